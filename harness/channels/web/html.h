@@ -1,0 +1,37 @@
+/*
+ * Reading an HTML page as a customer sees it: the visible text, the title,
+ * the links and what they say, and the page's base URL.
+ */
+#ifndef TW_WEB_HTML_H
+#define TW_WEB_HTML_H
+
+#include <libxml/tree.h>
+
+#include "techweek/error.h"
+#include "channels/web/request.h"
+
+/* Visible text under node (scripts, styles, templates, hidden inputs and
+ * comments left out; block elements separated by a space; runs of
+ * whitespace collapsed to one space; trimmed). malloc'd; caller frees. */
+char *tw_html_text(xmlNodePtr node);
+
+/* The text of <title>, whitespace collapsed; malloc'd, NULL when none. */
+char *tw_html_title(xmlDocPtr doc);
+
+/* The base URL for relative links: <base href> resolved against page_url,
+ * else page_url. malloc'd. */
+char *tw_html_base_url(xmlDocPtr doc, const char *page_url);
+
+/* Resolves ref against base with libcurl's URL API (fragment dropped);
+ * malloc'd; TW_EUSAGE with a message when ref cannot be resolved. */
+int tw_url_resolve(const char *base, const char *ref, char **out, tw_error *err);
+
+/* The request for clicking the link whose visible text is text: exact
+ * match after whitespace collapsing first, then a unique case-sensitive
+ * substring match; aria-label, title and img alt count as text. Errors:
+ * no such link (the message lists up to 10 links on the page), several
+ * links with different targets (lists them). */
+int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text,
+		  tw_http_request *out, tw_error *err);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * An HTTP request ready to send: absolute URL, method, headers, and a body
+ * (bytes, or multipart parts). Steps build these (visit, click, submit, raw
+ * HTTP); the transfer module turns one into a libcurl transfer.
+ */
+#ifndef TW_WEB_REQUEST_H
+#define TW_WEB_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct tw_http_part {
+	char *name;         /* owned */
+	char *value;        /* owned: the text, or the file's path */
+	bool is_file;       /* value is a path whose content is sent */
+	char *filename;     /* owned, may be NULL: file name sent for a file */
+	char *content_type; /* owned, may be NULL */
+} tw_http_part;
+
+typedef struct tw_http_request {
+	char *method;        /* owned, upper case */
+	char *url;           /* owned, absolute */
+	char **headers;      /* owned "Name: value" lines */
+	size_t header_count;
+	char *body;          /* owned; NULL for no body */
+	size_t body_len;
+	tw_http_part *parts; /* owned; multipart/form-data when part_count > 0 */
+	size_t part_count;
+	long timeout_ms;     /* 0: the run's default */
+	bool navigation;     /* a browser navigation (visit/click/submit) */
+} tw_http_request;
+
+/* All of these return TW_OK or TW_ENOMEM; strings are copied. */
+int tw_http_request_set(tw_http_request *req, const char *method, const char *url);
+int tw_http_request_add_header(tw_http_request *req, const char *name, const char *value);
+int tw_http_request_set_body(tw_http_request *req, const char *data, size_t len);
+int tw_http_request_add_part(tw_http_request *req, const char *name, const char *value,
+			     bool is_file, const char *filename, const char *content_type);
+/* True when a header called name (case-insensitive) was added. */
+bool tw_http_request_has_header(const tw_http_request *req, const char *name);
+/* Frees everything and zeroes req. */
+void tw_http_request_free(tw_http_request *req);
+
+#endif

@@ -1,0 +1,209 @@
+/*
+ * tw_response: filled by the transfer's callbacks, read by steps. The
+ * derived views (document, JSON, text) are parsed on first use.
+ */
+#include "channels/web/response.h"
+
+#include <ctype.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "channels/web/html.h"
+#include "techweek/error.h"
+
+void tw_response_init(tw_response *r, size_t max_body)
+{
+	memset(r, 0, sizeof(*r));
+	tw_buf_init(&r->body, max_body);
+}
+
+static void free_headers(tw_response *r)
+{
+	for (size_t i = 0; i < r->header_count; i++) {
+		free(r->headers[i].name);
+		free(r->headers[i].value);
+	}
+	r->header_count = 0;
+}
+
+static void free_views(tw_response *r)
+{
+	if (r->doc)
+		xmlFreeDoc(r->doc);
+	if (r->json)
+		json_decref(r->json);
+	free(r->json_error);
+	free(r->text);
+	r->doc = NULL;
+	r->json = NULL;
+	r->json_error = NULL;
+	r->text = NULL;
+	r->doc_tried = r->json_tried = false;
+}
+
+void tw_response_reset(tw_response *r)
+{
+	free_views(r);
+	free_headers(r);
+	free(r->url);
+	free(r->method);
+	free(r->content_type);
+	tw_buf_reset(&r->body);
+	tw_buf body = r->body;
+	tw_header *headers = r->headers;
+	size_t header_cap = r->header_cap;
+	CURL *easy = r->easy;
+	memset(r, 0, sizeof(*r));
+	r->body = body;
+	r->headers = headers;
+	r->header_cap = header_cap;
+	r->easy = easy;
+}
+
+void tw_response_free(tw_response *r)
+{
+	tw_response_reset(r);
+	free(r->headers);
+	tw_buf_free(&r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+int tw_response_header_line(tw_response *r, const char *line, size_t len)
+{
+	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+		len--;
+	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+		/* A new response (redirect hop, 100 Continue): forget the
+		 * previous hop's headers. */
+		free_headers(r);
+		return TW_OK;
+	}
+	const char *colon = memchr(line, ':', len);
+	if (!colon || colon == line)
+		return TW_OK; /* the blank line, or a folded continuation */
+	if (r->header_count == r->header_cap) {
+		size_t cap = r->header_cap ? r->header_cap * 2 : 16;
+		tw_header *p = realloc(r->headers, cap * sizeof(*p));
+		if (!p)
+			return TW_ENOMEM;
+		r->headers = p;
+		r->header_cap = cap;
+	}
+	const char *v = colon + 1, *end = line + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	char *name = strndup(line, (size_t)(colon - line));
+	char *value = strndup(v, (size_t)(end - v));
+	if (!name || !value) {
+		free(name);
+		free(value);
+		return TW_ENOMEM;
+	}
+	r->headers[r->header_count++] = (tw_header){name, value};
+	return TW_OK;
+}
+
+const char *tw_response_header(const tw_response *r, const char *name)
+{
+	for (size_t i = 0; i < r->header_count; i++)
+		if (strcasecmp(r->headers[i].name, name) == 0)
+			return r->headers[i].value;
+	return NULL;
+}
+
+/* The media type without parameters, lower-cased, into out. */
+static void media_type(const tw_response *r, char *out, size_t n)
+{
+	out[0] = '\0';
+	const char *ct = r->content_type;
+	if (!ct)
+		return;
+	size_t i = 0;
+	while (*ct && *ct != ';' && i + 1 < n) {
+		if (!isspace((unsigned char)*ct))
+			out[i++] = (char)tolower((unsigned char)*ct);
+		ct++;
+	}
+	out[i] = '\0';
+}
+
+static bool body_starts_with_html(const tw_response *r)
+{
+	const char *p = tw_buf_str(&r->body);
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	return strncasecmp(p, "<!doctype html", 14) == 0 || strncasecmp(p, "<html", 5) == 0;
+}
+
+bool tw_response_is_html(const tw_response *r)
+{
+	char mt[128];
+	media_type(r, mt, sizeof(mt));
+	if (strcmp(mt, "text/html") == 0 || strcmp(mt, "application/xhtml+xml") == 0)
+		return true;
+	return mt[0] == '\0' && body_starts_with_html(r);
+}
+
+bool tw_response_is_xml(const tw_response *r)
+{
+	char mt[128];
+	media_type(r, mt, sizeof(mt));
+	size_t n = strlen(mt);
+	return strcmp(mt, "text/xml") == 0 || strcmp(mt, "application/xml") == 0 ||
+	       (n > 4 && strcmp(mt + n - 4, "+xml") == 0 && !tw_response_is_html(r));
+}
+
+xmlDocPtr tw_response_doc(tw_response *r)
+{
+	if (r->doc_tried)
+		return r->doc;
+	r->doc_tried = true;
+	if (r->body.len == 0 || r->body.len > INT32_MAX)
+		return NULL;
+	const char *url = r->url ? r->url : "";
+	if (tw_response_is_xml(r))
+		r->doc = xmlReadMemory(r->body.data, (int)r->body.len, url, NULL,
+				       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	else
+		r->doc = htmlReadMemory(r->body.data, (int)r->body.len, url, NULL,
+					HTML_PARSE_RECOVER | HTML_PARSE_NONET |
+						HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	return r->doc;
+}
+
+json_t *tw_response_json(tw_response *r, const char **why)
+{
+	if (!r->json_tried) {
+		r->json_tried = true;
+		json_error_t e;
+		r->json = json_loadb(tw_buf_str(&r->body), r->body.len,
+				     JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
+		if (!r->json) {
+			size_t n = strlen(e.text) + 64;
+			r->json_error = malloc(n);
+			if (r->json_error)
+				snprintf(r->json_error, n, "%s (line %d, column %d)", e.text,
+					 e.line, e.column);
+		}
+	}
+	if (why)
+		*why = r->json_error ? r->json_error : "not JSON";
+	return r->json;
+}
+
+const char *tw_response_text(tw_response *r)
+{
+	if (r->text)
+		return r->text;
+	if (tw_response_is_html(r)) {
+		xmlDocPtr doc = tw_response_doc(r);
+		if (doc)
+			r->text = tw_html_text(xmlDocGetRootElement(doc));
+	}
+	return r->text ? r->text : tw_buf_str(&r->body);
+}

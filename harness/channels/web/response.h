@@ -1,0 +1,86 @@
+/*
+ * What came back for one request, and the views of it the steps need. The
+ * parsed document, JSON and visible text are derived lazily and cached:
+ * most steps need one view at most, and a 10 MB body should not be parsed
+ * three ways for a status check.
+ */
+#ifndef TW_WEB_RESPONSE_H
+#define TW_WEB_RESPONSE_H
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <libxml/tree.h>
+#include <stdbool.h>
+
+#include "core/buf.h"
+
+/* libcurl's own timers for one transfer, in milliseconds from its start
+ * (cumulative, as libcurl reports them: connect includes dns, etc.). */
+typedef struct tw_timings {
+	double dns_ms;
+	double connect_ms;
+	double tls_ms;        /* 0 without TLS */
+	double first_byte_ms;
+	double total_ms;
+	double redirect_ms;   /* time spent in redirects before the final hop */
+} tw_timings;
+
+typedef struct tw_header {
+	char *name;  /* as received */
+	char *value; /* trimmed */
+} tw_header;
+
+typedef struct tw_response {
+	long status;            /* 0 when no response came */
+	char *url;              /* final URL after redirects; owned */
+	char *method;           /* the request's method; owned */
+	char *content_type;     /* owned; NULL when absent */
+	tw_header *headers;     /* the final response's headers; owned */
+	size_t header_count;
+	size_t header_cap;
+	tw_buf body;            /* capped; see tw_run_options.max_body */
+	bool truncated;         /* the body went past the cap */
+	tw_timings timings;
+	long redirects;
+	double bytes_in;        /* body bytes received */
+	double bytes_out;       /* request body bytes sent */
+	CURL *easy;             /* borrowed: the customer's handle (cookies) */
+
+	/* lazily derived views; owned */
+	xmlDocPtr doc;
+	bool doc_tried;
+	json_t *json;
+	bool json_tried;
+	char *json_error;
+	char *text;
+} tw_response;
+
+void tw_response_init(tw_response *r, size_t max_body);
+/* Frees what r holds and readies it for the next request (same cap). */
+void tw_response_reset(tw_response *r);
+void tw_response_free(tw_response *r);
+
+/* Records a header line as libcurl delivers it (a status line starts a new
+ * header block, so only the final hop's headers remain). */
+int tw_response_header_line(tw_response *r, const char *line, size_t len);
+
+/* First header called name (case-insensitive); owned by r; NULL if absent. */
+const char *tw_response_header(const tw_response *r, const char *name);
+
+bool tw_response_is_html(const tw_response *r);
+bool tw_response_is_xml(const tw_response *r);
+
+/* The body parsed as HTML (HTML parser) or XML (XML types), NULL when there
+ * is no body or it does not parse. Owned by r. Steps that fill forms change
+ * this document in place. */
+xmlDocPtr tw_response_doc(tw_response *r);
+
+/* The body parsed as JSON; NULL with *why (owned by r) when it is not. */
+json_t *tw_response_json(tw_response *r, const char **why);
+
+/* What a person reads: for HTML the visible text (scripts and styles left
+ * out, whitespace collapsed, entities decoded); otherwise the body. Owned
+ * by r. */
+const char *tw_response_text(tw_response *r);
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * Transfer: tw_http_request -> libcurl options, libcurl's results ->
+ * tw_response. Browser-like defaults: redirects followed (up to the run's
+ * limit), cookies kept, compressed bodies accepted, TLS verified.
+ */
+#include "channels/web/transfer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "tw_version.h"
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+	tw_transfer *t = ud;
+	size_t len = size * n;
+	if (tw_buf_append(&t->resp->body, data, len) != TW_OK) {
+		t->overflow = true;
+		return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
+	}
+	t->resp->bytes_in += (double)len;
+	return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ud)
+{
+	tw_transfer *t = ud;
+	size_t len = size * n;
+	return tw_response_header_line(t->resp, data, len) == TW_OK ? len : 0;
+}
+
+static int setup_mime(tw_transfer *t, const tw_http_request *req, tw_error *err)
+{
+	t->mime = curl_mime_init(t->easy);
+	if (!t->mime)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	for (size_t i = 0; i < req->part_count; i++) {
+		const tw_http_part *p = &req->parts[i];
+		curl_mimepart *part = curl_mime_addpart(t->mime);
+		if (!part)
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		curl_mime_name(part, p->name);
+		if (p->is_file) {
+			if (access(p->value, R_OK) != 0)
+				return tw_error_set(err, TW_EIO, "part '%s': cannot read file '%s': %s",
+						    p->name, p->value, strerror(errno));
+			curl_mime_filedata(part, p->value);
+			if (p->filename)
+				curl_mime_filename(part, p->filename);
+		} else {
+			curl_mime_data(part, p->value, CURL_ZERO_TERMINATED);
+			if (p->filename)
+				curl_mime_filename(part, p->filename);
+		}
+		if (p->content_type)
+			curl_mime_type(part, p->content_type);
+	}
+	curl_easy_setopt(t->easy, CURLOPT_MIMEPOST, t->mime);
+	return TW_OK;
+}
+
+int tw_transfer_start(tw_transfer *t, CURL *easy, tw_response *resp,
+		      const tw_http_request *req, const tw_run_options *opts,
+		      void *private, tw_error *err)
+{
+	memset(t, 0, sizeof(*t));
+	t->easy = easy;
+	t->resp = resp;
+	tw_response_reset(resp);
+	resp->easy = easy;
+	resp->method = strdup(req->method);
+	if (!resp->method)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+
+	/* Keeps cookies, connections and caches; clears every option. */
+	curl_easy_reset(easy);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, private);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_URL, req->url);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, opts->max_redirects);
+	curl_easy_setopt(easy, CURLOPT_AUTOREFERER, 1L);
+	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, opts->connect_timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+			 req->timeout_ms > 0 ? req->timeout_ms : opts->timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_USERAGENT,
+			 opts->user_agent ? opts->user_agent : "techweek/" TW_VERSION);
+	if (opts->insecure) {
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (opts->cacert)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, opts->cacert);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, t);
+
+	const char *m = req->method;
+	if (strcmp(m, "HEAD") == 0)
+		curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+	else if (strcmp(m, "GET") == 0 && !req->body && req->part_count == 0)
+		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+	else if (strcmp(m, "POST") != 0)
+		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, m);
+
+	if (req->part_count > 0) {
+		int rc = setup_mime(t, req, err);
+		if (rc)
+			return rc;
+	} else if (req->body) {
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, req->body);
+		resp->bytes_out = (double)req->body_len;
+	} else if (strcmp(m, "POST") == 0) {
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, 0L);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
+	}
+
+	if (req->navigation && !tw_http_request_has_header(req, "Accept"))
+		t->headers = curl_slist_append(
+			t->headers, "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+	for (size_t i = 0; i < req->header_count; i++) {
+		struct curl_slist *l = curl_slist_append(t->headers, req->headers[i]);
+		if (!l)
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		t->headers = l;
+	}
+	/* libcurl would send "Expect: 100-continue" for large bodies and wait
+	 * for the server; browsers never do. */
+	t->headers = curl_slist_append(t->headers, "Expect:");
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
+	return TW_OK;
+}
+
+static double ms(CURL *easy, CURLINFO info)
+{
+	curl_off_t us = 0;
+	curl_easy_getinfo(easy, info, &us);
+	return (double)us / 1000.0;
+}
+
+int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_error *err)
+{
+	CURL *e = t->easy;
+	tw_response *r = t->resp;
+	*unreachable = false;
+
+	char *url = NULL;
+	curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
+	free(r->url);
+	r->url = url ? strdup(url) : NULL;
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+	char *ct = NULL;
+	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
+	free(r->content_type);
+	r->content_type = ct ? strdup(ct) : NULL;
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &r->redirects);
+	r->timings.dns_ms = ms(e, CURLINFO_NAMELOOKUP_TIME_T);
+	r->timings.connect_ms = ms(e, CURLINFO_CONNECT_TIME_T);
+	r->timings.tls_ms = ms(e, CURLINFO_APPCONNECT_TIME_T);
+	r->timings.first_byte_ms = ms(e, CURLINFO_STARTTRANSFER_TIME_T);
+	r->timings.total_ms = ms(e, CURLINFO_TOTAL_TIME_T);
+	r->timings.redirect_ms = ms(e, CURLINFO_REDIRECT_TIME_T);
+	tw_transfer_cleanup(t);
+
+	if (result == CURLE_OK)
+		return TW_OK;
+	const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(result);
+	switch (result) {
+	case CURLE_WRITE_ERROR:
+		if (t->overflow) {
+			r->truncated = true;
+			return tw_error_set(err, TW_ELIMIT,
+					    "the response body is larger than the %zu-byte limit (--max-body)",
+					    r->body.max);
+		}
+		break;
+	case CURLE_TOO_MANY_REDIRECTS:
+		return tw_error_set(err, TW_ELIMIT,
+				    "redirect loop: more than %ld redirects, last at %s",
+				    r->redirects, r->url ? r->url : "?");
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		*unreachable = true;
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		if (r->status == 0 && r->timings.connect_ms == 0) {
+			*unreachable = true;
+			return tw_error_set(err, TW_ETRANSPORT, "could not connect: %s", detail);
+		}
+		return tw_error_set(err, TW_ETRANSPORT, "timed out: %s", detail);
+	default:
+		break;
+	}
+	return tw_error_set(err, TW_ETRANSPORT, "%s", detail);
+}
+
+void tw_transfer_cleanup(tw_transfer *t)
+{
+	if (t->easy) {
+		/* The handle may be reused for the next step: drop pointers to
+		 * what is about to be freed. */
+		curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, NULL);
+		curl_easy_setopt(t->easy, CURLOPT_MIMEPOST, NULL);
+	}
+	curl_slist_free_all(t->headers);
+	curl_mime_free(t->mime);
+	t->headers = NULL;
+	t->mime = NULL;
+}

@@ -1,0 +1,53 @@
+/*
+ * The techweek command: parses options, calls the engine, prints. It is
+ * the only code that writes to the terminal.
+ */
+#ifndef TW_CLI_H
+#define TW_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "techweek.h"
+
+/* Exit statuses (docs/cli.md). */
+enum {
+	TW_EXIT_PASSED = 0,
+	TW_EXIT_FAILED = 1,
+	TW_EXIT_USAGE = 2, /* usage or script error */
+	TW_EXIT_UNREACHABLE = 3,
+	TW_EXIT_REPORT = 4, /* a report could not be written */
+};
+
+typedef struct tw_cli_opts {
+	tw_run_options run;
+	tw_vars *vars;        /* owned */
+	bool vars_given;      /* --var or --vars-file seen */
+	const char *reports;  /* folder, default "reports" */
+	const char *junit;    /* file; default <reports>/junit.xml */
+	bool no_reports;
+	int color;            /* -1 auto, 0 never, 1 always */
+	bool verbose;
+	bool quiet;
+	char **paths;         /* borrowed from argv */
+	size_t path_count;
+} tw_cli_opts;
+
+/* Parses argv (after the command word). Returns 0, or an exit status after
+ * printing the problem (or the help, with status 0 and *done set). */
+int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, bool *done);
+void tw_cli_opts_free(tw_cli_opts *o);
+
+/* Expands the paths (files and folders of *.rehearsal) into a sorted list.
+ * Paths that do not exist are listed too, so they are reported as broken.
+ * Returns a malloc'd array of malloc'd strings. */
+char **tw_cli_collect(const tw_cli_opts *o, size_t *count);
+void tw_cli_free_list(char **list, size_t count);
+
+/* Prints an engine error to stderr in the standard form. */
+void tw_cli_print_error(const tw_error *err);
+
+int tw_cmd_run(int argc, char **argv);
+int tw_cmd_check(int argc, char **argv);
+
+#endif

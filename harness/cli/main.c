@@ -1,0 +1,62 @@
+/*
+ * techweek: the entry point. Dispatches to a command; every command's
+ * options and exit statuses are in docs/cli.md.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: techweek COMMAND [options] PATH...\n"
+	      "\n"
+	      "Rehearse customer journeys against real endpoints before go-live.\n"
+	      "\n"
+	      "commands:\n"
+	      "  run     perform rehearsals and write reports\n"
+	      "  check   parse and lint rehearsals without sending anything\n"
+	      "  help    show help for a command (techweek help run)\n"
+	      "\n"
+	      "  --version   print the version\n"
+	      "\n"
+	      "Exit status: 0 every expectation held, 1 a rehearsal failed, 2 usage or\n"
+	      "script error, 3 a run could not be carried out (nothing listens),\n"
+	      "4 a report could not be written.\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return TW_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("techweek %s\n", tw_version());
+		return 0;
+	}
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		static char help[] = "--help";
+		char *help_argv[] = {argv[0], argv[2], help, NULL};
+		argv = help_argv;
+		argc = 3;
+		cmd = argv[1];
+	}
+	if (strcmp(cmd, "run") == 0)
+		return tw_cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "check") == 0)
+		return tw_cmd_check(argc - 1, argv + 1);
+	fprintf(stderr, "techweek: unknown command '%s'\n\n", cmd);
+	usage(stderr);
+	return TW_EXIT_USAGE;
+}

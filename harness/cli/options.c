@@ -1,0 +1,354 @@
+/*
+ * Options shared by run and check, parsed with getopt_long. Durations take
+ * a unit (500ms, 10s, 2m; a bare number is seconds, as in curl); sizes take
+ * K, M or G.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+enum {
+	OPT_VARS_FILE = 256,
+	OPT_REPORTS,
+	OPT_JUNIT,
+	OPT_NO_REPORTS,
+	OPT_CACERT,
+	OPT_CONNECT_TIMEOUT,
+	OPT_TIMEOUT,
+	OPT_MAX_REDIRS,
+	OPT_MAX_BODY,
+	OPT_COLOR,
+	OPT_NO_COLOR,
+};
+
+static const struct option run_options[] = {
+	{"var", required_argument, NULL, 'v'},
+	{"vars-file", required_argument, NULL, OPT_VARS_FILE},
+	{"reports", required_argument, NULL, OPT_REPORTS},
+	{"junit", required_argument, NULL, OPT_JUNIT},
+	{"no-reports", no_argument, NULL, OPT_NO_REPORTS},
+	{"insecure", no_argument, NULL, 'k'},
+	{"cacert", required_argument, NULL, OPT_CACERT},
+	{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
+	{"max-body", required_argument, NULL, OPT_MAX_BODY},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"verbose", no_argument, NULL, 'V'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static const char run_help[] =
+	"usage: techweek run [options] PATH...\n"
+	"\n"
+	"Performs each rehearsal (files, or folders searched for *.rehearsal) once\n"
+	"against its real endpoints, prints a summary and writes reports.\n"
+	"\n"
+	"variables:\n"
+	"  -v, --var NAME=VALUE      set a variable (repeatable; wins over --vars-file\n"
+	"                            and the cast)\n"
+	"      --vars-file FILE      NAME=VALUE lines\n"
+	"reports:\n"
+	"      --reports DIR         folder for reports (default: reports)\n"
+	"      --junit FILE          JUnit XML file (default: DIR/junit.xml)\n"
+	"      --no-reports          write no report files\n"
+	"network (per step):\n"
+	"      --connect-timeout D   default 10s\n"
+	"      --timeout D           whole step, default 30s\n"
+	"      --max-redirs N        redirects followed, default 10\n"
+	"      --max-body SIZE       response bytes kept, default 8M\n"
+	"  -k, --insecure            do not verify TLS certificates\n"
+	"      --cacert FILE         verify TLS against this CA bundle\n"
+	"output:\n"
+	"      --color auto|always|never   (NO_COLOR=1 also turns colour off)\n"
+	"      --verbose             list every step in the summary\n"
+	"  -q, --quiet               no summary\n"
+	"\n"
+	"Durations: 500ms, 10s, 2m (a bare number is seconds). Sizes: 512K, 8M, 1G.\n"
+	"Exit status: 0 passed, 1 a rehearsal failed, 2 usage or script error,\n"
+	"3 a run could not be carried out, 4 a report could not be written.\n";
+
+static const char check_help[] =
+	"usage: techweek check [options] PATH...\n"
+	"\n"
+	"Parses and lints rehearsals without sending anything: syntax, unknown\n"
+	"variables, unknown channels, duplicate scene names, invalid patterns.\n"
+	"\n"
+	"  -v, --var NAME=VALUE      a variable the run will be given\n"
+	"      --vars-file FILE      NAME=VALUE lines\n"
+	"  -q, --quiet               print problems only\n"
+	"\n"
+	"Exit status: 0 no problems, 2 problems found (or a usage error).\n";
+
+static int parse_duration(const char *s, long *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -1;
+	double ms;
+	if (strcmp(end, "ms") == 0)
+		ms = v;
+	else if (strcmp(end, "s") == 0 || *end == '\0')
+		ms = v * 1000;
+	else if (strcmp(end, "m") == 0)
+		ms = v * 60000;
+	else
+		return -1;
+	if (ms < 1 || ms > 86400000.0)
+		return -1;
+	*out = (long)ms;
+	return 0;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || v <= 0)
+		return -1;
+	double mult = 1;
+	if (*end == 'K' || *end == 'k')
+		mult = 1024, end++;
+	else if (*end == 'M' || *end == 'm')
+		mult = 1024.0 * 1024, end++;
+	else if (*end == 'G' || *end == 'g')
+		mult = 1024.0 * 1024 * 1024, end++;
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v * mult > 4.0 * 1024 * 1024 * 1024)
+		return -1;
+	*out = (size_t)(v * mult);
+	return 0;
+}
+
+static int bad(const char *command, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "techweek %s: ", command);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see techweek %s --help)\n", command);
+	return TW_EXIT_USAGE;
+}
+
+int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, bool *done)
+{
+	memset(o, 0, sizeof(*o));
+	tw_run_options_init(&o->run);
+	o->reports = "reports";
+	o->color = -1;
+	o->vars = tw_vars_new();
+	*done = false;
+	if (!o->vars)
+		return bad(command, "%s", "out of memory");
+	bool is_run = strcmp(command, "run") == 0;
+	optind = 1;
+	opterr = 0;
+	int ch;
+	tw_error err = {0};
+	while ((ch = getopt_long(argc, argv, is_run ? "+v:kVqh" : "+v:qh", run_options, NULL)) != -1) {
+		const char *a = optarg;
+		if (!is_run && ch != 'v' && ch != OPT_VARS_FILE && ch != 'q' && ch != 'h' && ch != '?')
+			return bad(command, "option '%s' is for techweek run", argv[optind - 1]);
+		switch (ch) {
+		case 'v':
+			if (tw_vars_set_assignment(o->vars, a, &err) != TW_OK) {
+				int rc = bad(command, "%s", err.message);
+				tw_error_clear(&err);
+				return rc;
+			}
+			o->vars_given = true;
+			break;
+		case OPT_VARS_FILE: {
+			/* The file's values must not override --var given
+			 * before it on the line: load into a scratch set. */
+			tw_vars *file = tw_vars_new();
+			if (!file || tw_vars_load_file(file, a, &err) != TW_OK) {
+				tw_vars_free(file);
+				tw_cli_print_error(&err);
+				tw_error_clear(&err);
+				return TW_EXIT_USAGE;
+			}
+			for (size_t i = 0; i < tw_vars_count(file); i++) {
+				const char *n, *v;
+				tw_vars_at(file, i, &n, &v, NULL);
+				if (!tw_vars_get(o->vars, n, NULL))
+					tw_vars_set(o->vars, n, v, false);
+			}
+			tw_vars_free(file);
+			o->vars_given = true;
+			break;
+		}
+		case OPT_REPORTS: o->reports = a; break;
+		case OPT_JUNIT: o->junit = a; break;
+		case OPT_NO_REPORTS: o->no_reports = true; break;
+		case 'k': o->run.insecure = true; break;
+		case OPT_CACERT:
+			if (access(a, R_OK) != 0)
+				return bad(command, "--cacert: cannot read '%s'", a);
+			o->run.cacert = a;
+			break;
+		case OPT_CONNECT_TIMEOUT:
+			if (parse_duration(a, &o->run.connect_timeout_ms))
+				return bad(command, "--connect-timeout: '%s' is not a duration (e.g. 10s)", a);
+			break;
+		case OPT_TIMEOUT:
+			if (parse_duration(a, &o->run.timeout_ms))
+				return bad(command, "--timeout: '%s' is not a duration (e.g. 30s)", a);
+			break;
+		case OPT_MAX_REDIRS: {
+			char *end;
+			long n = strtol(a, &end, 10);
+			if (*end || end == a || n < 0 || n > 1000)
+				return bad(command, "--max-redirs: '%s' is not a number from 0 to 1000", a);
+			o->run.max_redirects = n;
+			break;
+		}
+		case OPT_MAX_BODY:
+			if (parse_size(a, &o->run.max_body))
+				return bad(command, "--max-body: '%s' is not a size (e.g. 8M)", a);
+			break;
+		case OPT_COLOR:
+			if (strcmp(a, "auto") == 0)
+				o->color = -1;
+			else if (strcmp(a, "always") == 0)
+				o->color = 1;
+			else if (strcmp(a, "never") == 0)
+				o->color = 0;
+			else
+				return bad(command, "--color: '%s': expected auto, always or never", a);
+			break;
+		case OPT_NO_COLOR: o->color = 0; break;
+		case 'V': o->verbose = true; break;
+		case 'q': o->quiet = true; break;
+		case 'h':
+			fputs(is_run ? run_help : check_help, stdout);
+			*done = true;
+			return 0;
+		default:
+			if (optopt && optopt < 256)
+				return bad(command, "option '-%c' needs a value or is unknown",
+					   (const char[]){(char)optopt, 0});
+			return bad(command, "unknown option or missing value: '%s'", argv[optind - 1]);
+		}
+	}
+	o->paths = argv + optind;
+	o->path_count = (size_t)(argc - optind);
+	if (o->path_count == 0)
+		return bad(command, "%s", "no rehearsal given: name files or folders of *.rehearsal");
+	o->run.vars = o->vars;
+	return 0;
+}
+
+void tw_cli_opts_free(tw_cli_opts *o)
+{
+	tw_vars_free(o->vars);
+	o->vars = NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+typedef struct list {
+	char **items;
+	size_t count, cap;
+} list;
+
+static void push(list *l, const char *s)
+{
+	if (l->count == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		char **p = realloc(l->items, l->cap * sizeof(*p));
+		if (!p)
+			abort();
+		l->items = p;
+	}
+	l->items[l->count] = strdup(s);
+	if (!l->items[l->count])
+		abort();
+	l->count++;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+static void walk(list *l, const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	if (!d || depth > 32) {
+		if (d)
+			closedir(d);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *path;
+		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+			abort();
+		struct stat st;
+		if (stat(path, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				walk(l, path, depth + 1);
+			else if (has_suffix(e->d_name, ".rehearsal"))
+				push(l, path);
+		}
+		free(path);
+	}
+	closedir(d);
+}
+
+char **tw_cli_collect(const tw_cli_opts *o, size_t *count)
+{
+	list l = {0};
+	for (size_t i = 0; i < o->path_count; i++) {
+		const char *p = o->paths[i];
+		struct stat st;
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			size_t before = l.count;
+			char *dir = strdup(p);
+			size_t n = strlen(dir);
+			while (n > 1 && dir[n - 1] == '/')
+				dir[--n] = '\0';
+			walk(&l, dir, 0);
+			free(dir);
+			qsort(l.items + before, l.count - before, sizeof(char *), cmp_str);
+		} else {
+			push(&l, p); /* a missing file is reported by the loader */
+		}
+	}
+	*count = l.count;
+	return l.items;
+}
+
+void tw_cli_free_list(char **items, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(items[i]);
+	free(items);
+}
+
+void tw_cli_print_error(const tw_error *err)
+{
+	char *s = tw_error_format(err);
+	fprintf(stderr, "%s\n", s ? s : "out of memory");
+	free(s);
+}

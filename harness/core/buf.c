@@ -1,0 +1,109 @@
+/*
+ * Capped buffer: doubles its allocation as it grows, never past max + 1
+ * bytes (the +1 is the terminating NUL).
+ */
+#include "core/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tw_buf_init(tw_buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max;
+}
+
+void tw_buf_free(tw_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void tw_buf_reset(tw_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+static int reserve(tw_buf *b, size_t need)
+{
+	if (need > b->max)
+		return TW_ELIMIT;
+	if (need + 1 <= b->cap)
+		return TW_OK;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need + 1)
+		cap = cap > (b->max + 1) / 2 ? b->max + 1 : cap * 2;
+	char *p = realloc(b->data, cap);
+	if (!p)
+		return TW_ENOMEM;
+	b->data = p;
+	b->cap = cap;
+	return TW_OK;
+}
+
+int tw_buf_append(tw_buf *b, const void *data, size_t len)
+{
+	if (len > b->max - b->len)
+		return TW_ELIMIT;
+	int rc = reserve(b, b->len + len);
+	if (rc)
+		return rc;
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return TW_OK;
+}
+
+int tw_buf_puts(tw_buf *b, const char *s)
+{
+	return tw_buf_append(b, s, strlen(s));
+}
+
+int tw_buf_vprintf(tw_buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return TW_EINTERNAL;
+	if ((size_t)n > b->max - b->len)
+		return TW_ELIMIT;
+	int rc = reserve(b, b->len + (size_t)n);
+	if (rc)
+		return rc;
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return TW_OK;
+}
+
+int tw_buf_printf(tw_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = tw_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *tw_buf_str(const tw_buf *b)
+{
+	return b->data ? b->data : "";
+}
+
+char *tw_buf_steal(tw_buf *b)
+{
+	char *p = b->data ? b->data : calloc(1, 1);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	return p;
+}

@@ -1,0 +1,39 @@
+/*
+ * A growable byte buffer with a hard maximum set at init (after curl's
+ * dynbuf): network data lands here, and a hostile server must not be able to
+ * make it grow without bound. The content is always NUL-terminated so text
+ * functions can read it directly.
+ */
+#ifndef TW_CORE_BUF_H
+#define TW_CORE_BUF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "techweek/error.h"
+
+typedef struct tw_buf {
+	char *data;   /* owned; NULL until the first append */
+	size_t len;   /* bytes used, not counting the terminating NUL */
+	size_t cap;   /* bytes allocated */
+	size_t max;   /* the most len may ever be */
+} tw_buf;
+
+void tw_buf_init(tw_buf *b, size_t max);
+/* Releases the memory; the buffer can be used again (same max). */
+void tw_buf_free(tw_buf *b);
+/* Empties the buffer, keeping its memory. */
+void tw_buf_reset(tw_buf *b);
+/* TW_OK, TW_ENOMEM, or TW_ELIMIT when len would pass max (nothing appended). */
+int tw_buf_append(tw_buf *b, const void *data, size_t len);
+int tw_buf_puts(tw_buf *b, const char *s);
+int tw_buf_printf(tw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int tw_buf_vprintf(tw_buf *b, const char *fmt, va_list ap);
+/* The content as a C string ("" when empty); owned by b. */
+const char *tw_buf_str(const tw_buf *b);
+/* Hands the content over to the caller (malloc'd, NUL-terminated, never
+ * NULL unless out of memory) and empties b. */
+char *tw_buf_steal(tw_buf *b);
+
+#endif

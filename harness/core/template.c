@@ -1,0 +1,188 @@
+/*
+ * Template expansion. One scanner serves both the checker (which only needs
+ * the references and their offsets) and expansion, so the two can never
+ * disagree about what a reference is.
+ */
+#include "core/template.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+
+#define TEMPLATE_MAX ((size_t)64 << 20)
+
+static bool name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-';
+}
+
+/* Parses the inside of {{ ... }} (inner, n bytes) into ref. */
+static int parse_ref(const char *inner, size_t n, tw_ref *ref, const char **why)
+{
+	size_t i = 0;
+	while (i < n && isspace((unsigned char)inner[i]))
+		i++;
+	while (n > i && isspace((unsigned char)inner[n - 1]))
+		n--;
+	if (i == n) {
+		*why = "empty {{ }}: expected a variable name";
+		return -1;
+	}
+	size_t start = i;
+	while (i < n && name_char(inner[i]))
+		i++;
+	ref->kind = TW_REF_VAR;
+	if (i < n) {
+		/* A function: "env NAME" or "secret NAME". */
+		size_t fn_len = i - start;
+		if (fn_len == 3 && strncmp(inner + start, "env", 3) == 0)
+			ref->kind = TW_REF_ENV;
+		else if (fn_len == 6 && strncmp(inner + start, "secret", 6) == 0)
+			ref->kind = TW_REF_SECRET;
+		else {
+			*why = "expected {{name}}, {{env NAME}} or {{secret NAME}}";
+			return -1;
+		}
+		while (i < n && isspace((unsigned char)inner[i]))
+			i++;
+		start = i;
+		while (i < n && name_char(inner[i]))
+			i++;
+		if (i != n || i == start) {
+			*why = ref->kind == TW_REF_ENV ? "expected {{env NAME}}"
+						       : "expected {{secret NAME}}";
+			return -1;
+		}
+	}
+	if (isdigit((unsigned char)inner[start])) {
+		*why = "a variable name cannot start with a digit";
+		return -1;
+	}
+	ref->name = inner + start;
+	ref->name_len = i - start;
+	return 0;
+}
+
+int tw_template_scan(const char *tpl, int (*fn)(const tw_ref *ref, void *ctx),
+		     void *ctx, size_t *bad_offset, tw_error *err)
+{
+	const char *p = tpl;
+	while ((p = strstr(p, "{{")) != NULL) {
+		const char *end = strstr(p + 2, "}}");
+		if (!end) {
+			if (bad_offset)
+				*bad_offset = (size_t)(p - tpl);
+			return tw_error_set(err, TW_ESYNTAX, "unclosed {{: expected }}");
+		}
+		tw_ref ref;
+		const char *why = NULL;
+		if (parse_ref(p + 2, (size_t)(end - p - 2), &ref, &why)) {
+			if (bad_offset)
+				*bad_offset = (size_t)(p - tpl);
+			return tw_error_set(err, TW_ESYNTAX, "%s", why);
+		}
+		ref.offset = (size_t)(p - tpl);
+		int rc = fn(&ref, ctx);
+		if (rc)
+			return rc;
+		p = end + 2;
+	}
+	return TW_OK;
+}
+
+bool tw_template_has_refs(const char *tpl)
+{
+	return tpl && strstr(tpl, "{{") != NULL;
+}
+
+/* Appends s so that PCRE2 matches it literally: \Q...\E, with any \E
+ * inside s split out of the quoted run. */
+static int append_regex_literal(tw_buf *b, const char *s)
+{
+	int rc = tw_buf_puts(b, "\\Q");
+	for (const char *p = s; rc == TW_OK && *p; p++) {
+		if (p[0] == '\\' && p[1] == 'E') {
+			rc = tw_buf_puts(b, "\\E\\\\E\\Q");
+			p++;
+		} else {
+			rc = tw_buf_append(b, p, 1);
+		}
+	}
+	return rc ? rc : tw_buf_puts(b, "\\E");
+}
+
+int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode,
+		       char **out, bool *secret_used, tw_error *err)
+{
+	*out = NULL;
+	if (secret_used)
+		*secret_used = false;
+	tw_buf b;
+	tw_buf_init(&b, TEMPLATE_MAX);
+	const char *p = tpl;
+	int rc = TW_OK;
+	while (rc == TW_OK) {
+		const char *open = strstr(p, "{{");
+		if (!open) {
+			rc = tw_buf_puts(&b, p);
+			break;
+		}
+		if ((rc = tw_buf_append(&b, p, (size_t)(open - p))))
+			break;
+		const char *close = strstr(open + 2, "}}");
+		tw_ref ref;
+		const char *why = NULL;
+		if (!close) {
+			rc = tw_error_set(err, TW_ESYNTAX, "unclosed {{: expected }}");
+			break;
+		}
+		if (parse_ref(open + 2, (size_t)(close - open - 2), &ref, &why)) {
+			rc = tw_error_set(err, TW_ESYNTAX, "%s", why);
+			break;
+		}
+		char name[256];
+		if (ref.name_len >= sizeof(name)) {
+			rc = tw_error_set(err, TW_ELIMIT, "variable name too long");
+			break;
+		}
+		memcpy(name, ref.name, ref.name_len);
+		name[ref.name_len] = '\0';
+		const char *value;
+		bool secret = false;
+		if (ref.kind == TW_REF_VAR) {
+			value = tw_vars_get(vars, name, &secret);
+			if (!value) {
+				rc = tw_error_set(err, TW_ECHECK, "variable '%s' is not set", name);
+				break;
+			}
+		} else {
+			value = getenv(name);
+			secret = ref.kind == TW_REF_SECRET;
+			if (!value) {
+				rc = tw_error_set(err, TW_ECHECK,
+						  "environment variable %s is not set (needed by {{%s %s}})",
+						  name, secret ? "secret" : "env", name);
+				break;
+			}
+		}
+		if (secret && secret_used)
+			*secret_used = true;
+		rc = mode == TW_EXPAND_REGEX ? append_regex_literal(&b, value)
+					     : tw_buf_puts(&b, value);
+		if (rc == TW_ELIMIT || rc == TW_ENOMEM)
+			tw_error_set(err, rc, "template expands past %zu bytes", TEMPLATE_MAX);
+		p = close + 2;
+	}
+	if (rc) {
+		if (rc == TW_ELIMIT || rc == TW_ENOMEM) {
+			if (!err || err->code == TW_OK)
+				tw_error_set(err, rc, "template too large");
+		}
+		tw_buf_free(&b);
+		return rc;
+	}
+	*out = tw_buf_steal(&b);
+	return *out ? TW_OK : tw_error_set(err, TW_ENOMEM, "out of memory");
+}

@@ -1,0 +1,54 @@
+/*
+ * Templates: text with {{...}} references, expanded per performance.
+ *
+ *   {{name}}          a variable (cast, --var, --vars-file, or a capture)
+ *   {{env NAME}}      the environment variable NAME
+ *   {{secret NAME}}   the environment variable NAME, redacted in all output
+ *
+ * Spaces inside the braces are allowed: {{ name }}. "{{" always opens a
+ * reference; an unclosed one is an error.
+ */
+#ifndef TW_CORE_TEMPLATE_H
+#define TW_CORE_TEMPLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "techweek/error.h"
+#include "techweek/vars.h"
+
+typedef enum tw_ref_kind {
+	TW_REF_VAR,
+	TW_REF_ENV,
+	TW_REF_SECRET,
+} tw_ref_kind;
+
+typedef struct tw_ref {
+	tw_ref_kind kind;
+	const char *name; /* points into the template; not NUL-terminated */
+	size_t name_len;
+	size_t offset;    /* byte offset of "{{" in the template */
+} tw_ref;
+
+/* Calls fn for every reference in tpl, in order; stops early when fn
+ * returns non-zero and returns that value. A malformed reference returns
+ * TW_ESYNTAX with the message in err and its byte offset in *bad_offset
+ * (if not NULL). */
+int tw_template_scan(const char *tpl, int (*fn)(const tw_ref *ref, void *ctx),
+		     void *ctx, size_t *bad_offset, tw_error *err);
+
+/* True when tpl contains at least one "{{". */
+bool tw_template_has_refs(const char *tpl);
+
+typedef enum tw_expand_mode {
+	TW_EXPAND_PLAIN, /* values inserted as they are */
+	TW_EXPAND_REGEX, /* values inserted so that they match literally */
+} tw_expand_mode;
+
+/* Expands tpl with vars; {{env}} and {{secret}} read getenv. On success
+ * *out is malloc'd (caller frees). An unset variable is TW_ECHECK naming it.
+ * *secret_used (if not NULL) is set true when a secret value went in. */
+int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode,
+		       char **out, bool *secret_used, tw_error *err);
+
+#endif

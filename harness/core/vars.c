@@ -1,0 +1,208 @@
+/*
+ * Variables: a small ordered array searched linearly. A performance holds a
+ * few dozen variables at most, so a hash table would only add code.
+ */
+#include "techweek/vars.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct entry {
+	char *name;
+	char *value;
+	bool secret;
+} entry;
+
+struct tw_vars {
+	entry *items;
+	size_t count;
+	size_t cap;
+};
+
+tw_vars *tw_vars_new(void)
+{
+	return calloc(1, sizeof(tw_vars));
+}
+
+void tw_vars_free(tw_vars *vars)
+{
+	if (!vars)
+		return;
+	for (size_t i = 0; i < vars->count; i++) {
+		free(vars->items[i].name);
+		free(vars->items[i].value);
+	}
+	free(vars->items);
+	free(vars);
+}
+
+static entry *find(const tw_vars *vars, const char *name)
+{
+	for (size_t i = 0; i < vars->count; i++)
+		if (strcmp(vars->items[i].name, name) == 0)
+			return &vars->items[i];
+	return NULL;
+}
+
+int tw_vars_set(tw_vars *vars, const char *name, const char *value, bool secret)
+{
+	char *v = strdup(value ? value : "");
+	if (!v)
+		return TW_ENOMEM;
+	entry *e = find(vars, name);
+	if (e) {
+		free(e->value);
+		e->value = v;
+		e->secret = secret;
+		return TW_OK;
+	}
+	if (vars->count == vars->cap) {
+		size_t cap = vars->cap ? vars->cap * 2 : 16;
+		entry *p = realloc(vars->items, cap * sizeof(*p));
+		if (!p) {
+			free(v);
+			return TW_ENOMEM;
+		}
+		vars->items = p;
+		vars->cap = cap;
+	}
+	char *n = strdup(name);
+	if (!n) {
+		free(v);
+		return TW_ENOMEM;
+	}
+	vars->items[vars->count++] = (entry){n, v, secret};
+	return TW_OK;
+}
+
+const char *tw_vars_get(const tw_vars *vars, const char *name, bool *secret)
+{
+	const entry *e = vars ? find(vars, name) : NULL;
+	if (secret)
+		*secret = e ? e->secret : false;
+	return e ? e->value : NULL;
+}
+
+size_t tw_vars_count(const tw_vars *vars)
+{
+	return vars ? vars->count : 0;
+}
+
+void tw_vars_at(const tw_vars *vars, size_t i, const char **name,
+		const char **value, bool *secret)
+{
+	const entry *e = &vars->items[i];
+	if (name)
+		*name = e->name;
+	if (value)
+		*value = e->value;
+	if (secret)
+		*secret = e->secret;
+}
+
+int tw_vars_merge(tw_vars *dst, const tw_vars *src)
+{
+	for (size_t i = 0; src && i < src->count; i++) {
+		int rc = tw_vars_set(dst, src->items[i].name, src->items[i].value,
+				     src->items[i].secret);
+		if (rc)
+			return rc;
+	}
+	return TW_OK;
+}
+
+bool tw_vars_valid_name(const char *name)
+{
+	if (!name || !(isalpha((unsigned char)*name) || *name == '_'))
+		return false;
+	for (const char *p = name + 1; *p; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-'))
+			return false;
+	return true;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+/* Splits "NAME=VALUE" in place; the value may be "double quoted". */
+static int split(char *line, char **name, char **value, const char **why)
+{
+	char *eq = strchr(line, '=');
+	if (!eq) {
+		*why = "expected NAME=VALUE";
+		return -1;
+	}
+	*eq = '\0';
+	*name = trim(line);
+	*value = trim(eq + 1);
+	size_t n = strlen(*value);
+	if (n >= 2 && (*value)[0] == '"' && (*value)[n - 1] == '"') {
+		(*value)[n - 1] = '\0';
+		(*value)++;
+	}
+	if (!tw_vars_valid_name(*name)) {
+		*why = "invalid variable name (letters, digits, _ . -; not starting with a digit)";
+		return -1;
+	}
+	return 0;
+}
+
+int tw_vars_set_assignment(tw_vars *vars, const char *assignment, tw_error *err)
+{
+	char *copy = strdup(assignment);
+	if (!copy)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	char *name, *value;
+	const char *why;
+	int rc;
+	if (split(copy, &name, &value, &why))
+		rc = tw_error_set(err, TW_EUSAGE, "--var '%s': %s", assignment, why);
+	else if ((rc = tw_vars_set(vars, name, value, false)))
+		tw_error_set(err, rc, "out of memory");
+	free(copy);
+	return rc;
+}
+
+int tw_vars_load_file(tw_vars *vars, const char *path, tw_error *err)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return tw_error_set_at(err, TW_EIO, path, 0, 0, NULL,
+				       "cannot open variables file: %s", strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int lineno = 0, rc = TW_OK;
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		char *s = trim(line);
+		if (*s == '\0' || *s == '#')
+			continue;
+		char *name, *value;
+		const char *why;
+		if (split(s, &name, &value, &why)) {
+			rc = tw_error_set_at(err, TW_EUSAGE, path, lineno, 0, NULL, "%s", why);
+			break;
+		}
+		if ((rc = tw_vars_set(vars, name, value, false))) {
+			tw_error_set(err, rc, "out of memory");
+			break;
+		}
+	}
+	if (rc == TW_OK && ferror(f))
+		rc = tw_error_set_at(err, TW_EIO, path, 0, 0, NULL, "read error: %s",
+				     strerror(errno));
+	free(line);
+	fclose(f);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/*
+ * Judging one expectation against the customer's last response. Every
+ * outcome is a verdict with words a person can act on: what was expected,
+ * what came back (cut to a readable size), and the value to capture.
+ */
+#ifndef TW_EXPECT_EXPECT_H
+#define TW_EXPECT_EXPECT_H
+
+#include <stdbool.h>
+
+#include "channels/web/response.h"
+#include "language/ast.h"
+#include "techweek/vars.h"
+
+/* The most of a body or value that goes into a message or report. */
+#define TW_EXCERPT_MAX 400
+
+typedef struct tw_expect_outcome {
+	bool passed;
+	char *message;  /* one line: "expected status 200, got 404"; owned */
+	char *expected; /* owned, may be NULL */
+	char *actual;   /* owned, may be NULL; at most about TW_EXCERPT_MAX */
+	char *captured; /* owned; set when passed and ex->capture is set */
+} tw_expect_outcome;
+
+/* Evaluates ex against resp, expanding templates in ex (arg, value, regex)
+ * with vars. Whatever goes wrong with the response (not JSON, XPath finds
+ * nothing, regex hits its match limit) is a failed outcome, never an error.
+ * Returns TW_ENOMEM only. The caller frees out with tw_expect_outcome_free
+ * and stores out->captured into ex->capture itself. */
+int tw_expect_eval(const tw_expect *ex, tw_response *resp, const tw_vars *vars,
+		   tw_expect_outcome *out);
+void tw_expect_outcome_free(tw_expect_outcome *out);
+
+/* A readable excerpt of text for a message: at most max bytes (cut on a
+ * UTF-8 boundary, "…" appended), control characters shown as spaces. When
+ * focus is not NULL and inside text, the excerpt is centred on it.
+ * malloc'd. */
+char *tw_excerpt(const char *text, size_t len, const char *focus, size_t max);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * JSON queries in the JSONPath style, the subset rehearsals need:
+ *   $            the root
+ *   .name        a member (name: letters, digits, _ and -)
+ *   ['name']     a member by any name ("double" quotes too)
+ *   [N]          an array element; negative N counts from the end
+ *   [*] .*       every element / member
+ *   ..name       every member called name, at any depth
+ */
+#ifndef TW_EXPECT_JSONPATH_H
+#define TW_EXPECT_JSONPATH_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "techweek/error.h"
+
+typedef struct tw_json_matches {
+	json_t **items; /* borrowed from the queried document; array owned */
+	size_t count;
+	size_t cap;
+} tw_json_matches;
+
+/* Appends every value query selects in root to out (document order).
+ * A malformed query is TW_ESYNTAX: "unexpected ']' at offset 5 in $.a]". */
+int tw_jsonpath_eval(const char *query, json_t *root, tw_json_matches *out,
+		     tw_error *err);
+void tw_json_matches_free(tw_json_matches *m);
+
+#endif

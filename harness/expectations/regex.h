@@ -1,0 +1,33 @@
+/*
+ * PCRE2, the way expectations use it: compile once per step with the
+ * script's flags, match against UTF-8 text, hand back group 1 (or the
+ * whole match) for captures.
+ */
+#ifndef TW_EXPECT_REGEX_H
+#define TW_EXPECT_REGEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "techweek/error.h"
+
+typedef struct tw_regex tw_regex;
+
+/* flags: any of "imsx" (caseless, multiline, dotall, extended). UTF mode is
+ * always on. TW_ESYNTAX with PCRE2's message and the offset on a bad
+ * pattern ("missing ) at offset 7"). */
+int tw_regex_compile(tw_regex **out, const char *pattern, const char *flags,
+		     tw_error *err);
+void tw_regex_free(tw_regex *re);
+
+/* Matches subject (len bytes). *matched tells; when captured is not NULL
+ * and it matched, *captured is a malloc'd copy of group 1 if the pattern
+ * has groups, else of the whole match. Returns TW_OK, TW_ENOMEM,
+ * TW_ELIMIT when PCRE2's match limit stopped it (catastrophic
+ * backtracking): that is reported, never taken as "no match", or
+ * TW_EUSAGE when subject is not valid UTF-8 ("not valid UTF-8 at byte 12
+ * (...)"). */
+int tw_regex_match(const tw_regex *re, const char *subject, size_t len,
+		   bool *matched, char **captured, tw_error *err);
+
+#endif

@@ -1,0 +1,181 @@
+/*
+ * The checked form of a rehearsal script: what the parser builds and the
+ * runner executes. Every node keeps its place in the script (tw_loc) so a
+ * failure at run time points back at the line that asked for it.
+ *
+ * Ownership: everything reachable from a tw_script lives in script->arena
+ * and is released by tw_script_free. Strings marked "template" may contain
+ * {{...}} and are expanded per performance (core/template.h).
+ */
+#ifndef TW_LANGUAGE_AST_H
+#define TW_LANGUAGE_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "techweek/script.h"
+
+typedef struct tw_loc {
+	const char *file; /* the script's path, owned by the script */
+	int line;         /* 1-based */
+	int col;          /* 1-based, in bytes */
+} tw_loc;
+
+typedef enum tw_channel {
+	TW_CHANNEL_WEB,
+	TW_CHANNEL_IVR, /* parsed, reported as not supported yet by check */
+} tw_channel;
+
+/* A NAME = VALUE pair: cast entries, headers, query/form fields, parts. */
+typedef struct tw_pair {
+	tw_loc loc;
+	char *name;  /* header names and cast names are plain; others template */
+	char *value; /* template; NULL for a cast entry given at run time */
+	bool is_file; /* multipart part whose value is a file path */
+} tw_pair;
+
+typedef struct tw_pairs {
+	tw_pair *items;
+	size_t count;
+} tw_pairs;
+
+/* ---- expectations ---- */
+
+typedef enum tw_subject {
+	TW_SUBJ_STATUS, /* HTTP status code */
+	TW_SUBJ_HEADER, /* arg = header name (case-insensitive) */
+	TW_SUBJ_TEXT,   /* the page's visible text (HTML) or the body */
+	TW_SUBJ_BODY,   /* the raw body */
+	TW_SUBJ_XPATH,  /* arg = XPath 1.0 expression (template) */
+	TW_SUBJ_JSON,   /* arg = JSONPath-style query (template) */
+	TW_SUBJ_TITLE,  /* the HTML <title> text */
+	TW_SUBJ_URL,    /* the final URL, after redirects */
+	TW_SUBJ_COOKIE, /* arg = cookie name, in the customer's jar */
+	TW_SUBJ_TIME,   /* the step's total time */
+} tw_subject;
+
+typedef enum tw_op {
+	TW_OP_EQ,         /* == */
+	TW_OP_NE,         /* != */
+	TW_OP_LT,         /* <  */
+	TW_OP_LE,         /* <= */
+	TW_OP_GT,         /* >  */
+	TW_OP_GE,         /* >= */
+	TW_OP_CONTAINS,   /* contains */
+	TW_OP_MATCHES,    /* ~ /regex/ */
+	TW_OP_EXISTS,     /* exists */
+	TW_OP_NOT_EXISTS, /* not exists */
+} tw_op;
+
+typedef enum tw_value_kind {
+	TW_VAL_NONE,     /* exists / not exists take no value */
+	TW_VAL_STRING,   /* "quoted" or bare word; template */
+	TW_VAL_NUMBER,   /* 200, 8.5, -1 */
+	TW_VAL_BOOL,     /* true, false */
+	TW_VAL_NULL,     /* null */
+	TW_VAL_DURATION, /* 800ms, 2s, 1.5s, 1m: in milliseconds in number */
+	TW_VAL_REGEX,    /* /pattern/flags; pattern is a template whose
+			    substituted values match literally */
+} tw_value_kind;
+
+typedef struct tw_value {
+	tw_value_kind kind;
+	tw_loc loc;
+	char *text;     /* STRING, REGEX (pattern); the source text for others */
+	double number;  /* NUMBER, DURATION (ms) */
+	bool boolean;   /* BOOL */
+	char *flags;    /* REGEX: any of "imsx"; "" when none */
+} tw_value;
+
+typedef struct tw_expect {
+	tw_subject subject;
+	char *arg;      /* header/cookie name, XPath, JSON query; else NULL */
+	bool count;     /* `count` after a JSON query or XPath: the number of
+			   matches is the subject */
+	tw_op op;
+	tw_value value;
+	char *capture;  /* `as NAME`: the variable to set, or NULL */
+} tw_expect;
+
+/* ---- requests ---- */
+
+typedef enum tw_body_kind {
+	TW_BODY_NONE,
+	TW_BODY_JSON,      /* body: JSON text (template); sets Content-Type */
+	TW_BODY_RAW,       /* body: raw text (template) */
+	TW_BODY_FORM,      /* form pairs, application/x-www-form-urlencoded */
+	TW_BODY_MULTIPART, /* parts, multipart/form-data */
+} tw_body_kind;
+
+typedef struct tw_request {
+	char *method;    /* "GET", "POST", ... ; visit is GET */
+	char *url;       /* template; relative URLs resolve against the page */
+	tw_pairs headers;
+	tw_pairs query;  /* appended to the URL's query string */
+	tw_body_kind body_kind;
+	char *body;      /* JSON and RAW */
+	tw_pairs form;   /* FORM */
+	tw_pairs parts;  /* MULTIPART */
+	long timeout_ms; /* `timeout 5s` modifier; 0 = the run's default */
+} tw_request;
+
+/* ---- steps ---- */
+
+typedef enum tw_step_kind {
+	TW_STEP_VISIT,   /* request: GET url, as a browser navigates */
+	TW_STEP_REQUEST, /* request: raw HTTP (get/post/put/patch/delete/head/options) */
+	TW_STEP_CLICK,   /* target: link text */
+	TW_STEP_FILL,    /* target: field; value: text */
+	TW_STEP_CHOOSE,  /* target: select field; value: option text or value */
+	TW_STEP_TICK,    /* target: checkbox or radio */
+	TW_STEP_UNTICK,  /* target: checkbox */
+	TW_STEP_SUBMIT,  /* target: button text, or NULL for the only/last form */
+	TW_STEP_PAUSE,   /* ms: think time */
+	TW_STEP_EXPECT,  /* expect: checks the customer's last response */
+} tw_step_kind;
+
+typedef struct tw_step {
+	tw_step_kind kind;
+	tw_loc loc;       /* the step's keyword */
+	char *source;     /* the step's line as written (for reports) */
+	char *target;     /* template: link text, field, button, option */
+	char *value;      /* template: fill text; for CHOOSE the option */
+	long ms;          /* PAUSE */
+	tw_request req;   /* VISIT and REQUEST */
+	tw_expect expect; /* EXPECT */
+} tw_step;
+
+typedef struct tw_scene {
+	tw_loc loc;
+	char *name;
+	tw_channel channel;
+	bool backstage;  /* checks the customer never sees */
+	tw_step *steps;
+	size_t step_count;
+} tw_scene;
+
+struct tw_script {
+	tw_arena arena;
+	char *path;          /* as given */
+	char *text;          /* the whole source, NUL-terminated */
+	char **lines;        /* lines[i] is line i+1 without its newline */
+	size_t line_count;
+
+	char *name;          /* rehearsal "..."; default: file name */
+	tw_loc name_loc;
+	char *outcome;       /* outcome "..."; NULL when absent */
+	long budget_ms;      /* budget 90s, 10 steps: 0 = none */
+	long budget_steps;   /* 0 = none */
+	char **tags;
+	size_t tag_count;
+
+	tw_pairs cast;       /* name = value (template) in order */
+	tw_scene *scenes;
+	size_t scene_count;
+};
+
+/* The text of a script line (1-based), for carets; "" when out of range. */
+const char *tw_script_line(const tw_script *script, int line);
+
+#endif

@@ -1,0 +1,632 @@
+/*
+ * The customer's state machine. advance() walks the script's steps in
+ * order: page actions (fill, choose, tick) and expectations run at once on
+ * the last response; navigations and raw HTTP start a transfer and return
+ * to the loop; pause returns with a wake-up time.
+ *
+ * When a step fails, the expectations directly after it that check the same
+ * response still run (a report that lists every broken expectation of a
+ * page saves a round trip), then every remaining step is skipped.
+ */
+#include "runner/customer.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "channels/web/forms.h"
+#include "channels/web/html.h"
+#include "core/buf.h"
+#include "core/template.h"
+#include "expectations/expect.h"
+
+double tw_clock_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static const tw_scene *cur_scene(const tw_customer *c)
+{
+	return &c->script->scenes[c->scene];
+}
+
+static tw_step_result *cur_result(tw_customer *c)
+{
+	return &c->result->scenes[c->scene].steps[c->step];
+}
+
+static void next_step(tw_customer *c)
+{
+	c->step++;
+	while (c->scene < c->script->scene_count && c->step >= cur_scene(c)->step_count) {
+		c->scene++;
+		c->step = 0;
+	}
+}
+
+static void finish_step(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms)
+{
+	sr->status = status;
+	sr->elapsed_ms = now_ms - c->step_start_ms;
+	if (status == TW_STATUS_FAILED || status == TW_STATUS_UNREACHABLE)
+		c->stopped = true;
+}
+
+/* Records a failure with redacted texts; expected/actual may be NULL. */
+static void fail(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms,
+		 const char *expected, const char *actual, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static void fail(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms,
+		 const char *expected, const char *actual, const char *fmt, ...)
+{
+	tw_buf b;
+	tw_buf_init(&b, 1 << 16);
+	va_list ap;
+	va_start(ap, fmt);
+	tw_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	free(sr->message);
+	free(sr->expected);
+	free(sr->actual);
+	sr->message = tw_run_redact(c->run, tw_buf_str(&b));
+	sr->expected = tw_run_redact(c->run, expected);
+	sr->actual = tw_run_redact(c->run, actual);
+	tw_buf_free(&b);
+	finish_step(c, sr, status, now_ms);
+}
+
+static void fail_error(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e)
+{
+	fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "%s",
+	     e->message ? e->message : tw_code_str(e->code));
+}
+
+/* Expands tpl; on failure records the step as failed and returns NULL. */
+static char *expand(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms)
+{
+	if (!tpl)
+		return NULL;
+	char *out = NULL;
+	tw_error e = {0};
+	if (tw_template_expand(tpl, c->vars, TW_EXPAND_PLAIN, &out, NULL, &e) != TW_OK) {
+		fail_error(c, sr, now_ms, &e);
+		tw_error_clear(&e);
+		return NULL;
+	}
+	return out;
+}
+
+int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result, tw_error *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->run = run;
+	c->result = result;
+	c->script = result->script;
+	tw_response_init(&c->resp, run->opts.max_body);
+	const tw_script *s = c->script;
+
+	result->scene_count = s->scene_count;
+	result->scenes = calloc(s->scene_count ? s->scene_count : 1, sizeof(*result->scenes));
+	c->vars = tw_vars_new();
+	c->easy = curl_easy_init();
+	if (!result->scenes || !c->vars || !c->easy)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->scene_count; i++) {
+		tw_scene_result *sc = &result->scenes[i];
+		sc->scene = &s->scenes[i];
+		sc->status = TW_STATUS_SKIPPED;
+		sc->steps = calloc(sc->scene->step_count ? sc->scene->step_count : 1,
+				   sizeof(*sc->steps));
+		if (!sc->steps)
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		for (size_t j = 0; j < sc->scene->step_count; j++) {
+			sc->steps[j].step = &sc->scene->steps[j];
+			sc->steps[j].status = TW_STATUS_SKIPPED;
+		}
+	}
+
+	/* --var and --vars-file win over the cast, so CI can point the same
+	 * rehearsal at another stage. */
+	int rc = tw_vars_merge(c->vars, run->opts.vars);
+	for (size_t i = 0; rc == TW_OK && i < s->cast.count; i++) {
+		const tw_pair *p = &s->cast.items[i];
+		if (tw_vars_get(run->opts.vars, p->name, NULL))
+			continue;
+		if (!p->value) {
+			result->status = TW_STATUS_BROKEN;
+			return tw_error_set_at(err, TW_ECHECK, s->path, p->loc.line, p->loc.col,
+					       tw_script_line(s, p->loc.line),
+					       "'%s' is given at run time, but no value was given: use --var %s=VALUE",
+					       p->name, p->name);
+		}
+		char *value = NULL;
+		bool secret = false;
+		tw_error e = {0};
+		rc = tw_template_expand(p->value, c->vars, TW_EXPAND_PLAIN, &value, &secret, &e);
+		if (rc) {
+			result->status = TW_STATUS_BROKEN;
+			rc = tw_error_set_at(err, rc, s->path, p->loc.line, p->loc.col,
+					     tw_script_line(s, p->loc.line), "%s", e.message);
+			tw_error_clear(&e);
+			return rc;
+		}
+		rc = tw_vars_set(c->vars, p->name, value, secret);
+		free(value);
+	}
+	if (rc)
+		return tw_error_set(err, rc, "out of memory");
+	c->state = s->scene_count ? TW_CUSTOMER_READY : TW_CUSTOMER_DONE;
+	/* Skip leading empty scenes (the checker reports them, but be safe). */
+	c->step = 0;
+	while (c->scene < s->scene_count && cur_scene(c)->step_count == 0)
+		c->scene++;
+	if (c->scene >= s->scene_count)
+		c->state = TW_CUSTOMER_DONE;
+	return TW_OK;
+}
+
+/* An absolute URL for a step: relative ones resolve against the page. */
+static char *step_url(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms)
+{
+	char *url = expand(c, sr, tpl, now_ms);
+	if (!url)
+		return NULL;
+	if (strstr(url, "://"))
+		return url;
+	if (!c->have_response || !c->resp.url) {
+		fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
+		     "relative URL '%s' before any page was visited: start with a full URL such as {{stage}}/",
+		     url);
+		free(url);
+		return NULL;
+	}
+	char *abs = NULL;
+	tw_error e = {0};
+	const char *base = c->resp.url;
+	char *page_base = NULL;
+	if (tw_response_is_html(&c->resp) && tw_response_doc(&c->resp))
+		base = page_base = tw_html_base_url(tw_response_doc(&c->resp), c->resp.url);
+	if (tw_url_resolve(base ? base : c->resp.url, url, &abs, &e) != TW_OK) {
+		fail_error(c, sr, now_ms, &e);
+		tw_error_clear(&e);
+	}
+	free(page_base);
+	free(url);
+	return abs;
+}
+
+static int append_query(tw_customer *c, tw_step_result *sr, char **url, const tw_pairs *q,
+			double now_ms)
+{
+	if (q->count == 0)
+		return TW_OK;
+	CURLU *h = curl_url();
+	if (!h || curl_url_set(h, CURLUPART_URL, *url, 0) != CURLUE_OK) {
+		curl_url_cleanup(h);
+		fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "invalid URL '%s'", *url);
+		return TW_EUSAGE;
+	}
+	int rc = TW_OK;
+	for (size_t i = 0; rc == TW_OK && i < q->count; i++) {
+		char *name = expand(c, sr, q->items[i].name, now_ms);
+		char *value = name ? expand(c, sr, q->items[i].value, now_ms) : NULL;
+		if (!name || !value) {
+			rc = TW_ECHECK;
+		} else {
+			size_t n = strlen(name) + strlen(value) + 2;
+			char *kv = malloc(n);
+			if (!kv)
+				rc = TW_ENOMEM;
+			else {
+				snprintf(kv, n, "%s=%s", name, value);
+				curl_url_set(h, CURLUPART_QUERY, kv, CURLU_APPENDQUERY | CURLU_URLENCODE);
+				free(kv);
+			}
+		}
+		free(name);
+		free(value);
+	}
+	char *out = NULL;
+	if (rc == TW_OK && curl_url_get(h, CURLUPART_URL, &out, 0) == CURLUE_OK) {
+		free(*url);
+		*url = strdup(out);
+		curl_free(out);
+	}
+	curl_url_cleanup(h);
+	return rc;
+}
+
+/* application/x-www-form-urlencoded, as browsers write it ('+' for space). */
+static int form_encode(tw_buf *b, const char *name, const char *value)
+{
+	const char *parts[2] = {name, value};
+	if (b->len)
+		tw_buf_puts(b, "&");
+	for (int i = 0; i < 2; i++) {
+		if (i)
+			tw_buf_puts(b, "=");
+		for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++) {
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '*' || *p == '-' || *p == '.' ||
+			    *p == '_')
+				tw_buf_append(b, p, 1);
+			else if (*p == ' ')
+				tw_buf_puts(b, "+");
+			else
+				tw_buf_printf(b, "%%%02X", *p);
+		}
+	}
+	return TW_OK;
+}
+
+/* Builds the request of a visit or raw HTTP step. */
+static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
+			 tw_http_request *req, double now_ms)
+{
+	const tw_request *r = &st->req;
+	char *url = step_url(c, sr, r->url, now_ms);
+	if (!url)
+		return TW_ECHECK;
+	int rc = append_query(c, sr, &url, &r->query, now_ms);
+	if (rc == TW_OK)
+		rc = tw_http_request_set(req, r->method, url);
+	free(url);
+	if (rc)
+		return rc;
+	req->navigation = st->kind == TW_STEP_VISIT;
+	req->timeout_ms = r->timeout_ms;
+	for (size_t i = 0; rc == TW_OK && i < r->headers.count; i++) {
+		char *v = expand(c, sr, r->headers.items[i].value, now_ms);
+		rc = v ? tw_http_request_add_header(req, r->headers.items[i].name, v) : TW_ECHECK;
+		free(v);
+	}
+	if (rc)
+		return rc;
+	switch (r->body_kind) {
+	case TW_BODY_NONE:
+		break;
+	case TW_BODY_JSON:
+	case TW_BODY_RAW: {
+		char *body = expand(c, sr, r->body, now_ms);
+		if (!body)
+			return TW_ECHECK;
+		rc = tw_http_request_set_body(req, body, strlen(body));
+		free(body);
+		if (rc == TW_OK && r->body_kind == TW_BODY_JSON &&
+		    !tw_http_request_has_header(req, "Content-Type"))
+			rc = tw_http_request_add_header(req, "Content-Type", "application/json");
+		break;
+	}
+	case TW_BODY_FORM: {
+		tw_buf b;
+		tw_buf_init(&b, c->run->opts.max_body);
+		for (size_t i = 0; rc == TW_OK && i < r->form.count; i++) {
+			char *n = expand(c, sr, r->form.items[i].name, now_ms);
+			char *v = n ? expand(c, sr, r->form.items[i].value, now_ms) : NULL;
+			rc = n && v ? form_encode(&b, n, v) : TW_ECHECK;
+			free(n);
+			free(v);
+		}
+		if (rc == TW_OK)
+			rc = tw_http_request_set_body(req, tw_buf_str(&b), b.len);
+		tw_buf_free(&b);
+		if (rc == TW_OK && !tw_http_request_has_header(req, "Content-Type"))
+			rc = tw_http_request_add_header(req, "Content-Type",
+							"application/x-www-form-urlencoded");
+		break;
+	}
+	case TW_BODY_MULTIPART:
+		for (size_t i = 0; rc == TW_OK && i < r->parts.count; i++) {
+			const tw_pair *p = &r->parts.items[i];
+			char *n = expand(c, sr, p->name, now_ms);
+			char *v = n ? expand(c, sr, p->value, now_ms) : NULL;
+			if (n && v && p->is_file && v[0] != '/') {
+				/* Files are named relative to the script. */
+				const char *slash = strrchr(c->script->path, '/');
+				if (slash) {
+					size_t dn = (size_t)(slash - c->script->path);
+					char *full = malloc(dn + strlen(v) + 2);
+					if (full) {
+						snprintf(full, dn + strlen(v) + 2, "%.*s/%s", (int)dn,
+							 c->script->path, v);
+						free(v);
+						v = full;
+					}
+				}
+			}
+			if (n && v) {
+				const char *base = strrchr(v, '/');
+				rc = tw_http_request_add_part(req, n, v, p->is_file,
+							      p->is_file ? (base ? base + 1 : v) : NULL,
+							      NULL);
+			} else {
+				rc = TW_ECHECK;
+			}
+			free(n);
+			free(v);
+		}
+		break;
+	}
+	return rc;
+}
+
+/* The parsed HTML page the customer is looking at, or NULL after recording
+ * why there is none. */
+static xmlDocPtr current_page(tw_customer *c, tw_step_result *sr, const char *what, double now_ms)
+{
+	if (!c->have_response) {
+		fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
+		     "cannot %s: no page has been visited yet", what);
+		return NULL;
+	}
+	xmlDocPtr doc = tw_response_is_html(&c->resp) ? tw_response_doc(&c->resp) : NULL;
+	if (!doc) {
+		char *ex = tw_excerpt(tw_buf_str(&c->resp.body), c->resp.body.len, NULL, TW_EXCERPT_MAX);
+		fail(c, sr, TW_STATUS_FAILED, now_ms, "an HTML page", ex,
+		     "cannot %s: the last response (%s) is not an HTML page",
+		     what, c->resp.content_type ? c->resp.content_type : "no Content-Type");
+		free(ex);
+	}
+	return doc;
+}
+
+static void start_transfer(tw_customer *c, tw_step_result *sr, tw_http_request *req, double now_ms)
+{
+	free(sr->method);
+	free(sr->url);
+	sr->method = strdup(req->method);
+	sr->url = tw_run_redact(c->run, req->url);
+	tw_error e = {0};
+	if (tw_transfer_start(&c->xfer, c->easy, &c->resp, req, &c->run->opts, c, &e) != TW_OK) {
+		tw_transfer_cleanup(&c->xfer);
+		c->have_response = false;
+		fail_error(c, sr, now_ms, &e);
+		tw_error_clear(&e);
+		return;
+	}
+	c->last_form = NULL;
+	c->state = TW_CUSTOMER_WAITING;
+}
+
+static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	if (!c->have_response) {
+		fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
+		     "nothing to check: no request was made before this expectation");
+		return;
+	}
+	tw_expect_outcome out = {0};
+	if (tw_expect_eval(&st->expect, &c->resp, c->vars, &out) != TW_OK) {
+		fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+		return;
+	}
+	if (out.passed) {
+		if (st->expect.capture && out.captured &&
+		    tw_vars_set(c->vars, st->expect.capture, out.captured, false) != TW_OK)
+			fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+		else
+			finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+	} else {
+		fail(c, sr, TW_STATUS_FAILED, now_ms, out.expected, out.actual, "%s",
+		     out.message ? out.message : "expectation failed");
+	}
+	tw_expect_outcome_free(&out);
+}
+
+/* One step that does not wait on the network, or the start of one that
+ * does. */
+static void perform(tw_customer *c, double now_ms)
+{
+	const tw_step *st = &cur_scene(c)->steps[c->step];
+	tw_step_result *sr = cur_result(c);
+	c->step_start_ms = now_ms;
+	tw_http_request req = {0};
+	tw_error e = {0};
+	xmlDocPtr doc;
+	char *target = NULL, *value = NULL;
+	xmlNodePtr form = NULL;
+	int rc;
+
+	switch (st->kind) {
+	case TW_STEP_VISIT:
+	case TW_STEP_REQUEST:
+		if (build_request(c, sr, st, &req, now_ms) == TW_OK)
+			start_transfer(c, sr, &req, now_ms);
+		else if (sr->status == TW_STATUS_SKIPPED)
+			fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+		break;
+	case TW_STEP_CLICK:
+		if (!(doc = current_page(c, sr, "click", now_ms)))
+			break;
+		if (!(target = expand(c, sr, st->target, now_ms)))
+			break;
+		if (tw_html_click(doc, c->resp.url, target, &req, &e) == TW_OK)
+			start_transfer(c, sr, &req, now_ms);
+		else
+			fail_error(c, sr, now_ms, &e);
+		break;
+	case TW_STEP_SUBMIT:
+		if (!(doc = current_page(c, sr, "submit", now_ms)))
+			break;
+		if (st->target && !(target = expand(c, sr, st->target, now_ms)))
+			break;
+		if (tw_form_submit(doc, c->resp.url, target, c->last_form, &req, &e) == TW_OK)
+			start_transfer(c, sr, &req, now_ms);
+		else
+			fail_error(c, sr, now_ms, &e);
+		break;
+	case TW_STEP_FILL:
+	case TW_STEP_CHOOSE:
+	case TW_STEP_TICK:
+	case TW_STEP_UNTICK:
+		if (!(doc = current_page(c, sr, st->kind == TW_STEP_FILL     ? "fill a field"
+						: st->kind == TW_STEP_CHOOSE ? "choose an option"
+									     : "tick a box",
+					 now_ms)))
+			break;
+		if (st->target && !(target = expand(c, sr, st->target, now_ms)))
+			break;
+		if (st->value && !(value = expand(c, sr, st->value, now_ms)))
+			break;
+		if (st->kind == TW_STEP_FILL)
+			rc = tw_form_fill(doc, target, value ? value : "", &form, &e);
+		else if (st->kind == TW_STEP_CHOOSE)
+			rc = tw_form_choose(doc, target, value, &form, &e);
+		else
+			rc = tw_form_tick(doc, target, st->kind == TW_STEP_TICK, &form, &e);
+		if (rc == TW_OK) {
+			if (form)
+				c->last_form = form;
+			finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+		} else {
+			fail_error(c, sr, now_ms, &e);
+		}
+		break;
+	case TW_STEP_PAUSE:
+		c->wake_at_ms = now_ms + (double)st->ms;
+		c->state = TW_CUSTOMER_PAUSED;
+		break;
+	case TW_STEP_EXPECT:
+		run_expect(c, sr, st, now_ms);
+		break;
+	}
+	tw_http_request_free(&req);
+	tw_error_clear(&e);
+	free(target);
+	free(value);
+	if (c->state == TW_CUSTOMER_READY)
+		next_step(c);
+}
+
+static bool is_action(const tw_step *st)
+{
+	return st->kind != TW_STEP_EXPECT && st->kind != TW_STEP_PAUSE;
+}
+
+static void finish(tw_customer *c, double now_ms)
+{
+	tw_rehearsal_result *r = c->result;
+	tw_status worst = TW_STATUS_PASSED;
+	for (size_t i = 0; i < r->scene_count; i++) {
+		tw_scene_result *sc = &r->scenes[i];
+		bool all_skipped = sc->scene->step_count > 0, failed = false, unreachable = false;
+		sc->elapsed_ms = 0;
+		for (size_t j = 0; j < sc->scene->step_count; j++) {
+			tw_step_result *sr = &sc->steps[j];
+			sc->elapsed_ms += sr->elapsed_ms;
+			if (sr->status != TW_STATUS_SKIPPED)
+				all_skipped = false;
+			if (sr->status == TW_STATUS_UNREACHABLE)
+				unreachable = true;
+			else if (sr->status == TW_STATUS_FAILED || sr->status == TW_STATUS_BROKEN)
+				failed = true;
+			if (!sc->scene->backstage && sr->status != TW_STATUS_SKIPPED &&
+			    is_action(sr->step))
+				r->frontstage_steps++;
+		}
+		sc->status = unreachable ? TW_STATUS_UNREACHABLE
+			     : failed    ? TW_STATUS_FAILED
+			     : all_skipped ? TW_STATUS_SKIPPED
+					   : TW_STATUS_PASSED;
+		if (!sc->scene->backstage)
+			r->frontstage_ms += sc->elapsed_ms;
+		if (sc->status == TW_STATUS_UNREACHABLE)
+			worst = TW_STATUS_UNREACHABLE;
+		else if (sc->status == TW_STATUS_FAILED && worst != TW_STATUS_UNREACHABLE)
+			worst = TW_STATUS_FAILED;
+	}
+	r->status = worst;
+	r->elapsed_ms = now_ms - c->start_ms;
+	c->state = TW_CUSTOMER_DONE;
+}
+
+void tw_customer_advance(tw_customer *c, double now_ms)
+{
+	if (c->start_ms == 0)
+		c->start_ms = now_ms;
+	if (c->state == TW_CUSTOMER_PAUSED) {
+		if (now_ms < c->wake_at_ms)
+			return;
+		tw_step_result *sr = cur_result(c);
+		finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+		c->state = TW_CUSTOMER_READY;
+		next_step(c);
+	}
+	while (c->state == TW_CUSTOMER_READY) {
+		if (c->scene >= c->script->scene_count) {
+			finish(c, now_ms);
+			return;
+		}
+		if (c->stopped) {
+			/* Expectations on the response that just failed still
+			 * run; everything after them is skipped. */
+			const tw_step *st = &cur_scene(c)->steps[c->step];
+			if (st->kind != TW_STEP_EXPECT || c->step == 0 || !c->have_response) {
+				finish(c, now_ms);
+				return;
+			}
+		}
+		perform(c, now_ms);
+	}
+}
+
+/* A navigation that lands on an error page fails, as a customer would see
+ * it, unless the script checks the status itself right after. */
+static bool status_checked_next(const tw_customer *c)
+{
+	const tw_scene *sc = cur_scene(c);
+	for (size_t i = c->step + 1; i < sc->step_count; i++) {
+		const tw_step *st = &sc->steps[i];
+		if (st->kind != TW_STEP_EXPECT)
+			return false;
+		if (st->expect.subject == TW_SUBJ_STATUS)
+			return true;
+	}
+	return false;
+}
+
+void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
+{
+	tw_step_result *sr = cur_result(c);
+	const tw_step *st = sr->step;
+	bool unreachable = false;
+	tw_error e = {0};
+	int rc = tw_transfer_done(&c->xfer, result, &unreachable, &e);
+	c->state = TW_CUSTOMER_READY;
+	sr->http_status = c->resp.status;
+	sr->timings = c->resp.timings;
+	free(sr->url);
+	sr->url = tw_run_redact(c->run, c->resp.url);
+	c->have_response = rc == TW_OK;
+	if (rc != TW_OK) {
+		fail(c, sr, unreachable ? TW_STATUS_UNREACHABLE : TW_STATUS_FAILED, now_ms, NULL,
+		     NULL, "%s", e.message ? e.message : "transfer failed");
+	} else if (st->kind != TW_STEP_REQUEST && c->resp.status >= 400 && !status_checked_next(c)) {
+		char *ex = tw_excerpt(tw_response_text(&c->resp), strlen(tw_response_text(&c->resp)),
+				      NULL, TW_EXCERPT_MAX);
+		fail(c, sr, TW_STATUS_FAILED, now_ms, "a page (status below 400)", ex,
+		     "the customer got an error page: status %ld from %s", c->resp.status,
+		     c->resp.url ? c->resp.url : "?");
+		free(ex);
+	} else {
+		finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+	}
+	tw_error_clear(&e);
+	next_step(c);
+	tw_customer_advance(c, now_ms);
+}
+
+void tw_customer_free(tw_customer *c)
+{
+	tw_transfer_cleanup(&c->xfer);
+	tw_response_free(&c->resp);
+	if (c->easy)
+		curl_easy_cleanup(c->easy);
+	tw_vars_free(c->vars);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,65 @@
+/*
+ * A customer: one performance of one rehearsal, as a state machine the
+ * runner's loop advances. It never blocks: a step that needs the network
+ * starts a transfer and returns; a pause sets a wake-up time and returns.
+ * Everything it learns goes into its tw_rehearsal_result.
+ */
+#ifndef TW_RUNNER_CUSTOMER_H
+#define TW_RUNNER_CUSTOMER_H
+
+#include <curl/curl.h>
+#include <libxml/tree.h>
+#include <stdbool.h>
+
+#include "channels/web/response.h"
+#include "channels/web/transfer.h"
+#include "runner/result.h"
+
+typedef enum tw_customer_state {
+	TW_CUSTOMER_READY,   /* has a step to perform now */
+	TW_CUSTOMER_WAITING, /* a transfer is under way on c->easy */
+	TW_CUSTOMER_PAUSED,  /* thinking until wake_at_ms */
+	TW_CUSTOMER_DONE,
+} tw_customer_state;
+
+typedef struct tw_customer {
+	tw_run *run;                 /* borrowed */
+	tw_rehearsal_result *result; /* borrowed: filled as steps run */
+	const tw_script *script;     /* borrowed */
+	tw_vars *vars;               /* owned: given, cast, then captures */
+	CURL *easy;                  /* owned: the customer's browser */
+	tw_transfer xfer;
+	tw_response resp;            /* the last response */
+	bool have_response;
+	xmlNodePtr last_form;        /* the form last filled, in resp's doc */
+	size_t scene;
+	size_t step;
+	tw_customer_state state;
+	double wake_at_ms;
+	double step_start_ms;
+	double start_ms;
+	bool stopped;                /* a step failed; the rest is skipped */
+} tw_customer;
+
+/* Milliseconds on a monotonic clock. */
+double tw_clock_ms(void);
+
+/* Prepares a customer for result (whose script is set): variables from the
+ * run's options and the cast, a fresh cookie jar. A problem that stops the
+ * performance before anything is sent (an unset environment variable) is
+ * recorded in result (status BROKEN) and returned. */
+int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
+		     tw_error *err);
+
+/* Performs steps until the customer has to wait (WAITING: c->easy is ready
+ * to be added to a multi handle; PAUSED) or is DONE. */
+void tw_customer_advance(tw_customer *c, double now_ms);
+
+/* Called by the loop when c->easy's transfer finished with result (after
+ * the handle was removed from the multi handle). Leaves the customer READY
+ * or DONE. */
+void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms);
+
+void tw_customer_free(tw_customer *c);
+
+#endif

@@ -1,0 +1,176 @@
+/*
+ * The run object: options, the scripts it owns, the redaction list and the
+ * results every report reads. Performing is in runner.c.
+ */
+#include "runner/result.h"
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tw_version.h"
+
+const char *tw_version(void)
+{
+	return TW_VERSION;
+}
+
+const char *tw_status_str(tw_status s)
+{
+	switch (s) {
+	case TW_STATUS_PASSED: return "passed";
+	case TW_STATUS_FAILED: return "failed";
+	case TW_STATUS_SKIPPED: return "skipped";
+	case TW_STATUS_UNREACHABLE: return "unreachable";
+	case TW_STATUS_BROKEN: return "broken";
+	}
+	return "unknown";
+}
+
+void tw_run_options_init(tw_run_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->connect_timeout_ms = 10000;
+	opts->timeout_ms = 30000;
+	opts->max_redirects = 10;
+	opts->max_body = (size_t)8 << 20;
+}
+
+int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
+{
+	*out = NULL;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return tw_error_set(err, TW_EINTERNAL, "libcurl could not be initialised");
+	xmlInitParser();
+	tw_run *run = calloc(1, sizeof(*run));
+	if (!run) {
+		curl_global_cleanup();
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
+	if (opts)
+		run->opts = *opts;
+	else
+		tw_run_options_init(&run->opts);
+	if (gethostname(run->hostname, sizeof(run->hostname) - 1) != 0)
+		strcpy(run->hostname, "localhost");
+	*out = run;
+	return TW_OK;
+}
+
+tw_rehearsal_result *tw_run_push_result(tw_run *run, const char *path)
+{
+	if (run->count == run->cap) {
+		size_t cap = run->cap ? run->cap * 2 : 8;
+		tw_rehearsal_result *r = realloc(run->rehearsals, cap * sizeof(*r));
+		tw_script **s = realloc(run->scripts, cap * sizeof(*s));
+		if (r)
+			run->rehearsals = r;
+		if (s)
+			run->scripts = s;
+		if (!r || !s)
+			return NULL;
+		run->cap = cap;
+	}
+	tw_rehearsal_result *r = &run->rehearsals[run->count];
+	memset(r, 0, sizeof(*r));
+	r->path = strdup(path ? path : "");
+	if (!r->path)
+		return NULL;
+	run->scripts[run->count] = NULL;
+	run->count++;
+	return r;
+}
+
+int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err)
+{
+	tw_rehearsal_result *r = tw_run_push_result(run, tw_script_path(script));
+	if (!r || !(r->name = strdup(tw_script_name(script)))) {
+		tw_script_free(script);
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
+	r->script = script;
+	run->scripts[run->count - 1] = script;
+	return TW_OK;
+}
+
+int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem)
+{
+	tw_rehearsal_result *r = tw_run_push_result(run, path);
+	if (!r || !(r->name = strdup(path)))
+		return TW_ENOMEM;
+	r->status = TW_STATUS_BROKEN;
+	r->problem.code = problem->code;
+	r->problem.line = problem->line;
+	r->problem.col = problem->col;
+	r->problem.message = tw_run_redact(run, problem->message);
+	r->problem.file = problem->file ? strdup(problem->file) : NULL;
+	r->problem.source_line = tw_run_redact(run, problem->source_line);
+	return TW_OK;
+}
+
+char *tw_run_redact(const tw_run *run, const char *text)
+{
+	return tw_redact_apply(&run->redact, text);
+}
+
+static void free_step(tw_step_result *s)
+{
+	free(s->message);
+	free(s->expected);
+	free(s->actual);
+	free(s->method);
+	free(s->url);
+}
+
+void tw_rehearsal_result_free(tw_rehearsal_result *r)
+{
+	for (size_t i = 0; i < r->scene_count; i++) {
+		tw_scene_result *sc = &r->scenes[i];
+		for (size_t j = 0; sc->scene && j < sc->scene->step_count; j++)
+			free_step(&sc->steps[j]);
+		free(sc->steps);
+	}
+	free(r->scenes);
+	free(r->path);
+	free(r->name);
+	tw_error_clear(&r->problem);
+	memset(r, 0, sizeof(*r));
+}
+
+tw_verdict tw_run_verdict(const tw_run *run)
+{
+	tw_verdict v = TW_VERDICT_PASSED;
+	for (size_t i = 0; i < run->count; i++) {
+		switch (run->rehearsals[i].status) {
+		case TW_STATUS_BROKEN:
+			return TW_VERDICT_SCRIPT_ERROR;
+		case TW_STATUS_UNREACHABLE:
+			v = TW_VERDICT_UNREACHABLE;
+			break;
+		case TW_STATUS_FAILED:
+			if (v == TW_VERDICT_PASSED)
+				v = TW_VERDICT_FAILED;
+			break;
+		default:
+			break;
+		}
+	}
+	return v;
+}
+
+void tw_run_free(tw_run *run)
+{
+	if (!run)
+		return;
+	for (size_t i = 0; i < run->count; i++) {
+		tw_rehearsal_result_free(&run->rehearsals[i]);
+		tw_script_free(run->scripts[i]);
+	}
+	free(run->rehearsals);
+	free(run->scripts);
+	tw_redact_free(&run->redact);
+	free(run);
+	curl_global_cleanup();
+}

@@ -1,0 +1,80 @@
+/*
+ * What a run measured: per rehearsal, per scene, per step. Reports read
+ * this; the runner fills it. Every string here is already redacted (secrets
+ * replaced by ***) and owned by the run. Steps and scenes are index-aligned
+ * with the script's: scenes[i] is script->scenes[i].
+ */
+#ifndef TW_RUNNER_RESULT_H
+#define TW_RUNNER_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "channels/web/response.h"
+#include "core/redact.h"
+#include "language/ast.h"
+#include "techweek/run.h"
+
+typedef enum tw_status {
+	TW_STATUS_PASSED,
+	TW_STATUS_FAILED,      /* an expectation failed or the service misbehaved */
+	TW_STATUS_SKIPPED,     /* not reached: an earlier step failed */
+	TW_STATUS_UNREACHABLE, /* could not be carried out: nothing listens, DNS */
+	TW_STATUS_BROKEN,      /* the script cannot run as written */
+} tw_status;
+
+const char *tw_status_str(tw_status s); /* "passed", "failed", ... */
+
+typedef struct tw_step_result {
+	const tw_step *step;   /* borrowed from the script */
+	tw_status status;
+	char *message;         /* one-line cause when not passed */
+	char *expected;        /* may be NULL */
+	char *actual;          /* may be NULL; an excerpt */
+	char *method;          /* request steps: what was sent */
+	char *url;
+	long http_status;      /* 0 when none */
+	tw_timings timings;    /* request steps */
+	double elapsed_ms;     /* wall time of the step */
+} tw_step_result;
+
+typedef struct tw_scene_result {
+	const tw_scene *scene; /* borrowed */
+	tw_status status;
+	double elapsed_ms;
+	tw_step_result *steps; /* scene->step_count of them */
+} tw_scene_result;
+
+typedef struct tw_rehearsal_result {
+	const tw_script *script; /* NULL when broken before parsing */
+	char *path;
+	char *name;
+	tw_status status;
+	tw_error problem;        /* BROKEN, or a setup failure (missing secret) */
+	char started_at[32];     /* ISO 8601, UTC */
+	double elapsed_ms;
+	tw_scene_result *scenes; /* script->scene_count of them */
+	size_t scene_count;
+	long frontstage_steps;   /* customer-effort: steps performed frontstage */
+	double frontstage_ms;
+} tw_rehearsal_result;
+
+struct tw_run {
+	tw_run_options opts;
+	tw_redact redact;
+	tw_script **scripts;             /* owned */
+	tw_rehearsal_result *rehearsals; /* owned; one per added script or broken file */
+	size_t count;
+	size_t cap;
+	char started_at[32];
+	double elapsed_ms;
+	char hostname[256];
+};
+
+/* Appends a zeroed result for path; NULL on out of memory. */
+tw_rehearsal_result *tw_run_push_result(tw_run *run, const char *path);
+/* A redacted malloc'd copy (NULL stays NULL). */
+char *tw_run_redact(const tw_run *run, const char *text);
+void tw_rehearsal_result_free(tw_rehearsal_result *r);
+
+#endif

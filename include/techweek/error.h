@@ -1,0 +1,69 @@
+/*
+ * Errors are values: a code, a message and, when the error is about a
+ * script, the place in it. Nothing in the engine prints; the caller decides
+ * how to show a tw_error (tw_error_format gives the standard rendering).
+ */
+#ifndef TECHWEEK_ERROR_H
+#define TECHWEEK_ERROR_H
+
+#include <stddef.h>
+
+typedef enum tw_code {
+	TW_OK = 0,
+	TW_ENOMEM,     /* out of memory */
+	TW_EUSAGE,     /* the caller asked for something impossible */
+	TW_ESYNTAX,    /* a script does not parse */
+	TW_ECHECK,     /* a script parses but cannot run as written */
+	TW_EIO,        /* a file could not be read or written */
+	TW_ETRANSPORT, /* the network failed us (runtime) */
+	TW_ELIMIT,     /* a documented cap was exceeded */
+	TW_EINTERNAL,  /* a bug in techweek */
+} tw_code;
+
+typedef struct tw_error {
+	tw_code code;
+	char *message;     /* owned; NULL when code is TW_OK */
+	char *file;        /* owned; NULL unless about a script */
+	int line;          /* 1-based; 0 when unknown */
+	int col;           /* 1-based; 0 when unknown */
+	char *source_line; /* owned; the script line, shown with a caret */
+} tw_error;
+
+/* A growable list of errors, for passes that report every problem. */
+typedef struct tw_errors {
+	tw_error *items; /* owned */
+	size_t count;
+	size_t cap;
+} tw_errors;
+
+/* A short name for a code ("syntax error", "i/o error"...). Static storage. */
+const char *tw_code_str(tw_code code);
+
+/* Releases what err owns and sets it back to TW_OK. Safe on a cleared error. */
+void tw_error_clear(tw_error *err);
+
+/* Sets err (clearing it first) and returns code. err may be NULL. */
+int tw_error_set(tw_error *err, tw_code code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* As tw_error_set, with a place in a script. file and source_line are copied;
+ * either may be NULL. */
+int tw_error_set_at(tw_error *err, tw_code code, const char *file, int line,
+		    int col, const char *source_line, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/* Moves src into dst (dst cleared first; src left cleared). */
+void tw_error_move(tw_error *dst, tw_error *src);
+
+/* Renders err as the user sees it:
+ *   file:line:col: syntax error: message
+ *      12 |   fill "Your name" wiht x
+ *         |                    ^
+ * The result is malloc'd; the caller frees it. NULL on out of memory. */
+char *tw_error_format(const tw_error *err);
+
+/* Appends a copy of err to list. Returns TW_OK or TW_ENOMEM. */
+int tw_errors_push(tw_errors *list, const tw_error *err);
+void tw_errors_clear(tw_errors *list);
+
+#endif

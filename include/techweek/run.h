@@ -1,0 +1,55 @@
+/*
+ * A run: rehearsals performed against real endpoints, and what was measured.
+ */
+#ifndef TECHWEEK_RUN_H
+#define TECHWEEK_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "script.h"
+#include "vars.h"
+
+typedef struct tw_run_options {
+	const tw_vars *vars;     /* --var / --vars-file; borrowed, may be NULL */
+	long connect_timeout_ms; /* per step; default 10000 */
+	long timeout_ms;         /* per step, whole transfer; default 30000 */
+	long max_redirects;      /* per step; default 10 */
+	size_t max_body;         /* bytes kept per response; default 8 MiB */
+	bool insecure;           /* do not verify TLS peers */
+	const char *cacert;      /* CA bundle to verify against; borrowed */
+	const char *user_agent;  /* default "techweek/VERSION" */
+} tw_run_options;
+
+/* How a run ended, as the CLI's exit status. Worst first. */
+typedef enum tw_verdict {
+	TW_VERDICT_PASSED = 0,      /* every expectation held */
+	TW_VERDICT_FAILED = 1,      /* a rehearsal failed */
+	TW_VERDICT_SCRIPT_ERROR = 2, /* a script could not run as written */
+	TW_VERDICT_UNREACHABLE = 3, /* a run could not be carried out */
+} tw_verdict;
+
+void tw_run_options_init(tw_run_options *opts);
+
+typedef struct tw_run tw_run;
+
+/* opts is copied (pointers in it are borrowed and must outlive the run). */
+int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err);
+void tw_run_free(tw_run *run);
+
+/* Adds a parsed script; the run takes ownership of script. */
+int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err);
+
+/* Records a script that could not be loaded or checked, so that reports
+ * show it as an error and the verdict is TW_VERDICT_SCRIPT_ERROR. path and
+ * problem are copied. */
+int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem);
+
+/* Performs every added rehearsal. Returns TW_OK when the run could be
+ * carried out (even if rehearsals failed); the outcome is in the results. */
+int tw_run_execute(tw_run *run, tw_error *err);
+
+tw_verdict tw_run_verdict(const tw_run *run);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * Variables: the values `{{name}}` stands for. A tw_vars is an ordered map
+ * of name -> value; a value may be marked secret, which makes every report
+ * print *** in its place.
+ */
+#ifndef TECHWEEK_VARS_H
+#define TECHWEEK_VARS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+typedef struct tw_vars tw_vars;
+
+/* Returns a new empty set, or NULL on out of memory. Free with tw_vars_free. */
+tw_vars *tw_vars_new(void);
+void tw_vars_free(tw_vars *vars);
+
+/* Sets (or replaces) name; name and value are copied. */
+int tw_vars_set(tw_vars *vars, const char *name, const char *value, bool secret);
+
+/* The value of name, owned by vars and valid until it is next changed; NULL
+ * when unset. *secret (if not NULL) tells whether the value is secret. */
+const char *tw_vars_get(const tw_vars *vars, const char *name, bool *secret);
+
+size_t tw_vars_count(const tw_vars *vars);
+/* The i-th entry in insertion order; strings owned by vars. */
+void tw_vars_at(const tw_vars *vars, size_t i, const char **name,
+		const char **value, bool *secret);
+
+/* Copies every entry of src into dst (replacing same names). */
+int tw_vars_merge(tw_vars *dst, const tw_vars *src);
+
+/* Parses "NAME=VALUE" (from --var) into vars. */
+int tw_vars_set_assignment(tw_vars *vars, const char *assignment, tw_error *err);
+
+/* Loads a variables file: one NAME=VALUE per line, blank lines and lines
+ * starting with # ignored, surrounding whitespace trimmed, a value may be
+ * "double quoted". Errors name path:line. */
+int tw_vars_load_file(tw_vars *vars, const char *path, tw_error *err);
+
+/* True when name is a valid variable name: [A-Za-z_][A-Za-z0-9_.-]* */
+bool tw_vars_valid_name(const char *name);
+
+#endif

@@ -1,0 +1,297 @@
+/*
+ * Core modules: arena, capped buffer, errors and their rendering,
+ * variables and variables files, templates, redaction, atomic files.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "core/redact.h"
+#include "core/template.h"
+#include "techweek.h"
+
+static void arena_strings_survive_many_blocks(void **state)
+{
+	(void)state;
+	tw_arena a = {0};
+	char *first = tw_arena_strdup(&a, "first");
+	char *big = tw_arena_alloc(&a, 100000);
+	assert_non_null(big);
+	for (int i = 0; i < 5000; i++)
+		assert_non_null(tw_arena_printf(&a, "string number %d", i));
+	char *last = tw_arena_printf(&a, "%s-%d", "last", 7);
+	assert_string_equal(first, "first");
+	assert_string_equal(last, "last-7");
+	assert_int_equal(big[99999], 0);
+	int *arr = tw_arena_grow(&a, NULL, 0, 4, sizeof(int));
+	arr[3] = 42;
+	int *arr2 = tw_arena_grow(&a, arr, 4, 8, sizeof(int));
+	assert_int_equal(arr2[3], 42);
+	assert_null(tw_arena_strdup(&a, NULL));
+	tw_arena_free(&a);
+	assert_null(a.head);
+}
+
+static void buf_refuses_to_pass_its_cap(void **state)
+{
+	(void)state;
+	tw_buf b;
+	tw_buf_init(&b, 10);
+	assert_string_equal(tw_buf_str(&b), "");
+	assert_int_equal(tw_buf_puts(&b, "hello"), TW_OK);
+	assert_int_equal(tw_buf_puts(&b, "world"), TW_OK);
+	assert_int_equal(tw_buf_puts(&b, "!"), TW_ELIMIT);
+	assert_string_equal(tw_buf_str(&b), "helloworld");
+	assert_int_equal(b.len, 10);
+	tw_buf_reset(&b);
+	assert_int_equal(tw_buf_printf(&b, "%d-%s", 12, "ab"), TW_OK);
+	assert_string_equal(tw_buf_str(&b), "12-ab");
+	assert_int_equal(tw_buf_printf(&b, "%s", "0123456"), TW_ELIMIT);
+	char *s = tw_buf_steal(&b);
+	assert_string_equal(s, "12-ab");
+	free(s);
+	assert_null(b.data);
+	s = tw_buf_steal(&b);
+	assert_string_equal(s, "");
+	free(s);
+	tw_buf_free(&b);
+}
+
+static void error_renders_place_line_and_caret(void **state)
+{
+	(void)state;
+	tw_error e = {0};
+	assert_int_equal(tw_error_set_at(&e, TW_ESYNTAX, "shop.rehearsal", 12, 3,
+					 "  clik \"Margherita\"", "unknown step '%s'", "clik"),
+			 TW_ESYNTAX);
+	char *s = tw_error_format(&e);
+	assert_string_equal(s, "shop.rehearsal:12:3: syntax error: unknown step 'clik'\n"
+			       "    12 |   clik \"Margherita\"\n"
+			       "       |   ^");
+	free(s);
+	/* The caret counts characters, not bytes. */
+	tw_error_set_at(&e, TW_ECHECK, "f", 1, 7, "café x", "bad");
+	s = tw_error_format(&e);
+	assert_non_null(strstr(s, "\n       |      ^"));
+	free(s);
+	tw_error_set(&e, TW_EIO, "cannot open %s", "x");
+	s = tw_error_format(&e);
+	assert_string_equal(s, "i/o error: cannot open x");
+	free(s);
+	tw_errors list = {0};
+	tw_errors_push(&list, &e);
+	tw_errors_push(&list, &e);
+	assert_int_equal(list.count, 2);
+	assert_string_equal(list.items[1].message, "cannot open x");
+	tw_errors_clear(&list);
+	tw_error_clear(&e);
+	assert_null(e.message);
+	assert_int_equal(e.code, TW_OK);
+}
+
+static void vars_set_get_and_assignments(void **state)
+{
+	(void)state;
+	tw_vars *v = tw_vars_new();
+	tw_error e = {0};
+	assert_int_equal(tw_vars_set(v, "name", "Ada", false), TW_OK);
+	assert_int_equal(tw_vars_set(v, "card", "4111", true), TW_OK);
+	assert_int_equal(tw_vars_set(v, "name", "Grace", false), TW_OK);
+	bool secret;
+	assert_string_equal(tw_vars_get(v, "name", &secret), "Grace");
+	assert_false(secret);
+	assert_string_equal(tw_vars_get(v, "card", &secret), "4111");
+	assert_true(secret);
+	assert_null(tw_vars_get(v, "nope", NULL));
+	assert_int_equal(tw_vars_count(v), 2);
+	assert_int_equal(tw_vars_set_assignment(v, "stage=http://127.0.0.1:8080/a=b", &e), TW_OK);
+	assert_string_equal(tw_vars_get(v, "stage", NULL), "http://127.0.0.1:8080/a=b");
+	assert_int_equal(tw_vars_set_assignment(v, "no-equals", &e), TW_EUSAGE);
+	assert_non_null(strstr(e.message, "expected NAME=VALUE"));
+	assert_int_equal(tw_vars_set_assignment(v, "9x=1", &e), TW_EUSAGE);
+	assert_true(tw_vars_valid_name("order_id.2-b"));
+	assert_false(tw_vars_valid_name("2nd"));
+	assert_false(tw_vars_valid_name("a b"));
+	tw_error_clear(&e);
+	tw_vars_free(v);
+}
+
+static void vars_file_loads_and_reports_its_line(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/tw-vars-XXXXXX";
+	int fd = mkstemp(path);
+	const char *text = "# comment\n\nstage = http://127.0.0.1:1\nname=\"Ada Lovelace\"\nbroken line\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	tw_vars *v = tw_vars_new();
+	tw_error e = {0};
+	assert_int_equal(tw_vars_load_file(v, path, &e), TW_EUSAGE);
+	assert_int_equal(e.line, 5);
+	assert_string_equal(e.file, path);
+	assert_string_equal(tw_vars_get(v, "name", NULL), "Ada Lovelace");
+	assert_string_equal(tw_vars_get(v, "stage", NULL), "http://127.0.0.1:1");
+	unlink(path);
+	assert_int_equal(tw_vars_load_file(v, path, &e), TW_EIO);
+	assert_non_null(strstr(e.message, "No such file"));
+	tw_error_clear(&e);
+	tw_vars_free(v);
+}
+
+typedef struct seen {
+	char names[8][32];
+	tw_ref_kind kinds[8];
+	size_t offsets[8];
+	int n;
+} seen;
+
+static int record(const tw_ref *ref, void *ud)
+{
+	seen *s = ud;
+	snprintf(s->names[s->n], 32, "%.*s", (int)ref->name_len, ref->name);
+	s->kinds[s->n] = ref->kind;
+	s->offsets[s->n] = ref->offset;
+	s->n++;
+	return 0;
+}
+
+static void template_scan_finds_every_kind(void **state)
+{
+	(void)state;
+	seen s = {0};
+	tw_error e = {0};
+	assert_int_equal(tw_template_scan("a {{name}} b {{ env HOME }} {{secret CARD}}", record,
+					  &s, NULL, &e),
+			 TW_OK);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.names[0], "name");
+	assert_int_equal(s.kinds[0], TW_REF_VAR);
+	assert_int_equal(s.offsets[0], 2);
+	assert_string_equal(s.names[1], "HOME");
+	assert_int_equal(s.kinds[1], TW_REF_ENV);
+	assert_string_equal(s.names[2], "CARD");
+	assert_int_equal(s.kinds[2], TW_REF_SECRET);
+	size_t bad = 0;
+	assert_int_equal(tw_template_scan("ok {{name", record, &s, &bad, &e), TW_ESYNTAX);
+	assert_int_equal(bad, 3);
+	assert_non_null(strstr(e.message, "unclosed"));
+	assert_int_equal(tw_template_scan("{{ }}", record, &s, &bad, &e), TW_ESYNTAX);
+	assert_int_equal(tw_template_scan("{{shout X}}", record, &s, &bad, &e), TW_ESYNTAX);
+	assert_int_equal(tw_template_scan("{{1abc}}", record, &s, &bad, &e), TW_ESYNTAX);
+	tw_error_clear(&e);
+}
+
+static void template_expands_vars_env_and_regex_literals(void **state)
+{
+	(void)state;
+	tw_vars *v = tw_vars_new();
+	tw_vars_set(v, "order", "1001", false);
+	tw_vars_set(v, "odd", "a.b\\Ec", false);
+	setenv("TW_TEST_CARD", "4111-1111", 1);
+	tw_error e = {0};
+	char *out = NULL;
+	bool secret = true;
+	assert_int_equal(tw_template_expand("/orders/{{order}}", v, TW_EXPAND_PLAIN, &out, &secret, &e),
+			 TW_OK);
+	assert_string_equal(out, "/orders/1001");
+	assert_false(secret);
+	free(out);
+	assert_int_equal(tw_template_expand("card {{secret TW_TEST_CARD}}", v, TW_EXPAND_PLAIN, &out,
+					    &secret, &e),
+			 TW_OK);
+	assert_string_equal(out, "card 4111-1111");
+	assert_true(secret);
+	free(out);
+	assert_int_equal(tw_template_expand("^{{odd}}$", v, TW_EXPAND_REGEX, &out, NULL, &e), TW_OK);
+	assert_string_equal(out, "^\\Qa.b\\E\\\\E\\Qc\\E$");
+	free(out);
+	assert_int_equal(tw_template_expand("{{missing}}", v, TW_EXPAND_PLAIN, &out, NULL, &e),
+			 TW_ECHECK);
+	assert_null(out);
+	assert_non_null(strstr(e.message, "'missing'"));
+	unsetenv("TW_TEST_NOPE");
+	assert_int_equal(tw_template_expand("{{env TW_TEST_NOPE}}", v, TW_EXPAND_PLAIN, &out, NULL, &e),
+			 TW_ECHECK);
+	assert_non_null(strstr(e.message, "TW_TEST_NOPE"));
+	tw_error_clear(&e);
+	tw_vars_free(v);
+}
+
+static void redaction_masks_longest_secret_first(void **state)
+{
+	(void)state;
+	tw_redact r = {0};
+	assert_int_equal(tw_redact_add(&r, "4111"), TW_OK);
+	assert_int_equal(tw_redact_add(&r, "4111-2222"), TW_OK);
+	assert_int_equal(tw_redact_add(&r, ""), TW_OK);
+	assert_int_equal(tw_redact_add(&r, "4111"), TW_OK);
+	assert_int_equal(r.count, 2);
+	char *s = tw_redact_apply(&r, "card 4111-2222 and 4111 and 41");
+	assert_string_equal(s, "card *** and *** and 41");
+	free(s);
+	assert_null(tw_redact_apply(&r, NULL));
+	tw_redact_free(&r);
+	s = tw_redact_apply(&r, "nothing to hide");
+	assert_string_equal(s, "nothing to hide");
+	free(s);
+}
+
+static void atomic_write_replaces_whole_file(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/tw-fs-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/a/b/report.xml", dir);
+	tw_error e = {0};
+	assert_int_equal(tw_write_file_atomic(path, "first", 5, &e), TW_OK);
+	assert_int_equal(tw_write_file_atomic(path, "second!", 7, &e), TW_OK);
+	char *data;
+	size_t len;
+	assert_int_equal(tw_read_file(path, 100, &data, &len, &e), TW_OK);
+	assert_string_equal(data, "second!");
+	assert_int_equal(len, 7);
+	free(data);
+	assert_int_equal(tw_read_file(path, 3, &data, &len, &e), TW_ELIMIT);
+	assert_null(data);
+	/* A folder where the file should be: the error names the place and
+	 * no temporary file is left behind. */
+	char blocked[256];
+	snprintf(blocked, sizeof(blocked), "%s/a/b", dir);
+	assert_int_equal(tw_write_file_atomic(blocked, "x", 1, &e), TW_EIO);
+	assert_string_equal(e.file, blocked);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "test $(ls -A %s/a | wc -l) -eq 1", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tw_read_file("/nonexistent/x", 10, &data, &len, &e), TW_EIO);
+	tw_error_clear(&e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(arena_strings_survive_many_blocks),
+		cmocka_unit_test(buf_refuses_to_pass_its_cap),
+		cmocka_unit_test(error_renders_place_line_and_caret),
+		cmocka_unit_test(vars_set_get_and_assignments),
+		cmocka_unit_test(vars_file_loads_and_reports_its_line),
+		cmocka_unit_test(template_scan_finds_every_kind),
+		cmocka_unit_test(template_expands_vars_env_and_regex_literals),
+		cmocka_unit_test(redaction_masks_longest_secret_first),
+		cmocka_unit_test(atomic_write_replaces_whole_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
