@@ -1,0 +1,360 @@
+#!/usr/bin/env bash
+# test_stage.sh - smoke test for techweek-stage, the demo shop rehearsals run
+# against. Starts the stage on a free port, drives every route family with the
+# curl CLI over real loopback HTTP, and stops it with SIGTERM.
+#
+#   tests/stage/test_stage.sh path/to/techweek-stage
+#
+# The stage prints its URL on stdout once it listens; that line is read
+# through a fifo, so nothing here waits by sleeping. Exits non-zero if any
+# check fails, after printing "N passed, M failed".
+
+set -u -o pipefail
+
+stage=${1:?usage: test_stage.sh path/to/techweek-stage}
+work=$(mktemp -d "${TMPDIR:-/tmp}/test_stage.XXXXXX")
+stage_pid=
+passed=0
+failed=0
+
+cleanup() {
+    if [[ -n $stage_pid ]] && kill -0 "$stage_pid" 2>/dev/null; then
+        kill -TERM "$stage_pid" 2>/dev/null
+        wait "$stage_pid" 2>/dev/null
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+ok() { passed=$((passed + 1)); }
+bad() {
+    failed=$((failed + 1))
+    printf 'FAIL: %s\n' "$*" >&2
+}
+
+# expect_eq WHAT WANT GOT
+expect_eq() {
+    if [[ $3 == "$2" ]]; then ok; else bad "$1: want '$2', got '$3'"; fi
+}
+# expect_has WHAT TEXT NEEDLE
+expect_has() {
+    if [[ $2 == *"$3"* ]]; then ok; else bad "$1: '$3' not in: ${2:0:400}"; fi
+}
+# expect_lacks WHAT TEXT NEEDLE
+expect_lacks() {
+    if [[ $2 != *"$3"* ]]; then ok; else bad "$1: '$3' should not be in: ${2:0:400}"; fi
+}
+# expect_match WHAT TEXT REGEX
+expect_match() {
+    if [[ $2 =~ $3 ]]; then ok; else bad "$1: '$2' does not match /$3/"; fi
+}
+
+# http CURL-ARGS... : one request; sets $status (or "curl exit N") and $body,
+# and leaves the response headers in $work/headers for header().
+http() {
+    local rc
+    status=$(curl -sS --max-time 30 -o "$work/body" -D "$work/headers" -w '%{http_code}' "$@" \
+        2>"$work/curl.err")
+    rc=$?
+    [[ $rc -eq 0 ]] || status="curl exit $rc"
+    body=$(cat "$work/body" 2>/dev/null)
+}
+# header NAME : the value of that response header from the last http call.
+header() {
+    grep -i "^$1:" "$work/headers" | head -n 1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'
+}
+
+# --- start the stage --------------------------------------------------------
+
+mkfifo "$work/stdout"
+"$stage" --port 0 --verbose >"$work/stdout" 2>"$work/stage.err" &
+stage_pid=$!
+# fd 3 stays open so the stage can never hit a closed stdout.
+exec 3<"$work/stdout"
+url=
+read -r -t 10 url <&3
+if [[ ! $url =~ ^http://127\.0\.0\.1:[0-9]+$ ]]; then
+    echo "the stage did not print its URL (got '$url'); its stderr:" >&2
+    cat "$work/stage.err" >&2
+    exit 1
+fi
+ok
+jar=$work/jar    # one customer's cookies
+other=$work/other # a second customer
+
+# --- the shop pages ---------------------------------------------------------
+
+http -c "$jar" "$url/"
+expect_eq "GET / status" 200 "$status"
+expect_eq "GET / content type" "text/html; charset=utf-8" "$(header Content-Type)"
+expect_eq "GET / cache control" "no-store" "$(header Cache-Control)"
+expect_match "GET / session cookie" "$(header Set-Cookie)" \
+    '^stage_session=[0-9a-f]{32}; Path=/; HttpOnly; SameSite=Lax$'
+expect_has "GET / doctype" "$body" "<!DOCTYPE html>"
+expect_has "GET / title" "$body" "<title>Stage Pizza</title>"
+expect_has "GET / heading" "$body" "<h1>Today&#39;s menu</h1>"
+expect_has "GET / relative link" "$body" '<a href="pizza/margherita">Margherita</a>'
+expect_has "GET / relative link" "$body" '<a href="pizza/quattro-formaggi">Quattro Formaggi</a>'
+expect_has "GET / hours link" "$body" '<a href="/hours">Opening hours</a>'
+
+http -b "$jar" -c "$jar" "$url/"
+expect_eq "GET / with a known session sets no cookie" "" "$(header Set-Cookie)"
+http -b "stage_session=0123456789abcdef0123456789abcdef" "$url/"
+expect_match "GET / with an unknown session gets a new one" "$(header Set-Cookie)" '^stage_session='
+
+http -b "$jar" -c "$jar" "$url/pizza/margherita"
+expect_eq "pizza page status" 200 "$status"
+expect_has "pizza page title" "$body" "<title>Margherita — Stage Pizza</title>"
+expect_has "pizza page price" "$body" "Price: €8.50"
+expect_has "pizza page form" "$body" '<form method="post" action="/order">'
+expect_has "pizza page name label" "$body" '<label for="customer-name">Your name</label>'
+expect_has "pizza page disabled promo" "$body" 'name="promo" disabled value="X"'
+expect_has "pizza page buttons" "$body" '<button type="submit" name="action" value="order">Place order</button>'
+csrf=$(sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' <<<"$body")
+expect_match "pizza page CSRF token" "$csrf" '^[0-9a-f]{32}$'
+
+http -b "$jar" "$url/pizza/marinara"
+expect_has "marinara posts to a relative action" "$body" '<form method="post" action="../order">'
+http "$url/pizza/calzone"
+expect_eq "unknown pizza" 404 "$status"
+expect_has "unknown pizza page" "$body" "Not found"
+http "$url/pizza/quattro-formaggi"
+expect_eq "pizza page without a session" 200 "$status"
+expect_match "pizza page without a session sets one" "$(header Set-Cookie)" '^stage_session='
+
+# --- ordering: cookie + CSRF ------------------------------------------------
+
+form=(--data-urlencode pizza=margherita --data-urlencode "name=Ada <b>Lovelace</b>"
+    --data-urlencode phone=+15550100 -d size=m -d extra_cheese=yes -d crust=thin
+    --data-urlencode notes=)
+http "${form[@]}" --data-urlencode "csrf_token=$csrf" -d action=order "$url/order"
+expect_eq "order without a session" 403 "$status"
+expect_has "order without a session" "$body" "Your session has expired"
+http -b "$jar" "${form[@]}" -d csrf_token=ffffffffffffffffffffffffffffffff -d action=order "$url/order"
+expect_eq "order with a wrong CSRF token" 403 "$status"
+expect_has "order with a wrong CSRF token" "$body" "Invalid CSRF token"
+http -b "$jar" "${form[@]}" -d "csrf_token=$csrf" -d action=order -d promo=X "$url/order"
+expect_eq "order with the disabled promo field" 400 "$status"
+expect_has "order with the disabled promo field" "$body" "promo is not accepted"
+http -b "$jar" -d pizza=margherita -d name= -d "csrf_token=$csrf" -d action=order "$url/order"
+expect_eq "order without a name" 422 "$status"
+expect_has "order without a name" "$body" "Please tell us your name"
+http -b "$jar" "${form[@]}" -d "csrf_token=$csrf" --data-urlencode "action=Save for later" "$url/order"
+expect_eq "save for later" 200 "$status"
+expect_has "save for later" "$body" "Saved for later"
+
+http -b "$jar" "${form[@]}" -d "csrf_token=$csrf" -d action=order "$url/order"
+expect_eq "order placed" 303 "$status"
+location=$(header Location)
+expect_match "order redirect" "$location" '^/orders/[0-9]+$'
+order=${location#/orders/}
+
+http -b "$jar" "$url$location"
+expect_eq "confirmation status" 200 "$status"
+expect_has "confirmation title" "$body" "<title>Order confirmed — Stage Pizza</title>"
+expect_has "confirmation text" "$body" "Order #$order confirmed"
+expect_has "confirmation escapes the name" "$body" "Thank you, Ada &lt;b&gt;Lovelace&lt;/b&gt;!"
+expect_lacks "confirmation escapes the name" "$body" "<b>Lovelace"
+expect_has "confirmation details" "$body" "Margherita, Medium, Thin crust, with extra cheese"
+expect_has "confirmation tracking link" "$body" "<a href=\"/api/orders/$order\">Track my order</a>"
+http -c "$other" "$url/"
+http -b "$other" "$url$location"
+expect_eq "another customer's order" 404 "$status"
+http "$url$location"
+expect_eq "an order without a session" 404 "$status"
+
+http -b "$jar" -F pizza=quattro-formaggi -F name=Grace -F size=l -F crust=thick \
+    -F "csrf_token=$csrf" -F action=order "$url/order"
+expect_eq "multipart order placed" 303 "$status"
+http -b "$jar" "$url$(header Location)"
+expect_has "multipart order details" "$body" "Quattro Formaggi, Large, Thick crust."
+
+# --- the JSON API -----------------------------------------------------------
+
+http "$url/api/orders/$order"
+expect_eq "API order status" 200 "$status"
+expect_eq "API order content type" "application/json" "$(header Content-Type)"
+expect_eq "API order" \
+    "{\"id\":$order,\"pizza\":\"margherita\",\"size\":\"m\",\"name\":\"Ada <b>Lovelace</b>\",\"phone\":\"+15550100\",\"extra_cheese\":true,\"crust\":\"thin\",\"notes\":\"\",\"status\":\"baking\",\"items\":[{\"name\":\"Margherita\",\"price\":8.5}],\"total\":8.5}" \
+    "$body"
+http "$url/api/orders/999999"
+expect_eq "API unknown order" 404 "$status"
+expect_eq "API unknown order" '{"error":"no such order"}' "$body"
+
+http -H 'Content-Type: application/json' -d '{"pizza":"marinara","name":"Ada","size":"l"}' \
+    "$url/api/orders"
+expect_eq "API create" 201 "$status"
+api_location=$(header Location)
+expect_match "API create location" "$api_location" '^/api/orders/[0-9]+$'
+expect_has "API create body" "$body" '"pizza":"marinara","size":"l","name":"Ada"'
+http "$url$api_location"
+expect_eq "API created order readable" 200 "$status"
+http -H 'Content-Type: application/json' -d '{"pizza":' "$url/api/orders"
+expect_eq "API invalid JSON" 400 "$status"
+expect_has "API invalid JSON" "$body" '{"error":"invalid JSON: '
+http -H 'Content-Type: application/json' -d '{"pizza":"marinara"}' "$url/api/orders"
+expect_eq "API missing field" 422 "$status"
+expect_eq "API missing field" '{"error":"missing field: name"}' "$body"
+http -H 'Content-Type: text/plain' -d '{"pizza":"marinara","name":"Ada"}' "$url/api/orders"
+expect_eq "API wrong content type" 415 "$status"
+
+# --- hours, login, unknown paths and methods ---------------------------------
+
+http "$url/hours"
+expect_eq "hours" 200 "$status"
+expect_has "hours text" "$body" "We are open every day"
+expect_has "hours table" "$body" "<td>Sunday</td>"
+
+login=$work/login
+http "$url/login"
+expect_eq "login page" 200 "$status"
+http -d username=ada -d password=wrong "$url/login"
+expect_eq "wrong password" 401 "$status"
+expect_has "wrong password" "$body" "Wrong username or password"
+http -c "$login" -d username=ada -d password=lovelace "$url/login"
+expect_eq "login" 302 "$status"
+expect_eq "login redirect" /account "$(header Location)"
+expect_match "login cookie" "$(header Set-Cookie)" '^stage_user=ada;'
+http -b "$login" "$url/account"
+expect_eq "account" 200 "$status"
+expect_has "account" "$body" "Welcome back, ada"
+http "$url/account"
+expect_eq "account without login" 302 "$status"
+expect_eq "account without login" /login "$(header Location)"
+http -b "$login" -L "$url/account"
+expect_eq "account following redirects" 200 "$status"
+
+http "$url/no/such/page"
+expect_eq "unknown path" 404 "$status"
+expect_has "unknown path" "$body" "Not found"
+http -X DELETE "$url/hours"
+expect_eq "wrong method" 405 "$status"
+expect_eq "wrong method Allow" "GET, HEAD" "$(header Allow)"
+http "$url/order"
+expect_eq "GET /order" 405 "$status"
+expect_eq "GET /order Allow" "POST" "$(header Allow)"
+
+head -c $((2 * 1024 * 1024)) /dev/zero >"$work/big"
+http --data-binary "@$work/big" "$url/echo"
+expect_eq "2 MiB body" 413 "$status"
+
+# --- /echo ---------------------------------------------------------------------
+
+http -H 'X-Test: yes' -b 'flavour=basil' "$url/echo?a=1&b=two%20words"
+expect_eq "echo GET" 200 "$status"
+expect_has "echo method" "$body" '"method":"GET"'
+expect_has "echo path" "$body" '"path":"/echo"'
+expect_has "echo query" "$body" '"query":{"a":"1","b":"two words"}'
+expect_has "echo header" "$body" '"x-test":"yes"'
+expect_has "echo cookies" "$body" '"cookies":{"flavour":"basil"}'
+http -d x=1 -d y=%C3%A9 "$url/echo"
+expect_has "echo urlencoded form" "$body" '"form":{"x":"1","y":"é"}'
+expect_has "echo raw body" "$body" '"body":"x=1&y=%C3%A9"'
+printf 'hello file\n' >"$work/upload.txt"
+http -F "doc=@$work/upload.txt;type=text/plain" -F note=hi "$url/echo"
+expect_has "echo multipart file" "$body" \
+    '"doc":{"filename":"upload.txt","content_type":"text/plain","size":11,"content":"hello file\n"}'
+expect_has "echo multipart field" "$body" '"note":"hi"'
+http -H 'Content-Type: application/json' -d '{"k":[1,2]}' "$url/echo"
+expect_has "echo JSON" "$body" '"json":{"k":[1,2]}'
+for method in PUT PATCH DELETE OPTIONS; do
+    http -X "$method" "$url/echo"
+    expect_eq "echo $method" 200 "$status"
+    expect_has "echo $method" "$body" "\"method\":\"$method\""
+done
+expect_eq "echo HEAD: headers only" "200 0" \
+    "$(curl -s -I -o /dev/null -w '%{http_code} %{size_download}' "$url/echo")"
+
+# --- faults --------------------------------------------------------------------
+
+http "$url/fault/slow?ms=200"
+expect_eq "slow" 200 "$status"
+expect_has "slow" "$body" "slow but here"
+slow_time=$(curl -s -o /dev/null -w '%{time_total}' "$url/fault/slow?ms=300")
+expect_match "slow takes its time" "$slow_time" '^0\.[3-9]|^[1-9]'
+# A slow answer must not hold up anyone else (thread per connection).
+curl -s -o /dev/null --max-time 30 "$url/fault/slow?ms=3000" &
+slow_pid=$!
+fast_time=$(curl -s -o /dev/null -w '%{time_total}' "$url/hours")
+expect_match "others are served during a slow answer" "$fast_time" '^0\.'
+kill "$slow_pid" 2>/dev/null
+wait "$slow_pid" 2>/dev/null
+
+http "$url/fault/status/500"
+expect_eq "status 500" 500 "$status"
+expect_has "status 500" "$body" "Internal Server Error: the kitchen is on fire"
+http "$url/fault/status/503"
+expect_eq "status 503" 503 "$status"
+expect_eq "status 503 Retry-After" 1 "$(header Retry-After)"
+http -X POST "$url/fault/status/418"
+expect_eq "status 418 by POST" 418 "$status"
+http "$url/fault/status/99"
+expect_eq "status out of range" 400 "$status"
+
+http "$url/fault/reset"
+expect_match "reset is a transport error" "$status" '^curl exit (18|52|56)$'
+
+http "$url/fault/malformed-xml"
+expect_eq "malformed XML type" "text/xml" "$(header Content-Type)"
+expect_eq "malformed XML" "<Response><Say>unclosed</Response>" "$body"
+http "$url/fault/malformed-json"
+expect_eq "malformed JSON type" "application/json" "$(header Content-Type)"
+expect_eq "malformed JSON" '{"status": "baking",' "$body"
+http "$url/fault/html-not-json"
+expect_eq "HTML not JSON" 200 "$status"
+expect_eq "HTML not JSON type" "text/html; charset=utf-8" "$(header Content-Type)"
+expect_has "HTML not JSON" "$body" "<!DOCTYPE html>"
+
+expect_eq "huge default size" 10485760 "$(curl -s "$url/fault/huge" | wc -c | tr -d ' ')"
+expect_eq "huge 2 MiB" 2097152 "$(curl -s "$url/fault/huge?mb=2" | wc -c | tr -d ' ')"
+
+http "$url/fault/redirect-loop"
+expect_eq "redirect loop" 302 "$status"
+expect_eq "redirect loop" /fault/redirect-loop-b "$(header Location)"
+http "$url/fault/redirect-loop-b"
+expect_eq "redirect loop back" /fault/redirect-loop "$(header Location)"
+http -L --max-redirs 10 "$url/fault/redirect-loop"
+expect_eq "redirect loop never ends" "curl exit 47" "$status"
+http "$url/fault/redirect?to=/hours"
+expect_eq "single redirect" 302 "$status"
+expect_eq "single redirect" /hours "$(header Location)"
+chain=$(curl -s -L -o "$work/body" -w '%{http_code} %{num_redirects}' "$url/fault/redirect-chain?n=3")
+expect_eq "redirect chain" "200 3" "$chain"
+expect_eq "redirect chain" "arrived" "$(cat "$work/body")"
+
+http "$url/fault/gzip"
+expect_eq "gzip not asked for" "compressed hello" "$body"
+expect_eq "gzip not asked for" "" "$(header Content-Encoding)"
+http --compressed "$url/fault/gzip"
+expect_eq "gzip" gzip "$(header Content-Encoding)"
+expect_eq "gzip decoded" "compressed hello" "$body"
+
+# Keep-alive: the second request reuses the first connection.
+connects=$(curl -s -o /dev/null -o /dev/null -w '%{num_connects} ' "$url/hours" "$url/hours")
+expect_eq "keep-alive" "1 0 " "$connects"
+
+# --- stopping --------------------------------------------------------------------
+
+# Leave a slow answer in flight: stopping must not wait for it. The request
+# goes out on a raw connection; a full round trip on another one afterwards
+# makes sure the stage has it before the signal.
+port=${url##*:}
+exec 4<>"/dev/tcp/127.0.0.1/$port"
+printf 'GET /fault/slow?ms=60000 HTTP/1.1\r\nHost: stage\r\n\r\n' >&4
+curl -s -o /dev/null "$url/hours"
+started=$(date +%s%N)
+kill -TERM "$stage_pid"
+wait "$stage_pid"
+stage_status=$?
+stopped_ms=$((($(date +%s%N) - started) / 1000000))
+stage_pid=
+exec 4<&-
+expect_eq "stage exit status on SIGTERM" 0 "$stage_status"
+if ((stopped_ms < 3000)); then ok; else bad "stopping took ${stopped_ms} ms"; fi
+
+if ((failed > 0)); then
+    echo "stage log:" >&2
+    tail -n 20 "$work/stage.err" >&2
+fi
+echo "$passed passed, $failed failed"
+((failed == 0))
