@@ -1,0 +1,628 @@
+/*
+ * JUnit XML: how CI sees a run. CI servers (Jenkins, GitLab, GitHub
+ * actions) understand only tests that pass, fail, error or are skipped, so a
+ * rehearsal becomes a <testsuite> and each scene a <testcase>: the scene is
+ * the smallest part of a journey a person can name, and a failed scene is
+ * what the CI page should show. The exact mapping is in docs/reports.md.
+ *
+ * How it works: the whole document is built in memory with libxml2's
+ * xmlTextWriter (which escapes & < > " for us) and then written with
+ * tw_write_file_atomic, so CI never reads half a report. What libxml2 does
+ * not do is refuse text XML 1.0 cannot carry: response bodies bring C0
+ * control characters and broken UTF-8 (an excerpt cut mid-character), and one
+ * such byte makes the whole report unreadable. Every string therefore goes
+ * through clean() on its way into the document.
+ *
+ * Errors are sticky: the first failure is kept in the writer context and
+ * every later write is skipped, so the code reads top to bottom.
+ */
+#include "techweek/report.h"
+
+#include <libxml/xmlwriter.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "runner/result.h"
+
+/* Attribute messages are a one-line cause; a CI page shows them in a
+ * table, so an accidental body dump must not land there. */
+#define MESSAGE_MAX_CHARS 300
+/* Scratch text: failure texts and step logs of one scene. */
+#define TEXT_MAX ((size_t)64 << 20)
+
+typedef struct junit_writer {
+	xmlTextWriterPtr w;
+	tw_buf clean;  /* the last cleaned string */
+	tw_buf text;   /* a failure text or step log being built */
+	int rc;        /* the first failure; TW_OK while all is well */
+} junit_writer;
+
+/* Decodes one UTF-8 sequence at s (n bytes available). Returns its length,
+ * or 0 when the bytes are not well-formed UTF-8: overlong forms, surrogates
+ * and values past U+10FFFF are refused, as XML parsers refuse them. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len;
+	uint32_t c, min;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	} else if ((s[0] & 0xE0) == 0xC0) {
+		len = 2, c = s[0] & 0x1F, min = 0x80;
+	} else if ((s[0] & 0xF0) == 0xE0) {
+		len = 3, c = s[0] & 0x0F, min = 0x800;
+	} else if ((s[0] & 0xF8) == 0xF0) {
+		len = 4, c = s[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static bool xml_char_ok(uint32_t c)
+{
+	return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c != 0xFFFE && c != 0xFFFF);
+}
+
+static void fail(junit_writer *j, int rc)
+{
+	if (!j->rc)
+		j->rc = rc;
+}
+
+/*
+ * Returns s as text XML 1.0 can carry: characters it forbids and bytes that
+ * are not UTF-8 become U+FFFD. one_line also turns line breaks and tabs into
+ * spaces and cuts the text at MESSAGE_MAX_CHARS characters, for attributes.
+ * The result lives in j->clean until the next call.
+ */
+static const char *clean(junit_writer *j, const char *s, bool one_line)
+{
+	static const char replacement[] = "\xEF\xBF\xBD";
+	tw_buf_reset(&j->clean);
+	if (j->rc)
+		return "";
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t left = strlen((const char *)p), chars = 0;
+	int rc = TW_OK;
+	while (left && !rc) {
+		if (one_line && chars == MESSAGE_MAX_CHARS) {
+			rc = tw_buf_puts(&j->clean, "\xE2\x80\xA6"); /* … */
+			break;
+		}
+		uint32_t c = 0;
+		size_t n = utf8_decode(p, left, &c);
+		if (n == 0) {
+			rc = tw_buf_puts(&j->clean, replacement);
+			n = 1;
+		} else if (!xml_char_ok(c)) {
+			rc = tw_buf_puts(&j->clean, replacement);
+		} else if (one_line && (c == '\n' || c == '\r' || c == '\t')) {
+			rc = tw_buf_puts(&j->clean, " ");
+		} else {
+			rc = tw_buf_append(&j->clean, p, n);
+		}
+		p += n;
+		left -= n;
+		chars++;
+	}
+	if (rc)
+		fail(j, rc);
+	return tw_buf_str(&j->clean);
+}
+
+static void check(junit_writer *j, int xml_rc)
+{
+	if (xml_rc < 0)
+		fail(j, TW_ENOMEM);
+}
+
+static void start(junit_writer *j, const char *name)
+{
+	if (!j->rc)
+		check(j, xmlTextWriterStartElement(j->w, BAD_CAST name));
+}
+
+static void end(junit_writer *j)
+{
+	if (!j->rc)
+		check(j, xmlTextWriterEndElement(j->w));
+}
+
+static void attr(junit_writer *j, const char *name, const char *value, bool one_line)
+{
+	const char *v = clean(j, value, one_line);
+	if (!j->rc)
+		check(j, xmlTextWriterWriteAttribute(j->w, BAD_CAST name, BAD_CAST v));
+}
+
+static void attr_long(junit_writer *j, const char *name, long value)
+{
+	char num[32];
+	snprintf(num, sizeof(num), "%ld", value);
+	attr(j, name, num, false);
+}
+
+/* Seconds with three decimals, as Surefire writes them; never negative,
+ * never "nan": the schema's SUREFIRE_TIME pattern allows digits only. */
+static void attr_time(junit_writer *j, double ms)
+{
+	char num[48];
+	if (!isfinite(ms) || ms < 0)
+		ms = 0;
+	snprintf(num, sizeof(num), "%.3f", ms / 1000.0);
+	attr(j, "time", num, false);
+}
+
+static void text(junit_writer *j, const char *s)
+{
+	const char *v = clean(j, s, false);
+	if (!j->rc)
+		check(j, xmlTextWriterWriteString(j->w, BAD_CAST v));
+}
+
+static void element_text(junit_writer *j, const char *name, const char *s)
+{
+	start(j, name);
+	text(j, s);
+	end(j);
+}
+
+static void property(junit_writer *j, const char *name, const char *value)
+{
+	start(j, "property");
+	attr(j, "name", name, true);
+	attr(j, "value", value, true);
+	end(j);
+}
+
+/* printf into j->text, keeping the first failure. */
+static void textf(junit_writer *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void textf(junit_writer *j, const char *fmt, ...)
+{
+	if (j->rc)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = tw_buf_vprintf(&j->text, fmt, ap);
+	va_end(ap);
+	if (rc)
+		fail(j, rc);
+}
+
+/* ---- reading the result model ---- */
+
+static const char *str_or(const char *s, const char *fallback)
+{
+	return s && *s ? s : fallback;
+}
+
+/* A scene status that CI must show as a failure or an error. */
+static bool is_problem(tw_status s)
+{
+	return s == TW_STATUS_FAILED || s == TW_STATUS_UNREACHABLE || s == TW_STATUS_BROKEN;
+}
+
+static size_t step_count(const tw_scene_result *sc)
+{
+	return sc->scene && sc->steps ? sc->scene->step_count : 0;
+}
+
+static const char *step_file(const tw_rehearsal_result *r, const tw_step_result *st)
+{
+	return str_or(st->step ? st->step->loc.file : NULL, str_or(r->path, "?"));
+}
+
+static int step_line(const tw_step_result *st)
+{
+	return st->step ? st->step->loc.line : 0;
+}
+
+/* The step's line as written, without its indentation. */
+static const char *step_source(const tw_step_result *st)
+{
+	const char *s = st->step && st->step->source ? st->step->source : "";
+	return s + strspn(s, " \t");
+}
+
+static bool sends_request(const tw_step_result *st)
+{
+	if (st->method || st->url)
+		return true;
+	if (!st->step)
+		return false;
+	switch (st->step->kind) {
+	case TW_STEP_VISIT:
+	case TW_STEP_REQUEST:
+	case TW_STEP_CLICK:
+	case TW_STEP_SUBMIT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The first scene that failed, was unreachable or broken: the reason later
+ * scenes were not reached. NULL when none did. */
+static const tw_scene_result *first_problem_scene(const tw_rehearsal_result *r)
+{
+	for (size_t i = 0; i < r->scene_count; i++)
+		if (is_problem(r->scenes[i].status))
+			return &r->scenes[i];
+	return NULL;
+}
+
+/*
+ * A rehearsal that did not pass although no scene says why (a syntax error,
+ * a missing secret, nothing listening before the first step) gets one extra
+ * testcase, so CI shows the problem instead of a green or empty suite.
+ */
+static bool needs_extra_case(const tw_rehearsal_result *r)
+{
+	return is_problem(r->status) && !first_problem_scene(r);
+}
+
+static const char *scene_name(const tw_scene_result *sc)
+{
+	return sc->scene ? str_or(sc->scene->name, "scene") : "scene";
+}
+
+typedef struct counts {
+	long tests, failures, errors, skipped;
+} counts;
+
+static counts count_rehearsal(const tw_rehearsal_result *r)
+{
+	counts c = {0, 0, 0, 0};
+	for (size_t i = 0; i < r->scene_count; i++) {
+		c.tests++;
+		switch (r->scenes[i].status) {
+		case TW_STATUS_FAILED: c.failures++; break;
+		case TW_STATUS_UNREACHABLE:
+		case TW_STATUS_BROKEN: c.errors++; break;
+		case TW_STATUS_SKIPPED: c.skipped++; break;
+		case TW_STATUS_PASSED: break;
+		}
+	}
+	if (needs_extra_case(r)) {
+		c.tests++;
+		c.errors++;
+	}
+	return c;
+}
+
+/* ---- writing ---- */
+
+static void format_duration(char *out, size_t size, long ms)
+{
+	if (ms >= 60000 && ms % 60000 == 0)
+		snprintf(out, size, "%ldm", ms / 60000);
+	else if (ms >= 1000)
+		snprintf(out, size, "%gs", (double)ms / 1000.0);
+	else
+		snprintf(out, size, "%ldms", ms);
+}
+
+static void write_properties(junit_writer *j, const tw_rehearsal_result *r)
+{
+	const tw_script *s = r->script;
+	start(j, "properties");
+	property(j, "file", str_or(r->path, ""));
+	if (s && s->outcome)
+		property(j, "outcome", s->outcome);
+	if (s && (s->budget_ms > 0 || s->budget_steps > 0)) {
+		char budget[96] = "", d[32];
+		if (s->budget_ms > 0)
+			format_duration(d, sizeof(d), s->budget_ms);
+		if (s->budget_ms > 0 && s->budget_steps > 0)
+			snprintf(budget, sizeof(budget), "%s, %ld steps", d, s->budget_steps);
+		else if (s->budget_ms > 0)
+			snprintf(budget, sizeof(budget), "%s", d);
+		else
+			snprintf(budget, sizeof(budget), "%ld steps", s->budget_steps);
+		property(j, "budget", budget);
+	}
+	if (s && s->tag_count > 0) {
+		tw_buf_reset(&j->text);
+		for (size_t i = 0; i < s->tag_count; i++)
+			textf(j, "%s%s", i ? ", " : "", str_or(s->tags[i], ""));
+		property(j, "tags", tw_buf_str(&j->text));
+	}
+	if (s) {
+		char num[48];
+		snprintf(num, sizeof(num), "%ld", r->frontstage_steps);
+		property(j, "frontstage_steps", num);
+		double ms = isfinite(r->frontstage_ms) && r->frontstage_ms > 0 ? r->frontstage_ms : 0;
+		snprintf(num, sizeof(num), "%.3f", ms / 1000.0);
+		property(j, "frontstage_time", num);
+	}
+	end(j);
+}
+
+/* "file:line: cause" for the message attribute of a failure or an error. */
+static void step_message(junit_writer *j, const tw_rehearsal_result *r, const tw_step_result *st)
+{
+	tw_buf_reset(&j->text);
+	textf(j, "%s:%d: ", step_file(r, st), step_line(st));
+	if (st->message)
+		textf(j, "%s", st->message);
+	else if (st->expected)
+		textf(j, "expected %s", st->expected);
+	else
+		textf(j, "step %s", tw_status_str(st->status));
+}
+
+/* The body of a failure or an error: for each step that did not hold, where
+ * it is, what it says, what was expected, what came back. */
+static void step_details(junit_writer *j, const tw_rehearsal_result *r,
+			 const tw_scene_result *sc)
+{
+	tw_buf_reset(&j->text);
+	bool first = true;
+	for (size_t i = 0; i < step_count(sc); i++) {
+		const tw_step_result *st = &sc->steps[i];
+		if (!is_problem(st->status))
+			continue;
+		textf(j, "%s%s:%d: %s\n", first ? "" : "\n", step_file(r, st), step_line(st),
+		      str_or(st->message, tw_status_str(st->status)));
+		first = false;
+		textf(j, "    %s\n", step_source(st));
+		if (st->expected)
+			textf(j, "expected: %s\n", st->expected);
+		if (st->actual)
+			textf(j, "actual: %s\n", st->actual);
+		if (st->http_status)
+			textf(j, "response: HTTP %ld from %s %s\n", st->http_status,
+			      str_or(st->method, "?"), str_or(st->url, "?"));
+		else if (st->method || st->url)
+			textf(j, "request: %s %s (no response)\n", str_or(st->method, "?"),
+			      str_or(st->url, "?"));
+	}
+	if (first)
+		textf(j, "%s:%d: scene %s\n", str_or(sc->scene ? sc->scene->loc.file : NULL, str_or(r->path, "?")),
+		      sc->scene ? sc->scene->loc.line : 0, tw_status_str(sc->status));
+}
+
+static const char *step_word(tw_status s)
+{
+	switch (s) {
+	case TW_STATUS_PASSED: return "PASS";
+	case TW_STATUS_FAILED: return "FAIL";
+	case TW_STATUS_SKIPPED: return "SKIP";
+	case TW_STATUS_UNREACHABLE: return "UNREACHABLE";
+	case TW_STATUS_BROKEN: return "BROKEN";
+	}
+	return "?";
+}
+
+/* The scene's step log for <system-out>: one line per step, and the cause
+ * under each step that did not hold. */
+static void step_log(junit_writer *j, const tw_scene_result *sc)
+{
+	tw_buf_reset(&j->text);
+	for (size_t i = 0; i < step_count(sc); i++) {
+		const tw_step_result *st = &sc->steps[i];
+		textf(j, "  %-4s %4d %s", step_word(st->status), step_line(st), step_source(st));
+		if (st->http_status)
+			textf(j, "  %ld", st->http_status);
+		if (st->method || st->url)
+			textf(j, "  %s %s", str_or(st->method, "?"), str_or(st->url, "?"));
+		if (st->status != TW_STATUS_SKIPPED) {
+			double ms = isfinite(st->elapsed_ms) && st->elapsed_ms > 0 ? st->elapsed_ms : 0;
+			textf(j, "  %.1f ms", ms);
+		}
+		textf(j, "\n");
+		if (is_problem(st->status) && st->message)
+			textf(j, "          %s\n", st->message);
+	}
+}
+
+static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_scene_result *sc,
+			const char *classname)
+{
+	start(j, "testcase");
+	if (sc->scene && sc->scene->backstage) {
+		tw_buf_reset(&j->text);
+		textf(j, "backstage: %s", scene_name(sc));
+		attr(j, "name", tw_buf_str(&j->text), true);
+	} else {
+		attr(j, "name", scene_name(sc), true);
+	}
+	attr(j, "classname", classname, true);
+	attr_time(j, sc->elapsed_ms);
+
+	const tw_step_result *culprit = NULL;
+	for (size_t i = 0; i < step_count(sc) && !culprit; i++)
+		if (is_problem(sc->steps[i].status))
+			culprit = &sc->steps[i];
+
+	if (is_problem(sc->status)) {
+		const char *type;
+		if (sc->status == TW_STATUS_FAILED) {
+			start(j, "failure");
+			type = culprit && !culprit->http_status && sends_request(culprit)
+				       ? "transport" : "expectation";
+		} else {
+			start(j, "error");
+			type = sc->status == TW_STATUS_UNREACHABLE ? "unreachable" : "script";
+		}
+		attr(j, "type", type, true);
+		if (culprit) {
+			step_message(j, r, culprit);
+		} else {
+			tw_buf_reset(&j->text);
+			textf(j, "scene %s", tw_status_str(sc->status));
+		}
+		attr(j, "message", tw_buf_str(&j->text), true);
+		step_details(j, r, sc);
+		text(j, tw_buf_str(&j->text));
+		end(j);
+	} else if (sc->status == TW_STATUS_SKIPPED) {
+		const tw_scene_result *why = first_problem_scene(r);
+		tw_buf_reset(&j->text);
+		if (why && why->status == TW_STATUS_FAILED)
+			textf(j, "not reached: scene '%s' failed", scene_name(why));
+		else if (why && why->status == TW_STATUS_UNREACHABLE)
+			textf(j, "not reached: scene '%s' was unreachable", scene_name(why));
+		else if (why)
+			textf(j, "not reached: scene '%s' could not run", scene_name(why));
+		else if (r->problem.message)
+			textf(j, "not reached: %s", r->problem.message);
+		else
+			textf(j, "not reached");
+		start(j, "skipped");
+		attr(j, "message", tw_buf_str(&j->text), true);
+		end(j);
+	}
+
+	if (step_count(sc) > 0) {
+		step_log(j, sc);
+		element_text(j, "system-out", tw_buf_str(&j->text));
+	}
+	end(j);
+}
+
+/* The "script" or "setup" testcase of a rehearsal that stopped before its
+ * scenes could tell what went wrong. */
+static void write_extra_case(junit_writer *j, const tw_rehearsal_result *r, const char *classname)
+{
+	bool broken = r->status == TW_STATUS_BROKEN;
+	start(j, "testcase");
+	attr(j, "name", broken ? "script" : "setup", true);
+	attr(j, "classname", classname, true);
+	attr_time(j, broken ? 0 : r->elapsed_ms);
+	start(j, "error");
+	attr(j, "type", broken ? "script" : r->status == TW_STATUS_UNREACHABLE ? "unreachable" : "setup",
+	     true);
+
+	char *formatted = NULL;
+	if (r->problem.code != TW_OK || r->problem.message) {
+		formatted = tw_error_format(&r->problem);
+		if (!formatted)
+			fail(j, TW_ENOMEM);
+	}
+	tw_buf_reset(&j->text);
+	if (formatted) {
+		/* The first line is the message; the rest is the line and caret. */
+		textf(j, "%.*s", (int)strcspn(formatted, "\n"), formatted);
+	} else {
+		textf(j, "rehearsal %s before any scene ran", tw_status_str(r->status));
+	}
+	attr(j, "message", tw_buf_str(&j->text), true);
+	text(j, formatted ? formatted : tw_buf_str(&j->text));
+	free(formatted);
+	end(j);
+	end(j);
+}
+
+static void write_suite(junit_writer *j, const tw_run *run, size_t index)
+{
+	const tw_rehearsal_result *r = &run->rehearsals[index];
+	/* A script that cannot run may not even have a name yet: its suite is
+	 * named after the file, which is what the author will open. */
+	const char *name = r->status == TW_STATUS_BROKEN && r->scene_count == 0
+				   ? str_or(r->path, str_or(r->name, "rehearsal"))
+				   : str_or(r->name, str_or(r->path, "rehearsal"));
+	counts c = count_rehearsal(r);
+
+	start(j, "testsuite");
+	attr(j, "name", name, true);
+	attr_long(j, "tests", c.tests);
+	attr_long(j, "failures", c.failures);
+	attr_long(j, "errors", c.errors);
+	attr_long(j, "skipped", c.skipped);
+	attr_time(j, r->elapsed_ms);
+	const char *stamp = str_or(r->started_at, run->started_at);
+	if (*stamp)
+		attr(j, "timestamp", stamp, true);
+	if (run->hostname[0])
+		attr(j, "hostname", run->hostname, true);
+	attr_long(j, "id", (long)index);
+	if (r->path && *r->path)
+		attr(j, "file", r->path, true);
+
+	write_properties(j, r);
+	if (needs_extra_case(r))
+		write_extra_case(j, r, name);
+	for (size_t i = 0; i < r->scene_count; i++)
+		write_scene(j, r, &r->scenes[i], name);
+	end(j);
+}
+
+static void write_document(junit_writer *j, const tw_run *run)
+{
+	counts total = {0, 0, 0, 0};
+	double sum_ms = 0;
+	for (size_t i = 0; i < run->count; i++) {
+		counts c = count_rehearsal(&run->rehearsals[i]);
+		total.tests += c.tests;
+		total.failures += c.failures;
+		total.errors += c.errors;
+		if (isfinite(run->rehearsals[i].elapsed_ms))
+			sum_ms += run->rehearsals[i].elapsed_ms;
+	}
+
+	check(j, xmlTextWriterSetIndent(j->w, 1));
+	check(j, xmlTextWriterSetIndentString(j->w, BAD_CAST "  "));
+	if (!j->rc)
+		check(j, xmlTextWriterStartDocument(j->w, NULL, "UTF-8", NULL));
+	/* The schema allows only these attributes on <testsuites>; skipped
+	 * counts and timestamps live on each <testsuite>. */
+	start(j, "testsuites");
+	attr(j, "name", "techweek", false);
+	attr_long(j, "tests", total.tests);
+	attr_long(j, "failures", total.failures);
+	attr_long(j, "errors", total.errors);
+	attr_time(j, run->elapsed_ms > 0 ? run->elapsed_ms : sum_ms);
+	for (size_t i = 0; i < run->count; i++)
+		write_suite(j, run, i);
+	end(j);
+	if (!j->rc)
+		check(j, xmlTextWriterEndDocument(j->w));
+}
+
+int tw_report_junit(const tw_run *run, const char *path, tw_error *err)
+{
+	if (!run || !path || !*path)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_junit needs a run and a path");
+
+	xmlBufferPtr xml = xmlBufferCreate();
+	junit_writer j = {.w = xml ? xmlNewTextWriterMemory(xml, 0) : NULL};
+	tw_buf_init(&j.clean, TEXT_MAX);
+	tw_buf_init(&j.text, TEXT_MAX);
+	if (!j.w)
+		j.rc = TW_ENOMEM;
+	else
+		write_document(&j, run);
+	if (j.w)
+		xmlFreeTextWriter(j.w); /* flushes into xml */
+	tw_buf_free(&j.clean);
+	tw_buf_free(&j.text);
+
+	int rc = j.rc;
+	if (rc == TW_ELIMIT)
+		tw_error_set(err, rc, "the JUnit report for %s grew past %zu bytes of text", path,
+			     TEXT_MAX);
+	else if (rc)
+		tw_error_set(err, rc, "out of memory building the JUnit report for %s", path);
+	else
+		rc = tw_write_file_atomic(path, xmlBufferContent(xml), (size_t)xmlBufferLength(xml), err);
+	if (xml)
+		xmlBufferFree(xml);
+	return rc;
+}

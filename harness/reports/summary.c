@@ -1,0 +1,454 @@
+/*
+ * The terminal summary: what a person reads at 2 a.m. before a launch. It
+ * answers, in this order: did everything pass; if not, which rehearsal,
+ * which scene, which line of the script, and what came back instead. One
+ * line per rehearsal; details only under what did not pass (every scene and
+ * step with TW_SUMMARY_VERBOSE); the counts and the verdict last, where the
+ * eye lands when the output stops scrolling.
+ *
+ * Text from the network (body excerpts, URLs) reaches a terminal here, so
+ * every string goes through put_text(): control characters and broken UTF-8
+ * are replaced (a server must not be able to send escape sequences to the
+ * reader's terminal), line breaks are folded, and long text is cut so one
+ * huge body cannot push the verdict off the screen. Colour escapes are
+ * written only with TW_SUMMARY_COLOR, never otherwise.
+ *
+ * Nothing is printed anywhere but the FILE* the caller gives.
+ */
+#include "techweek/report.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/result.h"
+#include "techweek.h"
+
+#define NAME_WIDTH 40    /* the rehearsal-name column */
+#define NAME_MAX_CHARS 80
+#define DETAIL_MAX_CHARS 150 /* with its indentation, a line stays near 160 */
+
+#define GREEN "\033[32m"
+#define RED "\033[31m"
+#define YELLOW "\033[33m"
+#define MAGENTA "\033[35m"
+#define DIM "\033[2m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+typedef struct summary {
+	FILE *out;
+	bool color;
+	bool verbose;
+} summary;
+
+/* An escape sequence when colour is on, else nothing at all. */
+static const char *esc(const summary *s, const char *code)
+{
+	return s->color ? code : "";
+}
+
+/* Decodes one UTF-8 sequence at s (n bytes available). Returns its length,
+ * or 0 when the bytes are not well-formed UTF-8 (overlong forms, surrogates
+ * and values past U+10FFFF included). */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len;
+	uint32_t c, min;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	} else if ((s[0] & 0xE0) == 0xC0) {
+		len = 2, c = s[0] & 0x1F, min = 0x80;
+	} else if ((s[0] & 0xF0) == 0xE0) {
+		len = 3, c = s[0] & 0x0F, min = 0x800;
+	} else if ((s[0] & 0xF8) == 0xF0) {
+		len = 4, c = s[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/*
+ * Writes text safe for a terminal: line breaks and tabs folded into one
+ * space, other control characters (C0, DEL, C1: the ESC and CSI that start
+ * terminal sequences) and invalid UTF-8 shown as U+FFFD, and at most max
+ * characters, "…" marking a cut. Returns the characters written, for
+ * column alignment.
+ */
+static size_t put_text(const summary *s, const char *text, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	size_t left = strlen((const char *)p), chars = 0;
+	bool folding = false;
+	while (left) {
+		uint32_t c = 0;
+		size_t n = utf8_decode(p, left, &c);
+		bool fold = n && (c == '\n' || c == '\r' || c == '\t');
+		if (fold && folding) {
+			p += n;
+			left -= n;
+			continue;
+		}
+		if (chars == max) {
+			fputs("\xE2\x80\xA6", s->out);
+			return chars + 1;
+		}
+		if (fold)
+			fputc(' ', s->out);
+		else if (n == 0 || c < 0x20 || (c >= 0x7F && c <= 0x9F))
+			fputs("\xEF\xBF\xBD", s->out);
+		else
+			fwrite(p, 1, n, s->out);
+		folding = fold;
+		n = n ? n : 1;
+		p += n;
+		left -= n;
+		chars++;
+	}
+	return chars;
+}
+
+static void pad(const summary *s, size_t written, size_t width)
+{
+	for (; written < width; written++)
+		fputc(' ', s->out);
+}
+
+static const char *str_or(const char *str, const char *fallback)
+{
+	return str && *str ? str : fallback;
+}
+
+static bool is_problem(tw_status st)
+{
+	return st == TW_STATUS_FAILED || st == TW_STATUS_UNREACHABLE || st == TW_STATUS_BROKEN;
+}
+
+static const char *symbol(tw_status st)
+{
+	switch (st) {
+	case TW_STATUS_PASSED: return "\xE2\x9C\x94";      /* ✔ */
+	case TW_STATUS_FAILED: return "\xE2\x9C\x98";      /* ✘ */
+	case TW_STATUS_UNREACHABLE: return "\xE2\x9A\xA0"; /* ⚠ */
+	case TW_STATUS_BROKEN: return "!";
+	case TW_STATUS_SKIPPED: return "-";
+	}
+	return "?";
+}
+
+static const char *status_color(tw_status st)
+{
+	switch (st) {
+	case TW_STATUS_PASSED: return GREEN;
+	case TW_STATUS_FAILED: return RED;
+	case TW_STATUS_UNREACHABLE: return YELLOW;
+	case TW_STATUS_BROKEN: return MAGENTA;
+	case TW_STATUS_SKIPPED: return DIM;
+	}
+	return "";
+}
+
+static void put_symbol(const summary *s, tw_status st)
+{
+	fprintf(s->out, "%s%s%s", esc(s, status_color(st)), symbol(st), esc(s, RESET));
+}
+
+/* 0.81 s; minutes stay in seconds: a run's length is compared, not read. */
+static void put_secs(const summary *s, double ms)
+{
+	if (!isfinite(ms) || ms < 0)
+		ms = 0;
+	fprintf(s->out, "%.2f s", ms / 1000.0);
+}
+
+static void put_step_time(const summary *s, double ms)
+{
+	if (!isfinite(ms) || ms < 0)
+		ms = 0;
+	if (ms < 1000)
+		fprintf(s->out, "%.1f ms", ms);
+	else
+		fprintf(s->out, "%.2f s", ms / 1000.0);
+}
+
+static size_t step_count(const tw_scene_result *sc)
+{
+	return sc->scene && sc->steps ? sc->scene->step_count : 0;
+}
+
+static const char *plural(long n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void indent(const summary *s, int n)
+{
+	fprintf(s->out, "%*s", n, "");
+}
+
+/* A detail line under a step: label (may be ""), then text, dimmed. */
+static void detail(const summary *s, int at, const char *label, const char *text, bool dim)
+{
+	indent(s, at);
+	if (dim)
+		fputs(esc(s, DIM), s->out);
+	fputs(label, s->out);
+	put_text(s, text, DETAIL_MAX_CHARS - strlen(label));
+	if (dim)
+		fputs(esc(s, RESET), s->out);
+	fputc('\n', s->out);
+}
+
+/* Why a step did not hold: the cause, then what came back. */
+static void step_details(const summary *s, const tw_step_result *st, int at, bool with_request)
+{
+	if (st->message)
+		detail(s, at, "", st->message, false);
+	else if (st->expected)
+		detail(s, at, "expected: ", st->expected, false);
+	else
+		detail(s, at, "", tw_status_str(st->status), false);
+	if (st->message && st->expected && s->verbose)
+		detail(s, at, "expected: ", st->expected, true);
+	if (st->actual)
+		detail(s, at, "actual: ", st->actual, true);
+	if (with_request && (st->http_status || st->method || st->url)) {
+		char line[64] = "";
+		if (st->http_status)
+			snprintf(line, sizeof(line), "response: %ld from ", st->http_status);
+		else
+			snprintf(line, sizeof(line), "no response from ");
+		indent(s, at);
+		fprintf(s->out, "%s%s", esc(s, DIM), line);
+		put_text(s, str_or(st->method, "?"), 16);
+		fputc(' ', s->out);
+		put_text(s, str_or(st->url, "?"), DETAIL_MAX_CHARS - strlen(line));
+		fprintf(s->out, "%s\n", esc(s, RESET));
+	}
+}
+
+static int step_line(const tw_step_result *st)
+{
+	return st->step ? st->step->loc.line : 0;
+}
+
+static const char *step_source(const tw_step_result *st)
+{
+	const char *src = st->step && st->step->source ? st->step->source : "";
+	return src + strspn(src, " \t");
+}
+
+/* "  14 | expect status 200": the script line, as compilers show it. */
+static void put_source(const summary *s, const tw_step_result *st)
+{
+	fprintf(s->out, "%4d | ", step_line(st));
+	put_text(s, step_source(st), DETAIL_MAX_CHARS - 7);
+}
+
+static void verbose_step(const summary *s, const tw_step_result *st)
+{
+	indent(s, 10);
+	put_symbol(s, st->status);
+	fputc(' ', s->out);
+	put_source(s, st);
+	if (st->status != TW_STATUS_SKIPPED) {
+		fputs(esc(s, DIM), s->out);
+		if (st->http_status)
+			fprintf(s->out, "  %ld", st->http_status);
+		if (st->method || st->url) {
+			fputs("  ", s->out);
+			put_text(s, str_or(st->method, "?"), 16);
+			fputc(' ', s->out);
+			put_text(s, str_or(st->url, "?"), 80);
+		}
+		fputs("  ", s->out);
+		put_step_time(s, st->elapsed_ms);
+		fputs(esc(s, RESET), s->out);
+	}
+	fputc('\n', s->out);
+	if (is_problem(st->status))
+		step_details(s, st, 16, false);
+}
+
+static void scene_title(const summary *s, const tw_scene_result *sc)
+{
+	bool backstage = sc->scene && sc->scene->backstage;
+	fprintf(s->out, "%s \"", backstage ? "backstage" : "scene");
+	put_text(s, sc->scene ? str_or(sc->scene->name, "?") : "?", NAME_MAX_CHARS);
+	fputc('"', s->out);
+}
+
+static void put_scene(const summary *s, const tw_rehearsal_result *r, const tw_scene_result *sc)
+{
+	const tw_step_result *first = NULL;
+	for (size_t i = 0; i < step_count(sc) && !first; i++)
+		if (is_problem(sc->steps[i].status))
+			first = &sc->steps[i];
+
+	indent(s, 6);
+	put_symbol(s, sc->status);
+	fputc(' ', s->out);
+	scene_title(s, sc);
+	if (s->verbose) {
+		size_t n = step_count(sc);
+		fprintf(s->out, "  %s%zu step%s  ", esc(s, DIM), n, plural((long)n));
+		put_secs(s, sc->elapsed_ms);
+		fputs(esc(s, RESET), s->out);
+	} else {
+		/* Where to look: the first step that did not hold. */
+		const char *file = first && first->step ? first->step->loc.file
+					: sc->scene ? sc->scene->loc.file : NULL;
+		int line = first ? step_line(first) : sc->scene ? sc->scene->loc.line : 0;
+		fputs(" \xE2\x80\x94 ", s->out); /* — */
+		put_text(s, str_or(file, str_or(r->path, "?")), DETAIL_MAX_CHARS);
+		if (line > 0)
+			fprintf(s->out, ":%d", line);
+	}
+	fputc('\n', s->out);
+
+	for (size_t i = 0; i < step_count(sc); i++) {
+		const tw_step_result *st = &sc->steps[i];
+		if (s->verbose) {
+			verbose_step(s, st);
+		} else if (is_problem(st->status)) {
+			indent(s, 10);
+			put_source(s, st);
+			fputc('\n', s->out);
+			step_details(s, st, 10, true);
+		}
+	}
+}
+
+/* A problem that no scene explains (a script error, a missing secret,
+ * nothing listening): tw_error's own rendering, caret and all. */
+static int put_problem(const summary *s, const tw_rehearsal_result *r)
+{
+	char *text = tw_error_format(&r->problem);
+	if (!text)
+		return TW_ENOMEM;
+	const char *line = text;
+	for (bool first = true; *line; first = false) {
+		size_t len = strcspn(line, "\n");
+		char *one = strndup(line, len);
+		if (!one) {
+			free(text);
+			return TW_ENOMEM;
+		}
+		indent(s, 6);
+		fputs(first ? "" : esc(s, DIM), s->out);
+		put_text(s, one, DETAIL_MAX_CHARS);
+		fputs(first ? "" : esc(s, RESET), s->out);
+		fputc('\n', s->out);
+		free(one);
+		line += len;
+		if (*line == '\n')
+			line++;
+	}
+	free(text);
+	return TW_OK;
+}
+
+static int put_rehearsal(const summary *s, const tw_rehearsal_result *r)
+{
+	fputs("  ", s->out);
+	put_symbol(s, r->status);
+	fputc(' ', s->out);
+	size_t w = put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS);
+	pad(s, w, NAME_WIDTH);
+	if (r->status == TW_STATUS_BROKEN && r->scene_count == 0) {
+		fprintf(s->out, "  %sbroken%s\n", esc(s, MAGENTA), esc(s, RESET));
+	} else {
+		char scenes[48];
+		snprintf(scenes, sizeof(scenes), "%zu scene%s", r->scene_count,
+			 plural((long)r->scene_count));
+		fprintf(s->out, "  %-9s  ", scenes);
+		put_secs(s, r->elapsed_ms);
+		fputc('\n', s->out);
+	}
+
+	bool explained = false;
+	size_t not_reached = 0;
+	for (size_t i = 0; i < r->scene_count; i++) {
+		const tw_scene_result *sc = &r->scenes[i];
+		explained = explained || is_problem(sc->status);
+		if (s->verbose || is_problem(sc->status))
+			put_scene(s, r, sc);
+		else if (sc->status == TW_STATUS_SKIPPED)
+			not_reached++;
+	}
+	if (not_reached)
+		fprintf(s->out, "      %s- %zu scene%s not reached%s\n", esc(s, DIM), not_reached,
+			plural((long)not_reached), esc(s, RESET));
+	if (!explained && is_problem(r->status) &&
+	    (r->problem.code != TW_OK || r->problem.message))
+		return put_problem(s, r);
+	return TW_OK;
+}
+
+int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *err)
+{
+	if (!run || !out)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_summary needs a run and a stream");
+	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};
+
+	/* Steps counted are the ones performed: skipped steps cost nothing. */
+	size_t scenes = 0;
+	long steps = 0, by_status[TW_STATUS_BROKEN + 1] = {0};
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		scenes += r->scene_count;
+		if ((unsigned)r->status <= TW_STATUS_BROKEN)
+			by_status[r->status]++;
+		for (size_t k = 0; k < r->scene_count; k++)
+			for (size_t j = 0; j < step_count(&r->scenes[k]); j++)
+				steps += r->scenes[k].steps[j].status != TW_STATUS_SKIPPED;
+	}
+
+	fprintf(out, "%stechweek %s%s \xE2\x80\x94 %zu rehearsal%s, %zu scene%s, %ld step%s in ",
+		esc(&s, BOLD), tw_version(), esc(&s, RESET), run->count, plural((long)run->count),
+		scenes, plural((long)scenes), steps, plural(steps));
+	put_secs(&s, run->elapsed_ms);
+	fputs("\n\n", out);
+
+	int rc = TW_OK;
+	for (size_t i = 0; i < run->count && !rc; i++)
+		rc = put_rehearsal(&s, &run->rehearsals[i]);
+	if (rc)
+		return tw_error_set(err, rc, "out of memory writing the summary");
+
+	long failed = by_status[TW_STATUS_FAILED], unreachable = by_status[TW_STATUS_UNREACHABLE],
+	     broken = by_status[TW_STATUS_BROKEN], skipped = by_status[TW_STATUS_SKIPPED];
+	fprintf(out, "\n  %s%ld passed%s, %s%ld failed%s, %s%ld unreachable%s, %s%ld broken%s",
+		esc(&s, by_status[TW_STATUS_PASSED] ? GREEN : ""), by_status[TW_STATUS_PASSED],
+		esc(&s, RESET), esc(&s, failed ? RED : ""), failed, esc(&s, RESET),
+		esc(&s, unreachable ? YELLOW : ""), unreachable, esc(&s, RESET),
+		esc(&s, broken ? MAGENTA : ""), broken, esc(&s, RESET));
+	if (skipped)
+		fprintf(out, ", %ld skipped", skipped);
+	if (failed || unreachable || broken)
+		fprintf(out, " \xE2\x80\x94 %sNOT READY%s\n", esc(&s, BOLD RED), esc(&s, RESET));
+	else if (skipped)
+		fputs(" \xE2\x80\x94 not every rehearsal ran\n", out);
+	else if (run->count)
+		fputs(" \xE2\x80\x94 every outcome achieved\n", out);
+	else
+		fputs(" \xE2\x80\x94 nothing rehearsed\n", out);
+
+	if (fflush(out) != 0 || ferror(out))
+		return tw_error_set(err, TW_EIO, "could not write the summary");
+	return TW_OK;
+}

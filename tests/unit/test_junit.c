@@ -1,0 +1,435 @@
+/*
+ * The JUnit report (reports/junit.c) as CI reads it: every report written
+ * here is validated against shared/schemas/junit.xsd with xmllint, then
+ * parsed back with libxml2 to check the mapping documented in
+ * docs/reports.md (counts, names, types, messages, texts). A report CI cannot
+ * parse is worse than none, so the nasty inputs (XML specials, non-ASCII,
+ * control characters, broken UTF-8) are part of the one fixture every test
+ * writes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "reports_fixture.h"
+
+#define SCHEMA TW_SOURCE_ROOT "/../shared/schemas/junit.xsd"
+
+typedef struct scratch {
+	char dir[64];
+	char path[128];
+} scratch;
+
+static void scratch_make(scratch *s)
+{
+	strcpy(s->dir, "/tmp/tw-junit-XXXXXX");
+	assert_non_null(mkdtemp(s->dir));
+	/* A folder that does not exist yet: the report creates it. */
+	snprintf(s->path, sizeof(s->path), "%s/reports/junit.xml", s->dir);
+}
+
+static void scratch_remove(scratch *s)
+{
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static bool have_xmllint(void)
+{
+	return system("command -v xmllint >/dev/null 2>&1") == 0;
+}
+
+/* xmllint --schema, with its complaints shown when it refuses the file. */
+static void assert_valid(const char *path)
+{
+	struct stat st;
+	if (stat(SCHEMA, &st) != 0)
+		fail_msg("the JUnit schema is not at %s", SCHEMA);
+	char cmd[512], log[256];
+	snprintf(log, sizeof(log), "%s.xmllint.log", path);
+	snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s' '%s' >'%s' 2>&1", SCHEMA, path, log);
+	int rc = system(cmd);
+	if (rc != 0) {
+		char cat[300];
+		snprintf(cat, sizeof(cat), "cat '%s' >&2; cat '%s' >&2", log, path);
+		(void)!system(cat);
+		fail_msg("%s does not validate against %s", path, SCHEMA);
+	}
+	unlink(log);
+}
+
+static xmlDocPtr load(const char *path)
+{
+	/* No recovery: the report must be well-formed as written. */
+	xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
+	assert_non_null(doc);
+	return doc;
+}
+
+/* The string value of an XPath expression; malloc'd. */
+static char *xp(xmlDocPtr doc, const char *expr)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	assert_non_null(ctx);
+	char wrapped[512];
+	snprintf(wrapped, sizeof(wrapped), "string(%s)", expr);
+	xmlXPathObjectPtr obj = xmlXPathEvalExpression(BAD_CAST wrapped, ctx);
+	assert_non_null(obj);
+	char *s = strdup((const char *)(obj->stringval ? obj->stringval : BAD_CAST ""));
+	xmlXPathFreeObject(obj);
+	xmlXPathFreeContext(ctx);
+	return s;
+}
+
+static double xp_num(xmlDocPtr doc, const char *expr)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr obj = xmlXPathEvalExpression(BAD_CAST expr, ctx);
+	assert_non_null(obj);
+	double n = obj->floatval;
+	xmlXPathFreeObject(obj);
+	xmlXPathFreeContext(ctx);
+	return n;
+}
+
+#define assert_xp(doc, expr, want)                                                                 \
+	do {                                                                                       \
+		char *got_ = xp(doc, expr);                                                        \
+		if (strcmp(got_, want) != 0)                                                       \
+			fail_msg("%s\n  got:  \"%s\"\n  want: \"%s\"", expr, got_, want);          \
+		free(got_);                                                                        \
+	} while (0)
+
+#define assert_xp_contains(doc, expr, want)                                                        \
+	do {                                                                                       \
+		char *got_ = xp(doc, expr);                                                        \
+		if (!strstr(got_, want))                                                           \
+			fail_msg("%s\n  got:  \"%s\"\n  does not contain: \"%s\"", expr, got_,     \
+				 want);                                                            \
+		free(got_);                                                                        \
+	} while (0)
+
+#define assert_xp_count(doc, expr, n) assert_int_equal((long)xp_num(doc, "count(" expr ")"), n)
+
+/* Writes the full fixture's report, validates it, parses it back. */
+static xmlDocPtr full_report(fixture *fx, scratch *s)
+{
+	fx_full(fx);
+	scratch_make(s);
+	tw_error err = {0};
+	int rc = tw_report_junit(fx->run, s->path, &err);
+	if (rc != TW_OK)
+		fail_msg("tw_report_junit: %s", err.message ? err.message : "?");
+	assert_valid(s->path);
+	return load(s->path);
+}
+
+static void test_validates_against_schema(void **state)
+{
+	if (!have_xmllint()) {
+		print_message("xmllint is not installed (apt-get install libxml2-utils): "
+			      "cannot validate against the JUnit schema\n");
+		skip();
+	}
+	scratch s;
+	xmlDocPtr doc = full_report(*state, &s);
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+}
+
+static void test_totals_and_suites(void **state)
+{
+	fixture *fx = *state;
+	scratch s;
+	fx_full(fx);
+	scratch_make(&s);
+	assert_int_equal(tw_report_junit(fx->run, s.path, NULL), TW_OK);
+	xmlDocPtr doc = load(s.path);
+
+	/* 2 + 3 + 1 + 2 scenes, plus the broken script and two setups. */
+	assert_xp(doc, "/testsuites/@name", "techweek");
+	assert_xp(doc, "/testsuites/@tests", "11");
+	assert_xp(doc, "/testsuites/@failures", "2");
+	assert_xp(doc, "/testsuites/@errors", "4");
+	assert_xp(doc, "/testsuites/@time", "1.420");
+	/* Not allowed on <testsuites> by the schema. */
+	assert_xp_count(doc, "/testsuites/@skipped", 0);
+	assert_xp_count(doc, "/testsuites/testsuite", 7);
+	assert_xp_count(doc, "//testcase", 11);
+
+	const char *p = "/testsuites/testsuite[1]";
+	char e[256];
+#define AT(rest) (snprintf(e, sizeof(e), "%s%s", p, rest), e)
+	assert_xp(doc, AT("/@name"), "Order a pizza online");
+	assert_xp(doc, AT("/@tests"), "2");
+	assert_xp(doc, AT("/@failures"), "0");
+	assert_xp(doc, AT("/@errors"), "0");
+	assert_xp(doc, AT("/@skipped"), "0");
+	assert_xp(doc, AT("/@time"), "0.810");
+	assert_xp(doc, AT("/@timestamp"), "2024-05-01T02:00:00Z");
+	assert_xp(doc, AT("/@hostname"), "ci-runner-1");
+	assert_xp(doc, AT("/@id"), "0");
+	assert_xp(doc, AT("/@file"), "rehearsals/pizza.rehearsal");
+	assert_xp(doc, AT("/properties/property[@name='file']/@value"), "rehearsals/pizza.rehearsal");
+	assert_xp(doc, AT("/properties/property[@name='outcome']/@value"),
+		  "Ada knows when her pizza arrives");
+	assert_xp(doc, AT("/properties/property[@name='budget']/@value"), "90s, 10 steps");
+	assert_xp(doc, AT("/properties/property[@name='tags']/@value"), "smoke, web");
+	assert_xp(doc, AT("/properties/property[@name='frontstage_steps']/@value"), "3");
+	assert_xp(doc, AT("/properties/property[@name='frontstage_time']/@value"), "0.500");
+	assert_xp_count(doc, "/testsuites/testsuite[1]/properties/property", 6);
+	assert_xp(doc, AT("/testcase[1]/@name"), "Find the menu");
+	assert_xp(doc, AT("/testcase[1]/@classname"), "Order a pizza online");
+	assert_xp(doc, AT("/testcase[1]/@time"), "0.010");
+	assert_xp(doc, AT("/testcase[2]/@name"), "backstage: The kitchen has it");
+	assert_xp_count(doc, "/testsuites/testsuite[1]/testcase/*[name()!='system-out']", 0);
+	/* The step log: status, line, source, HTTP status, request, time. */
+	assert_xp(doc, AT("/testcase[1]/system-out"),
+		  "  PASS   12 visit {{stage}}/  200  GET http://127.0.0.1:8080/  35.2 ms\n"
+		  "  PASS   13 expect status 200  1.5 ms\n"
+		  "  PASS   14 expect text \"Today's menu\"  1.5 ms\n");
+
+	/* Names with XML specials and non-ASCII survive the round trip. */
+	p = "/testsuites/testsuite[2]";
+	assert_xp(doc, AT("/@name"), FX_FAILING_NAME);
+	assert_xp(doc, AT("/@tests"), "3");
+	assert_xp(doc, AT("/@failures"), "1");
+	assert_xp(doc, AT("/@errors"), "0");
+	assert_xp(doc, AT("/@skipped"), "1");
+	assert_xp(doc, AT("/@id"), "1");
+	assert_xp(doc, AT("/testcase[2]/@classname"), FX_FAILING_NAME);
+	/* Only what the script has: no outcome, budget or tags here. */
+	assert_xp_count(doc, "/testsuites/testsuite[2]/properties/property", 3);
+
+	p = "/testsuites/testsuite[4]";
+	assert_xp(doc, AT("/@name"), "Nobody home");
+	assert_xp(doc, AT("/@tests"), "2");
+	assert_xp(doc, AT("/@errors"), "1");
+	assert_xp(doc, AT("/@skipped"), "1");
+#undef AT
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+}
+
+static void test_failure_details(void **state)
+{
+	fixture *fx = *state;
+	scratch s;
+	fx_full(fx);
+	scratch_make(&s);
+	assert_int_equal(tw_report_junit(fx->run, s.path, NULL), TW_OK);
+	xmlDocPtr doc = load(s.path);
+
+	const char *kitchen = "/testsuites/testsuite[2]/testcase[2]";
+	char e[256];
+	snprintf(e, sizeof(e), "%s/@name", kitchen);
+	assert_xp(doc, e, "backstage: Kitchen");
+	snprintf(e, sizeof(e), "count(%s/failure)", kitchen);
+	assert_int_equal((long)xp_num(doc, e), 1);
+	snprintf(e, sizeof(e), "%s/failure/@type", kitchen);
+	assert_xp(doc, e, "expectation");
+	snprintf(e, sizeof(e), "%s/failure/@message", kitchen);
+	assert_xp(doc, e,
+		  "rehearsals/api.rehearsal:14: expected json $.status == \"baking\", got \"cold\"");
+
+	/* Both failed expectations, each with place, line, expected, actual
+	 * and the response; control characters and the stray byte replaced. */
+	snprintf(e, sizeof(e), "%s/failure", kitchen);
+	assert_xp(doc, e,
+		  "rehearsals/api.rehearsal:14: expected json $.status == \"baking\", got \"cold\"\n"
+		  "    expect json $.status == \"baking\"\n"
+		  "expected: json $.status == \"baking\"\n"
+		  "actual: {\"id\":1001,\xEF\xBF\xBD\xEF\xBF\xBD[31m\"status\":\"cold\"}\xEF\xBF\xBD ]]> tail\n"
+		  "response: HTTP 200 from GET http://127.0.0.1:8080/api/orders/1001\n"
+		  "\n"
+		  "rehearsals/api.rehearsal:15: expected header Content-Type contains \"json\", got "
+		  "\"text/html\"\n"
+		  "    expect header Content-Type contains json\n"
+		  "expected: header Content-Type contains \"json\"\n"
+		  "actual: text/html\n"
+		  "response: HTTP 200 from GET http://127.0.0.1:8080/api/orders/1001\n");
+
+	/* The step log shows the skipped step without a time. */
+	snprintf(e, sizeof(e), "%s/system-out", kitchen);
+	assert_xp_contains(doc, e, "  FAIL   14 expect json $.status == \"baking\"  200  GET "
+				   "http://127.0.0.1:8080/api/orders/1001  0.1 ms\n"
+				   "          expected json $.status == \"baking\", got \"cold\"\n");
+	assert_xp_contains(doc, e, "  SKIP   16 expect status 200\n");
+
+	assert_xp(doc, "/testsuites/testsuite[2]/testcase[3]/skipped/@message",
+		  "not reached: scene 'Kitchen' failed");
+	assert_xp_count(doc, "/testsuites/testsuite[2]/testcase[1]/*[name()!='system-out']", 0);
+
+	/* No HTTP status came back: a transport failure. */
+	assert_xp(doc, "/testsuites/testsuite[3]/testcase[1]/failure/@type", "transport");
+	assert_xp(doc, "/testsuites/testsuite[3]/testcase[1]/failure/@message",
+		  "rehearsals/reset.rehearsal:4: connection reset by peer (Recv failure)");
+	assert_xp_contains(doc, "/testsuites/testsuite[3]/testcase[1]/failure",
+			   "request: GET http://127.0.0.1:8080/fault/reset (no response)\n");
+
+	assert_xp(doc, "/testsuites/testsuite[4]/testcase[1]/error/@type", "unreachable");
+	assert_xp(doc, "/testsuites/testsuite[4]/testcase[1]/error/@message",
+		  "rehearsals/down.rehearsal:4: could not connect to 127.0.0.1:9: Connection refused");
+	assert_xp(doc, "/testsuites/testsuite[4]/testcase[2]/skipped/@message",
+		  "not reached: scene 'Find the menu' was unreachable");
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+}
+
+static void test_broken_and_setup(void **state)
+{
+	fixture *fx = *state;
+	scratch s;
+	fx_full(fx);
+	scratch_make(&s);
+	assert_int_equal(tw_report_junit(fx->run, s.path, NULL), TW_OK);
+	xmlDocPtr doc = load(s.path);
+
+	const char *b = "/testsuites/testsuite[5]";
+	char e[256];
+#define AT(rest) (snprintf(e, sizeof(e), "%s%s", b, rest), e)
+	assert_xp(doc, AT("/@name"), "rehearsals/broken.rehearsal");
+	assert_xp(doc, AT("/@tests"), "1");
+	assert_xp(doc, AT("/@errors"), "1");
+	assert_xp(doc, AT("/@failures"), "0");
+	assert_xp(doc, AT("/testcase/@name"), "script");
+	assert_xp(doc, AT("/testcase/error/@type"), "script");
+	assert_xp(doc, AT("/testcase/error/@message"),
+		  "rehearsals/broken.rehearsal:3:5: syntax error: unknown step 'clik' (did you "
+		  "mean 'click'?)");
+	assert_xp(doc, AT("/testcase/error"),
+		  "rehearsals/broken.rehearsal:3:5: syntax error: unknown step 'clik' (did you "
+		  "mean 'click'?)\n"
+		  "     3 |   clik \"Margherita\"\n"
+		  "       |     ^");
+	/* No script: only the file is known. */
+	assert_xp_count(doc, "/testsuites/testsuite[5]/properties/property", 1);
+
+	b = "/testsuites/testsuite[6]";
+	assert_xp(doc, AT("/@name"), "Pay by card");
+	assert_xp(doc, AT("/@tests"), "1");
+	assert_xp(doc, AT("/@errors"), "1");
+	assert_xp(doc, AT("/testcase/@name"), "setup");
+	assert_xp(doc, AT("/testcase/error/@type"), "setup");
+	assert_xp(doc, AT("/testcase/error/@message"),
+		  "rehearsals/pay.rehearsal:6: error: secret CARD_NUMBER is not set in the "
+		  "environment");
+
+	b = "/testsuites/testsuite[7]";
+	assert_xp(doc, AT("/testcase/@name"), "setup");
+	assert_xp(doc, AT("/testcase/error/@type"), "unreachable");
+	assert_xp(doc, AT("/testcase/error/@message"),
+		  "transport error: could not resolve host: stage.invalid");
+#undef AT
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+}
+
+/* Attributes are one line, cut; text keeps what XML 1.0 can carry. */
+static void test_hostile_text(void **state)
+{
+	fixture *fx = *state;
+	tw_script *sc = fx_script(fx, "rehearsals/x.rehearsal", "Line\nbreak\ttab\x02name", 1);
+	tw_scene *scene = fx_scene(sc, 0, "Scene \xc3\x28 broken \xed\xa0\x80 surrogate", 2, false, 1);
+	fx_step(sc, scene, 0, TW_STEP_EXPECT, 3, "expect body contains \"\xef\xbf\xbe\"");
+	tw_rehearsal_result *r = fx_result(fx, sc, TW_STATUS_FAILED, 1);
+	r->scenes[0].status = TW_STATUS_FAILED;
+	char longmsg[2000];
+	memset(longmsg, 'x', sizeof(longmsg) - 1);
+	longmsg[sizeof(longmsg) - 1] = '\0';
+	tw_step_result *st = fx_set(r, 0, 0, TW_STATUS_FAILED, longmsg);
+	st->actual = fx_dup("line one\r\nline\ttwo\x7f\x1f\x0b\x0c end \xf4\x90\x80\x80 \xc0\xaf");
+
+	scratch s;
+	scratch_make(&s);
+	assert_int_equal(tw_report_junit(fx->run, s.path, NULL), TW_OK);
+	if (have_xmllint())
+		assert_valid(s.path);
+	xmlDocPtr doc = load(s.path);
+	assert_xp(doc, "/testsuites/testsuite/@name", "Line break tab\xEF\xBF\xBDname");
+	assert_xp(doc, "//testcase/@name",
+		  "Scene \xEF\xBF\xBD( broken \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD surrogate");
+	/* rehearsals/x.rehearsal:3: is 26 characters, then x up to 300, then "…". */
+	char *msg = xp(doc, "//failure/@message");
+	assert_int_equal(strlen(msg), 300 + 3);
+	assert_memory_equal(msg, "rehearsals/x.rehearsal:3: xxx", 29);
+	assert_string_equal(msg + 300, "\xE2\x80\xA6");
+	free(msg);
+	assert_xp_contains(doc, "//failure",
+			   "actual: line one\r\nline\ttwo\x7f\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD end "
+			   "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\n");
+	assert_xp_contains(doc, "//failure", "    expect body contains \"\xEF\xBF\xBD\"\n");
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+}
+
+static void test_empty_run(void **state)
+{
+	fixture *fx = *state;
+	scratch s;
+	scratch_make(&s);
+	assert_int_equal(tw_report_junit(fx->run, s.path, NULL), TW_OK);
+	if (have_xmllint())
+		assert_valid(s.path);
+	xmlDocPtr doc = load(s.path);
+	assert_xp(doc, "/testsuites/@tests", "0");
+	assert_xp(doc, "/testsuites/@time", "0.000");
+	assert_xp_count(doc, "/testsuites/*", 0);
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+}
+
+/* A report that cannot be written says why and leaves nothing behind. */
+static void test_write_failure(void **state)
+{
+	fixture *fx = *state;
+	fx_full(fx);
+	scratch s;
+	scratch_make(&s);
+	char blocker[160], path[200];
+	snprintf(blocker, sizeof(blocker), "%s/file", s.dir);
+	FILE *f = fopen(blocker, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/junit.xml", blocker);
+
+	tw_error err = {0};
+	assert_int_equal(tw_report_junit(fx->run, path, &err), TW_EIO);
+	assert_non_null(err.message);
+	tw_error_clear(&err);
+	struct stat st;
+	assert_int_not_equal(stat(path, &st), 0);
+
+	assert_int_equal(tw_report_junit(fx->run, NULL, &err), TW_EUSAGE);
+	assert_non_null(err.message);
+	tw_error_clear(&err);
+	scratch_remove(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_validates_against_schema, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_totals_and_suites, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_failure_details, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_broken_and_setup, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_text, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_empty_run, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_write_failure, fx_setup, fx_teardown),
+	};
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	xmlCleanupParser();
+	return failed;
+}

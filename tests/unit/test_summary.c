@@ -1,0 +1,252 @@
+/*
+ * The terminal summary (reports/summary.c), read as a person would read it:
+ * the tests compare whole lines of output for the run in reports_fixture.h,
+ * check that colour appears only when asked for, that nothing a server sends
+ * reaches the terminal as a control character, and that long text is cut.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports_fixture.h"
+
+/* The summary of fx's run as one malloc'd string. */
+static char *summarize(fixture *fx, unsigned flags)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	tw_error err = {0};
+	int rc = tw_report_summary(fx->run, out, flags, &err);
+	fclose(out);
+	if (rc != TW_OK)
+		fail_msg("tw_report_summary: %s", err.message ? err.message : "?");
+	assert_int_equal(strlen(text), len);
+	return text;
+}
+
+#define assert_has(text, want)                                                                     \
+	do {                                                                                       \
+		if (!strstr(text, want))                                                           \
+			fail_msg("the summary lacks\n%s\n--- summary ---\n%s", want, text);        \
+	} while (0)
+
+static bool valid_utf8(const unsigned char *s)
+{
+	while (*s) {
+		size_t n = *s < 0x80 ? 1 : (*s & 0xE0) == 0xC0 ? 2 : (*s & 0xF0) == 0xE0 ? 3
+			 : (*s & 0xF8) == 0xF0 ? 4 : 0;
+		if (n == 0)
+			return false;
+		for (size_t i = 1; i < n; i++)
+			if ((s[i] & 0xC0) != 0x80)
+				return false;
+		s += n;
+	}
+	return true;
+}
+
+/* Characters (not bytes) in the longest line. */
+static size_t widest_line(const char *text)
+{
+	size_t widest = 0, cur = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p == '\n') {
+			widest = cur > widest ? cur : widest;
+			cur = 0;
+		} else if ((*p & 0xC0) != 0x80) {
+			cur++;
+		}
+	}
+	return cur > widest ? cur : widest;
+}
+
+static const char *last_line(const char *text)
+{
+	size_t len = strlen(text);
+	assert_true(len > 1 && text[len - 1] == '\n');
+	const char *p = text + len - 1;
+	while (p > text && p[-1] != '\n')
+		p--;
+	return p;
+}
+
+static void test_plain(void **state)
+{
+	fixture *fx = *state;
+	fx_full(fx);
+	char *text = summarize(fx, 0);
+
+	/* Steps performed: 5 + 1 + 3 + 1 + 1; skipped steps cost nothing. */
+	char header[128];
+	snprintf(header, sizeof(header),
+		 "techweek %s \xE2\x80\x94 7 rehearsals, 8 scenes, 11 steps in 1.42 s\n\n",
+		 tw_version());
+	assert_memory_equal(text, header, strlen(header));
+
+	assert_has(text, "\n  \xE2\x9C\x94 Order a pizza online                      2 scenes   0.81 s\n"
+			 "  \xE2\x9C\x98 " FX_FAILING_NAME);
+	assert_has(text, "  3 scenes   0.12 s\n"
+			 "      \xE2\x9C\x98 backstage \"Kitchen\" \xE2\x80\x94 rehearsals/api.rehearsal:14\n"
+			 "            14 | expect json $.status == \"baking\"\n"
+			 "          expected json $.status == \"baking\", got \"cold\"\n"
+			 "          actual: {\"id\":1001,\xEF\xBF\xBD\xEF\xBF\xBD[31m\"status\":\"cold\"}"
+			 "\xEF\xBF\xBD ]]> tail\n"
+			 "          response: 200 from GET http://127.0.0.1:8080/api/orders/1001\n"
+			 "            15 | expect header Content-Type contains json\n"
+			 "          expected header Content-Type contains \"json\", got \"text/html\"\n"
+			 "          actual: text/html\n"
+			 "          response: 200 from GET http://127.0.0.1:8080/api/orders/1001\n"
+			 "      - 1 scene not reached\n");
+	assert_has(text, "      \xE2\x9C\x98 scene \"Faults\" \xE2\x80\x94 rehearsals/reset.rehearsal:4\n"
+			 "             4 | visit {{stage}}/fault/reset\n"
+			 "          connection reset by peer (Recv failure)\n"
+			 "          no response from GET http://127.0.0.1:8080/fault/reset\n");
+	assert_has(text, "  \xE2\x9A\xA0 Nobody home                               2 scenes   0.01 s\n"
+			 "      \xE2\x9A\xA0 scene \"Find the menu\" \xE2\x80\x94 rehearsals/down.rehearsal:4\n"
+			 "             4 | visit {{stage}}/\n"
+			 "          could not connect to 127.0.0.1:9: Connection refused\n");
+	assert_has(text, "  ! rehearsals/broken.rehearsal               broken\n"
+			 "      rehearsals/broken.rehearsal:3:5: syntax error: unknown step 'clik' (did "
+			 "you mean 'click'?)\n"
+			 "           3 |   clik \"Margherita\"\n"
+			 "             |     ^\n");
+	assert_has(text, "  \xE2\x9C\x98 Pay by card                               0 scenes   0.00 s\n"
+			 "      rehearsals/pay.rehearsal:6: error: secret CARD_NUMBER is not set in the "
+			 "environment\n");
+	assert_has(text, "      transport error: could not resolve host: stage.invalid\n");
+	/* Passed rehearsals and passed scenes show no details. */
+	assert_null(strstr(text, "Find the menu\" \xE2\x80\x94 rehearsals/pizza"));
+	assert_null(strstr(text, "Order\""));
+
+	assert_string_equal(last_line(text),
+			    "  1 passed, 3 failed, 2 unreachable, 1 broken \xE2\x80\x94 NOT READY\n");
+	/* No colour, and nothing from the server reaches the terminal raw. */
+	assert_null(strchr(text, '\033'));
+	assert_null(strchr(text, '\x01'));
+	assert_true(valid_utf8((const unsigned char *)text));
+	free(text);
+}
+
+static void test_color(void **state)
+{
+	fixture *fx = *state;
+	fx_full(fx);
+	char *text = summarize(fx, TW_SUMMARY_COLOR);
+	assert_has(text, "  \033[32m\xE2\x9C\x94\033[0m Order a pizza online");
+	assert_has(text, "  \033[31m\xE2\x9C\x98\033[0m " FX_FAILING_NAME);
+	assert_has(text, "  \033[33m\xE2\x9A\xA0\033[0m Nobody home");
+	assert_has(text, "  \033[35m!\033[0m rehearsals/broken.rehearsal");
+	assert_has(text, "          \033[2mactual: text/html\033[0m\n");
+	assert_has(text, "\033[1m\033[31mNOT READY\033[0m\n");
+	/* The server's own escape is still replaced: only ours remain. */
+	assert_null(strstr(text, "\033[31m\"status\""));
+	free(text);
+}
+
+static void test_verbose(void **state)
+{
+	fixture *fx = *state;
+	fx_full(fx);
+	char *text = summarize(fx, TW_SUMMARY_VERBOSE);
+	assert_has(text, "  \xE2\x9C\x94 Order a pizza online                      2 scenes   0.81 s\n"
+			 "      \xE2\x9C\x94 scene \"Find the menu\"  3 steps  0.01 s\n"
+			 "          \xE2\x9C\x94   12 | visit {{stage}}/  200  GET http://127.0.0.1:8080/"
+			 "  35.2 ms\n"
+			 "          \xE2\x9C\x94   13 | expect status 200  1.5 ms\n"
+			 "          \xE2\x9C\x94   14 | expect text \"Today's menu\"  1.5 ms\n"
+			 "      \xE2\x9C\x94 backstage \"The kitchen has it\"  2 steps  0.02 s\n");
+	assert_has(text, "          \xE2\x9C\x98   14 | expect json $.status == \"baking\"  200  GET "
+			 "http://127.0.0.1:8080/api/orders/1001  0.1 ms\n"
+			 "                expected json $.status == \"baking\", got \"cold\"\n"
+			 "                expected: json $.status == \"baking\"\n"
+			 "                actual: ");
+	assert_has(text, "          -   16 | expect status 200\n"
+			 "      - scene \"Call about it\"  1 step  0.00 s\n"
+			 "          -   21 | visit {{stage}}/status\n");
+	assert_null(strstr(text, "not reached"));
+	assert_null(strchr(text, '\033'));
+	free(text);
+}
+
+static void test_all_passed(void **state)
+{
+	fixture *fx = *state;
+	fx_add_passed(fx);
+	fx->run->elapsed_ms = 810;
+	char *text = summarize(fx, 0);
+	assert_has(text, "1 rehearsal, 2 scenes, 5 steps in 0.81 s\n");
+	assert_string_equal(last_line(text), "  1 passed, 0 failed, 0 unreachable, 0 broken "
+					     "\xE2\x80\x94 every outcome achieved\n");
+	free(text);
+}
+
+static void test_empty(void **state)
+{
+	char *text = summarize(*state, TW_SUMMARY_VERBOSE);
+	assert_has(text, "0 rehearsals, 0 scenes, 0 steps in 0.00 s\n");
+	assert_string_equal(last_line(text), "  0 passed, 0 failed, 0 unreachable, 0 broken "
+					     "\xE2\x80\x94 nothing rehearsed\n");
+	free(text);
+}
+
+/* A huge body or message is cut: the verdict stays on screen. */
+static void test_long_lines_cut(void **state)
+{
+	fixture *fx = *state;
+	tw_script *s = fx_script(fx, "rehearsals/big.rehearsal", "Huge body", 1);
+	tw_scene *sc = fx_scene(s, 0, "Download", 2, false, 1);
+	fx_step(s, sc, 0, TW_STEP_EXPECT, 3, "expect text \"done\"");
+	tw_rehearsal_result *r = fx_result(fx, s, TW_STATUS_FAILED, 1);
+	r->scenes[0].status = TW_STATUS_FAILED;
+	char big[5000];
+	for (size_t i = 0; i < sizeof(big) - 1; i++)
+		big[i] = i % 80 == 79 ? '\n' : "caf\xc3\xa9 "[i % 6];
+	big[sizeof(big) - 1] = '\0';
+	tw_step_result *st = fx_set(r, 0, 0, TW_STATUS_FAILED, big);
+	st->actual = fx_dup(big);
+	char *text = summarize(fx, 0);
+	assert_true(widest_line(text) <= 165);
+	assert_has(text, "\xE2\x80\xA6\n");
+	assert_string_equal(last_line(text),
+			    "  0 passed, 1 failed, 0 unreachable, 0 broken \xE2\x80\x94 NOT READY\n");
+	free(text);
+}
+
+static void test_write_error(void **state)
+{
+	fixture *fx = *state;
+	fx_full(fx);
+	FILE *full = fopen("/dev/full", "w");
+	if (!full)
+		skip();
+	tw_error err = {0};
+	assert_int_equal(tw_report_summary(fx->run, full, 0, &err), TW_EIO);
+	assert_non_null(err.message);
+	tw_error_clear(&err);
+	fclose(full);
+	assert_int_equal(tw_report_summary(fx->run, NULL, 0, &err), TW_EUSAGE);
+	tw_error_clear(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_plain, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_color, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_verbose, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_all_passed, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_empty, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_long_lines_cut, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_write_error, fx_setup, fx_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
