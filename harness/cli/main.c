@@ -33,6 +33,8 @@ int main(int argc, char **argv)
 		return TW_EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
+	static char help[] = "--help";
+	char *help_argv[4] = {argv[0], NULL, help, NULL};
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
 		printf("techweek %s\n", tw_version());
 		return 0;
@@ -46,8 +48,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
-		static char help[] = "--help";
-		char *help_argv[] = {argv[0], argv[2], help, NULL};
+		help_argv[1] = argv[2];
 		argv = help_argv;
 		argc = 3;
 		cmd = argv[1];

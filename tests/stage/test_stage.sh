@@ -352,6 +352,38 @@ exec 4<&-
 expect_eq "stage exit status on SIGTERM" 0 "$stage_status"
 if ((stopped_ms < 3000)); then ok; else bad "stopping took ${stopped_ms} ms"; fi
 
+# --- HTTPS -----------------------------------------------------------------------
+
+"$stage" --tls-cert "$work/none.pem" >/dev/null 2>&1
+expect_eq "--tls-cert without --tls-key" 2 "$?"
+"$stage" --tls-cert "$work/none.pem" --tls-key "$work/none.key" >/dev/null 2>"$work/tls.err"
+expect_eq "unreadable --tls-cert" 2 "$?"
+expect_has "unreadable --tls-cert" "$(cat "$work/tls.err")" "none.pem"
+
+# Certificates made now, never committed (see make_certs.sh).
+if "$(dirname "${BASH_SOURCE[0]}")/make_certs.sh" "$work/certs"; then
+    mkfifo "$work/tls-stdout"
+    "$stage" --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server.key" \
+        >"$work/tls-stdout" 2>>"$work/stage.err" &
+    stage_pid=$!
+    exec 5<"$work/tls-stdout"
+    tls_url=
+    read -r -t 10 tls_url <&5
+    expect_match "HTTPS URL" "$tls_url" '^https://127\.0\.0\.1:[0-9]+$'
+    http --cacert "$work/certs/ca.pem" "$tls_url/"
+    expect_eq "HTTPS with the CA" 200 "$status"
+    expect_has "HTTPS page" "$body" "<h1>Today&#39;s menu</h1>"
+    http "$tls_url/"
+    expect_eq "HTTPS is verified against the CA" "curl exit 60" "$status"
+    kill -TERM "$stage_pid"
+    wait "$stage_pid"
+    expect_eq "HTTPS stage exit status on SIGTERM" 0 "$?"
+    stage_pid=
+    exec 5<&-
+else
+    bad "make_certs.sh failed (is the openssl CLI installed?)"
+fi
+
 if ((failed > 0)); then
     echo "stage log:" >&2
     tail -n 20 "$work/stage.err" >&2

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# make_certs.sh - throwaway certificates for rehearsing TLS against the stage.
+#
+#   tests/stage/make_certs.sh DIR
+#
+# Writes into DIR (created if needed), with the openssl CLI:
+#   ca.pem, ca.key          a CA that exists only for this test run
+#   server.pem, server.key  a server certificate for 127.0.0.1 (IP SAN
+#                           127.0.0.1, DNS SAN localhost) signed by that CA
+#   self.pem, self.key      a self-signed certificate for the same names, which
+#                           no CA vouches for
+#
+# Certificates are made at test time, never committed: a private key in the
+# repository is a private key on the internet. They are short-lived and
+# elliptic-curve keys, so making them takes a fraction of a second.
+
+set -euo pipefail
+
+dir=${1:?usage: make_certs.sh DIR}
+command -v openssl >/dev/null || {
+    echo "make_certs.sh: the openssl CLI is needed (.ci/deps installs it)" >&2
+    exit 1
+}
+mkdir -p "$dir"
+umask 077 # the keys are throwaway, but still nobody else's business
+
+days=7
+names="subjectAltName = IP:127.0.0.1, DNS:localhost"
+
+# new_key FILE: a P-256 key in PKCS#8 PEM, which GnuTLS and OpenSSL both read.
+new_key() {
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null
+}
+
+# The CA. keyUsage keyCertSign is required for a CA that verifiers accept.
+new_key "$dir/ca.key"
+openssl req -x509 -new -key "$dir/ca.key" -days "$days" -sha256 \
+    -subj "/O=techweek tests/CN=techweek throwaway CA" \
+    -addext "basicConstraints = critical, CA:TRUE" \
+    -addext "keyUsage = critical, keyCertSign, cRLSign" \
+    -addext "subjectKeyIdentifier = hash" \
+    -out "$dir/ca.pem"
+
+# The server certificate, signed by the CA. Clients check the SAN, not the CN,
+# so the names the stage is reached by go there.
+new_key "$dir/server.key"
+cat >"$dir/server.ext" <<EOF
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+$names
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+openssl req -new -key "$dir/server.key" -subj "/O=techweek tests/CN=127.0.0.1" \
+    -out "$dir/server.csr"
+openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+    -set_serial "0x$(openssl rand -hex 8)" -days "$days" -sha256 \
+    -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null
+rm -f "$dir/server.csr" "$dir/server.ext"
+
+# The self-signed certificate: same names, so with it the only thing wrong is
+# that nobody trusted vouches for it.
+new_key "$dir/self.key"
+openssl req -x509 -new -key "$dir/self.key" -days "$days" -sha256 \
+    -subj "/O=techweek tests/CN=127.0.0.1" \
+    -addext "$names" \
+    -out "$dir/self.pem"
+
+# Certificates are public; only the keys keep umask 077.
+chmod 644 "$dir/ca.pem" "$dir/server.pem" "$dir/self.pem"
