@@ -240,23 +240,6 @@ static const char *step_source(const tw_step_result *st)
 	return s + strspn(s, " \t");
 }
 
-static bool sends_request(const tw_step_result *st)
-{
-	if (st->method || st->url)
-		return true;
-	if (!st->step)
-		return false;
-	switch (st->step->kind) {
-	case TW_STEP_VISIT:
-	case TW_STEP_REQUEST:
-	case TW_STEP_CLICK:
-	case TW_STEP_SUBMIT:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* The first scene that failed, was unreachable or broken: the reason later
  * scenes were not reached. NULL when none did. */
 static const tw_scene_result *first_problem_scene(const tw_rehearsal_result *r)
@@ -455,8 +438,7 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 		const char *type;
 		if (sc->status == TW_STATUS_FAILED) {
 			start(j, "failure");
-			type = culprit && !culprit->http_status && sends_request(culprit)
-				       ? "transport" : "expectation";
+			type = culprit && culprit->transport ? "transport" : "expectation";
 		} else {
 			start(j, "error");
 			type = sc->status == TW_STATUS_UNREACHABLE ? "unreachable" : "script";

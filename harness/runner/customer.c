@@ -604,6 +604,7 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 	sr->url = tw_run_redact(c->run, c->resp.url);
 	c->have_response = rc == TW_OK;
 	if (rc != TW_OK) {
+		sr->transport = true;
 		fail(c, sr, unreachable ? TW_STATUS_UNREACHABLE : TW_STATUS_FAILED, now_ms, NULL,
 		     NULL, "%s", e.message ? e.message : "transfer failed");
 	} else if (st->kind != TW_STEP_REQUEST && c->resp.status >= 400 && !status_checked_next(c)) {

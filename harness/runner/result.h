@@ -34,6 +34,7 @@ typedef struct tw_step_result {
 	char *method;          /* request steps: what was sent */
 	char *url;
 	long http_status;      /* 0 when none */
+	bool transport;        /* failed in transit: no complete response */
 	tw_timings timings;    /* request steps */
 	double elapsed_ms;     /* wall time of the step */
 } tw_step_result;

@@ -201,7 +201,7 @@ static inline void fx_add_failed(fixture *fx)
 	fx_skip_scene(r, 2);
 }
 
-/* Failed: the connection was reset, no HTTP status came back. */
+/* Failed: the connection was reset before a complete response. */
 static inline void fx_add_transport(fixture *fx)
 {
 	tw_script *s = fx_script(fx, "rehearsals/reset.rehearsal", "Reset connection", 1);
@@ -213,6 +213,7 @@ static inline void fx_add_transport(fixture *fx)
 	tw_step_result *st = fx_set(r, 0, 0, TW_STATUS_FAILED,
 				    "connection reset by peer (Recv failure)");
 	fx_http(st, 0, "GET", "http://127.0.0.1:8080/fault/reset", 2);
+	st->transport = true;
 	fx_skip_rest(r, 0, 1);
 }
 

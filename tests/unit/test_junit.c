@@ -272,7 +272,7 @@ static void test_failure_details(void **state)
 		  "not reached: scene 'Kitchen' failed");
 	assert_xp_count(doc, "/testsuites/testsuite[2]/testcase[1]/*[name()!='system-out']", 0);
 
-	/* No HTTP status came back: a transport failure. */
+	/* The response never completed: a transport failure. */
 	assert_xp(doc, "/testsuites/testsuite[3]/testcase[1]/failure/@type", "transport");
 	assert_xp(doc, "/testsuites/testsuite[3]/testcase[1]/failure/@message",
 		  "rehearsals/reset.rehearsal:4: connection reset by peer (Recv failure)");
