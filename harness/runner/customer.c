@@ -113,8 +113,8 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result, t
 	result->scene_count = s->scene_count;
 	result->scenes = calloc(s->scene_count ? s->scene_count : 1, sizeof(*result->scenes));
 	c->vars = tw_vars_new();
-	c->easy = curl_easy_init();
-	if (!result->scenes || !c->vars || !c->easy)
+	c->jar = tw_transfer_jar_new();
+	if (!result->scenes || !c->vars || !c->jar)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	for (size_t i = 0; i < s->scene_count; i++) {
 		tw_scene_result *sc = &result->scenes[i];
@@ -382,8 +382,8 @@ static void start_transfer(tw_customer *c, tw_step_result *sr, tw_http_request *
 	sr->method = strdup(req->method);
 	sr->url = tw_run_redact(c->run, req->url);
 	tw_error e = {0};
-	if (tw_transfer_start(&c->xfer, c->easy, &c->resp, req, &c->run->opts, c, &e) != TW_OK) {
-		tw_transfer_cleanup(&c->xfer);
+	if (tw_transfer_start(&c->xfer, c->jar, &c->resp, req, &c->run->opts, c, &e) != TW_OK) {
+		tw_transfer_free(&c->xfer);
 		c->have_response = false;
 		fail_error(c, sr, now_ms, &e);
 		tw_error_clear(&e);
@@ -624,10 +624,10 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 
 void tw_customer_free(tw_customer *c)
 {
-	tw_transfer_cleanup(&c->xfer);
+	tw_transfer_free(&c->xfer);
 	tw_response_free(&c->resp);
-	if (c->easy)
-		curl_easy_cleanup(c->easy);
+	if (c->jar)
+		curl_share_cleanup(c->jar);
 	tw_vars_free(c->vars);
 	memset(c, 0, sizeof(*c));
 }

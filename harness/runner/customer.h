@@ -27,8 +27,8 @@ typedef struct tw_customer {
 	tw_rehearsal_result *result; /* borrowed: filled as steps run */
 	const tw_script *script;     /* borrowed */
 	tw_vars *vars;               /* owned: given, cast, then captures */
-	CURL *easy;                  /* owned: the customer's browser */
-	tw_transfer xfer;
+	CURLSH *jar;                 /* owned: the customer's cookie jar */
+	tw_transfer xfer;            /* xfer.easy: the transfer under way */
 	tw_response resp;            /* the last response */
 	bool have_response;
 	xmlNodePtr last_form;        /* the form last filled, in resp's doc */
@@ -51,11 +51,11 @@ double tw_clock_ms(void);
 int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 		     tw_error *err);
 
-/* Performs steps until the customer has to wait (WAITING: c->easy is ready
+/* Performs steps until the customer has to wait (WAITING: c->xfer.easy is ready
  * to be added to a multi handle; PAUSED) or is DONE. */
 void tw_customer_advance(tw_customer *c, double now_ms);
 
-/* Called by the loop when c->easy's transfer finished with result (after
+/* Called by the loop when c->xfer.easy's transfer finished with result (after
  * the handle was removed from the multi handle). Leaves the customer READY
  * or DONE. */
 void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms);

@@ -137,7 +137,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 			c->state = TW_CUSTOMER_READY;
 			tw_customer_advance(c, tw_clock_ms());
 			if (c->state == TW_CUSTOMER_WAITING)
-				curl_multi_add_handle(multi, c->easy);
+				curl_multi_add_handle(multi, c->xfer.easy);
 		}
 		if (active == 0 && next >= run->count)
 			break;
@@ -156,7 +156,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 			curl_multi_remove_handle(multi, easy);
 			tw_customer_transfer_done(c, result, tw_clock_ms());
 			if (c->state == TW_CUSTOMER_WAITING)
-				curl_multi_add_handle(multi, c->easy);
+				curl_multi_add_handle(multi, c->xfer.easy);
 		}
 
 		/* Wake paused customers; find how long the loop may sleep. */
@@ -164,16 +164,16 @@ int tw_run_execute(tw_run *run, tw_error *err)
 		long wait_ms = 1000;
 		for (size_t i = 0; i < next; i++) {
 			tw_customer *c = &customers[i];
-			if (c->state == TW_CUSTOMER_PAUSED && c->easy) {
+			if (c->state == TW_CUSTOMER_PAUSED && c->jar) {
 				if (now >= c->wake_at_ms) {
 					tw_customer_advance(c, now);
 					if (c->state == TW_CUSTOMER_WAITING)
-						curl_multi_add_handle(multi, c->easy);
+						curl_multi_add_handle(multi, c->xfer.easy);
 				} else if (c->wake_at_ms - now < (double)wait_ms) {
 					wait_ms = (long)(c->wake_at_ms - now) + 1;
 				}
 			}
-			if (c->state == TW_CUSTOMER_DONE && c->easy) {
+			if (c->state == TW_CUSTOMER_DONE && c->jar) {
 				tw_customer_free(c);
 				active--;
 				wait_ms = 0;
@@ -184,8 +184,9 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	}
 out:
 	for (size_t i = 0; i < run->count; i++)
-		if (customers[i].easy) {
-			curl_multi_remove_handle(multi, customers[i].easy);
+		if (customers[i].jar) {
+			if (customers[i].xfer.easy)
+				curl_multi_remove_handle(multi, customers[i].xfer.easy);
 			tw_customer_free(&customers[i]);
 		}
 	free(customers);

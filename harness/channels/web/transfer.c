@@ -62,28 +62,38 @@ static int setup_mime(tw_transfer *t, const tw_http_request *req, tw_error *err)
 	return TW_OK;
 }
 
-int tw_transfer_start(tw_transfer *t, CURL *easy, tw_response *resp,
+CURLSH *tw_transfer_jar_new(void)
+{
+	CURLSH *jar = curl_share_init();
+	if (jar && curl_share_setopt(jar, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE) != CURLSHE_OK) {
+		curl_share_cleanup(jar);
+		jar = NULL;
+	}
+	return jar;
+}
+
+int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		      const tw_http_request *req, const tw_run_options *opts,
 		      void *private, tw_error *err)
 {
-	memset(t, 0, sizeof(*t));
-	t->easy = easy;
+	tw_transfer_free(t);
 	t->resp = resp;
 	tw_response_reset(resp);
+	CURL *easy = t->easy = curl_easy_init();
 	resp->easy = easy;
 	resp->method = strdup(req->method);
-	if (!resp->method)
+	if (!easy || !resp->method)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 
-	/* Keeps cookies, connections and caches; clears every option. */
-	curl_easy_reset(easy);
+	/* The share holds the jar; COOKIEFILE "" switches the engine on. */
+	curl_easy_setopt(easy, CURLOPT_SHARE, jar);
+	curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, private);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_URL, req->url);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, opts->max_redirects);
 	curl_easy_setopt(easy, CURLOPT_AUTOREFERER, 1L);
@@ -213,8 +223,8 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 void tw_transfer_cleanup(tw_transfer *t)
 {
 	if (t->easy) {
-		/* The handle may be reused for the next step: drop pointers to
-		 * what is about to be freed. */
+		/* The handle outlives the request (its cookies are read by
+		 * expectations): drop pointers to what is about to be freed. */
 		curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, NULL);
 		curl_easy_setopt(t->easy, CURLOPT_MIMEPOST, NULL);
 	}
@@ -222,4 +232,14 @@ void tw_transfer_cleanup(tw_transfer *t)
 	curl_mime_free(t->mime);
 	t->headers = NULL;
 	t->mime = NULL;
+}
+
+void tw_transfer_free(tw_transfer *t)
+{
+	tw_transfer_cleanup(t);
+	if (t->easy)
+		curl_easy_cleanup(t->easy);
+	if (t->resp && t->resp->easy == t->easy)
+		t->resp->easy = NULL;
+	memset(t, 0, sizeof(*t));
 }

@@ -4,9 +4,12 @@
  * its multi handle), and when libcurl reports the transfer done,
  * tw_transfer_done reads what happened into the response.
  *
- * The customer keeps one easy handle for its whole performance: libcurl
- * keeps the cookie jar and live connections across curl_easy_reset, which
- * is exactly a browser's session.
+ * A customer's cookie jar is a libcurl share handle (tw_transfer_jar_new)
+ * that lives for the whole performance; each transfer gets a fresh easy
+ * handle attached to it. Connections are pooled by the multi handle, so they
+ * are reused across steps all the same: together, a browser's session.
+ * (A single easy handle with curl_easy_reset between steps would leak
+ * libcurl 7.88's queued cookie-file list at every reset.)
  */
 #ifndef TW_WEB_TRANSFER_H
 #define TW_WEB_TRANSFER_H
@@ -19,7 +22,9 @@
 #include "techweek/run.h"
 
 typedef struct tw_transfer {
-	CURL *easy;                 /* borrowed: the customer's handle */
+	CURL *easy;                 /* owned: the last transfer's handle, kept
+				       until the next one so its cookies can
+				       be read (tw_response.easy) */
 	tw_response *resp;          /* borrowed: where the answer goes */
 	struct curl_slist *headers; /* owned until done */
 	curl_mime *mime;            /* owned until done */
@@ -27,10 +32,16 @@ typedef struct tw_transfer {
 	char errbuf[CURL_ERROR_SIZE];
 } tw_transfer;
 
-/* Resets easy and sets it up for req; resp is reset and filled as the
- * transfer runs. private is stored as CURLOPT_PRIVATE. On error nothing
- * needs to be sent (e.g. a part's file cannot be read). */
-int tw_transfer_start(tw_transfer *t, CURL *easy, tw_response *resp,
+/* A new cookie jar; NULL on out of memory. Free it with
+ * curl_share_cleanup after tw_transfer_free of every transfer using it. */
+CURLSH *tw_transfer_jar_new(void);
+
+/* t starts zeroed and is reused for every transfer of one customer. Makes
+ * a new easy handle (t->easy, freeing the previous one, which must no longer
+ * be in a multi handle) using jar, set up for req; resp is reset and filled
+ * as the transfer runs. private is stored as CURLOPT_PRIVATE. On error
+ * nothing needs to be sent (e.g. a part's file cannot be read). */
+int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		      const tw_http_request *req, const tw_run_options *opts,
 		      void *private, tw_error *err);
 
@@ -41,7 +52,11 @@ int tw_transfer_start(tw_transfer *t, CURL *easy, tw_response *resp,
  * connection, connect timeout, TLS handshake) from one that misbehaved. */
 int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_error *err);
 
-/* Frees what the transfer owns (safe to call twice). */
+/* Frees what the transfer holds for its request (headers, parts); the easy
+ * handle stays. Safe to call twice. */
 void tw_transfer_cleanup(tw_transfer *t);
+
+/* Frees everything, the easy handle too. */
+void tw_transfer_free(tw_transfer *t);
 
 #endif
