@@ -1,0 +1,57 @@
+/*
+ * tw_script: the public face of the language module (techweek/script.h).
+ * Reading the file and owning the memory live here; the work is done by
+ * the parser (parser.c) and the checker (check.c).
+ */
+#include "techweek/script.h"
+
+#include <stdlib.h>
+
+#include "core/fsutil.h"
+#include "language/ast.h"
+#include "language/lexer.h"
+#include "language/parser.h"
+
+int tw_script_load(tw_script **out, const char *path, tw_error *err)
+{
+	*out = NULL;
+	char *text;
+	size_t len;
+	int rc = tw_read_file(path, TW_SCRIPT_MAX_BYTES, &text, &len, err);
+	if (rc)
+		return rc;
+	rc = tw_parse(out, path, text, len, err);
+	free(text);
+	return rc;
+}
+
+int tw_script_parse(tw_script **out, const char *name, const char *text, size_t len,
+		    tw_error *err)
+{
+	return tw_parse(out, name, text, len, err);
+}
+
+void tw_script_free(tw_script *script)
+{
+	if (!script)
+		return;
+	tw_arena_free(&script->arena);
+	free(script);
+}
+
+const char *tw_script_name(const tw_script *script)
+{
+	return script->name;
+}
+
+const char *tw_script_path(const tw_script *script)
+{
+	return script->path;
+}
+
+const char *tw_script_line(const tw_script *script, int line)
+{
+	if (!script || line < 1 || (size_t)line > script->line_count)
+		return "";
+	return script->lines[line - 1];
+}

@@ -1,0 +1,347 @@
+/*
+ * Unit tests for the rehearsal checker (harness/language/check.c): every
+ * problem is found, each at the right line and column, and nothing that
+ * would run is flagged.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "language/ast.h"
+#include "techweek/script.h"
+#include "techweek/vars.h"
+
+typedef struct expected {
+	int line, col;
+	const char *prefix;
+} expected;
+
+static tw_script *parse(const char *text)
+{
+	tw_script *s = NULL;
+	tw_error err = {0};
+	if (tw_script_parse(&s, "shop.rehearsal", text, strlen(text), &err) != TW_OK) {
+		char *m = tw_error_format(&err);
+		fail_msg("parse failed for:\n%s\n%s", text, m ? m : "?");
+	}
+	return s;
+}
+
+/* Checks text against given and asserts exactly the expected problems,
+ * in order. */
+static void check_is(const char *text, const tw_vars *given, const expected *want, size_t n)
+{
+	tw_script *s = parse(text);
+	tw_errors problems = {0};
+	size_t got = tw_script_check(s, given, &problems);
+	bool ok = got == n && problems.count == n;
+	for (size_t i = 0; ok && i < n; i++) {
+		const tw_error *e = &problems.items[i];
+		ok = e->code == TW_ECHECK && e->line == want[i].line && e->col == want[i].col &&
+		     e->message && strncmp(e->message, want[i].prefix, strlen(want[i].prefix)) == 0 &&
+		     e->file && strcmp(e->file, "shop.rehearsal") == 0 &&
+		     (e->line == 0 || (e->source_line &&
+				       strcmp(e->source_line, tw_script_line(s, e->line)) == 0));
+	}
+	if (!ok) {
+		fprintf(stderr, "for:\n%s\nexpected %zu problem(s):\n", text, n);
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "  %d:%d: %s...\n", want[i].line, want[i].col, want[i].prefix);
+		fprintf(stderr, "got %zu:\n", problems.count);
+		for (size_t i = 0; i < problems.count; i++)
+			fprintf(stderr, "  %d:%d: %s\n", problems.items[i].line, problems.items[i].col,
+				problems.items[i].message);
+	}
+	tw_errors_clear(&problems);
+	tw_script_free(s);
+	assert_true(ok);
+}
+
+#define CHECK(text, given, ...)                                                   \
+	do {                                                                      \
+		const expected want_[] = {__VA_ARGS__};                           \
+		check_is(text, given, want_, sizeof(want_) / sizeof(want_[0]));   \
+	} while (0)
+
+#define CHECK_CLEAN(text, given) check_is(text, given, NULL, 0)
+
+static const char *const shop = "rehearsal \"Order a pizza\"\n"
+				"cast\n"
+				"  name = Ada Lovelace\n"
+				"  greeting = Hello {{name}}\n"
+				"  card = {{secret CARD_NUMBER}}\n"
+				"  stage\n"
+				"scene \"Order\"\n"
+				"  visit {{stage}}/\n"
+				"  click \"Margherita\"\n"
+				"  fill \"Your name\" with {{name}}\n"
+				"  fill notes with {{env KITCHEN_NOTE}} {{greeting}}\n"
+				"  submit \"Place order\"\n"
+				"  expect text ~ /Order #(\\d+) confirmed/ as order\n"
+				"backstage \"Kitchen\"\n"
+				"  get {{stage}}/api/orders/{{order}}\n"
+				"    header Authorization: Bearer {{card}}\n"
+				"  expect json $.id == {{order}}\n"
+				"  expect xpath \"//h1[contains(., '{{order}}')]\" exists\n";
+
+static void test_clean_script(void **state)
+{
+	(void)state;
+	CHECK_CLEAN(shop, NULL);
+	tw_vars *given = tw_vars_new();
+	tw_vars_set(given, "stage", "http://127.0.0.1:8080", false);
+	CHECK_CLEAN(shop, given);
+	tw_vars_free(given);
+}
+
+static void test_value_less_cast_entry(void **state)
+{
+	(void)state;
+	tw_vars *given = tw_vars_new();
+	tw_vars_set(given, "other", "x", false);
+	/* Reported once, where it is declared; its uses are not repeated. */
+	CHECK(shop, given, {6, 3, "cast 'stage' has no value: give it one with --var stage=VALUE"});
+	tw_vars_free(given);
+}
+
+static void test_given_names_are_known(void **state)
+{
+	(void)state;
+	tw_vars *given = tw_vars_new();
+	tw_vars_set(given, "base", "http://x", false);
+	CHECK_CLEAN("scene \"S\"\n  visit {{base}}/\n", given);
+	CHECK("scene \"S\"\n  visit {{base}}/\n", NULL,
+	      {2, 9, "unknown variable 'base': expected a cast name, a --var, or a capture"});
+	/* The suggestion looks at given names too. */
+	CHECK("scene \"S\"\n  visit {{bsae}}/\n", given,
+	      {2, 9, "unknown variable 'bsae' (did you mean 'base'?)"});
+	tw_vars_free(given);
+}
+
+static void test_unknown_variable(void **state)
+{
+	(void)state;
+	CHECK("cast\n  order = 1\nscene \"S\"\n  visit /x/{{ordr}}\n", NULL,
+	      {4, 12, "unknown variable 'ordr' (did you mean 'order'?)"});
+	/* Two uses on one line: two problems, each at its own column. */
+	CHECK("scene \"S\"\n  visit {{a}}/{{ a }}/{{b}}\n", NULL,
+	      {2, 9, "unknown variable 'a'"}, {2, 15, "unknown variable 'a'"},
+	      {2, 23, "unknown variable 'b'"});
+	/* env and secret are the runner's business. */
+	CHECK_CLEAN("scene \"S\"\n  visit {{env TW_SURELY_UNSET}}/{{ secret NOPE }}\n", NULL);
+}
+
+static void test_captures(void **state)
+{
+	(void)state;
+	/* Used before captured, with the capture's line. */
+	CHECK("scene \"S\"\n"
+	      "  visit /orders/{{order}}\n"
+	      "  expect text ~ /Order #(\\d+)/ as order\n"
+	      "  visit /orders/{{order}}\n",
+	      NULL, {2, 17, "variable 'order' is used before it is captured (line 3)"});
+	/* Not in the capturing step itself either. */
+	CHECK("scene \"S\"\n  visit /\n  expect text ~ /x {{n}}/ as n\n", NULL,
+	      {3, 20, "variable 'n' is used before it is captured (line 3)"});
+	/* A capture carries into later scenes and backstage. */
+	CHECK_CLEAN("scene \"A\"\n  visit /\n  expect json $.id exists as id\n"
+		    "backstage \"B\"\n  get /api/{{id}}\n    header X-Id: {{id}}\n"
+		    "  expect json $.id == {{id}}\n",
+		    NULL);
+	/* A capture in a later scene does not help an earlier one. */
+	CHECK("scene \"A\"\n  visit /{{id}}\nscene \"B\"\n  visit /\n  expect json $.id exists as id\n",
+	      NULL, {2, 10, "variable 'id' is used before it is captured (line 5)"});
+}
+
+static void test_cast_values(void **state)
+{
+	(void)state;
+	CHECK_CLEAN("cast\n  a = 1\n  b = {{a}}-{{env HOME}}\nscene \"S\"\n  visit /{{b}}\n", NULL);
+	CHECK("cast\n  b = {{a}}\n  a = 1\nscene \"S\"\n  visit /\n", NULL,
+	      {2, 7, "variable 'a' is used before it is defined (line 3)"});
+	CHECK("cast\n  a = x{{a}}\nscene \"S\"\n  visit /\n", NULL, {2, 8, "cast 'a' uses itself"});
+	CHECK("cast\n  a = {{later}}\nscene \"S\"\n  visit /\n  expect status 200 as later\n", NULL,
+	      {2, 7, "variable 'later' is used before it is captured (line 5)"});
+}
+
+static void test_malformed_templates(void **state)
+{
+	(void)state;
+	CHECK("scene \"S\"\n  visit {{stage/x\n", NULL, {2, 9, "unclosed {{: expected }}"});
+	CHECK("scene \"S\"\n  click \"a\\\"b {{ }}\"\n", NULL,
+	      {2, 15, "empty {{ }}: expected a variable name"});
+	CHECK("scene \"S\"\n  fill x with {{1x}}\n", NULL,
+	      {2, 15, "a variable name cannot start with a digit"});
+	CHECK("scene \"S\"\n  fill x with {{env}}{{nope X}}\n", NULL,
+	      {2, 15, "unknown variable 'env'"},
+	      {2, 22, "expected {{name}}, {{env NAME}} or {{secret NAME}}"});
+}
+
+/* Every place a template can be, each at its column. */
+static void test_every_template_position(void **state)
+{
+	(void)state;
+	CHECK("scene \"S\"\n"
+	      "  post /{{u}}\n"                                /* 2 */
+	      "    header X-A: {{h}}\n"                        /* 3 */
+	      "    query {{qn}} = {{qv}}\n"                    /* 4 */
+	      "    form f = {{fv}}\n"                          /* 5 */
+	      "  post /\n"                                     /* 6 */
+	      "    part \"{{pn}}\" file {{pf}}\n"              /* 7 */
+	      "  post /\n"                                     /* 8 */
+	      "    json {\"a\": \"{{j}}\"}\n"                  /* 9 */
+	      "  put /\n"                                      /* 10 */
+	      "    body x {{b}}\n"                             /* 11 */
+	      "  click {{c}}\n"                                /* 12 */
+	      "  fill \"\\\"{{ft}}\" with \"\\\\{{fv2}}\"\n"   /* 13 */
+	      "  choose {{co}} from {{ct}}\n"                  /* 14 */
+	      "  tick {{t}}\n"                                 /* 15 */
+	      "  untick {{ut}}\n"                              /* 16 */
+	      "  submit {{s}}\n"                               /* 17 */
+	      "  expect text \"{{v}}\"\n"                      /* 18 */
+	      "  expect body ~ /a\\/{{r}}/\n"                  /* 19 */
+	      "  expect xpath \"//a[@id='{{x}}']\" exists\n"   /* 20 */
+	      "  expect json \"$['{{jq}}']\" == {{jv}}\n",     /* 21 */
+	      NULL,
+	      {2, 9, "unknown variable 'u'"},   {3, 17, "unknown variable 'h'"},
+	      {4, 11, "unknown variable 'qn'"},  {4, 20, "unknown variable 'qv'"},
+	      {5, 14, "unknown variable 'fv'"},  {7, 11, "unknown variable 'pn'"},
+	      {7, 24, "unknown variable 'pf'"},  {9, 17, "unknown variable 'j'"},
+	      {11, 12, "unknown variable 'b'"},  {12, 9, "unknown variable 'c'"},
+	      {13, 11, "unknown variable 'ft'"}, {13, 27, "unknown variable 'fv2'"},
+	      {14, 10, "unknown variable 'co'"}, {14, 22, "unknown variable 'ct'"},
+	      {15, 8, "unknown variable 't'"},   {16, 10, "unknown variable 'ut'"},
+	      {17, 10, "unknown variable 's'"},  {18, 16, "unknown variable 'v'"},
+	      {19, 21, "unknown variable 'r'"},  {20, 26, "unknown variable 'x'"},
+	      {21, 19, "unknown variable 'jq'"}, {21, 32, "unknown variable 'jv'"});
+}
+
+static void test_scenes(void **state)
+{
+	(void)state;
+	CHECK("scene \"Order\"\n  visit /\nscene \"order\"\n  visit /\n"
+	      "backstage   \"Order\"\n  get /\n",
+	      NULL, {5, 13, "duplicate scene name 'Order' (first on line 1)"});
+	CHECK("scene \"Call\" on ivr\n  visit /\n", NULL,
+	      {1, 17, "the ivr channel is not supported yet"});
+	CHECK("scene \"Empty\"\n# nothing here\nscene \"Full\"\n  visit /\n", NULL,
+	      {1, 1, "scene 'Empty' has no steps"});
+	CHECK("backstage \"Empty\"\n", NULL, {1, 1, "backstage 'Empty' has no steps"});
+	CHECK("rehearsal \"x\"\n", NULL, {0, 0, "the rehearsal has no scenes"});
+	/* All at once, in line order. */
+	CHECK("scene \"A\" on ivr\nscene \"A\"\n  visit /{{x}}\n", NULL,
+	      {1, 14, "the ivr channel is not supported yet"}, {1, 1, "scene 'A' has no steps"},
+	      {2, 7, "duplicate scene name 'A' (first on line 1)"}, {3, 10, "unknown variable 'x'"});
+}
+
+static void test_regex(void **state)
+{
+	(void)state;
+	CHECK_CLEAN("scene \"S\"\n  visit /\n  expect text ~ /Order #(\\d+) confirmed/i as order\n"
+		    "  expect body ~ /^a.b$/msx\n",
+		    NULL);
+	/* The caret lands on the raw pattern even after \/. */
+	CHECK("scene \"S\"\n  visit /\n  expect text ~ /a\\/(b/\n", NULL,
+	      {3, 23, "invalid regular expression: missing closing parenthesis"});
+	CHECK("scene \"S\"\n  visit /\n  expect text ~ /a[/\n", NULL,
+	      {3, 20, "invalid regular expression: missing terminating ] for character class"});
+	CHECK("scene \"S\"\n  visit /\n  expect text ~ /ab)c/\n", NULL,
+	      {3, 20, "invalid regular expression: unmatched closing parenthesis"});
+	/* Flags reach PCRE2: with x, `# (` is a comment; without, an error. */
+	CHECK_CLEAN("scene \"S\"\n  visit /\n  expect text ~ /a # (/x\n", NULL);
+	CHECK("scene \"S\"\n  visit /\n  expect text ~ /a # (/\n", NULL,
+	      {3, 23, "invalid regular expression: missing closing parenthesis"});
+	/* With a template the pattern is checked after expansion, at run time. */
+	CHECK_CLEAN("cast\n  x = 1\nscene \"S\"\n  visit /\n  expect text ~ /({{x}}/\n", NULL);
+}
+
+static void test_xpath(void **state)
+{
+	(void)state;
+	/* libxml2 must not print: catch anything written to stderr. */
+	fflush(stderr);
+	int saved = dup(2);
+	char path[] = "/tmp/tw-test-check-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0 && saved >= 0);
+	dup2(fd, 2);
+	tw_script *s = parse("scene \"S\"\n  visit /\n  expect xpath \"//a[\" exists\n"
+			     "  expect xpath //h1) exists\n  expect xpath \"//h1\" count == 1\n"
+			     "  expect xpath \"//a[@x='{{nope}}'\" exists\n");
+	tw_errors problems = {0};
+	size_t n = tw_script_check(s, NULL, &problems);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	struct stat st;
+	assert_int_equal(fstat(fd, &st), 0);
+	close(fd);
+	unlink(path);
+	assert_int_equal(st.st_size, 0);
+
+	assert_int_equal(n, 3);
+	assert_int_equal(problems.items[0].line, 3);
+	assert_int_equal(problems.items[0].col, 21);
+	assert_string_equal(problems.items[0].message, "invalid XPath expression: invalid expression");
+	assert_int_equal(problems.items[1].line, 4);
+	assert_int_equal(problems.items[1].col, 20);
+	assert_true(strncmp(problems.items[1].message, "invalid XPath expression", 24) == 0);
+	/* The template one: only the unknown variable, no compile attempt. */
+	assert_int_equal(problems.items[2].line, 6);
+	assert_string_equal(problems.items[2].message,
+			    "unknown variable 'nope': expected a cast name, a --var, or a capture "
+			    "(as NAME) from an earlier step");
+	tw_errors_clear(&problems);
+	tw_script_free(s);
+}
+
+static void test_appends_to_existing_list(void **state)
+{
+	(void)state;
+	tw_errors problems = {0};
+	tw_script *a = parse("scene \"S\"\n  visit {{x}}\n");
+	tw_script *b = parse("scene \"S\"\n  visit {{y}}\n  click {{z}}\n");
+	assert_int_equal(tw_script_check(a, NULL, &problems), 1);
+	assert_int_equal(tw_script_check(b, NULL, &problems), 2);
+	assert_int_equal(problems.count, 3);
+	assert_string_equal(problems.items[0].message,
+			    "unknown variable 'x': expected a cast name, a --var, or a capture (as "
+			    "NAME) from an earlier step");
+	assert_int_equal(problems.items[2].line, 3);
+	char *f = tw_error_format(&problems.items[2]);
+	assert_non_null(f);
+	assert_non_null(strstr(f, "shop.rehearsal:3:9: error: unknown variable 'z'"));
+	assert_non_null(strstr(f, "     3 |   click {{z}}\n       |         ^"));
+	free(f);
+	tw_errors_clear(&problems);
+	tw_script_free(a);
+	tw_script_free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean_script),
+		cmocka_unit_test(test_value_less_cast_entry),
+		cmocka_unit_test(test_given_names_are_known),
+		cmocka_unit_test(test_unknown_variable),
+		cmocka_unit_test(test_captures),
+		cmocka_unit_test(test_cast_values),
+		cmocka_unit_test(test_malformed_templates),
+		cmocka_unit_test(test_every_template_position),
+		cmocka_unit_test(test_scenes),
+		cmocka_unit_test(test_regex),
+		cmocka_unit_test(test_xpath),
+		cmocka_unit_test(test_appends_to_existing_list),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

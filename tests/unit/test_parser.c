@@ -1,0 +1,976 @@
+/*
+ * Unit tests for the rehearsal parser (harness/language/parser.c): each
+ * construct lands in the right AST fields, and each syntax error has its
+ * message, line and column. The messages are part of the interface (users
+ * read them, the docs quote them), so they are asserted, not just the
+ * error code.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "language/ast.h"
+#include "language/parser.h"
+#include "techweek/script.h"
+
+#define S "scene \"S\"\n" /* most step tests need a scene around them */
+
+static tw_script *parse_ok(const char *text)
+{
+	tw_script *s = NULL;
+	tw_error err = {0};
+	if (tw_script_parse(&s, "shop.rehearsal", text, strlen(text), &err) != TW_OK) {
+		char *m = tw_error_format(&err);
+		fail_msg("unexpected error for:\n%s\n%s", text, m ? m : "?");
+	}
+	assert_non_null(s);
+	tw_error_clear(&err);
+	return s;
+}
+
+static void parse_err_code(const char *text, tw_code code, int line, int col,
+			   const char *prefix)
+{
+	tw_script *s = (tw_script *)1;
+	tw_error err = {0};
+	int rc = tw_script_parse(&s, "shop.rehearsal", text, strlen(text), &err);
+	if (rc == TW_OK) {
+		tw_script_free(s);
+		fail_msg("expected an error for:\n%s", text);
+	}
+	assert_null(s);
+	assert_int_equal(rc, code);
+	assert_int_equal(err.code, code);
+	if (err.line != line || err.col != col ||
+	    strncmp(err.message, prefix, strlen(prefix)) != 0)
+		fail_msg("for:\n%s\nexpected %d:%d: %s...\ngot      %d:%d: %s", text, line, col,
+			 prefix, err.line, err.col, err.message);
+	assert_string_equal(err.file, "shop.rehearsal");
+	tw_error_clear(&err);
+}
+
+static void parse_err(const char *text, int line, int col, const char *prefix)
+{
+	parse_err_code(text, TW_ESYNTAX, line, col, prefix);
+}
+
+static tw_step *step(tw_script *s, size_t scene, size_t i)
+{
+	assert_true(scene < s->scene_count);
+	assert_true(i < s->scenes[scene].step_count);
+	return &s->scenes[scene].steps[i];
+}
+
+/* ---- header ---- */
+
+static void test_header(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok("# a comment first\n"
+				"rehearsal \"Order a pizza\"   # why\n"
+				"outcome   \"Ada gets her \\\"pizza\\\"\"\n"
+				"budget    90s, 10 steps\n"
+				"tags smoke, checkout.eu  p-1_x\n"
+				S "visit /\n");
+	assert_string_equal(s->name, "Order a pizza");
+	assert_string_equal(tw_script_name(s), "Order a pizza");
+	assert_string_equal(tw_script_path(s), "shop.rehearsal");
+	assert_int_equal(s->name_loc.line, 2);
+	assert_int_equal(s->name_loc.col, 11);
+	assert_string_equal(s->outcome, "Ada gets her \"pizza\"");
+	assert_int_equal(s->budget_ms, 90000);
+	assert_int_equal(s->budget_steps, 10);
+	assert_int_equal(s->tag_count, 3);
+	assert_string_equal(s->tags[0], "smoke");
+	assert_string_equal(s->tags[1], "checkout.eu");
+	assert_string_equal(s->tags[2], "p-1_x");
+	tw_script_free(s);
+
+	/* Nothing in the header: defaults, name from the file name. */
+	s = parse_ok(S "visit /\n");
+	assert_string_equal(s->name, "shop");
+	assert_null(s->outcome);
+	assert_int_equal(s->budget_ms, 0);
+	assert_int_equal(s->budget_steps, 0);
+	assert_int_equal(s->tag_count, 0);
+	tw_script_free(s);
+}
+
+static void test_default_name_from_path(void **state)
+{
+	(void)state;
+	const char *cases[][2] = {
+		{"rehearsals/checkout.rehearsal", "checkout"},
+		{"a/b.c/order.v2.rehearsal", "order.v2"},
+		{"plain", "plain"},
+		{"dir/.hidden", ".hidden"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tw_script *s = NULL;
+		tw_error err = {0};
+		assert_int_equal(tw_script_parse(&s, cases[i][0], S "visit /", strlen(S "visit /"), &err),
+				 TW_OK);
+		assert_string_equal(s->name, cases[i][1]);
+		assert_string_equal(s->path, cases[i][0]);
+		assert_string_equal(s->scenes[0].loc.file, cases[i][0]);
+		tw_script_free(s);
+	}
+}
+
+static void test_budget_forms(void **state)
+{
+	(void)state;
+	struct {
+		const char *line;
+		long ms, steps;
+	} ok[] = {
+		{"budget 2m", 120000, 0},	    {"budget 1.5s", 1500, 0},
+		{"budget 800ms", 800, 0},	    {"budget 10 steps", 0, 10},
+		{"budget 1 step", 0, 1},	    {"budget 90s,10 steps", 90000, 10},
+		{"budget 10 steps , 2m", 120000, 10}, {"budget 90s ,10 steps # c", 90000, 10},
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "%s\n" S "visit /\n", ok[i].line);
+		tw_script *s = parse_ok(text);
+		assert_int_equal(s->budget_ms, ok[i].ms);
+		assert_int_equal(s->budget_steps, ok[i].steps);
+		tw_script_free(s);
+	}
+	parse_err("budget\n", 1, 7, "expected a budget after 'budget'");
+	parse_err("budget 90\n", 1, 10, "expected 'steps' after the number 90");
+	parse_err("budget 90s 10 steps\n", 1, 12, "expected ',' between the parts of the budget");
+	parse_err("budget 90s, 2m\n", 1, 13, "the budget has two durations");
+	parse_err("budget 3 steps, 4 steps\n", 1, 17, "the budget has two numbers of steps");
+	parse_err("budget 0s\n", 1, 8, "a budget of '0s' is no budget");
+	parse_err("budget 90s, 10 steps, 3\n", 1, 23, "a budget has at most a duration and");
+	parse_err("budget 2h\n", 1, 8, "expected a duration (like 90s) or a number of steps");
+	parse_err("budget 1441m\n", 1, 8, "budget '1441m' is too long");
+	parse_err("budget 90s,\n", 1, 12, "expected a duration (like 90s) or a number of steps (like 10 steps) after ','");
+	parse_err("budget 0 steps\n", 1, 8, "expected a number of steps from 1 to 1000000");
+	parse_err("budget 10 stops\n", 1, 11, "expected 'steps' after the number 10");
+}
+
+static void test_tags(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok("tag smoke smoke,a\n" S "visit /\n");
+	assert_int_equal(s->tag_count, 2); /* repeats count once */
+	assert_string_equal(s->tags[0], "smoke");
+	assert_string_equal(s->tags[1], "a");
+	tw_script_free(s);
+	parse_err("tags\n", 1, 5, "expected at least one tag after 'tags'");
+	parse_err("tags a,,b\n", 1, 8, "expected a tag before ','");
+	parse_err("tags a,\n", 1, 8, "expected a tag after ','");
+	parse_err("tags , a\n", 1, 6, "expected a tag before ','");
+	parse_err("tags a/b\n", 1, 7, "'/' cannot be part of a tag");
+	parse_err("tags \"a\"\n", 1, 6, "'\"' cannot be part of a tag");
+}
+
+static void test_header_errors(void **state)
+{
+	(void)state;
+	parse_err("rehearsal \"a\"\nrehearsal \"b\"\n", 2, 1,
+		  "duplicate 'rehearsal' (first on line 1)");
+	parse_err("tags a\ntag b\n", 2, 1, "duplicate 'tags' (first on line 1)");
+	parse_err("outcome \"a\"\n\noutcome \"b\"\n", 3, 1, "duplicate 'outcome' (first on line 1)");
+	parse_err("budget 1s\nbudget 2s\n", 2, 1, "duplicate 'budget' (first on line 1)");
+	parse_err("rehearsal Order a pizza\n", 1, 11,
+		  "expected the rehearsal's name in double quotes");
+	parse_err("outcome\n", 1, 8, "expected the outcome in double quotes");
+	parse_err("rehearsal \"\"\n", 1, 11, "the rehearsal's name is empty");
+	parse_err("rehearsal \"a\" b\n", 1, 15,
+		  "unexpected 'b' after the rehearsal's name: expected the end of the line");
+	parse_err(S "visit /\noutcome \"late\"\n", 3, 1,
+		  "'outcome' belongs in the header: expected it before the first block");
+	parse_err("cast\n  budget 2s\n", 2, 3, "'budget' belongs in the header");
+}
+
+/* ---- cast ---- */
+
+static void test_cast(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok("cast\n"
+				"  name  = Ada Lovelace   # the customer\n"
+				"  phone=+15550100\n"
+				"  quoted= \"  spaced  \"\n"
+				"  card = {{secret CARD_NUMBER}}\n"
+				"  stage\n"
+				"  empty =\n"
+				"  a.b-c_d = x = y\n" S "visit {{stage}}/\n");
+	const tw_pairs *c = &s->cast;
+	assert_int_equal(c->count, 7);
+	assert_string_equal(c->items[0].name, "name");
+	assert_string_equal(c->items[0].value, "Ada Lovelace");
+	assert_int_equal(c->items[0].loc.line, 2);
+	assert_int_equal(c->items[0].loc.col, 3);
+	assert_string_equal(c->items[1].name, "phone");
+	assert_string_equal(c->items[1].value, "+15550100");
+	assert_string_equal(c->items[2].value, "  spaced  ");
+	assert_string_equal(c->items[3].value, "{{secret CARD_NUMBER}}");
+	assert_string_equal(c->items[4].name, "stage");
+	assert_null(c->items[4].value);
+	assert_string_equal(c->items[5].value, "");
+	assert_string_equal(c->items[6].name, "a.b-c_d");
+	assert_string_equal(c->items[6].value, "x = y");
+	tw_script_free(s);
+}
+
+static void test_cast_errors(void **state)
+{
+	(void)state;
+	parse_err("cast\n  name = a\n  name = b\n", 3, 3, "duplicate cast name 'name' (first on line 2)");
+	parse_err("cast\n  1x = a\n", 2, 3, "invalid cast name '1x'");
+	parse_err("cast\n  a/b = a\n", 2, 3, "invalid cast name 'a/b'");
+	parse_err("cast\n  name Ada\n", 2, 8, "expected '=' after the cast name 'name'");
+	parse_err("cast\n  \"name\" = Ada\n", 2, 3, "expected a statement");
+	parse_err("cast\ncast\n", 2, 1, "duplicate 'cast' block (first on line 1)");
+	parse_err(S "visit /\ncast\n", 3, 1, "the cast must come before the first scene (line 1)");
+	parse_err("cast x = 1\n", 1, 6, "unexpected 'x' after 'cast'");
+	parse_err("cast\n  visit /\n", 2, 3, "'visit' must be inside a scene or backstage block");
+	parse_err("cast\n  header X: y\n", 2, 3,
+		  "'header' must follow a request step (visit, get, post, ...)");
+	parse_err("cast\n  scnee \"x\"\n", 2, 3, "unknown statement 'scnee' (did you mean 'scene'?)");
+	/* A keyword can still be a cast name when it is assigned. */
+	tw_script *s = parse_ok("cast\n  visit = 1\n  budget=2\n" S "visit /\n");
+	assert_string_equal(s->cast.items[0].name, "visit");
+	assert_string_equal(s->cast.items[1].name, "budget");
+	assert_string_equal(s->cast.items[1].value, "2");
+	tw_script_free(s);
+}
+
+/* ---- scenes ---- */
+
+static void test_scenes(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok("scene \"Find the menu\"\n  visit /\n"
+				"scene \"Order\" on web # c\n  visit /\n"
+				"  scene \"Call\" on ivr\n  visit /\n"
+				"backstage \"The kitchen has it\"\n  get /api\n"
+				"backstage \"Phone log\" on ivr\n");
+	assert_int_equal(s->scene_count, 5);
+	assert_string_equal(s->scenes[0].name, "Find the menu");
+	assert_int_equal(s->scenes[0].channel, TW_CHANNEL_WEB);
+	assert_false(s->scenes[0].backstage);
+	assert_int_equal(s->scenes[0].loc.line, 1);
+	assert_int_equal(s->scenes[0].loc.col, 1);
+	assert_int_equal(s->scenes[1].channel, TW_CHANNEL_WEB);
+	assert_int_equal(s->scenes[2].channel, TW_CHANNEL_IVR);
+	assert_int_equal(s->scenes[2].loc.col, 3);
+	assert_true(s->scenes[3].backstage);
+	assert_int_equal(s->scenes[3].channel, TW_CHANNEL_WEB);
+	assert_string_equal(s->scenes[3].name, "The kitchen has it");
+	assert_int_equal(s->scenes[3].step_count, 1);
+	assert_true(s->scenes[4].backstage);
+	assert_int_equal(s->scenes[4].channel, TW_CHANNEL_IVR);
+	assert_int_equal(s->scenes[4].step_count, 0);
+	tw_script_free(s);
+}
+
+static void test_scene_errors(void **state)
+{
+	(void)state;
+	parse_err("scene \"Call\" on phone\n", 1, 17, "unknown channel 'phone' (expected web or ivr)");
+	parse_err("backstage \"x\" on WEB\n", 1, 18, "unknown channel 'WEB' (expected web or ivr)");
+	parse_err("scene Find the menu\n", 1, 7, "expected the scene name in double quotes");
+	parse_err("backstage\n", 1, 10, "expected the backstage name in double quotes");
+	parse_err("scene \"\"\n", 1, 7, "the scene name is empty");
+	parse_err("scene \"x\" web\n", 1, 11, "unexpected 'web' after the scene name: expected 'on'");
+	parse_err("scene \"x\" on\n", 1, 13, "expected a channel after 'on': web or ivr");
+	parse_err("scene \"x\" on web now\n", 1, 18, "unexpected 'now' after the channel");
+}
+
+static void test_steps_outside_scenes(void **state)
+{
+	(void)state;
+	parse_err("visit /\n", 1, 1, "'visit' must be inside a scene or backstage block");
+	parse_err("rehearsal \"x\"\n  expect status 200\n", 2, 3,
+		  "'expect' must be inside a scene or backstage block");
+	parse_err("header X: y\n", 1, 1, "'header' must follow a request step (visit, get, post, ...)");
+}
+
+/* ---- requests ---- */
+
+static void test_visit_and_methods(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(S "  visit {{stage}}/menu?x=1#top   # go\n"
+				  "visit \"{{stage}}/a b\"\n"
+				  "get /g\npost /p\nput /u\npatch /pa\ndelete /d\nhead /h\noptions *\n");
+	tw_step *st = step(s, 0, 0);
+	assert_int_equal(st->kind, TW_STEP_VISIT);
+	assert_string_equal(st->req.method, "GET");
+	assert_string_equal(st->req.url, "{{stage}}/menu?x=1#top");
+	assert_int_equal(st->req.body_kind, TW_BODY_NONE);
+	assert_int_equal(st->req.timeout_ms, 0);
+	assert_int_equal(st->loc.line, 2);
+	assert_int_equal(st->loc.col, 3);
+	assert_string_equal(st->loc.file, "shop.rehearsal");
+	assert_string_equal(st->source, "visit {{stage}}/menu?x=1#top");
+	assert_string_equal(step(s, 0, 1)->req.url, "{{stage}}/a b");
+	const char *methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+	for (size_t i = 0; i < 7; i++) {
+		st = step(s, 0, 2 + i);
+		assert_int_equal(st->kind, TW_STEP_REQUEST);
+		assert_string_equal(st->req.method, methods[i]);
+	}
+	assert_string_equal(step(s, 0, 8)->req.url, "*");
+	tw_script_free(s);
+	parse_err(S "visit\n", 2, 6, "expected a URL after 'visit'");
+	parse_err(S "post   # nothing\n", 2, 8, "expected a URL after 'post'");
+	parse_err(S "get \"\"\n", 2, 5, "expected a URL after 'get'");
+}
+
+static void test_modifiers(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(S "post {{stage}}/order\n"
+				  "  header Accept: application/json\n"
+				  "\n"
+				  "  # a comment between modifiers is fine\n"
+				  "  header X-Trace : {{trace}}:1\n"
+				  "  header X-Empty:\n"
+				  "  query q=margherita\n"
+				  "  query \"two words\" = \"a b\"\n"
+				  "  form size = Large\n"
+				  "  form name=Ada Lovelace\n"
+				  "  timeout 5s\n"
+				  "get /x\n  part avatar file photos/ada.jpg\n  part note = hello\n"
+				  "put /y\n  json {\"size\": \"Large\", \"note\": \"a # b\"}  # c\n"
+				  "patch /z\n  body \"raw text\"\n"
+				  "delete /w\n  body a \"b\" c\n"
+				  "post /t\n  json {\"n\": {{qty}}}\n");
+	tw_request *r = &step(s, 0, 0)->req;
+	assert_int_equal(r->headers.count, 3);
+	assert_string_equal(r->headers.items[0].name, "Accept");
+	assert_string_equal(r->headers.items[0].value, "application/json");
+	assert_int_equal(r->headers.items[0].loc.line, 3);
+	assert_int_equal(r->headers.items[0].loc.col, 10);
+	assert_string_equal(r->headers.items[1].name, "X-Trace");
+	assert_string_equal(r->headers.items[1].value, "{{trace}}:1");
+	assert_int_equal(r->headers.items[1].loc.line, 6);
+	assert_string_equal(r->headers.items[2].value, "");
+	assert_int_equal(r->query.count, 2);
+	assert_string_equal(r->query.items[0].name, "q");
+	assert_string_equal(r->query.items[0].value, "margherita");
+	assert_string_equal(r->query.items[1].name, "two words");
+	assert_string_equal(r->query.items[1].value, "a b");
+	assert_int_equal(r->body_kind, TW_BODY_FORM);
+	assert_int_equal(r->form.count, 2);
+	assert_string_equal(r->form.items[0].name, "size");
+	assert_string_equal(r->form.items[0].value, "Large");
+	assert_string_equal(r->form.items[1].value, "Ada Lovelace");
+	assert_int_equal(r->timeout_ms, 5000);
+
+	r = &step(s, 0, 1)->req;
+	assert_int_equal(r->body_kind, TW_BODY_MULTIPART);
+	assert_int_equal(r->parts.count, 2);
+	assert_string_equal(r->parts.items[0].name, "avatar");
+	assert_true(r->parts.items[0].is_file);
+	assert_string_equal(r->parts.items[0].value, "photos/ada.jpg");
+	assert_false(r->parts.items[1].is_file);
+	assert_string_equal(r->parts.items[1].value, "hello");
+
+	r = &step(s, 0, 2)->req;
+	assert_int_equal(r->body_kind, TW_BODY_JSON);
+	assert_string_equal(r->body, "{\"size\": \"Large\", \"note\": \"a # b\"}");
+	r = &step(s, 0, 3)->req;
+	assert_int_equal(r->body_kind, TW_BODY_RAW);
+	assert_string_equal(r->body, "raw text");
+	assert_string_equal(step(s, 0, 4)->req.body, "a \"b\" c");
+	/* JSON with templates is not validated before expansion. */
+	assert_string_equal(step(s, 0, 5)->req.body, "{\"n\": {{qty}}}");
+	tw_script_free(s);
+
+	/* A GET or HEAD may carry a body (raw HTTP); visit may not. */
+	s = parse_ok(S "get /x\n  form a = 1\nhead /y\n  json {}\nvisit /z\n  header A: b\n"
+		       "  query a=1\n  timeout 250ms\n");
+	assert_int_equal(step(s, 0, 0)->req.body_kind, TW_BODY_FORM);
+	assert_int_equal(step(s, 0, 1)->req.body_kind, TW_BODY_JSON);
+	assert_int_equal(step(s, 0, 2)->req.timeout_ms, 250);
+	assert_int_equal(step(s, 0, 2)->req.headers.count, 1);
+	tw_script_free(s);
+
+	/* "json" keeps a lone string as JSON text, quotes and all. */
+	s = parse_ok(S "post /x\n  json \"hi\"\n");
+	assert_string_equal(step(s, 0, 0)->req.body, "\"hi\"");
+	tw_script_free(s);
+}
+
+static void test_modifier_errors(void **state)
+{
+	(void)state;
+	parse_err(S "click \"x\"\n  header A: b\n", 3, 3,
+		  "'header' must follow a request step (visit, get, post, ...)");
+	parse_err(S "get /\nexpect status 200\n  query a=1\n", 4, 3,
+		  "'query' must follow a request step");
+	parse_err(S "  header A: b\n", 2, 3, "'header' must follow a request step");
+	parse_err(S "visit /\n  form a = 1\n", 3, 3,
+		  "'form' cannot follow 'visit': a visit sends no body");
+	parse_err(S "visit /\n  json {}\n", 3, 3, "'json' cannot follow 'visit'");
+	parse_err(S "post /\n  form a = 1\n  json {}\n", 4, 3,
+		  "a request has one body: form already set on line 3");
+	parse_err(S "post /\n  json {}\n  json {}\n", 4, 3,
+		  "a request has one body: json already set on line 3");
+	parse_err(S "post /\n  body x\n  part a = 1\n", 4, 3,
+		  "a request has one body: body already set on line 3");
+	parse_err(S "post /\n  part a = 1\n  form b = 2\n", 4, 3,
+		  "a request has one body: part already set on line 3");
+	parse_err(S "post /\n  json {\"a\": }\n", 3, 14, "invalid JSON: unexpected token near '}'");
+	parse_err(S "post /\n  json   [1, 2\n", 3, 15, "invalid JSON: ']' expected near end of file");
+	parse_err(S "post /\n  json {\"é\": tru}\n", 3, 15, "invalid JSON: invalid token near 'tru'");
+	parse_err(S "post /\n  json\n", 3, 7, "expected JSON text after 'json'");
+	parse_err(S "post /\n  body\n", 3, 7, "expected the body after 'body'");
+	parse_err(S "get /\n  header Accept application/json\n", 3, 17,
+		  "expected ':' after the header name 'Accept'");
+	parse_err(S "get /\n  header X Y: z\n", 3, 12, "expected ':' after the header name 'X'");
+	parse_err(S "get /\n  header Bad(name): z\n", 3, 10, "invalid header name 'Bad(name)'");
+	parse_err(S "get /\n  header : z\n", 3, 10, "expected the header name before ':'");
+	parse_err(S "get /\n  header\n", 3, 9, "expected the header name");
+	parse_err(S "get /\n  query a\n", 3, 10, "expected '=' after the query parameter name 'a'");
+	parse_err(S "post /\n  form a b\n", 3, 10, "expected '=' after the form field name 'a'");
+	parse_err(S "post /\n  part a b\n", 3, 10, "expected '=' or 'file' after the part name 'a'");
+	parse_err(S "post /\n  part a file\n", 3, 14, "expected the file's path after 'file'");
+	parse_err(S "get /\n  timeout 5s\n  timeout 6s\n", 4, 3,
+		  "duplicate 'timeout' (first on line 3)");
+	parse_err(S "get /\n  timeout 5\n", 3, 11, "expected a duration after 'timeout'");
+	parse_err(S "get /\n  timeout 0s\n", 3, 11, "a timeout must be at least 1ms");
+	parse_err(S "get /\n  timeout 5s later\n", 3, 14, "unexpected 'later' after the duration");
+}
+
+/* ---- web steps ---- */
+
+static void test_click_tick_submit(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(S "click \"Margherita\"\n"
+				  "click Order now #1\n"
+				  "click \"Order #1\"\n"
+				  "tick \"Extra cheese\"\n"
+				  "untick extra_cheese\n"
+				  "submit\n"
+				  "submit \"Place order\"  # the button\n"
+				  "submit Save for later\n");
+	assert_int_equal(step(s, 0, 0)->kind, TW_STEP_CLICK);
+	assert_string_equal(step(s, 0, 0)->target, "Margherita");
+	assert_null(step(s, 0, 0)->value);
+	assert_string_equal(step(s, 0, 1)->target, "Order now"); /* `#1` after a blank is a comment */
+	assert_string_equal(step(s, 0, 2)->target, "Order #1");
+	assert_int_equal(step(s, 0, 3)->kind, TW_STEP_TICK);
+	assert_string_equal(step(s, 0, 3)->target, "Extra cheese");
+	assert_int_equal(step(s, 0, 4)->kind, TW_STEP_UNTICK);
+	assert_string_equal(step(s, 0, 4)->target, "extra_cheese");
+	assert_int_equal(step(s, 0, 5)->kind, TW_STEP_SUBMIT);
+	assert_null(step(s, 0, 5)->target);
+	assert_string_equal(step(s, 0, 6)->target, "Place order");
+	assert_string_equal(step(s, 0, 6)->source, "submit \"Place order\"");
+	assert_string_equal(step(s, 0, 7)->target, "Save for later");
+	tw_script_free(s);
+	parse_err(S "click\n", 2, 6, "expected the link text after 'click'");
+	parse_err(S "click  # nothing\n", 2, 8, "expected the link text after 'click'");
+	parse_err(S "tick\n", 2, 5, "expected the checkbox or radio button after 'tick'");
+	parse_err(S "untick\n", 2, 7, "expected the checkbox or radio button after 'untick'");
+	parse_err(S "click \"Margherita\n", 2, 7, "unterminated string");
+}
+
+static void test_fill(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(S "fill \"Your name\" with {{name}}\n"
+				  "fill phone with +1 555 0100   # spaces kept\n"
+				  "fill notes with \"extra \\\"hot\\\"\"\n"
+				  "fill notes with \"\"\n"
+				  "fill with with x\n"
+				  "fill notes with \"a\" and \"b\"\n");
+	tw_step *st = step(s, 0, 0);
+	assert_int_equal(st->kind, TW_STEP_FILL);
+	assert_string_equal(st->target, "Your name");
+	assert_string_equal(st->value, "{{name}}");
+	assert_string_equal(step(s, 0, 1)->target, "phone");
+	assert_string_equal(step(s, 0, 1)->value, "+1 555 0100");
+	assert_string_equal(step(s, 0, 2)->value, "extra \"hot\"");
+	assert_string_equal(step(s, 0, 3)->value, "");
+	assert_string_equal(step(s, 0, 4)->target, "with");
+	assert_string_equal(step(s, 0, 4)->value, "x");
+	assert_string_equal(step(s, 0, 5)->value, "\"a\" and \"b\"");
+	tw_script_free(s);
+	parse_err(S "fill Your name with Ada\n", 2, 11,
+		  "expected 'with' after the field (a field label with blanks goes in double quotes");
+	parse_err(S "fill phone 555\n", 2, 12, "expected 'with' after the field, like fill phone with Ada");
+	parse_err(S "fill phone\n", 2, 11, "expected 'with' after the field");
+	parse_err(S "fill phone with\n", 2, 16, "expected the text to type after 'with' (write \"\"");
+	parse_err(S "fill phone with   # c\n", 2, 19, "expected the text to type after 'with'");
+	parse_err(S "fill\n", 2, 5, "expected the field after 'fill'");
+	parse_err(S "fill with Ada\n", 2, 6, "expected the field before 'with'");
+	parse_err(S "fill \"x\" wiht y\n", 2, 10, "expected 'with' after the field");
+}
+
+static void test_choose(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(S "choose Large from size\n"
+				  "choose \"Thick crust\" in \"Crust\"\n"
+				  "choose Medium\n"
+				  "choose Small from Pizza size  # rest of line\n");
+	tw_step *st = step(s, 0, 0);
+	assert_int_equal(st->kind, TW_STEP_CHOOSE);
+	assert_string_equal(st->value, "Large");
+	assert_string_equal(st->target, "size");
+	assert_string_equal(step(s, 0, 1)->value, "Thick crust");
+	assert_string_equal(step(s, 0, 1)->target, "Crust");
+	assert_string_equal(step(s, 0, 2)->value, "Medium");
+	assert_null(step(s, 0, 2)->target);
+	assert_string_equal(step(s, 0, 3)->target, "Pizza size");
+	tw_script_free(s);
+	parse_err(S "choose\n", 2, 7, "expected the option after 'choose'");
+	parse_err(S "choose Extra large from size\n", 2, 14, "expected 'from' and the list after the option");
+	parse_err(S "choose Large from\n", 2, 18, "expected the list after 'from'");
+}
+
+static void test_pause(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(S "pause 2s\npause 1.5s\npause 250ms\npause 1m # think\npause 0s\n");
+	assert_int_equal(step(s, 0, 0)->kind, TW_STEP_PAUSE);
+	assert_int_equal(step(s, 0, 0)->ms, 2000);
+	assert_int_equal(step(s, 0, 1)->ms, 1500);
+	assert_int_equal(step(s, 0, 2)->ms, 250);
+	assert_int_equal(step(s, 0, 3)->ms, 60000);
+	assert_int_equal(step(s, 0, 4)->ms, 0);
+	tw_script_free(s);
+	parse_err(S "pause\n", 2, 6, "expected a duration after 'pause'");
+	parse_err(S "pause 2\n", 2, 7, "expected a duration after 'pause', like 500ms, 2s or 1.5m (found '2')");
+	parse_err(S "pause 2 s\n", 2, 7, "expected a duration after 'pause'");
+	parse_err(S "pause 2s now\n", 2, 10, "unexpected 'now' after the duration");
+	parse_err(S "pause 1441m\n", 2, 7, "duration '1441m' is too long");
+}
+
+/* ---- expectations ---- */
+
+static tw_expect *ex(tw_script *s, size_t i)
+{
+	tw_step *st = step(s, 0, i);
+	assert_int_equal(st->kind, TW_STEP_EXPECT);
+	return &st->expect;
+}
+
+static void test_expect_subjects_and_defaults(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(S "expect status 200\n"                          /* 0 */
+				  "expect status != 404\n"                        /* 1 */
+				  "expect text \"Today's menu\"\n"                /* 2 */
+				  "expect body == \"{}\"\n"                       /* 3 */
+				  "expect body pizza\n"                           /* 4 */
+				  "expect title \"Stage Pizza\"\n"                /* 5 */
+				  "expect url contains /orders/\n"                /* 6 */
+				  "expect header Content-Type contains json\n"    /* 7 */
+				  "expect header X-Trace exists\n"                /* 8 */
+				  "expect cookie session not exists\n"            /* 9 */
+				  "expect xpath \"//h1\" == \"Today's menu\"\n"   /* 10 */
+				  "expect xpath //li count >= 2\n"                /* 11 */
+				  "expect json $.status == \"baking\"\n"          /* 12 */
+				  "expect json $.items count == 3\n"              /* 13 */
+				  "expect json \"$['first name']\" == Ada\n"      /* 14 */
+				  "expect time < 800ms\n"                         /* 15 */
+				  "expect time <= 2s\n"                           /* 16 */
+				  "expect status ~ /^2/\n"                        /* 17 */
+				  "expect json $[\"a b\"] exists\n");             /* 18 */
+	tw_expect *e = ex(s, 0);
+	assert_int_equal(e->subject, TW_SUBJ_STATUS);
+	assert_int_equal(e->op, TW_OP_EQ);
+	assert_int_equal(e->value.kind, TW_VAL_NUMBER);
+	assert_true(e->value.number == 200);
+	assert_string_equal(e->value.text, "200");
+	assert_int_equal(e->value.loc.line, 2);
+	assert_int_equal(e->value.loc.col, 15);
+	assert_null(e->arg);
+	assert_false(e->count);
+	assert_null(e->capture);
+	assert_int_equal(ex(s, 1)->op, TW_OP_NE);
+	e = ex(s, 2);
+	assert_int_equal(e->subject, TW_SUBJ_TEXT);
+	assert_int_equal(e->op, TW_OP_CONTAINS);
+	assert_int_equal(e->value.kind, TW_VAL_STRING);
+	assert_string_equal(e->value.text, "Today's menu");
+	assert_int_equal(ex(s, 3)->subject, TW_SUBJ_BODY);
+	assert_int_equal(ex(s, 3)->op, TW_OP_EQ);
+	assert_int_equal(ex(s, 4)->op, TW_OP_CONTAINS);
+	assert_string_equal(ex(s, 4)->value.text, "pizza");
+	assert_int_equal(ex(s, 5)->subject, TW_SUBJ_TITLE);
+	assert_int_equal(ex(s, 5)->op, TW_OP_EQ);
+	assert_int_equal(ex(s, 6)->subject, TW_SUBJ_URL);
+	assert_int_equal(ex(s, 6)->op, TW_OP_CONTAINS);
+	e = ex(s, 7);
+	assert_int_equal(e->subject, TW_SUBJ_HEADER);
+	assert_string_equal(e->arg, "Content-Type");
+	assert_int_equal(e->op, TW_OP_CONTAINS);
+	assert_string_equal(e->value.text, "json");
+	e = ex(s, 8);
+	assert_int_equal(e->op, TW_OP_EXISTS);
+	assert_int_equal(e->value.kind, TW_VAL_NONE);
+	e = ex(s, 9);
+	assert_int_equal(e->subject, TW_SUBJ_COOKIE);
+	assert_string_equal(e->arg, "session");
+	assert_int_equal(e->op, TW_OP_NOT_EXISTS);
+	e = ex(s, 10);
+	assert_int_equal(e->subject, TW_SUBJ_XPATH);
+	assert_string_equal(e->arg, "//h1");
+	assert_false(e->count);
+	e = ex(s, 11);
+	assert_string_equal(e->arg, "//li");
+	assert_true(e->count);
+	assert_int_equal(e->op, TW_OP_GE);
+	assert_true(e->value.number == 2);
+	e = ex(s, 12);
+	assert_int_equal(e->subject, TW_SUBJ_JSON);
+	assert_string_equal(e->arg, "$.status");
+	assert_string_equal(e->value.text, "baking");
+	assert_true(ex(s, 13)->count);
+	assert_string_equal(ex(s, 14)->arg, "$['first name']");
+	e = ex(s, 15);
+	assert_int_equal(e->subject, TW_SUBJ_TIME);
+	assert_int_equal(e->op, TW_OP_LT);
+	assert_int_equal(e->value.kind, TW_VAL_DURATION);
+	assert_true(e->value.number == 800);
+	assert_true(ex(s, 16)->value.number == 2000);
+	assert_int_equal(ex(s, 16)->op, TW_OP_LE);
+	assert_int_equal(ex(s, 17)->value.kind, TW_VAL_REGEX);
+	assert_string_equal(ex(s, 18)->arg, "$[\"a b\"]");
+	tw_script_free(s);
+}
+
+static void test_expect_values(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(S "expect json $.a == 8.5\n"
+				  "expect json $.a == -1\n"
+				  "expect json $.a == true\n"
+				  "expect json $.a != false\n"
+				  "expect json $.a == null\n"
+				  "expect json $.a == 1.5s\n"
+				  "expect json $.a == {{order}}\n"
+				  "expect json $.a == \"200\"\n"
+				  "expect json $.a == 12abc\n"
+				  "expect text ~ /Order #(\\d+) confirmed/mi as order\n"
+				  "expect json $.a > 2m\n");
+	assert_int_equal(ex(s, 0)->value.kind, TW_VAL_NUMBER);
+	assert_true(ex(s, 0)->value.number == 8.5);
+	assert_true(ex(s, 1)->value.number == -1);
+	assert_int_equal(ex(s, 2)->value.kind, TW_VAL_BOOL);
+	assert_true(ex(s, 2)->value.boolean);
+	assert_int_equal(ex(s, 3)->value.kind, TW_VAL_BOOL);
+	assert_false(ex(s, 3)->value.boolean);
+	assert_int_equal(ex(s, 4)->value.kind, TW_VAL_NULL);
+	assert_string_equal(ex(s, 4)->value.text, "null");
+	assert_int_equal(ex(s, 5)->value.kind, TW_VAL_DURATION);
+	assert_true(ex(s, 5)->value.number == 1500);
+	assert_int_equal(ex(s, 6)->value.kind, TW_VAL_STRING);
+	assert_string_equal(ex(s, 6)->value.text, "{{order}}");
+	assert_int_equal(ex(s, 7)->value.kind, TW_VAL_STRING); /* quoted: a string */
+	assert_string_equal(ex(s, 7)->value.text, "200");
+	assert_int_equal(ex(s, 8)->value.kind, TW_VAL_STRING);
+	tw_expect *e = ex(s, 9);
+	assert_int_equal(e->op, TW_OP_MATCHES);
+	assert_int_equal(e->value.kind, TW_VAL_REGEX);
+	assert_string_equal(e->value.text, "Order #(\\d+) confirmed");
+	assert_string_equal(e->value.flags, "mi");
+	assert_int_equal(e->value.loc.col, 15);
+	assert_string_equal(e->capture, "order");
+	assert_string_equal(step(s, 0, 9)->source,
+			    "expect text ~ /Order #(\\d+) confirmed/mi as order");
+	assert_true(ex(s, 10)->value.number == 120000);
+	tw_script_free(s);
+
+	s = parse_ok(S "expect text ~ /x/\nexpect status 200 as code\nexpect header Location exists as next\n");
+	assert_string_equal(ex(s, 0)->value.flags, "");
+	assert_string_equal(ex(s, 1)->capture, "code");
+	assert_string_equal(ex(s, 2)->capture, "next");
+	tw_script_free(s);
+}
+
+static void test_expect_errors(void **state)
+{
+	(void)state;
+	parse_err(S "expect\n", 2, 7, "expected what to check after 'expect': status, header");
+	parse_err(S "expect stauts 200\n", 2, 8, "unknown expectation 'stauts' (did you mean 'status'?)");
+	parse_err(S "expect color red\n", 2, 8, "unknown expectation 'color': expected status, header");
+	parse_err(S "expect header X-Trace\n", 2, 22,
+		  "expected an operator (==, !=, <, <=, >, >=, contains, ~, exists, not exists)");
+	parse_err(S "expect header X-Trace abc\n", 2, 23,
+		  "expected an operator (==, !=, <, <=, >, >=, contains, ~, exists, not exists), found 'abc'");
+	parse_err(S "expect json $.a = 1\n", 2, 17, "expected an operator (==, !=, <, <=, >, >=, contains, ~, exists, not exists): equality is '=='");
+	parse_err(S "expect cookie sid\n", 2, 18, "expected an operator");
+	parse_err(S "expect xpath \"//a\" count\n", 2, 25, "expected an operator");
+	parse_err(S "expect header\n", 2, 14, "expected the header name after 'expect header'");
+	parse_err(S "expect header Bad/Name exists\n", 2, 15, "invalid header name 'Bad/Name'");
+	parse_err(S "expect cookie \"sid\" exists\n", 2, 15, "invalid cookie name '\"sid\"'");
+	parse_err(S "expect xpath\n", 2, 13, "expected an XPath expression after 'expect xpath'");
+	parse_err(S "expect json status == 1\n", 2, 13, "expected a JSON query starting with '$'");
+	parse_err(S "expect json \"status\" == 1\n", 2, 13, "expected a JSON query starting with '$'");
+	parse_err(S "expect header A not there\n", 2, 21, "expected 'exists' after 'not'");
+	parse_err(S "expect time 800ms\n", 2, 13, "expected an operator");
+	parse_err(S "expect time == 800ms\n", 2, 13, "expected <, <=, > or >= after 'expect time'");
+	parse_err(S "expect time < 800\n", 2, 15, "expected a duration after '<', like 800ms or 2s");
+	parse_err(S "expect time < fast\n", 2, 15, "expected a duration after '<'");
+	parse_err(S "expect json $.a < abc\n", 2, 19,
+		  "'<' compares numbers: expected a number or a duration like 800ms");
+	parse_err(S "expect json $.a >= \"3\"\n", 2, 20, "'>=' compares numbers");
+	parse_err(S "expect status OK\n", 2, 15, "expected a status code from 100 to 599 after 'status'");
+	parse_err(S "expect status == 99\n", 2, 18, "expected a status code from 100 to 599 after '=='");
+	parse_err(S "expect status 200.5\n", 2, 15, "expected a status code from 100 to 599");
+	parse_err(S "expect status contains 20\n", 2, 15, "'contains' does not apply to status");
+	parse_err(S "expect status\n", 2, 14, "expected a value after 'status'");
+	parse_err(S "expect text contains\n", 2, 21, "expected a value after 'contains'");
+	parse_err(S "expect text exists\n", 2, 13, "'exists' does not apply to text");
+	parse_err(S "expect json $.a count exists\n", 2, 23, "'exists' does not apply to a count");
+	parse_err(S "expect json $.a count ~ /1/\n", 2, 23, "'~' does not apply to a count");
+	parse_err(S "expect json $.a count == many\n", 2, 26, "expected a number after '==' (count is the number of matches)");
+	parse_err(S "expect text ~ \"x\"\n", 2, 15, "expected a regular expression after '~'");
+	parse_err(S "expect text ~\n", 2, 14, "expected a regular expression after '~'");
+	parse_err(S "expect text ~ //\n", 2, 15, "empty regular expression");
+	parse_err(S "expect text ~ /x/g\n", 2, 18, "unknown regular expression flag 'g'");
+	parse_err(S "expect text ~ /x\n", 2, 15, "unterminated regular expression");
+	parse_err(S "expect text Today's menu\n", 2, 21,
+		  "unexpected 'menu' after the expectation (a value with blanks goes in double quotes)");
+	parse_err(S "expect status 200 please\n", 2, 19,
+		  "unexpected 'please' after the expectation: expected 'as NAME' or the end of the line");
+	parse_err(S "expect status 200 as\n", 2, 21, "expected a variable name after 'as'");
+	parse_err(S "expect status 200 as 1x\n", 2, 22, "invalid variable name '1x'");
+	parse_err(S "expect status 200 as a b\n", 2, 24, "unexpected 'b' after the expectation");
+	parse_err(S "expect header X not exists as x\n", 2, 28, "nothing to capture: 'not exists' has no value");
+	parse_err(S "expect time < 1441m\n", 2, 15, "duration '1441m' is too long: at most 24 hours");
+}
+
+static void test_unknown_steps(void **state)
+{
+	(void)state;
+	parse_err("rehearsal \"x\"\n\nscene \"S\"\n  visit /\n  clik \"Margherita\"\n", 5, 3,
+		  "unknown step 'clik' (did you mean 'click'?)");
+	parse_err(S "Visit /\n", 2, 1, "unknown step 'Visit' (keywords are lower case: 'visit')");
+	parse_err(S "expcet status 200\n", 2, 1, "unknown step 'expcet' (did you mean 'expect'?)");
+	parse_err(S "wander around\n", 2, 1, "unknown step 'wander': expected a step (visit, click");
+	parse_err(S "hear \"Welcome\"\n", 2, 1, "unknown step 'hear': phone steps arrive with the ivr channel");
+	parse_err(S "\"click\" x\n", 2, 1, "expected a statement (a keyword like scene, visit or expect)");
+	parse_err("rehersal \"x\"\n", 1, 1, "unknown statement 'rehersal' (did you mean 'rehearsal'?)");
+	parse_err("name = Ada\n", 1, 1, "unknown statement 'name': a name = value line belongs in the 'cast' block");
+	parse_err("hello\n", 1, 1, "unknown statement 'hello': expected rehearsal, outcome, budget");
+	parse_err("scnee \"S\"\n", 1, 1, "unknown statement 'scnee' (did you mean 'scene'?)");
+}
+
+static void test_error_shows_the_line(void **state)
+{
+	(void)state;
+	const char *text = "scene \"S\"\n  clik \"Margherita\"\n";
+	tw_script *s = NULL;
+	tw_error err = {0};
+	assert_int_equal(tw_script_parse(&s, "shop.rehearsal", text, strlen(text), &err), TW_ESYNTAX);
+	assert_string_equal(err.source_line, "  clik \"Margherita\"");
+	char *f = tw_error_format(&err);
+	assert_non_null(f);
+	assert_string_equal(f, "shop.rehearsal:2:3: syntax error: unknown step 'clik' (did you mean "
+			       "'click'?)\n     2 |   clik \"Margherita\"\n       |   ^");
+	free(f);
+	tw_error_clear(&err);
+
+	/* Long tokens are cut short in messages. */
+	char long_text[300];
+	memset(long_text, 0, sizeof(long_text));
+	strcpy(long_text, S);
+	memset(long_text + strlen(S), 'z', 100);
+	parse_err(long_text, 2, 1, "unknown step 'zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz...'");
+}
+
+static void test_crlf_and_comments(void **state)
+{
+	(void)state;
+	const char *lf = "rehearsal \"R\"\n# comment\ncast\n  name = Ada # who\n"
+			 "scene \"S\" on web\n  visit {{stage}}/page#top\n"
+			 "  fill name with {{name}}\n  expect text ~ /a #b/ as x\n";
+	const char *crlf = "rehearsal \"R\"\r\n# comment\r\ncast\r\n  name = Ada # who\r\n"
+			   "scene \"S\" on web\r\n  visit {{stage}}/page#top\r\n"
+			   "  fill name with {{name}}\r\n  expect text ~ /a #b/ as x\r\n";
+	tw_script *a = parse_ok(lf), *b = parse_ok(crlf);
+	assert_int_equal(a->line_count, 8);
+	assert_int_equal(b->line_count, 8);
+	for (int i = 1; i <= 8; i++)
+		assert_string_equal(tw_script_line(a, i), tw_script_line(b, i));
+	assert_string_equal(b->cast.items[0].value, "Ada");
+	assert_string_equal(b->scenes[0].steps[0].req.url, "{{stage}}/page#top");
+	assert_string_equal(b->scenes[0].steps[1].value, "{{name}}");
+	assert_string_equal(b->scenes[0].steps[2].expect.value.text, "a #b");
+	assert_string_equal(b->scenes[0].steps[2].expect.capture, "x");
+	assert_string_equal(tw_script_line(b, 0), "");
+	assert_string_equal(tw_script_line(b, 9), "");
+	assert_string_equal(tw_script_line(NULL, 1), "");
+	/* The source text is kept whole. */
+	assert_string_equal(b->text, crlf);
+	tw_script_free(a);
+	tw_script_free(b);
+
+	/* A file of comments and blanks parses (the checker complains). */
+	a = parse_ok("# only\n\n   \t\n# comments\n");
+	assert_int_equal(a->scene_count, 0);
+	tw_script_free(a);
+	a = parse_ok("");
+	assert_int_equal(a->line_count, 0);
+	tw_script_free(a);
+}
+
+static void test_encoding_errors(void **state)
+{
+	(void)state;
+	const char text[] = S "click \"a\0b\"\n";
+	tw_script *s = (tw_script *)1;
+	tw_error err = {0};
+	assert_int_equal(tw_script_parse(&s, "x", text, sizeof(text) - 1, &err), TW_ESYNTAX);
+	assert_null(s);
+	assert_int_equal(err.line, 2);
+	assert_int_equal(err.col, 9);
+	assert_true(strstr(err.message, "NUL byte") != NULL);
+	tw_error_clear(&err);
+	parse_err(S "click \"caf\xE9\"\n", 2, 11, "invalid UTF-8");
+
+	/* The size cap is checked before anything else. */
+	size_t big = (8u << 20) + 1;
+	char *huge = malloc(big);
+	assert_non_null(huge);
+	memset(huge, '#', big);
+	s = (tw_script *)1;
+	assert_int_equal(tw_script_parse(&s, "big", huge, big, &err), TW_ELIMIT);
+	assert_null(s);
+	assert_int_equal(err.line, 0);
+	assert_true(strstr(err.message, "larger than 8 MiB") != NULL);
+	tw_error_clear(&err);
+	free(huge);
+}
+
+static void test_large_script_grows(void **state)
+{
+	(void)state;
+	/* Enough scenes, steps, pairs and cast entries to grow every array. */
+	size_t cap = 1 << 20, n = 0;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	n += (size_t)sprintf(text + n, "cast\n");
+	for (int i = 0; i < 50; i++)
+		n += (size_t)sprintf(text + n, "  v%d = %d\n", i, i);
+	for (int sc = 0; sc < 30; sc++) {
+		n += (size_t)sprintf(text + n, "scene \"S%d\"\n", sc);
+		for (int st = 0; st < 40; st++)
+			n += (size_t)sprintf(text + n, "  click \"L%d\"\n", st);
+		n += (size_t)sprintf(text + n, "  get /x\n");
+		for (int h = 0; h < 20; h++)
+			n += (size_t)sprintf(text + n, "    header H%d: %d\n    query q%d=%d\n", h, h, h, h);
+	}
+	tw_script *s = parse_ok(text);
+	assert_int_equal(s->cast.count, 50);
+	assert_string_equal(s->cast.items[49].name, "v49");
+	assert_int_equal(s->scene_count, 30);
+	for (int sc = 0; sc < 30; sc++) {
+		assert_int_equal(s->scenes[sc].step_count, 41);
+		assert_string_equal(s->scenes[sc].steps[39].target, "L39");
+		tw_request *r = &s->scenes[sc].steps[40].req;
+		assert_int_equal(r->headers.count, 20);
+		assert_int_equal(r->query.count, 20);
+		assert_string_equal(r->headers.items[19].name, "H19");
+		assert_string_equal(r->query.items[19].value, "19");
+	}
+	tw_script_free(s);
+	free(text);
+}
+
+static void test_load(void **state)
+{
+	(void)state;
+	tw_script *s = (tw_script *)1;
+	tw_error err = {0};
+	assert_int_equal(tw_script_load(&s, "/nonexistent/dir/x.rehearsal", &err), TW_EIO);
+	assert_null(s);
+	assert_int_equal(err.code, TW_EIO);
+	assert_string_equal(err.file, "/nonexistent/dir/x.rehearsal");
+	tw_error_clear(&err);
+
+	char path[] = "/tmp/tw-test-parser-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *text = "scene \"S\"\r\n  visit /\r\n  clik x\r\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(tw_script_load(&s, path, &err), TW_ESYNTAX);
+	assert_string_equal(err.file, path);
+	assert_int_equal(err.line, 3);
+	assert_string_equal(err.source_line, "  clik x");
+	tw_error_clear(&err);
+
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	text = "scene \"S\"\n  visit /\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(tw_script_load(&s, path, &err), TW_OK);
+	assert_string_equal(tw_script_path(s), path);
+	assert_string_equal(tw_script_name(s), strrchr(path, '/') + 1);
+	tw_script_free(s);
+	unlink(path);
+	tw_script_free(NULL);
+}
+
+static void test_edit_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(tw_edit_distance("click", "click"), 0);
+	assert_int_equal(tw_edit_distance("clik", "click"), 1);
+	assert_int_equal(tw_edit_distance("clcik", "click"), 1); /* transposition */
+	assert_int_equal(tw_edit_distance("", "abc"), 3);
+	assert_int_equal(tw_edit_distance("kitten", "sitting"), 3);
+	const char *words[] = {"order", "name", "phone"};
+	assert_string_equal(tw_parse_suggest("ordr", words, 3), "order");
+	assert_string_equal(tw_parse_suggest("nmae", words, 3), "name");
+	assert_null(tw_parse_suggest("zzzzz", words, 3));
+	assert_null(tw_parse_suggest("x", words, 3));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_default_name_from_path),
+		cmocka_unit_test(test_budget_forms),
+		cmocka_unit_test(test_tags),
+		cmocka_unit_test(test_header_errors),
+		cmocka_unit_test(test_cast),
+		cmocka_unit_test(test_cast_errors),
+		cmocka_unit_test(test_scenes),
+		cmocka_unit_test(test_scene_errors),
+		cmocka_unit_test(test_steps_outside_scenes),
+		cmocka_unit_test(test_visit_and_methods),
+		cmocka_unit_test(test_modifiers),
+		cmocka_unit_test(test_modifier_errors),
+		cmocka_unit_test(test_click_tick_submit),
+		cmocka_unit_test(test_fill),
+		cmocka_unit_test(test_choose),
+		cmocka_unit_test(test_pause),
+		cmocka_unit_test(test_expect_subjects_and_defaults),
+		cmocka_unit_test(test_expect_values),
+		cmocka_unit_test(test_expect_errors),
+		cmocka_unit_test(test_unknown_steps),
+		cmocka_unit_test(test_error_shows_the_line),
+		cmocka_unit_test(test_crlf_and_comments),
+		cmocka_unit_test(test_encoding_errors),
+		cmocka_unit_test(test_large_script_grows),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_edit_distance),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
