@@ -15,11 +15,13 @@
 #include "techweek/error.h"
 #include "channels/web/request.h"
 
-/* Finding a field: exact label text (label[for] or a wrapping label), then
- * name, then id, then placeholder / aria-label. *form_out (may be NULL) is
- * set to the field's form element (NULL when outside any form). Errors
- * (TW_ECHECK-style messages, code TW_EUSAGE) name the field and list the
- * fields the page has. */
+/* Finding a field: exact label text (label[for] or a wrapping label; a
+ * trailing ':' or '*' on the label may be left out), then name, then id,
+ * then placeholder / aria-label. *form_out (may be NULL) is set to the
+ * field's form element (NULL when outside any form). Errors (TW_ECHECK-style
+ * messages, code TW_EUSAGE) name the field and list the fields the page
+ * has; fill on a checkbox, radio or select says which step to use instead;
+ * a value longer than the field's maxlength is an error, not truncated. */
 int tw_form_fill(xmlDocPtr doc, const char *field, const char *value,
 		 xmlNodePtr *form_out, tw_error *err);
 
@@ -29,17 +31,25 @@ int tw_form_choose(xmlDocPtr doc, const char *field, const char *option,
 		   xmlNodePtr *form_out, tw_error *err);
 
 /* Checks (on) or unchecks a checkbox; checks a radio (unchecking the others
- * of its group). Unticking a radio is an error. */
+ * of its group: same name, same form, or all formless ones). Unticking a
+ * radio is an error. Besides the ways above, field may be NAME=VALUE
+ * ("crust=thick") to pick one of several radios or checkboxes sharing a
+ * name by its value. */
 int tw_form_tick(xmlDocPtr doc, const char *field, bool on,
 		 xmlNodePtr *form_out, tw_error *err);
 
-/* Builds the submission. button: text, value, name or id of a submit
- * button (button without type, type=submit, input type=submit|image); NULL
- * submits preferred_form (the form last filled) or, without one, the only
- * form on the page, with no button. Honours action (default: the page URL),
- * method (GET puts the entries in the query), enctype
- * (x-www-form-urlencoded, multipart/form-data, text/plain) and the button's
- * formaction/formmethod/formenctype. */
+/* Builds the submission. button: text, value, aria-label/title, name or id
+ * of a submit button (button without type, type=submit, input
+ * type=submit|image); when several different buttons match, the one in
+ * preferred_form wins. NULL is pressing Enter: it submits preferred_form
+ * (the form last filled) or, without one, the only form on the page, as
+ * pressed by that form's default (first) submit button if it has one.
+ * Honours action (default: the page URL), method (GET puts the entries in
+ * the query), enctype (x-www-form-urlencoded, multipart/form-data,
+ * text/plain), the button's formaction/formmethod/formenctype, and, like a
+ * browser, refuses to send a form whose required fields are empty (unless
+ * novalidate/formnovalidate). On success *out is freed and replaced; on
+ * error it is left as it was. */
 int tw_form_submit(xmlDocPtr doc, const char *page_url, const char *button,
 		   xmlNodePtr preferred_form, tw_http_request *out, tw_error *err);
 

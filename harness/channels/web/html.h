@@ -15,6 +15,16 @@
  * whitespace collapsed to one space; trimmed). malloc'd; caller frees. */
 char *tw_html_text(xmlNodePtr node);
 
+/* The words of a label: as tw_html_text, without the content of the
+ * controls inside it (a label wrapping a select is named by its own words,
+ * not by the options). malloc'd; caller frees. */
+char *tw_html_label_text(xmlNodePtr node);
+
+/* s with whitespace (no-break spaces included) collapsed and trimmed the
+ * way tw_html_text does it, so script words compare with page words.
+ * malloc'd; caller frees; NULL only when out of memory. */
+char *tw_html_collapse(const char *s);
+
 /* The text of <title>, whitespace collapsed; malloc'd, NULL when none. */
 char *tw_html_title(xmlDocPtr doc);
 
@@ -30,7 +40,9 @@ int tw_url_resolve(const char *base, const char *ref, char **out, tw_error *err)
  * match after whitespace collapsing first, then a unique case-sensitive
  * substring match; aria-label, title and img alt count as text. Errors:
  * no such link (the message lists up to 10 links on the page), several
- * links with different targets (lists them). */
+ * links with different targets (lists them), a link to something other
+ * than http(s) (mailto:, javascript:...). On success *out is freed and
+ * replaced by a GET navigation; on error it is left as it was. */
 int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text,
 		  tw_http_request *out, tw_error *err);
 

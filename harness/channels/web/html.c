@@ -1,0 +1,684 @@
+/*
+ * Reading a page the way a customer reads it.
+ *
+ * Steps are written in the customer's words ("click Margherita", "expect
+ * text Today's menu"), so the harness has to see what a person sees on the
+ * rendered page, not the markup. This module turns libxml2's HTML tree into
+ * that view:
+ *
+ * - Visible text: one iterative walk over the tree (no recursion, so a
+ *   deeply nested page costs no stack) collects the text nodes and leaves
+ *   out what a browser never renders: script, style, template, head,
+ *   datalist, iframe fallback and anything carrying the `hidden` attribute.
+ *   noscript content is kept on purpose: techweek runs no scripts, and a
+ *   browser without scripts shows exactly that fallback. Block boxes, table
+ *   cells, <br> and form controls end a word; every run of whitespace,
+ *   no-break spaces included, becomes one space, and the ends are trimmed.
+ *   Input values are attributes, so they never count as text.
+ *
+ * - Links: <a href> and <area href> outside never-rendered parts. A click
+ *   picks its link in three tiers, stopping at the first that matches
+ *   anything: the exact visible text, then the exact aria-label / title /
+ *   image alt (icon links), then a substring of the visible text. Several
+ *   matches are fine when they all lead to the same place (a logo and a
+ *   "Home" link); otherwise the customer's words are ambiguous and the error
+ *   lists the candidates with their hrefs. A miss lists the links the page
+ *   does have, so a typo in a script is a one-glance fix.
+ *
+ * - URLs: libcurl's CURLU API resolves every reference. Only what browsers
+ *   do and curl does not is added here: surrounding spaces and control
+ *   characters are stripped and tabs/newlines dropped (WHATWG URL parsing),
+ *   "" and "#fragment" mean the page itself (curl would resolve them to the
+ *   page's directory), the fragment never goes on the wire, and only http
+ *   and https are followed: mailto:, tel: and javascript: links are
+ *   something a customer cannot follow through this harness.
+ */
+#include "channels/web/html.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/buf.h"
+
+/* The text is never larger than the capped body it comes from; the cap
+ * only stops runaway growth if that ever stops being true. */
+#define TEXT_MAX ((size_t)256 << 20)
+#define MSG_MAX 8192
+#define LIST_MAX 10       /* entries listed in an error message */
+#define LIST_CHARS 40     /* characters shown of each entry */
+#define ASKED_CHARS 200   /* characters shown of what the script asked for */
+
+enum walk_mode {
+	WALK_PAGE,  /* everything a reader sees */
+	WALK_LABEL, /* the words of a label, without the controls inside it */
+};
+
+static const char *const never_rendered[] = {
+	"script", "style", "template", "head", "datalist", "iframe", "noembed", NULL,
+};
+
+/* Controls whose content is their value or their options, not part of the
+ * label that names them ("Size <select>...</select>" is named "Size"). */
+static const char *const control_content[] = {
+	"select", "textarea", "button", "option", "optgroup", NULL,
+};
+
+/* Boxes that end a word: blocks, cells, line breaks and form controls. */
+static const char *const word_breaks[] = {
+	"address", "article", "aside", "blockquote", "body", "br", "button",
+	"caption", "dd", "details", "dialog", "div", "dl", "dt", "fieldset",
+	"figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+	"h6", "header", "hgroup", "hr", "html", "img", "input", "legend", "li",
+	"main", "menu", "nav", "ol", "optgroup", "option", "p", "pre", "section",
+	"select", "summary", "table", "tbody", "td", "textarea", "tfoot", "th",
+	"thead", "tr", "ul", NULL,
+};
+
+static bool name_in(const xmlChar *name, const char *const *list)
+{
+	if (!name)
+		return false;
+	for (; *list; list++)
+		if (strcmp((const char *)name, *list) == 0)
+			return true;
+	return false;
+}
+
+static bool is_element(xmlNodePtr n, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && n->name &&
+	       strcmp((const char *)n->name, name) == 0;
+}
+
+/* An attribute's text as stored in the tree (no copy), NULL when absent.
+ * The HTML parser stores a value as one text node; a valueless attribute
+ * reads as "". */
+static const char *attr_value(xmlNodePtr n, const char *name)
+{
+	if (!n || n->type != XML_ELEMENT_NODE)
+		return NULL;
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		if (!a->name || strcmp((const char *)a->name, name) != 0)
+			continue;
+		xmlNodePtr v = a->children;
+		if (v && v->type == XML_TEXT_NODE && !v->next && v->content)
+			return (const char *)v->content;
+		return "";
+	}
+	return NULL;
+}
+
+/* Pre-order successor of n inside root. Only elements and documents are
+ * descended into: an entity reference's children belong to the entity. */
+static xmlNodePtr next_node(xmlNodePtr n, xmlNodePtr root, bool descend)
+{
+	if (descend && n->children &&
+	    (n->type == XML_ELEMENT_NODE || n->type == XML_DOCUMENT_NODE ||
+	     n->type == XML_HTML_DOCUMENT_NODE))
+		return n->children;
+	while (n != root) {
+		if (n->next)
+			return n->next;
+		n = n->parent;
+	}
+	return NULL;
+}
+
+static bool rendered(xmlNodePtr n)
+{
+	return !name_in(n->name, never_rendered) && !attr_value(n, "hidden");
+}
+
+/* Length of the whitespace character at p: ASCII whitespace or U+00A0. */
+static size_t space_len(const unsigned char *p)
+{
+	if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')
+		return 1;
+	if (p[0] == 0xC2 && p[1] == 0xA0)
+		return 2;
+	return 0;
+}
+
+typedef struct text_sink {
+	tw_buf buf;
+	bool space; /* whitespace or a word break since the last word */
+	int rc;
+} text_sink;
+
+static void sink_text(text_sink *s, const xmlChar *text)
+{
+	const unsigned char *p = text;
+	while (p && *p && s->rc == TW_OK) {
+		size_t ws = space_len(p);
+		if (ws) {
+			s->space = true;
+			p += ws;
+			continue;
+		}
+		const unsigned char *q = p;
+		while (*q && !space_len(q))
+			q++;
+		if (s->space && s->buf.len)
+			s->rc = tw_buf_append(&s->buf, " ", 1);
+		s->space = false;
+		if (s->rc == TW_OK)
+			s->rc = tw_buf_append(&s->buf, p, (size_t)(q - p));
+		p = q;
+	}
+}
+
+static char *walk_text(xmlNodePtr root, enum walk_mode mode)
+{
+	text_sink s = {.space = false, .rc = TW_OK};
+	tw_buf_init(&s.buf, TEXT_MAX);
+	if (root && (root->type == XML_TEXT_NODE || root->type == XML_CDATA_SECTION_NODE)) {
+		sink_text(&s, root->content);
+	} else if (root) {
+		xmlNodePtr n = next_node(root, root, true);
+		while (n && s.rc == TW_OK) {
+			bool enter = false;
+			if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+				sink_text(&s, n->content);
+			} else if (n->type == XML_ELEMENT_NODE && rendered(n) &&
+				   !(mode == WALK_LABEL && name_in(n->name, control_content))) {
+				if (name_in(n->name, word_breaks))
+					s.space = true;
+				enter = n->children != NULL;
+			}
+			if (enter) {
+				n = n->children;
+				continue;
+			}
+			/* Leaving n, and every ancestor it was the last child of. */
+			while (n != root) {
+				if (n->type == XML_ELEMENT_NODE && name_in(n->name, word_breaks))
+					s.space = true;
+				if (n->next)
+					break;
+				n = n->parent;
+			}
+			n = n == root ? NULL : n->next;
+		}
+	}
+	if (s.rc != TW_OK) {
+		tw_buf_free(&s.buf);
+		return NULL;
+	}
+	return tw_buf_steal(&s.buf);
+}
+
+char *tw_html_text(xmlNodePtr node)
+{
+	return walk_text(node, WALK_PAGE);
+}
+
+char *tw_html_label_text(xmlNodePtr node)
+{
+	return walk_text(node, WALK_LABEL);
+}
+
+char *tw_html_collapse(const char *s)
+{
+	text_sink sink = {.space = false, .rc = TW_OK};
+	tw_buf_init(&sink.buf, TEXT_MAX);
+	sink_text(&sink, (const xmlChar *)(s ? s : ""));
+	if (sink.rc != TW_OK) {
+		tw_buf_free(&sink.buf);
+		return NULL;
+	}
+	return tw_buf_steal(&sink.buf);
+}
+
+char *tw_html_title(xmlDocPtr doc)
+{
+	if (!doc)
+		return NULL;
+	xmlNodePtr root = (xmlNodePtr)doc;
+	for (xmlNodePtr n = next_node(root, root, true); n;) {
+		if (is_element(n, "title"))
+			return walk_text(n, WALK_PAGE);
+		/* an SVG drawing's <title> is a tooltip, not the page's */
+		n = next_node(n, root, !is_element(n, "svg"));
+	}
+	return NULL;
+}
+
+/* ---- URLs ---------------------------------------------------------------- */
+
+enum resolved { RESOLVED, NOT_WEB, INVALID, NO_MEMORY };
+
+/* The WHATWG URL parser's first steps, which curl does not take: strip C0
+ * controls and spaces around the reference, drop tabs and newlines in it. */
+static char *clean_ref(const char *ref)
+{
+	const unsigned char *s = (const unsigned char *)ref;
+	size_t len = strlen(ref);
+	while (len && *s <= 0x20) {
+		s++;
+		len--;
+	}
+	while (len && s[len - 1] <= 0x20)
+		len--;
+	char *out = malloc(len + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			*o++ = (char)s[i];
+	*o = '\0';
+	return out;
+}
+
+/* ref resolved against base (base may be NULL when ref is absolute). On
+ * INVALID, *why is curl's reason and *base_bad tells whose fault it was. */
+static enum resolved resolve(const char *base, const char *ref, char **out, CURLUcode *why,
+			     bool *base_bad)
+{
+	*out = NULL;
+	*why = CURLUE_OK;
+	*base_bad = false;
+	char *clean = clean_ref(ref);
+	CURLU *h = curl_url();
+	if (!clean || !h) {
+		free(clean);
+		curl_url_cleanup(h);
+		return NO_MEMORY;
+	}
+	CURLUcode rc = CURLUE_OK;
+	if (base) {
+		rc = curl_url_set(h, CURLUPART_URL, base, 0);
+		*base_bad = rc != CURLUE_OK;
+	}
+	/* "" and "#x" are the page itself; curl would go to its directory. */
+	if (rc == CURLUE_OK && (!base || (clean[0] != '\0' && clean[0] != '#')))
+		rc = curl_url_set(h, CURLUPART_URL, clean, 0);
+	enum resolved result = RESOLVED;
+	if (rc == CURLUE_OUT_OF_MEMORY)
+		result = NO_MEMORY;
+	else if (rc == CURLUE_UNSUPPORTED_SCHEME && !*base_bad)
+		result = NOT_WEB;
+	else if (rc != CURLUE_OK)
+		result = INVALID;
+	if (result == RESOLVED) {
+		char *scheme = NULL;
+		if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+			result = INVALID;
+		else if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)
+			result = NOT_WEB;
+		curl_free(scheme);
+	}
+	if (result == RESOLVED) {
+		char *url = NULL;
+		rc = curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0);
+		if (rc == CURLUE_OK)
+			rc = curl_url_get(h, CURLUPART_URL, &url, 0);
+		if (rc == CURLUE_OK && !(*out = strdup(url)))
+			result = NO_MEMORY;
+		else if (rc != CURLUE_OK)
+			result = rc == CURLUE_OUT_OF_MEMORY ? NO_MEMORY : INVALID;
+		curl_free(url);
+	}
+	*why = rc;
+	free(clean);
+	curl_url_cleanup(h);
+	return result;
+}
+
+int tw_url_resolve(const char *base, const char *ref, char **out, tw_error *err)
+{
+	*out = NULL;
+	if (!ref)
+		return tw_error_set(err, TW_EUSAGE, "no URL given");
+	CURLUcode why;
+	bool base_bad;
+	switch (resolve(base, ref, out, &why, &base_bad)) {
+	case RESOLVED:
+		return TW_OK;
+	case NOT_WEB:
+		return tw_error_set(err, TW_EUSAGE,
+				    "'%.*s' is not a web address a customer can follow here "
+				    "(only http and https are)",
+				    ASKED_CHARS, ref);
+	case NO_MEMORY:
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	case INVALID:
+		break;
+	}
+	if (base_bad)
+		return tw_error_set(err, TW_EUSAGE, "'%.*s' cannot be used as a base URL: %s",
+				    ASKED_CHARS, base, curl_url_strerror(why));
+	if (base)
+		return tw_error_set(err, TW_EUSAGE, "'%.*s' is not a valid URL relative to '%.*s': %s",
+				    ASKED_CHARS, ref, ASKED_CHARS, base, curl_url_strerror(why));
+	return tw_error_set(err, TW_EUSAGE, "'%.*s' is not a valid URL: %s", ASKED_CHARS, ref,
+			    curl_url_strerror(why));
+}
+
+char *tw_html_base_url(xmlDocPtr doc, const char *page_url)
+{
+	xmlNodePtr root = (xmlNodePtr)doc;
+	const char *href = NULL;
+	for (xmlNodePtr n = doc ? next_node(root, root, true) : NULL; n; n = next_node(n, root, true))
+		if (is_element(n, "base") && (href = attr_value(n, "href")))
+			break;
+	if (href) {
+		char *url;
+		CURLUcode why;
+		bool base_bad;
+		/* an unusable <base> is ignored, as browsers do */
+		if (resolve(page_url, href, &url, &why, &base_bad) == RESOLVED)
+			return url;
+	}
+	return page_url ? strdup(page_url) : NULL;
+}
+
+/* ---- links --------------------------------------------------------------- */
+
+typedef struct link {
+	xmlNodePtr node;
+	const char *href; /* as written; owned by the document */
+	char *text;       /* visible text, collapsed */
+	char *url;        /* resolved; NULL when it cannot be followed */
+	enum resolved state;
+	bool resolved;
+} link;
+
+typedef struct link_list {
+	link *items;
+	size_t count;
+	size_t cap;
+} link_list;
+
+static void links_free(link_list *l)
+{
+	for (size_t i = 0; i < l->count; i++) {
+		free(l->items[i].text);
+		free(l->items[i].url);
+	}
+	free(l->items);
+}
+
+static int collect_links(xmlDocPtr doc, link_list *l)
+{
+	xmlNodePtr root = (xmlNodePtr)doc;
+	for (xmlNodePtr n = next_node(root, root, true); n;) {
+		bool descend = true;
+		if (n->type == XML_ELEMENT_NODE) {
+			const char *href = NULL;
+			if (!rendered(n))
+				descend = false;
+			else if ((is_element(n, "a") || is_element(n, "area")) &&
+				 (href = attr_value(n, "href"))) {
+				if (l->count == l->cap) {
+					size_t cap = l->cap ? l->cap * 2 : 32;
+					link *p = realloc(l->items, cap * sizeof(*p));
+					if (!p)
+						return TW_ENOMEM;
+					l->items = p;
+					l->cap = cap;
+				}
+				link *k = &l->items[l->count];
+				memset(k, 0, sizeof(*k));
+				k->node = n;
+				k->href = href;
+				if (!(k->text = tw_html_text(n)))
+					return TW_ENOMEM;
+				l->count++;
+			}
+		}
+		n = next_node(n, root, descend);
+	}
+	return TW_OK;
+}
+
+/* attribute text equals needle once whitespace is collapsed */
+static bool same_words(const char *attr, const char *needle)
+{
+	if (!attr)
+		return false;
+	char *c = tw_html_collapse(attr);
+	bool same = c && strcmp(c, needle) == 0;
+	free(c);
+	return same;
+}
+
+/* The words that name an icon link: aria-label, title, an image's alt. */
+static bool named_by_attribute(const link *k, const char *needle)
+{
+	if (same_words(attr_value(k->node, "aria-label"), needle) ||
+	    same_words(attr_value(k->node, "title"), needle) ||
+	    (is_element(k->node, "area") && same_words(attr_value(k->node, "alt"), needle)))
+		return true;
+	xmlNodePtr root = k->node;
+	for (xmlNodePtr n = next_node(root, root, true); n; n = next_node(n, root, true))
+		if (is_element(n, "img") && same_words(attr_value(n, "alt"), needle))
+			return true;
+	return false;
+}
+
+/* What the error messages call a link: its text, else its other names. */
+static char *link_name(const link *k)
+{
+	if (k->text[0])
+		return strdup(k->text);
+	const char *alt = NULL;
+	xmlNodePtr root = k->node;
+	if (is_element(root, "area"))
+		alt = attr_value(root, "alt");
+	for (xmlNodePtr n = next_node(root, root, true); n && !alt; n = next_node(n, root, true))
+		if (is_element(n, "img"))
+			alt = attr_value(n, "alt");
+	const char *names[] = {attr_value(root, "aria-label"), alt, attr_value(root, "title")};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!names[i])
+			continue;
+		char *c = tw_html_collapse(names[i]);
+		if (!c || c[0])
+			return c;
+		free(c);
+	}
+	return tw_html_collapse(k->href);
+}
+
+/* Appends 'text' cut to max characters (UTF-8 aware) with an ellipsis. */
+static void put_quoted(tw_buf *b, const char *text, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t chars = 0;
+	while (*p && chars < max) {
+		p++;
+		while ((*p & 0xC0) == 0x80)
+			p++;
+		chars++;
+	}
+	tw_buf_puts(b, "'");
+	tw_buf_append(b, text, (size_t)((const char *)p - text));
+	if (*p)
+		tw_buf_puts(b, "…");
+	tw_buf_puts(b, "'");
+}
+
+static int fail_with(tw_error *err, tw_buf *msg)
+{
+	int rc = tw_error_set(err, TW_EUSAGE, "%s", tw_buf_str(msg));
+	tw_buf_free(msg);
+	return rc;
+}
+
+static int no_such_link(const link_list *l, const char *needle, tw_error *err)
+{
+	tw_buf msg;
+	tw_buf_init(&msg, MSG_MAX);
+	tw_buf_puts(&msg, "no link ");
+	put_quoted(&msg, needle, ASKED_CHARS);
+	if (l->count == 0) {
+		tw_buf_puts(&msg, " on the page; the page has no links");
+		return fail_with(err, &msg);
+	}
+	tw_buf_puts(&msg, " on the page; links here: ");
+	/* each name once: a page repeats "Home" in its header and footer */
+	char *shown[LIST_MAX];
+	size_t nshown = 0;
+	bool more = false;
+	for (size_t i = 0; i < l->count; i++) {
+		char *name = link_name(&l->items[i]);
+		if (!name || !name[0]) {
+			free(name);
+			continue;
+		}
+		bool dup = false;
+		for (size_t j = 0; j < nshown && !dup; j++)
+			dup = strcmp(shown[j], name) == 0;
+		if (dup) {
+			free(name);
+		} else if (nshown == LIST_MAX) {
+			free(name);
+			more = true;
+			break;
+		} else {
+			if (nshown)
+				tw_buf_puts(&msg, ", ");
+			put_quoted(&msg, name, LIST_CHARS);
+			shown[nshown++] = name;
+		}
+	}
+	if (more)
+		tw_buf_puts(&msg, ", …");
+	for (size_t j = 0; j < nshown; j++)
+		free(shown[j]);
+	return fail_with(err, &msg);
+}
+
+static void resolve_link(link *k, const char *base)
+{
+	if (k->resolved)
+		return;
+	CURLUcode why;
+	bool base_bad;
+	k->state = resolve(base, k->href, &k->url, &why, &base_bad);
+	k->resolved = true;
+}
+
+/* Where a link goes, for telling targets apart: unfollowable links are
+ * compared by what they say. */
+static const char *target_of(const link *k)
+{
+	return k->url ? k->url : k->href;
+}
+
+static int ambiguous(const link_list *l, const size_t *hits, size_t nhits, const char *needle,
+		     tw_error *err)
+{
+	tw_buf msg;
+	tw_buf_init(&msg, MSG_MAX);
+	tw_buf_puts(&msg, "link ");
+	put_quoted(&msg, needle, ASKED_CHARS);
+	tw_buf_printf(&msg, " is ambiguous: %zu links that go to different places match: ", nhits);
+	for (size_t i = 0; i < nhits && i < LIST_MAX; i++) {
+		const link *k = &l->items[hits[i]];
+		char *name = link_name(k);
+		if (i)
+			tw_buf_puts(&msg, ", ");
+		put_quoted(&msg, name ? name : "", LIST_CHARS);
+		tw_buf_puts(&msg, " (");
+		put_quoted(&msg, k->href, 2 * LIST_CHARS);
+		tw_buf_puts(&msg, ")");
+		free(name);
+	}
+	if (nhits > LIST_MAX)
+		tw_buf_puts(&msg, ", …");
+	tw_buf_puts(&msg, "; use the whole text of the one you mean");
+	return fail_with(err, &msg);
+}
+
+/* Picks the link needle names among l (see the top of the file) and
+ * resolves it; *chosen has a URL on success. */
+static int pick_link(xmlDocPtr doc, const char *page_url, const char *needle, link_list *l,
+		     link **chosen, tw_error *err)
+{
+	size_t *hits = l->count ? malloc(l->count * sizeof(*hits)) : NULL, nhits = 0;
+	if (l->count && !hits)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	for (int tier = 0; tier < 3 && nhits == 0; tier++)
+		for (size_t i = 0; i < l->count; i++) {
+			const link *k = &l->items[i];
+			bool match = tier == 0   ? strcmp(k->text, needle) == 0
+				     : tier == 1 ? named_by_attribute(k, needle)
+						 : strstr(k->text, needle) != NULL;
+			if (match)
+				hits[nhits++] = i;
+		}
+	if (nhits == 0) {
+		free(hits);
+		return no_such_link(l, needle, err);
+	}
+
+	char *base = tw_html_base_url(doc, page_url);
+	int rc = base ? TW_OK : TW_ENOMEM;
+	for (size_t i = 0; i < nhits && rc == TW_OK; i++) {
+		resolve_link(&l->items[hits[i]], base);
+		if (l->items[hits[i]].state == NO_MEMORY)
+			rc = TW_ENOMEM;
+	}
+	free(base);
+	if (rc != TW_OK) {
+		free(hits);
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
+	for (size_t i = 1; i < nhits; i++)
+		if (strcmp(target_of(&l->items[hits[i]]), target_of(&l->items[hits[0]])) != 0) {
+			rc = ambiguous(l, hits, nhits, needle, err);
+			free(hits);
+			return rc;
+		}
+
+	link *k = &l->items[hits[0]];
+	free(hits);
+	if (!k->url) {
+		tw_buf msg;
+		tw_buf_init(&msg, MSG_MAX);
+		tw_buf_puts(&msg, "link ");
+		put_quoted(&msg, needle, ASKED_CHARS);
+		tw_buf_puts(&msg, " goes to ");
+		put_quoted(&msg, k->href, ASKED_CHARS);
+		tw_buf_puts(&msg, k->state == NOT_WEB ? ", which a customer cannot follow here"
+						      : ", which is not a valid URL");
+		return fail_with(err, &msg);
+	}
+	*chosen = k;
+	return TW_OK;
+}
+
+int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text, tw_http_request *out,
+		  tw_error *err)
+{
+	char *needle = tw_html_collapse(text);
+	if (!needle)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	if (!needle[0]) {
+		free(needle);
+		return tw_error_set(err, TW_EUSAGE, "click needs the text of a link");
+	}
+	link_list l = {0};
+	link *chosen = NULL;
+	tw_http_request req = {0};
+	int rc = doc ? collect_links(doc, &l) : TW_OK;
+	if (rc != TW_OK)
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+	else
+		rc = pick_link(doc, page_url, needle, &l, &chosen, err);
+	if (rc == TW_OK && tw_http_request_set(&req, "GET", chosen->url) != TW_OK)
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+	if (rc == TW_OK) {
+		req.navigation = true;
+		tw_http_request_free(out);
+		*out = req;
+	} else {
+		tw_http_request_free(&req);
+	}
+	links_free(&l);
+	free(needle);
+	return rc;
+}

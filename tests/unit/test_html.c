@@ -1,0 +1,431 @@
+/*
+ * Reading pages as a customer: visible text, title, base URL, URL
+ * resolution and link clicking, on real HTML parsed the way the web channel
+ * parses it (libxml2's HTML parser, recovering, silent, no network).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <libxml/HTMLparser.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channels/web/html.h"
+
+#define PAGE "http://stage.test:8080/pizza/margherita"
+
+static xmlDocPtr parse(const char *html)
+{
+	xmlDocPtr doc = htmlReadMemory(html, (int)strlen(html), PAGE, "UTF-8",
+				       HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+					       HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	assert_non_null(doc);
+	return doc;
+}
+
+static void assert_text(const char *html, const char *want)
+{
+	xmlDocPtr doc = parse(html);
+	char *text = tw_html_text(xmlDocGetRootElement(doc));
+	assert_non_null(text);
+	assert_string_equal(text, want);
+	free(text);
+	xmlFreeDoc(doc);
+}
+
+/* ---- visible text ---- */
+
+static void text_leaves_out_what_is_never_shown(void **state)
+{
+	(void)state;
+	assert_text("<!DOCTYPE html><html><head><title>Stage Pizza</title>"
+		    "<style>body { color: red }</style><script>var menu = 'secret';</script></head>"
+		    "<body><h1>Today's menu</h1><script>document.write('nope')</script>"
+		    "<style>.x{}</style><template><p>template text</p></template>"
+		    "<!-- a comment --><p hidden>not yet</p>"
+		    "<input name=q value='typed value'><p>Margherita</p></body></html>",
+		    "Today's menu Margherita");
+}
+
+static void text_collapses_whitespace_and_decodes_entities(void **state)
+{
+	(void)state;
+	assert_text("<body><p>  Fish&nbsp;&amp;&nbsp;chips \n\t for &pound;5&#8202;</p>"
+		    "<p>caf\xc3\xa9&nbsp;&nbsp;au&#160;lait</p></body>",
+		    "Fish & chips for \xc2\xa3" "5\xe2\x80\x8a caf\xc3\xa9 au lait");
+}
+
+static void text_separates_blocks_but_not_inline_tags(void **state)
+{
+	(void)state;
+	assert_text("<body><div>one</div><div>two</div>three<br>four"
+		    "<ul><li>Mar<b>gher</b><i>ita</i></li><li>Marinara</li></ul>"
+		    "<table><tr><td>Small</td><td>9.50</td></tr></table>"
+		    "<h2>Total</h2><span>12</span><span>.50</span></body>",
+		    "one two three four Margherita Marinara Small 9.50 Total 12.50");
+}
+
+static void text_keeps_noscript_because_no_scripts_run(void **state)
+{
+	(void)state;
+	assert_text("<body><noscript>Please enable JavaScript</noscript><p>Menu</p></body>",
+		    "Please enable JavaScript Menu");
+}
+
+static void text_of_nodes_documents_and_nothing(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = parse("<p id=p>Hello <b>there</b></p>");
+	char *t = tw_html_text((xmlNodePtr)doc);
+	assert_string_equal(t, "Hello there");
+	free(t);
+	xmlNodePtr p = xmlDocGetRootElement(doc)->children->children;
+	t = tw_html_text(p->children); /* the text node "Hello " */
+	assert_string_equal(t, "Hello");
+	free(t);
+	t = tw_html_text(NULL);
+	assert_string_equal(t, "");
+	free(t);
+	xmlFreeDoc(doc);
+
+	t = tw_html_collapse("  a \t b\xc2\xa0\xc2\xa0" "c  ");
+	assert_string_equal(t, "a b c");
+	free(t);
+}
+
+static void label_text_leaves_out_the_controls_inside(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = parse("<label id=l> Size <select name=size><option>Small</option>"
+			      "<option>Large</option></select> (cm)</label>");
+	xmlNodePtr label = xmlDocGetRootElement(doc)->children->children;
+	char *t = tw_html_label_text(label);
+	assert_string_equal(t, "Size (cm)");
+	free(t);
+	t = tw_html_text(label);
+	assert_string_equal(t, "Size Small Large (cm)");
+	free(t);
+	xmlFreeDoc(doc);
+}
+
+/* ---- title and base URL ---- */
+
+static void title_is_collapsed_or_null(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = parse("<html><head><title>\n  Margherita &mdash;\n Stage Pizza </title>"
+			      "</head><body><svg><title>icon</title></svg></body></html>");
+	char *t = tw_html_title(doc);
+	assert_string_equal(t, "Margherita \xe2\x80\x94 Stage Pizza");
+	free(t);
+	xmlFreeDoc(doc);
+
+	doc = parse("<body><svg><title>icon</title></svg><p>no title</p></body>");
+	assert_null(tw_html_title(doc));
+	xmlFreeDoc(doc);
+	assert_null(tw_html_title(NULL));
+}
+
+static void base_url_comes_from_base_href(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = parse("<head><base href='/shop/'><base href='/ignored/'></head><p>x</p>");
+	char *b = tw_html_base_url(doc, PAGE);
+	assert_string_equal(b, "http://stage.test:8080/shop/");
+	free(b);
+	xmlFreeDoc(doc);
+
+	doc = parse("<head><base target=_blank><base href='https://cdn.test/a/b#x'></head>");
+	b = tw_html_base_url(doc, PAGE);
+	assert_string_equal(b, "https://cdn.test/a/b");
+	free(b);
+	xmlFreeDoc(doc);
+
+	doc = parse("<p>no base</p>");
+	b = tw_html_base_url(doc, PAGE);
+	assert_string_equal(b, PAGE);
+	free(b);
+	xmlFreeDoc(doc);
+
+	/* an unusable base is ignored, as browsers do */
+	doc = parse("<head><base href='javascript:alert(1)'></head>");
+	b = tw_html_base_url(doc, PAGE);
+	assert_string_equal(b, PAGE);
+	free(b);
+	xmlFreeDoc(doc);
+}
+
+/* ---- URL resolution ---- */
+
+static void assert_resolves(const char *base, const char *ref, const char *want)
+{
+	char *out = NULL;
+	tw_error err = {0};
+	int rc = tw_url_resolve(base, ref, &out, &err);
+	if (rc != TW_OK)
+		fail_msg("'%s' against '%s': %s", ref, base ? base : "(null)", err.message);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void assert_unresolved(const char *base, const char *ref, const char *message)
+{
+	char *out = (char *)"untouched";
+	tw_error err = {0};
+	assert_int_equal(tw_url_resolve(base, ref, &out, &err), TW_EUSAGE);
+	assert_null(out);
+	assert_int_equal(err.code, TW_EUSAGE);
+	assert_string_equal(err.message, message);
+	tw_error_clear(&err);
+}
+
+static void urls_resolve_like_a_browser(void **state)
+{
+	(void)state;
+	const char *base = "http://stage.test:8080/pizza/margherita?size=l#top";
+	assert_resolves(base, "../order", "http://stage.test:8080/order");
+	assert_resolves(base, "marinara", "http://stage.test:8080/pizza/marinara");
+	assert_resolves(base, "/menu?page=2#list", "http://stage.test:8080/menu?page=2");
+	assert_resolves(base, "?size=s", "http://stage.test:8080/pizza/margherita?size=s");
+	assert_resolves(base, "#reviews", "http://stage.test:8080/pizza/margherita?size=l");
+	assert_resolves(base, "", "http://stage.test:8080/pizza/margherita?size=l");
+	assert_resolves(base, "//cdn.test/x.png", "http://cdn.test/x.png");
+	assert_resolves(base, "HTTPS://Pay.test/checkout", "https://Pay.test/checkout");
+	assert_resolves(base, " \n /menu\t \r\n", "http://stage.test:8080/menu");
+	assert_resolves(base, "/o\nr\tder", "http://stage.test:8080/order");
+	assert_resolves(NULL, "http://stage.test/a#b", "http://stage.test/a");
+}
+
+static void urls_that_cannot_be_followed_are_errors(void **state)
+{
+	(void)state;
+	assert_unresolved(PAGE, "mailto:orders@stage.test",
+			  "'mailto:orders@stage.test' is not a web address a customer can follow "
+			  "here (only http and https are)");
+	assert_unresolved(PAGE, "ftp://files.stage.test/menu.pdf",
+			  "'ftp://files.stage.test/menu.pdf' is not a web address a customer can "
+			  "follow here (only http and https are)");
+	assert_unresolved(PAGE, "http://[bad/",
+			  "'http://[bad/' is not a valid URL relative to '" PAGE
+			  "': Bad IPv6 address");
+	assert_unresolved("not a url", "/x",
+			  "'not a url' cannot be used as a base URL: Bad scheme");
+	assert_unresolved(NULL, "/relative", "'/relative' is not a valid URL: Bad scheme");
+}
+
+/* ---- clicking links ---- */
+
+static const char *menu_page =
+	"<!DOCTYPE html><html><head><title>Menu</title></head><body>"
+	"<header><a href='/'><img src=logo.png alt='Stage Pizza'></a>"
+	"<a href='/' title='Back home'>Home</a>"
+	"<a href='/basket' aria-label='Your basket'><svg></svg></a></header>"
+	"<h1>Today's menu</h1><ul>"
+	"<li><a href='margherita'>  Margherita\n  </a></li>"
+	"<li><a href='margherita-xl'>Margherita XL</a></li>"
+	"<li><a href='marinara'>Marinara <small>(vegan)</small></a></li>"
+	"<li><a href='quattro'>Quattro formaggi</a></li>"
+	"</ul><template><a href='/tpl'>Secret offer</a></template>"
+	"<p hidden><a href='/hidden'>Hidden offer</a></p>"
+	"<map name=m><area href='/deals' alt='Weekly deals'></map>"
+	"<footer><a href='mailto:orders@stage.test'>Email us</a>"
+	"<a href='javascript:void(0)'>Chat</a><a href='/'>Home</a>"
+	"<a href='http://[broken'>Broken</a></footer>"
+	"</body></html>";
+
+static char *click(xmlDocPtr doc, const char *text, tw_error *err)
+{
+	tw_http_request req = {0};
+	if (tw_html_click(doc, "http://stage.test:8080/pizza/", text, &req, err) != TW_OK) {
+		assert_null(req.url);
+		return NULL;
+	}
+	assert_string_equal(req.method, "GET");
+	assert_true(req.navigation);
+	assert_null(req.body);
+	assert_int_equal(req.part_count, 0);
+	char *url = strdup(req.url);
+	tw_http_request_free(&req);
+	return url;
+}
+
+static void assert_click(xmlDocPtr doc, const char *text, const char *want)
+{
+	tw_error err = {0};
+	char *url = click(doc, text, &err);
+	if (!url)
+		fail_msg("click '%s': %s", text, err.message);
+	assert_string_equal(url, want);
+	free(url);
+}
+
+static void assert_click_fails(xmlDocPtr doc, const char *text, const char *message)
+{
+	tw_error err = {0};
+	char *url = click(doc, text, &err);
+	if (url)
+		fail_msg("click '%s' went to %s", text, url);
+	assert_int_equal(err.code, TW_EUSAGE);
+	assert_string_equal(err.message, message);
+	tw_error_clear(&err);
+}
+
+static void click_prefers_the_exact_text(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = parse(menu_page);
+	/* "Margherita" is also part of "Margherita XL": the exact match wins */
+	assert_click(doc, "Margherita", "http://stage.test:8080/pizza/margherita");
+	assert_click(doc, " Margherita  XL ", "http://stage.test:8080/pizza/margherita-xl");
+	assert_click(doc, "Marinara (vegan)", "http://stage.test:8080/pizza/marinara");
+	xmlFreeDoc(doc);
+}
+
+static void click_finds_icon_links_by_their_names(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = parse(menu_page);
+	assert_click(doc, "Stage Pizza", "http://stage.test:8080/");
+	assert_click(doc, "Your basket", "http://stage.test:8080/basket");
+	assert_click(doc, "Back home", "http://stage.test:8080/");
+	assert_click(doc, "Weekly deals", "http://stage.test:8080/deals");
+	xmlFreeDoc(doc);
+}
+
+static void click_falls_back_to_a_unique_substring(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = parse(menu_page);
+	assert_click(doc, "Quattro", "http://stage.test:8080/pizza/quattro");
+	assert_click(doc, "vegan", "http://stage.test:8080/pizza/marinara");
+	/* two "Home" links, one target: not ambiguous */
+	assert_click(doc, "Hom", "http://stage.test:8080/");
+	/* substring matching is case-sensitive */
+	assert_click_fails(doc, "quattro",
+			   "no link 'quattro' on the page; links here: 'Stage Pizza', 'Home', "
+			   "'Your basket', 'Margherita', 'Margherita XL', 'Marinara (vegan)', "
+			   "'Quattro formaggi', 'Weekly deals', 'Email us', 'Chat', …");
+	xmlFreeDoc(doc);
+}
+
+static void click_refuses_ambiguous_text(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = parse(menu_page);
+	assert_click_fails(doc, "Mar",
+			   "link 'Mar' is ambiguous: 3 links that go to different places match: "
+			   "'Margherita' ('margherita'), 'Margherita XL' ('margherita-xl'), "
+			   "'Marinara (vegan)' ('marinara'); use the whole text of the one you mean");
+	xmlFreeDoc(doc);
+}
+
+static void click_explains_links_a_customer_cannot_follow(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = parse(menu_page);
+	assert_click_fails(doc, "Email us",
+			   "link 'Email us' goes to 'mailto:orders@stage.test', which a customer "
+			   "cannot follow here");
+	assert_click_fails(doc, "Chat",
+			   "link 'Chat' goes to 'javascript:void(0)', which a customer cannot "
+			   "follow here");
+	assert_click_fails(doc, "Broken",
+			   "link 'Broken' goes to 'http://[broken', which is not a valid URL");
+	/* never-rendered links do not exist for the customer */
+	assert_click_fails(doc, "Secret offer",
+			   "no link 'Secret offer' on the page; links here: 'Stage Pizza', "
+			   "'Home', 'Your basket', 'Margherita', 'Margherita XL', "
+			   "'Marinara (vegan)', 'Quattro formaggi', 'Weekly deals', 'Email us', "
+			   "'Chat', …");
+	assert_click_fails(doc, "Hidden offer",
+			   "no link 'Hidden offer' on the page; links here: 'Stage Pizza', "
+			   "'Home', 'Your basket', 'Margherita', 'Margherita XL', "
+			   "'Marinara (vegan)', 'Quattro formaggi', 'Weekly deals', 'Email us', "
+			   "'Chat', …");
+	assert_click_fails(doc, "  ", "click needs the text of a link");
+	xmlFreeDoc(doc);
+}
+
+static void click_lists_few_links_and_cuts_long_names(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = parse("<body><a href=/a>Home</a><a href=/b>Home</a>"
+			      "<a href=/long>Our very long and winding story about how the "
+			      "pizza oven came to be</a><a href=/x><img src=x.png></a>"
+			      "<a name=anchor>not a link</a></body>");
+	assert_click_fails(doc, "Menu",
+			   "no link 'Menu' on the page; links here: 'Home', 'Our very long and "
+			   "winding story about ho…', '/x'");
+	xmlFreeDoc(doc);
+
+	doc = parse("<body><p>Nothing to click here. <a>no href</a></p></body>");
+	assert_click_fails(doc, "Menu", "no link 'Menu' on the page; the page has no links");
+	xmlFreeDoc(doc);
+}
+
+static void click_honours_base_href(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = parse("<head><base href='http://stage.test:8080/menu/'></head>"
+			      "<body><a href='margherita#top'>Margherita</a>"
+			      "<a href='#reviews'>Reviews</a></body>");
+	assert_click(doc, "Margherita", "http://stage.test:8080/menu/margherita");
+	assert_click(doc, "Reviews", "http://stage.test:8080/menu/");
+	xmlFreeDoc(doc);
+}
+
+static void click_replaces_the_request_it_is_given(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = parse(menu_page);
+	tw_http_request req = {0};
+	tw_error err = {0};
+	assert_int_equal(tw_http_request_set(&req, "POST", "http://old.test/"), TW_OK);
+	assert_int_equal(tw_http_request_set_body(&req, "a=b", 3), TW_OK);
+	assert_int_equal(tw_html_click(doc, PAGE, "Home", &req, &err), TW_OK);
+	assert_string_equal(req.method, "GET");
+	assert_string_equal(req.url, "http://stage.test:8080/");
+	assert_null(req.body);
+	tw_http_request_free(&req);
+
+	/* a failed click leaves it alone */
+	assert_int_equal(tw_http_request_set(&req, "GET", "http://old.test/"), TW_OK);
+	assert_int_equal(tw_html_click(doc, PAGE, "Nope", &req, &err), TW_EUSAGE);
+	assert_string_equal(req.url, "http://old.test/");
+	tw_http_request_free(&req);
+	tw_error_clear(&err);
+	xmlFreeDoc(doc);
+
+	/* no document: nothing to click */
+	assert_int_equal(tw_html_click(NULL, PAGE, "Home", &req, &err), TW_EUSAGE);
+	assert_string_equal(err.message, "no link 'Home' on the page; the page has no links");
+	tw_error_clear(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(text_leaves_out_what_is_never_shown),
+		cmocka_unit_test(text_collapses_whitespace_and_decodes_entities),
+		cmocka_unit_test(text_separates_blocks_but_not_inline_tags),
+		cmocka_unit_test(text_keeps_noscript_because_no_scripts_run),
+		cmocka_unit_test(text_of_nodes_documents_and_nothing),
+		cmocka_unit_test(label_text_leaves_out_the_controls_inside),
+		cmocka_unit_test(title_is_collapsed_or_null),
+		cmocka_unit_test(base_url_comes_from_base_href),
+		cmocka_unit_test(urls_resolve_like_a_browser),
+		cmocka_unit_test(urls_that_cannot_be_followed_are_errors),
+		cmocka_unit_test(click_prefers_the_exact_text),
+		cmocka_unit_test(click_finds_icon_links_by_their_names),
+		cmocka_unit_test(click_falls_back_to_a_unique_substring),
+		cmocka_unit_test(click_refuses_ambiguous_text),
+		cmocka_unit_test(click_explains_links_a_customer_cannot_follow),
+		cmocka_unit_test(click_lists_few_links_and_cuts_long_names),
+		cmocka_unit_test(click_honours_base_href),
+		cmocka_unit_test(click_replaces_the_request_it_is_given),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
