@@ -14,8 +14,9 @@
 typedef struct tw_regex tw_regex;
 
 /* flags: any of "imsx" (caseless, multiline, dotall, extended). UTF mode is
- * always on. TW_ESYNTAX with PCRE2's message and the offset on a bad
- * pattern ("missing ) at offset 7"). */
+ * always on, and so are Unicode character classes (PCRE2_UCP: \w matches
+ * é). TW_ESYNTAX with PCRE2's message and the offset on a bad pattern
+ * ("missing ) at offset 7"). */
 int tw_regex_compile(tw_regex **out, const char *pattern, const char *flags,
 		     tw_error *err);
 void tw_regex_free(tw_regex *re);

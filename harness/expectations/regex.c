@@ -1,0 +1,201 @@
+/*
+ * Regular expressions for `expect ... ~ /pattern/flags`, on PCRE2 (8-bit
+ * code units, UTF mode always on). Pages are written in every language, so
+ * PCRE2_UCP is on as well: \w, \d, \s, \b and [[:alpha:]] follow Unicode
+ * properties and /^\w+$/ matches "été".
+ *
+ * The text we match comes from the service under test, so it is hostile
+ * until proven otherwise. Two things follow:
+ *
+ *  - Every match runs under a match context with hard limits (match calls,
+ *    backtracking depth, heap). A pattern such as /(a+)+$/ against a long
+ *    run of a's followed by "!" backtracks exponentially; with the limits it
+ *    stops in a fraction of a second and the caller hears TW_ELIMIT, which
+ *    expectations report as a failure, never as "did not match".
+ *
+ *  - PCRE2 validates the subject as UTF-8 (we never pass
+ *    PCRE2_NO_UTF_CHECK, whose contract is undefined behaviour on bad
+ *    input). A body in Latin-1 or with stray bytes is reported with the
+ *    offset of the first bad byte, so the script author knows why.
+ *
+ * A compiled tw_regex holds its match context so that it is complete on its
+ * own and can later be cached per step and shared by performances:
+ * pcre2_match only reads the code and the context. Match data is per call.
+ */
+#include "expectations/regex.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* About a second of backtracking at most on a current machine; real
+ * patterns against real pages use a tiny fraction of it. */
+#define REGEX_MATCH_LIMIT 10000000u
+/* Nested backtracking points (PCRE2 keeps them on its own heap). A group
+ * repeated more than this many times in one match is not a page check. */
+#define REGEX_DEPTH_LIMIT 1000000u
+/* In KiB: what one match may take from the heap for backtracking. */
+#define REGEX_HEAP_LIMIT_KIB (64u * 1024u)
+
+struct tw_regex {
+	pcre2_code *code;
+	pcre2_match_context *mctx;
+	uint32_t groups; /* capturing groups in the pattern */
+};
+
+static int flags_to_options(const char *flags, uint32_t *opts, tw_error *err)
+{
+	*opts = PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C;
+	for (const char *f = flags ? flags : ""; *f; f++) {
+		switch (*f) {
+		case 'i': *opts |= PCRE2_CASELESS; break;
+		case 'm': *opts |= PCRE2_MULTILINE; break;
+		case 's': *opts |= PCRE2_DOTALL; break;
+		case 'x': *opts |= PCRE2_EXTENDED; break;
+		default:
+			if ((unsigned char)*f < 0x20 || (unsigned char)*f >= 0x7f)
+				return tw_error_set(err, TW_ESYNTAX,
+						    "unknown regex flag \\x%02x: expected any of i, m, s, x",
+						    (unsigned char)*f);
+			return tw_error_set(err, TW_ESYNTAX,
+					    "unknown regex flag '%c': expected any of i, m, s, x", *f);
+		}
+	}
+	return TW_OK;
+}
+
+static void pcre2_message(int code, char *buf, size_t n)
+{
+	if (pcre2_get_error_message(code, (PCRE2_UCHAR *)buf, n) < 0)
+		snprintf(buf, n, "PCRE2 error %d", code);
+}
+
+int tw_regex_compile(tw_regex **out, const char *pattern, const char *flags,
+		     tw_error *err)
+{
+	*out = NULL;
+	uint32_t opts;
+	int rc = flags_to_options(flags, &opts, err);
+	if (rc)
+		return rc;
+
+	int code;
+	PCRE2_SIZE offset;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts,
+				       &code, &offset, NULL);
+	if (!re) {
+		if (code == PCRE2_ERROR_NOMEMORY)
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		char msg[256];
+		pcre2_message(code, msg, sizeof(msg));
+		return tw_error_set(err, TW_ESYNTAX, "%s at offset %zu", msg, (size_t)offset);
+	}
+
+	tw_regex *r = calloc(1, sizeof(*r));
+	pcre2_match_context *mctx = pcre2_match_context_create(NULL);
+	if (!r || !mctx) {
+		free(r);
+		pcre2_match_context_free(mctx);
+		pcre2_code_free(re);
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
+	pcre2_set_match_limit(mctx, REGEX_MATCH_LIMIT);
+	pcre2_set_depth_limit(mctx, REGEX_DEPTH_LIMIT);
+	pcre2_set_heap_limit(mctx, REGEX_HEAP_LIMIT_KIB);
+	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &r->groups);
+	r->code = re;
+	r->mctx = mctx;
+	*out = r;
+	return TW_OK;
+}
+
+void tw_regex_free(tw_regex *re)
+{
+	if (!re)
+		return;
+	pcre2_match_context_free(re->mctx);
+	pcre2_code_free(re->code);
+	free(re);
+}
+
+static bool is_utf8_error(int rc)
+{
+	return rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21;
+}
+
+/* Group 1 when the pattern has groups (empty when that group took no part
+ * in the match), else the whole match. */
+static char *copy_capture(const tw_regex *re, const char *subject, pcre2_match_data *md)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	uint32_t pairs = pcre2_get_ovector_count(md);
+	PCRE2_SIZE start = 0, end = 0;
+	if (re->groups >= 1 && pairs >= 2) {
+		start = ov[2];
+		end = ov[3];
+	} else {
+		start = ov[0];
+		end = ov[1];
+	}
+	/* An unset group, or \K moving the start past the end. */
+	if (start == PCRE2_UNSET || end == PCRE2_UNSET || start > end)
+		start = end = 0;
+	size_t n = (size_t)(end - start);
+	char *s = malloc(n + 1);
+	if (!s)
+		return NULL;
+	if (n)
+		memcpy(s, subject + start, n);
+	s[n] = '\0';
+	return s;
+}
+
+int tw_regex_match(const tw_regex *re, const char *subject, size_t len,
+		   bool *matched, char **captured, tw_error *err)
+{
+	*matched = false;
+	if (captured)
+		*captured = NULL;
+	if (!subject) {
+		subject = "";
+		len = 0;
+	}
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
+	if (!md)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, (PCRE2_SIZE)len, 0, 0, md,
+			     re->mctx);
+	int result = TW_OK;
+	char msg[256];
+	if (rc >= 0) {
+		/* rc == 0 would mean the ovector is too small, which cannot
+		 * happen with match data sized from the pattern. */
+		*matched = true;
+		if (captured && !(*captured = copy_capture(re, subject, md)))
+			result = tw_error_set(err, TW_ENOMEM, "out of memory");
+	} else if (rc == PCRE2_ERROR_NOMATCH) {
+		result = TW_OK;
+	} else if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+		   rc == PCRE2_ERROR_HEAPLIMIT) {
+		pcre2_message(rc, msg, sizeof(msg));
+		result = tw_error_set(err, TW_ELIMIT,
+				      "PCRE2 gave up (%s): the pattern backtracks too much on "
+				      "this text",
+				      msg);
+	} else if (is_utf8_error(rc)) {
+		pcre2_message(rc, msg, sizeof(msg));
+		result = tw_error_set(err, TW_EUSAGE, "not valid UTF-8 at byte %zu (%s)",
+				      (size_t)pcre2_get_startchar(md), msg);
+	} else if (rc == PCRE2_ERROR_NOMEMORY) {
+		result = tw_error_set(err, TW_ENOMEM, "out of memory");
+	} else {
+		pcre2_message(rc, msg, sizeof(msg));
+		result = tw_error_set(err, TW_EINTERNAL, "PCRE2 match failed: %s", msg);
+	}
+	pcre2_match_data_free(md);
+	return result;
+}

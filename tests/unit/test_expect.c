@@ -1,0 +1,1200 @@
+/*
+ * tw_expect_eval against hand-built responses: every subject with the
+ * operators that make sense for it, every failure message a script author
+ * can meet, JSON type coercions, count, regex flags and captures, the
+ * hostile cases (catastrophic backtracking, invalid UTF-8, NUL bytes), and
+ * tw_excerpt's edges. No network: cookies go into a curl handle's jar
+ * directly.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "expectations/expect.h"
+
+/* ---- fixtures ---- */
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+typedef struct fx {
+	tw_response resp;
+	tw_vars *vars;
+	CURL *easy;
+} fx;
+
+static int setup(void **state)
+{
+	fx *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	tw_response_init(&f->resp, 16u << 20);
+	f->vars = tw_vars_new();
+	*state = f;
+	return f->vars ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	tw_response_free(&f->resp);
+	tw_vars_free(f->vars);
+	if (f->easy)
+		curl_easy_cleanup(f->easy);
+	free(f);
+	return 0;
+}
+
+static void header(fx *f, const char *line)
+{
+	assert_int_equal(tw_response_header_line(&f->resp, line, strlen(line)), TW_OK);
+}
+
+/* A response as the transfer would leave it. */
+static void respond(fx *f, long status, const char *content_type, const char *body, size_t len)
+{
+	f->resp.status = status;
+	header(f, "HTTP/1.1 200 OK\r\n");
+	if (content_type) {
+		char line[256];
+		snprintf(line, sizeof(line), "Content-Type: %s\r\n", content_type);
+		header(f, line);
+		f->resp.content_type = strdup(content_type);
+	}
+	header(f, "X-Request-Id: abc123\r\n");
+	header(f, "Content-Length: 42\r\n");
+	header(f, "X-Request-Id: second\r\n");
+	assert_int_equal(tw_buf_append(&f->resp.body, body, len), TW_OK);
+	f->resp.url = strdup("http://127.0.0.1:8080/orders/1001?view=full");
+	f->resp.timings.total_ms = 1234.4;
+}
+
+#define RESPOND(f, status, ct, body) respond((f), (status), (ct), (body), sizeof(body) - 1)
+
+static const char PAGE[] =
+	"<!DOCTYPE html><html><head><title>  Stage\n Pizza </title>"
+	"<style>body{color:red}</style><script>var s = \"Pizza\";</script></head>\n"
+	"<body><h1 class=\"title\">Today's menu</h1>\n"
+	"<ul><li data-id=\"1\">Margherita</li><li data-id=\"2\">Funghi</li>"
+	"<li data-id=\"3\">Diavola</li></ul>\n"
+	"<p>Order #1001 confirmed</p></body></html>";
+
+static const char PAGE_TEXT[] = "Today's menu Margherita Funghi Diavola Order #1001 confirmed";
+
+static const char ORDER[] =
+	"{\"status\": \"cold\", \"id\": 1001, \"ref\": \"1001\", \"total\": 8.50,"
+	" \"paid\": true, \"refunded\": false, \"note\": null, \"tags\": [\"vegan\", \"gf\"],"
+	" \"items\": [{\"name\": \"Margherita\", \"qty\": 1}, {\"name\": \"Funghi\", \"qty\": 2},"
+	" {\"name\": \"Diavola\", \"qty\": 1}],"
+	" \"meta\": {\"a\": 1, \"b\": [1, 2]}, \"big\": 12345678901234567, \"tiny\": 0.1,"
+	" \"huge\": 1e300, \"count\": \"42\", \"nul\": \"a\\u0000b\", \"empty\": [],"
+	" \"greeting\": \"Order #1001 is in the oven\"}";
+
+static void page(fx *f)
+{
+	RESPOND(f, 200, "text/html; charset=utf-8", PAGE);
+}
+
+static void order(fx *f)
+{
+	RESPOND(f, 200, "application/json", ORDER);
+}
+
+/* ---- building expectations ---- */
+
+static tw_value vnone(void)
+{
+	return (tw_value){.kind = TW_VAL_NONE};
+}
+
+static tw_value vstr(const char *s)
+{
+	return (tw_value){.kind = TW_VAL_STRING, .text = (char *)s};
+}
+
+static tw_value vnum(double n, const char *text)
+{
+	return (tw_value){.kind = TW_VAL_NUMBER, .number = n, .text = (char *)text};
+}
+
+static tw_value vdur(double ms, const char *text)
+{
+	return (tw_value){.kind = TW_VAL_DURATION, .number = ms, .text = (char *)text};
+}
+
+static tw_value vbool(bool b)
+{
+	return (tw_value){.kind = TW_VAL_BOOL, .boolean = b, .text = (char *)(b ? "true" : "false")};
+}
+
+static tw_value vnull(void)
+{
+	return (tw_value){.kind = TW_VAL_NULL, .text = (char *)"null"};
+}
+
+static tw_value vre(const char *pattern, const char *flags)
+{
+	return (tw_value){.kind = TW_VAL_REGEX, .text = (char *)pattern, .flags = (char *)flags};
+}
+
+static tw_expect ex(tw_subject subject, const char *arg, tw_op op, tw_value v)
+{
+	return (tw_expect){.subject = subject, .arg = (char *)arg, .op = op, .value = v};
+}
+
+static tw_expect as(tw_expect e, const char *capture)
+{
+	e.capture = (char *)capture;
+	return e;
+}
+
+static tw_expect counted(tw_expect e)
+{
+	e.count = true;
+	return e;
+}
+
+/* Evaluates e, asserts the verdict and (when not NULL) the message; the
+ * caller frees the outcome. */
+static tw_expect_outcome judge(fx *f, tw_expect e, bool passed, const char *message)
+{
+	tw_expect_outcome o;
+	assert_int_equal(tw_expect_eval(&e, &f->resp, f->vars, &o), TW_OK);
+	if (o.passed != passed)
+		fail_msg("expected %s, got %s: %s", passed ? "a pass" : "a failure",
+			 o.passed ? "a pass" : "a failure", o.message);
+	assert_non_null(o.message);
+	if (message)
+		assert_string_equal(o.message, message);
+	assert_null(strchr(o.message, '\n'));
+	if (!o.passed)
+		assert_null(o.captured);
+	return o;
+}
+
+static void pass(fx *f, tw_expect e)
+{
+	tw_expect_outcome o = judge(f, e, true, NULL);
+	tw_expect_outcome_free(&o);
+}
+
+static void fails(fx *f, tw_expect e, const char *message)
+{
+	tw_expect_outcome o = judge(f, e, false, message);
+	tw_expect_outcome_free(&o);
+}
+
+/* Passes and captures want. */
+static void captures(fx *f, tw_expect e, const char *want)
+{
+	tw_expect_outcome o = judge(f, e, true, NULL);
+	assert_non_null(o.captured);
+	assert_string_equal(o.captured, want);
+	tw_expect_outcome_free(&o);
+}
+
+/* ---- status ---- */
+
+static void test_status(void **state)
+{
+	fx *f = *state;
+	page(f);
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vnum(200, "200")), true,
+				    "status == 200");
+	assert_string_equal(o.expected, "200");
+	assert_string_equal(o.actual, "200");
+	tw_expect_outcome_free(&o);
+
+	f->resp.status = 404;
+	o = judge(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vnum(200, "200")), false,
+		  "expected status 200, got 404");
+	assert_string_equal(o.expected, "200");
+	assert_string_equal(o.actual, "404");
+	assert_null(o.captured);
+	tw_expect_outcome_free(&o);
+
+	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_NE, vnum(500, "500")));
+	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_NE, vnum(404, "404")),
+	      "expected status != 404, got 404");
+	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_LT, vnum(500, "500")));
+	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_GE, vnum(400, "400")));
+	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_LE, vnum(404, "404")));
+	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_GT, vnum(403, "403")));
+	o = judge(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_LT, vnum(400, "400")), false,
+		  "expected status < 400, got 404");
+	assert_string_equal(o.expected, "< 400");
+	tw_expect_outcome_free(&o);
+	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_GT, vnum(404, "404")),
+	      "expected status > 404, got 404");
+
+	/* A string (a template) that reads as a number. */
+	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vstr("404")));
+	assert_int_equal(tw_vars_set(f->vars, "code", "404", false), TW_OK);
+	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vstr("{{code}}")));
+	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_LE, vstr("{{code}}")));
+	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vstr("OK")), "expected status \"OK\", got 404");
+	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_LT, vstr("OK")),
+	      "expected status < \"OK\": \"OK\" is not a number");
+	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vbool(true)), "expected status true, got 404");
+
+	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_CONTAINS, vstr("40")));
+	captures(f, as(ex(TW_SUBJ_STATUS, NULL, TW_OP_MATCHES, vre("^4(\\d\\d)$", "")), "s"), "04");
+	captures(f, as(ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vnum(404, "404")), "s"), "404");
+
+	f->resp.status = 0;
+	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vnum(200, "200")),
+	      "expected status 200, got 0 (no response)");
+}
+
+/* ---- header ---- */
+
+static void test_header(void **state)
+{
+	fx *f = *state;
+	page(f);
+	pass(f, ex(TW_SUBJ_HEADER, "content-type", TW_OP_EQ, vstr("text/html; charset=utf-8")));
+	/* The first of two headers with the same name. */
+	captures(f, as(ex(TW_SUBJ_HEADER, "X-Request-Id", TW_OP_EXISTS, vnone()), "rid"), "abc123");
+	fails(f, ex(TW_SUBJ_HEADER, "X-Request-Id", TW_OP_EQ, vstr("second")),
+	      "expected header X-Request-Id == \"second\", got \"abc123\"");
+	pass(f, ex(TW_SUBJ_HEADER, "Content-Type", TW_OP_CONTAINS, vstr("html")));
+	fails(f, ex(TW_SUBJ_HEADER, "Content-Type", TW_OP_CONTAINS, vstr("json")),
+	      "expected header Content-Type to contain \"json\", got \"text/html; charset=utf-8\"");
+	captures(f, as(ex(TW_SUBJ_HEADER, "Content-Type", TW_OP_MATCHES, vre("charset=(\\S+)", "")),
+		       "cs"),
+		 "utf-8");
+	fails(f, ex(TW_SUBJ_HEADER, "Content-Type", TW_OP_MATCHES, vre("^application/", "")),
+	      "expected header Content-Type to match /^application//, got \"text/html; "
+	      "charset=utf-8\"");
+	/* Numbers in headers compare as numbers. */
+	pass(f, ex(TW_SUBJ_HEADER, "Content-Length", TW_OP_LT, vnum(100, "100")));
+	pass(f, ex(TW_SUBJ_HEADER, "Content-Length", TW_OP_EQ, vnum(42, "42.0")));
+	fails(f, ex(TW_SUBJ_HEADER, "Content-Type", TW_OP_LT, vnum(100, "100")),
+	      "expected header Content-Type < 100, got \"text/html; charset=utf-8\": not a number");
+	fails(f, ex(TW_SUBJ_HEADER, "X-Request-Id", TW_OP_NOT_EXISTS, vnone()),
+	      "expected header X-Request-Id not to exist, got \"abc123\"");
+
+	/* Absent. */
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_HEADER, "X-Trace", TW_OP_EXISTS, vnone()), false,
+				    "no header 'X-Trace' in the response");
+	assert_string_equal(o.expected, "exists");
+	assert_string_equal(o.actual, "headers: Content-Type, X-Request-Id, Content-Length, "
+				      "X-Request-Id");
+	tw_expect_outcome_free(&o);
+	fails(f, ex(TW_SUBJ_HEADER, "X-Trace", TW_OP_EQ, vstr("1")),
+	      "no header 'X-Trace' in the response");
+	fails(f, ex(TW_SUBJ_HEADER, "X-Trace", TW_OP_CONTAINS, vstr("1")),
+	      "no header 'X-Trace' in the response");
+	o = judge(f, as(ex(TW_SUBJ_HEADER, "X-Trace", TW_OP_NOT_EXISTS, vnone()), "t"), true,
+		  "header X-Trace not exists");
+	assert_string_equal(o.captured, "");
+	tw_expect_outcome_free(&o);
+
+	/* The name is a template. */
+	assert_int_equal(tw_vars_set(f->vars, "h", "Content-Length", false), TW_OK);
+	pass(f, ex(TW_SUBJ_HEADER, "{{h}}", TW_OP_EQ, vnum(42, "42")));
+}
+
+static void test_header_empty_value(void **state)
+{
+	fx *f = *state;
+	header(f, "X-Empty:\r\n");
+	pass(f, ex(TW_SUBJ_HEADER, "X-Empty", TW_OP_EXISTS, vnone()));
+	pass(f, ex(TW_SUBJ_HEADER, "X-Empty", TW_OP_EQ, vstr("")));
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_HEADER, "X-Other", TW_OP_EXISTS, vnone()), false,
+				    "no header 'X-Other' in the response");
+	assert_string_equal(o.actual, "headers: X-Empty");
+	tw_expect_outcome_free(&o);
+	tw_response_reset(&f->resp);
+	o = judge(f, ex(TW_SUBJ_HEADER, "X-Other", TW_OP_EXISTS, vnone()), false, NULL);
+	assert_string_equal(o.actual, "headers: none");
+	tw_expect_outcome_free(&o);
+}
+
+/* ---- text and body ---- */
+
+static void test_text_html(void **state)
+{
+	fx *f = *state;
+	page(f);
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("Today's menu")),
+				    true, "text contains \"Today's menu\"");
+	assert_string_equal(o.expected, "contains \"Today's menu\"");
+	tw_expect_outcome_free(&o);
+
+	/* Scripts are not text. */
+	o = judge(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("Pizza")), false,
+		  "expected text to contain \"Pizza\"");
+	assert_string_equal(o.actual, PAGE_TEXT);
+	tw_expect_outcome_free(&o);
+
+	pass(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_EQ, vstr(PAGE_TEXT)));
+	captures(f, as(ex(TW_SUBJ_TEXT, NULL, TW_OP_MATCHES, vre("Order #(\\d+) confirmed", "")),
+		       "order"),
+		 "1001");
+	captures(f, as(ex(TW_SUBJ_TEXT, NULL, TW_OP_MATCHES, vre("order #\\d+", "i")), "order"),
+		 "Order #1001");
+	o = judge(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_MATCHES, vre("Order #(\\d+) shipped", "")), false,
+		  "expected text to match /Order #(\\d+) shipped/");
+	assert_string_equal(o.expected, "~ /Order #(\\d+) shipped/");
+	assert_string_equal(o.actual, PAGE_TEXT);
+	tw_expect_outcome_free(&o);
+	pass(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_EXISTS, vnone()));
+	fails(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_NOT_EXISTS, vnone()),
+	      "expected text not to exist, got \"Today's menu Margherita Funghi Diavola Order "
+	      "#1001 confirmed\"");
+}
+
+static void test_text_long_page(void **state)
+{
+	fx *f = *state;
+	tw_buf b;
+	tw_buf_init(&b, 1u << 20);
+	assert_int_equal(tw_buf_puts(&b, "<html><body>"), TW_OK);
+	for (int i = 0; i < 2000; i++)
+		assert_int_equal(tw_buf_printf(&b, "<p>Line %d of the menu</p>\n", i), TW_OK);
+	assert_int_equal(tw_buf_puts(&b, "</body></html>"), TW_OK);
+	respond(f, 200, "text/html", b.data, b.len);
+	tw_buf_free(&b);
+
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("Dessert")),
+				    false, "expected text to contain \"Dessert\"");
+	/* The start of the text, cut to size. */
+	assert_true(strlen(o.actual) <= TW_EXCERPT_MAX);
+	assert_true(starts_with(o.actual, "Line 0 of the menu Line 1 of the menu"));
+	assert_string_equal(o.actual + strlen(o.actual) - 3, "\xe2\x80\xa6");
+	tw_expect_outcome_free(&o);
+
+	/* A pass shows where the text was found. */
+	o = judge(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("Line 1500 of")), true, NULL);
+	assert_non_null(strstr(o.actual, "Line 1500 of"));
+	assert_true(starts_with(o.actual, "\xe2\x80\xa6"));
+	tw_expect_outcome_free(&o);
+}
+
+static void test_text_plain_with_nul(void **state)
+{
+	fx *f = *state;
+	RESPOND(f, 200, "text/plain", "head\0tail line\n");
+	/* Outside HTML the text is the whole body, NULs and all. */
+	pass(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("tail")));
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vstr("tail")));
+	captures(f, as(ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("\\x00(\\w+)", "")), "t"), "tail");
+	fails(f, ex(TW_SUBJ_BODY, NULL, TW_OP_EQ, vstr("head")),
+	      "expected body == \"head\", got \"head tail line\"");
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vstr("nothing")),
+				    false, "expected body to contain \"nothing\"");
+	assert_string_equal(o.actual, "head tail line");
+	tw_expect_outcome_free(&o);
+}
+
+static void test_body(void **state)
+{
+	fx *f = *state;
+	page(f);
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vstr("<h1 class=\"title\">")));
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vstr("var s = \"Pizza\"")));
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_EXISTS, vnone()));
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("^<!doctype html>.*</html>$", "is")));
+	fails(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("^<!doctype html>.*</html>$", "i")),
+	      "expected body to match /^<!doctype html>.*</html>$/i");
+}
+
+static void test_body_empty(void **state)
+{
+	fx *f = *state;
+	RESPOND(f, 204, NULL, "");
+	fails(f, ex(TW_SUBJ_BODY, NULL, TW_OP_EXISTS, vnone()), "expected body to exist, got \"\"");
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_NOT_EXISTS, vnone()));
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_EQ, vstr("")));
+	pass(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_NOT_EXISTS, vnone()));
+	fails(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_EXISTS, vnone()), "expected text to exist, got \"\"");
+	fails(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("x")), "expected text to contain \"x\"");
+}
+
+static void test_regex_flags_and_templates(void **state)
+{
+	fx *f = *state;
+	RESPOND(f, 200, "text/plain", "first line\nSecond Line\nprice: 1+1 = 2\n");
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("^second line$", "im")));
+	fails(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("^second line$", "i")), NULL);
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("line.second", "is")));
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("first \\s line  # spaced", "x")));
+	/* A variable inside a pattern matches literally. */
+	assert_int_equal(tw_vars_set(f->vars, "sum", "1+1", false), TW_OK);
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("price: {{sum}} = 2", "")));
+	assert_int_equal(tw_vars_set(f->vars, "sum", "1+", false), TW_OK);
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES,
+					  vre("price: {{sum}} = 2", "")),
+				    false, "expected body to match /price: \\Q1+\\E = 2/");
+	assert_string_equal(o.actual, "first line Second Line price: 1+1 = 2");
+	tw_expect_outcome_free(&o);
+
+	fails(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("price (", "")),
+	      "invalid regex /price (/: missing closing parenthesis at offset 7");
+	fails(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("x", "g")),
+	      "invalid regex /x/g: unknown regex flag 'g': expected any of i, m, s, x");
+}
+
+static void test_catastrophic_backtracking(void **state)
+{
+	fx *f = *state;
+	RESPOND(f, 200, "text/plain", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!");
+	tw_expect_outcome o = judge(f, as(ex(TW_SUBJ_TEXT, NULL, TW_OP_MATCHES, vre("(a+)+$", "")),
+					  "x"),
+				    false, NULL);
+	assert_true(starts_with(o.message, "expected text to match /(a+)+$/, but PCRE2 gave up ("));
+	assert_non_null(strstr(o.message, "limit"));
+	assert_non_null(strstr(o.message, "backtracks too much"));
+	assert_string_equal(o.actual, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!");
+	tw_expect_outcome_free(&o);
+}
+
+static void test_invalid_utf8(void **state)
+{
+	fx *f = *state;
+	RESPOND(f, 200, "text/plain; charset=latin1", "caf\xe9 au lait");
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("lait", "")),
+				    false, NULL);
+	assert_true(starts_with(o.message, "expected body to match /lait/, but it is not valid UTF-8 at byte 3 ("));
+	/* The excerpt stays valid UTF-8 for the reports. */
+	assert_string_equal(o.actual, "caf\xef\xbf\xbd au lait");
+	tw_expect_outcome_free(&o);
+	/* Byte operators do not care. */
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vstr("au lait")));
+}
+
+/* ---- title and url ---- */
+
+static void test_title(void **state)
+{
+	fx *f = *state;
+	page(f);
+	pass(f, ex(TW_SUBJ_TITLE, NULL, TW_OP_EQ, vstr("Stage Pizza")));
+	pass(f, ex(TW_SUBJ_TITLE, NULL, TW_OP_CONTAINS, vstr("Pizza")));
+	captures(f, as(ex(TW_SUBJ_TITLE, NULL, TW_OP_EXISTS, vnone()), "t"), "Stage Pizza");
+	fails(f, ex(TW_SUBJ_TITLE, NULL, TW_OP_EQ, vstr("Stage Pasta")),
+	      "expected title == \"Stage Pasta\", got \"Stage Pizza\"");
+	fails(f, ex(TW_SUBJ_TITLE, NULL, TW_OP_MATCHES, vre("^pizza", "i")),
+	      "expected title to match /^pizza/i, got \"Stage Pizza\"");
+}
+
+static void test_title_missing(void **state)
+{
+	fx *f = *state;
+	RESPOND(f, 200, "text/html", "<html><body><h1>No title here</h1></body></html>");
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_TITLE, NULL, TW_OP_EQ, vstr("Home")), false,
+				    "the page has no <title>");
+	assert_string_equal(o.actual, "<html><body><h1>No title here</h1></body></html>");
+	tw_expect_outcome_free(&o);
+	fails(f, ex(TW_SUBJ_TITLE, NULL, TW_OP_EXISTS, vnone()), "the page has no <title>");
+	pass(f, ex(TW_SUBJ_TITLE, NULL, TW_OP_NOT_EXISTS, vnone()));
+}
+
+static void test_url(void **state)
+{
+	fx *f = *state;
+	page(f);
+	pass(f, ex(TW_SUBJ_URL, NULL, TW_OP_EQ, vstr("http://127.0.0.1:8080/orders/1001?view=full")));
+	pass(f, ex(TW_SUBJ_URL, NULL, TW_OP_CONTAINS, vstr("/orders/")));
+	captures(f, as(ex(TW_SUBJ_URL, NULL, TW_OP_MATCHES, vre("/orders/(\\d+)", "")), "id"),
+		 "1001");
+	fails(f, ex(TW_SUBJ_URL, NULL, TW_OP_CONTAINS, vstr("/checkout")),
+	      "expected url to contain \"/checkout\", got "
+	      "\"http://127.0.0.1:8080/orders/1001?view=full\"");
+	free(f->resp.url);
+	f->resp.url = NULL;
+	fails(f, ex(TW_SUBJ_URL, NULL, TW_OP_EQ, vstr("x")), "no URL: there is no response yet");
+}
+
+/* ---- xpath ---- */
+
+/* Runs e with stderr redirected, and asserts libxml2 printed nothing. */
+static tw_expect_outcome judge_quietly(fx *f, tw_expect e, bool passed, const char *message)
+{
+	fflush(stderr);
+	FILE *tmp = tmpfile();
+	assert_non_null(tmp);
+	int saved = dup(2);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), 2) >= 0);
+	tw_expect_outcome o;
+	int rc = tw_expect_eval(&e, &f->resp, f->vars, &o);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	fseek(tmp, 0, SEEK_END);
+	long printed = ftell(tmp);
+	fclose(tmp);
+	assert_int_equal(rc, TW_OK);
+	assert_int_equal(printed, 0);
+	assert_int_equal(o.passed, passed);
+	if (message)
+		assert_string_equal(o.message, message);
+	return o;
+}
+
+static void test_xpath_nodes(void **state)
+{
+	fx *f = *state;
+	page(f);
+	pass(f, ex(TW_SUBJ_XPATH, "//h1", TW_OP_EQ, vstr("Today's menu")));
+	captures(f, as(ex(TW_SUBJ_XPATH, "//h1/@class", TW_OP_EXISTS, vnone()), "c"), "title");
+	pass(f, ex(TW_SUBJ_XPATH, "//li[2]", TW_OP_CONTAINS, vstr("ung")));
+	captures(f, as(ex(TW_SUBJ_XPATH, "//p", TW_OP_MATCHES, vre("#(\\d+)", "")), "o"), "1001");
+	tw_expect_outcome o =
+		judge(f, ex(TW_SUBJ_XPATH, "//li", TW_OP_EQ, vstr("Funghi")), false,
+		      "expected xpath //li == \"Funghi\", got \"Margherita\" (the first of 3 "
+		      "matches)");
+	assert_string_equal(o.actual, "Margherita");
+	tw_expect_outcome_free(&o);
+
+	assert_int_equal(tw_vars_set(f->vars, "id", "3", false), TW_OK);
+	pass(f, ex(TW_SUBJ_XPATH, "//li[@data-id='{{id}}']", TW_OP_EQ, vstr("Diavola")));
+	/* An attribute that reads as a number compares as one. */
+	pass(f, ex(TW_SUBJ_XPATH, "//li[3]/@data-id", TW_OP_GE, vnum(3, "3")));
+}
+
+static void test_xpath_absent(void **state)
+{
+	fx *f = *state;
+	page(f);
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_XPATH, "//h2", TW_OP_EQ, vstr("x")), false,
+				    "//h2 matched nothing");
+	assert_non_null(o.actual);
+	assert_true(starts_with(o.actual, "<!DOCTYPE html>"));
+	tw_expect_outcome_free(&o);
+	fails(f, ex(TW_SUBJ_XPATH, "//h2", TW_OP_EXISTS, vnone()), "//h2 matched nothing");
+	pass(f, ex(TW_SUBJ_XPATH, "//h2", TW_OP_NOT_EXISTS, vnone()));
+	fails(f, ex(TW_SUBJ_XPATH, "//h1", TW_OP_NOT_EXISTS, vnone()),
+	      "expected xpath //h1 not to exist, got \"Today's menu\"");
+}
+
+static void test_xpath_values(void **state)
+{
+	fx *f = *state;
+	page(f);
+	pass(f, ex(TW_SUBJ_XPATH, "count(//li)", TW_OP_EQ, vnum(3, "3")));
+	pass(f, ex(TW_SUBJ_XPATH, "count(//li)", TW_OP_EQ, vstr("3")));
+	pass(f, ex(TW_SUBJ_XPATH, "count(//li)", TW_OP_GT, vnum(2, "2")));
+	fails(f, ex(TW_SUBJ_XPATH, "count(//li)", TW_OP_LT, vnum(3, "3")),
+	      "expected xpath count(//li) < 3, got 3");
+	pass(f, ex(TW_SUBJ_XPATH, "count(//li) div 2", TW_OP_EQ, vnum(1.5, "1.5")));
+	pass(f, ex(TW_SUBJ_XPATH, "boolean(//h1)", TW_OP_EQ, vbool(true)));
+	pass(f, ex(TW_SUBJ_XPATH, "boolean(//h1)", TW_OP_EXISTS, vnone()));
+	fails(f, ex(TW_SUBJ_XPATH, "boolean(//h2)", TW_OP_EQ, vbool(true)),
+	      "expected xpath boolean(//h2) == true, got false");
+	fails(f, ex(TW_SUBJ_XPATH, "boolean(//h2)", TW_OP_EXISTS, vnone()),
+	      "expected xpath boolean(//h2) to exist, got false");
+	pass(f, ex(TW_SUBJ_XPATH, "boolean(//h2)", TW_OP_NOT_EXISTS, vnone()));
+	captures(f, as(ex(TW_SUBJ_XPATH, "string(//li[1]/@data-id)", TW_OP_EQ, vstr("1")), "x"),
+		 "1");
+	fails(f, ex(TW_SUBJ_XPATH, "string(//h2)", TW_OP_EXISTS, vnone()),
+	      "expected xpath string(//h2) to exist, got \"\"");
+	fails(f, ex(TW_SUBJ_XPATH, "number('x')", TW_OP_EXISTS, vnone()),
+	      "expected xpath number('x') to exist, got NaN");
+	fails(f, ex(TW_SUBJ_XPATH, "number('x')", TW_OP_LT, vnum(1, "1")),
+	      "expected xpath number('x') < 1, got NaN");
+}
+
+static void test_xpath_count(void **state)
+{
+	fx *f = *state;
+	page(f);
+	captures(f, as(counted(ex(TW_SUBJ_XPATH, "//li", TW_OP_EQ, vnum(3, "3"))), "n"), "3");
+	tw_expect_outcome o = judge(f, counted(ex(TW_SUBJ_XPATH, "//li", TW_OP_EQ, vnum(2, "2"))),
+				    false, "expected xpath //li count == 2, got 3");
+	assert_string_equal(o.actual, "3");
+	tw_expect_outcome_free(&o);
+	pass(f, counted(ex(TW_SUBJ_XPATH, "//h2", TW_OP_EQ, vnum(0, "0"))));
+	pass(f, counted(ex(TW_SUBJ_XPATH, "//li", TW_OP_GE, vnum(1, "1"))));
+	fails(f, counted(ex(TW_SUBJ_XPATH, "count(//li)", TW_OP_EQ, vnum(3, "3"))),
+	      "xpath count(//li) count gives a number, not a node-set to count");
+}
+
+#if LIBXML_VERSION >= 21200
+static void record_error(void *ctx, const xmlError *e)
+#else
+static void record_error(void *ctx, xmlErrorPtr e)
+#endif
+{
+	(void)e;
+	(*(int *)ctx)++;
+}
+
+static void test_xpath_errors(void **state)
+{
+	fx *f = *state;
+	page(f);
+	tw_expect_outcome o = judge_quietly(f, ex(TW_SUBJ_XPATH, "//h1[", TW_OP_EXISTS, vnone()),
+					    false,
+					    "invalid XPath \"//h1[\": invalid expression at offset 5");
+	assert_string_equal(o.expected, "exists");
+	assert_null(o.actual);
+	tw_expect_outcome_free(&o);
+	o = judge_quietly(f, ex(TW_SUBJ_XPATH, "nosuchfn(//h1)", TW_OP_EXISTS, vnone()), false,
+			  "invalid XPath \"nosuchfn(//h1)\": unregistered function at offset 14");
+	tw_expect_outcome_free(&o);
+	o = judge_quietly(f, ex(TW_SUBJ_XPATH, "//x:h1", TW_OP_EQ, vstr("a")), false,
+			  "invalid XPath \"//x:h1\": undefined namespace prefix at offset 6");
+	tw_expect_outcome_free(&o);
+
+	/* The caller's own handler is back afterwards, and saw nothing. */
+	int calls = 0;
+	xmlSetStructuredErrorFunc(&calls, record_error);
+	o = judge_quietly(f, ex(TW_SUBJ_XPATH, "//h1)", TW_OP_EXISTS, vnone()), false,
+			  "invalid XPath \"//h1)\": invalid expression at offset 4");
+	tw_expect_outcome_free(&o);
+	assert_int_equal(calls, 0);
+	assert_ptr_equal(xmlStructuredErrorContext, &calls);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+
+	o = judge_quietly(f, ex(TW_SUBJ_XPATH, "//h1", TW_OP_EXISTS, vnone()), true,
+			  "xpath //h1 exists");
+	tw_expect_outcome_free(&o);
+}
+
+static void test_xpath_bodies(void **state)
+{
+	fx *f = *state;
+	RESPOND(f, 204, NULL, "");
+	fails(f, ex(TW_SUBJ_XPATH, "//h1", TW_OP_EXISTS, vnone()),
+	      "expected an HTML or XML body for xpath, got an empty body");
+	tw_response_reset(&f->resp);
+	RESPOND(f, 200, "application/xml", "<order id=\"7\"><line sku=\"a\"/><line sku=\"b\"/>");
+	tw_expect_outcome o = judge_quietly(f, ex(TW_SUBJ_XPATH, "/order/@id", TW_OP_EQ,
+						  vstr("7")),
+					    false, NULL);
+	assert_string_equal(o.message, "expected an HTML or XML body for xpath, got "
+				       "application/xml that does not parse");
+	tw_expect_outcome_free(&o);
+	tw_response_reset(&f->resp);
+	RESPOND(f, 200, "application/xml", "<order id=\"7\"><line sku=\"a\"/><line sku=\"b\"/></order>");
+	pass(f, ex(TW_SUBJ_XPATH, "/order/@id", TW_OP_EQ, vnum(7, "7")));
+	pass(f, counted(ex(TW_SUBJ_XPATH, "/order/line", TW_OP_EQ, vnum(2, "2"))));
+}
+
+/* ---- json ---- */
+
+static void test_json_strings(void **state)
+{
+	fx *f = *state;
+	order(f);
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_EQ, vstr("baking")), false,
+				    "expected json $.status == \"baking\", got \"cold\"");
+	assert_string_equal(o.expected, "\"baking\"");
+	assert_string_equal(o.actual, "cold");
+	tw_expect_outcome_free(&o);
+	o = judge(f, as(ex(TW_SUBJ_JSON, "$.status", TW_OP_EQ, vstr("cold")), "s"), true,
+		  "json $.status == \"cold\"");
+	assert_string_equal(o.captured, "cold");
+	tw_expect_outcome_free(&o);
+	pass(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_NE, vstr("baking")));
+	fails(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_NE, vstr("cold")),
+	      "expected json $.status != \"cold\", got \"cold\"");
+	pass(f, ex(TW_SUBJ_JSON, "$.greeting", TW_OP_CONTAINS, vstr("oven")));
+	fails(f, ex(TW_SUBJ_JSON, "$.greeting", TW_OP_CONTAINS, vstr("door")),
+	      "expected json $.greeting to contain \"door\", got \"Order #1001 is in the oven\"");
+	captures(f, as(ex(TW_SUBJ_JSON, "$.greeting", TW_OP_MATCHES,
+			  vre("order #(\\d+) is (in the oven|on its way)", "i")),
+		       "n"),
+		 "1001");
+	/* A string with a NUL is not the string before it. */
+	fails(f, ex(TW_SUBJ_JSON, "$.nul", TW_OP_EQ, vstr("a")),
+	      "expected json $.nul == \"a\", got \"a b\"");
+	pass(f, ex(TW_SUBJ_JSON, "$.nul", TW_OP_CONTAINS, vstr("b")));
+}
+
+static void test_json_numbers(void **state)
+{
+	fx *f = *state;
+	order(f);
+	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_EQ, vnum(8.5, "8.5")));
+	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_EQ, vnum(8.5, "8.50")));
+	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_EQ, vstr("8.50")));
+	captures(f, as(ex(TW_SUBJ_JSON, "$.total", TW_OP_EXISTS, vnone()), "t"), "8.5");
+	pass(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vnum(1001, "1001")));
+	/* A template string against a JSON number compares the number. */
+	assert_int_equal(tw_vars_set(f->vars, "order", "1001", false), TW_OK);
+	captures(f, as(ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vstr("{{order}}")), "o"), "1001");
+	pass(f, ex(TW_SUBJ_JSON, "$.ref", TW_OP_EQ, vstr("{{order}}")));
+	/* A number never equals a JSON string: the quotes show why. */
+	fails(f, ex(TW_SUBJ_JSON, "$.ref", TW_OP_EQ, vnum(1001, "1001")),
+	      "expected json $.ref == 1001, got \"1001\"");
+	fails(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vnum(1002, "1002")),
+	      "expected json $.id == 1002, got 1001");
+	fails(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vstr("1001x")),
+	      "expected json $.id == \"1001x\", got 1001");
+	/* Ordering. */
+	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_GT, vnum(8, "8")));
+	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_LE, vnum(8.5, "8.5")));
+	assert_int_equal(tw_vars_set(f->vars, "max", "10", false), TW_OK);
+	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_LT, vstr("{{max}}")));
+	fails(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_GE, vnum(10, "10")),
+	      "expected json $.total >= 10, got 8.5");
+	fails(f, ex(TW_SUBJ_JSON, "$.count", TW_OP_LT, vnum(100, "100")),
+	      "expected json $.count < 100, got \"42\": not a number");
+	fails(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_LT, vstr("abc")),
+	      "expected json $.total < \"abc\": \"abc\" is not a number");
+	fails(f, ex(TW_SUBJ_JSON, "$.paid", TW_OP_GT, vnum(0, "0")),
+	      "expected json $.paid > 0, got true: not a number");
+	fails(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_GT, vbool(true)),
+	      "expected json $.total > true: true is not a number");
+}
+
+static void test_json_string_forms(void **state)
+{
+	fx *f = *state;
+	order(f);
+	captures(f, as(ex(TW_SUBJ_JSON, "$.big", TW_OP_EXISTS, vnone()), "x"), "12345678901234567");
+	captures(f, as(ex(TW_SUBJ_JSON, "$.tiny", TW_OP_EXISTS, vnone()), "x"), "0.1");
+	captures(f, as(ex(TW_SUBJ_JSON, "$.huge", TW_OP_EXISTS, vnone()), "x"), "1e+300");
+	captures(f, as(ex(TW_SUBJ_JSON, "$.paid", TW_OP_EXISTS, vnone()), "x"), "true");
+	captures(f, as(ex(TW_SUBJ_JSON, "$.note", TW_OP_EXISTS, vnone()), "x"), "null");
+	captures(f, as(ex(TW_SUBJ_JSON, "$.meta", TW_OP_EXISTS, vnone()), "x"),
+		 "{\"a\":1,\"b\":[1,2]}");
+	captures(f, as(ex(TW_SUBJ_JSON, "$.tags", TW_OP_EXISTS, vnone()), "x"),
+		 "[\"vegan\",\"gf\"]");
+	/* Big integers compare exactly as text. */
+	pass(f, ex(TW_SUBJ_JSON, "$.big", TW_OP_EQ, vstr("12345678901234567")));
+	/* contains works on the compact form of arrays and objects. */
+	pass(f, ex(TW_SUBJ_JSON, "$.tags", TW_OP_CONTAINS, vstr("\"vegan\"")));
+	fails(f, ex(TW_SUBJ_JSON, "$.tags", TW_OP_CONTAINS, vstr("halal")),
+	      "expected json $.tags to contain \"halal\", got [\"vegan\",\"gf\"]");
+	fails(f, ex(TW_SUBJ_JSON, "$.meta", TW_OP_EQ, vstr("{\"a\":1,\"b\":[1,2]}")),
+	      "expected json $.meta == \"{\"a\":1,\"b\":[1,2]}\", got {\"a\":1,\"b\":[1,2]}");
+}
+
+static void test_json_literals(void **state)
+{
+	fx *f = *state;
+	order(f);
+	pass(f, ex(TW_SUBJ_JSON, "$.paid", TW_OP_EQ, vbool(true)));
+	pass(f, ex(TW_SUBJ_JSON, "$.refunded", TW_OP_EQ, vbool(false)));
+	fails(f, ex(TW_SUBJ_JSON, "$.paid", TW_OP_EQ, vbool(false)),
+	      "expected json $.paid == false, got true");
+	fails(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_EQ, vbool(true)),
+	      "expected json $.status == true, got \"cold\"");
+	pass(f, ex(TW_SUBJ_JSON, "$.paid", TW_OP_EQ, vstr("true")));
+	pass(f, ex(TW_SUBJ_JSON, "$.note", TW_OP_EQ, vnull()));
+	pass(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_NE, vnull()));
+	fails(f, ex(TW_SUBJ_JSON, "$.refunded", TW_OP_EQ, vnull()),
+	      "expected json $.refunded == null, got false");
+	fails(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vnull()), "expected json $.id == null, got 1001");
+	/* null is there: it exists. */
+	pass(f, ex(TW_SUBJ_JSON, "$.note", TW_OP_EXISTS, vnone()));
+	fails(f, ex(TW_SUBJ_JSON, "$.note", TW_OP_NOT_EXISTS, vnone()),
+	      "expected json $.note not to exist, got null");
+}
+
+static void test_json_absent(void **state)
+{
+	fx *f = *state;
+	order(f);
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_JSON, "$.eta", TW_OP_EQ, vstr("soon")), false,
+				    "$.eta matched nothing");
+	assert_string_equal(o.expected, "\"soon\"");
+	assert_true(starts_with(o.actual, "{\"status\": \"cold\", \"id\": 1001"));
+	assert_true(strlen(o.actual) <= TW_EXCERPT_MAX);
+	tw_expect_outcome_free(&o);
+	fails(f, ex(TW_SUBJ_JSON, "$.eta", TW_OP_EXISTS, vnone()), "$.eta matched nothing");
+	fails(f, ex(TW_SUBJ_JSON, "$.items[7].name", TW_OP_LT, vnum(1, "1")),
+	      "$.items[7].name matched nothing");
+	o = judge(f, as(ex(TW_SUBJ_JSON, "$.eta", TW_OP_NOT_EXISTS, vnone()), "e"), true, NULL);
+	assert_string_equal(o.captured, "");
+	tw_expect_outcome_free(&o);
+}
+
+static void test_json_many_matches(void **state)
+{
+	fx *f = *state;
+	order(f);
+	captures(f, as(ex(TW_SUBJ_JSON, "$..name", TW_OP_EQ, vstr("Margherita")), "n"),
+		 "Margherita");
+	fails(f, ex(TW_SUBJ_JSON, "$.items[*].name", TW_OP_EQ, vstr("Funghi")),
+	      "expected json $.items[*].name == \"Funghi\", got \"Margherita\" (the first of 3 "
+	      "matches)");
+}
+
+static void test_json_count(void **state)
+{
+	fx *f = *state;
+	order(f);
+	/* One match that is an array: its size. */
+	captures(f, as(counted(ex(TW_SUBJ_JSON, "$.items", TW_OP_EQ, vnum(3, "3"))), "n"), "3");
+	pass(f, counted(ex(TW_SUBJ_JSON, "$.items[*]", TW_OP_EQ, vnum(3, "3"))));
+	pass(f, counted(ex(TW_SUBJ_JSON, "$..name", TW_OP_EQ, vnum(3, "3"))));
+	pass(f, counted(ex(TW_SUBJ_JSON, "$..qty", TW_OP_GT, vnum(2, "2"))));
+	pass(f, counted(ex(TW_SUBJ_JSON, "$.empty", TW_OP_EQ, vnum(0, "0"))));
+	pass(f, counted(ex(TW_SUBJ_JSON, "$.eta", TW_OP_EQ, vnum(0, "0"))));
+	/* One match that is not an array is one. */
+	pass(f, counted(ex(TW_SUBJ_JSON, "$.meta", TW_OP_EQ, vnum(1, "1"))));
+	pass(f, counted(ex(TW_SUBJ_JSON, "$.status", TW_OP_EQ, vnum(1, "1"))));
+	tw_expect_outcome o = judge(f, counted(ex(TW_SUBJ_JSON, "$.items", TW_OP_EQ, vnum(1, "1"))),
+				    false, "expected json $.items count == 1, got 3");
+	assert_string_equal(o.actual, "3");
+	tw_expect_outcome_free(&o);
+}
+
+static void test_json_scalar_body(void **state)
+{
+	fx *f = *state;
+	RESPOND(f, 200, "application/json", "42");
+	pass(f, ex(TW_SUBJ_JSON, "$", TW_OP_EQ, vnum(42, "42")));
+	fails(f, ex(TW_SUBJ_JSON, "$.a", TW_OP_EXISTS, vnone()), "$.a matched nothing");
+}
+
+static void test_json_not_json(void **state)
+{
+	fx *f = *state;
+	page(f);
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_EQ, vstr("baking")), false,
+				    NULL);
+	assert_true(starts_with(o.message, "expected a JSON body, got text/html; charset=utf-8: <!DOCTYPE html>"
+			    "<html><head><title> Stage Pizza </title>"));
+	assert_true(strlen(o.message) < 250);
+	assert_string_equal(o.message + strlen(o.message) - 3, "\xe2\x80\xa6");
+	assert_true(starts_with(o.actual, "<!DOCTYPE html>"));
+	tw_expect_outcome_free(&o);
+
+	tw_response_reset(&f->resp);
+	RESPOND(f, 200, "application/json", "{\"status\": ");
+	o = judge(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_EXISTS, vnone()), false, NULL);
+	assert_true(starts_with(o.message, "expected a JSON body, got application/json that does not parse: "));
+	assert_non_null(strstr(o.message, "line 1"));
+	tw_expect_outcome_free(&o);
+
+	tw_response_reset(&f->resp);
+	RESPOND(f, 200, NULL, "plain words");
+	fails(f, ex(TW_SUBJ_JSON, "$", TW_OP_EXISTS, vnone()),
+	      "expected a JSON body, got a body without Content-Type: plain words");
+
+	tw_response_reset(&f->resp);
+	RESPOND(f, 204, NULL, "");
+	fails(f, ex(TW_SUBJ_JSON, "$", TW_OP_EXISTS, vnone()),
+	      "expected a JSON body, got an empty body");
+}
+
+static void test_json_bad_query(void **state)
+{
+	fx *f = *state;
+	order(f);
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_JSON, "$.a]", TW_OP_EXISTS, vnone()), false,
+				    "invalid JSON query: unexpected ']' at offset 3 in $.a]: "
+				    "expected '.' or '['");
+	assert_string_equal(o.expected, "exists");
+	tw_expect_outcome_free(&o);
+	assert_int_equal(tw_vars_set(f->vars, "i", "1", false), TW_OK);
+	pass(f, ex(TW_SUBJ_JSON, "$.items[{{i}}].name", TW_OP_EQ, vstr("Funghi")));
+}
+
+/* ---- cookies ---- */
+
+static void jar(fx *f, const char *const *lines)
+{
+	f->easy = curl_easy_init();
+	assert_non_null(f->easy);
+	assert_int_equal(curl_easy_setopt(f->easy, CURLOPT_COOKIEFILE, ""), CURLE_OK);
+	for (; *lines; lines++)
+		assert_int_equal(curl_easy_setopt(f->easy, CURLOPT_COOKIELIST, *lines), CURLE_OK);
+	f->resp.easy = f->easy;
+}
+
+static void test_cookies(void **state)
+{
+	fx *f = *state;
+	page(f);
+	const char *const lines[] = {
+		"Set-Cookie: session=abc; domain=127.0.0.1",
+		"Set-Cookie: token=xyz; domain=127.0.0.1; path=/; HttpOnly",
+		"Set-Cookie: empty=; domain=127.0.0.1",
+		"127.0.0.1\tFALSE\t/\tFALSE\t946684800\tstale\t1",
+		NULL,
+	};
+	jar(f, lines);
+	pass(f, ex(TW_SUBJ_COOKIE, "session", TW_OP_EQ, vstr("abc")));
+	captures(f, as(ex(TW_SUBJ_COOKIE, "token", TW_OP_EXISTS, vnone()), "t"), "xyz");
+	pass(f, ex(TW_SUBJ_COOKIE, "token", TW_OP_MATCHES, vre("^x", "")));
+	pass(f, ex(TW_SUBJ_COOKIE, "empty", TW_OP_EXISTS, vnone()));
+	pass(f, ex(TW_SUBJ_COOKIE, "empty", TW_OP_EQ, vstr("")));
+	fails(f, ex(TW_SUBJ_COOKIE, "session", TW_OP_EQ, vstr("def")),
+	      "expected cookie session == \"def\", got \"abc\"");
+	/* An expired cookie is not in a browser's jar. */
+	pass(f, ex(TW_SUBJ_COOKIE, "stale", TW_OP_NOT_EXISTS, vnone()));
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_COOKIE, "cart", TW_OP_EXISTS, vnone()), false,
+				    "no cookie 'cart' in the customer's jar");
+	assert_string_equal(o.actual, "cookies: session, token, empty");
+	tw_expect_outcome_free(&o);
+	fails(f, ex(TW_SUBJ_COOKIE, "cart", TW_OP_EQ, vstr("1")),
+	      "no cookie 'cart' in the customer's jar");
+	fails(f, ex(TW_SUBJ_COOKIE, "session", TW_OP_NOT_EXISTS, vnone()),
+	      "expected cookie session not to exist, got \"abc\"");
+}
+
+static void test_cookies_without_handle(void **state)
+{
+	fx *f = *state;
+	page(f);
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_COOKIE, "session", TW_OP_EQ, vstr("abc")), false,
+				    "no cookie 'session' in the customer's jar");
+	assert_string_equal(o.actual, "cookies: none");
+	tw_expect_outcome_free(&o);
+	pass(f, ex(TW_SUBJ_COOKIE, "session", TW_OP_NOT_EXISTS, vnone()));
+}
+
+/* ---- time ---- */
+
+static void test_time(void **state)
+{
+	fx *f = *state;
+	page(f);
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_TIME, NULL, TW_OP_LT, vdur(800, "800ms")), false,
+				    "expected time < 800ms, took 1234ms");
+	assert_string_equal(o.expected, "< 800ms");
+	assert_string_equal(o.actual, "1234ms");
+	tw_expect_outcome_free(&o);
+	pass(f, ex(TW_SUBJ_TIME, NULL, TW_OP_LT, vdur(2000, "2s")));
+	fails(f, ex(TW_SUBJ_TIME, NULL, TW_OP_LE, vdur(1000, "1s")),
+	      "expected time <= 1s, took 1234ms");
+	fails(f, ex(TW_SUBJ_TIME, NULL, TW_OP_LT, vnum(800, "800")),
+	      "expected time < 800ms, took 1234ms");
+	pass(f, ex(TW_SUBJ_TIME, NULL, TW_OP_GT, vdur(1234, "1234ms")));
+	captures(f, as(ex(TW_SUBJ_TIME, NULL, TW_OP_LT, vdur(1500, "1.5s")), "t"), "1234");
+	fails(f, ex(TW_SUBJ_TIME, NULL, TW_OP_LT, vdur(800, NULL)),
+	      "expected time < 800ms, took 1234ms");
+}
+
+/* ---- templates and misuse ---- */
+
+static void test_template_errors(void **state)
+{
+	fx *f = *state;
+	order(f);
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vstr("{{order}}")), false,
+				    "variable 'order' is not set");
+	assert_null(o.expected);
+	assert_null(o.actual);
+	tw_expect_outcome_free(&o);
+	fails(f, ex(TW_SUBJ_HEADER, "{{missing}}", TW_OP_EXISTS, vnone()),
+	      "variable 'missing' is not set");
+	fails(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_MATCHES, vre("Order {{n", "")),
+	      "unclosed {{: expected }}");
+	fails(f, as(ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vstr("{{ }}")), "x"),
+	      "empty {{ }}: expected a variable name");
+}
+
+static void test_misuse(void **state)
+{
+	fx *f = *state;
+	page(f);
+	fails(f, counted(ex(TW_SUBJ_HEADER, "X-Request-Id", TW_OP_EQ, vnum(1, "1"))),
+	      "count applies to json and xpath queries only");
+	fails(f, ex(TW_SUBJ_JSON, NULL, TW_OP_EXISTS, vnone()), "json needs a query");
+}
+
+static void test_outcome_free(void **state)
+{
+	(void)state;
+	tw_expect_outcome o = {0};
+	tw_expect_outcome_free(&o);
+	tw_expect_outcome_free(NULL);
+	o.message = strdup("m");
+	o.captured = strdup("c");
+	tw_expect_outcome_free(&o);
+	assert_null(o.message);
+	assert_null(o.captured);
+}
+
+/* ---- excerpts ---- */
+
+static void assert_excerpt(const char *text, size_t len, const char *focus, size_t max,
+			   const char *want)
+{
+	char *e = tw_excerpt(text, len, focus, max);
+	assert_non_null(e);
+	assert_string_equal(e, want);
+	assert_true(strlen(e) <= max);
+	free(e);
+}
+
+static void test_excerpt_short(void **state)
+{
+	(void)state;
+	assert_excerpt("Today's menu", 12, NULL, 400, "Today's menu");
+	assert_excerpt(NULL, 0, NULL, 400, "");
+	assert_excerpt("", 0, NULL, 400, "");
+	assert_excerpt("  a \n\n\t b\r\n  ", 13, NULL, 400, "a b");
+	assert_excerpt("a\x01" "b\x7f" "c", 5, NULL, 400, "a b c");
+	assert_excerpt("nul\0inside", 10, NULL, 400, "nul inside");
+	/* Only len bytes count. */
+	assert_excerpt("abcdef", 3, NULL, 400, "abc");
+	assert_excerpt("abc", 3, NULL, 0, "");
+}
+
+static void test_excerpt_cut(void **state)
+{
+	(void)state;
+	const char *alpha = "abcdefghijklmnopqrstuvwxyz";
+	assert_excerpt(alpha, 26, NULL, 26, alpha);
+	assert_excerpt(alpha, 26, NULL, 20, "abcdefghijklmnopq\xe2\x80\xa6");
+	/* A cut after a space does not leave it dangling. */
+	assert_excerpt("abcd efgh ijkl mnop", 19, NULL, 14, "abcd efgh i\xe2\x80\xa6");
+	assert_excerpt("abcd efgh ijkl mnop", 19, NULL, 13, "abcd efgh\xe2\x80\xa6");
+	/* Trailing whitespace beyond the limit is no cut. */
+	assert_excerpt("abcdefghijkl        ", 20, NULL, 12, "abcdefghijkl");
+	/* Too small for "…": a plain cut. */
+	assert_excerpt(alpha, 26, NULL, 5, "abcde");
+}
+
+static void test_excerpt_multibyte(void **state)
+{
+	(void)state;
+	/* é is two bytes: 17 bytes of room hold eight of them. */
+	const char *e = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+			"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";
+	assert_excerpt(e, strlen(e), NULL, 20,
+		       "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		       "\xe2\x80\xa6");
+	/* A four-byte character that would straddle the limit goes whole. */
+	const char *emoji = "ab\xf0\x9f\x8d\x95\xf0\x9f\x8d\x95\xf0\x9f\x8d\x95\xf0\x9f\x8d\x95";
+	assert_excerpt(emoji, strlen(emoji), NULL, 15,
+		       "ab\xf0\x9f\x8d\x95\xf0\x9f\x8d\x95\xe2\x80\xa6");
+	assert_excerpt(emoji, strlen(emoji), NULL, 13,
+		       "ab\xf0\x9f\x8d\x95\xf0\x9f\x8d\x95\xe2\x80\xa6");
+	assert_excerpt(emoji, strlen(emoji), NULL, 12, "ab\xf0\x9f\x8d\x95\xe2\x80\xa6");
+	/* Invalid bytes become U+FFFD; a truncated sequence too. */
+	assert_excerpt("a\xff" "b\xc3", 4, NULL, 400, "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+	/* Overlong and surrogate encodings are not UTF-8. */
+	assert_excerpt("\xc0\xaf\xed\xa0\x80", 5, NULL, 400,
+		       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+static void test_excerpt_focus(void **state)
+{
+	(void)state;
+	char text[1001];
+	for (int i = 0; i < 1000; i++)
+		text[i] = (char)('a' + i % 26);
+	memcpy(text + 500, "NEEDLE", 6);
+	text[1000] = '\0';
+
+	/* A position in the text. */
+	char *e = tw_excerpt(text, 1000, text + 500, 100);
+	assert_non_null(e);
+	assert_true(strlen(e) <= 100);
+	assert_true(starts_with(e, "\xe2\x80\xa6"));
+	assert_string_equal(e + strlen(e) - 3, "\xe2\x80\xa6");
+	char *n = strstr(e, "NEEDLE");
+	assert_non_null(n);
+	/* Roughly in the middle. */
+	assert_true(n - e > 30 && n - e < 70);
+	free(e);
+
+	/* A string to find. */
+	e = tw_excerpt(text, 1000, "NEEDLE", 100);
+	assert_non_null(e);
+	n = strstr(e, "NEEDLE");
+	assert_non_null(n);
+	assert_true(n - e > 30 && n - e < 70);
+	free(e);
+
+	/* Not found: the start. */
+	assert_excerpt(text, 1000, "HAYSTACK", 20, "abcdefghijklmnopq\xe2\x80\xa6");
+	/* Near the end: a full window ending with the text. */
+	e = tw_excerpt(text, 1000, text + 998, 100);
+	assert_non_null(e);
+	assert_true(strlen(e) >= 90);
+	assert_true(starts_with(e, "\xe2\x80\xa6"));
+	assert_true(strncmp(e + strlen(e) - 5, text + 995, 5) == 0);
+	free(e);
+	/* Near the start: no leading "…". */
+	e = tw_excerpt(text, 1000, text + 10, 100);
+	assert_true(starts_with(e, "abcdefghij"));
+	free(e);
+	/* The whole text fits: the focus changes nothing. */
+	assert_excerpt("short NEEDLE text", 17, "NEEDLE", 400, "short NEEDLE text");
+}
+
+static void test_excerpt_focus_multibyte(void **state)
+{
+	(void)state;
+	/* A window that would start inside a character moves past it. */
+	char text[601];
+	for (int i = 0; i < 600; i += 2)
+		memcpy(text + i, "\xc3\xa9", 2);
+	text[600] = '\0';
+	for (size_t at = 250; at < 260; at++) {
+		char *e = tw_excerpt(text, 600, text + at, 51);
+		assert_non_null(e);
+		assert_true(strlen(e) <= 51);
+		assert_true(starts_with(e, "\xe2\x80\xa6\xc3\xa9"));
+		assert_string_equal(e + strlen(e) - 5, "\xc3\xa9\xe2\x80\xa6");
+		free(e);
+	}
+}
+
+int main(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_status),
+		T(test_header),
+		T(test_header_empty_value),
+		T(test_text_html),
+		T(test_text_long_page),
+		T(test_text_plain_with_nul),
+		T(test_body),
+		T(test_body_empty),
+		T(test_regex_flags_and_templates),
+		T(test_catastrophic_backtracking),
+		T(test_invalid_utf8),
+		T(test_title),
+		T(test_title_missing),
+		T(test_url),
+		T(test_xpath_nodes),
+		T(test_xpath_absent),
+		T(test_xpath_values),
+		T(test_xpath_count),
+		T(test_xpath_errors),
+		T(test_xpath_bodies),
+		T(test_json_strings),
+		T(test_json_numbers),
+		T(test_json_string_forms),
+		T(test_json_literals),
+		T(test_json_absent),
+		T(test_json_many_matches),
+		T(test_json_count),
+		T(test_json_scalar_body),
+		T(test_json_not_json),
+		T(test_json_bad_query),
+		T(test_cookies),
+		T(test_cookies_without_handle),
+		T(test_time),
+		T(test_template_errors),
+		T(test_misuse),
+		cmocka_unit_test(test_outcome_free),
+		cmocka_unit_test(test_excerpt_short),
+		cmocka_unit_test(test_excerpt_cut),
+		cmocka_unit_test(test_excerpt_multibyte),
+		cmocka_unit_test(test_excerpt_focus),
+		cmocka_unit_test(test_excerpt_focus_multibyte),
+	};
+#undef T
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	curl_global_cleanup();
+	xmlCleanupParser();
+	return failed;
+}
