@@ -333,6 +333,254 @@ expect_eq "gzip decoded" "compressed hello" "$body"
 connects=$(curl -s -o /dev/null -o /dev/null -w '%{num_connects} ' "$url/hours" "$url/hours")
 expect_eq "keep-alive" "1 0 " "$connects"
 
+# --- the phone line: TwiML ------------------------------------------------------
+
+# sign URL [NAME VALUE]... : X-Twilio-Signature for the stage's default token:
+# Base64(HMAC-SHA1(token, URL + each POST parameter sorted by name, name then
+# value)). The caller passes the parameters already sorted.
+sign_with() {
+    local token=$1 data=$2
+    shift 2
+    while (($# >= 2)); do
+        data+=$1$2
+        shift 2
+    done
+    printf '%s' "$data" | openssl dgst -sha1 -hmac "$token" -binary | base64
+}
+sign() { sign_with stage-auth-token "$@"; }
+# The recipe above, against twilio-node's published test vector.
+expect_eq "signature recipe test vector" "RSOYDt4T1cUTdK1PDd93/VVr8B8=" \
+    "$(sign_with 12345 'https://mycompany.com/myapp.php?foo=1&bar=2' CallSid CA1234567890ABCDE \
+        Caller +14158675309 Digits 1234 From +14158675309 To +18005551212)"
+
+# Every TwiML and VoiceXML document must be well-formed XML.
+well_formed() {
+    if ! command -v xmllint >/dev/null; then ok; return; fi
+    if printf '%s' "$2" | xmllint --noout - 2>"$work/xmllint.err"; then ok; else
+        bad "$1: not well-formed XML: $(cat "$work/xmllint.err")"
+    fi
+}
+call=(-d CallSid=CA0123456789abcdef0123456789abcdef --data-urlencode From=+15550100 \
+    --data-urlencode To=+15550199)
+
+http "${call[@]}" "$url/voice"
+expect_eq "voice welcome" 200 "$status"
+expect_eq "voice content type" "text/xml; charset=utf-8" "$(header Content-Type)"
+expect_eq "voice cache control" "no-store" "$(header Cache-Control)"
+well_formed "voice welcome" "$body"
+expect_has "voice welcome gather" "$body" \
+    '<Gather input="dtmf speech" action="/voice/menu" numDigits="1" timeout="5" hints="order status, opening hours, agent">'
+expect_has "voice welcome" "$body" "<Say>Welcome to Stage Pizza.</Say>"
+expect_has "voice welcome menu" "$body" \
+    "<Say>For the status of an order, press 1 or say order status. For our opening hours, press 2. To speak to someone, press 0.</Say>"
+expect_has "voice welcome fallback" "$body" \
+    "</Gather>
+<Say>Sorry, I didn't get that.</Say>
+<Redirect>/voice?tries=1</Redirect>
+</Response>"
+http "$url/voice"
+expect_eq "voice welcome by GET" 200 "$status"
+http "${call[@]}" "$url/voice?tries=2"
+expect_has "voice second re-prompt" "$body" "<Redirect>/voice?tries=3</Redirect>"
+http "${call[@]}" "$url/voice?tries=3"
+expect_has "voice gives up" "$body" "<Say>We did not hear from you. Goodbye.</Say>
+<Hangup/>"
+expect_lacks "voice gives up" "$body" "<Gather"
+expect_eq "voice HEAD" "200" "$(curl -s -I -o /dev/null -w '%{http_code}' "$url/voice")"
+http -X PUT "$url/voice"
+expect_eq "voice wrong method" 405 "$status"
+expect_eq "voice wrong method Allow" "GET, HEAD, POST" "$(header Allow)"
+
+ask_order='<Gather input="dtmf" action="/voice/order" finishOnKey="#" timeout="5">
+<Say>Please enter your order number, then press hash.</Say>
+</Gather>
+<Redirect>/voice/order</Redirect>'
+http "${call[@]}" -d Digits=1 "$url/voice/menu"
+expect_has "menu 1 asks for the order" "$body" "$ask_order"
+well_formed "menu 1" "$body"
+http "${call[@]}" --data-urlencode "SpeechResult=Order status" -d Confidence=0.9 "$url/voice/menu"
+expect_has "menu: saying order" "$body" "$ask_order"
+http "$url/voice/menu?Digits=1"
+expect_has "menu 1 by GET" "$body" "$ask_order"
+
+hours="We are open every day. Monday 17:00–22:00. Tuesday 17:00–22:00. Wednesday 17:00–22:00. Thursday 17:00–22:00. Friday 17:00–23:30. Saturday 12:00–23:30. Sunday 12:00–21:00."
+http "${call[@]}" -d Digits=2 "$url/voice/menu"
+expect_has "menu 2 says the hours" "$body" "<Say>$hours</Say>
+<Redirect>/voice</Redirect>"
+http "${call[@]}" --data-urlencode "SpeechResult=opening hours" "$url/voice/menu"
+expect_has "menu: saying hours" "$body" "<Say>We are open every day."
+http "$url/hours"
+expect_has "the phone's hours are the web page's" "$body" "<td>Friday</td><td>17:00–23:30</td>"
+
+agent='<Say>Connecting you to an agent.</Say>
+<Dial action="/voice/after-agent" timeout="20"><Number>+15550100200</Number></Dial>'
+http "${call[@]}" -d Digits=0 "$url/voice/menu"
+expect_has "menu 0 dials an agent" "$body" "$agent"
+http "${call[@]}" --data-urlencode "SpeechResult=an Agent please" "$url/voice/menu"
+expect_has "menu: saying agent" "$body" "$agent"
+
+not_an_option='<Say>Sorry, that is not an option.</Say>
+<Redirect>/voice</Redirect>'
+http "${call[@]}" -d Digits=7 "$url/voice/menu"
+expect_has "menu 7 is not an option" "$body" "$not_an_option"
+http "${call[@]}" --data-urlencode "SpeechResult=pineapple" "$url/voice/menu"
+expect_has "menu: unknown speech" "$body" "$not_an_option"
+http "${call[@]}" "$url/voice/menu"
+expect_has "menu without input" "$body" "$not_an_option"
+
+http "${call[@]}" -d Digits=1001 "$url/voice/order"
+expect_has "seeded order 1001" "$body" "<Say>Order 1001 is on its way.</Say>
+<Say>Thank you for calling Stage Pizza. Goodbye.</Say>
+<Hangup/>"
+# The order placed on the web above, found on the phone.
+http "${call[@]}" -d "Digits=$order" "$url/voice/order"
+expect_has "web order on the phone" "$body" "<Say>Order $order is in the oven.</Say>"
+http "$url/voice/order?Digits=$order"
+expect_has "web order on the phone by GET" "$body" "<Say>Order $order is in the oven.</Say>"
+http "${call[@]}" -d Digits=9999 "$url/voice/order"
+expect_has "unknown order" "$body" "<Say>Sorry, we could not find order 9999.</Say>
+<Gather input=\"dtmf\" action=\"/voice/order?attempt=2\" finishOnKey=\"#\" timeout=\"5\">"
+expect_has "unknown order, silence" "$body" "<Redirect>/voice/order?attempt=2</Redirect>"
+http "${call[@]}" -d Digits=9999 "$url/voice/order?attempt=2"
+expect_has "unknown order again" "$body" 'action="/voice/order?attempt=3"'
+http "${call[@]}" -d Digits=9999 "$url/voice/order?attempt=3"
+expect_has "unknown order, third time" "$body" "<Say>Sorry, we could not find order 9999.</Say>
+<Say>Please check your order number and call us again. Goodbye.</Say>
+<Hangup/>"
+expect_lacks "unknown order, third time" "$body" "<Gather"
+http "${call[@]}" "$url/voice/order"
+expect_has "order without digits" "$body" "<Say>Sorry, I didn't get that.</Say>
+<Gather"
+http "${call[@]}" -d DialCallStatus=completed "$url/voice/after-agent"
+expect_has "after the agent" "$body" "<Response>
+<Hangup/>
+</Response>"
+
+http "$url/voice/fault/not-xml"
+expect_eq "fault not-xml type" "text/xml; charset=utf-8" "$(header Content-Type)"
+expect_eq "fault not-xml" "this is not xml <" "$body"
+http "${call[@]}" "$url/voice/fault/unknown-verb"
+expect_has "fault unknown-verb" "$body" "<Say>Hello.</Say>
+<Dance/>"
+http "${call[@]}" "$url/voice/fault/gather-404"
+expect_has "fault gather-404" "$body" \
+    '<Gather action="/voice/fault/nowhere" numDigits="1"><Say>Press 1.</Say></Gather>'
+http "${call[@]}" -d Digits=1 "$url/voice/fault/nowhere"
+expect_eq "fault gather-404 action" 404 "$status"
+http "$url/voice/fault/redirect-loop"
+expect_has "fault redirect-loop" "$body" "<Redirect>/voice/fault/redirect-loop</Redirect>"
+http "$url/voice/fault/endless"
+expect_has "fault endless" "$body" '<Say>Please hold.</Say>
+<Play loop="0">http://127.0.0.1/hold-music.mp3</Play>'
+http "$url/voice/fault/dtmf-only"
+expect_has "fault dtmf-only" "$body" \
+    '<Gather input="dtmf" numDigits="1" action="/voice/menu"><Say>Press 1 for orders.</Say></Gather>'
+http "$url/voice/fault/no-gather"
+expect_has "fault no-gather" "$body" "<Response>
+<Say>Our lines are closed.</Say>
+</Response>"
+http "$url/voice/fault/reject"
+expect_has "fault reject" "$body" '<Reject reason="busy"/>'
+http "$url/voice/fault/record"
+expect_has "fault record" "$body" '<Say>Leave a message after the beep.</Say>
+<Record action="/voice/fault/recorded" maxLength="30" finishOnKey="#"/>'
+http "${call[@]}" -d RecordingDuration=7 "$url/voice/fault/recorded"
+expect_has "fault recorded" "$body" "<Say>Thank you, we got your message of 7 seconds.</Say>
+<Hangup/>"
+http "$url/voice/fault/enqueue"
+expect_has "fault enqueue" "$body" "<Enqueue>support</Enqueue>"
+for fault in unknown-verb gather-404 redirect-loop endless dtmf-only no-gather reject record \
+    recorded enqueue; do
+    http "$url/voice/fault/$fault"
+    well_formed "fault $fault" "$body"
+done
+http "$url/voice/fault/no-such-fault"
+expect_eq "unknown voice fault" 404 "$status"
+
+# --- the phone line: signed ------------------------------------------------------
+
+http "${call[@]}" "$url/signed/voice"
+expect_eq "signed without a signature" 403 "$status"
+expect_eq "signed without a signature type" "text/plain; charset=utf-8" "$(header Content-Type)"
+expect_eq "signed without a signature" "invalid X-Twilio-Signature" "$body"
+signed_call=(-d CallSid=CA0123456789abcdef0123456789abcdef -d Digits=0
+    --data-urlencode From=+15550100)
+signature=$(sign "$url/signed/voice/menu?lang=en%20GB" CallSid CA0123456789abcdef0123456789abcdef \
+    Digits 0 From +15550100)
+http -H "X-Twilio-Signature: $signature" "${signed_call[@]}" "$url/signed/voice/menu?lang=en%20GB"
+expect_eq "signed menu" 200 "$status"
+expect_eq "signed menu type" "text/xml; charset=utf-8" "$(header Content-Type)"
+expect_has "signed URLs stay under /signed" "$body" '<Dial action="/signed/voice/after-agent"'
+http -H "X-Twilio-Signature: $signature" "${signed_call[@]}" -d Extra=1 \
+    "$url/signed/voice/menu?lang=en%20GB"
+expect_eq "signed, a parameter added" 403 "$status"
+http -H "X-Twilio-Signature: $signature" "${signed_call[@]}" "$url/signed/voice/menu?lang=en%20US"
+expect_eq "signed, the query changed" 403 "$status"
+http -H "X-Twilio-Signature: $(sign_with other-token "$url/signed/voice")" "$url/signed/voice"
+expect_eq "signed with another token" 403 "$status"
+http -H "X-Twilio-Signature: $(sign "$url/signed/voice")" "$url/signed/voice"
+expect_eq "signed GET" 200 "$status"
+expect_has "signed welcome" "$body" 'action="/signed/voice/menu"'
+expect_has "signed welcome" "$body" "<Redirect>/signed/voice?tries=1</Redirect>"
+http -H "X-Twilio-Signature: $(sign "$url/signed/voice/fault/gather-404")" \
+    "$url/signed/voice/fault/gather-404"
+expect_has "signed fault keeps /signed" "$body" 'action="/signed/voice/fault/nowhere"'
+# Validators accept the URL with the default port added or removed.
+http -H "Host: 127.0.0.1" -H "X-Twilio-Signature: $(sign "http://127.0.0.1:80/signed/voice")" \
+    "$url/signed/voice"
+expect_eq "signed, default port added" 200 "$status"
+http -H "Host: 127.0.0.1:80" -H "X-Twilio-Signature: $(sign "http://127.0.0.1/signed/voice")" \
+    "$url/signed/voice"
+expect_eq "signed, default port removed" 200 "$status"
+
+# --- the phone line: VoiceXML ----------------------------------------------------
+
+vxml_head='<vxml version="2.1" xmlns="http://www.w3.org/2001/vxml">'
+http "$url/vxml"
+expect_eq "vxml menu" 200 "$status"
+expect_eq "vxml content type" "text/xml; charset=utf-8" "$(header Content-Type)"
+well_formed "vxml menu" "$body"
+expect_has "vxml root" "$body" "$vxml_head"
+expect_has "vxml menu" "$body" '<menu id="main" dtmf="true">
+<prompt>Welcome to Stage Pizza. For the status of an order, press 1. For our opening hours, press 2. To speak to someone, press 0.</prompt>
+<choice dtmf="1" next="/vxml/order"/>
+<choice dtmf="2" next="/vxml/hours"/>
+<choice dtmf="0" next="#agent"/>'
+expect_has "vxml noinput" "$body" '<noinput count="3">We did not hear from you. Goodbye. <disconnect/></noinput>'
+expect_has "vxml transfer" "$body" '<transfer name="t" dest="tel:+15550100200" bridge="true"/>'
+expect_lacks "vxml menu needs no ECMAScript" "$body" "cond="
+expect_lacks "vxml menu needs no ECMAScript" "$body" "expr="
+http -d session=1 "$url/vxml"
+expect_eq "vxml menu by POST" 200 "$status"
+http "$url/vxml/order"
+well_formed "vxml order" "$body"
+expect_has "vxml order field" "$body" '<field name="order" type="digits">
+<prompt>Please enter your order number, then press hash.</prompt>'
+expect_has "vxml order submit" "$body" \
+    '<filled><submit next="/vxml/status" namelist="order" method="get"/></filled>'
+http "$url/vxml/status?order=$order"
+well_formed "vxml status" "$body"
+expect_has "vxml status of the web order" "$body" "<prompt>Order $order is in the oven.</prompt>
+<prompt>Thank you for calling Stage Pizza. Goodbye.</prompt>
+<disconnect/>"
+http -d order=1001 "$url/vxml/status"
+expect_has "vxml status of the seeded order by POST" "$body" "<prompt>Order 1001 is on its way.</prompt>"
+http "$url/vxml/status?order=9999"
+expect_has "vxml unknown order" "$body" '<prompt>Sorry, we could not find order 9999.</prompt>
+<goto next="/vxml/order"/>'
+http "$url/vxml/hours"
+well_formed "vxml hours" "$body"
+expect_has "vxml hours" "$body" "<prompt>$hours</prompt>
+<goto next=\"/vxml\"/>"
+http "$url/vxml/fault/ecmascript"
+well_formed "vxml ecmascript fault" "$body"
+expect_has "vxml ecmascript fault" "$body" 'cond="tries &lt; 3"'
+http "$url/vxml/fault/not-vxml"
+expect_eq "vxml not-vxml type" "text/html; charset=utf-8" "$(header Content-Type)"
+expect_eq "vxml not-vxml" "<html><body>oops</body></html>" "$body"
+http "$url/vxml/fault/no-such-fault"
+expect_eq "unknown vxml fault" 404 "$status"
+
 # --- stopping --------------------------------------------------------------------
 
 # Leave a slow answer in flight: stopping must not wait for it. The request
@@ -354,6 +602,9 @@ if ((stopped_ms < 3000)); then ok; else bad "stopping took ${stopped_ms} ms"; fi
 
 # --- HTTPS -----------------------------------------------------------------------
 
+"$stage" --auth-token "" >/dev/null 2>"$work/token.err"
+expect_eq "empty --auth-token" 2 "$?"
+expect_has "empty --auth-token" "$(cat "$work/token.err")" "--auth-token"
 "$stage" --tls-cert "$work/none.pem" >/dev/null 2>&1
 expect_eq "--tls-cert without --tls-key" 2 "$?"
 "$stage" --tls-cert "$work/none.pem" --tls-key "$work/none.key" >/dev/null 2>"$work/tls.err"
@@ -364,7 +615,7 @@ expect_has "unreadable --tls-cert" "$(cat "$work/tls.err")" "none.pem"
 if "$(dirname "${BASH_SOURCE[0]}")/make_certs.sh" "$work/certs"; then
     mkfifo "$work/tls-stdout"
     "$stage" --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server.key" \
-        >"$work/tls-stdout" 2>>"$work/stage.err" &
+        --auth-token s3cret >"$work/tls-stdout" 2>>"$work/stage.err" &
     stage_pid=$!
     exec 5<"$work/tls-stdout"
     tls_url=
@@ -375,6 +626,16 @@ if "$(dirname "${BASH_SOURCE[0]}")/make_certs.sh" "$work/certs"; then
     expect_has "HTTPS page" "$body" "<h1>Today&#39;s menu</h1>"
     http "$tls_url/"
     expect_eq "HTTPS is verified against the CA" "curl exit 60" "$status"
+    # Signed over HTTPS: the https:// URL and the --auth-token secret.
+    http --cacert "$work/certs/ca.pem" -d Digits=2 \
+        -H "X-Twilio-Signature: $(sign_with s3cret "$tls_url/signed/voice/menu" Digits 2)" \
+        "$tls_url/signed/voice/menu"
+    expect_eq "signed over HTTPS with --auth-token" 200 "$status"
+    expect_has "signed over HTTPS with --auth-token" "$body" "<Redirect>/signed/voice</Redirect>"
+    http --cacert "$work/certs/ca.pem" -d Digits=2 \
+        -H "X-Twilio-Signature: $(sign "$tls_url/signed/voice/menu" Digits 2)" \
+        "$tls_url/signed/voice/menu"
+    expect_eq "signed with the default token when --auth-token differs" 403 "$status"
     kill -TERM "$stage_pid"
     wait "$stage_pid"
     expect_eq "HTTPS stage exit status on SIGTERM" 0 "$?"
