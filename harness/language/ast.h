@@ -24,7 +24,7 @@ typedef struct tw_loc {
 
 typedef enum tw_channel {
 	TW_CHANNEL_WEB,
-	TW_CHANNEL_IVR, /* parsed, reported as not supported yet by check */
+	TW_CHANNEL_IVR, /* a simulated caller: channels/ivr */
 } tw_channel;
 
 /* A NAME = VALUE pair: cast entries, headers, query/form fields, parts. */
@@ -53,6 +53,14 @@ typedef enum tw_subject {
 	TW_SUBJ_URL,    /* the final URL, after redirects */
 	TW_SUBJ_COOKIE, /* arg = cookie name, in the customer's jar */
 	TW_SUBJ_TIME,   /* the step's total time */
+	/* ivr scenes: the call, not the last response */
+	TW_SUBJ_PROMPT,    /* `hear`: a prompt heard since the last hear */
+	TW_SUBJ_TRANSFER,  /* where the call was transferred (Dial, Enqueue,
+			      <transfer>): "+1555...", "client:x", "queue:x",
+			      "sip:..."; absent when not transferred */
+	TW_SUBJ_RECORDING, /* the IVR recorded the caller ("recording") */
+	TW_SUBJ_REJECTED,  /* the call was rejected: the reason */
+	TW_SUBJ_HANGUP,    /* the IVR hung up ("hangup") */
 } tw_subject;
 
 typedef enum tw_op {
@@ -133,7 +141,29 @@ typedef enum tw_step_kind {
 	TW_STEP_SUBMIT,  /* target: button text, or NULL for the only/last form */
 	TW_STEP_PAUSE,   /* ms: think time */
 	TW_STEP_EXPECT,  /* expect: checks the customer's last response */
+	/* ivr scenes */
+	TW_STEP_CALL,    /* call: places a call to a webhook */
+	TW_STEP_HEAR,    /* expect (subject PROMPT): a prompt was heard */
+	TW_STEP_PRESS,   /* value: keys, template ("1", "{{order}}#") */
+	TW_STEP_SAY,     /* value: phrase, template; confidence */
+	TW_STEP_SILENCE, /* no input until the IVR's timeout */
+	TW_STEP_HANGUP,  /* the caller hangs up */
 } tw_step_kind;
+
+/* `call URL [from NUMBER] [to NUMBER]` and its modifier lines. */
+typedef struct tw_call_spec {
+	char *url;       /* template */
+	char *from;      /* template; NULL: TW_CALL_DEFAULT_FROM */
+	char *to;        /* template; NULL: TW_CALL_DEFAULT_TO */
+	char *method;    /* `method GET`; NULL: POST, as carriers default */
+	char *token;     /* `signed with VALUE`: the auth token (template,
+			    usually {{secret ...}}) to sign webhooks with
+			    X-Twilio-Signature; NULL: unsigned */
+} tw_call_spec;
+
+#define TW_CALL_DEFAULT_FROM "+15550100001"
+#define TW_CALL_DEFAULT_TO "+15550100000"
+#define TW_SAY_DEFAULT_CONFIDENCE 0.9
 
 typedef struct tw_step {
 	tw_step_kind kind;
@@ -143,7 +173,9 @@ typedef struct tw_step {
 	char *value;      /* template: fill text; for CHOOSE the option */
 	long ms;          /* PAUSE */
 	tw_request req;   /* VISIT and REQUEST */
-	tw_expect expect; /* EXPECT */
+	tw_expect expect; /* EXPECT, HEAR */
+	tw_call_spec call; /* CALL */
+	double confidence; /* SAY: 0..1 */
 } tw_step;
 
 typedef struct tw_scene {
@@ -174,6 +206,9 @@ struct tw_script {
 	tw_scene *scenes;
 	size_t scene_count;
 };
+
+/* An operator as written in scripts ("==", "contains", "not exists"). */
+const char *tw_op_str(tw_op op);
 
 /* The text of a script line (1-based), for carets; "" when out of range. */
 const char *tw_script_line(const tw_script *script, int line);

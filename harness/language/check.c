@@ -6,7 +6,13 @@
  *   - the cast: a name declared without a value must be given (--var or a
  *     vars file) when the caller says what is given; a cast value may use
  *     the names above it;
- *   - scenes: unique names, a supported channel, at least one step;
+ *   - scenes: unique names, at least one step, each step on its channel
+ *     (phone steps in scenes on ivr, the customer's web steps in scenes on
+ *     web, raw HTTP anywhere; backstage blocks are web);
+ *   - the call: the caller's steps need a call placed earlier in the
+ *     script and not hung up since (a call spans scenes);
+ *   - the keys of `press`, where they are written out rather than
+ *     templated;
  *   - every {{name}} in every template: a cast name, a given name, or a
  *     capture (`as NAME`) made by an earlier step. {{env X}} and
  *     {{secret X}} are left to the runner, so `check` passes in CI without
@@ -24,6 +30,7 @@
  */
 #include "language/check.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +67,10 @@ typedef struct checker {
 
 	/* Set while checking a cast value: the entry's index. */
 	long cast_index;
+
+	/* The phone call, in script order. */
+	int call_line;   /* the `call` that placed the call on; 0: none on */
+	int hangup_line; /* the `hang up` that ended the last one; 0: none */
 } checker;
 
 static void problem(checker *c, int line, int col, const char *fmt, ...)
@@ -418,6 +429,189 @@ static void check_request(checker *c, const tw_step *st)
 	}
 }
 
+/* ---- the phone ---- */
+
+/* A call's templates in the order written: the URL, then from and to in
+ * whichever order the line has them, then the `signed with` line. */
+static void check_call(checker *c, const tw_step *st)
+{
+	const tw_call_spec *call = &st->call;
+	check_template(c, call->url, st->loc.col);
+	tw_token toks[6];
+	size_t n = relex(c, st->loc.line, toks, 6);
+	for (size_t i = 2; i + 1 < n; i += 2) {
+		if (strcmp(toks[i].text, "from") == 0)
+			check_template(c, call->from, toks[i + 1].col);
+		else if (strcmp(toks[i].text, "to") == 0)
+			check_template(c, call->to, toks[i + 1].col);
+	}
+	for (int line = st->loc.line + 1; (size_t)line <= c->s->line_count; line++) {
+		tw_token t;
+		if (relex(c, line, &t, 1) == 0)
+			continue; /* blank or comment */
+		if (strcmp(t.text, "signed") == 0) {
+			begin_line(c, line, t.col);
+			check_template(c, call->token, t.col);
+		} else if (strcmp(t.text, "method") != 0) {
+			break; /* the next statement */
+		}
+	}
+}
+
+static bool key_char(char k)
+{
+	/* w and W wait half a second and a second, as carriers' sendDigits */
+	return isdigit((unsigned char)k) || k == '*' || k == '#' || k == 'w' || k == 'W';
+}
+
+/* The keys written out in `press`; templated parts are known at run time,
+ * when the runner checks the whole. One problem per step: the first bad
+ * key says what is wrong with the rest. It is reported in its place among
+ * the templates' problems: with early set, only when it comes before the
+ * first template, else only when it comes after. */
+static void check_keys(checker *c, const tw_step *st, bool early)
+{
+	const char *keys = st->value;
+	tw_token toks[2];
+	if (!keys)
+		return;
+	const char *tpl = strstr(keys, "{{");
+	size_t first_tpl = tpl ? (size_t)(tpl - keys) : strlen(keys);
+	size_t i = 0;
+	while (keys[i]) {
+		if (keys[i] == '{' && keys[i + 1] == '{') {
+			const char *close = strstr(keys + i + 2, "}}");
+			if (!close)
+				return; /* a malformed template: reported as such */
+			i = (size_t)(close - keys) + 2;
+			continue;
+		}
+		if (key_char(keys[i])) {
+			i++;
+			continue;
+		}
+		if ((i < first_tpl) != early || relex(c, st->loc.line, toks, 2) < 2)
+			return;
+		size_t n = 1; /* show a whole UTF-8 character */
+		while (((unsigned char)keys[i + n] & 0xC0) == 0x80)
+			n++;
+		problem(c, st->loc.line, toks[1].col + (int)tw_lex_raw_offset(&toks[1], i),
+			"'%.*s' is not a key: press takes digits, *, # and w or W (a pause)",
+			(int)n, keys + i);
+		return;
+	}
+}
+
+static bool call_subject(tw_subject s)
+{
+	return s == TW_SUBJ_TRANSFER || s == TW_SUBJ_RECORDING || s == TW_SUBJ_REJECTED ||
+	       s == TW_SUBJ_HANGUP;
+}
+
+/* The steps only a caller takes. */
+static bool phone_step(const tw_step *st)
+{
+	switch (st->kind) {
+	case TW_STEP_CALL:
+	case TW_STEP_HEAR:
+	case TW_STEP_PRESS:
+	case TW_STEP_SAY:
+	case TW_STEP_SILENCE:
+	case TW_STEP_HANGUP:
+		return true;
+	case TW_STEP_EXPECT:
+		return call_subject(st->expect.subject);
+	default:
+		return false;
+	}
+}
+
+/* The steps only a browser takes (raw HTTP is for anyone: backstage
+ * checks during a call). */
+static bool web_step(const tw_step *st)
+{
+	switch (st->kind) {
+	case TW_STEP_VISIT:
+	case TW_STEP_CLICK:
+	case TW_STEP_FILL:
+	case TW_STEP_CHOOSE:
+	case TW_STEP_TICK:
+	case TW_STEP_UNTICK:
+	case TW_STEP_SUBMIT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The step as its writer calls it, for messages. */
+static const char *step_name(const tw_step *st)
+{
+	switch (st->kind) {
+	case TW_STEP_VISIT: return "visit";
+	case TW_STEP_CLICK: return "click";
+	case TW_STEP_FILL: return "fill";
+	case TW_STEP_CHOOSE: return "choose";
+	case TW_STEP_TICK: return "tick";
+	case TW_STEP_UNTICK: return "untick";
+	case TW_STEP_SUBMIT: return "submit";
+	case TW_STEP_CALL: return "call";
+	case TW_STEP_HEAR: return "hear";
+	case TW_STEP_PRESS: return "press";
+	case TW_STEP_SAY: return "say";
+	case TW_STEP_SILENCE: return "silence";
+	case TW_STEP_HANGUP: return "hang up";
+	case TW_STEP_EXPECT:
+		switch (st->expect.subject) {
+		case TW_SUBJ_TRANSFER: return "expect transfer";
+		case TW_SUBJ_RECORDING: return "expect recording";
+		case TW_SUBJ_REJECTED: return "expect rejected";
+		case TW_SUBJ_HANGUP: return "expect hangup";
+		default: return "expect";
+		}
+	default: return "step";
+	}
+}
+
+/* The step is on its scene's channel, and a caller's step has a call to
+ * act on. The call's state moves whatever the channel, so a step in the
+ * wrong scene is reported once, not again for every step after it. */
+static void check_channel(checker *c, const tw_scene *sc, const tw_step *st)
+{
+	bool ivr = sc->channel == TW_CHANNEL_IVR && !sc->backstage;
+	const char *name = step_name(st);
+	int line = st->loc.line, col = st->loc.col;
+	if (!phone_step(st)) {
+		if (ivr && web_step(st))
+			problem(c, line, col,
+				"'%s' is a web step: use it in a scene on web (this scene is on ivr)",
+				name);
+		return;
+	}
+	if (!ivr)
+		problem(c, line, col, "'%s' is a phone step: use it in a scene on ivr%s", name,
+			sc->backstage ? " (backstage blocks are web)" : "");
+	if (st->kind == TW_STEP_CALL) {
+		c->call_line = line;
+		return;
+	}
+	if (!c->call_line) {
+		if (!ivr)
+			return;
+		if (c->hangup_line)
+			problem(c, line, col,
+				"'%s' after 'hang up' (line %d): place a new call first", name,
+				c->hangup_line);
+		else
+			problem(c, line, col, "'%s' before any 'call': place a call first", name);
+		return;
+	}
+	if (st->kind == TW_STEP_HANGUP) {
+		c->hangup_line = line;
+		c->call_line = 0;
+	}
+}
+
 static void check_step(checker *c, const tw_step *st)
 {
 	begin_line(c, st->loc.line, st->loc.col);
@@ -431,7 +625,21 @@ static void check_step(checker *c, const tw_step *st)
 		check_template(c, st->target, st->loc.col);
 		break;
 	case TW_STEP_PAUSE:
+	case TW_STEP_SILENCE:
+	case TW_STEP_HANGUP:
 		break;
+	case TW_STEP_CALL:
+		check_call(c, st);
+		break;
+	case TW_STEP_PRESS:
+		check_keys(c, st, true);
+		check_template(c, st->value, st->loc.col);
+		check_keys(c, st, false);
+		break;
+	case TW_STEP_SAY:
+		check_template(c, st->value, st->loc.col);
+		break;
+	case TW_STEP_HEAR:
 	case TW_STEP_EXPECT: {
 		const tw_expect *e = &st->expect;
 		if (e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON)
@@ -463,15 +671,18 @@ static void check_scene(checker *c, size_t index)
 			break;
 		}
 	}
-	if (sc->channel == TW_CHANNEL_IVR)
+	/* Backstage is what the customer never sees: no call to be on. */
+	if (sc->backstage && sc->channel == TW_CHANNEL_IVR)
 		problem(c, sc->loc.line, n >= 4 ? toks[3].col : sc->loc.col,
-			"the ivr channel is not supported yet (it arrives with the phone channel): "
-			"expected web");
+			"backstage blocks are web: expected 'on web' or no channel (the "
+			"caller's steps go in a scene on ivr)");
 	if (sc->step_count == 0)
 		problem(c, sc->loc.line, sc->loc.col, "%s '%s' has no steps",
 			sc->backstage ? "backstage" : "scene", sc->name);
-	for (size_t i = 0; i < sc->step_count; i++)
+	for (size_t i = 0; i < sc->step_count; i++) {
+		check_channel(c, sc, &sc->steps[i]);
 		check_step(c, &sc->steps[i]);
+	}
 }
 
 static void collect_captures(checker *c)
@@ -486,7 +697,8 @@ static void collect_captures(checker *c)
 		const tw_scene *sc = &c->s->scenes[i];
 		for (size_t j = 0; j < sc->step_count; j++) {
 			const tw_step *st = &sc->steps[j];
-			if (st->kind != TW_STEP_EXPECT || !st->expect.capture ||
+			if ((st->kind != TW_STEP_EXPECT && st->kind != TW_STEP_HEAR) ||
+			    !st->expect.capture ||
 			    find_capture(c, st->expect.capture))
 				continue;
 			c->captures[c->capture_count].name = st->expect.capture;

@@ -9,7 +9,8 @@
  *     scene/backstage block; it decides what a first word may be;
  *   - the request being built: modifier lines (header, query, form, part,
  *     json, body, timeout) attach to the visit/get/post/... step right above
- *     them, and any other statement closes that request.
+ *     them, and any other statement closes that request. The same goes for
+ *     a call and its modifier lines (method, signed with).
  * Arrays in the AST grow in the script's arena; their capacities live here,
  * in the parser, because only the last scene and the last request ever grow.
  *
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "language/lexer.h"
 
@@ -56,21 +58,28 @@ typedef struct parser {
 	int body_line;     /* where the body was set; 0 when not yet */
 	const char *body_what;
 	int timeout_line;
+
+	/* The call that `method` and `signed with` attach to. */
+	bool in_call;
+	size_t call_step;  /* index in the current scene's steps */
+	int method_line, signed_line;
 } parser;
 
 static const char *const step_words[] = {
 	"visit", "get",  "post", "put",    "patch",  "delete", "head",  "options",
 	"click", "fill", "choose", "tick", "untick", "submit", "pause", "expect",
+	/* the phone: `hang` is the first word of `hang up` */
+	"call",  "hear", "press", "say",   "silence", "hang",
 };
 static const char *const modifier_words[] = {
 	"header", "query", "form", "part", "json", "body", "timeout",
 };
+static const char *const call_modifier_words[] = {"method", "signed"};
 static const char *const block_words[] = {"cast", "scene", "backstage"};
 static const char *const header_words[] = {"rehearsal", "outcome", "budget", "tags", "tag"};
-/* Phone steps from the brief: known, so the error can say why. */
-static const char *const phone_words[] = {"call", "hear", "press", "hang", "say"};
 static const char *const subject_words[] = {
 	"status", "header", "text", "body", "title", "url", "xpath", "json", "cookie", "time",
+	"transfer", "recording", "rejected", "hangup",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -132,9 +141,10 @@ const char *tw_parse_suggest(const char *word, const char *const *candidates, si
 static const char *keyword_hint(parser *p, const char *word)
 {
 	static const char *const *const lists[] = {step_words, modifier_words, block_words,
-						    header_words};
+						    header_words, call_modifier_words};
 	static const size_t sizes[] = {COUNT(step_words), COUNT(modifier_words),
-				       COUNT(block_words), COUNT(header_words)};
+				       COUNT(block_words), COUNT(header_words),
+				       COUNT(call_modifier_words)};
 	char lower[32];
 	size_t n = strlen(word);
 	if (n < sizeof(lower)) {
@@ -159,6 +169,8 @@ static const char *keyword_hint(parser *p, const char *word)
 			}
 		}
 	}
+	if (best && strcmp(best, "hang") == 0)
+		best = "hang up"; /* `hangup` and `hang` alone mean the step */
 	return best ? tw_arena_printf(p->arena, " (did you mean '%s'?)", best) : "";
 }
 
@@ -742,6 +754,7 @@ static int parse_block(parser *p, const tw_token *kw)
 {
 	int rc;
 	p->in_request = false;
+	p->in_call = false;
 	if (strcmp(kw->text, "cast") == 0) {
 		if (p->cast_line)
 			return perr(p, kw->col,
@@ -929,23 +942,6 @@ static int parse_choose(parser *p, tw_step *st)
 
 /* ---- expectations ---- */
 
-static const char *op_str(tw_op op)
-{
-	switch (op) {
-	case TW_OP_EQ: return "==";
-	case TW_OP_NE: return "!=";
-	case TW_OP_LT: return "<";
-	case TW_OP_LE: return "<=";
-	case TW_OP_GT: return ">";
-	case TW_OP_GE: return ">=";
-	case TW_OP_CONTAINS: return "contains";
-	case TW_OP_MATCHES: return "~";
-	case TW_OP_EXISTS: return "exists";
-	case TW_OP_NOT_EXISTS: return "not exists";
-	}
-	return "?";
-}
-
 static bool op_word(const tw_token *tok, tw_op *op)
 {
 	static const struct {
@@ -1058,113 +1054,97 @@ static int parse_value(parser *p, tw_op op, const char *after, tw_value *v)
 	return TW_OK;
 }
 
-static int parse_expect(parser *p, const tw_token *kw, tw_step *st)
+/* Subjects about the call rather than the last response. */
+static bool call_subject(tw_subject s)
 {
-	(void)kw;
-	tw_expect *e = &st->expect;
+	return s == TW_SUBJ_TRANSFER || s == TW_SUBJ_RECORDING || s == TW_SUBJ_REJECTED ||
+	       s == TW_SUBJ_HANGUP;
+}
+
+/* The call was recorded, or hung up by the IVR, or not: nothing to compare
+ * and nothing to keep. */
+static bool valueless_subject(tw_subject s)
+{
+	return s == TW_SUBJ_RECORDING || s == TW_SUBJ_HANGUP;
+}
+
+/* The value of a phone expectation: words, compared as text whatever they
+ * look like (a transfer to 5550100 is a number to dial, not 5550100.0). */
+static int text_value(parser *p, tw_op op, const char *after, bool hear, tw_value *v)
+{
+	if (op == TW_OP_MATCHES)
+		return parse_value(p, op, after, v);
 	tw_token tok;
 	int rc = next(p, &tok);
 	if (rc)
 		return rc;
-	static const char *const subjects_list =
-		"status, header, text, body, title, url, xpath, json, cookie or time";
+	v->loc = loc_at(p, tok.col);
 	if (tok.kind == TW_TOK_END)
-		return perr(p, tok.col, "expected what to check after 'expect': %s", subjects_list);
-	static const tw_subject subjects[] = {
-		TW_SUBJ_STATUS, TW_SUBJ_HEADER, TW_SUBJ_TEXT, TW_SUBJ_BODY,   TW_SUBJ_TITLE,
-		TW_SUBJ_URL,    TW_SUBJ_XPATH,  TW_SUBJ_JSON, TW_SUBJ_COOKIE, TW_SUBJ_TIME,
-	};
-	size_t si = COUNT(subject_words);
-	if (tok.kind == TW_TOK_WORD)
-		for (si = 0; si < COUNT(subject_words); si++)
-			if (strcmp(tok.text, subject_words[si]) == 0)
-				break;
-	if (si == COUNT(subject_words)) {
-		const char *best = tok.kind == TW_TOK_WORD
-			? tw_parse_suggest(tok.text, subject_words, COUNT(subject_words))
-			: NULL;
-		if (best)
-			return perr(p, tok.col, "unknown expectation '%s' (did you mean '%s'?)",
-				    shown(p, &tok), best);
-		return perr(p, tok.col, "unknown expectation '%s': expected %s", shown(p, &tok),
-			    subjects_list);
-	}
-	const char *subject = subject_words[si];
-	e->subject = subjects[si];
+		return hear ? perr(p, tok.col,
+				   "expected the words to hear after '%s', like hear \"Welcome\"",
+				   after)
+			    : perr(p, tok.col, "expected a value after '%s'", after);
+	if (hear && tok.text[0] == '\0')
+		return perr(p, tok.col,
+			    "the words to hear are empty: expected some text between the quotes");
+	v->kind = TW_VAL_STRING;
+	v->text = tok.text;
+	return TW_OK;
+}
 
-	/* The subject's argument. */
-	int arg_col = tok.col;
-	switch (e->subject) {
-	case TW_SUBJ_HEADER:
-	case TW_SUBJ_COOKIE:
-		if ((rc = next(p, &tok)))
-			return rc;
-		arg_col = tok.col;
-		if (tok.kind == TW_TOK_END)
-			return perr(p, tok.col, "expected the %s name after 'expect %s'", subject,
-				    subject);
-		if (tok.kind != TW_TOK_WORD || !valid_token(tok.text, tok.raw_len))
-			return perr(p, tok.col,
-				    "invalid %s name '%s': expected letters, digits and "
-				    "!#$%%&'*+-.^_`|~",
-				    subject, shown(p, &tok));
-		e->arg = tok.text;
-		break;
-	case TW_SUBJ_XPATH:
-		if ((rc = next(p, &tok)))
-			return rc;
-		arg_col = tok.col;
-		if (tok.kind == TW_TOK_END)
-			return perr(p, tok.col,
-				    "expected an XPath expression after 'expect xpath', like "
-				    "\"//h1\"");
-		e->arg = tok.text;
-		break;
-	case TW_SUBJ_JSON:
-		if ((rc = next(p, &tok)))
-			return rc;
-		arg_col = tok.col;
-		if (tok.kind == TW_TOK_END || tok.text[0] != '$')
-			return perr(p, tok.col,
-				    "expected a JSON query starting with '$' after 'expect json', "
-				    "like $.status");
-		e->arg = tok.text;
-		break;
-	default:
-		break;
-	}
-	(void)arg_col;
-
-	if (e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON) {
-		tw_token c;
-		if ((rc = peek(p, &c)))
-			return rc;
-		if (is_word(&c, "count")) {
-			next(p, &c);
-			e->count = true;
-		}
-	}
+/* What follows the subject (and its argument): [op] [value] [as NAME].
+ * subject is the subject as written, for messages ("status", "hear"). */
+static int parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
+{
+	bool hear = e->subject == TW_SUBJ_PROMPT;
+	bool call = call_subject(e->subject);
+	int rc;
 
 	/* The operator: required where there is no sensible default. */
 	bool required = e->subject == TW_SUBJ_HEADER || e->subject == TW_SUBJ_COOKIE ||
 			e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON ||
 			e->subject == TW_SUBJ_TIME;
-	e->op = (e->subject == TW_SUBJ_TEXT || e->subject == TW_SUBJ_BODY) ? TW_OP_CONTAINS
-									   : TW_OP_EQ;
+	if (e->subject == TW_SUBJ_TEXT || e->subject == TW_SUBJ_BODY || hear) {
+		e->op = TW_OP_CONTAINS;
+	} else if (call) {
+		/* `expect transfer` alone asks whether it happened; with a value,
+		 * where to. */
+		tw_token t;
+		if ((rc = peek(p, &t)))
+			return rc;
+		e->op = t.kind == TW_TOK_END || is_word(&t, "as") ? TW_OP_EXISTS : TW_OP_EQ;
+	} else {
+		e->op = TW_OP_EQ;
+	}
 	int op_col;
 	bool written;
 	if ((rc = parse_op(p, required, &e->op, &op_col, &written)))
 		return rc;
 
 	/* What the operator may be used with. */
-	const char *op = op_str(e->op);
+	const char *op = tw_op_str(e->op);
 	const char *after = written ? op : subject;
+	if (hear && e->op != TW_OP_EQ && e->op != TW_OP_CONTAINS && e->op != TW_OP_MATCHES)
+		return perr(p, op_col,
+			    "'%s' does not apply to 'hear': expected ==, contains or ~ and the "
+			    "words to hear (no operator means contains)",
+			    op);
+	if (valueless_subject(e->subject) && e->op != TW_OP_EXISTS && e->op != TW_OP_NOT_EXISTS)
+		return perr(p, op_col,
+			    "'expect %s' takes no value: expected exists, not exists or the end "
+			    "of the line",
+			    subject);
+	if (call && relational(e->op))
+		return perr(p, op_col,
+			    "'%s' compares numbers: expected ==, !=, contains, ~, exists or not "
+			    "exists after 'expect %s'",
+			    op, subject);
 	if (e->op == TW_OP_EXISTS || e->op == TW_OP_NOT_EXISTS) {
 		if (e->count)
 			return perr(p, op_col,
 				    "'%s' does not apply to a count: expected ==, !=, <, <=, > or >=",
 				    op);
-		if (!e->arg)
+		if (!e->arg && !call)
 			return perr(p, op_col,
 				    "'%s' does not apply to %s: it checks a header, cookie, xpath or "
 				    "json match",
@@ -1184,6 +1164,9 @@ static int parse_expect(parser *p, const tw_token *kw, tw_step *st)
 	if (e->op == TW_OP_EXISTS || e->op == TW_OP_NOT_EXISTS) {
 		e->value.kind = TW_VAL_NONE;
 		e->value.loc = loc_at(p, op_col);
+	} else if (hear || call) {
+		if ((rc = text_value(p, e->op, after, hear, &e->value)))
+			return rc;
 	} else {
 		if ((rc = parse_value(p, e->op, after, &e->value)))
 			return rc;
@@ -1217,6 +1200,9 @@ static int parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		return rc;
 	if (is_word(&t, "as")) {
 		next(p, &t);
+		if (valueless_subject(e->subject))
+			return perr(p, t.col,
+				    "nothing to capture: 'expect %s' has no value to keep", subject);
 		if (e->op == TW_OP_NOT_EXISTS)
 			return perr(p, t.col,
 				    "nothing to capture: 'not exists' has no value to keep");
@@ -1236,6 +1222,13 @@ static int parse_expect(parser *p, const tw_token *kw, tw_step *st)
 	if (t.kind != TW_TOK_END) {
 		bool bare = e->value.kind == TW_VAL_STRING && e->value.loc.col > 0 &&
 			    p->line[e->value.loc.col - 1] != '"';
+		if (hear)
+			return perr(p, t.col, "unexpected '%s' after the words to hear%s",
+				    shown(p, &t),
+				    bare && !e->capture
+					? " (words with blanks go in double quotes, like hear "
+					  "\"Welcome to Stage Pizza\")"
+					: ": expected 'as NAME' or the end of the line");
 		return perr(p, t.col, "unexpected '%s' after the expectation%s", shown(p, &t),
 			    bare && !e->capture
 				? " (a value with blanks goes in double quotes)"
@@ -1244,11 +1237,227 @@ static int parse_expect(parser *p, const tw_token *kw, tw_step *st)
 	return TW_OK;
 }
 
+static int parse_expect(parser *p, const tw_token *kw, tw_step *st)
+{
+	(void)kw;
+	tw_expect *e = &st->expect;
+	tw_token tok;
+	int rc = next(p, &tok);
+	if (rc)
+		return rc;
+	static const char *const subjects_list =
+		"status, header, text, body, title, url, xpath, json, cookie, time, or on the "
+		"phone transfer, recording, rejected or hangup";
+	if (tok.kind == TW_TOK_END)
+		return perr(p, tok.col, "expected what to check after 'expect': %s", subjects_list);
+	static const tw_subject subjects[] = {
+		TW_SUBJ_STATUS,   TW_SUBJ_HEADER,    TW_SUBJ_TEXT,     TW_SUBJ_BODY,
+		TW_SUBJ_TITLE,    TW_SUBJ_URL,       TW_SUBJ_XPATH,    TW_SUBJ_JSON,
+		TW_SUBJ_COOKIE,   TW_SUBJ_TIME,      TW_SUBJ_TRANSFER, TW_SUBJ_RECORDING,
+		TW_SUBJ_REJECTED, TW_SUBJ_HANGUP,
+	};
+	_Static_assert(COUNT(subjects) == COUNT(subject_words), "one subject per word");
+	size_t si = COUNT(subject_words);
+	if (tok.kind == TW_TOK_WORD)
+		for (si = 0; si < COUNT(subject_words); si++)
+			if (strcmp(tok.text, subject_words[si]) == 0)
+				break;
+	if (si == COUNT(subject_words)) {
+		/* What the caller hears has its own step, which reads better. */
+		if (is_word(&tok, "prompt") || is_word(&tok, "hear"))
+			return perr(p, tok.col,
+				    "unknown expectation '%s': to check what the caller hears, "
+				    "use hear, like hear \"Welcome\"",
+				    tok.text);
+		const char *best = tok.kind == TW_TOK_WORD
+			? tw_parse_suggest(tok.text, subject_words, COUNT(subject_words))
+			: NULL;
+		if (best)
+			return perr(p, tok.col, "unknown expectation '%s' (did you mean '%s'?)",
+				    shown(p, &tok), best);
+		return perr(p, tok.col, "unknown expectation '%s': expected %s", shown(p, &tok),
+			    subjects_list);
+	}
+	const char *subject = subject_words[si];
+	e->subject = subjects[si];
+
+	/* The subject's argument. */
+	switch (e->subject) {
+	case TW_SUBJ_HEADER:
+	case TW_SUBJ_COOKIE:
+		if ((rc = next(p, &tok)))
+			return rc;
+		if (tok.kind == TW_TOK_END)
+			return perr(p, tok.col, "expected the %s name after 'expect %s'", subject,
+				    subject);
+		if (tok.kind != TW_TOK_WORD || !valid_token(tok.text, tok.raw_len))
+			return perr(p, tok.col,
+				    "invalid %s name '%s': expected letters, digits and "
+				    "!#$%%&'*+-.^_`|~",
+				    subject, shown(p, &tok));
+		e->arg = tok.text;
+		break;
+	case TW_SUBJ_XPATH:
+		if ((rc = next(p, &tok)))
+			return rc;
+		if (tok.kind == TW_TOK_END)
+			return perr(p, tok.col,
+				    "expected an XPath expression after 'expect xpath', like "
+				    "\"//h1\"");
+		e->arg = tok.text;
+		break;
+	case TW_SUBJ_JSON:
+		if ((rc = next(p, &tok)))
+			return rc;
+		if (tok.kind == TW_TOK_END || tok.text[0] != '$')
+			return perr(p, tok.col,
+				    "expected a JSON query starting with '$' after 'expect json', "
+				    "like $.status");
+		e->arg = tok.text;
+		break;
+	default:
+		break;
+	}
+
+	if (e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON) {
+		tw_token c;
+		if ((rc = peek(p, &c)))
+			return rc;
+		if (is_word(&c, "count")) {
+			next(p, &c);
+			e->count = true;
+		}
+	}
+	return parse_expectation_rest(p, e, subject);
+}
+
+/* ---- phone steps ---- */
+
+/* call URL [from NUMBER] [to NUMBER], in either order */
+static int parse_call(parser *p, tw_step *st)
+{
+	tw_call_spec *call = &st->call;
+	tw_token tok;
+	int rc = next(p, &tok);
+	if (rc)
+		return rc;
+	if (tok.kind == TW_TOK_END || is_word(&tok, "from") || is_word(&tok, "to") ||
+	    (tok.kind == TW_TOK_STRING && !tok.text[0]))
+		return perr(p, tok.col,
+			    "expected the IVR's webhook URL after 'call', like call {{stage}}/voice");
+	call->url = tok.text;
+	const char *what = "the URL";
+	int from_col = 0, to_col = 0;
+	for (;;) {
+		tw_token kw, val;
+		if ((rc = next(p, &kw)))
+			return rc;
+		if (kw.kind == TW_TOK_END)
+			break;
+		bool from = is_word(&kw, "from");
+		if (!from && !is_word(&kw, "to"))
+			return perr(p, kw.col,
+				    "unexpected '%s' after %s: expected 'from NUMBER', 'to NUMBER' "
+				    "or the end of the line",
+				    shown(p, &kw), what);
+		int *seen = from ? &from_col : &to_col;
+		if (*seen)
+			return perr(p, kw.col,
+				    "duplicate '%s' (first at column %d): a call has one number "
+				    "calling and one called",
+				    kw.text, *seen);
+		*seen = kw.col;
+		if ((rc = next(p, &val)))
+			return rc;
+		if (val.kind == TW_TOK_END || (val.kind == TW_TOK_STRING && !val.text[0]))
+			return perr(p, val.col,
+				    "expected a phone number after '%s', like %s +15550100 or %s "
+				    "{{phone}}",
+				    kw.text, kw.text, kw.text);
+		if (from)
+			call->from = val.text;
+		else
+			call->to = val.text;
+		what = "the number";
+	}
+	p->in_call = true;
+	p->call_step = cur_scene(p)->step_count - 1;
+	p->method_line = p->signed_line = 0;
+	return TW_OK;
+}
+
+/* press KEYS: one word or STRING. The keys themselves are the checker's:
+ * templates make them known only at run time. */
+static int parse_press(parser *p, tw_step *st)
+{
+	tw_token tok;
+	int rc = next(p, &tok);
+	if (rc)
+		return rc;
+	if (tok.kind == TW_TOK_END)
+		return perr(p, tok.col,
+			    "expected the keys to press after 'press', like press 1 or press "
+			    "{{order}}# (a lone # after a blank starts a comment: write press \"#\")");
+	if (!tok.text[0])
+		return perr(p, tok.col,
+			    "no keys between the quotes: expected digits, *, #, w or W");
+	st->value = tok.text;
+	if ((rc = next(p, &tok)))
+		return rc;
+	if (tok.kind != TW_TOK_END)
+		return perr(p, tok.col,
+			    "unexpected '%s' after the keys: expected the end of the line (keys "
+			    "go together, like press 123#)",
+			    shown(p, &tok));
+	return TW_OK;
+}
+
+/* say PHRASE [confidence NUMBER] */
+static int parse_say(parser *p, tw_step *st)
+{
+	tw_token tok;
+	int rc = next(p, &tok);
+	if (rc)
+		return rc;
+	if (tok.kind == TW_TOK_END || is_word(&tok, "confidence"))
+		return perr(p, tok.col,
+			    "expected the words to say after 'say', like say \"order status\"");
+	if (!tok.text[0])
+		return perr(p, tok.col,
+			    "the words to say are empty: expected some text between the quotes "
+			    "(silence says nothing)");
+	st->value = tok.text;
+	st->confidence = TW_SAY_DEFAULT_CONFIDENCE;
+	tw_token t;
+	if ((rc = next(p, &t)))
+		return rc;
+	if (t.kind == TW_TOK_END)
+		return TW_OK;
+	if (!is_word(&t, "confidence"))
+		return perr(p, t.col, "unexpected '%s' after the words to say%s", shown(p, &t),
+			    tok.kind == TW_TOK_WORD
+				? " (words with blanks go in double quotes, like say \"order "
+				  "status\")"
+				: ": expected 'confidence' or the end of the line");
+	if ((rc = next(p, &t)))
+		return rc;
+	double d;
+	if (t.kind != TW_TOK_WORD || !parse_number(t.text, &d))
+		return perr(p, t.col,
+			    "expected a confidence from 0 to 1 after 'confidence', like 0.6");
+	if (d < 0 || d > 1)
+		return perr(p, t.col, "confidence %s is out of range: expected a number from 0 to 1",
+			    shown(p, &t));
+	st->confidence = d;
+	return expect_end(p, "the confidence");
+}
+
 static int parse_step(parser *p, const tw_token *kw)
 {
 	const char *w = kw->text;
 	int rc = TW_OK, col;
 	p->in_request = false;
+	p->in_call = false;
 	bool is_visit = strcmp(w, "visit") == 0;
 	bool is_request = is_visit || strcmp(w, "get") == 0 || strcmp(w, "post") == 0 ||
 			  strcmp(w, "put") == 0 || strcmp(w, "patch") == 0 ||
@@ -1271,6 +1480,18 @@ static int parse_step(parser *p, const tw_token *kw)
 		kind = TW_STEP_SUBMIT;
 	else if (strcmp(w, "pause") == 0)
 		kind = TW_STEP_PAUSE;
+	else if (strcmp(w, "call") == 0)
+		kind = TW_STEP_CALL;
+	else if (strcmp(w, "hear") == 0)
+		kind = TW_STEP_HEAR;
+	else if (strcmp(w, "press") == 0)
+		kind = TW_STEP_PRESS;
+	else if (strcmp(w, "say") == 0)
+		kind = TW_STEP_SAY;
+	else if (strcmp(w, "silence") == 0)
+		kind = TW_STEP_SILENCE;
+	else if (strcmp(w, "hang") == 0)
+		kind = TW_STEP_HANGUP;
 	else
 		kind = TW_STEP_EXPECT;
 
@@ -1319,6 +1540,33 @@ static int parse_step(parser *p, const tw_token *kw)
 	case TW_STEP_EXPECT:
 		rc = parse_expect(p, kw, st);
 		break;
+	case TW_STEP_CALL:
+		rc = parse_call(p, st);
+		break;
+	case TW_STEP_HEAR:
+		st->expect.subject = TW_SUBJ_PROMPT;
+		rc = parse_expectation_rest(p, &st->expect, "hear");
+		break;
+	case TW_STEP_PRESS:
+		rc = parse_press(p, st);
+		break;
+	case TW_STEP_SAY:
+		rc = parse_say(p, st);
+		break;
+	case TW_STEP_SILENCE:
+		rc = expect_end(p, "'silence'");
+		break;
+	case TW_STEP_HANGUP: {
+		tw_token t;
+		if ((rc = next(p, &t)))
+			break;
+		if (!is_word(&t, "up")) {
+			rc = perr(p, t.col, "expected 'up' after 'hang': the step is 'hang up'");
+			break;
+		}
+		rc = expect_end(p, "'hang up'");
+		break;
+	}
 	}
 	if (rc)
 		return rc;
@@ -1493,6 +1741,57 @@ static int parse_modifier(parser *p, const tw_token *kw)
 	return expect_end(p, "the duration");
 }
 
+/* ---- call modifiers ---- */
+
+/* method GET|POST, signed with TOKEN: how the call's webhooks are asked. */
+static int parse_call_modifier(parser *p, const tw_token *kw)
+{
+	const char *w = kw->text;
+	if (!p->in_call)
+		return perr(p, kw->col,
+			    "'%s' must follow a 'call' step (it changes how the call's webhooks "
+			    "are requested)",
+			    w);
+	tw_call_spec *call = &cur_scene(p)->steps[p->call_step].call;
+	tw_token tok;
+	int rc;
+	if (strcmp(w, "method") == 0) {
+		if (p->method_line)
+			return already(p, kw->col, "method", p->method_line);
+		if ((rc = next(p, &tok)))
+			return rc;
+		/* What carriers offer for a voice URL. */
+		if (tok.kind == TW_TOK_WORD && strcasecmp(tok.text, "GET") == 0)
+			call->method = "GET";
+		else if (tok.kind == TW_TOK_WORD && strcasecmp(tok.text, "POST") == 0)
+			call->method = "POST";
+		else
+			return perr(p, tok.col,
+				    "expected GET or POST after 'method' (how the call's first "
+				    "webhook is requested; POST when absent)");
+		p->method_line = p->lineno;
+		return expect_end(p, "the method");
+	}
+	/* signed with TOKEN */
+	if (p->signed_line)
+		return already(p, kw->col, "signed with", p->signed_line);
+	if ((rc = next(p, &tok)))
+		return rc;
+	if (!is_word(&tok, "with"))
+		return perr(p, tok.col,
+			    "expected 'with' after 'signed', like signed with {{secret "
+			    "TWILIO_TOKEN}}");
+	int col;
+	if ((rc = text_arg(p, &call->token, &col)))
+		return rc;
+	if (!call->token || !call->token[0])
+		return perr(p, col,
+			    "expected the auth token after 'signed with', like signed with "
+			    "{{secret TWILIO_TOKEN}}");
+	p->signed_line = p->lineno;
+	return TW_OK;
+}
+
 /* ---- statements ---- */
 
 static int misplaced_step(parser *p, const tw_token *kw)
@@ -1528,6 +1827,8 @@ static int parse_line(parser *p)
 			return misplaced_step(p, &kw);
 		if (!assign && in_list(w, modifier_words, COUNT(modifier_words)))
 			return parse_modifier(p, &kw);
+		if (!assign && in_list(w, call_modifier_words, COUNT(call_modifier_words)))
+			return parse_call_modifier(p, &kw);
 		if (!assign && nt.kind != TW_TOK_END) {
 			const char *hint = keyword_hint(p, w);
 			if (hint[0])
@@ -1545,20 +1846,17 @@ static int parse_line(parser *p)
 	}
 	if (in_list(w, modifier_words, COUNT(modifier_words)))
 		return parse_modifier(p, &kw);
+	if (in_list(w, call_modifier_words, COUNT(call_modifier_words)))
+		return parse_call_modifier(p, &kw);
 
 	const char *hint = keyword_hint(p, w);
 	if (p->sec == SEC_SCENE) {
-		if (in_list(w, phone_words, COUNT(phone_words)))
-			return perr(p, kw.col,
-				    "unknown step '%s': phone steps arrive with the ivr channel; "
-				    "expected a web step (visit, click, fill, choose, tick, submit, "
-				    "expect, ...)",
-				    w);
 		if (hint[0])
 			return perr(p, kw.col, "unknown step '%s'%s", shown(p, &kw), hint);
 		return perr(p, kw.col,
 			    "unknown step '%s': expected a step (visit, click, fill, choose, tick, "
-			    "untick, submit, pause, expect, get, post, ...)",
+			    "untick, submit, pause, expect, get, post, ..., or on the phone call, "
+			    "hear, press, say, silence, hang up)",
 			    shown(p, &kw));
 	}
 	if (hint[0])

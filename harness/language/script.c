@@ -55,3 +55,20 @@ const char *tw_script_line(const tw_script *script, int line)
 		return "";
 	return script->lines[line - 1];
 }
+
+const char *tw_op_str(tw_op op)
+{
+	switch (op) {
+	case TW_OP_EQ: return "==";
+	case TW_OP_NE: return "!=";
+	case TW_OP_LT: return "<";
+	case TW_OP_LE: return "<=";
+	case TW_OP_GT: return ">";
+	case TW_OP_GE: return ">=";
+	case TW_OP_CONTAINS: return "contains";
+	case TW_OP_MATCHES: return "~";
+	case TW_OP_EXISTS: return "exists";
+	case TW_OP_NOT_EXISTS: return "not exists";
+	}
+	return "?";
+}

@@ -231,16 +231,201 @@ static void test_scenes(void **state)
 	CHECK("scene \"Order\"\n  visit /\nscene \"order\"\n  visit /\n"
 	      "backstage   \"Order\"\n  get /\n",
 	      NULL, {5, 13, "duplicate scene name 'Order' (first on line 1)"});
-	CHECK("scene \"Call\" on ivr\n  visit /\n", NULL,
-	      {1, 17, "the ivr channel is not supported yet"});
+	CHECK_CLEAN("scene \"Call\" on ivr\n  call /voice\n  hang up\n", NULL);
 	CHECK("scene \"Empty\"\n# nothing here\nscene \"Full\"\n  visit /\n", NULL,
 	      {1, 1, "scene 'Empty' has no steps"});
 	CHECK("backstage \"Empty\"\n", NULL, {1, 1, "backstage 'Empty' has no steps"});
 	CHECK("rehearsal \"x\"\n", NULL, {0, 0, "the rehearsal has no scenes"});
 	/* All at once, in line order. */
-	CHECK("scene \"A\" on ivr\nscene \"A\"\n  visit /{{x}}\n", NULL,
-	      {1, 14, "the ivr channel is not supported yet"}, {1, 1, "scene 'A' has no steps"},
+	CHECK("backstage \"A\" on ivr\nscene \"A\"\n  visit /{{x}}\n", NULL,
+	      {1, 18, "backstage blocks are web: expected 'on web' or no channel (the caller's "
+		      "steps go in a scene on ivr)"},
+	      {1, 1, "backstage 'A' has no steps"},
 	      {2, 7, "duplicate scene name 'A' (first on line 1)"}, {3, 10, "unknown variable 'x'"});
+}
+
+/* ---- the phone ---- */
+
+static const char *const phone = "cast\n"
+				 "  stage\n"
+				 "  phone = +15550100\n"
+				 "scene \"Order\" on web\n"
+				 "  visit {{stage}}/\n"
+				 "  expect text ~ /Order #(\\d+)/ as order\n"
+				 "scene \"Call\" on ivr\n"
+				 "  call {{stage}}/voice from {{phone}} to {{phone}}\n"
+				 "    method GET\n"
+				 "    signed with {{secret TWILIO_TOKEN}}\n"
+				 "  hear \"Welcome\"\n"
+				 "  hear ~ /press 1 .* order/i\n"
+				 "  press 1\n"
+				 "  press {{order}}#\n"
+				 "  press \"*#wW0123456789\"\n"
+				 "  hear ~ /order {{order}} is (baking|on its way)/ as where\n"
+				 "  say \"{{where}}\" confidence 0.5\n"
+				 "  silence\n"
+				 "  get {{stage}}/api/orders/{{order}}\n"
+				 "  expect status 200\n"
+				 "  expect transfer ~ /^client:/ as agent\n"
+				 "  expect recording\n"
+				 "  expect rejected not exists\n"
+				 "  pause 1s\n"
+				 "scene \"Back on the web\" on web\n"
+				 "  visit {{stage}}/agents/{{agent}}\n"
+				 "backstage \"Kitchen\"\n"
+				 "  get {{stage}}/api/orders/{{order}}\n"
+				 "scene \"Still on the call\" on ivr\n"
+				 "  expect hangup\n"
+				 "  hang up\n"
+				 "  call {{stage}}/voice\n"
+				 "  press 2\n";
+
+static void test_phone_clean(void **state)
+{
+	(void)state;
+	CHECK_CLEAN(phone, NULL);
+}
+
+static void test_phone_channels(void **state)
+{
+	(void)state;
+	/* Phone steps on the web, web steps on the phone; raw HTTP and web
+	 * expectations anywhere. */
+	CHECK("scene \"Web\"\n"
+	      "  call /voice\n"
+	      "  hear x\n"
+	      "  press 1\n"
+	      "  say yes\n"
+	      "  silence\n"
+	      "  expect transfer\n"
+	      "  expect recording\n"
+	      "  expect rejected\n"
+	      "  expect hangup\n"
+	      "  hang up\n"
+	      "  get /x\n"
+	      "  expect status 200\n",
+	      NULL, {2, 3, "'call' is a phone step: use it in a scene on ivr"},
+	      {3, 3, "'hear' is a phone step: use it in a scene on ivr"},
+	      {4, 3, "'press' is a phone step: use it in a scene on ivr"},
+	      {5, 3, "'say' is a phone step"}, {6, 3, "'silence' is a phone step"},
+	      {7, 3, "'expect transfer' is a phone step"}, {8, 3, "'expect recording' is a phone step"},
+	      {9, 3, "'expect rejected' is a phone step"}, {10, 3, "'expect hangup' is a phone step"},
+	      {11, 3, "'hang up' is a phone step: use it in a scene on ivr"});
+	CHECK("backstage \"Log\"\n  get /x\n  press 1\n", NULL,
+	      {3, 3, "'press' is a phone step: use it in a scene on ivr (backstage blocks are web)"});
+	CHECK("scene \"Call\" on ivr\n"
+	      "  call /voice\n"
+	      "  visit /\n"
+	      "  click Menu\n"
+	      "  fill name with Ada\n"
+	      "  choose Large\n"
+	      "  tick x\n"
+	      "  untick x\n"
+	      "  submit\n"
+	      "  post /x\n"
+	      "    form a = b\n"
+	      "  expect text \"x\"\n"
+	      "  expect xpath \"//Say\" exists\n"
+	      "  expect time < 2s\n"
+	      "  pause 1s\n",
+	      NULL,
+	      {3, 3, "'visit' is a web step: use it in a scene on web (this scene is on ivr)"},
+	      {4, 3, "'click' is a web step: use it in a scene on web (this scene is on ivr)"},
+	      {5, 3, "'fill' is a web step"}, {6, 3, "'choose' is a web step"},
+	      {7, 3, "'tick' is a web step"}, {8, 3, "'untick' is a web step"},
+	      {9, 3, "'submit' is a web step"});
+	/* Raw HTTP and the response's expectations need no call. */
+	CHECK_CLEAN("scene \"Call\" on ivr\n  get /health\n  expect status 200\n", NULL);
+}
+
+static void test_phone_needs_a_call(void **state)
+{
+	(void)state;
+	CHECK("scene \"Call\" on ivr\n"
+	      "  hear x\n"
+	      "  press 1\n"
+	      "  say yes\n"
+	      "  silence\n"
+	      "  expect transfer\n"
+	      "  expect hangup\n"
+	      "  hang up\n",
+	      NULL, {2, 3, "'hear' before any 'call': place a call first"},
+	      {3, 3, "'press' before any 'call': place a call first"},
+	      {4, 3, "'say' before any 'call'"}, {5, 3, "'silence' before any 'call'"},
+	      {6, 3, "'expect transfer' before any 'call'"}, {7, 3, "'expect hangup' before any 'call'"},
+	      {8, 3, "'hang up' before any 'call': place a call first"});
+	/* A call spans scenes, web ones included, until hang up. */
+	CHECK("scene \"A\" on ivr\n  call /v\nscene \"W\"\n  visit /\nscene \"B\" on ivr\n"
+	      "  press 1\n  hang up\n  press 2\n  expect hangup\nscene \"C\" on ivr\n  say x\n"
+	      "  call /v\n  press 3\n",
+	      NULL, {8, 3, "'press' after 'hang up' (line 7): place a new call first"},
+	      {9, 3, "'expect hangup' after 'hang up' (line 7): place a new call first"},
+	      {11, 3, "'say' after 'hang up' (line 7)"});
+	/* A call placed in the wrong scene still counts: one problem, not one
+	 * per step after it. */
+	CHECK("scene \"W\"\n  call /v\nscene \"C\" on ivr\n  press 1\n", NULL,
+	      {2, 3, "'call' is a phone step"});
+	/* Hanging up needs a call too. */
+	CHECK("scene \"C\" on ivr\n  hang up\n", NULL, {2, 3, "'hang up' before any 'call'"});
+}
+
+static void test_phone_keys(void **state)
+{
+	(void)state;
+	CHECK("cast\n  order = 12\nscene \"C\" on ivr\n"
+	      "  call /v\n"
+	      "  press 1x\n"
+	      "  press \"1 2\"\n"
+	      "  press {{order}}#a\n"
+	      "  press x{{ordr}}\n"
+	      "  press \"\\t\"\n"
+	      "  press 1\xc3\xa9\n"
+	      "  press {{order}}{{order}}*\n"
+	      "  press 12{{order\n",
+	      NULL, {5, 10, "'x' is not a key: press takes digits, *, # and w or W (a pause)"},
+	      {6, 11, "' ' is not a key"},
+	      {7, 19, "'a' is not a key"},
+	      {8, 9, "'x' is not a key"}, {8, 10, "unknown variable 'ordr' (did you mean 'order'?)"},
+	      {9, 10, "'\t' is not a key"},
+	      {10, 10, "'\xc3\xa9' is not a key"},
+	      {12, 11, "unclosed {{: expected }}"});
+}
+
+static void test_phone_templates(void **state)
+{
+	(void)state;
+	/* Every template of every phone step, at its column and in order. */
+	CHECK("scene \"C\" on ivr\n"
+	      "  call {{u}}/v to {{t}} from \"{{f}}\"\n"
+	      "    method POST\n"
+	      "    # the token\n"
+	      "    signed with {{secret T}}{{k}}\n"
+	      "  hear \"{{h}}\"\n"
+	      "  hear ~ /a({{r}}/\n"
+	      "  hear ~ /a(/\n"
+	      "  press {{p}}\n"
+	      "  say {{s}} confidence 1\n"
+	      "  expect transfer == {{x}}\n"
+	      "  expect rejected ~ /[/\n"
+	      "  hear x as early\n",
+	      NULL, {2, 8, "unknown variable 'u'"}, {2, 19, "unknown variable 't'"},
+	      {2, 31, "unknown variable 'f'"}, {5, 29, "unknown variable 'k'"},
+	      {6, 9, "unknown variable 'h'"}, {7, 13, "unknown variable 'r'"},
+	      {8, 13, "invalid regular expression: missing closing parenthesis"},
+	      {9, 9, "unknown variable 'p'"}, {10, 7, "unknown variable 's'"},
+	      {11, 22, "unknown variable 'x'"},
+	      {12, 23, "invalid regular expression: missing terminating ]"});
+	/* Captures from hear and expect transfer/rejected reach later steps,
+	 * web ones included; not earlier ones. */
+	CHECK("scene \"C\" on ivr\n"
+	      "  call /v\n"
+	      "  press {{n}}\n"
+	      "  hear ~ /(\\d+)/ as n\n"
+	      "  press {{n}}\n"
+	      "  expect rejected as why\n"
+	      "scene \"W\"\n"
+	      "  visit /{{n}}/{{why}}\n",
+	      NULL, {3, 9, "variable 'n' is used before it is captured (line 4)"});
 }
 
 static void test_regex(void **state)
@@ -339,6 +524,11 @@ int main(void)
 		cmocka_unit_test(test_malformed_templates),
 		cmocka_unit_test(test_every_template_position),
 		cmocka_unit_test(test_scenes),
+		cmocka_unit_test(test_phone_clean),
+		cmocka_unit_test(test_phone_channels),
+		cmocka_unit_test(test_phone_needs_a_call),
+		cmocka_unit_test(test_phone_keys),
+		cmocka_unit_test(test_phone_templates),
 		cmocka_unit_test(test_regex),
 		cmocka_unit_test(test_xpath),
 		cmocka_unit_test(test_appends_to_existing_list),

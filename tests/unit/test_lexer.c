@@ -212,6 +212,22 @@ static void test_comments(void **state)
 	assert_tok(next_ok(f), TW_TOK_WORD, "1#", 7);
 	assert_int_equal(next_ok(f).kind, TW_TOK_END);
 
+	/* So the key # alone after a blank is a comment (the parser says to
+	 * quote it), and quoted it is the key; a template keeps a glued #. */
+	start(f, "press # pound");
+	next_ok(f);
+	tw_token t = next_ok(f);
+	assert_int_equal(t.kind, TW_TOK_END);
+	assert_int_equal(t.col, 7);
+	start(f, "press \"#\" # pound");
+	next_ok(f);
+	assert_tok(next_ok(f), TW_TOK_STRING, "#", 7);
+	assert_int_equal(next_ok(f).kind, TW_TOK_END);
+	start(f, "press {{order}}#\t# then the pound key");
+	next_ok(f);
+	assert_tok(next_ok(f), TW_TOK_WORD, "{{order}}#", 7);
+	assert_int_equal(next_ok(f).kind, TW_TOK_END);
+
 	start(f, "visit /page#top\t#note");
 	next_ok(f);
 	assert_tok(next_ok(f), TW_TOK_WORD, "/page#top", 7);

@@ -752,6 +752,287 @@ static void test_expect_errors(void **state)
 	parse_err(S "expect time < 1441m\n", 2, 15, "duration '1441m' is too long: at most 24 hours");
 }
 
+/* ---- phone steps ---- */
+
+#define IVR "scene \"Call\" on ivr\n"
+
+static void test_call(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(IVR "  call {{stage}}/voice\n"
+				"  call \"{{stage}}/voice?x=1\" from {{phone}} to \"+15550100200\"  # c\n"
+				"  call {{stage}}/voice to +15550100200 from +15550100001\n"
+				"    method GET\n"
+				"\n"
+				"    # the token\n"
+				"    signed with {{secret TWILIO_TOKEN}}\n"
+				"  call /voice\n"
+				"    signed with \"a b # c\"\n"
+				"    method post\n");
+	tw_step *st = step(s, 0, 0);
+	assert_int_equal(st->kind, TW_STEP_CALL);
+	assert_int_equal(st->loc.line, 2);
+	assert_int_equal(st->loc.col, 3);
+	assert_string_equal(st->call.url, "{{stage}}/voice");
+	assert_null(st->call.from);
+	assert_null(st->call.to);
+	assert_null(st->call.method);
+	assert_null(st->call.token);
+	assert_string_equal(st->source, "call {{stage}}/voice");
+	st = step(s, 0, 1);
+	assert_string_equal(st->call.url, "{{stage}}/voice?x=1");
+	assert_string_equal(st->call.from, "{{phone}}");
+	assert_string_equal(st->call.to, "+15550100200");
+	assert_string_equal(st->source, "call \"{{stage}}/voice?x=1\" from {{phone}} to \"+15550100200\"");
+	st = step(s, 0, 2);
+	assert_string_equal(st->call.from, "+15550100001");
+	assert_string_equal(st->call.to, "+15550100200");
+	assert_string_equal(st->call.method, "GET");
+	assert_string_equal(st->call.token, "{{secret TWILIO_TOKEN}}");
+	st = step(s, 0, 3);
+	assert_string_equal(st->call.token, "a b # c");
+	assert_string_equal(st->call.method, "POST");
+	assert_int_equal(s->scenes[0].step_count, 4);
+	tw_script_free(s);
+}
+
+static void test_call_errors(void **state)
+{
+	(void)state;
+	parse_err(IVR "  call\n", 2, 7, "expected the IVR's webhook URL after 'call', like call {{stage}}/voice");
+	parse_err(IVR "  call from {{phone}}\n", 2, 8, "expected the IVR's webhook URL after 'call'");
+	parse_err(IVR "  call \"\"\n", 2, 8, "expected the IVR's webhook URL after 'call'");
+	parse_err(IVR "  call /voice as me\n", 2, 15,
+		  "unexpected 'as' after the URL: expected 'from NUMBER', 'to NUMBER' or the end of the line");
+	parse_err(IVR "  call /voice from +1 555\n", 2, 23, "unexpected '555' after the number");
+	parse_err(IVR "  call /voice from\n", 2, 19,
+		  "expected a phone number after 'from', like from +15550100 or from {{phone}}");
+	parse_err(IVR "  call /voice to \"\"\n", 2, 18, "expected a phone number after 'to'");
+	parse_err(IVR "  call /voice to 1 to 2\n", 2, 20,
+		  "duplicate 'to' (first at column 15): a call has one number calling and one called");
+	parse_err(IVR "  call /voice\n    method PUT\n", 3, 12, "expected GET or POST after 'method'");
+	parse_err(IVR "  call /voice\n    method\n", 3, 11, "expected GET or POST after 'method'");
+	parse_err(IVR "  call /voice\n    method GET now\n", 3, 16,
+		  "unexpected 'now' after the method: expected the end of the line");
+	parse_err(IVR "  call /voice\n    method GET\n    method POST\n", 4, 5,
+		  "duplicate 'method' (first on line 3)");
+	parse_err(IVR "  call /voice\n    signed {{t}}\n", 3, 12,
+		  "expected 'with' after 'signed', like signed with {{secret TWILIO_TOKEN}}");
+	parse_err(IVR "  call /voice\n    signed with   # c\n", 3, 19,
+		  "expected the auth token after 'signed with'");
+	parse_err(IVR "  call /voice\n    signed with a\n    signed with b\n", 4, 5,
+		  "duplicate 'signed with' (first on line 3)");
+	/* The modifiers belong to the call right above them. */
+	parse_err(IVR "  method GET\n", 2, 3,
+		  "'method' must follow a 'call' step (it changes how the call's webhooks are requested)");
+	parse_err(IVR "  call /voice\n  press 1\n  method GET\n", 4, 3, "'method' must follow a 'call' step");
+	parse_err(IVR "  get /x\n    method GET\n", 3, 5, "'method' must follow a 'call' step");
+	parse_err(IVR "  call /voice\n    header A: b\n", 3, 5,
+		  "'header' must follow a request step (visit, get, post, ...)");
+	parse_err(IVR "  call /voice\nscene \"B\" on ivr\n  signed with x\n", 4, 3,
+		  "'signed' must follow a 'call' step");
+	parse_err("cast\n  method\n", 2, 3, "'method' must follow a 'call' step");
+	parse_err(IVR "  call /voice\n    methd GET\n", 3, 5, "unknown step 'methd' (did you mean 'method'?)");
+}
+
+static void test_hear(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(IVR "  hear \"Welcome to Stage Pizza\"\n"
+				"  hear == \"Welcome to Stage Pizza.\"\n"
+				"  hear contains Pizza\n"
+				"  hear ~ /press 1 .* order/i\n"
+				"  hear ~ /order (\\d+) is/ as order\n"
+				"  hear 42 as n   # words, whatever they look like\n"
+				"  hear contains \"{{name}}\"\n");
+	tw_step *st = step(s, 0, 0);
+	assert_int_equal(st->kind, TW_STEP_HEAR);
+	assert_int_equal(st->expect.subject, TW_SUBJ_PROMPT);
+	assert_int_equal(st->expect.op, TW_OP_CONTAINS);
+	assert_int_equal(st->expect.value.kind, TW_VAL_STRING);
+	assert_string_equal(st->expect.value.text, "Welcome to Stage Pizza");
+	assert_int_equal(st->expect.value.loc.col, 8);
+	assert_null(st->expect.capture);
+	assert_string_equal(st->source, "hear \"Welcome to Stage Pizza\"");
+	st = step(s, 0, 1);
+	assert_int_equal(st->expect.op, TW_OP_EQ);
+	assert_string_equal(st->expect.value.text, "Welcome to Stage Pizza.");
+	st = step(s, 0, 2);
+	assert_int_equal(st->expect.op, TW_OP_CONTAINS);
+	assert_string_equal(st->expect.value.text, "Pizza");
+	st = step(s, 0, 3);
+	assert_int_equal(st->expect.op, TW_OP_MATCHES);
+	assert_int_equal(st->expect.value.kind, TW_VAL_REGEX);
+	assert_string_equal(st->expect.value.text, "press 1 .* order");
+	assert_string_equal(st->expect.value.flags, "i");
+	st = step(s, 0, 4);
+	assert_string_equal(st->expect.value.text, "order (\\d+) is");
+	assert_string_equal(st->expect.capture, "order");
+	st = step(s, 0, 5);
+	assert_int_equal(st->expect.value.kind, TW_VAL_STRING);
+	assert_string_equal(st->expect.value.text, "42");
+	assert_string_equal(st->expect.capture, "n");
+	tw_script_free(s);
+
+	parse_err(IVR "  hear\n", 2, 7, "expected the words to hear after 'hear', like hear \"Welcome\"");
+	parse_err(IVR "  hear ==\n", 2, 10, "expected the words to hear after '=='");
+	parse_err(IVR "  hear \"\"\n", 2, 8, "the words to hear are empty");
+	parse_err(IVR "  hear exists\n", 2, 8,
+		  "'exists' does not apply to 'hear': expected ==, contains or ~ and the words to hear");
+	parse_err(IVR "  hear not exists\n", 2, 8, "'not exists' does not apply to 'hear'");
+	parse_err(IVR "  hear != x\n", 2, 8, "'!=' does not apply to 'hear'");
+	parse_err(IVR "  hear < 3\n", 2, 8, "'<' does not apply to 'hear'");
+	parse_err(IVR "  hear = x\n", 2, 8, "expected an operator (" "==, !=, <, <=, >, >=, contains, ~, exists, not exists): equality is '=='");
+	parse_err(IVR "  hear ~ \"x\"\n", 2, 10, "expected a regular expression after '~'");
+	parse_err(IVR "  hear Welcome to Stage Pizza\n", 2, 16,
+		  "unexpected 'to' after the words to hear (words with blanks go in double quotes, "
+		  "like hear \"Welcome to Stage Pizza\")");
+	parse_err(IVR "  hear \"Welcome\" please\n", 2, 18,
+		  "unexpected 'please' after the words to hear: expected 'as NAME' or the end of the line");
+	parse_err(IVR "  hear x as\n", 2, 12, "expected a variable name after 'as'");
+}
+
+static void test_press_say_silence_hang_up(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(IVR "  press 1\n"
+				"  press {{order}}#   # a glued # is a key\n"
+				"  press \"#\"\n"
+				"  press *9wW0\n"
+				"  say \"order status\"\n"
+				"  say yes confidence 0.6\n"
+				"  say \"{{name}}\" confidence 1\n"
+				"  say no confidence 0\n"
+				"  silence   # until the IVR's timeout\n"
+				"  hang up\n"
+				"  hang   up # bye\n");
+	assert_int_equal(step(s, 0, 0)->kind, TW_STEP_PRESS);
+	assert_string_equal(step(s, 0, 0)->value, "1");
+	assert_string_equal(step(s, 0, 1)->value, "{{order}}#");
+	assert_string_equal(step(s, 0, 1)->source, "press {{order}}#");
+	assert_string_equal(step(s, 0, 2)->value, "#");
+	assert_string_equal(step(s, 0, 3)->value, "*9wW0");
+	tw_step *st = step(s, 0, 4);
+	assert_int_equal(st->kind, TW_STEP_SAY);
+	assert_string_equal(st->value, "order status");
+	assert_true(st->confidence == TW_SAY_DEFAULT_CONFIDENCE);
+	st = step(s, 0, 5);
+	assert_string_equal(st->value, "yes");
+	assert_true(st->confidence == 0.6);
+	assert_string_equal(st->source, "say yes confidence 0.6");
+	assert_true(step(s, 0, 6)->confidence == 1.0);
+	assert_string_equal(step(s, 0, 6)->value, "{{name}}");
+	assert_true(step(s, 0, 7)->confidence == 0.0);
+	assert_int_equal(step(s, 0, 8)->kind, TW_STEP_SILENCE);
+	assert_string_equal(step(s, 0, 8)->source, "silence");
+	assert_int_equal(step(s, 0, 9)->kind, TW_STEP_HANGUP);
+	assert_string_equal(step(s, 0, 9)->source, "hang up");
+	assert_int_equal(step(s, 0, 10)->kind, TW_STEP_HANGUP);
+	assert_int_equal(step(s, 0, 10)->loc.col, 3);
+	tw_script_free(s);
+
+	parse_err(IVR "  press\n", 2, 8, "expected the keys to press after 'press', like press 1 or press {{order}}#");
+	/* The usual cause: a lone # is a comment. */
+	parse_err(IVR "  press #\n", 2, 9,
+		  "expected the keys to press after 'press', like press 1 or press {{order}}# (a lone # "
+		  "after a blank starts a comment: write press \"#\")");
+	parse_err(IVR "  press \"\"\n", 2, 9, "no keys between the quotes: expected digits, *, #, w or W");
+	parse_err(IVR "  press 1 2\n", 2, 11,
+		  "unexpected '2' after the keys: expected the end of the line (keys go together, like press 123#)");
+	parse_err(IVR "  say\n", 2, 6, "expected the words to say after 'say', like say \"order status\"");
+	parse_err(IVR "  say confidence 0.5\n", 2, 7, "expected the words to say after 'say'");
+	parse_err(IVR "  say \"\"\n", 2, 7, "the words to say are empty: expected some text between the quotes (silence says nothing)");
+	parse_err(IVR "  say order status\n", 2, 13,
+		  "unexpected 'status' after the words to say (words with blanks go in double quotes, like say \"order status\")");
+	parse_err(IVR "  say \"order status\" please\n", 2, 22,
+		  "unexpected 'please' after the words to say: expected 'confidence' or the end of the line");
+	parse_err(IVR "  say yes confidence\n", 2, 21, "expected a confidence from 0 to 1 after 'confidence', like 0.6");
+	parse_err(IVR "  say yes confidence high\n", 2, 22, "expected a confidence from 0 to 1 after 'confidence'");
+	parse_err(IVR "  say yes confidence 1.5\n", 2, 22, "confidence 1.5 is out of range: expected a number from 0 to 1");
+	parse_err(IVR "  say yes confidence -0.1\n", 2, 22, "confidence -0.1 is out of range");
+	parse_err(IVR "  say yes confidence 0.5 0.6\n", 2, 26,
+		  "unexpected '0.6' after the confidence: expected the end of the line");
+	parse_err(IVR "  silence 5s\n", 2, 11, "unexpected '5s' after 'silence': expected the end of the line");
+	parse_err(IVR "  hang\n", 2, 7, "expected 'up' after 'hang': the step is 'hang up'");
+	parse_err(IVR "  hang on\n", 2, 8, "expected 'up' after 'hang': the step is 'hang up'");
+	parse_err(IVR "  hang up now\n", 2, 11, "unexpected 'now' after 'hang up': expected the end of the line");
+	parse_err("cast\n  press\n", 2, 3, "'press' must be inside a scene or backstage block");
+}
+
+static void test_expect_call_subjects(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(IVR "  expect transfer\n"
+				"  expect transfer \"+15550100200\"\n"
+				"  expect transfer ~ /^client:/ as agent\n"
+				"  expect transfer contains queue:\n"
+				"  expect transfer != 5550100\n"
+				"  expect transfer as where\n"
+				"  expect transfer not exists\n"
+				"  expect recording\n"
+				"  expect recording not exists\n"
+				"  expect rejected\n"
+				"  expect rejected busy as why\n"
+				"  expect hangup\n"
+				"  expect hangup exists   # the same\n");
+	const struct {
+		tw_subject subject;
+		tw_op op;
+		tw_value_kind kind;
+		const char *text, *capture;
+	} want[] = {
+		{TW_SUBJ_TRANSFER, TW_OP_EXISTS, TW_VAL_NONE, NULL, NULL},
+		{TW_SUBJ_TRANSFER, TW_OP_EQ, TW_VAL_STRING, "+15550100200", NULL},
+		{TW_SUBJ_TRANSFER, TW_OP_MATCHES, TW_VAL_REGEX, "^client:", "agent"},
+		{TW_SUBJ_TRANSFER, TW_OP_CONTAINS, TW_VAL_STRING, "queue:", NULL},
+		{TW_SUBJ_TRANSFER, TW_OP_NE, TW_VAL_STRING, "5550100", NULL}, /* not a number */
+		{TW_SUBJ_TRANSFER, TW_OP_EXISTS, TW_VAL_NONE, NULL, "where"},
+		{TW_SUBJ_TRANSFER, TW_OP_NOT_EXISTS, TW_VAL_NONE, NULL, NULL},
+		{TW_SUBJ_RECORDING, TW_OP_EXISTS, TW_VAL_NONE, NULL, NULL},
+		{TW_SUBJ_RECORDING, TW_OP_NOT_EXISTS, TW_VAL_NONE, NULL, NULL},
+		{TW_SUBJ_REJECTED, TW_OP_EXISTS, TW_VAL_NONE, NULL, NULL},
+		{TW_SUBJ_REJECTED, TW_OP_EQ, TW_VAL_STRING, "busy", "why"},
+		{TW_SUBJ_HANGUP, TW_OP_EXISTS, TW_VAL_NONE, NULL, NULL},
+		{TW_SUBJ_HANGUP, TW_OP_EXISTS, TW_VAL_NONE, NULL, NULL},
+	};
+	assert_int_equal(s->scenes[0].step_count, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const tw_step *st = step(s, 0, i);
+		assert_int_equal(st->kind, TW_STEP_EXPECT);
+		assert_int_equal(st->expect.subject, want[i].subject);
+		assert_int_equal(st->expect.op, want[i].op);
+		assert_int_equal(st->expect.value.kind, want[i].kind);
+		assert_null(st->expect.arg);
+		if (want[i].text)
+			assert_string_equal(st->expect.value.text, want[i].text);
+		if (want[i].capture)
+			assert_string_equal(st->expect.capture, want[i].capture);
+		else
+			assert_null(st->expect.capture);
+	}
+	tw_script_free(s);
+
+	parse_err(IVR "  expect recording yes\n", 2, 20,
+		  "'expect recording' takes no value: expected exists, not exists or the end of the line");
+	parse_err(IVR "  expect hangup == yes\n", 2, 17, "'expect hangup' takes no value");
+	parse_err(IVR "  expect hangup as h\n", 2, 17, "nothing to capture: 'expect hangup' has no value to keep");
+	parse_err(IVR "  expect recording exists as r\n", 2, 27, "nothing to capture: 'expect recording'");
+	parse_err(IVR "  expect transfer not exists as t\n", 2, 30,
+		  "nothing to capture: 'not exists' has no value to keep");
+	parse_err(IVR "  expect transfer < 3\n", 2, 19,
+		  "'<' compares numbers: expected ==, !=, contains, ~, exists or not exists after 'expect transfer'");
+	parse_err(IVR "  expect rejected ==\n", 2, 21, "expected a value after '=='");
+	parse_err(IVR "  expect rejected ~\n", 2, 20, "expected a regular expression after '~'");
+	parse_err(IVR "  expect transfer to an agent\n", 2, 22,
+		  "unexpected 'an' after the expectation (a value with blanks goes in double quotes)");
+	parse_err(IVR "  expect prompt \"Welcome\"\n", 2, 10,
+		  "unknown expectation 'prompt': to check what the caller hears, use hear, like hear \"Welcome\"");
+	parse_err(IVR "  expect trasnfer\n", 2, 10, "unknown expectation 'trasnfer' (did you mean 'transfer'?)");
+	parse_err(IVR "  expect\n", 2, 9,
+		  "expected what to check after 'expect': status, header, text, body, title, url, xpath, "
+		  "json, cookie, time, or on the phone transfer, recording, rejected or hangup");
+}
+
 static void test_unknown_steps(void **state)
 {
 	(void)state;
@@ -760,7 +1041,13 @@ static void test_unknown_steps(void **state)
 	parse_err(S "Visit /\n", 2, 1, "unknown step 'Visit' (keywords are lower case: 'visit')");
 	parse_err(S "expcet status 200\n", 2, 1, "unknown step 'expcet' (did you mean 'expect'?)");
 	parse_err(S "wander around\n", 2, 1, "unknown step 'wander': expected a step (visit, click");
-	parse_err(S "hear \"Welcome\"\n", 2, 1, "unknown step 'hear': phone steps arrive with the ivr channel");
+	parse_err(S "heer \"Welcome\"\n", 2, 1, "unknown step 'heer' (did you mean 'hear'?)");
+	parse_err(S "hangup\n", 2, 1, "unknown step 'hangup' (did you mean 'hang up'?)");
+	parse_err(S "Press 1\n", 2, 1, "unknown step 'Press' (keywords are lower case: 'press')");
+	parse_err(S "telephone 1\n", 2, 1,
+		  "unknown step 'telephone': expected a step (visit, click, fill, choose, tick, untick, "
+		  "submit, pause, expect, get, post, ..., or on the phone call, hear, press, say, "
+		  "silence, hang up)");
 	parse_err(S "\"click\" x\n", 2, 1, "expected a statement (a keyword like scene, visit or expect)");
 	parse_err("rehersal \"x\"\n", 1, 1, "unknown statement 'rehersal' (did you mean 'rehearsal'?)");
 	parse_err("name = Ada\n", 1, 1, "unknown statement 'name': a name = value line belongs in the 'cast' block");
@@ -964,6 +1251,11 @@ int main(void)
 		cmocka_unit_test(test_expect_subjects_and_defaults),
 		cmocka_unit_test(test_expect_values),
 		cmocka_unit_test(test_expect_errors),
+		cmocka_unit_test(test_call),
+		cmocka_unit_test(test_call_errors),
+		cmocka_unit_test(test_hear),
+		cmocka_unit_test(test_press_say_silence_hang_up),
+		cmocka_unit_test(test_expect_call_subjects),
 		cmocka_unit_test(test_unknown_steps),
 		cmocka_unit_test(test_error_shows_the_line),
 		cmocka_unit_test(test_crlf_and_comments),
