@@ -107,3 +107,23 @@ char *tw_buf_steal(tw_buf *b)
 	b->cap = 0;
 	return p;
 }
+
+int tw_buf_put_quoted(tw_buf *b, const char *text, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t chars = 0;
+	while (*p && chars < max) {
+		p++;
+		while ((*p & 0xC0) == 0x80)
+			p++;
+		chars++;
+	}
+	int rc = tw_buf_puts(b, "'");
+	if (rc == TW_OK)
+		rc = tw_buf_append(b, text, (size_t)((const char *)p - text));
+	if (rc == TW_OK && *p)
+		rc = tw_buf_puts(b, "\xe2\x80\xa6"); /* … */
+	if (rc == TW_OK)
+		rc = tw_buf_puts(b, "'");
+	return rc;
+}

@@ -32,6 +32,9 @@ int tw_buf_printf(tw_buf *b, const char *fmt, ...) __attribute__((format(printf,
 int tw_buf_vprintf(tw_buf *b, const char *fmt, va_list ap);
 /* The content as a C string ("" when empty); owned by b. */
 const char *tw_buf_str(const tw_buf *b);
+/* Appends 'text' in single quotes, cut after max characters (UTF-8
+ * aware) with an ellipsis: how messages quote what a page or script says. */
+int tw_buf_put_quoted(tw_buf *b, const char *text, size_t max);
 /* Hands the content over to the caller (malloc'd, NUL-terminated, never
  * NULL unless out of memory) and empties b. */
 char *tw_buf_steal(tw_buf *b);

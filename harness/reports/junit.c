@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "core/fsutil.h"
 #include "runner/result.h"
 
@@ -41,38 +42,6 @@ typedef struct junit_writer {
 	tw_buf text;   /* a failure text or step log being built */
 	int rc;        /* the first failure; TW_OK while all is well */
 } junit_writer;
-
-/* Decodes one UTF-8 sequence at s (n bytes available). Returns its length,
- * or 0 when the bytes are not well-formed UTF-8: overlong forms, surrogates
- * and values past U+10FFFF are refused, as XML parsers refuse them. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c, min;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xE0) == 0xC0) {
-		len = 2, c = s[0] & 0x1F, min = 0x80;
-	} else if ((s[0] & 0xF0) == 0xE0) {
-		len = 3, c = s[0] & 0x0F, min = 0x800;
-	} else if ((s[0] & 0xF8) == 0xF0) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 static bool xml_char_ok(uint32_t c)
 {
@@ -106,7 +75,7 @@ static const char *clean(junit_writer *j, const char *s, bool one_line)
 			break;
 		}
 		uint32_t c = 0;
-		size_t n = utf8_decode(p, left, &c);
+		size_t n = tw_utf8_decode(p, left, &c);
 		if (n == 0) {
 			rc = tw_buf_puts(&j->clean, replacement);
 			n = 1;
@@ -212,32 +181,9 @@ static const char *str_or(const char *s, const char *fallback)
 	return s && *s ? s : fallback;
 }
 
-/* A scene status that CI must show as a failure or an error. */
-static bool is_problem(tw_status s)
-{
-	return s == TW_STATUS_FAILED || s == TW_STATUS_UNREACHABLE || s == TW_STATUS_BROKEN;
-}
-
-static size_t step_count(const tw_scene_result *sc)
-{
-	return sc->scene && sc->steps ? sc->scene->step_count : 0;
-}
-
 static const char *step_file(const tw_rehearsal_result *r, const tw_step_result *st)
 {
 	return str_or(st->step ? st->step->loc.file : NULL, str_or(r->path, "?"));
-}
-
-static int step_line(const tw_step_result *st)
-{
-	return st->step ? st->step->loc.line : 0;
-}
-
-/* The step's line as written, without its indentation. */
-static const char *step_source(const tw_step_result *st)
-{
-	const char *s = st->step && st->step->source ? st->step->source : "";
-	return s + strspn(s, " \t");
 }
 
 /* The first scene that failed, was unreachable or broken: the reason later
@@ -245,7 +191,7 @@ static const char *step_source(const tw_step_result *st)
 static const tw_scene_result *first_problem_scene(const tw_rehearsal_result *r)
 {
 	for (size_t i = 0; i < r->scene_count; i++)
-		if (is_problem(r->scenes[i].status))
+		if (tw_status_is_problem(r->scenes[i].status))
 			return &r->scenes[i];
 	return NULL;
 }
@@ -257,7 +203,7 @@ static const tw_scene_result *first_problem_scene(const tw_rehearsal_result *r)
  */
 static bool needs_extra_case(const tw_rehearsal_result *r)
 {
-	return is_problem(r->status) && !first_problem_scene(r);
+	return tw_status_is_problem(r->status) && !first_problem_scene(r);
 }
 
 static const char *scene_name(const tw_scene_result *sc)
@@ -334,6 +280,26 @@ static void write_properties(junit_writer *j, const tw_rehearsal_result *r)
 		snprintf(num, sizeof(num), "%.3f", ms / 1000.0);
 		property(j, "frontstage_time", num);
 	}
+	if (r->phone.calls > 0) {
+		const tw_call_totals *p = &r->phone;
+		char num[48];
+		snprintf(num, sizeof(num), "%d", p->calls);
+		property(j, "calls", num);
+		if (p->first_prompt_s >= 0) {
+			snprintf(num, sizeof(num), "%.3f", p->first_prompt_s);
+			property(j, "time_to_first_prompt", num);
+		}
+		if (p->transfer_s >= 0) {
+			snprintf(num, sizeof(num), "%.3f", p->transfer_s);
+			property(j, "time_to_agent", num);
+		}
+		snprintf(num, sizeof(num), "%d", p->prompts);
+		property(j, "prompts_heard", num);
+		snprintf(num, sizeof(num), "%d", p->inputs);
+		property(j, "caller_inputs", num);
+		snprintf(num, sizeof(num), "%d", p->repeats);
+		property(j, "prompts_heard_again", num);
+	}
 	end(j);
 }
 
@@ -341,7 +307,7 @@ static void write_properties(junit_writer *j, const tw_rehearsal_result *r)
 static void step_message(junit_writer *j, const tw_rehearsal_result *r, const tw_step_result *st)
 {
 	tw_buf_reset(&j->text);
-	textf(j, "%s:%d: ", step_file(r, st), step_line(st));
+	textf(j, "%s:%d: ", step_file(r, st), tw_step_result_line(st));
 	if (st->message)
 		textf(j, "%s", st->message);
 	else if (st->expected)
@@ -357,14 +323,14 @@ static void step_details(junit_writer *j, const tw_rehearsal_result *r,
 {
 	tw_buf_reset(&j->text);
 	bool first = true;
-	for (size_t i = 0; i < step_count(sc); i++) {
+	for (size_t i = 0; i < tw_scene_result_steps(sc); i++) {
 		const tw_step_result *st = &sc->steps[i];
-		if (!is_problem(st->status))
+		if (!tw_status_is_problem(st->status))
 			continue;
-		textf(j, "%s%s:%d: %s\n", first ? "" : "\n", step_file(r, st), step_line(st),
+		textf(j, "%s%s:%d: %s\n", first ? "" : "\n", step_file(r, st), tw_step_result_line(st),
 		      str_or(st->message, tw_status_str(st->status)));
 		first = false;
-		textf(j, "    %s\n", step_source(st));
+		textf(j, "    %s\n", tw_step_result_source(st));
 		if (st->expected)
 			textf(j, "expected: %s\n", st->expected);
 		if (st->actual)
@@ -398,9 +364,9 @@ static const char *step_word(tw_status s)
 static void step_log(junit_writer *j, const tw_scene_result *sc)
 {
 	tw_buf_reset(&j->text);
-	for (size_t i = 0; i < step_count(sc); i++) {
+	for (size_t i = 0; i < tw_scene_result_steps(sc); i++) {
 		const tw_step_result *st = &sc->steps[i];
-		textf(j, "  %-4s %4d %s", step_word(st->status), step_line(st), step_source(st));
+		textf(j, "  %-4s %4d %s", step_word(st->status), tw_step_result_line(st), tw_step_result_source(st));
 		if (st->http_status)
 			textf(j, "  %ld", st->http_status);
 		if (st->method || st->url)
@@ -410,7 +376,7 @@ static void step_log(junit_writer *j, const tw_scene_result *sc)
 			textf(j, "  %.1f ms", ms);
 		}
 		textf(j, "\n");
-		if (is_problem(st->status) && st->message)
+		if (tw_status_is_problem(st->status) && st->message)
 			textf(j, "          %s\n", st->message);
 	}
 }
@@ -430,11 +396,11 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 	attr_time(j, sc->elapsed_ms);
 
 	const tw_step_result *culprit = NULL;
-	for (size_t i = 0; i < step_count(sc) && !culprit; i++)
-		if (is_problem(sc->steps[i].status))
+	for (size_t i = 0; i < tw_scene_result_steps(sc) && !culprit; i++)
+		if (tw_status_is_problem(sc->steps[i].status))
 			culprit = &sc->steps[i];
 
-	if (is_problem(sc->status)) {
+	if (tw_status_is_problem(sc->status)) {
 		const char *type;
 		if (sc->status == TW_STATUS_FAILED) {
 			start(j, "failure");
@@ -472,8 +438,10 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 		end(j);
 	}
 
-	if (step_count(sc) > 0) {
+	if (tw_scene_result_steps(sc) > 0) {
 		step_log(j, sc);
+		if (sc->transcript)
+			textf(j, "transcript (call clock):\n%s", sc->transcript);
 		element_text(j, "system-out", tw_buf_str(&j->text));
 	}
 	end(j);

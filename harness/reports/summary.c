@@ -23,12 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "runner/result.h"
 #include "techweek.h"
 
 #define NAME_WIDTH 40    /* the rehearsal-name column */
 #define NAME_MAX_CHARS 80
 #define DETAIL_MAX_CHARS 150 /* with its indentation, a line stays near 160 */
+#define TRANSCRIPT_TAIL 8    /* transcript lines shown under a failure */
 
 #define GREEN "\033[32m"
 #define RED "\033[31m"
@@ -50,38 +52,6 @@ static const char *esc(const summary *s, const char *code)
 	return s->color ? code : "";
 }
 
-/* Decodes one UTF-8 sequence at s (n bytes available). Returns its length,
- * or 0 when the bytes are not well-formed UTF-8 (overlong forms, surrogates
- * and values past U+10FFFF included). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c, min;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xE0) == 0xC0) {
-		len = 2, c = s[0] & 0x1F, min = 0x80;
-	} else if ((s[0] & 0xF0) == 0xE0) {
-		len = 3, c = s[0] & 0x0F, min = 0x800;
-	} else if ((s[0] & 0xF8) == 0xF0) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 /*
  * Writes text safe for a terminal: line breaks and tabs folded into one
  * space, other control characters (C0, DEL, C1: the ESC and CSI that start
@@ -96,7 +66,7 @@ static size_t put_text(const summary *s, const char *text, size_t max)
 	bool folding = false;
 	while (left) {
 		uint32_t c = 0;
-		size_t n = utf8_decode(p, left, &c);
+		size_t n = tw_utf8_decode(p, left, &c);
 		bool fold = n && (c == '\n' || c == '\r' || c == '\t');
 		if (fold && folding) {
 			p += n;
@@ -131,11 +101,6 @@ static void pad(const summary *s, size_t written, size_t width)
 static const char *str_or(const char *str, const char *fallback)
 {
 	return str && *str ? str : fallback;
-}
-
-static bool is_problem(tw_status st)
-{
-	return st == TW_STATUS_FAILED || st == TW_STATUS_UNREACHABLE || st == TW_STATUS_BROKEN;
 }
 
 static const char *symbol(tw_status st)
@@ -183,11 +148,6 @@ static void put_step_time(const summary *s, double ms)
 		fprintf(s->out, "%.1f ms", ms);
 	else
 		fprintf(s->out, "%.2f s", ms / 1000.0);
-}
-
-static size_t step_count(const tw_scene_result *sc)
-{
-	return sc->scene && sc->steps ? sc->scene->step_count : 0;
 }
 
 static const char *plural(long n)
@@ -241,22 +201,11 @@ static void step_details(const summary *s, const tw_step_result *st, int at, boo
 	}
 }
 
-static int step_line(const tw_step_result *st)
-{
-	return st->step ? st->step->loc.line : 0;
-}
-
-static const char *step_source(const tw_step_result *st)
-{
-	const char *src = st->step && st->step->source ? st->step->source : "";
-	return src + strspn(src, " \t");
-}
-
 /* "  14 | expect status 200": the script line, as compilers show it. */
 static void put_source(const summary *s, const tw_step_result *st)
 {
-	fprintf(s->out, "%4d | ", step_line(st));
-	put_text(s, step_source(st), DETAIL_MAX_CHARS - 7);
+	fprintf(s->out, "%4d | ", tw_step_result_line(st));
+	put_text(s, tw_step_result_source(st), DETAIL_MAX_CHARS - 7);
 }
 
 static void verbose_step(const summary *s, const tw_step_result *st)
@@ -280,8 +229,37 @@ static void verbose_step(const summary *s, const tw_step_result *st)
 		fputs(esc(s, RESET), s->out);
 	}
 	fputc('\n', s->out);
-	if (is_problem(st->status))
+	if (tw_status_is_problem(st->status))
 		step_details(s, st, 16, false);
+}
+
+/* A call's transcript, or its last `tail` lines (0: all): what led to a
+ * failure is at the end. */
+static void put_transcript(const summary *s, const char *text, size_t tail)
+{
+	size_t lines = 0;
+	for (const char *p = text; *p; p++)
+		lines += *p == '\n';
+	size_t skip = tail && lines > tail ? lines - tail : 0;
+	indent(s, 10);
+	fprintf(s->out, "%scall transcript%s%s\n", esc(s, DIM), skip ? " (the end)" : "",
+		esc(s, RESET));
+	const char *line = text;
+	for (size_t i = 0; *line; i++) {
+		size_t len = strcspn(line, "\n");
+		if (i >= skip) {
+			char *one = strndup(line, len);
+			indent(s, 10);
+			fputs(esc(s, DIM), s->out);
+			put_text(s, one ? one : "", DETAIL_MAX_CHARS);
+			fputs(esc(s, RESET), s->out);
+			fputc('\n', s->out);
+			free(one);
+		}
+		line += len;
+		if (*line == '\n')
+			line++;
+	}
 }
 
 static void scene_title(const summary *s, const tw_scene_result *sc)
@@ -295,8 +273,8 @@ static void scene_title(const summary *s, const tw_scene_result *sc)
 static void put_scene(const summary *s, const tw_rehearsal_result *r, const tw_scene_result *sc)
 {
 	const tw_step_result *first = NULL;
-	for (size_t i = 0; i < step_count(sc) && !first; i++)
-		if (is_problem(sc->steps[i].status))
+	for (size_t i = 0; i < tw_scene_result_steps(sc) && !first; i++)
+		if (tw_status_is_problem(sc->steps[i].status))
 			first = &sc->steps[i];
 
 	indent(s, 6);
@@ -304,7 +282,7 @@ static void put_scene(const summary *s, const tw_rehearsal_result *r, const tw_s
 	fputc(' ', s->out);
 	scene_title(s, sc);
 	if (s->verbose) {
-		size_t n = step_count(sc);
+		size_t n = tw_scene_result_steps(sc);
 		fprintf(s->out, "  %s%zu step%s  ", esc(s, DIM), n, plural((long)n));
 		put_secs(s, sc->elapsed_ms);
 		fputs(esc(s, RESET), s->out);
@@ -312,7 +290,7 @@ static void put_scene(const summary *s, const tw_rehearsal_result *r, const tw_s
 		/* Where to look: the first step that did not hold. */
 		const char *file = first && first->step ? first->step->loc.file
 					: sc->scene ? sc->scene->loc.file : NULL;
-		int line = first ? step_line(first) : sc->scene ? sc->scene->loc.line : 0;
+		int line = first ? tw_step_result_line(first) : sc->scene ? sc->scene->loc.line : 0;
 		fputs(" \xE2\x80\x94 ", s->out); /* — */
 		put_text(s, str_or(file, str_or(r->path, "?")), DETAIL_MAX_CHARS);
 		if (line > 0)
@@ -320,17 +298,19 @@ static void put_scene(const summary *s, const tw_rehearsal_result *r, const tw_s
 	}
 	fputc('\n', s->out);
 
-	for (size_t i = 0; i < step_count(sc); i++) {
+	for (size_t i = 0; i < tw_scene_result_steps(sc); i++) {
 		const tw_step_result *st = &sc->steps[i];
 		if (s->verbose) {
 			verbose_step(s, st);
-		} else if (is_problem(st->status)) {
+		} else if (tw_status_is_problem(st->status)) {
 			indent(s, 10);
 			put_source(s, st);
 			fputc('\n', s->out);
 			step_details(s, st, 10, true);
 		}
 	}
+	if (sc->transcript && (s->verbose || tw_status_is_problem(sc->status)))
+		put_transcript(s, sc->transcript, s->verbose ? 0 : TRANSCRIPT_TAIL);
 }
 
 /* A problem that no scene explains (a script error, a missing secret,
@@ -362,6 +342,24 @@ static int put_problem(const summary *s, const tw_rehearsal_result *r)
 	return TW_OK;
 }
 
+/* The caller's experience in one line: how soon the IVR spoke, the
+ * effort, the failure demand, and when a human answered. */
+static void put_phone(const summary *s, const tw_call_totals *p)
+{
+	fprintf(s->out, "      %sphone:", esc(s, DIM));
+	if (p->first_prompt_s >= 0)
+		fprintf(s->out, " first prompt at %.1fs,", p->first_prompt_s);
+	fprintf(s->out, " %d prompt%s heard, %d input%s", p->prompts, plural(p->prompts),
+		p->inputs, plural(p->inputs));
+	if (p->repeats > 0)
+		fprintf(s->out, ", %d heard again", p->repeats);
+	if (p->transfer_s >= 0)
+		fprintf(s->out, ", an agent at %.1fs", p->transfer_s);
+	if (p->calls > 1)
+		fprintf(s->out, " (%d calls)", p->calls);
+	fprintf(s->out, "%s\n", esc(s, RESET));
+}
+
 static int put_rehearsal(const summary *s, const tw_rehearsal_result *r)
 {
 	fputs("  ", s->out);
@@ -379,13 +377,15 @@ static int put_rehearsal(const summary *s, const tw_rehearsal_result *r)
 		put_secs(s, r->elapsed_ms);
 		fputc('\n', s->out);
 	}
+	if (r->phone.calls > 0)
+		put_phone(s, &r->phone);
 
 	bool explained = false;
 	size_t not_reached = 0;
 	for (size_t i = 0; i < r->scene_count; i++) {
 		const tw_scene_result *sc = &r->scenes[i];
-		explained = explained || is_problem(sc->status);
-		if (s->verbose || is_problem(sc->status))
+		explained = explained || tw_status_is_problem(sc->status);
+		if (s->verbose || tw_status_is_problem(sc->status))
 			put_scene(s, r, sc);
 		else if (sc->status == TW_STATUS_SKIPPED)
 			not_reached++;
@@ -393,7 +393,7 @@ static int put_rehearsal(const summary *s, const tw_rehearsal_result *r)
 	if (not_reached)
 		fprintf(s->out, "      %s- %zu scene%s not reached%s\n", esc(s, DIM), not_reached,
 			plural((long)not_reached), esc(s, RESET));
-	if (!explained && is_problem(r->status) &&
+	if (!explained && tw_status_is_problem(r->status) &&
 	    (r->problem.code != TW_OK || r->problem.message))
 		return put_problem(s, r);
 	return TW_OK;
@@ -414,7 +414,7 @@ int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *er
 		if ((unsigned)r->status <= TW_STATUS_BROKEN)
 			by_status[r->status]++;
 		for (size_t k = 0; k < r->scene_count; k++)
-			for (size_t j = 0; j < step_count(&r->scenes[k]); j++)
+			for (size_t j = 0; j < tw_scene_result_steps(&r->scenes[k]); j++)
 				steps += r->scenes[k].steps[j].status != TW_STATUS_SKIPPED;
 	}
 

@@ -324,24 +324,6 @@ static void nodes_free(node_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Appends 'text' cut to max characters (UTF-8 aware) with an ellipsis. */
-static void put_quoted(tw_buf *b, const char *text, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	size_t chars = 0;
-	while (*p && chars < max) {
-		p++;
-		while ((*p & 0xC0) == 0x80)
-			p++;
-		chars++;
-	}
-	tw_buf_puts(b, "'");
-	tw_buf_append(b, text, (size_t)((const char *)p - text));
-	if (*p)
-		tw_buf_puts(b, "…");
-	tw_buf_puts(b, "'");
-}
-
 static int fail_with(tw_error *err, tw_buf *msg)
 {
 	int rc = tw_error_set(err, TW_EUSAGE, "%s", tw_buf_str(msg));
@@ -467,11 +449,11 @@ static char *describe_field(xmlDocPtr doc, xmlNodePtr n, bool with_id)
 	if (with_id && id && id[0])
 		tw_buf_printf(&key, "%sid %s", key.len ? ", " : "", id);
 	if (words && words[0]) {
-		put_quoted(&b, words, LIST_CHARS);
+		tw_buf_put_quoted(&b, words, LIST_CHARS);
 		if (key.len)
 			tw_buf_printf(&b, " (%s)", tw_buf_str(&key));
 	} else if (key.len) {
-		put_quoted(&b, tw_buf_str(&key), LIST_CHARS);
+		tw_buf_put_quoted(&b, tw_buf_str(&key), LIST_CHARS);
 	} else {
 		const char *other = attr_value(n, "placeholder");
 		if (!other || !other[0])
@@ -479,7 +461,7 @@ static char *describe_field(xmlDocPtr doc, xmlNodePtr n, bool with_id)
 		if (!other || !other[0])
 			other = id;
 		char *c = other ? tw_html_collapse(other) : NULL;
-		put_quoted(&b, c ? c : "(unnamed)", LIST_CHARS);
+		tw_buf_put_quoted(&b, c ? c : "(unnamed)", LIST_CHARS);
 		free(c);
 	}
 	free(words);
@@ -493,7 +475,7 @@ static int no_such_field(xmlDocPtr doc, const char *needle, tw_error *err)
 	tw_buf msg;
 	tw_buf_init(&msg, MSG_MAX);
 	tw_buf_puts(&msg, "no field ");
-	put_quoted(&msg, needle, ASKED_CHARS);
+	tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
 	tw_buf_puts(&msg, " on the page; ");
 	size_t mark = msg.len;
 	tw_buf_puts(&msg, "fields here: ");
@@ -591,7 +573,7 @@ static int several_fields(xmlDocPtr doc, const char *needle, const node_list *fo
 	tw_buf msg;
 	tw_buf_init(&msg, MSG_MAX);
 	tw_buf_puts(&msg, "field ");
-	put_quoted(&msg, needle, ASKED_CHARS);
+	tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
 	bool group = one_radio_group(doc, found);
 	if (group)
 		tw_buf_puts(&msg, " is a group of radio buttons; tick one of them: ");
@@ -815,7 +797,7 @@ static int no_such_option(xmlDocPtr doc, xmlNodePtr select, const char *needle, 
 	tw_buf_init(&msg, MSG_MAX);
 	char *name = describe_select(doc, select);
 	tw_buf_puts(&msg, "no option ");
-	put_quoted(&msg, needle, ASKED_CHARS);
+	tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
 	tw_buf_printf(&msg, " in %s; ", name ? name : "the list");
 	free(name);
 	node_list opts = {0};
@@ -832,7 +814,7 @@ static int no_such_option(xmlDocPtr doc, xmlNodePtr select, const char *needle, 
 		char *label = option_label(opts.items[i]);
 		tw_buf q;
 		tw_buf_init(&q, MSG_MAX);
-		put_quoted(&q, label ? label : "", LIST_CHARS);
+		tw_buf_put_quoted(&q, label ? label : "", LIST_CHARS);
 		free(label);
 		lister_add(&l, tw_buf_steal(&q));
 	}
@@ -868,15 +850,15 @@ static int select_offering(xmlDocPtr doc, const char *needle, xmlNodePtr *select
 		const node_list *listed = found.count ? &found : &selects;
 		if (selects.count == 0) {
 			tw_buf_puts(&msg, "no option ");
-			put_quoted(&msg, needle, ASKED_CHARS);
+			tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
 			tw_buf_puts(&msg, ": the page has no drop-down lists");
 		} else if (found.count == 0) {
 			tw_buf_puts(&msg, "no drop-down list on the page has an option ");
-			put_quoted(&msg, needle, ASKED_CHARS);
+			tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
 			tw_buf_puts(&msg, "; lists here: ");
 		} else {
 			tw_buf_puts(&msg, "option ");
-			put_quoted(&msg, needle, ASKED_CHARS);
+			tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
 			tw_buf_printf(&msg, " is in %zu drop-down lists: ", found.count);
 		}
 		lister l = {.msg = &msg};
@@ -1040,9 +1022,9 @@ static char *describe_button(xmlDocPtr doc, xmlNodePtr b, bool with_form)
 	char *label = button_label(b);
 	const char *name = attr_value(b, "name");
 	if (label && label[0])
-		put_quoted(&msg, label, LIST_CHARS);
+		tw_buf_put_quoted(&msg, label, LIST_CHARS);
 	else if (name && name[0])
-		put_quoted(&msg, name, LIST_CHARS);
+		tw_buf_put_quoted(&msg, name, LIST_CHARS);
 	else
 		tw_buf_puts(&msg, "(a button with no text)");
 	free(label);
@@ -1053,7 +1035,7 @@ static char *describe_button(xmlDocPtr doc, xmlNodePtr b, bool with_form)
 			tw_buf_puts(&msg, " (in no form)");
 		else if (action && action[0]) {
 			tw_buf_printf(&msg, " (form %zu, action ", form_number(doc, form));
-			put_quoted(&msg, action, 2 * LIST_CHARS);
+			tw_buf_put_quoted(&msg, action, 2 * LIST_CHARS);
 			tw_buf_puts(&msg, ")");
 		} else
 			tw_buf_printf(&msg, " (form %zu)", form_number(doc, form));
@@ -1147,7 +1129,7 @@ static int find_button(xmlDocPtr doc, const char *button, xmlNodePtr preferred, 
 		rc = no_memory(err);
 	} else if (hits.count == 0) {
 		tw_buf_puts(&msg, "no button ");
-		put_quoted(&msg, needle, ASKED_CHARS);
+		tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
 		if (page_has_buttons(doc)) {
 			tw_buf_puts(&msg, " on the page; buttons here: ");
 			list_buttons(doc, &msg);
@@ -1161,7 +1143,7 @@ static int find_button(xmlDocPtr doc, const char *button, xmlNodePtr preferred, 
 		for (size_t i = 1; i < hits.count && one_form; i++)
 			one_form = form_owner(doc, hits.items[i]) == form;
 		tw_buf_puts(&msg, "button ");
-		put_quoted(&msg, needle, ASKED_CHARS);
+		tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
 		tw_buf_printf(&msg, " matches %zu buttons that do different things: ", hits.count);
 		lister l = {.msg = &msg};
 		for (size_t i = 0; i < hits.count && !l.more; i++)

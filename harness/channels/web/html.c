@@ -482,24 +482,6 @@ static char *link_name(const link *k)
 	return tw_html_collapse(k->href);
 }
 
-/* Appends 'text' cut to max characters (UTF-8 aware) with an ellipsis. */
-static void put_quoted(tw_buf *b, const char *text, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	size_t chars = 0;
-	while (*p && chars < max) {
-		p++;
-		while ((*p & 0xC0) == 0x80)
-			p++;
-		chars++;
-	}
-	tw_buf_puts(b, "'");
-	tw_buf_append(b, text, (size_t)((const char *)p - text));
-	if (*p)
-		tw_buf_puts(b, "…");
-	tw_buf_puts(b, "'");
-}
-
 static int fail_with(tw_error *err, tw_buf *msg)
 {
 	int rc = tw_error_set(err, TW_EUSAGE, "%s", tw_buf_str(msg));
@@ -512,7 +494,7 @@ static int no_such_link(const link_list *l, const char *needle, tw_error *err)
 	tw_buf msg;
 	tw_buf_init(&msg, MSG_MAX);
 	tw_buf_puts(&msg, "no link ");
-	put_quoted(&msg, needle, ASKED_CHARS);
+	tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
 	if (l->count == 0) {
 		tw_buf_puts(&msg, " on the page; the page has no links");
 		return fail_with(err, &msg);
@@ -540,7 +522,7 @@ static int no_such_link(const link_list *l, const char *needle, tw_error *err)
 		} else {
 			if (nshown)
 				tw_buf_puts(&msg, ", ");
-			put_quoted(&msg, name, LIST_CHARS);
+			tw_buf_put_quoted(&msg, name, LIST_CHARS);
 			shown[nshown++] = name;
 		}
 	}
@@ -574,16 +556,16 @@ static int ambiguous(const link_list *l, const size_t *hits, size_t nhits, const
 	tw_buf msg;
 	tw_buf_init(&msg, MSG_MAX);
 	tw_buf_puts(&msg, "link ");
-	put_quoted(&msg, needle, ASKED_CHARS);
+	tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
 	tw_buf_printf(&msg, " is ambiguous: %zu links that go to different places match: ", nhits);
 	for (size_t i = 0; i < nhits && i < LIST_MAX; i++) {
 		const link *k = &l->items[hits[i]];
 		char *name = link_name(k);
 		if (i)
 			tw_buf_puts(&msg, ", ");
-		put_quoted(&msg, name ? name : "", LIST_CHARS);
+		tw_buf_put_quoted(&msg, name ? name : "", LIST_CHARS);
 		tw_buf_puts(&msg, " (");
-		put_quoted(&msg, k->href, 2 * LIST_CHARS);
+		tw_buf_put_quoted(&msg, k->href, 2 * LIST_CHARS);
 		tw_buf_puts(&msg, ")");
 		free(name);
 	}
@@ -640,9 +622,9 @@ static int pick_link(xmlDocPtr doc, const char *page_url, const char *needle, li
 		tw_buf msg;
 		tw_buf_init(&msg, MSG_MAX);
 		tw_buf_puts(&msg, "link ");
-		put_quoted(&msg, needle, ASKED_CHARS);
+		tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
 		tw_buf_puts(&msg, " goes to ");
-		put_quoted(&msg, k->href, ASKED_CHARS);
+		tw_buf_put_quoted(&msg, k->href, ASKED_CHARS);
 		tw_buf_puts(&msg, k->state == NOT_WEB ? ", which a customer cannot follow here"
 						      : ", which is not a valid URL");
 		return fail_with(err, &msg);
