@@ -25,6 +25,9 @@ enum {
 	OPT_TIMEOUT,
 	OPT_MAX_REDIRS,
 	OPT_MAX_BODY,
+	OPT_CALL_FETCHES,
+	OPT_CALL_TIME,
+	OPT_CALL_LOOPS,
 	OPT_COLOR,
 	OPT_NO_COLOR,
 };
@@ -41,6 +44,9 @@ static const struct option run_options[] = {
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
 	{"max-body", required_argument, NULL, OPT_MAX_BODY},
+	{"call-max-fetches", required_argument, NULL, OPT_CALL_FETCHES},
+	{"call-max-time", required_argument, NULL, OPT_CALL_TIME},
+	{"call-max-loops", required_argument, NULL, OPT_CALL_LOOPS},
 	{"color", required_argument, NULL, OPT_COLOR},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
 	{"verbose", no_argument, NULL, 'V'},
@@ -68,6 +74,9 @@ static const char run_help[] =
 	"      --timeout D           whole step, default 30s\n"
 	"      --max-redirs N        redirects followed, default 10\n"
 	"      --max-body SIZE       response bytes kept, default 8M\n"
+	"      --call-max-fetches N  IVR documents between two caller actions, default 20\n"
+	"      --call-max-time D     a call's length on the call clock, default 1h\n"
+	"      --call-max-loops N    plays of a looping Say or Play, default 3\n"
 	"  -k, --insecure            do not verify TLS certificates\n"
 	"      --cacert FILE         verify TLS against this CA bundle\n"
 	"output:\n"
@@ -105,6 +114,8 @@ static int parse_duration(const char *s, long *out)
 		ms = v * 1000;
 	else if (strcmp(end, "m") == 0)
 		ms = v * 60000;
+	else if (strcmp(end, "h") == 0)
+		ms = v * 3600000;
 	else
 		return -1;
 	if (ms < 1 || ms > 86400000.0)
@@ -220,6 +231,27 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 			if (parse_size(a, &o->run.max_body))
 				return bad(command, "--max-body: '%s' is not a size (e.g. 8M)", a);
 			break;
+		case OPT_CALL_FETCHES:
+		case OPT_CALL_LOOPS: {
+			char *end;
+			long n = strtol(a, &end, 10);
+			if (*end || end == a || n < 1 || n > 100000)
+				return bad(command, ch == OPT_CALL_FETCHES
+					   ? "--call-max-fetches: '%s' is not a number from 1 to 100000"
+					   : "--call-max-loops: '%s' is not a number from 1 to 100000", a);
+			if (ch == OPT_CALL_FETCHES)
+				o->run.call_max_fetches = (int)n;
+			else
+				o->run.call_max_loops = (int)n;
+			break;
+		}
+		case OPT_CALL_TIME: {
+			long ms;
+			if (parse_duration(a, &ms) || ms <= 0)
+				return bad(command, "--call-max-time: '%s' is not a duration (e.g. 10m)", a);
+			o->run.call_max_seconds = (double)ms / 1000.0;
+			break;
+		}
 		case OPT_COLOR:
 			if (strcmp(a, "auto") == 0)
 				o->color = -1;

@@ -138,7 +138,9 @@ typedef struct actual {
 
 typedef struct eval {
 	const tw_expect *ex;
-	tw_response *resp;
+	tw_response *resp;    /* NULL when the subject's value is given */
+	const char *given;    /* the value of a call subject; NULL: absent */
+	const char *absent;   /* why a given value is absent */
 	const tw_vars *vars;
 	tw_expect_outcome *out;
 	char *arg;      /* ex->arg, expanded */
@@ -740,27 +742,21 @@ static void fetch(eval *ev)
 		ev->act.number = ms;
 		break;
 	}
+	case TW_SUBJ_PROMPT:
+	case TW_SUBJ_TRANSFER:
+	case TW_SUBJ_RECORDING:
+	case TW_SUBJ_REJECTED:
+	case TW_SUBJ_HANGUP:
+		if (ev->given)
+			set_string(ev, ev->given, strlen(ev->given));
+		else
+			set_missing(ev, format(ev, "%s", ev->absent ? ev->absent : "it did not happen"),
+				    NULL);
+		break;
 	}
 }
 
 /* ---- rendering ---- */
-
-static const char *op_words(tw_op op)
-{
-	switch (op) {
-	case TW_OP_EQ: return "==";
-	case TW_OP_NE: return "!=";
-	case TW_OP_LT: return "<";
-	case TW_OP_LE: return "<=";
-	case TW_OP_GT: return ">";
-	case TW_OP_GE: return ">=";
-	case TW_OP_CONTAINS: return "contains";
-	case TW_OP_MATCHES: return "~";
-	case TW_OP_EXISTS: return "exists";
-	case TW_OP_NOT_EXISTS: return "not exists";
-	}
-	return "?";
-}
 
 static char *quoted(eval *ev, const char *s, size_t len, size_t max)
 {
@@ -906,13 +902,13 @@ static void judge_equality(eval *ev, char *shown)
 	if (holds) {
 		capture(ev, ev->act.str, ev->act.len);
 		decide(ev, true, actual_field(ev, NULL), "%s %s %s", ev->label,
-		       op_words(ev->ex->op), value);
+		       tw_op_str(ev->ex->op), value);
 	} else if (ev->ex->subject == TW_SUBJ_STATUS && ev->ex->op == TW_OP_EQ) {
 		decide(ev, false, actual_field(ev, NULL), "expected status %s, got %s", value,
 		       shown);
 	} else {
 		decide(ev, false, actual_field(ev, NULL), "expected %s %s %s, got %s%s", ev->label,
-		       op_words(ev->ex->op), value, shown, first_of(ev, first, sizeof(first)));
+		       tw_op_str(ev->ex->op), value, shown, first_of(ev, first, sizeof(first)));
 	}
 	free(value);
 }
@@ -942,7 +938,7 @@ static void judge_order(eval *ev, char *shown)
 	char *value = render_value(ev);
 	char first[64];
 	first_of(ev, first, sizeof(first));
-	const char *op = op_words(ev->ex->op);
+	const char *op = tw_op_str(ev->ex->op);
 	double want, have;
 	bool want_ok = v->kind == TW_VAL_NUMBER || v->kind == TW_VAL_DURATION;
 	if (want_ok)
@@ -1142,6 +1138,11 @@ static char *make_label(eval *ev)
 	case TW_SUBJ_URL: return format(ev, "url%s", count);
 	case TW_SUBJ_COOKIE: return format(ev, "cookie%s%s%s", sep, arg, count);
 	case TW_SUBJ_TIME: return format(ev, "time%s", count);
+	case TW_SUBJ_PROMPT: return format(ev, "prompt");
+	case TW_SUBJ_TRANSFER: return format(ev, "transfer");
+	case TW_SUBJ_RECORDING: return format(ev, "recording");
+	case TW_SUBJ_REJECTED: return format(ev, "rejected");
+	case TW_SUBJ_HANGUP: return format(ev, "hangup");
 	}
 	return format(ev, "?");
 }
@@ -1152,11 +1153,11 @@ static char *make_expected(eval *ev)
 {
 	tw_op op = ev->ex->op;
 	if (op == TW_OP_EXISTS || op == TW_OP_NOT_EXISTS)
-		return format(ev, "%s", op_words(op));
+		return format(ev, "%s", tw_op_str(op));
 	char *value = render_value(ev);
 	if (!value || op == TW_OP_EQ)
 		return value;
-	char *s = format(ev, "%s %s", op_words(op), value);
+	char *s = format(ev, "%s %s", tw_op_str(op), value);
 	free(value);
 	return s;
 }
@@ -1167,11 +1168,10 @@ static bool needs_arg(tw_subject s)
 	       s == TW_SUBJ_COOKIE;
 }
 
-int tw_expect_eval(const tw_expect *ex, tw_response *resp, const tw_vars *vars,
-		   tw_expect_outcome *out)
+static int evaluate(eval ev, tw_expect_outcome *out)
 {
+	const tw_expect *ex = ev.ex;
 	memset(out, 0, sizeof(*out));
-	eval ev = {.ex = ex, .resp = resp, .vars = vars, .out = out};
 	if (expand(&ev) && !ev.oom) {
 		ev.label = make_label(&ev);
 		ev.expected = make_expected(&ev);
@@ -1206,6 +1206,20 @@ int tw_expect_eval(const tw_expect *ex, tw_response *resp, const tw_vars *vars,
 		return TW_ENOMEM;
 	}
 	return TW_OK;
+}
+
+int tw_expect_eval(const tw_expect *ex, tw_response *resp, const tw_vars *vars,
+		   tw_expect_outcome *out)
+{
+	return evaluate((eval){.ex = ex, .resp = resp, .vars = vars, .out = out}, out);
+}
+
+int tw_expect_eval_given(const tw_expect *ex, const char *value, const char *absent,
+			 const tw_vars *vars, tw_expect_outcome *out)
+{
+	return evaluate((eval){.ex = ex, .given = value, .absent = absent, .vars = vars,
+			       .out = out},
+			out);
 }
 
 void tw_expect_outcome_free(tw_expect_outcome *out)

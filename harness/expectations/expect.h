@@ -30,6 +30,13 @@ typedef struct tw_expect_outcome {
  * and stores out->captured into ex->capture itself. */
 int tw_expect_eval(const tw_expect *ex, tw_response *resp, const tw_vars *vars,
 		   tw_expect_outcome *out);
+
+/* As tw_expect_eval, for the subjects whose value comes from elsewhere
+ * than a response (a prompt heard, a call's transfer destination): value,
+ * or NULL when there is none, absent then saying why ("the call was not
+ * transferred"). */
+int tw_expect_eval_given(const tw_expect *ex, const char *value, const char *absent,
+			 const tw_vars *vars, tw_expect_outcome *out);
 void tw_expect_outcome_free(tw_expect_outcome *out);
 
 /* A readable excerpt of text for a message: at most max bytes (cut on a

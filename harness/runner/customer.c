@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "core/template.h"
 #include "expectations/expect.h"
+#include "runner/caller.h"
 
 double tw_clock_ms(void)
 {
@@ -48,7 +49,7 @@ static void next_step(tw_customer *c)
 	}
 }
 
-static void finish_step(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms)
+void tw_customer_finish_step(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms)
 {
 	sr->status = status;
 	sr->elapsed_ms = now_ms - c->step_start_ms;
@@ -56,12 +57,7 @@ static void finish_step(tw_customer *c, tw_step_result *sr, tw_status status, do
 		c->stopped = true;
 }
 
-/* Records a failure with redacted texts; expected/actual may be NULL. */
-static void fail(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms,
-		 const char *expected, const char *actual, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
-
-static void fail(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms,
+void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms,
 		 const char *expected, const char *actual, const char *fmt, ...)
 {
 	tw_buf b;
@@ -77,24 +73,23 @@ static void fail(tw_customer *c, tw_step_result *sr, tw_status status, double no
 	sr->expected = tw_run_redact(c->run, expected);
 	sr->actual = tw_run_redact(c->run, actual);
 	tw_buf_free(&b);
-	finish_step(c, sr, status, now_ms);
+	tw_customer_finish_step(c, sr, status, now_ms);
 }
 
-static void fail_error(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e)
+void tw_customer_fail_error(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e)
 {
-	fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "%s",
+	tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "%s",
 	     e->message ? e->message : tw_code_str(e->code));
 }
 
-/* Expands tpl; on failure records the step as failed and returns NULL. */
-static char *expand(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms)
+char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms)
 {
 	if (!tpl)
 		return NULL;
 	char *out = NULL;
 	tw_error e = {0};
 	if (tw_template_expand(tpl, c->vars, TW_EXPAND_PLAIN, &out, NULL, &e) != TW_OK) {
-		fail_error(c, sr, now_ms, &e);
+		tw_customer_fail_error(c, sr, now_ms, &e);
 		tw_error_clear(&e);
 		return NULL;
 	}
@@ -114,6 +109,7 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result, t
 	result->scenes = calloc(s->scene_count ? s->scene_count : 1, sizeof(*result->scenes));
 	c->vars = tw_vars_new();
 	c->jar = tw_transfer_jar_new();
+	c->performance = (unsigned long long)(tw_clock_ms() * 1000.0);
 	if (!result->scenes || !c->vars || !c->jar)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	for (size_t i = 0; i < s->scene_count; i++) {
@@ -173,13 +169,13 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result, t
 /* An absolute URL for a step: relative ones resolve against the page. */
 static char *step_url(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms)
 {
-	char *url = expand(c, sr, tpl, now_ms);
+	char *url = tw_customer_expand(c, sr, tpl, now_ms);
 	if (!url)
 		return NULL;
 	if (strstr(url, "://"))
 		return url;
 	if (!c->have_response || !c->resp.url) {
-		fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
+		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
 		     "relative URL '%s' before any page was visited: start with a full URL such as {{stage}}/",
 		     url);
 		free(url);
@@ -192,7 +188,7 @@ static char *step_url(tw_customer *c, tw_step_result *sr, const char *tpl, doubl
 	if (tw_response_is_html(&c->resp) && tw_response_doc(&c->resp))
 		base = page_base = tw_html_base_url(tw_response_doc(&c->resp), c->resp.url);
 	if (tw_url_resolve(base ? base : c->resp.url, url, &abs, &e) != TW_OK) {
-		fail_error(c, sr, now_ms, &e);
+		tw_customer_fail_error(c, sr, now_ms, &e);
 		tw_error_clear(&e);
 	}
 	free(page_base);
@@ -208,13 +204,13 @@ static int append_query(tw_customer *c, tw_step_result *sr, char **url, const tw
 	CURLU *h = curl_url();
 	if (!h || curl_url_set(h, CURLUPART_URL, *url, 0) != CURLUE_OK) {
 		curl_url_cleanup(h);
-		fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "invalid URL '%s'", *url);
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "invalid URL '%s'", *url);
 		return TW_EUSAGE;
 	}
 	int rc = TW_OK;
 	for (size_t i = 0; rc == TW_OK && i < q->count; i++) {
-		char *name = expand(c, sr, q->items[i].name, now_ms);
-		char *value = name ? expand(c, sr, q->items[i].value, now_ms) : NULL;
+		char *name = tw_customer_expand(c, sr, q->items[i].name, now_ms);
+		char *value = name ? tw_customer_expand(c, sr, q->items[i].value, now_ms) : NULL;
 		if (!name || !value) {
 			rc = TW_ECHECK;
 		} else {
@@ -281,7 +277,7 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 	req->navigation = st->kind == TW_STEP_VISIT;
 	req->timeout_ms = r->timeout_ms;
 	for (size_t i = 0; rc == TW_OK && i < r->headers.count; i++) {
-		char *v = expand(c, sr, r->headers.items[i].value, now_ms);
+		char *v = tw_customer_expand(c, sr, r->headers.items[i].value, now_ms);
 		rc = v ? tw_http_request_add_header(req, r->headers.items[i].name, v) : TW_ECHECK;
 		free(v);
 	}
@@ -292,7 +288,7 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 		break;
 	case TW_BODY_JSON:
 	case TW_BODY_RAW: {
-		char *body = expand(c, sr, r->body, now_ms);
+		char *body = tw_customer_expand(c, sr, r->body, now_ms);
 		if (!body)
 			return TW_ECHECK;
 		rc = tw_http_request_set_body(req, body, strlen(body));
@@ -306,8 +302,8 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 		tw_buf b;
 		tw_buf_init(&b, c->run->opts.max_body);
 		for (size_t i = 0; rc == TW_OK && i < r->form.count; i++) {
-			char *n = expand(c, sr, r->form.items[i].name, now_ms);
-			char *v = n ? expand(c, sr, r->form.items[i].value, now_ms) : NULL;
+			char *n = tw_customer_expand(c, sr, r->form.items[i].name, now_ms);
+			char *v = n ? tw_customer_expand(c, sr, r->form.items[i].value, now_ms) : NULL;
 			rc = n && v ? form_encode(&b, n, v) : TW_ECHECK;
 			free(n);
 			free(v);
@@ -323,8 +319,8 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 	case TW_BODY_MULTIPART:
 		for (size_t i = 0; rc == TW_OK && i < r->parts.count; i++) {
 			const tw_pair *p = &r->parts.items[i];
-			char *n = expand(c, sr, p->name, now_ms);
-			char *v = n ? expand(c, sr, p->value, now_ms) : NULL;
+			char *n = tw_customer_expand(c, sr, p->name, now_ms);
+			char *v = n ? tw_customer_expand(c, sr, p->value, now_ms) : NULL;
 			if (n && v && p->is_file && v[0] != '/') {
 				/* Files are named relative to the script. */
 				const char *slash = strrchr(c->script->path, '/');
@@ -360,14 +356,14 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 static xmlDocPtr current_page(tw_customer *c, tw_step_result *sr, const char *what, double now_ms)
 {
 	if (!c->have_response) {
-		fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
 		     "cannot %s: no page has been visited yet", what);
 		return NULL;
 	}
 	xmlDocPtr doc = tw_response_is_html(&c->resp) ? tw_response_doc(&c->resp) : NULL;
 	if (!doc) {
 		char *ex = tw_excerpt(tw_buf_str(&c->resp.body), c->resp.body.len, NULL, TW_EXCERPT_MAX);
-		fail(c, sr, TW_STATUS_FAILED, now_ms, "an HTML page", ex,
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, "an HTML page", ex,
 		     "cannot %s: the last response (%s) is not an HTML page",
 		     what, c->resp.content_type ? c->resp.content_type : "no Content-Type");
 		free(ex);
@@ -375,7 +371,8 @@ static xmlDocPtr current_page(tw_customer *c, tw_step_result *sr, const char *wh
 	return doc;
 }
 
-static void start_transfer(tw_customer *c, tw_step_result *sr, tw_http_request *req, double now_ms)
+void tw_customer_start_transfer(tw_customer *c, tw_step_result *sr, tw_http_request *req,
+				double now_ms)
 {
 	free(sr->method);
 	free(sr->url);
@@ -385,7 +382,7 @@ static void start_transfer(tw_customer *c, tw_step_result *sr, tw_http_request *
 	if (tw_transfer_start(&c->xfer, c->jar, &c->resp, req, &c->run->opts, c, &e) != TW_OK) {
 		tw_transfer_free(&c->xfer);
 		c->have_response = false;
-		fail_error(c, sr, now_ms, &e);
+		tw_customer_fail_error(c, sr, now_ms, &e);
 		tw_error_clear(&e);
 		return;
 	}
@@ -396,23 +393,23 @@ static void start_transfer(tw_customer *c, tw_step_result *sr, tw_http_request *
 static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
 {
 	if (!c->have_response) {
-		fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
 		     "nothing to check: no request was made before this expectation");
 		return;
 	}
 	tw_expect_outcome out = {0};
 	if (tw_expect_eval(&st->expect, &c->resp, c->vars, &out) != TW_OK) {
-		fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		return;
 	}
 	if (out.passed) {
 		if (st->expect.capture && out.captured &&
 		    tw_vars_set(c->vars, st->expect.capture, out.captured, false) != TW_OK)
-			fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		else
-			finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 	} else {
-		fail(c, sr, TW_STATUS_FAILED, now_ms, out.expected, out.actual, "%s",
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, out.expected, out.actual, "%s",
 		     out.message ? out.message : "expectation failed");
 	}
 	tw_expect_outcome_free(&out);
@@ -436,29 +433,29 @@ static void perform(tw_customer *c, double now_ms)
 	case TW_STEP_VISIT:
 	case TW_STEP_REQUEST:
 		if (build_request(c, sr, st, &req, now_ms) == TW_OK)
-			start_transfer(c, sr, &req, now_ms);
+			tw_customer_start_transfer(c, sr, &req, now_ms);
 		else if (sr->status == TW_STATUS_SKIPPED)
-			fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		break;
 	case TW_STEP_CLICK:
 		if (!(doc = current_page(c, sr, "click", now_ms)))
 			break;
-		if (!(target = expand(c, sr, st->target, now_ms)))
+		if (!(target = tw_customer_expand(c, sr, st->target, now_ms)))
 			break;
 		if (tw_html_click(doc, c->resp.url, target, &req, &e) == TW_OK)
-			start_transfer(c, sr, &req, now_ms);
+			tw_customer_start_transfer(c, sr, &req, now_ms);
 		else
-			fail_error(c, sr, now_ms, &e);
+			tw_customer_fail_error(c, sr, now_ms, &e);
 		break;
 	case TW_STEP_SUBMIT:
 		if (!(doc = current_page(c, sr, "submit", now_ms)))
 			break;
-		if (st->target && !(target = expand(c, sr, st->target, now_ms)))
+		if (st->target && !(target = tw_customer_expand(c, sr, st->target, now_ms)))
 			break;
 		if (tw_form_submit(doc, c->resp.url, target, c->last_form, &req, &e) == TW_OK)
-			start_transfer(c, sr, &req, now_ms);
+			tw_customer_start_transfer(c, sr, &req, now_ms);
 		else
-			fail_error(c, sr, now_ms, &e);
+			tw_customer_fail_error(c, sr, now_ms, &e);
 		break;
 	case TW_STEP_FILL:
 	case TW_STEP_CHOOSE:
@@ -469,9 +466,9 @@ static void perform(tw_customer *c, double now_ms)
 									     : "tick a box",
 					 now_ms)))
 			break;
-		if (st->target && !(target = expand(c, sr, st->target, now_ms)))
+		if (st->target && !(target = tw_customer_expand(c, sr, st->target, now_ms)))
 			break;
-		if (st->value && !(value = expand(c, sr, st->value, now_ms)))
+		if (st->value && !(value = tw_customer_expand(c, sr, st->value, now_ms)))
 			break;
 		if (st->kind == TW_STEP_FILL)
 			rc = tw_form_fill(doc, target, value ? value : "", &form, &e);
@@ -482,9 +479,9 @@ static void perform(tw_customer *c, double now_ms)
 		if (rc == TW_OK) {
 			if (form)
 				c->last_form = form;
-			finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 		} else {
-			fail_error(c, sr, now_ms, &e);
+			tw_customer_fail_error(c, sr, now_ms, &e);
 		}
 		break;
 	case TW_STEP_PAUSE:
@@ -492,7 +489,18 @@ static void perform(tw_customer *c, double now_ms)
 		c->state = TW_CUSTOMER_PAUSED;
 		break;
 	case TW_STEP_EXPECT:
-		run_expect(c, sr, st, now_ms);
+		if (tw_caller_handles(st))
+			tw_caller_perform(c, sr, st, now_ms);
+		else
+			run_expect(c, sr, st, now_ms);
+		break;
+	case TW_STEP_CALL:
+	case TW_STEP_HEAR:
+	case TW_STEP_PRESS:
+	case TW_STEP_SAY:
+	case TW_STEP_SILENCE:
+	case TW_STEP_HANGUP:
+		tw_caller_perform(c, sr, st, now_ms);
 		break;
 	}
 	tw_http_request_free(&req);
@@ -505,13 +513,15 @@ static void perform(tw_customer *c, double now_ms)
 
 static bool is_action(const tw_step *st)
 {
-	return st->kind != TW_STEP_EXPECT && st->kind != TW_STEP_PAUSE;
+	return st->kind != TW_STEP_EXPECT && st->kind != TW_STEP_PAUSE &&
+	       st->kind != TW_STEP_HEAR;
 }
 
 static void finish(tw_customer *c, double now_ms)
 {
 	tw_rehearsal_result *r = c->result;
 	tw_status worst = TW_STATUS_PASSED;
+	tw_caller_finish(c);
 	for (size_t i = 0; i < r->scene_count; i++) {
 		tw_scene_result *sc = &r->scenes[i];
 		bool all_skipped = sc->scene->step_count > 0, failed = false, unreachable = false;
@@ -553,7 +563,7 @@ void tw_customer_advance(tw_customer *c, double now_ms)
 		if (now_ms < c->wake_at_ms)
 			return;
 		tw_step_result *sr = cur_result(c);
-		finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 		c->state = TW_CUSTOMER_READY;
 		next_step(c);
 	}
@@ -603,19 +613,24 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 	free(sr->url);
 	sr->url = tw_run_redact(c->run, c->resp.url);
 	c->have_response = rc == TW_OK;
-	if (rc != TW_OK) {
+	if (c->webhook && rc == TW_OK) {
+		tw_caller_webhook_done(c, sr, now_ms);
+		if (c->state == TW_CUSTOMER_WAITING)
+			return; /* the IVR asked for another document */
+	} else if (rc != TW_OK) {
+		c->webhook = false;
 		sr->transport = true;
-		fail(c, sr, unreachable ? TW_STATUS_UNREACHABLE : TW_STATUS_FAILED, now_ms, NULL,
+		tw_customer_fail(c, sr, unreachable ? TW_STATUS_UNREACHABLE : TW_STATUS_FAILED, now_ms, NULL,
 		     NULL, "%s", e.message ? e.message : "transfer failed");
 	} else if (st->kind != TW_STEP_REQUEST && c->resp.status >= 400 && !status_checked_next(c)) {
 		char *ex = tw_excerpt(tw_response_text(&c->resp), strlen(tw_response_text(&c->resp)),
 				      NULL, TW_EXCERPT_MAX);
-		fail(c, sr, TW_STATUS_FAILED, now_ms, "a page (status below 400)", ex,
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, "a page (status below 400)", ex,
 		     "the customer got an error page: status %ld from %s", c->resp.status,
 		     c->resp.url ? c->resp.url : "?");
 		free(ex);
 	} else {
-		finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 	}
 	tw_error_clear(&e);
 	next_step(c);
@@ -624,6 +639,7 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 
 void tw_customer_free(tw_customer *c)
 {
+	tw_call_free(c->call);
 	tw_transfer_free(&c->xfer);
 	tw_response_free(&c->resp);
 	if (c->jar)

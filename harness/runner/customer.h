@@ -11,6 +11,7 @@
 #include <libxml/tree.h>
 #include <stdbool.h>
 
+#include "channels/ivr/call.h"
 #include "channels/web/response.h"
 #include "channels/web/transfer.h"
 #include "runner/result.h"
@@ -39,6 +40,13 @@ typedef struct tw_customer {
 	double step_start_ms;
 	double start_ms;
 	bool stopped;                /* a step failed; the rest is skipped */
+
+	/* The phone (runner/caller.c). */
+	tw_call *call;               /* owned: the call under way, or the last */
+	bool webhook;                /* the transfer under way fetches for it */
+	size_t heard;                /* transcript events `hear` has gone past */
+	size_t transcribed;          /* events written to a scene transcript */
+	unsigned long long performance; /* seeds the call's SIDs */
 } tw_customer;
 
 /* Milliseconds on a monotonic clock. */
@@ -61,5 +69,21 @@ void tw_customer_advance(tw_customer *c, double now_ms);
 void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms);
 
 void tw_customer_free(tw_customer *c);
+
+/* ---- for the step modules (customer.c, caller.c) ---- */
+
+/* Marks sr done with status, timed from the step's start. */
+void tw_customer_finish_step(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms);
+/* Records a failure with redacted texts; expected/actual may be NULL. */
+void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms,
+		      const char *expected, const char *actual, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+void tw_customer_fail_error(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e);
+/* Expands tpl with the customer's variables; on failure records the step
+ * as failed and returns NULL. malloc'd. */
+char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms);
+/* Starts req on the customer's handle (WAITING), or fails the step. */
+void tw_customer_start_transfer(tw_customer *c, tw_step_result *sr, tw_http_request *req,
+				double now_ms);
 
 #endif

@@ -29,6 +29,27 @@ const char *tw_status_str(tw_status s)
 	return "unknown";
 }
 
+bool tw_status_is_problem(tw_status s)
+{
+	return s == TW_STATUS_FAILED || s == TW_STATUS_UNREACHABLE || s == TW_STATUS_BROKEN;
+}
+
+size_t tw_scene_result_steps(const tw_scene_result *sc)
+{
+	return sc->scene && sc->steps ? sc->scene->step_count : 0;
+}
+
+int tw_step_result_line(const tw_step_result *st)
+{
+	return st->step ? st->step->loc.line : 0;
+}
+
+const char *tw_step_result_source(const tw_step_result *st)
+{
+	const char *s = st->step && st->step->source ? st->step->source : "";
+	return s + strspn(s, " \t");
+}
+
 void tw_run_options_init(tw_run_options *opts)
 {
 	memset(opts, 0, sizeof(*opts));
@@ -36,6 +57,9 @@ void tw_run_options_init(tw_run_options *opts)
 	opts->timeout_ms = 30000;
 	opts->max_redirects = 10;
 	opts->max_body = (size_t)8 << 20;
+	opts->call_max_fetches = 20;
+	opts->call_max_seconds = 3600;
+	opts->call_max_loops = 3;
 }
 
 int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
@@ -131,6 +155,7 @@ void tw_rehearsal_result_free(tw_rehearsal_result *r)
 		for (size_t j = 0; sc->scene && j < sc->scene->step_count; j++)
 			free_step(&sc->steps[j]);
 		free(sc->steps);
+		free(sc->transcript);
 	}
 	free(r->scenes);
 	free(r->path);

@@ -24,6 +24,8 @@ typedef enum tw_status {
 } tw_status;
 
 const char *tw_status_str(tw_status s); /* "passed", "failed", ... */
+/* Failed, unreachable or broken: what CI shows as a failure or error. */
+bool tw_status_is_problem(tw_status s);
 
 typedef struct tw_step_result {
 	const tw_step *step;   /* borrowed from the script */
@@ -44,7 +46,22 @@ typedef struct tw_scene_result {
 	tw_status status;
 	double elapsed_ms;
 	tw_step_result *steps; /* scene->step_count of them */
+	char *transcript;      /* ivr scenes: what the caller heard and did,
+				  one line each ("  1.2s  IVR says ..."); NULL
+				  when nothing */
 } tw_scene_result;
+
+/* A rehearsal's phone figures, over all its calls. Times are on the call
+ * clock (channels/ivr/call.h); negative when it never happened. */
+typedef struct tw_call_totals {
+	int calls;
+	double first_prompt_s; /* of the first call that said anything */
+	double transfer_s;     /* time to reach a human, in the first call
+				  that reached one */
+	int prompts;           /* prompts heard */
+	int inputs;            /* keys pressed and phrases said */
+	int repeats;           /* prompts heard again: failure demand */
+} tw_call_totals;
 
 typedef struct tw_rehearsal_result {
 	const tw_script *script; /* NULL when broken before parsing */
@@ -58,6 +75,7 @@ typedef struct tw_rehearsal_result {
 	size_t scene_count;
 	long frontstage_steps;   /* customer-effort: steps performed frontstage */
 	double frontstage_ms;
+	tw_call_totals phone;    /* phone.calls == 0 without calls */
 } tw_rehearsal_result;
 
 struct tw_run {
@@ -71,6 +89,13 @@ struct tw_run {
 	double elapsed_ms;
 	char hostname[256];
 };
+
+/* Readers for reports: the steps a scene result holds (0 when the scene
+ * never ran), a step's script line (0 unknown) and its source line as
+ * written without indentation ("" unknown). */
+size_t tw_scene_result_steps(const tw_scene_result *sc);
+int tw_step_result_line(const tw_step_result *st);
+const char *tw_step_result_source(const tw_step_result *st);
 
 /* Appends a zeroed result for path; NULL on out of memory. */
 tw_rehearsal_result *tw_run_push_result(tw_run *run, const char *path);

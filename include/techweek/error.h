@@ -17,6 +17,8 @@ typedef enum tw_code {
 	TW_EIO,        /* a file could not be read or written */
 	TW_ETRANSPORT, /* the network failed us (runtime) */
 	TW_ELIMIT,     /* a documented cap was exceeded */
+	TW_ESERVICE,   /* the service answered what cannot be followed (a
+			  document that is not TwiML, an unknown verb) */
 	TW_EINTERNAL,  /* a bug in techweek */
 } tw_code;
 

@@ -20,6 +20,11 @@ typedef struct tw_run_options {
 	bool insecure;           /* do not verify TLS peers */
 	const char *cacert;      /* CA bundle to verify against; borrowed */
 	const char *user_agent;  /* default "techweek/VERSION" */
+	/* The phone: every loop an IVR can make is bounded. */
+	int call_max_fetches;    /* documents fetched between two caller
+				    actions (Redirect loops); default 20 */
+	double call_max_seconds; /* call clock per call; default 3600 */
+	int call_max_loops;      /* plays of a Say/Play that loops; default 3 */
 } tw_run_options;
 
 /* How a run ended, as the CLI's exit status. Worst first. */

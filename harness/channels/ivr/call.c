@@ -1,0 +1,766 @@
+/*
+ * The simulated call. See call.h for the contract.
+ *
+ * The call is the carrier's half: it builds every webhook request the way
+ * a carrier does (its parameters, form encoding, the signature), keeps the
+ * transcript and the clock, enforces the limits, and picks the interpreter
+ * by each document's root element. The interpreters only walk documents.
+ */
+#include "channels/ivr/call.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <libxml/parser.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "channels/web/html.h"
+#include "core/buf.h"
+
+/* Quoting a prompt or URL in a message: long enough to recognise it. */
+#define QUOTE_CHARS 120
+/* A webhook request's form body or signed data: far above any real one. */
+#define REQUEST_MAX ((size_t)1 << 24)
+
+enum { DIALECT_TWIML, DIALECT_VXML, DIALECT_COUNT };
+
+static const tw_dialect *const dialects[DIALECT_COUNT] = {
+	[DIALECT_TWIML] = &tw_twiml_dialect,
+	[DIALECT_VXML] = &tw_vxml_dialect,
+};
+
+struct tw_call {
+	char *from, *to, *token, *method;
+	tw_call_limits limits;
+	char account_sid[35]; /* AC + 32 hex */
+	char call_sid[35];    /* CA + 32 hex */
+
+	tw_call_state state;
+	tw_call_end end;
+	tw_error error;
+	tw_listen listen;
+	tw_call_request pending;
+	bool started;
+
+	void *interp[DIALECT_COUNT]; /* made on the first document of each */
+	int current;                 /* the dialect of the last document, -1 */
+
+	tw_call_event *events;
+	size_t event_count, event_cap;
+	double clock_s;
+	int fetches_since_input;
+	int turn;                    /* a new document or a caller input
+					starts a turn */
+
+	char *transfer;  /* destinations and reasons, as the subjects see them */
+	bool recording;
+	char *rejected;
+	bool hung_up;
+};
+
+void tw_call_limits_init(tw_call_limits *l)
+{
+	l->max_fetches = 20;
+	l->max_call_s = 3600;
+	l->max_prompt_loops = 3;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* A SID: two letters then 32 hex digits, from the seed and a salt, so
+ * that performances get distinct SIDs and a seed repeats them. splitmix64
+ * is enough: these only need to look real and not collide in a run. */
+static void make_sid(char out[35], const char *prefix, unsigned long long seed,
+		     unsigned long long salt)
+{
+	unsigned long long x = seed ^ (salt * 0x9E3779B97F4A7C15ULL);
+	int n = snprintf(out, 35, "%s", prefix);
+	for (int i = 0; i < 2; i++) {
+		x += 0x9E3779B97F4A7C15ULL;
+		unsigned long long z = x;
+		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+		z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+		z ^= z >> 31;
+		n += snprintf(out + n, (size_t)(35 - n), "%016llx", z);
+	}
+}
+
+tw_call *tw_call_new(const tw_call_options *opts)
+{
+	tw_call *call = calloc(1, sizeof(*call));
+	if (!call)
+		return NULL;
+	call->from = strdup(opts->from ? opts->from : "");
+	call->to = strdup(opts->to ? opts->to : "");
+	call->token = dup_or_null(opts->token);
+	call->method = strdup(opts->method ? opts->method : "POST");
+	call->limits = opts->limits;
+	call->current = -1;
+	call->state = TW_CALL_ENDED;
+	make_sid(call->account_sid, "AC", opts->seed, 1);
+	make_sid(call->call_sid, "CA", opts->seed, 2);
+	if (!call->from || !call->to || !call->method || (opts->token && !call->token)) {
+		tw_call_free(call);
+		return NULL;
+	}
+	return call;
+}
+
+static void request_clear(tw_call_request *r)
+{
+	free(r->method);
+	free(r->url);
+	for (size_t i = 0; i < r->param_count; i++) {
+		free(r->params[i].name);
+		free(r->params[i].value);
+	}
+	free(r->params);
+	free(r->body);
+	free(r->signature);
+	memset(r, 0, sizeof(*r));
+}
+
+void tw_call_free(tw_call *call)
+{
+	if (!call)
+		return;
+	for (int d = 0; d < DIALECT_COUNT; d++)
+		if (call->interp[d])
+			dialects[d]->destroy(call->interp[d]);
+	for (size_t i = 0; i < call->event_count; i++)
+		free(call->events[i].text);
+	free(call->events);
+	request_clear(&call->pending);
+	tw_error_clear(&call->error);
+	free(call->from);
+	free(call->to);
+	free(call->token);
+	free(call->method);
+	free(call->transfer);
+	free(call->rejected);
+	free(call);
+}
+
+/* ---- the transcript ---- */
+
+static bool is_prompt(tw_call_event_kind k)
+{
+	return k == TW_EV_SAY || k == TW_EV_PLAY;
+}
+
+int tw_call_event_add(tw_call *call, tw_call_event_kind kind, const char *text,
+		      double duration_s)
+{
+	if (call->event_count == call->event_cap) {
+		size_t cap = call->event_cap ? call->event_cap * 2 : 16;
+		tw_call_event *p = realloc(call->events, cap * sizeof(*p));
+		if (!p)
+			return TW_ENOMEM;
+		call->events = p;
+		call->event_cap = cap;
+	}
+	tw_call_event ev = {
+		.kind = kind,
+		.at_s = call->clock_s,
+		.duration_s = duration_s > 0 ? duration_s : 0,
+		.is_prompt = is_prompt(kind),
+	};
+	if (text && !(ev.text = strdup(text)))
+		return TW_ENOMEM;
+	ev.turn = call->turn;
+	/* A prompt heard in an earlier turn is failure demand: the IVR asks
+	 * again. A loop within one turn (Say loop="2", hold music) is the
+	 * IVR's design, not a re-prompt. */
+	for (size_t i = 0; ev.is_prompt && ev.text && i < call->event_count; i++) {
+		const tw_call_event *e = &call->events[i];
+		if (e->is_prompt && e->text && e->turn != ev.turn &&
+		    strcmp(e->text, ev.text) == 0) {
+			ev.repeat = true;
+			break;
+		}
+	}
+	call->events[call->event_count++] = ev;
+	call->clock_s += ev.duration_s;
+	return TW_OK;
+}
+
+double tw_call_speech_s(const char *text)
+{
+	int words = 0;
+	bool in_word = false;
+	for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
+		bool space = isspace(*p);
+		if (!space && !in_word)
+			words++;
+		in_word = !space;
+	}
+	return words * 60.0 / TW_CALL_WORDS_PER_MINUTE;
+}
+
+void tw_call_wait(tw_call *call, double seconds)
+{
+	if (seconds > 0)
+		call->clock_s += seconds;
+}
+
+size_t tw_call_event_count(const tw_call *call)
+{
+	return call->event_count;
+}
+
+const tw_call_event *tw_call_event_at(const tw_call *call, size_t i)
+{
+	return i < call->event_count ? &call->events[i] : NULL;
+}
+
+const char *tw_call_last_prompt(const tw_call *call)
+{
+	for (size_t i = call->event_count; i-- > 0;)
+		if (call->events[i].is_prompt && call->events[i].text)
+			return call->events[i].text;
+	return NULL;
+}
+
+double tw_call_clock(const tw_call *call)
+{
+	return call->clock_s;
+}
+
+const tw_call_limits *tw_call_limits_of(const tw_call *call)
+{
+	return &call->limits;
+}
+
+const char *tw_call_sid(const tw_call *call)
+{
+	return call->call_sid;
+}
+
+void tw_call_figures_of(const tw_call *call, tw_call_figures *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->first_prompt_s = -1;
+	out->transfer_s = -1;
+	for (size_t i = 0; i < call->event_count; i++) {
+		const tw_call_event *e = &call->events[i];
+		if (e->is_prompt) {
+			if (out->first_prompt_s < 0)
+				out->first_prompt_s = e->at_s;
+			out->prompts++;
+			if (e->repeat)
+				out->repeats++;
+		} else if (e->kind == TW_EV_PRESS || e->kind == TW_EV_SPEAK) {
+			out->inputs++;
+		} else if (e->kind == TW_EV_TRANSFER && out->transfer_s < 0) {
+			out->transfer_s = e->at_s;
+		}
+	}
+}
+
+/* ---- state ---- */
+
+tw_call_state tw_call_state_of(const tw_call *call)
+{
+	return call->state;
+}
+
+const tw_call_request *tw_call_pending(const tw_call *call)
+{
+	return call->state == TW_CALL_FETCHING ? &call->pending : NULL;
+}
+
+const tw_listen *tw_call_listening(const tw_call *call)
+{
+	return call->state == TW_CALL_LISTENING ? &call->listen : NULL;
+}
+
+tw_call_end tw_call_end_reason(const tw_call *call)
+{
+	return call->end;
+}
+
+const tw_error *tw_call_error(const tw_call *call)
+{
+	return &call->error;
+}
+
+void tw_call_listen(tw_call *call, const tw_listen *l)
+{
+	call->listen = *l;
+	call->state = TW_CALL_LISTENING;
+}
+
+void tw_call_hold(tw_call *call)
+{
+	call->state = TW_CALL_HOLDING;
+}
+
+int tw_call_finish(tw_call *call, tw_call_end why, const char *detail)
+{
+	call->state = TW_CALL_ENDED;
+	call->end = why;
+	if (why == TW_END_HANGUP)
+		call->hung_up = true;
+	if (why == TW_END_REJECTED) {
+		free(call->rejected);
+		if (!(call->rejected = strdup(detail ? detail : "rejected")))
+			return TW_ENOMEM;
+	}
+	return TW_OK;
+}
+
+int tw_call_transferred(tw_call *call, const char *destination)
+{
+	free(call->transfer);
+	if (!(call->transfer = strdup(destination ? destination : "")))
+		return TW_ENOMEM;
+	return tw_call_event_add(call, TW_EV_TRANSFER, call->transfer, 0);
+}
+
+int tw_call_recorded(tw_call *call, const char *text)
+{
+	call->recording = true;
+	return tw_call_event_add(call, TW_EV_RECORD, text, 0);
+}
+
+const char *tw_call_transfer(const tw_call *call)
+{
+	return call->transfer;
+}
+
+const char *tw_call_recording(const tw_call *call)
+{
+	return call->recording ? "recording" : NULL;
+}
+
+const char *tw_call_rejected(const tw_call *call)
+{
+	return call->rejected;
+}
+
+const char *tw_call_hung_up(const tw_call *call)
+{
+	return call->hung_up ? "hangup" : NULL;
+}
+
+const char *tw_call_status_word(const tw_call *call)
+{
+	/* The first webhook of an inbound call is told it is ringing. */
+	if (!call->started)
+		return "ringing";
+	switch (call->state) {
+	case TW_CALL_ENDED:
+		return call->end == TW_END_REJECTED ? (call->rejected && strcmp(call->rejected, "busy") == 0
+						       ? "busy" : "canceled")
+						    : "completed";
+	default:
+		return "in-progress";
+	}
+}
+
+/* ---- requests ---- */
+
+static int add_param(tw_call_request *r, const char *name, const char *value)
+{
+	tw_call_param *p = realloc(r->params, (r->param_count + 1) * sizeof(*p));
+	if (!p)
+		return TW_ENOMEM;
+	r->params = p;
+	p = &r->params[r->param_count];
+	p->name = strdup(name);
+	p->value = strdup(value ? value : "");
+	if (!p->name || !p->value) {
+		free(p->name);
+		free(p->value);
+		return TW_ENOMEM;
+	}
+	r->param_count++;
+	return TW_OK;
+}
+
+/* name=value&... with both form-encoded, as a browser or carrier sends. */
+static char *form_encode(const tw_call_request *r)
+{
+	tw_buf b;
+	tw_buf_init(&b, REQUEST_MAX);
+	for (size_t i = 0; i < r->param_count; i++) {
+		char *n = curl_easy_escape(NULL, r->params[i].name, 0);
+		char *v = curl_easy_escape(NULL, r->params[i].value, 0);
+		if (!n || !v || (i && tw_buf_puts(&b, "&")) ||
+		    tw_buf_printf(&b, "%s=%s", n, v)) {
+			curl_free(n);
+			curl_free(v);
+			tw_buf_free(&b);
+			return NULL;
+		}
+		curl_free(n);
+		curl_free(v);
+	}
+	return tw_buf_steal(&b);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const tw_call_param *x = *(const tw_call_param *const *)a;
+	const tw_call_param *y = *(const tw_call_param *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->value, y->value);
+}
+
+int tw_call_signature(const char *token, const char *url, const tw_call_param *params,
+		      size_t count, char out[TW_SIGNATURE_SIZE])
+{
+	tw_buf data;
+	tw_buf_init(&data, REQUEST_MAX);
+	const tw_call_param **sorted = calloc(count + 1, sizeof(*sorted));
+	int rc = sorted ? tw_buf_puts(&data, url) : TW_ENOMEM;
+	for (size_t i = 0; i < count; i++)
+		sorted[i] = &params[i];
+	if (rc == TW_OK)
+		qsort(sorted, count, sizeof(*sorted), by_name);
+	for (size_t i = 0; rc == TW_OK && i < count; i++)
+		if ((rc = tw_buf_puts(&data, sorted[i]->name)) == TW_OK)
+			rc = tw_buf_puts(&data, sorted[i]->value);
+	free(sorted);
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int mac_len = 0;
+	if (rc == TW_OK && !HMAC(EVP_sha1(), token, (int)strlen(token),
+				 (const unsigned char *)tw_buf_str(&data), data.len, mac, &mac_len))
+		rc = TW_ENOMEM;
+	tw_buf_free(&data);
+	if (rc == TW_OK)
+		EVP_EncodeBlock((unsigned char *)out, mac, (int)mac_len);
+	return rc;
+}
+
+/* GET requests sign the URL alone: their parameters are in it. */
+static int sign(tw_call_request *r, const char *token)
+{
+	if (!(r->signature = malloc(TW_SIGNATURE_SIZE)))
+		return TW_ENOMEM;
+	bool post = strcmp(r->method, "POST") == 0;
+	return tw_call_signature(token, r->url, post ? r->params : NULL, post ? r->param_count : 0,
+				 r->signature);
+}
+
+/* Appends the params to url's query with libcurl's URL API, which encodes
+ * them and keeps whatever query the URL had. */
+static int query_append(tw_call_request *r)
+{
+	CURLU *h = curl_url();
+	if (!h)
+		return TW_ENOMEM;
+	int rc = TW_OK;
+	if (curl_url_set(h, CURLUPART_URL, r->url, 0) != CURLUE_OK)
+		rc = TW_EINTERNAL;
+	for (size_t i = 0; rc == TW_OK && i < r->param_count; i++) {
+		char *pair = malloc(strlen(r->params[i].name) + strlen(r->params[i].value) + 2);
+		if (!pair) {
+			rc = TW_ENOMEM;
+			break;
+		}
+		sprintf(pair, "%s=%s", r->params[i].name, r->params[i].value);
+		if (curl_url_set(h, CURLUPART_QUERY, pair, CURLU_APPENDQUERY | CURLU_URLENCODE) !=
+		    CURLUE_OK)
+			rc = TW_ENOMEM;
+		free(pair);
+	}
+	char *url = NULL;
+	if (rc == TW_OK && curl_url_get(h, CURLUPART_URL, &url, 0) != CURLUE_OK)
+		rc = TW_ENOMEM;
+	curl_url_cleanup(h);
+	if (rc != TW_OK)
+		return rc;
+	free(r->url);
+	r->url = strdup(url);
+	curl_free(url);
+	return r->url ? TW_OK : TW_ENOMEM;
+}
+
+static int build_request(tw_call *call, const char *url, const char *method,
+			 const tw_call_param *extra, size_t count, tw_error *err)
+{
+	tw_call_request r = {0};
+	const char *m = method && strcasecmp(method, "GET") == 0 ? "GET" : "POST";
+	int rc = TW_ENOMEM;
+	if (!(r.method = strdup(m)) || !(r.url = strdup(url)))
+		goto out;
+	const char *carrier[][2] = {
+		{"AccountSid", call->account_sid},
+		{"CallSid", call->call_sid},
+		{"From", call->from},
+		{"To", call->to},
+		{"Caller", call->from},
+		{"Called", call->to},
+		{"CallStatus", tw_call_status_word(call)},
+		{"Direction", "inbound"},
+		{"ApiVersion", "2010-04-01"},
+	};
+	for (size_t i = 0; i < sizeof(carrier) / sizeof(carrier[0]); i++)
+		if (add_param(&r, carrier[i][0], carrier[i][1]))
+			goto out;
+	for (size_t i = 0; i < count; i++)
+		if (add_param(&r, extra[i].name, extra[i].value))
+			goto out;
+	if (strcmp(m, "GET") == 0) {
+		if ((rc = query_append(&r)) != TW_OK)
+			goto out;
+	} else if (!(r.body = form_encode(&r))) {
+		rc = TW_ENOMEM;
+		goto out;
+	}
+	if (call->token && (rc = sign(&r, call->token)) != TW_OK)
+		goto out;
+	request_clear(&call->pending);
+	call->pending = r;
+	call->state = TW_CALL_FETCHING;
+	return TW_OK;
+out:
+	request_clear(&r);
+	if (rc == TW_ENOMEM)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	return tw_error_set(err, rc, "cannot build the webhook request for '%.*s'",
+			    QUOTE_CHARS, url);
+}
+
+int tw_call_fetch(tw_call *call, const char *base, const char *ref, const char *method,
+		  const tw_call_param *extra, size_t count, tw_error *err)
+{
+	if (++call->fetches_since_input > call->limits.max_fetches)
+		return tw_error_set(err, TW_ELIMIT,
+				    "the IVR asked for more than %d documents without waiting "
+				    "for the caller (a Redirect or goto loop?); the next was '%.*s'",
+				    call->limits.max_fetches, QUOTE_CHARS, ref ? ref : "");
+	char *url = NULL;
+	tw_error e = {0};
+	if (tw_url_resolve(base, ref && *ref ? ref : base, &url, &e) != TW_OK) {
+		int rc = tw_error_set(err, e.code == TW_ENOMEM ? TW_ENOMEM : TW_ESERVICE,
+				      "%s", e.message);
+		tw_error_clear(&e);
+		return rc;
+	}
+	int rc = build_request(call, url, method, extra, count, err);
+	free(url);
+	return rc;
+}
+
+/* ---- running ---- */
+
+/* Ends the call as FAILED with err's cause, naming the last prompt heard,
+ * keeps a copy and returns the code. */
+static int fail(tw_call *call, tw_error *err)
+{
+	if (err->code == TW_OK)
+		tw_error_set(err, TW_EINTERNAL, "the IVR interpreter stopped without a cause");
+	const char *last = tw_call_last_prompt(call);
+	if (err->code != TW_ENOMEM) {
+		char *msg = err->message;
+		err->message = NULL;
+		if (last)
+			tw_error_set(err, err->code, "%s (last heard: \"%.*s\")", msg,
+				     QUOTE_CHARS, last);
+		else
+			tw_error_set(err, err->code, "%s (nothing heard yet)", msg);
+		free(msg);
+	}
+	tw_error_clear(&call->error);
+	call->error.code = err->code;
+	call->error.message = dup_or_null(err->message);
+	call->state = TW_CALL_ENDED;
+	call->end = TW_END_FAILED;
+	return err->code;
+}
+
+/* After an interpreter ran: its failure, or the call clock's limit. */
+static int settle(tw_call *call, int rc, tw_error *err)
+{
+	if (rc != TW_OK)
+		return fail(call, err);
+	if (call->clock_s > call->limits.max_call_s && call->state != TW_CALL_ENDED) {
+		tw_error_set(err, TW_ELIMIT,
+			     "the call went on past %.0f s of call time without ending",
+			     call->limits.max_call_s);
+		return fail(call, err);
+	}
+	return TW_OK;
+}
+
+int tw_call_start(tw_call *call, const char *url, tw_error *err)
+{
+	call->started = false;
+	call->state = TW_CALL_ENDED;
+	int rc = tw_call_fetch(call, NULL, url, call->method, NULL, 0, err);
+	if (rc != TW_OK)
+		return fail(call, err);
+	call->started = true;
+	return TW_OK;
+}
+
+static const char *root_name(xmlDocPtr doc)
+{
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	return root ? (const char *)root->name : NULL;
+}
+
+int tw_call_document(tw_call *call, const char *url, long status, const char *content_type,
+		     const char *body, size_t len, double fetch_ms, tw_error *err)
+{
+	if (call->state != TW_CALL_FETCHING)
+		return tw_error_set(err, TW_EUSAGE, "no document was asked for");
+	tw_call_wait(call, fetch_ms / 1000.0);
+	request_clear(&call->pending);
+	call->state = TW_CALL_ENDED; /* until the interpreter says otherwise */
+	if (status < 200 || status >= 300) {
+		tw_error_set(err, TW_ESERVICE, "the webhook %.*s answered %ld", QUOTE_CHARS, url,
+			     status);
+		return fail(call, err);
+	}
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		tw_error_set(err, TW_ENOMEM, "out of memory");
+		return fail(call, err);
+	}
+	/* NONET and no entity substitution: a hostile document fetches
+	 * nothing and expands nothing. */
+	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body ? body : "", (int)(len > 0x7fffffff ? 0x7fffffff : len),
+					  url, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+					  XML_PARSE_NOWARNING);
+	if (!doc) {
+		const xmlError *xe = xmlCtxtGetLastError(ctxt);
+		char why[200] = "an empty document";
+		if (xe && xe->message) {
+			snprintf(why, sizeof(why), "line %d: %s", xe->line, xe->message);
+			why[strcspn(why, "\n")] = '\0';
+		}
+		tw_error_set(err, TW_ESERVICE,
+			     "the webhook %.*s did not answer XML (Content-Type %s): %s",
+			     QUOTE_CHARS, url, content_type ? content_type : "none", why);
+		xmlFreeParserCtxt(ctxt);
+		return fail(call, err);
+	}
+	xmlFreeParserCtxt(ctxt);
+	const char *root = root_name(doc);
+	int d = -1;
+	for (int i = 0; i < DIALECT_COUNT; i++)
+		if (root && strcmp(root, dialects[i]->root) == 0)
+			d = i;
+	if (d < 0) {
+		tw_error_set(err, TW_ESERVICE,
+			     "the webhook %.*s answered a <%s> document, not TwiML (<Response>) "
+			     "or VoiceXML (<vxml>)", QUOTE_CHARS, url, root ? root : "?");
+		xmlFreeDoc(doc);
+		return fail(call, err);
+	}
+	if (!call->interp[d] && !(call->interp[d] = dialects[d]->create(call))) {
+		xmlFreeDoc(doc);
+		tw_error_set(err, TW_ENOMEM, "out of memory");
+		return fail(call, err);
+	}
+	call->current = d;
+	call->turn++;
+	int rc = dialects[d]->load(call->interp[d], call, doc, url, err);
+	return settle(call, rc, err);
+}
+
+static int resume(tw_call *call, const tw_call_input *in, tw_error *err)
+{
+	call->fetches_since_input = 0;
+	call->turn++;
+	int rc = dialects[call->current]->input(call->interp[call->current], call, in, err);
+	return settle(call, rc, err);
+}
+
+static int not_listening(const tw_call *call, const char *action, tw_error *err)
+{
+	const char *why = "";
+	switch (call->state) {
+	case TW_CALL_HOLDING:
+		why = call->transfer ? "the caller is with an agent or in a queue"
+				     : "the IVR is playing something without end (hold music?)";
+		break;
+	case TW_CALL_ENDED:
+		why = "the call has ended";
+		break;
+	case TW_CALL_FETCHING:
+		why = "the IVR is still fetching its next document";
+		break;
+	case TW_CALL_LISTENING:
+		break;
+	}
+	return tw_error_set(err, TW_EUSAGE, "cannot %s: no input is being collected (%s)",
+			    action, why);
+}
+
+int tw_call_press(tw_call *call, const char *keys, tw_error *err)
+{
+	if (call->state != TW_CALL_LISTENING)
+		return not_listening(call, "press keys", err);
+	if (!keys || !*keys)
+		return tw_error_set(err, TW_EUSAGE, "no keys to press");
+	for (const char *k = keys; *k; k++)
+		if (!strchr("0123456789*#wW", *k))
+			return tw_error_set(err, TW_EUSAGE,
+					    "'%c' is not a key: keys are 0-9, *, # (w and W wait "
+					    "half a second and a second)", *k);
+	if (!call->listen.dtmf && !call->listen.record)
+		return tw_error_set(err, TW_EUSAGE,
+				    "cannot press keys: the IVR is collecting speech only");
+	int rc = tw_call_event_add(call, TW_EV_PRESS, keys, 0);
+	if (rc)
+		return tw_error_set(err, rc, "out of memory");
+	tw_call_input in = {.kind = TW_INPUT_DTMF, .digits = keys};
+	return resume(call, &in, err);
+}
+
+int tw_call_say(tw_call *call, const char *phrase, double confidence, tw_error *err)
+{
+	if (call->state != TW_CALL_LISTENING)
+		return not_listening(call, "speak", err);
+	if (!call->listen.speech && !call->listen.record)
+		return tw_error_set(err, TW_EUSAGE,
+				    "cannot speak: the IVR is collecting keys only (dtmf)");
+	int rc = tw_call_event_add(call, TW_EV_SPEAK, phrase, tw_call_speech_s(phrase));
+	if (rc)
+		return tw_error_set(err, rc, "out of memory");
+	tw_call_input in = {.kind = TW_INPUT_SPEECH, .speech = phrase, .confidence = confidence};
+	return resume(call, &in, err);
+}
+
+int tw_call_silence(tw_call *call, tw_error *err)
+{
+	if (call->state != TW_CALL_LISTENING)
+		return not_listening(call, "stay silent for an answer", err);
+	int rc = tw_call_event_add(call, TW_EV_SILENCE, NULL, 0);
+	if (rc)
+		return tw_error_set(err, rc, "out of memory");
+	tw_call_input in = {.kind = TW_INPUT_SILENCE};
+	return resume(call, &in, err);
+}
+
+int tw_call_hangup(tw_call *call, tw_error *err)
+{
+	if (call->state == TW_CALL_ENDED)
+		return tw_error_set(err, TW_EUSAGE, "cannot hang up: the call has already ended");
+	int rc = tw_call_event_add(call, TW_EV_HANGUP, "caller", 0);
+	if (rc)
+		return tw_error_set(err, rc, "out of memory");
+	if (call->current >= 0 && call->state != TW_CALL_FETCHING) {
+		tw_call_input in = {.kind = TW_INPUT_HANGUP};
+		/* Whatever the interpreter wants to tell the IVR now, the caller
+		 * is gone: nothing more is fetched. */
+		call->fetches_since_input = 0;
+		dialects[call->current]->input(call->interp[call->current], call, &in, err);
+		tw_error_clear(err);
+	}
+	request_clear(&call->pending);
+	call->state = TW_CALL_ENDED;
+	call->end = TW_END_CALLER;
+	return TW_OK;
+}

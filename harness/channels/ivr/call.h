@@ -1,0 +1,287 @@
+/*
+ * A simulated phone call: the caller's side of an IVR served over HTTP, as
+ * a carrier and a patient caller would play it, without a telephone
+ * network.
+ *
+ * The call does no I/O. Its owner (the runner's customer) asks what to
+ * fetch (tw_call_pending), fetches it on the multi loop, and hands the
+ * answer back (tw_call_document). The call parses it, picks the dialect by
+ * the root element (<Response>: TwiML, <vxml>: VoiceXML) and runs it until
+ * the IVR listens for the caller, asks for another document, holds (music,
+ * an agent), or the call ends. Caller actions (tw_call_press, _say,
+ * _silence, _hangup) resume it. Everything heard and done goes into the
+ * transcript, stamped on the call clock.
+ *
+ * The call clock: seconds since the call was placed, made of the real time
+ * the webhooks took (tw_call_document's fetch_ms) plus the simulated time of
+ * what was played (speech at TW_CALL_WORDS_PER_MINUTE, pauses, timeouts the
+ * caller sat through). No real time is spent waiting: a rehearsal runs flat
+ * out, the transcript says what the caller would have lived through.
+ *
+ * Ownership: tw_call_new allocates, tw_call_free frees everything the call
+ * holds (documents, transcript, pending request). Strings passed in are
+ * copied.
+ */
+#ifndef TW_IVR_CALL_H
+#define TW_IVR_CALL_H
+
+#include <libxml/tree.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "techweek/error.h"
+
+#define TW_CALL_WORDS_PER_MINUTE 150.0
+
+typedef struct tw_call tw_call;
+
+typedef struct tw_call_limits {
+	int max_fetches;       /* documents fetched between two caller actions
+				  (Redirect loops, re-prompt loops); default 20 */
+	double max_call_s;     /* call clock; default 3600 */
+	int max_prompt_loops;  /* a Say/Play with loop="0" or a huge loop count
+				  plays at most this many times; default 3 */
+} tw_call_limits;
+
+void tw_call_limits_init(tw_call_limits *l);
+
+typedef struct tw_call_options {
+	const char *from;    /* caller number */
+	const char *to;      /* called number */
+	const char *token;   /* auth token for X-Twilio-Signature; NULL: unsigned */
+	const char *method;  /* first request's method; NULL: POST */
+	unsigned long long seed; /* makes CallSid/AccountSid (distinct per
+				    performance, repeatable per seed) */
+	tw_call_limits limits;
+} tw_call_options;
+
+typedef enum tw_call_state {
+	TW_CALL_FETCHING,  /* tw_call_pending has a request to send */
+	TW_CALL_LISTENING, /* collecting input: tw_call_listening says what */
+	TW_CALL_HOLDING,   /* hold music, or with an agent: no input is
+			      collected; the caller can only hang up */
+	TW_CALL_ENDED,     /* tw_call_end_reason says why */
+} tw_call_state;
+
+typedef enum tw_call_end {
+	TW_END_NONE,     /* not ended */
+	TW_END_HANGUP,   /* the IVR hung up: <Hangup/>, <disconnect/>, or the
+			    document ran out of verbs */
+	TW_END_CALLER,   /* the caller hung up */
+	TW_END_REJECTED, /* <Reject>: tw_call_rejected gives the reason */
+	TW_END_FAILED,   /* the IVR could not be followed: see tw_call_error */
+} tw_call_end;
+
+typedef enum tw_call_event_kind {
+	TW_EV_SAY,      /* IVR: text = the words */
+	TW_EV_PLAY,     /* IVR: text = the audio URL, or "DTMF 1234" */
+	TW_EV_PAUSE,    /* IVR: silence, text = NULL; seconds in duration_s */
+	TW_EV_PRESS,    /* caller: text = the keys */
+	TW_EV_SPEAK,    /* caller: text = the phrase */
+	TW_EV_SILENCE,  /* caller: stayed silent; the IVR timed out */
+	TW_EV_HANGUP,   /* text = "caller" or "ivr" */
+	TW_EV_TRANSFER, /* IVR: text = destination ("+1555...", "client:x",
+			   "queue:x", "sip:...") */
+	TW_EV_RECORD,   /* IVR: recorded the caller; text = what they said,
+			   or NULL */
+	TW_EV_REJECT,   /* IVR: text = reason */
+	TW_EV_NOTE,     /* techweek: something a reader should know (keys
+			   dropped past numDigits, a loop cut short) */
+} tw_call_event_kind;
+
+typedef struct tw_call_event {
+	tw_call_event_kind kind;
+	double at_s;       /* call clock when it began */
+	double duration_s; /* simulated length (speech, pause) */
+	char *text;        /* owned; may be NULL */
+	bool repeat;       /* a prompt heard in an earlier turn of this call:
+			      failure demand (a re-prompt, a menu looping
+			      back); a loop within one turn is not */
+	bool is_prompt;    /* SAY or PLAY */
+	int turn;          /* a new document or a caller input starts a turn */
+} tw_call_event;
+
+/* What the IVR is collecting while LISTENING. */
+typedef struct tw_listen {
+	bool dtmf;          /* keys accepted */
+	bool speech;        /* speech accepted */
+	bool record;        /* a recording: say = the message, press = the
+			       finishing key, silence = the end */
+	int num_digits;     /* 0: no fixed count */
+	char finish_key;    /* '\0': none */
+	double timeout_s;
+} tw_listen;
+
+/* A webhook request to send. params go in the query for GET and as an
+ * application/x-www-form-urlencoded body for POST; they include the
+ * carrier's own (AccountSid, CallSid, From, To, Caller, Called, CallStatus,
+ * Direction, ApiVersion) and, when the call is signed, the request carries
+ * its X-Twilio-Signature in headers. */
+typedef struct tw_call_param {
+	char *name;  /* owned */
+	char *value; /* owned */
+} tw_call_param;
+
+typedef struct tw_call_request {
+	char *method;          /* "GET" or "POST" */
+	char *url;             /* absolute; for GET, params already in it */
+	tw_call_param *params; /* POST: the form fields, in order */
+	size_t param_count;
+	char *body;            /* POST: params form-encoded; NULL for GET */
+	char *signature;       /* X-Twilio-Signature value, or NULL */
+} tw_call_request;
+
+/* X-Twilio-Signature: Base64(HMAC-SHA1(token, url followed by every
+ * parameter, sorted by name, as name then value)). out gets 28 characters
+ * and a NUL. TW_OK or TW_ENOMEM. */
+#define TW_SIGNATURE_SIZE 29
+int tw_call_signature(const char *token, const char *url, const tw_call_param *params,
+		      size_t count, char out[TW_SIGNATURE_SIZE]);
+
+/* ---- for the owner ---- */
+
+/* NULL on out of memory. */
+tw_call *tw_call_new(const tw_call_options *opts);
+void tw_call_free(tw_call *call);
+
+/* Places the call: the first webhook request becomes pending (FETCHING).
+ * url is absolute. */
+int tw_call_start(tw_call *call, const char *url, tw_error *err);
+
+tw_call_state tw_call_state_of(const tw_call *call);
+
+/* The request to send while FETCHING; NULL otherwise. Borrowed until the
+ * next call into the call. */
+const tw_call_request *tw_call_pending(const tw_call *call);
+
+/* The answer to the pending request: final URL (after HTTP redirects),
+ * status, content type (may be NULL), body, and how long the fetch took.
+ * Parses and runs it. A status >= 400, a body that is not XML, or an
+ * unknown root element ends the call as FAILED, with a cause that names
+ * the URL and the last thing heard; that failure is also returned (code
+ * TW_ESERVICE, TW_ELIMIT for a limit). */
+int tw_call_document(tw_call *call, const char *url, long status,
+		     const char *content_type, const char *body, size_t len,
+		     double fetch_ms, tw_error *err);
+
+/* The caller's actions. Each needs the call to be LISTENING for that kind
+ * of input (hang up works in any state but ENDED); otherwise TW_EUSAGE
+ * with the reason ("no input is being collected: the IVR is holding",
+ * "this <Gather> takes dtmf only"), and the call is unchanged. keys:
+ * digits, '*', '#', 'w' (half a second), 'W' (a second). */
+int tw_call_press(tw_call *call, const char *keys, tw_error *err);
+int tw_call_say(tw_call *call, const char *phrase, double confidence, tw_error *err);
+int tw_call_silence(tw_call *call, tw_error *err);
+int tw_call_hangup(tw_call *call, tw_error *err);
+
+const tw_listen *tw_call_listening(const tw_call *call); /* NULL unless LISTENING */
+tw_call_end tw_call_end_reason(const tw_call *call);
+/* Why the call FAILED (code TW_OK otherwise). Borrowed. */
+const tw_error *tw_call_error(const tw_call *call);
+
+size_t tw_call_event_count(const tw_call *call);
+const tw_call_event *tw_call_event_at(const tw_call *call, size_t i);
+/* The text of the last prompt heard, or NULL: failure messages quote it. */
+const char *tw_call_last_prompt(const tw_call *call);
+double tw_call_clock(const tw_call *call);
+const tw_call_limits *tw_call_limits_of(const tw_call *call);
+/* "CA" + 32 hex digits, as the carrier sends it. */
+const char *tw_call_sid(const tw_call *call);
+
+/* Figures for reports: the call clock at the first prompt and at the
+ * first transfer (negative when none); prompts heard, keys pressed and
+ * phrases said; prompts heard again (failure demand). */
+typedef struct tw_call_figures {
+	double first_prompt_s;
+	double transfer_s;
+	int prompts;
+	int inputs;
+	int repeats;
+} tw_call_figures;
+void tw_call_figures_of(const tw_call *call, tw_call_figures *out);
+
+/* What tw_subject TRANSFER/RECORDING/REJECTED/HANGUP see: the
+ * destination, "recording", the reason, "hangup"; NULL when it did not
+ * happen. Borrowed. */
+const char *tw_call_transfer(const tw_call *call);
+const char *tw_call_recording(const tw_call *call);
+const char *tw_call_rejected(const tw_call *call);
+const char *tw_call_hung_up(const tw_call *call);
+
+/* ---- for the interpreters (twiml.c, vxml.c) ---- */
+
+/* The caller's input as an interpreter receives it. */
+typedef enum tw_input_kind {
+	TW_INPUT_DTMF,    /* digits: the keys, finishing key included */
+	TW_INPUT_SPEECH,  /* speech, confidence */
+	TW_INPUT_SILENCE, /* nothing before the timeout */
+	TW_INPUT_HANGUP,  /* the caller hung up (a Dial's or Record's action
+			     may still be told) */
+} tw_input_kind;
+
+typedef struct tw_call_input {
+	tw_input_kind kind;
+	const char *digits;
+	const char *speech;
+	double confidence;
+} tw_call_input;
+
+/*
+ * An interpreter. The call owns one instance per dialect it has met, made
+ * by create on the first document of that dialect. Each function returns
+ * TW_OK, or an error that ends the call as FAILED (TW_ESERVICE: the
+ * document cannot be followed, saying which element and why; TW_ENOMEM).
+ * Before returning TW_OK, load and input must leave the call FETCHING
+ * (tw_call_fetch), LISTENING (tw_call_listen), HOLDING (tw_call_hold) or
+ * ENDED (tw_call_finish); input is called only while LISTENING with an
+ * input the listen accepts (TW_INPUT_HANGUP: in any state, and then
+ * whatever it does, the call ends as TW_END_CALLER).
+ */
+typedef struct tw_dialect {
+	const char *name; /* "TwiML", "VoiceXML" */
+	const char *root; /* the root element's name */
+	void *(*create)(tw_call *call);
+	/* doc (owned by the interpreter from now on, even on error) came
+	 * from url: run it from the start. */
+	int (*load)(void *self, tw_call *call, xmlDocPtr doc, const char *url, tw_error *err);
+	int (*input)(void *self, tw_call *call, const tw_call_input *in, tw_error *err);
+	void (*destroy)(void *self);
+} tw_dialect;
+
+/* Records what the caller heard or what happened; text copied (NULL ok).
+ * Advances the call clock by duration_s. Prompts (SAY, PLAY) heard in an
+ * earlier turn are marked as repeats. */
+int tw_call_event_add(tw_call *call, tw_call_event_kind kind, const char *text,
+		      double duration_s);
+
+/* The simulated time of speaking text (TW_CALL_WORDS_PER_MINUTE). */
+double tw_call_speech_s(const char *text);
+
+/* Moves the call clock on (a timeout sat through, a pause). */
+void tw_call_wait(tw_call *call, double seconds);
+
+/* Asks for a document: ref resolved against base (the current document's
+ * URL) with libcurl's URL API; method "GET" or "POST" (NULL: POST);
+ * extra params (name, value pairs, count of them) are added after the
+ * carrier's own. FETCHING after this. */
+int tw_call_fetch(tw_call *call, const char *base, const char *ref, const char *method,
+		  const tw_call_param *extra, size_t count, tw_error *err);
+
+/* LISTENING for what l says (copied). */
+void tw_call_listen(tw_call *call, const tw_listen *l);
+/* HOLDING. */
+void tw_call_hold(tw_call *call);
+/* ENDED: why; detail is the reject reason for REJECTED (copied). */
+int tw_call_finish(tw_call *call, tw_call_end why, const char *detail);
+/* Sets the transfer destination and records a TRANSFER event. */
+int tw_call_transferred(tw_call *call, const char *destination);
+/* Records that a recording was made; text may be NULL. */
+int tw_call_recorded(tw_call *call, const char *text);
+
+/* The value the carrier sends as CallStatus now ("in-progress", ...). */
+const char *tw_call_status_word(const tw_call *call);
+
+extern const tw_dialect tw_twiml_dialect;
+extern const tw_dialect tw_vxml_dialect;
+
+#endif

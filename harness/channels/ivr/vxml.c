@@ -1,0 +1,2344 @@
+/*
+ * VoiceXML, as a caller meets it: the interpreter behind <vxml> documents.
+ *
+ * Why: many IVRs are VoiceXML applications served over HTTP. A rehearsal
+ * must walk their menus the way a VoiceXML browser would, and must say
+ * plainly when a document needs something techweek does not do rather than
+ * guess: a wrong guess would make a rehearsal pass a journey a real caller
+ * could not make.
+ *
+ * How: the W3C VoiceXML 2.0/2.1 Form Interpretation Algorithm (FIA), on the
+ * libxml2 tree, over the subset that static menus and forms use:
+ *
+ * - A dialog is a <form> (items: <field>, <block>, <transfer>) or a <menu>
+ *   (one item: the menu itself). The FIA selects the first item whose
+ *   variable is unset, plays its prompts (those with the highest count <=
+ *   the item's prompt counter), and listens. Input fills the variable and
+ *   runs the <filled> elements it triggers; silence throws noinput, input
+ *   outside the grammar throws nomatch. A form with nothing left to select
+ *   exits: the IVR hangs up.
+ * - Events are caught by the handler with the highest count <= the item's
+ *   counter for that event, innermost scope first (item, dialog,
+ *   document). A handler without <reprompt> leaves the next collect
+ *   silent, as the FIA says; the platform's default noinput/nomatch
+ *   handlers re-prompt (nomatch's own words are the platform's: a note
+ *   says so). An uncaught error.* or unknown event fails the call.
+ * - Keys are collected as a platform does: up to the termchar (default
+ *   '#') or the length every match has; keys past that are not heard (a
+ *   note). A termchar alone is input no grammar matches: nomatch. Silence
+ *   and an unfinished entry move the call clock by the timeout.
+ * - Grammars: the builtins digits (length, minlength, maxlength), boolean
+ *   and number, by type or by src="builtin:...", <option>s, a menu's
+ *   <choice>s, and inline SRGS made of items (<rule><one-of><item>1</item>
+ *   ...) or a plain list ("1 | 2 | 3"). Voice grammars match the caller's
+ *   phrase word for word; literal <tag>s (semantics/1.0-literals) are the
+ *   value.
+ * - Variables hold strings: values are literals ('text', "text", numbers,
+ *   true, false) or plain variable names. There is no ECMAScript engine:
+ *   cond, a computed expr, <script>, <if>, shadow variables and SISR tags
+ *   end the call with an error naming the element, the attribute, the line
+ *   and the document, so the reader knows the document, not the caller,
+ *   is the reason.
+ * - Execution suspends only where a VoiceXML browser waits: listening,
+ *   fetching (goto/submit to a URI, a <choice> with a URI), holding (a
+ *   <transfer>) and at the end. Between two caller actions the in-document
+ *   work is bounded: VXML_MAX_TRANSITIONS dialog changes and
+ *   VXML_MAX_ITERATIONS FIA rounds, so a document that loops without
+ *   listening fails instead of spinning (fetch loops are the call's to
+ *   bound).
+ *
+ * All state lives in the instance (create/destroy); the current document
+ * belongs to it.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+#include "channels/ivr/call.h"
+#include "channels/web/html.h"
+#include "core/buf.h"
+
+#define VXML_MAX_TRANSITIONS 50  /* in-document dialog changes without input */
+#define VXML_MAX_ITERATIONS 1000 /* FIA rounds without input */
+#define VXML_MAX_EVENT_DEPTH 16  /* handlers throwing from handlers */
+#define VXML_MAX_VARS 4096       /* variables in one scope */
+#define VXML_MAX_UTTERANCE 65536 /* bytes of one spoken prompt */
+#define VXML_DEFAULT_TIMEOUT 5.0 /* the timeout property's default */
+
+/* ---- state ---- */
+
+typedef struct vxml_var {
+	char *name;
+	char *value; /* NULL: undefined */
+} vxml_var;
+
+typedef struct vxml_scope {
+	vxml_var *vars;
+	size_t count;
+	size_t cap;
+} vxml_scope;
+
+typedef struct vxml_count {
+	char *event;
+	int n;
+} vxml_count;
+
+/* A form item, or the menu itself. */
+typedef struct vxml_item {
+	xmlNodePtr node;
+	const char *name; /* borrowed from the document; NULL: anonymous */
+	bool done;        /* anonymous items: visited */
+	int prompt_count;
+	vxml_count *counts; /* event counters */
+	size_t ncounts;
+} vxml_item;
+
+/* One thing the caller may say or key. */
+typedef struct vxml_alt {
+	char *dtmf;   /* NULL: not by key */
+	char *phrase; /* normalised words; NULL: not by voice */
+	char *text;   /* as written, for <enumerate> */
+	char *value;  /* the interpretation; NULL: the input itself */
+	bool approximate;
+	xmlNodePtr node; /* the <choice>, <option> or <item> */
+} vxml_alt;
+
+typedef enum vxml_builtin {
+	B_NONE,
+	B_DIGITS,
+	B_BOOLEAN,
+	B_NUMBER,
+} vxml_builtin;
+
+typedef struct vxml_grammar {
+	vxml_builtin builtin;
+	bool builtin_dtmf, builtin_voice;
+	int minlen, maxlen; /* digits; 0: unbounded */
+	vxml_alt *alts;
+	size_t nalts, cap;
+} vxml_grammar;
+
+typedef struct vxml {
+	tw_call *call;
+	xmlDocPtr doc;
+	char *url;
+	vxml_scope doc_vars;
+	vxml_scope dialog_vars;
+
+	xmlNodePtr dialog; /* the <form> or <menu> being run */
+	vxml_item *items;
+	size_t nitems;
+	vxml_item *cur;     /* the item being visited */
+	vxml_item *waiting; /* the item collecting input, while LISTENING */
+	vxml_grammar grammar; /* what waiting listens for */
+	tw_listen listen;         /* how waiting listens */
+	const vxml_alt *enum_alt; /* the choice an <enumerate> template reads */
+
+	/* The FIA's flags between rounds. */
+	bool skip_prompts;       /* the last round ended in a catch without
+				    <reprompt> */
+	xmlNodePtr next_dialog;  /* a pending in-document transition */
+	vxml_item *next_item;    /* <goto nextitem> */
+	bool unwind;             /* stop the executable content being run */
+	bool left;               /* fetching, holding or ended: stop */
+
+	char *fragment; /* the dialog to start the next document at */
+	int transitions, iterations, depth;
+} vxml;
+
+/* ---- the tree ---- */
+
+static bool is(xmlNodePtr n, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static bool is_text(xmlNodePtr n)
+{
+	return n && (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE);
+}
+
+static bool blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (!isspace((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* An attribute's value, borrowed from the document; NULL when absent. */
+static const char *attr(xmlNodePtr n, const char *name)
+{
+	for (xmlAttrPtr a = n ? n->properties : NULL; a; a = a->next) {
+		if (strcmp((const char *)a->name, name) != 0)
+			continue;
+		if (a->children && a->children->type == XML_TEXT_NODE && !a->children->next)
+			return a->children->content ? (const char *)a->children->content : "";
+		return "";
+	}
+	return NULL;
+}
+
+/* "<field name="x">" for messages: the element and what identifies it. */
+static void describe(xmlNodePtr n, char *out, size_t size)
+{
+	static const char *const keys[] = {"name", "id", "event", "next", "dest", "src", "type"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = attr(n, keys[i]);
+		if (v) {
+			snprintf(out, size, "<%s %s=\"%.60s\">", (const char *)n->name, keys[i], v);
+			return;
+		}
+	}
+	snprintf(out, size, "<%s>", (const char *)n->name);
+}
+
+/* TW_ESERVICE about an element: the message, then where it is. */
+__attribute__((format(printf, 4, 5))) static int fail(vxml *v, tw_error *err, xmlNodePtr n,
+						      const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return tw_error_set(err, TW_ESERVICE, "%s (line %ld of %s)", msg,
+			    n ? xmlGetLineNo(n) : 0L, v->url ? v->url : "?");
+}
+
+static int needs_ecma(vxml *v, tw_error *err, xmlNodePtr n, const char *what, const char *value)
+{
+	char d[160];
+	describe(n, d, sizeof(d));
+	/* an attribute reads what="value"; a description reads what "value" */
+	if (value)
+		return fail(v, err, n,
+			    strchr(what, ' ')
+				    ? "%s needs ECMAScript (%s \"%.80s\"), which techweek's caller does not run"
+				    : "%s needs ECMAScript (%s=\"%.80s\"), which techweek's caller does not run",
+			    d, what, value);
+	return fail(v, err, n, "%s needs ECMAScript (%s), which techweek's caller does not run", d,
+		    what);
+}
+
+static int unsupported(vxml *v, tw_error *err, xmlNodePtr n, const char *why)
+{
+	char d[160];
+	describe(n, d, sizeof(d));
+	return fail(v, err, n, "%s is not supported: %s", d, why);
+}
+
+static int nomem(tw_error *err)
+{
+	return tw_error_set(err, TW_ENOMEM, "out of memory");
+}
+
+static char *dup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* ---- text ---- */
+
+/* Collapses whitespace runs to one space and trims, in place. */
+static void squeeze(char *s)
+{
+	char *w = s;
+	bool space = false;
+	for (const char *r = s; *r; r++) {
+		if (isspace((unsigned char)*r)) {
+			space = w != s;
+			continue;
+		}
+		if (space)
+			*w++ = ' ';
+		space = false;
+		*w++ = *r;
+	}
+	*w = '\0';
+}
+
+/* Words as a recogniser compares them: lower case, letters and digits. */
+static char *normalise(const char *s)
+{
+	char *out = strdup(s ? s : "");
+	if (!out)
+		return NULL;
+	for (char *p = out; *p; p++)
+		*p = isalnum((unsigned char)*p) || *p == '\'' ? (char)tolower((unsigned char)*p) : ' ';
+	squeeze(out);
+	return out;
+}
+
+/* ---- variables ---- */
+
+static void scope_clear(vxml_scope *s)
+{
+	for (size_t i = 0; i < s->count; i++) {
+		free(s->vars[i].name);
+		free(s->vars[i].value);
+	}
+	free(s->vars);
+	memset(s, 0, sizeof(*s));
+}
+
+static vxml_var *scope_find(vxml_scope *s, const char *name)
+{
+	for (size_t i = 0; i < s->count; i++)
+		if (strcmp(s->vars[i].name, name) == 0)
+			return &s->vars[i];
+	return NULL;
+}
+
+/* Declares name (again: a redeclaration assigns) with a copy of value. */
+static int scope_set(vxml_scope *s, const char *name, const char *value, tw_error *err)
+{
+	vxml_var *var = scope_find(s, name);
+	char *copy = value ? strdup(value) : NULL;
+	if (value && !copy)
+		return nomem(err);
+	if (var) {
+		free(var->value);
+		var->value = copy;
+		return TW_OK;
+	}
+	if (s->count == VXML_MAX_VARS) {
+		free(copy);
+		return tw_error_set(err, TW_ELIMIT, "more than %d VoiceXML variables in one scope",
+				    VXML_MAX_VARS);
+	}
+	if (s->count == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		vxml_var *vars = realloc(s->vars, cap * sizeof(*vars));
+		if (!vars) {
+			free(copy);
+			return nomem(err);
+		}
+		s->vars = vars;
+		s->cap = cap;
+	}
+	char *n = strdup(name);
+	if (!n) {
+		free(copy);
+		return nomem(err);
+	}
+	s->vars[s->count++] = (vxml_var){n, copy};
+	return TW_OK;
+}
+
+/*
+ * Finds a declared variable: dialog scope, then document scope, or the
+ * one a "dialog."/"document."/"application." prefix names (there is no
+ * application root document, so application variables live with the
+ * document's). Shadow variables and properties need ECMAScript; session
+ * variables are not provided. *found is NULL for an undeclared name.
+ */
+static int var_find(vxml *v, xmlNodePtr n, const char *what, const char *name, vxml_var **found,
+		    tw_error *err)
+{
+	*found = NULL;
+	if (strchr(name, '$'))
+		return needs_ecma(v, err, n, what, name);
+	vxml_scope *only = NULL;
+	if (strncmp(name, "dialog.", 7) == 0) {
+		only = &v->dialog_vars;
+		name += 7;
+	} else if (strncmp(name, "document.", 9) == 0) {
+		only = &v->doc_vars;
+		name += 9;
+	} else if (strncmp(name, "application.", 12) == 0) {
+		only = &v->doc_vars;
+		name += 12;
+	} else if (strncmp(name, "session.", 8) == 0) {
+		char d[160];
+		describe(n, d, sizeof(d));
+		return fail(v, err, n, "%s reads %s: techweek's caller provides no session variables",
+			    d, name);
+	}
+	if (strchr(name, '.'))
+		return needs_ecma(v, err, n, what, name);
+	if (only) {
+		*found = scope_find(only, name);
+		return TW_OK;
+	}
+	*found = scope_find(&v->dialog_vars, name);
+	if (!*found)
+		*found = scope_find(&v->doc_vars, name);
+	return TW_OK;
+}
+
+static bool ident(const char *s)
+{
+	if (!s || !(isalpha((unsigned char)*s) || *s == '_' || *s == '$'))
+		return false;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '$' || *s == '.'))
+			return false;
+	return true;
+}
+
+static bool number_literal(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	bool digits = false, dot = false;
+	for (; *s; s++) {
+		if (isdigit((unsigned char)*s))
+			digits = true;
+		else if (*s == '.' && !dot)
+			dot = true;
+		else
+			return false;
+	}
+	return digits;
+}
+
+/*
+ * The value of an expression techweek can evaluate without ECMAScript: a
+ * string literal, a number, true/false, undefined, or a variable's name.
+ * *out is malloc'd, or NULL for undefined. what names the attribute for
+ * the message.
+ */
+static int eval(vxml *v, xmlNodePtr n, const char *what, const char *expr, char **out,
+		tw_error *err)
+{
+	*out = NULL;
+	char *e = strdup(expr);
+	if (!e)
+		return nomem(err);
+	squeeze(e);
+	size_t len = strlen(e);
+	int rc = TW_OK;
+	if (len >= 2 && (e[0] == '\'' || e[0] == '"') && e[len - 1] == e[0] &&
+	    !memchr(e + 1, e[0], len - 2) && !memchr(e + 1, '\\', len - 2)) {
+		/* squeeze may have folded spaces inside the literal: use the
+		 * original text between the quotes */
+		const char *a = strchr(expr, e[0]);
+		const char *b = strrchr(expr, e[0]);
+		*out = strndup(a + 1, (size_t)(b - a - 1));
+		if (!*out)
+			rc = nomem(err);
+	} else if (number_literal(e) || strcmp(e, "true") == 0 || strcmp(e, "false") == 0) {
+		*out = strdup(e);
+		if (!*out)
+			rc = nomem(err);
+	} else if (strcmp(e, "undefined") == 0) {
+		/* *out stays NULL */
+	} else if (v->enum_alt && strcmp(e, "_prompt") == 0) {
+		*out = dup(v->enum_alt->text ? v->enum_alt->text : "");
+		if (!*out)
+			rc = nomem(err);
+	} else if (v->enum_alt && strcmp(e, "_dtmf") == 0) {
+		*out = dup(v->enum_alt->dtmf ? v->enum_alt->dtmf : "");
+		if (!*out)
+			rc = nomem(err);
+	} else if (ident(e)) {
+		vxml_var *var;
+		rc = var_find(v, n, what, e, &var, err);
+		if (!rc && !var) {
+			char d[160];
+			describe(n, d, sizeof(d));
+			rc = fail(v, err, n, "%s reads %s, which is not declared", d, e);
+		}
+		if (!rc && var->value) {
+			*out = strdup(var->value);
+			if (!*out)
+				rc = nomem(err);
+		}
+	} else {
+		rc = needs_ecma(v, err, n, what, expr);
+	}
+	free(e);
+	return rc;
+}
+
+/* ---- items ---- */
+
+static bool item_filled(vxml *v, const vxml_item *it)
+{
+	if (!it->name)
+		return it->done;
+	vxml_var *var = scope_find(&v->dialog_vars, it->name);
+	return var && var->value;
+}
+
+static void item_reset(vxml_item *it)
+{
+	it->done = false;
+	it->prompt_count = 0;
+	for (size_t i = 0; i < it->ncounts; i++)
+		it->counts[i].n = 0;
+}
+
+static void items_free(vxml *v)
+{
+	for (size_t i = 0; i < v->nitems; i++) {
+		for (size_t j = 0; j < v->items[i].ncounts; j++)
+			free(v->items[i].counts[j].event);
+		free(v->items[i].counts);
+	}
+	free(v->items);
+	v->items = NULL;
+	v->nitems = 0;
+	v->cur = v->waiting = v->next_item = NULL;
+}
+
+static vxml_item *item_named(vxml *v, const char *name)
+{
+	for (size_t i = 0; i < v->nitems; i++)
+		if (v->items[i].name && strcmp(v->items[i].name, name) == 0)
+			return &v->items[i];
+	return NULL;
+}
+
+/* Counts one more event on it; returns the new count, or -1 on ENOMEM. */
+static int item_count(vxml_item *it, const char *event)
+{
+	for (size_t i = 0; i < it->ncounts; i++)
+		if (strcmp(it->counts[i].event, event) == 0)
+			return ++it->counts[i].n;
+	vxml_count *c = realloc(it->counts, (it->ncounts + 1) * sizeof(*c));
+	if (!c)
+		return -1;
+	it->counts = c;
+	c[it->ncounts].event = strdup(event);
+	if (!c[it->ncounts].event)
+		return -1;
+	c[it->ncounts].n = 1;
+	return c[it->ncounts++].n;
+}
+
+/* ---- properties ---- */
+
+/* A property's value: the item's, the dialog's, then the document's. */
+static const char *property(vxml *v, xmlNodePtr item, const char *name)
+{
+	xmlNodePtr scopes[] = {item, v->dialog, xmlDocGetRootElement(v->doc)};
+	for (size_t s = 0; s < 3; s++) {
+		if (!scopes[s] || (s > 0 && scopes[s] == scopes[s - 1]))
+			continue;
+		const char *found = NULL;
+		for (xmlNodePtr c = scopes[s]->children; c; c = c->next) {
+			const char *pn = is(c, "property") ? attr(c, "name") : NULL;
+			if (pn && strcmp(pn, name) == 0)
+				found = attr(c, "value");
+		}
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+/* A CSS2 time ("5s", "500ms") in seconds; -1 when it is not one. */
+static double parse_time(const char *s)
+{
+	char *end;
+	double x = strtod(s, &end);
+	if (end == s || x < 0)
+		return -1;
+	while (isspace((unsigned char)*end))
+		end++;
+	if (strcmp(end, "ms") == 0)
+		return x / 1000.0;
+	if (strcmp(end, "s") == 0 || *end == '\0')
+		return x;
+	return -1;
+}
+
+/* ---- prompts ---- */
+
+static int flush(vxml *v, tw_buf *b, tw_error *err)
+{
+	if (b->len == 0)
+		return TW_OK;
+	char *text = tw_buf_steal(b);
+	if (!text)
+		return nomem(err);
+	squeeze(text);
+	int rc = TW_OK;
+	if (*text)
+		rc = tw_call_event_add(v->call, TW_EV_SAY, text, tw_call_speech_s(text));
+	free(text);
+	if (rc)
+		return tw_error_set(err, rc, "cannot record what the IVR said");
+	return TW_OK;
+}
+
+static int append(tw_buf *b, const char *s, tw_error *err)
+{
+	int rc = tw_buf_puts(b, s);
+	if (rc == TW_ELIMIT)
+		return tw_error_set(err, TW_ELIMIT, "a VoiceXML prompt longer than %d bytes",
+				    VXML_MAX_UTTERANCE);
+	return rc ? nomem(err) : TW_OK;
+}
+
+/* ref resolved against the document's URL, for the transcript; ref
+ * itself when it does not resolve (the transcript still says what the
+ * document named). */
+static char *resolve(vxml *v, const char *ref)
+{
+	char *out = NULL;
+	tw_error e = {0};
+	if (tw_url_resolve(v->url, ref, &out, &e) != TW_OK) {
+		tw_error_clear(&e);
+		return strdup(ref);
+	}
+	return out;
+}
+
+static int render(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err);
+
+static int render_children(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
+{
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		int rc = render(v, c, b, err);
+		if (rc)
+			return rc;
+	}
+	return TW_OK;
+}
+
+/* Plain text of an element's content (for audio fallbacks, choices). */
+static void text_of(xmlNodePtr n, tw_buf *b)
+{
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (is_text(c) && c->content)
+			tw_buf_puts(b, (const char *)c->content);
+		else if (c->type == XML_ELEMENT_NODE && !is(c, "grammar"))
+			text_of(c, b);
+		tw_buf_puts(b, " ");
+	}
+}
+
+static int render_audio(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
+{
+	const char *src = attr(n, "src");
+	char *computed = NULL;
+	int rc;
+	if (!src && attr(n, "expr")) {
+		if ((rc = eval(v, n, "expr", attr(n, "expr"), &computed, err)))
+			return rc;
+		src = computed;
+	}
+	if (!src) /* no recording: the fallback content is spoken */
+		return render_children(v, n, b, err);
+	if ((rc = flush(v, b, err))) {
+		free(computed);
+		return rc;
+	}
+	/* The file is not fetched, so its length is unknown: the fallback
+	 * text, when there is one, is the best estimate of it. */
+	tw_buf fb;
+	tw_buf_init(&fb, VXML_MAX_UTTERANCE);
+	text_of(n, &fb);
+	double seconds = tw_call_speech_s(tw_buf_str(&fb));
+	tw_buf_free(&fb);
+	char *url = resolve(v, src);
+	free(computed);
+	if (!url)
+		return nomem(err);
+	rc = tw_call_event_add(v->call, TW_EV_PLAY, url, seconds);
+	free(url);
+	return rc ? tw_error_set(err, rc, "cannot record what the IVR played") : TW_OK;
+}
+
+static int render_break(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
+{
+	static const struct {
+		const char *name;
+		double s;
+	} strengths[] = {{"none", 0}, {"x-weak", 0.1}, {"weak", 0.25}, {"medium", 0.5},
+			 {"strong", 0.75}, {"x-strong", 1.0}};
+	double s = 0.5;
+	const char *t = attr(n, "time");
+	const char *strength = attr(n, "strength");
+	if (t) {
+		s = parse_time(t);
+		if (s < 0)
+			return fail(v, err, n, "<break time=\"%s\"> is not a time", t);
+	} else if (strength) {
+		for (size_t i = 0; i < sizeof(strengths) / sizeof(strengths[0]); i++)
+			if (strcmp(strength, strengths[i].name) == 0)
+				s = strengths[i].s;
+	}
+	int rc = flush(v, b, err);
+	if (rc || s <= 0)
+		return rc;
+	rc = tw_call_event_add(v->call, TW_EV_PAUSE, NULL, s);
+	return rc ? tw_error_set(err, rc, "cannot record a pause") : TW_OK;
+}
+
+/* <enumerate>: each choice through the template, or the choices' texts. */
+static int render_enumerate(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
+{
+	bool templ = false;
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE || (is_text(c) && !blank((const char *)c->content)))
+			templ = true;
+	int rc = TW_OK;
+	for (size_t i = 0; i < v->grammar.nalts && !rc; i++) {
+		const vxml_alt *a = &v->grammar.alts[i];
+		if (templ) {
+			v->enum_alt = a;
+			rc = render_children(v, n, b, err);
+			v->enum_alt = NULL;
+			if (!rc)
+				rc = append(b, " ", err);
+		} else if (a->text && *a->text) {
+			rc = append(b, a->text, err);
+			if (!rc)
+				rc = append(b, i + 1 < v->grammar.nalts ? ", " : ". ", err);
+		}
+	}
+	return rc;
+}
+
+/* Prompt content: text, <value>, <audio>, <break>, <enumerate>, SSML. */
+static int render(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
+{
+	static const char *const containers[] = {"emphasis", "prosody", "say-as", "s", "p",
+						  "voice", "sentence", "paragraph", "phoneme",
+						  "lang", "token", "w", "speak"};
+	static const char *const silent[] = {"mark", "desc", "meta", "metadata", "lexicon"};
+	if (is_text(n))
+		return n->content ? append(b, (const char *)n->content, err) : TW_OK;
+	if (n->type != XML_ELEMENT_NODE)
+		return TW_OK;
+	if (is(n, "value")) {
+		const char *expr = attr(n, "expr");
+		if (!expr)
+			return fail(v, err, n, "<value> without expr");
+		char *val;
+		int rc = eval(v, n, "expr", expr, &val, err);
+		if (rc)
+			return rc;
+		rc = append(b, val ? val : "undefined", err);
+		free(val);
+		return rc;
+	}
+	if (is(n, "audio"))
+		return render_audio(v, n, b, err);
+	if (is(n, "break"))
+		return render_break(v, n, b, err);
+	if (is(n, "enumerate"))
+		return render_enumerate(v, n, b, err);
+	if (is(n, "sub")) {
+		const char *alias = attr(n, "alias");
+		return alias ? append(b, alias, err) : render_children(v, n, b, err);
+	}
+	for (size_t i = 0; i < sizeof(containers) / sizeof(containers[0]); i++)
+		if (is(n, containers[i]))
+			return render_children(v, n, b, err);
+	for (size_t i = 0; i < sizeof(silent) / sizeof(silent[0]); i++)
+		if (is(n, silent[i]))
+			return TW_OK;
+	char d[160];
+	describe(n, d, sizeof(d));
+	return fail(v, err, n, "unknown element %s in a prompt", d);
+}
+
+/* A <prompt> is spoken as one utterance; cond needs ECMAScript. */
+static int play_prompt(vxml *v, xmlNodePtr p, tw_buf *b, tw_error *err)
+{
+	if (attr(p, "cond"))
+		return needs_ecma(v, err, p, "cond", attr(p, "cond"));
+	int rc = flush(v, b, err);
+	if (!rc)
+		rc = render_children(v, p, b, err);
+	if (!rc)
+		rc = flush(v, b, err);
+	return rc;
+}
+
+/* Text, <value>, <audio>, <enumerate> straight inside a field, block or
+ * handler: a prompt without the <prompt> element around it. */
+static bool bare_prompt(xmlNodePtr n)
+{
+	if (is_text(n))
+		return !blank((const char *)n->content);
+	return is(n, "value") || is(n, "audio") || is(n, "enumerate") || is(n, "break") ||
+	       is(n, "mark");
+}
+
+static int prompt_level(vxml *v, xmlNodePtr p, int *count, tw_error *err)
+{
+	*count = 1;
+	const char *c = is(p, "prompt") ? attr(p, "count") : NULL;
+	if (c) {
+		char *end;
+		long n = strtol(c, &end, 10);
+		if (end == c || *end || n < 1)
+			return fail(v, err, p, "<prompt count=\"%s\"> is not a count", c);
+		*count = (int)n;
+	}
+	return TW_OK;
+}
+
+/* Plays it's prompts: those with the highest count <= its prompt counter. */
+static int play_item_prompts(vxml *v, vxml_item *it, tw_error *err)
+{
+	int best = 0, rc;
+	for (xmlNodePtr c = it->node->children; c; c = c->next) {
+		if (!is(c, "prompt") && !bare_prompt(c))
+			continue;
+		int count;
+		if ((rc = prompt_level(v, c, &count, err)))
+			return rc;
+		if (count <= it->prompt_count && count > best)
+			best = count;
+	}
+	tw_buf b;
+	tw_buf_init(&b, VXML_MAX_UTTERANCE);
+	rc = TW_OK;
+	for (xmlNodePtr c = it->node->children; c && !rc; c = c->next) {
+		if (is(c, "prompt")) {
+			int count;
+			rc = prompt_level(v, c, &count, err);
+			if (!rc && count == best)
+				rc = play_prompt(v, c, &b, err);
+		} else if (bare_prompt(c)) {
+			if (best == 1)
+				rc = render(v, c, &b, err);
+		} else if (c->type == XML_ELEMENT_NODE) {
+			rc = flush(v, &b, err);
+		}
+	}
+	if (!rc)
+		rc = flush(v, &b, err);
+	tw_buf_free(&b);
+	return rc;
+}
+
+/* ---- grammars ---- */
+
+static void grammar_free(vxml_grammar *g)
+{
+	for (size_t i = 0; i < g->nalts; i++) {
+		free(g->alts[i].dtmf);
+		free(g->alts[i].phrase);
+		free(g->alts[i].text);
+		free(g->alts[i].value);
+	}
+	free(g->alts);
+	memset(g, 0, sizeof(*g));
+}
+
+/* Adds an alternative; the strings are copied (NULL ok). */
+static int alt_add(vxml_grammar *g, const char *dtmf, const char *text, const char *value,
+		   bool approximate, xmlNodePtr node, tw_error *err)
+{
+	if (g->nalts == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 8;
+		if (cap > VXML_MAX_VARS)
+			return tw_error_set(err, TW_ELIMIT, "more than %d grammar alternatives",
+					    VXML_MAX_VARS);
+		vxml_alt *alts = realloc(g->alts, cap * sizeof(*alts));
+		if (!alts)
+			return nomem(err);
+		g->alts = alts;
+		g->cap = cap;
+	}
+	vxml_alt a = {.approximate = approximate, .node = node};
+	a.dtmf = dup(dtmf);
+	a.text = dup(text);
+	if (a.text)
+		squeeze(a.text);
+	a.phrase = text && !blank(text) ? normalise(text) : NULL;
+	a.value = dup(value);
+	g->alts[g->nalts++] = a;
+	if ((dtmf && !a.dtmf) || (text && !a.text) || (text && !blank(text) && !a.phrase) ||
+	    (value && !a.value))
+		return nomem(err);
+	return TW_OK;
+}
+
+/* A builtin type: "digits?length=4", "boolean", "number". */
+static int builtin(vxml *v, xmlNodePtr n, const char *spec, bool dtmf, bool voice,
+		   vxml_grammar *g, tw_error *err)
+{
+	if (g->builtin != B_NONE)
+		return unsupported(v, err, n, "one builtin grammar per field");
+	size_t tlen = strcspn(spec, "?");
+	if (tlen == 6 && strncmp(spec, "digits", 6) == 0)
+		g->builtin = B_DIGITS;
+	else if (tlen == 7 && strncmp(spec, "boolean", 7) == 0)
+		g->builtin = B_BOOLEAN;
+	else if (tlen == 6 && strncmp(spec, "number", 6) == 0)
+		g->builtin = B_NUMBER;
+	else
+		return unsupported(v, err, n,
+				   "techweek knows the builtin grammars digits, boolean and number");
+	g->builtin_dtmf = dtmf;
+	g->builtin_voice = voice;
+	const char *p = spec + tlen;
+	while (*p) {
+		p++; /* '?' or ';' */
+		char name[32];
+		size_t nl = strcspn(p, "=;");
+		if (nl >= sizeof(name) || p[nl] != '=')
+			return fail(v, err, n, "cannot read the builtin grammar \"%s\"", spec);
+		memcpy(name, p, nl);
+		name[nl] = '\0';
+		char *end;
+		long x = strtol(p + nl + 1, &end, 10);
+		if (end == p + nl + 1 || (*end && *end != ';') || x < 0 || x > 1000)
+			return fail(v, err, n, "cannot read the builtin grammar \"%s\"", spec);
+		if (strcmp(name, "length") == 0)
+			g->minlen = g->maxlen = (int)x;
+		else if (strcmp(name, "minlength") == 0)
+			g->minlen = (int)x;
+		else if (strcmp(name, "maxlength") == 0)
+			g->maxlen = (int)x;
+		else if (strcmp(name, "y") != 0 && strcmp(name, "n") != 0)
+			return fail(v, err, n, "the builtin grammar \"%s\" has an unknown parameter %s",
+				    spec, name);
+		p = end;
+	}
+	return TW_OK;
+}
+
+static bool dtmf_keys(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!strchr("0123456789*#", *s))
+			return false;
+	return true;
+}
+
+/* One alternative of a simple grammar: its words, as keys or as speech. */
+static int grammar_token_alt(vxml *v, xmlNodePtr n, const char *words, const char *value,
+			     bool dtmf, vxml_grammar *g, tw_error *err)
+{
+	char *w = strdup(words);
+	if (!w)
+		return nomem(err);
+	squeeze(w);
+	int rc = TW_OK;
+	if (!*w) {
+		/* an empty item matches nothing a caller can give */
+	} else if (dtmf) {
+		/* "1 2" is the sequence 1 then 2 */
+		char *keys = w, *o = w;
+		for (char *r = w; *r; r++)
+			if (*r != ' ')
+				*o++ = *r;
+		*o = '\0';
+		if (!dtmf_keys(keys))
+			rc = unsupported(v, err, n, "a DTMF grammar beyond a list of keys");
+		else
+			rc = alt_add(g, keys, NULL, value ? value : keys, false, n, err);
+	} else {
+		rc = alt_add(g, NULL, w, value, false, n, err);
+	}
+	free(w);
+	return rc;
+}
+
+/* An SRGS <item>: words and, at most, a literal <tag>. */
+static int srgs_item(vxml *v, xmlNodePtr grammar, xmlNodePtr item, bool dtmf, vxml_grammar *g,
+		     tw_error *err)
+{
+	const char *format = attr(grammar, "tag-format");
+	bool literals = format && strcmp(format, "semantics/1.0-literals") == 0;
+	if (attr(item, "repeat"))
+		return unsupported(v, err, item, "repeated items; techweek reads lists of items");
+	tw_buf words, tag;
+	tw_buf_init(&words, VXML_MAX_UTTERANCE);
+	tw_buf_init(&tag, VXML_MAX_UTTERANCE);
+	int rc = TW_OK;
+	bool tagged = false;
+	for (xmlNodePtr c = item->children; c && !rc; c = c->next) {
+		if (is_text(c)) {
+			tw_buf_puts(&words, (const char *)c->content);
+			tw_buf_puts(&words, " ");
+		} else if (is(c, "tag")) {
+			if (!literals) {
+				xmlChar *t = xmlNodeGetContent(c);
+				rc = needs_ecma(v, err, c, "semantic interpretation",
+						t ? (const char *)t : "");
+				xmlFree(t);
+				break;
+			}
+			text_of(c, &tag);
+			tagged = true;
+		} else if (c->type == XML_ELEMENT_NODE) {
+			rc = unsupported(v, err, c, "nested rules; techweek reads lists of items");
+		}
+	}
+	if (!rc) {
+		char *value = tagged ? strdup(tw_buf_str(&tag)) : NULL;
+		if (value)
+			squeeze(value);
+		if (tagged && !value)
+			rc = nomem(err);
+		else
+			rc = grammar_token_alt(v, item, tw_buf_str(&words), value, dtmf, g, err);
+		free(value);
+	}
+	tw_buf_free(&words);
+	tw_buf_free(&tag);
+	return rc;
+}
+
+static int srgs_rule(vxml *v, xmlNodePtr grammar, xmlNodePtr rule, bool dtmf, vxml_grammar *g,
+		     tw_error *err)
+{
+	int rc = TW_OK;
+	for (xmlNodePtr c = rule->children; c && !rc; c = c->next) {
+		if (is_text(c)) {
+			if (!blank((const char *)c->content))
+				rc = grammar_token_alt(v, rule, (const char *)c->content, NULL, dtmf,
+						       g, err);
+		} else if (is(c, "one-of")) {
+			for (xmlNodePtr i = c->children; i && !rc; i = i->next) {
+				if (is(i, "item"))
+					rc = srgs_item(v, grammar, i, dtmf, g, err);
+				else if (i->type == XML_ELEMENT_NODE)
+					rc = unsupported(v, err, i,
+							 "techweek reads <one-of> lists of <item>s");
+			}
+		} else if (is(c, "item")) {
+			rc = srgs_item(v, grammar, c, dtmf, g, err);
+		} else if (is(c, "tag")) {
+			xmlChar *t = xmlNodeGetContent(c);
+			rc = needs_ecma(v, err, c, "semantic interpretation",
+					t ? (const char *)t : "");
+			xmlFree(t);
+		} else if (is(c, "example")) {
+			continue;
+		} else if (c->type == XML_ELEMENT_NODE) {
+			rc = unsupported(v, err, c, "techweek reads rules made of items");
+		}
+	}
+	return rc;
+}
+
+/* A plain list: "1 | 2 | 3", or keys separated by spaces. */
+static int plain_grammar(vxml *v, xmlNodePtr n, const char *text, bool dtmf, vxml_grammar *g,
+			 tw_error *err)
+{
+	const char *p = text;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '#' && strncmp(p, "#ABNF", 5) == 0)
+		return unsupported(v, err, n, "ABNF grammars; use SRGS items or a plain list");
+	const char *seps = strchr(text, '|') ? "|" : (dtmf ? " \t\r\n" : "\r\n");
+	char *copy = strdup(text);
+	if (!copy)
+		return nomem(err);
+	int rc = TW_OK;
+	char *save = NULL;
+	for (char *tok = strtok_r(copy, seps, &save); tok && !rc; tok = strtok_r(NULL, seps, &save))
+		if (!blank(tok))
+			rc = grammar_token_alt(v, n, tok, NULL, dtmf, g, err);
+	free(copy);
+	return rc;
+}
+
+static int grammar_element(vxml *v, xmlNodePtr n, vxml_grammar *g, tw_error *err)
+{
+	const char *mode = attr(n, "mode");
+	bool dtmf = mode && strcmp(mode, "dtmf") == 0;
+	if (mode && !dtmf && strcmp(mode, "voice") != 0)
+		return fail(v, err, n, "<grammar mode=\"%s\"> is neither dtmf nor voice", mode);
+	if (attr(n, "srcexpr"))
+		return needs_ecma(v, err, n, "srcexpr", attr(n, "srcexpr"));
+	const char *src = attr(n, "src");
+	if (src) {
+		static const char *const prefixes[] = {"builtin:dtmf/", "builtin:voice/",
+							"builtin:grammar/", "builtin:"};
+		for (size_t i = 0; i < 4; i++) {
+			size_t pl = strlen(prefixes[i]);
+			if (strncmp(src, prefixes[i], pl) == 0)
+				return builtin(v, n, src + pl, i != 1, i != 0, g, err);
+		}
+		return unsupported(v, err, n,
+				   "techweek does not fetch external grammars; inline the keys");
+	}
+	xmlNodePtr rule = NULL;
+	const char *root = attr(n, "root");
+	bool elements = false;
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || is(c, "meta") || is(c, "metadata") ||
+		    is(c, "lexicon"))
+			continue;
+		elements = true;
+		if (!is(c, "rule"))
+			return unsupported(v, err, c, "techweek reads grammars made of <rule>s");
+		const char *id = attr(c, "id");
+		if (!rule || (root && id && strcmp(root, id) == 0))
+			rule = c;
+	}
+	if (rule)
+		return srgs_rule(v, n, rule, dtmf, g, err);
+	if (elements)
+		return TW_OK;
+	xmlChar *text = xmlNodeGetContent(n);
+	if (!text)
+		return nomem(err);
+	int rc = plain_grammar(v, n, (const char *)text, dtmf, g, err);
+	xmlFree(text);
+	return rc;
+}
+
+/* An <option>/<choice>'s words, without nested grammars. */
+static int words_of(xmlNodePtr n, char **out, tw_error *err)
+{
+	tw_buf b;
+	tw_buf_init(&b, VXML_MAX_UTTERANCE);
+	text_of(n, &b);
+	*out = tw_buf_steal(&b);
+	if (!*out)
+		return nomem(err);
+	squeeze(*out);
+	return TW_OK;
+}
+
+static bool approximate(xmlNodePtr n, xmlNodePtr parent)
+{
+	const char *a = attr(n, "accept");
+	if (!a)
+		a = attr(parent, "accept");
+	return a && strcmp(a, "approximate") == 0;
+}
+
+/* A menu's choices: dtmf="true" numbers those without keys 1 to 9. */
+static int menu_grammar(vxml *v, xmlNodePtr menu, vxml_grammar *g, tw_error *err)
+{
+	const char *auto_keys = attr(menu, "dtmf");
+	int next_key = auto_keys && strcmp(auto_keys, "true") == 0 ? 1 : 10;
+	for (xmlNodePtr c = menu->children; c; c = c->next) {
+		if (!is(c, "choice"))
+			continue;
+		for (xmlNodePtr k = c->children; k; k = k->next)
+			if (is(k, "grammar"))
+				return unsupported(v, err, k,
+						   "a <choice> with its own grammar; use dtmf= and the choice's text");
+		char key[16] = "";
+		const char *dtmf = attr(c, "dtmf");
+		if (!dtmf && next_key <= 9) {
+			snprintf(key, sizeof(key), "%d", next_key++);
+			dtmf = key;
+		}
+		if (dtmf && !dtmf_keys(dtmf))
+			return fail(v, err, c, "<choice dtmf=\"%s\"> is not a key sequence", dtmf);
+		char *words;
+		int rc = words_of(c, &words, err);
+		if (!rc)
+			rc = alt_add(g, dtmf, words, NULL, approximate(c, menu), c, err);
+		free(words);
+		if (rc)
+			return rc;
+	}
+	return TW_OK;
+}
+
+/* A field's grammars: its type, <grammar>s and <option>s. */
+static int field_grammar(vxml *v, xmlNodePtr field, vxml_grammar *g, tw_error *err)
+{
+	int rc;
+	const char *type = attr(field, "type");
+	if (type && (rc = builtin(v, field, type, true, true, g, err)))
+		return rc;
+	for (xmlNodePtr c = field->children; c; c = c->next) {
+		if (is(c, "grammar")) {
+			if ((rc = grammar_element(v, c, g, err)))
+				return rc;
+		} else if (is(c, "option")) {
+			const char *dtmf = attr(c, "dtmf");
+			if (dtmf && !dtmf_keys(dtmf))
+				return fail(v, err, c, "<option dtmf=\"%s\"> is not a key sequence",
+					    dtmf);
+			char *words;
+			if ((rc = words_of(c, &words, err)))
+				return rc;
+			const char *value = attr(c, "value");
+			rc = alt_add(g, dtmf, words, value ? value : words, approximate(c, field), c,
+				     err);
+			free(words);
+			if (rc)
+				return rc;
+		}
+	}
+	if (g->builtin == B_NONE && g->nalts == 0) {
+		char d[160];
+		describe(field, d, sizeof(d));
+		return fail(v, err, field, "%s has no grammar techweek can listen with", d);
+	}
+	return TW_OK;
+}
+
+static bool grammar_dtmf(const vxml_grammar *g)
+{
+	if (g->builtin != B_NONE && g->builtin_dtmf)
+		return true;
+	for (size_t i = 0; i < g->nalts; i++)
+		if (g->alts[i].dtmf)
+			return true;
+	return false;
+}
+
+static bool grammar_voice(const vxml_grammar *g)
+{
+	if (g->builtin != B_NONE && g->builtin_voice)
+		return true;
+	for (size_t i = 0; i < g->nalts; i++)
+		if (g->alts[i].phrase)
+			return true;
+	return false;
+}
+
+/* The number of keys every DTMF match has, or 0 when it varies. */
+static int grammar_fixed_keys(const vxml_grammar *g)
+{
+	int n = 0;
+	if (g->builtin == B_DIGITS && g->builtin_dtmf)
+		n = g->minlen == g->maxlen ? g->maxlen : -1;
+	else if (g->builtin == B_BOOLEAN && g->builtin_dtmf)
+		n = 1;
+	else if (g->builtin == B_NUMBER && g->builtin_dtmf)
+		n = -1;
+	for (size_t i = 0; i < g->nalts; i++) {
+		if (!g->alts[i].dtmf)
+			continue;
+		int len = (int)strlen(g->alts[i].dtmf);
+		if (n == 0)
+			n = len;
+		else if (n != len)
+			n = -1;
+	}
+	return n > 0 ? n : 0;
+}
+
+static bool len_ok(const vxml_grammar *g, size_t len)
+{
+	return len > 0 && (!g->minlen || len >= (size_t)g->minlen) &&
+	       (!g->maxlen || len <= (size_t)g->maxlen);
+}
+
+/* Keys against the grammar: *value is malloc'd, *alt the alternative. */
+static int match_dtmf(const vxml_grammar *g, const char *keys, char **value, const vxml_alt **alt)
+{
+	*value = NULL;
+	*alt = NULL;
+	for (size_t i = 0; i < g->nalts; i++) {
+		if (g->alts[i].dtmf && strcmp(g->alts[i].dtmf, keys) == 0) {
+			*alt = &g->alts[i];
+			*value = strdup(g->alts[i].value ? g->alts[i].value : keys);
+			return *value ? TW_OK : TW_ENOMEM;
+		}
+	}
+	if (!g->builtin_dtmf || !*keys)
+		return TW_OK;
+	size_t len = strlen(keys);
+	if (g->builtin == B_DIGITS) {
+		if (strspn(keys, "0123456789") == len && len_ok(g, len))
+			*value = strdup(keys);
+	} else if (g->builtin == B_BOOLEAN) {
+		if (strcmp(keys, "1") == 0)
+			*value = strdup("true");
+		else if (strcmp(keys, "2") == 0)
+			*value = strdup("false");
+	} else if (g->builtin == B_NUMBER) {
+		/* '*' is the decimal point */
+		const char *star = strchr(keys, '*');
+		if (strspn(keys, "0123456789*") == len && (!star || !strchr(star + 1, '*')) &&
+		    keys[0] != '*' && keys[len - 1] != '*') {
+			*value = strdup(keys);
+			if (*value && star)
+				(*value)[star - keys] = '.';
+		}
+	}
+	return TW_OK;
+}
+
+/* Spoken digits ("four two", "42", "oh seven") as a digit string. */
+static char *spoken_digits(const char *phrase, bool point)
+{
+	static const char *const words[] = {"zero", "one", "two", "three", "four",
+					    "five", "six", "seven", "eight", "nine"};
+	char *out = calloc(strlen(phrase) + 1, 1);
+	char *copy = strdup(phrase);
+	if (!out || !copy) {
+		free(out);
+		free(copy);
+		return NULL;
+	}
+	size_t o = 0;
+	bool ok = true, dot = false;
+	char *save = NULL;
+	for (char *w = strtok_r(copy, " ", &save); w && ok; w = strtok_r(NULL, " ", &save)) {
+		if (strspn(w, "0123456789") == strlen(w)) {
+			memcpy(out + o, w, strlen(w));
+			o += strlen(w);
+			continue;
+		}
+		int d = -1;
+		for (int i = 0; i < 10; i++)
+			if (strcmp(w, words[i]) == 0)
+				d = i;
+		if (strcmp(w, "oh") == 0 || strcmp(w, "o") == 0)
+			d = 0;
+		if (d >= 0) {
+			out[o++] = (char)('0' + d);
+		} else if (point && !dot && strcmp(w, "point") == 0 && o > 0) {
+			out[o++] = '.';
+			dot = true;
+		} else {
+			ok = false;
+		}
+	}
+	free(copy);
+	if (!ok || o == 0 || out[o - 1] == '.') {
+		free(out);
+		return strdup("");
+	}
+	return out;
+}
+
+/* Is every word of said in words, in order? (accept="approximate") */
+static bool subphrase(const char *said, const char *words)
+{
+	const char *w = words;
+	size_t slen = strlen(said), i = 0;
+	while (i < slen) {
+		size_t n = strcspn(said + i, " ");
+		bool found = false;
+		while (*w) {
+			size_t m = strcspn(w, " ");
+			bool same = m == n && strncmp(w, said + i, n) == 0;
+			w += m;
+			while (*w == ' ')
+				w++;
+			if (same) {
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			return false;
+		i += n;
+		while (said[i] == ' ')
+			i++;
+	}
+	return slen > 0;
+}
+
+static int match_speech(const vxml_grammar *g, const char *phrase, char **value,
+			const vxml_alt **alt)
+{
+	*value = NULL;
+	*alt = NULL;
+	char *said = normalise(phrase);
+	if (!said)
+		return TW_ENOMEM;
+	for (size_t i = 0; i < g->nalts && !*alt; i++) {
+		const vxml_alt *a = &g->alts[i];
+		if (a->phrase && (strcmp(a->phrase, said) == 0 ||
+				  (a->approximate && subphrase(said, a->phrase))))
+			*alt = a;
+	}
+	int rc = TW_OK;
+	if (*alt) {
+		*value = strdup((*alt)->value ? (*alt)->value : (*alt)->text);
+		if (!*value)
+			rc = TW_ENOMEM;
+	} else if (g->builtin_voice && g->builtin == B_BOOLEAN) {
+		if (strcmp(said, "yes") == 0 || strcmp(said, "true") == 0)
+			*value = strdup("true");
+		else if (strcmp(said, "no") == 0 || strcmp(said, "false") == 0)
+			*value = strdup("false");
+	} else if (g->builtin_voice && g->builtin != B_NONE) {
+		char *digits = spoken_digits(said, g->builtin == B_NUMBER);
+		if (!digits)
+			rc = TW_ENOMEM;
+		else if (*digits && (g->builtin == B_NUMBER || len_ok(g, strlen(digits))))
+			*value = digits;
+		else
+			free(digits);
+	}
+	free(said);
+	return rc;
+}
+
+/* ---- events ---- */
+
+static int exec_children(vxml *v, xmlNodePtr parent, tw_error *err);
+
+static bool handler_matches(const char *name, const char *event)
+{
+	size_t n = strlen(name);
+	while (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n == 0)
+		return true;
+	return strncmp(name, event, n) == 0 && (event[n] == '\0' || event[n] == '.');
+}
+
+/* Does handler h catch event? (catch event="a b", noinput, ...) */
+static bool catches(xmlNodePtr h, const char *event)
+{
+	static const char *const shorthands[] = {"noinput", "nomatch", "help", "error"};
+	for (size_t i = 0; i < 4; i++)
+		if (is(h, shorthands[i]))
+			return handler_matches(shorthands[i], event);
+	if (!is(h, "catch"))
+		return false;
+	const char *list = attr(h, "event");
+	if (!list || blank(list))
+		return true;
+	for (const char *p = list; *p;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		size_t n = strcspn(p, " \t\r\n");
+		if (n > 0 && n < 128) {
+			char name[128];
+			memcpy(name, p, n);
+			name[n] = '\0';
+			if (handler_matches(name, event))
+				return true;
+		}
+		p += n;
+	}
+	return false;
+}
+
+/* The handler for event at count n: innermost scope first, the highest
+ * count <= n, the first of those in document order. */
+static int find_handler(vxml *v, const char *event, int n, xmlNodePtr *out, tw_error *err)
+{
+	*out = NULL;
+	xmlNodePtr scopes[] = {v->cur ? v->cur->node : NULL, v->dialog,
+			       xmlDocGetRootElement(v->doc)};
+	int best = 0;
+	for (size_t s = 0; s < 3; s++) {
+		if (!scopes[s] || (s > 0 && scopes[s] == scopes[s - 1]))
+			continue;
+		for (xmlNodePtr h = scopes[s]->children; h; h = h->next) {
+			if (h->type != XML_ELEMENT_NODE || !catches(h, event))
+				continue;
+			if (attr(h, "cond"))
+				return needs_ecma(v, err, h, "cond", attr(h, "cond"));
+			int count = 1;
+			const char *c = attr(h, "count");
+			if (c) {
+				char *end;
+				long x = strtol(c, &end, 10);
+				if (end == c || *end || x < 1)
+					return fail(v, err, h, "count=\"%s\" is not a count", c);
+				count = (int)x;
+			}
+			if (count <= n && count > best) {
+				best = count;
+				*out = h;
+			}
+		}
+		if (*out)
+			return TW_OK;
+	}
+	return TW_OK;
+}
+
+/* The IVR ends the call (<exit>, <disconnect>, a form with nothing left to
+ * do): the caller hears the line drop. */
+static int hang_up(vxml *v, tw_error *err)
+{
+	v->left = v->unwind = true;
+	int rc = tw_call_event_add(v->call, TW_EV_HANGUP, "ivr", 0);
+	if (!rc)
+		rc = tw_call_finish(v->call, TW_END_HANGUP, NULL);
+	return rc ? tw_error_set(err, rc, "cannot record the hang-up") : TW_OK;
+}
+
+static int note(vxml *v, const char *text, tw_error *err)
+{
+	int rc = tw_call_event_add(v->call, TW_EV_NOTE, text, 0);
+	return rc ? tw_error_set(err, rc, "cannot record a note") : TW_OK;
+}
+
+/*
+ * Throws event (from origin, for messages) at the current item: counts
+ * it, runs the handler that catches it or the platform's default, and
+ * stops the content that threw it.
+ */
+static int throw_event(vxml *v, const char *event, xmlNodePtr origin, tw_error *err)
+{
+	if (v->depth >= VXML_MAX_EVENT_DEPTH)
+		return fail(v, err, origin, "event \"%s\" thrown %d times from its own handlers",
+			    event, VXML_MAX_EVENT_DEPTH);
+	int n = v->cur ? item_count(v->cur, event) : 1;
+	if (n < 0)
+		return nomem(err);
+	xmlNodePtr h;
+	int rc = find_handler(v, event, n, &h, err);
+	if (rc)
+		return rc;
+	v->depth++;
+	if (h) {
+		/* the next collect is silent unless the handler re-prompts */
+		v->skip_prompts = true;
+		rc = exec_children(v, h, err);
+	} else if (strcmp(event, "noinput") == 0 || strcmp(event, "help") == 0 ||
+		   strcmp(event, "maxspeechtimeout") == 0) {
+		v->skip_prompts = false;
+	} else if (strcmp(event, "nomatch") == 0) {
+		/* A real platform says its own "sorry" here, in words techweek
+		 * cannot know: the transcript says so, then the prompts again. */
+		v->skip_prompts = false;
+		rc = note(v, "nomatch with no <nomatch> handler: the platform's default message, then the prompt again",
+			  err);
+	} else if (strcmp(event, "cancel") == 0) {
+		v->skip_prompts = true;
+	} else if (strcmp(event, "exit") == 0 || handler_matches("connection.disconnect", event) ||
+		   handler_matches("telephone.disconnect", event)) {
+		rc = hang_up(v, err);
+	} else {
+		char d[160];
+		describe(origin, d, sizeof(d));
+		rc = fail(v, err, origin,
+			  "%s threw \"%s\", which the document does not catch (a VoiceXML browser ends the call)",
+			  d, event);
+	}
+	v->depth--;
+	v->unwind = true;
+	return rc;
+}
+
+/* ---- transitions ---- */
+
+static xmlNodePtr dialog_by_id(vxml *v, const char *id)
+{
+	xmlNodePtr root = xmlDocGetRootElement(v->doc);
+	for (xmlNodePtr c = root->children; c; c = c->next) {
+		const char *cid = attr(c, "id");
+		if ((is(c, "form") || is(c, "menu")) && cid && strcmp(cid, id) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* Asks for ref; a fragment names the dialog to start the new document at
+ * (kept here, since the fetch drops it). */
+static int fetch(vxml *v, xmlNodePtr n, const char *ref, const char *method,
+		 const tw_call_param *params, size_t count, tw_error *err)
+{
+	free(v->fragment);
+	v->fragment = NULL;
+	const char *hash = strchr(ref, '#');
+	char *base = hash ? strndup(ref, (size_t)(hash - ref)) : strdup(ref);
+	if (!base)
+		return nomem(err);
+	if (hash && hash[1] && !(v->fragment = strdup(hash + 1))) {
+		free(base);
+		return nomem(err);
+	}
+	v->left = v->unwind = true;
+	int rc = tw_call_fetch(v->call, v->url, base, method, params, count, err);
+	free(base);
+	if (rc && rc != TW_ENOMEM && err && err->message) {
+		/* say which element asked for it */
+		char d[160], *msg = err->message;
+		err->message = NULL;
+		describe(n, d, sizeof(d));
+		fail(v, err, n, "%s: %s", d, msg);
+		err->code = rc;
+		free(msg);
+	}
+	return rc;
+}
+
+/* goto/choice next: "#id" here, or another document. */
+static int go(vxml *v, xmlNodePtr n, const char *next, tw_error *err)
+{
+	if (next[0] != '#')
+		return fetch(v, n, next, "GET", NULL, 0, err);
+	xmlNodePtr d = dialog_by_id(v, next + 1);
+	if (!d) {
+		char desc[160];
+		describe(n, desc, sizeof(desc));
+		return fail(v, err, n, "%s: no <form> or <menu> with id \"%s\" in the document", desc,
+			    next + 1);
+	}
+	if (++v->transitions > VXML_MAX_TRANSITIONS) {
+		char desc[160];
+		describe(n, desc, sizeof(desc));
+		return fail(v, err, n,
+			    "goto loop: %d transitions between dialogs without input from the caller, the last by %s",
+			    VXML_MAX_TRANSITIONS, desc);
+	}
+	v->next_dialog = d;
+	v->unwind = true;
+	return TW_OK;
+}
+
+/* An attribute that may come as a literal or as an ...expr twin. */
+static int attr_or_expr(vxml *v, xmlNodePtr n, const char *name, const char *exprname, char **out,
+			tw_error *err)
+{
+	*out = NULL;
+	const char *plain = attr(n, name);
+	if (plain) {
+		*out = strdup(plain);
+		return *out ? TW_OK : nomem(err);
+	}
+	const char *expr = exprname ? attr(n, exprname) : NULL;
+	return expr ? eval(v, n, exprname, expr, out, err) : TW_OK;
+}
+
+static int do_goto(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	char *item, *next;
+	int rc = attr_or_expr(v, n, "nextitem", "expritem", &item, err);
+	if (rc)
+		return rc;
+	if (item) {
+		vxml_item *it = item_named(v, item);
+		if (!it)
+			rc = fail(v, err, n, "<goto nextitem=\"%s\">: no such item in this form", item);
+		else
+			v->next_item = it;
+		v->unwind = true;
+		free(item);
+		return rc;
+	}
+	if ((rc = attr_or_expr(v, n, "next", "expr", &next, err)))
+		return rc;
+	if (!next)
+		return fail(v, err, n, "<goto> without next, expr or nextitem");
+	rc = go(v, n, next, err);
+	free(next);
+	return rc;
+}
+
+static void params_free(tw_call_param *p, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(p[i].name);
+		free(p[i].value);
+	}
+	free(p);
+}
+
+/* Names from a namelist; default: the form's named input items. */
+static int namelist(vxml *v, const char *list, char ***out, size_t *count, tw_error *err)
+{
+	*out = NULL;
+	*count = 0;
+	size_t cap = (list ? strlen(list) / 2 + 1 : 0) + v->nitems;
+	char **names = calloc(cap + 1, sizeof(*names));
+	if (!names)
+		return nomem(err);
+	if (list) {
+		char *copy = strdup(list), *save = NULL;
+		if (!copy) {
+			free(names);
+			return nomem(err);
+		}
+		for (char *t = strtok_r(copy, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save))
+			names[(*count)++] = strdup(t);
+		free(copy);
+	} else {
+		for (size_t i = 0; i < v->nitems; i++)
+			if (v->items[i].name && !is(v->items[i].node, "block"))
+				names[(*count)++] = strdup(v->items[i].name);
+	}
+	*out = names;
+	for (size_t i = 0; i < *count; i++)
+		if (!names[i])
+			return nomem(err);
+	return TW_OK;
+}
+
+static void names_free(char **names, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int do_submit(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	char *next = NULL, *method = NULL, **names = NULL;
+	size_t count = 0;
+	tw_call_param *params = NULL;
+	int rc = attr_or_expr(v, n, "next", "expr", &next, err);
+	if (!rc && !next)
+		rc = fail(v, err, n, "<submit> without next or expr");
+	if (!rc)
+		rc = attr_or_expr(v, n, "method", "methodexpr", &method, err);
+	if (!rc && method) {
+		for (char *p = method; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+		if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+			rc = fail(v, err, n, "<submit method=\"%s\"> is neither get nor post", method);
+	}
+	if (!rc)
+		rc = namelist(v, attr(n, "namelist"), &names, &count, err);
+	if (!rc && !(params = calloc(count + 1, sizeof(*params))))
+		rc = nomem(err);
+	for (size_t i = 0; i < count && !rc; i++) {
+		vxml_var *var;
+		rc = var_find(v, n, "namelist", names[i], &var, err);
+		if (!rc && !var)
+			rc = fail(v, err, n, "<submit> sends %s, which is not declared", names[i]);
+		if (rc)
+			break;
+		params[i].name = strdup(names[i]);
+		params[i].value = strdup(var->value ? var->value : "");
+		if (!params[i].name || !params[i].value)
+			rc = nomem(err);
+	}
+	if (!rc)
+		rc = fetch(v, n, next, method ? method : "GET", params, count, err);
+	params_free(params, params ? count : 0);
+	names_free(names, count);
+	free(next);
+	free(method);
+	return rc;
+}
+
+static int do_var(vxml *v, xmlNodePtr n, vxml_scope *scope, tw_error *err)
+{
+	const char *name = attr(n, "name");
+	if (!name || !*name)
+		return fail(v, err, n, "<var> without a name");
+	if (!ident(name) || strchr(name, '.') || strchr(name, '$'))
+		return needs_ecma(v, err, n, "name", name);
+	char *value = NULL;
+	const char *expr = attr(n, "expr");
+	int rc = expr ? eval(v, n, "expr", expr, &value, err) : TW_OK;
+	if (!rc)
+		rc = scope_set(scope, name, value, err);
+	free(value);
+	return rc;
+}
+
+static int do_assign(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	const char *name = attr(n, "name");
+	const char *expr = attr(n, "expr");
+	if (!name || !expr)
+		return fail(v, err, n, "<assign> needs name and expr");
+	vxml_var *var;
+	char *value = NULL;
+	int rc = var_find(v, n, "name", name, &var, err);
+	if (!rc && !var)
+		rc = fail(v, err, n, "<assign name=\"%s\">: %s is not declared", name, name);
+	if (!rc)
+		rc = eval(v, n, "expr", expr, &value, err);
+	if (!rc) {
+		/* eval may have grown a scope: find the variable again */
+		rc = var_find(v, n, "name", name, &var, err);
+		if (!rc) {
+			free(var->value);
+			var->value = value;
+			value = NULL;
+		}
+	}
+	free(value);
+	return rc;
+}
+
+static int do_clear(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	const char *list = attr(n, "namelist");
+	if (!list) {
+		/* every form item, blocks and anonymous ones too */
+		for (size_t i = 0; i < v->nitems; i++) {
+			vxml_item *it = &v->items[i];
+			item_reset(it);
+			vxml_var *var = it->name ? scope_find(&v->dialog_vars, it->name) : NULL;
+			if (var) {
+				free(var->value);
+				var->value = NULL;
+			}
+		}
+		return TW_OK;
+	}
+	char **names;
+	size_t count;
+	int rc = namelist(v, list, &names, &count, err);
+	for (size_t i = 0; i < count && !rc; i++) {
+		vxml_var *var;
+		rc = var_find(v, n, "namelist", names[i], &var, err);
+		if (!rc && !var)
+			rc = fail(v, err, n, "<clear> names %s, which is not declared", names[i]);
+		if (rc)
+			break;
+		free(var->value);
+		var->value = NULL;
+		vxml_item *it = item_named(v, names[i]);
+		if (it)
+			item_reset(it);
+	}
+	names_free(names, count);
+	return rc;
+}
+
+static int do_throw(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	char *event;
+	int rc = attr_or_expr(v, n, "event", "eventexpr", &event, err);
+	if (rc)
+		return rc;
+	if (!event || blank(event))
+		rc = fail(v, err, n, "<throw> without an event");
+	else
+		rc = throw_event(v, event, n, err);
+	free(event);
+	return rc;
+}
+
+/* One element of executable content. */
+static int exec_one(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	if (is(n, "var"))
+		return do_var(v, n, &v->dialog_vars, err);
+	if (is(n, "assign"))
+		return do_assign(v, n, err);
+	if (is(n, "clear"))
+		return do_clear(v, n, err);
+	if (is(n, "reprompt")) {
+		v->skip_prompts = false;
+		return TW_OK;
+	}
+	if (is(n, "goto"))
+		return do_goto(v, n, err);
+	if (is(n, "submit"))
+		return do_submit(v, n, err);
+	if (is(n, "exit") || is(n, "disconnect"))
+		return hang_up(v, err);
+	if (is(n, "throw"))
+		return do_throw(v, n, err);
+	if (is(n, "log"))
+		return TW_OK; /* for the service's developers, not the caller */
+	if (is(n, "if"))
+		return needs_ecma(v, err, n, "cond", attr(n, "cond") ? attr(n, "cond") : "");
+	if (is(n, "script"))
+		return needs_ecma(v, err, n, "a script", NULL);
+	if (is(n, "data") || is(n, "foreach"))
+		return needs_ecma(v, err, n, "its result is an ECMAScript object", NULL);
+	if (is(n, "return"))
+		return unsupported(v, err, n, "techweek does not run subdialogs");
+	char d[160];
+	describe(n, d, sizeof(d));
+	return fail(v, err, n, "unknown element %s in executable content", d);
+}
+
+/* Executable content: a block, a filled, a handler. Text, <value> and
+ * <audio> here are prompts; consecutive ones are one utterance. */
+static int exec_children(vxml *v, xmlNodePtr parent, tw_error *err)
+{
+	tw_buf b;
+	tw_buf_init(&b, VXML_MAX_UTTERANCE);
+	int rc = TW_OK;
+	for (xmlNodePtr c = parent->children; c && !rc && !v->unwind && !v->left; c = c->next) {
+		if (bare_prompt(c)) {
+			rc = render(v, c, &b, err);
+			continue;
+		}
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is(c, "prompt")) {
+			rc = play_prompt(v, c, &b, err);
+			continue;
+		}
+		if (!(rc = flush(v, &b, err)))
+			rc = exec_one(v, c, err);
+	}
+	if (!rc)
+		rc = flush(v, &b, err);
+	tw_buf_free(&b);
+	return rc;
+}
+
+/* ---- the FIA ---- */
+
+static bool form_item(xmlNodePtr n)
+{
+	return is(n, "field") || is(n, "block") || is(n, "transfer") || is(n, "record") ||
+	       is(n, "initial") || is(n, "subdialog") || is(n, "object");
+}
+
+static bool handler(xmlNodePtr n)
+{
+	return is(n, "catch") || is(n, "noinput") || is(n, "nomatch") || is(n, "help") ||
+	       is(n, "error");
+}
+
+/* Enters a dialog: fresh variables, counters and items. */
+static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
+{
+	items_free(v);
+	scope_clear(&v->dialog_vars);
+	grammar_free(&v->grammar);
+	v->dialog = d;
+	v->skip_prompts = false;
+	size_t n = 0;
+	for (xmlNodePtr c = d->children; c; c = c->next)
+		n += form_item(c);
+	v->items = calloc(n + 1, sizeof(*v->items));
+	if (!v->items)
+		return nomem(err);
+	if (is(d, "menu")) {
+		v->items[0].node = d;
+		v->nitems = 1;
+		for (xmlNodePtr c = d->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE || is(c, "choice") || is(c, "prompt") ||
+			    is(c, "property") || handler(c) || bare_prompt(c))
+				continue;
+			if (is(c, "script"))
+				return needs_ecma(v, err, c, "a script", NULL);
+			if (is(c, "link"))
+				return unsupported(v, err, c, "links; use the menu's choices");
+			char desc[160];
+			describe(c, desc, sizeof(desc));
+			return fail(v, err, c, "unknown element %s in <menu>", desc);
+		}
+		return TW_OK;
+	}
+	int rc = TW_OK;
+	for (xmlNodePtr c = d->children; c && !rc; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is(c, "field") || is(c, "block") || is(c, "transfer")) {
+			vxml_item *it = &v->items[v->nitems++];
+			it->node = c;
+			it->name = attr(c, "name");
+			if (it->name && (!ident(it->name) || strchr(it->name, '.')))
+				rc = needs_ecma(v, err, c, "name", it->name);
+			char *value = NULL;
+			if (!rc && attr(c, "expr"))
+				rc = eval(v, c, "expr", attr(c, "expr"), &value, err);
+			if (!rc && it->name)
+				rc = scope_set(&v->dialog_vars, it->name, value, err);
+			else if (!rc && value)
+				it->done = true;
+			free(value);
+		} else if (is(c, "var")) {
+			rc = do_var(v, c, &v->dialog_vars, err);
+		} else if (is(c, "script")) {
+			rc = needs_ecma(v, err, c, "a script", NULL);
+		} else if (is(c, "subdialog")) {
+			rc = unsupported(v, err, c, "techweek does not run subdialogs");
+		} else if (is(c, "initial") || is(c, "grammar")) {
+			rc = unsupported(v, err, c,
+					 "mixed-initiative forms; techweek fills one field at a time");
+		} else if (is(c, "record")) {
+			rc = unsupported(v, err, c, "recording in VoiceXML forms");
+		} else if (is(c, "object")) {
+			rc = unsupported(v, err, c, "platform objects");
+		} else if (is(c, "link")) {
+			rc = unsupported(v, err, c, "links; use fields and gotos");
+		} else if (is(c, "data")) {
+			rc = needs_ecma(v, err, c, "its result is an ECMAScript object", NULL);
+		} else if (!is(c, "filled") && !is(c, "property") && !handler(c)) {
+			char desc[160];
+			describe(c, desc, sizeof(desc));
+			rc = fail(v, err, c, "unknown element %s in <form>", desc);
+		}
+	}
+	return rc;
+}
+
+/* Is name among the form-level <filled>'s names? */
+static bool in_namelist(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; *p;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		size_t m = strcspn(p, " \t\r\n");
+		if (m == n && strncmp(p, name, n) == 0)
+			return true;
+		p += m;
+	}
+	return false;
+}
+
+/* Runs the <filled>s that it's new value triggers, in document order. */
+static int run_filled(vxml *v, vxml_item *it, tw_error *err)
+{
+	int rc = TW_OK;
+	for (xmlNodePtr c = v->dialog->children; c && !rc && !v->unwind && !v->left; c = c->next) {
+		if (c == it->node) {
+			for (xmlNodePtr f = c->children; f && !rc && !v->unwind && !v->left; f = f->next)
+				if (is(f, "filled"))
+					rc = exec_children(v, f, err);
+			continue;
+		}
+		if (!is(c, "filled"))
+			continue;
+		const char *list = attr(c, "namelist");
+		const char *mode = attr(c, "mode");
+		bool any = mode && strcmp(mode, "any") == 0;
+		if (mode && !any && strcmp(mode, "all") != 0)
+			return fail(v, err, c, "<filled mode=\"%s\"> is neither all nor any", mode);
+		if (!it->name || (list && !in_namelist(list, it->name)))
+			continue;
+		bool all = true;
+		for (size_t i = 0; i < v->nitems; i++) {
+			vxml_item *o = &v->items[i];
+			if (!o->name || is(o->node, "block") || (list && !in_namelist(list, o->name)))
+				continue;
+			all = all && item_filled(v, o);
+		}
+		if (any || all)
+			rc = exec_children(v, c, err);
+	}
+	return rc;
+}
+
+/* What to listen with: the grammar, the properties. */
+static int listen(vxml *v, vxml_item *it, tw_error *err)
+{
+	tw_listen l = {0};
+	const char *modes = property(v, it->node, "inputmodes");
+	bool dtmf_mode = !modes || strstr(modes, "dtmf");
+	bool voice_mode = !modes || strstr(modes, "voice");
+	l.dtmf = dtmf_mode && grammar_dtmf(&v->grammar);
+	l.speech = voice_mode && grammar_voice(&v->grammar);
+	if (!l.dtmf && !l.speech) {
+		char d[160];
+		describe(it->node, d, sizeof(d));
+		return fail(v, err, it->node, "%s accepts no input its grammars and inputmodes allow",
+			    d);
+	}
+	l.timeout_s = VXML_DEFAULT_TIMEOUT;
+	const char *t = property(v, it->node, "timeout");
+	if (t && (l.timeout_s = parse_time(t)) < 0)
+		return fail(v, err, it->node, "the timeout property \"%s\" is not a time", t);
+	const char *term = property(v, it->node, "termchar");
+	l.finish_key = term ? term[0] : '#';
+	if (term && l.finish_key && (!strchr("0123456789*#", l.finish_key) || term[1]))
+		return fail(v, err, it->node, "the termchar property \"%s\" is not one key", term);
+	/* a key the grammar itself uses cannot also end the input */
+	for (size_t i = 0; i < v->grammar.nalts && l.finish_key; i++)
+		if (v->grammar.alts[i].dtmf && strchr(v->grammar.alts[i].dtmf, l.finish_key))
+			l.finish_key = '\0';
+	l.num_digits = grammar_fixed_keys(&v->grammar);
+	v->waiting = it;
+	v->listen = l;
+	tw_call_listen(v->call, &l);
+	v->left = true;
+	return TW_OK;
+}
+
+/* Collects for a field or a menu: prompts (unless a catch without
+ * <reprompt> just ran for it), then listen. */
+static int collect(vxml *v, vxml_item *it, bool quiet, tw_error *err)
+{
+	grammar_free(&v->grammar);
+	int rc = is(it->node, "menu") ? menu_grammar(v, it->node, &v->grammar, err)
+				      : field_grammar(v, it->node, &v->grammar, err);
+	if (rc)
+		return rc;
+	if (!quiet) {
+		it->prompt_count++;
+		if ((rc = play_item_prompts(v, it, err)))
+			return rc;
+	}
+	return listen(v, it, err);
+}
+
+static int transfer(vxml *v, vxml_item *it, bool quiet, tw_error *err)
+{
+	char *dest;
+	int rc = attr_or_expr(v, it->node, "dest", "destexpr", &dest, err);
+	if (rc)
+		return rc;
+	if (!dest) {
+		char d[160];
+		describe(it->node, d, sizeof(d));
+		return fail(v, err, it->node, "%s without dest", d);
+	}
+	if (!quiet) {
+		it->prompt_count++;
+		rc = play_item_prompts(v, it, err);
+	}
+	const char *number = strncmp(dest, "tel:", 4) == 0 ? dest + 4 : dest;
+	if (!rc && (rc = tw_call_transferred(v->call, number)))
+		tw_error_set(err, rc, "cannot record the transfer");
+	free(dest);
+	if (rc)
+		return rc;
+	tw_call_hold(v->call);
+	v->left = true;
+	return TW_OK;
+}
+
+/* The FIA's main loop, until the call listens, fetches, holds or ends. */
+static int run(vxml *v, tw_error *err)
+{
+	int rc;
+	for (;;) {
+		if (v->left)
+			return TW_OK;
+		if (v->next_dialog) {
+			xmlNodePtr d = v->next_dialog;
+			v->next_dialog = NULL;
+			if ((rc = enter_dialog(v, d, err)))
+				return rc;
+		}
+		v->unwind = false;
+		if (++v->iterations > VXML_MAX_ITERATIONS)
+			return fail(v, err, v->dialog,
+				    "loop without input: %d rounds of the form interpretation algorithm without listening to the caller",
+				    VXML_MAX_ITERATIONS);
+		vxml_item *it = v->next_item;
+		v->next_item = NULL;
+		for (size_t i = 0; !it && i < v->nitems; i++) {
+			vxml_item *c = &v->items[i];
+			if (!is(c->node, "menu") && item_filled(v, c))
+				continue;
+			if (attr(c->node, "cond"))
+				return needs_ecma(v, err, c->node, "cond", attr(c->node, "cond"));
+			it = c;
+		}
+		if (!it) /* nothing left to do: the document exits */
+			return hang_up(v, err);
+		bool quiet = v->skip_prompts && it == v->cur;
+		v->skip_prompts = false;
+		v->cur = it;
+		if (is(it->node, "block")) {
+			if (it->name && (rc = scope_set(&v->dialog_vars, it->name, "true", err)))
+				return rc;
+			it->done = true;
+			if ((rc = exec_children(v, it->node, err)))
+				return rc;
+		} else if (is(it->node, "transfer")) {
+			return transfer(v, it, quiet, err);
+		} else {
+			return collect(v, it, quiet, err);
+		}
+	}
+}
+
+/*
+ * Keys as the platform collects them: up to the termchar or the number of
+ * keys every match has; what follows is not heard (a note says so). w and
+ * W are the caller pausing. Without a finishing key the platform waits the
+ * inter-digit timeout out. *keys is malloc'd.
+ */
+static int gather_keys(vxml *v, vxml_item *it, const char *pressed, char **keys, tw_error *err)
+{
+	const tw_listen *l = &v->listen;
+	size_t len = strlen(pressed);
+	char *got = calloc(len + 1, 1), *dropped = calloc(len + 1, 1);
+	if (!got || !dropped) {
+		free(got);
+		free(dropped);
+		return nomem(err);
+	}
+	size_t n = 0, d = 0;
+	bool done = false;
+	for (const char *k = pressed; *k; k++) {
+		if (*k == 'w' || *k == 'W') {
+			if (!done)
+				tw_call_wait(v->call, *k == 'w' ? 0.5 : 1.0);
+		} else if (done) {
+			dropped[d++] = *k;
+		} else if (l->finish_key && *k == l->finish_key) {
+			done = true;
+		} else {
+			got[n++] = *k;
+			done = l->num_digits > 0 && n == (size_t)l->num_digits;
+		}
+	}
+	int rc = TW_OK;
+	if (d) {
+		char text[400], desc[160];
+		describe(it->node, desc, sizeof(desc));
+		snprintf(text, sizeof(text),
+			 "keys \"%.40s\" came after %s at line %ld had its input; the IVR never heard them",
+			 dropped, desc, xmlGetLineNo(it->node));
+		rc = note(v, text, err);
+	}
+	if (!done) {
+		const char *idt = property(v, it->node, "interdigittimeout");
+		double wait = idt ? parse_time(idt) : -1;
+		tw_call_wait(v->call, wait >= 0 ? wait : l->timeout_s);
+	}
+	free(dropped);
+	if (rc)
+		free(got);
+	else
+		*keys = got;
+	return rc;
+}
+
+static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_error *err)
+{
+	vxml *v = self;
+	v->call = call;
+	v->iterations = v->transitions = 0;
+	v->left = v->unwind = false;
+	if (in->kind == TW_INPUT_HANGUP)
+		return TW_OK; /* the call ends as TW_END_CALLER */
+	vxml_item *it = v->waiting;
+	v->waiting = NULL;
+	if (!it || !v->doc)
+		return tw_error_set(err, TW_EINTERNAL, "VoiceXML input while not listening");
+	v->cur = it;
+	char *value = NULL;
+	const vxml_alt *alt = NULL;
+	int rc = TW_OK;
+	if (in->kind == TW_INPUT_SILENCE) {
+		tw_call_wait(call, v->listen.timeout_s);
+		rc = throw_event(v, "noinput", it->node, err);
+		return rc ? rc : run(v, err);
+	}
+	if (in->kind == TW_INPUT_DTMF) {
+		char *keys = NULL;
+		if ((rc = gather_keys(v, it, in->digits ? in->digits : "", &keys, err)))
+			return rc;
+		/* a termchar alone is input that no grammar matches */
+		rc = match_dtmf(&v->grammar, keys, &value, &alt);
+		free(keys);
+	} else {
+		double level = 0.5;
+		const char *cl = property(v, it->node, "confidencelevel");
+		if (cl)
+			level = atof(cl);
+		if (in->confidence >= level)
+			rc = match_speech(&v->grammar, in->speech ? in->speech : "", &value, &alt);
+	}
+	if (rc)
+		return nomem(err);
+	if (!value) {
+		rc = throw_event(v, "nomatch", it->node, err);
+		return rc ? rc : run(v, err);
+	}
+	if (is(it->node, "menu")) {
+		free(value);
+		xmlNodePtr choice = alt->node;
+		char *next;
+		if ((rc = attr_or_expr(v, choice, "next", "expr", &next, err)))
+			return rc;
+		if (next) {
+			rc = go(v, choice, next, err);
+			free(next);
+		} else if (attr(choice, "event") || attr(choice, "eventexpr")) {
+			char *event;
+			if (!(rc = attr_or_expr(v, choice, "event", "eventexpr", &event, err)))
+				rc = throw_event(v, event ? event : "", choice, err);
+			free(event);
+		} else {
+			rc = fail(v, err, choice, "<choice> without next, expr or event");
+		}
+		return rc ? rc : run(v, err);
+	}
+	if (it->name)
+		rc = scope_set(&v->dialog_vars, it->name, value, err);
+	else
+		it->done = true;
+	free(value);
+	if (!rc)
+		rc = run_filled(v, it, err);
+	return rc ? rc : run(v, err);
+}
+
+/* ---- the dialect ---- */
+
+static void *vxml_create(tw_call *call)
+{
+	vxml *v = calloc(1, sizeof(*v));
+	if (v)
+		v->call = call;
+	return v;
+}
+
+static void vxml_unload(vxml *v)
+{
+	items_free(v);
+	grammar_free(&v->grammar);
+	scope_clear(&v->dialog_vars);
+	scope_clear(&v->doc_vars);
+	xmlFreeDoc(v->doc);
+	v->doc = NULL;
+	free(v->url);
+	v->url = NULL;
+	v->dialog = v->next_dialog = NULL;
+}
+
+static void vxml_destroy(void *self)
+{
+	vxml *v = self;
+	if (!v)
+		return;
+	vxml_unload(v);
+	free(v->fragment);
+	free(v);
+}
+
+static int vxml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url, tw_error *err)
+{
+	vxml *v = self;
+	vxml_unload(v);
+	v->call = call;
+	v->doc = doc;
+	v->url = strdup(url ? url : "");
+	v->left = v->unwind = false;
+	if (!v->url)
+		return nomem(err);
+	char *fragment = v->fragment;
+	v->fragment = NULL;
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	int rc = TW_OK;
+	if (!is(root, "vxml"))
+		rc = fail(v, err, root, "the document's root is not <vxml>");
+	if (!rc && attr(root, "application"))
+		rc = note(v, "the VoiceXML application root document is not fetched: its variables, handlers and links are missing",
+			  err);
+	xmlNodePtr first = NULL;
+	for (xmlNodePtr c = root ? root->children : NULL; c && !rc; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is(c, "var"))
+			rc = do_var(v, c, &v->doc_vars, err);
+		else if (is(c, "script"))
+			rc = needs_ecma(v, err, c, "a script", NULL);
+		else if (is(c, "form") || is(c, "menu"))
+			first = first ? first : c;
+		else if (is(c, "link"))
+			rc = unsupported(v, err, c, "document-level links");
+		else if (is(c, "data"))
+			rc = needs_ecma(v, err, c, "its result is an ECMAScript object", NULL);
+		else if (!is(c, "property") && !is(c, "meta") && !is(c, "metadata") &&
+			 !handler(c)) {
+			char d[160];
+			describe(c, d, sizeof(d));
+			rc = fail(v, err, c, "unknown element %s in <vxml>", d);
+		}
+	}
+	if (!rc && fragment) {
+		first = dialog_by_id(v, fragment);
+		if (!first)
+			rc = fail(v, err, root, "no <form> or <menu> with id \"%s\" in the document",
+				  fragment);
+	}
+	if (!rc && !first)
+		rc = fail(v, err, root, "the document has no <form> or <menu>");
+	free(fragment);
+	if (rc)
+		return rc;
+	v->next_dialog = first;
+	return run(v, err);
+}
+
+const tw_dialect tw_vxml_dialect = {
+	.name = "VoiceXML",
+	.root = "vxml",
+	.create = vxml_create,
+	.load = vxml_load,
+	.input = vxml_input,
+	.destroy = vxml_destroy,
+};

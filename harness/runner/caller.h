@@ -1,0 +1,34 @@
+/*
+ * The customer on the phone: the steps of ivr scenes (call, hear, press,
+ * say, silence, hang up, and the expectations about the call). A webhook
+ * fetch is a transfer on the customer's handle like any other, so a call
+ * shares the loop, the cookie jar and the timeouts with the web steps.
+ *
+ * What the caller heard and did is written, redacted, into the transcript
+ * of the scene the step belongs to; the call's figures add up in the
+ * rehearsal's result.
+ */
+#ifndef TW_RUNNER_CALLER_H
+#define TW_RUNNER_CALLER_H
+
+#include <stdbool.h>
+
+#include "runner/customer.h"
+
+/* True for the steps this module performs. */
+bool tw_caller_handles(const tw_step *st);
+
+/* Performs st: passes or fails sr, or starts a webhook fetch (the
+ * customer is then WAITING with c->webhook set). */
+void tw_caller_perform(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
+
+/* The webhook fetch under way came back with a response (transport
+ * failures are the customer's): feeds it to the call, then fetches again
+ * or completes the step. */
+void tw_caller_webhook_done(tw_customer *c, tw_step_result *sr, double now_ms);
+
+/* The performance is over: a call still open is hung up, and its figures
+ * go into the result. */
+void tw_caller_finish(tw_customer *c);
+
+#endif

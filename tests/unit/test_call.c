@@ -1,0 +1,275 @@
+/*
+ * The call's own work, apart from either dialect: the requests a carrier
+ * sends (parameters, encoding, X-Twilio-Signature), what a document must
+ * be, the limits, the transcript's repeats and figures, and the caller's
+ * actions refused when nothing listens.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channels/ivr/call.h"
+
+#define URL "http://127.0.0.1:1/voice"
+
+static tw_call *new_call(const char *token, const char *method)
+{
+	tw_call_options o = {.from = "+15550001111", .to = "+15550002222", .token = token,
+			     .method = method, .seed = 42};
+	tw_call_limits_init(&o.limits);
+	tw_call *call = tw_call_new(&o);
+	assert_non_null(call);
+	return call;
+}
+
+static const char *param(const tw_call_request *r, const char *name)
+{
+	for (size_t i = 0; i < r->param_count; i++)
+		if (strcmp(r->params[i].name, name) == 0)
+			return r->params[i].value;
+	return NULL;
+}
+
+static int answer(tw_call *call, const char *doc, tw_error *err)
+{
+	return tw_call_document(call, URL, 200, "text/xml", doc, strlen(doc), 12.5, err);
+}
+
+static void carrier_parameters_on_the_first_request(void **state)
+{
+	(void)state;
+	tw_call *call = new_call(NULL, NULL);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	const tw_call_request *r = tw_call_pending(call);
+	assert_non_null(r);
+	assert_string_equal(r->method, "POST");
+	assert_string_equal(r->url, URL);
+	assert_string_equal(param(r, "From"), "+15550001111");
+	assert_string_equal(param(r, "Caller"), "+15550001111");
+	assert_string_equal(param(r, "To"), "+15550002222");
+	assert_string_equal(param(r, "Called"), "+15550002222");
+	assert_string_equal(param(r, "Direction"), "inbound");
+	assert_string_equal(param(r, "ApiVersion"), "2010-04-01");
+	assert_string_equal(param(r, "CallStatus"), "ringing");
+	const char *sid = param(r, "CallSid");
+	assert_int_equal(strlen(sid), 34);
+	assert_memory_equal(sid, "CA", 2);
+	assert_string_equal(sid, tw_call_sid(call));
+	assert_memory_equal(param(r, "AccountSid"), "AC", 2);
+	/* Form-encoded, '+' in numbers escaped. */
+	assert_non_null(strstr(r->body, "From=%2B15550001111"));
+	assert_null(r->signature);
+	tw_call_free(call);
+}
+
+static void sids_differ_by_seed_and_repeat_for_one(void **state)
+{
+	(void)state;
+	tw_call_options o = {.from = "a", .to = "b", .seed = 1};
+	tw_call_limits_init(&o.limits);
+	tw_call *a = tw_call_new(&o), *b = tw_call_new(&o);
+	o.seed = 2;
+	tw_call *c = tw_call_new(&o);
+	assert_string_equal(tw_call_sid(a), tw_call_sid(b));
+	assert_string_not_equal(tw_call_sid(a), tw_call_sid(c));
+	tw_call_free(a);
+	tw_call_free(b);
+	tw_call_free(c);
+}
+
+static void get_puts_parameters_in_the_query(void **state)
+{
+	(void)state;
+	tw_call *call = new_call(NULL, "GET");
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL "?lang=en", &err), TW_OK);
+	const tw_call_request *r = tw_call_pending(call);
+	assert_string_equal(r->method, "GET");
+	assert_null(r->body);
+	assert_non_null(strstr(r->url, URL "?lang=en&AccountSid=AC"));
+	assert_non_null(strstr(r->url, "&From=%2b15550001111") ? strstr(r->url, "&From=%2b15550001111")
+							   : strstr(r->url, "&From=%2B15550001111"));
+	tw_call_free(call);
+}
+
+/* The test vector from twilio-node's own tests. */
+static void signature_matches_the_reference(void **state)
+{
+	(void)state;
+	const tw_call_param params[] = {
+		{"To", "+18005551212"},     {"From", "+14158675309"}, {"Digits", "1234"},
+		{"Caller", "+14158675309"}, {"CallSid", "CA1234567890ABCDE"},
+	};
+	char sig[TW_SIGNATURE_SIZE];
+	assert_int_equal(tw_call_signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2",
+					   params, 5, sig),
+			 TW_OK);
+	assert_string_equal(sig, "RSOYDt4T1cUTdK1PDd93/VVr8B8=");
+}
+
+/* Computes the reference signature with the openssl command line over
+ * exactly the data the carrier signs, and compares. */
+static void signature_equals_openssl(void **state)
+{
+	(void)state;
+	if (system("command -v openssl >/dev/null 2>&1") != 0)
+		skip();
+	tw_call *call = new_call("12345", NULL);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, "https://mycompany.com/myapp.php?foo=1&bar=2", &err),
+			 TW_OK);
+	const tw_call_request *r = tw_call_pending(call);
+	/* URL, then name+value sorted by name. */
+	const char *order[] = {"AccountSid", "ApiVersion", "CallSid", "CallStatus", "Called",
+			       "Caller", "Direction", "From", "To"};
+	char data[2048];
+	int n = snprintf(data, sizeof(data), "%s", r->url);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		n += snprintf(data + n, sizeof(data) - (size_t)n, "%s%s", order[i], param(r, order[i]));
+	char cmd[2600];
+	snprintf(cmd, sizeof(cmd),
+		 "printf '%%s' '%s' | openssl dgst -sha1 -hmac 12345 -binary | base64", data);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	char want[64] = "";
+	assert_non_null(fgets(want, sizeof(want), p));
+	pclose(p);
+	want[strcspn(want, "\n")] = '\0';
+	assert_string_equal(r->signature, want);
+	tw_call_free(call);
+}
+
+static void documents_must_be_twiml_or_voicexml(void **state)
+{
+	(void)state;
+	struct {
+		long status;
+		const char *body;
+		const char *says;
+	} cases[] = {
+		{404, "<Response/>", "answered 404"},
+		{200, "this is not xml <", "did not answer XML"},
+		{200, "", "did not answer XML"},
+		{200, "<html><body>hi</body></html>", "a <html> document, not TwiML"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tw_call *call = new_call(NULL, NULL);
+		tw_error err = {0};
+		assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+		int rc = tw_call_document(call, URL, cases[i].status, "text/xml", cases[i].body,
+					  strlen(cases[i].body), 1, &err);
+		assert_int_equal(rc, TW_ESERVICE);
+		if (!strstr(err.message, cases[i].says))
+			fail_msg("case %zu: '%s' lacks '%s'", i, err.message, cases[i].says);
+		assert_non_null(strstr(err.message, "(nothing heard yet)"));
+		assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+		assert_string_equal(tw_call_error(call)->message, err.message);
+		tw_error_clear(&err);
+		tw_call_free(call);
+	}
+}
+
+static void a_redirect_loop_hits_the_fetch_limit(void **state)
+{
+	(void)state;
+	tw_call *call = new_call(NULL, NULL);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	int rc = TW_OK, fetched = 0;
+	while (rc == TW_OK && tw_call_state_of(call) == TW_CALL_FETCHING && fetched < 100) {
+		rc = answer(call, "<Response><Say>Again.</Say><Redirect>/voice</Redirect></Response>", &err);
+		fetched++;
+	}
+	assert_int_equal(rc, TW_ELIMIT);
+	assert_int_equal(fetched, 20);
+	assert_non_null(strstr(err.message, "more than 20 documents"));
+	assert_non_null(strstr(err.message, "last heard: \"Again.\""));
+	tw_error_clear(&err);
+	tw_call_free(call);
+}
+
+static void repeats_count_across_turns_not_within_one(void **state)
+{
+	(void)state;
+	tw_call *call = new_call(NULL, NULL);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	const char *menu = "<Response><Gather numDigits=\"1\"><Say loop=\"2\">Press 1.</Say></Gather>"
+			   "</Response>";
+	assert_int_equal(answer(call, menu, &err), TW_OK);
+	assert_int_equal(tw_call_press(call, "9", &err), TW_OK);
+	assert_int_equal(answer(call, menu, &err), TW_OK);
+	tw_call_figures f;
+	tw_call_figures_of(call, &f);
+	assert_int_equal(f.prompts, 4);
+	assert_int_equal(f.inputs, 1);
+	assert_int_equal(f.repeats, 2); /* the second turn's two plays */
+	assert_true(f.first_prompt_s > 0.012 && f.first_prompt_s < 0.013); /* the fetch */
+	assert_true(f.transfer_s < 0);
+	tw_call_free(call);
+}
+
+static void actions_refused_when_nothing_listens(void **state)
+{
+	(void)state;
+	tw_call *call = new_call(NULL, NULL);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(tw_call_press(call, "1", &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "still fetching"));
+	assert_int_equal(answer(call, "<Response><Gather input=\"dtmf\"><Say>Hi.</Say></Gather></Response>",
+				&err),
+			 TW_OK);
+	assert_int_equal(tw_call_say(call, "hello", 0.9, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "keys only"));
+	assert_int_equal(tw_call_press(call, "1x", &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "'x' is not a key"));
+	assert_int_equal(tw_call_state_of(call), TW_CALL_LISTENING); /* unchanged */
+	assert_int_equal(tw_call_hangup(call, &err), TW_OK);
+	assert_int_equal(tw_call_end_reason(call), TW_END_CALLER);
+	assert_int_equal(tw_call_silence(call, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "the call has ended"));
+	assert_int_equal(tw_call_hangup(call, &err), TW_EUSAGE);
+	tw_error_clear(&err);
+	tw_call_free(call);
+}
+
+static void the_call_clock_limit(void **state)
+{
+	(void)state;
+	tw_call_options o = {.from = "a", .to = "b"};
+	tw_call_limits_init(&o.limits);
+	o.limits.max_call_s = 5;
+	tw_call *call = tw_call_new(&o);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, "<Response><Pause length=\"10\"/><Gather/></Response>", &err),
+			 TW_ELIMIT);
+	assert_non_null(strstr(err.message, "past 5 s of call time"));
+	tw_error_clear(&err);
+	tw_call_free(call);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(carrier_parameters_on_the_first_request),
+		cmocka_unit_test(sids_differ_by_seed_and_repeat_for_one),
+		cmocka_unit_test(get_puts_parameters_in_the_query),
+		cmocka_unit_test(signature_matches_the_reference),
+		cmocka_unit_test(signature_equals_openssl),
+		cmocka_unit_test(documents_must_be_twiml_or_voicexml),
+		cmocka_unit_test(a_redirect_loop_hits_the_fetch_limit),
+		cmocka_unit_test(repeats_count_across_turns_not_within_one),
+		cmocka_unit_test(actions_refused_when_nothing_listens),
+		cmocka_unit_test(the_call_clock_limit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,993 @@
+/*
+ * The TwiML interpreter, through the call's public API: fixed documents
+ * answered to a call, the caller's actions, and what the caller heard
+ * (the transcript), what the carrier asks for next (the pending request),
+ * what is being collected (listen) and how the call ends. No network: the
+ * call does no I/O.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channels/ivr/call.h"
+
+#define URL "http://127.0.0.1:1/voice"
+#define NEAR(a, b) (fabs((a) - (b)) < 1e-9)
+
+static void ok(int rc, const tw_error *err)
+{
+	if (rc != TW_OK)
+		fail_msg("step failed: %s", err->message ? err->message : "(no message)");
+}
+
+static tw_call *call_started(void)
+{
+	tw_call_options o = {.from = "+15550001111", .to = "+15550002222", .seed = 7};
+	tw_call_limits_init(&o.limits);
+	tw_call *call = tw_call_new(&o);
+	assert_non_null(call);
+	tw_error err = {0};
+	ok(tw_call_start(call, URL, &err), &err);
+	return call;
+}
+
+/* Answers the pending request with twiml from url. */
+static int answer_from(tw_call *call, const char *url, const char *twiml, tw_error *err)
+{
+	assert_int_equal(tw_call_state_of(call), TW_CALL_FETCHING);
+	return tw_call_document(call, url, 200, "text/xml", twiml, strlen(twiml), 0, err);
+}
+
+static void answer(tw_call *call, const char *twiml)
+{
+	tw_error err = {0};
+	ok(answer_from(call, URL, twiml, &err), &err);
+}
+
+/* A call that has placed itself and run twiml. */
+static tw_call *run(const char *twiml)
+{
+	tw_call *call = call_started();
+	answer(call, twiml);
+	return call;
+}
+
+/* A call whose document the interpreter refused: the error's message. */
+static char *run_failing(const char *twiml, int code)
+{
+	tw_call *call = call_started();
+	tw_error err = {0};
+	assert_int_equal(answer_from(call, URL, twiml, &err), code);
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	assert_int_equal(tw_call_error(call)->code, code);
+	char *msg = strdup(err.message);
+	tw_error_clear(&err);
+	tw_call_free(call);
+	return msg;
+}
+
+static const char *kind_name(tw_call_event_kind k)
+{
+	static const char *const names[] = {
+		[TW_EV_SAY] = "SAY",       [TW_EV_PLAY] = "PLAY",         [TW_EV_PAUSE] = "PAUSE",
+		[TW_EV_PRESS] = "PRESS",   [TW_EV_SPEAK] = "SPEAK",       [TW_EV_SILENCE] = "SILENCE",
+		[TW_EV_HANGUP] = "HANGUP", [TW_EV_TRANSFER] = "TRANSFER", [TW_EV_RECORD] = "RECORD",
+		[TW_EV_REJECT] = "REJECT", [TW_EV_NOTE] = "NOTE",
+	};
+	return names[k];
+}
+
+/* The transcript in one line, "SAY Hello | PAUSE | NOTE | HANGUP ivr";
+ * notes are shown without their text (note_with checks it). */
+static void assert_transcript(const tw_call *call, const char *want)
+{
+	char got[4096] = "";
+	size_t n = 0;
+	for (size_t i = 0; i < tw_call_event_count(call); i++) {
+		const tw_call_event *e = tw_call_event_at(call, i);
+		bool text = e->text && e->kind != TW_EV_NOTE;
+		n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s%s%s", i ? " | " : "",
+				      kind_name(e->kind), text ? " " : "", text ? e->text : "");
+	}
+	if (strcmp(got, want) != 0)
+		fail_msg("transcript\n  got:  %s\n  want: %s", got, want);
+}
+
+/* The first note containing part, or fails. */
+static const tw_call_event *note_with(const tw_call *call, const char *part)
+{
+	for (size_t i = 0; i < tw_call_event_count(call); i++) {
+		const tw_call_event *e = tw_call_event_at(call, i);
+		if (e->kind == TW_EV_NOTE && e->text && strstr(e->text, part))
+			return e;
+	}
+	fail_msg("no note containing \"%s\"", part);
+	return NULL;
+}
+
+static const tw_call_event *last_event(const tw_call *call)
+{
+	return tw_call_event_at(call, tw_call_event_count(call) - 1);
+}
+
+/* A parameter of the pending request, or NULL. */
+static const char *param(const tw_call *call, const char *name)
+{
+	const tw_call_request *r = tw_call_pending(call);
+	assert_non_null(r);
+	for (size_t i = 0; i < r->param_count; i++)
+		if (strcmp(r->params[i].name, name) == 0)
+			return r->params[i].value;
+	return NULL;
+}
+
+static void assert_pending(const tw_call *call, const char *method, const char *url)
+{
+	const tw_call_request *r = tw_call_pending(call);
+	assert_non_null(r);
+	assert_string_equal(r->method, method);
+	if (strcmp(method, "GET") == 0)
+		assert_memory_equal(r->url, url, strlen(url)); /* params follow */
+	else
+		assert_string_equal(r->url, url);
+}
+
+static void assert_ended(const tw_call *call, tw_call_end why)
+{
+	assert_int_equal(tw_call_state_of(call), TW_CALL_ENDED);
+	assert_int_equal(tw_call_end_reason(call), why);
+}
+
+static void press(tw_call *call, const char *keys)
+{
+	tw_error err = {0};
+	ok(tw_call_press(call, keys, &err), &err);
+}
+
+static void speak(tw_call *call, const char *phrase, double confidence)
+{
+	tw_error err = {0};
+	ok(tw_call_say(call, phrase, confidence, &err), &err);
+}
+
+static void silence(tw_call *call)
+{
+	tw_error err = {0};
+	ok(tw_call_silence(call, &err), &err);
+}
+
+static void hangup(tw_call *call)
+{
+	tw_error err = {0};
+	ok(tw_call_hangup(call, &err), &err);
+}
+
+/* ---- Say, Play, Pause, running out ---------------------------------------- */
+
+static void say_collapses_text_and_ends_when_verbs_run_out(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response>\n  <Say voice=\"alice\">  Welcome\n\t to   the\n"
+			    " shop. </Say>\n  <!-- a comment -->\n</Response>");
+	assert_transcript(call, "SAY Welcome to the shop. | NOTE | HANGUP ivr");
+	const tw_call_event *say = tw_call_event_at(call, 0);
+	assert_true(NEAR(say->duration_s, tw_call_speech_s("Welcome to the shop.")));
+	assert_true(NEAR(tw_call_clock(call), say->duration_s));
+	note_with(call, "no more verbs in " URL);
+	assert_ended(call, TW_END_HANGUP);
+	assert_string_equal(tw_call_hung_up(call), "hangup");
+	tw_call_free(call);
+}
+
+static void say_ssml_text_is_spoken(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Say>Press <emphasis>one</emphasis> now"
+			    "<break time=\"1s\"/></Say></Response>");
+	assert_transcript(call, "SAY Press one now | NOTE | HANGUP ivr");
+	tw_call_free(call);
+
+	call = run("<Response><Say><![CDATA[Fish & chips]]></Say></Response>");
+	assert_transcript(call, "SAY Fish & chips | NOTE | HANGUP ivr");
+	tw_call_free(call);
+}
+
+static void say_loop_plays_each_time(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Say loop=\"2\">Hi</Say><Hangup/></Response>");
+	assert_transcript(call, "SAY Hi | SAY Hi | HANGUP ivr");
+	tw_call_free(call);
+}
+
+static void say_loop_zero_is_capped_with_a_note(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Say loop=\"0\">Hold on</Say><Hangup/></Response>");
+	assert_transcript(call, "SAY Hold on | SAY Hold on | SAY Hold on | NOTE | HANGUP ivr");
+	note_with(call, "<Say loop=\"0\"> at line 1 repeats until the caller hangs up");
+	tw_call_free(call);
+}
+
+static void say_loop_above_limit_is_cut(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Say loop=\"50\">Hi</Say><Hangup/></Response>");
+	assert_transcript(call, "SAY Hi | SAY Hi | SAY Hi | NOTE | HANGUP ivr");
+	note_with(call, "<Say loop=\"50\"> at line 1 cut to 3 plays");
+	tw_call_free(call);
+}
+
+static void say_bad_loop_plays_once_with_a_note(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Say loop=\"twice\">Hi</Say><Hangup/></Response>");
+	assert_transcript(call, "NOTE | SAY Hi | HANGUP ivr");
+	note_with(call, "ignored loop=\"twice\" on <Say> at line 1");
+	tw_call_free(call);
+}
+
+static void say_empty_is_noted(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Say>  </Say><Hangup/></Response>");
+	assert_transcript(call, "NOTE | HANGUP ivr");
+	note_with(call, "<Say> at line 1 has nothing to say");
+	tw_call_free(call);
+}
+
+static void play_url(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Play> http://cdn.test/menu.mp3 </Play><Hangup/></Response>");
+	assert_transcript(call, "PLAY http://cdn.test/menu.mp3 | HANGUP ivr");
+	assert_true(tw_call_event_at(call, 0)->is_prompt);
+	tw_call_free(call);
+}
+
+static void play_digits_with_pauses(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Play digits=\"12w3W\"/><Hangup/></Response>");
+	assert_transcript(call, "PLAY DTMF 12w3W | HANGUP ivr");
+	/* three tones, half a second, a second */
+	assert_true(NEAR(tw_call_event_at(call, 0)->duration_s, 3 * 0.1 + 0.5 + 1.0));
+	tw_call_free(call);
+}
+
+static void play_loop_zero_last_is_hold_music(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Say>Please hold</Say>"
+			    "<Play loop=\"0\">http://cdn.test/hold.mp3</Play></Response>");
+	assert_transcript(call, "SAY Please hold | PLAY http://cdn.test/hold.mp3 | "
+				"PLAY http://cdn.test/hold.mp3 | PLAY http://cdn.test/hold.mp3 | NOTE");
+	assert_int_equal(tw_call_state_of(call), TW_CALL_HOLDING);
+	assert_null(tw_call_transfer(call));
+	tw_error err = {0};
+	assert_int_equal(tw_call_press(call, "1", &err), TW_EUSAGE);
+	tw_error_clear(&err);
+	hangup(call);
+	assert_ended(call, TW_END_CALLER);
+	tw_call_free(call);
+}
+
+static void play_loop_zero_not_last_goes_on(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Play loop=\"0\">http://cdn.test/a.mp3</Play>"
+			    "<Say>Goodbye</Say></Response>");
+	assert_transcript(call, "PLAY http://cdn.test/a.mp3 | PLAY http://cdn.test/a.mp3 | "
+				"PLAY http://cdn.test/a.mp3 | NOTE | SAY Goodbye | NOTE | HANGUP ivr");
+	assert_ended(call, TW_END_HANGUP);
+	tw_call_free(call);
+}
+
+static void play_nothing_is_noted(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Play/><Hangup/></Response>");
+	assert_transcript(call, "NOTE | HANGUP ivr");
+	note_with(call, "<Play> at line 1 has no URL and no digits");
+	tw_call_free(call);
+}
+
+static void pause_default_and_length(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Pause/><Pause length=\"3\"/><Say>Hi</Say>"
+			    "<Hangup/></Response>");
+	assert_transcript(call, "PAUSE | PAUSE | SAY Hi | HANGUP ivr");
+	assert_null(tw_call_event_at(call, 0)->text);
+	assert_true(NEAR(tw_call_event_at(call, 0)->duration_s, 1));
+	assert_true(NEAR(tw_call_event_at(call, 1)->duration_s, 3));
+	assert_true(NEAR(tw_call_event_at(call, 2)->at_s, 4));
+	tw_call_free(call);
+}
+
+static void pause_bad_length_is_one_second(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Pause length=\"-2\"/><Hangup/></Response>");
+	assert_transcript(call, "NOTE | PAUSE | HANGUP ivr");
+	assert_true(NEAR(tw_call_event_at(call, 1)->duration_s, 1));
+	tw_call_free(call);
+}
+
+/* ---- Gather ---------------------------------------------------------------- */
+
+#define MENU                                                                                   \
+	"<Response>"                                                                           \
+	"<Gather%s><Say>For sales press 1.</Say><Pause/><Play>http://cdn.test/b.mp3</Play>"    \
+	"</Gather>"                                                                            \
+	"<Say>We did not get your choice.</Say>"                                               \
+	"</Response>"
+
+/* A call at a menu with these Gather attributes. */
+static tw_call *menu(const char *attrs)
+{
+	char doc[1024];
+	snprintf(doc, sizeof(doc), MENU, attrs);
+	return run(doc);
+}
+
+static void gather_plays_children_then_listens_with_defaults(void **state)
+{
+	(void)state;
+	tw_call *call = menu("");
+	assert_transcript(call, "SAY For sales press 1. | PAUSE | PLAY http://cdn.test/b.mp3");
+	const tw_listen *l = tw_call_listening(call);
+	assert_non_null(l);
+	assert_true(l->dtmf);
+	assert_false(l->speech);
+	assert_false(l->record);
+	assert_int_equal(l->num_digits, 0);
+	assert_int_equal(l->finish_key, '#');
+	assert_true(NEAR(l->timeout_s, 5));
+	tw_call_free(call);
+}
+
+static void gather_keys_go_to_the_current_document_by_post(void **state)
+{
+	(void)state;
+	tw_call *call = menu("");
+	press(call, "12#");
+	assert_pending(call, "POST", URL);
+	assert_string_equal(param(call, "Digits"), "12");
+	assert_string_equal(param(call, "CallStatus"), "in-progress");
+	assert_null(param(call, "SpeechResult"));
+	tw_call_free(call);
+}
+
+static void gather_action_is_relative_and_method_get(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" action=\"menu/choice?step=2\" method=\"GET\"");
+	press(call, "3#");
+	assert_pending(call, "GET", "http://127.0.0.1:1/menu/choice?step=2&");
+	assert_string_equal(param(call, "Digits"), "3");
+	assert_non_null(strstr(tw_call_pending(call)->url, "Digits=3"));
+	tw_call_free(call);
+}
+
+static void gather_action_with_an_escaped_query(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" action=\"/menu?a=1&amp;b=2\"");
+	press(call, "5#");
+	assert_pending(call, "POST", "http://127.0.0.1:1/menu?a=1&b=2");
+	tw_call_free(call);
+}
+
+static void gather_bad_method_is_post_with_a_note(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" method=\"PUT\"");
+	press(call, "1#");
+	assert_pending(call, "POST", URL);
+	note_with(call, "ignored method=\"PUT\" on <Gather> at line 1: TwiML allows GET or POST");
+	tw_call_free(call);
+}
+
+static void gather_num_digits_ends_and_drops_extra_keys(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" numDigits=\"1\"");
+	assert_int_equal(tw_call_listening(call)->num_digits, 1);
+	double before = tw_call_clock(call);
+	press(call, "23#");
+	assert_string_equal(param(call, "Digits"), "2");
+	note_with(call, "keys \"3#\" came after <Gather> at line 1 had its input");
+	assert_true(NEAR(tw_call_clock(call), before)); /* no timeout waited */
+	tw_call_free(call);
+}
+
+static void gather_finish_key_is_never_in_digits(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" finishOnKey=\"*\"");
+	assert_int_equal(tw_call_listening(call)->finish_key, '*');
+	press(call, "4#*9");
+	assert_string_equal(param(call, "Digits"), "4#");
+	note_with(call, "keys \"9\" came after");
+	tw_call_free(call);
+}
+
+static void gather_empty_finish_key_collects_hash(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" finishOnKey=\"\" timeout=\"3\"");
+	assert_int_equal(tw_call_listening(call)->finish_key, '\0');
+	double before = tw_call_clock(call);
+	press(call, "12#");
+	assert_string_equal(param(call, "Digits"), "12#");
+	assert_true(NEAR(tw_call_clock(call), before + 3)); /* waited the timeout */
+	tw_call_free(call);
+}
+
+static void gather_keys_without_finish_submit_after_timeout(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" numDigits=\"4\" timeout=\"7\"");
+	double before = tw_call_clock(call);
+	press(call, "12");
+	assert_string_equal(param(call, "Digits"), "12");
+	assert_true(NEAR(tw_call_clock(call), before + 7));
+	tw_call_free(call);
+}
+
+static void gather_key_pauses_move_the_clock(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" numDigits=\"3\"");
+	double before = tw_call_clock(call);
+	press(call, "1w2W3");
+	assert_string_equal(param(call, "Digits"), "123");
+	assert_true(NEAR(tw_call_clock(call), before + 1.5));
+	tw_call_free(call);
+}
+
+static void gather_hash_first_is_no_input_and_falls_through(void **state)
+{
+	(void)state;
+	tw_call *call = menu("");
+	press(call, "#");
+	assert_transcript(call, "SAY For sales press 1. | PAUSE | PLAY http://cdn.test/b.mp3 | "
+				"PRESS # | SAY We did not get your choice. | NOTE | HANGUP ivr");
+	assert_ended(call, TW_END_HANGUP);
+	tw_call_free(call);
+}
+
+static void gather_silence_waits_and_falls_through(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" timeout=\"4\"");
+	double before = tw_call_clock(call);
+	silence(call);
+	const tw_call_event *e = tw_call_event_at(call, 4);
+	assert_int_equal(e->kind, TW_EV_SAY);
+	assert_true(NEAR(e->at_s, before + 4));
+	assert_ended(call, TW_END_HANGUP);
+	tw_call_free(call);
+}
+
+static void gather_silence_with_no_next_verb_ends(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Gather><Say>Choose.</Say></Gather></Response>");
+	silence(call);
+	assert_transcript(call, "SAY Choose. | SILENCE | NOTE | HANGUP ivr");
+	assert_ended(call, TW_END_HANGUP);
+	tw_call_free(call);
+}
+
+static void gather_fall_through_reaches_another_gather(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Gather numDigits=\"1\"><Say>Choose.</Say></Gather>"
+			    "<Gather numDigits=\"1\" action=\"/again\"><Say>Choose again.</Say>"
+			    "</Gather></Response>");
+	silence(call);
+	assert_non_null(tw_call_listening(call));
+	press(call, "2");
+	assert_pending(call, "POST", "http://127.0.0.1:1/again");
+	assert_string_equal(param(call, "Digits"), "2");
+	assert_true(tw_call_event_at(call, 0)->is_prompt);
+	tw_call_free(call);
+}
+
+static void gather_action_on_empty_result(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" actionOnEmptyResult=\"true\" action=\"/empty\"");
+	silence(call);
+	assert_pending(call, "POST", "http://127.0.0.1:1/empty");
+	assert_string_equal(param(call, "Digits"), "");
+	tw_call_free(call);
+
+	call = menu(" actionOnEmptyResult=\"true\"");
+	press(call, "#");
+	assert_pending(call, "POST", URL);
+	assert_string_equal(param(call, "Digits"), "");
+	tw_call_free(call);
+}
+
+static void gather_speech(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" input=\"speech\" speechTimeout=\"2\"");
+	const tw_listen *l = tw_call_listening(call);
+	assert_false(l->dtmf);
+	assert_true(l->speech);
+	assert_int_equal(l->finish_key, '\0');
+	double before = tw_call_clock(call);
+	speak(call, "billing please", 0.9);
+	assert_pending(call, "POST", URL);
+	assert_string_equal(param(call, "SpeechResult"), "billing please");
+	assert_string_equal(param(call, "Confidence"), "0.9");
+	assert_null(param(call, "Digits"));
+	assert_true(NEAR(tw_call_clock(call),
+			 before + tw_call_speech_s("billing please") + 2));
+	tw_call_free(call);
+}
+
+static void gather_speech_refuses_keys(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" input=\"speech\"");
+	tw_error err = {0};
+	assert_int_equal(tw_call_press(call, "1", &err), TW_EUSAGE);
+	tw_error_clear(&err);
+	assert_non_null(tw_call_listening(call));
+	tw_call_free(call);
+}
+
+static void gather_dtmf_refuses_speech(void **state)
+{
+	(void)state;
+	tw_call *call = menu("");
+	tw_error err = {0};
+	assert_int_equal(tw_call_say(call, "sales", 1, &err), TW_EUSAGE);
+	tw_error_clear(&err);
+	assert_non_null(tw_call_listening(call));
+	tw_call_free(call);
+}
+
+static void gather_dtmf_and_speech_take_both(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" input=\"speech dtmf\" numDigits=\"1\"");
+	assert_true(tw_call_listening(call)->dtmf);
+	assert_true(tw_call_listening(call)->speech);
+	press(call, "1");
+	assert_string_equal(param(call, "Digits"), "1");
+	tw_call_free(call);
+
+	call = menu(" input=\"dtmf speech\" speechTimeout=\"auto\"");
+	speak(call, "sales", 0.25);
+	assert_string_equal(param(call, "SpeechResult"), "sales");
+	assert_string_equal(param(call, "Confidence"), "0.25");
+	tw_call_free(call);
+}
+
+static void gather_bad_input_is_dtmf_with_a_note(void **state)
+{
+	(void)state;
+	tw_call *call = menu(" input=\"voice\"");
+	assert_true(tw_call_listening(call)->dtmf);
+	assert_false(tw_call_listening(call)->speech);
+	note_with(call, "ignored input=\"voice\" on <Gather>");
+	tw_call_free(call);
+}
+
+static void gather_with_another_verb_inside_fails(void **state)
+{
+	(void)state;
+	char *msg = run_failing("<Response>\n<Gather>\n<Say>Hi</Say>\n<Dial>+15551234567</Dial>"
+				"</Gather></Response>", TW_ESERVICE);
+	assert_non_null(strstr(msg, "<Gather> at line 2 of " URL " may hold only <Say>, <Play> "
+				    "and <Pause>, not <Dial> (line 4)"));
+	free(msg);
+}
+
+static void gather_caller_hangs_up(void **state)
+{
+	(void)state;
+	tw_call *call = menu("");
+	hangup(call);
+	assert_ended(call, TW_END_CALLER);
+	tw_call_free(call);
+}
+
+/* ---- Redirect, Hangup, Reject ------------------------------------------------ */
+
+static void redirect_fetches_and_ends_the_document(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Say>One moment.</Say><Redirect>/next</Redirect>"
+			    "<Say>Never heard.</Say></Response>");
+	assert_transcript(call, "SAY One moment.");
+	assert_pending(call, "POST", "http://127.0.0.1:1/next");
+	answer(call, "<Response><Redirect method=\"GET\">http://other.test/x?a=1</Redirect>"
+		     "</Response>");
+	assert_pending(call, "GET", "http://other.test/x?a=1&");
+	tw_call_free(call);
+}
+
+static void redirect_without_url_fails(void **state)
+{
+	(void)state;
+	char *msg = run_failing("<Response><Redirect> </Redirect></Response>", TW_ESERVICE);
+	assert_non_null(strstr(msg, "<Redirect> at line 1 of " URL " has no URL"));
+	free(msg);
+}
+
+static void hangup_ends_the_call(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Say>Bye.</Say><Hangup/><Say>Never.</Say></Response>");
+	assert_transcript(call, "SAY Bye. | HANGUP ivr");
+	assert_ended(call, TW_END_HANGUP);
+	tw_call_free(call);
+}
+
+static void reject_default_and_busy(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Reject/></Response>");
+	assert_transcript(call, "REJECT rejected");
+	assert_ended(call, TW_END_REJECTED);
+	assert_string_equal(tw_call_rejected(call), "rejected");
+	tw_call_free(call);
+
+	call = run("<Response><Reject reason=\"busy\"/><Say>Never.</Say></Response>");
+	assert_transcript(call, "REJECT busy");
+	assert_string_equal(tw_call_rejected(call), "busy");
+	tw_call_free(call);
+
+	call = run("<Response><Reject reason=\"closed\"/></Response>");
+	assert_transcript(call, "NOTE | REJECT rejected");
+	tw_call_free(call);
+}
+
+/* ---- Dial, Enqueue, Leave ------------------------------------------------------ */
+
+static void assert_dials(const char *dial, const char *dest)
+{
+	char doc[512];
+	snprintf(doc, sizeof(doc), "<Response><Say>Connecting.</Say>%s<Say>Never.</Say></Response>",
+		 dial);
+	tw_call *call = run(doc);
+	const tw_call_event *e = last_event(call);
+	assert_int_equal(e->kind, TW_EV_TRANSFER);
+	assert_string_equal(e->text, dest);
+	assert_string_equal(tw_call_transfer(call), dest);
+	assert_int_equal(tw_call_state_of(call), TW_CALL_HOLDING);
+	tw_call_figures f;
+	tw_call_figures_of(call, &f);
+	assert_true(f.transfer_s >= 0);
+	hangup(call);
+	assert_ended(call, TW_END_CALLER);
+	tw_call_free(call);
+}
+
+static void dial_destinations(void **state)
+{
+	(void)state;
+	assert_dials("<Dial> +15551234567 </Dial>", "+15551234567");
+	assert_dials("<Dial timeout=\"10\" callerId=\"+1555\"><Number>+15557654321</Number></Dial>",
+		     "+15557654321");
+	assert_dials("<Dial><Client>alice</Client></Dial>", "client:alice");
+	assert_dials("<Dial><Client><Identity>bob</Identity></Client></Dial>", "client:bob");
+	assert_dials("<Dial><Queue>support</Queue></Dial>", "queue:support");
+	assert_dials("<Dial><Sip>sip:agent@pbx.test;transport=tls</Sip></Dial>",
+		     "sip:agent@pbx.test;transport=tls");
+	assert_dials("<Dial><Conference>room-1</Conference></Dial>", "conference:room-1");
+}
+
+static void dial_notes_what_the_caller_cannot_hear(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Dial record=\"record-from-answer\" timeLimit=\"60\">"
+			    "<Number sendDigits=\"ww1234\" url=\"/whisper\">+15550000001</Number>"
+			    "<Number>+15550000002</Number></Dial></Response>");
+	note_with(call, "sends DTMF ww1234 to +15550000001");
+	note_with(call, "+15550000001 hears /whisper");
+	note_with(call, "rings 2 destinations at once");
+	note_with(call, "records the call");
+	assert_string_equal(tw_call_transfer(call), "+15550000001");
+	tw_call_free(call);
+}
+
+static void dial_with_action_ends_as_caller_on_hangup(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Dial action=\"/after\" hangupOnStar=\"true\">"
+			    "+15551234567</Dial></Response>");
+	assert_int_equal(tw_call_state_of(call), TW_CALL_HOLDING);
+	hangup(call);
+	assert_ended(call, TW_END_CALLER);
+	assert_null(tw_call_pending(call));
+	tw_call_free(call);
+}
+
+static void dial_nothing_fails(void **state)
+{
+	(void)state;
+	char *msg = run_failing("<Response><Dial/></Response>", TW_ESERVICE);
+	assert_non_null(strstr(msg, "<Dial> at line 1 of " URL " has nothing to dial"));
+	free(msg);
+	msg = run_failing("<Response><Dial><Number/></Dial></Response>", TW_ESERVICE);
+	assert_non_null(strstr(msg, "<Number> at line 1 of " URL " names nobody to dial"));
+	free(msg);
+	msg = run_failing("<Response><Dial><Phone>1</Phone></Dial></Response>", TW_ESERVICE);
+	assert_non_null(strstr(msg, "unknown noun <Phone> in <Dial> at line 1 of " URL));
+	free(msg);
+}
+
+static void enqueue_holds_in_the_queue(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Enqueue waitUrl=\"/wait\" action=\"/left\">support"
+			    "</Enqueue><Say>Never.</Say></Response>");
+	assert_transcript(call, "TRANSFER queue:support");
+	assert_int_equal(tw_call_state_of(call), TW_CALL_HOLDING);
+	hangup(call);
+	assert_ended(call, TW_END_CALLER);
+	tw_call_free(call);
+
+	char *msg = run_failing("<Response><Enqueue/></Response>", TW_ESERVICE);
+	assert_non_null(strstr(msg, "<Enqueue> at line 1 of " URL " names no queue"));
+	free(msg);
+}
+
+static void leave_ends_the_document(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Leave/><Say>Never.</Say></Response>");
+	assert_transcript(call, "NOTE | HANGUP ivr");
+	note_with(call, "<Leave> at line 1 outside a queue");
+	assert_ended(call, TW_END_HANGUP);
+	tw_call_free(call);
+}
+
+/* ---- Record -------------------------------------------------------------------- */
+
+#define VOICEMAIL                                                                              \
+	"<Response><Say>Leave a message.</Say><Record%s/>"                                     \
+	"<Say>No message.</Say></Response>"
+
+static tw_call *voicemail(const char *attrs)
+{
+	char doc[512];
+	snprintf(doc, sizeof(doc), VOICEMAIL, attrs);
+	return run(doc);
+}
+
+static void record_beeps_and_listens(void **state)
+{
+	(void)state;
+	tw_call *call = voicemail("");
+	assert_transcript(call, "SAY Leave a message. | PLAY beep");
+	const tw_listen *l = tw_call_listening(call);
+	assert_non_null(l);
+	assert_true(l->record);
+	assert_int_equal(l->finish_key, '#');
+	assert_true(NEAR(l->timeout_s, 5));
+	tw_call_free(call);
+}
+
+static void record_message_ended_by_silence(void **state)
+{
+	(void)state;
+	tw_call *call = voicemail(" action=\"/saved\" timeout=\"3\" transcribe=\"true\"");
+	speak(call, "please call me back", 1);
+	assert_non_null(tw_call_listening(call)); /* still recording */
+	double before = tw_call_clock(call);
+	silence(call);
+	assert_true(NEAR(tw_call_clock(call), before + 3));
+	assert_transcript(call, "SAY Leave a message. | PLAY beep | SPEAK please call me back | "
+				"SILENCE | RECORD please call me back");
+	assert_string_equal(tw_call_recording(call), "recording");
+	assert_pending(call, "POST", "http://127.0.0.1:1/saved");
+	const char *rec = param(call, "RecordingUrl");
+	assert_non_null(rec);
+	assert_memory_equal(rec, "http://127.0.0.1/recordings/RE", 30);
+	assert_int_equal(strlen(rec), 28 + 34);
+	assert_string_equal(param(call, "RecordingDuration"), "2"); /* 4 words: 1.6 s */
+	assert_null(param(call, "Digits"));
+	tw_call_free(call);
+}
+
+static void record_message_ended_by_a_key(void **state)
+{
+	(void)state;
+	tw_call *call = voicemail(" method=\"GET\"");
+	speak(call, "hello", 1);
+	press(call, "#");
+	assert_pending(call, "GET", URL "?");
+	assert_string_equal(param(call, "Digits"), "#");
+	assert_string_equal(param(call, "RecordingDuration"), "1");
+	tw_call_free(call);
+}
+
+static void record_finish_keys_are_a_set(void **state)
+{
+	(void)state;
+	tw_call *call = voicemail(" finishOnKey=\"*9\" playBeep=\"false\"");
+	assert_transcript(call, "SAY Leave a message.");
+	assert_int_equal(tw_call_listening(call)->finish_key, '*');
+	speak(call, "hello", 1);
+	press(call, "1#");
+	assert_non_null(tw_call_listening(call)); /* not a finishing key */
+	press(call, "92");
+	assert_string_equal(param(call, "Digits"), "9");
+	note_with(call, "keys \"2\" came after <Record> at line 1 ended");
+	tw_call_free(call);
+}
+
+static void record_nothing_goes_to_the_next_verb(void **state)
+{
+	(void)state;
+	tw_call *call = voicemail("");
+	silence(call);
+	assert_transcript(call, "SAY Leave a message. | PLAY beep | SILENCE | NOTE | "
+				"SAY No message. | NOTE | HANGUP ivr");
+	note_with(call, "<Record> at line 1 recorded nothing");
+	assert_null(tw_call_recording(call));
+	tw_call_free(call);
+
+	call = voicemail("");
+	press(call, "#");
+	assert_int_equal(tw_call_event_at(call, 4)->kind, TW_EV_SAY);
+	tw_call_free(call);
+}
+
+static void record_stops_at_max_length(void **state)
+{
+	(void)state;
+	tw_call *call = voicemail(" maxLength=\"2\"");
+	speak(call, "one two three four five six seven", 1);
+	note_with(call, "the recording reached maxLength (2 s)");
+	assert_string_equal(param(call, "RecordingDuration"), "2");
+	tw_call_free(call);
+}
+
+static void record_caller_hangs_up(void **state)
+{
+	(void)state;
+	tw_call *call = voicemail("");
+	speak(call, "bye", 1);
+	hangup(call);
+	assert_ended(call, TW_END_CALLER);
+	assert_string_equal(tw_call_recording(call), "recording");
+	tw_call_free(call);
+}
+
+/* ---- unsupported and unknown -------------------------------------------------- */
+
+static void unsupported_verbs_fail_clearly(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"Connect", "Echo",   "Pay",  "Refer", "Start",
+					    "Stop",    "Prompt", "Sms", "Message"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char doc[256], want[256];
+		snprintf(doc, sizeof(doc), "<Response>\n<Say>Hi</Say>\n<%s/></Response>", names[i]);
+		snprintf(want, sizeof(want),
+			 "<%s> is not supported by techweek's caller (line 3 of " URL ")", names[i]);
+		char *msg = run_failing(doc, TW_ESERVICE);
+		if (!strstr(msg, want))
+			fail_msg("got \"%s\", want \"%s\"", msg, want);
+		free(msg);
+	}
+}
+
+static void unknown_verb_fails_with_its_line(void **state)
+{
+	(void)state;
+	char *msg = run_failing("<Response>\n<Say>Hi</Say>\n\n<Dance/></Response>", TW_ESERVICE);
+	assert_non_null(strstr(msg, "unknown TwiML verb <Dance> at line 4 of " URL));
+	free(msg);
+	/* names are case-sensitive */
+	msg = run_failing("<Response><say>Hi</say></Response>", TW_ESERVICE);
+	assert_non_null(strstr(msg, "unknown TwiML verb <say> at line 1"));
+	free(msg);
+}
+
+/* ---- documents one after another ------------------------------------------------ */
+
+static void a_journey_through_documents(void **state)
+{
+	(void)state;
+	tw_call *call = run("<Response><Gather numDigits=\"1\" action=\"/menu\">"
+			    "<Say>Main menu.</Say></Gather></Response>");
+	press(call, "2");
+	assert_pending(call, "POST", "http://127.0.0.1:1/menu");
+	tw_error err = {0};
+	ok(answer_from(call, "http://127.0.0.1:1/menu",
+		       "<Response><Gather numDigits=\"1\" action=\"orders\">"
+		       "<Say>Orders menu.</Say></Gather><Redirect>/voice</Redirect></Response>",
+		       &err),
+	   &err);
+	silence(call); /* falls through to the Redirect, in the new document */
+	assert_pending(call, "POST", URL);
+	answer(call, "<Response><Gather numDigits=\"1\" action=\"/menu\">"
+		     "<Say>Main menu.</Say></Gather></Response>");
+	assert_true(last_event(call)->repeat); /* back at the main menu */
+	press(call, "9");
+	ok(answer_from(call, "http://127.0.0.1:1/menu", "<Response><Dial>+15550009999</Dial>"
+		       "</Response>", &err), &err);
+	assert_string_equal(tw_call_transfer(call), "+15550009999");
+	tw_call_free(call);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(say_collapses_text_and_ends_when_verbs_run_out),
+		cmocka_unit_test(say_ssml_text_is_spoken),
+		cmocka_unit_test(say_loop_plays_each_time),
+		cmocka_unit_test(say_loop_zero_is_capped_with_a_note),
+		cmocka_unit_test(say_loop_above_limit_is_cut),
+		cmocka_unit_test(say_bad_loop_plays_once_with_a_note),
+		cmocka_unit_test(say_empty_is_noted),
+		cmocka_unit_test(play_url),
+		cmocka_unit_test(play_digits_with_pauses),
+		cmocka_unit_test(play_loop_zero_last_is_hold_music),
+		cmocka_unit_test(play_loop_zero_not_last_goes_on),
+		cmocka_unit_test(play_nothing_is_noted),
+		cmocka_unit_test(pause_default_and_length),
+		cmocka_unit_test(pause_bad_length_is_one_second),
+		cmocka_unit_test(gather_plays_children_then_listens_with_defaults),
+		cmocka_unit_test(gather_keys_go_to_the_current_document_by_post),
+		cmocka_unit_test(gather_action_is_relative_and_method_get),
+		cmocka_unit_test(gather_action_with_an_escaped_query),
+		cmocka_unit_test(gather_bad_method_is_post_with_a_note),
+		cmocka_unit_test(gather_num_digits_ends_and_drops_extra_keys),
+		cmocka_unit_test(gather_finish_key_is_never_in_digits),
+		cmocka_unit_test(gather_empty_finish_key_collects_hash),
+		cmocka_unit_test(gather_keys_without_finish_submit_after_timeout),
+		cmocka_unit_test(gather_key_pauses_move_the_clock),
+		cmocka_unit_test(gather_hash_first_is_no_input_and_falls_through),
+		cmocka_unit_test(gather_silence_waits_and_falls_through),
+		cmocka_unit_test(gather_silence_with_no_next_verb_ends),
+		cmocka_unit_test(gather_fall_through_reaches_another_gather),
+		cmocka_unit_test(gather_action_on_empty_result),
+		cmocka_unit_test(gather_speech),
+		cmocka_unit_test(gather_speech_refuses_keys),
+		cmocka_unit_test(gather_dtmf_refuses_speech),
+		cmocka_unit_test(gather_dtmf_and_speech_take_both),
+		cmocka_unit_test(gather_bad_input_is_dtmf_with_a_note),
+		cmocka_unit_test(gather_with_another_verb_inside_fails),
+		cmocka_unit_test(gather_caller_hangs_up),
+		cmocka_unit_test(redirect_fetches_and_ends_the_document),
+		cmocka_unit_test(redirect_without_url_fails),
+		cmocka_unit_test(hangup_ends_the_call),
+		cmocka_unit_test(reject_default_and_busy),
+		cmocka_unit_test(dial_destinations),
+		cmocka_unit_test(dial_notes_what_the_caller_cannot_hear),
+		cmocka_unit_test(dial_with_action_ends_as_caller_on_hangup),
+		cmocka_unit_test(dial_nothing_fails),
+		cmocka_unit_test(enqueue_holds_in_the_queue),
+		cmocka_unit_test(leave_ends_the_document),
+		cmocka_unit_test(record_beeps_and_listens),
+		cmocka_unit_test(record_message_ended_by_silence),
+		cmocka_unit_test(record_message_ended_by_a_key),
+		cmocka_unit_test(record_finish_keys_are_a_set),
+		cmocka_unit_test(record_nothing_goes_to_the_next_verb),
+		cmocka_unit_test(record_stops_at_max_length),
+		cmocka_unit_test(record_caller_hangs_up),
+		cmocka_unit_test(unsupported_verbs_fail_clearly),
+		cmocka_unit_test(unknown_verb_fails_with_its_line),
+		cmocka_unit_test(a_journey_through_documents),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
