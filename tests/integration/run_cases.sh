@@ -27,6 +27,7 @@ work=$(mktemp -d)
 # Secrets the cases use; every case asserts they never reach the output.
 export STAGE_PASSWORD=lovelace
 export TW_TEST_CARD=4111111111111111
+export STAGE_AUTH_TOKEN=stage-auth-token   # the stage's default --auth-token
 coproc STAGE { exec "$stage_bin" --port 0; }
 stage_pid=$STAGE_PID
 trap 'kill $stage_pid 2>/dev/null; rm -rf "$work"' EXIT
