@@ -207,6 +207,10 @@ struct tw_script {
 	size_t scene_count;
 };
 
+/* The steps only a caller takes: call, hear, press, say, silence, hang up,
+ * and the expectations about the call (transfer, recording, ...). */
+bool tw_step_is_phone(const tw_step *st);
+
 /* An operator as written in scripts ("==", "contains", "not exists"). */
 const char *tw_op_str(tw_op op);
 

@@ -502,30 +502,6 @@ static void check_keys(checker *c, const tw_step *st, bool early)
 	}
 }
 
-static bool call_subject(tw_subject s)
-{
-	return s == TW_SUBJ_TRANSFER || s == TW_SUBJ_RECORDING || s == TW_SUBJ_REJECTED ||
-	       s == TW_SUBJ_HANGUP;
-}
-
-/* The steps only a caller takes. */
-static bool phone_step(const tw_step *st)
-{
-	switch (st->kind) {
-	case TW_STEP_CALL:
-	case TW_STEP_HEAR:
-	case TW_STEP_PRESS:
-	case TW_STEP_SAY:
-	case TW_STEP_SILENCE:
-	case TW_STEP_HANGUP:
-		return true;
-	case TW_STEP_EXPECT:
-		return call_subject(st->expect.subject);
-	default:
-		return false;
-	}
-}
-
 /* The steps only a browser takes (raw HTTP is for anyone: backstage
  * checks during a call). */
 static bool web_step(const tw_step *st)
@@ -581,7 +557,7 @@ static void check_channel(checker *c, const tw_scene *sc, const tw_step *st)
 	bool ivr = sc->channel == TW_CHANNEL_IVR && !sc->backstage;
 	const char *name = step_name(st);
 	int line = st->loc.line, col = st->loc.col;
-	if (!phone_step(st)) {
+	if (!tw_step_is_phone(st)) {
 		if (ivr && web_step(st))
 			problem(c, line, col,
 				"'%s' is a web step: use it in a scene on web (this scene is on ivr)",

@@ -72,3 +72,23 @@ const char *tw_op_str(tw_op op)
 	}
 	return "?";
 }
+
+bool tw_step_is_phone(const tw_step *st)
+{
+	switch (st->kind) {
+	case TW_STEP_CALL:
+	case TW_STEP_HEAR:
+	case TW_STEP_PRESS:
+	case TW_STEP_SAY:
+	case TW_STEP_SILENCE:
+	case TW_STEP_HANGUP:
+		return true;
+	case TW_STEP_EXPECT:
+		return st->expect.subject == TW_SUBJ_TRANSFER ||
+		       st->expect.subject == TW_SUBJ_RECORDING ||
+		       st->expect.subject == TW_SUBJ_REJECTED ||
+		       st->expect.subject == TW_SUBJ_HANGUP;
+	default:
+		return false;
+	}
+}

@@ -22,26 +22,6 @@
 /* A scene's transcript: hours of call at most. */
 #define TRANSCRIPT_MAX ((size_t)1 << 22)
 
-bool tw_caller_handles(const tw_step *st)
-{
-	switch (st->kind) {
-	case TW_STEP_CALL:
-	case TW_STEP_HEAR:
-	case TW_STEP_PRESS:
-	case TW_STEP_SAY:
-	case TW_STEP_SILENCE:
-	case TW_STEP_HANGUP:
-		return true;
-	case TW_STEP_EXPECT:
-		return st->expect.subject == TW_SUBJ_TRANSFER ||
-		       st->expect.subject == TW_SUBJ_RECORDING ||
-		       st->expect.subject == TW_SUBJ_REJECTED ||
-		       st->expect.subject == TW_SUBJ_HANGUP;
-	default:
-		return false;
-	}
-}
-
 /* ---- the transcript ---- */
 
 static void render_event(tw_buf *b, const tw_call_event *e)

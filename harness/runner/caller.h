@@ -15,10 +15,7 @@
 
 #include "runner/customer.h"
 
-/* True for the steps this module performs. */
-bool tw_caller_handles(const tw_step *st);
-
-/* Performs st: passes or fails sr, or starts a webhook fetch (the
+/* Performs st (a step for which tw_step_is_phone holds): passes or fails sr, or starts a webhook fetch (the
  * customer is then WAITING with c->webhook set). */
 void tw_caller_perform(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
 

@@ -489,7 +489,7 @@ static void perform(tw_customer *c, double now_ms)
 		c->state = TW_CUSTOMER_PAUSED;
 		break;
 	case TW_STEP_EXPECT:
-		if (tw_caller_handles(st))
+		if (tw_step_is_phone(st))
 			tw_caller_perform(c, sr, st, now_ms);
 		else
 			run_expect(c, sr, st, now_ms);

@@ -21,29 +21,7 @@
 #define URL "http://127.0.0.1:1/voice"
 #define NEAR(a, b) (fabs((a) - (b)) < 1e-9)
 
-static void ok(int rc, const tw_error *err)
-{
-	if (rc != TW_OK)
-		fail_msg("step failed: %s", err->message ? err->message : "(no message)");
-}
-
-static tw_call *call_started(void)
-{
-	tw_call_options o = {.from = "+15550001111", .to = "+15550002222", .seed = 7};
-	tw_call_limits_init(&o.limits);
-	tw_call *call = tw_call_new(&o);
-	assert_non_null(call);
-	tw_error err = {0};
-	ok(tw_call_start(call, URL, &err), &err);
-	return call;
-}
-
-/* Answers the pending request with twiml from url. */
-static int answer_from(tw_call *call, const char *url, const char *twiml, tw_error *err)
-{
-	assert_int_equal(tw_call_state_of(call), TW_CALL_FETCHING);
-	return tw_call_document(call, url, 200, "text/xml", twiml, strlen(twiml), 0, err);
-}
+#include "call_fixture.h"
 
 static void answer(tw_call *call, const char *twiml)
 {

@@ -22,31 +22,10 @@
 #define URL "http://127.0.0.1:1/vxml"
 #define NEAR(a, b) (fabs((a) - (b)) < 1e-9)
 
+#include "call_fixture.h"
+
 #define VXML_OPEN "<?xml version=\"1.0\"?>\n<vxml version=\"2.1\" xmlns=\"http://www.w3.org/2001/vxml\">\n"
 #define VXML_CLOSE "</vxml>\n"
-
-static void ok(int rc, const tw_error *err)
-{
-	if (rc != TW_OK)
-		fail_msg("step failed: %s", err->message ? err->message : "(no message)");
-}
-
-static tw_call *call_started(void)
-{
-	tw_call_options o = {.from = "+15550001111", .to = "+15550002222", .seed = 7};
-	tw_call_limits_init(&o.limits);
-	tw_call *call = tw_call_new(&o);
-	assert_non_null(call);
-	tw_error err = {0};
-	ok(tw_call_start(call, URL, &err), &err);
-	return call;
-}
-
-static int answer_from(tw_call *call, const char *url, const char *doc, tw_error *err)
-{
-	assert_int_equal(tw_call_state_of(call), TW_CALL_FETCHING);
-	return tw_call_document(call, url, 200, "text/xml", doc, strlen(doc), 0, err);
-}
 
 static void answer(tw_call *call, const char *url, const char *doc)
 {

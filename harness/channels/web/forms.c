@@ -63,29 +63,6 @@
 
 /* ---- the tree ------------------------------------------------------------ */
 
-static bool is_element(xmlNodePtr n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && n->name &&
-	       strcmp((const char *)n->name, name) == 0;
-}
-
-/* An attribute's text as stored in the tree (no copy), NULL when absent;
- * a valueless attribute reads as "". */
-static const char *attr_value(xmlNodePtr n, const char *name)
-{
-	if (!n || n->type != XML_ELEMENT_NODE)
-		return NULL;
-	for (xmlAttrPtr a = n->properties; a; a = a->next) {
-		if (!a->name || strcmp((const char *)a->name, name) != 0)
-			continue;
-		xmlNodePtr v = a->children;
-		if (v && v->type == XML_TEXT_NODE && !v->next && v->content)
-			return (const char *)v->content;
-		return "";
-	}
-	return NULL;
-}
-
 static bool same_str(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -95,7 +72,7 @@ static bool same_str(const char *a, const char *b)
  * <template> (its content is inert) or an entity's declaration. */
 static xmlNodePtr next_element(xmlNodePtr n, xmlNodePtr root)
 {
-	bool descend = n == root || (n->type == XML_ELEMENT_NODE && !is_element(n, "template"));
+	bool descend = n == root || (n->type == XML_ELEMENT_NODE && !tw_html_is_element(n, "template"));
 	for (;;) {
 		if (descend && n->children)
 			n = n->children;
@@ -122,7 +99,7 @@ static xmlNodePtr element_by_id(xmlDocPtr doc, const char *id)
 	if (!id || !id[0])
 		return NULL;
 	for (xmlNodePtr n = first_element(doc); n; n = next_element(n, (xmlNodePtr)doc))
-		if (same_str(attr_value(n, "id"), id))
+		if (same_str(tw_html_attr(n, "id"), id))
 			return n;
 	return NULL;
 }
@@ -148,19 +125,19 @@ static kind kind_of(xmlNodePtr n)
 {
 	if (!n || n->type != XML_ELEMENT_NODE)
 		return K_OTHER;
-	if (is_element(n, "select"))
+	if (tw_html_is_element(n, "select"))
 		return K_SELECT;
-	if (is_element(n, "textarea"))
+	if (tw_html_is_element(n, "textarea"))
 		return K_TEXTAREA;
-	const char *type = attr_value(n, "type");
-	if (is_element(n, "button")) {
+	const char *type = tw_html_attr(n, "type");
+	if (tw_html_is_element(n, "button")) {
 		if (type && strcasecmp(type, "reset") == 0)
 			return K_RESET;
 		if (type && strcasecmp(type, "button") == 0)
 			return K_BUTTON;
 		return K_SUBMIT;
 	}
-	if (!is_element(n, "input"))
+	if (!tw_html_is_element(n, "input"))
 		return K_OTHER;
 	static const struct {
 		const char *type;
@@ -190,10 +167,10 @@ static bool is_button(kind k)
 
 static bool is_labelable(xmlNodePtr n)
 {
-	if (is_element(n, "input"))
+	if (tw_html_is_element(n, "input"))
 		return kind_of(n) != K_HIDDEN;
-	return is_element(n, "button") || is_element(n, "select") || is_element(n, "textarea") ||
-	       is_element(n, "meter") || is_element(n, "output") || is_element(n, "progress");
+	return tw_html_is_element(n, "button") || tw_html_is_element(n, "select") || tw_html_is_element(n, "textarea") ||
+	       tw_html_is_element(n, "meter") || tw_html_is_element(n, "output") || tw_html_is_element(n, "progress");
 }
 
 static const char *kind_word(kind k)
@@ -226,14 +203,14 @@ static const char *step_for(kind k)
  * fieldset's first legend. */
 static bool is_disabled(xmlNodePtr n)
 {
-	if (attr_value(n, "disabled"))
+	if (tw_html_attr(n, "disabled"))
 		return true;
 	xmlNodePtr child = n;
 	for (xmlNodePtr p = n->parent; p && p->type == XML_ELEMENT_NODE; child = p, p = p->parent) {
-		if (!is_element(p, "fieldset") || !attr_value(p, "disabled"))
+		if (!tw_html_is_element(p, "fieldset") || !tw_html_attr(p, "disabled"))
 			continue;
 		xmlNodePtr legend = p->children;
-		while (legend && !is_element(legend, "legend"))
+		while (legend && !tw_html_is_element(legend, "legend"))
 			legend = legend->next;
 		if (child != legend)
 			return true;
@@ -244,7 +221,7 @@ static bool is_disabled(xmlNodePtr n)
 static bool in_datalist(xmlNodePtr n)
 {
 	for (xmlNodePtr p = n->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent)
-		if (is_element(p, "datalist"))
+		if (tw_html_is_element(p, "datalist"))
 			return true;
 	return false;
 }
@@ -253,13 +230,13 @@ static bool in_datalist(xmlNodePtr n)
  * form around it. */
 static xmlNodePtr form_owner(xmlDocPtr doc, xmlNodePtr n)
 {
-	const char *id = attr_value(n, "form");
+	const char *id = tw_html_attr(n, "form");
 	if (id) {
 		xmlNodePtr f = element_by_id(doc, id);
-		return is_element(f, "form") ? f : NULL;
+		return tw_html_is_element(f, "form") ? f : NULL;
 	}
 	for (xmlNodePtr p = n->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent)
-		if (is_element(p, "form"))
+		if (tw_html_is_element(p, "form"))
 			return p;
 	return NULL;
 }
@@ -274,7 +251,7 @@ typedef struct owner_test {
 static owner_test owner_test_for(xmlDocPtr doc, xmlNodePtr form)
 {
 	owner_test t = {.doc = doc, .form = form, .id = NULL};
-	const char *id = form ? attr_value(form, "id") : NULL;
+	const char *id = form ? tw_html_attr(form, "id") : NULL;
 	if (id && element_by_id(doc, id) == form)
 		t.id = id;
 	return t;
@@ -282,13 +259,13 @@ static owner_test owner_test_for(xmlDocPtr doc, xmlNodePtr form)
 
 static bool owned_by(xmlNodePtr n, const owner_test *t)
 {
-	const char *id = attr_value(n, "form");
+	const char *id = tw_html_attr(n, "form");
 	if (id && t->form)
 		return t->id && strcmp(id, t->id) == 0;
 	if (id)
 		return form_owner(t->doc, n) == NULL;
 	for (xmlNodePtr p = n->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent)
-		if (is_element(p, "form"))
+		if (tw_html_is_element(p, "form"))
 			return p == t->form;
 	return t->form == NULL;
 }
@@ -381,7 +358,7 @@ static void lister_end(lister *l)
  * element inside it. */
 static xmlNodePtr labeled_control(xmlDocPtr doc, xmlNodePtr label)
 {
-	const char *target = attr_value(label, "for");
+	const char *target = tw_html_attr(label, "for");
 	if (target) {
 		xmlNodePtr c = element_by_id(doc, target);
 		return is_labelable(c) ? c : NULL;
@@ -395,14 +372,14 @@ static xmlNodePtr labeled_control(xmlDocPtr doc, xmlNodePtr label)
 /* The first label naming field: label[for=its id], else a label around it. */
 static xmlNodePtr label_of(xmlDocPtr doc, xmlNodePtr field)
 {
-	const char *id = attr_value(field, "id");
+	const char *id = tw_html_attr(field, "id");
 	if (id && id[0] && element_by_id(doc, id) == field)
 		for (xmlNodePtr n = first_element(doc); n; n = next_element(n, (xmlNodePtr)doc))
-			if (is_element(n, "label") && same_str(attr_value(n, "for"), id))
+			if (tw_html_is_element(n, "label") && same_str(tw_html_attr(n, "for"), id))
 				return n;
 	for (xmlNodePtr p = field->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent)
-		if (is_element(p, "label"))
-			return !attr_value(p, "for") && labeled_control(doc, p) == field ? p : NULL;
+		if (tw_html_is_element(p, "label"))
+			return !tw_html_attr(p, "for") && labeled_control(doc, p) == field ? p : NULL;
 	return NULL;
 }
 
@@ -436,9 +413,9 @@ static char *describe_field(xmlDocPtr doc, xmlNodePtr n, bool with_id)
 	tw_buf_init(&b, MSG_MAX);
 	xmlNodePtr label = label_of(doc, n);
 	char *words = label ? tw_html_label_text(label) : NULL;
-	const char *name = attr_value(n, "name");
-	const char *id = attr_value(n, "id");
-	const char *value = attr_value(n, "value");
+	const char *name = tw_html_attr(n, "name");
+	const char *id = tw_html_attr(n, "id");
+	const char *value = tw_html_attr(n, "value");
 	tw_buf key;
 	tw_buf_init(&key, MSG_MAX);
 	if (name && name[0]) {
@@ -455,9 +432,9 @@ static char *describe_field(xmlDocPtr doc, xmlNodePtr n, bool with_id)
 	} else if (key.len) {
 		tw_buf_put_quoted(&b, tw_buf_str(&key), LIST_CHARS);
 	} else {
-		const char *other = attr_value(n, "placeholder");
+		const char *other = tw_html_attr(n, "placeholder");
 		if (!other || !other[0])
-			other = attr_value(n, "aria-label");
+			other = tw_html_attr(n, "aria-label");
 		if (!other || !other[0])
 			other = id;
 		char *c = other ? tw_html_collapse(other) : NULL;
@@ -505,7 +482,7 @@ static int find_fields(xmlDocPtr doc, const char *needle, bool name_value, node_
 {
 	xmlNodePtr root = (xmlNodePtr)doc;
 	for (xmlNodePtr n = first_element(doc); n; n = next_element(n, root)) {
-		if (!is_element(n, "label"))
+		if (!tw_html_is_element(n, "label"))
 			continue;
 		char *words = tw_html_label_text(n);
 		if (!words)
@@ -521,7 +498,7 @@ static int find_fields(xmlDocPtr doc, const char *needle, bool name_value, node_
 		for (xmlNodePtr n = first_element(doc); n; n = next_element(n, root)) {
 			if (!is_field(kind_of(n)))
 				continue;
-			const char *v = attr_value(n, attrs[a]);
+			const char *v = tw_html_attr(n, attrs[a]);
 			bool match = a < 2 ? same_str(v, needle) : same_words(v, needle);
 			if (match && push_node(out, n) != TW_OK)
 				return TW_ENOMEM;
@@ -531,7 +508,7 @@ static int find_fields(xmlDocPtr doc, const char *needle, bool name_value, node_
 		size_t len = (size_t)(eq - needle);
 		for (xmlNodePtr n = first_element(doc); n; n = next_element(n, root)) {
 			kind k = kind_of(n);
-			const char *name = attr_value(n, "name"), *value = attr_value(n, "value");
+			const char *name = tw_html_attr(n, "name"), *value = tw_html_attr(n, "value");
 			if ((k == K_CHECKBOX || k == K_RADIO) && name && strlen(name) == len &&
 			    strncmp(name, needle, len) == 0 && same_str(value ? value : "on", eq + 1) &&
 			    push_node(out, n) != TW_OK)
@@ -544,12 +521,12 @@ static int find_fields(xmlDocPtr doc, const char *needle, bool name_value, node_
 /* The radios of n's group: same name, same form. */
 static int radio_group(xmlDocPtr doc, xmlNodePtr radio, node_list *out)
 {
-	const char *name = attr_value(radio, "name");
+	const char *name = tw_html_attr(radio, "name");
 	if (!name || !name[0])
 		return push_node(out, radio);
 	owner_test t = owner_test_for(doc, form_owner(doc, radio));
 	for (xmlNodePtr n = first_element(doc); n; n = next_element(n, (xmlNodePtr)doc))
-		if (kind_of(n) == K_RADIO && same_str(attr_value(n, "name"), name) && owned_by(n, &t) &&
+		if (kind_of(n) == K_RADIO && same_str(tw_html_attr(n, "name"), name) && owned_by(n, &t) &&
 		    push_node(out, n) != TW_OK)
 			return TW_ENOMEM;
 	return TW_OK;
@@ -559,10 +536,10 @@ static bool one_radio_group(xmlDocPtr doc, const node_list *l)
 {
 	if (kind_of(l->items[0]) != K_RADIO)
 		return false;
-	const char *name = attr_value(l->items[0], "name");
+	const char *name = tw_html_attr(l->items[0], "name");
 	xmlNodePtr form = form_owner(doc, l->items[0]);
 	for (size_t i = 1; i < l->count; i++)
-		if (kind_of(l->items[i]) != K_RADIO || !same_str(attr_value(l->items[i], "name"), name) ||
+		if (kind_of(l->items[i]) != K_RADIO || !same_str(tw_html_attr(l->items[i], "name"), name) ||
 		    form_owner(doc, l->items[i]) != form)
 			return false;
 	return name && name[0];
@@ -691,11 +668,11 @@ int tw_form_fill(xmlDocPtr doc, const char *field, const char *value, xmlNodePtr
 		return wrong_kind(err, field, k, "fill");
 	if (is_disabled(n))
 		return tw_error_set(err, TW_EUSAGE, "field '%.*s' is disabled", ASKED_CHARS, field);
-	if (attr_value(n, "readonly"))
+	if (tw_html_attr(n, "readonly"))
 		return tw_error_set(err, TW_EUSAGE, "field '%.*s' is read-only", ASKED_CHARS, field);
 	if (!value)
 		value = "";
-	long max = non_negative(attr_value(n, "maxlength"));
+	long max = non_negative(tw_html_attr(n, "maxlength"));
 	size_t len = utf16_length(value);
 	if (max >= 0 && len > (size_t)max)
 		return tw_error_set(err, TW_EUSAGE,
@@ -720,11 +697,11 @@ int tw_form_fill(xmlDocPtr doc, const char *field, const char *value, xmlNodePtr
 static int options_of(xmlNodePtr select, node_list *out)
 {
 	for (xmlNodePtr c = select->children; c; c = c->next) {
-		if (is_element(c, "option") && push_node(out, c) != TW_OK)
+		if (tw_html_is_element(c, "option") && push_node(out, c) != TW_OK)
 			return TW_ENOMEM;
-		if (is_element(c, "optgroup"))
+		if (tw_html_is_element(c, "optgroup"))
 			for (xmlNodePtr o = c->children; o; o = o->next)
-				if (is_element(o, "option") && push_node(out, o) != TW_OK)
+				if (tw_html_is_element(o, "option") && push_node(out, o) != TW_OK)
 					return TW_ENOMEM;
 	}
 	return TW_OK;
@@ -732,21 +709,21 @@ static int options_of(xmlNodePtr select, node_list *out)
 
 static bool option_disabled(xmlNodePtr o)
 {
-	return attr_value(o, "disabled") ||
-	       (is_element(o->parent, "optgroup") && attr_value(o->parent, "disabled"));
+	return tw_html_attr(o, "disabled") ||
+	       (tw_html_is_element(o->parent, "optgroup") && tw_html_attr(o->parent, "disabled"));
 }
 
 /* What the customer reads in the list: the label attribute, else the text. */
 static char *option_label(xmlNodePtr o)
 {
-	const char *label = attr_value(o, "label");
+	const char *label = tw_html_attr(o, "label");
 	return label && label[0] ? tw_html_collapse(label) : tw_html_text(o);
 }
 
 /* What the option sends: the value attribute, else its text. */
 static char *option_value(xmlNodePtr o)
 {
-	const char *v = attr_value(o, "value");
+	const char *v = tw_html_attr(o, "value");
 	return v ? strdup(v) : tw_html_text(o);
 }
 
@@ -918,7 +895,7 @@ int tw_form_choose(xmlDocPtr doc, const char *field, const char *option, xmlNode
 		return rc;
 
 	/* one choice unless the list takes several */
-	if (!attr_value(select, "multiple")) {
+	if (!tw_html_attr(select, "multiple")) {
 		node_list opts = {0};
 		if (options_of(select, &opts) != TW_OK)
 			return no_memory(err);
@@ -977,13 +954,13 @@ int tw_form_tick(xmlDocPtr doc, const char *field, bool on, xmlNodePtr *form_out
 /* The words on a button, as the customer reads them. */
 static char *button_label(xmlNodePtr b)
 {
-	if (is_element(b, "button"))
+	if (tw_html_is_element(b, "button"))
 		return tw_html_text(b);
-	const char *v = attr_value(b, "value");
+	const char *v = tw_html_attr(b, "value");
 	switch (kind_of(b)) {
 	case K_SUBMIT: return tw_html_collapse(v ? v : "Submit");
 	case K_RESET: return tw_html_collapse(v ? v : "Reset");
-	case K_IMAGE: return tw_html_collapse(attr_value(b, "alt"));
+	case K_IMAGE: return tw_html_collapse(tw_html_attr(b, "alt"));
 	default: return tw_html_collapse(v);
 	}
 }
@@ -997,7 +974,7 @@ static bool same_effect(xmlDocPtr doc, xmlNodePtr a, xmlNodePtr b)
 	    is_disabled(a) != is_disabled(b))
 		return false;
 	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
-		if (!same_str(attr_value(a, attrs[i]), attr_value(b, attrs[i])))
+		if (!same_str(tw_html_attr(a, attrs[i]), tw_html_attr(b, attrs[i])))
 			return false;
 	return true;
 }
@@ -1007,7 +984,7 @@ static size_t form_number(xmlDocPtr doc, xmlNodePtr form)
 {
 	size_t i = 0;
 	for (xmlNodePtr n = first_element(doc); n; n = next_element(n, (xmlNodePtr)doc))
-		if (is_element(n, "form")) {
+		if (tw_html_is_element(n, "form")) {
 			i++;
 			if (n == form)
 				return i;
@@ -1020,7 +997,7 @@ static char *describe_button(xmlDocPtr doc, xmlNodePtr b, bool with_form)
 	tw_buf msg;
 	tw_buf_init(&msg, MSG_MAX);
 	char *label = button_label(b);
-	const char *name = attr_value(b, "name");
+	const char *name = tw_html_attr(b, "name");
 	if (label && label[0])
 		tw_buf_put_quoted(&msg, label, LIST_CHARS);
 	else if (name && name[0])
@@ -1030,7 +1007,7 @@ static char *describe_button(xmlDocPtr doc, xmlNodePtr b, bool with_form)
 	free(label);
 	if (with_form) {
 		xmlNodePtr form = form_owner(doc, b);
-		const char *action = form ? attr_value(form, "action") : NULL;
+		const char *action = form ? tw_html_attr(form, "action") : NULL;
 		if (!form)
 			tw_buf_puts(&msg, " (in no form)");
 		else if (action && action[0]) {
@@ -1076,10 +1053,10 @@ static int button_hits(xmlDocPtr doc, const char *needle, node_list *hits)
 				match = strcmp(label, needle) == 0;
 				free(label);
 			} else if (tier == 1) {
-				match = same_words(attr_value(n, "aria-label"), needle) ||
-					same_words(attr_value(n, "title"), needle);
+				match = same_words(tw_html_attr(n, "aria-label"), needle) ||
+					same_words(tw_html_attr(n, "title"), needle);
 			} else {
-				match = same_str(attr_value(n, tier == 2 ? "name" : "id"), needle);
+				match = same_str(tw_html_attr(n, tier == 2 ? "name" : "id"), needle);
 			}
 			if (match && push_node(hits, n) != TW_OK)
 				return TW_ENOMEM;
@@ -1167,11 +1144,11 @@ static int pick_form(xmlDocPtr doc, xmlNodePtr preferred, xmlNodePtr *out, tw_er
 	size_t forms = 0;
 	xmlNodePtr only = NULL;
 	for (xmlNodePtr n = first_element(doc); n; n = next_element(n, (xmlNodePtr)doc)) {
-		if (n == preferred && is_element(n, "form")) {
+		if (n == preferred && tw_html_is_element(n, "form")) {
 			*out = n;
 			return TW_OK;
 		}
-		if (is_element(n, "form") && forms++ == 0)
+		if (tw_html_is_element(n, "form") && forms++ == 0)
 			only = n;
 	}
 	if (forms == 1) {
@@ -1275,8 +1252,8 @@ static char *textarea_value(xmlNodePtr n)
  * in one-line fields, and no surrounding spaces in email and url. */
 static char *input_value(xmlNodePtr n)
 {
-	const char *v = attr_value(n, "value");
-	const char *type = attr_value(n, "type");
+	const char *v = tw_html_attr(n, "value");
+	const char *type = tw_html_attr(n, "type");
 	char *out = strdup(v ? v : "");
 	if (!out || kind_of(n) != K_TEXT)
 		return out;
@@ -1303,8 +1280,8 @@ static int selected_options(xmlNodePtr select, node_list *out)
 	node_list opts = {0};
 	if (options_of(select, &opts) != TW_OK)
 		return TW_ENOMEM;
-	bool multiple = attr_value(select, "multiple") != NULL;
-	long size = non_negative(attr_value(select, "size"));
+	bool multiple = tw_html_attr(select, "multiple") != NULL;
+	long size = non_negative(tw_html_attr(select, "size"));
 	if (size <= 0)
 		size = multiple ? 4 : 1;
 	xmlNodePtr last = NULL, first_enabled = NULL;
@@ -1313,7 +1290,7 @@ static int selected_options(xmlNodePtr select, node_list *out)
 		xmlNodePtr o = opts.items[i];
 		if (!first_enabled && !option_disabled(o))
 			first_enabled = o;
-		if (!attr_value(o, "selected"))
+		if (!tw_html_attr(o, "selected"))
 			continue;
 		if (multiple && !option_disabled(o))
 			rc = push_node(out, o);
@@ -1330,7 +1307,7 @@ static int selected_options(xmlNodePtr select, node_list *out)
 static int add_control(entry_list *l, xmlNodePtr n, kind k)
 {
 	if (k == K_IMAGE) {
-		const char *name = attr_value(n, "name");
+		const char *name = tw_html_attr(n, "name");
 		tw_buf x, y;
 		tw_buf_init(&x, MSG_MAX);
 		tw_buf_init(&y, MSG_MAX);
@@ -1344,7 +1321,7 @@ static int add_control(entry_list *l, xmlNodePtr n, kind k)
 		tw_buf_free(&y);
 		return rc;
 	}
-	const char *name = attr_value(n, "name");
+	const char *name = tw_html_attr(n, "name");
 	if (!name || !name[0])
 		return TW_OK;
 	if (k == K_SELECT) {
@@ -1360,7 +1337,7 @@ static int add_control(entry_list *l, xmlNodePtr n, kind k)
 	}
 	if (k == K_FILE)
 		return add_entry(l, name, "", true);
-	const char *v = attr_value(n, "value");
+	const char *v = tw_html_attr(n, "value");
 	if (k == K_CHECKBOX || k == K_RADIO)
 		return add_entry(l, name, v ? v : "on", false);
 	if (k == K_HIDDEN && !v && strcasecmp(name, "_charset_") == 0)
@@ -1371,8 +1348,8 @@ static int add_control(entry_list *l, xmlNodePtr n, kind k)
 	int rc = value ? add_entry(l, name, value, false) : TW_ENOMEM;
 	free(value);
 	/* dirname sends the text's direction along; without rendering, ltr */
-	const char *dirname = attr_value(n, "dirname");
-	const char *type = attr_value(n, "type");
+	const char *dirname = tw_html_attr(n, "dirname");
+	const char *type = tw_html_attr(n, "type");
 	bool directional = k == K_TEXTAREA || !type || strcasecmp(type, "text") == 0 ||
 			   strcasecmp(type, "search") == 0;
 	if (rc == TW_OK && directional && dirname && dirname[0])
@@ -1389,7 +1366,7 @@ static int build_entries(xmlDocPtr doc, const owner_test *t, xmlNodePtr submitte
 			continue;
 		if (is_button(k) && n != submitter)
 			continue;
-		if ((k == K_CHECKBOX || k == K_RADIO) && !attr_value(n, "checked"))
+		if ((k == K_CHECKBOX || k == K_RADIO) && !tw_html_attr(n, "checked"))
 			continue;
 		if (add_control(out, n, k) != TW_OK)
 			return TW_ENOMEM;
@@ -1404,7 +1381,7 @@ static const char *missing_reason(xmlDocPtr doc, const owner_test *t, xmlNodePtr
 	switch (k) {
 	case K_TEXT:
 	case K_TEXTAREA: {
-		if (attr_value(n, "readonly"))
+		if (tw_html_attr(n, "readonly"))
 			return NULL; /* barred from validation */
 		char *v = k == K_TEXTAREA ? textarea_value(n) : input_value(n);
 		bool empty = v && !v[0];
@@ -1414,15 +1391,15 @@ static const char *missing_reason(xmlDocPtr doc, const owner_test *t, xmlNodePtr
 	case K_FILE:
 		return "needs a file, which techweek cannot attach yet";
 	case K_CHECKBOX:
-		return attr_value(n, "checked") ? NULL : "is not ticked";
+		return tw_html_attr(n, "checked") ? NULL : "is not ticked";
 	case K_RADIO: {
-		const char *name = attr_value(n, "name");
-		if (attr_value(n, "checked"))
+		const char *name = tw_html_attr(n, "name");
+		if (tw_html_attr(n, "checked"))
 			return NULL;
 		for (xmlNodePtr r = first_element(doc); name && name[0] && r;
 		     r = next_element(r, (xmlNodePtr)doc))
-			if (kind_of(r) == K_RADIO && attr_value(r, "checked") &&
-			    same_str(attr_value(r, "name"), name) && owned_by(r, t) && !is_disabled(r))
+			if (kind_of(r) == K_RADIO && tw_html_attr(r, "checked") &&
+			    same_str(tw_html_attr(r, "name"), name) && owned_by(r, t) && !is_disabled(r))
 				return NULL;
 		return "has none of its choices ticked";
 	}
@@ -1433,7 +1410,7 @@ static const char *missing_reason(xmlDocPtr doc, const owner_test *t, xmlNodePtr
 		const char *why = NULL;
 		if (chosen.count == 0) {
 			why = "has no option chosen";
-		} else if (chosen.count == 1 && !attr_value(n, "multiple")) {
+		} else if (chosen.count == 1 && !tw_html_attr(n, "multiple")) {
 			/* the placeholder option: the first, empty, not in a group */
 			xmlNodePtr o = chosen.items[0], first = NULL;
 			node_list opts = {0};
@@ -1456,19 +1433,19 @@ static const char *missing_reason(xmlDocPtr doc, const owner_test *t, xmlNodePtr
 static int check_required(xmlDocPtr doc, const owner_test *t, xmlNodePtr submitter,
 			  tw_error *err)
 {
-	if (attr_value(t->form, "novalidate") || (submitter && attr_value(submitter, "formnovalidate")))
+	if (tw_html_attr(t->form, "novalidate") || (submitter && tw_html_attr(submitter, "formnovalidate")))
 		return TW_OK;
 	const char *group_ok = NULL; /* a radio group already found ticked */
 	for (xmlNodePtr n = first_element(doc); n; n = next_element(n, (xmlNodePtr)doc)) {
 		kind k = kind_of(n);
-		if (!is_field(k) || !attr_value(n, "required") || !owned_by(n, t) || in_datalist(n) ||
+		if (!is_field(k) || !tw_html_attr(n, "required") || !owned_by(n, t) || in_datalist(n) ||
 		    is_disabled(n))
 			continue;
-		if (k == K_RADIO && group_ok && same_str(attr_value(n, "name"), group_ok))
+		if (k == K_RADIO && group_ok && same_str(tw_html_attr(n, "name"), group_ok))
 			continue;
 		const char *why = missing_reason(doc, t, n, k);
 		if (!why && k == K_RADIO)
-			group_ok = attr_value(n, "name");
+			group_ok = tw_html_attr(n, "name");
 		if (!why)
 			continue;
 		char *name = describe_field(doc, n, false);
@@ -1534,8 +1511,8 @@ static const char *submission_attr(xmlNodePtr form, xmlNodePtr submitter, const 
 {
 	char formname[32] = "form";
 	strncat(formname, name, sizeof(formname) - strlen(formname) - 1);
-	const char *v = submitter ? attr_value(submitter, formname) : NULL;
-	return v ? v : attr_value(form, name);
+	const char *v = submitter ? tw_html_attr(submitter, formname) : NULL;
+	return v ? v : tw_html_attr(form, name);
 }
 
 /* The URL the form goes to: formaction/action against the base URL, the

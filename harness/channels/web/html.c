@@ -86,30 +86,6 @@ static bool name_in(const xmlChar *name, const char *const *list)
 	return false;
 }
 
-static bool is_element(xmlNodePtr n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && n->name &&
-	       strcmp((const char *)n->name, name) == 0;
-}
-
-/* An attribute's text as stored in the tree (no copy), NULL when absent.
- * The HTML parser stores a value as one text node; a valueless attribute
- * reads as "". */
-static const char *attr_value(xmlNodePtr n, const char *name)
-{
-	if (!n || n->type != XML_ELEMENT_NODE)
-		return NULL;
-	for (xmlAttrPtr a = n->properties; a; a = a->next) {
-		if (!a->name || strcmp((const char *)a->name, name) != 0)
-			continue;
-		xmlNodePtr v = a->children;
-		if (v && v->type == XML_TEXT_NODE && !v->next && v->content)
-			return (const char *)v->content;
-		return "";
-	}
-	return NULL;
-}
-
 /* Pre-order successor of n inside root. Only elements and documents are
  * descended into: an entity reference's children belong to the entity. */
 static xmlNodePtr next_node(xmlNodePtr n, xmlNodePtr root, bool descend)
@@ -128,7 +104,7 @@ static xmlNodePtr next_node(xmlNodePtr n, xmlNodePtr root, bool descend)
 
 static bool rendered(xmlNodePtr n)
 {
-	return !name_in(n->name, never_rendered) && !attr_value(n, "hidden");
+	return !name_in(n->name, never_rendered) && !tw_html_attr(n, "hidden");
 }
 
 /* Length of the whitespace character at p: ASCII whitespace or U+00A0. */
@@ -209,6 +185,27 @@ static char *walk_text(xmlNodePtr root, enum walk_mode mode)
 	return tw_buf_steal(&s.buf);
 }
 
+bool tw_html_is_element(xmlNodePtr n, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && n->name &&
+	       strcmp((const char *)n->name, name) == 0;
+}
+
+const char *tw_html_attr(xmlNodePtr n, const char *name)
+{
+	if (!n || n->type != XML_ELEMENT_NODE)
+		return NULL;
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		if (!a->name || strcmp((const char *)a->name, name) != 0)
+			continue;
+		xmlNodePtr v = a->children;
+		if (v && v->type == XML_TEXT_NODE && !v->next && v->content)
+			return (const char *)v->content;
+		return "";
+	}
+	return NULL;
+}
+
 char *tw_html_text(xmlNodePtr node)
 {
 	return walk_text(node, WALK_PAGE);
@@ -237,10 +234,10 @@ char *tw_html_title(xmlDocPtr doc)
 		return NULL;
 	xmlNodePtr root = (xmlNodePtr)doc;
 	for (xmlNodePtr n = next_node(root, root, true); n;) {
-		if (is_element(n, "title"))
+		if (tw_html_is_element(n, "title"))
 			return walk_text(n, WALK_PAGE);
 		/* an SVG drawing's <title> is a tooltip, not the page's */
-		n = next_node(n, root, !is_element(n, "svg"));
+		n = next_node(n, root, !tw_html_is_element(n, "svg"));
 	}
 	return NULL;
 }
@@ -361,7 +358,7 @@ char *tw_html_base_url(xmlDocPtr doc, const char *page_url)
 	xmlNodePtr root = (xmlNodePtr)doc;
 	const char *href = NULL;
 	for (xmlNodePtr n = doc ? next_node(root, root, true) : NULL; n; n = next_node(n, root, true))
-		if (is_element(n, "base") && (href = attr_value(n, "href")))
+		if (tw_html_is_element(n, "base") && (href = tw_html_attr(n, "href")))
 			break;
 	if (href) {
 		char *url;
@@ -409,8 +406,8 @@ static int collect_links(xmlDocPtr doc, link_list *l)
 			const char *href = NULL;
 			if (!rendered(n))
 				descend = false;
-			else if ((is_element(n, "a") || is_element(n, "area")) &&
-				 (href = attr_value(n, "href"))) {
+			else if ((tw_html_is_element(n, "a") || tw_html_is_element(n, "area")) &&
+				 (href = tw_html_attr(n, "href"))) {
 				if (l->count == l->cap) {
 					size_t cap = l->cap ? l->cap * 2 : 32;
 					link *p = realloc(l->items, cap * sizeof(*p));
@@ -447,13 +444,13 @@ static bool same_words(const char *attr, const char *needle)
 /* The words that name an icon link: aria-label, title, an image's alt. */
 static bool named_by_attribute(const link *k, const char *needle)
 {
-	if (same_words(attr_value(k->node, "aria-label"), needle) ||
-	    same_words(attr_value(k->node, "title"), needle) ||
-	    (is_element(k->node, "area") && same_words(attr_value(k->node, "alt"), needle)))
+	if (same_words(tw_html_attr(k->node, "aria-label"), needle) ||
+	    same_words(tw_html_attr(k->node, "title"), needle) ||
+	    (tw_html_is_element(k->node, "area") && same_words(tw_html_attr(k->node, "alt"), needle)))
 		return true;
 	xmlNodePtr root = k->node;
 	for (xmlNodePtr n = next_node(root, root, true); n; n = next_node(n, root, true))
-		if (is_element(n, "img") && same_words(attr_value(n, "alt"), needle))
+		if (tw_html_is_element(n, "img") && same_words(tw_html_attr(n, "alt"), needle))
 			return true;
 	return false;
 }
@@ -465,12 +462,12 @@ static char *link_name(const link *k)
 		return strdup(k->text);
 	const char *alt = NULL;
 	xmlNodePtr root = k->node;
-	if (is_element(root, "area"))
-		alt = attr_value(root, "alt");
+	if (tw_html_is_element(root, "area"))
+		alt = tw_html_attr(root, "alt");
 	for (xmlNodePtr n = next_node(root, root, true); n && !alt; n = next_node(n, root, true))
-		if (is_element(n, "img"))
-			alt = attr_value(n, "alt");
-	const char *names[] = {attr_value(root, "aria-label"), alt, attr_value(root, "title")};
+		if (tw_html_is_element(n, "img"))
+			alt = tw_html_attr(n, "alt");
+	const char *names[] = {tw_html_attr(root, "aria-label"), alt, tw_html_attr(root, "title")};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!names[i])
 			continue;

@@ -25,6 +25,13 @@ char *tw_html_label_text(xmlNodePtr node);
  * malloc'd; caller frees; NULL only when out of memory. */
 char *tw_html_collapse(const char *s);
 
+/* An element called name (the HTML parser lowercases names). */
+bool tw_html_is_element(xmlNodePtr n, const char *name);
+/* An attribute's text as stored in the tree (no copy), NULL when absent.
+ * The HTML parser stores a value as one text node; a valueless attribute
+ * reads as "". */
+const char *tw_html_attr(xmlNodePtr n, const char *name);
+
 /* The text of <title>, whitespace collapsed; malloc'd, NULL when none. */
 char *tw_html_title(xmlDocPtr doc);
 
