@@ -376,9 +376,8 @@ void tw_caller_perform(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 		if (tw_call_hangup(c->call, &e) != TW_OK)
 			fail_call(c, sr, &e, now_ms);
 		else
-			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+			fetch_or_pass(c, sr, now_ms); /* a Dial's action is told */
 		tw_error_clear(&e);
-		transcribe(c);
 		break;
 	}
 	default:

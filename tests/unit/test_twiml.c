@@ -147,6 +147,17 @@ static void hangup(tw_call *call)
 	ok(tw_call_hangup(call, &err), &err);
 }
 
+/* The caller hangs up during a verb with an action: the carrier tells the
+ * app (the pending request, checked by the caller of this), and the app's
+ * answer, whatever it is, ends the call. */
+static void answer_the_last_request(tw_call *call)
+{
+	assert_int_equal(tw_call_state_of(call), TW_CALL_FETCHING);
+	tw_error err = {0};
+	ok(tw_call_document(call, URL, 500, "text/plain", "oops", 4, 0, &err), &err);
+	assert_ended(call, TW_END_CALLER);
+}
+
 /* ---- Say, Play, Pause, running out ---------------------------------------- */
 
 static void say_collapses_text_and_ends_when_verbs_run_out(void **state)
@@ -691,8 +702,19 @@ static void dial_with_action_ends_as_caller_on_hangup(void **state)
 			    "+15551234567</Dial></Response>");
 	assert_int_equal(tw_call_state_of(call), TW_CALL_HOLDING);
 	hangup(call);
-	assert_ended(call, TW_END_CALLER);
+	assert_pending(call, "POST", "http://127.0.0.1:1/after");
+	assert_string_equal(param(call, "DialCallStatus"), "completed");
+	assert_string_equal(param(call, "CallStatus"), "completed");
+	assert_memory_equal(param(call, "DialCallSid"), "CA", 2);
+	assert_non_null(param(call, "DialCallDuration"));
+	answer_the_last_request(call);
 	assert_null(tw_call_pending(call));
+	tw_call_free(call);
+
+	/* Without an action there is nothing to tell. */
+	call = run("<Response><Dial>+15551234567</Dial></Response>");
+	hangup(call);
+	assert_ended(call, TW_END_CALLER);
 	tw_call_free(call);
 }
 
@@ -718,7 +740,8 @@ static void enqueue_holds_in_the_queue(void **state)
 	assert_transcript(call, "TRANSFER queue:support");
 	assert_int_equal(tw_call_state_of(call), TW_CALL_HOLDING);
 	hangup(call);
-	assert_ended(call, TW_END_CALLER);
+	assert_string_equal(param(call, "QueueResult"), "hangup");
+	answer_the_last_request(call);
 	tw_call_free(call);
 
 	char *msg = run_failing("<Response><Enqueue/></Response>", TW_ESERVICE);
@@ -844,7 +867,9 @@ static void record_caller_hangs_up(void **state)
 	tw_call *call = voicemail("");
 	speak(call, "bye", 1);
 	hangup(call);
-	assert_ended(call, TW_END_CALLER);
+	assert_string_equal(param(call, "Digits"), "hangup");
+	assert_non_null(param(call, "RecordingUrl"));
+	answer_the_last_request(call);
 	assert_string_equal(tw_call_recording(call), "recording");
 	tw_call_free(call);
 }

@@ -60,6 +60,7 @@ struct tw_call {
 	bool recording;
 	char *rejected;
 	bool hung_up;
+	bool caller_left;  /* the caller hung up; a last request may remain */
 };
 
 void tw_call_limits_init(tw_call_limits *l)
@@ -355,6 +356,8 @@ const char *tw_call_status_word(const tw_call *call)
 	/* The first webhook of an inbound call is told it is ringing. */
 	if (!call->started)
 		return "ringing";
+	if (call->caller_left)
+		return "completed";
 	switch (call->state) {
 	case TW_CALL_ENDED:
 		return call->end == TW_END_REJECTED ? (call->rejected && strcmp(call->rejected, "busy") == 0
@@ -616,6 +619,13 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 		return tw_error_set(err, TW_EUSAGE, "no document was asked for");
 	tw_call_wait(call, fetch_ms / 1000.0);
 	request_clear(&call->pending);
+	if (call->caller_left) {
+		/* The app was told the caller left; nobody listens to its
+		 * answer, whatever it is. */
+		call->state = TW_CALL_ENDED;
+		call->end = TW_END_CALLER;
+		return TW_OK;
+	}
 	call->state = TW_CALL_ENDED; /* until the interpreter says otherwise */
 	if (status < 200 || status >= 300) {
 		tw_error_set(err, TW_ESERVICE, "the webhook %.*s answered %ld", QUOTE_CHARS, url,
@@ -746,18 +756,26 @@ int tw_call_silence(tw_call *call, tw_error *err)
 
 int tw_call_hangup(tw_call *call, tw_error *err)
 {
+	/* Putting the phone down after the IVR hung up is what callers do;
+	 * `expect hangup` is how a rehearsal checks who ended the call. */
 	if (call->state == TW_CALL_ENDED)
-		return tw_error_set(err, TW_EUSAGE, "cannot hang up: the call has already ended");
+		return TW_OK;
 	int rc = tw_call_event_add(call, TW_EV_HANGUP, "caller", 0);
 	if (rc)
 		return tw_error_set(err, rc, "out of memory");
-	if (call->current >= 0 && call->state != TW_CALL_FETCHING) {
+	bool fetching = call->state == TW_CALL_FETCHING;
+	call->caller_left = true;
+	if (call->current >= 0 && !fetching) {
+		/* A Dial's or Record's action is told the caller left, as a
+		 * carrier does: that request stays pending, and its answer
+		 * ends the call (tw_call_document). */
 		tw_call_input in = {.kind = TW_INPUT_HANGUP};
-		/* Whatever the interpreter wants to tell the IVR now, the caller
-		 * is gone: nothing more is fetched. */
 		call->fetches_since_input = 0;
-		dialects[call->current]->input(call->interp[call->current], call, &in, err);
+		call->state = TW_CALL_ENDED;
+		int rc = dialects[call->current]->input(call->interp[call->current], call, &in, err);
 		tw_error_clear(err);
+		if (rc == TW_OK && call->state == TW_CALL_FETCHING)
+			return TW_OK;
 	}
 	request_clear(&call->pending);
 	call->state = TW_CALL_ENDED;

@@ -165,7 +165,11 @@ int tw_call_document(tw_call *call, const char *url, long status,
 		     double fetch_ms, tw_error *err);
 
 /* The caller's actions. Each needs the call to be LISTENING for that kind
- * of input (hang up works in any state but ENDED); otherwise TW_EUSAGE
+ * of input (hang up works in any state, and does nothing once the call
+ * has ended; when a <Dial>, <Record>
+ * or <Enqueue> has an action, the call stays FETCHING for that one last
+ * request, as a carrier tells the app the caller left, and ends with its
+ * answer, whatever it is); otherwise TW_EUSAGE
  * with the reason ("no input is being collected: the IVR is holding",
  * "this <Gather> takes dtmf only"), and the call is unchanged. keys:
  * digits, '*', '#', 'w' (half a second), 'W' (a second). */
@@ -215,8 +219,9 @@ typedef enum tw_input_kind {
 	TW_INPUT_DTMF,    /* digits: the keys, finishing key included */
 	TW_INPUT_SPEECH,  /* speech, confidence */
 	TW_INPUT_SILENCE, /* nothing before the timeout */
-	TW_INPUT_HANGUP,  /* the caller hung up (a Dial's or Record's action
-			     may still be told) */
+	TW_INPUT_HANGUP,  /* the caller hung up: an interpreter may ask for
+			     one last fetch (a Dial's or Record's action),
+			     whose answer the call ignores */
 } tw_input_kind;
 
 typedef struct tw_call_input {
