@@ -17,6 +17,7 @@ enum {
 	TW_EXIT_USAGE = 2, /* usage or script error */
 	TW_EXIT_UNREACHABLE = 3,
 	TW_EXIT_REPORT = 4, /* a report could not be written */
+	TW_EXIT_INTERRUPTED = 130, /* Ctrl-C: 128 + SIGINT, as shells say it */
 };
 
 typedef struct tw_cli_opts {
@@ -25,6 +26,10 @@ typedef struct tw_cli_opts {
 	bool vars_given;      /* --var or --vars-file seen */
 	const char *reports;  /* folder, default "reports" */
 	const char *junit;    /* file; default <reports>/junit.xml */
+	const char *json;     /* file; default <reports>/result.json */
+	long progress_ms;     /* --progress: 0 default, -1 none */
+	bool performances_given;
+	bool customers_given;
 	bool no_reports;
 	int color;            /* -1 auto, 0 never, 1 always */
 	bool verbose;

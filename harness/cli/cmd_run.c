@@ -3,12 +3,59 @@
  * still run), perform them, print the summary, write the reports.
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+
+/* The run Ctrl-C stops. A signal handler can reach nothing else; this is
+ * the CLI's, never the engine's, and only while tw_run_execute runs. */
+static tw_run *volatile interruptible;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	tw_run *run = interruptible;
+	if (run)
+		tw_run_stop(run);
+}
+
+typedef struct progress_view {
+	bool tty;
+	bool shown;  /* a live line is on the terminal */
+} progress_view;
+
+/* On a terminal, one line rewritten in place; otherwise a plain line each
+ * time (the engine calls less often then). */
+static void show_progress(const tw_progress *p, void *ctx)
+{
+	progress_view *v = ctx;
+	double secs = p->elapsed_ms / 1000.0;
+	double rate = secs > 0 ? (double)p->done / secs : 0;
+	char total[64];
+	if (p->planned)
+		snprintf(total, sizeof(total), "%llu/%llu", p->done, p->planned);
+	else
+		snprintf(total, sizeof(total), "%llu (%.0f/%.0fs)", p->done, secs,
+			 p->duration_ms / 1000.0);
+	char line[256];
+	int n = snprintf(line, sizeof(line), "%7.1fs  %s performances  %.1f/s  %llu failed  %llu under way",
+			 secs, total, rate, p->failed, p->in_flight);
+	if (p->dropped)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "  %llu dropped", p->dropped);
+	if (p->stopping)
+		snprintf(line + n, sizeof(line) - (size_t)n, "  (stopping)");
+	if (v->tty) {
+		fprintf(stderr, "\r\033[K%s", line);
+		v->shown = true;
+	} else {
+		fprintf(stderr, "techweek: %s\n", line);
+	}
+	fflush(stderr);
+}
 
 static bool use_color(int setting)
 {
@@ -80,12 +127,32 @@ int tw_cmd_run(int argc, char **argv)
 			status = TW_EXIT_UNREACHABLE;
 			goto out;
 		}
-	if (tw_run_execute(run, &err) != TW_OK) {
+	progress_view view = {.tty = isatty(STDERR_FILENO) != 0};
+	if (!o.quiet && o.progress_ms >= 0) {
+		tw_run_options *ro = tw_run_options_of(run);
+		ro->progress = show_progress;
+		ro->progress_ctx = &view;
+		ro->progress_ms = view.tty ? 250 : o.progress_ms ? o.progress_ms : 10000;
+	}
+	struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;
+	sigemptyset(&sa.sa_mask);
+	interruptible = run;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	int rc = tw_run_execute(run, &err);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	interruptible = NULL;
+	if (view.shown)
+		fputs("\r\033[K", stderr);
+	if (rc != TW_OK) {
 		/* Whatever was performed is still reported below. */
 		tw_cli_print_error(&err);
 		tw_error_clear(&err);
 	}
 	status = (int)tw_run_verdict(run);
+	if (tw_run_interrupted(run))
+		status = TW_EXIT_INTERRUPTED;
 	if (!o.quiet) {
 		unsigned flags = (use_color(o.color) ? TW_SUMMARY_COLOR : 0) |
 				 (o.verbose ? TW_SUMMARY_VERBOSE : 0);
@@ -107,6 +174,19 @@ int tw_cmd_run(int argc, char **argv)
 			printf("JUnit report: %s\n", junit);
 		}
 		free(junit);
+		char *json = NULL;
+		if (o.json)
+			json = strdup(o.json);
+		else if (asprintf(&json, "%s/result.json", o.reports) < 0)
+			json = NULL;
+		if (!json || tw_report_json(run, json, &err) != TW_OK) {
+			tw_cli_print_error(&err);
+			tw_error_clear(&err);
+			status = TW_EXIT_REPORT;
+		} else if (!o.quiet) {
+			printf("JSON result: %s\n", json);
+		}
+		free(json);
 	}
 out:
 	tw_run_free(run);

@@ -30,6 +30,18 @@ enum {
 	OPT_CALL_LOOPS,
 	OPT_COLOR,
 	OPT_NO_COLOR,
+	OPT_PERFORMANCES,
+	OPT_CUSTOMERS,
+	OPT_RATE,
+	OPT_DURATION,
+	OPT_RAMP,
+	OPT_JOBS,
+	OPT_THINK_SCALE,
+	OPT_MAX_FAILURES,
+	OPT_BAIL,
+	OPT_RETRY,
+	OPT_JSON,
+	OPT_PROGRESS,
 };
 
 static const struct option run_options[] = {
@@ -47,6 +59,18 @@ static const struct option run_options[] = {
 	{"call-max-fetches", required_argument, NULL, OPT_CALL_FETCHES},
 	{"call-max-time", required_argument, NULL, OPT_CALL_TIME},
 	{"call-max-loops", required_argument, NULL, OPT_CALL_LOOPS},
+	{"performances", required_argument, NULL, OPT_PERFORMANCES},
+	{"customers", required_argument, NULL, OPT_CUSTOMERS},
+	{"rate", required_argument, NULL, OPT_RATE},
+	{"duration", required_argument, NULL, OPT_DURATION},
+	{"ramp", required_argument, NULL, OPT_RAMP},
+	{"jobs", required_argument, NULL, OPT_JOBS},
+	{"think-scale", required_argument, NULL, OPT_THINK_SCALE},
+	{"max-failures", required_argument, NULL, OPT_MAX_FAILURES},
+	{"bail", no_argument, NULL, OPT_BAIL},
+	{"retry", required_argument, NULL, OPT_RETRY},
+	{"json", required_argument, NULL, OPT_JSON},
+	{"progress", required_argument, NULL, OPT_PROGRESS},
 	{"color", required_argument, NULL, OPT_COLOR},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
 	{"verbose", no_argument, NULL, 'V'},
@@ -59,8 +83,22 @@ static const char run_help[] =
 	"usage: techweek run [options] PATH...\n"
 	"\n"
 	"Performs each rehearsal (files, or folders searched for *.rehearsal) once\n"
-	"against its real endpoints, prints a summary and writes reports.\n"
+	"against its real endpoints, prints a summary and writes reports; or, as a\n"
+	"dress rehearsal, many times by many customers at once.\n"
 	"\n"
+	"dress rehearsal:\n"
+	"      --performances N      each rehearsal N times (default 1)\n"
+	"      --customers C         at most C performances at once (default 1;\n"
+	"                            1000 with --rate)\n"
+	"      --rate R              start R performances a second (R or R/s) ...\n"
+	"      --duration D          ... for D (open model; needs --rate)\n"
+	"      --ramp D              rise from 0 to R over D first\n"
+	"      --jobs J              worker threads, each its own loop (default 1)\n"
+	"      --think-scale F       pause steps last F times as long (0: flat out)\n"
+	"      --max-failures N      start no more performances after N failed\n"
+	"      --bail                the same as --max-failures 1\n"
+	"      --retry N             try a failed transfer again N times (transport\n"
+	"                            failures only; counted as retries)\n"
 	"variables:\n"
 	"  -v, --var NAME=VALUE      set a variable (repeatable; wins over --vars-file\n"
 	"                            and the cast)\n"
@@ -68,6 +106,7 @@ static const char run_help[] =
 	"reports:\n"
 	"      --reports DIR         folder for reports (default: reports)\n"
 	"      --junit FILE          JUnit XML file (default: DIR/junit.xml)\n"
+	"      --json FILE           JSON result (default: DIR/result.json)\n"
 	"      --no-reports          write no report files\n"
 	"network (per step):\n"
 	"      --connect-timeout D   default 10s\n"
@@ -82,11 +121,14 @@ static const char run_help[] =
 	"output:\n"
 	"      --color auto|always|never   (NO_COLOR=1 also turns colour off)\n"
 	"      --verbose             list every step in the summary\n"
-	"  -q, --quiet               no summary\n"
+	"      --progress D          a progress line every D when stderr is not a\n"
+	"                            terminal (default 10s; 0: none)\n"
+	"  -q, --quiet               no summary, no progress\n"
 	"\n"
-	"Durations: 500ms, 10s, 2m (a bare number is seconds). Sizes: 512K, 8M, 1G.\n"
+	"Durations: 500ms, 10s, 2m, 1h (a bare number is seconds). Sizes: 512K, 8M, 1G.\n"
 	"Exit status: 0 passed, 1 a rehearsal failed, 2 usage or script error,\n"
-	"3 a run could not be carried out, 4 a report could not be written.\n";
+	"3 a run could not be carried out, 4 a report could not be written,\n"
+	"130 interrupted (Ctrl-C; reports hold what was performed).\n";
 
 static const char check_help[] =
 	"usage: techweek check [options] PATH...\n"
@@ -252,6 +294,83 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 			o->run.call_max_seconds = (double)ms / 1000.0;
 			break;
 		}
+		case OPT_PERFORMANCES:
+		case OPT_CUSTOMERS:
+		case OPT_JOBS:
+		case OPT_MAX_FAILURES:
+		case OPT_RETRY: {
+			static const struct {
+				int opt;
+				const char *name;
+				unsigned long max;
+			} counts[] = {
+				{OPT_PERFORMANCES, "--performances", 1000000000UL},
+				{OPT_CUSTOMERS, "--customers", 100000UL},
+				{OPT_JOBS, "--jobs", 256UL},
+				{OPT_MAX_FAILURES, "--max-failures", 1000000000UL},
+				{OPT_RETRY, "--retry", 100UL},
+			};
+			size_t k = 0;
+			while (counts[k].opt != ch)
+				k++;
+			unsigned long min = ch == OPT_RETRY ? 0 : 1;
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(a, &end, 10);
+			if (errno || *end || end == a || a[0] == '-' || n < min || n > counts[k].max) {
+				char why[160];
+				snprintf(why, sizeof(why), "%s: '%%s' is not a whole number from %lu to %lu",
+					 counts[k].name, min, counts[k].max);
+				return bad(command, why, a);
+			}
+			if (ch == OPT_PERFORMANCES)
+				o->run.performances = (unsigned long)n, o->performances_given = true;
+			else if (ch == OPT_CUSTOMERS)
+				o->run.customers = (unsigned long)n, o->customers_given = true;
+			else if (ch == OPT_JOBS)
+				o->run.jobs = (unsigned)n;
+			else if (ch == OPT_MAX_FAILURES)
+				o->run.max_failures = (unsigned long)n;
+			else
+				o->run.retries = (unsigned)n;
+			break;
+		}
+		case OPT_BAIL: o->run.max_failures = 1; break;
+		case OPT_RATE: {
+			char *end;
+			errno = 0;
+			double r = strtod(a, &end);
+			if (strcmp(end, "/s") == 0)
+				end += 2;
+			if (errno || *end || end == a || !(r > 0) || r > 1e6)
+				return bad(command, "--rate: '%s' is not a rate above 0 (e.g. 20 or 20/s)", a);
+			o->run.rate = r;
+			break;
+		}
+		case OPT_DURATION:
+			if (parse_duration(a, &o->run.duration_ms))
+				return bad(command, "--duration: '%s' is not a duration (e.g. 30s)", a);
+			break;
+		case OPT_RAMP:
+			if (parse_duration(a, &o->run.ramp_ms))
+				return bad(command, "--ramp: '%s' is not a duration (e.g. 10s)", a);
+			break;
+		case OPT_THINK_SCALE: {
+			char *end;
+			errno = 0;
+			double f = strtod(a, &end);
+			if (errno || *end || end == a || !(f >= 0) || f > 1000)
+				return bad(command, "--think-scale: '%s' is not a factor from 0 to 1000", a);
+			o->run.think_scale = f;
+			break;
+		}
+		case OPT_JSON: o->json = a; break;
+		case OPT_PROGRESS:
+			if (strcmp(a, "0") == 0)
+				o->progress_ms = -1;
+			else if (parse_duration(a, &o->progress_ms))
+				return bad(command, "--progress: '%s' is not a duration (e.g. 10s, or 0)", a);
+			break;
 		case OPT_COLOR:
 			if (strcmp(a, "auto") == 0)
 				o->color = -1;
@@ -276,6 +395,19 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 			return bad(command, "unknown option or missing value: '%s'", argv[optind - 1]);
 		}
 	}
+	/* The schedule's options must make one model. */
+	if (o->run.rate > 0 && o->run.duration_ms <= 0)
+		return bad(command, "%s", "--rate needs --duration: how long arrivals go on");
+	if (o->run.rate <= 0 && o->run.duration_ms > 0)
+		return bad(command, "%s", "--duration goes with --rate (the open model); for a number of performances use --performances");
+	if (o->run.rate <= 0 && o->run.ramp_ms > 0)
+		return bad(command, "%s", "--ramp goes with --rate");
+	if (o->run.rate > 0 && o->performances_given)
+		return bad(command, "%s", "--performances and --rate are two models: choose one (--performances N, or --rate R --duration D)");
+	if (o->run.rate > 0 && o->run.ramp_ms > o->run.duration_ms)
+		return bad(command, "%s", "--ramp is longer than --duration");
+	if (o->run.rate > 0 && !o->customers_given)
+		o->run.customers = 1000;
 	o->paths = argv + optind;
 	o->path_count = (size_t)(argc - optind);
 	if (o->path_count == 0)

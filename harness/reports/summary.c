@@ -360,7 +360,80 @@ static void put_phone(const summary *s, const tw_call_totals *p)
 	fprintf(s->out, "%s\n", esc(s, RESET));
 }
 
-static int put_rehearsal(const summary *s, const tw_rehearsal_result *r)
+static void put_ms(const summary *s, double ms)
+{
+	if (ms < 1)
+		fprintf(s->out, "%.2fms", ms);
+	else if (ms < 1000)
+		fprintf(s->out, "%.0fms", ms);
+	else
+		fprintf(s->out, "%.2fs", ms / 1000);
+}
+
+static void put_latency(const summary *s, const tw_histogram *h)
+{
+	fputs("p50 ", s->out);
+	put_ms(s, tw_histogram_percentile(h, 50));
+	fputs(" p95 ", s->out);
+	put_ms(s, tw_histogram_percentile(h, 95));
+	fputs(" p99 ", s->out);
+	put_ms(s, tw_histogram_percentile(h, 99));
+	fputs(" max ", s->out);
+	put_ms(s, tw_histogram_max(h));
+}
+
+/* A dress rehearsal's figures for one rehearsal: outcome rate, time to
+ * outcome, flakiness; then its touchpoints that failed (all of them with
+ * --verbose). */
+static void put_figures(const summary *s, const tw_rehearsal_metrics *m)
+{
+	double rate = 100.0 * (double)m->achieved / (double)m->performances;
+	fprintf(s->out, "      %llu performances: %llu achieved (%.1f%%)",
+		(unsigned long long)m->performances, (unsigned long long)m->achieved, rate);
+	uint64_t not = m->performances - m->achieved;
+	if (not)
+		fprintf(s->out, ", %s%llu not%s", esc(s, RED), (unsigned long long)not, esc(s, RESET));
+	if (tw_histogram_count(m->time_to_outcome)) {
+		fputs("; time to outcome ", s->out);
+		put_latency(s, m->time_to_outcome);
+	}
+	if (tw_rehearsal_flaky(m))
+		fprintf(s->out, "  %sflaky%s", esc(s, YELLOW), esc(s, RESET));
+	fputc('\n', s->out);
+	for (size_t i = 0; i < m->scene_count; i++)
+		for (size_t j = 0; j < m->scenes[i].step_count; j++) {
+			const tw_touchpoint_metrics *t = &m->scenes[i].steps[j];
+			if (!t->count || (!s->verbose && !t->failed && !t->retries))
+				continue;
+			indent(s, 8);
+			fprintf(s->out, "%4d | ", t->step->loc.line);
+			const char *src = t->step->source ? t->step->source : "";
+			put_text(s, src + strspn(src, " \t"), 48);
+			fprintf(s->out, "  %s%llu\xC3\x97 ", esc(s, DIM), (unsigned long long)t->count);
+			put_latency(s, t->latency);
+			if (t->failed) {
+				fprintf(s->out, ", %s%llu failed%s (", esc(s, RED),
+					(unsigned long long)t->failed, esc(s, DIM));
+				bool first = true;
+				for (int k = 0; k < TW_CAUSE_COUNT; k++)
+					if (t->failures[k]) {
+						fprintf(s->out, "%s%llu %s", first ? "" : ", ",
+							(unsigned long long)t->failures[k],
+							tw_cause_str((tw_cause)k));
+						first = false;
+					}
+				fputc(')', s->out);
+			}
+			if (t->retries)
+				fprintf(s->out, ", %llu retried", (unsigned long long)t->retries);
+			if (tw_touchpoint_flaky(t))
+				fprintf(s->out, " %sflaky", esc(s, YELLOW));
+			fprintf(s->out, "%s\n", esc(s, RESET));
+		}
+}
+
+static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
+			 const tw_rehearsal_metrics *m)
 {
 	fputs("  ", s->out);
 	put_symbol(s, r->status);
@@ -379,6 +452,8 @@ static int put_rehearsal(const summary *s, const tw_rehearsal_result *r)
 	}
 	if (r->phone.calls > 0)
 		put_phone(s, &r->phone);
+	if (m && m->performances > 1)
+		put_figures(s, m);
 
 	bool explained = false;
 	size_t not_reached = 0;
@@ -422,11 +497,34 @@ int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *er
 		esc(&s, BOLD), tw_version(), esc(&s, RESET), run->count, plural((long)run->count),
 		scenes, plural((long)scenes), steps, plural(steps));
 	put_secs(&s, run->elapsed_ms);
-	fputs("\n\n", out);
+	fputc('\n', out);
+	/* A dress rehearsal: the schedule as it went. */
+	unsigned long long performed = 0;
+	for (size_t i = 0; run->metrics && i < run->count; i++)
+		performed += run->metrics[i].performances;
+	if (performed > run->count || run->opts.rate > 0 || run->stop_reason) {
+		double secs = run->elapsed_ms / 1000.0;
+		fprintf(out, "  %llu performances by up to %lu customer%s", performed,
+			run->opts.customers, plural((long)run->opts.customers));
+		if (run->opts.jobs > 1)
+			fprintf(out, " on %u jobs", run->opts.jobs);
+		fprintf(out, ", %.1f/s", secs > 0 ? (double)performed / secs : 0.0);
+		if (run->dropped)
+			fprintf(out, ", %s%llu arrivals dropped%s (no free customer)", esc(&s, YELLOW),
+				(unsigned long long)run->dropped, esc(&s, RESET));
+		if (run->stop_reason == TW_STOP_INTERRUPTED)
+			fprintf(out, " %s(interrupted: %llu of %llu planned)%s", esc(&s, YELLOW),
+				performed, (unsigned long long)run->planned, esc(&s, RESET));
+		else if (run->stop_reason == TW_STOP_MAX_FAILURES)
+			fprintf(out, " %s(stopped after %lu failed)%s", esc(&s, YELLOW),
+				run->opts.max_failures, esc(&s, RESET));
+		fputc('\n', out);
+	}
+	fputc('\n', out);
 
 	int rc = TW_OK;
 	for (size_t i = 0; i < run->count && !rc; i++)
-		rc = put_rehearsal(&s, &run->rehearsals[i]);
+		rc = put_rehearsal(&s, &run->rehearsals[i], run->metrics ? &run->metrics[i] : NULL);
 	if (rc)
 		return tw_error_set(err, rc, "out of memory writing the summary");
 

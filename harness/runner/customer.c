@@ -374,12 +374,20 @@ static xmlDocPtr current_page(tw_customer *c, tw_step_result *sr, const char *wh
 void tw_customer_start_transfer(tw_customer *c, tw_step_result *sr, tw_http_request *req,
 				double now_ms)
 {
+	/* Kept until the next request, so that --retry can send it again
+	 * even when it came from a page the failed transfer replaced. */
+	if (req != &c->sent) {
+		tw_http_request_free(&c->sent);
+		c->sent = *req;
+		memset(req, 0, sizeof(*req));
+	}
 	free(sr->method);
 	free(sr->url);
-	sr->method = strdup(req->method);
-	sr->url = tw_run_redact(c->run, req->url);
+	sr->method = strdup(c->sent.method);
+	sr->url = tw_run_redact(c->run, c->sent.url);
+	sr->requested = true;
 	tw_error e = {0};
-	if (tw_transfer_start(&c->xfer, c->jar, &c->resp, req, &c->run->opts, c, &e) != TW_OK) {
+	if (tw_transfer_start(&c->xfer, c->jar, &c->resp, &c->sent, &c->run->opts, c, &e) != TW_OK) {
 		tw_transfer_free(&c->xfer);
 		c->have_response = false;
 		tw_customer_fail_error(c, sr, now_ms, &e);
@@ -485,7 +493,9 @@ static void perform(tw_customer *c, double now_ms)
 		}
 		break;
 	case TW_STEP_PAUSE:
-		c->wake_at_ms = now_ms + (double)st->ms;
+		/* A run that is stopping skips think time: performances under
+		 * way finish sooner. */
+		c->wake_at_ms = now_ms + (c->run->stop ? 0 : (double)st->ms * c->run->opts.think_scale);
 		c->state = TW_CUSTOMER_PAUSED;
 		break;
 	case TW_STEP_EXPECT:
@@ -608,8 +618,26 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 	tw_error e = {0};
 	int rc = tw_transfer_done(&c->xfer, result, &unreachable, &e);
 	c->state = TW_CUSTOMER_READY;
+	if (rc != TW_OK && c->interrupted) {
+		tw_error_clear(&e);
+		tw_error_set(&e, TW_ETRANSPORT, "interrupted: the run was stopped before the response came");
+	} else if (rc != TW_OK && sr->retries < (int)c->run->opts.retries && !c->run->stop) {
+		/* A transport failure, tried again as the same request; the
+		 * retry is counted, and a pass after one is a flakiness
+		 * signal in the figures. */
+		sr->retries++;
+		tw_error_clear(&e);
+		tw_customer_start_transfer(c, sr, &c->sent, now_ms);
+		if (c->state == TW_CUSTOMER_WAITING)
+			return;
+		next_step(c);
+		tw_customer_advance(c, now_ms);
+		return;
+	}
 	sr->http_status = c->resp.status;
 	sr->timings = c->resp.timings;
+	sr->bytes_in += c->resp.bytes_in;
+	sr->bytes_out += c->resp.bytes_out;
 	free(sr->url);
 	sr->url = tw_run_redact(c->run, c->resp.url);
 	c->have_response = rc == TW_OK;
@@ -637,8 +665,24 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 	tw_customer_advance(c, now_ms);
 }
 
+void tw_customer_interrupt(tw_customer *c, double now_ms)
+{
+	c->interrupted = true;
+	if (c->state == TW_CUSTOMER_WAITING) {
+		tw_customer_transfer_done(c, CURLE_ABORTED_BY_CALLBACK, now_ms);
+	} else if (c->state == TW_CUSTOMER_PAUSED) {
+		tw_step_result *sr = cur_result(c);
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
+				 "interrupted: the run was stopped during this pause");
+		c->state = TW_CUSTOMER_READY;
+		next_step(c);
+		tw_customer_advance(c, now_ms);
+	}
+}
+
 void tw_customer_free(tw_customer *c)
 {
+	tw_http_request_free(&c->sent);
 	tw_call_free(c->call);
 	tw_transfer_free(&c->xfer);
 	tw_response_free(&c->resp);

@@ -30,6 +30,8 @@ typedef struct tw_customer {
 	tw_vars *vars;               /* owned: given, cast, then captures */
 	CURLSH *jar;                 /* owned: the customer's cookie jar */
 	tw_transfer xfer;            /* xfer.easy: the transfer under way */
+	tw_http_request sent;        /* the last request sent (for --retry) */
+	bool interrupted;            /* the run is being stopped */
 	tw_response resp;            /* the last response */
 	bool have_response;
 	xmlNodePtr last_form;        /* the form last filled, in resp's doc */
@@ -67,6 +69,11 @@ void tw_customer_advance(tw_customer *c, double now_ms);
  * the handle was removed from the multi handle). Leaves the customer READY
  * or DONE. */
 void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms);
+
+/* The run is stopping now: a transfer under way (already removed from
+ * the multi handle) or a pause ends as interrupted, and the performance
+ * ends. */
+void tw_customer_interrupt(tw_customer *c, double now_ms);
 
 void tw_customer_free(tw_customer *c);
 

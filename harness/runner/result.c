@@ -60,6 +60,11 @@ void tw_run_options_init(tw_run_options *opts)
 	opts->call_max_fetches = 20;
 	opts->call_max_seconds = 3600;
 	opts->call_max_loops = 3;
+	opts->performances = 1;
+	opts->customers = 1;
+	opts->jobs = 1;
+	opts->think_scale = 1;
+	opts->progress_ms = 1000;
 }
 
 int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
@@ -164,6 +169,16 @@ void tw_rehearsal_result_free(tw_rehearsal_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+tw_run_options *tw_run_options_of(tw_run *run)
+{
+	return &run->opts;
+}
+
+int tw_run_interrupted(const tw_run *run)
+{
+	return run->stop_reason == TW_STOP_INTERRUPTED;
+}
+
 tw_verdict tw_run_verdict(const tw_run *run)
 {
 	tw_verdict v = TW_VERDICT_PASSED;
@@ -191,8 +206,11 @@ void tw_run_free(tw_run *run)
 		return;
 	for (size_t i = 0; i < run->count; i++) {
 		tw_rehearsal_result_free(&run->rehearsals[i]);
+		if (run->metrics)
+			tw_rehearsal_metrics_free(&run->metrics[i]);
 		tw_script_free(run->scripts[i]);
 	}
+	free(run->metrics);
 	free(run->rehearsals);
 	free(run->scripts);
 	tw_redact_free(&run->redact);

@@ -12,6 +12,7 @@
 
 #include "channels/web/response.h"
 #include "core/redact.h"
+#include "metrics/metrics.h"
 #include "language/ast.h"
 #include "techweek/run.h"
 
@@ -37,7 +38,11 @@ typedef struct tw_step_result {
 	char *url;
 	long http_status;      /* 0 when none */
 	bool transport;        /* failed in transit: no complete response */
+	bool requested;        /* the step sent a request (timings are real) */
+	int retries;           /* transfers tried again (--retry) */
 	tw_timings timings;    /* request steps */
+	double bytes_in;       /* body bytes received */
+	double bytes_out;      /* request body bytes sent */
 	double elapsed_ms;     /* wall time of the step */
 } tw_step_result;
 
@@ -78,16 +83,34 @@ typedef struct tw_rehearsal_result {
 	tw_call_totals phone;    /* phone.calls == 0 without calls */
 } tw_rehearsal_result;
 
+/* Why a run stopped before it performed everything it planned. */
+typedef enum tw_stop_reason {
+	TW_STOP_NONE,
+	TW_STOP_INTERRUPTED,  /* tw_run_stop: Ctrl-C */
+	TW_STOP_MAX_FAILURES, /* --max-failures / --bail */
+} tw_stop_reason;
+
 struct tw_run {
 	tw_run_options opts;
 	tw_redact redact;
 	tw_script **scripts;             /* owned */
-	tw_rehearsal_result *rehearsals; /* owned; one per added script or broken file */
+	/* One per added script or broken file: the performance reports show
+	 * in detail (the first that failed, else the first), with every
+	 * performance's figures in metrics[i]. */
+	tw_rehearsal_result *rehearsals; /* owned */
+	tw_rehearsal_metrics *metrics;   /* owned; aligned with rehearsals */
 	size_t count;
 	size_t cap;
 	char started_at[32];
 	double elapsed_ms;
 	char hostname[256];
+
+	/* The schedule as it went. */
+	uint64_t planned;     /* performances planned; 0 for an open model */
+	uint64_t started;     /* performances begun */
+	uint64_t dropped;     /* arrivals with no free customer (open model) */
+	tw_stop_reason stop_reason;
+	_Atomic int stop;     /* set by tw_run_stop */
 };
 
 /* Readers for reports: the steps a scene result holds (0 when the scene

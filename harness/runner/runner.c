@@ -1,12 +1,24 @@
 /*
- * The runner: one event loop on libcurl's multi interface. Each customer is
- * a state machine (customer.c); the loop starts transfers the customers
- * ask for, hands finished transfers back to them, and wakes paused ones. No
- * transfer ever blocks the loop, so many customers can share it.
+ * The runner: worker threads (--jobs), each one event loop on libcurl's
+ * multi interface. Each customer is a state machine (customer.c); a loop
+ * starts the performances its schedule allows, starts the transfers its
+ * customers ask for, hands finished transfers back to them, and wakes
+ * paused ones. No transfer ever blocks a loop, so many customers share one.
  *
- * A tech run performs each rehearsal once, one customer at a time, so its
- * timings are not disturbed by its own traffic.
+ * Performances are handed out by shared atomic counters (closed model:
+ * tickets 0..planned-1; open model: each worker's share of the arrival
+ * rate), so workers never wait on each other. A finished performance is
+ * folded into its worker's figures (metrics/metrics.h) and freed, unless
+ * it becomes the one reports show in detail: memory stays flat however
+ * many performances run. The thread that called tw_run_execute reports
+ * progress and relays tw_run_stop.
+ *
+ * A tech run (the defaults) performs each rehearsal once, one customer at
+ * a time, so its timings are not disturbed by its own traffic.
  */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,8 +26,6 @@
 #include "core/template.h"
 #include "runner/customer.h"
 #include "runner/result.h"
-
-#define MAX_ACTIVE 1
 
 static void iso_now(char out[32])
 {
@@ -83,114 +93,497 @@ static void collect_secrets(tw_run *run, tw_rehearsal_result *r)
 	}
 }
 
-int tw_run_execute(tw_run *run, tw_error *err)
+/* ---- the schedule, shared by the workers ---- */
+
+typedef struct schedule {
+	tw_run *run;
+	size_t *runnable;       /* indexes of rehearsals that can be performed */
+	size_t runnable_count;
+	double t0_ms;
+	bool open;              /* arrivals at a rate, for a duration */
+	_Atomic unsigned long long next_ticket;
+	_Atomic unsigned long long done, failed, in_flight, dropped;
+	_Atomic int closing;    /* no more performances start */
+	pthread_mutex_t shown_lock; /* run->rehearsals[i], the shown ones */
+	pthread_mutex_t idle_lock;
+	pthread_cond_t idle;    /* a worker finished */
+	size_t workers_left;
+} schedule;
+
+typedef struct slot {
+	tw_customer c;
+	tw_rehearsal_result result; /* this performance's */
+	size_t rehearsal;
+	bool busy;
+} slot;
+
+typedef struct worker {
+	schedule *sched;
+	tw_run *run;
+	CURLM *multi;
+	slot *slots;
+	size_t slot_count;
+	size_t busy;
+	tw_rehearsal_metrics *metrics; /* one per rehearsal, merged at the end */
+	double rate;                   /* open model: this worker's share */
+	unsigned long long arrivals;   /* open model: arrivals so far */
+	bool aborted;                  /* in-flight transfers were cut */
+	int rc;
+	tw_error err;
+	pthread_t thread;
+} worker;
+
+/* The time of the k-th arrival (from 0) since the start, for a rate that
+ * rises linearly from 0 over ramp_ms, then stays: the inverse of the
+ * arrivals-so-far curve. */
+static double arrival_ms(double k, double rate_per_ms, double ramp_ms)
 {
-	iso_now(run->started_at);
-	double t0 = tw_clock_ms();
-	for (size_t i = 0; i < run->count; i++)
-		if (run->rehearsals[i].script && run->rehearsals[i].status != TW_STATUS_BROKEN)
-			collect_secrets(run, &run->rehearsals[i]);
-	/* Messages from setup are redacted now that every secret is known. */
-	for (size_t i = 0; i < run->count; i++) {
-		tw_error *p = &run->rehearsals[i].problem;
-		char *m = tw_run_redact(run, p->message), *l = tw_run_redact(run, p->source_line);
-		free(p->message);
-		free(p->source_line);
-		p->message = m;
-		p->source_line = l;
-	}
+	if (ramp_ms <= 0)
+		return k / rate_per_ms;
+	double ramp_arrivals = rate_per_ms * ramp_ms / 2;
+	if (k < ramp_arrivals)
+		return sqrt(2 * ramp_ms * k / rate_per_ms);
+	return ramp_ms + (k - ramp_arrivals) / rate_per_ms;
+}
 
-	CURLM *multi = curl_multi_init();
-	tw_customer *customers = calloc(run->count ? run->count : 1, sizeof(*customers));
-	if (!multi || !customers) {
-		curl_multi_cleanup(multi);
-		free(customers);
-		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	}
+/* Moves a finished performance into the shown result, keeping its name
+ * and path. */
+static void adopt(tw_rehearsal_result *shown, tw_rehearsal_result *perf)
+{
+	char *path = shown->path, *name = shown->name;
+	const tw_script *script = shown->script;
+	shown->path = shown->name = NULL;
+	tw_rehearsal_result_free(shown);
+	*shown = *perf;
+	free(shown->path);
+	free(shown->name);
+	shown->path = path;
+	shown->name = name;
+	shown->script = script;
+	memset(perf, 0, sizeof(*perf));
+}
 
-	size_t next = 0, active = 0;
-	int rc = TW_OK;
-	for (;;) {
-		/* Let new customers in while there is room. */
-		while (active < MAX_ACTIVE && next < run->count) {
-			tw_rehearsal_result *r = &run->rehearsals[next];
-			tw_customer *c = &customers[next++];
-			if (!r->script || r->status == TW_STATUS_BROKEN)
-				continue;
-			iso_now(r->started_at);
-			tw_error e = {0};
-			if (tw_customer_init(c, run, r, &e) != TW_OK) {
-				if (e.code == TW_ENOMEM) {
-					rc = tw_error_set(err, TW_ENOMEM, "out of memory");
-					tw_error_clear(&e);
-					goto out;
-				}
-				r->status = TW_STATUS_BROKEN;
-				tw_error_move(&r->problem, &e);
-				char *m = tw_run_redact(run, r->problem.message);
-				free(r->problem.message);
-				r->problem.message = m;
-				tw_customer_free(c);
-				continue;
-			}
-			active++;
-			c->state = TW_CUSTOMER_READY;
-			tw_customer_advance(c, tw_clock_ms());
-			if (c->state == TW_CUSTOMER_WAITING)
-				curl_multi_add_handle(multi, c->xfer.easy);
+static bool is_failure(tw_status s)
+{
+	return s != TW_STATUS_PASSED;
+}
+
+/* A performance ended: its figures, then the shown result (the first that
+ * failed, else the first), then its memory back. */
+static int performance_done(worker *w, slot *sl)
+{
+	schedule *sc = w->sched;
+	tw_rehearsal_result *r = &sl->result;
+	int rc = tw_rehearsal_metrics_add(&w->metrics[sl->rehearsal], r);
+	bool failed = is_failure(r->status);
+	atomic_fetch_add(&sc->done, 1);
+	atomic_fetch_sub(&sc->in_flight, 1);
+	if (failed) {
+		unsigned long long f = atomic_fetch_add(&sc->failed, 1) + 1;
+		unsigned long max = w->run->opts.max_failures;
+		if (max && f >= max && !atomic_exchange(&sc->closing, 1))
+			w->run->stop_reason = TW_STOP_MAX_FAILURES;
+	}
+	pthread_mutex_lock(&sc->shown_lock);
+	tw_rehearsal_result *shown = &w->run->rehearsals[sl->rehearsal];
+	if (!shown->scenes || (failed && !is_failure(shown->status)))
+		adopt(shown, r);
+	pthread_mutex_unlock(&sc->shown_lock);
+	tw_customer_free(&sl->c);
+	tw_rehearsal_result_free(r);
+	sl->busy = false;
+	w->busy--;
+	return rc;
+}
+
+static void add_if_waiting(worker *w, tw_customer *c)
+{
+	if (c->state == TW_CUSTOMER_WAITING)
+		curl_multi_add_handle(w->multi, c->xfer.easy);
+}
+
+/* Starts one performance of rehearsal index ri in a free slot. */
+static int start_performance(worker *w, size_t ri, unsigned long long ticket)
+{
+	slot *sl = NULL;
+	for (size_t i = 0; i < w->slot_count && !sl; i++)
+		if (!w->slots[i].busy)
+			sl = &w->slots[i];
+	if (!sl)
+		return tw_error_set(&w->err, TW_EINTERNAL, "no free customer for a performance");
+	tw_run *run = w->run;
+	memset(&sl->result, 0, sizeof(sl->result));
+	sl->result.script = run->rehearsals[ri].script;
+	sl->rehearsal = ri;
+	iso_now(sl->result.started_at);
+	tw_error e = {0};
+	if (tw_customer_init(&sl->c, run, &sl->result, &e) != TW_OK) {
+		/* The pre-flight performed the same setup: only memory can
+		 * fail here. */
+		tw_customer_free(&sl->c);
+		tw_rehearsal_result_free(&sl->result);
+		int rc = e.code;
+		tw_error_move(&w->err, &e);
+		return rc ? rc : TW_ENOMEM;
+	}
+	sl->c.performance = ticket + 1;
+	sl->busy = true;
+	w->busy++;
+	atomic_fetch_add(&w->sched->in_flight, 1);
+	sl->c.state = TW_CUSTOMER_READY;
+	tw_customer_advance(&sl->c, tw_clock_ms());
+	add_if_waiting(w, &sl->c);
+	return TW_OK;
+}
+
+/* Starts what the schedule allows now. Returns false when it will start
+ * nothing more. *next_ms: when an arrival is next due (open model). */
+static bool schedule_more(worker *w, double now, double *next_ms)
+{
+	schedule *sc = w->sched;
+	tw_run *run = w->run;
+	if (atomic_load(&sc->closing) || run->stop)
+		return false;
+	if (!sc->open) {
+		while (w->busy < w->slot_count) {
+			unsigned long long t = atomic_fetch_add(&sc->next_ticket, 1);
+			if (t >= run->planned)
+				return false;
+			w->rc = start_performance(w, sc->runnable[t % sc->runnable_count], t);
+			if (w->rc)
+				return false;
 		}
-		if (active == 0 && next >= run->count)
+		return true;
+	}
+	double since = now - sc->t0_ms, rate_ms = w->rate / 1000.0;
+	double ramp = (double)run->opts.ramp_ms;
+	for (;;) {
+		double due = arrival_ms((double)w->arrivals, rate_ms, ramp);
+		if (due >= (double)run->opts.duration_ms)
+			return false;
+		if (due > since) {
+			*next_ms = sc->t0_ms + due;
+			return true;
+		}
+		w->arrivals++;
+		if (w->busy >= w->slot_count) {
+			atomic_fetch_add(&sc->dropped, 1);
+			continue;
+		}
+		unsigned long long t = atomic_fetch_add(&sc->next_ticket, 1);
+		w->rc = start_performance(w, sc->runnable[t % sc->runnable_count], t);
+		if (w->rc)
+			return false;
+	}
+}
+
+/* A second tw_run_stop: the transfers under way are cut. */
+static void abort_in_flight(worker *w, double now)
+{
+	w->aborted = true;
+	for (size_t i = 0; i < w->slot_count; i++) {
+		tw_customer *c = &w->slots[i].c;
+		if (!w->slots[i].busy)
+			continue;
+		if (c->state == TW_CUSTOMER_WAITING)
+			curl_multi_remove_handle(w->multi, c->xfer.easy);
+		tw_customer_interrupt(c, now);
+		add_if_waiting(w, c);
+	}
+}
+
+static void *work(void *arg)
+{
+	worker *w = arg;
+	schedule *sc = w->sched;
+	bool more = true;
+	while (w->rc == TW_OK) {
+		double now = tw_clock_ms(), next_arrival = 0;
+		if (more)
+			more = schedule_more(w, now, &next_arrival);
+		if (w->rc)
 			break;
+		if (!more && w->busy == 0)
+			break;
+		if (w->run->stop > 1 && !w->aborted)
+			abort_in_flight(w, now);
 
 		int running = 0;
-		curl_multi_perform(multi, &running);
+		curl_multi_perform(w->multi, &running);
 		CURLMsg *msg;
 		int left;
-		while ((msg = curl_multi_info_read(multi, &left))) {
+		while ((msg = curl_multi_info_read(w->multi, &left))) {
 			if (msg->msg != CURLMSG_DONE)
 				continue;
 			CURL *easy = msg->easy_handle;
 			CURLcode result = msg->data.result;
 			tw_customer *c = NULL;
 			curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&c);
-			curl_multi_remove_handle(multi, easy);
+			curl_multi_remove_handle(w->multi, easy);
 			tw_customer_transfer_done(c, result, tw_clock_ms());
-			if (c->state == TW_CUSTOMER_WAITING)
-				curl_multi_add_handle(multi, c->xfer.easy);
+			add_if_waiting(w, c);
 		}
 
-		/* Wake paused customers; find how long the loop may sleep. */
-		double now = tw_clock_ms();
-		long wait_ms = 1000;
-		for (size_t i = 0; i < next; i++) {
-			tw_customer *c = &customers[i];
-			if (c->state == TW_CUSTOMER_PAUSED && c->jar) {
+		/* Wake paused customers, retire finished ones, and find how
+		 * long the loop may sleep. */
+		now = tw_clock_ms();
+		double wait_ms = 1000;
+		if (more && sc->open && next_arrival > now)
+			wait_ms = fmin(wait_ms, next_arrival - now);
+		for (size_t i = 0; i < w->slot_count; i++) {
+			slot *sl = &w->slots[i];
+			tw_customer *c = &sl->c;
+			if (!sl->busy)
+				continue;
+			if (c->state == TW_CUSTOMER_PAUSED) {
+				/* A stopping run cuts think time short. */
+				if (w->run->stop && c->wake_at_ms > now)
+					c->wake_at_ms = now;
 				if (now >= c->wake_at_ms) {
 					tw_customer_advance(c, now);
-					if (c->state == TW_CUSTOMER_WAITING)
-						curl_multi_add_handle(multi, c->xfer.easy);
-				} else if (c->wake_at_ms - now < (double)wait_ms) {
-					wait_ms = (long)(c->wake_at_ms - now) + 1;
+					add_if_waiting(w, c);
+				} else {
+					wait_ms = fmin(wait_ms, c->wake_at_ms - now);
 				}
 			}
-			if (c->state == TW_CUSTOMER_DONE && c->jar) {
-				tw_customer_free(c);
-				active--;
+			if (c->state == TW_CUSTOMER_DONE) {
+				if (performance_done(w, sl) != TW_OK)
+					w->rc = tw_error_set(&w->err, TW_ENOMEM, "out of memory");
 				wait_ms = 0;
 			}
 		}
 		if (wait_ms > 0)
-			curl_multi_poll(multi, NULL, 0, (int)wait_ms, NULL);
+			curl_multi_poll(w->multi, NULL, 0, (int)ceil(wait_ms), NULL);
 	}
-out:
-	for (size_t i = 0; i < run->count; i++)
-		if (customers[i].jar) {
-			if (customers[i].xfer.easy)
-				curl_multi_remove_handle(multi, customers[i].xfer.easy);
-			tw_customer_free(&customers[i]);
+	pthread_mutex_lock(&sc->idle_lock);
+	sc->workers_left--;
+	pthread_cond_signal(&sc->idle);
+	pthread_mutex_unlock(&sc->idle_lock);
+	return NULL;
+}
+
+/* ---- setting up ---- */
+
+/* Every secret must be known before the first request, every environment
+ * variable set, and every cast entry given: checked once here by setting
+ * up a customer without performing anything. A rehearsal that fails this
+ * is broken and not scheduled. */
+static int preflight(tw_run *run, size_t i, tw_error *err)
+{
+	tw_rehearsal_result *r = &run->rehearsals[i];
+	if (!r->script || r->status == TW_STATUS_BROKEN)
+		return TW_OK;
+	tw_rehearsal_result probe = {.script = r->script};
+	tw_customer c;
+	tw_error e = {0};
+	int rc = tw_customer_init(&c, run, &probe, &e);
+	tw_customer_free(&c);
+	tw_rehearsal_result_free(&probe);
+	if (rc == TW_ENOMEM) {
+		tw_error_clear(&e);
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
+	if (rc != TW_OK) {
+		r->status = TW_STATUS_BROKEN;
+		tw_error_move(&r->problem, &e);
+	}
+	return TW_OK;
+}
+
+static void redact_problem(tw_run *run, tw_error *p)
+{
+	char *m = tw_run_redact(run, p->message), *l = tw_run_redact(run, p->source_line);
+	free(p->message);
+	free(p->source_line);
+	p->message = m;
+	p->source_line = l;
+}
+
+static void progress_now(tw_run *run, schedule *sc, bool stopping)
+{
+	if (!run->opts.progress)
+		return;
+	tw_progress p = {
+		.elapsed_ms = tw_clock_ms() - sc->t0_ms,
+		.done = atomic_load(&sc->done),
+		.planned = sc->open ? 0 : run->planned,
+		.failed = atomic_load(&sc->failed),
+		.in_flight = atomic_load(&sc->in_flight),
+		.dropped = atomic_load(&sc->dropped),
+		.duration_ms = sc->open ? (double)run->opts.duration_ms : 0,
+		.stopping = stopping,
+	};
+	run->opts.progress(&p, run->opts.progress_ctx);
+}
+
+void tw_run_stop(tw_run *run)
+{
+	int s = run->stop;
+	run->stop = s < 2 ? s + 1 : 2;
+}
+
+static int run_workers(tw_run *run, schedule *sc, worker *ws, unsigned jobs, tw_error *err)
+{
+	unsigned started = 0;
+	int rc = TW_OK;
+	for (; started < jobs; started++) {
+		pthread_mutex_lock(&sc->idle_lock);
+		sc->workers_left++;
+		pthread_mutex_unlock(&sc->idle_lock);
+		if (pthread_create(&ws[started].thread, NULL, work, &ws[started]) != 0) {
+			pthread_mutex_lock(&sc->idle_lock);
+			sc->workers_left--;
+			pthread_mutex_unlock(&sc->idle_lock);
+			rc = tw_error_set(err, TW_EINTERNAL, "cannot start worker thread %u", started + 1);
+			atomic_store(&sc->closing, 1);
+			break;
 		}
-	free(customers);
-	curl_multi_cleanup(multi);
+	}
+	/* Progress, and stop requests relayed to the loops, until every
+	 * worker is done. A stop that is not heeded within the step timeout
+	 * turns into an abort. */
+	long tick = run->opts.progress_ms > 0 ? run->opts.progress_ms : 1000;
+	if (tick > 100)
+		tick = 100; /* how soon a stop request is relayed */
+	double next_progress = tw_clock_ms() + (double)run->opts.progress_ms;
+	int seen_stop = 0;
+	double stop_at = 0;
+	bool shown = false; /* a run too short for progress gets none at the end */
+	pthread_mutex_lock(&sc->idle_lock);
+	while (sc->workers_left > 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += tick * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&sc->idle, &sc->idle_lock, &ts);
+		pthread_mutex_unlock(&sc->idle_lock);
+		double now = tw_clock_ms();
+		int stop = run->stop;
+		if (stop && !seen_stop) {
+			stop_at = now;
+			if (run->stop_reason == TW_STOP_NONE)
+				run->stop_reason = TW_STOP_INTERRUPTED;
+		}
+		if (stop == 1 && stop_at && now - stop_at > (double)run->opts.timeout_ms)
+			tw_run_stop(run), stop = run->stop;
+		if (stop != seen_stop) {
+			atomic_store(&sc->closing, 1);
+			for (unsigned i = 0; i < started; i++)
+				curl_multi_wakeup(ws[i].multi);
+			seen_stop = stop;
+			progress_now(run, sc, true);
+			shown = true;
+		}
+		if (now >= next_progress) {
+			progress_now(run, sc, atomic_load(&sc->closing) != 0);
+			shown = true;
+			next_progress = now + (double)run->opts.progress_ms;
+		}
+		pthread_mutex_lock(&sc->idle_lock);
+	}
+	pthread_mutex_unlock(&sc->idle_lock);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(ws[i].thread, NULL);
+	if (shown)
+		progress_now(run, sc, false);
+	return rc;
+}
+
+int tw_run_execute(tw_run *run, tw_error *err)
+{
+	iso_now(run->started_at);
+	double t0 = tw_clock_ms();
+	const tw_run_options *o = &run->opts;
+	int rc = TW_OK;
+	for (size_t i = 0; i < run->count; i++)
+		if (run->rehearsals[i].script && run->rehearsals[i].status != TW_STATUS_BROKEN)
+			collect_secrets(run, &run->rehearsals[i]);
+	for (size_t i = 0; rc == TW_OK && i < run->count; i++)
+		rc = preflight(run, i, err);
+	/* Messages from setup are redacted now that every secret is known. */
+	for (size_t i = 0; i < run->count; i++)
+		redact_problem(run, &run->rehearsals[i].problem);
+
+	run->metrics = calloc(run->count ? run->count : 1, sizeof(*run->metrics));
+	schedule sc = {.run = run, .open = o->rate > 0};
+	sc.runnable = calloc(run->count ? run->count : 1, sizeof(*sc.runnable));
+	if (rc == TW_OK && (!run->metrics || !sc.runnable))
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == TW_OK && i < run->count; i++) {
+		tw_rehearsal_result *r = &run->rehearsals[i];
+		if (tw_rehearsal_metrics_init(&run->metrics[i], r->script) != TW_OK)
+			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+		else if (r->script && r->status != TW_STATUS_BROKEN)
+			sc.runnable[sc.runnable_count++] = i;
+		else
+			run->metrics[i].broken = 1;
+	}
+	unsigned jobs = o->jobs ? o->jobs : 1;
+	unsigned long customers = o->customers ? o->customers : 1;
+	if (!sc.open)
+		run->planned = (unsigned long long)sc.runnable_count * (o->performances ? o->performances : 1);
+	if (jobs > customers)
+		jobs = (unsigned)customers;
+	worker *ws = calloc(jobs, sizeof(*ws));
+	if (rc == TW_OK && !ws)
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+	pthread_mutex_init(&sc.shown_lock, NULL);
+	pthread_mutex_init(&sc.idle_lock, NULL);
+	pthread_cond_init(&sc.idle, NULL);
+	sc.t0_ms = tw_clock_ms();
+	for (unsigned i = 0; rc == TW_OK && i < jobs; i++) {
+		worker *w = &ws[i];
+		w->sched = &sc;
+		w->run = run;
+		w->slot_count = customers / jobs + (i < customers % jobs);
+		w->rate = o->rate / jobs;
+		w->multi = curl_multi_init();
+		w->slots = calloc(w->slot_count, sizeof(*w->slots));
+		w->metrics = calloc(run->count ? run->count : 1, sizeof(*w->metrics));
+		if (!w->multi || !w->slots || !w->metrics)
+			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+		for (size_t r = 0; rc == TW_OK && r < run->count; r++)
+			if (tw_rehearsal_metrics_init(&w->metrics[r], run->rehearsals[r].script))
+				rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
+	if (rc == TW_OK && sc.runnable_count > 0)
+		rc = run_workers(run, &sc, ws, jobs, err);
+
+	for (unsigned i = 0; ws && i < jobs; i++) {
+		worker *w = &ws[i];
+		if (rc == TW_OK && w->rc != TW_OK) {
+			rc = w->rc;
+			tw_error_move(err, &w->err);
+		}
+		tw_error_clear(&w->err);
+		for (size_t s = 0; w->slots && s < w->slot_count; s++)
+			if (w->slots[s].busy) {
+				if (w->slots[s].c.xfer.easy)
+					curl_multi_remove_handle(w->multi, w->slots[s].c.xfer.easy);
+				tw_customer_free(&w->slots[s].c);
+				tw_rehearsal_result_free(&w->slots[s].result);
+			}
+		for (size_t r = 0; w->metrics && r < run->count; r++) {
+			if (rc == TW_OK && run->metrics &&
+			    tw_rehearsal_metrics_merge(&run->metrics[r], &w->metrics[r]) != TW_OK)
+				rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+			tw_rehearsal_metrics_free(&w->metrics[r]);
+		}
+		free(w->metrics);
+		free(w->slots);
+		if (w->multi)
+			curl_multi_cleanup(w->multi);
+	}
+	free(ws);
+	run->started = atomic_load(&sc.next_ticket);
+	if (run->planned && run->started > run->planned)
+		run->started = run->planned;
+	run->dropped = atomic_load(&sc.dropped);
+	pthread_cond_destroy(&sc.idle);
+	pthread_mutex_destroy(&sc.idle_lock);
+	pthread_mutex_destroy(&sc.shown_lock);
+	free(sc.runnable);
 	run->elapsed_ms = tw_clock_ms() - t0;
 	return rc;
 }

@@ -14,6 +14,10 @@
 /* JUnit XML: a testsuite per rehearsal, a testcase per scene. */
 int tw_report_junit(const tw_run *run, const char *path, tw_error *err);
 
+/* The JSON result: every rehearsal's and touchpoint's figures
+ * (docs/reports.md). */
+int tw_report_json(const tw_run *run, const char *path, tw_error *err);
+
 enum {
 	TW_SUMMARY_COLOR = 1 << 0,   /* ANSI colours */
 	TW_SUMMARY_VERBOSE = 1 << 1, /* every step, not only failures */

@@ -11,6 +11,18 @@
 #include "script.h"
 #include "vars.h"
 
+/* How a run is going, for a progress display. */
+typedef struct tw_progress {
+	double elapsed_ms;
+	unsigned long long done;      /* performances finished */
+	unsigned long long planned;   /* 0 when arrivals go on for a duration */
+	unsigned long long failed;    /* finished and not achieved */
+	unsigned long long in_flight;
+	unsigned long long dropped;   /* arrivals that found no free customer */
+	double duration_ms;           /* open model: how long arrivals last */
+	int stopping;                 /* no more performances will start */
+} tw_progress;
+
 typedef struct tw_run_options {
 	const tw_vars *vars;     /* --var / --vars-file; borrowed, may be NULL */
 	long connect_timeout_ms; /* per step; default 10000 */
@@ -25,6 +37,28 @@ typedef struct tw_run_options {
 				    actions (Redirect loops); default 20 */
 	double call_max_seconds; /* call clock per call; default 3600 */
 	int call_max_loops;      /* plays of a Say/Play that loops; default 3 */
+
+	/* The schedule (docs/cli.md). Closed model: every rehearsal
+	 * `performances` times, at most `customers` at once. Open model
+	 * (rate > 0): performances start at `rate` a second (rising from 0
+	 * over ramp_ms) for duration_ms, at most `customers` at once
+	 * (arrivals beyond are dropped and counted). */
+	unsigned long performances; /* default 1 */
+	unsigned long customers;    /* default 1 (closed), 1000 (open) */
+	double rate;                /* per second; 0: closed model */
+	long duration_ms;
+	long ramp_ms;
+	unsigned jobs;              /* worker threads, each its own loop; default 1 */
+	double think_scale;         /* pause steps last this times as long; default 1 */
+	unsigned long max_failures; /* stop starting performances after this
+				       many failed; 0: never */
+	unsigned retries;           /* a visit, raw HTTP or call step whose
+				       transfer failed is tried again this often */
+	/* Called about every progress_ms from the thread running
+	 * tw_run_execute while performances run; NULL: none. */
+	void (*progress)(const tw_progress *p, void *ctx);
+	void *progress_ctx;
+	long progress_ms;           /* default 1000 */
 } tw_run_options;
 
 /* How a run ended, as the CLI's exit status. Worst first. */
@@ -56,5 +90,18 @@ int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem);
 int tw_run_execute(tw_run *run, tw_error *err);
 
 tw_verdict tw_run_verdict(const tw_run *run);
+
+/* Asks a running tw_run_execute to start no more performances and to let
+ * those under way finish (each step within its timeout). Async-signal-safe:
+ * a SIGINT handler may call it. A second call aborts the transfers under
+ * way (they fail as interrupted). */
+void tw_run_stop(tw_run *run);
+
+/* The run's options, to change before tw_run_execute (a progress display
+ * set up once the run exists). */
+tw_run_options *tw_run_options_of(tw_run *run);
+
+/* True when tw_run_stop ended the run early. */
+int tw_run_interrupted(const tw_run *run);
 
 #endif

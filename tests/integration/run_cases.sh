@@ -11,6 +11,7 @@
 #   #! stderr: TEXT                  TEXT appears in stderr
 #   #! not-output: TEXT              TEXT appears in neither (secrets)
 #   #! junit: XPATH => VALUE         string(XPATH) of the JUnit report
+#   #! json: JQ => VALUE             jq -r JQ of the JSON result
 #   #! self: no                      do not pass the case file itself
 #
 # {stage} in args/paths/expectations is the stage's base URL, {cases} the
@@ -58,7 +59,7 @@ for case in "${cases[@]}"; do
     esac
   done
   if [ "$cmd" = run ]; then
-    args=(--var "stage=$stage" --color never --junit "$out/junit.xml" "${args[@]}")
+    args=(--var "stage=$stage" --color never --junit "$out/junit.xml" --json "$out/result.json" "${args[@]}")
   fi
   "$techweek" "$cmd" "${args[@]}" "${self[@]}" "${paths[@]}" >"$out/stdout" 2>"$out/stderr" </dev/null
   got=$?
@@ -74,6 +75,9 @@ for case in "${cases[@]}"; do
       "not-output: "*) want=$(subst "${d#not-output: }")
         if grep -qF -- "$want" "$out/stdout" "$out/stderr" "$out/junit.xml" 2>/dev/null; then
           problems+=("output contains: $want"); fi ;;
+      "json: "*) expr=${d#json: }; query=${expr%% => *}; want=$(subst "${expr#* => }")
+        have=$(jq -r "$query" "$out/result.json" 2>&1)
+        [ "$have" = "$want" ] || problems+=("json $query is '$have', expected '$want'") ;;
       "junit: "*) expr=${d#junit: }; xpath=${expr%% => *}; want=$(subst "${expr#* => }")
         have=$(xmllint --xpath "string($xpath)" "$out/junit.xml" 2>&1)
         [ "$have" = "$want" ] || problems+=("junit $xpath is '$have', expected '$want'") ;;

@@ -265,6 +265,49 @@ done
 expect_eq "echo HEAD: headers only" "200 0" \
     "$(curl -s -I -o /dev/null -w '%{http_code} %{size_download}' "$url/echo")"
 
+# --- /whoami and /ping -----------------------------------------------------------
+
+who=$work/who # a customer who only ever asks /whoami
+http -c "$who" -b "$who" "$url/whoami"
+expect_eq "whoami status" 200 "$status"
+expect_eq "whoami content type" "application/json" "$(header Content-Type)"
+expect_eq "whoami cache control" "no-store" "$(header Cache-Control)"
+expect_match "whoami body" "$body" '^\{"token":"[0-9]+-[0-9a-f]{32}"\}$'
+token=$(sed -n 's/^{"token":"\(.*\)"}$/\1/p' <<<"$body")
+expect_eq "whoami cookie" "whoami=$token; Path=/" "$(header Set-Cookie)"
+http -c "$who" -b "$who" "$url/whoami"
+expect_eq "whoami with the cookie: the same token" "{\"token\":\"$token\"}" "$body"
+expect_eq "whoami with the cookie sets none" "" "$(header Set-Cookie)"
+http -b 'whoami=someone-else' "$url/whoami"
+expect_eq "whoami tells back any cookie" '{"token":"someone-else"}' "$body"
+http "$url/whoami"
+expect_match "whoami without a cookie: a new token" "$(header Set-Cookie)" '^whoami=[0-9]+-[0-9a-f]{32}; Path=/$'
+expect_lacks "whoami without a cookie: not the first customer's" "$body" "$token"
+# Twenty customers at once: twenty different tokens.
+pids=()
+for i in $(seq 1 20); do
+    curl -s --max-time 30 -w '\n' "$url/whoami" >"$work/whoami.$i" &
+    pids+=($!)
+done
+wait "${pids[@]}"
+expect_eq "whoami: 20 concurrent customers, 20 tokens" 20 \
+    "$(cat "$work"/whoami.* | sort -u | grep -c '^{"token":"[0-9]*-[0-9a-f]*"}$')"
+http -X POST "$url/whoami"
+expect_eq "whoami POST" 405 "$status"
+
+http "$url/ping"
+expect_eq "ping status" 200 "$status"
+expect_eq "ping body" "pong" "$body"
+expect_eq "ping exact bytes" 5 "$(wc -c <"$work/body")"
+expect_eq "ping content type" "text/plain; charset=utf-8" "$(header Content-Type)"
+expect_eq "ping cache control" "no-store" "$(header Cache-Control)"
+expect_eq "ping sets no cookie" "" "$(header Set-Cookie)"
+expect_eq "ping HEAD: headers only" "200 0" \
+    "$(curl -s -I -o /dev/null -w '%{http_code} %{size_download}' "$url/ping")"
+http -d x=1 "$url/ping"
+expect_eq "ping POST" 405 "$status"
+expect_eq "ping POST allow" "GET, HEAD" "$(header Allow)"
+
 # --- faults --------------------------------------------------------------------
 
 http "$url/fault/slow?ms=200"

@@ -1,14 +1,21 @@
 /*
  * A finished run built by hand, shared by the report tests (test_junit.c,
- * test_summary.c). Reports only read the result model, so the tests build it
- * directly instead of performing against a stage: every status a scene or a
- * rehearsal can end in, text with XML specials, non-ASCII UTF-8, control
- * characters and broken UTF-8 in a body excerpt, a script that does not
- * parse and a rehearsal that stopped before its first scene.
+ * test_summary.c, test_json.c). Reports only read the result model, so the
+ * tests build it directly instead of performing against a stage: every
+ * status a scene or a rehearsal can end in, text with XML specials,
+ * non-ASCII UTF-8, control characters and broken UTF-8 in a body excerpt, a
+ * script that does not parse and a rehearsal that stopped before its first
+ * scene.
  *
  * Scripts are built node by node in an arena, as the parser would leave
  * them; the run borrows them (they are not in run->scripts), so the
  * fixture frees them itself.
+ *
+ * The figures of every performance (run->metrics, owned by the run) are
+ * folded from the shown results by fx_metrics, as the runner folds each
+ * performance it finishes: call it once the results are final (fx_full
+ * does). More performances can then be folded in with
+ * tw_rehearsal_metrics_add, from results built with fx_perf.
  */
 #ifndef TW_TESTS_REPORTS_FIXTURE_H
 #define TW_TESTS_REPORTS_FIXTURE_H
@@ -72,12 +79,10 @@ static inline tw_step *fx_step(tw_script *s, tw_scene *sc, size_t i, tw_step_kin
 	return st;
 }
 
-/* A result for script s: every scene and step passed, 1.5 ms a step. */
-static inline tw_rehearsal_result *fx_result(fixture *fx, tw_script *s, tw_status status, double ms)
+/* Fills r (zeroed, its path set) for script s: every scene and step
+ * passed, 1.5 ms a step. */
+static inline void fx_fill(tw_rehearsal_result *r, tw_script *s, tw_status status, double ms)
 {
-	tw_rehearsal_result *r = tw_run_push_result(fx->run, s->path);
-	if (!r)
-		abort();
 	r->script = s;
 	r->name = fx_dup(s->name);
 	r->status = status;
@@ -98,7 +103,57 @@ static inline tw_rehearsal_result *fx_result(fixture *fx, tw_script *s, tw_statu
 			sc->steps[j].elapsed_ms = 1.5;
 		}
 	}
+}
+
+/* Drops run->metrics: they must be folded again once results change. */
+static inline void fx_drop_metrics(fixture *fx)
+{
+	tw_run *run = fx->run;
+	for (size_t i = 0; run->metrics && i < run->count; i++)
+		tw_rehearsal_metrics_free(&run->metrics[i]);
+	free(run->metrics);
+	run->metrics = NULL;
+}
+
+/* A result for script s in the run, as fx_fill leaves it. */
+static inline tw_rehearsal_result *fx_result(fixture *fx, tw_script *s, tw_status status, double ms)
+{
+	fx_drop_metrics(fx);
+	tw_rehearsal_result *r = tw_run_push_result(fx->run, s->path);
+	if (!r)
+		abort();
+	fx_fill(r, s, status, ms);
 	return r;
+}
+
+/* A performance outside the run, to fold into its metrics; free it with
+ * tw_rehearsal_result_free. */
+static inline void fx_perf(tw_rehearsal_result *r, tw_script *s, tw_status status, double ms)
+{
+	memset(r, 0, sizeof(*r));
+	r->path = fx_dup(s->path);
+	fx_fill(r, s, status, ms);
+}
+
+/* run->metrics folded from the shown results, one performance each, as
+ * the runner does: a script that cannot run counts as broken without
+ * being performed. */
+static inline void fx_metrics(fixture *fx)
+{
+	tw_run *run = fx->run;
+	fx_drop_metrics(fx);
+	run->metrics = calloc(run->count ? run->count : 1, sizeof(*run->metrics));
+	if (!run->metrics)
+		abort();
+	for (size_t i = 0; i < run->count; i++) {
+		tw_rehearsal_result *r = &run->rehearsals[i];
+		if (tw_rehearsal_metrics_init(&run->metrics[i], r->script) != TW_OK)
+			abort();
+		if (!r->script || r->status == TW_STATUS_BROKEN)
+			run->metrics[i].broken = 1;
+		else if (tw_rehearsal_metrics_add(&run->metrics[i], r) != TW_OK)
+			abort();
+	}
 }
 
 static inline tw_step_result *fx_set(tw_rehearsal_result *r, size_t scene, size_t step, tw_status status,
@@ -118,6 +173,8 @@ static inline void fx_http(tw_step_result *st, long status, const char *method, 
 	st->url = fx_dup(url);
 	st->elapsed_ms = ms;
 	st->timings.total_ms = ms;
+	/* An expectation reads the response its request step received. */
+	st->requested = st->step && st->step->kind != TW_STEP_EXPECT;
 }
 
 /* Marks every step of scene i from step `from` on as not reached. */
@@ -237,6 +294,7 @@ static inline void fx_add_unreachable(fixture *fx)
 static inline void fx_add_broken(fixture *fx)
 {
 	tw_error problem = {0};
+	fx_drop_metrics(fx);
 	tw_error_set_at(&problem, TW_ESYNTAX, "rehearsals/broken.rehearsal", 3, 5, "  clik \"Margherita\"",
 			"unknown step 'clik' (did you mean 'click'?)");
 	if (tw_run_add_broken(fx->run, "rehearsals/broken.rehearsal", &problem) != TW_OK)
@@ -264,7 +322,7 @@ static inline void fx_add_setup(fixture *fx)
 	tw_error_set(&r->problem, TW_ETRANSPORT, "could not resolve host: stage.invalid");
 }
 
-/* Every case above, in a run that took 1.42 s. */
+/* Every case above, in a run that took 1.42 s, with its figures. */
 static inline void fx_full(fixture *fx)
 {
 	fx_add_passed(fx);
@@ -275,6 +333,7 @@ static inline void fx_full(fixture *fx)
 	fx_add_setup(fx);
 	fx->run->elapsed_ms = 1420;
 	strcpy(fx->run->started_at, "2024-05-01T02:00:00Z");
+	fx_metrics(fx);
 }
 
 static inline int fx_setup(void **state)

@@ -1,0 +1,92 @@
+/*
+ * What a dress rehearsal measures, folded performance by performance into
+ * fixed-size figures: memory does not grow with the number of
+ * performances. A performance's own result (runner/result.h) is folded in
+ * when it ends and then freed, unless the run keeps it to show in reports.
+ *
+ * A touchpoint is a step of a scene (rehearsal + scene + line); its
+ * figures are aligned with the script: scenes[i].steps[j] is
+ * script->scenes[i].steps[j].
+ *
+ * Ownership: tw_rehearsal_metrics_init allocates the arrays and
+ * histograms; tw_rehearsal_metrics_free frees them.
+ */
+#ifndef TW_METRICS_METRICS_H
+#define TW_METRICS_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "language/ast.h"
+#include "metrics/histogram.h"
+
+/* Why a touchpoint failed. */
+typedef enum tw_cause {
+	TW_CAUSE_EXPECTATION, /* an expectation did not hold; an error page */
+	TW_CAUSE_TRANSPORT,   /* the response never completed: reset, timeout */
+	TW_CAUSE_UNREACHABLE, /* nothing listened, DNS, TLS handshake */
+	TW_CAUSE_SCRIPT,      /* the script could not run as written */
+	TW_CAUSE_COUNT,
+} tw_cause;
+
+const char *tw_cause_str(tw_cause c); /* "expectation", "transport", ... */
+
+typedef struct tw_touchpoint_metrics {
+	const tw_step *step;     /* borrowed from the script */
+	uint64_t count;          /* performed (not skipped) */
+	uint64_t passed;
+	uint64_t failed;         /* sum of failures[] */
+	uint64_t failures[TW_CAUSE_COUNT];
+	uint64_t retries;        /* transfers tried again (--retry) */
+	uint64_t retried_passes; /* passed only after a retry: a flakiness signal */
+	tw_histogram *latency;   /* the step's time, ms */
+	/* libcurl's phases, for steps that sent a request. */
+	tw_histogram *dns, *connect, *tls, *first_byte, *transfer;
+	uint64_t requests;       /* of count, how many sent a request */
+	double bytes_in;
+	double bytes_out;
+	char *first_failure;     /* owned: the first failure's message, redacted */
+} tw_touchpoint_metrics;
+
+typedef struct tw_scene_metrics {
+	uint64_t passed, failed, skipped;
+	tw_touchpoint_metrics *steps;
+	size_t step_count;            /* scene->step_count */
+} tw_scene_metrics;
+
+typedef struct tw_rehearsal_metrics {
+	uint64_t performances;   /* performed, whatever came of them */
+	uint64_t achieved;       /* every expectation held: the outcome */
+	uint64_t failed;
+	uint64_t unreachable;
+	uint64_t broken;
+	tw_histogram *time_to_outcome; /* performances that achieved it, ms */
+	uint64_t frontstage_steps;     /* summed over performances */
+	double frontstage_ms;          /* summed */
+	/* Phone, summed over performances with calls. */
+	uint64_t calls, prompts, inputs, repeats;
+	tw_histogram *first_prompt;    /* seconds on the call clock, as ms */
+	tw_histogram *time_to_agent;
+	tw_scene_metrics *scenes;      /* script->scene_count of them */
+	size_t scene_count;
+} tw_rehearsal_metrics;
+
+/* m starts zeroed; script may be NULL (a broken file: no scenes). */
+int tw_rehearsal_metrics_init(tw_rehearsal_metrics *m, const tw_script *script);
+void tw_rehearsal_metrics_free(tw_rehearsal_metrics *m);
+
+/* Adds src's figures to dst (same script). For the worker threads' own
+ * metrics, merged when the run ends. TW_OK or TW_ENOMEM. */
+int tw_rehearsal_metrics_merge(tw_rehearsal_metrics *dst, const tw_rehearsal_metrics *src);
+
+/* A rehearsal or touchpoint that both passed and failed in the run (or a
+ * touchpoint that passed only after a retry). */
+bool tw_rehearsal_flaky(const tw_rehearsal_metrics *m);
+bool tw_touchpoint_flaky(const tw_touchpoint_metrics *t);
+
+struct tw_rehearsal_result;
+/* Folds one finished performance in. TW_OK or TW_ENOMEM. */
+int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const struct tw_rehearsal_result *r);
+
+#endif

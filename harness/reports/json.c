@@ -1,0 +1,540 @@
+/*
+ * The JSON result: every figure a run measured, for programs. JUnit tells CI
+ * what passed; this file tells a dashboard, a trend chart or a script how
+ * it went: per rehearsal its performances and outcome rate, per scene, per
+ * touchpoint (a step of a scene) its counts, failures by cause and latency
+ * distributions. The layout is documented in docs/reports.md.
+ *
+ * A distribution is written as summary figures plus its non-empty
+ * histogram buckets (metrics/histogram.h), so results of the same
+ * rehearsals run on several machines can be merged later without losing
+ * the percentiles: tw_histogram_add_count reads the buckets back.
+ *
+ * How it works: the document is built as a jansson tree, dumped into a
+ * capped buffer and written with tw_write_file_atomic, so a reader never
+ * sees half a report. jansson refuses strings that are not UTF-8, and body
+ * excerpts are cut mid-character or are not UTF-8 at all, so every string
+ * goes through clean() first (bad bytes become U+FFFD; control characters
+ * are kept, jansson escapes them). Numbers are never NaN or infinite (JSON
+ * has no such values); times are rounded to microseconds.
+ *
+ * Errors are sticky, as in junit.c: the first failure is kept in the
+ * context, every later addition is dropped, so the code reads top to
+ * bottom.
+ */
+#include "techweek/report.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "core/utf8.h"
+#include "runner/result.h"
+#include "techweek.h"
+
+#define FORMAT_VERSION 1
+/* The whole document; a run that measured this much has a problem. */
+#define REPORT_MAX ((size_t)1 << 30)
+/* One string, cleaned. Strings in the result model are capped already. */
+#define STRING_MAX ((size_t)64 << 20)
+/* %.15g: a time rounded to microseconds prints exactly up to 1e12 ms. */
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+typedef struct json_ctx {
+	tw_buf clean; /* the last cleaned string */
+	int rc;       /* the first failure; TW_OK while all is well */
+} json_ctx;
+
+static void fail(json_ctx *c, int rc)
+{
+	if (!c->rc)
+		c->rc = rc;
+}
+
+/* ---- values ---- */
+
+/* s as a JSON string (NULL as null), bytes that are not UTF-8 replaced by
+ * U+FFFD. NULL only on failure (recorded in c). */
+static json_t *str(json_ctx *c, const char *s)
+{
+	if (c->rc)
+		return NULL;
+	if (!s)
+		return json_null();
+	tw_buf_reset(&c->clean);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s);
+	int rc = TW_OK;
+	while (left && !rc) {
+		uint32_t cp = 0;
+		size_t n = tw_utf8_decode(p, left, &cp);
+		if (n == 0) {
+			rc = tw_buf_puts(&c->clean, "\xEF\xBF\xBD");
+			n = 1;
+		} else {
+			rc = tw_buf_append(&c->clean, p, n);
+		}
+		p += n;
+		left -= n;
+	}
+	if (rc) {
+		fail(c, rc);
+		return NULL;
+	}
+	return json_stringn(tw_buf_str(&c->clean), c->clean.len);
+}
+
+static double finite_or_zero(double v)
+{
+	return isfinite(v) ? v : 0;
+}
+
+/* A time in ms (or any measure) rounded to 3 decimals. */
+static json_t *ms(double v)
+{
+	return json_real(round(finite_or_zero(v) * 1000.0) / 1000.0);
+}
+
+static json_t *count(uint64_t n)
+{
+	/* json_int_t is long long: a count past it (never in practice) is
+	 * clamped rather than wrapped. */
+	return json_integer(n > (uint64_t)LLONG_MAX ? LLONG_MAX : (json_int_t)n);
+}
+
+static json_t *integer(long long n)
+{
+	return json_integer((json_int_t)n);
+}
+
+/* Sums kept as doubles (bytes) written as whole numbers. */
+static json_t *whole(double v)
+{
+	v = finite_or_zero(v);
+	if (v < 0)
+		v = 0;
+	if (v > 9e18)
+		v = 9e18;
+	return json_integer((json_int_t)llround(v));
+}
+
+/* obj[key] = v, taking v; a NULL v is an allocation that failed. */
+static void set(json_ctx *c, json_t *obj, const char *key, json_t *v)
+{
+	if (!v) {
+		fail(c, TW_ENOMEM);
+		return;
+	}
+	if (c->rc || !obj) {
+		json_decref(v);
+		return;
+	}
+	if (json_object_set_new(obj, key, v) != 0)
+		fail(c, TW_ENOMEM);
+}
+
+static void push(json_ctx *c, json_t *arr, json_t *v)
+{
+	if (!v) {
+		fail(c, TW_ENOMEM);
+		return;
+	}
+	if (c->rc || !arr) {
+		json_decref(v);
+		return;
+	}
+	if (json_array_append_new(arr, v) != 0)
+		fail(c, TW_ENOMEM);
+}
+
+/* A new object or array; NULL (recorded) when out of memory. */
+static json_t *object(json_ctx *c)
+{
+	json_t *o = c->rc ? NULL : json_object();
+	if (!o)
+		fail(c, TW_ENOMEM);
+	return o;
+}
+
+static json_t *array(json_ctx *c)
+{
+	json_t *a = c->rc ? NULL : json_array();
+	if (!a)
+		fail(c, TW_ENOMEM);
+	return a;
+}
+
+/*
+ * STATS: count, min, mean, percentiles, max and the non-empty buckets as
+ * [low_ms, high_ms, count]. An empty (or missing) histogram is all zeros
+ * with no buckets, so readers need no special case.
+ */
+static json_t *stats(json_ctx *c, const tw_histogram *h)
+{
+	json_t *o = object(c);
+	uint64_t n = h ? tw_histogram_count(h) : 0;
+	set(c, o, "count", count(n));
+	set(c, o, "min", ms(n ? tw_histogram_min(h) : 0));
+	set(c, o, "mean", ms(n ? tw_histogram_mean(h) : 0));
+	static const struct {
+		const char *key;
+		double p;
+	} pcts[] = {{"p50", 50}, {"p90", 90}, {"p95", 95}, {"p99", 99}};
+	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
+		set(c, o, pcts[i].key, ms(n ? tw_histogram_percentile(h, pcts[i].p) : 0));
+	set(c, o, "max", ms(n ? tw_histogram_max(h) : 0));
+	json_t *buckets = array(c);
+	size_t it = 0;
+	double low = 0, high = 0;
+	uint64_t k = 0;
+	while (n && !c->rc && tw_histogram_bucket(h, &it, &low, &high, &k)) {
+		json_t *b = array(c);
+		push(c, b, ms(low));
+		push(c, b, ms(high));
+		push(c, b, count(k));
+		push(c, buckets, b);
+	}
+	set(c, o, "buckets", buckets);
+	return o;
+}
+
+/* ---- reading the model ---- */
+
+static const char *str_or(const char *s, const char *fallback)
+{
+	return s && *s ? s : fallback;
+}
+
+/* The step as a short, stable word for programs. */
+static const char *kind_str(tw_step_kind k)
+{
+	switch (k) {
+	case TW_STEP_VISIT: return "visit";
+	case TW_STEP_REQUEST: return "request";
+	case TW_STEP_CLICK: return "click";
+	case TW_STEP_FILL: return "fill";
+	case TW_STEP_CHOOSE: return "choose";
+	case TW_STEP_TICK: return "tick";
+	case TW_STEP_UNTICK: return "untick";
+	case TW_STEP_SUBMIT: return "submit";
+	case TW_STEP_PAUSE: return "pause";
+	case TW_STEP_EXPECT: return "expect";
+	case TW_STEP_CALL: return "call";
+	case TW_STEP_HEAR: return "hear";
+	case TW_STEP_PRESS: return "press";
+	case TW_STEP_SAY: return "say";
+	case TW_STEP_SILENCE: return "silence";
+	case TW_STEP_HANGUP: return "hangup";
+	}
+	return "step";
+}
+
+static const char *verdict_str(tw_verdict v)
+{
+	switch (v) {
+	case TW_VERDICT_PASSED: return "passed";
+	case TW_VERDICT_FAILED: return "failed";
+	case TW_VERDICT_SCRIPT_ERROR: return "script_error";
+	case TW_VERDICT_UNREACHABLE: return "unreachable";
+	}
+	return "failed";
+}
+
+/*
+ * A run's figures, one tw_rehearsal_metrics per rehearsal: the run's own
+ * (run->metrics), or, for a run that never executed (built by hand), each
+ * shown result folded in as one performance, the way the runner counts: a
+ * script that cannot run is broken without being performed.
+ */
+typedef struct figures {
+	const tw_rehearsal_metrics *m; /* m[i] for run->rehearsals[i] */
+	tw_rehearsal_metrics *owned;   /* when built here; count of them */
+	size_t count;
+} figures;
+
+static void figures_free(figures *f)
+{
+	for (size_t i = 0; f->owned && i < f->count; i++)
+		tw_rehearsal_metrics_free(&f->owned[i]);
+	free(f->owned);
+	memset(f, 0, sizeof(*f));
+}
+
+static int figures_get(figures *f, const tw_run *run)
+{
+	memset(f, 0, sizeof(*f));
+	if (run->metrics || run->count == 0) {
+		f->m = run->metrics;
+		return TW_OK;
+	}
+	f->owned = calloc(run->count, sizeof(*f->owned));
+	if (!f->owned)
+		return TW_ENOMEM;
+	f->count = run->count;
+	f->m = f->owned;
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		if (tw_rehearsal_metrics_init(&f->owned[i], r->script) != TW_OK)
+			return TW_ENOMEM;
+		if (!r->script || r->status == TW_STATUS_BROKEN)
+			f->owned[i].broken = 1;
+		else if (tw_rehearsal_metrics_add(&f->owned[i], r) != TW_OK)
+			return TW_ENOMEM;
+	}
+	return TW_OK;
+}
+
+/* ---- writing ---- */
+
+static json_t *schedule(json_ctx *c, const tw_run_options *o)
+{
+	json_t *s = object(c);
+	set(c, s, "model", str(c, o->rate > 0 ? "open" : "closed"));
+	set(c, s, "performances", count(o->performances));
+	set(c, s, "customers", count(o->customers));
+	set(c, s, "rate", json_real(finite_or_zero(o->rate)));
+	set(c, s, "duration_ms", integer(o->duration_ms));
+	set(c, s, "ramp_ms", integer(o->ramp_ms));
+	set(c, s, "jobs", count(o->jobs));
+	set(c, s, "think_scale", json_real(finite_or_zero(o->think_scale)));
+	set(c, s, "max_failures", count(o->max_failures));
+	set(c, s, "retries", count(o->retries));
+	return s;
+}
+
+static json_t *totals(json_ctx *c, const tw_run *run, const figures *f)
+{
+	uint64_t performances = 0, achieved = 0, failed = 0, unreachable = 0, broken = 0;
+	uint64_t steps = 0, requests = 0;
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_metrics *m = &f->m[i];
+		performances += m->performances;
+		achieved += m->achieved;
+		failed += m->failed;
+		unreachable += m->unreachable;
+		broken += m->broken;
+		for (size_t s = 0; m->scenes && s < m->scene_count; s++)
+			for (size_t t = 0; m->scenes[s].steps && t < m->scenes[s].step_count; t++) {
+				steps += m->scenes[s].steps[t].count;
+				requests += m->scenes[s].steps[t].requests;
+			}
+	}
+	json_t *o = object(c);
+	set(c, o, "rehearsals", count(run->count));
+	set(c, o, "performances", count(performances));
+	set(c, o, "achieved", count(achieved));
+	set(c, o, "failed", count(failed));
+	set(c, o, "unreachable", count(unreachable));
+	set(c, o, "broken", count(broken));
+	set(c, o, "planned", count(run->planned));
+	set(c, o, "started", count(run->started));
+	set(c, o, "dropped", count(run->dropped));
+	set(c, o, "steps", count(steps));
+	set(c, o, "requests", count(requests));
+	switch (run->stop_reason) {
+	case TW_STOP_INTERRUPTED: set(c, o, "stopped", str(c, "interrupted")); break;
+	case TW_STOP_MAX_FAILURES: set(c, o, "stopped", str(c, "max_failures")); break;
+	case TW_STOP_NONE: set(c, o, "stopped", json_null()); break;
+	}
+	return o;
+}
+
+static json_t *problem(json_ctx *c, const tw_error *e)
+{
+	if (e->code == TW_OK && !e->message)
+		return json_null();
+	json_t *o = object(c);
+	set(c, o, "code", str(c, tw_code_str(e->code)));
+	set(c, o, "message", str(c, e->message ? e->message : tw_code_str(e->code)));
+	set(c, o, "file", str(c, e->file));
+	set(c, o, "line", integer(e->line));
+	set(c, o, "col", integer(e->col));
+	return o;
+}
+
+/* The step's line as written, without its indentation. */
+static const char *step_source(const tw_step *st)
+{
+	const char *s = st && st->source ? st->source : "";
+	s += strspn(s, " \t");
+	return s;
+}
+
+static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t)
+{
+	json_t *o = object(c);
+	set(c, o, "line", integer(t->step ? t->step->loc.line : 0));
+	set(c, o, "source", str(c, step_source(t->step)));
+	set(c, o, "kind", str(c, t->step ? kind_str(t->step->kind) : "step"));
+	set(c, o, "count", count(t->count));
+	set(c, o, "passed", count(t->passed));
+	set(c, o, "failed", count(t->failed));
+	json_t *f = object(c);
+	for (int k = 0; k < TW_CAUSE_COUNT; k++)
+		set(c, f, tw_cause_str((tw_cause)k), count(t->failures[k]));
+	set(c, o, "failures", f);
+	set(c, o, "retries", count(t->retries));
+	set(c, o, "retried_passes", count(t->retried_passes));
+	set(c, o, "flaky", json_boolean(tw_touchpoint_flaky(t)));
+	set(c, o, "latency", stats(c, t->latency));
+	if (t->requests > 0) {
+		json_t *p = object(c);
+		set(c, p, "dns", stats(c, t->dns));
+		set(c, p, "connect", stats(c, t->connect));
+		set(c, p, "tls", stats(c, t->tls));
+		set(c, p, "first_byte", stats(c, t->first_byte));
+		set(c, p, "transfer", stats(c, t->transfer));
+		set(c, o, "phases", p);
+	} else {
+		set(c, o, "phases", json_null());
+	}
+	set(c, o, "requests", count(t->requests));
+	set(c, o, "bytes_in", whole(t->bytes_in));
+	set(c, o, "bytes_out", whole(t->bytes_out));
+	set(c, o, "first_failure", str(c, t->first_failure));
+	return o;
+}
+
+static json_t *scene(json_ctx *c, const tw_scene *sc, const tw_scene_metrics *sm)
+{
+	json_t *o = object(c);
+	set(c, o, "name", str(c, sc ? sc->name : NULL));
+	set(c, o, "channel", str(c, sc && sc->channel == TW_CHANNEL_IVR ? "ivr" : "web"));
+	set(c, o, "backstage", json_boolean(sc && sc->backstage));
+	set(c, o, "passed", count(sm->passed));
+	set(c, o, "failed", count(sm->failed));
+	set(c, o, "skipped", count(sm->skipped));
+	json_t *tps = array(c);
+	for (size_t j = 0; sm->steps && j < sm->step_count; j++)
+		push(c, tps, touchpoint(c, &sm->steps[j]));
+	set(c, o, "touchpoints", tps);
+	return o;
+}
+
+static json_t *mean_of(double sum, uint64_t n)
+{
+	return ms(n ? sum / (double)n : 0);
+}
+
+static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_rehearsal_metrics *m)
+{
+	const tw_script *s = r->script;
+	json_t *o = object(c);
+	set(c, o, "name", str(c, str_or(r->name, str_or(r->path, "rehearsal"))));
+	set(c, o, "path", str(c, r->path));
+	set(c, o, "status", str(c, tw_status_str(r->status)));
+	set(c, o, "problem", problem(c, &r->problem));
+	set(c, o, "performances", count(m->performances));
+	set(c, o, "achieved", count(m->achieved));
+	set(c, o, "failed", count(m->failed));
+	set(c, o, "unreachable", count(m->unreachable));
+	set(c, o, "broken", count(m->broken));
+	set(c, o, "outcome_rate",
+	    m->performances ? json_real((double)m->achieved / (double)m->performances)
+			    : json_null());
+	set(c, o, "flaky", json_boolean(tw_rehearsal_flaky(m)));
+	set(c, o, "time_to_outcome", stats(c, m->time_to_outcome));
+	set(c, o, "frontstage_steps_mean", mean_of((double)m->frontstage_steps, m->performances));
+	set(c, o, "frontstage_ms_mean", mean_of(m->frontstage_ms, m->performances));
+	set(c, o, "outcome", str(c, s ? s->outcome : NULL));
+	if (s && (s->budget_ms > 0 || s->budget_steps > 0)) {
+		json_t *b = object(c);
+		set(c, b, "ms", s->budget_ms > 0 ? integer(s->budget_ms) : json_null());
+		set(c, b, "steps", s->budget_steps > 0 ? integer(s->budget_steps) : json_null());
+		set(c, o, "budget", b);
+	} else {
+		set(c, o, "budget", json_null());
+	}
+	json_t *tags = array(c);
+	for (size_t i = 0; s && i < s->tag_count; i++)
+		push(c, tags, str(c, s->tags[i] ? s->tags[i] : ""));
+	set(c, o, "tags", tags);
+	if (m->calls > 0) {
+		json_t *p = object(c);
+		set(c, p, "calls", count(m->calls));
+		set(c, p, "prompts", count(m->prompts));
+		set(c, p, "inputs", count(m->inputs));
+		set(c, p, "repeats", count(m->repeats));
+		set(c, p, "first_prompt", stats(c, m->first_prompt));
+		set(c, p, "time_to_agent", stats(c, m->time_to_agent));
+		set(c, o, "phone", p);
+	} else {
+		set(c, o, "phone", json_null());
+	}
+	json_t *scenes = array(c);
+	for (size_t i = 0; m->scenes && i < m->scene_count; i++) {
+		const tw_scene *sc = s && i < s->scene_count ? &s->scenes[i] : NULL;
+		push(c, scenes, scene(c, sc, &m->scenes[i]));
+	}
+	set(c, o, "scenes", scenes);
+	return o;
+}
+
+static json_t *document(json_ctx *c, const tw_run *run, const figures *f)
+{
+	json_t *d = object(c);
+	set(c, d, "techweek", str(c, tw_version()));
+	set(c, d, "format", integer(FORMAT_VERSION));
+	set(c, d, "started_at", str(c, run->started_at[0] ? run->started_at : NULL));
+	set(c, d, "host", str(c, run->hostname[0] ? run->hostname : NULL));
+	set(c, d, "elapsed_ms", ms(run->elapsed_ms));
+	set(c, d, "schedule", schedule(c, &run->opts));
+	set(c, d, "totals", totals(c, run, f));
+	set(c, d, "verdict", str(c, verdict_str(tw_run_verdict(run))));
+	json_t *rs = array(c);
+	for (size_t i = 0; i < run->count; i++)
+		push(c, rs, rehearsal(c, &run->rehearsals[i], &f->m[i]));
+	set(c, d, "rehearsals", rs);
+	return d;
+}
+
+/* json_dump_callback's sink: the capped buffer, and why it refused. */
+typedef struct sink {
+	tw_buf buf;
+	int rc;
+} sink;
+
+static int dump_into(const char *buffer, size_t size, void *data)
+{
+	sink *k = data;
+	k->rc = tw_buf_append(&k->buf, buffer, size);
+	return k->rc == TW_OK ? 0 : -1;
+}
+
+int tw_report_json(const tw_run *run, const char *path, tw_error *err)
+{
+	if (!run || !path || !*path)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_json needs a run and a path");
+
+	json_ctx c = {.rc = TW_OK};
+	tw_buf_init(&c.clean, STRING_MAX);
+	figures f;
+	c.rc = figures_get(&f, run);
+	json_t *doc = c.rc ? NULL : document(&c, run, &f);
+	figures_free(&f);
+	tw_buf_free(&c.clean);
+
+	sink out = {.rc = TW_OK};
+	tw_buf_init(&out.buf, REPORT_MAX);
+	if (!c.rc && json_dump_callback(doc, dump_into, &out, DUMP_FLAGS) != 0)
+		c.rc = out.rc ? out.rc : TW_ENOMEM;
+	if (!c.rc)
+		c.rc = tw_buf_puts(&out.buf, "\n");
+	json_decref(doc);
+
+	int rc = c.rc;
+	if (rc == TW_ELIMIT)
+		tw_error_set(err, rc, "the JSON report for %s grew too large (over %zu MiB)", path,
+			     REPORT_MAX >> 20);
+	else if (rc)
+		tw_error_set(err, rc, "out of memory building the JSON report for %s", path);
+	else
+		rc = tw_write_file_atomic(path, tw_buf_str(&out.buf), out.buf.len, err);
+	tw_buf_free(&out.buf);
+	return rc;
+}
