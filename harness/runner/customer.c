@@ -620,7 +620,9 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 	c->state = TW_CUSTOMER_READY;
 	if (rc != TW_OK && c->interrupted) {
 		tw_error_clear(&e);
-		tw_error_set(&e, TW_ETRANSPORT, "interrupted: the run was stopped before the response came");
+		tw_error_set(&e, TW_ETRANSPORT,
+			     "cut off: the run was ending (Ctrl-C, or its duration and the step "
+			     "timeout had passed) before the response came");
 	} else if (rc != TW_OK && sr->retries < (int)c->run->opts.retries && !c->run->stop) {
 		/* A transport failure, tried again as the same request; the
 		 * retry is counted, and a pass after one is a flakiness
@@ -673,7 +675,7 @@ void tw_customer_interrupt(tw_customer *c, double now_ms)
 	} else if (c->state == TW_CUSTOMER_PAUSED) {
 		tw_step_result *sr = cur_result(c);
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
-				 "interrupted: the run was stopped during this pause");
+				 "cut off: the run was ending during this pause");
 		c->state = TW_CUSTOMER_READY;
 		next_step(c);
 		tw_customer_advance(c, now_ms);

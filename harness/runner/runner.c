@@ -104,6 +104,9 @@ typedef struct schedule {
 	_Atomic unsigned long long next_ticket;
 	_Atomic unsigned long long done, failed, in_flight, dropped;
 	_Atomic int closing;    /* no more performances start */
+	_Atomic int cut;        /* transfers under way are cut: a second stop,
+				   or the open model's duration plus the step
+				   timeout has passed */
 	pthread_mutex_t shown_lock; /* run->rehearsals[i], the shown ones */
 	pthread_mutex_t idle_lock;
 	pthread_cond_t idle;    /* a worker finished */
@@ -305,7 +308,7 @@ static void *work(void *arg)
 			break;
 		if (!more && w->busy == 0)
 			break;
-		if (w->run->stop > 1 && !w->aborted)
+		if (atomic_load(&sc->cut) && !w->aborted)
 			abort_in_flight(w, now);
 
 		int running = 0;
@@ -467,6 +470,13 @@ static int run_workers(tw_run *run, schedule *sc, worker *ws, unsigned jobs, tw_
 		}
 		if (stop == 1 && stop_at && now - stop_at > (double)run->opts.timeout_ms)
 			tw_run_stop(run), stop = run->stop;
+		/* An open model ends within its duration plus the step timeout,
+		 * whatever the service does. */
+		bool overdue = sc->open && now - sc->t0_ms >
+			(double)run->opts.duration_ms + (double)run->opts.timeout_ms;
+		if ((stop > 1 || overdue) && !atomic_exchange(&sc->cut, 1))
+			for (unsigned i = 0; i < started; i++)
+				curl_multi_wakeup(ws[i].multi);
 		if (stop != seen_stop) {
 			atomic_store(&sc->closing, 1);
 			for (unsigned i = 0; i < started; i++)
