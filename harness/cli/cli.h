@@ -27,6 +27,9 @@ typedef struct tw_cli_opts {
 	const char *reports;  /* folder, default "reports" */
 	const char *junit;    /* file; default <reports>/junit.xml */
 	const char *json;     /* file; default <reports>/result.json */
+	const char *html;     /* file; default <reports>/readiness.html */
+	const char *project;  /* --project; NULL: ./techweek.json if present */
+	double gate;          /* --gate; < 0: the project's, else none */
 	long progress_ms;     /* --progress: 0 default, -1 none */
 	bool performances_given;
 	bool customers_given;

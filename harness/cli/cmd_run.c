@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "readiness/project.h"
+#include "readiness/score.h"
+#include "reports/html.h"
 
 /* The run Ctrl-C stops. A signal handler can reach nothing else; this is
  * the CLI's, never the engine's, and only while tw_run_execute runs. */
@@ -70,6 +73,24 @@ static bool use_color(int setting)
 	return isatty(STDOUT_FILENO);
 }
 
+/* The project file (--project, else ./techweek.json when there is one),
+ * then --gate over the file's gate. A bad file is a usage error. */
+static int load_project(const tw_cli_opts *o, tw_readiness_config *cfg)
+{
+	const char *path = o->project;
+	if (!path && access("techweek.json", F_OK) == 0)
+		path = "techweek.json";
+	tw_error err = {0};
+	if (path && tw_project_load(cfg, path, &err) != TW_OK) {
+		tw_cli_print_error(&err);
+		tw_error_clear(&err);
+		return TW_EUSAGE;
+	}
+	if (o->gate >= 0)
+		cfg->gate = o->gate;
+	return TW_OK;
+}
+
 /* Loads and checks one file; a problem is printed and recorded as broken. */
 static int load_one(tw_run *run, const char *path, const tw_vars *vars)
 {
@@ -110,6 +131,10 @@ int tw_cmd_run(int argc, char **argv)
 	size_t n = 0;
 	char **paths = tw_cli_collect(&o, &n);
 	tw_run *run = NULL;
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score score = {0};
+	bool have_score = false;
 	tw_error err = {0};
 	if (n == 0) {
 		fprintf(stderr, "techweek run: no *.rehearsal files found in the given folders\n");
@@ -119,6 +144,10 @@ int tw_cmd_run(int argc, char **argv)
 	if (tw_run_new(&run, &o.run, &err) != TW_OK) {
 		tw_cli_print_error(&err);
 		status = TW_EXIT_UNREACHABLE;
+		goto out;
+	}
+	if (load_project(&o, &cfg) != TW_OK) {
+		status = TW_EXIT_USAGE;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -153,6 +182,11 @@ int tw_cmd_run(int argc, char **argv)
 	status = (int)tw_run_verdict(run);
 	if (tw_run_interrupted(run))
 		status = TW_EXIT_INTERRUPTED;
+	have_score = tw_readiness_score(run, &cfg, &score, &err) == TW_OK;
+	if (!have_score) {
+		tw_cli_print_error(&err);
+		tw_error_clear(&err);
+	}
 	if (!o.quiet) {
 		unsigned flags = (use_color(o.color) ? TW_SUMMARY_COLOR : 0) |
 				 (o.verbose ? TW_SUMMARY_VERBOSE : 0);
@@ -160,35 +194,48 @@ int tw_cmd_run(int argc, char **argv)
 		tw_error_clear(&err);
 		fflush(stdout);
 	}
+	if (have_score && !o.quiet) {
+		unsigned flags = (use_color(o.color) ? TW_SUMMARY_COLOR : 0) |
+				 (o.verbose ? TW_SUMMARY_VERBOSE : 0);
+		tw_report_verdict(run, &score, stdout, flags, &err);
+		tw_error_clear(&err);
+		fflush(stdout);
+	}
+	/* A gate that does not hold fails a run whose rehearsals all
+	 * passed; worse statuses stay. */
+	if (have_score && !score.passed && status == TW_EXIT_PASSED)
+		status = TW_EXIT_FAILED;
 	if (!o.no_reports) {
-		char *junit = NULL;
-		if (o.junit)
-			junit = strdup(o.junit);
-		else if (asprintf(&junit, "%s/junit.xml", o.reports) < 0)
-			junit = NULL;
-		if (!junit || tw_report_junit(run, junit, &err) != TW_OK) {
-			tw_cli_print_error(&err);
-			tw_error_clear(&err);
-			status = TW_EXIT_REPORT;
-		} else if (!o.quiet) {
-			printf("JUnit report: %s\n", junit);
+		const tw_run_score *sc = have_score ? &score : NULL;
+		struct {
+			const char *given, *name, *label;
+			int (*write)(const tw_run *, const struct tw_run_score *, const char *,
+				     tw_error *);
+		} reports[] = {
+			{o.junit, "junit.xml", "JUnit report", tw_report_junit},
+			{o.json, "result.json", "JSON result", tw_report_json},
+			{o.html, "readiness.html", "HTML report", tw_report_html},
+		};
+		for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
+			char *path = NULL;
+			if (reports[i].given)
+				path = strdup(reports[i].given);
+			else if (asprintf(&path, "%s/%s", o.reports, reports[i].name) < 0)
+				path = NULL;
+			if (!path || reports[i].write(run, sc, path, &err) != TW_OK) {
+				tw_cli_print_error(&err);
+				tw_error_clear(&err);
+				status = TW_EXIT_REPORT;
+			} else if (!o.quiet) {
+				printf("%s: %s\n", reports[i].label, path);
+			}
+			free(path);
 		}
-		free(junit);
-		char *json = NULL;
-		if (o.json)
-			json = strdup(o.json);
-		else if (asprintf(&json, "%s/result.json", o.reports) < 0)
-			json = NULL;
-		if (!json || tw_report_json(run, json, &err) != TW_OK) {
-			tw_cli_print_error(&err);
-			tw_error_clear(&err);
-			status = TW_EXIT_REPORT;
-		} else if (!o.quiet) {
-			printf("JSON result: %s\n", json);
-		}
-		free(json);
 	}
 out:
+	if (have_score)
+		tw_run_score_free(&score);
+	tw_readiness_config_free(&cfg);
 	tw_run_free(run);
 	tw_cli_free_list(paths, n);
 	tw_cli_opts_free(&o);

@@ -42,6 +42,9 @@ enum {
 	OPT_RETRY,
 	OPT_JSON,
 	OPT_PROGRESS,
+	OPT_GATE,
+	OPT_PROJECT,
+	OPT_HTML,
 };
 
 static const struct option run_options[] = {
@@ -71,6 +74,9 @@ static const struct option run_options[] = {
 	{"retry", required_argument, NULL, OPT_RETRY},
 	{"json", required_argument, NULL, OPT_JSON},
 	{"progress", required_argument, NULL, OPT_PROGRESS},
+	{"gate", required_argument, NULL, OPT_GATE},
+	{"project", required_argument, NULL, OPT_PROJECT},
+	{"html", required_argument, NULL, OPT_HTML},
 	{"color", required_argument, NULL, OPT_COLOR},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
 	{"verbose", no_argument, NULL, 'V'},
@@ -107,6 +113,11 @@ static const char run_help[] =
 	"      --reports DIR         folder for reports (default: reports)\n"
 	"      --junit FILE          JUnit XML file (default: DIR/junit.xml)\n"
 	"      --json FILE           JSON result (default: DIR/result.json)\n"
+	"      --html FILE           HTML readiness report (default: DIR/readiness.html)\n"
+	"readiness:\n"
+	"      --gate SCORE          exit 1 when the readiness score is below SCORE\n"
+	"      --project FILE        weights, Apdex targets and gates (default:\n"
+	"                            techweek.json here, when there is one)\n"
 	"      --no-reports          write no report files\n"
 	"network (per step):\n"
 	"      --connect-timeout D   default 10s\n"
@@ -202,6 +213,7 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 	tw_run_options_init(&o->run);
 	o->reports = "reports";
 	o->color = -1;
+	o->gate = -1;
 	o->vars = tw_vars_new();
 	*done = false;
 	if (!o->vars)
@@ -365,6 +377,21 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 			break;
 		}
 		case OPT_JSON: o->json = a; break;
+		case OPT_HTML: o->html = a; break;
+		case OPT_PROJECT:
+			if (access(a, R_OK) != 0)
+				return bad(command, "--project: cannot read '%s'", a);
+			o->project = a;
+			break;
+		case OPT_GATE: {
+			char *end;
+			errno = 0;
+			double g = strtod(a, &end);
+			if (errno || *end || end == a || !(g >= 0 && g <= 100))
+				return bad(command, "--gate: '%s' is not a score from 0 to 100", a);
+			o->gate = g;
+			break;
+		}
 		case OPT_PROGRESS:
 			if (strcmp(a, "0") == 0)
 				o->progress_ms = -1;

@@ -176,6 +176,9 @@ typedef struct tw_step {
 	tw_expect expect; /* EXPECT, HEAR */
 	tw_call_spec call; /* CALL */
 	double confidence; /* SAY: 0..1 */
+	long apdex_ms;     /* `apdex 300ms` modifier: this step's Apdex T;
+			      0 = the scene's, the rehearsal's, then the
+			      channel default (readiness/score.h) */
 } tw_step;
 
 typedef struct tw_scene {
@@ -183,6 +186,7 @@ typedef struct tw_scene {
 	char *name;
 	tw_channel channel;
 	bool backstage;  /* checks the customer never sees */
+	long apdex_ms;   /* `apdex 1s` before the scene's first step; 0 = inherit */
 	tw_step *steps;
 	size_t step_count;
 } tw_scene;
@@ -199,6 +203,7 @@ struct tw_script {
 	char *outcome;       /* outcome "..."; NULL when absent */
 	long budget_ms;      /* budget 90s, 10 steps: 0 = none */
 	long budget_steps;   /* 0 = none */
+	long apdex_ms;       /* header `apdex 800ms`; 0 = the channel default */
 	char **tags;
 	size_t tag_count;
 

@@ -402,7 +402,8 @@ static const tw_pair *pair_on_line(const tw_pairs *pairs, int line)
 	return NULL;
 }
 
-/* The modifier lines under a request step, in line order. */
+/* The modifier lines under a request step, in line order (`timeout` and
+ * `apdex` lines have no templates and are passed over). */
 static void check_request(checker *c, const tw_step *st)
 {
 	const tw_request *r = &st->req;
@@ -424,7 +425,7 @@ static void check_request(checker *c, const tw_step *st)
 		else if (strcmp(t.text, "json") == 0 || strcmp(t.text, "body") == 0) {
 			begin_line(c, line, t.col);
 			check_template(c, r->body, t.col);
-		} else if (strcmp(t.text, "timeout") != 0)
+		} else if (strcmp(t.text, "timeout") != 0 && strcmp(t.text, "apdex") != 0)
 			break; /* the next statement */
 	}
 }
@@ -452,7 +453,7 @@ static void check_call(checker *c, const tw_step *st)
 		if (strcmp(t.text, "signed") == 0) {
 			begin_line(c, line, t.col);
 			check_template(c, call->token, t.col);
-		} else if (strcmp(t.text, "method") != 0) {
+		} else if (strcmp(t.text, "method") != 0 && strcmp(t.text, "apdex") != 0) {
 			break; /* the next statement */
 		}
 	}

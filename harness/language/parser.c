@@ -10,7 +10,11 @@
  *   - the request being built: modifier lines (header, query, form, part,
  *     json, body, timeout) attach to the visit/get/post/... step right above
  *     them, and any other statement closes that request. The same goes for
- *     a call and its modifier lines (method, signed with).
+ *     a call and its modifier lines (method, signed with);
+ *   - where an `apdex` line lands: the header, the scene (before its first
+ *     step) or the step right above it, which must be one that makes a
+ *     request or waits for the service. It closes nothing, so it may sit
+ *     among a request's or a call's modifier lines.
  * Arrays in the AST grow in the script's arena; their capacities live here,
  * in the parser, because only the last scene and the last request ever grow.
  *
@@ -50,6 +54,9 @@ typedef struct parser {
 	size_t scene_cap, step_cap, cast_cap, tag_cap;
 	int cast_line;     /* the cast block's line; 0 before it */
 	int rehearsal_line, outcome_line, budget_line, tags_line;
+	int apdex_line;       /* the header's `apdex`; 0 before it */
+	int scene_apdex_line; /* the current scene's; 0 before it */
+	int step_apdex_line;  /* the last step's; 0 before it */
 
 	/* The request that modifier lines attach to. */
 	bool in_request;
@@ -77,6 +84,8 @@ static const char *const modifier_words[] = {
 static const char *const call_modifier_words[] = {"method", "signed"};
 static const char *const block_words[] = {"cast", "scene", "backstage"};
 static const char *const header_words[] = {"rehearsal", "outcome", "budget", "tags", "tag"};
+/* `apdex` goes in the header, a scene or under a step: dispatched apart. */
+static const char *const apdex_words[] = {"apdex"};
 static const char *const subject_words[] = {
 	"status", "header", "text", "body", "title", "url", "xpath", "json", "cookie", "time",
 	"transfer", "recording", "rejected", "hangup",
@@ -141,10 +150,10 @@ const char *tw_parse_suggest(const char *word, const char *const *candidates, si
 static const char *keyword_hint(parser *p, const char *word)
 {
 	static const char *const *const lists[] = {step_words, modifier_words, block_words,
-						    header_words, call_modifier_words};
+						    header_words, call_modifier_words, apdex_words};
 	static const size_t sizes[] = {COUNT(step_words), COUNT(modifier_words),
 				       COUNT(block_words), COUNT(header_words),
-				       COUNT(call_modifier_words)};
+				       COUNT(call_modifier_words), COUNT(apdex_words)};
 	char lower[32];
 	size_t n = strlen(word);
 	if (n < sizeof(lower)) {
@@ -814,6 +823,7 @@ static int parse_block(parser *p, const tw_token *kw)
 	sc->channel = channel;
 	sc->backstage = backstage;
 	p->step_cap = 0;
+	p->scene_apdex_line = 0;
 	p->sec = SEC_SCENE;
 	return TW_OK;
 }
@@ -1458,6 +1468,7 @@ static int parse_step(parser *p, const tw_token *kw)
 	int rc = TW_OK, col;
 	p->in_request = false;
 	p->in_call = false;
+	p->step_apdex_line = 0;
 	bool is_visit = strcmp(w, "visit") == 0;
 	bool is_request = is_visit || strcmp(w, "get") == 0 || strcmp(w, "post") == 0 ||
 			  strcmp(w, "put") == 0 || strcmp(w, "patch") == 0 ||
@@ -1792,6 +1803,100 @@ static int parse_call_modifier(parser *p, const tw_token *kw)
 	return TW_OK;
 }
 
+/* ---- responsiveness targets ---- */
+
+/* The steps whose time the customer spends waiting for the service: what
+ * the readiness score's Apdex counts. */
+static bool takes_apdex(tw_step_kind kind)
+{
+	switch (kind) {
+	case TW_STEP_VISIT:
+	case TW_STEP_REQUEST:
+	case TW_STEP_CLICK:
+	case TW_STEP_SUBMIT:
+	case TW_STEP_CALL:
+	case TW_STEP_PRESS:
+	case TW_STEP_SAY:
+	case TW_STEP_SILENCE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The keyword of a step that takes no apdex, for the message. */
+static const char *step_keyword(const tw_step *st)
+{
+	switch (st->kind) {
+	case TW_STEP_FILL: return "fill";
+	case TW_STEP_CHOOSE: return "choose";
+	case TW_STEP_TICK: return "tick";
+	case TW_STEP_UNTICK: return "untick";
+	case TW_STEP_PAUSE: return "pause";
+	case TW_STEP_EXPECT: return "expect";
+	case TW_STEP_HEAR: return "hear";
+	case TW_STEP_HANGUP: return "hang up";
+	default: return "step";
+	}
+}
+
+#define APDEX_STEPS                                                                        \
+	"visit, click, submit, get, post, put, patch, delete, head, options, call, press, " \
+	"say, silence"
+
+/* apdex DURATION: the Apdex target T (satisfied <= T, tolerating <= 4T) for
+ * the rehearsal (in the header), a scene (before its first step) or the
+ * step right above. */
+static int parse_apdex(parser *p, const tw_token *kw)
+{
+	long *target;
+	int *seen;
+	if (p->sec == SEC_HEADER) {
+		target = &p->s->apdex_ms;
+		seen = &p->apdex_line;
+	} else if (p->sec == SEC_CAST) {
+		return perr(p, kw->col,
+			    "'apdex' does not belong in the cast: expected it in the header, "
+			    "before a scene's first step, or under a step");
+	} else if (cur_scene(p)->step_count == 0) {
+		target = &cur_scene(p)->apdex_ms;
+		seen = &p->scene_apdex_line;
+	} else {
+		tw_step *st = &cur_scene(p)->steps[cur_scene(p)->step_count - 1];
+		if (!takes_apdex(st->kind))
+			return perr(p, kw->col,
+				    "'apdex' cannot follow '%s' (line %d): it goes right under a step "
+				    "that makes a request or waits for the service (" APDEX_STEPS
+				    "), or before the scene's first step",
+				    step_keyword(st), st->loc.line);
+		target = &st->apdex_ms;
+		seen = &p->step_apdex_line;
+	}
+	if (*seen)
+		return already(p, kw->col, "apdex", *seen);
+
+	/* A sign is no part of a duration: say what is wrong with it. */
+	tw_token tok;
+	int rc = peek(p, &tok);
+	if (rc)
+		return rc;
+	double ms;
+	if (tok.kind == TW_TOK_WORD && tok.text[0] == '-' &&
+	    parse_duration(tok.text + 1, &ms) != DUR_NOT)
+		return perr(p, tok.col, "an apdex target must be at least 1ms, found '%s'",
+			    shown(p, &tok));
+	int col;
+	if ((rc = duration_arg(p, "apdex", &ms, &col)))
+		return rc;
+	long v = lround(ms);
+	if (v <= 0)
+		return perr(p, col, "an apdex target must be at least 1ms, found '%s'",
+			    shown(p, &tok));
+	*target = v;
+	*seen = p->lineno;
+	return expect_end(p, "the duration");
+}
+
 /* ---- statements ---- */
 
 static int misplaced_step(parser *p, const tw_token *kw)
@@ -1823,6 +1928,8 @@ static int parse_line(parser *p)
 			      (nt.kind == TW_TOK_WORD && nt.text[0] == '=');
 		if (!assign && in_list(w, header_words, COUNT(header_words)))
 			return parse_header_statement(p, &kw);
+		if (!assign && in_list(w, apdex_words, COUNT(apdex_words)))
+			return parse_apdex(p, &kw);
 		if (!assign && in_list(w, step_words, COUNT(step_words)))
 			return misplaced_step(p, &kw);
 		if (!assign && in_list(w, modifier_words, COUNT(modifier_words)))
@@ -1839,6 +1946,8 @@ static int parse_line(parser *p)
 
 	if (in_list(w, header_words, COUNT(header_words)))
 		return parse_header_statement(p, &kw);
+	if (in_list(w, apdex_words, COUNT(apdex_words)))
+		return parse_apdex(p, &kw);
 	if (in_list(w, step_words, COUNT(step_words))) {
 		if (p->sec != SEC_SCENE)
 			return misplaced_step(p, &kw);
@@ -1870,8 +1979,8 @@ static int parse_line(parser *p)
 			    "block",
 			    shown(p, &kw));
 	return perr(p, kw.col,
-		    "unknown statement '%s': expected rehearsal, outcome, budget, tags, cast, "
-		    "scene or backstage",
+		    "unknown statement '%s': expected rehearsal, outcome, budget, apdex, tags, "
+		    "cast, scene or backstage",
 		    shown(p, &kw));
 }
 

@@ -3,7 +3,12 @@
  * what passed; this file tells a dashboard, a trend chart or a script how
  * it went: per rehearsal its performances and outcome rate, per scene, per
  * touchpoint (a step of a scene) its counts, failures by cause and latency
- * distributions. The layout is documented in docs/reports.md.
+ * distributions; with the readiness score (readiness/score.h) when the
+ * caller has one: the run's, each rehearsal's and each timed touchpoint's
+ * Apdex; the settings that shaped the run; and, per scene, the transcript
+ * of the performance shown in detail when it failed there. The layout is
+ * documented in docs/reports.md and, field by field, in
+ * docs/results-schema.json (FORMAT_VERSION is its "format").
  *
  * A distribution is written as summary figures plus its non-empty
  * histogram buckets (metrics/histogram.h), so results of the same
@@ -34,10 +39,12 @@
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/utf8.h"
+#include "readiness/score.h"
 #include "runner/result.h"
 #include "techweek.h"
 
-#define FORMAT_VERSION 1
+/* 2: readiness, settings, per scene transcript, per touchpoint apdex. */
+#define FORMAT_VERSION 2
 /* The whole document; a run that measured this much has a problem. */
 #define REPORT_MAX ((size_t)1 << 30)
 /* One string, cleaned. Strings in the result model are capped already. */
@@ -307,6 +314,51 @@ static json_t *schedule(json_ctx *c, const tw_run_options *o)
 	return s;
 }
 
+/* A redacted copy of an option's text, as a JSON string (NULL as null). */
+static json_t *redacted(json_ctx *c, const tw_run *run, const char *s)
+{
+	if (c->rc || !s)
+		return c->rc ? NULL : json_null();
+	char *r = tw_run_redact(run, s);
+	if (!r) {
+		fail(c, TW_ENOMEM);
+		return NULL;
+	}
+	json_t *v = str(c, r);
+	free(r);
+	return v;
+}
+
+/*
+ * SETTINGS: every option that shaped the run besides its schedule. Of the
+ * variables only the names: a value may be a secret.
+ */
+static json_t *settings(json_ctx *c, const tw_run *run)
+{
+	const tw_run_options *o = &run->opts;
+	json_t *s = object(c);
+	set(c, s, "connect_timeout_ms", integer(o->connect_timeout_ms));
+	set(c, s, "timeout_ms", integer(o->timeout_ms));
+	set(c, s, "max_redirects", integer(o->max_redirects));
+	set(c, s, "max_body", count(o->max_body));
+	set(c, s, "insecure", json_boolean(o->insecure));
+	set(c, s, "cacert", redacted(c, run, o->cacert));
+	set(c, s, "user_agent", redacted(c, run, o->user_agent));
+	set(c, s, "call_max_fetches", integer(o->call_max_fetches));
+	set(c, s, "call_max_seconds", json_real(finite_or_zero(o->call_max_seconds)));
+	set(c, s, "call_max_loops", integer(o->call_max_loops));
+	json_t *names = array(c);
+	size_t n = o->vars ? tw_vars_count(o->vars) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = NULL, *value = NULL;
+		bool secret = false;
+		tw_vars_at(o->vars, i, &name, &value, &secret);
+		push(c, names, str(c, name ? name : ""));
+	}
+	set(c, s, "variables", names);
+	return s;
+}
+
 static json_t *totals(json_ctx *c, const tw_run *run, const figures *f)
 {
 	uint64_t performances = 0, achieved = 0, failed = 0, unreachable = 0, broken = 0;
@@ -365,7 +417,41 @@ static const char *step_source(const tw_step *st)
 	return s;
 }
 
-static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t)
+/* A share or points rounded to 3 decimals, as times are. */
+static json_t *fixed3(double v)
+{
+	return ms(v);
+}
+
+/* A score on the 0-100 scale, rounded down to 3 decimals (readiness/
+ * score.h): a score shown as 90 never fails a gate of 90. The nudge keeps a
+ * whole number that is a hair under in binary from losing a thousandth. */
+static json_t *score_down(double v)
+{
+	v = finite_or_zero(v);
+	return json_real(floor(v * 1000.0 + 1e-6) / 1000.0);
+}
+
+/* The timed touchpoint's Apdex, or null when it is not timed (or there is
+ * no score). */
+static json_t *apdex(json_ctx *c, const tw_rehearsal_score *rs, size_t scene, size_t step)
+{
+	for (size_t i = 0; rs && rs->touchpoints && i < rs->touchpoint_count; i++) {
+		const tw_touchpoint_score *t = &rs->touchpoints[i];
+		if (t->scene != scene || t->step != step)
+			continue;
+		json_t *o = object(c);
+		set(c, o, "t_ms", ms(t->t_ms));
+		set(c, o, "score", fixed3(t->apdex));
+		set(c, o, "satisfied", fixed3(t->satisfied));
+		set(c, o, "tolerating", fixed3(t->tolerating));
+		set(c, o, "frustrated", fixed3(t->frustrated));
+		return o;
+	}
+	return json_null();
+}
+
+static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t, json_t *apdex_v)
 {
 	json_t *o = object(c);
 	set(c, o, "line", integer(t->step ? t->step->loc.line : 0));
@@ -397,10 +483,60 @@ static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t)
 	set(c, o, "bytes_in", whole(t->bytes_in));
 	set(c, o, "bytes_out", whole(t->bytes_out));
 	set(c, o, "first_failure", str(c, t->first_failure));
+	set(c, o, "apdex", apdex_v);
 	return o;
 }
 
-static json_t *scene(json_ctx *c, const tw_scene *sc, const tw_scene_metrics *sm)
+/*
+ * TRANSCRIPT: the scene as the performance shown in detail went, when it
+ * failed there: the steps it performed (pages visited, requests sent), the
+ * call's transcript for a phone scene, and the failed step's expected and
+ * actual. null when the shown performance did not fail in this scene.
+ */
+static json_t *transcript(json_ctx *c, const tw_scene_result *sr)
+{
+	if (!sr || !tw_status_is_problem(sr->status))
+		return json_null();
+	json_t *o = object(c);
+	set(c, o, "status", str(c, tw_status_str(sr->status)));
+	set(c, o, "elapsed_ms", ms(sr->elapsed_ms));
+	set(c, o, "text", str(c, sr->transcript));
+	json_t *steps = array(c);
+	const tw_step_result *failed = NULL;
+	size_t n = tw_scene_result_steps(sr);
+	for (size_t i = 0; i < n; i++) {
+		const tw_step_result *st = &sr->steps[i];
+		if (st->status == TW_STATUS_SKIPPED)
+			continue;
+		if (!failed && tw_status_is_problem(st->status))
+			failed = st;
+		json_t *s = object(c);
+		set(c, s, "line", integer(tw_step_result_line(st)));
+		set(c, s, "source", str(c, tw_step_result_source(st)));
+		set(c, s, "status", str(c, tw_status_str(st->status)));
+		set(c, s, "method", str(c, st->method));
+		set(c, s, "url", str(c, st->url));
+		set(c, s, "http_status", st->http_status > 0 ? integer(st->http_status) : json_null());
+		set(c, s, "elapsed_ms", ms(st->elapsed_ms));
+		push(c, steps, s);
+	}
+	set(c, o, "steps", steps);
+	if (failed) {
+		json_t *f = object(c);
+		set(c, f, "line", integer(tw_step_result_line(failed)));
+		set(c, f, "source", str(c, tw_step_result_source(failed)));
+		set(c, f, "message", str(c, failed->message));
+		set(c, f, "expected", str(c, failed->expected));
+		set(c, f, "actual", str(c, failed->actual));
+		set(c, o, "failed_step", f);
+	} else {
+		set(c, o, "failed_step", json_null());
+	}
+	return o;
+}
+
+static json_t *scene(json_ctx *c, const tw_scene *sc, const tw_scene_metrics *sm,
+		     const tw_scene_result *sr, const tw_rehearsal_score *rs, size_t index)
 {
 	json_t *o = object(c);
 	set(c, o, "name", str(c, sc ? sc->name : NULL));
@@ -411,8 +547,9 @@ static json_t *scene(json_ctx *c, const tw_scene *sc, const tw_scene_metrics *sm
 	set(c, o, "skipped", count(sm->skipped));
 	json_t *tps = array(c);
 	for (size_t j = 0; sm->steps && j < sm->step_count; j++)
-		push(c, tps, touchpoint(c, &sm->steps[j]));
+		push(c, tps, touchpoint(c, &sm->steps[j], apdex(c, rs, index, j)));
 	set(c, o, "touchpoints", tps);
+	set(c, o, "transcript", transcript(c, sr));
 	return o;
 }
 
@@ -421,7 +558,37 @@ static json_t *mean_of(double sum, uint64_t n)
 	return ms(n ? sum / (double)n : 0);
 }
 
-static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_rehearsal_metrics *m)
+/* The parts' names, in tw_part order: keys of the JSON result, fixed by
+ * its schema whatever the words tw_part_str shows people. */
+static const char *const part_keys[] = {"outcome", "responsiveness", "consistency", "effort"};
+_Static_assert(sizeof(part_keys) / sizeof(part_keys[0]) == TW_PART_COUNT,
+	       "a key for every part of the readiness score");
+
+static const char *part_key(tw_part p)
+{
+	return (unsigned)p < TW_PART_COUNT ? part_keys[p] : "outcome";
+}
+
+/* A rehearsal's readiness, or null when it does not count in the score
+ * (never performed). A broken script counts, as 0 with every part 0. */
+static json_t *rehearsal_readiness(json_ctx *c, const tw_rehearsal_score *rs)
+{
+	if (!rs || !(rs->scored || rs->counted))
+		return json_null();
+	json_t *o = object(c);
+	set(c, o, "score", score_down(rs->score));
+	set(c, o, "capped", json_boolean(rs->capped));
+	set(c, o, "minimum", rs->minimum >= 0 ? fixed3(rs->minimum) : json_null());
+	set(c, o, "below_minimum", json_boolean(rs->below_minimum));
+	json_t *parts = object(c);
+	for (int p = 0; p < TW_PART_COUNT; p++)
+		set(c, parts, part_key((tw_part)p), fixed3(rs->part[p]));
+	set(c, o, "parts", parts);
+	return o;
+}
+
+static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_rehearsal_metrics *m,
+			 const tw_rehearsal_score *rs)
 {
 	const tw_script *s = r->script;
 	json_t *o = object(c);
@@ -469,13 +636,47 @@ static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_reh
 	json_t *scenes = array(c);
 	for (size_t i = 0; m->scenes && i < m->scene_count; i++) {
 		const tw_scene *sc = s && i < s->scene_count ? &s->scenes[i] : NULL;
-		push(c, scenes, scene(c, sc, &m->scenes[i]));
+		const tw_scene_result *sr = r->scenes && i < r->scene_count ? &r->scenes[i] : NULL;
+		push(c, scenes, scene(c, sc, &m->scenes[i], sr, rs, i));
 	}
 	set(c, o, "scenes", scenes);
+	set(c, o, "readiness", rehearsal_readiness(c, rs));
 	return o;
 }
 
-static json_t *document(json_ctx *c, const tw_run *run, const figures *f)
+/*
+ * READINESS: the run's score, whether the gate and every minimum held, the
+ * weights the parts were combined with, and what cost the most points.
+ * null without a score.
+ */
+static json_t *run_readiness(json_ctx *c, const tw_run *run, const tw_run_score *sc)
+{
+	if (!sc)
+		return json_null();
+	json_t *o = object(c);
+	set(c, o, "score", score_down(sc->score));
+	set(c, o, "passed", json_boolean(sc->passed));
+	set(c, o, "capped", json_boolean(sc->capped));
+	set(c, o, "gate", sc->gate >= 0 ? fixed3(sc->gate) : json_null());
+	json_t *w = object(c);
+	for (int p = 0; p < TW_PART_COUNT; p++)
+		set(c, w, part_key((tw_part)p), fixed3(sc->weight[p]));
+	set(c, o, "parts_weights", w);
+	json_t *losses = array(c);
+	for (size_t i = 0; sc->losses && i < sc->loss_count; i++) {
+		const tw_loss *l = &sc->losses[i];
+		json_t *x = object(c);
+		set(c, x, "rehearsal", l->rehearsal < run->count ? count(l->rehearsal) : json_null());
+		set(c, x, "part", str(c, part_key(l->part)));
+		set(c, x, "points", fixed3(l->points));
+		set(c, x, "why", str(c, l->why ? l->why : ""));
+		push(c, losses, x);
+	}
+	set(c, o, "losses", losses);
+	return o;
+}
+
+static json_t *document(json_ctx *c, const tw_run *run, const figures *f, const tw_run_score *sc)
 {
 	json_t *d = object(c);
 	set(c, d, "techweek", str(c, tw_version()));
@@ -484,11 +685,16 @@ static json_t *document(json_ctx *c, const tw_run *run, const figures *f)
 	set(c, d, "host", str(c, run->hostname[0] ? run->hostname : NULL));
 	set(c, d, "elapsed_ms", ms(run->elapsed_ms));
 	set(c, d, "schedule", schedule(c, &run->opts));
+	set(c, d, "settings", settings(c, run));
 	set(c, d, "totals", totals(c, run, f));
 	set(c, d, "verdict", str(c, verdict_str(tw_run_verdict(run))));
+	set(c, d, "readiness", run_readiness(c, run, sc));
 	json_t *rs = array(c);
-	for (size_t i = 0; i < run->count; i++)
-		push(c, rs, rehearsal(c, &run->rehearsals[i], &f->m[i]));
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_score *r =
+			sc && sc->rehearsals && i < sc->count ? &sc->rehearsals[i] : NULL;
+		push(c, rs, rehearsal(c, &run->rehearsals[i], &f->m[i], r));
+	}
 	set(c, d, "rehearsals", rs);
 	return d;
 }
@@ -506,7 +712,7 @@ static int dump_into(const char *buffer, size_t size, void *data)
 	return k->rc == TW_OK ? 0 : -1;
 }
 
-int tw_report_json(const tw_run *run, const char *path, tw_error *err)
+int tw_report_json(const tw_run *run, const tw_run_score *score, const char *path, tw_error *err)
 {
 	if (!run || !path || !*path)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_json needs a run and a path");
@@ -515,7 +721,7 @@ int tw_report_json(const tw_run *run, const char *path, tw_error *err)
 	tw_buf_init(&c.clean, STRING_MAX);
 	figures f;
 	c.rc = figures_get(&f, run);
-	json_t *doc = c.rc ? NULL : document(&c, run, &f);
+	json_t *doc = c.rc ? NULL : document(&c, run, &f, score);
 	figures_free(&f);
 	tw_buf_free(&c.clean);
 

@@ -27,6 +27,7 @@
 
 #include "core/buf.h"
 #include "core/utf8.h"
+#include "readiness/score.h"
 #include "core/fsutil.h"
 #include "runner/result.h"
 
@@ -40,6 +41,7 @@ typedef struct junit_writer {
 	xmlTextWriterPtr w;
 	tw_buf clean;  /* the last cleaned string */
 	tw_buf text;   /* a failure text or step log being built */
+	const tw_run_score *score; /* may be NULL */
 	int rc;        /* the first failure; TW_OK while all is well */
 } junit_writer;
 
@@ -247,8 +249,11 @@ static void format_duration(char *out, size_t size, long ms)
 		snprintf(out, size, "%ldms", ms);
 }
 
-static void write_properties(junit_writer *j, const tw_rehearsal_result *r)
+static void write_readiness(junit_writer *j, const tw_run *run, size_t index);
+
+static void write_properties(junit_writer *j, const tw_run *run, size_t index)
 {
+	const tw_rehearsal_result *r = &run->rehearsals[index];
 	const tw_script *s = r->script;
 	start(j, "properties");
 	property(j, "file", str_or(r->path, ""));
@@ -300,6 +305,7 @@ static void write_properties(junit_writer *j, const tw_rehearsal_result *r)
 		snprintf(num, sizeof(num), "%d", p->repeats);
 		property(j, "prompts_heard_again", num);
 	}
+	write_readiness(j, run, index);
 	end(j);
 }
 
@@ -480,6 +486,48 @@ static void write_extra_case(junit_writer *j, const tw_rehearsal_result *r, cons
 	end(j);
 }
 
+/* The readiness score of a rehearsal, its parts and its minimum, and the
+ * touchpoints that both passed and failed. */
+static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
+{
+	const tw_rehearsal_score *rs = j->score && index < j->score->count
+					       ? &j->score->rehearsals[index] : NULL;
+	char num[48];
+	if (rs && rs->scored) {
+		snprintf(num, sizeof(num), "%.1f", rs->score);
+		property(j, "readiness", num);
+		for (int p = 0; p < TW_PART_COUNT; p++) {
+			char name[64];
+			snprintf(name, sizeof(name), "readiness_%s", tw_part_str((tw_part)p));
+			snprintf(num, sizeof(num), "%.3f", rs->part[p]);
+			property(j, name, num);
+		}
+		if (rs->minimum >= 0) {
+			snprintf(num, sizeof(num), "%.1f", rs->minimum);
+			property(j, "readiness_minimum", num);
+		}
+	}
+	const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[index] : NULL;
+	if (!m)
+		return;
+	if (m->performances > 1) {
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)m->performances);
+		property(j, "performances", num);
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)m->achieved);
+		property(j, "achieved", num);
+	}
+	tw_buf_reset(&j->text);
+	for (size_t i = 0; i < m->scene_count; i++)
+		for (size_t k = 0; k < m->scenes[i].step_count; k++)
+			if (tw_touchpoint_flaky(&m->scenes[i].steps[k]))
+				textf(j, "%s%d", j->text.len ? ", " : "",
+				      m->scenes[i].steps[k].step->loc.line);
+	if (j->text.len)
+		property(j, "flaky_lines", tw_buf_str(&j->text));
+	if (tw_rehearsal_flaky(m))
+		property(j, "flaky", "true");
+}
+
 static void write_suite(junit_writer *j, const tw_run *run, size_t index)
 {
 	const tw_rehearsal_result *r = &run->rehearsals[index];
@@ -506,7 +554,7 @@ static void write_suite(junit_writer *j, const tw_run *run, size_t index)
 	if (r->path && *r->path)
 		attr(j, "file", r->path, true);
 
-	write_properties(j, r);
+	write_properties(j, run, index);
 	if (needs_extra_case(r))
 		write_extra_case(j, r, name);
 	for (size_t i = 0; i < r->scene_count; i++)
@@ -546,13 +594,14 @@ static void write_document(junit_writer *j, const tw_run *run)
 		check(j, xmlTextWriterEndDocument(j->w));
 }
 
-int tw_report_junit(const tw_run *run, const char *path, tw_error *err)
+int tw_report_junit(const tw_run *run, const tw_run_score *score, const char *path,
+		    tw_error *err)
 {
 	if (!run || !path || !*path)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_junit needs a run and a path");
 
 	xmlBufferPtr xml = xmlBufferCreate();
-	junit_writer j = {.w = xml ? xmlNewTextWriterMemory(xml, 0) : NULL};
+	junit_writer j = {.w = xml ? xmlNewTextWriterMemory(xml, 0) : NULL, .score = score};
 	tw_buf_init(&j.clean, TEXT_MAX);
 	tw_buf_init(&j.text, TEXT_MAX);
 	if (!j.w)

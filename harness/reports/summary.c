@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "readiness/score.h"
 #include "runner/result.h"
 #include "techweek.h"
 
@@ -548,5 +549,41 @@ int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *er
 
 	if (fflush(out) != 0 || ferror(out))
 		return tw_error_set(err, TW_EIO, "could not write the summary");
+	return TW_OK;
+}
+
+int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
+		      tw_error *err)
+{
+	if (!run || !score || !out)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_verdict needs a run, a score and a stream");
+	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};
+	bool up = score->passed;
+	fprintf(out, "\n  readiness %s%.0f%s/100", esc(&s, BOLD), floor(score->score), esc(&s, RESET));
+	if (score->gate_set)
+		fprintf(out, " \xE2\x80\x94 %s%s%s\n", esc(&s, up ? BOLD GREEN : BOLD RED),
+			up ? "curtain up" : "not yet", esc(&s, RESET));
+	else
+		fprintf(out, " %s(no gate set)%s\n", esc(&s, DIM), esc(&s, RESET));
+	for (size_t i = 0; i < score->count; i++) {
+		const tw_rehearsal_score *rs = &score->rehearsals[i];
+		if (!rs->below_minimum)
+			continue;
+		fprintf(out, "    %s%s%s scored %.0f, below its minimum of %.0f\n", esc(&s, RED),
+			str_or(run->rehearsals[i].name, "?"), esc(&s, RESET), floor(rs->score), rs->minimum);
+	}
+	size_t shown = 0;
+	for (size_t i = 0; i < score->loss_count && shown < 3; i++) {
+		const tw_loss *l = &score->losses[i];
+		if (l->points < 0.05)
+			break;
+		if (shown++ == 0)
+			fprintf(out, "  %swhat cost the most:%s\n", esc(&s, DIM), esc(&s, RESET));
+		fprintf(out, "    -%.1f  ", l->points);
+		put_text(&s, str_or(l->why, tw_part_str(l->part)), DETAIL_MAX_CHARS);
+		fputc('\n', out);
+	}
+	if (fflush(out) != 0 || ferror(out))
+		return tw_error_set(err, TW_EIO, "could not write the verdict");
 	return TW_OK;
 }

@@ -11,12 +11,21 @@
 #include "error.h"
 #include "run.h"
 
-/* JUnit XML: a testsuite per rehearsal, a testcase per scene. */
-int tw_report_junit(const tw_run *run, const char *path, tw_error *err);
+/* The readiness score of a run (harness/readiness/score.h); reports show
+ * it when given, and NULL leaves it out. */
+struct tw_run_score;
 
-/* The JSON result: every rehearsal's and touchpoint's figures
- * (docs/reports.md). */
-int tw_report_json(const tw_run *run, const char *path, tw_error *err);
+/* JUnit XML: a testsuite per rehearsal, a testcase per scene; the score and
+ * its breakdown as properties when score is not NULL. */
+int tw_report_junit(const tw_run *run, const struct tw_run_score *score, const char *path,
+		    tw_error *err);
+
+/* The JSON result: every rehearsal's and touchpoint's figures, the
+ * readiness score when score is not NULL ("readiness": null otherwise), the
+ * settings and the transcripts of failing performances (docs/reports.md,
+ * docs/results-schema.json). */
+int tw_report_json(const tw_run *run, const struct tw_run_score *score, const char *path,
+		   tw_error *err);
 
 enum {
 	TW_SUMMARY_COLOR = 1 << 0,   /* ANSI colours */
@@ -26,5 +35,10 @@ enum {
 /* The terminal summary, written to out. flags: TW_SUMMARY_*. */
 int tw_report_summary(const tw_run *run, FILE *out, unsigned flags,
 		      tw_error *err);
+
+/* The summary's last words: the readiness score, the verdict (curtain up,
+ * or not yet) and the three things that cost the most points. */
+int tw_report_verdict(const tw_run *run, const struct tw_run_score *score, FILE *out,
+		      unsigned flags, tw_error *err);
 
 #endif

@@ -428,6 +428,39 @@ static void test_phone_templates(void **state)
 	      NULL, {3, 9, "variable 'n' is used before it is captured (line 4)"});
 }
 
+/* `apdex` lines sit among a request's or a call's modifier lines: the
+ * templates after them are still checked, at their columns. */
+static void test_apdex_lines(void **state)
+{
+	(void)state;
+	CHECK("apdex 800ms\n"
+	      "scene \"S\"\n"
+	      "  apdex 1s\n"
+	      "  post /{{u}}\n"                    /* 4 */
+	      "    apdex 300ms\n"
+	      "    header X-A: {{h}}\n"            /* 6 */
+	      "    timeout 5s\n"
+	      "    query q = {{q}}\n",             /* 8 */
+	      NULL, {4, 9, "unknown variable 'u'"}, {6, 17, "unknown variable 'h'"},
+	      {8, 15, "unknown variable 'q'"});
+	CHECK("scene \"C\" on ivr\n"
+	      "  apdex 2s\n"
+	      "  call /v\n"
+	      "    apdex 1s\n"
+	      "    signed with {{k}}\n"            /* 5 */
+	      "  press 1\n"
+	      "  apdex 500ms\n"
+	      "  hear \"{{h}}\"\n",                /* 8 */
+	      NULL, {5, 17, "unknown variable 'k'"}, {8, 9, "unknown variable 'h'"});
+	CHECK_CLEAN("apdex 800ms\n"
+		    "cast\n  stage = http://x\n"
+		    "scene \"S\"\n  apdex 1s\n  visit {{stage}}/\n    apdex 300ms\n"
+		    "  click Margherita\n  apdex 1s\n  submit\n  apdex 2s\n"
+		    "backstage \"B\"\n  apdex 500ms\n  get {{stage}}/api\n    apdex 200ms\n"
+		    "  expect status 200\n",
+		    NULL);
+}
+
 static void test_regex(void **state)
 {
 	(void)state;
@@ -529,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_phone_needs_a_call),
 		cmocka_unit_test(test_phone_keys),
 		cmocka_unit_test(test_phone_templates),
+		cmocka_unit_test(test_apdex_lines),
 		cmocka_unit_test(test_regex),
 		cmocka_unit_test(test_xpath),
 		cmocka_unit_test(test_appends_to_existing_list),

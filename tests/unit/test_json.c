@@ -3,7 +3,11 @@
  * written here is loaded back with jansson (which refuses invalid JSON and
  * invalid UTF-8) and its fields checked against the run it came from:
  * counts, failures by cause, percentiles, buckets, flaky flags, a broken
- * script, text a hostile server sent, and a report that cannot be written.
+ * script, text a hostile server sent, the readiness score (built by hand
+ * here: reports only read it), the settings (variable names, never their
+ * values), the transcripts of failing scenes, and a report that cannot be
+ * written. tests/integration/json_schema.sh validates real output against
+ * docs/results-schema.json.
  * There is no byte-exact golden file: the layout is checked field by field
  * (docs/reports.md), so adding a field breaks nothing.
  */
@@ -23,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "readiness/score.h"
 #include "reports_fixture.h"
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
@@ -53,7 +58,7 @@ static json_t *report(fixture *fx, scratch *s)
 {
 	scratch_make(s);
 	tw_error err = {0};
-	int rc = tw_report_json(fx->run, s->path, &err);
+	int rc = tw_report_json(fx->run, NULL, s->path, &err);
 	if (rc != TW_OK)
 		fail_msg("tw_report_json: %s", err.message ? err.message : "?");
 	json_error_t jerr;
@@ -177,7 +182,7 @@ static void test_document(void **state)
 	json_t *doc = report(fx, &s);
 
 	assert_text(doc, "techweek", tw_version());
-	assert_int_at(doc, "format", 1);
+	assert_int_at(doc, "format", 2);
 	assert_text(doc, "started_at", "2024-05-01T02:00:00Z");
 	assert_text(doc, "host", "ci-runner-1");
 	assert_num(doc, "elapsed_ms", 1420);
@@ -207,6 +212,24 @@ static void test_document(void **state)
 	assert_null_at(doc, "totals/stopped");
 	assert_text(doc, "verdict", "script_error");
 	assert_int_equal(json_array_size(at(doc, "rehearsals")), 7);
+
+	/* No score given: null everywhere it would be. */
+	assert_null_at(doc, "readiness");
+	assert_null_at(doc, "rehearsals/0/readiness");
+	assert_null_at(doc, "rehearsals/0/scenes/0/touchpoints/0/apdex");
+
+	/* The defaults of tw_run_options_init. */
+	assert_int_at(doc, "settings/connect_timeout_ms", 10000);
+	assert_int_at(doc, "settings/timeout_ms", 30000);
+	assert_int_at(doc, "settings/max_redirects", 10);
+	assert_int_at(doc, "settings/max_body", 8 << 20);
+	assert_false(boolean(doc, "settings/insecure"));
+	assert_null_at(doc, "settings/cacert");
+	assert_null_at(doc, "settings/user_agent");
+	assert_int_at(doc, "settings/call_max_fetches", 20);
+	assert_num(doc, "settings/call_max_seconds", 3600);
+	assert_int_at(doc, "settings/call_max_loops", 3);
+	assert_int_equal(json_array_size(at(doc, "settings/variables")), 0);
 	json_decref(doc);
 	scratch_remove(&s);
 }
@@ -572,10 +595,264 @@ static void test_phone_and_schedule(void **state)
 	json_decref(doc);
 
 	fx->run->stop_reason = TW_STOP_INTERRUPTED;
-	assert_int_equal(tw_report_json(fx->run, s.path, NULL), TW_OK);
+	assert_int_equal(tw_report_json(fx->run, NULL, s.path, NULL), TW_OK);
 	doc = json_load_file(s.path, 0, NULL);
 	assert_non_null(doc);
 	assert_text(doc, "totals/stopped", "interrupted");
+	json_decref(doc);
+	scratch_remove(&s);
+}
+
+/* The score as tw_readiness_score would leave it, built by hand: the pizza
+ * rehearsal scored with two timed touchpoints, the failing one capped and
+ * below its minimum, the broken script counted as 0, the rest not
+ * counted. */
+static void test_readiness(void **state)
+{
+	fixture *fx = *state;
+	fx_full(fx);
+	tw_touchpoint_score tps[] = {
+		{.scene = 0, .step = 0, .t_ms = 500, .apdex = 1, .satisfied = 1},
+		{.scene = 1, .step = 0, .t_ms = 100, .apdex = 0.75, .satisfied = 0.5,
+		 .tolerating = 0.5},
+	};
+	tw_rehearsal_score rs[7] = {
+		[0] = {.scored = true, .counted = true, .score = 96.25, .part = {1, 0.875, 1, 0.9},
+		       .minimum = -1, .touchpoints = tps, .touchpoint_count = 2},
+		[1] = {.scored = true, .counted = true, .score = 40.0 / 3.0, .part = {0, 1, 0.5, 1},
+		       .capped = true, .minimum = 99, .below_minimum = true},
+		[4] = {.counted = true, .capped = true, .minimum = 90, .below_minimum = true},
+	};
+	char why0[] = "1 of 1 performances did not achieve its outcome";
+	char why1[] = "a touchpoint was slow \xff"; /* not UTF-8: cleaned */
+	tw_loss losses[] = {
+		{.rehearsal = 1, .part = TW_PART_OUTCOME, .points = 30.5, .why = why0},
+		{.rehearsal = 0, .part = TW_PART_RESPONSIVENESS, .points = 1.0 / 3.0, .why = why1},
+		{.rehearsal = 99, .part = TW_PART_EFFORT, .points = 0, .why = NULL},
+	};
+	/* A hair under 90 is shown as 89.999, never 90: it fails a gate of
+	 * 90. */
+	tw_run_score score = {.score = 89.9996, .rehearsals = rs, .count = 7, .losses = losses,
+			      .loss_count = 3, .weight = {0.4, 0.3, 0.15, 0.15}, .gate = 90,
+			      .capped = true, .gate_set = true, .passed = false};
+
+	scratch s;
+	scratch_make(&s);
+	tw_error err = {0};
+	assert_int_equal(tw_report_json(fx->run, &score, s.path, &err), TW_OK);
+	json_t *doc = json_load_file(s.path, JSON_REJECT_DUPLICATES, NULL);
+	assert_non_null(doc);
+
+	assert_num(doc, "readiness/score", 89.999);
+	assert_false(boolean(doc, "readiness/passed"));
+	assert_true(boolean(doc, "readiness/capped"));
+	assert_num(doc, "readiness/gate", 90);
+	assert_num(doc, "readiness/parts_weights/outcome", 0.4);
+	assert_num(doc, "readiness/parts_weights/responsiveness", 0.3);
+	assert_num(doc, "readiness/parts_weights/consistency", 0.15);
+	assert_num(doc, "readiness/parts_weights/effort", 0.15);
+	assert_int_equal(json_array_size(at(doc, "readiness/losses")), 3);
+	assert_int_at(doc, "readiness/losses/0/rehearsal", 1);
+	assert_text(doc, "readiness/losses/0/part", "outcome");
+	assert_num(doc, "readiness/losses/0/points", 30.5);
+	assert_text(doc, "readiness/losses/0/why", why0);
+	assert_text(doc, "readiness/losses/1/part", "responsiveness");
+	assert_num(doc, "readiness/losses/1/points", 0.333);
+	assert_text(doc, "readiness/losses/1/why", "a touchpoint was slow " REPLACEMENT);
+	/* An index outside the run is not made up. */
+	assert_null_at(doc, "readiness/losses/2/rehearsal");
+	assert_text(doc, "readiness/losses/2/part", "effort");
+	assert_text(doc, "readiness/losses/2/why", "");
+
+	assert_num(doc, "rehearsals/0/readiness/score", 96.25);
+	assert_false(boolean(doc, "rehearsals/0/readiness/capped"));
+	assert_null_at(doc, "rehearsals/0/readiness/minimum");
+	assert_false(boolean(doc, "rehearsals/0/readiness/below_minimum"));
+	assert_num(doc, "rehearsals/0/readiness/parts/outcome", 1);
+	assert_num(doc, "rehearsals/0/readiness/parts/responsiveness", 0.875);
+	assert_num(doc, "rehearsals/0/readiness/parts/consistency", 1);
+	assert_num(doc, "rehearsals/0/readiness/parts/effort", 0.9);
+	assert_num(doc, "rehearsals/1/readiness/score", 13.333);
+	assert_true(boolean(doc, "rehearsals/1/readiness/capped"));
+	assert_num(doc, "rehearsals/1/readiness/minimum", 99);
+	assert_true(boolean(doc, "rehearsals/1/readiness/below_minimum"));
+	/* Broken: it counts, as 0. */
+	assert_num(doc, "rehearsals/4/readiness/score", 0);
+	assert_true(boolean(doc, "rehearsals/4/readiness/capped"));
+	assert_num(doc, "rehearsals/4/readiness/minimum", 90);
+	assert_num(doc, "rehearsals/4/readiness/parts/outcome", 0);
+	/* Not counted: never performed. */
+	for (int i = 2; i < 7; i++) {
+		char p[64];
+		snprintf(p, sizeof(p), "rehearsals/%d/readiness", i);
+		if (i != 4)
+			assert_null_at(doc, p);
+	}
+
+	/* Timed touchpoints carry their Apdex; the others null. */
+	assert_num(doc, "rehearsals/0/scenes/0/touchpoints/0/apdex/t_ms", 500);
+	assert_num(doc, "rehearsals/0/scenes/0/touchpoints/0/apdex/score", 1);
+	assert_null_at(doc, "rehearsals/0/scenes/0/touchpoints/1/apdex");
+	assert_num(doc, "rehearsals/0/scenes/1/touchpoints/0/apdex/t_ms", 100);
+	assert_num(doc, "rehearsals/0/scenes/1/touchpoints/0/apdex/score", 0.75);
+	assert_num(doc, "rehearsals/0/scenes/1/touchpoints/0/apdex/satisfied", 0.5);
+	assert_num(doc, "rehearsals/0/scenes/1/touchpoints/0/apdex/tolerating", 0.5);
+	assert_num(doc, "rehearsals/0/scenes/1/touchpoints/0/apdex/frustrated", 0);
+	assert_null_at(doc, "rehearsals/1/scenes/0/touchpoints/0/apdex");
+	json_decref(doc);
+
+	/* tests/integration/json_schema.sh validates this document. */
+	if (getenv("TW_JSON_KEEP")) {
+		char cmd[400];
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", s.path, getenv("TW_JSON_KEEP"));
+		assert_int_equal(system(cmd), 0);
+	}
+
+	/* No gate; a whole score stays whole. A score with fewer rehearsals
+	 * than the run (never from tw_readiness_score) is not read past its
+	 * end. */
+	score.gate = -1;
+	score.score = 90;
+	score.count = 1;
+	assert_int_equal(tw_report_json(fx->run, &score, s.path, &err), TW_OK);
+	doc = json_load_file(s.path, 0, NULL);
+	assert_non_null(doc);
+	assert_num(doc, "rehearsals/0/readiness/score", 96.25);
+	assert_null_at(doc, "rehearsals/1/readiness");
+	assert_null_at(doc, "readiness/gate");
+	assert_num(doc, "readiness/score", 90);
+	json_decref(doc);
+	scratch_remove(&s);
+}
+
+/* Every option that shaped the run; variables by name only, and option
+ * text passed through the run's redaction. */
+static void test_settings(void **state)
+{
+	fixture *fx = *state;
+	tw_vars *vars = tw_vars_new();
+	assert_non_null(vars);
+	assert_int_equal(tw_vars_set(vars, "stage", "http://127.0.0.1:8080", false), TW_OK);
+	assert_int_equal(tw_vars_set(vars, "api_key", "sk-very-secret-value", true), TW_OK);
+	tw_run_options *o = tw_run_options_of(fx->run);
+	o->vars = vars;
+	o->connect_timeout_ms = 2000;
+	o->timeout_ms = 5000;
+	o->max_redirects = 0;
+	o->max_body = 1024;
+	o->insecure = true;
+	o->cacert = "/etc/ssl/stage.pem";
+	o->user_agent = "probe sk-very-secret-value";
+	o->call_max_fetches = 5;
+	o->call_max_seconds = 90.5;
+	o->call_max_loops = 1;
+	assert_int_equal(tw_redact_add(&fx->run->redact, "sk-very-secret-value"), TW_OK);
+	fx_full(fx);
+
+	scratch s;
+	json_t *doc = report(fx, &s);
+	assert_int_at(doc, "settings/connect_timeout_ms", 2000);
+	assert_int_at(doc, "settings/timeout_ms", 5000);
+	assert_int_at(doc, "settings/max_redirects", 0);
+	assert_int_at(doc, "settings/max_body", 1024);
+	assert_true(boolean(doc, "settings/insecure"));
+	assert_text(doc, "settings/cacert", "/etc/ssl/stage.pem");
+	assert_text(doc, "settings/user_agent", "probe ***");
+	assert_int_at(doc, "settings/call_max_fetches", 5);
+	assert_num(doc, "settings/call_max_seconds", 90.5);
+	assert_int_at(doc, "settings/call_max_loops", 1);
+	assert_int_equal(json_array_size(at(doc, "settings/variables")), 2);
+	assert_text(doc, "settings/variables/0", "stage");
+	assert_text(doc, "settings/variables/1", "api_key");
+	json_decref(doc);
+
+	/* No variable's value anywhere in the file. */
+	FILE *f = fopen(s.path, "rb");
+	assert_non_null(f);
+	char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	assert_null(strstr(buf, "sk-very-secret-value"));
+	assert_null(strstr(buf, "127.0.0.1:8080\"")); /* the value of stage */
+	o->vars = NULL;
+	tw_vars_free(vars);
+	scratch_remove(&s);
+}
+
+/* The shown performance where it failed: steps performed, the failed step's
+ * expected and actual; null where it did not fail. */
+static void test_transcripts(void **state)
+{
+	fixture *fx = *state;
+	fx_full(fx);
+	scratch s;
+	json_t *doc = report(fx, &s);
+
+	assert_null_at(doc, "rehearsals/0/scenes/0/transcript");
+	assert_null_at(doc, "rehearsals/0/scenes/1/transcript");
+	assert_null_at(doc, "rehearsals/1/scenes/0/transcript"); /* passed there */
+	assert_null_at(doc, "rehearsals/1/scenes/2/transcript"); /* not reached */
+
+	const char *t = "rehearsals/1/scenes/1/transcript";
+	char p[160];
+#define AT(rest) (snprintf(p, sizeof(p), "%s/%s", t, rest), p)
+	assert_text(doc, AT("status"), "failed");
+	assert_num(doc, AT("elapsed_ms"), 20);
+	assert_null_at(doc, AT("text")); /* a web scene */
+	/* Three steps performed; the fourth was skipped. */
+	assert_int_equal(json_array_size(at(doc, AT("steps"))), 3);
+	assert_int_at(doc, AT("steps/0/line"), 13);
+	assert_text(doc, AT("steps/0/source"), "get {{stage}}/api/orders/1001");
+	assert_text(doc, AT("steps/0/status"), "passed");
+	assert_text(doc, AT("steps/0/method"), "GET");
+	assert_text(doc, AT("steps/0/url"), "http://127.0.0.1:8080/api/orders/1001");
+	assert_int_at(doc, AT("steps/0/http_status"), 200);
+	assert_num(doc, AT("steps/0/elapsed_ms"), 8);
+	assert_text(doc, AT("steps/1/status"), "failed");
+	assert_text(doc, AT("steps/2/status"), "failed");
+	/* The first failed step. */
+	assert_int_at(doc, AT("failed_step/line"), 14);
+	assert_text(doc, AT("failed_step/source"), "expect json $.status == \"baking\"");
+	assert_text(doc, AT("failed_step/message"),
+		    "expected json $.status == \"baking\", got \"cold\"");
+	assert_text(doc, AT("failed_step/expected"), "json $.status == \"baking\"");
+	assert_text(doc, AT("failed_step/actual"),
+		    "{\"id\":1001,\x01\x1b[31m\"status\":\"cold\"}" REPLACEMENT " ]]> tail");
+
+	/* A connection reset: no HTTP status. */
+	t = "rehearsals/2/scenes/0/transcript";
+	assert_null_at(doc, AT("steps/0/http_status"));
+	assert_null_at(doc, AT("failed_step/expected"));
+	assert_text(doc, AT("failed_step/message"), "connection reset by peer (Recv failure)");
+	t = "rehearsals/3/scenes/0/transcript";
+	assert_text(doc, AT("status"), "unreachable");
+	/* Stopped before its first scene: no scene results at all. */
+	assert_null_at(doc, "rehearsals/5/scenes/0/transcript");
+	json_decref(doc);
+	scratch_remove(&s);
+
+	/* A phone scene that failed: what the caller heard and did. */
+	fixture *ph = fx;
+	tw_script *sc = fx_script(ph, "rehearsals/call.rehearsal", "Call", 1);
+	tw_scene *scene = fx_scene(sc, 0, "Ask", 2, false, 2);
+	scene->channel = TW_CHANNEL_IVR;
+	fx_step(sc, scene, 0, TW_STEP_CALL, 3, "call {{stage}}/ivr/voice");
+	fx_step(sc, scene, 1, TW_STEP_HEAR, 4, "hear \"Welcome\"");
+	tw_rehearsal_result *r = fx_result(ph, sc, TW_STATUS_FAILED, 3000);
+	r->scenes[0].status = TW_STATUS_FAILED;
+	r->scenes[0].transcript = fx_dup("  0.0s  call placed\n  1.2s  IVR says \"Goodbye\"\n");
+	tw_step_result *st = fx_set(r, 0, 1, TW_STATUS_FAILED, "expected to hear \"Welcome\"");
+	st->expected = fx_dup("\"Welcome\"");
+	st->actual = fx_dup("\"Goodbye\"");
+	fx_metrics(ph);
+	doc = report(ph, &s);
+	t = "rehearsals/7/scenes/0/transcript";
+	assert_text(doc, AT("text"), "  0.0s  call placed\n  1.2s  IVR says \"Goodbye\"\n");
+	assert_text(doc, AT("failed_step/actual"), "\"Goodbye\"");
+	assert_null_at(doc, AT("steps/0/url"));
+	assert_null_at(doc, AT("steps/0/method"));
+#undef AT
 	json_decref(doc);
 	scratch_remove(&s);
 }
@@ -701,7 +978,7 @@ static void test_write_failure(void **state)
 	snprintf(path, sizeof(path), "%s/result.json", blocker);
 
 	tw_error err = {0};
-	assert_int_equal(tw_report_json(fx->run, path, &err), TW_EIO);
+	assert_int_equal(tw_report_json(fx->run, NULL, path, &err), TW_EIO);
 	char *shown = tw_error_format(&err);
 	assert_non_null(shown);
 	if (!strstr(shown, path) || !strstr(shown, strerror(ENOTDIR)))
@@ -715,7 +992,7 @@ static void test_write_failure(void **state)
 	 * is left beside it. */
 	snprintf(path, sizeof(path), "%s/taken", s.dir);
 	assert_int_equal(mkdir(path, 0700), 0);
-	assert_int_equal(tw_report_json(fx->run, path, &err), TW_EIO);
+	assert_int_equal(tw_report_json(fx->run, NULL, path, &err), TW_EIO);
 	assert_non_null(err.file);
 	assert_string_equal(err.file, path);
 	tw_error_clear(&err);
@@ -723,10 +1000,10 @@ static void test_write_failure(void **state)
 	snprintf(cmd, sizeof(cmd), "test $(ls -A '%s' | wc -l) -eq 2", s.dir);
 	assert_int_equal(system(cmd), 0);
 
-	assert_int_equal(tw_report_json(fx->run, NULL, &err), TW_EUSAGE);
+	assert_int_equal(tw_report_json(fx->run, NULL, NULL, &err), TW_EUSAGE);
 	assert_non_null(err.message);
 	tw_error_clear(&err);
-	assert_int_equal(tw_report_json(NULL, s.path, &err), TW_EUSAGE);
+	assert_int_equal(tw_report_json(NULL, NULL, s.path, &err), TW_EUSAGE);
 	tw_error_clear(&err);
 	scratch_remove(&s);
 }
@@ -741,6 +1018,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stats_percentiles, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_broken_and_setup, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_phone_and_schedule, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_readiness, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_settings, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_transcripts, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_text, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_run, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_without_metrics, fx_setup, fx_teardown),

@@ -131,7 +131,7 @@ static xmlDocPtr full_report(fixture *fx, scratch *s)
 	fx_full(fx);
 	scratch_make(s);
 	tw_error err = {0};
-	int rc = tw_report_junit(fx->run, s->path, &err);
+	int rc = tw_report_junit(fx->run, NULL, s->path, &err);
 	if (rc != TW_OK)
 		fail_msg("tw_report_junit: %s", err.message ? err.message : "?");
 	assert_valid(s->path);
@@ -157,7 +157,7 @@ static void test_totals_and_suites(void **state)
 	scratch s;
 	fx_full(fx);
 	scratch_make(&s);
-	assert_int_equal(tw_report_junit(fx->run, s.path, NULL), TW_OK);
+	assert_int_equal(tw_report_junit(fx->run, NULL, s.path, NULL), TW_OK);
 	xmlDocPtr doc = load(s.path);
 
 	/* 2 + 3 + 1 + 2 scenes, plus the broken script and two setups. */
@@ -231,7 +231,7 @@ static void test_failure_details(void **state)
 	scratch s;
 	fx_full(fx);
 	scratch_make(&s);
-	assert_int_equal(tw_report_junit(fx->run, s.path, NULL), TW_OK);
+	assert_int_equal(tw_report_junit(fx->run, NULL, s.path, NULL), TW_OK);
 	xmlDocPtr doc = load(s.path);
 
 	const char *kitchen = "/testsuites/testsuite[2]/testcase[2]";
@@ -296,7 +296,7 @@ static void test_broken_and_setup(void **state)
 	scratch s;
 	fx_full(fx);
 	scratch_make(&s);
-	assert_int_equal(tw_report_junit(fx->run, s.path, NULL), TW_OK);
+	assert_int_equal(tw_report_junit(fx->run, NULL, s.path, NULL), TW_OK);
 	xmlDocPtr doc = load(s.path);
 
 	const char *b = "/testsuites/testsuite[5]";
@@ -356,7 +356,7 @@ static void test_hostile_text(void **state)
 
 	scratch s;
 	scratch_make(&s);
-	assert_int_equal(tw_report_junit(fx->run, s.path, NULL), TW_OK);
+	assert_int_equal(tw_report_junit(fx->run, NULL, s.path, NULL), TW_OK);
 	if (have_xmllint())
 		assert_valid(s.path);
 	xmlDocPtr doc = load(s.path);
@@ -382,7 +382,7 @@ static void test_empty_run(void **state)
 	fixture *fx = *state;
 	scratch s;
 	scratch_make(&s);
-	assert_int_equal(tw_report_junit(fx->run, s.path, NULL), TW_OK);
+	assert_int_equal(tw_report_junit(fx->run, NULL, s.path, NULL), TW_OK);
 	if (have_xmllint())
 		assert_valid(s.path);
 	xmlDocPtr doc = load(s.path);
@@ -408,13 +408,13 @@ static void test_write_failure(void **state)
 	snprintf(path, sizeof(path), "%s/junit.xml", blocker);
 
 	tw_error err = {0};
-	assert_int_equal(tw_report_junit(fx->run, path, &err), TW_EIO);
+	assert_int_equal(tw_report_junit(fx->run, NULL, path, &err), TW_EIO);
 	assert_non_null(err.message);
 	tw_error_clear(&err);
 	struct stat st;
 	assert_int_not_equal(stat(path, &st), 0);
 
-	assert_int_equal(tw_report_junit(fx->run, NULL, &err), TW_EUSAGE);
+	assert_int_equal(tw_report_junit(fx->run, NULL, NULL, &err), TW_EUSAGE);
 	assert_non_null(err.message);
 	tw_error_clear(&err);
 	scratch_remove(&s);

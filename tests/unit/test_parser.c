@@ -448,6 +448,161 @@ static void test_modifier_errors(void **state)
 	parse_err(S "get /\n  timeout 5s later\n", 3, 14, "unexpected 'later' after the duration");
 }
 
+/* ---- responsiveness targets ---- */
+
+static void test_apdex(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok("rehearsal \"x\"\n"
+				"apdex 800ms   # the whole rehearsal\n"
+				"budget 90s\n"
+				"scene \"Order\"\n"
+				"  # a comment before the scene's target\n"
+				"  apdex 1s\n"
+				"  visit /\n"
+				"    header A: b\n"
+				"    apdex 300ms\n"
+				"    timeout 5s\n"
+				"  click Margherita\n"
+				"  apdex 1.5s\n"
+				"  fill name with Ada\n"
+				"  submit\n"
+				"    apdex 2m\n"
+				"  post /api\n"
+				"    apdex 250ms\n"
+				"    json {\"a\": 1}\n"
+				"  expect status 200\n"
+				"backstage \"Kitchen\"\n"
+				"  get /api/orders\n"
+				"  apdex 0.5s\n"
+				"scene \"Call\" on ivr\n"
+				"  apdex 2s\n"
+				"  call /voice\n"
+				"    method GET\n"
+				"    apdex 1200ms\n"
+				"    signed with t\n"
+				"  hear Welcome\n"
+				"  press 1\n"
+				"  apdex 700ms\n"
+				"  say yes\n"
+				"  apdex 900ms\n"
+				"  silence\n"
+				"  apdex 3s\n"
+				"  hang up\n");
+	assert_int_equal(s->apdex_ms, 800);
+	assert_int_equal(s->budget_ms, 90000);
+	assert_int_equal(s->scenes[0].apdex_ms, 1000);
+	tw_step *st = step(s, 0, 0);
+	assert_int_equal(st->apdex_ms, 300);
+	/* apdex closes no request: the modifiers after it still attach */
+	assert_int_equal(st->req.timeout_ms, 5000);
+	assert_int_equal(st->req.headers.count, 1);
+	assert_string_equal(st->source, "visit /");
+	assert_int_equal(step(s, 0, 1)->apdex_ms, 1500);
+	assert_int_equal(step(s, 0, 2)->apdex_ms, 0);
+	assert_int_equal(step(s, 0, 3)->apdex_ms, 120000);
+	st = step(s, 0, 4);
+	assert_int_equal(st->apdex_ms, 250);
+	assert_int_equal(st->req.body_kind, TW_BODY_JSON);
+	assert_int_equal(step(s, 0, 5)->apdex_ms, 0);
+	assert_int_equal(s->scenes[1].apdex_ms, 0); /* after a step: the step's */
+	assert_int_equal(step(s, 1, 0)->apdex_ms, 500);
+	assert_int_equal(s->scenes[2].apdex_ms, 2000);
+	st = step(s, 2, 0);
+	assert_int_equal(st->apdex_ms, 1200);
+	assert_string_equal(st->call.method, "GET");
+	assert_string_equal(st->call.token, "t");
+	assert_int_equal(step(s, 2, 1)->apdex_ms, 0);
+	assert_int_equal(step(s, 2, 2)->apdex_ms, 700);
+	assert_int_equal(step(s, 2, 3)->apdex_ms, 900);
+	assert_int_equal(step(s, 2, 4)->apdex_ms, 3000);
+	assert_int_equal(step(s, 2, 5)->apdex_ms, 0);
+	tw_script_free(s);
+
+	/* Nothing said: 0 everywhere, the levels above (and the project) decide. */
+	s = parse_ok(S "visit /\n");
+	assert_int_equal(s->apdex_ms, 0);
+	assert_int_equal(s->scenes[0].apdex_ms, 0);
+	assert_int_equal(step(s, 0, 0)->apdex_ms, 0);
+	tw_script_free(s);
+
+	/* Every request method and a sub-millisecond part that rounds to 1ms. */
+	const char *takers[] = {"visit /", "get /", "post /", "put /", "patch /", "delete /",
+				"head /", "options *", "click a", "submit"};
+	for (size_t i = 0; i < sizeof(takers) / sizeof(takers[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), S "%s\n  apdex 1.2ms\n", takers[i]);
+		s = parse_ok(text);
+		assert_int_equal(step(s, 0, 0)->apdex_ms, 1);
+		tw_script_free(s);
+	}
+
+	/* The same scene level in every scene, and apdex as a cast name. */
+	s = parse_ok("cast\n  apdex = 5\n"
+		     "scene \"A\"\n  apdex 1s\n  visit /\n  apdex 1s\n"
+		     "scene \"B\"\n  apdex 2s\n  visit /\n");
+	assert_string_equal(s->cast.items[0].name, "apdex");
+	assert_int_equal(s->scenes[0].apdex_ms, 1000);
+	assert_int_equal(step(s, 0, 0)->apdex_ms, 1000);
+	assert_int_equal(s->scenes[1].apdex_ms, 2000);
+	tw_script_free(s);
+}
+
+static void test_apdex_errors(void **state)
+{
+	(void)state;
+	/* the value */
+	parse_err("apdex\n", 1, 6, "expected a duration after 'apdex', like 500ms, 2s or 1.5m");
+	parse_err("apdex   # T\n", 1, 9, "expected a duration after 'apdex'");
+	parse_err("apdex 800\n", 1, 7,
+		  "expected a duration after 'apdex', like 500ms, 2s or 1.5m (found '800')");
+	parse_err("apdex fast\n", 1, 7, "expected a duration after 'apdex'");
+	parse_err("apdex \"800ms\"\n", 1, 7, "expected a duration after 'apdex'");
+	parse_err("apdex 0ms\n", 1, 7, "an apdex target must be at least 1ms, found '0ms'");
+	parse_err(S "  apdex 0s\n  visit /\n", 2, 9, "an apdex target must be at least 1ms, found '0s'");
+	parse_err(S "visit /\n  apdex 0.2ms\n", 3, 9,
+		  "an apdex target must be at least 1ms, found '0.2ms'");
+	parse_err("apdex -1s\n", 1, 7, "an apdex target must be at least 1ms, found '-1s'");
+	parse_err(S "visit /\n  apdex -300ms\n", 3, 9,
+		  "an apdex target must be at least 1ms, found '-300ms'");
+	parse_err("apdex -5\n", 1, 7, "expected a duration after 'apdex'");
+	parse_err("apdex 25h\n", 1, 7, "expected a duration after 'apdex'");
+	parse_err("apdex 1441m\n", 1, 7, "duration '1441m' is too long: at most 24 hours");
+	parse_err("apdex 800ms 1s\n", 1, 13,
+		  "unexpected '1s' after the duration: expected the end of the line");
+	parse_err("apdex 800ms, 10 steps\n", 1, 7, "expected a duration after 'apdex'");
+
+	/* duplicates, at each level */
+	parse_err("apdex 1s\nbudget 2m\napdex 2s\n", 3, 1,
+		  "duplicate 'apdex' (first on line 1): expected it at most once");
+	parse_err(S "  apdex 1s\n  apdex 2s\n  visit /\n", 3, 3,
+		  "duplicate 'apdex' (first on line 2)");
+	parse_err(S "visit /\n  apdex 1s\n  header A: b\n  apdex 2s\n", 5, 3,
+		  "duplicate 'apdex' (first on line 3)");
+
+	/* where it goes */
+	parse_err(S "visit /\n  fill name with Ada\n  apdex 1s\n", 4, 3,
+		  "'apdex' cannot follow 'fill' (line 3): it goes right under a step that makes a "
+		  "request or waits for the service (visit, click, submit, get, post, put, patch, "
+		  "delete, head, options, call, press, say, silence), or before the scene's first "
+		  "step");
+	parse_err(S "visit /\n  expect status 200\n  apdex 1s\n", 4, 3,
+		  "'apdex' cannot follow 'expect' (line 3)");
+	parse_err(S "pause 1s\n  apdex 1s\n", 3, 3, "'apdex' cannot follow 'pause' (line 2)");
+	parse_err(S "choose a\n  apdex 1s\n", 3, 3, "'apdex' cannot follow 'choose'");
+	parse_err(S "tick a\n  apdex 1s\n", 3, 3, "'apdex' cannot follow 'tick'");
+	parse_err(S "untick a\n  apdex 1s\n", 3, 3, "'apdex' cannot follow 'untick'");
+	parse_err("scene \"C\" on ivr\n  call /v\n  hear Welcome\n  apdex 1s\n", 4, 3,
+		  "'apdex' cannot follow 'hear' (line 3)");
+	parse_err("scene \"C\" on ivr\n  call /v\n  hang up\n  apdex 1s\n", 4, 3,
+		  "'apdex' cannot follow 'hang up' (line 3)");
+	parse_err("cast\n  apdex 1s\n", 2, 3, "'apdex' does not belong in the cast: expected it in "
+		  "the header, before a scene's first step, or under a step");
+	parse_err("Apdex 1s\n", 1, 1, "unknown statement 'Apdex' (keywords are lower case: 'apdex')");
+	parse_err("apdx 1s\n", 1, 1, "unknown statement 'apdx' (did you mean 'apdex'?)");
+	parse_err(S "visit /\n  apedx 1s\n", 3, 3, "unknown step 'apedx' (did you mean 'apdex'?)");
+}
+
 /* ---- web steps ---- */
 
 static void test_click_tick_submit(void **state)
@@ -1244,6 +1399,8 @@ int main(void)
 		cmocka_unit_test(test_visit_and_methods),
 		cmocka_unit_test(test_modifiers),
 		cmocka_unit_test(test_modifier_errors),
+		cmocka_unit_test(test_apdex),
+		cmocka_unit_test(test_apdex_errors),
 		cmocka_unit_test(test_click_tick_submit),
 		cmocka_unit_test(test_fill),
 		cmocka_unit_test(test_choose),

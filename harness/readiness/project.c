@@ -1,0 +1,309 @@
+/*
+ * techweek.json, the project file: read with jansson into a
+ * tw_readiness_config. The file is small and written by hand, so the rule
+ * is strictness: every key must be known (with a "did you mean" for near
+ * misses), every value of the right type and range, and an error names the
+ * file and the key's path ("gates[1].minimum"). Nothing in c changes until
+ * the whole file has been read without error.
+ */
+#include "readiness/project.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fsutil.h"
+
+#define PROJECT_MAX_BYTES ((size_t)1 << 20)
+#define MAX_DURATION_MS 86400000.0 /* a day */
+
+typedef struct loader {
+	const char *path;
+	tw_error *err;
+} loader;
+
+static int bad(const loader *l, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad(const loader *l, const char *key, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return tw_error_set_at(l->err, TW_EUSAGE, l->path, 0, 0, NULL, "%s: %s", key, msg);
+}
+
+int tw_project_duration(const char *text, double *ms)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno || end == text || !isfinite(v))
+		return -1;
+	double scale;
+	if (strcmp(end, "ms") == 0)
+		scale = 1;
+	else if (strcmp(end, "s") == 0)
+		scale = 1000;
+	else if (strcmp(end, "m") == 0)
+		scale = 60000;
+	else if (strcmp(end, "h") == 0)
+		scale = 3600000;
+	else
+		return -1;
+	v *= scale;
+	if (!(v > 0) || v > MAX_DURATION_MS)
+		return -1;
+	*ms = v;
+	return 0;
+}
+
+/* Edit distance up to a small bound, for "did you mean". */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 32 || lb > 32)
+		return 99;
+	size_t d[33][33];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+	return d[la][lb];
+}
+
+/* Every key of obj must be one of known (NULL-terminated). */
+static int known_keys(const loader *l, json_t *obj, const char *where, const char *const *known)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		bool ok = false;
+		for (size_t i = 0; known[i]; i++)
+			ok |= strcmp(key, known[i]) == 0;
+		if (ok)
+			continue;
+		char path[256], list[256] = "";
+		snprintf(path, sizeof(path), "%s%s%s", where, *where ? "." : "", key);
+		const char *near = NULL;
+		for (size_t i = 0; known[i]; i++) {
+			size_t n = strlen(list);
+			snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", known[i]);
+			if (!near && distance(key, known[i]) <= 2)
+				near = known[i];
+		}
+		if (near)
+			return bad(l, path, "unknown key (did you mean '%s'?)", near);
+		return bad(l, path, "unknown key (known: %s)", list);
+	}
+	return TW_OK;
+}
+
+/* A number from lo to hi. */
+static int number_in(const loader *l, json_t *v, const char *key, double lo, double hi, double *out)
+{
+	if (!json_is_number(v))
+		return bad(l, key, "must be a number from %g to %g", lo, hi);
+	double x = json_number_value(v);
+	if (!isfinite(x) || x < lo || x > hi)
+		return bad(l, key, "must be a number from %g to %g, not %g", lo, hi, x);
+	*out = x;
+	return TW_OK;
+}
+
+/* "300ms", "1s", or a number of milliseconds. */
+static int duration(const loader *l, json_t *v, const char *key, double *out)
+{
+	if (json_is_string(v)) {
+		if (tw_project_duration(json_string_value(v), out) != 0)
+			return bad(l, key, "'%s' is not a duration (e.g. \"300ms\" or \"1s\")",
+				   json_string_value(v));
+		return TW_OK;
+	}
+	if (json_is_number(v)) {
+		double x = json_number_value(v);
+		if (!(x > 0) || x > MAX_DURATION_MS)
+			return bad(l, key, "must be a duration above 0 and up to a day, in ms");
+		*out = x;
+		return TW_OK;
+	}
+	return bad(l, key, "must be a duration: a string such as \"300ms\" or \"1s\", or a number of ms");
+}
+
+static int load_weights(const loader *l, json_t *w, tw_readiness_config *c)
+{
+	static const char *const known[] = {"outcome", "responsiveness", "consistency", "effort", NULL};
+	if (!json_is_object(w))
+		return bad(l, "weights", "must be an object: {\"outcome\": 40, \"responsiveness\": 30, ...}");
+	int rc = known_keys(l, w, "weights", known);
+	double *slot[] = {&c->w_outcome, &c->w_responsiveness, &c->w_consistency, &c->w_effort};
+	for (size_t i = 0; rc == TW_OK && known[i]; i++) {
+		json_t *v = json_object_get(w, known[i]);
+		char key[64];
+		snprintf(key, sizeof(key), "weights.%s", known[i]);
+		if (v)
+			rc = number_in(l, v, key, 0, 1e6, slot[i]);
+	}
+	if (rc == TW_OK &&
+	    !(c->w_outcome + c->w_responsiveness + c->w_consistency + c->w_effort > 0))
+		return bad(l, "weights", "cannot all be 0");
+	return rc;
+}
+
+static int load_apdex(const loader *l, json_t *a, tw_readiness_config *c)
+{
+	static const char *const known[] = {"page", "api", "ivr", NULL};
+	if (!json_is_object(a))
+		return bad(l, "apdex", "must be an object: {\"page\": \"1s\", \"api\": \"300ms\", \"ivr\": \"1s\"}");
+	int rc = known_keys(l, a, "apdex", known);
+	double *slot[] = {&c->apdex_page_ms, &c->apdex_api_ms, &c->apdex_ivr_ms};
+	for (size_t i = 0; rc == TW_OK && known[i]; i++) {
+		json_t *v = json_object_get(a, known[i]);
+		char key[64];
+		snprintf(key, sizeof(key), "apdex.%s", known[i]);
+		if (v)
+			rc = duration(l, v, key, slot[i]);
+	}
+	return rc;
+}
+
+/* A rule's name or tag: a non-empty string, or absent (NULL). */
+static int rule_text(const loader *l, json_t *rule, const char *field, const char *where,
+		     const char **out)
+{
+	json_t *v = json_object_get(rule, field);
+	*out = NULL;
+	if (!v)
+		return TW_OK;
+	char key[96];
+	snprintf(key, sizeof(key), "%s.%s", where, field);
+	if (!json_is_string(v) || json_string_length(v) == 0)
+		return bad(l, key, "must be a non-empty string");
+	*out = json_string_value(v);
+	return TW_OK;
+}
+
+static int load_gates(const loader *l, json_t *g, tw_readiness_config *c)
+{
+	static const char *const known[] = {"rehearsal", "tag", "minimum", NULL};
+	if (!json_is_array(g))
+		return bad(l, "gates", "must be a list: [{\"tag\": \"checkout\", \"minimum\": 99}, ...]");
+	size_t i;
+	json_t *rule;
+	json_array_foreach(g, i, rule) {
+		char where[64], key[96];
+		snprintf(where, sizeof(where), "gates[%zu]", i);
+		if (!json_is_object(rule))
+			return bad(l, where, "must be an object: {\"tag\": \"checkout\", \"minimum\": 99}");
+		int rc = known_keys(l, rule, where, known);
+		if (rc != TW_OK)
+			return rc;
+		const char *name, *tag;
+		if ((rc = rule_text(l, rule, "rehearsal", where, &name)) != TW_OK ||
+		    (rc = rule_text(l, rule, "tag", where, &tag)) != TW_OK)
+			return rc;
+		if (!name && !tag)
+			return bad(l, where, "names no \"rehearsal\" and no \"tag\": which rehearsals must reach its minimum?");
+		if (name && tag)
+			return bad(l, where, "names both a \"rehearsal\" and a \"tag\": give one rule each");
+		json_t *v = json_object_get(rule, "minimum");
+		snprintf(key, sizeof(key), "%s.minimum", where);
+		if (!v)
+			return bad(l, key, "is missing: the score from 0 to 100 it demands");
+		double minimum;
+		if ((rc = number_in(l, v, key, 0, 100, &minimum)) != TW_OK)
+			return rc;
+		tw_error e = {0};
+		rc = tw_readiness_config_add_rule(c, name, tag, minimum, &e);
+		tw_error_clear(&e);
+		if (rc != TW_OK)
+			return tw_error_set(l->err, rc, "out of memory");
+	}
+	return TW_OK;
+}
+
+static int load(const loader *l, json_t *root, tw_readiness_config *c)
+{
+	static const char *const known[] = {"weights", "apdex", "cap_never", "gate", "gates", NULL};
+	if (!json_is_object(root))
+		return tw_error_set_at(l->err, TW_EUSAGE, l->path, 0, 0, NULL,
+				       "the project file must hold a JSON object ({\"gate\": 90, ...})");
+	int rc = known_keys(l, root, "", known);
+	json_t *v;
+	if (rc == TW_OK && (v = json_object_get(root, "weights")))
+		rc = load_weights(l, v, c);
+	if (rc == TW_OK && (v = json_object_get(root, "apdex")))
+		rc = load_apdex(l, v, c);
+	if (rc == TW_OK && (v = json_object_get(root, "cap_never")))
+		rc = number_in(l, v, "cap_never", 0, 100, &c->cap_never);
+	if (rc == TW_OK && (v = json_object_get(root, "gate"))) {
+		if (json_is_null(v))
+			c->gate = -1;
+		else
+			rc = number_in(l, v, "gate", 0, 100, &c->gate);
+	}
+	if (rc == TW_OK && (v = json_object_get(root, "gates")))
+		rc = load_gates(l, v, c);
+	return rc;
+}
+
+int tw_project_load(tw_readiness_config *c, const char *path, tw_error *err)
+{
+	char *text;
+	size_t len;
+	int rc = tw_read_file(path, PROJECT_MAX_BYTES, &text, &len, err);
+	if (rc == TW_ELIMIT)
+		return tw_error_set_at(err, TW_EUSAGE, path, 0, 0, NULL,
+				       "the project file is larger than %zu bytes", PROJECT_MAX_BYTES);
+	if (rc != TW_OK)
+		return rc;
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(text);
+	if (!root)
+		return tw_error_set_at(err, TW_EUSAGE, path, jerr.line > 0 ? jerr.line : 0,
+				       jerr.column > 0 ? jerr.column : 0, NULL,
+				       "not valid JSON: %s", jerr.text);
+
+	/* Read into a copy with no rules of its own; c changes only on success. */
+	tw_readiness_config tmp = *c;
+	tmp.rules = NULL;
+	tmp.rule_count = 0;
+	loader l = {path, err};
+	rc = load(&l, root, &tmp);
+	json_decref(root);
+	if (rc == TW_OK && tmp.rule_count) {
+		tw_gate_rule *rules =
+			realloc(c->rules, (c->rule_count + tmp.rule_count) * sizeof(*rules));
+		if (!rules) {
+			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+		} else {
+			memcpy(rules + c->rule_count, tmp.rules, tmp.rule_count * sizeof(*rules));
+			c->rules = rules;
+			c->rule_count += tmp.rule_count;
+			free(tmp.rules);
+			tmp.rules = NULL;
+			tmp.rule_count = 0;
+		}
+	}
+	if (rc != TW_OK) {
+		tw_readiness_config_free(&tmp);
+		return rc;
+	}
+	tmp.rules = c->rules;
+	tmp.rule_count = c->rule_count;
+	*c = tmp;
+	return TW_OK;
+}

@@ -1,0 +1,41 @@
+/*
+ * The project file, techweek.json: how a project tunes its readiness score
+ * and gates (docs/readiness.md, "Setting it for your project"):
+ *
+ *   {"weights": {"outcome": 40, "responsiveness": 30, "consistency": 15, "effort": 15},
+ *    "apdex": {"page": "1s", "api": "300ms", "ivr": "1s"},
+ *    "cap_never": 20,
+ *    "gate": 90,
+ *    "gates": [{"tag": "checkout", "minimum": 99},
+ *              {"rehearsal": "Help page", "minimum": 80}]}
+ *
+ * Every key is optional; a key that is not known is an error (a typo must
+ * not silently leave the default in place), as is a duplicate key.
+ * Durations are strings with a unit ("300ms", "1s", "1.5s", "1m") or
+ * numbers of milliseconds.
+ */
+#ifndef TW_READINESS_PROJECT_H
+#define TW_READINESS_PROJECT_H
+
+#include "readiness/score.h"
+#include "techweek/error.h"
+
+#define TW_PROJECT_FILE "techweek.json"
+
+/*
+ * Reads the project file at path into c, which must be initialised
+ * (tw_readiness_config_init): the keys the file sets replace c's values,
+ * and its "gates" are added to c's rules. TW_OK; TW_EIO when the file
+ * cannot be read; TW_EUSAGE when it is not valid JSON or a key is unknown,
+ * of the wrong type or out of range. On error c is left as it was, and err
+ * names the file (err->file, with the line and column of a JSON syntax
+ * error) and the key in its message ("gates[1].minimum: ...").
+ */
+int tw_project_load(tw_readiness_config *c, const char *path, tw_error *err);
+
+/* Reads a duration as the project file and the command line write it:
+ * "300ms", "1s", "1.5s", "2m", "1h". 0 and *ms set, or -1 (no unit, not a
+ * number, not above 0, over a day). */
+int tw_project_duration(const char *text, double *ms);
+
+#endif

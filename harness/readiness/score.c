@@ -1,0 +1,671 @@
+/*
+ * The curtain-up readiness score: docs/readiness.md is its definition, this
+ * file its arithmetic. The idea: a product owner asks four questions of
+ * each rehearsal, each answered by a number from 0 to 1 computed from
+ * what the run measured (metrics/metrics.h):
+ *
+ *   outcome         did customers get what they came for?
+ *   responsiveness  were they kept waiting? (Apdex per timed touchpoint)
+ *   consistency     did it behave the same way every time?
+ *   effort          did it cost them more time and steps than budgeted?
+ *
+ * The rehearsal's score is the weighted mean of the four, times 100; one
+ * that never achieved its outcome is capped however good the rest is, and
+ * caps the run too. The run's score is the mean of its rehearsals. Every
+ * point lost is attributed to a rehearsal and a part, with a sentence
+ * saying why, so the losses add up to 100 minus the score.
+ *
+ * Everything is computed in a fixed order from integer counts and the
+ * histograms' buckets, with no state outside the call: the same figures
+ * give the same bits.
+ */
+#include "readiness/score.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "metrics/histogram.h"
+
+#define WHY_MAX 2048        /* a loss's sentence is cut here (a long name) */
+#define FLAKY_LISTED 3      /* flaky touchpoints named in a sentence */
+#define GATE_TOLERANCE 1e-9 /* arithmetic noise never fails a gate */
+
+void tw_readiness_config_init(tw_readiness_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->w_outcome = TW_READINESS_W_OUTCOME;
+	c->w_responsiveness = TW_READINESS_W_RESPONSIVENESS;
+	c->w_consistency = TW_READINESS_W_CONSISTENCY;
+	c->w_effort = TW_READINESS_W_EFFORT;
+	c->apdex_page_ms = TW_READINESS_APDEX_PAGE_MS;
+	c->apdex_api_ms = TW_READINESS_APDEX_API_MS;
+	c->apdex_ivr_ms = TW_READINESS_APDEX_IVR_MS;
+	c->cap_never = TW_READINESS_CAP_NEVER;
+	c->gate = -1;
+}
+
+void tw_readiness_config_free(tw_readiness_config *c)
+{
+	for (size_t i = 0; c->rules && i < c->rule_count; i++) {
+		free(c->rules[i].rehearsal);
+		free(c->rules[i].tag);
+	}
+	free(c->rules);
+	c->rules = NULL;
+	c->rule_count = 0;
+}
+
+int tw_readiness_config_add_rule(tw_readiness_config *c, const char *rehearsal, const char *tag,
+				 double minimum, tw_error *err)
+{
+	if ((rehearsal == NULL) == (tag == NULL))
+		return tw_error_set(err, TW_EUSAGE, "a gate rule names a rehearsal or a tag (one of them)");
+	if (!(minimum >= 0 && minimum <= 100))
+		return tw_error_set(err, TW_EUSAGE, "a gate's minimum is a score from 0 to 100");
+	tw_gate_rule *rules = realloc(c->rules, (c->rule_count + 1) * sizeof(*rules));
+	if (!rules)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	c->rules = rules;
+	tw_gate_rule *r = &rules[c->rule_count];
+	r->rehearsal = rehearsal ? strdup(rehearsal) : NULL;
+	r->tag = tag ? strdup(tag) : NULL;
+	r->minimum = minimum;
+	if ((rehearsal && !r->rehearsal) || (tag && !r->tag)) {
+		free(r->rehearsal);
+		free(r->tag);
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
+	c->rule_count++;
+	return TW_OK;
+}
+
+const char *tw_part_str(tw_part p)
+{
+	switch (p) {
+	case TW_PART_OUTCOME: return "outcome";
+	case TW_PART_RESPONSIVENESS: return "responsiveness";
+	case TW_PART_CONSISTENCY: return "consistency";
+	case TW_PART_EFFORT: return "effort";
+	case TW_PART_COUNT: break;
+	}
+	return "?";
+}
+
+/* ---- responsiveness ---- */
+
+/* The channel default for a step's kind; 0 for steps that are not timed:
+ * filling a field happens in the customer's browser, an expectation reads
+ * a response already timed, a pause is the customer's own. */
+static double default_t(const tw_readiness_config *cfg, const tw_step *st)
+{
+	switch (st->kind) {
+	case TW_STEP_VISIT:
+	case TW_STEP_CLICK:
+	case TW_STEP_SUBMIT:
+		return cfg->apdex_page_ms;
+	case TW_STEP_REQUEST:
+		return cfg->apdex_api_ms;
+	case TW_STEP_CALL:
+	case TW_STEP_PRESS:
+	case TW_STEP_SAY:
+	case TW_STEP_SILENCE:
+		return cfg->apdex_ivr_ms;
+	default:
+		return 0;
+	}
+}
+
+double tw_readiness_apdex_t(const tw_readiness_config *cfg, const tw_script *script,
+			    const tw_scene *scene, const tw_step *step)
+{
+	if (step->apdex_ms > 0)
+		return (double)step->apdex_ms;
+	double d = default_t(cfg, step);
+	if (d <= 0)
+		return 0;
+	if (scene && scene->apdex_ms > 0)
+		return (double)scene->apdex_ms;
+	if (script && script->apdex_ms > 0)
+		return (double)script->apdex_ms;
+	return d;
+}
+
+/*
+ * How many recorded values are at most x. A bucket holds values
+ * low <= v < high, narrowed to the exact [min, max] the histogram keeps;
+ * the one bucket x falls inside is split in proportion to where x falls
+ * (its values taken as spread evenly across it). Buckets are under 0.8%
+ * wide, so the estimate is that close.
+ */
+static double count_at_most(const tw_histogram *h, double x)
+{
+	uint64_t n = tw_histogram_count(h);
+	if (n == 0)
+		return 0;
+	double mn = tw_histogram_min(h), mx = tw_histogram_max(h);
+	if (x >= mx)
+		return (double)n;
+	if (x < mn)
+		return 0;
+	double total = 0, lo, hi;
+	uint64_t c;
+	size_t i = 0;
+	while (tw_histogram_bucket(h, &i, &lo, &hi, &c)) {
+		double a = lo > mn ? lo : mn;
+		double b = hi < mx ? hi : mx;
+		if (b <= x) {
+			total += (double)c;
+			continue;
+		}
+		if (a <= x && b > a)
+			total += (double)c * (x - a) / (b - a);
+		break; /* every later bucket starts above x */
+	}
+	return total;
+}
+
+/* A timed touchpoint's Apdex. Its failed performances are frustrated; its
+ * passed ones are taken to be spread over the latency histogram (which
+ * holds every performance of it) like all of them. */
+static void touchpoint_apdex(const tw_touchpoint_metrics *t, double t_ms, tw_touchpoint_score *out)
+{
+	out->t_ms = t_ms;
+	double count = (double)t->count;
+	double passed = (double)t->passed;
+	double h = (double)tw_histogram_count(t->latency);
+	double fast = 1, ok = 0;
+	if (h > 0) {
+		double s = count_at_most(t->latency, t_ms);
+		double s4 = count_at_most(t->latency, 4 * t_ms);
+		fast = s / h;
+		ok = (s4 - s) / h;
+	}
+	out->satisfied = passed * fast;
+	out->tolerating = passed * ok;
+	out->frustrated = count - out->satisfied - out->tolerating;
+	out->apdex = count > 0 ? (out->satisfied + out->tolerating / 2) / count : 1;
+}
+
+/* ---- the parts of one rehearsal ---- */
+
+typedef struct scoring {
+	const tw_run *run;
+	const tw_readiness_config *cfg;
+	double w[TW_PART_COUNT];
+	size_t counted;
+	tw_run_score *out;
+	size_t loss_cap;
+} scoring;
+
+/* The runner's notion of a customer action (runner/customer.c): what the
+ * step budget counts. */
+static bool is_action(const tw_step *st)
+{
+	return st->kind != TW_STEP_EXPECT && st->kind != TW_STEP_PAUSE && st->kind != TW_STEP_HEAR;
+}
+
+/* 1 within the budget, falling in a straight line to 0 at twice it. */
+static double against_budget(double x, double budget)
+{
+	if (x <= budget)
+		return 1;
+	double v = 2 - x / budget;
+	return v > 0 ? v : 0;
+}
+
+static int score_touchpoints(const scoring *sc, const tw_script *s, const tw_rehearsal_metrics *m,
+			     tw_rehearsal_score *rs)
+{
+	size_t timed = 0;
+	for (size_t i = 0; i < m->scene_count && i < s->scene_count; i++)
+		for (size_t j = 0; j < m->scenes[i].step_count && j < s->scenes[i].step_count; j++) {
+			const tw_touchpoint_metrics *t = &m->scenes[i].steps[j];
+			if (t->count == 0)
+				continue;
+			rs->touchpoints_performed++;
+			if (tw_touchpoint_flaky(t))
+				rs->touchpoints_flaky++;
+			if (tw_readiness_apdex_t(sc->cfg, s, &s->scenes[i], &s->scenes[i].steps[j]) > 0)
+				timed++;
+		}
+	rs->touchpoints = calloc(timed ? timed : 1, sizeof(*rs->touchpoints));
+	if (!rs->touchpoints)
+		return TW_ENOMEM;
+	for (size_t i = 0; i < m->scene_count && i < s->scene_count; i++)
+		for (size_t j = 0; j < m->scenes[i].step_count && j < s->scenes[i].step_count; j++) {
+			const tw_touchpoint_metrics *t = &m->scenes[i].steps[j];
+			double t_ms =
+				tw_readiness_apdex_t(sc->cfg, s, &s->scenes[i], &s->scenes[i].steps[j]);
+			if (t->count == 0 || t_ms <= 0)
+				continue;
+			tw_touchpoint_score *ts = &rs->touchpoints[rs->touchpoint_count++];
+			ts->scene = i;
+			ts->step = j;
+			touchpoint_apdex(t, t_ms, ts);
+		}
+	return TW_OK;
+}
+
+static double responsiveness(const tw_rehearsal_score *rs)
+{
+	if (rs->touchpoint_count == 0)
+		return 1; /* nothing timed: nothing kept anyone waiting */
+	double sum = 0;
+	for (size_t i = 0; i < rs->touchpoint_count; i++)
+		sum += rs->touchpoints[i].apdex;
+	return sum / (double)rs->touchpoint_count;
+}
+
+static double consistency(const tw_rehearsal_metrics *m, const tw_rehearsal_score *rs)
+{
+	double steady_run = tw_rehearsal_flaky(m) ? 0 : 1;
+	double steady_tp = rs->touchpoints_performed
+				   ? (double)(rs->touchpoints_performed - rs->touchpoints_flaky) /
+					     (double)rs->touchpoints_performed
+				   : 1;
+	return steady_run / 2 + steady_tp / 2;
+}
+
+static double effort(const tw_script *s, const tw_rehearsal_metrics *m, tw_rehearsal_score *rs)
+{
+	double perfs = (double)m->performances;
+	uint64_t demand = m->repeats;
+	long actions = 0;
+	for (size_t i = 0; i < s->scene_count; i++) {
+		if (s->scenes[i].backstage)
+			continue;
+		for (size_t j = 0; j < s->scenes[i].step_count; j++)
+			if (is_action(&s->scenes[i].steps[j]))
+				actions++;
+		for (size_t j = 0; i < m->scene_count && j < m->scenes[i].step_count; j++)
+			demand += m->scenes[i].steps[j].retries;
+	}
+	rs->budget_ms = s->budget_ms > 0 ? (double)s->budget_ms : 0;
+	rs->budget_steps = s->budget_steps > 0 ? (double)s->budget_steps : (double)actions;
+	rs->steps_mean = (double)m->frontstage_steps / perfs;
+	rs->demand_mean = (double)demand / perfs;
+	rs->time_p90_ms = m->achieved ? tw_histogram_percentile(m->time_to_outcome, 90) : 0;
+
+	double sum = 0;
+	int n = 0;
+	if (rs->budget_ms > 0) {
+		sum += m->achieved ? against_budget(rs->time_p90_ms, rs->budget_ms) : 0;
+		n++;
+	}
+	if (rs->budget_steps > 0) {
+		sum += against_budget(rs->steps_mean + rs->demand_mean, rs->budget_steps);
+		n++;
+	}
+	return n ? sum / n : 1;
+}
+
+/* ---- the losses, in words ---- */
+
+static const char *rehearsal_name(const tw_rehearsal_result *r)
+{
+	return r->name ? r->name : r->path ? r->path : "rehearsal";
+}
+
+/* "800 ms", "1.5 s", "99 s" */
+static void put_ms(tw_buf *b, double ms)
+{
+	if (ms < 1000) {
+		tw_buf_printf(b, "%.0f ms", ms);
+		return;
+	}
+	char num[64];
+	snprintf(num, sizeof(num), "%.1f", ms / 1000);
+	size_t n = strlen(num);
+	if (n > 2 && strcmp(num + n - 2, ".0") == 0)
+		num[n - 2] = '\0';
+	tw_buf_printf(b, "%s s", num);
+}
+
+/* A count with up to one decimal: "5", "5.1". */
+static void put_num(tw_buf *b, double v)
+{
+	char num[64];
+	snprintf(num, sizeof(num), "%.1f", v);
+	size_t n = strlen(num);
+	if (n > 2 && strcmp(num + n - 2, ".0") == 0)
+		num[n - 2] = '\0';
+	tw_buf_puts(b, num);
+}
+
+/* line 15 'submit "Place order"' */
+static void put_step(tw_buf *b, const tw_step *st)
+{
+	const char *src = st->source ? st->source : "";
+	while (*src == ' ' || *src == '\t')
+		src++;
+	tw_buf_printf(b, "line %d ", st->loc.line);
+	tw_buf_put_quoted(b, src, 60);
+}
+
+static void why_outcome(tw_buf *b, const tw_rehearsal_metrics *m, const tw_rehearsal_score *rs,
+			double cap)
+{
+	if (!rs->scored) {
+		tw_buf_puts(b, "the script could not run, so it cannot achieve its outcome: "
+			       "the run scores at most ");
+		put_num(b, cap);
+	} else if (rs->capped) {
+		tw_buf_printf(b, "none of its %llu performances achieved the outcome: it scores at most ",
+			      (unsigned long long)m->performances);
+		put_num(b, cap);
+		tw_buf_puts(b, ", and so does the run");
+	} else {
+		tw_buf_printf(b, "%llu of %llu performances did not achieve the outcome",
+			      (unsigned long long)(m->performances - m->achieved),
+			      (unsigned long long)m->performances);
+		if (m->unreachable)
+			tw_buf_printf(b, " (%llu could not reach the service)",
+				      (unsigned long long)m->unreachable);
+	}
+}
+
+static void why_responsiveness(tw_buf *b, const tw_script *s, const tw_rehearsal_score *rs)
+{
+	size_t slow = 0, worst = 0;
+	for (size_t i = 0; i < rs->touchpoint_count; i++) {
+		if (rs->touchpoints[i].apdex < 1)
+			slow++;
+		if (rs->touchpoints[i].apdex < rs->touchpoints[worst].apdex)
+			worst = i;
+	}
+	const tw_touchpoint_score *w = &rs->touchpoints[worst];
+	tw_buf_printf(b, "%zu of %zu timed touchpoints kept customers waiting or failed; worst: ", slow,
+		      rs->touchpoint_count);
+	put_step(b, &s->scenes[w->scene].steps[w->step]);
+	tw_buf_printf(b, ", Apdex %.2f against ", w->apdex);
+	put_ms(b, w->t_ms);
+}
+
+static void why_consistency(tw_buf *b, const tw_script *s, const tw_rehearsal_metrics *m,
+			    const tw_rehearsal_score *rs)
+{
+	bool flaky = tw_rehearsal_flaky(m);
+	if (flaky)
+		tw_buf_printf(b, "flaky: it achieved its outcome in %llu of %llu performances",
+			      (unsigned long long)m->achieved, (unsigned long long)m->performances);
+	if (rs->touchpoints_flaky == 0)
+		return;
+	tw_buf_printf(b, "%s%zu of %zu touchpoints flaky: ", flaky ? "; " : "", rs->touchpoints_flaky,
+		      rs->touchpoints_performed);
+	size_t listed = 0;
+	for (size_t i = 0; i < m->scene_count && i < s->scene_count; i++)
+		for (size_t j = 0; j < m->scenes[i].step_count && j < s->scenes[i].step_count; j++) {
+			const tw_touchpoint_metrics *t = &m->scenes[i].steps[j];
+			if (t->count == 0 || !tw_touchpoint_flaky(t))
+				continue;
+			if (listed == FLAKY_LISTED) {
+				tw_buf_puts(b, ", ...");
+				return;
+			}
+			if (listed++)
+				tw_buf_puts(b, ", ");
+			put_step(b, &s->scenes[i].steps[j]);
+			if (t->failed)
+				tw_buf_printf(b, " (failed %llu of %llu)", (unsigned long long)t->failed,
+					      (unsigned long long)t->count);
+			else
+				tw_buf_printf(b, " (passed only after a retry, %llu time%s)",
+					      (unsigned long long)t->retried_passes,
+					      t->retried_passes == 1 ? "" : "s");
+		}
+}
+
+static void why_effort(tw_buf *b, const tw_rehearsal_metrics *m, const tw_rehearsal_score *rs)
+{
+	tw_buf_puts(b, "customer effort over budget: ");
+	bool any = false;
+	if (rs->budget_ms > 0 && (!m->achieved || rs->time_p90_ms > rs->budget_ms)) {
+		if (!m->achieved) {
+			tw_buf_puts(b, "no customer reached the outcome, against a budget of ");
+		} else {
+			tw_buf_puts(b, "9 in 10 customers took up to ");
+			put_ms(b, rs->time_p90_ms);
+			tw_buf_puts(b, " to reach the outcome, against a budget of ");
+		}
+		put_ms(b, rs->budget_ms);
+		any = true;
+	}
+	if (rs->budget_steps > 0 && rs->steps_mean + rs->demand_mean > rs->budget_steps) {
+		if (any)
+			tw_buf_puts(b, "; ");
+		put_num(b, rs->steps_mean + rs->demand_mean);
+		tw_buf_puts(b, " steps per performance against a budget of ");
+		put_num(b, rs->budget_steps);
+		if (rs->demand_mean > 0) {
+			tw_buf_puts(b, ", ");
+			put_num(b, rs->demand_mean);
+			tw_buf_puts(b, " of them failure demand (prompts heard again, retries)");
+		}
+	}
+}
+
+static int add_loss(scoring *sc, size_t index, tw_part part, double points)
+{
+	if (!(points > 1e-9))
+		return TW_OK;
+	tw_run_score *out = sc->out;
+	if (out->loss_count == sc->loss_cap) {
+		size_t cap = sc->loss_cap ? sc->loss_cap * 2 : 16;
+		tw_loss *l = realloc(out->losses, cap * sizeof(*l));
+		if (!l)
+			return TW_ENOMEM;
+		out->losses = l;
+		sc->loss_cap = cap;
+	}
+	const tw_rehearsal_result *r = &sc->run->rehearsals[index];
+	const tw_rehearsal_metrics *m = sc->run->metrics ? &sc->run->metrics[index] : NULL;
+	const tw_rehearsal_score *rs = &out->rehearsals[index];
+	tw_buf b;
+	tw_buf_init(&b, WHY_MAX);
+	tw_buf_printf(&b, "%s: ", rehearsal_name(r));
+	switch (part) {
+	case TW_PART_OUTCOME:
+		why_outcome(&b, m, rs, sc->cfg->cap_never);
+		break;
+	case TW_PART_RESPONSIVENESS:
+		why_responsiveness(&b, r->script, rs);
+		break;
+	case TW_PART_CONSISTENCY:
+		why_consistency(&b, r->script, m, rs);
+		break;
+	case TW_PART_EFFORT:
+	case TW_PART_COUNT:
+		why_effort(&b, m, rs);
+		break;
+	}
+	char *why = tw_buf_steal(&b);
+	if (!why)
+		return TW_ENOMEM;
+	out->losses[out->loss_count++] = (tw_loss){index, part, points, why};
+	return TW_OK;
+}
+
+static int by_points(const void *pa, const void *pb)
+{
+	const tw_loss *a = pa, *b = pb;
+	if (a->points != b->points)
+		return a->points > b->points ? -1 : 1;
+	if (a->rehearsal != b->rehearsal)
+		return a->rehearsal < b->rehearsal ? -1 : 1;
+	return (a->part > b->part) - (a->part < b->part);
+}
+
+/* ---- the run ---- */
+
+static bool has_tag(const tw_script *s, const char *tag)
+{
+	for (size_t i = 0; s && i < s->tag_count; i++)
+		if (s->tags[i] && strcmp(s->tags[i], tag) == 0)
+			return true;
+	return false;
+}
+
+static double minimum_for(const tw_readiness_config *cfg, const tw_rehearsal_result *r)
+{
+	double min = -1;
+	for (size_t i = 0; i < cfg->rule_count; i++) {
+		const tw_gate_rule *rule = &cfg->rules[i];
+		bool applies = (rule->rehearsal && r->name && strcmp(rule->rehearsal, r->name) == 0) ||
+			       (rule->tag && has_tag(r->script, rule->tag));
+		if (applies && rule->minimum > min)
+			min = rule->minimum;
+	}
+	return min;
+}
+
+static int score_rehearsal(scoring *sc, size_t index)
+{
+	const tw_rehearsal_result *r = &sc->run->rehearsals[index];
+	const tw_rehearsal_metrics *m = sc->run->metrics ? &sc->run->metrics[index] : NULL;
+	tw_rehearsal_score *rs = &sc->out->rehearsals[index];
+	rs->minimum = minimum_for(sc->cfg, r);
+	bool performed = r->script && m && m->performances > 0;
+	if (!performed) {
+		/* Broken: it cannot achieve its outcome; counted as 0. Never
+		 * performed (the run stopped first): left out. */
+		if (!r->script || r->status == TW_STATUS_BROKEN || (m && m->broken > 0)) {
+			rs->counted = true;
+			rs->capped = true;
+		}
+		return TW_OK;
+	}
+	rs->scored = rs->counted = true;
+	int rc = score_touchpoints(sc, r->script, m, rs);
+	if (rc != TW_OK)
+		return rc;
+	rs->part[TW_PART_OUTCOME] = (double)m->achieved / (double)m->performances;
+	rs->part[TW_PART_RESPONSIVENESS] = responsiveness(rs);
+	rs->part[TW_PART_CONSISTENCY] = consistency(m, rs);
+	rs->part[TW_PART_EFFORT] = effort(r->script, m, rs);
+	double raw = 0;
+	for (int p = 0; p < TW_PART_COUNT; p++)
+		raw += sc->w[p] * rs->part[p];
+	rs->score = 100 * raw;
+	rs->capped = m->achieved == 0;
+	if (rs->capped && rs->score > sc->cfg->cap_never)
+		rs->score = sc->cfg->cap_never;
+	return TW_OK;
+}
+
+void tw_run_score_free(tw_run_score *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; s->rehearsals && i < s->count; i++)
+		free(s->rehearsals[i].touchpoints);
+	free(s->rehearsals);
+	for (size_t i = 0; s->losses && i < s->loss_count; i++)
+		free(s->losses[i].why);
+	free(s->losses);
+	memset(s, 0, sizeof(*s));
+}
+
+static int losses(scoring *sc, double mean)
+{
+	tw_run_score *out = sc->out;
+	double n = (double)sc->counted;
+	size_t capped = 0;
+	for (size_t i = 0; i < out->count; i++)
+		capped += out->rehearsals[i].counted && out->rehearsals[i].capped;
+	/* What the run's cap took beyond the mean, shared by those that set it. */
+	double run_cap_loss = capped ? (mean - out->score) / (double)capped : 0;
+	for (size_t i = 0; i < out->count; i++) {
+		const tw_rehearsal_score *rs = &out->rehearsals[i];
+		if (!rs->counted)
+			continue;
+		if (!rs->scored) { /* broken: every point it lost is its outcome's */
+			int rc = add_loss(sc, i, TW_PART_OUTCOME, (100 - rs->score) / n + run_cap_loss);
+			if (rc != TW_OK)
+				return rc;
+			continue;
+		}
+		double raw = 0;
+		for (int p = 0; p < TW_PART_COUNT; p++) {
+			double lost = 100 * sc->w[p] * (1 - rs->part[p]) / n;
+			raw += 100 * sc->w[p] * rs->part[p];
+			if (p == TW_PART_OUTCOME)
+				continue;
+			int rc = add_loss(sc, i, (tw_part)p, lost);
+			if (rc != TW_OK)
+				return rc;
+		}
+		/* Outcome: its own share, what its cap took, what the run's took. */
+		double lost = 100 * sc->w[TW_PART_OUTCOME] * (1 - rs->part[TW_PART_OUTCOME]) / n;
+		if (rs->capped)
+			lost += (raw - rs->score) / n + run_cap_loss;
+		int rc = add_loss(sc, i, TW_PART_OUTCOME, lost);
+		if (rc != TW_OK)
+			return rc;
+	}
+	if (out->loss_count > 1)
+		qsort(out->losses, out->loss_count, sizeof(*out->losses), by_points);
+	return TW_OK;
+}
+
+int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run_score *out,
+		       tw_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	double w[TW_PART_COUNT] = {cfg->w_outcome, cfg->w_responsiveness, cfg->w_consistency,
+				   cfg->w_effort};
+	double wsum = 0;
+	for (int p = 0; p < TW_PART_COUNT; p++) {
+		if (!(w[p] >= 0) || !isfinite(w[p]))
+			return tw_error_set(err, TW_EUSAGE, "the weight of %s must be a number >= 0",
+					    tw_part_str((tw_part)p));
+		wsum += w[p];
+	}
+	if (!(wsum > 0))
+		return tw_error_set(err, TW_EUSAGE, "the weights of the readiness score are all 0");
+	scoring sc = {.run = run, .cfg = cfg, .out = out};
+	for (int p = 0; p < TW_PART_COUNT; p++)
+		sc.w[p] = out->weight[p] = w[p] / wsum;
+	out->gate = cfg->gate;
+	out->count = run->count;
+	out->rehearsals = calloc(run->count ? run->count : 1, sizeof(*out->rehearsals));
+	if (!out->rehearsals)
+		goto nomem;
+
+	double sum = 0;
+	for (size_t i = 0; i < run->count; i++) {
+		if (score_rehearsal(&sc, i) != TW_OK)
+			goto nomem;
+		const tw_rehearsal_score *rs = &out->rehearsals[i];
+		if (!rs->counted)
+			continue;
+		sc.counted++;
+		sum += rs->score;
+		out->capped |= rs->capped;
+	}
+	double mean = sc.counted ? sum / (double)sc.counted : 0;
+	out->score = out->capped && mean > cfg->cap_never ? cfg->cap_never : mean;
+	if (out->score < 0)
+		out->score = 0;
+
+	out->gate_set = cfg->gate >= 0;
+	out->passed = cfg->gate < 0 || out->score + GATE_TOLERANCE >= cfg->gate;
+	for (size_t i = 0; i < run->count; i++) {
+		tw_rehearsal_score *rs = &out->rehearsals[i];
+		if (rs->minimum < 0)
+			continue;
+		out->gate_set = true;
+		if (rs->counted && rs->score + GATE_TOLERANCE < rs->minimum) {
+			rs->below_minimum = true;
+			out->passed = false;
+		}
+	}
+	if (sc.counted && losses(&sc, mean) != TW_OK)
+		goto nomem;
+	return TW_OK;
+nomem:
+	tw_run_score_free(out);
+	return tw_error_set(err, TW_ENOMEM, "out of memory");
+}

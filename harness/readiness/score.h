@@ -1,0 +1,159 @@
+/*
+ * Curtain-up readiness: a run's figures (metrics/metrics.h) turned into a
+ * score from 0 to 100 per rehearsal and for the run, its breakdown, what
+ * cost the most points, and the gate's verdict. docs/readiness.md is the
+ * definition; this is its implementation. Deterministic: the same figures
+ * and configuration always give the same score, bit for bit.
+ *
+ * In brief (docs/readiness.md says why):
+ *   rehearsal = 100 x (w_o O + w_r R + w_c C + w_e E) / (w_o + w_r + w_c + w_e)
+ *     O  outcome rate: achieved / performances
+ *     R  responsiveness: mean Apdex of its timed touchpoints
+ *     C  consistency: 1/2 [the rehearsal is steady] + 1/2 steady touchpoints
+ *        / touchpoints performed
+ *     E  customer effort: mean of time (p90 time to outcome vs the time
+ *        budget) and steps ((frontstage steps + failure demand) per
+ *        performance vs the step budget); within budget 1, twice it 0
+ *   never achieved (or broken): at most cap_never, and so is the run
+ *   run = mean of the rehearsals performed (a broken one counts as 0)
+ *
+ * Ownership: tw_readiness_score fills *out; tw_run_score_free frees it.
+ * tw_readiness_config owns its rules and their strings
+ * (tw_readiness_config_free).
+ */
+#ifndef TW_READINESS_SCORE_H
+#define TW_READINESS_SCORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "techweek/error.h"
+#include "runner/result.h"
+
+/* Defaults (docs/readiness.md explains each). */
+#define TW_READINESS_W_OUTCOME 40.0
+#define TW_READINESS_W_RESPONSIVENESS 30.0
+#define TW_READINESS_W_CONSISTENCY 15.0
+#define TW_READINESS_W_EFFORT 15.0
+#define TW_READINESS_APDEX_PAGE_MS 1000.0
+#define TW_READINESS_APDEX_API_MS 300.0
+#define TW_READINESS_APDEX_IVR_MS 1000.0
+#define TW_READINESS_CAP_NEVER 20.0
+
+/* What a project sets (techweek.json, see readiness/project.h), with
+ * documented defaults from tw_readiness_config_init. */
+typedef struct tw_gate_rule {
+	char *rehearsal; /* owned: a rehearsal's name, or NULL */
+	char *tag;       /* owned: a tag, or NULL */
+	double minimum;  /* 0..100 */
+} tw_gate_rule;
+
+typedef struct tw_readiness_config {
+	/* Weights of the four parts, >= 0, not all 0; they need not sum to
+	 * 100 (they are normalised). */
+	double w_outcome, w_responsiveness, w_consistency, w_effort;
+	/* Apdex T by channel and kind of step, ms, when the script sets none. */
+	double apdex_page_ms;   /* visit, click, submit */
+	double apdex_api_ms;    /* raw HTTP */
+	double apdex_ivr_ms;    /* call, press, say, silence (webhook answers) */
+	double cap_never;       /* a rehearsal that never achieved its outcome
+				   scores at most this, and so does the run */
+	double gate;            /* the run's minimum; < 0: no gate */
+	tw_gate_rule *rules;    /* owned: per rehearsal or per tag minimums */
+	size_t rule_count;
+} tw_readiness_config;
+
+/* The defaults above; no gate, no rules. */
+void tw_readiness_config_init(tw_readiness_config *c);
+/* Frees the rules; c can be initialised again. */
+void tw_readiness_config_free(tw_readiness_config *c);
+/* Appends a rule (name or tag, the other NULL; strings copied).
+ * TW_OK, TW_ENOMEM, or TW_EUSAGE (neither or both, minimum outside
+ * 0..100). */
+int tw_readiness_config_add_rule(tw_readiness_config *c, const char *rehearsal, const char *tag,
+				 double minimum, tw_error *err);
+
+typedef enum tw_part {
+	TW_PART_OUTCOME,
+	TW_PART_RESPONSIVENESS,
+	TW_PART_CONSISTENCY,
+	TW_PART_EFFORT,
+	TW_PART_COUNT,
+} tw_part;
+
+const char *tw_part_str(tw_part p); /* "outcome", "responsiveness", ... */
+
+/* The Apdex T (ms) that applies to a step: the step's own, else its
+ * scene's, else the rehearsal's, else the channel default for its kind;
+ * 0 when the step is not timed (fill, expect, pause, hear, hang up...)
+ * and sets no T itself. */
+double tw_readiness_apdex_t(const tw_readiness_config *cfg, const tw_script *script,
+			    const tw_scene *scene, const tw_step *step);
+
+/* Points a rehearsal lost, and why, in words for a product owner. */
+typedef struct tw_loss {
+	size_t rehearsal;  /* index in run->rehearsals */
+	tw_part part;
+	double points;     /* points of the run's score (> 0) */
+	char *why;         /* owned: "Order a pizza: 2 of 50 performances did not
+			      achieve the outcome" */
+} tw_loss;
+
+/* A timed touchpoint's Apdex: (satisfied + tolerating / 2) / count, a
+ * failed performance of it counting as frustrated. */
+typedef struct tw_touchpoint_score {
+	size_t scene, step;     /* indexes in the script */
+	double t_ms;            /* the T that applied */
+	double apdex;           /* 0..1 */
+	/* Performances of it, estimated from the latency histogram (a bucket
+	 * straddling T or 4T split in proportion); they sum to its count. */
+	double satisfied, tolerating, frustrated;
+} tw_touchpoint_score;
+
+typedef struct tw_rehearsal_score {
+	bool scored;            /* it has a breakdown: performed at least once */
+	bool counted;           /* it counts in the run's score: performed, or
+				   broken (counted as 0, capped) */
+	double score;           /* 0..100 */
+	double part[TW_PART_COUNT]; /* each 0..1 (all 0 when broken) */
+	bool capped;            /* never achieved its outcome (or broken) */
+	double minimum;         /* the gate that applies to it (< 0: none) */
+	bool below_minimum;
+	tw_touchpoint_score *touchpoints; /* owned: the timed ones performed,
+					     in script order */
+	size_t touchpoint_count;
+	/* Consistency's figures. */
+	size_t touchpoints_performed, touchpoints_flaky;
+	/* Effort's figures; a budget of 0 is none (the step budget defaults
+	 * to the script's frontstage actions). */
+	double time_p90_ms;     /* p90 time to outcome; 0 when never achieved */
+	double steps_mean;      /* frontstage steps per performance */
+	double demand_mean;     /* failure demand per performance: prompts
+				   heard again + frontstage retries */
+	double budget_ms, budget_steps;
+} tw_rehearsal_score;
+
+typedef struct tw_run_score {
+	double score;                  /* 0..100 */
+	tw_rehearsal_score *rehearsals; /* owned: run->count of them */
+	size_t count;
+	tw_loss *losses;               /* owned: most points first; they add up
+					  to 100 - score */
+	size_t loss_count;
+	double weight[TW_PART_COUNT];  /* the weights used, normalised to sum 1 */
+	double gate;                   /* the run's minimum (< 0: none) */
+	bool capped;                   /* a rehearsal never achieved its outcome */
+	bool gate_set;                 /* a gate or a minimum applied */
+	bool passed;                   /* the gate and every minimum held (true
+					  when none applies) */
+} tw_run_score;
+
+/* Scores a finished run. TW_OK, TW_ENOMEM, or TW_EUSAGE (a weight below 0
+ * or all 0). Scores keep full precision; the gate compares with a
+ * tolerance of 1e-9 points. A report that shows a score rounded should
+ * round it down, so that "90" never fails a gate of 90. */
+int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run_score *out,
+		       tw_error *err);
+void tw_run_score_free(tw_run_score *s);
+
+#endif

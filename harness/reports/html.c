@@ -1,0 +1,1595 @@
+/*
+ * The HTML readiness report: the one page a product owner reads before
+ * saying whether the curtain goes up. It answers, top to bottom: the score
+ * and the verdict, the three things that cost the most points, what was
+ * run; then per rehearsal its outcome rate, its score and the four parts,
+ * the journey (every scene and touchpoint in order, coloured by health, with
+ * words and symbols so colour is never the only signal), a latency chart,
+ * and for a failing performance what it was doing when it failed (the step,
+ * expected vs actual, the pages visited, the call's transcript).
+ *
+ * How it works: the document is built with libxml2's tree API and
+ * serialised as HTML by libxml2, which escapes every text and attribute: no
+ * string is ever pasted into markup here. What libxml2 does not do is
+ * refuse characters HTML should not carry (C0/C1 controls, broken UTF-8 from
+ * an excerpt cut mid-character), so every text goes through clean() first.
+ * The file is self-contained: inline CSS, inline SVG, no script, no font, no
+ * URL that is fetched (URLs from the run are shown as text, never linked).
+ * It is written with tw_write_file_atomic.
+ *
+ * Errors are sticky: the first failure is kept in the builder and later
+ * calls do nothing, so the code reads top to bottom.
+ */
+#include "reports/html.h"
+
+#include <libxml/HTMLtree.h>
+#include <libxml/tree.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "core/utf8.h"
+#include "metrics/histogram.h"
+#include "metrics/metrics.h"
+#include "tw_version.h"
+
+/* Scratch text: one cleaned string, one formatted string. */
+#define TEXT_MAX ((size_t)64 << 20)
+/* Cuts, in characters, so one huge body cannot bury the page. */
+#define NAME_MAX_CHARS 200
+#define LINE_MAX_CHARS 600    /* messages, step sources, URLs */
+#define EXCERPT_MAX_CHARS 4000 /* expected / actual */
+#define TRANSCRIPT_MAX_CHARS 40000
+#define TOP_LOSSES 3
+
+/* The chart's geometry, in SVG user units. */
+#define CH_W 640.0
+#define CH_H 240.0
+#define CH_LEFT 60.0
+#define CH_RIGHT 20.0
+#define CH_TOP 40.0
+#define CH_BOTTOM 52.0
+#define CH_BINS 32
+
+static const char css[] =
+	":root{--ink:#1f2328;--muted:#57606a;--line:#d0d7de;--panel:#f6f8fa;"
+	"--good:#116329;--good-bg:#dafbe1;--fair:#6c4f00;--fair-bg:#fff8c5;"
+	"--poor:#953800;--poor-bg:#ffefe2;--bad:#a40e26;--bad-bg:#ffebe9;"
+	"--flaky:#5a32a3;--flaky-bg:#f1ebfc;--none:#57606a;--none-bg:#eef0f2}\n"
+	"*{box-sizing:border-box}\n"
+	"html{-webkit-text-size-adjust:100%}\n"
+	"body{margin:0;color:var(--ink);background:#fff;"
+	"font:15px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif}\n"
+	".wrap{max-width:1120px;margin:0 auto;padding:0 24px}\n"
+	"h1{font-size:22px;margin:24px 0 8px}h2{font-size:20px;margin:0 0 8px}"
+	"h3{font-size:16px;margin:20px 0 8px}h4{font-size:15px;margin:0}\n"
+	"code,pre,.mono{font-family:ui-monospace,\"SFMono-Regular\",\"DejaVu Sans Mono\",Menlo,Consolas,monospace;font-size:13px}\n"
+	"pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--panel);border:1px solid var(--line);"
+	"border-radius:6px;padding:10px 12px;margin:4px 0 12px}\n"
+	".muted{color:var(--muted)}.small{font-size:13px}\n"
+	".top{display:grid;grid-template-columns:minmax(280px,1fr) minmax(280px,1fr);gap:24px;margin:8px 0 24px}\n"
+	".card{border:1px solid var(--line);border-radius:10px;padding:16px 20px;background:#fff}\n"
+	".readiness{border-width:3px}.readiness.up{border-color:var(--good)}.readiness.down{border-color:var(--bad)}\n"
+	".score{font-size:80px;font-weight:800;line-height:1;margin:4px 0;letter-spacing:-2px}\n"
+	".score .of{font-size:28px;font-weight:600;color:var(--muted);letter-spacing:0}\n"
+	".verdict{display:inline-block;font-size:22px;font-weight:700;padding:4px 14px;border-radius:999px;margin:4px 0 8px}\n"
+	".verdict.up{background:var(--good-bg);color:var(--good)}.verdict.down{background:var(--bad-bg);color:var(--bad)}"
+	".verdict.none{background:var(--none-bg);color:var(--none)}\n"
+	"ol.losses{margin:6px 0 0;padding-left:22px}ol.losses li{margin:4px 0}\n"
+	".pts{font-weight:700;color:var(--bad);white-space:nowrap}\n"
+	"dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:8px 0 0}\n"
+	"dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}\n"
+	"nav.toc ul{list-style:none;padding:0;margin:0 0 24px;display:flex;flex-wrap:wrap;gap:8px}\n"
+	"nav.toc a{display:inline-block;padding:4px 10px;border-radius:6px;text-decoration:none;color:inherit;border:1px solid var(--line)}\n"
+	"section.rehearsal{border-top:2px solid var(--line);padding:20px 0 8px}\n"
+	".status{font-weight:700;white-space:nowrap}\n"
+	".figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:12px;margin:8px 0}\n"
+	".figure{background:var(--panel);border-radius:8px;padding:10px 14px}\n"
+	".figure .big{font-size:28px;font-weight:700;line-height:1.2}\n"
+	"table{border-collapse:collapse;width:100%;margin:4px 0 12px}\n"
+	"th,td{text-align:left;vertical-align:top;padding:4px 8px;border-bottom:1px solid var(--line)}\n"
+	"th{font-size:13px;color:var(--muted);font-weight:600}\n"
+	"td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\n"
+	"td.url{overflow-wrap:anywhere;word-break:break-all}\n"
+	".bar{background:var(--none-bg);border-radius:4px;height:12px;min-width:120px;overflow:hidden}\n"
+	".bar>span{display:block;height:100%;background:#0969da}\n"
+	"ol.journey{list-style:none;padding:0;margin:0}\n"
+	"ol.journey>li{border:1px solid var(--line);border-left-width:8px;border-radius:8px;margin:0 0 10px;padding:8px 12px}\n"
+	".scene-head{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline;margin-bottom:4px}\n"
+	".tag{font-size:12px;border:1px solid var(--line);border-radius:4px;padding:0 6px;color:var(--muted)}\n"
+	".health{font-weight:700;white-space:nowrap;border-radius:4px;padding:0 6px}\n"
+	"tr.tp td:first-child{border-left:6px solid transparent}\n"
+	/* h-*: a scene's or a row's border; b-*: a badge's colours. */
+	".h-good{border-left-color:var(--good)!important}.b-good{background:var(--good-bg);color:var(--good)}\n"
+	".h-fair{border-left-color:#bf8700!important}.b-fair{background:var(--fair-bg);color:var(--fair)}\n"
+	".h-poor{border-left-color:#bc4c00!important}.b-poor{background:var(--poor-bg);color:var(--poor)}\n"
+	".h-flaky{border-left-color:#8250df!important}.b-flaky{background:var(--flaky-bg);color:var(--flaky)}\n"
+	".h-failing{border-left-color:#cf222e!important}.b-failing{background:var(--bad-bg);color:var(--bad)}\n"
+	".h-none{border-left-color:#8c959f!important}.b-none{background:var(--none-bg);color:var(--none)}\n"
+	".legend{display:flex;flex-wrap:wrap;gap:8px;margin:4px 0 10px;font-size:13px}\n"
+	"figure.chart{margin:8px 0 16px}figure.chart svg{width:100%;max-width:720px;height:auto;display:block}\n"
+	"figcaption{font-size:13px;color:var(--muted)}\n"
+	".problem{border:2px solid var(--bad);border-radius:10px;padding:12px 16px;margin:12px 0;background:#fffafa}\n"
+	".problem h3{margin-top:0;color:var(--bad)}\n"
+	".ev{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}.ev dt{font-weight:600}.ev dd{margin:0}\n"
+	"footer{margin:24px auto;color:var(--muted);font-size:13px}\n"
+	"@media (max-width:760px){.top{grid-template-columns:1fr}.score{font-size:64px}}\n"
+	"@page{margin:14mm}\n"
+	"@media print{body{font-size:10pt}.wrap{max-width:none;padding:0}nav.toc{display:none}"
+	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+	"section.rehearsal{break-before:page}ol.journey>li,figure,.problem,tr{break-inside:avoid}"
+	"h2,h3{break-after:avoid}.score{font-size:60px}a{color:inherit;text-decoration:none}}\n";
+
+typedef struct html {
+	htmlDocPtr doc;
+	const tw_run *run;
+	const tw_run_score *score;
+	tw_buf clean; /* the last cleaned string */
+	tw_buf text;  /* a string being formatted */
+	int rc;       /* the first failure; TW_OK while all is well */
+} html;
+
+typedef xmlNodePtr node;
+
+static void fail(html *h, int rc)
+{
+	if (!h->rc)
+		h->rc = rc;
+}
+
+/* ---- text ---- */
+
+/* Characters HTML text should not carry: C0 controls other than tab and
+ * line breaks, DEL, C1 controls (ESC and CSI start terminal sequences),
+ * and non-characters. */
+static bool html_char_ok(uint32_t c)
+{
+	if (c == 0x9 || c == 0xA || c == 0xD)
+		return true;
+	if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
+		return false;
+	if (c >= 0xFDD0 && c <= 0xFDEF)
+		return false;
+	return (c & 0xFFFE) != 0xFFFE;
+}
+
+/*
+ * s as text HTML can carry, in valid UTF-8: forbidden characters and bytes
+ * that are not UTF-8 become U+FFFD; one_line folds line breaks and tabs into
+ * spaces; at most max characters, "…" marking a cut. Lives in h->clean
+ * until the next call.
+ */
+static const char *clean(html *h, const char *s, size_t max, bool one_line)
+{
+	static const char replacement[] = "\xEF\xBF\xBD";
+	tw_buf_reset(&h->clean);
+	if (h->rc)
+		return "";
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t left = strlen((const char *)p), chars = 0;
+	int rc = TW_OK;
+	while (left && !rc) {
+		if (chars == max) {
+			rc = tw_buf_puts(&h->clean, "\xE2\x80\xA6"); /* … */
+			break;
+		}
+		uint32_t c = 0;
+		size_t n = tw_utf8_decode(p, left, &c);
+		if (n == 0) {
+			rc = tw_buf_puts(&h->clean, replacement);
+			n = 1;
+		} else if (!html_char_ok(c)) {
+			rc = tw_buf_puts(&h->clean, replacement);
+		} else if (c == '\r' && !one_line) {
+			rc = (n < left && p[1] == '\n') ? TW_OK : tw_buf_puts(&h->clean, "\n");
+		} else if (one_line && (c == '\n' || c == '\r' || c == '\t')) {
+			rc = tw_buf_puts(&h->clean, " ");
+		} else {
+			rc = tw_buf_append(&h->clean, p, n);
+		}
+		p += n;
+		left -= n;
+		chars++;
+	}
+	if (rc)
+		fail(h, rc);
+	return tw_buf_str(&h->clean);
+}
+
+/* printf into h->text (from empty); the result lives there until the next
+ * call. */
+static const char *fmt(html *h, const char *f, ...) __attribute__((format(printf, 2, 3)));
+static const char *fmt(html *h, const char *f, ...)
+{
+	tw_buf_reset(&h->text);
+	if (h->rc)
+		return "";
+	va_list ap;
+	va_start(ap, f);
+	int rc = tw_buf_vprintf(&h->text, f, ap);
+	va_end(ap);
+	if (rc)
+		fail(h, rc);
+	return tw_buf_str(&h->text);
+}
+
+/* ---- the tree ---- */
+
+static void attr(html *h, node n, const char *name, const char *value)
+{
+	if (h->rc || !n)
+		return;
+	const char *v = clean(h, value, LINE_MAX_CHARS, true);
+	if (!h->rc && !xmlSetProp(n, BAD_CAST name, BAD_CAST v))
+		fail(h, TW_ENOMEM);
+}
+
+/* A new element under parent; cls may be NULL. NULL once anything failed. */
+static node el(html *h, node parent, const char *name, const char *cls)
+{
+	if (h->rc || !parent)
+		return NULL;
+	node n = xmlNewChild(parent, NULL, BAD_CAST name, NULL);
+	if (!n) {
+		fail(h, TW_ENOMEM);
+		return NULL;
+	}
+	if (cls)
+		attr(h, n, "class", cls);
+	return n;
+}
+
+/* Appends s as text (escaped by libxml2 when serialised). */
+static void add_text_max(html *h, node parent, const char *s, size_t max, bool one_line)
+{
+	if (h->rc || !parent)
+		return;
+	const char *v = clean(h, s, max, one_line);
+	if (h->rc || !*v)
+		return;
+	node t = xmlNewDocText(h->doc, BAD_CAST v);
+	if (!t) {
+		fail(h, TW_ENOMEM);
+		return;
+	}
+	xmlAddChild(parent, t); /* merges with a text node before it */
+}
+
+static void add_text(html *h, node parent, const char *s)
+{
+	add_text_max(h, parent, s, LINE_MAX_CHARS, true);
+}
+
+static node el_text(html *h, node parent, const char *name, const char *cls, const char *s)
+{
+	node n = el(h, parent, name, cls);
+	add_text(h, n, s);
+	return n;
+}
+
+static node el_pre(html *h, node parent, const char *s, size_t max)
+{
+	node n = el(h, parent, "pre", NULL);
+	add_text_max(h, n, s, max, false);
+	return n;
+}
+
+/* ---- reading the run ---- */
+
+static const char *str_or(const char *s, const char *fallback)
+{
+	return s && *s ? s : fallback;
+}
+
+/* The step's source as written, without its indentation. */
+static const char *step_source(const tw_step *st)
+{
+	const char *src = st && st->source ? st->source : "";
+	return src + strspn(src, " \t");
+}
+
+static const char *rehearsal_name(const tw_rehearsal_result *r)
+{
+	if (r->status == TW_STATUS_BROKEN && r->scene_count == 0 && !r->script)
+		return str_or(r->path, str_or(r->name, "rehearsal"));
+	return str_or(r->name, str_or(r->path, "rehearsal"));
+}
+
+static const char *scene_name(const tw_scene *sc)
+{
+	return sc ? str_or(sc->name, "scene") : "scene";
+}
+
+static const tw_rehearsal_metrics *metrics_of(const html *h, size_t i)
+{
+	return h->run->metrics ? &h->run->metrics[i] : NULL;
+}
+
+static const tw_rehearsal_score *score_of(const html *h, size_t i)
+{
+	if (!h->score || !h->score->rehearsals || i >= h->score->count)
+		return NULL;
+	return &h->score->rehearsals[i];
+}
+
+static const tw_touchpoint_metrics *touchpoint_of(const tw_rehearsal_metrics *m, size_t scene,
+						  size_t step)
+{
+	if (!m || !m->scenes || scene >= m->scene_count)
+		return NULL;
+	const tw_scene_metrics *sm = &m->scenes[scene];
+	if (!sm->steps || step >= sm->step_count)
+		return NULL;
+	return &sm->steps[step];
+}
+
+static const tw_touchpoint_score *apdex_of(const tw_rehearsal_score *rs, size_t scene, size_t step)
+{
+	for (size_t i = 0; rs && rs->touchpoints && i < rs->touchpoint_count; i++)
+		if (rs->touchpoints[i].scene == scene && rs->touchpoints[i].step == step)
+			return &rs->touchpoints[i];
+	return NULL;
+}
+
+/* Steps whose time the customer waits through: what Apdex is about. */
+static bool kind_timed(tw_step_kind k)
+{
+	switch (k) {
+	case TW_STEP_VISIT:
+	case TW_STEP_REQUEST:
+	case TW_STEP_CLICK:
+	case TW_STEP_SUBMIT:
+	case TW_STEP_CALL:
+	case TW_STEP_PRESS:
+	case TW_STEP_SAY:
+	case TW_STEP_SILENCE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool step_timed(const tw_step *st, const tw_touchpoint_score *ap)
+{
+	return ap || (st && kind_timed(st->kind));
+}
+
+/* ---- words ---- */
+
+static const char *part_title(tw_part p)
+{
+	switch (p) {
+	case TW_PART_OUTCOME: return "Outcome";
+	case TW_PART_RESPONSIVENESS: return "Responsiveness";
+	case TW_PART_CONSISTENCY: return "Consistency";
+	case TW_PART_EFFORT: return "Customer effort";
+	case TW_PART_COUNT: break;
+	}
+	return "?";
+}
+
+static const char *part_help(tw_part p)
+{
+	switch (p) {
+	case TW_PART_OUTCOME: return "performances that achieved the outcome";
+	case TW_PART_RESPONSIVENESS: return "Apdex of its touchpoints";
+	case TW_PART_CONSISTENCY: return "steady, not flaky";
+	case TW_PART_EFFORT: return "time and steps against the budget; prompts heard again";
+	case TW_PART_COUNT: break;
+	}
+	return "";
+}
+
+static const char *status_symbol(tw_status s)
+{
+	switch (s) {
+	case TW_STATUS_PASSED: return "\xE2\x9C\x93";      /* ✓ */
+	case TW_STATUS_FAILED: return "\xE2\x9C\x97";      /* ✗ */
+	case TW_STATUS_SKIPPED: return "\xE2\x80\x93";     /* – */
+	case TW_STATUS_UNREACHABLE: return "\xE2\x8A\x98"; /* ⊘ */
+	case TW_STATUS_BROKEN: return "\xE2\x9A\xA0";      /* ⚠ */
+	}
+	return "?";
+}
+
+static const char *status_words(tw_status s)
+{
+	switch (s) {
+	case TW_STATUS_PASSED: return "passed";
+	case TW_STATUS_FAILED: return "failed";
+	case TW_STATUS_SKIPPED: return "not reached";
+	case TW_STATUS_UNREACHABLE: return "unreachable";
+	case TW_STATUS_BROKEN: return "broken script";
+	}
+	return "?";
+}
+
+/* Health, mildest first: the worst of a scene's touchpoints is the
+ * scene's. */
+typedef enum health {
+	H_NONE,    /* not performed */
+	H_GOOD,
+	H_FAIR,
+	H_POOR,
+	H_FLAKY,   /* passed and failed, or passed only after a retry */
+	H_FAILING, /* never passed */
+} health;
+
+static const char *health_class(health x)
+{
+	static const char *const cls[] = {"h-none", "h-good", "h-fair", "h-poor", "h-flaky", "h-failing"};
+	return cls[x];
+}
+
+static const char *badge_class(health x)
+{
+	static const char *const cls[] = {"b-none", "b-good", "b-fair", "b-poor", "b-flaky", "b-failing"};
+	return cls[x];
+}
+
+static const char *health_symbol(health x)
+{
+	static const char *const sym[] = {
+		"\xE2\x80\x93",     /* – */
+		"\xE2\x9C\x93",     /* ✓ */
+		"\xE2\x97\x90",     /* ◐ */
+		"\xE2\x96\xB2",     /* ▲ */
+		"\xE2\x89\x88",     /* ≈ */
+		"\xE2\x9C\x97",     /* ✗ */
+	};
+	return sym[x];
+}
+
+static const char *health_word(health x)
+{
+	static const char *const word[] = {"not reached", "good", "fair", "poor", "flaky", "failing"};
+	return word[x];
+}
+
+/* Apdex's usual bands: 0.94 excellent, 0.85 good, 0.70 fair, below poor. */
+static health apdex_health(double apdex)
+{
+	if (apdex >= 0.85)
+		return H_GOOD;
+	if (apdex >= 0.70)
+		return H_FAIR;
+	return H_POOR;
+}
+
+static health touchpoint_health(const tw_touchpoint_metrics *t, const tw_touchpoint_score *ap,
+				const tw_step_result *shown)
+{
+	if (!t) {
+		/* No figures: what the shown performance did. */
+		if (!shown || shown->status == TW_STATUS_SKIPPED)
+			return H_NONE;
+		return tw_status_is_problem(shown->status) ? H_FAILING : H_GOOD;
+	}
+	if (t->count == 0)
+		return H_NONE;
+	if (t->failed && !t->passed)
+		return H_FAILING;
+	if (tw_touchpoint_flaky(t))
+		return H_FLAKY;
+	return ap ? apdex_health(ap->apdex) : H_GOOD;
+}
+
+static void health_badge(html *h, node parent, health x)
+{
+	node s = el(h, parent, "span", NULL);
+	attr(h, s, "class", fmt(h, "health %s", badge_class(x)));
+	add_text(h, s, fmt(h, "%s %s", health_symbol(x), health_word(x)));
+}
+
+/* ---- numbers ---- */
+
+static void fmt_ms(char *out, size_t size, double ms)
+{
+	if (!isfinite(ms) || ms < 0)
+		snprintf(out, size, "\xE2\x80\x94"); /* — */
+	else if (ms < 1)
+		snprintf(out, size, "%.2f ms", ms);
+	else if (ms < 1000)
+		snprintf(out, size, "%.0f ms", ms);
+	else if (ms < 60000)
+		snprintf(out, size, "%.2f s", ms / 1000);
+	else
+		snprintf(out, size, "%.0fm %02.0fs", floor(ms / 60000), fmod(floor(ms / 1000), 60));
+}
+
+/* A short axis label: "0", "850 ms", "1.2 s". */
+static void fmt_axis(char *out, size_t size, double ms)
+{
+	if (ms <= 0)
+		snprintf(out, size, "0");
+	else if (ms < 10)
+		snprintf(out, size, "%.1f ms", ms);
+	else if (ms < 1000)
+		snprintf(out, size, "%.0f ms", ms);
+	else
+		snprintf(out, size, "%.1f s", ms / 1000);
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* A score as shown: rounded down (readiness/score.h), so that a shown
+ * "90" never fails a gate of 90. */
+static double shown_score(double s)
+{
+	if (!isfinite(s) || s < 0)
+		return 0;
+	s = floor(s + 1e-9);
+	return s > 100 ? 100 : s;
+}
+
+/* ---- the page's top: score, verdict, losses, the run ---- */
+
+/* Points as shown beside a loss; losses below 0.05 are not worth a line
+ * (as in the terminal's verdict). */
+#define LOSS_SHOWN_MIN 0.05
+
+/* A loss's why without the rehearsal's name in front, when it starts with
+ * it ("Order a pizza: 2 of 50 ..."): the report shows the name itself. */
+static const char *why_after_name(const char *why, const char *name)
+{
+	size_t n = strlen(name);
+	if (n && strncmp(why, name, n) == 0 && why[n] == ':')
+		return why + n + 1 + strspn(why + n + 1, " ");
+	return why;
+}
+
+static void loss_item(html *h, node ol, const tw_loss *l)
+{
+	node li = el(h, ol, "li", NULL);
+	el_text(h, li, "span", "pts", fmt(h, "\xE2\x88\x92%.1f points", l->points)); /* − */
+	add_text(h, li, fmt(h, " \xC2\xB7 %s \xC2\xB7 ", part_title(l->part)));
+	const char *why = str_or(l->why, "no reason given");
+	if (l->rehearsal < h->run->count) {
+		const char *name = rehearsal_name(&h->run->rehearsals[l->rehearsal]);
+		node a = el(h, li, "a", NULL);
+		attr(h, a, "href", fmt(h, "#r%zu", l->rehearsal));
+		add_text_max(h, a, name, NAME_MAX_CHARS, true);
+		add_text(h, li, ": ");
+		why = why_after_name(why, name);
+	}
+	add_text(h, li, why);
+}
+
+static void write_readiness(html *h, node parent)
+{
+	const tw_run_score *sc = h->score;
+	bool up = sc->passed;
+	/* As in the terminal: without a gate there is a score, not a verdict. */
+	node card = el(h, parent, "section",
+		       !sc->gate_set ? "card readiness" : up ? "card readiness up" : "card readiness down");
+	attr(h, card, "id", "readiness");
+	attr(h, card, "aria-label", "Curtain-up readiness");
+	el_text(h, card, "h2", NULL, "Curtain-up readiness");
+	node p = el(h, card, "p", "score");
+	attr(h, p, "id", "score");
+	add_text(h, p, fmt(h, "%.0f", shown_score(sc->score)));
+	el_text(h, p, "span", "of", "/100");
+	node v = el(h, card, "p", NULL);
+	if (!sc->gate_set)
+		el_text(h, v, "span", "verdict none", "\xE2\x80\x93 No gate set");
+	else
+		el_text(h, v, "span", up ? "verdict up" : "verdict down",
+			up ? "\xE2\x9C\x93 Curtain up" : "\xE2\x9C\x97 Not yet");
+	attr(h, v, "id", "verdict");
+
+	node why = el(h, card, "p", "small muted");
+	if (!sc->gate_set)
+		add_text(h, why, "No gate or minimum was set, so there is no verdict: "
+				 "run with --gate SCORE to have one.");
+	else if (sc->gate >= 0)
+		add_text(h, why, fmt(h, "The gate is %g: %s", sc->gate,
+				     sc->score + 1e-9 >= sc->gate ? "the score meets it."
+								  : "the score is below it."));
+	else
+		add_text(h, why, "No run-wide gate; rehearsals have minimums.");
+	if (sc->capped)
+		el_text(h, card, "p", "small",
+			"\xE2\x9C\x97 A rehearsal never achieved its outcome: it scores no more than "
+			"the cap, however fast it is.");
+	for (size_t i = 0; i < h->run->count; i++) {
+		const tw_rehearsal_score *rs = score_of(h, i);
+		if (rs && rs->below_minimum) {
+			node q = el(h, card, "p", "small");
+			add_text(h, q, "\xE2\x9C\x97 ");
+			add_text_max(h, q, rehearsal_name(&h->run->rehearsals[i]), NAME_MAX_CHARS, true);
+			add_text(h, q, fmt(h, " scored %.0f, below its minimum of %g.",
+					   shown_score(rs->score), rs->minimum));
+		}
+	}
+
+	if (sc->loss_count > 0 && sc->losses && sc->losses[0].points >= LOSS_SHOWN_MIN) {
+		el_text(h, card, "h3", NULL, "What cost the most points");
+		node ol = el(h, card, "ol", "losses");
+		for (size_t i = 0; i < sc->loss_count && i < TOP_LOSSES; i++)
+			if (sc->losses[i].points >= LOSS_SHOWN_MIN)
+				loss_item(h, ol, &sc->losses[i]);
+	} else {
+		el_text(h, card, "p", NULL, "Nothing cost any points.");
+	}
+}
+
+static void fact(html *h, node dl, const char *term, const char *value)
+{
+	el_text(h, dl, "dt", NULL, term);
+	el_text(h, dl, "dd", NULL, value);
+}
+
+static void write_schedule(html *h, node dl)
+{
+	const tw_run_options *o = &h->run->opts;
+	char d[48], r[48], threads[48] = "";
+	if (o->jobs > 1)
+		snprintf(threads, sizeof(threads), ", %u worker threads", o->jobs);
+	if (o->rate > 0) {
+		fmt_ms(d, sizeof(d), (double)o->duration_ms);
+		fmt_ms(r, sizeof(r), (double)o->ramp_ms);
+		fact(h, dl, "Schedule",
+		     fmt(h, "customers arriving at %g a second for %s%s%s, at most %lu at once%s",
+			 o->rate, d, o->ramp_ms > 0 ? ", rising over " : "", o->ramp_ms > 0 ? r : "",
+			 o->customers, threads));
+	} else {
+		unsigned long n = o->performances ? o->performances : 1;
+		unsigned long c = o->customers ? o->customers : 1;
+		fact(h, dl, "Schedule",
+		     fmt(h, "%s: each rehearsal %lu %s, %lu %s at once%s",
+			 n == 1 ? "a tech run" : "a dress rehearsal", n, plural(n, "time", "times"), c,
+			 plural(c, "customer", "customers"), threads));
+	}
+}
+
+static void write_run(html *h, node parent)
+{
+	const tw_run *run = h->run;
+	node card = el(h, parent, "section", "card");
+	attr(h, card, "id", "run");
+	el_text(h, card, "h2", NULL, "The run");
+	node dl = el(h, card, "dl", "facts");
+	fact(h, dl, "Started", str_or(run->started_at, "not started"));
+	fact(h, dl, "Host", str_or(run->hostname, "unknown"));
+	write_schedule(h, dl);
+
+	uint64_t performed = 0, achieved = 0;
+	for (size_t i = 0; run->metrics && i < run->count; i++) {
+		performed += run->metrics[i].performances;
+		achieved += run->metrics[i].achieved;
+	}
+	tw_buf_reset(&h->text);
+	const char *perf;
+	if (run->metrics) {
+		perf = fmt(h, "%llu performed, %llu achieved the outcome",
+			   (unsigned long long)performed, (unsigned long long)achieved);
+		char more[160] = "";
+		if (run->planned)
+			snprintf(more, sizeof(more), "; %llu planned",
+				 (unsigned long long)run->planned);
+		if (run->dropped)
+			snprintf(more + strlen(more), sizeof(more) - strlen(more),
+				 "; %llu arrivals dropped (no free customer)",
+				 (unsigned long long)run->dropped);
+		if (*more && !h->rc && tw_buf_puts(&h->text, more))
+			fail(h, TW_ENOMEM);
+		perf = tw_buf_str(&h->text);
+	} else {
+		perf = fmt(h, "%zu shown", run->count);
+	}
+	fact(h, dl, "Performances", perf);
+	if (run->stop_reason != TW_STOP_NONE)
+		fact(h, dl, "Stopped early",
+		     run->stop_reason == TW_STOP_INTERRUPTED
+			     ? "interrupted: the report holds what was performed"
+			     : "too many failures (--max-failures): the report holds what was performed");
+	char el_ms[48];
+	fmt_ms(el_ms, sizeof(el_ms), run->elapsed_ms);
+	fact(h, dl, "Elapsed", el_ms);
+
+	size_t passed = 0;
+	for (size_t i = 0; i < run->count; i++)
+		passed += run->rehearsals[i].status == TW_STATUS_PASSED;
+	fact(h, dl, "Rehearsals",
+	     fmt(h, "%zu, %zu passed, %zu did not", run->count, passed, run->count - passed));
+}
+
+static void write_toc(html *h, node parent)
+{
+	if (h->run->count == 0)
+		return;
+	node nav = el(h, parent, "nav", "toc");
+	attr(h, nav, "aria-label", "Rehearsals");
+	node ul = el(h, nav, "ul", NULL);
+	for (size_t i = 0; i < h->run->count; i++) {
+		const tw_rehearsal_result *r = &h->run->rehearsals[i];
+		const tw_rehearsal_score *rs = score_of(h, i);
+		node a = el(h, el(h, ul, "li", NULL), "a", NULL);
+		attr(h, a, "href", fmt(h, "#r%zu", i));
+		add_text(h, a, fmt(h, "%s ", status_symbol(r->status)));
+		add_text_max(h, a, rehearsal_name(r), 80, true);
+		if (rs && (rs->scored || rs->counted))
+			add_text(h, a, fmt(h, " \xC2\xB7 %.0f", shown_score(rs->score))); /* · */
+	}
+}
+
+/* ---- a rehearsal ---- */
+
+static void write_outcome_figures(html *h, node parent, size_t i)
+{
+	const tw_rehearsal_result *r = &h->run->rehearsals[i];
+	const tw_rehearsal_metrics *m = metrics_of(h, i);
+	const tw_rehearsal_score *rs = score_of(h, i);
+	node grid = el(h, parent, "div", "figures");
+
+	node f = el(h, grid, "div", "figure");
+	el_text(h, f, "div", "muted small", "Outcome rate");
+	if (m && m->performances > 0) {
+		double rate = 100.0 * (double)m->achieved / (double)m->performances;
+		el_text(h, f, "div", "big", fmt(h, "%.1f%%", rate));
+		el_text(h, f, "div", "small",
+			fmt(h, "%llu of %llu %s achieved the outcome", (unsigned long long)m->achieved,
+			    (unsigned long long)m->performances,
+			    plural(m->performances, "performance", "performances")));
+		if (m->failed || m->unreachable || m->broken)
+			el_text(h, f, "div", "small muted",
+				fmt(h, "%llu failed, %llu unreachable, %llu broken",
+				    (unsigned long long)m->failed, (unsigned long long)m->unreachable,
+				    (unsigned long long)m->broken));
+	} else {
+		el_text(h, f, "div", "big", "\xE2\x80\x94");
+		el_text(h, f, "div", "small", "never performed");
+	}
+
+	if (rs) {
+		node g = el(h, grid, "div", "figure");
+		el_text(h, g, "div", "muted small", "Score");
+		if (rs->scored || rs->counted) {
+			el_text(h, g, "div", "big", fmt(h, "%.0f/100", shown_score(rs->score)));
+			if (rs->capped)
+				el_text(h, g, "div", "small",
+					"\xE2\x9C\x97 capped: it never achieved its outcome");
+			if (rs->minimum >= 0)
+				el_text(h, g, "div", "small",
+					rs->below_minimum
+						? fmt(h, "\xE2\x9C\x97 below its minimum of %g", rs->minimum)
+						: fmt(h, "\xE2\x9C\x93 meets its minimum of %g", rs->minimum));
+		} else {
+			el_text(h, g, "div", "big", "\xE2\x80\x94");
+			el_text(h, g, "div", "small", "not scored: broken, or never performed");
+		}
+	}
+
+	if (m && tw_histogram_count(m->time_to_outcome)) {
+		char p50[48], p95[48];
+		fmt_ms(p50, sizeof(p50), tw_histogram_percentile(m->time_to_outcome, 50));
+		fmt_ms(p95, sizeof(p95), tw_histogram_percentile(m->time_to_outcome, 95));
+		node g = el(h, grid, "div", "figure");
+		el_text(h, g, "div", "muted small", "Time to outcome");
+		el_text(h, g, "div", "big", p50);
+		el_text(h, g, "div", "small", fmt(h, "median; p95 %s", p95));
+	}
+
+	if (m && m->performances > 0 && r->script) {
+		const tw_script *s = r->script;
+		double steps = (double)m->frontstage_steps / (double)m->performances;
+		double ms = m->frontstage_ms / (double)m->performances;
+		char t[48];
+		fmt_ms(t, sizeof(t), ms);
+		node g = el(h, grid, "div", "figure");
+		el_text(h, g, "div", "muted small", "Customer effort (frontstage)");
+		el_text(h, g, "div", "big", fmt(h, "%.1f %s", steps, steps == 1 ? "step" : "steps"));
+		el_text(h, g, "div", "small", fmt(h, "%s on average a performance", t));
+		if (s->budget_ms > 0 || s->budget_steps > 0) {
+			char b[48] = "";
+			if (s->budget_ms > 0)
+				fmt_ms(b, sizeof(b), (double)s->budget_ms);
+			if (s->budget_ms > 0 && s->budget_steps > 0)
+				el_text(h, g, "div", "small muted",
+					fmt(h, "budget %s, %ld steps", b, s->budget_steps));
+			else if (s->budget_ms > 0)
+				el_text(h, g, "div", "small muted", fmt(h, "budget %s", b));
+			else
+				el_text(h, g, "div", "small muted",
+					fmt(h, "budget %ld steps", s->budget_steps));
+		}
+	}
+
+	if (m && m->calls > 0) {
+		node g = el(h, grid, "div", "figure");
+		el_text(h, g, "div", "muted small", "Phone");
+		el_text(h, g, "div", "big", fmt(h, "%llu %s", (unsigned long long)m->calls,
+						   plural(m->calls, "call", "calls")));
+		el_text(h, g, "div", "small",
+			fmt(h, "%llu prompts heard, %llu keys or phrases, %llu heard again",
+			    (unsigned long long)m->prompts, (unsigned long long)m->inputs,
+			    (unsigned long long)m->repeats));
+		if (tw_histogram_count(m->first_prompt)) {
+			char t[48];
+			fmt_ms(t, sizeof(t), tw_histogram_percentile(m->first_prompt, 50));
+			el_text(h, g, "div", "small muted", fmt(h, "first prompt after %s (median)", t));
+		}
+		if (tw_histogram_count(m->time_to_agent)) {
+			char t[48];
+			fmt_ms(t, sizeof(t), tw_histogram_percentile(m->time_to_agent, 50));
+			el_text(h, g, "div", "small muted", fmt(h, "reached a person after %s (median)", t));
+		}
+	}
+}
+
+/* What a part measured, in words, from the score's own figures. */
+static const char *part_figures(html *h, const tw_rehearsal_score *rs, tw_part p)
+{
+	char a[48], b[48];
+	switch (p) {
+	case TW_PART_RESPONSIVENESS:
+		return fmt(h, "Apdex of its %zu timed %s", rs->touchpoint_count,
+			   plural(rs->touchpoint_count, "touchpoint", "touchpoints"));
+	case TW_PART_CONSISTENCY:
+		return fmt(h, "%zu of %zu %s flaky", rs->touchpoints_flaky, rs->touchpoints_performed,
+			   plural(rs->touchpoints_performed, "touchpoint", "touchpoints"));
+	case TW_PART_EFFORT: {
+		char steps[64];
+		fmt_ms(a, sizeof(a), rs->time_p90_ms);
+		if (rs->budget_ms > 0) {
+			fmt_ms(b, sizeof(b), rs->budget_ms);
+		} else {
+			snprintf(b, sizeof(b), "no budget");
+		}
+		if (rs->budget_steps > 0)
+			snprintf(steps, sizeof(steps), "%.1f of %.0f steps", rs->steps_mean,
+				 rs->budget_steps);
+		else
+			snprintf(steps, sizeof(steps), "%.1f steps", rs->steps_mean);
+		return fmt(h, "p90 time to outcome %s (%s%s); %s; failure demand %.1f a performance",
+			   rs->time_p90_ms > 0 ? a : "\xE2\x80\x94", rs->budget_ms > 0 ? "budget " : "",
+			   b, steps, rs->demand_mean);
+	}
+	default:
+		return part_help(p);
+	}
+}
+
+static void write_parts(html *h, node parent, const tw_rehearsal_score *rs)
+{
+	if (!rs || !rs->scored)
+		return;
+	bool weights = false;
+	for (int p = 0; p < TW_PART_COUNT; p++)
+		weights = weights || (h->score->weight[p] > 0 && isfinite(h->score->weight[p]));
+	node table = el(h, parent, "table", "parts");
+	node tr = el(h, el(h, table, "thead", NULL), "tr", NULL);
+	el_text(h, tr, "th", NULL, "Part of the score");
+	el_text(h, tr, "th", NULL, "");
+	el_text(h, tr, "th", "num", "Value");
+	if (weights)
+		el_text(h, tr, "th", "num", "Weight");
+	el_text(h, tr, "th", NULL, "Measures");
+	node tb = el(h, table, "tbody", NULL);
+	for (int p = 0; p < TW_PART_COUNT; p++) {
+		double v = rs->part[p];
+		if (!isfinite(v) || v < 0)
+			v = 0;
+		if (v > 1)
+			v = 1;
+		tr = el(h, tb, "tr", NULL);
+		el_text(h, tr, "td", NULL, part_title((tw_part)p));
+		node bar = el(h, el(h, tr, "td", NULL), "div", "bar");
+		attr(h, bar, "role", "img");
+		attr(h, bar, "aria-label", fmt(h, "%.0f%%", floor(v * 100)));
+		node fill = el(h, bar, "span", NULL);
+		attr(h, fill, "style", fmt(h, "width:%.1f%%", v * 100));
+		el_text(h, tr, "td", "num", fmt(h, "%.0f%%", floor(v * 100)));
+		if (weights)
+			el_text(h, tr, "td", "num", fmt(h, "%.0f%%", h->score->weight[p] * 100));
+		el_text(h, tr, "td", "small muted", part_figures(h, rs, (tw_part)p));
+	}
+}
+
+static void write_losses(html *h, node parent, size_t i)
+{
+	if (!h->score || !h->score->losses)
+		return;
+	node ul = NULL;
+	for (size_t k = 0; k < h->score->loss_count; k++) {
+		const tw_loss *l = &h->score->losses[k];
+		if (l->rehearsal != i)
+			continue;
+		if (!ul) {
+			el_text(h, parent, "h3", NULL, "What cost points");
+			ul = el(h, parent, "ul", "losses");
+		}
+		node li = el(h, ul, "li", NULL);
+		el_text(h, li, "span", "pts", fmt(h, "\xE2\x88\x92%.1f points", l->points));
+		add_text(h, li, fmt(h, " \xC2\xB7 %s: ", part_title(l->part)));
+		add_text(h, li, why_after_name(str_or(l->why, "no reason given"),
+					       rehearsal_name(&h->run->rehearsals[i])));
+	}
+	if (!ul && score_of(h, i) && score_of(h, i)->scored)
+		el_text(h, parent, "p", "muted", "Nothing in this rehearsal cost points.");
+}
+
+static void write_legend(html *h, node parent)
+{
+	node d = el(h, parent, "div", "legend");
+	attr(h, d, "aria-label", "Health legend");
+	for (health x = H_GOOD; x <= H_FAILING; x++)
+		health_badge(h, d, x);
+	health_badge(h, d, H_NONE);
+	el_text(h, d, "span", "muted",
+		"good: Apdex 0.85 or more \xC2\xB7 fair: 0.70 or more \xC2\xB7 poor: below \xC2\xB7 "
+		"flaky: passed and failed \xC2\xB7 failing: never passed");
+}
+
+static void failures_text(html *h, node td, const tw_touchpoint_metrics *t)
+{
+	if (!t || !t->failed) {
+		add_text(h, td, "0");
+		return;
+	}
+	add_text(h, td, fmt(h, "%llu", (unsigned long long)t->failed));
+	node s = el(h, td, "div", "small muted");
+	bool first = true;
+	for (int k = 0; k < TW_CAUSE_COUNT; k++)
+		if (t->failures[k]) {
+			add_text(h, s, fmt(h, "%s%llu %s", first ? "" : ", ",
+					   (unsigned long long)t->failures[k], tw_cause_str((tw_cause)k)));
+			first = false;
+		}
+}
+
+static void write_scene(html *h, node ol, size_t ri, size_t si)
+{
+	const tw_rehearsal_result *r = &h->run->rehearsals[ri];
+	const tw_scene *scene = &r->script->scenes[si];
+	const tw_scene_result *shown = si < r->scene_count ? &r->scenes[si] : NULL;
+	const tw_rehearsal_metrics *m = metrics_of(h, ri);
+	const tw_rehearsal_score *rs = score_of(h, ri);
+
+	health worst = H_NONE;
+	for (size_t j = 0; j < scene->step_count; j++) {
+		const tw_step_result *st = shown && j < tw_scene_result_steps(shown) ? &shown->steps[j]
+										    : NULL;
+		health x = touchpoint_health(touchpoint_of(m, si, j), apdex_of(rs, si, j), st);
+		if (x > worst)
+			worst = x;
+	}
+
+	node li = el(h, ol, "li", health_class(worst));
+	node head = el(h, li, "div", "scene-head");
+	el_text(h, head, "h4", NULL, fmt(h, "Scene %zu", si + 1));
+	node name = el(h, head, "strong", NULL);
+	add_text_max(h, name, scene_name(scene), NAME_MAX_CHARS, true);
+	el_text(h, head, "span", "tag", scene->channel == TW_CHANNEL_IVR ? "phone (ivr)" : "web");
+	if (scene->backstage)
+		el_text(h, head, "span", "tag", "backstage: the customer never sees it");
+	health_badge(h, head, worst);
+	if (m && si < m->scene_count)
+		el_text(h, head, "span", "small muted",
+			fmt(h, "%llu passed, %llu failed, %llu not reached",
+			    (unsigned long long)m->scenes[si].passed,
+			    (unsigned long long)m->scenes[si].failed,
+			    (unsigned long long)m->scenes[si].skipped));
+
+	if (scene->step_count == 0)
+		return;
+	node table = el(h, li, "table", "steps");
+	node tr = el(h, el(h, table, "thead", NULL), "tr", NULL);
+	el_text(h, tr, "th", "num", "Line");
+	el_text(h, tr, "th", NULL, "Touchpoint");
+	el_text(h, tr, "th", NULL, "Health");
+	el_text(h, tr, "th", "num", "Apdex");
+	el_text(h, tr, "th", "num", "p50");
+	el_text(h, tr, "th", "num", "p95");
+	el_text(h, tr, "th", "num", "Performed");
+	el_text(h, tr, "th", "num", "Failed");
+	node tb = el(h, table, "tbody", NULL);
+	for (size_t j = 0; j < scene->step_count; j++) {
+		const tw_step *step = &scene->steps[j];
+		const tw_touchpoint_metrics *t = touchpoint_of(m, si, j);
+		const tw_touchpoint_score *ap = apdex_of(rs, si, j);
+		const tw_step_result *st = shown && j < tw_scene_result_steps(shown) ? &shown->steps[j]
+										    : NULL;
+		health x = touchpoint_health(t, ap, st);
+		tr = el(h, tb, "tr", NULL);
+		attr(h, tr, "class", fmt(h, "tp %s", health_class(x)));
+		el_text(h, tr, "td", "num", fmt(h, "%d", step->loc.line));
+		el_text(h, el(h, tr, "td", NULL), "code", NULL, step_source(step));
+		health_badge(h, el(h, tr, "td", NULL), x);
+		if (ap) {
+			char tms[48];
+			fmt_ms(tms, sizeof(tms), ap->t_ms);
+			node td = el_text(h, tr, "td", "num", fmt(h, "%.2f", ap->apdex));
+			el_text(h, td, "div", "small muted", fmt(h, "T %s", tms));
+			if (ap->satisfied + ap->tolerating + ap->frustrated > 0)
+				el_text(h, td, "div", "small muted",
+					fmt(h, "%.0f ok \xC2\xB7 %.0f slow \xC2\xB7 %.0f too slow",
+					    ap->satisfied, ap->tolerating, ap->frustrated));
+		} else {
+			el_text(h, tr, "td", "num", "\xE2\x80\x94");
+		}
+		bool timed = step_timed(step, ap);
+		if (timed && t && t->latency && tw_histogram_count(t->latency)) {
+			char p50[48], p95[48];
+			fmt_ms(p50, sizeof(p50), tw_histogram_percentile(t->latency, 50));
+			fmt_ms(p95, sizeof(p95), tw_histogram_percentile(t->latency, 95));
+			el_text(h, tr, "td", "num", p50);
+			el_text(h, tr, "td", "num", p95);
+		} else if (timed && !t && st && st->status != TW_STATUS_SKIPPED) {
+			char ms[48];
+			fmt_ms(ms, sizeof(ms), st->elapsed_ms);
+			el_text(h, tr, "td", "num", ms);
+			el_text(h, tr, "td", "num", ms);
+		} else {
+			el_text(h, tr, "td", "num", "\xE2\x80\x94");
+			el_text(h, tr, "td", "num", "\xE2\x80\x94");
+		}
+		if (t) {
+			el_text(h, tr, "td", "num", fmt(h, "%llu", (unsigned long long)t->count));
+			failures_text(h, el(h, tr, "td", "num"), t);
+		} else {
+			bool ran = st && st->status != TW_STATUS_SKIPPED;
+			el_text(h, tr, "td", "num", ran ? "1" : "0");
+			el_text(h, tr, "td", "num", st && tw_status_is_problem(st->status) ? "1" : "0");
+		}
+	}
+}
+
+static void write_journey(html *h, node parent, size_t i)
+{
+	const tw_rehearsal_result *r = &h->run->rehearsals[i];
+	if (!r->script || r->script->scene_count == 0)
+		return;
+	el_text(h, parent, "h3", NULL, "The journey");
+	write_legend(h, parent);
+	node ol = el(h, parent, "ol", "journey");
+	for (size_t s = 0; s < r->script->scene_count; s++)
+		write_scene(h, ol, i, s);
+}
+
+/* ---- the latency chart ---- */
+
+typedef struct chart_scale {
+	double lo, hi;
+	bool log;
+} chart_scale;
+
+static double scale_pos(const chart_scale *sc, double v)
+{
+	if (v < sc->lo)
+		v = sc->lo;
+	if (v > sc->hi)
+		v = sc->hi;
+	if (sc->log)
+		return (log(v) - log(sc->lo)) / (log(sc->hi) - log(sc->lo));
+	return (v - sc->lo) / (sc->hi - sc->lo);
+}
+
+static double scale_value(const chart_scale *sc, double pos)
+{
+	if (sc->log)
+		return exp(log(sc->lo) + pos * (log(sc->hi) - log(sc->lo)));
+	return sc->lo + pos * (sc->hi - sc->lo);
+}
+
+static node svg_el(html *h, node parent, const char *name)
+{
+	return el(h, parent, name, NULL);
+}
+
+/* Does not touch h->text: callers pass fmt() results alongside. */
+static void svg_attrf(html *h, node n, const char *name, double v)
+{
+	char num[48];
+	snprintf(num, sizeof(num), "%.1f", isfinite(v) ? v : 0.0);
+	attr(h, n, name, num);
+}
+
+static void svg_line(html *h, node parent, double x1, double y1, double x2, double y2,
+		     const char *cls)
+{
+	node l = svg_el(h, parent, "line");
+	svg_attrf(h, l, "x1", x1);
+	svg_attrf(h, l, "y1", y1);
+	svg_attrf(h, l, "x2", x2);
+	svg_attrf(h, l, "y2", y2);
+	attr(h, l, "class", cls);
+}
+
+static void svg_text(html *h, node parent, double x, double y, const char *anchor, const char *cls,
+		     const char *s)
+{
+	node t = svg_el(h, parent, "text");
+	svg_attrf(h, t, "x", x);
+	svg_attrf(h, t, "y", y);
+	if (anchor)
+		attr(h, t, "text-anchor", anchor);
+	if (cls)
+		attr(h, t, "class", cls);
+	add_text(h, t, s);
+}
+
+/* A vertical marker at value v, labelled on the side where the label
+ * fits (about 6 units a character at 11px). */
+static void svg_marker(html *h, node g, const chart_scale *sc, double v, const char *cls,
+		       const char *label, bool label_left, double label_y)
+{
+	if (!isfinite(v) || v < sc->lo || v > sc->hi)
+		return;
+	double pw = CH_W - CH_LEFT - CH_RIGHT;
+	double x = CH_LEFT + scale_pos(sc, v) * pw;
+	double width = 6.2 * (double)strlen(label);
+	if (label_left && x - 4 - width < 0)
+		label_left = false;
+	else if (!label_left && x + 4 + width > CH_W)
+		label_left = true;
+	svg_line(h, g, x, label_y - 10, x, CH_H - CH_BOTTOM, cls);
+	svg_text(h, g, label_left ? x - 4 : x + 4, label_y, label_left ? "end" : "start", cls, label);
+}
+
+static void write_chart(html *h, node parent, size_t i)
+{
+	const tw_rehearsal_result *r = &h->run->rehearsals[i];
+	const tw_rehearsal_metrics *m = metrics_of(h, i);
+	const tw_rehearsal_score *rs = score_of(h, i);
+	if (!m || !r->script)
+		return;
+
+	/* Every timed touchpoint's latencies together; the slowest named. */
+	tw_histogram *all = tw_histogram_new();
+	if (!all) {
+		fail(h, TW_ENOMEM);
+		return;
+	}
+	size_t timed = 0;
+	const tw_touchpoint_metrics *slowest = NULL;
+	double slowest_p95 = -1, t_ms = -1;
+	bool same_t = true;
+	for (size_t s = 0; s < m->scene_count; s++)
+		for (size_t j = 0; j < m->scenes[s].step_count; j++) {
+			const tw_touchpoint_metrics *t = &m->scenes[s].steps[j];
+			const tw_touchpoint_score *ap = apdex_of(rs, s, j);
+			if (!step_timed(t->step, ap) || !t->latency || !tw_histogram_count(t->latency))
+				continue;
+			timed++;
+			tw_histogram_merge(all, t->latency);
+			double p95 = tw_histogram_percentile(t->latency, 95);
+			if (p95 > slowest_p95) {
+				slowest_p95 = p95;
+				slowest = t;
+			}
+			if (ap) {
+				if (t_ms < 0)
+					t_ms = ap->t_ms;
+				else if (ap->t_ms != t_ms)
+					same_t = false;
+			}
+		}
+
+	el_text(h, parent, "h3", NULL, "How long customers waited");
+	uint64_t n = tw_histogram_count(all);
+	if (n == 0) {
+		el_text(h, parent, "p", "muted", "No timed touchpoint was performed.");
+		tw_histogram_free(all);
+		return;
+	}
+
+	chart_scale sc = {tw_histogram_min(all), tw_histogram_max(all), false};
+	if (sc.lo < 0.001)
+		sc.lo = 0.001;
+	if (sc.hi <= sc.lo * 1.05)
+		sc.hi = sc.lo * 1.05 + 0.01;
+	if (sc.hi / sc.lo > 8) {
+		sc.log = true;
+	} else {
+		sc.lo = sc.lo * 0.9;
+		sc.hi = sc.hi * 1.05;
+	}
+
+	uint64_t bins[CH_BINS] = {0};
+	size_t it = 0;
+	double low = 0, high = 0;
+	uint64_t count = 0;
+	while (tw_histogram_bucket(all, &it, &low, &high, &count)) {
+		double mid = (low + high) / 2;
+		size_t b = (size_t)(scale_pos(&sc, mid) * CH_BINS);
+		if (b >= CH_BINS)
+			b = CH_BINS - 1;
+		bins[b] += count;
+	}
+	uint64_t top = 1;
+	for (size_t b = 0; b < CH_BINS; b++)
+		if (bins[b] > top)
+			top = bins[b];
+
+	char p50[48], p95[48], max[48], tms[48];
+	double v50 = tw_histogram_percentile(all, 50), v95 = tw_histogram_percentile(all, 95);
+	fmt_ms(p50, sizeof(p50), v50);
+	fmt_ms(p95, sizeof(p95), v95);
+	fmt_ms(max, sizeof(max), tw_histogram_max(all));
+
+	node fig = el(h, parent, "figure", "chart");
+	node svg = svg_el(h, fig, "svg");
+	attr(h, svg, "xmlns", "http://www.w3.org/2000/svg");
+	attr(h, svg, "viewBox", fmt(h, "0 0 %.0f %.0f", CH_W, CH_H));
+	attr(h, svg, "role", "img");
+	attr(h, svg, "aria-labelledby", fmt(h, "chart%zu-title", i));
+	node title = svg_el(h, svg, "title");
+	attr(h, title, "id", fmt(h, "chart%zu-title", i));
+	add_text(h, title, fmt(h, "Latency distribution: %llu %s, median %s, p95 %s, slowest %s",
+			       (unsigned long long)n, plural(n, "timing", "timings"), p50, p95, max));
+	node style = svg_el(h, svg, "style");
+	add_text(h, style,
+		 ".ax{stroke:#57606a;stroke-width:1}.grid{stroke:#d0d7de;stroke-width:1}"
+		 ".lbl{font:11px sans-serif;fill:#1f2328}.ttl{font:12px sans-serif;fill:#57606a}"
+		 ".bar{fill:#0969da}.p50{stroke:#1f2328;stroke-width:1.5;fill:#1f2328;font:11px sans-serif}"
+		 ".p95{stroke:#a40e26;stroke-width:1.5;stroke-dasharray:5 3;fill:#a40e26;font:11px sans-serif}"
+		 ".tee{stroke:#116329;stroke-width:1.5;stroke-dasharray:2 3;fill:#116329;font:11px sans-serif}"
+		 "text.p50,text.p95,text.tee{stroke:none}");
+
+	double pw = CH_W - CH_LEFT - CH_RIGHT, ph = CH_H - CH_TOP - CH_BOTTOM;
+	double base = CH_H - CH_BOTTOM;
+	/* The count axis: 0, the middle when it is a whole count, the top. */
+	for (int k = 0; k <= 2; k++) {
+		if (k == 1 && top % 2)
+			continue;
+		double y = base - ph * k / 2.0;
+		svg_line(h, svg, CH_LEFT, y, CH_W - CH_RIGHT, y, k ? "grid" : "ax");
+		svg_text(h, svg, CH_LEFT - 6, y + 4, "end", "lbl",
+			 fmt(h, "%llu", (unsigned long long)(top * (uint64_t)k / 2)));
+	}
+	svg_line(h, svg, CH_LEFT, CH_TOP, CH_LEFT, base, "ax");
+	node yt = svg_el(h, svg, "text");
+	attr(h, yt, "class", "ttl");
+	attr(h, yt, "text-anchor", "middle");
+	attr(h, yt, "transform", fmt(h, "translate(14 %.1f) rotate(-90)", CH_TOP + ph / 2));
+	add_text(h, yt, "timings");
+
+	/* The bars, each with its range and count as a tooltip. */
+	node g = svg_el(h, svg, "g");
+	double bw = pw / CH_BINS;
+	for (size_t b = 0; b < CH_BINS; b++) {
+		if (!bins[b])
+			continue;
+		double bh = ph * (double)bins[b] / (double)top;
+		if (bh < 1)
+			bh = 1;
+		node rect = svg_el(h, g, "rect");
+		svg_attrf(h, rect, "x", CH_LEFT + bw * (double)b + 1);
+		svg_attrf(h, rect, "y", base - bh);
+		svg_attrf(h, rect, "width", bw - 2);
+		svg_attrf(h, rect, "height", bh);
+		attr(h, rect, "class", "bar");
+		char a[48], z[48];
+		fmt_axis(a, sizeof(a), scale_value(&sc, (double)b / CH_BINS));
+		fmt_axis(z, sizeof(z), scale_value(&sc, (double)(b + 1) / CH_BINS));
+		add_text(h, svg_el(h, rect, "title"),
+			 fmt(h, "%s to %s: %llu %s", a, z, (unsigned long long)bins[b],
+			     plural(bins[b], "timing", "timings")));
+	}
+
+	/* The latency axis: five labels. */
+	for (int k = 0; k <= 4; k++) {
+		double x = CH_LEFT + pw * k / 4.0;
+		svg_line(h, svg, x, base, x, base + 4, "ax");
+		char v[48];
+		fmt_axis(v, sizeof(v), scale_value(&sc, k / 4.0));
+		svg_text(h, svg, x, base + 16, k == 0 ? "start" : k == 4 ? "end" : "middle", "lbl", v);
+	}
+	svg_text(h, svg, CH_LEFT + pw / 2, CH_H - 10, "middle", "ttl",
+		 sc.log ? "latency (logarithmic scale)" : "latency");
+
+	svg_marker(h, svg, &sc, v50, "p50", fmt(h, "median %s", p50), true, 14);
+	svg_marker(h, svg, &sc, v95, "p95", fmt(h, "p95 %s", p95), false, 30);
+	if (t_ms > 0 && same_t) {
+		fmt_ms(tms, sizeof(tms), t_ms);
+		svg_marker(h, svg, &sc, t_ms, "tee", fmt(h, "T %s", tms), false, CH_TOP + 12);
+	}
+
+	node cap = el(h, fig, "figcaption", NULL);
+	add_text(h, cap,
+		 fmt(h, "%llu %s of %zu timed %s: median %s, p95 %s, slowest %s.",
+		     (unsigned long long)n, plural(n, "timing", "timings"), timed,
+		     plural(timed, "touchpoint", "touchpoints"), p50, p95, max));
+	if (t_ms > 0 && same_t)
+		add_text(h, cap, fmt(h, " Satisfied up to T = %s, tolerating up to 4T.", tms));
+	if (slowest && timed > 1) {
+		fmt_ms(max, sizeof(max), slowest_p95);
+		add_text(h, cap, fmt(h, " Slowest touchpoint (p95 %s): line %d, ", max,
+				     slowest->step ? slowest->step->loc.line : 0));
+		el_text(h, cap, "code", NULL, step_source(slowest->step));
+		add_text(h, cap, ".");
+	}
+	tw_histogram_free(all);
+}
+
+/* ---- a failing performance ---- */
+
+static void write_failed_step(html *h, node parent, const tw_scene_result *sc,
+			      const tw_step_result *st)
+{
+	node box = el(h, parent, "div", "failed-step");
+	node p = el(h, box, "p", NULL);
+	el_text(h, p, "strong", NULL,
+		fmt(h, "%s %s at line %d", status_symbol(st->status), status_words(st->status),
+		    tw_step_result_line(st)));
+	add_text(h, p, " in scene ");
+	add_text_max(h, p, scene_name(sc->scene), NAME_MAX_CHARS, true);
+	add_text(h, p, ": ");
+	el_text(h, p, "code", NULL, tw_step_result_source(st));
+	if (st->message)
+		el_text(h, box, "p", "message", st->message);
+	if (st->expected || st->actual || st->url) {
+		node dl = el(h, box, "dl", "ev");
+		if (st->expected) {
+			el_text(h, dl, "dt", NULL, "Expected");
+			el_pre(h, el(h, dl, "dd", NULL), st->expected, EXCERPT_MAX_CHARS);
+		}
+		if (st->actual) {
+			el_text(h, dl, "dt", NULL, "Actual");
+			el_pre(h, el(h, dl, "dd", NULL), st->actual, EXCERPT_MAX_CHARS);
+		}
+		if (st->method || st->url) {
+			el_text(h, dl, "dt", NULL, "Response");
+			node dd = el(h, dl, "dd", "mono");
+			if (st->http_status)
+				add_text(h, dd, fmt(h, "HTTP %ld from ", st->http_status));
+			else
+				add_text(h, dd, "no response to ");
+			add_text(h, dd, fmt(h, "%s ", str_or(st->method, "?")));
+			add_text(h, dd, str_or(st->url, "?"));
+		}
+	}
+}
+
+static void write_pages(html *h, node parent, const tw_rehearsal_result *r)
+{
+	size_t rows = 0;
+	for (size_t s = 0; s < r->scene_count; s++)
+		for (size_t j = 0; j < tw_scene_result_steps(&r->scenes[s]); j++) {
+			const tw_step_result *st = &r->scenes[s].steps[j];
+			rows += (st->method || st->url) && st->requested;
+		}
+	if (!rows)
+		return;
+	el_text(h, parent, "h4", NULL, "Pages and requests, in order");
+	node table = el(h, parent, "table", "pages");
+	node tr = el(h, el(h, table, "thead", NULL), "tr", NULL);
+	el_text(h, tr, "th", "num", "#");
+	el_text(h, tr, "th", NULL, "Scene");
+	el_text(h, tr, "th", "num", "Line");
+	el_text(h, tr, "th", NULL, "Method");
+	el_text(h, tr, "th", NULL, "URL");
+	el_text(h, tr, "th", "num", "Status");
+	el_text(h, tr, "th", "num", "Time");
+	el_text(h, tr, "th", NULL, "Result");
+	node tb = el(h, table, "tbody", NULL);
+	size_t k = 0;
+	for (size_t s = 0; s < r->scene_count; s++) {
+		const tw_scene_result *sc = &r->scenes[s];
+		for (size_t j = 0; j < tw_scene_result_steps(sc); j++) {
+			const tw_step_result *st = &sc->steps[j];
+			if (!((st->method || st->url) && st->requested))
+				continue;
+			tr = el(h, tb, "tr", NULL);
+			el_text(h, tr, "td", "num", fmt(h, "%zu", ++k));
+			node td = el(h, tr, "td", NULL);
+			add_text_max(h, td, scene_name(sc->scene), 80, true);
+			el_text(h, tr, "td", "num", fmt(h, "%d", tw_step_result_line(st)));
+			el_text(h, tr, "td", "mono", str_or(st->method, "?"));
+			el_text(h, tr, "td", "url mono", str_or(st->url, "?"));
+			el_text(h, tr, "td", "num",
+				st->http_status ? fmt(h, "%ld", st->http_status) : "no response");
+			char ms[48];
+			fmt_ms(ms, sizeof(ms), st->elapsed_ms);
+			el_text(h, tr, "td", "num", ms);
+			node res = el(h, tr, "td", NULL);
+			/* The request's own step: did the page come back? */
+			health x = tw_status_is_problem(st->status) ? H_FAILING
+				   : st->status == TW_STATUS_SKIPPED ? H_NONE
+								     : H_GOOD;
+			node b = el(h, res, "span", NULL);
+			attr(h, b, "class", fmt(h, "health %s", badge_class(x)));
+			add_text(h, b, fmt(h, "%s %s", status_symbol(st->status),
+					   status_words(st->status)));
+		}
+	}
+}
+
+static void write_transcripts(html *h, node parent, const tw_rehearsal_result *r)
+{
+	for (size_t s = 0; s < r->scene_count; s++) {
+		const tw_scene_result *sc = &r->scenes[s];
+		if (!sc->transcript || !*sc->transcript)
+			continue;
+		node h4 = el(h, parent, "h4", NULL);
+		add_text(h, h4, "The call in scene ");
+		add_text_max(h, h4, scene_name(sc->scene), NAME_MAX_CHARS, true);
+		add_text(h, h4, ": what the caller heard and pressed");
+		node pre = el_pre(h, parent, sc->transcript, TRANSCRIPT_MAX_CHARS);
+		attr(h, pre, "class", "transcript");
+		attr(h, pre, "aria-label", "call transcript, times on the call clock");
+	}
+}
+
+static void write_problem(html *h, node parent, size_t i)
+{
+	const tw_rehearsal_result *r = &h->run->rehearsals[i];
+	if (!tw_status_is_problem(r->status))
+		return;
+	const tw_rehearsal_metrics *m = metrics_of(h, i);
+	node box = el(h, parent, "div", "problem");
+	el_text(h, box, "h3", NULL,
+		fmt(h, "%s What went wrong", status_symbol(r->status)));
+	if (m && m->performances > 1)
+		el_text(h, box, "p", "small muted",
+			"The performance shown is the first that did not achieve the outcome.");
+
+	size_t shown = 0;
+	for (size_t s = 0; s < r->scene_count; s++) {
+		const tw_scene_result *sc = &r->scenes[s];
+		for (size_t j = 0; j < tw_scene_result_steps(sc); j++)
+			if (tw_status_is_problem(sc->steps[j].status)) {
+				write_failed_step(h, box, sc, &sc->steps[j]);
+				shown++;
+			}
+	}
+	if (!shown) {
+		/* It stopped before any step could say why. */
+		char *formatted = NULL;
+		if (r->problem.code != TW_OK || r->problem.message) {
+			formatted = tw_error_format(&r->problem);
+			if (!formatted)
+				fail(h, TW_ENOMEM);
+		}
+		el_pre(h, box,
+		       formatted ? formatted
+				 : fmt(h, "The rehearsal %s before any scene ran.",
+				       status_words(r->status)),
+		       EXCERPT_MAX_CHARS);
+		free(formatted);
+	}
+	write_pages(h, box, r);
+	write_transcripts(h, box, r);
+}
+
+static void write_rehearsal(html *h, node parent, size_t i)
+{
+	const tw_rehearsal_result *r = &h->run->rehearsals[i];
+	node sec = el(h, parent, "section", "rehearsal");
+	attr(h, sec, "id", fmt(h, "r%zu", i));
+	node h2 = el(h, sec, "h2", NULL);
+	node st = el(h, h2, "span", NULL);
+	attr(h, st, "class",
+	     fmt(h, "status health %s",
+		 r->status == TW_STATUS_PASSED ? "b-good"
+		 : r->status == TW_STATUS_SKIPPED ? "b-none"
+		 : "b-failing"));
+	add_text(h, st, fmt(h, "%s %s", status_symbol(r->status), status_words(r->status)));
+	add_text(h, h2, " ");
+	add_text_max(h, h2, rehearsal_name(r), NAME_MAX_CHARS, true);
+	node meta = el(h, sec, "p", "small muted");
+	add_text(h, meta, str_or(r->path, ""));
+	if (r->script && r->script->tag_count) {
+		for (size_t k = 0; k < r->script->tag_count; k++) {
+			add_text(h, meta, " ");
+			el_text(h, meta, "span", "tag", str_or(r->script->tags[k], ""));
+		}
+	}
+	if (r->script && r->script->outcome) {
+		node p = el(h, sec, "p", NULL);
+		el_text(h, p, "strong", NULL, "Outcome: ");
+		add_text_max(h, p, r->script->outcome, NAME_MAX_CHARS, true);
+	}
+	write_outcome_figures(h, sec, i);
+	write_parts(h, sec, score_of(h, i));
+	write_losses(h, sec, i);
+	write_problem(h, sec, i);
+	write_journey(h, sec, i);
+	write_chart(h, sec, i);
+}
+
+/* ---- the document ---- */
+
+static void meta(html *h, node head, const char *name, const char *value, const char *content)
+{
+	node m = el(h, head, "meta", NULL);
+	attr(h, m, name, value);
+	attr(h, m, "content", content);
+}
+
+static void write_document(html *h)
+{
+	const tw_run *run = h->run;
+	node root = xmlNewDocNode(h->doc, NULL, BAD_CAST "html", NULL);
+	if (!root || !xmlCreateIntSubset(h->doc, BAD_CAST "html", NULL, NULL)) {
+		xmlFreeNode(root);
+		fail(h, TW_ENOMEM);
+		return;
+	}
+	xmlDocSetRootElement(h->doc, root);
+	attr(h, root, "lang", "en");
+
+	node head = el(h, root, "head", NULL);
+	/* libxml2 serialises in the charset this names (raw UTF-8). */
+	meta(h, head, "http-equiv", "Content-Type", "text/html; charset=utf-8");
+	meta(h, head, "name", "viewport", "width=device-width, initial-scale=1");
+	meta(h, head, "name", "generator", "techweek " TW_VERSION);
+	const char *title;
+	if (h->score)
+		title = fmt(h, "Readiness %.0f/100 \xE2\x80\x94 %s \xC2\xB7 techweek", shown_score(h->score->score),
+			    h->score->passed ? "curtain up" : "not yet");
+	else
+		title = "Rehearsal report \xC2\xB7 techweek";
+	el_text(h, head, "title", NULL, title);
+	node style = el(h, head, "style", NULL);
+	add_text_max(h, style, css, sizeof(css), false);
+
+	node body = el(h, root, "body", NULL);
+	node header = el(h, body, "header", "wrap");
+	el_text(h, header, "h1", NULL,
+		h->score ? "Curtain-up readiness report" : "Rehearsal report");
+	node top = el(h, header, "div", "top");
+	if (h->score)
+		write_readiness(h, top);
+	write_run(h, top);
+
+	node content = el(h, body, "main", "wrap");
+	write_toc(h, content);
+	if (run->count == 0)
+		el_text(h, content, "p", NULL, "No rehearsal was run.");
+	for (size_t i = 0; i < run->count; i++)
+		write_rehearsal(h, content, i);
+
+	node foot = el(h, body, "footer", "wrap");
+	add_text(h, foot,
+		 fmt(h, "Written by techweek %s. Times are wall-clock; percentiles come from "
+			"histograms accurate to within 1%%. Call times are on the call clock.",
+		     TW_VERSION));
+}
+
+int tw_report_html(const tw_run *run, const tw_run_score *score, const char *path, tw_error *err)
+{
+	if (!run || !path || !*path)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_html needs a run and a path");
+
+	html h = {.run = run, .score = score};
+	tw_buf_init(&h.clean, TEXT_MAX);
+	tw_buf_init(&h.text, TEXT_MAX);
+	h.doc = htmlNewDocNoDtD(NULL, NULL);
+	if (!h.doc)
+		h.rc = TW_ENOMEM;
+	else
+		write_document(&h);
+
+	xmlChar *mem = NULL;
+	int size = 0;
+	if (!h.rc) {
+		htmlDocDumpMemoryFormat(h.doc, &mem, &size, 1);
+		if (!mem || size <= 0)
+			h.rc = TW_ENOMEM;
+	}
+	tw_buf_free(&h.clean);
+	tw_buf_free(&h.text);
+	if (h.doc)
+		xmlFreeDoc(h.doc);
+
+	int rc = h.rc;
+	if (rc == TW_ELIMIT)
+		tw_error_set(err, rc, "the HTML report for %s grew past %zu bytes of text", path,
+			     TEXT_MAX);
+	else if (rc)
+		tw_error_set(err, rc, "out of memory building the HTML report for %s", path);
+	else
+		rc = tw_write_file_atomic(path, mem, (size_t)size, err);
+	xmlFree(mem);
+	return rc;
+}

@@ -1,0 +1,911 @@
+/*
+ * The readiness score (readiness/score.h). The first test is
+ * docs/readiness.md's worked example, figure for figure: if either
+ * changes, both must. The others pin each rule the document states: the
+ * cap for a rehearsal that never achieved its outcome, flaky against
+ * steady, where an Apdex T comes from and how a bucket straddling it is
+ * counted, effort against the budget, the gates, the order of the losses,
+ * and that the same figures give the same bytes.
+ *
+ * Runs are built by hand (reports_fixture.h) and their figures filled in
+ * directly, as the runner would have folded them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "readiness/score.h"
+#include "reports_fixture.h"
+
+#define EPS 1e-9
+
+/* ---- building figures ---- */
+
+/* run->metrics for every result, zeroed, with their histograms. Call once
+ * every result is in the run. */
+static void new_metrics(fixture *fx)
+{
+	tw_run *run = fx->run;
+	fx_drop_metrics(fx);
+	run->metrics = calloc(run->count ? run->count : 1, sizeof(*run->metrics));
+	assert_non_null(run->metrics);
+	for (size_t i = 0; i < run->count; i++)
+		assert_int_equal(tw_rehearsal_metrics_init(&run->metrics[i], run->rehearsals[i].script),
+				 TW_OK);
+}
+
+static void record(tw_histogram *h, double ms, int n)
+{
+	for (int i = 0; i < n; i++)
+		tw_histogram_record(h, ms);
+}
+
+/* Touchpoint (scene, step) of rehearsal r: count performed, passed, and
+ * n values of ms in its latency histogram. */
+static tw_touchpoint_metrics *tp(fixture *fx, size_t r, size_t scene, size_t step, uint64_t count,
+				 uint64_t passed)
+{
+	tw_touchpoint_metrics *t = &fx->run->metrics[r].scenes[scene].steps[step];
+	t->count = count;
+	t->passed = passed;
+	t->failed = count - passed;
+	t->failures[TW_CAUSE_EXPECTATION] = count - passed;
+	return t;
+}
+
+static void perfs(fixture *fx, size_t r, uint64_t performances, uint64_t achieved)
+{
+	tw_rehearsal_metrics *m = &fx->run->metrics[r];
+	m->performances = performances;
+	m->achieved = achieved;
+	m->failed = performances - achieved;
+}
+
+static void add_tag(tw_script *s, const char *tag)
+{
+	char **tags = tw_arena_alloc(&s->arena, (s->tag_count + 1) * sizeof(char *));
+	for (size_t i = 0; i < s->tag_count; i++)
+		tags[i] = s->tags[i];
+	tags[s->tag_count++] = tw_arena_strdup(&s->arena, tag);
+	s->tags = tags;
+}
+
+static tw_run_score score_of(fixture *fx, const tw_readiness_config *cfg)
+{
+	tw_run_score sc;
+	tw_error err = {0};
+	int rc = tw_readiness_score(fx->run, cfg, &sc, &err);
+	if (rc != TW_OK)
+		fail_msg("tw_readiness_score: %s", err.message ? err.message : "?");
+	return sc;
+}
+
+static double loss_sum(const tw_run_score *sc)
+{
+	double sum = 0;
+	for (size_t i = 0; i < sc->loss_count; i++)
+		sum += sc->losses[i].points;
+	return sum;
+}
+
+static void assert_near(double got, double want)
+{
+	if (fabs(got - want) > EPS)
+		fail_msg("got %.12f, want %.12f", got, want);
+}
+
+/* ---- docs/readiness.md's worked example ---- */
+
+/* "Order a pizza": rehearsals/order-pizza.rehearsal as the document shows
+ * it, with its figures over 50 performances. */
+static void example_pizza(fixture *fx)
+{
+	tw_script *s = fx_script(fx, "rehearsals/order-pizza.rehearsal", "Order a pizza", 2);
+	s->outcome = tw_arena_strdup(&s->arena, "Ada's order is in the kitchen");
+	s->budget_ms = 90000;
+	s->budget_steps = 10;
+	add_tag(s, "checkout");
+	tw_scene *a = fx_scene(s, 0, "Place the order", 10, false, 6);
+	fx_step(s, a, 0, TW_STEP_VISIT, 11, "visit {{stage}}/");
+	fx_step(s, a, 1, TW_STEP_CLICK, 12, "click \"Margherita\"");
+	fx_step(s, a, 2, TW_STEP_FILL, 13, "fill \"Your name\" with {{name}}");
+	fx_step(s, a, 3, TW_STEP_CHOOSE, 14, "choose Large from size");
+	fx_step(s, a, 4, TW_STEP_SUBMIT, 15, "submit \"Place order\"");
+	fx_step(s, a, 5, TW_STEP_EXPECT, 16, "expect text ~ /Order #(\\d+) confirmed/ as order");
+	tw_scene *b = fx_scene(s, 1, "The kitchen has it", 18, true, 2);
+	fx_step(s, b, 0, TW_STEP_REQUEST, 19, "get {{stage}}/api/orders/{{order}}");
+	fx_step(s, b, 1, TW_STEP_EXPECT, 20, "expect json $.status == \"baking\"");
+	fx_result(fx, s, TW_STATUS_FAILED, 60000);
+}
+
+static void example_phone(fixture *fx)
+{
+	tw_script *s = fx_script(fx, "rehearsals/order-phone.rehearsal", "Check on the order by phone", 1);
+	s->outcome = tw_arena_strdup(&s->arena, "Ada hears when her pizza arrives");
+	s->budget_ms = 60000;
+	add_tag(s, "phone");
+	tw_scene *a = fx_scene(s, 0, "Call about it", 9, false, 7);
+	a->channel = TW_CHANNEL_IVR;
+	fx_step(s, a, 0, TW_STEP_CALL, 10, "call {{stage}}/voice");
+	fx_step(s, a, 1, TW_STEP_HEAR, 11, "hear \"Welcome to Stage Pizza\"");
+	fx_step(s, a, 2, TW_STEP_PRESS, 12, "press 1");
+	fx_step(s, a, 3, TW_STEP_HEAR, 13, "hear ~ /order number/");
+	fx_step(s, a, 4, TW_STEP_PRESS, 14, "press 1001#");
+	fx_step(s, a, 5, TW_STEP_HEAR, 15, "hear ~ /Order 1001 is (in the oven|on its way)/");
+	fx_step(s, a, 6, TW_STEP_HANGUP, 16, "hang up");
+	fx_result(fx, s, TW_STATUS_PASSED, 45000);
+}
+
+static void example_figures(fixture *fx)
+{
+	new_metrics(fx);
+	/* Order a pizza: 50 performances, 2 failed at the submit. */
+	perfs(fx, 0, 50, 48);
+	tw_rehearsal_metrics *m = &fx->run->metrics[0];
+	record(m->time_to_outcome, 60000, 40);
+	record(m->time_to_outcome, 99000, 8);
+	m->frontstage_steps = 250;
+	m->frontstage_ms = 50 * 55000.0;
+	record(tp(fx, 0, 0, 0, 50, 50)->latency, 200, 45);
+	record(fx->run->metrics[0].scenes[0].steps[0].latency, 1500, 5);
+	tw_touchpoint_metrics *click = tp(fx, 0, 0, 1, 50, 50);
+	click->retries = 1;
+	click->retried_passes = 1;
+	record(click->latency, 300, 50);
+	record(tp(fx, 0, 0, 2, 50, 50)->latency, 0.1, 50);
+	record(tp(fx, 0, 0, 3, 50, 50)->latency, 0.1, 50);
+	tw_touchpoint_metrics *submit = tp(fx, 0, 0, 4, 50, 48);
+	record(submit->latency, 600, 40);
+	record(submit->latency, 2000, 8);
+	record(submit->latency, 5000, 2);
+	record(tp(fx, 0, 0, 5, 48, 48)->latency, 0.05, 48);
+	record(tp(fx, 0, 1, 0, 48, 48)->latency, 100, 48);
+	record(tp(fx, 0, 1, 1, 48, 48)->latency, 0.05, 48);
+
+	/* Check on the order by phone: 20 calls, all achieved. */
+	perfs(fx, 1, 20, 20);
+	m = &fx->run->metrics[1];
+	record(m->time_to_outcome, 45000, 20);
+	m->frontstage_steps = 80;
+	m->frontstage_ms = 20 * 45000.0;
+	m->calls = 20;
+	m->prompts = 80;
+	m->inputs = 40;
+	m->repeats = 20;
+	record(tp(fx, 1, 0, 0, 20, 20)->latency, 400, 20);
+	record(tp(fx, 1, 0, 1, 20, 20)->latency, 0.01, 20);
+	record(tp(fx, 1, 0, 2, 20, 20)->latency, 250, 20);
+	record(tp(fx, 1, 0, 3, 20, 20)->latency, 0.01, 20);
+	tw_touchpoint_metrics *order = tp(fx, 1, 0, 4, 20, 20);
+	record(order->latency, 800, 8);
+	record(order->latency, 1600, 12);
+	record(tp(fx, 1, 0, 5, 20, 20)->latency, 0.01, 20);
+	record(tp(fx, 1, 0, 6, 20, 20)->latency, 0.01, 20);
+}
+
+static void example(fixture *fx, tw_readiness_config *cfg)
+{
+	example_pizza(fx);
+	example_phone(fx);
+	example_figures(fx);
+	/* The project file of the document's example. */
+	tw_readiness_config_init(cfg);
+	cfg->gate = 90;
+	assert_int_equal(tw_readiness_config_add_rule(cfg, NULL, "checkout", 99, NULL), TW_OK);
+	assert_int_equal(tw_readiness_config_add_rule(cfg, "Help page", NULL, 80, NULL), TW_OK);
+}
+
+static void test_worked_example(void **state)
+{
+	fixture *fx = *state;
+	tw_readiness_config cfg;
+	example(fx, &cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_int_equal(sc.count, 2);
+
+	/* Order a pizza */
+	const tw_rehearsal_score *a = &sc.rehearsals[0];
+	assert_true(a->scored && a->counted && !a->capped);
+	assert_int_equal(a->touchpoint_count, 4);
+	assert_near(a->touchpoints[0].t_ms, 1000);
+	assert_near(a->touchpoints[0].apdex, 0.95);   /* visit: (45 + 5/2) / 50 */
+	assert_near(a->touchpoints[1].apdex, 1);      /* click */
+	assert_near(a->touchpoints[2].satisfied, 38.4);
+	assert_near(a->touchpoints[2].tolerating, 7.68);
+	assert_near(a->touchpoints[2].frustrated, 3.92);
+	assert_near(a->touchpoints[2].apdex, 0.8448); /* submit: 48/50 x (40 + 8/2) / 50 */
+	assert_near(a->touchpoints[3].t_ms, 300);
+	assert_near(a->touchpoints[3].apdex, 1);      /* get: backstage API */
+	assert_near(a->part[TW_PART_OUTCOME], 0.96);
+	assert_near(a->part[TW_PART_RESPONSIVENESS], 0.9487);
+	assert_int_equal(a->touchpoints_performed, 8);
+	assert_int_equal(a->touchpoints_flaky, 2);
+	assert_near(a->part[TW_PART_CONSISTENCY], 0.375);
+	assert_near(a->time_p90_ms, 99000);
+	assert_near(a->steps_mean, 5);
+	assert_near(a->demand_mean, 0.02);
+	assert_near(a->part[TW_PART_EFFORT], 0.95);
+	assert_near(a->score, 86.736);
+	assert_near(a->minimum, 99);
+	assert_true(a->below_minimum);
+
+	/* Check on the order by phone */
+	const tw_rehearsal_score *b = &sc.rehearsals[1];
+	assert_true(b->scored && !b->capped);
+	assert_int_equal(b->touchpoint_count, 3);
+	assert_near(b->touchpoints[2].apdex, 0.7); /* press 1001#: (8 + 12/2) / 20 */
+	assert_near(b->part[TW_PART_OUTCOME], 1);
+	assert_near(b->part[TW_PART_RESPONSIVENESS], 0.9);
+	assert_near(b->part[TW_PART_CONSISTENCY], 1);
+	assert_near(b->budget_steps, 4); /* no step budget: the script's 4 actions */
+	assert_near(b->steps_mean + b->demand_mean, 5);
+	assert_near(b->part[TW_PART_EFFORT], 0.875);
+	assert_near(b->score, 95.125);
+	assert_true(b->minimum < 0);
+	assert_false(b->below_minimum);
+
+	/* The run */
+	assert_near(sc.score, 90.9305);
+	assert_false(sc.capped);
+	assert_true(sc.gate_set);
+	assert_false(sc.passed); /* 90.93 >= 90, but Order a pizza is below 99 */
+	assert_near(sc.weight[TW_PART_OUTCOME], 0.4);
+
+	/* What cost the most, in order */
+	static const struct {
+		size_t rehearsal;
+		tw_part part;
+		double points;
+		const char *why;
+	} want[] = {
+		{0, TW_PART_CONSISTENCY, 4.6875,
+		 "Order a pizza: flaky: it achieved its outcome in 48 of 50 performances; 2 of 8 "
+		 "touchpoints flaky: line 12 'click \"Margherita\"' (passed only after a retry, 1 "
+		 "time), line 15 'submit \"Place order\"' (failed 2 of 50)"},
+		{1, TW_PART_RESPONSIVENESS, 1.5,
+		 "Check on the order by phone: 1 of 3 timed touchpoints kept customers waiting or "
+		 "failed; worst: line 14 'press 1001#', Apdex 0.70 against 1 s"},
+		{1, TW_PART_EFFORT, 0.9375,
+		 "Check on the order by phone: customer effort over budget: 5 steps per performance "
+		 "against a budget of 4, 1 of them failure demand (prompts heard again, retries)"},
+		{0, TW_PART_OUTCOME, 0.8,
+		 "Order a pizza: 2 of 50 performances did not achieve the outcome"},
+		{0, TW_PART_RESPONSIVENESS, 0.7695,
+		 "Order a pizza: 2 of 4 timed touchpoints kept customers waiting or failed; worst: "
+		 "line 15 'submit \"Place order\"', Apdex 0.84 against 1 s"},
+		{0, TW_PART_EFFORT, 0.375,
+		 "Order a pizza: customer effort over budget: 9 in 10 customers took up to 99 s to "
+		 "reach the outcome, against a budget of 90 s"},
+	};
+	assert_int_equal(sc.loss_count, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < sc.loss_count; i++) {
+		assert_int_equal(sc.losses[i].rehearsal, want[i].rehearsal);
+		assert_int_equal(sc.losses[i].part, want[i].part);
+		assert_near(sc.losses[i].points, want[i].points);
+		assert_string_equal(sc.losses[i].why, want[i].why);
+	}
+	assert_near(loss_sum(&sc), 100 - sc.score);
+
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
+/* Without the gates the same run passes a gate of 90, and fails 91. */
+static void test_run_gate(void **state)
+{
+	fixture *fx = *state;
+	tw_readiness_config cfg;
+	example(fx, &cfg);
+	tw_readiness_config_free(&cfg);
+	cfg.gate = 90;
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_true(sc.gate_set && sc.passed);
+	tw_run_score_free(&sc);
+	cfg.gate = 91;
+	sc = score_of(fx, &cfg);
+	assert_true(sc.gate_set);
+	assert_false(sc.passed);
+	tw_run_score_free(&sc);
+	cfg.gate = -1;
+	sc = score_of(fx, &cfg);
+	assert_false(sc.gate_set);
+	assert_true(sc.passed);
+	tw_run_score_free(&sc);
+	/* exactly the score: passes */
+	cfg.gate = 90.9305;
+	sc = score_of(fx, &cfg);
+	assert_true(sc.passed);
+	tw_run_score_free(&sc);
+}
+
+/* ---- small runs ---- */
+
+/* A web rehearsal of one scene: visit, fill, submit, expect; n
+ * performances, achieved of them, every timed step at ms. */
+static tw_script *simple(fixture *fx, const char *name, bool backstage)
+{
+	tw_script *s = fx_script(fx, "rehearsals/simple.rehearsal", name, 1);
+	tw_scene *a = fx_scene(s, 0, "Scene", 3, backstage, 4);
+	fx_step(s, a, 0, TW_STEP_VISIT, 4, "visit {{stage}}/");
+	fx_step(s, a, 1, TW_STEP_FILL, 5, "fill name with Ada");
+	fx_step(s, a, 2, TW_STEP_SUBMIT, 6, "submit");
+	fx_step(s, a, 3, TW_STEP_EXPECT, 7, "expect status 200");
+	fx_result(fx, s, TW_STATUS_PASSED, 100);
+	return s;
+}
+
+/* Every touchpoint of rehearsal r passed n times at ms; the performances
+ * all achieved their outcome, 3 frontstage steps each. */
+static void simple_figures(fixture *fx, size_t r, uint64_t n, double ms)
+{
+	perfs(fx, r, n, n);
+	tw_rehearsal_metrics *m = &fx->run->metrics[r];
+	record(m->time_to_outcome, 100, (int)n);
+	m->frontstage_steps = 3 * n;
+	for (size_t j = 0; j < 4; j++)
+		record(tp(fx, r, 0, j, n, n)->latency, ms, (int)n);
+}
+
+static void test_never_achieved_caps(void **state)
+{
+	fixture *fx = *state;
+	simple(fx, "Fast but never works", false);
+	simple(fx, "Perfect", false);
+	new_metrics(fx);
+	simple_figures(fx, 0, 10, 5);
+	simple_figures(fx, 1, 10, 5);
+	/* every performance of the first failed at its last expectation */
+	perfs(fx, 0, 10, 0);
+	tp(fx, 0, 0, 3, 10, 0);
+	tw_histogram_reset(fx->run->metrics[0].time_to_outcome);
+
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	const tw_rehearsal_score *a = &sc.rehearsals[0];
+	assert_true(a->capped);
+	assert_near(a->part[TW_PART_OUTCOME], 0);
+	assert_near(a->part[TW_PART_RESPONSIVENESS], 1); /* fast */
+	assert_near(a->part[TW_PART_CONSISTENCY], 1);    /* steadily failing: not flaky */
+	assert_near(a->score, 20);                       /* 60 raw, capped */
+	assert_near(sc.rehearsals[1].score, 100);
+	assert_true(sc.capped);
+	assert_near(sc.score, 20); /* the mean is 60; the run is capped too */
+	/* every point lost is the never-achieved rehearsal's outcome */
+	assert_int_equal(sc.loss_count, 1);
+	assert_int_equal(sc.losses[0].rehearsal, 0);
+	assert_int_equal(sc.losses[0].part, TW_PART_OUTCOME);
+	assert_near(sc.losses[0].points, 80);
+	assert_string_equal(sc.losses[0].why,
+			    "Fast but never works: none of its 10 performances achieved the "
+			    "outcome: it scores at most 20, and so does the run");
+	tw_run_score_free(&sc);
+
+	/* below any sensible gate, whatever the weights */
+	cfg.w_outcome = 1;
+	cfg.w_responsiveness = 100;
+	cfg.gate = 50;
+	sc = score_of(fx, &cfg);
+	assert_true(sc.score <= 20);
+	assert_false(sc.passed);
+	tw_run_score_free(&sc);
+	/* a lower cap */
+	cfg.cap_never = 5;
+	sc = score_of(fx, &cfg);
+	assert_near(sc.score, 5);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
+static void test_broken_counts_as_zero(void **state)
+{
+	fixture *fx = *state;
+	simple(fx, "Perfect", false);
+	fx_add_broken(fx);
+	new_metrics(fx);
+	simple_figures(fx, 0, 10, 5);
+	fx->run->metrics[1].broken = 1;
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_false(sc.rehearsals[1].scored);
+	assert_true(sc.rehearsals[1].counted && sc.rehearsals[1].capped);
+	assert_near(sc.rehearsals[1].score, 0);
+	assert_near(sc.score, 20); /* mean 50, capped */
+	assert_int_equal(sc.loss_count, 1);
+	assert_int_equal(sc.losses[0].rehearsal, 1);
+	assert_near(sc.losses[0].points, 80);
+	assert_non_null(strstr(sc.losses[0].why, "rehearsals/broken.rehearsal: the script could not run"));
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
+/* A rehearsal never performed (the run stopped first) is left out. */
+static void test_never_performed_left_out(void **state)
+{
+	fixture *fx = *state;
+	simple(fx, "Perfect", false);
+	simple(fx, "Not reached", false);
+	new_metrics(fx);
+	simple_figures(fx, 0, 10, 5);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_false(sc.rehearsals[1].scored);
+	assert_false(sc.rehearsals[1].counted);
+	assert_near(sc.score, 100);
+	assert_int_equal(sc.loss_count, 0);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
+static void test_flaky_vs_steady(void **state)
+{
+	fixture *fx = *state;
+	simple(fx, "Steady", false);
+	simple(fx, "Flaky", false);
+	simple(fx, "Retried", false);
+	new_metrics(fx);
+	simple_figures(fx, 0, 100, 5);
+	simple_figures(fx, 1, 100, 5);
+	simple_figures(fx, 2, 100, 5);
+	/* Flaky: 1 of 100 performances failed its submit. */
+	perfs(fx, 1, 100, 99);
+	tp(fx, 1, 0, 2, 100, 99);
+	tp(fx, 1, 0, 3, 99, 99);
+	/* Retried: every performance achieved, one submit only after a retry. */
+	fx->run->metrics[2].scenes[0].steps[2].retries = 1;
+	fx->run->metrics[2].scenes[0].steps[2].retried_passes = 1;
+
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	const tw_rehearsal_score *steady = &sc.rehearsals[0], *flaky = &sc.rehearsals[1],
+				 *retried = &sc.rehearsals[2];
+	assert_near(steady->part[TW_PART_CONSISTENCY], 1);
+	assert_near(steady->score, 100);
+	/* half for the rehearsal being flaky, and 1 of 4 touchpoints */
+	assert_near(flaky->part[TW_PART_CONSISTENCY], 0.5 * 0 + 0.5 * 0.75);
+	/* it lost far more than the 1% of outcome: 0.4 points of outcome,
+	 * 9.375 of consistency */
+	double outcome_only = 100 - 40 * 0.01;
+	assert_true(flaky->score < outcome_only - 9);
+	assert_near(retried->part[TW_PART_CONSISTENCY], 0.5 + 0.5 * 0.75);
+	assert_true(retried->score < steady->score);
+	assert_true(flaky->score < retried->score);
+	/* the flaky rehearsal's consistency is the biggest loss */
+	assert_int_equal(sc.losses[0].rehearsal, 1);
+	assert_int_equal(sc.losses[0].part, TW_PART_CONSISTENCY);
+	assert_near(loss_sum(&sc), 100 - sc.score);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
+/* A steadily failing touchpoint in a rehearsal that never achieves costs
+ * outcome (and the cap), not consistency. */
+static void test_steady_failure_not_flaky(void **state)
+{
+	fixture *fx = *state;
+	simple(fx, "Always fails", false);
+	new_metrics(fx);
+	simple_figures(fx, 0, 10, 5);
+	perfs(fx, 0, 10, 0);
+	tp(fx, 0, 0, 2, 10, 0);
+	tp(fx, 0, 0, 3, 0, 0);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_near(sc.rehearsals[0].part[TW_PART_CONSISTENCY], 1);
+	/* the failing submit is frustrated every time */
+	assert_int_equal(sc.rehearsals[0].touchpoint_count, 2);
+	assert_near(sc.rehearsals[0].touchpoints[1].apdex, 0);
+	assert_near(sc.rehearsals[0].part[TW_PART_RESPONSIVENESS], 0.5);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
+/* ---- Apdex ---- */
+
+static void test_apdex_t_sources(void **state)
+{
+	fixture *fx = *state;
+	tw_script *s = fx_script(fx, "rehearsals/t.rehearsal", "Targets", 3);
+	tw_scene *web = fx_scene(s, 0, "Web", 3, false, 5);
+	tw_step *visit = fx_step(s, web, 0, TW_STEP_VISIT, 4, "visit {{stage}}/ apdex 300ms");
+	tw_step *click = fx_step(s, web, 1, TW_STEP_CLICK, 5, "click Menu");
+	tw_step *fill = fx_step(s, web, 2, TW_STEP_FILL, 6, "fill name with Ada");
+	tw_step *expect = fx_step(s, web, 3, TW_STEP_EXPECT, 7, "expect status 200 apdex 50ms");
+	tw_step *get = fx_step(s, web, 4, TW_STEP_REQUEST, 8, "get {{stage}}/api");
+	tw_scene *api = fx_scene(s, 1, "API", 10, true, 2);
+	tw_step *post = fx_step(s, api, 0, TW_STEP_REQUEST, 11, "post {{stage}}/api/orders");
+	tw_step *submit = fx_step(s, api, 1, TW_STEP_SUBMIT, 12, "submit");
+	tw_scene *ivr = fx_scene(s, 2, "Phone", 14, false, 6);
+	ivr->channel = TW_CHANNEL_IVR;
+	tw_step *call = fx_step(s, ivr, 0, TW_STEP_CALL, 15, "call {{stage}}/voice");
+	tw_step *hear = fx_step(s, ivr, 1, TW_STEP_HEAR, 16, "hear Welcome");
+	tw_step *press = fx_step(s, ivr, 2, TW_STEP_PRESS, 17, "press 1");
+	tw_step *say = fx_step(s, ivr, 3, TW_STEP_SAY, 18, "say order");
+	tw_step *silence = fx_step(s, ivr, 4, TW_STEP_SILENCE, 19, "silence");
+	tw_step *hangup = fx_step(s, ivr, 5, TW_STEP_HANGUP, 20, "hang up");
+	visit->apdex_ms = 300;
+	expect->apdex_ms = 50; /* a T on any step makes it timed */
+	web->apdex_ms = 2000;
+
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	/* step, then scene */
+	assert_near(tw_readiness_apdex_t(&cfg, s, web, visit), 300);
+	assert_near(tw_readiness_apdex_t(&cfg, s, web, click), 2000);
+	assert_near(tw_readiness_apdex_t(&cfg, s, web, get), 2000);
+	assert_near(tw_readiness_apdex_t(&cfg, s, web, fill), 0);
+	assert_near(tw_readiness_apdex_t(&cfg, s, web, expect), 50);
+	/* channel defaults */
+	assert_near(tw_readiness_apdex_t(&cfg, s, api, post), 300);
+	assert_near(tw_readiness_apdex_t(&cfg, s, api, submit), 1000);
+	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, call), 1000);
+	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, press), 1000);
+	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, say), 1000);
+	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, silence), 1000);
+	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, hear), 0);
+	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, hangup), 0);
+	/* the project's defaults */
+	cfg.apdex_page_ms = 500;
+	cfg.apdex_api_ms = 100;
+	cfg.apdex_ivr_ms = 2000;
+	assert_near(tw_readiness_apdex_t(&cfg, s, api, post), 100);
+	assert_near(tw_readiness_apdex_t(&cfg, s, api, submit), 500);
+	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, press), 2000);
+	/* the rehearsal's, under the scene's and the step's */
+	s->apdex_ms = 800;
+	assert_near(tw_readiness_apdex_t(&cfg, s, api, post), 800);
+	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, press), 800);
+	assert_near(tw_readiness_apdex_t(&cfg, s, web, click), 2000);
+	assert_near(tw_readiness_apdex_t(&cfg, s, web, visit), 300);
+	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, hear), 0);
+
+	/* the scores use them: every timed step at 400 ms */
+	fx_result(fx, s, TW_STATUS_PASSED, 100);
+	new_metrics(fx);
+	perfs(fx, 0, 10, 10);
+	for (size_t i = 0; i < 3; i++)
+		for (size_t j = 0; j < s->scenes[i].step_count; j++)
+			record(tp(fx, 0, i, j, 10, 10)->latency, 400, 10);
+	tw_run_score sc = score_of(fx, &cfg);
+	const tw_rehearsal_score *rs = &sc.rehearsals[0];
+	/* visit click expect get | post submit | call press say silence */
+	assert_int_equal(rs->touchpoint_count, 10);
+	assert_int_equal(rs->touchpoints[0].scene, 0);
+	assert_int_equal(rs->touchpoints[0].step, 0);
+	assert_near(rs->touchpoints[0].t_ms, 300);
+	assert_near(rs->touchpoints[0].apdex, 0.5); /* 400 ms: tolerating against 300 */
+	assert_near(rs->touchpoints[1].apdex, 1);   /* click against 2 s */
+	assert_int_equal(rs->touchpoints[2].step, 3);
+	assert_near(rs->touchpoints[2].apdex, 0);   /* expect: 400 > 4 x 50 */
+	assert_near(rs->touchpoints[4].t_ms, 800);  /* post: the rehearsal's */
+	assert_near(rs->touchpoints[4].apdex, 1);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
+/* A bucket straddling T is split in proportion, within the exact min and
+ * max; values exactly at T are satisfied. */
+static void test_apdex_buckets(void **state)
+{
+	fixture *fx = *state;
+	simple(fx, "Buckets", false);
+	new_metrics(fx);
+	perfs(fx, 0, 2, 2);
+	/* visit: 999.5 and 1003.4 ms share the bucket [999.424, 1003.520) */
+	tw_touchpoint_metrics *visit = tp(fx, 0, 0, 0, 2, 2);
+	tw_histogram_record(visit->latency, 999.5);
+	tw_histogram_record(visit->latency, 1003.4);
+	/* submit: both exactly at T */
+	record(tp(fx, 0, 0, 2, 2, 2)->latency, 1000, 2);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	const tw_touchpoint_score *v = &sc.rehearsals[0].touchpoints[0];
+	assert_near(v->satisfied, 2 * 0.5 / 3.9);
+	assert_near(v->tolerating, 2 - 2 * 0.5 / 3.9);
+	assert_near(v->frustrated, 0);
+	assert_near(sc.rehearsals[0].touchpoints[1].apdex, 1);
+	tw_run_score_free(&sc);
+
+	/* exactly 4T: tolerating */
+	cfg.apdex_page_ms = 250;
+	sc = score_of(fx, &cfg);
+	assert_near(sc.rehearsals[0].touchpoints[1].apdex, 0.5);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
+/* ---- effort ---- */
+
+static void test_effort_budget(void **state)
+{
+	fixture *fx = *state;
+	tw_script *s = simple(fx, "Effort", false);
+	s->budget_ms = 10000;
+	s->budget_steps = 4;
+	new_metrics(fx);
+	simple_figures(fx, 0, 10, 5);
+	tw_rehearsal_metrics *m = &fx->run->metrics[0];
+	tw_histogram_reset(m->time_to_outcome);
+	record(m->time_to_outcome, 15000, 10); /* p90 15 s: half over: 0.5 */
+	m->frontstage_steps = 50;              /* 5 a performance */
+	m->repeats = 8;
+	m->scenes[0].steps[0].retries = 2;     /* + 1 of failure demand: 6 of 4: 0.5 */
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	const tw_rehearsal_score *rs = &sc.rehearsals[0];
+	assert_near(rs->time_p90_ms, 15000);
+	assert_near(rs->steps_mean, 5);
+	assert_near(rs->demand_mean, 1);
+	assert_near(rs->part[TW_PART_EFFORT], 0.5);
+	assert_near(rs->score, 100 - 15 * 0.5);
+	assert_string_equal(sc.losses[0].why,
+			    "Effort: customer effort over budget: 9 in 10 customers took up to 15 s to "
+			    "reach the outcome, against a budget of 10 s; 6 steps per performance "
+			    "against a budget of 4, 1 of them failure demand (prompts heard again, "
+			    "retries)");
+	tw_run_score_free(&sc);
+
+	/* twice the budget or more: nothing */
+	m->frontstage_steps = 80;
+	tw_histogram_reset(m->time_to_outcome);
+	record(m->time_to_outcome, 25000, 10);
+	sc = score_of(fx, &cfg);
+	assert_near(sc.rehearsals[0].part[TW_PART_EFFORT], 0);
+	tw_run_score_free(&sc);
+
+	/* within budget: full marks */
+	m->frontstage_steps = 30;
+	m->repeats = 0;
+	m->scenes[0].steps[0].retries = 0;
+	tw_histogram_reset(m->time_to_outcome);
+	record(m->time_to_outcome, 9000, 10);
+	sc = score_of(fx, &cfg);
+	assert_near(sc.rehearsals[0].part[TW_PART_EFFORT], 1);
+	tw_run_score_free(&sc);
+
+	/* no budget: the steps against the script's own frontstage actions
+	 * (visit, fill, submit), time not judged */
+	s->budget_ms = 0;
+	s->budget_steps = 0;
+	m->frontstage_steps = 45; /* 4.5 of 3 */
+	sc = score_of(fx, &cfg);
+	assert_near(sc.rehearsals[0].budget_steps, 3);
+	assert_near(sc.rehearsals[0].part[TW_PART_EFFORT], 0.5);
+	tw_run_score_free(&sc);
+
+	/* backstage only, no budget: nothing to judge */
+	fx_teardown(state);
+	assert_int_equal(fx_setup(state), 0);
+	fx = *state;
+	simple(fx, "Backstage", true);
+	new_metrics(fx);
+	simple_figures(fx, 0, 10, 5);
+	fx->run->metrics[0].frontstage_steps = 0;
+	fx->run->metrics[0].scenes[0].steps[0].retries = 7; /* backstage: not the customer's */
+	sc = score_of(fx, &cfg);
+	assert_near(sc.rehearsals[0].demand_mean, 0);
+	assert_near(sc.rehearsals[0].part[TW_PART_EFFORT], 1);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
+/* ---- gates ---- */
+
+static void test_gates(void **state)
+{
+	fixture *fx = *state;
+	tw_script *checkout = simple(fx, "Pay", false);
+	add_tag(checkout, "checkout");
+	add_tag(checkout, "web");
+	simple(fx, "Help page", false);
+	simple(fx, "Other", false);
+	new_metrics(fx);
+	simple_figures(fx, 0, 100, 5);
+	simple_figures(fx, 1, 100, 5);
+	simple_figures(fx, 2, 100, 5);
+	/* Pay: 2 in 100 fail: 99.2 - consistency; Help page: slow visits */
+	perfs(fx, 0, 100, 98);
+	tp(fx, 0, 0, 2, 100, 98);
+	tw_touchpoint_metrics *visit = tp(fx, 1, 0, 0, 100, 100);
+	tw_histogram_reset(visit->latency);
+	record(visit->latency, 2000, 100); /* tolerating: responsiveness 0.75 */
+
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	assert_int_equal(tw_readiness_config_add_rule(&cfg, NULL, "web", 85, NULL), TW_OK);
+	assert_int_equal(tw_readiness_config_add_rule(&cfg, NULL, "checkout", 99, NULL), TW_OK);
+	assert_int_equal(tw_readiness_config_add_rule(&cfg, "Help page", NULL, 80, NULL), TW_OK);
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_true(sc.gate_set); /* minimums, no run gate */
+	assert_near(sc.rehearsals[0].minimum, 99); /* the highest that applies */
+	assert_true(sc.rehearsals[0].below_minimum);
+	assert_near(sc.rehearsals[1].minimum, 80);
+	assert_near(sc.rehearsals[1].score, 100 - 30 * 0.25);
+	assert_false(sc.rehearsals[1].below_minimum);
+	assert_true(sc.rehearsals[2].minimum < 0);
+	assert_false(sc.passed);
+	tw_run_score_free(&sc);
+
+	/* Pay steady again: every minimum holds */
+	perfs(fx, 0, 100, 100);
+	tp(fx, 0, 0, 2, 100, 100);
+	sc = score_of(fx, &cfg);
+	assert_false(sc.rehearsals[0].below_minimum);
+	assert_true(sc.passed);
+	tw_run_score_free(&sc);
+
+	/* Help page demands more than it has */
+	tw_error err = {0};
+	assert_int_equal(tw_readiness_config_add_rule(&cfg, "Help page", NULL, 95, &err), TW_OK);
+	sc = score_of(fx, &cfg);
+	assert_near(sc.rehearsals[1].minimum, 95);
+	assert_true(sc.rehearsals[1].below_minimum);
+	assert_false(sc.passed);
+	tw_run_score_free(&sc);
+
+	/* bad rules */
+	assert_int_equal(tw_readiness_config_add_rule(&cfg, NULL, NULL, 50, &err), TW_EUSAGE);
+	assert_int_equal(tw_readiness_config_add_rule(&cfg, "a", "b", 50, &err), TW_EUSAGE);
+	assert_int_equal(tw_readiness_config_add_rule(&cfg, "a", NULL, 101, &err), TW_EUSAGE);
+	assert_int_equal(tw_readiness_config_add_rule(&cfg, "a", NULL, -1, &err), TW_EUSAGE);
+	assert_int_equal(tw_readiness_config_add_rule(&cfg, "a", NULL, NAN, &err), TW_EUSAGE);
+	tw_error_clear(&err);
+	assert_int_equal(cfg.rule_count, 4);
+	tw_readiness_config_free(&cfg);
+}
+
+/* ---- weights ---- */
+
+static void test_weights(void **state)
+{
+	fixture *fx = *state;
+	tw_readiness_config cfg;
+	example(fx, &cfg);
+	/* outcome only */
+	cfg.w_outcome = 1;
+	cfg.w_responsiveness = cfg.w_consistency = cfg.w_effort = 0;
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_near(sc.rehearsals[0].score, 96);
+	assert_near(sc.score, 98);
+	assert_near(sc.weight[TW_PART_OUTCOME], 1);
+	/* a part that weighs nothing costs nothing */
+	for (size_t i = 0; i < sc.loss_count; i++)
+		assert_int_equal(sc.losses[i].part, TW_PART_OUTCOME);
+	tw_run_score_free(&sc);
+	/* weights need not sum to 100: 4/3/1.5/1.5 is 40/30/15/15 */
+	cfg.w_outcome = 4;
+	cfg.w_responsiveness = 3;
+	cfg.w_consistency = cfg.w_effort = 1.5;
+	sc = score_of(fx, &cfg);
+	assert_near(sc.score, 90.9305);
+	tw_run_score_free(&sc);
+
+	tw_error err = {0};
+	cfg.w_outcome = cfg.w_responsiveness = cfg.w_consistency = cfg.w_effort = 0;
+	assert_int_equal(tw_readiness_score(fx->run, &cfg, &sc, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "all 0"));
+	cfg.w_effort = -1;
+	assert_int_equal(tw_readiness_score(fx->run, &cfg, &sc, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "effort"));
+	tw_error_clear(&err);
+	tw_readiness_config_free(&cfg);
+}
+
+/* ---- the same figures, the same bytes ---- */
+
+static void test_deterministic(void **state)
+{
+	fixture *fx = *state;
+	tw_readiness_config cfg;
+	example(fx, &cfg);
+	tw_run_score a = score_of(fx, &cfg), b = score_of(fx, &cfg);
+	assert_memory_equal(&a.score, &b.score, sizeof(double));
+	assert_int_equal(a.count, b.count);
+	for (size_t i = 0; i < a.count; i++) {
+		const tw_rehearsal_score *x = &a.rehearsals[i], *y = &b.rehearsals[i];
+		assert_memory_equal(&x->score, &y->score, sizeof(double));
+		assert_memory_equal(x->part, y->part, sizeof(x->part));
+		assert_int_equal(x->touchpoint_count, y->touchpoint_count);
+		assert_memory_equal(x->touchpoints, y->touchpoints,
+				    x->touchpoint_count * sizeof(*x->touchpoints));
+	}
+	assert_int_equal(a.loss_count, b.loss_count);
+	for (size_t i = 0; i < a.loss_count; i++) {
+		assert_int_equal(a.losses[i].rehearsal, b.losses[i].rehearsal);
+		assert_int_equal(a.losses[i].part, b.losses[i].part);
+		assert_memory_equal(&a.losses[i].points, &b.losses[i].points, sizeof(double));
+		assert_string_equal(a.losses[i].why, b.losses[i].why);
+	}
+	tw_run_score_free(&a);
+	tw_run_score_free(&b);
+	tw_readiness_config_free(&cfg);
+}
+
+/* Equal losses keep the run's order: rehearsal, then part. */
+static void test_losses_order(void **state)
+{
+	fixture *fx = *state;
+	simple(fx, "First", false);
+	simple(fx, "Second", false);
+	new_metrics(fx);
+	simple_figures(fx, 0, 10, 5);
+	simple_figures(fx, 1, 10, 5);
+	/* both: every visit tolerating (R = 0.75: 3.75 points each), and the
+	 * second also 1 in 10 failed at the submit */
+	for (size_t r = 0; r < 2; r++) {
+		tw_histogram *h = fx->run->metrics[r].scenes[0].steps[0].latency;
+		tw_histogram_reset(h);
+		record(h, 2000, 10);
+	}
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_int_equal(sc.loss_count, 2);
+	assert_int_equal(sc.losses[0].rehearsal, 0);
+	assert_int_equal(sc.losses[1].rehearsal, 1);
+	assert_near(sc.losses[0].points, sc.losses[1].points);
+	tw_run_score_free(&sc);
+
+	perfs(fx, 1, 10, 9);
+	tp(fx, 1, 0, 2, 10, 9);
+	sc = score_of(fx, &cfg);
+	for (size_t i = 1; i < sc.loss_count; i++)
+		assert_true(sc.losses[i - 1].points >= sc.losses[i].points);
+	assert_int_equal(sc.losses[0].rehearsal, 1);
+	assert_int_equal(sc.losses[0].part, TW_PART_CONSISTENCY);
+	assert_near(loss_sum(&sc), 100 - sc.score);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
+static void test_empty_run(void **state)
+{
+	fixture *fx = *state;
+	new_metrics(fx);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_int_equal(sc.count, 0);
+	assert_near(sc.score, 0);
+	assert_true(sc.passed); /* no gate */
+	tw_run_score_free(&sc);
+	tw_run_score_free(&sc); /* twice is harmless */
+	assert_string_equal(tw_part_str(TW_PART_EFFORT), "effort");
+	assert_string_equal(tw_part_str(TW_PART_RESPONSIVENESS), "responsiveness");
+	tw_readiness_config_free(&cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_worked_example, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_run_gate, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_never_achieved_caps, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_broken_counts_as_zero, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_never_performed_left_out, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_flaky_vs_steady, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_steady_failure_not_flaky, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_apdex_t_sources, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_apdex_buckets, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_effort_budget, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_gates, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_weights, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_deterministic, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_losses_order, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_empty_run, fx_setup, fx_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
