@@ -216,6 +216,10 @@ struct tw_script {
  * and the expectations about the call (transfer, recording, ...). */
 bool tw_step_is_phone(const tw_step *st);
 
+/* The steps whose time the customer spends waiting for the service (a
+ * request, a webhook): the ones that take `apdex` and that Apdex counts. */
+bool tw_step_is_timed(tw_step_kind kind);
+
 /* An operator as written in scripts ("==", "contains", "not exists"). */
 const char *tw_op_str(tw_op op);
 

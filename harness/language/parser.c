@@ -1805,25 +1805,6 @@ static int parse_call_modifier(parser *p, const tw_token *kw)
 
 /* ---- responsiveness targets ---- */
 
-/* The steps whose time the customer spends waiting for the service: what
- * the readiness score's Apdex counts. */
-static bool takes_apdex(tw_step_kind kind)
-{
-	switch (kind) {
-	case TW_STEP_VISIT:
-	case TW_STEP_REQUEST:
-	case TW_STEP_CLICK:
-	case TW_STEP_SUBMIT:
-	case TW_STEP_CALL:
-	case TW_STEP_PRESS:
-	case TW_STEP_SAY:
-	case TW_STEP_SILENCE:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* The keyword of a step that takes no apdex, for the message. */
 static const char *step_keyword(const tw_step *st)
 {
@@ -1863,7 +1844,7 @@ static int parse_apdex(parser *p, const tw_token *kw)
 		seen = &p->scene_apdex_line;
 	} else {
 		tw_step *st = &cur_scene(p)->steps[cur_scene(p)->step_count - 1];
-		if (!takes_apdex(st->kind))
+		if (!tw_step_is_timed(st->kind))
 			return perr(p, kw->col,
 				    "'apdex' cannot follow '%s' (line %d): it goes right under a step "
 				    "that makes a request or waits for the service (" APDEX_STEPS

@@ -92,3 +92,20 @@ bool tw_step_is_phone(const tw_step *st)
 		return false;
 	}
 }
+
+bool tw_step_is_timed(tw_step_kind kind)
+{
+	switch (kind) {
+	case TW_STEP_VISIT:
+	case TW_STEP_REQUEST:
+	case TW_STEP_CLICK:
+	case TW_STEP_SUBMIT:
+	case TW_STEP_CALL:
+	case TW_STEP_PRESS:
+	case TW_STEP_SAY:
+	case TW_STEP_SILENCE:
+		return true;
+	default:
+		return false;
+	}
+}

@@ -336,27 +336,9 @@ static const tw_touchpoint_score *apdex_of(const tw_rehearsal_score *rs, size_t 
 	return NULL;
 }
 
-/* Steps whose time the customer waits through: what Apdex is about. */
-static bool kind_timed(tw_step_kind k)
-{
-	switch (k) {
-	case TW_STEP_VISIT:
-	case TW_STEP_REQUEST:
-	case TW_STEP_CLICK:
-	case TW_STEP_SUBMIT:
-	case TW_STEP_CALL:
-	case TW_STEP_PRESS:
-	case TW_STEP_SAY:
-	case TW_STEP_SILENCE:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static bool step_timed(const tw_step *st, const tw_touchpoint_score *ap)
 {
-	return ap || (st && kind_timed(st->kind));
+	return ap || (st && tw_step_is_timed(st->kind));
 }
 
 /* ---- words ---- */
