@@ -57,5 +57,23 @@ void tw_cli_print_error(const tw_error *err);
 
 int tw_cmd_run(int argc, char **argv);
 int tw_cmd_check(int argc, char **argv);
+int tw_cmd_merge(int argc, char **argv);
+
+struct tw_readiness_config;
+/* The project file (--project, else ./techweek.json when there is one),
+ * then --gate over the file's gate. A bad file is printed: TW_EUSAGE. */
+int tw_cli_load_project(const tw_cli_opts *o, struct tw_readiness_config *cfg);
+/* True when the summary should be coloured (--color, NO_COLOR, a tty). */
+bool tw_cli_use_color(int setting);
+/*
+ * What run and merge do once the run's results are in: score the run
+ * against cfg, print the summary and the verdict (unless --quiet), write
+ * the JUnit, JSON and HTML reports (unless --no-reports). status is the
+ * exit status so far (the run's verdict, or 130); returns the final one:
+ * 1 when the gate does not hold over a passing run, 4 when a report could
+ * not be written.
+ */
+int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const struct tw_readiness_config *cfg,
+		  int status);
 
 #endif

@@ -10,9 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "readiness/project.h"
 #include "readiness/score.h"
-#include "reports/html.h"
 
 /* The run Ctrl-C stops. A signal handler can reach nothing else; this is
  * the CLI's, never the engine's, and only while tw_run_execute runs. */
@@ -60,37 +58,6 @@ static void show_progress(const tw_progress *p, void *ctx)
 	fflush(stderr);
 }
 
-static bool use_color(int setting)
-{
-	if (setting >= 0)
-		return setting == 1;
-	const char *no_color = getenv("NO_COLOR");
-	const char *term = getenv("TERM");
-	if (no_color && *no_color)
-		return false;
-	if (term && strcmp(term, "dumb") == 0)
-		return false;
-	return isatty(STDOUT_FILENO);
-}
-
-/* The project file (--project, else ./techweek.json when there is one),
- * then --gate over the file's gate. A bad file is a usage error. */
-static int load_project(const tw_cli_opts *o, tw_readiness_config *cfg)
-{
-	const char *path = o->project;
-	if (!path && access("techweek.json", F_OK) == 0)
-		path = "techweek.json";
-	tw_error err = {0};
-	if (path && tw_project_load(cfg, path, &err) != TW_OK) {
-		tw_cli_print_error(&err);
-		tw_error_clear(&err);
-		return TW_EUSAGE;
-	}
-	if (o->gate >= 0)
-		cfg->gate = o->gate;
-	return TW_OK;
-}
-
 /* Loads and checks one file; a problem is printed and recorded as broken. */
 static int load_one(tw_run *run, const char *path, const tw_vars *vars)
 {
@@ -133,8 +100,6 @@ int tw_cmd_run(int argc, char **argv)
 	tw_run *run = NULL;
 	tw_readiness_config cfg;
 	tw_readiness_config_init(&cfg);
-	tw_run_score score = {0};
-	bool have_score = false;
 	tw_error err = {0};
 	if (n == 0) {
 		fprintf(stderr, "techweek run: no *.rehearsal files found in the given folders\n");
@@ -146,7 +111,7 @@ int tw_cmd_run(int argc, char **argv)
 		status = TW_EXIT_UNREACHABLE;
 		goto out;
 	}
-	if (load_project(&o, &cfg) != TW_OK) {
+	if (tw_cli_load_project(&o, &cfg) != TW_OK) {
 		status = TW_EXIT_USAGE;
 		goto out;
 	}
@@ -182,59 +147,8 @@ int tw_cmd_run(int argc, char **argv)
 	status = (int)tw_run_verdict(run);
 	if (tw_run_interrupted(run))
 		status = TW_EXIT_INTERRUPTED;
-	have_score = tw_readiness_score(run, &cfg, &score, &err) == TW_OK;
-	if (!have_score) {
-		tw_cli_print_error(&err);
-		tw_error_clear(&err);
-	}
-	if (!o.quiet) {
-		unsigned flags = (use_color(o.color) ? TW_SUMMARY_COLOR : 0) |
-				 (o.verbose ? TW_SUMMARY_VERBOSE : 0);
-		tw_report_summary(run, stdout, flags, &err);
-		tw_error_clear(&err);
-		fflush(stdout);
-	}
-	if (have_score && !o.quiet) {
-		unsigned flags = (use_color(o.color) ? TW_SUMMARY_COLOR : 0) |
-				 (o.verbose ? TW_SUMMARY_VERBOSE : 0);
-		tw_report_verdict(run, &score, stdout, flags, &err);
-		tw_error_clear(&err);
-		fflush(stdout);
-	}
-	/* A gate that does not hold fails a run whose rehearsals all
-	 * passed; worse statuses stay. */
-	if (have_score && !score.passed && status == TW_EXIT_PASSED)
-		status = TW_EXIT_FAILED;
-	if (!o.no_reports) {
-		const tw_run_score *sc = have_score ? &score : NULL;
-		struct {
-			const char *given, *name, *label;
-			int (*write)(const tw_run *, const struct tw_run_score *, const char *,
-				     tw_error *);
-		} reports[] = {
-			{o.junit, "junit.xml", "JUnit report", tw_report_junit},
-			{o.json, "result.json", "JSON result", tw_report_json},
-			{o.html, "readiness.html", "HTML report", tw_report_html},
-		};
-		for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
-			char *path = NULL;
-			if (reports[i].given)
-				path = strdup(reports[i].given);
-			else if (asprintf(&path, "%s/%s", o.reports, reports[i].name) < 0)
-				path = NULL;
-			if (!path || reports[i].write(run, sc, path, &err) != TW_OK) {
-				tw_cli_print_error(&err);
-				tw_error_clear(&err);
-				status = TW_EXIT_REPORT;
-			} else if (!o.quiet) {
-				printf("%s: %s\n", reports[i].label, path);
-			}
-			free(path);
-		}
-	}
+	status = tw_cli_finish(run, &o, &cfg, status);
 out:
-	if (have_score)
-		tw_run_score_free(&score);
 	tw_readiness_config_free(&cfg);
 	tw_run_free(run);
 	tw_cli_free_list(paths, n);

@@ -16,6 +16,7 @@ static void usage(FILE *out)
 	      "commands:\n"
 	      "  run     perform rehearsals and write reports\n"
 	      "  check   parse and lint rehearsals without sending anything\n"
+	      "  merge   combine the JSON results of a sharded run (--shard I/N)\n"
 	      "  help    show help for a command (techweek help run)\n"
 	      "\n"
 	      "  --version   print the version\n"
@@ -57,6 +58,8 @@ int main(int argc, char **argv)
 		return tw_cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return tw_cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "merge") == 0)
+		return tw_cmd_merge(argc - 1, argv + 1);
 	fprintf(stderr, "techweek: unknown command '%s'\n\n", cmd);
 	usage(stderr);
 	return TW_EXIT_USAGE;

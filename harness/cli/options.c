@@ -45,6 +45,7 @@ enum {
 	OPT_GATE,
 	OPT_PROJECT,
 	OPT_HTML,
+	OPT_SHARD,
 };
 
 static const struct option run_options[] = {
@@ -77,6 +78,7 @@ static const struct option run_options[] = {
 	{"gate", required_argument, NULL, OPT_GATE},
 	{"project", required_argument, NULL, OPT_PROJECT},
 	{"html", required_argument, NULL, OPT_HTML},
+	{"shard", required_argument, NULL, OPT_SHARD},
 	{"color", required_argument, NULL, OPT_COLOR},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
 	{"verbose", no_argument, NULL, 'V'},
@@ -105,6 +107,10 @@ static const char run_help[] =
 	"      --bail                the same as --max-failures 1\n"
 	"      --retry N             try a failed transfer again N times (transport\n"
 	"                            failures only; counted as retries)\n"
+	"      --shard I/N           perform shard I of N (1 <= I <= N <= 1000): every\n"
+	"                            N-th rehearsal, or with fewer than N rehearsals a\n"
+	"                            share of the performances; combine the parts'\n"
+	"                            --json results with techweek merge\n"
 	"variables:\n"
 	"  -v, --var NAME=VALUE      set a variable (repeatable; wins over --vars-file\n"
 	"                            and the cast)\n"
@@ -152,6 +158,46 @@ static const char check_help[] =
 	"  -q, --quiet               print problems only\n"
 	"\n"
 	"Exit status: 0 no problems, 2 problems found (or a usage error).\n";
+
+static const char merge_help[] =
+	"usage: techweek merge [options] PART.json...\n"
+	"\n"
+	"Combines the JSON results of every shard of one run (techweek run --shard I/N\n"
+	"--json PART.json) into the reports and score one machine would have produced.\n"
+	"Run it from the same checkout as the shards: the rehearsal scripts are read\n"
+	"again from the paths in the parts' plan, relative to the current folder.\n"
+	"\n"
+	"reports:\n"
+	"      --reports DIR         folder for reports (default: reports)\n"
+	"      --junit FILE          JUnit XML file (default: DIR/junit.xml)\n"
+	"      --json FILE           JSON result (default: DIR/result.json)\n"
+	"      --html FILE           HTML readiness report (default: DIR/readiness.html)\n"
+	"      --no-reports          write no report files\n"
+	"readiness:\n"
+	"      --gate SCORE          exit 1 when the readiness score is below SCORE\n"
+	"      --project FILE        weights, Apdex targets and gates (default:\n"
+	"                            techweek.json here, when there is one)\n"
+	"output:\n"
+	"      --color auto|always|never   (NO_COLOR=1 also turns colour off)\n"
+	"      --verbose             list every step in the summary\n"
+	"  -q, --quiet               no summary\n"
+	"\n"
+	"Exit status: as techweek run's (0 passed, 1 failed, 2 usage error or a bad\n"
+	"part: not JSON, truncated, another format or version, another run, a shard\n"
+	"missing or repeated, a script that cannot be read; nothing is written then,\n"
+	"3 unreachable, 4 a report could not be written).\n";
+
+static bool merge_option(int ch)
+{
+	switch (ch) {
+	case OPT_REPORTS: case OPT_JUNIT: case OPT_JSON: case OPT_HTML: case OPT_GATE:
+	case OPT_PROJECT: case OPT_NO_REPORTS: case OPT_COLOR: case OPT_NO_COLOR:
+	case 'V': case 'q': case 'h': case '?':
+		return true;
+	default:
+		return false;
+	}
+}
 
 static int parse_duration(const char *s, long *out)
 {
@@ -219,13 +265,19 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 	if (!o->vars)
 		return bad(command, "%s", "out of memory");
 	bool is_run = strcmp(command, "run") == 0;
+	bool is_merge = strcmp(command, "merge") == 0;
 	optind = 1;
 	opterr = 0;
 	int ch;
 	tw_error err = {0};
-	while ((ch = getopt_long(argc, argv, is_run ? "+v:kVqh" : "+v:qh", run_options, NULL)) != -1) {
+	const char *shorts = is_run ? "+v:kVqh" : is_merge ? "+Vqh" : "+v:qh";
+	while ((ch = getopt_long(argc, argv, shorts, run_options, NULL)) != -1) {
 		const char *a = optarg;
-		if (!is_run && ch != 'v' && ch != OPT_VARS_FILE && ch != 'q' && ch != 'h' && ch != '?')
+		if (is_merge && !merge_option(ch))
+			return bad(command, "option '%s' is not one of techweek merge's",
+				   argv[optind - 1]);
+		if (!is_run && !is_merge && ch != 'v' && ch != OPT_VARS_FILE && ch != 'q' &&
+		    ch != 'h' && ch != '?')
 			return bad(command, "option '%s' is for techweek run", argv[optind - 1]);
 		switch (ch) {
 		case 'v':
@@ -376,6 +428,22 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 			o->run.think_scale = f;
 			break;
 		}
+		case OPT_SHARD: {
+			char *end;
+			errno = 0;
+			long i = strtol(a, &end, 10), n = 0;
+			bool ok = !errno && end != a && *end == '/' && a[0] != '-';
+			if (ok) {
+				const char *b = end + 1;
+				n = strtol(b, &end, 10);
+				ok = !errno && end != b && *end == '\0' && *b != '-';
+			}
+			if (!ok || i < 1 || n < 1 || i > n || n > 1000)
+				return bad(command, "--shard: '%s' is not I/N with 1 <= I <= N <= 1000 (e.g. 2/4)", a);
+			o->run.shard_index = (unsigned)i;
+			o->run.shard_count = (unsigned)n;
+			break;
+		}
 		case OPT_JSON: o->json = a; break;
 		case OPT_HTML: o->html = a; break;
 		case OPT_PROJECT:
@@ -412,7 +480,7 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 		case 'V': o->verbose = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h':
-			fputs(is_run ? run_help : check_help, stdout);
+			fputs(is_run ? run_help : is_merge ? merge_help : check_help, stdout);
 			*done = true;
 			return 0;
 		default:
@@ -437,6 +505,8 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 		o->run.customers = 1000;
 	o->paths = argv + optind;
 	o->path_count = (size_t)(argc - optind);
+	if (is_merge && o->path_count == 0)
+		return bad(command, "%s", "no part given: name the JSON result of every shard");
 	if (o->path_count == 0)
 		return bad(command, "%s", "no rehearsal given: name files or folders of *.rehearsal");
 	o->run.vars = o->vars;

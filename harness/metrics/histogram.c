@@ -154,6 +154,16 @@ void tw_histogram_add_count(tw_histogram *h, double value_ms, uint64_t count)
 	add_summary(h, count, mid, mid, mid * (double)count);
 }
 
+void tw_histogram_set_extremes(tw_histogram *h, double min_ms, double max_ms, double sum_ms)
+{
+	if (h->count == 0 || !(min_ms >= 0) || !(max_ms >= min_ms) || !(sum_ms >= 0) ||
+	    !isfinite(max_ms) || !isfinite(sum_ms))
+		return;
+	h->min = min_ms;
+	h->max = max_ms;
+	h->sum = sum_ms;
+}
+
 void tw_histogram_merge(tw_histogram *dst, const tw_histogram *src)
 {
 	if (src->count == 0)

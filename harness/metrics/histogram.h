@@ -93,4 +93,13 @@ bool tw_histogram_bucket(const tw_histogram *h, size_t *i, double *low_ms, doubl
  */
 void tw_histogram_add_count(tw_histogram *h, double value_ms, uint64_t count);
 
+/*
+ * Sets the exact smallest and largest value and the sum, as written next
+ * to the buckets (STATS' min, max and sum), after the buckets were read
+ * back with tw_histogram_add_count: the histogram then equals the one that
+ * was written, min, max and mean included. Ignored on an empty histogram
+ * and for values that are negative, NaN or out of order (min > max).
+ */
+void tw_histogram_set_extremes(tw_histogram *h, double min_ms, double max_ms, double sum_ms);
+
 #endif

@@ -43,8 +43,10 @@
 #include "runner/result.h"
 #include "techweek.h"
 
-/* 2: readiness, settings, per scene transcript, per touchpoint apdex. */
-#define FORMAT_VERSION 2
+/* 2: readiness, settings, per scene transcript, per touchpoint apdex.
+ * 3: shard, plan, per rehearsal shown and frontstage sums, STATS sum: what
+ * techweek merge needs to rebuild a run (runner/merge.c). */
+#define FORMAT_VERSION 3
 /* The whole document; a run that measured this much has a problem. */
 #define REPORT_MAX ((size_t)1 << 30)
 /* One string, cleaned. Strings in the result model are capped already. */
@@ -195,6 +197,7 @@ static json_t *stats(json_ctx *c, const tw_histogram *h)
 	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
 		set(c, o, pcts[i].key, ms(n ? tw_histogram_percentile(h, pcts[i].p) : 0));
 	set(c, o, "max", ms(n ? tw_histogram_max(h) : 0));
+	set(c, o, "sum", ms(n ? tw_histogram_sum(h) : 0));
 	json_t *buckets = array(c);
 	size_t it = 0;
 	double low = 0, high = 0;
@@ -553,6 +556,99 @@ static json_t *scene(json_ctx *c, const tw_scene *sc, const tw_scene_metrics *sm
 	return o;
 }
 
+static json_t *timings(json_ctx *c, const tw_timings *t)
+{
+	json_t *o = object(c);
+	set(c, o, "dns", ms(t->dns_ms));
+	set(c, o, "connect", ms(t->connect_ms));
+	set(c, o, "tls", ms(t->tls_ms));
+	set(c, o, "first_byte", ms(t->first_byte_ms));
+	set(c, o, "total", ms(t->total_ms));
+	set(c, o, "redirect", ms(t->redirect_ms));
+	return o;
+}
+
+static json_t *shown_step(json_ctx *c, const tw_step_result *st)
+{
+	json_t *o = object(c);
+	set(c, o, "status", str(c, tw_status_str(st->status)));
+	set(c, o, "message", str(c, st->message));
+	set(c, o, "expected", str(c, st->expected));
+	set(c, o, "actual", str(c, st->actual));
+	set(c, o, "method", str(c, st->method));
+	set(c, o, "url", str(c, st->url));
+	set(c, o, "http_status", integer(st->http_status));
+	set(c, o, "transport", json_boolean(st->transport));
+	set(c, o, "retries", integer(st->retries));
+	set(c, o, "requested", json_boolean(st->requested));
+	set(c, o, "timings", timings(c, &st->timings));
+	set(c, o, "bytes_in", whole(st->bytes_in));
+	set(c, o, "bytes_out", whole(st->bytes_out));
+	set(c, o, "elapsed_ms", ms(st->elapsed_ms));
+	return o;
+}
+
+static json_t *shown_scene(json_ctx *c, const tw_scene_result *sr)
+{
+	json_t *o = object(c);
+	set(c, o, "status", str(c, tw_status_str(sr->status)));
+	set(c, o, "elapsed_ms", ms(sr->elapsed_ms));
+	set(c, o, "transcript", str(c, sr->transcript));
+	if (sr->steps && sr->scene) {
+		json_t *steps = array(c);
+		for (size_t j = 0; j < sr->scene->step_count; j++)
+			push(c, steps, shown_step(c, &sr->steps[j]));
+		set(c, o, "steps", steps);
+	} else {
+		set(c, o, "steps", json_null());
+	}
+	return o;
+}
+
+/* A problem with its source line: what a merge needs to show it again. */
+static json_t *shown_problem(json_ctx *c, const tw_error *e)
+{
+	json_t *o = problem(c, e);
+	if (json_is_object(o))
+		set(c, o, "source_line", str(c, e->source_line));
+	return o;
+}
+
+/*
+ * SHOWN: the performance shown in detail, in full, so that techweek merge
+ * can rebuild every report from parts (runner/merge.c): its status, times,
+ * frontstage and phone figures, and per scene and step what the result
+ * model holds. scenes is null when it performed nothing (broken, or a
+ * shard that performed none of it).
+ */
+static json_t *shown(json_ctx *c, const tw_rehearsal_result *r)
+{
+	json_t *o = object(c);
+	set(c, o, "status", str(c, tw_status_str(r->status)));
+	set(c, o, "elapsed_ms", ms(r->elapsed_ms));
+	set(c, o, "started_at", str(c, r->started_at[0] ? r->started_at : NULL));
+	set(c, o, "frontstage_steps", integer(r->frontstage_steps));
+	set(c, o, "frontstage_ms", ms(r->frontstage_ms));
+	json_t *p = object(c);
+	set(c, p, "calls", integer(r->phone.calls));
+	set(c, p, "first_prompt_s", ms(r->phone.first_prompt_s));
+	set(c, p, "transfer_s", ms(r->phone.transfer_s));
+	set(c, p, "prompts", integer(r->phone.prompts));
+	set(c, p, "inputs", integer(r->phone.inputs));
+	set(c, p, "repeats", integer(r->phone.repeats));
+	set(c, o, "phone", p);
+	set(c, o, "problem", shown_problem(c, &r->problem));
+	if (r->scenes) {
+		json_t *scenes = array(c);
+		for (size_t i = 0; i < r->scene_count; i++)
+			push(c, scenes, shown_scene(c, &r->scenes[i]));
+		set(c, o, "scenes", scenes);
+	} else {
+		set(c, o, "scenes", json_null());
+	}
+	return o;
+}
+
 static json_t *mean_of(double sum, uint64_t n)
 {
 	return ms(n ? sum / (double)n : 0);
@@ -608,6 +704,8 @@ static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_reh
 	set(c, o, "time_to_outcome", stats(c, m->time_to_outcome));
 	set(c, o, "frontstage_steps_mean", mean_of((double)m->frontstage_steps, m->performances));
 	set(c, o, "frontstage_ms_mean", mean_of(m->frontstage_ms, m->performances));
+	set(c, o, "frontstage_steps", count(m->frontstage_steps));
+	set(c, o, "frontstage_ms", ms(m->frontstage_ms));
 	set(c, o, "outcome", str(c, s ? s->outcome : NULL));
 	if (s && (s->budget_ms > 0 || s->budget_steps > 0)) {
 		json_t *b = object(c);
@@ -641,7 +739,42 @@ static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_reh
 	}
 	set(c, o, "scenes", scenes);
 	set(c, o, "readiness", rehearsal_readiness(c, rs));
+	set(c, o, "shown", shown(c, r));
 	return o;
+}
+
+/* SHARD: which share of the plan this run performed; null unsharded. */
+static json_t *shard(json_ctx *c, const tw_run *run)
+{
+	const tw_run_options *o = &run->opts;
+	if (o->shard_count == 0 || run->shard_mode == TW_SHARD_NONE)
+		return json_null();
+	json_t *s = object(c);
+	set(c, s, "index", integer(o->shard_index));
+	set(c, s, "count", integer(o->shard_count));
+	set(c, s, "mode", str(c, tw_shard_mode_str(run->shard_mode)));
+	return s;
+}
+
+/* PLAN: every rehearsal the unsharded run would have had, in order, and
+ * its schedule: the same in every shard of one run. null for a run that
+ * never executed. */
+static json_t *plan(json_ctx *c, const tw_run *run)
+{
+	if (!run->plan)
+		return json_null();
+	json_t *p = object(c);
+	json_t *list = array(c);
+	for (size_t i = 0; i < run->plan_count; i++) {
+		json_t *e = object(c);
+		set(c, e, "path", str(c, run->plan[i].path));
+		set(c, e, "name", str(c, run->plan[i].name));
+		set(c, e, "broken", json_boolean(run->plan[i].broken));
+		push(c, list, e);
+	}
+	set(c, p, "rehearsals", list);
+	set(c, p, "schedule", schedule(c, &run->opts));
+	return p;
 }
 
 /*
@@ -685,6 +818,8 @@ static json_t *document(json_ctx *c, const tw_run *run, const figures *f, const 
 	set(c, d, "host", str(c, run->hostname[0] ? run->hostname : NULL));
 	set(c, d, "elapsed_ms", ms(run->elapsed_ms));
 	set(c, d, "schedule", schedule(c, &run->opts));
+	set(c, d, "shard", shard(c, run));
+	set(c, d, "plan", plan(c, run));
 	set(c, d, "settings", settings(c, run));
 	set(c, d, "totals", totals(c, run, f));
 	set(c, d, "verdict", str(c, verdict_str(tw_run_verdict(run))));

@@ -139,6 +139,45 @@ int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem)
 	return TW_OK;
 }
 
+const char *tw_shard_mode_str(tw_shard_mode m)
+{
+	switch (m) {
+	case TW_SHARD_REHEARSALS: return "rehearsals";
+	case TW_SHARD_PERFORMANCES: return "performances";
+	case TW_SHARD_NONE: break;
+	}
+	return "none";
+}
+
+int tw_run_record_plan(tw_run *run)
+{
+	tw_plan_entry *plan = calloc(run->count ? run->count : 1, sizeof(*plan));
+	if (!plan)
+		return TW_ENOMEM;
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		plan[i].path = strdup(r->path ? r->path : "");
+		plan[i].name = strdup(r->name ? r->name : (r->path ? r->path : ""));
+		plan[i].broken = !r->script || r->status == TW_STATUS_BROKEN;
+		if (!plan[i].path || !plan[i].name) {
+			for (size_t j = 0; j <= i; j++) {
+				free(plan[j].path);
+				free(plan[j].name);
+			}
+			free(plan);
+			return TW_ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < run->plan_count; i++) {
+		free(run->plan[i].path);
+		free(run->plan[i].name);
+	}
+	free(run->plan);
+	run->plan = plan;
+	run->plan_count = run->count;
+	return TW_OK;
+}
+
 char *tw_run_redact(const tw_run *run, const char *text)
 {
 	return tw_redact_apply(&run->redact, text);
@@ -213,6 +252,12 @@ void tw_run_free(tw_run *run)
 	free(run->metrics);
 	free(run->rehearsals);
 	free(run->scripts);
+	for (size_t i = 0; i < run->plan_count; i++) {
+		free(run->plan[i].path);
+		free(run->plan[i].name);
+	}
+	free(run->plan);
+	tw_vars_free(run->owned_vars);
 	tw_redact_free(&run->redact);
 	free(run);
 	curl_global_cleanup();

@@ -90,6 +90,24 @@ typedef enum tw_stop_reason {
 	TW_STOP_MAX_FAILURES, /* --max-failures / --bail */
 } tw_stop_reason;
 
+/* What the unsharded run would have performed: every rehearsal added, in
+ * order, whether it could be performed or not (broken). Recorded by
+ * tw_run_execute before a shard drops the rehearsals of other shards, so
+ * that tw_run_load_parts can check the parts belong together. */
+typedef struct tw_plan_entry {
+	char *path;
+	char *name;
+	bool broken;
+} tw_plan_entry;
+
+typedef enum tw_shard_mode {
+	TW_SHARD_NONE,
+	TW_SHARD_REHEARSALS,   /* each shard performs some rehearsals */
+	TW_SHARD_PERFORMANCES, /* each shard performs a share of each */
+} tw_shard_mode;
+
+const char *tw_shard_mode_str(tw_shard_mode m); /* "rehearsals", ... */
+
 struct tw_run {
 	tw_run_options opts;
 	tw_redact redact;
@@ -111,7 +129,31 @@ struct tw_run {
 	uint64_t dropped;     /* arrivals with no free customer (open model) */
 	tw_stop_reason stop_reason;
 	_Atomic int stop;     /* set by tw_run_stop */
+
+	/* Sharding: the plan (plan_count entries, owned; NULL before
+	 * tw_run_execute) and how this run shared it out. */
+	tw_plan_entry *plan;
+	size_t plan_count;
+	tw_shard_mode shard_mode;
+	tw_vars *owned_vars;  /* a merged run's variable names; owned */
 };
+
+/* Records the plan from the rehearsals added so far (tw_run_execute does;
+ * tw_run_load_parts too). TW_OK or TW_ENOMEM. */
+int tw_run_record_plan(tw_run *run);
+
+/*
+ * Reads the JSON results (format 3) of every shard of one sharded run
+ * (runner/merge.c; docs/sharding.md) and builds the run one machine would
+ * have measured: the scripts re-parsed from the plan's paths (relative to
+ * the current directory), every figure summed, histograms merged bucket by
+ * bucket, the shown performance the first that failed (in shard order),
+ * else the first. On a bad part (not JSON, truncated, another format or
+ * version, another plan, a shard missing or repeated, a script that cannot
+ * be loaded) returns TW_EUSAGE with an error naming the file; nothing is
+ * written. *out is NULL on failure.
+ */
+int tw_run_load_parts(tw_run **out, const char *const *paths, size_t n, tw_error *err);
 
 /* Readers for reports: the steps a scene result holds (0 when the scene
  * never ran), a step's script line (0 unknown) and its source line as

@@ -500,6 +500,64 @@ static int run_workers(tw_run *run, schedule *sc, worker *ws, unsigned jobs, tw_
 	return rc;
 }
 
+static bool performable(const tw_rehearsal_result *r)
+{
+	return r->script && r->status != TW_STATUS_BROKEN;
+}
+
+/*
+ * Keeps this shard's share of the run (docs/sharding.md). With at least N
+ * performable rehearsals, the k-th of them (from 0, in the order added)
+ * belongs to shard k % N + 1 and the others are dropped from the run, so
+ * no report shows them; the open model's rate shrinks with the share of
+ * the rehearsals kept, so each rehearsal sees the arrivals it would have
+ * seen unsharded. With fewer, every shard keeps every rehearsal and
+ * performs its share of the performances (the first shards take the
+ * remainder) or of the rate. Broken scripts stay with shard 1 only, so a
+ * merge reports each once.
+ */
+static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
+{
+	unsigned n = run->opts.shard_count;
+	unsigned me = run->opts.shard_index - 1;
+	size_t k = 0;
+	for (size_t i = 0; i < run->count; i++)
+		k += performable(&run->rehearsals[i]);
+	bool by_rehearsal = k >= n;
+	run->shard_mode = by_rehearsal ? TW_SHARD_REHEARSALS : TW_SHARD_PERFORMANCES;
+	size_t kept = 0, ordinal = 0, mine = 0;
+	for (size_t i = 0; i < run->count; i++) {
+		tw_rehearsal_result *r = &run->rehearsals[i];
+		bool keep;
+		if (performable(r)) {
+			keep = !by_rehearsal || ordinal % n == me;
+			ordinal++;
+			mine += keep;
+		} else {
+			keep = me == 0;
+		}
+		if (!keep) {
+			tw_rehearsal_result_free(r);
+			tw_script_free(run->scripts[i]);
+			continue;
+		}
+		if (kept != i) {
+			run->rehearsals[kept] = *r;
+			run->scripts[kept] = run->scripts[i];
+		}
+		kept++;
+	}
+	run->count = kept;
+	if (by_rehearsal) {
+		if (k)
+			*rate = *rate * (double)mine / (double)k;
+	} else {
+		unsigned long p = *performances;
+		*performances = p / n + (me < p % n);
+		*rate /= n;
+	}
+}
+
 int tw_run_execute(tw_run *run, tw_error *err)
 {
 	iso_now(run->started_at);
@@ -515,8 +573,17 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	for (size_t i = 0; i < run->count; i++)
 		redact_problem(run, &run->rehearsals[i].problem);
 
+	/* The plan, then this shard's share of it. */
+	unsigned long performances = o->performances ? o->performances : 1;
+	double rate = o->rate;
+	if (rc == TW_OK && tw_run_record_plan(run) != TW_OK)
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+	if (rc == TW_OK && o->shard_count > 0 && o->shard_index >= 1 &&
+	    o->shard_index <= o->shard_count)
+		keep_shard(run, &performances, &rate);
+
 	run->metrics = calloc(run->count ? run->count : 1, sizeof(*run->metrics));
-	schedule sc = {.run = run, .open = o->rate > 0};
+	schedule sc = {.run = run, .open = rate > 0};
 	sc.runnable = calloc(run->count ? run->count : 1, sizeof(*sc.runnable));
 	if (rc == TW_OK && (!run->metrics || !sc.runnable))
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
@@ -532,7 +599,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	unsigned jobs = o->jobs ? o->jobs : 1;
 	unsigned long customers = o->customers ? o->customers : 1;
 	if (!sc.open)
-		run->planned = (unsigned long long)sc.runnable_count * (o->performances ? o->performances : 1);
+		run->planned = (unsigned long long)sc.runnable_count * performances;
 	if (jobs > customers)
 		jobs = (unsigned)customers;
 	worker *ws = calloc(jobs, sizeof(*ws));
@@ -547,7 +614,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 		w->sched = &sc;
 		w->run = run;
 		w->slot_count = customers / jobs + (i < customers % jobs);
-		w->rate = o->rate / jobs;
+		w->rate = rate / jobs;
 		w->multi = curl_multi_init();
 		w->slots = calloc(w->slot_count, sizeof(*w->slots));
 		w->metrics = calloc(run->count ? run->count : 1, sizeof(*w->metrics));

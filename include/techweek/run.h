@@ -59,6 +59,17 @@ typedef struct tw_run_options {
 	void (*progress)(const tw_progress *p, void *ctx);
 	void *progress_ctx;
 	long progress_ms;           /* default 1000 */
+
+	/* Sharding (docs/sharding.md): this run is shard shard_index of
+	 * shard_count (1-based); 0/0: not sharded. With at least shard_count
+	 * runnable rehearsals, the shard performs those whose index (in the
+	 * order added, broken ones not counted) % shard_count ==
+	 * shard_index - 1 and drops the others from the run; with fewer, it
+	 * performs every rehearsal with its share of the performances
+	 * (closed model) or of the rate (open model). Broken scripts are
+	 * reported by shard 1 only. */
+	unsigned shard_index;
+	unsigned shard_count;
 } tw_run_options;
 
 /* How a run ended, as the CLI's exit status. Worst first. */

@@ -106,7 +106,7 @@ check() {
 errors=$(validate 2>&1)
 if [ $? -eq 0 ]; then report schema; else report schema "$errors"; fi
 
-check samples 0 '.format == 2 and .verdict == "passed" and (.rehearsals | length) >= 4
+check samples 0 '.format == 3 and .shard == null and (.plan.rehearsals | length) >= 4 and .verdict == "passed" and (.rehearsals | length) >= 4
     and .settings.variables == ["stage", "probe_token"]' \
   --var probe_token=s3cr3t-never-shown "$root/rehearsals/"
 if grep -qF s3cr3t-never-shown "$work/samples/result.json"; then
@@ -133,6 +133,12 @@ check broken 2 '[.rehearsals[].status] | index("broken") != null' \
 check dress 0 '.schedule.performances == 20 and .schedule.customers == 5
     and .totals.performances == 80' \
   --performances 20 --customers 5 "$root/rehearsals/"
+check shard-rehearsals 0 '.shard == {"index": 2, "count": 2, "mode": "rehearsals"}
+    and (.rehearsals | length) == 2 and (.plan.rehearsals | length) == 4' \
+  --performances 4 --customers 2 --shard 2/2 "$root/rehearsals/"
+check shard-performances 0 '.shard.mode == "performances" and .totals.performances == 3
+    and (.rehearsals[0].shown.scenes | length) > 0' \
+  --performances 5 --shard 1/2 "$root/rehearsals/order-pizza.rehearsal"
 check dress-open 0 '.schedule.model == "open"' \
   --rate 40/s --duration 1s --customers 20 "$cases/dress-open.rehearsal"
 check bail 1 '.totals.stopped == "max_failures"' \

@@ -486,6 +486,66 @@ static void test_add_count_round_trip(void **state)
 	tw_histogram_free(c);
 }
 
+/* Buckets read back plus set_extremes: the very histogram that was written,
+ * percentiles, min, max and mean included; and several read back and
+ * merged equal the merge of the originals. */
+static void test_set_extremes_round_trip(void **state)
+{
+	(void)state;
+	uint64_t seed = 0x5eed5eedULL;
+	tw_histogram *a = new_hist(), *b = new_hist(), *both = new_hist();
+	for (int i = 0; i < 5000; i++) {
+		double v = next_unit(&seed) * 3000;
+		tw_histogram_record(i % 3 ? a : b, v);
+	}
+	tw_histogram_merge(both, a);
+	tw_histogram_merge(both, b);
+	tw_histogram *back = new_hist(), *part = new_hist();
+	tw_histogram *srcs[] = {a, b};
+	for (int k = 0; k < 2; k++) {
+		tw_histogram_reset(part);
+		size_t it = 0;
+		double lo, hi;
+		uint64_t n;
+		while (tw_histogram_bucket(srcs[k], &it, &lo, &hi, &n))
+			tw_histogram_add_count(part, lo, n);
+		tw_histogram_set_extremes(part, tw_histogram_min(srcs[k]), tw_histogram_max(srcs[k]),
+					  tw_histogram_sum(srcs[k]));
+		assert_true(tw_histogram_min(part) == tw_histogram_min(srcs[k]));
+		assert_true(tw_histogram_max(part) == tw_histogram_max(srcs[k]));
+		assert_true(tw_histogram_mean(part) == tw_histogram_mean(srcs[k]));
+		assert_same_buckets(part, srcs[k]);
+		tw_histogram_merge(back, part);
+	}
+	assert_int_equal(tw_histogram_count(back), tw_histogram_count(both));
+	assert_same_buckets(back, both);
+	assert_true(tw_histogram_min(back) == tw_histogram_min(both));
+	assert_true(tw_histogram_max(back) == tw_histogram_max(both));
+	assert_true(fabs(tw_histogram_mean(back) - tw_histogram_mean(both)) < 1e-9);
+	static const double ps[] = {1, 25, 50, 90, 95, 99, 99.9};
+	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+		assert_true(tw_histogram_percentile(back, ps[i]) ==
+			    tw_histogram_percentile(both, ps[i]));
+
+	/* ignored: empty, out of order, negative, NaN */
+	tw_histogram *e = new_hist();
+	tw_histogram_set_extremes(e, 1, 2, 3);
+	assert_true(tw_histogram_min(e) == 0 && tw_histogram_max(e) == 0 &&
+		    tw_histogram_sum(e) == 0);
+	double min = tw_histogram_min(back), max = tw_histogram_max(back);
+	tw_histogram_set_extremes(back, 5, 4, 10);
+	tw_histogram_set_extremes(back, -1, 4, 10);
+	tw_histogram_set_extremes(back, NAN, 4, 10);
+	tw_histogram_set_extremes(back, 1, 4, NAN);
+	assert_true(tw_histogram_min(back) == min && tw_histogram_max(back) == max);
+	tw_histogram_free(e);
+	tw_histogram_free(a);
+	tw_histogram_free(b);
+	tw_histogram_free(both);
+	tw_histogram_free(back);
+	tw_histogram_free(part);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_tiny_values),
 		cmocka_unit_test(test_bucket_iteration),
 		cmocka_unit_test(test_add_count_round_trip),
+		cmocka_unit_test(test_set_extremes_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,6 +140,13 @@ static void assert_stats_shape(json_t *doc, const char *path)
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!json_is_number(json_object_get(s, keys[i])))
 			fail_msg("%s.%s is not a number", path, keys[i]);
+	/* format 3: the exact sum, for merging */
+	if (!json_is_number(json_object_get(s, "sum")))
+		fail_msg("%s.sum is not a number", path);
+	double mean = json_number_value(json_object_get(s, "mean"));
+	long long cnt = json_integer_value(json_object_get(s, "count"));
+	assert_true(fabs(json_number_value(json_object_get(s, "sum")) - mean * (double)cnt) <
+		    0.001 * (double)(cnt + 1));
 	json_t *buckets = json_object_get(s, "buckets");
 	assert_true(json_is_array(buckets));
 	long long n = json_integer_value(json_object_get(s, "count"));
@@ -182,7 +189,10 @@ static void test_document(void **state)
 	json_t *doc = report(fx, &s);
 
 	assert_text(doc, "techweek", tw_version());
-	assert_int_at(doc, "format", 2);
+	assert_int_at(doc, "format", 3);
+	/* Not sharded, never executed: no shard, no plan. */
+	assert_null_at(doc, "shard");
+	assert_null_at(doc, "plan");
 	assert_text(doc, "started_at", "2024-05-01T02:00:00Z");
 	assert_text(doc, "host", "ci-runner-1");
 	assert_num(doc, "elapsed_ms", 1420);
@@ -860,6 +870,68 @@ static void test_transcripts(void **state)
 /* Text from the network and from scripts: control characters stay (JSON
  * escapes them), bytes that are not UTF-8 become U+FFFD, so jansson (and
  * every other strict parser) loads the file. */
+/* Format 3: the shown performance in full, every scene and step, whatever
+ * its status, so that techweek merge can rebuild the reports. */
+static void test_shown(void **state)
+{
+	fixture *fx = *state;
+	fx_full(fx);
+	scratch s;
+	json_t *doc = report(fx, &s);
+	const char *t = "rehearsals/1/shown";
+	char p[160];
+#define AT(rest) (snprintf(p, sizeof(p), "%s/%s", t, rest), p)
+	assert_text(doc, AT("status"), "failed");
+	assert_true(json_is_object(at(doc, AT("phone"))));
+	assert_true(json_is_number(at(doc, AT("elapsed_ms"))));
+	assert_true(json_is_integer(at(doc, AT("frontstage_steps"))));
+	assert_null_at(doc, AT("problem"));
+	/* every scene of the script, reached or not */
+	assert_int_equal(json_array_size(at(doc, AT("scenes"))),
+			 json_array_size(at(doc, "rehearsals/1/scenes")));
+	assert_text(doc, AT("scenes/0/status"), "passed");
+	t = "rehearsals/1/shown/scenes/1";
+	assert_text(doc, AT("status"), "failed");
+	assert_num(doc, AT("elapsed_ms"), 20);
+	assert_null_at(doc, AT("transcript"));
+	/* all four steps, the skipped one too */
+	assert_int_equal(json_array_size(at(doc, AT("steps"))), 4);
+	assert_text(doc, AT("steps/0/status"), "passed");
+	assert_text(doc, AT("steps/0/method"), "GET");
+	assert_text(doc, AT("steps/0/url"), "http://127.0.0.1:8080/api/orders/1001");
+	assert_int_at(doc, AT("steps/0/http_status"), 200);
+	assert_num(doc, AT("steps/0/elapsed_ms"), 8);
+	assert_false(boolean(doc, AT("steps/0/transport")));
+	assert_int_at(doc, AT("steps/0/retries"), 0);
+	assert_true(json_is_number(at(doc, AT("steps/0/timings/total"))));
+	assert_true(json_is_number(at(doc, AT("steps/0/timings/dns"))));
+	assert_true(json_is_integer(at(doc, AT("steps/0/bytes_in"))));
+	assert_text(doc, AT("steps/1/status"), "failed");
+	assert_text(doc, AT("steps/1/message"),
+		    "expected json $.status == \"baking\", got \"cold\"");
+	assert_text(doc, AT("steps/1/expected"), "json $.status == \"baking\"");
+	assert_text(doc, AT("steps/3/status"), "skipped");
+	assert_null_at(doc, AT("steps/3/message"));
+#undef AT
+	/* a broken file performed nothing */
+	size_t n = json_array_size(at(doc, "rehearsals"));
+	bool saw_broken = false;
+	for (size_t i = 0; i < n; i++) {
+		char q[64];
+		snprintf(q, sizeof(q), "rehearsals/%zu/status", i);
+		if (strcmp(text(doc, q), "broken") != 0)
+			continue;
+		snprintf(q, sizeof(q), "rehearsals/%zu/shown/scenes", i);
+		assert_null_at(doc, q);
+		snprintf(q, sizeof(q), "rehearsals/%zu/shown/problem/message", i);
+		assert_true(json_is_string(at(doc, q)));
+		saw_broken = true;
+	}
+	assert_true(saw_broken);
+	json_decref(doc);
+	scratch_remove(&s);
+}
+
 static void test_hostile_text(void **state)
 {
 	fixture *fx = *state;
@@ -1021,6 +1093,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readiness, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_settings, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_transcripts, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_shown, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_text, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_run, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_without_metrics, fx_setup, fx_teardown),

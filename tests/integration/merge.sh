@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# techweek run --shard I/N and techweek merge (docs/sharding.md): the merge
+# of every shard equals the unsharded run's counts, in both modes (more
+# rehearsals than shards: each shard performs some; fewer: each performs a
+# share of the performances); the merged JUnit validates and has the same
+# testsuites; the score is computed; and bad parts (truncated, another run,
+# a repeated or missing shard, another format) are refused with exit 2, a
+# message naming the file and no report written.
+#
+# usage: merge.sh TECHWEEK STAGE SOURCE_ROOT
+set -uo pipefail
+techweek=$(realpath "$1") stage_bin=$(realpath "$2") root=$(realpath "$3")
+schema=$root/tests/schemas/junit.xsd
+work=$(mktemp -d)
+export STAGE_PASSWORD=lovelace
+coproc STAGE { exec "$stage_bin" --port 0; }
+stage_pid=$STAGE_PID
+trap 'kill $stage_pid 2>/dev/null; rm -rf "$work"' EXIT
+read -r stage <&"${STAGE[0]}" || { echo "the stage did not start"; exit 1; }
+cd "$root" # the plan's paths are relative: merge runs from the same checkout
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+run() { # NAME ARGS... : a run writing NAME.json and NAME.xml
+  local name=$1; shift
+  "$techweek" run --var "stage=$stage" --performances 40 --customers 4 -q --color never \
+    --json "$work/$name.json" --junit "$work/$name.xml" --html "$work/$name.html" "$@" \
+    >"$work/$name.out" 2>&1
+  echo $?
+}
+
+# Counts that must not depend on how the run was shared out.
+counts='{totals: (.totals | {rehearsals, performances, achieved, failed, unreachable, broken, planned, started, steps, requests}),
+  rehearsals: [.rehearsals[] | {path, status, performances, achieved, failed, unreachable, broken,
+    tto: .time_to_outcome.count,
+    scenes: [.scenes[] | {passed, failed, skipped,
+      touchpoints: [.touchpoints[] | {count, passed, failed, failures, requests, bytes_out}]}]}]}'
+# Every histogram's buckets add up to its count.
+buckets='[.. | objects | select(has("buckets") and has("count")) | select(([.buckets[][2]] | add // 0) != .count)] | length'
+
+check_mode() { # LABEL MODE PATHS...
+  local label=$1 mode=$2; shift 2
+  local want_status
+  want_status=$(run "$label-full" "$@")
+  local s1 s2
+  s1=$(run "$label-1" --shard 1/2 "$@")
+  s2=$(run "$label-2" --shard 2/2 "$@")
+  [ "$(jq -r .shard.mode "$work/$label-1.json")" = "$mode" ] || fail "$label: shard mode is not $mode"
+  [ "$(jq -r '.shard | "\(.index)/\(.count)"' "$work/$label-2.json")" = 2/2 ] || fail "$label: shard 2/2 not recorded"
+  [ "$(jq -r .shard "$work/$label-full.json")" = null ] || fail "$label: an unsharded run has a shard"
+  "$techweek" merge --color never --json "$work/$label-m.json" --junit "$work/$label-m.xml" \
+    --html "$work/$label-m.html" "$work/$label-2.json" "$work/$label-1.json" >"$work/$label-m.out" 2>&1
+  local got=$?
+  [ "$got" = "$want_status" ] || fail "$label: merge exit $got, the unsharded run's $want_status (shards: $s1 $s2)"
+  diff <(jq -S "$counts" "$work/$label-full.json") <(jq -S "$counts" "$work/$label-m.json") >"$work/$label.diff" ||
+    { fail "$label: merged counts differ from the unsharded run's"; head -40 "$work/$label.diff"; }
+  [ "$(jq "$buckets" "$work/$label-m.json")" = 0 ] || fail "$label: merged bucket counts do not sum to the counts"
+  [ "$(jq "$buckets" "$work/$label-1.json")" = 0 ] || fail "$label: shard bucket counts do not sum to the counts"
+  xmllint --noout --schema "$schema" "$work/$label-m.xml" 2>"$work/$label-xsd" ||
+    { fail "$label: merged JUnit does not validate"; cat "$work/$label-xsd"; }
+  diff <(xmllint --xpath '//testsuite/@name' "$work/$label-full.xml") \
+       <(xmllint --xpath '//testsuite/@name' "$work/$label-m.xml") >/dev/null ||
+    fail "$label: merged JUnit has other testsuites"
+  [ "$(jq -r '.readiness.score | type' "$work/$label-m.json")" = number ] || fail "$label: no score"
+  [ "$(jq -r .readiness.score "$work/$label-m.json")" = "$(jq -r .readiness.score "$work/$label-full.json")" ] ||
+    echo "note: $label: score $(jq -r .readiness.score "$work/$label-m.json") merged, $(jq -r .readiness.score "$work/$label-full.json") unsharded (timings differ run to run)"
+  grep -q 'readiness' "$work/$label-m.out" || fail "$label: merge printed no verdict"
+  [ -s "$work/$label-m.html" ] || fail "$label: no HTML report"
+  echo "ok: $label ($mode mode)"
+}
+
+# 4 sample rehearsals and a failing case: more than 2 shards' worth.
+check_mode rehearsals rehearsals rehearsals/ tests/cases/missing-link.rehearsal
+# One rehearsal: each shard performs 20 of the 40.
+check_mode one performances rehearsals/order-pizza.rehearsal
+[ "$(jq .totals.performances "$work/one-1.json")" = 20 ] || fail "one: shard 1 did not perform 20"
+
+# A shard performs only its rehearsals: shard 2 of 2 has the 2nd and 4th.
+[ "$(jq -c '[.rehearsals[].path]' "$work/rehearsals-2.json")" = \
+  '["rehearsals/kitchen-api.rehearsal","rehearsals/returning-customer.rehearsal"]' ] ||
+  fail "shard 2/2 performed $(jq -c '[.rehearsals[].path]' "$work/rehearsals-2.json")"
+
+# Bad inputs: exit 2, the file named, nothing written.
+bad() { # LABEL WANT_FILE PARTS...
+  local label=$1 file=$2; shift 2
+  rm -rf "$work/bad-out"
+  "$techweek" merge --reports "$work/bad-out" "$@" >"$work/bad.out" 2>"$work/bad.err"
+  local got=$?
+  [ "$got" = 2 ] || fail "$label: exit $got, expected 2"
+  grep -qF -- "$file" "$work/bad.err" || { fail "$label: the message does not name $file"; cat "$work/bad.err"; }
+  [ ! -e "$work/bad-out" ] || fail "$label: reports were written"
+  echo "ok: bad part: $label: $(head -1 "$work/bad.err")"
+}
+p1=$work/rehearsals-1.json p2=$work/rehearsals-2.json
+head -c 300 "$p2" >"$work/truncated.json"
+bad truncated "$work/truncated.json" "$p1" "$work/truncated.json"
+bad "another plan" "$work/one-2.json" "$p1" "$work/one-2.json"
+cp "$p2" "$work/copy.json"
+bad "repeated shard" "$work/copy.json" "$p1" "$p2" "$work/copy.json"
+bad "missing shard" "$p1" "$p1"
+jq -c '.format = 2' "$p2" >"$work/format2.json"
+bad "another format" "$work/format2.json" "$p1" "$work/format2.json"
+jq -c '.techweek = "0.0.0-other"' "$p2" >"$work/version.json"
+bad "another version" "$work/version.json" "$p1" "$work/version.json"
+echo 'not json' >"$work/text.json"
+bad "not JSON" "$work/text.json" "$work/text.json"
+
+# --shard's values are checked.
+for v in 0/2 3/2 1/0 2 a/b 1/1001 -1/2; do
+  "$techweek" run --shard "$v" --no-reports rehearsals/ >/dev/null 2>&1
+  got=$?
+  [ "$got" = 2 ] || fail "--shard $v: exit $got, expected 2"
+done
+
+[ "$failures" = 0 ] || { echo "$failures failure(s)"; exit 1; }
+echo "all merge checks passed"
