@@ -31,28 +31,10 @@
 #include "core/utf8.h"
 #include "reports/html.h"
 #include "reports_fixture.h"
+#define REPORT_FILE "readiness.html"
+#include "report_files.h"
 
 #define HOSTILE "<script>alert('owned')</script> & <img src=\"http://evil.example/x.png\">"
-
-typedef struct scratch {
-	char dir[64];
-	char path[160];
-} scratch;
-
-static void scratch_make(scratch *s)
-{
-	strcpy(s->dir, "/tmp/tw-html-XXXXXX");
-	assert_non_null(mkdtemp(s->dir));
-	/* A folder that does not exist yet: the report creates it. */
-	snprintf(s->path, sizeof(s->path), "%s/reports/readiness.html", s->dir);
-}
-
-static void scratch_remove(scratch *s)
-{
-	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
-	assert_int_equal(system(cmd), 0);
-}
 
 /* ---- a score, by hand ---- */
 
@@ -157,49 +139,6 @@ static htmlDocPtr load(const char *path)
 	return doc;
 }
 
-static char *xp(htmlDocPtr doc, const char *expr)
-{
-	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	assert_non_null(ctx);
-	char wrapped[512];
-	snprintf(wrapped, sizeof(wrapped), "string(%s)", expr);
-	xmlXPathObjectPtr obj = xmlXPathEvalExpression(BAD_CAST wrapped, ctx);
-	assert_non_null(obj);
-	char *s = strdup((const char *)(obj->stringval ? obj->stringval : BAD_CAST ""));
-	xmlXPathFreeObject(obj);
-	xmlXPathFreeContext(ctx);
-	return s;
-}
-
-static double xp_num(htmlDocPtr doc, const char *expr)
-{
-	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	xmlXPathObjectPtr obj = xmlXPathEvalExpression(BAD_CAST expr, ctx);
-	assert_non_null(obj);
-	double n = obj->floatval;
-	xmlXPathFreeObject(obj);
-	xmlXPathFreeContext(ctx);
-	return n;
-}
-
-#define assert_xp(doc, expr, want)                                                                 \
-	do {                                                                                       \
-		char *got_ = xp(doc, expr);                                                        \
-		if (strcmp(got_, want) != 0)                                                       \
-			fail_msg("%s\n  got:  \"%s\"\n  want: \"%s\"", expr, got_, want);          \
-		free(got_);                                                                        \
-	} while (0)
-
-#define assert_xp_contains(doc, expr, want)                                                        \
-	do {                                                                                       \
-		char *got_ = xp(doc, expr);                                                        \
-		if (!strstr(got_, want))                                                           \
-			fail_msg("%s\n  got:  \"%s\"\n  does not contain: \"%s\"", expr, got_,     \
-				 want);                                                            \
-		free(got_);                                                                        \
-	} while (0)
-
-#define assert_xp_count(doc, expr, n) assert_int_equal((long)xp_num(doc, "count(" expr ")"), n)
 #define assert_xp_some(doc, expr)                                                                  \
 	do {                                                                                       \
 		if (xp_num(doc, "count(" expr ")") < 1)                                            \

@@ -29,28 +29,10 @@
 
 #include "readiness/score.h"
 #include "reports_fixture.h"
+#define REPORT_FILE "result.json"
+#include "report_files.h"
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
-
-typedef struct scratch {
-	char dir[64];
-	char path[128];
-} scratch;
-
-static void scratch_make(scratch *s)
-{
-	strcpy(s->dir, "/tmp/tw-json-XXXXXX");
-	assert_non_null(mkdtemp(s->dir));
-	/* A folder that does not exist yet: the report creates it. */
-	snprintf(s->path, sizeof(s->path), "%s/reports/result.json", s->dir);
-}
-
-static void scratch_remove(scratch *s)
-{
-	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
-	assert_int_equal(system(cmd), 0);
-}
 
 /* Writes the run's report and loads it back; strict: no duplicate keys,
  * valid UTF-8, one document. */
