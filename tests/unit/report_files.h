@@ -32,6 +32,17 @@ static void scratch_remove(scratch *s)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A report path no writer can create: under a regular file. */
+static void scratch_blocked(const scratch *s, char *path, size_t n)
+{
+	char blocker[96];
+	snprintf(blocker, sizeof(blocker), "%s/file", s->dir);
+	FILE *f = fopen(blocker, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(path, n, "%s/%s", blocker, REPORT_FILE);
+}
+
 /* The string value of an XPath expression; malloc'd. */
 static inline char *xp(xmlDocPtr doc, const char *expr)
 {

@@ -482,12 +482,8 @@ static void test_write_failure(void **state)
 	scratch s;
 	scratch_make(&s);
 	/* A folder where the report's parent folder should be. */
-	char blocker[160], path[200];
-	snprintf(blocker, sizeof(blocker), "%s/file", s.dir);
-	FILE *f = fopen(blocker, "w");
-	assert_non_null(f);
-	fclose(f);
-	snprintf(path, sizeof(path), "%s/readiness.html", blocker);
+	char path[200];
+	scratch_blocked(&s, path, sizeof(path));
 
 	tw_error err = {0};
 	assert_int_equal(tw_report_html(fx->run, NULL, path, &err), TW_EIO);

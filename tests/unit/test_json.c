@@ -1024,12 +1024,8 @@ static void test_write_failure(void **state)
 	fx_full(fx);
 	scratch s;
 	scratch_make(&s);
-	char blocker[160], path[200];
-	snprintf(blocker, sizeof(blocker), "%s/file", s.dir);
-	FILE *f = fopen(blocker, "w");
-	assert_non_null(f);
-	fclose(f);
-	snprintf(path, sizeof(path), "%s/result.json", blocker);
+	char path[200];
+	scratch_blocked(&s, path, sizeof(path));
 
 	tw_error err = {0};
 	assert_int_equal(tw_report_json(fx->run, NULL, path, &err), TW_EIO);
