@@ -79,19 +79,24 @@ static void transcribe(tw_customer *c)
 	if (c->transcribed >= n)
 		return;
 	tw_scene_result *sc = &c->result->scenes[c->scene];
+	/* Only the new lines are rendered and redacted: what is already in
+	 * the transcript was redacted when it was written. */
 	tw_buf b;
 	tw_buf_init(&b, TRANSCRIPT_MAX);
-	if (sc->transcript)
-		tw_buf_puts(&b, sc->transcript);
 	for (size_t i = c->transcribed; i < n; i++)
 		render_event(&b, tw_call_event_at(c->call, i));
 	c->transcribed = n;
-	char *text = tw_run_redact(c->run, tw_buf_str(&b));
+	char *lines = tw_run_redact(c->run, tw_buf_str(&b));
 	tw_buf_free(&b);
+	if (!lines)
+		return;
+	size_t old = sc->transcript ? strlen(sc->transcript) : 0, len = strlen(lines);
+	char *text = realloc(sc->transcript, old + len + 1);
 	if (text) {
-		free(sc->transcript);
+		memcpy(text + old, lines, len + 1);
 		sc->transcript = text;
 	}
+	free(lines);
 }
 
 /* Adds an ended call's figures to the rehearsal's and frees it. */
