@@ -21,7 +21,9 @@
 #include "channels/web/html.h"
 #include "core/buf.h"
 
-/* Quoting a prompt or URL in a message: long enough to recognise it. */
+/* Quoting a prompt or URL in a message: long enough to recognise it. The
+ * text is masked (quote()) before "%.*s" cuts it: cut first, a secret's
+ * head would no longer be recognised as one. */
 #define QUOTE_CHARS 120
 /* A webhook request's form body or signed data: far above any real one. */
 #define REQUEST_MAX ((size_t)1 << 24)
@@ -36,6 +38,7 @@ static const tw_dialect *const dialects[DIALECT_COUNT] = {
 struct tw_call {
 	char *from, *to, *token, *method;
 	tw_call_limits limits;
+	const tw_redact *redact;
 	char account_sid[35]; /* AC + 32 hex */
 	char call_sid[35];    /* CA + 32 hex */
 
@@ -103,6 +106,7 @@ tw_call *tw_call_new(const tw_call_options *opts)
 	call->token = dup_or_null(opts->token);
 	call->method = strdup(opts->method ? opts->method : "POST");
 	call->limits = opts->limits;
+	call->redact = opts->redact;
 	call->current = -1;
 	call->state = TW_CALL_ENDED;
 	make_sid(call->account_sid, "AC", opts->seed, 1);
@@ -112,6 +116,12 @@ tw_call *tw_call_new(const tw_call_options *opts)
 		return NULL;
 	}
 	return call;
+}
+
+/* text masked for a message; malloc'd, NULL on out of memory. */
+static char *quote(const tw_call *call, const char *text)
+{
+	return tw_redact_apply(call->redact, text ? text : "");
 }
 
 static void request_clear(tw_call_request *r)
@@ -527,20 +537,28 @@ static int build_request(tw_call *call, const char *url, const char *method,
 	return TW_OK;
 out:
 	request_clear(&r);
-	if (rc == TW_ENOMEM)
+	char *q = rc == TW_ENOMEM ? NULL : quote(call, url);
+	if (!q)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	return tw_error_set(err, rc, "cannot build the webhook request for '%.*s'",
-			    QUOTE_CHARS, url);
+	rc = tw_error_set(err, rc, "cannot build the webhook request for '%.*s'", QUOTE_CHARS, q);
+	free(q);
+	return rc;
 }
 
 int tw_call_fetch(tw_call *call, const char *base, const char *ref, const char *method,
 		  const tw_call_param *extra, size_t count, tw_error *err)
 {
-	if (++call->fetches_since_input > call->limits.max_fetches)
-		return tw_error_set(err, TW_ELIMIT,
-				    "the IVR asked for more than %d documents without waiting "
-				    "for the caller (a Redirect or goto loop?); the next was '%.*s'",
-				    call->limits.max_fetches, QUOTE_CHARS, ref ? ref : "");
+	if (++call->fetches_since_input > call->limits.max_fetches) {
+		char *q = quote(call, ref);
+		if (!q)
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		int rc = tw_error_set(err, TW_ELIMIT,
+				      "the IVR asked for more than %d documents without waiting for "
+				      "the caller (a Redirect or goto loop?); the next was '%.*s'",
+				      call->limits.max_fetches, QUOTE_CHARS, q);
+		free(q);
+		return rc;
+	}
 	char *url = NULL;
 	tw_error e = {0};
 	if (tw_url_resolve(base, ref && *ref ? ref : base, &url, &e) != TW_OK) {
@@ -563,16 +581,20 @@ static int fail(tw_call *call, tw_error *err)
 	if (err->code == TW_OK)
 		tw_error_set(err, TW_EINTERNAL, "the IVR interpreter stopped without a cause");
 	const char *last = tw_call_last_prompt(call);
+	char *q = last && err->code != TW_ENOMEM ? quote(call, last) : NULL;
+	if (last && !q)
+		tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (err->code != TW_ENOMEM) {
 		char *msg = err->message;
 		err->message = NULL;
 		if (last)
 			tw_error_set(err, err->code, "%s (last heard: \"%.*s\")", msg,
-				     QUOTE_CHARS, last);
+				     QUOTE_CHARS, q);
 		else
 			tw_error_set(err, err->code, "%s (nothing heard yet)", msg);
 		free(msg);
 	}
+	free(q);
 	tw_error_clear(&call->error);
 	call->error.code = err->code;
 	call->error.message = dup_or_null(err->message);
@@ -628,8 +650,10 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 	}
 	call->state = TW_CALL_ENDED; /* until the interpreter says otherwise */
 	if (status < 200 || status >= 300) {
-		tw_error_set(err, TW_ESERVICE, "the webhook %.*s answered %ld", QUOTE_CHARS, url,
-			     status);
+		char *q = quote(call, url);
+		tw_error_set(err, TW_ESERVICE, "the webhook %.*s answered %ld", QUOTE_CHARS,
+			     q ? q : "", status);
+		free(q);
 		return fail(call, err);
 	}
 	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
@@ -649,9 +673,11 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 			snprintf(why, sizeof(why), "line %d: %s", xe->line, xe->message);
 			why[strcspn(why, "\n")] = '\0';
 		}
+		char *q = quote(call, url);
 		tw_error_set(err, TW_ESERVICE,
 			     "the webhook %.*s did not answer XML (Content-Type %s): %s",
-			     QUOTE_CHARS, url, content_type ? content_type : "none", why);
+			     QUOTE_CHARS, q ? q : "", content_type ? content_type : "none", why);
+		free(q);
 		xmlFreeParserCtxt(ctxt);
 		return fail(call, err);
 	}
@@ -662,9 +688,11 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 		if (root && strcmp(root, dialects[i]->root) == 0)
 			d = i;
 	if (d < 0) {
+		char *q = quote(call, url);
 		tw_error_set(err, TW_ESERVICE,
 			     "the webhook %.*s answered a <%s> document, not TwiML (<Response>) "
-			     "or VoiceXML (<vxml>)", QUOTE_CHARS, url, root ? root : "?");
+			     "or VoiceXML (<vxml>)", QUOTE_CHARS, q ? q : "", root ? root : "?");
+		free(q);
 		xmlFreeDoc(doc);
 		return fail(call, err);
 	}

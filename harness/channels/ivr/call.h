@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/redact.h"
 #include "techweek/error.h"
 
 #define TW_CALL_WORDS_PER_MINUTE 150.0
@@ -53,6 +54,10 @@ typedef struct tw_call_options {
 	unsigned long long seed; /* makes CallSid/AccountSid (distinct per
 				    performance, repeatable per seed) */
 	tw_call_limits limits;
+	const tw_redact *redact;        /* the run's secrets, masked in what
+					   messages quote before it is cut;
+					   NULL: none. Borrowed: must outlive
+					   the call */
 } tw_call_options;
 
 typedef enum tw_call_state {
