@@ -21,10 +21,9 @@
 #include "channels/web/html.h"
 #include "core/buf.h"
 
-/* Quoting a prompt or URL in a message: long enough to recognise it. The
- * text is masked (quote()) before "%.*s" cuts it: cut first, a secret's
- * head would no longer be recognised as one. */
+/* Quoting a prompt or URL in a message: long enough to recognise it. */
 #define QUOTE_CHARS 120
+typedef char quote_buf[QUOTE_CHARS + 1];
 /* A webhook request's form body or signed data: far above any real one. */
 #define REQUEST_MAX ((size_t)1 << 24)
 
@@ -118,10 +117,20 @@ tw_call *tw_call_new(const tw_call_options *opts)
 	return call;
 }
 
-/* text masked for a message; malloc'd, NULL on out of memory. */
-static char *quote(const tw_call *call, const char *text)
+const char *tw_call_quote(const tw_call *call, const char *text, char *buf, size_t size)
 {
-	return tw_redact_apply(call->redact, text ? text : "");
+	char *masked = tw_redact_apply(call->redact, text ? text : "");
+	size_t n = masked ? strlen(masked) : 0;
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)masked[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (n)
+		memcpy(buf, masked, n);
+	buf[n] = '\0';
+	free(masked);
+	return buf;
 }
 
 static void request_clear(tw_call_request *r)
@@ -537,28 +546,22 @@ static int build_request(tw_call *call, const char *url, const char *method,
 	return TW_OK;
 out:
 	request_clear(&r);
-	char *q = rc == TW_ENOMEM ? NULL : quote(call, url);
-	if (!q)
+	if (rc == TW_ENOMEM)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	rc = tw_error_set(err, rc, "cannot build the webhook request for '%.*s'", QUOTE_CHARS, q);
-	free(q);
-	return rc;
+	quote_buf q;
+	return tw_error_set(err, rc, "cannot build the webhook request for '%s'",
+			    tw_call_quote(call, url, q, sizeof(q)));
 }
 
 int tw_call_fetch(tw_call *call, const char *base, const char *ref, const char *method,
 		  const tw_call_param *extra, size_t count, tw_error *err)
 {
-	if (++call->fetches_since_input > call->limits.max_fetches) {
-		char *q = quote(call, ref);
-		if (!q)
-			return tw_error_set(err, TW_ENOMEM, "out of memory");
-		int rc = tw_error_set(err, TW_ELIMIT,
-				      "the IVR asked for more than %d documents without waiting for "
-				      "the caller (a Redirect or goto loop?); the next was '%.*s'",
-				      call->limits.max_fetches, QUOTE_CHARS, q);
-		free(q);
-		return rc;
-	}
+	quote_buf q;
+	if (++call->fetches_since_input > call->limits.max_fetches)
+		return tw_error_set(err, TW_ELIMIT,
+				    "the IVR asked for more than %d documents without waiting "
+				    "for the caller (a Redirect or goto loop?); the next was '%s'",
+				    call->limits.max_fetches, tw_call_quote(call, ref, q, sizeof(q)));
 	char *url = NULL;
 	tw_error e = {0};
 	if (tw_url_resolve(base, ref && *ref ? ref : base, &url, &e) != TW_OK) {
@@ -581,20 +584,17 @@ static int fail(tw_call *call, tw_error *err)
 	if (err->code == TW_OK)
 		tw_error_set(err, TW_EINTERNAL, "the IVR interpreter stopped without a cause");
 	const char *last = tw_call_last_prompt(call);
-	char *q = last && err->code != TW_ENOMEM ? quote(call, last) : NULL;
-	if (last && !q)
-		tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (err->code != TW_ENOMEM) {
 		char *msg = err->message;
 		err->message = NULL;
+		quote_buf q;
 		if (last)
-			tw_error_set(err, err->code, "%s (last heard: \"%.*s\")", msg,
-				     QUOTE_CHARS, q);
+			tw_error_set(err, err->code, "%s (last heard: \"%s\")", msg,
+				     tw_call_quote(call, last, q, sizeof(q)));
 		else
 			tw_error_set(err, err->code, "%s (nothing heard yet)", msg);
 		free(msg);
 	}
-	free(q);
 	tw_error_clear(&call->error);
 	call->error.code = err->code;
 	call->error.message = dup_or_null(err->message);
@@ -649,11 +649,10 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 		return TW_OK;
 	}
 	call->state = TW_CALL_ENDED; /* until the interpreter says otherwise */
+	quote_buf q;
 	if (status < 200 || status >= 300) {
-		char *q = quote(call, url);
-		tw_error_set(err, TW_ESERVICE, "the webhook %.*s answered %ld", QUOTE_CHARS,
-			     q ? q : "", status);
-		free(q);
+		tw_error_set(err, TW_ESERVICE, "the webhook %s answered %ld",
+			     tw_call_quote(call, url, q, sizeof(q)), status);
 		return fail(call, err);
 	}
 	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
@@ -670,14 +669,14 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 		const xmlError *xe = xmlCtxtGetLastError(ctxt);
 		char why[200] = "an empty document";
 		if (xe && xe->message) {
-			snprintf(why, sizeof(why), "line %d: %s", xe->line, xe->message);
+			snprintf(why, sizeof(why), "line %d: %s", xe->line,
+				 tw_call_quote(call, xe->message, q, sizeof(q)));
 			why[strcspn(why, "\n")] = '\0';
 		}
-		char *q = quote(call, url);
 		tw_error_set(err, TW_ESERVICE,
-			     "the webhook %.*s did not answer XML (Content-Type %s): %s",
-			     QUOTE_CHARS, q ? q : "", content_type ? content_type : "none", why);
-		free(q);
+			     "the webhook %s did not answer XML (Content-Type %s): %s",
+			     tw_call_quote(call, url, q, sizeof(q)),
+			     content_type ? content_type : "none", why);
 		xmlFreeParserCtxt(ctxt);
 		return fail(call, err);
 	}
@@ -688,11 +687,10 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 		if (root && strcmp(root, dialects[i]->root) == 0)
 			d = i;
 	if (d < 0) {
-		char *q = quote(call, url);
 		tw_error_set(err, TW_ESERVICE,
-			     "the webhook %.*s answered a <%s> document, not TwiML (<Response>) "
-			     "or VoiceXML (<vxml>)", QUOTE_CHARS, q ? q : "", root ? root : "?");
-		free(q);
+			     "the webhook %s answered a <%s> document, not TwiML (<Response>) "
+			     "or VoiceXML (<vxml>)", tw_call_quote(call, url, q, sizeof(q)),
+			     root ? root : "?");
 		xmlFreeDoc(doc);
 		return fail(call, err);
 	}
