@@ -220,12 +220,18 @@ static size_t match_base64(const tw_redact_pattern *p, const unsigned char *t, s
 	return m;
 }
 
-size_t tw_redact_span(const tw_redact *r, const char *text, size_t len, size_t at)
+/* Whether any pattern can start at t: one table lookup for most bytes. */
+static inline bool may_start(const tw_redact *r, const unsigned char *t, size_t n)
 {
-	if (!r || !r->count || at >= len)
-		return 0;
-	const unsigned char *t = (const unsigned char *)text + at;
-	size_t n = len - at, best = 0;
+	unsigned char b = t[0];
+	if (r->by_first[0][b] != r->by_first[0][b + 1])
+		return true;
+	return n > 1 && r->by_first[1][t[1]] != r->by_first[1][t[1] + 1] && is_base64(b);
+}
+
+static size_t span_at(const tw_redact *r, const unsigned char *t, size_t n)
+{
+	size_t best = 0;
 	unsigned char b = t[0];
 	for (uint32_t k = r->by_first[0][b]; k < r->by_first[0][b + 1]; k++) {
 		const tw_redact_pattern *p = &r->patterns[r->slots[0][k]];
@@ -242,6 +248,14 @@ size_t tw_redact_span(const tw_redact *r, const char *text, size_t len, size_t a
 		}
 	}
 	return best;
+}
+
+size_t tw_redact_span(const tw_redact *r, const char *text, size_t len, size_t at)
+{
+	if (!r || !r->count || at >= len)
+		return 0;
+	const unsigned char *t = (const unsigned char *)text + at;
+	return may_start(r, t, len - at) ? span_at(r, t, len - at) : 0;
 }
 
 size_t tw_redact_reach(const tw_redact *r)
@@ -386,8 +400,9 @@ char *tw_redact_apply(const tw_redact *r, const char *text)
 	tw_buf b;
 	tw_buf_init(&b, (size_t)1 << 30);
 	int rc = TW_OK;
+	const unsigned char *t = (const unsigned char *)text;
 	while (i < len && rc == TW_OK) {
-		size_t m = tw_redact_span(r, text, len, i);
+		size_t m = may_start(r, t + i, len - i) ? span_at(r, t + i, len - i) : 0;
 		if (!m) {
 			i++;
 			continue;
