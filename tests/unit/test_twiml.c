@@ -932,6 +932,79 @@ static void a_journey_through_documents(void **state)
 	tw_call_free(call);
 }
 
+/* What a call quotes in a message (the last prompt, an attribute, a
+ * document's element) is masked before it is cut: a secret straddling the
+ * cut leaves no piece of itself, which the run's redaction of the whole
+ * message afterwards could no longer recognise. */
+#define SECRET "S3cr3tPa55"
+#define PAD "Thank you for calling. Thank you for calling. Thank you for calling. " \
+	    "Thank you for calling. Thank you for calling."
+
+static tw_call *call_with_secret(tw_redact *r)
+{
+	assert_int_equal(tw_redact_add(r, SECRET), TW_OK);
+	tw_call_options o = {.from = "+15550001111", .to = "+15550002222", .seed = 7,
+			     .redact = r};
+	tw_call_limits_init(&o.limits);
+	tw_call *call = tw_call_new(&o);
+	assert_non_null(call);
+	tw_error err = {0};
+	ok(tw_call_start(call, URL, &err), &err);
+	return call;
+}
+
+static void assert_no_piece_of_the_secret(const char *text)
+{
+	if (strstr(text, "S3cr") || strstr(text, "Pa55"))
+		fail_msg("a piece of the secret in: %s", text);
+}
+
+static void quotes_mask_secrets_before_cutting(void **state)
+{
+	(void)state;
+	char doc[1024];
+	/* The last prompt: 113 characters, then the secret; cut at 120. An
+	 * attribute the carrier ignores: 55 characters, then the secret; cut
+	 * at 60. */
+	snprintf(doc, sizeof(doc),
+		 "<Response><Say loop=\"%.55s" SECRET "\">%.113s" SECRET "</Say><Dance/></Response>",
+		 PAD, PAD);
+	tw_redact r = {0};
+	tw_call *call = call_with_secret(&r);
+	tw_error err = {0};
+	assert_int_not_equal(answer_from(call, URL, doc, &err), TW_OK);
+	assert_non_null(strstr(err.message, "last heard"));
+	assert_no_piece_of_the_secret(err.message);
+	size_t notes = 0;
+	for (size_t i = 0; i < tw_call_event_count(call); i++) {
+		const tw_call_event *ev = tw_call_event_at(call, i);
+		if (ev->kind == TW_EV_NOTE && ev->text) {
+			assert_no_piece_of_the_secret(ev->text);
+			notes++;
+		}
+	}
+	assert_true(notes > 0);
+	tw_error_clear(&err);
+	tw_call_free(call);
+	tw_redact_free(&r);
+
+	/* VoiceXML: an element named by an attribute (cut at 60) and the
+	 * expression it needs ECMAScript for (cut at 80). */
+	snprintf(doc, sizeof(doc),
+		 "<?xml version=\"1.0\"?>\n<vxml version=\"2.1\" "
+		 "xmlns=\"http://www.w3.org/2001/vxml\"><form><field name=\"%.55s" SECRET
+		 "\" type=\"digits\" cond=\"%.75s" SECRET "\"/></form></vxml>",
+		 PAD, PAD);
+	r = (tw_redact){0};
+	call = call_with_secret(&r);
+	assert_int_not_equal(answer_from(call, URL, doc, &err), TW_OK);
+	assert_non_null(strstr(err.message, "needs ECMAScript"));
+	assert_no_piece_of_the_secret(err.message);
+	tw_error_clear(&err);
+	tw_call_free(call);
+	tw_redact_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -991,6 +1064,7 @@ int main(void)
 		cmocka_unit_test(unsupported_verbs_fail_clearly),
 		cmocka_unit_test(unknown_verb_fails_with_its_line),
 		cmocka_unit_test(a_journey_through_documents),
+		cmocka_unit_test(quotes_mask_secrets_before_cutting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,7 @@
 
 /* Quoting a prompt or URL in a message: long enough to recognise it. */
 #define QUOTE_CHARS 120
+typedef char quote_buf[QUOTE_CHARS + 1];
 /* A webhook request's form body or signed data: far above any real one. */
 #define REQUEST_MAX ((size_t)1 << 24)
 
@@ -36,6 +37,7 @@ static const tw_dialect *const dialects[DIALECT_COUNT] = {
 struct tw_call {
 	char *from, *to, *token, *method;
 	tw_call_limits limits;
+	const tw_redact *redact;
 	char account_sid[35]; /* AC + 32 hex */
 	char call_sid[35];    /* CA + 32 hex */
 
@@ -103,6 +105,7 @@ tw_call *tw_call_new(const tw_call_options *opts)
 	call->token = dup_or_null(opts->token);
 	call->method = strdup(opts->method ? opts->method : "POST");
 	call->limits = opts->limits;
+	call->redact = opts->redact;
 	call->current = -1;
 	call->state = TW_CALL_ENDED;
 	make_sid(call->account_sid, "AC", opts->seed, 1);
@@ -112,6 +115,22 @@ tw_call *tw_call_new(const tw_call_options *opts)
 		return NULL;
 	}
 	return call;
+}
+
+const char *tw_call_quote(const tw_call *call, const char *text, char *buf, size_t size)
+{
+	char *masked = tw_redact_apply(call->redact, text ? text : "");
+	size_t n = masked ? strlen(masked) : 0;
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)masked[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (n)
+		memcpy(buf, masked, n);
+	buf[n] = '\0';
+	free(masked);
+	return buf;
 }
 
 static void request_clear(tw_call_request *r)
@@ -529,18 +548,20 @@ out:
 	request_clear(&r);
 	if (rc == TW_ENOMEM)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	return tw_error_set(err, rc, "cannot build the webhook request for '%.*s'",
-			    QUOTE_CHARS, url);
+	quote_buf q;
+	return tw_error_set(err, rc, "cannot build the webhook request for '%s'",
+			    tw_call_quote(call, url, q, sizeof(q)));
 }
 
 int tw_call_fetch(tw_call *call, const char *base, const char *ref, const char *method,
 		  const tw_call_param *extra, size_t count, tw_error *err)
 {
+	quote_buf q;
 	if (++call->fetches_since_input > call->limits.max_fetches)
 		return tw_error_set(err, TW_ELIMIT,
 				    "the IVR asked for more than %d documents without waiting "
-				    "for the caller (a Redirect or goto loop?); the next was '%.*s'",
-				    call->limits.max_fetches, QUOTE_CHARS, ref ? ref : "");
+				    "for the caller (a Redirect or goto loop?); the next was '%s'",
+				    call->limits.max_fetches, tw_call_quote(call, ref, q, sizeof(q)));
 	char *url = NULL;
 	tw_error e = {0};
 	if (tw_url_resolve(base, ref && *ref ? ref : base, &url, &e) != TW_OK) {
@@ -566,9 +587,10 @@ static int fail(tw_call *call, tw_error *err)
 	if (err->code != TW_ENOMEM) {
 		char *msg = err->message;
 		err->message = NULL;
+		quote_buf q;
 		if (last)
-			tw_error_set(err, err->code, "%s (last heard: \"%.*s\")", msg,
-				     QUOTE_CHARS, last);
+			tw_error_set(err, err->code, "%s (last heard: \"%s\")", msg,
+				     tw_call_quote(call, last, q, sizeof(q)));
 		else
 			tw_error_set(err, err->code, "%s (nothing heard yet)", msg);
 		free(msg);
@@ -627,9 +649,10 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 		return TW_OK;
 	}
 	call->state = TW_CALL_ENDED; /* until the interpreter says otherwise */
+	quote_buf q;
 	if (status < 200 || status >= 300) {
-		tw_error_set(err, TW_ESERVICE, "the webhook %.*s answered %ld", QUOTE_CHARS, url,
-			     status);
+		tw_error_set(err, TW_ESERVICE, "the webhook %s answered %ld",
+			     tw_call_quote(call, url, q, sizeof(q)), status);
 		return fail(call, err);
 	}
 	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
@@ -646,12 +669,14 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 		const xmlError *xe = xmlCtxtGetLastError(ctxt);
 		char why[200] = "an empty document";
 		if (xe && xe->message) {
-			snprintf(why, sizeof(why), "line %d: %s", xe->line, xe->message);
+			snprintf(why, sizeof(why), "line %d: %s", xe->line,
+				 tw_call_quote(call, xe->message, q, sizeof(q)));
 			why[strcspn(why, "\n")] = '\0';
 		}
 		tw_error_set(err, TW_ESERVICE,
-			     "the webhook %.*s did not answer XML (Content-Type %s): %s",
-			     QUOTE_CHARS, url, content_type ? content_type : "none", why);
+			     "the webhook %s did not answer XML (Content-Type %s): %s",
+			     tw_call_quote(call, url, q, sizeof(q)),
+			     content_type ? content_type : "none", why);
 		xmlFreeParserCtxt(ctxt);
 		return fail(call, err);
 	}
@@ -663,8 +688,9 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 			d = i;
 	if (d < 0) {
 		tw_error_set(err, TW_ESERVICE,
-			     "the webhook %.*s answered a <%s> document, not TwiML (<Response>) "
-			     "or VoiceXML (<vxml>)", QUOTE_CHARS, url, root ? root : "?");
+			     "the webhook %s answered a <%s> document, not TwiML (<Response>) "
+			     "or VoiceXML (<vxml>)", tw_call_quote(call, url, q, sizeof(q)),
+			     root ? root : "?");
 		xmlFreeDoc(doc);
 		return fail(call, err);
 	}

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/redact.h"
 #include "techweek/error.h"
 
 #define TW_CALL_WORDS_PER_MINUTE 150.0
@@ -53,6 +54,10 @@ typedef struct tw_call_options {
 	unsigned long long seed; /* makes CallSid/AccountSid (distinct per
 				    performance, repeatable per seed) */
 	tw_call_limits limits;
+	const tw_redact *redact;        /* the run's secrets, masked in what
+					   messages quote before it is cut;
+					   NULL: none. Borrowed: must outlive
+					   the call */
 } tw_call_options;
 
 typedef enum tw_call_state {
@@ -187,6 +192,10 @@ size_t tw_call_event_count(const tw_call *call);
 const tw_call_event *tw_call_event_at(const tw_call *call, size_t i);
 /* The text of the last prompt heard, or NULL: failure messages quote it. */
 const char *tw_call_last_prompt(const tw_call *call);
+/* text for a message, masked with the run's secrets and then cut to fit
+ * buf (size bytes, on a character boundary): masked first, so a cut never
+ * leaves part of a secret. Returns buf. */
+const char *tw_call_quote(const tw_call *call, const char *text, char *buf, size_t size);
 double tw_call_clock(const tw_call *call);
 const tw_call_limits *tw_call_limits_of(const tw_call *call);
 /* "CA" + 32 hex digits, as the carrier sends it. */

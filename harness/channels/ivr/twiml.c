@@ -79,6 +79,8 @@ struct record {
 struct twiml {
 	xmlDocPtr doc;           /* owned */
 	char *url;               /* owned: the document's URL, base of refs */
+	char shown_url[URL_CHARS + 1]; /* url as messages quote it: masked
+					  (tw_call_quote), then cut */
 	enum waiting waiting;
 	xmlNodePtr verb;         /* the verb waiting for the caller */
 	struct gather gather;
@@ -136,11 +138,17 @@ static int note(tw_call *call, tw_error *err, const char *fmt, ...)
 /* Adds a techweek note to the transcript. */
 static int note(tw_call *call, tw_error *err, const char *fmt, ...)
 {
+	/* Whole, then masked, then cut: a cut first could leave part of a
+	 * secret that the run's redaction would no longer recognise. */
 	char text[NOTE_MAX];
+	tw_buf full;
+	tw_buf_init(&full, (size_t)1 << 24);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	int rc = tw_buf_vprintf(&full, fmt, ap);
 	va_end(ap);
+	tw_call_quote(call, rc == TW_OK ? tw_buf_str(&full) : "", text, sizeof(text));
+	tw_buf_free(&full);
 	return tw_call_event_add(call, TW_EV_NOTE, text, 0) ? oom(err) : TW_OK;
 }
 
@@ -218,9 +226,10 @@ static bool parse_long(const char *s, long lo, long hi, long *out)
 static int ignored(tw_call *call, xmlNodePtr v, const char *name, const char *value,
 		   const char *why, tw_error *err)
 {
+	char q[61];
 	return note(call, err,
-		    "ignored %s=\"%.60s\" on <%s> at line %ld: %s; the carrier uses its default",
-		    name, value, name_of(v), line_of(v), why);
+		    "ignored %s=\"%s\" on <%s> at line %ld: %s; the carrier uses its default",
+		    name, tw_call_quote(call, value, q, sizeof(q)), name_of(v), line_of(v), why);
 }
 
 /* A whole-number attribute: def when absent or unusable (noted). */
@@ -444,9 +453,9 @@ static int gather_children_check(struct twiml *t, xmlNodePtr v, tw_error *err)
 	for (xmlNodePtr c = element_from(v->children); c; c = element_from(c->next))
 		if (!is_prompt_verb(c))
 			return tw_error_set(err, TW_ESERVICE,
-					    "<Gather> at line %ld of %.*s may hold only <Say>, "
+					    "<Gather> at line %ld of %s may hold only <Say>, "
 					    "<Play> and <Pause>, not <%s> (line %ld)",
-					    line_of(v), URL_CHARS, t->url, name_of(c), line_of(c));
+					    line_of(v), t->shown_url, name_of(c), line_of(c));
 	return TW_OK;
 }
 
@@ -579,8 +588,8 @@ static int verb_redirect(struct twiml *t, tw_call *call, xmlNodePtr v, struct ru
 		return oom(err);
 	int rc = TW_OK;
 	if (!*to)
-		rc = tw_error_set(err, TW_ESERVICE, "<Redirect> at line %ld of %.*s has no URL",
-				  line_of(v), URL_CHARS, t->url);
+		rc = tw_error_set(err, TW_ESERVICE, "<Redirect> at line %ld of %s has no URL",
+				  line_of(v), t->shown_url);
 	if (rc == TW_OK && (rc = method_attr(call, v, &method, err)) == TW_OK)
 		rc = tw_call_fetch(call, t->url, to, method, NULL, 0, err);
 	free(to);
@@ -640,8 +649,8 @@ static int noun_destination(struct twiml *t, xmlNodePtr n, char **dest, tw_error
 		if (!*name) {
 			free(name);
 			return tw_error_set(err, TW_ESERVICE,
-					    "<%s> at line %ld of %.*s names nobody to dial",
-					    nouns[i].noun, line_of(n), URL_CHARS, t->url);
+					    "<%s> at line %ld of %s names nobody to dial",
+					    nouns[i].noun, line_of(n), t->shown_url);
 		}
 		size_t len = strlen(nouns[i].prefix) + strlen(name) + 1;
 		if ((*dest = malloc(len)))
@@ -649,8 +658,8 @@ static int noun_destination(struct twiml *t, xmlNodePtr n, char **dest, tw_error
 		free(name);
 		return *dest ? TW_OK : oom(err);
 	}
-	return tw_error_set(err, TW_ESERVICE, "unknown noun <%s> in <Dial> at line %ld of %.*s",
-			    name_of(n), line_of(n), URL_CHARS, t->url);
+	return tw_error_set(err, TW_ESERVICE, "unknown noun <%s> in <Dial> at line %ld of %s",
+			    name_of(n), line_of(n), t->shown_url);
 }
 
 /* Notes what a Number's attributes do that the caller cannot hear. */
@@ -659,11 +668,14 @@ static int number_notes(tw_call *call, xmlNodePtr n, const char *dest, tw_error 
 	char *digits = attr(n, "sendDigits");
 	char *url = attr(n, "url");
 	int rc = TW_OK;
+	char qd[41], qdest[61], qurl[121];
+	tw_call_quote(call, dest, qdest, sizeof(qdest));
 	if (digits)
-		rc = note(call, err, "the carrier sends DTMF %.40s to %.60s once it answers",
-			  digits, dest);
+		rc = note(call, err, "the carrier sends DTMF %s to %s once it answers",
+			  tw_call_quote(call, digits, qd, sizeof(qd)), qdest);
 	if (rc == TW_OK && url)
-		rc = note(call, err, "%.60s hears %.120s before being connected", dest, url);
+		rc = note(call, err, "%s hears %s before being connected", qdest,
+			  tw_call_quote(call, url, qurl, sizeof(qurl)));
 	xmlFree(digits);
 	xmlFree(url);
 	return rc;
@@ -683,8 +695,8 @@ static int dial_destination(struct twiml *t, tw_call *call, xmlNodePtr v, char *
 			return TW_OK;
 		free(*dest);
 		*dest = NULL;
-		return tw_error_set(err, TW_ESERVICE, "<Dial> at line %ld of %.*s has nothing to dial",
-				    line_of(v), URL_CHARS, t->url);
+		return tw_error_set(err, TW_ESERVICE, "<Dial> at line %ld of %s has nothing to dial",
+				    line_of(v), t->shown_url);
 	}
 	int more = 0;
 	for (xmlNodePtr o = element_from(n->next); o; o = element_from(o->next))
@@ -725,10 +737,10 @@ static int verb_dial(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r
 	int rc = dial_destination(t, call, v, &dest, err);
 	if (rc)
 		return rc;
-	char *record = attr(v, "record");
+	char *record = attr(v, "record"), q[41];
 	if (record && strcmp(record, "false") != 0 && strcmp(record, "do-not-record") != 0)
-		rc = note(call, err, "<Dial> at line %ld records the call (record=\"%.40s\")",
-			  line_of(v), record);
+		rc = note(call, err, "<Dial> at line %ld records the call (record=\"%s\")",
+			  line_of(v), tw_call_quote(call, record, q, sizeof(q)));
 	xmlFree(record);
 	if (rc == TW_OK)
 		rc = connect_caller(t, call, v, dest, WAIT_DIAL, r, err);
@@ -744,8 +756,8 @@ static int verb_enqueue(struct twiml *t, tw_call *call, xmlNodePtr v, struct run
 		return oom(err);
 	int rc = TW_OK;
 	if (!*name)
-		rc = tw_error_set(err, TW_ESERVICE, "<Enqueue> at line %ld of %.*s names no queue",
-				  line_of(v), URL_CHARS, t->url);
+		rc = tw_error_set(err, TW_ESERVICE, "<Enqueue> at line %ld of %s names no queue",
+				  line_of(v), t->shown_url);
 	size_t len = strlen(name) + sizeof("queue:");
 	char *dest = rc ? NULL : malloc(len);
 	if (rc == TW_OK && !dest)
@@ -866,10 +878,11 @@ static int run_verb(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r,
 		if (is_named(v, unsupported[i]))
 			return tw_error_set(err, TW_ESERVICE,
 					    "<%s> is not supported by techweek's caller "
-					    "(line %ld of %.*s)",
-					    name_of(v), line_of(v), URL_CHARS, t->url);
-	return tw_error_set(err, TW_ESERVICE, "unknown TwiML verb <%.60s> at line %ld of %.*s",
-			    name_of(v), line_of(v), URL_CHARS, t->url);
+					    "(line %ld of %s)",
+					    name_of(v), line_of(v), t->shown_url);
+	char q[61];
+	return tw_error_set(err, TW_ESERVICE, "unknown TwiML verb <%s> at line %ld of %s",
+			    tw_call_quote(call, name_of(v), q, sizeof(q)), line_of(v), t->shown_url);
 }
 
 /* Runs the document's verbs from v on until one stops the run; verbs
@@ -884,8 +897,7 @@ static int run_from(struct twiml *t, tw_call *call, xmlNodePtr v, tw_error *err)
 		if (rc || r.stop)
 			return rc;
 	}
-	int rc = note(call, err, "no more verbs in %.*s: the carrier hangs up", URL_CHARS,
-		      t->url);
+	int rc = note(call, err, "no more verbs in %s: the carrier hangs up", t->shown_url);
 	return rc ? rc : ivr_hangs_up(call, err);
 }
 
@@ -935,10 +947,12 @@ static int gather_keys(struct twiml *t, tw_call *call, const char *keys, tw_erro
 		}
 	}
 	got[n] = dropped[d] = '\0';
+	char q[41];
 	if (d)
 		rc = note(call, err,
-			  "keys \"%.40s\" came after <Gather> at line %ld had its input; the IVR "
-			  "never heard them", dropped, line_of(t->verb));
+			  "keys \"%s\" came after <Gather> at line %ld had its input; the IVR "
+			  "never heard them", tw_call_quote(call, dropped, q, sizeof(q)),
+			  line_of(t->verb));
 	/* Without a finishing key the carrier waits out the timeout. */
 	if (!done)
 		tw_call_wait(call, g->timeout_s);
@@ -1023,11 +1037,12 @@ static int record_keys(struct twiml *t, tw_call *call, const char *keys, tw_erro
 		}
 		if (!strchr(t->record.finish, *k))
 			continue; /* a tone in the recording, nothing more */
-		char key[2] = {*k, '\0'};
+		char key[2] = {*k, '\0'}, q[41];
 		int rc = TW_OK;
 		if (k[1])
-			rc = note(call, err, "keys \"%.40s\" came after <Record> at line %ld "
-				  "ended; the IVR never heard them", k + 1, line_of(t->verb));
+			rc = note(call, err, "keys \"%s\" came after <Record> at line %ld "
+				  "ended; the IVR never heard them",
+				  tw_call_quote(call, k + 1, q, sizeof(q)), line_of(t->verb));
 		return rc ? rc : record_end(t, call, key, err);
 	}
 	return TW_OK; /* still recording */
@@ -1136,10 +1151,10 @@ static int twiml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url,
 	t->doc = doc;
 	if (!(t->url = strdup(url ? url : "")))
 		return oom(err);
+	tw_call_quote(call, url, t->shown_url, sizeof(t->shown_url));
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (!root || !is_named(root, "Response"))
-		return tw_error_set(err, TW_ESERVICE, "%.*s is not a TwiML <Response>", URL_CHARS,
-				    t->url);
+		return tw_error_set(err, TW_ESERVICE, "%s is not a TwiML <Response>", t->shown_url);
 	return run_from(t, call, root->children, err);
 }
 
