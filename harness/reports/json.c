@@ -16,8 +16,8 @@
  * the percentiles: tw_histogram_add_count reads the buckets back.
  *
  * How it works: the document is built as a jansson tree, dumped into a
- * capped buffer and written with tw_write_file_atomic, so a reader never
- * sees half a report. jansson refuses strings that are not UTF-8, and body
+ * capped buffer (tw_report_json_render, for the CLI's set of reports) and
+ * written with tw_write_file_atomic, so a reader never sees half a report. jansson refuses strings that are not UTF-8, and body
  * excerpts are cut mid-character or are not UTF-8 at all, so every string
  * goes through clean() first (bad bytes become U+FFFD; control characters
  * are kept, jansson escapes them). Numbers are never NaN or infinite (JSON
@@ -40,6 +40,7 @@
 #include "core/fsutil.h"
 #include "core/utf8.h"
 #include "readiness/score.h"
+#include "reports/render.h"
 #include "runner/result.h"
 #include "techweek.h"
 
@@ -836,21 +837,23 @@ static json_t *document(json_ctx *c, const tw_run *run, const figures *f, const 
 
 /* json_dump_callback's sink: the capped buffer, and why it refused. */
 typedef struct sink {
-	tw_buf buf;
+	tw_buf *buf;
 	int rc;
 } sink;
 
 static int dump_into(const char *buffer, size_t size, void *data)
 {
 	sink *k = data;
-	k->rc = tw_buf_append(&k->buf, buffer, size);
+	k->rc = tw_buf_append(k->buf, buffer, size);
 	return k->rc == TW_OK ? 0 : -1;
 }
 
-int tw_report_json(const tw_run *run, const tw_run_score *score, const char *path, tw_error *err)
+int tw_report_json_render(const tw_run *run, const tw_run_score *score, tw_buf *out,
+			  tw_error *err)
 {
-	if (!run || !path || !*path)
-		return tw_error_set(err, TW_EUSAGE, "tw_report_json needs a run and a path");
+	tw_buf_init(out, REPORT_MAX);
+	if (!run)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_json_render needs a run");
 
 	json_ctx c = {.rc = TW_OK};
 	tw_buf_init(&c.clean, STRING_MAX);
@@ -860,22 +863,29 @@ int tw_report_json(const tw_run *run, const tw_run_score *score, const char *pat
 	figures_free(&f);
 	tw_buf_free(&c.clean);
 
-	sink out = {.rc = TW_OK};
-	tw_buf_init(&out.buf, REPORT_MAX);
-	if (!c.rc && json_dump_callback(doc, dump_into, &out, DUMP_FLAGS) != 0)
-		c.rc = out.rc ? out.rc : TW_ENOMEM;
+	sink k = {.buf = out, .rc = TW_OK};
+	if (!c.rc && json_dump_callback(doc, dump_into, &k, DUMP_FLAGS) != 0)
+		c.rc = k.rc ? k.rc : TW_ENOMEM;
 	if (!c.rc)
-		c.rc = tw_buf_puts(&out.buf, "\n");
+		c.rc = tw_buf_puts(out, "\n");
 	json_decref(doc);
 
-	int rc = c.rc;
-	if (rc == TW_ELIMIT)
-		tw_error_set(err, rc, "the JSON report for %s grew too large (over %zu MiB)", path,
-			     REPORT_MAX >> 20);
-	else if (rc)
-		tw_error_set(err, rc, "out of memory building the JSON report for %s", path);
-	else
-		rc = tw_write_file_atomic(path, tw_buf_str(&out.buf), out.buf.len, err);
-	tw_buf_free(&out.buf);
+	if (c.rc == TW_ELIMIT)
+		return tw_error_set(err, c.rc, "the JSON report grew too large (over %zu MiB)",
+				    REPORT_MAX >> 20);
+	if (c.rc)
+		return tw_error_set(err, c.rc, "out of memory building the JSON report");
+	return TW_OK;
+}
+
+int tw_report_json(const tw_run *run, const tw_run_score *score, const char *path, tw_error *err)
+{
+	if (!run || !path || !*path)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_json needs a run and a path");
+	tw_buf out;
+	int rc = tw_report_json_render(run, score, &out, err);
+	if (!rc)
+		rc = tw_write_file_atomic(path, tw_buf_str(&out), out.len, err);
+	tw_buf_free(&out);
 	return rc;
 }

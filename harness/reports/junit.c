@@ -28,6 +28,7 @@
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "readiness/score.h"
+#include "reports/render.h"
 #include "core/fsutil.h"
 #include "runner/result.h"
 
@@ -594,11 +595,12 @@ static void write_document(junit_writer *j, const tw_run *run)
 		check(j, xmlTextWriterEndDocument(j->w));
 }
 
-int tw_report_junit(const tw_run *run, const tw_run_score *score, const char *path,
-		    tw_error *err)
+int tw_report_junit_render(const tw_run *run, const tw_run_score *score, tw_buf *out,
+			   tw_error *err)
 {
-	if (!run || !path || !*path)
-		return tw_error_set(err, TW_EUSAGE, "tw_report_junit needs a run and a path");
+	tw_buf_init(out, SIZE_MAX / 2); /* bounded by TEXT_MAX already */
+	if (!run)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_junit_render needs a run");
 
 	xmlBufferPtr xml = xmlBufferCreate();
 	junit_writer j = {.w = xml ? xmlNewTextWriterMemory(xml, 0) : NULL, .score = score};
@@ -612,16 +614,28 @@ int tw_report_junit(const tw_run *run, const tw_run_score *score, const char *pa
 		xmlFreeTextWriter(j.w); /* flushes into xml */
 	tw_buf_free(&j.clean);
 	tw_buf_free(&j.text);
-
-	int rc = j.rc;
-	if (rc == TW_ELIMIT)
-		tw_error_set(err, rc, "the JUnit report for %s grew past %zu bytes of text", path,
-			     TEXT_MAX);
-	else if (rc)
-		tw_error_set(err, rc, "out of memory building the JUnit report for %s", path);
-	else
-		rc = tw_write_file_atomic(path, xmlBufferContent(xml), (size_t)xmlBufferLength(xml), err);
+	if (!j.rc)
+		j.rc = tw_buf_append(out, xmlBufferContent(xml), (size_t)xmlBufferLength(xml));
 	if (xml)
 		xmlBufferFree(xml);
+
+	if (j.rc == TW_ELIMIT)
+		return tw_error_set(err, j.rc, "the JUnit report grew past %zu bytes of text",
+				    TEXT_MAX);
+	if (j.rc)
+		return tw_error_set(err, j.rc, "out of memory building the JUnit report");
+	return TW_OK;
+}
+
+int tw_report_junit(const tw_run *run, const tw_run_score *score, const char *path,
+		    tw_error *err)
+{
+	if (!run || !path || !*path)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_junit needs a run and a path");
+	tw_buf out;
+	int rc = tw_report_junit_render(run, score, &out, err);
+	if (!rc)
+		rc = tw_write_file_atomic(path, tw_buf_str(&out), out.len, err);
+	tw_buf_free(&out);
 	return rc;
 }
