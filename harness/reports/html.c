@@ -731,6 +731,11 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 		el_text(h, f, "div", "big", "\xE2\x80\x94");
 		el_text(h, f, "div", "small", "never performed");
 	}
+	if (m && m->interrupted)
+		el_text(h, f, "div", "small muted",
+			fmt(h, "%llu interrupted: cut off by the run's end, not performed, not "
+			       "counted or scored",
+			    (unsigned long long)m->interrupted));
 
 	if (rs) {
 		node g = el(h, grid, "div", "figure");

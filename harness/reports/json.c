@@ -366,6 +366,7 @@ static json_t *settings(json_ctx *c, const tw_run *run)
 static json_t *totals(json_ctx *c, const tw_run *run, const figures *f)
 {
 	uint64_t performances = 0, achieved = 0, failed = 0, unreachable = 0, broken = 0;
+	uint64_t interrupted = 0;
 	uint64_t steps = 0, requests = 0;
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_metrics *m = &f->m[i];
@@ -374,6 +375,7 @@ static json_t *totals(json_ctx *c, const tw_run *run, const figures *f)
 		failed += m->failed;
 		unreachable += m->unreachable;
 		broken += m->broken;
+		interrupted += m->interrupted;
 		for (size_t s = 0; m->scenes && s < m->scene_count; s++)
 			for (size_t t = 0; m->scenes[s].steps && t < m->scenes[s].step_count; t++) {
 				steps += m->scenes[s].steps[t].count;
@@ -387,6 +389,7 @@ static json_t *totals(json_ctx *c, const tw_run *run, const figures *f)
 	set(c, o, "failed", count(failed));
 	set(c, o, "unreachable", count(unreachable));
 	set(c, o, "broken", count(broken));
+	set(c, o, "interrupted", count(interrupted));
 	set(c, o, "planned", count(run->planned));
 	set(c, o, "started", count(run->started));
 	set(c, o, "dropped", count(run->dropped));
@@ -698,6 +701,7 @@ static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_reh
 	set(c, o, "failed", count(m->failed));
 	set(c, o, "unreachable", count(m->unreachable));
 	set(c, o, "broken", count(m->broken));
+	set(c, o, "interrupted", count(m->interrupted));
 	set(c, o, "outcome_rate",
 	    m->performances ? json_real((double)m->achieved / (double)m->performances)
 			    : json_null());

@@ -517,6 +517,11 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)m->achieved);
 		property(j, "achieved", num);
 	}
+	if (m->interrupted) {
+		/* Cut off by the run's end: not performed, in no count above. */
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)m->interrupted);
+		property(j, "interrupted", num);
+	}
 	tw_buf_reset(&j->text);
 	for (size_t i = 0; i < m->scene_count; i++)
 		for (size_t k = 0; k < m->scenes[i].step_count; k++)
