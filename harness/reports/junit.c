@@ -218,11 +218,22 @@ typedef struct counts {
 	long tests, failures, errors, skipped;
 } counts;
 
+/* The scene of a performance the run's end cut off: it was not
+ * performed, so CI sees it skipped, not failed. */
+static bool cut_off(const tw_rehearsal_result *r, const tw_scene_result *sc)
+{
+	return r->interrupted && sc->status == TW_STATUS_FAILED;
+}
+
 static counts count_rehearsal(const tw_rehearsal_result *r)
 {
 	counts c = {0, 0, 0, 0};
 	for (size_t i = 0; i < r->scene_count; i++) {
 		c.tests++;
+		if (cut_off(r, &r->scenes[i])) {
+			c.skipped++;
+			continue;
+		}
 		switch (r->scenes[i].status) {
 		case TW_STATUS_FAILED: c.failures++; break;
 		case TW_STATUS_UNREACHABLE:
@@ -407,7 +418,15 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 		if (tw_status_is_problem(sc->steps[i].status))
 			culprit = &sc->steps[i];
 
-	if (tw_status_is_problem(sc->status)) {
+	if (cut_off(r, sc)) {
+		tw_buf_reset(&j->text);
+		textf(j, "interrupted: cut off by the run's end, not performed");
+		if (culprit && culprit->message)
+			textf(j, " (line %d: %s)", tw_step_result_line(culprit), culprit->message);
+		start(j, "skipped");
+		attr(j, "message", tw_buf_str(&j->text), true);
+		end(j);
+	} else if (tw_status_is_problem(sc->status)) {
 		const char *type;
 		if (sc->status == TW_STATUS_FAILED) {
 			start(j, "failure");

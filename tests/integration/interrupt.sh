@@ -102,6 +102,10 @@ q() { jq -r "$1" "$json" 2>&1; }
 [ "$(q .readiness.score)" = 100 ] || problems+=("readiness score '$(q .readiness.score)', expected 100 (Quick only)")
 grep -q 'name="interrupted" value="1"' "$work/cut/junit.xml" ||
   problems+=("the JUnit report does not count the interrupted performance")
+[ "$(xmllint --xpath 'string(/testsuites/@failures)' "$work/cut/junit.xml" 2>&1)" = 0 ] ||
+  problems+=("the JUnit report counts the cut-off scene as a failure")
+xmllint --xpath '//testsuite[@name="Hanging"]/testcase/skipped/@message' "$work/cut/junit.xml" 2>/dev/null |
+  grep -q "interrupted" || problems+=("the JUnit report does not mark the cut-off scene interrupted")
 grep -q "1 interrupted" "$work/cut/readiness.html" || problems+=("the HTML report does not say 1 interrupted")
 grep -q "1 interrupted" "$work/cut.out" || problems+=("the summary does not say 1 interrupted")
 if [ ${#problems[@]} -eq 0 ]; then
