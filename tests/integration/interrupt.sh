@@ -58,6 +58,7 @@ fi
 # performed: counted apart as interrupted in every report, not as failed
 # transport, and left out of the score. "Quick" is performed in full;
 # "Hanging" waits on a response that takes a minute when it is cut off.
+# As a shard of one, so that techweek merge reads the counts back too.
 cat >"$work/quick.rehearsal" <<'R'
 rehearsal "Quick"
 scene "Ping" on web
@@ -71,7 +72,7 @@ scene "Wait" on web
   expect status 200
 R
 mkfifo "$work/progress2"
-"$techweek" run --var "stage=$stage" --customers 2 --timeout 2m --progress 100ms \
+"$techweek" run --var "stage=$stage" --customers 2 --timeout 2m --progress 100ms --shard 1/1 \
   --reports "$work/cut" --color never "$work/hanging.rehearsal" "$work/quick.rehearsal" \
   >"$work/cut.out" 2>"$work/progress2" &
 pid=$!
@@ -108,6 +109,12 @@ xmllint --xpath '//testsuite[@name="Hanging"]/testcase/skipped/@message' "$work/
   grep -q "interrupted" || problems+=("the JUnit report does not mark the cut-off scene interrupted")
 grep -q "1 interrupted" "$work/cut/readiness.html" || problems+=("the HTML report does not say 1 interrupted")
 grep -q "1 interrupted" "$work/cut.out" || problems+=("the summary does not say 1 interrupted")
+"$techweek" merge --quiet --reports "$work/merged" "$json"
+status=$?
+json=$work/merged/result.json
+[ "$status" = 130 ] || problems+=("merge: exit status $status, expected 130")
+[ "$(q .totals.interrupted)" = 1 ] || problems+=("merge: totals.interrupted is '$(q .totals.interrupted)'")
+[ "$(q .readiness.score)" = 100 ] || problems+=("merge: readiness score '$(q .readiness.score)', expected 100")
 if [ ${#problems[@]} -eq 0 ]; then
   echo "ok   interrupted performances are not failures"
 else
