@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Ctrl-C during a dress rehearsal: no more performances start, the ones
 # under way finish (their think time cut short), the reports hold what was
-# performed, and the exit status says the run was interrupted (130).
-# Synchronised on techweek's own progress line, never on a sleep.
+# performed, and the exit status says the run was interrupted (130). A
+# second Ctrl-C cuts off the performances under way: they are counted as
+# interrupted, never as failed, and left out of the score.
+# Synchronised on techweek's own progress lines, never on a sleep.
 set -uo pipefail
 techweek=$1 stage_bin=$2
 work=$(mktemp -d)
