@@ -620,6 +620,7 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 	int rc = tw_transfer_done(&c->xfer, result, &unreachable, &e);
 	c->state = TW_CUSTOMER_READY;
 	if (rc != TW_OK && c->interrupted) {
+		c->result->interrupted = true;
 		tw_error_clear(&e);
 		tw_error_set(&e, TW_ETRANSPORT,
 			     "cut off: the run was ending (Ctrl-C, or its duration and the step "
@@ -675,6 +676,7 @@ void tw_customer_interrupt(tw_customer *c, double now_ms)
 		tw_customer_transfer_done(c, CURLE_ABORTED_BY_CALLBACK, now_ms);
 	} else if (c->state == TW_CUSTOMER_PAUSED) {
 		tw_step_result *sr = cur_result(c);
+		c->result->interrupted = true;
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
 				 "cut off: the run was ending during this pause");
 		c->state = TW_CUSTOMER_READY;

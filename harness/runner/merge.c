@@ -342,6 +342,7 @@ static int add_figures(reader *rd, tw_rehearsal_metrics *m, json_t *o, tw_histog
 	m->achieved += u64(rd, o, "achieved");
 	m->failed += u64(rd, o, "failed");
 	m->unreachable += u64(rd, o, "unreachable");
+	m->interrupted += u64(rd, o, "interrupted");
 	add_stats(rd, m->time_to_outcome, field(rd, o, "time_to_outcome"), scratch,
 		  "time_to_outcome");
 	m->frontstage_steps += u64(rd, o, "frontstage_steps");
@@ -480,6 +481,15 @@ static int rebuild_shown(reader *rd, tw_rehearsal_result *r, json_t *sh, tw_erro
 static bool shown_performed(json_t *entry)
 {
 	return json_is_array(json_object_get(json_object_get(entry, "shown"), "scenes"));
+}
+
+/* A part shows a performance cut off by the run's end only when it
+ * performed none (runner.c's show_rank). */
+static bool shown_interrupted(json_t *entry)
+{
+	json_t *performed = json_object_get(entry, "performances");
+	return shown_performed(entry) && json_is_integer(performed) &&
+	       json_integer_value(performed) == 0;
 }
 
 static bool shown_failed(json_t *entry)
@@ -670,7 +680,8 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 			continue;
 		}
 		/* Shown: the first performance that failed, in shard order,
-		 * else the first performed, else the first entry. */
+		 * else the first performed, else the first cut off by the
+		 * run's end, else the first entry. */
 		json_t *shown = NULL;
 		const char *shown_file = NULL;
 		int best = -1;
@@ -684,7 +695,10 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 				rc = usage_error(err, parts[k].path,
 						 "\"%s\" of rehearsal %s is missing or malformed",
 						 rd.bad, r->path);
-			int rank = shown_failed(e) ? 2 : shown_performed(e) ? 1 : 0;
+			int rank = shown_interrupted(e) ? 1
+				   : shown_failed(e)    ? 3
+				   : shown_performed(e) ? 2
+							: 0;
 			if (rank > best) {
 				best = rank;
 				shown = e;
@@ -693,6 +707,7 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 		}
 		if (rc == TW_OK && shown) {
 			reader rd = {.file = shown_file};
+			r->interrupted = best == 1;
 			rc = rebuild_shown(&rd, r, json_object_get(shown, "shown"), err);
 			if (rc == TW_OK && rd.bad)
 				rc = usage_error(err, shown_file,

@@ -222,6 +222,8 @@ tw_verdict tw_run_verdict(const tw_run *run)
 {
 	tw_verdict v = TW_VERDICT_PASSED;
 	for (size_t i = 0; i < run->count; i++) {
+		if (run->rehearsals[i].interrupted)
+			continue; /* not performed: it neither passed nor failed */
 		switch (run->rehearsals[i].status) {
 		case TW_STATUS_BROKEN:
 			return TW_VERDICT_SCRIPT_ERROR;

@@ -81,6 +81,11 @@ typedef struct tw_rehearsal_result {
 	long frontstage_steps;   /* customer-effort: steps performed frontstage */
 	double frontstage_ms;
 	tw_call_totals phone;    /* phone.calls == 0 without calls */
+	bool interrupted;        /* cut off by the run's end (a second Ctrl-C,
+				    or the step timeout passed while stopping)
+				    before it finished: not performed, so
+				    counted apart and left out of every figure
+				    and the score */
 } tw_rehearsal_result;
 
 /* Why a run stopped before it performed everything it planned. */

@@ -171,6 +171,13 @@ static bool is_failure(tw_status s)
 	return s != TW_STATUS_PASSED;
 }
 
+/* Which performance reports show: the first that failed, else the first;
+ * one cut off by the run's end only when no other ended. */
+static int show_rank(const tw_rehearsal_result *r)
+{
+	return r->interrupted ? 0 : is_failure(r->status) ? 2 : 1;
+}
+
 /* A performance ended: its figures, then the shown result (the first that
  * failed, else the first), then its memory back. */
 static int performance_done(worker *w, slot *sl)
@@ -178,7 +185,7 @@ static int performance_done(worker *w, slot *sl)
 	schedule *sc = w->sched;
 	tw_rehearsal_result *r = &sl->result;
 	int rc = tw_rehearsal_metrics_add(&w->metrics[sl->rehearsal], r);
-	bool failed = is_failure(r->status);
+	bool failed = is_failure(r->status) && !r->interrupted;
 	atomic_fetch_add(&sc->done, 1);
 	atomic_fetch_sub(&sc->in_flight, 1);
 	if (failed) {
@@ -189,7 +196,7 @@ static int performance_done(worker *w, slot *sl)
 	}
 	pthread_mutex_lock(&sc->shown_lock);
 	tw_rehearsal_result *shown = &w->run->rehearsals[sl->rehearsal];
-	if (!shown->scenes || (failed && !is_failure(shown->status)))
+	if (!shown->scenes || show_rank(r) > show_rank(shown))
 		adopt(shown, r);
 	pthread_mutex_unlock(&sc->shown_lock);
 	tw_customer_free(&sl->c);
