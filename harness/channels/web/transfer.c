@@ -201,13 +201,17 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_CONNECT:
-	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
 		*unreachable = true;
 		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		/* The TLS library's words alone ("wrong version number") do not
+		 * say which stage failed: often a plain HTTP port. */
+		*unreachable = true;
+		return tw_error_set(err, TW_ETRANSPORT, "TLS handshake failed: %s", detail);
 	case CURLE_OPERATION_TIMEDOUT:
 		if (r->status == 0 && r->timings.connect_ms == 0) {
 			*unreachable = true;
