@@ -82,6 +82,11 @@ int tw_response_header_line(tw_response *r, const char *line, size_t len)
 		/* A new response (redirect hop, 100 Continue): forget the
 		 * previous hop's headers. */
 		free_headers(r);
+		r->head_complete = false;
+		return TW_OK;
+	}
+	if (len == 0) {
+		r->head_complete = true;
 		return TW_OK;
 	}
 	const char *colon = memchr(line, ':', len);

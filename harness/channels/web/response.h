@@ -40,6 +40,7 @@ typedef struct tw_response {
 	size_t header_cap;
 	tw_buf body;            /* capped; see tw_run_options.max_body */
 	bool truncated;         /* the body went past the cap */
+	bool head_complete;     /* the final hop's header block ended */
 	tw_timings timings;
 	long redirects;
 	double bytes_in;        /* body bytes received */

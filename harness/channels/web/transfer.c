@@ -169,6 +169,10 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	free(r->url);
 	r->url = url ? strdup(url) : NULL;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+	/* A status line whose headers never ended (cut, or trickled past the
+	 * timeout) is no response. */
+	if (result != CURLE_OK && !r->head_complete)
+		r->status = 0;
 	char *ct = NULL;
 	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
 	free(r->content_type);
