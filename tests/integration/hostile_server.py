@@ -16,6 +16,7 @@ P1 answers by path (the request is read up to its blank line first):
     /reset-headers         half the headers, then a TCP reset
     /reset-body            headers promising 1000 bytes, 25 of them, then a
                            TCP reset
+    /redirect-file         302 to file:///etc/passwd
     anything else          404
 P2 accepts connections and never sends a byte: a TLS handshake (or an HTTP
 answer) that never comes.
@@ -67,6 +68,10 @@ def serve(conn):
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
                          b"Content-Length: 1000\r\n\r\nthe kitchen door slams sh")
             reset(conn)
+        elif path == "/redirect-file":
+            conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\n"
+                         b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+            conn.close()
         else:
             conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n"
                          b"Content-Length: 10\r\nConnection: close\r\n\r\nnot found\n")

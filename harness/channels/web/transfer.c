@@ -202,12 +202,20 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 		return tw_error_set(err, TW_ELIMIT,
 				    "redirect loop: more than %ld redirects, last at %s",
 				    r->redirects, r->url ? r->url : "?");
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		/* A redirect to file:, ftp:...: the server misbehaved, the
+		 * service itself was reached. */
+		if (r->redirects > 0 || (r->status >= 300 && r->status < 400))
+			return tw_error_set(err, TW_ETRANSPORT,
+					    "refused to follow a redirect to %s: only http and https are followed",
+					    r->url ? r->url : "?");
+		*unreachable = true;
+		break;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
 		*unreachable = true;
 		break;
