@@ -17,6 +17,8 @@ P1 answers by path (the request is read up to its blank line first):
     /reset-body            headers promising 1000 bytes, 25 of them, then a
                            TCP reset
     /redirect-file         302 to file:///etc/passwd
+    /endless-headers       the status line, then short headers as fast as
+                           the client reads, never ending
     anything else          404
 P2 accepts connections and never sends a byte: a TLS handshake (or an HTTP
 answer) that never comes.
@@ -68,6 +70,11 @@ def serve(conn):
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
                          b"Content-Length: 1000\r\n\r\nthe kitchen door slams sh")
             reset(conn)
+        elif path == "/endless-headers":
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            block = b"X-Again: and again\r\n" * 4096
+            while True:  # until the client hangs up and the send fails
+                conn.sendall(block)
         elif path == "/redirect-file":
             conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\n"
                          b"Content-Length: 0\r\nConnection: close\r\n\r\n")
