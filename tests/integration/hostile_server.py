@@ -19,6 +19,7 @@ P1 answers by path (the request is read up to its blank line first):
     /redirect-file         302 to file:///etc/passwd
     /endless-headers       the status line, then short headers as fast as
                            the client reads, never ending
+    /not-http              an SSH banner instead of an HTTP answer
     anything else          404
 P2 accepts connections and never sends a byte: a TLS handshake (or an HTTP
 answer) that never comes.
@@ -75,6 +76,9 @@ def serve(conn):
             block = b"X-Again: and again\r\n" * 4096
             while True:  # until the client hangs up and the send fails
                 conn.sendall(block)
+        elif path == "/not-http":
+            conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+            conn.close()
         elif path == "/redirect-file":
             conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\n"
                          b"Content-Length: 0\r\nConnection: close\r\n\r\n")

@@ -210,6 +210,11 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 					    "refused to follow a redirect to %s: only http and https are followed",
 					    r->url ? r->url : "?");
 		*unreachable = true;
+		/* Connected, then no HTTP came back (libcurl: "Received
+		 * HTTP/0.9 when not allowed"): the wrong port, most likely. */
+		if (r->timings.connect_ms > 0)
+			return tw_error_set(err, TW_ETRANSPORT, "the server's answer is not HTTP (%s)",
+					    detail);
 		break;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
