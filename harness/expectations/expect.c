@@ -377,8 +377,19 @@ static void fetch_header(eval *ev)
 	set_missing(ev, format(ev, "no header '%s' in the response", ev->arg), instead);
 }
 
+/* Why an HTML or XML body that is there gave no document; NULL otherwise. */
+static const char *doc_error(tw_response *resp)
+{
+	return resp->body.len && !tw_response_doc(resp) ? tw_response_doc_error(resp) : NULL;
+}
+
 static void fetch_text(eval *ev)
 {
+	if (tw_response_is_html(ev->resp) && doc_error(ev->resp)) {
+		set_missing(ev, format(ev, "the page does not parse: %s", doc_error(ev->resp)),
+			    body_excerpt(ev, TW_EXCERPT_MAX));
+		return;
+	}
 	const char *text = tw_response_text(ev->resp);
 	/* Outside HTML the text is the body itself, which may hold NULs. */
 	size_t len = text == ev->resp->body.data ? ev->resp->body.len : strlen(text);
@@ -396,7 +407,12 @@ static void fetch_title(eval *ev)
 		ev->act.empty_is_absent = true;
 		return;
 	}
-	set_missing(ev, format(ev, "the page has no <title>"), body_excerpt(ev, TW_EXCERPT_MAX));
+	if (doc_error(ev->resp))
+		set_missing(ev, format(ev, "the page does not parse: %s", doc_error(ev->resp)),
+			    body_excerpt(ev, TW_EXCERPT_MAX));
+	else
+		set_missing(ev, format(ev, "the page has no <title>"),
+			    body_excerpt(ev, TW_EXCERPT_MAX));
 }
 
 /* One line of CURLINFO_COOKIELIST, Netscape format:
@@ -665,8 +681,9 @@ static void fetch_xpath(eval *ev)
 			       "expected an HTML or XML body for xpath, got an empty body");
 		else
 			decide(ev, false, body_excerpt(ev, TW_EXCERPT_MAX),
-			       "expected an HTML or XML body for xpath, got %s that does not parse",
-			       content_type_words(ev->resp));
+			       "expected an HTML or XML body for xpath, got %s that does not parse%s%s",
+			       content_type_words(ev->resp), doc_error(ev->resp) ? ": " : "",
+			       doc_error(ev->resp) ? doc_error(ev->resp) : "");
 		return;
 	}
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);

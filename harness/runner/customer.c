@@ -364,9 +364,14 @@ static xmlDocPtr current_page(tw_customer *c, tw_step_result *sr, const char *wh
 	if (!doc) {
 		char *ex = tw_excerpt(tw_buf_str(&c->resp.body), c->resp.body.len, NULL,
 				      TW_EXCERPT_MAX, &c->run->redact);
-		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, "an HTML page", ex,
-		     "cannot %s: the last response (%s) is not an HTML page",
-		     what, c->resp.content_type ? c->resp.content_type : "no Content-Type");
+		if (tw_response_is_html(&c->resp) && tw_response_doc_error(&c->resp))
+			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, "an HTML page", ex,
+			     "cannot %s: the page does not parse: %s", what,
+			     tw_response_doc_error(&c->resp));
+		else
+			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, "an HTML page", ex,
+			     "cannot %s: the last response (%s) is not an HTML page",
+			     what, c->resp.content_type ? c->resp.content_type : "no Content-Type");
 		free(ex);
 	}
 	return doc;

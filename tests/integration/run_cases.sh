@@ -17,8 +17,9 @@
 #   #! self: no                      do not pass the case file itself
 #
 # {stage} in args/paths/expectations is the stage's base URL ({stagehost}
-# its host:port), {cases} the
-# cases folder, {root} the source tree. Every JUnit report written is validated against the schema.
+# its host:port), {cases} the cases folder, {root} the source tree,
+# {hostile} the base URL of hostile_server.py (raw-socket misbehaviour the
+# stage cannot do). Every JUnit report written is validated against the schema.
 #
 # usage: run_cases.sh TECHWEEK STAGE SOURCE_ROOT [CASE...]
 set -uo pipefail
@@ -39,6 +40,10 @@ coproc STAGE { exec "$stage_bin" --port 0; }
 stage_pid=$STAGE_PID
 trap 'kill $stage_pid 2>/dev/null; rm -rf "$work"' EXIT
 read -r stage <&"${STAGE[0]}" || { echo "the stage did not start"; exit 1; }
+exec {hostile_fd}< <(exec python3 "$root/tests/integration/hostile_server.py")
+hostile_pid=$!
+trap 'kill $stage_pid $hostile_pid 2>/dev/null; rm -rf "$work"' EXIT
+read -r hostile _ <&"$hostile_fd" || { echo "hostile_server.py did not start"; exit 1; }
 
 passed=0 failed=0
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("$cases_dir"/*.rehearsal); fi
@@ -46,6 +51,7 @@ if [ $# -gt 0 ]; then cases=("$@"); else cases=("$cases_dir"/*.rehearsal); fi
 subst() {
   local s=${1//\{stage\}/$stage}
   s=${s//\{stagehost\}/${stage#http://}}
+  s=${s//\{hostile\}/$hostile}
   s=${s//\{root\}/$root}
   printf '%s' "${s//\{cases\}/$cases_dir}"
 }

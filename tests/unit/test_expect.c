@@ -678,12 +678,58 @@ static void test_xpath_bodies(void **state)
 						  vstr("7")),
 					    false, NULL);
 	assert_string_equal(o.message, "expected an HTML or XML body for xpath, got "
-				       "application/xml that does not parse");
+				       "application/xml that does not parse: "
+				       "Premature end of data in tag order line 1");
 	tw_expect_outcome_free(&o);
 	tw_response_reset(&f->resp);
 	RESPOND(f, 200, "application/xml", "<order id=\"7\"><line sku=\"a\"/><line sku=\"b\"/></order>");
 	pass(f, ex(TW_SUBJ_XPATH, "/order/@id", TW_OP_EQ, vnum(7, "7")));
 	pass(f, counted(ex(TW_SUBJ_XPATH, "/order/line", TW_OP_EQ, vnum(2, "2"))));
+}
+
+/* 1000 levels: libxml2 stops reading at 256. A page it stopped reading is
+ * no page: counts and texts from its first half would be wrong with no
+ * reason given. */
+static void deep(fx *f, const char *content_type, const char *head, const char *open,
+		 const char *close)
+{
+	char *body = malloc(16000);
+	assert_non_null(body);
+	int n = sprintf(body, "%s", head);
+	for (int i = 0; i < 1000; i++)
+		n += sprintf(body + n, "%s", open);
+	n += sprintf(body + n, "deep");
+	for (int i = 0; i < 1000; i++)
+		n += sprintf(body + n, "%s", close);
+	respond(f, 200, content_type, body, (size_t)n);
+	free(body);
+}
+
+static void test_deep_documents(void **state)
+{
+	fx *f = *state;
+	deep(f, "text/html; charset=utf-8", "<!DOCTYPE html><title>Deep</title>", "<div>", "</div>");
+	const char *why = "it is nested deeper than libxml2's limit of 256 levels";
+	char want[256];
+	snprintf(want, sizeof(want),
+		 "expected an HTML or XML body for xpath, got text/html; charset=utf-8 that does not "
+		 "parse: %s",
+		 why);
+	tw_expect_outcome o = judge_quietly(
+		f, counted(ex(TW_SUBJ_XPATH, "//div", TW_OP_EQ, vnum(1000, "1000"))), false, want);
+	tw_expect_outcome_free(&o);
+	snprintf(want, sizeof(want), "the page does not parse: %s", why);
+	o = judge_quietly(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("deep")), false, want);
+	tw_expect_outcome_free(&o);
+	o = judge_quietly(f, ex(TW_SUBJ_TITLE, NULL, TW_OP_EQ, vstr("Deep")), false, want);
+	tw_expect_outcome_free(&o);
+
+	tw_response_reset(&f->resp);
+	deep(f, "text/xml", "<?xml version=\"1.0\"?>", "<d>", "</d>");
+	snprintf(want, sizeof(want),
+		 "expected an HTML or XML body for xpath, got text/xml that does not parse: %s", why);
+	o = judge_quietly(f, ex(TW_SUBJ_XPATH, "//d", TW_OP_EXISTS, vnone()), false, want);
+	tw_expect_outcome_free(&o);
 }
 
 /* ---- json ---- */
@@ -1206,6 +1252,7 @@ int main(void)
 		T(test_xpath_count),
 		T(test_xpath_errors),
 		T(test_xpath_bodies),
+		T(test_deep_documents),
 		T(test_json_strings),
 		T(test_json_numbers),
 		T(test_json_string_forms),

@@ -40,6 +40,7 @@ typedef struct tw_response {
 	size_t header_cap;
 	tw_buf body;            /* capped; see tw_run_options.max_body */
 	bool truncated;         /* the body went past the cap */
+	bool head_complete;     /* the final hop's header block ended */
 	tw_timings timings;
 	long redirects;
 	double bytes_in;        /* body bytes received */
@@ -49,6 +50,7 @@ typedef struct tw_response {
 	/* lazily derived views; owned */
 	xmlDocPtr doc;
 	bool doc_tried;
+	char *doc_error; /* why doc is NULL when the body does not parse */
 	json_t *json;
 	bool json_tried;
 	char *json_error;
@@ -72,8 +74,15 @@ bool tw_response_is_xml(const tw_response *r);
 
 /* The body parsed as HTML (HTML parser) or XML (XML types), NULL when there
  * is no body or it does not parse. Owned by r. Steps that fill forms change
- * this document in place. */
+ * this document in place. A page libxml2 stopped reading part way (nested
+ * deeper than its limit) counts as not parsing: half a page would give
+ * wrong counts and texts with no reason. */
 xmlDocPtr tw_response_doc(tw_response *r);
+
+/* After tw_response_doc returned NULL for a body that is there: why it does
+ * not parse, in words ("it is nested deeper than libxml2's limit of 256
+ * levels"); NULL when unknown. Owned by r. */
+const char *tw_response_doc_error(const tw_response *r);
 
 /* The body parsed as JSON; NULL with *why (owned by r) when it is not. */
 json_t *tw_response_json(tw_response *r, const char **why);

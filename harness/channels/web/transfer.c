@@ -169,6 +169,10 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	free(r->url);
 	r->url = url ? strdup(url) : NULL;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+	/* A status line whose headers never ended (cut, or trickled past the
+	 * timeout) is no response. */
+	if (result != CURLE_OK && !r->head_complete)
+		r->status = 0;
 	char *ct = NULL;
 	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
 	free(r->content_type);
@@ -198,16 +202,33 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 		return tw_error_set(err, TW_ELIMIT,
 				    "redirect loop: more than %ld redirects, last at %s",
 				    r->redirects, r->url ? r->url : "?");
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		/* A redirect to file:, ftp:...: the server misbehaved, the
+		 * service itself was reached. */
+		if (r->redirects > 0 || (r->status >= 300 && r->status < 400))
+			return tw_error_set(err, TW_ETRANSPORT,
+					    "refused to follow a redirect to %s: only http and https are followed",
+					    r->url ? r->url : "?");
+		*unreachable = true;
+		/* Connected, then no HTTP came back (libcurl: "Received
+		 * HTTP/0.9 when not allowed"): the wrong port, most likely. */
+		if (r->timings.connect_ms > 0)
+			return tw_error_set(err, TW_ETRANSPORT, "the server's answer is not HTTP (%s)",
+					    detail);
+		break;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_CONNECT:
-	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
 		*unreachable = true;
 		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		/* The TLS library's words alone ("wrong version number") do not
+		 * say which stage failed: often a plain HTTP port. */
+		*unreachable = true;
+		return tw_error_set(err, TW_ETRANSPORT, "TLS handshake failed: %s", detail);
 	case CURLE_OPERATION_TIMEDOUT:
 		if (r->status == 0 && r->timings.connect_ms == 0) {
 			*unreachable = true;
