@@ -1035,7 +1035,9 @@ static int parse_value(parser *p, tw_op op, const char *after, tw_value *v)
 	if (tok.kind == TW_TOK_END)
 		return perr(p, tok.col, "expected a value after '%s'", after);
 	v->text = tok.text;
-	if (tok.kind == TW_TOK_STRING) {
+	/* contains looks for text: `expect text 8.50` seeks "8.50" as written,
+	 * and 48h is three characters, not a duration too long. */
+	if (tok.kind == TW_TOK_STRING || op == TW_OP_CONTAINS) {
 		v->kind = TW_VAL_STRING;
 		return TW_OK;
 	}
