@@ -304,8 +304,9 @@ static bool parse_number(const char *s, double *out)
 	}
 	if (*q)
 		return false;
+	/* 400 digits overflow to inf: text, then, not a number. */
 	*out = strtod(s, NULL);
-	return true;
+	return isfinite(*out);
 }
 
 typedef enum dur_result { DUR_OK, DUR_NOT, DUR_TOO_LONG } dur_result;
