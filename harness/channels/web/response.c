@@ -73,14 +73,19 @@ void tw_response_free(tw_response *r)
 
 int tw_response_header_line(tw_response *r, const char *line, size_t len)
 {
+	size_t raw = len;
 	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
 		len--;
 	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
 		/* A new response (redirect hop, 100 Continue): forget the
 		 * previous hop's headers. */
 		free_headers(r);
+		r->header_bytes = raw;
 		return TW_OK;
 	}
+	r->header_bytes += raw;
+	if (r->header_bytes > TW_RESPONSE_HEADERS_MAX)
+		return TW_ELIMIT;
 	const char *colon = memchr(line, ':', len);
 	if (!colon || colon == line)
 		return TW_OK; /* the blank line, or a folded continuation */
