@@ -205,8 +205,10 @@ static bool merge_option(int ch)
  * and leading blanks, and nan slips through every range check. */
 static bool decimal(const char *s, double *v, char **end)
 {
-	size_t n = strspn(s, "0123456789.");
-	if (n == 0 || memchr(s, '.', n) != memrchr(s, '.', n))
+	size_t n = strspn(s, "0123456789."), points = 0;
+	for (size_t i = 0; i < n; i++)
+		points += s[i] == '.';
+	if (n == 0 || points > 1)
 		return false;
 	errno = 0;
 	*v = strtod(s, end);

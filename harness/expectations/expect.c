@@ -149,6 +149,7 @@ typedef struct eval {
 	char *label;    /* "status", "header Content-Type", "json $.items count" */
 	char *expected; /* the right-hand side for reports */
 	actual act;
+	const char *note; /* said after a failure: why the page is cut short */
 	bool done;      /* the outcome is decided */
 	bool oom;
 } eval;
@@ -218,6 +219,11 @@ __attribute__((format(printf, 4, 5))) static void decide(eval *ev, bool passed,
 	va_start(ap, fmt);
 	out->message = vformat(ev, fmt, ap);
 	va_end(ap);
+	if (!passed && ev->note && out->message) {
+		char *m = format(ev, "%s; %s", out->message, ev->note);
+		free(out->message);
+		out->message = m;
+	}
 }
 
 /* A number as a person writes it: integers without a point, other values
@@ -379,6 +385,8 @@ static void fetch_header(eval *ev)
 static void fetch_text(eval *ev)
 {
 	const char *text = tw_response_text(ev->resp);
+	if (tw_response_is_html(ev->resp))
+		ev->note = ev->resp->doc_problem;
 	/* Outside HTML the text is the body itself, which may hold NULs. */
 	size_t len = text == ev->resp->body.data ? ev->resp->body.len : strlen(text);
 	set_string(ev, text, len);
@@ -389,6 +397,7 @@ static void fetch_text(eval *ev)
 static void fetch_title(eval *ev)
 {
 	xmlDocPtr doc = tw_response_doc(ev->resp);
+	ev->note = ev->resp->doc_problem;
 	char *title = doc ? tw_html_title(doc) : NULL;
 	if (title) {
 		set_owned_string(ev, title, strlen(title));
@@ -658,6 +667,7 @@ static void xpath_value(eval *ev, xmlXPathObjectPtr res)
 static void fetch_xpath(eval *ev)
 {
 	xmlDocPtr doc = tw_response_doc(ev->resp);
+	ev->note = ev->resp->doc_problem;
 	if (!doc) {
 		if (ev->resp->body.len == 0)
 			decide(ev, false, NULL,

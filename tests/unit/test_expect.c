@@ -1050,6 +1050,55 @@ static void test_contains_unquoted_values(void **state)
 	contains_every_kind(f, TW_SUBJ_TEXT, NULL, page_body);
 }
 
+/* ---- a page nested past libxml2's limit ---- */
+
+static void deep(fx *f, const char *content_type, const char *open, const char *close)
+{
+	tw_buf b;
+	tw_buf_init(&b, 1u << 20);
+	assert_int_equal(tw_buf_puts(&b, "<html><body><p>before</p>"), TW_OK);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(tw_buf_puts(&b, open), TW_OK);
+	assert_int_equal(tw_buf_puts(&b, "<a href=\"/x\">deep text</a>"), TW_OK);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(tw_buf_puts(&b, close), TW_OK);
+	assert_int_equal(tw_buf_puts(&b, "</body></html>"), TW_OK);
+	respond(f, 200, content_type, b.data, b.len);
+	tw_buf_free(&b);
+}
+
+static void test_deep_page(void **state)
+{
+	fx *f = *state;
+	deep(f, "text/html", "<div>", "</div>");
+	pass(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("before")));
+	fails(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("deep text")),
+	      "expected text to contain \"deep text\"; libxml2 stopped reading the page at its "
+	      "nesting limit of 256 (line 1)");
+	fails(f, ex(TW_SUBJ_XPATH, "//a", TW_OP_EXISTS, vnone()),
+	      "//a matched nothing; libxml2 stopped reading the page at its nesting limit of 256 "
+	      "(line 1)");
+	/* The body itself is whole: body contains needs no parser. */
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vstr("deep text")));
+	assert_non_null(f->resp.doc_problem);
+
+	tw_response_free(&f->resp);
+	tw_response_init(&f->resp, 16u << 20);
+	deep(f, "application/xml", "<d>", "</d>");
+	fails(f, ex(TW_SUBJ_XPATH, "//a", TW_OP_EXISTS, vnone()),
+	      "expected an HTML or XML body for xpath, got application/xml that does not parse; "
+	      "libxml2 "
+	      "stopped reading the document at its nesting limit of 256 (line 1)");
+
+	/* 200 levels are within the limit: no note. */
+	tw_response_free(&f->resp);
+	tw_response_init(&f->resp, 16u << 20);
+	RESPOND(f, 200, "text/html", "<div><div><p>shallow</p></div></div>");
+	fails(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("deep")),
+	      "expected text to contain \"deep\"");
+	assert_null(f->resp.doc_problem);
+}
+
 /* ---- templates and misuse ---- */
 
 static void test_template_errors(void **state)
@@ -1258,6 +1307,7 @@ int main(void)
 		T(test_cookies_without_handle),
 		T(test_time),
 		T(test_contains_unquoted_values),
+		T(test_deep_page),
 		T(test_template_errors),
 		T(test_misuse),
 		cmocka_unit_test(test_outcome_free),

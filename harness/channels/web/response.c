@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -37,6 +38,8 @@ static void free_views(tw_response *r)
 		json_decref(r->json);
 	free(r->json_error);
 	free(r->text);
+	free(r->doc_problem);
+	r->doc_problem = NULL;
 	r->doc = NULL;
 	r->json = NULL;
 	r->json_error = NULL;
@@ -171,13 +174,37 @@ xmlDocPtr tw_response_doc(tw_response *r)
 	if (r->body.len == 0 || r->body.len > INT32_MAX)
 		return NULL;
 	const char *url = r->url ? r->url : "";
-	if (tw_response_is_xml(r))
-		r->doc = xmlReadMemory(r->body.data, (int)r->body.len, url, NULL,
-				       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	bool xml = tw_response_is_xml(r);
+	/* A parser context of our own, so that its last error is ours to
+	 * read; no XML_PARSE_HUGE: the depth limit keeps a hostile page from
+	 * costing a node per byte down a million levels. */
+	xmlParserCtxtPtr ctxt = xml ? xmlNewParserCtxt() : htmlNewParserCtxt();
+	if (!ctxt)
+		return NULL;
+	if (xml)
+		r->doc = xmlCtxtReadMemory(ctxt, r->body.data, (int)r->body.len, url, NULL,
+					   XML_PARSE_NONET | XML_PARSE_NOERROR |
+						   XML_PARSE_NOWARNING);
 	else
-		r->doc = htmlReadMemory(r->body.data, (int)r->body.len, url, NULL,
-					HTML_PARSE_RECOVER | HTML_PARSE_NONET |
-						HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+		r->doc = htmlCtxtReadMemory(ctxt, r->body.data, (int)r->body.len, url, NULL,
+					    HTML_PARSE_RECOVER | HTML_PARSE_NONET |
+						    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	/* libxml2 2.9 stops at nesting depth 256 with an internal error and no
+	 * code of its own: its message is the only way to tell. */
+	const xmlError *e = xmlCtxtGetLastError(ctxt);
+	if (e && e->message && strncmp(e->message, "Excessive depth", 15) == 0) {
+		size_t n = 128;
+		r->doc_problem = malloc(n);
+		if (r->doc_problem)
+			snprintf(r->doc_problem, n,
+				 "libxml2 stopped reading the %s at its nesting limit of 256 "
+				 "(line %d)",
+				 xml ? "document" : "page", e->line);
+	}
+	if (xml)
+		xmlFreeParserCtxt(ctxt);
+	else
+		htmlFreeParserCtxt(ctxt);
 	return r->doc;
 }
 

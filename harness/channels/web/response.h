@@ -50,6 +50,8 @@ typedef struct tw_response {
 	/* lazily derived views; owned */
 	xmlDocPtr doc;
 	bool doc_tried;
+	char *doc_problem;      /* why doc is cut short or missing, when
+				   libxml2 stopped (its depth limit); NULL */
 	json_t *json;
 	bool json_tried;
 	char *json_error;
@@ -79,7 +81,9 @@ bool tw_response_is_xml(const tw_response *r);
 
 /* The body parsed as HTML (HTML parser) or XML (XML types), NULL when there
  * is no body or it does not parse. Owned by r. Steps that fill forms change
- * this document in place. */
+ * this document in place. When libxml2 gave up part way (a page nested
+ * deeper than its limit of 256 elements), r->doc_problem says so: the
+ * document holds only what came before. */
 xmlDocPtr tw_response_doc(tw_response *r);
 
 /* The body parsed as JSON; NULL with *why (owned by r) when it is not. */

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Responses past a limit fail their step with the limit named. Headers:
+# not "Out of memory" but a 10 MiB header line (libcurl refuses any line
+# over 100 KiB) and 10 MB of small headers (techweek keeps at most 256
+# KiB); 200 KiB of headers still pass. A page of 100 000 nested <div>s:
+# libxml2 stops at depth 256, and a failing expectation or click says so
+# instead of showing an empty page with no reason. Every report is still
+# written. libmicrohttpd cannot send such headers (they must fit its
+# per-connection memory), so this test starts a small raw HTTP server of its
+# own (python3, no packages), on 127.0.0.1 only.
+#
+# usage: limits.sh TECHWEEK
+set -uo pipefail
+techweek=$1
+command -v python3 >/dev/null || { echo "SKIP limits: no python3"; exit 77; }
+work=$(mktemp -d)
+coproc SERVER { exec python3 -c '
+import socket, threading
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print(s.getsockname()[1], flush=True)
+text = (b"Content-Type: text/plain\r\n", b"ok\n")
+deep = (b"<html><head><title>Deep</title></head><body><p>before</p>" + b"<div>" * 100000
+        + b"<a href=\"/x\">deep link</a> deep text" + b"</div>" * 100000 + b"</body></html>")
+answers = {
+    b"/huge-header": (text[0] + b"X-Huge: " + b"a" * (10 << 20) + b"\r\n", text[1]),
+    b"/many-headers": (text[0] + b"".join(b"X-N%d: v\r\n" % i for i in range(1000000)), text[1]),
+    b"/big-headers": (text[0] + b"".join(b"X-B%d: %s\r\n" % (i, b"b" * 90) for i in range(2000)),
+                      text[1]),
+    b"/deep": (b"Content-Type: text/html; charset=utf-8\r\n", deep),
+}
+def serve(c):
+    try:
+        request = b""
+        while b"\r\n\r\n" not in request:
+            chunk = c.recv(65536)
+            if not chunk:
+                return
+            request += chunk
+        path = request.split(b" ")[1]
+        headers, body = answers.get(path, text)
+        c.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n" + headers
+                  + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    except OSError:
+        pass # the client gave up on the headers: expected
+    finally:
+        c.close()
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+'; }
+server_pid=$SERVER_PID
+trap 'kill $server_pid 2>/dev/null; rm -rf "$work"' EXIT
+read -r port <&"${SERVER[0]}" || { echo "the server did not start"; exit 1; }
+base=http://127.0.0.1:$port
+
+cat >"$work/headers.rehearsal" <<REHEARSAL
+rehearsal "One huge header"
+scene "Huge" on web
+  get $base/huge-header
+  expect status 200
+REHEARSAL
+cat >"$work/many.rehearsal" <<REHEARSAL
+rehearsal "Many headers"
+scene "Many" on web
+  get $base/many-headers
+  expect status 200
+REHEARSAL
+cat >"$work/big.rehearsal" <<REHEARSAL
+rehearsal "Big but fine"
+scene "Big" on web
+  get $base/big-headers
+  expect status 200
+  expect header X-B1999 exists
+REHEARSAL
+
+cat >"$work/deep.rehearsal" <<REHEARSAL
+rehearsal "Deep page"
+scene "Deep text" on web
+  visit $base/deep
+  expect text contains before
+  expect title == Deep
+  expect text contains "deep text"
+REHEARSAL
+cat >"$work/deep-click.rehearsal" <<REHEARSAL
+rehearsal "Deep link"
+scene "Deep click" on web
+  visit $base/deep
+  click "deep link"
+REHEARSAL
+
+"$techweek" run --color never --junit "$work/junit.xml" --json "$work/result.json" \
+  --html "$work/readiness.html" "$work/headers.rehearsal" "$work/many.rehearsal" \
+  "$work/big.rehearsal" "$work/deep.rehearsal" "$work/deep-click.rehearsal" \
+  >"$work/out" 2>&1 </dev/null
+rc=$?
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+[ $rc = 1 ] || fail "exit $rc, expected 1"
+grep -qF "a response header is larger than libcurl's limit of 100 KiB per header line" "$work/out" ||
+  fail "the huge header is not named"
+grep -qF "the response headers are larger than the 256 KiB limit" "$work/out" ||
+  fail "the many headers are not named"
+grep -qi "out of memory" "$work/out" && fail "still says out of memory"
+depth="libxml2 stopped reading the page at its nesting limit of 256 (line 1)"
+grep -qF "expected text to contain \"deep text\"; $depth" "$work/out" ||
+  fail "the deep page's text does not name the depth limit"
+grep -qF "no link 'deep link' on the page; the page has no links; $depth" "$work/junit.xml" ||
+  fail "the deep page's click does not name the depth limit"
+for f in junit.xml result.json readiness.html; do [ -s "$work/$f" ] || fail "no $f"; done
+passed=$(jq -r '[.rehearsals[] | select(.name == "Big but fine") | .scenes[].passed] | all' \
+  "$work/result.json" 2>&1)
+[ "$passed" = true ] || fail "200 KiB of headers did not pass: $passed"
+if [ $failures != 0 ]; then sed 's/^/    /' "$work/out" | head -40; exit 1; fi
+echo "limits: named headers and depth limits, every report written"
