@@ -68,6 +68,7 @@ typedef struct checker {
 	tw_strmap capture_names;
 	tw_strmap scene_names;
 	bool oom; /* a map could not grow: the check is incomplete */
+	size_t suggestions; /* "did you mean" lookups made */
 
 	/* Column finding on the line being checked. */
 	int line;
@@ -145,13 +146,18 @@ static bool given_has(const checker *c, const char *name)
 	return c->given && tw_vars_get(c->given, name, NULL) != NULL;
 }
 
+/* "Did you mean" compares with every known name: for the first unknown
+ * names only, or 40 000 of them among 40 000 names take minutes. */
+#define SUGGEST_MAX 100
+
 /* The closest known name, for "did you mean". */
 static const char *suggest_var(checker *c, const char *name)
 {
 	size_t n = c->s->cast.count + c->capture_count +
 		   (c->given ? tw_vars_count(c->given) : 0);
-	if (n == 0)
+	if (n == 0 || c->suggestions >= SUGGEST_MAX)
 		return NULL;
+	c->suggestions++;
 	const char **names = tw_arena_alloc(&c->tmp, n * sizeof(*names));
 	if (!names)
 		return NULL;
