@@ -1099,6 +1099,30 @@ static void test_deep_page(void **state)
 	assert_null(f->resp.doc_problem);
 }
 
+/* The header block kept per response is capped; a new hop starts again. */
+static void test_header_block_cap(void **state)
+{
+	fx *f = *state;
+	char line[1030];
+	memset(line, 'h', sizeof(line));
+	memcpy(line, "X-H: ", 5);
+	memcpy(line + sizeof(line) - 2, "\r\n", 2);
+	assert_int_equal(tw_response_header_line(&f->resp, "HTTP/1.1 200 OK\r\n", 17), TW_OK);
+	size_t kept = 17;
+	int rc = TW_OK;
+	while (rc == TW_OK) {
+		rc = tw_response_header_line(&f->resp, line, sizeof(line));
+		kept += sizeof(line);
+	}
+	assert_int_equal(rc, TW_ELIMIT);
+	assert_true(kept > TW_RESPONSE_HEADERS_MAX);
+	assert_true(kept - sizeof(line) <= TW_RESPONSE_HEADERS_MAX);
+	/* A redirect's next hop has a fresh allowance. */
+	assert_int_equal(tw_response_header_line(&f->resp, "HTTP/1.1 200 OK\r\n", 17), TW_OK);
+	assert_int_equal(tw_response_header_line(&f->resp, line, sizeof(line)), TW_OK);
+	assert_int_equal(f->resp.header_count, 1);
+}
+
 /* ---- templates and misuse ---- */
 
 static void test_template_errors(void **state)
@@ -1308,6 +1332,7 @@ int main(void)
 		T(test_time),
 		T(test_contains_unquoted_values),
 		T(test_deep_page),
+		T(test_header_block_cap),
 		T(test_template_errors),
 		T(test_misuse),
 		cmocka_unit_test(test_outcome_free),
