@@ -146,7 +146,8 @@ typedef struct eval {
 	const tw_redact *redact; /* excerpts mask secrets before they cut */
 	tw_expect_outcome *out;
 	char *arg;      /* ex->arg, expanded */
-	char *want;     /* ex->value.text, expanded (STRING and REGEX) */
+	char *want;     /* ex->value.text, expanded (STRING and REGEX); the
+			   value as shown for other kinds */
 	char *label;    /* "status", "header Content-Type", "json $.items count" */
 	char *expected; /* the right-hand side for reports */
 	actual act;
@@ -1132,6 +1133,11 @@ static bool expand(eval *ev)
 					ex->value.kind == TW_VAL_REGEX ? TW_EXPAND_REGEX
 								       : TW_EXPAND_PLAIN,
 					&ev->want, NULL, &err);
+	/* Any other value is, as text, what the script shows for it: `expect
+	 * text 8.50` looks for "8.50", not for the number. Every judge can then
+	 * rely on want. */
+	if (rc == TW_OK && !ev->want && !(ev->want = render_value(ev)))
+		rc = TW_ENOMEM;
 	if (rc == TW_ENOMEM)
 		ev->oom = true;
 	else if (rc)

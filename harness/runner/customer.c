@@ -172,9 +172,8 @@ static char *step_url(tw_customer *c, tw_step_result *sr, const char *tpl, doubl
 	char *url = tw_customer_expand(c, sr, tpl, now_ms);
 	if (!url)
 		return NULL;
-	if (strstr(url, "://"))
-		return url;
-	if (!c->have_response || !c->resp.url) {
+	bool absolute = strstr(url, "://") != NULL;
+	if (!absolute && (!c->have_response || !c->resp.url)) {
 		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
 		     "relative URL '%s' before any page was visited: start with a full URL such as {{stage}}/",
 		     url);
@@ -183,14 +182,20 @@ static char *step_url(tw_customer *c, tw_step_result *sr, const char *tpl, doubl
 	}
 	char *abs = NULL;
 	tw_error e = {0};
-	const char *base = c->resp.url;
+	const char *base = absolute ? NULL : c->resp.url;
 	char *page_base = NULL;
-	if (tw_response_is_html(&c->resp) && tw_response_doc(&c->resp))
+	if (!absolute && tw_response_is_html(&c->resp) && tw_response_doc(&c->resp))
 		base = page_base = tw_html_base_url(tw_response_doc(&c->resp), c->resp.url);
-	if (tw_url_resolve(base ? base : c->resp.url, url, &abs, &e) != TW_OK) {
+	/* Absolute URLs too: a template value may bring a space (encoded) or a
+	 * character no URL can hold, which is the script's problem, not an
+	 * unreachable service. */
+	int rc = tw_url_resolve(base, url, &abs, &e);
+	if (rc == TW_ENOMEM)
 		tw_customer_fail_error(c, sr, now_ms, &e);
-		tw_error_clear(&e);
-	}
+	else if (rc)
+		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL, "%s",
+				 e.message ? e.message : "invalid URL");
+	tw_error_clear(&e);
 	free(page_base);
 	free(url);
 	return abs;
@@ -429,6 +434,13 @@ static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 	tw_expect_outcome_free(&out);
 }
 
+/* A page action that failed (no such link, field or form). */
+static void page_fail(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e)
+{
+	tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "%s",
+			 e->message ? e->message : tw_code_str(e->code));
+}
+
 /* One step that does not wait on the network, or the start of one that
  * does. */
 static void perform(tw_customer *c, double now_ms)
@@ -459,7 +471,7 @@ static void perform(tw_customer *c, double now_ms)
 		if (tw_html_click(doc, c->resp.url, target, &req, &e) == TW_OK)
 			tw_customer_start_transfer(c, sr, &req, now_ms);
 		else
-			tw_customer_fail_error(c, sr, now_ms, &e);
+			page_fail(c, sr, now_ms, &e);
 		break;
 	case TW_STEP_SUBMIT:
 		if (!(doc = current_page(c, sr, "submit", now_ms)))
@@ -469,7 +481,7 @@ static void perform(tw_customer *c, double now_ms)
 		if (tw_form_submit(doc, c->resp.url, target, c->last_form, &req, &e) == TW_OK)
 			tw_customer_start_transfer(c, sr, &req, now_ms);
 		else
-			tw_customer_fail_error(c, sr, now_ms, &e);
+			page_fail(c, sr, now_ms, &e);
 		break;
 	case TW_STEP_FILL:
 	case TW_STEP_CHOOSE:
@@ -495,7 +507,7 @@ static void perform(tw_customer *c, double now_ms)
 				c->last_form = form;
 			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 		} else {
-			tw_customer_fail_error(c, sr, now_ms, &e);
+			page_fail(c, sr, now_ms, &e);
 		}
 		break;
 	case TW_STEP_PAUSE:

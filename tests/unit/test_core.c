@@ -18,6 +18,7 @@
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/redact.h"
+#include "core/strmap.h"
 #include "core/template.h"
 #include "techweek.h"
 
@@ -124,6 +125,68 @@ static void vars_set_get_and_assignments(void **state)
 	assert_false(tw_vars_valid_name("2nd"));
 	assert_false(tw_vars_valid_name("a b"));
 	tw_error_clear(&e);
+	tw_vars_free(v);
+}
+
+/* 50 000 keys: every one found at its index after the table grew many
+ * times, the first index kept on a repeat, and near misses not found. */
+static void strmap_finds_every_key_after_growing(void **state)
+{
+	(void)state;
+	enum { N = 50000 };
+	char (*keys)[16] = malloc(N * sizeof(*keys));
+	assert_non_null(keys);
+	tw_strmap m = {0};
+	size_t index;
+	assert_false(tw_strmap_get(&m, "k0", &index));
+	for (size_t i = 0; i < N; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%zu", i);
+		bool found = true;
+		assert_int_equal(tw_strmap_put(&m, keys[i], i, &found, NULL), TW_OK);
+		assert_false(found);
+	}
+	assert_int_equal(m.count, N);
+	for (size_t i = 0; i < N; i++) {
+		assert_true(tw_strmap_get(&m, keys[i], &index));
+		assert_int_equal(index, i);
+	}
+	bool found = false;
+	size_t first = 0;
+	assert_int_equal(tw_strmap_put(&m, "k123", 7, &found, &first), TW_OK);
+	assert_true(found);
+	assert_int_equal(first, 123);
+	assert_true(tw_strmap_get(&m, "k123", &index));
+	assert_int_equal(index, 123);
+	assert_int_equal(m.count, N);
+	assert_false(tw_strmap_get(&m, "k", NULL));
+	assert_false(tw_strmap_get(&m, "k50000", NULL));
+	assert_false(tw_strmap_get(&m, "", NULL));
+	assert_int_equal(tw_strmap_put(&m, "", 9, NULL, NULL), TW_OK);
+	assert_true(tw_strmap_get(&m, "", &index));
+	assert_int_equal(index, 9);
+	tw_strmap_free(&m);
+	assert_false(tw_strmap_get(&m, "k1", NULL));
+	free(keys);
+}
+
+/* A vars file of 40 000 lines: the last value of a repeated name wins, the
+ * order of first setting is kept. */
+static void vars_many_names(void **state)
+{
+	(void)state;
+	tw_vars *v = tw_vars_new();
+	char name[32], value[32];
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 40000; i++) {
+			snprintf(name, sizeof(name), "v%d", i);
+			snprintf(value, sizeof(value), "%d-%d", round, i);
+			assert_int_equal(tw_vars_set(v, name, value, false), TW_OK);
+		}
+	assert_int_equal(tw_vars_count(v), 40000);
+	assert_string_equal(tw_vars_get(v, "v39999", NULL), "1-39999");
+	const char *n;
+	tw_vars_at(v, 17, &n, NULL, NULL);
+	assert_string_equal(n, "v17");
 	tw_vars_free(v);
 }
 
@@ -288,6 +351,8 @@ int main(void)
 		cmocka_unit_test(buf_refuses_to_pass_its_cap),
 		cmocka_unit_test(error_renders_place_line_and_caret),
 		cmocka_unit_test(vars_set_get_and_assignments),
+		cmocka_unit_test(strmap_finds_every_key_after_growing),
+		cmocka_unit_test(vars_many_names),
 		cmocka_unit_test(vars_file_loads_and_reports_its_line),
 		cmocka_unit_test(template_scan_finds_every_kind),
 		cmocka_unit_test(template_expands_vars_env_and_regex_literals),

@@ -1022,6 +1022,106 @@ static void test_time(void **state)
 	      "expected time < 800ms, took 1234ms");
 }
 
+/* ---- contains with an unquoted value ---- */
+
+/* `expect text 8.50`: a word that reads as a number, duration, true, false
+ * or null is, after contains, the text written; every subject that takes
+ * contains looks for it, and none crashes. */
+static const char WRITTEN[] = "v=8.50 d=2s b=true f=false n=null";
+
+/* whole: the subject's value, which a capture keeps. */
+static void contains_every_kind(fx *f, tw_subject subject, const char *arg, const char *whole)
+{
+	const tw_value kinds[] = {
+		vnum(8.5, "8.50"), vdur(2000, "2s"), vbool(true), vbool(false), vnull(),
+	};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		pass(f, ex(subject, arg, TW_OP_CONTAINS, kinds[i]));
+	/* 8.5 is in "8.50", 8.500 is not: the written text, not the number. */
+	tw_expect_outcome o = judge(f, ex(subject, arg, TW_OP_CONTAINS, vnum(8.5, "8.500")),
+				    false, NULL);
+	assert_non_null(strstr(o.message, "to contain 8.500"));
+	tw_expect_outcome_free(&o);
+	/* Built without its text (not from a script): the number as shown. */
+	pass(f, ex(subject, arg, TW_OP_CONTAINS, vnum(8.5, NULL)));
+	pass(f, ex(subject, arg, TW_OP_CONTAINS, (tw_value){.kind = TW_VAL_NULL}));
+	pass(f, ex(subject, arg, TW_OP_CONTAINS, vnone()));
+	captures(f, as(ex(subject, arg, TW_OP_CONTAINS, vnum(8.5, "8.50")), "c"), whole);
+}
+
+static void test_contains_unquoted_values(void **state)
+{
+	fx *f = *state;
+	char page_body[256];
+	int n = snprintf(page_body, sizeof(page_body),
+			 "<html><head><title>%s</title></head><body><p>%s</p></body></html>",
+			 WRITTEN, WRITTEN);
+	respond(f, 200, "text/html", page_body, (size_t)n);
+	header(f, "X-A: v=8.50 d=2s b=true f=false n=null\r\n");
+	free(f->resp.url);
+	f->resp.url = strdup("http://127.0.0.1/?v=8.50 d=2s b=true f=false n=null");
+	const char *const lines[] = {
+		"127.0.0.1\tFALSE\t/\tFALSE\t0\tc\tv=8.50 d=2s b=true f=false n=null",
+		NULL,
+	};
+	jar(f, lines);
+	contains_every_kind(f, TW_SUBJ_TEXT, NULL, WRITTEN);
+	contains_every_kind(f, TW_SUBJ_TITLE, NULL, WRITTEN);
+	contains_every_kind(f, TW_SUBJ_HEADER, "X-A", WRITTEN);
+	contains_every_kind(f, TW_SUBJ_COOKIE, "c", WRITTEN);
+	contains_every_kind(f, TW_SUBJ_XPATH, "//p", WRITTEN);
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vnum(8.5, "8.50")));
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vnull()));
+	pass(f, ex(TW_SUBJ_URL, NULL, TW_OP_CONTAINS, vnum(8.5, "8.50")));
+	pass(f, ex(TW_SUBJ_URL, NULL, TW_OP_CONTAINS, vdur(2000, "2s")));
+	fails(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vnum(200, "200")),
+	      "expected body to contain 200");
+	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_CONTAINS, vnum(20, "20")));
+	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_CONTAINS, vbool(true)),
+	      "expected status to contain true, got 200");
+
+	tw_response_free(&f->resp);
+	tw_response_init(&f->resp, 16u << 20);
+	f->resp.easy = f->easy;
+	n = snprintf(page_body, sizeof(page_body), "{\"a\": \"%s\", \"n\": 8.5, \"t\": true}",
+		     WRITTEN);
+	respond(f, 200, "application/json", page_body, (size_t)n);
+	contains_every_kind(f, TW_SUBJ_JSON, "$.a", WRITTEN);
+	/* A JSON number's text is its shortest form: 8.5, never "8.50". */
+	pass(f, ex(TW_SUBJ_JSON, "$.n", TW_OP_CONTAINS, vnum(8.5, "8.5")));
+	fails(f, ex(TW_SUBJ_JSON, "$.n", TW_OP_CONTAINS, vnum(8.5, "8.50")),
+	      "expected json $.n to contain 8.50, got 8.5");
+	pass(f, ex(TW_SUBJ_JSON, "$.t", TW_OP_CONTAINS, vbool(true)));
+	contains_every_kind(f, TW_SUBJ_BODY, NULL, page_body);
+	contains_every_kind(f, TW_SUBJ_TEXT, NULL, page_body);
+}
+
+/* ---- a page nested past libxml2's limit ---- */
+
+/* The header block kept per response is capped; a new hop starts again. */
+static void test_header_block_cap(void **state)
+{
+	fx *f = *state;
+	char line[1030];
+	memset(line, 'h', sizeof(line));
+	memcpy(line, "X-H: ", 5);
+	memcpy(line + sizeof(line) - 2, "\r\n", 2);
+	assert_int_equal(tw_response_header_line(&f->resp, "HTTP/1.1 200 OK\r\n", 17), TW_OK);
+	size_t kept = 17;
+	int rc = TW_OK;
+	while (rc == TW_OK) {
+		rc = tw_response_header_line(&f->resp, line, sizeof(line));
+		kept += sizeof(line);
+	}
+	assert_int_equal(rc, TW_ELIMIT);
+	assert_true(kept > TW_RESPONSE_HEADERS_MAX);
+	assert_true(kept - sizeof(line) <= TW_RESPONSE_HEADERS_MAX);
+	/* A redirect's next hop has a fresh allowance. */
+	assert_int_equal(tw_response_header_line(&f->resp, "HTTP/1.1 200 OK\r\n", 17), TW_OK);
+	assert_int_equal(tw_response_header_line(&f->resp, line, sizeof(line)), TW_OK);
+	assert_int_equal(f->resp.header_count, 1);
+}
+
 /* ---- templates and misuse ---- */
 
 static void test_template_errors(void **state)
@@ -1266,6 +1366,8 @@ int main(void)
 		T(test_cookies),
 		T(test_cookies_without_handle),
 		T(test_time),
+		T(test_contains_unquoted_values),
+		T(test_header_block_cap),
 		T(test_template_errors),
 		T(test_misuse),
 		cmocka_unit_test(test_outcome_free),

@@ -197,6 +197,12 @@ static void urls_resolve_like_a_browser(void **state)
 	assert_resolves(base, " \n /menu\t \r\n", "http://stage.test:8080/menu");
 	assert_resolves(base, "/o\nr\tder", "http://stage.test:8080/order");
 	assert_resolves(NULL, "http://stage.test/a#b", "http://stage.test/a");
+	/* What a URL cannot hold is encoded, as in a browser's address bar;
+	 * what has a meaning in it is not. */
+	assert_resolves(base, "quattro formaggi?who=Ada Lovelace&x=%41",
+			"http://stage.test:8080/pizza/quattro%20formaggi?who=Ada+Lovelace&x=%41");
+	assert_resolves(NULL, "http://stage.test/caf\xc3\xa9 menu",
+			"http://stage.test/caf%c3%a9%20menu");
 }
 
 static void urls_that_cannot_be_followed_are_errors(void **state)
@@ -214,6 +220,8 @@ static void urls_that_cannot_be_followed_are_errors(void **state)
 	assert_unresolved("not a url", "/x",
 			  "'not a url' cannot be used as a base URL: Bad scheme");
 	assert_unresolved(NULL, "/relative", "'/relative' is not a valid URL: Bad scheme");
+	assert_unresolved(NULL, "http://127.0.0.1 x/",
+			  "'http://127.0.0.1 x/' is not a valid URL: Bad hostname");
 }
 
 /* ---- clicking links ---- */

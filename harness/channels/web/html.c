@@ -288,9 +288,13 @@ static enum resolved resolve(const char *base, const char *ref, char **out, CURL
 		rc = curl_url_set(h, CURLUPART_URL, base, 0);
 		*base_bad = rc != CURLUE_OK;
 	}
-	/* "" and "#x" are the page itself; curl would go to its directory. */
+	/* "" and "#x" are the page itself; curl would go to its directory.
+	 * What a URL cannot hold is percent-encoded, as a browser does with
+	 * an href or what is typed in its address bar: a space is %20 in the
+	 * path (+ in the query), é is %c3%a9; what has a meaning in a URL (/ ?
+	 * # & = %) is left as it is. */
 	if (rc == CURLUE_OK && (!base || (clean[0] != '\0' && clean[0] != '#')))
-		rc = curl_url_set(h, CURLUPART_URL, clean, 0);
+		rc = curl_url_set(h, CURLUPART_URL, clean, CURLU_URLENCODE);
 	enum resolved result = RESOLVED;
 	if (rc == CURLUE_OUT_OF_MEMORY)
 		result = NO_MEMORY;

@@ -76,6 +76,7 @@ void tw_response_free(tw_response *r)
 
 int tw_response_header_line(tw_response *r, const char *line, size_t len)
 {
+	size_t raw = len;
 	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
 		len--;
 	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
@@ -83,12 +84,16 @@ int tw_response_header_line(tw_response *r, const char *line, size_t len)
 		 * previous hop's headers. */
 		free_headers(r);
 		r->head_complete = false;
+		r->header_bytes = raw;
 		return TW_OK;
 	}
 	if (len == 0) {
 		r->head_complete = true;
 		return TW_OK;
 	}
+	r->header_bytes += raw;
+	if (r->header_bytes > TW_RESPONSE_HEADERS_MAX)
+		return TW_ELIMIT;
 	const char *colon = memchr(line, ':', len);
 	if (!colon || colon == line)
 		return TW_OK; /* the blank line, or a folded continuation */
@@ -196,6 +201,9 @@ xmlDocPtr tw_response_doc(tw_response *r)
 		return NULL;
 	const char *url = r->url ? r->url : "";
 	bool xml = tw_response_is_xml(r);
+	/* A parser context of our own, so that its last error is ours to
+	 * read; no XML_PARSE_HUGE: the depth limit keeps a hostile page from
+	 * costing a node per byte down a million levels. */
 	xmlParserCtxtPtr ctxt = xml ? xmlNewParserCtxt() : htmlNewParserCtxt();
 	if (!ctxt)
 		return NULL;

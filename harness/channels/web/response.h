@@ -38,6 +38,7 @@ typedef struct tw_response {
 	tw_header *headers;     /* the final response's headers; owned */
 	size_t header_count;
 	size_t header_cap;
+	size_t header_bytes;    /* this hop's header lines so far */
 	tw_buf body;            /* capped; see tw_run_options.max_body */
 	bool truncated;         /* the body went past the cap */
 	bool head_complete;     /* the final hop's header block ended */
@@ -62,8 +63,14 @@ void tw_response_init(tw_response *r, size_t max_body);
 void tw_response_reset(tw_response *r);
 void tw_response_free(tw_response *r);
 
+/* The most header bytes one response may send: a browser's order of
+ * magnitude (Chromium takes 256 KiB). libcurl itself refuses a header line
+ * over 100 KiB. */
+#define TW_RESPONSE_HEADERS_MAX ((size_t)256 * 1024)
+
 /* Records a header line as libcurl delivers it (a status line starts a new
- * header block, so only the final hop's headers remain). */
+ * header block, so only the final hop's headers remain). TW_ELIMIT when the
+ * block passes TW_RESPONSE_HEADERS_MAX. */
 int tw_response_header_line(tw_response *r, const char *line, size_t len);
 
 /* First header called name (case-insensitive); owned by r; NULL if absent. */

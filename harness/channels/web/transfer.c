@@ -29,7 +29,10 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 {
 	tw_transfer *t = ud;
 	size_t len = size * n;
-	return tw_response_header_line(t->resp, data, len) == TW_OK ? len : 0;
+	int rc = tw_response_header_line(t->resp, data, len);
+	if (rc == TW_ELIMIT)
+		t->header_overflow = true;
+	return rc == TW_OK ? len : 0; /* 0: libcurl stops with CURLE_WRITE_ERROR */
 }
 
 static int setup_mime(tw_transfer *t, const tw_http_request *req, tw_error *err)
@@ -190,7 +193,21 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 		return TW_OK;
 	const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(result);
 	switch (result) {
+	case CURLE_OUT_OF_MEMORY:
+		/* libcurl up to 8.5 says so of a header line over its
+		 * CURL_MAX_HTTP_HEADER (100 KiB), before any body: a real lack
+		 * of memory would not wait for the headers. */
+		if (r->bytes_in == 0)
+			return tw_error_set(err, TW_ELIMIT,
+					    "a response header is larger than libcurl's limit of %d KiB "
+					    "per header line (CURL_MAX_HTTP_HEADER)",
+					    CURL_MAX_HTTP_HEADER / 1024);
+		break;
 	case CURLE_WRITE_ERROR:
+		if (t->header_overflow)
+			return tw_error_set(err, TW_ELIMIT,
+					    "the response headers are larger than the %zu KiB limit",
+					    TW_RESPONSE_HEADERS_MAX / 1024);
 		if (t->overflow) {
 			r->truncated = true;
 			return tw_error_set(err, TW_ELIMIT,

@@ -29,6 +29,7 @@ typedef struct tw_transfer {
 	struct curl_slist *headers; /* owned until done */
 	curl_mime *mime;            /* owned until done */
 	bool overflow;              /* the body passed its cap */
+	bool header_overflow;       /* the headers passed TW_RESPONSE_HEADERS_MAX */
 	char errbuf[CURL_ERROR_SIZE];
 } tw_transfer;
 
