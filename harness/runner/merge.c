@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "runner/result.h"
 #include "techweek.h"
@@ -974,6 +975,12 @@ static int pair_up(part *parts, size_t n, json_t *plan_list, size_t *found, tw_e
 static int load_script(tw_script **script, const part *p, size_t i, const char *path,
 		       const char *name, tw_error *err)
 {
+	/* A FIFO or device in the checkout would block the read, or never
+	 * end: only regular files (and what links to them) are scripts. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return usage_error(err, p->path,
+				   "plan.rehearsals[%zu]: rehearsal %s is not a regular file", i, path);
 	tw_error e = {0};
 	if (tw_script_load(script, path, &e) != TW_OK) {
 		char why[512];

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "runner/result.h"
@@ -499,6 +500,20 @@ static void test_script_paths(void **state)
 	    (err.source_line && strstr(err.source_line, "root")))
 		fail_msg("the file's contents were shown: %s", err.message);
 	tw_error_clear(&err);
+
+	/* A FIFO in the folder: refused, not read (it would block). */
+	assert_int_equal(mkfifo("fifo.rehearsal", 0600), 0);
+	doc = json_load_file("p1.json", 0, NULL);
+	json_object_set_new(json_object_get(doc, "shard"), "count", json_integer(1));
+	json_object_set_new(json_array_get(json_object_get(json_object_get(doc, "plan"), "rehearsals"),
+					   0),
+			    "path", json_string("fifo.rehearsal"));
+	json_object_set_new(json_array_get(json_object_get(doc, "rehearsals"), 0), "path",
+			    json_string("fifo.rehearsal"));
+	assert_int_equal(json_dump_file(doc, "bad.json", JSON_COMPACT), 0);
+	json_decref(doc);
+	refused((const char *[]){"bad.json"}, 1,
+		"bad.json: plan.rehearsals[0]: rehearsal fifo.rehearsal is not a regular file");
 
 	/* A plan listing one script twice. */
 	doc = json_load_file("p1.json", 0, NULL);
