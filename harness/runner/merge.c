@@ -631,20 +631,44 @@ static bool read_problem(reader *rd, json_t *obj, const char *key, tw_error *e)
 	return !oom;
 }
 
+/* Records, unless it holds, that the figure named what (n) is at most
+ * (or, exact, equal to) the sum named of (limit): figures a run counts
+ * together always agree, so a part whose do not was altered. */
+static void agree(reader *rd, const char *what, uint64_t n, const char *of, uint64_t limit,
+		  bool exact)
+{
+	if (exact ? n != limit : n > limit)
+		bad_because(rd, "%s is %llu, but %s %s %llu", what, (unsigned long long)n, of,
+			    exact ? "make" : "is only", (unsigned long long)limit);
+}
+
 static void add_touchpoint(reader *rd, tw_touchpoint_metrics *t, json_t *o, tw_histogram *scratch,
 			   bool *oom)
 {
-	t->count += count_of(rd, o, "count");
-	t->passed += count_of(rd, o, "passed");
-	t->failed += count_of(rd, o, "failed");
+	uint64_t count = count_of(rd, o, "count");
+	uint64_t passed = count_of(rd, o, "passed");
+	uint64_t failed_n = count_of(rd, o, "failed");
+	agree(rd, "count", count, "passed + failed", passed + failed_n, true);
+	t->count += count;
+	t->passed += passed;
+	t->failed += failed_n;
 	json_t *f = object_of(rd, o, "failures", false);
 	size_t m = at_push(rd, "failures", 0);
-	for (int k = 0; k < TW_CAUSE_COUNT; k++)
-		t->failures[k] += count_of(rd, f, tw_cause_str((tw_cause)k));
+	uint64_t causes = 0;
+	for (int k = 0; k < TW_CAUSE_COUNT; k++) {
+		uint64_t c = count_of(rd, f, tw_cause_str((tw_cause)k));
+		causes += c;
+		t->failures[k] += c;
+	}
 	at_pop(rd, m);
+	agree(rd, "failed", failed_n, "its failures by cause", causes, true);
 	t->retries += count_of(rd, o, "retries");
-	t->retried_passes += count_of(rd, o, "retried_passes");
+	uint64_t retried = count_of(rd, o, "retried_passes");
+	agree(rd, "retried_passes", retried, "passed", passed, false);
+	t->retried_passes += retried;
+	uint64_t before = tw_histogram_count(t->latency);
 	add_stats(rd, t->latency, o, "latency", scratch, false);
+	agree(rd, "latency.count", tw_histogram_count(t->latency) - before, "count", count, false);
 	json_t *ph = object_of(rd, o, "phases", true);
 	if (ph) {
 		m = at_push(rd, "phases", 0);
@@ -655,7 +679,9 @@ static void add_touchpoint(reader *rd, tw_touchpoint_metrics *t, json_t *o, tw_h
 		add_stats(rd, t->transfer, ph, "transfer", scratch, false);
 		at_pop(rd, m);
 	}
-	t->requests += count_of(rd, o, "requests");
+	uint64_t requests = count_of(rd, o, "requests");
+	agree(rd, "requests", requests, "count", count, false);
+	t->requests += requests;
 	t->bytes_in += (double)count_of(rd, o, "bytes_in");
 	t->bytes_out += (double)count_of(rd, o, "bytes_out");
 	if (!t->first_failure)
@@ -670,11 +696,22 @@ static int add_figures(reader *rd, tw_rehearsal_metrics *m, json_t *o, tw_histog
 		       tw_error *err)
 {
 	bool oom = false;
-	m->performances += count_of(rd, o, "performances");
-	m->achieved += count_of(rd, o, "achieved");
-	m->failed += count_of(rd, o, "failed");
-	m->unreachable += count_of(rd, o, "unreachable");
+	uint64_t performances = count_of(rd, o, "performances");
+	uint64_t achieved = count_of(rd, o, "achieved");
+	uint64_t failed_n = count_of(rd, o, "failed");
+	uint64_t unreachable = count_of(rd, o, "unreachable");
+	uint64_t broken = count_of(rd, o, "broken");
+	agree(rd, "performances", performances, "achieved + failed + unreachable + broken",
+	      achieved + failed_n + unreachable + broken, true);
+	m->performances += performances;
+	m->achieved += achieved;
+	m->failed += failed_n;
+	m->unreachable += unreachable;
+	m->broken += broken;
+	uint64_t before = tw_histogram_count(m->time_to_outcome);
 	add_stats(rd, m->time_to_outcome, o, "time_to_outcome", scratch, false);
+	agree(rd, "time_to_outcome.count", tw_histogram_count(m->time_to_outcome) - before,
+	      "achieved", achieved, false);
 	m->frontstage_steps += count_of(rd, o, "frontstage_steps");
 	m->frontstage_ms += number_of(rd, o, "frontstage_ms", 0);
 	json_t *phone = object_of(rd, o, "phone", true);
@@ -694,9 +731,14 @@ static int add_figures(reader *rd, tw_rehearsal_metrics *m, json_t *o, tw_histog
 		size_t mi = at_push(rd, NULL, i);
 		json_t *sc = object_v(rd, json_array_get(scenes, i), false);
 		tw_scene_metrics *sm = &m->scenes[i];
-		sm->passed += count_of(rd, sc, "passed");
-		sm->failed += count_of(rd, sc, "failed");
-		sm->skipped += count_of(rd, sc, "skipped");
+		uint64_t passed = count_of(rd, sc, "passed");
+		uint64_t scene_failed = count_of(rd, sc, "failed");
+		uint64_t skipped = count_of(rd, sc, "skipped");
+		agree(rd, "passed + failed + skipped", passed + scene_failed + skipped,
+		      "the rehearsal's performances", performances, false);
+		sm->passed += passed;
+		sm->failed += scene_failed;
+		sm->skipped += skipped;
 		json_t *tps = array_of(rd, sc, "touchpoints", sm->step_count, "touchpoints", false);
 		size_t mt = at_push(rd, "touchpoints", 0);
 		for (size_t j = 0; tps && !failed(rd) && j < sm->step_count; j++) {
