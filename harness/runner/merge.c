@@ -4,10 +4,11 @@
  * one machine would have produced them.
  *
  * A part is hostile input: any key may be missing, of another type, out of
- * range, duplicated or inconsistent with the plan or the scripts. Every
- * value is read through one reader that knows the JSON path it is at, so
- * the first problem is reported as "FILE: PATH: expected X, got Y" and
- * nothing is built from it. Every part is read whole with jansson and
+ * range, duplicated or inconsistent with the plan, the scripts or its own
+ * other figures. Every value is read through one reader that knows the
+ * JSON path it is at, so the first problem is reported as
+ * "FILE: PATH: expected X, got Y", the run built so far in memory is
+ * freed, and nothing is written. Every part is read whole with jansson and
  * checked: the same format and techweek version, the same plan (rehearsals
  * and schedule), every shard 1..N exactly once. Then the scripts are
  * parsed again from the plan's paths (relative to the current directory,
@@ -25,7 +26,6 @@
  */
 #include <jansson.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
