@@ -196,7 +196,7 @@ void tw_rehearsal_result_free(tw_rehearsal_result *r)
 {
 	for (size_t i = 0; i < r->scene_count; i++) {
 		tw_scene_result *sc = &r->scenes[i];
-		for (size_t j = 0; sc->scene && j < sc->scene->step_count; j++)
+		for (size_t j = 0; sc->scene && sc->steps && j < sc->scene->step_count; j++)
 			free_step(&sc->steps[j]);
 		free(sc->steps);
 		free(sc->transcript);

@@ -111,7 +111,9 @@ xmllint --xpath '//testsuite[@name="Hanging"]/testcase/skipped/@message' "$work/
   grep -q "interrupted" || problems+=("the JUnit report does not mark the cut-off scene interrupted")
 grep -q "1 interrupted" "$work/cut/readiness.html" || problems+=("the HTML report does not say 1 interrupted")
 grep -q "1 interrupted" "$work/cut.out" || problems+=("the summary does not say 1 interrupted")
-"$techweek" merge --quiet --reports "$work/merged" "$json"
+# The plan names the scripts by absolute paths under $work: merge there.
+tw_abs=$(realpath "$techweek")
+(cd "$work" && "$tw_abs" merge --quiet --reports "$work/merged" "$json")
 status=$?
 json=$work/merged/result.json
 [ "$status" = 130 ] || problems+=("merge: exit status $status, expected 130")
