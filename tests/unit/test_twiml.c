@@ -1003,6 +1003,19 @@ static void quotes_mask_secrets_before_cutting(void **state)
 	tw_error_clear(&err);
 	tw_call_free(call);
 	tw_redact_free(&r);
+
+	/* A URL the call cannot follow, quoted by URL resolution (cut at
+	 * 200): 196 characters, then the secret. */
+	snprintf(doc, sizeof(doc), "<Response><Redirect>javascript:%.89s%.89s%.7s" SECRET
+		 "</Redirect></Response>", PAD, PAD, PAD);
+	r = (tw_redact){0};
+	call = call_with_secret(&r);
+	assert_int_not_equal(answer_from(call, URL, doc, &err), TW_OK);
+	assert_non_null(strstr(err.message, "not a web address"));
+	assert_no_piece_of_the_secret(err.message);
+	tw_error_clear(&err);
+	tw_call_free(call);
+	tw_redact_free(&r);
 }
 
 int main(void)
