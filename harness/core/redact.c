@@ -21,6 +21,7 @@
 
 #include <limits.h>
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -430,4 +431,100 @@ void tw_redact_free(tw_redact *r)
 	free(r->slots[0]);
 	free(r->slots[1]);
 	memset(r, 0, sizeof(*r));
+}
+
+/* ---- quotes cut after masking ----
+ *
+ * A quote is ' OPEN count CUT text OPEN ': OPEN, CUT and the count's
+ * digits are control bytes (a digit d is 0x10 + d), so no secret a
+ * person sets can match across a mark the way a secret "20" would match
+ * a count written in ASCII. Marks without this shape (a stray 0x1e from
+ * a server in another message) are left as they are. */
+
+#define MARK_OPEN '\x1e'
+#define MARK_CUT '\x1f'
+#define MARK_DIGIT 0x10
+#define MARK_MAX_DIGITS 9
+
+int tw_redact_put_quoted(tw_buf *b, const char *text, size_t max)
+{
+	char count[MARK_MAX_DIGITS + 1];
+	int n = snprintf(count, sizeof(count), "%zu", max < 999999999 ? max : 999999999);
+	for (int i = 0; i < n; i++)
+		count[i] = (char)(MARK_DIGIT + count[i] - '0');
+	int rc = tw_buf_printf(b, "'%c%s%c", MARK_OPEN, count, MARK_CUT);
+	const char *p = text;
+	while (rc == TW_OK && *p) {
+		size_t k = strcspn(p, "\x1e\x1f");
+		rc = tw_buf_append(b, p, k);
+		p += k;
+		if (rc == TW_OK && *p)
+			rc = tw_buf_puts(b, *p++ == MARK_OPEN ? "%1E" : "%1F");
+	}
+	if (rc == TW_OK)
+		rc = tw_buf_printf(b, "%c'", MARK_OPEN);
+	return rc;
+}
+
+char *tw_redact_quote(const char *text, size_t max)
+{
+	tw_buf b;
+	tw_buf_init(&b, (size_t)1 << 30);
+	if (tw_redact_put_quoted(&b, text, max) != TW_OK) {
+		tw_buf_free(&b);
+		return NULL;
+	}
+	return tw_buf_steal(&b);
+}
+
+/* The characters to keep when p is an opening mark, and its length in
+ * *len; -1 when p is not one. */
+static long open_mark(const unsigned char *p, size_t *len)
+{
+	if (*p != MARK_OPEN)
+		return -1;
+	long max = 0;
+	size_t i = 1;
+	while (p[i] >= MARK_DIGIT && p[i] <= MARK_DIGIT + 9 && i <= MARK_MAX_DIGITS)
+		max = max * 10 + (p[i++] - MARK_DIGIT);
+	if (i == 1 || p[i] != MARK_CUT)
+		return -1;
+	*len = i + 1;
+	return max;
+}
+
+char *tw_redact_message(const tw_redact *r, const char *text)
+{
+	char *s = tw_redact_apply(r, text);
+	if (!s)
+		return NULL;
+	/* In place: a mark and its end take at least 4 bytes, more than the
+	 * 3 of the ellipsis that may replace them. */
+	unsigned char *w = (unsigned char *)s;
+	const unsigned char *p = w;
+	while (*p) {
+		size_t len;
+		long max = open_mark(p, &len);
+		if (max < 0) {
+			*w++ = *p++;
+			continue;
+		}
+		p += len;
+		for (long chars = 0; *p && *p != MARK_OPEN && chars < max; chars++) {
+			*w++ = *p++;
+			while ((*p & 0xC0) == 0x80)
+				*w++ = *p++;
+		}
+		bool cut = *p && *p != MARK_OPEN;
+		while (*p && *p != MARK_OPEN)
+			p++;
+		if (*p)
+			p++;
+		if (cut) {
+			memcpy(w, "\xe2\x80\xa6", 3); /* … */
+			w += 3;
+		}
+	}
+	*w = '\0';
+	return s;
 }

@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
+
 typedef struct tw_redact_pattern {
 	char *text;  /* owned: a secret, or the base64 characters of one */
 	size_t len;
@@ -70,5 +72,21 @@ size_t tw_redact_span(const tw_redact *r, const char *text, size_t len, size_t a
  * positions from p - reach on were checked. 0 when r is NULL or empty. */
 size_t tw_redact_reach(const tw_redact *r);
 void tw_redact_free(tw_redact *r);
+
+/* Quoting, in a message, text that may hold a secret when the secrets are
+ * not at hand (the web channel's page and URL errors): the text goes in
+ * whole, in single quotes, with marks saying to cut it after max
+ * characters (UTF-8 aware); tw_redact_message masks the message and then
+ * cuts. Cutting first could leave a head of a secret the mask no longer
+ * recognises. A byte 0x1e or 0x1f of text, which the marks use, is written
+ * %1E or %1F, a spelling the mask still knows. */
+int tw_redact_put_quoted(tw_buf *b, const char *text, size_t max);
+/* The same, as a malloc'd string; NULL on out of memory. */
+char *tw_redact_quote(const char *text, size_t max);
+/* tw_redact_apply (r may be NULL: nothing masked), then the cuts
+ * tw_redact_put_quoted marked: a cut quote ends in an ellipsis, as
+ * tw_buf_put_quoted writes it. malloc'd; NULL when text is NULL or on out
+ * of memory. */
+char *tw_redact_message(const tw_redact *r, const char *text);
 
 #endif

@@ -78,8 +78,12 @@ void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, doub
 
 void tw_customer_fail_error(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e)
 {
+	/* The web channel quotes page and script text whole, for the cut
+	 * to come after the mask (tw_redact_put_quoted). */
+	char *shown = tw_redact_message(&c->run->redact, e->message);
 	tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "%s",
-	     e->message ? e->message : tw_code_str(e->code));
+	     shown ? shown : e->message ? "out of memory" : tw_code_str(e->code));
+	free(shown);
 }
 
 char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms)

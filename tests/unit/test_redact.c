@@ -261,6 +261,97 @@ static void span_and_reach(void **state)
 	tw_redact_free(&r);
 }
 
+/* ---- quotes cut after masking ---- */
+
+/* text quoted with max, as tw_redact_message shows it with r. */
+static char *shown_quote(const tw_redact *r, const char *before, const char *text, size_t max)
+{
+	tw_buf b;
+	tw_buf_init(&b, 1 << 20);
+	assert_int_equal(tw_buf_puts(&b, before), TW_OK);
+	assert_int_equal(tw_redact_put_quoted(&b, text, max), TW_OK);
+	assert_int_equal(tw_buf_puts(&b, " after"), TW_OK);
+	char *out = tw_redact_message(r, tw_buf_str(&b));
+	assert_non_null(out);
+	tw_buf_free(&b);
+	return out;
+}
+
+static void quotes_without_secrets_read_as_tw_buf_put_quoted(void **state)
+{
+	(void)state;
+	const char *texts[] = {"", "Home", "caf\xc3\xa9 \xe2\x80\x94 40 characters or so, cut here",
+			       "\xf0\x9f\x8d\x95\xf0\x9f\x8d\x95\xf0\x9f\x8d\x95"};
+	size_t maxes[] = {0, 1, 2, 4, 40, 200};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		for (size_t j = 0; j < sizeof(maxes) / sizeof(maxes[0]); j++) {
+			tw_buf want;
+			tw_buf_init(&want, 1 << 20);
+			tw_buf_puts(&want, "link ");
+			tw_buf_put_quoted(&want, texts[i], maxes[j]);
+			tw_buf_puts(&want, " after");
+			char *got = shown_quote(NULL, "link ", texts[i], maxes[j]);
+			assert_string_equal(got, tw_buf_str(&want));
+			free(got);
+			tw_buf_free(&want);
+		}
+	/* several quotes in one message, and the one-string form */
+	char *q = tw_redact_quote("Margherita", 3);
+	assert_non_null(q);
+	tw_buf b;
+	tw_buf_init(&b, 1 << 20);
+	tw_buf_printf(&b, "%s or %s", q, q);
+	char *out = tw_redact_message(NULL, tw_buf_str(&b));
+	assert_string_equal(out, "'Mar\xe2\x80\xa6' or 'Mar\xe2\x80\xa6'");
+	free(out);
+	free(q);
+	tw_buf_free(&b);
+	assert_null(tw_redact_message(NULL, NULL));
+}
+
+static void a_quote_is_masked_before_it_is_cut(void **state)
+{
+	(void)state;
+	tw_redact r = {0};
+	assert_int_equal(tw_redact_add(&r, "4111111111111111"), TW_OK);
+	/* the cut (10) falls inside the secret: all of it is masked */
+	char *out = shown_quote(&r, "", "pppzz4111111111111111 tail", 10);
+	assert_string_equal(out, "'pppzz*** t\xe2\x80\xa6' after");
+	free(out);
+	/* and in an encoded spelling */
+	out = shown_quote(&r, "", "/x?c=4111%31" "11111111111", 8);
+	assert_string_equal(out, "'/x?c=***' after");
+	free(out);
+	/* the cut may fall inside the mask, never inside the secret */
+	out = shown_quote(&r, "", "ab4111111111111111", 3);
+	assert_string_equal(out, "'ab*\xe2\x80\xa6' after");
+	free(out);
+	tw_redact_free(&r);
+}
+
+static void marks_survive_secrets_and_text(void **state)
+{
+	(void)state;
+	tw_redact r = {0};
+	/* digits and the marks' own bytes as secrets: no mark is masked */
+	assert_int_equal(tw_redact_add(&r, "4"), TW_OK);
+	assert_int_equal(tw_redact_add(&r, "20"), TW_OK);
+	assert_int_equal(tw_redact_add(&r, "se\x1e\x1f" "cret"), TW_OK);
+	char *out = shown_quote(&r, "", "a4 b20 se\x1e\x1f" "cret and more text", 20);
+	assert_string_equal(out, "'a*** b*** *** and mo\xe2\x80\xa6' after");
+	free(out);
+	tw_redact_free(&r);
+
+	/* a mark's bytes in the quoted text are written as escapes */
+	out = shown_quote(NULL, "", "a\x1e" "b\x1f" "c", 40);
+	assert_string_equal(out, "'a%1Eb%1Fc' after");
+	free(out);
+	/* bytes that only look like marks are left as they are */
+	out = tw_redact_message(NULL, "x\x1e\x12y\x1e z\x1f");
+	assert_string_equal(out, "x\x1e\x12y\x1e z\x1f");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +366,9 @@ int main(void)
 		cmocka_unit_test(lookalike_escapes_in_a_secret),
 		cmocka_unit_test(near_misses_stay),
 		cmocka_unit_test(span_and_reach),
+		cmocka_unit_test(quotes_without_secrets_read_as_tw_buf_put_quoted),
+		cmocka_unit_test(a_quote_is_masked_before_it_is_cut),
+		cmocka_unit_test(marks_survive_secrets_and_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

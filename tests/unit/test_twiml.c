@@ -1003,6 +1003,37 @@ static void quotes_mask_secrets_before_cutting(void **state)
 	tw_error_clear(&err);
 	tw_call_free(call);
 	tw_redact_free(&r);
+
+	/* An element VoiceXML does not have, named in a message (cut at 160
+	 * bytes): 150 characters, then the secret. */
+	char name[151];
+	memset(name, 'a', 150);
+	name[150] = '\0';
+	snprintf(doc, sizeof(doc),
+		 "<?xml version=\"1.0\"?>\n<vxml version=\"2.1\" "
+		 "xmlns=\"http://www.w3.org/2001/vxml\"><form><%s" SECRET "/></form></vxml>",
+		 name);
+	r = (tw_redact){0};
+	call = call_with_secret(&r);
+	assert_int_not_equal(answer_from(call, URL, doc, &err), TW_OK);
+	assert_non_null(strstr(err.message, "unknown element"));
+	assert_no_piece_of_the_secret(err.message);
+	tw_error_clear(&err);
+	tw_call_free(call);
+	tw_redact_free(&r);
+
+	/* A URL the call cannot follow, quoted by URL resolution (cut at
+	 * 200): 196 characters, then the secret. */
+	snprintf(doc, sizeof(doc), "<Response><Redirect>javascript:%.89s%.89s%.7s" SECRET
+		 "</Redirect></Response>", PAD, PAD, PAD);
+	r = (tw_redact){0};
+	call = call_with_secret(&r);
+	assert_int_not_equal(answer_from(call, URL, doc, &err), TW_OK);
+	assert_non_null(strstr(err.message, "not a web address"));
+	assert_no_piece_of_the_secret(err.message);
+	tw_error_clear(&err);
+	tw_call_free(call);
+	tw_redact_free(&r);
 }
 
 int main(void)

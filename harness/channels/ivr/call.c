@@ -565,8 +565,11 @@ int tw_call_fetch(tw_call *call, const char *base, const char *ref, const char *
 	char *url = NULL;
 	tw_error e = {0};
 	if (tw_url_resolve(base, ref && *ref ? ref : base, &url, &e) != TW_OK) {
-		int rc = tw_error_set(err, e.code == TW_ENOMEM ? TW_ENOMEM : TW_ESERVICE,
-				      "%s", e.message);
+		/* masked, then cut where the quotes in it say */
+		char *shown = tw_redact_message(call->redact, e.message);
+		int rc = tw_error_set(err, e.code == TW_ENOMEM || !shown ? TW_ENOMEM : TW_ESERVICE,
+				      "%s", shown ? shown : "out of memory");
+		free(shown);
 		tw_error_clear(&e);
 		return rc;
 	}

@@ -184,20 +184,24 @@ static const char *attr(xmlNodePtr n, const char *name)
 	return NULL;
 }
 
-/* "<field name="x">" for messages: the element and what identifies it. */
+/* "<field name="x">" for messages: the element and what identifies it.
+ * The name is the document's too (an unknown element's), so it is masked
+ * and cut like the value, and the whole fits out (160 bytes) uncut. */
 static void describe(vxml *v, xmlNodePtr n, char *out, size_t size)
 {
 	static const char *const keys[] = {"name", "id", "event", "next", "dest", "src", "type"};
+	char qn[41];
+	const char *name = tw_call_quote(v->call, (const char *)n->name, qn, sizeof(qn));
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		const char *value = attr(n, keys[i]);
 		if (value) {
 			char q[61];
-			snprintf(out, size, "<%s %s=\"%s\">", (const char *)n->name, keys[i],
+			snprintf(out, size, "<%s %s=\"%s\">", name, keys[i],
 				 tw_call_quote(v->call, value, q, sizeof(q)));
 			return;
 		}
 	}
-	snprintf(out, size, "<%s>", (const char *)n->name);
+	snprintf(out, size, "<%s>", name);
 }
 
 /* TW_ESERVICE about an element: the message, then where it is. */
