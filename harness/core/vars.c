@@ -1,6 +1,9 @@
 /*
  * Variables: a small ordered array searched linearly. A performance holds a
  * few dozen variables at most, so a hash table would only add code.
+ * A customer's set holds only its captures and reads through to a base
+ * shared by every customer (the --var values and the cast, expanded once
+ * per run), so a large value is stored once, not once per customer.
  */
 #include "techweek/vars.h"
 
@@ -20,11 +23,20 @@ struct tw_vars {
 	entry *items;
 	size_t count;
 	size_t cap;
+	const tw_vars *base; /* read through for names not here; borrowed */
 };
 
 tw_vars *tw_vars_new(void)
 {
 	return calloc(1, sizeof(tw_vars));
+}
+
+tw_vars *tw_vars_new_over(const tw_vars *base)
+{
+	tw_vars *vars = tw_vars_new();
+	if (vars)
+		vars->base = base;
+	return vars;
 }
 
 void tw_vars_free(tw_vars *vars)
@@ -80,7 +92,9 @@ int tw_vars_set(tw_vars *vars, const char *name, const char *value, bool secret)
 
 const char *tw_vars_get(const tw_vars *vars, const char *name, bool *secret)
 {
-	const entry *e = vars ? find(vars, name) : NULL;
+	const entry *e = NULL;
+	for (; vars && !e; vars = vars->base)
+		e = find(vars, name);
 	if (secret)
 		*secret = e ? e->secret : false;
 	return e ? e->value : NULL;

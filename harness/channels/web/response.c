@@ -29,7 +29,7 @@ static void free_headers(tw_response *r)
 	r->header_count = 0;
 }
 
-static void free_views(tw_response *r)
+void tw_response_drop_views(tw_response *r)
 {
 	if (r->doc)
 		xmlFreeDoc(r->doc);
@@ -46,12 +46,13 @@ static void free_views(tw_response *r)
 
 void tw_response_reset(tw_response *r)
 {
-	free_views(r);
+	tw_response_drop_views(r);
 	free_headers(r);
 	free(r->url);
 	free(r->method);
 	free(r->content_type);
-	tw_buf_reset(&r->body);
+	/* A customer waiting for its next page keeps none of the last one. */
+	tw_buf_free(&r->body);
 	tw_buf body = r->body;
 	tw_header *headers = r->headers;
 	size_t header_cap = r->header_cap;

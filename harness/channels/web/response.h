@@ -58,6 +58,9 @@ typedef struct tw_response {
 void tw_response_init(tw_response *r, size_t max_body);
 /* Frees what r holds and readies it for the next request (same cap). */
 void tw_response_reset(tw_response *r);
+/* Frees the derived views (document, JSON, text); the next use derives
+ * them again from the body. Changes made to the document are lost. */
+void tw_response_drop_views(tw_response *r);
 void tw_response_free(tw_response *r);
 
 /* Records a header line as libcurl delivers it (a status line starts a new
