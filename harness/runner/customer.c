@@ -123,7 +123,9 @@ int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw
 		tw_error e = {0};
 		rc = tw_template_expand(p->value, vars, TW_EXPAND_PLAIN, &value, &secret, &e);
 		if (rc) {
-			result->status = TW_STATUS_BROKEN;
+			/* Out of memory is the run's problem, not the script's. */
+			if (rc != TW_ENOMEM)
+				result->status = TW_STATUS_BROKEN;
 			rc = tw_error_set_at(err, rc, s->path, p->loc.line, p->loc.col,
 					     tw_script_line(s, p->loc.line), "%s", e.message);
 			tw_error_clear(&e);

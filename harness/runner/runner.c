@@ -588,14 +588,18 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	sc.runnable = calloc(run->count ? run->count : 1, sizeof(*sc.runnable));
 	if (rc == TW_OK && (!run->metrics || !sc.runnable))
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
-	for (size_t i = 0; rc == TW_OK && i < run->count; i++) {
+	/* Every rehearsal gets its figures, even when setup failed (out of
+	 * memory): the reports of what was performed read them. */
+	for (size_t i = 0; run->metrics && i < run->count; i++) {
 		tw_rehearsal_result *r = &run->rehearsals[i];
-		if (tw_rehearsal_metrics_init(&run->metrics[i], r->script) != TW_OK)
-			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
-		else if (r->script && r->status != TW_STATUS_BROKEN)
-			sc.runnable[sc.runnable_count++] = i;
-		else
+		if (tw_rehearsal_metrics_init(&run->metrics[i], r->script) != TW_OK) {
+			if (rc == TW_OK)
+				rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+		} else if (!r->script || r->status == TW_STATUS_BROKEN) {
 			run->metrics[i].broken = 1;
+		} else if (rc == TW_OK) {
+			sc.runnable[sc.runnable_count++] = i;
+		}
 	}
 	unsigned jobs = o->jobs ? o->jobs : 1;
 	unsigned long customers = o->customers ? o->customers : 1;

@@ -12,6 +12,8 @@
 #   cast:  a cast that doubles its way to a 32 MiB value, 20 customers:
 #          expanded once per run (about 64 MiB with the steps of the
 #          chain), not once per customer (over 1 GiB).
+#   short: too small a budget for that cast: the run says "out of memory",
+#          writes its reports and exits 3.
 #
 # The budget is address space, not resident memory, so it includes the
 # program and its libraries (MEM_BASE_MB). glibc is told to keep one arena
@@ -89,5 +91,22 @@ budget cast-unbounded 100000 "$work/cast.rehearsal" --customers 20 --performance
 # expansion's transient copy: 32 MiB (about 160 MiB needed here; expanded
 # per customer it took 1.3 GiB).
 budget cast $((MEM_BASE_MB + 64 + 32 + 40)) "$work/cast.rehearsal" --customers 20 --performances 20
+
+# Too small a budget: the run stops on "out of memory", says so, writes
+# its reports and exits 3 (it used to crash writing them, or exit 0).
+(
+  ulimit -v $(((MEM_BASE_MB + 40) * 1024))
+  exec "$techweek" run --var "stage=$stage" --color never -q --reports "$work/short" \
+    --customers 20 --performances 20 "$work/cast.rehearsal"
+) >"$work/short.out" 2>&1
+status=$?
+if [ "$status" = 3 ] && grep -q "out of memory" "$work/short.out" &&
+   [ "$(jq -r .totals.achieved "$work/short/result.json" 2>&1)" = 0 ]; then
+  echo "ok: out of memory within $((MEM_BASE_MB + 40)) MiB: exit 3, reports written"
+else
+  echo "FAIL: out of memory within $((MEM_BASE_MB + 40)) MiB: exit status $status"
+  sed 's/^/    /' "$work/short.out" | head -10
+  failures=$((failures + 1))
+fi
 
 [ "$failures" = 0 ]
