@@ -22,7 +22,9 @@
 # reserves it. A run must also have performed every performance: a run
 # that stops on "out of memory" fails the test.
 # ulimit -v does not work under AddressSanitizer (it reserves terabytes of
-# shadow memory), so the sanitizer build skips this test.
+# shadow memory), so the sanitizer build skips this test. Nothing here is
+# timed: --timeout is generous, as 20 pages of 7 MiB take a while on a busy
+# machine.
 set -uo pipefail
 techweek=$1 stage_bin=$2
 if [ "${TECHWEEK_SANITIZE:-none}" != none ]; then
@@ -44,7 +46,7 @@ budget() {
   shift 3
   (
     ulimit -v $((mb * 1024))
-    exec "$techweek" run --var "stage=$stage" --color never -q \
+    exec "$techweek" run --var "stage=$stage" --color never -q --timeout 5m \
       --reports "$work/$name" "$@" "$script"
   ) >"$work/$name.out" 2>&1
   local status=$?
