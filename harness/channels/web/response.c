@@ -29,7 +29,7 @@ static void free_headers(tw_response *r)
 	r->header_count = 0;
 }
 
-void tw_response_drop_views(tw_response *r)
+static void free_views(tw_response *r)
 {
 	if (r->doc)
 		xmlFreeDoc(r->doc);
@@ -44,9 +44,14 @@ void tw_response_drop_views(tw_response *r)
 	r->doc_tried = r->json_tried = false;
 }
 
+void tw_response_drop_views(tw_response *r)
+{
+	free_views(r);
+}
+
 void tw_response_reset(tw_response *r)
 {
-	tw_response_drop_views(r);
+	free_views(r);
 	free_headers(r);
 	free(r->url);
 	free(r->method);
