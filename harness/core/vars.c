@@ -2,6 +2,9 @@
  * Variables: an ordered array (tw_vars_at walks it in the order set) with a
  * name -> index map beside it, so a vars file of 40 000 lines loads in
  * linear time and every template lookup is one probe.
+ * A customer's set holds only its captures and reads through to a base
+ * shared by every customer (the --var values and the cast, expanded once
+ * per run), so a large value is stored once, not once per customer.
  */
 #include "techweek/vars.h"
 
@@ -24,11 +27,20 @@ struct tw_vars {
 	size_t count;
 	size_t cap;
 	tw_strmap index; /* name -> position in items; keys are the names */
+	const tw_vars *base; /* read through for names not here; borrowed */
 };
 
 tw_vars *tw_vars_new(void)
 {
 	return calloc(1, sizeof(tw_vars));
+}
+
+tw_vars *tw_vars_new_over(const tw_vars *base)
+{
+	tw_vars *vars = tw_vars_new();
+	if (vars)
+		vars->base = base;
+	return vars;
 }
 
 void tw_vars_free(tw_vars *vars)
@@ -84,7 +96,9 @@ int tw_vars_set(tw_vars *vars, const char *name, const char *value, bool secret)
 
 const char *tw_vars_get(const tw_vars *vars, const char *name, bool *secret)
 {
-	const entry *e = vars ? find(vars, name) : NULL;
+	const entry *e = NULL;
+	for (; vars && !e; vars = vars->base)
+		e = find(vars, name);
 	if (secret)
 		*secret = e ? e->secret : false;
 	return e ? e->value : NULL;

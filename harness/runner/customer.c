@@ -100,7 +100,51 @@ char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, do
 	return out;
 }
 
-int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result, tw_error *err)
+int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw_error *err)
+{
+	const tw_script *s = result->script;
+	/* --var and --vars-file win over the cast, so CI can point the same
+	 * rehearsal at another stage. Nothing a cast entry may refer to
+	 * (--var, earlier entries, the environment) changes during a run, so
+	 * expanding it once gives every customer the same values. */
+	tw_vars *vars = *out = tw_vars_new_over(run->opts.vars);
+	if (!vars)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	int rc = TW_OK;
+	for (size_t i = 0; rc == TW_OK && i < s->cast.count; i++) {
+		const tw_pair *p = &s->cast.items[i];
+		if (tw_vars_get(run->opts.vars, p->name, NULL))
+			continue;
+		if (!p->value) {
+			result->status = TW_STATUS_BROKEN;
+			return tw_error_set_at(err, TW_ECHECK, s->path, p->loc.line, p->loc.col,
+					       tw_script_line(s, p->loc.line),
+					       "'%s' is given at run time, but no value was given: use --var %s=VALUE",
+					       p->name, p->name);
+		}
+		char *value = NULL;
+		bool secret = false;
+		tw_error e = {0};
+		rc = tw_template_expand(p->value, vars, TW_EXPAND_PLAIN, &value, &secret, &e);
+		if (rc) {
+			/* Out of memory is the run's problem, not the script's. */
+			if (rc != TW_ENOMEM)
+				result->status = TW_STATUS_BROKEN;
+			rc = tw_error_set_at(err, rc, s->path, p->loc.line, p->loc.col,
+					     tw_script_line(s, p->loc.line), "%s", e.message);
+			tw_error_clear(&e);
+			return rc;
+		}
+		rc = tw_vars_set(vars, p->name, value, secret);
+		free(value);
+	}
+	if (rc)
+		return tw_error_set(err, rc, "out of memory");
+	return TW_OK;
+}
+
+int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
+		     const tw_vars *cast, tw_error *err)
 {
 	memset(c, 0, sizeof(*c));
 	c->run = run;
@@ -111,7 +155,7 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result, t
 
 	result->scene_count = s->scene_count;
 	result->scenes = calloc(s->scene_count ? s->scene_count : 1, sizeof(*result->scenes));
-	c->vars = tw_vars_new();
+	c->vars = tw_vars_new_over(cast);
 	c->jar = tw_transfer_jar_new();
 	c->performance = (unsigned long long)(tw_clock_ms() * 1000.0);
 	if (!result->scenes || !c->vars || !c->jar)
@@ -129,37 +173,6 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result, t
 			sc->steps[j].status = TW_STATUS_SKIPPED;
 		}
 	}
-
-	/* --var and --vars-file win over the cast, so CI can point the same
-	 * rehearsal at another stage. */
-	int rc = tw_vars_merge(c->vars, run->opts.vars);
-	for (size_t i = 0; rc == TW_OK && i < s->cast.count; i++) {
-		const tw_pair *p = &s->cast.items[i];
-		if (tw_vars_get(run->opts.vars, p->name, NULL))
-			continue;
-		if (!p->value) {
-			result->status = TW_STATUS_BROKEN;
-			return tw_error_set_at(err, TW_ECHECK, s->path, p->loc.line, p->loc.col,
-					       tw_script_line(s, p->loc.line),
-					       "'%s' is given at run time, but no value was given: use --var %s=VALUE",
-					       p->name, p->name);
-		}
-		char *value = NULL;
-		bool secret = false;
-		tw_error e = {0};
-		rc = tw_template_expand(p->value, c->vars, TW_EXPAND_PLAIN, &value, &secret, &e);
-		if (rc) {
-			result->status = TW_STATUS_BROKEN;
-			rc = tw_error_set_at(err, rc, s->path, p->loc.line, p->loc.col,
-					     tw_script_line(s, p->loc.line), "%s", e.message);
-			tw_error_clear(&e);
-			return rc;
-		}
-		rc = tw_vars_set(c->vars, p->name, value, secret);
-		free(value);
-	}
-	if (rc)
-		return tw_error_set(err, rc, "out of memory");
 	c->state = s->scene_count ? TW_CUSTOMER_READY : TW_CUSTOMER_DONE;
 	/* Skip leading empty scenes (the checker reports them, but be safe). */
 	c->step = 0;
@@ -410,6 +423,7 @@ void tw_customer_start_transfer(tw_customer *c, tw_step_result *sr, tw_http_requ
 		return;
 	}
 	c->last_form = NULL;
+	c->page_changed = false;
 	c->state = TW_CUSTOMER_WAITING;
 }
 
@@ -507,6 +521,7 @@ static void perform(tw_customer *c, double now_ms)
 		else
 			rc = tw_form_tick(doc, target, st->kind == TW_STEP_TICK, &form, &e);
 		if (rc == TW_OK) {
+			c->page_changed = true;
 			if (form)
 				c->last_form = form;
 			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
@@ -587,7 +602,7 @@ static void finish(tw_customer *c, double now_ms)
 	c->state = TW_CUSTOMER_DONE;
 }
 
-void tw_customer_advance(tw_customer *c, double now_ms)
+static void advance(tw_customer *c, double now_ms)
 {
 	if (c->start_ms == 0)
 		c->start_ms = now_ms;
@@ -615,6 +630,29 @@ void tw_customer_advance(tw_customer *c, double now_ms)
 		}
 		perform(c, now_ms);
 	}
+}
+
+/*
+ * What a customer keeps while it waits is multiplied by the customers in
+ * flight; what it derives while it runs steps (a parsed page is several
+ * times its size) only by the jobs, which run one customer at a time. So a
+ * customer that stops to wait keeps only what its next steps cannot derive
+ * again: the body while it thinks (the document too once a form step wrote
+ * into it), nothing once it is done. A customer waiting for a transfer
+ * already gave its last response back when the transfer started.
+ */
+static void settle(tw_customer *c)
+{
+	if (c->state == TW_CUSTOMER_DONE)
+		tw_response_reset(&c->resp);
+	else if (c->state == TW_CUSTOMER_PAUSED && !c->page_changed)
+		tw_response_drop_views(&c->resp);
+}
+
+void tw_customer_advance(tw_customer *c, double now_ms)
+{
+	advance(c, now_ms);
+	settle(c);
 }
 
 /* A navigation that lands on an error page fails, as a customer would see

@@ -247,11 +247,14 @@ void tw_run_free(tw_run *run)
 		return;
 	for (size_t i = 0; i < run->count; i++) {
 		tw_rehearsal_result_free(&run->rehearsals[i]);
+		if (run->casts)
+			tw_vars_free(run->casts[i]);
 		if (run->metrics)
 			tw_rehearsal_metrics_free(&run->metrics[i]);
 		tw_script_free(run->scripts[i]);
 	}
 	free(run->metrics);
+	free(run->casts);
 	free(run->rehearsals);
 	free(run->scripts);
 	for (size_t i = 0; i < run->plan_count; i++) {

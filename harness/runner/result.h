@@ -141,6 +141,10 @@ struct tw_run {
 	size_t plan_count;
 	tw_shard_mode shard_mode;
 	tw_vars *owned_vars;  /* a merged run's variable names; owned */
+	/* Aligned with rehearsals (NULL before tw_run_execute, and for a
+	 * broken one): the variables every performance starts with, shared
+	 * read-only by all customers; owned. */
+	tw_vars **casts;
 };
 
 /* Records the plan from the rehearsals added so far (tw_run_execute does;

@@ -350,6 +350,12 @@ expect_has "HTML not JSON" "$body" "<!DOCTYPE html>"
 
 expect_eq "huge default size" 10485760 "$(curl -s "$url/fault/huge" | wc -c | tr -d ' ')"
 expect_eq "huge 2 MiB" 2097152 "$(curl -s "$url/fault/huge?mb=2" | wc -c | tr -d ' ')"
+http "$url/fault/huge?mb=1&type=html"
+expect_eq "huge HTML type" "text/html; charset=utf-8" "$(header Content-Type)"
+expect_eq "huge HTML 1 MiB" 1048576 "$(wc -c <"$work/body" | tr -d ' ')"
+expect_has "huge HTML paragraphs" "$body" "<p>Stage Pizza huge page"
+http "$url/fault/huge?type=pdf"
+expect_eq "huge unknown type" 400 "$status"
 
 http "$url/fault/redirect-loop"
 expect_eq "redirect loop" 302 "$status"

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,61 @@ static void vars_many_names(void **state)
 	tw_vars_free(v);
 }
 
+/* A customer's set reads through to the run's shared one: the base's
+ * values are seen, never copied, and setting a name only shadows it. */
+static void vars_over_a_base_share_it(void **state)
+{
+	(void)state;
+	tw_vars *given = tw_vars_new();
+	assert_int_equal(tw_vars_set(given, "stage", "http://127.0.0.1:1", false), TW_OK);
+	tw_vars *cast = tw_vars_new_over(given);
+	assert_int_equal(tw_vars_set(cast, "card", "4111", true), TW_OK);
+	tw_vars *mine = tw_vars_new_over(cast);
+	assert_non_null(mine);
+
+	bool secret = false;
+	const char *card = tw_vars_get(mine, "card", &secret);
+	assert_ptr_equal(card, tw_vars_get(cast, "card", NULL)); /* the same bytes */
+	assert_true(secret);
+	assert_string_equal(tw_vars_get(mine, "stage", NULL), "http://127.0.0.1:1");
+	assert_int_equal(tw_vars_count(mine), 0);
+
+	assert_int_equal(tw_vars_set(mine, "card", "5500", false), TW_OK);
+	assert_string_equal(tw_vars_get(mine, "card", &secret), "5500");
+	assert_false(secret);
+	assert_string_equal(tw_vars_get(cast, "card", NULL), "4111");
+	assert_int_equal(tw_vars_count(mine), 1);
+	assert_int_equal(tw_vars_count(cast), 1);
+	assert_null(tw_vars_get(mine, "nope", NULL));
+
+	tw_vars_free(mine);
+	tw_vars_free(cast);
+	tw_vars_free(given);
+}
+
+/* A stolen buffer is handed over at its size, not at the doubling it grew
+ * to; tw_buf_reserve makes room once for a size known in advance. */
+static void buf_reserve_exact_and_steal_to_fit(void **state)
+{
+	(void)state;
+	tw_buf b;
+	tw_buf_init(&b, 1 << 20);
+	assert_int_equal(tw_buf_reserve(&b, 1000), TW_OK);
+	assert_int_equal(b.cap, 1001);
+	char *before = b.data;
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(tw_buf_append(&b, "0123456789", 10), TW_OK);
+	assert_ptr_equal(b.data, before); /* no growth on the way */
+	assert_int_equal(tw_buf_append(&b, "x", 1), TW_OK);
+	assert_true(b.cap > 1002);
+	assert_int_equal(tw_buf_reserve(&b, (1 << 20) + 1), TW_ELIMIT);
+	size_t len = b.len;
+	char *s = tw_buf_steal(&b);
+	assert_int_equal(strlen(s), len);
+	assert_int_equal(malloc_usable_size(s) < len + 64, true);
+	free(s);
+}
+
 static void vars_file_loads_and_reports_its_line(void **state)
 {
 	(void)state;
@@ -353,6 +409,8 @@ int main(void)
 		cmocka_unit_test(vars_set_get_and_assignments),
 		cmocka_unit_test(strmap_finds_every_key_after_growing),
 		cmocka_unit_test(vars_many_names),
+		cmocka_unit_test(vars_over_a_base_share_it),
+		cmocka_unit_test(buf_reserve_exact_and_steal_to_fit),
 		cmocka_unit_test(vars_file_loads_and_reports_its_line),
 		cmocka_unit_test(template_scan_finds_every_kind),
 		cmocka_unit_test(template_expands_vars_env_and_regex_literals),

@@ -47,6 +47,11 @@ static void free_views(tw_response *r)
 	r->doc_tried = r->json_tried = false;
 }
 
+void tw_response_drop_views(tw_response *r)
+{
+	free_views(r);
+}
+
 void tw_response_reset(tw_response *r)
 {
 	free_views(r);
@@ -54,7 +59,8 @@ void tw_response_reset(tw_response *r)
 	free(r->url);
 	free(r->method);
 	free(r->content_type);
-	tw_buf_reset(&r->body);
+	/* A customer waiting for its next page keeps none of the last one. */
+	tw_buf_free(&r->body);
 	tw_buf body = r->body;
 	tw_header *headers = r->headers;
 	size_t header_cap = r->header_cap;

@@ -61,6 +61,9 @@ typedef struct tw_response {
 void tw_response_init(tw_response *r, size_t max_body);
 /* Frees what r holds and readies it for the next request (same cap). */
 void tw_response_reset(tw_response *r);
+/* Frees the derived views (document, JSON, text); the next use derives
+ * them again from the body. Changes made to the document are lost. */
+void tw_response_drop_views(tw_response *r);
 void tw_response_free(tw_response *r);
 
 /* The most header bytes one response may send: a browser's order of

@@ -6,6 +6,7 @@
 #include "channels/web/transfer.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,7 +18,18 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 {
 	tw_transfer *t = ud;
 	size_t len = size * n;
-	if (tw_buf_append(&t->resp->body, data, len) != TW_OK) {
+	tw_buf *body = &t->resp->body;
+	curl_off_t declared = -1;
+	if (body->cap == 0 &&
+	    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared) == CURLE_OK &&
+	    declared > 0 && (uint64_t)declared <= body->max) {
+		/* Sized once when the length is announced: growing by doubling
+		 * would hold up to twice the page while it arrives. (A
+		 * compressed body may still grow past it.) */
+		if (tw_buf_reserve(body, (size_t)declared) == TW_ENOMEM)
+			return 0;
+	}
+	if (tw_buf_append(body, data, len) != TW_OK) {
 		t->overflow = true;
 		return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
 	}
@@ -130,8 +142,10 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		if (rc)
 			return rc;
 	} else if (req->body) {
+		/* Not copied: req outlives the transfer, and a large body
+		 * should not be held twice per customer. */
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-		curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, req->body);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
 		resp->bytes_out = (double)req->body_len;
 	} else if (strcmp(m, "POST") == 0) {
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, 0L);
@@ -265,6 +279,7 @@ void tw_transfer_cleanup(tw_transfer *t)
 		 * expectations): drop pointers to what is about to be freed. */
 		curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, NULL);
 		curl_easy_setopt(t->easy, CURLOPT_MIMEPOST, NULL);
+		curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, NULL);
 	}
 	curl_slist_free_all(t->headers);
 	curl_mime_free(t->mime);

@@ -40,7 +40,9 @@ CURLSH *tw_transfer_jar_new(void);
 /* t starts zeroed and is reused for every transfer of one customer. Makes
  * a new easy handle (t->easy, freeing the previous one, which must no longer
  * be in a multi handle) using jar, set up for req; resp is reset and filled
- * as the transfer runs. private is stored as CURLOPT_PRIVATE. On error
+ * as the transfer runs. req is borrowed and must stay unchanged until the
+ * transfer is done (its body is sent from where it is). private is stored
+ * as CURLOPT_PRIVATE. On error
  * nothing needs to be sent (e.g. a part's file cannot be read). */
 int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		      const tw_http_request *req, const tw_run_options *opts,
