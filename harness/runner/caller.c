@@ -141,7 +141,8 @@ void tw_caller_finish(tw_customer *c)
 
 /* The call's stop request: the run's second stop (a second Ctrl-C, or a
  * first one not heeded within the step timeout) cuts a document being
- * followed short, as it cuts the transfers under way. */
+ * followed short, as it cuts the transfers under way, and the performance
+ * counts as interrupted, not performed. */
 static bool run_cut(void *ctx)
 {
 	const tw_run *run = ctx;
@@ -156,8 +157,8 @@ static void fail_call(tw_customer *c, tw_step_result *sr, const tw_error *err, d
 	if (why->code == TW_OK)
 		why = err;
 	const char *last = tw_call_last_prompt(c->call);
-	if (run_cut(c->run))
-		c->interrupted = true;
+	if (tw_call_was_stopped(c->call))
+		c->interrupted = c->result->interrupted = true;
 	if (why->code == TW_EUSAGE && last)
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
 				 "%s (last heard: \"%s\")", why->message, last);

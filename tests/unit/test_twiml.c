@@ -1023,6 +1023,7 @@ static void clock_limit_crossed_by_a_pause(void **state)
 				       NULL, &msg);
 	contains(msg, "past 60 s of call time (--call-max-time)");
 	contains(msg, "during <Pause> at line 3 of " URL);
+	assert_false(tw_call_was_stopped(call));
 	assert_transcript(call, "SAY Hello. | PAUSE");
 	free(msg);
 	tw_call_free(call);
@@ -1136,6 +1137,7 @@ static void a_stop_request_cuts_a_document_short(void **state)
 	tw_error err = {0};
 	assert_int_equal(answer_from(call, URL, doc, &err), TW_ELIMIT);
 	contains(err.message, "cut off: the run was ending");
+	assert_true(tw_call_was_stopped(call));
 	contains(err.message, "at line ");
 	assert_true(tw_call_event_count(call) <= 100);
 	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);

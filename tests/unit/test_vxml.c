@@ -701,6 +701,7 @@ static void a_stop_request_cuts_a_document_short(void **state)
 	tw_error err = {0};
 	assert_int_equal(answer_from(call, URL, doc, &err), TW_ELIMIT);
 	contains(err.message, "cut off: the run was ending");
+	assert_true(tw_call_was_stopped(call));
 	contains(err.message, "during <assign> at line ");
 	assert_int_equal(tw_call_event_count(call), 0);
 	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);

@@ -67,6 +67,7 @@ struct tw_call {
 	void *stop_ctx;
 	xmlNodePtr at;               /* where the interpreter is, or NULL */
 	tw_error halt;               /* why the call stopped where it was */
+	bool stopped;                /* the halt was the owner's stop */
 
 	char *transfer;  /* destinations and reasons, as the subjects see them */
 	bool recording;
@@ -245,11 +246,18 @@ static int check(tw_call *call, bool ask_stop)
 		return halt(call, TW_ELIMIT,
 			    "the call went past %.0f s of call time (--call-max-time): "
 			    "%.2f s on the call clock", call->limits.max_call_s, call->clock_s);
-	if (ask_stop && call->stop && call->stop(call->stop_ctx))
+	if (ask_stop && call->stop && call->stop(call->stop_ctx)) {
+		call->stopped = true;
 		return halt(call, TW_ELIMIT,
 			    "cut off: the run was ending (Ctrl-C) while the IVR's document was "
 			    "being followed");
+	}
 	return TW_OK;
+}
+
+bool tw_call_was_stopped(const tw_call *call)
+{
+	return call->stopped;
 }
 
 int tw_call_at(tw_call *call, xmlNodePtr node)

@@ -294,6 +294,10 @@ typedef struct tw_dialect {
  * TW_OK, or the code of a halt: stop interpreting. */
 int tw_call_at(tw_call *call, xmlNodePtr node);
 
+/* True when the owner's stop request cut the call short: what was
+ * interrupted, not a failure of the IVR. */
+bool tw_call_was_stopped(const tw_call *call);
+
 /* Records what the caller heard or what happened; text copied (NULL ok).
  * Advances the call clock by duration_s. Prompts (SAY, PLAY) heard in an
  * earlier turn are marked as repeats. TW_OK, TW_ENOMEM, or a halt's code
