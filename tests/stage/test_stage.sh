@@ -579,6 +579,16 @@ done
 http "$url/voice/fault/no-such-fault"
 expect_eq "unknown voice fault" 404 "$status"
 
+# One huge document, generated while it is sent.
+http "${call[@]}" "$url/voice/huge?verbs=2"
+expect_eq "huge document status" 200 "$status"
+expect_eq "huge document of 2" $'<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n<Say>a</Say>\n<Say>a</Say>\n</Response>' "$body"
+http "$url/voice/huge?verbs=1&verb=play"
+expect_eq "huge document of plays" $'<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n<Play>x</Play>\n</Response>' "$body"
+http "$url/voice/huge?verbs=0"
+well_formed "empty huge document" "$body"
+expect_eq "huge default size" 7800062 "$(curl -s "$url/voice/huge" | wc -c | tr -d ' ')"
+
 # --- the phone line: signed ------------------------------------------------------
 
 http "${call[@]}" "$url/signed/voice"

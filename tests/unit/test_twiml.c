@@ -1036,6 +1036,147 @@ static void quotes_mask_secrets_before_cutting(void **state)
 	tw_redact_free(&r);
 }
 
+/* ---- the call clock's limit, as the clock moves ------------------------------ */
+
+static void contains(const char *haystack, const char *needle)
+{
+	if (!haystack || !strstr(haystack, needle))
+		fail_msg("expected \"%s\" in \"%s\"", needle, haystack ? haystack : "(null)");
+}
+
+static void clock_limit_crossed_by_a_pause(void **state)
+{
+	(void)state;
+	char *msg;
+	tw_call *call = past_the_clock(60,
+				       "<Response>\n<Say>Hello.</Say>\n<Pause length=\"100\"/>\n"
+				       "<Say>Never heard.</Say>\n<Hangup/>\n</Response>",
+				       NULL, &msg);
+	contains(msg, "past 60 s of call time (--call-max-time)");
+	contains(msg, "during <Pause> at line 3 of " URL);
+	assert_false(tw_call_was_stopped(call));
+	assert_transcript(call, "SAY Hello. | PAUSE");
+	free(msg);
+	tw_call_free(call);
+}
+
+static void clock_limit_crossed_by_a_play_loop(void **state)
+{
+	(void)state;
+	char *msg;
+	/* Five seconds of pauses in the tones, three times: the third
+	 * crosses 12 s. */
+	tw_call *call = past_the_clock(12,
+				       "<Response><Play loop=\"3\" digits=\"WWWWW\"/><Hangup/></Response>",
+				       NULL, &msg);
+	contains(msg, "during <Play> at line 1");
+	assert_transcript(call, "PLAY DTMF WWWWW | PLAY DTMF WWWWW | PLAY DTMF WWWWW");
+	free(msg);
+	tw_call_free(call);
+}
+
+/* 0.4 s each: the 9001st of them crosses an hour; the document's other
+ * 10 999 are never played, and the call, which would have ended by
+ * itself, fails. */
+static void clock_limit_crossed_by_many_says(void **state)
+{
+	(void)state;
+	char *doc = repeated("<Response>", "<Say>a</Say>", 20000, "<Hangup/></Response>");
+	char *msg;
+	tw_call *call = past_the_clock(3600, doc, NULL, &msg);
+	contains(msg, "past 3600 s of call time");
+	contains(msg, "during <Say> at line 9002 of " URL);
+	contains(msg, "(last heard: \"a\")");
+	assert_int_equal(tw_call_event_count(call), 9001);
+	free(msg);
+	free(doc);
+	tw_call_free(call);
+}
+
+static void clock_limit_crossed_by_a_gather_timeout(void **state)
+{
+	(void)state;
+	char *msg;
+	tw_call *call = past_the_clock(20,
+				       "<Response>\n<Gather timeout=\"30\"><Say>Press a key.</Say></Gather>\n"
+				       "<Say>Goodbye.</Say>\n</Response>",
+				       "-", &msg);
+	contains(msg, "during <Gather> at line 2");
+	assert_transcript(call, "SAY Press a key. | SILENCE");
+	free(msg);
+	tw_call_free(call);
+}
+
+/* ---- how much one document may do ------------------------------------------ */
+
+/* URLs play in no call time, so only the cap on lines stops them. */
+static void a_document_of_too_many_lines_fails(void **state)
+{
+	(void)state;
+	char *doc = repeated("<Response>", "<Play>http://cdn.test/tone.mp3</Play>",
+			     TW_CALL_MAX_LINES + 1, "</Response>");
+	tw_call *call = call_started();
+	tw_error err = {0};
+	assert_int_equal(answer_from(call, URL, doc, &err), TW_ELIMIT);
+	contains(err.message, "more than 10000 transcript lines without waiting for the caller");
+	contains(err.message, "during <Play> at line 10002 of " URL);
+	assert_int_equal(tw_call_event_count(call), TW_CALL_MAX_LINES);
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	tw_error_clear(&err);
+	free(doc);
+	tw_call_free(call);
+}
+
+/* The lines are counted per document: a caller who keeps answering may
+ * hear many more in one call. */
+static void the_line_cap_is_per_document(void **state)
+{
+	(void)state;
+	char *doc = repeated("<Response>", "<Play>http://cdn.test/tone.mp3</Play>",
+			     TW_CALL_MAX_LINES - 1, "<Gather/></Response>");
+	tw_call *call = call_started();
+	tw_error err = {0};
+	for (int i = 0; i < 3; i++) {
+		ok(answer_from(call, URL, doc, &err), &err);
+		press(call, "1");
+	}
+	assert_int_equal(tw_call_event_count(call), 3 * TW_CALL_MAX_LINES);
+	free(doc);
+	tw_call_free(call);
+}
+
+struct stop_after {
+	int asked, at;
+};
+
+static bool stop_after(void *ctx)
+{
+	struct stop_after *s = ctx;
+	return ++s->asked > s->at;
+}
+
+/* The owner's stop request is asked as the document is followed, not
+ * after it. */
+static void a_stop_request_cuts_a_document_short(void **state)
+{
+	(void)state;
+	struct stop_after stop = {.at = 100};
+	tw_call_options o = {.stop = stop_after, .stop_ctx = &stop};
+	tw_call_limits_init(&o.limits);
+	tw_call *call = call_placed(o);
+	char *doc = repeated("<Response>", "<Say>Please hold.</Say>", 1000, "</Response>");
+	tw_error err = {0};
+	assert_int_equal(answer_from(call, URL, doc, &err), TW_ELIMIT);
+	contains(err.message, "cut off: the run was ending");
+	assert_true(tw_call_was_stopped(call));
+	contains(err.message, "at line ");
+	assert_true(tw_call_event_count(call) <= 100);
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	tw_error_clear(&err);
+	free(doc);
+	tw_call_free(call);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1096,6 +1237,13 @@ int main(void)
 		cmocka_unit_test(unknown_verb_fails_with_its_line),
 		cmocka_unit_test(a_journey_through_documents),
 		cmocka_unit_test(quotes_mask_secrets_before_cutting),
+		cmocka_unit_test(clock_limit_crossed_by_a_pause),
+		cmocka_unit_test(clock_limit_crossed_by_a_play_loop),
+		cmocka_unit_test(clock_limit_crossed_by_many_says),
+		cmocka_unit_test(clock_limit_crossed_by_a_gather_timeout),
+		cmocka_unit_test(a_document_of_too_many_lines_fails),
+		cmocka_unit_test(the_line_cap_is_per_document),
+		cmocka_unit_test(a_stop_request_cuts_a_document_short),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

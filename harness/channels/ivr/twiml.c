@@ -132,6 +132,13 @@ static tw_call_param param(const char *name, const char *value)
 	return (tw_call_param){.name = (char *)name, .value = (char *)value};
 }
 
+/* A line the call would not add: out of memory, or the call halted (it
+ * gives its own cause, see call.h). */
+static int line_failed(int rc, tw_error *err)
+{
+	return rc == TW_ENOMEM ? oom(err) : rc;
+}
+
 static int note(tw_call *call, tw_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -149,13 +156,13 @@ static int note(tw_call *call, tw_error *err, const char *fmt, ...)
 	va_end(ap);
 	tw_call_quote(call, rc == TW_OK ? tw_buf_str(&full) : "", text, sizeof(text));
 	tw_buf_free(&full);
-	return tw_call_event_add(call, TW_EV_NOTE, text, 0) ? oom(err) : TW_OK;
+	return line_failed(tw_call_event_add(call, TW_EV_NOTE, text, 0), err);
 }
 
 static int event(tw_call *call, tw_call_event_kind kind, const char *text, double s,
 		 tw_error *err)
 {
-	return tw_call_event_add(call, kind, text, s) ? oom(err) : TW_OK;
+	return line_failed(tw_call_event_add(call, kind, text, s), err);
 }
 
 /* The text inside v (SSML markup in a Say included), whitespace collapsed
@@ -720,8 +727,9 @@ static int dial_destination(struct twiml *t, tw_call *call, xmlNodePtr v, char *
 static int connect_caller(struct twiml *t, tw_call *call, xmlNodePtr v, const char *dest,
 			  enum waiting how, struct run *r, tw_error *err)
 {
-	if (tw_call_transferred(call, dest))
-		return oom(err);
+	int rc = tw_call_transferred(call, dest);
+	if (rc)
+		return line_failed(rc, err);
 	t->waiting = how;
 	t->verb = v;
 	t->connected_at_s = tw_call_clock(call);
@@ -871,6 +879,9 @@ static const char *const unsupported[] = {
 static int run_verb(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r,
 		    tw_error *err)
 {
+	int rc = tw_call_at(call, v);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (is_named(v, verbs[i].name))
 			return verbs[i].run(t, call, v, r, err);
@@ -1014,8 +1025,9 @@ static int record_end(struct twiml *t, tw_call *call, const char *key, tw_error 
 			      "goes on with the next verb", line_of(t->verb));
 		return rc ? rc : fall_through(t, call, err);
 	}
-	if (tw_call_recorded(call, tw_buf_str(&rec->message)))
-		return oom(err);
+	int rc = tw_call_recorded(call, tw_buf_str(&rec->message));
+	if (rc)
+		return line_failed(rc, err);
 	char sid[35], url[80], duration[24];
 	make_sid(t, call, "RE", sid);
 	snprintf(url, sizeof(url), "http://127.0.0.1/recordings/%s", sid);
@@ -1161,6 +1173,9 @@ static int twiml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url,
 static int twiml_input(void *self, tw_call *call, const tw_call_input *in, tw_error *err)
 {
 	struct twiml *t = self;
+	int rc = t->verb ? tw_call_at(call, t->verb) : TW_OK;
+	if (rc)
+		return rc;
 	switch (t->waiting) {
 	case WAIT_GATHER:
 		return gather_input(t, call, in, err);

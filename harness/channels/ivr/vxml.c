@@ -809,6 +809,8 @@ static int play_item_prompts(vxml *v, vxml_item *it, tw_error *err)
 	tw_buf_init(&b, VXML_MAX_UTTERANCE);
 	rc = TW_OK;
 	for (xmlNodePtr c = it->node->children; c && !rc; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE && (rc = tw_call_at(v->call, c)))
+			break;
 		if (is(c, "prompt")) {
 			int count;
 			rc = prompt_level(v, c, &count, err);
@@ -1853,6 +1855,8 @@ static int exec_children(vxml *v, xmlNodePtr parent, tw_error *err)
 	tw_buf_init(&b, VXML_MAX_UTTERANCE);
 	int rc = TW_OK;
 	for (xmlNodePtr c = parent->children; c && !rc && !v->unwind && !v->left; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE && (rc = tw_call_at(v->call, c)))
+			break;
 		if (bare_prompt(c)) {
 			rc = render(v, c, &b, err);
 			continue;
@@ -2117,6 +2121,8 @@ static int run(vxml *v, tw_error *err)
 		}
 		if (!it) /* nothing left to do: the document exits */
 			return hang_up(v, err);
+		if ((rc = tw_call_at(v->call, it->node)))
+			return rc;
 		bool quiet = v->skip_prompts && it == v->cur;
 		v->skip_prompts = false;
 		v->cur = it;
@@ -2202,7 +2208,9 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 	v->cur = it;
 	char *value = NULL;
 	const vxml_alt *alt = NULL;
-	int rc = TW_OK;
+	int rc = tw_call_at(call, it->node);
+	if (rc)
+		return rc;
 	if (in->kind == TW_INPUT_SILENCE) {
 		tw_call_wait(call, v->listen.timeout_s);
 		rc = throw_event(v, "noinput", it->node, err);
