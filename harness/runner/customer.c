@@ -209,9 +209,12 @@ static char *step_url(tw_customer *c, tw_step_result *sr, const char *tpl, doubl
 	int rc = tw_url_resolve(base, url, &abs, &e);
 	if (rc == TW_ENOMEM)
 		tw_customer_fail_error(c, sr, now_ms, &e);
-	else if (rc)
+	else if (rc) {
+		char *shown = tw_redact_message(&c->run->redact, e.message);
 		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL, "%s",
-				 e.message ? e.message : "invalid URL");
+				 shown ? shown : "invalid URL");
+		free(shown);
+	}
 	tw_error_clear(&e);
 	free(page_base);
 	free(url);
@@ -452,13 +455,6 @@ static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 	tw_expect_outcome_free(&out);
 }
 
-/* A page action that failed (no such link, field or form). */
-static void page_fail(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e)
-{
-	tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "%s",
-			 e->message ? e->message : tw_code_str(e->code));
-}
-
 /* One step that does not wait on the network, or the start of one that
  * does. */
 static void perform(tw_customer *c, double now_ms)
@@ -489,7 +485,7 @@ static void perform(tw_customer *c, double now_ms)
 		if (tw_html_click(doc, c->resp.url, target, &req, &e) == TW_OK)
 			tw_customer_start_transfer(c, sr, &req, now_ms);
 		else
-			page_fail(c, sr, now_ms, &e);
+			tw_customer_fail_error(c, sr, now_ms, &e);
 		break;
 	case TW_STEP_SUBMIT:
 		if (!(doc = current_page(c, sr, "submit", now_ms)))
@@ -499,7 +495,7 @@ static void perform(tw_customer *c, double now_ms)
 		if (tw_form_submit(doc, c->resp.url, target, c->last_form, &req, &e) == TW_OK)
 			tw_customer_start_transfer(c, sr, &req, now_ms);
 		else
-			page_fail(c, sr, now_ms, &e);
+			tw_customer_fail_error(c, sr, now_ms, &e);
 		break;
 	case TW_STEP_FILL:
 	case TW_STEP_CHOOSE:
@@ -526,7 +522,7 @@ static void perform(tw_customer *c, double now_ms)
 				c->last_form = form;
 			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 		} else {
-			page_fail(c, sr, now_ms, &e);
+			tw_customer_fail_error(c, sr, now_ms, &e);
 		}
 		break;
 	case TW_STEP_PAUSE:
