@@ -78,12 +78,8 @@ void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, doub
 
 void tw_customer_fail_error(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e)
 {
-	/* The web channel quotes page and script text whole, for the cut
-	 * to come after the mask (tw_redact_put_quoted). */
-	char *shown = tw_redact_message(&c->run->redact, e->message);
 	tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "%s",
-	     shown ? shown : e->message ? "out of memory" : tw_code_str(e->code));
-	free(shown);
+	     e->message ? e->message : tw_code_str(e->code));
 }
 
 char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms)
@@ -209,12 +205,9 @@ static char *step_url(tw_customer *c, tw_step_result *sr, const char *tpl, doubl
 	int rc = tw_url_resolve(base, url, &abs, &e);
 	if (rc == TW_ENOMEM)
 		tw_customer_fail_error(c, sr, now_ms, &e);
-	else if (rc) {
-		char *shown = tw_redact_message(&c->run->redact, e.message);
+	else if (rc)
 		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL, "%s",
-				 shown ? shown : "invalid URL");
-		free(shown);
-	}
+				 e.message ? e.message : "invalid URL");
 	tw_error_clear(&e);
 	free(page_base);
 	free(url);

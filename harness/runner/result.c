@@ -180,7 +180,9 @@ int tw_run_record_plan(tw_run *run)
 
 char *tw_run_redact(const tw_run *run, const char *text)
 {
-	return tw_redact_apply(&run->redact, text);
+	/* Also makes the cuts the web channel marked in its messages, after
+	 * the mask (tw_redact_put_quoted): no result holds a mark. */
+	return tw_redact_message(&run->redact, text);
 }
 
 static void free_step(tw_step_result *s)

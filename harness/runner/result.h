@@ -182,7 +182,8 @@ const char *tw_step_result_source(const tw_step_result *st);
 
 /* Appends a zeroed result for path; NULL on out of memory. */
 tw_rehearsal_result *tw_run_push_result(tw_run *run, const char *path);
-/* A redacted malloc'd copy (NULL stays NULL). */
+/* A redacted malloc'd copy (NULL stays NULL), with the cuts the web
+ * channel marked made after the mask (tw_redact_message). */
 char *tw_run_redact(const tw_run *run, const char *text);
 void tw_rehearsal_result_free(tw_rehearsal_result *r);
 
