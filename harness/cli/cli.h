@@ -63,6 +63,10 @@ struct tw_readiness_config;
 /* The project file (--project, else ./techweek.json when there is one),
  * then --gate over the file's gate. A bad file is printed: TW_EUSAGE. */
 int tw_cli_load_project(const tw_cli_opts *o, struct tw_readiness_config *cfg);
+/* From now on SIGINT and SIGTERM stop run (when not NULL) and are noted,
+ * never fatal: tw_cli_finish still writes every report and then exits 130.
+ * SIGPIPE is ignored (a failed write is reported instead). */
+void tw_cli_catch_signals(tw_run *run);
 /* True when the summary should be coloured (--color, NO_COLOR, a tty). */
 bool tw_cli_use_color(int setting);
 /*
@@ -71,7 +75,8 @@ bool tw_cli_use_color(int setting);
  * the JUnit, JSON and HTML reports (unless --no-reports). status is the
  * exit status so far (the run's verdict, or 130); returns the final one:
  * 1 when the gate does not hold over a passing run, 4 when a report could
- * not be written.
+ * not be written (then none is: the reports are one set, core/fsutil.h),
+ * 130 when a signal came while it wrote them (it completes them first).
  */
 int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const struct tw_readiness_config *cfg,
 		  int status);

@@ -3,7 +3,6 @@
  * still run), perform them, print the summary, write the reports.
  */
 #define _GNU_SOURCE
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,18 +10,6 @@
 
 #include "cli/cli.h"
 #include "readiness/score.h"
-
-/* The run Ctrl-C stops. A signal handler can reach nothing else; this is
- * the CLI's, never the engine's, and only while tw_run_execute runs. */
-static tw_run *volatile interruptible;
-
-static void on_interrupt(int sig)
-{
-	(void)sig;
-	tw_run *run = interruptible;
-	if (run)
-		tw_run_stop(run);
-}
 
 typedef struct progress_view {
 	bool tty;
@@ -128,15 +115,11 @@ int tw_cmd_run(int argc, char **argv)
 		ro->progress_ctx = &view;
 		ro->progress_ms = view.tty ? 250 : o.progress_ms ? o.progress_ms : 10000;
 	}
-	struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;
-	sigemptyset(&sa.sa_mask);
-	interruptible = run;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	/* Ctrl-C or SIGTERM stops the run; from then on until the reports
+	 * are written a signal is only noted (tw_cli_finish). */
+	tw_cli_catch_signals(run);
 	int rc = tw_run_execute(run, &err);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	interruptible = NULL;
+	tw_cli_catch_signals(NULL);
 	if (view.shown)
 		fputs("\r\033[K", stderr);
 	if (rc != TW_OK) {
@@ -145,6 +128,10 @@ int tw_cmd_run(int argc, char **argv)
 		tw_error_clear(&err);
 	}
 	status = (int)tw_run_verdict(run);
+	/* A run cut short by an error (out of memory) did not perform what
+	 * was planned: it must not pass on what little it did. */
+	if (rc != TW_OK && status == TW_EXIT_PASSED)
+		status = TW_EXIT_UNREACHABLE;
 	if (tw_run_interrupted(run))
 		status = TW_EXIT_INTERRUPTED;
 	status = tw_cli_finish(run, &o, &cfg, status);

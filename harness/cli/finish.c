@@ -5,15 +5,47 @@
  * exactly as the run one machine would have made.
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/fsutil.h"
 #include "readiness/project.h"
 #include "readiness/score.h"
-#include "reports/html.h"
+#include "reports/render.h"
+
+/* The run a signal stops, and how many signals came. A signal handler can
+ * reach nothing else; this is the CLI's, never the engine's. */
+static tw_run *volatile interruptible;
+static volatile sig_atomic_t signals_seen;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (signals_seen < 1000)
+		signals_seen++;
+	tw_run *run = interruptible;
+	if (run)
+		tw_run_stop(run);
+}
+
+void tw_cli_catch_signals(tw_run *run)
+{
+	interruptible = run;
+	/* SA_RESTART: a signal must not cut the summary short (stdio drops
+	 * what an interrupted write did not take). */
+	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* A reader that went away (techweek run --json /dev/stdout | head)
+	 * fails the write, which is reported; it must not kill techweek with
+	 * temporary files left behind. */
+	signal(SIGPIPE, SIG_IGN);
+}
 
 bool tw_cli_use_color(int setting)
 {
@@ -44,8 +76,62 @@ int tw_cli_load_project(const tw_cli_opts *o, tw_readiness_config *cfg)
 	return TW_OK;
 }
 
+/* The three reports as one set (core/fsutil.h): rendered first, then all
+ * written or none. Lists them once they are all written; otherwise prints
+ * why. TW_OK or the failure's code. */
+static int write_reports(const tw_run *run, const tw_run_score *sc, const tw_cli_opts *o)
+{
+	static const struct {
+		const char *name, *label;
+		int (*render)(const tw_run *, const tw_run_score *, tw_buf *, tw_error *);
+	} reports[] = {
+		{"junit.xml", "JUnit report", tw_report_junit_render},
+		{"result.json", "JSON result", tw_report_json_render},
+		{"readiness.html", "HTML report", tw_report_html_render},
+	};
+	enum { N = sizeof(reports) / sizeof(reports[0]) };
+	const char *given[N] = {o->junit, o->json, o->html};
+	char *paths[N] = {0};
+	tw_buf bufs[N];
+	tw_file_data files[N];
+	tw_error err = {0};
+	int rc = TW_OK;
+	for (size_t i = 0; i < N; i++)
+		tw_buf_init(&bufs[i], 0);
+	for (size_t i = 0; i < N && !rc; i++) {
+		if (given[i])
+			paths[i] = strdup(given[i]);
+		else if (asprintf(&paths[i], "%s/%s", o->reports, reports[i].name) < 0)
+			paths[i] = NULL;
+		if (!paths[i])
+			rc = tw_error_set(&err, TW_ENOMEM, "out of memory");
+		else
+			rc = reports[i].render(run, sc, &bufs[i], &err);
+		files[i] = (tw_file_data){paths[i], tw_buf_str(&bufs[i]), bufs[i].len};
+	}
+	if (!rc)
+		rc = tw_write_files_atomic(files, N, &err);
+	if (rc) {
+		tw_cli_print_error(&err);
+		fputs("techweek: no report written; the report files already there are left "
+		      "as they were\n", stderr);
+	} else if (!o->quiet) {
+		for (size_t i = 0; i < N; i++)
+			printf("%s: %s\n", reports[i].label, paths[i]);
+	}
+	tw_error_clear(&err);
+	for (size_t i = 0; i < N; i++) {
+		tw_buf_free(&bufs[i]);
+		free(paths[i]);
+	}
+	return rc;
+}
+
 int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *cfg, int status)
 {
+	/* From here to the last report, a signal is noted, never fatal. */
+	tw_cli_catch_signals(NULL);
+	sig_atomic_t seen_before = signals_seen;
 	tw_error err = {0};
 	tw_run_score score = {0};
 	bool have_score = tw_readiness_score(run, cfg, &score, &err) == TW_OK;
@@ -69,32 +155,15 @@ int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *
 	 * passed; worse statuses stay. */
 	if (have_score && !score.passed && status == TW_EXIT_PASSED)
 		status = TW_EXIT_FAILED;
-	if (!o->no_reports) {
-		const tw_run_score *sc = have_score ? &score : NULL;
-		struct {
-			const char *given, *name, *label;
-			int (*write)(const tw_run *, const struct tw_run_score *, const char *,
-				     tw_error *);
-		} reports[] = {
-			{o->junit, "junit.xml", "JUnit report", tw_report_junit},
-			{o->json, "result.json", "JSON result", tw_report_json},
-			{o->html, "readiness.html", "HTML report", tw_report_html},
-		};
-		for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
-			char *path = NULL;
-			if (reports[i].given)
-				path = strdup(reports[i].given);
-			else if (asprintf(&path, "%s/%s", o->reports, reports[i].name) < 0)
-				path = NULL;
-			if (!path || reports[i].write(run, sc, path, &err) != TW_OK) {
-				tw_cli_print_error(&err);
-				tw_error_clear(&err);
-				status = TW_EXIT_REPORT;
-			} else if (!o->quiet) {
-				printf("%s: %s\n", reports[i].label, path);
-			}
-			free(path);
-		}
+	if (!o->no_reports && write_reports(run, have_score ? &score : NULL, o) != TW_OK)
+		status = TW_EXIT_REPORT;
+	/* A signal while the summary and the reports were written stopped
+	 * nothing: they are complete, and the status says it came. */
+	if (signals_seen != seen_before) {
+		fprintf(stderr, "techweek: interrupted while writing the reports; they were "
+				"completed first\n");
+		if (status != TW_EXIT_REPORT)
+			status = TW_EXIT_INTERRUPTED;
 	}
 	if (have_score)
 		tw_run_score_free(&score);

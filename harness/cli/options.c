@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,12 +200,26 @@ static bool merge_option(int ch)
 	}
 }
 
+/* A plain decimal number at the start of s, with *end after it: digits with
+ * at most one point. strtod alone would also take nan, inf, hex, exponents
+ * and leading blanks, and nan slips through every range check. */
+static bool decimal(const char *s, double *v, char **end)
+{
+	size_t n = strspn(s, "0123456789."), points = 0;
+	for (size_t i = 0; i < n; i++)
+		points += s[i] == '.';
+	if (n == 0 || points > 1)
+		return false;
+	errno = 0;
+	*v = strtod(s, end);
+	return !errno && *end == s + n && isfinite(*v);
+}
+
 static int parse_duration(const char *s, long *out)
 {
 	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	double v;
+	if (!decimal(s, &v, &end))
 		return -1;
 	double ms;
 	if (strcmp(end, "ms") == 0)
@@ -217,18 +232,19 @@ static int parse_duration(const char *s, long *out)
 		ms = v * 3600000;
 	else
 		return -1;
-	if (ms < 1 || ms > 86400000.0)
+	if (!(ms >= 1 && ms <= 86400000.0))
 		return -1;
-	*out = (long)ms;
+	/* Timers count whole milliseconds. */
+	*out = lround(ms);
 	return 0;
 }
 
+/* -1: not a size; -2: a size that is not a whole number of bytes (0.5, 1.1K). */
 static int parse_size(const char *s, size_t *out)
 {
 	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || v <= 0)
+	double v;
+	if (!decimal(s, &v, &end) || v <= 0)
 		return -1;
 	double mult = 1;
 	if (*end == 'K' || *end == 'k')
@@ -239,9 +255,14 @@ static int parse_size(const char *s, size_t *out)
 		mult = 1024.0 * 1024 * 1024, end++;
 	if (*end == 'B' || *end == 'b')
 		end++;
-	if (*end || v * mult > 4.0 * 1024 * 1024 * 1024)
+	double bytes = v * mult;
+	if (*end || bytes > 4.0 * 1024 * 1024 * 1024)
 		return -1;
-	*out = (size_t)(v * mult);
+	/* The product of a decimal and a power of two is exact when whole;
+	 * allow only the rounding error of the decimal itself. */
+	if (fabs(bytes - round(bytes)) > 1e-9 * bytes)
+		return -2;
+	*out = (size_t)round(bytes);
 	return 0;
 }
 
@@ -334,8 +355,15 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 			break;
 		}
 		case OPT_MAX_BODY:
-			if (parse_size(a, &o->run.max_body))
+			switch (parse_size(a, &o->run.max_body)) {
+			case 0: break;
+			case -2:
+				return bad(command,
+					   "--max-body: '%s' is not a whole number of bytes (e.g. 8M, 1.5M or 512K)",
+					   a);
+			default:
 				return bad(command, "--max-body: '%s' is not a size (e.g. 8M)", a);
+			}
 			break;
 		case OPT_CALL_FETCHES:
 		case OPT_CALL_LOOPS: {
@@ -402,11 +430,11 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 		case OPT_BAIL: o->run.max_failures = 1; break;
 		case OPT_RATE: {
 			char *end;
-			errno = 0;
-			double r = strtod(a, &end);
-			if (strcmp(end, "/s") == 0)
+			double r;
+			bool ok = decimal(a, &r, &end);
+			if (ok && strcmp(end, "/s") == 0)
 				end += 2;
-			if (errno || *end || end == a || !(r > 0) || r > 1e6)
+			if (!ok || *end || !(r > 0) || r > 1e6)
 				return bad(command, "--rate: '%s' is not a rate above 0 (e.g. 20 or 20/s)", a);
 			o->run.rate = r;
 			break;
@@ -421,9 +449,8 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 			break;
 		case OPT_THINK_SCALE: {
 			char *end;
-			errno = 0;
-			double f = strtod(a, &end);
-			if (errno || *end || end == a || !(f >= 0) || f > 1000)
+			double f;
+			if (!decimal(a, &f, &end) || *end || !(f >= 0) || f > 1000)
 				return bad(command, "--think-scale: '%s' is not a factor from 0 to 1000", a);
 			o->run.think_scale = f;
 			break;
@@ -453,9 +480,8 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 			break;
 		case OPT_GATE: {
 			char *end;
-			errno = 0;
-			double g = strtod(a, &end);
-			if (errno || *end || end == a || !(g >= 0 && g <= 100))
+			double g;
+			if (!decimal(a, &g, &end) || *end || !(g >= 0 && g <= 100))
 				return bad(command, "--gate: '%s' is not a score from 0 to 100", a);
 			o->gate = g;
 			break;

@@ -31,13 +31,15 @@ void tw_buf_reset(tw_buf *b)
 		b->data[0] = '\0';
 }
 
-static int reserve(tw_buf *b, size_t need)
+/* Room for need bytes and the NUL: exactly that much, or (growing) the
+ * next doubling of the allocation. */
+static int reserve(tw_buf *b, size_t need, bool exact)
 {
 	if (need > b->max)
 		return TW_ELIMIT;
 	if (need + 1 <= b->cap)
 		return TW_OK;
-	size_t cap = b->cap ? b->cap : 256;
+	size_t cap = exact ? need + 1 : b->cap ? b->cap : 256;
 	while (cap < need + 1)
 		cap = cap > (b->max + 1) / 2 ? b->max + 1 : cap * 2;
 	char *p = realloc(b->data, cap);
@@ -48,11 +50,16 @@ static int reserve(tw_buf *b, size_t need)
 	return TW_OK;
 }
 
+int tw_buf_reserve(tw_buf *b, size_t need)
+{
+	return reserve(b, need, true);
+}
+
 int tw_buf_append(tw_buf *b, const void *data, size_t len)
 {
 	if (len > b->max - b->len)
 		return TW_ELIMIT;
-	int rc = reserve(b, b->len + len);
+	int rc = reserve(b, b->len + len, false);
 	if (rc)
 		return rc;
 	if (len)
@@ -77,7 +84,7 @@ int tw_buf_vprintf(tw_buf *b, const char *fmt, va_list ap)
 		return TW_EINTERNAL;
 	if ((size_t)n > b->max - b->len)
 		return TW_ELIMIT;
-	int rc = reserve(b, b->len + (size_t)n);
+	int rc = reserve(b, b->len + (size_t)n, false);
 	if (rc)
 		return rc;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -101,6 +108,13 @@ const char *tw_buf_str(const tw_buf *b)
 
 char *tw_buf_steal(tw_buf *b)
 {
+	/* Growth by doubling leaves up to half the allocation unused: what
+	 * is handed over (a page's text) is kept, so give the slack back. */
+	if (b->data && b->cap > b->len + 1) {
+		char *fit = realloc(b->data, b->len + 1);
+		if (fit)
+			b->data = fit;
+	}
 	char *p = b->data ? b->data : calloc(1, 1);
 	b->data = NULL;
 	b->len = 0;

@@ -27,6 +27,9 @@ void tw_buf_free(tw_buf *b);
 void tw_buf_reset(tw_buf *b);
 /* TW_OK, TW_ENOMEM, or TW_ELIMIT when len would pass max (nothing appended). */
 int tw_buf_append(tw_buf *b, const void *data, size_t len);
+/* Makes room for len == need without growing again (a size known in
+ * advance); TW_OK, TW_ENOMEM, or TW_ELIMIT when need passes max. */
+int tw_buf_reserve(tw_buf *b, size_t need);
 int tw_buf_puts(tw_buf *b, const char *s);
 int tw_buf_printf(tw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int tw_buf_vprintf(tw_buf *b, const char *fmt, va_list ap);
@@ -35,8 +38,8 @@ const char *tw_buf_str(const tw_buf *b);
 /* Appends 'text' in single quotes, cut after max characters (UTF-8
  * aware) with an ellipsis: how messages quote what a page or script says. */
 int tw_buf_put_quoted(tw_buf *b, const char *text, size_t max);
-/* Hands the content over to the caller (malloc'd, NUL-terminated, never
- * NULL unless out of memory) and empties b. */
+/* Hands the content over to the caller (malloc'd to fit, NUL-terminated,
+ * never NULL unless out of memory) and empties b. */
 char *tw_buf_steal(tw_buf *b);
 
 #endif

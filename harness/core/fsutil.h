@@ -1,7 +1,17 @@
 /*
- * Files: whole-file reads with a size cap, and atomic writes (temporary
- * file in the same folder, fsync, rename) so a report is either the old
- * one, the new one, or absent, never half-written.
+ * Files: whole-file reads with a size cap, and atomic writes of a set of
+ * files: each is written to a temporary file in its target's folder and
+ * fsync'd; only when every one was written are they all renamed over their
+ * targets. A failure removes every temporary file, so the targets are all
+ * new or all as they were, never half-written or mixed.
+ *
+ * A rename can only replace a file in a folder. So a symlink is followed
+ * (its target is replaced, the link stays a link), and a path that is not
+ * a regular file or a folder (a character device such as /dev/null, a
+ * FIFO, a pipe or socket behind /dev/stdout) is written straight through:
+ * such a stream cannot be undone, so it is not part of the set's all-or-
+ * nothing; it is written after the temporary files, and a failed stream
+ * write still removes them.
  */
 #ifndef TW_CORE_FSUTIL_H
 #define TW_CORE_FSUTIL_H
@@ -14,8 +24,19 @@
  * max bytes are TW_ELIMIT. */
 int tw_read_file(const char *path, size_t max, char **out, size_t *len, tw_error *err);
 
-/* Writes len bytes of data to path atomically, creating missing parent
- * folders. On failure path is untouched and no temporary file is left. */
+/* One file of a set: len bytes of data for path (borrowed). */
+typedef struct tw_file_data {
+	const char *path;
+	const void *data;
+	size_t len;
+} tw_file_data;
+
+/* Writes the n files as one set (see above), creating missing parent
+ * folders. TW_OK; TW_EIO naming the path that failed and why (no file of
+ * the set replaced, no temporary file left); TW_ENOMEM. */
+int tw_write_files_atomic(const tw_file_data *files, size_t n, tw_error *err);
+
+/* A set of one. */
 int tw_write_file_atomic(const char *path, const void *data, size_t len, tw_error *err);
 
 #endif

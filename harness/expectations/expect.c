@@ -75,7 +75,8 @@
  *      group; otherwise the actual's full string form (for `count` the
  *      count, for `not exists` the empty string).
  *
- * Messages are one line. Values inside them are cut to MSG_EXCERPT bytes;
+ * Messages are one line. Values inside them are cut to MSG_EXCERPT bytes
+ * (secrets masked first, so a cut never leaves part of one);
  * outcome->actual holds a longer excerpt (TW_EXCERPT_MAX) of what came back,
  * and outcome->expected the expectation's right-hand side as written with
  * its templates expanded.
@@ -142,9 +143,11 @@ typedef struct eval {
 	const char *given;    /* the value of a call subject; NULL: absent */
 	const char *absent;   /* why a given value is absent */
 	const tw_vars *vars;
+	const tw_redact *redact; /* excerpts mask secrets before they cut */
 	tw_expect_outcome *out;
 	char *arg;      /* ex->arg, expanded */
-	char *want;     /* ex->value.text, expanded (STRING and REGEX) */
+	char *want;     /* ex->value.text, expanded (STRING and REGEX); the
+			   value as shown for other kinds */
 	char *label;    /* "status", "header Content-Type", "json $.items count" */
 	char *expected; /* the right-hand side for reports */
 	actual act;
@@ -193,7 +196,7 @@ static char *copy(eval *ev, const char *s, size_t len)
 
 static char *excerpt(eval *ev, const char *s, size_t len, const char *focus, size_t max)
 {
-	char *e = tw_excerpt(s, len, focus, max);
+	char *e = tw_excerpt(s, len, focus, max, ev->redact);
 	if (!e)
 		ev->oom = true;
 	return e;
@@ -375,8 +378,19 @@ static void fetch_header(eval *ev)
 	set_missing(ev, format(ev, "no header '%s' in the response", ev->arg), instead);
 }
 
+/* Why an HTML or XML body that is there gave no document; NULL otherwise. */
+static const char *doc_error(tw_response *resp)
+{
+	return resp->body.len && !tw_response_doc(resp) ? tw_response_doc_error(resp) : NULL;
+}
+
 static void fetch_text(eval *ev)
 {
+	if (tw_response_is_html(ev->resp) && doc_error(ev->resp)) {
+		set_missing(ev, format(ev, "the page does not parse: %s", doc_error(ev->resp)),
+			    body_excerpt(ev, TW_EXCERPT_MAX));
+		return;
+	}
 	const char *text = tw_response_text(ev->resp);
 	/* Outside HTML the text is the body itself, which may hold NULs. */
 	size_t len = text == ev->resp->body.data ? ev->resp->body.len : strlen(text);
@@ -394,7 +408,12 @@ static void fetch_title(eval *ev)
 		ev->act.empty_is_absent = true;
 		return;
 	}
-	set_missing(ev, format(ev, "the page has no <title>"), body_excerpt(ev, TW_EXCERPT_MAX));
+	if (doc_error(ev->resp))
+		set_missing(ev, format(ev, "the page does not parse: %s", doc_error(ev->resp)),
+			    body_excerpt(ev, TW_EXCERPT_MAX));
+	else
+		set_missing(ev, format(ev, "the page has no <title>"),
+			    body_excerpt(ev, TW_EXCERPT_MAX));
 }
 
 /* One line of CURLINFO_COOKIELIST, Netscape format:
@@ -663,8 +682,9 @@ static void fetch_xpath(eval *ev)
 			       "expected an HTML or XML body for xpath, got an empty body");
 		else
 			decide(ev, false, body_excerpt(ev, TW_EXCERPT_MAX),
-			       "expected an HTML or XML body for xpath, got %s that does not parse",
-			       content_type_words(ev->resp));
+			       "expected an HTML or XML body for xpath, got %s that does not parse%s%s",
+			       content_type_words(ev->resp), doc_error(ev->resp) ? ": " : "",
+			       doc_error(ev->resp) ? doc_error(ev->resp) : "");
 		return;
 	}
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
@@ -1113,6 +1133,11 @@ static bool expand(eval *ev)
 					ex->value.kind == TW_VAL_REGEX ? TW_EXPAND_REGEX
 								       : TW_EXPAND_PLAIN,
 					&ev->want, NULL, &err);
+	/* Any other value is, as text, what the script shows for it: `expect
+	 * text 8.50` looks for "8.50", not for the number. Every judge can then
+	 * rely on want. */
+	if (rc == TW_OK && !ev->want && !(ev->want = render_value(ev)))
+		rc = TW_ENOMEM;
 	if (rc == TW_ENOMEM)
 		ev->oom = true;
 	else if (rc)
@@ -1209,16 +1234,18 @@ static int evaluate(eval ev, tw_expect_outcome *out)
 }
 
 int tw_expect_eval(const tw_expect *ex, tw_response *resp, const tw_vars *vars,
-		   tw_expect_outcome *out)
+		   const tw_redact *redact, tw_expect_outcome *out)
 {
-	return evaluate((eval){.ex = ex, .resp = resp, .vars = vars, .out = out}, out);
+	return evaluate((eval){.ex = ex, .resp = resp, .vars = vars, .redact = redact,
+			       .out = out},
+			out);
 }
 
 int tw_expect_eval_given(const tw_expect *ex, const char *value, const char *absent,
-			 const tw_vars *vars, tw_expect_outcome *out)
+			 const tw_vars *vars, const tw_redact *redact, tw_expect_outcome *out)
 {
 	return evaluate((eval){.ex = ex, .given = value, .absent = absent, .vars = vars,
-			       .out = out},
+			       .redact = redact, .out = out},
 			out);
 }
 
@@ -1276,7 +1303,8 @@ static bool blank(unsigned char c)
  * When something was left out at either end, "…" marks it; its three bytes
  * count against max.
  */
-char *tw_excerpt(const char *text, size_t len, const char *focus, size_t max)
+char *tw_excerpt(const char *text, size_t len, const char *focus, size_t max,
+		 const tw_redact *redact)
 {
 	if (!text) {
 		text = "";
@@ -1313,6 +1341,17 @@ char *tw_excerpt(const char *text, size_t len, const char *focus, size_t max)
 				start++;
 		}
 	}
+	/* A secret that starts before the window and ends inside it is shown
+	 * from its start, masked, rather than by its tail. */
+	size_t reach = tw_redact_reach(redact);
+	for (size_t i = start > reach ? start - reach : 0; i < start;) {
+		size_t m = tw_redact_span(redact, text, len, i);
+		if (i + m > start) {
+			start = i;
+			break;
+		}
+		i += m ? m : 1;
+	}
 
 	char *out = malloc(max + 1);
 	if (!out)
@@ -1327,6 +1366,21 @@ char *tw_excerpt(const char *text, size_t len, const char *focus, size_t max)
 	size_t i = start;
 	while (i < len) {
 		const unsigned char *s = (const unsigned char *)text + i;
+		size_t secret = tw_redact_span(redact, text, len, i);
+		if (secret) {
+			const size_t n = sizeof(TW_REDACTED) - 1;
+			if (used + pending_space + n > room) {
+				cut = true;
+				break;
+			}
+			if (pending_space)
+				out[used++] = ' ';
+			pending_space = false;
+			memcpy(out + used, TW_REDACTED, n);
+			used += n;
+			i += secret;
+			continue;
+		}
 		if (blank(*s)) {
 			pending_space = used > (start > 0 ? ell : 0);
 			i++;

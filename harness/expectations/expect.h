@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "channels/web/response.h"
+#include "core/redact.h"
 #include "language/ast.h"
 #include "techweek/vars.h"
 
@@ -24,25 +25,29 @@ typedef struct tw_expect_outcome {
 } tw_expect_outcome;
 
 /* Evaluates ex against resp, expanding templates in ex (arg, value, regex)
- * with vars. Whatever goes wrong with the response (not JSON, XPath finds
- * nothing, regex hits its match limit) is a failed outcome, never an error.
+ * with vars; every text the outcome quotes is masked with redact (may be
+ * NULL) before it is cut. Whatever goes wrong with the response (not JSON,
+ * XPath finds nothing, regex hits its match limit) is a failed outcome,
+ * never an error.
  * Returns TW_ENOMEM only. The caller frees out with tw_expect_outcome_free
  * and stores out->captured into ex->capture itself. */
 int tw_expect_eval(const tw_expect *ex, tw_response *resp, const tw_vars *vars,
-		   tw_expect_outcome *out);
+		   const tw_redact *redact, tw_expect_outcome *out);
 
 /* As tw_expect_eval, for the subjects whose value comes from elsewhere
  * than a response (a prompt heard, a call's transfer destination): value,
  * or NULL when there is none, absent then saying why ("the call was not
  * transferred"). */
 int tw_expect_eval_given(const tw_expect *ex, const char *value, const char *absent,
-			 const tw_vars *vars, tw_expect_outcome *out);
+			 const tw_vars *vars, const tw_redact *redact, tw_expect_outcome *out);
 void tw_expect_outcome_free(tw_expect_outcome *out);
 
 /* A readable excerpt of text for a message: at most max bytes (cut on a
  * UTF-8 boundary, "…" appended), control characters shown as spaces. When
- * focus is not NULL and inside text, the excerpt is centred on it.
- * malloc'd. */
-char *tw_excerpt(const char *text, size_t len, const char *focus, size_t max);
+ * focus is not NULL and inside text, the excerpt is centred on it. Secrets
+ * known to redact (may be NULL) are masked in text before anything is cut
+ * or folded. malloc'd. */
+char *tw_excerpt(const char *text, size_t len, const char *focus, size_t max,
+		 const tw_redact *redact);
 
 #endif

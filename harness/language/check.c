@@ -41,6 +41,7 @@
 #include <libxml/xmlerror.h>
 #include <pcre2.h>
 
+#include "core/strmap.h"
 #include "core/template.h"
 #include "language/ast.h"
 #include "language/lexer.h"
@@ -60,6 +61,14 @@ typedef struct checker {
 
 	capture *captures;
 	size_t capture_count;
+
+	/* Name -> index, so that 40 000 scenes check in linear time: the
+	 * cast's entries, the captures, the scenes checked so far. */
+	tw_strmap cast_names;
+	tw_strmap capture_names;
+	tw_strmap scene_names;
+	bool oom; /* a map could not grow: the check is incomplete */
+	size_t suggestions; /* "did you mean" lookups made */
 
 	/* Column finding on the line being checked. */
 	int line;
@@ -108,22 +117,28 @@ static size_t relex(checker *c, int line, tw_token *toks, size_t max)
 
 static const tw_pair *cast_entry(const checker *c, const char *name, size_t *index)
 {
-	for (size_t i = 0; i < c->s->cast.count; i++) {
-		if (strcmp(c->s->cast.items[i].name, name) == 0) {
-			if (index)
-				*index = i;
-			return &c->s->cast.items[i];
-		}
-	}
-	return NULL;
+	size_t i;
+	if (!tw_strmap_get(&c->cast_names, name, &i))
+		return NULL;
+	if (index)
+		*index = i;
+	return &c->s->cast.items[i];
 }
 
 static const capture *find_capture(const checker *c, const char *name)
 {
-	for (size_t i = 0; i < c->capture_count; i++)
-		if (strcmp(c->captures[i].name, name) == 0)
-			return &c->captures[i];
-	return NULL;
+	size_t i;
+	return tw_strmap_get(&c->capture_names, name, &i) ? &c->captures[i] : NULL;
+}
+
+/* Adds name -> index unless there (then *first is its index); false when
+ * it was there. */
+static bool add_name(checker *c, tw_strmap *m, const char *name, size_t index, size_t *first)
+{
+	bool found = false;
+	if (tw_strmap_put(m, name, index, &found, first) != TW_OK)
+		c->oom = true;
+	return !found;
 }
 
 static bool given_has(const checker *c, const char *name)
@@ -131,13 +146,18 @@ static bool given_has(const checker *c, const char *name)
 	return c->given && tw_vars_get(c->given, name, NULL) != NULL;
 }
 
+/* "Did you mean" compares with every known name: for the first unknown
+ * names only, or 40 000 of them among 40 000 names take minutes. */
+#define SUGGEST_MAX 100
+
 /* The closest known name, for "did you mean". */
 static const char *suggest_var(checker *c, const char *name)
 {
 	size_t n = c->s->cast.count + c->capture_count +
 		   (c->given ? tw_vars_count(c->given) : 0);
-	if (n == 0)
+	if (n == 0 || c->suggestions >= SUGGEST_MAX)
 		return NULL;
+	c->suggestions++;
 	const char **names = tw_arena_alloc(&c->tmp, n * sizeof(*names));
 	if (!names)
 		return NULL;
@@ -641,13 +661,10 @@ static void check_scene(checker *c, size_t index)
 	tw_token toks[4];
 	size_t n = relex(c, sc->loc.line, toks, 4);
 	int name_col = n >= 2 ? toks[1].col : sc->loc.col;
-	for (size_t i = 0; i < index; i++) {
-		if (strcmp(c->s->scenes[i].name, sc->name) == 0) {
-			problem(c, sc->loc.line, name_col, "duplicate scene name '%s' (first on line %d)",
-				sc->name, c->s->scenes[i].loc.line);
-			break;
-		}
-	}
+	size_t first;
+	if (!add_name(c, &c->scene_names, sc->name, index, &first))
+		problem(c, sc->loc.line, name_col, "duplicate scene name '%s' (first on line %d)",
+			sc->name, c->s->scenes[first].loc.line);
 	/* Backstage is what the customer never sees: no call to be on. */
 	if (sc->backstage && sc->channel == TW_CHANNEL_IVR)
 		problem(c, sc->loc.line, n >= 4 ? toks[3].col : sc->loc.col,
@@ -676,7 +693,8 @@ static void collect_captures(checker *c)
 			const tw_step *st = &sc->steps[j];
 			if ((st->kind != TW_STEP_EXPECT && st->kind != TW_STEP_HEAR) ||
 			    !st->expect.capture ||
-			    find_capture(c, st->expect.capture))
+			    !add_name(c, &c->capture_names, st->expect.capture, c->capture_count,
+				      NULL))
 				continue;
 			c->captures[c->capture_count].name = st->expect.capture;
 			c->captures[c->capture_count].line = st->loc.line;
@@ -693,6 +711,9 @@ size_t tw_script_check(const tw_script *script, const tw_vars *given, tw_errors 
 	c.given = given;
 	c.out = problems;
 	c.cast_index = -1;
+	/* The parser refuses a repeated cast name: each is there once. */
+	for (size_t i = 0; i < script->cast.count; i++)
+		add_name(&c, &c.cast_names, script->cast.items[i].name, i, NULL);
 	collect_captures(&c);
 	check_cast(&c);
 	if (script->scene_count == 0)
@@ -700,6 +721,11 @@ size_t tw_script_check(const tw_script *script, const tw_vars *given, tw_errors 
 			"the rehearsal has no scenes: expected at least one scene or backstage block");
 	for (size_t i = 0; i < script->scene_count; i++)
 		check_scene(&c, i);
+	if (c.oom)
+		problem(&c, 0, 0, "out of memory: the check is incomplete");
+	tw_strmap_free(&c.cast_names);
+	tw_strmap_free(&c.capture_names);
+	tw_strmap_free(&c.scene_names);
 	tw_arena_free(&c.tmp);
 	return c.count;
 }

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/strmap.h"
 #include "language/lexer.h"
 
 typedef enum section {
@@ -52,6 +53,7 @@ typedef struct parser {
 
 	section sec;
 	size_t scene_cap, step_cap, cast_cap, tag_cap;
+	tw_strmap cast_names; /* name -> index in s->cast, for duplicates */
 	int cast_line;     /* the cast block's line; 0 before it */
 	int rehearsal_line, outcome_line, budget_line, tags_line;
 	int apdex_line;       /* the header's `apdex`; 0 before it */
@@ -304,8 +306,9 @@ static bool parse_number(const char *s, double *out)
 	}
 	if (*q)
 		return false;
+	/* 400 digits overflow to inf: text, then, not a number. */
 	*out = strtod(s, NULL);
-	return true;
+	return isfinite(*out);
 }
 
 typedef enum dur_result { DUR_OK, DUR_NOT, DUR_TOO_LONG } dur_result;
@@ -730,10 +733,13 @@ static int parse_cast_entry(parser *p, const tw_token *first)
 			    "invalid cast name '%s': expected a name that starts with a letter or "
 			    "'_' and uses letters, digits, '_', '.' and '-'",
 			    first->kind == TW_TOK_WORD ? name : shown(p, first));
-	for (size_t i = 0; i < cast->count; i++)
-		if (strcmp(cast->items[i].name, name) == 0)
-			return perr(p, col, "duplicate cast name '%s' (first on line %d)", name,
-				    cast->items[i].loc.line);
+	bool found;
+	size_t earlier;
+	if (tw_strmap_put(&p->cast_names, name, cast->count, &found, &earlier))
+		return oom(p);
+	if (found)
+		return perr(p, col, "duplicate cast name '%s' (first on line %d)", name,
+			    cast->items[earlier].loc.line);
 	char *value = NULL;
 	if (sep) {
 		if ((rc = pair_value(p, &value)))
@@ -1035,7 +1041,9 @@ static int parse_value(parser *p, tw_op op, const char *after, tw_value *v)
 	if (tok.kind == TW_TOK_END)
 		return perr(p, tok.col, "expected a value after '%s'", after);
 	v->text = tok.text;
-	if (tok.kind == TW_TOK_STRING) {
+	/* contains looks for text: `expect text 8.50` seeks "8.50" as written,
+	 * and 48h is three characters, not a duration too long. */
+	if (tok.kind == TW_TOK_STRING || op == TW_OP_CONTAINS) {
 		v->kind = TW_VAL_STRING;
 		return TW_OK;
 	}
@@ -1987,6 +1995,8 @@ int tw_parse(tw_script **out, const char *path, const char *text, size_t len,
 	if (!s)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	int rc = TW_OK;
+	parser p;
+	memset(&p, 0, sizeof(p));
 	s->path = tw_arena_strdup(&s->arena, path);
 	s->text = len <= TW_SCRIPT_MAX_BYTES ? tw_arena_strndup(&s->arena, text ? text : "", len)
 					     : NULL;
@@ -1999,8 +2009,6 @@ int tw_parse(tw_script **out, const char *path, const char *text, size_t len,
 	if (rc)
 		goto fail;
 
-	parser p;
-	memset(&p, 0, sizeof(p));
 	p.s = s;
 	p.arena = &s->arena;
 	p.path = s->path;
@@ -2013,6 +2021,7 @@ int tw_parse(tw_script **out, const char *path, const char *text, size_t len,
 		if ((rc = parse_line(&p)))
 			goto fail;
 	}
+	tw_strmap_free(&p.cast_names);
 	if (!s->name) {
 		s->name = default_name(&s->arena, s->path);
 		s->name_loc.file = s->path;
@@ -2024,6 +2033,7 @@ int tw_parse(tw_script **out, const char *path, const char *text, size_t len,
 	*out = s;
 	return TW_OK;
 fail:
+	tw_strmap_free(&p.cast_names);
 	if (err && err->code == TW_OK)
 		tw_error_set(err, rc ? rc : TW_ENOMEM, "out of memory");
 	tw_arena_free(&s->arena);

@@ -89,6 +89,7 @@ int tw_rehearsal_metrics_merge(tw_rehearsal_metrics *dst, const tw_rehearsal_met
 	dst->achieved += src->achieved;
 	dst->failed += src->failed;
 	dst->unreachable += src->unreachable;
+	dst->interrupted += src->interrupted;
 	dst->broken += src->broken;
 	dst->frontstage_steps += src->frontstage_steps;
 	dst->frontstage_ms += src->frontstage_ms;
@@ -168,6 +169,12 @@ static void record_phases(tw_touchpoint_metrics *t, const tw_timings *tm)
 
 int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result *r)
 {
+	/* Cut off, it says nothing about the service: a failure here would
+	 * be the run's own doing. */
+	if (r->interrupted) {
+		m->interrupted++;
+		return TW_OK;
+	}
 	m->performances++;
 	switch (r->status) {
 	case TW_STATUS_PASSED:

@@ -61,6 +61,8 @@ typedef struct tw_rehearsal_metrics {
 	uint64_t failed;
 	uint64_t unreachable;
 	uint64_t broken;
+	uint64_t interrupted;    /* cut off by the run's end: not performed,
+				    in no other figure */
 	tw_histogram *time_to_outcome; /* performances that achieved it, ms */
 	uint64_t frontstage_steps;     /* summed over performances */
 	double frontstage_ms;          /* summed */

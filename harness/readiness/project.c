@@ -44,7 +44,10 @@ int tw_project_duration(const char *text, double *ms)
 	char *end;
 	errno = 0;
 	double v = strtod(text, &end);
-	if (errno || end == text || !isfinite(v))
+	/* Plain decimals only: strtod also reads hex, exponents, a sign and
+	 * leading blanks. */
+	if (errno || end == text || !isfinite(v) ||
+	    end != text + strspn(text, "0123456789."))
 		return -1;
 	double scale;
 	if (strcmp(end, "ms") == 0)

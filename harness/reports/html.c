@@ -21,6 +21,7 @@
  * calls do nothing, so the code reads top to bottom.
  */
 #include "reports/html.h"
+#include "reports/render.h"
 
 #include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
@@ -730,6 +731,11 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 		el_text(h, f, "div", "big", "\xE2\x80\x94");
 		el_text(h, f, "div", "small", "never performed");
 	}
+	if (m && m->interrupted)
+		el_text(h, f, "div", "small muted",
+			fmt(h, "%llu interrupted: cut off by the run's end, not performed, not "
+			       "counted or scored",
+			    (unsigned long long)m->interrupted));
 
 	if (rs) {
 		node g = el(h, grid, "div", "figure");
@@ -1538,10 +1544,12 @@ static void write_document(html *h)
 		     TW_VERSION));
 }
 
-int tw_report_html(const tw_run *run, const tw_run_score *score, const char *path, tw_error *err)
+int tw_report_html_render(const tw_run *run, const tw_run_score *score, tw_buf *out,
+			  tw_error *err)
 {
-	if (!run || !path || !*path)
-		return tw_error_set(err, TW_EUSAGE, "tw_report_html needs a run and a path");
+	tw_buf_init(out, SIZE_MAX / 2); /* bounded by TEXT_MAX already */
+	if (!run)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_html_render needs a run");
 
 	html h = {.run = run, .score = score};
 	tw_buf_init(&h.clean, TEXT_MAX);
@@ -1563,15 +1571,26 @@ int tw_report_html(const tw_run *run, const tw_run_score *score, const char *pat
 	tw_buf_free(&h.text);
 	if (h.doc)
 		xmlFreeDoc(h.doc);
-
-	int rc = h.rc;
-	if (rc == TW_ELIMIT)
-		tw_error_set(err, rc, "the HTML report for %s grew past %zu bytes of text", path,
-			     TEXT_MAX);
-	else if (rc)
-		tw_error_set(err, rc, "out of memory building the HTML report for %s", path);
-	else
-		rc = tw_write_file_atomic(path, mem, (size_t)size, err);
+	if (!h.rc)
+		h.rc = tw_buf_append(out, mem, (size_t)size);
 	xmlFree(mem);
+
+	if (h.rc == TW_ELIMIT)
+		return tw_error_set(err, h.rc, "the HTML report grew past %zu bytes of text",
+				    TEXT_MAX);
+	if (h.rc)
+		return tw_error_set(err, h.rc, "out of memory building the HTML report");
+	return TW_OK;
+}
+
+int tw_report_html(const tw_run *run, const tw_run_score *score, const char *path, tw_error *err)
+{
+	if (!run || !path || !*path)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_html needs a run and a path");
+	tw_buf out;
+	int rc = tw_report_html_render(run, score, &out, err);
+	if (!rc)
+		rc = tw_write_file_atomic(path, tw_buf_str(&out), out.len, err);
+	tw_buf_free(&out);
 	return rc;
 }

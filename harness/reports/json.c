@@ -16,8 +16,8 @@
  * the percentiles: tw_histogram_add_count reads the buckets back.
  *
  * How it works: the document is built as a jansson tree, dumped into a
- * capped buffer and written with tw_write_file_atomic, so a reader never
- * sees half a report. jansson refuses strings that are not UTF-8, and body
+ * capped buffer (tw_report_json_render, for the CLI's set of reports) and
+ * written with tw_write_file_atomic, so a reader never sees half a report. jansson refuses strings that are not UTF-8, and body
  * excerpts are cut mid-character or are not UTF-8 at all, so every string
  * goes through clean() first (bad bytes become U+FFFD; control characters
  * are kept, jansson escapes them). Numbers are never NaN or infinite (JSON
@@ -40,6 +40,7 @@
 #include "core/fsutil.h"
 #include "core/utf8.h"
 #include "readiness/score.h"
+#include "reports/render.h"
 #include "runner/result.h"
 #include "techweek.h"
 
@@ -365,6 +366,7 @@ static json_t *settings(json_ctx *c, const tw_run *run)
 static json_t *totals(json_ctx *c, const tw_run *run, const figures *f)
 {
 	uint64_t performances = 0, achieved = 0, failed = 0, unreachable = 0, broken = 0;
+	uint64_t interrupted = 0;
 	uint64_t steps = 0, requests = 0;
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_metrics *m = &f->m[i];
@@ -373,6 +375,7 @@ static json_t *totals(json_ctx *c, const tw_run *run, const figures *f)
 		failed += m->failed;
 		unreachable += m->unreachable;
 		broken += m->broken;
+		interrupted += m->interrupted;
 		for (size_t s = 0; m->scenes && s < m->scene_count; s++)
 			for (size_t t = 0; m->scenes[s].steps && t < m->scenes[s].step_count; t++) {
 				steps += m->scenes[s].steps[t].count;
@@ -386,6 +389,7 @@ static json_t *totals(json_ctx *c, const tw_run *run, const figures *f)
 	set(c, o, "failed", count(failed));
 	set(c, o, "unreachable", count(unreachable));
 	set(c, o, "broken", count(broken));
+	set(c, o, "interrupted", count(interrupted));
 	set(c, o, "planned", count(run->planned));
 	set(c, o, "started", count(run->started));
 	set(c, o, "dropped", count(run->dropped));
@@ -697,6 +701,7 @@ static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_reh
 	set(c, o, "failed", count(m->failed));
 	set(c, o, "unreachable", count(m->unreachable));
 	set(c, o, "broken", count(m->broken));
+	set(c, o, "interrupted", count(m->interrupted));
 	set(c, o, "outcome_rate",
 	    m->performances ? json_real((double)m->achieved / (double)m->performances)
 			    : json_null());
@@ -836,21 +841,23 @@ static json_t *document(json_ctx *c, const tw_run *run, const figures *f, const 
 
 /* json_dump_callback's sink: the capped buffer, and why it refused. */
 typedef struct sink {
-	tw_buf buf;
+	tw_buf *buf;
 	int rc;
 } sink;
 
 static int dump_into(const char *buffer, size_t size, void *data)
 {
 	sink *k = data;
-	k->rc = tw_buf_append(&k->buf, buffer, size);
+	k->rc = tw_buf_append(k->buf, buffer, size);
 	return k->rc == TW_OK ? 0 : -1;
 }
 
-int tw_report_json(const tw_run *run, const tw_run_score *score, const char *path, tw_error *err)
+int tw_report_json_render(const tw_run *run, const tw_run_score *score, tw_buf *out,
+			  tw_error *err)
 {
-	if (!run || !path || !*path)
-		return tw_error_set(err, TW_EUSAGE, "tw_report_json needs a run and a path");
+	tw_buf_init(out, REPORT_MAX);
+	if (!run)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_json_render needs a run");
 
 	json_ctx c = {.rc = TW_OK};
 	tw_buf_init(&c.clean, STRING_MAX);
@@ -860,22 +867,29 @@ int tw_report_json(const tw_run *run, const tw_run_score *score, const char *pat
 	figures_free(&f);
 	tw_buf_free(&c.clean);
 
-	sink out = {.rc = TW_OK};
-	tw_buf_init(&out.buf, REPORT_MAX);
-	if (!c.rc && json_dump_callback(doc, dump_into, &out, DUMP_FLAGS) != 0)
-		c.rc = out.rc ? out.rc : TW_ENOMEM;
+	sink k = {.buf = out, .rc = TW_OK};
+	if (!c.rc && json_dump_callback(doc, dump_into, &k, DUMP_FLAGS) != 0)
+		c.rc = k.rc ? k.rc : TW_ENOMEM;
 	if (!c.rc)
-		c.rc = tw_buf_puts(&out.buf, "\n");
+		c.rc = tw_buf_puts(out, "\n");
 	json_decref(doc);
 
-	int rc = c.rc;
-	if (rc == TW_ELIMIT)
-		tw_error_set(err, rc, "the JSON report for %s grew too large (over %zu MiB)", path,
-			     REPORT_MAX >> 20);
-	else if (rc)
-		tw_error_set(err, rc, "out of memory building the JSON report for %s", path);
-	else
-		rc = tw_write_file_atomic(path, tw_buf_str(&out.buf), out.buf.len, err);
-	tw_buf_free(&out.buf);
+	if (c.rc == TW_ELIMIT)
+		return tw_error_set(err, c.rc, "the JSON report grew too large (over %zu MiB)",
+				    REPORT_MAX >> 20);
+	if (c.rc)
+		return tw_error_set(err, c.rc, "out of memory building the JSON report");
+	return TW_OK;
+}
+
+int tw_report_json(const tw_run *run, const tw_run_score *score, const char *path, tw_error *err)
+{
+	if (!run || !path || !*path)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_json needs a run and a path");
+	tw_buf out;
+	int rc = tw_report_json_render(run, score, &out, err);
+	if (!rc)
+		rc = tw_write_file_atomic(path, tw_buf_str(&out), out.len, err);
+	tw_buf_free(&out);
 	return rc;
 }

@@ -28,6 +28,7 @@
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "readiness/score.h"
+#include "reports/render.h"
 #include "core/fsutil.h"
 #include "runner/result.h"
 
@@ -217,11 +218,22 @@ typedef struct counts {
 	long tests, failures, errors, skipped;
 } counts;
 
+/* The scene of a performance the run's end cut off: it was not
+ * performed, so CI sees it skipped, not failed. */
+static bool cut_off(const tw_rehearsal_result *r, const tw_scene_result *sc)
+{
+	return r->interrupted && sc->status == TW_STATUS_FAILED;
+}
+
 static counts count_rehearsal(const tw_rehearsal_result *r)
 {
 	counts c = {0, 0, 0, 0};
 	for (size_t i = 0; i < r->scene_count; i++) {
 		c.tests++;
+		if (cut_off(r, &r->scenes[i])) {
+			c.skipped++;
+			continue;
+		}
 		switch (r->scenes[i].status) {
 		case TW_STATUS_FAILED: c.failures++; break;
 		case TW_STATUS_UNREACHABLE:
@@ -406,7 +418,15 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 		if (tw_status_is_problem(sc->steps[i].status))
 			culprit = &sc->steps[i];
 
-	if (tw_status_is_problem(sc->status)) {
+	if (cut_off(r, sc)) {
+		tw_buf_reset(&j->text);
+		textf(j, "interrupted: cut off by the run's end, not performed");
+		if (culprit && culprit->message)
+			textf(j, " (line %d: %s)", tw_step_result_line(culprit), culprit->message);
+		start(j, "skipped");
+		attr(j, "message", tw_buf_str(&j->text), true);
+		end(j);
+	} else if (tw_status_is_problem(sc->status)) {
 		const char *type;
 		if (sc->status == TW_STATUS_FAILED) {
 			start(j, "failure");
@@ -516,6 +536,11 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)m->achieved);
 		property(j, "achieved", num);
 	}
+	if (m->interrupted) {
+		/* Cut off by the run's end: not performed, in no count above. */
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)m->interrupted);
+		property(j, "interrupted", num);
+	}
 	tw_buf_reset(&j->text);
 	for (size_t i = 0; i < m->scene_count; i++)
 		for (size_t k = 0; k < m->scenes[i].step_count; k++)
@@ -594,11 +619,12 @@ static void write_document(junit_writer *j, const tw_run *run)
 		check(j, xmlTextWriterEndDocument(j->w));
 }
 
-int tw_report_junit(const tw_run *run, const tw_run_score *score, const char *path,
-		    tw_error *err)
+int tw_report_junit_render(const tw_run *run, const tw_run_score *score, tw_buf *out,
+			   tw_error *err)
 {
-	if (!run || !path || !*path)
-		return tw_error_set(err, TW_EUSAGE, "tw_report_junit needs a run and a path");
+	tw_buf_init(out, SIZE_MAX / 2); /* bounded by TEXT_MAX already */
+	if (!run)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_junit_render needs a run");
 
 	xmlBufferPtr xml = xmlBufferCreate();
 	junit_writer j = {.w = xml ? xmlNewTextWriterMemory(xml, 0) : NULL, .score = score};
@@ -612,16 +638,28 @@ int tw_report_junit(const tw_run *run, const tw_run_score *score, const char *pa
 		xmlFreeTextWriter(j.w); /* flushes into xml */
 	tw_buf_free(&j.clean);
 	tw_buf_free(&j.text);
-
-	int rc = j.rc;
-	if (rc == TW_ELIMIT)
-		tw_error_set(err, rc, "the JUnit report for %s grew past %zu bytes of text", path,
-			     TEXT_MAX);
-	else if (rc)
-		tw_error_set(err, rc, "out of memory building the JUnit report for %s", path);
-	else
-		rc = tw_write_file_atomic(path, xmlBufferContent(xml), (size_t)xmlBufferLength(xml), err);
+	if (!j.rc)
+		j.rc = tw_buf_append(out, xmlBufferContent(xml), (size_t)xmlBufferLength(xml));
 	if (xml)
 		xmlBufferFree(xml);
+
+	if (j.rc == TW_ELIMIT)
+		return tw_error_set(err, j.rc, "the JUnit report grew past %zu bytes of text",
+				    TEXT_MAX);
+	if (j.rc)
+		return tw_error_set(err, j.rc, "out of memory building the JUnit report");
+	return TW_OK;
+}
+
+int tw_report_junit(const tw_run *run, const tw_run_score *score, const char *path,
+		    tw_error *err)
+{
+	if (!run || !path || !*path)
+		return tw_error_set(err, TW_EUSAGE, "tw_report_junit needs a run and a path");
+	tw_buf out;
+	int rc = tw_report_junit_render(run, score, &out, err);
+	if (!rc)
+		rc = tw_write_file_atomic(path, tw_buf_str(&out), out.len, err);
+	tw_buf_free(&out);
 	return rc;
 }

@@ -455,6 +455,10 @@ static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
 		put_phone(s, &r->phone);
 	if (m && m->performances > 1)
 		put_figures(s, m);
+	if (m && m->interrupted)
+		fprintf(s->out, "      %s%llu interrupted%s: cut off by the run's end, not performed, "
+				"not counted\n",
+			esc(s, YELLOW), (unsigned long long)m->interrupted, esc(s, RESET));
 
 	bool explained = false;
 	size_t not_reached = 0;
@@ -483,11 +487,13 @@ int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *er
 
 	/* Steps counted are the ones performed: skipped steps cost nothing. */
 	size_t scenes = 0;
-	long steps = 0, by_status[TW_STATUS_BROKEN + 1] = {0};
+	long steps = 0, by_status[TW_STATUS_BROKEN + 1] = {0}, interrupted = 0;
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_result *r = &run->rehearsals[i];
 		scenes += r->scene_count;
-		if ((unsigned)r->status <= TW_STATUS_BROKEN)
+		if (r->interrupted)
+			interrupted++; /* not performed: neither passed nor failed */
+		else if ((unsigned)r->status <= TW_STATUS_BROKEN)
 			by_status[r->status]++;
 		for (size_t k = 0; k < r->scene_count; k++)
 			for (size_t j = 0; j < tw_scene_result_steps(&r->scenes[k]); j++)
@@ -538,9 +544,11 @@ int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *er
 		esc(&s, broken ? MAGENTA : ""), broken, esc(&s, RESET));
 	if (skipped)
 		fprintf(out, ", %ld skipped", skipped);
+	if (interrupted)
+		fprintf(out, ", %s%ld interrupted%s", esc(&s, YELLOW), interrupted, esc(&s, RESET));
 	if (failed || unreachable || broken)
 		fprintf(out, " \xE2\x80\x94 %sNOT READY%s\n", esc(&s, BOLD RED), esc(&s, RESET));
-	else if (skipped)
+	else if (skipped || interrupted)
 		fputs(" \xE2\x80\x94 not every rehearsal ran\n", out);
 	else if (run->count)
 		fputs(" \xE2\x80\x94 every outcome achieved\n", out);

@@ -139,6 +139,16 @@ void tw_caller_finish(tw_customer *c)
 
 /* ---- steps ---- */
 
+/* The call's stop request: the run's second stop (a second Ctrl-C, or a
+ * first one not heeded within the step timeout) cuts a document being
+ * followed short, as it cuts the transfers under way, and the performance
+ * counts as interrupted, not performed. */
+static bool run_cut(void *ctx)
+{
+	const tw_run *run = ctx;
+	return run->stop > 1;
+}
+
 /* The call's failure, or err, as the step's failure, with the transcript
  * brought up to date so the report shows what led there. */
 static void fail_call(tw_customer *c, tw_step_result *sr, const tw_error *err, double now_ms)
@@ -147,6 +157,8 @@ static void fail_call(tw_customer *c, tw_step_result *sr, const tw_error *err, d
 	if (why->code == TW_OK)
 		why = err;
 	const char *last = tw_call_last_prompt(c->call);
+	if (tw_call_was_stopped(c->call))
+		c->interrupted = c->result->interrupted = true;
 	if (why->code == TW_EUSAGE && last)
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
 				 "%s (last heard: \"%s\")", why->message, last);
@@ -202,12 +214,14 @@ static void place_call(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 		.token = token,
 		.method = spec->method,
 		.seed = c->performance ^ (uint64_t)(uintptr_t)st,
+		.redact = &c->run->redact,
+		.stop = run_cut,
+		.stop_ctx = c->run,
 	};
-	o.limits = (tw_call_limits){
-		.max_fetches = c->run->opts.call_max_fetches,
-		.max_call_s = c->run->opts.call_max_seconds,
-		.max_prompt_loops = c->run->opts.call_max_loops,
-	};
+	tw_call_limits_init(&o.limits);
+	o.limits.max_fetches = c->run->opts.call_max_fetches;
+	o.limits.max_call_s = c->run->opts.call_max_seconds;
+	o.limits.max_prompt_loops = c->run->opts.call_max_loops;
 	if (!(c->call = tw_call_new(&o))) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		goto out;
@@ -234,7 +248,8 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 		const tw_call_event *ev = tw_call_event_at(c->call, i);
 		if (!ev->is_prompt || !ev->text)
 			continue;
-		if (tw_expect_eval_given(&st->expect, ev->text, NULL, c->vars, &out) != TW_OK)
+		if (tw_expect_eval_given(&st->expect, ev->text, NULL, c->vars, &c->run->redact,
+					 &out) != TW_OK)
 			goto oom;
 		if (out.passed) {
 			c->heard = i + 1;
@@ -268,7 +283,8 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 	}
 	if (prompts > shown)
 		tw_buf_printf(&said, "\n(and %zu more)", prompts - shown);
-	if (!expected && tw_expect_eval_given(&st->expect, "", NULL, c->vars, &out) == TW_OK) {
+	if (!expected && tw_expect_eval_given(&st->expect, "", NULL, c->vars, &c->run->redact,
+					      &out) == TW_OK) {
 		expected = out.expected;
 		out.expected = NULL;
 		tw_expect_outcome_free(&out);
@@ -317,7 +333,8 @@ static void expect_call(tw_customer *c, tw_step_result *sr, const tw_step *st, d
 		break;
 	}
 	tw_expect_outcome out = {0};
-	if (tw_expect_eval_given(&st->expect, value, absent, c->vars, &out) != TW_OK) {
+	if (tw_expect_eval_given(&st->expect, value, absent, c->vars, &c->run->redact, &out) !=
+	    TW_OK) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		return;
 	}

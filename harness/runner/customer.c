@@ -78,8 +78,12 @@ void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, doub
 
 void tw_customer_fail_error(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e)
 {
+	/* The web channel quotes page and script text whole, for the cut
+	 * to come after the mask (tw_redact_put_quoted). */
+	char *shown = tw_redact_message(&c->run->redact, e->message);
 	tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "%s",
-	     e->message ? e->message : tw_code_str(e->code));
+	     shown ? shown : e->message ? "out of memory" : tw_code_str(e->code));
+	free(shown);
 }
 
 char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms)
@@ -96,7 +100,51 @@ char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, do
 	return out;
 }
 
-int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result, tw_error *err)
+int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw_error *err)
+{
+	const tw_script *s = result->script;
+	/* --var and --vars-file win over the cast, so CI can point the same
+	 * rehearsal at another stage. Nothing a cast entry may refer to
+	 * (--var, earlier entries, the environment) changes during a run, so
+	 * expanding it once gives every customer the same values. */
+	tw_vars *vars = *out = tw_vars_new_over(run->opts.vars);
+	if (!vars)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	int rc = TW_OK;
+	for (size_t i = 0; rc == TW_OK && i < s->cast.count; i++) {
+		const tw_pair *p = &s->cast.items[i];
+		if (tw_vars_get(run->opts.vars, p->name, NULL))
+			continue;
+		if (!p->value) {
+			result->status = TW_STATUS_BROKEN;
+			return tw_error_set_at(err, TW_ECHECK, s->path, p->loc.line, p->loc.col,
+					       tw_script_line(s, p->loc.line),
+					       "'%s' is given at run time, but no value was given: use --var %s=VALUE",
+					       p->name, p->name);
+		}
+		char *value = NULL;
+		bool secret = false;
+		tw_error e = {0};
+		rc = tw_template_expand(p->value, vars, TW_EXPAND_PLAIN, &value, &secret, &e);
+		if (rc) {
+			/* Out of memory is the run's problem, not the script's. */
+			if (rc != TW_ENOMEM)
+				result->status = TW_STATUS_BROKEN;
+			rc = tw_error_set_at(err, rc, s->path, p->loc.line, p->loc.col,
+					     tw_script_line(s, p->loc.line), "%s", e.message);
+			tw_error_clear(&e);
+			return rc;
+		}
+		rc = tw_vars_set(vars, p->name, value, secret);
+		free(value);
+	}
+	if (rc)
+		return tw_error_set(err, rc, "out of memory");
+	return TW_OK;
+}
+
+int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
+		     const tw_vars *cast, tw_error *err)
 {
 	memset(c, 0, sizeof(*c));
 	c->run = run;
@@ -107,7 +155,7 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result, t
 
 	result->scene_count = s->scene_count;
 	result->scenes = calloc(s->scene_count ? s->scene_count : 1, sizeof(*result->scenes));
-	c->vars = tw_vars_new();
+	c->vars = tw_vars_new_over(cast);
 	c->jar = tw_transfer_jar_new();
 	c->performance = (unsigned long long)(tw_clock_ms() * 1000.0);
 	if (!result->scenes || !c->vars || !c->jar)
@@ -125,37 +173,6 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result, t
 			sc->steps[j].status = TW_STATUS_SKIPPED;
 		}
 	}
-
-	/* --var and --vars-file win over the cast, so CI can point the same
-	 * rehearsal at another stage. */
-	int rc = tw_vars_merge(c->vars, run->opts.vars);
-	for (size_t i = 0; rc == TW_OK && i < s->cast.count; i++) {
-		const tw_pair *p = &s->cast.items[i];
-		if (tw_vars_get(run->opts.vars, p->name, NULL))
-			continue;
-		if (!p->value) {
-			result->status = TW_STATUS_BROKEN;
-			return tw_error_set_at(err, TW_ECHECK, s->path, p->loc.line, p->loc.col,
-					       tw_script_line(s, p->loc.line),
-					       "'%s' is given at run time, but no value was given: use --var %s=VALUE",
-					       p->name, p->name);
-		}
-		char *value = NULL;
-		bool secret = false;
-		tw_error e = {0};
-		rc = tw_template_expand(p->value, c->vars, TW_EXPAND_PLAIN, &value, &secret, &e);
-		if (rc) {
-			result->status = TW_STATUS_BROKEN;
-			rc = tw_error_set_at(err, rc, s->path, p->loc.line, p->loc.col,
-					     tw_script_line(s, p->loc.line), "%s", e.message);
-			tw_error_clear(&e);
-			return rc;
-		}
-		rc = tw_vars_set(c->vars, p->name, value, secret);
-		free(value);
-	}
-	if (rc)
-		return tw_error_set(err, rc, "out of memory");
 	c->state = s->scene_count ? TW_CUSTOMER_READY : TW_CUSTOMER_DONE;
 	/* Skip leading empty scenes (the checker reports them, but be safe). */
 	c->step = 0;
@@ -172,9 +189,8 @@ static char *step_url(tw_customer *c, tw_step_result *sr, const char *tpl, doubl
 	char *url = tw_customer_expand(c, sr, tpl, now_ms);
 	if (!url)
 		return NULL;
-	if (strstr(url, "://"))
-		return url;
-	if (!c->have_response || !c->resp.url) {
+	bool absolute = strstr(url, "://") != NULL;
+	if (!absolute && (!c->have_response || !c->resp.url)) {
 		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
 		     "relative URL '%s' before any page was visited: start with a full URL such as {{stage}}/",
 		     url);
@@ -183,14 +199,20 @@ static char *step_url(tw_customer *c, tw_step_result *sr, const char *tpl, doubl
 	}
 	char *abs = NULL;
 	tw_error e = {0};
-	const char *base = c->resp.url;
+	const char *base = absolute ? NULL : c->resp.url;
 	char *page_base = NULL;
-	if (tw_response_is_html(&c->resp) && tw_response_doc(&c->resp))
+	if (!absolute && tw_response_is_html(&c->resp) && tw_response_doc(&c->resp))
 		base = page_base = tw_html_base_url(tw_response_doc(&c->resp), c->resp.url);
-	if (tw_url_resolve(base ? base : c->resp.url, url, &abs, &e) != TW_OK) {
+	/* Absolute URLs too: a template value may bring a space (encoded) or a
+	 * character no URL can hold, which is the script's problem, not an
+	 * unreachable service. */
+	int rc = tw_url_resolve(base, url, &abs, &e);
+	if (rc == TW_ENOMEM)
 		tw_customer_fail_error(c, sr, now_ms, &e);
-		tw_error_clear(&e);
-	}
+	else if (rc)
+		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL, "%s",
+				 e.message ? e.message : "invalid URL");
+	tw_error_clear(&e);
 	free(page_base);
 	free(url);
 	return abs;
@@ -362,10 +384,16 @@ static xmlDocPtr current_page(tw_customer *c, tw_step_result *sr, const char *wh
 	}
 	xmlDocPtr doc = tw_response_is_html(&c->resp) ? tw_response_doc(&c->resp) : NULL;
 	if (!doc) {
-		char *ex = tw_excerpt(tw_buf_str(&c->resp.body), c->resp.body.len, NULL, TW_EXCERPT_MAX);
-		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, "an HTML page", ex,
-		     "cannot %s: the last response (%s) is not an HTML page",
-		     what, c->resp.content_type ? c->resp.content_type : "no Content-Type");
+		char *ex = tw_excerpt(tw_buf_str(&c->resp.body), c->resp.body.len, NULL,
+				      TW_EXCERPT_MAX, &c->run->redact);
+		if (tw_response_is_html(&c->resp) && tw_response_doc_error(&c->resp))
+			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, "an HTML page", ex,
+			     "cannot %s: the page does not parse: %s", what,
+			     tw_response_doc_error(&c->resp));
+		else
+			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, "an HTML page", ex,
+			     "cannot %s: the last response (%s) is not an HTML page",
+			     what, c->resp.content_type ? c->resp.content_type : "no Content-Type");
 		free(ex);
 	}
 	return doc;
@@ -395,6 +423,7 @@ void tw_customer_start_transfer(tw_customer *c, tw_step_result *sr, tw_http_requ
 		return;
 	}
 	c->last_form = NULL;
+	c->page_changed = false;
 	c->state = TW_CUSTOMER_WAITING;
 }
 
@@ -406,7 +435,7 @@ static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 		return;
 	}
 	tw_expect_outcome out = {0};
-	if (tw_expect_eval(&st->expect, &c->resp, c->vars, &out) != TW_OK) {
+	if (tw_expect_eval(&st->expect, &c->resp, c->vars, &c->run->redact, &out) != TW_OK) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		return;
 	}
@@ -421,6 +450,13 @@ static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 		     out.message ? out.message : "expectation failed");
 	}
 	tw_expect_outcome_free(&out);
+}
+
+/* A page action that failed (no such link, field or form). */
+static void page_fail(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e)
+{
+	tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "%s",
+			 e->message ? e->message : tw_code_str(e->code));
 }
 
 /* One step that does not wait on the network, or the start of one that
@@ -453,7 +489,7 @@ static void perform(tw_customer *c, double now_ms)
 		if (tw_html_click(doc, c->resp.url, target, &req, &e) == TW_OK)
 			tw_customer_start_transfer(c, sr, &req, now_ms);
 		else
-			tw_customer_fail_error(c, sr, now_ms, &e);
+			page_fail(c, sr, now_ms, &e);
 		break;
 	case TW_STEP_SUBMIT:
 		if (!(doc = current_page(c, sr, "submit", now_ms)))
@@ -463,7 +499,7 @@ static void perform(tw_customer *c, double now_ms)
 		if (tw_form_submit(doc, c->resp.url, target, c->last_form, &req, &e) == TW_OK)
 			tw_customer_start_transfer(c, sr, &req, now_ms);
 		else
-			tw_customer_fail_error(c, sr, now_ms, &e);
+			page_fail(c, sr, now_ms, &e);
 		break;
 	case TW_STEP_FILL:
 	case TW_STEP_CHOOSE:
@@ -485,11 +521,12 @@ static void perform(tw_customer *c, double now_ms)
 		else
 			rc = tw_form_tick(doc, target, st->kind == TW_STEP_TICK, &form, &e);
 		if (rc == TW_OK) {
+			c->page_changed = true;
 			if (form)
 				c->last_form = form;
 			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 		} else {
-			tw_customer_fail_error(c, sr, now_ms, &e);
+			page_fail(c, sr, now_ms, &e);
 		}
 		break;
 	case TW_STEP_PAUSE:
@@ -565,7 +602,7 @@ static void finish(tw_customer *c, double now_ms)
 	c->state = TW_CUSTOMER_DONE;
 }
 
-void tw_customer_advance(tw_customer *c, double now_ms)
+static void advance(tw_customer *c, double now_ms)
 {
 	if (c->start_ms == 0)
 		c->start_ms = now_ms;
@@ -595,6 +632,29 @@ void tw_customer_advance(tw_customer *c, double now_ms)
 	}
 }
 
+/*
+ * What a customer keeps while it waits is multiplied by the customers in
+ * flight; what it derives while it runs steps (a parsed page is several
+ * times its size) only by the jobs, which run one customer at a time. So a
+ * customer that stops to wait keeps only what its next steps cannot derive
+ * again: the body while it thinks (the document too once a form step wrote
+ * into it), nothing once it is done. A customer waiting for a transfer
+ * already gave its last response back when the transfer started.
+ */
+static void settle(tw_customer *c)
+{
+	if (c->state == TW_CUSTOMER_DONE)
+		tw_response_reset(&c->resp);
+	else if (c->state == TW_CUSTOMER_PAUSED && !c->page_changed)
+		tw_response_drop_views(&c->resp);
+}
+
+void tw_customer_advance(tw_customer *c, double now_ms)
+{
+	advance(c, now_ms);
+	settle(c);
+}
+
 /* A navigation that lands on an error page fails, as a customer would see
  * it, unless the script checks the status itself right after. */
 static bool status_checked_next(const tw_customer *c)
@@ -619,6 +679,7 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 	int rc = tw_transfer_done(&c->xfer, result, &unreachable, &e);
 	c->state = TW_CUSTOMER_READY;
 	if (rc != TW_OK && c->interrupted) {
+		c->result->interrupted = true;
 		tw_error_clear(&e);
 		tw_error_set(&e, TW_ETRANSPORT,
 			     "cut off: the run was ending (Ctrl-C, or its duration and the step "
@@ -654,7 +715,7 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 		     NULL, "%s", e.message ? e.message : "transfer failed");
 	} else if (st->kind != TW_STEP_REQUEST && c->resp.status >= 400 && !status_checked_next(c)) {
 		char *ex = tw_excerpt(tw_response_text(&c->resp), strlen(tw_response_text(&c->resp)),
-				      NULL, TW_EXCERPT_MAX);
+				      NULL, TW_EXCERPT_MAX, &c->run->redact);
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, "a page (status below 400)", ex,
 		     "the customer got an error page: status %ld from %s", c->resp.status,
 		     c->resp.url ? c->resp.url : "?");
@@ -674,6 +735,7 @@ void tw_customer_interrupt(tw_customer *c, double now_ms)
 		tw_customer_transfer_done(c, CURLE_ABORTED_BY_CALLBACK, now_ms);
 	} else if (c->state == TW_CUSTOMER_PAUSED) {
 		tw_step_result *sr = cur_result(c);
+		c->result->interrupted = true;
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
 				 "cut off: the run was ending during this pause");
 		c->state = TW_CUSTOMER_READY;

@@ -27,7 +27,7 @@ typedef struct tw_customer {
 	tw_run *run;                 /* borrowed */
 	tw_rehearsal_result *result; /* borrowed: filled as steps run */
 	const tw_script *script;     /* borrowed */
-	tw_vars *vars;               /* owned: given, cast, then captures */
+	tw_vars *vars;               /* owned: captures, over the shared cast */
 	CURLSH *jar;                 /* owned: the customer's cookie jar */
 	tw_transfer xfer;            /* xfer.easy: the transfer under way */
 	tw_http_request sent;        /* the last request sent (for --retry) */
@@ -35,6 +35,7 @@ typedef struct tw_customer {
 	tw_response resp;            /* the last response */
 	bool have_response;
 	xmlNodePtr last_form;        /* the form last filled, in resp's doc */
+	bool page_changed;           /* a form step wrote into resp's doc */
 	size_t scene;
 	size_t step;
 	tw_customer_state state;
@@ -54,12 +55,19 @@ typedef struct tw_customer {
 /* Milliseconds on a monotonic clock. */
 double tw_clock_ms(void);
 
-/* Prepares a customer for result (whose script is set): variables from the
- * run's options and the cast, a fresh cookie jar. A problem that stops the
- * performance before anything is sent (an unset environment variable) is
- * recorded in result (status BROKEN) and returned. */
+/* The variables every performance of result's script starts with: the
+ * run's --var values and the cast, expanded once, into *out (owned by the
+ * caller, reading through to run->opts.vars; free with tw_vars_free). A
+ * problem that stops every performance before anything is sent (an unset
+ * environment variable) is recorded in result (status BROKEN) and
+ * returned. */
+int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw_error *err);
+
+/* Prepares a customer for result (whose script is set): variables that read
+ * through to cast (from tw_customer_cast; borrowed, must outlive the
+ * customer) and a fresh cookie jar. Only memory can fail. */
 int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
-		     tw_error *err);
+		     const tw_vars *cast, tw_error *err);
 
 /* Performs steps until the customer has to wait (WAITING: c->xfer.easy is ready
  * to be added to a multi handle; PAUSED) or is DONE. */

@@ -3,32 +3,46 @@
  * one tw_run, so that every report and the readiness score come out as
  * one machine would have produced them.
  *
- * Every part is read whole with jansson and checked before anything is
- * built: the same format and techweek version, the same plan (rehearsals
- * and schedule, compared as JSON), every shard 1..N exactly once. Then the
- * scripts are parsed again from the plan's paths (relative to the current
- * directory: merge runs from the same checkout as the shards), so that the
+ * A part is hostile input: any key may be missing, of another type, out of
+ * range, duplicated or inconsistent with the plan, the scripts or its own
+ * other figures. Every value is read through one reader that knows the
+ * JSON path it is at, so the first problem is reported as
+ * "FILE: PATH: expected X, got Y", the run built so far in memory is
+ * freed, and nothing is written. Every part is read whole with jansson and
+ * checked: the same format and techweek version, the same plan (rehearsals
+ * and schedule), every shard 1..N exactly once. Then the scripts are
+ * parsed again from the plan's paths (relative to the current directory,
+ * never absolute or through "..": merge runs from the same checkout as the
+ * shards, and a part must not make it read anything else), so that the
  * rebuilt results point into real scripts as the runner's do, and each
  * rehearsal's figures are summed over the parts that hold it: counts,
  * failures by cause, bytes, and histograms bucket by bucket, with their
- * exact min, max and sum (tw_histogram_set_extremes). The performance
- * shown in detail is the first that failed in shard order, else the first,
- * rebuilt from its "shown" object.
+ * exact min, max and sum (tw_histogram_set_extremes). Every part's shown
+ * performance is rebuilt (so each is checked); the one kept is the first
+ * that failed in shard order, else the first.
  *
  * Errors: TW_EUSAGE with a message that starts with the file at fault;
  * TW_ENOMEM. No state outside the run being built.
  */
 #include <jansson.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "runner/result.h"
 #include "techweek.h"
 
 /* The format this file reads: json.c's FORMAT_VERSION. */
 #define PART_FORMAT 3
+/* Counts are exact in a double up to 2^53; more is no real run. */
+#define MAX_COUNT ((json_int_t)1 << 53)
+/* Times (ms or s) up to a few centuries; more is no real run either. */
+#define MAX_TIME 1e13
+/* --shard I/N allows N up to 1000. */
+#define MAX_SHARDS 1000
 
 typedef struct part {
 	const char *path;
@@ -39,11 +53,18 @@ typedef struct part {
 	const char *mode;
 } part;
 
-/* Reading one part's fields: the first thing missing or malformed is kept
- * and reported with the file's name. */
+/*
+ * Reading one part: at is the JSON path of the value being read
+ * ("rehearsals[0].scenes[1]"), kept by push and pop as the reader
+ * descends; problem is the first thing missing or malformed, with its
+ * path. Reading goes on after a problem with zeros and NULLs, so callers
+ * need not check after every value, but nothing read is used once
+ * problem is set.
+ */
 typedef struct reader {
 	const char *file;
-	const char *bad;       /* the field that was missing or malformed */
+	char at[512];
+	char problem[1024];
 } reader;
 
 static int usage_error(tw_error *err, const char *file, const char *fmt, ...)
@@ -59,62 +80,228 @@ static int usage_error(tw_error *err, const char *file, const char *fmt, ...)
 	return tw_error_set(err, TW_EUSAGE, "%s: %s", file, msg);
 }
 
-static json_t *field(reader *rd, json_t *obj, const char *key)
+static int reader_error(reader *rd, tw_error *err)
 {
-	json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
-	if (!v && !rd->bad)
-		rd->bad = key;
-	return v;
+	return usage_error(err, rd->file, "%s", rd->problem);
 }
 
-static uint64_t u64(reader *rd, json_t *obj, const char *key)
+static bool failed(const reader *rd)
 {
-	json_t *v = field(rd, obj, key);
-	if (!json_is_integer(v) || json_integer_value(v) < 0) {
-		if (!rd->bad)
-			rd->bad = key;
-		return 0;
+	return rd->problem[0] != '\0';
+}
+
+/* Descends into key (or, with key NULL, index); returns what at_pop
+ * takes to come back. A path too long to hold is cut, not overrun. */
+static size_t at_push(reader *rd, const char *key, size_t index)
+{
+	size_t mark = strlen(rd->at);
+	size_t room = sizeof(rd->at) - mark;
+	if (key)
+		snprintf(rd->at + mark, room, "%s%s", mark ? "." : "", key);
+	else
+		snprintf(rd->at + mark, room, "[%zu]", index);
+	return mark;
+}
+
+static void at_pop(reader *rd, size_t mark)
+{
+	rd->at[mark] = '\0';
+}
+
+/* What v is, for a message: its type, or its value when it is short. The
+ * text of a string is not shown: it may be long, and is the part's own. */
+static void describe(const json_t *v, char *buf, size_t size)
+{
+	if (!v) {
+		snprintf(buf, size, "nothing (the key is missing)");
+		return;
 	}
-	return (uint64_t)json_integer_value(v);
-}
-
-static long long i64(reader *rd, json_t *obj, const char *key)
-{
-	json_t *v = field(rd, obj, key);
-	if (!json_is_integer(v)) {
-		if (!rd->bad)
-			rd->bad = key;
-		return 0;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: snprintf(buf, size, "an object"); break;
+	case JSON_ARRAY: snprintf(buf, size, "an array of %zu", json_array_size(v)); break;
+	case JSON_STRING: snprintf(buf, size, "a string"); break;
+	case JSON_INTEGER: snprintf(buf, size, "%lld", (long long)json_integer_value(v)); break;
+	case JSON_REAL: snprintf(buf, size, "%g", json_real_value(v)); break;
+	case JSON_TRUE: snprintf(buf, size, "true"); break;
+	case JSON_FALSE: snprintf(buf, size, "false"); break;
+	case JSON_NULL: snprintf(buf, size, "null"); break;
 	}
-	return json_integer_value(v);
 }
 
-static double num(reader *rd, json_t *obj, const char *key)
+/* Records that the value at the current path is not what was expected
+ * (the first such problem only). */
+static void bad(reader *rd, const json_t *v, const char *expected_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void bad(reader *rd, const json_t *v, const char *expected_fmt, ...)
 {
-	json_t *v = field(rd, obj, key);
-	if (!json_is_number(v)) {
-		if (!rd->bad)
-			rd->bad = key;
-		return 0;
-	}
-	return json_number_value(v);
+	if (failed(rd))
+		return;
+	char expected[256], got[96];
+	va_list ap;
+	va_start(ap, expected_fmt);
+	vsnprintf(expected, sizeof(expected), expected_fmt, ap);
+	va_end(ap);
+	describe(v, got, sizeof(got));
+	snprintf(rd->problem, sizeof(rd->problem), "%s: expected %s, got %s",
+		 rd->at[0] ? rd->at : "(the document)", expected, got);
 }
 
-/* A string field; NULL for null (or when malformed, recorded). */
-static const char *text(reader *rd, json_t *obj, const char *key)
+/* Records a problem of the current path's value in words of its own. */
+static void bad_because(reader *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void bad_because(reader *rd, const char *fmt, ...)
 {
-	json_t *v = field(rd, obj, key);
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (!json_is_null(v) && !rd->bad)
-		rd->bad = key;
+	if (failed(rd))
+		return;
+	char why[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	snprintf(rd->problem, sizeof(rd->problem), "%s: %s", rd->at[0] ? rd->at : "(the document)",
+		 why);
+}
+
+/* ---- values at the current path ---- */
+
+static json_t *object_v(reader *rd, json_t *v, bool nullable)
+{
+	if (json_is_object(v))
+		return v;
+	if (!(nullable && json_is_null(v)))
+		bad(rd, v, nullable ? "an object or null" : "an object");
 	return NULL;
 }
 
-/* A malloc'd copy of a string field; *oom set when out of memory. */
-static char *dup_text(reader *rd, json_t *obj, const char *key, bool *oom)
+/* An array of want items (any number when want is SIZE_MAX) named what. */
+static json_t *array_v(reader *rd, json_t *v, size_t want, const char *what, bool nullable)
 {
-	const char *s = text(rd, obj, key);
+	if (json_is_array(v) && (want == SIZE_MAX || json_array_size(v) == want))
+		return v;
+	if (nullable && json_is_null(v))
+		return NULL;
+	if (want == SIZE_MAX) {
+		bad(rd, v, "an array of %s%s", what, nullable ? " or null" : "");
+	} else if (!failed(rd)) {
+		bad(rd, v, "an array of %zu %s", want, what);
+		if (json_is_array(v))
+			strncat(rd->problem, ": has the script changed since the run?",
+				sizeof(rd->problem) - strlen(rd->problem) - 1);
+	}
+	return NULL;
+}
+
+static long long integer_v(reader *rd, json_t *v, long long lo, long long hi)
+{
+	if (json_is_integer(v) && json_integer_value(v) >= lo && json_integer_value(v) <= hi)
+		return (long long)json_integer_value(v);
+	bad(rd, v, "a whole number from %lld to %lld", lo, hi);
+	return 0;
+}
+
+static uint64_t count_v(reader *rd, json_t *v)
+{
+	return (uint64_t)integer_v(rd, v, 0, MAX_COUNT);
+}
+
+/* A time or measure: a finite number from lo. */
+static double number_v(reader *rd, json_t *v, double lo)
+{
+	if (json_is_number(v)) {
+		double d = json_number_value(v);
+		if (d >= lo && d <= MAX_TIME)
+			return d;
+	}
+	bad(rd, v, "a number from %g to %g", lo, MAX_TIME);
+	return 0;
+}
+
+/* A string without NUL bytes (they would cut it short in C), or NULL for
+ * null when nullable. */
+static const char *string_v(reader *rd, json_t *v, bool nullable)
+{
+	if (json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v))
+		return json_string_value(v);
+	if (!(nullable && json_is_null(v)))
+		bad(rd, v, nullable ? "a string or null" : "a string");
+	return NULL;
+}
+
+static bool bool_v(reader *rd, json_t *v)
+{
+	if (!json_is_boolean(v))
+		bad(rd, v, "true or false");
+	return json_is_true(v);
+}
+
+static tw_status status_v(reader *rd, json_t *v)
+{
+	static const tw_status all[] = {TW_STATUS_PASSED, TW_STATUS_FAILED, TW_STATUS_SKIPPED,
+					TW_STATUS_UNREACHABLE, TW_STATUS_BROKEN};
+	const char *s = json_string_value(v);
+	for (size_t i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(s, tw_status_str(all[i])) == 0)
+			return all[i];
+	bad(rd, v, "a status (passed, failed, skipped, unreachable or broken)");
+	return TW_STATUS_FAILED;
+}
+
+/* ---- the same, for obj[key] ---- */
+
+static json_t *object_of(reader *rd, json_t *obj, const char *key, bool nullable)
+{
+	size_t m = at_push(rd, key, 0);
+	json_t *v = object_v(rd, json_object_get(obj, key), nullable);
+	at_pop(rd, m);
+	return v;
+}
+
+static json_t *array_of(reader *rd, json_t *obj, const char *key, size_t want, const char *what,
+			bool nullable)
+{
+	size_t m = at_push(rd, key, 0);
+	json_t *v = array_v(rd, json_object_get(obj, key), want, what, nullable);
+	at_pop(rd, m);
+	return v;
+}
+
+static long long integer_of(reader *rd, json_t *obj, const char *key, long long lo, long long hi)
+{
+	size_t m = at_push(rd, key, 0);
+	long long v = integer_v(rd, json_object_get(obj, key), lo, hi);
+	at_pop(rd, m);
+	return v;
+}
+
+static uint64_t count_of(reader *rd, json_t *obj, const char *key)
+{
+	size_t m = at_push(rd, key, 0);
+	uint64_t v = count_v(rd, json_object_get(obj, key));
+	at_pop(rd, m);
+	return v;
+}
+
+static double number_of(reader *rd, json_t *obj, const char *key, double lo)
+{
+	size_t m = at_push(rd, key, 0);
+	double v = number_v(rd, json_object_get(obj, key), lo);
+	at_pop(rd, m);
+	return v;
+}
+
+static const char *string_of(reader *rd, json_t *obj, const char *key, bool nullable)
+{
+	size_t m = at_push(rd, key, 0);
+	const char *v = string_v(rd, json_object_get(obj, key), nullable);
+	at_pop(rd, m);
+	return v;
+}
+
+/* A malloc'd copy of a string-or-null field; *oom set when out of memory. */
+static char *dup_string_of(reader *rd, json_t *obj, const char *key, bool *oom)
+{
+	const char *s = string_of(rd, obj, key, true);
 	if (!s)
 		return NULL;
 	char *d = strdup(s);
@@ -123,61 +310,87 @@ static char *dup_text(reader *rd, json_t *obj, const char *key, bool *oom)
 	return d;
 }
 
+static bool bool_of(reader *rd, json_t *obj, const char *key)
+{
+	size_t m = at_push(rd, key, 0);
+	bool v = bool_v(rd, json_object_get(obj, key));
+	at_pop(rd, m);
+	return v;
+}
+
 static tw_status status_of(reader *rd, json_t *obj, const char *key)
 {
-	const char *s = text(rd, obj, key);
-	static const tw_status all[] = {TW_STATUS_PASSED, TW_STATUS_FAILED, TW_STATUS_SKIPPED,
-					TW_STATUS_UNREACHABLE, TW_STATUS_BROKEN};
-	for (size_t i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
-		if (strcmp(s, tw_status_str(all[i])) == 0)
-			return all[i];
-	if (!rd->bad)
-		rd->bad = key;
-	return TW_STATUS_FAILED;
+	size_t m = at_push(rd, key, 0);
+	tw_status v = status_v(rd, json_object_get(obj, key));
+	at_pop(rd, m);
+	return v;
 }
 
 /*
- * Adds a STATS object's distribution to dst: its buckets counted again,
- * then its exact min, max and sum. scratch is a histogram to use. A
- * missing or null STATS adds nothing.
+ * Adds the STATS object obj[key] to dst: its buckets counted again, then
+ * its exact min, max and sum. scratch is a histogram to use. A missing
+ * key or null adds nothing when nullable.
  */
-static void add_stats(reader *rd, tw_histogram *dst, json_t *st, tw_histogram *scratch,
-		      const char *key)
+static void add_stats(reader *rd, tw_histogram *dst, json_t *obj, const char *key,
+		      tw_histogram *scratch, bool nullable)
 {
-	if (!st || json_is_null(st))
-		return;
-	json_t *buckets = json_object_get(st, "buckets");
-	if (!json_is_object(st) || !json_is_array(buckets)) {
-		if (!rd->bad)
-			rd->bad = key;
+	size_t m = at_push(rd, key, 0);
+	json_t *st = json_object_get(obj, key);
+	if (nullable && (!st || json_is_null(st))) {
+		at_pop(rd, m);
 		return;
 	}
+	st = object_v(rd, st, false);
+	json_t *buckets = array_of(rd, st, "buckets", SIZE_MAX, "buckets", false);
 	tw_histogram_reset(scratch);
-	size_t i;
-	json_t *b;
-	json_array_foreach(buckets, i, b) {
-		json_t *low = json_array_get(b, 0), *n = json_array_get(b, 2);
-		if (json_array_size(b) != 3 || !json_is_number(low) || !json_is_integer(n) ||
-		    json_integer_value(n) < 0) {
-			if (!rd->bad)
-				rd->bad = key;
-			return;
+	uint64_t total = 0;
+	for (size_t i = 0; !failed(rd) && i < json_array_size(buckets); i++) {
+		size_t mb = at_push(rd, "buckets", 0);
+		at_push(rd, NULL, i);
+		json_t *b = array_v(rd, json_array_get(buckets, i), 3, "numbers [low, high, count]",
+				    false);
+		double low = 0;
+		uint64_t n = 0;
+		if (b) {
+			size_t k = at_push(rd, NULL, 0);
+			low = number_v(rd, json_array_get(b, 0), 0);
+			at_pop(rd, k);
+			k = at_push(rd, NULL, 1);
+			number_v(rd, json_array_get(b, 1), 0);
+			at_pop(rd, k);
+			k = at_push(rd, NULL, 2);
+			n = count_v(rd, json_array_get(b, 2));
+			at_pop(rd, k);
 		}
-		tw_histogram_add_count(scratch, json_number_value(low),
-				       (uint64_t)json_integer_value(n));
+		at_pop(rd, mb);
+		if (n > (uint64_t)MAX_COUNT - total) {
+			bad_because(rd, "the buckets count more than %lld", (long long)MAX_COUNT);
+			break;
+		}
+		total += n;
+		if (!failed(rd))
+			tw_histogram_add_count(scratch, low, n);
 	}
-	uint64_t count = u64(rd, st, "count");
-	if (count != tw_histogram_count(scratch)) {
-		if (!rd->bad)
-			rd->bad = key;
-		return;
+	uint64_t count = count_of(rd, st, "count");
+	double min = number_of(rd, st, "min", 0), max = number_of(rd, st, "max", 0);
+	double sum = number_of(rd, st, "sum", 0);
+	if (!failed(rd) && count != total)
+		bad_because(rd, "count is %llu, its buckets count %llu", (unsigned long long)count,
+			    (unsigned long long)total);
+	if (!failed(rd) && count > 0 && max < min)
+		bad_because(rd, "max %g is below min %g", max, min);
+	if (!failed(rd)) {
+		tw_histogram_set_extremes(scratch, min, max, sum);
+		tw_histogram_merge(dst, scratch);
 	}
-	tw_histogram_set_extremes(scratch, num(rd, st, "min"), num(rd, st, "max"),
-				  num(rd, st, "sum"));
-	tw_histogram_merge(dst, scratch);
+	at_pop(rd, m);
 }
 
 /* ---- the parts ---- */
+
+static void read_schedule(reader *rd, json_t *plan, tw_run_options *o);
+static int read_settings(reader *rd, json_t *doc, tw_run_options *o, tw_vars *vars,
+			 tw_error *err);
 
 static void parts_free(part *parts, size_t n)
 {
@@ -186,16 +399,91 @@ static void parts_free(part *parts, size_t n)
 	free(parts);
 }
 
-/* Reads and checks one part on its own. */
-static int read_part(part *p, const char *path, tw_error *err)
+/*
+ * A script path a part may name: relative without a ".." component, or
+ * absolute inside the current directory, so that merge reads only files
+ * under the checkout the user runs it from (docs/sharding.md). An absolute
+ * path is resolved (symlinks, "..") before it is compared.
+ */
+static bool script_path_allowed(const char *path)
+{
+	if (!path[0])
+		return false;
+	if (path[0] == '/') {
+		char *here = realpath(".", NULL);
+		char *there = realpath(path, NULL);
+		size_t n = here ? strlen(here) : 0;
+		bool inside = here && there && strncmp(there, here, n) == 0 &&
+			      (there[n] == '/' || (n == 1 && here[0] == '/'));
+		free(here);
+		free(there);
+		return inside;
+	}
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, "/");
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return false;
+		p += len;
+		p += *p == '/';
+	}
+	return true;
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The plan: rehearsals (each path allowed and once, a name, broken or not)
+ * and the schedule (read_options reads it). */
+static int check_plan(reader *rd, json_t *plan, tw_error *err)
+{
+	size_t m = at_push(rd, "plan", 0);
+	json_t *list = array_of(rd, plan, "rehearsals", SIZE_MAX, "rehearsals", false);
+	tw_run_options schedule;
+	read_schedule(rd, plan, &schedule);
+	size_t count = json_array_size(list);
+	const char **paths = calloc(count ? count : 1, sizeof(*paths));
+	if (!paths)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	size_t ml = at_push(rd, "rehearsals", 0);
+	for (size_t i = 0; !failed(rd) && i < count; i++) {
+		size_t mi = at_push(rd, NULL, i);
+		json_t *e = object_v(rd, json_array_get(list, i), false);
+		paths[i] = string_of(rd, e, "path", false);
+		string_of(rd, e, "name", false);
+		bool_of(rd, e, "broken");
+		if (!failed(rd) && !script_path_allowed(paths[i])) {
+			size_t mp = at_push(rd, "path", 0);
+			bad_because(rd, "a script path must lie in the merge's current folder "
+					"(relative without \"..\", or absolute inside it)");
+			at_pop(rd, mp);
+		}
+		at_pop(rd, mi);
+	}
+	at_pop(rd, ml);
+	if (!failed(rd) && count > 1) {
+		qsort(paths, count, sizeof(*paths), by_string);
+		for (size_t i = 1; i < count && !failed(rd); i++)
+			if (strcmp(paths[i - 1], paths[i]) == 0)
+				bad_because(rd, "lists a rehearsal twice");
+	}
+	free(paths);
+	at_pop(rd, m);
+	return failed(rd) ? reader_error(rd, err) : TW_OK;
+}
+
+/* Reads and checks one part on its own; takes doc (NULL: not JSON, with
+ * je saying why). */
+static int read_part(part *p, const char *path, json_t *doc, const json_error_t *je,
+		     tw_error *err)
 {
 	memset(p, 0, sizeof(*p));
 	p->path = path;
-	json_error_t je;
-	p->doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	p->doc = doc;
 	if (!p->doc)
 		return usage_error(err, path, "not a JSON result (%s, line %d): corrupt or truncated?",
-				   je.text, je.line);
+				   je->text, je->line);
 	if (!json_is_object(p->doc))
 		return usage_error(err, path, "not a techweek JSON result (not an object)");
 	json_t *format = json_object_get(p->doc, "format");
@@ -214,22 +502,35 @@ static int read_part(part *p, const char *path, tw_error *err)
 				   json_string_value(version), tw_version());
 	p->plan = json_object_get(p->doc, "plan");
 	p->rehearsals = json_object_get(p->doc, "rehearsals");
-	if (!json_is_object(p->plan) || !json_is_array(json_object_get(p->plan, "rehearsals")) ||
-	    !json_is_array(p->rehearsals))
+	if (!json_is_object(p->plan) || !json_is_array(p->rehearsals))
 		return usage_error(err, path, "has no plan or rehearsals: not the result of a run");
+	reader rd = {.file = path};
+	int rc = check_plan(&rd, p->plan, err);
+	tw_run_options settings;
+	if (rc == TW_OK)
+		rc = read_settings(&rd, p->doc, &settings, NULL, err);
+	if (rc == TW_OK && failed(&rd))
+		rc = reader_error(&rd, err);
+	if (rc != TW_OK)
+		return rc;
 	json_t *shard = json_object_get(p->doc, "shard");
 	if (json_is_null(shard)) {
 		p->index = p->count = 1;
 		p->mode = "none";
-	} else {
-		reader rd = {.file = path};
-		p->index = i64(&rd, shard, "index");
-		p->count = i64(&rd, shard, "count");
-		p->mode = text(&rd, shard, "mode");
-		if (rd.bad || !p->mode || p->count < 1 || p->index < 1 || p->index > p->count)
-			return usage_error(err, path, "has a malformed \"shard\"");
+		return TW_OK;
 	}
-	return TW_OK;
+	size_t m = at_push(&rd, "shard", 0);
+	shard = object_v(&rd, shard, true);
+	p->count = integer_of(&rd, shard, "count", 1, MAX_SHARDS);
+	p->index = integer_of(&rd, shard, "index", 1, p->count > 0 ? p->count : 1);
+	p->mode = string_of(&rd, shard, "mode", false);
+	if (p->mode && strcmp(p->mode, "rehearsals") != 0 && strcmp(p->mode, "performances") != 0) {
+		size_t mm = at_push(&rd, "mode", 0);
+		bad(&rd, json_object_get(shard, "mode"), "\"rehearsals\" or \"performances\"");
+		at_pop(&rd, mm);
+	}
+	at_pop(&rd, m);
+	return failed(&rd) ? reader_error(&rd, err) : TW_OK;
 }
 
 static int by_index(const void *a, const void *b)
@@ -238,11 +539,44 @@ static int by_index(const void *a, const void *b)
 	return (x->index > y->index) - (x->index < y->index);
 }
 
+/*
+ * Plans compared as values: a number is the same whether written 1 or
+ * 1.0, so a part that went through another JSON tool (jq) still matches.
+ */
+static bool same_json(json_t *a, json_t *b)
+{
+	if (json_is_number(a) && json_is_number(b))
+		return json_number_value(a) == json_number_value(b);
+	if (json_typeof(a) != json_typeof(b))
+		return false;
+	if (json_is_array(a)) {
+		if (json_array_size(a) != json_array_size(b))
+			return false;
+		for (size_t i = 0; i < json_array_size(a); i++)
+			if (!same_json(json_array_get(a, i), json_array_get(b, i)))
+				return false;
+		return true;
+	}
+	if (json_is_object(a)) {
+		if (json_object_size(a) != json_object_size(b))
+			return false;
+		const char *key;
+		json_t *v;
+		json_object_foreach(a, key, v) {
+			json_t *w = json_object_get(b, key);
+			if (!w || !same_json(v, w))
+				return false;
+		}
+		return true;
+	}
+	return json_equal(a, b);
+}
+
 /* The parts together: one plan, every shard once. Sorts them by shard. */
 static int check_parts(part *parts, size_t n, tw_error *err)
 {
 	for (size_t i = 1; i < n; i++) {
-		if (!json_equal(parts[i].plan, parts[0].plan))
+		if (!same_json(parts[i].plan, parts[0].plan))
 			return usage_error(err, parts[i].path,
 					   "belongs to another run than %s: its plan (rehearsals or "
 					   "schedule) differs",
@@ -257,326 +591,416 @@ static int check_parts(part *parts, size_t n, tw_error *err)
 					   "shares the run by %s, but %s by %s", parts[i].mode,
 					   parts[0].path, parts[0].mode);
 	}
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = i + 1; j < n; j++)
-			if (parts[i].index == parts[j].index)
-				return usage_error(err, parts[j].path,
-						   "repeats shard %lld/%lld (%s is that shard too)",
-						   parts[j].index, parts[j].count, parts[i].path);
-	if ((long long)n != parts[0].count) {
-		for (long long k = 1; k <= parts[0].count; k++) {
-			bool found = false;
-			for (size_t i = 0; i < n && !found; i++)
-				found = parts[i].index == k;
-			if (!found)
-				return usage_error(err, parts[0].path,
-						   "is one of %lld shards, but shard %lld/%lld is "
-						   "missing: give every part of the run",
-						   parts[0].count, k, parts[0].count);
-		}
-	}
 	qsort(parts, n, sizeof(*parts), by_index);
+	for (size_t i = 1; i < n; i++)
+		if (parts[i].index == parts[i - 1].index)
+			return usage_error(err, parts[i].path,
+					   "repeats shard %lld/%lld (%s is that shard too)",
+					   parts[i].index, parts[i].count, parts[i - 1].path);
+	/* Sorted and without repeats: shard k is at k - 1 unless missing. */
+	for (long long k = 1; k <= parts[0].count; k++)
+		if ((size_t)(k - 1) >= n || parts[k - 1].index != k)
+			return usage_error(err, parts[0].path,
+					   "is one of %lld shards, but shard %lld/%lld is "
+					   "missing: give every part of the run",
+					   parts[0].count, k, parts[0].count);
 	return TW_OK;
 }
 
 /* ---- building the run ---- */
 
-static tw_code code_of(const char *s)
+static tw_code code_v(reader *rd, json_t *v)
 {
+	const char *s = json_string_value(v);
 	for (int c = TW_ENOMEM; s && c <= TW_EINTERNAL; c++)
 		if (strcmp(s, tw_code_str((tw_code)c)) == 0)
 			return (tw_code)c;
+	bad(rd, v, "an error code");
 	return TW_ECHECK;
 }
 
-/* A problem object (or null) into e; false when out of memory. */
-static bool read_problem(reader *rd, json_t *o, tw_error *e)
+/* The problem obj[key] (an object or null) into e; false when out of
+ * memory. */
+static bool read_problem(reader *rd, json_t *obj, const char *key, tw_error *e)
 {
 	memset(e, 0, sizeof(*e));
-	if (!o || json_is_null(o))
-		return true;
 	bool oom = false;
-	e->code = code_of(text(rd, o, "code"));
-	e->message = dup_text(rd, o, "message", &oom);
-	e->file = dup_text(rd, o, "file", &oom);
-	e->line = (int)i64(rd, o, "line");
-	e->col = (int)i64(rd, o, "col");
-	if (json_object_get(o, "source_line"))
-		e->source_line = dup_text(rd, o, "source_line", &oom);
+	size_t m = at_push(rd, key, 0);
+	json_t *o = object_v(rd, json_object_get(obj, key), true);
+	if (o) {
+		size_t mc = at_push(rd, "code", 0);
+		e->code = code_v(rd, json_object_get(o, "code"));
+		at_pop(rd, mc);
+		e->message = dup_string_of(rd, o, "message", &oom);
+		e->file = dup_string_of(rd, o, "file", &oom);
+		e->line = (int)integer_of(rd, o, "line", 0, INT_MAX);
+		e->col = (int)integer_of(rd, o, "col", 0, INT_MAX);
+		if (json_object_get(o, "source_line"))
+			e->source_line = dup_string_of(rd, o, "source_line", &oom);
+	}
+	at_pop(rd, m);
 	return !oom;
+}
+
+/* Records, unless it holds, that the figure named what (n) is at most
+ * (or, exact, equal to) the sum named of (limit): figures a run counts
+ * together always agree, so a part whose do not was altered. */
+static void agree(reader *rd, const char *what, uint64_t n, const char *of, uint64_t limit,
+		  bool exact)
+{
+	if (exact ? n != limit : n > limit)
+		bad_because(rd, "%s is %llu, but %s %s %llu", what, (unsigned long long)n, of,
+			    exact ? "make" : "is only", (unsigned long long)limit);
 }
 
 static void add_touchpoint(reader *rd, tw_touchpoint_metrics *t, json_t *o, tw_histogram *scratch,
 			   bool *oom)
 {
-	t->count += u64(rd, o, "count");
-	t->passed += u64(rd, o, "passed");
-	t->failed += u64(rd, o, "failed");
-	json_t *f = field(rd, o, "failures");
-	for (int k = 0; k < TW_CAUSE_COUNT; k++)
-		t->failures[k] += u64(rd, f, tw_cause_str((tw_cause)k));
-	t->retries += u64(rd, o, "retries");
-	t->retried_passes += u64(rd, o, "retried_passes");
-	add_stats(rd, t->latency, field(rd, o, "latency"), scratch, "latency");
-	json_t *ph = field(rd, o, "phases");
-	if (json_is_object(ph)) {
-		add_stats(rd, t->dns, field(rd, ph, "dns"), scratch, "dns");
-		add_stats(rd, t->connect, field(rd, ph, "connect"), scratch, "connect");
-		add_stats(rd, t->tls, field(rd, ph, "tls"), scratch, "tls");
-		add_stats(rd, t->first_byte, field(rd, ph, "first_byte"), scratch, "first_byte");
-		add_stats(rd, t->transfer, field(rd, ph, "transfer"), scratch, "transfer");
+	uint64_t count = count_of(rd, o, "count");
+	uint64_t passed = count_of(rd, o, "passed");
+	uint64_t failed_n = count_of(rd, o, "failed");
+	agree(rd, "count", count, "passed + failed", passed + failed_n, true);
+	t->count += count;
+	t->passed += passed;
+	t->failed += failed_n;
+	json_t *f = object_of(rd, o, "failures", false);
+	size_t m = at_push(rd, "failures", 0);
+	uint64_t causes = 0;
+	for (int k = 0; k < TW_CAUSE_COUNT; k++) {
+		uint64_t c = count_of(rd, f, tw_cause_str((tw_cause)k));
+		causes += c;
+		t->failures[k] += c;
 	}
-	t->requests += u64(rd, o, "requests");
-	t->bytes_in += (double)u64(rd, o, "bytes_in");
-	t->bytes_out += (double)u64(rd, o, "bytes_out");
+	at_pop(rd, m);
+	agree(rd, "failed", failed_n, "its failures by cause", causes, true);
+	t->retries += count_of(rd, o, "retries");
+	uint64_t retried = count_of(rd, o, "retried_passes");
+	agree(rd, "retried_passes", retried, "passed", passed, false);
+	t->retried_passes += retried;
+	uint64_t before = tw_histogram_count(t->latency);
+	add_stats(rd, t->latency, o, "latency", scratch, false);
+	agree(rd, "latency.count", tw_histogram_count(t->latency) - before, "count", count, false);
+	json_t *ph = object_of(rd, o, "phases", true);
+	if (ph) {
+		m = at_push(rd, "phases", 0);
+		add_stats(rd, t->dns, ph, "dns", scratch, false);
+		add_stats(rd, t->connect, ph, "connect", scratch, false);
+		add_stats(rd, t->tls, ph, "tls", scratch, false);
+		add_stats(rd, t->first_byte, ph, "first_byte", scratch, false);
+		add_stats(rd, t->transfer, ph, "transfer", scratch, false);
+		at_pop(rd, m);
+	}
+	uint64_t requests = count_of(rd, o, "requests");
+	agree(rd, "requests", requests, "count", count, false);
+	t->requests += requests;
+	t->bytes_in += (double)count_of(rd, o, "bytes_in");
+	t->bytes_out += (double)count_of(rd, o, "bytes_out");
 	if (!t->first_failure)
-		t->first_failure = dup_text(rd, o, "first_failure", oom);
+		t->first_failure = dup_string_of(rd, o, "first_failure", oom);
+	else
+		string_of(rd, o, "first_failure", true);
 }
 
-/* One part's figures of a rehearsal into m. */
+/* One part's figures of a rehearsal (the entry o, at the reader's path)
+ * into m. */
 static int add_figures(reader *rd, tw_rehearsal_metrics *m, json_t *o, tw_histogram *scratch,
 		       tw_error *err)
 {
 	bool oom = false;
-	m->performances += u64(rd, o, "performances");
-	m->achieved += u64(rd, o, "achieved");
-	m->failed += u64(rd, o, "failed");
-	m->unreachable += u64(rd, o, "unreachable");
-	add_stats(rd, m->time_to_outcome, field(rd, o, "time_to_outcome"), scratch,
-		  "time_to_outcome");
-	m->frontstage_steps += u64(rd, o, "frontstage_steps");
-	m->frontstage_ms += num(rd, o, "frontstage_ms");
-	json_t *phone = field(rd, o, "phone");
-	if (json_is_object(phone)) {
-		m->calls += u64(rd, phone, "calls");
-		m->prompts += u64(rd, phone, "prompts");
-		m->inputs += u64(rd, phone, "inputs");
-		m->repeats += u64(rd, phone, "repeats");
-		add_stats(rd, m->first_prompt, field(rd, phone, "first_prompt"), scratch,
-			  "first_prompt");
-		add_stats(rd, m->time_to_agent, field(rd, phone, "time_to_agent"), scratch,
-			  "time_to_agent");
+	uint64_t performances = count_of(rd, o, "performances");
+	uint64_t achieved = count_of(rd, o, "achieved");
+	uint64_t failed_n = count_of(rd, o, "failed");
+	uint64_t unreachable = count_of(rd, o, "unreachable");
+	uint64_t broken = count_of(rd, o, "broken");
+	/* Cut off by the run's end: not performed, so in no other figure. */
+	m->interrupted += count_of(rd, o, "interrupted");
+	agree(rd, "performances", performances, "achieved + failed + unreachable + broken",
+	      achieved + failed_n + unreachable + broken, true);
+	m->performances += performances;
+	m->achieved += achieved;
+	m->failed += failed_n;
+	m->unreachable += unreachable;
+	m->broken += broken;
+	uint64_t before = tw_histogram_count(m->time_to_outcome);
+	add_stats(rd, m->time_to_outcome, o, "time_to_outcome", scratch, false);
+	agree(rd, "time_to_outcome.count", tw_histogram_count(m->time_to_outcome) - before,
+	      "achieved", achieved, false);
+	m->frontstage_steps += count_of(rd, o, "frontstage_steps");
+	m->frontstage_ms += number_of(rd, o, "frontstage_ms", 0);
+	json_t *phone = object_of(rd, o, "phone", true);
+	if (phone) {
+		size_t mp = at_push(rd, "phone", 0);
+		m->calls += count_of(rd, phone, "calls");
+		m->prompts += count_of(rd, phone, "prompts");
+		m->inputs += count_of(rd, phone, "inputs");
+		m->repeats += count_of(rd, phone, "repeats");
+		add_stats(rd, m->first_prompt, phone, "first_prompt", scratch, false);
+		add_stats(rd, m->time_to_agent, phone, "time_to_agent", scratch, false);
+		at_pop(rd, mp);
 	}
-	json_t *scenes = field(rd, o, "scenes");
-	if (json_array_size(scenes) != m->scene_count)
-		return usage_error(err, rd->file,
-				   "rehearsal %s has %zu scenes, its script now %zu: the script "
-				   "changed since the run",
-				   text(rd, o, "path"), json_array_size(scenes), m->scene_count);
-	for (size_t i = 0; i < m->scene_count; i++) {
-		json_t *sc = json_array_get(scenes, i);
+	json_t *scenes = array_of(rd, o, "scenes", m->scene_count, "scenes", false);
+	size_t ms = at_push(rd, "scenes", 0);
+	for (size_t i = 0; scenes && !failed(rd) && i < m->scene_count; i++) {
+		size_t mi = at_push(rd, NULL, i);
+		json_t *sc = object_v(rd, json_array_get(scenes, i), false);
 		tw_scene_metrics *sm = &m->scenes[i];
-		sm->passed += u64(rd, sc, "passed");
-		sm->failed += u64(rd, sc, "failed");
-		sm->skipped += u64(rd, sc, "skipped");
-		json_t *tps = field(rd, sc, "touchpoints");
-		if (json_array_size(tps) != sm->step_count)
-			return usage_error(err, rd->file,
-					   "rehearsal %s, scene %zu has %zu touchpoints, its script "
-					   "now %zu: the script changed since the run",
-					   text(rd, o, "path"), i + 1, json_array_size(tps),
-					   sm->step_count);
-		for (size_t j = 0; j < sm->step_count; j++)
-			add_touchpoint(rd, &sm->steps[j], json_array_get(tps, j), scratch, &oom);
+		uint64_t passed = count_of(rd, sc, "passed");
+		uint64_t scene_failed = count_of(rd, sc, "failed");
+		uint64_t skipped = count_of(rd, sc, "skipped");
+		agree(rd, "passed + failed + skipped", passed + scene_failed + skipped,
+		      "the rehearsal's performances", performances, false);
+		sm->passed += passed;
+		sm->failed += scene_failed;
+		sm->skipped += skipped;
+		json_t *tps = array_of(rd, sc, "touchpoints", sm->step_count, "touchpoints", false);
+		size_t mt = at_push(rd, "touchpoints", 0);
+		for (size_t j = 0; tps && !failed(rd) && j < sm->step_count; j++) {
+			size_t mj = at_push(rd, NULL, j);
+			json_t *tp = object_v(rd, json_array_get(tps, j), false);
+			add_touchpoint(rd, &sm->steps[j], tp, scratch, &oom);
+			at_pop(rd, mj);
+		}
+		at_pop(rd, mt);
+		at_pop(rd, mi);
 	}
+	at_pop(rd, ms);
 	if (oom)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	return TW_OK;
 }
 
-static void read_timings(reader *rd, json_t *o, tw_timings *t)
+static void read_timings(reader *rd, json_t *obj, tw_timings *t)
 {
-	t->dns_ms = num(rd, o, "dns");
-	t->connect_ms = num(rd, o, "connect");
-	t->tls_ms = num(rd, o, "tls");
-	t->first_byte_ms = num(rd, o, "first_byte");
-	t->total_ms = num(rd, o, "total");
-	json_t *redirect = json_object_get(o, "redirect");
-	t->redirect_ms = json_is_number(redirect) ? json_number_value(redirect) : 0;
+	json_t *o = object_of(rd, obj, "timings", false);
+	size_t m = at_push(rd, "timings", 0);
+	t->dns_ms = number_of(rd, o, "dns", 0);
+	t->connect_ms = number_of(rd, o, "connect", 0);
+	t->tls_ms = number_of(rd, o, "tls", 0);
+	t->first_byte_ms = number_of(rd, o, "first_byte", 0);
+	t->total_ms = number_of(rd, o, "total", 0);
+	t->redirect_ms = number_of(rd, o, "redirect", 0);
+	at_pop(rd, m);
 }
 
-/* The shown performance, rebuilt into r (whose script, path and name are
- * set) from a "shown" object. */
-static int rebuild_shown(reader *rd, tw_rehearsal_result *r, json_t *sh, tw_error *err)
+static void read_step(reader *rd, json_t *st, tw_step_result *x, bool *oom)
+{
+	x->status = status_of(rd, st, "status");
+	x->message = dup_string_of(rd, st, "message", oom);
+	x->expected = dup_string_of(rd, st, "expected", oom);
+	x->actual = dup_string_of(rd, st, "actual", oom);
+	x->method = dup_string_of(rd, st, "method", oom);
+	x->url = dup_string_of(rd, st, "url", oom);
+	x->http_status = (long)integer_of(rd, st, "http_status", 0, 999);
+	x->transport = bool_of(rd, st, "transport");
+	x->retries = (int)integer_of(rd, st, "retries", 0, INT_MAX);
+	x->requested = bool_of(rd, st, "requested");
+	read_timings(rd, st, &x->timings);
+	x->bytes_in = (double)count_of(rd, st, "bytes_in");
+	x->bytes_out = (double)count_of(rd, st, "bytes_out");
+	x->elapsed_ms = number_of(rd, st, "elapsed_ms", 0);
+}
+
+/* The shown performance of the entry (at the reader's path) rebuilt into
+ * r, whose script is set; r holds what it could read even on a problem,
+ * so tw_rehearsal_result_free frees it. */
+static int rebuild_shown(reader *rd, tw_rehearsal_result *r, json_t *entry, tw_error *err)
 {
 	bool oom = false;
+	size_t m = at_push(rd, "shown", 0);
+	json_t *sh = object_v(rd, json_object_get(entry, "shown"), false);
 	r->status = status_of(rd, sh, "status");
-	r->elapsed_ms = num(rd, sh, "elapsed_ms");
-	const char *started = text(rd, sh, "started_at");
+	r->elapsed_ms = number_of(rd, sh, "elapsed_ms", 0);
+	const char *started = string_of(rd, sh, "started_at", true);
 	if (started)
 		snprintf(r->started_at, sizeof(r->started_at), "%s", started);
-	r->frontstage_steps = (long)i64(rd, sh, "frontstage_steps");
-	r->frontstage_ms = num(rd, sh, "frontstage_ms");
-	json_t *ph = field(rd, sh, "phone");
-	r->phone.calls = (int)i64(rd, ph, "calls");
-	r->phone.first_prompt_s = num(rd, ph, "first_prompt_s");
-	r->phone.transfer_s = num(rd, ph, "transfer_s");
-	r->phone.prompts = (int)i64(rd, ph, "prompts");
-	r->phone.inputs = (int)i64(rd, ph, "inputs");
-	r->phone.repeats = (int)i64(rd, ph, "repeats");
-	tw_error_clear(&r->problem);
-	if (!read_problem(rd, field(rd, sh, "problem"), &r->problem))
+	r->frontstage_steps = (long)integer_of(rd, sh, "frontstage_steps", 0, MAX_COUNT);
+	r->frontstage_ms = number_of(rd, sh, "frontstage_ms", 0);
+	json_t *ph = object_of(rd, sh, "phone", false);
+	size_t mp = at_push(rd, "phone", 0);
+	r->phone.calls = (int)integer_of(rd, ph, "calls", 0, INT_MAX);
+	/* -1: no prompt heard, no transfer */
+	r->phone.first_prompt_s = number_of(rd, ph, "first_prompt_s", -1);
+	r->phone.transfer_s = number_of(rd, ph, "transfer_s", -1);
+	r->phone.prompts = (int)integer_of(rd, ph, "prompts", 0, INT_MAX);
+	r->phone.inputs = (int)integer_of(rd, ph, "inputs", 0, INT_MAX);
+	r->phone.repeats = (int)integer_of(rd, ph, "repeats", 0, INT_MAX);
+	at_pop(rd, mp);
+	if (!read_problem(rd, sh, "problem", &r->problem))
 		oom = true;
-	json_t *scenes = field(rd, sh, "scenes");
 	const tw_script *s = r->script;
-	if (json_is_array(scenes) && s) {
-		if (json_array_size(scenes) != s->scene_count)
-			return usage_error(err, rd->file,
-					   "rehearsal %s: the shown performance has %zu scenes, the "
-					   "script now %zu: the script changed since the run",
-					   r->path, json_array_size(scenes), s->scene_count);
+	json_t *scenes = array_of(rd, sh, "scenes", s->scene_count, "scenes", true);
+	if (scenes && !failed(rd) && !oom) {
 		r->scenes = calloc(s->scene_count ? s->scene_count : 1, sizeof(*r->scenes));
 		if (!r->scenes)
-			return tw_error_set(err, TW_ENOMEM, "out of memory");
-		r->scene_count = s->scene_count;
-		for (size_t i = 0; i < s->scene_count; i++) {
-			json_t *so = json_array_get(scenes, i);
-			tw_scene_result *sr = &r->scenes[i];
-			const tw_scene *scene = &s->scenes[i];
-			sr->scene = scene;
-			sr->status = status_of(rd, so, "status");
-			sr->elapsed_ms = num(rd, so, "elapsed_ms");
-			sr->transcript = dup_text(rd, so, "transcript", &oom);
-			json_t *steps = field(rd, so, "steps");
-			if (!json_is_array(steps))
-				continue;
-			if (json_array_size(steps) != scene->step_count)
-				return usage_error(err, rd->file,
-						   "rehearsal %s, scene %zu: the shown performance has "
-						   "%zu steps, the script now %zu: the script changed "
-						   "since the run",
-						   r->path, i + 1, json_array_size(steps),
-						   scene->step_count);
+			oom = true;
+		else
+			r->scene_count = s->scene_count;
+	}
+	size_t ms = at_push(rd, "scenes", 0);
+	for (size_t i = 0; r->scenes && !failed(rd) && !oom && i < s->scene_count; i++) {
+		size_t mi = at_push(rd, NULL, i);
+		json_t *so = object_v(rd, json_array_get(scenes, i), false);
+		tw_scene_result *sr = &r->scenes[i];
+		const tw_scene *scene = &s->scenes[i];
+		sr->scene = scene;
+		sr->status = status_of(rd, so, "status");
+		sr->elapsed_ms = number_of(rd, so, "elapsed_ms", 0);
+		sr->transcript = dup_string_of(rd, so, "transcript", &oom);
+		json_t *steps = array_of(rd, so, "steps", scene->step_count, "steps", false);
+		if (steps && !failed(rd)) {
 			sr->steps = calloc(scene->step_count ? scene->step_count : 1,
 					   sizeof(*sr->steps));
 			if (!sr->steps)
-				return tw_error_set(err, TW_ENOMEM, "out of memory");
-			for (size_t j = 0; j < scene->step_count; j++) {
-				json_t *st = json_array_get(steps, j);
-				tw_step_result *x = &sr->steps[j];
-				x->step = &scene->steps[j];
-				x->status = status_of(rd, st, "status");
-				x->message = dup_text(rd, st, "message", &oom);
-				x->expected = dup_text(rd, st, "expected", &oom);
-				x->actual = dup_text(rd, st, "actual", &oom);
-				x->method = dup_text(rd, st, "method", &oom);
-				x->url = dup_text(rd, st, "url", &oom);
-				x->http_status = (long)i64(rd, st, "http_status");
-				x->transport = json_is_true(field(rd, st, "transport"));
-				x->retries = (int)i64(rd, st, "retries");
-				x->requested = json_is_true(field(rd, st, "requested"));
-				read_timings(rd, field(rd, st, "timings"), &x->timings);
-				x->bytes_in = (double)u64(rd, st, "bytes_in");
-				x->bytes_out = (double)u64(rd, st, "bytes_out");
-				x->elapsed_ms = num(rd, st, "elapsed_ms");
-			}
+				oom = true;
 		}
+		size_t mt = at_push(rd, "steps", 0);
+		for (size_t j = 0; sr->steps && !failed(rd) && j < scene->step_count; j++) {
+			size_t mj = at_push(rd, NULL, j);
+			json_t *st = object_v(rd, json_array_get(steps, j), false);
+			sr->steps[j].step = &scene->steps[j];
+			read_step(rd, st, &sr->steps[j], &oom);
+			at_pop(rd, mj);
+		}
+		at_pop(rd, mt);
+		at_pop(rd, mi);
 	}
+	at_pop(rd, ms);
+	at_pop(rd, m);
 	if (oom)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	return TW_OK;
 }
 
-static bool shown_performed(json_t *entry)
+/* The plan's schedule (at the reader's path) into o. */
+static void read_schedule(reader *rd, json_t *plan, tw_run_options *o)
 {
-	return json_is_array(json_object_get(json_object_get(entry, "shown"), "scenes"));
+	json_t *s = object_of(rd, plan, "schedule", false);
+	size_t m = at_push(rd, "schedule", 0);
+	o->performances = (unsigned long)count_of(rd, s, "performances");
+	o->customers = (unsigned long)count_of(rd, s, "customers");
+	o->rate = number_of(rd, s, "rate", 0);
+	o->duration_ms = (long)integer_of(rd, s, "duration_ms", 0, (long long)MAX_TIME);
+	o->ramp_ms = (long)integer_of(rd, s, "ramp_ms", 0, (long long)MAX_TIME);
+	o->jobs = (unsigned)integer_of(rd, s, "jobs", 0, UINT_MAX);
+	o->think_scale = number_of(rd, s, "think_scale", 0);
+	o->max_failures = (unsigned long)count_of(rd, s, "max_failures");
+	o->retries = (unsigned)integer_of(rd, s, "retries", 0, UINT_MAX);
+	at_pop(rd, m);
 }
 
-static bool shown_failed(json_t *entry)
+/* A part's settings into o, the variables' names into vars (NULL: only
+ * checked). TW_OK, or TW_ENOMEM; a problem is left in the reader. */
+static int read_settings(reader *rd, json_t *doc, tw_run_options *o, tw_vars *vars,
+			 tw_error *err)
 {
-	json_t *st = json_object_get(json_object_get(entry, "shown"), "status");
-	return shown_performed(entry) && json_is_string(st) &&
-	       strcmp(json_string_value(st), "passed") != 0;
+	json_t *set = object_of(rd, doc, "settings", false);
+	size_t m = at_push(rd, "settings", 0);
+	o->connect_timeout_ms = (long)integer_of(rd, set, "connect_timeout_ms", 0,
+						 (long long)MAX_TIME);
+	o->timeout_ms = (long)integer_of(rd, set, "timeout_ms", 0, (long long)MAX_TIME);
+	o->max_redirects = (long)integer_of(rd, set, "max_redirects", -1, INT_MAX);
+	o->max_body = (size_t)count_of(rd, set, "max_body");
+	o->insecure = bool_of(rd, set, "insecure");
+	string_of(rd, set, "cacert", true);
+	string_of(rd, set, "user_agent", true);
+	o->call_max_fetches = (int)integer_of(rd, set, "call_max_fetches", 0, INT_MAX);
+	o->call_max_seconds = number_of(rd, set, "call_max_seconds", 0);
+	o->call_max_loops = (int)integer_of(rd, set, "call_max_loops", 0, INT_MAX);
+	json_t *names = array_of(rd, set, "variables", SIZE_MAX, "variable names", false);
+	at_push(rd, "variables", 0);
+	for (size_t i = 0; !failed(rd) && i < json_array_size(names); i++) {
+		size_t mi = at_push(rd, NULL, i);
+		const char *name = string_v(rd, json_array_get(names, i), false);
+		if (vars && name && tw_vars_set(vars, name, "", false) != TW_OK)
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		at_pop(rd, mi);
+	}
+	at_pop(rd, m);
+	return TW_OK;
 }
 
-/* The run's options: the plan's schedule and the first part's settings. */
+/* The run's options: the plan's schedule and the first part's settings
+ * (every part's were checked by read_part). */
 static int read_options(tw_run_options *o, tw_vars **vars, const part *p, tw_error *err)
 {
 	reader rd = {.file = p->path};
 	tw_run_options_init(o);
-	json_t *s = json_object_get(p->plan, "schedule");
-	o->performances = (unsigned long)u64(&rd, s, "performances");
-	o->customers = (unsigned long)u64(&rd, s, "customers");
-	o->rate = num(&rd, s, "rate");
-	o->duration_ms = (long)i64(&rd, s, "duration_ms");
-	o->ramp_ms = (long)i64(&rd, s, "ramp_ms");
-	o->jobs = (unsigned)u64(&rd, s, "jobs");
-	o->think_scale = num(&rd, s, "think_scale");
-	o->max_failures = (unsigned long)u64(&rd, s, "max_failures");
-	o->retries = (unsigned)u64(&rd, s, "retries");
-	json_t *set = json_object_get(p->doc, "settings");
-	if (json_is_object(set)) {
-		o->connect_timeout_ms = (long)i64(&rd, set, "connect_timeout_ms");
-		o->timeout_ms = (long)i64(&rd, set, "timeout_ms");
-		o->max_redirects = (long)i64(&rd, set, "max_redirects");
-		o->max_body = (size_t)u64(&rd, set, "max_body");
-		o->insecure = json_is_true(json_object_get(set, "insecure"));
-		o->call_max_fetches = (int)i64(&rd, set, "call_max_fetches");
-		o->call_max_seconds = num(&rd, set, "call_max_seconds");
-		o->call_max_loops = (int)i64(&rd, set, "call_max_loops");
-		json_t *names = json_object_get(set, "variables");
-		size_t i;
-		json_t *v;
-		*vars = tw_vars_new();
-		if (!*vars)
-			return tw_error_set(err, TW_ENOMEM, "out of memory");
-		json_array_foreach(names, i, v)
-			if (json_is_string(v) &&
-			    tw_vars_set(*vars, json_string_value(v), "", false) != TW_OK)
-				return tw_error_set(err, TW_ENOMEM, "out of memory");
-		o->vars = *vars;
-	}
-	if (rd.bad)
-		return usage_error(err, p->path, "\"%s\" in its schedule or settings is missing or "
-				   "malformed", rd.bad);
-	return TW_OK;
+	size_t m = at_push(&rd, "plan", 0);
+	read_schedule(&rd, p->plan, o);
+	at_pop(&rd, m);
+	*vars = tw_vars_new();
+	if (!*vars)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	o->vars = *vars;
+	int rc = read_settings(&rd, p->doc, o, *vars, err);
+	if (rc == TW_OK && failed(&rd))
+		rc = reader_error(&rd, err);
+	return rc;
 }
 
 /* The run's own figures: the schedule as it went, times, host. */
 static void read_totals(reader *rd, tw_run *run, const part *p, bool first)
 {
-	json_t *t = field(rd, p->doc, "totals");
-	run->planned += u64(rd, t, "planned");
-	run->started += u64(rd, t, "started");
-	run->dropped += u64(rd, t, "dropped");
-	const char *stopped = json_string_value(json_object_get(t, "stopped"));
+	json_t *t = object_of(rd, p->doc, "totals", false);
+	size_t m = at_push(rd, "totals", 0);
+	run->planned += count_of(rd, t, "planned");
+	run->started += count_of(rd, t, "started");
+	run->dropped += count_of(rd, t, "dropped");
+	const char *stopped = string_of(rd, t, "stopped", true);
+	if (stopped && strcmp(stopped, "interrupted") != 0 && strcmp(stopped, "max_failures") != 0) {
+		size_t ms = at_push(rd, "stopped", 0);
+		bad(rd, json_object_get(t, "stopped"), "\"interrupted\", \"max_failures\" or null");
+		at_pop(rd, ms);
+	}
+	at_pop(rd, m);
 	if (stopped && run->stop_reason == TW_STOP_NONE)
 		run->stop_reason = strcmp(stopped, "interrupted") == 0 ? TW_STOP_INTERRUPTED
 								      : TW_STOP_MAX_FAILURES;
-	double elapsed = num(rd, p->doc, "elapsed_ms");
+	double elapsed = number_of(rd, p->doc, "elapsed_ms", 0);
 	if (elapsed > run->elapsed_ms)
 		run->elapsed_ms = elapsed;
-	const char *started = text(rd, p->doc, "started_at");
+	const char *started = string_of(rd, p->doc, "started_at", true);
 	if (started && (!run->started_at[0] || strcmp(started, run->started_at) < 0))
 		snprintf(run->started_at, sizeof(run->started_at), "%s", started);
-	const char *host = text(rd, p->doc, "host");
+	const char *host = string_of(rd, p->doc, "host", true);
 	if (first && host)
 		snprintf(run->hostname, sizeof(run->hostname), "%s", host);
 }
 
 /*
  * Pairs each part's rehearsals with the plan's entries: a part holds a
- * subsequence of the plan, in order. found[i * n + k] is part k's entry
- * for plan entry i, or NULL.
+ * subsequence of the plan, in order. found[i * n + k] is 1 + the position
+ * of part k's entry for plan entry i, or 0.
  */
-static int pair_up(part *parts, size_t n, json_t *plan_list, json_t **found, tw_error *err)
+static int pair_up(part *parts, size_t n, json_t *plan_list, size_t *found, tw_error *err)
 {
 	size_t plan_count = json_array_size(plan_list);
 	for (size_t k = 0; k < n; k++) {
-		size_t cursor = 0, count = json_array_size(parts[k].rehearsals);
-		for (size_t i = 0; i < plan_count && cursor < count; i++) {
+		reader rd = {.file = parts[k].path};
+		size_t count = json_array_size(parts[k].rehearsals);
+		size_t m = at_push(&rd, "rehearsals", 0);
+		for (size_t c = 0; !failed(&rd) && c < count; c++) {
+			size_t mc = at_push(&rd, NULL, c);
+			json_t *e = object_v(&rd, json_array_get(parts[k].rehearsals, c), false);
+			string_of(&rd, e, "path", false);
+			at_pop(&rd, mc);
+		}
+		size_t cursor = 0;
+		for (size_t i = 0; !failed(&rd) && i < plan_count && cursor < count; i++) {
 			json_t *e = json_array_get(parts[k].rehearsals, cursor);
 			const char *a = json_string_value(json_object_get(e, "path"));
 			const char *b = json_string_value(
 				json_object_get(json_array_get(plan_list, i), "path"));
-			if (a && b && strcmp(a, b) == 0) {
-				found[i * n + k] = e;
-				cursor++;
-			}
+			if (strcmp(a, b) == 0)
+				found[i * n + k] = ++cursor;
 		}
-		if (cursor < count)
-			return usage_error(err, parts[k].path,
-					   "holds rehearsals its plan does not list, or out of order");
+		if (!failed(&rd) && cursor < count) {
+			at_push(&rd, NULL, cursor);
+			bad_because(&rd, "a rehearsal its plan does not list, or out of order");
+		}
+		at_pop(&rd, m);
+		if (failed(&rd))
+			return reader_error(&rd, err);
 	}
 	/* Each entry where the sharding puts it: a performable one in its
 	 * shard (rehearsals) or in every shard (performances); a broken one
@@ -590,10 +1014,10 @@ static int pair_up(part *parts, size_t n, json_t *plan_list, json_t **found, tw_
 		for (size_t k = 0; k < n; k++) {
 			bool want = broken ? k == 0
 					   : !by_rehearsal || ordinal % n == k;
-			if (want != (found[i * n + k] != NULL))
+			if (want != (found[i * n + k] != 0))
 				return usage_error(err, parts[k].path,
 						   "%s rehearsal %s, which its shard %s",
-						   want ? "lacks" : "holds", path ? path : "?",
+						   want ? "lacks" : "holds", path,
 						   want ? "should perform" : "should not perform");
 		}
 		ordinal += !broken;
@@ -601,11 +1025,94 @@ static int pair_up(part *parts, size_t n, json_t *plan_list, json_t **found, tw_
 	return TW_OK;
 }
 
+/* Loads the plan's script at path (allowed by check_plan). Its contents
+ * are never quoted: only the cause and place of a failure. */
+static int load_script(tw_script **script, const part *p, size_t i, const char *path,
+		       const char *name, tw_error *err)
+{
+	/* A FIFO or device in the checkout would block the read, or never
+	 * end: only regular files (and what links to them) are scripts. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return usage_error(err, p->path,
+				   "plan.rehearsals[%zu]: rehearsal %s is not a regular file", i, path);
+	tw_error e = {0};
+	if (tw_script_load(script, path, &e) != TW_OK) {
+		char why[512];
+		if (e.code == TW_EIO || e.code == TW_ENOMEM || !e.line)
+			snprintf(why, sizeof(why), "%s", e.message ? e.message : tw_code_str(e.code));
+		else
+			snprintf(why, sizeof(why),
+				 "it does not parse (line %d, column %d): see techweek check %s",
+				 e.line, e.col, path);
+		int rc = e.code == TW_ENOMEM ? tw_error_set(err, TW_ENOMEM, "out of memory")
+					     : usage_error(err, p->path,
+							   "plan.rehearsals[%zu]: rehearsal %s cannot "
+							   "be loaded (merge reads the scripts from "
+							   "the same checkout, relative to the current "
+							   "folder): %s",
+							   i, path, why);
+		tw_error_clear(&e);
+		return rc;
+	}
+	if (strcmp(tw_script_name(*script), name) != 0) {
+		tw_script_free(*script);
+		*script = NULL;
+		return usage_error(err, p->path,
+				   "plan.rehearsals[%zu]: rehearsal %s has another name now: the "
+				   "script changed since the run",
+				   i, path);
+	}
+	return TW_OK;
+}
+
+/* Rehearsal i (performable) from every part that holds it: figures
+ * summed, every shown performance rebuilt, the first that failed kept
+ * (in shard order), else the first performed, else the first cut off by
+ * the run's end, else the first. */
+static int merge_rehearsal(tw_run *run, size_t i, part *parts, size_t n, const size_t *found,
+			   tw_histogram *scratch, tw_error *err)
+{
+	tw_rehearsal_result *r = &run->rehearsals[i];
+	int best = -1, rc = TW_OK;
+	for (size_t k = 0; rc == TW_OK && k < n; k++) {
+		if (!found[i * n + k])
+			continue;
+		size_t pos = found[i * n + k] - 1;
+		json_t *e = json_array_get(parts[k].rehearsals, pos);
+		reader rd = {.file = parts[k].path};
+		at_push(&rd, "rehearsals", 0);
+		at_push(&rd, NULL, pos);
+		rc = add_figures(&rd, &run->metrics[i], e, scratch, err);
+		tw_rehearsal_result x = {.script = r->script};
+		if (rc == TW_OK)
+			rc = rebuild_shown(&rd, &x, e, err);
+		if (rc == TW_OK && failed(&rd))
+			rc = reader_error(&rd, err);
+		/* A part shows a performance cut off by the run's end only when
+		 * it performed none (runner.c's show_rank). */
+		bool cut = x.scenes && json_integer_value(json_object_get(e, "performances")) == 0;
+		int rank = !x.scenes ? 0 : cut ? 1 : x.status == TW_STATUS_PASSED ? 2 : 3;
+		if (rc == TW_OK && rank > best) {
+			best = rank;
+			x.interrupted = cut;
+			x.path = r->path;
+			x.name = r->name;
+			r->path = r->name = NULL;
+			tw_rehearsal_result_free(r);
+			*r = x;
+		} else {
+			tw_rehearsal_result_free(&x);
+		}
+	}
+	return rc;
+}
+
 static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 {
 	json_t *plan_list = json_object_get(parts[0].plan, "rehearsals");
 	size_t plan_count = json_array_size(plan_list);
-	json_t **found = calloc(plan_count > 0 ? plan_count * n : 1, sizeof(*found));
+	size_t *found = calloc(plan_count > 0 ? plan_count * n : 1, sizeof(*found));
 	tw_histogram *scratch = tw_histogram_new();
 	int rc = TW_OK;
 	if (!found || !scratch)
@@ -618,41 +1125,26 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 		json_t *pe = json_array_get(plan_list, i);
 		const char *path = json_string_value(json_object_get(pe, "path"));
 		const char *name = json_string_value(json_object_get(pe, "name"));
-		if (!path || !name) {
-			rc = usage_error(err, parts[0].path, "has a malformed plan");
-			break;
-		}
 		if (json_is_true(json_object_get(pe, "broken"))) {
+			size_t pos = found[i * n] - 1;
 			reader rd = {.file = parts[0].path};
+			at_push(&rd, "rehearsals", 0);
+			at_push(&rd, NULL, pos);
 			tw_error problem;
-			json_t *entry = found[i * n];
-			if (!read_problem(&rd, json_object_get(entry, "problem"), &problem))
+			if (!read_problem(&rd, json_array_get(parts[0].rehearsals, pos), "problem",
+					  &problem))
 				rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+			else if (failed(&rd))
+				rc = reader_error(&rd, err);
 			else if (tw_run_add_broken(run, path, &problem) != TW_OK)
 				rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 			tw_error_clear(&problem);
 			continue;
 		}
 		tw_script *script = NULL;
-		tw_error e = {0};
-		if (tw_script_load(&script, path, &e) != TW_OK) {
-			rc = usage_error(err, parts[0].path,
-					 "rehearsal %s in its plan cannot be loaded (merge reads the "
-					 "scripts from the same checkout, relative to the current "
-					 "folder): %s",
-					 path, e.message ? e.message : tw_code_str(e.code));
-			tw_error_clear(&e);
-			break;
-		}
-		if (strcmp(tw_script_name(script), name) != 0) {
-			rc = usage_error(err, parts[0].path,
-					 "rehearsal %s is now called \"%s\", its plan says \"%s\": the "
-					 "script changed since the run",
-					 path, tw_script_name(script), name);
-			tw_script_free(script);
-			break;
-		}
-		rc = tw_run_add_script(run, script, err);
+		rc = load_script(&script, &parts[0], i, path, name, err);
+		if (rc == TW_OK)
+			rc = tw_run_add_script(run, script, err);
 	}
 	if (rc == TW_OK) {
 		run->metrics = calloc(run->count ? run->count : 1, sizeof(*run->metrics));
@@ -660,53 +1152,18 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; rc == TW_OK && i < run->count; i++) {
-		tw_rehearsal_result *r = &run->rehearsals[i];
-		if (tw_rehearsal_metrics_init(&run->metrics[i], r->script) != TW_OK) {
+		if (tw_rehearsal_metrics_init(&run->metrics[i], run->rehearsals[i].script) != TW_OK)
 			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
-			break;
-		}
-		if (!r->script) {
+		else if (!run->rehearsals[i].script)
 			run->metrics[i].broken = 1;
-			continue;
-		}
-		/* Shown: the first performance that failed, in shard order,
-		 * else the first performed, else the first entry. */
-		json_t *shown = NULL;
-		const char *shown_file = NULL;
-		int best = -1;
-		for (size_t k = 0; rc == TW_OK && k < n; k++) {
-			json_t *e = found[i * n + k];
-			if (!e)
-				continue;
-			reader rd = {.file = parts[k].path};
-			rc = add_figures(&rd, &run->metrics[i], e, scratch, err);
-			if (rc == TW_OK && rd.bad)
-				rc = usage_error(err, parts[k].path,
-						 "\"%s\" of rehearsal %s is missing or malformed",
-						 rd.bad, r->path);
-			int rank = shown_failed(e) ? 2 : shown_performed(e) ? 1 : 0;
-			if (rank > best) {
-				best = rank;
-				shown = e;
-				shown_file = parts[k].path;
-			}
-		}
-		if (rc == TW_OK && shown) {
-			reader rd = {.file = shown_file};
-			rc = rebuild_shown(&rd, r, json_object_get(shown, "shown"), err);
-			if (rc == TW_OK && rd.bad)
-				rc = usage_error(err, shown_file,
-						 "\"%s\" in the shown performance of %s is missing or "
-						 "malformed",
-						 rd.bad, r->path);
-		}
+		else
+			rc = merge_rehearsal(run, i, parts, n, found, scratch, err);
 	}
 	for (size_t k = 0; rc == TW_OK && k < n; k++) {
 		reader rd = {.file = parts[k].path};
 		read_totals(&rd, run, &parts[k], k == 0);
-		if (rd.bad)
-			rc = usage_error(err, parts[k].path, "\"%s\" is missing or malformed",
-					 rd.bad);
+		if (failed(&rd))
+			rc = reader_error(&rd, err);
 	}
 	if (rc == TW_OK && tw_run_record_plan(run) != TW_OK)
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
@@ -715,19 +1172,10 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 	return rc;
 }
 
-int tw_run_load_parts(tw_run **out, const char *const *paths, size_t n, tw_error *err)
+/* The parts, read (parts[i].doc set, NULL when not JSON), into a run. */
+static int merge_parts(tw_run **out, part *parts, size_t n, tw_error *err)
 {
-	*out = NULL;
-	if (n == 0)
-		return tw_error_set(err, TW_EUSAGE, "no parts to merge");
-	part *parts = calloc(n, sizeof(*parts));
-	if (!parts)
-		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	int rc = TW_OK;
-	for (size_t i = 0; rc == TW_OK && i < n; i++)
-		rc = read_part(&parts[i], paths[i], err);
-	if (rc == TW_OK)
-		rc = check_parts(parts, n, err);
+	int rc = check_parts(parts, n, err);
 	tw_run_options opts;
 	tw_vars *vars = NULL;
 	if (rc == TW_OK)
@@ -739,11 +1187,51 @@ int tw_run_load_parts(tw_run **out, const char *const *paths, size_t n, tw_error
 		rc = build(run, parts, n, err);
 	}
 	tw_vars_free(vars);
-	parts_free(parts, n);
 	if (rc != TW_OK) {
 		tw_run_free(run);
 		return rc;
 	}
 	*out = run;
 	return TW_OK;
+}
+
+int tw_run_load_parts(tw_run **out, const char *const *paths, size_t n, tw_error *err)
+{
+	*out = NULL;
+	if (n == 0)
+		return tw_error_set(err, TW_EUSAGE, "no parts to merge");
+	part *parts = calloc(n, sizeof(*parts));
+	if (!parts)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	int rc = TW_OK;
+	for (size_t i = 0; rc == TW_OK && i < n; i++) {
+		json_error_t je;
+		json_t *doc = json_load_file(paths[i], JSON_REJECT_DUPLICATES, &je);
+		rc = read_part(&parts[i], paths[i], doc, &je, err);
+	}
+	if (rc == TW_OK)
+		rc = merge_parts(out, parts, n, err);
+	parts_free(parts, n);
+	return rc;
+}
+
+int tw_run_merge_texts(tw_run **out, const char *const *names, const char *const *texts,
+		       const size_t *lens, size_t n, tw_error *err)
+{
+	*out = NULL;
+	if (n == 0)
+		return tw_error_set(err, TW_EUSAGE, "no parts to merge");
+	part *parts = calloc(n, sizeof(*parts));
+	if (!parts)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	int rc = TW_OK;
+	for (size_t i = 0; rc == TW_OK && i < n; i++) {
+		json_error_t je;
+		json_t *doc = json_loadb(texts[i], lens[i], JSON_REJECT_DUPLICATES, &je);
+		rc = read_part(&parts[i], names[i], doc, &je, err);
+	}
+	if (rc == TW_OK)
+		rc = merge_parts(out, parts, n, err);
+	parts_free(parts, n);
+	return rc;
 }

@@ -196,7 +196,7 @@ void tw_rehearsal_result_free(tw_rehearsal_result *r)
 {
 	for (size_t i = 0; i < r->scene_count; i++) {
 		tw_scene_result *sc = &r->scenes[i];
-		for (size_t j = 0; sc->scene && j < sc->scene->step_count; j++)
+		for (size_t j = 0; sc->scene && sc->steps && j < sc->scene->step_count; j++)
 			free_step(&sc->steps[j]);
 		free(sc->steps);
 		free(sc->transcript);
@@ -222,6 +222,8 @@ tw_verdict tw_run_verdict(const tw_run *run)
 {
 	tw_verdict v = TW_VERDICT_PASSED;
 	for (size_t i = 0; i < run->count; i++) {
+		if (run->rehearsals[i].interrupted)
+			continue; /* not performed: it neither passed nor failed */
 		switch (run->rehearsals[i].status) {
 		case TW_STATUS_BROKEN:
 			return TW_VERDICT_SCRIPT_ERROR;
@@ -245,11 +247,14 @@ void tw_run_free(tw_run *run)
 		return;
 	for (size_t i = 0; i < run->count; i++) {
 		tw_rehearsal_result_free(&run->rehearsals[i]);
+		if (run->casts)
+			tw_vars_free(run->casts[i]);
 		if (run->metrics)
 			tw_rehearsal_metrics_free(&run->metrics[i]);
 		tw_script_free(run->scripts[i]);
 	}
 	free(run->metrics);
+	free(run->casts);
 	free(run->rehearsals);
 	free(run->scripts);
 	for (size_t i = 0; i < run->plan_count; i++) {

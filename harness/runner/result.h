@@ -81,6 +81,11 @@ typedef struct tw_rehearsal_result {
 	long frontstage_steps;   /* customer-effort: steps performed frontstage */
 	double frontstage_ms;
 	tw_call_totals phone;    /* phone.calls == 0 without calls */
+	bool interrupted;        /* cut off by the run's end (a second Ctrl-C,
+				    or the step timeout passed while stopping)
+				    before it finished: not performed, so
+				    counted apart and left out of every figure
+				    and the score */
 } tw_rehearsal_result;
 
 /* Why a run stopped before it performed everything it planned. */
@@ -136,6 +141,10 @@ struct tw_run {
 	size_t plan_count;
 	tw_shard_mode shard_mode;
 	tw_vars *owned_vars;  /* a merged run's variable names; owned */
+	/* Aligned with rehearsals (NULL before tw_run_execute, and for a
+	 * broken one): the variables every performance starts with, shared
+	 * read-only by all customers; owned. */
+	tw_vars **casts;
 };
 
 /* Records the plan from the rehearsals added so far (tw_run_execute does;
@@ -150,10 +159,19 @@ int tw_run_record_plan(tw_run *run);
  * bucket, the shown performance the first that failed (in shard order),
  * else the first. On a bad part (not JSON, truncated, another format or
  * version, another plan, a shard missing or repeated, a script that cannot
- * be loaded) returns TW_EUSAGE with an error naming the file; nothing is
- * written. *out is NULL on failure.
+ * be loaded, any value missing, of another type, out of range or at odds
+ * with the plan or the scripts) returns TW_EUSAGE with an error naming the
+ * file and the JSON path at fault; nothing is written. The plan's paths
+ * must be relative and without "..": merge reads no file outside the
+ * current directory but the parts. *out is NULL on failure.
  */
 int tw_run_load_parts(tw_run **out, const char *const *paths, size_t n, tw_error *err);
+
+/* The same on parts held in memory: texts[i] (lens[i] bytes, need not be
+ * NUL-terminated) named names[i] in messages. The scripts are still read
+ * from the current directory. What a merge fuzzer calls. */
+int tw_run_merge_texts(tw_run **out, const char *const *names, const char *const *texts,
+		       const size_t *lens, size_t n, tw_error *err);
 
 /* Readers for reports: the steps a scene result holds (0 when the scene
  * never ran), a step's script line (0 unknown) and its source line as

@@ -171,6 +171,13 @@ static bool is_failure(tw_status s)
 	return s != TW_STATUS_PASSED;
 }
 
+/* Which performance reports show: the first that failed, else the first;
+ * one cut off by the run's end only when no other ended. */
+static int show_rank(const tw_rehearsal_result *r)
+{
+	return r->interrupted ? 0 : is_failure(r->status) ? 2 : 1;
+}
+
 /* A performance ended: its figures, then the shown result (the first that
  * failed, else the first), then its memory back. */
 static int performance_done(worker *w, slot *sl)
@@ -178,7 +185,7 @@ static int performance_done(worker *w, slot *sl)
 	schedule *sc = w->sched;
 	tw_rehearsal_result *r = &sl->result;
 	int rc = tw_rehearsal_metrics_add(&w->metrics[sl->rehearsal], r);
-	bool failed = is_failure(r->status);
+	bool failed = is_failure(r->status) && !r->interrupted;
 	atomic_fetch_add(&sc->done, 1);
 	atomic_fetch_sub(&sc->in_flight, 1);
 	if (failed) {
@@ -189,7 +196,7 @@ static int performance_done(worker *w, slot *sl)
 	}
 	pthread_mutex_lock(&sc->shown_lock);
 	tw_rehearsal_result *shown = &w->run->rehearsals[sl->rehearsal];
-	if (!shown->scenes || (failed && !is_failure(shown->status)))
+	if (!shown->scenes || show_rank(r) > show_rank(shown))
 		adopt(shown, r);
 	pthread_mutex_unlock(&sc->shown_lock);
 	tw_customer_free(&sl->c);
@@ -220,7 +227,7 @@ static int start_performance(worker *w, size_t ri, unsigned long long ticket)
 	sl->rehearsal = ri;
 	iso_now(sl->result.started_at);
 	tw_error e = {0};
-	if (tw_customer_init(&sl->c, run, &sl->result, &e) != TW_OK) {
+	if (tw_customer_init(&sl->c, run, &sl->result, run->casts[ri], &e) != TW_OK) {
 		/* The pre-flight performed the same setup: only memory can
 		 * fail here. */
 		tw_customer_free(&sl->c);
@@ -368,20 +375,16 @@ static void *work(void *arg)
 /* ---- setting up ---- */
 
 /* Every secret must be known before the first request, every environment
- * variable set, and every cast entry given: checked once here by setting
- * up a customer without performing anything. A rehearsal that fails this
- * is broken and not scheduled. */
+ * variable set, and every cast entry given: checked once here by expanding
+ * the cast every customer will share. A rehearsal that fails this is
+ * broken and not scheduled. */
 static int preflight(tw_run *run, size_t i, tw_error *err)
 {
 	tw_rehearsal_result *r = &run->rehearsals[i];
 	if (!r->script || r->status == TW_STATUS_BROKEN)
 		return TW_OK;
-	tw_rehearsal_result probe = {.script = r->script};
-	tw_customer c;
 	tw_error e = {0};
-	int rc = tw_customer_init(&c, run, &probe, &e);
-	tw_customer_free(&c);
-	tw_rehearsal_result_free(&probe);
+	int rc = tw_customer_cast(&run->casts[i], run, r, &e);
 	if (rc == TW_ENOMEM) {
 		tw_error_clear(&e);
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
@@ -539,11 +542,13 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 		if (!keep) {
 			tw_rehearsal_result_free(r);
 			tw_script_free(run->scripts[i]);
+			tw_vars_free(run->casts[i]);
 			continue;
 		}
 		if (kept != i) {
 			run->rehearsals[kept] = *r;
 			run->scripts[kept] = run->scripts[i];
+			run->casts[kept] = run->casts[i];
 		}
 		kept++;
 	}
@@ -567,6 +572,9 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	for (size_t i = 0; i < run->count; i++)
 		if (run->rehearsals[i].script && run->rehearsals[i].status != TW_STATUS_BROKEN)
 			collect_secrets(run, &run->rehearsals[i]);
+	run->casts = calloc(run->count ? run->count : 1, sizeof(*run->casts));
+	if (!run->casts)
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	for (size_t i = 0; rc == TW_OK && i < run->count; i++)
 		rc = preflight(run, i, err);
 	/* Messages from setup are redacted now that every secret is known. */
@@ -587,14 +595,18 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	sc.runnable = calloc(run->count ? run->count : 1, sizeof(*sc.runnable));
 	if (rc == TW_OK && (!run->metrics || !sc.runnable))
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
-	for (size_t i = 0; rc == TW_OK && i < run->count; i++) {
+	/* Every rehearsal gets its figures, even when setup failed (out of
+	 * memory): the reports of what was performed read them. */
+	for (size_t i = 0; run->metrics && i < run->count; i++) {
 		tw_rehearsal_result *r = &run->rehearsals[i];
-		if (tw_rehearsal_metrics_init(&run->metrics[i], r->script) != TW_OK)
-			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
-		else if (r->script && r->status != TW_STATUS_BROKEN)
-			sc.runnable[sc.runnable_count++] = i;
-		else
+		if (tw_rehearsal_metrics_init(&run->metrics[i], r->script) != TW_OK) {
+			if (rc == TW_OK)
+				rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+		} else if (!r->script || r->status == TW_STATUS_BROKEN) {
 			run->metrics[i].broken = 1;
+		} else if (rc == TW_OK) {
+			sc.runnable[sc.runnable_count++] = i;
+		}
 	}
 	unsigned jobs = o->jobs ? o->jobs : 1;
 	unsigned long customers = o->customers ? o->customers : 1;

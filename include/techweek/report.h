@@ -1,7 +1,8 @@
 /*
  * Reports written from a finished run. Files are written atomically: a
  * temporary file beside the target, then rename, so a reader never sees a
- * half-written report.
+ * half-written report. A symlink is followed (its target replaced); a
+ * device, FIFO or pipe is written straight through (docs/reports.md).
  */
 #ifndef TECHWEEK_REPORT_H
 #define TECHWEEK_REPORT_H

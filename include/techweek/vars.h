@@ -15,6 +15,11 @@ typedef struct tw_vars tw_vars;
 
 /* Returns a new empty set, or NULL on out of memory. Free with tw_vars_free. */
 tw_vars *tw_vars_new(void);
+/* A new empty set that reads through to base for the names it does not
+ * hold itself; setting a name shadows base, never changes it. base is
+ * borrowed (it must outlive the set and stay unchanged), so many sets can
+ * share one large base without copying it. */
+tw_vars *tw_vars_new_over(const tw_vars *base);
 void tw_vars_free(tw_vars *vars);
 
 /* Sets (or replaces) name; name and value are copied. */
@@ -24,12 +29,13 @@ int tw_vars_set(tw_vars *vars, const char *name, const char *value, bool secret)
  * when unset. *secret (if not NULL) tells whether the value is secret. */
 const char *tw_vars_get(const tw_vars *vars, const char *name, bool *secret);
 
+/* The set's own entries: a base's are not counted. */
 size_t tw_vars_count(const tw_vars *vars);
-/* The i-th entry in insertion order; strings owned by vars. */
+/* The i-th own entry in insertion order; strings owned by vars. */
 void tw_vars_at(const tw_vars *vars, size_t i, const char **name,
 		const char **value, bool *secret);
 
-/* Copies every entry of src into dst (replacing same names). */
+/* Copies every own entry of src into dst (replacing same names). */
 int tw_vars_merge(tw_vars *dst, const tw_vars *src);
 
 /* Parses "NAME=VALUE" (from --var) into vars. */

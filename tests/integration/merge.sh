@@ -5,7 +5,9 @@
 # share of the performances); the merged JUnit validates and has the same
 # testsuites; the score is computed; and bad parts (truncated, another run,
 # a repeated or missing shard, another format) are refused with exit 2, a
-# message naming the file and no report written.
+# message naming the file and no report written; so is a hostile part (a
+# value missing or of another type: the file and JSON path named), and one
+# naming a script outside the current folder.
 #
 # usage: merge.sh TECHWEEK STAGE SOURCE_ROOT
 set -uo pipefail
@@ -105,6 +107,41 @@ jq -c '.techweek = "0.0.0-other"' "$p2" >"$work/version.json"
 bad "another version" "$work/version.json" "$p1" "$work/version.json"
 echo 'not json' >"$work/text.json"
 bad "not JSON" "$work/text.json" "$work/text.json"
+
+# A part is hostile input: a value missing, null, of another type or
+# length is refused before anything is built (it used to crash after the
+# reports were written), naming the file and the JSON path.
+jq -c . "$p2" >"$work/p2-jq.json" # numbers as jq writes them, as in the hostile part
+bad_at() { # JQ WANT_MESSAGE
+  jq -c "$1" "$p1" >"$work/hostile.json"
+  bad "$1" "$work/hostile.json" "$work/hostile.json" "$work/p2-jq.json"
+  grep -qF -- "$work/hostile.json: $2" "$work/bad.err" ||
+    { fail "$1: the message does not say '$2'"; cat "$work/bad.err"; }
+}
+steps='rehearsals[0].shown.scenes[0].steps'
+n=$(jq '.rehearsals[0].shown.scenes[0].steps | length' "$p1")
+bad_at "del(.$steps)" "$steps: expected an array of $n steps, got nothing"
+bad_at ".$steps = null" "$steps: expected an array of $n steps, got null"
+bad_at ".$steps = []" "$steps: expected an array of $n steps, got an array of 0"
+bad_at ".$steps |= .[1:]" "$steps: expected an array of $n steps, got an array of $((n - 1))"
+bad_at '.rehearsals[0].shown.scenes[0] = null' 'rehearsals[0].shown.scenes[0]: expected an object, got null'
+bad_at '.rehearsals[0].shown.scenes[0] = 0' 'rehearsals[0].shown.scenes[0]: expected an object, got 0'
+bad_at '.rehearsals[0].shown.scenes[0] = ""' 'rehearsals[0].shown.scenes[0]: expected an object, got a string'
+bad_at '.rehearsals[0].scenes[0].touchpoints[0].latency = 0' \
+  'rehearsals[0].scenes[0].touchpoints[0].latency: expected an object, got 0'
+bad_at '.totals.planned = -1' 'totals.planned: expected a whole number from 0'
+
+# A part names only scripts under the current folder, and what a file
+# holds is never shown.
+for path in /etc/passwd ../etc/passwd rehearsals/../../etc/passwd; do
+  bad_at ".plan.rehearsals[0].path = \"$path\" | .rehearsals[0].path = \"$path\"" \
+    "plan.rehearsals[0].path: a script path must lie in the merge's current folder"
+done
+jq -c '.plan.rehearsals[0].path = "README.md" | .rehearsals[0].path = "README.md"' "$p1" >"$work/readme.json"
+jq -c '.plan.rehearsals[0].path = "README.md"' "$p2" >"$work/readme2.json"
+bad "a file that is not a script" "$work/readme.json" "$work/readme.json" "$work/readme2.json"
+word=$(grep -v -e '^#' -e '^$' README.md | head -1 | awk '{print $1}') # its first word of text
+grep -qF -- "$word" "$work/bad.err" && fail "merge showed what README.md holds: $(cat "$work/bad.err")"
 
 # --shard's values are checked.
 for v in 0/2 3/2 1/0 2 a/b 1/1001 -1/2; do

@@ -9,13 +9,17 @@
 #   #! exit: 1                       the exit status (default 0)
 #   #! stdout: TEXT                  TEXT appears in stdout (fixed string)
 #   #! stderr: TEXT                  TEXT appears in stderr
-#   #! not-output: TEXT              TEXT appears in neither (secrets)
+#   #! not-output: TEXT              TEXT appears in none of stdout, stderr and
+#                                    the reports (junit.xml, result.json,
+#                                    readiness.html): secrets
 #   #! junit: XPATH => VALUE         string(XPATH) of the JUnit report
 #   #! json: JQ => VALUE             jq -r JQ of the JSON result
 #   #! self: no                      do not pass the case file itself
 #
-# {stage} in args/paths/expectations is the stage's base URL, {cases} the
-# cases folder, {root} the source tree. Every JUnit report written is validated against the schema.
+# {stage} in args/paths/expectations is the stage's base URL ({stagehost}
+# its host:port), {cases} the cases folder, {root} the source tree,
+# {hostile} the base URL of hostile_server.py (raw-socket misbehaviour the
+# stage cannot do). Every JUnit report written is validated against the schema.
 #
 # usage: run_cases.sh TECHWEEK STAGE SOURCE_ROOT [CASE...]
 set -uo pipefail
@@ -28,17 +32,26 @@ work=$(mktemp -d)
 # Secrets the cases use; every case asserts they never reach the output.
 export STAGE_PASSWORD=lovelace
 export TW_TEST_CARD=4111111111111111
+# A secret every encoding changes: percent (space, @, /, ~, é), form (+),
+# HTML (& < > " '), JSON (" \), base64 (6 bytes or more).
+export TW_TEST_ODD='Op3n "s@y" <me>&~\x2/Iß'
 export STAGE_AUTH_TOKEN=stage-auth-token   # the stage's default --auth-token
 coproc STAGE { exec "$stage_bin" --port 0; }
 stage_pid=$STAGE_PID
 trap 'kill $stage_pid 2>/dev/null; rm -rf "$work"' EXIT
 read -r stage <&"${STAGE[0]}" || { echo "the stage did not start"; exit 1; }
+exec {hostile_fd}< <(exec python3 "$root/tests/integration/hostile_server.py")
+hostile_pid=$!
+trap 'kill $stage_pid $hostile_pid 2>/dev/null; rm -rf "$work"' EXIT
+read -r hostile _ <&"$hostile_fd" || { echo "hostile_server.py did not start"; exit 1; }
 
 passed=0 failed=0
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("$cases_dir"/*.rehearsal); fi
 
 subst() {
   local s=${1//\{stage\}/$stage}
+  s=${s//\{stagehost\}/${stage#http://}}
+  s=${s//\{hostile\}/$hostile}
   s=${s//\{root\}/$root}
   printf '%s' "${s//\{cases\}/$cases_dir}"
 }
@@ -59,7 +72,8 @@ for case in "${cases[@]}"; do
     esac
   done
   if [ "$cmd" = run ]; then
-    args=(--var "stage=$stage" --color never --junit "$out/junit.xml" --json "$out/result.json" "${args[@]}")
+    args=(--var "stage=$stage" --color never --junit "$out/junit.xml" --json "$out/result.json"
+          --html "$out/readiness.html" "${args[@]}")
   fi
   "$techweek" "$cmd" "${args[@]}" "${self[@]}" "${paths[@]}" >"$out/stdout" 2>"$out/stderr" </dev/null
   got=$?
@@ -73,8 +87,10 @@ for case in "${cases[@]}"; do
       "stderr: "*) want=$(subst "${d#stderr: }")
         grep -qF -- "$want" "$out/stderr" || problems+=("stderr lacks: $want") ;;
       "not-output: "*) want=$(subst "${d#not-output: }")
-        if grep -qF -- "$want" "$out/stdout" "$out/stderr" "$out/junit.xml" 2>/dev/null; then
-          problems+=("output contains: $want"); fi ;;
+        for f in stdout stderr junit.xml result.json readiness.html; do
+          if grep -qF -- "$want" "$out/$f" 2>/dev/null; then
+            problems+=("$f contains: $want"); fi
+        done ;;
       "json: "*) expr=${d#json: }; query=${expr%% => *}; want=$(subst "${expr#* => }")
         have=$(jq -r "$query" "$out/result.json" 2>&1)
         [ "$have" = "$want" ] || problems+=("json $query is '$have', expected '$want'") ;;

@@ -3,7 +3,10 @@
 # made for this run (tests/stage/make_certs.sh), checking that verification is
 # on by default, that --cacert and --insecure do what they say, and that a
 # certificate nobody vouches for is "unreachable" (exit status 3) with the
-# reason in the summary.
+# reason in the summary. Hostile servers too: an expired certificate, one
+# for another host name, a self-signed one, plain HTTP on an https URL and
+# a handshake that never comes each end as a named "unreachable", never a
+# hang.
 #
 # usage: tls_cases.sh TECHWEEK STAGE
 #
@@ -38,21 +41,25 @@ bad() {
 certs=$work/certs
 
 # start_stage CERT KEY: one stage at a time (bash keeps one coprocess well);
-# sets $stage to its base URL.
+# sets $stage to its base URL. Without CERT and KEY, a plain HTTP stage.
 start_stage() {
   stop_stage
-  coproc STAGE { exec "$stage_bin" --port 0 --tls-cert "$1" --tls-key "$2" 2>>"$work/stage.err"; }
+  local tls=() scheme=http what="plain HTTP stage"
+  if [ $# -eq 2 ]; then
+    tls=(--tls-cert "$1" --tls-key "$2") scheme=https what="stage with $(basename "$1")"
+  fi
+  coproc STAGE { exec "$stage_bin" --port 0 "${tls[@]}" 2>>"$work/stage.err"; }
   # shellcheck disable=SC2153 # STAGE_PID is set by coproc
   stage_pid=$STAGE_PID
   stage=
   read -r -t 30 stage <&"${STAGE[0]}"
-  if [[ ! $stage =~ ^https://127\.0\.0\.1:[0-9]+$ ]]; then
-    bad "stage with $(basename "$1") prints an https URL" "got '$stage'; stage stderr:" \
+  if [[ ! $stage =~ ^$scheme://127\.0\.0\.1:[0-9]+$ ]]; then
+    bad "$what prints an $scheme URL" "got '$stage'; stage stderr:" \
       "$(tail -n 5 "$work/stage.err")"
     echo "$passed passed, $failed failed"
     exit 1
   fi
-  ok "stage with $(basename "$1") prints an https URL"
+  ok "$what prints an $scheme URL"
 }
 
 cat >"$work/tls.rehearsal" <<'EOF'
@@ -97,6 +104,53 @@ expect_run "--cacert does not trust a self-signed certificate" 3 --mentions-cert
   --cacert "$certs/ca.pem"
 expect_run "-k accepts a self-signed certificate" 0 -k
 
+# expect_named NAME TEXT [OPTION...]: the run ends (meson's timeout bounds
+# it) unreachable, exit status 3, with TEXT naming the cause in the summary
+# and a JUnit <error type="unreachable">.
+expect_named() {
+  local name=$1 text=$2
+  shift 2
+  rm -f "$work/junit.xml"
+  "$techweek" run --color never --var "stage=$stage" --reports "$work/reports" \
+    --junit "$work/junit.xml" "$@" "$work/tls.rehearsal" >"$work/stdout" 2>"$work/stderr" </dev/null
+  local got=$? problems=()
+  [ "$got" = 3 ] || problems+=("exit status $got, expected 3")
+  grep -qF -- "$text" "$work/stdout" || problems+=("stdout lacks: $text")
+  grep -qF -- "0 passed, 0 failed, 1 unreachable" "$work/stdout" || problems+=("no summary line")
+  local type
+  type=$(xmllint --xpath 'string(//error/@type)' "$work/junit.xml" 2>&1)
+  [ "$type" = unreachable ] || problems+=("JUnit error type '$type', expected 'unreachable'")
+  if [ ${#problems[@]} -eq 0 ]; then
+    ok "$name"
+  else
+    bad "$name" "${problems[@]}" "--- stdout" "$(head -n 30 "$work/stdout")" \
+      "--- stderr" "$(head -n 10 "$work/stderr")"
+  fi
+}
+
+expect_named "self-signed is refused by default" "self-signed certificate"
+
+start_stage "$certs/expired.pem" "$certs/expired.key"
+expect_named "expired certificate" "certificate has expired" --cacert "$certs/ca.pem"
+
+start_stage "$certs/wronghost.pem" "$certs/wronghost.key"
+expect_named "certificate for another host name" "target host name '127.0.0.1'" \
+  --cacert "$certs/ca.pem"
+
+# An https URL on a port that speaks plain HTTP.
+start_stage
+stage=https://${stage#http://}
+expect_named "plain HTTP on an https URL" "TLS handshake failed"
+
+# A server that accepts the connection and never answers the ClientHello.
 stop_stage
+coproc HOLD { exec python3 "$here/hostile_server.py"; }
+hold_pid=$HOLD_PID
+read -r -t 30 _ hold <&"${HOLD[0]}"
+stage=https://$hold
+expect_named "a TLS handshake that never comes" "could not connect" --connect-timeout 1s
+kill "$hold_pid" 2>/dev/null
+wait "$hold_pid" 2>/dev/null
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

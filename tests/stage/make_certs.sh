@@ -9,6 +9,9 @@
 #                           127.0.0.1, DNS SAN localhost) signed by that CA
 #   self.pem, self.key      a self-signed certificate for the same names, which
 #                           no CA vouches for
+#   expired.pem, .key       signed by that CA for the same names, but expired
+#                           (valid until the day before it was made)
+#   wronghost.pem, .key     signed by that CA, valid, but for wrong.example only
 #
 # Certificates are made at test time, never committed: a private key in the
 # repository is a private key on the internet. They are short-lived and
@@ -41,23 +44,29 @@ openssl req -x509 -new -key "$dir/ca.key" -days "$days" -sha256 \
     -addext "subjectKeyIdentifier = hash" \
     -out "$dir/ca.pem"
 
-# The server certificate, signed by the CA. Clients check the SAN, not the CN,
-# so the names the stage is reached by go there.
-new_key "$dir/server.key"
-cat >"$dir/server.ext" <<EOF
+# signed NAME DAYS SAN: NAME.pem/NAME.key signed by the CA. Clients check the
+# SAN, not the CN, so the names the stage is reached by go there. DAYS -1
+# makes a certificate that expired the day before it was made.
+signed() {
+    new_key "$dir/$1.key"
+    cat >"$dir/$1.ext" <<EOF
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
-$names
+$3
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 EOF
-openssl req -new -key "$dir/server.key" -subj "/O=techweek tests/CN=127.0.0.1" \
-    -out "$dir/server.csr"
-openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
-    -set_serial "0x$(openssl rand -hex 8)" -days "$days" -sha256 \
-    -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null
-rm -f "$dir/server.csr" "$dir/server.ext"
+    openssl req -new -key "$dir/$1.key" -subj "/O=techweek tests/CN=127.0.0.1" \
+        -out "$dir/$1.csr"
+    openssl x509 -req -in "$dir/$1.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+        -set_serial "0x$(openssl rand -hex 8)" -days "$2" -sha256 \
+        -extfile "$dir/$1.ext" -out "$dir/$1.pem" 2>/dev/null
+    rm -f "$dir/$1.csr" "$dir/$1.ext"
+}
+signed server "$days" "$names"
+signed expired -1 "$names"
+signed wronghost "$days" "subjectAltName = DNS:wrong.example"
 
 # The self-signed certificate: same names, so with it the only thing wrong is
 # that nobody trusted vouches for it.
@@ -68,4 +77,4 @@ openssl req -x509 -new -key "$dir/self.key" -days "$days" -sha256 \
     -out "$dir/self.pem"
 
 # Certificates are public; only the keys keep umask 077.
-chmod 644 "$dir/ca.pem" "$dir/server.pem" "$dir/self.pem"
+chmod 644 "$dir"/*.pem

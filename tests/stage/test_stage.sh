@@ -350,6 +350,12 @@ expect_has "HTML not JSON" "$body" "<!DOCTYPE html>"
 
 expect_eq "huge default size" 10485760 "$(curl -s "$url/fault/huge" | wc -c | tr -d ' ')"
 expect_eq "huge 2 MiB" 2097152 "$(curl -s "$url/fault/huge?mb=2" | wc -c | tr -d ' ')"
+http "$url/fault/huge?mb=1&type=html"
+expect_eq "huge HTML type" "text/html; charset=utf-8" "$(header Content-Type)"
+expect_eq "huge HTML 1 MiB" 1048576 "$(wc -c <"$work/body" | tr -d ' ')"
+expect_has "huge HTML paragraphs" "$body" "<p>Stage Pizza huge page"
+http "$url/fault/huge?type=pdf"
+expect_eq "huge unknown type" 400 "$status"
 
 http "$url/fault/redirect-loop"
 expect_eq "redirect loop" 302 "$status"
@@ -371,6 +377,39 @@ expect_eq "gzip not asked for" "" "$(header Content-Encoding)"
 http --compressed "$url/fault/gzip"
 expect_eq "gzip" gzip "$(header Content-Encoding)"
 expect_eq "gzip decoded" "compressed hello" "$body"
+
+# Hostile bodies. The bomb is checked decoded by gzip/python, not by curl.
+expect_eq "endless body keeps coming" 3000000 \
+    "$(curl -s --max-time 30 -D "$work/headers" "$url/fault/endless" | head -c 3000000 | wc -c |
+        tr -d ' ')"
+expect_eq "endless body is chunked" chunked "$(header Transfer-Encoding)"
+trickled=$(curl -s --max-time 1 "$url/fault/trickle?ms=50")
+expect_match "trickle: a byte at a time, until the client gives up" "$trickled" '^\.+$'
+http -I "$url/fault/bomb?mb=1"
+expect_eq "bomb encoding" gzip "$(header Content-Encoding)"
+expect_eq "gzip bomb: 1 MiB" 1048576 "$(curl -s "$url/fault/bomb?mb=1" | gzip -dc | wc -c | tr -d ' ')"
+expect_eq "gzip bomb: of zeros" 0 \
+    "$(curl -s "$url/fault/bomb?mb=1" | gzip -dc | tr -d '\0' | wc -c | tr -d ' ')"
+curl -s "$url/fault/bomb?mb=3" | gzip -t 2>"$work/gzip.err"
+expect_eq "gzip bomb: CRC and length check out" "0 " "$? $(cat "$work/gzip.err")"
+bomb_wire=$(curl -s "$url/fault/bomb" | wc -c | tr -d ' ')
+expect_match "gzip bomb: 1 GiB in under 7 MB" "$bomb_wire" '^[1-6][0-9]{6}$'
+expect_eq "deflate bomb: 2 MiB of zeros" "2097152 2097152" \
+    "$(curl -s "$url/fault/bomb?mb=2&encoding=deflate" | python3 -c \
+        'import sys, zlib; d = zlib.decompress(sys.stdin.buffer.read()); print(len(d), d.count(0))')"
+http "$url/fault/bomb?encoding=br"
+expect_eq "bomb: unknown encoding" 400 "$status"
+http "$url/fault/deep/json?depth=3"
+expect_eq "deep JSON" "[[[1]]]" "$body"
+expect_eq "deep JSON type" "application/json" "$(header Content-Type)"
+expect_eq "deep JSON default depth" 200001 "$(curl -s "$url/fault/deep/json" | wc -c | tr -d ' ')"
+http "$url/fault/deep/xml?depth=2"
+expect_eq "deep XML" '<?xml version="1.0"?>
+<d><d>deep</d></d>' "$body"
+http "$url/fault/deep/html?depth=2"
+expect_has "deep HTML" "$body" "<body><div><div>deep</div></div></body>"
+http "$url/fault/deep/yaml"
+expect_eq "deep: unknown kind" 404 "$status"
 
 # Keep-alive: the second request reuses the first connection.
 connects=$(curl -s -o /dev/null -o /dev/null -w '%{num_connects} ' "$url/hours" "$url/hours")
@@ -539,6 +578,16 @@ for fault in unknown-verb gather-404 redirect-loop endless dtmf-only no-gather r
 done
 http "$url/voice/fault/no-such-fault"
 expect_eq "unknown voice fault" 404 "$status"
+
+# One huge document, generated while it is sent.
+http "${call[@]}" "$url/voice/huge?verbs=2"
+expect_eq "huge document status" 200 "$status"
+expect_eq "huge document of 2" $'<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n<Say>a</Say>\n<Say>a</Say>\n</Response>' "$body"
+http "$url/voice/huge?verbs=1&verb=play"
+expect_eq "huge document of plays" $'<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n<Play>x</Play>\n</Response>' "$body"
+http "$url/voice/huge?verbs=0"
+well_formed "empty huge document" "$body"
+expect_eq "huge default size" 7800062 "$(curl -s "$url/voice/huge" | wc -c | tr -d ' ')"
 
 # --- the phone line: signed ------------------------------------------------------
 

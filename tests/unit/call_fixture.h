@@ -6,6 +6,7 @@
 #ifndef TW_TEST_CALL_FIXTURE_H
 #define TW_TEST_CALL_FIXTURE_H
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "channels/ivr/call.h"
@@ -16,10 +17,13 @@ static void ok(int rc, const tw_error *err)
 		fail_msg("step failed: %s", err->message ? err->message : "(no message)");
 }
 
-static tw_call *call_started(void)
+/* A call placed with o's limits and stop request (from and to are the
+ * fixture's). */
+static tw_call *call_placed(tw_call_options o)
 {
-	tw_call_options o = {.from = "+15550001111", .to = "+15550002222", .seed = 7};
-	tw_call_limits_init(&o.limits);
+	o.from = "+15550001111";
+	o.to = "+15550002222";
+	o.seed = 7;
 	tw_call *call = tw_call_new(&o);
 	assert_non_null(call);
 	tw_error err = {0};
@@ -27,11 +31,64 @@ static tw_call *call_started(void)
 	return call;
 }
 
+static tw_call *call_started(void)
+{
+	tw_call_options o = {0};
+	tw_call_limits_init(&o.limits);
+	return call_placed(o);
+}
+
 /* Answers the pending request with doc, as if it came from url. */
 static int answer_from(tw_call *call, const char *url, const char *doc, tw_error *err)
 {
 	assert_int_equal(tw_call_state_of(call), TW_CALL_FETCHING);
 	return tw_call_document(call, url, 200, "text/xml", doc, strlen(doc), 0, err);
+}
+
+/* A call limited to max_s on the call clock that goes past it in doc,
+ * or in the caller's actions after it ("1": press 1, "-": silence): the
+ * call fails there with a limit. Returns the call (its transcript stops
+ * where the limit was crossed) and the message in *msg (malloc'd). */
+static tw_call *past_the_clock(double max_s, const char *doc, const char *actions, char **msg)
+{
+	tw_call_options o = {0};
+	tw_call_limits_init(&o.limits);
+	o.limits.max_call_s = max_s;
+	tw_call *call = call_placed(o);
+	tw_error err = {0};
+	int rc = answer_from(call, URL, doc, &err);
+	for (const char *a = actions; rc == TW_OK && a && *a; a++) {
+		char keys[2] = {*a, '\0'};
+		rc = *a == '-' ? tw_call_silence(call, &err) : tw_call_press(call, keys, &err);
+	}
+	if (rc != TW_ELIMIT)
+		fail_msg("the call did not fail on its clock limit of %g s (rc %d: %s); the clock "
+			 "is at %g s", max_s, rc, err.message ? err.message : "no message",
+			 tw_call_clock(call));
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	assert_int_equal(tw_call_error(call)->code, TW_ELIMIT);
+	assert_string_equal(tw_call_error(call)->message, err.message);
+	*msg = strdup(err.message);
+	tw_error_clear(&err);
+	return call;
+}
+
+/* open, a newline, n copies of verb one per line, then close: with open
+ * on one line, the k-th copy is on line k + 1. malloc'd. */
+static char *repeated(const char *open, const char *verb, size_t n, const char *close)
+{
+	size_t lo = strlen(open), lv = strlen(verb), lc = strlen(close);
+	char *doc = malloc(lo + 1 + n * (lv + 1) + lc + 1), *p = doc;
+	assert_non_null(doc);
+	memcpy(p, open, lo);
+	p += lo;
+	*p++ = '\n';
+	for (size_t i = 0; i < n; i++, p += lv + 1) {
+		memcpy(p, verb, lv);
+		p[lv] = '\n';
+	}
+	memcpy(p, close, lc + 1);
+	return doc;
 }
 
 #endif

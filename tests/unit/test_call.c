@@ -259,6 +259,72 @@ static void the_call_clock_limit(void **state)
 	tw_call_free(call);
 }
 
+static tw_call *limited_call(double max_s)
+{
+	tw_call_options o = {.from = "a", .to = "b"};
+	tw_call_limits_init(&o.limits);
+	o.limits.max_call_s = max_s;
+	tw_call *call = tw_call_new(&o);
+	assert_non_null(call);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	return call;
+}
+
+/* 13 words, 5.2 s: the hang-up after it is never reached. */
+static void a_call_ending_by_itself_past_the_limit_fails(void **state)
+{
+	(void)state;
+	tw_call *call = limited_call(5);
+	tw_error err = {0};
+	assert_int_equal(answer(call, "<Response><Say>one two three four five six seven eight nine "
+				"ten eleven twelve thirteen</Say><Hangup/></Response>", &err),
+			 TW_ELIMIT);
+	assert_non_null(strstr(err.message, "past 5 s of call time"));
+	assert_non_null(strstr(err.message, "during <Say> at line 1 of " URL));
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	assert_int_equal(tw_call_event_count(call), 1);
+	assert_null(tw_call_hung_up(call));
+	tw_error_clear(&err);
+	tw_call_free(call);
+}
+
+/* A webhook that took longer than the call may last: the document is not
+ * followed at all. */
+static void a_slow_webhook_counts_against_the_limit(void **state)
+{
+	(void)state;
+	tw_call *call = limited_call(5);
+	tw_error err = {0};
+	const char *doc = "<Response><Say>Hello.</Say><Hangup/></Response>";
+	assert_int_equal(tw_call_document(call, URL, 200, "text/xml", doc, strlen(doc), 6000, &err),
+			 TW_ELIMIT);
+	assert_non_null(strstr(err.message, "past 5 s of call time"));
+	assert_non_null(strstr(err.message, "while fetching " URL));
+	assert_int_equal(tw_call_event_count(call), 0);
+	tw_error_clear(&err);
+	tw_call_free(call);
+}
+
+static void the_callers_speech_counts_against_the_limit(void **state)
+{
+	(void)state;
+	tw_call *call = limited_call(5);
+	tw_error err = {0};
+	assert_int_equal(answer(call, "<Response><Gather input=\"speech\"><Say>Speak.</Say></Gather>"
+				"</Response>", &err),
+			 TW_OK);
+	assert_int_equal(tw_call_say(call, "one two three four five six seven eight nine ten "
+					   "eleven twelve thirteen", 0.9, &err),
+			 TW_ELIMIT);
+	assert_non_null(strstr(err.message, "past 5 s of call time"));
+	assert_non_null(strstr(err.message, "while the caller answered"));
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	assert_null(tw_call_pending(call)); /* the Gather's action is not asked for */
+	tw_error_clear(&err);
+	tw_call_free(call);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +338,9 @@ int main(void)
 		cmocka_unit_test(repeats_count_across_turns_not_within_one),
 		cmocka_unit_test(actions_refused_when_nothing_listens),
 		cmocka_unit_test(the_call_clock_limit),
+		cmocka_unit_test(a_call_ending_by_itself_past_the_limit_fails),
+		cmocka_unit_test(a_slow_webhook_counts_against_the_limit),
+		cmocka_unit_test(the_callers_speech_counts_against_the_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/redact.h"
+#include "core/strmap.h"
 #include "core/template.h"
 #include "techweek.h"
 
@@ -127,6 +129,123 @@ static void vars_set_get_and_assignments(void **state)
 	tw_vars_free(v);
 }
 
+/* 50 000 keys: every one found at its index after the table grew many
+ * times, the first index kept on a repeat, and near misses not found. */
+static void strmap_finds_every_key_after_growing(void **state)
+{
+	(void)state;
+	enum { N = 50000 };
+	char (*keys)[16] = malloc(N * sizeof(*keys));
+	assert_non_null(keys);
+	tw_strmap m = {0};
+	size_t index;
+	assert_false(tw_strmap_get(&m, "k0", &index));
+	for (size_t i = 0; i < N; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%zu", i);
+		bool found = true;
+		assert_int_equal(tw_strmap_put(&m, keys[i], i, &found, NULL), TW_OK);
+		assert_false(found);
+	}
+	assert_int_equal(m.count, N);
+	for (size_t i = 0; i < N; i++) {
+		assert_true(tw_strmap_get(&m, keys[i], &index));
+		assert_int_equal(index, i);
+	}
+	bool found = false;
+	size_t first = 0;
+	assert_int_equal(tw_strmap_put(&m, "k123", 7, &found, &first), TW_OK);
+	assert_true(found);
+	assert_int_equal(first, 123);
+	assert_true(tw_strmap_get(&m, "k123", &index));
+	assert_int_equal(index, 123);
+	assert_int_equal(m.count, N);
+	assert_false(tw_strmap_get(&m, "k", NULL));
+	assert_false(tw_strmap_get(&m, "k50000", NULL));
+	assert_false(tw_strmap_get(&m, "", NULL));
+	assert_int_equal(tw_strmap_put(&m, "", 9, NULL, NULL), TW_OK);
+	assert_true(tw_strmap_get(&m, "", &index));
+	assert_int_equal(index, 9);
+	tw_strmap_free(&m);
+	assert_false(tw_strmap_get(&m, "k1", NULL));
+	free(keys);
+}
+
+/* A vars file of 40 000 lines: the last value of a repeated name wins, the
+ * order of first setting is kept. */
+static void vars_many_names(void **state)
+{
+	(void)state;
+	tw_vars *v = tw_vars_new();
+	char name[32], value[32];
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 40000; i++) {
+			snprintf(name, sizeof(name), "v%d", i);
+			snprintf(value, sizeof(value), "%d-%d", round, i);
+			assert_int_equal(tw_vars_set(v, name, value, false), TW_OK);
+		}
+	assert_int_equal(tw_vars_count(v), 40000);
+	assert_string_equal(tw_vars_get(v, "v39999", NULL), "1-39999");
+	const char *n;
+	tw_vars_at(v, 17, &n, NULL, NULL);
+	assert_string_equal(n, "v17");
+	tw_vars_free(v);
+}
+
+/* A customer's set reads through to the run's shared one: the base's
+ * values are seen, never copied, and setting a name only shadows it. */
+static void vars_over_a_base_share_it(void **state)
+{
+	(void)state;
+	tw_vars *given = tw_vars_new();
+	assert_int_equal(tw_vars_set(given, "stage", "http://127.0.0.1:1", false), TW_OK);
+	tw_vars *cast = tw_vars_new_over(given);
+	assert_int_equal(tw_vars_set(cast, "card", "4111", true), TW_OK);
+	tw_vars *mine = tw_vars_new_over(cast);
+	assert_non_null(mine);
+
+	bool secret = false;
+	const char *card = tw_vars_get(mine, "card", &secret);
+	assert_ptr_equal(card, tw_vars_get(cast, "card", NULL)); /* the same bytes */
+	assert_true(secret);
+	assert_string_equal(tw_vars_get(mine, "stage", NULL), "http://127.0.0.1:1");
+	assert_int_equal(tw_vars_count(mine), 0);
+
+	assert_int_equal(tw_vars_set(mine, "card", "5500", false), TW_OK);
+	assert_string_equal(tw_vars_get(mine, "card", &secret), "5500");
+	assert_false(secret);
+	assert_string_equal(tw_vars_get(cast, "card", NULL), "4111");
+	assert_int_equal(tw_vars_count(mine), 1);
+	assert_int_equal(tw_vars_count(cast), 1);
+	assert_null(tw_vars_get(mine, "nope", NULL));
+
+	tw_vars_free(mine);
+	tw_vars_free(cast);
+	tw_vars_free(given);
+}
+
+/* A stolen buffer is handed over at its size, not at the doubling it grew
+ * to; tw_buf_reserve makes room once for a size known in advance. */
+static void buf_reserve_exact_and_steal_to_fit(void **state)
+{
+	(void)state;
+	tw_buf b;
+	tw_buf_init(&b, 1 << 20);
+	assert_int_equal(tw_buf_reserve(&b, 1000), TW_OK);
+	assert_int_equal(b.cap, 1001);
+	char *before = b.data;
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(tw_buf_append(&b, "0123456789", 10), TW_OK);
+	assert_ptr_equal(b.data, before); /* no growth on the way */
+	assert_int_equal(tw_buf_append(&b, "x", 1), TW_OK);
+	assert_true(b.cap > 1002);
+	assert_int_equal(tw_buf_reserve(&b, (1 << 20) + 1), TW_ELIMIT);
+	size_t len = b.len;
+	char *s = tw_buf_steal(&b);
+	assert_int_equal(strlen(s), len);
+	assert_int_equal(malloc_usable_size(s) < len + 64, true);
+	free(s);
+}
+
 static void vars_file_loads_and_reports_its_line(void **state)
 {
 	(void)state;
@@ -234,9 +353,10 @@ static void redaction_masks_longest_secret_first(void **state)
 	tw_redact r = {0};
 	assert_int_equal(tw_redact_add(&r, "4111"), TW_OK);
 	assert_int_equal(tw_redact_add(&r, "4111-2222"), TW_OK);
+	size_t count = r.count;
 	assert_int_equal(tw_redact_add(&r, ""), TW_OK);
 	assert_int_equal(tw_redact_add(&r, "4111"), TW_OK);
-	assert_int_equal(r.count, 2);
+	assert_int_equal(r.count, count);
 	char *s = tw_redact_apply(&r, "card 4111-2222 and 4111 and 41");
 	assert_string_equal(s, "card *** and *** and 41");
 	free(s);
@@ -287,6 +407,10 @@ int main(void)
 		cmocka_unit_test(buf_refuses_to_pass_its_cap),
 		cmocka_unit_test(error_renders_place_line_and_caret),
 		cmocka_unit_test(vars_set_get_and_assignments),
+		cmocka_unit_test(strmap_finds_every_key_after_growing),
+		cmocka_unit_test(vars_many_names),
+		cmocka_unit_test(vars_over_a_base_share_it),
+		cmocka_unit_test(buf_reserve_exact_and_steal_to_fit),
 		cmocka_unit_test(vars_file_loads_and_reports_its_line),
 		cmocka_unit_test(template_scan_finds_every_kind),
 		cmocka_unit_test(template_expands_vars_env_and_regex_literals),

@@ -171,7 +171,7 @@ static tw_expect counted(tw_expect e)
 static tw_expect_outcome judge(fx *f, tw_expect e, bool passed, const char *message)
 {
 	tw_expect_outcome o;
-	assert_int_equal(tw_expect_eval(&e, &f->resp, f->vars, &o), TW_OK);
+	assert_int_equal(tw_expect_eval(&e, &f->resp, f->vars, NULL, &o), TW_OK);
 	if (o.passed != passed)
 		fail_msg("expected %s, got %s: %s", passed ? "a pass" : "a failure",
 			 o.passed ? "a pass" : "a failure", o.message);
@@ -531,7 +531,7 @@ static tw_expect_outcome judge_quietly(fx *f, tw_expect e, bool passed, const ch
 	assert_true(saved >= 0);
 	assert_true(dup2(fileno(tmp), 2) >= 0);
 	tw_expect_outcome o;
-	int rc = tw_expect_eval(&e, &f->resp, f->vars, &o);
+	int rc = tw_expect_eval(&e, &f->resp, f->vars, NULL, &o);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -678,12 +678,58 @@ static void test_xpath_bodies(void **state)
 						  vstr("7")),
 					    false, NULL);
 	assert_string_equal(o.message, "expected an HTML or XML body for xpath, got "
-				       "application/xml that does not parse");
+				       "application/xml that does not parse: "
+				       "Premature end of data in tag order line 1");
 	tw_expect_outcome_free(&o);
 	tw_response_reset(&f->resp);
 	RESPOND(f, 200, "application/xml", "<order id=\"7\"><line sku=\"a\"/><line sku=\"b\"/></order>");
 	pass(f, ex(TW_SUBJ_XPATH, "/order/@id", TW_OP_EQ, vnum(7, "7")));
 	pass(f, counted(ex(TW_SUBJ_XPATH, "/order/line", TW_OP_EQ, vnum(2, "2"))));
+}
+
+/* 1000 levels: libxml2 stops reading at 256. A page it stopped reading is
+ * no page: counts and texts from its first half would be wrong with no
+ * reason given. */
+static void deep(fx *f, const char *content_type, const char *head, const char *open,
+		 const char *close)
+{
+	char *body = malloc(16000);
+	assert_non_null(body);
+	int n = sprintf(body, "%s", head);
+	for (int i = 0; i < 1000; i++)
+		n += sprintf(body + n, "%s", open);
+	n += sprintf(body + n, "deep");
+	for (int i = 0; i < 1000; i++)
+		n += sprintf(body + n, "%s", close);
+	respond(f, 200, content_type, body, (size_t)n);
+	free(body);
+}
+
+static void test_deep_documents(void **state)
+{
+	fx *f = *state;
+	deep(f, "text/html; charset=utf-8", "<!DOCTYPE html><title>Deep</title>", "<div>", "</div>");
+	const char *why = "it is nested deeper than libxml2's limit of 256 levels";
+	char want[256];
+	snprintf(want, sizeof(want),
+		 "expected an HTML or XML body for xpath, got text/html; charset=utf-8 that does not "
+		 "parse: %s",
+		 why);
+	tw_expect_outcome o = judge_quietly(
+		f, counted(ex(TW_SUBJ_XPATH, "//div", TW_OP_EQ, vnum(1000, "1000"))), false, want);
+	tw_expect_outcome_free(&o);
+	snprintf(want, sizeof(want), "the page does not parse: %s", why);
+	o = judge_quietly(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("deep")), false, want);
+	tw_expect_outcome_free(&o);
+	o = judge_quietly(f, ex(TW_SUBJ_TITLE, NULL, TW_OP_EQ, vstr("Deep")), false, want);
+	tw_expect_outcome_free(&o);
+
+	tw_response_reset(&f->resp);
+	deep(f, "text/xml", "<?xml version=\"1.0\"?>", "<d>", "</d>");
+	snprintf(want, sizeof(want),
+		 "expected an HTML or XML body for xpath, got text/xml that does not parse: %s", why);
+	o = judge_quietly(f, ex(TW_SUBJ_XPATH, "//d", TW_OP_EXISTS, vnone()), false, want);
+	tw_expect_outcome_free(&o);
 }
 
 /* ---- json ---- */
@@ -976,6 +1022,106 @@ static void test_time(void **state)
 	      "expected time < 800ms, took 1234ms");
 }
 
+/* ---- contains with an unquoted value ---- */
+
+/* `expect text 8.50`: a word that reads as a number, duration, true, false
+ * or null is, after contains, the text written; every subject that takes
+ * contains looks for it, and none crashes. */
+static const char WRITTEN[] = "v=8.50 d=2s b=true f=false n=null";
+
+/* whole: the subject's value, which a capture keeps. */
+static void contains_every_kind(fx *f, tw_subject subject, const char *arg, const char *whole)
+{
+	const tw_value kinds[] = {
+		vnum(8.5, "8.50"), vdur(2000, "2s"), vbool(true), vbool(false), vnull(),
+	};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		pass(f, ex(subject, arg, TW_OP_CONTAINS, kinds[i]));
+	/* 8.5 is in "8.50", 8.500 is not: the written text, not the number. */
+	tw_expect_outcome o = judge(f, ex(subject, arg, TW_OP_CONTAINS, vnum(8.5, "8.500")),
+				    false, NULL);
+	assert_non_null(strstr(o.message, "to contain 8.500"));
+	tw_expect_outcome_free(&o);
+	/* Built without its text (not from a script): the number as shown. */
+	pass(f, ex(subject, arg, TW_OP_CONTAINS, vnum(8.5, NULL)));
+	pass(f, ex(subject, arg, TW_OP_CONTAINS, (tw_value){.kind = TW_VAL_NULL}));
+	pass(f, ex(subject, arg, TW_OP_CONTAINS, vnone()));
+	captures(f, as(ex(subject, arg, TW_OP_CONTAINS, vnum(8.5, "8.50")), "c"), whole);
+}
+
+static void test_contains_unquoted_values(void **state)
+{
+	fx *f = *state;
+	char page_body[256];
+	int n = snprintf(page_body, sizeof(page_body),
+			 "<html><head><title>%s</title></head><body><p>%s</p></body></html>",
+			 WRITTEN, WRITTEN);
+	respond(f, 200, "text/html", page_body, (size_t)n);
+	header(f, "X-A: v=8.50 d=2s b=true f=false n=null\r\n");
+	free(f->resp.url);
+	f->resp.url = strdup("http://127.0.0.1/?v=8.50 d=2s b=true f=false n=null");
+	const char *const lines[] = {
+		"127.0.0.1\tFALSE\t/\tFALSE\t0\tc\tv=8.50 d=2s b=true f=false n=null",
+		NULL,
+	};
+	jar(f, lines);
+	contains_every_kind(f, TW_SUBJ_TEXT, NULL, WRITTEN);
+	contains_every_kind(f, TW_SUBJ_TITLE, NULL, WRITTEN);
+	contains_every_kind(f, TW_SUBJ_HEADER, "X-A", WRITTEN);
+	contains_every_kind(f, TW_SUBJ_COOKIE, "c", WRITTEN);
+	contains_every_kind(f, TW_SUBJ_XPATH, "//p", WRITTEN);
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vnum(8.5, "8.50")));
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vnull()));
+	pass(f, ex(TW_SUBJ_URL, NULL, TW_OP_CONTAINS, vnum(8.5, "8.50")));
+	pass(f, ex(TW_SUBJ_URL, NULL, TW_OP_CONTAINS, vdur(2000, "2s")));
+	fails(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vnum(200, "200")),
+	      "expected body to contain 200");
+	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_CONTAINS, vnum(20, "20")));
+	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_CONTAINS, vbool(true)),
+	      "expected status to contain true, got 200");
+
+	tw_response_free(&f->resp);
+	tw_response_init(&f->resp, 16u << 20);
+	f->resp.easy = f->easy;
+	n = snprintf(page_body, sizeof(page_body), "{\"a\": \"%s\", \"n\": 8.5, \"t\": true}",
+		     WRITTEN);
+	respond(f, 200, "application/json", page_body, (size_t)n);
+	contains_every_kind(f, TW_SUBJ_JSON, "$.a", WRITTEN);
+	/* A JSON number's text is its shortest form: 8.5, never "8.50". */
+	pass(f, ex(TW_SUBJ_JSON, "$.n", TW_OP_CONTAINS, vnum(8.5, "8.5")));
+	fails(f, ex(TW_SUBJ_JSON, "$.n", TW_OP_CONTAINS, vnum(8.5, "8.50")),
+	      "expected json $.n to contain 8.50, got 8.5");
+	pass(f, ex(TW_SUBJ_JSON, "$.t", TW_OP_CONTAINS, vbool(true)));
+	contains_every_kind(f, TW_SUBJ_BODY, NULL, page_body);
+	contains_every_kind(f, TW_SUBJ_TEXT, NULL, page_body);
+}
+
+/* ---- a page nested past libxml2's limit ---- */
+
+/* The header block kept per response is capped; a new hop starts again. */
+static void test_header_block_cap(void **state)
+{
+	fx *f = *state;
+	char line[1030];
+	memset(line, 'h', sizeof(line));
+	memcpy(line, "X-H: ", 5);
+	memcpy(line + sizeof(line) - 2, "\r\n", 2);
+	assert_int_equal(tw_response_header_line(&f->resp, "HTTP/1.1 200 OK\r\n", 17), TW_OK);
+	size_t kept = 17;
+	int rc = TW_OK;
+	while (rc == TW_OK) {
+		rc = tw_response_header_line(&f->resp, line, sizeof(line));
+		kept += sizeof(line);
+	}
+	assert_int_equal(rc, TW_ELIMIT);
+	assert_true(kept > TW_RESPONSE_HEADERS_MAX);
+	assert_true(kept - sizeof(line) <= TW_RESPONSE_HEADERS_MAX);
+	/* A redirect's next hop has a fresh allowance. */
+	assert_int_equal(tw_response_header_line(&f->resp, "HTTP/1.1 200 OK\r\n", 17), TW_OK);
+	assert_int_equal(tw_response_header_line(&f->resp, line, sizeof(line)), TW_OK);
+	assert_int_equal(f->resp.header_count, 1);
+}
+
 /* ---- templates and misuse ---- */
 
 static void test_template_errors(void **state)
@@ -1022,7 +1168,7 @@ static void test_outcome_free(void **state)
 static void assert_excerpt(const char *text, size_t len, const char *focus, size_t max,
 			   const char *want)
 {
-	char *e = tw_excerpt(text, len, focus, max);
+	char *e = tw_excerpt(text, len, focus, max, NULL);
 	assert_non_null(e);
 	assert_string_equal(e, want);
 	assert_true(strlen(e) <= max);
@@ -1091,7 +1237,7 @@ static void test_excerpt_focus(void **state)
 	text[1000] = '\0';
 
 	/* A position in the text. */
-	char *e = tw_excerpt(text, 1000, text + 500, 100);
+	char *e = tw_excerpt(text, 1000, text + 500, 100, NULL);
 	assert_non_null(e);
 	assert_true(strlen(e) <= 100);
 	assert_true(starts_with(e, "\xe2\x80\xa6"));
@@ -1103,7 +1249,7 @@ static void test_excerpt_focus(void **state)
 	free(e);
 
 	/* A string to find. */
-	e = tw_excerpt(text, 1000, "NEEDLE", 100);
+	e = tw_excerpt(text, 1000, "NEEDLE", 100, NULL);
 	assert_non_null(e);
 	n = strstr(e, "NEEDLE");
 	assert_non_null(n);
@@ -1113,14 +1259,14 @@ static void test_excerpt_focus(void **state)
 	/* Not found: the start. */
 	assert_excerpt(text, 1000, "HAYSTACK", 20, "abcdefghijklmnopq\xe2\x80\xa6");
 	/* Near the end: a full window ending with the text. */
-	e = tw_excerpt(text, 1000, text + 998, 100);
+	e = tw_excerpt(text, 1000, text + 998, 100, NULL);
 	assert_non_null(e);
 	assert_true(strlen(e) >= 90);
 	assert_true(starts_with(e, "\xe2\x80\xa6"));
 	assert_true(strncmp(e + strlen(e) - 5, text + 995, 5) == 0);
 	free(e);
 	/* Near the start: no leading "…". */
-	e = tw_excerpt(text, 1000, text + 10, 100);
+	e = tw_excerpt(text, 1000, text + 10, 100, NULL);
 	assert_true(starts_with(e, "abcdefghij"));
 	free(e);
 	/* The whole text fits: the focus changes nothing. */
@@ -1136,13 +1282,49 @@ static void test_excerpt_focus_multibyte(void **state)
 		memcpy(text + i, "\xc3\xa9", 2);
 	text[600] = '\0';
 	for (size_t at = 250; at < 260; at++) {
-		char *e = tw_excerpt(text, 600, text + at, 51);
+		char *e = tw_excerpt(text, 600, text + at, 51, NULL);
 		assert_non_null(e);
 		assert_true(strlen(e) <= 51);
 		assert_true(starts_with(e, "\xe2\x80\xa6\xc3\xa9"));
 		assert_string_equal(e + strlen(e) - 5, "\xc3\xa9\xe2\x80\xa6");
 		free(e);
 	}
+}
+
+/* Secrets are masked before the excerpt cuts or folds: a window's end in
+ * the middle of one, a window's start in the middle of one (also
+ * percent-encoded), and whitespace inside one folded to a single space,
+ * all show *** and no piece of it. */
+static void test_excerpt_masks_before_cutting(void **state)
+{
+	(void)state;
+	tw_redact r = {0};
+	assert_int_equal(tw_redact_add(&r, "S3cr3tPa55"), TW_OK);
+	assert_int_equal(tw_redact_add(&r, "two  spaces"), TW_OK);
+	char text[301];
+	memset(text, 'a', 300);
+	text[300] = '\0';
+	memcpy(text + 110, "S3cr3tPa55", 10);
+	memcpy(text + 200, "S3%63r3tPa%355", 14);
+
+	char *e = tw_excerpt(text, 300, NULL, 120, &r);
+	assert_null(strstr(e, "S3c"));
+	assert_non_null(strstr(e, TW_REDACTED));
+	free(e);
+	/* Windows of 100 centred 47 bytes after the start, inside each. */
+	e = tw_excerpt(text, 300, text + 115 + 47, 100, &r);
+	assert_null(strstr(e, "Pa55"));
+	assert_true(starts_with(e, "\xe2\x80\xa6" TW_REDACTED "aaa"));
+	free(e);
+	e = tw_excerpt(text, 300, text + 207 + 47, 100, &r);
+	assert_null(strstr(e, "a%35"));
+	assert_true(starts_with(e, "\xe2\x80\xa6" TW_REDACTED "aaa"));
+	free(e);
+
+	e = tw_excerpt("with two  spaces inside", 23, NULL, 400, &r);
+	assert_string_equal(e, "with " TW_REDACTED " inside");
+	free(e);
+	tw_redact_free(&r);
 }
 
 int main(void)
@@ -1170,6 +1352,7 @@ int main(void)
 		T(test_xpath_count),
 		T(test_xpath_errors),
 		T(test_xpath_bodies),
+		T(test_deep_documents),
 		T(test_json_strings),
 		T(test_json_numbers),
 		T(test_json_string_forms),
@@ -1183,6 +1366,8 @@ int main(void)
 		T(test_cookies),
 		T(test_cookies_without_handle),
 		T(test_time),
+		T(test_contains_unquoted_values),
+		T(test_header_block_cap),
 		T(test_template_errors),
 		T(test_misuse),
 		cmocka_unit_test(test_outcome_free),
@@ -1191,6 +1376,7 @@ int main(void)
 		cmocka_unit_test(test_excerpt_multibyte),
 		cmocka_unit_test(test_excerpt_focus),
 		cmocka_unit_test(test_excerpt_focus_multibyte),
+		cmocka_unit_test(test_excerpt_masks_before_cutting),
 	};
 #undef T
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);

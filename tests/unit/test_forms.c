@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "channels/web/forms.h"
+#include "core/redact.h"
 
 #define PAGE "http://stage.test:8080/pizza/margherita"
 
@@ -112,7 +113,10 @@ static void assert_error(int rc, tw_error *err, const char *message)
 {
 	assert_int_equal(rc, TW_EUSAGE);
 	assert_int_equal(err->code, TW_EUSAGE);
-	assert_string_equal(err->message, message);
+	/* as a run shows it: its quotes cut (tw_redact_message) */
+	char *shown = tw_redact_message(NULL, err->message);
+	assert_string_equal(shown, message);
+	free(shown);
 	tw_error_clear(err);
 }
 
@@ -789,6 +793,89 @@ static void same_buttons_in_different_forms(void **state)
 	xmlFreeDoc(doc);
 }
 
+/* ---- secrets in messages ---- */
+
+#define SECRET "4111111111111111"
+
+/* n p's, then zz and the secret: a text whose secret straddles a cut at
+ * any of n + 3 .. n + 17 characters. malloc'd. */
+static char *padded(const char *before, size_t n)
+{
+	size_t k = strlen(before);
+	char *s = malloc(k + n + sizeof("zz" SECRET));
+	assert_non_null(s);
+	memcpy(s, before, k);
+	memset(s + k, 'p', n);
+	strcpy(s + k + n, "zz" SECRET);
+	return s;
+}
+
+/* The message as a run shows it: masked, then cut. No head of the secret
+ * may be left after zz. */
+static void assert_masked(const tw_redact *r, int rc, tw_error *err)
+{
+	assert_int_equal(rc, TW_EUSAGE);
+	char *shown = tw_redact_message(r, err->message);
+	assert_non_null(shown);
+	if (strstr(shown, "zz4") || !strstr(shown, "zz*"))
+		fail_msg("the secret was cut before it was masked: %s", shown);
+	free(shown);
+	tw_error_clear(err);
+}
+
+static void messages_are_cut_after_the_secrets_are_masked(void **state)
+{
+	(void)state;
+	tw_redact r = {0};
+	assert_int_equal(tw_redact_add(&r, SECRET), TW_OK);
+	tw_error err = {0};
+	tw_http_request req = {0};
+	/* distinct texts, or the list of fields would show each once */
+	char *label = padded("l", 29), *name = padded("n", 29), *hint = padded("h", 29),
+	     *option = padded("o", 29), *button = padded("b", 29), *action = padded("/", 70),
+	     *disabled = padded("d", 189), *list = padded("s", 189), *radio = padded("r", 189),
+	     *reset = padded("x", 189), *missing = padded("", 191);
+	size_t n = 4096;
+	char *html = malloc(n);
+	assert_non_null(html);
+	snprintf(html, n,
+		 "<body><form action='%s'>"
+		 "<label for=a>%s</label><input id=a name=a>"
+		 "<input name='%s'><input placeholder='%s'>"
+		 "<select name=s><option>%s</option></select>"
+		 "<label for=d>%s</label><input id=d disabled>"
+		 "<label for=m>%s</label><select id=m></select>"
+		 "<label for=b>%s</label><input id=b type=radio>"
+		 "<button>%s</button><button type=reset>%s</button></form>"
+		 "<form action='%s/2'><button>%s</button></form></body>",
+		 action, label, name, hint, option, disabled, list, radio, button, reset, action,
+		 button);
+	xmlDocPtr doc = parse(html);
+
+	/* the list of fields (40 characters each): a label, a name, a
+	 * placeholder */
+	assert_masked(&r, tw_form_fill(doc, "Nope", "x", NULL, &err), &err);
+	/* an option (40) */
+	assert_masked(&r, tw_form_choose(doc, "s", "Nope", NULL, &err), &err);
+	/* buttons with the action of their form (40 and 80) */
+	assert_masked(&r, tw_form_submit(doc, PAGE, button, NULL, &req, &err), &err);
+	/* what the script asked for (200), quoted before a list or alone */
+	assert_masked(&r, tw_form_fill(doc, missing, "x", NULL, &err), &err);
+	assert_masked(&r, tw_form_choose(doc, missing, "x", NULL, &err), &err);
+	assert_masked(&r, tw_form_fill(doc, disabled, "x", NULL, &err), &err);
+	assert_masked(&r, tw_form_fill(doc, list, "x", NULL, &err), &err);
+	assert_masked(&r, tw_form_tick(doc, radio, false, NULL, &err), &err);
+	assert_masked(&r, tw_form_submit(doc, PAGE, reset, NULL, &req, &err), &err);
+
+	char *all[] = {label, name, hint, option, button, action, disabled, list, radio, reset,
+		       missing};
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		free(all[i]);
+	xmlFreeDoc(doc);
+	free(html);
+	tw_redact_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -813,6 +900,7 @@ int main(void)
 		cmocka_unit_test(buttons_are_found_by_text_value_name_id),
 		cmocka_unit_test(submit_explains_what_it_cannot_do),
 		cmocka_unit_test(same_buttons_in_different_forms),
+		cmocka_unit_test(messages_are_cut_after_the_secrets_are_masked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

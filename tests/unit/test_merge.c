@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "runner/result.h"
@@ -261,11 +262,359 @@ static void test_bad_parts(void **state)
 	scratch_remove(&s);
 }
 
+/*
+ * Copies from to to with the value at path ("rehearsals.0.shown" : keys
+ * and array indices between dots) replaced by value, or removed when
+ * value is NULL; with append, value is appended to the array at path.
+ */
+static void mutate_at(const char *from, const char *to, const char *path, json_t *value,
+		      bool append)
+{
+	json_t *doc = json_load_file(from, 0, NULL);
+	assert_non_null(doc);
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", path);
+	json_t *parent = doc;
+	char *key = buf;
+	for (char *dot; (dot = strchr(key, '.')); key = dot + 1) {
+		*dot = '\0';
+		parent = json_is_array(parent) ? json_array_get(parent, strtoul(key, NULL, 10))
+					       : json_object_get(parent, key);
+		assert_non_null(parent);
+	}
+	if (json_is_array(parent)) {
+		size_t i = strtoul(key, NULL, 10);
+		if (value)
+			assert_int_equal(json_array_set_new(parent, i, value), 0);
+		else
+			assert_int_equal(json_array_remove(parent, i), 0);
+	} else if (append) {
+		assert_int_equal(json_array_append_new(json_object_get(parent, key), value), 0);
+	} else if (value) {
+		assert_int_equal(json_object_set_new(parent, key, value), 0);
+	} else {
+		assert_int_equal(json_object_del(parent, key), 0);
+	}
+	assert_int_equal(json_dump_file(doc, to, JSON_COMPACT), 0);
+	json_decref(doc);
+}
+
+/* Shard 1 with path set to value (NULL: removed) is refused, with a
+ * message that names the file and says want. */
+static void refused_with(const char *path, json_t *value, const char *want)
+{
+	mutate_at("p1.json", "bad.json", path, value, false);
+	char full[512];
+	snprintf(full, sizeof(full), "bad.json: %s", want);
+	refused((const char *[]){"bad.json", "p2.json"}, 2, full);
+}
+
+/* A scene's steps missing, empty, null or of another length, or the
+ * scene itself not an object: each used to crash in
+ * tw_rehearsal_result_free, after the reports were written. */
+static void test_bad_shown_steps(void **state)
+{
+	(void)state;
+	scratch s;
+	scratch_make(&s);
+	write_both();
+	const char *steps = "rehearsals.0.shown.scenes.0.steps";
+	const char *at = "rehearsals[0].shown.scenes[0].steps: expected an array of 2 steps, got ";
+	char want[256];
+	snprintf(want, sizeof(want), "%snothing", at);
+	refused_with(steps, NULL, want);
+	snprintf(want, sizeof(want), "%snull", at);
+	refused_with(steps, json_null(), want);
+	snprintf(want, sizeof(want), "%san array of 0", at);
+	refused_with(steps, json_array(), want);
+	snprintf(want, sizeof(want), "%sa string", at);
+	refused_with(steps, json_string(""), want);
+	mutate_at("p1.json", "bad.json", steps, json_object(), true);
+	refused((const char *[]){"bad.json", "p2.json"}, 2,
+		"bad.json: rehearsals[0].shown.scenes[0].steps: expected an array of 2 steps, got "
+		"an array of 3: has the script changed since the run?");
+
+	const char *scene = "rehearsals.0.shown.scenes.0";
+	refused_with(scene, json_null(), "rehearsals[0].shown.scenes[0]: expected an object, got null");
+	refused_with(scene, json_integer(0), "rehearsals[0].shown.scenes[0]: expected an object, got 0");
+	refused_with(scene, json_string(""),
+		     "rehearsals[0].shown.scenes[0]: expected an object, got a string");
+	refused_with("rehearsals.0.shown.scenes", json_array(),
+		     "rehearsals[0].shown.scenes: expected an array of 1 scenes, got an array of 0");
+	refused_with("rehearsals.0.shown", json_null(),
+		     "rehearsals[0].shown: expected an object, got null");
+	scratch_remove(&s);
+}
+
+/* A wrong type, a value out of range or a key missing, at every level a
+ * part is read: refused naming the JSON path. */
+static void test_bad_values(void **state)
+{
+	(void)state;
+	scratch s;
+	scratch_make(&s);
+	write_both();
+	static const struct {
+		const char *path;
+		const char *value; /* JSON text; NULL: the key removed */
+		const char *want;
+	} cases[] = {
+		{"shard", "\"x\"", "shard: expected an object or null, got a string"},
+		{"shard.index", "0", "shard.index: expected a whole number from 1 to 2, got 0"},
+		{"shard.count", "1e300", "shard.count: expected a whole number from 1 to 1000, got 1e+300"},
+		{"shard.mode", "\"bogus\"", "shard.mode: expected \"rehearsals\" or \"performances\""},
+		{"plan.rehearsals.0", "0", "plan.rehearsals[0]: expected an object, got 0"},
+		{"plan.rehearsals.0.path", "5", "plan.rehearsals[0].path: expected a string, got 5"},
+		{"plan.rehearsals.0.name", NULL, "plan.rehearsals[0].name: expected a string, got nothing"},
+		{"plan.rehearsals.0.broken", "\"no\"",
+		 "plan.rehearsals[0].broken: expected true or false, got a string"},
+		{"plan.schedule", "[]", "plan.schedule: expected an object, got an array of 0"},
+		{"plan.schedule.performances", "-1",
+		 "plan.schedule.performances: expected a whole number from 0"},
+		{"plan.schedule.rate", "null", "plan.schedule.rate: expected a number from 0"},
+		{"plan.schedule.jobs", "99999999999", "plan.schedule.jobs: expected a whole number"},
+		{"settings", "{}", "settings.connect_timeout_ms: expected a whole number"},
+		{"settings.variables", "\"x\"", "settings.variables: expected an array of variable names"},
+		{"settings.variables", "[1]", "settings.variables[0]: expected a string, got 1"},
+		{"settings.insecure", "0", "settings.insecure: expected true or false, got 0"},
+		{"totals", NULL, "totals: expected an object, got nothing"},
+		{"totals.planned", "\"5\"", "totals.planned: expected a whole number from 0"},
+		{"totals.stopped", "\"maybe\"", "totals.stopped: expected \"interrupted\""},
+		{"elapsed_ms", "-1", "elapsed_ms: expected a number from 0"},
+		{"elapsed_ms", "1e300", "elapsed_ms: expected a number from 0"},
+		{"host", "[]", "host: expected a string or null"},
+		{"rehearsals.0", "\"\"", "rehearsals[0]: expected an object, got a string"},
+		{"rehearsals.0.path", "null", "rehearsals[0].path: expected a string, got null"},
+		{"rehearsals.0.performances", "9007199254740993",
+		 "rehearsals[0].performances: expected a whole number from 0 to 9007199254740992"},
+		{"rehearsals.0.achieved", "1.5", "rehearsals[0].achieved: expected a whole number"},
+		{"rehearsals.0.frontstage_ms", "{}", "rehearsals[0].frontstage_ms: expected a number"},
+		{"rehearsals.0.phone", "[]", "rehearsals[0].phone: expected an object or null"},
+		{"rehearsals.0.time_to_outcome", "null",
+		 "rehearsals[0].time_to_outcome: expected an object, got null"},
+		{"rehearsals.0.time_to_outcome.count", "99",
+		 "rehearsals[0].time_to_outcome: count is 99, its buckets count 3"},
+		{"rehearsals.0.time_to_outcome.buckets.0", "[1, 2]",
+		 "rehearsals[0].time_to_outcome.buckets[0]: expected an array of 3 numbers"},
+		{"rehearsals.0.time_to_outcome.buckets.0", "[-1, 2, 1]",
+		 "rehearsals[0].time_to_outcome.buckets[0][0]: expected a number from 0"},
+		{"rehearsals.0.time_to_outcome.min", "\"\"",
+		 "rehearsals[0].time_to_outcome.min: expected a number"},
+		{"rehearsals.0.scenes", "{}",
+		 "rehearsals[0].scenes: expected an array of 1 scenes, got an object"},
+		{"rehearsals.0.scenes.0", "null", "rehearsals[0].scenes[0]: expected an object, got null"},
+		{"rehearsals.0.scenes.0.passed", "true",
+		 "rehearsals[0].scenes[0].passed: expected a whole number from 0"},
+		{"rehearsals.0.scenes.0.touchpoints", "[]",
+		 "rehearsals[0].scenes[0].touchpoints: expected an array of 2 touchpoints"},
+		{"rehearsals.0.scenes.0.touchpoints.1", "\"\"",
+		 "rehearsals[0].scenes[0].touchpoints[1]: expected an object, got a string"},
+		{"rehearsals.0.scenes.0.touchpoints.0.failures", "null",
+		 "rehearsals[0].scenes[0].touchpoints[0].failures: expected an object, got null"},
+		{"rehearsals.0.scenes.0.touchpoints.0.failures.transport", "-3",
+		 "rehearsals[0].scenes[0].touchpoints[0].failures.transport: expected a whole number"},
+		{"rehearsals.0.scenes.0.touchpoints.0.phases", "3",
+		 "rehearsals[0].scenes[0].touchpoints[0].phases: expected an object or null, got 3"},
+		{"rehearsals.0.scenes.0.touchpoints.0.phases.dns", NULL,
+		 "rehearsals[0].scenes[0].touchpoints[0].phases.dns: expected an object, got nothing"},
+		{"rehearsals.0.scenes.0.touchpoints.0.latency.buckets", "{}",
+		 "rehearsals[0].scenes[0].touchpoints[0].latency.buckets: expected an array of buckets"},
+		{"rehearsals.0.scenes.0.touchpoints.0.first_failure", "0",
+		 "rehearsals[0].scenes[0].touchpoints[0].first_failure: expected a string or null"},
+		/* figures that a run counts together, no longer agreeing */
+		{"rehearsals.0.achieved", "9",
+		 "rehearsals[0]: performances is 3, but achieved + failed + unreachable + broken make 9"},
+		{"rehearsals.0.scenes.0.skipped", "1",
+		 "rehearsals[0].scenes[0]: passed + failed + skipped is 4, but the rehearsal's "
+		 "performances is only 3"},
+		{"rehearsals.0.scenes.0.touchpoints.0.count", "4",
+		 "rehearsals[0].scenes[0].touchpoints[0]: count is 4, but passed + failed make 3"},
+		{"rehearsals.0.scenes.0.touchpoints.1.failures.transport", "1",
+		 "rehearsals[0].scenes[0].touchpoints[1]: failed is 0, but its failures by cause make 1"},
+		{"rehearsals.0.scenes.0.touchpoints.0.requests", "99",
+		 "rehearsals[0].scenes[0].touchpoints[0]: requests is 99, but count is only 3"},
+		{"rehearsals.0.scenes.0.touchpoints.0.retried_passes", "5",
+		 "rehearsals[0].scenes[0].touchpoints[0]: retried_passes is 5, but passed is only 3"},
+		{"rehearsals.0.shown.status", "\"won\"", "rehearsals[0].shown.status: expected a status"},
+		{"rehearsals.0.shown.phone", "null", "rehearsals[0].shown.phone: expected an object"},
+		{"rehearsals.0.shown.phone.calls", "-5",
+		 "rehearsals[0].shown.phone.calls: expected a whole number from 0"},
+		{"rehearsals.0.shown.problem", "7",
+		 "rehearsals[0].shown.problem: expected an object or null, got 7"},
+		{"rehearsals.0.shown.started_at", "1", "rehearsals[0].shown.started_at: expected a string"},
+		{"rehearsals.0.shown.scenes.0.status", NULL,
+		 "rehearsals[0].shown.scenes[0].status: expected a status"},
+		{"rehearsals.0.shown.scenes.0.steps.0", "[]",
+		 "rehearsals[0].shown.scenes[0].steps[0]: expected an object, got an array of 0"},
+		{"rehearsals.0.shown.scenes.0.steps.0.http_status", "1000",
+		 "rehearsals[0].shown.scenes[0].steps[0].http_status: expected a whole number from 0 to 999"},
+		{"rehearsals.0.shown.scenes.0.steps.0.url", "5",
+		 "rehearsals[0].shown.scenes[0].steps[0].url: expected a string or null, got 5"},
+		{"rehearsals.0.shown.scenes.0.steps.1.timings", "null",
+		 "rehearsals[0].shown.scenes[0].steps[1].timings: expected an object, got null"},
+		{"rehearsals.0.shown.scenes.0.steps.1.timings.total", "\"fast\"",
+		 "rehearsals[0].shown.scenes[0].steps[1].timings.total: expected a number"},
+		{"rehearsals.0.shown.scenes.0.steps.1.transport", "null",
+		 "rehearsals[0].shown.scenes[0].steps[1].transport: expected true or false, got null"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *v = NULL;
+		if (cases[i].value) {
+			v = json_loads(cases[i].value, JSON_DECODE_ANY, NULL);
+			assert_non_null(v);
+		}
+		refused_with(cases[i].path, v, cases[i].want);
+	}
+	scratch_remove(&s);
+}
+
+/* A part may make merge read no file outside its current folder, and
+ * never shows what a file it could not load holds. */
+static void test_script_paths(void **state)
+{
+	(void)state;
+	scratch s;
+	scratch_make(&s);
+	write_both();
+	static const char *const outside[] = {"/etc/passwd", "../u.rehearsal", "a/../../u.rehearsal",
+					      "..", ""};
+	for (size_t i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+		json_t *doc = json_load_file("p1.json", 0, NULL);
+		assert_non_null(doc);
+		json_object_set_new(json_array_get(json_object_get(json_object_get(doc, "plan"),
+								   "rehearsals"), 0),
+				    "path", json_string(outside[i]));
+		json_object_set_new(json_array_get(json_object_get(doc, "rehearsals"), 0), "path",
+				    json_string(outside[i]));
+		assert_int_equal(json_dump_file(doc, "bad.json", JSON_COMPACT), 0);
+		json_decref(doc);
+		refused((const char *[]){"bad.json"}, 1,
+			"bad.json: plan.rehearsals[0].path: a script path must lie in the merge's current folder");
+	}
+
+	/* The same script by its absolute path, inside the folder: read. */
+	static const char *const from[] = {"p1.json", "p2.json"}, *const to[] = {"a1.json", "a2.json"};
+	for (size_t k = 0; k < 2; k++) {
+		json_t *doc = json_load_file(from[k], 0, NULL);
+		assert_non_null(doc);
+		json_t *pl = json_object_get(json_object_get(doc, "plan"), "rehearsals");
+		json_t *rs = json_object_get(doc, "rehearsals");
+		for (size_t i = 0; i < json_array_size(pl); i++) {
+			json_t *pe = json_array_get(pl, i);
+			char *abs = realpath(json_string_value(json_object_get(pe, "path")), NULL);
+			assert_non_null(abs);
+			for (size_t j = 0; j < json_array_size(rs); j++) {
+				json_t *re = json_array_get(rs, j);
+				if (json_equal(json_object_get(re, "path"), json_object_get(pe, "path")))
+					json_object_set_new(re, "path", json_string(abs));
+			}
+			json_object_set_new(pe, "path", json_string(abs));
+			free(abs);
+		}
+		assert_int_equal(json_dump_file(doc, to[k], JSON_COMPACT), 0);
+		json_decref(doc);
+	}
+	tw_run *run = NULL;
+	tw_error err = {0};
+	if (tw_run_load_parts(&run, to, 2, &err) != TW_OK)
+		fail_msg("absolute paths inside the folder were refused: %s", err.message);
+	tw_run_free(run);
+
+	/* A file in the folder that is not a script: named, never quoted. */
+	FILE *f = fopen("secret.txt", "w");
+	assert_non_null(f);
+	fputs("root:x:0:0:hunter2\n", f);
+	fclose(f);
+	json_t *doc = json_load_file("p1.json", 0, NULL);
+	json_object_set_new(json_object_get(doc, "shard"), "count", json_integer(1));
+	json_object_set_new(json_array_get(json_object_get(json_object_get(doc, "plan"), "rehearsals"),
+					   0),
+			    "path", json_string("secret.txt"));
+	json_object_set_new(json_array_get(json_object_get(doc, "rehearsals"), 0), "path",
+			    json_string("secret.txt"));
+	assert_int_equal(json_dump_file(doc, "bad.json", JSON_COMPACT), 0);
+	json_decref(doc);
+	run = NULL;
+	assert_int_equal(tw_run_load_parts(&run, (const char *[]){"bad.json"}, 1, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "secret.txt"));
+	if (strstr(err.message, "root") || strstr(err.message, "hunter2") ||
+	    (err.source_line && strstr(err.source_line, "root")))
+		fail_msg("the file's contents were shown: %s", err.message);
+	tw_error_clear(&err);
+
+	/* A FIFO in the folder: refused, not read (it would block). */
+	assert_int_equal(mkfifo("fifo.rehearsal", 0600), 0);
+	doc = json_load_file("p1.json", 0, NULL);
+	json_object_set_new(json_object_get(doc, "shard"), "count", json_integer(1));
+	json_object_set_new(json_array_get(json_object_get(json_object_get(doc, "plan"), "rehearsals"),
+					   0),
+			    "path", json_string("fifo.rehearsal"));
+	json_object_set_new(json_array_get(json_object_get(doc, "rehearsals"), 0), "path",
+			    json_string("fifo.rehearsal"));
+	assert_int_equal(json_dump_file(doc, "bad.json", JSON_COMPACT), 0);
+	json_decref(doc);
+	refused((const char *[]){"bad.json"}, 1,
+		"bad.json: plan.rehearsals[0]: rehearsal fifo.rehearsal is not a regular file");
+
+	/* A plan listing one script twice. */
+	doc = json_load_file("p1.json", 0, NULL);
+	json_t *list = json_object_get(json_object_get(doc, "plan"), "rehearsals");
+	json_array_append(list, json_array_get(list, 0));
+	assert_int_equal(json_dump_file(doc, "bad.json", JSON_COMPACT), 0);
+	json_decref(doc);
+	refused((const char *[]){"bad.json", "p2.json"}, 2,
+		"bad.json: plan: lists a rehearsal twice");
+	scratch_remove(&s);
+}
+
+/* The entry point a fuzzer calls: parts in memory. A plan whose numbers
+ * went through another JSON tool (1 for 1.0) still belongs to the run. */
+static void test_merge_texts(void **state)
+{
+	(void)state;
+	scratch s;
+	scratch_make(&s);
+	write_both();
+	mutate_at("p1.json", "jq.json", "plan.schedule.think_scale", json_integer(1), false);
+	char *texts[2];
+	size_t lens[2];
+	const char *names[] = {"jq.json", "p2.json"};
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen(names[i], "rb");
+		assert_non_null(f);
+		texts[i] = malloc(1 << 20);
+		assert_non_null(texts[i]);
+		lens[i] = fread(texts[i], 1, 1 << 20, f);
+		fclose(f);
+	}
+	tw_run *run = NULL;
+	tw_error err = {0};
+	int rc = tw_run_merge_texts(&run, names, (const char *const *)texts, lens, 2, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	assert_int_equal(run->metrics[0].performances, 5);
+	tw_run_free(run);
+
+	lens[1] = 10; /* cut short */
+	assert_int_equal(tw_run_merge_texts(&run, names, (const char *const *)texts, lens, 2, &err),
+			 TW_EUSAGE);
+	assert_null(run);
+	assert_non_null(strstr(err.message, "p2.json"));
+	tw_error_clear(&err);
+	free(texts[0]);
+	free(texts[1]);
+	scratch_remove(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge_sums),
 		cmocka_unit_test(test_bad_parts),
+		cmocka_unit_test(test_bad_shown_steps),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_script_paths),
+		cmocka_unit_test(test_merge_texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -847,6 +847,26 @@ static void test_expect_values(void **state)
 	assert_true(ex(s, 10)->value.number == 120000);
 	tw_script_free(s);
 
+	/* A number too long for a double is not inf: it stays text. */
+	char big[600];
+	int n = snprintf(big, sizeof(big), S "expect json $.a == 1");
+	memset(big + n, '0', 400);
+	strcpy(big + n + 400, "\n");
+	s = parse_ok(big);
+	assert_int_equal(ex(s, 0)->value.kind, TW_VAL_STRING);
+	tw_script_free(s);
+
+	/* After contains every word is text, as written. */
+	s = parse_ok(S "expect text 8.50\nexpect body contains 2s\nexpect json $.a contains true\n"
+		       "expect header X-A contains null\nexpect text 48h\n");
+	const char *const written[] = {"8.50", "2s", "true", "null", "48h"};
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(ex(s, i)->op, TW_OP_CONTAINS);
+		assert_int_equal(ex(s, i)->value.kind, TW_VAL_STRING);
+		assert_string_equal(ex(s, i)->value.text, written[i]);
+	}
+	tw_script_free(s);
+
 	s = parse_ok(S "expect text ~ /x/\nexpect status 200 as code\nexpect header Location exists as next\n");
 	assert_string_equal(ex(s, 0)->value.flags, "");
 	assert_string_equal(ex(s, 1)->capture, "code");

@@ -269,7 +269,8 @@ static void test_durations(void **st)
 	assert_true(ms == 3600000);
 	assert_int_equal(tw_project_duration("0.5ms", &ms), 0);
 	assert_true(ms == 0.5);
-	const char *bad[] = {"", "ms", "300", "1 s", "1sec", "-1s", "0s", "2d", "25h", "nan", "infs", "1s "};
+	const char *bad[] = {"", "ms", "300", "1 s", "1sec", "-1s", "0s", "2d", "25h", "nan", "infs", "1s ",
+			     "0x10s", " 5s", "1e3ms", "+5s", "1.2.3s", "NaNms", "1e999s"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (tw_project_duration(bad[i], &ms) == 0)
 			fail_msg("'%s' read as a duration", bad[i]);

@@ -446,6 +446,42 @@ static void test_never_performed_left_out(void **state)
 	tw_readiness_config_free(&cfg);
 }
 
+/* A performance cut off by the run's end (a second Ctrl-C) was not
+ * performed: folded in, it is counted apart, in no figure the score reads;
+ * a rehearsal with nothing else is left out as if never started. */
+static void test_interrupted_left_out(void **state)
+{
+	fixture *fx = *state;
+	simple(fx, "Perfect", false);
+	simple(fx, "Cut off", false);
+	new_metrics(fx);
+	simple_figures(fx, 0, 10, 5);
+	tw_rehearsal_result *r = &fx->run->rehearsals[1];
+	r->status = TW_STATUS_FAILED;
+	r->scenes[0].status = TW_STATUS_FAILED;
+	r->scenes[0].steps[0].status = TW_STATUS_FAILED;
+	r->scenes[0].steps[0].transport = true;
+	r->interrupted = true;
+	tw_rehearsal_metrics *m = &fx->run->metrics[1];
+	assert_int_equal(tw_rehearsal_metrics_add(m, r), TW_OK);
+	assert_int_equal(m->interrupted, 1);
+	assert_int_equal(m->performances, 0);
+	assert_int_equal(m->failed, 0);
+	assert_int_equal(m->scenes[0].failed, 0);
+	assert_int_equal(m->scenes[0].steps[0].count, 0);
+	assert_int_equal(m->scenes[0].steps[0].failures[TW_CAUSE_TRANSPORT], 0);
+	assert_int_equal(tw_run_verdict(fx->run), TW_VERDICT_PASSED);
+
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_false(sc.rehearsals[1].counted);
+	assert_near(sc.score, 100);
+	assert_int_equal(sc.loss_count, 0);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
 static void test_flaky_vs_steady(void **state)
 {
 	fixture *fx = *state;
@@ -896,6 +932,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_never_achieved_caps, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_broken_counts_as_zero, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_never_performed_left_out, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_left_out, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_flaky_vs_steady, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_steady_failure_not_flaky, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_apdex_t_sources, fx_setup, fx_teardown),

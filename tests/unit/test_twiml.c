@@ -932,6 +932,251 @@ static void a_journey_through_documents(void **state)
 	tw_call_free(call);
 }
 
+/* What a call quotes in a message (the last prompt, an attribute, a
+ * document's element) is masked before it is cut: a secret straddling the
+ * cut leaves no piece of itself, which the run's redaction of the whole
+ * message afterwards could no longer recognise. */
+#define SECRET "S3cr3tPa55"
+#define PAD "Thank you for calling. Thank you for calling. Thank you for calling. " \
+	    "Thank you for calling. Thank you for calling."
+
+static tw_call *call_with_secret(tw_redact *r)
+{
+	assert_int_equal(tw_redact_add(r, SECRET), TW_OK);
+	tw_call_options o = {.from = "+15550001111", .to = "+15550002222", .seed = 7,
+			     .redact = r};
+	tw_call_limits_init(&o.limits);
+	tw_call *call = tw_call_new(&o);
+	assert_non_null(call);
+	tw_error err = {0};
+	ok(tw_call_start(call, URL, &err), &err);
+	return call;
+}
+
+static void assert_no_piece_of_the_secret(const char *text)
+{
+	if (strstr(text, "S3cr") || strstr(text, "Pa55"))
+		fail_msg("a piece of the secret in: %s", text);
+}
+
+static void quotes_mask_secrets_before_cutting(void **state)
+{
+	(void)state;
+	char doc[1024];
+	/* The last prompt: 113 characters, then the secret; cut at 120. An
+	 * attribute the carrier ignores: 55 characters, then the secret; cut
+	 * at 60. */
+	snprintf(doc, sizeof(doc),
+		 "<Response><Say loop=\"%.55s" SECRET "\">%.113s" SECRET "</Say><Dance/></Response>",
+		 PAD, PAD);
+	tw_redact r = {0};
+	tw_call *call = call_with_secret(&r);
+	tw_error err = {0};
+	assert_int_not_equal(answer_from(call, URL, doc, &err), TW_OK);
+	assert_non_null(strstr(err.message, "last heard"));
+	assert_no_piece_of_the_secret(err.message);
+	size_t notes = 0;
+	for (size_t i = 0; i < tw_call_event_count(call); i++) {
+		const tw_call_event *ev = tw_call_event_at(call, i);
+		if (ev->kind == TW_EV_NOTE && ev->text) {
+			assert_no_piece_of_the_secret(ev->text);
+			notes++;
+		}
+	}
+	assert_true(notes > 0);
+	tw_error_clear(&err);
+	tw_call_free(call);
+	tw_redact_free(&r);
+
+	/* VoiceXML: an element named by an attribute (cut at 60) and the
+	 * expression it needs ECMAScript for (cut at 80). */
+	snprintf(doc, sizeof(doc),
+		 "<?xml version=\"1.0\"?>\n<vxml version=\"2.1\" "
+		 "xmlns=\"http://www.w3.org/2001/vxml\"><form><field name=\"%.55s" SECRET
+		 "\" type=\"digits\" cond=\"%.75s" SECRET "\"/></form></vxml>",
+		 PAD, PAD);
+	r = (tw_redact){0};
+	call = call_with_secret(&r);
+	assert_int_not_equal(answer_from(call, URL, doc, &err), TW_OK);
+	assert_non_null(strstr(err.message, "needs ECMAScript"));
+	assert_no_piece_of_the_secret(err.message);
+	tw_error_clear(&err);
+	tw_call_free(call);
+	tw_redact_free(&r);
+
+	/* An element VoiceXML does not have, named in a message (cut at 160
+	 * bytes): 150 characters, then the secret. */
+	char name[151];
+	memset(name, 'a', 150);
+	name[150] = '\0';
+	snprintf(doc, sizeof(doc),
+		 "<?xml version=\"1.0\"?>\n<vxml version=\"2.1\" "
+		 "xmlns=\"http://www.w3.org/2001/vxml\"><form><%s" SECRET "/></form></vxml>",
+		 name);
+	r = (tw_redact){0};
+	call = call_with_secret(&r);
+	assert_int_not_equal(answer_from(call, URL, doc, &err), TW_OK);
+	assert_non_null(strstr(err.message, "unknown element"));
+	assert_no_piece_of_the_secret(err.message);
+	tw_error_clear(&err);
+	tw_call_free(call);
+	tw_redact_free(&r);
+
+	/* A URL the call cannot follow, quoted by URL resolution (cut at
+	 * 200): 196 characters, then the secret. */
+	snprintf(doc, sizeof(doc), "<Response><Redirect>javascript:%.89s%.89s%.7s" SECRET
+		 "</Redirect></Response>", PAD, PAD, PAD);
+	r = (tw_redact){0};
+	call = call_with_secret(&r);
+	assert_int_not_equal(answer_from(call, URL, doc, &err), TW_OK);
+	assert_non_null(strstr(err.message, "not a web address"));
+	assert_no_piece_of_the_secret(err.message);
+	tw_error_clear(&err);
+	tw_call_free(call);
+	tw_redact_free(&r);
+}
+
+/* ---- the call clock's limit, as the clock moves ------------------------------ */
+
+static void contains(const char *haystack, const char *needle)
+{
+	if (!haystack || !strstr(haystack, needle))
+		fail_msg("expected \"%s\" in \"%s\"", needle, haystack ? haystack : "(null)");
+}
+
+static void clock_limit_crossed_by_a_pause(void **state)
+{
+	(void)state;
+	char *msg;
+	tw_call *call = past_the_clock(60,
+				       "<Response>\n<Say>Hello.</Say>\n<Pause length=\"100\"/>\n"
+				       "<Say>Never heard.</Say>\n<Hangup/>\n</Response>",
+				       NULL, &msg);
+	contains(msg, "past 60 s of call time (--call-max-time)");
+	contains(msg, "during <Pause> at line 3 of " URL);
+	assert_false(tw_call_was_stopped(call));
+	assert_transcript(call, "SAY Hello. | PAUSE");
+	free(msg);
+	tw_call_free(call);
+}
+
+static void clock_limit_crossed_by_a_play_loop(void **state)
+{
+	(void)state;
+	char *msg;
+	/* Five seconds of pauses in the tones, three times: the third
+	 * crosses 12 s. */
+	tw_call *call = past_the_clock(12,
+				       "<Response><Play loop=\"3\" digits=\"WWWWW\"/><Hangup/></Response>",
+				       NULL, &msg);
+	contains(msg, "during <Play> at line 1");
+	assert_transcript(call, "PLAY DTMF WWWWW | PLAY DTMF WWWWW | PLAY DTMF WWWWW");
+	free(msg);
+	tw_call_free(call);
+}
+
+/* 0.4 s each: the 9001st of them crosses an hour; the document's other
+ * 10 999 are never played, and the call, which would have ended by
+ * itself, fails. */
+static void clock_limit_crossed_by_many_says(void **state)
+{
+	(void)state;
+	char *doc = repeated("<Response>", "<Say>a</Say>", 20000, "<Hangup/></Response>");
+	char *msg;
+	tw_call *call = past_the_clock(3600, doc, NULL, &msg);
+	contains(msg, "past 3600 s of call time");
+	contains(msg, "during <Say> at line 9002 of " URL);
+	contains(msg, "(last heard: \"a\")");
+	assert_int_equal(tw_call_event_count(call), 9001);
+	free(msg);
+	free(doc);
+	tw_call_free(call);
+}
+
+static void clock_limit_crossed_by_a_gather_timeout(void **state)
+{
+	(void)state;
+	char *msg;
+	tw_call *call = past_the_clock(20,
+				       "<Response>\n<Gather timeout=\"30\"><Say>Press a key.</Say></Gather>\n"
+				       "<Say>Goodbye.</Say>\n</Response>",
+				       "-", &msg);
+	contains(msg, "during <Gather> at line 2");
+	assert_transcript(call, "SAY Press a key. | SILENCE");
+	free(msg);
+	tw_call_free(call);
+}
+
+/* ---- how much one document may do ------------------------------------------ */
+
+/* URLs play in no call time, so only the cap on lines stops them. */
+static void a_document_of_too_many_lines_fails(void **state)
+{
+	(void)state;
+	char *doc = repeated("<Response>", "<Play>http://cdn.test/tone.mp3</Play>",
+			     TW_CALL_MAX_LINES + 1, "</Response>");
+	tw_call *call = call_started();
+	tw_error err = {0};
+	assert_int_equal(answer_from(call, URL, doc, &err), TW_ELIMIT);
+	contains(err.message, "more than 10000 transcript lines without waiting for the caller");
+	contains(err.message, "during <Play> at line 10002 of " URL);
+	assert_int_equal(tw_call_event_count(call), TW_CALL_MAX_LINES);
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	tw_error_clear(&err);
+	free(doc);
+	tw_call_free(call);
+}
+
+/* The lines are counted per document: a caller who keeps answering may
+ * hear many more in one call. */
+static void the_line_cap_is_per_document(void **state)
+{
+	(void)state;
+	char *doc = repeated("<Response>", "<Play>http://cdn.test/tone.mp3</Play>",
+			     TW_CALL_MAX_LINES - 1, "<Gather/></Response>");
+	tw_call *call = call_started();
+	tw_error err = {0};
+	for (int i = 0; i < 3; i++) {
+		ok(answer_from(call, URL, doc, &err), &err);
+		press(call, "1");
+	}
+	assert_int_equal(tw_call_event_count(call), 3 * TW_CALL_MAX_LINES);
+	free(doc);
+	tw_call_free(call);
+}
+
+struct stop_after {
+	int asked, at;
+};
+
+static bool stop_after(void *ctx)
+{
+	struct stop_after *s = ctx;
+	return ++s->asked > s->at;
+}
+
+/* The owner's stop request is asked as the document is followed, not
+ * after it. */
+static void a_stop_request_cuts_a_document_short(void **state)
+{
+	(void)state;
+	struct stop_after stop = {.at = 100};
+	tw_call_options o = {.stop = stop_after, .stop_ctx = &stop};
+	tw_call_limits_init(&o.limits);
+	tw_call *call = call_placed(o);
+	char *doc = repeated("<Response>", "<Say>Please hold.</Say>", 1000, "</Response>");
+	tw_error err = {0};
+	assert_int_equal(answer_from(call, URL, doc, &err), TW_ELIMIT);
+	contains(err.message, "cut off: the run was ending");
+	assert_true(tw_call_was_stopped(call));
+	contains(err.message, "at line ");
+	assert_true(tw_call_event_count(call) <= 100);
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	tw_error_clear(&err);
+	free(doc);
+	tw_call_free(call);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -991,6 +1236,14 @@ int main(void)
 		cmocka_unit_test(unsupported_verbs_fail_clearly),
 		cmocka_unit_test(unknown_verb_fails_with_its_line),
 		cmocka_unit_test(a_journey_through_documents),
+		cmocka_unit_test(quotes_mask_secrets_before_cutting),
+		cmocka_unit_test(clock_limit_crossed_by_a_pause),
+		cmocka_unit_test(clock_limit_crossed_by_a_play_loop),
+		cmocka_unit_test(clock_limit_crossed_by_many_says),
+		cmocka_unit_test(clock_limit_crossed_by_a_gather_timeout),
+		cmocka_unit_test(a_document_of_too_many_lines_fails),
+		cmocka_unit_test(the_line_cap_is_per_document),
+		cmocka_unit_test(a_stop_request_cuts_a_document_short),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

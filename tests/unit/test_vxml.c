@@ -609,6 +609,107 @@ static void caller_hangup_while_listening(void **state)
 	tw_call_free(call);
 }
 
+/* ---- the call clock's limit, as the clock moves ---- */
+
+static void clock_limit_crossed_by_a_break(void **state)
+{
+	(void)state;
+	char *msg;
+	tw_call *call = past_the_clock(60,
+				       VXML_OPEN "<form><block>\n"
+				       "<prompt>Hello.</prompt>\n"
+				       "<break time=\"100s\"/>\n"
+				       "<prompt>Never heard.</prompt>\n"
+				       "</block></form>\n" VXML_CLOSE,
+				       NULL, &msg);
+	contains(msg, "past 60 s of call time (--call-max-time)");
+	contains(msg, "during <break> at line 5 of " URL);
+	heard(call, "say:Hello.|pause");
+	free(msg);
+	tw_call_free(call);
+}
+
+/* A dialog that goes back to itself: the clock ends it long before the
+ * goto loop's limit would. */
+static void clock_limit_crossed_by_a_loop(void **state)
+{
+	(void)state;
+	char *msg;
+	tw_call *call = past_the_clock(10,
+				       VXML_OPEN "<form id=\"again\"><block>\n"
+				       "<prompt>one two three four five six seven eight nine ten</prompt>\n"
+				       "<goto next=\"#again\"/></block></form>\n" VXML_CLOSE,
+				       NULL, &msg);
+	contains(msg, "during <prompt> at line 4");
+	assert_int_equal(tw_call_event_count(call), 3);
+	free(msg);
+	tw_call_free(call);
+}
+
+/* 0.4 s each: the 9001st crosses an hour, and a document that would have
+ * ended by itself fails. */
+static void clock_limit_crossed_by_many_prompts(void **state)
+{
+	(void)state;
+	char *doc = repeated(VXML_OPEN "<form><block>", "<prompt>a</prompt>", 20000,
+			     "</block></form>\n" VXML_CLOSE);
+	char *msg;
+	tw_call *call = past_the_clock(3600, doc, NULL, &msg);
+	contains(msg, "during <prompt> at line 9004 of " URL);
+	assert_int_equal(tw_call_event_count(call), 9001);
+	free(msg);
+	free(doc);
+	tw_call_free(call);
+}
+
+static void clock_limit_crossed_by_a_timeout(void **state)
+{
+	(void)state;
+	char *msg;
+	tw_call *call = past_the_clock(120,
+				       VXML_OPEN "<form><property name=\"timeout\" value=\"50s\"/>\n"
+				       "<field name=\"n\" type=\"digits\"><prompt>Your number?</prompt>"
+				       "<noinput><reprompt/></noinput></field>\n"
+				       "</form>\n" VXML_CLOSE,
+				       "---", &msg);
+	contains(msg, "during <field> at line 4");
+	heard(call, "say:Your number?|silence|say*:Your number?|silence|say*:Your number?|silence");
+	free(msg);
+	tw_call_free(call);
+}
+
+struct stop_after {
+	int asked, at;
+};
+
+static bool stop_after(void *ctx)
+{
+	struct stop_after *s = ctx;
+	return ++s->asked > s->at;
+}
+
+/* Executable content that says nothing still asks the stop request. */
+static void a_stop_request_cuts_a_document_short(void **state)
+{
+	(void)state;
+	struct stop_after stop = {.at = 100};
+	tw_call_options o = {.stop = stop_after, .stop_ctx = &stop};
+	tw_call_limits_init(&o.limits);
+	tw_call *call = call_placed(o);
+	char *doc = repeated(VXML_OPEN "<form><var name=\"x\"/><block>",
+			     "<assign name=\"x\" expr=\"1\"/>", 1000, "</block></form>\n" VXML_CLOSE);
+	tw_error err = {0};
+	assert_int_equal(answer_from(call, URL, doc, &err), TW_ELIMIT);
+	contains(err.message, "cut off: the run was ending");
+	assert_true(tw_call_was_stopped(call));
+	contains(err.message, "during <assign> at line ");
+	assert_int_equal(tw_call_event_count(call), 0);
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	tw_error_clear(&err);
+	free(doc);
+	tw_call_free(call);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -634,6 +735,11 @@ int main(void)
 		cmocka_unit_test(enumerate_template_and_inputmodes),
 		cmocka_unit_test(submit_post_sends_the_namelist_as_form_fields),
 		cmocka_unit_test(caller_hangup_while_listening),
+		cmocka_unit_test(clock_limit_crossed_by_a_break),
+		cmocka_unit_test(clock_limit_crossed_by_a_loop),
+		cmocka_unit_test(clock_limit_crossed_by_many_prompts),
+		cmocka_unit_test(clock_limit_crossed_by_a_timeout),
+		cmocka_unit_test(a_stop_request_cuts_a_document_short),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,8 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <libxml/parser.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -23,6 +25,7 @@
 
 /* Quoting a prompt or URL in a message: long enough to recognise it. */
 #define QUOTE_CHARS 120
+typedef char quote_buf[QUOTE_CHARS + 1];
 /* A webhook request's form body or signed data: far above any real one. */
 #define REQUEST_MAX ((size_t)1 << 24)
 
@@ -36,6 +39,7 @@ static const tw_dialect *const dialects[DIALECT_COUNT] = {
 struct tw_call {
 	char *from, *to, *token, *method;
 	tw_call_limits limits;
+	const tw_redact *redact;
 	char account_sid[35]; /* AC + 32 hex */
 	char call_sid[35];    /* CA + 32 hex */
 
@@ -51,10 +55,19 @@ struct tw_call {
 
 	tw_call_event *events;
 	size_t event_count, event_cap;
+	struct heard *heard;         /* every prompt text heard, once */
+	size_t heard_count, heard_cap;
 	double clock_s;
 	int fetches_since_input;
 	int turn;                    /* a new document or a caller input
 					starts a turn */
+	int turn_lines;              /* lines the IVR added in this turn */
+
+	bool (*stop)(void *ctx);     /* the owner's stop request */
+	void *stop_ctx;
+	xmlNodePtr at;               /* where the interpreter is, or NULL */
+	tw_error halt;               /* why the call stopped where it was */
+	bool stopped;                /* the halt was the owner's stop */
 
 	char *transfer;  /* destinations and reasons, as the subjects see them */
 	bool recording;
@@ -68,6 +81,7 @@ void tw_call_limits_init(tw_call_limits *l)
 	l->max_fetches = 20;
 	l->max_call_s = 3600;
 	l->max_prompt_loops = 3;
+	l->max_lines = TW_CALL_MAX_LINES;
 }
 
 static char *dup_or_null(const char *s)
@@ -103,6 +117,11 @@ tw_call *tw_call_new(const tw_call_options *opts)
 	call->token = dup_or_null(opts->token);
 	call->method = strdup(opts->method ? opts->method : "POST");
 	call->limits = opts->limits;
+	call->redact = opts->redact;
+	if (call->limits.max_lines <= 0)
+		call->limits.max_lines = TW_CALL_MAX_LINES;
+	call->stop = opts->stop;
+	call->stop_ctx = opts->stop_ctx;
 	call->current = -1;
 	call->state = TW_CALL_ENDED;
 	make_sid(call->account_sid, "AC", opts->seed, 1);
@@ -112,6 +131,22 @@ tw_call *tw_call_new(const tw_call_options *opts)
 		return NULL;
 	}
 	return call;
+}
+
+const char *tw_call_quote(const tw_call *call, const char *text, char *buf, size_t size)
+{
+	char *masked = tw_redact_apply(call->redact, text ? text : "");
+	size_t n = masked ? strlen(masked) : 0;
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)masked[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (n)
+		memcpy(buf, masked, n);
+	buf[n] = '\0';
+	free(masked);
+	return buf;
 }
 
 static void request_clear(tw_call_request *r)
@@ -138,8 +173,10 @@ void tw_call_free(tw_call *call)
 	for (size_t i = 0; i < call->event_count; i++)
 		free(call->events[i].text);
 	free(call->events);
+	free(call->heard);
 	request_clear(&call->pending);
 	tw_error_clear(&call->error);
+	tw_error_clear(&call->halt);
 	free(call->from);
 	free(call->to);
 	free(call->token);
@@ -149,6 +186,86 @@ void tw_call_free(tw_call *call)
 	free(call);
 }
 
+/* ---- halting ---- */
+
+/* Where the call is, for a halt's message. */
+static void where(const tw_call *call, char *out, size_t size)
+{
+	const xmlNode *n = call->at;
+	quote_buf q;
+	char name[41];
+	if (n)
+		snprintf(out, size, "during <%s> at line %ld of %s",
+			 tw_call_quote(call, (const char *)n->name, name, sizeof(name)),
+			 xmlGetLineNo(n),
+			 tw_call_quote(call, n->doc && n->doc->URL ? (const char *)n->doc->URL
+								   : "the document",
+				       q, sizeof(q)));
+	else if (call->state == TW_CALL_FETCHING && call->pending.url)
+		snprintf(out, size, "while fetching %s",
+			 tw_call_quote(call, call->pending.url, q, sizeof(q)));
+	else
+		snprintf(out, size, "while the caller answered");
+}
+
+static int halt(tw_call *call, tw_code code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Stops the call where it is: the first cause is kept. */
+static int halt(tw_call *call, tw_code code, const char *fmt, ...)
+{
+	if (call->halt.code != TW_OK)
+		return call->halt.code;
+	char why[256], at[QUOTE_CHARS + 100];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	where(call, at, sizeof(at));
+	tw_error_set(&call->halt, code, "%s, %s", why, at);
+	call->halt.code = code; /* even with no memory left for the words */
+	return code;
+}
+
+/* The halt's cause, as err: its code. */
+static int halt_error(const tw_call *call, tw_error *err)
+{
+	const char *why = call->halt.message;
+	return tw_error_set(err, call->halt.code, "%s", why ? why : "the call was stopped");
+}
+
+/* The call clock's limit, checked wherever the clock moves, and the
+ * owner's stop request (ask_stop), asked wherever interpretation goes on:
+ * neither waits for a document to end. */
+static int check(tw_call *call, bool ask_stop)
+{
+	if (call->halt.code != TW_OK)
+		return call->halt.code;
+	/* A hair over: 9000 prompts of 0.4 s add up to 3600.0000001 s. */
+	if (call->clock_s > call->limits.max_call_s + 1e-6)
+		return halt(call, TW_ELIMIT,
+			    "the call went past %.0f s of call time (--call-max-time): "
+			    "%.2f s on the call clock", call->limits.max_call_s, call->clock_s);
+	if (ask_stop && call->stop && call->stop(call->stop_ctx)) {
+		call->stopped = true;
+		return halt(call, TW_ELIMIT,
+			    "cut off: the run was ending (Ctrl-C) while the IVR's document was "
+			    "being followed");
+	}
+	return TW_OK;
+}
+
+bool tw_call_was_stopped(const tw_call *call)
+{
+	return call->stopped;
+}
+
+int tw_call_at(tw_call *call, xmlNodePtr node)
+{
+	call->at = node;
+	return check(call, true);
+}
+
 /* ---- the transcript ---- */
 
 static bool is_prompt(tw_call_event_kind k)
@@ -156,9 +273,70 @@ static bool is_prompt(tw_call_event_kind k)
 	return k == TW_EV_SAY || k == TW_EV_PLAY;
 }
 
-int tw_call_event_add(tw_call *call, tw_call_event_kind kind, const char *text,
-		      double duration_s)
+/* Every prompt text heard, with the turn it was first heard in, in an
+ * open-addressing table: telling a re-prompt apart costs one lookup, not a
+ * scan of the transcript, however long the call. Texts are borrowed from
+ * the events, which live as long as the call. */
+struct heard {
+	const char *text; /* NULL: a free slot */
+	uint64_t hash;
+	int first_turn;
+};
+
+static uint64_t text_hash(const char *s)
 {
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return h;
+}
+
+static struct heard *heard_slot(struct heard *table, size_t cap, const char *text, uint64_t h)
+{
+	size_t i = (size_t)h & (cap - 1);
+	while (table[i].text && (table[i].hash != h || strcmp(table[i].text, text) != 0))
+		i = (i + 1) & (cap - 1);
+	return &table[i];
+}
+
+/* The turn text was first heard in: turn itself when it is new. */
+static int heard_first(tw_call *call, const char *text, int turn, int *first)
+{
+	if (2 * (call->heard_count + 1) > call->heard_cap) {
+		size_t cap = call->heard_cap ? call->heard_cap * 2 : 64;
+		struct heard *table = calloc(cap, sizeof(*table));
+		if (!table)
+			return TW_ENOMEM;
+		for (size_t i = 0; i < call->heard_cap; i++)
+			if (call->heard[i].text)
+				*heard_slot(table, cap, call->heard[i].text, call->heard[i].hash) =
+					call->heard[i];
+		free(call->heard);
+		call->heard = table;
+		call->heard_cap = cap;
+	}
+	uint64_t h = text_hash(text);
+	struct heard *slot = heard_slot(call->heard, call->heard_cap, text, h);
+	if (!slot->text) {
+		*slot = (struct heard){.text = text, .hash = h, .first_turn = turn};
+		call->heard_count++;
+	}
+	*first = slot->first_turn;
+	return TW_OK;
+}
+
+/* ivr: a line the IVR's document adds (counted against max_lines), not
+ * one the caller's action does. */
+static int add_event(tw_call *call, tw_call_event_kind kind, const char *text,
+		     double duration_s, bool ivr)
+{
+	int rc = check(call, ivr);
+	if (rc != TW_OK)
+		return rc;
+	if (ivr && ++call->turn_lines > call->limits.max_lines)
+		return halt(call, TW_ELIMIT,
+			    "the IVR's document went on for more than %d transcript lines "
+			    "without waiting for the caller", call->limits.max_lines);
 	if (call->event_count == call->event_cap) {
 		size_t cap = call->event_cap ? call->event_cap * 2 : 16;
 		tw_call_event *p = realloc(call->events, cap * sizeof(*p));
@@ -178,18 +356,25 @@ int tw_call_event_add(tw_call *call, tw_call_event_kind kind, const char *text,
 	ev.turn = call->turn;
 	/* A prompt heard in an earlier turn is failure demand: the IVR asks
 	 * again. A loop within one turn (Say loop="2", hold music) is the
-	 * IVR's design, not a re-prompt. */
-	for (size_t i = 0; ev.is_prompt && ev.text && i < call->event_count; i++) {
-		const tw_call_event *e = &call->events[i];
-		if (e->is_prompt && e->text && e->turn != ev.turn &&
-		    strcmp(e->text, ev.text) == 0) {
-			ev.repeat = true;
-			break;
+	 * IVR's design, not a re-prompt. Turns only grow, so "an earlier
+	 * turn" is "first heard before this one". */
+	if (ev.is_prompt && ev.text) {
+		int first;
+		if (heard_first(call, ev.text, ev.turn, &first) != TW_OK) {
+			free(ev.text);
+			return TW_ENOMEM;
 		}
+		ev.repeat = first != ev.turn;
 	}
 	call->events[call->event_count++] = ev;
 	call->clock_s += ev.duration_s;
-	return TW_OK;
+	return check(call, false);
+}
+
+int tw_call_event_add(tw_call *call, tw_call_event_kind kind, const char *text,
+		      double duration_s)
+{
+	return add_event(call, kind, text, duration_s, true);
 }
 
 double tw_call_speech_s(const char *text)
@@ -209,6 +394,7 @@ void tw_call_wait(tw_call *call, double seconds)
 {
 	if (seconds > 0)
 		call->clock_s += seconds;
+	check(call, false);
 }
 
 size_t tw_call_event_count(const tw_call *call)
@@ -529,23 +715,30 @@ out:
 	request_clear(&r);
 	if (rc == TW_ENOMEM)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	return tw_error_set(err, rc, "cannot build the webhook request for '%.*s'",
-			    QUOTE_CHARS, url);
+	quote_buf q;
+	return tw_error_set(err, rc, "cannot build the webhook request for '%s'",
+			    tw_call_quote(call, url, q, sizeof(q)));
 }
 
 int tw_call_fetch(tw_call *call, const char *base, const char *ref, const char *method,
 		  const tw_call_param *extra, size_t count, tw_error *err)
 {
+	quote_buf q;
+	if (call->halt.code != TW_OK)
+		return halt_error(call, err);
 	if (++call->fetches_since_input > call->limits.max_fetches)
 		return tw_error_set(err, TW_ELIMIT,
 				    "the IVR asked for more than %d documents without waiting "
-				    "for the caller (a Redirect or goto loop?); the next was '%.*s'",
-				    call->limits.max_fetches, QUOTE_CHARS, ref ? ref : "");
+				    "for the caller (a Redirect or goto loop?); the next was '%s'",
+				    call->limits.max_fetches, tw_call_quote(call, ref, q, sizeof(q)));
 	char *url = NULL;
 	tw_error e = {0};
 	if (tw_url_resolve(base, ref && *ref ? ref : base, &url, &e) != TW_OK) {
-		int rc = tw_error_set(err, e.code == TW_ENOMEM ? TW_ENOMEM : TW_ESERVICE,
-				      "%s", e.message);
+		/* masked, then cut where the quotes in it say */
+		char *shown = tw_redact_message(call->redact, e.message);
+		int rc = tw_error_set(err, e.code == TW_ENOMEM || !shown ? TW_ENOMEM : TW_ESERVICE,
+				      "%s", shown ? shown : "out of memory");
+		free(shown);
 		tw_error_clear(&e);
 		return rc;
 	}
@@ -566,9 +759,10 @@ static int fail(tw_call *call, tw_error *err)
 	if (err->code != TW_ENOMEM) {
 		char *msg = err->message;
 		err->message = NULL;
+		quote_buf q;
 		if (last)
-			tw_error_set(err, err->code, "%s (last heard: \"%.*s\")", msg,
-				     QUOTE_CHARS, last);
+			tw_error_set(err, err->code, "%s (last heard: \"%s\")", msg,
+				     tw_call_quote(call, last, q, sizeof(q)));
 		else
 			tw_error_set(err, err->code, "%s (nothing heard yet)", msg);
 		free(msg);
@@ -581,18 +775,26 @@ static int fail(tw_call *call, tw_error *err)
 	return err->code;
 }
 
-/* After an interpreter ran: its failure, or the call clock's limit. */
+/* After an interpreter ran: the call's halt (whatever the interpreter
+ * made of it), or the interpreter's own failure. */
 static int settle(tw_call *call, int rc, tw_error *err)
 {
-	if (rc != TW_OK)
-		return fail(call, err);
-	if (call->clock_s > call->limits.max_call_s && call->state != TW_CALL_ENDED) {
-		tw_error_set(err, TW_ELIMIT,
-			     "the call went on past %.0f s of call time without ending",
-			     call->limits.max_call_s);
+	if (call->halt.code != TW_OK) {
+		halt_error(call, err);
 		return fail(call, err);
 	}
+	if (rc != TW_OK)
+		return fail(call, err);
 	return TW_OK;
+}
+
+/* The caller's own line could not be added: out of memory (the call is
+ * unchanged), or a halt (the call fails). */
+static int caller_line_failed(tw_call *call, int rc, tw_error *err)
+{
+	if (call->halt.code == TW_OK)
+		return tw_error_set(err, rc, "out of memory");
+	return settle(call, rc, err);
 }
 
 int tw_call_start(tw_call *call, const char *url, tw_error *err)
@@ -617,19 +819,24 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 {
 	if (call->state != TW_CALL_FETCHING)
 		return tw_error_set(err, TW_EUSAGE, "no document was asked for");
-	tw_call_wait(call, fetch_ms / 1000.0);
-	request_clear(&call->pending);
+	call->at = NULL; /* the last document's nodes may go with it */
 	if (call->caller_left) {
 		/* The app was told the caller left; nobody listens to its
 		 * answer, whatever it is. */
+		request_clear(&call->pending);
 		call->state = TW_CALL_ENDED;
 		call->end = TW_END_CALLER;
 		return TW_OK;
 	}
+	tw_call_wait(call, fetch_ms / 1000.0);
+	if (call->halt.code != TW_OK)
+		return settle(call, call->halt.code, err);
+	request_clear(&call->pending);
 	call->state = TW_CALL_ENDED; /* until the interpreter says otherwise */
+	quote_buf q;
 	if (status < 200 || status >= 300) {
-		tw_error_set(err, TW_ESERVICE, "the webhook %.*s answered %ld", QUOTE_CHARS, url,
-			     status);
+		tw_error_set(err, TW_ESERVICE, "the webhook %s answered %ld",
+			     tw_call_quote(call, url, q, sizeof(q)), status);
 		return fail(call, err);
 	}
 	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
@@ -646,12 +853,14 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 		const xmlError *xe = xmlCtxtGetLastError(ctxt);
 		char why[200] = "an empty document";
 		if (xe && xe->message) {
-			snprintf(why, sizeof(why), "line %d: %s", xe->line, xe->message);
+			snprintf(why, sizeof(why), "line %d: %s", xe->line,
+				 tw_call_quote(call, xe->message, q, sizeof(q)));
 			why[strcspn(why, "\n")] = '\0';
 		}
 		tw_error_set(err, TW_ESERVICE,
-			     "the webhook %.*s did not answer XML (Content-Type %s): %s",
-			     QUOTE_CHARS, url, content_type ? content_type : "none", why);
+			     "the webhook %s did not answer XML (Content-Type %s): %s",
+			     tw_call_quote(call, url, q, sizeof(q)),
+			     content_type ? content_type : "none", why);
 		xmlFreeParserCtxt(ctxt);
 		return fail(call, err);
 	}
@@ -663,8 +872,9 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 			d = i;
 	if (d < 0) {
 		tw_error_set(err, TW_ESERVICE,
-			     "the webhook %.*s answered a <%s> document, not TwiML (<Response>) "
-			     "or VoiceXML (<vxml>)", QUOTE_CHARS, url, root ? root : "?");
+			     "the webhook %s answered a <%s> document, not TwiML (<Response>) "
+			     "or VoiceXML (<vxml>)", tw_call_quote(call, url, q, sizeof(q)),
+			     root ? root : "?");
 		xmlFreeDoc(doc);
 		return fail(call, err);
 	}
@@ -675,6 +885,7 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 	}
 	call->current = d;
 	call->turn++;
+	call->turn_lines = 0;
 	int rc = dialects[d]->load(call->interp[d], call, doc, url, err);
 	return settle(call, rc, err);
 }
@@ -683,6 +894,7 @@ static int resume(tw_call *call, const tw_call_input *in, tw_error *err)
 {
 	call->fetches_since_input = 0;
 	call->turn++;
+	call->turn_lines = 0;
 	int rc = dialects[call->current]->input(call->interp[call->current], call, in, err);
 	return settle(call, rc, err);
 }
@@ -722,9 +934,10 @@ int tw_call_press(tw_call *call, const char *keys, tw_error *err)
 	if (!call->listen.dtmf && !call->listen.record)
 		return tw_error_set(err, TW_EUSAGE,
 				    "cannot press keys: the IVR is collecting speech only");
-	int rc = tw_call_event_add(call, TW_EV_PRESS, keys, 0);
+	call->at = NULL;
+	int rc = add_event(call, TW_EV_PRESS, keys, 0, false);
 	if (rc)
-		return tw_error_set(err, rc, "out of memory");
+		return caller_line_failed(call, rc, err);
 	tw_call_input in = {.kind = TW_INPUT_DTMF, .digits = keys};
 	return resume(call, &in, err);
 }
@@ -736,9 +949,10 @@ int tw_call_say(tw_call *call, const char *phrase, double confidence, tw_error *
 	if (!call->listen.speech && !call->listen.record)
 		return tw_error_set(err, TW_EUSAGE,
 				    "cannot speak: the IVR is collecting keys only (dtmf)");
-	int rc = tw_call_event_add(call, TW_EV_SPEAK, phrase, tw_call_speech_s(phrase));
+	call->at = NULL;
+	int rc = add_event(call, TW_EV_SPEAK, phrase, tw_call_speech_s(phrase), false);
 	if (rc)
-		return tw_error_set(err, rc, "out of memory");
+		return caller_line_failed(call, rc, err);
 	tw_call_input in = {.kind = TW_INPUT_SPEECH, .speech = phrase, .confidence = confidence};
 	return resume(call, &in, err);
 }
@@ -747,9 +961,10 @@ int tw_call_silence(tw_call *call, tw_error *err)
 {
 	if (call->state != TW_CALL_LISTENING)
 		return not_listening(call, "stay silent for an answer", err);
-	int rc = tw_call_event_add(call, TW_EV_SILENCE, NULL, 0);
+	call->at = NULL;
+	int rc = add_event(call, TW_EV_SILENCE, NULL, 0, false);
 	if (rc)
-		return tw_error_set(err, rc, "out of memory");
+		return caller_line_failed(call, rc, err);
 	tw_call_input in = {.kind = TW_INPUT_SILENCE};
 	return resume(call, &in, err);
 }
@@ -760,9 +975,9 @@ int tw_call_hangup(tw_call *call, tw_error *err)
 	 * `expect hangup` is how a rehearsal checks who ended the call. */
 	if (call->state == TW_CALL_ENDED)
 		return TW_OK;
-	int rc = tw_call_event_add(call, TW_EV_HANGUP, "caller", 0);
+	int rc = add_event(call, TW_EV_HANGUP, "caller", 0, false);
 	if (rc)
-		return tw_error_set(err, rc, "out of memory");
+		return caller_line_failed(call, rc, err);
 	bool fetching = call->state == TW_CALL_FETCHING;
 	call->caller_left = true;
 	if (call->current >= 0 && !fetching) {

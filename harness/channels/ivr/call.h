@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/redact.h"
 #include "techweek/error.h"
 
 #define TW_CALL_WORDS_PER_MINUTE 150.0
@@ -41,7 +42,14 @@ typedef struct tw_call_limits {
 	double max_call_s;     /* call clock; default 3600 */
 	int max_prompt_loops;  /* a Say/Play with loop="0" or a huge loop count
 				  plays at most this many times; default 3 */
+	int max_lines;         /* transcript lines one document may add before
+				  the IVR waits for the caller, fetches or
+				  ends; default TW_CALL_MAX_LINES */
 } tw_call_limits;
+
+/* Far above any real menu (a carrier's 64 KB TwiML holds a few thousand
+ * verbs), far below what the interpreters get through in a second. */
+#define TW_CALL_MAX_LINES 10000
 
 void tw_call_limits_init(tw_call_limits *l);
 
@@ -53,6 +61,17 @@ typedef struct tw_call_options {
 	unsigned long long seed; /* makes CallSid/AccountSid (distinct per
 				    performance, repeatable per seed) */
 	tw_call_limits limits;
+	const tw_redact *redact;        /* the run's secrets, masked in what
+					   messages quote before it is cut;
+					   NULL: none. Borrowed: must outlive
+					   the call */
+	/* Asked at every verb or element and every transcript line while a
+	 * document is followed: true cuts the call short there, FAILED
+	 * ("cut off: the run was ending"). It runs on the thread that calls
+	 * into the call, so it reads only what another thread may write
+	 * atomically. NULL: never asked. */
+	bool (*stop)(void *ctx);
+	void *stop_ctx;
 } tw_call_options;
 
 typedef enum tw_call_state {
@@ -187,6 +206,10 @@ size_t tw_call_event_count(const tw_call *call);
 const tw_call_event *tw_call_event_at(const tw_call *call, size_t i);
 /* The text of the last prompt heard, or NULL: failure messages quote it. */
 const char *tw_call_last_prompt(const tw_call *call);
+/* text for a message, masked with the run's secrets and then cut to fit
+ * buf (size bytes, on a character boundary): masked first, so a cut never
+ * leaves part of a secret. Returns buf. */
+const char *tw_call_quote(const tw_call *call, const char *text, char *buf, size_t size);
 double tw_call_clock(const tw_call *call);
 const tw_call_limits *tw_call_limits_of(const tw_call *call);
 /* "CA" + 32 hex digits, as the carrier sends it. */
@@ -253,16 +276,41 @@ typedef struct tw_dialect {
 	void (*destroy)(void *self);
 } tw_dialect;
 
+/*
+ * Stopping in the middle of a document. The call checks its limits as the
+ * clock moves and as lines are added, and asks the owner's stop function
+ * at every verb: the call clock passing max_call_s (wherever it happens: a
+ * prompt, a pause, a timeout waited out, a fetch), a document adding more
+ * than max_lines lines, or a stop request halts the call there. From then
+ * on tw_call_at, tw_call_event_add and tw_call_fetch return that code
+ * (TW_ELIMIT) and do nothing; the interpreter only has to return a code
+ * that is not TW_OK, and the call fails with its own cause, which names
+ * the limit and where it was crossed (the element tw_call_at was last
+ * given), whatever err the interpreter filled.
+ */
+
+/* The interpreter is at node (an element of the document it runs; kept
+ * until the next document and used only to say where the call stopped).
+ * TW_OK, or the code of a halt: stop interpreting. */
+int tw_call_at(tw_call *call, xmlNodePtr node);
+
+/* True when the owner's stop request cut the call short: what was
+ * interrupted, not a failure of the IVR. */
+bool tw_call_was_stopped(const tw_call *call);
+
 /* Records what the caller heard or what happened; text copied (NULL ok).
  * Advances the call clock by duration_s. Prompts (SAY, PLAY) heard in an
- * earlier turn are marked as repeats. */
+ * earlier turn are marked as repeats. TW_OK, TW_ENOMEM, or a halt's code
+ * (the line that crossed the clock limit is recorded; a line past
+ * max_lines is not). */
 int tw_call_event_add(tw_call *call, tw_call_event_kind kind, const char *text,
 		      double duration_s);
 
 /* The simulated time of speaking text (TW_CALL_WORDS_PER_MINUTE). */
 double tw_call_speech_s(const char *text);
 
-/* Moves the call clock on (a timeout sat through, a pause). */
+/* Moves the call clock on (a timeout sat through, a pause); past the
+ * limit, the call halts (the next tw_call_at, event or fetch says so). */
 void tw_call_wait(tw_call *call, double seconds);
 
 /* Asks for a document: ref resolved against base (the current document's

@@ -79,6 +79,8 @@ struct record {
 struct twiml {
 	xmlDocPtr doc;           /* owned */
 	char *url;               /* owned: the document's URL, base of refs */
+	char shown_url[URL_CHARS + 1]; /* url as messages quote it: masked
+					  (tw_call_quote), then cut */
 	enum waiting waiting;
 	xmlNodePtr verb;         /* the verb waiting for the caller */
 	struct gather gather;
@@ -130,24 +132,37 @@ static tw_call_param param(const char *name, const char *value)
 	return (tw_call_param){.name = (char *)name, .value = (char *)value};
 }
 
+/* A line the call would not add: out of memory, or the call halted (it
+ * gives its own cause, see call.h). */
+static int line_failed(int rc, tw_error *err)
+{
+	return rc == TW_ENOMEM ? oom(err) : rc;
+}
+
 static int note(tw_call *call, tw_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Adds a techweek note to the transcript. */
 static int note(tw_call *call, tw_error *err, const char *fmt, ...)
 {
+	/* Whole, then masked, then cut: a cut first could leave part of a
+	 * secret that the run's redaction would no longer recognise. */
 	char text[NOTE_MAX];
+	tw_buf full;
+	tw_buf_init(&full, (size_t)1 << 24);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	int rc = tw_buf_vprintf(&full, fmt, ap);
 	va_end(ap);
-	return tw_call_event_add(call, TW_EV_NOTE, text, 0) ? oom(err) : TW_OK;
+	tw_call_quote(call, rc == TW_OK ? tw_buf_str(&full) : "", text, sizeof(text));
+	tw_buf_free(&full);
+	return line_failed(tw_call_event_add(call, TW_EV_NOTE, text, 0), err);
 }
 
 static int event(tw_call *call, tw_call_event_kind kind, const char *text, double s,
 		 tw_error *err)
 {
-	return tw_call_event_add(call, kind, text, s) ? oom(err) : TW_OK;
+	return line_failed(tw_call_event_add(call, kind, text, s), err);
 }
 
 /* The text inside v (SSML markup in a Say included), whitespace collapsed
@@ -218,9 +233,10 @@ static bool parse_long(const char *s, long lo, long hi, long *out)
 static int ignored(tw_call *call, xmlNodePtr v, const char *name, const char *value,
 		   const char *why, tw_error *err)
 {
+	char q[61];
 	return note(call, err,
-		    "ignored %s=\"%.60s\" on <%s> at line %ld: %s; the carrier uses its default",
-		    name, value, name_of(v), line_of(v), why);
+		    "ignored %s=\"%s\" on <%s> at line %ld: %s; the carrier uses its default",
+		    name, tw_call_quote(call, value, q, sizeof(q)), name_of(v), line_of(v), why);
 }
 
 /* A whole-number attribute: def when absent or unusable (noted). */
@@ -444,9 +460,9 @@ static int gather_children_check(struct twiml *t, xmlNodePtr v, tw_error *err)
 	for (xmlNodePtr c = element_from(v->children); c; c = element_from(c->next))
 		if (!is_prompt_verb(c))
 			return tw_error_set(err, TW_ESERVICE,
-					    "<Gather> at line %ld of %.*s may hold only <Say>, "
+					    "<Gather> at line %ld of %s may hold only <Say>, "
 					    "<Play> and <Pause>, not <%s> (line %ld)",
-					    line_of(v), URL_CHARS, t->url, name_of(c), line_of(c));
+					    line_of(v), t->shown_url, name_of(c), line_of(c));
 	return TW_OK;
 }
 
@@ -579,8 +595,8 @@ static int verb_redirect(struct twiml *t, tw_call *call, xmlNodePtr v, struct ru
 		return oom(err);
 	int rc = TW_OK;
 	if (!*to)
-		rc = tw_error_set(err, TW_ESERVICE, "<Redirect> at line %ld of %.*s has no URL",
-				  line_of(v), URL_CHARS, t->url);
+		rc = tw_error_set(err, TW_ESERVICE, "<Redirect> at line %ld of %s has no URL",
+				  line_of(v), t->shown_url);
 	if (rc == TW_OK && (rc = method_attr(call, v, &method, err)) == TW_OK)
 		rc = tw_call_fetch(call, t->url, to, method, NULL, 0, err);
 	free(to);
@@ -640,8 +656,8 @@ static int noun_destination(struct twiml *t, xmlNodePtr n, char **dest, tw_error
 		if (!*name) {
 			free(name);
 			return tw_error_set(err, TW_ESERVICE,
-					    "<%s> at line %ld of %.*s names nobody to dial",
-					    nouns[i].noun, line_of(n), URL_CHARS, t->url);
+					    "<%s> at line %ld of %s names nobody to dial",
+					    nouns[i].noun, line_of(n), t->shown_url);
 		}
 		size_t len = strlen(nouns[i].prefix) + strlen(name) + 1;
 		if ((*dest = malloc(len)))
@@ -649,8 +665,8 @@ static int noun_destination(struct twiml *t, xmlNodePtr n, char **dest, tw_error
 		free(name);
 		return *dest ? TW_OK : oom(err);
 	}
-	return tw_error_set(err, TW_ESERVICE, "unknown noun <%s> in <Dial> at line %ld of %.*s",
-			    name_of(n), line_of(n), URL_CHARS, t->url);
+	return tw_error_set(err, TW_ESERVICE, "unknown noun <%s> in <Dial> at line %ld of %s",
+			    name_of(n), line_of(n), t->shown_url);
 }
 
 /* Notes what a Number's attributes do that the caller cannot hear. */
@@ -659,11 +675,14 @@ static int number_notes(tw_call *call, xmlNodePtr n, const char *dest, tw_error 
 	char *digits = attr(n, "sendDigits");
 	char *url = attr(n, "url");
 	int rc = TW_OK;
+	char qd[41], qdest[61], qurl[121];
+	tw_call_quote(call, dest, qdest, sizeof(qdest));
 	if (digits)
-		rc = note(call, err, "the carrier sends DTMF %.40s to %.60s once it answers",
-			  digits, dest);
+		rc = note(call, err, "the carrier sends DTMF %s to %s once it answers",
+			  tw_call_quote(call, digits, qd, sizeof(qd)), qdest);
 	if (rc == TW_OK && url)
-		rc = note(call, err, "%.60s hears %.120s before being connected", dest, url);
+		rc = note(call, err, "%s hears %s before being connected", qdest,
+			  tw_call_quote(call, url, qurl, sizeof(qurl)));
 	xmlFree(digits);
 	xmlFree(url);
 	return rc;
@@ -683,8 +702,8 @@ static int dial_destination(struct twiml *t, tw_call *call, xmlNodePtr v, char *
 			return TW_OK;
 		free(*dest);
 		*dest = NULL;
-		return tw_error_set(err, TW_ESERVICE, "<Dial> at line %ld of %.*s has nothing to dial",
-				    line_of(v), URL_CHARS, t->url);
+		return tw_error_set(err, TW_ESERVICE, "<Dial> at line %ld of %s has nothing to dial",
+				    line_of(v), t->shown_url);
 	}
 	int more = 0;
 	for (xmlNodePtr o = element_from(n->next); o; o = element_from(o->next))
@@ -708,8 +727,9 @@ static int dial_destination(struct twiml *t, tw_call *call, xmlNodePtr v, char *
 static int connect_caller(struct twiml *t, tw_call *call, xmlNodePtr v, const char *dest,
 			  enum waiting how, struct run *r, tw_error *err)
 {
-	if (tw_call_transferred(call, dest))
-		return oom(err);
+	int rc = tw_call_transferred(call, dest);
+	if (rc)
+		return line_failed(rc, err);
 	t->waiting = how;
 	t->verb = v;
 	t->connected_at_s = tw_call_clock(call);
@@ -725,10 +745,10 @@ static int verb_dial(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r
 	int rc = dial_destination(t, call, v, &dest, err);
 	if (rc)
 		return rc;
-	char *record = attr(v, "record");
+	char *record = attr(v, "record"), q[41];
 	if (record && strcmp(record, "false") != 0 && strcmp(record, "do-not-record") != 0)
-		rc = note(call, err, "<Dial> at line %ld records the call (record=\"%.40s\")",
-			  line_of(v), record);
+		rc = note(call, err, "<Dial> at line %ld records the call (record=\"%s\")",
+			  line_of(v), tw_call_quote(call, record, q, sizeof(q)));
 	xmlFree(record);
 	if (rc == TW_OK)
 		rc = connect_caller(t, call, v, dest, WAIT_DIAL, r, err);
@@ -744,8 +764,8 @@ static int verb_enqueue(struct twiml *t, tw_call *call, xmlNodePtr v, struct run
 		return oom(err);
 	int rc = TW_OK;
 	if (!*name)
-		rc = tw_error_set(err, TW_ESERVICE, "<Enqueue> at line %ld of %.*s names no queue",
-				  line_of(v), URL_CHARS, t->url);
+		rc = tw_error_set(err, TW_ESERVICE, "<Enqueue> at line %ld of %s names no queue",
+				  line_of(v), t->shown_url);
 	size_t len = strlen(name) + sizeof("queue:");
 	char *dest = rc ? NULL : malloc(len);
 	if (rc == TW_OK && !dest)
@@ -859,6 +879,9 @@ static const char *const unsupported[] = {
 static int run_verb(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r,
 		    tw_error *err)
 {
+	int rc = tw_call_at(call, v);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (is_named(v, verbs[i].name))
 			return verbs[i].run(t, call, v, r, err);
@@ -866,10 +889,11 @@ static int run_verb(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r,
 		if (is_named(v, unsupported[i]))
 			return tw_error_set(err, TW_ESERVICE,
 					    "<%s> is not supported by techweek's caller "
-					    "(line %ld of %.*s)",
-					    name_of(v), line_of(v), URL_CHARS, t->url);
-	return tw_error_set(err, TW_ESERVICE, "unknown TwiML verb <%.60s> at line %ld of %.*s",
-			    name_of(v), line_of(v), URL_CHARS, t->url);
+					    "(line %ld of %s)",
+					    name_of(v), line_of(v), t->shown_url);
+	char q[61];
+	return tw_error_set(err, TW_ESERVICE, "unknown TwiML verb <%s> at line %ld of %s",
+			    tw_call_quote(call, name_of(v), q, sizeof(q)), line_of(v), t->shown_url);
 }
 
 /* Runs the document's verbs from v on until one stops the run; verbs
@@ -884,8 +908,7 @@ static int run_from(struct twiml *t, tw_call *call, xmlNodePtr v, tw_error *err)
 		if (rc || r.stop)
 			return rc;
 	}
-	int rc = note(call, err, "no more verbs in %.*s: the carrier hangs up", URL_CHARS,
-		      t->url);
+	int rc = note(call, err, "no more verbs in %s: the carrier hangs up", t->shown_url);
 	return rc ? rc : ivr_hangs_up(call, err);
 }
 
@@ -935,10 +958,12 @@ static int gather_keys(struct twiml *t, tw_call *call, const char *keys, tw_erro
 		}
 	}
 	got[n] = dropped[d] = '\0';
+	char q[41];
 	if (d)
 		rc = note(call, err,
-			  "keys \"%.40s\" came after <Gather> at line %ld had its input; the IVR "
-			  "never heard them", dropped, line_of(t->verb));
+			  "keys \"%s\" came after <Gather> at line %ld had its input; the IVR "
+			  "never heard them", tw_call_quote(call, dropped, q, sizeof(q)),
+			  line_of(t->verb));
 	/* Without a finishing key the carrier waits out the timeout. */
 	if (!done)
 		tw_call_wait(call, g->timeout_s);
@@ -1000,8 +1025,9 @@ static int record_end(struct twiml *t, tw_call *call, const char *key, tw_error 
 			      "goes on with the next verb", line_of(t->verb));
 		return rc ? rc : fall_through(t, call, err);
 	}
-	if (tw_call_recorded(call, tw_buf_str(&rec->message)))
-		return oom(err);
+	int rc = tw_call_recorded(call, tw_buf_str(&rec->message));
+	if (rc)
+		return line_failed(rc, err);
 	char sid[35], url[80], duration[24];
 	make_sid(t, call, "RE", sid);
 	snprintf(url, sizeof(url), "http://127.0.0.1/recordings/%s", sid);
@@ -1023,11 +1049,12 @@ static int record_keys(struct twiml *t, tw_call *call, const char *keys, tw_erro
 		}
 		if (!strchr(t->record.finish, *k))
 			continue; /* a tone in the recording, nothing more */
-		char key[2] = {*k, '\0'};
+		char key[2] = {*k, '\0'}, q[41];
 		int rc = TW_OK;
 		if (k[1])
-			rc = note(call, err, "keys \"%.40s\" came after <Record> at line %ld "
-				  "ended; the IVR never heard them", k + 1, line_of(t->verb));
+			rc = note(call, err, "keys \"%s\" came after <Record> at line %ld "
+				  "ended; the IVR never heard them",
+				  tw_call_quote(call, k + 1, q, sizeof(q)), line_of(t->verb));
 		return rc ? rc : record_end(t, call, key, err);
 	}
 	return TW_OK; /* still recording */
@@ -1136,16 +1163,19 @@ static int twiml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url,
 	t->doc = doc;
 	if (!(t->url = strdup(url ? url : "")))
 		return oom(err);
+	tw_call_quote(call, url, t->shown_url, sizeof(t->shown_url));
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (!root || !is_named(root, "Response"))
-		return tw_error_set(err, TW_ESERVICE, "%.*s is not a TwiML <Response>", URL_CHARS,
-				    t->url);
+		return tw_error_set(err, TW_ESERVICE, "%s is not a TwiML <Response>", t->shown_url);
 	return run_from(t, call, root->children, err);
 }
 
 static int twiml_input(void *self, tw_call *call, const tw_call_input *in, tw_error *err)
 {
 	struct twiml *t = self;
+	int rc = t->verb ? tw_call_at(call, t->verb) : TW_OK;
+	if (rc)
+		return rc;
 	switch (t->waiting) {
 	case WAIT_GATHER:
 		return gather_input(t, call, in, err);

@@ -184,44 +184,56 @@ static const char *attr(xmlNodePtr n, const char *name)
 	return NULL;
 }
 
-/* "<field name="x">" for messages: the element and what identifies it. */
-static void describe(xmlNodePtr n, char *out, size_t size)
+/* "<field name="x">" for messages: the element and what identifies it.
+ * The name is the document's too (an unknown element's), so it is masked
+ * and cut like the value, and the whole fits out (160 bytes) uncut. */
+static void describe(vxml *v, xmlNodePtr n, char *out, size_t size)
 {
 	static const char *const keys[] = {"name", "id", "event", "next", "dest", "src", "type"};
+	char qn[41];
+	const char *name = tw_call_quote(v->call, (const char *)n->name, qn, sizeof(qn));
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *v = attr(n, keys[i]);
-		if (v) {
-			snprintf(out, size, "<%s %s=\"%.60s\">", (const char *)n->name, keys[i], v);
+		const char *value = attr(n, keys[i]);
+		if (value) {
+			char q[61];
+			snprintf(out, size, "<%s %s=\"%s\">", name, keys[i],
+				 tw_call_quote(v->call, value, q, sizeof(q)));
 			return;
 		}
 	}
-	snprintf(out, size, "<%s>", (const char *)n->name);
+	snprintf(out, size, "<%s>", name);
 }
 
 /* TW_ESERVICE about an element: the message, then where it is. */
 __attribute__((format(printf, 4, 5))) static int fail(vxml *v, tw_error *err, xmlNodePtr n,
 						      const char *fmt, ...)
 {
+	/* Whole, then masked, then cut: a cut first could leave part of a
+	 * secret that the run's redaction would no longer recognise. */
 	char msg[512];
+	tw_buf full;
+	tw_buf_init(&full, (size_t)1 << 24);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	int rc = tw_buf_vprintf(&full, fmt, ap);
 	va_end(ap);
+	tw_call_quote(v->call, rc == TW_OK ? tw_buf_str(&full) : "", msg, sizeof(msg));
+	tw_buf_free(&full);
 	return tw_error_set(err, TW_ESERVICE, "%s (line %ld of %s)", msg,
 			    n ? xmlGetLineNo(n) : 0L, v->url ? v->url : "?");
 }
 
 static int needs_ecma(vxml *v, tw_error *err, xmlNodePtr n, const char *what, const char *value)
 {
-	char d[160];
-	describe(n, d, sizeof(d));
+	char d[160], q[81];
+	describe(v, n, d, sizeof(d));
 	/* an attribute reads what="value"; a description reads what "value" */
 	if (value)
 		return fail(v, err, n,
 			    strchr(what, ' ')
-				    ? "%s needs ECMAScript (%s \"%.80s\"), which techweek's caller does not run"
-				    : "%s needs ECMAScript (%s=\"%.80s\"), which techweek's caller does not run",
-			    d, what, value);
+				    ? "%s needs ECMAScript (%s \"%s\"), which techweek's caller does not run"
+				    : "%s needs ECMAScript (%s=\"%s\"), which techweek's caller does not run",
+			    d, what, tw_call_quote(v->call, value, q, sizeof(q)));
 	return fail(v, err, n, "%s needs ECMAScript (%s), which techweek's caller does not run", d,
 		    what);
 }
@@ -229,7 +241,7 @@ static int needs_ecma(vxml *v, tw_error *err, xmlNodePtr n, const char *what, co
 static int unsupported(vxml *v, tw_error *err, xmlNodePtr n, const char *why)
 {
 	char d[160];
-	describe(n, d, sizeof(d));
+	describe(v, n, d, sizeof(d));
 	return fail(v, err, n, "%s is not supported: %s", d, why);
 }
 
@@ -356,7 +368,7 @@ static int var_find(vxml *v, xmlNodePtr n, const char *what, const char *name, v
 		name += 12;
 	} else if (strncmp(name, "session.", 8) == 0) {
 		char d[160];
-		describe(n, d, sizeof(d));
+		describe(v, n, d, sizeof(d));
 		return fail(v, err, n, "%s reads %s: techweek's caller provides no session variables",
 			    d, name);
 	}
@@ -442,7 +454,7 @@ static int eval(vxml *v, xmlNodePtr n, const char *what, const char *expr, char 
 		rc = var_find(v, n, what, e, &var, err);
 		if (!rc && !var) {
 			char d[160];
-			describe(n, d, sizeof(d));
+			describe(v, n, d, sizeof(d));
 			rc = fail(v, err, n, "%s reads %s, which is not declared", d, e);
 		}
 		if (!rc && var->value) {
@@ -739,7 +751,7 @@ static int render(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 		if (is(n, silent[i]))
 			return TW_OK;
 	char d[160];
-	describe(n, d, sizeof(d));
+	describe(v, n, d, sizeof(d));
 	return fail(v, err, n, "unknown element %s in a prompt", d);
 }
 
@@ -797,6 +809,8 @@ static int play_item_prompts(vxml *v, vxml_item *it, tw_error *err)
 	tw_buf_init(&b, VXML_MAX_UTTERANCE);
 	rc = TW_OK;
 	for (xmlNodePtr c = it->node->children; c && !rc; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE && (rc = tw_call_at(v->call, c)))
+			break;
 		if (is(c, "prompt")) {
 			int count;
 			rc = prompt_level(v, c, &count, err);
@@ -1170,7 +1184,7 @@ static int field_grammar(vxml *v, xmlNodePtr field, vxml_grammar *g, tw_error *e
 	}
 	if (g->builtin == B_NONE && g->nalts == 0) {
 		char d[160];
-		describe(field, d, sizeof(d));
+		describe(v, field, d, sizeof(d));
 		return fail(v, err, field, "%s has no grammar techweek can listen with", d);
 	}
 	return TW_OK;
@@ -1502,7 +1516,7 @@ static int throw_event(vxml *v, const char *event, xmlNodePtr origin, tw_error *
 		rc = hang_up(v, err);
 	} else {
 		char d[160];
-		describe(origin, d, sizeof(d));
+		describe(v, origin, d, sizeof(d));
 		rc = fail(v, err, origin,
 			  "%s threw \"%s\", which the document does not catch (a VoiceXML browser ends the call)",
 			  d, event);
@@ -1547,7 +1561,7 @@ static int fetch(vxml *v, xmlNodePtr n, const char *ref, const char *method,
 		/* say which element asked for it */
 		char d[160], *msg = err->message;
 		err->message = NULL;
-		describe(n, d, sizeof(d));
+		describe(v, n, d, sizeof(d));
 		fail(v, err, n, "%s: %s", d, msg);
 		err->code = rc;
 		free(msg);
@@ -1563,13 +1577,13 @@ static int go(vxml *v, xmlNodePtr n, const char *next, tw_error *err)
 	xmlNodePtr d = dialog_by_id(v, next + 1);
 	if (!d) {
 		char desc[160];
-		describe(n, desc, sizeof(desc));
+		describe(v, n, desc, sizeof(desc));
 		return fail(v, err, n, "%s: no <form> or <menu> with id \"%s\" in the document", desc,
 			    next + 1);
 	}
 	if (++v->transitions > VXML_MAX_TRANSITIONS) {
 		char desc[160];
-		describe(n, desc, sizeof(desc));
+		describe(v, n, desc, sizeof(desc));
 		return fail(v, err, n,
 			    "goto loop: %d transitions between dialogs without input from the caller, the last by %s",
 			    VXML_MAX_TRANSITIONS, desc);
@@ -1829,7 +1843,7 @@ static int exec_one(vxml *v, xmlNodePtr n, tw_error *err)
 	if (is(n, "return"))
 		return unsupported(v, err, n, "techweek does not run subdialogs");
 	char d[160];
-	describe(n, d, sizeof(d));
+	describe(v, n, d, sizeof(d));
 	return fail(v, err, n, "unknown element %s in executable content", d);
 }
 
@@ -1841,6 +1855,8 @@ static int exec_children(vxml *v, xmlNodePtr parent, tw_error *err)
 	tw_buf_init(&b, VXML_MAX_UTTERANCE);
 	int rc = TW_OK;
 	for (xmlNodePtr c = parent->children; c && !rc && !v->unwind && !v->left; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE && (rc = tw_call_at(v->call, c)))
+			break;
 		if (bare_prompt(c)) {
 			rc = render(v, c, &b, err);
 			continue;
@@ -1900,7 +1916,7 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 			if (is(c, "link"))
 				return unsupported(v, err, c, "links; use the menu's choices");
 			char desc[160];
-			describe(c, desc, sizeof(desc));
+			describe(v, c, desc, sizeof(desc));
 			return fail(v, err, c, "unknown element %s in <menu>", desc);
 		}
 		return TW_OK;
@@ -1942,7 +1958,7 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 			rc = needs_ecma(v, err, c, "its result is an ECMAScript object", NULL);
 		} else if (!is(c, "filled") && !is(c, "property") && !handler(c)) {
 			char desc[160];
-			describe(c, desc, sizeof(desc));
+			describe(v, c, desc, sizeof(desc));
 			rc = fail(v, err, c, "unknown element %s in <form>", desc);
 		}
 	}
@@ -2008,7 +2024,7 @@ static int listen(vxml *v, vxml_item *it, tw_error *err)
 	l.speech = voice_mode && grammar_voice(&v->grammar);
 	if (!l.dtmf && !l.speech) {
 		char d[160];
-		describe(it->node, d, sizeof(d));
+		describe(v, it->node, d, sizeof(d));
 		return fail(v, err, it->node, "%s accepts no input its grammars and inputmodes allow",
 			    d);
 	}
@@ -2057,7 +2073,7 @@ static int transfer(vxml *v, vxml_item *it, bool quiet, tw_error *err)
 		return rc;
 	if (!dest) {
 		char d[160];
-		describe(it->node, d, sizeof(d));
+		describe(v, it->node, d, sizeof(d));
 		return fail(v, err, it->node, "%s without dest", d);
 	}
 	if (!quiet) {
@@ -2105,6 +2121,8 @@ static int run(vxml *v, tw_error *err)
 		}
 		if (!it) /* nothing left to do: the document exits */
 			return hang_up(v, err);
+		if ((rc = tw_call_at(v->call, it->node)))
+			return rc;
 		bool quiet = v->skip_prompts && it == v->cur;
 		v->skip_prompts = false;
 		v->cur = it;
@@ -2155,11 +2173,11 @@ static int gather_keys(vxml *v, vxml_item *it, const char *pressed, char **keys,
 	}
 	int rc = TW_OK;
 	if (d) {
-		char text[400], desc[160];
-		describe(it->node, desc, sizeof(desc));
+		char text[400], desc[160], q[41];
+		describe(v, it->node, desc, sizeof(desc));
 		snprintf(text, sizeof(text),
-			 "keys \"%.40s\" came after %s at line %ld had its input; the IVR never heard them",
-			 dropped, desc, xmlGetLineNo(it->node));
+			 "keys \"%s\" came after %s at line %ld had its input; the IVR never heard them",
+			 tw_call_quote(v->call, dropped, q, sizeof(q)), desc, xmlGetLineNo(it->node));
 		rc = note(v, text, err);
 	}
 	if (!done) {
@@ -2190,7 +2208,9 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 	v->cur = it;
 	char *value = NULL;
 	const vxml_alt *alt = NULL;
-	int rc = TW_OK;
+	int rc = tw_call_at(call, it->node);
+	if (rc)
+		return rc;
 	if (in->kind == TW_INPUT_SILENCE) {
 		tw_call_wait(call, v->listen.timeout_s);
 		rc = throw_event(v, "noinput", it->node, err);
@@ -2315,7 +2335,7 @@ static int vxml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url, 
 		else if (!is(c, "property") && !is(c, "meta") && !is(c, "metadata") &&
 			 !handler(c)) {
 			char d[160];
-			describe(c, d, sizeof(d));
+			describe(v, c, d, sizeof(d));
 			rc = fail(v, err, c, "unknown element %s in <vxml>", d);
 		}
 	}

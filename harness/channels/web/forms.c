@@ -47,15 +47,20 @@
 
 #include <curl/curl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "channels/web/html.h"
 #include "core/buf.h"
+#include "core/redact.h"
 
-#define MSG_MAX 8192
 #define BODY_MAX ((size_t)64 << 20) /* what one form may send */
+/* Messages quote page and script text whole, marked where to cut it
+ * (tw_redact_put_quoted): the run masks its secrets before the cut, so a
+ * message may be as large as the page it quotes. */
+#define MSG_MAX ((size_t)256 << 20)
 #define LIST_MAX 10                 /* entries listed in an error message */
 #define LIST_CHARS 40               /* characters shown of each entry */
 #define ASKED_CHARS 200             /* characters shown of what a script asked for */
@@ -313,6 +318,23 @@ static int no_memory(tw_error *err)
 	return tw_error_set(err, TW_ENOMEM, "out of memory");
 }
 
+/* An error quoting what the script asked for: before, the quote, then
+ * fmt. */
+static int fail_asked(tw_error *err, const char *before, const char *asked, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail_asked(tw_error *err, const char *before, const char *asked, const char *fmt, ...)
+{
+	tw_buf msg;
+	tw_buf_init(&msg, MSG_MAX);
+	tw_buf_puts(&msg, before);
+	tw_redact_put_quoted(&msg, asked, ASKED_CHARS);
+	va_list ap;
+	va_start(ap, fmt);
+	tw_buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	return fail_with(err, &msg);
+}
+
 /* Collects distinct descriptions, LIST_MAX at most, into msg; *more tells
  * whether some were left out. */
 typedef struct lister {
@@ -426,11 +448,11 @@ static char *describe_field(xmlDocPtr doc, xmlNodePtr n, bool with_id)
 	if (with_id && id && id[0])
 		tw_buf_printf(&key, "%sid %s", key.len ? ", " : "", id);
 	if (words && words[0]) {
-		tw_buf_put_quoted(&b, words, LIST_CHARS);
+		tw_redact_put_quoted(&b, words, LIST_CHARS);
 		if (key.len)
 			tw_buf_printf(&b, " (%s)", tw_buf_str(&key));
 	} else if (key.len) {
-		tw_buf_put_quoted(&b, tw_buf_str(&key), LIST_CHARS);
+		tw_redact_put_quoted(&b, tw_buf_str(&key), LIST_CHARS);
 	} else {
 		const char *other = tw_html_attr(n, "placeholder");
 		if (!other || !other[0])
@@ -438,7 +460,7 @@ static char *describe_field(xmlDocPtr doc, xmlNodePtr n, bool with_id)
 		if (!other || !other[0])
 			other = id;
 		char *c = other ? tw_html_collapse(other) : NULL;
-		tw_buf_put_quoted(&b, c ? c : "(unnamed)", LIST_CHARS);
+		tw_redact_put_quoted(&b, c ? c : "(unnamed)", LIST_CHARS);
 		free(c);
 	}
 	free(words);
@@ -452,7 +474,7 @@ static int no_such_field(xmlDocPtr doc, const char *needle, tw_error *err)
 	tw_buf msg;
 	tw_buf_init(&msg, MSG_MAX);
 	tw_buf_puts(&msg, "no field ");
-	tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
+	tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 	tw_buf_puts(&msg, " on the page; ");
 	size_t mark = msg.len;
 	tw_buf_puts(&msg, "fields here: ");
@@ -550,7 +572,7 @@ static int several_fields(xmlDocPtr doc, const char *needle, const node_list *fo
 	tw_buf msg;
 	tw_buf_init(&msg, MSG_MAX);
 	tw_buf_puts(&msg, "field ");
-	tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
+	tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 	bool group = one_radio_group(doc, found);
 	if (group)
 		tw_buf_puts(&msg, " is a group of radio buttons; tick one of them: ");
@@ -604,10 +626,10 @@ static int wrong_kind(tw_error *err, const char *field, kind k, const char *step
 {
 	const char *right = step_for(k);
 	if (!right)
-		return tw_error_set(err, TW_EUSAGE, "field '%.*s' is %s, which techweek cannot %s",
-				    ASKED_CHARS, field, kind_word(k), step);
-	return tw_error_set(err, TW_EUSAGE, "field '%.*s' is %s: use %s, not %s", ASKED_CHARS,
-			    field, kind_word(k), right, step);
+		return fail_asked(err, "field ", field, " is %s, which techweek cannot %s",
+				  kind_word(k), step);
+	return fail_asked(err, "field ", field, " is %s: use %s, not %s", kind_word(k), right,
+			  step);
 }
 
 /* ---- fill ---------------------------------------------------------------- */
@@ -667,18 +689,18 @@ int tw_form_fill(xmlDocPtr doc, const char *field, const char *value, xmlNodePtr
 	if (k != K_TEXT && k != K_TEXTAREA)
 		return wrong_kind(err, field, k, "fill");
 	if (is_disabled(n))
-		return tw_error_set(err, TW_EUSAGE, "field '%.*s' is disabled", ASKED_CHARS, field);
+		return fail_asked(err, "field ", field, " is disabled");
 	if (tw_html_attr(n, "readonly"))
-		return tw_error_set(err, TW_EUSAGE, "field '%.*s' is read-only", ASKED_CHARS, field);
+		return fail_asked(err, "field ", field, " is read-only");
 	if (!value)
 		value = "";
 	long max = non_negative(tw_html_attr(n, "maxlength"));
 	size_t len = utf16_length(value);
 	if (max >= 0 && len > (size_t)max)
-		return tw_error_set(err, TW_EUSAGE,
-				    "the value for '%.*s' is %zu characters, longer than the field's "
-				    "maxlength %ld: a browser would not let the customer type it all",
-				    ASKED_CHARS, field, len, max);
+		return fail_asked(err, "the value for ", field,
+				  " is %zu characters, longer than the field's maxlength %ld: a "
+				  "browser would not let the customer type it all",
+				  len, max);
 	if (k == K_TEXTAREA)
 		rc = set_text_content(n, value);
 	else
@@ -774,7 +796,7 @@ static int no_such_option(xmlDocPtr doc, xmlNodePtr select, const char *needle, 
 	tw_buf_init(&msg, MSG_MAX);
 	char *name = describe_select(doc, select);
 	tw_buf_puts(&msg, "no option ");
-	tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
+	tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 	tw_buf_printf(&msg, " in %s; ", name ? name : "the list");
 	free(name);
 	node_list opts = {0};
@@ -791,7 +813,7 @@ static int no_such_option(xmlDocPtr doc, xmlNodePtr select, const char *needle, 
 		char *label = option_label(opts.items[i]);
 		tw_buf q;
 		tw_buf_init(&q, MSG_MAX);
-		tw_buf_put_quoted(&q, label ? label : "", LIST_CHARS);
+		tw_redact_put_quoted(&q, label ? label : "", LIST_CHARS);
 		free(label);
 		lister_add(&l, tw_buf_steal(&q));
 	}
@@ -827,15 +849,15 @@ static int select_offering(xmlDocPtr doc, const char *needle, xmlNodePtr *select
 		const node_list *listed = found.count ? &found : &selects;
 		if (selects.count == 0) {
 			tw_buf_puts(&msg, "no option ");
-			tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
+			tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 			tw_buf_puts(&msg, ": the page has no drop-down lists");
 		} else if (found.count == 0) {
 			tw_buf_puts(&msg, "no drop-down list on the page has an option ");
-			tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
+			tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 			tw_buf_puts(&msg, "; lists here: ");
 		} else {
 			tw_buf_puts(&msg, "option ");
-			tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
+			tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 			tw_buf_printf(&msg, " is in %zu drop-down lists: ", found.count);
 		}
 		lister l = {.msg = &msg};
@@ -878,16 +900,14 @@ int tw_form_choose(xmlDocPtr doc, const char *field, const char *option, xmlNode
 	if (rc == TW_OK && is_disabled(select)) {
 		char *name = describe_select(doc, select);
 		if (field)
-			rc = tw_error_set(err, TW_EUSAGE, "field '%.*s' is disabled", ASKED_CHARS,
-					  field);
+			rc = fail_asked(err, "field ", field, " is disabled");
 		else
 			rc = tw_error_set(err, TW_EUSAGE, "field %s is disabled", name ? name : "");
 		free(name);
 	}
 	if (rc == TW_OK && option_disabled(chosen)) {
 		char *name = describe_select(doc, select);
-		rc = tw_error_set(err, TW_EUSAGE, "option '%.*s' of %s is disabled", ASKED_CHARS,
-				  needle, name ? name : "");
+		rc = fail_asked(err, "option ", needle, " of %s is disabled", name ? name : "");
 		free(name);
 	}
 	free(needle);
@@ -924,12 +944,11 @@ int tw_form_tick(xmlDocPtr doc, const char *field, bool on, xmlNodePtr *form_out
 	if (k != K_CHECKBOX && k != K_RADIO)
 		return wrong_kind(err, field, k, on ? "tick" : "untick");
 	if (is_disabled(n))
-		return tw_error_set(err, TW_EUSAGE, "field '%.*s' is disabled", ASKED_CHARS, field);
+		return fail_asked(err, "field ", field, " is disabled");
 	if (k == K_RADIO && !on)
-		return tw_error_set(err, TW_EUSAGE,
-				    "'%.*s' is a radio button: a customer cannot untick it, only tick "
-				    "another choice of its group",
-				    ASKED_CHARS, field);
+		return fail_asked(err, "", field,
+				  " is a radio button: a customer cannot untick it, only tick "
+				  "another choice of its group");
 	if (k == K_RADIO) {
 		node_list group = {0};
 		if (radio_group(doc, n, &group) != TW_OK) {
@@ -999,9 +1018,9 @@ static char *describe_button(xmlDocPtr doc, xmlNodePtr b, bool with_form)
 	char *label = button_label(b);
 	const char *name = tw_html_attr(b, "name");
 	if (label && label[0])
-		tw_buf_put_quoted(&msg, label, LIST_CHARS);
+		tw_redact_put_quoted(&msg, label, LIST_CHARS);
 	else if (name && name[0])
-		tw_buf_put_quoted(&msg, name, LIST_CHARS);
+		tw_redact_put_quoted(&msg, name, LIST_CHARS);
 	else
 		tw_buf_puts(&msg, "(a button with no text)");
 	free(label);
@@ -1012,7 +1031,7 @@ static char *describe_button(xmlDocPtr doc, xmlNodePtr b, bool with_form)
 			tw_buf_puts(&msg, " (in no form)");
 		else if (action && action[0]) {
 			tw_buf_printf(&msg, " (form %zu, action ", form_number(doc, form));
-			tw_buf_put_quoted(&msg, action, 2 * LIST_CHARS);
+			tw_redact_put_quoted(&msg, action, 2 * LIST_CHARS);
 			tw_buf_puts(&msg, ")");
 		} else
 			tw_buf_printf(&msg, " (form %zu)", form_number(doc, form));
@@ -1106,7 +1125,7 @@ static int find_button(xmlDocPtr doc, const char *button, xmlNodePtr preferred, 
 		rc = no_memory(err);
 	} else if (hits.count == 0) {
 		tw_buf_puts(&msg, "no button ");
-		tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
+		tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 		if (page_has_buttons(doc)) {
 			tw_buf_puts(&msg, " on the page; buttons here: ");
 			list_buttons(doc, &msg);
@@ -1120,7 +1139,7 @@ static int find_button(xmlDocPtr doc, const char *button, xmlNodePtr preferred, 
 		for (size_t i = 1; i < hits.count && one_form; i++)
 			one_form = form_owner(doc, hits.items[i]) == form;
 		tw_buf_puts(&msg, "button ");
-		tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
+		tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 		tw_buf_printf(&msg, " matches %zu buttons that do different things: ", hits.count);
 		lister l = {.msg = &msg};
 		for (size_t i = 0; i < hits.count && !l.more; i++)
@@ -1611,21 +1630,17 @@ int tw_form_submit(xmlDocPtr doc, const char *page_url, const char *button,
 			return rc;
 		kind k = kind_of(submitter);
 		if (k == K_RESET)
-			return tw_error_set(err, TW_EUSAGE,
-					    "button '%.*s' resets the form instead of sending it",
-					    ASKED_CHARS, button);
+			return fail_asked(err, "button ", button,
+					  " resets the form instead of sending it");
 		if (k == K_BUTTON)
-			return tw_error_set(err, TW_EUSAGE,
-					    "button '%.*s' does nothing without scripts (type=button), "
-					    "and techweek runs no scripts",
-					    ASKED_CHARS, button);
+			return fail_asked(err, "button ", button,
+					  " does nothing without scripts (type=button), and "
+					  "techweek runs no scripts");
 		if (is_disabled(submitter))
-			return tw_error_set(err, TW_EUSAGE, "button '%.*s' is disabled", ASKED_CHARS,
-					    button);
+			return fail_asked(err, "button ", button, " is disabled");
 		if (!(form = form_owner(doc, submitter)))
-			return tw_error_set(err, TW_EUSAGE,
-					    "button '%.*s' is in no form, so pressing it sends nothing",
-					    ASKED_CHARS, button);
+			return fail_asked(err, "button ", button,
+					  " is in no form, so pressing it sends nothing");
 	} else {
 		if ((rc = pick_form(doc, preferred_form, &form, err)) != TW_OK)
 			return rc;

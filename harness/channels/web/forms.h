@@ -5,6 +5,10 @@
  * the entry list" rules: disabled controls and unchecked boxes left out,
  * hidden inputs (CSRF tokens) kept, only the activating button's
  * name=value sent.
+ *
+ * Error messages quote page and script text whole, marked where to cut
+ * it: show them through tw_redact_message (core/redact.h), which masks
+ * the run's secrets before it cuts.
  */
 #ifndef TW_WEB_FORMS_H
 #define TW_WEB_FORMS_H

@@ -41,11 +41,15 @@
 #include <strings.h>
 
 #include "core/buf.h"
+#include "core/redact.h"
 
 /* The text is never larger than the capped body it comes from; the cap
  * only stops runaway growth if that ever stops being true. */
 #define TEXT_MAX ((size_t)256 << 20)
-#define MSG_MAX 8192
+/* Messages quote page and script text whole, marked where to cut it
+ * (tw_redact_put_quoted): the run masks its secrets before the cut, so a
+ * message may be as large as the text it quotes. */
+#define MSG_MAX TEXT_MAX
 #define LIST_MAX 10       /* entries listed in an error message */
 #define LIST_CHARS 40     /* characters shown of each entry */
 #define ASKED_CHARS 200   /* characters shown of what the script asked for */
@@ -288,9 +292,13 @@ static enum resolved resolve(const char *base, const char *ref, char **out, CURL
 		rc = curl_url_set(h, CURLUPART_URL, base, 0);
 		*base_bad = rc != CURLUE_OK;
 	}
-	/* "" and "#x" are the page itself; curl would go to its directory. */
+	/* "" and "#x" are the page itself; curl would go to its directory.
+	 * What a URL cannot hold is percent-encoded, as a browser does with
+	 * an href or what is typed in its address bar: a space is %20 in the
+	 * path (+ in the query), é is %c3%a9; what has a meaning in a URL (/ ?
+	 * # & = %) is left as it is. */
 	if (rc == CURLUE_OK && (!base || (clean[0] != '\0' && clean[0] != '#')))
-		rc = curl_url_set(h, CURLUPART_URL, clean, 0);
+		rc = curl_url_set(h, CURLUPART_URL, clean, CURLU_URLENCODE);
 	enum resolved result = RESOLVED;
 	if (rc == CURLUE_OUT_OF_MEMORY)
 		result = NO_MEMORY;
@@ -330,27 +338,32 @@ int tw_url_resolve(const char *base, const char *ref, char **out, tw_error *err)
 		return tw_error_set(err, TW_EUSAGE, "no URL given");
 	CURLUcode why;
 	bool base_bad;
-	switch (resolve(base, ref, out, &why, &base_bad)) {
-	case RESOLVED:
+	enum resolved result = resolve(base, ref, out, &why, &base_bad);
+	if (result == RESOLVED)
 		return TW_OK;
-	case NOT_WEB:
-		return tw_error_set(err, TW_EUSAGE,
-				    "'%.*s' is not a web address a customer can follow here "
-				    "(only http and https are)",
-				    ASKED_CHARS, ref);
-	case NO_MEMORY:
-		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	case INVALID:
-		break;
-	}
-	if (base_bad)
-		return tw_error_set(err, TW_EUSAGE, "'%.*s' cannot be used as a base URL: %s",
-				    ASKED_CHARS, base, curl_url_strerror(why));
-	if (base)
-		return tw_error_set(err, TW_EUSAGE, "'%.*s' is not a valid URL relative to '%.*s': %s",
-				    ASKED_CHARS, ref, ASKED_CHARS, base, curl_url_strerror(why));
-	return tw_error_set(err, TW_EUSAGE, "'%.*s' is not a valid URL: %s", ASKED_CHARS, ref,
-			    curl_url_strerror(why));
+	/* Quoted whole, to be cut once masked (tw_redact_message). */
+	char *r = tw_redact_quote(ref, ASKED_CHARS);
+	char *b = base ? tw_redact_quote(base, ASKED_CHARS) : NULL;
+	int rc;
+	if (result == NO_MEMORY || !r || (base && !b))
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+	else if (result == NOT_WEB)
+		rc = tw_error_set(err, TW_EUSAGE,
+				  "%s is not a web address a customer can follow here "
+				  "(only http and https are)",
+				  r);
+	else if (base_bad)
+		rc = tw_error_set(err, TW_EUSAGE, "%s cannot be used as a base URL: %s", b,
+				  curl_url_strerror(why));
+	else if (base)
+		rc = tw_error_set(err, TW_EUSAGE, "%s is not a valid URL relative to %s: %s", r, b,
+				  curl_url_strerror(why));
+	else
+		rc = tw_error_set(err, TW_EUSAGE, "%s is not a valid URL: %s", r,
+				  curl_url_strerror(why));
+	free(r);
+	free(b);
+	return rc;
 }
 
 char *tw_html_base_url(xmlDocPtr doc, const char *page_url)
@@ -491,7 +504,7 @@ static int no_such_link(const link_list *l, const char *needle, tw_error *err)
 	tw_buf msg;
 	tw_buf_init(&msg, MSG_MAX);
 	tw_buf_puts(&msg, "no link ");
-	tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
+	tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 	if (l->count == 0) {
 		tw_buf_puts(&msg, " on the page; the page has no links");
 		return fail_with(err, &msg);
@@ -519,7 +532,7 @@ static int no_such_link(const link_list *l, const char *needle, tw_error *err)
 		} else {
 			if (nshown)
 				tw_buf_puts(&msg, ", ");
-			tw_buf_put_quoted(&msg, name, LIST_CHARS);
+			tw_redact_put_quoted(&msg, name, LIST_CHARS);
 			shown[nshown++] = name;
 		}
 	}
@@ -553,16 +566,16 @@ static int ambiguous(const link_list *l, const size_t *hits, size_t nhits, const
 	tw_buf msg;
 	tw_buf_init(&msg, MSG_MAX);
 	tw_buf_puts(&msg, "link ");
-	tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
+	tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 	tw_buf_printf(&msg, " is ambiguous: %zu links that go to different places match: ", nhits);
 	for (size_t i = 0; i < nhits && i < LIST_MAX; i++) {
 		const link *k = &l->items[hits[i]];
 		char *name = link_name(k);
 		if (i)
 			tw_buf_puts(&msg, ", ");
-		tw_buf_put_quoted(&msg, name ? name : "", LIST_CHARS);
+		tw_redact_put_quoted(&msg, name ? name : "", LIST_CHARS);
 		tw_buf_puts(&msg, " (");
-		tw_buf_put_quoted(&msg, k->href, 2 * LIST_CHARS);
+		tw_redact_put_quoted(&msg, k->href, 2 * LIST_CHARS);
 		tw_buf_puts(&msg, ")");
 		free(name);
 	}
@@ -619,9 +632,9 @@ static int pick_link(xmlDocPtr doc, const char *page_url, const char *needle, li
 		tw_buf msg;
 		tw_buf_init(&msg, MSG_MAX);
 		tw_buf_puts(&msg, "link ");
-		tw_buf_put_quoted(&msg, needle, ASKED_CHARS);
+		tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 		tw_buf_puts(&msg, " goes to ");
-		tw_buf_put_quoted(&msg, k->href, ASKED_CHARS);
+		tw_redact_put_quoted(&msg, k->href, ASKED_CHARS);
 		tw_buf_puts(&msg, k->state == NOT_WEB ? ", which a customer cannot follow here"
 						      : ", which is not a valid URL");
 		return fail_with(err, &msg);

@@ -40,7 +40,11 @@ char *tw_html_title(xmlDocPtr doc);
 char *tw_html_base_url(xmlDocPtr doc, const char *page_url);
 
 /* Resolves ref against base with libcurl's URL API (fragment dropped);
- * malloc'd; TW_EUSAGE with a message when ref cannot be resolved. */
+ * malloc'd; TW_EUSAGE with a message when ref cannot be resolved.
+ *
+ * The messages of this module and forms.h quote page and script text
+ * whole, marked where to cut it: show them through tw_redact_message,
+ * which masks the run's secrets first (core/redact.h). */
 int tw_url_resolve(const char *base, const char *ref, char **out, tw_error *err);
 
 /* The request for clicking the link whose visible text is text: exact

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -37,11 +38,18 @@ static void free_views(tw_response *r)
 		json_decref(r->json);
 	free(r->json_error);
 	free(r->text);
+	free(r->doc_error);
+	r->doc_error = NULL;
 	r->doc = NULL;
 	r->json = NULL;
 	r->json_error = NULL;
 	r->text = NULL;
 	r->doc_tried = r->json_tried = false;
+}
+
+void tw_response_drop_views(tw_response *r)
+{
+	free_views(r);
 }
 
 void tw_response_reset(tw_response *r)
@@ -51,7 +59,8 @@ void tw_response_reset(tw_response *r)
 	free(r->url);
 	free(r->method);
 	free(r->content_type);
-	tw_buf_reset(&r->body);
+	/* A customer waiting for its next page keeps none of the last one. */
+	tw_buf_free(&r->body);
 	tw_buf body = r->body;
 	tw_header *headers = r->headers;
 	size_t header_cap = r->header_cap;
@@ -73,14 +82,24 @@ void tw_response_free(tw_response *r)
 
 int tw_response_header_line(tw_response *r, const char *line, size_t len)
 {
+	size_t raw = len;
 	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
 		len--;
 	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
 		/* A new response (redirect hop, 100 Continue): forget the
 		 * previous hop's headers. */
 		free_headers(r);
+		r->head_complete = false;
+		r->header_bytes = raw;
 		return TW_OK;
 	}
+	if (len == 0) {
+		r->head_complete = true;
+		return TW_OK;
+	}
+	r->header_bytes += raw;
+	if (r->header_bytes > TW_RESPONSE_HEADERS_MAX)
+		return TW_ELIMIT;
 	const char *colon = memchr(line, ':', len);
 	if (!colon || colon == line)
 		return TW_OK; /* the blank line, or a folded continuation */
@@ -158,6 +177,27 @@ bool tw_response_is_xml(const tw_response *r)
 	       (n > 4 && strcmp(mt + n - 4, "+xml") == 0 && !tw_response_is_html(r));
 }
 
+/* libxml2's reason for giving up, in words; malloc'd (NULL when out of
+ * memory or there is none). Its depth limit gets its own words: libxml2's
+ * name an option techweek's users cannot set. */
+static char *parse_error(const xmlError *e)
+{
+	char buf[256];
+	if (e->code == XML_ERR_INTERNAL_ERROR && e->message &&
+	    strncmp(e->message, "Excessive depth", 15) == 0) {
+		snprintf(buf, sizeof(buf), "it is nested deeper than libxml2's limit of %d levels",
+			 e->int1);
+	} else if (e->message) {
+		size_t len = strlen(e->message);
+		while (len && isspace((unsigned char)e->message[len - 1]))
+			len--;
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, e->message);
+	} else {
+		return NULL;
+	}
+	return strdup(buf);
+}
+
 xmlDocPtr tw_response_doc(tw_response *r)
 {
 	if (r->doc_tried)
@@ -166,14 +206,38 @@ xmlDocPtr tw_response_doc(tw_response *r)
 	if (r->body.len == 0 || r->body.len > INT32_MAX)
 		return NULL;
 	const char *url = r->url ? r->url : "";
-	if (tw_response_is_xml(r))
-		r->doc = xmlReadMemory(r->body.data, (int)r->body.len, url, NULL,
-				       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	bool xml = tw_response_is_xml(r);
+	/* A parser context of our own, so that its last error is ours to
+	 * read; no XML_PARSE_HUGE: the depth limit keeps a hostile page from
+	 * costing a node per byte down a million levels. */
+	xmlParserCtxtPtr ctxt = xml ? xmlNewParserCtxt() : htmlNewParserCtxt();
+	if (!ctxt)
+		return NULL;
+	if (xml)
+		r->doc = xmlCtxtReadMemory(ctxt, r->body.data, (int)r->body.len, url, NULL,
+					   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	else
-		r->doc = htmlReadMemory(r->body.data, (int)r->body.len, url, NULL,
-					HTML_PARSE_RECOVER | HTML_PARSE_NONET |
-						HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+		r->doc = htmlCtxtReadMemory(ctxt, r->body.data, (int)r->body.len, url, NULL,
+					    HTML_PARSE_RECOVER | HTML_PARSE_NONET |
+						    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	/* The HTML parser recovers from anything but being halted, which
+	 * leaves the rest of the page unread. */
+	if (r->doc && !xml && ctxt->instate == XML_PARSER_EOF) {
+		xmlFreeDoc(r->doc);
+		r->doc = NULL;
+	}
+	if (!r->doc)
+		r->doc_error = parse_error(&ctxt->lastError);
+	if (xml)
+		xmlFreeParserCtxt(ctxt);
+	else
+		htmlFreeParserCtxt(ctxt);
 	return r->doc;
+}
+
+const char *tw_response_doc_error(const tw_response *r)
+{
+	return r->doc_error;
 }
 
 json_t *tw_response_json(tw_response *r, const char **why)

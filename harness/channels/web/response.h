@@ -38,8 +38,10 @@ typedef struct tw_response {
 	tw_header *headers;     /* the final response's headers; owned */
 	size_t header_count;
 	size_t header_cap;
+	size_t header_bytes;    /* this hop's header lines so far */
 	tw_buf body;            /* capped; see tw_run_options.max_body */
 	bool truncated;         /* the body went past the cap */
+	bool head_complete;     /* the final hop's header block ended */
 	tw_timings timings;
 	long redirects;
 	double bytes_in;        /* body bytes received */
@@ -49,6 +51,7 @@ typedef struct tw_response {
 	/* lazily derived views; owned */
 	xmlDocPtr doc;
 	bool doc_tried;
+	char *doc_error; /* why doc is NULL when the body does not parse */
 	json_t *json;
 	bool json_tried;
 	char *json_error;
@@ -58,10 +61,19 @@ typedef struct tw_response {
 void tw_response_init(tw_response *r, size_t max_body);
 /* Frees what r holds and readies it for the next request (same cap). */
 void tw_response_reset(tw_response *r);
+/* Frees the derived views (document, JSON, text); the next use derives
+ * them again from the body. Changes made to the document are lost. */
+void tw_response_drop_views(tw_response *r);
 void tw_response_free(tw_response *r);
 
+/* The most header bytes one response may send: a browser's order of
+ * magnitude (Chromium takes 256 KiB). libcurl itself refuses a header line
+ * over 100 KiB. */
+#define TW_RESPONSE_HEADERS_MAX ((size_t)256 * 1024)
+
 /* Records a header line as libcurl delivers it (a status line starts a new
- * header block, so only the final hop's headers remain). */
+ * header block, so only the final hop's headers remain). TW_ELIMIT when the
+ * block passes TW_RESPONSE_HEADERS_MAX. */
 int tw_response_header_line(tw_response *r, const char *line, size_t len);
 
 /* First header called name (case-insensitive); owned by r; NULL if absent. */
@@ -72,8 +84,15 @@ bool tw_response_is_xml(const tw_response *r);
 
 /* The body parsed as HTML (HTML parser) or XML (XML types), NULL when there
  * is no body or it does not parse. Owned by r. Steps that fill forms change
- * this document in place. */
+ * this document in place. A page libxml2 stopped reading part way (nested
+ * deeper than its limit) counts as not parsing: half a page would give
+ * wrong counts and texts with no reason. */
 xmlDocPtr tw_response_doc(tw_response *r);
+
+/* After tw_response_doc returned NULL for a body that is there: why it does
+ * not parse, in words ("it is nested deeper than libxml2's limit of 256
+ * levels"); NULL when unknown. Owned by r. */
+const char *tw_response_doc_error(const tw_response *r);
 
 /* The body parsed as JSON; NULL with *why (owned by r) when it is not. */
 json_t *tw_response_json(tw_response *r, const char **why);

@@ -6,6 +6,7 @@
 #include "channels/web/transfer.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,7 +18,18 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 {
 	tw_transfer *t = ud;
 	size_t len = size * n;
-	if (tw_buf_append(&t->resp->body, data, len) != TW_OK) {
+	tw_buf *body = &t->resp->body;
+	curl_off_t declared = -1;
+	if (body->cap == 0 &&
+	    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared) == CURLE_OK &&
+	    declared > 0 && (uint64_t)declared <= body->max) {
+		/* Sized once when the length is announced: growing by doubling
+		 * would hold up to twice the page while it arrives. (A
+		 * compressed body may still grow past it.) */
+		if (tw_buf_reserve(body, (size_t)declared) == TW_ENOMEM)
+			return 0;
+	}
+	if (tw_buf_append(body, data, len) != TW_OK) {
 		t->overflow = true;
 		return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
 	}
@@ -29,7 +41,10 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 {
 	tw_transfer *t = ud;
 	size_t len = size * n;
-	return tw_response_header_line(t->resp, data, len) == TW_OK ? len : 0;
+	int rc = tw_response_header_line(t->resp, data, len);
+	if (rc == TW_ELIMIT)
+		t->header_overflow = true;
+	return rc == TW_OK ? len : 0; /* 0: libcurl stops with CURLE_WRITE_ERROR */
 }
 
 static int setup_mime(tw_transfer *t, const tw_http_request *req, tw_error *err)
@@ -127,8 +142,10 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		if (rc)
 			return rc;
 	} else if (req->body) {
+		/* Not copied: req outlives the transfer, and a large body
+		 * should not be held twice per customer. */
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-		curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, req->body);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
 		resp->bytes_out = (double)req->body_len;
 	} else if (strcmp(m, "POST") == 0) {
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, 0L);
@@ -169,6 +186,10 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	free(r->url);
 	r->url = url ? strdup(url) : NULL;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+	/* A status line whose headers never ended (cut, or trickled past the
+	 * timeout) is no response. */
+	if (result != CURLE_OK && !r->head_complete)
+		r->status = 0;
 	char *ct = NULL;
 	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
 	free(r->content_type);
@@ -186,7 +207,21 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 		return TW_OK;
 	const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(result);
 	switch (result) {
+	case CURLE_OUT_OF_MEMORY:
+		/* libcurl up to 8.5 says so of a header line over its
+		 * CURL_MAX_HTTP_HEADER (100 KiB), before any body: a real lack
+		 * of memory would not wait for the headers. */
+		if (r->bytes_in == 0)
+			return tw_error_set(err, TW_ELIMIT,
+					    "a response header is larger than libcurl's limit of %d KiB "
+					    "per header line (CURL_MAX_HTTP_HEADER)",
+					    CURL_MAX_HTTP_HEADER / 1024);
+		break;
 	case CURLE_WRITE_ERROR:
+		if (t->header_overflow)
+			return tw_error_set(err, TW_ELIMIT,
+					    "the response headers are larger than the %zu KiB limit",
+					    TW_RESPONSE_HEADERS_MAX / 1024);
 		if (t->overflow) {
 			r->truncated = true;
 			return tw_error_set(err, TW_ELIMIT,
@@ -198,16 +233,33 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 		return tw_error_set(err, TW_ELIMIT,
 				    "redirect loop: more than %ld redirects, last at %s",
 				    r->redirects, r->url ? r->url : "?");
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		/* A redirect to file:, ftp:...: the server misbehaved, the
+		 * service itself was reached. */
+		if (r->redirects > 0 || (r->status >= 300 && r->status < 400))
+			return tw_error_set(err, TW_ETRANSPORT,
+					    "refused to follow a redirect to %s: only http and https are followed",
+					    r->url ? r->url : "?");
+		*unreachable = true;
+		/* Connected, then no HTTP came back (libcurl: "Received
+		 * HTTP/0.9 when not allowed"): the wrong port, most likely. */
+		if (r->timings.connect_ms > 0)
+			return tw_error_set(err, TW_ETRANSPORT, "the server's answer is not HTTP (%s)",
+					    detail);
+		break;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_CONNECT:
-	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
 		*unreachable = true;
 		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		/* The TLS library's words alone ("wrong version number") do not
+		 * say which stage failed: often a plain HTTP port. */
+		*unreachable = true;
+		return tw_error_set(err, TW_ETRANSPORT, "TLS handshake failed: %s", detail);
 	case CURLE_OPERATION_TIMEDOUT:
 		if (r->status == 0 && r->timings.connect_ms == 0) {
 			*unreachable = true;
@@ -227,6 +279,7 @@ void tw_transfer_cleanup(tw_transfer *t)
 		 * expectations): drop pointers to what is about to be freed. */
 		curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, NULL);
 		curl_easy_setopt(t->easy, CURLOPT_MIMEPOST, NULL);
+		curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, NULL);
 	}
 	curl_slist_free_all(t->headers);
 	curl_mime_free(t->mime);

@@ -29,6 +29,7 @@ typedef struct tw_transfer {
 	struct curl_slist *headers; /* owned until done */
 	curl_mime *mime;            /* owned until done */
 	bool overflow;              /* the body passed its cap */
+	bool header_overflow;       /* the headers passed TW_RESPONSE_HEADERS_MAX */
 	char errbuf[CURL_ERROR_SIZE];
 } tw_transfer;
 
@@ -39,7 +40,9 @@ CURLSH *tw_transfer_jar_new(void);
 /* t starts zeroed and is reused for every transfer of one customer. Makes
  * a new easy handle (t->easy, freeing the previous one, which must no longer
  * be in a multi handle) using jar, set up for req; resp is reset and filled
- * as the transfer runs. private is stored as CURLOPT_PRIVATE. On error
+ * as the transfer runs. req is borrowed and must stay unchanged until the
+ * transfer is done (its body is sent from where it is). private is stored
+ * as CURLOPT_PRIVATE. On error
  * nothing needs to be sent (e.g. a part's file cannot be read). */
 int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		      const tw_http_request *req, const tw_run_options *opts,

@@ -1,0 +1,26 @@
+/*
+ * The three reports rendered into memory, so that the CLI writes them as
+ * one set (core/fsutil.h): after a run, all of them new or all as they
+ * were. tw_report_junit, tw_report_json and tw_report_html are these
+ * followed by tw_write_file_atomic.
+ *
+ * out is initialised here, with the report's own cap; the caller frees it
+ * with tw_buf_free, also after a failure. TW_OK; TW_EUSAGE without a run;
+ * TW_ENOMEM or TW_ELIMIT building the report. score may be NULL.
+ */
+#ifndef TW_REPORTS_RENDER_H
+#define TW_REPORTS_RENDER_H
+
+#include "core/buf.h"
+#include "readiness/score.h"
+#include "runner/result.h"
+#include "techweek/error.h"
+
+int tw_report_junit_render(const tw_run *run, const tw_run_score *score, tw_buf *out,
+			   tw_error *err);
+int tw_report_json_render(const tw_run *run, const tw_run_score *score, tw_buf *out,
+			  tw_error *err);
+int tw_report_html_render(const tw_run *run, const tw_run_score *score, tw_buf *out,
+			  tw_error *err);
+
+#endif

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""A server that misbehaves below HTTP, where libmicrohttpd (the stage) cannot:
+it writes the raw bytes itself, so it can trickle headers or cut a
+connection with a TCP reset in the middle of them.
+
+    python3 hostile_server.py
+
+Listens on two free loopback ports and prints one line, then serves until
+killed:
+
+    http://127.0.0.1:P1 127.0.0.1:P2
+
+P1 answers by path (the request is read up to its blank line first):
+    /trickle-headers?ms=N  the status line, then one byte of a header every
+                           N ms (default 100), never ending
+    /reset-headers         half the headers, then a TCP reset
+    /reset-body            headers promising 1000 bytes, 25 of them, then a
+                           TCP reset
+    /redirect-file         302 to file:///etc/passwd
+    /endless-headers       the status line, then short headers as fast as
+                           the client reads, never ending
+    /not-http              an SSH banner instead of an HTTP answer
+    anything else          404
+P2 accepts connections and never sends a byte: a TLS handshake (or an HTTP
+answer) that never comes.
+"""
+import socket
+import struct
+import sys
+import threading
+import time
+from urllib.parse import parse_qs, urlsplit
+
+
+def reset(conn):
+    """Close with RST instead of FIN: SO_LINGER on, timeout 0."""
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def read_request(conn):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return None
+        data += chunk
+        if len(data) > 65536:
+            return None
+    line = data.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+    return urlsplit(line[1]) if len(line) >= 2 else None
+
+
+def serve(conn):
+    try:
+        target = read_request(conn)
+        if target is None:
+            conn.close()
+            return
+        path, query = target.path, parse_qs(target.query)
+        if path == "/trickle-headers":
+            ms = int(query.get("ms", ["100"])[0])
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while True:  # until the client hangs up and the send fails
+                time.sleep(ms / 1000)
+                conn.sendall(b"a")
+        elif path == "/reset-headers":
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/pl")
+            reset(conn)
+        elif path == "/reset-body":
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                         b"Content-Length: 1000\r\n\r\nthe kitchen door slams sh")
+            reset(conn)
+        elif path == "/endless-headers":
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            block = b"X-Again: and again\r\n" * 4096
+            while True:  # until the client hangs up and the send fails
+                conn.sendall(block)
+        elif path == "/not-http":
+            conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+            conn.close()
+        elif path == "/redirect-file":
+            conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\n"
+                         b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+            conn.close()
+        else:
+            conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n"
+                         b"Content-Length: 10\r\nConnection: close\r\n\r\nnot found\n")
+            conn.close()
+    except OSError:
+        conn.close()
+
+
+def hold(conn):
+    """Never answer; keep the connection open until the client leaves."""
+    try:
+        while conn.recv(4096):
+            pass
+    except OSError:
+        pass
+    conn.close()
+
+
+def listen():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", 0))
+    s.listen(64)
+    return s
+
+
+def accept_loop(sock, handler):
+    while True:
+        conn, _ = sock.accept()
+        threading.Thread(target=handler, args=(conn,), daemon=True).start()
+
+
+def main():
+    http, silent = listen(), listen()
+    threading.Thread(target=accept_loop, args=(silent, hold), daemon=True).start()
+    print(f"http://127.0.0.1:{http.getsockname()[1]} 127.0.0.1:{silent.getsockname()[1]}",
+          flush=True)
+    accept_loop(http, serve)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(0)
