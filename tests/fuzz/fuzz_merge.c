@@ -1,16 +1,12 @@
 /*
  * Merging the JSON results of shards: the input is one to four parts,
- * separated by NUL bytes. Today tw_run_load_parts reads files, so each
- * part goes into a memory file (memfd) named by its /proc/self/fd path;
- * the plan's script paths are read relative to the current directory (the
+ * separated by NUL bytes, merged from memory (tw_run_merge_texts). The
+ * plan's script paths are read relative to the current directory (the
  * fuzz suite runs from the source root, so the corpus's plans name real
  * scripts). A run that loads is scored, as `techweek merge` does.
  */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "fuzz.h"
 #include "readiness/score.h"
@@ -23,19 +19,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_span chunks[MAX_PARTS];
 	size_t n = fuzz_chunks((fuzz_span){(const char *)data, size}, chunks, MAX_PARTS);
-	int fds[MAX_PARTS];
-	char names[MAX_PARTS][32];
-	const char *paths[MAX_PARTS];
+	static const char *const names[MAX_PARTS] = {"part1.json", "part2.json", "part3.json",
+						     "part4.json"};
+	const char *texts[MAX_PARTS];
+	size_t lens[MAX_PARTS];
 	for (size_t i = 0; i < n; i++) {
-		fds[i] = memfd_create("part", 0);
-		if (fds[i] < 0 || write(fds[i], chunks[i].p, chunks[i].n) != (ssize_t)chunks[i].n)
-			abort();
-		snprintf(names[i], sizeof(names[i]), "/proc/self/fd/%d", fds[i]);
-		paths[i] = names[i];
+		texts[i] = chunks[i].p;
+		lens[i] = chunks[i].n;
 	}
 	tw_run *run = NULL;
 	tw_error err = {0};
-	if (tw_run_load_parts(&run, paths, n, &err) == TW_OK) {
+	if (tw_run_merge_texts(&run, names, texts, lens, n, &err) == TW_OK) {
 		tw_readiness_config cfg;
 		tw_readiness_config_init(&cfg);
 		tw_run_score score;
@@ -46,7 +40,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	tw_error_clear(&err);
 	tw_run_free(run);
-	for (size_t i = 0; i < n; i++)
-		close(fds[i]);
 	return 0;
 }
