@@ -272,9 +272,17 @@ int tw_project_load(tw_readiness_config *c, const char *path, tw_error *err)
 				       "the project file is larger than %zu bytes", PROJECT_MAX_BYTES);
 	if (rc != TW_OK)
 		return rc;
+	rc = tw_project_parse(c, path, text, len, err);
+	free(text);
+	return rc;
+}
+
+int tw_project_parse(tw_readiness_config *c, const char *path, const char *text, size_t len,
+		     tw_error *err)
+{
+	int rc;
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	free(text);
 	if (!root)
 		return tw_error_set_at(err, TW_EUSAGE, path, jerr.line > 0 ? jerr.line : 0,
 				       jerr.column > 0 ? jerr.column : 0, NULL,

@@ -33,6 +33,12 @@
  */
 int tw_project_load(tw_readiness_config *c, const char *path, tw_error *err);
 
+/* As tw_project_load, for the file's text already in memory (len bytes,
+ * need not be NUL-terminated); path names it in errors. The fuzzer's way
+ * in. */
+int tw_project_parse(tw_readiness_config *c, const char *path, const char *text, size_t len,
+		     tw_error *err);
+
 /* Reads a duration as the project file and the command line write it:
  * "300ms", "1s", "1.5s", "2m", "1h". 0 and *ms set, or -1 (no unit, not a
  * number, not above 0, over a day). */
