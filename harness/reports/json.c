@@ -37,7 +37,6 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "core/fsutil.h"
 #include "core/utf8.h"
 #include "readiness/score.h"
 #include "reports/render.h"
@@ -884,12 +883,5 @@ int tw_report_json_render(const tw_run *run, const tw_run_score *score, tw_buf *
 
 int tw_report_json(const tw_run *run, const tw_run_score *score, const char *path, tw_error *err)
 {
-	if (!run || !path || !*path)
-		return tw_error_set(err, TW_EUSAGE, "tw_report_json needs a run and a path");
-	tw_buf out;
-	int rc = tw_report_json_render(run, score, &out, err);
-	if (!rc)
-		rc = tw_write_file_atomic(path, tw_buf_str(&out), out.len, err);
-	tw_buf_free(&out);
-	return rc;
+	return tw_report_write(tw_report_json_render, "tw_report_json", run, score, path, err);
 }

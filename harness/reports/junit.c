@@ -29,7 +29,6 @@
 #include "core/utf8.h"
 #include "readiness/score.h"
 #include "reports/render.h"
-#include "core/fsutil.h"
 #include "runner/result.h"
 
 /* Attribute messages are a one-line cause; a CI page shows them in a
@@ -654,12 +653,5 @@ int tw_report_junit_render(const tw_run *run, const tw_run_score *score, tw_buf 
 int tw_report_junit(const tw_run *run, const tw_run_score *score, const char *path,
 		    tw_error *err)
 {
-	if (!run || !path || !*path)
-		return tw_error_set(err, TW_EUSAGE, "tw_report_junit needs a run and a path");
-	tw_buf out;
-	int rc = tw_report_junit_render(run, score, &out, err);
-	if (!rc)
-		rc = tw_write_file_atomic(path, tw_buf_str(&out), out.len, err);
-	tw_buf_free(&out);
-	return rc;
+	return tw_report_write(tw_report_junit_render, "tw_report_junit", run, score, path, err);
 }

@@ -23,4 +23,11 @@ int tw_report_json_render(const tw_run *run, const tw_run_score *score, tw_buf *
 int tw_report_html_render(const tw_run *run, const tw_run_score *score, tw_buf *out,
 			  tw_error *err);
 
+typedef int (*tw_report_render_fn)(const tw_run *run, const tw_run_score *score, tw_buf *out,
+				   tw_error *err);
+/* render, then tw_write_file_atomic to path: what tw_report_junit, _json
+ * and _html do. name (e.g. "tw_report_json") is for the usage error. */
+int tw_report_write(tw_report_render_fn render, const char *name, const tw_run *run,
+		    const tw_run_score *score, const char *path, tw_error *err);
+
 #endif
