@@ -581,9 +581,10 @@ tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 			 !tw_readiness_journey_met(r, run->metrics ? &run->metrics[i] : NULL))
 			v = TW_VERDICT_NOT_READY;
 	}
-	/* Cut short by an error, it did not perform what was planned: it
-	 * must not pass on what little it did. */
-	if (run->incomplete && v == TW_VERDICT_READY)
+	/* Cut short by an error of its own (out of memory), the run could not
+	 * be carried out: what little it did, passed or failed, is no
+	 * verdict on the service. */
+	if (run->incomplete)
 		v = TW_VERDICT_UNREACHABLE;
 	if (score && !score->gate_held && v == TW_VERDICT_READY)
 		v = TW_VERDICT_NOT_READY;

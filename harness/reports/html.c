@@ -572,6 +572,10 @@ static void write_readiness(html *h, node parent)
 	else
 		add_text(h, why, "No gate set: READY means every journey achieved its outcome in "
 				 "every performance. --gate SCORE raises the bar.");
+	if (sc->verdict == TW_VERDICT_NOT_READY && sc->gate_held)
+		el_text(h, card, "p", "small",
+			"\xE2\x9C\x97 Not every journey achieved its outcome in every performance: "
+			"not ready, whatever the score.");
 	if (sc->capped)
 		el_text(h, card, "p", "small",
 			"\xE2\x9C\x97 A rehearsal never achieved its outcome: it scores no more than "

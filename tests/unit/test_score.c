@@ -977,6 +977,10 @@ static const verdict_case verdict_cases[] = {
 	 TW_VERDICT_INTERRUPTED},
 	{"cut short by an error", 5, 10, TW_STATUS_PASSED, false, false, false, false, true, -1, -1,
 	 TW_VERDICT_UNREACHABLE},
+	{"cut short beside a failure", 5, 9, TW_STATUS_FAILED, false, false, false, false, true, -1,
+	 -1, TW_VERDICT_UNREACHABLE},
+	{"cut short beside broken", 5, 10, TW_STATUS_PASSED, true, false, false, false, true, -1, -1,
+	 TW_VERDICT_BROKEN},
 };
 
 static void build_case(fixture *fx, const verdict_case *c)
