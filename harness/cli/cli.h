@@ -71,14 +71,14 @@ void tw_cli_catch_signals(tw_run *run);
 bool tw_cli_use_color(int setting);
 /*
  * What run and merge do once the run's results are in: score the run
- * against cfg, print the summary and the verdict (unless --quiet), write
- * the JUnit, JSON and HTML reports (unless --no-reports). status is the
- * exit status so far (the run's verdict, or 130); returns the final one:
- * 1 when the gate does not hold over a passing run, 4 when a report could
- * not be written (then none is: the reports are one set, core/fsutil.h),
- * 130 when a signal came while it wrote them (it completes them first).
+ * against cfg, which decides its verdict (readiness/score.h), print the
+ * summary and the verdict (unless --quiet), write the JUnit, JSON and HTML
+ * reports (unless --no-reports). Returns the exit status: the verdict's
+ * (0 ready, 1 not ready, 2 broken, 3 unreachable, 130 interrupted), 4
+ * when a report could not be written (then none is: the reports are one
+ * set, core/fsutil.h), 130 when a signal came while it wrote them (it
+ * completes them first).
  */
-int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const struct tw_readiness_config *cfg,
-		  int status);
+int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const struct tw_readiness_config *cfg);
 
 #endif

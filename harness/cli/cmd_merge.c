@@ -35,10 +35,7 @@ int tw_cmd_merge(int argc, char **argv)
 		tw_error_clear(&err);
 		goto out;
 	}
-	status = (int)tw_run_verdict(run);
-	if (tw_run_interrupted(run))
-		status = TW_EXIT_INTERRUPTED;
-	status = tw_cli_finish(run, &o, &cfg, status);
+	status = tw_cli_finish(run, &o, &cfg);
 out:
 	tw_run_free(run);
 	tw_readiness_config_free(&cfg);

@@ -127,14 +127,10 @@ int tw_cmd_run(int argc, char **argv)
 		tw_cli_print_error(&err);
 		tw_error_clear(&err);
 	}
-	status = (int)tw_run_verdict(run);
-	/* A run cut short by an error (out of memory) did not perform what
-	 * was planned: it must not pass on what little it did. */
-	if (rc != TW_OK && status == TW_EXIT_PASSED)
-		status = TW_EXIT_UNREACHABLE;
-	if (tw_run_interrupted(run))
-		status = TW_EXIT_INTERRUPTED;
-	status = tw_cli_finish(run, &o, &cfg, status);
+	/* A run cut short by an error is marked so (it cannot be READY), and
+	 * is still reported: the verdict, and so the exit status, is
+	 * tw_cli_finish's. */
+	status = tw_cli_finish(run, &o, &cfg);
 out:
 	tw_readiness_config_free(&cfg);
 	tw_run_free(run);

@@ -127,7 +127,7 @@ static int write_reports(const tw_run *run, const tw_run_score *sc, const tw_cli
 	return rc;
 }
 
-int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *cfg, int status)
+int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *cfg)
 {
 	/* From here to the last report, a signal is noted, never fatal. */
 	tw_cli_catch_signals(NULL);
@@ -135,6 +135,9 @@ int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *
 	tw_error err = {0};
 	tw_run_score score = {0};
 	bool have_score = tw_readiness_score(run, cfg, &score, &err) == TW_OK;
+	/* The exit status is the verdict every report shows; without a score
+	 * (out of memory) the run could not be judged. */
+	int status = have_score ? (int)score.verdict : TW_EXIT_UNREACHABLE;
 	if (!have_score) {
 		tw_cli_print_error(&err);
 		tw_error_clear(&err);
@@ -151,10 +154,6 @@ int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *
 		tw_error_clear(&err);
 		fflush(stdout);
 	}
-	/* A gate that does not hold fails a run whose rehearsals all
-	 * passed; worse statuses stay. */
-	if (have_score && !score.passed && status == TW_EXIT_PASSED)
-		status = TW_EXIT_FAILED;
 	if (!o->no_reports && write_reports(run, have_score ? &score : NULL, o) != TW_OK)
 		status = TW_EXIT_REPORT;
 	/* A signal while the summary and the reports were written stopped

@@ -555,6 +555,47 @@ static int score_rehearsal(scoring *sc, size_t index)
 	return TW_OK;
 }
 
+/* ---- the verdict ---- */
+
+bool tw_readiness_journey_met(const tw_rehearsal_result *r, const tw_rehearsal_metrics *m)
+{
+	if (m)
+		return m->performances > 0 && m->achieved == m->performances;
+	return r->status == TW_STATUS_PASSED;
+}
+
+tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
+{
+	if (run->stop_reason == TW_STOP_INTERRUPTED)
+		return TW_VERDICT_INTERRUPTED;
+	tw_verdict v = TW_VERDICT_READY;
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		if (r->interrupted)
+			continue; /* not performed: it neither passed nor failed */
+		if (r->status == TW_STATUS_BROKEN)
+			return TW_VERDICT_BROKEN;
+		if (r->status == TW_STATUS_UNREACHABLE)
+			v = TW_VERDICT_UNREACHABLE;
+		else if (v == TW_VERDICT_READY &&
+			 !tw_readiness_journey_met(r, run->metrics ? &run->metrics[i] : NULL))
+			v = TW_VERDICT_NOT_READY;
+	}
+	/* Cut short by an error of its own (out of memory), the run could not
+	 * be carried out: what little it did, passed or failed, is no
+	 * verdict on the service. */
+	if (run->incomplete)
+		v = TW_VERDICT_UNREACHABLE;
+	if (score && !score->gate_held && v == TW_VERDICT_READY)
+		v = TW_VERDICT_NOT_READY;
+	return v;
+}
+
+tw_verdict tw_run_verdict(const tw_run *run)
+{
+	return tw_readiness_verdict(run, NULL);
+}
+
 void tw_run_score_free(tw_run_score *s)
 {
 	if (!s)
@@ -651,7 +692,7 @@ int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run
 		out->score = 0;
 
 	out->gate_set = cfg->gate >= 0;
-	out->passed = cfg->gate < 0 || out->score + GATE_TOLERANCE >= cfg->gate;
+	out->gate_held = cfg->gate < 0 || out->score + GATE_TOLERANCE >= cfg->gate;
 	for (size_t i = 0; i < run->count; i++) {
 		tw_rehearsal_score *rs = &out->rehearsals[i];
 		if (rs->minimum < 0)
@@ -659,9 +700,10 @@ int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run
 		out->gate_set = true;
 		if (rs->counted && rs->score + GATE_TOLERANCE < rs->minimum) {
 			rs->below_minimum = true;
-			out->passed = false;
+			out->gate_held = false;
 		}
 	}
+	out->verdict = tw_readiness_verdict(run, out);
 	if (sc.counted && losses(&sc, mean) != TW_OK)
 		goto nomem;
 	return TW_OK;

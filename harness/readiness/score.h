@@ -144,8 +144,11 @@ typedef struct tw_run_score {
 	double gate;                   /* the run's minimum (< 0: none) */
 	bool capped;                   /* a rehearsal never achieved its outcome */
 	bool gate_set;                 /* a gate or a minimum applied */
-	bool passed;                   /* the gate and every minimum held (true
+	bool gate_held;                /* the gate and every minimum held (true
 					  when none applies) */
+	tw_verdict verdict;            /* the run's verdict (tw_readiness_verdict):
+					  what every report shows and the CLI
+					  exits with */
 } tw_run_score;
 
 /* Scores a finished run. TW_OK, TW_ENOMEM, or TW_EUSAGE (a weight below 0
@@ -155,5 +158,23 @@ typedef struct tw_run_score {
 int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run_score *out,
 		       tw_error *err);
 void tw_run_score_free(tw_run_score *s);
+
+/*
+ * The run's verdict, the one place it is decided (docs/readiness.md, The
+ * verdict). Worst first: INTERRUPTED when a signal stopped the run; BROKEN
+ * when a script could not run; UNREACHABLE when a rehearsal could not be
+ * carried out, or the run itself was cut short by an error; NOT_READY when
+ * a journey fell short (tw_readiness_journey_met) or was never performed;
+ * else READY. A score (may be NULL: no gate) only lowers READY to
+ * NOT_READY when its gate or a minimum did not hold. Rehearsals whose
+ * every performance was interrupted are left out, as in the score.
+ */
+tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score);
+
+/* The bar every journey must clear for the run to be READY, gate or not:
+ * its outcome achieved by every performance. The one rule, so that a
+ * required outcome rate can replace it here. m may be NULL (a run built
+ * by hand): then the rehearsal's status decides. */
+bool tw_readiness_journey_met(const tw_rehearsal_result *r, const tw_rehearsal_metrics *m);
 
 #endif

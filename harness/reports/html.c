@@ -78,8 +78,7 @@ static const char css[] =
 	".score{font-size:80px;font-weight:800;line-height:1;margin:4px 0;letter-spacing:-2px}\n"
 	".score .of{font-size:28px;font-weight:600;color:var(--muted);letter-spacing:0}\n"
 	".verdict{display:inline-block;font-size:22px;font-weight:700;padding:4px 14px;border-radius:999px;margin:4px 0 8px}\n"
-	".verdict.up{background:var(--good-bg);color:var(--good)}.verdict.down{background:var(--bad-bg);color:var(--bad)}"
-	".verdict.none{background:var(--none-bg);color:var(--none)}\n"
+	".verdict.up{background:var(--good-bg);color:var(--good)}.verdict.down{background:var(--bad-bg);color:var(--bad)}\n"
 	"ol.losses{margin:6px 0 0;padding-left:22px}ol.losses li{margin:4px 0}\n"
 	".pts{font-weight:700;color:var(--bad);white-space:nowrap}\n"
 	"dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:8px 0 0}\n"
@@ -548,10 +547,8 @@ static void loss_item(html *h, node ol, const tw_loss *l)
 static void write_readiness(html *h, node parent)
 {
 	const tw_run_score *sc = h->score;
-	bool up = sc->passed;
-	/* As in the terminal: without a gate there is a score, not a verdict. */
-	node card = el(h, parent, "section",
-		       !sc->gate_set ? "card readiness" : up ? "card readiness up" : "card readiness down");
+	bool up = sc->verdict == TW_VERDICT_READY;
+	node card = el(h, parent, "section", up ? "card readiness up" : "card readiness down");
 	attr(h, card, "id", "readiness");
 	attr(h, card, "aria-label", "Curtain-up readiness");
 	el_text(h, card, "h2", NULL, "Curtain-up readiness");
@@ -560,23 +557,25 @@ static void write_readiness(html *h, node parent)
 	add_text(h, p, fmt(h, "%.0f", shown_score(sc->score)));
 	el_text(h, p, "span", "of", "/100");
 	node v = el(h, card, "p", NULL);
-	if (!sc->gate_set)
-		el_text(h, v, "span", "verdict none", "\xE2\x80\x93 No gate set");
-	else
-		el_text(h, v, "span", up ? "verdict up" : "verdict down",
-			up ? "\xE2\x9C\x93 Curtain up" : "\xE2\x9C\x97 Not yet");
+	/* The run's one verdict, in the words the terminal uses. */
+	el_text(h, v, "span", up ? "verdict up" : "verdict down",
+		fmt(h, "%s %s", up ? "\xE2\x9C\x93" : "\xE2\x9C\x97", tw_verdict_title(sc->verdict)));
 	attr(h, v, "id", "verdict");
 
 	node why = el(h, card, "p", "small muted");
-	if (!sc->gate_set)
-		add_text(h, why, "No gate or minimum was set, so there is no verdict: "
-				 "run with --gate SCORE to have one.");
-	else if (sc->gate >= 0)
+	if (sc->gate >= 0)
 		add_text(h, why, fmt(h, "The gate is %g: %s", sc->gate,
 				     sc->score + 1e-9 >= sc->gate ? "the score meets it."
 								  : "the score is below it."));
-	else
+	else if (sc->gate_set)
 		add_text(h, why, "No run-wide gate; rehearsals have minimums.");
+	else
+		add_text(h, why, "No gate set: READY means every journey achieved its outcome in "
+				 "every performance. --gate SCORE raises the bar.");
+	if (sc->verdict == TW_VERDICT_NOT_READY && sc->gate_held)
+		el_text(h, card, "p", "small",
+			"\xE2\x9C\x97 Not every journey achieved its outcome in every performance: "
+			"not ready, whatever the score.");
 	if (sc->capped)
 		el_text(h, card, "p", "small",
 			"\xE2\x9C\x97 A rehearsal never achieved its outcome: it scores no more than "
@@ -1513,7 +1512,7 @@ static void write_document(html *h)
 	const char *title;
 	if (h->score)
 		title = fmt(h, "Readiness %.0f/100 \xE2\x80\x94 %s \xC2\xB7 techweek", shown_score(h->score->score),
-			    h->score->passed ? "curtain up" : "not yet");
+			    tw_verdict_title(h->score->verdict));
 	else
 		title = "Rehearsal report \xC2\xB7 techweek";
 	el_text(h, head, "title", NULL, title);

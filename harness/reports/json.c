@@ -244,17 +244,6 @@ static const char *kind_str(tw_step_kind k)
 	return "step";
 }
 
-static const char *verdict_str(tw_verdict v)
-{
-	switch (v) {
-	case TW_VERDICT_PASSED: return "passed";
-	case TW_VERDICT_FAILED: return "failed";
-	case TW_VERDICT_SCRIPT_ERROR: return "script_error";
-	case TW_VERDICT_UNREACHABLE: return "unreachable";
-	}
-	return "failed";
-}
-
 /*
  * A run's figures, one tw_rehearsal_metrics per rehearsal: the run's own
  * (run->metrics), or, for a run that never executed (built by hand), each
@@ -792,7 +781,8 @@ static json_t *run_readiness(json_ctx *c, const tw_run *run, const tw_run_score 
 		return json_null();
 	json_t *o = object(c);
 	set(c, o, "score", score_down(sc->score));
-	set(c, o, "passed", json_boolean(sc->passed));
+	/* The verdict's, so the two can never disagree. */
+	set(c, o, "passed", json_boolean(sc->verdict == TW_VERDICT_READY));
 	set(c, o, "capped", json_boolean(sc->capped));
 	set(c, o, "gate", sc->gate >= 0 ? fixed3(sc->gate) : json_null());
 	json_t *w = object(c);
@@ -826,7 +816,9 @@ static json_t *document(json_ctx *c, const tw_run *run, const figures *f, const 
 	set(c, d, "plan", plan(c, run));
 	set(c, d, "settings", settings(c, run));
 	set(c, d, "totals", totals(c, run, f));
-	set(c, d, "verdict", str(c, verdict_str(tw_run_verdict(run))));
+	/* The score's verdict (a gate can lower it); without a score, the
+	 * run's without a gate. */
+	set(c, d, "verdict", str(c, tw_verdict_key(sc ? sc->verdict : tw_run_verdict(run))));
 	set(c, d, "readiness", run_readiness(c, run, sc));
 	json_t *rs = array(c);
 	for (size_t i = 0; i < run->count; i++) {

@@ -526,6 +526,10 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 			property(j, "readiness_minimum", num);
 		}
 	}
+	/* The run's verdict, as the terminal and the other reports word it;
+	 * in every suite, since the schema gives <testsuites> no properties. */
+	property(j, "verdict",
+		 tw_verdict_title(j->score ? j->score->verdict : tw_run_verdict(run)));
 	const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[index] : NULL;
 	if (!m)
 		return;

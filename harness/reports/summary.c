@@ -546,14 +546,11 @@ int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *er
 		fprintf(out, ", %ld skipped", skipped);
 	if (interrupted)
 		fprintf(out, ", %s%ld interrupted%s", esc(&s, YELLOW), interrupted, esc(&s, RESET));
-	if (failed || unreachable || broken)
-		fprintf(out, " \xE2\x80\x94 %sNOT READY%s\n", esc(&s, BOLD RED), esc(&s, RESET));
-	else if (skipped || interrupted)
-		fputs(" \xE2\x80\x94 not every rehearsal ran\n", out);
-	else if (run->count)
-		fputs(" \xE2\x80\x94 every outcome achieved\n", out);
-	else
-		fputs(" \xE2\x80\x94 nothing rehearsed\n", out);
+	if (!run->count)
+		fputs(" \xE2\x80\x94 nothing rehearsed", out);
+	/* The verdict is tw_report_verdict's line: only the score knows
+	 * whether the gate held. */
+	fputc('\n', out);
 
 	if (fflush(out) != 0 || ferror(out))
 		return tw_error_set(err, TW_EIO, "could not write the summary");
@@ -566,13 +563,13 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 	if (!run || !score || !out)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_verdict needs a run, a score and a stream");
 	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};
-	bool up = score->passed;
-	fprintf(out, "\n  readiness %s%.0f%s/100", esc(&s, BOLD), floor(score->score), esc(&s, RESET));
-	if (score->gate_set)
-		fprintf(out, " \xE2\x80\x94 %s%s%s\n", esc(&s, up ? BOLD GREEN : BOLD RED),
-			up ? "curtain up" : "not yet", esc(&s, RESET));
-	else
-		fprintf(out, " %s(no gate set)%s\n", esc(&s, DIM), esc(&s, RESET));
+	bool up = score->verdict == TW_VERDICT_READY;
+	fprintf(out, "\n  readiness %s%.0f%s/100 \xE2\x80\x94 %s%s%s", esc(&s, BOLD),
+		floor(score->score), esc(&s, RESET), esc(&s, up ? BOLD GREEN : BOLD RED),
+		tw_verdict_title(score->verdict), esc(&s, RESET));
+	if (score->gate >= 0)
+		fprintf(out, " %s(gate %g)%s", esc(&s, DIM), score->gate, esc(&s, RESET));
+	fputc('\n', out);
 	for (size_t i = 0; i < score->count; i++) {
 		const tw_rehearsal_score *rs = &score->rehearsals[i];
 		if (!rs->below_minimum)

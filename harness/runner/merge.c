@@ -953,6 +953,23 @@ static void read_totals(reader *rd, tw_run *run, const part *p, bool first)
 		at_pop(rd, ms);
 	}
 	at_pop(rd, m);
+	/* A shard cut short by an error of its own (out of memory) says so
+	 * only in its verdict: the merged run did not perform what was
+	 * planned either, and cannot be READY (readiness/score.c). */
+	const char *verdict = string_of(rd, p->doc, "verdict", false);
+	static const char *const verdicts[] = {"passed", "failed", "script_error", "unreachable",
+					       "interrupted"};
+	bool known = false;
+	for (size_t i = 0; verdict && i < sizeof(verdicts) / sizeof(verdicts[0]); i++)
+		known |= strcmp(verdict, verdicts[i]) == 0;
+	if (verdict && !known) {
+		size_t mv = at_push(rd, "verdict", 0);
+		bad(rd, json_object_get(p->doc, "verdict"),
+		    "\"passed\", \"failed\", \"script_error\", \"unreachable\" or \"interrupted\"");
+		at_pop(rd, mv);
+	}
+	if (verdict && strcmp(verdict, "unreachable") == 0)
+		run->incomplete = true;
 	if (stopped && run->stop_reason == TW_STOP_NONE)
 		run->stop_reason = strcmp(stopped, "interrupted") == 0 ? TW_STOP_INTERRUPTED
 								      : TW_STOP_MAX_FAILURES;

@@ -220,27 +220,34 @@ int tw_run_interrupted(const tw_run *run)
 	return run->stop_reason == TW_STOP_INTERRUPTED;
 }
 
-tw_verdict tw_run_verdict(const tw_run *run)
+/* The verdict's words; which verdict a run gets is readiness/score.c's. */
+const char *tw_verdict_word(tw_verdict v)
 {
-	tw_verdict v = TW_VERDICT_PASSED;
-	for (size_t i = 0; i < run->count; i++) {
-		if (run->rehearsals[i].interrupted)
-			continue; /* not performed: it neither passed nor failed */
-		switch (run->rehearsals[i].status) {
-		case TW_STATUS_BROKEN:
-			return TW_VERDICT_SCRIPT_ERROR;
-		case TW_STATUS_UNREACHABLE:
-			v = TW_VERDICT_UNREACHABLE;
-			break;
-		case TW_STATUS_FAILED:
-			if (v == TW_VERDICT_PASSED)
-				v = TW_VERDICT_FAILED;
-			break;
-		default:
-			break;
-		}
+	return v == TW_VERDICT_READY ? "READY" : "NOT READY";
+}
+
+const char *tw_verdict_title(tw_verdict v)
+{
+	switch (v) {
+	case TW_VERDICT_READY: return "READY: curtain up";
+	case TW_VERDICT_NOT_READY: return "NOT READY";
+	case TW_VERDICT_BROKEN: return "NOT READY: a script could not run";
+	case TW_VERDICT_UNREACHABLE: return "NOT READY: the run could not be carried out";
+	case TW_VERDICT_INTERRUPTED: return "NOT READY: interrupted";
 	}
-	return v;
+	return "NOT READY";
+}
+
+const char *tw_verdict_key(tw_verdict v)
+{
+	switch (v) {
+	case TW_VERDICT_READY: return "passed";
+	case TW_VERDICT_NOT_READY: return "failed";
+	case TW_VERDICT_BROKEN: return "script_error";
+	case TW_VERDICT_UNREACHABLE: return "unreachable";
+	case TW_VERDICT_INTERRUPTED: return "interrupted";
+	}
+	return "failed";
 }
 
 void tw_run_free(tw_run *run)

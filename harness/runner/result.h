@@ -133,6 +133,8 @@ struct tw_run {
 	uint64_t started;     /* performances begun */
 	uint64_t dropped;     /* arrivals with no free customer (open model) */
 	tw_stop_reason stop_reason;
+	bool incomplete;      /* tw_run_execute failed (out of memory): it did
+				 not perform what was planned */
 	_Atomic int stop;     /* set by tw_run_stop */
 
 	/* Sharding: the plan (plan_count entries, owned; NULL before

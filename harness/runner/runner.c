@@ -674,5 +674,6 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	pthread_mutex_destroy(&sc.shown_lock);
 	free(sc.runnable);
 	run->elapsed_ms = tw_clock_ms() - t0;
+	run->incomplete = rc != TW_OK;
 	return rc;
 }

@@ -33,12 +33,15 @@ enum {
 	TW_SUMMARY_VERBOSE = 1 << 1, /* every step, not only failures */
 };
 
-/* The terminal summary, written to out. flags: TW_SUMMARY_*. */
+/* The terminal summary, written to out, ending with the counts; the
+ * verdict is tw_report_verdict's. flags: TW_SUMMARY_*. */
 int tw_report_summary(const tw_run *run, FILE *out, unsigned flags,
 		      tw_error *err);
 
-/* The summary's last words: the readiness score, the verdict (curtain up,
- * or not yet) and the three things that cost the most points. */
+/* The summary's last words: the readiness score, the run's verdict (the
+ * score's, as every report shows it: "READY: curtain up", "NOT READY",
+ * ...), the gate, rehearsals below their minimum and the three things
+ * that cost the most points. */
 int tw_report_verdict(const tw_run *run, const struct tw_run_score *score, FILE *out,
 		      unsigned flags, tw_error *err);
 

@@ -72,13 +72,26 @@ typedef struct tw_run_options {
 	unsigned shard_count;
 } tw_run_options;
 
-/* How a run ended, as the CLI's exit status. Worst first. */
+/* The run's verdict: the one answer to "does the curtain go up?", which
+ * every report shows and the CLI exits with (the values are the exit
+ * statuses, docs/cli.md). Computed once per run by tw_readiness_verdict
+ * (harness/readiness/score.c). Every value but READY reads NOT READY. */
 typedef enum tw_verdict {
-	TW_VERDICT_PASSED = 0,      /* every expectation held */
-	TW_VERDICT_FAILED = 1,      /* a rehearsal failed */
-	TW_VERDICT_SCRIPT_ERROR = 2, /* a script could not run as written */
-	TW_VERDICT_UNREACHABLE = 3, /* a run could not be carried out */
+	TW_VERDICT_READY = 0,        /* every journey met its bar, and the gate held */
+	TW_VERDICT_NOT_READY = 1,    /* a journey fell short, or the gate or a minimum did not hold */
+	TW_VERDICT_BROKEN = 2,       /* a script could not run as written */
+	TW_VERDICT_UNREACHABLE = 3,  /* the run could not be carried out */
+	TW_VERDICT_INTERRUPTED = 130, /* stopped (Ctrl-C) before it performed everything */
 } tw_verdict;
+
+/* "READY" or "NOT READY": the verdict's word, the same in every report. */
+const char *tw_verdict_word(tw_verdict v);
+/* The word with why: "READY: curtain up", "NOT READY",
+ * "NOT READY: a script could not run", ... */
+const char *tw_verdict_title(tw_verdict v);
+/* The JSON result's "verdict": "passed", "failed", "script_error",
+ * "unreachable", "interrupted". */
+const char *tw_verdict_key(tw_verdict v);
 
 void tw_run_options_init(tw_run_options *opts);
 
@@ -92,7 +105,7 @@ void tw_run_free(tw_run *run);
 int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err);
 
 /* Records a script that could not be loaded or checked, so that reports
- * show it as an error and the verdict is TW_VERDICT_SCRIPT_ERROR. path and
+ * show it as an error and the verdict is TW_VERDICT_BROKEN. path and
  * problem are copied. */
 int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem);
 
@@ -100,7 +113,11 @@ int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem);
  * carried out (even if rehearsals failed); the outcome is in the results. */
 int tw_run_execute(tw_run *run, tw_error *err);
 
+/* The run's verdict without a gate (tw_readiness_verdict with no score):
+ * what a caller without a project file gets. The CLI and the reports use
+ * the score's, which a gate can only lower. */
 tw_verdict tw_run_verdict(const tw_run *run);
+
 
 /* Asks a running tw_run_execute to start no more performances and to let
  * those under way finish (each step within its timeout). Async-signal-safe:

@@ -47,6 +47,14 @@ case $performed in
 esac
 xmllint --noout "$work/reports/junit.xml" 2>/dev/null || problems+=("no valid JUnit report")
 grep -q "interrupted" "$work/stdout" || problems+=("the summary does not say interrupted")
+# The verdict is the exit status's, in every report (docs/readiness.md).
+verdict=$(jq -r '"\(.verdict) \(.readiness.passed)"' "$work/reports/result.json" 2>&1)
+[ "$verdict" = "interrupted false" ] || problems+=("JSON verdict and readiness.passed: '$verdict'")
+grep -qF "— NOT READY: interrupted" "$work/stdout" || problems+=("the terminal's verdict is not NOT READY: interrupted")
+grep -q 'name="verdict" value="NOT READY: interrupted"' "$work/reports/junit.xml" ||
+  problems+=("the JUnit verdict is not NOT READY: interrupted")
+grep -qF "— NOT READY: interrupted ·" "$work/reports/readiness.html" ||
+  problems+=("the HTML title is not NOT READY: interrupted")
 failed=0
 if [ ${#problems[@]} -eq 0 ]; then
   echo "ok   interrupt ($performed performed; first progress: $first)"

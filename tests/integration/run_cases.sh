@@ -14,12 +14,16 @@
 #                                    readiness.html): secrets
 #   #! junit: XPATH => VALUE         string(XPATH) of the JUnit report
 #   #! json: JQ => VALUE             jq -r JQ of the JSON result
+#   #! html: XPATH => VALUE          string(XPATH) of the HTML report
 #   #! self: no                      do not pass the case file itself
 #
 # {stage} in args/paths/expectations is the stage's base URL ({stagehost}
 # its host:port), {cases} the cases folder, {root} the source tree,
 # {hostile} the base URL of hostile_server.py (raw-socket misbehaviour the
 # stage cannot do). Every JUnit report written is validated against the schema.
+# Every run that wrote its reports must show one verdict everywhere: the
+# exit status, the JSON's verdict and readiness.passed, the JUnit verdict
+# property of every suite, the HTML title and badge, and the terminal.
 #
 # usage: run_cases.sh TECHWEEK STAGE SOURCE_ROOT [CASE...]
 set -uo pipefail
@@ -44,6 +48,34 @@ exec {hostile_fd}< <(exec python3 "$root/tests/integration/hostile_server.py")
 hostile_pid=$!
 trap 'kill $stage_pid $hostile_pid 2>/dev/null; rm -rf "$work"' EXIT
 read -r hostile _ <&"$hostile_fd" || { echo "hostile_server.py did not start"; exit 1; }
+
+# The one verdict (docs/readiness.md, The verdict), as each report shows it.
+verdict_agrees() {
+  local key passed want_exit title t
+  key=$(jq -r .verdict "$out/result.json")
+  passed=$(jq -r '.readiness.passed // "none"' "$out/result.json")
+  case $key in
+    passed) want_exit=0 ;; failed) want_exit=1 ;; script_error) want_exit=2 ;;
+    unreachable) want_exit=3 ;; interrupted) want_exit=130 ;; *) want_exit=unknown ;;
+  esac
+  [ "$got" = "$want_exit" ] || problems+=("exit status $got, but the JSON verdict is $key")
+  if [ "$passed" != none ] && [ "$passed" != "$([ "$key" = passed ] && echo true || echo false)" ]; then
+    problems+=("readiness.passed is $passed beside verdict $key")
+  fi
+  title=$(xmllint --xpath "string((//property[@name='verdict'])[1]/@value)" "$out/junit.xml" 2>/dev/null)
+  [ -n "$title" ] || return 0 # no suite
+  [ "$(xmllint --xpath "count(//property[@name='verdict'][@value!='$title'])" "$out/junit.xml")" = 0 ] ||
+    problems+=("the JUnit suites disagree on the verdict")
+  case $title in
+    "READY: curtain up") [ "$key" = passed ] || problems+=("JUnit says $title, JSON $key") ;;
+    *) [ "$key" != passed ] || problems+=("JUnit says $title, JSON $key") ;;
+  esac
+  grep -qF -- "/100 — $title" "$out/stdout" || problems+=("the terminal does not say: $title")
+  t=$(xmllint --html --xpath "string(//title)" "$out/readiness.html" 2>/dev/null)
+  case $t in *"— $title ·"*) ;; *) problems+=("the HTML title '$t' is not: $title") ;; esac
+  t=$(xmllint --html --xpath "string(//*[@id='verdict'])" "$out/readiness.html" 2>/dev/null)
+  case $t in *" $title") ;; *) problems+=("the HTML badge '$t' is not: $title") ;; esac
+}
 
 passed=0 failed=0
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("$cases_dir"/*.rehearsal); fi
@@ -97,8 +129,14 @@ for case in "${cases[@]}"; do
       "junit: "*) expr=${d#junit: }; xpath=${expr%% => *}; want=$(subst "${expr#* => }")
         have=$(xmllint --xpath "string($xpath)" "$out/junit.xml" 2>&1)
         [ "$have" = "$want" ] || problems+=("junit $xpath is '$have', expected '$want'") ;;
+      "html: "*) expr=${d#html: }; xpath=${expr%% => *}; want=$(subst "${expr#* => }")
+        have=$(xmllint --html --xpath "string($xpath)" "$out/readiness.html" 2>/dev/null)
+        [ "$have" = "$want" ] || problems+=("html $xpath is '$have', expected '$want'") ;;
     esac
   done
+  if [ "$cmd" = run ] && [ "$got" != 4 ] && [ -f "$out/result.json" ]; then
+    verdict_agrees
+  fi
   if [ -f "$out/junit.xml" ] && ! xmllint --noout --schema "$schema" "$out/junit.xml" 2>"$out/xsd"; then
     problems+=("JUnit report does not validate: $(tail -n 3 "$out/xsd")")
   fi

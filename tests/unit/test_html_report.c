@@ -46,7 +46,7 @@ static char *dup_or_die(const char *s)
 	return d;
 }
 
-/* A score for fx_full's run: 72.9, not yet (gate set), four losses, the
+/* A score for fx_full's run: 72.9, NOT READY (gate set), four losses, the
  * first rehearsal's timed touchpoints with their Apdex. */
 static tw_run_score *make_score(const tw_run *run)
 {
@@ -56,7 +56,8 @@ static tw_run_score *make_score(const tw_run *run)
 	sc->gate_set = true;
 	sc->gate = 80;
 	sc->capped = true;
-	sc->passed = false;
+	sc->gate_held = false;
+	sc->verdict = TW_VERDICT_NOT_READY;
 	for (int p = 0; p < TW_PART_COUNT; p++)
 		sc->weight[p] = 0.25;
 	sc->count = run->count;
@@ -223,7 +224,8 @@ static void test_score_and_verdict(void **state)
 	assert_xp(doc, "/html/@lang", "en");
 	assert_xp_contains(doc, "//title", "Readiness 72/100");
 	assert_xp(doc, "//*[@id='score']", "72/100");
-	assert_xp_contains(doc, "//*[@id='verdict']", "Not yet");
+	assert_xp_contains(doc, "//title", "NOT READY");
+	assert_xp_contains(doc, "//*[@id='verdict']", "NOT READY");
 	/* Only the three costliest losses at the top, most points first. */
 	assert_xp_count(doc, "//*[@id='readiness']//ol[@class='losses']/li", 3);
 	assert_xp_contains(doc, "//*[@id='readiness']//ol/li[1]", "12.5 points");
@@ -367,7 +369,8 @@ static void test_hostile_text(void **state)
 	scratch_remove(&s);
 }
 
-/* No gate and no minimum: a score, but no verdict (as in the terminal). */
+/* No gate and no minimum: still a verdict, and a run in which a journey
+ * failed is never called curtain up (issue 9: the title said so). */
 static void test_no_gate(void **state)
 {
 	fixture *fx = *state;
@@ -375,16 +378,20 @@ static void test_no_gate(void **state)
 	tw_run_score *score = make_score(fx->run);
 	score->gate_set = false;
 	score->gate = -1;
-	score->passed = true;
+	score->gate_held = true;
+	score->score = 20;
 	score->rehearsals[0].minimum = -1;
 	score->rehearsals[0].below_minimum = false;
+	score->verdict = tw_readiness_verdict(fx->run, score);
+	assert_int_not_equal(score->verdict, TW_VERDICT_READY);
 	scratch s;
 	char *data;
 	size_t len;
 	htmlDocPtr doc = write_and_load(fx, score, &s, &data, &len);
-	assert_xp(doc, "//*[@id='score']", "72/100");
-	assert_xp_contains(doc, "//*[@id='verdict']", "No gate set");
-	assert_xp_count(doc, "//*[@id='verdict' and contains(., 'Curtain up')]", 0);
+	assert_xp(doc, "//*[@id='score']", "20/100");
+	assert_xp_contains(doc, "//title", tw_verdict_title(score->verdict));
+	assert_xp_contains(doc, "//*[@id='verdict']", tw_verdict_title(score->verdict));
+	assert_xp_count(doc, "//*[contains(translate(., 'CURTAINUP', 'curtainup'), 'curtain up')]", 0);
 	xmlFreeDoc(doc);
 	free(data);
 	free_score(score);

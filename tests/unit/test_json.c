@@ -626,7 +626,7 @@ static void test_readiness(void **state)
 	 * 90. */
 	tw_run_score score = {.score = 89.9996, .rehearsals = rs, .count = 7, .losses = losses,
 			      .loss_count = 3, .weight = {0.4, 0.3, 0.15, 0.15}, .gate = 90,
-			      .capped = true, .gate_set = true, .passed = false};
+			      .capped = true, .gate_set = true, .gate_held = false, .verdict = TW_VERDICT_NOT_READY};
 
 	scratch s;
 	scratch_make(&s);

@@ -129,7 +129,7 @@ static void test_totals_and_suites(void **state)
 	assert_xp(doc, AT("/properties/property[@name='tags']/@value"), "smoke, web");
 	assert_xp(doc, AT("/properties/property[@name='frontstage_steps']/@value"), "3");
 	assert_xp(doc, AT("/properties/property[@name='frontstage_time']/@value"), "0.500");
-	assert_xp_count(doc, "/testsuites/testsuite[1]/properties/property", 6);
+	assert_xp_count(doc, "/testsuites/testsuite[1]/properties/property", 7);
 	assert_xp(doc, AT("/testcase[1]/@name"), "Find the menu");
 	assert_xp(doc, AT("/testcase[1]/@classname"), "Order a pizza online");
 	assert_xp(doc, AT("/testcase[1]/@time"), "0.010");
@@ -150,8 +150,12 @@ static void test_totals_and_suites(void **state)
 	assert_xp(doc, AT("/@skipped"), "1");
 	assert_xp(doc, AT("/@id"), "1");
 	assert_xp(doc, AT("/testcase[2]/@classname"), FX_FAILING_NAME);
-	/* Only what the script has: no outcome, budget or tags here. */
-	assert_xp_count(doc, "/testsuites/testsuite[2]/properties/property", 3);
+	/* Only what the script has (no outcome, budget or tags here), and
+	 * the run's verdict, the same in every suite. */
+	assert_xp_count(doc, "/testsuites/testsuite[2]/properties/property", 4);
+	assert_xp_count(doc, "//property[@name='verdict' and @value='NOT READY: a script could not run']",
+			7);
+	assert_xp_count(doc, "/testsuites/testsuite", 7);
 
 	p = "/testsuites/testsuite[4]";
 	assert_xp(doc, AT("/@name"), "Nobody home");
@@ -254,8 +258,10 @@ static void test_broken_and_setup(void **state)
 		  "mean 'click'?)\n"
 		  "     3 |   clik \"Margherita\"\n"
 		  "       |     ^");
-	/* No script: only the file is known. */
-	assert_xp_count(doc, "/testsuites/testsuite[5]/properties/property", 1);
+	/* No script: only the file is known, and the run's verdict. */
+	assert_xp_count(doc, "/testsuites/testsuite[5]/properties/property", 2);
+	assert_xp(doc, AT("/properties/property[@name='verdict']/@value"),
+		  "NOT READY: a script could not run");
 
 	b = "/testsuites/testsuite[6]";
 	assert_xp(doc, AT("/@name"), "Pay by card");

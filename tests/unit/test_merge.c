@@ -188,7 +188,7 @@ static void test_merge_sums(void **state)
 	assert_string_equal(r->scenes[0].steps[1].message, "expected status 200, got 503");
 	assert_string_equal(r->scenes[0].steps[1].actual, "503");
 	assert_true(r->scenes[0].steps[0].timings.total_ms == 40.0);
-	assert_int_equal(tw_run_verdict(run), TW_VERDICT_FAILED);
+	assert_int_equal(tw_run_verdict(run), TW_VERDICT_NOT_READY);
 	assert_int_equal(run->plan_count, 1);
 
 	/* The merged run writes a result that merges again, alone. */
@@ -606,6 +606,36 @@ static void test_merge_texts(void **state)
 	scratch_remove(&s);
 }
 
+/* The merge decides the verdict again from the figures; a shard cut short
+ * by an error of its own says so only in its verdict, and the merged run
+ * cannot be READY on it. An unknown verdict is refused. */
+static void test_merge_verdict(void **state)
+{
+	(void)state;
+	scratch s;
+	scratch_make(&s);
+	static const double ms[] = {10, 20};
+	static const bool pass[] = {true, true};
+	write_part("p1.json", 1, 2, ms, pass, 2);
+	write_part("p2.json", 2, 2, ms, pass, 2);
+	tw_run *run = NULL;
+	tw_error err = {0};
+	if (tw_run_load_parts(&run, (const char *[]){"p1.json", "p2.json"}, 2, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(tw_run_verdict(run), TW_VERDICT_READY);
+	tw_run_free(run);
+
+	rewrite("p2.json", "u2.json", "verdict", json_string("unreachable"));
+	if (tw_run_load_parts(&run, (const char *[]){"p1.json", "u2.json"}, 2, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(tw_run_verdict(run), TW_VERDICT_UNREACHABLE);
+	tw_run_free(run);
+
+	rewrite("p2.json", "x2.json", "verdict", json_string("maybe"));
+	refused((const char *[]){"p1.json", "x2.json"}, 2, "verdict");
+	scratch_remove(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_script_paths),
 		cmocka_unit_test(test_merge_texts),
+		cmocka_unit_test(test_merge_verdict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -255,7 +255,7 @@ static void test_worked_example(void **state)
 	assert_near(sc.score, 90.9305);
 	assert_false(sc.capped);
 	assert_true(sc.gate_set);
-	assert_false(sc.passed); /* 90.93 >= 90, but Order a pizza is below 99 */
+	assert_false(sc.gate_held); /* 90.93 >= 90, but Order a pizza is below 99 */
 	assert_near(sc.weight[TW_PART_OUTCOME], 0.4);
 
 	/* What cost the most, in order */
@@ -306,22 +306,22 @@ static void test_run_gate(void **state)
 	tw_readiness_config_free(&cfg);
 	cfg.gate = 90;
 	tw_run_score sc = score_of(fx, &cfg);
-	assert_true(sc.gate_set && sc.passed);
+	assert_true(sc.gate_set && sc.gate_held);
 	tw_run_score_free(&sc);
 	cfg.gate = 91;
 	sc = score_of(fx, &cfg);
 	assert_true(sc.gate_set);
-	assert_false(sc.passed);
+	assert_false(sc.gate_held);
 	tw_run_score_free(&sc);
 	cfg.gate = -1;
 	sc = score_of(fx, &cfg);
 	assert_false(sc.gate_set);
-	assert_true(sc.passed);
+	assert_true(sc.gate_held);
 	tw_run_score_free(&sc);
 	/* exactly the score: passes */
 	cfg.gate = 90.9305;
 	sc = score_of(fx, &cfg);
-	assert_true(sc.passed);
+	assert_true(sc.gate_held);
 	tw_run_score_free(&sc);
 }
 
@@ -394,7 +394,7 @@ static void test_never_achieved_caps(void **state)
 	cfg.gate = 50;
 	sc = score_of(fx, &cfg);
 	assert_true(sc.score <= 20);
-	assert_false(sc.passed);
+	assert_false(sc.gate_held);
 	tw_run_score_free(&sc);
 	/* a lower cap */
 	cfg.cap_never = 5;
@@ -470,7 +470,7 @@ static void test_interrupted_left_out(void **state)
 	assert_int_equal(m->scenes[0].failed, 0);
 	assert_int_equal(m->scenes[0].steps[0].count, 0);
 	assert_int_equal(m->scenes[0].steps[0].failures[TW_CAUSE_TRANSPORT], 0);
-	assert_int_equal(tw_run_verdict(fx->run), TW_VERDICT_PASSED);
+	assert_int_equal(tw_run_verdict(fx->run), TW_VERDICT_READY);
 
 	tw_readiness_config cfg;
 	tw_readiness_config_init(&cfg);
@@ -772,7 +772,7 @@ static void test_gates(void **state)
 	assert_near(sc.rehearsals[1].score, 100 - 30 * 0.25);
 	assert_false(sc.rehearsals[1].below_minimum);
 	assert_true(sc.rehearsals[2].minimum < 0);
-	assert_false(sc.passed);
+	assert_false(sc.gate_held);
 	tw_run_score_free(&sc);
 
 	/* Pay steady again: every minimum holds */
@@ -780,7 +780,7 @@ static void test_gates(void **state)
 	tp(fx, 0, 0, 2, 100, 100);
 	sc = score_of(fx, &cfg);
 	assert_false(sc.rehearsals[0].below_minimum);
-	assert_true(sc.passed);
+	assert_true(sc.gate_held);
 	tw_run_score_free(&sc);
 
 	/* Help page demands more than it has */
@@ -789,7 +789,7 @@ static void test_gates(void **state)
 	sc = score_of(fx, &cfg);
 	assert_near(sc.rehearsals[1].minimum, 95);
 	assert_true(sc.rehearsals[1].below_minimum);
-	assert_false(sc.passed);
+	assert_false(sc.gate_held);
 	tw_run_score_free(&sc);
 
 	/* bad rules */
@@ -916,12 +916,150 @@ static void test_empty_run(void **state)
 	tw_run_score sc = score_of(fx, &cfg);
 	assert_int_equal(sc.count, 0);
 	assert_near(sc.score, 0);
-	assert_true(sc.passed); /* no gate */
+	assert_true(sc.gate_held); /* no gate */
 	tw_run_score_free(&sc);
 	tw_run_score_free(&sc); /* twice is harmless */
 	assert_string_equal(tw_part_str(TW_PART_EFFORT), "effort");
 	assert_string_equal(tw_part_str(TW_PART_RESPONSIVENESS), "responsiveness");
 	tw_readiness_config_free(&cfg);
+}
+
+/* ---- the verdict (issue 9, property 5) ---- */
+
+/* One case of the matrix: a run of two web rehearsals, 10 performances
+ * each at ms, changed by what the case sets; the config it is judged by;
+ * the one verdict it must get. */
+typedef struct verdict_case {
+	const char *what;
+	double ms;           /* every timed step's time (1 s T: 2000 is tolerating) */
+	uint64_t achieved0;  /* of the first rehearsal's 10 performances */
+	tw_status status0;   /* the first rehearsal's shown status */
+	bool broken;         /* a third file does not parse */
+	bool not_performed;  /* the second rehearsal never ran (not interrupted) */
+	bool cut_off;        /* the second's only performance was interrupted */
+	bool interrupted;    /* Ctrl-C stopped the run */
+	bool incomplete;     /* tw_run_execute failed (out of memory) */
+	double gate;         /* < 0: none */
+	double minimum;      /* for the first rehearsal by name; < 0: none */
+	tw_verdict want;
+} verdict_case;
+
+static const verdict_case verdict_cases[] = {
+	{"all pass, no gate", 5, 10, TW_STATUS_PASSED, false, false, false, false, false, -1, -1,
+	 TW_VERDICT_READY},
+	{"all pass, gate met", 5, 10, TW_STATUS_PASSED, false, false, false, false, false, 90, -1,
+	 TW_VERDICT_READY},
+	{"slow, gate met", 2000, 10, TW_STATUS_PASSED, false, false, false, false, false, 80, -1,
+	 TW_VERDICT_READY},
+	{"slow, gate not met", 2000, 10, TW_STATUS_PASSED, false, false, false, false, false, 95, -1,
+	 TW_VERDICT_NOT_READY},
+	{"slow, minimum missed", 2000, 10, TW_STATUS_PASSED, false, false, false, false, false, -1, 95,
+	 TW_VERDICT_NOT_READY},
+	{"one of 10 failed, no gate", 5, 9, TW_STATUS_FAILED, false, false, false, false, false, -1,
+	 -1, TW_VERDICT_NOT_READY},
+	{"one of 10 failed, gate met", 5, 9, TW_STATUS_FAILED, false, false, false, false, false, 50,
+	 -1, TW_VERDICT_NOT_READY},
+	{"never achieved, no gate", 5, 0, TW_STATUS_FAILED, false, false, false, false, false, -1, -1,
+	 TW_VERDICT_NOT_READY},
+	{"unreachable", 5, 9, TW_STATUS_UNREACHABLE, false, false, false, false, false, -1, -1,
+	 TW_VERDICT_UNREACHABLE},
+	{"broken beside good", 5, 10, TW_STATUS_PASSED, true, false, false, false, false, -1, -1,
+	 TW_VERDICT_BROKEN},
+	{"broken beside failed", 5, 9, TW_STATUS_FAILED, true, false, false, false, false, -1, -1,
+	 TW_VERDICT_BROKEN},
+	{"a rehearsal never performed", 5, 10, TW_STATUS_PASSED, false, true, false, false, false, -1,
+	 -1, TW_VERDICT_NOT_READY},
+	{"a rehearsal cut off, left out", 5, 10, TW_STATUS_PASSED, false, false, true, false, false,
+	 -1, -1, TW_VERDICT_READY},
+	{"interrupted", 5, 10, TW_STATUS_PASSED, false, false, false, true, false, -1, -1,
+	 TW_VERDICT_INTERRUPTED},
+	{"interrupted beside broken", 5, 10, TW_STATUS_PASSED, true, false, false, true, false, -1, -1,
+	 TW_VERDICT_INTERRUPTED},
+	{"cut short by an error", 5, 10, TW_STATUS_PASSED, false, false, false, false, true, -1, -1,
+	 TW_VERDICT_UNREACHABLE},
+	{"cut short beside a failure", 5, 9, TW_STATUS_FAILED, false, false, false, false, true, -1,
+	 -1, TW_VERDICT_UNREACHABLE},
+	{"cut short beside broken", 5, 10, TW_STATUS_PASSED, true, false, false, false, true, -1, -1,
+	 TW_VERDICT_BROKEN},
+};
+
+static void build_case(fixture *fx, const verdict_case *c)
+{
+	simple(fx, "First", false);
+	simple(fx, "Second", false);
+	if (c->broken)
+		fx_add_broken(fx);
+	new_metrics(fx);
+	simple_figures(fx, 0, 10, c->ms);
+	if (!c->not_performed && !c->cut_off)
+		simple_figures(fx, 1, 10, c->ms);
+	if (c->broken)
+		fx->run->metrics[2].broken = 1;
+	if (c->cut_off) {
+		fx->run->rehearsals[1].interrupted = true;
+		fx->run->metrics[1].interrupted = 1;
+	}
+	tw_rehearsal_metrics *m = &fx->run->metrics[0];
+	fx->run->rehearsals[0].status = c->status0;
+	if (c->achieved0 < 10) {
+		perfs(fx, 0, 10, c->achieved0);
+		tp(fx, 0, 0, 3, 10, c->achieved0);
+		tw_histogram_reset(m->time_to_outcome);
+		record(m->time_to_outcome, 100, (int)c->achieved0);
+		if (c->status0 == TW_STATUS_UNREACHABLE) {
+			m->failed = 0;
+			m->unreachable = 10 - c->achieved0;
+		}
+	}
+	if (c->interrupted)
+		fx->run->stop_reason = TW_STOP_INTERRUPTED;
+	fx->run->incomplete = c->incomplete;
+}
+
+/* Every run ends with one verdict, gate or not; a gate or a minimum only
+ * lowers it; nothing in which a journey failed is READY. The score holds
+ * it, readiness.passed is it, and tw_run_verdict (no gate) is never
+ * better than it. */
+static void test_verdict_matrix(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(verdict_cases) / sizeof(verdict_cases[0]); i++) {
+		const verdict_case *c = &verdict_cases[i];
+		void *st = NULL;
+		assert_int_equal(fx_setup(&st), 0);
+		fixture *fx = st;
+		build_case(fx, c);
+		tw_readiness_config cfg;
+		tw_readiness_config_init(&cfg);
+		cfg.gate = c->gate;
+		if (c->minimum >= 0)
+			assert_int_equal(tw_readiness_config_add_rule(&cfg, "First", NULL, c->minimum, NULL),
+					 TW_OK);
+		tw_run_score sc = score_of(fx, &cfg);
+		if (sc.verdict != c->want)
+			fail_msg("%s: verdict %s, want %s (score %.3f)", c->what,
+				 tw_verdict_title(sc.verdict), tw_verdict_title(c->want), sc.score);
+		assert_int_equal(sc.verdict, tw_readiness_verdict(fx->run, &sc));
+		/* without the gate the verdict is the same or better, never worse */
+		tw_verdict bare = tw_run_verdict(fx->run);
+		assert_true(bare == sc.verdict ||
+			    (bare == TW_VERDICT_READY && sc.verdict == TW_VERDICT_NOT_READY));
+		/* the words: READY is curtain up, nothing else is */
+		assert_string_equal(tw_verdict_word(sc.verdict),
+				    c->want == TW_VERDICT_READY ? "READY" : "NOT READY");
+		assert_int_equal(strstr(tw_verdict_title(sc.verdict), "curtain up") != NULL,
+				 c->want == TW_VERDICT_READY);
+		tw_run_score_free(&sc);
+		tw_readiness_config_free(&cfg);
+		fx_teardown(&st);
+	}
+	assert_int_equal(TW_VERDICT_READY, 0);
+	assert_int_equal(TW_VERDICT_NOT_READY, 1);
+	assert_int_equal(TW_VERDICT_BROKEN, 2);
+	assert_int_equal(TW_VERDICT_UNREACHABLE, 3);
+	assert_int_equal(TW_VERDICT_INTERRUPTED, 130);
+	assert_string_equal(tw_verdict_key(TW_VERDICT_READY), "passed");
+	assert_string_equal(tw_verdict_key(TW_VERDICT_INTERRUPTED), "interrupted");
 }
 
 int main(void)
@@ -943,6 +1081,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deterministic, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_losses_order, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_run, fx_setup, fx_teardown),
+		cmocka_unit_test(test_verdict_matrix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
