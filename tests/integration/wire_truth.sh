@@ -37,16 +37,19 @@ scene "Keep-alive" on web
 R
 
 performances=50
-"$techweek" run --quiet --no-color --performances "$performances" --customers 5 \
+"$techweek" run --no-color --performances "$performances" --customers 5 \
   --var "hostile=$base" --json "$work/result.json" --junit "$work/junit.xml" \
   --html "$work/readiness.html" "$work/wire.rehearsal" >"$work/out" 2>&1
 status=$?
 counts=$(curl -s "$base/count")
 echo "server: $counts"
 
-python3 - "$work/result.json" "$counts" "$performances" "$status" <<'PY'
+python3 - "$work/result.json" "$counts" "$performances" "$status" "$work/out" \
+  "$work/readiness.html" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
+terminal = open(sys.argv[5], encoding="utf-8").read()
+html = open(sys.argv[6], encoding="utf-8").read()
 server = json.loads(sys.argv[2])
 performances, status = int(sys.argv[3]), int(sys.argv[4])
 tps = doc["rehearsals"][0]["scenes"][0]["touchpoints"]
@@ -73,6 +76,11 @@ check("redirect-chain flaky", redirect["flaky"], False)
 check("totals.requests = the server's", doc["totals"]["requests"],
       server["flaky"] + server["redirect"])
 check("the rehearsal is flaky", doc["rehearsals"][0]["flaky"], False)
+# The terminal lists the touchpoint with its retries; the HTML marks it.
+line = next((l for l in terminal.splitlines() if "flaky-keepalive" in l), "")
+check("terminal: the touchpoint's retries", f"{server['dropped']} retried flaky" in line, True)
+check("HTML: the touchpoint's row is flaky",
+      '<tr class="tp h-flaky">\n<td class="num">8</td>' in html, True)
 if problems:
     print("FAIL: " + "; ".join(problems))
     sys.exit(1)
