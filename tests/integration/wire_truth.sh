@@ -5,15 +5,18 @@
 # redirect hop, and each request libcurl sent again on a fresh connection
 # after a reused keep-alive connection died under it (the server read it,
 # then reset the connection). Such a silent re-send is a retry, and makes the
-# touchpoint flaky, though every performance passed.
+# touchpoint flaky, though every performance passed. Then the same against
+# the stage's /fault/flaky-keepalive, which closes the connection unanswered
+# instead (libmicrohttpd), with its own count.
 #
-# usage: wire_truth.sh TECHWEEK SOURCE_ROOT
+# usage: wire_truth.sh TECHWEEK STAGE SOURCE_ROOT
 set -uo pipefail
-techweek=$1 root=$2
+techweek=$1 stage_bin=$2 root=$3
 work=$(mktemp -d)
-server_pid=
+server_pid= stage_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  [ -n "$stage_pid" ] && kill "$stage_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -45,7 +48,7 @@ counts=$(curl -s "$base/count")
 echo "server: $counts"
 
 python3 - "$work/result.json" "$counts" "$performances" "$status" "$work/out" \
-  "$work/readiness.html" <<'PY'
+  "$work/readiness.html" <<'PY' || exit 1
 import json, sys
 doc = json.load(open(sys.argv[1]))
 terminal = open(sys.argv[5], encoding="utf-8").read()
@@ -81,6 +84,43 @@ line = next((l for l in terminal.splitlines() if "flaky-keepalive" in l), "")
 check("terminal: the touchpoint's retries", f"{server['dropped']} retried flaky" in line, True)
 check("HTML: the touchpoint's row is flaky",
       '<tr class="tp h-flaky">\n<td class="num">8</td>' in html, True)
+if problems:
+    print("FAIL: " + "; ".join(problems))
+    sys.exit(1)
+print("ok")
+PY
+
+# libmicrohttpd logs a line for each connection the fault drops: kept apart.
+exec {stage_fd}< <(exec "$stage_bin" --port 0 2>"$work/stage.err")
+stage_pid=$!
+read -r -u "$stage_fd" stage || { echo "FAIL: the stage did not start"; exit 1; }
+sed -e 's|{{hostile}}/flaky-keepalive|{{hostile}}/fault/flaky-keepalive|' \
+    -e 's|{{hostile}}/redirect-chain|{{hostile}}/fault/redirect-chain|' \
+    "$work/wire.rehearsal" >"$work/stage.rehearsal"
+"$techweek" run --quiet --performances "$performances" --customers 5 \
+  --var "hostile=$stage" --json "$work/stage.json" --reports "$work/stage-reports" "$work/stage.rehearsal" \
+  >"$work/stage.out" 2>&1
+status=$?
+counts=$(curl -s "$stage/fault/flaky-keepalive/count")
+echo "stage: $counts"
+python3 - "$work/stage.json" "$counts" "$performances" "$status" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+stage = json.loads(sys.argv[2])
+performances, status = int(sys.argv[3]), int(sys.argv[4])
+tps = doc["rehearsals"][0]["scenes"][0]["touchpoints"]
+problems = []
+def check(what, got, want):
+    print(f"{what}: {got} (want {want})")
+    if got != want:
+        problems.append(what)
+check("exit status", status, 0)
+if stage["dropped"] == 0:
+    problems.append("the stage dropped no connection: the fault never fired")
+check("stage: flaky-keepalive requests = the stage's", tps[0]["requests"], stage["served"])
+check("stage: retries = connections the stage dropped", tps[0]["retries"], stage["dropped"])
+check("stage: flaky-keepalive flaky", tps[0]["flaky"], True)
+check("stage: redirect-chain requests", tps[2]["requests"], 4 * performances)
 if problems:
     print("FAIL: " + "; ".join(problems))
     sys.exit(1)
