@@ -48,7 +48,7 @@ counts=$(curl -s "$base/count")
 echo "server: $counts"
 
 python3 - "$work/result.json" "$counts" "$performances" "$status" "$work/out" \
-  "$work/readiness.html" <<'PY' || exit 1
+  "$work/readiness.html" "$work/junit.xml" <<'PY' || exit 1
 import json, sys
 doc = json.load(open(sys.argv[1]))
 terminal = open(sys.argv[5], encoding="utf-8").read()
@@ -82,6 +82,10 @@ check("the rehearsal is flaky", doc["rehearsals"][0]["flaky"], False)
 # The terminal lists the touchpoint with its retries; the HTML marks it.
 line = next((l for l in terminal.splitlines() if "flaky-keepalive" in l), "")
 check("terminal: the touchpoint's retries", f"{server['dropped']} retried flaky" in line, True)
+junit = open(sys.argv[7], encoding="utf-8").read()
+for name, want in (("requests", server["flaky"] + server["redirect"]),
+                   ("retries", server["dropped"]), ("flaky_lines", "8")):
+    check(f"JUnit property {name}", f'<property name="{name}" value="{want}"/>' in junit, True)
 check("HTML: the touchpoint's row is flaky",
       '<tr class="tp h-flaky">\n<td class="num">8</td>' in html, True)
 if problems:
