@@ -231,8 +231,8 @@ int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result 
 					return TW_ENOMEM;
 			}
 			tw_histogram_record(t->latency, st->elapsed_ms);
+			t->requests += (uint64_t)(st->requests > 0 ? st->requests : 0);
 			if (st->requested) {
-				t->requests++;
 				record_phases(t, &st->timings);
 				t->bytes_in += st->bytes_in;
 				t->bytes_out += st->bytes_out;

@@ -38,12 +38,15 @@ typedef struct tw_touchpoint_metrics {
 	uint64_t passed;
 	uint64_t failed;         /* sum of failures[] */
 	uint64_t failures[TW_CAUSE_COUNT];
-	uint64_t retries;        /* transfers tried again (--retry) */
+	uint64_t retries;        /* requests sent again: --retry, or libcurl
+				    after a reused connection died */
 	uint64_t retried_passes; /* passed only after a retry: a flakiness signal */
 	tw_histogram *latency;   /* the step's time, ms */
-	/* libcurl's phases, for steps that sent a request. */
+	/* libcurl's phases, one per performance that sent a request (or
+	 * tried to: an unreachable host has phases but no request). */
 	tw_histogram *dns, *connect, *tls, *first_byte, *transfer;
-	uint64_t requests;       /* of count, how many sent a request */
+	uint64_t requests;       /* requests that went on the wire: every
+				    redirect hop, webhook fetch and retry */
 	double bytes_in;
 	double bytes_out;
 	char *first_failure;     /* owned: the first failure's message, redacted */

@@ -463,7 +463,7 @@ static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t, json_t *a
 	set(c, o, "retried_passes", count(t->retried_passes));
 	set(c, o, "flaky", json_boolean(tw_touchpoint_flaky(t)));
 	set(c, o, "latency", stats(c, t->latency));
-	if (t->requests > 0) {
+	if (tw_histogram_count(t->dns) > 0) {
 		json_t *p = object(c);
 		set(c, p, "dns", stats(c, t->dns));
 		set(c, p, "connect", stats(c, t->connect));

@@ -538,6 +538,17 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 		property(j, "performances", num);
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)m->achieved);
 		property(j, "achieved", num);
+		/* What went on the wire, as the service's log counts it. */
+		uint64_t requests = 0, retries = 0;
+		for (size_t i = 0; i < m->scene_count; i++)
+			for (size_t k = 0; k < m->scenes[i].step_count; k++) {
+				requests += m->scenes[i].steps[k].requests;
+				retries += m->scenes[i].steps[k].retries;
+			}
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)requests);
+		property(j, "requests", num);
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)retries);
+		property(j, "retries", num);
 	}
 	if (m->interrupted) {
 		/* Cut off by the run's end: not performed, in no count above. */

@@ -667,13 +667,20 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 	tw_error e = {0};
 	int rc = tw_transfer_done(&c->xfer, result, &unreachable, &e);
 	c->state = TW_CUSTOMER_READY;
+	/* What went on the wire counts whatever came of it. A request libcurl
+	 * sent again is a retry like one --retry sends, but does not use up
+	 * --retry's budget. */
+	sr->requests += (int)c->resp.requests;
+	sr->retries += (int)c->resp.resent;
+	sr->resent += (int)c->resp.resent;
 	if (rc != TW_OK && c->interrupted) {
 		c->result->interrupted = true;
 		tw_error_clear(&e);
 		tw_error_set(&e, TW_ETRANSPORT,
 			     "cut off: the run was ending (Ctrl-C, or its duration and the step "
 			     "timeout had passed) before the response came");
-	} else if (rc != TW_OK && sr->retries < (int)c->run->opts.retries && !c->run->stop) {
+	} else if (rc != TW_OK && sr->retries - sr->resent < (int)c->run->opts.retries &&
+		   !c->run->stop) {
 		/* A transport failure, tried again as the same request; the
 		 * retry is counted, and a pass after one is a flakiness
 		 * signal in the figures. */

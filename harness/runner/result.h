@@ -39,7 +39,13 @@ typedef struct tw_step_result {
 	long http_status;      /* 0 when none */
 	bool transport;        /* failed in transit: no complete response */
 	bool requested;        /* the step sent a request (timings are real) */
-	int retries;           /* transfers tried again (--retry) */
+	int retries;           /* requests sent again: by --retry, or by
+				  libcurl after a reused connection died */
+	int resent;            /* of retries, libcurl's (not serialised: the
+				  --retry budget needs only the live count) */
+	int requests;          /* sent on the wire: redirect hops, webhook
+				  fetches and retries included (not
+				  serialised: the touchpoint's sum is) */
 	tw_timings timings;    /* request steps */
 	double bytes_in;       /* body bytes received */
 	double bytes_out;      /* request body bytes sent */

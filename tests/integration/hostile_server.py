@@ -20,10 +20,19 @@ P1 answers by path (the request is read up to its blank line first):
     /endless-headers       the status line, then short headers as fast as
                            the client reads, never ending
     /not-http              an SSH banner instead of an HTTP answer
+    /flaky-keepalive?every=N  200, keeping the connection open; of the
+                           requests for it that arrive on an already-used
+                           connection, every N-th (default 10) is read and
+                           answered with a TCP reset: a keep-alive connection
+                           that died under a request, which libcurl sends again
+    /redirect-chain?n=N    302 to n=N-1, keeping the connection open; n=0 is 200
+    /count                 what it served, as JSON: "flaky" and "redirect"
+                           (requests read for each path), "dropped" (resets)
     anything else          404
 P2 accepts connections and never sends a byte: a TLS handshake (or an HTTP
 answer) that never comes.
 """
+import json
 import socket
 import struct
 import sys
@@ -51,14 +60,62 @@ def read_request(conn):
     return urlsplit(line[1]) if len(line) >= 2 else None
 
 
+# The keep-alive paths' counts, as a server log would have them.
+counts = {"flaky": 0, "redirect": 0, "dropped": 0, "reused": 0}
+counts_lock = threading.Lock()
+
+
+def keep_alive(conn, path, query, reused):
+    """Answers one request of a keep-alive path; False when the connection
+    was dropped instead."""
+    if path == "/flaky-keepalive":
+        every = int(query.get("every", ["10"])[0])
+        with counts_lock:
+            counts["flaky"] += 1
+            drop = False
+            if reused:
+                counts["reused"] += 1
+                drop = counts["reused"] % every == 0
+                counts["dropped"] += drop
+        if drop:
+            reset(conn)
+            return False
+        body = b"still here\n"
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        return True
+    n = int(query.get("n", ["3"])[0])
+    with counts_lock:
+        counts["redirect"] += 1
+    if n > 0:
+        conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: /redirect-chain?n=%d\r\n"
+                     b"Content-Length: 0\r\n\r\n" % (n - 1))
+    else:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                     b"Content-Length: 8\r\n\r\narrived\n")
+    return True
+
+
 def serve(conn):
     try:
         target = read_request(conn)
+        reused = False
+        while target is not None and target.path in ("/flaky-keepalive", "/redirect-chain"):
+            if not keep_alive(conn, target.path, parse_qs(target.query), reused):
+                return
+            target, reused = read_request(conn), True
         if target is None:
             conn.close()
             return
         path, query = target.path, parse_qs(target.query)
-        if path == "/trickle-headers":
+        if path == "/count":
+            with counts_lock:
+                body = json.dumps(counts).encode()
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
+                         % (len(body), body))
+            conn.close()
+        elif path == "/trickle-headers":
             ms = int(query.get("ms", ["100"])[0])
             conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
             while True:  # until the client hangs up and the send fails

@@ -175,6 +175,7 @@ static inline void fx_http(tw_step_result *st, long status, const char *method, 
 	st->timings.total_ms = ms;
 	/* An expectation reads the response its request step received. */
 	st->requested = st->step && st->step->kind != TW_STEP_EXPECT;
+	st->requests = st->requested; /* one request, no redirect */
 }
 
 /* Marks every step of scene i from step `from` on as not reached. */

@@ -44,6 +44,10 @@ typedef struct tw_response {
 	bool head_complete;     /* the final hop's header block ended */
 	tw_timings timings;
 	long redirects;
+	long requests;          /* sent on the wire: every redirect hop and
+				   every request libcurl sent again */
+	long resent;            /* of requests, sent again by libcurl on a
+				   fresh connection after a reused one died */
 	double bytes_in;        /* body bytes received */
 	double bytes_out;       /* request body bytes sent */
 	CURL *easy;             /* borrowed: the customer's handle (cookies) */

@@ -47,6 +47,31 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 	return rc == TW_OK ? len : 0; /* 0: libcurl stops with CURLE_WRITE_ERROR */
 }
 
+/*
+ * Counts the requests a transfer puts on the wire. libcurl calls this once
+ * per request, just before sending it: for the first, for every redirect
+ * it follows, and for a request it sends again on a fresh connection when
+ * a reused keep-alive connection died under it (libcurl does that once,
+ * silently, for an answer that never started). Those re-sends are what a
+ * server log counts and what a customer waits for, so they must show.
+ *
+ * Why this callback: it is called per request whatever the outcome and
+ * needs neither CURLOPT_VERBOSE (a debug callback counting CURLINFO_HEADER_OUT
+ * is exact too, but verbose mode makes libcurl format every info line of
+ * every transfer) nor libcurl's wording ("Connection died, retrying a fresh
+ * connect"); CURLINFO_NUM_CONNECTS cannot tell a re-send from a first
+ * request on a new connection. The cost is one indirect call per request.
+ */
+static int on_request(void *ud, char *remote_ip, char *local_ip, int remote_port, int local_port)
+{
+	(void)remote_ip;
+	(void)local_ip;
+	(void)remote_port;
+	(void)local_port;
+	((tw_transfer *)ud)->sent++;
+	return CURL_PREREQFUNC_OK;
+}
+
 static int setup_mime(tw_transfer *t, const tw_http_request *req, tw_error *err)
 {
 	t->mime = curl_mime_init(t->easy);
@@ -128,6 +153,8 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(easy, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, on_request);
+	curl_easy_setopt(easy, CURLOPT_PREREQDATA, t);
 
 	const char *m = req->method;
 	if (strcmp(m, "HEAD") == 0)
@@ -195,6 +222,11 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	free(r->content_type);
 	r->content_type = ct ? strdup(ct) : NULL;
 	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &r->redirects);
+	/* Each redirect followed sent one request; any beyond them and the
+	 * first were sent again (a retry is not a redirect to libcurl). A
+	 * transfer that failed before its first request sent none. */
+	r->requests = t->sent;
+	r->resent = t->sent > r->redirects + 1 ? t->sent - r->redirects - 1 : 0;
 	r->timings.dns_ms = ms(e, CURLINFO_NAMELOOKUP_TIME_T);
 	r->timings.connect_ms = ms(e, CURLINFO_CONNECT_TIME_T);
 	r->timings.tls_ms = ms(e, CURLINFO_APPCONNECT_TIME_T);

@@ -30,6 +30,7 @@ typedef struct tw_transfer {
 	curl_mime *mime;            /* owned until done */
 	bool overflow;              /* the body passed its cap */
 	bool header_overflow;       /* the headers passed TW_RESPONSE_HEADERS_MAX */
+	long sent;                  /* requests put on the wire so far */
 	char errbuf[CURL_ERROR_SIZE];
 } tw_transfer;
 
