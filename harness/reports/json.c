@@ -46,7 +46,7 @@
 /* 2: readiness, settings, per scene transcript, per touchpoint apdex.
  * 3: shard, plan, per rehearsal shown and frontstage sums, STATS sum: what
  * techweek merge needs to rebuild a run (runner/merge.c). */
-#define FORMAT_VERSION 3
+#define FORMAT_VERSION 4
 /* The whole document; a run that measured this much has a problem. */
 #define REPORT_MAX ((size_t)1 << 30)
 /* One string, cleaned. Strings in the result model are capped already. */

@@ -36,7 +36,7 @@
 #include "techweek.h"
 
 /* The format this file reads: json.c's FORMAT_VERSION. */
-#define PART_FORMAT 3
+#define PART_FORMAT 4
 /* Counts are exact in a double up to 2^53; more is no real run. */
 #define MAX_COUNT ((json_int_t)1 << 53)
 /* Times (ms or s) up to a few centuries; more is no real run either. */

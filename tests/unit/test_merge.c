@@ -236,7 +236,7 @@ static void test_bad_parts(void **state)
 
 	FILE *f = fopen("cut.json", "w");
 	assert_non_null(f);
-	fputs("{\"techweek\":\"0.1.0\",\"format\":3,\"plan\":{\"rehea", f);
+	fputs("{\"techweek\":\"0.1.0\",\"format\":4,\"plan\":{\"rehea", f);
 	fclose(f);
 	refused((const char *[]){"p1.json", "cut.json"}, 2, "cut.json");
 	refused((const char *[]){"p1.json", "nope.json"}, 2, "nope.json");
