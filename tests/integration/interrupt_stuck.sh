@@ -8,10 +8,7 @@
 # usage: interrupt_stuck.sh TECHWEEK STAGE
 set -uo pipefail
 techweek=$1 stage_bin=$2
-work=$(mktemp -d)
-coproc STAGE { exec "$stage_bin" --port 0; }
-trap 'kill $STAGE_PID 2>/dev/null; rm -rf "$work"' EXIT
-read -r stage <&"${STAGE[0]}" || { echo "the stage did not start"; exit 1; }
+source "$(dirname "$0")/start_stage.sh"
 
 cat >"$work/stuck.rehearsal" <<'R'
 rehearsal "Stuck customers"
