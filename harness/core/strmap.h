@@ -2,10 +2,11 @@
  * A map from strings to indexes (open addressing, linear probing, FNV-1a),
  * for the lookups that are linear scans when few and quadratic when a
  * script has 40 000 scenes or a vars file 40 000 lines: vars by name, cast
- * entries, captures and scene names in the checker. The owner keeps its
- * items in an array and the map gives the index of a name, so the map
- * never copies or owns a string: a key must outlive the map (or the next
- * tw_strmap_clear). No removal: none of its users forgets a name.
+ * entries, captures and scene names in the checker, the prompts a call has
+ * heard. The owner keeps its items in an array and the map gives the index
+ * of a name (or any other number the owner files under it), so the map
+ * never copies or owns a string: a key must outlive the map. No removal:
+ * none of its users forgets a name.
  */
 #ifndef TW_CORE_STRMAP_H
 #define TW_CORE_STRMAP_H

@@ -11,7 +11,6 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <libxml/parser.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -22,6 +21,7 @@
 
 #include "channels/web/html.h"
 #include "core/buf.h"
+#include "core/strmap.h"
 
 /* Quoting a prompt or URL in a message: long enough to recognise it. */
 #define QUOTE_CHARS 120
@@ -55,8 +55,8 @@ struct tw_call {
 
 	tw_call_event *events;
 	size_t event_count, event_cap;
-	struct heard *heard;         /* every prompt text heard, once */
-	size_t heard_count, heard_cap;
+	tw_strmap heard;             /* prompt text -> the turn it was first
+					heard in; keys borrowed from events */
 	double clock_s;
 	int fetches_since_input;
 	int turn;                    /* a new document or a caller input
@@ -173,7 +173,7 @@ void tw_call_free(tw_call *call)
 	for (size_t i = 0; i < call->event_count; i++)
 		free(call->events[i].text);
 	free(call->events);
-	free(call->heard);
+	tw_strmap_free(&call->heard);
 	request_clear(&call->pending);
 	tw_error_clear(&call->error);
 	tw_error_clear(&call->halt);
@@ -273,58 +273,6 @@ static bool is_prompt(tw_call_event_kind k)
 	return k == TW_EV_SAY || k == TW_EV_PLAY;
 }
 
-/* Every prompt text heard, with the turn it was first heard in, in an
- * open-addressing table: telling a re-prompt apart costs one lookup, not a
- * scan of the transcript, however long the call. Texts are borrowed from
- * the events, which live as long as the call. */
-struct heard {
-	const char *text; /* NULL: a free slot */
-	uint64_t hash;
-	int first_turn;
-};
-
-static uint64_t text_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		h = (h ^ *p) * 0x100000001b3ULL;
-	return h;
-}
-
-static struct heard *heard_slot(struct heard *table, size_t cap, const char *text, uint64_t h)
-{
-	size_t i = (size_t)h & (cap - 1);
-	while (table[i].text && (table[i].hash != h || strcmp(table[i].text, text) != 0))
-		i = (i + 1) & (cap - 1);
-	return &table[i];
-}
-
-/* The turn text was first heard in: turn itself when it is new. */
-static int heard_first(tw_call *call, const char *text, int turn, int *first)
-{
-	if (2 * (call->heard_count + 1) > call->heard_cap) {
-		size_t cap = call->heard_cap ? call->heard_cap * 2 : 64;
-		struct heard *table = calloc(cap, sizeof(*table));
-		if (!table)
-			return TW_ENOMEM;
-		for (size_t i = 0; i < call->heard_cap; i++)
-			if (call->heard[i].text)
-				*heard_slot(table, cap, call->heard[i].text, call->heard[i].hash) =
-					call->heard[i];
-		free(call->heard);
-		call->heard = table;
-		call->heard_cap = cap;
-	}
-	uint64_t h = text_hash(text);
-	struct heard *slot = heard_slot(call->heard, call->heard_cap, text, h);
-	if (!slot->text) {
-		*slot = (struct heard){.text = text, .hash = h, .first_turn = turn};
-		call->heard_count++;
-	}
-	*first = slot->first_turn;
-	return TW_OK;
-}
-
 /* ivr: a line the IVR's document adds (counted against max_lines), not
  * one the caller's action does. */
 static int add_event(tw_call *call, tw_call_event_kind kind, const char *text,
@@ -359,12 +307,15 @@ static int add_event(tw_call *call, tw_call_event_kind kind, const char *text,
 	 * IVR's design, not a re-prompt. Turns only grow, so "an earlier
 	 * turn" is "first heard before this one". */
 	if (ev.is_prompt && ev.text) {
-		int first;
-		if (heard_first(call, ev.text, ev.turn, &first) != TW_OK) {
+		/* One lookup however long the call: texts are borrowed from the
+		 * events, which live as long as the call. */
+		bool heard = false;
+		size_t first = 0;
+		if (tw_strmap_put(&call->heard, ev.text, (size_t)ev.turn, &heard, &first) != TW_OK) {
 			free(ev.text);
 			return TW_ENOMEM;
 		}
-		ev.repeat = first != ev.turn;
+		ev.repeat = heard && first != (size_t)ev.turn;
 	}
 	call->events[call->event_count++] = ev;
 	call->clock_s += ev.duration_s;
