@@ -149,6 +149,19 @@ const char *tw_call_quote(const tw_call *call, const char *text, char *buf, size
 	return buf;
 }
 
+const char *tw_call_vquote(const tw_call *call, char *buf, size_t size, const char *fmt,
+			   va_list ap)
+{
+	/* Whole, then masked, then cut: a cut first could leave part of a
+	 * secret that the run's redaction would no longer recognise. */
+	tw_buf full;
+	tw_buf_init(&full, (size_t)1 << 24);
+	int rc = tw_buf_vprintf(&full, fmt, ap);
+	tw_call_quote(call, rc == TW_OK ? tw_buf_str(&full) : "", buf, size);
+	tw_buf_free(&full);
+	return buf;
+}
+
 static void request_clear(tw_call_request *r)
 {
 	free(r->method);

@@ -26,6 +26,7 @@
 #define TW_IVR_CALL_H
 
 #include <libxml/tree.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -210,6 +211,10 @@ const char *tw_call_last_prompt(const tw_call *call);
  * buf (size bytes, on a character boundary): masked first, so a cut never
  * leaves part of a secret. Returns buf. */
 const char *tw_call_quote(const tw_call *call, const char *text, char *buf, size_t size);
+/* The same for a message formatted from fmt: formatted whole, masked, then
+ * cut to fit buf. Returns buf. */
+const char *tw_call_vquote(const tw_call *call, char *buf, size_t size, const char *fmt,
+			   va_list ap);
 double tw_call_clock(const tw_call *call);
 const tw_call_limits *tw_call_limits_of(const tw_call *call);
 /* "CA" + 32 hex digits, as the carrier sends it. */

@@ -145,17 +145,11 @@ static int note(tw_call *call, tw_error *err, const char *fmt, ...)
 /* Adds a techweek note to the transcript. */
 static int note(tw_call *call, tw_error *err, const char *fmt, ...)
 {
-	/* Whole, then masked, then cut: a cut first could leave part of a
-	 * secret that the run's redaction would no longer recognise. */
 	char text[NOTE_MAX];
-	tw_buf full;
-	tw_buf_init(&full, (size_t)1 << 24);
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = tw_buf_vprintf(&full, fmt, ap);
+	tw_call_vquote(call, text, sizeof(text), fmt, ap);
 	va_end(ap);
-	tw_call_quote(call, rc == TW_OK ? tw_buf_str(&full) : "", text, sizeof(text));
-	tw_buf_free(&full);
 	return line_failed(tw_call_event_add(call, TW_EV_NOTE, text, 0), err);
 }
 

@@ -208,17 +208,11 @@ static void describe(vxml *v, xmlNodePtr n, char *out, size_t size)
 __attribute__((format(printf, 4, 5))) static int fail(vxml *v, tw_error *err, xmlNodePtr n,
 						      const char *fmt, ...)
 {
-	/* Whole, then masked, then cut: a cut first could leave part of a
-	 * secret that the run's redaction would no longer recognise. */
 	char msg[512];
-	tw_buf full;
-	tw_buf_init(&full, (size_t)1 << 24);
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = tw_buf_vprintf(&full, fmt, ap);
+	tw_call_vquote(v->call, msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	tw_call_quote(v->call, rc == TW_OK ? tw_buf_str(&full) : "", msg, sizeof(msg));
-	tw_buf_free(&full);
 	return tw_error_set(err, TW_ESERVICE, "%s (line %ld of %s)", msg,
 			    n ? xmlGetLineNo(n) : 0L, v->url ? v->url : "?");
 }
