@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "techweek/error.h"
 
 /* Base64 of a shorter secret is a handful of characters, found by chance
@@ -51,35 +52,6 @@ static int hex_value(unsigned char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
-}
-
-/* The UTF-8 of cp in out and its length; 0 for a surrogate or past
- * U+10FFFF, which no secret (a C string from the environment) can hold
- * as a character. */
-static size_t utf8_put(uint32_t cp, unsigned char out[4])
-{
-	if (cp < 0x80) {
-		out[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (unsigned char)(0xc0 | cp >> 6);
-		out[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	if (cp < 0x10000) {
-		out[0] = (unsigned char)(0xe0 | cp >> 12);
-		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (unsigned char)(0xf0 | cp >> 18);
-	out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 4;
 }
 
 /* &amp; &lt; &gt; &quot; &apos; &#NN; &#xHH; */
@@ -113,7 +85,7 @@ static size_t char_ref(const unsigned char *t, size_t n, unsigned char out[4], s
 	}
 	if (!digits || i >= n || t[i] != ';')
 		return 0;
-	*outn = utf8_put(cp, out);
+	*outn = tw_utf8_encode(cp, out);
 	return *outn ? i + 1 : 0;
 }
 
@@ -152,7 +124,7 @@ static size_t json_escape(const unsigned char *t, size_t n, unsigned char out[4]
 		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 		used = 12;
 	}
-	*outn = utf8_put(cp, out);
+	*outn = tw_utf8_encode(cp, out);
 	return *outn ? used : 0;
 }
 

@@ -14,4 +14,8 @@
  * parsers refuse them. */
 size_t tw_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
+/* The UTF-8 of cp into out; its length, or 0 for a surrogate or a value
+ * past U+10FFFF, which no well-formed text holds. */
+size_t tw_utf8_encode(uint32_t cp, unsigned char out[4]);
+
 #endif

@@ -21,6 +21,7 @@
 #include "core/redact.h"
 #include "core/strmap.h"
 #include "core/template.h"
+#include "core/utf8.h"
 #include "techweek.h"
 
 static void arena_strings_survive_many_blocks(void **state)
@@ -246,6 +247,26 @@ static void buf_reserve_exact_and_steal_to_fit(void **state)
 	free(s);
 }
 
+/* Every code point a character can be reads back through the decoder at
+ * its length; surrogates and values past U+10FFFF have no encoding. */
+static void utf8_encode_reads_back(void **state)
+{
+	(void)state;
+	unsigned char out[4];
+	for (uint32_t cp = 0; cp <= 0x10ffff; cp += cp < 0x800 ? 1 : 7) {
+		size_t n = tw_utf8_encode(cp, out);
+		if (cp >= 0xd800 && cp <= 0xdfff) {
+			assert_int_equal(n, 0);
+			continue;
+		}
+		assert_int_equal(n, cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4);
+		uint32_t back = 0;
+		assert_int_equal(tw_utf8_decode(out, n, &back), n);
+		assert_int_equal(back, cp);
+	}
+	assert_int_equal(tw_utf8_encode(0x110000, out), 0);
+}
+
 static void vars_file_loads_and_reports_its_line(void **state)
 {
 	(void)state;
@@ -407,6 +428,7 @@ int main(void)
 		cmocka_unit_test(buf_refuses_to_pass_its_cap),
 		cmocka_unit_test(error_renders_place_line_and_caret),
 		cmocka_unit_test(vars_set_get_and_assignments),
+		cmocka_unit_test(utf8_encode_reads_back),
 		cmocka_unit_test(strmap_finds_every_key_after_growing),
 		cmocka_unit_test(vars_many_names),
 		cmocka_unit_test(vars_over_a_base_share_it),
