@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/number.h"
 
 enum {
 	OPT_VARS_FILE = 256,
@@ -200,26 +201,11 @@ static bool merge_option(int ch)
 	}
 }
 
-/* A plain decimal number at the start of s, with *end after it: digits with
- * at most one point. strtod alone would also take nan, inf, hex, exponents
- * and leading blanks, and nan slips through every range check. */
-static bool decimal(const char *s, double *v, char **end)
-{
-	size_t n = strspn(s, "0123456789."), points = 0;
-	for (size_t i = 0; i < n; i++)
-		points += s[i] == '.';
-	if (n == 0 || points > 1)
-		return false;
-	errno = 0;
-	*v = strtod(s, end);
-	return !errno && *end == s + n && isfinite(*v);
-}
-
 static int parse_duration(const char *s, long *out)
 {
 	char *end;
 	double v;
-	if (!decimal(s, &v, &end))
+	if (!tw_decimal(s, &v, &end))
 		return -1;
 	double ms;
 	if (strcmp(end, "ms") == 0)
@@ -244,7 +230,7 @@ static int parse_size(const char *s, size_t *out)
 {
 	char *end;
 	double v;
-	if (!decimal(s, &v, &end) || v <= 0)
+	if (!tw_decimal(s, &v, &end) || v <= 0)
 		return -1;
 	double mult = 1;
 	if (*end == 'K' || *end == 'k')
@@ -431,7 +417,7 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 		case OPT_RATE: {
 			char *end;
 			double r;
-			bool ok = decimal(a, &r, &end);
+			bool ok = tw_decimal(a, &r, &end);
 			if (ok && strcmp(end, "/s") == 0)
 				end += 2;
 			if (!ok || *end || !(r > 0) || r > 1e6)
@@ -450,7 +436,7 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 		case OPT_THINK_SCALE: {
 			char *end;
 			double f;
-			if (!decimal(a, &f, &end) || *end || !(f >= 0) || f > 1000)
+			if (!tw_decimal(a, &f, &end) || *end || !(f >= 0) || f > 1000)
 				return bad(command, "--think-scale: '%s' is not a factor from 0 to 1000", a);
 			o->run.think_scale = f;
 			break;
@@ -481,7 +467,7 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 		case OPT_GATE: {
 			char *end;
 			double g;
-			if (!decimal(a, &g, &end) || *end || !(g >= 0 && g <= 100))
+			if (!tw_decimal(a, &g, &end) || *end || !(g >= 0 && g <= 100))
 				return bad(command, "--gate: '%s' is not a score from 0 to 100", a);
 			o->gate = g;
 			break;

@@ -8,7 +8,6 @@
  */
 #include "readiness/project.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -17,6 +16,7 @@
 #include <string.h>
 
 #include "core/fsutil.h"
+#include "core/number.h"
 
 #define PROJECT_MAX_BYTES ((size_t)1 << 20)
 #define MAX_DURATION_MS 86400000.0 /* a day */
@@ -42,12 +42,8 @@ static int bad(const loader *l, const char *key, const char *fmt, ...)
 int tw_project_duration(const char *text, double *ms)
 {
 	char *end;
-	errno = 0;
-	double v = strtod(text, &end);
-	/* Plain decimals only: strtod also reads hex, exponents, a sign and
-	 * leading blanks. */
-	if (errno || end == text || !isfinite(v) ||
-	    end != text + strspn(text, "0123456789."))
+	double v;
+	if (!tw_decimal(text, &v, &end))
 		return -1;
 	double scale;
 	if (strcmp(end, "ms") == 0)

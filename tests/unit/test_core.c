@@ -18,6 +18,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
+#include "core/number.h"
 #include "core/redact.h"
 #include "core/strmap.h"
 #include "core/template.h"
@@ -267,6 +268,30 @@ static void utf8_encode_reads_back(void **state)
 	assert_int_equal(tw_utf8_encode(0x110000, out), 0);
 }
 
+/* Plain decimals only: what strtod takes besides (nan, inf, hex,
+ * exponents, signs, blanks) is refused; a unit may follow. */
+static void decimal_reads_plain_decimals_only(void **state)
+{
+	(void)state;
+	double v;
+	char *end;
+	assert_true(tw_decimal("1.5s", &v, &end));
+	assert_true(v == 1.5);
+	assert_string_equal(end, "s");
+	assert_true(tw_decimal("30", &v, &end) && v == 30 && *end == '\0');
+	assert_true(tw_decimal(".5", &v, &end) && v == 0.5);
+	static const char *const bad[] = {"nan", "inf", "0x1A", "1e3", "-1", "+1", " 1", "1.2.3",
+					  "", "s", "."};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (tw_decimal(bad[i], &v, &end) && *end == '\0')
+			fail_msg("'%s' was read as %g", bad[i], v);
+	/* 400 digits overflow a double: not a number. */
+	char big[401];
+	memset(big, '9', 400);
+	big[400] = '\0';
+	assert_false(tw_decimal(big, &v, &end));
+}
+
 static void vars_file_loads_and_reports_its_line(void **state)
 {
 	(void)state;
@@ -429,6 +454,7 @@ int main(void)
 		cmocka_unit_test(error_renders_place_line_and_caret),
 		cmocka_unit_test(vars_set_get_and_assignments),
 		cmocka_unit_test(utf8_encode_reads_back),
+		cmocka_unit_test(decimal_reads_plain_decimals_only),
 		cmocka_unit_test(strmap_finds_every_key_after_growing),
 		cmocka_unit_test(vars_many_names),
 		cmocka_unit_test(vars_over_a_base_share_it),
