@@ -83,7 +83,7 @@ static int write_reports(const tw_run *run, const tw_run_score *sc, const tw_cli
 {
 	static const struct {
 		const char *name, *label;
-		int (*render)(const tw_run *, const tw_run_score *, tw_buf *, tw_error *);
+		tw_report_render_fn render;
 	} reports[] = {
 		{"junit.xml", "JUnit report", tw_report_junit_render},
 		{"result.json", "JSON result", tw_report_json_render},
