@@ -91,4 +91,16 @@ static char *repeated(const char *open, const char *verb, size_t n, const char *
 	return doc;
 }
 
+/* A stop request (tw_call_options.stop) that says yes once it has been
+ * asked more than `at` times. */
+struct stop_after {
+	int asked, at;
+};
+
+static bool stop_after(void *ctx)
+{
+	struct stop_after *s = ctx;
+	return ++s->asked > s->at;
+}
+
 #endif

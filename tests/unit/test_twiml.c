@@ -1145,16 +1145,6 @@ static void the_line_cap_is_per_document(void **state)
 	tw_call_free(call);
 }
 
-struct stop_after {
-	int asked, at;
-};
-
-static bool stop_after(void *ctx)
-{
-	struct stop_after *s = ctx;
-	return ++s->asked > s->at;
-}
-
 /* The owner's stop request is asked as the document is followed, not
  * after it. */
 static void a_stop_request_cuts_a_document_short(void **state)

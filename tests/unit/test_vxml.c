@@ -678,16 +678,6 @@ static void clock_limit_crossed_by_a_timeout(void **state)
 	tw_call_free(call);
 }
 
-struct stop_after {
-	int asked, at;
-};
-
-static bool stop_after(void *ctx)
-{
-	struct stop_after *s = ctx;
-	return ++s->asked > s->at;
-}
-
 /* Executable content that says nothing still asks the stop request. */
 static void a_stop_request_cuts_a_document_short(void **state)
 {
