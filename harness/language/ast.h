@@ -204,6 +204,9 @@ struct tw_script {
 	long budget_ms;      /* budget 90s, 10 steps: 0 = none */
 	long budget_steps;   /* 0 = none */
 	long apdex_ms;       /* header `apdex 800ms`; 0 = the channel default */
+	double require;      /* header `require 99.5%`: the outcome rate, 0 < x
+				<= 1, a journey must reach; 0 = the project's */
+	bool minor;          /* header `minor`: a less critical journey */
 	char **tags;
 	size_t tag_count;
 

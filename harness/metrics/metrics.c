@@ -87,6 +87,7 @@ int tw_rehearsal_metrics_merge(tw_rehearsal_metrics *dst, const tw_rehearsal_met
 {
 	dst->performances += src->performances;
 	dst->achieved += src->achieved;
+	dst->retried_achieved += src->retried_achieved;
 	dst->failed += src->failed;
 	dst->unreachable += src->unreachable;
 	dst->interrupted += src->interrupted;
@@ -203,6 +204,7 @@ int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result 
 		if (r->phone.transfer_s >= 0)
 			tw_histogram_record(m->time_to_agent, r->phone.transfer_s * 1000);
 	}
+	bool retried = false;
 	for (size_t i = 0; i < m->scene_count && i < r->scene_count; i++) {
 		const tw_scene_result *sr = &r->scenes[i];
 		tw_scene_metrics *sm = &m->scenes[i];
@@ -219,6 +221,7 @@ int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result 
 				continue;
 			t->count++;
 			t->retries += (uint64_t)st->retries;
+			retried |= st->retries > 0;
 			if (st->status == TW_STATUS_PASSED) {
 				t->passed++;
 				if (st->retries > 0)
@@ -239,5 +242,7 @@ int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result 
 			}
 		}
 	}
+	if (retried && r->status == TW_STATUS_PASSED)
+		m->retried_achieved++;
 	return TW_OK;
 }

@@ -61,6 +61,10 @@ typedef struct tw_scene_metrics {
 typedef struct tw_rehearsal_metrics {
 	uint64_t performances;   /* performed, whatever came of them */
 	uint64_t achieved;       /* every expectation held: the outcome */
+	uint64_t retried_achieved; /* of achieved, those in which a request
+				      had to be sent again (--retry, or
+				      libcurl's re-send): irregular, though
+				      the customer got there */
 	uint64_t failed;
 	uint64_t unreachable;
 	uint64_t broken;

@@ -10,10 +10,17 @@
  *   effort          did it cost them more time and steps than budgeted?
  *
  * The rehearsal's score is the weighted mean of the four, times 100; one
- * that never achieved its outcome is capped however good the rest is, and
- * caps the run too. The run's score is the mean of its rehearsals. Every
- * point lost is attributed to a rehearsal and a part, with a sentence
- * saying why, so the losses add up to 100 minus the score.
+ * that never achieved its outcome is capped however good the rest is. A
+ * launch is as ready as its weakest journey, so the run's score is the
+ * lowest of its critical rehearsals' (not a mean, in which healthy
+ * journeys would dilute a broken one). Every point a rehearsal lost is
+ * attributed to a part, with a sentence saying why, so its losses add up
+ * to 100 minus its score; the weakest's are the run's.
+ *
+ * Consistency is a straight line in the share of irregular performances
+ * (failed, or achieved only by sending a request again), so a loss grows
+ * with the failure rate from the first failure on, and does not depend on
+ * how many lines the script has around the failing step.
  *
  * Everything is computed in a fixed order from integer counts and the
  * histograms' buckets, with no state outside the call: the same figures
@@ -30,8 +37,8 @@
 #include "metrics/histogram.h"
 
 #define WHY_MAX 2048        /* a loss's sentence is cut here (a long name) */
-#define FLAKY_LISTED 3      /* flaky touchpoints named in a sentence */
 #define GATE_TOLERANCE 1e-9 /* arithmetic noise never fails a gate */
+#define RATE_TOLERANCE 1e-9 /* nor a required outcome rate */
 
 void tw_readiness_config_init(tw_readiness_config *c)
 {
@@ -45,6 +52,8 @@ void tw_readiness_config_init(tw_readiness_config *c)
 	c->apdex_ivr_ms = TW_READINESS_APDEX_IVR_MS;
 	c->cap_never = TW_READINESS_CAP_NEVER;
 	c->gate = -1;
+	c->require = TW_READINESS_REQUIRE;
+	c->irregular_zero = TW_READINESS_IRREGULAR_ZERO;
 }
 
 void tw_readiness_config_free(tw_readiness_config *c)
@@ -61,18 +70,35 @@ void tw_readiness_config_free(tw_readiness_config *c)
 int tw_readiness_config_add_rule(tw_readiness_config *c, const char *rehearsal, const char *tag,
 				 double minimum, tw_error *err)
 {
-	if ((rehearsal == NULL) == (tag == NULL))
-		return tw_error_set(err, TW_EUSAGE, "a gate rule names a rehearsal or a tag (one of them)");
 	if (!(minimum >= 0 && minimum <= 100))
 		return tw_error_set(err, TW_EUSAGE, "a gate's minimum is a score from 0 to 100");
+	tw_gate_rule rule = {(char *)rehearsal, (char *)tag, minimum, -1, false};
+	return tw_readiness_config_add(c, &rule, err);
+}
+
+int tw_readiness_config_add(tw_readiness_config *c, const tw_gate_rule *rule, tw_error *err)
+{
+	const char *rehearsal = rule->rehearsal, *tag = rule->tag;
+	if ((rehearsal == NULL) == (tag == NULL))
+		return tw_error_set(err, TW_EUSAGE, "a gate rule names a rehearsal or a tag (one of them)");
+	bool has_minimum = rule->minimum >= 0, has_require = rule->require > 0;
+	if (isnan(rule->minimum) || (has_minimum && !(rule->minimum <= 100)))
+		return tw_error_set(err, TW_EUSAGE, "a gate's minimum is a score from 0 to 100");
+	if (isnan(rule->require) || (has_require && !(rule->require <= 1)))
+		return tw_error_set(err, TW_EUSAGE, "a required outcome rate is above 0%% and at most 100%%");
+	if (!has_minimum && !has_require && !rule->minor)
+		return tw_error_set(err, TW_EUSAGE,
+				    "a gate rule sets a minimum, a required rate or minor (at least one)");
 	tw_gate_rule *rules = realloc(c->rules, (c->rule_count + 1) * sizeof(*rules));
 	if (!rules)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	c->rules = rules;
 	tw_gate_rule *r = &rules[c->rule_count];
+	*r = *rule;
+	r->minimum = has_minimum ? rule->minimum : -1;
+	r->require = has_require ? rule->require : -1;
 	r->rehearsal = rehearsal ? strdup(rehearsal) : NULL;
 	r->tag = tag ? strdup(tag) : NULL;
-	r->minimum = minimum;
 	if ((rehearsal && !r->rehearsal) || (tag && !r->tag)) {
 		free(r->rehearsal);
 		free(r->tag);
@@ -195,7 +221,6 @@ typedef struct scoring {
 	const tw_run *run;
 	const tw_readiness_config *cfg;
 	double w[TW_PART_COUNT];
-	size_t counted;
 	tw_run_score *out;
 	size_t loss_cap;
 } scoring;
@@ -225,9 +250,6 @@ static int score_touchpoints(const scoring *sc, const tw_script *s, const tw_reh
 			const tw_touchpoint_metrics *t = &m->scenes[i].steps[j];
 			if (t->count == 0)
 				continue;
-			rs->touchpoints_performed++;
-			if (tw_touchpoint_flaky(t))
-				rs->touchpoints_flaky++;
 			if (tw_readiness_apdex_t(sc->cfg, s, &s->scenes[i], &s->scenes[i].steps[j]) > 0)
 				timed++;
 		}
@@ -259,14 +281,18 @@ static double responsiveness(const tw_rehearsal_score *rs)
 	return sum / (double)rs->touchpoint_count;
 }
 
-static double consistency(const tw_rehearsal_metrics *m, const tw_rehearsal_score *rs)
+/* A straight line in the share of irregular performances: 1 at none, 0
+ * at irregular_zero (by default 1 in 10) and beyond. It reads whole
+ * performances, never touchpoints, so the lines around a failing step
+ * change nothing. */
+static double consistency(const tw_readiness_config *cfg, const tw_rehearsal_metrics *m,
+			  tw_rehearsal_score *rs)
 {
-	double steady_run = tw_rehearsal_flaky(m) ? 0 : 1;
-	double steady_tp = rs->touchpoints_performed
-				   ? (double)(rs->touchpoints_performed - rs->touchpoints_flaky) /
-					     (double)rs->touchpoints_performed
-				   : 1;
-	return steady_run / 2 + steady_tp / 2;
+	uint64_t retried = m->retried_achieved < m->achieved ? m->retried_achieved : m->achieved;
+	rs->irregular = m->performances - m->achieved + retried;
+	double share = (double)rs->irregular / (double)m->performances;
+	double c = 1 - share / cfg->irregular_zero;
+	return c > 0 ? c : 0;
 }
 
 static double effort(const tw_script *s, const tw_rehearsal_metrics *m, tw_rehearsal_score *rs)
@@ -345,26 +371,69 @@ static void put_step(tw_buf *b, const tw_step *st)
 	tw_buf_put_quoted(b, src, 60);
 }
 
-static void why_outcome(tw_buf *b, const tw_rehearsal_metrics *m, const tw_rehearsal_score *rs,
-			double cap)
+/* The touchpoint that went wrong most often: the most failures (with
+ * retries: and requests sent again); NULL when none did. */
+static const tw_touchpoint_metrics *worst_touchpoint(const tw_script *s,
+						     const tw_rehearsal_metrics *m, bool retries,
+						     const tw_step **step)
+{
+	const tw_touchpoint_metrics *worst = NULL;
+	uint64_t most = 0;
+	for (size_t i = 0; i < m->scene_count && i < s->scene_count; i++)
+		for (size_t j = 0; j < m->scenes[i].step_count && j < s->scenes[i].step_count; j++) {
+			const tw_touchpoint_metrics *t = &m->scenes[i].steps[j];
+			uint64_t n = t->failed + (retries ? t->retries : 0);
+			if (n > most) {
+				most = n;
+				worst = t;
+				*step = &s->scenes[i].steps[j];
+			}
+		}
+	return worst;
+}
+
+/* "; most at line 15 'submit "Place order"' (failed 15 of 300, 2 sent
+ * again)" */
+static void put_worst(tw_buf *b, const tw_script *s, const tw_rehearsal_metrics *m, bool retries)
+{
+	const tw_step *st = NULL;
+	const tw_touchpoint_metrics *t = s ? worst_touchpoint(s, m, retries, &st) : NULL;
+	if (!t)
+		return;
+	tw_buf_puts(b, "; most at ");
+	put_step(b, st);
+	if (t->failed)
+		tw_buf_printf(b, " (failed %llu of %llu", (unsigned long long)t->failed,
+			      (unsigned long long)t->count);
+	else
+		tw_buf_puts(b, " (");
+	if (retries && t->retries)
+		tw_buf_printf(b, "%s%llu sent again", t->failed ? ", " : "",
+			      (unsigned long long)t->retries);
+	tw_buf_puts(b, ")");
+}
+
+static void why_outcome(tw_buf *b, const tw_script *s, const tw_rehearsal_metrics *m,
+			const tw_rehearsal_score *rs, double cap)
 {
 	if (!rs->scored) {
 		tw_buf_puts(b, "the script could not run, so it cannot achieve its outcome: "
-			       "the run scores at most ");
-		put_num(b, cap);
-	} else if (rs->capped) {
+			       "it scores 0");
+		return;
+	}
+	if (rs->capped) {
 		tw_buf_printf(b, "none of its %llu performances achieved the outcome: it scores at most ",
 			      (unsigned long long)m->performances);
 		put_num(b, cap);
-		tw_buf_puts(b, ", and so does the run");
 	} else {
 		tw_buf_printf(b, "%llu of %llu performances did not achieve the outcome",
 			      (unsigned long long)(m->performances - m->achieved),
 			      (unsigned long long)m->performances);
-		if (m->unreachable)
-			tw_buf_printf(b, " (%llu could not reach the service)",
-				      (unsigned long long)m->unreachable);
 	}
+	if (m->unreachable)
+		tw_buf_printf(b, " (%llu could not reach the service)",
+			      (unsigned long long)m->unreachable);
+	put_worst(b, s, m, false);
 }
 
 static void why_responsiveness(tw_buf *b, const tw_script *s, const tw_rehearsal_score *rs)
@@ -384,38 +453,22 @@ static void why_responsiveness(tw_buf *b, const tw_script *s, const tw_rehearsal
 	put_ms(b, w->t_ms);
 }
 
+/* "15 of 300 performances went irregularly (12 did not achieve the
+ * outcome, 3 achieved it only by sending a request again); most at ..." */
 static void why_consistency(tw_buf *b, const tw_script *s, const tw_rehearsal_metrics *m,
 			    const tw_rehearsal_score *rs)
 {
-	bool flaky = tw_rehearsal_flaky(m);
-	if (flaky)
-		tw_buf_printf(b, "flaky: it achieved its outcome in %llu of %llu performances",
-			      (unsigned long long)m->achieved, (unsigned long long)m->performances);
-	if (rs->touchpoints_flaky == 0)
-		return;
-	tw_buf_printf(b, "%s%zu of %zu touchpoints flaky: ", flaky ? "; " : "", rs->touchpoints_flaky,
-		      rs->touchpoints_performed);
-	size_t listed = 0;
-	for (size_t i = 0; i < m->scene_count && i < s->scene_count; i++)
-		for (size_t j = 0; j < m->scenes[i].step_count && j < s->scenes[i].step_count; j++) {
-			const tw_touchpoint_metrics *t = &m->scenes[i].steps[j];
-			if (t->count == 0 || !tw_touchpoint_flaky(t))
-				continue;
-			if (listed == FLAKY_LISTED) {
-				tw_buf_puts(b, ", ...");
-				return;
-			}
-			if (listed++)
-				tw_buf_puts(b, ", ");
-			put_step(b, &s->scenes[i].steps[j]);
-			if (t->failed)
-				tw_buf_printf(b, " (failed %llu of %llu)", (unsigned long long)t->failed,
-					      (unsigned long long)t->count);
-			else
-				tw_buf_printf(b, " (passed only after a retry, %llu time%s)",
-					      (unsigned long long)t->retried_passes,
-					      t->retried_passes == 1 ? "" : "s");
-		}
+	uint64_t failed = m->performances - m->achieved;
+	uint64_t retried = rs->irregular - failed;
+	tw_buf_printf(b, "%llu of %llu performances went irregularly (",
+		      (unsigned long long)rs->irregular, (unsigned long long)m->performances);
+	if (failed)
+		tw_buf_printf(b, "%llu did not achieve the outcome", (unsigned long long)failed);
+	if (retried)
+		tw_buf_printf(b, "%s%llu achieved it only by sending a request again",
+			      failed ? ", " : "", (unsigned long long)retried);
+	tw_buf_puts(b, ")");
+	put_worst(b, s, m, true);
 }
 
 static void why_effort(tw_buf *b, const tw_rehearsal_metrics *m, const tw_rehearsal_score *rs)
@@ -468,7 +521,7 @@ static int add_loss(scoring *sc, size_t index, tw_part part, double points)
 	tw_buf_printf(&b, "%s: ", rehearsal_name(r));
 	switch (part) {
 	case TW_PART_OUTCOME:
-		why_outcome(&b, m, rs, sc->cfg->cap_never);
+		why_outcome(&b, r->script, m, rs, sc->cfg->cap_never);
 		break;
 	case TW_PART_RESPONSIVENESS:
 		why_responsiveness(&b, r->script, rs);
@@ -484,13 +537,17 @@ static int add_loss(scoring *sc, size_t index, tw_part part, double points)
 	char *why = tw_buf_steal(&b);
 	if (!why)
 		return TW_ENOMEM;
-	out->losses[out->loss_count++] = (tw_loss){index, part, points, why};
+	out->losses[out->loss_count++] = (tw_loss){index, part, points, why, index == out->weakest};
 	return TW_OK;
 }
 
+/* The run's own losses first, then the biggest; equal ones in the run's
+ * order: rehearsal, then part. */
 static int by_points(const void *pa, const void *pb)
 {
 	const tw_loss *a = pa, *b = pb;
+	if (a->in_run != b->in_run)
+		return a->in_run ? -1 : 1;
 	if (a->points != b->points)
 		return a->points > b->points ? -1 : 1;
 	if (a->rehearsal != b->rehearsal)
@@ -508,17 +565,34 @@ static bool has_tag(const tw_script *s, const char *tag)
 	return false;
 }
 
-static double minimum_for(const tw_readiness_config *cfg, const tw_rehearsal_result *r)
+static bool rule_applies(const tw_gate_rule *rule, const tw_rehearsal_result *r)
 {
-	double min = -1;
+	return (rule->rehearsal && r->name && strcmp(rule->rehearsal, r->name) == 0) ||
+	       (rule->tag && has_tag(r->script, rule->tag));
+}
+
+/* What the project and the script ask of a rehearsal: its minimum score
+ * (the highest rule's), its required outcome rate (the highest of the
+ * script's and the rules'; the project's default when none sets one),
+ * and whether it is minor (the script or a rule says so). */
+static void bar_for(const tw_readiness_config *cfg, const tw_rehearsal_result *r,
+		    tw_rehearsal_score *rs)
+{
+	double min = -1, req = r->script && r->script->require > 0 ? r->script->require : -1;
+	bool minor = r->script && r->script->minor;
 	for (size_t i = 0; i < cfg->rule_count; i++) {
 		const tw_gate_rule *rule = &cfg->rules[i];
-		bool applies = (rule->rehearsal && r->name && strcmp(rule->rehearsal, r->name) == 0) ||
-			       (rule->tag && has_tag(r->script, rule->tag));
-		if (applies && rule->minimum > min)
+		if (!rule_applies(rule, r))
+			continue;
+		if (rule->minimum > min)
 			min = rule->minimum;
+		if (rule->require > req)
+			req = rule->require;
+		minor |= rule->minor;
 	}
-	return min;
+	rs->minimum = min;
+	rs->required = req > 0 ? req : cfg->require;
+	rs->minor = minor;
 }
 
 static int score_rehearsal(scoring *sc, size_t index)
@@ -526,7 +600,7 @@ static int score_rehearsal(scoring *sc, size_t index)
 	const tw_rehearsal_result *r = &sc->run->rehearsals[index];
 	const tw_rehearsal_metrics *m = sc->run->metrics ? &sc->run->metrics[index] : NULL;
 	tw_rehearsal_score *rs = &sc->out->rehearsals[index];
-	rs->minimum = minimum_for(sc->cfg, r);
+	bar_for(sc->cfg, r, rs);
 	bool performed = r->script && m && m->performances > 0;
 	if (!performed) {
 		/* Broken: it cannot achieve its outcome; counted as 0. Never
@@ -538,12 +612,13 @@ static int score_rehearsal(scoring *sc, size_t index)
 		return TW_OK;
 	}
 	rs->scored = rs->counted = true;
+	rs->met = tw_readiness_journey_met(r, m, rs->required);
 	int rc = score_touchpoints(sc, r->script, m, rs);
 	if (rc != TW_OK)
 		return rc;
 	rs->part[TW_PART_OUTCOME] = (double)m->achieved / (double)m->performances;
 	rs->part[TW_PART_RESPONSIVENESS] = responsiveness(rs);
-	rs->part[TW_PART_CONSISTENCY] = consistency(m, rs);
+	rs->part[TW_PART_CONSISTENCY] = consistency(sc->cfg, m, rs);
 	rs->part[TW_PART_EFFORT] = effort(r->script, m, rs);
 	double raw = 0;
 	for (int p = 0; p < TW_PART_COUNT; p++)
@@ -557,10 +632,12 @@ static int score_rehearsal(scoring *sc, size_t index)
 
 /* ---- the verdict ---- */
 
-bool tw_readiness_journey_met(const tw_rehearsal_result *r, const tw_rehearsal_metrics *m)
+bool tw_readiness_journey_met(const tw_rehearsal_result *r, const tw_rehearsal_metrics *m,
+			      double required)
 {
 	if (m)
-		return m->performances > 0 && m->achieved == m->performances;
+		return m->performances > 0 &&
+		       (double)m->achieved / (double)m->performances + RATE_TOLERANCE >= required;
 	return r->status == TW_STATUS_PASSED;
 }
 
@@ -575,10 +652,16 @@ tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 			continue; /* not performed: it neither passed nor failed */
 		if (r->status == TW_STATUS_BROKEN)
 			return TW_VERDICT_BROKEN;
+		const tw_rehearsal_score *rs =
+			score && score->rehearsals && i < score->count ? &score->rehearsals[i] : NULL;
+		const tw_script *s = r->script;
+		bool minor = rs ? rs->minor : s && s->minor;
+		double required = rs ? rs->required
+				     : s && s->require > 0 ? s->require : TW_READINESS_REQUIRE;
 		if (r->status == TW_STATUS_UNREACHABLE)
 			v = TW_VERDICT_UNREACHABLE;
-		else if (v == TW_VERDICT_READY &&
-			 !tw_readiness_journey_met(r, run->metrics ? &run->metrics[i] : NULL))
+		else if (v == TW_VERDICT_READY && !minor &&
+			 !tw_readiness_journey_met(r, run->metrics ? &run->metrics[i] : NULL, required))
 			v = TW_VERDICT_NOT_READY;
 	}
 	/* Cut short by an error of its own (out of memory), the run could not
@@ -609,39 +692,34 @@ void tw_run_score_free(tw_run_score *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int losses(scoring *sc, double mean)
+/* Every rehearsal's losses, in its own points: a part's shortfall costs
+ * 100 x weight x (1 - part), and what the cap took is its outcome's, so
+ * they add up to 100 minus its score. */
+static int losses(scoring *sc)
 {
 	tw_run_score *out = sc->out;
-	double n = (double)sc->counted;
-	size_t capped = 0;
-	for (size_t i = 0; i < out->count; i++)
-		capped += out->rehearsals[i].counted && out->rehearsals[i].capped;
-	/* What the run's cap took beyond the mean, shared by those that set it. */
-	double run_cap_loss = capped ? (mean - out->score) / (double)capped : 0;
 	for (size_t i = 0; i < out->count; i++) {
 		const tw_rehearsal_score *rs = &out->rehearsals[i];
 		if (!rs->counted)
 			continue;
 		if (!rs->scored) { /* broken: every point it lost is its outcome's */
-			int rc = add_loss(sc, i, TW_PART_OUTCOME, (100 - rs->score) / n + run_cap_loss);
+			int rc = add_loss(sc, i, TW_PART_OUTCOME, 100 - rs->score);
 			if (rc != TW_OK)
 				return rc;
 			continue;
 		}
 		double raw = 0;
 		for (int p = 0; p < TW_PART_COUNT; p++) {
-			double lost = 100 * sc->w[p] * (1 - rs->part[p]) / n;
 			raw += 100 * sc->w[p] * rs->part[p];
 			if (p == TW_PART_OUTCOME)
 				continue;
-			int rc = add_loss(sc, i, (tw_part)p, lost);
+			int rc = add_loss(sc, i, (tw_part)p, 100 * sc->w[p] * (1 - rs->part[p]));
 			if (rc != TW_OK)
 				return rc;
 		}
-		/* Outcome: its own share, what its cap took, what the run's took. */
-		double lost = 100 * sc->w[TW_PART_OUTCOME] * (1 - rs->part[TW_PART_OUTCOME]) / n;
+		double lost = 100 * sc->w[TW_PART_OUTCOME] * (1 - rs->part[TW_PART_OUTCOME]);
 		if (rs->capped)
-			lost += (raw - rs->score) / n + run_cap_loss;
+			lost += raw - rs->score;
 		int rc = add_loss(sc, i, TW_PART_OUTCOME, lost);
 		if (rc != TW_OK)
 			return rc;
@@ -649,6 +727,23 @@ static int losses(scoring *sc, double mean)
 	if (out->loss_count > 1)
 		qsort(out->losses, out->loss_count, sizeof(*out->losses), by_points);
 	return TW_OK;
+}
+
+/* The rehearsal whose score is the run's: the lowest among the critical
+ * ones counted, else (all minor) among all; the first of equals; count
+ * when none is counted. */
+static size_t weakest(const tw_run_score *out)
+{
+	size_t w = out->count;
+	for (int pass = 0; pass < 2 && w == out->count; pass++)
+		for (size_t i = 0; i < out->count; i++) {
+			const tw_rehearsal_score *rs = &out->rehearsals[i];
+			if (!rs->counted || (pass == 0 && rs->minor))
+				continue;
+			if (w == out->count || rs->score < out->rehearsals[w].score)
+				w = i;
+		}
+	return w;
 }
 
 int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run_score *out,
@@ -666,6 +761,11 @@ int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run
 	}
 	if (!(wsum > 0))
 		return tw_error_set(err, TW_EUSAGE, "the weights of the readiness score are all 0");
+	if (!(cfg->irregular_zero > 0 && cfg->irregular_zero <= 1))
+		return tw_error_set(err, TW_EUSAGE, "irregular_zero must be above 0%% and at most 100%%");
+	if (!(cfg->require > 0 && cfg->require <= 1))
+		return tw_error_set(err, TW_EUSAGE,
+				    "the required outcome rate must be above 0%% and at most 100%%");
 	scoring sc = {.run = run, .cfg = cfg, .out = out};
 	for (int p = 0; p < TW_PART_COUNT; p++)
 		sc.w[p] = out->weight[p] = w[p] / wsum;
@@ -675,19 +775,14 @@ int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run
 	if (!out->rehearsals)
 		goto nomem;
 
-	double sum = 0;
-	for (size_t i = 0; i < run->count; i++) {
+	for (size_t i = 0; i < run->count; i++)
 		if (score_rehearsal(&sc, i) != TW_OK)
 			goto nomem;
-		const tw_rehearsal_score *rs = &out->rehearsals[i];
-		if (!rs->counted)
-			continue;
-		sc.counted++;
-		sum += rs->score;
-		out->capped |= rs->capped;
+	out->weakest = weakest(out);
+	if (out->weakest < out->count) {
+		out->score = out->rehearsals[out->weakest].score;
+		out->capped = out->rehearsals[out->weakest].capped;
 	}
-	double mean = sc.counted ? sum / (double)sc.counted : 0;
-	out->score = out->capped && mean > cfg->cap_never ? cfg->cap_never : mean;
 	if (out->score < 0)
 		out->score = 0;
 
@@ -704,7 +799,7 @@ int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run
 		}
 	}
 	out->verdict = tw_readiness_verdict(run, out);
-	if (sc.counted && losses(&sc, mean) != TW_OK)
+	if (losses(&sc) != TW_OK)
 		goto nomem;
 	return TW_OK;
 nomem:

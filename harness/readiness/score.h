@@ -9,13 +9,16 @@
  *   rehearsal = 100 x (w_o O + w_r R + w_c C + w_e E) / (w_o + w_r + w_c + w_e)
  *     O  outcome rate: achieved / performances
  *     R  responsiveness: mean Apdex of its timed touchpoints
- *     C  consistency: 1/2 [the rehearsal is steady] + 1/2 steady touchpoints
- *        / touchpoints performed
+ *     C  consistency: 1 - (irregular / performances) / irregular_zero, at
+ *        least 0; irregular: performances that did not achieve the
+ *        outcome, and achieved ones that had to send a request again
  *     E  customer effort: mean of time (p90 time to outcome vs the time
  *        budget) and steps ((frontstage steps + failure demand) per
  *        performance vs the step budget); within budget 1, twice it 0
- *   never achieved (or broken): at most cap_never, and so is the run
- *   run = mean of the rehearsals performed (a broken one counts as 0)
+ *   never achieved (or broken): at most cap_never
+ *   run = the lowest score among the critical (not minor) rehearsals
+ *         counted (a broken one counts as 0); among all when all are minor
+ *   a journey is met when achieved / performances >= its required rate
  *
  * Ownership: tw_readiness_score fills *out; tw_run_score_free frees it.
  * tw_readiness_config owns its rules and their strings
@@ -26,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "techweek/error.h"
 #include "runner/result.h"
@@ -39,13 +43,18 @@
 #define TW_READINESS_APDEX_API_MS 300.0
 #define TW_READINESS_APDEX_IVR_MS 1000.0
 #define TW_READINESS_CAP_NEVER 20.0
+#define TW_READINESS_REQUIRE 0.99       /* outcome rate a journey must reach */
+#define TW_READINESS_IRREGULAR_ZERO 0.10 /* share of irregular performances
+					    at which consistency reaches 0 */
 
 /* What a project sets (techweek.json, see readiness/project.h), with
  * documented defaults from tw_readiness_config_init. */
 typedef struct tw_gate_rule {
 	char *rehearsal; /* owned: a rehearsal's name, or NULL */
 	char *tag;       /* owned: a tag, or NULL */
-	double minimum;  /* 0..100 */
+	double minimum;  /* 0..100; < 0: none */
+	double require;  /* required outcome rate, 0 < x <= 1; <= 0: none */
+	bool minor;      /* the journeys it names are minor */
 } tw_gate_rule;
 
 typedef struct tw_readiness_config {
@@ -59,7 +68,12 @@ typedef struct tw_readiness_config {
 	double cap_never;       /* a rehearsal that never achieved its outcome
 				   scores at most this, and so does the run */
 	double gate;            /* the run's minimum; < 0: no gate */
-	tw_gate_rule *rules;    /* owned: per rehearsal or per tag minimums */
+	double require;         /* the required outcome rate when neither the
+				   script nor a rule sets one, 0 < x <= 1 */
+	double irregular_zero;  /* the share of irregular performances at
+				   which consistency is 0, 0 < x <= 1 */
+	tw_gate_rule *rules;    /* owned: per rehearsal or per tag minimums,
+				   required rates, minor marks */
 	size_t rule_count;
 } tw_readiness_config;
 
@@ -67,11 +81,15 @@ typedef struct tw_readiness_config {
 void tw_readiness_config_init(tw_readiness_config *c);
 /* Frees the rules; c can be initialised again. */
 void tw_readiness_config_free(tw_readiness_config *c);
-/* Appends a rule (name or tag, the other NULL; strings copied).
- * TW_OK, TW_ENOMEM, or TW_EUSAGE (neither or both, minimum outside
- * 0..100). */
+/* Appends a rule (name or tag, the other NULL; strings copied) with a
+ * minimum score and nothing else. TW_OK, TW_ENOMEM, or TW_EUSAGE (neither
+ * or both, minimum outside 0..100). */
 int tw_readiness_config_add_rule(tw_readiness_config *c, const char *rehearsal, const char *tag,
 				 double minimum, tw_error *err);
+/* Appends a copy of *rule (its strings copied): a name or a tag, and at
+ * least one of a minimum (0..100), a required rate (0 < x <= 1) or minor.
+ * TW_OK, TW_ENOMEM or TW_EUSAGE. */
+int tw_readiness_config_add(tw_readiness_config *c, const tw_gate_rule *rule, tw_error *err);
 
 typedef enum tw_part {
 	TW_PART_OUTCOME,
@@ -94,9 +112,11 @@ double tw_readiness_apdex_t(const tw_readiness_config *cfg, const tw_script *scr
 typedef struct tw_loss {
 	size_t rehearsal;  /* index in run->rehearsals */
 	tw_part part;
-	double points;     /* points of the run's score (> 0) */
+	double points;     /* points of the rehearsal's own score (> 0) */
 	char *why;         /* owned: "Order a pizza: 2 of 50 performances did not
 			      achieve the outcome" */
+	bool in_run;       /* a loss of the rehearsal whose score is the run's:
+			      these add up to 100 - the run's score */
 } tw_loss;
 
 /* A timed touchpoint's Apdex: (satisfied + tolerating / 2) / count, a
@@ -112,18 +132,25 @@ typedef struct tw_touchpoint_score {
 
 typedef struct tw_rehearsal_score {
 	bool scored;            /* it has a breakdown: performed at least once */
-	bool counted;           /* it counts in the run's score: performed, or
-				   broken (counted as 0, capped) */
+	bool counted;           /* it has a score: performed, or broken
+				   (counted as 0, capped) */
 	double score;           /* 0..100 */
 	double part[TW_PART_COUNT]; /* each 0..1 (all 0 when broken) */
 	bool capped;            /* never achieved its outcome (or broken) */
 	double minimum;         /* the gate that applies to it (< 0: none) */
 	bool below_minimum;
+	double required;        /* the outcome rate it must reach, 0..1 */
+	bool minor;             /* less critical: its shortfall alone never
+				   makes the run NOT READY, and it is left out
+				   of the run's score unless all are minor */
+	bool met;               /* achieved / performances >= required (false
+				   when never performed or broken) */
 	tw_touchpoint_score *touchpoints; /* owned: the timed ones performed,
 					     in script order */
 	size_t touchpoint_count;
-	/* Consistency's figures. */
-	size_t touchpoints_performed, touchpoints_flaky;
+	/* Consistency's figures: performances that did not achieve the
+	 * outcome, plus achieved ones that sent a request again. */
+	uint64_t irregular;
 	/* Effort's figures; a budget of 0 is none (the step budget defaults
 	 * to the script's frontstage actions). */
 	double time_p90_ms;     /* p90 time to outcome; 0 when never achieved */
@@ -134,15 +161,21 @@ typedef struct tw_rehearsal_score {
 } tw_rehearsal_score;
 
 typedef struct tw_run_score {
-	double score;                  /* 0..100 */
+	double score;                  /* 0..100: the weakest's */
 	tw_rehearsal_score *rehearsals; /* owned: run->count of them */
 	size_t count;
-	tw_loss *losses;               /* owned: most points first; they add up
+	size_t weakest;                /* the rehearsal whose score is the
+					  run's: the lowest critical one
+					  counted (the lowest of all when all
+					  are minor); count when none */
+	tw_loss *losses;               /* owned: every rehearsal's, the
+					  weakest's (in_run) first, then most
+					  points first; the in_run ones add up
 					  to 100 - score */
 	size_t loss_count;
 	double weight[TW_PART_COUNT];  /* the weights used, normalised to sum 1 */
 	double gate;                   /* the run's minimum (< 0: none) */
-	bool capped;                   /* a rehearsal never achieved its outcome */
+	bool capped;                   /* the weakest never achieved its outcome */
 	bool gate_set;                 /* a gate or a minimum applied */
 	bool gate_held;                /* the gate and every minimum held (true
 					  when none applies) */
@@ -165,16 +198,20 @@ void tw_run_score_free(tw_run_score *s);
  * when a script could not run; UNREACHABLE when a rehearsal could not be
  * carried out, or the run itself was cut short by an error; NOT_READY when
  * a journey fell short (tw_readiness_journey_met) or was never performed;
- * else READY. A score (may be NULL: no gate) only lowers READY to
- * NOT_READY when its gate or a minimum did not hold. Rehearsals whose
- * every performance was interrupted are left out, as in the score.
+ * else READY. A minor journey's shortfall alone never makes it NOT_READY.
+ * With a score (may be NULL: no project, no gate) the required rates and
+ * minor marks are the score's, and READY becomes NOT_READY when its gate
+ * or a minimum did not hold; without, they are the scripts' (else
+ * TW_READINESS_REQUIRE). Rehearsals whose every performance was
+ * interrupted are left out, as in the score.
  */
 tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score);
 
-/* The bar every journey must clear for the run to be READY, gate or not:
- * its outcome achieved by every performance. The one rule, so that a
- * required outcome rate can replace it here. m may be NULL (a run built
- * by hand): then the rehearsal's status decides. */
-bool tw_readiness_journey_met(const tw_rehearsal_result *r, const tw_rehearsal_metrics *m);
+/* The bar every critical journey must clear for the run to be READY, gate
+ * or not: achieved / performances >= required (0..1, with a tolerance of
+ * 1e-9). The one rule. m may be NULL (a run built by hand): then the
+ * rehearsal's status decides. */
+bool tw_readiness_journey_met(const tw_rehearsal_result *r, const tw_rehearsal_metrics *m,
+			      double required);
 
 #endif

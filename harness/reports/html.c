@@ -820,8 +820,9 @@ static const char *part_figures(html *h, const tw_rehearsal_score *rs, tw_part p
 		return fmt(h, "Apdex of its %zu timed %s", rs->touchpoint_count,
 			   plural(rs->touchpoint_count, "touchpoint", "touchpoints"));
 	case TW_PART_CONSISTENCY:
-		return fmt(h, "%zu of %zu %s flaky", rs->touchpoints_flaky, rs->touchpoints_performed,
-			   plural(rs->touchpoints_performed, "touchpoint", "touchpoints"));
+		return fmt(h, "%llu irregular %s: failed, or sent a request again",
+			   (unsigned long long)rs->irregular,
+			   plural(rs->irregular, "performance", "performances"));
 	case TW_PART_EFFORT: {
 		char steps[64];
 		fmt_ms(a, sizeof(a), rs->time_p90_ms);

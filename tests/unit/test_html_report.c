@@ -68,7 +68,7 @@ static tw_run_score *make_score(const tw_run *run)
 		rs->minimum = -1;
 		rs->scored = run->rehearsals[i].status != TW_STATUS_BROKEN;
 		rs->counted = true;
-		rs->touchpoints_performed = 3;
+		rs->irregular = 1;
 		rs->steps_mean = 3;
 		rs->budget_steps = 10;
 		rs->budget_ms = 90000;
@@ -106,7 +106,7 @@ static tw_run_score *make_score(const tw_run *run)
 	assert_non_null(sc->losses);
 	for (size_t i = 0; i < sc->loss_count; i++)
 		sc->losses[i] = (tw_loss){losses[i].r, losses[i].part, losses[i].points,
-					  dup_or_die(losses[i].why)};
+					  dup_or_die(losses[i].why), i < 2};
 	return sc;
 }
 
