@@ -45,8 +45,10 @@
 
 /* 2: readiness, settings, per scene transcript, per touchpoint apdex.
  * 3: shard, plan, per rehearsal shown and frontstage sums, STATS sum: what
- * techweek merge needs to rebuild a run (runner/merge.c). */
-#define FORMAT_VERSION 4
+ * techweek merge needs to rebuild a run (runner/merge.c).
+ * 5: retried_achieved, a rehearsal's required rate, minor and met, the
+ * run's weakest, a loss's in_run: the run is its weakest journey. */
+#define FORMAT_VERSION 5
 /* The whole document; a run that measured this much has a problem. */
 #define REPORT_MAX ((size_t)1 << 30)
 /* One string, cleaned. Strings in the result model are capped already. */
@@ -668,6 +670,10 @@ static json_t *rehearsal_readiness(json_ctx *c, const tw_rehearsal_score *rs)
 	set(c, o, "capped", json_boolean(rs->capped));
 	set(c, o, "minimum", rs->minimum >= 0 ? fixed3(rs->minimum) : json_null());
 	set(c, o, "below_minimum", json_boolean(rs->below_minimum));
+	set(c, o, "required", json_real(rs->required));
+	set(c, o, "minor", json_boolean(rs->minor));
+	set(c, o, "met", json_boolean(rs->met));
+	set(c, o, "irregular", count(rs->irregular));
 	json_t *parts = object(c);
 	for (int p = 0; p < TW_PART_COUNT; p++)
 		set(c, parts, part_key((tw_part)p), fixed3(rs->part[p]));
@@ -686,6 +692,7 @@ static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_reh
 	set(c, o, "problem", problem(c, &r->problem));
 	set(c, o, "performances", count(m->performances));
 	set(c, o, "achieved", count(m->achieved));
+	set(c, o, "retried_achieved", count(m->retried_achieved));
 	set(c, o, "failed", count(m->failed));
 	set(c, o, "unreachable", count(m->unreachable));
 	set(c, o, "broken", count(m->broken));
@@ -785,6 +792,7 @@ static json_t *run_readiness(json_ctx *c, const tw_run *run, const tw_run_score 
 	set(c, o, "passed", json_boolean(sc->verdict == TW_VERDICT_READY));
 	set(c, o, "capped", json_boolean(sc->capped));
 	set(c, o, "gate", sc->gate >= 0 ? fixed3(sc->gate) : json_null());
+	set(c, o, "weakest", sc->weakest < run->count ? count(sc->weakest) : json_null());
 	json_t *w = object(c);
 	for (int p = 0; p < TW_PART_COUNT; p++)
 		set(c, w, part_key((tw_part)p), fixed3(sc->weight[p]));
@@ -796,6 +804,7 @@ static json_t *run_readiness(json_ctx *c, const tw_run *run, const tw_run_score 
 		set(c, x, "rehearsal", l->rehearsal < run->count ? count(l->rehearsal) : json_null());
 		set(c, x, "part", str(c, part_key(l->part)));
 		set(c, x, "points", fixed3(l->points));
+		set(c, x, "in_run", json_boolean(l->in_run));
 		set(c, x, "why", str(c, l->why ? l->why : ""));
 		push(c, losses, x);
 	}

@@ -36,7 +36,7 @@
 #include "techweek.h"
 
 /* The format this file reads: json.c's FORMAT_VERSION. */
-#define PART_FORMAT 4
+#define PART_FORMAT 5
 /* Counts are exact in a double up to 2^53; more is no real run. */
 #define MAX_COUNT ((json_int_t)1 << 53)
 /* Times (ms or s) up to a few centuries; more is no real run either. */
@@ -718,6 +718,9 @@ static int add_figures(reader *rd, tw_rehearsal_metrics *m, json_t *o, tw_histog
 	      achieved + failed_n + unreachable + broken, true);
 	m->performances += performances;
 	m->achieved += achieved;
+	uint64_t retried = count_of(rd, o, "retried_achieved");
+	agree(rd, "retried_achieved", retried, "achieved", achieved, false);
+	m->retried_achieved += retried;
 	m->failed += failed_n;
 	m->unreachable += unreachable;
 	m->broken += broken;

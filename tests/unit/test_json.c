@@ -171,7 +171,7 @@ static void test_document(void **state)
 	json_t *doc = report(fx, &s);
 
 	assert_text(doc, "techweek", tw_version());
-	assert_int_at(doc, "format", 4);
+	assert_int_at(doc, "format", 5);
 	/* Not sharded, never executed: no shard, no plan. */
 	assert_null_at(doc, "shard");
 	assert_null_at(doc, "plan");
@@ -239,6 +239,7 @@ static void test_rehearsal_and_touchpoints(void **state)
 	assert_null_at(doc, "rehearsals/0/problem");
 	assert_int_at(doc, "rehearsals/0/performances", 1);
 	assert_int_at(doc, "rehearsals/0/achieved", 1);
+	assert_int_at(doc, "rehearsals/0/retried_achieved", 0);
 	assert_int_at(doc, "rehearsals/0/failed", 0);
 	assert_num(doc, "rehearsals/0/outcome_rate", 1);
 	assert_false(boolean(doc, "rehearsals/0/flaky"));
@@ -610,15 +611,18 @@ static void test_readiness(void **state)
 	};
 	tw_rehearsal_score rs[7] = {
 		[0] = {.scored = true, .counted = true, .score = 96.25, .part = {1, 0.875, 1, 0.9},
-		       .minimum = -1, .touchpoints = tps, .touchpoint_count = 2},
+		       .minimum = -1, .touchpoints = tps, .touchpoint_count = 2, .required = 0.995,
+		       .met = true},
 		[1] = {.scored = true, .counted = true, .score = 40.0 / 3.0, .part = {0, 1, 0.5, 1},
-		       .capped = true, .minimum = 99, .below_minimum = true},
-		[4] = {.counted = true, .capped = true, .minimum = 90, .below_minimum = true},
+		       .capped = true, .minimum = 99, .below_minimum = true, .required = 0.99,
+		       .minor = true, .irregular = 1},
+		[4] = {.counted = true, .capped = true, .minimum = 90, .below_minimum = true,
+		       .required = 0.99},
 	};
 	char why0[] = "1 of 1 performances did not achieve its outcome";
 	char why1[] = "a touchpoint was slow \xff"; /* not UTF-8: cleaned */
 	tw_loss losses[] = {
-		{.rehearsal = 1, .part = TW_PART_OUTCOME, .points = 30.5, .why = why0},
+		{.rehearsal = 1, .part = TW_PART_OUTCOME, .points = 30.5, .why = why0, .in_run = true},
 		{.rehearsal = 0, .part = TW_PART_RESPONSIVENESS, .points = 1.0 / 3.0, .why = why1},
 		{.rehearsal = 99, .part = TW_PART_EFFORT, .points = 0, .why = NULL},
 	};
@@ -626,7 +630,8 @@ static void test_readiness(void **state)
 	 * 90. */
 	tw_run_score score = {.score = 89.9996, .rehearsals = rs, .count = 7, .losses = losses,
 			      .loss_count = 3, .weight = {0.4, 0.3, 0.15, 0.15}, .gate = 90,
-			      .capped = true, .gate_set = true, .gate_held = false, .verdict = TW_VERDICT_NOT_READY};
+			      .capped = true, .gate_set = true, .gate_held = false, .verdict = TW_VERDICT_NOT_READY,
+			      .weakest = 1};
 
 	scratch s;
 	scratch_make(&s);
@@ -648,6 +653,9 @@ static void test_readiness(void **state)
 	assert_text(doc, "readiness/losses/0/part", "outcome");
 	assert_num(doc, "readiness/losses/0/points", 30.5);
 	assert_text(doc, "readiness/losses/0/why", why0);
+	assert_true(boolean(doc, "readiness/losses/0/in_run"));
+	assert_false(boolean(doc, "readiness/losses/1/in_run"));
+	assert_int_at(doc, "readiness/weakest", 1);
 	assert_text(doc, "readiness/losses/1/part", "responsiveness");
 	assert_num(doc, "readiness/losses/1/points", 0.333);
 	assert_text(doc, "readiness/losses/1/why", "a touchpoint was slow " REPLACEMENT);
@@ -660,6 +668,10 @@ static void test_readiness(void **state)
 	assert_false(boolean(doc, "rehearsals/0/readiness/capped"));
 	assert_null_at(doc, "rehearsals/0/readiness/minimum");
 	assert_false(boolean(doc, "rehearsals/0/readiness/below_minimum"));
+	assert_num(doc, "rehearsals/0/readiness/required", 0.995);
+	assert_false(boolean(doc, "rehearsals/0/readiness/minor"));
+	assert_true(boolean(doc, "rehearsals/0/readiness/met"));
+	assert_int_at(doc, "rehearsals/0/readiness/irregular", 0);
 	assert_num(doc, "rehearsals/0/readiness/parts/outcome", 1);
 	assert_num(doc, "rehearsals/0/readiness/parts/responsiveness", 0.875);
 	assert_num(doc, "rehearsals/0/readiness/parts/consistency", 1);
@@ -668,6 +680,9 @@ static void test_readiness(void **state)
 	assert_true(boolean(doc, "rehearsals/1/readiness/capped"));
 	assert_num(doc, "rehearsals/1/readiness/minimum", 99);
 	assert_true(boolean(doc, "rehearsals/1/readiness/below_minimum"));
+	assert_true(boolean(doc, "rehearsals/1/readiness/minor"));
+	assert_false(boolean(doc, "rehearsals/1/readiness/met"));
+	assert_int_at(doc, "rehearsals/1/readiness/irregular", 1);
 	/* Broken: it counts, as 0. */
 	assert_num(doc, "rehearsals/4/readiness/score", 0);
 	assert_true(boolean(doc, "rehearsals/4/readiness/capped"));

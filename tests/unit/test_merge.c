@@ -53,6 +53,9 @@ static void scratch_remove(scratch *s)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The performance whose request was sent again before it passed. */
+#define RETRIED_MS 20.5
+
 /* One performance: the request took ms, the expectation passed or not. */
 static void perform(tw_run *run, double ms, bool pass)
 {
@@ -78,6 +81,10 @@ static void perform(tw_run *run, double ms, bool pass)
 	}
 	sr->steps[0].requested = true;
 	sr->steps[0].requests = 1;
+	if (ms == RETRIED_MS) {
+		sr->steps[0].retries = 1;
+		sr->steps[0].requests = 2;
+	}
 	sr->steps[0].method = strdup("GET");
 	sr->steps[0].url = strdup("http://127.0.0.1:9/a");
 	sr->steps[0].http_status = pass ? 200 : 503;
@@ -159,12 +166,13 @@ static void test_merge_sums(void **state)
 	const tw_rehearsal_metrics *m = &run->metrics[0];
 	assert_int_equal(m->performances, 5);
 	assert_int_equal(m->achieved, 4);
+	assert_int_equal(m->retried_achieved, 1);
 	assert_int_equal(m->failed, 1);
 	assert_int_equal(m->frontstage_steps, 10);
 	assert_int_equal(tw_histogram_count(m->time_to_outcome), 4);
 	const tw_touchpoint_metrics *t = &m->scenes[0].steps[0];
 	assert_int_equal(t->count, 5);
-	assert_int_equal(t->requests, 5);
+	assert_int_equal(t->requests, 6);
 	assert_true(t->bytes_in == 500);
 	assert_int_equal(tw_histogram_count(t->latency), 5);
 	assert_true(tw_histogram_min(t->latency) == 0.75);
@@ -236,7 +244,7 @@ static void test_bad_parts(void **state)
 
 	FILE *f = fopen("cut.json", "w");
 	assert_non_null(f);
-	fputs("{\"techweek\":\"0.1.0\",\"format\":4,\"plan\":{\"rehea", f);
+	fputs("{\"techweek\":\"0.1.0\",\"format\":5,\"plan\":{\"rehea", f);
 	fclose(f);
 	refused((const char *[]){"p1.json", "cut.json"}, 2, "cut.json");
 	refused((const char *[]){"p1.json", "nope.json"}, 2, "nope.json");
@@ -432,6 +440,8 @@ static void test_bad_values(void **state)
 		 "rehearsals[0].scenes[0].touchpoints[0]: count is 4, but passed + failed make 3"},
 		{"rehearsals.0.scenes.0.touchpoints.1.failures.transport", "1",
 		 "rehearsals[0].scenes[0].touchpoints[1]: failed is 0, but its failures by cause make 1"},
+		{"rehearsals.0.retried_achieved", "4",
+		 "rehearsals[0]: retried_achieved is 4, but achieved is only 3"},
 		{"rehearsals.0.scenes.0.touchpoints.0.retried_passes", "5",
 		 "rehearsals[0].scenes[0].touchpoints[0]: retried_passes is 5, but passed is only 3"},
 		{"rehearsals.0.shown.status", "\"won\"", "rehearsals[0].shown.status: expected a status"},
