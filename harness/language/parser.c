@@ -33,6 +33,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/number.h"
 #include "core/strmap.h"
 #include "language/lexer.h"
 
@@ -55,7 +56,7 @@ typedef struct parser {
 	size_t scene_cap, step_cap, cast_cap, tag_cap;
 	tw_strmap cast_names; /* name -> index in s->cast, for duplicates */
 	int cast_line;     /* the cast block's line; 0 before it */
-	int rehearsal_line, outcome_line, budget_line, tags_line;
+	int rehearsal_line, outcome_line, budget_line, tags_line, require_line, minor_line;
 	int apdex_line;       /* the header's `apdex`; 0 before it */
 	int scene_apdex_line; /* the current scene's; 0 before it */
 	int step_apdex_line;  /* the last step's; 0 before it */
@@ -85,7 +86,8 @@ static const char *const modifier_words[] = {
 };
 static const char *const call_modifier_words[] = {"method", "signed"};
 static const char *const block_words[] = {"cast", "scene", "backstage"};
-static const char *const header_words[] = {"rehearsal", "outcome", "budget", "tags", "tag"};
+static const char *const header_words[] = {"rehearsal", "outcome", "budget", "tags",
+					    "tag",       "require", "minor"};
 /* `apdex` goes in the header, a scene or under a step: dispatched apart. */
 static const char *const apdex_words[] = {"apdex"};
 static const char *const subject_words[] = {
@@ -620,6 +622,31 @@ static int parse_tags(parser *p, const tw_token *kw)
 	return TW_OK;
 }
 
+/* require 99.5%: the outcome rate this journey must reach, a percentage
+ * above 0 and at most 100. */
+static int parse_require(parser *p)
+{
+	tw_token tok;
+	int rc = next(p, &tok);
+	if (rc)
+		return rc;
+	if (tok.kind == TW_TOK_END)
+		return perr(p, tok.col,
+			    "expected the outcome rate this journey must reach after 'require', "
+			    "like require 99.5%%");
+	double v;
+	char *end;
+	if (tok.kind != TW_TOK_WORD || !tw_decimal(tok.text, &v, &end) || strcmp(end, "%") != 0)
+		return perr(p, tok.col, "expected a percentage after 'require', like 99.5%%, found '%s'",
+			    shown(p, &tok));
+	if (!(v > 0 && v <= 100))
+		return perr(p, tok.col,
+			    "a required outcome rate is above 0%% and at most 100%%, found '%s'",
+			    tok.text);
+	p->s->require = v / 100;
+	return expect_end(p, "the required outcome rate");
+}
+
 static int parse_header_statement(parser *p, const tw_token *kw)
 {
 	const char *w = kw->text;
@@ -630,6 +657,10 @@ static int parse_header_statement(parser *p, const tw_token *kw)
 		seen = &p->outcome_line;
 	else if (strcmp(w, "budget") == 0)
 		seen = &p->budget_line;
+	else if (strcmp(w, "require") == 0)
+		seen = &p->require_line;
+	else if (strcmp(w, "minor") == 0)
+		seen = &p->minor_line;
 	else
 		seen = &p->tags_line;
 	if (p->sec != SEC_HEADER)
@@ -646,6 +677,12 @@ static int parse_header_statement(parser *p, const tw_token *kw)
 		return parse_quoted_header(p, kw, &p->s->outcome, NULL);
 	if (strcmp(w, "budget") == 0)
 		return parse_budget(p, kw);
+	if (strcmp(w, "require") == 0)
+		return parse_require(p);
+	if (strcmp(w, "minor") == 0) {
+		p->s->minor = true;
+		return expect_end(p, "'minor'");
+	}
 	return parse_tags(p, kw);
 }
 
@@ -1968,8 +2005,8 @@ static int parse_line(parser *p)
 			    "block",
 			    shown(p, &kw));
 	return perr(p, kw.col,
-		    "unknown statement '%s': expected rehearsal, outcome, budget, apdex, tags, "
-		    "cast, scene or backstage",
+		    "unknown statement '%s': expected rehearsal, outcome, budget, require, minor, "
+		    "apdex, tags, cast, scene or backstage",
 		    shown(p, &kw));
 }
 

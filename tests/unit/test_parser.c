@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -157,6 +158,37 @@ static void test_budget_forms(void **state)
 	parse_err("budget 90s,\n", 1, 12, "expected a duration (like 90s) or a number of steps (like 10 steps) after ','");
 	parse_err("budget 0 steps\n", 1, 8, "expected a number of steps from 1 to 1000000");
 	parse_err("budget 10 stops\n", 1, 11, "expected 'steps' after the number 10");
+}
+
+/* require 99.5%: the outcome rate the journey must reach; minor: a less
+ * critical journey (docs/readiness.md). */
+static void test_require_minor(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok("rehearsal \"Pay\"\nrequire 99.5%\nminor\n" S "visit /\n");
+	assert_true(fabs(s->require - 0.995) < 1e-12);
+	assert_true(s->minor);
+	tw_script_free(s);
+	s = parse_ok("require 100% # every one\n" S "visit /\n");
+	assert_true(s->require == 1);
+	assert_false(s->minor);
+	tw_script_free(s);
+	s = parse_ok(S "visit /\n");
+	assert_true(s->require == 0); /* the project's */
+	assert_false(s->minor);
+	tw_script_free(s);
+	parse_err("require\n", 1, 8, "expected the outcome rate this journey must reach");
+	parse_err("require 99\n", 1, 9, "expected a percentage after 'require', like 99.5%, found '99'");
+	parse_err("require 0.99\n", 1, 9, "expected a percentage after 'require'");
+	parse_err("require 99 %\n", 1, 9, "expected a percentage after 'require'");
+	parse_err("require 0%\n", 1, 9, "a required outcome rate is above 0% and at most 100%");
+	parse_err("require 100.5%\n", 1, 9, "a required outcome rate is above 0% and at most 100%");
+	parse_err("require 99% 98%\n", 1, 13, "unexpected '98%' after the required outcome rate");
+	parse_err("require 99%\nrequire 98%\n", 2, 1, "duplicate 'require' (first on line 1)");
+	parse_err("minor yes\n", 1, 7, "unexpected 'yes' after 'minor'");
+	parse_err("minor\nminor\n", 2, 1, "duplicate 'minor' (first on line 1)");
+	parse_err(S "visit /\nminor\n", 3, 1, "'minor' belongs in the header");
+	parse_err("mino\n", 1, 1, "unknown statement 'mino' (did you mean 'minor'?)");
 }
 
 static void test_tags(void **state)
@@ -1409,6 +1441,7 @@ int main(void)
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_default_name_from_path),
 		cmocka_unit_test(test_budget_forms),
+		cmocka_unit_test(test_require_minor),
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_cast),
