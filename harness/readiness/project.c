@@ -141,6 +141,19 @@ static int duration(const loader *l, json_t *v, const char *key, double *out)
 	return bad(l, key, "must be a duration: a string such as \"300ms\" or \"1s\", or a number of ms");
 }
 
+/* "99.5%": a share above 0% and at most 100%, into 0..1. */
+static int percent(const loader *l, json_t *v, const char *key, double *out)
+{
+	double x;
+	char *end;
+	if (!json_is_string(v) || !tw_decimal(json_string_value(v), &x, &end) || strcmp(end, "%") != 0)
+		return bad(l, key, "must be a percentage in quotes, such as \"99.5%%\"");
+	if (!(x > 0 && x <= 100))
+		return bad(l, key, "must be above 0%% and at most 100%%, not %s", json_string_value(v));
+	*out = x / 100;
+	return TW_OK;
+}
+
 static int load_weights(const loader *l, json_t *w, tw_readiness_config *c)
 {
 	static const char *const known[] = {"outcome", "responsiveness", "consistency", "effort", NULL};
@@ -196,7 +209,7 @@ static int rule_text(const loader *l, json_t *rule, const char *field, const cha
 
 static int load_gates(const loader *l, json_t *g, tw_readiness_config *c)
 {
-	static const char *const known[] = {"rehearsal", "tag", "minimum", NULL};
+	static const char *const known[] = {"rehearsal", "tag", "minimum", "require", "minor", NULL};
 	if (!json_is_array(g))
 		return bad(l, "gates", "must be a list: [{\"tag\": \"checkout\", \"minimum\": 99}, ...]");
 	size_t i;
@@ -214,18 +227,28 @@ static int load_gates(const loader *l, json_t *g, tw_readiness_config *c)
 		    (rc = rule_text(l, rule, "tag", where, &tag)) != TW_OK)
 			return rc;
 		if (!name && !tag)
-			return bad(l, where, "names no \"rehearsal\" and no \"tag\": which rehearsals must reach its minimum?");
+			return bad(l, where, "names no \"rehearsal\" and no \"tag\": which rehearsals does it apply to?");
 		if (name && tag)
 			return bad(l, where, "names both a \"rehearsal\" and a \"tag\": give one rule each");
+		tw_gate_rule r = {(char *)name, (char *)tag, -1, -1, false};
 		json_t *v = json_object_get(rule, "minimum");
 		snprintf(key, sizeof(key), "%s.minimum", where);
-		if (!v)
-			return bad(l, key, "is missing: the score from 0 to 100 it demands");
-		double minimum;
-		if ((rc = number_in(l, v, key, 0, 100, &minimum)) != TW_OK)
+		if (v && (rc = number_in(l, v, key, 0, 100, &r.minimum)) != TW_OK)
 			return rc;
+		v = json_object_get(rule, "require");
+		snprintf(key, sizeof(key), "%s.require", where);
+		if (v && (rc = percent(l, v, key, &r.require)) != TW_OK)
+			return rc;
+		v = json_object_get(rule, "minor");
+		snprintf(key, sizeof(key), "%s.minor", where);
+		if (v && !json_is_boolean(v))
+			return bad(l, key, "must be true or false");
+		r.minor = v && json_is_true(v);
+		if (!json_object_get(rule, "minimum") && !json_object_get(rule, "require") && !v)
+			return bad(l, where,
+				   "sets no \"minimum\", \"require\" or \"minor\": what does it ask of them?");
 		tw_error e = {0};
-		rc = tw_readiness_config_add_rule(c, name, tag, minimum, &e);
+		rc = tw_readiness_config_add(c, &r, &e);
 		tw_error_clear(&e);
 		if (rc != TW_OK)
 			return tw_error_set(l->err, rc, "out of memory");
@@ -235,7 +258,8 @@ static int load_gates(const loader *l, json_t *g, tw_readiness_config *c)
 
 static int load(const loader *l, json_t *root, tw_readiness_config *c)
 {
-	static const char *const known[] = {"weights", "apdex", "cap_never", "gate", "gates", NULL};
+	static const char *const known[] = {"weights", "apdex", "cap_never", "gate",
+					    "require", "irregular_zero", "gates", NULL};
 	if (!json_is_object(root))
 		return tw_error_set_at(l->err, TW_EUSAGE, l->path, 0, 0, NULL,
 				       "the project file must hold a JSON object ({\"gate\": 90, ...})");
@@ -253,6 +277,10 @@ static int load(const loader *l, json_t *root, tw_readiness_config *c)
 		else
 			rc = number_in(l, v, "gate", 0, 100, &c->gate);
 	}
+	if (rc == TW_OK && (v = json_object_get(root, "require")))
+		rc = percent(l, v, "require", &c->require);
+	if (rc == TW_OK && (v = json_object_get(root, "irregular_zero")))
+		rc = percent(l, v, "irregular_zero", &c->irregular_zero);
 	if (rc == TW_OK && (v = json_object_get(root, "gates")))
 		rc = load_gates(l, v, c);
 	return rc;

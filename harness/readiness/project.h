@@ -6,13 +6,15 @@
  *    "apdex": {"page": "1s", "api": "300ms", "ivr": "1s"},
  *    "cap_never": 20,
  *    "gate": 90,
- *    "gates": [{"tag": "checkout", "minimum": 99},
- *              {"rehearsal": "Help page", "minimum": 80}]}
+ *    "require": "99%",
+ *    "irregular_zero": "10%",
+ *    "gates": [{"tag": "checkout", "minimum": 99, "require": "99.5%"},
+ *              {"rehearsal": "Help page", "minor": true}]}
  *
  * Every key is optional; a key that is not known is an error (a typo must
  * not silently leave the default in place), as is a duplicate key.
  * Durations are strings with a unit ("300ms", "1s", "1.5s", "1m") or
- * numbers of milliseconds.
+ * numbers of milliseconds; rates are percentages in strings ("99.5%").
  */
 #ifndef TW_READINESS_PROJECT_H
 #define TW_READINESS_PROJECT_H

@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -113,6 +114,33 @@ static void test_good_file(void **st)
 	assert_string_equal(c->rules[1].rehearsal, "Help page");
 	assert_null(c->rules[1].tag);
 	assert_true(c->rules[1].minimum == 80.5);
+	/* no required rate, not minor: the defaults apply */
+	assert_true(c->rules[0].require < 0 && !c->rules[0].minor);
+	assert_true(c->require == TW_READINESS_REQUIRE);
+	assert_true(c->irregular_zero == TW_READINESS_IRREGULAR_ZERO);
+}
+
+/* The required outcome rate (the project's default and per rule), the
+ * share of irregular performances at which consistency is 0, and minor
+ * journeys; a rule needs only one of minimum, require and minor. */
+static void test_require_minor(void **st)
+{
+	state *s = *st;
+	assert_int_equal(
+		load(s, "{\"require\": \"99.5%\", \"irregular_zero\": \"5%\",\n"
+			" \"gates\": [{\"tag\": \"checkout\", \"require\": \"99.9%\"},\n"
+			"           {\"tag\": \"help\", \"minor\": true},\n"
+			"           {\"rehearsal\": \"Pay\", \"minimum\": 90, \"require\": \"100%\", "
+			"\"minor\": false}]}"),
+		TW_OK);
+	tw_readiness_config *c = &s->cfg;
+	assert_true(fabs(c->require - 0.995) < 1e-12);
+	assert_true(fabs(c->irregular_zero - 0.05) < 1e-12);
+	assert_int_equal(c->rule_count, 3);
+	assert_true(fabs(c->rules[0].require - 0.999) < 1e-12);
+	assert_true(c->rules[0].minimum < 0 && !c->rules[0].minor);
+	assert_true(c->rules[1].minor && c->rules[1].minimum < 0 && c->rules[1].require < 0);
+	assert_true(c->rules[2].minimum == 90 && c->rules[2].require == 1 && !c->rules[2].minor);
 }
 
 /* Keys left out keep what c had; numbers are milliseconds. */
@@ -146,7 +174,8 @@ static void test_unknown_keys(void **st)
 	state *s = *st;
 	assert_bad(s, "{\"gaet\": 90}", TW_EUSAGE, "gaet: unknown key (did you mean 'gate'?)");
 	assert_bad(s, "{\"colour\": \"red\"}", TW_EUSAGE,
-		   "colour: unknown key (known: weights, apdex, cap_never, gate, gates)");
+		   "colour: unknown key (known: weights, apdex, cap_never, gate, require, "
+		   "irregular_zero, gates)");
 	assert_bad(s, "{\"weights\": {\"outcme\": 40}}", TW_EUSAGE,
 		   "weights.outcme: unknown key (did you mean 'outcome'?)");
 	assert_bad(s, "{\"weights\": {\"speed\": 40}}", TW_EUSAGE,
@@ -196,7 +225,21 @@ static void test_bad_types(void **st)
 		   "gates[0].tag: must be a non-empty string");
 	assert_bad(s, "{\"gates\": [{\"rehearsal\": 7, \"minimum\": 99}]}", TW_EUSAGE,
 		   "gates[0].rehearsal: must be a non-empty string");
-	assert_bad(s, "{\"gates\": [{\"tag\": \"a\"}]}", TW_EUSAGE, "gates[0].minimum: is missing");
+	assert_bad(s, "{\"gates\": [{\"tag\": \"a\"}]}", TW_EUSAGE,
+		   "gates[0]: sets no \"minimum\", \"require\" or \"minor\"");
+	assert_bad(s, "{\"require\": 99}", TW_EUSAGE,
+		   "require: must be a percentage in quotes, such as \"99.5%\"");
+	assert_bad(s, "{\"require\": \"99\"}", TW_EUSAGE, "require: must be a percentage");
+	assert_bad(s, "{\"require\": \"0%\"}", TW_EUSAGE,
+		   "require: must be above 0% and at most 100%, not 0%");
+	assert_bad(s, "{\"require\": \"101%\"}", TW_EUSAGE, "require: must be above 0%");
+	assert_bad(s, "{\"irregular_zero\": \"nan%\"}", TW_EUSAGE, "irregular_zero: must be a percentage");
+	assert_bad(s, "{\"gates\": [{\"tag\": \"a\", \"require\": 0.99}]}", TW_EUSAGE,
+		   "gates[0].require: must be a percentage");
+	assert_bad(s, "{\"gates\": [{\"tag\": \"a\", \"minor\": \"yes\"}]}", TW_EUSAGE,
+		   "gates[0].minor: must be true or false");
+	assert_bad(s, "{\"gates\": [{\"tag\": \"a\", \"requires\": \"99%\"}]}", TW_EUSAGE,
+		   "gates[0].requires: unknown key (did you mean 'require'?)");
 	assert_bad(s, "{\"gates\": [{\"tag\": \"a\", \"minimum\": \"99\"}]}", TW_EUSAGE,
 		   "gates[0].minimum: must be a number from 0 to 100");
 }
@@ -280,6 +323,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_good_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_require_minor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_types, setup, teardown),
