@@ -570,16 +570,23 @@ static void write_readiness(html *h, node parent)
 	else if (sc->gate_set)
 		add_text(h, why, "No run-wide gate; rehearsals have minimums.");
 	else
-		add_text(h, why, "No gate set: READY means every journey achieved its outcome in "
-				 "every performance. --gate SCORE raises the bar.");
+		add_text(h, why, "No gate set: READY means every critical journey reached its "
+				 "required outcome rate. --gate SCORE raises the bar.");
+	if (sc->weakest < h->run->count && sc->count > 1) {
+		node q = el(h, card, "p", "small");
+		add_text(h, q, "The run scores as its weakest critical journey: ");
+		add_text_max(h, q, rehearsal_name(&h->run->rehearsals[sc->weakest]), NAME_MAX_CHARS,
+			     true);
+		add_text(h, q, ".");
+	}
 	if (sc->verdict == TW_VERDICT_NOT_READY && sc->gate_held)
 		el_text(h, card, "p", "small",
-			"\xE2\x9C\x97 Not every journey achieved its outcome in every performance: "
-			"not ready, whatever the score.");
+			"\xE2\x9C\x97 Not every journey achieved its outcome in the share of "
+			"performances it requires: not ready, whatever the score.");
 	if (sc->capped)
 		el_text(h, card, "p", "small",
-			"\xE2\x9C\x97 A rehearsal never achieved its outcome: it scores no more than "
-			"the cap, however fast it is.");
+			"\xE2\x9C\x97 The weakest journey never achieved its outcome: it scores no "
+			"more than the cap, however fast it is.");
 	for (size_t i = 0; i < h->run->count; i++) {
 		const tw_rehearsal_score *rs = score_of(h, i);
 		if (rs && rs->below_minimum) {
@@ -725,6 +732,11 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 				fmt(h, "%llu failed, %llu unreachable, %llu broken",
 				    (unsigned long long)m->failed, (unsigned long long)m->unreachable,
 				    (unsigned long long)m->broken));
+		if (rs && rs->scored)
+			el_text(h, f, "div", "small",
+				fmt(h, "%s required %s%%%s", rs->met ? "\xE2\x9C\x93" : "\xE2\x9C\x97",
+				    fmt(h, "%.4g", 100 * rs->required),
+				    rs->minor ? " \xC2\xB7 minor: it cannot block the launch alone" : ""));
 	} else {
 		el_text(h, f, "div", "big", "\xE2\x80\x94");
 		el_text(h, f, "div", "small", "never performed");

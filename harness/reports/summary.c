@@ -572,11 +572,33 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 	fputc('\n', out);
 	for (size_t i = 0; i < score->count; i++) {
 		const tw_rehearsal_score *rs = &score->rehearsals[i];
+		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
+		/* The outcome rate against the required one, where it is not
+		 * simply every performance: a shortfall, or a minor journey. */
+		if (rs->scored && m && (!rs->met || rs->minor || m->achieved < m->performances)) {
+			fprintf(out, "    %s%s%s achieved %llu of %llu (%.1f%%, required %.4g%%)%s",
+				esc(&s, rs->met ? "" : RED), str_or(run->rehearsals[i].name, "?"),
+				esc(&s, RESET), (unsigned long long)m->achieved,
+				(unsigned long long)m->performances,
+				100.0 * (double)m->achieved / (double)m->performances, 100 * rs->required,
+				rs->minor ? ", minor" : "");
+			if (!rs->met)
+				fputs(rs->minor ? ": short, but minor: it does not block the launch alone"
+						: ": short of its required rate",
+				      out);
+			fputc('\n', out);
+		}
 		if (!rs->below_minimum)
 			continue;
 		fprintf(out, "    %s%s%s scored %.0f, below its minimum of %.0f\n", esc(&s, RED),
 			str_or(run->rehearsals[i].name, "?"), esc(&s, RESET), floor(rs->score), rs->minimum);
 	}
+	size_t counted = 0;
+	for (size_t i = 0; i < score->count; i++)
+		counted += score->rehearsals[i].counted;
+	if (counted > 1 && score->weakest < run->count)
+		fprintf(out, "    the run scores as its weakest critical journey, %s\n",
+			str_or(run->rehearsals[score->weakest].name, "?"));
 	size_t shown = 0;
 	for (size_t i = 0; i < score->loss_count && shown < 3; i++) {
 		const tw_loss *l = &score->losses[i];
