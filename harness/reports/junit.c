@@ -559,6 +559,13 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 			snprintf(num, sizeof(num), "%.1f", rs->minimum);
 			property(j, "readiness_minimum", num);
 		}
+		/* The outcome rate it must reach, whether it did, and whether
+		 * it is minor: what decides the verdict. */
+		snprintf(num, sizeof(num), "%.4g%%", 100 * rs->required);
+		property(j, "required_outcome_rate", num);
+		property(j, "required_outcome_rate_met", rs->met ? "true" : "false");
+		if (rs->minor)
+			property(j, "minor", "true");
 	}
 	/* The run's verdict, as the terminal and the other reports word it;
 	 * in every suite, since the schema gives <testsuites> no properties. */

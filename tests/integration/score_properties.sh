@@ -181,6 +181,12 @@ check "minor: JUnit shows its shortfall" \
 check "minor: JUnit's verdict" \
   "$(xmllint --xpath 'string(//testsuite[2]//property[@name="verdict"]/@value)' \
     "$work/minor-reports/junit.xml")" "READY: curtain up"
+check "minor: JUnit's minor property" \
+  "$(xmllint --xpath 'string(//testsuite[2]//property[@name="minor"]/@value)' \
+    "$work/minor-reports/junit.xml")" true
+check "minor: JUnit's required rate" \
+  "$(xmllint --xpath 'string(//testsuite[2]//property[@name="required_outcome_rate"]/@value)' \
+    "$work/minor-reports/junit.xml")" "99%"
 grep -qF "Order achieved 13 of 25 (52.0%, required 99%), minor: short, but minor" "$work/minor.out"
 check "minor: the terminal says so" $? 0
 
