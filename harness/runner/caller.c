@@ -414,9 +414,27 @@ void tw_caller_webhook_done(tw_customer *c, tw_step_result *sr, double now_ms)
 	const tw_response *r = &c->resp;
 	tw_error e = {0};
 	if (tw_call_document(c->call, r->url, r->status, r->content_type, r->body.data,
-			     r->body.len, r->timings.total_ms, &e) != TW_OK)
-		fail_call(c, sr, &e, now_ms);
-	else
+			     r->body.len, r->timings.total_ms, &e) == TW_OK) {
 		fetch_or_pass(c, sr, now_ms);
+	} else if (r->status >= 400 && e.code == TW_ESERVICE) {
+		/* The call ends on an error answer (it has no document to
+		 * go on with); whether that fails the step that fetched it is
+		 * the rule of every request step. */
+		const char *last = tw_call_last_prompt(c->call);
+		transcribe(c);
+		if (!tw_customer_status_unexpected(c)) {
+			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+		} else if (last) {
+			tw_buf b;
+			tw_buf_init(&b, TRANSCRIPT_MAX);
+			tw_buf_printf(&b, " (last heard: \"%s\")", last);
+			tw_customer_fail_status(c, sr, now_ms, tw_buf_str(&b));
+			tw_buf_free(&b);
+		} else {
+			tw_customer_fail_status(c, sr, now_ms, " (nothing heard yet)");
+		}
+	} else {
+		fail_call(c, sr, &e, now_ms);
+	}
 	tw_error_clear(&e);
 }
