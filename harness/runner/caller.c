@@ -19,6 +19,8 @@
 
 /* How many unmatched prompts a failing `hear` quotes. */
 #define HEARD_SHOWN 6
+/* How much of the last prompt a failure message quotes. */
+#define LAST_HEARD_QUOTED 200
 /* A scene's transcript: hours of call at most. */
 #define TRANSCRIPT_MAX ((size_t)1 << 22)
 
@@ -425,11 +427,10 @@ void tw_caller_webhook_done(tw_customer *c, tw_step_result *sr, double now_ms)
 		if (!tw_customer_status_unexpected(c)) {
 			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 		} else if (last) {
-			tw_buf b;
-			tw_buf_init(&b, TRANSCRIPT_MAX);
-			tw_buf_printf(&b, " (last heard: \"%s\")", last);
-			tw_customer_fail_status(c, sr, now_ms, tw_buf_str(&b));
-			tw_buf_free(&b);
+			char q[LAST_HEARD_QUOTED], after[LAST_HEARD_QUOTED + 20];
+			snprintf(after, sizeof(after), " (last heard: \"%s\")",
+				 tw_call_quote(c->call, last, q, sizeof(q)));
+			tw_customer_fail_status(c, sr, now_ms, after);
 		} else {
 			tw_customer_fail_status(c, sr, now_ms, " (nothing heard yet)");
 		}
