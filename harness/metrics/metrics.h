@@ -23,7 +23,7 @@
 
 /* Why a touchpoint failed. */
 typedef enum tw_cause {
-	TW_CAUSE_EXPECTATION, /* an expectation did not hold; an error page */
+	TW_CAUSE_EXPECTATION, /* an expectation did not hold; an undeclared error status */
 	TW_CAUSE_TRANSPORT,   /* the response never completed: reset, timeout */
 	TW_CAUSE_UNREACHABLE, /* nothing listened, DNS, TLS handshake */
 	TW_CAUSE_SCRIPT,      /* the script could not run as written */

@@ -19,6 +19,8 @@
 
 /* How many unmatched prompts a failing `hear` quotes. */
 #define HEARD_SHOWN 6
+/* How much of the last prompt a failure message quotes. */
+#define LAST_HEARD_QUOTED 200
 /* A scene's transcript: hours of call at most. */
 #define TRANSCRIPT_MAX ((size_t)1 << 22)
 
@@ -414,9 +416,26 @@ void tw_caller_webhook_done(tw_customer *c, tw_step_result *sr, double now_ms)
 	const tw_response *r = &c->resp;
 	tw_error e = {0};
 	if (tw_call_document(c->call, r->url, r->status, r->content_type, r->body.data,
-			     r->body.len, r->timings.total_ms, &e) != TW_OK)
-		fail_call(c, sr, &e, now_ms);
-	else
+			     r->body.len, r->timings.total_ms, &e) == TW_OK) {
 		fetch_or_pass(c, sr, now_ms);
+	} else if (r->status >= 400 && e.code == TW_ESERVICE) {
+		/* The call ends on an error answer (it has no document to
+		 * go on with); whether that fails the step that fetched it is
+		 * the rule of every request step. */
+		const char *last = tw_call_last_prompt(c->call);
+		transcribe(c);
+		if (!tw_customer_status_unexpected(c)) {
+			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+		} else if (last) {
+			char q[LAST_HEARD_QUOTED], after[LAST_HEARD_QUOTED + 20];
+			snprintf(after, sizeof(after), " (last heard: \"%s\")",
+				 tw_call_quote(c->call, last, q, sizeof(q)));
+			tw_customer_fail_status(c, sr, now_ms, after);
+		} else {
+			tw_customer_fail_status(c, sr, now_ms, " (nothing heard yet)");
+		}
+	} else {
+		fail_call(c, sr, &e, now_ms);
+	}
 	tw_error_clear(&e);
 }

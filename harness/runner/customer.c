@@ -4,9 +4,14 @@
  * the last response; navigations and raw HTTP start a transfer and return
  * to the loop; pause returns with a wake-up time.
  *
- * When a step fails, the expectations directly after it that check the same
- * response still run (a report that lists every broken expectation of a
- * page saves a round trip), then every remaining step is skipped.
+ * When an expectation fails, the expectations directly after it still run
+ * on the same response (a report that lists every broken expectation of a
+ * page saves a round trip); after any other failure, and after them, every
+ * remaining step is skipped.
+ *
+ * A request step that gets an error status (400 or above) the script did
+ * not declare fails itself, whatever lines follow it: see
+ * tw_customer_status_unexpected.
  */
 #include "runner/customer.h"
 
@@ -53,8 +58,10 @@ void tw_customer_finish_step(tw_customer *c, tw_step_result *sr, tw_status statu
 {
 	sr->status = status;
 	sr->elapsed_ms = now_ms - c->step_start_ms;
-	if (status == TW_STATUS_FAILED || status == TW_STATUS_UNREACHABLE)
+	if (status == TW_STATUS_FAILED || status == TW_STATUS_UNREACHABLE) {
 		c->stopped = true;
+		c->stopped_by_check = sr->step->kind == TW_STEP_EXPECT;
+	}
 }
 
 void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms,
@@ -609,10 +616,11 @@ static void advance(tw_customer *c, double now_ms)
 			return;
 		}
 		if (c->stopped) {
-			/* Expectations on the response that just failed still
-			 * run; everything after them is skipped. */
+			/* The expectations after one that failed still run on
+			 * the same response; everything after them is skipped. */
 			const tw_step *st = &cur_scene(c)->steps[c->step];
-			if (st->kind != TW_STEP_EXPECT || c->step == 0 || !c->have_response) {
+			if (!c->stopped_by_check || st->kind != TW_STEP_EXPECT || c->step == 0 ||
+			    !c->have_response) {
 				finish(c, now_ms);
 				return;
 			}
@@ -644,25 +652,49 @@ void tw_customer_advance(tw_customer *c, double now_ms)
 	settle(c);
 }
 
-/* A navigation that lands on an error page fails, as a customer would see
- * it, unless the script checks the status itself right after. */
-static bool status_checked_next(const tw_customer *c)
+/* One rule for every request step (visit, click, submit, raw HTTP, a
+ * call's webhook fetch): an error status is the failure of the step that
+ * received it, as the customer lived it, unless the script declares it.
+ * Only a status check that holds declares it: `expect status 200` after a
+ * 500 must not take the blame for the 500 (nor make the same fault count
+ * differently from a script without that line). */
+bool tw_customer_status_unexpected(tw_customer *c)
 {
+	if (c->resp.status < 400)
+		return false;
 	const tw_scene *sc = cur_scene(c);
 	for (size_t i = c->step + 1; i < sc->step_count; i++) {
 		const tw_step *st = &sc->steps[i];
 		if (st->kind != TW_STEP_EXPECT)
+			break;
+		if (st->expect.subject != TW_SUBJ_STATUS)
+			continue;
+		tw_expect_outcome out = {0};
+		bool holds = tw_expect_eval(&st->expect, &c->resp, c->vars, &c->run->redact, &out) ==
+				     TW_OK &&
+			     out.passed;
+		tw_expect_outcome_free(&out);
+		if (holds)
 			return false;
-		if (st->expect.subject == TW_SUBJ_STATUS)
-			return true;
 	}
-	return false;
+	return true;
+}
+
+void tw_customer_fail_status(tw_customer *c, tw_step_result *sr, double now_ms, const char *after)
+{
+	const char *text = tw_response_text(&c->resp);
+	char *ex = tw_excerpt(text, strlen(text), NULL, TW_EXCERPT_MAX, &c->run->redact);
+	tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms,
+			 "a status below 400, or one an expect status line right after the step declares",
+			 ex, "answered %ld%s%s, which the script does not expect%s", c->resp.status,
+			 c->resp.reason ? " " : "", c->resp.reason ? c->resp.reason : "",
+			 after ? after : "");
+	free(ex);
 }
 
 void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 {
 	tw_step_result *sr = cur_result(c);
-	const tw_step *st = sr->step;
 	bool unreachable = false;
 	tw_error e = {0};
 	int rc = tw_transfer_done(&c->xfer, result, &unreachable, &e);
@@ -709,13 +741,8 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 		sr->transport = true;
 		tw_customer_fail(c, sr, unreachable ? TW_STATUS_UNREACHABLE : TW_STATUS_FAILED, now_ms, NULL,
 		     NULL, "%s", e.message ? e.message : "transfer failed");
-	} else if (st->kind != TW_STEP_REQUEST && c->resp.status >= 400 && !status_checked_next(c)) {
-		char *ex = tw_excerpt(tw_response_text(&c->resp), strlen(tw_response_text(&c->resp)),
-				      NULL, TW_EXCERPT_MAX, &c->run->redact);
-		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, "a page (status below 400)", ex,
-		     "the customer got an error page: status %ld from %s", c->resp.status,
-		     c->resp.url ? c->resp.url : "?");
-		free(ex);
+	} else if (tw_customer_status_unexpected(c)) {
+		tw_customer_fail_status(c, sr, now_ms, NULL);
 	} else {
 		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 	}

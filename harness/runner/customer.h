@@ -43,6 +43,7 @@ typedef struct tw_customer {
 	double step_start_ms;
 	double start_ms;
 	bool stopped;                /* a step failed; the rest is skipped */
+	bool stopped_by_check;       /* ... and it was an expectation */
 
 	/* The phone (runner/caller.c). */
 	tw_call *call;               /* owned: the call under way, or the last */
@@ -97,6 +98,13 @@ void tw_customer_fail_error(tw_customer *c, tw_step_result *sr, double now_ms, c
 /* Expands tpl with the customer's variables; on failure records the step
  * as failed and returns NULL. malloc'd. */
 char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms);
+/* After a response: true when its status is 400 or above and no `expect
+ * status` line in the run of expectations right after the current step
+ * holds for it (the script did not declare it). */
+bool tw_customer_status_unexpected(tw_customer *c);
+/* Fails sr for the response's undeclared error status, in one wording for
+ * every request step; after (may be NULL) is appended to the message. */
+void tw_customer_fail_status(tw_customer *c, tw_step_result *sr, double now_ms, const char *after);
 /* Starts req on the customer's handle (WAITING), or fails the step. */
 void tw_customer_start_transfer(tw_customer *c, tw_step_result *sr, tw_http_request *req,
 				double now_ms);

@@ -334,6 +334,15 @@ expect_eq "status 418 by POST" 418 "$status"
 http "$url/fault/status/99"
 expect_eq "status out of range" 400 "$status"
 
+http "$url/fault/form?code=503&every=2"
+expect_has "fault form" "$body" '<form method="post">'
+http -d name=Ada "$url/fault/form?code=503&every=2"
+first=$status
+http -d name=Ada "$url/fault/form?code=503&every=2"
+expect_eq "every other fault form post fails" "200 503" "$(printf '%s\n' "$first" "$status" | sort | tr '\n' ' ' | sed 's/ $//')"
+http "$url/fault/form?code=302"
+expect_eq "fault form code out of range" 400 "$status"
+
 http "$url/fault/reset"
 expect_match "reset is a transport error" "$status" '^curl exit (18|52|56)$'
 

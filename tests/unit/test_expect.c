@@ -1122,6 +1122,25 @@ static void test_header_block_cap(void **state)
 	assert_int_equal(f->resp.header_count, 1);
 }
 
+/* The final hop's reason phrase is kept for messages, cut to a readable
+ * size on a character boundary; a status line without one leaves none. */
+static void test_status_reason(void **state)
+{
+	fx *f = *state;
+	const char *hop = "HTTP/1.1 302 Found\r\n", *last = "HTTP/1.1 500 Internal Server Error\r\n";
+	assert_int_equal(tw_response_header_line(&f->resp, hop, strlen(hop)), TW_OK);
+	assert_string_equal(f->resp.reason, "Found");
+	assert_int_equal(tw_response_header_line(&f->resp, last, strlen(last)), TW_OK);
+	assert_string_equal(f->resp.reason, "Internal Server Error");
+	char line[300] = "HTTP/1.1 500 x";
+	for (size_t i = strlen(line); i + 2 < 200; i += 2)
+		strcat(line, "\xc3\xa9"); /* an e with an accent: two bytes */
+	assert_int_equal(tw_response_header_line(&f->resp, line, strlen(line)), TW_OK);
+	assert_int_equal(strlen(f->resp.reason), 79); /* "x" and 39 whole characters */
+	assert_int_equal(tw_response_header_line(&f->resp, "HTTP/2 500\r\n", 12), TW_OK);
+	assert_null(f->resp.reason);
+}
+
 /* ---- templates and misuse ---- */
 
 static void test_template_errors(void **state)
@@ -1368,6 +1387,7 @@ int main(void)
 		T(test_time),
 		T(test_contains_unquoted_values),
 		T(test_header_block_cap),
+		T(test_status_reason),
 		T(test_template_errors),
 		T(test_misuse),
 		cmocka_unit_test(test_outcome_free),

@@ -59,6 +59,7 @@ void tw_response_reset(tw_response *r)
 	free(r->url);
 	free(r->method);
 	free(r->content_type);
+	free(r->reason);
 	/* A customer waiting for its next page keeps none of the last one. */
 	tw_buf_free(&r->body);
 	tw_buf body = r->body;
@@ -80,6 +81,32 @@ void tw_response_free(tw_response *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* The reason phrase of "HTTP/1.1 500 Internal Server Error", cut to
+ * REASON_MAX bytes (a whole UTF-8 character at most less): it goes into
+ * messages, and a server may send any length. */
+#define REASON_MAX 80
+static int status_reason(tw_response *r, const char *line, size_t len)
+{
+	free(r->reason);
+	r->reason = NULL;
+	const char *end = line + len, *p = memchr(line, ' ', len);
+	if (p)
+		p = memchr(p + 1, ' ', (size_t)(end - p - 1));
+	if (!p)
+		return TW_OK;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	size_t n = (size_t)(end - p);
+	if (n > REASON_MAX) {
+		n = REASON_MAX;
+		while (n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80)
+			n--;
+	}
+	if (n == 0)
+		return TW_OK;
+	return (r->reason = strndup(p, n)) ? TW_OK : TW_ENOMEM;
+}
+
 int tw_response_header_line(tw_response *r, const char *line, size_t len)
 {
 	size_t raw = len;
@@ -91,7 +118,7 @@ int tw_response_header_line(tw_response *r, const char *line, size_t len)
 		free_headers(r);
 		r->head_complete = false;
 		r->header_bytes = raw;
-		return TW_OK;
+		return status_reason(r, line, len);
 	}
 	if (len == 0) {
 		r->head_complete = true;

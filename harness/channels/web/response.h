@@ -32,6 +32,9 @@ typedef struct tw_header {
 
 typedef struct tw_response {
 	long status;            /* 0 when no response came */
+	char *reason;           /* the final status line's reason phrase
+				   ("Internal Server Error"); owned; NULL when
+				   there is none (HTTP/2 has none) */
 	char *url;              /* final URL after redirects; owned */
 	char *method;           /* the request's method; owned */
 	char *content_type;     /* owned; NULL when absent */
