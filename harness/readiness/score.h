@@ -165,8 +165,10 @@ void tw_run_score_free(tw_run_score *s);
  * when a script could not run; UNREACHABLE when a rehearsal could not be
  * carried out, or the run itself was cut short by an error; NOT_READY when
  * a journey fell short (tw_readiness_journey_met) or was never performed;
- * else READY. A score (may be NULL: no gate) only lowers READY to
- * NOT_READY when its gate or a minimum did not hold. Rehearsals whose
+ * LIMITED when some performance ended at techweek's own limit (judged on
+ * the others; a service fault is worth more to the reader than ours);
+ * else READY. A score (may be NULL: no gate) only lowers READY or LIMITED
+ * to NOT_READY when its gate or a minimum did not hold. Rehearsals whose
  * every performance was interrupted are left out, as in the score.
  */
 tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score);

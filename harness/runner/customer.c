@@ -55,6 +55,8 @@ void tw_customer_finish_step(tw_customer *c, tw_step_result *sr, tw_status statu
 	sr->elapsed_ms = now_ms - c->step_start_ms;
 	if (status == TW_STATUS_FAILED || status == TW_STATUS_UNREACHABLE)
 		c->stopped = true;
+	if (status == TW_STATUS_LIMITED)
+		c->stopped = c->limited = true;
 }
 
 void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms,
@@ -78,8 +80,8 @@ void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, doub
 
 void tw_customer_fail_error(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e)
 {
-	tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "%s",
-	     e->message ? e->message : tw_code_str(e->code));
+	tw_customer_fail(c, sr, e->code == TW_EUNSUPPORTED ? TW_STATUS_LIMITED : TW_STATUS_FAILED,
+			 now_ms, NULL, NULL, "%s", e->message ? e->message : tw_code_str(e->code));
 }
 
 char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms)
@@ -561,6 +563,7 @@ static void finish(tw_customer *c, double now_ms)
 	for (size_t i = 0; i < r->scene_count; i++) {
 		tw_scene_result *sc = &r->scenes[i];
 		bool all_skipped = sc->scene->step_count > 0, failed = false, unreachable = false;
+		bool limited = false;
 		sc->elapsed_ms = 0;
 		for (size_t j = 0; j < sc->scene->step_count; j++) {
 			tw_step_result *sr = &sc->steps[j];
@@ -571,12 +574,15 @@ static void finish(tw_customer *c, double now_ms)
 				unreachable = true;
 			else if (sr->status == TW_STATUS_FAILED || sr->status == TW_STATUS_BROKEN)
 				failed = true;
+			else if (sr->status == TW_STATUS_LIMITED)
+				limited = true;
 			if (!sc->scene->backstage && sr->status != TW_STATUS_SKIPPED &&
 			    is_action(sr->step))
 				r->frontstage_steps++;
 		}
 		sc->status = unreachable ? TW_STATUS_UNREACHABLE
 			     : failed    ? TW_STATUS_FAILED
+			     : limited   ? TW_STATUS_LIMITED
 			     : all_skipped ? TW_STATUS_SKIPPED
 					   : TW_STATUS_PASSED;
 		if (!sc->scene->backstage)
@@ -585,6 +591,8 @@ static void finish(tw_customer *c, double now_ms)
 			worst = TW_STATUS_UNREACHABLE;
 		else if (sc->status == TW_STATUS_FAILED && worst != TW_STATUS_UNREACHABLE)
 			worst = TW_STATUS_FAILED;
+		else if (sc->status == TW_STATUS_LIMITED && worst == TW_STATUS_PASSED)
+			worst = TW_STATUS_LIMITED;
 	}
 	r->status = worst;
 	r->elapsed_ms = now_ms - c->start_ms;
@@ -610,9 +618,12 @@ static void advance(tw_customer *c, double now_ms)
 		}
 		if (c->stopped) {
 			/* Expectations on the response that just failed still
-			 * run; everything after them is skipped. */
+			 * run; everything after them is skipped. After
+			 * techweek's limit nothing runs: what follows would
+			 * judge the service on what techweek could not do. */
 			const tw_step *st = &cur_scene(c)->steps[c->step];
-			if (st->kind != TW_STEP_EXPECT || c->step == 0 || !c->have_response) {
+			if (c->limited || st->kind != TW_STEP_EXPECT || c->step == 0 ||
+			    !c->have_response) {
 				finish(c, now_ms);
 				return;
 			}
