@@ -1098,8 +1098,9 @@ static int load_script(tw_script **script, const part *p, size_t i, const char *
 
 /* Rehearsal i (performable) from every part that holds it: figures
  * summed, every shown performance rebuilt, the first that failed kept
- * (in shard order), else the first performed, else the first cut off by
- * the run's end, else the first. */
+ * (in shard order), else the first that ended at techweek's limit, else
+ * the first performed, else the first cut off by the run's end, else the
+ * first. */
 static int merge_rehearsal(tw_run *run, size_t i, part *parts, size_t n, const size_t *found,
 			   tw_histogram *scratch, tw_error *err)
 {
@@ -1120,9 +1121,15 @@ static int merge_rehearsal(tw_run *run, size_t i, part *parts, size_t n, const s
 		if (rc == TW_OK && failed(&rd))
 			rc = reader_error(&rd, err);
 		/* A part shows a performance cut off by the run's end only when
-		 * it performed none (runner.c's show_rank). */
-		bool cut = x.scenes && json_integer_value(json_object_get(e, "performances")) == 0;
-		int rank = !x.scenes ? 0 : cut ? 1 : x.status == TW_STATUS_PASSED ? 2 : 3;
+		 * it performed none and none ended at techweek's limit
+		 * (runner.c's show_rank). */
+		bool cut = x.scenes && x.status != TW_STATUS_LIMITED &&
+			   json_integer_value(json_object_get(e, "performances")) == 0;
+		int rank = !x.scenes                       ? 0
+			   : cut                           ? 1
+			   : x.status == TW_STATUS_PASSED  ? 2
+			   : x.status == TW_STATUS_LIMITED ? 3
+							   : 4;
 		if (rc == TW_OK && rank > best) {
 			best = rank;
 			x.interrupted = cut;
