@@ -17,6 +17,8 @@ enum {
 	TW_EXIT_USAGE = 2, /* usage or script error */
 	TW_EXIT_UNREACHABLE = 3,
 	TW_EXIT_REPORT = 4, /* a report could not be written */
+	TW_EXIT_LIMITED = 5, /* techweek could not rehearse all of it (its
+				own limits, not the service's faults) */
 	TW_EXIT_INTERRUPTED = 130, /* Ctrl-C: 128 + SIGINT, as shells say it */
 };
 
@@ -74,7 +76,8 @@ bool tw_cli_use_color(int setting);
  * against cfg, which decides its verdict (readiness/score.h), print the
  * summary and the verdict (unless --quiet), write the JUnit, JSON and HTML
  * reports (unless --no-reports). Returns the exit status: the verdict's
- * (0 ready, 1 not ready, 2 broken, 3 unreachable, 130 interrupted), 4
+ * (0 ready, 1 not ready, 2 broken, 3 unreachable, 5 limited, 130
+ * interrupted), 4
  * when a report could not be written (then none is: the reports are one
  * set, core/fsutil.h), 130 when a signal came while it wrote them (it
  * completes them first).

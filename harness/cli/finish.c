@@ -127,6 +127,11 @@ static int write_reports(const tw_run *run, const tw_run_score *sc, const tw_cli
 	return rc;
 }
 
+/* The verdicts are the exit statuses. */
+_Static_assert((int)TW_VERDICT_LIMITED == TW_EXIT_LIMITED &&
+		       (int)TW_VERDICT_INTERRUPTED == TW_EXIT_INTERRUPTED,
+	       "a verdict's value is its exit status");
+
 int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *cfg)
 {
 	/* From here to the last report, a signal is noted, never fatal. */

@@ -147,6 +147,7 @@ static const char run_help[] =
 	"Durations: 500ms, 10s, 2m, 1h (a bare number is seconds). Sizes: 512K, 8M, 1G.\n"
 	"Exit status: 0 passed, 1 a rehearsal failed, 2 usage or script error,\n"
 	"3 a run could not be carried out, 4 a report could not be written,\n"
+	"5 techweek could not rehearse all of it (its own limits, not the service's),\n"
 	"130 interrupted (Ctrl-C; reports hold what was performed).\n";
 
 static const char check_help[] =
@@ -187,7 +188,7 @@ static const char merge_help[] =
 	"Exit status: as techweek run's (0 passed, 1 failed, 2 usage error or a bad\n"
 	"part: not JSON, truncated, another format or version, another run, a shard\n"
 	"missing or repeated, a script that cannot be read; nothing is written then,\n"
-	"3 unreachable, 4 a report could not be written).\n";
+	"3 unreachable, 4 a report could not be written, 5 techweek's limits).\n";
 
 static bool merge_option(int ch)
 {

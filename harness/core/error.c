@@ -24,6 +24,7 @@ const char *tw_code_str(tw_code code)
 	case TW_ETRANSPORT: return "transport error";
 	case TW_ELIMIT: return "limit exceeded";
 	case TW_ESERVICE: return "service error";
+	case TW_EUNSUPPORTED: return "techweek's limit";
 	case TW_EINTERNAL: return "internal error";
 	}
 	return "unknown error";

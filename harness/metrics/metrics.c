@@ -32,6 +32,7 @@ static void touchpoint_free(tw_touchpoint_metrics *t)
 	for (size_t k = 0; k < TOUCHPOINT_HISTOGRAM_COUNT; k++)
 		tw_histogram_free(*h[k]);
 	free(t->first_failure);
+	free(t->first_limit);
 }
 
 static int touchpoint_init(tw_touchpoint_metrics *t, const tw_step *step)
@@ -91,6 +92,7 @@ int tw_rehearsal_metrics_merge(tw_rehearsal_metrics *dst, const tw_rehearsal_met
 	dst->failed += src->failed;
 	dst->unreachable += src->unreachable;
 	dst->interrupted += src->interrupted;
+	dst->limited += src->limited;
 	dst->broken += src->broken;
 	dst->frontstage_steps += src->frontstage_steps;
 	dst->frontstage_ms += src->frontstage_ms;
@@ -126,6 +128,10 @@ int tw_rehearsal_metrics_merge(tw_rehearsal_metrics *dst, const tw_rehearsal_met
 				tw_histogram_merge(*ha[k], *hb[k]);
 			if (!a->first_failure && b->first_failure &&
 			    !(a->first_failure = strdup(b->first_failure)))
+				return TW_ENOMEM;
+			a->limited += b->limited;
+			if (!a->first_limit && b->first_limit &&
+			    !(a->first_limit = strdup(b->first_limit)))
 				return TW_ENOMEM;
 		}
 	}
@@ -168,6 +174,33 @@ static void record_phases(tw_touchpoint_metrics *t, const tw_timings *tm)
 	tw_histogram_record(t->transfer, rest);
 }
 
+/* A performance that ended at techweek's limit says nothing about the
+ * service either: only where it stopped and why, and what went on the
+ * wire, are kept. */
+static int add_limited(tw_rehearsal_metrics *m, const tw_rehearsal_result *r)
+{
+	m->limited++;
+	for (size_t i = 0; i < m->scene_count && i < r->scene_count; i++) {
+		const tw_scene_result *sr = &r->scenes[i];
+		tw_scene_metrics *sm = &m->scenes[i];
+		for (size_t j = 0; sr->steps && j < sm->step_count; j++) {
+			const tw_step_result *st = &sr->steps[j];
+			tw_touchpoint_metrics *t = &sm->steps[j];
+			t->requests += (uint64_t)(st->requests > 0 ? st->requests : 0);
+			if (st->requested) {
+				t->bytes_in += st->bytes_in;
+				t->bytes_out += st->bytes_out;
+			}
+			if (st->status != TW_STATUS_LIMITED)
+				continue;
+			t->limited++;
+			if (!t->first_limit && st->message && !(t->first_limit = strdup(st->message)))
+				return TW_ENOMEM;
+		}
+	}
+	return TW_OK;
+}
+
 int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result *r)
 {
 	/* Cut off, it says nothing about the service: a failure here would
@@ -176,6 +209,8 @@ int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result 
 		m->interrupted++;
 		return TW_OK;
 	}
+	if (r->status == TW_STATUS_LIMITED)
+		return add_limited(m, r);
 	m->performances++;
 	switch (r->status) {
 	case TW_STATUS_PASSED:

@@ -50,6 +50,11 @@ typedef struct tw_touchpoint_metrics {
 	double bytes_in;
 	double bytes_out;
 	char *first_failure;     /* owned: the first failure's message, redacted */
+	/* Performances that ended here at techweek's limit (TW_STATUS_LIMITED):
+	 * not the service's failures, so in none of the figures above but
+	 * requests and bytes (they did go on the wire), and never scored. */
+	uint64_t limited;
+	char *first_limit;       /* owned: the first one's cause, redacted */
 } tw_touchpoint_metrics;
 
 typedef struct tw_scene_metrics {
@@ -70,6 +75,9 @@ typedef struct tw_rehearsal_metrics {
 	uint64_t broken;
 	uint64_t interrupted;    /* cut off by the run's end: not performed,
 				    in no other figure */
+	uint64_t limited;        /* ended at techweek's limit: not the
+				    service's doing, so in no other figure
+				    and not scored (touchpoints say where) */
 	tw_histogram *time_to_outcome; /* performances that achieved it, ms */
 	uint64_t frontstage_steps;     /* summed over performances */
 	double frontstage_ms;          /* summed */

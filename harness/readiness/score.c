@@ -648,6 +648,7 @@ tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 	tw_verdict v = TW_VERDICT_READY;
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_result *r = &run->rehearsals[i];
+		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
 		if (r->interrupted)
 			continue; /* not performed: it neither passed nor failed */
 		if (r->status == TW_STATUS_BROKEN)
@@ -658,18 +659,24 @@ tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 		bool minor = rs ? rs->minor : s && s->minor;
 		double required = rs ? rs->required
 				     : s && s->require > 0 ? s->require : TW_READINESS_REQUIRE;
+		/* techweek's limit: not the service's fault, so judged on the
+		 * performances it could rehearse (if any), and never READY. */
+		bool limited = m ? m->limited > 0 : r->status == TW_STATUS_LIMITED;
+		bool judged = m ? m->performances > 0 || !limited : !limited;
 		if (r->status == TW_STATUS_UNREACHABLE)
 			v = TW_VERDICT_UNREACHABLE;
-		else if (v == TW_VERDICT_READY && !minor &&
-			 !tw_readiness_journey_met(r, run->metrics ? &run->metrics[i] : NULL, required))
+		else if ((v == TW_VERDICT_READY || v == TW_VERDICT_LIMITED) && judged && !minor &&
+			 !tw_readiness_journey_met(r, m, required))
 			v = TW_VERDICT_NOT_READY;
+		else if (v == TW_VERDICT_READY && limited)
+			v = TW_VERDICT_LIMITED;
 	}
 	/* Cut short by an error of its own (out of memory), the run could not
 	 * be carried out: what little it did, passed or failed, is no
 	 * verdict on the service. */
 	if (run->incomplete)
 		v = TW_VERDICT_UNREACHABLE;
-	if (score && !score->gate_held && v == TW_VERDICT_READY)
+	if (score && !score->gate_held && (v == TW_VERDICT_READY || v == TW_VERDICT_LIMITED))
 		v = TW_VERDICT_NOT_READY;
 	return v;
 }

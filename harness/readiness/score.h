@@ -198,10 +198,12 @@ void tw_run_score_free(tw_run_score *s);
  * when a script could not run; UNREACHABLE when a rehearsal could not be
  * carried out, or the run itself was cut short by an error; NOT_READY when
  * a journey fell short (tw_readiness_journey_met) or was never performed;
+ * LIMITED when some performance ended at techweek's own limit (judged on
+ * the others; a service fault is worth more to the reader than ours);
  * else READY. A minor journey's shortfall alone never makes it NOT_READY.
  * With a score (may be NULL: no project, no gate) the required rates and
- * minor marks are the score's, and READY becomes NOT_READY when its gate
- * or a minimum did not hold; without, they are the scripts' (else
+ * minor marks are the score's, and READY or LIMITED becomes NOT_READY when
+ * its gate or a minimum did not hold; without, they are the scripts' (else
  * TW_READINESS_REQUIRE). Rehearsals whose every performance was
  * interrupted are left out, as in the score.
  */

@@ -374,6 +374,7 @@ static const char *status_symbol(tw_status s)
 	case TW_STATUS_SKIPPED: return "\xE2\x80\x93";     /* – */
 	case TW_STATUS_UNREACHABLE: return "\xE2\x8A\x98"; /* ⊘ */
 	case TW_STATUS_BROKEN: return "\xE2\x9A\xA0";      /* ⚠ */
+	case TW_STATUS_LIMITED: return "\xE2\x97\x8C";     /* ◌ */
 	}
 	return "?";
 }
@@ -386,6 +387,7 @@ static const char *status_words(tw_status s)
 	case TW_STATUS_SKIPPED: return "not reached";
 	case TW_STATUS_UNREACHABLE: return "unreachable";
 	case TW_STATUS_BROKEN: return "broken script";
+	case TW_STATUS_LIMITED: return "techweek's limit";
 	}
 	return "?";
 }
@@ -746,6 +748,11 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 			fmt(h, "%llu interrupted: cut off by the run's end, not performed, not "
 			       "counted or scored",
 			    (unsigned long long)m->interrupted));
+	if (m && m->limited)
+		el_text(h, f, "div", "small muted",
+			fmt(h, "%llu limited: techweek could not do what was asked (its limit, "
+			       "not the service's fault), not counted or scored",
+			    (unsigned long long)m->limited));
 
 	if (rs) {
 		node g = el(h, grid, "div", "figure");
@@ -930,19 +937,22 @@ static void write_legend(html *h, node parent)
 
 static void failures_text(html *h, node td, const tw_touchpoint_metrics *t)
 {
-	if (!t || !t->failed) {
-		add_text(h, td, "0");
-		return;
+	add_text(h, td, fmt(h, "%llu", (unsigned long long)(t ? t->failed : 0)));
+	if (t && t->failed) {
+		node s = el(h, td, "div", "small muted");
+		bool first = true;
+		for (int k = 0; k < TW_CAUSE_COUNT; k++)
+			if (t->failures[k]) {
+				add_text(h, s, fmt(h, "%s%llu %s", first ? "" : ", ",
+						   (unsigned long long)t->failures[k],
+						   tw_cause_str((tw_cause)k)));
+				first = false;
+			}
 	}
-	add_text(h, td, fmt(h, "%llu", (unsigned long long)t->failed));
-	node s = el(h, td, "div", "small muted");
-	bool first = true;
-	for (int k = 0; k < TW_CAUSE_COUNT; k++)
-		if (t->failures[k]) {
-			add_text(h, s, fmt(h, "%s%llu %s", first ? "" : ", ",
-					   (unsigned long long)t->failures[k], tw_cause_str((tw_cause)k)));
-			first = false;
-		}
+	/* Not failures: techweek could not go on there. */
+	if (t && t->limited)
+		el_text(h, td, "div", "small muted",
+			fmt(h, "%llu at techweek's limit", (unsigned long long)t->limited));
 }
 
 static void write_scene(html *h, node ol, size_t ri, size_t si)
@@ -1422,21 +1432,27 @@ static void write_transcripts(html *h, node parent, const tw_rehearsal_result *r
 static void write_problem(html *h, node parent, size_t i)
 {
 	const tw_rehearsal_result *r = &h->run->rehearsals[i];
-	if (!tw_status_is_problem(r->status))
+	bool limited = r->status == TW_STATUS_LIMITED;
+	if (!tw_status_is_problem(r->status) && !limited)
 		return;
 	const tw_rehearsal_metrics *m = metrics_of(h, i);
 	node box = el(h, parent, "div", "problem");
 	el_text(h, box, "h3", NULL,
-		fmt(h, "%s What went wrong", status_symbol(r->status)));
-	if (m && m->performances > 1)
+		fmt(h, "%s %s", status_symbol(r->status),
+		    limited ? "Where techweek reached its limit (not the service's fault)"
+			    : "What went wrong"));
+	if (m && m->performances + m->limited > 1)
 		el_text(h, box, "p", "small muted",
-			"The performance shown is the first that did not achieve the outcome.");
+			limited ? "The performance shown is the first that techweek could not "
+				  "rehearse to the end."
+				: "The performance shown is the first that did not achieve the outcome.");
 
 	size_t shown = 0;
 	for (size_t s = 0; s < r->scene_count; s++) {
 		const tw_scene_result *sc = &r->scenes[s];
 		for (size_t j = 0; j < tw_scene_result_steps(sc); j++)
-			if (tw_status_is_problem(sc->steps[j].status)) {
+			if (tw_status_is_problem(sc->steps[j].status) ||
+			    sc->steps[j].status == TW_STATUS_LIMITED) {
 				write_failed_step(h, box, sc, &sc->steps[j]);
 				shown++;
 			}
@@ -1471,6 +1487,7 @@ static void write_rehearsal(html *h, node parent, size_t i)
 	     fmt(h, "status health %s",
 		 r->status == TW_STATUS_PASSED ? "b-good"
 		 : r->status == TW_STATUS_SKIPPED ? "b-none"
+		 : r->status == TW_STATUS_LIMITED ? "b-fair"
 		 : "b-failing"));
 	add_text(h, st, fmt(h, "%s %s", status_symbol(r->status), status_words(r->status)));
 	add_text(h, h2, " ");

@@ -356,7 +356,7 @@ static json_t *settings(json_ctx *c, const tw_run *run)
 static json_t *totals(json_ctx *c, const tw_run *run, const figures *f)
 {
 	uint64_t performances = 0, achieved = 0, failed = 0, unreachable = 0, broken = 0;
-	uint64_t interrupted = 0;
+	uint64_t interrupted = 0, limited = 0;
 	uint64_t steps = 0, requests = 0;
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_metrics *m = &f->m[i];
@@ -366,6 +366,7 @@ static json_t *totals(json_ctx *c, const tw_run *run, const figures *f)
 		unreachable += m->unreachable;
 		broken += m->broken;
 		interrupted += m->interrupted;
+		limited += m->limited;
 		for (size_t s = 0; m->scenes && s < m->scene_count; s++)
 			for (size_t t = 0; m->scenes[s].steps && t < m->scenes[s].step_count; t++) {
 				steps += m->scenes[s].steps[t].count;
@@ -380,6 +381,7 @@ static json_t *totals(json_ctx *c, const tw_run *run, const figures *f)
 	set(c, o, "unreachable", count(unreachable));
 	set(c, o, "broken", count(broken));
 	set(c, o, "interrupted", count(interrupted));
+	set(c, o, "limited", count(limited));
 	set(c, o, "planned", count(run->planned));
 	set(c, o, "started", count(run->started));
 	set(c, o, "dropped", count(run->dropped));
@@ -480,19 +482,22 @@ static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t, json_t *a
 	set(c, o, "bytes_in", whole(t->bytes_in));
 	set(c, o, "bytes_out", whole(t->bytes_out));
 	set(c, o, "first_failure", str(c, t->first_failure));
+	set(c, o, "limited", count(t->limited));
+	set(c, o, "first_limit", str(c, t->first_limit));
 	set(c, o, "apdex", apdex_v);
 	return o;
 }
 
 /*
  * TRANSCRIPT: the scene as the performance shown in detail went, when it
- * failed there: the steps it performed (pages visited, requests sent), the
- * call's transcript for a phone scene, and the failed step's expected and
- * actual. null when the shown performance did not fail in this scene.
+ * failed there (or reached techweek's limit): the steps it performed
+ * (pages visited, requests sent), the call's transcript for a phone scene,
+ * and the failed (or limited) step's expected and actual. null when the
+ * shown performance did not fail in this scene.
  */
 static json_t *transcript(json_ctx *c, const tw_scene_result *sr)
 {
-	if (!sr || !tw_status_is_problem(sr->status))
+	if (!sr || !(tw_status_is_problem(sr->status) || sr->status == TW_STATUS_LIMITED))
 		return json_null();
 	json_t *o = object(c);
 	set(c, o, "status", str(c, tw_status_str(sr->status)));
@@ -505,7 +510,7 @@ static json_t *transcript(json_ctx *c, const tw_scene_result *sr)
 		const tw_step_result *st = &sr->steps[i];
 		if (st->status == TW_STATUS_SKIPPED)
 			continue;
-		if (!failed && tw_status_is_problem(st->status))
+		if (!failed && (tw_status_is_problem(st->status) || st->status == TW_STATUS_LIMITED))
 			failed = st;
 		json_t *s = object(c);
 		set(c, s, "line", integer(tw_step_result_line(st)));
@@ -697,6 +702,7 @@ static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_reh
 	set(c, o, "unreachable", count(m->unreachable));
 	set(c, o, "broken", count(m->broken));
 	set(c, o, "interrupted", count(m->interrupted));
+	set(c, o, "limited", count(m->limited));
 	set(c, o, "outcome_rate",
 	    m->performances ? json_real((double)m->achieved / (double)m->performances)
 			    : json_null());

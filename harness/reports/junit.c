@@ -188,12 +188,14 @@ static const char *step_file(const tw_rehearsal_result *r, const tw_step_result 
 	return str_or(st->step ? st->step->loc.file : NULL, str_or(r->path, "?"));
 }
 
-/* The first scene that failed, was unreachable or broken: the reason later
+/* The first scene that failed, was unreachable or broken, or went beyond
+ * techweek's limits: the reason later
  * scenes were not reached. NULL when none did. */
 static const tw_scene_result *first_problem_scene(const tw_rehearsal_result *r)
 {
 	for (size_t i = 0; i < r->scene_count; i++)
-		if (tw_status_is_problem(r->scenes[i].status))
+		if (tw_status_is_problem(r->scenes[i].status) ||
+		    r->scenes[i].status == TW_STATUS_LIMITED)
 			return &r->scenes[i];
 	return NULL;
 }
@@ -252,7 +254,8 @@ static counts count_rehearsal(const tw_rehearsal_result *r, bool met)
 		case TW_STATUS_FAILED: c.failures += !met; break;
 		case TW_STATUS_UNREACHABLE:
 		case TW_STATUS_BROKEN: c.errors++; break;
-		case TW_STATUS_SKIPPED: c.skipped++; break;
+		case TW_STATUS_SKIPPED:
+		case TW_STATUS_LIMITED: c.skipped++; break;
 		case TW_STATUS_PASSED: break;
 		}
 	}
@@ -387,6 +390,7 @@ static const char *step_word(tw_status s)
 	case TW_STATUS_SKIPPED: return "SKIP";
 	case TW_STATUS_UNREACHABLE: return "UNREACHABLE";
 	case TW_STATUS_BROKEN: return "BROKEN";
+	case TW_STATUS_LIMITED: return "LIMIT";
 	}
 	return "?";
 }
@@ -408,7 +412,8 @@ static void step_log(junit_writer *j, const tw_scene_result *sc)
 			textf(j, "  %.1f ms", ms);
 		}
 		textf(j, "\n");
-		if (tw_status_is_problem(st->status) && st->message)
+		if ((tw_status_is_problem(st->status) || st->status == TW_STATUS_LIMITED) &&
+		    st->message)
 			textf(j, "          %s\n", st->message);
 	}
 }
@@ -462,6 +467,21 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 		step_details(j, r, sc);
 		text(j, tw_buf_str(&j->text));
 		end(j);
+	} else if (sc->status == TW_STATUS_LIMITED) {
+		/* techweek's limit is not the service's failure: CI sees it
+		 * skipped, saying whose limit it was. */
+		const tw_step_result *limit = NULL;
+		for (size_t i = 0; i < tw_scene_result_steps(sc) && !limit; i++)
+			if (sc->steps[i].status == TW_STATUS_LIMITED)
+				limit = &sc->steps[i];
+		tw_buf_reset(&j->text);
+		textf(j, "techweek's limit, not the service's fault");
+		if (limit)
+			textf(j, " (line %d: %s)", tw_step_result_line(limit),
+			      str_or(limit->message, "not supported"));
+		start(j, "skipped");
+		attr(j, "message", tw_buf_str(&j->text), true);
+		end(j);
 	} else if (sc->status == TW_STATUS_SKIPPED) {
 		const tw_scene_result *why = first_problem_scene(r);
 		tw_buf_reset(&j->text);
@@ -469,6 +489,9 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 			textf(j, "not reached: scene '%s' failed", scene_name(why));
 		else if (why && why->status == TW_STATUS_UNREACHABLE)
 			textf(j, "not reached: scene '%s' was unreachable", scene_name(why));
+		else if (why && why->status == TW_STATUS_LIMITED)
+			textf(j, "not reached: scene '%s' went beyond what techweek can rehearse",
+			      scene_name(why));
 		else if (why)
 			textf(j, "not reached: scene '%s' could not run", scene_name(why));
 		else if (r->problem.message)
@@ -595,6 +618,12 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 		/* Cut off by the run's end: not performed, in no count above. */
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)m->interrupted);
 		property(j, "interrupted", num);
+	}
+	if (m->limited) {
+		/* Ended at techweek's limit: not the service's, in no count
+		 * above. */
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)m->limited);
+		property(j, "limited", num);
 	}
 	tw_buf_reset(&j->text);
 	for (size_t i = 0; i < m->scene_count; i++)

@@ -112,6 +112,7 @@ static const char *symbol(tw_status st)
 	case TW_STATUS_UNREACHABLE: return "\xE2\x9A\xA0"; /* ⚠ */
 	case TW_STATUS_BROKEN: return "!";
 	case TW_STATUS_SKIPPED: return "-";
+	case TW_STATUS_LIMITED: return "\xE2\x8A\x98"; /* ⊘ */
 	}
 	return "?";
 }
@@ -124,8 +125,16 @@ static const char *status_color(tw_status st)
 	case TW_STATUS_UNREACHABLE: return YELLOW;
 	case TW_STATUS_BROKEN: return MAGENTA;
 	case TW_STATUS_SKIPPED: return DIM;
+	case TW_STATUS_LIMITED: return YELLOW;
 	}
 	return "";
+}
+
+/* Shown in detail: what did not hold, and where techweek reached its own
+ * limit (worded as techweek's, by the channel that hit it). */
+static bool worth_showing(tw_status st)
+{
+	return tw_status_is_problem(st) || st == TW_STATUS_LIMITED;
 }
 
 static void put_symbol(const summary *s, tw_status st)
@@ -275,7 +284,7 @@ static void put_scene(const summary *s, const tw_rehearsal_result *r, const tw_s
 {
 	const tw_step_result *first = NULL;
 	for (size_t i = 0; i < tw_scene_result_steps(sc) && !first; i++)
-		if (tw_status_is_problem(sc->steps[i].status))
+		if (worth_showing(sc->steps[i].status))
 			first = &sc->steps[i];
 
 	indent(s, 6);
@@ -303,14 +312,14 @@ static void put_scene(const summary *s, const tw_rehearsal_result *r, const tw_s
 		const tw_step_result *st = &sc->steps[i];
 		if (s->verbose) {
 			verbose_step(s, st);
-		} else if (tw_status_is_problem(st->status)) {
+		} else if (worth_showing(st->status)) {
 			indent(s, 10);
 			put_source(s, st);
 			fputc('\n', s->out);
 			step_details(s, st, 10, true);
 		}
 	}
-	if (sc->transcript && (s->verbose || tw_status_is_problem(sc->status)))
+	if (sc->transcript && (s->verbose || worth_showing(sc->status)))
 		put_transcript(s, sc->transcript, s->verbose ? 0 : TRANSCRIPT_TAIL);
 }
 
@@ -459,13 +468,17 @@ static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
 		fprintf(s->out, "      %s%llu interrupted%s: cut off by the run's end, not performed, "
 				"not counted\n",
 			esc(s, YELLOW), (unsigned long long)m->interrupted, esc(s, RESET));
+	if (m && m->limited)
+		fprintf(s->out, "      %s%llu limited%s: techweek could not do what was asked (its "
+				"limit, not the service's fault), not scored\n",
+			esc(s, YELLOW), (unsigned long long)m->limited, esc(s, RESET));
 
 	bool explained = false;
 	size_t not_reached = 0;
 	for (size_t i = 0; i < r->scene_count; i++) {
 		const tw_scene_result *sc = &r->scenes[i];
 		explained = explained || tw_status_is_problem(sc->status);
-		if (s->verbose || tw_status_is_problem(sc->status))
+		if (s->verbose || worth_showing(sc->status))
 			put_scene(s, r, sc);
 		else if (sc->status == TW_STATUS_SKIPPED)
 			not_reached++;
@@ -487,13 +500,13 @@ int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *er
 
 	/* Steps counted are the ones performed: skipped steps cost nothing. */
 	size_t scenes = 0;
-	long steps = 0, by_status[TW_STATUS_BROKEN + 1] = {0}, interrupted = 0;
+	long steps = 0, by_status[TW_STATUS_LIMITED + 1] = {0}, interrupted = 0;
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_result *r = &run->rehearsals[i];
 		scenes += r->scene_count;
 		if (r->interrupted)
 			interrupted++; /* not performed: neither passed nor failed */
-		else if ((unsigned)r->status <= TW_STATUS_BROKEN)
+		else if ((unsigned)r->status <= TW_STATUS_LIMITED)
 			by_status[r->status]++;
 		for (size_t k = 0; k < r->scene_count; k++)
 			for (size_t j = 0; j < tw_scene_result_steps(&r->scenes[k]); j++)
@@ -544,6 +557,9 @@ int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *er
 		esc(&s, broken ? MAGENTA : ""), broken, esc(&s, RESET));
 	if (skipped)
 		fprintf(out, ", %ld skipped", skipped);
+	if (by_status[TW_STATUS_LIMITED])
+		fprintf(out, ", %s%ld limited%s (techweek's limit)", esc(&s, YELLOW),
+			by_status[TW_STATUS_LIMITED], esc(&s, RESET));
 	if (interrupted)
 		fprintf(out, ", %s%ld interrupted%s", esc(&s, YELLOW), interrupted, esc(&s, RESET));
 	if (!run->count)

@@ -161,9 +161,12 @@ static void fail_call(tw_customer *c, tw_step_result *sr, const tw_error *err, d
 	const char *last = tw_call_last_prompt(c->call);
 	if (tw_call_was_stopped(c->call))
 		c->interrupted = c->result->interrupted = true;
-	if (why->code == TW_EUSAGE && last)
-		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
-				 "%s (last heard: \"%s\")", why->message, last);
+	/* The call adds the last prompt to its own failures; a refused
+	 * caller action (the call goes on) gets it here. */
+	if ((why->code == TW_EUSAGE || (why->code == TW_EUNSUPPORTED && why == err)) && last)
+		tw_customer_fail(c, sr,
+				 why->code == TW_EUNSUPPORTED ? TW_STATUS_LIMITED : TW_STATUS_FAILED,
+				 now_ms, NULL, NULL, "%s (last heard: \"%s\")", why->message, last);
 	else
 		tw_customer_fail_error(c, sr, now_ms, why);
 	transcribe(c);

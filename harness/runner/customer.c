@@ -62,6 +62,8 @@ void tw_customer_finish_step(tw_customer *c, tw_step_result *sr, tw_status statu
 		c->stopped = true;
 		c->stopped_by_check = sr->step->kind == TW_STEP_EXPECT;
 	}
+	if (status == TW_STATUS_LIMITED)
+		c->stopped = c->limited = true;
 }
 
 void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms,
@@ -85,8 +87,8 @@ void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, doub
 
 void tw_customer_fail_error(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e)
 {
-	tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "%s",
-	     e->message ? e->message : tw_code_str(e->code));
+	tw_customer_fail(c, sr, e->code == TW_EUNSUPPORTED ? TW_STATUS_LIMITED : TW_STATUS_FAILED,
+			 now_ms, NULL, NULL, "%s", e->message ? e->message : tw_code_str(e->code));
 }
 
 char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms)
@@ -568,6 +570,7 @@ static void finish(tw_customer *c, double now_ms)
 	for (size_t i = 0; i < r->scene_count; i++) {
 		tw_scene_result *sc = &r->scenes[i];
 		bool all_skipped = sc->scene->step_count > 0, failed = false, unreachable = false;
+		bool limited = false;
 		sc->elapsed_ms = 0;
 		for (size_t j = 0; j < sc->scene->step_count; j++) {
 			tw_step_result *sr = &sc->steps[j];
@@ -578,12 +581,15 @@ static void finish(tw_customer *c, double now_ms)
 				unreachable = true;
 			else if (sr->status == TW_STATUS_FAILED || sr->status == TW_STATUS_BROKEN)
 				failed = true;
+			else if (sr->status == TW_STATUS_LIMITED)
+				limited = true;
 			if (!sc->scene->backstage && sr->status != TW_STATUS_SKIPPED &&
 			    is_action(sr->step))
 				r->frontstage_steps++;
 		}
 		sc->status = unreachable ? TW_STATUS_UNREACHABLE
 			     : failed    ? TW_STATUS_FAILED
+			     : limited   ? TW_STATUS_LIMITED
 			     : all_skipped ? TW_STATUS_SKIPPED
 					   : TW_STATUS_PASSED;
 		if (!sc->scene->backstage)
@@ -592,6 +598,8 @@ static void finish(tw_customer *c, double now_ms)
 			worst = TW_STATUS_UNREACHABLE;
 		else if (sc->status == TW_STATUS_FAILED && worst != TW_STATUS_UNREACHABLE)
 			worst = TW_STATUS_FAILED;
+		else if (sc->status == TW_STATUS_LIMITED && worst == TW_STATUS_PASSED)
+			worst = TW_STATUS_LIMITED;
 	}
 	r->status = worst;
 	r->elapsed_ms = now_ms - c->start_ms;
@@ -617,7 +625,10 @@ static void advance(tw_customer *c, double now_ms)
 		}
 		if (c->stopped) {
 			/* The expectations after one that failed still run on
-			 * the same response; everything after them is skipped. */
+			 * the same response; everything after them is skipped.
+			 * After a request step's failure or techweek's limit
+			 * nothing runs: what follows would blame the check, or
+			 * judge the service on what techweek could not do. */
 			const tw_step *st = &cur_scene(c)->steps[c->step];
 			if (!c->stopped_by_check || st->kind != TW_STEP_EXPECT || c->step == 0 ||
 			    !c->have_response) {

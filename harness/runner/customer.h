@@ -44,6 +44,8 @@ typedef struct tw_customer {
 	double start_ms;
 	bool stopped;                /* a step failed; the rest is skipped */
 	bool stopped_by_check;       /* ... and it was an expectation */
+	bool limited;                /* a step hit techweek's limit: the rest,
+					expectations included, is skipped */
 
 	/* The phone (runner/caller.c). */
 	tw_call *call;               /* owned: the call under way, or the last */
@@ -94,6 +96,8 @@ void tw_customer_finish_step(tw_customer *c, tw_step_result *sr, tw_status statu
 void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms,
 		      const char *expected, const char *actual, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+/* e as the step's failure: LIMITED for TW_EUNSUPPORTED (techweek's
+ * limit), else FAILED. */
 void tw_customer_fail_error(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e);
 /* Expands tpl with the customer's variables; on failure records the step
  * as failed and returns NULL. malloc'd. */

@@ -238,12 +238,13 @@ static bool bool_v(reader *rd, json_t *v)
 static tw_status status_v(reader *rd, json_t *v)
 {
 	static const tw_status all[] = {TW_STATUS_PASSED, TW_STATUS_FAILED, TW_STATUS_SKIPPED,
-					TW_STATUS_UNREACHABLE, TW_STATUS_BROKEN};
+					TW_STATUS_UNREACHABLE, TW_STATUS_BROKEN,
+					TW_STATUS_LIMITED};
 	const char *s = json_string_value(v);
 	for (size_t i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
 		if (strcmp(s, tw_status_str(all[i])) == 0)
 			return all[i];
-	bad(rd, v, "a status (passed, failed, skipped, unreachable or broken)");
+	bad(rd, v, "a status (passed, failed, skipped, unreachable, broken or limited)");
 	return TW_STATUS_FAILED;
 }
 
@@ -654,7 +655,7 @@ static void agree(reader *rd, const char *what, uint64_t n, const char *of, uint
 }
 
 static void add_touchpoint(reader *rd, tw_touchpoint_metrics *t, json_t *o, tw_histogram *scratch,
-			   bool *oom)
+			   uint64_t part_limited, bool *oom)
 {
 	uint64_t count = count_of(rd, o, "count");
 	uint64_t passed = count_of(rd, o, "passed");
@@ -699,6 +700,14 @@ static void add_touchpoint(reader *rd, tw_touchpoint_metrics *t, json_t *o, tw_h
 		t->first_failure = dup_string_of(rd, o, "first_failure", oom);
 	else
 		string_of(rd, o, "first_failure", true);
+	/* Ended here at techweek's limit: in none of the figures above. */
+	uint64_t limited = count_of(rd, o, "limited");
+	agree(rd, "limited", limited, "the rehearsal's limited", part_limited, false);
+	t->limited += limited;
+	if (!t->first_limit)
+		t->first_limit = dup_string_of(rd, o, "first_limit", oom);
+	else
+		string_of(rd, o, "first_limit", true);
 }
 
 /* One part's figures of a rehearsal (the entry o, at the reader's path)
@@ -712,8 +721,11 @@ static int add_figures(reader *rd, tw_rehearsal_metrics *m, json_t *o, tw_histog
 	uint64_t failed_n = count_of(rd, o, "failed");
 	uint64_t unreachable = count_of(rd, o, "unreachable");
 	uint64_t broken = count_of(rd, o, "broken");
-	/* Cut off by the run's end: not performed, so in no other figure. */
+	/* Cut off by the run's end, or ended at techweek's limit: not the
+	 * service's doing, so in no other figure. */
 	m->interrupted += count_of(rd, o, "interrupted");
+	uint64_t limited = count_of(rd, o, "limited");
+	m->limited += limited;
 	agree(rd, "performances", performances, "achieved + failed + unreachable + broken",
 	      achieved + failed_n + unreachable + broken, true);
 	m->performances += performances;
@@ -760,7 +772,7 @@ static int add_figures(reader *rd, tw_rehearsal_metrics *m, json_t *o, tw_histog
 		for (size_t j = 0; tps && !failed(rd) && j < sm->step_count; j++) {
 			size_t mj = at_push(rd, NULL, j);
 			json_t *tp = object_v(rd, json_array_get(tps, j), false);
-			add_touchpoint(rd, &sm->steps[j], tp, scratch, &oom);
+			add_touchpoint(rd, &sm->steps[j], tp, scratch, limited, &oom);
 			at_pop(rd, mj);
 		}
 		at_pop(rd, mt);
@@ -961,14 +973,15 @@ static void read_totals(reader *rd, tw_run *run, const part *p, bool first)
 	 * planned either, and cannot be READY (readiness/score.c). */
 	const char *verdict = string_of(rd, p->doc, "verdict", false);
 	static const char *const verdicts[] = {"passed", "failed", "script_error", "unreachable",
-					       "interrupted"};
+					       "limited", "interrupted"};
 	bool known = false;
 	for (size_t i = 0; verdict && i < sizeof(verdicts) / sizeof(verdicts[0]); i++)
 		known |= strcmp(verdict, verdicts[i]) == 0;
 	if (verdict && !known) {
 		size_t mv = at_push(rd, "verdict", 0);
 		bad(rd, json_object_get(p->doc, "verdict"),
-		    "\"passed\", \"failed\", \"script_error\", \"unreachable\" or \"interrupted\"");
+		    "\"passed\", \"failed\", \"script_error\", \"unreachable\", \"limited\" or "
+		    "\"interrupted\"");
 		at_pop(rd, mv);
 	}
 	if (verdict && strcmp(verdict, "unreachable") == 0)
@@ -1088,8 +1101,9 @@ static int load_script(tw_script **script, const part *p, size_t i, const char *
 
 /* Rehearsal i (performable) from every part that holds it: figures
  * summed, every shown performance rebuilt, the first that failed kept
- * (in shard order), else the first performed, else the first cut off by
- * the run's end, else the first. */
+ * (in shard order), else the first that ended at techweek's limit, else
+ * the first performed, else the first cut off by the run's end, else the
+ * first. */
 static int merge_rehearsal(tw_run *run, size_t i, part *parts, size_t n, const size_t *found,
 			   tw_histogram *scratch, tw_error *err)
 {
@@ -1110,9 +1124,15 @@ static int merge_rehearsal(tw_run *run, size_t i, part *parts, size_t n, const s
 		if (rc == TW_OK && failed(&rd))
 			rc = reader_error(&rd, err);
 		/* A part shows a performance cut off by the run's end only when
-		 * it performed none (runner.c's show_rank). */
-		bool cut = x.scenes && json_integer_value(json_object_get(e, "performances")) == 0;
-		int rank = !x.scenes ? 0 : cut ? 1 : x.status == TW_STATUS_PASSED ? 2 : 3;
+		 * it performed none and none ended at techweek's limit
+		 * (runner.c's show_rank). */
+		bool cut = x.scenes && x.status != TW_STATUS_LIMITED &&
+			   json_integer_value(json_object_get(e, "performances")) == 0;
+		int rank = !x.scenes                       ? 0
+			   : cut                           ? 1
+			   : x.status == TW_STATUS_PASSED  ? 2
+			   : x.status == TW_STATUS_LIMITED ? 3
+							   : 4;
 		if (rc == TW_OK && rank > best) {
 			best = rank;
 			x.interrupted = cut;

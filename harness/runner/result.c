@@ -25,6 +25,7 @@ const char *tw_status_str(tw_status s)
 	case TW_STATUS_SKIPPED: return "skipped";
 	case TW_STATUS_UNREACHABLE: return "unreachable";
 	case TW_STATUS_BROKEN: return "broken";
+	case TW_STATUS_LIMITED: return "limited";
 	}
 	return "unknown";
 }
@@ -233,6 +234,7 @@ const char *tw_verdict_title(tw_verdict v)
 	case TW_VERDICT_NOT_READY: return "NOT READY";
 	case TW_VERDICT_BROKEN: return "NOT READY: a script could not run";
 	case TW_VERDICT_UNREACHABLE: return "NOT READY: the run could not be carried out";
+	case TW_VERDICT_LIMITED: return "NOT READY: techweek could not rehearse all of it";
 	case TW_VERDICT_INTERRUPTED: return "NOT READY: interrupted";
 	}
 	return "NOT READY";
@@ -245,6 +247,7 @@ const char *tw_verdict_key(tw_verdict v)
 	case TW_VERDICT_NOT_READY: return "failed";
 	case TW_VERDICT_BROKEN: return "script_error";
 	case TW_VERDICT_UNREACHABLE: return "unreachable";
+	case TW_VERDICT_LIMITED: return "limited";
 	case TW_VERDICT_INTERRUPTED: return "interrupted";
 	}
 	return "failed";

@@ -166,16 +166,22 @@ static void adopt(tw_rehearsal_result *shown, tw_rehearsal_result *perf)
 	memset(perf, 0, sizeof(*perf));
 }
 
+/* Techweek's limit is not the service's failure: it does not count
+ * towards --max-failures. */
 static bool is_failure(tw_status s)
 {
-	return s != TW_STATUS_PASSED;
+	return s != TW_STATUS_PASSED && s != TW_STATUS_LIMITED;
 }
 
-/* Which performance reports show: the first that failed, else the first;
- * one cut off by the run's end only when no other ended. */
+/* Which performance reports show: the first that failed, else the first
+ * that ended at techweek's limit, else the first; one cut off by the
+ * run's end only when no other ended. */
 static int show_rank(const tw_rehearsal_result *r)
 {
-	return r->interrupted ? 0 : is_failure(r->status) ? 2 : 1;
+	return r->interrupted                     ? 0
+	       : is_failure(r->status)            ? 3
+	       : r->status == TW_STATUS_LIMITED   ? 2
+						  : 1;
 }
 
 /* A performance ended: its figures, then the shown result (the first that

@@ -19,6 +19,10 @@ typedef enum tw_code {
 	TW_ELIMIT,     /* a documented cap was exceeded */
 	TW_ESERVICE,   /* the service answered what cannot be followed (a
 			  document that is not TwiML, an unknown verb) */
+	TW_EUNSUPPORTED, /* techweek's own limit: the service asked for
+			    something techweek cannot do yet (VoiceXML
+			    <script>, an external grammar, a file upload);
+			    not the service's fault */
 	TW_EINTERNAL,  /* a bug in techweek */
 } tw_code;
 

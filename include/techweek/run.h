@@ -81,6 +81,12 @@ typedef enum tw_verdict {
 	TW_VERDICT_NOT_READY = 1,    /* a journey fell short, or the gate or a minimum did not hold */
 	TW_VERDICT_BROKEN = 2,       /* a script could not run as written */
 	TW_VERDICT_UNREACHABLE = 3,  /* the run could not be carried out */
+	TW_VERDICT_LIMITED = 5,      /* every journey that techweek could
+					rehearse met its bar, but some of it
+					reached techweek's own limits (an
+					unsupported VoiceXML element, ...):
+					not the service's fault, still no
+					READY */
 	TW_VERDICT_INTERRUPTED = 130, /* stopped (Ctrl-C) before it performed everything */
 } tw_verdict;
 
@@ -90,7 +96,7 @@ const char *tw_verdict_word(tw_verdict v);
  * "NOT READY: a script could not run", ... */
 const char *tw_verdict_title(tw_verdict v);
 /* The JSON result's "verdict": "passed", "failed", "script_error",
- * "unreachable", "interrupted". */
+ * "unreachable", "limited", "interrupted". */
 const char *tw_verdict_key(tw_verdict v);
 
 void tw_run_options_init(tw_run_options *opts);

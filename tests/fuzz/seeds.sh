@@ -53,9 +53,11 @@ twiml|vxml)
     paths="/voice /voice/menu /voice/order /voice/after-agent /signed/voice"
     for f in unknown-verb redirect-loop endless dtmf-only no-gather reject record enqueue \
              not-xml recorded; do paths+=" /voice/fault/$f"; done
+    paths+=" /limits/twiml-keys"
     forms=("Digits=1" "Digits=2" "Digits=3" "SpeechResult=order+status&Confidence=0.9")
   else
     paths="/vxml /vxml/order /vxml/status /vxml/hours /vxml/fault/not-vxml /vxml/fault/ecmascript"
+    paths+=" /limits/vxml-script /limits/vxml-grammar"
     forms=("choice=1" "choice=2" "order=1001" "utterance=hours")
   fi
   docs=()

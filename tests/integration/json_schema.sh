@@ -3,7 +3,8 @@
 # (docs/results-schema.json): the sample rehearsals, failing cases (web and
 # phone, with transcripts), a secret that must not show, a broken script
 # beside a missing file, dress rehearsals (closed and open model), a run
-# stopped by --bail and a run interrupted with Ctrl-C. The schema itself is
+# stopped by --bail, runs beyond techweek's limits and a run interrupted
+# with Ctrl-C. The schema itself is
 # checked against its metaschema first. A run's readiness score is checked
 # with --gate where the CLI scores runs, and with the unit test's score
 # built by hand (tests/unit/test_json.c, TW_JSON_KEEP) where TECHWEEK_BUILD
@@ -143,6 +144,13 @@ check dress-open 0 '.schedule.model == "open"' \
   --rate 40/s --duration 1s --customers 20 "$cases/dress-open.rehearsal"
 check bail 1 '.totals.stopped == "max_failures"' \
   --performances 100 --customers 1 --bail "$cases/status-mismatch.rehearsal"
+# techweek's limits, phone and web: counted apart, verdict limited
+check limited 5 '.verdict == "limited" and .totals.limited == 5
+    and ([.rehearsals[].status] | unique) == ["limited", "passed"]
+    and ([.rehearsals[].scenes[].transcript | select(. != null) | .status] | unique) == ["limited"]' \
+  "$cases/limits-vxml-script.rehearsal" "$cases/limits-vxml-grammar.rehearsal" \
+  "$cases/limits-say-keys-only.rehearsal" "$cases/limits-web.rehearsal" \
+  "$cases/data/limits/web-contact.rehearsal" "$cases/verdict-ready.rehearsal"
 
 # Ctrl-C during a dress rehearsal, synchronised on the first progress line
 # as tests/integration/interrupt.sh does.

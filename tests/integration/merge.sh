@@ -33,11 +33,11 @@ run() { # NAME ARGS... : a run writing NAME.json and NAME.xml
 }
 
 # Counts that must not depend on how the run was shared out.
-counts='{totals: (.totals | {rehearsals, performances, achieved, failed, unreachable, broken, planned, started, steps, requests}),
-  rehearsals: [.rehearsals[] | {path, status, performances, achieved, failed, unreachable, broken,
+counts='{totals: (.totals | {rehearsals, performances, achieved, failed, unreachable, broken, limited, planned, started, steps, requests}),
+  rehearsals: [.rehearsals[] | {path, status, performances, achieved, failed, unreachable, broken, limited,
     tto: .time_to_outcome.count,
     scenes: [.scenes[] | {passed, failed, skipped,
-      touchpoints: [.touchpoints[] | {count, passed, failed, failures, requests, bytes_out}]}]}]}'
+      touchpoints: [.touchpoints[] | {count, passed, failed, failures, limited, requests, bytes_out}]}]}]}'
 # Every histogram's buckets add up to its count.
 buckets='[.. | objects | select(has("buckets") and has("count")) | select(([.buckets[][2]] | add // 0) != .count)] | length'
 
@@ -77,6 +77,11 @@ check_mode rehearsals rehearsals rehearsals/ tests/cases/missing-link.rehearsal
 # One rehearsal: each shard performs 20 of the 40.
 check_mode one performances rehearsals/order-pizza.rehearsal
 [ "$(jq .totals.performances "$work/one-1.json")" = 20 ] || fail "one: shard 1 did not perform 20"
+# techweek's limit in one shard only: the merge is limited too, not READY,
+# and nothing in it reads as cut off by the run's end.
+check_mode limited rehearsals tests/cases/limits-say-keys-only.rehearsal tests/cases/verdict-ready.rehearsal
+[ "$(jq -c '[.verdict, .totals.limited, .totals.interrupted]' "$work/limited-m.json")" = '["limited",40,0]' ] ||
+  fail "limited: merged $(jq -c '[.verdict, .totals.limited, .totals.interrupted]' "$work/limited-m.json")"
 
 # A shard performs only its rehearsals: shard 2 of 2 has the 2nd and 4th.
 [ "$(jq -c '[.rehearsals[].path]' "$work/rehearsals-2.json")" = \

@@ -56,7 +56,8 @@ verdict_agrees() {
   passed=$(jq -r '.readiness.passed // "none"' "$out/result.json")
   case $key in
     passed) want_exit=0 ;; failed) want_exit=1 ;; script_error) want_exit=2 ;;
-    unreachable) want_exit=3 ;; interrupted) want_exit=130 ;; *) want_exit=unknown ;;
+    unreachable) want_exit=3 ;; limited) want_exit=5 ;; interrupted) want_exit=130 ;;
+    *) want_exit=unknown ;;
   esac
   [ "$got" = "$want_exit" ] || problems+=("exit status $got, but the JSON verdict is $key")
   if [ "$passed" != none ] && [ "$passed" != "$([ "$key" = passed ] && echo true || echo false)" ]; then

@@ -682,6 +682,25 @@ expect_eq "vxml not-vxml" "<html><body>oops</body></html>" "$body"
 http "$url/vxml/fault/no-such-fault"
 expect_eq "unknown vxml fault" 404 "$status"
 
+# --- techweek's limits: well-formed, beyond what techweek can follow ------------
+
+http "$url/limits/vxml-script"
+well_formed "limits vxml-script" "$body"
+expect_has "limits vxml-script" "$body" '<script>var hour = new Date().getHours();</script>'
+http "$url/limits/vxml-grammar"
+well_formed "limits vxml-grammar" "$body"
+expect_has "limits vxml-grammar" "$body" '<grammar mode="dtmf" src="yesno.srgs"/>'
+http -d CallSid=CA0 "$url/limits/twiml-keys"
+well_formed "limits twiml-keys" "$body"
+expect_has "limits twiml-keys" "$body" '<Gather input="dtmf" numDigits="1" action="/voice/menu">'
+http "$url/limits/upload"
+expect_eq "limits upload type" "text/html; charset=utf-8" "$(header Content-Type)"
+expect_has "limits upload" "$body" 'type="file" required'
+http "$url/limits/contact"
+expect_has "limits contact" "$body" '<a href="tel:+15550100200">Call the kitchen</a>'
+http "$url/limits/no-such-limit"
+expect_eq "unknown limit" 404 "$status"
+
 # --- stopping --------------------------------------------------------------------
 
 # Leave a slow answer in flight: stopping must not wait for it. The request

@@ -508,6 +508,63 @@ static void test_interrupted_left_out(void **state)
 	tw_readiness_config_free(&cfg);
 }
 
+/* A performance that ended at techweek's limit (a VoiceXML <script>) says
+ * nothing about the service: counted apart, in no figure the score reads,
+ * where and why kept on its touchpoint; the healthy journey beside it
+ * scores as it would alone; the run is not READY all the same. */
+static void test_limited_left_out(void **state)
+{
+	fixture *fx = *state;
+	simple(fx, "Perfect", false);
+	simple(fx, "Beyond techweek", false);
+	new_metrics(fx);
+	simple_figures(fx, 0, 10, 5);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score alone = score_of(fx, &cfg);
+	/* the second was never performed: take it out to score the first alone */
+	assert_false(alone.rehearsals[1].counted);
+
+	tw_rehearsal_result *r = &fx->run->rehearsals[1];
+	r->status = TW_STATUS_LIMITED;
+	r->scenes[0].status = TW_STATUS_LIMITED;
+	r->scenes[0].steps[0].status = TW_STATUS_PASSED;
+	r->scenes[0].steps[0].requests = 1;
+	r->scenes[0].steps[0].elapsed_ms = 90000; /* would be frustrated */
+	r->scenes[0].steps[1].status = TW_STATUS_LIMITED;
+	r->scenes[0].steps[1].message = strdup("techweek cannot run VoiceXML <script> yet");
+	r->scenes[0].steps[1].requests = 2;
+	tw_rehearsal_metrics *m = &fx->run->metrics[1];
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(tw_rehearsal_metrics_add(m, r), TW_OK);
+	assert_int_equal(m->limited, 3);
+	assert_int_equal(m->performances, 0);
+	assert_int_equal(m->failed, 0);
+	assert_int_equal(m->frontstage_steps, 0);
+	assert_int_equal(m->scenes[0].failed, 0);
+	const tw_touchpoint_metrics *t0 = &m->scenes[0].steps[0], *t1 = &m->scenes[0].steps[1];
+	assert_int_equal(t0->count, 0);
+	assert_int_equal(tw_histogram_count(t0->latency), 0);
+	assert_int_equal(t1->count, 0);
+	assert_int_equal(t1->failed, 0);
+	for (int k = 0; k < TW_CAUSE_COUNT; k++)
+		assert_int_equal(t1->failures[k], 0);
+	assert_int_equal(t1->limited, 3);
+	assert_string_equal(t1->first_limit, "techweek cannot run VoiceXML <script> yet");
+	/* what went on the wire is still counted, as the service's log has it */
+	assert_int_equal(t0->requests + t1->requests, 9);
+
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_false(sc.rehearsals[1].counted);
+	assert_near(sc.score, alone.score);
+	assert_int_equal(sc.loss_count, alone.loss_count);
+	assert_int_equal(sc.verdict, TW_VERDICT_LIMITED);
+	assert_int_equal(tw_run_verdict(fx->run), TW_VERDICT_LIMITED);
+	tw_run_score_free(&sc);
+	tw_run_score_free(&alone);
+	tw_readiness_config_free(&cfg);
+}
+
 static void test_irregular_performances(void **state)
 {
 	fixture *fx = *state;
@@ -1364,7 +1421,40 @@ static const verdict_case verdict_cases[] = {
 	 TW_VERDICT_BROKEN, 0, true},
 };
 
-static void build_case(fixture *fx, const verdict_case *c)
+/* The same with techweek's limit in the second rehearsal: limited1 of its
+ * 10 performances ended there (not performed, not scored). Never READY,
+ * but below every real fault. */
+typedef struct limited_case {
+	verdict_case c;
+	uint64_t limited1;
+} limited_case;
+
+static const limited_case limited_cases[] = {
+	{{"limited in some performances", 5, 10, TW_STATUS_PASSED, false, false, false, false, false,
+	  -1, -1, TW_VERDICT_LIMITED, 0, false}, 3},
+	{{"limited in every performance", 5, 10, TW_STATUS_PASSED, false, false, false, false, false,
+	  -1, -1, TW_VERDICT_LIMITED, 0, false}, 10},
+	{{"limited, gate met", 5, 10, TW_STATUS_PASSED, false, false, false, false, false, 90, -1,
+	  TW_VERDICT_LIMITED, 0, false}, 10},
+	{{"limited, gate not met", 2000, 10, TW_STATUS_PASSED, false, false, false, false, false, 95,
+	  -1, TW_VERDICT_NOT_READY, 0, false}, 3},
+	{{"limited, minimum missed", 2000, 10, TW_STATUS_PASSED, false, false, false, false, false, -1,
+	  95, TW_VERDICT_NOT_READY, 0, false}, 10},
+	{{"limited beside a failure", 5, 9, TW_STATUS_FAILED, false, false, false, false, false, -1, -1,
+	  TW_VERDICT_NOT_READY, 0, false}, 10},
+	{{"limited beside never achieved", 5, 0, TW_STATUS_FAILED, false, false, false, false, false,
+	  -1, -1, TW_VERDICT_NOT_READY, 0, false}, 3},
+	{{"limited beside unreachable", 5, 9, TW_STATUS_UNREACHABLE, false, false, false, false, false,
+	  -1, -1, TW_VERDICT_UNREACHABLE, 0, false}, 10},
+	{{"limited beside broken", 5, 10, TW_STATUS_PASSED, true, false, false, false, false, -1, -1,
+	  TW_VERDICT_BROKEN, 0, false}, 10},
+	{{"limited, interrupted", 5, 10, TW_STATUS_PASSED, false, false, false, true, false, -1, -1,
+	  TW_VERDICT_INTERRUPTED, 0, false}, 3},
+	{{"limited, cut short by an error", 5, 10, TW_STATUS_PASSED, false, false, false, false, true,
+	  -1, -1, TW_VERDICT_UNREACHABLE, 0, false}, 10},
+};
+
+static void build_case(fixture *fx, const verdict_case *c, uint64_t limited1)
 {
 	tw_script *first = simple(fx, "First", false);
 	first->require = c->require0;
@@ -1376,8 +1466,13 @@ static void build_case(fixture *fx, const verdict_case *c)
 	/* 10 performances, or 100 when the case counts in hundreds */
 	uint64_t n = c->achieved0 > 10 ? 100 : 10;
 	simple_figures(fx, 0, n, c->ms);
-	if (!c->not_performed && !c->cut_off)
-		simple_figures(fx, 1, 10, c->ms);
+	if (!c->not_performed && !c->cut_off && limited1 < 10)
+		simple_figures(fx, 1, 10 - limited1, c->ms);
+	if (limited1) {
+		/* the shown performance is one that reached the limit */
+		fx->run->rehearsals[1].status = TW_STATUS_LIMITED;
+		fx->run->metrics[1].limited = limited1;
+	}
 	if (c->broken)
 		fx->run->metrics[2].broken = 1;
 	if (c->cut_off) {
@@ -1409,12 +1504,14 @@ static void build_case(fixture *fx, const verdict_case *c)
 static void test_verdict_matrix(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(verdict_cases) / sizeof(verdict_cases[0]); i++) {
-		const verdict_case *c = &verdict_cases[i];
+	const size_t plain = sizeof(verdict_cases) / sizeof(verdict_cases[0]);
+	const size_t limited = sizeof(limited_cases) / sizeof(limited_cases[0]);
+	for (size_t i = 0; i < plain + limited; i++) {
+		const verdict_case *c = i < plain ? &verdict_cases[i] : &limited_cases[i - plain].c;
 		void *st = NULL;
 		assert_int_equal(fx_setup(&st), 0);
 		fixture *fx = st;
-		build_case(fx, c);
+		build_case(fx, c, i < plain ? 0 : limited_cases[i - plain].limited1);
 		tw_readiness_config cfg;
 		tw_readiness_config_init(&cfg);
 		cfg.gate = c->gate;
@@ -1429,7 +1526,8 @@ static void test_verdict_matrix(void **state)
 		/* without the gate the verdict is the same or better, never worse */
 		tw_verdict bare = tw_run_verdict(fx->run);
 		assert_true(bare == sc.verdict ||
-			    (bare == TW_VERDICT_READY && sc.verdict == TW_VERDICT_NOT_READY));
+			    ((bare == TW_VERDICT_READY || bare == TW_VERDICT_LIMITED) &&
+			     sc.verdict == TW_VERDICT_NOT_READY));
 		/* the words: READY is curtain up, nothing else is */
 		assert_string_equal(tw_verdict_word(sc.verdict),
 				    c->want == TW_VERDICT_READY ? "READY" : "NOT READY");
@@ -1443,8 +1541,12 @@ static void test_verdict_matrix(void **state)
 	assert_int_equal(TW_VERDICT_NOT_READY, 1);
 	assert_int_equal(TW_VERDICT_BROKEN, 2);
 	assert_int_equal(TW_VERDICT_UNREACHABLE, 3);
+	assert_int_equal(TW_VERDICT_LIMITED, 5);
 	assert_int_equal(TW_VERDICT_INTERRUPTED, 130);
 	assert_string_equal(tw_verdict_key(TW_VERDICT_READY), "passed");
+	assert_string_equal(tw_verdict_key(TW_VERDICT_LIMITED), "limited");
+	assert_string_equal(tw_verdict_title(TW_VERDICT_LIMITED),
+			    "NOT READY: techweek could not rehearse all of it");
 	assert_string_equal(tw_verdict_key(TW_VERDICT_INTERRUPTED), "interrupted");
 }
 
@@ -1457,6 +1559,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_broken_counts_as_zero, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_never_performed_left_out, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted_left_out, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_limited_left_out, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_irregular_performances, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_steady_failure, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_apdex_t_sources, fx_setup, fx_teardown),

@@ -895,9 +895,13 @@ int tw_call_press(tw_call *call, const char *keys, tw_error *err)
 			return tw_error_set(err, TW_EUSAGE,
 					    "'%c' is not a key: keys are 0-9, *, # (w and W wait "
 					    "half a second and a second)", *k);
+	/* A real caller's keys would go unheard, which techweek cannot play
+	 * out yet: its limit, not the IVR's fault. */
 	if (!call->listen.dtmf && !call->listen.record)
-		return tw_error_set(err, TW_EUSAGE,
-				    "cannot press keys: the IVR is collecting speech only");
+		return tw_error_set(err, TW_EUNSUPPORTED,
+				    "techweek cannot rehearse pressing keys while the IVR collects "
+				    "speech only: the keys would go unheard; say the words, or use "
+				    "silence to rehearse a caller it does not hear");
 	call->at = NULL;
 	int rc = add_event(call, TW_EV_PRESS, keys, 0, false);
 	if (rc)
@@ -910,9 +914,13 @@ int tw_call_say(tw_call *call, const char *phrase, double confidence, tw_error *
 {
 	if (call->state != TW_CALL_LISTENING)
 		return not_listening(call, "speak", err);
+	/* A real caller's words would go unheard, which techweek cannot play
+	 * out yet: its limit, not the IVR's fault. */
 	if (!call->listen.speech && !call->listen.record)
-		return tw_error_set(err, TW_EUSAGE,
-				    "cannot speak: the IVR is collecting keys only (dtmf)");
+		return tw_error_set(err, TW_EUNSUPPORTED,
+				    "techweek cannot rehearse speaking while the IVR collects keys "
+				    "only (dtmf): the words would go unheard; press keys, or use "
+				    "silence to rehearse a caller it does not hear");
 	call->at = NULL;
 	int rc = add_event(call, TW_EV_SPEAK, phrase, tw_call_speech_s(phrase), false);
 	if (rc)

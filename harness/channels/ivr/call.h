@@ -179,7 +179,8 @@ const tw_call_request *tw_call_pending(const tw_call *call);
  * Parses and runs it. A status >= 400, a body that is not XML, or an
  * unknown root element ends the call as FAILED, with a cause that names
  * the URL and the last thing heard; that failure is also returned (code
- * TW_ESERVICE, TW_ELIMIT for a limit). */
+ * TW_ESERVICE, TW_ELIMIT for a cap, TW_EUNSUPPORTED for what techweek
+ * cannot follow yet). */
 int tw_call_document(tw_call *call, const char *url, long status,
 		     const char *content_type, const char *body, size_t len,
 		     double fetch_ms, tw_error *err);
@@ -190,8 +191,10 @@ int tw_call_document(tw_call *call, const char *url, long status,
  * or <Enqueue> has an action, the call stays FETCHING for that one last
  * request, as a carrier tells the app the caller left, and ends with its
  * answer, whatever it is); otherwise TW_EUSAGE
- * with the reason ("no input is being collected: the IVR is holding",
- * "this <Gather> takes dtmf only"), and the call is unchanged. keys:
+ * with the reason ("no input is being collected: the IVR is holding"), or
+ * TW_EUNSUPPORTED for keys to a listen that takes speech only or words to
+ * one that takes keys only (techweek's limit: it does not play out input
+ * the IVR would not hear), and the call is unchanged. keys:
  * digits, '*', '#', 'w' (half a second), 'W' (a second). */
 int tw_call_press(tw_call *call, const char *keys, tw_error *err);
 int tw_call_say(tw_call *call, const char *phrase, double confidence, tw_error *err);
@@ -263,7 +266,9 @@ typedef struct tw_call_input {
  * An interpreter. The call owns one instance per dialect it has met, made
  * by create on the first document of that dialect. Each function returns
  * TW_OK, or an error that ends the call as FAILED (TW_ESERVICE: the
- * document cannot be followed, saying which element and why; TW_ENOMEM).
+ * document cannot be followed, saying which element and why;
+ * TW_EUNSUPPORTED: it asks for what techweek cannot do yet, in words for
+ * the tester; TW_ENOMEM).
  * Before returning TW_OK, load and input must leave the call FETCHING
  * (tw_call_fetch), LISTENING (tw_call_listen), HOLDING (tw_call_hold) or
  * ENDED (tw_call_finish); input is called only while LISTENING with an

@@ -24,9 +24,10 @@
  * What the carrier would do with attributes it cannot read (a loop of
  * "abc", a method of "PUT") the caller does too: the default is used and
  * the transcript gets a note saying so, for the IVR's authors to see.
- * Verbs a caller cannot meet in a rehearsal (Connect, Pay, ...) and
- * unknown verbs stop the call with an error naming the verb, its line and
- * the document's URL.
+ * Verbs a caller cannot meet in a rehearsal (Connect, Pay, ...) stop the
+ * call at techweek's limit (TW_EUNSUPPORTED: not the IVR's fault);
+ * unknown verbs stop it as the service's fault. Both name the verb, its
+ * line and the document's URL.
  */
 #include "channels/ivr/call.h"
 
@@ -881,8 +882,9 @@ static int run_verb(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r,
 			return verbs[i].run(t, call, v, r, err);
 	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
 		if (is_named(v, unsupported[i]))
-			return tw_error_set(err, TW_ESERVICE,
-					    "<%s> is not supported by techweek's caller "
+			return tw_error_set(err, TW_EUNSUPPORTED,
+					    "techweek cannot follow TwiML <%s> yet: its caller takes no "
+					    "media streams, AI agents, payments, SIP or messages "
 					    "(line %ld of %s)",
 					    name_of(v), line_of(v), t->shown_url);
 	char q[61];

@@ -36,9 +36,12 @@
  * - Variables hold strings: values are literals ('text', "text", numbers,
  *   true, false) or plain variable names. There is no ECMAScript engine:
  *   cond, a computed expr, <script>, <if>, shadow variables and SISR tags
- *   end the call with an error naming the element, the attribute, the line
- *   and the document, so the reader knows the document, not the caller,
- *   is the reason.
+ *   end the call at techweek's limit (TW_EUNSUPPORTED, as does every other
+ *   element techweek cannot follow yet), naming the element, the
+ *   attribute, the line and the document: the performance is counted as
+ *   techweek's limit, not as the service's fault. A document that is
+ *   wrong (an undeclared variable, a goto to nowhere) is the service's
+ *   fault (TW_ESERVICE).
  * - Execution suspends only where a VoiceXML browser waits: listening,
  *   fetching (goto/submit to a URI, a <choice> with a URI), holding (a
  *   <transfer>) and at the end. Between two caller actions the in-document
@@ -204,39 +207,63 @@ static void describe(vxml *v, xmlNodePtr n, char *out, size_t size)
 	snprintf(out, size, "<%s>", name);
 }
 
-/* TW_ESERVICE about an element: the message, then where it is. */
+/* An error about an element: the message, then where it is. */
+static int vfail_as(vxml *v, tw_error *err, tw_code code, xmlNodePtr n, const char *fmt,
+		    va_list ap)
+{
+	char msg[512];
+	tw_call_vquote(v->call, msg, sizeof(msg), fmt, ap);
+	return tw_error_set(err, code, "%s (line %ld of %s)", msg, n ? xmlGetLineNo(n) : 0L,
+			    v->url ? v->url : "?");
+}
+
+/* TW_ESERVICE: the document is at fault. */
 __attribute__((format(printf, 4, 5))) static int fail(vxml *v, tw_error *err, xmlNodePtr n,
 						      const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	tw_call_vquote(v->call, msg, sizeof(msg), fmt, ap);
+	int rc = vfail_as(v, err, TW_ESERVICE, n, fmt, ap);
 	va_end(ap);
-	return tw_error_set(err, TW_ESERVICE, "%s (line %ld of %s)", msg,
-			    n ? xmlGetLineNo(n) : 0L, v->url ? v->url : "?");
+	return rc;
+}
+
+/* TW_EUNSUPPORTED: the document is fine, techweek cannot follow it. The
+ * words are for the tester: what techweek cannot do, and where. */
+__attribute__((format(printf, 4, 5))) static int limit(vxml *v, tw_error *err, xmlNodePtr n,
+						       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vfail_as(v, err, TW_EUNSUPPORTED, n, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 static int needs_ecma(vxml *v, tw_error *err, xmlNodePtr n, const char *what, const char *value)
 {
 	char d[160], q[81];
 	describe(v, n, d, sizeof(d));
+	if (!value && strcmp(what, "a script") == 0)
+		return limit(v, err, n, "techweek cannot run VoiceXML <script> yet: it has no "
+					"ECMAScript engine");
 	/* an attribute reads what="value"; a description reads what "value" */
 	if (value)
-		return fail(v, err, n,
-			    strchr(what, ' ')
-				    ? "%s needs ECMAScript (%s \"%s\"), which techweek's caller does not run"
-				    : "%s needs ECMAScript (%s=\"%s\"), which techweek's caller does not run",
-			    d, what, tw_call_quote(v->call, value, q, sizeof(q)));
-	return fail(v, err, n, "%s needs ECMAScript (%s), which techweek's caller does not run", d,
-		    what);
+		return limit(v, err, n,
+			     strchr(what, ' ')
+				     ? "techweek cannot run ECMAScript yet, which %s needs (%s \"%s\")"
+				     : "techweek cannot run ECMAScript yet, which %s needs (%s=\"%s\")",
+			     d, what, tw_call_quote(v->call, value, q, sizeof(q)));
+	return limit(v, err, n, "techweek cannot run ECMAScript yet, which %s needs (%s)", d, what);
 }
 
+/* why says what techweek does instead ("it does not fetch external
+ * grammars"). */
 static int unsupported(vxml *v, tw_error *err, xmlNodePtr n, const char *why)
 {
 	char d[160];
 	describe(v, n, d, sizeof(d));
-	return fail(v, err, n, "%s is not supported: %s", d, why);
+	return limit(v, err, n, "techweek cannot follow VoiceXML %s yet: %s", d, why);
 }
 
 static int nomem(tw_error *err)
@@ -363,8 +390,8 @@ static int var_find(vxml *v, xmlNodePtr n, const char *what, const char *name, v
 	} else if (strncmp(name, "session.", 8) == 0) {
 		char d[160];
 		describe(v, n, d, sizeof(d));
-		return fail(v, err, n, "%s reads %s: techweek's caller provides no session variables",
-			    d, name);
+		return limit(v, err, n, "techweek cannot give VoiceXML session variables yet, which %s "
+			     "reads (%s)", d, name);
 	}
 	if (strchr(name, '.'))
 		return needs_ecma(v, err, n, what, name);
@@ -871,7 +898,7 @@ static int builtin(vxml *v, xmlNodePtr n, const char *spec, bool dtmf, bool voic
 		   vxml_grammar *g, tw_error *err)
 {
 	if (g->builtin != B_NONE)
-		return unsupported(v, err, n, "one builtin grammar per field");
+		return unsupported(v, err, n, "it reads one builtin grammar per field");
 	size_t tlen = strcspn(spec, "?");
 	if (tlen == 6 && strncmp(spec, "digits", 6) == 0)
 		g->builtin = B_DIGITS;
@@ -881,7 +908,7 @@ static int builtin(vxml *v, xmlNodePtr n, const char *spec, bool dtmf, bool voic
 		g->builtin = B_NUMBER;
 	else
 		return unsupported(v, err, n,
-				   "techweek knows the builtin grammars digits, boolean and number");
+				   "it knows the builtin grammars digits, boolean and number");
 	g->builtin_dtmf = dtmf;
 	g->builtin_voice = voice;
 	const char *p = spec + tlen;
@@ -940,7 +967,7 @@ static int grammar_token_alt(vxml *v, xmlNodePtr n, const char *words, const cha
 				*o++ = *r;
 		*o = '\0';
 		if (!dtmf_keys(keys))
-			rc = unsupported(v, err, n, "a DTMF grammar beyond a list of keys");
+			rc = unsupported(v, err, n, "it reads DTMF grammars that list keys");
 		else
 			rc = alt_add(g, keys, NULL, value ? value : keys, false, n, err);
 	} else {
@@ -957,7 +984,7 @@ static int srgs_item(vxml *v, xmlNodePtr grammar, xmlNodePtr item, bool dtmf, vx
 	const char *format = attr(grammar, "tag-format");
 	bool literals = format && strcmp(format, "semantics/1.0-literals") == 0;
 	if (attr(item, "repeat"))
-		return unsupported(v, err, item, "repeated items; techweek reads lists of items");
+		return unsupported(v, err, item, "it reads lists of items, not repeated ones");
 	tw_buf words, tag;
 	tw_buf_init(&words, VXML_MAX_UTTERANCE);
 	tw_buf_init(&tag, VXML_MAX_UTTERANCE);
@@ -978,7 +1005,7 @@ static int srgs_item(vxml *v, xmlNodePtr grammar, xmlNodePtr item, bool dtmf, vx
 			text_of(c, &tag);
 			tagged = true;
 		} else if (c->type == XML_ELEMENT_NODE) {
-			rc = unsupported(v, err, c, "nested rules; techweek reads lists of items");
+			rc = unsupported(v, err, c, "it reads lists of items, not nested rules");
 		}
 	}
 	if (!rc) {
@@ -1011,7 +1038,7 @@ static int srgs_rule(vxml *v, xmlNodePtr grammar, xmlNodePtr rule, bool dtmf, vx
 					rc = srgs_item(v, grammar, i, dtmf, g, err);
 				else if (i->type == XML_ELEMENT_NODE)
 					rc = unsupported(v, err, i,
-							 "techweek reads <one-of> lists of <item>s");
+							 "it reads <one-of> lists of <item>s");
 			}
 		} else if (is(c, "item")) {
 			rc = srgs_item(v, grammar, c, dtmf, g, err);
@@ -1023,7 +1050,7 @@ static int srgs_rule(vxml *v, xmlNodePtr grammar, xmlNodePtr rule, bool dtmf, vx
 		} else if (is(c, "example")) {
 			continue;
 		} else if (c->type == XML_ELEMENT_NODE) {
-			rc = unsupported(v, err, c, "techweek reads rules made of items");
+			rc = unsupported(v, err, c, "it reads rules made of items");
 		}
 	}
 	return rc;
@@ -1037,7 +1064,7 @@ static int plain_grammar(vxml *v, xmlNodePtr n, const char *text, bool dtmf, vxm
 	while (isspace((unsigned char)*p))
 		p++;
 	if (*p == '#' && strncmp(p, "#ABNF", 5) == 0)
-		return unsupported(v, err, n, "ABNF grammars; use SRGS items or a plain list");
+		return unsupported(v, err, n, "it reads SRGS items and plain lists, not ABNF");
 	const char *seps = strchr(text, '|') ? "|" : (dtmf ? " \t\r\n" : "\r\n");
 	char *copy = strdup(text);
 	if (!copy)
@@ -1069,7 +1096,7 @@ static int grammar_element(vxml *v, xmlNodePtr n, vxml_grammar *g, tw_error *err
 				return builtin(v, n, src + pl, i != 1, i != 0, g, err);
 		}
 		return unsupported(v, err, n,
-				   "techweek does not fetch external grammars; inline the keys");
+				   "it does not fetch external grammars");
 	}
 	xmlNodePtr rule = NULL;
 	const char *root = attr(n, "root");
@@ -1080,7 +1107,7 @@ static int grammar_element(vxml *v, xmlNodePtr n, vxml_grammar *g, tw_error *err
 			continue;
 		elements = true;
 		if (!is(c, "rule"))
-			return unsupported(v, err, c, "techweek reads grammars made of <rule>s");
+			return unsupported(v, err, c, "it reads grammars made of <rule>s");
 		const char *id = attr(c, "id");
 		if (!rule || (root && id && strcmp(root, id) == 0))
 			rule = c;
@@ -1129,7 +1156,7 @@ static int menu_grammar(vxml *v, xmlNodePtr menu, vxml_grammar *g, tw_error *err
 		for (xmlNodePtr k = c->children; k; k = k->next)
 			if (is(k, "grammar"))
 				return unsupported(v, err, k,
-						   "a <choice> with its own grammar; use dtmf= and the choice's text");
+						   "it reads a choice's dtmf= and text, not a grammar of its own");
 		char key[16] = "";
 		const char *dtmf = attr(c, "dtmf");
 		if (!dtmf && next_key <= 9) {
@@ -1835,7 +1862,7 @@ static int exec_one(vxml *v, xmlNodePtr n, tw_error *err)
 	if (is(n, "data") || is(n, "foreach"))
 		return needs_ecma(v, err, n, "its result is an ECMAScript object", NULL);
 	if (is(n, "return"))
-		return unsupported(v, err, n, "techweek does not run subdialogs");
+		return unsupported(v, err, n, "it does not run subdialogs");
 	char d[160];
 	describe(v, n, d, sizeof(d));
 	return fail(v, err, n, "unknown element %s in executable content", d);
@@ -1908,7 +1935,7 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 			if (is(c, "script"))
 				return needs_ecma(v, err, c, "a script", NULL);
 			if (is(c, "link"))
-				return unsupported(v, err, c, "links; use the menu's choices");
+				return unsupported(v, err, c, "it does not follow links");
 			char desc[160];
 			describe(v, c, desc, sizeof(desc));
 			return fail(v, err, c, "unknown element %s in <menu>", desc);
@@ -1938,16 +1965,16 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 		} else if (is(c, "script")) {
 			rc = needs_ecma(v, err, c, "a script", NULL);
 		} else if (is(c, "subdialog")) {
-			rc = unsupported(v, err, c, "techweek does not run subdialogs");
+			rc = unsupported(v, err, c, "it does not run subdialogs");
 		} else if (is(c, "initial") || is(c, "grammar")) {
 			rc = unsupported(v, err, c,
-					 "mixed-initiative forms; techweek fills one field at a time");
+					 "it fills one field at a time, not mixed-initiative forms");
 		} else if (is(c, "record")) {
-			rc = unsupported(v, err, c, "recording in VoiceXML forms");
+			rc = unsupported(v, err, c, "it does not record in VoiceXML forms");
 		} else if (is(c, "object")) {
-			rc = unsupported(v, err, c, "platform objects");
+			rc = unsupported(v, err, c, "it has no platform objects");
 		} else if (is(c, "link")) {
-			rc = unsupported(v, err, c, "links; use fields and gotos");
+			rc = unsupported(v, err, c, "it does not follow links");
 		} else if (is(c, "data")) {
 			rc = needs_ecma(v, err, c, "its result is an ECMAScript object", NULL);
 		} else if (!is(c, "filled") && !is(c, "property") && !handler(c)) {
@@ -2323,7 +2350,7 @@ static int vxml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url, 
 		else if (is(c, "form") || is(c, "menu"))
 			first = first ? first : c;
 		else if (is(c, "link"))
-			rc = unsupported(v, err, c, "document-level links");
+			rc = unsupported(v, err, c, "it does not follow document-level links");
 		else if (is(c, "data"))
 			rc = needs_ecma(v, err, c, "its result is an ECMAScript object", NULL);
 		else if (!is(c, "property") && !is(c, "meta") && !is(c, "metadata") &&

@@ -306,11 +306,16 @@ static void nodes_free(node_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int fail_with(tw_error *err, tw_buf *msg)
+static int fail_as(tw_error *err, tw_code code, tw_buf *msg)
 {
-	int rc = tw_error_set(err, TW_EUSAGE, "%s", tw_buf_str(msg));
+	int rc = tw_error_set(err, code, "%s", tw_buf_str(msg));
 	tw_buf_free(msg);
 	return rc;
+}
+
+static int fail_with(tw_error *err, tw_buf *msg)
+{
+	return fail_as(err, TW_EUSAGE, msg);
 }
 
 static int no_memory(tw_error *err)
@@ -625,6 +630,15 @@ static int find_one(xmlDocPtr doc, const char *field, const char *step, bool nam
 static int wrong_kind(tw_error *err, const char *field, kind k, const char *step)
 {
 	const char *right = step_for(k);
+	if (k == K_FILE) {
+		/* The page is fine and so is the script: techweek's limit. */
+		tw_buf msg;
+		tw_buf_init(&msg, MSG_MAX);
+		tw_buf_puts(&msg, "techweek cannot attach files yet: field ");
+		tw_redact_put_quoted(&msg, field, ASKED_CHARS);
+		tw_buf_puts(&msg, " is a file upload");
+		return fail_as(err, TW_EUNSUPPORTED, &msg);
+	}
 	if (!right)
 		return fail_asked(err, "field ", field, " is %s, which techweek cannot %s",
 				  kind_word(k), step);
@@ -1468,9 +1482,14 @@ static int check_required(xmlDocPtr doc, const owner_test *t, xmlNodePtr submitt
 		if (!why)
 			continue;
 		char *name = describe_field(doc, n, false);
-		int rc = tw_error_set(err, TW_EUSAGE,
-				      "a browser would not send this form: required field %s %s",
-				      name ? name : "", why);
+		int rc = k == K_FILE
+				 ? tw_error_set(err, TW_EUNSUPPORTED,
+						"techweek cannot attach files yet, and a browser "
+						"would not send this form without required field %s",
+						name ? name : "")
+				 : tw_error_set(err, TW_EUSAGE,
+						"a browser would not send this form: required field %s %s",
+						name ? name : "", why);
 		free(name);
 		return rc;
 	}

@@ -492,11 +492,16 @@ static char *link_name(const link *k)
 	return tw_html_collapse(k->href);
 }
 
-static int fail_with(tw_error *err, tw_buf *msg)
+static int fail_as(tw_error *err, tw_code code, tw_buf *msg)
 {
-	int rc = tw_error_set(err, TW_EUSAGE, "%s", tw_buf_str(msg));
+	int rc = tw_error_set(err, code, "%s", tw_buf_str(msg));
 	tw_buf_free(msg);
 	return rc;
+}
+
+static int fail_with(tw_error *err, tw_buf *msg)
+{
+	return fail_as(err, TW_EUSAGE, msg);
 }
 
 static int no_such_link(const link_list *l, const char *needle, tw_error *err)
@@ -631,13 +636,17 @@ static int pick_link(xmlDocPtr doc, const char *page_url, const char *needle, li
 	if (!k->url) {
 		tw_buf msg;
 		tw_buf_init(&msg, MSG_MAX);
+		/* mailto:, tel:, javascript: are no fault of the page: a
+		 * customer's browser follows them, techweek cannot yet. */
+		if (k->state == NOT_WEB)
+			tw_buf_puts(&msg, "techweek cannot follow links out of the web yet: ");
 		tw_buf_puts(&msg, "link ");
 		tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 		tw_buf_puts(&msg, " goes to ");
 		tw_redact_put_quoted(&msg, k->href, ASKED_CHARS);
-		tw_buf_puts(&msg, k->state == NOT_WEB ? ", which a customer cannot follow here"
-						      : ", which is not a valid URL");
-		return fail_with(err, &msg);
+		if (k->state != NOT_WEB)
+			tw_buf_puts(&msg, ", which is not a valid URL");
+		return fail_as(err, k->state == NOT_WEB ? TW_EUNSUPPORTED : TW_EUSAGE, &msg);
 	}
 	*chosen = k;
 	return TW_OK;
