@@ -63,8 +63,10 @@ typedef struct tw_menu_turns {
 
 /* The menus a rehearsal keeps, in fixed memory: a menu not kept takes the
  * slot of the least re-prompted one, starting from its count (the
- * space-saving count), so the most re-prompted menu stays, and the counts
- * are exact while a rehearsal re-prompts at most this many menus. */
+ * space-saving count). The counts are exact while a rehearsal re-prompts
+ * at most this many menus; beyond, a menu named by more than one re-prompt
+ * turn in TW_MENU_SLOTS is still kept, and the most re-prompted one with
+ * it whenever one menu stands out. */
 #define TW_MENU_SLOTS 8
 
 void tw_menu_turns_add(tw_menu_turns menus[TW_MENU_SLOTS], const char *text, uint64_t turns);
