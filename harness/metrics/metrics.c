@@ -4,6 +4,7 @@
 #include "metrics/metrics.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,8 @@ int tw_rehearsal_metrics_merge(tw_rehearsal_metrics *dst, const tw_rehearsal_met
 	dst->prompts += src->prompts;
 	dst->inputs += src->inputs;
 	dst->repeats += src->repeats;
+	for (size_t i = 0; i < TW_MENU_SLOTS; i++)
+		tw_menu_turns_add(dst->menus, src->menus[i].text, src->menus[i].turns);
 	tw_histogram_merge(dst->time_to_outcome, src->time_to_outcome);
 	tw_histogram_merge(dst->first_prompt, src->first_prompt);
 	tw_histogram_merge(dst->time_to_agent, src->time_to_agent);
@@ -136,6 +139,32 @@ int tw_rehearsal_metrics_merge(tw_rehearsal_metrics *dst, const tw_rehearsal_met
 		}
 	}
 	return TW_OK;
+}
+
+void tw_menu_turns_add(tw_menu_turns menus[TW_MENU_SLOTS], const char *text, uint64_t turns)
+{
+	if (!text || !*text || !turns)
+		return;
+	tw_menu_turns *least = &menus[0];
+	for (size_t i = 0; i < TW_MENU_SLOTS; i++) {
+		if (strcmp(menus[i].text, text) == 0) {
+			menus[i].turns += turns;
+			return;
+		}
+		if (menus[i].turns < least->turns)
+			least = &menus[i];
+	}
+	snprintf(least->text, sizeof(least->text), "%s", text);
+	least->turns += turns;
+}
+
+const tw_menu_turns *tw_rehearsal_reprompted_menu(const tw_rehearsal_metrics *m)
+{
+	const tw_menu_turns *best = NULL;
+	for (size_t i = 0; i < TW_MENU_SLOTS; i++)
+		if (m->menus[i].turns > 0 && (!best || m->menus[i].turns > best->turns))
+			best = &m->menus[i];
+	return best;
 }
 
 bool tw_rehearsal_flaky(const tw_rehearsal_metrics *m)
@@ -215,7 +244,7 @@ int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result 
 	switch (r->status) {
 	case TW_STATUS_PASSED:
 		m->achieved++;
-		tw_histogram_record(m->time_to_outcome, r->elapsed_ms);
+		tw_histogram_record(m->time_to_outcome, r->customer_ms);
 		break;
 	case TW_STATUS_UNREACHABLE:
 		m->unreachable++;
@@ -234,6 +263,8 @@ int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result 
 		m->prompts += (uint64_t)r->phone.prompts;
 		m->inputs += (uint64_t)r->phone.inputs;
 		m->repeats += (uint64_t)r->phone.repeats;
+		if (r->phone.menu_turns > 0)
+			tw_menu_turns_add(m->menus, r->phone.menu, (uint64_t)r->phone.menu_turns);
 		if (r->phone.first_prompt_s >= 0)
 			tw_histogram_record(m->first_prompt, r->phone.first_prompt_s * 1000);
 		if (r->phone.transfer_s >= 0)

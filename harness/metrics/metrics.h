@@ -57,6 +57,25 @@ typedef struct tw_touchpoint_metrics {
 	char *first_limit;       /* owned: the first one's cause, redacted */
 } tw_touchpoint_metrics;
 
+/* A re-prompted menu as the call names it (channels/ivr/call.h:
+ * tw_call_figures, first words, masked) and the re-prompt turns that
+ * named it. */
+#define TW_MENU_SIZE 96
+typedef struct tw_menu_turns {
+	char text[TW_MENU_SIZE]; /* "" for a free slot */
+	uint64_t turns;
+} tw_menu_turns;
+
+/* The menus a rehearsal keeps, in fixed memory: a menu not kept takes the
+ * slot of the least re-prompted one, starting from its count (the
+ * space-saving count). The counts are exact while a rehearsal re-prompts
+ * at most this many menus; beyond, a menu named by more than one re-prompt
+ * turn in TW_MENU_SLOTS is still kept, and the most re-prompted one with
+ * it whenever one menu stands out. */
+#define TW_MENU_SLOTS 8
+
+void tw_menu_turns_add(tw_menu_turns menus[TW_MENU_SLOTS], const char *text, uint64_t turns);
+
 typedef struct tw_scene_metrics {
 	uint64_t passed, failed, skipped;
 	tw_touchpoint_metrics *steps;
@@ -78,11 +97,14 @@ typedef struct tw_rehearsal_metrics {
 	uint64_t limited;        /* ended at techweek's limit: not the
 				    service's doing, so in no other figure
 				    and not scored (touchpoints say where) */
-	tw_histogram *time_to_outcome; /* performances that achieved it, ms */
+	tw_histogram *time_to_outcome; /* performances that achieved it, ms
+					  on the customer's clock */
 	uint64_t frontstage_steps;     /* summed over performances */
-	double frontstage_ms;          /* summed */
-	/* Phone, summed over performances with calls. */
+	double frontstage_ms;          /* summed, on the customer's clock */
+	/* Phone, summed over performances with calls. repeats: re-prompt
+	 * turns (failure demand). */
 	uint64_t calls, prompts, inputs, repeats;
+	tw_menu_turns menus[TW_MENU_SLOTS];
 	tw_histogram *first_prompt;    /* seconds on the call clock, as ms */
 	tw_histogram *time_to_agent;
 	tw_scene_metrics *scenes;      /* script->scene_count of them */
@@ -101,6 +123,9 @@ int tw_rehearsal_metrics_merge(tw_rehearsal_metrics *dst, const tw_rehearsal_met
  * touchpoint that passed only after a retry). */
 bool tw_rehearsal_flaky(const tw_rehearsal_metrics *m);
 bool tw_touchpoint_flaky(const tw_touchpoint_metrics *t);
+
+/* The menu the most re-prompt turns named, or NULL when none. */
+const tw_menu_turns *tw_rehearsal_reprompted_menu(const tw_rehearsal_metrics *m);
 
 struct tw_rehearsal_result;
 /* Folds one finished performance in. TW_OK or TW_ENOMEM. */

@@ -496,6 +496,9 @@ static void why_effort(tw_buf *b, const tw_rehearsal_metrics *m, const tw_rehear
 			tw_buf_puts(b, ", ");
 			put_num(b, rs->demand_mean);
 			tw_buf_puts(b, " of them failure demand (prompts heard again, retries)");
+			const tw_menu_turns *menu = tw_rehearsal_reprompted_menu(m);
+			if (menu)
+				tw_buf_printf(b, "; re-prompted most: \"%s\"", menu->text);
 		}
 	}
 }

@@ -778,7 +778,7 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 		fmt_ms(p50, sizeof(p50), tw_histogram_percentile(m->time_to_outcome, 50));
 		fmt_ms(p95, sizeof(p95), tw_histogram_percentile(m->time_to_outcome, 95));
 		node g = el(h, grid, "div", "figure");
-		el_text(h, g, "div", "muted small", "Time to outcome");
+		el_text(h, g, "div", "muted small", "Time to outcome on the customer's clock");
 		el_text(h, g, "div", "big", p50);
 		el_text(h, g, "div", "small", fmt(h, "median; p95 %s", p95));
 	}
@@ -814,9 +814,14 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 		el_text(h, g, "div", "big", fmt(h, "%llu %s", (unsigned long long)m->calls,
 						   plural(m->calls, "call", "calls")));
 		el_text(h, g, "div", "small",
-			fmt(h, "%llu prompts heard, %llu keys or phrases, %llu heard again",
+			fmt(h, "%llu prompts heard, %llu keys or phrases, %llu %s",
 			    (unsigned long long)m->prompts, (unsigned long long)m->inputs,
-			    (unsigned long long)m->repeats));
+			    (unsigned long long)m->repeats, plural(m->repeats, "re-prompt", "re-prompts")));
+		const tw_menu_turns *menu = tw_rehearsal_reprompted_menu(m);
+		if (menu)
+			el_text(h, g, "div", "small muted",
+				fmt(h, "re-prompted most: \xE2\x80\x9C%s\xE2\x80\x9D (%llu %s)", menu->text,
+				    (unsigned long long)menu->turns, plural(menu->turns, "turn", "turns")));
 		if (tw_histogram_count(m->first_prompt)) {
 			char t[48];
 			fmt_ms(t, sizeof(t), tw_histogram_percentile(m->first_prompt, 50));
@@ -855,7 +860,7 @@ static const char *part_figures(html *h, const tw_rehearsal_score *rs, tw_part p
 				 rs->budget_steps);
 		else
 			snprintf(steps, sizeof(steps), "%.1f steps", rs->steps_mean);
-		return fmt(h, "p90 time to outcome %s (%s%s); %s; failure demand %.1f a performance",
+		return fmt(h, "p90 time to outcome on the customer's clock %s (%s%s); %s; failure demand %.1f a performance",
 			   rs->time_p90_ms > 0 ? a : "\xE2\x80\x94", rs->budget_ms > 0 ? "budget " : "",
 			   b, steps, rs->demand_mean);
 	}

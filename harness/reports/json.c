@@ -635,6 +635,8 @@ static json_t *shown(json_ctx *c, const tw_rehearsal_result *r)
 	set(c, p, "prompts", integer(r->phone.prompts));
 	set(c, p, "inputs", integer(r->phone.inputs));
 	set(c, p, "repeats", integer(r->phone.repeats));
+	set(c, p, "reprompted_menu", str(c, r->phone.menu_turns > 0 ? r->phone.menu : NULL));
+	set(c, p, "reprompted_menu_turns", integer(r->phone.menu_turns));
 	set(c, o, "phone", p);
 	set(c, o, "problem", shown_problem(c, &r->problem));
 	if (r->scenes) {
@@ -731,6 +733,9 @@ static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_reh
 		set(c, p, "prompts", count(m->prompts));
 		set(c, p, "inputs", count(m->inputs));
 		set(c, p, "repeats", count(m->repeats));
+		const tw_menu_turns *menu = tw_rehearsal_reprompted_menu(m);
+		set(c, p, "reprompted_menu", menu ? str(c, menu->text) : json_null());
+		set(c, p, "reprompted_menu_turns", count(menu ? menu->turns : 0));
 		set(c, p, "first_prompt", stats(c, m->first_prompt));
 		set(c, p, "time_to_agent", stats(c, m->time_to_agent));
 		set(c, o, "phone", p);

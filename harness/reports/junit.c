@@ -333,6 +333,8 @@ static void write_properties(junit_writer *j, const tw_run *run, size_t index)
 		property(j, "caller_inputs", num);
 		snprintf(num, sizeof(num), "%d", p->repeats);
 		property(j, "prompts_heard_again", num);
+		if (p->menu_turns > 0)
+			property(j, "reprompted_menu", p->menu);
 	}
 	write_readiness(j, run, index);
 	end(j);

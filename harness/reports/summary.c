@@ -362,7 +362,12 @@ static void put_phone(const summary *s, const tw_call_totals *p)
 	fprintf(s->out, " %d prompt%s heard, %d input%s", p->prompts, plural(p->prompts),
 		p->inputs, plural(p->inputs));
 	if (p->repeats > 0)
-		fprintf(s->out, ", %d heard again", p->repeats);
+		fprintf(s->out, ", %d re-prompt%s", p->repeats, plural(p->repeats));
+	if (p->menu_turns > 0) {
+		fputs(" (most of \"", s->out);
+		put_text(s, p->menu, SIZE_MAX);
+		fputs("\")", s->out);
+	}
 	if (p->transfer_s >= 0)
 		fprintf(s->out, ", an agent at %.1fs", p->transfer_s);
 	if (p->calls > 1)
@@ -404,7 +409,7 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m)
 	if (not)
 		fprintf(s->out, ", %s%llu not%s", esc(s, RED), (unsigned long long)not, esc(s, RESET));
 	if (tw_histogram_count(m->time_to_outcome)) {
-		fputs("; time to outcome ", s->out);
+		fputs("; time to outcome on the customer's clock ", s->out);
 		put_latency(s, m->time_to_outcome);
 	}
 	if (tw_rehearsal_flaky(m))

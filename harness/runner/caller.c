@@ -21,6 +21,8 @@
 #define HEARD_SHOWN 6
 /* How much of the last prompt a failure message quotes. */
 #define LAST_HEARD_QUOTED 200
+_Static_assert(TW_CALL_MENU_SIZE == TW_MENU_SIZE, "a call's menu fits the result's");
+
 /* A scene's transcript: hours of call at most. */
 #define TRANSCRIPT_MAX ((size_t)1 << 22)
 
@@ -125,6 +127,14 @@ static void close_call(tw_customer *c)
 	t->prompts += f.prompts;
 	t->inputs += f.inputs;
 	t->repeats += f.repeats;
+	/* The performance's menu: the one most of its calls' re-prompt
+	 * turns named (a performance makes a call or two). */
+	if (f.menu_turns > 0 && strcmp(f.menu, t->menu) == 0) {
+		t->menu_turns += f.menu_turns;
+	} else if (f.menu_turns > t->menu_turns) {
+		memcpy(t->menu, f.menu, sizeof(t->menu));
+		t->menu_turns = f.menu_turns;
+	}
 	tw_call_free(c->call);
 	c->call = NULL;
 	c->transcribed = 0;
@@ -213,6 +223,7 @@ static void place_call(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 		goto out;
 	/* A new call: the caller hangs up the one before, if it is open. */
 	close_call(c);
+	c->step_clock_s = 0; /* the step lives the new call's clock */
 	tw_call_options o = {
 		.from = from,
 		.to = to,

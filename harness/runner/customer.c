@@ -54,10 +54,27 @@ static void next_step(tw_customer *c)
 	}
 }
 
+/* The customer's clock: a caller lives the call clock (what was said,
+ * pauses, timeouts sat through, webhooks), not the milliseconds techweek
+ * took to play it; a pause lasts what the script says, however fast the
+ * run goes; anything else takes the time it took. */
+static double customer_ms(const tw_customer *c, const tw_step_result *sr)
+{
+	const tw_step *st = sr->step;
+	if (st && st->kind == TW_STEP_PAUSE)
+		return (double)st->ms;
+	if (st && tw_step_is_phone(st)) {
+		double s = (c->call ? tw_call_clock(c->call) : 0) - c->step_clock_s;
+		return s > 0 ? s * 1000 : 0;
+	}
+	return sr->elapsed_ms;
+}
+
 void tw_customer_finish_step(tw_customer *c, tw_step_result *sr, tw_status status, double now_ms)
 {
 	sr->status = status;
 	sr->elapsed_ms = now_ms - c->step_start_ms;
+	sr->customer_ms = customer_ms(c, sr);
 	if (status == TW_STATUS_FAILED || status == TW_STATUS_UNREACHABLE) {
 		c->stopped = true;
 		c->stopped_by_check = sr->step->kind == TW_STEP_EXPECT;
@@ -464,6 +481,7 @@ static void perform(tw_customer *c, double now_ms)
 	const tw_step *st = &cur_scene(c)->steps[c->step];
 	tw_step_result *sr = cur_result(c);
 	c->step_start_ms = now_ms;
+	c->step_clock_s = c->call ? tw_call_clock(c->call) : 0;
 	tw_http_request req = {0};
 	tw_error e = {0};
 	xmlDocPtr doc;
@@ -586,14 +604,15 @@ static void finish(tw_customer *c, double now_ms)
 			if (!sc->scene->backstage && sr->status != TW_STATUS_SKIPPED &&
 			    is_action(sr->step))
 				r->frontstage_steps++;
+			r->customer_ms += sr->customer_ms;
+			if (!sc->scene->backstage)
+				r->frontstage_ms += sr->customer_ms;
 		}
 		sc->status = unreachable ? TW_STATUS_UNREACHABLE
 			     : failed    ? TW_STATUS_FAILED
 			     : limited   ? TW_STATUS_LIMITED
 			     : all_skipped ? TW_STATUS_SKIPPED
 					   : TW_STATUS_PASSED;
-		if (!sc->scene->backstage)
-			r->frontstage_ms += sc->elapsed_ms;
 		if (sc->status == TW_STATUS_UNREACHABLE)
 			worst = TW_STATUS_UNREACHABLE;
 		else if (sc->status == TW_STATUS_FAILED && worst != TW_STATUS_UNREACHABLE)

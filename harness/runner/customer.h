@@ -41,6 +41,7 @@ typedef struct tw_customer {
 	tw_customer_state state;
 	double wake_at_ms;
 	double step_start_ms;
+	double step_clock_s;         /* the call clock when the step began */
 	double start_ms;
 	bool stopped;                /* a step failed; the rest is skipped */
 	bool stopped_by_check;       /* ... and it was an expectation */

@@ -749,6 +749,10 @@ static int add_figures(reader *rd, tw_rehearsal_metrics *m, json_t *o, tw_histog
 		m->prompts += count_of(rd, phone, "prompts");
 		m->inputs += count_of(rd, phone, "inputs");
 		m->repeats += count_of(rd, phone, "repeats");
+		/* Each part names its most re-prompted menu: the run's is
+		 * the one most turns named over the parts. */
+		const char *menu = string_of(rd, phone, "reprompted_menu", true);
+		tw_menu_turns_add(m->menus, menu, count_of(rd, phone, "reprompted_menu_turns"));
 		add_stats(rd, m->first_prompt, phone, "first_prompt", scratch, false);
 		add_stats(rd, m->time_to_agent, phone, "time_to_agent", scratch, false);
 		at_pop(rd, mp);
@@ -839,6 +843,9 @@ static int rebuild_shown(reader *rd, tw_rehearsal_result *r, json_t *entry, tw_e
 	r->phone.prompts = (int)integer_of(rd, ph, "prompts", 0, INT_MAX);
 	r->phone.inputs = (int)integer_of(rd, ph, "inputs", 0, INT_MAX);
 	r->phone.repeats = (int)integer_of(rd, ph, "repeats", 0, INT_MAX);
+	const char *menu = string_of(rd, ph, "reprompted_menu", true);
+	snprintf(r->phone.menu, sizeof(r->phone.menu), "%s", menu ? menu : "");
+	r->phone.menu_turns = (int)integer_of(rd, ph, "reprompted_menu_turns", 0, INT_MAX);
 	at_pop(rd, mp);
 	if (!read_problem(rd, sh, "problem", &r->problem))
 		oom = true;

@@ -56,6 +56,11 @@ typedef struct tw_step_result {
 	double bytes_in;       /* body bytes received */
 	double bytes_out;      /* request body bytes sent */
 	double elapsed_ms;     /* wall time of the step */
+	double customer_ms;    /* the step's time on the customer's clock: a
+				  caller step's on the call clock (prompts
+				  spoken, pauses, timeouts, webhooks), a
+				  pause as the script says it (whatever
+				  --think-scale), any other step's wall time */
 } tw_step_result;
 
 typedef struct tw_scene_result {
@@ -77,7 +82,10 @@ typedef struct tw_call_totals {
 				  that reached one */
 	int prompts;           /* prompts heard */
 	int inputs;            /* keys pressed and phrases said */
-	int repeats;           /* prompts heard again: failure demand */
+	int repeats;           /* re-prompt turns: failure demand */
+	char menu[TW_MENU_SIZE]; /* the menu most re-prompt turns named
+				    (tw_call_figures), "" when none */
+	int menu_turns;
 } tw_call_totals;
 
 typedef struct tw_rehearsal_result {
@@ -87,11 +95,13 @@ typedef struct tw_rehearsal_result {
 	tw_status status;
 	tw_error problem;        /* BROKEN, or a setup failure (missing secret) */
 	char started_at[32];     /* ISO 8601, UTC */
-	double elapsed_ms;
+	double elapsed_ms;       /* wall time */
+	double customer_ms;      /* time on the customer's clock: its steps'
+				    customer_ms; the time to outcome */
 	tw_scene_result *scenes; /* script->scene_count of them */
 	size_t scene_count;
 	long frontstage_steps;   /* customer-effort: steps performed frontstage */
-	double frontstage_ms;
+	double frontstage_ms;    /* their time on the customer's clock */
 	tw_call_totals phone;    /* phone.calls == 0 without calls */
 	bool interrupted;        /* cut off by the run's end (a second Ctrl-C,
 				    or the step timeout passed while stopping)

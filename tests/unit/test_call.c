@@ -210,7 +210,9 @@ static void repeats_count_across_turns_not_within_one(void **state)
 	tw_call_figures_of(call, &f);
 	assert_int_equal(f.prompts, 4);
 	assert_int_equal(f.inputs, 1);
-	assert_int_equal(f.repeats, 2); /* the second turn's two plays */
+	assert_int_equal(f.repeats, 1); /* one re-prompt turn, however many plays */
+	assert_string_equal(f.menu, "Press 1.");
+	assert_int_equal(f.menu_turns, 1);
 	assert_true(f.first_prompt_s > 0.012 && f.first_prompt_s < 0.013); /* the fetch */
 	assert_true(f.transfer_s < 0);
 	tw_call_free(call);

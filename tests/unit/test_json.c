@@ -550,7 +550,8 @@ static void test_phone_and_schedule(void **state)
 	fx_step(sc, scene, 1, TW_STEP_PRESS, 4, "press \"1\"");
 	tw_rehearsal_result *r = fx_result(fx, sc, TW_STATUS_PASSED, 42000);
 	r->phone = (tw_call_totals){.calls = 1, .first_prompt_s = 1.25, .transfer_s = 30,
-				    .prompts = 3, .inputs = 2, .repeats = 1};
+				    .prompts = 3, .inputs = 2, .repeats = 1,
+				    .menu = "Press 1 for orders, press 2\xE2\x80\xA6", .menu_turns = 1};
 	fx->run->opts.rate = 2.5;
 	fx->run->opts.duration_ms = 60000;
 	fx->run->opts.ramp_ms = 10000;
@@ -578,6 +579,11 @@ static void test_phone_and_schedule(void **state)
 	assert_int_at(doc, "rehearsals/0/phone/prompts", 3);
 	assert_int_at(doc, "rehearsals/0/phone/inputs", 2);
 	assert_int_at(doc, "rehearsals/0/phone/repeats", 1);
+	assert_text(doc, "rehearsals/0/phone/reprompted_menu", "Press 1 for orders, press 2\xE2\x80\xA6");
+	assert_int_at(doc, "rehearsals/0/phone/reprompted_menu_turns", 1);
+	assert_text(doc, "rehearsals/0/shown/phone/reprompted_menu",
+		    "Press 1 for orders, press 2\xE2\x80\xA6");
+	assert_int_at(doc, "rehearsals/0/shown/phone/reprompted_menu_turns", 1);
 	assert_stats_shape(doc, "rehearsals/0/phone/first_prompt");
 	assert_num(doc, "rehearsals/0/phone/first_prompt/min", 1250);
 	assert_num(doc, "rehearsals/0/phone/time_to_agent/max", 30000);

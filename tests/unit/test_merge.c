@@ -62,6 +62,7 @@ static void perform(tw_run *run, double ms, bool pass)
 	const tw_script *s = run->rehearsals[0].script;
 	tw_rehearsal_result r = {.script = s, .status = pass ? TW_STATUS_PASSED : TW_STATUS_FAILED};
 	r.elapsed_ms = ms + 1;
+	r.customer_ms = ms + 1;
 	r.frontstage_steps = 2;
 	r.frontstage_ms = ms + 1;
 	r.scene_count = s->scene_count;

@@ -936,6 +936,110 @@ static void a_journey_through_documents(void **state)
 	tw_call_free(call);
 }
 
+/* ---- failure demand: re-prompt turns ------------------------------------------- */
+
+#define MENU_ACTION "<Gather numDigits=\"1\" action=\"/choice\">"
+#define WRONG_KEY "<Response><Say>Sorry, that is not an option.</Say><Redirect>/menu</Redirect></Response>"
+
+/* A caller who presses a wrong key once and is sent back to menu: the
+ * call after the menu was heard again. */
+static tw_call *wrong_key_once(const char *menu)
+{
+	tw_call *call = run(menu);
+	press(call, "7");
+	tw_error err = {0};
+	ok(answer_from(call, "http://127.0.0.1:1/choice", WRONG_KEY, &err), &err);
+	ok(answer_from(call, "http://127.0.0.1:1/menu", menu, &err), &err);
+	assert_non_null(tw_call_listening(call));
+	return call;
+}
+
+static void reprompt_turns_of(const char *menu, int prompts, int repeats, const char *named)
+{
+	tw_call *call = wrong_key_once(menu);
+	tw_call_figures f;
+	tw_call_figures_of(call, &f);
+	assert_int_equal(f.prompts, prompts);
+	assert_int_equal(f.repeats, repeats);
+	assert_string_equal(f.menu, named);
+	assert_int_equal(f.menu_turns, repeats);
+	tw_call_free(call);
+}
+
+static void a_reprompt_counts_one_turn_however_many_says_carry_it(void **state)
+{
+	(void)state;
+	reprompt_turns_of("<Response>" MENU_ACTION "<Say>Main menu. Press 1 for orders, press 2 "
+			  "for opening hours.</Say></Gather></Response>",
+			  3, 1, "Main menu. Press 1 for orders,\xE2\x80\xA6");
+	/* the same words in two <Say>s: the same cost, the menu's last words */
+	reprompt_turns_of("<Response>" MENU_ACTION "<Say>Main menu.</Say><Say>Press 1 for orders, "
+			  "press 2 for opening hours.</Say></Gather></Response>",
+			  5, 1, "Press 1 for orders, press 2\xE2\x80\xA6");
+	/* and in <Play>s */
+	reprompt_turns_of("<Response>" MENU_ACTION "<Play>http://cdn.test/menu.mp3</Play>"
+			  "<Play>http://cdn.test/options.mp3</Play></Gather></Response>",
+			  5, 1, "http://cdn.test/options.mp3");
+}
+
+static void loop_plays_in_one_turn_are_not_failure_demand(void **state)
+{
+	(void)state;
+	const char *menu = "<Response>" MENU_ACTION "<Say loop=\"3\">Press 1.</Say></Gather>"
+			   "</Response>";
+	tw_call *call = run(menu);
+	tw_call_figures f;
+	tw_call_figures_of(call, &f);
+	assert_int_equal(f.prompts, 3);
+	assert_int_equal(f.repeats, 0);
+	assert_string_equal(f.menu, "");
+	tw_call_free(call);
+	/* after one redirect, three plays again: one re-prompt turn */
+	reprompt_turns_of(menu, 7, 1, "Press 1.");
+}
+
+static void a_redirect_without_the_caller_is_not_a_reprompt(void **state)
+{
+	(void)state;
+	/* The IVR says the same twice before the caller did anything: that
+	 * is its design, not a prompt the caller has to hear again. */
+	tw_call *call = run("<Response><Say>Welcome.</Say><Redirect>/again</Redirect></Response>");
+	tw_error err = {0};
+	ok(answer_from(call, "http://127.0.0.1:1/again",
+		       "<Response><Say>Welcome.</Say>" MENU_ACTION "<Say>Press 1.</Say></Gather>"
+		       "</Response>", &err), &err);
+	tw_call_figures f;
+	tw_call_figures_of(call, &f);
+	assert_int_equal(f.repeats, 0);
+	assert_false(tw_call_event_at(call, 2)->repeat);
+	tw_call_free(call);
+}
+
+static void silence_then_the_menu_again_is_a_reprompt_turn(void **state)
+{
+	(void)state;
+	const char *menu = "<Response>" MENU_ACTION "<Say>Main menu.</Say><Say>Press 1.</Say>"
+			   "</Gather><Say>Sorry, I didn't get that.</Say><Redirect>/menu</Redirect>"
+			   "</Response>";
+	tw_call *call = run(menu);
+	double before = tw_call_clock(call);
+	silence(call);
+	tw_error err = {0};
+	ok(answer_from(call, "http://127.0.0.1:1/menu", menu, &err), &err);
+	silence(call);
+	ok(answer_from(call, "http://127.0.0.1:1/menu", menu, &err), &err);
+	tw_call_figures f;
+	tw_call_figures_of(call, &f);
+	/* two turns; the second also re-plays the apology: still one each */
+	assert_int_equal(f.repeats, 2);
+	assert_string_equal(f.menu, "Press 1.");
+	assert_int_equal(f.menu_turns, 2);
+	/* dead air and the re-prompts are on the call clock: two timeouts
+	 * of 5 s, the apology (2 s) and the menu (1.6 s) twice */
+	assert_true(NEAR(tw_call_clock(call) - before, 2 * (5 + 2.0 + 1.6)));
+	tw_call_free(call);
+}
+
 /* What a call quotes in a message (the last prompt, an attribute, a
  * document's element) is masked before it is cut: a secret straddling the
  * cut leaves no piece of itself, which the run's redaction of the whole
@@ -1230,6 +1334,10 @@ int main(void)
 		cmocka_unit_test(unsupported_verbs_fail_clearly),
 		cmocka_unit_test(unknown_verb_fails_with_its_line),
 		cmocka_unit_test(a_journey_through_documents),
+		cmocka_unit_test(a_reprompt_counts_one_turn_however_many_says_carry_it),
+		cmocka_unit_test(loop_plays_in_one_turn_are_not_failure_demand),
+		cmocka_unit_test(a_redirect_without_the_caller_is_not_a_reprompt),
+		cmocka_unit_test(silence_then_the_menu_again_is_a_reprompt_turn),
 		cmocka_unit_test(quotes_mask_secrets_before_cutting),
 		cmocka_unit_test(clock_limit_crossed_by_a_pause),
 		cmocka_unit_test(clock_limit_crossed_by_a_play_loop),

@@ -227,6 +227,25 @@ static void menu_without_nomatch_handler_uses_the_platform_default(void **state)
 	tw_call_free(call);
 }
 
+static void a_reprompt_of_two_prompts_counts_one_turn(void **state)
+{
+	(void)state;
+	tw_call *call = run(VXML_OPEN "<menu><prompt>Main menu.</prompt><prompt>Press 1 for "
+				      "orders, press 2 for opening hours.</prompt>"
+				      "<choice dtmf=\"1\" next=\"one.vxml\">One</choice>"
+				      "<nomatch>Sorry. <reprompt/></nomatch></menu>" VXML_CLOSE);
+	press(call, "5");
+	heard(call, "say:Main menu.|say:Press 1 for orders, press 2 for opening hours.|press:5|"
+		    "say:Sorry.|say*:Main menu.|say*:Press 1 for orders, press 2 for opening hours.");
+	press(call, "5");
+	tw_call_figures f;
+	tw_call_figures_of(call, &f);
+	assert_int_equal(f.repeats, 2); /* two turns, four prompts heard again */
+	assert_string_equal(f.menu, "Press 1 for orders, press 2\xE2\x80\xA6");
+	assert_int_equal(f.menu_turns, 2);
+	tw_call_free(call);
+}
+
 static void transfer_holds_with_the_number(void **state)
 {
 	(void)state;
@@ -724,6 +743,7 @@ int main(void)
 		cmocka_unit_test(menu_by_voice),
 		cmocka_unit_test(wrong_key_is_nomatch_then_reprompt),
 		cmocka_unit_test(menu_without_nomatch_handler_uses_the_platform_default),
+		cmocka_unit_test(a_reprompt_of_two_prompts_counts_one_turn),
 		cmocka_unit_test(transfer_holds_with_the_number),
 		cmocka_unit_test(noinput_escalates_then_disconnects),
 		cmocka_unit_test(nomatch_and_noinput_count_separately),

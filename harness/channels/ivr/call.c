@@ -59,9 +59,9 @@ struct tw_call {
 					heard in; keys borrowed from events */
 	double clock_s;
 	int fetches_since_input;
-	int turn;                    /* a new document or a caller input
-					starts a turn */
-	int turn_lines;              /* lines the IVR added in this turn */
+	int turn;                    /* the IVR's turn: caller inputs so far */
+	int turn_lines;              /* lines the IVR added since the last
+					document or caller input */
 
 	bool (*stop)(void *ctx);     /* the owner's stop request */
 	void *stop_ctx;
@@ -315,10 +315,12 @@ static int add_event(tw_call *call, tw_call_event_kind kind, const char *text,
 	if (text && !(ev.text = strdup(text)))
 		return TW_ENOMEM;
 	ev.turn = call->turn;
-	/* A prompt heard in an earlier turn is failure demand: the IVR asks
-	 * again. A loop within one turn (Say loop="2", hold music) is the
-	 * IVR's design, not a re-prompt. Turns only grow, so "an earlier
-	 * turn" is "first heard before this one". */
+	/* A prompt heard in an earlier turn is failure demand: the caller
+	 * acted or timed out and the IVR asks again. A loop or a Redirect
+	 * within one turn (Say loop="2", hold music, a welcome that
+	 * redirects to the menu) is the IVR's design, not a re-prompt.
+	 * Turns only grow, so "an earlier turn" is "first heard before this
+	 * one". */
 	if (ev.is_prompt && ev.text) {
 		/* One lookup however long the call: texts are borrowed from the
 		 * events, which live as long as the call. */
@@ -394,19 +396,93 @@ const char *tw_call_sid(const tw_call *call)
 	return call->call_sid;
 }
 
+/* The next re-prompt turn from event *pos on: true with *menu the index
+ * of its last prompt heard again, and *pos past the turn. Events are in
+ * turn order: a turn is a run of events. */
+static bool next_reprompt(const tw_call *call, size_t *pos, size_t *menu)
+{
+	size_t i = *pos, n = call->event_count;
+	while (i < n) {
+		int turn = call->events[i].turn;
+		size_t last = n;
+		for (; i < n && call->events[i].turn == turn; i++)
+			if (call->events[i].repeat)
+				last = i;
+		if (last < n) {
+			*pos = i;
+			*menu = last;
+			return true;
+		}
+	}
+	*pos = n;
+	return false;
+}
+
+/* The first TW_CALL_MENU_WORDS words of text, masked first (a cut never
+ * leaves part of a secret), one space between them, "…" when there were
+ * more; cut on a character boundary to fit out. */
+static void menu_words(const tw_call *call, const char *text, char out[TW_CALL_MENU_SIZE])
+{
+	char *masked = tw_redact_apply(call->redact, text);
+	const unsigned char *p = (const unsigned char *)(masked ? masked : "");
+	tw_buf b;
+	tw_buf_init(&b, (size_t)1 << 16);
+	int words = 0;
+	while (*p) {
+		while (*p && isspace(*p))
+			p++;
+		if (!*p)
+			break;
+		const unsigned char *w = p;
+		while (*p && !isspace(*p))
+			p++;
+		if (words == TW_CALL_MENU_WORDS) {
+			tw_buf_puts(&b, "\xE2\x80\xA6");
+			break;
+		}
+		if (words++)
+			tw_buf_puts(&b, " ");
+		tw_buf_printf(&b, "%.*s", (int)(p - w), (const char *)w);
+	}
+	free(masked);
+	tw_call_quote(call, tw_buf_str(&b), out, TW_CALL_MENU_SIZE);
+	tw_buf_free(&b);
+}
+
 void tw_call_figures_of(const tw_call *call, tw_call_figures *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->first_prompt_s = -1;
 	out->transfer_s = -1;
+	/* Re-prompt turns, and the menu most of them named: a call has as
+	 * many turns as the caller acted, so counting each menu's turns
+	 * again is cheap and needs no memory. */
+	size_t pos = 0, menu = 0, best = call->event_count;
+	while (next_reprompt(call, &pos, &menu)) {
+		out->repeats++;
+		const char *text = call->events[menu].text;
+		size_t p = 0, m = 0;
+		int turns = 0;
+		bool named_before = false;
+		while (!named_before && next_reprompt(call, &p, &m)) {
+			if (strcmp(call->events[m].text, text) != 0)
+				continue;
+			named_before = m < menu;
+			turns++;
+		}
+		if (!named_before && turns > out->menu_turns) {
+			out->menu_turns = turns;
+			best = menu;
+		}
+	}
+	if (best < call->event_count)
+		menu_words(call, call->events[best].text, out->menu);
 	for (size_t i = 0; i < call->event_count; i++) {
 		const tw_call_event *e = &call->events[i];
 		if (e->is_prompt) {
 			if (out->first_prompt_s < 0)
 				out->first_prompt_s = e->at_s;
 			out->prompts++;
-			if (e->repeat)
-				out->repeats++;
 		} else if (e->kind == TW_EV_PRESS || e->kind == TW_EV_SPEAK) {
 			out->inputs++;
 		} else if (e->kind == TW_EV_TRANSFER && out->transfer_s < 0) {
@@ -848,7 +924,6 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 		return fail(call, err);
 	}
 	call->current = d;
-	call->turn++;
 	call->turn_lines = 0;
 	int rc = dialects[d]->load(call->interp[d], call, doc, url, err);
 	return settle(call, rc, err);

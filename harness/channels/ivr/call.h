@@ -115,10 +115,12 @@ typedef struct tw_call_event {
 	double duration_s; /* simulated length (speech, pause) */
 	char *text;        /* owned; may be NULL */
 	bool repeat;       /* a prompt heard in an earlier turn of this call:
-			      failure demand (a re-prompt, a menu looping
-			      back); a loop within one turn is not */
+			      the IVR asks again (a re-prompt, a menu
+			      looping back); a loop or a Redirect within
+			      one turn is not */
 	bool is_prompt;    /* SAY or PLAY */
-	int turn;          /* a new document or a caller input starts a turn */
+	int turn;          /* the IVR's turn: how many times the caller had
+			      acted (pressed, spoken, stayed silent) before */
 } tw_call_event;
 
 /* What the IVR is collecting while LISTENING. */
@@ -223,15 +225,32 @@ const tw_call_limits *tw_call_limits_of(const tw_call *call);
 /* "CA" + 32 hex digits, as the carrier sends it. */
 const char *tw_call_sid(const tw_call *call);
 
-/* Figures for reports: the call clock at the first prompt and at the
+/* A re-prompted menu as reports name it: its first TW_CALL_MENU_WORDS
+ * words, "…" when there were more, masked with the run's secrets. */
+#define TW_CALL_MENU_WORDS 6
+#define TW_CALL_MENU_SIZE 96
+
+/*
+ * Figures for reports: the call clock at the first prompt and at the
  * first transfer (negative when none); prompts heard, keys pressed and
- * phrases said; prompts heard again (failure demand). */
+ * phrases said; failure demand in re-prompt turns.
+ *
+ * A re-prompt turn is a turn of the IVR, after the caller acted or timed
+ * out, that plays a prompt the caller already heard in an earlier turn.
+ * It counts once however many <Say>s, <Play>s, <prompt>s or loop plays
+ * carry it: the caller lives one more round of the menu, whatever its
+ * markup. The menu it names is its last prompt heard again (the words the
+ * IVR asks with, after any apology); menu is the one the most re-prompt
+ * turns named (the first of a tie), "" when none.
+ */
 typedef struct tw_call_figures {
 	double first_prompt_s;
 	double transfer_s;
 	int prompts;
 	int inputs;
-	int repeats;
+	int repeats;     /* re-prompt turns */
+	char menu[TW_CALL_MENU_SIZE];
+	int menu_turns;  /* re-prompt turns that named menu */
 } tw_call_figures;
 void tw_call_figures_of(const tw_call *call, tw_call_figures *out);
 
