@@ -233,9 +233,55 @@ static int load_gates(const loader *l, json_t *g, tw_readiness_config *c)
 	return TW_OK;
 }
 
+/* A percent written as a string, "1%" or "12.5%", from 0 to hi percent,
+ * into a share (0.01). */
+static int percent(const loader *l, json_t *v, const char *key, double hi, double *out)
+{
+	char *end;
+	double x;
+	if (!json_is_string(v) || !tw_decimal(json_string_value(v), &x, &end) ||
+	    strcmp(end, "%") != 0 || x > hi)
+		return bad(l, key, "must be a percent from 0%% to %g%% written as a string, such as \"10%%\"",
+			   hi);
+	*out = x / 100;
+	return TW_OK;
+}
+
+/* How far a rehearsal may fall behind --baseline (readiness/baseline.h). */
+static int load_regression(const loader *l, json_t *r, tw_readiness_config *c)
+{
+	static const char *const known[] = {"score", "outcome", "p95", "steps", "time", NULL};
+	if (!json_is_object(r))
+		return bad(l, "regression", "must be an object: {\"score\": 5, \"outcome\": \"1%%\", "
+					    "\"p95\": \"20%%\", \"steps\": 0, \"time\": \"10%%\"}");
+	int rc = known_keys(l, r, "regression", known);
+	tw_regression_limits limits = c->regression;
+	for (int f = 0; rc == TW_OK && f < TW_FIGURE_COUNT; f++) {
+		json_t *v = json_object_get(r, tw_figure_key((tw_figure)f));
+		if (!v)
+			continue;
+		char key[64];
+		snprintf(key, sizeof(key), "regression.%s", tw_figure_key((tw_figure)f));
+		double *max = &limits.max[f];
+		switch ((tw_figure)f) {
+		case TW_FIGURE_SCORE: rc = number_in(l, v, key, 0, 100, max); break;
+		case TW_FIGURE_STEPS: rc = number_in(l, v, key, 0, 1e6, max); break;
+		case TW_FIGURE_OUTCOME: rc = percent(l, v, key, 100, max); break;
+		case TW_FIGURE_P95:
+		case TW_FIGURE_TIME:
+		case TW_FIGURE_COUNT: rc = percent(l, v, key, 1e6, max); break;
+		}
+		limits.set[f] = true;
+	}
+	if (rc == TW_OK)
+		c->regression = limits;
+	return rc;
+}
+
 static int load(const loader *l, json_t *root, tw_readiness_config *c)
 {
-	static const char *const known[] = {"weights", "apdex", "cap_never", "gate", "gates", NULL};
+	static const char *const known[] = {"weights", "apdex", "cap_never", "gate", "gates",
+					    "regression", NULL};
 	if (!json_is_object(root))
 		return tw_error_set_at(l->err, TW_EUSAGE, l->path, 0, 0, NULL,
 				       "the project file must hold a JSON object ({\"gate\": 90, ...})");
@@ -255,6 +301,8 @@ static int load(const loader *l, json_t *root, tw_readiness_config *c)
 	}
 	if (rc == TW_OK && (v = json_object_get(root, "gates")))
 		rc = load_gates(l, v, c);
+	if (rc == TW_OK && (v = json_object_get(root, "regression")))
+		rc = load_regression(l, v, c);
 	return rc;
 }
 

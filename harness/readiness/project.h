@@ -7,7 +7,8 @@
  *    "cap_never": 20,
  *    "gate": 90,
  *    "gates": [{"tag": "checkout", "minimum": 99},
- *              {"rehearsal": "Help page", "minimum": 80}]}
+ *              {"rehearsal": "Help page", "minimum": 80}],
+ *    "regression": {"score": 5, "outcome": "1%", "p95": "20%", "steps": 0, "time": "10%"}}
  *
  * Every key is optional; a key that is not known is an error (a typo must
  * not silently leave the default in place), as is a duplicate key.

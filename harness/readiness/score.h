@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "readiness/baseline.h"
 #include "techweek/error.h"
 #include "runner/result.h"
 
@@ -61,6 +62,7 @@ typedef struct tw_readiness_config {
 	double gate;            /* the run's minimum; < 0: no gate */
 	tw_gate_rule *rules;    /* owned: per rehearsal or per tag minimums */
 	size_t rule_count;
+	tw_regression_limits regression; /* against --baseline; none set by default */
 } tw_readiness_config;
 
 /* The defaults above; no gate, no rules. */
@@ -149,6 +151,9 @@ typedef struct tw_run_score {
 	tw_verdict verdict;            /* the run's verdict (tw_readiness_verdict):
 					  what every report shows and the CLI
 					  exits with */
+	/* Against --baseline (tw_baseline_judge); NULL and false without. */
+	const struct tw_comparison *baseline; /* borrowed */
+	bool regressed;                /* a figure regressed beyond its limit */
 } tw_run_score;
 
 /* Scores a finished run. TW_OK, TW_ENOMEM, or TW_EUSAGE (a weight below 0
@@ -166,7 +171,8 @@ void tw_run_score_free(tw_run_score *s);
  * carried out, or the run itself was cut short by an error; NOT_READY when
  * a journey fell short (tw_readiness_journey_met) or was never performed;
  * else READY. A score (may be NULL: no gate) only lowers READY to
- * NOT_READY when its gate or a minimum did not hold. Rehearsals whose
+ * NOT_READY when its gate or a minimum did not hold, or a figure
+ * regressed against the baseline beyond its limit. Rehearsals whose
  * every performance was interrupted are left out, as in the score.
  */
 tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score);
