@@ -98,8 +98,9 @@ check "HTML: badge" \
   "$(xmllint --html --xpath "string(//*[@id='verdict'])" "$work/limited/readiness.html" 2>/dev/null)" "✗ NOT READY"
 contains "HTML: the regression named" "$work/limited/readiness.html" "$why"
 
-# Against itself, under every limit: READY.
-printf '{"regression": {"score": 5, "outcome": "1%%", "p95": "1000%%", "steps": 0, "time": "1000%%"}}\n' \
+# Against itself, under every limit (those of times and the score wide:
+# timings are never asserted): READY.
+printf '{"regression": {"score": 100, "outcome": "0%%", "p95": "1000000%%", "steps": 0, "time": "1000000%%"}}\n' \
   >"$work/all.json"
 cp "$work/grown/result.json" "$work/grown.json"
 check "against itself, every limit: exit" \

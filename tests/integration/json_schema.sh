@@ -144,6 +144,17 @@ check dress-open 0 '.schedule.model == "open"' \
 check bail 1 '.totals.stopped == "max_failures"' \
   --performances 100 --customers 1 --bail "$cases/status-mismatch.rehearsal"
 
+# Against a baseline (docs/baseline.md): the same journey with one request
+# more, found by its name, its steps regressed beyond the project's limit.
+check baseline-before 0 '.baseline == null' "$cases/verdict-ready.rehearsal"
+sed 's|^  get {{stage}}/$|  get {{stage}}/\n  get {{stage}}/|' "$cases/verdict-ready.rehearsal" \
+  >"$work/grown.rehearsal"
+printf '{"regression": {"score": 100, "outcome": "1%%", "p95": "1000000%%", "steps": 0, "time": "1000000%%"}}\n' \
+  >"$work/regression.json"
+check baseline 1 '.baseline.rehearsals[0].matched == "name" and .baseline.regressions[0].figure == "steps"
+    and ([.baseline.rehearsals[0].touchpoints[] | select(.new)] | length) == 1 and .baseline.limits.steps == 0' \
+  --baseline "$work/baseline-before/result.json" --project "$work/regression.json" "$work/grown.rehearsal"
+
 # Ctrl-C during a dress rehearsal, synchronised on the first progress line
 # as tests/integration/interrupt.sh does.
 cat >"$work/slow.rehearsal" <<'R'
