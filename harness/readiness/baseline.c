@@ -644,7 +644,8 @@ static int compare_touchpoints(comparing *cx, size_t ri, const base_rehearsal *b
 			tc->figure[TW_FIGURE_OUTCOME] =
 				change(bt->count > 0, (double)bt->passed / (double)(bt->count ? bt->count : 1),
 				       (double)t->passed / (double)t->count);
-			bool has_p95 = tw_histogram_count(t->latency) > 0;
+			/* Only timed steps: a fill or a check takes no time worth a percentile. */
+			bool has_p95 = ap && tw_histogram_count(t->latency) > 0;
 			tc->figure[TW_FIGURE_P95] =
 				change(has_p95 && bt->has_p95, bt->p95,
 				       has_p95 ? tw_histogram_percentile(t->latency, 95) : 0);

@@ -926,13 +926,15 @@ static void write_losses(html *h, node parent, size_t i)
 /* A figure's cell: before → after (change), marked when it regressed. */
 static void change_cell(html *h, node tr, tw_figure f, const tw_change *c, bool applies)
 {
+	/* fig-KEY: the stylesheet's .score is the big number on top. */
+	const char *cls = fmt(h, "fig-%s", tw_figure_key(f));
 	if (!applies || !c->known) {
-		el_text(h, tr, "td", applies ? tw_figure_key(f) : NULL, applies ? "\xE2\x80\x94" : "");
+		el_text(h, tr, "td", applies ? cls : NULL, applies ? "\xE2\x80\x94" : "");
 		return;
 	}
 	char words[128];
 	tw_change_str(words, sizeof(words), f, c);
-	node td = el_text(h, tr, "td", tw_figure_key(f), words);
+	node td = el_text(h, tr, "td", cls, words);
 	if (c->regressed)
 		el_text(h, td, "span", "health b-failing", " \xE2\x9C\x97 beyond the limit");
 }

@@ -74,7 +74,7 @@ check "JSON: verdict" "$(jq -r .verdict "$json")" passed
 check "JUnit: baseline_steps" \
   "$(xmllint --xpath "string(//property[@name='baseline_steps']/@value)" "$work/grown/junit.xml")" "4 → 6 (+2)"
 check "HTML: the baseline section" \
-  "$(xmllint --html --xpath "string(//*[@id='baseline-r0']//td[@class='steps'])" "$work/grown/readiness.html" 2>/dev/null)" \
+  "$(xmllint --html --xpath "string(//*[@id='baseline-r0']//td[@class='fig-steps'])" "$work/grown/readiness.html" 2>/dev/null)" \
   "4 → 6 (+2)"
 
 # The same, with a limit of no more steps: NOT READY, naming the regression.

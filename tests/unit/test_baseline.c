@@ -172,7 +172,8 @@ static void test_against_itself(void **state)
 	assert_int_equal(rc->touchpoint_count, 4);
 	for (size_t k = 0; k < rc->touchpoint_count; k++) {
 		assert_false(rc->touchpoints[k].is_new);
-		assert_true(rc->touchpoints[k].figure[TW_FIGURE_P95].known);
+		/* timed: the pages and the order; the check takes no time */
+		assert_int_equal(rc->touchpoints[k].figure[TW_FIGURE_P95].known, k < 3);
 	}
 	assert_int_equal(rc->touchpoints_gone, 0);
 	assert_int_equal(cmp.regression_count, 0);
