@@ -31,6 +31,7 @@ typedef struct tw_cli_opts {
 	const char *json;     /* file; default <reports>/result.json */
 	const char *html;     /* file; default <reports>/readiness.html */
 	const char *project;  /* --project; NULL: ./techweek.json if present */
+	struct tw_baseline *baseline; /* owned: --baseline FILE, read while parsing */
 	double gate;          /* --gate; < 0: the project's, else none */
 	long progress_ms;     /* --progress: 0 default, -1 none */
 	bool performances_given;

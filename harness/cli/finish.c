@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "core/fsutil.h"
+#include "readiness/baseline.h"
 #include "readiness/project.h"
 #include "readiness/score.h"
 #include "reports/render.h"
@@ -147,6 +148,20 @@ int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *
 		tw_cli_print_error(&err);
 		tw_error_clear(&err);
 	}
+	/* Against the last good run: a regression beyond the project's
+	 * limits lowers the verdict, which every report then shows. */
+	tw_comparison cmp = {0};
+	if (have_score && o->baseline) {
+		if (tw_baseline_compare(&cmp, o->baseline, run, &score, &cfg->regression, &err) ==
+		    TW_OK) {
+			tw_baseline_judge(&score, run, &cmp);
+			status = (int)score.verdict;
+		} else {
+			tw_cli_print_error(&err);
+			tw_error_clear(&err);
+			status = TW_EXIT_UNREACHABLE;
+		}
+	}
 	unsigned flags = (tw_cli_use_color(o->color) ? TW_SUMMARY_COLOR : 0) |
 			 (o->verbose ? TW_SUMMARY_VERBOSE : 0);
 	if (!o->quiet) {
@@ -171,5 +186,6 @@ int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *
 	}
 	if (have_score)
 		tw_run_score_free(&score);
+	tw_comparison_free(&cmp);
 	return status;
 }

@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "core/number.h"
+#include "readiness/baseline.h"
 
 enum {
 	OPT_VARS_FILE = 256,
@@ -48,6 +49,7 @@ enum {
 	OPT_PROJECT,
 	OPT_HTML,
 	OPT_SHARD,
+	OPT_BASELINE,
 };
 
 static const struct option run_options[] = {
@@ -79,6 +81,7 @@ static const struct option run_options[] = {
 	{"progress", required_argument, NULL, OPT_PROGRESS},
 	{"gate", required_argument, NULL, OPT_GATE},
 	{"project", required_argument, NULL, OPT_PROJECT},
+	{"baseline", required_argument, NULL, OPT_BASELINE},
 	{"html", required_argument, NULL, OPT_HTML},
 	{"shard", required_argument, NULL, OPT_SHARD},
 	{"color", required_argument, NULL, OPT_COLOR},
@@ -126,6 +129,8 @@ static const char run_help[] =
 	"      --gate SCORE          exit 1 when the readiness score is below SCORE\n"
 	"      --project FILE        weights, Apdex targets and gates (default:\n"
 	"                            techweek.json here, when there is one)\n"
+	"      --baseline FILE       compare with an earlier JSON result (the project's\n"
+	"                            \"regression\" limits can fail the gate)\n"
 	"      --no-reports          write no report files\n"
 	"network (per step):\n"
 	"      --connect-timeout D   default 10s\n"
@@ -180,6 +185,8 @@ static const char merge_help[] =
 	"      --gate SCORE          exit 1 when the readiness score is below SCORE\n"
 	"      --project FILE        weights, Apdex targets and gates (default:\n"
 	"                            techweek.json here, when there is one)\n"
+	"      --baseline FILE       compare with an earlier JSON result (the project's\n"
+	"                            \"regression\" limits can fail the gate)\n"
 	"output:\n"
 	"      --color auto|always|never   (NO_COLOR=1 also turns colour off)\n"
 	"      --verbose             list every step in the summary\n"
@@ -194,7 +201,7 @@ static bool merge_option(int ch)
 {
 	switch (ch) {
 	case OPT_REPORTS: case OPT_JUNIT: case OPT_JSON: case OPT_HTML: case OPT_GATE:
-	case OPT_PROJECT: case OPT_NO_REPORTS: case OPT_COLOR: case OPT_NO_COLOR:
+	case OPT_PROJECT: case OPT_BASELINE: case OPT_NO_REPORTS: case OPT_COLOR: case OPT_NO_COLOR:
 	case 'V': case 'q': case 'h': case '?':
 		return true;
 	default:
@@ -465,6 +472,16 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 				return bad(command, "--project: cannot read '%s'", a);
 			o->project = a;
 			break;
+		case OPT_BASELINE:
+			/* Read now, so a bad file stops everything before the
+			 * run starts (and the run may overwrite it). */
+			tw_baseline_free(o->baseline);
+			if (tw_baseline_load(&o->baseline, a, &err) != TW_OK) {
+				fprintf(stderr, "techweek %s: --baseline: %s\n", command, err.message);
+				tw_error_clear(&err);
+				return TW_EXIT_USAGE;
+			}
+			break;
 		case OPT_GATE: {
 			char *end;
 			double g;
@@ -530,6 +547,8 @@ void tw_cli_opts_free(tw_cli_opts *o)
 {
 	tw_vars_free(o->vars);
 	o->vars = NULL;
+	tw_baseline_free(o->baseline);
+	o->baseline = NULL;
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -141,15 +141,19 @@ static int duration(const loader *l, json_t *v, const char *key, double *out)
 	return bad(l, key, "must be a duration: a string such as \"300ms\" or \"1s\", or a number of ms");
 }
 
-/* "99.5%": a share above 0% and at most 100%, into 0..1. */
-static int percent(const loader *l, json_t *v, const char *key, double *out)
+/* "99.5%": a percentage in quotes, above 0% (or from 0% when zero_ok: a
+ * regression limit) and at most hi percent, into a share (0.995). */
+static int percent(const loader *l, json_t *v, const char *key, bool zero_ok, double hi,
+		   double *out)
 {
 	double x;
 	char *end;
 	if (!json_is_string(v) || !tw_decimal(json_string_value(v), &x, &end) || strcmp(end, "%") != 0)
 		return bad(l, key, "must be a percentage in quotes, such as \"99.5%%\"");
-	if (!(x > 0 && x <= 100))
-		return bad(l, key, "must be above 0%% and at most 100%%, not %s", json_string_value(v));
+	if (!(zero_ok ? x >= 0 : x > 0) || x > hi)
+		return bad(l, key, zero_ok ? "must be from 0%% to %g%%, not %s"
+					   : "must be above 0%% and at most %g%%, not %s",
+			   hi, json_string_value(v));
 	*out = x / 100;
 	return TW_OK;
 }
@@ -237,7 +241,7 @@ static int load_gates(const loader *l, json_t *g, tw_readiness_config *c)
 			return rc;
 		v = json_object_get(rule, "require");
 		snprintf(key, sizeof(key), "%s.require", where);
-		if (v && (rc = percent(l, v, key, &r.require)) != TW_OK)
+		if (v && (rc = percent(l, v, key, false, 100, &r.require)) != TW_OK)
 			return rc;
 		v = json_object_get(rule, "minor");
 		snprintf(key, sizeof(key), "%s.minor", where);
@@ -256,10 +260,41 @@ static int load_gates(const loader *l, json_t *g, tw_readiness_config *c)
 	return TW_OK;
 }
 
+/* How far a rehearsal may fall behind --baseline (readiness/baseline.h). */
+static int load_regression(const loader *l, json_t *r, tw_readiness_config *c)
+{
+	static const char *const known[] = {"score", "outcome", "p95", "steps", "time", NULL};
+	if (!json_is_object(r))
+		return bad(l, "regression", "must be an object: {\"score\": 5, \"outcome\": \"1%%\", "
+					    "\"p95\": \"20%%\", \"steps\": 0, \"time\": \"10%%\"}");
+	int rc = known_keys(l, r, "regression", known);
+	tw_regression_limits limits = c->regression;
+	for (int f = 0; rc == TW_OK && f < TW_FIGURE_COUNT; f++) {
+		json_t *v = json_object_get(r, tw_figure_key((tw_figure)f));
+		if (!v)
+			continue;
+		char key[64];
+		snprintf(key, sizeof(key), "regression.%s", tw_figure_key((tw_figure)f));
+		double *max = &limits.max[f];
+		switch ((tw_figure)f) {
+		case TW_FIGURE_SCORE: rc = number_in(l, v, key, 0, 100, max); break;
+		case TW_FIGURE_STEPS: rc = number_in(l, v, key, 0, 1e6, max); break;
+		case TW_FIGURE_OUTCOME: rc = percent(l, v, key, true, 100, max); break;
+		case TW_FIGURE_P95:
+		case TW_FIGURE_TIME:
+		case TW_FIGURE_COUNT: rc = percent(l, v, key, true, 1e6, max); break;
+		}
+		limits.set[f] = true;
+	}
+	if (rc == TW_OK)
+		c->regression = limits;
+	return rc;
+}
+
 static int load(const loader *l, json_t *root, tw_readiness_config *c)
 {
-	static const char *const known[] = {"weights", "apdex", "cap_never", "gate",
-					    "require", "irregular_zero", "gates", NULL};
+	static const char *const known[] = {"weights", "apdex", "cap_never", "gate", "require",
+					    "irregular_zero", "gates", "regression", NULL};
 	if (!json_is_object(root))
 		return tw_error_set_at(l->err, TW_EUSAGE, l->path, 0, 0, NULL,
 				       "the project file must hold a JSON object ({\"gate\": 90, ...})");
@@ -278,11 +313,13 @@ static int load(const loader *l, json_t *root, tw_readiness_config *c)
 			rc = number_in(l, v, "gate", 0, 100, &c->gate);
 	}
 	if (rc == TW_OK && (v = json_object_get(root, "require")))
-		rc = percent(l, v, "require", &c->require);
+		rc = percent(l, v, "require", false, 100, &c->require);
 	if (rc == TW_OK && (v = json_object_get(root, "irregular_zero")))
-		rc = percent(l, v, "irregular_zero", &c->irregular_zero);
+		rc = percent(l, v, "irregular_zero", false, 100, &c->irregular_zero);
 	if (rc == TW_OK && (v = json_object_get(root, "gates")))
 		rc = load_gates(l, v, c);
+	if (rc == TW_OK && (v = json_object_get(root, "regression")))
+		rc = load_regression(l, v, c);
 	return rc;
 }
 

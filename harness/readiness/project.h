@@ -9,7 +9,8 @@
  *    "require": "99%",
  *    "irregular_zero": "10%",
  *    "gates": [{"tag": "checkout", "minimum": 99, "require": "99.5%"},
- *              {"rehearsal": "Help page", "minor": true}]}
+ *              {"rehearsal": "Help page", "minor": true}],
+ *    "regression": {"score": 5, "outcome": "1%", "p95": "20%", "steps": 0, "time": "10%"}}
  *
  * Every key is optional; a key that is not known is an error (a typo must
  * not silently leave the default in place), as is a duplicate key.

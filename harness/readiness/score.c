@@ -679,7 +679,8 @@ tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 	 * verdict on the service. */
 	if (run->incomplete)
 		v = TW_VERDICT_UNREACHABLE;
-	if (score && !score->gate_held && (v == TW_VERDICT_READY || v == TW_VERDICT_LIMITED))
+	if (score && (!score->gate_held || score->regressed) &&
+	    (v == TW_VERDICT_READY || v == TW_VERDICT_LIMITED))
 		v = TW_VERDICT_NOT_READY;
 	return v;
 }

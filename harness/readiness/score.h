@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "readiness/baseline.h"
 #include "techweek/error.h"
 #include "runner/result.h"
 
@@ -75,6 +76,7 @@ typedef struct tw_readiness_config {
 	tw_gate_rule *rules;    /* owned: per rehearsal or per tag minimums,
 				   required rates, minor marks */
 	size_t rule_count;
+	tw_regression_limits regression; /* against --baseline; none set by default */
 } tw_readiness_config;
 
 /* The defaults above; no gate, no rules. */
@@ -182,6 +184,9 @@ typedef struct tw_run_score {
 	tw_verdict verdict;            /* the run's verdict (tw_readiness_verdict):
 					  what every report shows and the CLI
 					  exits with */
+	/* Against --baseline (tw_baseline_judge); NULL and false without. */
+	const struct tw_comparison *baseline; /* borrowed */
+	bool regressed;                /* a figure regressed beyond its limit */
 } tw_run_score;
 
 /* Scores a finished run. TW_OK, TW_ENOMEM, or TW_EUSAGE (a weight below 0
@@ -203,7 +208,8 @@ void tw_run_score_free(tw_run_score *s);
  * else READY. A minor journey's shortfall alone never makes it NOT_READY.
  * With a score (may be NULL: no project, no gate) the required rates and
  * minor marks are the score's, and READY or LIMITED becomes NOT_READY when
- * its gate or a minimum did not hold; without, they are the scripts' (else
+ * its gate or a minimum did not hold, or a figure regressed against the
+ * baseline beyond its limit; without, they are the scripts' (else
  * TW_READINESS_REQUIRE). Rehearsals whose every performance was
  * interrupted are left out, as in the score.
  */

@@ -36,6 +36,7 @@
 #include "core/utf8.h"
 #include "metrics/histogram.h"
 #include "metrics/metrics.h"
+#include "readiness/baseline.h"
 #include "tw_version.h"
 
 /* Scratch text: one cleaned string, one formatted string. */
@@ -581,7 +582,7 @@ static void write_readiness(html *h, node parent)
 			     true);
 		add_text(h, q, ".");
 	}
-	if (sc->verdict == TW_VERDICT_NOT_READY && sc->gate_held)
+	if (sc->verdict == TW_VERDICT_NOT_READY && sc->gate_held && !sc->regressed)
 		el_text(h, card, "p", "small",
 			"\xE2\x9C\x97 Not every journey achieved its outcome in the share of "
 			"performances it requires: not ready, whatever the score.");
@@ -598,6 +599,11 @@ static void write_readiness(html *h, node parent)
 			add_text(h, q, fmt(h, " scored %.0f, below its minimum of %g.",
 					   shown_score(rs->score), rs->minimum));
 		}
+	}
+	for (size_t i = 0; sc->baseline && i < sc->baseline->regression_count; i++) {
+		node q = el(h, card, "p", "small");
+		add_text(h, q, "\xE2\x9C\x97 Regressed against the baseline: ");
+		add_text_max(h, q, sc->baseline->regressions[i].why, LINE_MAX_CHARS, true);
 	}
 
 	if (sc->loss_count > 0 && sc->losses && sc->losses[0].points >= LOSS_SHOWN_MIN) {
@@ -684,6 +690,20 @@ static void write_run(html *h, node parent)
 	char el_ms[48];
 	fmt_ms(el_ms, sizeof(el_ms), run->elapsed_ms);
 	fact(h, dl, "Elapsed", el_ms);
+	const tw_comparison *cmp = h->score ? h->score->baseline : NULL;
+	if (cmp) {
+		node dd = NULL;
+		el_text(h, dl, "dt", NULL, "Baseline");
+		dd = el(h, dl, "dd", NULL);
+		add_text_max(h, dd, cmp->file, LINE_MAX_CHARS, true);
+		if (cmp->started_at)
+			add_text(h, dd, fmt(h, " (run %s)", cmp->started_at));
+		for (size_t i = 0; i < cmp->gone_count; i++) {
+			node p = el(h, dd, "div", "small muted");
+			add_text_max(h, p, cmp->gone[i], NAME_MAX_CHARS, true);
+			add_text(h, p, ": in the baseline, not in this run");
+		}
+	}
 
 	size_t passed = 0;
 	for (size_t i = 0; i < run->count; i++)
@@ -926,6 +946,70 @@ static void write_losses(html *h, node parent, size_t i)
 	}
 	if (!ul && score_of(h, i) && score_of(h, i)->scored)
 		el_text(h, parent, "p", "muted", "Nothing in this rehearsal cost points.");
+}
+
+/* A figure's cell: before → after (change), marked when it regressed. */
+static void change_cell(html *h, node tr, tw_figure f, const tw_change *c, bool applies)
+{
+	/* fig-KEY: the stylesheet's .score is the big number on top. */
+	const char *cls = fmt(h, "fig-%s", tw_figure_key(f));
+	if (!applies || !c->known) {
+		el_text(h, tr, "td", applies ? cls : NULL, applies ? "\xE2\x80\x94" : "");
+		return;
+	}
+	char words[128];
+	tw_change_str(words, sizeof(words), f, c);
+	node td = el_text(h, tr, "td", cls, words);
+	if (c->regressed)
+		el_text(h, td, "span", "health b-failing", " \xE2\x9C\x97 beyond the limit");
+}
+
+/* The rehearsal against --baseline: its figures, then each touchpoint's
+ * that is new, regressed or timed. */
+static void write_baseline(html *h, node parent, size_t i)
+{
+	const tw_comparison *cmp = h->score ? h->score->baseline : NULL;
+	if (!cmp || i >= cmp->count)
+		return;
+	const tw_rehearsal_change *rc = &cmp->rehearsals[i];
+	const tw_rehearsal_result *r = &h->run->rehearsals[i];
+	el_text(h, parent, "h3", NULL, "Against the baseline");
+	if (rc->is_new) {
+		node p = el_text(h, parent, "p", "muted", "New: not in the baseline.");
+		attr(h, p, "id", fmt(h, "baseline-r%zu", i));
+		return;
+	}
+	node table = el(h, parent, "table", NULL);
+	attr(h, table, "id", fmt(h, "baseline-r%zu", i));
+	node tr = el(h, el(h, table, "thead", NULL), "tr", NULL);
+	static const char *const heads[] = {"", "Score", "Outcome rate", "p95", "Steps per performance",
+					    "Time to outcome (p90)"};
+	for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++)
+		el_text(h, tr, "th", NULL, heads[k]);
+	node tbody = el(h, table, "tbody", NULL);
+	tr = el(h, tbody, "tr", NULL);
+	el_text(h, tr, "th", NULL, rc->by_name ? "The rehearsal (matched by name)" : "The rehearsal");
+	for (int f = 0; f < TW_FIGURE_COUNT; f++)
+		change_cell(h, tr, (tw_figure)f, &rc->figure[f], f != TW_FIGURE_P95);
+	for (size_t k = 0; k < rc->touchpoint_count; k++) {
+		const tw_touchpoint_change *tc = &rc->touchpoints[k];
+		const tw_step *st = &r->script->scenes[tc->scene].steps[tc->step];
+		tr = el(h, tbody, "tr", NULL);
+		node th = el_text(h, tr, "th", "mono", fmt(h, "%d ", st->loc.line));
+		add_text_max(h, th, step_source(st), LINE_MAX_CHARS, true);
+		if (tc->is_new) {
+			node td = el_text(h, tr, "td", NULL, "new: not in the baseline");
+			attr(h, td, "colspan", "5");
+			continue;
+		}
+		for (int f = 0; f < TW_FIGURE_COUNT; f++)
+			change_cell(h, tr, (tw_figure)f, &tc->figure[f],
+				    f == TW_FIGURE_SCORE || f == TW_FIGURE_OUTCOME || f == TW_FIGURE_P95);
+	}
+	if (rc->touchpoints_gone)
+		el_text(h, parent, "p", "small muted",
+			fmt(h, "%zu touchpoint%s of the baseline %s no match here.", rc->touchpoints_gone,
+			    rc->touchpoints_gone == 1 ? "" : "s", rc->touchpoints_gone == 1 ? "has" : "have"));
 }
 
 static void write_legend(html *h, node parent)
@@ -1513,6 +1597,7 @@ static void write_rehearsal(html *h, node parent, size_t i)
 	write_outcome_figures(h, sec, i);
 	write_parts(h, sec, score_of(h, i));
 	write_losses(h, sec, i);
+	write_baseline(h, sec, i);
 	write_problem(h, sec, i);
 	write_journey(h, sec, i);
 	write_chart(h, sec, i);

@@ -38,6 +38,7 @@
 
 #include "core/buf.h"
 #include "core/utf8.h"
+#include "readiness/baseline.h"
 #include "readiness/score.h"
 #include "reports/render.h"
 #include "runner/result.h"
@@ -823,6 +824,102 @@ static json_t *run_readiness(json_ctx *c, const tw_run *run, const tw_run_score 
 	return o;
 }
 
+/* A figure before and after, or null when one side did not measure it. */
+static json_t *change(json_ctx *c, const tw_change *ch)
+{
+	if (!ch->known)
+		return json_null();
+	json_t *o = object(c);
+	set(c, o, "before", fixed3(ch->before));
+	set(c, o, "after", fixed3(ch->after));
+	set(c, o, "change", fixed3(ch->after - ch->before));
+	set(c, o, "regressed", json_boolean(ch->regressed));
+	return o;
+}
+
+static void changes(json_ctx *c, json_t *o, const tw_change *figure, bool touchpoint)
+{
+	for (int f = 0; f < TW_FIGURE_COUNT; f++) {
+		bool of_touchpoint = f == TW_FIGURE_SCORE || f == TW_FIGURE_OUTCOME || f == TW_FIGURE_P95;
+		bool of_rehearsal = f != TW_FIGURE_P95;
+		if (touchpoint ? of_touchpoint : of_rehearsal)
+			set(c, o, tw_figure_key((tw_figure)f), change(c, &figure[f]));
+	}
+}
+
+/*
+ * BASELINE: this run against --baseline (readiness/baseline.h): per
+ * rehearsal and performed touchpoint the figures before and after, what
+ * regressed beyond the project's limits, the baseline's rehearsals this
+ * run lacks. null without --baseline.
+ */
+static json_t *baseline(json_ctx *c, const tw_run *run, const tw_run_score *sc)
+{
+	const tw_comparison *cmp = sc ? sc->baseline : NULL;
+	if (!cmp)
+		return json_null();
+	json_t *o = object(c);
+	set(c, o, "file", str(c, cmp->file));
+	set(c, o, "started_at", str(c, cmp->started_at));
+	json_t *limits = object(c);
+	for (int f = 0; f < TW_FIGURE_COUNT; f++)
+		set(c, limits, tw_figure_key((tw_figure)f),
+		    cmp->limits.set[f] ? fixed3(cmp->limits.max[f]) : json_null());
+	set(c, o, "limits", limits);
+	json_t *regs = array(c);
+	for (size_t i = 0; i < cmp->regression_count; i++) {
+		const tw_regression *g = &cmp->regressions[i];
+		const tw_rehearsal_change *rc = &cmp->rehearsals[g->rehearsal];
+		json_t *x = object(c);
+		set(c, x, "rehearsal", count(g->rehearsal));
+		if (g->touchpoint == SIZE_MAX) {
+			set(c, x, "line", json_null());
+		} else {
+			const tw_touchpoint_change *tc = &rc->touchpoints[g->touchpoint];
+			const tw_script *s = run->rehearsals[g->rehearsal].script;
+			set(c, x, "line", integer(s->scenes[tc->scene].steps[tc->step].loc.line));
+		}
+		set(c, x, "figure", str(c, tw_figure_key(g->figure)));
+		set(c, x, "before", fixed3(g->before));
+		set(c, x, "after", fixed3(g->after));
+		set(c, x, "limit", fixed3(g->limit));
+		set(c, x, "why", str(c, g->why));
+		push(c, regs, x);
+	}
+	set(c, o, "regressions", regs);
+	json_t *list = array(c);
+	for (size_t i = 0; i < cmp->count && i < run->count; i++) {
+		const tw_rehearsal_change *rc = &cmp->rehearsals[i];
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		json_t *x = object(c);
+		set(c, x, "name", str(c, str_or(r->name, str_or(r->path, "rehearsal"))));
+		set(c, x, "matched", rc->is_new ? json_null() : str(c, rc->by_name ? "name" : "path"));
+		changes(c, x, rc->figure, false);
+		json_t *tps = array(c);
+		for (size_t k = 0; k < rc->touchpoint_count; k++) {
+			const tw_touchpoint_change *tc = &rc->touchpoints[k];
+			const tw_step *st = &r->script->scenes[tc->scene].steps[tc->step];
+			json_t *y = object(c);
+			set(c, y, "scene", count(tc->scene));
+			set(c, y, "step", count(tc->step));
+			set(c, y, "line", integer(st->loc.line));
+			set(c, y, "source", str(c, step_source(st)));
+			set(c, y, "new", json_boolean(tc->is_new));
+			changes(c, y, tc->figure, true);
+			push(c, tps, y);
+		}
+		set(c, x, "touchpoints", tps);
+		set(c, x, "touchpoints_gone", count(rc->touchpoints_gone));
+		push(c, list, x);
+	}
+	set(c, o, "rehearsals", list);
+	json_t *gone = array(c);
+	for (size_t i = 0; i < cmp->gone_count; i++)
+		push(c, gone, str(c, cmp->gone[i]));
+	set(c, o, "gone", gone);
+	return o;
+}
+
 static json_t *document(json_ctx *c, const tw_run *run, const figures *f, const tw_run_score *sc)
 {
 	json_t *d = object(c);
@@ -840,6 +937,7 @@ static json_t *document(json_ctx *c, const tw_run *run, const figures *f, const 
 	 * run's without a gate. */
 	set(c, d, "verdict", str(c, tw_verdict_key(sc ? sc->verdict : tw_run_verdict(run))));
 	set(c, d, "readiness", run_readiness(c, run, sc));
+	set(c, d, "baseline", baseline(c, run, sc));
 	json_t *rs = array(c);
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_score *r =

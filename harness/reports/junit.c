@@ -27,6 +27,7 @@
 
 #include "core/buf.h"
 #include "core/utf8.h"
+#include "readiness/baseline.h"
 #include "readiness/score.h"
 #include "reports/render.h"
 #include "runner/result.h"
@@ -279,6 +280,7 @@ static void format_duration(char *out, size_t size, long ms)
 }
 
 static void write_readiness(junit_writer *j, const tw_run *run, size_t index);
+static void write_baseline(junit_writer *j, const tw_run *run, size_t index);
 
 static void write_properties(junit_writer *j, const tw_run *run, size_t index)
 {
@@ -337,6 +339,7 @@ static void write_properties(junit_writer *j, const tw_run *run, size_t index)
 			property(j, "reprompted_menu", p->menu);
 	}
 	write_readiness(j, run, index);
+	write_baseline(j, run, index);
 	end(j);
 }
 
@@ -637,6 +640,57 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 		property(j, "flaky_lines", tw_buf_str(&j->text));
 	if (tw_rehearsal_flaky(m))
 		property(j, "flaky", "true");
+}
+
+/* The rehearsal against --baseline: its figures before and after, the
+ * p95 of its touchpoints, the lines that are new, what regressed. */
+static void write_baseline(junit_writer *j, const tw_run *run, size_t index)
+{
+	const tw_comparison *cmp = j->score ? j->score->baseline : NULL;
+	if (!cmp || index >= cmp->count)
+		return;
+	const tw_rehearsal_change *rc = &cmp->rehearsals[index];
+	const tw_script *s = run->rehearsals[index].script;
+	property(j, "baseline", cmp->file);
+	if (rc->is_new) {
+		property(j, "baseline_new", "true");
+		return;
+	}
+	char words[128];
+	for (int f = 0; f < TW_FIGURE_COUNT; f++) {
+		if (f == TW_FIGURE_P95 || !rc->figure[f].known)
+			continue;
+		char name[64];
+		snprintf(name, sizeof(name), "baseline_%s", tw_figure_key((tw_figure)f));
+		tw_change_str(words, sizeof(words), (tw_figure)f, &rc->figure[f]);
+		property(j, name, words);
+	}
+	tw_buf_reset(&j->text);
+	for (size_t k = 0; k < rc->touchpoint_count; k++) {
+		const tw_touchpoint_change *tc = &rc->touchpoints[k];
+		if (!tc->figure[TW_FIGURE_P95].known)
+			continue;
+		tw_change_str(words, sizeof(words), TW_FIGURE_P95, &tc->figure[TW_FIGURE_P95]);
+		textf(j, "%sline %d %s", j->text.len ? "; " : "",
+		      s->scenes[tc->scene].steps[tc->step].loc.line, words);
+	}
+	if (j->text.len)
+		property(j, "baseline_p95", tw_buf_str(&j->text));
+	tw_buf_reset(&j->text);
+	for (size_t k = 0; k < rc->touchpoint_count; k++) {
+		const tw_touchpoint_change *tc = &rc->touchpoints[k];
+		if (tc->is_new)
+			textf(j, "%s%d", j->text.len ? ", " : "",
+			      s->scenes[tc->scene].steps[tc->step].loc.line);
+	}
+	if (j->text.len)
+		property(j, "baseline_new_lines", tw_buf_str(&j->text));
+	tw_buf_reset(&j->text);
+	for (size_t i = 0; i < cmp->regression_count; i++)
+		if (cmp->regressions[i].rehearsal == index)
+			textf(j, "%s%s", j->text.len ? "; " : "", cmp->regressions[i].what);
+	if (j->text.len)
+		property(j, "baseline_regressions", tw_buf_str(&j->text));
 }
 
 static void write_suite(junit_writer *j, const tw_run *run, size_t index)

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "readiness/baseline.h"
 #include "readiness/score.h"
 #include "runner/result.h"
 #include "techweek.h"
@@ -578,12 +579,88 @@ int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *er
 	return TW_OK;
 }
 
+/* The rehearsal's figures against the baseline, those both runs measured:
+ * "score 98 → 97.1 (-0.9), steps 4 → 6 (+2)". */
+static void put_changes(const summary *s, const tw_change *figure, bool touchpoint)
+{
+	static const char *const label[TW_FIGURE_COUNT] = {"score", "outcome", "p95", "steps",
+							   "time p90"};
+	bool first = true;
+	for (int f = 0; f < TW_FIGURE_COUNT; f++) {
+		bool shown = touchpoint ? f == TW_FIGURE_P95 || f == TW_FIGURE_OUTCOME
+					: f != TW_FIGURE_P95;
+		if (!shown || !figure[f].known)
+			continue;
+		char words[128];
+		tw_change_str(words, sizeof(words), (tw_figure)f, &figure[f]);
+		fprintf(s->out, "%s%s%s %s%s", first ? "" : ", ", esc(s, figure[f].regressed ? RED : ""),
+			label[f], words, esc(s, figure[f].regressed ? RESET : ""));
+		first = false;
+	}
+	if (first)
+		fputs("nothing both runs measured", s->out);
+}
+
+/* This run against --baseline: a line per rehearsal, under it the
+ * touchpoints that are new or regressed (every one with --verbose). */
+static void put_baseline(const summary *s, const tw_run *run, const tw_comparison *cmp)
+{
+	fprintf(s->out, "\n  %sagainst the baseline %s", esc(s, DIM), esc(s, RESET));
+	put_text(s, cmp->file, NAME_MAX_CHARS);
+	if (cmp->started_at) {
+		fputs(" (run ", s->out);
+		put_text(s, cmp->started_at, 40);
+		fputc(')', s->out);
+	}
+	fputs(":\n", s->out);
+	for (size_t i = 0; i < cmp->count && i < run->count; i++) {
+		const tw_rehearsal_change *rc = &cmp->rehearsals[i];
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		fputs("    ", s->out);
+		pad(s, put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS), NAME_WIDTH);
+		fputs("  ", s->out);
+		if (rc->is_new)
+			fputs("new: not in the baseline", s->out);
+		else
+			put_changes(s, rc->figure, false);
+		if (rc->touchpoints_gone)
+			fprintf(s->out, "; %zu touchpoint%s of the baseline gone", rc->touchpoints_gone,
+				plural((long)rc->touchpoints_gone));
+		fputc('\n', s->out);
+		for (size_t k = 0; !rc->is_new && k < rc->touchpoint_count; k++) {
+			const tw_touchpoint_change *tc = &rc->touchpoints[k];
+			bool regressed = false;
+			for (int f = 0; f < TW_FIGURE_COUNT; f++)
+				regressed |= tc->figure[f].regressed;
+			if (!s->verbose && !tc->is_new && !regressed)
+				continue;
+			const tw_step *st = &r->script->scenes[tc->scene].steps[tc->step];
+			const char *src = st->source ? st->source : "";
+			fprintf(s->out, "        %4d | ", st->loc.line);
+			pad(s, put_text(s, src + strspn(src, " \t"), 48), 48);
+			fputs("  ", s->out);
+			if (tc->is_new)
+				fputs("new: not in the baseline", s->out);
+			else
+				put_changes(s, tc->figure, true);
+			fputc('\n', s->out);
+		}
+	}
+	for (size_t i = 0; i < cmp->gone_count; i++) {
+		fputs("    ", s->out);
+		pad(s, put_text(s, cmp->gone[i], NAME_MAX_CHARS), NAME_WIDTH);
+		fputs("  gone: in the baseline, not in this run\n", s->out);
+	}
+}
+
 int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
 		      tw_error *err)
 {
 	if (!run || !score || !out)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_verdict needs a run, a score and a stream");
 	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};
+	if (score->baseline)
+		put_baseline(&s, run, score->baseline);
 	bool up = score->verdict == TW_VERDICT_READY;
 	fprintf(out, "\n  readiness %s%.0f%s/100 \xE2\x80\x94 %s%s%s", esc(&s, BOLD),
 		floor(score->score), esc(&s, RESET), esc(&s, up ? BOLD GREEN : BOLD RED),
@@ -620,6 +697,11 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 	if (counted > 1 && score->weakest < run->count)
 		fprintf(out, "    the run scores as its weakest critical journey, %s\n",
 			str_or(run->rehearsals[score->weakest].name, "?"));
+	for (size_t i = 0; score->baseline && i < score->baseline->regression_count; i++) {
+		fprintf(out, "    %sregressed against the baseline:%s ", esc(&s, RED), esc(&s, RESET));
+		put_text(&s, score->baseline->regressions[i].why, DETAIL_MAX_CHARS);
+		fputc('\n', out);
+	}
 	size_t shown = 0;
 	for (size_t i = 0; i < score->loss_count && shown < 3; i++) {
 		const tw_loss *l = &score->losses[i];

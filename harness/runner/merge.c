@@ -5,7 +5,7 @@
  *
  * A part is hostile input: any key may be missing, of another type, out of
  * range, duplicated or inconsistent with the plan, the scripts or its own
- * other figures. Every value is read through one reader that knows the
+ * other figures. Every value is read through one tw_jreader that knows the
  * JSON path it is at, so the first problem is reported as
  * "FILE: PATH: expected X, got Y", the run built so far in memory is
  * freed, and nothing is written. Every part is read whole with jansson and
@@ -32,15 +32,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/jsonread.h"
 #include "runner/result.h"
 #include "techweek.h"
 
 /* The format this file reads: json.c's FORMAT_VERSION. */
 #define PART_FORMAT 5
-/* Counts are exact in a double up to 2^53; more is no real run. */
-#define MAX_COUNT ((json_int_t)1 << 53)
-/* Times (ms or s) up to a few centuries; more is no real run either. */
-#define MAX_TIME 1e13
 /* --shard I/N allows N up to 1000. */
 #define MAX_SHARDS 1000
 
@@ -52,20 +49,6 @@ typedef struct part {
 	long long index, count;
 	const char *mode;
 } part;
-
-/*
- * Reading one part: at is the JSON path of the value being read
- * ("rehearsals[0].scenes[1]"), kept by push and pop as the reader
- * descends; problem is the first thing missing or malformed, with its
- * path. Reading goes on after a problem with zeros and NULLs, so callers
- * need not check after every value, but nothing read is used once
- * problem is set.
- */
-typedef struct reader {
-	const char *file;
-	char at[512];
-	char problem[1024];
-} reader;
 
 static int usage_error(tw_error *err, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -80,162 +63,7 @@ static int usage_error(tw_error *err, const char *file, const char *fmt, ...)
 	return tw_error_set(err, TW_EUSAGE, "%s: %s", file, msg);
 }
 
-static int reader_error(reader *rd, tw_error *err)
-{
-	return usage_error(err, rd->file, "%s", rd->problem);
-}
-
-static bool failed(const reader *rd)
-{
-	return rd->problem[0] != '\0';
-}
-
-/* Descends into key (or, with key NULL, index); returns what at_pop
- * takes to come back. A path too long to hold is cut, not overrun. */
-static size_t at_push(reader *rd, const char *key, size_t index)
-{
-	size_t mark = strlen(rd->at);
-	size_t room = sizeof(rd->at) - mark;
-	if (key)
-		snprintf(rd->at + mark, room, "%s%s", mark ? "." : "", key);
-	else
-		snprintf(rd->at + mark, room, "[%zu]", index);
-	return mark;
-}
-
-static void at_pop(reader *rd, size_t mark)
-{
-	rd->at[mark] = '\0';
-}
-
-/* What v is, for a message: its type, or its value when it is short. The
- * text of a string is not shown: it may be long, and is the part's own. */
-static void describe(const json_t *v, char *buf, size_t size)
-{
-	if (!v) {
-		snprintf(buf, size, "nothing (the key is missing)");
-		return;
-	}
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: snprintf(buf, size, "an object"); break;
-	case JSON_ARRAY: snprintf(buf, size, "an array of %zu", json_array_size(v)); break;
-	case JSON_STRING: snprintf(buf, size, "a string"); break;
-	case JSON_INTEGER: snprintf(buf, size, "%lld", (long long)json_integer_value(v)); break;
-	case JSON_REAL: snprintf(buf, size, "%g", json_real_value(v)); break;
-	case JSON_TRUE: snprintf(buf, size, "true"); break;
-	case JSON_FALSE: snprintf(buf, size, "false"); break;
-	case JSON_NULL: snprintf(buf, size, "null"); break;
-	}
-}
-
-/* Records that the value at the current path is not what was expected
- * (the first such problem only). */
-static void bad(reader *rd, const json_t *v, const char *expected_fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void bad(reader *rd, const json_t *v, const char *expected_fmt, ...)
-{
-	if (failed(rd))
-		return;
-	char expected[256], got[96];
-	va_list ap;
-	va_start(ap, expected_fmt);
-	vsnprintf(expected, sizeof(expected), expected_fmt, ap);
-	va_end(ap);
-	describe(v, got, sizeof(got));
-	snprintf(rd->problem, sizeof(rd->problem), "%s: expected %s, got %s",
-		 rd->at[0] ? rd->at : "(the document)", expected, got);
-}
-
-/* Records a problem of the current path's value in words of its own. */
-static void bad_because(reader *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void bad_because(reader *rd, const char *fmt, ...)
-{
-	if (failed(rd))
-		return;
-	char why[400];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	snprintf(rd->problem, sizeof(rd->problem), "%s: %s", rd->at[0] ? rd->at : "(the document)",
-		 why);
-}
-
-/* ---- values at the current path ---- */
-
-static json_t *object_v(reader *rd, json_t *v, bool nullable)
-{
-	if (json_is_object(v))
-		return v;
-	if (!(nullable && json_is_null(v)))
-		bad(rd, v, nullable ? "an object or null" : "an object");
-	return NULL;
-}
-
-/* An array of want items (any number when want is SIZE_MAX) named what. */
-static json_t *array_v(reader *rd, json_t *v, size_t want, const char *what, bool nullable)
-{
-	if (json_is_array(v) && (want == SIZE_MAX || json_array_size(v) == want))
-		return v;
-	if (nullable && json_is_null(v))
-		return NULL;
-	if (want == SIZE_MAX) {
-		bad(rd, v, "an array of %s%s", what, nullable ? " or null" : "");
-	} else if (!failed(rd)) {
-		bad(rd, v, "an array of %zu %s", want, what);
-		if (json_is_array(v))
-			strncat(rd->problem, ": has the script changed since the run?",
-				sizeof(rd->problem) - strlen(rd->problem) - 1);
-	}
-	return NULL;
-}
-
-static long long integer_v(reader *rd, json_t *v, long long lo, long long hi)
-{
-	if (json_is_integer(v) && json_integer_value(v) >= lo && json_integer_value(v) <= hi)
-		return (long long)json_integer_value(v);
-	bad(rd, v, "a whole number from %lld to %lld", lo, hi);
-	return 0;
-}
-
-static uint64_t count_v(reader *rd, json_t *v)
-{
-	return (uint64_t)integer_v(rd, v, 0, MAX_COUNT);
-}
-
-/* A time or measure: a finite number from lo. */
-static double number_v(reader *rd, json_t *v, double lo)
-{
-	if (json_is_number(v)) {
-		double d = json_number_value(v);
-		if (d >= lo && d <= MAX_TIME)
-			return d;
-	}
-	bad(rd, v, "a number from %g to %g", lo, MAX_TIME);
-	return 0;
-}
-
-/* A string without NUL bytes (they would cut it short in C), or NULL for
- * null when nullable. */
-static const char *string_v(reader *rd, json_t *v, bool nullable)
-{
-	if (json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v))
-		return json_string_value(v);
-	if (!(nullable && json_is_null(v)))
-		bad(rd, v, nullable ? "a string or null" : "a string");
-	return NULL;
-}
-
-static bool bool_v(reader *rd, json_t *v)
-{
-	if (!json_is_boolean(v))
-		bad(rd, v, "true or false");
-	return json_is_true(v);
-}
-
-static tw_status status_v(reader *rd, json_t *v)
+static tw_status status_v(tw_jreader *rd, json_t *v)
 {
 	static const tw_status all[] = {TW_STATUS_PASSED, TW_STATUS_FAILED, TW_STATUS_SKIPPED,
 					TW_STATUS_UNREACHABLE, TW_STATUS_BROKEN,
@@ -244,86 +72,15 @@ static tw_status status_v(reader *rd, json_t *v)
 	for (size_t i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
 		if (strcmp(s, tw_status_str(all[i])) == 0)
 			return all[i];
-	bad(rd, v, "a status (passed, failed, skipped, unreachable, broken or limited)");
+	tw_jr_bad(rd, v, "a status (passed, failed, skipped, unreachable, broken or limited)");
 	return TW_STATUS_FAILED;
 }
 
-/* ---- the same, for obj[key] ---- */
-
-static json_t *object_of(reader *rd, json_t *obj, const char *key, bool nullable)
+static tw_status status_of(tw_jreader *rd, json_t *obj, const char *key)
 {
-	size_t m = at_push(rd, key, 0);
-	json_t *v = object_v(rd, json_object_get(obj, key), nullable);
-	at_pop(rd, m);
-	return v;
-}
-
-static json_t *array_of(reader *rd, json_t *obj, const char *key, size_t want, const char *what,
-			bool nullable)
-{
-	size_t m = at_push(rd, key, 0);
-	json_t *v = array_v(rd, json_object_get(obj, key), want, what, nullable);
-	at_pop(rd, m);
-	return v;
-}
-
-static long long integer_of(reader *rd, json_t *obj, const char *key, long long lo, long long hi)
-{
-	size_t m = at_push(rd, key, 0);
-	long long v = integer_v(rd, json_object_get(obj, key), lo, hi);
-	at_pop(rd, m);
-	return v;
-}
-
-static uint64_t count_of(reader *rd, json_t *obj, const char *key)
-{
-	size_t m = at_push(rd, key, 0);
-	uint64_t v = count_v(rd, json_object_get(obj, key));
-	at_pop(rd, m);
-	return v;
-}
-
-static double number_of(reader *rd, json_t *obj, const char *key, double lo)
-{
-	size_t m = at_push(rd, key, 0);
-	double v = number_v(rd, json_object_get(obj, key), lo);
-	at_pop(rd, m);
-	return v;
-}
-
-static const char *string_of(reader *rd, json_t *obj, const char *key, bool nullable)
-{
-	size_t m = at_push(rd, key, 0);
-	const char *v = string_v(rd, json_object_get(obj, key), nullable);
-	at_pop(rd, m);
-	return v;
-}
-
-/* A malloc'd copy of a string-or-null field; *oom set when out of memory. */
-static char *dup_string_of(reader *rd, json_t *obj, const char *key, bool *oom)
-{
-	const char *s = string_of(rd, obj, key, true);
-	if (!s)
-		return NULL;
-	char *d = strdup(s);
-	if (!d)
-		*oom = true;
-	return d;
-}
-
-static bool bool_of(reader *rd, json_t *obj, const char *key)
-{
-	size_t m = at_push(rd, key, 0);
-	bool v = bool_v(rd, json_object_get(obj, key));
-	at_pop(rd, m);
-	return v;
-}
-
-static tw_status status_of(reader *rd, json_t *obj, const char *key)
-{
-	size_t m = at_push(rd, key, 0);
+	size_t m = tw_jr_push(rd, key, 0);
 	tw_status v = status_v(rd, json_object_get(obj, key));
-	at_pop(rd, m);
+	tw_jr_pop(rd, m);
 	return v;
 }
 
@@ -332,65 +89,65 @@ static tw_status status_of(reader *rd, json_t *obj, const char *key)
  * its exact min, max and sum. scratch is a histogram to use. A missing
  * key or null adds nothing when nullable.
  */
-static void add_stats(reader *rd, tw_histogram *dst, json_t *obj, const char *key,
+static void add_stats(tw_jreader *rd, tw_histogram *dst, json_t *obj, const char *key,
 		      tw_histogram *scratch, bool nullable)
 {
-	size_t m = at_push(rd, key, 0);
+	size_t m = tw_jr_push(rd, key, 0);
 	json_t *st = json_object_get(obj, key);
 	if (nullable && (!st || json_is_null(st))) {
-		at_pop(rd, m);
+		tw_jr_pop(rd, m);
 		return;
 	}
-	st = object_v(rd, st, false);
-	json_t *buckets = array_of(rd, st, "buckets", SIZE_MAX, "buckets", false);
+	st = tw_jr_object(rd, st, false);
+	json_t *buckets = tw_jr_array_of(rd, st, "buckets", SIZE_MAX, "buckets", false);
 	tw_histogram_reset(scratch);
 	uint64_t total = 0;
-	for (size_t i = 0; !failed(rd) && i < json_array_size(buckets); i++) {
-		size_t mb = at_push(rd, "buckets", 0);
-		at_push(rd, NULL, i);
-		json_t *b = array_v(rd, json_array_get(buckets, i), 3, "numbers [low, high, count]",
+	for (size_t i = 0; !tw_jr_failed(rd) && i < json_array_size(buckets); i++) {
+		size_t mb = tw_jr_push(rd, "buckets", 0);
+		tw_jr_push(rd, NULL, i);
+		json_t *b = tw_jr_array(rd, json_array_get(buckets, i), 3, "numbers [low, high, count]",
 				    false);
 		double low = 0;
 		uint64_t n = 0;
 		if (b) {
-			size_t k = at_push(rd, NULL, 0);
-			low = number_v(rd, json_array_get(b, 0), 0);
-			at_pop(rd, k);
-			k = at_push(rd, NULL, 1);
-			number_v(rd, json_array_get(b, 1), 0);
-			at_pop(rd, k);
-			k = at_push(rd, NULL, 2);
-			n = count_v(rd, json_array_get(b, 2));
-			at_pop(rd, k);
+			size_t k = tw_jr_push(rd, NULL, 0);
+			low = tw_jr_number(rd, json_array_get(b, 0), 0);
+			tw_jr_pop(rd, k);
+			k = tw_jr_push(rd, NULL, 1);
+			tw_jr_number(rd, json_array_get(b, 1), 0);
+			tw_jr_pop(rd, k);
+			k = tw_jr_push(rd, NULL, 2);
+			n = tw_jr_count(rd, json_array_get(b, 2));
+			tw_jr_pop(rd, k);
 		}
-		at_pop(rd, mb);
-		if (n > (uint64_t)MAX_COUNT - total) {
-			bad_because(rd, "the buckets count more than %lld", (long long)MAX_COUNT);
+		tw_jr_pop(rd, mb);
+		if (n > (uint64_t)TW_JR_MAX_COUNT - total) {
+			tw_jr_bad_because(rd, "the buckets count more than %lld", (long long)TW_JR_MAX_COUNT);
 			break;
 		}
 		total += n;
-		if (!failed(rd))
+		if (!tw_jr_failed(rd))
 			tw_histogram_add_count(scratch, low, n);
 	}
-	uint64_t count = count_of(rd, st, "count");
-	double min = number_of(rd, st, "min", 0), max = number_of(rd, st, "max", 0);
-	double sum = number_of(rd, st, "sum", 0);
-	if (!failed(rd) && count != total)
-		bad_because(rd, "count is %llu, its buckets count %llu", (unsigned long long)count,
+	uint64_t count = tw_jr_count_of(rd, st, "count");
+	double min = tw_jr_number_of(rd, st, "min", 0), max = tw_jr_number_of(rd, st, "max", 0);
+	double sum = tw_jr_number_of(rd, st, "sum", 0);
+	if (!tw_jr_failed(rd) && count != total)
+		tw_jr_bad_because(rd, "count is %llu, its buckets count %llu", (unsigned long long)count,
 			    (unsigned long long)total);
-	if (!failed(rd) && count > 0 && max < min)
-		bad_because(rd, "max %g is below min %g", max, min);
-	if (!failed(rd)) {
+	if (!tw_jr_failed(rd) && count > 0 && max < min)
+		tw_jr_bad_because(rd, "max %g is below min %g", max, min);
+	if (!tw_jr_failed(rd)) {
 		tw_histogram_set_extremes(scratch, min, max, sum);
 		tw_histogram_merge(dst, scratch);
 	}
-	at_pop(rd, m);
+	tw_jr_pop(rd, m);
 }
 
 /* ---- the parts ---- */
 
-static void read_schedule(reader *rd, json_t *plan, tw_run_options *o);
-static int read_settings(reader *rd, json_t *doc, tw_run_options *o, tw_vars *vars,
+static void read_schedule(tw_jreader *rd, json_t *plan, tw_run_options *o);
+static int read_settings(tw_jreader *rd, json_t *doc, tw_run_options *o, tw_vars *vars,
 			 tw_error *err);
 
 static void parts_free(part *parts, size_t n)
@@ -437,41 +194,41 @@ static int by_string(const void *a, const void *b)
 
 /* The plan: rehearsals (each path allowed and once, a name, broken or not)
  * and the schedule (read_options reads it). */
-static int check_plan(reader *rd, json_t *plan, tw_error *err)
+static int check_plan(tw_jreader *rd, json_t *plan, tw_error *err)
 {
-	size_t m = at_push(rd, "plan", 0);
-	json_t *list = array_of(rd, plan, "rehearsals", SIZE_MAX, "rehearsals", false);
+	size_t m = tw_jr_push(rd, "plan", 0);
+	json_t *list = tw_jr_array_of(rd, plan, "rehearsals", SIZE_MAX, "rehearsals", false);
 	tw_run_options schedule;
 	read_schedule(rd, plan, &schedule);
 	size_t count = json_array_size(list);
 	const char **paths = calloc(count ? count : 1, sizeof(*paths));
 	if (!paths)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	size_t ml = at_push(rd, "rehearsals", 0);
-	for (size_t i = 0; !failed(rd) && i < count; i++) {
-		size_t mi = at_push(rd, NULL, i);
-		json_t *e = object_v(rd, json_array_get(list, i), false);
-		paths[i] = string_of(rd, e, "path", false);
-		string_of(rd, e, "name", false);
-		bool_of(rd, e, "broken");
-		if (!failed(rd) && !script_path_allowed(paths[i])) {
-			size_t mp = at_push(rd, "path", 0);
-			bad_because(rd, "a script path must lie in the merge's current folder "
+	size_t ml = tw_jr_push(rd, "rehearsals", 0);
+	for (size_t i = 0; !tw_jr_failed(rd) && i < count; i++) {
+		size_t mi = tw_jr_push(rd, NULL, i);
+		json_t *e = tw_jr_object(rd, json_array_get(list, i), false);
+		paths[i] = tw_jr_string_of(rd, e, "path", false);
+		tw_jr_string_of(rd, e, "name", false);
+		tw_jr_bool_of(rd, e, "broken");
+		if (!tw_jr_failed(rd) && !script_path_allowed(paths[i])) {
+			size_t mp = tw_jr_push(rd, "path", 0);
+			tw_jr_bad_because(rd, "a script path must lie in the merge's current folder "
 					"(relative without \"..\", or absolute inside it)");
-			at_pop(rd, mp);
+			tw_jr_pop(rd, mp);
 		}
-		at_pop(rd, mi);
+		tw_jr_pop(rd, mi);
 	}
-	at_pop(rd, ml);
-	if (!failed(rd) && count > 1) {
+	tw_jr_pop(rd, ml);
+	if (!tw_jr_failed(rd) && count > 1) {
 		qsort(paths, count, sizeof(*paths), by_string);
-		for (size_t i = 1; i < count && !failed(rd); i++)
+		for (size_t i = 1; i < count && !tw_jr_failed(rd); i++)
 			if (strcmp(paths[i - 1], paths[i]) == 0)
-				bad_because(rd, "lists a rehearsal twice");
+				tw_jr_bad_because(rd, "lists a rehearsal twice");
 	}
 	free(paths);
-	at_pop(rd, m);
-	return failed(rd) ? reader_error(rd, err) : TW_OK;
+	tw_jr_pop(rd, m);
+	return tw_jr_failed(rd) ? tw_jr_error(rd, err) : TW_OK;
 }
 
 /* Reads and checks one part on its own; takes doc (NULL: not JSON, with
@@ -505,13 +262,13 @@ static int read_part(part *p, const char *path, json_t *doc, const json_error_t 
 	p->rehearsals = json_object_get(p->doc, "rehearsals");
 	if (!json_is_object(p->plan) || !json_is_array(p->rehearsals))
 		return usage_error(err, path, "has no plan or rehearsals: not the result of a run");
-	reader rd = {.file = path};
+	tw_jreader rd = {.file = path};
 	int rc = check_plan(&rd, p->plan, err);
 	tw_run_options settings;
 	if (rc == TW_OK)
 		rc = read_settings(&rd, p->doc, &settings, NULL, err);
-	if (rc == TW_OK && failed(&rd))
-		rc = reader_error(&rd, err);
+	if (rc == TW_OK && tw_jr_failed(&rd))
+		rc = tw_jr_error(&rd, err);
 	if (rc != TW_OK)
 		return rc;
 	json_t *shard = json_object_get(p->doc, "shard");
@@ -520,18 +277,18 @@ static int read_part(part *p, const char *path, json_t *doc, const json_error_t 
 		p->mode = "none";
 		return TW_OK;
 	}
-	size_t m = at_push(&rd, "shard", 0);
-	shard = object_v(&rd, shard, true);
-	p->count = integer_of(&rd, shard, "count", 1, MAX_SHARDS);
-	p->index = integer_of(&rd, shard, "index", 1, p->count > 0 ? p->count : 1);
-	p->mode = string_of(&rd, shard, "mode", false);
+	size_t m = tw_jr_push(&rd, "shard", 0);
+	shard = tw_jr_object(&rd, shard, true);
+	p->count = tw_jr_integer_of(&rd, shard, "count", 1, MAX_SHARDS);
+	p->index = tw_jr_integer_of(&rd, shard, "index", 1, p->count > 0 ? p->count : 1);
+	p->mode = tw_jr_string_of(&rd, shard, "mode", false);
 	if (p->mode && strcmp(p->mode, "rehearsals") != 0 && strcmp(p->mode, "performances") != 0) {
-		size_t mm = at_push(&rd, "mode", 0);
-		bad(&rd, json_object_get(shard, "mode"), "\"rehearsals\" or \"performances\"");
-		at_pop(&rd, mm);
+		size_t mm = tw_jr_push(&rd, "mode", 0);
+		tw_jr_bad(&rd, json_object_get(shard, "mode"), "\"rehearsals\" or \"performances\"");
+		tw_jr_pop(&rd, mm);
 	}
-	at_pop(&rd, m);
-	return failed(&rd) ? reader_error(&rd, err) : TW_OK;
+	tw_jr_pop(&rd, m);
+	return tw_jr_failed(&rd) ? tw_jr_error(&rd, err) : TW_OK;
 }
 
 static int by_index(const void *a, const void *b)
@@ -610,127 +367,127 @@ static int check_parts(part *parts, size_t n, tw_error *err)
 
 /* ---- building the run ---- */
 
-static tw_code code_v(reader *rd, json_t *v)
+static tw_code code_v(tw_jreader *rd, json_t *v)
 {
 	const char *s = json_string_value(v);
 	for (int c = TW_ENOMEM; s && c <= TW_EINTERNAL; c++)
 		if (strcmp(s, tw_code_str((tw_code)c)) == 0)
 			return (tw_code)c;
-	bad(rd, v, "an error code");
+	tw_jr_bad(rd, v, "an error code");
 	return TW_ECHECK;
 }
 
 /* The problem obj[key] (an object or null) into e; false when out of
  * memory. */
-static bool read_problem(reader *rd, json_t *obj, const char *key, tw_error *e)
+static bool read_problem(tw_jreader *rd, json_t *obj, const char *key, tw_error *e)
 {
 	memset(e, 0, sizeof(*e));
 	bool oom = false;
-	size_t m = at_push(rd, key, 0);
-	json_t *o = object_v(rd, json_object_get(obj, key), true);
+	size_t m = tw_jr_push(rd, key, 0);
+	json_t *o = tw_jr_object(rd, json_object_get(obj, key), true);
 	if (o) {
-		size_t mc = at_push(rd, "code", 0);
+		size_t mc = tw_jr_push(rd, "code", 0);
 		e->code = code_v(rd, json_object_get(o, "code"));
-		at_pop(rd, mc);
-		e->message = dup_string_of(rd, o, "message", &oom);
-		e->file = dup_string_of(rd, o, "file", &oom);
-		e->line = (int)integer_of(rd, o, "line", 0, INT_MAX);
-		e->col = (int)integer_of(rd, o, "col", 0, INT_MAX);
+		tw_jr_pop(rd, mc);
+		e->message = tw_jr_dup_string_of(rd, o, "message", &oom);
+		e->file = tw_jr_dup_string_of(rd, o, "file", &oom);
+		e->line = (int)tw_jr_integer_of(rd, o, "line", 0, INT_MAX);
+		e->col = (int)tw_jr_integer_of(rd, o, "col", 0, INT_MAX);
 		if (json_object_get(o, "source_line"))
-			e->source_line = dup_string_of(rd, o, "source_line", &oom);
+			e->source_line = tw_jr_dup_string_of(rd, o, "source_line", &oom);
 	}
-	at_pop(rd, m);
+	tw_jr_pop(rd, m);
 	return !oom;
 }
 
 /* Records, unless it holds, that the figure named what (n) is at most
  * (or, exact, equal to) the sum named of (limit): figures a run counts
  * together always agree, so a part whose do not was altered. */
-static void agree(reader *rd, const char *what, uint64_t n, const char *of, uint64_t limit,
+static void agree(tw_jreader *rd, const char *what, uint64_t n, const char *of, uint64_t limit,
 		  bool exact)
 {
 	if (exact ? n != limit : n > limit)
-		bad_because(rd, "%s is %llu, but %s %s %llu", what, (unsigned long long)n, of,
+		tw_jr_bad_because(rd, "%s is %llu, but %s %s %llu", what, (unsigned long long)n, of,
 			    exact ? "make" : "is only", (unsigned long long)limit);
 }
 
-static void add_touchpoint(reader *rd, tw_touchpoint_metrics *t, json_t *o, tw_histogram *scratch,
+static void add_touchpoint(tw_jreader *rd, tw_touchpoint_metrics *t, json_t *o, tw_histogram *scratch,
 			   uint64_t part_limited, bool *oom)
 {
-	uint64_t count = count_of(rd, o, "count");
-	uint64_t passed = count_of(rd, o, "passed");
-	uint64_t failed_n = count_of(rd, o, "failed");
+	uint64_t count = tw_jr_count_of(rd, o, "count");
+	uint64_t passed = tw_jr_count_of(rd, o, "passed");
+	uint64_t failed_n = tw_jr_count_of(rd, o, "failed");
 	agree(rd, "count", count, "passed + failed", passed + failed_n, true);
 	t->count += count;
 	t->passed += passed;
 	t->failed += failed_n;
-	json_t *f = object_of(rd, o, "failures", false);
-	size_t m = at_push(rd, "failures", 0);
+	json_t *f = tw_jr_object_of(rd, o, "failures", false);
+	size_t m = tw_jr_push(rd, "failures", 0);
 	uint64_t causes = 0;
 	for (int k = 0; k < TW_CAUSE_COUNT; k++) {
-		uint64_t c = count_of(rd, f, tw_cause_str((tw_cause)k));
+		uint64_t c = tw_jr_count_of(rd, f, tw_cause_str((tw_cause)k));
 		causes += c;
 		t->failures[k] += c;
 	}
-	at_pop(rd, m);
+	tw_jr_pop(rd, m);
 	agree(rd, "failed", failed_n, "its failures by cause", causes, true);
-	t->retries += count_of(rd, o, "retries");
-	uint64_t retried = count_of(rd, o, "retried_passes");
+	t->retries += tw_jr_count_of(rd, o, "retries");
+	uint64_t retried = tw_jr_count_of(rd, o, "retried_passes");
 	agree(rd, "retried_passes", retried, "passed", passed, false);
 	t->retried_passes += retried;
 	uint64_t before = tw_histogram_count(t->latency);
 	add_stats(rd, t->latency, o, "latency", scratch, false);
 	agree(rd, "latency.count", tw_histogram_count(t->latency) - before, "count", count, false);
-	json_t *ph = object_of(rd, o, "phases", true);
+	json_t *ph = tw_jr_object_of(rd, o, "phases", true);
 	if (ph) {
-		m = at_push(rd, "phases", 0);
+		m = tw_jr_push(rd, "phases", 0);
 		add_stats(rd, t->dns, ph, "dns", scratch, false);
 		add_stats(rd, t->connect, ph, "connect", scratch, false);
 		add_stats(rd, t->tls, ph, "tls", scratch, false);
 		add_stats(rd, t->first_byte, ph, "first_byte", scratch, false);
 		add_stats(rd, t->transfer, ph, "transfer", scratch, false);
-		at_pop(rd, m);
+		tw_jr_pop(rd, m);
 	}
 	/* No bound from count: a performance may send any number of
 	 * requests (redirect hops, retries), or none. */
-	t->requests += count_of(rd, o, "requests");
-	t->bytes_in += (double)count_of(rd, o, "bytes_in");
-	t->bytes_out += (double)count_of(rd, o, "bytes_out");
+	t->requests += tw_jr_count_of(rd, o, "requests");
+	t->bytes_in += (double)tw_jr_count_of(rd, o, "bytes_in");
+	t->bytes_out += (double)tw_jr_count_of(rd, o, "bytes_out");
 	if (!t->first_failure)
-		t->first_failure = dup_string_of(rd, o, "first_failure", oom);
+		t->first_failure = tw_jr_dup_string_of(rd, o, "first_failure", oom);
 	else
-		string_of(rd, o, "first_failure", true);
+		tw_jr_string_of(rd, o, "first_failure", true);
 	/* Ended here at techweek's limit: in none of the figures above. */
-	uint64_t limited = count_of(rd, o, "limited");
+	uint64_t limited = tw_jr_count_of(rd, o, "limited");
 	agree(rd, "limited", limited, "the rehearsal's limited", part_limited, false);
 	t->limited += limited;
 	if (!t->first_limit)
-		t->first_limit = dup_string_of(rd, o, "first_limit", oom);
+		t->first_limit = tw_jr_dup_string_of(rd, o, "first_limit", oom);
 	else
-		string_of(rd, o, "first_limit", true);
+		tw_jr_string_of(rd, o, "first_limit", true);
 }
 
-/* One part's figures of a rehearsal (the entry o, at the reader's path)
+/* One part's figures of a rehearsal (the entry o, at the tw_jreader's path)
  * into m. */
-static int add_figures(reader *rd, tw_rehearsal_metrics *m, json_t *o, tw_histogram *scratch,
+static int add_figures(tw_jreader *rd, tw_rehearsal_metrics *m, json_t *o, tw_histogram *scratch,
 		       tw_error *err)
 {
 	bool oom = false;
-	uint64_t performances = count_of(rd, o, "performances");
-	uint64_t achieved = count_of(rd, o, "achieved");
-	uint64_t failed_n = count_of(rd, o, "failed");
-	uint64_t unreachable = count_of(rd, o, "unreachable");
-	uint64_t broken = count_of(rd, o, "broken");
+	uint64_t performances = tw_jr_count_of(rd, o, "performances");
+	uint64_t achieved = tw_jr_count_of(rd, o, "achieved");
+	uint64_t failed_n = tw_jr_count_of(rd, o, "failed");
+	uint64_t unreachable = tw_jr_count_of(rd, o, "unreachable");
+	uint64_t broken = tw_jr_count_of(rd, o, "broken");
 	/* Cut off by the run's end, or ended at techweek's limit: not the
 	 * service's doing, so in no other figure. */
-	m->interrupted += count_of(rd, o, "interrupted");
-	uint64_t limited = count_of(rd, o, "limited");
+	m->interrupted += tw_jr_count_of(rd, o, "interrupted");
+	uint64_t limited = tw_jr_count_of(rd, o, "limited");
 	m->limited += limited;
 	agree(rd, "performances", performances, "achieved + failed + unreachable + broken",
 	      achieved + failed_n + unreachable + broken, true);
 	m->performances += performances;
 	m->achieved += achieved;
-	uint64_t retried = count_of(rd, o, "retried_achieved");
+	uint64_t retried = tw_jr_count_of(rd, o, "retried_achieved");
 	agree(rd, "retried_achieved", retried, "achieved", achieved, false);
 	m->retried_achieved += retried;
 	m->failed += failed_n;
@@ -740,204 +497,204 @@ static int add_figures(reader *rd, tw_rehearsal_metrics *m, json_t *o, tw_histog
 	add_stats(rd, m->time_to_outcome, o, "time_to_outcome", scratch, false);
 	agree(rd, "time_to_outcome.count", tw_histogram_count(m->time_to_outcome) - before,
 	      "achieved", achieved, false);
-	m->frontstage_steps += count_of(rd, o, "frontstage_steps");
-	m->frontstage_ms += number_of(rd, o, "frontstage_ms", 0);
-	json_t *phone = object_of(rd, o, "phone", true);
+	m->frontstage_steps += tw_jr_count_of(rd, o, "frontstage_steps");
+	m->frontstage_ms += tw_jr_number_of(rd, o, "frontstage_ms", 0);
+	json_t *phone = tw_jr_object_of(rd, o, "phone", true);
 	if (phone) {
-		size_t mp = at_push(rd, "phone", 0);
-		m->calls += count_of(rd, phone, "calls");
-		m->prompts += count_of(rd, phone, "prompts");
-		m->inputs += count_of(rd, phone, "inputs");
-		m->repeats += count_of(rd, phone, "repeats");
+		size_t mp = tw_jr_push(rd, "phone", 0);
+		m->calls += tw_jr_count_of(rd, phone, "calls");
+		m->prompts += tw_jr_count_of(rd, phone, "prompts");
+		m->inputs += tw_jr_count_of(rd, phone, "inputs");
+		m->repeats += tw_jr_count_of(rd, phone, "repeats");
 		/* Each part names its most re-prompted menu: the run's is
 		 * the one most turns named over the parts. */
-		const char *menu = string_of(rd, phone, "reprompted_menu", true);
-		tw_menu_turns_add(m->menus, menu, count_of(rd, phone, "reprompted_menu_turns"));
+		const char *menu = tw_jr_string_of(rd, phone, "reprompted_menu", true);
+		tw_menu_turns_add(m->menus, menu, tw_jr_count_of(rd, phone, "reprompted_menu_turns"));
 		add_stats(rd, m->first_prompt, phone, "first_prompt", scratch, false);
 		add_stats(rd, m->time_to_agent, phone, "time_to_agent", scratch, false);
-		at_pop(rd, mp);
+		tw_jr_pop(rd, mp);
 	}
-	json_t *scenes = array_of(rd, o, "scenes", m->scene_count, "scenes", false);
-	size_t ms = at_push(rd, "scenes", 0);
-	for (size_t i = 0; scenes && !failed(rd) && i < m->scene_count; i++) {
-		size_t mi = at_push(rd, NULL, i);
-		json_t *sc = object_v(rd, json_array_get(scenes, i), false);
+	json_t *scenes = tw_jr_array_of(rd, o, "scenes", m->scene_count, "scenes", false);
+	size_t ms = tw_jr_push(rd, "scenes", 0);
+	for (size_t i = 0; scenes && !tw_jr_failed(rd) && i < m->scene_count; i++) {
+		size_t mi = tw_jr_push(rd, NULL, i);
+		json_t *sc = tw_jr_object(rd, json_array_get(scenes, i), false);
 		tw_scene_metrics *sm = &m->scenes[i];
-		uint64_t passed = count_of(rd, sc, "passed");
-		uint64_t scene_failed = count_of(rd, sc, "failed");
-		uint64_t skipped = count_of(rd, sc, "skipped");
+		uint64_t passed = tw_jr_count_of(rd, sc, "passed");
+		uint64_t scene_failed = tw_jr_count_of(rd, sc, "failed");
+		uint64_t skipped = tw_jr_count_of(rd, sc, "skipped");
 		agree(rd, "passed + failed + skipped", passed + scene_failed + skipped,
 		      "the rehearsal's performances", performances, false);
 		sm->passed += passed;
 		sm->failed += scene_failed;
 		sm->skipped += skipped;
-		json_t *tps = array_of(rd, sc, "touchpoints", sm->step_count, "touchpoints", false);
-		size_t mt = at_push(rd, "touchpoints", 0);
-		for (size_t j = 0; tps && !failed(rd) && j < sm->step_count; j++) {
-			size_t mj = at_push(rd, NULL, j);
-			json_t *tp = object_v(rd, json_array_get(tps, j), false);
+		json_t *tps = tw_jr_array_of(rd, sc, "touchpoints", sm->step_count, "touchpoints", false);
+		size_t mt = tw_jr_push(rd, "touchpoints", 0);
+		for (size_t j = 0; tps && !tw_jr_failed(rd) && j < sm->step_count; j++) {
+			size_t mj = tw_jr_push(rd, NULL, j);
+			json_t *tp = tw_jr_object(rd, json_array_get(tps, j), false);
 			add_touchpoint(rd, &sm->steps[j], tp, scratch, limited, &oom);
-			at_pop(rd, mj);
+			tw_jr_pop(rd, mj);
 		}
-		at_pop(rd, mt);
-		at_pop(rd, mi);
+		tw_jr_pop(rd, mt);
+		tw_jr_pop(rd, mi);
 	}
-	at_pop(rd, ms);
+	tw_jr_pop(rd, ms);
 	if (oom)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	return TW_OK;
 }
 
-static void read_timings(reader *rd, json_t *obj, tw_timings *t)
+static void read_timings(tw_jreader *rd, json_t *obj, tw_timings *t)
 {
-	json_t *o = object_of(rd, obj, "timings", false);
-	size_t m = at_push(rd, "timings", 0);
-	t->dns_ms = number_of(rd, o, "dns", 0);
-	t->connect_ms = number_of(rd, o, "connect", 0);
-	t->tls_ms = number_of(rd, o, "tls", 0);
-	t->first_byte_ms = number_of(rd, o, "first_byte", 0);
-	t->total_ms = number_of(rd, o, "total", 0);
-	t->redirect_ms = number_of(rd, o, "redirect", 0);
-	at_pop(rd, m);
+	json_t *o = tw_jr_object_of(rd, obj, "timings", false);
+	size_t m = tw_jr_push(rd, "timings", 0);
+	t->dns_ms = tw_jr_number_of(rd, o, "dns", 0);
+	t->connect_ms = tw_jr_number_of(rd, o, "connect", 0);
+	t->tls_ms = tw_jr_number_of(rd, o, "tls", 0);
+	t->first_byte_ms = tw_jr_number_of(rd, o, "first_byte", 0);
+	t->total_ms = tw_jr_number_of(rd, o, "total", 0);
+	t->redirect_ms = tw_jr_number_of(rd, o, "redirect", 0);
+	tw_jr_pop(rd, m);
 }
 
-static void read_step(reader *rd, json_t *st, tw_step_result *x, bool *oom)
+static void read_step(tw_jreader *rd, json_t *st, tw_step_result *x, bool *oom)
 {
 	x->status = status_of(rd, st, "status");
-	x->message = dup_string_of(rd, st, "message", oom);
-	x->expected = dup_string_of(rd, st, "expected", oom);
-	x->actual = dup_string_of(rd, st, "actual", oom);
-	x->method = dup_string_of(rd, st, "method", oom);
-	x->url = dup_string_of(rd, st, "url", oom);
-	x->http_status = (long)integer_of(rd, st, "http_status", 0, 999);
-	x->transport = bool_of(rd, st, "transport");
-	x->retries = (int)integer_of(rd, st, "retries", 0, INT_MAX);
-	x->requested = bool_of(rd, st, "requested");
+	x->message = tw_jr_dup_string_of(rd, st, "message", oom);
+	x->expected = tw_jr_dup_string_of(rd, st, "expected", oom);
+	x->actual = tw_jr_dup_string_of(rd, st, "actual", oom);
+	x->method = tw_jr_dup_string_of(rd, st, "method", oom);
+	x->url = tw_jr_dup_string_of(rd, st, "url", oom);
+	x->http_status = (long)tw_jr_integer_of(rd, st, "http_status", 0, 999);
+	x->transport = tw_jr_bool_of(rd, st, "transport");
+	x->retries = (int)tw_jr_integer_of(rd, st, "retries", 0, INT_MAX);
+	x->requested = tw_jr_bool_of(rd, st, "requested");
 	read_timings(rd, st, &x->timings);
-	x->bytes_in = (double)count_of(rd, st, "bytes_in");
-	x->bytes_out = (double)count_of(rd, st, "bytes_out");
-	x->elapsed_ms = number_of(rd, st, "elapsed_ms", 0);
+	x->bytes_in = (double)tw_jr_count_of(rd, st, "bytes_in");
+	x->bytes_out = (double)tw_jr_count_of(rd, st, "bytes_out");
+	x->elapsed_ms = tw_jr_number_of(rd, st, "elapsed_ms", 0);
 }
 
-/* The shown performance of the entry (at the reader's path) rebuilt into
+/* The shown performance of the entry (at the tw_jreader's path) rebuilt into
  * r, whose script is set; r holds what it could read even on a problem,
  * so tw_rehearsal_result_free frees it. */
-static int rebuild_shown(reader *rd, tw_rehearsal_result *r, json_t *entry, tw_error *err)
+static int rebuild_shown(tw_jreader *rd, tw_rehearsal_result *r, json_t *entry, tw_error *err)
 {
 	bool oom = false;
-	size_t m = at_push(rd, "shown", 0);
-	json_t *sh = object_v(rd, json_object_get(entry, "shown"), false);
+	size_t m = tw_jr_push(rd, "shown", 0);
+	json_t *sh = tw_jr_object(rd, json_object_get(entry, "shown"), false);
 	r->status = status_of(rd, sh, "status");
-	r->elapsed_ms = number_of(rd, sh, "elapsed_ms", 0);
-	const char *started = string_of(rd, sh, "started_at", true);
+	r->elapsed_ms = tw_jr_number_of(rd, sh, "elapsed_ms", 0);
+	const char *started = tw_jr_string_of(rd, sh, "started_at", true);
 	if (started)
 		snprintf(r->started_at, sizeof(r->started_at), "%s", started);
-	r->frontstage_steps = (long)integer_of(rd, sh, "frontstage_steps", 0, MAX_COUNT);
-	r->frontstage_ms = number_of(rd, sh, "frontstage_ms", 0);
-	json_t *ph = object_of(rd, sh, "phone", false);
-	size_t mp = at_push(rd, "phone", 0);
-	r->phone.calls = (int)integer_of(rd, ph, "calls", 0, INT_MAX);
+	r->frontstage_steps = (long)tw_jr_integer_of(rd, sh, "frontstage_steps", 0, TW_JR_MAX_COUNT);
+	r->frontstage_ms = tw_jr_number_of(rd, sh, "frontstage_ms", 0);
+	json_t *ph = tw_jr_object_of(rd, sh, "phone", false);
+	size_t mp = tw_jr_push(rd, "phone", 0);
+	r->phone.calls = (int)tw_jr_integer_of(rd, ph, "calls", 0, INT_MAX);
 	/* -1: no prompt heard, no transfer */
-	r->phone.first_prompt_s = number_of(rd, ph, "first_prompt_s", -1);
-	r->phone.transfer_s = number_of(rd, ph, "transfer_s", -1);
-	r->phone.prompts = (int)integer_of(rd, ph, "prompts", 0, INT_MAX);
-	r->phone.inputs = (int)integer_of(rd, ph, "inputs", 0, INT_MAX);
-	r->phone.repeats = (int)integer_of(rd, ph, "repeats", 0, INT_MAX);
-	const char *menu = string_of(rd, ph, "reprompted_menu", true);
+	r->phone.first_prompt_s = tw_jr_number_of(rd, ph, "first_prompt_s", -1);
+	r->phone.transfer_s = tw_jr_number_of(rd, ph, "transfer_s", -1);
+	r->phone.prompts = (int)tw_jr_integer_of(rd, ph, "prompts", 0, INT_MAX);
+	r->phone.inputs = (int)tw_jr_integer_of(rd, ph, "inputs", 0, INT_MAX);
+	r->phone.repeats = (int)tw_jr_integer_of(rd, ph, "repeats", 0, INT_MAX);
+	const char *menu = tw_jr_string_of(rd, ph, "reprompted_menu", true);
 	snprintf(r->phone.menu, sizeof(r->phone.menu), "%s", menu ? menu : "");
-	r->phone.menu_turns = (int)integer_of(rd, ph, "reprompted_menu_turns", 0, INT_MAX);
-	at_pop(rd, mp);
+	r->phone.menu_turns = (int)tw_jr_integer_of(rd, ph, "reprompted_menu_turns", 0, INT_MAX);
+	tw_jr_pop(rd, mp);
 	if (!read_problem(rd, sh, "problem", &r->problem))
 		oom = true;
 	const tw_script *s = r->script;
-	json_t *scenes = array_of(rd, sh, "scenes", s->scene_count, "scenes", true);
-	if (scenes && !failed(rd) && !oom) {
+	json_t *scenes = tw_jr_array_of(rd, sh, "scenes", s->scene_count, "scenes", true);
+	if (scenes && !tw_jr_failed(rd) && !oom) {
 		r->scenes = calloc(s->scene_count ? s->scene_count : 1, sizeof(*r->scenes));
 		if (!r->scenes)
 			oom = true;
 		else
 			r->scene_count = s->scene_count;
 	}
-	size_t ms = at_push(rd, "scenes", 0);
-	for (size_t i = 0; r->scenes && !failed(rd) && !oom && i < s->scene_count; i++) {
-		size_t mi = at_push(rd, NULL, i);
-		json_t *so = object_v(rd, json_array_get(scenes, i), false);
+	size_t ms = tw_jr_push(rd, "scenes", 0);
+	for (size_t i = 0; r->scenes && !tw_jr_failed(rd) && !oom && i < s->scene_count; i++) {
+		size_t mi = tw_jr_push(rd, NULL, i);
+		json_t *so = tw_jr_object(rd, json_array_get(scenes, i), false);
 		tw_scene_result *sr = &r->scenes[i];
 		const tw_scene *scene = &s->scenes[i];
 		sr->scene = scene;
 		sr->status = status_of(rd, so, "status");
-		sr->elapsed_ms = number_of(rd, so, "elapsed_ms", 0);
-		sr->transcript = dup_string_of(rd, so, "transcript", &oom);
-		json_t *steps = array_of(rd, so, "steps", scene->step_count, "steps", false);
-		if (steps && !failed(rd)) {
+		sr->elapsed_ms = tw_jr_number_of(rd, so, "elapsed_ms", 0);
+		sr->transcript = tw_jr_dup_string_of(rd, so, "transcript", &oom);
+		json_t *steps = tw_jr_array_of(rd, so, "steps", scene->step_count, "steps", false);
+		if (steps && !tw_jr_failed(rd)) {
 			sr->steps = calloc(scene->step_count ? scene->step_count : 1,
 					   sizeof(*sr->steps));
 			if (!sr->steps)
 				oom = true;
 		}
-		size_t mt = at_push(rd, "steps", 0);
-		for (size_t j = 0; sr->steps && !failed(rd) && j < scene->step_count; j++) {
-			size_t mj = at_push(rd, NULL, j);
-			json_t *st = object_v(rd, json_array_get(steps, j), false);
+		size_t mt = tw_jr_push(rd, "steps", 0);
+		for (size_t j = 0; sr->steps && !tw_jr_failed(rd) && j < scene->step_count; j++) {
+			size_t mj = tw_jr_push(rd, NULL, j);
+			json_t *st = tw_jr_object(rd, json_array_get(steps, j), false);
 			sr->steps[j].step = &scene->steps[j];
 			read_step(rd, st, &sr->steps[j], &oom);
-			at_pop(rd, mj);
+			tw_jr_pop(rd, mj);
 		}
-		at_pop(rd, mt);
-		at_pop(rd, mi);
+		tw_jr_pop(rd, mt);
+		tw_jr_pop(rd, mi);
 	}
-	at_pop(rd, ms);
-	at_pop(rd, m);
+	tw_jr_pop(rd, ms);
+	tw_jr_pop(rd, m);
 	if (oom)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	return TW_OK;
 }
 
-/* The plan's schedule (at the reader's path) into o. */
-static void read_schedule(reader *rd, json_t *plan, tw_run_options *o)
+/* The plan's schedule (at the tw_jreader's path) into o. */
+static void read_schedule(tw_jreader *rd, json_t *plan, tw_run_options *o)
 {
-	json_t *s = object_of(rd, plan, "schedule", false);
-	size_t m = at_push(rd, "schedule", 0);
-	o->performances = (unsigned long)count_of(rd, s, "performances");
-	o->customers = (unsigned long)count_of(rd, s, "customers");
-	o->rate = number_of(rd, s, "rate", 0);
-	o->duration_ms = (long)integer_of(rd, s, "duration_ms", 0, (long long)MAX_TIME);
-	o->ramp_ms = (long)integer_of(rd, s, "ramp_ms", 0, (long long)MAX_TIME);
-	o->jobs = (unsigned)integer_of(rd, s, "jobs", 0, UINT_MAX);
-	o->think_scale = number_of(rd, s, "think_scale", 0);
-	o->max_failures = (unsigned long)count_of(rd, s, "max_failures");
-	o->retries = (unsigned)integer_of(rd, s, "retries", 0, UINT_MAX);
-	at_pop(rd, m);
+	json_t *s = tw_jr_object_of(rd, plan, "schedule", false);
+	size_t m = tw_jr_push(rd, "schedule", 0);
+	o->performances = (unsigned long)tw_jr_count_of(rd, s, "performances");
+	o->customers = (unsigned long)tw_jr_count_of(rd, s, "customers");
+	o->rate = tw_jr_number_of(rd, s, "rate", 0);
+	o->duration_ms = (long)tw_jr_integer_of(rd, s, "duration_ms", 0, (long long)TW_JR_MAX_TIME);
+	o->ramp_ms = (long)tw_jr_integer_of(rd, s, "ramp_ms", 0, (long long)TW_JR_MAX_TIME);
+	o->jobs = (unsigned)tw_jr_integer_of(rd, s, "jobs", 0, UINT_MAX);
+	o->think_scale = tw_jr_number_of(rd, s, "think_scale", 0);
+	o->max_failures = (unsigned long)tw_jr_count_of(rd, s, "max_failures");
+	o->retries = (unsigned)tw_jr_integer_of(rd, s, "retries", 0, UINT_MAX);
+	tw_jr_pop(rd, m);
 }
 
 /* A part's settings into o, the variables' names into vars (NULL: only
- * checked). TW_OK, or TW_ENOMEM; a problem is left in the reader. */
-static int read_settings(reader *rd, json_t *doc, tw_run_options *o, tw_vars *vars,
+ * checked). TW_OK, or TW_ENOMEM; a problem is left in the tw_jreader. */
+static int read_settings(tw_jreader *rd, json_t *doc, tw_run_options *o, tw_vars *vars,
 			 tw_error *err)
 {
-	json_t *set = object_of(rd, doc, "settings", false);
-	size_t m = at_push(rd, "settings", 0);
-	o->connect_timeout_ms = (long)integer_of(rd, set, "connect_timeout_ms", 0,
-						 (long long)MAX_TIME);
-	o->timeout_ms = (long)integer_of(rd, set, "timeout_ms", 0, (long long)MAX_TIME);
-	o->max_redirects = (long)integer_of(rd, set, "max_redirects", -1, INT_MAX);
-	o->max_body = (size_t)count_of(rd, set, "max_body");
-	o->insecure = bool_of(rd, set, "insecure");
-	string_of(rd, set, "cacert", true);
-	string_of(rd, set, "user_agent", true);
-	o->call_max_fetches = (int)integer_of(rd, set, "call_max_fetches", 0, INT_MAX);
-	o->call_max_seconds = number_of(rd, set, "call_max_seconds", 0);
-	o->call_max_loops = (int)integer_of(rd, set, "call_max_loops", 0, INT_MAX);
-	json_t *names = array_of(rd, set, "variables", SIZE_MAX, "variable names", false);
-	at_push(rd, "variables", 0);
-	for (size_t i = 0; !failed(rd) && i < json_array_size(names); i++) {
-		size_t mi = at_push(rd, NULL, i);
-		const char *name = string_v(rd, json_array_get(names, i), false);
+	json_t *set = tw_jr_object_of(rd, doc, "settings", false);
+	size_t m = tw_jr_push(rd, "settings", 0);
+	o->connect_timeout_ms = (long)tw_jr_integer_of(rd, set, "connect_timeout_ms", 0,
+						 (long long)TW_JR_MAX_TIME);
+	o->timeout_ms = (long)tw_jr_integer_of(rd, set, "timeout_ms", 0, (long long)TW_JR_MAX_TIME);
+	o->max_redirects = (long)tw_jr_integer_of(rd, set, "max_redirects", -1, INT_MAX);
+	o->max_body = (size_t)tw_jr_count_of(rd, set, "max_body");
+	o->insecure = tw_jr_bool_of(rd, set, "insecure");
+	tw_jr_string_of(rd, set, "cacert", true);
+	tw_jr_string_of(rd, set, "user_agent", true);
+	o->call_max_fetches = (int)tw_jr_integer_of(rd, set, "call_max_fetches", 0, INT_MAX);
+	o->call_max_seconds = tw_jr_number_of(rd, set, "call_max_seconds", 0);
+	o->call_max_loops = (int)tw_jr_integer_of(rd, set, "call_max_loops", 0, INT_MAX);
+	json_t *names = tw_jr_array_of(rd, set, "variables", SIZE_MAX, "variable names", false);
+	tw_jr_push(rd, "variables", 0);
+	for (size_t i = 0; !tw_jr_failed(rd) && i < json_array_size(names); i++) {
+		size_t mi = tw_jr_push(rd, NULL, i);
+		const char *name = tw_jr_string(rd, json_array_get(names, i), false);
 		if (vars && name && tw_vars_set(vars, name, "", false) != TW_OK)
 			return tw_error_set(err, TW_ENOMEM, "out of memory");
-		at_pop(rd, mi);
+		tw_jr_pop(rd, mi);
 	}
-	at_pop(rd, m);
+	tw_jr_pop(rd, m);
 	return TW_OK;
 }
 
@@ -945,64 +702,64 @@ static int read_settings(reader *rd, json_t *doc, tw_run_options *o, tw_vars *va
  * (every part's were checked by read_part). */
 static int read_options(tw_run_options *o, tw_vars **vars, const part *p, tw_error *err)
 {
-	reader rd = {.file = p->path};
+	tw_jreader rd = {.file = p->path};
 	tw_run_options_init(o);
-	size_t m = at_push(&rd, "plan", 0);
+	size_t m = tw_jr_push(&rd, "plan", 0);
 	read_schedule(&rd, p->plan, o);
-	at_pop(&rd, m);
+	tw_jr_pop(&rd, m);
 	*vars = tw_vars_new();
 	if (!*vars)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	o->vars = *vars;
 	int rc = read_settings(&rd, p->doc, o, *vars, err);
-	if (rc == TW_OK && failed(&rd))
-		rc = reader_error(&rd, err);
+	if (rc == TW_OK && tw_jr_failed(&rd))
+		rc = tw_jr_error(&rd, err);
 	return rc;
 }
 
 /* The run's own figures: the schedule as it went, times, host. */
-static void read_totals(reader *rd, tw_run *run, const part *p, bool first)
+static void read_totals(tw_jreader *rd, tw_run *run, const part *p, bool first)
 {
-	json_t *t = object_of(rd, p->doc, "totals", false);
-	size_t m = at_push(rd, "totals", 0);
-	run->planned += count_of(rd, t, "planned");
-	run->started += count_of(rd, t, "started");
-	run->dropped += count_of(rd, t, "dropped");
-	const char *stopped = string_of(rd, t, "stopped", true);
+	json_t *t = tw_jr_object_of(rd, p->doc, "totals", false);
+	size_t m = tw_jr_push(rd, "totals", 0);
+	run->planned += tw_jr_count_of(rd, t, "planned");
+	run->started += tw_jr_count_of(rd, t, "started");
+	run->dropped += tw_jr_count_of(rd, t, "dropped");
+	const char *stopped = tw_jr_string_of(rd, t, "stopped", true);
 	if (stopped && strcmp(stopped, "interrupted") != 0 && strcmp(stopped, "max_failures") != 0) {
-		size_t ms = at_push(rd, "stopped", 0);
-		bad(rd, json_object_get(t, "stopped"), "\"interrupted\", \"max_failures\" or null");
-		at_pop(rd, ms);
+		size_t ms = tw_jr_push(rd, "stopped", 0);
+		tw_jr_bad(rd, json_object_get(t, "stopped"), "\"interrupted\", \"max_failures\" or null");
+		tw_jr_pop(rd, ms);
 	}
-	at_pop(rd, m);
+	tw_jr_pop(rd, m);
 	/* A shard cut short by an error of its own (out of memory) says so
 	 * only in its verdict: the merged run did not perform what was
 	 * planned either, and cannot be READY (readiness/score.c). */
-	const char *verdict = string_of(rd, p->doc, "verdict", false);
+	const char *verdict = tw_jr_string_of(rd, p->doc, "verdict", false);
 	static const char *const verdicts[] = {"passed", "failed", "script_error", "unreachable",
 					       "limited", "interrupted"};
 	bool known = false;
 	for (size_t i = 0; verdict && i < sizeof(verdicts) / sizeof(verdicts[0]); i++)
 		known |= strcmp(verdict, verdicts[i]) == 0;
 	if (verdict && !known) {
-		size_t mv = at_push(rd, "verdict", 0);
-		bad(rd, json_object_get(p->doc, "verdict"),
+		size_t mv = tw_jr_push(rd, "verdict", 0);
+		tw_jr_bad(rd, json_object_get(p->doc, "verdict"),
 		    "\"passed\", \"failed\", \"script_error\", \"unreachable\", \"limited\" or "
 		    "\"interrupted\"");
-		at_pop(rd, mv);
+		tw_jr_pop(rd, mv);
 	}
 	if (verdict && strcmp(verdict, "unreachable") == 0)
 		run->incomplete = true;
 	if (stopped && run->stop_reason == TW_STOP_NONE)
 		run->stop_reason = strcmp(stopped, "interrupted") == 0 ? TW_STOP_INTERRUPTED
 								      : TW_STOP_MAX_FAILURES;
-	double elapsed = number_of(rd, p->doc, "elapsed_ms", 0);
+	double elapsed = tw_jr_number_of(rd, p->doc, "elapsed_ms", 0);
 	if (elapsed > run->elapsed_ms)
 		run->elapsed_ms = elapsed;
-	const char *started = string_of(rd, p->doc, "started_at", true);
+	const char *started = tw_jr_string_of(rd, p->doc, "started_at", true);
 	if (started && (!run->started_at[0] || strcmp(started, run->started_at) < 0))
 		snprintf(run->started_at, sizeof(run->started_at), "%s", started);
-	const char *host = string_of(rd, p->doc, "host", true);
+	const char *host = tw_jr_string_of(rd, p->doc, "host", true);
 	if (first && host)
 		snprintf(run->hostname, sizeof(run->hostname), "%s", host);
 }
@@ -1016,17 +773,17 @@ static int pair_up(part *parts, size_t n, json_t *plan_list, size_t *found, tw_e
 {
 	size_t plan_count = json_array_size(plan_list);
 	for (size_t k = 0; k < n; k++) {
-		reader rd = {.file = parts[k].path};
+		tw_jreader rd = {.file = parts[k].path};
 		size_t count = json_array_size(parts[k].rehearsals);
-		size_t m = at_push(&rd, "rehearsals", 0);
-		for (size_t c = 0; !failed(&rd) && c < count; c++) {
-			size_t mc = at_push(&rd, NULL, c);
-			json_t *e = object_v(&rd, json_array_get(parts[k].rehearsals, c), false);
-			string_of(&rd, e, "path", false);
-			at_pop(&rd, mc);
+		size_t m = tw_jr_push(&rd, "rehearsals", 0);
+		for (size_t c = 0; !tw_jr_failed(&rd) && c < count; c++) {
+			size_t mc = tw_jr_push(&rd, NULL, c);
+			json_t *e = tw_jr_object(&rd, json_array_get(parts[k].rehearsals, c), false);
+			tw_jr_string_of(&rd, e, "path", false);
+			tw_jr_pop(&rd, mc);
 		}
 		size_t cursor = 0;
-		for (size_t i = 0; !failed(&rd) && i < plan_count && cursor < count; i++) {
+		for (size_t i = 0; !tw_jr_failed(&rd) && i < plan_count && cursor < count; i++) {
 			json_t *e = json_array_get(parts[k].rehearsals, cursor);
 			const char *a = json_string_value(json_object_get(e, "path"));
 			const char *b = json_string_value(
@@ -1034,13 +791,13 @@ static int pair_up(part *parts, size_t n, json_t *plan_list, size_t *found, tw_e
 			if (strcmp(a, b) == 0)
 				found[i * n + k] = ++cursor;
 		}
-		if (!failed(&rd) && cursor < count) {
-			at_push(&rd, NULL, cursor);
-			bad_because(&rd, "a rehearsal its plan does not list, or out of order");
+		if (!tw_jr_failed(&rd) && cursor < count) {
+			tw_jr_push(&rd, NULL, cursor);
+			tw_jr_bad_because(&rd, "a rehearsal its plan does not list, or out of order");
 		}
-		at_pop(&rd, m);
-		if (failed(&rd))
-			return reader_error(&rd, err);
+		tw_jr_pop(&rd, m);
+		if (tw_jr_failed(&rd))
+			return tw_jr_error(&rd, err);
 	}
 	/* Each entry where the sharding puts it: a performable one in its
 	 * shard (rehearsals) or in every shard (performances); a broken one
@@ -1121,15 +878,15 @@ static int merge_rehearsal(tw_run *run, size_t i, part *parts, size_t n, const s
 			continue;
 		size_t pos = found[i * n + k] - 1;
 		json_t *e = json_array_get(parts[k].rehearsals, pos);
-		reader rd = {.file = parts[k].path};
-		at_push(&rd, "rehearsals", 0);
-		at_push(&rd, NULL, pos);
+		tw_jreader rd = {.file = parts[k].path};
+		tw_jr_push(&rd, "rehearsals", 0);
+		tw_jr_push(&rd, NULL, pos);
 		rc = add_figures(&rd, &run->metrics[i], e, scratch, err);
 		tw_rehearsal_result x = {.script = r->script};
 		if (rc == TW_OK)
 			rc = rebuild_shown(&rd, &x, e, err);
-		if (rc == TW_OK && failed(&rd))
-			rc = reader_error(&rd, err);
+		if (rc == TW_OK && tw_jr_failed(&rd))
+			rc = tw_jr_error(&rd, err);
 		/* A part shows a performance cut off by the run's end only when
 		 * it performed none and none ended at techweek's limit
 		 * (runner.c's show_rank). */
@@ -1174,15 +931,15 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 		const char *name = json_string_value(json_object_get(pe, "name"));
 		if (json_is_true(json_object_get(pe, "broken"))) {
 			size_t pos = found[i * n] - 1;
-			reader rd = {.file = parts[0].path};
-			at_push(&rd, "rehearsals", 0);
-			at_push(&rd, NULL, pos);
+			tw_jreader rd = {.file = parts[0].path};
+			tw_jr_push(&rd, "rehearsals", 0);
+			tw_jr_push(&rd, NULL, pos);
 			tw_error problem;
 			if (!read_problem(&rd, json_array_get(parts[0].rehearsals, pos), "problem",
 					  &problem))
 				rc = tw_error_set(err, TW_ENOMEM, "out of memory");
-			else if (failed(&rd))
-				rc = reader_error(&rd, err);
+			else if (tw_jr_failed(&rd))
+				rc = tw_jr_error(&rd, err);
 			else if (tw_run_add_broken(run, path, &problem) != TW_OK)
 				rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 			tw_error_clear(&problem);
@@ -1207,10 +964,10 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 			rc = merge_rehearsal(run, i, parts, n, found, scratch, err);
 	}
 	for (size_t k = 0; rc == TW_OK && k < n; k++) {
-		reader rd = {.file = parts[k].path};
+		tw_jreader rd = {.file = parts[k].path};
 		read_totals(&rd, run, &parts[k], k == 0);
-		if (failed(&rd))
-			rc = reader_error(&rd, err);
+		if (tw_jr_failed(&rd))
+			rc = tw_jr_error(&rd, err);
 	}
 	if (rc == TW_OK && tw_run_record_plan(run) != TW_OK)
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The rehearsals shown in the README and in docs/phone.md run, and pass,
+# The rehearsals shown in the README, docs/phone.md and docs/baseline.md run, and pass,
 # against the stage: an example that does not run teaches nothing.
 # (docs/language.md's examples are parsed and checked by the unit test
 # docs_examples; many of them point at pages the stage does not have.)
@@ -11,7 +11,7 @@ trap 'kill $STAGE_PID 2>/dev/null; rm -rf "$work"' EXIT
 read -r stage <&"${STAGE[0]}" || { echo "the stage did not start"; exit 1; }
 
 failed=0 count=0
-for doc in README.md docs/phone.md; do
+for doc in README.md docs/phone.md docs/baseline.md; do
   # Each ```rehearsal block into its own file, named after its line.
   awk -v dir="$work" -v name="$(basename "$doc" .md)" '
     /^```rehearsal$/ { out = dir "/" name "-" NR ".rehearsal"; next }

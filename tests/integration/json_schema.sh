@@ -152,6 +152,17 @@ check limited 5 '.verdict == "limited" and .totals.limited == 5
   "$cases/limits-say-keys-only.rehearsal" "$cases/limits-web.rehearsal" \
   "$cases/data/limits/web-contact.rehearsal" "$cases/verdict-ready.rehearsal"
 
+# Against a baseline (docs/baseline.md): the same journey with one request
+# more, found by its name, its steps regressed beyond the project's limit.
+check baseline-before 0 '.baseline == null' "$cases/verdict-ready.rehearsal"
+sed 's|^  get {{stage}}/$|  get {{stage}}/\n  get {{stage}}/|' "$cases/verdict-ready.rehearsal" \
+  >"$work/grown.rehearsal"
+printf '{"regression": {"score": 100, "outcome": "1%%", "p95": "1000000%%", "steps": 0, "time": "1000000%%"}}\n' \
+  >"$work/regression.json"
+check baseline 1 '.baseline.rehearsals[0].matched == "name" and .baseline.regressions[0].figure == "steps"
+    and ([.baseline.rehearsals[0].touchpoints[] | select(.new)] | length) == 1 and .baseline.limits.steps == 0' \
+  --baseline "$work/baseline-before/result.json" --project "$work/regression.json" "$work/grown.rehearsal"
+
 # Ctrl-C during a dress rehearsal, synchronised on the first progress line
 # as tests/integration/interrupt.sh does.
 cat >"$work/slow.rehearsal" <<'R'

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <math.h>
@@ -175,7 +176,7 @@ static void test_unknown_keys(void **st)
 	assert_bad(s, "{\"gaet\": 90}", TW_EUSAGE, "gaet: unknown key (did you mean 'gate'?)");
 	assert_bad(s, "{\"colour\": \"red\"}", TW_EUSAGE,
 		   "colour: unknown key (known: weights, apdex, cap_never, gate, require, "
-		   "irregular_zero, gates)");
+		   "irregular_zero, gates, regression)");
 	assert_bad(s, "{\"weights\": {\"outcme\": 40}}", TW_EUSAGE,
 		   "weights.outcme: unknown key (did you mean 'outcome'?)");
 	assert_bad(s, "{\"weights\": {\"speed\": 40}}", TW_EUSAGE,
@@ -242,6 +243,48 @@ static void test_bad_types(void **st)
 		   "gates[0].requires: unknown key (did you mean 'require'?)");
 	assert_bad(s, "{\"gates\": [{\"tag\": \"a\", \"minimum\": \"99\"}]}", TW_EUSAGE,
 		   "gates[0].minimum: must be a number from 0 to 100");
+}
+
+/* "regression": how far a rehearsal may fall behind --baseline; each key
+ * optional, each set only when given, strict like every other key. */
+static void test_regression(void **st)
+{
+	state *s = *st;
+	assert_int_equal(load(s, "{\"regression\": {\"score\": 5, \"outcome\": \"1%\", "
+				 "\"p95\": \"20%\", \"steps\": 0, \"time\": \"12.5%\"}}"),
+			 TW_OK);
+	const tw_regression_limits *l = &s->cfg.regression;
+	for (int f = 0; f < TW_FIGURE_COUNT; f++)
+		assert_true(l->set[f]);
+	assert_true(l->max[TW_FIGURE_SCORE] == 5);
+	assert_true(fabs(l->max[TW_FIGURE_OUTCOME] - 0.01) < 1e-12);
+	assert_true(fabs(l->max[TW_FIGURE_P95] - 0.2) < 1e-12);
+	assert_true(l->max[TW_FIGURE_STEPS] == 0);
+	assert_true(fabs(l->max[TW_FIGURE_TIME] - 0.125) < 1e-12);
+
+	tw_readiness_config_free(&s->cfg);
+	tw_readiness_config_init(&s->cfg);
+	assert_int_equal(load(s, "{\"regression\": {\"steps\": 0}}"), TW_OK);
+	for (int f = 0; f < TW_FIGURE_COUNT; f++)
+		assert_int_equal(s->cfg.regression.set[f], f == TW_FIGURE_STEPS);
+
+	assert_bad(s, "{\"regression\": 5}", TW_EUSAGE, "regression: must be an object");
+	assert_bad(s, "{\"regression\": {\"stpes\": 0}}", TW_EUSAGE,
+		   "regression.stpes: unknown key (did you mean 'steps'?)");
+	assert_bad(s, "{\"regression\": {\"steps\": -1}}", TW_EUSAGE,
+		   "regression.steps: must be a number from 0");
+	assert_bad(s, "{\"regression\": {\"score\": 101}}", TW_EUSAGE,
+		   "regression.score: must be a number from 0 to 100, not 101");
+	assert_bad(s, "{\"regression\": {\"outcome\": 0.01}}", TW_EUSAGE,
+		   "regression.outcome: must be a percentage in quotes");
+	assert_bad(s, "{\"regression\": {\"outcome\": \"101%\"}}", TW_EUSAGE,
+		   "regression.outcome: must be from 0% to 100%, not 101%");
+	assert_bad(s, "{\"regression\": {\"p95\": \"20\"}}", TW_EUSAGE,
+		   "regression.p95: must be a percentage");
+	assert_bad(s, "{\"regression\": {\"time\": \"-5%\"}}", TW_EUSAGE,
+		   "regression.time: must be a percentage");
+	assert_bad(s, "{\"regression\": {\"time\": \"nan%\"}}", TW_EUSAGE,
+		   "regression.time: must be a percentage");
 }
 
 static void test_gate_range(void **st)
@@ -328,6 +371,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gate_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_regression, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_changed_on_error, setup, teardown),
