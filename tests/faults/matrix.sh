@@ -192,6 +192,19 @@ for fault in faults[1:]:
     if fault in must_block:
         expect(r is not None and r["verdict"] == "failed",
                f"{fault}: NOT READY (it says {run['words']})")
+# The table in the docs must be the one this run printed, as far as the
+# verdicts go (the other figures move with timings and with the score's rules).
+docs = open(os.path.join(root, "docs", "readiness.md"), encoding="utf-8").read()
+section = docs.split("\n## The fault matrix\n", 1)[-1].split("\n## ", 1)[0]
+rows = {}
+for line in section.splitlines():
+    cells = [c.strip() for c in line.strip("|").split(" | ")]
+    if len(cells) == 6 and cells[0] in faults:
+        rows[cells[0]] = cells[4]
+for fault in faults:
+    same = rows.get(fault) == runs[fault]["words"]
+    expect(same, f"docs/readiness.md's table: {fault} reads {runs[fault]['words']!r}" +
+           ("" if same else f", not {rows.get(fault)!r}: paste the table this command prints"))
 if problems:
     print(f"matrix.sh: {len(problems)} assertion(s) failed", file=sys.stderr)
     sys.exit(1)
