@@ -20,6 +20,7 @@
 #   - every fault struck, and scores below the clean run;
 #   - the loss listed first names the planted touchpoint (its line);
 #   - checkout-5xx, wrong-outcome and resets are NOT READY;
+#   - the table in docs/readiness.md gives each the verdict this run gave;
 # and exits 1 naming every assertion that failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,9 +29,14 @@ args=()
 while [ $# -gt 0 ]; do
   case $1 in
     --check) check=1 ;;
-    --performances) performances=$2; shift ;;
-    --customers) customers=$2; shift ;;
-    --reports) keep=$2; shift ;;
+    --performances|--customers|--reports)
+      [ $# -ge 2 ] || { echo "matrix.sh: $1 needs a value" >&2; exit 2; }
+      case $1 in
+        --performances) performances=$2 ;;
+        --customers) customers=$2 ;;
+        --reports) keep=$2 ;;
+      esac
+      shift ;;
     -h|--help) sed -n '2,/^set /p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "matrix.sh: unknown option '$1'" >&2; exit 2 ;;
     *) args+=("$1") ;;
