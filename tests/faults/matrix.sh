@@ -193,7 +193,7 @@ for fault in faults[1:]:
         named = first is not None and loss["why"].startswith(words, first.start())
     elif named:
         named = words in loss["why"]
-    expect(named, f"{fault}: the first loss names {journey!r}, {words}'"
+    expect(named, f"{fault}: the first loss (on {journey}) names first: {words}"
                   f" (it says: {loss['why'] if loss else 'nothing'})")
     if fault in must_block:
         expect(r is not None and r["verdict"] == "failed",
