@@ -700,6 +700,110 @@ http "$url/limits/contact"
 expect_has "limits contact" "$body" '<a href="tel:+15550100200">Call the kitchen</a>'
 http "$url/limits/no-such-limit"
 expect_eq "unknown limit" 404 "$status"
+# --- the planted-fault shop (/shop/FAULT) -------------------------------------------
+
+# shop_order FAULT JAR : places a Large Margherita on that shop as the
+# customer with that cookie jar; leaves the answer in $status, $body and
+# the headers.
+shop_order() {
+    http -b "$2" -c "$2" "$url/shop/$1/pizza/margherita"
+    local token
+    token=$(sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' <<<"$body")
+    http -b "$2" -d pizza=margherita -d name=Ada -d size=l -d "csrf_token=$token" \
+        "$url/shop/$1/order"
+}
+# shop_count FAULT : its /count as "seen struck".
+shop_count() {
+    curl -s "$url/shop/$1/count" | python3 -c \
+        'import json, sys; c = json.load(sys.stdin); print(c["seen"], c["struck"])'
+}
+
+shop_jar=$work/shop-jar
+http -c "$shop_jar" "$url/shop/clean/"
+expect_eq "shop menu" 200 "$status"
+expect_has "shop menu relative link" "$body" '<a href="pizza/margherita">Margherita</a>'
+http -b "$shop_jar" "$url/shop/clean/pizza/margherita"
+expect_has "shop form posts to a relative action" "$body" '<form method="post" action="../order">'
+expect_has "shop form button" "$body" '<button type="submit">Place order</button>'
+shop_order clean "$shop_jar"
+expect_eq "shop order" 303 "$status"
+expect_match "shop order goes to its confirmation" "$(header Location)" '^/shop/clean/orders/[0-9]+$'
+http -b "$shop_jar" "$url$(header Location)"
+expect_has "shop confirmation" "$body" "Order #"
+expect_has "shop confirmation says what was ordered" "$body" "<p>Your pizza: Margherita, Large.</p>"
+http "$url/shop/clean/api/orders/1001"
+expect_has "shop API" "$body" '"status":"on its way"'
+http "$url/shop/clean/voice"
+well_formed "shop welcome" "$body"
+expect_has "shop welcome" "$body" '<Gather input="dtmf" action="/shop/clean/voice/menu" numDigits="1" timeout="5">'
+http -d Digits=1 "$url/shop/clean/voice/menu"
+expect_has "shop menu choice" "$body" 'action="/shop/clean/voice/order"'
+expect_lacks "shop menu choice, no re-prompt" "$body" "For the status of an order"
+http -d Digits=1001 "$url/shop/clean/voice/order"
+expect_has "shop order by phone" "$body" "<Say>Order 1001 is on its way.</Say>"
+http "$url/shop/no-such-fault/"
+expect_eq "shop: unknown fault" 404 "$status"
+http "$url/shop/clean"
+expect_eq "shop: no path after the fault" 404 "$status"
+http "$url/shop/clean/order"
+expect_eq "shop: GET /order" 405 "$status"
+expect_eq "shop: GET /order Allow" "POST" "$(header Allow)"
+expect_eq "shop: clean never strikes" "0 0" "$(shop_count clean)"
+
+# checkout-5xx and wrong-outcome strike on every 20th order, exactly.
+for fault in checkout-5xx wrong-outcome; do
+    jar=$work/jar-$fault
+    http -c "$jar" "$url/shop/$fault/"
+    for i in $(seq 19); do shop_order "$fault" "$jar"; done
+    expect_eq "$fault: 19 orders" 303 "$status"
+    shop_order "$fault" "$jar"
+    last=$status location=$(header Location)
+    expect_eq "$fault: 20 orders, struck once" "20 1" "$(shop_count "$fault")"
+    if [[ $fault == checkout-5xx ]]; then
+        expect_eq "checkout-5xx: the 20th order" 500 "$last"
+    else
+        expect_eq "wrong-outcome: the 20th order" 303 "$last"
+        http -b "$jar" "$url$location"
+        expect_has "wrong-outcome: the 20th order is confirmed wrong" "$body" \
+            "<p>Your pizza: Marinara, Large.</p>"
+    fi
+done
+
+jar=$work/jar-extra
+http -c "$jar" "$url/shop/extra-pages/"
+shop_order extra-pages "$jar"
+expect_match "extra-pages: the order goes to a review" "$(header Location)" \
+    '^/shop/extra-pages/review/[0-9]+$'
+http -b "$jar" "$url$(header Location)"
+expect_has "extra-pages: review" "$body" "<h1>Review your order</h1>"
+expect_match "extra-pages: review links on" "$body" '<a href="../delivery/[0-9]+">Continue to delivery</a>'
+id=$(sed -n 's|.*<a href="../delivery/\([0-9]*\)".*|\1|p' <<<"$body")
+http -b "$jar" "$url/shop/extra-pages/delivery/$id"
+expect_has "extra-pages: delivery" "$body" "<h1>Delivery</h1>"
+expect_match "extra-pages: delivery links to the confirmation" "$body" \
+    '<a href="../orders/[0-9]+">Confirm the order</a>'
+
+# The 10th caller to press 1 hears the menu again first.
+for i in $(seq 10); do http -d Digits=1 "$url/shop/ivr-reprompt/voice/menu"; done
+expect_has "ivr-reprompt: the 10th choice" "$body" '<Say>For the status of an order, press 1.</Say>
+<Gather input="dtmf" action="/shop/ivr-reprompt/voice/order"'
+expect_eq "ivr-reprompt: struck once" "10 1" "$(shop_count ivr-reprompt)"
+
+# resets: the 10th lookup on a reused connection is dropped; curl sends it
+# again on a fresh one, which is not a reused one.
+lookups=()
+for i in $(seq 11); do lookups+=(-o /dev/null "$url/shop/resets/api/orders/1001"); done
+expect_eq "resets: every lookup answered in the end" "$(printf '200%.0s' $(seq 11))" \
+    "$(curl -s -w '%{http_code}' "${lookups[@]}")"
+expect_eq "resets: 10 reused, struck once" "10 1" "$(shop_count resets)"
+
+# The slow ones: only counted here (no timing is asserted).
+for i in $(seq 10); do http "$url/shop/slow-page/pizza/margherita"; done
+expect_eq "slow-page: the 10th page" 200 "$status"
+expect_eq "slow-page: struck once" "10 1" "$(shop_count slow-page)"
+for i in $(seq 10); do http -d Digits=1001 "$url/shop/slow-ivr/voice/order"; done
+expect_has "slow-ivr: the 10th lookup" "$body" "<Say>Order 1001 is on its way.</Say>"
+expect_eq "slow-ivr: struck once" "10 1" "$(shop_count slow-ivr)"
 
 # --- stopping --------------------------------------------------------------------
 
