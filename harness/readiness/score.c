@@ -481,7 +481,7 @@ static void why_effort(tw_buf *b, const tw_rehearsal_metrics *m, const tw_rehear
 		} else {
 			tw_buf_puts(b, "9 in 10 customers took up to ");
 			put_ms(b, rs->time_p90_ms);
-			tw_buf_puts(b, " to reach the outcome, against a budget of ");
+			tw_buf_puts(b, " on their clock to reach the outcome, against a budget of ");
 		}
 		put_ms(b, rs->budget_ms);
 		any = true;
@@ -495,7 +495,7 @@ static void why_effort(tw_buf *b, const tw_rehearsal_metrics *m, const tw_rehear
 		if (rs->demand_mean > 0) {
 			tw_buf_puts(b, ", ");
 			put_num(b, rs->demand_mean);
-			tw_buf_puts(b, " of them failure demand (prompts heard again, retries)");
+			tw_buf_puts(b, " of them failure demand (re-prompt turns, retries)");
 			const tw_menu_turns *menu = tw_rehearsal_reprompted_menu(m);
 			if (menu)
 				tw_buf_printf(b, "; re-prompted most: \"%s\"", menu->text);

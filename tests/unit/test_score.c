@@ -293,14 +293,14 @@ static void test_worked_example(void **state)
 		 "Order a pizza: 2 of 4 timed touchpoints kept customers waiting or failed; worst: "
 		 "line 15 'submit \"Place order\"', Apdex 0.84 against 1 s"},
 		{0, TW_PART_EFFORT, 0.75, true,
-		 "Order a pizza: customer effort over budget: 9 in 10 customers took up to 99 s to "
-		 "reach the outcome, against a budget of 90 s"},
+		 "Order a pizza: customer effort over budget: 9 in 10 customers took up to 99 s on "
+		 "their clock to reach the outcome, against a budget of 90 s"},
 		{1, TW_PART_RESPONSIVENESS, 3, false,
 		 "Check on the order by phone: 1 of 3 timed touchpoints kept customers waiting or "
 		 "failed; worst: line 14 'press 1001#', Apdex 0.70 against 1 s"},
 		{1, TW_PART_EFFORT, 1.875, false,
 		 "Check on the order by phone: customer effort over budget: 5 steps per performance "
-		 "against a budget of 4, 1 of them failure demand (prompts heard again, retries)"},
+		 "against a budget of 4, 1 of them failure demand (re-prompt turns, retries)"},
 	};
 	assert_int_equal(sc.loss_count, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < sc.loss_count; i++) {
@@ -795,9 +795,9 @@ static void test_effort_budget(void **state)
 	assert_near(rs->part[TW_PART_EFFORT], 0.5);
 	assert_near(rs->score, 100 - 15 * 0.5);
 	assert_string_equal(sc.losses[0].why,
-			    "Effort: customer effort over budget: 9 in 10 customers took up to 15 s to "
-			    "reach the outcome, against a budget of 10 s; 6 steps per performance "
-			    "against a budget of 4, 1 of them failure demand (prompts heard again, "
+			    "Effort: customer effort over budget: 9 in 10 customers took up to 15 s on "
+			    "their clock to reach the outcome, against a budget of 10 s; 6 steps per performance "
+			    "against a budget of 4, 1 of them failure demand (re-prompt turns, "
 			    "retries)");
 	tw_run_score_free(&sc);
 
