@@ -798,7 +798,10 @@ int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run
 		out->score = 0;
 
 	out->gate_set = cfg->gate >= 0;
-	out->gate_held = cfg->gate < 0 || out->score + GATE_TOLERANCE >= cfg->gate;
+	/* Nothing scored (every performance interrupted or at techweek's
+	 * limit): no evidence either way, so the verdict says why instead. */
+	out->gate_held = cfg->gate < 0 || out->weakest == out->count ||
+			 out->score + GATE_TOLERANCE >= cfg->gate;
 	for (size_t i = 0; i < run->count; i++) {
 		tw_rehearsal_score *rs = &out->rehearsals[i];
 		if (rs->minimum < 0)

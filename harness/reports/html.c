@@ -557,7 +557,8 @@ static void write_readiness(html *h, node parent)
 	el_text(h, card, "h2", NULL, "Curtain-up readiness");
 	node p = el(h, card, "p", "score");
 	attr(h, p, "id", "score");
-	add_text(h, p, fmt(h, "%.0f", shown_score(sc->score)));
+	bool scored = sc->weakest < sc->count;
+	add_text(h, p, scored ? fmt(h, "%.0f", shown_score(sc->score)) : "\xE2\x80\x94");
 	el_text(h, p, "span", "of", "/100");
 	node v = el(h, card, "p", NULL);
 	/* The run's one verdict, in the words the terminal uses. */
@@ -1630,8 +1631,11 @@ static void write_document(html *h)
 	meta(h, head, "name", "viewport", "width=device-width, initial-scale=1");
 	meta(h, head, "name", "generator", "techweek " TW_VERSION);
 	const char *title;
-	if (h->score)
+	if (h->score && h->score->weakest < h->score->count)
 		title = fmt(h, "Readiness %.0f/100 \xE2\x80\x94 %s \xC2\xB7 techweek", shown_score(h->score->score),
+			    tw_verdict_title(h->score->verdict));
+	else if (h->score)
+		title = fmt(h, "Readiness not scored \xE2\x80\x94 %s \xC2\xB7 techweek",
 			    tw_verdict_title(h->score->verdict));
 	else
 		title = "Rehearsal report \xC2\xB7 techweek";

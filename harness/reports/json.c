@@ -799,7 +799,7 @@ static json_t *run_readiness(json_ctx *c, const tw_run *run, const tw_run_score 
 	if (!sc)
 		return json_null();
 	json_t *o = object(c);
-	set(c, o, "score", score_down(sc->score));
+	set(c, o, "score", sc->weakest < sc->count ? score_down(sc->score) : json_null());
 	/* The verdict's, so the two can never disagree. */
 	set(c, o, "passed", json_boolean(sc->verdict == TW_VERDICT_READY));
 	set(c, o, "capped", json_boolean(sc->capped));

@@ -662,8 +662,12 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 	if (score->baseline)
 		put_baseline(&s, run, score->baseline);
 	bool up = score->verdict == TW_VERDICT_READY;
-	fprintf(out, "\n  readiness %s%.0f%s/100 \xE2\x80\x94 %s%s%s", esc(&s, BOLD),
-		floor(score->score), esc(&s, RESET), esc(&s, up ? BOLD GREEN : BOLD RED),
+	if (score->weakest < score->count)
+		fprintf(out, "\n  readiness %s%.0f%s/100", esc(&s, BOLD), floor(score->score),
+			esc(&s, RESET));
+	else /* nothing performed could be scored: no figure to show */
+		fprintf(out, "\n  readiness not scored");
+	fprintf(out, " \xE2\x80\x94 %s%s%s", esc(&s, up ? BOLD GREEN : BOLD RED),
 		tw_verdict_title(score->verdict), esc(&s, RESET));
 	if (score->gate >= 0)
 		fprintf(out, " %s(gate %g)%s", esc(&s, DIM), score->gate, esc(&s, RESET));

@@ -127,6 +127,17 @@ merge)
   { cat "$work/p2.json"; printf '\0'; cat "$work/p1.json"; } | seed
   rm -rf "$work"
   ;;
+baseline)
+  start_stage
+  work=$(mktemp -d)
+  run() { "$techweek" run --var "stage=$stage_url" --performances 2 -q --color never \
+            --json "$work/$1.json" "${@:2}" >/dev/null 2>&1; }
+  run full rehearsals/order-pizza.rehearsal rehearsals/kitchen-api.rehearsal tests/cases/missing-link.rehearsal
+  run phone rehearsals/call-about-order.rehearsal
+  run limited tests/cases/data/limits/vxml-script.rehearsal
+  for f in full phone limited; do seed <"$work/$f.json"; done
+  rm -rf "$work"
+  ;;
 *) echo "seeds.sh: unknown target $target" >&2; exit 2 ;;
 esac
 # Empty seeds (a page that did not come) teach nothing.

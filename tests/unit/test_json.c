@@ -727,6 +727,7 @@ static void test_readiness(void **state)
 	score.gate = -1;
 	score.score = 90;
 	score.count = 1;
+	score.weakest = 0;
 	assert_int_equal(tw_report_json(fx->run, &score, s.path, &err), TW_OK);
 	doc = json_load_file(s.path, 0, NULL);
 	assert_non_null(doc);
