@@ -76,8 +76,8 @@ bool tw_cli_use_color(int setting);
  * What run and merge do once the run's results are in: score the run
  * against cfg, which decides its verdict (readiness/score.h), print the
  * summary and the verdict (unless --quiet), write the JUnit, JSON and HTML
- * reports (unless --no-reports). Returns the exit status: the verdict's
- * (0 ready, 1 not ready, 2 broken, 3 unreachable, 5 limited, 130
+ * reports (with --no-reports, only those named by --junit, --json and
+ * --html). Returns the exit status: the verdict's (0 ready, 1 not ready, 2 broken, 3 unreachable, 5 limited, 130
  * interrupted), 4
  * when a report could not be written (then none is: the reports are one
  * set, core/fsutil.h), 130 when a signal came while it wrote them (it

@@ -78,8 +78,10 @@ int tw_cli_load_project(const tw_cli_opts *o, tw_readiness_config *cfg)
 }
 
 /* The three reports as one set (core/fsutil.h): rendered first, then all
- * written or none. Lists them once they are all written; otherwise prints
- * why. TW_OK or the failure's code. */
+ * written or none. --no-reports leaves out the ones at their default
+ * place: a report named by --junit, --json or --html was asked for (a
+ * shard's part, docs/sharding.md). Lists them once they are all written;
+ * otherwise prints why. TW_OK or the failure's code. */
 static int write_reports(const tw_run *run, const tw_run_score *sc, const tw_cli_opts *o)
 {
 	static const struct {
@@ -95,11 +97,14 @@ static int write_reports(const tw_run *run, const tw_run_score *sc, const tw_cli
 	char *paths[N] = {0};
 	tw_buf bufs[N];
 	tw_file_data files[N];
+	size_t nfiles = 0;
 	tw_error err = {0};
 	int rc = TW_OK;
 	for (size_t i = 0; i < N; i++)
 		tw_buf_init(&bufs[i], 0);
 	for (size_t i = 0; i < N && !rc; i++) {
+		if (o->no_reports && !given[i])
+			continue;
 		if (given[i])
 			paths[i] = strdup(given[i]);
 		else if (asprintf(&paths[i], "%s/%s", o->reports, reports[i].name) < 0)
@@ -108,17 +113,18 @@ static int write_reports(const tw_run *run, const tw_run_score *sc, const tw_cli
 			rc = tw_error_set(&err, TW_ENOMEM, "out of memory");
 		else
 			rc = reports[i].render(run, sc, &bufs[i], &err);
-		files[i] = (tw_file_data){paths[i], tw_buf_str(&bufs[i]), bufs[i].len};
+		files[nfiles++] = (tw_file_data){paths[i], tw_buf_str(&bufs[i]), bufs[i].len};
 	}
-	if (!rc)
-		rc = tw_write_files_atomic(files, N, &err);
+	if (!rc && nfiles)
+		rc = tw_write_files_atomic(files, nfiles, &err);
 	if (rc) {
 		tw_cli_print_error(&err);
 		fputs("techweek: no report written; the report files already there are left "
 		      "as they were\n", stderr);
 	} else if (!o->quiet) {
 		for (size_t i = 0; i < N; i++)
-			printf("%s: %s\n", reports[i].label, paths[i]);
+			if (paths[i])
+				printf("%s: %s\n", reports[i].label, paths[i]);
 	}
 	tw_error_clear(&err);
 	for (size_t i = 0; i < N; i++) {
@@ -174,7 +180,7 @@ int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *
 		tw_error_clear(&err);
 		fflush(stdout);
 	}
-	if (!o->no_reports && write_reports(run, have_score ? &score : NULL, o) != TW_OK)
+	if (write_reports(run, have_score ? &score : NULL, o) != TW_OK)
 		status = TW_EXIT_REPORT;
 	/* A signal while the summary and the reports were written stopped
 	 * nothing: they are complete, and the status says it came. */

@@ -148,6 +148,47 @@ bad "a file that is not a script" "$work/readme.json" "$work/readme.json" "$work
 word=$(grep -v -e '^#' -e '^$' README.md | head -1 | awk '{print $1}') # its first word of text
 grep -qF -- "$word" "$work/bad.err" && fail "merge showed what README.md holds: $(cat "$work/bad.err")"
 
+# The recipes of docs/sharding.md, run as written there (only the paths,
+# the stage's URL and where the parts travel are this machine's): each
+# shard writes its part with --no-reports --json, and the merge of the
+# four parts reaches a verdict with every report written.
+doc=$root/docs/sharding.md
+recipe() { # LABEL MERGE_CMD SHARD_CMD (for shard $shard, pod $JOB_COMPLETION_INDEX)
+  local label=$1 merge_cmd=$2 shard_cmd=$3 dir=$work/recipe-$1
+  mkdir -p "$dir/parts" && ln -s "$root/rehearsals" "$dir/rehearsals"
+  for shard in 1 2 3 4; do
+    (cd "$dir" && JOB_COMPLETION_INDEX=$((shard - 1)) && eval "$shard_cmd") >"$dir/shard-$shard.out" 2>&1 ||
+      fail "$label recipe: shard $shard exited $? (the recipe's command exits 0 once the part is written)"
+    [ -s "$dir/parts/part-$shard.json" ] ||
+      { fail "$label recipe: shard $shard wrote no part"; tail -3 "$dir/shard-$shard.out"; }
+  done
+  (cd "$dir" && eval "$merge_cmd") >"$dir/merge.out" 2>&1
+  local got=$? want
+  case $(jq -r .verdict "$dir/parts/reports/result.json" 2>/dev/null) in
+    passed) want=0 ;; failed) want=1 ;; *) want="a verdict" ;;
+  esac
+  [ "$got" = "$want" ] || { fail "$label recipe: merge exit $got, expected $want"; tail -3 "$dir/merge.out"; }
+  [ "$(jq .totals.performances "$dir/parts/reports/result.json" 2>/dev/null)" = 1600 ] ||
+    fail "$label recipe: the merge did not count 4 x 400 performances"
+  [ -s "$dir/parts/reports/junit.xml" ] && [ -s "$dir/parts/reports/readiness.html" ] ||
+    fail "$label recipe: the merge wrote not every report"
+  echo "ok: the $label recipe of docs/sharding.md (merge exit $got)"
+}
+# Continuation lines are kept as they are: the shell reads them as one command.
+gh_shard=$(sed -n '/techweek run --shard \${{ matrix.shard }}/,/|| true$/p' "$doc" |
+  sed -e 's|build/plain/harness/techweek|"$techweek"|' -e 's|\${{ matrix.shard }}|$shard|g' \
+      -e 's|http://127.0.0.1:8080|$stage|' -e 's| part-\$shard.json| parts/part-$shard.json|')
+gh_merge=$(sed -n 's|^ *run: build/plain/harness/techweek merge|"$techweek" merge|p' "$doc" |
+  sed 's|--reports reports|--reports parts/reports|')
+[ -n "$gh_shard" ] && [ -n "$gh_merge" ] || fail "the GitHub Actions recipe was not found in $doc"
+recipe "GitHub Actions" "$gh_merge" "$gh_shard"
+# The Indexed Job's folded command, one line; /parts is the shared volume.
+k8s_shard=$(sed -n '/^ *- >$/,/volumeMounts:/p' "$doc" | sed -e '1d' -e '$d' | tr '\n' ' ' |
+  sed -e 's|^ *techweek |"$techweek" |' -e 's|/parts/|parts/|g' -e 's|http://stage.rehearsal.svc:8080|$stage|')
+k8s_merge=$(sed -n 's|^ *- techweek merge|"$techweek" merge|p' "$doc" | sed 's|/parts/|parts/|g')
+[ -n "$k8s_shard" ] && [ -n "$k8s_merge" ] || fail "the Kubernetes recipe was not found in $doc"
+recipe Kubernetes "$k8s_merge" "$k8s_shard"
+
 # --shard's values are checked.
 for v in 0/2 3/2 1/0 2 a/b 1/1001 -1/2; do
   "$techweek" run --shard "$v" --no-reports rehearsals/ >/dev/null 2>&1

@@ -136,4 +136,31 @@ grep -q "New run" "$work/real/readiness.html" || p+=("the link's target is not t
 [ -z "$(temporaries "$work/real" "$work")" ] || p+=("temporary files left")
 report "a symlink's target is replaced, the link kept" "${p[@]}"
 
+# 6. --no-reports turns off the reports nobody named: a report given by
+# --junit, --json or --html is still written, in either order (a shard's
+# part, docs/sharding.md), and only it; alone it writes nothing.
+p=()
+run --quiet --reports "$work/none" --no-reports "$work/New.rehearsal" >/dev/null
+[ ! -e "$work/none" ] || p+=("--no-reports alone wrote $(ls "$work/none")")
+for order in before after; do
+  rm -rf "$work/named-$order"
+  if [ $order = before ]; then
+    run --quiet --reports "$work/named-$order" --no-reports --json "$work/$order.json" "$work/New.rehearsal"
+  else
+    run --quiet --reports "$work/named-$order" --json "$work/$order.json" --no-reports "$work/New.rehearsal"
+  fi
+  status=$?
+  [ "$status" = 0 ] || p+=("--json $order --no-reports: exit status $status, expected 0")
+  [ "$(jq -r '.rehearsals[0].name' "$work/$order.json" 2>&1)" = "New run" ] ||
+    p+=("--no-reports with --json $order it: no JSON result written")
+  [ ! -e "$work/named-$order" ] || p+=("--no-reports --json ($order): wrote $(ls "$work/named-$order")")
+done
+out=$(run --reports "$work/two" --no-reports --junit "$work/two.xml" --html "$work/two.html" \
+  "$work/New.rehearsal")
+[ -s "$work/two.xml" ] && [ -s "$work/two.html" ] || p+=("--no-reports --junit --html: not both written")
+[ ! -e "$work/two" ] || p+=("--no-reports --junit --html: wrote $(ls "$work/two")")
+grep -q "JSON result" <<<"$out" && p+=("--no-reports --junit --html lists a JSON result")
+grep -q "JUnit report: $work/two.xml" <<<"$out" || p+=("the JUnit report written is not listed")
+report "--no-reports writes only the reports named" "${p[@]}"
+
 exit $failed
