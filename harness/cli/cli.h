@@ -66,6 +66,12 @@ struct tw_readiness_config;
 /* The project file (--project, else ./techweek.json when there is one),
  * then --gate over the file's gate. A bad file is printed: TW_EUSAGE. */
 int tw_cli_load_project(const tw_cli_opts *o, struct tw_readiness_config *cfg);
+/* Once the run's rehearsals are in (before it is performed): each gates
+ * rule of cfg that matches none of them is a warning on stderr naming the
+ * file and the rule, or, when it is a typo for a name or tag of the run
+ * (readiness/project.h), an error: TW_EUSAGE. TW_OK, or TW_ENOMEM. */
+int tw_cli_check_rules(const tw_cli_opts *o, const tw_run *run,
+		       const struct tw_readiness_config *cfg);
 /* From now on SIGINT and SIGTERM stop run (when not NULL) and are noted,
  * never fatal: tw_cli_finish still writes every report and then exits 130.
  * SIGPIPE is ignored (a failed write is reported instead). */

@@ -35,6 +35,11 @@ int tw_cmd_merge(int argc, char **argv)
 		tw_error_clear(&err);
 		goto out;
 	}
+	int checked = tw_cli_check_rules(&o, run, &cfg);
+	if (checked != TW_OK) {
+		status = checked == TW_EUSAGE ? TW_EXIT_USAGE : TW_EXIT_UNREACHABLE;
+		goto out;
+	}
 	status = tw_cli_finish(run, &o, &cfg);
 out:
 	tw_run_free(run);

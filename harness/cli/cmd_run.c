@@ -108,6 +108,13 @@ int tw_cmd_run(int argc, char **argv)
 			status = TW_EXIT_UNREACHABLE;
 			goto out;
 		}
+	/* Every rehearsal is in, this shard's and the others' alike: a rule
+	 * that names none of them is told before anything is sent. */
+	int checked = tw_cli_check_rules(&o, run, &cfg);
+	if (checked != TW_OK) {
+		status = checked == TW_EUSAGE ? TW_EXIT_USAGE : TW_EXIT_UNREACHABLE;
+		goto out;
+	}
 	progress_view view = {.tty = isatty(STDERR_FILENO) != 0};
 	if (!o.quiet && o.progress_ms >= 0) {
 		tw_run_options *ro = tw_run_options_of(run);

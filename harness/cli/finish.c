@@ -61,11 +61,17 @@ bool tw_cli_use_color(int setting)
 	return isatty(STDOUT_FILENO);
 }
 
+/* --project, else ./techweek.json when there is one; NULL: none. */
+static const char *project_path(const tw_cli_opts *o)
+{
+	if (!o->project && access("techweek.json", F_OK) == 0)
+		return "techweek.json";
+	return o->project;
+}
+
 int tw_cli_load_project(const tw_cli_opts *o, tw_readiness_config *cfg)
 {
-	const char *path = o->project;
-	if (!path && access("techweek.json", F_OK) == 0)
-		path = "techweek.json";
+	const char *path = project_path(o);
 	tw_error err = {0};
 	if (path && tw_project_load(cfg, path, &err) != TW_OK) {
 		tw_cli_print_error(&err);
@@ -75,6 +81,47 @@ int tw_cli_load_project(const tw_cli_opts *o, tw_readiness_config *cfg)
 	if (o->gate >= 0)
 		cfg->gate = o->gate;
 	return TW_OK;
+}
+
+int tw_cli_check_rules(const tw_cli_opts *o, const tw_run *run, const tw_readiness_config *cfg)
+{
+	tw_unmatched_rule *list;
+	size_t n;
+	tw_error err = {0};
+	int rc = tw_project_unmatched(cfg, run, &list, &n, &err);
+	if (rc != TW_OK) {
+		tw_cli_print_error(&err);
+		tw_error_clear(&err);
+		return rc;
+	}
+	const char *path = project_path(o);
+	for (size_t i = 0; i < n; i++) {
+		const tw_unmatched_rule *u = &list[i];
+		const tw_gate_rule *r = &cfg->rules[u->rule];
+		char what[512], near[512] = "";
+		snprintf(what, sizeof(what), "gates[%zu]: no rehearsal of this run %s '%s'", u->rule,
+			 r->rehearsal ? "is named" : "has the tag", r->rehearsal ? r->rehearsal : r->tag);
+		if (u->near)
+			snprintf(near, sizeof(near), " (did you mean '%s'? %s)", u->near,
+				 u->typo ? "No rule names that one, so it would be left at the default bar"
+					 : "It has a rule of its own");
+		if (u->typo) {
+			tw_error_set_at(&err, TW_EUSAGE, path, 0, 0, NULL, "%s%s", what, near);
+			tw_cli_print_error(&err);
+			tw_error_clear(&err);
+			rc = TW_EUSAGE;
+		} else {
+			fprintf(stderr, "%s: warning: %s%s, so the rule sets nothing in this run\n",
+				path ? path : TW_PROJECT_FILE, what, near);
+		}
+	}
+	if (rc == TW_EUSAGE)
+		fputs("techweek: stopped before anything was performed or written; a rule meant for "
+		      "a rehearsal outside this run? Give the one it is close to a rule of its own "
+		      "(docs/readiness.md)\n",
+		      stderr);
+	free(list);
+	return rc;
 }
 
 /* The three reports as one set (core/fsutil.h): rendered first, then all

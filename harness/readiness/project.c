@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,24 +64,27 @@ int tw_project_duration(const char *text, double *ms)
 	return 0;
 }
 
-/* Edit distance up to a small bound, for "did you mean". */
+/* Edit distance, for "did you mean": keys, and the rehearsal names and
+ * tags gates rules are checked against (99 past 128 bytes). */
 static size_t distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
-	if (la > 32 || lb > 32)
+	if (la > 128 || lb > 128)
 		return 99;
-	size_t d[33][33];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
+	size_t row[129]; /* row[j]: distance from a[0..i) to b[0..j) */
 	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			size_t sub = diag + (a[i - 1] != b[j - 1]);
+			size_t del = row[j] + 1, ins = row[j - 1] + 1;
+			diag = row[j];
+			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
 		}
-	return d[la][lb];
+	}
+	return row[lb];
 }
 
 /* Every key of obj must be one of known (NULL-terminated). */
@@ -377,5 +381,69 @@ int tw_project_parse(tw_readiness_config *c, const char *path, const char *text,
 	tmp.rules = c->rules;
 	tmp.rule_count = c->rule_count;
 	*c = tmp;
+	return TW_OK;
+}
+
+/* ---- rules against a run ---- */
+
+/* Whether some rule of c names text as a rehearsal (by_name) or a tag. */
+static bool named(const tw_readiness_config *c, bool by_name, const char *text)
+{
+	for (size_t i = 0; i < c->rule_count; i++) {
+		const char *t = by_name ? c->rules[i].rehearsal : c->rules[i].tag;
+		if (t && strcmp(t, text) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The key's did-you-mean, but never between short words: any two 2-letter
+ * tags are 2 edits apart, and "eu" is no typo for "us". */
+static size_t near_by(const char *typed, const char *known)
+{
+	size_t d = distance(typed, known);
+	return d <= 2 && 2 * d < strlen(typed) ? d : SIZE_MAX;
+}
+
+int tw_project_unmatched(const tw_readiness_config *cfg, const tw_run *run,
+			 tw_unmatched_rule **out, size_t *count, tw_error *err)
+{
+	*out = NULL;
+	*count = 0;
+	tw_unmatched_rule *list = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->rule_count; i++) {
+		const tw_gate_rule *rule = &cfg->rules[i];
+		bool matched = false;
+		for (size_t k = 0; k < run->count && !matched; k++)
+			matched = tw_readiness_rule_applies(rule, &run->rehearsals[k]);
+		if (matched)
+			continue;
+		bool by_name = rule->rehearsal != NULL;
+		const char *typed = by_name ? rule->rehearsal : rule->tag, *near = NULL;
+		size_t best = SIZE_MAX;
+		for (size_t k = 0; k < run->count; k++) {
+			const tw_script *s = run->rehearsals[k].script;
+			if (!s)
+				continue; /* broken: its name is only its path */
+			for (size_t t = 0; t < (by_name ? 1 : s->tag_count); t++) {
+				const char *known = by_name ? run->rehearsals[k].name : s->tags[t];
+				size_t d = known ? near_by(typed, known) : SIZE_MAX;
+				if (d < best) {
+					best = d;
+					near = known;
+				}
+			}
+		}
+		tw_unmatched_rule *grown = realloc(list, (n + 1) * sizeof(*list));
+		if (!grown) {
+			free(list);
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		}
+		list = grown;
+		list[n++] = (tw_unmatched_rule){i, near, near && !named(cfg, by_name, near)};
+	}
+	*out = list;
+	*count = n;
 	return TW_OK;
 }

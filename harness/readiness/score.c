@@ -568,7 +568,7 @@ static bool has_tag(const tw_script *s, const char *tag)
 	return false;
 }
 
-static bool rule_applies(const tw_gate_rule *rule, const tw_rehearsal_result *r)
+bool tw_readiness_rule_applies(const tw_gate_rule *rule, const tw_rehearsal_result *r)
 {
 	return (rule->rehearsal && r->name && strcmp(rule->rehearsal, r->name) == 0) ||
 	       (rule->tag && has_tag(r->script, rule->tag));
@@ -585,7 +585,7 @@ static void bar_for(const tw_readiness_config *cfg, const tw_rehearsal_result *r
 	bool minor = r->script && r->script->minor;
 	for (size_t i = 0; i < cfg->rule_count; i++) {
 		const tw_gate_rule *rule = &cfg->rules[i];
-		if (!rule_applies(rule, r))
+		if (!tw_readiness_rule_applies(rule, r))
 			continue;
 		if (rule->minimum > min)
 			min = rule->minimum;

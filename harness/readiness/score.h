@@ -92,6 +92,9 @@ int tw_readiness_config_add_rule(tw_readiness_config *c, const char *rehearsal, 
  * least one of a minimum (0..100), a required rate (0 < x <= 1) or minor.
  * TW_OK, TW_ENOMEM or TW_EUSAGE. */
 int tw_readiness_config_add(tw_readiness_config *c, const tw_gate_rule *rule, tw_error *err);
+/* Whether rule applies to r: r's name is the rule's, or r's script has the
+ * rule's tag. */
+bool tw_readiness_rule_applies(const tw_gate_rule *rule, const tw_rehearsal_result *r);
 
 typedef enum tw_part {
 	TW_PART_OUTCOME,

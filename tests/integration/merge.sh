@@ -136,6 +136,22 @@ bad_at '.rehearsals[0].scenes[0].touchpoints[0].latency = 0' \
   'rehearsals[0].scenes[0].touchpoints[0].latency: expected an object, got 0'
 bad_at '.totals.planned = -1' 'totals.planned: expected a whole number from 0'
 
+# The project file is checked against the merged run as against a run: a
+# gates rule one edit from a rehearsal's name, which no rule names, is a
+# typo (exit 2, nothing written); a rule for a rehearsal not in the run is
+# a warning.
+echo '{"gates": [{"rehearsal": "Order a pizza onlin", "require": "100%"}]}' >"$work/typo.json"
+bad "a typo in a gates rule" "$work/typo.json: usage error: gates[0]: no rehearsal of this run is named 'Order a pizza onlin' (did you mean 'Order a pizza online'?" \
+  --project "$work/typo.json" "$p1" "$p2"
+echo '{"gates": [{"rehearsal": "Refund", "minimum": 50}]}' >"$work/subset.json"
+"$techweek" merge --no-reports "$p1" "$p2" >/dev/null 2>&1
+want=$?
+"$techweek" merge --no-reports --project "$work/subset.json" "$p1" "$p2" >/dev/null 2>"$work/subset.err"
+got=$?
+[ "$got" = "$want" ] || fail "a rule for a rehearsal not in the run: merge exit $got, without it $want"
+grep -qF "$work/subset.json: warning: gates[0]: no rehearsal of this run is named 'Refund'" "$work/subset.err" ||
+  { fail "a rule for a rehearsal not in the run: no warning"; cat "$work/subset.err"; }
+
 # A part names only scripts under the current folder, and what a file
 # holds is never shown.
 for path in /etc/passwd ../etc/passwd rehearsals/../../etc/passwd; do

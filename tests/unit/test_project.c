@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "readiness/project.h"
+#include "techweek.h"
 
 typedef struct state {
 	char dir[64];
@@ -362,6 +363,93 @@ static void test_durations(void **st)
 			fail_msg("'%s' read as a duration", bad[i]);
 }
 
+/* A run of scripts (one per text), added as techweek run adds them. */
+static tw_run *run_of(const char *const *texts, size_t n)
+{
+	tw_run_options o;
+	tw_run_options_init(&o);
+	tw_run *run = NULL;
+	tw_error err = {0};
+	assert_int_equal(tw_run_new(&run, &o, &err), TW_OK);
+	for (size_t i = 0; i < n; i++) {
+		tw_script *script = NULL;
+		if (tw_script_parse(&script, "t.rehearsal", texts[i], strlen(texts[i]), &err) != TW_OK)
+			fail_msg("%s", err.message);
+		assert_int_equal(tw_run_add_script(run, script, &err), TW_OK);
+	}
+	return run;
+}
+
+#define SCRIPT(name, tags) \
+	"rehearsal \"" name "\"\n" tags "scene \"S\" on web\n  get http://127.0.0.1:1/\n"
+
+/* F6: a rule that matches no rehearsal of the run is listed, with the
+ * closest name or tag of its kind; it is a typo when nothing names that
+ * one (the typo left it at the default bar), not when another rule does
+ * (a subset of the suite: "Order pizza 1" while only 2 runs). Short tags
+ * are never near (any two 2-letter tags are 2 edits apart), nor long names
+ * beyond 2 edits. */
+static void test_unmatched_rules(void **st)
+{
+	state *s = *st;
+	const char *const scripts[] = {
+		SCRIPT("Rate every 60", "tags checkout, us\n"),
+		SCRIPT("Order pizza 2", ""),
+		SCRIPT("Order a pizza online, then check on it by phone", "tags smoke\n"),
+	};
+	tw_run *run = run_of(scripts, 3);
+	assert_int_equal(
+		load(s, "{\"gates\": ["
+			"{\"rehearsal\": \"Rate every 6O\", \"require\": \"100%\"},"         /* 0 typo */
+			"{\"tag\": \"chekout\", \"minimum\": 99},"                           /* 1 typo */
+			"{\"rehearsal\": \"Order pizza 1\", \"minimum\": 50},"               /* 2 subset */
+			"{\"rehearsal\": \"Order pizza 2\", \"minimum\": 50},"               /* matched */
+			"{\"tag\": \"eu\", \"minor\": true},"                                /* 4 subset */
+			"{\"rehearsal\": \"Refund\", \"minimum\": 1},"                       /* 5 subset */
+			"{\"tag\": \"smoke\", \"minor\": true},"                             /* matched */
+			"{\"rehearsal\": \"Order a pizza online, then check on it by fone\", \"minimum\": 1}," /* 7 */
+			"{\"rehearsal\": \"Order a pizza online, then chuck in it by fine\", \"minimum\": 1}" /* 8 */
+			"]}"),
+		TW_OK);
+	tw_unmatched_rule *u = NULL;
+	size_t n = 99;
+	tw_error err = {0};
+	assert_int_equal(tw_project_unmatched(&s->cfg, run, &u, &n, &err), TW_OK);
+	static const struct {
+		size_t rule;
+		const char *near;
+		bool typo;
+	} want[] = {
+		{0, "Rate every 60", true},
+		{1, "checkout", true},
+		{2, "Order pizza 2", false},
+		{4, NULL, false},
+		{5, NULL, false},
+		{7, "Order a pizza online, then check on it by phone", true},
+		{8, NULL, false},
+	};
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(u[i].rule, want[i].rule);
+		if (want[i].near)
+			assert_string_equal(u[i].near, want[i].near);
+		else
+			assert_null(u[i].near);
+		assert_int_equal(u[i].typo, want[i].typo);
+	}
+	free(u);
+
+	/* Every rule matched: nothing listed. */
+	tw_readiness_config_free(&s->cfg);
+	tw_readiness_config_init(&s->cfg);
+	assert_int_equal(load(s, "{\"gates\": [{\"tag\": \"us\", \"minimum\": 1}]}"), TW_OK);
+	u = (tw_unmatched_rule *)1;
+	assert_int_equal(tw_project_unmatched(&s->cfg, run, &u, &n, &err), TW_OK);
+	assert_int_equal(n, 0);
+	assert_null(u);
+	tw_run_free(run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +464,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_changed_on_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_durations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmatched_rules, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
