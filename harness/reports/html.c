@@ -39,8 +39,12 @@
 #include "readiness/baseline.h"
 #include "tw_version.h"
 
-/* Scratch text: one cleaned string, one formatted string. */
+/* Scratch text: one cleaned string, a few formatted ones. */
 #define TEXT_MAX ((size_t)64 << 20)
+/* fmt()'s buffers, used in turn: a result stays valid through the next
+ * FMT_RING - 1 calls, so one fmt() may take others' results as arguments
+ * and never writes the buffer it is reading. */
+#define FMT_RING 4
 /* Cuts, in characters, so one huge body cannot bury the page. */
 #define NAME_MAX_CHARS 200
 #define LINE_MAX_CHARS 600    /* messages, step sources, URLs */
@@ -130,7 +134,8 @@ typedef struct html {
 	const tw_run *run;
 	const tw_run_score *score;
 	tw_buf clean; /* the last cleaned string */
-	tw_buf text;  /* a string being formatted */
+	tw_buf text[FMT_RING]; /* the strings fmt() formatted last */
+	unsigned next_text;    /* the one fmt() writes next */
 	int rc;       /* the first failure; TW_OK while all is well */
 } html;
 
@@ -201,21 +206,23 @@ static const char *clean(html *h, const char *s, size_t max, bool one_line)
 	return tw_buf_str(&h->clean);
 }
 
-/* printf into h->text (from empty); the result lives there until the next
- * call. */
+/* printf into the next of h->text; the result lives there through the
+ * next FMT_RING - 1 calls, so fmt(h, "%s", fmt(h, ...)) is safe. */
 static const char *fmt(html *h, const char *f, ...) __attribute__((format(printf, 2, 3)));
 static const char *fmt(html *h, const char *f, ...)
 {
-	tw_buf_reset(&h->text);
+	tw_buf *b = &h->text[h->next_text];
+	h->next_text = (h->next_text + 1) % FMT_RING;
+	tw_buf_reset(b);
 	if (h->rc)
 		return "";
 	va_list ap;
 	va_start(ap, f);
-	int rc = tw_buf_vprintf(&h->text, f, ap);
+	int rc = tw_buf_vprintf(b, f, ap);
 	va_end(ap);
 	if (rc)
 		fail(h, rc);
-	return tw_buf_str(&h->text);
+	return tw_buf_str(b);
 }
 
 /* ---- the tree ---- */
@@ -663,11 +670,8 @@ static void write_run(html *h, node parent)
 		performed += run->metrics[i].performances;
 		achieved += run->metrics[i].achieved;
 	}
-	tw_buf_reset(&h->text);
 	const char *perf;
 	if (run->metrics) {
-		perf = fmt(h, "%llu performed, %llu achieved the outcome",
-			   (unsigned long long)performed, (unsigned long long)achieved);
 		char more[160] = "";
 		if (run->planned)
 			snprintf(more, sizeof(more), "; %llu planned",
@@ -676,9 +680,8 @@ static void write_run(html *h, node parent)
 			snprintf(more + strlen(more), sizeof(more) - strlen(more),
 				 "; %llu arrivals dropped (no free customer)",
 				 (unsigned long long)run->dropped);
-		if (*more && !h->rc && tw_buf_puts(&h->text, more))
-			fail(h, TW_ENOMEM);
-		perf = tw_buf_str(&h->text);
+		perf = fmt(h, "%llu performed, %llu achieved the outcome%s",
+			   (unsigned long long)performed, (unsigned long long)achieved, more);
 	} else {
 		perf = fmt(h, "%zu shown", run->count);
 	}
@@ -1184,7 +1187,7 @@ static node svg_el(html *h, node parent, const char *name)
 	return el(h, parent, name, NULL);
 }
 
-/* Does not touch h->text: callers pass fmt() results alongside. */
+/* Does not call fmt(): callers pass fmt() results alongside. */
 static void svg_attrf(html *h, node n, const char *name, double v)
 {
 	char num[48];
@@ -1675,7 +1678,8 @@ int tw_report_html_render(const tw_run *run, const tw_run_score *score, tw_buf *
 
 	html h = {.run = run, .score = score};
 	tw_buf_init(&h.clean, TEXT_MAX);
-	tw_buf_init(&h.text, TEXT_MAX);
+	for (int k = 0; k < FMT_RING; k++)
+		tw_buf_init(&h.text[k], TEXT_MAX);
 	h.doc = htmlNewDocNoDtD(NULL, NULL);
 	if (!h.doc)
 		h.rc = TW_ENOMEM;
@@ -1690,7 +1694,8 @@ int tw_report_html_render(const tw_run *run, const tw_run_score *score, tw_buf *
 			h.rc = TW_ENOMEM;
 	}
 	tw_buf_free(&h.clean);
-	tw_buf_free(&h.text);
+	for (int k = 0; k < FMT_RING; k++)
+		tw_buf_free(&h.text[k]);
 	if (h.doc)
 		xmlFreeDoc(h.doc);
 	if (!h.rc)

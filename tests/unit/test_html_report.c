@@ -82,6 +82,11 @@ static tw_run_score *make_score(const tw_run *run)
 	tw_rehearsal_score *r0 = &sc->rehearsals[0];
 	r0->minimum = 99;
 	r0->below_minimum = true;
+	r0->required = 0.995;
+	r0->met = true;
+	/* The failing one: short of its rate, but minor. */
+	sc->rehearsals[1].required = 0.99;
+	sc->rehearsals[1].minor = true;
 	r0->touchpoint_count = 2;
 	r0->touchpoints = calloc(2, sizeof(*r0->touchpoints));
 	assert_non_null(r0->touchpoints);
@@ -274,6 +279,11 @@ static void test_rehearsal_sections(void **state)
 	assert_xp_contains(doc, "//section[@id='r0']", "Ada knows when her pizza arrives");
 	assert_xp_contains(doc, "//section[@id='r0']//div[@class='figures']", "100.0%");
 	assert_xp_contains(doc, "//section[@id='r0']//div[@class='figures']", "97/100");
+	/* The required outcome rate beside the rate reached, met or not. */
+	assert_xp_contains(doc, "//section[@id='r0']//div[@class='figures']/div[1]",
+			   "\xE2\x9C\x93 required 99.5%");
+	assert_xp_contains(doc, "//section[@id='r1']//div[@class='figures']/div[1]",
+			   "\xE2\x9C\x97 required 99% \xC2\xB7 minor: it cannot block the launch alone");
 	assert_xp_count(doc, "//section[@id='r0']//table[@class='parts']/tbody/tr", 4);
 	assert_xp_contains(doc, "//section[@id='r0']//table[@class='parts']/tbody/tr[4]",
 			   "3.0 of 10 steps");
