@@ -522,6 +522,7 @@ static int add_loss(scoring *sc, size_t index, tw_part part, double points)
 	tw_buf b;
 	tw_buf_init(&b, WHY_MAX);
 	tw_buf_printf(&b, "%s: ", rehearsal_name(r));
+	size_t cause = b.len;
 	switch (part) {
 	case TW_PART_OUTCOME:
 		why_outcome(&b, r->script, m, rs, sc->cfg->cap_never);
@@ -540,7 +541,8 @@ static int add_loss(scoring *sc, size_t index, tw_part part, double points)
 	char *why = tw_buf_steal(&b);
 	if (!why)
 		return TW_ENOMEM;
-	out->losses[out->loss_count++] = (tw_loss){index, part, points, why, index == out->weakest};
+	out->losses[out->loss_count++] =
+		(tw_loss){index, part, points, why, why + cause, index == out->weakest};
 	return TW_OK;
 }
 

@@ -120,6 +120,8 @@ typedef struct tw_loss {
 	double points;     /* points of the rehearsal's own score (> 0) */
 	char *why;         /* owned: "Order a pizza: 2 of 50 performances did not
 			      achieve the outcome" */
+	const char *cause; /* in why, after the rehearsal's name: "2 of 50 ..."
+			      (NULL: why has no name in front) */
 	bool in_run;       /* a loss of the rehearsal whose score is the run's:
 			      these add up to 100 - the run's score */
 } tw_loss;

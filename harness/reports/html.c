@@ -527,14 +527,11 @@ static double shown_score(double s)
  * (as in the terminal's verdict). */
 #define LOSS_SHOWN_MIN 0.05
 
-/* A loss's why without the rehearsal's name in front, when it starts with
- * it ("Order a pizza: 2 of 50 ..."): the report shows the name itself. */
-static const char *why_after_name(const char *why, const char *name)
+/* A loss's why without the rehearsal's name in front ("Order a pizza: 2
+ * of 50 ..."): the report shows the name itself. */
+static const char *loss_cause(const tw_loss *l)
 {
-	size_t n = strlen(name);
-	if (n && strncmp(why, name, n) == 0 && why[n] == ':')
-		return why + n + 1 + strspn(why + n + 1, " ");
-	return why;
+	return l->cause ? l->cause : str_or(l->why, "no reason given");
 }
 
 static void loss_item(html *h, node ol, const tw_loss *l)
@@ -549,7 +546,7 @@ static void loss_item(html *h, node ol, const tw_loss *l)
 		attr(h, a, "href", fmt(h, "#r%zu", l->rehearsal));
 		add_text_max(h, a, name, NAME_MAX_CHARS, true);
 		add_text(h, li, ": ");
-		why = why_after_name(why, name);
+		why = loss_cause(l);
 	}
 	add_text(h, li, why);
 }
@@ -945,8 +942,7 @@ static void write_losses(html *h, node parent, size_t i)
 		node li = el(h, ul, "li", NULL);
 		el_text(h, li, "span", "pts", fmt(h, "\xE2\x88\x92%.1f points", l->points));
 		add_text(h, li, fmt(h, " \xC2\xB7 %s: ", part_title(l->part)));
-		add_text(h, li, why_after_name(str_or(l->why, "no reason given"),
-					       rehearsal_name(&h->run->rehearsals[i])));
+		add_text(h, li, loss_cause(l));
 	}
 	if (!ul && score_of(h, i) && score_of(h, i)->scored)
 		el_text(h, parent, "p", "muted", "Nothing in this rehearsal cost points.");

@@ -32,6 +32,7 @@
 #define NAME_WIDTH 40    /* the rehearsal-name column */
 #define NAME_MAX_CHARS 80
 #define DETAIL_MAX_CHARS 150 /* with its indentation, a line stays near 160 */
+#define WHY_NAME_MAX_CHARS 70 /* a name in front of a verdict's why */
 #define TRANSCRIPT_TAIL 8    /* transcript lines shown under a failure */
 
 #define GREEN "\033[32m"
@@ -653,6 +654,22 @@ static void put_baseline(const summary *s, const tw_run *run, const tw_compariso
 	}
 }
 
+/* A verdict's why, "NAME: cause", where the cause is the point: its
+ * touchpoint and figures are always shown whole. Without --verbose a long
+ * name is cut instead, so the line stays near the terminal's width. */
+static void put_why(const summary *s, const tw_run *run, size_t rehearsal, const char *why,
+		    const char *cause)
+{
+	if (cause && cause > why && rehearsal < run->count) {
+		const tw_rehearsal_result *r = &run->rehearsals[rehearsal];
+		put_text(s, str_or(r->name, str_or(r->path, "rehearsal")),
+			 s->verbose ? SIZE_MAX : WHY_NAME_MAX_CHARS);
+		fputs(": ", s->out);
+		why = cause;
+	}
+	put_text(s, why, SIZE_MAX);
+}
+
 int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
 		      tw_error *err)
 {
@@ -702,8 +719,9 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 		fprintf(out, "    the run scores as its weakest critical journey, %s\n",
 			str_or(run->rehearsals[score->weakest].name, "?"));
 	for (size_t i = 0; score->baseline && i < score->baseline->regression_count; i++) {
+		const tw_regression *g = &score->baseline->regressions[i];
 		fprintf(out, "    %sregressed against the baseline:%s ", esc(&s, RED), esc(&s, RESET));
-		put_text(&s, score->baseline->regressions[i].why, DETAIL_MAX_CHARS);
+		put_why(&s, run, g->rehearsal, g->why, g->what);
 		fputc('\n', out);
 	}
 	size_t shown = 0;
@@ -714,7 +732,7 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 		if (shown++ == 0)
 			fprintf(out, "  %swhat cost the most:%s\n", esc(&s, DIM), esc(&s, RESET));
 		fprintf(out, "    -%.1f  ", l->points);
-		put_text(&s, str_or(l->why, tw_part_str(l->part)), DETAIL_MAX_CHARS);
+		put_why(&s, run, l->rehearsal, str_or(l->why, tw_part_str(l->part)), l->cause);
 		fputc('\n', out);
 	}
 	if (fflush(out) != 0 || ferror(out))

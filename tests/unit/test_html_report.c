@@ -109,9 +109,15 @@ static tw_run_score *make_score(const tw_run *run)
 	sc->loss_count = sizeof(losses) / sizeof(losses[0]);
 	sc->losses = calloc(sc->loss_count, sizeof(*sc->losses));
 	assert_non_null(sc->losses);
-	for (size_t i = 0; i < sc->loss_count; i++)
-		sc->losses[i] = (tw_loss){losses[i].r, losses[i].part, losses[i].points,
-					  dup_or_die(losses[i].why), i < 2};
+	for (size_t i = 0; i < sc->loss_count; i++) {
+		char *why = dup_or_die(losses[i].why);
+		/* As readiness/score.c writes it: "NAME: cause". */
+		const char *cause = strncmp(why, FX_FAILING_NAME ": ", strlen(FX_FAILING_NAME ": ")) == 0
+					    ? why + strlen(FX_FAILING_NAME ": ")
+					    : NULL;
+		sc->losses[i] = (tw_loss){losses[i].r, losses[i].part, losses[i].points, why, cause,
+					  i < 2};
+	}
 	return sc;
 }
 
