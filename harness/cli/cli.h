@@ -22,6 +22,20 @@ enum {
 	TW_EXIT_INTERRUPTED = 130, /* Ctrl-C: 128 + SIGINT, as shells say it */
 };
 
+/* The exit statuses in words, for every command's help: one text, so the
+ * helps cannot drift apart (tests/integration/docs_run.sh holds it to
+ * docs/cli.md's table). */
+#define TW_EXIT_HELP \
+	"Exit status, the run's verdict: 0 READY (every critical journey reached its\n" \
+	"required outcome rate, and the gate held when set), 1 NOT READY (a critical\n" \
+	"journey short of its required outcome rate, the score below the gate, a\n" \
+	"rehearsal below its minimum, or a regression against the baseline beyond\n" \
+	"the project's limit), 2 usage or script error, 3 a run could not be carried\n" \
+	"out (nothing listens), 4 a report could not be written (the old ones are all\n" \
+	"kept), 5 techweek could not rehearse all of it (its own limits, not the\n" \
+	"service's), 130 interrupted (Ctrl-C, SIGTERM; the reports hold what was\n" \
+	"performed).\n"
+
 typedef struct tw_cli_opts {
 	tw_run_options run;
 	tw_vars *vars;        /* owned */

@@ -20,12 +20,7 @@ static void usage(FILE *out)
 	      "  help    show help for a command (techweek help run)\n"
 	      "\n"
 	      "  --version   print the version\n"
-	      "\n"
-	      "Exit status: 0 every expectation held, 1 a rehearsal failed, 2 usage or\n"
-	      "script error, 3 a run could not be carried out (nothing listens),\n"
-	      "4 a report could not be written (the old ones are all kept),\n"
-	      "5 techweek could not rehearse all of it (its own limits, not the service's),\n"
-	      "130 interrupted (Ctrl-C, SIGTERM).\n",
+	      "\n" TW_EXIT_HELP,
 	      out);
 }
 

@@ -150,10 +150,7 @@ static const char run_help[] =
 	"  -q, --quiet               no summary, no progress\n"
 	"\n"
 	"Durations: 500ms, 10s, 2m, 1h (a bare number is seconds). Sizes: 512K, 8M, 1G.\n"
-	"Exit status: 0 passed, 1 a rehearsal failed, 2 usage or script error,\n"
-	"3 a run could not be carried out, 4 a report could not be written,\n"
-	"5 techweek could not rehearse all of it (its own limits, not the service's),\n"
-	"130 interrupted (Ctrl-C; reports hold what was performed).\n";
+	TW_EXIT_HELP;
 
 static const char check_help[] =
 	"usage: techweek check [options] PATH...\n"
@@ -192,10 +189,10 @@ static const char merge_help[] =
 	"      --verbose             list every step in the summary\n"
 	"  -q, --quiet               no summary\n"
 	"\n"
-	"Exit status: as techweek run's (0 passed, 1 failed, 2 usage error or a bad\n"
-	"part: not JSON, truncated, another format or version, another run, a shard\n"
-	"missing or repeated, a script that cannot be read; nothing is written then,\n"
-	"3 unreachable, 4 a report could not be written, 5 techweek's limits).\n";
+	TW_EXIT_HELP
+	"A bad part is a usage error (2), and nothing is written: not JSON, truncated,\n"
+	"another format or version, another run, a shard missing or repeated, a\n"
+	"script that cannot be read.\n";
 
 static bool merge_option(int ch)
 {

@@ -3,6 +3,7 @@
 # against the stage: an example that does not run teaches nothing.
 # (docs/language.md's examples are parsed and checked by the unit test
 # docs_examples; many of them point at pages the stage does not have.)
+# The help's exit statuses are those of docs/cli.md's table.
 set -uo pipefail
 techweek=$1 stage_bin=$2 root=$3
 work=$(mktemp -d)
@@ -29,5 +30,23 @@ for f in "$work"/*.rehearsal; do
   fi
 done
 [ "$count" -ge 2 ] || { echo "found only $count examples: the extraction broke"; exit 1; }
+
+# The help's exit statuses are docs/cli.md's: every status of its table,
+# 0 READY and 1 NOT READY (the verdict), 1 naming what makes a run NOT READY.
+statuses=$(awk '/^## Exit status/ { on = 1; next } /^## / { on = 0 }
+  on && /^\| [0-9]+ \|/ { print $2 }' "$root/docs/cli.md")
+[ -n "$statuses" ] || { echo "FAIL docs/cli.md: no exit status table found"; failed=$((failed + 1)); }
+grep -q '^| 1 | NOT READY' "$root/docs/cli.md" || { echo "FAIL docs/cli.md: exit 1 is not NOT READY"; failed=$((failed + 1)); }
+for what in "" "help run" "help merge"; do
+  count=$((count + 1))
+  # shellcheck disable=SC2086 # $what is the command's words
+  text=$("$techweek" $what 2>&1 | sed -n '/^Exit status/,$p' | tr '\n' ' ')
+  for n in $statuses; do
+    case " $text" in *[\ \(]"$n "*) ;; *) echo "FAIL techweek $what: exit $n is not in: $text"; failed=$((failed + 1)) ;; esac
+  done
+  for words in "0 READY" "1 NOT READY" "below the gate" "minimum" "required outcome rate" "baseline"; do
+    case "$text" in *"$words"*) ;; *) echo "FAIL techweek $what: '$words' is not in: $text"; failed=$((failed + 1)) ;; esac
+  done
+done
 echo "$((count - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
