@@ -695,14 +695,14 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 		/* The outcome rate against the required one, where it is not
 		 * simply every performance: a shortfall, or a minor journey. */
 		if (rs->scored && m && (!rs->met || rs->minor || m->achieved < m->performances)) {
-			fprintf(out, "    %s%s%s achieved %llu of %llu (%.1f%%, required %.4g%%)%s",
+			fprintf(out, "    %s%s%s achieved %llu of %llu (%.1f%%, required %.4g%%%s)",
 				esc(&s, rs->met ? "" : RED), str_or(run->rehearsals[i].name, "?"),
 				esc(&s, RESET), (unsigned long long)m->achieved,
 				(unsigned long long)m->performances,
 				100.0 * (double)m->achieved / (double)m->performances, 100 * rs->required,
 				rs->minor ? ", minor" : "");
 			if (!rs->met)
-				fputs(rs->minor ? ": short, but minor: it does not block the launch alone"
+				fputs(rs->minor ? ": short, but a minor journey does not block the launch alone"
 						: ": short of its required rate",
 				      out);
 			fputc('\n', out);
