@@ -611,15 +611,28 @@ static void write_readiness(html *h, node parent)
 		add_text_max(h, q, sc->baseline->regressions[i].why, LINE_MAX_CHARS, true);
 	}
 
-	if (sc->loss_count > 0 && sc->losses && sc->losses[0].points >= LOSS_SHOWN_MIN) {
-		el_text(h, card, "h3", NULL, "What cost the most points");
-		node ol = el(h, card, "ol", "losses");
-		for (size_t i = 0; i < sc->loss_count && i < TOP_LOSSES; i++)
-			if (sc->losses[i].points >= LOSS_SHOWN_MIN)
-				loss_item(h, ol, &sc->losses[i]);
-	} else {
-		el_text(h, card, "p", NULL, "Nothing cost any points.");
+	size_t shown = 0;
+	node ol = NULL;
+	bool others = false;
+	for (size_t i = 0; sc->losses && i < sc->loss_count && shown < TOP_LOSSES; i++) {
+		const tw_loss *l = &sc->losses[i];
+		if (l->points < LOSS_SHOWN_MIN)
+			continue;
+		if (shown++ == 0)
+			el_text(h, card, "h3", NULL, "What cost the most points");
+		/* The run's own losses come first; the rest did not lower its
+		 * score, which a reader would otherwise assume. */
+		if (!l->in_run && !others) {
+			others = true;
+			el_text(h, card, "h4", NULL, "Other journeys (not in the run's score)");
+			ol = NULL;
+		}
+		if (!ol)
+			ol = el(h, card, "ol", "losses");
+		loss_item(h, ol, l);
 	}
+	if (!shown)
+		el_text(h, card, "p", NULL, "Nothing cost any points.");
 }
 
 static void fact(html *h, node dl, const char *term, const char *value)

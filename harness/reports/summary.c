@@ -725,12 +725,20 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 		fputc('\n', out);
 	}
 	size_t shown = 0;
+	bool others = false;
 	for (size_t i = 0; i < score->loss_count && shown < 3; i++) {
 		const tw_loss *l = &score->losses[i];
 		if (l->points < 0.05)
-			break;
+			continue;
 		if (shown++ == 0)
 			fprintf(out, "  %swhat cost the most:%s\n", esc(&s, DIM), esc(&s, RESET));
+		/* The run's own losses come first; the rest did not lower its
+		 * score, which a reader would otherwise assume. */
+		if (!l->in_run && !others) {
+			others = true;
+			fprintf(out, "  %sother journeys (not in the run's score):%s\n", esc(&s, DIM),
+				esc(&s, RESET));
+		}
 		fprintf(out, "    -%.1f  ", l->points);
 		put_why(&s, run, l->rehearsal, str_or(l->why, tw_part_str(l->part)), l->cause);
 		fputc('\n', out);

@@ -189,6 +189,13 @@ check "minor: JUnit's required rate" \
     "$work/minor-reports/junit.xml")" "99%"
 grep -qF "Order achieved 13 of 25 (52.0%, required 99%, minor): short, but a minor journey does not block the launch alone" "$work/minor.out"
 check "minor: the terminal says so" $? 0
+# Its losses are not the run's (which lost nothing): both reports say so.
+check "minor: the terminal marks losses outside the run's score" \
+  "$(grep -A1 -F 'what cost the most:' "$work/minor.out" | tail -1)" \
+  "  other journeys (not in the run's score):"
+check "minor: the HTML marks losses outside the run's score" \
+  "$(xmllint --html --xpath 'string(//*[@id="readiness"]//h4)' "$work/minor-reports/readiness.html" 2>/dev/null)" \
+  "Other journeys (not in the run's score)"
 
 # The required rate from the script: 50% is met by 52%.
 weak "$work/order-50.rehearsal" "require 50%"

@@ -248,6 +248,10 @@ static void test_score_and_verdict(void **state)
 	assert_null(strstr(strstr(first, FX_FAILING_NAME) + 1, FX_FAILING_NAME));
 	free(first);
 	assert_xp_count(doc, "//*[@id='readiness']//li[contains(., 'fourth loss')]", 0);
+	/* The third is not the run's (in_run false): under its own heading. */
+	assert_xp(doc, "//*[@id='readiness']/h4", "Other journeys (not in the run's score)");
+	assert_xp_count(doc, "//*[@id='readiness']/h4/following-sibling::ol/li", 1);
+	assert_xp_contains(doc, "//*[@id='readiness']/h4/following-sibling::ol/li", "Apdex 0.62");
 	/* A loss links to its rehearsal's section. */
 	assert_xp(doc, "//*[@id='readiness']//ol/li[1]/a/@href", "#r1");
 	assert_xp_count(doc, "//section[@id='r1']", 1);
