@@ -146,14 +146,15 @@ static int duration(const loader *l, json_t *v, const char *key, double *out)
 }
 
 /* "99.5%": a percentage in quotes, above 0% (or from 0% when zero_ok: a
- * regression limit) and at most hi percent, into a share (0.995). */
-static int percent(const loader *l, json_t *v, const char *key, bool zero_ok, double hi,
-		   double *out)
+ * regression limit) and at most hi percent, into a share (0.995). example
+ * is one that fits the key, for the error ("20%" for a growth limit). */
+static int percent(const loader *l, json_t *v, const char *key, const char *example, bool zero_ok,
+		   double hi, double *out)
 {
 	double x;
 	char *end;
 	if (!json_is_string(v) || !tw_decimal(json_string_value(v), &x, &end) || strcmp(end, "%") != 0)
-		return bad(l, key, "must be a percentage in quotes, such as \"99.5%%\"");
+		return bad(l, key, "must be a percentage in quotes, such as \"%s\"", example);
 	if (!(zero_ok ? x >= 0 : x > 0) || x > hi)
 		return bad(l, key, zero_ok ? "must be from 0%% to %g%%, not %s"
 					   : "must be above 0%% and at most %g%%, not %s",
@@ -245,7 +246,7 @@ static int load_gates(const loader *l, json_t *g, tw_readiness_config *c)
 			return rc;
 		v = json_object_get(rule, "require");
 		snprintf(key, sizeof(key), "%s.require", where);
-		if (v && (rc = percent(l, v, key, false, 100, &r.require)) != TW_OK)
+		if (v && (rc = percent(l, v, key, "99.5%", false, 100, &r.require)) != TW_OK)
 			return rc;
 		v = json_object_get(rule, "minor");
 		snprintf(key, sizeof(key), "%s.minor", where);
@@ -283,10 +284,10 @@ static int load_regression(const loader *l, json_t *r, tw_readiness_config *c)
 		switch ((tw_figure)f) {
 		case TW_FIGURE_SCORE: rc = number_in(l, v, key, 0, 100, max); break;
 		case TW_FIGURE_STEPS: rc = number_in(l, v, key, 0, 1e6, max); break;
-		case TW_FIGURE_OUTCOME: rc = percent(l, v, key, true, 100, max); break;
-		case TW_FIGURE_P95:
+		case TW_FIGURE_OUTCOME: rc = percent(l, v, key, "1%", true, 100, max); break;
+		case TW_FIGURE_P95: rc = percent(l, v, key, "20%", true, 1e6, max); break;
 		case TW_FIGURE_TIME:
-		case TW_FIGURE_COUNT: rc = percent(l, v, key, true, 1e6, max); break;
+		case TW_FIGURE_COUNT: rc = percent(l, v, key, "10%", true, 1e6, max); break;
 		}
 		limits.set[f] = true;
 	}
@@ -317,9 +318,9 @@ static int load(const loader *l, json_t *root, tw_readiness_config *c)
 			rc = number_in(l, v, "gate", 0, 100, &c->gate);
 	}
 	if (rc == TW_OK && (v = json_object_get(root, "require")))
-		rc = percent(l, v, "require", false, 100, &c->require);
+		rc = percent(l, v, "require", "99.5%", false, 100, &c->require);
 	if (rc == TW_OK && (v = json_object_get(root, "irregular_zero")))
-		rc = percent(l, v, "irregular_zero", false, 100, &c->irregular_zero);
+		rc = percent(l, v, "irregular_zero", "10%", false, 100, &c->irregular_zero);
 	if (rc == TW_OK && (v = json_object_get(root, "gates")))
 		rc = load_gates(l, v, c);
 	if (rc == TW_OK && (v = json_object_get(root, "regression")))

@@ -235,7 +235,8 @@ static void test_bad_types(void **st)
 	assert_bad(s, "{\"require\": \"0%\"}", TW_EUSAGE,
 		   "require: must be above 0% and at most 100%, not 0%");
 	assert_bad(s, "{\"require\": \"101%\"}", TW_EUSAGE, "require: must be above 0%");
-	assert_bad(s, "{\"irregular_zero\": \"nan%\"}", TW_EUSAGE, "irregular_zero: must be a percentage");
+	assert_bad(s, "{\"irregular_zero\": \"nan%\"}", TW_EUSAGE,
+		   "irregular_zero: must be a percentage in quotes, such as \"10%\"");
 	assert_bad(s, "{\"gates\": [{\"tag\": \"a\", \"require\": 0.99}]}", TW_EUSAGE,
 		   "gates[0].require: must be a percentage");
 	assert_bad(s, "{\"gates\": [{\"tag\": \"a\", \"minor\": \"yes\"}]}", TW_EUSAGE,
@@ -276,14 +277,15 @@ static void test_regression(void **st)
 		   "regression.steps: must be a number from 0");
 	assert_bad(s, "{\"regression\": {\"score\": 101}}", TW_EUSAGE,
 		   "regression.score: must be a number from 0 to 100, not 101");
+	/* Each key's example fits it: a drop of 1%, a growth of 20%. */
 	assert_bad(s, "{\"regression\": {\"outcome\": 0.01}}", TW_EUSAGE,
-		   "regression.outcome: must be a percentage in quotes");
+		   "regression.outcome: must be a percentage in quotes, such as \"1%\"");
 	assert_bad(s, "{\"regression\": {\"outcome\": \"101%\"}}", TW_EUSAGE,
 		   "regression.outcome: must be from 0% to 100%, not 101%");
 	assert_bad(s, "{\"regression\": {\"p95\": \"20\"}}", TW_EUSAGE,
-		   "regression.p95: must be a percentage");
+		   "regression.p95: must be a percentage in quotes, such as \"20%\"");
 	assert_bad(s, "{\"regression\": {\"time\": \"-5%\"}}", TW_EUSAGE,
-		   "regression.time: must be a percentage");
+		   "regression.time: must be a percentage in quotes, such as \"10%\"");
 	assert_bad(s, "{\"regression\": {\"time\": \"nan%\"}}", TW_EUSAGE,
 		   "regression.time: must be a percentage");
 }
