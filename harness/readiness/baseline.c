@@ -679,7 +679,11 @@ static int compare_rehearsal(comparing *cx, const tw_baseline *b, size_t ri,
 			change(rs && rs->counted && br->has_score, br->score, rs ? rs->score : 0);
 		rc->figure[TW_FIGURE_OUTCOME] = change(both, (double)br->achieved / bperfs,
 						       (double)m->achieved / perfs);
-		rc->figure[TW_FIGURE_STEPS] = change(both, (double)br->frontstage_steps / bperfs,
+		/* A backstage-only journey has no steps to compare: "0 → 0"
+		 * would only be noise. */
+		bool steps = br->frontstage_steps > 0 || m->frontstage_steps > 0;
+		rc->figure[TW_FIGURE_STEPS] = change(both && steps,
+						     (double)br->frontstage_steps / bperfs,
 						     (double)m->frontstage_steps / perfs);
 		bool has_time = tw_histogram_count(m->time_to_outcome) > 0;
 		rc->figure[TW_FIGURE_TIME] =

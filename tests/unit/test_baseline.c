@@ -426,6 +426,34 @@ static void test_unmeasured_never_regresses(void **state)
 	tw_baseline_free(b);
 }
 
+/* A backstage-only journey takes no frontstage step in either run: there
+ * is no steps figure to compare (it read "steps 0 → 0 (+0)"). One that
+ * gains a frontstage step still shows it. */
+static void test_no_frontstage_no_steps(void **state)
+{
+	fixture *fx = *state;
+	journey(fx, "p.rehearsal", "Stock API", false);
+	new_metrics(fx);
+	figures(fx, 0, 10, 10, 900, 100);
+	fx->run->metrics[0].frontstage_steps = 0;
+	tw_baseline *b = baseline_of(fx);
+	tw_run_score sc;
+	tw_comparison cmp;
+	compare(fx, b, NULL, &sc, &cmp);
+	assert_false(cmp.rehearsals[0].figure[TW_FIGURE_STEPS].known);
+	assert_true(cmp.rehearsals[0].figure[TW_FIGURE_OUTCOME].known);
+	tw_comparison_free(&cmp);
+	tw_run_score_free(&sc);
+
+	fx->run->metrics[0].frontstage_steps = 10;
+	compare(fx, b, NULL, &sc, &cmp);
+	assert_true(cmp.rehearsals[0].figure[TW_FIGURE_STEPS].known);
+	assert_near(cmp.rehearsals[0].figure[TW_FIGURE_STEPS].after, 1);
+	tw_comparison_free(&cmp);
+	tw_run_score_free(&sc);
+	tw_baseline_free(b);
+}
+
 static void test_change_words(void **state)
 {
 	(void)state;
@@ -592,6 +620,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pairing, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_unmeasured_never_regresses, fx_setup,
 						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_no_frontstage_no_steps, fx_setup, fx_teardown),
 		cmocka_unit_test(test_change_words),
 		cmocka_unit_test(test_reads_formats_4_and_5),
 		cmocka_unit_test(test_bad_baselines),
