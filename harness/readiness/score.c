@@ -350,14 +350,17 @@ static void put_ms(tw_buf *b, double ms)
 	tw_buf_printf(b, "%s s", num);
 }
 
-/* A count with up to one decimal: "5", "5.1". */
+/* A count with up to two decimals, as few as it needs: "5", "5.1", "4.25"
+ * (one decimal would show 4.25 as "4.2" and 0.25 as "0.2"). */
 static void put_num(tw_buf *b, double v)
 {
 	char num[64];
-	snprintf(num, sizeof(num), "%.1f", v);
+	snprintf(num, sizeof(num), "%.2f", v);
 	size_t n = strlen(num);
-	if (n > 2 && strcmp(num + n - 2, ".0") == 0)
-		num[n - 2] = '\0';
+	while (n > 0 && num[n - 1] == '0')
+		num[--n] = '\0';
+	if (n > 0 && num[n - 1] == '.')
+		num[--n] = '\0';
 	tw_buf_puts(b, num);
 }
 

@@ -845,6 +845,38 @@ static void test_effort_budget(void **state)
 	tw_readiness_config_free(&cfg);
 }
 
+/* The effort's figures keep what one decimal would round away: 4.25
+ * steps and 0.25 of failure demand read "4.2" and "0.2" (F9); 5.1 and 4
+ * stay as they are. */
+static void test_effort_words(void **state)
+{
+	fixture *fx = *state;
+	tw_script *s = simple(fx, "Effort", false);
+	s->budget_steps = 4;
+	new_metrics(fx);
+	simple_figures(fx, 0, 20, 5);
+	tw_rehearsal_metrics *m = &fx->run->metrics[0];
+	m->frontstage_steps = 80; /* 4 a performance */
+	m->repeats = 5;           /* 0.25 a performance */
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_int_equal(sc.loss_count, 1);
+	assert_string_equal(sc.losses[0].why,
+			    "Effort: customer effort over budget: 4.25 steps per performance against "
+			    "a budget of 4, 0.25 of them failure demand (re-prompt turns, retries)");
+	tw_run_score_free(&sc);
+
+	m->frontstage_steps = 102; /* 5.1 */
+	m->repeats = 0;
+	sc = score_of(fx, &cfg);
+	assert_string_equal(sc.losses[0].why,
+			    "Effort: customer effort over budget: 5.1 steps per performance against "
+			    "a budget of 4");
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
 /* ---- gates ---- */
 
 static void test_gates(void **state)
@@ -1565,6 +1597,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_apdex_t_sources, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_apdex_buckets, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_effort_budget, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_effort_words, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_gates, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_weights, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_deterministic, fx_setup, fx_teardown),
