@@ -69,7 +69,9 @@ static void render_event(tw_buf *b, const tw_call_event *e)
 		tw_buf_printf(b, "note: %s", t);
 		break;
 	}
-	if (e->repeat)
+	if (e->asks_again)
+		tw_buf_puts(b, "  (asked again)");
+	else if (e->repeat)
 		tw_buf_puts(b, "  (heard before)");
 	tw_buf_puts(b, "\n");
 }

@@ -783,10 +783,12 @@ expect_has "extra-pages: delivery" "$body" "<h1>Delivery</h1>"
 expect_match "extra-pages: delivery links to the confirmation" "$body" \
     '<a href="../orders/[0-9]+">Confirm the order</a>'
 
-# The 10th caller to press 1 hears the menu again first.
+# The 10th caller to press 1 is asked the menu again, in the Gather of the
+# next question.
 for i in $(seq 10); do http -d Digits=1 "$url/shop/ivr-reprompt/voice/menu"; done
-expect_has "ivr-reprompt: the 10th choice" "$body" '<Say>For the status of an order, press 1.</Say>
-<Gather input="dtmf" action="/shop/ivr-reprompt/voice/order"'
+expect_has "ivr-reprompt: the 10th choice" "$body" '<Gather input="dtmf" action="/shop/ivr-reprompt/voice/order" finishOnKey="#" timeout="5">
+<Say>For the status of an order, press 1.</Say>
+<Say>Please enter your order number'
 expect_eq "ivr-reprompt: struck once" "10 1" "$(shop_count ivr-reprompt)"
 
 # resets: the 10th lookup on a reused connection is dropped; curl sends it

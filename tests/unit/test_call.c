@@ -218,6 +218,88 @@ static void repeats_count_across_turns_not_within_one(void **state)
 	tw_call_free(call);
 }
 
+/* A balance call: three asks, each answer met with "Thank you." in the
+ * markup style says (1: in the ask's <Say>, 2: its own <Say> in the
+ * Gather, 3: before the Gather, 4: said with the ask before an empty
+ * Gather), then the balance. */
+static tw_call *thanked_call(int style)
+{
+	static const char *const asks[] = {"Enter your account number.", "Enter your PIN.",
+					   "Enter your date of birth.", NULL};
+	tw_call *call = new_call(NULL, NULL);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	for (size_t i = 0; i < 4; i++) {
+		const char *thanks = i ? "Thank you." : "";
+		char doc[512];
+		if (!asks[i])
+			snprintf(doc, sizeof(doc), "<Response><Say>%s</Say><Say>Your balance is 42 "
+				 "pounds.</Say><Hangup/></Response>", thanks);
+		else if (style == 1)
+			snprintf(doc, sizeof(doc), "<Response><Gather><Say>%s %s</Say></Gather>"
+				 "</Response>", thanks, asks[i]);
+		else if (style == 2)
+			snprintf(doc, sizeof(doc), "<Response><Gather><Say>%s</Say><Say>%s</Say>"
+				 "</Gather></Response>", thanks, asks[i]);
+		else if (style == 3)
+			snprintf(doc, sizeof(doc), "<Response><Say>%s</Say><Gather><Say>%s</Say>"
+				 "</Gather></Response>", thanks, asks[i]);
+		else
+			snprintf(doc, sizeof(doc), "<Response><Say>%s</Say><Say>%s</Say><Gather/>"
+				 "</Response>", thanks, asks[i]);
+		assert_int_equal(answer(call, doc, &err), TW_OK);
+		if (asks[i])
+			assert_int_equal(tw_call_press(call, "1234#", &err), TW_OK);
+	}
+	assert_int_equal(tw_call_end_reason(call), TW_END_HANGUP);
+	return call;
+}
+
+static void thanks_between_asks_is_not_a_reprompt(void **state)
+{
+	(void)state;
+	for (int style = 1; style <= 4; style++) {
+		tw_call *call = thanked_call(style);
+		tw_call_figures f;
+		tw_call_figures_of(call, &f);
+		if (f.repeats != 0)
+			fail_msg("style %d: %d re-prompt turns (named \"%s\"), want none", style,
+				 f.repeats, f.menu);
+		assert_string_equal(f.menu, "");
+		assert_int_equal(f.menu_turns, 0);
+		tw_call_free(call);
+	}
+}
+
+static void an_ask_heard_again_is_a_reprompt_whatever_came_before_it(void **state)
+{
+	(void)state;
+	/* The menu said before an empty Gather, as many apps write it; a
+	 * wrong key, "Sorry" and the menu again: one re-prompt turn. A
+	 * "Thank you." the IVR says every time is no part of the count. */
+	tw_call *call = new_call(NULL, NULL);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	const char *menu = "<Response><Say>Thank you for calling.</Say><Say>Press 1 for orders, "
+			   "press 2 for opening hours.</Say><Gather numDigits=\"1\"/></Response>";
+	assert_int_equal(answer(call, menu, &err), TW_OK);
+	assert_int_equal(tw_call_press(call, "7", &err), TW_OK);
+	assert_int_equal(answer(call, "<Response><Say>Sorry, that is not an option.</Say>"
+				      "<Redirect>/voice</Redirect></Response>", &err), TW_OK);
+	assert_int_equal(answer(call, menu, &err), TW_OK);
+	tw_call_figures f;
+	tw_call_figures_of(call, &f);
+	assert_int_equal(f.repeats, 1);
+	assert_string_equal(f.menu, "Press 1 for orders, press 2\xE2\x80\xA6");
+	assert_int_equal(f.menu_turns, 1);
+	/* both prompts were heard before; only the one that asks asks again */
+	const tw_call_event *thanks = tw_call_event_at(call, tw_call_event_count(call) - 2);
+	const tw_call_event *ask = tw_call_event_at(call, tw_call_event_count(call) - 1);
+	assert_true(thanks->repeat && !thanks->asks && !thanks->asks_again);
+	assert_true(ask->repeat && ask->asks && ask->asks_again);
+	tw_call_free(call);
+}
+
 static void actions_refused_when_nothing_listens(void **state)
 {
 	(void)state;
@@ -340,6 +422,8 @@ int main(void)
 		cmocka_unit_test(documents_must_be_twiml_or_voicexml),
 		cmocka_unit_test(a_redirect_loop_hits_the_fetch_limit),
 		cmocka_unit_test(repeats_count_across_turns_not_within_one),
+		cmocka_unit_test(thanks_between_asks_is_not_a_reprompt),
+		cmocka_unit_test(an_ask_heard_again_is_a_reprompt_whatever_came_before_it),
 		cmocka_unit_test(actions_refused_when_nothing_listens),
 		cmocka_unit_test(the_call_clock_limit),
 		cmocka_unit_test(a_call_ending_by_itself_past_the_limit_fails),

@@ -1040,6 +1040,91 @@ static void silence_then_the_menu_again_is_a_reprompt_turn(void **state)
 	tw_call_free(call);
 }
 
+static void a_menu_said_before_an_empty_gather_is_asked_again(void **state)
+{
+	(void)state;
+	/* the common <Say>menu</Say><Gather/>: what asks is the last prompt
+	 * before the Gather listens, its loop plays one ask */
+	reprompt_turns_of("<Response><Say>Welcome.</Say><Say>Press 1 for orders, press 2 for "
+			  "opening hours.</Say>" MENU_ACTION "</Gather></Response>",
+			  5, 1, "Press 1 for orders, press 2\xE2\x80\xA6");
+	reprompt_turns_of("<Response><Say loop=\"3\">Press 1.</Say>" MENU_ACTION "</Gather>"
+			  "</Response>", 7, 1, "Press 1.");
+}
+
+static void an_ask_holding_an_earlier_question_asks_again(void **state)
+{
+	(void)state;
+	/* the menu asked again after an apology in the same Gather */
+	tw_call *call = run("<Response>" MENU_ACTION "<Say>Main menu.</Say><Say>Press 1.</Say>"
+			    "</Gather></Response>");
+	press(call, "7");
+	tw_error err = {0};
+	ok(answer_from(call, "http://127.0.0.1:1/choice",
+		       "<Response>" MENU_ACTION "<Say>Sorry, that is not an option.</Say>"
+		       "<Say>Main menu.</Say><Say>Press 1.</Say></Gather></Response>", &err),
+	   &err);
+	/* and once more before the next question, in its Gather, without
+	 * the greeting */
+	press(call, "1");
+	ok(answer_from(call, "http://127.0.0.1:1/choice",
+		       "<Response>" MENU_ACTION "<Say>Press 1.</Say>"
+		       "<Say>Enter your order number.</Say></Gather></Response>", &err),
+	   &err);
+	tw_call_figures f;
+	tw_call_figures_of(call, &f);
+	assert_int_equal(f.repeats, 2);
+	assert_string_equal(f.menu, "Press 1."); /* what asked again, not the apology or after */
+	assert_int_equal(f.menu_turns, 2);
+	assert_false(last_event(call)->asks_again);
+	assert_true(last_event(call)->asks);
+	tw_call_free(call);
+}
+
+static void prompts_that_do_not_ask_make_no_reprompt(void **state)
+{
+	(void)state;
+	/* Two asks that begin alike, a thank-you after every answer, two
+	 * recordings after the same beep, a goodbye: nothing is asked twice,
+	 * though most of it is heard again. */
+	tw_call *call = run("<Response>" MENU_ACTION "<Say>Please listen carefully.</Say>"
+			    "<Say>Enter your PIN.</Say></Gather></Response>");
+	press(call, "1");
+	tw_error err = {0};
+	ok(answer_from(call, "http://127.0.0.1:1/choice",
+		       "<Response><Say>Thank you.</Say>" MENU_ACTION "<Say>Please listen "
+		       "carefully.</Say><Say>Enter your date of birth.</Say></Gather></Response>",
+		       &err),
+	   &err);
+	press(call, "1");
+	ok(answer_from(call, "http://127.0.0.1:1/choice",
+		       "<Response><Say>Thank you.</Say><Say>Leave your name after the beep.</Say>"
+		       "<Record action=\"/name\"/></Response>", &err),
+	   &err);
+	speak(call, "Ada Lovelace", 0.9);
+	press(call, "#");
+	ok(answer_from(call, "http://127.0.0.1:1/name",
+		       "<Response><Say>Thank you.</Say><Say>Now your address, after the beep.</Say>"
+		       "<Record action=\"/address\"/></Response>", &err),
+	   &err);
+	speak(call, "Twelve St James's Square", 0.9);
+	press(call, "#");
+	ok(answer_from(call, "http://127.0.0.1:1/address",
+		       "<Response><Say>Thank you.</Say><Say>Goodbye.</Say><Hangup/></Response>",
+		       &err),
+	   &err);
+	assert_ended(call, TW_END_HANGUP);
+	tw_call_figures f;
+	tw_call_figures_of(call, &f);
+	assert_int_equal(f.repeats, 0);
+	assert_string_equal(f.menu, "");
+	size_t heard_again = 0;
+	for (size_t i = 0; i < tw_call_event_count(call); i++)
+		heard_again += tw_call_event_at(call, i)->repeat;
+	assert_int_equal(heard_again, 5); /* listen, three thank-yous, the second beep */
+	tw_call_free(call);
+}
+
 /* What a call quotes in a message (the last prompt, an attribute, a
  * document's element) is masked before it is cut: a secret straddling the
  * cut leaves no piece of itself, which the run's redaction of the whole
@@ -1338,6 +1423,9 @@ int main(void)
 		cmocka_unit_test(loop_plays_in_one_turn_are_not_failure_demand),
 		cmocka_unit_test(a_redirect_without_the_caller_is_not_a_reprompt),
 		cmocka_unit_test(silence_then_the_menu_again_is_a_reprompt_turn),
+		cmocka_unit_test(a_menu_said_before_an_empty_gather_is_asked_again),
+		cmocka_unit_test(an_ask_holding_an_earlier_question_asks_again),
+		cmocka_unit_test(prompts_that_do_not_ask_make_no_reprompt),
 		cmocka_unit_test(quotes_mask_secrets_before_cutting),
 		cmocka_unit_test(clock_limit_crossed_by_a_pause),
 		cmocka_unit_test(clock_limit_crossed_by_a_play_loop),

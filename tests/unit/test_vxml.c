@@ -246,6 +246,52 @@ static void a_reprompt_of_two_prompts_counts_one_turn(void **state)
 	tw_call_free(call);
 }
 
+static void thanks_between_fields_is_not_a_reprompt(void **state)
+{
+	(void)state;
+	tw_call *call = run(VXML_OPEN "<form>"
+			    "<field name=\"account\" type=\"digits\"><prompt>Enter your account "
+			    "number.</prompt><filled>Thank you.</filled></field>"
+			    "<field name=\"pin\" type=\"digits\"><prompt>Enter your PIN.</prompt>"
+			    "<filled>Thank you.</filled></field>"
+			    "<block>Thank you.</block>"
+			    "<field name=\"dob\" type=\"digits\"><prompt>Enter your date of "
+			    "birth.</prompt><filled>Thank you.</filled></field>"
+			    "<block>Your balance is 42 pounds.</block></form>" VXML_CLOSE);
+	press(call, "12345#");
+	press(call, "9999#");
+	press(call, "01021990#");
+	heard(call, "say:Enter your account number.|press:12345#|say:Thank you.|"
+		    "say:Enter your PIN.|press:9999#|say*:Thank you.|say*:Thank you.|"
+		    "say:Enter your date of birth.|press:01021990#|say*:Thank you.|"
+		    "say:Your balance is 42 pounds.|hangup:ivr");
+	tw_call_figures f;
+	tw_call_figures_of(call, &f);
+	assert_int_equal(f.repeats, 0);
+	assert_string_equal(f.menu, "");
+	tw_call_free(call);
+}
+
+static void a_handler_that_asks_again_is_a_reprompt(void **state)
+{
+	(void)state;
+	/* Without <reprompt> the handler's own words ask: the same words
+	 * after the second silence ask again. */
+	tw_call *call = run(VXML_OPEN "<form><field name=\"pin\" type=\"digits\">"
+			    "<prompt>Enter your PIN.</prompt>"
+			    "<noinput>Please enter your four digit PIN now.</noinput>"
+			    "</field></form>" VXML_CLOSE);
+	silence(call);
+	tw_call_figures f;
+	tw_call_figures_of(call, &f);
+	assert_int_equal(f.repeats, 0);
+	silence(call);
+	tw_call_figures_of(call, &f);
+	assert_int_equal(f.repeats, 1);
+	assert_string_equal(f.menu, "Please enter your four digit PIN\xE2\x80\xA6");
+	tw_call_free(call);
+}
+
 static void transfer_holds_with_the_number(void **state)
 {
 	(void)state;
@@ -744,6 +790,8 @@ int main(void)
 		cmocka_unit_test(wrong_key_is_nomatch_then_reprompt),
 		cmocka_unit_test(menu_without_nomatch_handler_uses_the_platform_default),
 		cmocka_unit_test(a_reprompt_of_two_prompts_counts_one_turn),
+		cmocka_unit_test(thanks_between_fields_is_not_a_reprompt),
+		cmocka_unit_test(a_handler_that_asks_again_is_a_reprompt),
 		cmocka_unit_test(transfer_holds_with_the_number),
 		cmocka_unit_test(noinput_escalates_then_disconnects),
 		cmocka_unit_test(nomatch_and_noinput_count_separately),

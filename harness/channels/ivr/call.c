@@ -57,6 +57,9 @@ struct tw_call {
 	size_t event_count, event_cap;
 	tw_strmap heard;             /* prompt text -> the turn it was first
 					heard in; keys borrowed from events */
+	tw_strmap questions;         /* the last prompt of an ask -> the turn
+					it first asked in; keys borrowed from
+					events */
 	double clock_s;
 	int fetches_since_input;
 	int turn;                    /* the IVR's turn: caller inputs so far */
@@ -187,6 +190,7 @@ void tw_call_free(tw_call *call)
 		free(call->events[i].text);
 	free(call->events);
 	tw_strmap_free(&call->heard);
+	tw_strmap_free(&call->questions);
 	request_clear(&call->pending);
 	tw_error_clear(&call->error);
 	tw_error_clear(&call->halt);
@@ -315,12 +319,11 @@ static int add_event(tw_call *call, tw_call_event_kind kind, const char *text,
 	if (text && !(ev.text = strdup(text)))
 		return TW_ENOMEM;
 	ev.turn = call->turn;
-	/* A prompt heard in an earlier turn is failure demand: the caller
-	 * acted or timed out and the IVR asks again. A loop or a Redirect
-	 * within one turn (Say loop="2", hold music, a welcome that
-	 * redirects to the menu) is the IVR's design, not a re-prompt.
-	 * Turns only grow, so "an earlier turn" is "first heard before this
-	 * one". */
+	/* Heard in an earlier turn, for the transcript; whether the IVR
+	 * asks again is tw_call_ask's to say. A loop or a Redirect within
+	 * one turn (Say loop="2", hold music, a welcome that redirects to the
+	 * menu) is not heard again. Turns only grow, so "an earlier turn" is
+	 * "first heard before this one". */
 	if (ev.is_prompt && ev.text) {
 		/* One lookup however long the call: texts are borrowed from the
 		 * events, which live as long as the call. */
@@ -341,6 +344,52 @@ int tw_call_event_add(tw_call *call, tw_call_event_kind kind, const char *text,
 		      double duration_s)
 {
 	return add_event(call, kind, text, duration_s, true);
+}
+
+/* Event i is a prompt of the IVR's current turn. */
+static bool in_turn_prompt(const tw_call *call, size_t i)
+{
+	const tw_call_event *e = &call->events[i];
+	return e->is_prompt && e->text && e->turn == call->turn;
+}
+
+int tw_call_ask(tw_call *call, size_t from)
+{
+	size_t first = from, end = call->event_count;
+	while (first < end && !in_turn_prompt(call, first))
+		first++;
+	if (first == end) {
+		/* The listening element played nothing: the IVR asks with the
+		 * last prompt it played before it, in this turn. Events are in
+		 * turn order, so the turn's start ends the search. */
+		size_t i = from < end ? from : end;
+		while (i > 0 && call->events[i - 1].turn == call->turn && !in_turn_prompt(call, i - 1))
+			i--;
+		if (i == 0 || !in_turn_prompt(call, i - 1))
+			return TW_OK;
+		first = i - 1;
+		end = i;
+	}
+	/* The ask's question is its last prompt, the words the caller hears
+	 * just before the IVR listens; what comes before it (a greeting, an
+	 * apology, a "Thank you.") only leads up to it. The IVR asks again
+	 * when the ask holds the question of an earlier turn, whatever it
+	 * says around it: the menu after an apology, without its greeting,
+	 * or before the next question. Prompts that are never a question
+	 * make no re-prompt, however often they are heard. */
+	size_t question = end;
+	for (size_t i = first; i < end; i++) {
+		if (!in_turn_prompt(call, i))
+			continue;
+		call->events[i].asks = true;
+		question = i;
+		size_t turn;
+		if (tw_strmap_get(&call->questions, call->events[i].text, &turn) &&
+		    turn < (size_t)call->turn)
+			call->events[i].asks_again = true;
+	}
+	return tw_strmap_put(&call->questions, call->events[question].text, (size_t)call->turn,
+			     NULL, NULL) == TW_OK ? TW_OK : TW_ENOMEM;
 }
 
 double tw_call_speech_s(const char *text)
@@ -397,8 +446,8 @@ const char *tw_call_sid(const tw_call *call)
 }
 
 /* The next re-prompt turn from event *pos on: true with *menu the index
- * of its last prompt heard again, and *pos past the turn. Events are in
- * turn order: a turn is a run of events. */
+ * of the last prompt it asked again with, and *pos past the turn. Events
+ * are in turn order: a turn is a run of events. */
 static bool next_reprompt(const tw_call *call, size_t *pos, size_t *menu)
 {
 	size_t i = *pos, n = call->event_count;
@@ -406,7 +455,7 @@ static bool next_reprompt(const tw_call *call, size_t *pos, size_t *menu)
 		int turn = call->events[i].turn;
 		size_t last = n;
 		for (; i < n && call->events[i].turn == turn; i++)
-			if (call->events[i].repeat)
+			if (call->events[i].asks_again)
 				last = i;
 		if (last < n) {
 			*pos = i;

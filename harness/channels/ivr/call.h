@@ -114,10 +114,15 @@ typedef struct tw_call_event {
 	double at_s;       /* call clock when it began */
 	double duration_s; /* simulated length (speech, pause) */
 	char *text;        /* owned; may be NULL */
-	bool repeat;       /* a prompt heard in an earlier turn of this call:
-			      the IVR asks again (a re-prompt, a menu
-			      looping back); a loop or a Redirect within
-			      one turn is not */
+	bool repeat;       /* a prompt heard in an earlier turn of this call
+			      (a loop or a Redirect within one turn is
+			      not); heard again is not asked again: see
+			      asks_again */
+	bool asks;         /* a prompt the IVR asked the caller with: what
+			      it played as it began to listen (tw_call_ask) */
+	bool asks_again;   /* a prompt of an ask that was the question (the
+			      last prompt) of an earlier turn's ask: the IVR
+			      asks again, and the turn is a re-prompt */
 	bool is_prompt;    /* SAY or PLAY */
 	int turn;          /* the IVR's turn: how many times the caller had
 			      acted (pressed, spoken, stayed silent) before */
@@ -236,12 +241,14 @@ const char *tw_call_sid(const tw_call *call);
  * phrases said; failure demand in re-prompt turns.
  *
  * A re-prompt turn is a turn of the IVR, after the caller acted or timed
- * out, that plays a prompt the caller already heard in an earlier turn.
- * It counts once however many <Say>s, <Play>s, <prompt>s or loop plays
- * carry it: the caller lives one more round of the menu, whatever its
- * markup. The menu it names is its last prompt heard again (the words the
- * IVR asks with, after any apology); menu is the one the most re-prompt
- * turns named (the first of a tie), "" when none.
+ * out, in which it asks again: the prompts it asks with as it listens
+ * (tw_call_ask) hold the question (the last prompt) of an earlier turn's
+ * ask. It counts once however many <Say>s, <Play>s, <prompt>s or loop
+ * plays carry it: the caller lives one more round of the menu, whatever
+ * its markup. Prompts that do not ask (a "Thank you.", "Please hold.", a
+ * goodbye) make no re-prompt, however often they are heard. The menu it
+ * names is the last prompt it asked again with; menu is the one the most
+ * re-prompt turns named (the first of a tie), "" when none.
  */
 typedef struct tw_call_figures {
 	double first_prompt_s;
@@ -334,6 +341,18 @@ bool tw_call_was_stopped(const tw_call *call);
  * max_lines is not). */
 int tw_call_event_add(tw_call *call, tw_call_event_kind kind, const char *text,
 		      double duration_s);
+
+/* The IVR is about to listen (before tw_call_listen): it asks with the
+ * prompts it played in this turn from event from on (tw_call_event_count
+ * when the listening element began: a Gather's nested verbs, a field's or
+ * a menu's prompts), or, when it played none there, with the last prompt
+ * it played before them in this turn (a <Say> before an empty <Gather>, a
+ * catch's words, the words before a <Record>'s beep). Those prompts are
+ * marked asks; the last of them is the ask's question. A prompt of the ask
+ * that was the question of an earlier turn's ask is marked asks_again:
+ * the turn is a re-prompt. Nothing played in this turn asks nothing.
+ * TW_OK or TW_ENOMEM. */
+int tw_call_ask(tw_call *call, size_t from);
 
 /* The simulated time of speaking text (TW_CALL_WORDS_PER_MINUTE). */
 double tw_call_speech_s(const char *text);

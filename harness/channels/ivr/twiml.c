@@ -554,9 +554,13 @@ static int verb_gather(struct twiml *t, tw_call *call, xmlNodePtr v, struct run 
 	if (rc || (rc = gather_attrs(call, v, &g, err)))
 		return rc;
 	struct run inner = {.in_gather = true};
+	size_t from = tw_call_event_count(call);
 	for (xmlNodePtr c = element_from(v->children); c; c = element_from(c->next))
 		if ((rc = run_verb(t, call, c, &inner, err)))
 			return rc;
+	/* what it says, or the last words before it when it says nothing */
+	if (tw_call_ask(call, from))
+		return oom(err);
 	t->gather = g;
 	t->waiting = WAIT_GATHER;
 	t->verb = v;
@@ -834,6 +838,10 @@ static int verb_record(struct twiml *t, tw_call *call, xmlNodePtr v, struct run 
 	 * caller, so it changes nothing here. */
 	rec->timeout_s = (double)timeout;
 	rec->max_s = (double)max;
+	/* The words before it ask for the message; the beep, the same for
+	 * every recording, asks nothing. */
+	if (tw_call_ask(call, tw_call_event_count(call)))
+		return oom(err);
 	if (beep && (rc = event(call, TW_EV_PLAY, "beep", BEEP_S, err)))
 		return rc;
 	t->waiting = WAIT_RECORD;

@@ -2078,11 +2078,16 @@ static int collect(vxml *v, vxml_item *it, bool quiet, tw_error *err)
 				      : field_grammar(v, it->node, &v->grammar, err);
 	if (rc)
 		return rc;
+	size_t from = tw_call_event_count(v->call);
 	if (!quiet) {
 		it->prompt_count++;
 		if ((rc = play_item_prompts(v, it, err)))
 			return rc;
 	}
+	/* its prompts ask; after a catch without <reprompt>, the catch's
+	 * last words do */
+	if (tw_call_ask(v->call, from))
+		return nomem(err);
 	return listen(v, it, err);
 }
 
