@@ -644,11 +644,35 @@ bool tw_readiness_journey_met(const tw_rehearsal_result *r, const tw_rehearsal_m
 	return r->status == TW_STATUS_PASSED;
 }
 
+/* Whether rehearsal i is minor: the score's mark (script or project
+ * rule), else the script's. */
+static bool is_minor(const tw_run *run, const tw_run_score *score, size_t i)
+{
+	if (score && score->rehearsals && i < score->count)
+		return score->rehearsals[i].minor;
+	return run->rehearsals[i].script && run->rehearsals[i].script->minor;
+}
+
+bool tw_readiness_minor_exempt(const tw_run *run, const tw_run_score *score)
+{
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
+		if (r->interrupted || is_minor(run, score, i))
+			continue;
+		if (m ? m->performances > 0
+		      : r->status == TW_STATUS_PASSED || r->status == TW_STATUS_FAILED)
+			return true;
+	}
+	return false;
+}
+
 tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 {
 	if (run->stop_reason == TW_STOP_INTERRUPTED)
 		return TW_VERDICT_INTERRUPTED;
 	tw_verdict v = TW_VERDICT_READY;
+	bool minor_exempt = tw_readiness_minor_exempt(run, score);
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_result *r = &run->rehearsals[i];
 		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
@@ -659,7 +683,7 @@ tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 		const tw_rehearsal_score *rs =
 			score && score->rehearsals && i < score->count ? &score->rehearsals[i] : NULL;
 		const tw_script *s = r->script;
-		bool minor = rs ? rs->minor : s && s->minor;
+		bool minor = minor_exempt && is_minor(run, score, i);
 		double required = rs ? rs->required
 				     : s && s->require > 0 ? s->require : TW_READINESS_REQUIRE;
 		/* techweek's limit: not the service's fault, so judged on the

@@ -142,9 +142,10 @@ typedef struct tw_rehearsal_score {
 	double minimum;         /* the gate that applies to it (< 0: none) */
 	bool below_minimum;
 	double required;        /* the outcome rate it must reach, 0..1 */
-	bool minor;             /* less critical: its shortfall alone never
-				   makes the run NOT READY, and it is left out
-				   of the run's score unless all are minor */
+	bool minor;             /* less critical: beside a critical journey
+				   performed, its shortfall alone never makes
+				   the run NOT READY, and it is left out of the
+				   run's score (all minor: they decide both) */
 	bool met;               /* achieved / performances >= required (false
 				   when never performed or broken) */
 	tw_touchpoint_score *touchpoints; /* owned: the timed ones performed,
@@ -205,7 +206,9 @@ void tw_run_score_free(tw_run_score *s);
  * a journey fell short (tw_readiness_journey_met) or was never performed;
  * LIMITED when some performance ended at techweek's own limit (judged on
  * the others; a service fault is worth more to the reader than ours);
- * else READY. A minor journey's shortfall alone never makes it NOT_READY.
+ * else READY. A minor journey's shortfall alone never makes it NOT_READY
+ * when a critical journey was performed beside it; when none was (all
+ * minor), the minor ones decide, as they decide the score.
  * With a score (may be NULL: no project, no gate) the required rates and
  * minor marks are the score's, and READY or LIMITED becomes NOT_READY when
  * its gate or a minimum did not hold, or a figure regressed against the
@@ -214,6 +217,13 @@ void tw_run_score_free(tw_run_score *s);
  * interrupted are left out, as in the score.
  */
 tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score);
+
+/* Whether a minor journey's shortfall is exempt from deciding the
+ * verdict: a critical journey was performed (not cut off, not every
+ * performance at techweek's limit), as only then is the run's score a
+ * critical one's. When none was (every journey performed is minor), the
+ * minor ones decide. score may be NULL: the scripts' minor marks. */
+bool tw_readiness_minor_exempt(const tw_run *run, const tw_run_score *score);
 
 /* The bar every critical journey must clear for the run to be READY, gate
  * or not: achieved / performances >= required (0..1, with a tolerance of

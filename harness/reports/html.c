@@ -601,6 +601,20 @@ static void write_readiness(html *h, node parent)
 					   shown_score(rs->score), rs->minimum));
 		}
 	}
+	/* A minor journey that fell short beside critical ones does not decide
+	 * the verdict, but the product owner must still see it here. */
+	bool exempt = tw_readiness_minor_exempt(h->run, sc);
+	for (size_t i = 0; exempt && i < h->run->count; i++) {
+		const tw_rehearsal_score *rs = score_of(h, i);
+		if (!rs || !rs->scored || !rs->minor || rs->met)
+			continue;
+		node q = el(h, card, "p", "small");
+		add_text(h, q, "\xE2\x9C\x97 ");
+		add_text_max(h, q, rehearsal_name(&h->run->rehearsals[i]), NAME_MAX_CHARS, true);
+		add_text(h, q, fmt(h, " fell short of its required outcome rate of %.4g%%; it is "
+				      "minor, so it does not block the launch alone.",
+				   100 * rs->required));
+	}
 	for (size_t i = 0; sc->baseline && i < sc->baseline->regression_count; i++) {
 		node q = el(h, card, "p", "small");
 		add_text(h, q, "\xE2\x9C\x97 Regressed against the baseline: ");
