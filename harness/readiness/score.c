@@ -30,6 +30,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -714,6 +715,21 @@ tw_verdict tw_run_verdict(const tw_run *run)
 	return tw_readiness_verdict(run, NULL);
 }
 
+const char *tw_score_shown(char *out, size_t size, double score)
+{
+	double tenths = isfinite(score) ? floor((score + GATE_TOLERANCE) * 10) : 0;
+	if (tenths < 0)
+		tenths = 0;
+	if (tenths > 1000)
+		tenths = 1000;
+	long t = (long)tenths;
+	if (t % 10)
+		snprintf(out, size, "%ld.%ld", t / 10, t % 10);
+	else
+		snprintf(out, size, "%ld", t / 10);
+	return out;
+}
+
 void tw_run_score_free(tw_run_score *s)
 {
 	if (!s)
@@ -824,8 +840,9 @@ int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run
 	out->gate_set = cfg->gate >= 0;
 	/* Nothing scored (every performance interrupted or at techweek's
 	 * limit): no evidence either way, so the verdict says why instead. */
-	out->gate_held = cfg->gate < 0 || out->weakest == out->count ||
-			 out->score + GATE_TOLERANCE >= cfg->gate;
+	out->below_gate = cfg->gate >= 0 && out->weakest < out->count &&
+			  out->score + GATE_TOLERANCE < cfg->gate;
+	out->gate_held = !out->below_gate;
 	for (size_t i = 0; i < run->count; i++) {
 		tw_rehearsal_score *rs = &out->rehearsals[i];
 		if (rs->minimum < 0)

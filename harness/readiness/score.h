@@ -182,6 +182,9 @@ typedef struct tw_run_score {
 	bool gate_set;                 /* a gate or a minimum applied */
 	bool gate_held;                /* the gate and every minimum held (true
 					  when none applies) */
+	bool below_gate;               /* the run's score missed the run's
+					  gate (a minimum missed is its
+					  rehearsal's below_minimum) */
 	tw_verdict verdict;            /* the run's verdict (tw_readiness_verdict):
 					  what every report shows and the CLI
 					  exits with */
@@ -192,11 +195,20 @@ typedef struct tw_run_score {
 
 /* Scores a finished run. TW_OK, TW_ENOMEM, or TW_EUSAGE (a weight below 0
  * or all 0). Scores keep full precision; the gate compares with a
- * tolerance of 1e-9 points. A report that shows a score rounded should
- * round it down, so that "90" never fails a gate of 90. */
+ * tolerance of 1e-9 points. Reports show them with tw_score_shown. */
 int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run_score *out,
 		       tw_error *err);
 void tw_run_score_free(tw_run_score *s);
+
+/* A score as every report shows it to people (terminal, HTML, JUnit):
+ * rounded down to one decimal, within the gate's tolerance, without a
+ * trailing ".0": "99.7", "100", "97.9"; 0 to 100. Rounded down, a shown
+ * score never seems to pass a gate (of one decimal) it failed, nor to
+ * fail one it passed: "90" never fails a gate of 90, and 99.75 against
+ * 99.8 reads 99.7. Writes into out (TW_SCORE_SHOWN_SIZE is enough) and
+ * returns it. */
+#define TW_SCORE_SHOWN_SIZE 8
+const char *tw_score_shown(char *out, size_t size, double score);
 
 /*
  * The run's verdict, the one place it is decided (docs/readiness.md, The

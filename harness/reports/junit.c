@@ -575,8 +575,7 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 					       ? &j->score->rehearsals[index] : NULL;
 	char num[48];
 	if (rs && rs->scored) {
-		snprintf(num, sizeof(num), "%.1f", rs->score);
-		property(j, "readiness", num);
+		property(j, "readiness", tw_score_shown(num, sizeof(num), rs->score));
 		for (int p = 0; p < TW_PART_COUNT; p++) {
 			char name[64];
 			snprintf(name, sizeof(name), "readiness_%s", tw_part_str((tw_part)p));
@@ -584,7 +583,7 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 			property(j, name, num);
 		}
 		if (rs->minimum >= 0) {
-			snprintf(num, sizeof(num), "%.1f", rs->minimum);
+			snprintf(num, sizeof(num), "%g", rs->minimum); /* as it was set */
 			property(j, "readiness_minimum", num);
 		}
 		/* The outcome rate it must reach, whether it did, and whether

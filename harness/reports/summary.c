@@ -662,9 +662,11 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 	if (score->baseline)
 		put_baseline(&s, run, score->baseline);
 	bool up = score->verdict == TW_VERDICT_READY;
-	if (score->weakest < score->count)
-		fprintf(out, "\n  readiness %s%.0f%s/100", esc(&s, BOLD), floor(score->score),
-			esc(&s, RESET));
+	char num[TW_SCORE_SHOWN_SIZE];
+	bool scored = score->weakest < score->count;
+	if (scored)
+		fprintf(out, "\n  readiness %s%s%s/100", esc(&s, BOLD),
+			tw_score_shown(num, sizeof(num), score->score), esc(&s, RESET));
 	else /* nothing performed could be scored: no figure to show */
 		fprintf(out, "\n  readiness not scored");
 	fprintf(out, " \xE2\x80\x94 %s%s%s", esc(&s, up ? BOLD GREEN : BOLD RED),
@@ -672,6 +674,9 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 	if (score->gate >= 0)
 		fprintf(out, " %s(gate %g)%s", esc(&s, DIM), score->gate, esc(&s, RESET));
 	fputc('\n', out);
+	if (score->below_gate)
+		fprintf(out, "    %sbelow the gate of %g:%s the run scores %s\n", esc(&s, RED),
+			score->gate, esc(&s, RESET), tw_score_shown(num, sizeof(num), score->score));
 	bool exempt = tw_readiness_minor_exempt(run, score);
 	for (size_t i = 0; i < score->count; i++) {
 		const tw_rehearsal_score *rs = &score->rehearsals[i];
@@ -693,8 +698,9 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 		}
 		if (!rs->below_minimum)
 			continue;
-		fprintf(out, "    %s%s%s scored %.0f, below its minimum of %.0f\n", esc(&s, RED),
-			str_or(run->rehearsals[i].name, "?"), esc(&s, RESET), floor(rs->score), rs->minimum);
+		fprintf(out, "    %s%s%s scored %s, below its minimum of %g\n", esc(&s, RED),
+			str_or(run->rehearsals[i].name, "?"), esc(&s, RESET),
+			tw_score_shown(num, sizeof(num), rs->score), rs->minimum);
 	}
 	size_t counted = 0;
 	for (size_t i = 0; i < score->count; i++)

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "readiness/score.h"
 #include "reports_fixture.h"
 #define REPORT_FILE "junit.xml"
 #include "report_files.h"
@@ -360,6 +361,53 @@ static void test_write_failure(void **state)
 	scratch_remove(&s);
 }
 
+/* A passed and a failed rehearsal, scored; the figures a report is
+ * handed are then set by the test. The caller frees the score. */
+static void scored_run(fixture *fx, tw_run_score *sc, double gate)
+{
+	fx_add_passed(fx);
+	fx_add_failed(fx);
+	fx_metrics(fx);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	cfg.gate = gate;
+	assert_int_equal(tw_readiness_score(fx->run, &cfg, sc, NULL), TW_OK);
+	tw_readiness_config_free(&cfg);
+}
+
+static xmlDocPtr write_scored(fixture *fx, const tw_run_score *sc, scratch *s)
+{
+	scratch_make(s);
+	tw_error err = {0};
+	if (tw_report_junit(fx->run, sc, s->path, &err) != TW_OK)
+		fail_msg("tw_report_junit: %s", err.message ? err.message : "?");
+	if (have_xmllint())
+		assert_valid(s->path);
+	return load(s->path);
+}
+
+/* The score as shown: rounded down to one decimal like every report
+ * (97.959 is 97.9, not 98.0), and a minimum as it was set. */
+static void test_readiness_shown(void **state)
+{
+	fixture *fx = *state;
+	tw_run_score sc;
+	scored_run(fx, &sc, -1);
+	sc.rehearsals[0].score = 97.959;
+	sc.rehearsals[0].minimum = 99.75;
+	scratch s;
+	xmlDocPtr doc = write_scored(fx, &sc, &s);
+	const char *p = "/testsuites/testsuite[1]/properties/property";
+	char e[256];
+	snprintf(e, sizeof(e), "%s[@name='readiness']/@value", p);
+	assert_xp(doc, e, "97.9");
+	snprintf(e, sizeof(e), "%s[@name='readiness_minimum']/@value", p);
+	assert_xp(doc, e, "99.75");
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+	tw_run_score_free(&sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +418,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_text, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_run, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_readiness_shown, fx_setup, fx_teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	xmlCleanupParser();

@@ -1572,6 +1572,42 @@ static void test_verdict_matrix(void **state)
 	assert_string_equal(tw_verdict_key(TW_VERDICT_INTERRUPTED), "interrupted");
 }
 
+/* One rounding rule wherever a score is shown to people: down to one
+ * decimal, no trailing ".0", so a shown score never seems to pass a gate
+ * it failed, nor fail one it passed (within the gate's tolerance). */
+static void test_score_shown(void **state)
+{
+	(void)state;
+	static const struct {
+		double score;
+		const char *want;
+	} cases[] = {
+		{99.75, "99.7"},  {100, "100"},    {97.959, "97.9"}, {90, "90"},
+		{89.9999999999, "90"}, /* noise the gate forgives */
+		{89.99, "89.9"},  {99.8, "99.8"},  {0.05, "0"},      {20, "20"},
+		{0, "0"},         {-3, "0"},       {100.2, "100"},   {NAN, "0"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[TW_SCORE_SHOWN_SIZE];
+		const char *got = tw_score_shown(out, sizeof(out), cases[i].score);
+		assert_ptr_equal(got, out);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("%.10g is shown as %s, want %s", cases[i].score, got, cases[i].want);
+	}
+	/* against a gate of one decimal: shown passes exactly when it passes */
+	for (int g = 0; g <= 1000; g += 7) {
+		double gate = g / 10.0;
+		for (double d = -0.2; d <= 0.2; d += 0.05) {
+			double score = gate + d;
+			char out[TW_SCORE_SHOWN_SIZE];
+			double shown = strtod(tw_score_shown(out, sizeof(out), score), NULL);
+			bool passes = score + 1e-9 >= gate;
+			if (score >= 0 && score <= 100 && (shown >= gate) != passes)
+				fail_msg("%.10g against a gate of %g is shown as %s", score, gate, out);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1598,6 +1634,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_minor_journey, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_required_rate, fx_setup, fx_teardown),
 		cmocka_unit_test(test_verdict_matrix),
+		cmocka_unit_test(test_score_shown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
