@@ -668,6 +668,14 @@ bool tw_readiness_minor_exempt(const tw_run *run, const tw_run_score *score)
 	return false;
 }
 
+bool tw_readiness_met_despite_failures(const tw_run *run, const tw_run_score *score, size_t i)
+{
+	if (!score || !score->rehearsals || i >= score->count || i >= run->count || !run->metrics)
+		return false;
+	const tw_rehearsal_result *r = &run->rehearsals[i];
+	return score->rehearsals[i].met && !r->interrupted && r->status == TW_STATUS_FAILED;
+}
+
 tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 {
 	if (run->stop_reason == TW_STOP_INTERRUPTED)

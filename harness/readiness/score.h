@@ -237,6 +237,12 @@ tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score);
  * minor ones decide. score may be NULL: the scripts' minor marks. */
 bool tw_readiness_minor_exempt(const tw_run *run, const tw_run_score *score);
 
+/* Rehearsal i met its required outcome rate although some of its
+ * performances failed (its shown status, the JSON's, stays "failed"):
+ * JUnit passes its scenes and the terminal marks it apart. False without
+ * a score, or when it was cut off by the run's end. */
+bool tw_readiness_met_despite_failures(const tw_run *run, const tw_run_score *score, size_t i);
+
 /* The bar every critical journey must clear for the run to be READY, gate
  * or not: achieved / performances >= required (0..1, with a tolerance of
  * 1e-9). The one rule. m may be NULL (a run built by hand): then the
