@@ -218,7 +218,7 @@ int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *
 	unsigned flags = (tw_cli_use_color(o->color) ? TW_SUMMARY_COLOR : 0) |
 			 (o->verbose ? TW_SUMMARY_VERBOSE : 0);
 	if (!o->quiet) {
-		tw_report_summary(run, stdout, flags, &err);
+		tw_report_summary(run, have_score ? &score : NULL, stdout, flags, &err);
 		tw_error_clear(&err);
 		fflush(stdout);
 	}

@@ -341,7 +341,11 @@ static void put_ms(tw_buf *b, double ms)
 static void put_value(tw_buf *b, tw_figure f, double v)
 {
 	switch (f) {
-	case TW_FIGURE_SCORE: put_plain(b, v, 1, false); break;
+	case TW_FIGURE_SCORE: {
+		char num[TW_SCORE_SHOWN_SIZE];
+		tw_buf_puts(b, tw_score_shown(num, sizeof(num), v));
+		break;
+	}
 	case TW_FIGURE_OUTCOME:
 		put_plain(b, 100 * v, 1, false);
 		tw_buf_puts(b, "%");

@@ -30,6 +30,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -649,11 +650,43 @@ bool tw_readiness_journey_met(const tw_rehearsal_result *r, const tw_rehearsal_m
 	return r->status == TW_STATUS_PASSED;
 }
 
+/* Whether rehearsal i is minor: the score's mark (script or project
+ * rule), else the script's. */
+static bool is_minor(const tw_run *run, const tw_run_score *score, size_t i)
+{
+	if (score && score->rehearsals && i < score->count)
+		return score->rehearsals[i].minor;
+	return run->rehearsals[i].script && run->rehearsals[i].script->minor;
+}
+
+bool tw_readiness_minor_exempt(const tw_run *run, const tw_run_score *score)
+{
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
+		if (r->interrupted || is_minor(run, score, i))
+			continue;
+		if (m ? m->performances > 0
+		      : r->status == TW_STATUS_PASSED || r->status == TW_STATUS_FAILED)
+			return true;
+	}
+	return false;
+}
+
+bool tw_readiness_met_despite_failures(const tw_run *run, const tw_run_score *score, size_t i)
+{
+	if (!score || !score->rehearsals || i >= score->count || i >= run->count || !run->metrics)
+		return false;
+	const tw_rehearsal_result *r = &run->rehearsals[i];
+	return score->rehearsals[i].met && !r->interrupted && r->status == TW_STATUS_FAILED;
+}
+
 tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 {
 	if (run->stop_reason == TW_STOP_INTERRUPTED)
 		return TW_VERDICT_INTERRUPTED;
 	tw_verdict v = TW_VERDICT_READY;
+	bool minor_exempt = tw_readiness_minor_exempt(run, score);
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_result *r = &run->rehearsals[i];
 		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
@@ -664,7 +697,7 @@ tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 		const tw_rehearsal_score *rs =
 			score && score->rehearsals && i < score->count ? &score->rehearsals[i] : NULL;
 		const tw_script *s = r->script;
-		bool minor = rs ? rs->minor : s && s->minor;
+		bool minor = minor_exempt && is_minor(run, score, i);
 		double required = rs ? rs->required
 				     : s && s->require > 0 ? s->require : TW_READINESS_REQUIRE;
 		/* techweek's limit: not the service's fault, so judged on the
@@ -693,6 +726,21 @@ tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 tw_verdict tw_run_verdict(const tw_run *run)
 {
 	return tw_readiness_verdict(run, NULL);
+}
+
+const char *tw_score_shown(char *out, size_t size, double score)
+{
+	double tenths = isfinite(score) ? floor((score + GATE_TOLERANCE) * 10) : 0;
+	if (tenths < 0)
+		tenths = 0;
+	if (tenths > 1000)
+		tenths = 1000;
+	long t = (long)tenths;
+	if (t % 10)
+		snprintf(out, size, "%ld.%ld", t / 10, t % 10);
+	else
+		snprintf(out, size, "%ld", t / 10);
+	return out;
 }
 
 void tw_run_score_free(tw_run_score *s)
@@ -805,8 +853,9 @@ int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run
 	out->gate_set = cfg->gate >= 0;
 	/* Nothing scored (every performance interrupted or at techweek's
 	 * limit): no evidence either way, so the verdict says why instead. */
-	out->gate_held = cfg->gate < 0 || out->weakest == out->count ||
-			 out->score + GATE_TOLERANCE >= cfg->gate;
+	out->below_gate = cfg->gate >= 0 && out->weakest < out->count &&
+			  out->score + GATE_TOLERANCE < cfg->gate;
+	out->gate_held = !out->below_gate;
 	for (size_t i = 0; i < run->count; i++) {
 		tw_rehearsal_score *rs = &out->rehearsals[i];
 		if (rs->minimum < 0)

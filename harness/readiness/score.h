@@ -147,9 +147,10 @@ typedef struct tw_rehearsal_score {
 	double minimum;         /* the gate that applies to it (< 0: none) */
 	bool below_minimum;
 	double required;        /* the outcome rate it must reach, 0..1 */
-	bool minor;             /* less critical: its shortfall alone never
-				   makes the run NOT READY, and it is left out
-				   of the run's score unless all are minor */
+	bool minor;             /* less critical: beside a critical journey
+				   performed, its shortfall alone never makes
+				   the run NOT READY, and it is left out of the
+				   run's score (all minor: they decide both) */
 	bool met;               /* achieved / performances >= required (false
 				   when never performed or broken) */
 	tw_touchpoint_score *touchpoints; /* owned: the timed ones performed,
@@ -186,6 +187,9 @@ typedef struct tw_run_score {
 	bool gate_set;                 /* a gate or a minimum applied */
 	bool gate_held;                /* the gate and every minimum held (true
 					  when none applies) */
+	bool below_gate;               /* the run's score missed the run's
+					  gate (a minimum missed is its
+					  rehearsal's below_minimum) */
 	tw_verdict verdict;            /* the run's verdict (tw_readiness_verdict):
 					  what every report shows and the CLI
 					  exits with */
@@ -196,11 +200,20 @@ typedef struct tw_run_score {
 
 /* Scores a finished run. TW_OK, TW_ENOMEM, or TW_EUSAGE (a weight below 0
  * or all 0). Scores keep full precision; the gate compares with a
- * tolerance of 1e-9 points. A report that shows a score rounded should
- * round it down, so that "90" never fails a gate of 90. */
+ * tolerance of 1e-9 points. Reports show them with tw_score_shown. */
 int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run_score *out,
 		       tw_error *err);
 void tw_run_score_free(tw_run_score *s);
+
+/* A score as every report shows it to people (terminal, HTML, JUnit):
+ * rounded down to one decimal, within the gate's tolerance, without a
+ * trailing ".0": "99.7", "100", "97.9"; 0 to 100. Rounded down, a shown
+ * score never seems to pass a gate (of one decimal) it failed, nor to
+ * fail one it passed: "90" never fails a gate of 90, and 99.75 against
+ * 99.8 reads 99.7. Writes into out (TW_SCORE_SHOWN_SIZE is enough) and
+ * returns it. */
+#define TW_SCORE_SHOWN_SIZE 8
+const char *tw_score_shown(char *out, size_t size, double score);
 
 /*
  * The run's verdict, the one place it is decided (docs/readiness.md, The
@@ -210,7 +223,9 @@ void tw_run_score_free(tw_run_score *s);
  * a journey fell short (tw_readiness_journey_met) or was never performed;
  * LIMITED when some performance ended at techweek's own limit (judged on
  * the others; a service fault is worth more to the reader than ours);
- * else READY. A minor journey's shortfall alone never makes it NOT_READY.
+ * else READY. A minor journey's shortfall alone never makes it NOT_READY
+ * when a critical journey was performed beside it; when none was (all
+ * minor), the minor ones decide, as they decide the score.
  * With a score (may be NULL: no project, no gate) the required rates and
  * minor marks are the score's, and READY or LIMITED becomes NOT_READY when
  * its gate or a minimum did not hold, or a figure regressed against the
@@ -219,6 +234,19 @@ void tw_run_score_free(tw_run_score *s);
  * interrupted are left out, as in the score.
  */
 tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score);
+
+/* Whether a minor journey's shortfall is exempt from deciding the
+ * verdict: a critical journey was performed (not cut off, not every
+ * performance at techweek's limit), as only then is the run's score a
+ * critical one's. When none was (every journey performed is minor), the
+ * minor ones decide. score may be NULL: the scripts' minor marks. */
+bool tw_readiness_minor_exempt(const tw_run *run, const tw_run_score *score);
+
+/* Rehearsal i met its required outcome rate although some of its
+ * performances failed (its shown status, the JSON's, stays "failed"):
+ * JUnit passes its scenes and the terminal marks it apart. False without
+ * a score, or when it was cut off by the run's end. */
+bool tw_readiness_met_despite_failures(const tw_run *run, const tw_run_score *score, size_t i);
 
 /* The bar every critical journey must clear for the run to be READY, gate
  * or not: achieved / performances >= required (0..1, with a tolerance of

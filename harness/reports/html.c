@@ -511,15 +511,6 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-/* A score as shown: rounded down (readiness/score.h), so that a shown
- * "90" never fails a gate of 90. */
-static double shown_score(double s)
-{
-	if (!isfinite(s) || s < 0)
-		return 0;
-	s = floor(s + 1e-9);
-	return s > 100 ? 100 : s;
-}
 
 /* ---- the page's top: score, verdict, losses, the run ---- */
 
@@ -562,7 +553,8 @@ static void write_readiness(html *h, node parent)
 	node p = el(h, card, "p", "score");
 	attr(h, p, "id", "score");
 	bool scored = sc->weakest < sc->count;
-	add_text(h, p, scored ? fmt(h, "%.0f", shown_score(sc->score)) : "\xE2\x80\x94");
+	char num[TW_SCORE_SHOWN_SIZE];
+	add_text(h, p, scored ? tw_score_shown(num, sizeof(num), sc->score) : "\xE2\x80\x94");
 	el_text(h, p, "span", "of", "/100");
 	node v = el(h, card, "p", NULL);
 	/* The run's one verdict, in the words the terminal uses. */
@@ -573,8 +565,9 @@ static void write_readiness(html *h, node parent)
 	node why = el(h, card, "p", "small muted");
 	if (sc->gate >= 0)
 		add_text(h, why, fmt(h, "The gate is %g: %s", sc->gate,
-				     sc->score + 1e-9 >= sc->gate ? "the score meets it."
-								  : "the score is below it."));
+				     !scored          ? "nothing could be scored."
+				     : sc->below_gate ? "the score is below it."
+						      : "the score meets it."));
 	else if (sc->gate_set)
 		add_text(h, why, "No run-wide gate; rehearsals have minimums.");
 	else
@@ -601,9 +594,23 @@ static void write_readiness(html *h, node parent)
 			node q = el(h, card, "p", "small");
 			add_text(h, q, "\xE2\x9C\x97 ");
 			add_text_max(h, q, rehearsal_name(&h->run->rehearsals[i]), NAME_MAX_CHARS, true);
-			add_text(h, q, fmt(h, " scored %.0f, below its minimum of %g.",
-					   shown_score(rs->score), rs->minimum));
+			add_text(h, q, fmt(h, " scored %s, below its minimum of %g.",
+					   tw_score_shown(num, sizeof(num), rs->score), rs->minimum));
 		}
+	}
+	/* A minor journey that fell short beside critical ones does not decide
+	 * the verdict, but the product owner must still see it here. */
+	bool exempt = tw_readiness_minor_exempt(h->run, sc);
+	for (size_t i = 0; exempt && i < h->run->count; i++) {
+		const tw_rehearsal_score *rs = score_of(h, i);
+		if (!rs || !rs->scored || !rs->minor || rs->met)
+			continue;
+		node q = el(h, card, "p", "small");
+		add_text(h, q, "\xE2\x9C\x97 ");
+		add_text_max(h, q, rehearsal_name(&h->run->rehearsals[i]), NAME_MAX_CHARS, true);
+		add_text(h, q, fmt(h, " fell short of its required outcome rate of %.4g%%; it is "
+				      "minor, so it does not block the launch alone.",
+				   100 * rs->required));
 	}
 	for (size_t i = 0; sc->baseline && i < sc->baseline->regression_count; i++) {
 		node q = el(h, card, "p", "small");
@@ -740,8 +747,10 @@ static void write_toc(html *h, node parent)
 		attr(h, a, "href", fmt(h, "#r%zu", i));
 		add_text(h, a, fmt(h, "%s ", status_symbol(r->status)));
 		add_text_max(h, a, rehearsal_name(r), 80, true);
+		char num[TW_SCORE_SHOWN_SIZE];
 		if (rs && (rs->scored || rs->counted))
-			add_text(h, a, fmt(h, " \xC2\xB7 %.0f", shown_score(rs->score))); /* · */
+			add_text(h, a, fmt(h, " \xC2\xB7 %s", /* · */
+					   tw_score_shown(num, sizeof(num), rs->score)));
 	}
 }
 
@@ -792,7 +801,9 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 		node g = el(h, grid, "div", "figure");
 		el_text(h, g, "div", "muted small", "Score");
 		if (rs->scored || rs->counted) {
-			el_text(h, g, "div", "big", fmt(h, "%.0f/100", shown_score(rs->score)));
+			char num[TW_SCORE_SHOWN_SIZE];
+			el_text(h, g, "div", "big",
+				fmt(h, "%s/100", tw_score_shown(num, sizeof(num), rs->score)));
 			if (rs->capped)
 				el_text(h, g, "div", "small",
 					"\xE2\x9C\x97 capped: it never achieved its outcome");
@@ -1643,8 +1654,10 @@ static void write_document(html *h)
 	meta(h, head, "name", "viewport", "width=device-width, initial-scale=1");
 	meta(h, head, "name", "generator", "techweek " TW_VERSION);
 	const char *title;
+	char num[TW_SCORE_SHOWN_SIZE];
 	if (h->score && h->score->weakest < h->score->count)
-		title = fmt(h, "Readiness %.0f/100 \xE2\x80\x94 %s \xC2\xB7 techweek", shown_score(h->score->score),
+		title = fmt(h, "Readiness %s/100 \xE2\x80\x94 %s \xC2\xB7 techweek",
+			    tw_score_shown(num, sizeof(num), h->score->score),
 			    tw_verdict_title(h->score->verdict));
 	else if (h->score)
 		title = fmt(h, "Readiness not scored \xE2\x80\x94 %s \xC2\xB7 techweek",

@@ -233,13 +233,8 @@ static bool cut_off(const tw_rehearsal_result *r, const tw_scene_result *sc)
 static const tw_rehearsal_metrics *met_with_failures(const junit_writer *j, const tw_run *run,
 						     size_t index)
 {
-	const tw_rehearsal_score *rs =
-		j->score && index < j->score->count ? &j->score->rehearsals[index] : NULL;
-	const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[index] : NULL;
-	const tw_rehearsal_result *r = &run->rehearsals[index];
-	if (!rs || !rs->met || !m || r->interrupted || r->status != TW_STATUS_FAILED)
-		return NULL;
-	return m;
+	return tw_readiness_met_despite_failures(run, j->score, index) ? &run->metrics[index]
+								       : NULL;
 }
 
 static counts count_rehearsal(const tw_rehearsal_result *r, bool met)
@@ -575,8 +570,7 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 					       ? &j->score->rehearsals[index] : NULL;
 	char num[48];
 	if (rs && rs->scored) {
-		snprintf(num, sizeof(num), "%.1f", rs->score);
-		property(j, "readiness", num);
+		property(j, "readiness", tw_score_shown(num, sizeof(num), rs->score));
 		for (int p = 0; p < TW_PART_COUNT; p++) {
 			char name[64];
 			snprintf(name, sizeof(name), "readiness_%s", tw_part_str((tw_part)p));
@@ -584,7 +578,7 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 			property(j, name, num);
 		}
 		if (rs->minimum >= 0) {
-			snprintf(num, sizeof(num), "%.1f", rs->minimum);
+			snprintf(num, sizeof(num), "%g", rs->minimum); /* as it was set */
 			property(j, "readiness_minimum", num);
 		}
 		/* The outcome rate it must reach, whether it did, and whether
@@ -729,6 +723,128 @@ static void write_suite(junit_writer *j, const tw_run *run, size_t index)
 	end(j);
 }
 
+/* ---- the verdict ---- */
+
+/* Why the run is not READY, a reason a line, in the terminal's words:
+ * into j->text. The journeys that fell short of their required rate (a
+ * minor one only when no critical journey was performed), could not run
+ * or be carried out, or were never performed; the gate and the minimums
+ * missed; the regressions; techweek's limits. */
+static void verdict_reasons(junit_writer *j, const tw_run *run, tw_verdict v)
+{
+	const tw_run_score *sc = j->score;
+	char num[TW_SCORE_SHOWN_SIZE];
+	tw_buf_reset(&j->text);
+	if (v == TW_VERDICT_INTERRUPTED)
+		textf(j, "the run was stopped before it performed everything it planned\n");
+	bool exempt = tw_readiness_minor_exempt(run, sc);
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
+		const tw_rehearsal_score *rs = sc && i < sc->count ? &sc->rehearsals[i] : NULL;
+		const char *name = str_or(r->name, str_or(r->path, "rehearsal"));
+		bool limited = m ? m->limited > 0 : r->status == TW_STATUS_LIMITED;
+		if (r->interrupted)
+			continue;
+		if (r->status == TW_STATUS_BROKEN)
+			textf(j, "%s: the script could not run\n", name);
+		else if (r->status == TW_STATUS_UNREACHABLE)
+			textf(j, "%s could not be carried out\n", name);
+		else if (m && m->performances == 0 && !limited)
+			textf(j, "%s was never performed\n", name);
+		else if (rs && rs->minor && exempt)
+			continue; /* shown in its own suite; it does not decide */
+		else if (rs && m && m->performances > 0 && !rs->met)
+			textf(j, "%s achieved %llu of %llu performances (%.4g%%), short of its "
+				 "required %.4g%%\n",
+			      name, (unsigned long long)m->achieved, (unsigned long long)m->performances,
+			      100.0 * (double)m->achieved / (double)m->performances, 100 * rs->required);
+		else if (!rs && r->status == TW_STATUS_FAILED)
+			textf(j, "%s failed\n", name);
+	}
+	if (run->incomplete)
+		textf(j, "the run stopped on an error of its own\n");
+	if (sc && sc->below_gate)
+		textf(j, "below the gate of %g: the run scores %s\n", sc->gate,
+		      tw_score_shown(num, sizeof(num), sc->score));
+	for (size_t i = 0; sc && i < sc->count && i < run->count; i++)
+		if (sc->rehearsals[i].below_minimum)
+			textf(j, "%s scored %s, below its minimum of %g\n",
+			      str_or(run->rehearsals[i].name, "rehearsal"),
+			      tw_score_shown(num, sizeof(num), sc->rehearsals[i].score),
+			      sc->rehearsals[i].minimum);
+	for (size_t i = 0; sc && sc->baseline && i < sc->baseline->regression_count; i++)
+		textf(j, "regressed against the baseline: %s\n", sc->baseline->regressions[i].why);
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		const char *name = str_or(r->name, str_or(r->path, "rehearsal"));
+		if (m && m->limited)
+			textf(j, "%s: %llu performance%s ended at techweek's limit, not rehearsed\n",
+			      name, (unsigned long long)m->limited, m->limited == 1 ? "" : "s");
+		else if (!m && r->status == TW_STATUS_LIMITED)
+			textf(j, "%s ended at techweek's limit, not rehearsed\n", name);
+	}
+}
+
+/* The run's verdict as one more testcase, so that CI, which counts
+ * failures, agrees with it: it passes when READY and fails with the
+ * reasons otherwise, whatever the journeys' own testcases say (a minor
+ * journey's failure beside a READY verdict; a missed gate beside passing
+ * journeys). */
+static void write_verdict_suite(junit_writer *j, const tw_run *run, tw_verdict v)
+{
+	const tw_run_score *sc = j->score;
+	char num[TW_SCORE_SHOWN_SIZE];
+	start(j, "testsuite");
+	attr(j, "name", "curtain-up readiness", true);
+	attr_long(j, "tests", 1);
+	attr_long(j, "failures", v != TW_VERDICT_READY);
+	attr_long(j, "errors", 0);
+	attr_long(j, "skipped", 0);
+	attr_time(j, 0);
+	attr_long(j, "id", (long)run->count);
+	start(j, "properties");
+	if (sc && sc->weakest < sc->count)
+		property(j, "readiness", tw_score_shown(num, sizeof(num), sc->score));
+	if (sc && sc->gate >= 0) {
+		char gate[48];
+		snprintf(gate, sizeof(gate), "%g", sc->gate);
+		property(j, "gate", gate);
+	}
+	property(j, "verdict", tw_verdict_title(v));
+	end(j);
+	start(j, "testcase");
+	attr(j, "name", "readiness verdict", true);
+	attr(j, "classname", "techweek", true);
+	attr_time(j, 0);
+	if (v != TW_VERDICT_READY) {
+		verdict_reasons(j, run, v);
+		/* The message: the verdict, then its reasons on one line. */
+		tw_buf msg;
+		tw_buf_init(&msg, TEXT_MAX);
+		int rc = tw_buf_puts(&msg, tw_verdict_title(v));
+		const char *at = tw_buf_str(&j->text);
+		for (bool first = true; !rc && *at; first = false) {
+			size_t n = strcspn(at, "\n");
+			rc = tw_buf_puts(&msg, first ? ": " : "; ");
+			if (!rc)
+				rc = tw_buf_append(&msg, at, n);
+			at += n + (at[n] == '\n');
+		}
+		if (rc)
+			fail(j, rc);
+		start(j, "failure");
+		attr(j, "type", tw_verdict_key(v), true);
+		attr(j, "message", tw_buf_str(&msg), true);
+		text(j, tw_buf_str(&j->text));
+		end(j);
+		tw_buf_free(&msg);
+	}
+	end(j);
+	end(j);
+}
+
 static void write_document(junit_writer *j, const tw_run *run)
 {
 	counts total = {0, 0, 0, 0};
@@ -748,6 +864,12 @@ static void write_document(junit_writer *j, const tw_run *run)
 		check(j, xmlTextWriterStartDocument(j->w, NULL, "UTF-8", NULL));
 	/* The schema allows only these attributes on <testsuites>; skipped
 	 * counts and timestamps live on each <testsuite>. */
+	/* The verdict's own testcase, after the journeys'. */
+	tw_verdict v = j->score ? j->score->verdict : tw_run_verdict(run);
+	if (run->count) {
+		total.tests++;
+		total.failures += v != TW_VERDICT_READY;
+	}
 	start(j, "testsuites");
 	attr(j, "name", "techweek", false);
 	attr_long(j, "tests", total.tests);
@@ -756,6 +878,8 @@ static void write_document(junit_writer *j, const tw_run *run)
 	attr_time(j, run->elapsed_ms > 0 ? run->elapsed_ms : sum_ms);
 	for (size_t i = 0; i < run->count; i++)
 		write_suite(j, run, i);
+	if (run->count)
+		write_verdict_suite(j, run, v);
 	end(j);
 	if (!j->rc)
 		check(j, xmlTextWriterEndDocument(j->w));

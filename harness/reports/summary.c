@@ -144,6 +144,10 @@ static void put_symbol(const summary *s, tw_status st)
 	fprintf(s->out, "%s%s%s", esc(s, status_color(st)), symbol(st), esc(s, RESET));
 }
 
+/* A journey that met its required outcome rate despite failed
+ * performances: neither passed (✔) nor failed (✘). */
+#define MET_DESPITE_SYMBOL "\xE2\x97\x90" /* ◐ */
+
 /* 0.81 s; minutes stay in seconds: a run's length is compared, not read. */
 static void put_secs(const summary *s, double ms)
 {
@@ -450,10 +454,13 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m)
 }
 
 static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
-			 const tw_rehearsal_metrics *m)
+			 const tw_rehearsal_metrics *m, bool met_despite_failures)
 {
 	fputs("  ", s->out);
-	put_symbol(s, r->status);
+	if (met_despite_failures)
+		fprintf(s->out, "%s" MET_DESPITE_SYMBOL "%s", esc(s, YELLOW), esc(s, RESET));
+	else
+		put_symbol(s, r->status);
 	fputc(' ', s->out);
 	size_t w = put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS);
 	pad(s, w, NAME_WIDTH);
@@ -499,7 +506,8 @@ static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
 	return TW_OK;
 }
 
-int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *err)
+int tw_report_summary(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
+		      tw_error *err)
 {
 	if (!run || !out)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_summary needs a run and a stream");
@@ -507,12 +515,14 @@ int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *er
 
 	/* Steps counted are the ones performed: skipped steps cost nothing. */
 	size_t scenes = 0;
-	long steps = 0, by_status[TW_STATUS_LIMITED + 1] = {0}, interrupted = 0;
+	long steps = 0, by_status[TW_STATUS_LIMITED + 1] = {0}, interrupted = 0, met_despite = 0;
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_result *r = &run->rehearsals[i];
 		scenes += r->scene_count;
 		if (r->interrupted)
 			interrupted++; /* not performed: neither passed nor failed */
+		else if (tw_readiness_met_despite_failures(run, score, i))
+			met_despite++;
 		else if ((unsigned)r->status <= TW_STATUS_LIMITED)
 			by_status[r->status]++;
 		for (size_t k = 0; k < r->scene_count; k++)
@@ -551,7 +561,8 @@ int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *er
 
 	int rc = TW_OK;
 	for (size_t i = 0; i < run->count && !rc; i++)
-		rc = put_rehearsal(&s, &run->rehearsals[i], run->metrics ? &run->metrics[i] : NULL);
+		rc = put_rehearsal(&s, &run->rehearsals[i], run->metrics ? &run->metrics[i] : NULL,
+				   tw_readiness_met_despite_failures(run, score, i));
 	if (rc)
 		return tw_error_set(err, rc, "out of memory writing the summary");
 
@@ -562,6 +573,9 @@ int tw_report_summary(const tw_run *run, FILE *out, unsigned flags, tw_error *er
 		esc(&s, RESET), esc(&s, failed ? RED : ""), failed, esc(&s, RESET),
 		esc(&s, unreachable ? YELLOW : ""), unreachable, esc(&s, RESET),
 		esc(&s, broken ? MAGENTA : ""), broken, esc(&s, RESET));
+	if (met_despite)
+		fprintf(out, ", %s%ld met its required rate despite failures%s", esc(&s, YELLOW),
+			met_despite, esc(&s, RESET));
 	if (skipped)
 		fprintf(out, ", %ld skipped", skipped);
 	if (by_status[TW_STATUS_LIMITED])
@@ -679,9 +693,11 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 	if (score->baseline)
 		put_baseline(&s, run, score->baseline);
 	bool up = score->verdict == TW_VERDICT_READY;
-	if (score->weakest < score->count)
-		fprintf(out, "\n  readiness %s%.0f%s/100", esc(&s, BOLD), floor(score->score),
-			esc(&s, RESET));
+	char num[TW_SCORE_SHOWN_SIZE];
+	bool scored = score->weakest < score->count;
+	if (scored)
+		fprintf(out, "\n  readiness %s%s%s/100", esc(&s, BOLD),
+			tw_score_shown(num, sizeof(num), score->score), esc(&s, RESET));
 	else /* nothing performed could be scored: no figure to show */
 		fprintf(out, "\n  readiness not scored");
 	fprintf(out, " \xE2\x80\x94 %s%s%s", esc(&s, up ? BOLD GREEN : BOLD RED),
@@ -689,6 +705,10 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 	if (score->gate >= 0)
 		fprintf(out, " %s(gate %g)%s", esc(&s, DIM), score->gate, esc(&s, RESET));
 	fputc('\n', out);
+	if (score->below_gate)
+		fprintf(out, "    %sbelow the gate of %g:%s the run scores %s\n", esc(&s, RED),
+			score->gate, esc(&s, RESET), tw_score_shown(num, sizeof(num), score->score));
+	bool exempt = tw_readiness_minor_exempt(run, score);
 	for (size_t i = 0; i < score->count; i++) {
 		const tw_rehearsal_score *rs = &score->rehearsals[i];
 		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
@@ -702,15 +722,16 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 				100.0 * (double)m->achieved / (double)m->performances, 100 * rs->required,
 				rs->minor ? ", minor" : "");
 			if (!rs->met)
-				fputs(rs->minor ? ": short, but a minor journey does not block the launch alone"
+				fputs(rs->minor && exempt ? ": short, but a minor journey does not block the launch alone"
 						: ": short of its required rate",
 				      out);
 			fputc('\n', out);
 		}
 		if (!rs->below_minimum)
 			continue;
-		fprintf(out, "    %s%s%s scored %.0f, below its minimum of %.0f\n", esc(&s, RED),
-			str_or(run->rehearsals[i].name, "?"), esc(&s, RESET), floor(rs->score), rs->minimum);
+		fprintf(out, "    %s%s%s scored %s, below its minimum of %g\n", esc(&s, RED),
+			str_or(run->rehearsals[i].name, "?"), esc(&s, RESET),
+			tw_score_shown(num, sizeof(num), rs->score), rs->minimum);
 	}
 	size_t counted = 0;
 	for (size_t i = 0; i < score->count; i++)

@@ -34,9 +34,11 @@ enum {
 };
 
 /* The terminal summary, written to out, ending with the counts; the
- * verdict is tw_report_verdict's. flags: TW_SUMMARY_*. */
-int tw_report_summary(const tw_run *run, FILE *out, unsigned flags,
-		      tw_error *err);
+ * verdict is tw_report_verdict's. score may be NULL; with it, a journey
+ * that met its required outcome rate despite failed performances is
+ * marked and counted as such, not as failed. flags: TW_SUMMARY_*. */
+int tw_report_summary(const tw_run *run, const struct tw_run_score *score, FILE *out,
+		      unsigned flags, tw_error *err);
 
 /* The summary's last words: the readiness score, the run's verdict (the
  * score's, as every report shows it: "READY: curtain up", "NOT READY",

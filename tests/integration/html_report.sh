@@ -119,7 +119,7 @@ grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$work/dom.html" ||
       out.push("score hidden: " + cs.display + "/" + cs.visibility + "/" + cs.opacity);
     if (r.height < 40 || r.width < 40) out.push("score too small: " + r.width + "x" + r.height);
     if (r.top < 0 || r.bottom > window.innerHeight) out.push("score not on the first screen: top " + r.top);
-    if (!/^[0-9]{1,3}\/100$/.test(s.textContent.trim())) out.push("score reads '" + s.textContent + "'");
+    if (!/^[0-9]{1,3}(\.[0-9])?\/100$/.test(s.textContent.trim())) out.push("score reads '" + s.textContent + "'");
   }
   var v = document.getElementById("verdict");
   if (!v || v.getBoundingClientRect().height < 10) out.push("verdict not visible");

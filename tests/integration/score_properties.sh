@@ -207,6 +207,13 @@ check "require 50%: a met journey with failures is a passing testcase" \
 xmllint --xpath 'string(//testsuite[1]/testcase[1]/system-out)' "$work/script-50-reports/junit.xml" |
   grep -qF "12 of 25 performances failed; the journey met its required outcome rate (52.0% achieved, required 50%)"
 check "require 50%: its system-out says how many failed" $? 0
+# The terminal neither marks it failed nor counts it so, just above READY.
+grep -q "^  ◐ Order " "$work/script-50.out"
+check "require 50%: the terminal marks it met despite failures" $? 0
+grep -qF "0 passed, 0 failed, 0 unreachable, 0 broken, 1 met its required rate despite failures" \
+  "$work/script-50.out"
+check "require 50%: the terminal's totals say it met its rate" $? 0
+check "require 50%: the JSON status stays failed" "$(jqr script-50 '.rehearsals[0].status')" failed
 
 # A project rule asking more wins over the script's.
 cat >"$work/strict.json" <<'J'

@@ -465,7 +465,7 @@ static void test_change_words(void **state)
 		{TW_FIGURE_STEPS, 4, 6, "4 \xE2\x86\x92 6 (+2)"},
 		{TW_FIGURE_STEPS, 4, 4, "4 \xE2\x86\x92 4 (+0)"},
 		{TW_FIGURE_STEPS, 4.5, 4.25, "4.5 \xE2\x86\x92 4.25 (-0.25)"},
-		{TW_FIGURE_SCORE, 98.26, 91, "98.3 \xE2\x86\x92 91 (-7.3)"},
+		{TW_FIGURE_SCORE, 98.26, 91, "98.2 \xE2\x86\x92 91 (-7.3)"}, /* shown rounded down */
 		{TW_FIGURE_OUTCOME, 1, 0.97, "100% \xE2\x86\x92 97% (-3 points)"},
 		{TW_FIGURE_OUTCOME, 0.99, 1, "99% \xE2\x86\x92 100% (+1 point)"},
 		{TW_FIGURE_P95, 120, 180, "120 ms \xE2\x86\x92 180 ms (+50%)"},

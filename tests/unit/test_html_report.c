@@ -46,17 +46,18 @@ static char *dup_or_die(const char *s)
 	return d;
 }
 
-/* A score for fx_full's run: 72.9, NOT READY (gate set), four losses, the
+/* A score for fx_full's run: 72.96, NOT READY (gate set), four losses, the
  * first rehearsal's timed touchpoints with their Apdex. */
 static tw_run_score *make_score(const tw_run *run)
 {
 	tw_run_score *sc = calloc(1, sizeof(*sc));
 	assert_non_null(sc);
-	sc->score = 72.9; /* shown rounded down: 72 */
+	sc->score = 72.96; /* shown rounded down to one decimal: 72.9 */
 	sc->gate_set = true;
 	sc->gate = 80;
 	sc->capped = true;
 	sc->gate_held = false;
+	sc->below_gate = true;
 	sc->verdict = TW_VERDICT_NOT_READY;
 	for (int p = 0; p < TW_PART_COUNT; p++)
 		sc->weight[p] = 0.25;
@@ -73,7 +74,7 @@ static tw_run_score *make_score(const tw_run *run)
 		rs->budget_steps = 10;
 		rs->budget_ms = 90000;
 		rs->time_p90_ms = 810;
-		rs->score = run->rehearsals[i].status == TW_STATUS_PASSED ? 97 : 20;
+		rs->score = run->rehearsals[i].status == TW_STATUS_PASSED ? 97.96 : 20;
 		rs->capped = run->rehearsals[i].status != TW_STATUS_PASSED;
 		for (int p = 0; p < TW_PART_COUNT; p++)
 			rs->part[p] = rs->capped ? 0.25 * p : 0.9 + 0.02 * p;
@@ -233,8 +234,8 @@ static void test_score_and_verdict(void **state)
 
 	assert_non_null(strstr(data, "<!DOCTYPE html>"));
 	assert_xp(doc, "/html/@lang", "en");
-	assert_xp_contains(doc, "//title", "Readiness 72/100");
-	assert_xp(doc, "//*[@id='score']", "72/100");
+	assert_xp_contains(doc, "//title", "Readiness 72.9/100");
+	assert_xp(doc, "//*[@id='score']", "72.9/100");
 	assert_xp_contains(doc, "//title", "NOT READY");
 	assert_xp_contains(doc, "//*[@id='verdict']", "NOT READY");
 	/* Only the three costliest losses at the top, most points first. */
@@ -256,7 +257,7 @@ static void test_score_and_verdict(void **state)
 	assert_xp(doc, "//*[@id='readiness']//ol/li[1]/a/@href", "#r1");
 	assert_xp_count(doc, "//section[@id='r1']", 1);
 	/* Below its minimum, said in words. */
-	assert_xp_contains(doc, "//*[@id='readiness']", "below its minimum of 99");
+	assert_xp_contains(doc, "//*[@id='readiness']", "scored 97.9, below its minimum of 99.");
 	assert_xp_contains(doc, "//*[@id='readiness']", "The gate is 80: the score is below it.");
 	assert_xp_contains(doc, "//*[@id='readiness']", "never achieved its outcome");
 
@@ -288,7 +289,8 @@ static void test_rehearsal_sections(void **state)
 	assert_xp_contains(doc, "//section[@id='r0']/h2", "Order a pizza online");
 	assert_xp_contains(doc, "//section[@id='r0']", "Ada knows when her pizza arrives");
 	assert_xp_contains(doc, "//section[@id='r0']//div[@class='figures']", "100.0%");
-	assert_xp_contains(doc, "//section[@id='r0']//div[@class='figures']", "97/100");
+	assert_xp_contains(doc, "//section[@id='r0']//div[@class='figures']", "97.9/100");
+	assert_xp_contains(doc, "//nav//a[@href='#r0']", " \xC2\xB7 97.9");
 	/* The required outcome rate beside the rate reached, met or not. */
 	assert_xp_contains(doc, "//section[@id='r0']//div[@class='figures']/div[1]",
 			   "\xE2\x9C\x93 required 99.5%");

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "readiness/score.h"
 #include "reports_fixture.h"
 #define REPORT_FILE "junit.xml"
 #include "report_files.h"
@@ -98,16 +99,24 @@ static void test_totals_and_suites(void **state)
 	assert_int_equal(tw_report_junit(fx->run, NULL, s.path, NULL), TW_OK);
 	xmlDocPtr doc = load(s.path);
 
-	/* 2 + 3 + 1 + 2 scenes, plus the broken script and two setups. */
+	/* 2 + 3 + 1 + 2 scenes, plus the broken script and two setups, plus
+	 * the verdict. */
 	assert_xp(doc, "/testsuites/@name", "techweek");
-	assert_xp(doc, "/testsuites/@tests", "11");
-	assert_xp(doc, "/testsuites/@failures", "2");
+	assert_xp(doc, "/testsuites/@tests", "12");
+	assert_xp(doc, "/testsuites/@failures", "3");
 	assert_xp(doc, "/testsuites/@errors", "4");
 	assert_xp(doc, "/testsuites/@time", "1.420");
 	/* Not allowed on <testsuites> by the schema. */
 	assert_xp_count(doc, "/testsuites/@skipped", 0);
-	assert_xp_count(doc, "/testsuites/testsuite", 7);
-	assert_xp_count(doc, "//testcase", 11);
+	assert_xp_count(doc, "/testsuites/testsuite", 8);
+	assert_xp_count(doc, "//testcase", 12);
+	/* The verdict is a testcase of its own, last: CI counts it. */
+	assert_xp(doc, "/testsuites/testsuite[8]/@name", "curtain-up readiness");
+	assert_xp(doc, "/testsuites/testsuite[8]/testcase/@name", "readiness verdict");
+	assert_xp(doc, "/testsuites/testsuite[8]/testcase/@classname", "techweek");
+	assert_xp(doc, "/testsuites/testsuite[8]/testcase/failure/@type", "script_error");
+	assert_xp_contains(doc, "/testsuites/testsuite[8]/testcase/failure/@message",
+			   "NOT READY: a script could not run: ");
 
 	const char *p = "/testsuites/testsuite[1]";
 	char e[256];
@@ -154,8 +163,8 @@ static void test_totals_and_suites(void **state)
 	 * the run's verdict, the same in every suite. */
 	assert_xp_count(doc, "/testsuites/testsuite[2]/properties/property", 4);
 	assert_xp_count(doc, "//property[@name='verdict' and @value='NOT READY: a script could not run']",
-			7);
-	assert_xp_count(doc, "/testsuites/testsuite", 7);
+			8);
+	assert_xp_count(doc, "/testsuites/testsuite", 8);
 
 	p = "/testsuites/testsuite[4]";
 	assert_xp(doc, AT("/@name"), "Nobody home");
@@ -360,6 +369,125 @@ static void test_write_failure(void **state)
 	scratch_remove(&s);
 }
 
+/* A passed and a failed rehearsal, scored; the figures a report is
+ * handed are then set by the test. The caller frees the score. */
+static void scored_run(fixture *fx, tw_run_score *sc, double gate)
+{
+	fx_add_passed(fx);
+	fx_add_failed(fx);
+	fx_metrics(fx);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	cfg.gate = gate;
+	assert_int_equal(tw_readiness_score(fx->run, &cfg, sc, NULL), TW_OK);
+	tw_readiness_config_free(&cfg);
+}
+
+static xmlDocPtr write_scored(fixture *fx, const tw_run_score *sc, scratch *s)
+{
+	scratch_make(s);
+	tw_error err = {0};
+	if (tw_report_junit(fx->run, sc, s->path, &err) != TW_OK)
+		fail_msg("tw_report_junit: %s", err.message ? err.message : "?");
+	if (have_xmllint())
+		assert_valid(s->path);
+	return load(s->path);
+}
+
+/* The score as shown: rounded down to one decimal like every report
+ * (97.959 is 97.9, not 98.0), and a minimum as it was set. */
+static void test_readiness_shown(void **state)
+{
+	fixture *fx = *state;
+	tw_run_score sc;
+	scored_run(fx, &sc, -1);
+	sc.rehearsals[0].score = 97.959;
+	sc.rehearsals[0].minimum = 99.75;
+	scratch s;
+	xmlDocPtr doc = write_scored(fx, &sc, &s);
+	const char *p = "/testsuites/testsuite[1]/properties/property";
+	char e[256];
+	snprintf(e, sizeof(e), "%s[@name='readiness']/@value", p);
+	assert_xp(doc, e, "97.9");
+	snprintf(e, sizeof(e), "%s[@name='readiness_minimum']/@value", p);
+	assert_xp(doc, e, "99.75");
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+	tw_run_score_free(&sc);
+}
+
+#define VERDICT_CASE "/testsuites/testsuite[@name='curtain-up readiness']/testcase"
+
+/* The verdict as a testcase CI counts: passed when READY, a failure
+ * giving the reasons otherwise, whatever the journeys' own testcases. */
+static void test_verdict_case(void **state)
+{
+	fixture *fx = *state;
+	tw_run_score sc;
+	scored_run(fx, &sc, 99.8);
+	scratch s;
+
+	/* A journey short of its rate, a minimum and the gate missed. */
+	sc.score = 99.75;
+	sc.below_gate = true;
+	sc.rehearsals[0].score = 89.95;
+	sc.rehearsals[0].minimum = 90;
+	sc.rehearsals[0].below_minimum = true;
+	sc.gate_held = false;
+	sc.verdict = tw_readiness_verdict(fx->run, &sc);
+	assert_int_equal(sc.verdict, TW_VERDICT_NOT_READY);
+	xmlDocPtr doc = write_scored(fx, &sc, &s);
+	assert_xp_count(doc, "/testsuites/testsuite", 3);
+	assert_xp(doc, "/testsuites/testsuite[3]/@name", "curtain-up readiness");
+	assert_xp(doc, "/testsuites/testsuite[3]/@tests", "1");
+	assert_xp(doc, "/testsuites/testsuite[3]/@failures", "1");
+	assert_xp(doc, "/testsuites/testsuite[3]/properties/property[@name='verdict']/@value",
+		  "NOT READY");
+	assert_xp(doc, "/testsuites/testsuite[3]/properties/property[@name='readiness']/@value",
+		  "99.7");
+	assert_xp(doc, "/testsuites/testsuite[3]/properties/property[@name='gate']/@value", "99.8");
+	assert_xp(doc, VERDICT_CASE "/@classname", "techweek");
+	assert_xp(doc, VERDICT_CASE "/@name", "readiness verdict");
+	assert_xp(doc, VERDICT_CASE "/failure/@type", "failed");
+	assert_xp(doc, VERDICT_CASE "/failure/@message",
+		  "NOT READY: " FX_FAILING_NAME " achieved 0 of 1 performances (0%), short of its "
+		  "required 99%; below the gate of 99.8: the run scores 99.7; Order a pizza online "
+		  "scored 89.9, below its minimum of 90");
+	assert_xp_contains(doc, VERDICT_CASE "/failure",
+			   "below the gate of 99.8: the run scores 99.7\n");
+	/* the journeys' failures and the verdict's, counted together */
+	assert_xp(doc, "/testsuites/@tests", "6");
+	assert_xp(doc, "/testsuites/@failures", "2");
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+
+	/* NOT READY on the gate alone: the verdict is the only failure. */
+	sc.rehearsals[1].met = true;
+	sc.rehearsals[0].below_minimum = false;
+	sc.verdict = tw_readiness_verdict(fx->run, &sc);
+	doc = write_scored(fx, &sc, &s);
+	assert_xp(doc, "/testsuites/@failures", "1");
+	assert_xp(doc, VERDICT_CASE "/failure/@message",
+		  "NOT READY: below the gate of 99.8: the run scores 99.7");
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+
+	/* READY: the verdict passes. */
+	sc.below_gate = false;
+	sc.gate_held = true;
+	sc.verdict = TW_VERDICT_READY;
+	doc = write_scored(fx, &sc, &s);
+	assert_xp(doc, "/testsuites/@failures", "0");
+	assert_xp_count(doc, VERDICT_CASE, 1);
+	assert_xp_count(doc, VERDICT_CASE "/*", 0);
+	assert_xp(doc, "/testsuites/testsuite[3]/@failures", "0");
+	assert_xp(doc, "/testsuites/testsuite[3]/properties/property[@name='verdict']/@value",
+		  "READY: curtain up");
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+	tw_run_score_free(&sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +498,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_text, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_run, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_readiness_shown, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_verdict_case, fx_setup, fx_teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	xmlCleanupParser();

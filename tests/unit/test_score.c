@@ -1292,7 +1292,8 @@ static void test_minor_journey(void **state)
 	assert_int_equal(sc.verdict, TW_VERDICT_READY);
 	tw_run_score_free(&sc);
 
-	/* every journey minor: the run is the lowest of all, still READY */
+	/* every journey minor: the run is the lowest of all, and nothing
+	 * critical ran, so the minor shortfall decides */
 	rule.tag = NULL;
 	for (size_t r = 0; r < 3; r++) {
 		rule.rehearsal = (char *)fx->run->rehearsals[r].name;
@@ -1301,7 +1302,7 @@ static void test_minor_journey(void **state)
 	sc = score_of(fx, &cfg);
 	assert_int_equal(sc.weakest, 1);
 	assert_near(sc.score, 65.8);
-	assert_int_equal(sc.verdict, TW_VERDICT_READY);
+	assert_int_equal(sc.verdict, TW_VERDICT_NOT_READY);
 	tw_run_score_free(&sc);
 	tw_readiness_config_free(&cfg);
 }
@@ -1394,63 +1395,78 @@ typedef struct verdict_case {
 	tw_verdict want;
 	double require0;     /* the first rehearsal's script: `require`; 0: none */
 	bool minor0;         /* and `minor` */
+	bool minor1;         /* the second rehearsal's script says `minor` */
 } verdict_case;
 
 static const verdict_case verdict_cases[] = {
 	{"all pass, no gate", 5, 10, TW_STATUS_PASSED, false, false, false, false, false, -1, -1,
-	 TW_VERDICT_READY, 0, false},
+	 TW_VERDICT_READY, 0, false, false},
 	{"all pass, gate met", 5, 10, TW_STATUS_PASSED, false, false, false, false, false, 90, -1,
-	 TW_VERDICT_READY, 0, false},
+	 TW_VERDICT_READY, 0, false, false},
 	{"slow, gate met", 2000, 10, TW_STATUS_PASSED, false, false, false, false, false, 80, -1,
-	 TW_VERDICT_READY, 0, false},
+	 TW_VERDICT_READY, 0, false, false},
 	{"slow, gate not met", 2000, 10, TW_STATUS_PASSED, false, false, false, false, false, 95, -1,
-	 TW_VERDICT_NOT_READY, 0, false},
+	 TW_VERDICT_NOT_READY, 0, false, false},
 	{"slow, minimum missed", 2000, 10, TW_STATUS_PASSED, false, false, false, false, false, -1, 95,
-	 TW_VERDICT_NOT_READY, 0, false},
+	 TW_VERDICT_NOT_READY, 0, false, false},
 	{"one of 10 failed, no gate", 5, 9, TW_STATUS_FAILED, false, false, false, false, false, -1,
-	 -1, TW_VERDICT_NOT_READY, 0, false},
+	 -1, TW_VERDICT_NOT_READY, 0, false, false},
 	{"one of 10 failed, gate met", 5, 9, TW_STATUS_FAILED, false, false, false, false, false, 50,
-	 -1, TW_VERDICT_NOT_READY, 0, false},
+	 -1, TW_VERDICT_NOT_READY, 0, false, false},
 	{"never achieved, no gate", 5, 0, TW_STATUS_FAILED, false, false, false, false, false, -1, -1,
-	 TW_VERDICT_NOT_READY, 0, false},
+	 TW_VERDICT_NOT_READY, 0, false, false},
 	{"unreachable", 5, 9, TW_STATUS_UNREACHABLE, false, false, false, false, false, -1, -1,
-	 TW_VERDICT_UNREACHABLE, 0, false},
+	 TW_VERDICT_UNREACHABLE, 0, false, false},
 	{"broken beside good", 5, 10, TW_STATUS_PASSED, true, false, false, false, false, -1, -1,
-	 TW_VERDICT_BROKEN, 0, false},
+	 TW_VERDICT_BROKEN, 0, false, false},
 	{"broken beside failed", 5, 9, TW_STATUS_FAILED, true, false, false, false, false, -1, -1,
-	 TW_VERDICT_BROKEN, 0, false},
+	 TW_VERDICT_BROKEN, 0, false, false},
 	{"a rehearsal never performed", 5, 10, TW_STATUS_PASSED, false, true, false, false, false, -1,
-	 -1, TW_VERDICT_NOT_READY, 0, false},
+	 -1, TW_VERDICT_NOT_READY, 0, false, false},
 	{"a rehearsal cut off, left out", 5, 10, TW_STATUS_PASSED, false, false, true, false, false,
-	 -1, -1, TW_VERDICT_READY, 0, false},
+	 -1, -1, TW_VERDICT_READY, 0, false, false},
 	{"interrupted", 5, 10, TW_STATUS_PASSED, false, false, false, true, false, -1, -1,
-	 TW_VERDICT_INTERRUPTED, 0, false},
+	 TW_VERDICT_INTERRUPTED, 0, false, false},
 	{"interrupted beside broken", 5, 10, TW_STATUS_PASSED, true, false, false, true, false, -1, -1,
-	 TW_VERDICT_INTERRUPTED, 0, false},
+	 TW_VERDICT_INTERRUPTED, 0, false, false},
 	{"cut short by an error", 5, 10, TW_STATUS_PASSED, false, false, false, false, true, -1, -1,
-	 TW_VERDICT_UNREACHABLE, 0, false},
+	 TW_VERDICT_UNREACHABLE, 0, false, false},
 	{"cut short beside a failure", 5, 9, TW_STATUS_FAILED, false, false, false, false, true, -1,
-	 -1, TW_VERDICT_UNREACHABLE, 0, false},
+	 -1, TW_VERDICT_UNREACHABLE, 0, false, false},
 	{"cut short beside broken", 5, 10, TW_STATUS_PASSED, true, false, false, false, true, -1, -1,
-	 TW_VERDICT_BROKEN, 0, false},
+	 TW_VERDICT_BROKEN, 0, false, false},
 	{"one of 100 failed: 99%, the default required rate", 5, 99, TW_STATUS_FAILED, false, false,
-	 false, false, false, -1, -1, TW_VERDICT_READY, 0, false},
+	 false, false, false, -1, -1, TW_VERDICT_READY, 0, false, false},
 	{"two of 100 failed", 5, 98, TW_STATUS_FAILED, false, false, false, false, false, -1, -1,
-	 TW_VERDICT_NOT_READY, 0, false},
+	 TW_VERDICT_NOT_READY, 0, false, false},
 	{"two of 100 failed, the script requires 98%", 5, 98, TW_STATUS_FAILED, false, false, false,
-	 false, false, -1, -1, TW_VERDICT_READY, 0.98, false},
+	 false, false, -1, -1, TW_VERDICT_READY, 0.98, false, false},
 	{"one of 100 failed, the script requires 100%", 5, 99, TW_STATUS_FAILED, false, false, false,
-	 false, false, -1, -1, TW_VERDICT_NOT_READY, 1, false},
+	 false, false, -1, -1, TW_VERDICT_NOT_READY, 1, false, false},
 	{"one of 10 failed, minor", 5, 9, TW_STATUS_FAILED, false, false, false, false, false, -1, -1,
-	 TW_VERDICT_READY, 0, true},
+	 TW_VERDICT_READY, 0, true, false},
 	{"never achieved, minor", 5, 0, TW_STATUS_FAILED, false, false, false, false, false, -1, -1,
-	 TW_VERDICT_READY, 0, true},
+	 TW_VERDICT_READY, 0, true, false},
 	{"minor, its minimum missed", 5, 9, TW_STATUS_FAILED, false, false, false, false, false, -1,
-	 95, TW_VERDICT_NOT_READY, 0, true},
+	 95, TW_VERDICT_NOT_READY, 0, true, false},
 	{"minor, beside a failed journey's gate", 5, 0, TW_STATUS_FAILED, false, false, false, false,
-	 false, 90, -1, TW_VERDICT_READY, 0, true},
+	 false, 90, -1, TW_VERDICT_READY, 0, true, false},
 	{"minor beside broken", 5, 0, TW_STATUS_FAILED, true, false, false, false, false, -1, -1,
-	 TW_VERDICT_BROKEN, 0, true},
+	 TW_VERDICT_BROKEN, 0, true, false},
+	/* Every journey performed is minor: nothing critical ran, so the
+	 * minor ones decide, as they decide the score. */
+	{"every journey minor, one of 10 failed", 5, 9, TW_STATUS_FAILED, false, false, false, false,
+	 false, -1, -1, TW_VERDICT_NOT_READY, 0, true, true},
+	{"every journey minor, never achieved", 5, 0, TW_STATUS_FAILED, false, false, false, false,
+	 false, -1, -1, TW_VERDICT_NOT_READY, 0, true, true},
+	{"every journey minor, never achieved, gate met", 5, 0, TW_STATUS_FAILED, false, false, false,
+	 false, false, 10, -1, TW_VERDICT_NOT_READY, 0, true, true},
+	{"every journey minor, all met", 5, 10, TW_STATUS_PASSED, false, false, false, false, false,
+	 -1, -1, TW_VERDICT_READY, 0, true, true},
+	{"minor, the critical one cut off", 5, 9, TW_STATUS_FAILED, false, false, true, false, false,
+	 -1, -1, TW_VERDICT_NOT_READY, 0, true, false},
+	{"minor met, the critical one cut off", 5, 10, TW_STATUS_PASSED, false, false, true, false,
+	 false, -1, -1, TW_VERDICT_READY, 0, true, false},
 };
 
 /* The same with techweek's limit in the second rehearsal: limited1 of its
@@ -1463,27 +1479,33 @@ typedef struct limited_case {
 
 static const limited_case limited_cases[] = {
 	{{"limited in some performances", 5, 10, TW_STATUS_PASSED, false, false, false, false, false,
-	  -1, -1, TW_VERDICT_LIMITED, 0, false}, 3},
+	  -1, -1, TW_VERDICT_LIMITED, 0, false, false}, 3},
 	{{"limited in every performance", 5, 10, TW_STATUS_PASSED, false, false, false, false, false,
-	  -1, -1, TW_VERDICT_LIMITED, 0, false}, 10},
+	  -1, -1, TW_VERDICT_LIMITED, 0, false, false}, 10},
 	{{"limited, gate met", 5, 10, TW_STATUS_PASSED, false, false, false, false, false, 90, -1,
-	  TW_VERDICT_LIMITED, 0, false}, 10},
+	  TW_VERDICT_LIMITED, 0, false, false}, 10},
 	{{"limited, gate not met", 2000, 10, TW_STATUS_PASSED, false, false, false, false, false, 95,
-	  -1, TW_VERDICT_NOT_READY, 0, false}, 3},
+	  -1, TW_VERDICT_NOT_READY, 0, false, false}, 3},
 	{{"limited, minimum missed", 2000, 10, TW_STATUS_PASSED, false, false, false, false, false, -1,
-	  95, TW_VERDICT_NOT_READY, 0, false}, 10},
+	  95, TW_VERDICT_NOT_READY, 0, false, false}, 10},
 	{{"limited beside a failure", 5, 9, TW_STATUS_FAILED, false, false, false, false, false, -1, -1,
-	  TW_VERDICT_NOT_READY, 0, false}, 10},
+	  TW_VERDICT_NOT_READY, 0, false, false}, 10},
 	{{"limited beside never achieved", 5, 0, TW_STATUS_FAILED, false, false, false, false, false,
-	  -1, -1, TW_VERDICT_NOT_READY, 0, false}, 3},
+	  -1, -1, TW_VERDICT_NOT_READY, 0, false, false}, 3},
 	{{"limited beside unreachable", 5, 9, TW_STATUS_UNREACHABLE, false, false, false, false, false,
-	  -1, -1, TW_VERDICT_UNREACHABLE, 0, false}, 10},
+	  -1, -1, TW_VERDICT_UNREACHABLE, 0, false, false}, 10},
 	{{"limited beside broken", 5, 10, TW_STATUS_PASSED, true, false, false, false, false, -1, -1,
-	  TW_VERDICT_BROKEN, 0, false}, 10},
+	  TW_VERDICT_BROKEN, 0, false, false}, 10},
 	{{"limited, interrupted", 5, 10, TW_STATUS_PASSED, false, false, false, true, false, -1, -1,
-	  TW_VERDICT_INTERRUPTED, 0, false}, 3},
+	  TW_VERDICT_INTERRUPTED, 0, false, false}, 3},
 	{{"limited, cut short by an error", 5, 10, TW_STATUS_PASSED, false, false, false, false, true,
-	  -1, -1, TW_VERDICT_UNREACHABLE, 0, false}, 10},
+	  -1, -1, TW_VERDICT_UNREACHABLE, 0, false, false}, 10},
+	/* the critical one never got past techweek's limit: nothing critical
+	 * performed, so the minor one's shortfall decides */
+	{{"minor failed, the critical one limited in every performance", 5, 9, TW_STATUS_FAILED,
+	  false, false, false, false, false, -1, -1, TW_VERDICT_NOT_READY, 0, true, false}, 10},
+	{{"minor failed, the critical one limited in some", 5, 9, TW_STATUS_FAILED, false, false,
+	  false, false, false, -1, -1, TW_VERDICT_LIMITED, 0, true, false}, 3},
 };
 
 static void build_case(fixture *fx, const verdict_case *c, uint64_t limited1)
@@ -1491,7 +1513,7 @@ static void build_case(fixture *fx, const verdict_case *c, uint64_t limited1)
 	tw_script *first = simple(fx, "First", false);
 	first->require = c->require0;
 	first->minor = c->minor0;
-	simple(fx, "Second", false);
+	simple(fx, "Second", false)->minor = c->minor1;
 	if (c->broken)
 		fx_add_broken(fx);
 	new_metrics(fx);
@@ -1582,6 +1604,42 @@ static void test_verdict_matrix(void **state)
 	assert_string_equal(tw_verdict_key(TW_VERDICT_INTERRUPTED), "interrupted");
 }
 
+/* One rounding rule wherever a score is shown to people: down to one
+ * decimal, no trailing ".0", so a shown score never seems to pass a gate
+ * it failed, nor fail one it passed (within the gate's tolerance). */
+static void test_score_shown(void **state)
+{
+	(void)state;
+	static const struct {
+		double score;
+		const char *want;
+	} cases[] = {
+		{99.75, "99.7"},  {100, "100"},    {97.959, "97.9"}, {90, "90"},
+		{89.9999999999, "90"}, /* noise the gate forgives */
+		{89.99, "89.9"},  {99.8, "99.8"},  {0.05, "0"},      {20, "20"},
+		{0, "0"},         {-3, "0"},       {100.2, "100"},   {NAN, "0"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[TW_SCORE_SHOWN_SIZE];
+		const char *got = tw_score_shown(out, sizeof(out), cases[i].score);
+		assert_ptr_equal(got, out);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("%.10g is shown as %s, want %s", cases[i].score, got, cases[i].want);
+	}
+	/* against a gate of one decimal: shown passes exactly when it passes */
+	for (int g = 0; g <= 1000; g += 7) {
+		double gate = g / 10.0;
+		for (double d = -0.2; d <= 0.2; d += 0.05) {
+			double score = gate + d;
+			char out[TW_SCORE_SHOWN_SIZE];
+			double shown = strtod(tw_score_shown(out, sizeof(out), score), NULL);
+			bool passes = score + 1e-9 >= gate;
+			if (score >= 0 && score <= 100 && (shown >= gate) != passes)
+				fail_msg("%.10g against a gate of %g is shown as %s", score, gate, out);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1609,6 +1667,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_minor_journey, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_required_rate, fx_setup, fx_teardown),
 		cmocka_unit_test(test_verdict_matrix),
+		cmocka_unit_test(test_score_shown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,7 @@ static char *summarize(fixture *fx, unsigned flags)
 	FILE *out = open_memstream(&text, &len);
 	assert_non_null(out);
 	tw_error err = {0};
-	int rc = tw_report_summary(fx->run, out, flags, &err);
+	int rc = tw_report_summary(fx->run, NULL, out, flags, &err);
 	fclose(out);
 	if (rc != TW_OK)
 		fail_msg("tw_report_summary: %s", err.message ? err.message : "?");
@@ -228,11 +228,11 @@ static void test_write_error(void **state)
 	if (!full)
 		skip();
 	tw_error err = {0};
-	assert_int_equal(tw_report_summary(fx->run, full, 0, &err), TW_EIO);
+	assert_int_equal(tw_report_summary(fx->run, NULL, full, 0, &err), TW_EIO);
 	assert_non_null(err.message);
 	tw_error_clear(&err);
 	fclose(full);
-	assert_int_equal(tw_report_summary(fx->run, NULL, 0, &err), TW_EUSAGE);
+	assert_int_equal(tw_report_summary(fx->run, NULL, NULL, 0, &err), TW_EUSAGE);
 	tw_error_clear(&err);
 }
 
@@ -282,6 +282,91 @@ static void test_verdict_line_failed(void **state)
 	free(text);
 }
 
+/* The score as shown near the gate: rounded down to one decimal (never
+ * "99" against a gate of 99.5), and a missed gate or minimum says why on
+ * its own line. */
+static void test_verdict_line_near_gate(void **state)
+{
+	fixture *fx = *state;
+	fx_add_passed(fx);
+	fx_metrics(fx);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	cfg.gate = 99.8;
+	tw_run_score sc;
+	assert_int_equal(tw_readiness_score(fx->run, &cfg, &sc, NULL), TW_OK);
+	/* the figures a report is handed: 99.75 against 99.8, and a minimum
+	 * of 99.75 missed by 99.72 */
+	sc.score = 99.75;
+	sc.rehearsals[0].score = 99.72;
+	sc.rehearsals[0].minimum = 99.75;
+	sc.rehearsals[0].below_minimum = true;
+	sc.gate_held = false;
+	sc.below_gate = true;
+	sc.verdict = tw_readiness_verdict(fx->run, &sc);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	assert_int_equal(tw_report_verdict(fx->run, &sc, out, 0, NULL), TW_OK);
+	fclose(out);
+	assert_has(text, "\n  readiness 99.7/100 \xE2\x80\x94 NOT READY (gate 99.8)\n");
+	assert_has(text, "\n    below the gate of 99.8: the run scores 99.7\n");
+	assert_has(text, " scored 99.7, below its minimum of 99.75\n");
+	free(text);
+	tw_run_score_free(&sc);
+
+	/* the gate held: no such line, and 99.7 is not shown as 99 */
+	cfg.gate = 90;
+	assert_int_equal(tw_readiness_score(fx->run, &cfg, &sc, NULL), TW_OK);
+	sc.score = 99.75;
+	text = NULL;
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	assert_int_equal(tw_report_verdict(fx->run, &sc, out, 0, NULL), TW_OK);
+	fclose(out);
+	assert_has(text, "readiness 99.7/100 \xE2\x80\x94 READY: curtain up (gate 90)\n");
+	assert_null(strstr(text, "below the gate"));
+	free(text);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
+/* A journey that met its required outcome rate although some of its
+ * performances failed: not counted as failed just above READY, and marked
+ * apart (JSON keeps its status, "failed"). */
+static void test_met_despite_failures(void **state)
+{
+	fixture *fx = *state;
+	fx_add_passed(fx);
+	fx_add_failed(fx);
+	fx_metrics(fx);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc;
+	assert_int_equal(tw_readiness_score(fx->run, &cfg, &sc, NULL), TW_OK);
+	/* as if 199 of its 200 performances had achieved the outcome */
+	sc.rehearsals[1].met = true;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	assert_int_equal(tw_report_summary(fx->run, &sc, out, 0, NULL), TW_OK);
+	fclose(out);
+	assert_has(text, "\n  \xE2\x97\x90 " FX_FAILING_NAME);
+	assert_null(strstr(text, "\xE2\x9C\x98 " FX_FAILING_NAME));
+	assert_has(text, "\n  1 passed, 0 failed, 0 unreachable, 0 broken, "
+			 "1 met its required rate despite failures\n");
+	free(text);
+	/* without a score, nothing is known of required rates: failed */
+	text = summarize(fx, 0);
+	assert_has(text, "\xE2\x9C\x98 " FX_FAILING_NAME);
+	assert_has(text, "\n  1 passed, 1 failed, 0 unreachable, 0 broken\n");
+	free(text);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +379,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_error, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_line, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_line_failed, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_verdict_line_near_gate, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_met_despite_failures, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
