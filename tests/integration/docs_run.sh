@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The rehearsals shown in the README, docs/phone.md and docs/baseline.md run, and pass,
+# the project files shown in docs/readiness.md and docs/baseline.md load,
 # against the stage: an example that does not run teaches nothing.
 # (docs/language.md's examples are parsed and checked by the unit test
 # docs_examples; many of them point at pages the stage does not have.)
@@ -30,6 +31,30 @@ for f in "$work"/*.rehearsal; do
   fi
 done
 [ "$count" -ge 2 ] || { echo "found only $count examples: the extraction broke"; exit 1; }
+
+# Every project file shown in docs/readiness.md and docs/baseline.md is one
+# techweek accepts: a run with it is never a usage error (exit 2).
+projects=0
+for doc in docs/readiness.md docs/baseline.md; do
+  awk -v dir="$work" -v name="$(basename "$doc" .md)" '
+    /^```json$/ { out = dir "/" name "-" NR ".json"; next }
+    /^```/ { out = ""; next }
+    out != "" { print > out }
+  ' "$root/$doc"
+done
+for f in "$work"/*.json; do
+  grep -q '^ *{' "$f" || continue
+  projects=$((projects + 1)) count=$((count + 1))
+  "$techweek" run --var "stage=$stage" --no-reports --color never --project "$f" \
+    "$root/rehearsals/order-pizza.rehearsal" >"$f.out" 2>&1
+  if [ $? -eq 2 ]; then
+    failed=$((failed + 1))
+    echo "FAIL $(basename "$f") is not a project file techweek accepts"; sed 's/^/     /' "$f.out"
+  else
+    echo "ok   $(basename "$f")"
+  fi
+done
+[ "$projects" -ge 3 ] || { echo "found only $projects project files: the extraction broke"; exit 1; }
 
 # The help's exit statuses are docs/cli.md's: every status of its table,
 # 0 READY and 1 NOT READY (the verdict), 1 naming what makes a run NOT READY.
