@@ -10,6 +10,7 @@
 #define TECHWEEK_H
 
 #include "techweek/error.h"
+#include "techweek/global.h"
 #include "techweek/vars.h"
 #include "techweek/script.h"
 #include "techweek/run.h"

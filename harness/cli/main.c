@@ -24,7 +24,7 @@ static void usage(FILE *out)
 	      out);
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -60,4 +60,17 @@ int main(int argc, char **argv)
 	fprintf(stderr, "techweek: unknown command '%s'\n\n", cmd);
 	usage(stderr);
 	return TW_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	/* libcurl's and libxml2's process-wide set-up, once, before the
+	 * worker threads of --jobs start (include/techweek/global.h). */
+	if (tw_global_init() < 0) {
+		fputs("techweek: libcurl could not be initialised\n", stderr);
+		return TW_EXIT_UNREACHABLE;
+	}
+	int status = dispatch(argc, argv);
+	tw_global_cleanup();
+	return status;
 }

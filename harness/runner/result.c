@@ -4,12 +4,11 @@
  */
 #include "runner/result.h"
 
-#include <curl/curl.h>
-#include <libxml/parser.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "techweek/global.h"
 #include "tw_version.h"
 
 const char *tw_version(void)
@@ -71,12 +70,13 @@ void tw_run_options_init(tw_run_options *opts)
 int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 {
 	*out = NULL;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	/* The fallback for programs that never call tw_global_init
+	 * (include/techweek/global.h); nested in theirs when they do. */
+	if (tw_global_init() < 0)
 		return tw_error_set(err, TW_EINTERNAL, "libcurl could not be initialised");
-	xmlInitParser();
 	tw_run *run = calloc(1, sizeof(*run));
 	if (!run) {
-		curl_global_cleanup();
+		tw_global_cleanup();
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
 	if (opts)
@@ -277,5 +277,5 @@ void tw_run_free(tw_run *run)
 	tw_vars_free(run->owned_vars);
 	tw_redact_free(&run->redact);
 	free(run);
-	curl_global_cleanup();
+	tw_global_cleanup();
 }
