@@ -130,25 +130,52 @@ typedef struct tw_request {
 
 /* ---- steps ---- */
 
+/* The step kinds, from language/steps.def: its rows say each kind's
+ * keywords and facts. */
 typedef enum tw_step_kind {
-	TW_STEP_VISIT,   /* request: GET url, as a browser navigates */
-	TW_STEP_REQUEST, /* request: raw HTTP (get/post/put/patch/delete/head/options) */
-	TW_STEP_CLICK,   /* target: link text */
-	TW_STEP_FILL,    /* target: field; value: text */
-	TW_STEP_CHOOSE,  /* target: select field; value: option text or value */
-	TW_STEP_TICK,    /* target: checkbox or radio */
-	TW_STEP_UNTICK,  /* target: checkbox */
-	TW_STEP_SUBMIT,  /* target: button text, or NULL for the only/last form */
-	TW_STEP_PAUSE,   /* ms: think time */
-	TW_STEP_EXPECT,  /* expect: checks the customer's last response */
-	/* ivr scenes */
-	TW_STEP_CALL,    /* call: places a call to a webhook */
-	TW_STEP_HEAR,    /* expect (subject PROMPT): a prompt was heard */
-	TW_STEP_PRESS,   /* value: keys, template ("1", "{{order}}#") */
-	TW_STEP_SAY,     /* value: phrase, template; confidence */
-	TW_STEP_SILENCE, /* no input until the IVR's timeout */
-	TW_STEP_HANGUP,  /* the caller hangs up */
+#define TW_STEP_KIND(name, ...) TW_STEP_##name,
+#include "language/steps.def"
+#undef TW_STEP_KIND
 } tw_step_kind;
+
+enum {
+	TW_STEP_KIND_COUNT = 0
+#define TW_STEP_KIND(...) +1
+#include "language/steps.def"
+#undef TW_STEP_KIND
+};
+
+/* Who takes a step (steps.def's CHANNEL). */
+typedef enum tw_step_channel {
+	TW_STEP_ON_ANY,
+	TW_STEP_ON_WEB, /* only a browser */
+	TW_STEP_ON_IVR, /* only a caller */
+} tw_step_channel;
+
+/* A timed step's default Apdex T (steps.def's APDEX; readiness/score.c). */
+typedef enum tw_step_apdex {
+	TW_STEP_APDEX_NONE, /* not timed */
+	TW_STEP_APDEX_PAGE,
+	TW_STEP_APDEX_API,
+	TW_STEP_APDEX_IVR,
+} tw_step_apdex;
+
+/* A step kind's row of steps.def. */
+typedef struct tw_step_facts {
+	const char *json;          /* the stable word in the JSON report */
+	const char *written;       /* its name in messages ("hang up") */
+	const char *const *words;  /* the keywords that start it */
+	size_t word_count;
+	tw_step_channel channel;
+	tw_step_apdex apdex;
+	bool action;               /* counted by the step budget */
+} tw_step_facts;
+
+/* The row of kind; never NULL (an unknown kind gets a row of "step"s). */
+const tw_step_facts *tw_step_facts_of(tw_step_kind kind);
+
+/* The kind a keyword starts; false when it starts no step. */
+bool tw_step_kind_of_word(const char *word, tw_step_kind *kind);
 
 /* `call URL [from NUMBER] [to NUMBER]` and its modifier lines. */
 typedef struct tw_call_spec {

@@ -527,47 +527,21 @@ static void check_keys(checker *c, const tw_step *st, bool early)
  * checks during a call). */
 static bool web_step(const tw_step *st)
 {
-	switch (st->kind) {
-	case TW_STEP_VISIT:
-	case TW_STEP_CLICK:
-	case TW_STEP_FILL:
-	case TW_STEP_CHOOSE:
-	case TW_STEP_TICK:
-	case TW_STEP_UNTICK:
-	case TW_STEP_SUBMIT:
-		return true;
-	default:
-		return false;
-	}
+	return tw_step_facts_of(st->kind)->channel == TW_STEP_ON_WEB;
 }
 
 /* The step as its writer calls it, for messages. */
 static const char *step_name(const tw_step *st)
 {
-	switch (st->kind) {
-	case TW_STEP_VISIT: return "visit";
-	case TW_STEP_CLICK: return "click";
-	case TW_STEP_FILL: return "fill";
-	case TW_STEP_CHOOSE: return "choose";
-	case TW_STEP_TICK: return "tick";
-	case TW_STEP_UNTICK: return "untick";
-	case TW_STEP_SUBMIT: return "submit";
-	case TW_STEP_CALL: return "call";
-	case TW_STEP_HEAR: return "hear";
-	case TW_STEP_PRESS: return "press";
-	case TW_STEP_SAY: return "say";
-	case TW_STEP_SILENCE: return "silence";
-	case TW_STEP_HANGUP: return "hang up";
-	case TW_STEP_EXPECT:
+	if (st->kind == TW_STEP_EXPECT)
 		switch (st->expect.subject) {
 		case TW_SUBJ_TRANSFER: return "expect transfer";
 		case TW_SUBJ_RECORDING: return "expect recording";
 		case TW_SUBJ_REJECTED: return "expect rejected";
 		case TW_SUBJ_HANGUP: return "expect hangup";
-		default: return "expect";
+		default: break;
 		}
-	default: return "step";
-	}
+	return tw_step_facts_of(st->kind)->written;
 }
 
 /* The step is on its scene's channel, and a caller's step has a call to

@@ -75,11 +75,12 @@ typedef struct parser {
 	int method_line, signed_line;
 } parser;
 
+/* The keywords that start a step, from steps.def. */
+#define TW_STEP_UNPAREN(...) __VA_ARGS__
 static const char *const step_words[] = {
-	"visit", "get",  "post", "put",    "patch",  "delete", "head",  "options",
-	"click", "fill", "choose", "tick", "untick", "submit", "pause", "expect",
-	/* the phone: `hang` is the first word of `hang up` */
-	"call",  "hear", "press", "say",   "silence", "hang",
+#define TW_STEP_KIND(name, words_, ...) TW_STEP_UNPAREN words_,
+#include "language/steps.def"
+#undef TW_STEP_KIND
 };
 static const char *const modifier_words[] = {
 	"header", "query", "form", "part", "json", "body", "timeout",
@@ -1514,42 +1515,8 @@ static int parse_step(parser *p, const tw_token *kw)
 	p->in_request = false;
 	p->in_call = false;
 	p->step_apdex_line = 0;
-	bool is_visit = strcmp(w, "visit") == 0;
-	bool is_request = is_visit || strcmp(w, "get") == 0 || strcmp(w, "post") == 0 ||
-			  strcmp(w, "put") == 0 || strcmp(w, "patch") == 0 ||
-			  strcmp(w, "delete") == 0 || strcmp(w, "head") == 0 ||
-			  strcmp(w, "options") == 0;
-	tw_step_kind kind;
-	if (is_request)
-		kind = is_visit ? TW_STEP_VISIT : TW_STEP_REQUEST;
-	else if (strcmp(w, "click") == 0)
-		kind = TW_STEP_CLICK;
-	else if (strcmp(w, "fill") == 0)
-		kind = TW_STEP_FILL;
-	else if (strcmp(w, "choose") == 0)
-		kind = TW_STEP_CHOOSE;
-	else if (strcmp(w, "tick") == 0)
-		kind = TW_STEP_TICK;
-	else if (strcmp(w, "untick") == 0)
-		kind = TW_STEP_UNTICK;
-	else if (strcmp(w, "submit") == 0)
-		kind = TW_STEP_SUBMIT;
-	else if (strcmp(w, "pause") == 0)
-		kind = TW_STEP_PAUSE;
-	else if (strcmp(w, "call") == 0)
-		kind = TW_STEP_CALL;
-	else if (strcmp(w, "hear") == 0)
-		kind = TW_STEP_HEAR;
-	else if (strcmp(w, "press") == 0)
-		kind = TW_STEP_PRESS;
-	else if (strcmp(w, "say") == 0)
-		kind = TW_STEP_SAY;
-	else if (strcmp(w, "silence") == 0)
-		kind = TW_STEP_SILENCE;
-	else if (strcmp(w, "hang") == 0)
-		kind = TW_STEP_HANGUP;
-	else
-		kind = TW_STEP_EXPECT;
+	tw_step_kind kind = TW_STEP_EXPECT; /* every word of step_words has a kind */
+	tw_step_kind_of_word(w, &kind);
 
 	tw_step *st = add_step(p, kind, kw);
 	if (!st)
@@ -1853,17 +1820,7 @@ static int parse_call_modifier(parser *p, const tw_token *kw)
 /* The keyword of a step that takes no apdex, for the message. */
 static const char *step_keyword(const tw_step *st)
 {
-	switch (st->kind) {
-	case TW_STEP_FILL: return "fill";
-	case TW_STEP_CHOOSE: return "choose";
-	case TW_STEP_TICK: return "tick";
-	case TW_STEP_UNTICK: return "untick";
-	case TW_STEP_PAUSE: return "pause";
-	case TW_STEP_EXPECT: return "expect";
-	case TW_STEP_HEAR: return "hear";
-	case TW_STEP_HANGUP: return "hang up";
-	default: return "step";
-	}
+	return tw_step_facts_of(st->kind)->written;
 }
 
 #define APDEX_STEPS                                                                        \

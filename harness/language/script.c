@@ -6,6 +6,7 @@
 #include "techweek/script.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/fsutil.h"
 #include "language/ast.h"
@@ -73,39 +74,56 @@ const char *tw_op_str(tw_op op)
 	return "?";
 }
 
+/* ---- step kinds: the rows of steps.def ---- */
+
+#define TW_STEP_UNPAREN(...) __VA_ARGS__
+
+#define TW_STEP_KIND(name, words_, ...) \
+	static const char *const step_words_##name[] = {TW_STEP_UNPAREN words_};
+#include "language/steps.def"
+#undef TW_STEP_KIND
+
+static const tw_step_facts step_facts[] = {
+#define TW_STEP_KIND(name, words_, json_, written_, channel_, apdex_, action_)                 \
+	[TW_STEP_##name] = {.json = json_,                                                   \
+			    .written = written_,                                             \
+			    .words = step_words_##name,                                      \
+			    .word_count = sizeof step_words_##name / sizeof *step_words_##name, \
+			    .channel = TW_STEP_ON_##channel_,                                \
+			    .apdex = TW_STEP_APDEX_##apdex_,                                 \
+			    .action = action_},
+#include "language/steps.def"
+#undef TW_STEP_KIND
+};
+
+const tw_step_facts *tw_step_facts_of(tw_step_kind kind)
+{
+	static const tw_step_facts unknown = {.json = "step", .written = "step"};
+	return (size_t)kind < TW_STEP_KIND_COUNT ? &step_facts[kind] : &unknown;
+}
+
+bool tw_step_kind_of_word(const char *word, tw_step_kind *kind)
+{
+	for (size_t k = 0; k < TW_STEP_KIND_COUNT; k++)
+		for (size_t i = 0; i < step_facts[k].word_count; i++)
+			if (strcmp(word, step_facts[k].words[i]) == 0) {
+				*kind = (tw_step_kind)k;
+				return true;
+			}
+	return false;
+}
+
 bool tw_step_is_phone(const tw_step *st)
 {
-	switch (st->kind) {
-	case TW_STEP_CALL:
-	case TW_STEP_HEAR:
-	case TW_STEP_PRESS:
-	case TW_STEP_SAY:
-	case TW_STEP_SILENCE:
-	case TW_STEP_HANGUP:
-		return true;
-	case TW_STEP_EXPECT:
+	if (st->kind == TW_STEP_EXPECT)
 		return st->expect.subject == TW_SUBJ_TRANSFER ||
 		       st->expect.subject == TW_SUBJ_RECORDING ||
 		       st->expect.subject == TW_SUBJ_REJECTED ||
 		       st->expect.subject == TW_SUBJ_HANGUP;
-	default:
-		return false;
-	}
+	return tw_step_facts_of(st->kind)->channel == TW_STEP_ON_IVR;
 }
 
 bool tw_step_is_timed(tw_step_kind kind)
 {
-	switch (kind) {
-	case TW_STEP_VISIT:
-	case TW_STEP_REQUEST:
-	case TW_STEP_CLICK:
-	case TW_STEP_SUBMIT:
-	case TW_STEP_CALL:
-	case TW_STEP_PRESS:
-	case TW_STEP_SAY:
-	case TW_STEP_SILENCE:
-		return true;
-	default:
-		return false;
-	}
+	return tw_step_facts_of(kind)->apdex != TW_STEP_APDEX_NONE;
 }

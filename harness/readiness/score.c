@@ -128,21 +128,13 @@ const char *tw_part_str(tw_part p)
  * a response already timed, a pause is the customer's own. */
 static double default_t(const tw_readiness_config *cfg, const tw_step *st)
 {
-	switch (st->kind) {
-	case TW_STEP_VISIT:
-	case TW_STEP_CLICK:
-	case TW_STEP_SUBMIT:
-		return cfg->apdex_page_ms;
-	case TW_STEP_REQUEST:
-		return cfg->apdex_api_ms;
-	case TW_STEP_CALL:
-	case TW_STEP_PRESS:
-	case TW_STEP_SAY:
-	case TW_STEP_SILENCE:
-		return cfg->apdex_ivr_ms;
-	default:
-		return 0;
+	switch (tw_step_facts_of(st->kind)->apdex) {
+	case TW_STEP_APDEX_PAGE: return cfg->apdex_page_ms;
+	case TW_STEP_APDEX_API: return cfg->apdex_api_ms;
+	case TW_STEP_APDEX_IVR: return cfg->apdex_ivr_ms;
+	case TW_STEP_APDEX_NONE: break;
 	}
+	return 0;
 }
 
 double tw_readiness_apdex_t(const tw_readiness_config *cfg, const tw_script *script,
@@ -226,11 +218,11 @@ typedef struct scoring {
 	size_t loss_cap;
 } scoring;
 
-/* The runner's notion of a customer action (runner/customer.c): what the
+/* A customer action (steps.def's ACTION, as runner/customer.c counts it): what the
  * step budget counts. */
 static bool is_action(const tw_step *st)
 {
-	return st->kind != TW_STEP_EXPECT && st->kind != TW_STEP_PAUSE && st->kind != TW_STEP_HEAR;
+	return tw_step_facts_of(st->kind)->action;
 }
 
 /* 1 within the budget, falling in a straight line to 0 at twice it. */

@@ -226,25 +226,7 @@ static const char *str_or(const char *s, const char *fallback)
 /* The step as a short, stable word for programs. */
 static const char *kind_str(tw_step_kind k)
 {
-	switch (k) {
-	case TW_STEP_VISIT: return "visit";
-	case TW_STEP_REQUEST: return "request";
-	case TW_STEP_CLICK: return "click";
-	case TW_STEP_FILL: return "fill";
-	case TW_STEP_CHOOSE: return "choose";
-	case TW_STEP_TICK: return "tick";
-	case TW_STEP_UNTICK: return "untick";
-	case TW_STEP_SUBMIT: return "submit";
-	case TW_STEP_PAUSE: return "pause";
-	case TW_STEP_EXPECT: return "expect";
-	case TW_STEP_CALL: return "call";
-	case TW_STEP_HEAR: return "hear";
-	case TW_STEP_PRESS: return "press";
-	case TW_STEP_SAY: return "say";
-	case TW_STEP_SILENCE: return "silence";
-	case TW_STEP_HANGUP: return "hangup";
-	}
-	return "step";
+	return tw_step_facts_of(k)->json;
 }
 
 /*

@@ -576,8 +576,7 @@ static void perform(tw_customer *c, double now_ms)
 
 static bool is_action(const tw_step *st)
 {
-	return st->kind != TW_STEP_EXPECT && st->kind != TW_STEP_PAUSE &&
-	       st->kind != TW_STEP_HEAR;
+	return tw_step_facts_of(st->kind)->action;
 }
 
 static void finish(tw_customer *c, double now_ms)
