@@ -157,7 +157,8 @@ static int take_jobs(parse_state *p, const char *a)
 {
 	unsigned long n;
 	int rc = count(p, "--jobs", a, 1, 256UL, &n);
-	p->o->run.jobs = (unsigned)n;
+	if (rc == 0)
+		p->o->run.jobs = (unsigned)n;
 	return rc;
 }
 
@@ -177,7 +178,8 @@ static int take_retry(parse_state *p, const char *a)
 {
 	unsigned long n;
 	int rc = count(p, "--retry", a, 0, 100UL, &n);
-	p->o->run.retries = (unsigned)n;
+	if (rc == 0)
+		p->o->run.retries = (unsigned)n;
 	return rc;
 }
 
