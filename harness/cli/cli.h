@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "techweek.h"
 
@@ -62,6 +63,16 @@ typedef struct tw_cli_opts {
  * printing the problem (or the help, with status 0 and *done set). */
 int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, bool *done);
 void tw_cli_opts_free(tw_cli_opts *o);
+
+/* The help of command ("run", "check", "merge"), made from the option table
+ * (cli/options.c); nothing for another name. */
+void tw_cli_help(FILE *out, const char *command);
+/* The option table, for tests that hold docs/cli.md to it: the i-th row's
+ * long name (without "--") and short name (0: none), NULL past the end;
+ * whether command takes it. */
+size_t tw_cli_option_count(void);
+const char *tw_cli_option_name(size_t i, char *short_name);
+bool tw_cli_option_takes(size_t i, const char *command);
 
 /* Expands the paths (files and folders of *.rehearsal) into a sorted list.
  * Paths that do not exist are listed too, so they are reported as broken.

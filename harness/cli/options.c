@@ -1,7 +1,8 @@
 /*
- * Options shared by run and check, parsed with getopt_long. Durations take
- * a unit (500ms, 10s, 2m; a bare number is seconds, as in curl); sizes take
- * K, M or G.
+ * The options of run, check and merge: one table (options[] below), from
+ * which getopt_long's tables and every command's --help are made, and a
+ * handler per option that takes its value. Durations take a unit (500ms,
+ * 10s, 2m; a bare number is seconds, as in curl); sizes take K, M or G.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -17,194 +18,6 @@
 #include "cli/cli.h"
 #include "core/number.h"
 #include "readiness/baseline.h"
-
-enum {
-	OPT_VARS_FILE = 256,
-	OPT_REPORTS,
-	OPT_JUNIT,
-	OPT_NO_REPORTS,
-	OPT_CACERT,
-	OPT_CONNECT_TIMEOUT,
-	OPT_TIMEOUT,
-	OPT_MAX_REDIRS,
-	OPT_MAX_BODY,
-	OPT_CALL_FETCHES,
-	OPT_CALL_TIME,
-	OPT_CALL_LOOPS,
-	OPT_COLOR,
-	OPT_NO_COLOR,
-	OPT_PERFORMANCES,
-	OPT_CUSTOMERS,
-	OPT_RATE,
-	OPT_DURATION,
-	OPT_RAMP,
-	OPT_JOBS,
-	OPT_THINK_SCALE,
-	OPT_MAX_FAILURES,
-	OPT_BAIL,
-	OPT_RETRY,
-	OPT_JSON,
-	OPT_PROGRESS,
-	OPT_GATE,
-	OPT_PROJECT,
-	OPT_HTML,
-	OPT_SHARD,
-	OPT_BASELINE,
-};
-
-static const struct option run_options[] = {
-	{"var", required_argument, NULL, 'v'},
-	{"vars-file", required_argument, NULL, OPT_VARS_FILE},
-	{"reports", required_argument, NULL, OPT_REPORTS},
-	{"junit", required_argument, NULL, OPT_JUNIT},
-	{"no-reports", no_argument, NULL, OPT_NO_REPORTS},
-	{"insecure", no_argument, NULL, 'k'},
-	{"cacert", required_argument, NULL, OPT_CACERT},
-	{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
-	{"max-body", required_argument, NULL, OPT_MAX_BODY},
-	{"call-max-fetches", required_argument, NULL, OPT_CALL_FETCHES},
-	{"call-max-time", required_argument, NULL, OPT_CALL_TIME},
-	{"call-max-loops", required_argument, NULL, OPT_CALL_LOOPS},
-	{"performances", required_argument, NULL, OPT_PERFORMANCES},
-	{"customers", required_argument, NULL, OPT_CUSTOMERS},
-	{"rate", required_argument, NULL, OPT_RATE},
-	{"duration", required_argument, NULL, OPT_DURATION},
-	{"ramp", required_argument, NULL, OPT_RAMP},
-	{"jobs", required_argument, NULL, OPT_JOBS},
-	{"think-scale", required_argument, NULL, OPT_THINK_SCALE},
-	{"max-failures", required_argument, NULL, OPT_MAX_FAILURES},
-	{"bail", no_argument, NULL, OPT_BAIL},
-	{"retry", required_argument, NULL, OPT_RETRY},
-	{"json", required_argument, NULL, OPT_JSON},
-	{"progress", required_argument, NULL, OPT_PROGRESS},
-	{"gate", required_argument, NULL, OPT_GATE},
-	{"project", required_argument, NULL, OPT_PROJECT},
-	{"baseline", required_argument, NULL, OPT_BASELINE},
-	{"html", required_argument, NULL, OPT_HTML},
-	{"shard", required_argument, NULL, OPT_SHARD},
-	{"color", required_argument, NULL, OPT_COLOR},
-	{"no-color", no_argument, NULL, OPT_NO_COLOR},
-	{"verbose", no_argument, NULL, 'V'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
-
-static const char run_help[] =
-	"usage: techweek run [options] PATH...\n"
-	"\n"
-	"Performs each rehearsal (files, or folders searched for *.rehearsal) once\n"
-	"against its real endpoints, prints a summary and writes reports; or, as a\n"
-	"dress rehearsal, many times by many customers at once.\n"
-	"\n"
-	"dress rehearsal:\n"
-	"      --performances N      each rehearsal N times (default 1)\n"
-	"      --customers C         at most C performances at once (default 1;\n"
-	"                            1000 with --rate)\n"
-	"      --rate R              start R performances a second (R or R/s) ...\n"
-	"      --duration D          ... for D (open model; needs --rate)\n"
-	"      --ramp D              rise from 0 to R over D first\n"
-	"      --jobs J              worker threads, each its own loop (default 1)\n"
-	"      --think-scale F       pause steps last F times as long (0: flat out)\n"
-	"      --max-failures N      start no more performances after N failed\n"
-	"      --bail                the same as --max-failures 1\n"
-	"      --retry N             try a failed transfer again N times (transport\n"
-	"                            failures only; counted as retries)\n"
-	"      --shard I/N           perform shard I of N (1 <= I <= N <= 1000): every\n"
-	"                            N-th rehearsal, or with fewer than N rehearsals a\n"
-	"                            share of the performances; combine the parts'\n"
-	"                            --json results with techweek merge\n"
-	"variables:\n"
-	"  -v, --var NAME=VALUE      set a variable (repeatable; wins over --vars-file\n"
-	"                            and the cast)\n"
-	"      --vars-file FILE      NAME=VALUE lines\n"
-	"reports:\n"
-	"      --reports DIR         folder for reports (default: reports)\n"
-	"      --junit FILE          JUnit XML file (default: DIR/junit.xml)\n"
-	"      --json FILE           JSON result (default: DIR/result.json)\n"
-	"      --html FILE           HTML readiness report (default: DIR/readiness.html)\n"
-	"readiness:\n"
-	"      --gate SCORE          exit 1 when the readiness score is below SCORE\n"
-	"      --project FILE        weights, Apdex targets and gates (default:\n"
-	"                            techweek.json here, when there is one)\n"
-	"      --baseline FILE       compare with an earlier JSON result (the project's\n"
-	"                            \"regression\" limits can fail the gate)\n"
-	"      --no-reports          write only the reports named by --junit, --json, --html\n"
-	"network (per step):\n"
-	"      --connect-timeout D   default 10s\n"
-	"      --timeout D           whole step, default 30s\n"
-	"      --max-redirs N        redirects followed, default 10\n"
-	"      --max-body SIZE       response bytes kept, default 8M\n"
-	"      --call-max-fetches N  IVR documents between two caller actions, default 20\n"
-	"      --call-max-time D     a call's length on the call clock, default 1h\n"
-	"      --call-max-loops N    plays of a looping Say or Play, default 3\n"
-	"  -k, --insecure            do not verify TLS certificates\n"
-	"      --cacert FILE         verify TLS against this CA bundle\n"
-	"output:\n"
-	"      --color auto|always|never   (NO_COLOR=1 also turns colour off)\n"
-	"      --verbose             list every step in the summary\n"
-	"      --progress D          a progress line every D when stderr is not a\n"
-	"                            terminal (default 10s; 0: none)\n"
-	"  -q, --quiet               no summary, no progress\n"
-	"\n"
-	"Durations: 500ms, 10s, 2m, 1h (a bare number is seconds). Sizes: 512K, 8M, 1G.\n"
-	TW_EXIT_HELP;
-
-static const char check_help[] =
-	"usage: techweek check [options] PATH...\n"
-	"\n"
-	"Parses and lints rehearsals without sending anything: syntax, unknown\n"
-	"variables, unknown channels, duplicate scene names, invalid patterns.\n"
-	"\n"
-	"  -v, --var NAME=VALUE      a variable the run will be given\n"
-	"      --vars-file FILE      NAME=VALUE lines\n"
-	"  -q, --quiet               print problems only\n"
-	"\n"
-	"Exit status: 0 no problems, 2 problems found (or a usage error).\n";
-
-static const char merge_help[] =
-	"usage: techweek merge [options] PART.json...\n"
-	"\n"
-	"Combines the JSON results of every shard of one run (techweek run --shard I/N\n"
-	"--json PART.json) into the reports and score one machine would have produced.\n"
-	"Run it from the same checkout as the shards: the rehearsal scripts are read\n"
-	"again from the paths in the parts' plan, relative to the current folder.\n"
-	"\n"
-	"reports:\n"
-	"      --reports DIR         folder for reports (default: reports)\n"
-	"      --junit FILE          JUnit XML file (default: DIR/junit.xml)\n"
-	"      --json FILE           JSON result (default: DIR/result.json)\n"
-	"      --html FILE           HTML readiness report (default: DIR/readiness.html)\n"
-	"      --no-reports          write only the reports named by --junit, --json, --html\n"
-	"readiness:\n"
-	"      --gate SCORE          exit 1 when the readiness score is below SCORE\n"
-	"      --project FILE        weights, Apdex targets and gates (default:\n"
-	"                            techweek.json here, when there is one)\n"
-	"      --baseline FILE       compare with an earlier JSON result (the project's\n"
-	"                            \"regression\" limits can fail the gate)\n"
-	"output:\n"
-	"      --color auto|always|never   (NO_COLOR=1 also turns colour off)\n"
-	"      --verbose             list every step in the summary\n"
-	"  -q, --quiet               no summary\n"
-	"\n"
-	TW_EXIT_HELP
-	"A bad part is a usage error (2), and nothing is written: not JSON, truncated,\n"
-	"another format or version, another run, a shard missing or repeated, a\n"
-	"script that cannot be read.\n";
-
-static bool merge_option(int ch)
-{
-	switch (ch) {
-	case OPT_REPORTS: case OPT_JUNIT: case OPT_JSON: case OPT_HTML: case OPT_GATE:
-	case OPT_PROJECT: case OPT_BASELINE: case OPT_NO_REPORTS: case OPT_COLOR: case OPT_NO_COLOR:
-	case 'V': case 'q': case 'h': case '?':
-		return true;
-	default:
-		return false;
-	}
-}
 
 static int parse_duration(const char *s, long *out)
 {
@@ -265,6 +78,575 @@ static int bad(const char *command, const char *fmt, const char *arg)
 	return TW_EXIT_USAGE;
 }
 
+/* What a handler works on: the options being filled and the command (for
+ * its messages). */
+typedef struct parse_state {
+	tw_cli_opts *o;
+	const char *command;
+} parse_state;
+
+/* Takes one option's value (NULL for a switch): 0, or the exit status
+ * after printing the problem. */
+typedef int take_fn(parse_state *p, const char *a);
+
+static int take_var(parse_state *p, const char *a)
+{
+	tw_error err = {0};
+	if (tw_vars_set_assignment(p->o->vars, a, &err) != TW_OK) {
+		int rc = bad(p->command, "%s", err.message);
+		tw_error_clear(&err);
+		return rc;
+	}
+	p->o->vars_given = true;
+	return 0;
+}
+
+static int take_vars_file(parse_state *p, const char *a)
+{
+	/* The file's values must not override --var given before it on the
+	 * line: load into a scratch set. */
+	tw_error err = {0};
+	tw_vars *file = tw_vars_new();
+	if (!file || tw_vars_load_file(file, a, &err) != TW_OK) {
+		tw_vars_free(file);
+		tw_cli_print_error(&err);
+		tw_error_clear(&err);
+		return TW_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < tw_vars_count(file); i++) {
+		const char *n, *v;
+		tw_vars_at(file, i, &n, &v, NULL);
+		if (!tw_vars_get(p->o->vars, n, NULL))
+			tw_vars_set(p->o->vars, n, v, false);
+	}
+	tw_vars_free(file);
+	p->o->vars_given = true;
+	return 0;
+}
+
+/* A whole number from min to max, or a usage error naming the option. */
+static int count(parse_state *p, const char *name, const char *a, unsigned long min,
+		 unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(a, &end, 10);
+	if (errno || *end || end == a || a[0] == '-' || n < min || n > max) {
+		char why[160];
+		snprintf(why, sizeof(why), "%s: '%%s' is not a whole number from %lu to %lu", name,
+			 min, max);
+		return bad(p->command, why, a);
+	}
+	*out = (unsigned long)n;
+	return 0;
+}
+
+static int take_performances(parse_state *p, const char *a)
+{
+	p->o->performances_given = true;
+	return count(p, "--performances", a, 1, 1000000000UL, &p->o->run.performances);
+}
+
+static int take_customers(parse_state *p, const char *a)
+{
+	p->o->customers_given = true;
+	return count(p, "--customers", a, 1, 100000UL, &p->o->run.customers);
+}
+
+static int take_jobs(parse_state *p, const char *a)
+{
+	unsigned long n;
+	int rc = count(p, "--jobs", a, 1, 256UL, &n);
+	if (rc == 0)
+		p->o->run.jobs = (unsigned)n;
+	return rc;
+}
+
+static int take_max_failures(parse_state *p, const char *a)
+{
+	return count(p, "--max-failures", a, 1, 1000000000UL, &p->o->run.max_failures);
+}
+
+static int take_bail(parse_state *p, const char *a)
+{
+	(void)a;
+	p->o->run.max_failures = 1;
+	return 0;
+}
+
+static int take_retry(parse_state *p, const char *a)
+{
+	unsigned long n;
+	int rc = count(p, "--retry", a, 0, 100UL, &n);
+	if (rc == 0)
+		p->o->run.retries = (unsigned)n;
+	return rc;
+}
+
+static int take_rate(parse_state *p, const char *a)
+{
+	char *end;
+	double r;
+	bool ok = tw_decimal(a, &r, &end);
+	if (ok && strcmp(end, "/s") == 0)
+		end += 2;
+	if (!ok || *end || !(r > 0) || r > 1e6)
+		return bad(p->command, "--rate: '%s' is not a rate above 0 (e.g. 20 or 20/s)", a);
+	p->o->run.rate = r;
+	return 0;
+}
+
+static int take_duration(parse_state *p, const char *a)
+{
+	if (parse_duration(a, &p->o->run.duration_ms))
+		return bad(p->command, "--duration: '%s' is not a duration (e.g. 30s)", a);
+	return 0;
+}
+
+static int take_ramp(parse_state *p, const char *a)
+{
+	if (parse_duration(a, &p->o->run.ramp_ms))
+		return bad(p->command, "--ramp: '%s' is not a duration (e.g. 10s)", a);
+	return 0;
+}
+
+static int take_think_scale(parse_state *p, const char *a)
+{
+	char *end;
+	double f;
+	if (!tw_decimal(a, &f, &end) || *end || !(f >= 0) || f > 1000)
+		return bad(p->command, "--think-scale: '%s' is not a factor from 0 to 1000", a);
+	p->o->run.think_scale = f;
+	return 0;
+}
+
+static int take_shard(parse_state *p, const char *a)
+{
+	char *end;
+	errno = 0;
+	long i = strtol(a, &end, 10), n = 0;
+	bool ok = !errno && end != a && *end == '/' && a[0] != '-';
+	if (ok) {
+		const char *b = end + 1;
+		n = strtol(b, &end, 10);
+		ok = !errno && end != b && *end == '\0' && *b != '-';
+	}
+	if (!ok || i < 1 || n < 1 || i > n || n > 1000)
+		return bad(p->command, "--shard: '%s' is not I/N with 1 <= I <= N <= 1000 (e.g. 2/4)", a);
+	p->o->run.shard_index = (unsigned)i;
+	p->o->run.shard_count = (unsigned)n;
+	return 0;
+}
+
+static int take_reports(parse_state *p, const char *a) { p->o->reports = a; return 0; }
+static int take_junit(parse_state *p, const char *a) { p->o->junit = a; return 0; }
+static int take_json(parse_state *p, const char *a) { p->o->json = a; return 0; }
+static int take_html(parse_state *p, const char *a) { p->o->html = a; return 0; }
+
+static int take_no_reports(parse_state *p, const char *a)
+{
+	(void)a;
+	p->o->no_reports = true;
+	return 0;
+}
+
+static int take_gate(parse_state *p, const char *a)
+{
+	char *end;
+	double g;
+	if (!tw_decimal(a, &g, &end) || *end || !(g >= 0 && g <= 100))
+		return bad(p->command, "--gate: '%s' is not a score from 0 to 100", a);
+	p->o->gate = g;
+	return 0;
+}
+
+static int take_project(parse_state *p, const char *a)
+{
+	if (access(a, R_OK) != 0)
+		return bad(p->command, "--project: cannot read '%s'", a);
+	p->o->project = a;
+	return 0;
+}
+
+static int take_baseline(parse_state *p, const char *a)
+{
+	/* Read now, so a bad file stops everything before the run starts
+	 * (and the run may overwrite it). */
+	tw_error err = {0};
+	tw_baseline_free(p->o->baseline);
+	if (tw_baseline_load(&p->o->baseline, a, &err) != TW_OK) {
+		fprintf(stderr, "techweek %s: --baseline: %s\n", p->command, err.message);
+		tw_error_clear(&err);
+		return TW_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int take_connect_timeout(parse_state *p, const char *a)
+{
+	if (parse_duration(a, &p->o->run.connect_timeout_ms))
+		return bad(p->command, "--connect-timeout: '%s' is not a duration (e.g. 10s)", a);
+	return 0;
+}
+
+static int take_timeout(parse_state *p, const char *a)
+{
+	if (parse_duration(a, &p->o->run.timeout_ms))
+		return bad(p->command, "--timeout: '%s' is not a duration (e.g. 30s)", a);
+	return 0;
+}
+
+static int take_max_redirs(parse_state *p, const char *a)
+{
+	char *end;
+	long n = strtol(a, &end, 10);
+	if (*end || end == a || n < 0 || n > 1000)
+		return bad(p->command, "--max-redirs: '%s' is not a number from 0 to 1000", a);
+	p->o->run.max_redirects = n;
+	return 0;
+}
+
+static int take_max_body(parse_state *p, const char *a)
+{
+	switch (parse_size(a, &p->o->run.max_body)) {
+	case 0:
+		return 0;
+	case -2:
+		return bad(p->command,
+			   "--max-body: '%s' is not a whole number of bytes (e.g. 8M, 1.5M or 512K)", a);
+	default:
+		return bad(p->command, "--max-body: '%s' is not a size (e.g. 8M)", a);
+	}
+}
+
+/* A call limit: a number from 1 to 100000. */
+static int call_limit(parse_state *p, const char *name, const char *a, int *out)
+{
+	char *end;
+	long n = strtol(a, &end, 10);
+	if (*end || end == a || n < 1 || n > 100000) {
+		char why[160];
+		snprintf(why, sizeof(why), "%s: '%%s' is not a number from 1 to 100000", name);
+		return bad(p->command, why, a);
+	}
+	*out = (int)n;
+	return 0;
+}
+
+static int take_call_max_fetches(parse_state *p, const char *a)
+{
+	return call_limit(p, "--call-max-fetches", a, &p->o->run.call_max_fetches);
+}
+
+static int take_call_max_loops(parse_state *p, const char *a)
+{
+	return call_limit(p, "--call-max-loops", a, &p->o->run.call_max_loops);
+}
+
+static int take_call_max_time(parse_state *p, const char *a)
+{
+	long ms;
+	if (parse_duration(a, &ms) || ms <= 0)
+		return bad(p->command, "--call-max-time: '%s' is not a duration (e.g. 10m)", a);
+	p->o->run.call_max_seconds = (double)ms / 1000.0;
+	return 0;
+}
+
+static int take_insecure(parse_state *p, const char *a)
+{
+	(void)a;
+	p->o->run.insecure = true;
+	return 0;
+}
+
+static int take_cacert(parse_state *p, const char *a)
+{
+	if (access(a, R_OK) != 0)
+		return bad(p->command, "--cacert: cannot read '%s'", a);
+	p->o->run.cacert = a;
+	return 0;
+}
+
+static int take_color(parse_state *p, const char *a)
+{
+	if (strcmp(a, "auto") == 0)
+		p->o->color = -1;
+	else if (strcmp(a, "always") == 0)
+		p->o->color = 1;
+	else if (strcmp(a, "never") == 0)
+		p->o->color = 0;
+	else
+		return bad(p->command, "--color: '%s': expected auto, always or never", a);
+	return 0;
+}
+
+static int take_no_color(parse_state *p, const char *a)
+{
+	(void)a;
+	p->o->color = 0;
+	return 0;
+}
+
+static int take_verbose(parse_state *p, const char *a)
+{
+	(void)a;
+	p->o->verbose = true;
+	return 0;
+}
+
+static int take_progress(parse_state *p, const char *a)
+{
+	if (strcmp(a, "0") == 0)
+		p->o->progress_ms = -1;
+	else if (parse_duration(a, &p->o->progress_ms))
+		return bad(p->command, "--progress: '%s' is not a duration (e.g. 10s, or 0)", a);
+	return 0;
+}
+
+static int take_quiet(parse_state *p, const char *a)
+{
+	(void)a;
+	p->o->quiet = true;
+	return 0;
+}
+
+enum { RUN = 1, CHECK = 2, MERGE = 4 };
+
+/*
+ * Every option, once: the parser's getopt tables and every command's help
+ * are made from these rows, in this order (docs/cli.md lists the same
+ * options; the unit test cli_options holds them to it). Adding an option
+ * is a row and its handler.
+ */
+static const struct cli_option {
+	const char *name;       /* --name */
+	char short_name;        /* -c, or 0 */
+	unsigned commands;      /* RUN, CHECK, MERGE: who takes it */
+	const char *section;    /* heading in the help of run and merge */
+	const char *arg;        /* the value's name in the help; NULL: a switch */
+	const char *help;       /* '\n' starts an indented line */
+	const char *check_help; /* check's, when it says otherwise; else help */
+	const char *merge_help; /* merge's, when it says otherwise; else help */
+	take_fn *take;
+} options[] = {
+	{"performances", 0, RUN, "dress rehearsal", "N",
+	 "each rehearsal N times (default 1)", NULL, NULL, take_performances},
+	{"customers", 0, RUN, "dress rehearsal", "C",
+	 "at most C performances at once (default 1;\n1000 with --rate)", NULL, NULL,
+	 take_customers},
+	{"rate", 0, RUN, "dress rehearsal", "R",
+	 "start R performances a second (R or R/s) ...", NULL, NULL, take_rate},
+	{"duration", 0, RUN, "dress rehearsal", "D",
+	 "... for D (open model; needs --rate)", NULL, NULL, take_duration},
+	{"ramp", 0, RUN, "dress rehearsal", "D",
+	 "rise from 0 to R over D first", NULL, NULL, take_ramp},
+	{"jobs", 0, RUN, "dress rehearsal", "J",
+	 "worker threads, each its own loop (default 1)", NULL, NULL, take_jobs},
+	{"think-scale", 0, RUN, "dress rehearsal", "F",
+	 "pause steps last F times as long (0: flat out)", NULL, NULL, take_think_scale},
+	{"max-failures", 0, RUN, "dress rehearsal", "N",
+	 "start no more performances after N failed", NULL, NULL, take_max_failures},
+	{"bail", 0, RUN, "dress rehearsal", NULL,
+	 "the same as --max-failures 1", NULL, NULL, take_bail},
+	{"retry", 0, RUN, "dress rehearsal", "N",
+	 "try a failed transfer again N times (transport\nfailures only; counted as retries)",
+	 NULL, NULL, take_retry},
+	{"shard", 0, RUN, "dress rehearsal", "I/N",
+	 "perform shard I of N (1 <= I <= N <= 1000): every\n"
+	 "N-th rehearsal, or with fewer than N rehearsals a\n"
+	 "share of the performances; combine the parts'\n"
+	 "--json results with techweek merge", NULL, NULL, take_shard},
+	{"var", 'v', RUN | CHECK, "variables", "NAME=VALUE",
+	 "set a variable (repeatable; wins over --vars-file\nand the cast)",
+	 "a variable the run will be given", NULL, take_var},
+	{"vars-file", 0, RUN | CHECK, "variables", "FILE",
+	 "NAME=VALUE lines", NULL, NULL, take_vars_file},
+	{"reports", 0, RUN | MERGE, "reports", "DIR",
+	 "folder for reports (default: reports)", NULL, NULL, take_reports},
+	{"junit", 0, RUN | MERGE, "reports", "FILE",
+	 "JUnit XML file (default: DIR/junit.xml)", NULL, NULL, take_junit},
+	{"json", 0, RUN | MERGE, "reports", "FILE",
+	 "JSON result (default: DIR/result.json)", NULL, NULL, take_json},
+	{"html", 0, RUN | MERGE, "reports", "FILE",
+	 "HTML readiness report (default: DIR/readiness.html)", NULL, NULL, take_html},
+	{"no-reports", 0, RUN | MERGE, "reports", NULL,
+	 "write only the reports named by --junit, --json, --html", NULL, NULL,
+	 take_no_reports},
+	{"gate", 0, RUN | MERGE, "readiness", "SCORE",
+	 "exit 1 when the readiness score is below SCORE", NULL, NULL, take_gate},
+	{"project", 0, RUN | MERGE, "readiness", "FILE",
+	 "weights, Apdex targets and gates (default:\ntechweek.json here, when there is one)",
+	 NULL, NULL, take_project},
+	{"baseline", 0, RUN | MERGE, "readiness", "FILE",
+	 "compare with an earlier JSON result (the project's\n"
+	 "\"regression\" limits can fail the gate)", NULL, NULL, take_baseline},
+	{"connect-timeout", 0, RUN, "network (per step)", "D",
+	 "default 10s", NULL, NULL, take_connect_timeout},
+	{"timeout", 0, RUN, "network (per step)", "D",
+	 "whole step, default 30s", NULL, NULL, take_timeout},
+	{"max-redirs", 0, RUN, "network (per step)", "N",
+	 "redirects followed, default 10", NULL, NULL, take_max_redirs},
+	{"max-body", 0, RUN, "network (per step)", "SIZE",
+	 "response bytes kept, default 8M", NULL, NULL, take_max_body},
+	{"call-max-fetches", 0, RUN, "network (per step)", "N",
+	 "IVR documents between two caller actions, default 20", NULL, NULL,
+	 take_call_max_fetches},
+	{"call-max-time", 0, RUN, "network (per step)", "D",
+	 "a call's length on the call clock, default 1h", NULL, NULL, take_call_max_time},
+	{"call-max-loops", 0, RUN, "network (per step)", "N",
+	 "plays of a looping Say or Play, default 3", NULL, NULL, take_call_max_loops},
+	{"insecure", 'k', RUN, "network (per step)", NULL,
+	 "do not verify TLS certificates", NULL, NULL, take_insecure},
+	{"cacert", 0, RUN, "network (per step)", "FILE",
+	 "verify TLS against this CA bundle", NULL, NULL, take_cacert},
+	{"color", 0, RUN | MERGE, "output", "auto|always|never",
+	 "(NO_COLOR=1 also turns colour off)", NULL, NULL, take_color},
+	{"no-color", 0, RUN | MERGE, "output", NULL,
+	 "the same as --color never", NULL, NULL, take_no_color},
+	{"verbose", 'V', RUN | MERGE, "output", NULL,
+	 "list every step in the summary", NULL, NULL, take_verbose},
+	{"progress", 0, RUN, "output", "D",
+	 "a progress line every D when stderr is not a\nterminal (default 10s; 0: none)", NULL,
+	 NULL, take_progress},
+	{"quiet", 'q', RUN | CHECK | MERGE, "output", NULL,
+	 "no summary, no progress", "print problems only", "no summary", take_quiet},
+};
+
+#define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
+/* getopt_long's value for a row without a short name: past every char. */
+#define LONG_ONLY 256
+
+static const struct cli_command {
+	const char *name;
+	unsigned bit;
+	bool headed;          /* the options under their sections' headings */
+	const char *intro;    /* before the options */
+	const char *epilogue; /* after them */
+	const char *refusal;  /* an option of another command: the message */
+} commands[] = {
+	{"run", RUN, true,
+	 "usage: techweek run [options] PATH...\n"
+	 "\n"
+	 "Performs each rehearsal (files, or folders searched for *.rehearsal) once\n"
+	 "against its real endpoints, prints a summary and writes reports; or, as a\n"
+	 "dress rehearsal, many times by many customers at once.\n"
+	 "\n",
+	 "\n"
+	 "Durations: 500ms, 10s, 2m, 1h (a bare number is seconds). Sizes: 512K, 8M, 1G.\n"
+	 TW_EXIT_HELP,
+	 NULL},
+	{"check", CHECK, false,
+	 "usage: techweek check [options] PATH...\n"
+	 "\n"
+	 "Parses and lints rehearsals without sending anything: syntax, unknown\n"
+	 "variables, unknown channels, duplicate scene names, invalid patterns.\n"
+	 "\n",
+	 "\n"
+	 "Exit status: 0 no problems, 2 problems found (or a usage error).\n",
+	 "option '%s' is for techweek run"},
+	{"merge", MERGE, true,
+	 "usage: techweek merge [options] PART.json...\n"
+	 "\n"
+	 "Combines the JSON results of every shard of one run (techweek run --shard I/N\n"
+	 "--json PART.json) into the reports and score one machine would have produced.\n"
+	 "Run it from the same checkout as the shards: the rehearsal scripts are read\n"
+	 "again from the paths in the parts' plan, relative to the current folder.\n"
+	 "\n",
+	 "\n"
+	 TW_EXIT_HELP
+	 "A bad part is a usage error (2), and nothing is written: not JSON, truncated,\n"
+	 "another format or version, another run, a shard missing or repeated, a\n"
+	 "script that cannot be read.\n",
+	 "option '%s' is not one of techweek merge's"},
+};
+
+static const struct cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static const char *help_of(const struct cli_option *r, unsigned bit)
+{
+	if (bit == CHECK && r->check_help)
+		return r->check_help;
+	if (bit == MERGE && r->merge_help)
+		return r->merge_help;
+	return r->help;
+}
+
+/* "  -v, --var NAME=VALUE      set a variable ...": the text starts in
+ * column 28, and so do its further lines. */
+static void print_option(FILE *out, const struct cli_option *r, const char *help)
+{
+	int n = r->short_name ? fprintf(out, "  -%c, --%s", r->short_name, r->name)
+			      : fprintf(out, "      --%s", r->name);
+	if (r->arg)
+		n += fprintf(out, " %s", r->arg);
+	/* A name too long for the column is set three spaces apart. */
+	fprintf(out, "%*s", n <= 26 ? 28 - n : 3, "");
+	for (const char *s = help;;) {
+		const char *nl = strchr(s, '\n');
+		if (!nl) {
+			fprintf(out, "%s\n", s);
+			break;
+		}
+		fprintf(out, "%.*s\n%28s", (int)(nl - s), s, "");
+		s = nl + 1;
+	}
+}
+
+void tw_cli_help(FILE *out, const char *command)
+{
+	const struct cli_command *c = find_command(command);
+	if (!c)
+		return;
+	fputs(c->intro, out);
+	const char *section = NULL;
+	for (size_t i = 0; i < OPTION_COUNT; i++) {
+		const struct cli_option *r = &options[i];
+		if (!(r->commands & c->bit))
+			continue;
+		if (c->headed && (!section || strcmp(section, r->section) != 0))
+			fprintf(out, "%s:\n", r->section);
+		section = r->section;
+		print_option(out, r, help_of(r, c->bit));
+	}
+	fputs(c->epilogue, out);
+}
+
+size_t tw_cli_option_count(void)
+{
+	return OPTION_COUNT;
+}
+
+const char *tw_cli_option_name(size_t i, char *short_name)
+{
+	if (i >= OPTION_COUNT)
+		return NULL;
+	if (short_name)
+		*short_name = options[i].short_name;
+	return options[i].name;
+}
+
+bool tw_cli_option_takes(size_t i, const char *command)
+{
+	const struct cli_command *c = find_command(command);
+	return i < OPTION_COUNT && c && (options[i].commands & c->bit);
+}
+
+static const struct cli_option *option_of(int ch)
+{
+	if (ch >= LONG_ONLY && (size_t)(ch - LONG_ONLY) < OPTION_COUNT)
+		return &options[ch - LONG_ONLY];
+	for (size_t i = 0; ch > 0 && i < OPTION_COUNT; i++)
+		if (options[i].short_name == ch)
+			return &options[i];
+	return NULL;
+}
+
 int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, bool *done)
 {
 	memset(o, 0, sizeof(*o));
@@ -276,246 +658,56 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 	*done = false;
 	if (!o->vars)
 		return bad(command, "%s", "out of memory");
-	bool is_run = strcmp(command, "run") == 0;
-	bool is_merge = strcmp(command, "merge") == 0;
+	const struct cli_command *cmd = find_command(command);
+	/* Every command knows every long name, so that another command's
+	 * option is told as such rather than as unknown; the short ones are
+	 * the command's own. */
+	struct option longs[OPTION_COUNT + 2];
+	char shorts[2 * OPTION_COUNT + 3];
+	size_t s = 0;
+	shorts[s++] = '+';
+	for (size_t i = 0; i < OPTION_COUNT; i++) {
+		const struct cli_option *r = &options[i];
+		int val = r->short_name ? r->short_name : LONG_ONLY + (int)i;
+		longs[i] = (struct option){r->name, r->arg ? required_argument : no_argument, NULL, val};
+		if (r->short_name && (r->commands & cmd->bit)) {
+			shorts[s++] = r->short_name;
+			if (r->arg)
+				shorts[s++] = ':';
+		}
+	}
+	longs[OPTION_COUNT] = (struct option){"help", no_argument, NULL, 'h'};
+	longs[OPTION_COUNT + 1] = (struct option){NULL, 0, NULL, 0};
+	shorts[s++] = 'h';
+	shorts[s] = '\0';
+	parse_state p = {o, command};
 	optind = 1;
 	opterr = 0;
 	int ch;
-	tw_error err = {0};
-	const char *shorts = is_run ? "+v:kVqh" : is_merge ? "+Vqh" : "+v:qh";
-	while ((ch = getopt_long(argc, argv, shorts, run_options, NULL)) != -1) {
-		const char *a = optarg;
-		if (is_merge && !merge_option(ch))
-			return bad(command, "option '%s' is not one of techweek merge's",
-				   argv[optind - 1]);
-		if (!is_run && !is_merge && ch != 'v' && ch != OPT_VARS_FILE && ch != 'q' &&
-		    ch != 'h' && ch != '?')
-			return bad(command, "option '%s' is for techweek run", argv[optind - 1]);
-		switch (ch) {
-		case 'v':
-			if (tw_vars_set_assignment(o->vars, a, &err) != TW_OK) {
-				int rc = bad(command, "%s", err.message);
-				tw_error_clear(&err);
-				return rc;
-			}
-			o->vars_given = true;
-			break;
-		case OPT_VARS_FILE: {
-			/* The file's values must not override --var given
-			 * before it on the line: load into a scratch set. */
-			tw_vars *file = tw_vars_new();
-			if (!file || tw_vars_load_file(file, a, &err) != TW_OK) {
-				tw_vars_free(file);
-				tw_cli_print_error(&err);
-				tw_error_clear(&err);
-				return TW_EXIT_USAGE;
-			}
-			for (size_t i = 0; i < tw_vars_count(file); i++) {
-				const char *n, *v;
-				tw_vars_at(file, i, &n, &v, NULL);
-				if (!tw_vars_get(o->vars, n, NULL))
-					tw_vars_set(o->vars, n, v, false);
-			}
-			tw_vars_free(file);
-			o->vars_given = true;
-			break;
-		}
-		case OPT_REPORTS: o->reports = a; break;
-		case OPT_JUNIT: o->junit = a; break;
-		case OPT_NO_REPORTS: o->no_reports = true; break;
-		case 'k': o->run.insecure = true; break;
-		case OPT_CACERT:
-			if (access(a, R_OK) != 0)
-				return bad(command, "--cacert: cannot read '%s'", a);
-			o->run.cacert = a;
-			break;
-		case OPT_CONNECT_TIMEOUT:
-			if (parse_duration(a, &o->run.connect_timeout_ms))
-				return bad(command, "--connect-timeout: '%s' is not a duration (e.g. 10s)", a);
-			break;
-		case OPT_TIMEOUT:
-			if (parse_duration(a, &o->run.timeout_ms))
-				return bad(command, "--timeout: '%s' is not a duration (e.g. 30s)", a);
-			break;
-		case OPT_MAX_REDIRS: {
-			char *end;
-			long n = strtol(a, &end, 10);
-			if (*end || end == a || n < 0 || n > 1000)
-				return bad(command, "--max-redirs: '%s' is not a number from 0 to 1000", a);
-			o->run.max_redirects = n;
-			break;
-		}
-		case OPT_MAX_BODY:
-			switch (parse_size(a, &o->run.max_body)) {
-			case 0: break;
-			case -2:
-				return bad(command,
-					   "--max-body: '%s' is not a whole number of bytes (e.g. 8M, 1.5M or 512K)",
-					   a);
-			default:
-				return bad(command, "--max-body: '%s' is not a size (e.g. 8M)", a);
-			}
-			break;
-		case OPT_CALL_FETCHES:
-		case OPT_CALL_LOOPS: {
-			char *end;
-			long n = strtol(a, &end, 10);
-			if (*end || end == a || n < 1 || n > 100000)
-				return bad(command, ch == OPT_CALL_FETCHES
-					   ? "--call-max-fetches: '%s' is not a number from 1 to 100000"
-					   : "--call-max-loops: '%s' is not a number from 1 to 100000", a);
-			if (ch == OPT_CALL_FETCHES)
-				o->run.call_max_fetches = (int)n;
-			else
-				o->run.call_max_loops = (int)n;
-			break;
-		}
-		case OPT_CALL_TIME: {
-			long ms;
-			if (parse_duration(a, &ms) || ms <= 0)
-				return bad(command, "--call-max-time: '%s' is not a duration (e.g. 10m)", a);
-			o->run.call_max_seconds = (double)ms / 1000.0;
-			break;
-		}
-		case OPT_PERFORMANCES:
-		case OPT_CUSTOMERS:
-		case OPT_JOBS:
-		case OPT_MAX_FAILURES:
-		case OPT_RETRY: {
-			static const struct {
-				int opt;
-				const char *name;
-				unsigned long max;
-			} counts[] = {
-				{OPT_PERFORMANCES, "--performances", 1000000000UL},
-				{OPT_CUSTOMERS, "--customers", 100000UL},
-				{OPT_JOBS, "--jobs", 256UL},
-				{OPT_MAX_FAILURES, "--max-failures", 1000000000UL},
-				{OPT_RETRY, "--retry", 100UL},
-			};
-			size_t k = 0;
-			while (counts[k].opt != ch)
-				k++;
-			unsigned long min = ch == OPT_RETRY ? 0 : 1;
-			char *end;
-			errno = 0;
-			unsigned long long n = strtoull(a, &end, 10);
-			if (errno || *end || end == a || a[0] == '-' || n < min || n > counts[k].max) {
-				char why[160];
-				snprintf(why, sizeof(why), "%s: '%%s' is not a whole number from %lu to %lu",
-					 counts[k].name, min, counts[k].max);
-				return bad(command, why, a);
-			}
-			if (ch == OPT_PERFORMANCES)
-				o->run.performances = (unsigned long)n, o->performances_given = true;
-			else if (ch == OPT_CUSTOMERS)
-				o->run.customers = (unsigned long)n, o->customers_given = true;
-			else if (ch == OPT_JOBS)
-				o->run.jobs = (unsigned)n;
-			else if (ch == OPT_MAX_FAILURES)
-				o->run.max_failures = (unsigned long)n;
-			else
-				o->run.retries = (unsigned)n;
-			break;
-		}
-		case OPT_BAIL: o->run.max_failures = 1; break;
-		case OPT_RATE: {
-			char *end;
-			double r;
-			bool ok = tw_decimal(a, &r, &end);
-			if (ok && strcmp(end, "/s") == 0)
-				end += 2;
-			if (!ok || *end || !(r > 0) || r > 1e6)
-				return bad(command, "--rate: '%s' is not a rate above 0 (e.g. 20 or 20/s)", a);
-			o->run.rate = r;
-			break;
-		}
-		case OPT_DURATION:
-			if (parse_duration(a, &o->run.duration_ms))
-				return bad(command, "--duration: '%s' is not a duration (e.g. 30s)", a);
-			break;
-		case OPT_RAMP:
-			if (parse_duration(a, &o->run.ramp_ms))
-				return bad(command, "--ramp: '%s' is not a duration (e.g. 10s)", a);
-			break;
-		case OPT_THINK_SCALE: {
-			char *end;
-			double f;
-			if (!tw_decimal(a, &f, &end) || *end || !(f >= 0) || f > 1000)
-				return bad(command, "--think-scale: '%s' is not a factor from 0 to 1000", a);
-			o->run.think_scale = f;
-			break;
-		}
-		case OPT_SHARD: {
-			char *end;
-			errno = 0;
-			long i = strtol(a, &end, 10), n = 0;
-			bool ok = !errno && end != a && *end == '/' && a[0] != '-';
-			if (ok) {
-				const char *b = end + 1;
-				n = strtol(b, &end, 10);
-				ok = !errno && end != b && *end == '\0' && *b != '-';
-			}
-			if (!ok || i < 1 || n < 1 || i > n || n > 1000)
-				return bad(command, "--shard: '%s' is not I/N with 1 <= I <= N <= 1000 (e.g. 2/4)", a);
-			o->run.shard_index = (unsigned)i;
-			o->run.shard_count = (unsigned)n;
-			break;
-		}
-		case OPT_JSON: o->json = a; break;
-		case OPT_HTML: o->html = a; break;
-		case OPT_PROJECT:
-			if (access(a, R_OK) != 0)
-				return bad(command, "--project: cannot read '%s'", a);
-			o->project = a;
-			break;
-		case OPT_BASELINE:
-			/* Read now, so a bad file stops everything before the
-			 * run starts (and the run may overwrite it). */
-			tw_baseline_free(o->baseline);
-			if (tw_baseline_load(&o->baseline, a, &err) != TW_OK) {
-				fprintf(stderr, "techweek %s: --baseline: %s\n", command, err.message);
-				tw_error_clear(&err);
-				return TW_EXIT_USAGE;
-			}
-			break;
-		case OPT_GATE: {
-			char *end;
-			double g;
-			if (!tw_decimal(a, &g, &end) || *end || !(g >= 0 && g <= 100))
-				return bad(command, "--gate: '%s' is not a score from 0 to 100", a);
-			o->gate = g;
-			break;
-		}
-		case OPT_PROGRESS:
-			if (strcmp(a, "0") == 0)
-				o->progress_ms = -1;
-			else if (parse_duration(a, &o->progress_ms))
-				return bad(command, "--progress: '%s' is not a duration (e.g. 10s, or 0)", a);
-			break;
-		case OPT_COLOR:
-			if (strcmp(a, "auto") == 0)
-				o->color = -1;
-			else if (strcmp(a, "always") == 0)
-				o->color = 1;
-			else if (strcmp(a, "never") == 0)
-				o->color = 0;
-			else
-				return bad(command, "--color: '%s': expected auto, always or never", a);
-			break;
-		case OPT_NO_COLOR: o->color = 0; break;
-		case 'V': o->verbose = true; break;
-		case 'q': o->quiet = true; break;
-		case 'h':
-			fputs(is_run ? run_help : is_merge ? merge_help : check_help, stdout);
+	while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		if (ch == 'h') {
+			tw_cli_help(stdout, command);
 			*done = true;
 			return 0;
-		default:
-			if (optopt && optopt < 256)
-				return bad(command, "option '-%c' needs a value or is unknown",
-					   (const char[]){(char)optopt, 0});
-			return bad(command, "unknown option or missing value: '%s'", argv[optind - 1]);
 		}
+		const struct cli_option *r = ch == '?' ? NULL : option_of(ch);
+		if (!r) {
+			/* optopt is the short name, or a long option's value
+			 * when it was given one it does not take. */
+			const char *given = argv[optind - 1];
+			if (optopt && optopt < LONG_ONLY && strncmp(given, "--", 2) != 0)
+				return bad(command, "option '-%s' needs a value or is unknown",
+					   (const char[]){(char)optopt, 0});
+			return bad(command, "unknown option or missing value: '%s'", given);
+		}
+		if (!(r->commands & cmd->bit)) {
+			char name[64];
+			snprintf(name, sizeof(name), "--%s", r->name);
+			return bad(command, cmd->refusal, name);
+		}
+		int rc = r->take(&p, optarg);
+		if (rc)
+			return rc;
 	}
 	/* The schedule's options must make one model. */
 	if (o->run.rate > 0 && o->run.duration_ms <= 0)
@@ -532,13 +724,14 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 		o->run.customers = 1000;
 	o->paths = argv + optind;
 	o->path_count = (size_t)(argc - optind);
-	if (is_merge && o->path_count == 0)
+	if (cmd->bit == MERGE && o->path_count == 0)
 		return bad(command, "%s", "no part given: name the JSON result of every shard");
 	if (o->path_count == 0)
 		return bad(command, "%s", "no rehearsal given: name files or folders of *.rehearsal");
 	o->run.vars = o->vars;
 	return 0;
 }
+
 
 void tw_cli_opts_free(tw_cli_opts *o)
 {

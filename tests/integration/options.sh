@@ -66,5 +66,21 @@ taken --think-scale 0.5
 taken --gate 99.5
 taken --max-redirs 0
 
+# A refused option is named as given, never by its value nor a stray byte.
+says() { # EXPECTED ARGS...
+  local want=$1; shift
+  "$techweek" "$@" >"$work/out" 2>"$work/err" </dev/null
+  local rc=$?
+  if [ $rc != 2 ]; then fail "$*: exit $rc, expected 2"
+  elif ! grep -qxF -- "$want" "$work/err"; then fail "$*: stderr is not '$want': $(head -c 300 "$work/err")"
+  fi
+}
+says "techweek run: option '-x' needs a value or is unknown" run -x "$work/closed.rehearsal"
+says "techweek check: option '-k' needs a value or is unknown" check -k "$work/closed.rehearsal"
+says "techweek check: option '--json' is for techweek run" check --json x "$work/closed.rehearsal"
+says "techweek merge: option '--shard' is not one of techweek merge's" merge --shard 1/2 x.json
+says "techweek merge: option '--var' is not one of techweek merge's" merge --var=a=b x.json
+says "techweek run: unknown option or missing value: '--quiet=1'" run --quiet=1 "$work/closed.rehearsal"
+
 [ $failures = 0 ] && echo "options: all refused and taken as they should be"
 [ $failures = 0 ]
