@@ -27,7 +27,7 @@
  *   '#') or the length every match has; keys past that are not heard (a
  *   note). A termchar alone is input no grammar matches: nomatch. Silence
  *   and an unfinished entry move the call clock by the timeout.
- * - Grammars: the builtins digits (length, minlength, maxlength), boolean
+ * - Grammars (grammar.c): the builtins digits (length, minlength, maxlength), boolean
  *   and number, by type or by src="builtin:...", <option>s, a menu's
  *   <choice>s, and inline SRGS made of items (<rule><one-of><item>1</item>
  *   ...) or a plain list ("1 | 2 | 3"). Voice grammars match the caller's
@@ -63,14 +63,14 @@
 #include <libxml/tree.h>
 
 #include "channels/ivr/call.h"
+#include "channels/ivr/grammar.h"
+#include "channels/ivr/vxml.h"
 #include "channels/web/html.h"
 #include "core/buf.h"
 
 #define VXML_MAX_TRANSITIONS 50  /* in-document dialog changes without input */
 #define VXML_MAX_ITERATIONS 1000 /* FIA rounds without input */
 #define VXML_MAX_EVENT_DEPTH 16  /* handlers throwing from handlers */
-#define VXML_MAX_VARS 4096       /* variables in one scope */
-#define VXML_MAX_UTTERANCE 65536 /* bytes of one spoken prompt */
 #define VXML_DEFAULT_TIMEOUT 5.0 /* the timeout property's default */
 
 /* ---- state ---- */
@@ -100,31 +100,6 @@ typedef struct vxml_item {
 	vxml_count *counts; /* event counters */
 	size_t ncounts;
 } vxml_item;
-
-/* One thing the caller may say or key. */
-typedef struct vxml_alt {
-	char *dtmf;   /* NULL: not by key */
-	char *phrase; /* normalised words; NULL: not by voice */
-	char *text;   /* as written, for <enumerate> */
-	char *value;  /* the interpretation; NULL: the input itself */
-	bool approximate;
-	xmlNodePtr node; /* the <choice>, <option> or <item> */
-} vxml_alt;
-
-typedef enum vxml_builtin {
-	B_NONE,
-	B_DIGITS,
-	B_BOOLEAN,
-	B_NUMBER,
-} vxml_builtin;
-
-typedef struct vxml_grammar {
-	vxml_builtin builtin;
-	bool builtin_dtmf, builtin_voice;
-	int minlen, maxlen; /* digits; 0: unbounded */
-	vxml_alt *alts;
-	size_t nalts, cap;
-} vxml_grammar;
 
 typedef struct vxml {
 	tw_call *call;
@@ -156,17 +131,17 @@ typedef struct vxml {
 
 /* ---- the tree ---- */
 
-static bool is(xmlNodePtr n, const char *name)
+bool tw_vxml_is(xmlNodePtr n, const char *name)
 {
 	return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
 }
 
-static bool is_text(xmlNodePtr n)
+bool tw_vxml_is_text(xmlNodePtr n)
 {
 	return n && (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE);
 }
 
-static bool blank(const char *s)
+bool tw_vxml_blank(const char *s)
 {
 	for (; s && *s; s++)
 		if (!isspace((unsigned char)*s))
@@ -175,7 +150,7 @@ static bool blank(const char *s)
 }
 
 /* An attribute's value, borrowed from the document; NULL when absent. */
-static const char *attr(xmlNodePtr n, const char *name)
+const char *tw_vxml_attr(xmlNodePtr n, const char *name)
 {
 	for (xmlAttrPtr a = n ? n->properties : NULL; a; a = a->next) {
 		if (strcmp((const char *)a->name, name) != 0)
@@ -190,13 +165,13 @@ static const char *attr(xmlNodePtr n, const char *name)
 /* "<field name="x">" for messages: the element and what identifies it.
  * The name is the document's too (an unknown element's), so it is masked
  * and cut like the value, and the whole fits out (160 bytes) uncut. */
-static void describe(vxml *v, xmlNodePtr n, char *out, size_t size)
+void tw_vxml_describe(vxml *v, xmlNodePtr n, char *out, size_t size)
 {
 	static const char *const keys[] = {"name", "id", "event", "next", "dest", "src", "type"};
 	char qn[41];
 	const char *name = tw_call_quote(v->call, (const char *)n->name, qn, sizeof(qn));
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *value = attr(n, keys[i]);
+		const char *value = tw_vxml_attr(n, keys[i]);
 		if (value) {
 			char q[61];
 			snprintf(out, size, "<%s %s=\"%s\">", name, keys[i],
@@ -218,8 +193,7 @@ static int vfail_as(vxml *v, tw_error *err, tw_code code, xmlNodePtr n, const ch
 }
 
 /* TW_ESERVICE: the document is at fault. */
-__attribute__((format(printf, 4, 5))) static int fail(vxml *v, tw_error *err, xmlNodePtr n,
-						      const char *fmt, ...)
+int tw_vxml_fail(vxml *v, tw_error *err, xmlNodePtr n, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -240,10 +214,10 @@ __attribute__((format(printf, 4, 5))) static int limit(vxml *v, tw_error *err, x
 	return rc;
 }
 
-static int needs_ecma(vxml *v, tw_error *err, xmlNodePtr n, const char *what, const char *value)
+int tw_vxml_needs_ecma(vxml *v, tw_error *err, xmlNodePtr n, const char *what, const char *value)
 {
 	char d[160], q[81];
-	describe(v, n, d, sizeof(d));
+	tw_vxml_describe(v, n, d, sizeof(d));
 	if (!value && strcmp(what, "a script") == 0)
 		return limit(v, err, n, "techweek cannot run VoiceXML <script> yet: it has no "
 					"ECMAScript engine");
@@ -259,19 +233,19 @@ static int needs_ecma(vxml *v, tw_error *err, xmlNodePtr n, const char *what, co
 
 /* why says what techweek does instead ("it does not fetch external
  * grammars"). */
-static int unsupported(vxml *v, tw_error *err, xmlNodePtr n, const char *why)
+int tw_vxml_unsupported(vxml *v, tw_error *err, xmlNodePtr n, const char *why)
 {
 	char d[160];
-	describe(v, n, d, sizeof(d));
+	tw_vxml_describe(v, n, d, sizeof(d));
 	return limit(v, err, n, "techweek cannot follow VoiceXML %s yet: %s", d, why);
 }
 
-static int nomem(tw_error *err)
+int tw_vxml_nomem(tw_error *err)
 {
 	return tw_error_set(err, TW_ENOMEM, "out of memory");
 }
 
-static char *dup(const char *s)
+char *tw_vxml_dup(const char *s)
 {
 	return s ? strdup(s) : NULL;
 }
@@ -279,7 +253,7 @@ static char *dup(const char *s)
 /* ---- text ---- */
 
 /* Collapses whitespace runs to one space and trims, in place. */
-static void squeeze(char *s)
+void tw_vxml_squeeze(char *s)
 {
 	char *w = s;
 	bool space = false;
@@ -294,18 +268,6 @@ static void squeeze(char *s)
 		*w++ = *r;
 	}
 	*w = '\0';
-}
-
-/* Words as a recogniser compares them: lower case, letters and digits. */
-static char *normalise(const char *s)
-{
-	char *out = strdup(s ? s : "");
-	if (!out)
-		return NULL;
-	for (char *p = out; *p; p++)
-		*p = isalnum((unsigned char)*p) || *p == '\'' ? (char)tolower((unsigned char)*p) : ' ';
-	squeeze(out);
-	return out;
 }
 
 /* ---- variables ---- */
@@ -334,7 +296,7 @@ static int scope_set(vxml_scope *s, const char *name, const char *value, tw_erro
 	vxml_var *var = scope_find(s, name);
 	char *copy = value ? strdup(value) : NULL;
 	if (value && !copy)
-		return nomem(err);
+		return tw_vxml_nomem(err);
 	if (var) {
 		free(var->value);
 		var->value = copy;
@@ -350,7 +312,7 @@ static int scope_set(vxml_scope *s, const char *name, const char *value, tw_erro
 		vxml_var *vars = realloc(s->vars, cap * sizeof(*vars));
 		if (!vars) {
 			free(copy);
-			return nomem(err);
+			return tw_vxml_nomem(err);
 		}
 		s->vars = vars;
 		s->cap = cap;
@@ -358,7 +320,7 @@ static int scope_set(vxml_scope *s, const char *name, const char *value, tw_erro
 	char *n = strdup(name);
 	if (!n) {
 		free(copy);
-		return nomem(err);
+		return tw_vxml_nomem(err);
 	}
 	s->vars[s->count++] = (vxml_var){n, copy};
 	return TW_OK;
@@ -376,7 +338,7 @@ static int var_find(vxml *v, xmlNodePtr n, const char *what, const char *name, v
 {
 	*found = NULL;
 	if (strchr(name, '$'))
-		return needs_ecma(v, err, n, what, name);
+		return tw_vxml_needs_ecma(v, err, n, what, name);
 	vxml_scope *only = NULL;
 	if (strncmp(name, "dialog.", 7) == 0) {
 		only = &v->dialog_vars;
@@ -389,12 +351,12 @@ static int var_find(vxml *v, xmlNodePtr n, const char *what, const char *name, v
 		name += 12;
 	} else if (strncmp(name, "session.", 8) == 0) {
 		char d[160];
-		describe(v, n, d, sizeof(d));
+		tw_vxml_describe(v, n, d, sizeof(d));
 		return limit(v, err, n, "techweek cannot give VoiceXML session variables yet, which %s "
 			     "reads (%s)", d, name);
 	}
 	if (strchr(name, '.'))
-		return needs_ecma(v, err, n, what, name);
+		return tw_vxml_needs_ecma(v, err, n, what, name);
 	if (only) {
 		*found = scope_find(only, name);
 		return TW_OK;
@@ -443,8 +405,8 @@ static int eval(vxml *v, xmlNodePtr n, const char *what, const char *expr, char 
 	*out = NULL;
 	char *e = strdup(expr);
 	if (!e)
-		return nomem(err);
-	squeeze(e);
+		return tw_vxml_nomem(err);
+	tw_vxml_squeeze(e);
 	size_t len = strlen(e);
 	int rc = TW_OK;
 	if (len >= 2 && (e[0] == '\'' || e[0] == '"') && e[len - 1] == e[0] &&
@@ -455,36 +417,36 @@ static int eval(vxml *v, xmlNodePtr n, const char *what, const char *expr, char 
 		const char *b = strrchr(expr, e[0]);
 		*out = strndup(a + 1, (size_t)(b - a - 1));
 		if (!*out)
-			rc = nomem(err);
+			rc = tw_vxml_nomem(err);
 	} else if (number_literal(e) || strcmp(e, "true") == 0 || strcmp(e, "false") == 0) {
 		*out = strdup(e);
 		if (!*out)
-			rc = nomem(err);
+			rc = tw_vxml_nomem(err);
 	} else if (strcmp(e, "undefined") == 0) {
 		/* *out stays NULL */
 	} else if (v->enum_alt && strcmp(e, "_prompt") == 0) {
-		*out = dup(v->enum_alt->text ? v->enum_alt->text : "");
+		*out = tw_vxml_dup(v->enum_alt->text ? v->enum_alt->text : "");
 		if (!*out)
-			rc = nomem(err);
+			rc = tw_vxml_nomem(err);
 	} else if (v->enum_alt && strcmp(e, "_dtmf") == 0) {
-		*out = dup(v->enum_alt->dtmf ? v->enum_alt->dtmf : "");
+		*out = tw_vxml_dup(v->enum_alt->dtmf ? v->enum_alt->dtmf : "");
 		if (!*out)
-			rc = nomem(err);
+			rc = tw_vxml_nomem(err);
 	} else if (ident(e)) {
 		vxml_var *var;
 		rc = var_find(v, n, what, e, &var, err);
 		if (!rc && !var) {
 			char d[160];
-			describe(v, n, d, sizeof(d));
-			rc = fail(v, err, n, "%s reads %s, which is not declared", d, e);
+			tw_vxml_describe(v, n, d, sizeof(d));
+			rc = tw_vxml_fail(v, err, n, "%s reads %s, which is not declared", d, e);
 		}
 		if (!rc && var->value) {
 			*out = strdup(var->value);
 			if (!*out)
-				rc = nomem(err);
+				rc = tw_vxml_nomem(err);
 		}
 	} else {
-		rc = needs_ecma(v, err, n, what, expr);
+		rc = tw_vxml_needs_ecma(v, err, n, what, expr);
 	}
 	free(e);
 	return rc;
@@ -557,9 +519,9 @@ static const char *property(vxml *v, xmlNodePtr item, const char *name)
 			continue;
 		const char *found = NULL;
 		for (xmlNodePtr c = scopes[s]->children; c; c = c->next) {
-			const char *pn = is(c, "property") ? attr(c, "name") : NULL;
+			const char *pn = tw_vxml_is(c, "property") ? tw_vxml_attr(c, "name") : NULL;
 			if (pn && strcmp(pn, name) == 0)
-				found = attr(c, "value");
+				found = tw_vxml_attr(c, "value");
 		}
 		if (found)
 			return found;
@@ -591,8 +553,8 @@ static int flush(vxml *v, tw_buf *b, tw_error *err)
 		return TW_OK;
 	char *text = tw_buf_steal(b);
 	if (!text)
-		return nomem(err);
-	squeeze(text);
+		return tw_vxml_nomem(err);
+	tw_vxml_squeeze(text);
 	int rc = TW_OK;
 	if (*text)
 		rc = tw_call_event_add(v->call, TW_EV_SAY, text, tw_call_speech_s(text));
@@ -608,7 +570,7 @@ static int append(tw_buf *b, const char *s, tw_error *err)
 	if (rc == TW_ELIMIT)
 		return tw_error_set(err, TW_ELIMIT, "a VoiceXML prompt longer than %d bytes",
 				    VXML_MAX_UTTERANCE);
-	return rc ? nomem(err) : TW_OK;
+	return rc ? tw_vxml_nomem(err) : TW_OK;
 }
 
 /* ref resolved against the document's URL, for the transcript; ref
@@ -638,24 +600,24 @@ static int render_children(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 }
 
 /* Plain text of an element's content (for audio fallbacks, choices). */
-static void text_of(xmlNodePtr n, tw_buf *b)
+void tw_vxml_text_of(xmlNodePtr n, tw_buf *b)
 {
 	for (xmlNodePtr c = n->children; c; c = c->next) {
-		if (is_text(c) && c->content)
+		if (tw_vxml_is_text(c) && c->content)
 			tw_buf_puts(b, (const char *)c->content);
-		else if (c->type == XML_ELEMENT_NODE && !is(c, "grammar"))
-			text_of(c, b);
+		else if (c->type == XML_ELEMENT_NODE && !tw_vxml_is(c, "grammar"))
+			tw_vxml_text_of(c, b);
 		tw_buf_puts(b, " ");
 	}
 }
 
 static int render_audio(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 {
-	const char *src = attr(n, "src");
+	const char *src = tw_vxml_attr(n, "src");
 	char *computed = NULL;
 	int rc;
-	if (!src && attr(n, "expr")) {
-		if ((rc = eval(v, n, "expr", attr(n, "expr"), &computed, err)))
+	if (!src && tw_vxml_attr(n, "expr")) {
+		if ((rc = eval(v, n, "expr", tw_vxml_attr(n, "expr"), &computed, err)))
 			return rc;
 		src = computed;
 	}
@@ -669,13 +631,13 @@ static int render_audio(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 	 * text, when there is one, is the best estimate of it. */
 	tw_buf fb;
 	tw_buf_init(&fb, VXML_MAX_UTTERANCE);
-	text_of(n, &fb);
+	tw_vxml_text_of(n, &fb);
 	double seconds = tw_call_speech_s(tw_buf_str(&fb));
 	tw_buf_free(&fb);
 	char *url = resolve(v, src);
 	free(computed);
 	if (!url)
-		return nomem(err);
+		return tw_vxml_nomem(err);
 	rc = tw_call_event_add(v->call, TW_EV_PLAY, url, seconds);
 	free(url);
 	return rc ? tw_error_set(err, rc, "cannot record what the IVR played") : TW_OK;
@@ -689,12 +651,12 @@ static int render_break(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 	} strengths[] = {{"none", 0}, {"x-weak", 0.1}, {"weak", 0.25}, {"medium", 0.5},
 			 {"strong", 0.75}, {"x-strong", 1.0}};
 	double s = 0.5;
-	const char *t = attr(n, "time");
-	const char *strength = attr(n, "strength");
+	const char *t = tw_vxml_attr(n, "time");
+	const char *strength = tw_vxml_attr(n, "strength");
 	if (t) {
 		s = parse_time(t);
 		if (s < 0)
-			return fail(v, err, n, "<break time=\"%s\"> is not a time", t);
+			return tw_vxml_fail(v, err, n, "<break time=\"%s\"> is not a time", t);
 	} else if (strength) {
 		for (size_t i = 0; i < sizeof(strengths) / sizeof(strengths[0]); i++)
 			if (strcmp(strength, strengths[i].name) == 0)
@@ -712,7 +674,8 @@ static int render_enumerate(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 {
 	bool templ = false;
 	for (xmlNodePtr c = n->children; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE || (is_text(c) && !blank((const char *)c->content)))
+		if (c->type == XML_ELEMENT_NODE ||
+		    (tw_vxml_is_text(c) && !tw_vxml_blank((const char *)c->content)))
 			templ = true;
 	int rc = TW_OK;
 	for (size_t i = 0; i < v->grammar.nalts && !rc; i++) {
@@ -739,14 +702,14 @@ static int render(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 						  "voice", "sentence", "paragraph", "phoneme",
 						  "lang", "token", "w", "speak"};
 	static const char *const silent[] = {"mark", "desc", "meta", "metadata", "lexicon"};
-	if (is_text(n))
+	if (tw_vxml_is_text(n))
 		return n->content ? append(b, (const char *)n->content, err) : TW_OK;
 	if (n->type != XML_ELEMENT_NODE)
 		return TW_OK;
-	if (is(n, "value")) {
-		const char *expr = attr(n, "expr");
+	if (tw_vxml_is(n, "value")) {
+		const char *expr = tw_vxml_attr(n, "expr");
 		if (!expr)
-			return fail(v, err, n, "<value> without expr");
+			return tw_vxml_fail(v, err, n, "<value> without expr");
 		char *val;
 		int rc = eval(v, n, "expr", expr, &val, err);
 		if (rc)
@@ -755,32 +718,32 @@ static int render(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 		free(val);
 		return rc;
 	}
-	if (is(n, "audio"))
+	if (tw_vxml_is(n, "audio"))
 		return render_audio(v, n, b, err);
-	if (is(n, "break"))
+	if (tw_vxml_is(n, "break"))
 		return render_break(v, n, b, err);
-	if (is(n, "enumerate"))
+	if (tw_vxml_is(n, "enumerate"))
 		return render_enumerate(v, n, b, err);
-	if (is(n, "sub")) {
-		const char *alias = attr(n, "alias");
+	if (tw_vxml_is(n, "sub")) {
+		const char *alias = tw_vxml_attr(n, "alias");
 		return alias ? append(b, alias, err) : render_children(v, n, b, err);
 	}
 	for (size_t i = 0; i < sizeof(containers) / sizeof(containers[0]); i++)
-		if (is(n, containers[i]))
+		if (tw_vxml_is(n, containers[i]))
 			return render_children(v, n, b, err);
 	for (size_t i = 0; i < sizeof(silent) / sizeof(silent[0]); i++)
-		if (is(n, silent[i]))
+		if (tw_vxml_is(n, silent[i]))
 			return TW_OK;
 	char d[160];
-	describe(v, n, d, sizeof(d));
-	return fail(v, err, n, "unknown element %s in a prompt", d);
+	tw_vxml_describe(v, n, d, sizeof(d));
+	return tw_vxml_fail(v, err, n, "unknown element %s in a prompt", d);
 }
 
 /* A <prompt> is spoken as one utterance; cond needs ECMAScript. */
 static int play_prompt(vxml *v, xmlNodePtr p, tw_buf *b, tw_error *err)
 {
-	if (attr(p, "cond"))
-		return needs_ecma(v, err, p, "cond", attr(p, "cond"));
+	if (tw_vxml_attr(p, "cond"))
+		return tw_vxml_needs_ecma(v, err, p, "cond", tw_vxml_attr(p, "cond"));
 	int rc = flush(v, b, err);
 	if (!rc)
 		rc = render_children(v, p, b, err);
@@ -793,21 +756,21 @@ static int play_prompt(vxml *v, xmlNodePtr p, tw_buf *b, tw_error *err)
  * handler: a prompt without the <prompt> element around it. */
 static bool bare_prompt(xmlNodePtr n)
 {
-	if (is_text(n))
-		return !blank((const char *)n->content);
-	return is(n, "value") || is(n, "audio") || is(n, "enumerate") || is(n, "break") ||
-	       is(n, "mark");
+	if (tw_vxml_is_text(n))
+		return !tw_vxml_blank((const char *)n->content);
+	return tw_vxml_is(n, "value") || tw_vxml_is(n, "audio") || tw_vxml_is(n, "enumerate") ||
+	       tw_vxml_is(n, "break") || tw_vxml_is(n, "mark");
 }
 
 static int prompt_level(vxml *v, xmlNodePtr p, int *count, tw_error *err)
 {
 	*count = 1;
-	const char *c = is(p, "prompt") ? attr(p, "count") : NULL;
+	const char *c = tw_vxml_is(p, "prompt") ? tw_vxml_attr(p, "count") : NULL;
 	if (c) {
 		char *end;
 		long n = strtol(c, &end, 10);
 		if (end == c || *end || n < 1)
-			return fail(v, err, p, "<prompt count=\"%s\"> is not a count", c);
+			return tw_vxml_fail(v, err, p, "<prompt count=\"%s\"> is not a count", c);
 		*count = (int)n;
 	}
 	return TW_OK;
@@ -818,7 +781,7 @@ static int play_item_prompts(vxml *v, vxml_item *it, tw_error *err)
 {
 	int best = 0, rc;
 	for (xmlNodePtr c = it->node->children; c; c = c->next) {
-		if (!is(c, "prompt") && !bare_prompt(c))
+		if (!tw_vxml_is(c, "prompt") && !bare_prompt(c))
 			continue;
 		int count;
 		if ((rc = prompt_level(v, c, &count, err)))
@@ -832,7 +795,7 @@ static int play_item_prompts(vxml *v, vxml_item *it, tw_error *err)
 	for (xmlNodePtr c = it->node->children; c && !rc; c = c->next) {
 		if (c->type == XML_ELEMENT_NODE && (rc = tw_call_at(v->call, c)))
 			break;
-		if (is(c, "prompt")) {
+		if (tw_vxml_is(c, "prompt")) {
 			int count;
 			rc = prompt_level(v, c, &count, err);
 			if (!rc && count == best)
@@ -847,560 +810,6 @@ static int play_item_prompts(vxml *v, vxml_item *it, tw_error *err)
 	if (!rc)
 		rc = flush(v, &b, err);
 	tw_buf_free(&b);
-	return rc;
-}
-
-/* ---- grammars ---- */
-
-static void grammar_free(vxml_grammar *g)
-{
-	for (size_t i = 0; i < g->nalts; i++) {
-		free(g->alts[i].dtmf);
-		free(g->alts[i].phrase);
-		free(g->alts[i].text);
-		free(g->alts[i].value);
-	}
-	free(g->alts);
-	memset(g, 0, sizeof(*g));
-}
-
-/* Adds an alternative; the strings are copied (NULL ok). */
-static int alt_add(vxml_grammar *g, const char *dtmf, const char *text, const char *value,
-		   bool approximate, xmlNodePtr node, tw_error *err)
-{
-	if (g->nalts == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 8;
-		if (cap > VXML_MAX_VARS)
-			return tw_error_set(err, TW_ELIMIT, "more than %d grammar alternatives",
-					    VXML_MAX_VARS);
-		vxml_alt *alts = realloc(g->alts, cap * sizeof(*alts));
-		if (!alts)
-			return nomem(err);
-		g->alts = alts;
-		g->cap = cap;
-	}
-	vxml_alt a = {.approximate = approximate, .node = node};
-	a.dtmf = dup(dtmf);
-	a.text = dup(text);
-	if (a.text)
-		squeeze(a.text);
-	a.phrase = text && !blank(text) ? normalise(text) : NULL;
-	a.value = dup(value);
-	g->alts[g->nalts++] = a;
-	if ((dtmf && !a.dtmf) || (text && !a.text) || (text && !blank(text) && !a.phrase) ||
-	    (value && !a.value))
-		return nomem(err);
-	return TW_OK;
-}
-
-/* A builtin type: "digits?length=4", "boolean", "number". */
-static int builtin(vxml *v, xmlNodePtr n, const char *spec, bool dtmf, bool voice,
-		   vxml_grammar *g, tw_error *err)
-{
-	if (g->builtin != B_NONE)
-		return unsupported(v, err, n, "it reads one builtin grammar per field");
-	size_t tlen = strcspn(spec, "?");
-	if (tlen == 6 && strncmp(spec, "digits", 6) == 0)
-		g->builtin = B_DIGITS;
-	else if (tlen == 7 && strncmp(spec, "boolean", 7) == 0)
-		g->builtin = B_BOOLEAN;
-	else if (tlen == 6 && strncmp(spec, "number", 6) == 0)
-		g->builtin = B_NUMBER;
-	else
-		return unsupported(v, err, n,
-				   "it knows the builtin grammars digits, boolean and number");
-	g->builtin_dtmf = dtmf;
-	g->builtin_voice = voice;
-	const char *p = spec + tlen;
-	while (*p) {
-		p++; /* '?' or ';' */
-		char name[32];
-		size_t nl = strcspn(p, "=;");
-		if (nl >= sizeof(name) || p[nl] != '=')
-			return fail(v, err, n, "cannot read the builtin grammar \"%s\"", spec);
-		memcpy(name, p, nl);
-		name[nl] = '\0';
-		char *end;
-		long x = strtol(p + nl + 1, &end, 10);
-		if (end == p + nl + 1 || (*end && *end != ';') || x < 0 || x > 1000)
-			return fail(v, err, n, "cannot read the builtin grammar \"%s\"", spec);
-		if (strcmp(name, "length") == 0)
-			g->minlen = g->maxlen = (int)x;
-		else if (strcmp(name, "minlength") == 0)
-			g->minlen = (int)x;
-		else if (strcmp(name, "maxlength") == 0)
-			g->maxlen = (int)x;
-		else if (strcmp(name, "y") != 0 && strcmp(name, "n") != 0)
-			return fail(v, err, n, "the builtin grammar \"%s\" has an unknown parameter %s",
-				    spec, name);
-		p = end;
-	}
-	return TW_OK;
-}
-
-static bool dtmf_keys(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!strchr("0123456789*#", *s))
-			return false;
-	return true;
-}
-
-/* One alternative of a simple grammar: its words, as keys or as speech. */
-static int grammar_token_alt(vxml *v, xmlNodePtr n, const char *words, const char *value,
-			     bool dtmf, vxml_grammar *g, tw_error *err)
-{
-	char *w = strdup(words);
-	if (!w)
-		return nomem(err);
-	squeeze(w);
-	int rc = TW_OK;
-	if (!*w) {
-		/* an empty item matches nothing a caller can give */
-	} else if (dtmf) {
-		/* "1 2" is the sequence 1 then 2 */
-		char *keys = w, *o = w;
-		for (char *r = w; *r; r++)
-			if (*r != ' ')
-				*o++ = *r;
-		*o = '\0';
-		if (!dtmf_keys(keys))
-			rc = unsupported(v, err, n, "it reads DTMF grammars that list keys");
-		else
-			rc = alt_add(g, keys, NULL, value ? value : keys, false, n, err);
-	} else {
-		rc = alt_add(g, NULL, w, value, false, n, err);
-	}
-	free(w);
-	return rc;
-}
-
-/* An SRGS <item>: words and, at most, a literal <tag>. */
-static int srgs_item(vxml *v, xmlNodePtr grammar, xmlNodePtr item, bool dtmf, vxml_grammar *g,
-		     tw_error *err)
-{
-	const char *format = attr(grammar, "tag-format");
-	bool literals = format && strcmp(format, "semantics/1.0-literals") == 0;
-	if (attr(item, "repeat"))
-		return unsupported(v, err, item, "it reads lists of items, not repeated ones");
-	tw_buf words, tag;
-	tw_buf_init(&words, VXML_MAX_UTTERANCE);
-	tw_buf_init(&tag, VXML_MAX_UTTERANCE);
-	int rc = TW_OK;
-	bool tagged = false;
-	for (xmlNodePtr c = item->children; c && !rc; c = c->next) {
-		if (is_text(c)) {
-			tw_buf_puts(&words, (const char *)c->content);
-			tw_buf_puts(&words, " ");
-		} else if (is(c, "tag")) {
-			if (!literals) {
-				xmlChar *t = xmlNodeGetContent(c);
-				rc = needs_ecma(v, err, c, "semantic interpretation",
-						t ? (const char *)t : "");
-				xmlFree(t);
-				break;
-			}
-			text_of(c, &tag);
-			tagged = true;
-		} else if (c->type == XML_ELEMENT_NODE) {
-			rc = unsupported(v, err, c, "it reads lists of items, not nested rules");
-		}
-	}
-	if (!rc) {
-		char *value = tagged ? strdup(tw_buf_str(&tag)) : NULL;
-		if (value)
-			squeeze(value);
-		if (tagged && !value)
-			rc = nomem(err);
-		else
-			rc = grammar_token_alt(v, item, tw_buf_str(&words), value, dtmf, g, err);
-		free(value);
-	}
-	tw_buf_free(&words);
-	tw_buf_free(&tag);
-	return rc;
-}
-
-static int srgs_rule(vxml *v, xmlNodePtr grammar, xmlNodePtr rule, bool dtmf, vxml_grammar *g,
-		     tw_error *err)
-{
-	int rc = TW_OK;
-	for (xmlNodePtr c = rule->children; c && !rc; c = c->next) {
-		if (is_text(c)) {
-			if (!blank((const char *)c->content))
-				rc = grammar_token_alt(v, rule, (const char *)c->content, NULL, dtmf,
-						       g, err);
-		} else if (is(c, "one-of")) {
-			for (xmlNodePtr i = c->children; i && !rc; i = i->next) {
-				if (is(i, "item"))
-					rc = srgs_item(v, grammar, i, dtmf, g, err);
-				else if (i->type == XML_ELEMENT_NODE)
-					rc = unsupported(v, err, i,
-							 "it reads <one-of> lists of <item>s");
-			}
-		} else if (is(c, "item")) {
-			rc = srgs_item(v, grammar, c, dtmf, g, err);
-		} else if (is(c, "tag")) {
-			xmlChar *t = xmlNodeGetContent(c);
-			rc = needs_ecma(v, err, c, "semantic interpretation",
-					t ? (const char *)t : "");
-			xmlFree(t);
-		} else if (is(c, "example")) {
-			continue;
-		} else if (c->type == XML_ELEMENT_NODE) {
-			rc = unsupported(v, err, c, "it reads rules made of items");
-		}
-	}
-	return rc;
-}
-
-/* A plain list: "1 | 2 | 3", or keys separated by spaces. */
-static int plain_grammar(vxml *v, xmlNodePtr n, const char *text, bool dtmf, vxml_grammar *g,
-			 tw_error *err)
-{
-	const char *p = text;
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p == '#' && strncmp(p, "#ABNF", 5) == 0)
-		return unsupported(v, err, n, "it reads SRGS items and plain lists, not ABNF");
-	const char *seps = strchr(text, '|') ? "|" : (dtmf ? " \t\r\n" : "\r\n");
-	char *copy = strdup(text);
-	if (!copy)
-		return nomem(err);
-	int rc = TW_OK;
-	char *save = NULL;
-	for (char *tok = strtok_r(copy, seps, &save); tok && !rc; tok = strtok_r(NULL, seps, &save))
-		if (!blank(tok))
-			rc = grammar_token_alt(v, n, tok, NULL, dtmf, g, err);
-	free(copy);
-	return rc;
-}
-
-static int grammar_element(vxml *v, xmlNodePtr n, vxml_grammar *g, tw_error *err)
-{
-	const char *mode = attr(n, "mode");
-	bool dtmf = mode && strcmp(mode, "dtmf") == 0;
-	if (mode && !dtmf && strcmp(mode, "voice") != 0)
-		return fail(v, err, n, "<grammar mode=\"%s\"> is neither dtmf nor voice", mode);
-	if (attr(n, "srcexpr"))
-		return needs_ecma(v, err, n, "srcexpr", attr(n, "srcexpr"));
-	const char *src = attr(n, "src");
-	if (src) {
-		static const char *const prefixes[] = {"builtin:dtmf/", "builtin:voice/",
-							"builtin:grammar/", "builtin:"};
-		for (size_t i = 0; i < 4; i++) {
-			size_t pl = strlen(prefixes[i]);
-			if (strncmp(src, prefixes[i], pl) == 0)
-				return builtin(v, n, src + pl, i != 1, i != 0, g, err);
-		}
-		return unsupported(v, err, n,
-				   "it does not fetch external grammars");
-	}
-	xmlNodePtr rule = NULL;
-	const char *root = attr(n, "root");
-	bool elements = false;
-	for (xmlNodePtr c = n->children; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || is(c, "meta") || is(c, "metadata") ||
-		    is(c, "lexicon"))
-			continue;
-		elements = true;
-		if (!is(c, "rule"))
-			return unsupported(v, err, c, "it reads grammars made of <rule>s");
-		const char *id = attr(c, "id");
-		if (!rule || (root && id && strcmp(root, id) == 0))
-			rule = c;
-	}
-	if (rule)
-		return srgs_rule(v, n, rule, dtmf, g, err);
-	if (elements)
-		return TW_OK;
-	xmlChar *text = xmlNodeGetContent(n);
-	if (!text)
-		return nomem(err);
-	int rc = plain_grammar(v, n, (const char *)text, dtmf, g, err);
-	xmlFree(text);
-	return rc;
-}
-
-/* An <option>/<choice>'s words, without nested grammars. */
-static int words_of(xmlNodePtr n, char **out, tw_error *err)
-{
-	tw_buf b;
-	tw_buf_init(&b, VXML_MAX_UTTERANCE);
-	text_of(n, &b);
-	*out = tw_buf_steal(&b);
-	if (!*out)
-		return nomem(err);
-	squeeze(*out);
-	return TW_OK;
-}
-
-static bool approximate(xmlNodePtr n, xmlNodePtr parent)
-{
-	const char *a = attr(n, "accept");
-	if (!a)
-		a = attr(parent, "accept");
-	return a && strcmp(a, "approximate") == 0;
-}
-
-/* A menu's choices: dtmf="true" numbers those without keys 1 to 9. */
-static int menu_grammar(vxml *v, xmlNodePtr menu, vxml_grammar *g, tw_error *err)
-{
-	const char *auto_keys = attr(menu, "dtmf");
-	int next_key = auto_keys && strcmp(auto_keys, "true") == 0 ? 1 : 10;
-	for (xmlNodePtr c = menu->children; c; c = c->next) {
-		if (!is(c, "choice"))
-			continue;
-		for (xmlNodePtr k = c->children; k; k = k->next)
-			if (is(k, "grammar"))
-				return unsupported(v, err, k,
-						   "it reads a choice's dtmf= and text, not a grammar of its own");
-		char key[16] = "";
-		const char *dtmf = attr(c, "dtmf");
-		if (!dtmf && next_key <= 9) {
-			snprintf(key, sizeof(key), "%d", next_key++);
-			dtmf = key;
-		}
-		if (dtmf && !dtmf_keys(dtmf))
-			return fail(v, err, c, "<choice dtmf=\"%s\"> is not a key sequence", dtmf);
-		char *words;
-		int rc = words_of(c, &words, err);
-		if (!rc)
-			rc = alt_add(g, dtmf, words, NULL, approximate(c, menu), c, err);
-		free(words);
-		if (rc)
-			return rc;
-	}
-	return TW_OK;
-}
-
-/* A field's grammars: its type, <grammar>s and <option>s. */
-static int field_grammar(vxml *v, xmlNodePtr field, vxml_grammar *g, tw_error *err)
-{
-	int rc;
-	const char *type = attr(field, "type");
-	if (type && (rc = builtin(v, field, type, true, true, g, err)))
-		return rc;
-	for (xmlNodePtr c = field->children; c; c = c->next) {
-		if (is(c, "grammar")) {
-			if ((rc = grammar_element(v, c, g, err)))
-				return rc;
-		} else if (is(c, "option")) {
-			const char *dtmf = attr(c, "dtmf");
-			if (dtmf && !dtmf_keys(dtmf))
-				return fail(v, err, c, "<option dtmf=\"%s\"> is not a key sequence",
-					    dtmf);
-			char *words;
-			if ((rc = words_of(c, &words, err)))
-				return rc;
-			const char *value = attr(c, "value");
-			rc = alt_add(g, dtmf, words, value ? value : words, approximate(c, field), c,
-				     err);
-			free(words);
-			if (rc)
-				return rc;
-		}
-	}
-	if (g->builtin == B_NONE && g->nalts == 0) {
-		char d[160];
-		describe(v, field, d, sizeof(d));
-		return fail(v, err, field, "%s has no grammar techweek can listen with", d);
-	}
-	return TW_OK;
-}
-
-static bool grammar_dtmf(const vxml_grammar *g)
-{
-	if (g->builtin != B_NONE && g->builtin_dtmf)
-		return true;
-	for (size_t i = 0; i < g->nalts; i++)
-		if (g->alts[i].dtmf)
-			return true;
-	return false;
-}
-
-static bool grammar_voice(const vxml_grammar *g)
-{
-	if (g->builtin != B_NONE && g->builtin_voice)
-		return true;
-	for (size_t i = 0; i < g->nalts; i++)
-		if (g->alts[i].phrase)
-			return true;
-	return false;
-}
-
-/* The number of keys every DTMF match has, or 0 when it varies. */
-static int grammar_fixed_keys(const vxml_grammar *g)
-{
-	int n = 0;
-	if (g->builtin == B_DIGITS && g->builtin_dtmf)
-		n = g->minlen == g->maxlen ? g->maxlen : -1;
-	else if (g->builtin == B_BOOLEAN && g->builtin_dtmf)
-		n = 1;
-	else if (g->builtin == B_NUMBER && g->builtin_dtmf)
-		n = -1;
-	for (size_t i = 0; i < g->nalts; i++) {
-		if (!g->alts[i].dtmf)
-			continue;
-		int len = (int)strlen(g->alts[i].dtmf);
-		if (n == 0)
-			n = len;
-		else if (n != len)
-			n = -1;
-	}
-	return n > 0 ? n : 0;
-}
-
-static bool len_ok(const vxml_grammar *g, size_t len)
-{
-	return len > 0 && (!g->minlen || len >= (size_t)g->minlen) &&
-	       (!g->maxlen || len <= (size_t)g->maxlen);
-}
-
-/* Keys against the grammar: *value is malloc'd, *alt the alternative. */
-static int match_dtmf(const vxml_grammar *g, const char *keys, char **value, const vxml_alt **alt)
-{
-	*value = NULL;
-	*alt = NULL;
-	for (size_t i = 0; i < g->nalts; i++) {
-		if (g->alts[i].dtmf && strcmp(g->alts[i].dtmf, keys) == 0) {
-			*alt = &g->alts[i];
-			*value = strdup(g->alts[i].value ? g->alts[i].value : keys);
-			return *value ? TW_OK : TW_ENOMEM;
-		}
-	}
-	if (!g->builtin_dtmf || !*keys)
-		return TW_OK;
-	size_t len = strlen(keys);
-	if (g->builtin == B_DIGITS) {
-		if (strspn(keys, "0123456789") == len && len_ok(g, len))
-			*value = strdup(keys);
-	} else if (g->builtin == B_BOOLEAN) {
-		if (strcmp(keys, "1") == 0)
-			*value = strdup("true");
-		else if (strcmp(keys, "2") == 0)
-			*value = strdup("false");
-	} else if (g->builtin == B_NUMBER) {
-		/* '*' is the decimal point */
-		const char *star = strchr(keys, '*');
-		if (strspn(keys, "0123456789*") == len && (!star || !strchr(star + 1, '*')) &&
-		    keys[0] != '*' && keys[len - 1] != '*') {
-			*value = strdup(keys);
-			if (*value && star)
-				(*value)[star - keys] = '.';
-		}
-	}
-	return TW_OK;
-}
-
-/* Spoken digits ("four two", "42", "oh seven") as a digit string. */
-static char *spoken_digits(const char *phrase, bool point)
-{
-	static const char *const words[] = {"zero", "one", "two", "three", "four",
-					    "five", "six", "seven", "eight", "nine"};
-	char *out = calloc(strlen(phrase) + 1, 1);
-	char *copy = strdup(phrase);
-	if (!out || !copy) {
-		free(out);
-		free(copy);
-		return NULL;
-	}
-	size_t o = 0;
-	bool ok = true, dot = false;
-	char *save = NULL;
-	for (char *w = strtok_r(copy, " ", &save); w && ok; w = strtok_r(NULL, " ", &save)) {
-		if (strspn(w, "0123456789") == strlen(w)) {
-			memcpy(out + o, w, strlen(w));
-			o += strlen(w);
-			continue;
-		}
-		int d = -1;
-		for (int i = 0; i < 10; i++)
-			if (strcmp(w, words[i]) == 0)
-				d = i;
-		if (strcmp(w, "oh") == 0 || strcmp(w, "o") == 0)
-			d = 0;
-		if (d >= 0) {
-			out[o++] = (char)('0' + d);
-		} else if (point && !dot && strcmp(w, "point") == 0 && o > 0) {
-			out[o++] = '.';
-			dot = true;
-		} else {
-			ok = false;
-		}
-	}
-	free(copy);
-	if (!ok || o == 0 || out[o - 1] == '.') {
-		free(out);
-		return strdup("");
-	}
-	return out;
-}
-
-/* Is every word of said in words, in order? (accept="approximate") */
-static bool subphrase(const char *said, const char *words)
-{
-	const char *w = words;
-	size_t slen = strlen(said), i = 0;
-	while (i < slen) {
-		size_t n = strcspn(said + i, " ");
-		bool found = false;
-		while (*w) {
-			size_t m = strcspn(w, " ");
-			bool same = m == n && strncmp(w, said + i, n) == 0;
-			w += m;
-			while (*w == ' ')
-				w++;
-			if (same) {
-				found = true;
-				break;
-			}
-		}
-		if (!found)
-			return false;
-		i += n;
-		while (said[i] == ' ')
-			i++;
-	}
-	return slen > 0;
-}
-
-static int match_speech(const vxml_grammar *g, const char *phrase, char **value,
-			const vxml_alt **alt)
-{
-	*value = NULL;
-	*alt = NULL;
-	char *said = normalise(phrase);
-	if (!said)
-		return TW_ENOMEM;
-	for (size_t i = 0; i < g->nalts && !*alt; i++) {
-		const vxml_alt *a = &g->alts[i];
-		if (a->phrase && (strcmp(a->phrase, said) == 0 ||
-				  (a->approximate && subphrase(said, a->phrase))))
-			*alt = a;
-	}
-	int rc = TW_OK;
-	if (*alt) {
-		*value = strdup((*alt)->value ? (*alt)->value : (*alt)->text);
-		if (!*value)
-			rc = TW_ENOMEM;
-	} else if (g->builtin_voice && g->builtin == B_BOOLEAN) {
-		if (strcmp(said, "yes") == 0 || strcmp(said, "true") == 0)
-			*value = strdup("true");
-		else if (strcmp(said, "no") == 0 || strcmp(said, "false") == 0)
-			*value = strdup("false");
-	} else if (g->builtin_voice && g->builtin != B_NONE) {
-		char *digits = spoken_digits(said, g->builtin == B_NUMBER);
-		if (!digits)
-			rc = TW_ENOMEM;
-		else if (*digits && (g->builtin == B_NUMBER || len_ok(g, strlen(digits))))
-			*value = digits;
-		else
-			free(digits);
-	}
-	free(said);
 	return rc;
 }
 
@@ -1423,12 +832,12 @@ static bool catches(xmlNodePtr h, const char *event)
 {
 	static const char *const shorthands[] = {"noinput", "nomatch", "help", "error"};
 	for (size_t i = 0; i < 4; i++)
-		if (is(h, shorthands[i]))
+		if (tw_vxml_is(h, shorthands[i]))
 			return handler_matches(shorthands[i], event);
-	if (!is(h, "catch"))
+	if (!tw_vxml_is(h, "catch"))
 		return false;
-	const char *list = attr(h, "event");
-	if (!list || blank(list))
+	const char *list = tw_vxml_attr(h, "event");
+	if (!list || tw_vxml_blank(list))
 		return true;
 	for (const char *p = list; *p;) {
 		while (isspace((unsigned char)*p))
@@ -1460,15 +869,15 @@ static int find_handler(vxml *v, const char *event, int n, xmlNodePtr *out, tw_e
 		for (xmlNodePtr h = scopes[s]->children; h; h = h->next) {
 			if (h->type != XML_ELEMENT_NODE || !catches(h, event))
 				continue;
-			if (attr(h, "cond"))
-				return needs_ecma(v, err, h, "cond", attr(h, "cond"));
+			if (tw_vxml_attr(h, "cond"))
+				return tw_vxml_needs_ecma(v, err, h, "cond", tw_vxml_attr(h, "cond"));
 			int count = 1;
-			const char *c = attr(h, "count");
+			const char *c = tw_vxml_attr(h, "count");
 			if (c) {
 				char *end;
 				long x = strtol(c, &end, 10);
 				if (end == c || *end || x < 1)
-					return fail(v, err, h, "count=\"%s\" is not a count", c);
+					return tw_vxml_fail(v, err, h, "count=\"%s\" is not a count", c);
 				count = (int)x;
 			}
 			if (count <= n && count > best) {
@@ -1507,11 +916,11 @@ static int note(vxml *v, const char *text, tw_error *err)
 static int throw_event(vxml *v, const char *event, xmlNodePtr origin, tw_error *err)
 {
 	if (v->depth >= VXML_MAX_EVENT_DEPTH)
-		return fail(v, err, origin, "event \"%s\" thrown %d times from its own handlers",
+		return tw_vxml_fail(v, err, origin, "event \"%s\" thrown %d times from its own handlers",
 			    event, VXML_MAX_EVENT_DEPTH);
 	int n = v->cur ? item_count(v->cur, event) : 1;
 	if (n < 0)
-		return nomem(err);
+		return tw_vxml_nomem(err);
 	xmlNodePtr h;
 	int rc = find_handler(v, event, n, &h, err);
 	if (rc)
@@ -1537,8 +946,8 @@ static int throw_event(vxml *v, const char *event, xmlNodePtr origin, tw_error *
 		rc = hang_up(v, err);
 	} else {
 		char d[160];
-		describe(v, origin, d, sizeof(d));
-		rc = fail(v, err, origin,
+		tw_vxml_describe(v, origin, d, sizeof(d));
+		rc = tw_vxml_fail(v, err, origin,
 			  "%s threw \"%s\", which the document does not catch (a VoiceXML browser ends the call)",
 			  d, event);
 	}
@@ -1553,8 +962,8 @@ static xmlNodePtr dialog_by_id(vxml *v, const char *id)
 {
 	xmlNodePtr root = xmlDocGetRootElement(v->doc);
 	for (xmlNodePtr c = root->children; c; c = c->next) {
-		const char *cid = attr(c, "id");
-		if ((is(c, "form") || is(c, "menu")) && cid && strcmp(cid, id) == 0)
+		const char *cid = tw_vxml_attr(c, "id");
+		if ((tw_vxml_is(c, "form") || tw_vxml_is(c, "menu")) && cid && strcmp(cid, id) == 0)
 			return c;
 	}
 	return NULL;
@@ -1570,10 +979,10 @@ static int fetch(vxml *v, xmlNodePtr n, const char *ref, const char *method,
 	const char *hash = strchr(ref, '#');
 	char *base = hash ? strndup(ref, (size_t)(hash - ref)) : strdup(ref);
 	if (!base)
-		return nomem(err);
+		return tw_vxml_nomem(err);
 	if (hash && hash[1] && !(v->fragment = strdup(hash + 1))) {
 		free(base);
-		return nomem(err);
+		return tw_vxml_nomem(err);
 	}
 	v->left = v->unwind = true;
 	int rc = tw_call_fetch(v->call, v->url, base, method, params, count, err);
@@ -1582,8 +991,8 @@ static int fetch(vxml *v, xmlNodePtr n, const char *ref, const char *method,
 		/* say which element asked for it */
 		char d[160], *msg = err->message;
 		err->message = NULL;
-		describe(v, n, d, sizeof(d));
-		fail(v, err, n, "%s: %s", d, msg);
+		tw_vxml_describe(v, n, d, sizeof(d));
+		tw_vxml_fail(v, err, n, "%s: %s", d, msg);
 		err->code = rc;
 		free(msg);
 	}
@@ -1598,14 +1007,14 @@ static int go(vxml *v, xmlNodePtr n, const char *next, tw_error *err)
 	xmlNodePtr d = dialog_by_id(v, next + 1);
 	if (!d) {
 		char desc[160];
-		describe(v, n, desc, sizeof(desc));
-		return fail(v, err, n, "%s: no <form> or <menu> with id \"%s\" in the document", desc,
+		tw_vxml_describe(v, n, desc, sizeof(desc));
+		return tw_vxml_fail(v, err, n, "%s: no <form> or <menu> with id \"%s\" in the document", desc,
 			    next + 1);
 	}
 	if (++v->transitions > VXML_MAX_TRANSITIONS) {
 		char desc[160];
-		describe(v, n, desc, sizeof(desc));
-		return fail(v, err, n,
+		tw_vxml_describe(v, n, desc, sizeof(desc));
+		return tw_vxml_fail(v, err, n,
 			    "goto loop: %d transitions between dialogs without input from the caller, the last by %s",
 			    VXML_MAX_TRANSITIONS, desc);
 	}
@@ -1619,12 +1028,12 @@ static int attr_or_expr(vxml *v, xmlNodePtr n, const char *name, const char *exp
 			tw_error *err)
 {
 	*out = NULL;
-	const char *plain = attr(n, name);
+	const char *plain = tw_vxml_attr(n, name);
 	if (plain) {
 		*out = strdup(plain);
-		return *out ? TW_OK : nomem(err);
+		return *out ? TW_OK : tw_vxml_nomem(err);
 	}
-	const char *expr = exprname ? attr(n, exprname) : NULL;
+	const char *expr = exprname ? tw_vxml_attr(n, exprname) : NULL;
 	return expr ? eval(v, n, exprname, expr, out, err) : TW_OK;
 }
 
@@ -1637,7 +1046,7 @@ static int do_goto(vxml *v, xmlNodePtr n, tw_error *err)
 	if (item) {
 		vxml_item *it = item_named(v, item);
 		if (!it)
-			rc = fail(v, err, n, "<goto nextitem=\"%s\">: no such item in this form", item);
+			rc = tw_vxml_fail(v, err, n, "<goto nextitem=\"%s\">: no such item in this form", item);
 		else
 			v->next_item = it;
 		v->unwind = true;
@@ -1647,7 +1056,7 @@ static int do_goto(vxml *v, xmlNodePtr n, tw_error *err)
 	if ((rc = attr_or_expr(v, n, "next", "expr", &next, err)))
 		return rc;
 	if (!next)
-		return fail(v, err, n, "<goto> without next, expr or nextitem");
+		return tw_vxml_fail(v, err, n, "<goto> without next, expr or nextitem");
 	rc = go(v, n, next, err);
 	free(next);
 	return rc;
@@ -1670,25 +1079,25 @@ static int namelist(vxml *v, const char *list, char ***out, size_t *count, tw_er
 	size_t cap = (list ? strlen(list) / 2 + 1 : 0) + v->nitems;
 	char **names = calloc(cap + 1, sizeof(*names));
 	if (!names)
-		return nomem(err);
+		return tw_vxml_nomem(err);
 	if (list) {
 		char *copy = strdup(list), *save = NULL;
 		if (!copy) {
 			free(names);
-			return nomem(err);
+			return tw_vxml_nomem(err);
 		}
 		for (char *t = strtok_r(copy, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save))
 			names[(*count)++] = strdup(t);
 		free(copy);
 	} else {
 		for (size_t i = 0; i < v->nitems; i++)
-			if (v->items[i].name && !is(v->items[i].node, "block"))
+			if (v->items[i].name && !tw_vxml_is(v->items[i].node, "block"))
 				names[(*count)++] = strdup(v->items[i].name);
 	}
 	*out = names;
 	for (size_t i = 0; i < *count; i++)
 		if (!names[i])
-			return nomem(err);
+			return tw_vxml_nomem(err);
 	return TW_OK;
 }
 
@@ -1706,30 +1115,30 @@ static int do_submit(vxml *v, xmlNodePtr n, tw_error *err)
 	tw_call_param *params = NULL;
 	int rc = attr_or_expr(v, n, "next", "expr", &next, err);
 	if (!rc && !next)
-		rc = fail(v, err, n, "<submit> without next or expr");
+		rc = tw_vxml_fail(v, err, n, "<submit> without next or expr");
 	if (!rc)
 		rc = attr_or_expr(v, n, "method", "methodexpr", &method, err);
 	if (!rc && method) {
 		for (char *p = method; *p; p++)
 			*p = (char)toupper((unsigned char)*p);
 		if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
-			rc = fail(v, err, n, "<submit method=\"%s\"> is neither get nor post", method);
+			rc = tw_vxml_fail(v, err, n, "<submit method=\"%s\"> is neither get nor post", method);
 	}
 	if (!rc)
-		rc = namelist(v, attr(n, "namelist"), &names, &count, err);
+		rc = namelist(v, tw_vxml_attr(n, "namelist"), &names, &count, err);
 	if (!rc && !(params = calloc(count + 1, sizeof(*params))))
-		rc = nomem(err);
+		rc = tw_vxml_nomem(err);
 	for (size_t i = 0; i < count && !rc; i++) {
 		vxml_var *var;
 		rc = var_find(v, n, "namelist", names[i], &var, err);
 		if (!rc && !var)
-			rc = fail(v, err, n, "<submit> sends %s, which is not declared", names[i]);
+			rc = tw_vxml_fail(v, err, n, "<submit> sends %s, which is not declared", names[i]);
 		if (rc)
 			break;
 		params[i].name = strdup(names[i]);
 		params[i].value = strdup(var->value ? var->value : "");
 		if (!params[i].name || !params[i].value)
-			rc = nomem(err);
+			rc = tw_vxml_nomem(err);
 	}
 	if (!rc)
 		rc = fetch(v, n, next, method ? method : "GET", params, count, err);
@@ -1742,13 +1151,13 @@ static int do_submit(vxml *v, xmlNodePtr n, tw_error *err)
 
 static int do_var(vxml *v, xmlNodePtr n, vxml_scope *scope, tw_error *err)
 {
-	const char *name = attr(n, "name");
+	const char *name = tw_vxml_attr(n, "name");
 	if (!name || !*name)
-		return fail(v, err, n, "<var> without a name");
+		return tw_vxml_fail(v, err, n, "<var> without a name");
 	if (!ident(name) || strchr(name, '.') || strchr(name, '$'))
-		return needs_ecma(v, err, n, "name", name);
+		return tw_vxml_needs_ecma(v, err, n, "name", name);
 	char *value = NULL;
-	const char *expr = attr(n, "expr");
+	const char *expr = tw_vxml_attr(n, "expr");
 	int rc = expr ? eval(v, n, "expr", expr, &value, err) : TW_OK;
 	if (!rc)
 		rc = scope_set(scope, name, value, err);
@@ -1758,15 +1167,15 @@ static int do_var(vxml *v, xmlNodePtr n, vxml_scope *scope, tw_error *err)
 
 static int do_assign(vxml *v, xmlNodePtr n, tw_error *err)
 {
-	const char *name = attr(n, "name");
-	const char *expr = attr(n, "expr");
+	const char *name = tw_vxml_attr(n, "name");
+	const char *expr = tw_vxml_attr(n, "expr");
 	if (!name || !expr)
-		return fail(v, err, n, "<assign> needs name and expr");
+		return tw_vxml_fail(v, err, n, "<assign> needs name and expr");
 	vxml_var *var;
 	char *value = NULL;
 	int rc = var_find(v, n, "name", name, &var, err);
 	if (!rc && !var)
-		rc = fail(v, err, n, "<assign name=\"%s\">: %s is not declared", name, name);
+		rc = tw_vxml_fail(v, err, n, "<assign name=\"%s\">: %s is not declared", name, name);
 	if (!rc)
 		rc = eval(v, n, "expr", expr, &value, err);
 	if (!rc) {
@@ -1784,7 +1193,7 @@ static int do_assign(vxml *v, xmlNodePtr n, tw_error *err)
 
 static int do_clear(vxml *v, xmlNodePtr n, tw_error *err)
 {
-	const char *list = attr(n, "namelist");
+	const char *list = tw_vxml_attr(n, "namelist");
 	if (!list) {
 		/* every form item, blocks and anonymous ones too */
 		for (size_t i = 0; i < v->nitems; i++) {
@@ -1805,7 +1214,7 @@ static int do_clear(vxml *v, xmlNodePtr n, tw_error *err)
 		vxml_var *var;
 		rc = var_find(v, n, "namelist", names[i], &var, err);
 		if (!rc && !var)
-			rc = fail(v, err, n, "<clear> names %s, which is not declared", names[i]);
+			rc = tw_vxml_fail(v, err, n, "<clear> names %s, which is not declared", names[i]);
 		if (rc)
 			break;
 		free(var->value);
@@ -1824,8 +1233,8 @@ static int do_throw(vxml *v, xmlNodePtr n, tw_error *err)
 	int rc = attr_or_expr(v, n, "event", "eventexpr", &event, err);
 	if (rc)
 		return rc;
-	if (!event || blank(event))
-		rc = fail(v, err, n, "<throw> without an event");
+	if (!event || tw_vxml_blank(event))
+		rc = tw_vxml_fail(v, err, n, "<throw> without an event");
 	else
 		rc = throw_event(v, event, n, err);
 	free(event);
@@ -1835,37 +1244,38 @@ static int do_throw(vxml *v, xmlNodePtr n, tw_error *err)
 /* One element of executable content. */
 static int exec_one(vxml *v, xmlNodePtr n, tw_error *err)
 {
-	if (is(n, "var"))
+	if (tw_vxml_is(n, "var"))
 		return do_var(v, n, &v->dialog_vars, err);
-	if (is(n, "assign"))
+	if (tw_vxml_is(n, "assign"))
 		return do_assign(v, n, err);
-	if (is(n, "clear"))
+	if (tw_vxml_is(n, "clear"))
 		return do_clear(v, n, err);
-	if (is(n, "reprompt")) {
+	if (tw_vxml_is(n, "reprompt")) {
 		v->skip_prompts = false;
 		return TW_OK;
 	}
-	if (is(n, "goto"))
+	if (tw_vxml_is(n, "goto"))
 		return do_goto(v, n, err);
-	if (is(n, "submit"))
+	if (tw_vxml_is(n, "submit"))
 		return do_submit(v, n, err);
-	if (is(n, "exit") || is(n, "disconnect"))
+	if (tw_vxml_is(n, "exit") || tw_vxml_is(n, "disconnect"))
 		return hang_up(v, err);
-	if (is(n, "throw"))
+	if (tw_vxml_is(n, "throw"))
 		return do_throw(v, n, err);
-	if (is(n, "log"))
+	if (tw_vxml_is(n, "log"))
 		return TW_OK; /* for the service's developers, not the caller */
-	if (is(n, "if"))
-		return needs_ecma(v, err, n, "cond", attr(n, "cond") ? attr(n, "cond") : "");
-	if (is(n, "script"))
-		return needs_ecma(v, err, n, "a script", NULL);
-	if (is(n, "data") || is(n, "foreach"))
-		return needs_ecma(v, err, n, "its result is an ECMAScript object", NULL);
-	if (is(n, "return"))
-		return unsupported(v, err, n, "it does not run subdialogs");
+	if (tw_vxml_is(n, "if"))
+		return tw_vxml_needs_ecma(v, err, n, "cond",
+					  tw_vxml_attr(n, "cond") ? tw_vxml_attr(n, "cond") : "");
+	if (tw_vxml_is(n, "script"))
+		return tw_vxml_needs_ecma(v, err, n, "a script", NULL);
+	if (tw_vxml_is(n, "data") || tw_vxml_is(n, "foreach"))
+		return tw_vxml_needs_ecma(v, err, n, "its result is an ECMAScript object", NULL);
+	if (tw_vxml_is(n, "return"))
+		return tw_vxml_unsupported(v, err, n, "it does not run subdialogs");
 	char d[160];
-	describe(v, n, d, sizeof(d));
-	return fail(v, err, n, "unknown element %s in executable content", d);
+	tw_vxml_describe(v, n, d, sizeof(d));
+	return tw_vxml_fail(v, err, n, "unknown element %s in executable content", d);
 }
 
 /* Executable content: a block, a filled, a handler. Text, <value> and
@@ -1884,7 +1294,7 @@ static int exec_children(vxml *v, xmlNodePtr parent, tw_error *err)
 		}
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is(c, "prompt")) {
+		if (tw_vxml_is(c, "prompt")) {
 			rc = play_prompt(v, c, &b, err);
 			continue;
 		}
@@ -1901,14 +1311,15 @@ static int exec_children(vxml *v, xmlNodePtr parent, tw_error *err)
 
 static bool form_item(xmlNodePtr n)
 {
-	return is(n, "field") || is(n, "block") || is(n, "transfer") || is(n, "record") ||
-	       is(n, "initial") || is(n, "subdialog") || is(n, "object");
+	return tw_vxml_is(n, "field") || tw_vxml_is(n, "block") || tw_vxml_is(n, "transfer") ||
+	       tw_vxml_is(n, "record") || tw_vxml_is(n, "initial") || tw_vxml_is(n, "subdialog") ||
+	       tw_vxml_is(n, "object");
 }
 
 static bool handler(xmlNodePtr n)
 {
-	return is(n, "catch") || is(n, "noinput") || is(n, "nomatch") || is(n, "help") ||
-	       is(n, "error");
+	return tw_vxml_is(n, "catch") || tw_vxml_is(n, "noinput") || tw_vxml_is(n, "nomatch") ||
+	       tw_vxml_is(n, "help") || tw_vxml_is(n, "error");
 }
 
 /* Enters a dialog: fresh variables, counters and items. */
@@ -1916,7 +1327,7 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 {
 	items_free(v);
 	scope_clear(&v->dialog_vars);
-	grammar_free(&v->grammar);
+	tw_grammar_free(&v->grammar);
 	v->dialog = d;
 	v->skip_prompts = false;
 	size_t n = 0;
@@ -1924,21 +1335,21 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 		n += form_item(c);
 	v->items = calloc(n + 1, sizeof(*v->items));
 	if (!v->items)
-		return nomem(err);
-	if (is(d, "menu")) {
+		return tw_vxml_nomem(err);
+	if (tw_vxml_is(d, "menu")) {
 		v->items[0].node = d;
 		v->nitems = 1;
 		for (xmlNodePtr c = d->children; c; c = c->next) {
-			if (c->type != XML_ELEMENT_NODE || is(c, "choice") || is(c, "prompt") ||
-			    is(c, "property") || handler(c) || bare_prompt(c))
+			if (c->type != XML_ELEMENT_NODE || tw_vxml_is(c, "choice") || tw_vxml_is(c, "prompt") ||
+			    tw_vxml_is(c, "property") || handler(c) || bare_prompt(c))
 				continue;
-			if (is(c, "script"))
-				return needs_ecma(v, err, c, "a script", NULL);
-			if (is(c, "link"))
-				return unsupported(v, err, c, "it does not follow links");
+			if (tw_vxml_is(c, "script"))
+				return tw_vxml_needs_ecma(v, err, c, "a script", NULL);
+			if (tw_vxml_is(c, "link"))
+				return tw_vxml_unsupported(v, err, c, "it does not follow links");
 			char desc[160];
-			describe(v, c, desc, sizeof(desc));
-			return fail(v, err, c, "unknown element %s in <menu>", desc);
+			tw_vxml_describe(v, c, desc, sizeof(desc));
+			return tw_vxml_fail(v, err, c, "unknown element %s in <menu>", desc);
 		}
 		return TW_OK;
 	}
@@ -1946,41 +1357,41 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 	for (xmlNodePtr c = d->children; c && !rc; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is(c, "field") || is(c, "block") || is(c, "transfer")) {
+		if (tw_vxml_is(c, "field") || tw_vxml_is(c, "block") || tw_vxml_is(c, "transfer")) {
 			vxml_item *it = &v->items[v->nitems++];
 			it->node = c;
-			it->name = attr(c, "name");
+			it->name = tw_vxml_attr(c, "name");
 			if (it->name && (!ident(it->name) || strchr(it->name, '.')))
-				rc = needs_ecma(v, err, c, "name", it->name);
+				rc = tw_vxml_needs_ecma(v, err, c, "name", it->name);
 			char *value = NULL;
-			if (!rc && attr(c, "expr"))
-				rc = eval(v, c, "expr", attr(c, "expr"), &value, err);
+			if (!rc && tw_vxml_attr(c, "expr"))
+				rc = eval(v, c, "expr", tw_vxml_attr(c, "expr"), &value, err);
 			if (!rc && it->name)
 				rc = scope_set(&v->dialog_vars, it->name, value, err);
 			else if (!rc && value)
 				it->done = true;
 			free(value);
-		} else if (is(c, "var")) {
+		} else if (tw_vxml_is(c, "var")) {
 			rc = do_var(v, c, &v->dialog_vars, err);
-		} else if (is(c, "script")) {
-			rc = needs_ecma(v, err, c, "a script", NULL);
-		} else if (is(c, "subdialog")) {
-			rc = unsupported(v, err, c, "it does not run subdialogs");
-		} else if (is(c, "initial") || is(c, "grammar")) {
-			rc = unsupported(v, err, c,
+		} else if (tw_vxml_is(c, "script")) {
+			rc = tw_vxml_needs_ecma(v, err, c, "a script", NULL);
+		} else if (tw_vxml_is(c, "subdialog")) {
+			rc = tw_vxml_unsupported(v, err, c, "it does not run subdialogs");
+		} else if (tw_vxml_is(c, "initial") || tw_vxml_is(c, "grammar")) {
+			rc = tw_vxml_unsupported(v, err, c,
 					 "it fills one field at a time, not mixed-initiative forms");
-		} else if (is(c, "record")) {
-			rc = unsupported(v, err, c, "it does not record in VoiceXML forms");
-		} else if (is(c, "object")) {
-			rc = unsupported(v, err, c, "it has no platform objects");
-		} else if (is(c, "link")) {
-			rc = unsupported(v, err, c, "it does not follow links");
-		} else if (is(c, "data")) {
-			rc = needs_ecma(v, err, c, "its result is an ECMAScript object", NULL);
-		} else if (!is(c, "filled") && !is(c, "property") && !handler(c)) {
+		} else if (tw_vxml_is(c, "record")) {
+			rc = tw_vxml_unsupported(v, err, c, "it does not record in VoiceXML forms");
+		} else if (tw_vxml_is(c, "object")) {
+			rc = tw_vxml_unsupported(v, err, c, "it has no platform objects");
+		} else if (tw_vxml_is(c, "link")) {
+			rc = tw_vxml_unsupported(v, err, c, "it does not follow links");
+		} else if (tw_vxml_is(c, "data")) {
+			rc = tw_vxml_needs_ecma(v, err, c, "its result is an ECMAScript object", NULL);
+		} else if (!tw_vxml_is(c, "filled") && !tw_vxml_is(c, "property") && !handler(c)) {
 			char desc[160];
-			describe(v, c, desc, sizeof(desc));
-			rc = fail(v, err, c, "unknown element %s in <form>", desc);
+			tw_vxml_describe(v, c, desc, sizeof(desc));
+			rc = tw_vxml_fail(v, err, c, "unknown element %s in <form>", desc);
 		}
 	}
 	return rc;
@@ -2008,23 +1419,23 @@ static int run_filled(vxml *v, vxml_item *it, tw_error *err)
 	for (xmlNodePtr c = v->dialog->children; c && !rc && !v->unwind && !v->left; c = c->next) {
 		if (c == it->node) {
 			for (xmlNodePtr f = c->children; f && !rc && !v->unwind && !v->left; f = f->next)
-				if (is(f, "filled"))
+				if (tw_vxml_is(f, "filled"))
 					rc = exec_children(v, f, err);
 			continue;
 		}
-		if (!is(c, "filled"))
+		if (!tw_vxml_is(c, "filled"))
 			continue;
-		const char *list = attr(c, "namelist");
-		const char *mode = attr(c, "mode");
+		const char *list = tw_vxml_attr(c, "namelist");
+		const char *mode = tw_vxml_attr(c, "mode");
 		bool any = mode && strcmp(mode, "any") == 0;
 		if (mode && !any && strcmp(mode, "all") != 0)
-			return fail(v, err, c, "<filled mode=\"%s\"> is neither all nor any", mode);
+			return tw_vxml_fail(v, err, c, "<filled mode=\"%s\"> is neither all nor any", mode);
 		if (!it->name || (list && !in_namelist(list, it->name)))
 			continue;
 		bool all = true;
 		for (size_t i = 0; i < v->nitems; i++) {
 			vxml_item *o = &v->items[i];
-			if (!o->name || is(o->node, "block") || (list && !in_namelist(list, o->name)))
+			if (!o->name || tw_vxml_is(o->node, "block") || (list && !in_namelist(list, o->name)))
 				continue;
 			all = all && item_filled(v, o);
 		}
@@ -2041,27 +1452,27 @@ static int listen(vxml *v, vxml_item *it, tw_error *err)
 	const char *modes = property(v, it->node, "inputmodes");
 	bool dtmf_mode = !modes || strstr(modes, "dtmf");
 	bool voice_mode = !modes || strstr(modes, "voice");
-	l.dtmf = dtmf_mode && grammar_dtmf(&v->grammar);
-	l.speech = voice_mode && grammar_voice(&v->grammar);
+	l.dtmf = dtmf_mode && tw_grammar_dtmf(&v->grammar);
+	l.speech = voice_mode && tw_grammar_voice(&v->grammar);
 	if (!l.dtmf && !l.speech) {
 		char d[160];
-		describe(v, it->node, d, sizeof(d));
-		return fail(v, err, it->node, "%s accepts no input its grammars and inputmodes allow",
+		tw_vxml_describe(v, it->node, d, sizeof(d));
+		return tw_vxml_fail(v, err, it->node, "%s accepts no input its grammars and inputmodes allow",
 			    d);
 	}
 	l.timeout_s = VXML_DEFAULT_TIMEOUT;
 	const char *t = property(v, it->node, "timeout");
 	if (t && (l.timeout_s = parse_time(t)) < 0)
-		return fail(v, err, it->node, "the timeout property \"%s\" is not a time", t);
+		return tw_vxml_fail(v, err, it->node, "the timeout property \"%s\" is not a time", t);
 	const char *term = property(v, it->node, "termchar");
 	l.finish_key = term ? term[0] : '#';
 	if (term && l.finish_key && (!strchr("0123456789*#", l.finish_key) || term[1]))
-		return fail(v, err, it->node, "the termchar property \"%s\" is not one key", term);
+		return tw_vxml_fail(v, err, it->node, "the termchar property \"%s\" is not one key", term);
 	/* a key the grammar itself uses cannot also end the input */
 	for (size_t i = 0; i < v->grammar.nalts && l.finish_key; i++)
 		if (v->grammar.alts[i].dtmf && strchr(v->grammar.alts[i].dtmf, l.finish_key))
 			l.finish_key = '\0';
-	l.num_digits = grammar_fixed_keys(&v->grammar);
+	l.num_digits = tw_grammar_fixed_keys(&v->grammar);
 	v->waiting = it;
 	v->listen = l;
 	tw_call_listen(v->call, &l);
@@ -2073,9 +1484,9 @@ static int listen(vxml *v, vxml_item *it, tw_error *err)
  * <reprompt> just ran for it), then listen. */
 static int collect(vxml *v, vxml_item *it, bool quiet, tw_error *err)
 {
-	grammar_free(&v->grammar);
-	int rc = is(it->node, "menu") ? menu_grammar(v, it->node, &v->grammar, err)
-				      : field_grammar(v, it->node, &v->grammar, err);
+	tw_grammar_free(&v->grammar);
+	int rc = tw_vxml_is(it->node, "menu") ? tw_grammar_menu(v, it->node, &v->grammar, err)
+				      : tw_grammar_field(v, it->node, &v->grammar, err);
 	if (rc)
 		return rc;
 	size_t from = tw_call_event_count(v->call);
@@ -2087,7 +1498,7 @@ static int collect(vxml *v, vxml_item *it, bool quiet, tw_error *err)
 	/* its prompts ask; after a catch without <reprompt>, the catch's
 	 * last words do */
 	if (tw_call_ask(v->call, from))
-		return nomem(err);
+		return tw_vxml_nomem(err);
 	return listen(v, it, err);
 }
 
@@ -2099,8 +1510,8 @@ static int transfer(vxml *v, vxml_item *it, bool quiet, tw_error *err)
 		return rc;
 	if (!dest) {
 		char d[160];
-		describe(v, it->node, d, sizeof(d));
-		return fail(v, err, it->node, "%s without dest", d);
+		tw_vxml_describe(v, it->node, d, sizeof(d));
+		return tw_vxml_fail(v, err, it->node, "%s without dest", d);
 	}
 	if (!quiet) {
 		it->prompt_count++;
@@ -2132,17 +1543,17 @@ static int run(vxml *v, tw_error *err)
 		}
 		v->unwind = false;
 		if (++v->iterations > VXML_MAX_ITERATIONS)
-			return fail(v, err, v->dialog,
+			return tw_vxml_fail(v, err, v->dialog,
 				    "loop without input: %d rounds of the form interpretation algorithm without listening to the caller",
 				    VXML_MAX_ITERATIONS);
 		vxml_item *it = v->next_item;
 		v->next_item = NULL;
 		for (size_t i = 0; !it && i < v->nitems; i++) {
 			vxml_item *c = &v->items[i];
-			if (!is(c->node, "menu") && item_filled(v, c))
+			if (!tw_vxml_is(c->node, "menu") && item_filled(v, c))
 				continue;
-			if (attr(c->node, "cond"))
-				return needs_ecma(v, err, c->node, "cond", attr(c->node, "cond"));
+			if (tw_vxml_attr(c->node, "cond"))
+				return tw_vxml_needs_ecma(v, err, c->node, "cond", tw_vxml_attr(c->node, "cond"));
 			it = c;
 		}
 		if (!it) /* nothing left to do: the document exits */
@@ -2152,13 +1563,13 @@ static int run(vxml *v, tw_error *err)
 		bool quiet = v->skip_prompts && it == v->cur;
 		v->skip_prompts = false;
 		v->cur = it;
-		if (is(it->node, "block")) {
+		if (tw_vxml_is(it->node, "block")) {
 			if (it->name && (rc = scope_set(&v->dialog_vars, it->name, "true", err)))
 				return rc;
 			it->done = true;
 			if ((rc = exec_children(v, it->node, err)))
 				return rc;
-		} else if (is(it->node, "transfer")) {
+		} else if (tw_vxml_is(it->node, "transfer")) {
 			return transfer(v, it, quiet, err);
 		} else {
 			return collect(v, it, quiet, err);
@@ -2180,7 +1591,7 @@ static int gather_keys(vxml *v, vxml_item *it, const char *pressed, char **keys,
 	if (!got || !dropped) {
 		free(got);
 		free(dropped);
-		return nomem(err);
+		return tw_vxml_nomem(err);
 	}
 	size_t n = 0, d = 0;
 	bool done = false;
@@ -2200,7 +1611,7 @@ static int gather_keys(vxml *v, vxml_item *it, const char *pressed, char **keys,
 	int rc = TW_OK;
 	if (d) {
 		char text[400], desc[160], q[41];
-		describe(v, it->node, desc, sizeof(desc));
+		tw_vxml_describe(v, it->node, desc, sizeof(desc));
 		snprintf(text, sizeof(text),
 			 "keys \"%s\" came after %s at line %ld had its input; the IVR never heard them",
 			 tw_call_quote(v->call, dropped, q, sizeof(q)), desc, xmlGetLineNo(it->node));
@@ -2247,7 +1658,7 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 		if ((rc = gather_keys(v, it, in->digits ? in->digits : "", &keys, err)))
 			return rc;
 		/* a termchar alone is input that no grammar matches */
-		rc = match_dtmf(&v->grammar, keys, &value, &alt);
+		rc = tw_grammar_match_dtmf(&v->grammar, keys, &value, &alt);
 		free(keys);
 	} else {
 		double level = 0.5;
@@ -2255,15 +1666,15 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 		if (cl)
 			level = atof(cl);
 		if (in->confidence >= level)
-			rc = match_speech(&v->grammar, in->speech ? in->speech : "", &value, &alt);
+			rc = tw_grammar_match_speech(&v->grammar, in->speech ? in->speech : "", &value, &alt);
 	}
 	if (rc)
-		return nomem(err);
+		return tw_vxml_nomem(err);
 	if (!value) {
 		rc = throw_event(v, "nomatch", it->node, err);
 		return rc ? rc : run(v, err);
 	}
-	if (is(it->node, "menu")) {
+	if (tw_vxml_is(it->node, "menu")) {
 		free(value);
 		xmlNodePtr choice = alt->node;
 		char *next;
@@ -2272,13 +1683,13 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 		if (next) {
 			rc = go(v, choice, next, err);
 			free(next);
-		} else if (attr(choice, "event") || attr(choice, "eventexpr")) {
+		} else if (tw_vxml_attr(choice, "event") || tw_vxml_attr(choice, "eventexpr")) {
 			char *event;
 			if (!(rc = attr_or_expr(v, choice, "event", "eventexpr", &event, err)))
 				rc = throw_event(v, event ? event : "", choice, err);
 			free(event);
 		} else {
-			rc = fail(v, err, choice, "<choice> without next, expr or event");
+			rc = tw_vxml_fail(v, err, choice, "<choice> without next, expr or event");
 		}
 		return rc ? rc : run(v, err);
 	}
@@ -2305,7 +1716,7 @@ static void *vxml_create(tw_call *call)
 static void vxml_unload(vxml *v)
 {
 	items_free(v);
-	grammar_free(&v->grammar);
+	tw_grammar_free(&v->grammar);
 	scope_clear(&v->dialog_vars);
 	scope_clear(&v->doc_vars);
 	xmlFreeDoc(v->doc);
@@ -2334,45 +1745,45 @@ static int vxml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url, 
 	v->url = strdup(url ? url : "");
 	v->left = v->unwind = false;
 	if (!v->url)
-		return nomem(err);
+		return tw_vxml_nomem(err);
 	char *fragment = v->fragment;
 	v->fragment = NULL;
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	int rc = TW_OK;
-	if (!is(root, "vxml"))
-		rc = fail(v, err, root, "the document's root is not <vxml>");
-	if (!rc && attr(root, "application"))
+	if (!tw_vxml_is(root, "vxml"))
+		rc = tw_vxml_fail(v, err, root, "the document's root is not <vxml>");
+	if (!rc && tw_vxml_attr(root, "application"))
 		rc = note(v, "the VoiceXML application root document is not fetched: its variables, handlers and links are missing",
 			  err);
 	xmlNodePtr first = NULL;
 	for (xmlNodePtr c = root ? root->children : NULL; c && !rc; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is(c, "var"))
+		if (tw_vxml_is(c, "var"))
 			rc = do_var(v, c, &v->doc_vars, err);
-		else if (is(c, "script"))
-			rc = needs_ecma(v, err, c, "a script", NULL);
-		else if (is(c, "form") || is(c, "menu"))
+		else if (tw_vxml_is(c, "script"))
+			rc = tw_vxml_needs_ecma(v, err, c, "a script", NULL);
+		else if (tw_vxml_is(c, "form") || tw_vxml_is(c, "menu"))
 			first = first ? first : c;
-		else if (is(c, "link"))
-			rc = unsupported(v, err, c, "it does not follow document-level links");
-		else if (is(c, "data"))
-			rc = needs_ecma(v, err, c, "its result is an ECMAScript object", NULL);
-		else if (!is(c, "property") && !is(c, "meta") && !is(c, "metadata") &&
+		else if (tw_vxml_is(c, "link"))
+			rc = tw_vxml_unsupported(v, err, c, "it does not follow document-level links");
+		else if (tw_vxml_is(c, "data"))
+			rc = tw_vxml_needs_ecma(v, err, c, "its result is an ECMAScript object", NULL);
+		else if (!tw_vxml_is(c, "property") && !tw_vxml_is(c, "meta") && !tw_vxml_is(c, "metadata") &&
 			 !handler(c)) {
 			char d[160];
-			describe(v, c, d, sizeof(d));
-			rc = fail(v, err, c, "unknown element %s in <vxml>", d);
+			tw_vxml_describe(v, c, d, sizeof(d));
+			rc = tw_vxml_fail(v, err, c, "unknown element %s in <vxml>", d);
 		}
 	}
 	if (!rc && fragment) {
 		first = dialog_by_id(v, fragment);
 		if (!first)
-			rc = fail(v, err, root, "no <form> or <menu> with id \"%s\" in the document",
+			rc = tw_vxml_fail(v, err, root, "no <form> or <menu> with id \"%s\" in the document",
 				  fragment);
 	}
 	if (!rc && !first)
-		rc = fail(v, err, root, "the document has no <form> or <menu>");
+		rc = tw_vxml_fail(v, err, root, "the document has no <form> or <menu>");
 	free(fragment);
 	if (rc)
 		return rc;
