@@ -26,12 +26,8 @@
  * - Like a browser, submit refuses to send a form whose `required` fields
  *   are empty (unless novalidate/formnovalidate): a rehearsal must not pass
  *   a step a real customer would be stopped at.
- * - Encodings: application/x-www-form-urlencoded (curl_easy_escape, then
- *   %20 -> '+'; curl leaves '~' bare and escapes '*', which servers decode
- *   the same), multipart/form-data (request parts; libcurl writes the
- *   boundary), text/plain. GET replaces the action URL's query through
- *   libcurl's URL API. Action: the button's formaction, else the form's
- *   action (relative to the page's base URL), else the page URL itself.
+ * - The entry list is then sent by submit.c: the encodings, the method
+ *   and the action URL (the button's formX over the form's X).
  *
  * Finding a field, in order: a label's exact text (label[for], or a label
  * wrapping the control; a trailing ':' or '*' on the label may be left
@@ -45,7 +41,6 @@
  */
 #include "channels/web/forms.h"
 
-#include <curl/curl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -53,10 +48,10 @@
 #include <strings.h>
 
 #include "channels/web/html.h"
+#include "channels/web/submit.h"
 #include "core/buf.h"
 #include "core/redact.h"
 
-#define BODY_MAX ((size_t)64 << 20) /* what one form may send */
 /* Messages quote page and script text whole, marked where to cut it
  * (tw_redact_put_quoted): the run masks its secrets before the cut, so a
  * message may be as large as the page it quotes. */
@@ -1202,70 +1197,6 @@ static int pick_form(xmlDocPtr doc, xmlNodePtr preferred, xmlNodePtr *out, tw_er
 
 /* ---- submit: the entry list ---------------------------------------------- */
 
-typedef struct entry {
-	char *name;
-	char *value;
-	bool file; /* a file input: an empty file named "" */
-} entry;
-
-typedef struct entry_list {
-	entry *items;
-	size_t count;
-	size_t cap;
-} entry_list;
-
-static void entries_free(entry_list *l)
-{
-	for (size_t i = 0; i < l->count; i++) {
-		free(l->items[i].name);
-		free(l->items[i].value);
-	}
-	free(l->items);
-}
-
-/* Every line break as CRLF, as each form encoding requires. */
-static char *crlf(const char *s)
-{
-	size_t n = 0;
-	for (const char *p = s; *p; p++)
-		n += (*p == '\n' || *p == '\r') ? 2 : 1;
-	char *out = malloc(n + 1), *o = out;
-	if (!out)
-		return NULL;
-	for (const char *p = s; *p; p++) {
-		if (*p == '\r' || *p == '\n') {
-			*o++ = '\r';
-			*o++ = '\n';
-			if (*p == '\r' && p[1] == '\n')
-				p++;
-		} else {
-			*o++ = *p;
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-static int add_entry(entry_list *l, const char *name, const char *value, bool file)
-{
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		entry *p = realloc(l->items, cap * sizeof(*p));
-		if (!p)
-			return TW_ENOMEM;
-		l->items = p;
-		l->cap = cap;
-	}
-	entry e = {.name = crlf(name), .value = crlf(value ? value : ""), .file = file};
-	if (!e.name || !e.value) {
-		free(e.name);
-		free(e.value);
-		return TW_ENOMEM;
-	}
-	l->items[l->count++] = e;
-	return TW_OK;
-}
-
 /* A textarea's value: its text, less the one newline the HTML parser of a
  * browser drops after the start tag. */
 static char *textarea_value(xmlNodePtr n)
@@ -1347,9 +1278,9 @@ static int add_control(entry_list *l, xmlNodePtr n, kind k)
 		bool prefix = name && name[0];
 		tw_buf_printf(&x, "%s%sx", prefix ? name : "", prefix ? "." : "");
 		tw_buf_printf(&y, "%s%sy", prefix ? name : "", prefix ? "." : "");
-		int rc = add_entry(l, tw_buf_str(&x), "0", false);
+		int rc = tw_submit_add_entry(l, tw_buf_str(&x), "0", false);
 		if (rc == TW_OK)
-			rc = add_entry(l, tw_buf_str(&y), "0", false);
+			rc = tw_submit_add_entry(l, tw_buf_str(&y), "0", false);
 		tw_buf_free(&x);
 		tw_buf_free(&y);
 		return rc;
@@ -1362,23 +1293,23 @@ static int add_control(entry_list *l, xmlNodePtr n, kind k)
 		int rc = selected_options(n, &chosen);
 		for (size_t i = 0; i < chosen.count && rc == TW_OK; i++) {
 			char *v = option_value(chosen.items[i]);
-			rc = v ? add_entry(l, name, v, false) : TW_ENOMEM;
+			rc = v ? tw_submit_add_entry(l, name, v, false) : TW_ENOMEM;
 			free(v);
 		}
 		nodes_free(&chosen);
 		return rc;
 	}
 	if (k == K_FILE)
-		return add_entry(l, name, "", true);
+		return tw_submit_add_entry(l, name, "", true);
 	const char *v = tw_html_attr(n, "value");
 	if (k == K_CHECKBOX || k == K_RADIO)
-		return add_entry(l, name, v ? v : "on", false);
+		return tw_submit_add_entry(l, name, v ? v : "on", false);
 	if (k == K_HIDDEN && !v && strcasecmp(name, "_charset_") == 0)
-		return add_entry(l, name, "UTF-8", false);
+		return tw_submit_add_entry(l, name, "UTF-8", false);
 	if (k == K_HIDDEN || k == K_SUBMIT)
-		return add_entry(l, name, v ? v : "", false);
+		return tw_submit_add_entry(l, name, v ? v : "", false);
 	char *value = k == K_TEXTAREA ? textarea_value(n) : input_value(n);
-	int rc = value ? add_entry(l, name, value, false) : TW_ENOMEM;
+	int rc = value ? tw_submit_add_entry(l, name, value, false) : TW_ENOMEM;
 	free(value);
 	/* dirname sends the text's direction along; without rendering, ltr */
 	const char *dirname = tw_html_attr(n, "dirname");
@@ -1386,7 +1317,7 @@ static int add_control(entry_list *l, xmlNodePtr n, kind k)
 	bool directional = k == K_TEXTAREA || !type || strcasecmp(type, "text") == 0 ||
 			   strcasecmp(type, "search") == 0;
 	if (rc == TW_OK && directional && dirname && dirname[0])
-		rc = add_entry(l, dirname, "ltr", false);
+		rc = tw_submit_add_entry(l, dirname, "ltr", false);
 	return rc;
 }
 
@@ -1496,149 +1427,6 @@ static int check_required(xmlDocPtr doc, const owner_test *t, xmlNodePtr submitt
 	return TW_OK;
 }
 
-/* ---- submit: the request ------------------------------------------------- */
-
-enum enctype { URLENCODED, MULTIPART, TEXT_PLAIN };
-
-/* application/x-www-form-urlencoded: curl's percent-encoding, spaces as '+'. */
-static int put_urlencoded(tw_buf *b, const char *s)
-{
-	size_t len = strlen(s);
-	if (len > INT_MAX)
-		return TW_ELIMIT;
-	char *e = curl_easy_escape(NULL, s, (int)len);
-	if (!e)
-		return TW_ENOMEM;
-	int rc = TW_OK;
-	const char *p = e, *sp;
-	while (rc == TW_OK && (sp = strstr(p, "%20"))) {
-		rc = tw_buf_append(b, p, (size_t)(sp - p));
-		if (rc == TW_OK)
-			rc = tw_buf_append(b, "+", 1);
-		p = sp + 3;
-	}
-	if (rc == TW_OK)
-		rc = tw_buf_puts(b, p);
-	curl_free(e);
-	return rc;
-}
-
-static int serialise(const entry_list *l, enum enctype type, tw_buf *b)
-{
-	int rc = TW_OK;
-	for (size_t i = 0; i < l->count && rc == TW_OK; i++) {
-		const entry *e = &l->items[i];
-		if (type == TEXT_PLAIN) {
-			rc = tw_buf_printf(b, "%s=%s\r\n", e->name, e->value);
-			continue;
-		}
-		if (i)
-			rc = tw_buf_append(b, "&", 1);
-		if (rc == TW_OK)
-			rc = put_urlencoded(b, e->name);
-		if (rc == TW_OK)
-			rc = tw_buf_append(b, "=", 1);
-		if (rc == TW_OK)
-			rc = put_urlencoded(b, e->value);
-	}
-	return rc;
-}
-
-/* formX on the button when it has it, else X on the form. */
-static const char *submission_attr(xmlNodePtr form, xmlNodePtr submitter, const char *name)
-{
-	char formname[32] = "form";
-	strncat(formname, name, sizeof(formname) - strlen(formname) - 1);
-	const char *v = submitter ? tw_html_attr(submitter, formname) : NULL;
-	return v ? v : tw_html_attr(form, name);
-}
-
-/* The URL the form goes to: formaction/action against the base URL, the
- * page itself when empty. */
-static int action_url(xmlDocPtr doc, const char *page_url, xmlNodePtr form, xmlNodePtr submitter,
-		      char **out, tw_error *err)
-{
-	const char *action = submission_attr(form, submitter, "action");
-	tw_error e = {0};
-	char *base = NULL;
-	int rc;
-	if (!action || !action[0]) {
-		rc = tw_url_resolve(NULL, page_url ? page_url : "", out, &e);
-	} else if (!(base = tw_html_base_url(doc, page_url))) {
-		rc = tw_error_set(&e, TW_ENOMEM, "out of memory");
-	} else {
-		rc = tw_url_resolve(base, action, out, &e);
-	}
-	free(base);
-	if (rc != TW_OK)
-		tw_error_set(err, e.code, "cannot send the form: %s", e.message ? e.message : "");
-	tw_error_clear(&e);
-	return rc;
-}
-
-static int with_query(const char *url, const char *query, char **out)
-{
-	*out = NULL;
-	CURLU *h = curl_url();
-	char *full = NULL;
-	int rc = TW_ENOMEM;
-	if (h) {
-		CURLUcode c = curl_url_set(h, CURLUPART_URL, url, 0);
-		if (c == CURLUE_OK)
-			c = curl_url_set(h, CURLUPART_QUERY, query[0] ? query : NULL, 0);
-		if (c == CURLUE_OK)
-			c = curl_url_get(h, CURLUPART_URL, &full, 0);
-		if (c == CURLUE_OK)
-			rc = (*out = strdup(full)) ? TW_OK : TW_ENOMEM;
-		else if (c != CURLUE_OUT_OF_MEMORY)
-			rc = TW_EINTERNAL;
-	}
-	curl_free(full);
-	curl_url_cleanup(h);
-	return rc;
-}
-
-static int build_request(const entry_list *l, const char *method, const char *url,
-			 enum enctype type, tw_http_request *req)
-{
-	tw_buf body;
-	tw_buf_init(&body, BODY_MAX);
-	int rc = TW_OK;
-	if (strcmp(method, "GET") == 0) {
-		char *full = NULL;
-		rc = serialise(l, URLENCODED, &body);
-		if (rc == TW_OK)
-			rc = with_query(url, tw_buf_str(&body), &full);
-		if (rc == TW_OK)
-			rc = tw_http_request_set(req, "GET", full);
-		free(full);
-	} else if (type == MULTIPART) {
-		rc = tw_http_request_set(req, "POST", url);
-		for (size_t i = 0; i < l->count && rc == TW_OK; i++) {
-			const entry *e = &l->items[i];
-			rc = e->file ? tw_http_request_add_part(req, e->name, "", false, "",
-								"application/octet-stream")
-				     : tw_http_request_add_part(req, e->name, e->value, false, NULL, NULL);
-		}
-		if (rc == TW_OK && l->count == 0)
-			rc = tw_http_request_set_body(req, "", 0);
-	} else {
-		rc = tw_http_request_set(req, "POST", url);
-		if (rc == TW_OK)
-			rc = serialise(l, type, &body);
-		if (rc == TW_OK)
-			rc = tw_http_request_add_header(req, "Content-Type",
-							type == TEXT_PLAIN
-								? "text/plain"
-								: "application/x-www-form-urlencoded");
-		if (rc == TW_OK)
-			rc = tw_http_request_set_body(req, tw_buf_str(&body), body.len);
-	}
-	tw_buf_free(&body);
-	req->navigation = true;
-	return rc;
-}
-
 int tw_form_submit(xmlDocPtr doc, const char *page_url, const char *button,
 		   xmlNodePtr preferred_form, tw_http_request *out, tw_error *err)
 {
@@ -1680,37 +1468,29 @@ int tw_form_submit(xmlDocPtr doc, const char *page_url, const char *button,
 		}
 	}
 
-	const char *m = submission_attr(form, submitter, "method");
-	const char *method = m && strcasecmp(m, "post") == 0 ? "POST" : "GET";
-	if (m && strcasecmp(m, "dialog") == 0)
-		return tw_error_set(err, TW_EUSAGE,
-				    "the form uses method=dialog, which closes a dialog on the page "
-				    "instead of sending anything");
-	const char *enc = submission_attr(form, submitter, "enctype");
-	enum enctype type = URLENCODED;
-	if (enc && strcasecmp(enc, "multipart/form-data") == 0)
-		type = MULTIPART;
-	else if (enc && strcasecmp(enc, "text/plain") == 0)
-		type = TEXT_PLAIN;
+	const char *method;
+	enum enctype type;
+	if ((rc = tw_submit_method(form, submitter, &method, &type, err)) != TW_OK)
+		return rc;
 
 	owner_test t = owner_test_for(doc, form);
 	if ((rc = check_required(doc, &t, submitter, err)) != TW_OK)
 		return rc;
 	char *url = NULL;
-	if ((rc = action_url(doc, page_url, form, submitter, &url, err)) != TW_OK)
+	if ((rc = tw_submit_action_url(doc, page_url, form, submitter, &url, err)) != TW_OK)
 		return rc;
 	entry_list entries = {0};
 	tw_http_request req = {0};
 	rc = build_entries(doc, &t, submitter, &entries);
 	if (rc == TW_OK)
-		rc = build_request(&entries, method, url, type, &req);
-	entries_free(&entries);
+		rc = tw_submit_request(&entries, method, url, type, &req);
+	tw_submit_entries_free(&entries);
 	free(url);
 	if (rc != TW_OK) {
 		tw_http_request_free(&req);
 		if (rc == TW_ELIMIT)
 			return tw_error_set(err, rc, "the form's data is larger than %zu MiB",
-					    BODY_MAX >> 20);
+					    TW_SUBMIT_BODY_MAX >> 20);
 		if (rc == TW_EINTERNAL)
 			return tw_error_set(err, rc, "libcurl refused the form's URL");
 		return no_memory(err);
