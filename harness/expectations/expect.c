@@ -12,35 +12,10 @@
  *      TW_EXPAND_REGEX, so substituted values match literally. An expansion
  *      error (unset variable...) is a failed outcome with its message.
  *
- *   2. The actual value, by subject:
- *      status       the HTTP status, a number
- *      header NAME  the first header called NAME (case-insensitive)
- *      text         what a person reads: the visible text of an HTML page
- *                   (scripts and styles left out, whitespace collapsed),
- *                   otherwise the body
- *      body         the raw body, all of it (NUL bytes included)
- *      title        the HTML <title>, whitespace collapsed
- *      url          the final URL, after redirects
- *      xpath EXPR   XPath 1.0 on the parsed page (HTML, or XML for XML
- *                   types): a node-set gives its first node's string value,
- *                   a number, boolean or string result is that value
- *      json QUERY   the first value the query selects in the JSON body
- *                   (expectations/jsonpath.h); the body must be JSON
- *      cookie NAME  the value of the first unexpired cookie called NAME in
- *                   the customer's jar, whatever its domain or path
- *      time         the step's total time in milliseconds
- *
- *      With `count` (json and xpath only) the actual is the number of
- *      matches instead: the node-set's size for xpath; for json the number
- *      of values selected, except that when the query selects exactly one
- *      value and it is an array, the array's size, so `json $.items count
- *      == 3` counts items.
- *
- *      Something is absent when the header, cookie or title is not there,
- *      when a query selects nothing, or when there is no URL. Absence fails
- *      every operator but `not exists`, with the reason as the message
- *      ("no header 'X-Trace' in the response", "$.status matched
- *      nothing").
+ *   2. The actual value, read from the response by subject
+ *      (expectations/subject.c: status, header, text, body, title, url,
+ *      xpath, json, cookie, time, and the call's given values), or its
+ *      absence with the reason.
  *
  *   3. The operator:
  *      == !=    type-aware. JSON numbers compare numerically (8.5 == 8.50);
@@ -89,6 +64,7 @@
  * needle meets an 8 MiB hostile body. */
 #define _GNU_SOURCE
 #include "expectations/expect.h"
+#include "expectations/expect_internal.h"
 
 #include <ctype.h>
 #include <libxml/xmlerror.h>
@@ -107,53 +83,8 @@
 #include "expectations/jsonpath.h"
 #include "expectations/regex.h"
 
-/* How much of a value goes inside a one-line message. */
-#define MSG_EXCERPT 120
-
 #define ELLIPSIS "\xe2\x80\xa6"   /* … */
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD for bytes that are not UTF-8 */
-
-typedef enum actual_kind {
-	ACT_STRING,
-	ACT_NUMBER,
-	ACT_BOOL,
-	ACT_JSON,
-} actual_kind;
-
-/* What came back, as the operator sees it. */
-typedef struct actual {
-	bool present;
-	char *missing;        /* why it is absent: the failure message; owned */
-	char *missing_actual; /* what there is instead, for reports; owned */
-	actual_kind kind;
-	const char *str;      /* the string form: len bytes, may hold NULs */
-	size_t len;
-	char *owned;          /* the storage behind str when it is ours */
-	double number;        /* ACT_NUMBER */
-	bool boolean;         /* ACT_BOOL */
-	json_t *json;         /* ACT_JSON; borrowed from the response */
-	size_t matches;       /* json and xpath: how many were selected */
-	bool empty_is_absent; /* text, body, title, xpath string */
-	bool long_text;       /* text and body: an excerpt, not a quote */
-} actual;
-
-typedef struct eval {
-	const tw_expect *ex;
-	tw_response *resp;    /* NULL when the subject's value is given */
-	const char *given;    /* the value of a call subject; NULL: absent */
-	const char *absent;   /* why a given value is absent */
-	const tw_vars *vars;
-	const tw_redact *redact; /* excerpts mask secrets before they cut */
-	tw_expect_outcome *out;
-	char *arg;      /* ex->arg, expanded */
-	char *want;     /* ex->value.text, expanded (STRING and REGEX); the
-			   value as shown for other kinds */
-	char *label;    /* "status", "header Content-Type", "json $.items count" */
-	char *expected; /* the right-hand side for reports */
-	actual act;
-	bool done;      /* the outcome is decided */
-	bool oom;
-} eval;
 
 /* ---- small helpers ---- */
 
@@ -172,7 +103,7 @@ static char *vformat(eval *ev, const char *fmt, va_list ap)
 	return s;
 }
 
-__attribute__((format(printf, 2, 3))) static char *format(eval *ev, const char *fmt, ...)
+char *tw_expect_format(eval *ev, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -181,7 +112,7 @@ __attribute__((format(printf, 2, 3))) static char *format(eval *ev, const char *
 	return s;
 }
 
-static char *copy(eval *ev, const char *s, size_t len)
+char *tw_expect_copy(eval *ev, const char *s, size_t len)
 {
 	char *c = malloc(len + 1);
 	if (!c) {
@@ -194,7 +125,7 @@ static char *copy(eval *ev, const char *s, size_t len)
 	return c;
 }
 
-static char *excerpt(eval *ev, const char *s, size_t len, const char *focus, size_t max)
+char *tw_expect_excerpt(eval *ev, const char *s, size_t len, const char *focus, size_t max)
 {
 	char *e = tw_excerpt(s, len, focus, max, ev->redact);
 	if (!e)
@@ -203,8 +134,7 @@ static char *excerpt(eval *ev, const char *s, size_t len, const char *focus, siz
 }
 
 /* Sets the outcome once; takes ownership of actual_text. */
-__attribute__((format(printf, 4, 5))) static void decide(eval *ev, bool passed,
-							 char *actual_text, const char *fmt, ...)
+void tw_expect_decide(eval *ev, bool passed, char *actual_text, const char *fmt, ...)
 {
 	if (ev->done) {
 		free(actual_text);
@@ -224,7 +154,7 @@ __attribute__((format(printf, 4, 5))) static void decide(eval *ev, bool passed,
 
 /* A number as a person writes it: integers without a point, other values
  * in the shortest form that reads back the same. */
-static void format_number(double v, char *buf, size_t n)
+void tw_expect_format_number(double v, char *buf, size_t n)
 {
 	if (isnan(v)) {
 		snprintf(buf, n, "NaN");
@@ -299,489 +229,12 @@ static bool bytes_equal(const char *a, size_t alen, const char *b)
 	return alen == blen && memcmp(a, b, alen) == 0;
 }
 
-/* ---- the actual value ---- */
-
-static void set_string(eval *ev, const char *s, size_t len)
-{
-	ev->act.present = true;
-	ev->act.kind = ACT_STRING;
-	ev->act.str = s ? s : "";
-	ev->act.len = s ? len : 0;
-}
-
-static void set_owned_string(eval *ev, char *s, size_t len)
-{
-	free(ev->act.owned);
-	ev->act.owned = s;
-	set_string(ev, s, len);
-}
-
-static void set_number(eval *ev, double v)
-{
-	char buf[64];
-	format_number(v, buf, sizeof(buf));
-	char *s = copy(ev, buf, strlen(buf));
-	set_owned_string(ev, s, s ? strlen(s) : 0);
-	ev->act.kind = ACT_NUMBER;
-	ev->act.number = v;
-}
-
-static void set_bool(eval *ev, bool v)
-{
-	set_string(ev, v ? "true" : "false", v ? 4 : 5);
-	ev->act.kind = ACT_BOOL;
-	ev->act.boolean = v;
-}
-
-/* Absent: msg becomes the failure message of every operator but `not
- * exists`. Takes ownership of both. */
-static void set_missing(eval *ev, char *msg, char *instead)
-{
-	ev->act.present = false;
-	free(ev->act.missing);
-	free(ev->act.missing_actual);
-	ev->act.missing = msg;
-	ev->act.missing_actual = instead;
-}
-
-static char *body_excerpt(eval *ev, size_t max)
-{
-	return excerpt(ev, ev->resp->body.data, ev->resp->body.len, NULL, max);
-}
-
-/* "text/html", "a body without Content-Type" */
-static const char *content_type_words(const tw_response *resp)
-{
-	return resp->content_type ? resp->content_type : "a body without Content-Type";
-}
-
-static void fetch_header(eval *ev)
-{
-	const char *v = tw_response_header(ev->resp, ev->arg);
-	if (v) {
-		set_string(ev, v, strlen(v));
-		return;
-	}
-	/* The names that did come help with a typo. */
-	tw_buf names;
-	tw_buf_init(&names, TW_EXCERPT_MAX);
-	int rc = tw_buf_puts(&names, "headers:");
-	for (size_t i = 0; rc == TW_OK && i < ev->resp->header_count; i++)
-		rc = tw_buf_printf(&names, "%s %s", i ? "," : "", ev->resp->headers[i].name);
-	if (rc == TW_OK && ev->resp->header_count == 0)
-		rc = tw_buf_puts(&names, " none");
-	if (rc == TW_ENOMEM)
-		ev->oom = true;
-	char *instead = tw_buf_steal(&names);
-	if (!instead)
-		ev->oom = true;
-	set_missing(ev, format(ev, "no header '%s' in the response", ev->arg), instead);
-}
-
-/* Why an HTML or XML body that is there gave no document; NULL otherwise. */
-static const char *doc_error(tw_response *resp)
-{
-	return resp->body.len && !tw_response_doc(resp) ? tw_response_doc_error(resp) : NULL;
-}
-
-static void fetch_text(eval *ev)
-{
-	if (tw_response_is_html(ev->resp) && doc_error(ev->resp)) {
-		set_missing(ev, format(ev, "the page does not parse: %s", doc_error(ev->resp)),
-			    body_excerpt(ev, TW_EXCERPT_MAX));
-		return;
-	}
-	const char *text = tw_response_text(ev->resp);
-	/* Outside HTML the text is the body itself, which may hold NULs. */
-	size_t len = text == ev->resp->body.data ? ev->resp->body.len : strlen(text);
-	set_string(ev, text, len);
-	ev->act.long_text = true;
-	ev->act.empty_is_absent = true;
-}
-
-static void fetch_title(eval *ev)
-{
-	xmlDocPtr doc = tw_response_doc(ev->resp);
-	char *title = doc ? tw_html_title(doc) : NULL;
-	if (title) {
-		set_owned_string(ev, title, strlen(title));
-		ev->act.empty_is_absent = true;
-		return;
-	}
-	if (doc_error(ev->resp))
-		set_missing(ev, format(ev, "the page does not parse: %s", doc_error(ev->resp)),
-			    body_excerpt(ev, TW_EXCERPT_MAX));
-	else
-		set_missing(ev, format(ev, "the page has no <title>"),
-			    body_excerpt(ev, TW_EXCERPT_MAX));
-}
-
-/* One line of CURLINFO_COOKIELIST, Netscape format:
- * domain \t tailmatch \t path \t secure \t expiry \t name \t value */
-static bool cookie_fields(const char *line, const char *f[7], size_t flen[7])
-{
-	const char *p = line;
-	for (int i = 0; i < 7; i++) {
-		const char *tab = i < 6 ? strchr(p, '\t') : NULL;
-		if (i < 6 && !tab)
-			return false;
-		f[i] = p;
-		flen[i] = tab ? (size_t)(tab - p) : strlen(p);
-		p = tab ? tab + 1 : p;
-	}
-	return true;
-}
-
-static void fetch_cookie(eval *ev)
-{
-	struct curl_slist *list = NULL;
-	if (ev->resp->easy)
-		curl_easy_getinfo(ev->resp->easy, CURLINFO_COOKIELIST, &list);
-	tw_buf names;
-	tw_buf_init(&names, TW_EXCERPT_MAX);
-	int rc = tw_buf_puts(&names, "cookies:");
-	size_t seen = 0;
-	time_t now = time(NULL);
-	bool found = false;
-	for (struct curl_slist *l = list; l && !found; l = l->next) {
-		const char *f[7];
-		size_t flen[7];
-		if (!cookie_fields(l->data, f, flen))
-			continue;
-		/* Expired cookies linger in the list until curl tidies up, but
-		 * a browser would not send them. 0 means a session cookie. */
-		long long expiry = strtoll(f[4], NULL, 10);
-		if (expiry > 0 && expiry < (long long)now)
-			continue;
-		if (flen[5] == strlen(ev->arg) && memcmp(f[5], ev->arg, flen[5]) == 0) {
-			char *v = copy(ev, f[6], flen[6]);
-			set_owned_string(ev, v, v ? flen[6] : 0);
-			found = true;
-		} else if (rc == TW_OK) {
-			rc = tw_buf_printf(&names, "%s %.*s", seen++ ? "," : "", (int)flen[5], f[5]);
-		}
-	}
-	curl_slist_free_all(list);
-	if (rc == TW_ENOMEM)
-		ev->oom = true;
-	if (found) {
-		tw_buf_free(&names);
-		return;
-	}
-	if (rc == TW_OK && seen == 0)
-		rc = tw_buf_puts(&names, " none");
-	char *instead = tw_buf_steal(&names);
-	if (!instead)
-		ev->oom = true;
-	set_missing(ev, format(ev, "no cookie '%s' in the customer's jar", ev->arg), instead);
-}
-
-/* The string form of a JSON value (see the top of the file). */
-static void set_json(eval *ev, json_t *v)
-{
-	ev->act.present = true;
-	ev->act.kind = ACT_JSON;
-	ev->act.json = v;
-	char buf[64];
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		ev->act.str = json_string_value(v);
-		ev->act.len = json_string_length(v);
-		return;
-	case JSON_INTEGER:
-		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		break;
-	case JSON_REAL:
-		format_number(json_real_value(v), buf, sizeof(buf));
-		break;
-	case JSON_TRUE:
-		snprintf(buf, sizeof(buf), "true");
-		break;
-	case JSON_FALSE:
-		snprintf(buf, sizeof(buf), "false");
-		break;
-	case JSON_NULL:
-		snprintf(buf, sizeof(buf), "null");
-		break;
-	case JSON_OBJECT:
-	case JSON_ARRAY: {
-		char *dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (!dump) {
-			ev->oom = true;
-			return;
-		}
-		/* json_dumps memory comes from jansson's allocator. */
-		char *s = copy(ev, dump, strlen(dump));
-		free(dump);
-		free(ev->act.owned);
-		ev->act.owned = s;
-		ev->act.str = s ? s : "";
-		ev->act.len = s ? strlen(s) : 0;
-		return;
-	}
-	}
-	char *s = copy(ev, buf, strlen(buf));
-	free(ev->act.owned);
-	ev->act.owned = s;
-	ev->act.str = s ? s : "";
-	ev->act.len = s ? strlen(s) : 0;
-}
-
-static void fetch_json(eval *ev)
-{
-	tw_response *resp = ev->resp;
-	const char *why = NULL;
-	json_t *doc = tw_response_json(resp, &why);
-	if (!doc) {
-		if (resp->body.len == 0) {
-			decide(ev, false, NULL, "expected a JSON body, got an empty body");
-		} else if (resp->content_type && strstr(resp->content_type, "json")) {
-			decide(ev, false, body_excerpt(ev, TW_EXCERPT_MAX),
-			       "expected a JSON body, got %s that does not parse: %s",
-			       resp->content_type, why);
-		} else {
-			char *short_body = body_excerpt(ev, MSG_EXCERPT);
-			decide(ev, false, body_excerpt(ev, TW_EXCERPT_MAX),
-			       "expected a JSON body, got %s: %s", content_type_words(resp),
-			       short_body ? short_body : "");
-			free(short_body);
-		}
-		return;
-	}
-
-	tw_json_matches m = {0};
-	tw_error err = {0};
-	int rc = tw_jsonpath_eval(ev->arg, doc, &m, &err);
-	if (rc == TW_ENOMEM) {
-		ev->oom = true;
-	} else if (rc == TW_ESYNTAX) {
-		decide(ev, false, NULL, "invalid JSON query: %s", err.message);
-	} else if (rc) {
-		decide(ev, false, NULL, "%s: %s", ev->label, err.message);
-	} else if (ev->ex->count) {
-		size_t n = m.count;
-		if (n == 1 && json_is_array(m.items[0]))
-			n = json_array_size(m.items[0]);
-		set_number(ev, (double)n);
-	} else if (m.count == 0) {
-		set_missing(ev, format(ev, "%s matched nothing", ev->arg),
-			    body_excerpt(ev, TW_EXCERPT_MAX));
-	} else {
-		set_json(ev, m.items[0]);
-	}
-	ev->act.matches = m.count;
-	tw_json_matches_free(&m);
-	tw_error_clear(&err);
-}
-
-/* The first error libxml2 raised while evaluating an XPath. */
-typedef struct xpath_error {
-	bool raised;
-	int code;
-	int offset; /* in the expression */
-	char message[200];
-} xpath_error;
-
-/* libxml2 prints errors on stderr unless someone takes them, and the
- * engine never prints. The context's own handler is not enough: before
- * 2.12 libxml2 hands it the error without its message text, which it only
- * formats on the way to the (per-thread) structured handler. So we take
- * that one for the duration of the call. */
-#if LIBXML_VERSION >= 21200
-static void collect_xpath_error(void *ctx, const xmlError *e)
-#else
-static void collect_xpath_error(void *ctx, xmlErrorPtr e)
-#endif
-{
-	xpath_error *x = ctx;
-	if (x->raised || !e)
-		return;
-	x->raised = true;
-	x->code = e->code;
-	x->offset = e->int1;
-	snprintf(x->message, sizeof(x->message), "%s", e->message ? e->message : "");
-	size_t n = strlen(x->message);
-	while (n && isspace((unsigned char)x->message[n - 1]))
-		x->message[--n] = '\0';
-	/* It goes mid-sentence: "Invalid expression" -> "invalid expression". */
-	if (isupper((unsigned char)x->message[0]) && islower((unsigned char)x->message[1]))
-		x->message[0] = (char)tolower((unsigned char)x->message[0]);
-}
-
-static void quiet_generic(void *ctx, const char *msg, ...)
-{
-	(void)ctx;
-	(void)msg;
-}
-
-static void xpath_value(eval *ev, xmlXPathObjectPtr res)
-{
-	switch (res->type) {
-	case XPATH_NODESET: {
-		int n = res->nodesetval ? res->nodesetval->nodeNr : 0;
-		ev->act.matches = (size_t)n;
-		if (ev->ex->count) {
-			set_number(ev, n);
-		} else if (n == 0) {
-			set_missing(ev, format(ev, "%s matched nothing", ev->arg),
-				    body_excerpt(ev, TW_EXCERPT_MAX));
-		} else {
-			xmlChar *s = xmlXPathCastNodeToString(res->nodesetval->nodeTab[0]);
-			if (!s) {
-				ev->oom = true;
-				return;
-			}
-			size_t len = strlen((const char *)s);
-			set_owned_string(ev, copy(ev, (const char *)s, len), len);
-			xmlFree(s);
-		}
-		return;
-	}
-	case XPATH_BOOLEAN:
-	case XPATH_NUMBER:
-	case XPATH_STRING:
-		if (ev->ex->count) {
-			decide(ev, false, NULL, "%s gives a %s, not a node-set to count", ev->label,
-			       res->type == XPATH_BOOLEAN  ? "boolean"
-			       : res->type == XPATH_NUMBER ? "number"
-							   : "string");
-			return;
-		}
-		if (res->type == XPATH_BOOLEAN) {
-			set_bool(ev, res->boolval);
-		} else if (res->type == XPATH_NUMBER) {
-			set_number(ev, res->floatval);
-		} else {
-			const char *s = res->stringval ? (const char *)res->stringval : "";
-			size_t len = strlen(s);
-			set_owned_string(ev, copy(ev, s, len), len);
-			ev->act.empty_is_absent = true;
-		}
-		return;
-	default: {
-		xmlChar *s = xmlXPathCastToString(res);
-		if (!s) {
-			ev->oom = true;
-			return;
-		}
-		size_t len = strlen((const char *)s);
-		set_owned_string(ev, copy(ev, (const char *)s, len), len);
-		xmlFree(s);
-		ev->act.empty_is_absent = true;
-		return;
-	}
-	}
-}
-
-static void fetch_xpath(eval *ev)
-{
-	xmlDocPtr doc = tw_response_doc(ev->resp);
-	if (!doc) {
-		if (ev->resp->body.len == 0)
-			decide(ev, false, NULL,
-			       "expected an HTML or XML body for xpath, got an empty body");
-		else
-			decide(ev, false, body_excerpt(ev, TW_EXCERPT_MAX),
-			       "expected an HTML or XML body for xpath, got %s that does not parse%s%s",
-			       content_type_words(ev->resp), doc_error(ev->resp) ? ": " : "",
-			       doc_error(ev->resp) ? doc_error(ev->resp) : "");
-		return;
-	}
-	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	if (!ctx) {
-		ev->oom = true;
-		return;
-	}
-	xpath_error x = {0};
-	xmlStructuredErrorFunc saved = xmlStructuredError;
-	void *saved_ctx = xmlStructuredErrorContext;
-	xmlGenericErrorFunc saved_generic = xmlGenericError;
-	void *saved_generic_ctx = xmlGenericErrorContext;
-	xmlSetStructuredErrorFunc(&x, collect_xpath_error);
-	xmlSetGenericErrorFunc(NULL, quiet_generic);
-	xmlXPathObjectPtr res = xmlXPathEvalExpression((const xmlChar *)ev->arg, ctx);
-	xmlSetGenericErrorFunc(saved_generic_ctx, saved_generic);
-	xmlSetStructuredErrorFunc(saved_ctx, saved);
-	xmlXPathFreeContext(ctx);
-
-	if (!res) {
-		if (x.code == XML_ERR_NO_MEMORY || x.code == XML_XPATH_MEMORY_ERROR)
-			ev->oom = true;
-		else if (x.message[0])
-			decide(ev, false, NULL, "invalid XPath \"%s\": %s at offset %d", ev->arg,
-			       x.message, x.offset);
-		else
-			decide(ev, false, NULL, "invalid XPath \"%s\": it does not evaluate",
-			       ev->arg);
-		return;
-	}
-	xpath_value(ev, res);
-	xmlXPathFreeObject(res);
-}
-
-static void fetch(eval *ev)
-{
-	tw_response *resp = ev->resp;
-	switch (ev->ex->subject) {
-	case TW_SUBJ_STATUS:
-		set_number(ev, (double)resp->status);
-		break;
-	case TW_SUBJ_HEADER:
-		fetch_header(ev);
-		break;
-	case TW_SUBJ_TEXT:
-		fetch_text(ev);
-		break;
-	case TW_SUBJ_BODY:
-		set_string(ev, resp->body.data, resp->body.len);
-		ev->act.long_text = true;
-		ev->act.empty_is_absent = true;
-		break;
-	case TW_SUBJ_TITLE:
-		fetch_title(ev);
-		break;
-	case TW_SUBJ_URL:
-		if (resp->url)
-			set_string(ev, resp->url, strlen(resp->url));
-		else
-			set_missing(ev, format(ev, "no URL: there is no response yet"), NULL);
-		break;
-	case TW_SUBJ_XPATH:
-		fetch_xpath(ev);
-		break;
-	case TW_SUBJ_JSON:
-		fetch_json(ev);
-		break;
-	case TW_SUBJ_COOKIE:
-		fetch_cookie(ev);
-		break;
-	case TW_SUBJ_TIME: {
-		/* Whole milliseconds: nobody sets a target in microseconds. */
-		double ms = resp->timings.total_ms;
-		set_number(ev, round(ms));
-		ev->act.number = ms;
-		break;
-	}
-	case TW_SUBJ_PROMPT:
-	case TW_SUBJ_TRANSFER:
-	case TW_SUBJ_RECORDING:
-	case TW_SUBJ_REJECTED:
-	case TW_SUBJ_HANGUP:
-		if (ev->given)
-			set_string(ev, ev->given, strlen(ev->given));
-		else
-			set_missing(ev, format(ev, "%s", ev->absent ? ev->absent : "it did not happen"),
-				    NULL);
-		break;
-	}
-}
-
 /* ---- rendering ---- */
 
 static char *quoted(eval *ev, const char *s, size_t len, size_t max)
 {
-	char *e = excerpt(ev, s, len, NULL, max);
-	char *q = e ? format(ev, "\"%s\"", e) : NULL;
+	char *e = tw_expect_excerpt(ev, s, len, NULL, max);
+	char *q = e ? tw_expect_format(ev, "\"%s\"", e) : NULL;
 	free(e);
 	return q;
 }
@@ -793,29 +246,27 @@ static char *render_value(eval *ev)
 	const tw_value *v = &ev->ex->value;
 	char buf[64];
 	switch (v->kind) {
-	case TW_VAL_NONE:
-		return format(ev, "%s", "");
+	case TW_VAL_NONE: return tw_expect_format(ev, "%s", "");
 	case TW_VAL_STRING:
 		return quoted(ev, ev->want, strlen(ev->want), TW_EXCERPT_MAX);
 	case TW_VAL_NUMBER:
 		if (v->text)
-			return format(ev, "%s%s", v->text,
-				      ev->ex->subject == TW_SUBJ_TIME ? "ms" : "");
-		format_number(v->number, buf, sizeof(buf));
-		return format(ev, "%s%s", buf, ev->ex->subject == TW_SUBJ_TIME ? "ms" : "");
+			return tw_expect_format(ev, "%s%s", v->text,
+						ev->ex->subject == TW_SUBJ_TIME ? "ms" : "");
+		tw_expect_format_number(v->number, buf, sizeof(buf));
+		return tw_expect_format(ev, "%s%s", buf,
+					ev->ex->subject == TW_SUBJ_TIME ? "ms" : "");
 	case TW_VAL_DURATION:
 		if (v->text)
-			return format(ev, "%s", v->text);
-		format_number(v->number, buf, sizeof(buf));
-		return format(ev, "%sms", buf);
-	case TW_VAL_BOOL:
-		return format(ev, "%s", v->boolean ? "true" : "false");
-	case TW_VAL_NULL:
-		return format(ev, "null");
+			return tw_expect_format(ev, "%s", v->text);
+		tw_expect_format_number(v->number, buf, sizeof(buf));
+		return tw_expect_format(ev, "%sms", buf);
+	case TW_VAL_BOOL: return tw_expect_format(ev, "%s", v->boolean ? "true" : "false");
+	case TW_VAL_NULL: return tw_expect_format(ev, "null");
 	case TW_VAL_REGEX:
-		return format(ev, "/%s/%s", ev->want, v->flags ? v->flags : "");
+		return tw_expect_format(ev, "/%s/%s", ev->want, v->flags ? v->flags : "");
 	}
-	return format(ev, "?");
+	return tw_expect_format(ev, "?");
 }
 
 /* The actual inside a message: 404, "cold", 1234ms, [1,2]. */
@@ -823,20 +274,20 @@ static char *render_actual(eval *ev)
 {
 	const actual *a = &ev->act;
 	if (ev->ex->subject == TW_SUBJ_TIME && !ev->ex->count)
-		return format(ev, "%sms", a->str);
+		return tw_expect_format(ev, "%sms", a->str);
 	if (ev->ex->subject == TW_SUBJ_STATUS && a->number == 0)
-		return format(ev, "0 (no response)");
+		return tw_expect_format(ev, "0 (no response)");
 	if (a->kind == ACT_STRING || (a->kind == ACT_JSON && json_is_string(a->json)))
 		return quoted(ev, a->str, a->len, MSG_EXCERPT);
-	return excerpt(ev, a->str, a->len, NULL, MSG_EXCERPT);
+	return tw_expect_excerpt(ev, a->str, a->len, NULL, MSG_EXCERPT);
 }
 
 /* outcome->actual: a longer excerpt of the string form. */
 static char *actual_field(eval *ev, const char *focus)
 {
 	if (ev->ex->subject == TW_SUBJ_TIME && !ev->ex->count)
-		return format(ev, "%sms", ev->act.str);
-	return excerpt(ev, ev->act.str, ev->act.len, focus, TW_EXCERPT_MAX);
+		return tw_expect_format(ev, "%sms", ev->act.str);
+	return tw_expect_excerpt(ev, ev->act.str, ev->act.len, focus, TW_EXCERPT_MAX);
 }
 
 /* " (the first of 3 matches)" when a query selected several values and
@@ -910,7 +361,7 @@ static void capture(eval *ev, const char *s, size_t len)
 {
 	if (!ev->ex->capture || ev->out->captured)
 		return;
-	ev->out->captured = copy(ev, s, len);
+	ev->out->captured = tw_expect_copy(ev, s, len);
 }
 
 static void judge_equality(eval *ev, char *shown)
@@ -921,14 +372,15 @@ static void judge_equality(eval *ev, char *shown)
 	char first[64];
 	if (holds) {
 		capture(ev, ev->act.str, ev->act.len);
-		decide(ev, true, actual_field(ev, NULL), "%s %s %s", ev->label,
-		       tw_op_str(ev->ex->op), value);
+		tw_expect_decide(ev, true, actual_field(ev, NULL), "%s %s %s", ev->label,
+				 tw_op_str(ev->ex->op), value);
 	} else if (ev->ex->subject == TW_SUBJ_STATUS && ev->ex->op == TW_OP_EQ) {
-		decide(ev, false, actual_field(ev, NULL), "expected status %s, got %s", value,
-		       shown);
+		tw_expect_decide(ev, false, actual_field(ev, NULL), "expected status %s, got %s",
+				 value, shown);
 	} else {
-		decide(ev, false, actual_field(ev, NULL), "expected %s %s %s, got %s%s", ev->label,
-		       tw_op_str(ev->ex->op), value, shown, first_of(ev, first, sizeof(first)));
+		tw_expect_decide(ev, false, actual_field(ev, NULL), "expected %s %s %s, got %s%s",
+				 ev->label, tw_op_str(ev->ex->op), value, shown,
+				 first_of(ev, first, sizeof(first)));
 	}
 	free(value);
 }
@@ -966,11 +418,13 @@ static void judge_order(eval *ev, char *shown)
 	else if (v->kind == TW_VAL_STRING)
 		want_ok = parse_number(ev->want, strlen(ev->want), &want);
 	if (!want_ok) {
-		decide(ev, false, actual_field(ev, NULL), "expected %s %s %s: %s is not a number",
-		       ev->label, op, value, value);
+		tw_expect_decide(ev, false, actual_field(ev, NULL),
+				 "expected %s %s %s: %s is not a number", ev->label, op, value,
+				 value);
 	} else if (!actual_number(&ev->act, &have)) {
-		decide(ev, false, actual_field(ev, NULL), "expected %s %s %s, got %s: not a number%s",
-		       ev->label, op, value, shown, first);
+		tw_expect_decide(ev, false, actual_field(ev, NULL),
+				 "expected %s %s %s, got %s: not a number%s", ev->label, op, value,
+				 shown, first);
 	} else {
 		bool holds = false;
 		switch (ev->ex->op) {
@@ -982,11 +436,13 @@ static void judge_order(eval *ev, char *shown)
 		}
 		if (holds) {
 			capture(ev, ev->act.str, ev->act.len);
-			decide(ev, true, actual_field(ev, NULL), "%s %s %s", ev->label, op, value);
+			tw_expect_decide(ev, true, actual_field(ev, NULL), "%s %s %s", ev->label,
+					 op, value);
 		} else {
-			decide(ev, false, actual_field(ev, NULL), "expected %s %s %s, %s %s%s",
-			       ev->label, op, value,
-			       ev->ex->subject == TW_SUBJ_TIME ? "took" : "got", shown, first);
+			tw_expect_decide(ev, false, actual_field(ev, NULL),
+					 "expected %s %s %s, %s %s%s", ev->label, op, value,
+					 ev->ex->subject == TW_SUBJ_TIME ? "took" : "got", shown,
+					 first);
 		}
 	}
 	free(value);
@@ -1001,13 +457,15 @@ static void judge_contains(eval *ev, char *shown)
 	char first[64];
 	if (hit) {
 		capture(ev, a->str, a->len);
-		decide(ev, true, actual_field(ev, hit), "%s contains %s", ev->label, value);
+		tw_expect_decide(ev, true, actual_field(ev, hit), "%s contains %s", ev->label,
+				 value);
 	} else if (a->long_text) {
-		decide(ev, false, actual_field(ev, NULL), "expected %s to contain %s", ev->label,
-		       value);
+		tw_expect_decide(ev, false, actual_field(ev, NULL), "expected %s to contain %s",
+				 ev->label, value);
 	} else {
-		decide(ev, false, actual_field(ev, NULL), "expected %s to contain %s, got %s%s",
-		       ev->label, value, shown, first_of(ev, first, sizeof(first)));
+		tw_expect_decide(ev, false, actual_field(ev, NULL),
+				 "expected %s to contain %s, got %s%s", ev->label, value, shown,
+				 first_of(ev, first, sizeof(first)));
 	}
 	free(value);
 }
@@ -1025,7 +483,7 @@ static void judge_match(eval *ev, char *shown)
 	if (rc == TW_ENOMEM) {
 		ev->oom = true;
 	} else if (rc) {
-		decide(ev, false, NULL, "invalid regex %s: %s", value, err.message);
+		tw_expect_decide(ev, false, NULL, "invalid regex %s: %s", value, err.message);
 	} else {
 		bool matched = false;
 		char *group = NULL;
@@ -1034,23 +492,27 @@ static void judge_match(eval *ev, char *shown)
 		if (rc == TW_ENOMEM) {
 			ev->oom = true;
 		} else if (rc == TW_EUSAGE) {
-			decide(ev, false, actual_field(ev, NULL), "expected %s to match %s, but it is %s",
-			       ev->label, value, err.message);
+			tw_expect_decide(ev, false, actual_field(ev, NULL),
+					 "expected %s to match %s, but it is %s", ev->label, value,
+					 err.message);
 		} else if (rc) {
-			decide(ev, false, actual_field(ev, NULL), "expected %s to match %s, but %s",
-			       ev->label, value, err.message);
+			tw_expect_decide(ev, false, actual_field(ev, NULL),
+					 "expected %s to match %s, but %s", ev->label, value,
+					 err.message);
 		} else if (matched) {
 			if (group) {
 				ev->out->captured = group;
 				group = NULL;
 			}
-			decide(ev, true, actual_field(ev, NULL), "%s ~ %s", ev->label, value);
+			tw_expect_decide(ev, true, actual_field(ev, NULL), "%s ~ %s", ev->label,
+					 value);
 		} else if (a->long_text) {
-			decide(ev, false, actual_field(ev, NULL), "expected %s to match %s", ev->label,
-			       value);
+			tw_expect_decide(ev, false, actual_field(ev, NULL),
+					 "expected %s to match %s", ev->label, value);
 		} else {
-			decide(ev, false, actual_field(ev, NULL), "expected %s to match %s, got %s%s",
-			       ev->label, value, shown, first);
+			tw_expect_decide(ev, false, actual_field(ev, NULL),
+					 "expected %s to match %s, got %s%s", ev->label, value,
+					 shown, first);
 		}
 		free(group);
 	}
@@ -1066,12 +528,13 @@ static void judge(eval *ev)
 	if (op == TW_OP_NOT_EXISTS) {
 		if (!exists(a)) {
 			capture(ev, "", 0);
-			decide(ev, true, a->present ? actual_field(ev, NULL) : NULL, "%s not exists",
-			       ev->label);
+			tw_expect_decide(ev, true, a->present ? actual_field(ev, NULL) : NULL,
+					 "%s not exists", ev->label);
 		} else {
 			char *shown = render_actual(ev);
-			decide(ev, false, actual_field(ev, NULL), "expected %s not to exist, got %s",
-			       ev->label, shown ? shown : "");
+			tw_expect_decide(ev, false, actual_field(ev, NULL),
+					 "expected %s not to exist, got %s", ev->label,
+					 shown ? shown : "");
 			free(shown);
 		}
 		return;
@@ -1079,7 +542,7 @@ static void judge(eval *ev)
 	if (!a->present) {
 		char *instead = a->missing_actual;
 		a->missing_actual = NULL;
-		decide(ev, false, instead, "%s", a->missing ? a->missing : "");
+		tw_expect_decide(ev, false, instead, "%s", a->missing ? a->missing : "");
 		return;
 	}
 	char *shown = render_actual(ev);
@@ -1089,10 +552,10 @@ static void judge(eval *ev)
 	case TW_OP_EXISTS:
 		if (exists(a)) {
 			capture(ev, a->str, a->len);
-			decide(ev, true, actual_field(ev, NULL), "%s exists", ev->label);
+			tw_expect_decide(ev, true, actual_field(ev, NULL), "%s exists", ev->label);
 		} else {
-			decide(ev, false, actual_field(ev, NULL), "expected %s to exist, got %s",
-			       ev->label, shown);
+			tw_expect_decide(ev, false, actual_field(ev, NULL),
+					 "expected %s to exist, got %s", ev->label, shown);
 		}
 		break;
 	case TW_OP_EQ:
@@ -1141,7 +604,8 @@ static bool expand(eval *ev)
 	if (rc == TW_ENOMEM)
 		ev->oom = true;
 	else if (rc)
-		decide(ev, false, NULL, "%s", err.message ? err.message : "a template does not expand");
+		tw_expect_decide(ev, false, NULL, "%s",
+				 err.message ? err.message : "a template does not expand");
 	tw_error_clear(&err);
 	return rc == TW_OK;
 }
@@ -1153,23 +617,23 @@ static char *make_label(eval *ev)
 	const char *sep = ev->arg ? " " : "";
 	const char *arg = ev->arg ? ev->arg : "";
 	switch (ev->ex->subject) {
-	case TW_SUBJ_STATUS: return format(ev, "status%s", count);
-	case TW_SUBJ_HEADER: return format(ev, "header%s%s%s", sep, arg, count);
-	case TW_SUBJ_TEXT: return format(ev, "text%s", count);
-	case TW_SUBJ_BODY: return format(ev, "body%s", count);
-	case TW_SUBJ_XPATH: return format(ev, "xpath%s%s%s", sep, arg, count);
-	case TW_SUBJ_JSON: return format(ev, "json%s%s%s", sep, arg, count);
-	case TW_SUBJ_TITLE: return format(ev, "title%s", count);
-	case TW_SUBJ_URL: return format(ev, "url%s", count);
-	case TW_SUBJ_COOKIE: return format(ev, "cookie%s%s%s", sep, arg, count);
-	case TW_SUBJ_TIME: return format(ev, "time%s", count);
-	case TW_SUBJ_PROMPT: return format(ev, "prompt");
-	case TW_SUBJ_TRANSFER: return format(ev, "transfer");
-	case TW_SUBJ_RECORDING: return format(ev, "recording");
-	case TW_SUBJ_REJECTED: return format(ev, "rejected");
-	case TW_SUBJ_HANGUP: return format(ev, "hangup");
+	case TW_SUBJ_STATUS: return tw_expect_format(ev, "status%s", count);
+	case TW_SUBJ_HEADER: return tw_expect_format(ev, "header%s%s%s", sep, arg, count);
+	case TW_SUBJ_TEXT: return tw_expect_format(ev, "text%s", count);
+	case TW_SUBJ_BODY: return tw_expect_format(ev, "body%s", count);
+	case TW_SUBJ_XPATH: return tw_expect_format(ev, "xpath%s%s%s", sep, arg, count);
+	case TW_SUBJ_JSON: return tw_expect_format(ev, "json%s%s%s", sep, arg, count);
+	case TW_SUBJ_TITLE: return tw_expect_format(ev, "title%s", count);
+	case TW_SUBJ_URL: return tw_expect_format(ev, "url%s", count);
+	case TW_SUBJ_COOKIE: return tw_expect_format(ev, "cookie%s%s%s", sep, arg, count);
+	case TW_SUBJ_TIME: return tw_expect_format(ev, "time%s", count);
+	case TW_SUBJ_PROMPT: return tw_expect_format(ev, "prompt");
+	case TW_SUBJ_TRANSFER: return tw_expect_format(ev, "transfer");
+	case TW_SUBJ_RECORDING: return tw_expect_format(ev, "recording");
+	case TW_SUBJ_REJECTED: return tw_expect_format(ev, "rejected");
+	case TW_SUBJ_HANGUP: return tw_expect_format(ev, "hangup");
 	}
-	return format(ev, "?");
+	return tw_expect_format(ev, "?");
 }
 
 /* What reports show as expected: the value for ==, else the operator and
@@ -1178,11 +642,11 @@ static char *make_expected(eval *ev)
 {
 	tw_op op = ev->ex->op;
 	if (op == TW_OP_EXISTS || op == TW_OP_NOT_EXISTS)
-		return format(ev, "%s", tw_op_str(op));
+		return tw_expect_format(ev, "%s", tw_op_str(op));
 	char *value = render_value(ev);
 	if (!value || op == TW_OP_EQ)
 		return value;
-	char *s = format(ev, "%s %s", tw_op_str(op), value);
+	char *s = tw_expect_format(ev, "%s %s", tw_op_str(op), value);
 	free(value);
 	return s;
 }
@@ -1204,14 +668,16 @@ static int evaluate(eval ev, tw_expect_outcome *out)
 		if (!ev.label || !ev.expected)
 			; /* out of memory */
 		else if (needs_arg(ex->subject) && !ev.arg)
-			decide(&ev, false, NULL, "%s needs %s", ev.label,
-			       ex->subject == TW_SUBJ_HEADER || ex->subject == TW_SUBJ_COOKIE
-				       ? "a name"
-				       : "a query");
+			tw_expect_decide(&ev, false, NULL, "%s needs %s", ev.label,
+					 ex->subject == TW_SUBJ_HEADER ||
+							 ex->subject == TW_SUBJ_COOKIE
+						 ? "a name"
+						 : "a query");
 		else if (ex->count && !counts)
-			decide(&ev, false, NULL, "count applies to json and xpath queries only");
+			tw_expect_decide(&ev, false, NULL,
+					 "count applies to json and xpath queries only");
 		else
-			fetch(&ev);
+			tw_subject_fetch(&ev);
 		if (!ev.done && !ev.oom)
 			judge(&ev);
 	}

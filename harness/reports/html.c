@@ -15,12 +15,16 @@
  * an excerpt cut mid-character), so every text goes through clean() first.
  * The file is self-contained: inline CSS, inline SVG, no script, no font, no
  * URL that is fetched (URLs from the run are shown as text, never linked).
- * It is written with tw_write_file_atomic.
+ * It is written with tw_write_file_atomic. The latency chart is drawn in
+ * reports/chart.c with the builder this file shares through
+ * reports/html_internal.h.
  *
  * Errors are sticky: the first failure is kept in the builder and later
  * calls do nothing, so the code reads top to bottom.
  */
 #include "reports/html.h"
+#include "reports/chart.h"
+#include "reports/html_internal.h"
 #include "reports/render.h"
 
 #include <libxml/HTMLtree.h>
@@ -41,25 +45,12 @@
 
 /* Scratch text: one cleaned string, a few formatted ones. */
 #define TEXT_MAX ((size_t)64 << 20)
-/* fmt()'s buffers, used in turn: a result stays valid through the next
- * FMT_RING - 1 calls, so one fmt() may take others' results as arguments
- * and never writes the buffer it is reading. */
-#define FMT_RING 4
 /* Cuts, in characters, so one huge body cannot bury the page. */
 #define NAME_MAX_CHARS 200
 #define LINE_MAX_CHARS 600    /* messages, step sources, URLs */
 #define EXCERPT_MAX_CHARS 4000 /* expected / actual */
 #define TRANSCRIPT_MAX_CHARS 40000
 #define TOP_LOSSES 3
-
-/* The chart's geometry, in SVG user units. */
-#define CH_W 640.0
-#define CH_H 240.0
-#define CH_LEFT 60.0
-#define CH_RIGHT 20.0
-#define CH_TOP 40.0
-#define CH_BOTTOM 52.0
-#define CH_BINS 32
 
 static const char css[] =
 	":root{--ink:#1f2328;--muted:#57606a;--line:#d0d7de;--panel:#f6f8fa;"
@@ -129,19 +120,7 @@ static const char css[] =
 	"section.rehearsal{break-before:page}ol.journey>li,figure,.problem,tr{break-inside:avoid}"
 	"h2,h3{break-after:avoid}.score{font-size:60px}a{color:inherit;text-decoration:none}}\n";
 
-typedef struct html {
-	htmlDocPtr doc;
-	const tw_run *run;
-	const tw_run_score *score;
-	tw_buf clean; /* the last cleaned string */
-	tw_buf text[FMT_RING]; /* the strings fmt() formatted last */
-	unsigned next_text;    /* the one fmt() writes next */
-	int rc;       /* the first failure; TW_OK while all is well */
-} html;
-
-typedef xmlNodePtr node;
-
-static void fail(html *h, int rc)
+void tw_page_fail(html *h, int rc)
 {
 	if (!h->rc)
 		h->rc = rc;
@@ -202,14 +181,13 @@ static const char *clean(html *h, const char *s, size_t max, bool one_line)
 		chars++;
 	}
 	if (rc)
-		fail(h, rc);
+		tw_page_fail(h, rc);
 	return tw_buf_str(&h->clean);
 }
 
 /* printf into the next of h->text; the result lives there through the
- * next FMT_RING - 1 calls, so fmt(h, "%s", fmt(h, ...)) is safe. */
-static const char *fmt(html *h, const char *f, ...) __attribute__((format(printf, 2, 3)));
-static const char *fmt(html *h, const char *f, ...)
+ * next FMT_RING - 1 calls, so a call may take another's result. */
+const char *tw_page_fmt(html *h, const char *f, ...)
 {
 	tw_buf *b = &h->text[h->next_text];
 	h->next_text = (h->next_text + 1) % FMT_RING;
@@ -221,33 +199,33 @@ static const char *fmt(html *h, const char *f, ...)
 	int rc = tw_buf_vprintf(b, f, ap);
 	va_end(ap);
 	if (rc)
-		fail(h, rc);
+		tw_page_fail(h, rc);
 	return tw_buf_str(b);
 }
 
 /* ---- the tree ---- */
 
-static void attr(html *h, node n, const char *name, const char *value)
+void tw_page_attr(html *h, node n, const char *name, const char *value)
 {
 	if (h->rc || !n)
 		return;
 	const char *v = clean(h, value, LINE_MAX_CHARS, true);
 	if (!h->rc && !xmlSetProp(n, BAD_CAST name, BAD_CAST v))
-		fail(h, TW_ENOMEM);
+		tw_page_fail(h, TW_ENOMEM);
 }
 
 /* A new element under parent; cls may be NULL. NULL once anything failed. */
-static node el(html *h, node parent, const char *name, const char *cls)
+node tw_page_el(html *h, node parent, const char *name, const char *cls)
 {
 	if (h->rc || !parent)
 		return NULL;
 	node n = xmlNewChild(parent, NULL, BAD_CAST name, NULL);
 	if (!n) {
-		fail(h, TW_ENOMEM);
+		tw_page_fail(h, TW_ENOMEM);
 		return NULL;
 	}
 	if (cls)
-		attr(h, n, "class", cls);
+		tw_page_attr(h, n, "class", cls);
 	return n;
 }
 
@@ -261,27 +239,27 @@ static void add_text_max(html *h, node parent, const char *s, size_t max, bool o
 		return;
 	node t = xmlNewDocText(h->doc, BAD_CAST v);
 	if (!t) {
-		fail(h, TW_ENOMEM);
+		tw_page_fail(h, TW_ENOMEM);
 		return;
 	}
 	xmlAddChild(parent, t); /* merges with a text node before it */
 }
 
-static void add_text(html *h, node parent, const char *s)
+void tw_page_add_text(html *h, node parent, const char *s)
 {
 	add_text_max(h, parent, s, LINE_MAX_CHARS, true);
 }
 
-static node el_text(html *h, node parent, const char *name, const char *cls, const char *s)
+node tw_page_el_text(html *h, node parent, const char *name, const char *cls, const char *s)
 {
-	node n = el(h, parent, name, cls);
-	add_text(h, n, s);
+	node n = tw_page_el(h, parent, name, cls);
+	tw_page_add_text(h, n, s);
 	return n;
 }
 
 static node el_pre(html *h, node parent, const char *s, size_t max)
 {
-	node n = el(h, parent, "pre", NULL);
+	node n = tw_page_el(h, parent, "pre", NULL);
 	add_text_max(h, n, s, max, false);
 	return n;
 }
@@ -294,7 +272,7 @@ static const char *str_or(const char *s, const char *fallback)
 }
 
 /* The step's source as written, without its indentation. */
-static const char *step_source(const tw_step *st)
+const char *tw_page_step_source(const tw_step *st)
 {
 	const char *src = st && st->source ? st->source : "";
 	return src + strspn(src, " \t");
@@ -312,12 +290,12 @@ static const char *scene_name(const tw_scene *sc)
 	return sc ? str_or(sc->name, "scene") : "scene";
 }
 
-static const tw_rehearsal_metrics *metrics_of(const html *h, size_t i)
+const tw_rehearsal_metrics *tw_page_metrics_of(const html *h, size_t i)
 {
 	return h->run->metrics ? &h->run->metrics[i] : NULL;
 }
 
-static const tw_rehearsal_score *score_of(const html *h, size_t i)
+const tw_rehearsal_score *tw_page_score_of(const html *h, size_t i)
 {
 	if (!h->score || !h->score->rehearsals || i >= h->score->count)
 		return NULL;
@@ -335,7 +313,7 @@ static const tw_touchpoint_metrics *touchpoint_of(const tw_rehearsal_metrics *m,
 	return &sm->steps[step];
 }
 
-static const tw_touchpoint_score *apdex_of(const tw_rehearsal_score *rs, size_t scene, size_t step)
+const tw_touchpoint_score *tw_page_apdex_of(const tw_rehearsal_score *rs, size_t scene, size_t step)
 {
 	for (size_t i = 0; rs && rs->touchpoints && i < rs->touchpoint_count; i++)
 		if (rs->touchpoints[i].scene == scene && rs->touchpoints[i].step == step)
@@ -343,7 +321,7 @@ static const tw_touchpoint_score *apdex_of(const tw_rehearsal_score *rs, size_t 
 	return NULL;
 }
 
-static bool step_timed(const tw_step *st, const tw_touchpoint_score *ap)
+bool tw_page_step_timed(const tw_step *st, const tw_touchpoint_score *ap)
 {
 	return ap || (st && tw_step_is_timed(st->kind));
 }
@@ -472,14 +450,14 @@ static health touchpoint_health(const tw_touchpoint_metrics *t, const tw_touchpo
 
 static void health_badge(html *h, node parent, health x)
 {
-	node s = el(h, parent, "span", NULL);
-	attr(h, s, "class", fmt(h, "health %s", badge_class(x)));
-	add_text(h, s, fmt(h, "%s %s", health_symbol(x), health_word(x)));
+	node s = tw_page_el(h, parent, "span", NULL);
+	tw_page_attr(h, s, "class", tw_page_fmt(h, "health %s", badge_class(x)));
+	tw_page_add_text(h, s, tw_page_fmt(h, "%s %s", health_symbol(x), health_word(x)));
 }
 
 /* ---- numbers ---- */
 
-static void fmt_ms(char *out, size_t size, double ms)
+void tw_page_fmt_ms(char *out, size_t size, double ms)
 {
 	if (!isfinite(ms) || ms < 0)
 		snprintf(out, size, "\xE2\x80\x94"); /* — */
@@ -493,24 +471,10 @@ static void fmt_ms(char *out, size_t size, double ms)
 		snprintf(out, size, "%.0fm %02.0fs", floor(ms / 60000), fmod(floor(ms / 1000), 60));
 }
 
-/* A short axis label: "0", "850 ms", "1.2 s". */
-static void fmt_axis(char *out, size_t size, double ms)
-{
-	if (ms <= 0)
-		snprintf(out, size, "0");
-	else if (ms < 10)
-		snprintf(out, size, "%.1f ms", ms);
-	else if (ms < 1000)
-		snprintf(out, size, "%.0f ms", ms);
-	else
-		snprintf(out, size, "%.1f s", ms / 1000);
-}
-
-static const char *plural(uint64_t n, const char *one, const char *many)
+const char *tw_page_plural(uint64_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
 }
-
 
 /* ---- the page's top: score, verdict, losses, the run ---- */
 
@@ -527,94 +491,107 @@ static const char *loss_cause(const tw_loss *l)
 
 static void loss_item(html *h, node ol, const tw_loss *l)
 {
-	node li = el(h, ol, "li", NULL);
-	el_text(h, li, "span", "pts", fmt(h, "\xE2\x88\x92%.1f points", l->points)); /* − */
-	add_text(h, li, fmt(h, " \xC2\xB7 %s \xC2\xB7 ", part_title(l->part)));
+	node li = tw_page_el(h, ol, "li", NULL);
+	tw_page_el_text(h, li, "span", "pts",
+			tw_page_fmt(h, "\xE2\x88\x92%.1f points", l->points)); /* − */
+	tw_page_add_text(h, li, tw_page_fmt(h, " \xC2\xB7 %s \xC2\xB7 ", part_title(l->part)));
 	const char *why = str_or(l->why, "no reason given");
 	if (l->rehearsal < h->run->count) {
 		const char *name = rehearsal_name(&h->run->rehearsals[l->rehearsal]);
-		node a = el(h, li, "a", NULL);
-		attr(h, a, "href", fmt(h, "#r%zu", l->rehearsal));
+		node a = tw_page_el(h, li, "a", NULL);
+		tw_page_attr(h, a, "href", tw_page_fmt(h, "#r%zu", l->rehearsal));
 		add_text_max(h, a, name, NAME_MAX_CHARS, true);
-		add_text(h, li, ": ");
+		tw_page_add_text(h, li, ": ");
 		why = loss_cause(l);
 	}
-	add_text(h, li, why);
+	tw_page_add_text(h, li, why);
 }
 
 static void write_readiness(html *h, node parent)
 {
 	const tw_run_score *sc = h->score;
 	bool up = sc->verdict == TW_VERDICT_READY;
-	node card = el(h, parent, "section", up ? "card readiness up" : "card readiness down");
-	attr(h, card, "id", "readiness");
-	attr(h, card, "aria-label", "Curtain-up readiness");
-	el_text(h, card, "h2", NULL, "Curtain-up readiness");
-	node p = el(h, card, "p", "score");
-	attr(h, p, "id", "score");
+	node card =
+		tw_page_el(h, parent, "section", up ? "card readiness up" : "card readiness down");
+	tw_page_attr(h, card, "id", "readiness");
+	tw_page_attr(h, card, "aria-label", "Curtain-up readiness");
+	tw_page_el_text(h, card, "h2", NULL, "Curtain-up readiness");
+	node p = tw_page_el(h, card, "p", "score");
+	tw_page_attr(h, p, "id", "score");
 	bool scored = sc->weakest < sc->count;
 	char num[TW_SCORE_SHOWN_SIZE];
-	add_text(h, p, scored ? tw_score_shown(num, sizeof(num), sc->score) : "\xE2\x80\x94");
-	el_text(h, p, "span", "of", "/100");
-	node v = el(h, card, "p", NULL);
+	tw_page_add_text(h, p,
+			 scored ? tw_score_shown(num, sizeof(num), sc->score) : "\xE2\x80\x94");
+	tw_page_el_text(h, p, "span", "of", "/100");
+	node v = tw_page_el(h, card, "p", NULL);
 	/* The run's one verdict, in the words the terminal uses. */
-	el_text(h, v, "span", up ? "verdict up" : "verdict down",
-		fmt(h, "%s %s", up ? "\xE2\x9C\x93" : "\xE2\x9C\x97", tw_verdict_title(sc->verdict)));
-	attr(h, v, "id", "verdict");
+	tw_page_el_text(h, v, "span", up ? "verdict up" : "verdict down",
+			tw_page_fmt(h, "%s %s", up ? "\xE2\x9C\x93" : "\xE2\x9C\x97",
+				    tw_verdict_title(sc->verdict)));
+	tw_page_attr(h, v, "id", "verdict");
 
-	node why = el(h, card, "p", "small muted");
+	node why = tw_page_el(h, card, "p", "small muted");
 	if (sc->gate >= 0)
-		add_text(h, why, fmt(h, "The gate is %g: %s", sc->gate,
-				     !scored          ? "nothing could be scored."
-				     : sc->below_gate ? "the score is below it."
-						      : "the score meets it."));
+		tw_page_add_text(h, why,
+				 tw_page_fmt(h, "The gate is %g: %s", sc->gate,
+					     !scored          ? "nothing could be scored."
+					     : sc->below_gate ? "the score is below it."
+							      : "the score meets it."));
 	else if (sc->gate_set)
-		add_text(h, why, "No run-wide gate; rehearsals have minimums.");
+		tw_page_add_text(h, why, "No run-wide gate; rehearsals have minimums.");
 	else
-		add_text(h, why, "No gate set: READY means every critical journey reached its "
+		tw_page_add_text(h, why,
+				 "No gate set: READY means every critical journey reached its "
 				 "required outcome rate. --gate SCORE raises the bar.");
 	if (sc->weakest < h->run->count && sc->count > 1) {
-		node q = el(h, card, "p", "small");
-		add_text(h, q, "The run scores as its weakest critical journey: ");
+		node q = tw_page_el(h, card, "p", "small");
+		tw_page_add_text(h, q, "The run scores as its weakest critical journey: ");
 		add_text_max(h, q, rehearsal_name(&h->run->rehearsals[sc->weakest]), NAME_MAX_CHARS,
 			     true);
-		add_text(h, q, ".");
+		tw_page_add_text(h, q, ".");
 	}
 	if (sc->verdict == TW_VERDICT_NOT_READY && sc->gate_held && !sc->regressed)
-		el_text(h, card, "p", "small",
+		tw_page_el_text(
+			h, card, "p", "small",
 			"\xE2\x9C\x97 Not every journey achieved its outcome in the share of "
 			"performances it requires: not ready, whatever the score.");
 	if (sc->capped)
-		el_text(h, card, "p", "small",
+		tw_page_el_text(
+			h, card, "p", "small",
 			"\xE2\x9C\x97 The weakest journey never achieved its outcome: it scores no "
 			"more than the cap, however fast it is.");
 	for (size_t i = 0; i < h->run->count; i++) {
-		const tw_rehearsal_score *rs = score_of(h, i);
+		const tw_rehearsal_score *rs = tw_page_score_of(h, i);
 		if (rs && rs->below_minimum) {
-			node q = el(h, card, "p", "small");
-			add_text(h, q, "\xE2\x9C\x97 ");
+			node q = tw_page_el(h, card, "p", "small");
+			tw_page_add_text(h, q, "\xE2\x9C\x97 ");
 			add_text_max(h, q, rehearsal_name(&h->run->rehearsals[i]), NAME_MAX_CHARS, true);
-			add_text(h, q, fmt(h, " scored %s, below its minimum of %g.",
-					   tw_score_shown(num, sizeof(num), rs->score), rs->minimum));
+			tw_page_add_text(h, q,
+					 tw_page_fmt(h, " scored %s, below its minimum of %g.",
+						     tw_score_shown(num, sizeof(num), rs->score),
+						     rs->minimum));
 		}
 	}
 	/* A minor journey that fell short beside critical ones does not decide
 	 * the verdict, but the product owner must still see it here. */
 	bool exempt = tw_readiness_minor_exempt(h->run, sc);
 	for (size_t i = 0; exempt && i < h->run->count; i++) {
-		const tw_rehearsal_score *rs = score_of(h, i);
+		const tw_rehearsal_score *rs = tw_page_score_of(h, i);
 		if (!rs || !rs->scored || !rs->minor || rs->met)
 			continue;
-		node q = el(h, card, "p", "small");
-		add_text(h, q, "\xE2\x9C\x97 ");
+		node q = tw_page_el(h, card, "p", "small");
+		tw_page_add_text(h, q, "\xE2\x9C\x97 ");
 		add_text_max(h, q, rehearsal_name(&h->run->rehearsals[i]), NAME_MAX_CHARS, true);
-		add_text(h, q, fmt(h, " fell short of its required outcome rate of %.4g%%; it is "
-				      "minor, so it does not block the launch alone.",
-				   100 * rs->required));
+		tw_page_add_text(
+			h, q,
+			tw_page_fmt(h,
+				    " fell short of its required outcome rate of %.4g%%; it is "
+				    "minor, so it does not block the launch alone.",
+				    100 * rs->required));
 	}
 	for (size_t i = 0; sc->baseline && i < sc->baseline->regression_count; i++) {
-		node q = el(h, card, "p", "small");
-		add_text(h, q, "\xE2\x9C\x97 Regressed against the baseline: ");
+		node q = tw_page_el(h, card, "p", "small");
+		tw_page_add_text(h, q, "\xE2\x9C\x97 Regressed against the baseline: ");
 		add_text_max(h, q, sc->baseline->regressions[i].why, LINE_MAX_CHARS, true);
 	}
 
@@ -626,26 +603,27 @@ static void write_readiness(html *h, node parent)
 		if (l->points < LOSS_SHOWN_MIN)
 			continue;
 		if (shown++ == 0)
-			el_text(h, card, "h3", NULL, "What cost the most points");
+			tw_page_el_text(h, card, "h3", NULL, "What cost the most points");
 		/* The run's own losses come first; the rest did not lower its
 		 * score, which a reader would otherwise assume. */
 		if (!l->in_run && !others) {
 			others = true;
-			el_text(h, card, "h4", NULL, "Other journeys (not in the run's score)");
+			tw_page_el_text(h, card, "h4", NULL,
+					"Other journeys (not in the run's score)");
 			ol = NULL;
 		}
 		if (!ol)
-			ol = el(h, card, "ol", "losses");
+			ol = tw_page_el(h, card, "ol", "losses");
 		loss_item(h, ol, l);
 	}
 	if (!shown)
-		el_text(h, card, "p", NULL, "Nothing cost any points.");
+		tw_page_el_text(h, card, "p", NULL, "Nothing cost any points.");
 }
 
 static void fact(html *h, node dl, const char *term, const char *value)
 {
-	el_text(h, dl, "dt", NULL, term);
-	el_text(h, dl, "dd", NULL, value);
+	tw_page_el_text(h, dl, "dt", NULL, term);
+	tw_page_el_text(h, dl, "dd", NULL, value);
 }
 
 static void write_schedule(html *h, node dl)
@@ -655,29 +633,32 @@ static void write_schedule(html *h, node dl)
 	if (o->jobs > 1)
 		snprintf(threads, sizeof(threads), ", %u worker threads", o->jobs);
 	if (o->rate > 0) {
-		fmt_ms(d, sizeof(d), (double)o->duration_ms);
-		fmt_ms(r, sizeof(r), (double)o->ramp_ms);
+		tw_page_fmt_ms(d, sizeof(d), (double)o->duration_ms);
+		tw_page_fmt_ms(r, sizeof(r), (double)o->ramp_ms);
 		fact(h, dl, "Schedule",
-		     fmt(h, "customers arriving at %g a second for %s%s%s, at most %lu at once%s",
-			 o->rate, d, o->ramp_ms > 0 ? ", rising over " : "", o->ramp_ms > 0 ? r : "",
-			 o->customers, threads));
+		     tw_page_fmt(
+			     h,
+			     "customers arriving at %g a second for %s%s%s, at most %lu at once%s",
+			     o->rate, d, o->ramp_ms > 0 ? ", rising over " : "",
+			     o->ramp_ms > 0 ? r : "", o->customers, threads));
 	} else {
 		unsigned long n = o->performances ? o->performances : 1;
 		unsigned long c = o->customers ? o->customers : 1;
 		fact(h, dl, "Schedule",
-		     fmt(h, "%s: each rehearsal %lu %s, %lu %s at once%s",
-			 n == 1 ? "a tech run" : "a dress rehearsal", n, plural(n, "time", "times"), c,
-			 plural(c, "customer", "customers"), threads));
+		     tw_page_fmt(h, "%s: each rehearsal %lu %s, %lu %s at once%s",
+				 n == 1 ? "a tech run" : "a dress rehearsal", n,
+				 tw_page_plural(n, "time", "times"), c,
+				 tw_page_plural(c, "customer", "customers"), threads));
 	}
 }
 
 static void write_run(html *h, node parent)
 {
 	const tw_run *run = h->run;
-	node card = el(h, parent, "section", "card");
-	attr(h, card, "id", "run");
-	el_text(h, card, "h2", NULL, "The run");
-	node dl = el(h, card, "dl", "facts");
+	node card = tw_page_el(h, parent, "section", "card");
+	tw_page_attr(h, card, "id", "run");
+	tw_page_el_text(h, card, "h2", NULL, "The run");
+	node dl = tw_page_el(h, card, "dl", "facts");
 	fact(h, dl, "Started", str_or(run->started_at, "not started"));
 	fact(h, dl, "Host", str_or(run->hostname, "unknown"));
 	write_schedule(h, dl);
@@ -697,10 +678,11 @@ static void write_run(html *h, node parent)
 			snprintf(more + strlen(more), sizeof(more) - strlen(more),
 				 "; %llu arrivals dropped (no free customer)",
 				 (unsigned long long)run->dropped);
-		perf = fmt(h, "%llu performed, %llu achieved the outcome%s",
-			   (unsigned long long)performed, (unsigned long long)achieved, more);
+		perf = tw_page_fmt(h, "%llu performed, %llu achieved the outcome%s",
+				   (unsigned long long)performed, (unsigned long long)achieved,
+				   more);
 	} else {
-		perf = fmt(h, "%zu shown", run->count);
+		perf = tw_page_fmt(h, "%zu shown", run->count);
 	}
 	fact(h, dl, "Performances", perf);
 	if (run->stop_reason != TW_STOP_NONE)
@@ -709,20 +691,20 @@ static void write_run(html *h, node parent)
 			     ? "interrupted: the report holds what was performed"
 			     : "too many failures (--max-failures): the report holds what was performed");
 	char el_ms[48];
-	fmt_ms(el_ms, sizeof(el_ms), run->elapsed_ms);
+	tw_page_fmt_ms(el_ms, sizeof(el_ms), run->elapsed_ms);
 	fact(h, dl, "Elapsed", el_ms);
 	const tw_comparison *cmp = h->score ? h->score->baseline : NULL;
 	if (cmp) {
 		node dd = NULL;
-		el_text(h, dl, "dt", NULL, "Baseline");
-		dd = el(h, dl, "dd", NULL);
+		tw_page_el_text(h, dl, "dt", NULL, "Baseline");
+		dd = tw_page_el(h, dl, "dd", NULL);
 		add_text_max(h, dd, cmp->file, LINE_MAX_CHARS, true);
 		if (cmp->started_at)
-			add_text(h, dd, fmt(h, " (run %s)", cmp->started_at));
+			tw_page_add_text(h, dd, tw_page_fmt(h, " (run %s)", cmp->started_at));
 		for (size_t i = 0; i < cmp->gone_count; i++) {
-			node p = el(h, dd, "div", "small muted");
+			node p = tw_page_el(h, dd, "div", "small muted");
 			add_text_max(h, p, cmp->gone[i], NAME_MAX_CHARS, true);
-			add_text(h, p, ": in the baseline, not in this run");
+			tw_page_add_text(h, p, ": in the baseline, not in this run");
 		}
 	}
 
@@ -730,27 +712,29 @@ static void write_run(html *h, node parent)
 	for (size_t i = 0; i < run->count; i++)
 		passed += run->rehearsals[i].status == TW_STATUS_PASSED;
 	fact(h, dl, "Rehearsals",
-	     fmt(h, "%zu, %zu passed, %zu did not", run->count, passed, run->count - passed));
+	     tw_page_fmt(h, "%zu, %zu passed, %zu did not", run->count, passed,
+			 run->count - passed));
 }
 
 static void write_toc(html *h, node parent)
 {
 	if (h->run->count == 0)
 		return;
-	node nav = el(h, parent, "nav", "toc");
-	attr(h, nav, "aria-label", "Rehearsals");
-	node ul = el(h, nav, "ul", NULL);
+	node nav = tw_page_el(h, parent, "nav", "toc");
+	tw_page_attr(h, nav, "aria-label", "Rehearsals");
+	node ul = tw_page_el(h, nav, "ul", NULL);
 	for (size_t i = 0; i < h->run->count; i++) {
 		const tw_rehearsal_result *r = &h->run->rehearsals[i];
-		const tw_rehearsal_score *rs = score_of(h, i);
-		node a = el(h, el(h, ul, "li", NULL), "a", NULL);
-		attr(h, a, "href", fmt(h, "#r%zu", i));
-		add_text(h, a, fmt(h, "%s ", status_symbol(r->status)));
+		const tw_rehearsal_score *rs = tw_page_score_of(h, i);
+		node a = tw_page_el(h, tw_page_el(h, ul, "li", NULL), "a", NULL);
+		tw_page_attr(h, a, "href", tw_page_fmt(h, "#r%zu", i));
+		tw_page_add_text(h, a, tw_page_fmt(h, "%s ", status_symbol(r->status)));
 		add_text_max(h, a, rehearsal_name(r), 80, true);
 		char num[TW_SCORE_SHOWN_SIZE];
 		if (rs && (rs->scored || rs->counted))
-			add_text(h, a, fmt(h, " \xC2\xB7 %s", /* · */
-					   tw_score_shown(num, sizeof(num), rs->score)));
+			tw_page_add_text(h, a,
+					 tw_page_fmt(h, " \xC2\xB7 %s", /* · */
+						     tw_score_shown(num, sizeof(num), rs->score)));
 	}
 }
 
@@ -759,73 +743,96 @@ static void write_toc(html *h, node parent)
 static void write_outcome_figures(html *h, node parent, size_t i)
 {
 	const tw_rehearsal_result *r = &h->run->rehearsals[i];
-	const tw_rehearsal_metrics *m = metrics_of(h, i);
-	const tw_rehearsal_score *rs = score_of(h, i);
-	node grid = el(h, parent, "div", "figures");
+	const tw_rehearsal_metrics *m = tw_page_metrics_of(h, i);
+	const tw_rehearsal_score *rs = tw_page_score_of(h, i);
+	node grid = tw_page_el(h, parent, "div", "figures");
 
-	node f = el(h, grid, "div", "figure");
-	el_text(h, f, "div", "muted small", "Outcome rate");
+	node f = tw_page_el(h, grid, "div", "figure");
+	tw_page_el_text(h, f, "div", "muted small", "Outcome rate");
 	if (m && m->performances > 0) {
 		double rate = 100.0 * (double)m->achieved / (double)m->performances;
-		el_text(h, f, "div", "big", fmt(h, "%.1f%%", rate));
-		el_text(h, f, "div", "small",
-			fmt(h, "%llu of %llu %s achieved the outcome", (unsigned long long)m->achieved,
-			    (unsigned long long)m->performances,
-			    plural(m->performances, "performance", "performances")));
+		tw_page_el_text(h, f, "div", "big", tw_page_fmt(h, "%.1f%%", rate));
+		tw_page_el_text(h, f, "div", "small",
+				tw_page_fmt(h, "%llu of %llu %s achieved the outcome",
+					    (unsigned long long)m->achieved,
+					    (unsigned long long)m->performances,
+					    tw_page_plural(m->performances, "performance",
+							   "performances")));
 		if (m->failed || m->unreachable || m->broken)
-			el_text(h, f, "div", "small muted",
-				fmt(h, "%llu failed, %llu unreachable, %llu broken",
-				    (unsigned long long)m->failed, (unsigned long long)m->unreachable,
-				    (unsigned long long)m->broken));
+			tw_page_el_text(h, f, "div", "small muted",
+					tw_page_fmt(h, "%llu failed, %llu unreachable, %llu broken",
+						    (unsigned long long)m->failed,
+						    (unsigned long long)m->unreachable,
+						    (unsigned long long)m->broken));
 		if (rs && rs->scored)
-			el_text(h, f, "div", "small",
-				fmt(h, "%s required %s%%%s", rs->met ? "\xE2\x9C\x93" : "\xE2\x9C\x97",
-				    fmt(h, "%.4g", 100 * rs->required),
-				    rs->minor ? " \xC2\xB7 minor: it cannot block the launch alone" : ""));
+			tw_page_el_text(
+				h, f, "div", "small",
+				tw_page_fmt(
+					h, "%s required %s%%%s",
+					rs->met ? "\xE2\x9C\x93" : "\xE2\x9C\x97",
+					tw_page_fmt(h, "%.4g", 100 * rs->required),
+					rs->minor
+						? " \xC2\xB7 minor: it cannot block the launch alone"
+						: ""));
 	} else {
-		el_text(h, f, "div", "big", "\xE2\x80\x94");
-		el_text(h, f, "div", "small", "never performed");
+		tw_page_el_text(h, f, "div", "big", "\xE2\x80\x94");
+		tw_page_el_text(h, f, "div", "small", "never performed");
 	}
 	if (m && m->interrupted)
-		el_text(h, f, "div", "small muted",
-			fmt(h, "%llu interrupted: cut off by the run's end, not performed, not "
-			       "counted or scored",
-			    (unsigned long long)m->interrupted));
+		tw_page_el_text(
+			h, f, "div", "small muted",
+			tw_page_fmt(
+				h,
+				"%llu interrupted: cut off by the run's end, not performed, not "
+				"counted or scored",
+				(unsigned long long)m->interrupted));
 	if (m && m->limited)
-		el_text(h, f, "div", "small muted",
-			fmt(h, "%llu limited: techweek could not do what was asked (its limit, "
-			       "not the service's fault), not counted or scored",
-			    (unsigned long long)m->limited));
+		tw_page_el_text(
+			h, f, "div", "small muted",
+			tw_page_fmt(
+				h,
+				"%llu limited: techweek could not do what was asked (its limit, "
+				"not the service's fault), not counted or scored",
+				(unsigned long long)m->limited));
 
 	if (rs) {
-		node g = el(h, grid, "div", "figure");
-		el_text(h, g, "div", "muted small", "Score");
+		node g = tw_page_el(h, grid, "div", "figure");
+		tw_page_el_text(h, g, "div", "muted small", "Score");
 		if (rs->scored || rs->counted) {
 			char num[TW_SCORE_SHOWN_SIZE];
-			el_text(h, g, "div", "big",
-				fmt(h, "%s/100", tw_score_shown(num, sizeof(num), rs->score)));
+			tw_page_el_text(h, g, "div", "big",
+					tw_page_fmt(h, "%s/100",
+						    tw_score_shown(num, sizeof(num), rs->score)));
 			if (rs->capped)
-				el_text(h, g, "div", "small",
+				tw_page_el_text(
+					h, g, "div", "small",
 					"\xE2\x9C\x97 capped: it never achieved its outcome");
 			if (rs->minimum >= 0)
-				el_text(h, g, "div", "small",
+				tw_page_el_text(
+					h, g, "div", "small",
 					rs->below_minimum
-						? fmt(h, "\xE2\x9C\x97 below its minimum of %g", rs->minimum)
-						: fmt(h, "\xE2\x9C\x93 meets its minimum of %g", rs->minimum));
+						? tw_page_fmt(
+							  h, "\xE2\x9C\x97 below its minimum of %g",
+							  rs->minimum)
+						: tw_page_fmt(
+							  h, "\xE2\x9C\x93 meets its minimum of %g",
+							  rs->minimum));
 		} else {
-			el_text(h, g, "div", "big", "\xE2\x80\x94");
-			el_text(h, g, "div", "small", "not scored: broken, or never performed");
+			tw_page_el_text(h, g, "div", "big", "\xE2\x80\x94");
+			tw_page_el_text(h, g, "div", "small",
+					"not scored: broken, or never performed");
 		}
 	}
 
 	if (m && tw_histogram_count(m->time_to_outcome)) {
 		char p50[48], p95[48];
-		fmt_ms(p50, sizeof(p50), tw_histogram_percentile(m->time_to_outcome, 50));
-		fmt_ms(p95, sizeof(p95), tw_histogram_percentile(m->time_to_outcome, 95));
-		node g = el(h, grid, "div", "figure");
-		el_text(h, g, "div", "muted small", "Time to outcome on the customer's clock");
-		el_text(h, g, "div", "big", p50);
-		el_text(h, g, "div", "small", fmt(h, "median; p95 %s", p95));
+		tw_page_fmt_ms(p50, sizeof(p50), tw_histogram_percentile(m->time_to_outcome, 50));
+		tw_page_fmt_ms(p95, sizeof(p95), tw_histogram_percentile(m->time_to_outcome, 95));
+		node g = tw_page_el(h, grid, "div", "figure");
+		tw_page_el_text(h, g, "div", "muted small",
+				"Time to outcome on the customer's clock");
+		tw_page_el_text(h, g, "div", "big", p50);
+		tw_page_el_text(h, g, "div", "small", tw_page_fmt(h, "median; p95 %s", p95));
 	}
 
 	if (m && m->performances > 0 && r->script) {
@@ -833,49 +840,62 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 		double steps = (double)m->frontstage_steps / (double)m->performances;
 		double ms = m->frontstage_ms / (double)m->performances;
 		char t[48];
-		fmt_ms(t, sizeof(t), ms);
-		node g = el(h, grid, "div", "figure");
-		el_text(h, g, "div", "muted small", "Customer effort (frontstage)");
-		el_text(h, g, "div", "big", fmt(h, "%.1f %s", steps, steps == 1 ? "step" : "steps"));
-		el_text(h, g, "div", "small", fmt(h, "%s on average a performance", t));
+		tw_page_fmt_ms(t, sizeof(t), ms);
+		node g = tw_page_el(h, grid, "div", "figure");
+		tw_page_el_text(h, g, "div", "muted small", "Customer effort (frontstage)");
+		tw_page_el_text(h, g, "div", "big",
+				tw_page_fmt(h, "%.1f %s", steps, steps == 1 ? "step" : "steps"));
+		tw_page_el_text(h, g, "div", "small",
+				tw_page_fmt(h, "%s on average a performance", t));
 		if (s->budget_ms > 0 || s->budget_steps > 0) {
 			char b[48] = "";
 			if (s->budget_ms > 0)
-				fmt_ms(b, sizeof(b), (double)s->budget_ms);
+				tw_page_fmt_ms(b, sizeof(b), (double)s->budget_ms);
 			if (s->budget_ms > 0 && s->budget_steps > 0)
-				el_text(h, g, "div", "small muted",
-					fmt(h, "budget %s, %ld steps", b, s->budget_steps));
+				tw_page_el_text(h, g, "div", "small muted",
+						tw_page_fmt(h, "budget %s, %ld steps", b,
+							    s->budget_steps));
 			else if (s->budget_ms > 0)
-				el_text(h, g, "div", "small muted", fmt(h, "budget %s", b));
+				tw_page_el_text(h, g, "div", "small muted",
+						tw_page_fmt(h, "budget %s", b));
 			else
-				el_text(h, g, "div", "small muted",
-					fmt(h, "budget %ld steps", s->budget_steps));
+				tw_page_el_text(h, g, "div", "small muted",
+						tw_page_fmt(h, "budget %ld steps",
+							    s->budget_steps));
 		}
 	}
 
 	if (m && m->calls > 0) {
-		node g = el(h, grid, "div", "figure");
-		el_text(h, g, "div", "muted small", "Phone");
-		el_text(h, g, "div", "big", fmt(h, "%llu %s", (unsigned long long)m->calls,
-						   plural(m->calls, "call", "calls")));
-		el_text(h, g, "div", "small",
-			fmt(h, "%llu prompts heard, %llu keys or phrases, %llu %s",
-			    (unsigned long long)m->prompts, (unsigned long long)m->inputs,
-			    (unsigned long long)m->repeats, plural(m->repeats, "re-prompt", "re-prompts")));
+		node g = tw_page_el(h, grid, "div", "figure");
+		tw_page_el_text(h, g, "div", "muted small", "Phone");
+		tw_page_el_text(h, g, "div", "big",
+				tw_page_fmt(h, "%llu %s", (unsigned long long)m->calls,
+					    tw_page_plural(m->calls, "call", "calls")));
+		tw_page_el_text(h, g, "div", "small",
+				tw_page_fmt(h, "%llu prompts heard, %llu keys or phrases, %llu %s",
+					    (unsigned long long)m->prompts,
+					    (unsigned long long)m->inputs,
+					    (unsigned long long)m->repeats,
+					    tw_page_plural(m->repeats, "re-prompt", "re-prompts")));
 		const tw_menu_turns *menu = tw_rehearsal_reprompted_menu(m);
 		if (menu)
-			el_text(h, g, "div", "small muted",
-				fmt(h, "re-prompted most: \xE2\x80\x9C%s\xE2\x80\x9D (%llu %s)", menu->text,
-				    (unsigned long long)menu->turns, plural(menu->turns, "turn", "turns")));
+			tw_page_el_text(
+				h, g, "div", "small muted",
+				tw_page_fmt(
+					h, "re-prompted most: \xE2\x80\x9C%s\xE2\x80\x9D (%llu %s)",
+					menu->text, (unsigned long long)menu->turns,
+					tw_page_plural(menu->turns, "turn", "turns")));
 		if (tw_histogram_count(m->first_prompt)) {
 			char t[48];
-			fmt_ms(t, sizeof(t), tw_histogram_percentile(m->first_prompt, 50));
-			el_text(h, g, "div", "small muted", fmt(h, "first prompt after %s (median)", t));
+			tw_page_fmt_ms(t, sizeof(t), tw_histogram_percentile(m->first_prompt, 50));
+			tw_page_el_text(h, g, "div", "small muted",
+					tw_page_fmt(h, "first prompt after %s (median)", t));
 		}
 		if (tw_histogram_count(m->time_to_agent)) {
 			char t[48];
-			fmt_ms(t, sizeof(t), tw_histogram_percentile(m->time_to_agent, 50));
-			el_text(h, g, "div", "small muted", fmt(h, "reached a person after %s (median)", t));
+			tw_page_fmt_ms(t, sizeof(t), tw_histogram_percentile(m->time_to_agent, 50));
+			tw_page_el_text(h, g, "div", "small muted",
+					tw_page_fmt(h, "reached a person after %s (median)", t));
 		}
 	}
 }
@@ -886,17 +906,18 @@ static const char *part_figures(html *h, const tw_rehearsal_score *rs, tw_part p
 	char a[48], b[48];
 	switch (p) {
 	case TW_PART_RESPONSIVENESS:
-		return fmt(h, "Apdex of its %zu timed %s", rs->touchpoint_count,
-			   plural(rs->touchpoint_count, "touchpoint", "touchpoints"));
+		return tw_page_fmt(h, "Apdex of its %zu timed %s", rs->touchpoint_count,
+				   tw_page_plural(rs->touchpoint_count, "touchpoint",
+						  "touchpoints"));
 	case TW_PART_CONSISTENCY:
-		return fmt(h, "%llu irregular %s: failed, or sent a request again",
-			   (unsigned long long)rs->irregular,
-			   plural(rs->irregular, "performance", "performances"));
+		return tw_page_fmt(h, "%llu irregular %s: failed, or sent a request again",
+				   (unsigned long long)rs->irregular,
+				   tw_page_plural(rs->irregular, "performance", "performances"));
 	case TW_PART_EFFORT: {
 		char steps[64];
-		fmt_ms(a, sizeof(a), rs->time_p90_ms);
+		tw_page_fmt_ms(a, sizeof(a), rs->time_p90_ms);
 		if (rs->budget_ms > 0) {
-			fmt_ms(b, sizeof(b), rs->budget_ms);
+			tw_page_fmt_ms(b, sizeof(b), rs->budget_ms);
 		} else {
 			snprintf(b, sizeof(b), "no budget");
 		}
@@ -905,9 +926,11 @@ static const char *part_figures(html *h, const tw_rehearsal_score *rs, tw_part p
 				 rs->budget_steps);
 		else
 			snprintf(steps, sizeof(steps), "%.1f steps", rs->steps_mean);
-		return fmt(h, "p90 time to outcome on the customer's clock %s (%s%s); %s; failure demand %.1f a performance",
-			   rs->time_p90_ms > 0 ? a : "\xE2\x80\x94", rs->budget_ms > 0 ? "budget " : "",
-			   b, steps, rs->demand_mean);
+		return tw_page_fmt(
+			h,
+			"p90 time to outcome on the customer's clock %s (%s%s); %s; failure demand %.1f a performance",
+			rs->time_p90_ms > 0 ? a : "\xE2\x80\x94",
+			rs->budget_ms > 0 ? "budget " : "", b, steps, rs->demand_mean);
 	}
 	default:
 		return part_help(p);
@@ -921,32 +944,33 @@ static void write_parts(html *h, node parent, const tw_rehearsal_score *rs)
 	bool weights = false;
 	for (int p = 0; p < TW_PART_COUNT; p++)
 		weights = weights || (h->score->weight[p] > 0 && isfinite(h->score->weight[p]));
-	node table = el(h, parent, "table", "parts");
-	node tr = el(h, el(h, table, "thead", NULL), "tr", NULL);
-	el_text(h, tr, "th", NULL, "Part of the score");
-	el_text(h, tr, "th", NULL, "");
-	el_text(h, tr, "th", "num", "Value");
+	node table = tw_page_el(h, parent, "table", "parts");
+	node tr = tw_page_el(h, tw_page_el(h, table, "thead", NULL), "tr", NULL);
+	tw_page_el_text(h, tr, "th", NULL, "Part of the score");
+	tw_page_el_text(h, tr, "th", NULL, "");
+	tw_page_el_text(h, tr, "th", "num", "Value");
 	if (weights)
-		el_text(h, tr, "th", "num", "Weight");
-	el_text(h, tr, "th", NULL, "Measures");
-	node tb = el(h, table, "tbody", NULL);
+		tw_page_el_text(h, tr, "th", "num", "Weight");
+	tw_page_el_text(h, tr, "th", NULL, "Measures");
+	node tb = tw_page_el(h, table, "tbody", NULL);
 	for (int p = 0; p < TW_PART_COUNT; p++) {
 		double v = rs->part[p];
 		if (!isfinite(v) || v < 0)
 			v = 0;
 		if (v > 1)
 			v = 1;
-		tr = el(h, tb, "tr", NULL);
-		el_text(h, tr, "td", NULL, part_title((tw_part)p));
-		node bar = el(h, el(h, tr, "td", NULL), "div", "bar");
-		attr(h, bar, "role", "img");
-		attr(h, bar, "aria-label", fmt(h, "%.0f%%", floor(v * 100)));
-		node fill = el(h, bar, "span", NULL);
-		attr(h, fill, "style", fmt(h, "width:%.1f%%", v * 100));
-		el_text(h, tr, "td", "num", fmt(h, "%.0f%%", floor(v * 100)));
+		tr = tw_page_el(h, tb, "tr", NULL);
+		tw_page_el_text(h, tr, "td", NULL, part_title((tw_part)p));
+		node bar = tw_page_el(h, tw_page_el(h, tr, "td", NULL), "div", "bar");
+		tw_page_attr(h, bar, "role", "img");
+		tw_page_attr(h, bar, "aria-label", tw_page_fmt(h, "%.0f%%", floor(v * 100)));
+		node fill = tw_page_el(h, bar, "span", NULL);
+		tw_page_attr(h, fill, "style", tw_page_fmt(h, "width:%.1f%%", v * 100));
+		tw_page_el_text(h, tr, "td", "num", tw_page_fmt(h, "%.0f%%", floor(v * 100)));
 		if (weights)
-			el_text(h, tr, "td", "num", fmt(h, "%.0f%%", h->score->weight[p] * 100));
-		el_text(h, tr, "td", "small muted", part_figures(h, rs, (tw_part)p));
+			tw_page_el_text(h, tr, "td", "num",
+					tw_page_fmt(h, "%.0f%%", h->score->weight[p] * 100));
+		tw_page_el_text(h, tr, "td", "small muted", part_figures(h, rs, (tw_part)p));
 	}
 }
 
@@ -960,32 +984,34 @@ static void write_losses(html *h, node parent, size_t i)
 		if (l->rehearsal != i)
 			continue;
 		if (!ul) {
-			el_text(h, parent, "h3", NULL, "What cost points");
-			ul = el(h, parent, "ul", "losses");
+			tw_page_el_text(h, parent, "h3", NULL, "What cost points");
+			ul = tw_page_el(h, parent, "ul", "losses");
 		}
-		node li = el(h, ul, "li", NULL);
-		el_text(h, li, "span", "pts", fmt(h, "\xE2\x88\x92%.1f points", l->points));
-		add_text(h, li, fmt(h, " \xC2\xB7 %s: ", part_title(l->part)));
-		add_text(h, li, loss_cause(l));
+		node li = tw_page_el(h, ul, "li", NULL);
+		tw_page_el_text(h, li, "span", "pts",
+				tw_page_fmt(h, "\xE2\x88\x92%.1f points", l->points));
+		tw_page_add_text(h, li, tw_page_fmt(h, " \xC2\xB7 %s: ", part_title(l->part)));
+		tw_page_add_text(h, li, loss_cause(l));
 	}
-	if (!ul && score_of(h, i) && score_of(h, i)->scored)
-		el_text(h, parent, "p", "muted", "Nothing in this rehearsal cost points.");
+	if (!ul && tw_page_score_of(h, i) && tw_page_score_of(h, i)->scored)
+		tw_page_el_text(h, parent, "p", "muted", "Nothing in this rehearsal cost points.");
 }
 
 /* A figure's cell: before → after (change), marked when it regressed. */
 static void change_cell(html *h, node tr, tw_figure f, const tw_change *c, bool applies)
 {
 	/* fig-KEY: the stylesheet's .score is the big number on top. */
-	const char *cls = fmt(h, "fig-%s", tw_figure_key(f));
+	const char *cls = tw_page_fmt(h, "fig-%s", tw_figure_key(f));
 	if (!applies || !c->known) {
-		el_text(h, tr, "td", applies ? cls : NULL, applies ? "\xE2\x80\x94" : "");
+		tw_page_el_text(h, tr, "td", applies ? cls : NULL, applies ? "\xE2\x80\x94" : "");
 		return;
 	}
 	char words[128];
 	tw_change_str(words, sizeof(words), f, c);
-	node td = el_text(h, tr, "td", cls, words);
+	node td = tw_page_el_text(h, tr, "td", cls, words);
 	if (c->regressed)
-		el_text(h, td, "span", "health b-failing", " \xE2\x9C\x97 beyond the limit");
+		tw_page_el_text(h, td, "span", "health b-failing",
+				" \xE2\x9C\x97 beyond the limit");
 }
 
 /* The rehearsal against --baseline: its figures, then each touchpoint's
@@ -997,33 +1023,34 @@ static void write_baseline(html *h, node parent, size_t i)
 		return;
 	const tw_rehearsal_change *rc = &cmp->rehearsals[i];
 	const tw_rehearsal_result *r = &h->run->rehearsals[i];
-	el_text(h, parent, "h3", NULL, "Against the baseline");
+	tw_page_el_text(h, parent, "h3", NULL, "Against the baseline");
 	if (rc->is_new) {
-		node p = el_text(h, parent, "p", "muted", "New: not in the baseline.");
-		attr(h, p, "id", fmt(h, "baseline-r%zu", i));
+		node p = tw_page_el_text(h, parent, "p", "muted", "New: not in the baseline.");
+		tw_page_attr(h, p, "id", tw_page_fmt(h, "baseline-r%zu", i));
 		return;
 	}
-	node table = el(h, parent, "table", NULL);
-	attr(h, table, "id", fmt(h, "baseline-r%zu", i));
-	node tr = el(h, el(h, table, "thead", NULL), "tr", NULL);
+	node table = tw_page_el(h, parent, "table", NULL);
+	tw_page_attr(h, table, "id", tw_page_fmt(h, "baseline-r%zu", i));
+	node tr = tw_page_el(h, tw_page_el(h, table, "thead", NULL), "tr", NULL);
 	static const char *const heads[] = {"", "Score", "Outcome rate", "p95", "Steps per performance",
 					    "Time to outcome (p90)"};
 	for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++)
-		el_text(h, tr, "th", NULL, heads[k]);
-	node tbody = el(h, table, "tbody", NULL);
-	tr = el(h, tbody, "tr", NULL);
-	el_text(h, tr, "th", NULL, rc->by_name ? "The rehearsal (matched by name)" : "The rehearsal");
+		tw_page_el_text(h, tr, "th", NULL, heads[k]);
+	node tbody = tw_page_el(h, table, "tbody", NULL);
+	tr = tw_page_el(h, tbody, "tr", NULL);
+	tw_page_el_text(h, tr, "th", NULL,
+			rc->by_name ? "The rehearsal (matched by name)" : "The rehearsal");
 	for (int f = 0; f < TW_FIGURE_COUNT; f++)
 		change_cell(h, tr, (tw_figure)f, &rc->figure[f], f != TW_FIGURE_P95);
 	for (size_t k = 0; k < rc->touchpoint_count; k++) {
 		const tw_touchpoint_change *tc = &rc->touchpoints[k];
 		const tw_step *st = &r->script->scenes[tc->scene].steps[tc->step];
-		tr = el(h, tbody, "tr", NULL);
-		node th = el_text(h, tr, "th", "mono", fmt(h, "%d ", st->loc.line));
-		add_text_max(h, th, step_source(st), LINE_MAX_CHARS, true);
+		tr = tw_page_el(h, tbody, "tr", NULL);
+		node th = tw_page_el_text(h, tr, "th", "mono", tw_page_fmt(h, "%d ", st->loc.line));
+		add_text_max(h, th, tw_page_step_source(st), LINE_MAX_CHARS, true);
 		if (tc->is_new) {
-			node td = el_text(h, tr, "td", NULL, "new: not in the baseline");
-			attr(h, td, "colspan", "5");
+			node td = tw_page_el_text(h, tr, "td", NULL, "new: not in the baseline");
+			tw_page_attr(h, td, "colspan", "5");
 			continue;
 		}
 		for (int f = 0; f < TW_FIGURE_COUNT; f++)
@@ -1031,41 +1058,46 @@ static void write_baseline(html *h, node parent, size_t i)
 				    f == TW_FIGURE_SCORE || f == TW_FIGURE_OUTCOME || f == TW_FIGURE_P95);
 	}
 	if (rc->touchpoints_gone)
-		el_text(h, parent, "p", "small muted",
-			fmt(h, "%zu touchpoint%s of the baseline %s no match here.", rc->touchpoints_gone,
-			    rc->touchpoints_gone == 1 ? "" : "s", rc->touchpoints_gone == 1 ? "has" : "have"));
+		tw_page_el_text(h, parent, "p", "small muted",
+				tw_page_fmt(h, "%zu touchpoint%s of the baseline %s no match here.",
+					    rc->touchpoints_gone,
+					    rc->touchpoints_gone == 1 ? "" : "s",
+					    rc->touchpoints_gone == 1 ? "has" : "have"));
 }
 
 static void write_legend(html *h, node parent)
 {
-	node d = el(h, parent, "div", "legend");
-	attr(h, d, "aria-label", "Health legend");
+	node d = tw_page_el(h, parent, "div", "legend");
+	tw_page_attr(h, d, "aria-label", "Health legend");
 	for (health x = H_GOOD; x <= H_FAILING; x++)
 		health_badge(h, d, x);
 	health_badge(h, d, H_NONE);
-	el_text(h, d, "span", "muted",
+	tw_page_el_text(
+		h, d, "span", "muted",
 		"good: Apdex 0.85 or more \xC2\xB7 fair: 0.70 or more \xC2\xB7 poor: below \xC2\xB7 "
 		"flaky: passed and failed \xC2\xB7 failing: never passed");
 }
 
 static void failures_text(html *h, node td, const tw_touchpoint_metrics *t)
 {
-	add_text(h, td, fmt(h, "%llu", (unsigned long long)(t ? t->failed : 0)));
+	tw_page_add_text(h, td, tw_page_fmt(h, "%llu", (unsigned long long)(t ? t->failed : 0)));
 	if (t && t->failed) {
-		node s = el(h, td, "div", "small muted");
+		node s = tw_page_el(h, td, "div", "small muted");
 		bool first = true;
 		for (int k = 0; k < TW_CAUSE_COUNT; k++)
 			if (t->failures[k]) {
-				add_text(h, s, fmt(h, "%s%llu %s", first ? "" : ", ",
-						   (unsigned long long)t->failures[k],
-						   tw_cause_str((tw_cause)k)));
+				tw_page_add_text(h, s,
+						 tw_page_fmt(h, "%s%llu %s", first ? "" : ", ",
+							     (unsigned long long)t->failures[k],
+							     tw_cause_str((tw_cause)k)));
 				first = false;
 			}
 	}
 	/* Not failures: techweek could not go on there. */
 	if (t && t->limited)
-		el_text(h, td, "div", "small muted",
-			fmt(h, "%llu at techweek's limit", (unsigned long long)t->limited));
+		tw_page_el_text(h, td, "div", "small muted",
+				tw_page_fmt(h, "%llu at techweek's limit",
+					    (unsigned long long)t->limited));
 }
 
 static void write_scene(html *h, node ol, size_t ri, size_t si)
@@ -1073,94 +1105,103 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 	const tw_rehearsal_result *r = &h->run->rehearsals[ri];
 	const tw_scene *scene = &r->script->scenes[si];
 	const tw_scene_result *shown = si < r->scene_count ? &r->scenes[si] : NULL;
-	const tw_rehearsal_metrics *m = metrics_of(h, ri);
-	const tw_rehearsal_score *rs = score_of(h, ri);
+	const tw_rehearsal_metrics *m = tw_page_metrics_of(h, ri);
+	const tw_rehearsal_score *rs = tw_page_score_of(h, ri);
 
 	health worst = H_NONE;
 	for (size_t j = 0; j < scene->step_count; j++) {
 		const tw_step_result *st = shown && j < tw_scene_result_steps(shown) ? &shown->steps[j]
 										    : NULL;
-		health x = touchpoint_health(touchpoint_of(m, si, j), apdex_of(rs, si, j), st);
+		health x =
+			touchpoint_health(touchpoint_of(m, si, j), tw_page_apdex_of(rs, si, j), st);
 		if (x > worst)
 			worst = x;
 	}
 
-	node li = el(h, ol, "li", health_class(worst));
-	node head = el(h, li, "div", "scene-head");
-	el_text(h, head, "h4", NULL, fmt(h, "Scene %zu", si + 1));
-	node name = el(h, head, "strong", NULL);
+	node li = tw_page_el(h, ol, "li", health_class(worst));
+	node head = tw_page_el(h, li, "div", "scene-head");
+	tw_page_el_text(h, head, "h4", NULL, tw_page_fmt(h, "Scene %zu", si + 1));
+	node name = tw_page_el(h, head, "strong", NULL);
 	add_text_max(h, name, scene_name(scene), NAME_MAX_CHARS, true);
-	el_text(h, head, "span", "tag", scene->channel == TW_CHANNEL_IVR ? "phone (ivr)" : "web");
+	tw_page_el_text(h, head, "span", "tag",
+			scene->channel == TW_CHANNEL_IVR ? "phone (ivr)" : "web");
 	if (scene->backstage)
-		el_text(h, head, "span", "tag", "backstage: the customer never sees it");
+		tw_page_el_text(h, head, "span", "tag", "backstage: the customer never sees it");
 	health_badge(h, head, worst);
 	if (m && si < m->scene_count)
-		el_text(h, head, "span", "small muted",
-			fmt(h, "%llu passed, %llu failed, %llu not reached",
-			    (unsigned long long)m->scenes[si].passed,
-			    (unsigned long long)m->scenes[si].failed,
-			    (unsigned long long)m->scenes[si].skipped));
+		tw_page_el_text(h, head, "span", "small muted",
+				tw_page_fmt(h, "%llu passed, %llu failed, %llu not reached",
+					    (unsigned long long)m->scenes[si].passed,
+					    (unsigned long long)m->scenes[si].failed,
+					    (unsigned long long)m->scenes[si].skipped));
 
 	if (scene->step_count == 0)
 		return;
-	node table = el(h, li, "table", "steps");
-	node tr = el(h, el(h, table, "thead", NULL), "tr", NULL);
-	el_text(h, tr, "th", "num", "Line");
-	el_text(h, tr, "th", NULL, "Touchpoint");
-	el_text(h, tr, "th", NULL, "Health");
-	el_text(h, tr, "th", "num", "Apdex");
-	el_text(h, tr, "th", "num", "p50");
-	el_text(h, tr, "th", "num", "p95");
-	el_text(h, tr, "th", "num", "Performed");
-	el_text(h, tr, "th", "num", "Failed");
-	node tb = el(h, table, "tbody", NULL);
+	node table = tw_page_el(h, li, "table", "steps");
+	node tr = tw_page_el(h, tw_page_el(h, table, "thead", NULL), "tr", NULL);
+	tw_page_el_text(h, tr, "th", "num", "Line");
+	tw_page_el_text(h, tr, "th", NULL, "Touchpoint");
+	tw_page_el_text(h, tr, "th", NULL, "Health");
+	tw_page_el_text(h, tr, "th", "num", "Apdex");
+	tw_page_el_text(h, tr, "th", "num", "p50");
+	tw_page_el_text(h, tr, "th", "num", "p95");
+	tw_page_el_text(h, tr, "th", "num", "Performed");
+	tw_page_el_text(h, tr, "th", "num", "Failed");
+	node tb = tw_page_el(h, table, "tbody", NULL);
 	for (size_t j = 0; j < scene->step_count; j++) {
 		const tw_step *step = &scene->steps[j];
 		const tw_touchpoint_metrics *t = touchpoint_of(m, si, j);
-		const tw_touchpoint_score *ap = apdex_of(rs, si, j);
+		const tw_touchpoint_score *ap = tw_page_apdex_of(rs, si, j);
 		const tw_step_result *st = shown && j < tw_scene_result_steps(shown) ? &shown->steps[j]
 										    : NULL;
 		health x = touchpoint_health(t, ap, st);
-		tr = el(h, tb, "tr", NULL);
-		attr(h, tr, "class", fmt(h, "tp %s", health_class(x)));
-		el_text(h, tr, "td", "num", fmt(h, "%d", step->loc.line));
-		el_text(h, el(h, tr, "td", NULL), "code", NULL, step_source(step));
-		health_badge(h, el(h, tr, "td", NULL), x);
+		tr = tw_page_el(h, tb, "tr", NULL);
+		tw_page_attr(h, tr, "class", tw_page_fmt(h, "tp %s", health_class(x)));
+		tw_page_el_text(h, tr, "td", "num", tw_page_fmt(h, "%d", step->loc.line));
+		tw_page_el_text(h, tw_page_el(h, tr, "td", NULL), "code", NULL,
+				tw_page_step_source(step));
+		health_badge(h, tw_page_el(h, tr, "td", NULL), x);
 		if (ap) {
 			char tms[48];
-			fmt_ms(tms, sizeof(tms), ap->t_ms);
-			node td = el_text(h, tr, "td", "num", fmt(h, "%.2f", ap->apdex));
-			el_text(h, td, "div", "small muted", fmt(h, "T %s", tms));
+			tw_page_fmt_ms(tms, sizeof(tms), ap->t_ms);
+			node td = tw_page_el_text(h, tr, "td", "num",
+						  tw_page_fmt(h, "%.2f", ap->apdex));
+			tw_page_el_text(h, td, "div", "small muted", tw_page_fmt(h, "T %s", tms));
 			if (ap->satisfied + ap->tolerating + ap->frustrated > 0)
-				el_text(h, td, "div", "small muted",
-					fmt(h, "%.0f ok \xC2\xB7 %.0f slow \xC2\xB7 %.0f too slow",
-					    ap->satisfied, ap->tolerating, ap->frustrated));
+				tw_page_el_text(
+					h, td, "div", "small muted",
+					tw_page_fmt(
+						h,
+						"%.0f ok \xC2\xB7 %.0f slow \xC2\xB7 %.0f too slow",
+						ap->satisfied, ap->tolerating, ap->frustrated));
 		} else {
-			el_text(h, tr, "td", "num", "\xE2\x80\x94");
+			tw_page_el_text(h, tr, "td", "num", "\xE2\x80\x94");
 		}
-		bool timed = step_timed(step, ap);
+		bool timed = tw_page_step_timed(step, ap);
 		if (timed && t && t->latency && tw_histogram_count(t->latency)) {
 			char p50[48], p95[48];
-			fmt_ms(p50, sizeof(p50), tw_histogram_percentile(t->latency, 50));
-			fmt_ms(p95, sizeof(p95), tw_histogram_percentile(t->latency, 95));
-			el_text(h, tr, "td", "num", p50);
-			el_text(h, tr, "td", "num", p95);
+			tw_page_fmt_ms(p50, sizeof(p50), tw_histogram_percentile(t->latency, 50));
+			tw_page_fmt_ms(p95, sizeof(p95), tw_histogram_percentile(t->latency, 95));
+			tw_page_el_text(h, tr, "td", "num", p50);
+			tw_page_el_text(h, tr, "td", "num", p95);
 		} else if (timed && !t && st && st->status != TW_STATUS_SKIPPED) {
 			char ms[48];
-			fmt_ms(ms, sizeof(ms), st->elapsed_ms);
-			el_text(h, tr, "td", "num", ms);
-			el_text(h, tr, "td", "num", ms);
+			tw_page_fmt_ms(ms, sizeof(ms), st->elapsed_ms);
+			tw_page_el_text(h, tr, "td", "num", ms);
+			tw_page_el_text(h, tr, "td", "num", ms);
 		} else {
-			el_text(h, tr, "td", "num", "\xE2\x80\x94");
-			el_text(h, tr, "td", "num", "\xE2\x80\x94");
+			tw_page_el_text(h, tr, "td", "num", "\xE2\x80\x94");
+			tw_page_el_text(h, tr, "td", "num", "\xE2\x80\x94");
 		}
 		if (t) {
-			el_text(h, tr, "td", "num", fmt(h, "%llu", (unsigned long long)t->count));
-			failures_text(h, el(h, tr, "td", "num"), t);
+			tw_page_el_text(h, tr, "td", "num",
+					tw_page_fmt(h, "%llu", (unsigned long long)t->count));
+			failures_text(h, tw_page_el(h, tr, "td", "num"), t);
 		} else {
 			bool ran = st && st->status != TW_STATUS_SKIPPED;
-			el_text(h, tr, "td", "num", ran ? "1" : "0");
-			el_text(h, tr, "td", "num", st && tw_status_is_problem(st->status) ? "1" : "0");
+			tw_page_el_text(h, tr, "td", "num", ran ? "1" : "0");
+			tw_page_el_text(h, tr, "td", "num",
+					st && tw_status_is_problem(st->status) ? "1" : "0");
 		}
 	}
 }
@@ -1170,267 +1211,11 @@ static void write_journey(html *h, node parent, size_t i)
 	const tw_rehearsal_result *r = &h->run->rehearsals[i];
 	if (!r->script || r->script->scene_count == 0)
 		return;
-	el_text(h, parent, "h3", NULL, "The journey");
+	tw_page_el_text(h, parent, "h3", NULL, "The journey");
 	write_legend(h, parent);
-	node ol = el(h, parent, "ol", "journey");
+	node ol = tw_page_el(h, parent, "ol", "journey");
 	for (size_t s = 0; s < r->script->scene_count; s++)
 		write_scene(h, ol, i, s);
-}
-
-/* ---- the latency chart ---- */
-
-typedef struct chart_scale {
-	double lo, hi;
-	bool log;
-} chart_scale;
-
-static double scale_pos(const chart_scale *sc, double v)
-{
-	if (v < sc->lo)
-		v = sc->lo;
-	if (v > sc->hi)
-		v = sc->hi;
-	if (sc->log)
-		return (log(v) - log(sc->lo)) / (log(sc->hi) - log(sc->lo));
-	return (v - sc->lo) / (sc->hi - sc->lo);
-}
-
-static double scale_value(const chart_scale *sc, double pos)
-{
-	if (sc->log)
-		return exp(log(sc->lo) + pos * (log(sc->hi) - log(sc->lo)));
-	return sc->lo + pos * (sc->hi - sc->lo);
-}
-
-static node svg_el(html *h, node parent, const char *name)
-{
-	return el(h, parent, name, NULL);
-}
-
-/* Does not call fmt(): callers pass fmt() results alongside. */
-static void svg_attrf(html *h, node n, const char *name, double v)
-{
-	char num[48];
-	snprintf(num, sizeof(num), "%.1f", isfinite(v) ? v : 0.0);
-	attr(h, n, name, num);
-}
-
-static void svg_line(html *h, node parent, double x1, double y1, double x2, double y2,
-		     const char *cls)
-{
-	node l = svg_el(h, parent, "line");
-	svg_attrf(h, l, "x1", x1);
-	svg_attrf(h, l, "y1", y1);
-	svg_attrf(h, l, "x2", x2);
-	svg_attrf(h, l, "y2", y2);
-	attr(h, l, "class", cls);
-}
-
-static void svg_text(html *h, node parent, double x, double y, const char *anchor, const char *cls,
-		     const char *s)
-{
-	node t = svg_el(h, parent, "text");
-	svg_attrf(h, t, "x", x);
-	svg_attrf(h, t, "y", y);
-	if (anchor)
-		attr(h, t, "text-anchor", anchor);
-	if (cls)
-		attr(h, t, "class", cls);
-	add_text(h, t, s);
-}
-
-/* A vertical marker at value v, labelled on the side where the label
- * fits (about 6 units a character at 11px). */
-static void svg_marker(html *h, node g, const chart_scale *sc, double v, const char *cls,
-		       const char *label, bool label_left, double label_y)
-{
-	if (!isfinite(v) || v < sc->lo || v > sc->hi)
-		return;
-	double pw = CH_W - CH_LEFT - CH_RIGHT;
-	double x = CH_LEFT + scale_pos(sc, v) * pw;
-	double width = 6.2 * (double)strlen(label);
-	if (label_left && x - 4 - width < 0)
-		label_left = false;
-	else if (!label_left && x + 4 + width > CH_W)
-		label_left = true;
-	svg_line(h, g, x, label_y - 10, x, CH_H - CH_BOTTOM, cls);
-	svg_text(h, g, label_left ? x - 4 : x + 4, label_y, label_left ? "end" : "start", cls, label);
-}
-
-static void write_chart(html *h, node parent, size_t i)
-{
-	const tw_rehearsal_result *r = &h->run->rehearsals[i];
-	const tw_rehearsal_metrics *m = metrics_of(h, i);
-	const tw_rehearsal_score *rs = score_of(h, i);
-	if (!m || !r->script)
-		return;
-
-	/* Every timed touchpoint's latencies together; the slowest named. */
-	tw_histogram *all = tw_histogram_new();
-	if (!all) {
-		fail(h, TW_ENOMEM);
-		return;
-	}
-	size_t timed = 0;
-	const tw_touchpoint_metrics *slowest = NULL;
-	double slowest_p95 = -1, t_ms = -1;
-	bool same_t = true;
-	for (size_t s = 0; s < m->scene_count; s++)
-		for (size_t j = 0; j < m->scenes[s].step_count; j++) {
-			const tw_touchpoint_metrics *t = &m->scenes[s].steps[j];
-			const tw_touchpoint_score *ap = apdex_of(rs, s, j);
-			if (!step_timed(t->step, ap) || !t->latency || !tw_histogram_count(t->latency))
-				continue;
-			timed++;
-			tw_histogram_merge(all, t->latency);
-			double p95 = tw_histogram_percentile(t->latency, 95);
-			if (p95 > slowest_p95) {
-				slowest_p95 = p95;
-				slowest = t;
-			}
-			if (ap) {
-				if (t_ms < 0)
-					t_ms = ap->t_ms;
-				else if (ap->t_ms != t_ms)
-					same_t = false;
-			}
-		}
-
-	el_text(h, parent, "h3", NULL, "How long customers waited");
-	uint64_t n = tw_histogram_count(all);
-	if (n == 0) {
-		el_text(h, parent, "p", "muted", "No timed touchpoint was performed.");
-		tw_histogram_free(all);
-		return;
-	}
-
-	chart_scale sc = {tw_histogram_min(all), tw_histogram_max(all), false};
-	if (sc.lo < 0.001)
-		sc.lo = 0.001;
-	if (sc.hi <= sc.lo * 1.05)
-		sc.hi = sc.lo * 1.05 + 0.01;
-	if (sc.hi / sc.lo > 8) {
-		sc.log = true;
-	} else {
-		sc.lo = sc.lo * 0.9;
-		sc.hi = sc.hi * 1.05;
-	}
-
-	uint64_t bins[CH_BINS] = {0};
-	size_t it = 0;
-	double low = 0, high = 0;
-	uint64_t count = 0;
-	while (tw_histogram_bucket(all, &it, &low, &high, &count)) {
-		double mid = (low + high) / 2;
-		size_t b = (size_t)(scale_pos(&sc, mid) * CH_BINS);
-		if (b >= CH_BINS)
-			b = CH_BINS - 1;
-		bins[b] += count;
-	}
-	uint64_t top = 1;
-	for (size_t b = 0; b < CH_BINS; b++)
-		if (bins[b] > top)
-			top = bins[b];
-
-	char p50[48], p95[48], max[48], tms[48];
-	double v50 = tw_histogram_percentile(all, 50), v95 = tw_histogram_percentile(all, 95);
-	fmt_ms(p50, sizeof(p50), v50);
-	fmt_ms(p95, sizeof(p95), v95);
-	fmt_ms(max, sizeof(max), tw_histogram_max(all));
-
-	node fig = el(h, parent, "figure", "chart");
-	node svg = svg_el(h, fig, "svg");
-	attr(h, svg, "xmlns", "http://www.w3.org/2000/svg");
-	attr(h, svg, "viewBox", fmt(h, "0 0 %.0f %.0f", CH_W, CH_H));
-	attr(h, svg, "role", "img");
-	attr(h, svg, "aria-labelledby", fmt(h, "chart%zu-title", i));
-	node title = svg_el(h, svg, "title");
-	attr(h, title, "id", fmt(h, "chart%zu-title", i));
-	add_text(h, title, fmt(h, "Latency distribution: %llu %s, median %s, p95 %s, slowest %s",
-			       (unsigned long long)n, plural(n, "timing", "timings"), p50, p95, max));
-	node style = svg_el(h, svg, "style");
-	add_text(h, style,
-		 ".ax{stroke:#57606a;stroke-width:1}.grid{stroke:#d0d7de;stroke-width:1}"
-		 ".lbl{font:11px sans-serif;fill:#1f2328}.ttl{font:12px sans-serif;fill:#57606a}"
-		 ".bar{fill:#0969da}.p50{stroke:#1f2328;stroke-width:1.5;fill:#1f2328;font:11px sans-serif}"
-		 ".p95{stroke:#a40e26;stroke-width:1.5;stroke-dasharray:5 3;fill:#a40e26;font:11px sans-serif}"
-		 ".tee{stroke:#116329;stroke-width:1.5;stroke-dasharray:2 3;fill:#116329;font:11px sans-serif}"
-		 "text.p50,text.p95,text.tee{stroke:none}");
-
-	double pw = CH_W - CH_LEFT - CH_RIGHT, ph = CH_H - CH_TOP - CH_BOTTOM;
-	double base = CH_H - CH_BOTTOM;
-	/* The count axis: 0, the middle when it is a whole count, the top. */
-	for (int k = 0; k <= 2; k++) {
-		if (k == 1 && top % 2)
-			continue;
-		double y = base - ph * k / 2.0;
-		svg_line(h, svg, CH_LEFT, y, CH_W - CH_RIGHT, y, k ? "grid" : "ax");
-		svg_text(h, svg, CH_LEFT - 6, y + 4, "end", "lbl",
-			 fmt(h, "%llu", (unsigned long long)(top * (uint64_t)k / 2)));
-	}
-	svg_line(h, svg, CH_LEFT, CH_TOP, CH_LEFT, base, "ax");
-	node yt = svg_el(h, svg, "text");
-	attr(h, yt, "class", "ttl");
-	attr(h, yt, "text-anchor", "middle");
-	attr(h, yt, "transform", fmt(h, "translate(14 %.1f) rotate(-90)", CH_TOP + ph / 2));
-	add_text(h, yt, "timings");
-
-	/* The bars, each with its range and count as a tooltip. */
-	node g = svg_el(h, svg, "g");
-	double bw = pw / CH_BINS;
-	for (size_t b = 0; b < CH_BINS; b++) {
-		if (!bins[b])
-			continue;
-		double bh = ph * (double)bins[b] / (double)top;
-		if (bh < 1)
-			bh = 1;
-		node rect = svg_el(h, g, "rect");
-		svg_attrf(h, rect, "x", CH_LEFT + bw * (double)b + 1);
-		svg_attrf(h, rect, "y", base - bh);
-		svg_attrf(h, rect, "width", bw - 2);
-		svg_attrf(h, rect, "height", bh);
-		attr(h, rect, "class", "bar");
-		char a[48], z[48];
-		fmt_axis(a, sizeof(a), scale_value(&sc, (double)b / CH_BINS));
-		fmt_axis(z, sizeof(z), scale_value(&sc, (double)(b + 1) / CH_BINS));
-		add_text(h, svg_el(h, rect, "title"),
-			 fmt(h, "%s to %s: %llu %s", a, z, (unsigned long long)bins[b],
-			     plural(bins[b], "timing", "timings")));
-	}
-
-	/* The latency axis: five labels. */
-	for (int k = 0; k <= 4; k++) {
-		double x = CH_LEFT + pw * k / 4.0;
-		svg_line(h, svg, x, base, x, base + 4, "ax");
-		char v[48];
-		fmt_axis(v, sizeof(v), scale_value(&sc, k / 4.0));
-		svg_text(h, svg, x, base + 16, k == 0 ? "start" : k == 4 ? "end" : "middle", "lbl", v);
-	}
-	svg_text(h, svg, CH_LEFT + pw / 2, CH_H - 10, "middle", "ttl",
-		 sc.log ? "latency (logarithmic scale)" : "latency");
-
-	svg_marker(h, svg, &sc, v50, "p50", fmt(h, "median %s", p50), true, 14);
-	svg_marker(h, svg, &sc, v95, "p95", fmt(h, "p95 %s", p95), false, 30);
-	if (t_ms > 0 && same_t) {
-		fmt_ms(tms, sizeof(tms), t_ms);
-		svg_marker(h, svg, &sc, t_ms, "tee", fmt(h, "T %s", tms), false, CH_TOP + 12);
-	}
-
-	node cap = el(h, fig, "figcaption", NULL);
-	add_text(h, cap,
-		 fmt(h, "%llu %s of %zu timed %s: median %s, p95 %s, slowest %s.",
-		     (unsigned long long)n, plural(n, "timing", "timings"), timed,
-		     plural(timed, "touchpoint", "touchpoints"), p50, p95, max));
-	if (t_ms > 0 && same_t)
-		add_text(h, cap, fmt(h, " Satisfied up to T = %s, tolerating up to 4T.", tms));
-	if (slowest && timed > 1) {
-		fmt_ms(max, sizeof(max), slowest_p95);
-		add_text(h, cap, fmt(h, " Slowest touchpoint (p95 %s): line %d, ", max,
-				     slowest->step ? slowest->step->loc.line : 0));
-		el_text(h, cap, "code", NULL, step_source(slowest->step));
-		add_text(h, cap, ".");
-	}
-	tw_histogram_free(all);
 }
 
 /* ---- a failing performance ---- */
@@ -1438,36 +1223,37 @@ static void write_chart(html *h, node parent, size_t i)
 static void write_failed_step(html *h, node parent, const tw_scene_result *sc,
 			      const tw_step_result *st)
 {
-	node box = el(h, parent, "div", "failed-step");
-	node p = el(h, box, "p", NULL);
-	el_text(h, p, "strong", NULL,
-		fmt(h, "%s %s at line %d", status_symbol(st->status), status_words(st->status),
-		    tw_step_result_line(st)));
-	add_text(h, p, " in scene ");
+	node box = tw_page_el(h, parent, "div", "failed-step");
+	node p = tw_page_el(h, box, "p", NULL);
+	tw_page_el_text(h, p, "strong", NULL,
+			tw_page_fmt(h, "%s %s at line %d", status_symbol(st->status),
+				    status_words(st->status), tw_step_result_line(st)));
+	tw_page_add_text(h, p, " in scene ");
 	add_text_max(h, p, scene_name(sc->scene), NAME_MAX_CHARS, true);
-	add_text(h, p, ": ");
-	el_text(h, p, "code", NULL, tw_step_result_source(st));
+	tw_page_add_text(h, p, ": ");
+	tw_page_el_text(h, p, "code", NULL, tw_step_result_source(st));
 	if (st->message)
-		el_text(h, box, "p", "message", st->message);
+		tw_page_el_text(h, box, "p", "message", st->message);
 	if (st->expected || st->actual || st->url) {
-		node dl = el(h, box, "dl", "ev");
+		node dl = tw_page_el(h, box, "dl", "ev");
 		if (st->expected) {
-			el_text(h, dl, "dt", NULL, "Expected");
-			el_pre(h, el(h, dl, "dd", NULL), st->expected, EXCERPT_MAX_CHARS);
+			tw_page_el_text(h, dl, "dt", NULL, "Expected");
+			el_pre(h, tw_page_el(h, dl, "dd", NULL), st->expected, EXCERPT_MAX_CHARS);
 		}
 		if (st->actual) {
-			el_text(h, dl, "dt", NULL, "Actual");
-			el_pre(h, el(h, dl, "dd", NULL), st->actual, EXCERPT_MAX_CHARS);
+			tw_page_el_text(h, dl, "dt", NULL, "Actual");
+			el_pre(h, tw_page_el(h, dl, "dd", NULL), st->actual, EXCERPT_MAX_CHARS);
 		}
 		if (st->method || st->url) {
-			el_text(h, dl, "dt", NULL, "Response");
-			node dd = el(h, dl, "dd", "mono");
+			tw_page_el_text(h, dl, "dt", NULL, "Response");
+			node dd = tw_page_el(h, dl, "dd", "mono");
 			if (st->http_status)
-				add_text(h, dd, fmt(h, "HTTP %ld from ", st->http_status));
+				tw_page_add_text(h, dd,
+						 tw_page_fmt(h, "HTTP %ld from ", st->http_status));
 			else
-				add_text(h, dd, "no response to ");
-			add_text(h, dd, fmt(h, "%s ", str_or(st->method, "?")));
-			add_text(h, dd, str_or(st->url, "?"));
+				tw_page_add_text(h, dd, "no response to ");
+			tw_page_add_text(h, dd, tw_page_fmt(h, "%s ", str_or(st->method, "?")));
+			tw_page_add_text(h, dd, str_or(st->url, "?"));
 		}
 	}
 }
@@ -1482,18 +1268,18 @@ static void write_pages(html *h, node parent, const tw_rehearsal_result *r)
 		}
 	if (!rows)
 		return;
-	el_text(h, parent, "h4", NULL, "Pages and requests, in order");
-	node table = el(h, parent, "table", "pages");
-	node tr = el(h, el(h, table, "thead", NULL), "tr", NULL);
-	el_text(h, tr, "th", "num", "#");
-	el_text(h, tr, "th", NULL, "Scene");
-	el_text(h, tr, "th", "num", "Line");
-	el_text(h, tr, "th", NULL, "Method");
-	el_text(h, tr, "th", NULL, "URL");
-	el_text(h, tr, "th", "num", "Status");
-	el_text(h, tr, "th", "num", "Time");
-	el_text(h, tr, "th", NULL, "Result");
-	node tb = el(h, table, "tbody", NULL);
+	tw_page_el_text(h, parent, "h4", NULL, "Pages and requests, in order");
+	node table = tw_page_el(h, parent, "table", "pages");
+	node tr = tw_page_el(h, tw_page_el(h, table, "thead", NULL), "tr", NULL);
+	tw_page_el_text(h, tr, "th", "num", "#");
+	tw_page_el_text(h, tr, "th", NULL, "Scene");
+	tw_page_el_text(h, tr, "th", "num", "Line");
+	tw_page_el_text(h, tr, "th", NULL, "Method");
+	tw_page_el_text(h, tr, "th", NULL, "URL");
+	tw_page_el_text(h, tr, "th", "num", "Status");
+	tw_page_el_text(h, tr, "th", "num", "Time");
+	tw_page_el_text(h, tr, "th", NULL, "Result");
+	node tb = tw_page_el(h, table, "tbody", NULL);
 	size_t k = 0;
 	for (size_t s = 0; s < r->scene_count; s++) {
 		const tw_scene_result *sc = &r->scenes[s];
@@ -1501,27 +1287,30 @@ static void write_pages(html *h, node parent, const tw_rehearsal_result *r)
 			const tw_step_result *st = &sc->steps[j];
 			if (!((st->method || st->url) && st->requested))
 				continue;
-			tr = el(h, tb, "tr", NULL);
-			el_text(h, tr, "td", "num", fmt(h, "%zu", ++k));
-			node td = el(h, tr, "td", NULL);
+			tr = tw_page_el(h, tb, "tr", NULL);
+			tw_page_el_text(h, tr, "td", "num", tw_page_fmt(h, "%zu", ++k));
+			node td = tw_page_el(h, tr, "td", NULL);
 			add_text_max(h, td, scene_name(sc->scene), 80, true);
-			el_text(h, tr, "td", "num", fmt(h, "%d", tw_step_result_line(st)));
-			el_text(h, tr, "td", "mono", str_or(st->method, "?"));
-			el_text(h, tr, "td", "url mono", str_or(st->url, "?"));
-			el_text(h, tr, "td", "num",
-				st->http_status ? fmt(h, "%ld", st->http_status) : "no response");
+			tw_page_el_text(h, tr, "td", "num",
+					tw_page_fmt(h, "%d", tw_step_result_line(st)));
+			tw_page_el_text(h, tr, "td", "mono", str_or(st->method, "?"));
+			tw_page_el_text(h, tr, "td", "url mono", str_or(st->url, "?"));
+			tw_page_el_text(h, tr, "td", "num",
+					st->http_status ? tw_page_fmt(h, "%ld", st->http_status)
+							: "no response");
 			char ms[48];
-			fmt_ms(ms, sizeof(ms), st->elapsed_ms);
-			el_text(h, tr, "td", "num", ms);
-			node res = el(h, tr, "td", NULL);
+			tw_page_fmt_ms(ms, sizeof(ms), st->elapsed_ms);
+			tw_page_el_text(h, tr, "td", "num", ms);
+			node res = tw_page_el(h, tr, "td", NULL);
 			/* The request's own step: did the page come back? */
 			health x = tw_status_is_problem(st->status) ? H_FAILING
 				   : st->status == TW_STATUS_SKIPPED ? H_NONE
 								     : H_GOOD;
-			node b = el(h, res, "span", NULL);
-			attr(h, b, "class", fmt(h, "health %s", badge_class(x)));
-			add_text(h, b, fmt(h, "%s %s", status_symbol(st->status),
-					   status_words(st->status)));
+			node b = tw_page_el(h, res, "span", NULL);
+			tw_page_attr(h, b, "class", tw_page_fmt(h, "health %s", badge_class(x)));
+			tw_page_add_text(h, b,
+					 tw_page_fmt(h, "%s %s", status_symbol(st->status),
+						     status_words(st->status)));
 		}
 	}
 }
@@ -1532,13 +1321,13 @@ static void write_transcripts(html *h, node parent, const tw_rehearsal_result *r
 		const tw_scene_result *sc = &r->scenes[s];
 		if (!sc->transcript || !*sc->transcript)
 			continue;
-		node h4 = el(h, parent, "h4", NULL);
-		add_text(h, h4, "The call in scene ");
+		node h4 = tw_page_el(h, parent, "h4", NULL);
+		tw_page_add_text(h, h4, "The call in scene ");
 		add_text_max(h, h4, scene_name(sc->scene), NAME_MAX_CHARS, true);
-		add_text(h, h4, ": what the caller heard and pressed");
+		tw_page_add_text(h, h4, ": what the caller heard and pressed");
 		node pre = el_pre(h, parent, sc->transcript, TRANSCRIPT_MAX_CHARS);
-		attr(h, pre, "class", "transcript");
-		attr(h, pre, "aria-label", "call transcript, times on the call clock");
+		tw_page_attr(h, pre, "class", "transcript");
+		tw_page_attr(h, pre, "aria-label", "call transcript, times on the call clock");
 	}
 }
 
@@ -1548,14 +1337,16 @@ static void write_problem(html *h, node parent, size_t i)
 	bool limited = r->status == TW_STATUS_LIMITED;
 	if (!tw_status_is_problem(r->status) && !limited)
 		return;
-	const tw_rehearsal_metrics *m = metrics_of(h, i);
-	node box = el(h, parent, "div", "problem");
-	el_text(h, box, "h3", NULL,
-		fmt(h, "%s %s", status_symbol(r->status),
-		    limited ? "Where techweek reached its limit (not the service's fault)"
-			    : "What went wrong"));
+	const tw_rehearsal_metrics *m = tw_page_metrics_of(h, i);
+	node box = tw_page_el(h, parent, "div", "problem");
+	tw_page_el_text(
+		h, box, "h3", NULL,
+		tw_page_fmt(h, "%s %s", status_symbol(r->status),
+			    limited ? "Where techweek reached its limit (not the service's fault)"
+				    : "What went wrong"));
 	if (m && m->performances + m->limited > 1)
-		el_text(h, box, "p", "small muted",
+		tw_page_el_text(
+			h, box, "p", "small muted",
 			limited ? "The performance shown is the first that techweek could not "
 				  "rehearse to the end."
 				: "The performance shown is the first that did not achieve the outcome.");
@@ -1576,12 +1367,12 @@ static void write_problem(html *h, node parent, size_t i)
 		if (r->problem.code != TW_OK || r->problem.message) {
 			formatted = tw_error_format(&r->problem);
 			if (!formatted)
-				fail(h, TW_ENOMEM);
+				tw_page_fail(h, TW_ENOMEM);
 		}
 		el_pre(h, box,
 		       formatted ? formatted
-				 : fmt(h, "The rehearsal %s before any scene ran.",
-				       status_words(r->status)),
+				 : tw_page_fmt(h, "The rehearsal %s before any scene ran.",
+					       status_words(r->status)),
 		       EXCERPT_MAX_CHARS);
 		free(formatted);
 	}
@@ -1592,48 +1383,50 @@ static void write_problem(html *h, node parent, size_t i)
 static void write_rehearsal(html *h, node parent, size_t i)
 {
 	const tw_rehearsal_result *r = &h->run->rehearsals[i];
-	node sec = el(h, parent, "section", "rehearsal");
-	attr(h, sec, "id", fmt(h, "r%zu", i));
-	node h2 = el(h, sec, "h2", NULL);
-	node st = el(h, h2, "span", NULL);
-	attr(h, st, "class",
-	     fmt(h, "status health %s",
-		 r->status == TW_STATUS_PASSED ? "b-good"
-		 : r->status == TW_STATUS_SKIPPED ? "b-none"
-		 : r->status == TW_STATUS_LIMITED ? "b-fair"
-		 : "b-failing"));
-	add_text(h, st, fmt(h, "%s %s", status_symbol(r->status), status_words(r->status)));
-	add_text(h, h2, " ");
+	node sec = tw_page_el(h, parent, "section", "rehearsal");
+	tw_page_attr(h, sec, "id", tw_page_fmt(h, "r%zu", i));
+	node h2 = tw_page_el(h, sec, "h2", NULL);
+	node st = tw_page_el(h, h2, "span", NULL);
+	tw_page_attr(h, st, "class",
+		     tw_page_fmt(h, "status health %s",
+				 r->status == TW_STATUS_PASSED    ? "b-good"
+				 : r->status == TW_STATUS_SKIPPED ? "b-none"
+				 : r->status == TW_STATUS_LIMITED ? "b-fair"
+								  : "b-failing"));
+	tw_page_add_text(h, st,
+			 tw_page_fmt(h, "%s %s", status_symbol(r->status),
+				     status_words(r->status)));
+	tw_page_add_text(h, h2, " ");
 	add_text_max(h, h2, rehearsal_name(r), NAME_MAX_CHARS, true);
-	node meta = el(h, sec, "p", "small muted");
-	add_text(h, meta, str_or(r->path, ""));
+	node meta = tw_page_el(h, sec, "p", "small muted");
+	tw_page_add_text(h, meta, str_or(r->path, ""));
 	if (r->script && r->script->tag_count) {
 		for (size_t k = 0; k < r->script->tag_count; k++) {
-			add_text(h, meta, " ");
-			el_text(h, meta, "span", "tag", str_or(r->script->tags[k], ""));
+			tw_page_add_text(h, meta, " ");
+			tw_page_el_text(h, meta, "span", "tag", str_or(r->script->tags[k], ""));
 		}
 	}
 	if (r->script && r->script->outcome) {
-		node p = el(h, sec, "p", NULL);
-		el_text(h, p, "strong", NULL, "Outcome: ");
+		node p = tw_page_el(h, sec, "p", NULL);
+		tw_page_el_text(h, p, "strong", NULL, "Outcome: ");
 		add_text_max(h, p, r->script->outcome, NAME_MAX_CHARS, true);
 	}
 	write_outcome_figures(h, sec, i);
-	write_parts(h, sec, score_of(h, i));
+	write_parts(h, sec, tw_page_score_of(h, i));
 	write_losses(h, sec, i);
 	write_baseline(h, sec, i);
 	write_problem(h, sec, i);
 	write_journey(h, sec, i);
-	write_chart(h, sec, i);
+	tw_page_chart(h, sec, i);
 }
 
 /* ---- the document ---- */
 
 static void meta(html *h, node head, const char *name, const char *value, const char *content)
 {
-	node m = el(h, head, "meta", NULL);
-	attr(h, m, name, value);
-	attr(h, m, "content", content);
+	node m = tw_page_el(h, head, "meta", NULL);
+	tw_page_attr(h, m, name, value);
+	tw_page_attr(h, m, "content", content);
 }
 
 static void write_document(html *h)
@@ -1642,13 +1435,13 @@ static void write_document(html *h)
 	node root = xmlNewDocNode(h->doc, NULL, BAD_CAST "html", NULL);
 	if (!root || !xmlCreateIntSubset(h->doc, BAD_CAST "html", NULL, NULL)) {
 		xmlFreeNode(root);
-		fail(h, TW_ENOMEM);
+		tw_page_fail(h, TW_ENOMEM);
 		return;
 	}
 	xmlDocSetRootElement(h->doc, root);
-	attr(h, root, "lang", "en");
+	tw_page_attr(h, root, "lang", "en");
 
-	node head = el(h, root, "head", NULL);
+	node head = tw_page_el(h, root, "head", NULL);
 	/* libxml2 serialises in the charset this names (raw UTF-8). */
 	meta(h, head, "http-equiv", "Content-Type", "text/html; charset=utf-8");
 	meta(h, head, "name", "viewport", "width=device-width, initial-scale=1");
@@ -1656,39 +1449,41 @@ static void write_document(html *h)
 	const char *title;
 	char num[TW_SCORE_SHOWN_SIZE];
 	if (h->score && h->score->weakest < h->score->count)
-		title = fmt(h, "Readiness %s/100 \xE2\x80\x94 %s \xC2\xB7 techweek",
-			    tw_score_shown(num, sizeof(num), h->score->score),
-			    tw_verdict_title(h->score->verdict));
+		title = tw_page_fmt(h, "Readiness %s/100 \xE2\x80\x94 %s \xC2\xB7 techweek",
+				    tw_score_shown(num, sizeof(num), h->score->score),
+				    tw_verdict_title(h->score->verdict));
 	else if (h->score)
-		title = fmt(h, "Readiness not scored \xE2\x80\x94 %s \xC2\xB7 techweek",
-			    tw_verdict_title(h->score->verdict));
+		title = tw_page_fmt(h, "Readiness not scored \xE2\x80\x94 %s \xC2\xB7 techweek",
+				    tw_verdict_title(h->score->verdict));
 	else
 		title = "Rehearsal report \xC2\xB7 techweek";
-	el_text(h, head, "title", NULL, title);
-	node style = el(h, head, "style", NULL);
+	tw_page_el_text(h, head, "title", NULL, title);
+	node style = tw_page_el(h, head, "style", NULL);
 	add_text_max(h, style, css, sizeof(css), false);
 
-	node body = el(h, root, "body", NULL);
-	node header = el(h, body, "header", "wrap");
-	el_text(h, header, "h1", NULL,
-		h->score ? "Curtain-up readiness report" : "Rehearsal report");
-	node top = el(h, header, "div", "top");
+	node body = tw_page_el(h, root, "body", NULL);
+	node header = tw_page_el(h, body, "header", "wrap");
+	tw_page_el_text(h, header, "h1", NULL,
+			h->score ? "Curtain-up readiness report" : "Rehearsal report");
+	node top = tw_page_el(h, header, "div", "top");
 	if (h->score)
 		write_readiness(h, top);
 	write_run(h, top);
 
-	node content = el(h, body, "main", "wrap");
+	node content = tw_page_el(h, body, "main", "wrap");
 	write_toc(h, content);
 	if (run->count == 0)
-		el_text(h, content, "p", NULL, "No rehearsal was run.");
+		tw_page_el_text(h, content, "p", NULL, "No rehearsal was run.");
 	for (size_t i = 0; i < run->count; i++)
 		write_rehearsal(h, content, i);
 
-	node foot = el(h, body, "footer", "wrap");
-	add_text(h, foot,
-		 fmt(h, "Written by techweek %s. Times are wall-clock; percentiles come from "
-			"histograms accurate to within 1%%. Call times are on the call clock.",
-		     TW_VERSION));
+	node foot = tw_page_el(h, body, "footer", "wrap");
+	tw_page_add_text(
+		h, foot,
+		tw_page_fmt(h,
+			    "Written by techweek %s. Times are wall-clock; percentiles come from "
+			    "histograms accurate to within 1%%. Call times are on the call clock.",
+			    TW_VERSION));
 }
 
 int tw_report_html_render(const tw_run *run, const tw_run_score *score, tw_buf *out,

@@ -1,0 +1,534 @@
+/*
+ * Subjects: what an expectation reads from the customer's last response
+ * (or the value a call step hands it), before any operator sees it.
+ * expect.c then judges the value (operators, messages, captures).
+ *
+ * The actual value, by subject:
+ *      status       the HTTP status, a number
+ *      header NAME  the first header called NAME (case-insensitive)
+ *      text         what a person reads: the visible text of an HTML page
+ *                   (scripts and styles left out, whitespace collapsed),
+ *                   otherwise the body
+ *      body         the raw body, all of it (NUL bytes included)
+ *      title        the HTML <title>, whitespace collapsed
+ *      url          the final URL, after redirects
+ *      xpath EXPR   XPath 1.0 on the parsed page (HTML, or XML for XML
+ *                   types): a node-set gives its first node's string value,
+ *                   a number, boolean or string result is that value
+ *      json QUERY   the first value the query selects in the JSON body
+ *                   (expectations/jsonpath.h); the body must be JSON
+ *      cookie NAME  the value of the first unexpired cookie called NAME in
+ *                   the customer's jar, whatever its domain or path
+ *      time         the step's total time in milliseconds
+ *
+ *      With `count` (json and xpath only) the actual is the number of
+ *      matches instead: the node-set's size for xpath; for json the number
+ *      of values selected, except that when the query selects exactly one
+ *      value and it is an array, the array's size, so `json $.items count
+ *      == 3` counts items.
+ *
+ *      Something is absent when the header, cookie or title is not there,
+ *      when a query selects nothing, or when there is no URL. Absence fails
+ *      every operator but `not exists`, with the reason as the message
+ *      ("no header 'X-Trace' in the response", "$.status matched
+ *      nothing").
+ */
+#include "expectations/expect_internal.h"
+
+#include <ctype.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlversion.h>
+#include <libxml/xpath.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "channels/web/html.h"
+#include "expectations/jsonpath.h"
+
+static void set_string(eval *ev, const char *s, size_t len)
+{
+	ev->act.present = true;
+	ev->act.kind = ACT_STRING;
+	ev->act.str = s ? s : "";
+	ev->act.len = s ? len : 0;
+}
+
+static void set_owned_string(eval *ev, char *s, size_t len)
+{
+	free(ev->act.owned);
+	ev->act.owned = s;
+	set_string(ev, s, len);
+}
+
+static void set_number(eval *ev, double v)
+{
+	char buf[64];
+	tw_expect_format_number(v, buf, sizeof(buf));
+	char *s = tw_expect_copy(ev, buf, strlen(buf));
+	set_owned_string(ev, s, s ? strlen(s) : 0);
+	ev->act.kind = ACT_NUMBER;
+	ev->act.number = v;
+}
+
+static void set_bool(eval *ev, bool v)
+{
+	set_string(ev, v ? "true" : "false", v ? 4 : 5);
+	ev->act.kind = ACT_BOOL;
+	ev->act.boolean = v;
+}
+
+/* Absent: msg becomes the failure message of every operator but `not
+ * exists`. Takes ownership of both. */
+static void set_missing(eval *ev, char *msg, char *instead)
+{
+	ev->act.present = false;
+	free(ev->act.missing);
+	free(ev->act.missing_actual);
+	ev->act.missing = msg;
+	ev->act.missing_actual = instead;
+}
+
+static char *body_excerpt(eval *ev, size_t max)
+{
+	return tw_expect_excerpt(ev, ev->resp->body.data, ev->resp->body.len, NULL, max);
+}
+
+/* "text/html", "a body without Content-Type" */
+static const char *content_type_words(const tw_response *resp)
+{
+	return resp->content_type ? resp->content_type : "a body without Content-Type";
+}
+
+static void fetch_header(eval *ev)
+{
+	const char *v = tw_response_header(ev->resp, ev->arg);
+	if (v) {
+		set_string(ev, v, strlen(v));
+		return;
+	}
+	/* The names that did come help with a typo. */
+	tw_buf names;
+	tw_buf_init(&names, TW_EXCERPT_MAX);
+	int rc = tw_buf_puts(&names, "headers:");
+	for (size_t i = 0; rc == TW_OK && i < ev->resp->header_count; i++)
+		rc = tw_buf_printf(&names, "%s %s", i ? "," : "", ev->resp->headers[i].name);
+	if (rc == TW_OK && ev->resp->header_count == 0)
+		rc = tw_buf_puts(&names, " none");
+	if (rc == TW_ENOMEM)
+		ev->oom = true;
+	char *instead = tw_buf_steal(&names);
+	if (!instead)
+		ev->oom = true;
+	set_missing(ev, tw_expect_format(ev, "no header '%s' in the response", ev->arg), instead);
+}
+
+/* Why an HTML or XML body that is there gave no document; NULL otherwise. */
+static const char *doc_error(tw_response *resp)
+{
+	return resp->body.len && !tw_response_doc(resp) ? tw_response_doc_error(resp) : NULL;
+}
+
+static void fetch_text(eval *ev)
+{
+	if (tw_response_is_html(ev->resp) && doc_error(ev->resp)) {
+		set_missing(ev,
+			    tw_expect_format(ev, "the page does not parse: %s",
+					     doc_error(ev->resp)),
+			    body_excerpt(ev, TW_EXCERPT_MAX));
+		return;
+	}
+	const char *text = tw_response_text(ev->resp);
+	/* Outside HTML the text is the body itself, which may hold NULs. */
+	size_t len = text == ev->resp->body.data ? ev->resp->body.len : strlen(text);
+	set_string(ev, text, len);
+	ev->act.long_text = true;
+	ev->act.empty_is_absent = true;
+}
+
+static void fetch_title(eval *ev)
+{
+	xmlDocPtr doc = tw_response_doc(ev->resp);
+	char *title = doc ? tw_html_title(doc) : NULL;
+	if (title) {
+		set_owned_string(ev, title, strlen(title));
+		ev->act.empty_is_absent = true;
+		return;
+	}
+	if (doc_error(ev->resp))
+		set_missing(ev,
+			    tw_expect_format(ev, "the page does not parse: %s",
+					     doc_error(ev->resp)),
+			    body_excerpt(ev, TW_EXCERPT_MAX));
+	else
+		set_missing(ev, tw_expect_format(ev, "the page has no <title>"),
+			    body_excerpt(ev, TW_EXCERPT_MAX));
+}
+
+/* One line of CURLINFO_COOKIELIST, Netscape format:
+ * domain \t tailmatch \t path \t secure \t expiry \t name \t value */
+static bool cookie_fields(const char *line, const char *f[7], size_t flen[7])
+{
+	const char *p = line;
+	for (int i = 0; i < 7; i++) {
+		const char *tab = i < 6 ? strchr(p, '\t') : NULL;
+		if (i < 6 && !tab)
+			return false;
+		f[i] = p;
+		flen[i] = tab ? (size_t)(tab - p) : strlen(p);
+		p = tab ? tab + 1 : p;
+	}
+	return true;
+}
+
+static void fetch_cookie(eval *ev)
+{
+	struct curl_slist *list = NULL;
+	if (ev->resp->easy)
+		curl_easy_getinfo(ev->resp->easy, CURLINFO_COOKIELIST, &list);
+	tw_buf names;
+	tw_buf_init(&names, TW_EXCERPT_MAX);
+	int rc = tw_buf_puts(&names, "cookies:");
+	size_t seen = 0;
+	time_t now = time(NULL);
+	bool found = false;
+	for (struct curl_slist *l = list; l && !found; l = l->next) {
+		const char *f[7];
+		size_t flen[7];
+		if (!cookie_fields(l->data, f, flen))
+			continue;
+		/* Expired cookies linger in the list until curl tidies up, but
+		 * a browser would not send them. 0 means a session cookie. */
+		long long expiry = strtoll(f[4], NULL, 10);
+		if (expiry > 0 && expiry < (long long)now)
+			continue;
+		if (flen[5] == strlen(ev->arg) && memcmp(f[5], ev->arg, flen[5]) == 0) {
+			char *v = tw_expect_copy(ev, f[6], flen[6]);
+			set_owned_string(ev, v, v ? flen[6] : 0);
+			found = true;
+		} else if (rc == TW_OK) {
+			rc = tw_buf_printf(&names, "%s %.*s", seen++ ? "," : "", (int)flen[5], f[5]);
+		}
+	}
+	curl_slist_free_all(list);
+	if (rc == TW_ENOMEM)
+		ev->oom = true;
+	if (found) {
+		tw_buf_free(&names);
+		return;
+	}
+	if (rc == TW_OK && seen == 0)
+		rc = tw_buf_puts(&names, " none");
+	char *instead = tw_buf_steal(&names);
+	if (!instead)
+		ev->oom = true;
+	set_missing(ev, tw_expect_format(ev, "no cookie '%s' in the customer's jar", ev->arg),
+		    instead);
+}
+
+/* The string form of a JSON value (see the top of the file). */
+static void set_json(eval *ev, json_t *v)
+{
+	ev->act.present = true;
+	ev->act.kind = ACT_JSON;
+	ev->act.json = v;
+	char buf[64];
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		ev->act.str = json_string_value(v);
+		ev->act.len = json_string_length(v);
+		return;
+	case JSON_INTEGER:
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_REAL: tw_expect_format_number(json_real_value(v), buf, sizeof(buf)); break;
+	case JSON_TRUE:
+		snprintf(buf, sizeof(buf), "true");
+		break;
+	case JSON_FALSE:
+		snprintf(buf, sizeof(buf), "false");
+		break;
+	case JSON_NULL:
+		snprintf(buf, sizeof(buf), "null");
+		break;
+	case JSON_OBJECT:
+	case JSON_ARRAY: {
+		char *dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (!dump) {
+			ev->oom = true;
+			return;
+		}
+		/* json_dumps memory comes from jansson's allocator. */
+		char *s = tw_expect_copy(ev, dump, strlen(dump));
+		free(dump);
+		free(ev->act.owned);
+		ev->act.owned = s;
+		ev->act.str = s ? s : "";
+		ev->act.len = s ? strlen(s) : 0;
+		return;
+	}
+	}
+	char *s = tw_expect_copy(ev, buf, strlen(buf));
+	free(ev->act.owned);
+	ev->act.owned = s;
+	ev->act.str = s ? s : "";
+	ev->act.len = s ? strlen(s) : 0;
+}
+
+static void fetch_json(eval *ev)
+{
+	tw_response *resp = ev->resp;
+	const char *why = NULL;
+	json_t *doc = tw_response_json(resp, &why);
+	if (!doc) {
+		if (resp->body.len == 0) {
+			tw_expect_decide(ev, false, NULL,
+					 "expected a JSON body, got an empty body");
+		} else if (resp->content_type && strstr(resp->content_type, "json")) {
+			tw_expect_decide(ev, false, body_excerpt(ev, TW_EXCERPT_MAX),
+					 "expected a JSON body, got %s that does not parse: %s",
+					 resp->content_type, why);
+		} else {
+			char *short_body = body_excerpt(ev, MSG_EXCERPT);
+			tw_expect_decide(ev, false, body_excerpt(ev, TW_EXCERPT_MAX),
+					 "expected a JSON body, got %s: %s",
+					 content_type_words(resp), short_body ? short_body : "");
+			free(short_body);
+		}
+		return;
+	}
+
+	tw_json_matches m = {0};
+	tw_error err = {0};
+	int rc = tw_jsonpath_eval(ev->arg, doc, &m, &err);
+	if (rc == TW_ENOMEM) {
+		ev->oom = true;
+	} else if (rc == TW_ESYNTAX) {
+		tw_expect_decide(ev, false, NULL, "invalid JSON query: %s", err.message);
+	} else if (rc) {
+		tw_expect_decide(ev, false, NULL, "%s: %s", ev->label, err.message);
+	} else if (ev->ex->count) {
+		size_t n = m.count;
+		if (n == 1 && json_is_array(m.items[0]))
+			n = json_array_size(m.items[0]);
+		set_number(ev, (double)n);
+	} else if (m.count == 0) {
+		set_missing(ev, tw_expect_format(ev, "%s matched nothing", ev->arg),
+			    body_excerpt(ev, TW_EXCERPT_MAX));
+	} else {
+		set_json(ev, m.items[0]);
+	}
+	ev->act.matches = m.count;
+	tw_json_matches_free(&m);
+	tw_error_clear(&err);
+}
+
+/* The first error libxml2 raised while evaluating an XPath. */
+typedef struct xpath_error {
+	bool raised;
+	int code;
+	int offset; /* in the expression */
+	char message[200];
+} xpath_error;
+
+/* libxml2 prints errors on stderr unless someone takes them, and the
+ * engine never prints. The context's own handler is not enough: before
+ * 2.12 libxml2 hands it the error without its message text, which it only
+ * formats on the way to the (per-thread) structured handler. So we take
+ * that one for the duration of the call. */
+#if LIBXML_VERSION >= 21200
+static void collect_xpath_error(void *ctx, const xmlError *e)
+#else
+static void collect_xpath_error(void *ctx, xmlErrorPtr e)
+#endif
+{
+	xpath_error *x = ctx;
+	if (x->raised || !e)
+		return;
+	x->raised = true;
+	x->code = e->code;
+	x->offset = e->int1;
+	snprintf(x->message, sizeof(x->message), "%s", e->message ? e->message : "");
+	size_t n = strlen(x->message);
+	while (n && isspace((unsigned char)x->message[n - 1]))
+		x->message[--n] = '\0';
+	/* It goes mid-sentence: "Invalid expression" -> "invalid expression". */
+	if (isupper((unsigned char)x->message[0]) && islower((unsigned char)x->message[1]))
+		x->message[0] = (char)tolower((unsigned char)x->message[0]);
+}
+
+static void quiet_generic(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void xpath_value(eval *ev, xmlXPathObjectPtr res)
+{
+	switch (res->type) {
+	case XPATH_NODESET: {
+		int n = res->nodesetval ? res->nodesetval->nodeNr : 0;
+		ev->act.matches = (size_t)n;
+		if (ev->ex->count) {
+			set_number(ev, n);
+		} else if (n == 0) {
+			set_missing(ev, tw_expect_format(ev, "%s matched nothing", ev->arg),
+				    body_excerpt(ev, TW_EXCERPT_MAX));
+		} else {
+			xmlChar *s = xmlXPathCastNodeToString(res->nodesetval->nodeTab[0]);
+			if (!s) {
+				ev->oom = true;
+				return;
+			}
+			size_t len = strlen((const char *)s);
+			set_owned_string(ev, tw_expect_copy(ev, (const char *)s, len), len);
+			xmlFree(s);
+		}
+		return;
+	}
+	case XPATH_BOOLEAN:
+	case XPATH_NUMBER:
+	case XPATH_STRING:
+		if (ev->ex->count) {
+			tw_expect_decide(ev, false, NULL, "%s gives a %s, not a node-set to count",
+					 ev->label,
+					 res->type == XPATH_BOOLEAN  ? "boolean"
+					 : res->type == XPATH_NUMBER ? "number"
+								     : "string");
+			return;
+		}
+		if (res->type == XPATH_BOOLEAN) {
+			set_bool(ev, res->boolval);
+		} else if (res->type == XPATH_NUMBER) {
+			set_number(ev, res->floatval);
+		} else {
+			const char *s = res->stringval ? (const char *)res->stringval : "";
+			size_t len = strlen(s);
+			set_owned_string(ev, tw_expect_copy(ev, s, len), len);
+			ev->act.empty_is_absent = true;
+		}
+		return;
+	default: {
+		xmlChar *s = xmlXPathCastToString(res);
+		if (!s) {
+			ev->oom = true;
+			return;
+		}
+		size_t len = strlen((const char *)s);
+		set_owned_string(ev, tw_expect_copy(ev, (const char *)s, len), len);
+		xmlFree(s);
+		ev->act.empty_is_absent = true;
+		return;
+	}
+	}
+}
+
+static void fetch_xpath(eval *ev)
+{
+	xmlDocPtr doc = tw_response_doc(ev->resp);
+	if (!doc) {
+		if (ev->resp->body.len == 0)
+			tw_expect_decide(
+				ev, false, NULL,
+				"expected an HTML or XML body for xpath, got an empty body");
+		else
+			tw_expect_decide(
+				ev, false, body_excerpt(ev, TW_EXCERPT_MAX),
+				"expected an HTML or XML body for xpath, got %s that does not parse%s%s",
+				content_type_words(ev->resp), doc_error(ev->resp) ? ": " : "",
+				doc_error(ev->resp) ? doc_error(ev->resp) : "");
+		return;
+	}
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	if (!ctx) {
+		ev->oom = true;
+		return;
+	}
+	xpath_error x = {0};
+	xmlStructuredErrorFunc saved = xmlStructuredError;
+	void *saved_ctx = xmlStructuredErrorContext;
+	xmlGenericErrorFunc saved_generic = xmlGenericError;
+	void *saved_generic_ctx = xmlGenericErrorContext;
+	xmlSetStructuredErrorFunc(&x, collect_xpath_error);
+	xmlSetGenericErrorFunc(NULL, quiet_generic);
+	xmlXPathObjectPtr res = xmlXPathEvalExpression((const xmlChar *)ev->arg, ctx);
+	xmlSetGenericErrorFunc(saved_generic_ctx, saved_generic);
+	xmlSetStructuredErrorFunc(saved_ctx, saved);
+	xmlXPathFreeContext(ctx);
+
+	if (!res) {
+		if (x.code == XML_ERR_NO_MEMORY || x.code == XML_XPATH_MEMORY_ERROR)
+			ev->oom = true;
+		else if (x.message[0])
+			tw_expect_decide(ev, false, NULL, "invalid XPath \"%s\": %s at offset %d",
+					 ev->arg, x.message, x.offset);
+		else
+			tw_expect_decide(ev, false, NULL,
+					 "invalid XPath \"%s\": it does not evaluate", ev->arg);
+		return;
+	}
+	xpath_value(ev, res);
+	xmlXPathFreeObject(res);
+}
+
+void tw_subject_fetch(eval *ev)
+{
+	tw_response *resp = ev->resp;
+	switch (ev->ex->subject) {
+	case TW_SUBJ_STATUS:
+		set_number(ev, (double)resp->status);
+		break;
+	case TW_SUBJ_HEADER:
+		fetch_header(ev);
+		break;
+	case TW_SUBJ_TEXT:
+		fetch_text(ev);
+		break;
+	case TW_SUBJ_BODY:
+		set_string(ev, resp->body.data, resp->body.len);
+		ev->act.long_text = true;
+		ev->act.empty_is_absent = true;
+		break;
+	case TW_SUBJ_TITLE:
+		fetch_title(ev);
+		break;
+	case TW_SUBJ_URL:
+		if (resp->url)
+			set_string(ev, resp->url, strlen(resp->url));
+		else
+			set_missing(ev, tw_expect_format(ev, "no URL: there is no response yet"),
+				    NULL);
+		break;
+	case TW_SUBJ_XPATH:
+		fetch_xpath(ev);
+		break;
+	case TW_SUBJ_JSON:
+		fetch_json(ev);
+		break;
+	case TW_SUBJ_COOKIE:
+		fetch_cookie(ev);
+		break;
+	case TW_SUBJ_TIME: {
+		/* Whole milliseconds: nobody sets a target in microseconds. */
+		double ms = resp->timings.total_ms;
+		set_number(ev, round(ms));
+		ev->act.number = ms;
+		break;
+	}
+	case TW_SUBJ_PROMPT:
+	case TW_SUBJ_TRANSFER:
+	case TW_SUBJ_RECORDING:
+	case TW_SUBJ_REJECTED:
+	case TW_SUBJ_HANGUP:
+		if (ev->given)
+			set_string(ev, ev->given, strlen(ev->given));
+		else
+			set_missing(ev,
+				    tw_expect_format(ev, "%s",
+						     ev->absent ? ev->absent : "it did not happen"),
+				    NULL);
+		break;
+	}
+}

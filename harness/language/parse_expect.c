@@ -1,0 +1,442 @@
+/*
+ * Expectations: `expect SUBJECT [ARGS] [OP VALUE]` and what follows `hear`.
+ * A subject says what to read from the response or the call (status,
+ * header, text, xpath, json, transfer, ...), an operator how to compare,
+ * a value what with; the checker (check.c) then judges whether the
+ * combination makes sense for the step it follows.
+ */
+#include "language/parser_internal.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const subject_words[] = {
+	"status", "header", "text", "body", "title", "url", "xpath", "json", "cookie", "time",
+	"transfer", "recording", "rejected", "hangup",
+};
+
+
+static bool op_word(const tw_token *tok, tw_op *op)
+{
+	static const struct {
+		const char *w;
+		tw_op op;
+	} ops[] = {
+		{"==", TW_OP_EQ}, {"!=", TW_OP_NE}, {"<", TW_OP_LT},
+		{"<=", TW_OP_LE}, {">", TW_OP_GT},  {">=", TW_OP_GE},
+		{"contains", TW_OP_CONTAINS}, {"~", TW_OP_MATCHES},
+		{"exists", TW_OP_EXISTS}, {"not", TW_OP_NOT_EXISTS},
+	};
+	if (tok->kind != TW_TOK_WORD)
+		return false;
+	for (size_t i = 0; i < COUNT(ops); i++) {
+		if (strcmp(tok->text, ops[i].w) == 0) {
+			*op = ops[i].op;
+			return true;
+		}
+	}
+	return false;
+}
+
+#define OPS_LIST "==, !=, <, <=, >, >=, contains, ~, exists, not exists"
+
+static bool relational(tw_op op)
+{
+	return op == TW_OP_LT || op == TW_OP_LE || op == TW_OP_GT || op == TW_OP_GE;
+}
+
+/* Reads the operator; when required is false and the next token is not an
+ * operator, *op is left alone (the subject's default). */
+static int parse_op(parser *p, bool required, tw_op *op, int *op_col, bool *written)
+{
+	tw_token tok;
+	int rc = tw_parse_peek(p, &tok);
+	if (rc)
+		return rc;
+	*op_col = tok.col;
+	*written = op_word(&tok, op);
+	if (*written) {
+		tw_parse_next(p, &tok);
+		if (*op == TW_OP_NOT_EXISTS) {
+			if ((rc = tw_parse_next(p, &tok)))
+				return rc;
+			if (!tw_parse_is_word(&tok, "exists"))
+				return tw_parse_err(p, tok.col, "expected 'exists' after 'not'");
+		}
+		return TW_OK;
+	}
+	if (tw_parse_is_word(&tok, "="))
+		return tw_parse_err(p, tok.col,
+				    "expected an operator (" OPS_LIST "): equality is '=='");
+	if (required)
+		return tw_parse_err(p, tok.col, "expected an operator (" OPS_LIST ")%s%s%s",
+				    tok.kind == TW_TOK_END ? "" : ", found '",
+				    tok.kind == TW_TOK_END ? "" : tw_parse_shown(p, &tok),
+				    tok.kind == TW_TOK_END ? "" : "'");
+	return TW_OK;
+}
+
+/* The value after an operator. */
+static int parse_value(parser *p, tw_op op, const char *after, tw_value *v)
+{
+	tw_token tok;
+	int rc = tw_parse_next(p, &tok);
+	if (rc)
+		return rc;
+	v->loc = tw_parse_loc(p, tok.col);
+	if (op == TW_OP_MATCHES) {
+		if (tok.kind != TW_TOK_REGEX)
+			return tw_parse_err(
+				p, tok.col,
+				"expected a regular expression after '~', like /Order #(\\d+)/");
+		if (tok.text[0] == '\0')
+			return tw_parse_err(
+				p, tok.col,
+				"empty regular expression: expected a pattern between the "
+				"slashes");
+		v->kind = TW_VAL_REGEX;
+		v->text = tok.text;
+		v->flags = tw_arena_strdup(p->arena, tok.flags);
+		return v->flags ? TW_OK : tw_parse_oom(p);
+	}
+	if (tok.kind == TW_TOK_END)
+		return tw_parse_err(p, tok.col, "expected a value after '%s'", after);
+	v->text = tok.text;
+	/* contains looks for text: `expect text 8.50` seeks "8.50" as written,
+	 * and 48h is three characters, not a duration too long. */
+	if (tok.kind == TW_TOK_STRING || op == TW_OP_CONTAINS) {
+		v->kind = TW_VAL_STRING;
+		return TW_OK;
+	}
+	double d;
+	if (tw_parse_number(tok.text, &d)) {
+		v->kind = TW_VAL_NUMBER;
+		v->number = d;
+	} else if (strcmp(tok.text, "true") == 0 || strcmp(tok.text, "false") == 0) {
+		v->kind = TW_VAL_BOOL;
+		v->boolean = tok.text[0] == 't';
+	} else if (strcmp(tok.text, "null") == 0) {
+		v->kind = TW_VAL_NULL;
+	} else {
+		switch (tw_parse_duration(tok.text, &d)) {
+		case DUR_OK:
+			v->kind = TW_VAL_DURATION;
+			v->number = d;
+			break;
+		case DUR_TOO_LONG:
+			return tw_parse_err(p, tok.col,
+					    "duration '%s' is too long: at most 24 hours",
+					    tw_parse_shown(p, &tok));
+		default:
+			v->kind = TW_VAL_STRING;
+		}
+	}
+	return TW_OK;
+}
+
+/* Subjects about the call rather than the last response. */
+static bool call_subject(tw_subject s)
+{
+	return s == TW_SUBJ_TRANSFER || s == TW_SUBJ_RECORDING || s == TW_SUBJ_REJECTED ||
+	       s == TW_SUBJ_HANGUP;
+}
+
+/* The call was recorded, or hung up by the IVR, or not: nothing to compare
+ * and nothing to keep. */
+static bool valueless_subject(tw_subject s)
+{
+	return s == TW_SUBJ_RECORDING || s == TW_SUBJ_HANGUP;
+}
+
+/* The value of a phone expectation: words, compared as text whatever they
+ * look like (a transfer to 5550100 is a number to dial, not 5550100.0). */
+static int text_value(parser *p, tw_op op, const char *after, bool hear, tw_value *v)
+{
+	if (op == TW_OP_MATCHES)
+		return parse_value(p, op, after, v);
+	tw_token tok;
+	int rc = tw_parse_next(p, &tok);
+	if (rc)
+		return rc;
+	v->loc = tw_parse_loc(p, tok.col);
+	if (tok.kind == TW_TOK_END)
+		return hear ? tw_parse_err(
+				      p, tok.col,
+				      "expected the words to hear after '%s', like hear \"Welcome\"",
+				      after)
+			    : tw_parse_err(p, tok.col, "expected a value after '%s'", after);
+	if (hear && tok.text[0] == '\0')
+		return tw_parse_err(
+			p, tok.col,
+			"the words to hear are empty: expected some text between the quotes");
+	v->kind = TW_VAL_STRING;
+	v->text = tok.text;
+	return TW_OK;
+}
+
+/* What follows the subject (and its argument): [op] [value] [as NAME].
+ * subject is the subject as written, for messages ("status", "hear"). */
+int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
+{
+	bool hear = e->subject == TW_SUBJ_PROMPT;
+	bool call = call_subject(e->subject);
+	int rc;
+
+	/* The operator: required where there is no sensible default. */
+	bool required = e->subject == TW_SUBJ_HEADER || e->subject == TW_SUBJ_COOKIE ||
+			e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON ||
+			e->subject == TW_SUBJ_TIME;
+	if (e->subject == TW_SUBJ_TEXT || e->subject == TW_SUBJ_BODY || hear) {
+		e->op = TW_OP_CONTAINS;
+	} else if (call) {
+		/* `expect transfer` alone asks whether it happened; with a value,
+		 * where to. */
+		tw_token t;
+		if ((rc = tw_parse_peek(p, &t)))
+			return rc;
+		e->op = t.kind == TW_TOK_END || tw_parse_is_word(&t, "as") ? TW_OP_EXISTS
+									   : TW_OP_EQ;
+	} else {
+		e->op = TW_OP_EQ;
+	}
+	int op_col;
+	bool written;
+	if ((rc = parse_op(p, required, &e->op, &op_col, &written)))
+		return rc;
+
+	/* What the operator may be used with. */
+	const char *op = tw_op_str(e->op);
+	const char *after = written ? op : subject;
+	if (hear && e->op != TW_OP_EQ && e->op != TW_OP_CONTAINS && e->op != TW_OP_MATCHES)
+		return tw_parse_err(
+			p, op_col,
+			"'%s' does not apply to 'hear': expected ==, contains or ~ and the "
+			"words to hear (no operator means contains)",
+			op);
+	if (valueless_subject(e->subject) && e->op != TW_OP_EXISTS && e->op != TW_OP_NOT_EXISTS)
+		return tw_parse_err(
+			p, op_col,
+			"'expect %s' takes no value: expected exists, not exists or the end "
+			"of the line",
+			subject);
+	if (call && relational(e->op))
+		return tw_parse_err(
+			p, op_col,
+			"'%s' compares numbers: expected ==, !=, contains, ~, exists or not "
+			"exists after 'expect %s'",
+			op, subject);
+	if (e->op == TW_OP_EXISTS || e->op == TW_OP_NOT_EXISTS) {
+		if (e->count)
+			return tw_parse_err(
+				p, op_col,
+				"'%s' does not apply to a count: expected ==, !=, <, <=, > or >=",
+				op);
+		if (!e->arg && !call)
+			return tw_parse_err(
+				p, op_col,
+				"'%s' does not apply to %s: it checks a header, cookie, xpath or "
+				"json match",
+				op, subject);
+	}
+	if (e->subject == TW_SUBJ_TIME && !relational(e->op))
+		return tw_parse_err(p, op_col,
+				    "expected <, <=, > or >= after 'expect time', like expect "
+				    "time < 800ms");
+	if (e->count && (e->op == TW_OP_CONTAINS || e->op == TW_OP_MATCHES))
+		return tw_parse_err(
+			p, op_col,
+			"'%s' does not apply to a count: expected ==, !=, <, <=, > or >=", op);
+	if (e->subject == TW_SUBJ_STATUS && e->op == TW_OP_CONTAINS)
+		return tw_parse_err(
+			p, op_col,
+			"'contains' does not apply to status: expected ==, !=, <, <=, >, >= or ~");
+
+	/* The value. */
+	if (e->op == TW_OP_EXISTS || e->op == TW_OP_NOT_EXISTS) {
+		e->value.kind = TW_VAL_NONE;
+		e->value.loc = tw_parse_loc(p, op_col);
+	} else if (hear || call) {
+		if ((rc = text_value(p, e->op, after, hear, &e->value)))
+			return rc;
+	} else {
+		if ((rc = parse_value(p, e->op, after, &e->value)))
+			return rc;
+		tw_value *v = &e->value;
+		int vcol = v->loc.col;
+		bool numeric = v->kind == TW_VAL_NUMBER || v->kind == TW_VAL_DURATION;
+		if (e->subject == TW_SUBJ_TIME && v->kind != TW_VAL_DURATION)
+			return tw_parse_err(
+				p, vcol,
+				"expected a duration after '%s', like 800ms or 2s (time is "
+				"measured in ms, s or m)",
+				op);
+		if (e->count && v->kind != TW_VAL_NUMBER)
+			return tw_parse_err(
+				p, vcol,
+				"expected a number after '%s' (count is the number of matches)",
+				op);
+		if (e->subject == TW_SUBJ_STATUS && v->kind != TW_VAL_REGEX &&
+		    (v->kind != TW_VAL_NUMBER || v->number != floor(v->number) ||
+		     v->number < 100 || v->number > 599))
+			return tw_parse_err(p, vcol,
+					    "expected a status code from 100 to 599 after '%s'",
+					    after);
+		if (relational(e->op) && !numeric)
+			return tw_parse_err(
+				p, vcol,
+				"'%s' compares numbers: expected a number or a duration like "
+				"800ms",
+				op);
+	}
+
+	/* as NAME */
+	tw_token t;
+	if ((rc = tw_parse_peek(p, &t)))
+		return rc;
+	if (tw_parse_is_word(&t, "as")) {
+		tw_parse_next(p, &t);
+		if (valueless_subject(e->subject))
+			return tw_parse_err(p, t.col,
+					    "nothing to capture: 'expect %s' has no value to keep",
+					    subject);
+		if (e->op == TW_OP_NOT_EXISTS)
+			return tw_parse_err(
+				p, t.col, "nothing to capture: 'not exists' has no value to keep");
+		if ((rc = tw_parse_next(p, &t)))
+			return rc;
+		if (t.kind == TW_TOK_END)
+			return tw_parse_err(p, t.col, "expected a variable name after 'as'");
+		if (t.kind != TW_TOK_WORD || !tw_parse_valid_var_name(t.text, t.raw_len))
+			return tw_parse_err(
+				p, t.col,
+				"invalid variable name '%s': expected a name that starts with a "
+				"letter or '_' and uses letters, digits, '_', '.' and '-'",
+				tw_parse_shown(p, &t));
+		e->capture = t.text;
+	}
+	if ((rc = tw_parse_next(p, &t)))
+		return rc;
+	if (t.kind != TW_TOK_END) {
+		bool bare = e->value.kind == TW_VAL_STRING && e->value.loc.col > 0 &&
+			    p->line[e->value.loc.col - 1] != '"';
+		if (hear)
+			return tw_parse_err(
+				p, t.col, "unexpected '%s' after the words to hear%s",
+				tw_parse_shown(p, &t),
+				bare && !e->capture
+					? " (words with blanks go in double quotes, like hear "
+					  "\"Welcome to Stage Pizza\")"
+					: ": expected 'as NAME' or the end of the line");
+		return tw_parse_err(p, t.col, "unexpected '%s' after the expectation%s",
+				    tw_parse_shown(p, &t),
+				    bare && !e->capture
+					    ? " (a value with blanks goes in double quotes)"
+					    : ": expected 'as NAME' or the end of the line");
+	}
+	return TW_OK;
+}
+
+int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
+{
+	(void)kw;
+	tw_expect *e = &st->expect;
+	tw_token tok;
+	int rc = tw_parse_next(p, &tok);
+	if (rc)
+		return rc;
+	static const char *const subjects_list =
+		"status, header, text, body, title, url, xpath, json, cookie, time, or on the "
+		"phone transfer, recording, rejected or hangup";
+	if (tok.kind == TW_TOK_END)
+		return tw_parse_err(p, tok.col, "expected what to check after 'expect': %s",
+				    subjects_list);
+	static const tw_subject subjects[] = {
+		TW_SUBJ_STATUS,   TW_SUBJ_HEADER,    TW_SUBJ_TEXT,     TW_SUBJ_BODY,
+		TW_SUBJ_TITLE,    TW_SUBJ_URL,       TW_SUBJ_XPATH,    TW_SUBJ_JSON,
+		TW_SUBJ_COOKIE,   TW_SUBJ_TIME,      TW_SUBJ_TRANSFER, TW_SUBJ_RECORDING,
+		TW_SUBJ_REJECTED, TW_SUBJ_HANGUP,
+	};
+	_Static_assert(COUNT(subjects) == COUNT(subject_words), "one subject per word");
+	size_t si = COUNT(subject_words);
+	if (tok.kind == TW_TOK_WORD)
+		for (si = 0; si < COUNT(subject_words); si++)
+			if (strcmp(tok.text, subject_words[si]) == 0)
+				break;
+	if (si == COUNT(subject_words)) {
+		/* What the caller hears has its own step, which reads better. */
+		if (tw_parse_is_word(&tok, "prompt") || tw_parse_is_word(&tok, "hear"))
+			return tw_parse_err(
+				p, tok.col,
+				"unknown expectation '%s': to check what the caller hears, "
+				"use hear, like hear \"Welcome\"",
+				tok.text);
+		const char *best =
+			tok.kind == TW_TOK_WORD
+				? tw_parse_suggest(tok.text, subject_words, COUNT(subject_words))
+				: NULL;
+		if (best)
+			return tw_parse_err(p, tok.col,
+					    "unknown expectation '%s' (did you mean '%s'?)",
+					    tw_parse_shown(p, &tok), best);
+		return tw_parse_err(p, tok.col, "unknown expectation '%s': expected %s",
+				    tw_parse_shown(p, &tok), subjects_list);
+	}
+	const char *subject = subject_words[si];
+	e->subject = subjects[si];
+
+	/* The subject's argument. */
+	switch (e->subject) {
+	case TW_SUBJ_HEADER:
+	case TW_SUBJ_COOKIE:
+		if ((rc = tw_parse_next(p, &tok)))
+			return rc;
+		if (tok.kind == TW_TOK_END)
+			return tw_parse_err(p, tok.col, "expected the %s name after 'expect %s'",
+					    subject, subject);
+		if (tok.kind != TW_TOK_WORD || !tw_parse_valid_token(tok.text, tok.raw_len))
+			return tw_parse_err(p, tok.col,
+					    "invalid %s name '%s': expected letters, digits and "
+					    "!#$%%&'*+-.^_`|~",
+					    subject, tw_parse_shown(p, &tok));
+		e->arg = tok.text;
+		break;
+	case TW_SUBJ_XPATH:
+		if ((rc = tw_parse_next(p, &tok)))
+			return rc;
+		if (tok.kind == TW_TOK_END)
+			return tw_parse_err(
+				p, tok.col,
+				"expected an XPath expression after 'expect xpath', like "
+				"\"//h1\"");
+		e->arg = tok.text;
+		break;
+	case TW_SUBJ_JSON:
+		if ((rc = tw_parse_next(p, &tok)))
+			return rc;
+		if (tok.kind == TW_TOK_END || tok.text[0] != '$')
+			return tw_parse_err(
+				p, tok.col,
+				"expected a JSON query starting with '$' after 'expect json', "
+				"like $.status");
+		e->arg = tok.text;
+		break;
+	default:
+		break;
+	}
+
+	if (e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON) {
+		tw_token c;
+		if ((rc = tw_parse_peek(p, &c)))
+			return rc;
+		if (tw_parse_is_word(&c, "count")) {
+			tw_parse_next(p, &c);
+			e->count = true;
+		}
+	}
+	return tw_parse_expectation_rest(p, e, subject);
+}

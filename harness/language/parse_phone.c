@@ -1,0 +1,144 @@
+/*
+ * The phone steps: call (the URL of the IVR webhook, and the numbers the
+ * call is from and to), press (DTMF digits) and say (a caller's words, with
+ * the speech recogniser's confidence). `hear` is an expectation
+ * (parse_expect.c); `silence` and `hang up` take nothing to parse.
+ */
+#include "language/parser_internal.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* call URL [from NUMBER] [to NUMBER], in either order */
+int tw_parse_call(parser *p, tw_step *st)
+{
+	tw_call_spec *call = &st->call;
+	tw_token tok;
+	int rc = tw_parse_next(p, &tok);
+	if (rc)
+		return rc;
+	if (tok.kind == TW_TOK_END || tw_parse_is_word(&tok, "from") ||
+	    tw_parse_is_word(&tok, "to") || (tok.kind == TW_TOK_STRING && !tok.text[0]))
+		return tw_parse_err(
+			p, tok.col,
+			"expected the IVR's webhook URL after 'call', like call {{stage}}/voice");
+	call->url = tok.text;
+	const char *what = "the URL";
+	int from_col = 0, to_col = 0;
+	for (;;) {
+		tw_token kw, val;
+		if ((rc = tw_parse_next(p, &kw)))
+			return rc;
+		if (kw.kind == TW_TOK_END)
+			break;
+		bool from = tw_parse_is_word(&kw, "from");
+		if (!from && !tw_parse_is_word(&kw, "to"))
+			return tw_parse_err(
+				p, kw.col,
+				"unexpected '%s' after %s: expected 'from NUMBER', 'to NUMBER' "
+				"or the end of the line",
+				tw_parse_shown(p, &kw), what);
+		int *seen = from ? &from_col : &to_col;
+		if (*seen)
+			return tw_parse_err(
+				p, kw.col,
+				"duplicate '%s' (first at column %d): a call has one number "
+				"calling and one called",
+				kw.text, *seen);
+		*seen = kw.col;
+		if ((rc = tw_parse_next(p, &val)))
+			return rc;
+		if (val.kind == TW_TOK_END || (val.kind == TW_TOK_STRING && !val.text[0]))
+			return tw_parse_err(
+				p, val.col,
+				"expected a phone number after '%s', like %s +15550100 or %s "
+				"{{phone}}",
+				kw.text, kw.text, kw.text);
+		if (from)
+			call->from = val.text;
+		else
+			call->to = val.text;
+		what = "the number";
+	}
+	p->in_call = true;
+	p->call_step = tw_parse_scene(p)->step_count - 1;
+	p->method_line = p->signed_line = 0;
+	return TW_OK;
+}
+
+/* press KEYS: one word or STRING. The keys themselves are the checker's:
+ * templates make them known only at run time. */
+int tw_parse_press(parser *p, tw_step *st)
+{
+	tw_token tok;
+	int rc = tw_parse_next(p, &tok);
+	if (rc)
+		return rc;
+	if (tok.kind == TW_TOK_END)
+		return tw_parse_err(
+			p, tok.col,
+			"expected the keys to press after 'press', like press 1 or press "
+			"{{order}}# (a lone # after a blank starts a comment: write press \"#\")");
+	if (!tok.text[0])
+		return tw_parse_err(p, tok.col,
+				    "no keys between the quotes: expected digits, *, #, w or W");
+	st->value = tok.text;
+	if ((rc = tw_parse_next(p, &tok)))
+		return rc;
+	if (tok.kind != TW_TOK_END)
+		return tw_parse_err(
+			p, tok.col,
+			"unexpected '%s' after the keys: expected the end of the line (keys "
+			"go together, like press 123#)",
+			tw_parse_shown(p, &tok));
+	return TW_OK;
+}
+
+/* say PHRASE [confidence NUMBER] */
+int tw_parse_say(parser *p, tw_step *st)
+{
+	tw_token tok;
+	int rc = tw_parse_next(p, &tok);
+	if (rc)
+		return rc;
+	if (tok.kind == TW_TOK_END || tw_parse_is_word(&tok, "confidence"))
+		return tw_parse_err(
+			p, tok.col,
+			"expected the words to say after 'say', like say \"order status\"");
+	if (!tok.text[0])
+		return tw_parse_err(
+			p, tok.col,
+			"the words to say are empty: expected some text between the quotes "
+			"(silence says nothing)");
+	st->value = tok.text;
+	st->confidence = TW_SAY_DEFAULT_CONFIDENCE;
+	tw_token t;
+	if ((rc = tw_parse_next(p, &t)))
+		return rc;
+	if (t.kind == TW_TOK_END)
+		return TW_OK;
+	if (!tw_parse_is_word(&t, "confidence"))
+		return tw_parse_err(
+			p, t.col, "unexpected '%s' after the words to say%s", tw_parse_shown(p, &t),
+			tok.kind == TW_TOK_WORD
+				? " (words with blanks go in double quotes, like say \"order "
+				  "status\")"
+				: ": expected 'confidence' or the end of the line");
+	if ((rc = tw_parse_next(p, &t)))
+		return rc;
+	double d;
+	if (t.kind != TW_TOK_WORD || !tw_parse_number(t.text, &d))
+		return tw_parse_err(
+			p, t.col, "expected a confidence from 0 to 1 after 'confidence', like 0.6");
+	if (d < 0 || d > 1)
+		return tw_parse_err(p, t.col,
+				    "confidence %s is out of range: expected a number from 0 to 1",
+				    tw_parse_shown(p, &t));
+	st->confidence = d;
+	return tw_parse_end(p, "the confidence");
+}

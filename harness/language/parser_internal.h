@@ -1,0 +1,115 @@
+/*
+ * What the parser's files share: parser.c reads lines and dispatches them
+ * (header, cast, blocks, steps, apdex), parse_expect.c reads expectations,
+ * parse_phone.c the phone steps (call, press, say), parse_modifier.c the
+ * lines that attach to a request or a call. They share the parser's state,
+ * its error and token helpers and the small grammars below. Not installed.
+ */
+#ifndef TW_LANGUAGE_PARSER_INTERNAL_H
+#define TW_LANGUAGE_PARSER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/strmap.h"
+#include "language/ast.h"
+#include "language/lexer.h"
+#include "language/parser.h"
+
+typedef enum section {
+	SEC_HEADER, /* before the first block */
+	SEC_CAST,
+	SEC_SCENE, /* scene or backstage */
+} section;
+
+typedef struct parser {
+	tw_script *s;
+	tw_arena *arena;
+	const char *path;
+	tw_error *err;
+	tw_lexer lx;
+	int lineno;
+	const char *line;
+
+	section sec;
+	size_t scene_cap, step_cap, cast_cap, tag_cap;
+	tw_strmap cast_names; /* name -> index in s->cast, for duplicates */
+	int cast_line;     /* the cast block's line; 0 before it */
+	int rehearsal_line, outcome_line, budget_line, tags_line, require_line, minor_line;
+	int apdex_line;       /* the header's `apdex`; 0 before it */
+	int scene_apdex_line; /* the current scene's; 0 before it */
+	int step_apdex_line;  /* the last step's; 0 before it */
+
+	/* The request that modifier lines attach to. */
+	bool in_request;
+	size_t req_step;   /* index in the current scene's steps */
+	size_t header_cap, query_cap, form_cap, part_cap;
+	int body_line;     /* where the body was set; 0 when not yet */
+	const char *body_what;
+	int timeout_line;
+
+	/* The call that `method` and `signed with` attach to. */
+	bool in_call;
+	size_t call_step;  /* index in the current scene's steps */
+	int method_line, signed_line;
+} parser;
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Errors: a TW_ESYNTAX at col of the current line, an out-of-memory. */
+int tw_parse_err(parser *p, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int tw_parse_oom(parser *p);
+/* "duplicate 'what' (first on line N)". */
+int tw_parse_already(parser *p, int col, const char *what, int first_line);
+
+/* Tokens. */
+/* A token as written, cut short for messages. */
+const char *tw_parse_shown(parser *p, const tw_token *tok);
+int tw_parse_next(parser *p, tw_token *tok);
+int tw_parse_peek(parser *p, tw_token *tok);
+bool tw_parse_is_word(const tw_token *tok, const char *w);
+/* Nothing but a comment may follow. */
+int tw_parse_end(parser *p, const char *after);
+/* A text argument: the rest of the line, or one STRING's content. */
+int tw_parse_text_arg(parser *p, char **out, int *col);
+
+/* Small grammars. */
+bool tw_parse_valid_var_name(const char *s, size_t n);
+/* RFC 9110 token: what a header or cookie name may be. */
+bool tw_parse_valid_token(const char *s, size_t n);
+/* -?digits[.digits] */
+bool tw_parse_number(const char *s, double *out);
+typedef enum dur_result { DUR_OK, DUR_NOT, DUR_TOO_LONG } dur_result;
+/* digits[.digits](ms|s|m), in milliseconds. */
+dur_result tw_parse_duration(const char *s, double *ms);
+/* A DURATION token that must be there: pause, timeout. */
+int tw_parse_duration_arg(parser *p, const char *after, double *ms, int *col);
+
+/* NAME = VALUE and Name: value (see parser.c). */
+int tw_parse_pair_name(parser *p, char sep, const char *what, char **name, int *col,
+		       bool *found_sep);
+int tw_parse_pair_value(parser *p, char **value);
+int tw_parse_missing_sep(parser *p, char sep, const char *what, const char *name);
+
+/* The AST. */
+tw_loc tw_parse_loc(parser *p, int col);
+/* The scene being parsed: the last one. */
+tw_scene *tw_parse_scene(parser *p);
+tw_pair *tw_parse_add_pair(parser *p, tw_pairs *pairs, size_t *cap);
+
+/* parse_expect.c: `expect SUBJECT ...` into st, and what follows the
+ * subject (also for `hear`, whose subject is the caller's transcript). */
+int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st);
+int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject);
+
+/* parse_phone.c: the rest of a call, press or say line into st. */
+int tw_parse_call(parser *p, tw_step *st);
+int tw_parse_press(parser *p, tw_step *st);
+int tw_parse_say(parser *p, tw_step *st);
+
+/* parse_modifier.c: a line attached to the request (header, query, form,
+ * part, json, body, timeout) or the call (method, signed with) above it. */
+int tw_parse_modifier(parser *p, const tw_token *kw);
+int tw_parse_call_modifier(parser *p, const tw_token *kw);
+
+#endif
