@@ -141,3 +141,19 @@ int tw_buf_put_quoted(tw_buf *b, const char *text, size_t max)
 		rc = tw_buf_puts(b, "'");
 	return rc;
 }
+
+int tw_buf_put_decimal(tw_buf *b, double v, int decimals, bool sign)
+{
+	char num[64];
+	snprintf(num, sizeof(num), sign ? "%+.*f" : "%.*f", decimals, v);
+	if (strchr(num, '.')) {
+		size_t n = strlen(num);
+		while (num[n - 1] == '0')
+			num[--n] = '\0';
+		if (num[n - 1] == '.')
+			num[--n] = '\0';
+	}
+	if (strcmp(num, "-0") == 0 || strcmp(num, "+-0") == 0)
+		snprintf(num, sizeof(num), sign ? "+0" : "0");
+	return tw_buf_puts(b, num);
+}

@@ -38,6 +38,10 @@ const char *tw_buf_str(const tw_buf *b);
 /* Appends 'text' in single quotes, cut after max characters (UTF-8
  * aware) with an ellipsis: how messages quote what a page or script says. */
 int tw_buf_put_quoted(tw_buf *b, const char *text, size_t max);
+/* Appends v with up to `decimals` decimals and no trailing zeros ("4",
+ * "4.5", "4.25"), with a sign when asked ("+2", "-0.5"; never "-0"): how
+ * messages write a figure. */
+int tw_buf_put_decimal(tw_buf *b, double v, int decimals, bool sign);
 /* Hands the content over to the caller (malloc'd to fit, NUL-terminated,
  * never NULL unless out of memory) and empties b. */
 char *tw_buf_steal(tw_buf *b);

@@ -307,33 +307,16 @@ int tw_baseline_load(tw_baseline **out, const char *path, tw_error *err)
 
 /* ---- words ---- */
 
-/* v with up to `decimals` decimals, trailing zeros cut: "4", "4.5", "4.25". */
-static void put_plain(tw_buf *b, double v, int decimals, bool sign)
-{
-	char num[64];
-	snprintf(num, sizeof(num), sign ? "%+.*f" : "%.*f", decimals, v);
-	if (strchr(num, '.')) {
-		size_t n = strlen(num);
-		while (num[n - 1] == '0')
-			num[--n] = '\0';
-		if (num[n - 1] == '.')
-			num[--n] = '\0';
-	}
-	if (strcmp(num, "-0") == 0 || strcmp(num, "+-0") == 0)
-		snprintf(num, sizeof(num), sign ? "+0" : "0");
-	tw_buf_puts(b, num);
-}
-
 /* "0.8 ms", "120 ms", "1.5 s" */
 static void put_ms(tw_buf *b, double ms)
 {
 	if (ms < 10) {
-		put_plain(b, ms, 1, false);
+		tw_buf_put_decimal(b, ms, 1, false);
 		tw_buf_puts(b, " ms");
 	} else if (ms < 1000) {
 		tw_buf_printf(b, "%.0f ms", ms);
 	} else {
-		put_plain(b, ms / 1000, 1, false);
+		tw_buf_put_decimal(b, ms / 1000, 1, false);
 		tw_buf_puts(b, " s");
 	}
 }
@@ -347,10 +330,10 @@ static void put_value(tw_buf *b, tw_figure f, double v)
 		break;
 	}
 	case TW_FIGURE_OUTCOME:
-		put_plain(b, 100 * v, 1, false);
+		tw_buf_put_decimal(b, 100 * v, 1, false);
 		tw_buf_puts(b, "%");
 		break;
-	case TW_FIGURE_STEPS: put_plain(b, v, 2, false); break;
+	case TW_FIGURE_STEPS: tw_buf_put_decimal(b, v, 2, false); break;
 	case TW_FIGURE_P95:
 	case TW_FIGURE_TIME:
 	case TW_FIGURE_COUNT: put_ms(b, v); break;
@@ -362,10 +345,10 @@ static void put_delta(tw_buf *b, tw_figure f, const tw_change *c)
 {
 	double d = c->after - c->before;
 	switch (f) {
-	case TW_FIGURE_SCORE: put_plain(b, d, 1, true); break;
-	case TW_FIGURE_STEPS: put_plain(b, d, 2, true); break;
+	case TW_FIGURE_SCORE: tw_buf_put_decimal(b, d, 1, true); break;
+	case TW_FIGURE_STEPS: tw_buf_put_decimal(b, d, 2, true); break;
 	case TW_FIGURE_OUTCOME:
-		put_plain(b, 100 * d, 1, true);
+		tw_buf_put_decimal(b, 100 * d, 1, true);
 		tw_buf_puts(b, fabs(100 * d - 1) < 0.05 || fabs(100 * d + 1) < 0.05 ? " point"
 										     : " points");
 		break;
@@ -373,7 +356,7 @@ static void put_delta(tw_buf *b, tw_figure f, const tw_change *c)
 	case TW_FIGURE_TIME:
 	case TW_FIGURE_COUNT:
 		if (c->before > 0) {
-			put_plain(b, 100 * d / c->before, 0, true);
+			tw_buf_put_decimal(b, 100 * d / c->before, 0, true);
 			tw_buf_puts(b, "%");
 		} else {
 			tw_buf_puts(b, d >= 0 ? "+" : "-");
@@ -425,16 +408,16 @@ static const char *figure_words(tw_figure f)
 static void put_limit(tw_buf *b, tw_figure f, double max)
 {
 	switch (f) {
-	case TW_FIGURE_SCORE: put_plain(b, -max, 1, true); break;
-	case TW_FIGURE_STEPS: put_plain(b, max, 2, true); break;
+	case TW_FIGURE_SCORE: tw_buf_put_decimal(b, -max, 1, true); break;
+	case TW_FIGURE_STEPS: tw_buf_put_decimal(b, max, 2, true); break;
 	case TW_FIGURE_OUTCOME:
-		put_plain(b, -100 * max, 1, true);
+		tw_buf_put_decimal(b, -100 * max, 1, true);
 		tw_buf_puts(b, fabs(100 * max - 1) < 0.05 ? " point" : " points");
 		break;
 	case TW_FIGURE_P95:
 	case TW_FIGURE_TIME:
 	case TW_FIGURE_COUNT:
-		put_plain(b, 100 * max, 1, true);
+		tw_buf_put_decimal(b, 100 * max, 1, true);
 		tw_buf_puts(b, "%");
 		break;
 	}

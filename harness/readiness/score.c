@@ -335,26 +335,15 @@ static void put_ms(tw_buf *b, double ms)
 		tw_buf_printf(b, "%.0f ms", ms);
 		return;
 	}
-	char num[64];
-	snprintf(num, sizeof(num), "%.1f", ms / 1000);
-	size_t n = strlen(num);
-	if (n > 2 && strcmp(num + n - 2, ".0") == 0)
-		num[n - 2] = '\0';
-	tw_buf_printf(b, "%s s", num);
+	tw_buf_put_decimal(b, ms / 1000, 1, false);
+	tw_buf_puts(b, " s");
 }
 
 /* A count with up to two decimals, as few as it needs: "5", "5.1", "4.25"
  * (one decimal would show 4.25 as "4.2" and 0.25 as "0.2"). */
 static void put_num(tw_buf *b, double v)
 {
-	char num[64];
-	snprintf(num, sizeof(num), "%.2f", v);
-	size_t n = strlen(num);
-	while (n > 0 && num[n - 1] == '0')
-		num[--n] = '\0';
-	if (n > 0 && num[n - 1] == '.')
-		num[--n] = '\0';
-	tw_buf_puts(b, num);
+	tw_buf_put_decimal(b, v, 2, false);
 }
 
 /* line 15 'submit "Place order"' */

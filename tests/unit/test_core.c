@@ -47,6 +47,33 @@ static void arena_strings_survive_many_blocks(void **state)
 	assert_null(a.head);
 }
 
+/* A figure as messages write it: no trailing zeros, a sign when asked,
+ * never "-0". */
+static void buf_puts_decimals_as_messages_write_them(void **state)
+{
+	(void)state;
+	static const struct {
+		double v;
+		int decimals;
+		bool sign;
+		const char *want;
+	} cases[] = {
+		{5, 2, false, "5"},          {5.1, 2, false, "5.1"},    {4.25, 2, false, "4.25"},
+		{0.25, 2, false, "0.25"},    {0, 2, false, "0"},        {50, 2, false, "50"},
+		{10, 1, false, "10"},        {1.5, 1, false, "1.5"},    {2, 0, true, "+2"},
+		{-0.5, 1, true, "-0.5"},     {-0.01, 1, true, "+0"},    {-0.01, 1, false, "0"},
+		{33.333, 0, true, "+33"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tw_buf b;
+		tw_buf_init(&b, 64);
+		assert_int_equal(tw_buf_put_decimal(&b, cases[i].v, cases[i].decimals, cases[i].sign),
+				 TW_OK);
+		assert_string_equal(tw_buf_str(&b), cases[i].want);
+		tw_buf_free(&b);
+	}
+}
+
 static void buf_refuses_to_pass_its_cap(void **state)
 {
 	(void)state;
@@ -451,6 +478,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(arena_strings_survive_many_blocks),
 		cmocka_unit_test(buf_refuses_to_pass_its_cap),
+		cmocka_unit_test(buf_puts_decimals_as_messages_write_them),
 		cmocka_unit_test(error_renders_place_line_and_caret),
 		cmocka_unit_test(vars_set_get_and_assignments),
 		cmocka_unit_test(utf8_encode_reads_back),
