@@ -196,18 +196,21 @@ static int take_rate(parse_state *p, const char *a)
 	return 0;
 }
 
+/* A duration into *ms, or the message (naming the option, with an
+ * example) for one that is not. */
+static int take_ms(parse_state *p, const char *a, long *ms, const char *message)
+{
+	return parse_duration(a, ms) ? bad(p->command, message, a) : 0;
+}
+
 static int take_duration(parse_state *p, const char *a)
 {
-	if (parse_duration(a, &p->o->run.duration_ms))
-		return bad(p->command, "--duration: '%s' is not a duration (e.g. 30s)", a);
-	return 0;
+	return take_ms(p, a, &p->o->run.duration_ms, "--duration: '%s' is not a duration (e.g. 30s)");
 }
 
 static int take_ramp(parse_state *p, const char *a)
 {
-	if (parse_duration(a, &p->o->run.ramp_ms))
-		return bad(p->command, "--ramp: '%s' is not a duration (e.g. 10s)", a);
-	return 0;
+	return take_ms(p, a, &p->o->run.ramp_ms, "--ramp: '%s' is not a duration (e.g. 10s)");
 }
 
 static int take_think_scale(parse_state *p, const char *a)
@@ -284,16 +287,12 @@ static int take_baseline(parse_state *p, const char *a)
 
 static int take_connect_timeout(parse_state *p, const char *a)
 {
-	if (parse_duration(a, &p->o->run.connect_timeout_ms))
-		return bad(p->command, "--connect-timeout: '%s' is not a duration (e.g. 10s)", a);
-	return 0;
+	return take_ms(p, a, &p->o->run.connect_timeout_ms, "--connect-timeout: '%s' is not a duration (e.g. 10s)");
 }
 
 static int take_timeout(parse_state *p, const char *a)
 {
-	if (parse_duration(a, &p->o->run.timeout_ms))
-		return bad(p->command, "--timeout: '%s' is not a duration (e.g. 30s)", a);
-	return 0;
+	return take_ms(p, a, &p->o->run.timeout_ms, "--timeout: '%s' is not a duration (e.g. 30s)");
 }
 
 static int take_max_redirs(parse_state *p, const char *a)
