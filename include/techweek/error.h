@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "common.h"
+
 typedef enum tw_code {
 	TW_OK = 0,
 	TW_ENOMEM,     /* out of memory */
