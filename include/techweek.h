@@ -17,6 +17,6 @@
 #include "techweek/report.h"
 
 /* The library's version, e.g. "0.1.0". Static storage. */
-const char *tw_version(void);
+TW_EXTERN(const char *) tw_version(void);
 
 #endif

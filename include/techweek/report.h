@@ -18,14 +18,14 @@ struct tw_run_score;
 
 /* JUnit XML: a testsuite per rehearsal, a testcase per scene; the score and
  * its breakdown as properties when score is not NULL. */
-int tw_report_junit(const tw_run *run, const struct tw_run_score *score, const char *path,
+TW_EXTERN(int) tw_report_junit(const tw_run *run, const struct tw_run_score *score, const char *path,
 		    tw_error *err);
 
 /* The JSON result: every rehearsal's and touchpoint's figures, the
  * readiness score when score is not NULL ("readiness": null otherwise), the
  * settings and the transcripts of failing performances (docs/reports.md,
  * docs/results-schema.json). */
-int tw_report_json(const tw_run *run, const struct tw_run_score *score, const char *path,
+TW_EXTERN(int) tw_report_json(const tw_run *run, const struct tw_run_score *score, const char *path,
 		   tw_error *err);
 
 enum {
@@ -37,14 +37,14 @@ enum {
  * verdict is tw_report_verdict's. score may be NULL; with it, a journey
  * that met its required outcome rate despite failed performances is
  * marked and counted as such, not as failed. flags: TW_SUMMARY_*. */
-int tw_report_summary(const tw_run *run, const struct tw_run_score *score, FILE *out,
+TW_EXTERN(int) tw_report_summary(const tw_run *run, const struct tw_run_score *score, FILE *out,
 		      unsigned flags, tw_error *err);
 
 /* The summary's last words: the readiness score, the run's verdict (the
  * score's, as every report shows it: "READY: curtain up", "NOT READY",
  * ...), the gate, rehearsals below their minimum and the three things
  * that cost the most points. */
-int tw_report_verdict(const tw_run *run, const struct tw_run_score *score, FILE *out,
+TW_EXTERN(int) tw_report_verdict(const tw_run *run, const struct tw_run_score *score, FILE *out,
 		      unsigned flags, tw_error *err);
 
 #endif

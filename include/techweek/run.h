@@ -91,51 +91,51 @@ typedef enum tw_verdict {
 } tw_verdict;
 
 /* "READY" or "NOT READY": the verdict's word, the same in every report. */
-const char *tw_verdict_word(tw_verdict v);
+TW_EXTERN(const char *) tw_verdict_word(tw_verdict v);
 /* The word with why: "READY: curtain up", "NOT READY",
  * "NOT READY: a script could not run", ... */
-const char *tw_verdict_title(tw_verdict v);
+TW_EXTERN(const char *) tw_verdict_title(tw_verdict v);
 /* The JSON result's "verdict": "passed", "failed", "script_error",
  * "unreachable", "limited", "interrupted". */
-const char *tw_verdict_key(tw_verdict v);
+TW_EXTERN(const char *) tw_verdict_key(tw_verdict v);
 
-void tw_run_options_init(tw_run_options *opts);
+TW_EXTERN(void) tw_run_options_init(tw_run_options *opts);
 
 typedef struct tw_run tw_run;
 
 /* opts is copied (pointers in it are borrowed and must outlive the run). */
-int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err);
-void tw_run_free(tw_run *run);
+TW_EXTERN(int) tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err);
+TW_EXTERN(void) tw_run_free(tw_run *run);
 
 /* Adds a parsed script; the run takes ownership of script. */
-int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err);
+TW_EXTERN(int) tw_run_add_script(tw_run *run, tw_script *script, tw_error *err);
 
 /* Records a script that could not be loaded or checked, so that reports
  * show it as an error and the verdict is TW_VERDICT_BROKEN. path and
  * problem are copied. */
-int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem);
+TW_EXTERN(int) tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem);
 
 /* Performs every added rehearsal. Returns TW_OK when the run could be
  * carried out (even if rehearsals failed); the outcome is in the results. */
-int tw_run_execute(tw_run *run, tw_error *err);
+TW_EXTERN(int) tw_run_execute(tw_run *run, tw_error *err);
 
 /* The run's verdict without a gate (tw_readiness_verdict with no score):
  * what a caller without a project file gets. The CLI and the reports use
  * the score's, which a gate can only lower. */
-tw_verdict tw_run_verdict(const tw_run *run);
+TW_EXTERN(tw_verdict) tw_run_verdict(const tw_run *run);
 
 
 /* Asks a running tw_run_execute to start no more performances and to let
  * those under way finish (each step within its timeout). Async-signal-safe:
  * a SIGINT handler may call it. A second call aborts the transfers under
  * way (they fail as interrupted). */
-void tw_run_stop(tw_run *run);
+TW_EXTERN(void) tw_run_stop(tw_run *run);
 
 /* The run's options, to change before tw_run_execute (a progress display
  * set up once the run exists). */
-tw_run_options *tw_run_options_of(tw_run *run);
+TW_EXTERN(tw_run_options *) tw_run_options_of(tw_run *run);
 
 /* True when tw_run_stop ended the run early. */
-int tw_run_interrupted(const tw_run *run);
+TW_EXTERN(int) tw_run_interrupted(const tw_run *run);
 
 #endif
