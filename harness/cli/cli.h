@@ -73,6 +73,14 @@ void tw_cli_help(FILE *out, const char *command);
 size_t tw_cli_option_count(void);
 const char *tw_cli_option_name(size_t i, char *short_name);
 bool tw_cli_option_takes(size_t i, const char *command);
+/* The value's name in the help ("FILE", "auto|always|never"; NULL for a
+ * switch), and the help command shows for it (NULL when it does not take
+ * it): for the man pages' and completions' checks and generator. */
+const char *tw_cli_option_arg(size_t i);
+const char *tw_cli_option_help(size_t i, const char *command);
+/* The i-th command of the table ("run", "check", "merge") and its one-line
+ * summary; NULL past the end. */
+const char *tw_cli_command_name(size_t i, const char **summary);
 
 /* Expands the paths (files and folders of *.rehearsal) into a sorted list.
  * Paths that do not exist are listed too, so they are reported as broken.
