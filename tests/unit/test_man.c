@@ -58,9 +58,11 @@ static char *section(const char *page, const char *name)
 	char head[64];
 	snprintf(head, sizeof(head), "\n.SH %s\n", name);
 	const char *start = strstr(page, head);
-	if (!start)
+	if (!start) {
 		fail_msg("no section %s", name);
-	const char *end = strstr(start + 1, "\n.SH ");
+		return NULL;
+	}
+	const char *end = strstr(start + strlen(head), "\n.SH ");
 	return strndup(start, end ? (size_t)(end - start) : strlen(start));
 }
 
