@@ -57,7 +57,7 @@ TW_EXTERN(int) tw_error_set(tw_error *err, tw_code code, const char *fmt, ...)
 /* As tw_error_set, with a place in a script. file and source_line are copied;
  * either may be NULL. */
 TW_EXTERN(int) tw_error_set_at(tw_error *err, tw_code code, const char *file, int line,
-		    int col, const char *source_line, const char *fmt, ...)
+			       int col, const char *source_line, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
 /* Moves src into dst (dst cleared first; src left cleared). */

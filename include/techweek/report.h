@@ -19,14 +19,14 @@ struct tw_run_score;
 /* JUnit XML: a testsuite per rehearsal, a testcase per scene; the score and
  * its breakdown as properties when score is not NULL. */
 TW_EXTERN(int) tw_report_junit(const tw_run *run, const struct tw_run_score *score, const char *path,
-		    tw_error *err);
+			       tw_error *err);
 
 /* The JSON result: every rehearsal's and touchpoint's figures, the
  * readiness score when score is not NULL ("readiness": null otherwise), the
  * settings and the transcripts of failing performances (docs/reports.md,
  * docs/results-schema.json). */
 TW_EXTERN(int) tw_report_json(const tw_run *run, const struct tw_run_score *score, const char *path,
-		   tw_error *err);
+			      tw_error *err);
 
 enum {
 	TW_SUMMARY_COLOR = 1 << 0,   /* ANSI colours */
@@ -38,13 +38,13 @@ enum {
  * that met its required outcome rate despite failed performances is
  * marked and counted as such, not as failed. flags: TW_SUMMARY_*. */
 TW_EXTERN(int) tw_report_summary(const tw_run *run, const struct tw_run_score *score, FILE *out,
-		      unsigned flags, tw_error *err);
+				 unsigned flags, tw_error *err);
 
 /* The summary's last words: the readiness score, the run's verdict (the
  * score's, as every report shows it: "READY: curtain up", "NOT READY",
  * ...), the gate, rehearsals below their minimum and the three things
  * that cost the most points. */
 TW_EXTERN(int) tw_report_verdict(const tw_run *run, const struct tw_run_score *score, FILE *out,
-		      unsigned flags, tw_error *err);
+				 unsigned flags, tw_error *err);
 
 #endif

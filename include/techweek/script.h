@@ -19,7 +19,7 @@ TW_EXTERN(int) tw_script_load(tw_script **out, const char *path, tw_error *err);
 /* Parses text (len bytes, need not be NUL-terminated); name is used as the
  * file name in messages. Same ownership as tw_script_load. */
 TW_EXTERN(int) tw_script_parse(tw_script **out, const char *name, const char *text,
-		    size_t len, tw_error *err);
+			       size_t len, tw_error *err);
 
 TW_EXTERN(void) tw_script_free(tw_script *script);
 
@@ -30,7 +30,7 @@ TW_EXTERN(void) tw_script_free(tw_script *script);
  * in the cast without a value count as known). Appends one error per
  * problem to problems; returns the number appended. */
 TW_EXTERN(size_t) tw_script_check(const tw_script *script, const tw_vars *given,
-		       tw_errors *problems);
+				  tw_errors *problems);
 
 /* The rehearsal's name (its `rehearsal "..."` line, else the file name).
  * Owned by the script. */

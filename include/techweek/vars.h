@@ -33,7 +33,7 @@ TW_EXTERN(const char *) tw_vars_get(const tw_vars *vars, const char *name, bool 
 TW_EXTERN(size_t) tw_vars_count(const tw_vars *vars);
 /* The i-th own entry in insertion order; strings owned by vars. */
 TW_EXTERN(void) tw_vars_at(const tw_vars *vars, size_t i, const char **name,
-		const char **value, bool *secret);
+			   const char **value, bool *secret);
 
 /* Copies every own entry of src into dst (replacing same names). */
 TW_EXTERN(int) tw_vars_merge(tw_vars *dst, const tw_vars *src);
