@@ -9,7 +9,7 @@
 
 #include "cli/cli.h"
 #include "readiness/score.h"
-#include "runner/result.h"
+#include "reports/json.h"
 
 int tw_cmd_merge(int argc, char **argv)
 {

@@ -10,7 +10,7 @@
 
 #include "fuzz.h"
 #include "readiness/score.h"
-#include "runner/result.h"
+#include "reports/json.h"
 #include "techweek.h"
 
 #define MAX_PARTS 4
