@@ -1,6 +1,6 @@
 /*
  * techweek merge: the JSON results of every shard of one run (techweek run
- * --shard I/N) read back into one run (runner/merge.c), then scored and
+ * --shard I/N) read back into one run (reports/json_read.c), then scored and
  * reported exactly as techweek run does (cli/finish.c). A bad part is a
  * usage error naming the file, and nothing is written.
  */

@@ -605,7 +605,7 @@ static json_t *shown_problem(json_ctx *c, const tw_error *e)
 
 /*
  * SHOWN: the performance shown in detail, in full, so that techweek merge
- * can rebuild every report from parts (runner/merge.c): its status, times,
+ * can rebuild every report from parts (json_read.c): its status, times,
  * frontstage and phone figures, and per scene and step what the result
  * model holds. scenes is null when it performed nothing (broken, or a
  * shard that performed none of it).
