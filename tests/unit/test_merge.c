@@ -616,6 +616,126 @@ static void test_merge_verdict(void **state)
 	scratch_remove(&s);
 }
 
+/* A script with every fact a plan holds set, none at its default. */
+static const char rich_text[] =
+	"rehearsal \"Every fact\"\n"
+	"outcome \"Ada knows\"\n"
+	"budget 90s, 7 steps\n"
+	"require 99.5%\n"
+	"minor\n"
+	"apdex 800ms\n"
+	"tags smoke, checkout\n"
+	"\n"
+	"scene \"Web\" on web\n"
+	"  apdex 2s\n"
+	"  visit http://127.0.0.1:9/\n"
+	"    apdex 300ms\n"
+	"  fill name with Ada\n"
+	"  get http://127.0.0.1:9/api\n"
+	"  expect status 200\n"
+	"\n"
+	"backstage \"Kitchen\"\n"
+	"  post http://127.0.0.1:9/api/orders\n"
+	"\n"
+	"scene \"Phone\" on ivr\n"
+	"  call http://127.0.0.1:9/voice\n"
+	"  hear \"Welcome\"\n"
+	"  press 1\n"
+	"  hang up\n";
+
+static void same_plan(const tw_plan *a, const tw_plan *b)
+{
+	assert_string_equal(a->path, b->path);
+	assert_string_equal(a->name, b->name);
+	assert_string_equal(a->outcome, b->outcome);
+	assert_int_equal(a->tag_count, b->tag_count);
+	for (size_t i = 0; i < a->tag_count; i++)
+		assert_string_equal(a->tags[i], b->tags[i]);
+	assert_int_equal(a->budget_ms, b->budget_ms);
+	assert_int_equal(a->budget_steps, b->budget_steps);
+	assert_int_equal(a->apdex_ms, b->apdex_ms);
+	assert_true(a->require == b->require);
+	assert_int_equal(a->minor, b->minor);
+	assert_int_equal(a->scene_count, b->scene_count);
+	for (size_t i = 0; i < a->scene_count; i++) {
+		const tw_plan_scene *x = &a->scenes[i], *y = &b->scenes[i];
+		assert_string_equal(x->name, y->name);
+		assert_string_equal(x->file, y->file);
+		assert_int_equal(x->line, y->line);
+		assert_int_equal(x->col, y->col);
+		assert_int_equal(x->channel, y->channel);
+		assert_int_equal(x->backstage, y->backstage);
+		assert_int_equal(x->touchpoint_count, y->touchpoint_count);
+		for (size_t j = 0; j < x->touchpoint_count; j++) {
+			const tw_touchpoint *t = &x->touchpoints[j], *u = &y->touchpoints[j];
+			assert_int_equal(t->kind, u->kind);
+			assert_string_equal(t->file, u->file);
+			assert_int_equal(t->line, u->line);
+			assert_int_equal(t->col, u->col);
+			assert_string_equal(t->source, u->source);
+			assert_int_equal(t->scene, u->scene);
+			assert_int_equal(t->index, u->index);
+			assert_int_equal(t->apdex_ms, u->apdex_ms);
+			assert_int_equal(t->apdex, u->apdex);
+			assert_int_equal(t->action, u->action);
+		}
+	}
+}
+
+/* Every fact of a rehearsal's plan comes back from its JSON result alone:
+ * the merged run's plan is the performed run's, field for field (and the
+ * Apdex T the script gives is resolved once, step, scene, rehearsal). */
+static void test_plan_round_trip(void **state)
+{
+	(void)state;
+	scratch s;
+	scratch_make(&s);
+	FILE *f = fopen("rich.rehearsal", "w");
+	assert_non_null(f);
+	fputs(rich_text, f);
+	fclose(f);
+	tw_run *run = NULL;
+	tw_error err = {0};
+	assert_int_equal(tw_run_new(&run, NULL, &err), TW_OK);
+	tw_script *script = NULL;
+	if (tw_script_load(&script, "rich.rehearsal", &err) != TW_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(tw_run_add_script(run, script, &err), TW_OK);
+	assert_int_equal(tw_run_record_lineup(run), TW_OK);
+	run->metrics = calloc(1, sizeof(*run->metrics));
+	assert_non_null(run->metrics);
+	assert_int_equal(tw_rehearsal_metrics_init(&run->metrics[0], run->rehearsals[0].plan), TW_OK);
+	const tw_plan *p = run->rehearsals[0].plan;
+	assert_ptr_equal(p->script, script);
+	assert_int_equal(p->scene_count, 3);
+	const tw_touchpoint *visit = &p->scenes[0].touchpoints[0];
+	assert_string_equal(visit->source, "visit http://127.0.0.1:9/");
+	assert_int_equal(visit->col, 3);
+	assert_int_equal(visit->apdex_ms, 300);                   /* its own */
+	assert_int_equal(p->scenes[0].touchpoints[1].apdex_ms, 0); /* fill: not timed */
+	assert_false(p->scenes[0].touchpoints[3].action);          /* expect */
+	assert_int_equal(p->scenes[0].touchpoints[2].apdex_ms, 2000); /* the scene's */
+	assert_int_equal(p->scenes[1].touchpoints[0].apdex_ms, 800);  /* the rehearsal's */
+	assert_true(p->scenes[1].backstage);
+	assert_int_equal(p->scenes[2].channel, TW_CHANNEL_IVR);
+	assert_int_equal(p->scenes[2].touchpoints[3].kind, TW_STEP_HANGUP);
+	assert_true(p->require == 0.995);
+
+	assert_int_equal(tw_report_json(run, NULL, "rich.json", &err), TW_OK);
+	assert_int_equal(remove("rich.rehearsal"), 0); /* merge reads no script */
+	tw_run *back = NULL;
+	if (tw_run_load_parts(&back, (const char *[]){"rich.json"}, 1, &err) != TW_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(back->count, 1);
+	assert_null(back->rehearsals[0].plan->script);
+	assert_null(back->rehearsals[0].plan->scenes[0].ast);
+	assert_null(back->rehearsals[0].plan->scenes[0].touchpoints[0].ast);
+	same_plan(p, back->rehearsals[0].plan);
+	tw_run_free(back);
+	tw_run_free(run);
+	scratch_remove(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -626,6 +746,7 @@ int main(void)
 		cmocka_unit_test(test_script_paths),
 		cmocka_unit_test(test_merge_texts),
 		cmocka_unit_test(test_merge_verdict),
+		cmocka_unit_test(test_plan_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
