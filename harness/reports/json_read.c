@@ -1083,7 +1083,7 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 			continue;
 		}
 		size_t k = 0;
-		while (!found[i * n + k])
+		while (k + 1 < n && !found[i * n + k])
 			k++; /* pair_up put every performable rehearsal in some part */
 		size_t pos = found[i * n + k] - 1;
 		tw_jreader rd = {.file = parts[k].path};
