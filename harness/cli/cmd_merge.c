@@ -1,6 +1,6 @@
 /*
  * techweek merge: the JSON results of every shard of one run (techweek run
- * --shard I/N) read back into one run (runner/merge.c), then scored and
+ * --shard I/N) read back into one run (reports/json_read.c), then scored and
  * reported exactly as techweek run does (cli/finish.c). A bad part is a
  * usage error naming the file, and nothing is written.
  */
@@ -9,7 +9,7 @@
 
 #include "cli/cli.h"
 #include "readiness/score.h"
-#include "runner/result.h"
+#include "reports/json.h"
 
 int tw_cmd_merge(int argc, char **argv)
 {

@@ -549,14 +549,14 @@ static const struct cli_command {
 	 "\n"
 	 "Combines the JSON results of every shard of one run (techweek run --shard I/N\n"
 	 "--json PART.json) into the reports and score one machine would have produced.\n"
-	 "Run it from the same checkout as the shards: the rehearsal scripts are read\n"
-	 "again from the paths in the parts' plan, relative to the current folder.\n"
+	 "It reads the parts alone, never the scripts: run it from any folder, on any\n"
+	 "machine.\n"
 	 "\n",
 	 "\n"
 	 TW_EXIT_HELP
 	 "A bad part is a usage error (2), and nothing is written: not JSON, truncated,\n"
 	 "another format or version, another run, a shard missing or repeated, a\n"
-	 "script that cannot be read.\n",
+	 "rehearsal whose script changed between the shards.\n",
 	 "option '%s' is not one of techweek merge's"},
 };
 

@@ -29,10 +29,12 @@
 #include "core/jsonread.h"
 #include "metrics/histogram.h"
 #include "readiness/score.h"
+#include "reports/json.h"
 
-/* JSON result formats a baseline may have (reports/json.c). */
+/* JSON result formats a baseline may have: from 4 to the one this
+ * techweek writes (reports/json.h). */
 #define FORMAT_MIN 4
-#define FORMAT_MAX 5
+#define FORMAT_MAX TW_JSON_FORMAT
 /* The largest result json.c writes. */
 #define BASELINE_MAX_BYTES ((size_t)1 << 30)
 /* Steps in one scene aligned by their text; past it (never in a script a
@@ -443,10 +445,9 @@ void tw_comparison_free(tw_comparison *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static const char *source_of(const tw_step *st)
+static const char *source_of(const tw_touchpoint *st)
 {
-	const char *s = st && st->source ? st->source : "";
-	return s + strspn(s, " \t");
+	return st && st->source ? st->source : "";
 }
 
 /*
@@ -544,8 +545,8 @@ static int add_regression(comparing *cx, size_t ri, size_t ti, tw_figure f, tw_c
 	size_t what = b.len;
 	if (ti != SIZE_MAX) {
 		const tw_touchpoint_change *t = &out->rehearsals[ri].touchpoints[ti];
-		const tw_step *st = &r->script->scenes[t->scene].steps[t->step];
-		tw_buf_printf(&b, "line %d ", st->loc.line);
+		const tw_touchpoint *st = &r->plan->scenes[t->scene].touchpoints[t->step];
+		tw_buf_printf(&b, "line %d ", st->line);
 		tw_buf_put_quoted(&b, source_of(st), 60);
 		tw_buf_puts(&b, " ");
 	}
@@ -656,7 +657,7 @@ static int compare_rehearsal(comparing *cx, const tw_baseline *b, size_t ri,
 	const tw_rehearsal_score *rs =
 		score && score->rehearsals && ri < score->count ? &score->rehearsals[ri] : NULL;
 	const base_rehearsal *br = rc->is_new ? NULL : &b->rehearsals[rc->base];
-	if (!m || !cx->run->rehearsals[ri].script)
+	if (!m || !cx->run->rehearsals[ri].plan)
 		return TW_OK; /* broken, or a run built by hand: nothing measured */
 	if (br) {
 		bool both = m->performances > 0 && br->performances > 0;

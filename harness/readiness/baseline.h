@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "runner/result.h"
+#include "runner/run.h"
 #include "techweek/error.h"
 
 /* The figures compared, in the order reports show them. */

@@ -424,7 +424,7 @@ int tw_project_unmatched(const tw_readiness_config *cfg, const tw_run *run,
 		const char *typed = by_name ? rule->rehearsal : rule->tag, *near = NULL;
 		size_t best = SIZE_MAX;
 		for (size_t k = 0; k < run->count; k++) {
-			const tw_script *s = run->rehearsals[k].script;
+			const tw_plan *s = run->rehearsals[k].plan;
 			if (!s)
 				continue; /* broken: its name is only its path */
 			for (size_t t = 0; t < (by_name ? 1 : s->tag_count); t++) {

@@ -33,7 +33,7 @@
 
 #include "readiness/baseline.h"
 #include "techweek/error.h"
-#include "runner/result.h"
+#include "runner/run.h"
 
 /* Defaults (docs/readiness.md explains each). */
 #define TW_READINESS_W_OUTCOME 40.0
@@ -106,12 +106,11 @@ typedef enum tw_part {
 
 const char *tw_part_str(tw_part p); /* "outcome", "responsiveness", ... */
 
-/* The Apdex T (ms) that applies to a step: the step's own, else its
- * scene's, else the rehearsal's, else the channel default for its kind;
- * 0 when the step is not timed (fill, expect, pause, hear, hang up...)
- * and sets no T itself. */
-double tw_readiness_apdex_t(const tw_readiness_config *cfg, const tw_script *script,
-			    const tw_scene *scene, const tw_step *step);
+/* The Apdex T (ms) that applies to a touchpoint: the step's own, else its
+ * scene's, else the rehearsal's (resolved once in its plan: runner/
+ * plan.h), else the channel default for its kind; 0 when the step is not
+ * timed (fill, expect, pause, hear, hang up...) and sets no T itself. */
+double tw_readiness_apdex_t(const tw_readiness_config *cfg, const tw_touchpoint *tp);
 
 /* Points a rehearsal lost, and why, in words for a product owner. */
 typedef struct tw_loss {

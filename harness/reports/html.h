@@ -11,7 +11,7 @@
 #define TW_REPORTS_HTML_H
 
 #include "readiness/score.h"
-#include "runner/result.h"
+#include "runner/run.h"
 #include "techweek/error.h"
 
 /*

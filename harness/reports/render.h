@@ -13,7 +13,7 @@
 
 #include "core/buf.h"
 #include "readiness/score.h"
-#include "runner/result.h"
+#include "runner/run.h"
 #include "techweek/error.h"
 
 int tw_report_junit_render(const tw_run *run, const tw_run_score *score, tw_buf *out,

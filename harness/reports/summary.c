@@ -26,7 +26,7 @@
 #include "core/utf8.h"
 #include "readiness/baseline.h"
 #include "readiness/score.h"
-#include "runner/result.h"
+#include "runner/run.h"
 #include "techweek.h"
 
 #define NAME_WIDTH 40    /* the rehearsal-name column */
@@ -304,9 +304,9 @@ static void put_scene(const summary *s, const tw_rehearsal_result *r, const tw_s
 		fputs(esc(s, RESET), s->out);
 	} else {
 		/* Where to look: the first step that did not hold. */
-		const char *file = first && first->step ? first->step->loc.file
-					: sc->scene ? sc->scene->loc.file : NULL;
-		int line = first ? tw_step_result_line(first) : sc->scene ? sc->scene->loc.line : 0;
+		const char *file = first && first->step ? first->step->file
+					: sc->scene ? sc->scene->file : NULL;
+		int line = first ? tw_step_result_line(first) : sc->scene ? sc->scene->line : 0;
 		fputs(" \xE2\x80\x94 ", s->out); /* — */
 		put_text(s, str_or(file, str_or(r->path, "?")), DETAIL_MAX_CHARS);
 		if (line > 0)
@@ -427,7 +427,7 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m)
 			if (!t->count || (!s->verbose && !t->failed && !t->retries))
 				continue;
 			indent(s, 8);
-			fprintf(s->out, "%4d | ", t->step->loc.line);
+			fprintf(s->out, "%4d | ", t->step->line);
 			const char *src = t->step->source ? t->step->source : "";
 			put_text(s, src + strspn(src, " \t"), 48);
 			fprintf(s->out, "  %s%llu\xC3\x97 ", esc(s, DIM), (unsigned long long)t->count);
@@ -649,9 +649,9 @@ static void put_baseline(const summary *s, const tw_run *run, const tw_compariso
 				regressed |= tc->figure[f].regressed;
 			if (!s->verbose && !tc->is_new && !regressed)
 				continue;
-			const tw_step *st = &r->script->scenes[tc->scene].steps[tc->step];
+			const tw_touchpoint *st = &r->plan->scenes[tc->scene].touchpoints[tc->step];
 			const char *src = st->source ? st->source : "";
-			fprintf(s->out, "        %4d | ", st->loc.line);
+			fprintf(s->out, "        %4d | ", st->line);
 			pad(s, put_text(s, src + strspn(src, " \t"), 48), 48);
 			fputs("  ", s->out);
 			if (tc->is_new)

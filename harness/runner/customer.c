@@ -60,7 +60,7 @@ static void next_step(tw_customer *c)
  * run goes; anything else takes the time it took. */
 static double customer_ms(const tw_customer *c, const tw_step_result *sr)
 {
-	const tw_step *st = sr->step;
+	const tw_step *st = sr->step ? sr->step->ast : NULL;
 	if (st && st->kind == TW_STEP_PAUSE)
 		return (double)st->ms;
 	if (st && tw_step_is_phone(st)) {
@@ -124,7 +124,7 @@ char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, do
 
 int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw_error *err)
 {
-	const tw_script *s = result->script;
+	const tw_script *s = result->plan->script;
 	/* --var and --vars-file win over the cast, so CI can point the same
 	 * rehearsal at another stage. Nothing a cast entry may refer to
 	 * (--var, earlier entries, the environment) changes during a run, so
@@ -171,7 +171,7 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 	memset(c, 0, sizeof(*c));
 	c->run = run;
 	c->result = result;
-	c->script = result->script;
+	c->script = result->plan->script;
 	tw_response_init(&c->resp, run->opts.max_body);
 	const tw_script *s = c->script;
 
@@ -184,14 +184,14 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	for (size_t i = 0; i < s->scene_count; i++) {
 		tw_scene_result *sc = &result->scenes[i];
-		sc->scene = &s->scenes[i];
+		sc->scene = &result->plan->scenes[i];
 		sc->status = TW_STATUS_SKIPPED;
-		sc->steps = calloc(sc->scene->step_count ? sc->scene->step_count : 1,
+		sc->steps = calloc(sc->scene->touchpoint_count ? sc->scene->touchpoint_count : 1,
 				   sizeof(*sc->steps));
 		if (!sc->steps)
 			return tw_error_set(err, TW_ENOMEM, "out of memory");
-		for (size_t j = 0; j < sc->scene->step_count; j++) {
-			sc->steps[j].step = &sc->scene->steps[j];
+		for (size_t j = 0; j < sc->scene->touchpoint_count; j++) {
+			sc->steps[j].step = &sc->scene->touchpoints[j];
 			sc->steps[j].status = TW_STATUS_SKIPPED;
 		}
 	}
@@ -574,11 +574,6 @@ static void perform(tw_customer *c, double now_ms)
 		next_step(c);
 }
 
-static bool is_action(const tw_step *st)
-{
-	return tw_step_facts_of(st->kind)->action;
-}
-
 static void finish(tw_customer *c, double now_ms)
 {
 	tw_rehearsal_result *r = c->result;
@@ -586,10 +581,10 @@ static void finish(tw_customer *c, double now_ms)
 	tw_caller_finish(c);
 	for (size_t i = 0; i < r->scene_count; i++) {
 		tw_scene_result *sc = &r->scenes[i];
-		bool all_skipped = sc->scene->step_count > 0, failed = false, unreachable = false;
+		bool all_skipped = sc->scene->touchpoint_count > 0, failed = false, unreachable = false;
 		bool limited = false;
 		sc->elapsed_ms = 0;
-		for (size_t j = 0; j < sc->scene->step_count; j++) {
+		for (size_t j = 0; j < sc->scene->touchpoint_count; j++) {
 			tw_step_result *sr = &sc->steps[j];
 			sc->elapsed_ms += sr->elapsed_ms;
 			if (sr->status != TW_STATUS_SKIPPED)
@@ -601,7 +596,7 @@ static void finish(tw_customer *c, double now_ms)
 			else if (sr->status == TW_STATUS_LIMITED)
 				limited = true;
 			if (!sc->scene->backstage && sr->status != TW_STATUS_SKIPPED &&
-			    is_action(sr->step))
+			    sr->step->action)
 				r->frontstage_steps++;
 			r->customer_ms += sr->customer_ms;
 			if (!sc->scene->backstage)
