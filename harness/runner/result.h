@@ -14,25 +14,11 @@
 #include "core/redact.h"
 #include "metrics/metrics.h"
 #include "language/ast.h"
+#include "techweek/result.h"
 #include "techweek/run.h"
 
-typedef enum tw_status {
-	TW_STATUS_PASSED,
-	TW_STATUS_FAILED,      /* an expectation failed or the service misbehaved */
-	TW_STATUS_SKIPPED,     /* not reached: an earlier step failed */
-	TW_STATUS_UNREACHABLE, /* could not be carried out: nothing listens, DNS */
-	TW_STATUS_BROKEN,      /* the script cannot run as written */
-	TW_STATUS_LIMITED,     /* techweek could not do what the service or
-				  the script asked (TW_EUNSUPPORTED): its own
-				  limit, not the service's fault; the rest of
-				  the performance is skipped and it is counted
-				  apart, like an interrupted one */
-} tw_status;
-
-const char *tw_status_str(tw_status s); /* "passed", "failed", ... */
-/* Failed, unreachable or broken: what CI shows as a failure or error
- * (limited is neither: JUnit shows it skipped, saying why). */
-bool tw_status_is_problem(tw_status s);
+/* tw_status, tw_status_str and tw_status_is_problem are public:
+ * techweek/result.h. */
 
 typedef struct tw_step_result {
 	const tw_step *step;   /* borrowed from the script */
@@ -175,23 +161,7 @@ struct tw_run {
  * tw_run_load_parts too). TW_OK or TW_ENOMEM. */
 int tw_run_record_plan(tw_run *run);
 
-/*
- * Reads the JSON results (format 3) of every shard of one sharded run
- * (runner/merge.c; docs/sharding.md) and builds the run one machine would
- * have measured: the scripts re-parsed from the plan's paths (relative to
- * the current directory), every figure summed, histograms merged bucket by
- * bucket, the shown performance the first that failed (in shard order),
- * else the first. On a bad part (not JSON, truncated, another format or
- * version, another plan, a shard missing or repeated, a script that cannot
- * be loaded, any value missing, of another type, out of range or at odds
- * with the plan or the scripts) returns TW_EUSAGE with an error naming the
- * file and the JSON path at fault; nothing is written. The plan's paths
- * must be relative and without "..": merge reads no file outside the
- * current directory but the parts. *out is NULL on failure.
- */
-int tw_run_load_parts(tw_run **out, const char *const *paths, size_t n, tw_error *err);
-
-/* The same on parts held in memory: texts[i] (lens[i] bytes, need not be
+/* tw_run_load_parts (techweek/run.h) on parts held in memory: texts[i] (lens[i] bytes, need not be
  * NUL-terminated) named names[i] in messages. The scripts are still read
  * from the current directory. What a merge fuzzer calls. */
 int tw_run_merge_texts(tw_run **out, const char *const *names, const char *const *texts,

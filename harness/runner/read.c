@@ -1,0 +1,210 @@
+/*
+ * The public readers of a run's results (include/techweek/result.h): the
+ * one file that turns the run's internal figures (runner/result.h,
+ * metrics/metrics.h) into the public structs, so that a change of the
+ * internal model touches this file and no embedder. Each level is found
+ * by index from the run (find_*), then copied field by field; nothing is
+ * computed here that a report does not show the same way.
+ */
+#include "techweek/result.h"
+
+#include <string.h>
+
+#include "language/ast.h"
+#include "metrics/histogram.h"
+#include "metrics/metrics.h"
+#include "runner/result.h"
+
+/* The figures of rehearsal r (NULL past the end, or before the run has
+ * any: a run never executed). */
+static const tw_rehearsal_metrics *find_rehearsal(const tw_run *run, size_t r)
+{
+	return run && run->metrics && r < run->count ? &run->metrics[r] : NULL;
+}
+
+static const tw_scene_metrics *find_scene(const tw_run *run, size_t r, size_t s)
+{
+	const tw_rehearsal_metrics *m = find_rehearsal(run, r);
+	return m && m->scenes && s < m->scene_count ? &m->scenes[s] : NULL;
+}
+
+/* The script's scene s of rehearsal r; NULL for a broken one. */
+static const tw_scene *find_script_scene(const tw_run *run, size_t r, size_t s)
+{
+	const tw_script *script = run && r < run->count ? run->rehearsals[r].script : NULL;
+	return script && s < script->scene_count ? &script->scenes[s] : NULL;
+}
+
+/* A version this library fills: the first (and only) so far. */
+static int check_version(unsigned version, unsigned known, const char *what, tw_error *err)
+{
+	if (version == 0 || version > known)
+		return tw_error_set(err, TW_EUSAGE,
+				    "%s of version %u: this library knows versions 1 to %u "
+				    "(initialise it with its _INIT macro)",
+				    what, version, known);
+	return TW_OK;
+}
+
+static int past_end(const char *what, size_t i, size_t n, tw_error *err)
+{
+	return tw_error_set(err, TW_EUSAGE, "%s %zu asked for, of %zu", what, i, n);
+}
+
+static void percentiles(tw_percentiles *out, const tw_histogram *h)
+{
+	memset(out, 0, sizeof(*out));
+	uint64_t n = h ? tw_histogram_count(h) : 0;
+	if (!n)
+		return;
+	out->count = n;
+	out->min = tw_histogram_min(h);
+	out->mean = tw_histogram_mean(h);
+	out->p50 = tw_histogram_percentile(h, 50);
+	out->p90 = tw_histogram_percentile(h, 90);
+	out->p95 = tw_histogram_percentile(h, 95);
+	out->p99 = tw_histogram_percentile(h, 99);
+	out->max = tw_histogram_max(h);
+}
+
+size_t tw_run_rehearsal_count(const tw_run *run)
+{
+	return run ? run->count : 0;
+}
+
+int tw_run_rehearsal_byindex(tw_rehearsal_figures *out, const tw_run *run, size_t i,
+			     tw_error *err)
+{
+	int rc = check_version(out->version, TW_REHEARSAL_FIGURES_VERSION, "tw_rehearsal_figures",
+			       err);
+	if (rc)
+		return rc;
+	if (!run || i >= run->count)
+		return past_end("rehearsal", i, tw_run_rehearsal_count(run), err);
+	const tw_rehearsal_result *r = &run->rehearsals[i];
+	const tw_rehearsal_metrics *m = find_rehearsal(run, i);
+	*out = (tw_rehearsal_figures){.version = out->version};
+	out->name = r->name ? r->name : r->path;
+	out->path = r->path;
+	out->status = r->status;
+	out->problem = r->problem.code != TW_OK || r->problem.message ? &r->problem : NULL;
+	out->scene_count = tw_rehearsal_scene_count(run, i);
+	if (!m)
+		return TW_OK;
+	out->performances = m->performances;
+	out->achieved = m->achieved;
+	out->retried_achieved = m->retried_achieved;
+	out->failed = m->failed;
+	out->unreachable = m->unreachable;
+	out->broken = m->broken;
+	out->interrupted = m->interrupted;
+	out->limited = m->limited;
+	out->outcome_rate =
+		m->performances ? (double)m->achieved / (double)m->performances : 0;
+	out->flaky = tw_rehearsal_flaky(m);
+	percentiles(&out->time_to_outcome, m->time_to_outcome);
+	out->frontstage_steps = m->frontstage_steps;
+	out->frontstage_ms = m->frontstage_ms;
+	out->calls = m->calls;
+	out->prompts = m->prompts;
+	out->inputs = m->inputs;
+	out->repeats = m->repeats;
+	const tw_menu_turns *menu = tw_rehearsal_reprompted_menu(m);
+	out->reprompted_menu = menu ? menu->text : NULL;
+	out->reprompted_menu_turns = menu ? menu->turns : 0;
+	percentiles(&out->first_prompt, m->first_prompt);
+	percentiles(&out->time_to_agent, m->time_to_agent);
+	return TW_OK;
+}
+
+size_t tw_rehearsal_scene_count(const tw_run *run, size_t r)
+{
+	const tw_rehearsal_metrics *m = find_rehearsal(run, r);
+	if (m)
+		return m->scenes ? m->scene_count : 0;
+	const tw_script *script = run && r < run->count ? run->rehearsals[r].script : NULL;
+	return script ? script->scene_count : 0;
+}
+
+int tw_rehearsal_scene_byindex(tw_scene_figures *out, const tw_run *run, size_t r, size_t i,
+			       tw_error *err)
+{
+	int rc = check_version(out->version, TW_SCENE_FIGURES_VERSION, "tw_scene_figures", err);
+	if (rc)
+		return rc;
+	if (!run || r >= run->count)
+		return past_end("rehearsal", r, tw_run_rehearsal_count(run), err);
+	size_t n = tw_rehearsal_scene_count(run, r);
+	if (i >= n)
+		return past_end("scene", i, n, err);
+	const tw_scene *sc = find_script_scene(run, r, i);
+	const tw_scene_metrics *sm = find_scene(run, r, i);
+	*out = (tw_scene_figures){.version = out->version};
+	out->name = sc ? sc->name : NULL;
+	out->channel = sc && sc->channel == TW_CHANNEL_IVR ? "ivr" : "web";
+	out->backstage = sc && sc->backstage;
+	out->touchpoint_count = tw_scene_touchpoint_count(run, r, i);
+	if (sm) {
+		out->passed = sm->passed;
+		out->failed = sm->failed;
+		out->skipped = sm->skipped;
+	}
+	return TW_OK;
+}
+
+size_t tw_scene_touchpoint_count(const tw_run *run, size_t r, size_t s)
+{
+	const tw_scene_metrics *sm = find_scene(run, r, s);
+	if (sm)
+		return sm->steps ? sm->step_count : 0;
+	const tw_scene *sc = find_rehearsal(run, r) ? NULL : find_script_scene(run, r, s);
+	return sc ? sc->step_count : 0;
+}
+
+int tw_scene_touchpoint_byindex(tw_touchpoint_figures *out, const tw_run *run, size_t r, size_t s,
+				size_t i, tw_error *err)
+{
+	int rc = check_version(out->version, TW_TOUCHPOINT_FIGURES_VERSION,
+			       "tw_touchpoint_figures", err);
+	if (rc)
+		return rc;
+	if (!run || r >= run->count)
+		return past_end("rehearsal", r, tw_run_rehearsal_count(run), err);
+	if (s >= tw_rehearsal_scene_count(run, r))
+		return past_end("scene", s, tw_rehearsal_scene_count(run, r), err);
+	size_t n = tw_scene_touchpoint_count(run, r, s);
+	if (i >= n)
+		return past_end("touchpoint", i, n, err);
+	const tw_scene_metrics *sm = find_scene(run, r, s);
+	const tw_touchpoint_metrics *t = sm ? &sm->steps[i] : NULL;
+	const tw_scene *sc = find_script_scene(run, r, s);
+	const tw_step *step = t ? t->step : sc && i < sc->step_count ? &sc->steps[i] : NULL;
+	*out = (tw_touchpoint_figures){.version = out->version};
+	out->kind = step ? tw_step_facts_of(step->kind)->json : "step";
+	out->file = step ? step->loc.file : NULL;
+	out->line = step ? step->loc.line : 0;
+	const char *source = step && step->source ? step->source : "";
+	out->source = source + strspn(source, " \t");
+	if (!t) {
+		percentiles(&out->latency, NULL);
+		return TW_OK;
+	}
+	out->count = t->count;
+	out->passed = t->passed;
+	out->failed = t->failed;
+	out->failed_expectation = t->failures[TW_CAUSE_EXPECTATION];
+	out->failed_transport = t->failures[TW_CAUSE_TRANSPORT];
+	out->failed_unreachable = t->failures[TW_CAUSE_UNREACHABLE];
+	out->failed_script = t->failures[TW_CAUSE_SCRIPT];
+	out->retries = t->retries;
+	out->retried_passes = t->retried_passes;
+	out->flaky = tw_touchpoint_flaky(t);
+	percentiles(&out->latency, t->latency);
+	out->requests = t->requests;
+	out->bytes_in = t->bytes_in;
+	out->bytes_out = t->bytes_out;
+	out->first_failure = t->first_failure;
+	out->limited = t->limited;
+	out->first_limit = t->first_limit;
+	return TW_OK;
+}
