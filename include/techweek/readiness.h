@@ -147,7 +147,7 @@ TW_EXTERN(bool) tw_score_gate_held(const tw_score *score);
 TW_EXTERN(const char *) tw_score_shown(char *out, size_t size, double score);
 
 #define TW_REHEARSAL_SCORE_FIGURES_VERSION 1
-#define TW_REHEARSAL_SCORE_FIGURES_INIT { TW_REHEARSAL_SCORE_FIGURES_VERSION }
+#define TW_REHEARSAL_SCORE_FIGURES_INIT { .version = TW_REHEARSAL_SCORE_FIGURES_VERSION }
 
 /* Rehearsal i's score (the run's order, tw_run_rehearsal_byindex). */
 typedef struct tw_rehearsal_score_figures {
@@ -171,7 +171,7 @@ TW_EXTERN(int) tw_score_rehearsal_byindex(tw_rehearsal_score_figures *out, const
 					  size_t i, tw_error *err);
 
 #define TW_SCORE_REASON_VERSION 1
-#define TW_SCORE_REASON_INIT { TW_SCORE_REASON_VERSION }
+#define TW_SCORE_REASON_INIT { .version = TW_SCORE_REASON_VERSION }
 
 /* Points a rehearsal lost and why: the weakest rehearsal's first (they
  * add up to 100 - the run's score), then the most points first. */

@@ -55,7 +55,7 @@ typedef struct tw_percentiles {
 } tw_percentiles;
 
 #define TW_REHEARSAL_FIGURES_VERSION 1
-#define TW_REHEARSAL_FIGURES_INIT { TW_REHEARSAL_FIGURES_VERSION }
+#define TW_REHEARSAL_FIGURES_INIT { .version = TW_REHEARSAL_FIGURES_VERSION }
 
 typedef struct tw_rehearsal_figures {
 	unsigned version;         /* TW_REHEARSAL_FIGURES_VERSION */
@@ -88,7 +88,7 @@ typedef struct tw_rehearsal_figures {
 } tw_rehearsal_figures;
 
 #define TW_SCENE_FIGURES_VERSION 1
-#define TW_SCENE_FIGURES_INIT { TW_SCENE_FIGURES_VERSION }
+#define TW_SCENE_FIGURES_INIT { .version = TW_SCENE_FIGURES_VERSION }
 
 typedef struct tw_scene_figures {
 	unsigned version;          /* TW_SCENE_FIGURES_VERSION */
@@ -100,7 +100,7 @@ typedef struct tw_scene_figures {
 } tw_scene_figures;
 
 #define TW_TOUCHPOINT_FIGURES_VERSION 1
-#define TW_TOUCHPOINT_FIGURES_INIT { TW_TOUCHPOINT_FIGURES_VERSION }
+#define TW_TOUCHPOINT_FIGURES_INIT { .version = TW_TOUCHPOINT_FIGURES_VERSION }
 
 /* A touchpoint: a step of a scene, measured over every performance. */
 typedef struct tw_touchpoint_figures {
