@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "techweek.h"
 #include "techweek/global.h"
 #include "tw_version.h"
 
