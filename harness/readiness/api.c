@@ -202,6 +202,23 @@ int tw_score_rehearsal_byindex(tw_rehearsal_score_figures *out, const tw_score *
 	return TW_OK;
 }
 
+bool tw_score_touchpoint_apdex(const tw_score *score, size_t r, size_t s, size_t t,
+			       double *apdex, double *t_ms)
+{
+	const tw_rehearsal_score *rs = r < score->count ? &score->rehearsals[r] : NULL;
+	for (size_t i = 0; rs && rs->touchpoints && i < rs->touchpoint_count; i++) {
+		const tw_touchpoint_score *tp = &rs->touchpoints[i];
+		if (tp->scene != s || tp->step != t)
+			continue;
+		if (apdex)
+			*apdex = tp->apdex;
+		if (t_ms)
+			*t_ms = tp->t_ms;
+		return true;
+	}
+	return false;
+}
+
 size_t tw_score_reason_count(const tw_score *score)
 {
 	return score->losses ? score->loss_count : 0;

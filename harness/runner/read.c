@@ -67,6 +67,27 @@ static void percentiles(tw_percentiles *out, const tw_histogram *h)
 	out->max = tw_histogram_max(h);
 }
 
+int tw_run_figures_of(tw_run_figures *out, const tw_run *run, tw_error *err)
+{
+	int rc = check_version(out->version, TW_RUN_FIGURES_VERSION, "tw_run_figures", err);
+	if (rc)
+		return rc;
+	if (!run)
+		return tw_error_set(err, TW_EUSAGE, "tw_run_figures_of needs a run");
+	*out = (tw_run_figures){.version = out->version};
+	out->started_at = run->started_at[0] ? run->started_at : NULL;
+	out->host = run->hostname[0] ? run->hostname : NULL;
+	out->elapsed_ms = run->elapsed_ms;
+	out->planned = run->planned;
+	out->started = run->started;
+	out->dropped = run->dropped;
+	out->stopped = run->stop_reason == TW_STOP_INTERRUPTED    ? "interrupted"
+		       : run->stop_reason == TW_STOP_MAX_FAILURES ? "max_failures"
+								  : NULL;
+	out->rehearsal_count = run->count;
+	return TW_OK;
+}
+
 size_t tw_run_rehearsal_count(const tw_run *run)
 {
 	return run ? run->count : 0;
@@ -89,6 +110,13 @@ int tw_run_rehearsal_byindex(tw_rehearsal_figures *out, const tw_run *run, size_
 	out->status = r->status;
 	out->problem = r->problem.code != TW_OK || r->problem.message ? &r->problem : NULL;
 	out->scene_count = tw_rehearsal_scene_count(run, i);
+	if (r->script) {
+		out->outcome = r->script->outcome;
+		out->budget_ms = r->script->budget_ms;
+		out->budget_steps = r->script->budget_steps;
+		out->tags = (const char *const *)r->script->tags;
+		out->tag_count = r->script->tags ? r->script->tag_count : 0;
+	}
 	if (!m)
 		return TW_OK;
 	out->performances = m->performances;

@@ -170,6 +170,14 @@ typedef struct tw_rehearsal_score_figures {
 TW_EXTERN(int) tw_score_rehearsal_byindex(tw_rehearsal_score_figures *out, const tw_score *score,
 					  size_t i, tw_error *err);
 
+/* The Apdex of touchpoint t of scene s of rehearsal r (the readers'
+ * indexes, techweek/result.h): (satisfied + tolerating / 2) / count, a
+ * failed performance counting as frustrated, into *apdex (0..1), and the
+ * T that applied into *t_ms (either may be NULL). False when the
+ * touchpoint is not timed, or was never performed. */
+TW_EXTERN(bool) tw_score_touchpoint_apdex(const tw_score *score, size_t r, size_t s, size_t t,
+					  double *apdex, double *t_ms);
+
 #define TW_SCORE_REASON_VERSION 1
 #define TW_SCORE_REASON_INIT { .version = TW_SCORE_REASON_VERSION }
 

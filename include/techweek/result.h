@@ -54,6 +54,23 @@ typedef struct tw_percentiles {
 	double min, mean, p50, p90, p95, p99, max;
 } tw_percentiles;
 
+#define TW_RUN_FIGURES_VERSION 1
+#define TW_RUN_FIGURES_INIT { .version = TW_RUN_FIGURES_VERSION }
+
+/* The run as a whole: when, where, and the schedule as it went. */
+typedef struct tw_run_figures {
+	unsigned version;          /* TW_RUN_FIGURES_VERSION */
+	const char *started_at;    /* ISO 8601, UTC; NULL before tw_run_execute */
+	const char *host;          /* the machine it ran on */
+	double elapsed_ms;         /* wall time */
+	uint64_t planned;          /* performances planned; 0 for an open model */
+	uint64_t started;          /* performances begun */
+	uint64_t dropped;          /* arrivals that found no free customer */
+	const char *stopped;       /* why it stopped early: "interrupted",
+				      "max_failures"; NULL when it did not */
+	size_t rehearsal_count;    /* tw_run_rehearsal_count */
+} tw_run_figures;
+
 #define TW_REHEARSAL_FIGURES_VERSION 1
 #define TW_REHEARSAL_FIGURES_INIT { .version = TW_REHEARSAL_FIGURES_VERSION }
 
@@ -84,6 +101,11 @@ typedef struct tw_rehearsal_figures {
 	uint64_t reprompted_menu_turns;
 	tw_percentiles first_prompt;  /* call clock */
 	tw_percentiles time_to_agent; /* call clock */
+	const char *outcome;      /* its `outcome "..."` line; NULL: none */
+	long budget_ms;           /* its budget; 0: none */
+	long budget_steps;        /* 0: none */
+	const char *const *tags;  /* tag_count of them */
+	size_t tag_count;
 	size_t scene_count;       /* tw_rehearsal_scene_count */
 } tw_rehearsal_figures;
 
@@ -124,6 +146,10 @@ typedef struct tw_touchpoint_figures {
 	uint64_t limited;          /* performances that ended here at techweek's limit */
 	const char *first_limit;   /* redacted; NULL when none */
 } tw_touchpoint_figures;
+
+/* Fills *out for the run. TW_OK, or TW_EUSAGE for a version this library
+ * does not know. */
+TW_EXTERN(int) tw_run_figures_of(tw_run_figures *out, const tw_run *run, tw_error *err);
 
 /* The rehearsals of a run, in the order added (a broken file included). */
 TW_EXTERN(size_t) tw_run_rehearsal_count(const tw_run *run);

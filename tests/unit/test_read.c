@@ -47,6 +47,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 }
 
 static const char PASSES[] = "rehearsal \"Passes\"\n"
+			     "outcome \"the page and the answer\"\n"
+			     "budget 30s, 4 steps\n"
+			     "tags smoke, api\n"
 			     "\n"
 			     "cast\n"
 			     "  base\n"
@@ -154,6 +157,15 @@ static void test_rehearsals(void **state)
 	world *w = *state;
 	tw_error err = {0};
 	assert_int_equal(tw_run_rehearsal_count(w->run), 2);
+	tw_run_figures f = TW_RUN_FIGURES_INIT;
+	ok(tw_run_figures_of(&f, w->run, &err), &err);
+	assert_non_null(f.started_at);
+	assert_non_null(f.host);
+	assert_int_equal(f.planned, 6);
+	assert_int_equal(f.started, 6);
+	assert_int_equal(f.dropped, 0);
+	assert_null(f.stopped);
+	assert_int_equal(f.rehearsal_count, 2);
 
 	tw_rehearsal_figures r = TW_REHEARSAL_FIGURES_INIT;
 	ok(tw_run_rehearsal_byindex(&r, w->run, 0, &err), &err);
@@ -174,6 +186,12 @@ static void test_rehearsals(void **state)
 	assert_null(r.reprompted_menu);
 	assert_int_equal(r.scene_count, 2);
 	assert_int_equal(tw_rehearsal_scene_count(w->run, 0), 2);
+	assert_string_equal(r.outcome, "the page and the answer");
+	assert_int_equal(r.budget_ms, 30000);
+	assert_int_equal(r.budget_steps, 4);
+	assert_int_equal(r.tag_count, 2);
+	assert_string_equal(r.tags[0], "smoke");
+	assert_string_equal(r.tags[1], "api");
 
 	ok(tw_run_rehearsal_byindex(&r, w->run, 1, &err), &err);
 	assert_string_equal(r.name, "Fails");
@@ -182,6 +200,8 @@ static void test_rehearsals(void **state)
 	assert_int_equal(r.achieved, 0);
 	assert_int_equal(r.failed, 3);
 	assert_true(r.outcome_rate == 0.0);
+	assert_null(r.outcome);
+	assert_int_equal(r.tag_count, 0);
 	assert_int_equal(r.time_to_outcome.count, 0);
 	assert_true(r.time_to_outcome.p95 == 0.0);
 
@@ -214,12 +234,12 @@ static void test_scenes_and_touchpoints(void **state)
 	assert_int_equal(tw_rehearsal_scene_byindex(&s, w->run, 0, 2, &err), TW_EUSAGE);
 	tw_error_clear(&err);
 
-	/* Passes, "Home": the visit, line 7, as written. */
+	/* Passes, "Home": the visit, line 10, as written. */
 	tw_touchpoint_figures t = TW_TOUCHPOINT_FIGURES_INIT;
 	ok(tw_scene_touchpoint_byindex(&t, w->run, 0, 0, 0, &err), &err);
 	assert_string_equal(t.kind, "visit");
 	assert_string_equal(t.file, "passes.rehearsal");
-	assert_int_equal(t.line, 7);
+	assert_int_equal(t.line, 10);
 	assert_string_equal(t.source, "visit {{base}}/");
 	assert_int_equal(t.count, 3);
 	assert_int_equal(t.passed, 3);
@@ -259,6 +279,10 @@ static void test_figures_versions(void **state)
 	tw_error err = {0};
 	unsigned bad[] = {0, TW_REHEARSAL_FIGURES_VERSION + 1};
 	for (size_t i = 0; i < 2; i++) {
+		tw_run_figures f = {.version = bad[i]};
+		assert_int_equal(tw_run_figures_of(&f, w->run, &err), TW_EUSAGE);
+		assert_null(f.host);
+		tw_error_clear(&err);
 		tw_rehearsal_figures r = {.version = bad[i]};
 		assert_int_equal(tw_run_rehearsal_byindex(&r, w->run, 0, &err), TW_EUSAGE);
 		assert_non_null(strstr(err.message, "tw_rehearsal_figures of version"));
@@ -336,6 +360,12 @@ static void test_score(void **state)
 	assert_int_equal(reason.rehearsal, 1);
 	assert_true(reason.in_run && reason.points > 0);
 	assert_non_null(strstr(reason.why, "Fails"));
+	/* The visit is timed (a page: T 1 s); an expectation is not. */
+	double apdex = -1, t_ms = -1;
+	assert_true(tw_score_touchpoint_apdex(score, 0, 0, 0, &apdex, &t_ms));
+	assert_true(apdex >= 0 && apdex <= 1 && t_ms == 1000);
+	assert_false(tw_score_touchpoint_apdex(score, 0, 0, 1, &apdex, NULL));
+	assert_false(tw_score_touchpoint_apdex(score, 5, 0, 0, NULL, NULL));
 	char shown[TW_SCORE_SHOWN_SIZE];
 	assert_string_equal(tw_score_shown(shown, sizeof(shown), 99.75), "99.7");
 	tw_score_free(score);
