@@ -107,6 +107,8 @@ int tw_score_new(tw_score **out, const tw_run *run, const tw_project *project, t
 	if (!box)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	int rc = tw_readiness_score(run, project ? &project->cfg : &defaults, &box->score, err);
+	if (!project)
+		tw_readiness_config_free(&defaults);
 	if (rc != TW_OK) {
 		free(box);
 		return rc;

@@ -24,8 +24,7 @@
 
 #include "common.h"
 #include "error.h"
-
-typedef struct tw_run tw_run;
+#include "run.h"
 
 /* How a performance, a scene or a step ended. */
 typedef enum tw_status {
