@@ -177,6 +177,24 @@ int tw_rehearsal_scene_byindex(tw_scene_figures *out, const tw_run *run, size_t 
 		out->failed = sm->failed;
 		out->skipped = sm->skipped;
 	}
+	const tw_rehearsal_result *rr = &run->rehearsals[r];
+	const tw_scene_result *sr = rr->scenes && i < rr->scene_count ? &rr->scenes[i] : NULL;
+	out->status = sr ? sr->status : TW_STATUS_SKIPPED;
+	out->transcript = sr ? sr->transcript : NULL;
+	/* The first step that failed or reached the limit, as the JSON
+	 * result's transcript names it. */
+	size_t steps = sr ? tw_scene_result_steps(sr) : 0;
+	for (size_t j = 0; j < steps; j++) {
+		const tw_step_result *st = &sr->steps[j];
+		if (!tw_status_is_problem(st->status) && st->status != TW_STATUS_LIMITED)
+			continue;
+		out->failed_line = tw_step_result_line(st);
+		out->failed_source = tw_step_result_source(st);
+		out->failed_message = st->message;
+		out->failed_expected = st->expected;
+		out->failed_actual = st->actual;
+		break;
+	}
 	return TW_OK;
 }
 

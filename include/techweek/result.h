@@ -118,6 +118,18 @@ typedef struct tw_scene_figures {
 	bool backstage;
 	uint64_t passed, failed, skipped; /* performances of the scene */
 	size_t touchpoint_count;   /* tw_scene_touchpoint_count */
+	/* The scene in the performance the reports show in detail (the
+	 * rehearsal's status): how it ended, what the caller heard and did
+	 * (phone scenes; NULL otherwise), and the step where it failed or
+	 * reached techweek's limit (failed_line 0 and the rest NULL when
+	 * none did). */
+	tw_status status;
+	const char *transcript;
+	int failed_line;
+	const char *failed_source;
+	const char *failed_message;
+	const char *failed_expected; /* may be NULL */
+	const char *failed_actual;   /* an excerpt; may be NULL */
 } tw_scene_figures;
 
 #define TW_TOUCHPOINT_FIGURES_VERSION 1

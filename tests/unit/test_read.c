@@ -230,6 +230,17 @@ static void test_scenes_and_touchpoints(void **state)
 	assert_true(s.backstage);
 	assert_int_equal(s.failed, 3);
 	assert_int_equal(s.touchpoint_count, 2);
+	/* Where the shown performance failed, and why. */
+	assert_int_equal(s.status, TW_STATUS_FAILED);
+	assert_null(s.transcript);
+	assert_int_equal(s.failed_line, 11);
+	assert_string_equal(s.failed_source, "expect json $.n == 2");
+	assert_non_null(s.failed_message);
+	ok(tw_rehearsal_scene_byindex(&s, w->run, 1, 0, &err), &err);
+	assert_int_equal(s.status, TW_STATUS_PASSED);
+	assert_int_equal(s.failed_line, 0);
+	assert_null(s.failed_message);
+	ok(tw_rehearsal_scene_byindex(&s, w->run, 1, 1, &err), &err);
 	assert_int_equal(tw_scene_touchpoint_count(w->run, 1, 1), 2);
 	assert_int_equal(tw_rehearsal_scene_byindex(&s, w->run, 0, 2, &err), TW_EUSAGE);
 	tw_error_clear(&err);
