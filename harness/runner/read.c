@@ -231,10 +231,8 @@ int tw_scene_touchpoint_byindex(tw_touchpoint_figures *out, const tw_run *run, s
 	out->line = step ? step->loc.line : 0;
 	const char *source = step && step->source ? step->source : "";
 	out->source = source + strspn(source, " \t");
-	if (!t) {
-		percentiles(&out->latency, NULL);
+	if (!t)
 		return TW_OK;
-	}
 	out->count = t->count;
 	out->passed = t->passed;
 	out->failed = t->failed;
@@ -246,6 +244,11 @@ int tw_scene_touchpoint_byindex(tw_touchpoint_figures *out, const tw_run *run, s
 	out->retried_passes = t->retried_passes;
 	out->flaky = tw_touchpoint_flaky(t);
 	percentiles(&out->latency, t->latency);
+	percentiles(&out->dns, t->dns);
+	percentiles(&out->connect, t->connect);
+	percentiles(&out->tls, t->tls);
+	percentiles(&out->first_byte, t->first_byte);
+	percentiles(&out->transfer, t->transfer);
 	out->requests = t->requests;
 	out->bytes_in = t->bytes_in;
 	out->bytes_out = t->bytes_out;

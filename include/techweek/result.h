@@ -150,6 +150,9 @@ typedef struct tw_touchpoint_figures {
 	uint64_t retried_passes;   /* passed only after a retry */
 	bool flaky;
 	tw_percentiles latency;    /* the step's time */
+	/* libcurl's phases, of the performances that sent a request (all
+	 * counts 0 for a step that sends none). */
+	tw_percentiles dns, connect, tls, first_byte, transfer;
 	uint64_t requests;         /* on the wire: redirect hops, webhook
 				      fetches and retries included */
 	double bytes_in, bytes_out;

@@ -258,6 +258,9 @@ static void test_scenes_and_touchpoints(void **state)
 	assert_int_equal(t.latency.count, 3);
 	assert_true(t.latency.p50 <= t.latency.p95 && t.latency.p95 <= t.latency.max);
 	assert_int_equal(t.requests, 3);
+	assert_int_equal(t.first_byte.count, 3);
+	assert_int_equal(t.connect.count, 3);
+	assert_int_equal(t.tls.count, 3);
 	assert_true(t.bytes_in == 3.0 * (double)strlen(PAGE));
 	assert_true(t.bytes_out == 0.0);
 	assert_null(t.first_failure);
@@ -274,6 +277,7 @@ static void test_scenes_and_touchpoints(void **state)
 	assert_int_equal(t.failed_transport + t.failed_unreachable + t.failed_script, 0);
 	assert_non_null(t.first_failure);
 	assert_int_equal(t.requests, 0);
+	assert_int_equal(t.first_byte.count, 0);
 
 	assert_int_equal(tw_scene_touchpoint_byindex(&t, w->run, 1, 1, 2, &err), TW_EUSAGE);
 	assert_string_equal(err.message, "touchpoint 2 asked for, of 2");
