@@ -161,9 +161,10 @@ struct tw_run {
  * tw_run_load_parts too). TW_OK or TW_ENOMEM. */
 int tw_run_record_plan(tw_run *run);
 
-/* tw_run_load_parts (techweek/run.h) on parts held in memory: texts[i] (lens[i] bytes, need not be
- * NUL-terminated) named names[i] in messages. The scripts are still read
- * from the current directory. What a merge fuzzer calls. */
+/* tw_run_load_parts (techweek/run.h) on parts held in memory: texts[i]
+ * (lens[i] bytes, need not be NUL-terminated) named names[i] in messages.
+ * The scripts are still read from the current directory. What a merge
+ * fuzzer calls. */
 int tw_run_merge_texts(tw_run **out, const char *const *names, const char *const *texts,
 		       const size_t *lens, size_t n, tw_error *err);
 
