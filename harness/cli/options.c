@@ -16,8 +16,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/number.h"
-#include "readiness/baseline.h"
 
 static int parse_duration(const char *s, long *out)
 {

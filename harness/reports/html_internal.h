@@ -3,7 +3,7 @@
  * reports/chart.c its latency chart): the builder with its sticky error,
  * the tree helpers that clean every text, and the readers of the run.
  * Their prefix is tw_page_ (tw_html_ is the web channel's HTML parser).
- * Not installed; the public entry points are in reports/html.h and
+ * Not installed; the public entry points are in techweek/report.h and
  * reports/render.h.
  */
 #ifndef TW_REPORTS_HTML_INTERNAL_H

@@ -23,21 +23,9 @@
  * alone, without its scripts. */
 #define TW_JSON_FORMAT 6
 
-/*
- * Reads the JSON results of every shard of one sharded run and builds the
- * run one machine would have measured: each rehearsal's plan rebuilt from
- * the facts the parts carry (no script is read), every figure summed,
- * histograms merged bucket by bucket, the shown performance the first
- * that failed (in shard order), else the first. On a bad part (not JSON,
- * truncated, another format or version, another plan, a shard missing or
- * repeated, any value missing, of another type, out of range or at odds
- * with the plan) returns TW_EUSAGE with an error naming the file and the
- * JSON path at fault; nothing is written. *out is NULL on failure.
- */
-int tw_run_load_parts(tw_run **out, const char *const *paths, size_t n, tw_error *err);
-
-/* The same on parts held in memory: texts[i] (lens[i] bytes, need not be
- * NUL-terminated) named names[i] in messages. What a merge fuzzer calls. */
+/* tw_run_load_parts (techweek/run.h) on parts held in memory: texts[i]
+ * (lens[i] bytes, need not be NUL-terminated) named names[i] in messages.
+ * What a merge fuzzer calls. */
 int tw_run_merge_texts(tw_run **out, const char *const *names, const char *const *texts,
 		       const size_t *lens, size_t n, tw_error *err);
 

@@ -14,25 +14,11 @@
 #include "channels/ivr/call.h"
 #include "channels/web/response.h"
 #include "runner/plan.h"
+#include "techweek/result.h"
 #include "techweek/run.h"
 
-typedef enum tw_status {
-	TW_STATUS_PASSED,
-	TW_STATUS_FAILED,      /* an expectation failed or the service misbehaved */
-	TW_STATUS_SKIPPED,     /* not reached: an earlier step failed */
-	TW_STATUS_UNREACHABLE, /* could not be carried out: nothing listens, DNS */
-	TW_STATUS_BROKEN,      /* the script cannot run as written */
-	TW_STATUS_LIMITED,     /* techweek could not do what the service or
-				  the script asked (TW_EUNSUPPORTED): its own
-				  limit, not the service's fault; the rest of
-				  the performance is skipped and it is counted
-				  apart, like an interrupted one */
-} tw_status;
-
-const char *tw_status_str(tw_status s); /* "passed", "failed", ... */
-/* Failed, unreachable or broken: what CI shows as a failure or error
- * (limited is neither: JUnit shows it skipped, saying why). */
-bool tw_status_is_problem(tw_status s);
+/* tw_status, tw_status_str and tw_status_is_problem are public:
+ * techweek/result.h. */
 
 typedef struct tw_step_result {
 	const tw_touchpoint *step; /* the plan's, owned by the run */

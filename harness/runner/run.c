@@ -20,24 +20,20 @@ const char *tw_version(void)
 
 void tw_run_options_init(tw_run_options *opts)
 {
-	memset(opts, 0, sizeof(*opts));
-	opts->connect_timeout_ms = 10000;
-	opts->timeout_ms = 30000;
-	opts->max_redirects = 10;
-	opts->max_body = (size_t)8 << 20;
-	opts->call_max_fetches = 20;
-	opts->call_max_seconds = 3600;
-	opts->call_max_loops = 3;
-	opts->performances = 1;
-	opts->customers = 1;
-	opts->jobs = 1;
-	opts->think_scale = 1;
-	opts->progress_ms = 1000;
+	*opts = (tw_run_options)TW_RUN_OPTIONS_INIT;
 }
 
 int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 {
 	*out = NULL;
+	/* Only this version's layout can be read: an older or newer one
+	 * would be misread field by field. */
+	if (opts && opts->version != TW_RUN_OPTIONS_VERSION)
+		return tw_error_set(err, TW_EUSAGE,
+				    "tw_run_new: options of version %u, this library knows "
+				    "version %u: initialise them with tw_run_options_init or "
+				    "TW_RUN_OPTIONS_INIT",
+				    opts->version, TW_RUN_OPTIONS_VERSION);
 	/* The fallback for programs that never call tw_global_init
 	 * (include/techweek/global.h); nested in theirs when they do. */
 	if (tw_global_init() < 0)

@@ -4,8 +4,8 @@
 # library, the public headers (each compiles on its own, none left out),
 # techweek.pc, the five man pages and the bash and zsh completions;
 # the docs' example program, taken from the doc itself, builds with
-# pkg-config against what was installed, shared and static, and its
-# verdicts against the stage are right. Skipped (77) in the sanitizer
+# pkg-config against what was installed, shared and static, its verdicts
+# against the stage are right, and it reads the touchpoints and the score. Skipped (77) in the sanitizer
 # build, whose library needs the sanitizer runtime in every program.
 set -uo pipefail
 build=$1 stage_bin=$2 root=$3
@@ -84,6 +84,10 @@ for prog in embed embed-static; do
   out=$("$work/$prog" "$pizza" "$stage" 2>&1); rc=$?
   [ $rc -eq 0 ] && [[ $out == *": READY: curtain up" ]] &&
     echo "ok   $prog against the stage: $out" || fail "$prog against the stage: exit $rc: $out"
+  # It read the results through the public readers and the score.
+  [[ $out == *"line  12  visit {{stage}}/"*"1 performed, p95 "*"score "* ]] &&
+    echo "ok   $prog read its touchpoints and score" ||
+    fail "$prog did not print its touchpoints and score: $out"
   # Nothing listens on port 1: the rehearsal cannot be carried out.
   out=$("$work/$prog" "$pizza" "http://127.0.0.1:1" 2>&1); rc=$?
   [ $rc -eq 1 ] && [[ $out == *": NOT READY"* ]] &&
