@@ -37,7 +37,10 @@
 #include "core/buf.h"
 #include "metrics/histogram.h"
 
-#define WHY_MAX 2048        /* a loss's sentence is cut here (a long name) */
+/* A loss's sentence: its name cut at WHY_NAME_CHARS characters, a quoted
+ * step (60), a menu (TW_MENU_SIZE) and figures; the cap only guards. */
+#define WHY_NAME_CHARS 200
+#define WHY_MAX 16384
 #define GATE_TOLERANCE 1e-9 /* arithmetic noise never fails a gate */
 #define RATE_TOLERANCE 1e-9 /* nor a required outcome rate */
 
@@ -506,7 +509,8 @@ static int add_loss(scoring *sc, size_t index, tw_part part, double points)
 	const tw_rehearsal_score *rs = &out->rehearsals[index];
 	tw_buf b;
 	tw_buf_init(&b, WHY_MAX);
-	tw_buf_printf(&b, "%s: ", rehearsal_name(r));
+	tw_buf_put_cut(&b, rehearsal_name(r), WHY_NAME_CHARS);
+	tw_buf_puts(&b, ": ");
 	size_t cause = b.len;
 	switch (part) {
 	case TW_PART_OUTCOME:
@@ -523,9 +527,10 @@ static int add_loss(scoring *sc, size_t index, tw_part part, double points)
 		why_effort(&b, m, rs);
 		break;
 	}
+	int rc = tw_buf_failed(&b);
 	char *why = tw_buf_steal(&b);
 	if (!why)
-		return TW_ENOMEM;
+		return rc ? rc : TW_ENOMEM;
 	out->losses[out->loss_count++] =
 		(tw_loss){index, part, points, why, why + cause, index == out->weakest};
 	return TW_OK;

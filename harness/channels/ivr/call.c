@@ -162,7 +162,7 @@ const char *tw_call_vquote(const tw_call *call, char *buf, size_t size, const ch
 	int rc = tw_buf_vprintf(&full, fmt, ap);
 	tw_call_quote(call, rc == TW_OK ? tw_buf_str(&full) : "", buf, size);
 	tw_buf_free(&full);
-	return buf;
+	return rc == TW_OK ? buf : NULL;
 }
 
 static void request_clear(tw_call_request *r)
@@ -491,7 +491,9 @@ static void menu_words(const tw_call *call, const char *text, char out[TW_CALL_M
 		}
 		if (words++)
 			tw_buf_puts(&b, " ");
-		tw_buf_printf(&b, "%.*s", (int)(p - w), (const char *)w);
+		/* out holds less than a word of this size: the cap is never met */
+		size_t len = (size_t)(p - w) < TW_CALL_MENU_SIZE ? (size_t)(p - w) : TW_CALL_MENU_SIZE;
+		tw_buf_append(&b, w, len);
 	}
 	free(masked);
 	tw_call_quote(call, tw_buf_str(&b), out, TW_CALL_MENU_SIZE);

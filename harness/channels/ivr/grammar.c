@@ -177,11 +177,14 @@ static int srgs_item(vxml *v, xmlNodePtr grammar, xmlNodePtr item, bool dtmf, vx
 				xmlFree(t);
 				break;
 			}
-			tw_vxml_text_of(c, &tag);
+			rc = tw_vxml_text_of(c, &tag, err);
 			tagged = true;
 		} else if (c->type == XML_ELEMENT_NODE) {
 			rc = tw_vxml_unsupported(v, err, c, "it reads lists of items, not nested rules");
 		}
+	}
+	if (!rc) {
+		rc = tw_vxml_text_failed(&words, err);
 	}
 	if (!rc) {
 		char *value = tagged ? strdup(tw_buf_str(&tag)) : NULL;
@@ -304,7 +307,12 @@ static int words_of(xmlNodePtr n, char **out, tw_error *err)
 {
 	tw_buf b;
 	tw_buf_init(&b, VXML_MAX_UTTERANCE);
-	tw_vxml_text_of(n, &b);
+	int rc = tw_vxml_text_of(n, &b, err);
+	if (rc) {
+		tw_buf_free(&b);
+		*out = NULL;
+		return rc;
+	}
 	*out = tw_buf_steal(&b);
 	if (!*out)
 		return tw_vxml_nomem(err);

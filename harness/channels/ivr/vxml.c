@@ -187,7 +187,8 @@ static int vfail_as(vxml *v, tw_error *err, tw_code code, xmlNodePtr n, const ch
 		    va_list ap)
 {
 	char msg[512];
-	tw_call_vquote(v->call, msg, sizeof(msg), fmt, ap);
+	if (!tw_call_vquote(v->call, msg, sizeof(msg), fmt, ap))
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	return tw_error_set(err, code, "%s (line %ld of %s)", msg, n ? xmlGetLineNo(n) : 0L,
 			    v->url ? v->url : "?");
 }
@@ -564,13 +565,20 @@ static int flush(vxml *v, tw_buf *b, tw_error *err)
 	return TW_OK;
 }
 
-static int append(tw_buf *b, const char *s, tw_error *err)
+/* The error of a text buffer (capped at VXML_MAX_UTTERANCE) that failed. */
+static int text_failed(const tw_buf *b, const char *what, tw_error *err)
 {
-	int rc = tw_buf_puts(b, s);
+	int rc = tw_buf_failed(b);
 	if (rc == TW_ELIMIT)
-		return tw_error_set(err, TW_ELIMIT, "a VoiceXML prompt longer than %d bytes",
+		return tw_error_set(err, TW_ELIMIT, "a VoiceXML %s longer than %d bytes", what,
 				    VXML_MAX_UTTERANCE);
 	return rc ? tw_vxml_nomem(err) : TW_OK;
+}
+
+static int append(tw_buf *b, const char *s, tw_error *err)
+{
+	tw_buf_puts(b, s);
+	return text_failed(b, "prompt", err);
 }
 
 /* ref resolved against the document's URL, for the transcript; ref
@@ -599,16 +607,26 @@ static int render_children(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 	return TW_OK;
 }
 
-/* Plain text of an element's content (for audio fallbacks, choices). */
-void tw_vxml_text_of(xmlNodePtr n, tw_buf *b)
+static void text_of(xmlNodePtr n, tw_buf *b)
 {
 	for (xmlNodePtr c = n->children; c; c = c->next) {
 		if (tw_vxml_is_text(c) && c->content)
 			tw_buf_puts(b, (const char *)c->content);
 		else if (c->type == XML_ELEMENT_NODE && !tw_vxml_is(c, "grammar"))
-			tw_vxml_text_of(c, b);
+			text_of(c, b);
 		tw_buf_puts(b, " ");
 	}
+}
+
+int tw_vxml_text_failed(const tw_buf *b, tw_error *err)
+{
+	return text_failed(b, "text", err);
+}
+
+int tw_vxml_text_of(xmlNodePtr n, tw_buf *b, tw_error *err)
+{
+	text_of(n, b);
+	return tw_vxml_text_failed(b, err);
 }
 
 static int render_audio(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
@@ -631,9 +649,13 @@ static int render_audio(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 	 * text, when there is one, is the best estimate of it. */
 	tw_buf fb;
 	tw_buf_init(&fb, VXML_MAX_UTTERANCE);
-	tw_vxml_text_of(n, &fb);
+	rc = tw_vxml_text_of(n, &fb, err);
 	double seconds = tw_call_speech_s(tw_buf_str(&fb));
 	tw_buf_free(&fb);
+	if (rc) {
+		free(computed);
+		return rc;
+	}
 	char *url = resolve(v, src);
 	free(computed);
 	if (!url)

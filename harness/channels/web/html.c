@@ -492,9 +492,12 @@ static char *link_name(const link *k)
 	return tw_html_collapse(k->href);
 }
 
+/* A message is built whole or not at all: MSG_MAX holds any quote, so a
+ * failed one ran out of memory. */
 static int fail_as(tw_error *err, tw_code code, tw_buf *msg)
 {
-	int rc = tw_error_set(err, code, "%s", tw_buf_str(msg));
+	int rc = tw_buf_failed(msg) ? tw_error_set(err, TW_ENOMEM, "out of memory")
+				    : tw_error_set(err, code, "%s", tw_buf_str(msg));
 	tw_buf_free(msg);
 	return rc;
 }
@@ -521,6 +524,8 @@ static int no_such_link(const link_list *l, const char *needle, tw_error *err)
 	bool more = false;
 	for (size_t i = 0; i < l->count; i++) {
 		char *name = link_name(&l->items[i]);
+		if (!name) /* out of memory */
+			tw_buf_fail(&msg, TW_ENOMEM);
 		if (!name || !name[0]) {
 			free(name);
 			continue;
@@ -576,6 +581,8 @@ static int ambiguous(const link_list *l, const size_t *hits, size_t nhits, const
 	for (size_t i = 0; i < nhits && i < LIST_MAX; i++) {
 		const link *k = &l->items[hits[i]];
 		char *name = link_name(k);
+		if (!name) /* out of memory */
+			tw_buf_fail(&msg, TW_ENOMEM);
 		if (i)
 			tw_buf_puts(&msg, ", ");
 		tw_redact_put_quoted(&msg, name ? name : "", LIST_CHARS);
