@@ -53,7 +53,8 @@ void tw_buf_fail(tw_buf *b, int code)
 }
 
 /* Room for need bytes and the NUL: exactly that much, or (growing) the
- * next doubling of the allocation. */
+ * next doubling of the allocation, never past max + 1 (so not
+ * tw_array_grow, which knows no maximum). */
 static int reserve(tw_buf *b, size_t need, bool exact)
 {
 	if (need > b->max)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 
 const char *tw_code_str(tw_code code)
@@ -124,14 +125,8 @@ char *tw_error_format(const tw_error *err)
 
 int tw_errors_push(tw_errors *list, const tw_error *err)
 {
-	if (list->count == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 8;
-		tw_error *p = realloc(list->items, cap * sizeof(*p));
-		if (!p)
-			return TW_ENOMEM;
-		list->items = p;
-		list->cap = cap;
-	}
+	if (tw_array_grow(&list->items, &list->cap, list->count + 1, sizeof(*list->items)))
+		return TW_ENOMEM;
 	tw_error *e = &list->items[list->count];
 	memset(e, 0, sizeof(*e));
 	e->code = err->code;

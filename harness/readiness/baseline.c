@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/jsonread.h"
@@ -538,14 +539,9 @@ static int add_regression(comparing *cx, size_t ri, size_t ti, tw_figure f, tw_c
 	if (!out->limits.set[f] || !beyond(f, c, max))
 		return TW_OK;
 	c->regressed = true;
-	if (out->regression_count == cx->cap) {
-		size_t cap = cx->cap ? cx->cap * 2 : 8;
-		tw_regression *r = realloc(out->regressions, cap * sizeof(*r));
-		if (!r)
-			return TW_ENOMEM;
-		out->regressions = r;
-		cx->cap = cap;
-	}
+	if (tw_array_grow(&out->regressions, &cx->cap, out->regression_count + 1,
+			  sizeof(*out->regressions)))
+		return TW_ENOMEM;
 	const tw_rehearsal_result *r = &cx->run->rehearsals[ri];
 	tw_buf b;
 	tw_buf_init(&b, WHY_MAX);

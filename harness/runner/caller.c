@@ -97,6 +97,8 @@ static void transcribe(tw_customer *c)
 	tw_buf_free(&b);
 	if (!lines)
 		return;
+	/* A string grown by what each step adds (not an array: no
+	 * tw_array_grow), once per step. */
 	size_t old = sc->transcript ? strlen(sc->transcript) : 0, len = strlen(lines);
 	char *text = realloc(sc->transcript, old + len + 1);
 	if (text) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/number.h"
@@ -134,6 +135,34 @@ static void buf_failure_sticks_until_reset(void **state)
 	assert_int_equal(tw_buf_puts(&b, "ok"), TW_OK);
 	assert_string_equal(tw_buf_str(&b), "ok");
 	tw_buf_free(&b);
+}
+
+/* Room is made by doubling, for any need at once; a size that would
+ * overflow is out of memory, and leaves the array as it was. */
+static void array_grows_by_doubling_and_refuses_overflow(void **state)
+{
+	(void)state;
+	int *items = NULL;
+	size_t cap = 0;
+	assert_int_equal(tw_array_grow(&items, &cap, 0, sizeof(*items)), TW_OK);
+	assert_null(items);
+	assert_int_equal(tw_array_grow(&items, &cap, 1, sizeof(*items)), TW_OK);
+	assert_int_equal(cap, 8);
+	items[7] = 7;
+	int *before = items;
+	assert_int_equal(tw_array_grow(&items, &cap, 8, sizeof(*items)), TW_OK);
+	assert_ptr_equal(items, before); /* room enough: nothing done */
+	assert_int_equal(tw_array_grow(&items, &cap, 100, sizeof(*items)), TW_OK);
+	assert_int_equal(cap, 128);
+	assert_int_equal(items[7], 7);
+	items[99] = 99;
+	before = items;
+	assert_int_equal(tw_array_grow(&items, &cap, SIZE_MAX / 2, sizeof(*items)), TW_ENOMEM);
+	assert_int_equal(tw_array_grow(&items, &cap, SIZE_MAX, 1), TW_ENOMEM);
+	assert_ptr_equal(items, before);
+	assert_int_equal(cap, 128);
+	assert_int_equal(items[99], 99);
+	free(items);
 }
 
 /* A cut is shown, and never taken for the text. */
@@ -533,6 +562,7 @@ int main(void)
 		cmocka_unit_test(arena_strings_survive_many_blocks),
 		cmocka_unit_test(buf_refuses_to_pass_its_cap),
 		cmocka_unit_test(buf_failure_sticks_until_reset),
+		cmocka_unit_test(array_grows_by_doubling_and_refuses_overflow),
 		cmocka_unit_test(buf_cut_marks_what_it_leaves_out),
 		cmocka_unit_test(buf_puts_decimals_as_messages_write_them),
 		cmocka_unit_test(error_renders_place_line_and_caret),

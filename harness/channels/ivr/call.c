@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "channels/web/html.h"
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/strmap.h"
 
@@ -302,14 +303,9 @@ static int add_event(tw_call *call, tw_call_event_kind kind, const char *text,
 		return halt(call, TW_ELIMIT,
 			    "the IVR's document went on for more than %d transcript lines "
 			    "without waiting for the caller", call->limits.max_lines);
-	if (call->event_count == call->event_cap) {
-		size_t cap = call->event_cap ? call->event_cap * 2 : 16;
-		tw_call_event *p = realloc(call->events, cap * sizeof(*p));
-		if (!p)
-			return TW_ENOMEM;
-		call->events = p;
-		call->event_cap = cap;
-	}
+	if (tw_array_grow(&call->events, &call->event_cap, call->event_count + 1,
+			  sizeof(*call->events)))
+		return TW_ENOMEM;
 	tw_call_event ev = {
 		.kind = kind,
 		.at_s = call->clock_s,
@@ -649,11 +645,9 @@ const char *tw_call_status_word(const tw_call *call)
 
 static int add_param(tw_call_request *r, const char *name, const char *value)
 {
-	tw_call_param *p = realloc(r->params, (r->param_count + 1) * sizeof(*p));
-	if (!p)
+	if (tw_array_grow(&r->params, &r->param_cap, r->param_count + 1, sizeof(*r->params)))
 		return TW_ENOMEM;
-	r->params = p;
-	p = &r->params[r->param_count];
+	tw_call_param *p = &r->params[r->param_count];
 	p->name = strdup(name);
 	p->value = strdup(value ? value : "");
 	if (!p->name || !p->value) {

@@ -153,7 +153,7 @@ typedef struct tw_call_request {
 	char *method;          /* "GET" or "POST" */
 	char *url;             /* absolute; for GET, params already in it */
 	tw_call_param *params; /* POST: the form fields, in order */
-	size_t param_count;
+	size_t param_count, param_cap;
 	char *body;            /* POST: params form-encoded; NULL for GET */
 	char *signature;       /* X-Twilio-Signature value, or NULL */
 } tw_call_request;

@@ -66,6 +66,7 @@
 #include "channels/ivr/grammar.h"
 #include "channels/ivr/vxml.h"
 #include "channels/web/html.h"
+#include "core/array.h"
 #include "core/buf.h"
 
 #define VXML_MAX_TRANSITIONS 50  /* in-document dialog changes without input */
@@ -98,7 +99,7 @@ typedef struct vxml_item {
 	bool done;        /* anonymous items: visited */
 	int prompt_count;
 	vxml_count *counts; /* event counters */
-	size_t ncounts;
+	size_t ncounts, counts_cap;
 } vxml_item;
 
 typedef struct vxml {
@@ -308,15 +309,9 @@ static int scope_set(vxml_scope *s, const char *name, const char *value, tw_erro
 		return tw_error_set(err, TW_ELIMIT, "more than %d VoiceXML variables in one scope",
 				    VXML_MAX_VARS);
 	}
-	if (s->count == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		vxml_var *vars = realloc(s->vars, cap * sizeof(*vars));
-		if (!vars) {
-			free(copy);
-			return tw_vxml_nomem(err);
-		}
-		s->vars = vars;
-		s->cap = cap;
+	if (tw_array_grow(&s->vars, &s->cap, s->count + 1, sizeof(*s->vars))) {
+		free(copy);
+		return tw_vxml_nomem(err);
 	}
 	char *n = strdup(name);
 	if (!n) {
@@ -498,10 +493,9 @@ static int item_count(vxml_item *it, const char *event)
 	for (size_t i = 0; i < it->ncounts; i++)
 		if (strcmp(it->counts[i].event, event) == 0)
 			return ++it->counts[i].n;
-	vxml_count *c = realloc(it->counts, (it->ncounts + 1) * sizeof(*c));
-	if (!c)
+	if (tw_array_grow(&it->counts, &it->counts_cap, it->ncounts + 1, sizeof(*it->counts)))
 		return -1;
-	it->counts = c;
+	vxml_count *c = it->counts;
 	c[it->ncounts].event = strdup(event);
 	if (!c[it->ncounts].event)
 		return -1;

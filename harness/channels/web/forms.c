@@ -49,6 +49,7 @@
 
 #include "channels/web/html.h"
 #include "channels/web/submit.h"
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/redact.h"
 
@@ -283,14 +284,8 @@ static int push_node(node_list *l, xmlNodePtr n)
 	for (size_t i = 0; i < l->count; i++)
 		if (l->items[i] == n)
 			return TW_OK;
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		xmlNodePtr *p = realloc(l->items, cap * sizeof(*p));
-		if (!p)
-			return TW_ENOMEM;
-		l->items = p;
-		l->cap = cap;
-	}
+	if (tw_array_grow(&l->items, &l->cap, l->count + 1, sizeof(*l->items)))
+		return TW_ENOMEM;
 	l->items[l->count++] = n;
 	return TW_OK;
 }

@@ -40,6 +40,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/redact.h"
 
@@ -421,14 +422,8 @@ static int collect_links(xmlDocPtr doc, link_list *l)
 				descend = false;
 			else if ((tw_html_is_element(n, "a") || tw_html_is_element(n, "area")) &&
 				 (href = tw_html_attr(n, "href"))) {
-				if (l->count == l->cap) {
-					size_t cap = l->cap ? l->cap * 2 : 32;
-					link *p = realloc(l->items, cap * sizeof(*p));
-					if (!p)
-						return TW_ENOMEM;
-					l->items = p;
-					l->cap = cap;
-				}
+				if (tw_array_grow(&l->items, &l->cap, l->count + 1, sizeof(*l->items)))
+					return TW_ENOMEM;
 				link *k = &l->items[l->count];
 				memset(k, 0, sizeof(*k));
 				k->node = n;
