@@ -666,7 +666,8 @@ static void write_baseline(junit_writer *j, const tw_run *run, size_t index)
 		const tw_touchpoint_change *tc = &rc->touchpoints[k];
 		if (!tc->figure[TW_FIGURE_P95].known)
 			continue;
-		int wrc = tw_change_str(words, sizeof(words), TW_FIGURE_P95, &tc->figure[TW_FIGURE_P95]);
+		int wrc = tw_change_str(words, sizeof(words), TW_FIGURE_P95,
+					&tc->figure[TW_FIGURE_P95]);
 		if (wrc)
 			fail(j, wrc);
 		textf(j, "%sline %d %s", j->text.len ? "; " : "",

@@ -99,7 +99,8 @@ void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, doub
 	int failed = tw_buf_failed(&b);
 	const char *message = tw_buf_str(&b);
 	if (failed)
-		message = failed == TW_ELIMIT ? "the step's message passes 64 KiB" : "out of memory";
+		message = failed == TW_ELIMIT ? "the step's message passes 64 KiB"
+					      : "out of memory";
 	sr->message = tw_run_redact(c->run, message);
 	sr->expected = tw_run_redact(c->run, expected);
 	sr->actual = tw_run_redact(c->run, actual);
@@ -361,8 +362,8 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 			rc = tw_http_request_set_body(req, tw_buf_str(&b), b.len);
 		else if (rc == TW_ELIMIT)
 			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
-					 "the form body is larger than the %zu-byte limit (--max-body)",
-					 b.max);
+					 "the form body is larger than the %zu-byte limit "
+					 "(--max-body)", b.max);
 		tw_buf_free(&b);
 		if (rc == TW_OK && !tw_http_request_has_header(req, "Content-Type"))
 			rc = tw_http_request_add_header(req, "Content-Type",

@@ -488,8 +488,8 @@ static void menu_words(const tw_call *call, const char *text, char out[TW_CALL_M
 		if (words++)
 			tw_buf_puts(&b, " ");
 		/* out holds less than a word of this size: the cap is never met */
-		size_t len = (size_t)(p - w) < TW_CALL_MENU_SIZE ? (size_t)(p - w) : TW_CALL_MENU_SIZE;
-		tw_buf_append(&b, w, len);
+		size_t len = (size_t)(p - w);
+		tw_buf_append(&b, w, len < TW_CALL_MENU_SIZE ? len : TW_CALL_MENU_SIZE);
 	}
 	free(masked);
 	tw_call_quote(call, tw_buf_str(&b), out, TW_CALL_MENU_SIZE);

@@ -422,7 +422,8 @@ static int collect_links(xmlDocPtr doc, link_list *l)
 				descend = false;
 			else if ((tw_html_is_element(n, "a") || tw_html_is_element(n, "area")) &&
 				 (href = tw_html_attr(n, "href"))) {
-				if (tw_array_grow(&l->items, &l->cap, l->count + 1, sizeof(*l->items)))
+				if (tw_array_grow(&l->items, &l->cap, l->count + 1,
+						  sizeof(*l->items)))
 					return TW_ENOMEM;
 				link *k = &l->items[l->count];
 				memset(k, 0, sizeof(*k));
