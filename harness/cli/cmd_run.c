@@ -59,7 +59,11 @@ static int load_one(tw_run *run, const char *path, const tw_vars *vars)
 	if (tw_script_check(script, vars, &problems) > 0) {
 		for (size_t i = 0; i < problems.count; i++)
 			tw_cli_print_error(&problems.items[i]);
-		int rc = tw_run_add_broken(run, path, &problems.items[0]);
+		/* none listed: out of memory before even one could be */
+		tw_error oom = {.code = TW_ENOMEM};
+		if (problems.lost)
+			tw_cli_print_error(&oom);
+		int rc = tw_run_add_broken(run, path, problems.count ? &problems.items[0] : &oom);
 		tw_errors_clear(&problems);
 		tw_script_free(script);
 		return rc;

@@ -772,6 +772,8 @@ typedef struct list {
 
 static void push(list *l, const char *s)
 {
+	/* Not core/array.h's tw_array_grow: the CLI includes only the
+	 * public headers (and this list aborts when out of memory). */
 	if (l->count == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 16;
 		char **p = realloc(l->items, l->cap * sizeof(*p));

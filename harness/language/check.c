@@ -679,6 +679,7 @@ static void collect_captures(checker *c)
 
 size_t tw_script_check(const tw_script *script, const tw_vars *given, tw_errors *problems)
 {
+	size_t lost = problems->lost;
 	checker c;
 	memset(&c, 0, sizeof(c));
 	c.s = script;
@@ -695,11 +696,18 @@ size_t tw_script_check(const tw_script *script, const tw_vars *given, tw_errors 
 			"the rehearsal has no scenes: expected at least one scene or backstage block");
 	for (size_t i = 0; i < script->scene_count; i++)
 		check_scene(&c, i);
-	if (c.oom)
-		problem(&c, 0, 0, "out of memory: the check is incomplete");
+	if (c.oom) {
+		/* Said as out of memory, not as a problem with the script. */
+		tw_error e = {0};
+		tw_error_set(&e, TW_ENOMEM, "out of memory: the check is incomplete");
+		if (tw_errors_push(problems, &e) == TW_OK)
+			c.count++;
+		tw_error_clear(&e);
+	}
 	tw_strmap_free(&c.cast_names);
 	tw_strmap_free(&c.capture_names);
 	tw_strmap_free(&c.scene_names);
 	tw_arena_free(&c.tmp);
-	return c.count;
+	/* what could not be appended counts: out of memory is never 0 */
+	return c.count + (problems->lost - lost);
 }

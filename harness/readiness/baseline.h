@@ -100,8 +100,10 @@ typedef struct tw_comparison {
 
 /* The change in words, the same in every report: "4 → 6 (+2)",
  * "100% → 97% (-3 points)", "120 ms → 180 ms (+50%)"; "not compared" when
- * one side did not measure it. Cut to size. */
-void tw_change_str(char *out, size_t size, tw_figure f, const tw_change *c);
+ * one side did not measure it. Cut to size. TW_OK, or TW_ENOMEM with out
+ * empty. */
+int tw_change_str(char *out, size_t size, tw_figure f, const tw_change *c)
+	__attribute__((warn_unused_result));
 
 struct tw_run_score;
 

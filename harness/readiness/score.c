@@ -34,10 +34,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "metrics/histogram.h"
 
-#define WHY_MAX 2048        /* a loss's sentence is cut here (a long name) */
+/* A loss's sentence: its name cut at WHY_NAME_CHARS characters, a quoted
+ * step (60), a menu (TW_MENU_SIZE) and figures; the cap only guards. */
+#define WHY_NAME_CHARS 200
+#define WHY_MAX 16384
 #define GATE_TOLERANCE 1e-9 /* arithmetic noise never fails a gate */
 #define RATE_TOLERANCE 1e-9 /* nor a required outcome rate */
 
@@ -90,6 +94,9 @@ int tw_readiness_config_add(tw_readiness_config *c, const tw_gate_rule *rule, tw
 	if (!has_minimum && !has_require && !rule->minor)
 		return tw_error_set(err, TW_EUSAGE,
 				    "a gate rule sets a minimum, a required rate or minor (at least one)");
+	/* Exactly rule_count rules, no capacity beside them (not
+	 * tw_array_grow): the config is copied by value (project.c) and
+	 * holds the few rules a project file sets, once. */
 	tw_gate_rule *rules = realloc(c->rules, (c->rule_count + 1) * sizeof(*rules));
 	if (!rules)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
@@ -474,20 +481,15 @@ static int add_loss(scoring *sc, size_t index, tw_part part, double points)
 	if (!(points > 1e-9))
 		return TW_OK;
 	tw_run_score *out = sc->out;
-	if (out->loss_count == sc->loss_cap) {
-		size_t cap = sc->loss_cap ? sc->loss_cap * 2 : 16;
-		tw_loss *l = realloc(out->losses, cap * sizeof(*l));
-		if (!l)
-			return TW_ENOMEM;
-		out->losses = l;
-		sc->loss_cap = cap;
-	}
+	if (tw_array_grow(&out->losses, &sc->loss_cap, out->loss_count + 1, sizeof(*out->losses)))
+		return TW_ENOMEM;
 	const tw_rehearsal_result *r = &sc->run->rehearsals[index];
 	const tw_rehearsal_metrics *m = sc->run->metrics ? &sc->run->metrics[index] : NULL;
 	const tw_rehearsal_score *rs = &out->rehearsals[index];
 	tw_buf b;
 	tw_buf_init(&b, WHY_MAX);
-	tw_buf_printf(&b, "%s: ", rehearsal_name(r));
+	tw_buf_put_cut(&b, rehearsal_name(r), WHY_NAME_CHARS);
+	tw_buf_puts(&b, ": ");
 	size_t cause = b.len;
 	switch (part) {
 	case TW_PART_OUTCOME:
@@ -504,9 +506,10 @@ static int add_loss(scoring *sc, size_t index, tw_part part, double points)
 		why_effort(&b, m, rs);
 		break;
 	}
+	int rc = tw_buf_failed(&b);
 	char *why = tw_buf_steal(&b);
 	if (!why)
-		return TW_ENOMEM;
+		return rc ? rc : TW_ENOMEM;
 	out->losses[out->loss_count++] =
 		(tw_loss){index, part, points, why, why + cause, index == out->weakest};
 	return TW_OK;

@@ -1006,7 +1006,9 @@ static void change_cell(html *h, node tr, tw_figure f, const tw_change *c, bool 
 		return;
 	}
 	char words[128];
-	tw_change_str(words, sizeof(words), f, c);
+	int rc = tw_change_str(words, sizeof(words), f, c);
+	if (rc)
+		tw_page_fail(h, rc);
 	node td = tw_page_el_text(h, tr, "td", cls, words);
 	if (c->regressed)
 		tw_page_el_text(h, td, "span", "health b-failing",

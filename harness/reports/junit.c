@@ -656,7 +656,9 @@ static void write_baseline(junit_writer *j, const tw_run *run, size_t index)
 			continue;
 		char name[64];
 		snprintf(name, sizeof(name), "baseline_%s", tw_figure_key((tw_figure)f));
-		tw_change_str(words, sizeof(words), (tw_figure)f, &rc->figure[f]);
+		int wrc = tw_change_str(words, sizeof(words), (tw_figure)f, &rc->figure[f]);
+		if (wrc)
+			fail(j, wrc);
 		property(j, name, words);
 	}
 	tw_buf_reset(&j->text);
@@ -664,7 +666,10 @@ static void write_baseline(junit_writer *j, const tw_run *run, size_t index)
 		const tw_touchpoint_change *tc = &rc->touchpoints[k];
 		if (!tc->figure[TW_FIGURE_P95].known)
 			continue;
-		tw_change_str(words, sizeof(words), TW_FIGURE_P95, &tc->figure[TW_FIGURE_P95]);
+		int wrc = tw_change_str(words, sizeof(words), TW_FIGURE_P95,
+					&tc->figure[TW_FIGURE_P95]);
+		if (wrc)
+			fail(j, wrc);
 		textf(j, "%sline %d %s", j->text.len ? "; " : "",
 		      s->scenes[tc->scene].touchpoints[tc->step].line, words);
 	}

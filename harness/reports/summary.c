@@ -596,7 +596,7 @@ int tw_report_summary(const tw_run *run, const tw_run_score *score, FILE *out, u
 
 /* The rehearsal's figures against the baseline, those both runs measured:
  * "score 98 → 97.1 (-0.9), steps 4 → 6 (+2)". */
-static void put_changes(const summary *s, const tw_change *figure, bool touchpoint)
+static int put_changes(const summary *s, const tw_change *figure, bool touchpoint)
 {
 	static const char *const label[TW_FIGURE_COUNT] = {"score", "outcome", "p95", "steps",
 							   "time p90"};
@@ -607,18 +607,21 @@ static void put_changes(const summary *s, const tw_change *figure, bool touchpoi
 		if (!shown || !figure[f].known)
 			continue;
 		char words[128];
-		tw_change_str(words, sizeof(words), (tw_figure)f, &figure[f]);
+		int rc = tw_change_str(words, sizeof(words), (tw_figure)f, &figure[f]);
+		if (rc)
+			return rc;
 		fprintf(s->out, "%s%s%s %s%s", first ? "" : ", ", esc(s, figure[f].regressed ? RED : ""),
 			label[f], words, esc(s, figure[f].regressed ? RESET : ""));
 		first = false;
 	}
 	if (first)
 		fputs("nothing both runs measured", s->out);
+	return TW_OK;
 }
 
 /* This run against --baseline: a line per rehearsal, under it the
  * touchpoints that are new or regressed (every one with --verbose). */
-static void put_baseline(const summary *s, const tw_run *run, const tw_comparison *cmp)
+static int put_baseline(const summary *s, const tw_run *run, const tw_comparison *cmp)
 {
 	fprintf(s->out, "\n  %sagainst the baseline %s", esc(s, DIM), esc(s, RESET));
 	put_text(s, cmp->file, NAME_MAX_CHARS);
@@ -636,8 +639,8 @@ static void put_baseline(const summary *s, const tw_run *run, const tw_compariso
 		fputs("  ", s->out);
 		if (rc->is_new)
 			fputs("new: not in the baseline", s->out);
-		else
-			put_changes(s, rc->figure, false);
+		else if (put_changes(s, rc->figure, false))
+			return TW_ENOMEM;
 		if (rc->touchpoints_gone)
 			fprintf(s->out, "; %zu touchpoint%s of the baseline gone", rc->touchpoints_gone,
 				plural((long)rc->touchpoints_gone));
@@ -656,8 +659,8 @@ static void put_baseline(const summary *s, const tw_run *run, const tw_compariso
 			fputs("  ", s->out);
 			if (tc->is_new)
 				fputs("new: not in the baseline", s->out);
-			else
-				put_changes(s, tc->figure, true);
+			else if (put_changes(s, tc->figure, true))
+				return TW_ENOMEM;
 			fputc('\n', s->out);
 		}
 	}
@@ -666,6 +669,7 @@ static void put_baseline(const summary *s, const tw_run *run, const tw_compariso
 		pad(s, put_text(s, cmp->gone[i], NAME_MAX_CHARS), NAME_WIDTH);
 		fputs("  gone: in the baseline, not in this run\n", s->out);
 	}
+	return TW_OK;
 }
 
 /* A verdict's why, "NAME: cause", where the cause is the point: its
@@ -690,8 +694,8 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 	if (!run || !score || !out)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_verdict needs a run, a score and a stream");
 	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};
-	if (score->baseline)
-		put_baseline(&s, run, score->baseline);
+	if (score->baseline && put_baseline(&s, run, score->baseline))
+		return tw_error_set(err, TW_ENOMEM, "out of memory writing the summary");
 	bool up = score->verdict == TW_VERDICT_READY;
 	char num[TW_SCORE_SHOWN_SIZE];
 	bool scored = score->weakest < score->count;

@@ -95,7 +95,13 @@ void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, doub
 	free(sr->message);
 	free(sr->expected);
 	free(sr->actual);
-	sr->message = tw_run_redact(c->run, tw_buf_str(&b));
+	/* A message cut short would read as the whole cause: say why instead. */
+	int failed = tw_buf_failed(&b);
+	const char *message = tw_buf_str(&b);
+	if (failed)
+		message = failed == TW_ELIMIT ? "the step's message passes 64 KiB"
+					      : "out of memory";
+	sr->message = tw_run_redact(c->run, message);
 	sr->expected = tw_run_redact(c->run, expected);
 	sr->actual = tw_run_redact(c->run, actual);
 	tw_buf_free(&b);
@@ -301,7 +307,7 @@ static int form_encode(tw_buf *b, const char *name, const char *value)
 				tw_buf_printf(b, "%%%02X", *p);
 		}
 	}
-	return TW_OK;
+	return tw_buf_failed(b);
 }
 
 /* Builds the request of a visit or raw HTTP step. */
@@ -354,6 +360,10 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 		}
 		if (rc == TW_OK)
 			rc = tw_http_request_set_body(req, tw_buf_str(&b), b.len);
+		else if (rc == TW_ELIMIT)
+			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
+					 "the form body is larger than the %zu-byte limit "
+					 "(--max-body)", b.max);
 		tw_buf_free(&b);
 		if (rc == TW_OK && !tw_http_request_has_header(req, "Content-Type"))
 			rc = tw_http_request_add_header(req, "Content-Type",

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "techweek.h"
 #include "techweek/global.h"
 #include "tw_version.h"
@@ -55,21 +56,14 @@ int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 
 tw_rehearsal_result *tw_run_push_result(tw_run *run, const char *path)
 {
-	if (run->count == run->cap) {
-		size_t cap = run->cap ? run->cap * 2 : 8;
-		tw_rehearsal_result *r = realloc(run->rehearsals, cap * sizeof(*r));
-		tw_script **s = realloc(run->scripts, cap * sizeof(*s));
-		tw_plan **p = realloc(run->plans, cap * sizeof(*p));
-		if (r)
-			run->rehearsals = r;
-		if (s)
-			run->scripts = s;
-		if (p)
-			run->plans = p;
-		if (!r || !s || !p)
-			return NULL;
-		run->cap = cap;
-	}
+	/* Three arrays, one capacity: each grows from the same one; run->cap
+	 * moves only when all three did. */
+	size_t cap = run->cap, scripts_cap = run->cap, plans_cap = run->cap;
+	if (tw_array_grow(&run->rehearsals, &cap, run->count + 1, sizeof(*run->rehearsals)) ||
+	    tw_array_grow(&run->scripts, &scripts_cap, run->count + 1, sizeof(*run->scripts)) ||
+	    tw_array_grow(&run->plans, &plans_cap, run->count + 1, sizeof(*run->plans)))
+		return NULL;
+	run->cap = cap;
 	tw_rehearsal_result *r = &run->rehearsals[run->count];
 	memset(r, 0, sizeof(*r));
 	r->path = strdup(path ? path : "");

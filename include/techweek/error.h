@@ -37,11 +37,14 @@ typedef struct tw_error {
 	char *source_line; /* owned; the script line, shown with a caret */
 } tw_error;
 
-/* A growable list of errors, for passes that report every problem. */
+/* A growable list of errors, for passes that report every problem. An
+ * error that could not be appended (out of memory) is still counted, in
+ * lost, so a list is never taken for complete when it is not. */
 typedef struct tw_errors {
 	tw_error *items; /* owned */
 	size_t count;
 	size_t cap;
+	size_t lost;     /* errors that could not be appended */
 } tw_errors;
 
 /* A short name for a code ("syntax error", "i/o error"...). Static storage. */
@@ -70,7 +73,8 @@ TW_EXTERN(void) tw_error_move(tw_error *dst, tw_error *src);
  * The result is malloc'd; the caller frees it. NULL on out of memory. */
 TW_EXTERN(char *) tw_error_format(const tw_error *err);
 
-/* Appends a copy of err to list. Returns TW_OK or TW_ENOMEM. */
+/* Appends a copy of err to list. Returns TW_OK, or TW_ENOMEM with nothing
+ * appended and list->lost counting it. */
 TW_EXTERN(int) tw_errors_push(tw_errors *list, const tw_error *err);
 TW_EXTERN(void) tw_errors_clear(tw_errors *list);
 

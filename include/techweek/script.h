@@ -28,7 +28,13 @@ TW_EXTERN(void) tw_script_free(tw_script *script);
  * earlier step), unknown or unsupported channels, duplicate scene names,
  * invalid regular expressions. given may be NULL (then variables declared
  * in the cast without a value count as known). Appends one error per
- * problem to problems; returns the number appended. */
+ * problem to problems; returns the number of problems found.
+ *
+ * Out of memory is a problem too, never fewer problems: a check it cut
+ * short appends a TW_ENOMEM error ("the check is incomplete"), and a
+ * problem that could not be appended is counted in problems->lost and in
+ * the result. So the result is 0 only for a script checked whole and
+ * clean; it is problems->count plus what problems->lost gained. */
 TW_EXTERN(size_t) tw_script_check(const tw_script *script, const tw_vars *given,
 				  tw_errors *problems);
 

@@ -209,7 +209,7 @@ static void test_two_pages_more(void **state)
 	compare(grown, b, NULL, &sc, &cmp);
 	const tw_rehearsal_change *rc = &cmp.rehearsals[0];
 	char words[128];
-	tw_change_str(words, sizeof(words), TW_FIGURE_STEPS, &rc->figure[TW_FIGURE_STEPS]);
+	assert_int_equal(tw_change_str(words, sizeof(words), TW_FIGURE_STEPS, &rc->figure[TW_FIGURE_STEPS]), TW_OK);
 	assert_string_equal(words, "3 \xE2\x86\x92 5 (+2)");
 	assert_false(rc->figure[TW_FIGURE_STEPS].regressed);
 	assert_int_equal(rc->touchpoint_count, 6);
@@ -419,7 +419,7 @@ static void test_unmeasured_never_regresses(void **state)
 	for (size_t i = 0; i < cmp.regression_count; i++)
 		fail_msg("regressed: %s", cmp.regressions[i].why);
 	char words[64];
-	tw_change_str(words, sizeof(words), TW_FIGURE_TIME, &rc->figure[TW_FIGURE_TIME]);
+	assert_int_equal(tw_change_str(words, sizeof(words), TW_FIGURE_TIME, &rc->figure[TW_FIGURE_TIME]), TW_OK);
 	assert_string_equal(words, "not compared");
 	tw_comparison_free(&cmp);
 	tw_run_score_free(&sc);
@@ -477,13 +477,13 @@ static void test_change_words(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tw_change c = {true, cases[i].before, cases[i].after, false};
 		char words[128];
-		tw_change_str(words, sizeof(words), cases[i].f, &c);
+		assert_int_equal(tw_change_str(words, sizeof(words), cases[i].f, &c), TW_OK);
 		if (strcmp(words, cases[i].want) != 0)
 			fail_msg("case %zu: got '%s', want '%s'", i, words, cases[i].want);
 	}
 	char tiny[8];
 	tw_change c = {true, 120, 180, false};
-	tw_change_str(tiny, sizeof(tiny), TW_FIGURE_P95, &c);
+	assert_int_equal(tw_change_str(tiny, sizeof(tiny), TW_FIGURE_P95, &c), TW_OK);
 	assert_true(strlen(tiny) < sizeof(tiny));
 	assert_string_equal(tw_figure_key(TW_FIGURE_STEPS), "steps");
 }

@@ -441,6 +441,34 @@ static void test_never_achieved_caps(void **state)
 	tw_readiness_config_free(&cfg);
 }
 
+/* A loss's sentence is whole whatever the rehearsal's name: a very long
+ * name is cut, visibly, and the cause after it is never lost. */
+static void test_long_name_keeps_the_cause(void **state)
+{
+	fixture *fx = *state;
+	char name[3001];
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	simple(fx, name, false);
+	new_metrics(fx);
+	simple_figures(fx, 0, 10, 5);
+	perfs(fx, 0, 10, 0);
+	tp(fx, 0, 0, 3, 10, 0);
+	tw_histogram_reset(fx->run->metrics[0].time_to_outcome);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_int_equal(sc.losses[0].part, TW_PART_OUTCOME);
+	assert_string_equal(sc.losses[0].cause,
+			    "none of its 10 performances achieved the outcome: it scores at most "
+			    "20; most at line 7 'expect status 200' (failed 10 of 10)");
+	assert_int_equal(strncmp(sc.losses[0].why, name, 200), 0);
+	assert_memory_equal(sc.losses[0].why + 200, "\xE2\x80\xA6: ", 5);
+	assert_ptr_equal(sc.losses[0].cause, sc.losses[0].why + 205);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
 static void test_broken_counts_as_zero(void **state)
 {
 	fixture *fx = *state;
@@ -1659,6 +1687,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_worked_example, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_run_gate, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_never_achieved_caps, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_long_name_keeps_the_cause, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_broken_counts_as_zero, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_never_performed_left_out, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted_left_out, fx_setup, fx_teardown),
