@@ -96,14 +96,21 @@ typedef struct tw_value {
 	char *flags;    /* REGEX: any of "imsx"; "" when none */
 } tw_value;
 
+/* An expectation's regex, XPath and JSON query compiled once
+ * (expectations/compiled.h). */
+typedef struct tw_expect_code tw_expect_code;
+
 typedef struct tw_expect {
 	tw_subject subject;
 	char *arg;      /* header/cookie name, XPath, JSON query; else NULL */
+	tw_loc arg_loc; /* where arg is written (its opening quote if quoted) */
 	bool count;     /* `count` after a JSON query or XPath: the number of
 			   matches is the subject */
 	tw_op op;
 	tw_value value;
 	char *capture;  /* `as NAME`: the variable to set, or NULL */
+	tw_expect_code *code; /* set by tw_script_compile, owned by the
+				 script; NULL: compiled per evaluation */
 } tw_expect;
 
 /* ---- requests ---- */
@@ -252,6 +259,13 @@ bool tw_step_is_timed(tw_step_kind kind);
 
 /* An operator as written in scripts ("==", "contains", "not exists"). */
 const char *tw_op_str(tw_op op);
+
+/* Compiles once what the script's expectations can have compiled before a
+ * performance (their regexes, XPaths and JSON queries without templates:
+ * expectations/compiled.h), for every performance and every worker
+ * thread to use until tw_script_free. The run calls it when it takes the
+ * script. Returns TW_OK or TW_ENOMEM. */
+int tw_script_compile(tw_script *script, tw_error *err);
 
 /* The text of a script line (1-based), for carets; "" when out of range. */
 const char *tw_script_line(const tw_script *script, int line);
