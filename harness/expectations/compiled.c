@@ -23,6 +23,7 @@
 #include "expectations/compiled.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,27 +38,43 @@ struct tw_xpath_pool {
 	size_t count, cap;
 };
 
+typedef struct xpath_error {
+	int code;
+	int offset;
+	bool set;
+} xpath_error;
+
 #if LIBXML_VERSION >= 21200
-static void ignore_xpath_error(void *data, const xmlError *e)
+static void on_xpath_error(void *data, const xmlError *e)
 #else
-static void ignore_xpath_error(void *data, xmlErrorPtr e)
+static void on_xpath_error(void *data, xmlErrorPtr e)
 #endif
 {
-	(void)data;
-	(void)e;
+	xpath_error *x = data;
+	if (x->set)
+		return; /* the first error is the one that stopped the parse */
+	x->set = true;
+	x->code = e->code;
+	x->offset = e->int1;
 }
 
-/* NULL when expr does not compile or memory ran out. Errors go to the
- * context's own handler, so libxml2 prints nothing and no handler of the
- * process or the thread is touched. */
-static xmlXPathCompExprPtr compile_xpath(const char *expr)
+xmlXPathCompExprPtr tw_xpath_compile(const char *expr, int *code, int *offset)
 {
+	xpath_error x = {0};
+	xmlXPathCompExprPtr comp = NULL;
 	xmlXPathContextPtr ctx = xmlXPathNewContext(NULL);
 	if (!ctx)
-		return NULL;
-	ctx->error = ignore_xpath_error;
-	xmlXPathCompExprPtr comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)expr);
-	xmlXPathFreeContext(ctx);
+		x = (xpath_error){.code = XML_ERR_NO_MEMORY, .set = true};
+	if (ctx) {
+		ctx->error = on_xpath_error;
+		ctx->userData = &x;
+		comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)expr);
+		xmlXPathFreeContext(ctx);
+	}
+	if (code)
+		*code = comp || !x.set ? 0 : x.code;
+	if (offset)
+		*offset = comp || !x.set || x.offset < 0 ? 0 : x.offset;
 	return comp;
 }
 
@@ -78,7 +95,7 @@ static void pool_free(tw_xpath_pool *pool)
 static tw_xpath_pool *pool_new(const char *expr, bool *oom)
 {
 	*oom = false;
-	xmlXPathCompExprPtr comp = compile_xpath(expr);
+	xmlXPathCompExprPtr comp = tw_xpath_compile(expr, NULL, NULL);
 	if (!comp)
 		return NULL; /* evaluation says why, in its words */
 	tw_xpath_pool *pool = calloc(1, sizeof(*pool));
@@ -108,7 +125,7 @@ xmlXPathCompExprPtr tw_xpath_take(tw_xpath_pool *pool)
 	if (pool->count)
 		comp = pool->idle[--pool->count];
 	pthread_mutex_unlock(&pool->lock);
-	return comp ? comp : compile_xpath(pool->expr);
+	return comp ? comp : tw_xpath_compile(pool->expr, NULL, NULL);
 }
 
 void tw_xpath_give(tw_xpath_pool *pool, xmlXPathCompExprPtr comp)

@@ -30,6 +30,14 @@ struct tw_expect_code {
 int tw_expect_compile(tw_expect *ex, tw_error *err);
 void tw_expect_code_free(tw_expect_code *code);
 
+/* Compiles expr with libxml2, quietly: its errors go to a handler of this
+ * call's own, never to one of the process or the thread. NULL when expr
+ * does not compile, with *code libxml2's error code (XML_XPATH_...) and
+ * *offset the byte in expr where it stopped (0 when it did not say), or
+ * when memory ran out (*code XML_ERR_NO_MEMORY or XML_XPATH_MEMORY_ERROR).
+ * *code is 0 when libxml2 gave no reason. code and offset may be NULL. Free with xmlXPathFreeCompExpr. */
+xmlXPathCompExprPtr tw_xpath_compile(const char *expr, int *code, int *offset);
+
 /* A compiled copy of the pool's XPath for this thread alone, or NULL when
  * memory ran out (the caller then evaluates the text). Give it back with
  * tw_xpath_give once the evaluation is over. */

@@ -18,10 +18,14 @@
  *     {{secret X}} are left to the runner, so `check` passes in CI without
  *     the secrets;
  *   - regular expressions (PCRE2) and XPath expressions (libxml2) that
- *     contain no template compile. JSON queries are left to the runner.
+ *     contain no template compile, with the very compile the run uses
+ *     (expectations/regex.c, expectations/compiled.c). JSON queries are
+ *     left to the runner.
  *
- * Columns. The AST keeps where each step and pair starts, not where each
- * template starts, and a STRING's content may be shorter than its spelling.
+ * Columns. The AST keeps where each step, pair, value and expectation's
+ * argument starts, so a regex's or an XPath's error points into it. It does
+ * not keep where each template starts, and a STRING's content may be
+ * shorter than its spelling.
  * But every "{{" on a statement's line belongs to one of its templates
  * (names, keywords and numbers cannot contain one), escapes never make or
  * break a "{{", and the templates are visited in the order they are
@@ -36,13 +40,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <libxml/xpath.h>
 #include <libxml/xmlerror.h>
-#include <pcre2.h>
 
 #include "core/strmap.h"
 #include "core/template.h"
+#include "expectations/compiled.h"
+#include "expectations/regex.h"
 #include "language/ast.h"
 #include "language/lexer.h"
 #include "language/parser.h"
@@ -278,62 +281,36 @@ static void check_template(checker *c, const char *tpl, int fallback_col)
 
 /* ---- regular expressions and XPath ---- */
 
-static void check_regex(checker *c, const tw_value *v)
+/* The column of offset in a text's decoded form, written at loc as a
+ * token of kind: STRING and REGEX decode escapes, a WORD is as written. */
+static int raw_col(const checker *c, tw_loc loc, tw_tok_kind kind, size_t offset)
 {
-	if (v->kind != TW_VAL_REGEX || strstr(v->text, "{{"))
-		return;
-	/* The options expectations/regex.c compiles with, so what passes here
-	 * compiles there. */
-	uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C;
-	for (const char *f = v->flags ? v->flags : ""; *f; f++) {
-		if (*f == 'i')
-			opts |= PCRE2_CASELESS;
-		else if (*f == 'm')
-			opts |= PCRE2_MULTILINE;
-		else if (*f == 's')
-			opts |= PCRE2_DOTALL;
-		else if (*f == 'x')
-			opts |= PCRE2_EXTENDED;
-	}
-	int code;
-	PCRE2_SIZE off;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)v->text, PCRE2_ZERO_TERMINATED, opts, &code,
-				       &off, NULL);
-	if (re) {
-		pcre2_code_free(re);
-		return;
-	}
-	PCRE2_UCHAR msg[256];
-	if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
-		snprintf((char *)msg, sizeof(msg), "error %d", code);
-	/* The offset is in the decoded pattern; the caret goes on the raw one. */
-	const char *line = tw_script_line(c->s, v->loc.line);
 	tw_token tok = {0};
-	tok.kind = TW_TOK_REGEX;
-	tok.raw = line + v->loc.col - 1;
+	tok.kind = kind;
+	tok.raw = tw_script_line(c->s, loc.line) + loc.col - 1;
 	tok.raw_len = strlen(tok.raw);
-	int col = v->loc.col + (int)tw_lex_raw_offset(&tok, (size_t)off);
-	problem(c, v->loc.line, col, "invalid regular expression: %s", (const char *)msg);
+	return loc.col + (int)tw_lex_raw_offset(&tok, offset);
 }
 
-typedef struct xpath_err {
-	int code;
-	int offset;
-	bool set;
-} xpath_err;
-
-#if LIBXML_VERSION >= 21200
-static void on_xpath_error(void *data, const xmlError *e)
-#else
-static void on_xpath_error(void *data, xmlErrorPtr e)
-#endif
+static void check_regex(checker *c, const tw_value *v)
 {
-	xpath_err *x = data;
-	if (x->set)
-		return; /* the first error is the one that stopped the parse */
-	x->set = true;
-	x->code = e->code;
-	x->offset = e->int1;
+	if (v->kind != TW_VAL_REGEX || tw_template_has_refs(v->text))
+		return;
+	/* expectations/regex.c's own compile, so what passes here compiles
+	 * there. */
+	tw_regex *re = NULL;
+	size_t offset;
+	tw_error err = {0};
+	int rc = tw_regex_compile_at(&re, v->text, v->flags, &offset, &err);
+	tw_regex_free(re);
+	if (rc == TW_ENOMEM)
+		c->oom = true;
+	else if (rc)
+		/* The offset is in the decoded pattern; the caret goes on the
+		 * raw one. */
+		problem(c, v->loc.line, raw_col(c, v->loc, TW_TOK_REGEX, offset),
+			"invalid regular expression: %s", err.message ? err.message : "");
+	tw_error_clear(&err);
 }
 
 static const char *xpath_message(int code)
@@ -358,31 +335,24 @@ static const char *xpath_message(int code)
 
 static void check_xpath(checker *c, const tw_step *st)
 {
-	const char *expr = st->expect.arg;
-	if (!expr || strstr(expr, "{{"))
+	const tw_expect *e = &st->expect;
+	if (!e->arg || tw_template_has_refs(e->arg))
 		return;
-	xmlXPathContextPtr ctx = xmlXPathNewContext(NULL);
-	if (!ctx)
-		return;
-	/* Errors come to this context's handler, so libxml2 prints nothing
-	 * and no process-wide handler is touched. */
-	xpath_err x = {0};
-	ctx->error = on_xpath_error;
-	ctx->userData = &x;
-	xmlXPathCompExprPtr comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)expr);
+	/* What the run compiles it with (expectations/compiled.c). */
+	int code, offset;
+	xmlXPathCompExprPtr comp = tw_xpath_compile(e->arg, &code, &offset);
 	if (comp) {
 		xmlXPathFreeCompExpr(comp);
-	} else {
-		tw_token toks[3];
-		int col = st->loc.col;
-		if (relex(c, st->loc.line, toks, 3) == 3) {
-			size_t off = x.set && x.offset > 0 ? (size_t)x.offset : 0;
-			col = toks[2].col + (int)tw_lex_raw_offset(&toks[2], off);
-		}
-		problem(c, st->loc.line, col, "invalid XPath expression: %s",
-			x.set ? xpath_message(x.code) : "it does not compile");
+		return;
 	}
-	xmlXPathFreeContext(ctx);
+	if (code == XML_ERR_NO_MEMORY || code == XML_XPATH_MEMORY_ERROR) {
+		c->oom = true;
+		return;
+	}
+	bool quoted = tw_script_line(c->s, e->arg_loc.line)[e->arg_loc.col - 1] == '"';
+	problem(c, e->arg_loc.line,
+		raw_col(c, e->arg_loc, quoted ? TW_TOK_STRING : TW_TOK_WORD, (size_t)offset),
+		"invalid XPath expression: %s", code ? xpath_message(code) : "it does not compile");
 }
 
 /* ---- the walk ---- */
