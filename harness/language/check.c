@@ -553,50 +553,67 @@ static void check_channel(checker *c, const tw_scene *sc, const tw_step *st)
 	}
 }
 
+/* ---- the steps: one function per row of steps.def ---- */
+
+static void check_nothing(checker *c, const tw_step *st)
+{
+	(void)c;
+	(void)st; /* pause, silence, hang up: no template, nothing to compile */
+}
+
+/* click, fill, tick, untick, submit: target, then value */
+static void check_target_value(checker *c, const tw_step *st)
+{
+	check_template(c, st->target, st->loc.col);
+	check_template(c, st->value, st->loc.col);
+}
+
+/* `choose OPTION from LIST`: the option is written first */
+static void check_choose(checker *c, const tw_step *st)
+{
+	check_template(c, st->value, st->loc.col);
+	check_template(c, st->target, st->loc.col);
+}
+
+static void check_press(checker *c, const tw_step *st)
+{
+	check_keys(c, st, true);
+	check_template(c, st->value, st->loc.col);
+	check_keys(c, st, false);
+}
+
+static void check_say(checker *c, const tw_step *st)
+{
+	check_template(c, st->value, st->loc.col);
+}
+
+/* expect and hear */
+static void check_expect(checker *c, const tw_step *st)
+{
+	const tw_expect *e = &st->expect;
+	if (e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON)
+		check_template(c, e->arg, st->loc.col);
+	if (e->value.kind == TW_VAL_STRING || e->value.kind == TW_VAL_REGEX)
+		check_template(c, e->value.text, e->value.loc.col);
+	check_regex(c, &e->value);
+	if (e->subject == TW_SUBJ_XPATH)
+		check_xpath(c, st);
+}
+
+/* The function that checks each step kind: steps.def's CHECK column. */
+static void (*const step_checkers[])(checker *c, const tw_step *st) = {
+#define TW_STEP_KIND(name, words_, json_, written_, channel_, apdex_, action_, parse_, check_, \
+		     perform_)                                                                \
+	[TW_STEP_##name] = check_,
+#include "language/steps.def"
+#undef TW_STEP_KIND
+};
+
 static void check_step(checker *c, const tw_step *st)
 {
 	begin_line(c, st->loc.line, st->loc.col);
-	switch (st->kind) {
-	case TW_STEP_VISIT:
-	case TW_STEP_REQUEST:
-		check_request(c, st);
-		break;
-	case TW_STEP_CHOOSE:
-		check_template(c, st->value, st->loc.col);
-		check_template(c, st->target, st->loc.col);
-		break;
-	case TW_STEP_PAUSE:
-	case TW_STEP_SILENCE:
-	case TW_STEP_HANGUP:
-		break;
-	case TW_STEP_CALL:
-		check_call(c, st);
-		break;
-	case TW_STEP_PRESS:
-		check_keys(c, st, true);
-		check_template(c, st->value, st->loc.col);
-		check_keys(c, st, false);
-		break;
-	case TW_STEP_SAY:
-		check_template(c, st->value, st->loc.col);
-		break;
-	case TW_STEP_HEAR:
-	case TW_STEP_EXPECT: {
-		const tw_expect *e = &st->expect;
-		if (e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON)
-			check_template(c, e->arg, st->loc.col);
-		if (e->value.kind == TW_VAL_STRING || e->value.kind == TW_VAL_REGEX)
-			check_template(c, e->value.text, e->value.loc.col);
-		check_regex(c, &e->value);
-		if (e->subject == TW_SUBJ_XPATH)
-			check_xpath(c, st);
-		break;
-	}
-	default: /* click, fill, tick, untick, submit: target, then value */
-		check_template(c, st->target, st->loc.col);
-		check_template(c, st->value, st->loc.col);
-		break;
-	}
+	if ((size_t)st->kind < TW_STEP_KIND_COUNT)
+		step_checkers[st->kind](c, st);
 }
 
 static void check_scene(checker *c, size_t index)

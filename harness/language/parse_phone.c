@@ -15,8 +15,9 @@
 #include <strings.h>
 
 /* call URL [from NUMBER] [to NUMBER], in either order */
-int tw_parse_call(parser *p, tw_step *st)
+int tw_parse_call(parser *p, const tw_token *kw, tw_step *st)
 {
+	(void)kw;
 	tw_call_spec *call = &st->call;
 	tw_token tok;
 	int rc = tw_parse_next(p, &tok);
@@ -73,8 +74,9 @@ int tw_parse_call(parser *p, tw_step *st)
 
 /* press KEYS: one word or STRING. The keys themselves are the checker's:
  * templates make them known only at run time. */
-int tw_parse_press(parser *p, tw_step *st)
+int tw_parse_press(parser *p, const tw_token *kw, tw_step *st)
 {
+	(void)kw;
 	tw_token tok;
 	int rc = tw_parse_next(p, &tok);
 	if (rc)
@@ -100,8 +102,9 @@ int tw_parse_press(parser *p, tw_step *st)
 }
 
 /* say PHRASE [confidence NUMBER] */
-int tw_parse_say(parser *p, tw_step *st)
+int tw_parse_say(parser *p, const tw_token *kw, tw_step *st)
 {
+	(void)kw;
 	tw_token tok;
 	int rc = tw_parse_next(p, &tok);
 	if (rc)

@@ -109,7 +109,8 @@ const char *tw_op_str(tw_op op)
 #undef TW_STEP_KIND
 
 static const tw_step_facts step_facts[] = {
-#define TW_STEP_KIND(name, words_, json_, written_, channel_, apdex_, action_, perform_)       \
+#define TW_STEP_KIND(name, words_, json_, written_, channel_, apdex_, action_, parse_, check_,  \
+		     perform_)                                                                 \
 	[TW_STEP_##name] = {.json = json_,                                                   \
 			    .written = written_,                                             \
 			    .words = step_words_##name,                                      \

@@ -620,7 +620,8 @@ static void perform_expect(tw_customer *c, tw_step_result *sr, const tw_step *st
 typedef void step_performer(tw_customer *c, tw_step_result *sr, const tw_step *st,
 			    double now_ms);
 static step_performer *const performers[] = {
-#define TW_STEP_KIND(name, words_, json_, written_, channel_, apdex_, action_, perform_) \
+#define TW_STEP_KIND(name, words_, json_, written_, channel_, apdex_, action_, parse_, check_, \
+		     perform_)                                                                \
 	[TW_STEP_##name] = perform_,
 #include "language/steps.def"
 #undef TW_STEP_KIND
