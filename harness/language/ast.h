@@ -130,6 +130,7 @@ typedef struct tw_request {
 	tw_pairs query;  /* appended to the URL's query string */
 	tw_body_kind body_kind;
 	char *body;      /* JSON and RAW */
+	tw_loc body_loc; /* the `json` or `body` line's keyword */
 	tw_pairs form;   /* FORM */
 	tw_pairs parts;  /* MULTIPART */
 	long timeout_ms; /* `timeout 5s` modifier; 0 = the run's default */
@@ -189,10 +190,12 @@ typedef struct tw_call_spec {
 	char *url;       /* template */
 	char *from;      /* template; NULL: TW_CALL_DEFAULT_FROM */
 	char *to;        /* template; NULL: TW_CALL_DEFAULT_TO */
+	tw_loc from_loc, to_loc; /* where the numbers are written */
 	char *method;    /* `method GET`; NULL: POST, as carriers default */
 	char *token;     /* `signed with VALUE`: the auth token (template,
 			    usually {{secret ...}}) to sign webhooks with
 			    X-Twilio-Signature; NULL: unsigned */
+	tw_loc token_loc; /* the `signed` line's keyword */
 } tw_call_spec;
 
 #define TW_CALL_DEFAULT_FROM "+15550100001"
@@ -205,6 +208,7 @@ typedef struct tw_step {
 	char *source;     /* the step's line as written (for reports) */
 	char *target;     /* template: link text, field, button, option */
 	char *value;      /* template: fill text; for CHOOSE the option */
+	tw_loc value_loc; /* PRESS: where the keys are written */
 	long ms;          /* PAUSE */
 	tw_request req;   /* VISIT and REQUEST */
 	tw_expect expect; /* EXPECT, HEAR */
@@ -218,7 +222,9 @@ typedef struct tw_step {
 typedef struct tw_scene {
 	tw_loc loc;
 	char *name;
+	tw_loc name_loc;    /* its opening quote */
 	tw_channel channel;
+	tw_loc channel_loc; /* the word after `on`; col 0 when none is written */
 	bool backstage;  /* checks the customer never sees */
 	long apdex_ms;   /* `apdex 1s` before the scene's first step; 0 = inherit */
 	tw_step *steps;

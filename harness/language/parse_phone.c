@@ -60,10 +60,13 @@ int tw_parse_call(parser *p, const tw_token *kw, tw_step *st)
 				"expected a phone number after '%s', like %s +15550100 or %s "
 				"{{phone}}",
 				kw.text, kw.text, kw.text);
-		if (from)
+		if (from) {
 			call->from = val.text;
-		else
+			call->from_loc = tw_parse_loc(p, val.col);
+		} else {
 			call->to = val.text;
+			call->to_loc = tw_parse_loc(p, val.col);
+		}
 		what = "the number";
 	}
 	p->in_call = true;
@@ -90,6 +93,7 @@ int tw_parse_press(parser *p, const tw_token *kw, tw_step *st)
 		return tw_parse_err(p, tok.col,
 				    "no keys between the quotes: expected digits, *, #, w or W");
 	st->value = tok.text;
+	st->value_loc = tw_parse_loc(p, tok.col);
 	if ((rc = tw_parse_next(p, &tok)))
 		return rc;
 	if (tok.kind != TW_TOK_END)

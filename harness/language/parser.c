@@ -823,6 +823,7 @@ static int parse_block(parser *p, const tw_token *kw)
 				    "the %s name is empty: expected some text between the quotes",
 				    kw->text);
 	char *name = tok.text;
+	int name_col = tok.col, channel_col = 0;
 	tw_channel channel = TW_CHANNEL_WEB;
 	if ((rc = tw_parse_next(p, &tok)))
 		return rc;
@@ -846,6 +847,7 @@ static int parse_block(parser *p, const tw_token *kw)
 			return tw_parse_err(p, tok.col,
 					    "unknown channel '%s' (expected web or ivr)",
 					    tw_parse_shown(p, &tok));
+		channel_col = tok.col;
 		if ((rc = tw_parse_end(p, "the channel")))
 			return rc;
 	}
@@ -857,7 +859,10 @@ static int parse_block(parser *p, const tw_token *kw)
 	tw_scene *sc = &s->scenes[s->scene_count++];
 	sc->loc = tw_parse_loc(p, kw->col);
 	sc->name = name;
+	sc->name_loc = tw_parse_loc(p, name_col);
 	sc->channel = channel;
+	if (channel_col)
+		sc->channel_loc = tw_parse_loc(p, channel_col);
 	sc->backstage = backstage;
 	p->step_cap = 0;
 	p->scene_apdex_line = 0;
