@@ -56,9 +56,9 @@
  * and outcome->expected the expectation's right-hand side as written with
  * its templates expanded.
  *
- * Regex, XPath and JSON queries are compiled per evaluation (one
- * performance evaluates each line once); compiling is kept apart from
- * matching so a per-step cache can come later.
+ * Regex, XPath and JSON queries written without templates come compiled
+ * once for the whole run (ex->code, expectations/compiled.h); templated
+ * ones are compiled per evaluation, after expansion.
  */
 /* memmem: glibc's is linear-time (two-way), which matters when a script's
  * needle meets an 8 MiB hostile body. */
@@ -80,6 +80,7 @@
 
 #include "channels/web/html.h"
 #include "core/template.h"
+#include "expectations/compiled.h"
 #include "expectations/jsonpath.h"
 #include "expectations/regex.h"
 
@@ -477,9 +478,11 @@ static void judge_match(eval *ev, char *shown)
 	char *value = render_value(ev);
 	char first[64];
 	first_of(ev, first, sizeof(first));
+	/* Compiled once when written without templates: not ours to free. */
+	const tw_regex *shared = ev->ex->code ? ev->ex->code->regex : NULL;
 	tw_regex *re = NULL;
 	tw_error err = {0};
-	int rc = tw_regex_compile(&re, ev->want, v->flags, &err);
+	int rc = shared ? TW_OK : tw_regex_compile(&re, ev->want, v->flags, &err);
 	if (rc == TW_ENOMEM) {
 		ev->oom = true;
 	} else if (rc) {
@@ -487,7 +490,7 @@ static void judge_match(eval *ev, char *shown)
 	} else {
 		bool matched = false;
 		char *group = NULL;
-		rc = tw_regex_match(re, a->str, a->len, &matched,
+		rc = tw_regex_match(shared ? shared : re, a->str, a->len, &matched,
 				    ev->ex->capture ? &group : NULL, &err);
 		if (rc == TW_ENOMEM) {
 			ev->oom = true;

@@ -367,29 +367,60 @@ void tw_json_matches_free(tw_json_matches *m)
 	memset(m, 0, sizeof(*m));
 }
 
-int tw_jsonpath_eval(const char *query, json_t *root, tw_json_matches *out,
-		     tw_error *err)
+/* The query parsed once: its segments and the text error messages quote. */
+struct tw_jsonpath {
+	char *query;
+	segment *segs;
+	size_t count;
+};
+
+int tw_jsonpath_compile(tw_jsonpath **out, const char *query, tw_error *err)
 {
+	*out = NULL;
 	parser p = {.q = query ? query : "", .err = err};
 	p.len = strlen(p.q);
 	int rc = parse(&p);
+	tw_jsonpath *jp = rc ? NULL : calloc(1, sizeof(*jp));
+	if (!rc && (!jp || !(jp->query = strdup(p.q))))
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (rc) {
+		free(jp);
 		free_segments(&p);
 		return rc;
 	}
+	jp->segs = p.segs;
+	jp->count = p.count;
+	*out = jp;
+	return TW_OK;
+}
 
+void tw_jsonpath_free(tw_jsonpath *jp)
+{
+	if (!jp)
+		return;
+	for (size_t i = 0; i < jp->count; i++)
+		free(jp->segs[i].name);
+	free(jp->segs);
+	free(jp->query);
+	free(jp);
+}
+
+int tw_jsonpath_select(const tw_jsonpath *jp, json_t *root, tw_json_matches *out,
+		       tw_error *err)
+{
 	/* Nodes selected so far; swapped with next after every segment. out
 	 * only sees the final list, so it is untouched on error. */
+	int rc = TW_OK;
 	tw_json_matches cur = {0}, next = {0};
-	evaluator ev = {.query = p.q, .err = err};
+	evaluator ev = {.query = jp->query, .err = err};
 	if (root) {
 		if (reserve(&cur, 1) == TW_OK)
 			cur.items[cur.count++] = root;
 		else
 			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
-	for (size_t i = 0; rc == TW_OK && i < p.count && cur.count; i++) {
-		ev.seg = &p.segs[i];
+	for (size_t i = 0; rc == TW_OK && i < jp->count && cur.count; i++) {
+		ev.seg = &jp->segs[i];
 		ev.out = &next;
 		next.count = 0;
 		for (size_t j = 0; rc == TW_OK && j < cur.count; j++)
@@ -409,6 +440,17 @@ int tw_jsonpath_eval(const char *query, json_t *root, tw_json_matches *out,
 	}
 	tw_json_matches_free(&cur);
 	tw_json_matches_free(&next);
-	free_segments(&p);
+	return rc;
+}
+
+int tw_jsonpath_eval(const char *query, json_t *root, tw_json_matches *out,
+		     tw_error *err)
+{
+	tw_jsonpath *jp;
+	int rc = tw_jsonpath_compile(&jp, query, err);
+	if (rc)
+		return rc;
+	rc = tw_jsonpath_select(jp, root, out, err);
+	tw_jsonpath_free(jp);
 	return rc;
 }

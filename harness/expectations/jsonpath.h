@@ -27,4 +27,16 @@ int tw_jsonpath_eval(const char *query, json_t *root, tw_json_matches *out,
 		     tw_error *err);
 void tw_json_matches_free(tw_json_matches *m);
 
+/* A query parsed once, to select from many documents: what an expectation
+ * whose query has no template keeps for the whole run. Read-only once
+ * compiled, so threads may share it. */
+typedef struct tw_jsonpath tw_jsonpath;
+
+/* Parses query (errors as tw_jsonpath_eval's). Free with tw_jsonpath_free. */
+int tw_jsonpath_compile(tw_jsonpath **out, const char *query, tw_error *err);
+/* tw_jsonpath_eval with the query already parsed. */
+int tw_jsonpath_select(const tw_jsonpath *jp, json_t *root, tw_json_matches *out,
+		       tw_error *err);
+void tw_jsonpath_free(tw_jsonpath *jp);
+
 #endif

@@ -73,10 +73,14 @@ static void pcre2_message(int code, char *buf, size_t n)
 		snprintf(buf, n, "PCRE2 error %d", code);
 }
 
-int tw_regex_compile(tw_regex **out, const char *pattern, const char *flags,
-		     tw_error *err)
+/* The one compile: the flags' options, the limits. PCRE2's message names
+ * the offset itself unless bad_offset takes it. */
+static int compile(tw_regex **out, const char *pattern, const char *flags,
+		   size_t *bad_offset, tw_error *err)
 {
 	*out = NULL;
+	if (bad_offset)
+		*bad_offset = 0;
 	uint32_t opts;
 	int rc = flags_to_options(flags, &opts, err);
 	if (rc)
@@ -91,7 +95,11 @@ int tw_regex_compile(tw_regex **out, const char *pattern, const char *flags,
 			return tw_error_set(err, TW_ENOMEM, "out of memory");
 		char msg[256];
 		pcre2_message(code, msg, sizeof(msg));
-		return tw_error_set(err, TW_ESYNTAX, "%s at offset %zu", msg, (size_t)offset);
+		if (!bad_offset)
+			return tw_error_set(err, TW_ESYNTAX, "%s at offset %zu", msg,
+					    (size_t)offset);
+		*bad_offset = (size_t)offset;
+		return tw_error_set(err, TW_ESYNTAX, "%s", msg);
 	}
 
 	tw_regex *r = calloc(1, sizeof(*r));
@@ -110,6 +118,18 @@ int tw_regex_compile(tw_regex **out, const char *pattern, const char *flags,
 	r->mctx = mctx;
 	*out = r;
 	return TW_OK;
+}
+
+int tw_regex_compile(tw_regex **out, const char *pattern, const char *flags,
+		     tw_error *err)
+{
+	return compile(out, pattern, flags, NULL, err);
+}
+
+int tw_regex_compile_at(tw_regex **out, const char *pattern, const char *flags,
+			size_t *bad_offset, tw_error *err)
+{
+	return compile(out, pattern, flags, bad_offset, err);
 }
 
 void tw_regex_free(tw_regex *re)

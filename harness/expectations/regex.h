@@ -1,7 +1,8 @@
 /*
- * PCRE2, the way expectations use it: compile once per step with the
- * script's flags, match against UTF-8 text, hand back group 1 (or the
- * whole match) for captures.
+ * PCRE2, the way expectations and the checker use it: compile once per
+ * expectation with the script's flags (a compiled tw_regex is read-only, so
+ * every worker thread shares it), match against UTF-8 text, hand back group
+ * 1 (or the whole match) for captures.
  */
 #ifndef TW_EXPECT_REGEX_H
 #define TW_EXPECT_REGEX_H
@@ -19,6 +20,11 @@ typedef struct tw_regex tw_regex;
  * ("missing ) at offset 7"). */
 int tw_regex_compile(tw_regex **out, const char *pattern, const char *flags,
 		     tw_error *err);
+/* As tw_regex_compile, for a caller that points at the place itself (the
+ * checker's caret): on a bad pattern err says PCRE2's words alone and
+ * *bad_offset the byte offset in pattern where it went wrong. */
+int tw_regex_compile_at(tw_regex **out, const char *pattern, const char *flags,
+			size_t *bad_offset, tw_error *err);
 void tw_regex_free(tw_regex *re);
 
 /* Matches subject (len bytes). *matched tells; when captured is not NULL

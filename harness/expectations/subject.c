@@ -46,6 +46,7 @@
 #include <time.h>
 
 #include "channels/web/html.h"
+#include "expectations/compiled.h"
 #include "expectations/jsonpath.h"
 
 static void set_string(eval *ev, const char *s, size_t len)
@@ -316,7 +317,9 @@ static void fetch_json(eval *ev)
 
 	tw_json_matches m = {0};
 	tw_error err = {0};
-	int rc = tw_jsonpath_eval(ev->arg, doc, &m, &err);
+	const tw_expect_code *code = ev->ex->code;
+	int rc = code && code->query ? tw_jsonpath_select(code->query, doc, &m, &err)
+				     : tw_jsonpath_eval(ev->arg, doc, &m, &err);
 	if (rc == TW_ENOMEM) {
 		ev->oom = true;
 	} else if (rc == TW_ESYNTAX) {
@@ -467,7 +470,19 @@ static void fetch_xpath(eval *ev)
 	void *saved_generic_ctx = xmlGenericErrorContext;
 	xmlSetStructuredErrorFunc(&x, collect_xpath_error);
 	xmlSetGenericErrorFunc(NULL, quiet_generic);
-	xmlXPathObjectPtr res = xmlXPathEvalExpression((const xmlChar *)ev->arg, ctx);
+	xmlXPathObjectPtr res = NULL;
+	tw_xpath_pool *pool = ev->ex->code ? ev->ex->code->xpath : NULL;
+	xmlXPathCompExprPtr comp = pool ? tw_xpath_take(pool) : NULL;
+	if (comp) {
+		res = xmlXPathCompiledEval(comp, ctx);
+		tw_xpath_give(pool, comp);
+		/* An error found while evaluating (an unknown function, an
+		 * undefined prefix) is told as evaluating the text tells it:
+		 * libxml2 gives a compiled expression's errors no offset. */
+		memset(&x, 0, sizeof(x));
+	}
+	if (!res)
+		res = xmlXPathEvalExpression((const xmlChar *)ev->arg, ctx);
 	xmlSetGenericErrorFunc(saved_generic_ctx, saved_generic);
 	xmlSetStructuredErrorFunc(saved_ctx, saved);
 	xmlXPathFreeContext(ctx);

@@ -92,14 +92,21 @@ typedef struct tw_value {
 	char *flags;    /* REGEX: any of "imsx"; "" when none */
 } tw_value;
 
+/* An expectation's regex, XPath and JSON query compiled once
+ * (expectations/compiled.h). */
+typedef struct tw_expect_code tw_expect_code;
+
 typedef struct tw_expect {
 	tw_subject subject;
 	char *arg;      /* header/cookie name, XPath, JSON query; else NULL */
+	tw_loc arg_loc; /* where arg is written (its opening quote if quoted) */
 	bool count;     /* `count` after a JSON query or XPath: the number of
 			   matches is the subject */
 	tw_op op;
 	tw_value value;
 	char *capture;  /* `as NAME`: the variable to set, or NULL */
+	tw_expect_code *code; /* set by tw_script_compile, owned by the
+				 script; NULL: compiled per evaluation */
 } tw_expect;
 
 /* ---- requests ---- */
@@ -119,6 +126,7 @@ typedef struct tw_request {
 	tw_pairs query;  /* appended to the URL's query string */
 	tw_body_kind body_kind;
 	char *body;      /* JSON and RAW */
+	tw_loc body_loc; /* the `json` or `body` line's keyword */
 	tw_pairs form;   /* FORM */
 	tw_pairs parts;  /* MULTIPART */
 	long timeout_ms; /* `timeout 5s` modifier; 0 = the run's default */
@@ -131,10 +139,12 @@ typedef struct tw_call_spec {
 	char *url;       /* template */
 	char *from;      /* template; NULL: TW_CALL_DEFAULT_FROM */
 	char *to;        /* template; NULL: TW_CALL_DEFAULT_TO */
+	tw_loc from_loc, to_loc; /* where the numbers are written */
 	char *method;    /* `method GET`; NULL: POST, as carriers default */
 	char *token;     /* `signed with VALUE`: the auth token (template,
 			    usually {{secret ...}}) to sign webhooks with
 			    X-Twilio-Signature; NULL: unsigned */
+	tw_loc token_loc; /* the `signed` line's keyword */
 } tw_call_spec;
 
 #define TW_CALL_DEFAULT_FROM "+15550100001"
@@ -147,6 +157,7 @@ typedef struct tw_step {
 	char *source;     /* the step's line as written (for reports) */
 	char *target;     /* template: link text, field, button, option */
 	char *value;      /* template: fill text; for CHOOSE the option */
+	tw_loc value_loc; /* PRESS: where the keys are written */
 	long ms;          /* PAUSE */
 	tw_request req;   /* VISIT and REQUEST */
 	tw_expect expect; /* EXPECT, HEAR */
@@ -160,7 +171,9 @@ typedef struct tw_step {
 typedef struct tw_scene {
 	tw_loc loc;
 	char *name;
+	tw_loc name_loc;    /* its opening quote */
 	tw_channel channel;
+	tw_loc channel_loc; /* the word after `on`; col 0 when none is written */
 	bool backstage;  /* checks the customer never sees */
 	long apdex_ms;   /* `apdex 1s` before the scene's first step; 0 = inherit */
 	tw_step *steps;
@@ -197,6 +210,13 @@ bool tw_step_is_phone(const tw_step *st);
 
 /* An operator as written in scripts ("==", "contains", "not exists"). */
 const char *tw_op_str(tw_op op);
+
+/* Compiles once what the script's expectations can have compiled before a
+ * performance (their regexes, XPaths and JSON queries without templates:
+ * expectations/compiled.h), for every performance and every worker
+ * thread to use until tw_script_free. The run calls it when it takes the
+ * script. Returns TW_OK or TW_ENOMEM. */
+int tw_script_compile(tw_script *script, tw_error *err);
 
 /* The text of a script line (1-based), for carets; "" when out of range. */
 const char *tw_script_line(const tw_script *script, int line);

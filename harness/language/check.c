@@ -18,10 +18,17 @@
  *     {{secret X}} are left to the runner, so `check` passes in CI without
  *     the secrets;
  *   - regular expressions (PCRE2) and XPath expressions (libxml2) that
- *     contain no template compile. JSON queries are left to the runner.
+ *     contain no template compile, with the very compile the run uses
+ *     (expectations/regex.c, expectations/compiled.c). JSON queries are
+ *     left to the runner.
  *
- * Columns. The AST keeps where each step and pair starts, not where each
- * template starts, and a STRING's content may be shorter than its spelling.
+ * Columns. The AST keeps where each thing that holds a template, a regex,
+ * an XPath or keys is written (steps, pairs, values, an expectation's
+ * argument, a request's body line, a call's numbers and `signed` line,
+ * press's keys, a scene's name and channel), so the checker never reads
+ * the script's lines again to find them. It does not keep where each
+ * template starts, and a STRING's content may be shorter than its
+ * spelling.
  * But every "{{" on a statement's line belongs to one of its templates
  * (names, keywords and numbers cannot contain one), escapes never make or
  * break a "{{", and the templates are visited in the order they are
@@ -36,13 +43,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <libxml/xpath.h>
 #include <libxml/xmlerror.h>
-#include <pcre2.h>
 
 #include "core/strmap.h"
 #include "core/template.h"
+#include "expectations/compiled.h"
+#include "expectations/regex.h"
 #include "language/ast.h"
 #include "language/lexer.h"
 #include "language/parser.h"
@@ -98,19 +104,6 @@ static void problem(checker *c, int line, int col, const char *fmt, ...)
 	if (tw_errors_push(c->out, &e) == TW_OK)
 		c->count++;
 	tw_error_clear(&e);
-}
-
-/* Re-reads a line's first tokens (the AST does not keep every column). */
-static size_t relex(checker *c, int line, tw_token *toks, size_t max)
-{
-	tw_lexer lx;
-	tw_error err = {0};
-	tw_lex_init(&lx, tw_script_line(c->s, line), line, c->s->path, &c->tmp, &err);
-	size_t n = 0;
-	while (n < max && tw_lex_next(&lx, &toks[n]) == TW_OK && toks[n].kind != TW_TOK_END)
-		n++;
-	tw_error_clear(&err);
-	return n;
 }
 
 /* ---- variables ---- */
@@ -278,62 +271,42 @@ static void check_template(checker *c, const char *tpl, int fallback_col)
 
 /* ---- regular expressions and XPath ---- */
 
-static void check_regex(checker *c, const tw_value *v)
+/* The column of offset in a text's decoded form, written at loc as a
+ * token of kind: STRING and REGEX decode escapes, a WORD is as written. */
+static int raw_col(const checker *c, tw_loc loc, tw_tok_kind kind, size_t offset)
 {
-	if (v->kind != TW_VAL_REGEX || strstr(v->text, "{{"))
-		return;
-	/* The options expectations/regex.c compiles with, so what passes here
-	 * compiles there. */
-	uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C;
-	for (const char *f = v->flags ? v->flags : ""; *f; f++) {
-		if (*f == 'i')
-			opts |= PCRE2_CASELESS;
-		else if (*f == 'm')
-			opts |= PCRE2_MULTILINE;
-		else if (*f == 's')
-			opts |= PCRE2_DOTALL;
-		else if (*f == 'x')
-			opts |= PCRE2_EXTENDED;
-	}
-	int code;
-	PCRE2_SIZE off;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)v->text, PCRE2_ZERO_TERMINATED, opts, &code,
-				       &off, NULL);
-	if (re) {
-		pcre2_code_free(re);
-		return;
-	}
-	PCRE2_UCHAR msg[256];
-	if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
-		snprintf((char *)msg, sizeof(msg), "error %d", code);
-	/* The offset is in the decoded pattern; the caret goes on the raw one. */
-	const char *line = tw_script_line(c->s, v->loc.line);
 	tw_token tok = {0};
-	tok.kind = TW_TOK_REGEX;
-	tok.raw = line + v->loc.col - 1;
+	tok.kind = kind;
+	tok.raw = tw_script_line(c->s, loc.line) + loc.col - 1;
 	tok.raw_len = strlen(tok.raw);
-	int col = v->loc.col + (int)tw_lex_raw_offset(&tok, (size_t)off);
-	problem(c, v->loc.line, col, "invalid regular expression: %s", (const char *)msg);
+	return loc.col + (int)tw_lex_raw_offset(&tok, offset);
 }
 
-typedef struct xpath_err {
-	int code;
-	int offset;
-	bool set;
-} xpath_err;
-
-#if LIBXML_VERSION >= 21200
-static void on_xpath_error(void *data, const xmlError *e)
-#else
-static void on_xpath_error(void *data, xmlErrorPtr e)
-#endif
+/* How a WORD or STRING argument at loc is written. */
+static tw_tok_kind written_as(const checker *c, tw_loc loc)
 {
-	xpath_err *x = data;
-	if (x->set)
-		return; /* the first error is the one that stopped the parse */
-	x->set = true;
-	x->code = e->code;
-	x->offset = e->int1;
+	return tw_script_line(c->s, loc.line)[loc.col - 1] == '"' ? TW_TOK_STRING : TW_TOK_WORD;
+}
+
+static void check_regex(checker *c, const tw_value *v)
+{
+	if (v->kind != TW_VAL_REGEX || tw_template_has_refs(v->text))
+		return;
+	/* expectations/regex.c's own compile, so what passes here compiles
+	 * there. */
+	tw_regex *re = NULL;
+	size_t offset;
+	tw_error err = {0};
+	int rc = tw_regex_compile_at(&re, v->text, v->flags, &offset, &err);
+	tw_regex_free(re);
+	if (rc == TW_ENOMEM)
+		c->oom = true;
+	else if (rc)
+		/* The offset is in the decoded pattern; the caret goes on the
+		 * raw one. */
+		problem(c, v->loc.line, raw_col(c, v->loc, TW_TOK_REGEX, offset),
+			"invalid regular expression: %s", err.message ? err.message : "");
+	tw_error_clear(&err);
 }
 
 static const char *xpath_message(int code)
@@ -358,31 +331,22 @@ static const char *xpath_message(int code)
 
 static void check_xpath(checker *c, const tw_step *st)
 {
-	const char *expr = st->expect.arg;
-	if (!expr || strstr(expr, "{{"))
+	const tw_expect *e = &st->expect;
+	if (!e->arg || tw_template_has_refs(e->arg))
 		return;
-	xmlXPathContextPtr ctx = xmlXPathNewContext(NULL);
-	if (!ctx)
-		return;
-	/* Errors come to this context's handler, so libxml2 prints nothing
-	 * and no process-wide handler is touched. */
-	xpath_err x = {0};
-	ctx->error = on_xpath_error;
-	ctx->userData = &x;
-	xmlXPathCompExprPtr comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)expr);
+	/* What the run compiles it with (expectations/compiled.c). */
+	int code, offset;
+	xmlXPathCompExprPtr comp = tw_xpath_compile(e->arg, &code, &offset);
 	if (comp) {
 		xmlXPathFreeCompExpr(comp);
-	} else {
-		tw_token toks[3];
-		int col = st->loc.col;
-		if (relex(c, st->loc.line, toks, 3) == 3) {
-			size_t off = x.set && x.offset > 0 ? (size_t)x.offset : 0;
-			col = toks[2].col + (int)tw_lex_raw_offset(&toks[2], off);
-		}
-		problem(c, st->loc.line, col, "invalid XPath expression: %s",
-			x.set ? xpath_message(x.code) : "it does not compile");
+		return;
 	}
-	xmlXPathFreeContext(ctx);
+	if (code == XML_ERR_NO_MEMORY || code == XML_XPATH_MEMORY_ERROR) {
+		c->oom = true;
+		return;
+	}
+	problem(c, e->arg_loc.line, raw_col(c, e->arg_loc, written_as(c, e->arg_loc), (size_t)offset),
+		"invalid XPath expression: %s", code ? xpath_message(code) : "it does not compile");
 }
 
 /* ---- the walk ---- */
@@ -414,39 +378,53 @@ static void check_pair(checker *c, const tw_pair *pr, bool name_is_template)
 	check_template(c, pr->value, pr->loc.col);
 }
 
-static const tw_pair *pair_on_line(const tw_pairs *pairs, int line)
+/* A template on a modifier line under a request: a pair, or the body. */
+typedef struct modifier {
+	const tw_pair *pair; /* NULL: the body */
+	bool name_is_template;
+	int line;
+} modifier;
+
+static int by_line(const void *a, const void *b)
+{
+	const modifier *x = a, *y = b;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+static size_t add_pairs(modifier *m, size_t n, const tw_pairs *pairs, bool name_is_template)
 {
 	for (size_t i = 0; i < pairs->count; i++)
-		if (pairs->items[i].loc.line == line)
-			return &pairs->items[i];
-	return NULL;
+		m[n++] = (modifier){&pairs->items[i], name_is_template, pairs->items[i].loc.line};
+	return n;
 }
 
 /* The modifier lines under a request step, in line order (`timeout` and
- * `apdex` lines have no templates and are passed over). */
+ * `apdex` lines have no templates). */
 static void check_request(checker *c, const tw_step *st)
 {
 	const tw_request *r = &st->req;
 	begin_line(c, st->loc.line, st->loc.col);
 	check_template(c, r->url, st->loc.col);
-	for (int line = st->loc.line + 1; (size_t)line <= c->s->line_count; line++) {
-		tw_token t;
-		if (relex(c, line, &t, 1) == 0)
-			continue; /* blank or comment */
-		const tw_pair *pr;
-		if ((pr = pair_on_line(&r->headers, line)))
-			check_pair(c, pr, false);
-		else if ((pr = pair_on_line(&r->query, line)))
-			check_pair(c, pr, true);
-		else if ((pr = pair_on_line(&r->form, line)))
-			check_pair(c, pr, true);
-		else if ((pr = pair_on_line(&r->parts, line)))
-			check_pair(c, pr, true);
-		else if (strcmp(t.text, "json") == 0 || strcmp(t.text, "body") == 0) {
-			begin_line(c, line, t.col);
-			check_template(c, r->body, t.col);
-		} else if (strcmp(t.text, "timeout") != 0 && strcmp(t.text, "apdex") != 0)
-			break; /* the next statement */
+	size_t n = r->headers.count + r->query.count + r->form.count + r->parts.count + 1;
+	modifier *m = tw_arena_alloc(&c->tmp, n * sizeof(*m));
+	if (!m) {
+		c->oom = true;
+		return;
+	}
+	n = add_pairs(m, 0, &r->headers, false);
+	n = add_pairs(m, n, &r->query, true);
+	n = add_pairs(m, n, &r->form, true);
+	n = add_pairs(m, n, &r->parts, true);
+	if ((r->body_kind == TW_BODY_JSON || r->body_kind == TW_BODY_RAW) && r->body_loc.line > 0)
+		m[n++] = (modifier){NULL, false, r->body_loc.line};
+	qsort(m, n, sizeof(*m), by_line);
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].pair) {
+			check_pair(c, m[i].pair, m[i].name_is_template);
+		} else {
+			begin_line(c, r->body_loc.line, r->body_loc.col);
+			check_template(c, r->body, r->body_loc.col);
+		}
 	}
 }
 
@@ -458,24 +436,17 @@ static void check_call(checker *c, const tw_step *st)
 {
 	const tw_call_spec *call = &st->call;
 	check_template(c, call->url, st->loc.col);
-	tw_token toks[6];
-	size_t n = relex(c, st->loc.line, toks, 6);
-	for (size_t i = 2; i + 1 < n; i += 2) {
-		if (strcmp(toks[i].text, "from") == 0)
-			check_template(c, call->from, toks[i + 1].col);
-		else if (strcmp(toks[i].text, "to") == 0)
-			check_template(c, call->to, toks[i + 1].col);
-	}
-	for (int line = st->loc.line + 1; (size_t)line <= c->s->line_count; line++) {
-		tw_token t;
-		if (relex(c, line, &t, 1) == 0)
-			continue; /* blank or comment */
-		if (strcmp(t.text, "signed") == 0) {
-			begin_line(c, line, t.col);
-			check_template(c, call->token, t.col);
-		} else if (strcmp(t.text, "method") != 0 && strcmp(t.text, "apdex") != 0) {
-			break; /* the next statement */
-		}
+	bool to_first = call->to_loc.col && (!call->from_loc.col ||
+					     call->to_loc.col < call->from_loc.col);
+	if (to_first)
+		check_template(c, call->to, call->to_loc.col);
+	if (call->from_loc.col)
+		check_template(c, call->from, call->from_loc.col);
+	if (!to_first && call->to_loc.col)
+		check_template(c, call->to, call->to_loc.col);
+	if (call->token_loc.line > 0) {
+		begin_line(c, call->token_loc.line, call->token_loc.col);
+		check_template(c, call->token, call->token_loc.col);
 	}
 }
 
@@ -493,7 +464,6 @@ static bool key_char(char k)
 static void check_keys(checker *c, const tw_step *st, bool early)
 {
 	const char *keys = st->value;
-	tw_token toks[2];
 	if (!keys)
 		return;
 	const char *tpl = strstr(keys, "{{");
@@ -511,12 +481,12 @@ static void check_keys(checker *c, const tw_step *st, bool early)
 			i++;
 			continue;
 		}
-		if ((i < first_tpl) != early || relex(c, st->loc.line, toks, 2) < 2)
+		if ((i < first_tpl) != early)
 			return;
 		size_t n = 1; /* show a whole UTF-8 character */
 		while (((unsigned char)keys[i + n] & 0xC0) == 0x80)
 			n++;
-		problem(c, st->loc.line, toks[1].col + (int)tw_lex_raw_offset(&toks[1], i),
+		problem(c, st->value_loc.line, raw_col(c, st->value_loc, written_as(c, st->value_loc), i),
 			"'%.*s' is not a key: press takes digits, *, # and w or W (a pause)",
 			(int)n, keys + i);
 		return;
@@ -583,65 +553,80 @@ static void check_channel(checker *c, const tw_scene *sc, const tw_step *st)
 	}
 }
 
+/* ---- the steps: one function per row of steps.def ---- */
+
+static void check_nothing(checker *c, const tw_step *st)
+{
+	(void)c;
+	(void)st; /* pause, silence, hang up: no template, nothing to compile */
+}
+
+/* click, fill, tick, untick, submit: target, then value */
+static void check_target_value(checker *c, const tw_step *st)
+{
+	check_template(c, st->target, st->loc.col);
+	check_template(c, st->value, st->loc.col);
+}
+
+/* `choose OPTION from LIST`: the option is written first */
+static void check_choose(checker *c, const tw_step *st)
+{
+	check_template(c, st->value, st->loc.col);
+	check_template(c, st->target, st->loc.col);
+}
+
+static void check_press(checker *c, const tw_step *st)
+{
+	check_keys(c, st, true);
+	check_template(c, st->value, st->loc.col);
+	check_keys(c, st, false);
+}
+
+static void check_say(checker *c, const tw_step *st)
+{
+	check_template(c, st->value, st->loc.col);
+}
+
+/* expect and hear */
+static void check_expect(checker *c, const tw_step *st)
+{
+	const tw_expect *e = &st->expect;
+	if (e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON)
+		check_template(c, e->arg, st->loc.col);
+	if (e->value.kind == TW_VAL_STRING || e->value.kind == TW_VAL_REGEX)
+		check_template(c, e->value.text, e->value.loc.col);
+	check_regex(c, &e->value);
+	if (e->subject == TW_SUBJ_XPATH)
+		check_xpath(c, st);
+}
+
+/* The function that checks each step kind: steps.def's CHECK column. */
+static void (*const step_checkers[])(checker *c, const tw_step *st) = {
+#define TW_STEP_KIND(name, words_, json_, written_, channel_, apdex_, action_, parse_, check_, \
+		     perform_)                                                                \
+	[TW_STEP_##name] = check_,
+#include "language/steps.def"
+#undef TW_STEP_KIND
+};
+
 static void check_step(checker *c, const tw_step *st)
 {
 	begin_line(c, st->loc.line, st->loc.col);
-	switch (st->kind) {
-	case TW_STEP_VISIT:
-	case TW_STEP_REQUEST:
-		check_request(c, st);
-		break;
-	case TW_STEP_CHOOSE:
-		check_template(c, st->value, st->loc.col);
-		check_template(c, st->target, st->loc.col);
-		break;
-	case TW_STEP_PAUSE:
-	case TW_STEP_SILENCE:
-	case TW_STEP_HANGUP:
-		break;
-	case TW_STEP_CALL:
-		check_call(c, st);
-		break;
-	case TW_STEP_PRESS:
-		check_keys(c, st, true);
-		check_template(c, st->value, st->loc.col);
-		check_keys(c, st, false);
-		break;
-	case TW_STEP_SAY:
-		check_template(c, st->value, st->loc.col);
-		break;
-	case TW_STEP_HEAR:
-	case TW_STEP_EXPECT: {
-		const tw_expect *e = &st->expect;
-		if (e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON)
-			check_template(c, e->arg, st->loc.col);
-		if (e->value.kind == TW_VAL_STRING || e->value.kind == TW_VAL_REGEX)
-			check_template(c, e->value.text, e->value.loc.col);
-		check_regex(c, &e->value);
-		if (e->subject == TW_SUBJ_XPATH)
-			check_xpath(c, st);
-		break;
-	}
-	default: /* click, fill, tick, untick, submit: target, then value */
-		check_template(c, st->target, st->loc.col);
-		check_template(c, st->value, st->loc.col);
-		break;
-	}
+	if ((size_t)st->kind < TW_STEP_KIND_COUNT)
+		step_checkers[st->kind](c, st);
 }
 
 static void check_scene(checker *c, size_t index)
 {
 	const tw_scene *sc = &c->s->scenes[index];
-	tw_token toks[4];
-	size_t n = relex(c, sc->loc.line, toks, 4);
-	int name_col = n >= 2 ? toks[1].col : sc->loc.col;
+	int name_col = sc->name_loc.col ? sc->name_loc.col : sc->loc.col;
 	size_t first;
 	if (!add_name(c, &c->scene_names, sc->name, index, &first))
 		problem(c, sc->loc.line, name_col, "duplicate scene name '%s' (first on line %d)",
 			sc->name, c->s->scenes[first].loc.line);
 	/* Backstage is what the customer never sees: no call to be on. */
 	if (sc->backstage && sc->channel == TW_CHANNEL_IVR)
-		problem(c, sc->loc.line, n >= 4 ? toks[3].col : sc->loc.col,
+		problem(c, sc->loc.line, sc->channel_loc.col ? sc->channel_loc.col : sc->loc.col,
 			"backstage blocks are web: expected 'on web' or no channel (the "
 			"caller's steps go in a scene on ivr)");
 	if (sc->step_count == 0)

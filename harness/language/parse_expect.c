@@ -404,6 +404,7 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 					    "!#$%%&'*+-.^_`|~",
 					    subject, tw_parse_shown(p, &tok));
 		e->arg = tok.text;
+		e->arg_loc = tw_parse_loc(p, tok.col);
 		break;
 	case TW_SUBJ_XPATH:
 		if ((rc = tw_parse_next(p, &tok)))
@@ -414,6 +415,7 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 				"expected an XPath expression after 'expect xpath', like "
 				"\"//h1\"");
 		e->arg = tok.text;
+		e->arg_loc = tw_parse_loc(p, tok.col);
 		break;
 	case TW_SUBJ_JSON:
 		if ((rc = tw_parse_next(p, &tok)))
@@ -424,6 +426,7 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 				"expected a JSON query starting with '$' after 'expect json', "
 				"like $.status");
 		e->arg = tok.text;
+		e->arg_loc = tw_parse_loc(p, tok.col);
 		break;
 	default:
 		break;

@@ -143,6 +143,7 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 	if (strcmp(w, "json") == 0) {
 		if ((rc = set_body(p, kw, req, TW_BODY_JSON)))
 			return rc;
+		req->body_loc = tw_parse_loc(p, kw->col);
 		tw_token tok;
 		if ((rc = tw_lex_rest(&p->lx, &tok, false)))
 			return rc;
@@ -164,6 +165,7 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 	if (strcmp(w, "body") == 0) {
 		if ((rc = set_body(p, kw, req, TW_BODY_RAW)))
 			return rc;
+		req->body_loc = tw_parse_loc(p, kw->col);
 		int vcol;
 		if ((rc = tw_parse_text_arg(p, &req->body, &vcol)))
 			return rc;
@@ -237,5 +239,6 @@ int tw_parse_call_modifier(parser *p, const tw_token *kw)
 				    "expected the auth token after 'signed with', like signed with "
 				    "{{secret TWILIO_TOKEN}}");
 	p->signed_line = p->lineno;
+	call->token_loc = tw_parse_loc(p, kw->col);
 	return TW_OK;
 }

@@ -15,8 +15,9 @@
 #include <strings.h>
 
 /* call URL [from NUMBER] [to NUMBER], in either order */
-int tw_parse_call(parser *p, tw_step *st)
+int tw_parse_call(parser *p, const tw_token *kw, tw_step *st)
 {
+	(void)kw;
 	tw_call_spec *call = &st->call;
 	tw_token tok;
 	int rc = tw_parse_next(p, &tok);
@@ -59,10 +60,13 @@ int tw_parse_call(parser *p, tw_step *st)
 				"expected a phone number after '%s', like %s +15550100 or %s "
 				"{{phone}}",
 				kw.text, kw.text, kw.text);
-		if (from)
+		if (from) {
 			call->from = val.text;
-		else
+			call->from_loc = tw_parse_loc(p, val.col);
+		} else {
 			call->to = val.text;
+			call->to_loc = tw_parse_loc(p, val.col);
+		}
 		what = "the number";
 	}
 	p->in_call = true;
@@ -73,8 +77,9 @@ int tw_parse_call(parser *p, tw_step *st)
 
 /* press KEYS: one word or STRING. The keys themselves are the checker's:
  * templates make them known only at run time. */
-int tw_parse_press(parser *p, tw_step *st)
+int tw_parse_press(parser *p, const tw_token *kw, tw_step *st)
 {
+	(void)kw;
 	tw_token tok;
 	int rc = tw_parse_next(p, &tok);
 	if (rc)
@@ -88,6 +93,7 @@ int tw_parse_press(parser *p, tw_step *st)
 		return tw_parse_err(p, tok.col,
 				    "no keys between the quotes: expected digits, *, #, w or W");
 	st->value = tok.text;
+	st->value_loc = tw_parse_loc(p, tok.col);
 	if ((rc = tw_parse_next(p, &tok)))
 		return rc;
 	if (tok.kind != TW_TOK_END)
@@ -100,8 +106,9 @@ int tw_parse_press(parser *p, tw_step *st)
 }
 
 /* say PHRASE [confidence NUMBER] */
-int tw_parse_say(parser *p, tw_step *st)
+int tw_parse_say(parser *p, const tw_token *kw, tw_step *st)
 {
+	(void)kw;
 	tw_token tok;
 	int rc = tw_parse_next(p, &tok);
 	if (rc)

@@ -823,6 +823,7 @@ static int parse_block(parser *p, const tw_token *kw)
 				    "the %s name is empty: expected some text between the quotes",
 				    kw->text);
 	char *name = tok.text;
+	int name_col = tok.col, channel_col = 0;
 	tw_channel channel = TW_CHANNEL_WEB;
 	if ((rc = tw_parse_next(p, &tok)))
 		return rc;
@@ -846,6 +847,7 @@ static int parse_block(parser *p, const tw_token *kw)
 			return tw_parse_err(p, tok.col,
 					    "unknown channel '%s' (expected web or ivr)",
 					    tw_parse_shown(p, &tok));
+		channel_col = tok.col;
 		if ((rc = tw_parse_end(p, "the channel")))
 			return rc;
 	}
@@ -857,7 +859,10 @@ static int parse_block(parser *p, const tw_token *kw)
 	tw_scene *sc = &s->scenes[s->scene_count++];
 	sc->loc = tw_parse_loc(p, kw->col);
 	sc->name = name;
+	sc->name_loc = tw_parse_loc(p, name_col);
 	sc->channel = channel;
+	if (channel_col)
+		sc->channel_loc = tw_parse_loc(p, channel_col);
 	sc->backstage = backstage;
 	p->step_cap = 0;
 	p->scene_apdex_line = 0;
@@ -910,8 +915,9 @@ static int parse_request(parser *p, const tw_token *kw, tw_step *st)
 }
 
 /* fill TARGET with VALUE */
-static int parse_fill(parser *p, tw_step *st)
+static int parse_fill(parser *p, const tw_token *kw, tw_step *st)
 {
+	(void)kw;
 	tw_token tok;
 	int rc = tw_parse_next(p, &tok);
 	if (rc)
@@ -964,8 +970,9 @@ static int parse_fill(parser *p, tw_step *st)
 }
 
 /* choose OPTION [from|in TARGET] */
-static int parse_choose(parser *p, tw_step *st)
+static int parse_choose(parser *p, const tw_token *keyword, tw_step *st)
 {
+	(void)keyword;
 	tw_token tok;
 	int rc = tw_parse_next(p, &tok);
 	if (rc)
@@ -994,80 +1001,97 @@ static int parse_choose(parser *p, tw_step *st)
 	return TW_OK;
 }
 
+/* ---- the steps: one function per row of steps.def ---- */
+
+static int parse_click(parser *p, const tw_token *kw, tw_step *st)
+{
+	(void)kw;
+	int col, rc = tw_parse_text_arg(p, &st->target, &col);
+	if (!rc && !st->target)
+		rc = tw_parse_err(p, col,
+				  "expected the link text after 'click', like click \"Margherita\"");
+	return rc;
+}
+
+/* tick and untick */
+static int parse_tick(parser *p, const tw_token *kw, tw_step *st)
+{
+	int col, rc = tw_parse_text_arg(p, &st->target, &col);
+	if (!rc && !st->target)
+		rc = tw_parse_err(
+			p, col,
+			"expected the checkbox or radio button after '%s' (its label, name or id)",
+			kw->text);
+	return rc;
+}
+
+static int parse_submit(parser *p, const tw_token *kw, tw_step *st)
+{
+	(void)kw;
+	int col;
+	return tw_parse_text_arg(p, &st->target, &col);
+}
+
+static int parse_pause(parser *p, const tw_token *kw, tw_step *st)
+{
+	(void)kw;
+	double ms;
+	int col, rc = tw_parse_duration_arg(p, "pause", &ms, &col);
+	if (rc)
+		return rc;
+	st->ms = lround(ms);
+	return tw_parse_end(p, "the duration");
+}
+
+static int parse_hear(parser *p, const tw_token *kw, tw_step *st)
+{
+	(void)kw;
+	st->expect.subject = TW_SUBJ_PROMPT;
+	return tw_parse_expectation_rest(p, &st->expect, "hear");
+}
+
+static int parse_silence(parser *p, const tw_token *kw, tw_step *st)
+{
+	(void)kw;
+	(void)st;
+	return tw_parse_end(p, "'silence'");
+}
+
+static int parse_hangup(parser *p, const tw_token *kw, tw_step *st)
+{
+	(void)kw;
+	(void)st;
+	tw_token t;
+	int rc = tw_parse_next(p, &t);
+	if (rc)
+		return rc;
+	if (!tw_parse_is_word(&t, "up"))
+		return tw_parse_err(p, t.col, "expected 'up' after 'hang': the step is 'hang up'");
+	return tw_parse_end(p, "'hang up'");
+}
+
+/* The function that parses each step kind after its keyword: steps.def's
+ * PARSE column. */
+static int (*const step_parsers[])(parser *p, const tw_token *kw, tw_step *st) = {
+#define TW_STEP_KIND(name, words_, json_, written_, channel_, apdex_, action_, parse_, check_, \
+		     perform_)                                                                 \
+	[TW_STEP_##name] = parse_,
+#include "language/steps.def"
+#undef TW_STEP_KIND
+};
+
 static int parse_step(parser *p, const tw_token *kw)
 {
-	const char *w = kw->text;
-	int rc = TW_OK, col;
 	p->in_request = false;
 	p->in_call = false;
 	p->step_apdex_line = 0;
 	tw_step_kind kind = TW_STEP_EXPECT; /* every word of step_words has a kind */
-	tw_step_kind_of_word(w, &kind);
+	tw_step_kind_of_word(kw->text, &kind);
 
 	tw_step *st = add_step(p, kind, kw);
 	if (!st)
 		return TW_ENOMEM;
-	switch (kind) {
-	case TW_STEP_VISIT:
-	case TW_STEP_REQUEST:
-		rc = parse_request(p, kw, st);
-		break;
-	case TW_STEP_CLICK:
-		if ((rc = tw_parse_text_arg(p, &st->target, &col)))
-			break;
-		if (!st->target)
-			rc = tw_parse_err(p, col,
-					  "expected the link text after 'click', like click "
-					  "\"Margherita\"");
-		break;
-	case TW_STEP_TICK:
-	case TW_STEP_UNTICK:
-		if ((rc = tw_parse_text_arg(p, &st->target, &col)))
-			break;
-		if (!st->target)
-			rc = tw_parse_err(
-				p, col,
-				"expected the checkbox or radio button after '%s' (its label, name "
-				"or id)",
-				w);
-		break;
-	case TW_STEP_SUBMIT: rc = tw_parse_text_arg(p, &st->target, &col); break;
-	case TW_STEP_FILL:
-		rc = parse_fill(p, st);
-		break;
-	case TW_STEP_CHOOSE:
-		rc = parse_choose(p, st);
-		break;
-	case TW_STEP_PAUSE: {
-		double ms;
-		if ((rc = tw_parse_duration_arg(p, "pause", &ms, &col)))
-			break;
-		st->ms = lround(ms);
-		rc = tw_parse_end(p, "the duration");
-		break;
-	}
-	case TW_STEP_EXPECT: rc = tw_parse_expect(p, kw, st); break;
-	case TW_STEP_CALL: rc = tw_parse_call(p, st); break;
-	case TW_STEP_HEAR:
-		st->expect.subject = TW_SUBJ_PROMPT;
-		rc = tw_parse_expectation_rest(p, &st->expect, "hear");
-		break;
-	case TW_STEP_PRESS: rc = tw_parse_press(p, st); break;
-	case TW_STEP_SAY: rc = tw_parse_say(p, st); break;
-	case TW_STEP_SILENCE: rc = tw_parse_end(p, "'silence'"); break;
-	case TW_STEP_HANGUP: {
-		tw_token t;
-		if ((rc = tw_parse_next(p, &t)))
-			break;
-		if (!tw_parse_is_word(&t, "up")) {
-			rc = tw_parse_err(p, t.col,
-					  "expected 'up' after 'hang': the step is 'hang up'");
-			break;
-		}
-		rc = tw_parse_end(p, "'hang up'");
-		break;
-	}
-	}
+	int rc = step_parsers[kind](p, kw, st);
 	if (rc)
 		return rc;
 	st->source = statement_text(p, kw->col);

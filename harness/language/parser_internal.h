@@ -103,9 +103,9 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st);
 int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject);
 
 /* parse_phone.c: the rest of a call, press or say line into st. */
-int tw_parse_call(parser *p, tw_step *st);
-int tw_parse_press(parser *p, tw_step *st);
-int tw_parse_say(parser *p, tw_step *st);
+int tw_parse_call(parser *p, const tw_token *kw, tw_step *st);
+int tw_parse_press(parser *p, const tw_token *kw, tw_step *st);
+int tw_parse_say(parser *p, const tw_token *kw, tw_step *st);
 
 /* parse_modifier.c: a line attached to the request (header, query, form,
  * part, json, body, timeout) or the call (method, signed with) above it. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/fsutil.h"
+#include "expectations/compiled.h"
 #include "language/ast.h"
 #include "language/lexer.h"
 #include "language/parser.h"
@@ -32,10 +33,34 @@ int tw_script_parse(tw_script **out, const char *name, const char *text, size_t 
 	return tw_parse(out, name, text, len, err);
 }
 
+/* The expectations: the steps that have one. */
+static tw_expect *expect_of(tw_step *st)
+{
+	return st->kind == TW_STEP_EXPECT || st->kind == TW_STEP_HEAR ? &st->expect : NULL;
+}
+
+int tw_script_compile(tw_script *script, tw_error *err)
+{
+	for (size_t i = 0; i < script->scene_count; i++)
+		for (size_t j = 0; j < script->scenes[i].step_count; j++) {
+			tw_expect *ex = expect_of(&script->scenes[i].steps[j]);
+			int rc = ex ? tw_expect_compile(ex, err) : TW_OK;
+			if (rc)
+				return rc;
+		}
+	return TW_OK;
+}
+
 void tw_script_free(tw_script *script)
 {
 	if (!script)
 		return;
+	for (size_t i = 0; i < script->scene_count; i++)
+		for (size_t j = 0; j < script->scenes[i].step_count; j++) {
+			tw_expect *ex = expect_of(&script->scenes[i].steps[j]);
+			if (ex)
+				tw_expect_code_free(ex->code);
+		}
 	tw_arena_free(&script->arena);
 	free(script);
 }
@@ -84,7 +109,8 @@ const char *tw_op_str(tw_op op)
 #undef TW_STEP_KIND
 
 static const tw_step_facts step_facts[] = {
-#define TW_STEP_KIND(name, words_, json_, written_, channel_, apdex_, action_)                 \
+#define TW_STEP_KIND(name, words_, json_, written_, channel_, apdex_, action_, parse_, check_,  \
+		     perform_)                                                                 \
 	[TW_STEP_##name] = {.json = json_,                                                   \
 			    .written = written_,                                             \
 			    .words = step_words_##name,                                      \

@@ -218,7 +218,7 @@ static void fetch_or_pass(tw_customer *c, tw_step_result *sr, double now_ms)
 	tw_http_request_free(&req);
 }
 
-static void place_call(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+void tw_caller_call(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
 {
 	const tw_call_spec *spec = &st->call;
 	char *url = tw_customer_expand(c, sr, spec->url, now_ms);
@@ -375,23 +375,21 @@ static void expect_call(tw_customer *c, tw_step_result *sr, const tw_step *st, d
 	tw_expect_outcome_free(&out);
 }
 
+/* What press, say and silence do to the call, with the step's value
+ * expanded (NULL when it has none). */
+typedef int call_action(tw_call *call, const tw_step *st, const char *value, tw_error *e);
+
 /* press, say, silence: the caller acts; prompts said before no longer
  * count for `hear`. */
-static void act(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+static void act(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms,
+		call_action *action)
 {
 	char *value = NULL;
 	if (st->value && !(value = tw_customer_expand(c, sr, st->value, now_ms)))
 		return;
 	c->heard = tw_call_event_count(c->call);
 	tw_error e = {0};
-	int rc;
-	if (st->kind == TW_STEP_PRESS)
-		rc = tw_call_press(c->call, value, &e);
-	else if (st->kind == TW_STEP_SAY)
-		rc = tw_call_say(c->call, value ? value : "", st->confidence, &e);
-	else
-		rc = tw_call_silence(c->call, &e);
-	if (rc != TW_OK)
+	if (action(c->call, st, value, &e) != TW_OK)
 		fail_call(c, sr, &e, now_ms);
 	else
 		fetch_or_pass(c, sr, now_ms);
@@ -399,39 +397,75 @@ static void act(tw_customer *c, tw_step_result *sr, const tw_step *st, double no
 	free(value);
 }
 
-void tw_caller_perform(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+/* The steps after `call` act on the call under way. */
+static bool on_call(tw_customer *c, tw_step_result *sr, double now_ms)
 {
-	if (st->kind == TW_STEP_CALL) {
-		place_call(c, sr, st, now_ms);
-		return;
-	}
-	if (!c->call) {
-		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
-				 "no call has been placed: start the scene with 'call URL'");
-		return;
-	}
-	switch (st->kind) {
-	case TW_STEP_HEAR:
+	if (c->call)
+		return true;
+	tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
+			 "no call has been placed: start the scene with 'call URL'");
+	return false;
+}
+
+void tw_caller_hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	if (on_call(c, sr, now_ms))
 		hear(c, sr, st, now_ms);
-		break;
-	case TW_STEP_PRESS:
-	case TW_STEP_SAY:
-	case TW_STEP_SILENCE:
-		act(c, sr, st, now_ms);
-		break;
-	case TW_STEP_HANGUP: {
-		tw_error e = {0};
-		if (tw_call_hangup(c->call, &e) != TW_OK)
-			fail_call(c, sr, &e, now_ms);
-		else
-			fetch_or_pass(c, sr, now_ms); /* a Dial's action is told */
-		tw_error_clear(&e);
-		break;
-	}
-	default:
+}
+
+static int press(tw_call *call, const tw_step *st, const char *value, tw_error *e)
+{
+	(void)st;
+	return tw_call_press(call, value, e);
+}
+
+static int say(tw_call *call, const tw_step *st, const char *value, tw_error *e)
+{
+	return tw_call_say(call, value ? value : "", st->confidence, e);
+}
+
+static int silence(tw_call *call, const tw_step *st, const char *value, tw_error *e)
+{
+	(void)st;
+	(void)value;
+	return tw_call_silence(call, e);
+}
+
+void tw_caller_press(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	if (on_call(c, sr, now_ms))
+		act(c, sr, st, now_ms, press);
+}
+
+void tw_caller_say(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	if (on_call(c, sr, now_ms))
+		act(c, sr, st, now_ms, say);
+}
+
+void tw_caller_silence(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	if (on_call(c, sr, now_ms))
+		act(c, sr, st, now_ms, silence);
+}
+
+void tw_caller_hangup(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	(void)st;
+	if (!on_call(c, sr, now_ms))
+		return;
+	tw_error e = {0};
+	if (tw_call_hangup(c->call, &e) != TW_OK)
+		fail_call(c, sr, &e, now_ms);
+	else
+		fetch_or_pass(c, sr, now_ms); /* a Dial's action is told */
+	tw_error_clear(&e);
+}
+
+void tw_caller_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	if (on_call(c, sr, now_ms))
 		expect_call(c, sr, st, now_ms);
-		break;
-	}
 }
 
 void tw_caller_webhook_done(tw_customer *c, tw_step_result *sr, double now_ms)

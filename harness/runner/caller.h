@@ -15,9 +15,18 @@
 
 #include "runner/customer.h"
 
-/* Performs st (a step for which tw_step_is_phone holds): passes or fails sr, or starts a webhook fetch (the
- * customer is then WAITING with c->webhook set). */
-void tw_caller_perform(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
+/* The caller's steps, one function per step kind (language/steps.def's
+ * PERFORM column), and tw_caller_expect for the expectations about the
+ * call (those for which tw_step_is_phone holds). Each passes or fails sr,
+ * or starts a webhook fetch (the customer is then WAITING with c->webhook
+ * set); all but call fail sr when no call has been placed. */
+void tw_caller_call(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
+void tw_caller_hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
+void tw_caller_press(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
+void tw_caller_say(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
+void tw_caller_silence(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
+void tw_caller_hangup(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
+void tw_caller_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
 
 /* The webhook fetch under way came back with a response (transport
  * failures are the customer's): feeds it to the call, then fetches again

@@ -484,6 +484,159 @@ static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 	tw_expect_outcome_free(&out);
 }
 
+/* ---- the steps: one function per row of language/steps.def ---- */
+
+static void perform_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
+			    double now_ms)
+{
+	tw_http_request req = {0};
+	if (build_request(c, sr, st, &req, now_ms) == TW_OK)
+		tw_customer_start_transfer(c, sr, &req, now_ms);
+	else if (sr->status == TW_STATUS_SKIPPED)
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+	tw_http_request_free(&req);
+}
+
+static void perform_click(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	xmlDocPtr doc = current_page(c, sr, "click", now_ms);
+	char *target = doc ? tw_customer_expand(c, sr, st->target, now_ms) : NULL;
+	if (!target)
+		return;
+	tw_http_request req = {0};
+	tw_error e = {0};
+	if (tw_html_click(doc, c->resp.url, target, &req, &e) == TW_OK)
+		tw_customer_start_transfer(c, sr, &req, now_ms);
+	else
+		tw_customer_fail_error(c, sr, now_ms, &e);
+	tw_http_request_free(&req);
+	tw_error_clear(&e);
+	free(target);
+}
+
+static void perform_submit(tw_customer *c, tw_step_result *sr, const tw_step *st,
+			   double now_ms)
+{
+	xmlDocPtr doc = current_page(c, sr, "submit", now_ms);
+	if (!doc)
+		return;
+	char *target = NULL;
+	if (st->target && !(target = tw_customer_expand(c, sr, st->target, now_ms)))
+		return;
+	tw_http_request req = {0};
+	tw_error e = {0};
+	if (tw_form_submit(doc, c->resp.url, target, c->last_form, &req, &e) == TW_OK)
+		tw_customer_start_transfer(c, sr, &req, now_ms);
+	else
+		tw_customer_fail_error(c, sr, now_ms, &e);
+	tw_http_request_free(&req);
+	tw_error_clear(&e);
+	free(target);
+}
+
+/* What a form step does to the page, once its target and value are
+ * expanded; *form: the form it wrote into. */
+typedef int form_change(xmlDocPtr doc, const tw_step *st, const char *target,
+			const char *value, xmlNodePtr *form, tw_error *e);
+
+static int fill(xmlDocPtr doc, const tw_step *st, const char *target, const char *value,
+		xmlNodePtr *form, tw_error *e)
+{
+	(void)st;
+	return tw_form_fill(doc, target, value ? value : "", form, e);
+}
+
+static int choose(xmlDocPtr doc, const tw_step *st, const char *target, const char *value,
+		  xmlNodePtr *form, tw_error *e)
+{
+	(void)st;
+	return tw_form_choose(doc, target, value, form, e);
+}
+
+static int tick(xmlDocPtr doc, const tw_step *st, const char *target, const char *value,
+		xmlNodePtr *form, tw_error *e)
+{
+	(void)value;
+	return tw_form_tick(doc, target, st->kind == TW_STEP_TICK, form, e);
+}
+
+/* fill, choose, tick, untick: the page changes in place, nothing is sent. */
+static void change_page(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms,
+			const char *what, form_change *change)
+{
+	char *target = NULL, *value = NULL;
+	xmlDocPtr doc = current_page(c, sr, what, now_ms);
+	if (!doc)
+		return;
+	if (st->target && !(target = tw_customer_expand(c, sr, st->target, now_ms)))
+		return;
+	if (st->value && !(value = tw_customer_expand(c, sr, st->value, now_ms))) {
+		free(target);
+		return;
+	}
+	xmlNodePtr form = NULL;
+	tw_error e = {0};
+	if (change(doc, st, target, value, &form, &e) == TW_OK) {
+		c->page_changed = true;
+		if (form)
+			c->last_form = form;
+		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+	} else {
+		tw_customer_fail_error(c, sr, now_ms, &e);
+	}
+	tw_error_clear(&e);
+	free(target);
+	free(value);
+}
+
+static void perform_fill(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	change_page(c, sr, st, now_ms, "fill a field", fill);
+}
+
+static void perform_choose(tw_customer *c, tw_step_result *sr, const tw_step *st,
+			   double now_ms)
+{
+	change_page(c, sr, st, now_ms, "choose an option", choose);
+}
+
+/* tick and untick */
+static void perform_tick(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	change_page(c, sr, st, now_ms, "tick a box", tick);
+}
+
+static void perform_pause(tw_customer *c, tw_step_result *sr, const tw_step *st,
+			  double now_ms)
+{
+	(void)sr;
+	/* A run that is stopping skips think time: performances under way
+	 * finish sooner. */
+	c->wake_at_ms = now_ms + (c->run->stop ? 0 : (double)st->ms * c->run->opts.think_scale);
+	c->state = TW_CUSTOMER_PAUSED;
+}
+
+/* An expectation about the last response, or about the call. */
+static void perform_expect(tw_customer *c, tw_step_result *sr, const tw_step *st,
+			   double now_ms)
+{
+	if (tw_step_is_phone(st))
+		tw_caller_expect(c, sr, st, now_ms);
+	else
+		run_expect(c, sr, st, now_ms);
+}
+
+/* The function that performs each step kind: steps.def's PERFORM column. */
+typedef void step_performer(tw_customer *c, tw_step_result *sr, const tw_step *st,
+			    double now_ms);
+static step_performer *const performers[] = {
+#define TW_STEP_KIND(name, words_, json_, written_, channel_, apdex_, action_, parse_, check_, \
+		     perform_)                                                                \
+	[TW_STEP_##name] = perform_,
+#include "language/steps.def"
+#undef TW_STEP_KIND
+};
+
 /* One step that does not wait on the network, or the start of one that
  * does. */
 static void perform(tw_customer *c, double now_ms)
@@ -492,94 +645,11 @@ static void perform(tw_customer *c, double now_ms)
 	tw_step_result *sr = cur_result(c);
 	c->step_start_ms = now_ms;
 	c->step_clock_s = c->call ? tw_call_clock(c->call) : 0;
-	tw_http_request req = {0};
-	tw_error e = {0};
-	xmlDocPtr doc;
-	char *target = NULL, *value = NULL;
-	xmlNodePtr form = NULL;
-	int rc;
-
-	switch (st->kind) {
-	case TW_STEP_VISIT:
-	case TW_STEP_REQUEST:
-		if (build_request(c, sr, st, &req, now_ms) == TW_OK)
-			tw_customer_start_transfer(c, sr, &req, now_ms);
-		else if (sr->status == TW_STATUS_SKIPPED)
-			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
-		break;
-	case TW_STEP_CLICK:
-		if (!(doc = current_page(c, sr, "click", now_ms)))
-			break;
-		if (!(target = tw_customer_expand(c, sr, st->target, now_ms)))
-			break;
-		if (tw_html_click(doc, c->resp.url, target, &req, &e) == TW_OK)
-			tw_customer_start_transfer(c, sr, &req, now_ms);
-		else
-			tw_customer_fail_error(c, sr, now_ms, &e);
-		break;
-	case TW_STEP_SUBMIT:
-		if (!(doc = current_page(c, sr, "submit", now_ms)))
-			break;
-		if (st->target && !(target = tw_customer_expand(c, sr, st->target, now_ms)))
-			break;
-		if (tw_form_submit(doc, c->resp.url, target, c->last_form, &req, &e) == TW_OK)
-			tw_customer_start_transfer(c, sr, &req, now_ms);
-		else
-			tw_customer_fail_error(c, sr, now_ms, &e);
-		break;
-	case TW_STEP_FILL:
-	case TW_STEP_CHOOSE:
-	case TW_STEP_TICK:
-	case TW_STEP_UNTICK:
-		if (!(doc = current_page(c, sr, st->kind == TW_STEP_FILL     ? "fill a field"
-						: st->kind == TW_STEP_CHOOSE ? "choose an option"
-									     : "tick a box",
-					 now_ms)))
-			break;
-		if (st->target && !(target = tw_customer_expand(c, sr, st->target, now_ms)))
-			break;
-		if (st->value && !(value = tw_customer_expand(c, sr, st->value, now_ms)))
-			break;
-		if (st->kind == TW_STEP_FILL)
-			rc = tw_form_fill(doc, target, value ? value : "", &form, &e);
-		else if (st->kind == TW_STEP_CHOOSE)
-			rc = tw_form_choose(doc, target, value, &form, &e);
-		else
-			rc = tw_form_tick(doc, target, st->kind == TW_STEP_TICK, &form, &e);
-		if (rc == TW_OK) {
-			c->page_changed = true;
-			if (form)
-				c->last_form = form;
-			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
-		} else {
-			tw_customer_fail_error(c, sr, now_ms, &e);
-		}
-		break;
-	case TW_STEP_PAUSE:
-		/* A run that is stopping skips think time: performances under
-		 * way finish sooner. */
-		c->wake_at_ms = now_ms + (c->run->stop ? 0 : (double)st->ms * c->run->opts.think_scale);
-		c->state = TW_CUSTOMER_PAUSED;
-		break;
-	case TW_STEP_EXPECT:
-		if (tw_step_is_phone(st))
-			tw_caller_perform(c, sr, st, now_ms);
-		else
-			run_expect(c, sr, st, now_ms);
-		break;
-	case TW_STEP_CALL:
-	case TW_STEP_HEAR:
-	case TW_STEP_PRESS:
-	case TW_STEP_SAY:
-	case TW_STEP_SILENCE:
-	case TW_STEP_HANGUP:
-		tw_caller_perform(c, sr, st, now_ms);
-		break;
-	}
-	tw_http_request_free(&req);
-	tw_error_clear(&e);
-	free(target);
-	free(value);
+	if ((size_t)st->kind < TW_STEP_KIND_COUNT)
+		performers[st->kind](c, sr, st, now_ms);
+	else
+		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
+				 "a step of unknown kind %d", (int)st->kind);
 	if (c->state == TW_CUSTOMER_READY)
 		next_step(c);
 }

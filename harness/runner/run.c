@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/array.h"
+#include "language/ast.h"
 #include "techweek.h"
 #include "techweek/global.h"
 #include "tw_version.h"
@@ -77,6 +78,11 @@ tw_rehearsal_result *tw_run_push_result(tw_run *run, const char *path)
 
 int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err)
 {
+	/* Regexes, XPaths and JSON queries compiled once for the whole run. */
+	if (tw_script_compile(script, err) != TW_OK) {
+		tw_script_free(script);
+		return TW_ENOMEM;
+	}
 	tw_rehearsal_result *r = tw_run_push_result(run, tw_script_path(script));
 	tw_plan *plan = NULL;
 	if (!r || !(r->name = strdup(tw_script_name(script))) ||

@@ -223,6 +223,21 @@ static void test_every_template_position(void **state)
 	      {17, 10, "unknown variable 's'"},  {18, 16, "unknown variable 'v'"},
 	      {19, 21, "unknown variable 'r'"},  {20, 26, "unknown variable 'x'"},
 	      {21, 19, "unknown variable 'jq'"}, {21, 32, "unknown variable 'jv'"});
+	/* A request's modifiers in any order, the body among them: in line
+	 * order, each at its column. */
+	CHECK("scene \"S\"\n"
+	      "  post /{{u}}\n"                  /* 2 */
+	      "    timeout 5s\n"                 /* 3 */
+	      "    json {\"a\": \"{{j}}\"}\n"     /* 4 */
+	      "    # a comment\n"                /* 5 */
+	      "    header X-A: {{h}}\n"          /* 6 */
+	      "    query q = {{q}}\n"            /* 7 */
+	      "  call /v from {{f}} to {{t}}\n", /* 8 */
+	      NULL,
+	      {2, 9, "unknown variable 'u'"}, {4, 17, "unknown variable 'j'"},
+	      {6, 17, "unknown variable 'h'"}, {7, 15, "unknown variable 'q'"},
+	      {8, 3, "'call' is a phone step: use it in a scene on ivr"},
+	      {8, 16, "unknown variable 'f'"}, {8, 25, "unknown variable 't'"});
 }
 
 static void test_scenes(void **state)
