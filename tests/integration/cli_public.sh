@@ -3,9 +3,13 @@
 # harness/cli includes its own cli/cli.h, techweek.h or techweek/*.h and
 # system headers, nothing of the engine's; and it compiles with no
 # include path but include/ and its own folder, so no engine header can
-# come in unseen through another one.
+# come in unseen through another one. Then the command linked against
+# libtechweek.so (which exports only include/'s functions; it would not
+# link otherwise) checks a script and answers as the static one does.
 set -uo pipefail
 root=$1
+shared=${2:-}
+static=${3:-}
 cc=${CC:-cc}
 failed=0
 while IFS= read -r line; do
@@ -27,4 +31,19 @@ for f in "$root"/harness/cli/*.c; do
     failed=1
   fi
 done
+if [ -n "$shared" ]; then
+  for args in "--version" "check $root/rehearsals" "help run"; do
+    # shellcheck disable=SC2086
+    want=$("$static" $args 2>&1; echo "exit $?")
+    # shellcheck disable=SC2086
+    got=$("$shared" $args 2>&1; echo "exit $?")
+    if [ "$got" = "$want" ]; then
+      echo "ok   techweek on libtechweek.so: $args"
+    else
+      echo "FAIL techweek on libtechweek.so answers otherwise to: $args"
+      diff <(echo "$want") <(echo "$got") | head -20
+      failed=1
+    fi
+  done
+fi
 exit $failed
