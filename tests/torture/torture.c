@@ -1,0 +1,238 @@
+/*
+ * The allocation hook (torture.h). The program is linked with
+ * -Wl,--wrap=malloc,... so that the engine's calls reach __wrap_malloc
+ * here, which fails the armed call and hands the others to the C library
+ * (__real_malloc). jansson and libxml2 allocate inside their own shared
+ * objects, where --wrap does not reach, so their allocator hooks point
+ * here too. PCRE2 allocates with its default allocator unless given a
+ * general context, which the engine does not make: its allocations are
+ * not counted.
+ */
+#include "torture.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <libxml/xmlmemory.h>
+
+#include "techweek/error.h"
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+char *__real_strdup(const char *s);
+char *__real_strndup(const char *s, size_t n);
+int __real_vasprintf(char **out, const char *fmt, va_list ap);
+char *__real_realpath(const char *path, char *resolved);
+
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+char *__wrap_strdup(const char *s);
+char *__wrap_strndup(const char *s, size_t n);
+int __wrap_asprintf(char **out, const char *fmt, ...);
+int __wrap_vasprintf(char **out, const char *fmt, va_list ap);
+char *__wrap_realpath(const char *path, char *resolved);
+
+/* The test's own state, never the engine's. */
+static bool armed;
+static long fail_at; /* the call that fails; 0: none */
+static long calls;   /* allocations made since armed */
+static bool fired;
+
+/* Counts one allocation; true when it is the one to fail. */
+static bool failing(void)
+{
+	if (!armed)
+		return false;
+	if (++calls != fail_at)
+		return false;
+	fired = true;
+	errno = ENOMEM;
+	return true;
+}
+
+void *__wrap_malloc(size_t size)
+{
+	return failing() ? NULL : __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return failing() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t size)
+{
+	return failing() ? NULL : __real_realloc(p, size);
+}
+
+char *__wrap_strdup(const char *s)
+{
+	return failing() ? NULL : __real_strdup(s);
+}
+
+char *__wrap_strndup(const char *s, size_t n)
+{
+	return failing() ? NULL : __real_strndup(s, n);
+}
+
+int __wrap_vasprintf(char **out, const char *fmt, va_list ap)
+{
+	return failing() ? -1 : __real_vasprintf(out, fmt, ap);
+}
+
+int __wrap_asprintf(char **out, const char *fmt, ...)
+{
+	if (failing())
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = __real_vasprintf(out, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* Only realpath(path, NULL) allocates. */
+char *__wrap_realpath(const char *path, char *resolved)
+{
+	return !resolved && failing() ? NULL : __real_realpath(path, resolved);
+}
+
+static void *hooked_malloc(size_t size)
+{
+	return __wrap_malloc(size);
+}
+
+static void *hooked_realloc(void *p, size_t size)
+{
+	return __wrap_realloc(p, size);
+}
+
+static char *hooked_strdup(const char *s)
+{
+	return __wrap_strdup(s);
+}
+
+static void hooked_free(void *p)
+{
+	free(p);
+}
+
+void torture_init(void)
+{
+	json_set_alloc_funcs(hooked_malloc, hooked_free);
+	/* Before libxml2 allocates anything: what it frees must be ours. */
+	xmlMemSetup(hooked_free, hooked_malloc, hooked_realloc, hooked_strdup);
+}
+
+void torture_arm(long n)
+{
+	fail_at = n;
+	calls = 0;
+	fired = false;
+	armed = true;
+}
+
+long torture_disarm(void)
+{
+	armed = false;
+	return calls;
+}
+
+bool torture_fired(void)
+{
+	return fired;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One run of op failing the nth allocation (0: none). *digest gets the
+ * result's text when op returned the expected code. Returns the tw_code;
+ * *made the allocations counted. */
+static int once(const torture_op *op, long n, long *made, char **digest, int expected)
+{
+	torture_arm(n);
+	int rc = op->run(op->ctx);
+	*made = torture_disarm();
+	*digest = rc == expected && op->digest ? op->digest(op->ctx) : NULL;
+	if (rc != expected && rc != TW_ENOMEM && op->err) {
+		char *text = tw_error_format(op->err);
+		fprintf(stderr, "  N=%ld: %s\n", n, text ? text : "?");
+		free(text);
+	}
+	op->cleanup(op->ctx);
+	return rc;
+}
+
+static bool same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+int torture_run(const torture_op *op)
+{
+	return torture_run_expecting(op, TW_OK);
+}
+
+int torture_run_expecting(const torture_op *op, int expected)
+{
+	double start = now_s();
+	long total = 0;
+	char *want = NULL;
+	int rc = once(op, 0, &total, &want, expected);
+	if (rc != expected) {
+		fprintf(stderr, "%s: without an injected failure: %s\n", op->name,
+			tw_code_str((tw_code)rc));
+		free(want);
+		return 1;
+	}
+	long first = 1, last = total;
+	const char *only = getenv("TORTURE_N");
+	if (only)
+		first = last = strtol(only, NULL, 10);
+	int problems = 0;
+	for (long n = first; n <= last + 1 && !(only && n > last); n++) {
+		long made = 0;
+		char *got = NULL;
+		rc = once(op, n, &made, &got, expected);
+		if (!fired) {
+			/* Past the last allocation: done. Fewer allocations
+			 * than the count made without failures would mean the
+			 * operation is not repeatable. */
+			if (rc != expected || !same(got, want)) {
+				fprintf(stderr, "%s: N=%ld: no failure injected, yet %s\n",
+					op->name, n,
+					rc != expected ? tw_code_str((tw_code)rc) : "another result");
+				problems++;
+			}
+			free(got);
+			break;
+		}
+		if (rc == expected && !same(got, want)) {
+			fprintf(stderr, "%s: N=%ld of %ld: allocation failed, yet no out of memory: "
+				"another result\n", op->name, n, total);
+			problems++;
+		} else if (rc != expected && rc != TW_ENOMEM) {
+			fprintf(stderr, "%s: N=%ld of %ld: allocation failed, reported as '%s' "
+				"instead of out of memory\n", op->name, n, total,
+				tw_code_str((tw_code)rc));
+			problems++;
+		}
+		free(got);
+	}
+	free(want);
+	fprintf(stderr, "%s: %ld allocations, each failed in turn: %d problem%s (%.2f s)\n",
+		op->name, total, problems, problems == 1 ? "" : "s", now_s() - start);
+	return problems;
+}
