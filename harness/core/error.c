@@ -6,6 +6,7 @@
 #include "techweek/error.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,17 @@ static char *vformat(const char *fmt, va_list ap)
 	return s;
 }
 
+/* An error that could not be described is out of memory: a syntax error
+ * without its message and place would tell the user something untrue. */
+static int described(tw_error *err, bool complete)
+{
+	if (!complete) {
+		tw_error_clear(err);
+		err->code = TW_ENOMEM;
+	}
+	return err->code;
+}
+
 int tw_error_set(tw_error *err, tw_code code, const char *fmt, ...)
 {
 	if (!err)
@@ -64,7 +76,7 @@ int tw_error_set(tw_error *err, tw_code code, const char *fmt, ...)
 	va_start(ap, fmt);
 	err->message = vformat(fmt, ap);
 	va_end(ap);
-	return code;
+	return described(err, err->message);
 }
 
 int tw_error_set_at(tw_error *err, tw_code code, const char *file, int line,
@@ -82,7 +94,8 @@ int tw_error_set_at(tw_error *err, tw_code code, const char *file, int line,
 	err->source_line = source_line ? strdup(source_line) : NULL;
 	err->line = line;
 	err->col = col;
-	return code;
+	return described(err, err->message && (!file || err->file) &&
+				      (!source_line || err->source_line));
 }
 
 void tw_error_move(tw_error *dst, tw_error *src)
@@ -140,6 +153,11 @@ int tw_errors_push(tw_errors *list, const tw_error *err)
 	e->message = err->message ? strdup(err->message) : NULL;
 	e->file = err->file ? strdup(err->file) : NULL;
 	e->source_line = err->source_line ? strdup(err->source_line) : NULL;
+	if ((err->message && !e->message) || (err->file && !e->file) ||
+	    (err->source_line && !e->source_line)) {
+		tw_error_clear(e);
+		return TW_ENOMEM;
+	}
 	list->count++;
 	return TW_OK;
 }

@@ -50,7 +50,9 @@ const char *tw_code_str(tw_code code);
 /* Releases what err owns and sets it back to TW_OK. Safe on a cleared error. */
 void tw_error_clear(tw_error *err);
 
-/* Sets err (clearing it first) and returns code. err may be NULL. */
+/* Sets err (clearing it first) and returns code. err may be NULL. When
+ * the message (or, below, the file or line) cannot be allocated, err is
+ * left saying out of memory, without a message, and TW_ENOMEM is returned. */
 int tw_error_set(tw_error *err, tw_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -70,7 +72,8 @@ void tw_error_move(tw_error *dst, tw_error *src);
  * The result is malloc'd; the caller frees it. NULL on out of memory. */
 char *tw_error_format(const tw_error *err);
 
-/* Appends a copy of err to list. Returns TW_OK or TW_ENOMEM. */
+/* Appends a copy of err to list. Returns TW_OK or TW_ENOMEM (nothing
+ * appended). */
 int tw_errors_push(tw_errors *list, const tw_error *err);
 void tw_errors_clear(tw_errors *list);
 

@@ -12,7 +12,10 @@
  * failure), until an N past the last allocation. Each time the operation
  * must say out of memory (TW_ENOMEM); a success is accepted only when its
  * result is the same as without the failure (a failure absorbed, as a
- * buffer that could not be shrunk to fit). Leaks are found by
+ * buffer that could not be shrunk to fit). One exception: jansson's
+ * decoder turns a failed allocation into a syntax error, so an error
+ * other than out of memory is counted, not failed, when the allocation
+ * that failed was jansson's. Leaks are found by
  * LeakSanitizer (asan build) or valgrind at exit.
  */
 #ifndef TW_TORTURE_H
