@@ -93,9 +93,11 @@ static void problem(checker *c, int line, int col, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	tw_error e = {0};
-	tw_error_set_at(&e, TW_ECHECK, c->s->path, line, line > 0 ? col : 0,
-			line > 0 ? tw_script_line(c->s, line) : NULL, "%s", buf);
-	if (tw_errors_push(c->out, &e) == TW_OK)
+	if (tw_error_set_at(&e, TW_ECHECK, c->s->path, line, line > 0 ? col : 0,
+			    line > 0 ? tw_script_line(c->s, line) : NULL, "%s", buf) != TW_ECHECK ||
+	    tw_errors_push(c->out, &e) != TW_OK)
+		c->oom = true; /* a problem lost: the check is incomplete */
+	else
 		c->count++;
 	tw_error_clear(&e);
 }
@@ -109,6 +111,8 @@ static size_t relex(checker *c, int line, tw_token *toks, size_t max)
 	size_t n = 0;
 	while (n < max && tw_lex_next(&lx, &toks[n]) == TW_OK && toks[n].kind != TW_TOK_END)
 		n++;
+	if (err.code == TW_ENOMEM)
+		c->oom = true;
 	tw_error_clear(&err);
 	return n;
 }
@@ -159,8 +163,10 @@ static const char *suggest_var(checker *c, const char *name)
 		return NULL;
 	c->suggestions++;
 	const char **names = tw_arena_alloc(&c->tmp, n * sizeof(*names));
-	if (!names)
+	if (!names) {
+		c->oom = true;
 		return NULL;
+	}
 	size_t k = 0;
 	for (size_t i = 0; i < c->s->cast.count; i++)
 		names[k++] = c->s->cast.items[i].name;
@@ -233,6 +239,8 @@ static int on_ref(const tw_ref *ref, void *ctx)
 	char *name = tw_arena_strndup(&t->c->tmp, ref->name, ref->name_len);
 	if (name)
 		check_var(t->c, name, col_of_offset(t, ref->offset, t->c->line > 0 ? 1 : 0));
+	else
+		t->c->oom = true;
 	return 0;
 }
 
@@ -253,8 +261,10 @@ static void check_template(checker *c, const char *tpl, int fallback_col)
 		n++;
 	size_t *opens = tw_arena_alloc(&c->tmp, n * sizeof(*opens));
 	int *cols = tw_arena_alloc(&c->tmp, n * sizeof(*cols));
-	if (!opens || !cols)
+	if (!opens || !cols) {
+		c->oom = true;
 		return;
+	}
 	size_t i = 0;
 	for (const char *q = tpl; (q = strstr(q, "{{")) != NULL; q += 2) {
 		opens[i] = (size_t)(q - tpl);
@@ -270,7 +280,10 @@ static void check_template(checker *c, const char *tpl, int fallback_col)
 	tpl_ctx t = {c, opens, cols, n};
 	size_t bad = 0;
 	tw_error err = {0};
-	if (tw_template_scan(tpl, on_ref, &t, &bad, &err) != TW_OK)
+	int rc = tw_template_scan(tpl, on_ref, &t, &bad, &err);
+	if (rc == TW_ENOMEM)
+		c->oom = true;
+	else if (rc != TW_OK)
 		problem(c, c->line, col_of_offset(&t, bad, fallback_col), "%s",
 			err.message ? err.message : "malformed template");
 	tw_error_clear(&err);
@@ -362,16 +375,26 @@ static void check_xpath(checker *c, const tw_step *st)
 	if (!expr || strstr(expr, "{{"))
 		return;
 	xmlXPathContextPtr ctx = xmlXPathNewContext(NULL);
-	if (!ctx)
+	if (!ctx) {
+		c->oom = true;
 		return;
+	}
 	/* Errors come to this context's handler, so libxml2 prints nothing
 	 * and no process-wide handler is touched. */
 	xpath_err x = {0};
 	ctx->error = on_xpath_error;
 	ctx->userData = &x;
+	/* libxml2 reports some failed allocations (its dictionary's) only
+	 * as the thread's last error, and the compile then fails as if the
+	 * expression were bad. */
+	xmlResetLastError();
 	xmlXPathCompExprPtr comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)expr);
+	const xmlError *last = xmlGetLastError();
 	if (comp) {
 		xmlXPathFreeCompExpr(comp);
+	} else if ((x.set && x.code == XML_ERR_NO_MEMORY) ||
+		   (last && last->code == XML_ERR_NO_MEMORY)) {
+		c->oom = true;
 	} else {
 		tw_token toks[3];
 		int col = st->loc.col;
@@ -659,8 +682,10 @@ static void collect_captures(checker *c)
 	for (size_t i = 0; i < c->s->scene_count; i++)
 		n += c->s->scenes[i].step_count;
 	c->captures = n ? tw_arena_alloc(&c->tmp, n * sizeof(capture)) : NULL;
-	if (!c->captures)
+	if (!c->captures) {
+		c->oom = n > 0;
 		return;
+	}
 	for (size_t i = 0; i < c->s->scene_count; i++) {
 		const tw_scene *sc = &c->s->scenes[i];
 		for (size_t j = 0; j < sc->step_count; j++) {
@@ -695,8 +720,14 @@ size_t tw_script_check(const tw_script *script, const tw_vars *given, tw_errors 
 			"the rehearsal has no scenes: expected at least one scene or backstage block");
 	for (size_t i = 0; i < script->scene_count; i++)
 		check_scene(&c, i);
-	if (c.oom)
-		problem(&c, 0, 0, "out of memory: the check is incomplete");
+	if (c.oom) {
+		/* Said as out of memory, not as a problem with the script. */
+		tw_error e = {0};
+		tw_error_set(&e, TW_ENOMEM, "out of memory: the check is incomplete");
+		if (tw_errors_push(problems, &e) == TW_OK)
+			c.count++;
+		tw_error_clear(&e);
+	}
 	tw_strmap_free(&c.cast_names);
 	tw_strmap_free(&c.capture_names);
 	tw_strmap_free(&c.scene_names);

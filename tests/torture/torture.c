@@ -244,6 +244,9 @@ int torture_run_expecting(const torture_op *op, int expected)
 		if (rc == expected && !same(got, want)) {
 			fprintf(stderr, "%s: N=%ld of %ld: an allocation by %s failed, yet no out of "
 				"memory: another result\n", op->name, n, total, fired_in);
+			if (only) /* reproducing one N: show what differs */
+				fprintf(stderr, "--- without the failure:\n%s\n--- with it:\n%s\n", want,
+					got);
 			problems++;
 		} else if (rc != expected && rc != TW_ENOMEM && rc != TW_OK &&
 			   strcmp(fired_in, "jansson") == 0) {
