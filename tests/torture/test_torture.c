@@ -270,17 +270,6 @@ static int torture_check(void)
 
 /* ---- a finished run, performed once against the stage ---- */
 
-/* What the reports and merge are tortured on: a web journey heavy in
- * expectations, a phone call, a failure, a broken script. Each touchpoint
- * costs the JSON and HTML reports about a hundred allocations, and the
- * torture renders once per allocation: a few scripts keep it in seconds. */
-static const char *const performed[] = {
-	"rehearsals/order-pizza.rehearsal",
-	"rehearsals/call-about-order.rehearsal",
-	"tests/cases/missing-link.rehearsal",
-	"tests/cases/data/broken.rehearsal",
-};
-#define PERFORMED_COUNT (sizeof(performed) / sizeof(performed[0]))
 
 static pid_t stage_pid;
 static char stage_url[256];
@@ -343,12 +332,12 @@ static void add_script(tw_run *run, const char *path, const tw_vars *vars)
 }
 
 static tw_run *perform(const tw_vars *vars, unsigned shard, unsigned shards,
-		       const char *const *paths, size_t n)
+		       const char *const *paths, size_t n, unsigned long performances)
 {
 	tw_run_options o;
 	tw_run_options_init(&o);
 	o.vars = vars;
-	o.performances = 1;
+	o.performances = performances;
 	o.shard_index = shard;
 	o.shard_count = shards;
 	tw_run *run = NULL;
@@ -479,7 +468,7 @@ static int torture_reports(const char *what, const char *stage)
 		die("vars", NULL);
 	tw_run *runs[REPORT_RUNS];
 	for (size_t i = 0; i < REPORT_RUNS; i++)
-		runs[i] = perform(vars, 0, 0, report_runs[i].paths, report_runs[i].n);
+		runs[i] = perform(vars, 0, 0, report_runs[i].paths, report_runs[i].n, 1);
 	stage_stop();
 
 	int problems = 0;
@@ -554,6 +543,21 @@ static void merge_cleanup(void *p)
 	tw_error_clear(&c->err);
 }
 
+/* Shards of two kinds (docs/sharding.md): with fewer runnable rehearsals
+ * than shards, each shard performs them all and merge sums the figures;
+ * with as many, each performs its own. */
+static const char *const merge_split[] = {"rehearsals/kitchen-api.rehearsal",
+					  "tests/cases/missing-link.rehearsal"};
+static const struct {
+	const char *name;
+	const char *const *paths;
+	size_t n;
+} merge_runs[] = {
+	{"merge of shards sharing the performances", failing_run, 2},
+	{"merge of shards sharing the rehearsals", merge_split, 2},
+};
+#define MERGE_RUNS (sizeof(merge_runs) / sizeof(merge_runs[0]))
+
 static int torture_merge(const char *stage)
 {
 	tw_global_init();
@@ -561,28 +565,37 @@ static int torture_merge(const char *stage)
 	tw_vars *vars = tw_vars_new();
 	if (!vars || tw_vars_set(vars, "stage", stage_url, false) != TW_OK)
 		die("vars", NULL);
-	merge_ctx c = {.names = {"part1.json", "part2.json"}};
-	char *parts[2];
-	for (unsigned i = 0; i < 2; i++) {
-		tw_run *run = perform(vars, i + 1, 2, performed, PERFORMED_COUNT);
-		tw_run_score score;
-		score_of(run, &score);
-		tw_buf b;
-		tw_error err = {0};
-		if (tw_report_json_render(run, &score, &b, &err) != TW_OK)
-			die("json", &err);
-		parts[i] = steal(&b);
-		c.texts[i] = parts[i];
-		c.lens[i] = strlen(parts[i]);
-		tw_buf_free(&b);
-		tw_run_score_free(&score);
-		tw_run_free(run);
+	char *parts[MERGE_RUNS][2];
+	for (size_t k = 0; k < MERGE_RUNS; k++) {
+		for (unsigned i = 0; i < 2; i++) {
+			tw_run *run = perform(vars, i + 1, 2, merge_runs[k].paths, merge_runs[k].n,
+					      2);
+			tw_run_score score;
+			score_of(run, &score);
+			tw_buf b;
+			tw_error err = {0};
+			if (tw_report_json_render(run, &score, &b, &err) != TW_OK)
+				die("json", &err);
+			parts[k][i] = steal(&b);
+			tw_buf_free(&b);
+			tw_run_score_free(&score);
+			tw_run_free(run);
+		}
 	}
 	stage_stop();
-	torture_op op = {"merge", merge_run, merge_digest, merge_cleanup, &c, &c.err};
-	int problems = torture_run(&op);
-	free(parts[0]);
-	free(parts[1]);
+	int problems = 0;
+	for (size_t k = 0; k < MERGE_RUNS; k++) {
+		merge_ctx c = {.names = {"part1.json", "part2.json"}};
+		for (unsigned i = 0; i < 2; i++) {
+			c.texts[i] = parts[k][i];
+			c.lens[i] = strlen(parts[k][i]);
+		}
+		torture_op op = {merge_runs[k].name, merge_run, merge_digest, merge_cleanup, &c,
+				 &c.err};
+		problems += torture_run(&op);
+		free(parts[k][0]);
+		free(parts[k][1]);
+	}
 	tw_vars_free(vars);
 	tw_global_cleanup();
 	return problems;
