@@ -601,6 +601,15 @@ static int torture_merge(const char *stage)
 	return problems;
 }
 
+static bool report_op(const char *what)
+{
+	static const char *const ops[] = {"score", "junit", "json", "html", "summary"};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(what, ops[i]) == 0)
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	torture_init();
@@ -608,6 +617,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: test_torture OPERATION [STAGE]\n");
 		return 2;
 	}
+	/* meson names the stage relative to the build folder. */
+	char *stage = argc > 2 ? realpath(argv[2], NULL) : NULL;
+	if (argc > 2 && !stage)
+		die(argv[2], NULL);
+	/* The scripts' paths, as the plan keeps them, are relative to it. */
 	if (chdir(TW_SOURCE_ROOT) != 0)
 		die(TW_SOURCE_ROOT, NULL);
 	const char *what = argv[1];
@@ -618,12 +632,15 @@ int main(int argc, char **argv)
 		problems = torture_parse();
 	else if (strcmp(what, "check") == 0)
 		problems = torture_check();
-	else if (argc < 3)
+	else if (strcmp(what, "merge") != 0 && !report_op(what))
+		return fprintf(stderr, "test_torture: no operation '%s'\n", what), 2;
+	else if (!stage)
 		return fprintf(stderr, "test_torture: %s needs the stage\n", what), 2;
 	else if (strcmp(what, "merge") == 0)
-		problems = torture_merge(argv[2]);
+		problems = torture_merge(stage);
 	else
-		problems = torture_reports(what, argv[2]);
+		problems = torture_reports(what, stage);
+	free(stage);
 	if (problems)
 		fprintf(stderr, "test_torture %s: %d problem%s\n", what, problems,
 			problems == 1 ? "" : "s");
