@@ -295,7 +295,7 @@ int torture_run_expecting(const torture_op *op, int expected)
 	}
 	free(want);
 	if (stride > 1)
-		fprintf(stderr, "%s: %ld allocations, every %ldth failed in turn: %d problem%s",
+		fprintf(stderr, "%s: %ld allocations, 1 in %ld failed in turn: %d problem%s",
 			op->name, total, stride, problems, problems == 1 ? "" : "s");
 	else
 		fprintf(stderr, "%s: %ld allocations, each failed in turn: %d problem%s",
