@@ -9,14 +9,18 @@
 #ifndef TECHWEEK_H
 #define TECHWEEK_H
 
+#include "techweek/common.h"
 #include "techweek/error.h"
 #include "techweek/global.h"
 #include "techweek/vars.h"
 #include "techweek/script.h"
 #include "techweek/run.h"
 #include "techweek/report.h"
+#include "techweek/result.h"
+#include "techweek/readiness.h"
+#include "techweek/number.h"
 
 /* The library's version, e.g. "0.1.0". Static storage. */
-const char *tw_version(void);
+TW_EXTERN(const char *) tw_version(void);
 
 #endif

@@ -46,7 +46,7 @@ typedef struct tw_cli_opts {
 	const char *json;     /* file; default <reports>/result.json */
 	const char *html;     /* file; default <reports>/readiness.html */
 	const char *project;  /* --project; NULL: ./techweek.json if present */
-	struct tw_baseline *baseline; /* owned: --baseline FILE, read while parsing */
+	tw_baseline *baseline; /* owned: --baseline FILE, read while parsing */
 	double gate;          /* --gate; < 0: the project's, else none */
 	long progress_ms;     /* --progress: 0 default, -1 none */
 	bool performances_given;
@@ -73,6 +73,14 @@ void tw_cli_help(FILE *out, const char *command);
 size_t tw_cli_option_count(void);
 const char *tw_cli_option_name(size_t i, char *short_name);
 bool tw_cli_option_takes(size_t i, const char *command);
+/* The value's name in the help ("FILE", "auto|always|never"; NULL for a
+ * switch), and the help command shows for it (NULL when it does not take
+ * it): for the man pages' and completions' checks and generator. */
+const char *tw_cli_option_arg(size_t i);
+const char *tw_cli_option_help(size_t i, const char *command);
+/* The i-th command of the table ("run", "check", "merge") and its one-line
+ * summary; NULL past the end. */
+const char *tw_cli_command_name(size_t i, const char **summary);
 
 /* Expands the paths (files and folders of *.rehearsal) into a sorted list.
  * Paths that do not exist are listed too, so they are reported as broken.
@@ -87,16 +95,15 @@ int tw_cmd_run(int argc, char **argv);
 int tw_cmd_check(int argc, char **argv);
 int tw_cmd_merge(int argc, char **argv);
 
-struct tw_readiness_config;
-/* The project file (--project, else ./techweek.json when there is one),
- * then --gate over the file's gate. A bad file is printed: TW_EUSAGE. */
-int tw_cli_load_project(const tw_cli_opts *o, struct tw_readiness_config *cfg);
+/* The project file (--project, else ./techweek.json when there is one;
+ * else the defaults) into *project, then --gate over the file's gate. A
+ * bad file is printed: TW_EUSAGE (*project NULL). */
+int tw_cli_load_project(const tw_cli_opts *o, tw_project **project);
 /* Once the run's rehearsals are in (before it is performed): each gates
- * rule of cfg that matches none of them is a warning on stderr naming the
+ * rule of project that matches none of them is a warning on stderr naming the
  * file and the rule, or, when it is a typo for a name or tag of the run
- * (readiness/project.h), an error: TW_EUSAGE. TW_OK, or TW_ENOMEM. */
-int tw_cli_check_rules(const tw_cli_opts *o, const tw_run *run,
-		       const struct tw_readiness_config *cfg);
+ * (tw_project_unmatched_rules), an error: TW_EUSAGE. TW_OK, or TW_ENOMEM. */
+int tw_cli_check_rules(const tw_cli_opts *o, const tw_run *run, const tw_project *project);
 /* From now on SIGINT and SIGTERM stop run (when not NULL) and are noted,
  * never fatal: tw_cli_finish still writes every report and then exits 130.
  * SIGPIPE is ignored (a failed write is reported instead). */
@@ -105,15 +112,15 @@ void tw_cli_catch_signals(tw_run *run);
 bool tw_cli_use_color(int setting);
 /*
  * What run and merge do once the run's results are in: score the run
- * against cfg, which decides its verdict (readiness/score.h), print the
+ * under project, which decides its verdict (techweek/readiness.h), print the
  * summary and the verdict (unless --quiet), write the JUnit, JSON and HTML
  * reports (with --no-reports, only those named by --junit, --json and
  * --html). Returns the exit status: the verdict's (0 ready, 1 not ready, 2 broken, 3 unreachable, 5 limited, 130
  * interrupted), 4
  * when a report could not be written (then none is: the reports are one
- * set, core/fsutil.h), 130 when a signal came while it wrote them (it
+ * set, tw_report_write_set), 130 when a signal came while it wrote them (it
  * completes them first).
  */
-int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const struct tw_readiness_config *cfg);
+int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_project *project);
 
 #endif

@@ -32,6 +32,10 @@ int tw_cmd_check(int argc, char **argv)
 		size_t found = tw_script_check(script, o.vars_given ? o.vars : NULL, &list);
 		for (size_t j = 0; j < list.count; j++)
 			tw_cli_print_error(&list.items[j]);
+		if (list.lost) {
+			tw_error oom = {.code = TW_ENOMEM}; /* problems it could not list */
+			tw_cli_print_error(&oom);
+		}
 		problems += found;
 		bad_files += found > 0;
 		tw_errors_clear(&list);

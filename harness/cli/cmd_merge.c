@@ -1,6 +1,6 @@
 /*
  * techweek merge: the JSON results of every shard of one run (techweek run
- * --shard I/N) read back into one run (runner/merge.c), then scored and
+ * --shard I/N) read back into one run (reports/json_read.c), then scored and
  * reported exactly as techweek run does (cli/finish.c). A bad part is a
  * usage error naming the file, and nothing is written.
  */
@@ -8,8 +8,6 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
-#include "readiness/score.h"
-#include "runner/result.h"
 
 int tw_cmd_merge(int argc, char **argv)
 {
@@ -20,11 +18,10 @@ int tw_cmd_merge(int argc, char **argv)
 		tw_cli_opts_free(&o);
 		return status;
 	}
-	tw_readiness_config cfg;
-	tw_readiness_config_init(&cfg);
+	tw_project *project = NULL;
 	tw_run *run = NULL;
 	tw_error err = {0};
-	if (tw_cli_load_project(&o, &cfg) != TW_OK) {
+	if (tw_cli_load_project(&o, &project) != TW_OK) {
 		status = TW_EXIT_USAGE;
 		goto out;
 	}
@@ -35,15 +32,15 @@ int tw_cmd_merge(int argc, char **argv)
 		tw_error_clear(&err);
 		goto out;
 	}
-	int checked = tw_cli_check_rules(&o, run, &cfg);
+	int checked = tw_cli_check_rules(&o, run, project);
 	if (checked != TW_OK) {
 		status = checked == TW_EUSAGE ? TW_EXIT_USAGE : TW_EXIT_UNREACHABLE;
 		goto out;
 	}
-	status = tw_cli_finish(run, &o, &cfg);
+	status = tw_cli_finish(run, &o, project);
 out:
 	tw_run_free(run);
-	tw_readiness_config_free(&cfg);
+	tw_project_free(project);
 	tw_cli_opts_free(&o);
 	return status;
 }

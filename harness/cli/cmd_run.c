@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "readiness/score.h"
 
 typedef struct progress_view {
 	bool tty;
@@ -60,7 +59,11 @@ static int load_one(tw_run *run, const char *path, const tw_vars *vars)
 	if (tw_script_check(script, vars, &problems) > 0) {
 		for (size_t i = 0; i < problems.count; i++)
 			tw_cli_print_error(&problems.items[i]);
-		int rc = tw_run_add_broken(run, path, &problems.items[0]);
+		/* none listed: out of memory before even one could be */
+		tw_error oom = {.code = TW_ENOMEM};
+		if (problems.lost)
+			tw_cli_print_error(&oom);
+		int rc = tw_run_add_broken(run, path, problems.count ? &problems.items[0] : &oom);
 		tw_errors_clear(&problems);
 		tw_script_free(script);
 		return rc;
@@ -85,8 +88,7 @@ int tw_cmd_run(int argc, char **argv)
 	size_t n = 0;
 	char **paths = tw_cli_collect(&o, &n);
 	tw_run *run = NULL;
-	tw_readiness_config cfg;
-	tw_readiness_config_init(&cfg);
+	tw_project *project = NULL;
 	tw_error err = {0};
 	if (n == 0) {
 		fprintf(stderr, "techweek run: no *.rehearsal files found in the given folders\n");
@@ -98,7 +100,7 @@ int tw_cmd_run(int argc, char **argv)
 		status = TW_EXIT_UNREACHABLE;
 		goto out;
 	}
-	if (tw_cli_load_project(&o, &cfg) != TW_OK) {
+	if (tw_cli_load_project(&o, &project) != TW_OK) {
 		status = TW_EXIT_USAGE;
 		goto out;
 	}
@@ -110,7 +112,7 @@ int tw_cmd_run(int argc, char **argv)
 		}
 	/* Every rehearsal is in, this shard's and the others' alike: a rule
 	 * that names none of them is told before anything is sent. */
-	int checked = tw_cli_check_rules(&o, run, &cfg);
+	int checked = tw_cli_check_rules(&o, run, project);
 	if (checked != TW_OK) {
 		status = checked == TW_EUSAGE ? TW_EXIT_USAGE : TW_EXIT_UNREACHABLE;
 		goto out;
@@ -137,9 +139,9 @@ int tw_cmd_run(int argc, char **argv)
 	/* A run cut short by an error is marked so (it cannot be READY), and
 	 * is still reported: the verdict, and so the exit status, is
 	 * tw_cli_finish's. */
-	status = tw_cli_finish(run, &o, &cfg);
+	status = tw_cli_finish(run, &o, project);
 out:
-	tw_readiness_config_free(&cfg);
+	tw_project_free(project);
 	tw_run_free(run);
 	tw_cli_free_list(paths, n);
 	tw_cli_opts_free(&o);

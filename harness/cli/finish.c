@@ -12,11 +12,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/fsutil.h"
-#include "readiness/baseline.h"
-#include "readiness/project.h"
-#include "readiness/score.h"
-#include "reports/render.h"
 
 /* The run a signal stops, and how many signals came. A signal handler can
  * reach nothing else; this is the CLI's, never the engine's. */
@@ -69,26 +64,27 @@ static const char *project_path(const tw_cli_opts *o)
 	return o->project;
 }
 
-int tw_cli_load_project(const tw_cli_opts *o, tw_readiness_config *cfg)
+int tw_cli_load_project(const tw_cli_opts *o, tw_project **project)
 {
 	const char *path = project_path(o);
 	tw_error err = {0};
-	if (path && tw_project_load(cfg, path, &err) != TW_OK) {
+	int rc = path ? tw_project_open(project, path, &err) : tw_project_new(project, &err);
+	if (rc != TW_OK) {
 		tw_cli_print_error(&err);
 		tw_error_clear(&err);
 		return TW_EUSAGE;
 	}
 	if (o->gate >= 0)
-		cfg->gate = o->gate;
+		tw_project_set_gate(*project, o->gate);
 	return TW_OK;
 }
 
-int tw_cli_check_rules(const tw_cli_opts *o, const tw_run *run, const tw_readiness_config *cfg)
+int tw_cli_check_rules(const tw_cli_opts *o, const tw_run *run, const tw_project *project)
 {
 	tw_unmatched_rule *list;
 	size_t n;
 	tw_error err = {0};
-	int rc = tw_project_unmatched(cfg, run, &list, &n, &err);
+	int rc = tw_project_unmatched_rules(&list, &n, project, run, &err);
 	if (rc != TW_OK) {
 		tw_cli_print_error(&err);
 		tw_error_clear(&err);
@@ -97,10 +93,11 @@ int tw_cli_check_rules(const tw_cli_opts *o, const tw_run *run, const tw_readine
 	const char *path = project_path(o);
 	for (size_t i = 0; i < n; i++) {
 		const tw_unmatched_rule *u = &list[i];
-		const tw_gate_rule *r = &cfg->rules[u->rule];
+		const char *rehearsal = tw_project_rule_rehearsal(project, u->rule);
 		char what[512], near[512] = "";
 		snprintf(what, sizeof(what), "gates[%zu]: no rehearsal of this run %s '%s'", u->rule,
-			 r->rehearsal ? "is named" : "has the tag", r->rehearsal ? r->rehearsal : r->tag);
+			 rehearsal ? "is named" : "has the tag",
+			 rehearsal ? rehearsal : tw_project_rule_tag(project, u->rule));
 		if (u->near)
 			snprintf(near, sizeof(near), " (did you mean '%s'? %s)", u->near,
 				 u->typo ? "No rule names that one, so it would be left at the default bar"
@@ -120,35 +117,32 @@ int tw_cli_check_rules(const tw_cli_opts *o, const tw_run *run, const tw_readine
 		      "a rehearsal outside this run? Give the one it is close to a rule of its own "
 		      "(docs/readiness.md)\n",
 		      stderr);
-	free(list);
+	tw_unmatched_rules_free(list);
 	return rc;
 }
 
-/* The three reports as one set (core/fsutil.h): rendered first, then all
+/* The three reports as one set (tw_report_write_set): rendered first, then all
  * written or none. --no-reports leaves out the ones at their default
  * place: a report named by --junit, --json or --html was asked for (a
  * shard's part, docs/sharding.md). Lists them once they are all written;
  * otherwise prints why. TW_OK or the failure's code. */
-static int write_reports(const tw_run *run, const tw_run_score *sc, const tw_cli_opts *o)
+static int write_reports(const tw_run *run, const tw_score *sc, const tw_cli_opts *o)
 {
 	static const struct {
 		const char *name, *label;
-		tw_report_render_fn render;
+		tw_report_kind kind;
 	} reports[] = {
-		{"junit.xml", "JUnit report", tw_report_junit_render},
-		{"result.json", "JSON result", tw_report_json_render},
-		{"readiness.html", "HTML report", tw_report_html_render},
+		{"junit.xml", "JUnit report", TW_REPORT_JUNIT},
+		{"result.json", "JSON result", TW_REPORT_JSON},
+		{"readiness.html", "HTML report", TW_REPORT_HTML},
 	};
 	enum { N = sizeof(reports) / sizeof(reports[0]) };
 	const char *given[N] = {o->junit, o->json, o->html};
 	char *paths[N] = {0};
-	tw_buf bufs[N];
-	tw_file_data files[N];
+	tw_report_file files[N];
 	size_t nfiles = 0;
 	tw_error err = {0};
 	int rc = TW_OK;
-	for (size_t i = 0; i < N; i++)
-		tw_buf_init(&bufs[i], 0);
 	for (size_t i = 0; i < N && !rc; i++) {
 		if (o->no_reports && !given[i])
 			continue;
@@ -158,12 +152,10 @@ static int write_reports(const tw_run *run, const tw_run_score *sc, const tw_cli
 			paths[i] = NULL;
 		if (!paths[i])
 			rc = tw_error_set(&err, TW_ENOMEM, "out of memory");
-		else
-			rc = reports[i].render(run, sc, &bufs[i], &err);
-		files[nfiles++] = (tw_file_data){paths[i], tw_buf_str(&bufs[i]), bufs[i].len};
+		files[nfiles++] = (tw_report_file){reports[i].kind, paths[i]};
 	}
 	if (!rc && nfiles)
-		rc = tw_write_files_atomic(files, nfiles, &err);
+		rc = tw_report_write_set(run, sc, files, nfiles, &err);
 	if (rc) {
 		tw_cli_print_error(&err);
 		fputs("techweek: no report written; the report files already there are left "
@@ -174,10 +166,8 @@ static int write_reports(const tw_run *run, const tw_run_score *sc, const tw_cli
 				printf("%s: %s\n", reports[i].label, paths[i]);
 	}
 	tw_error_clear(&err);
-	for (size_t i = 0; i < N; i++) {
-		tw_buf_free(&bufs[i]);
+	for (size_t i = 0; i < N; i++)
 		free(paths[i]);
-	}
 	return rc;
 }
 
@@ -186,29 +176,26 @@ _Static_assert((int)TW_VERDICT_LIMITED == TW_EXIT_LIMITED &&
 		       (int)TW_VERDICT_INTERRUPTED == TW_EXIT_INTERRUPTED,
 	       "a verdict's value is its exit status");
 
-int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *cfg)
+int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_project *project)
 {
 	/* From here to the last report, a signal is noted, never fatal. */
 	tw_cli_catch_signals(NULL);
 	sig_atomic_t seen_before = signals_seen;
 	tw_error err = {0};
-	tw_run_score score = {0};
-	bool have_score = tw_readiness_score(run, cfg, &score, &err) == TW_OK;
+	tw_score *score = NULL;
+	bool have_score = tw_score_new(&score, run, project, &err) == TW_OK;
 	/* The exit status is the verdict every report shows; without a score
 	 * (out of memory) the run could not be judged. */
-	int status = have_score ? (int)score.verdict : TW_EXIT_UNREACHABLE;
+	int status = have_score ? (int)tw_score_verdict(score) : TW_EXIT_UNREACHABLE;
 	if (!have_score) {
 		tw_cli_print_error(&err);
 		tw_error_clear(&err);
 	}
 	/* Against the last good run: a regression beyond the project's
 	 * limits lowers the verdict, which every report then shows. */
-	tw_comparison cmp = {0};
 	if (have_score && o->baseline) {
-		if (tw_baseline_compare(&cmp, o->baseline, run, &score, &cfg->regression, &err) ==
-		    TW_OK) {
-			tw_baseline_judge(&score, run, &cmp);
-			status = (int)score.verdict;
+		if (tw_score_compare(score, run, o->baseline, project, &err) == TW_OK) {
+			status = (int)tw_score_verdict(score);
 		} else {
 			tw_cli_print_error(&err);
 			tw_error_clear(&err);
@@ -218,16 +205,16 @@ int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *
 	unsigned flags = (tw_cli_use_color(o->color) ? TW_SUMMARY_COLOR : 0) |
 			 (o->verbose ? TW_SUMMARY_VERBOSE : 0);
 	if (!o->quiet) {
-		tw_report_summary(run, have_score ? &score : NULL, stdout, flags, &err);
+		tw_report_summary(run, score, stdout, flags, &err);
 		tw_error_clear(&err);
 		fflush(stdout);
 	}
 	if (have_score && !o->quiet) {
-		tw_report_verdict(run, &score, stdout, flags, &err);
+		tw_report_verdict(run, score, stdout, flags, &err);
 		tw_error_clear(&err);
 		fflush(stdout);
 	}
-	if (write_reports(run, have_score ? &score : NULL, o) != TW_OK)
+	if (write_reports(run, score, o) != TW_OK)
 		status = TW_EXIT_REPORT;
 	/* A signal while the summary and the reports were written stopped
 	 * nothing: they are complete, and the status says it came. */
@@ -237,8 +224,6 @@ int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_readiness_config *
 		if (status != TW_EXIT_REPORT)
 			status = TW_EXIT_INTERRUPTED;
 	}
-	if (have_score)
-		tw_run_score_free(&score);
-	tw_comparison_free(&cmp);
+	tw_score_free(score);
 	return status;
 }

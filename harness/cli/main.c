@@ -13,11 +13,14 @@ static void usage(FILE *out)
 	      "\n"
 	      "Rehearse customer journeys against real endpoints before go-live.\n"
 	      "\n"
-	      "commands:\n"
-	      "  run     perform rehearsals and write reports\n"
-	      "  check   parse and lint rehearsals without sending anything\n"
-	      "  merge   combine the JSON results of a sharded run (--shard I/N)\n"
-	      "  help    show help for a command (techweek help run)\n"
+	      "commands:\n",
+	      out);
+	/* The commands' table (cli/options.c), which the completions are
+	 * made from too. */
+	const char *name, *summary;
+	for (size_t i = 0; (name = tw_cli_command_name(i, &summary)); i++)
+		fprintf(out, "  %-7s %s\n", name, summary);
+	fputs("  help    show help for a command (techweek help run)\n"
 	      "\n"
 	      "  --version   print the version\n"
 	      "\n" TW_EXIT_HELP,

@@ -16,8 +16,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/number.h"
-#include "readiness/baseline.h"
 
 static int parse_duration(const char *s, long *out)
 {
@@ -517,13 +515,14 @@ static const struct cli_option {
 
 static const struct cli_command {
 	const char *name;
+	const char *summary;  /* one line, in techweek's usage and the completions */
 	unsigned bit;
 	bool headed;          /* the options under their sections' headings */
 	const char *intro;    /* before the options */
 	const char *epilogue; /* after them */
 	const char *refusal;  /* an option of another command: the message */
 } commands[] = {
-	{"run", RUN, true,
+	{"run", "perform rehearsals and write reports", RUN, true,
 	 "usage: techweek run [options] PATH...\n"
 	 "\n"
 	 "Performs each rehearsal (files, or folders searched for *.rehearsal) once\n"
@@ -534,7 +533,7 @@ static const struct cli_command {
 	 "Durations: 500ms, 10s, 2m, 1h (a bare number is seconds). Sizes: 512K, 8M, 1G.\n"
 	 TW_EXIT_HELP,
 	 NULL},
-	{"check", CHECK, false,
+	{"check", "parse and lint rehearsals without sending anything", CHECK, false,
 	 "usage: techweek check [options] PATH...\n"
 	 "\n"
 	 "Parses and lints rehearsals without sending anything: syntax, unknown\n"
@@ -543,19 +542,19 @@ static const struct cli_command {
 	 "\n"
 	 "Exit status: 0 no problems, 2 problems found (or a usage error).\n",
 	 "option '%s' is for techweek run"},
-	{"merge", MERGE, true,
+	{"merge", "combine the JSON results of a sharded run (--shard I/N)", MERGE, true,
 	 "usage: techweek merge [options] PART.json...\n"
 	 "\n"
 	 "Combines the JSON results of every shard of one run (techweek run --shard I/N\n"
 	 "--json PART.json) into the reports and score one machine would have produced.\n"
-	 "Run it from the same checkout as the shards: the rehearsal scripts are read\n"
-	 "again from the paths in the parts' plan, relative to the current folder.\n"
+	 "It reads the parts alone, never the scripts: run it from any folder, on any\n"
+	 "machine.\n"
 	 "\n",
 	 "\n"
 	 TW_EXIT_HELP
 	 "A bad part is a usage error (2), and nothing is written: not JSON, truncated,\n"
 	 "another format or version, another run, a shard missing or repeated, a\n"
-	 "script that cannot be read.\n",
+	 "rehearsal whose script changed between the shards.\n",
 	 "option '%s' is not one of techweek merge's"},
 };
 
@@ -628,6 +627,27 @@ const char *tw_cli_option_name(size_t i, char *short_name)
 	if (short_name)
 		*short_name = options[i].short_name;
 	return options[i].name;
+}
+
+const char *tw_cli_option_arg(size_t i)
+{
+	return i < OPTION_COUNT ? options[i].arg : NULL;
+}
+
+const char *tw_cli_option_help(size_t i, const char *command)
+{
+	const struct cli_command *c = find_command(command);
+	return i < OPTION_COUNT && c && (options[i].commands & c->bit) ? help_of(&options[i], c->bit)
+								       : NULL;
+}
+
+const char *tw_cli_command_name(size_t i, const char **summary)
+{
+	if (i >= sizeof(commands) / sizeof(commands[0]))
+		return NULL;
+	if (summary)
+		*summary = commands[i].summary;
+	return commands[i].name;
 }
 
 bool tw_cli_option_takes(size_t i, const char *command)
@@ -752,6 +772,8 @@ typedef struct list {
 
 static void push(list *l, const char *s)
 {
+	/* Not core/array.h's tw_array_grow: the CLI includes only the
+	 * public headers (and this list aborts when out of memory). */
 	if (l->count == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 16;
 		char **p = realloc(l->items, l->cap * sizeof(*p));

@@ -14,6 +14,7 @@ void tw_buf_init(tw_buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
+	b->err = TW_OK;
 }
 
 void tw_buf_free(tw_buf *b)
@@ -22,17 +23,38 @@ void tw_buf_free(tw_buf *b)
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
+	b->err = TW_OK;
 }
 
 void tw_buf_reset(tw_buf *b)
 {
 	b->len = 0;
+	b->err = TW_OK;
 	if (b->data)
 		b->data[0] = '\0';
 }
 
+int tw_buf_failed(const tw_buf *b)
+{
+	return b->err;
+}
+
+/* Remembers the first failure; see buf.h. */
+static int fail(tw_buf *b, int rc)
+{
+	if (rc != TW_OK && b->err == TW_OK)
+		b->err = rc;
+	return rc;
+}
+
+void tw_buf_fail(tw_buf *b, int code)
+{
+	fail(b, code);
+}
+
 /* Room for need bytes and the NUL: exactly that much, or (growing) the
- * next doubling of the allocation. */
+ * next doubling of the allocation, never past max + 1 (so not
+ * tw_array_grow, which knows no maximum). */
 static int reserve(tw_buf *b, size_t need, bool exact)
 {
 	if (need > b->max)
@@ -52,16 +74,20 @@ static int reserve(tw_buf *b, size_t need, bool exact)
 
 int tw_buf_reserve(tw_buf *b, size_t need)
 {
-	return reserve(b, need, true);
+	if (b->err)
+		return b->err;
+	return fail(b, reserve(b, need, true));
 }
 
 int tw_buf_append(tw_buf *b, const void *data, size_t len)
 {
+	if (b->err)
+		return b->err;
 	if (len > b->max - b->len)
-		return TW_ELIMIT;
+		return fail(b, TW_ELIMIT);
 	int rc = reserve(b, b->len + len, false);
 	if (rc)
-		return rc;
+		return fail(b, rc);
 	if (len)
 		memcpy(b->data + b->len, data, len);
 	b->len += len;
@@ -76,17 +102,19 @@ int tw_buf_puts(tw_buf *b, const char *s)
 
 int tw_buf_vprintf(tw_buf *b, const char *fmt, va_list ap)
 {
+	if (b->err)
+		return b->err;
 	va_list ap2;
 	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
-		return TW_EINTERNAL;
+		return fail(b, TW_EINTERNAL);
 	if ((size_t)n > b->max - b->len)
-		return TW_ELIMIT;
+		return fail(b, TW_ELIMIT);
 	int rc = reserve(b, b->len + (size_t)n, false);
 	if (rc)
-		return rc;
+		return fail(b, rc);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
 	return TW_OK;
@@ -108,6 +136,10 @@ const char *tw_buf_str(const tw_buf *b)
 
 char *tw_buf_steal(tw_buf *b)
 {
+	if (b->err) {
+		tw_buf_free(b);
+		return NULL;
+	}
 	/* Growth by doubling leaves up to half the allocation unused: what
 	 * is handed over (a page's text) is kept, so give the slack back. */
 	if (b->data && b->cap > b->len + 1) {
@@ -122,7 +154,7 @@ char *tw_buf_steal(tw_buf *b)
 	return p;
 }
 
-int tw_buf_put_quoted(tw_buf *b, const char *text, size_t max)
+int tw_buf_put_cut(tw_buf *b, const char *text, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	size_t chars = 0;
@@ -132,14 +164,17 @@ int tw_buf_put_quoted(tw_buf *b, const char *text, size_t max)
 			p++;
 		chars++;
 	}
-	int rc = tw_buf_puts(b, "'");
-	if (rc == TW_OK)
-		rc = tw_buf_append(b, text, (size_t)((const char *)p - text));
-	if (rc == TW_OK && *p)
-		rc = tw_buf_puts(b, "\xe2\x80\xa6"); /* … */
-	if (rc == TW_OK)
-		rc = tw_buf_puts(b, "'");
-	return rc;
+	tw_buf_append(b, text, (size_t)((const char *)p - text));
+	if (*p)
+		tw_buf_puts(b, "\xe2\x80\xa6"); /* … */
+	return tw_buf_failed(b);
+}
+
+int tw_buf_put_quoted(tw_buf *b, const char *text, size_t max)
+{
+	tw_buf_puts(b, "'");
+	tw_buf_put_cut(b, text, max);
+	return tw_buf_puts(b, "'");
 }
 
 int tw_buf_put_decimal(tw_buf *b, double v, int decimals, bool sign)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 
 const char *tw_code_str(tw_code code)
@@ -137,13 +138,9 @@ char *tw_error_format(const tw_error *err)
 
 int tw_errors_push(tw_errors *list, const tw_error *err)
 {
-	if (list->count == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 8;
-		tw_error *p = realloc(list->items, cap * sizeof(*p));
-		if (!p)
-			return TW_ENOMEM;
-		list->items = p;
-		list->cap = cap;
+	if (tw_array_grow(&list->items, &list->cap, list->count + 1, sizeof(*list->items))) {
+		list->lost++;
+		return TW_ENOMEM;
 	}
 	tw_error *e = &list->items[list->count];
 	memset(e, 0, sizeof(*e));
@@ -153,9 +150,11 @@ int tw_errors_push(tw_errors *list, const tw_error *err)
 	e->message = err->message ? strdup(err->message) : NULL;
 	e->file = err->file ? strdup(err->file) : NULL;
 	e->source_line = err->source_line ? strdup(err->source_line) : NULL;
+	/* A copy without its message or place would read as another error. */
 	if ((err->message && !e->message) || (err->file && !e->file) ||
 	    (err->source_line && !e->source_line)) {
 		tw_error_clear(e);
+		list->lost++;
 		return TW_ENOMEM;
 	}
 	list->count++;
@@ -168,5 +167,5 @@ void tw_errors_clear(tw_errors *list)
 		tw_error_clear(&list->items[i]);
 	free(list->items);
 	list->items = NULL;
-	list->count = list->cap = 0;
+	list->count = list->cap = list->lost = 0;
 }

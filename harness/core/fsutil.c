@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/array.h"
+
 int tw_read_file(const char *path, size_t max, char **out, size_t *len, tw_error *err)
 {
 	*out = NULL;
@@ -34,11 +36,10 @@ int tw_read_file(const char *path, size_t max, char **out, size_t *len, tw_error
 						     "file is larger than %zu bytes", max);
 				break;
 			}
-			char *p = realloc(buf, cap * 2);
-			if (!p)
+			if (tw_array_grow(&buf, &cap, cap + 1, 1)) {
+				rc = tw_error_set(err, TW_ENOMEM, "out of memory reading %s", path);
 				break;
-			buf = p;
-			cap *= 2;
+			}
 		}
 		ssize_t r = read(fd, buf + n, cap - n - 1);
 		if (r < 0) {

@@ -1,7 +1,8 @@
 /*
  * Strict reading of JSON written by someone else: core/jsonread.h says
- * how. Moved out of runner/merge.c, which reads shards' results, so the
- * baseline reader (readiness/baseline.c) words its problems the same way.
+ * how. Shared by the reader of JSON results (reports/json_read.c) and the
+ * baseline reader (readiness/baseline.c), so both word problems the same
+ * way.
  */
 #include "core/jsonread.h"
 

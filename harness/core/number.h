@@ -1,16 +1,11 @@
 /*
- * Numbers as a person writes them in an option or a project file: plain
- * decimals. strtod alone would also take nan, inf, hex, exponents, a sign
- * and leading blanks, and nan slips through every range check.
+ * Plain decimals, the one set of rules for numbers a person writes (the
+ * parser, the project file, the CLI's options): public, in
+ * techweek/number.h.
  */
 #ifndef TW_CORE_NUMBER_H
 #define TW_CORE_NUMBER_H
 
-#include <stdbool.h>
-
-/* A plain decimal at the start of s (digits with at most one point), finite,
- * into *v, with *end after it (a unit may follow); false when s does not
- * start with one. */
-bool tw_decimal(const char *s, double *v, char **end);
+#include "techweek/number.h"
 
 #endif

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "techweek/error.h"
@@ -313,10 +314,9 @@ static int add_pattern(tw_redact *r, const char *text, size_t len, bool base64, 
 		    memcmp(p->text, text, len) == 0)
 			return TW_OK;
 	}
-	tw_redact_pattern *ps = realloc(r->patterns, (r->count + 1) * sizeof(*ps));
-	if (!ps)
+	if (tw_array_grow(&r->patterns, &r->cap, r->count + 1, sizeof(*r->patterns)))
 		return TW_ENOMEM;
-	r->patterns = ps;
+	tw_redact_pattern *ps = r->patterns;
 	char *copy = malloc(len + 1);
 	if (!copy)
 		return TW_ENOMEM;

@@ -44,7 +44,7 @@ typedef struct tw_redact_pattern {
 
 typedef struct tw_redact {
 	tw_redact_pattern *patterns; /* owned */
-	size_t count;
+	size_t count, cap;
 	/* by_first[i][b]..by_first[i][b+1]: the indexes in slots of the
 	 * patterns that can start with byte b (i = 0), or whose base64
 	 * text starts with b after a leading character (i = 1). Rebuilt by

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/strmap.h"
 
 typedef struct entry {
@@ -74,15 +75,9 @@ int tw_vars_set(tw_vars *vars, const char *name, const char *value, bool secret)
 		e->secret = secret;
 		return TW_OK;
 	}
-	if (vars->count == vars->cap) {
-		size_t cap = vars->cap ? vars->cap * 2 : 16;
-		entry *p = realloc(vars->items, cap * sizeof(*p));
-		if (!p) {
-			free(v);
-			return TW_ENOMEM;
-		}
-		vars->items = p;
-		vars->cap = cap;
+	if (tw_array_grow(&vars->items, &vars->cap, vars->count + 1, sizeof(*vars->items))) {
+		free(v);
+		return TW_ENOMEM;
 	}
 	char *n = strdup(name);
 	if (!n || tw_strmap_put(&vars->index, n, vars->count, NULL, NULL)) {

@@ -35,9 +35,12 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/array.h"
 
 #define JSONPATH_MAX_DEPTH 512
 #define JSONPATH_MAX_MATCHES ((size_t)1 << 20)
@@ -93,15 +96,9 @@ static int syntax_error(parser *p, const char *expected)
 
 static segment *push_segment(parser *p, seg_kind kind, bool descendant, size_t offset)
 {
-	if (p->count == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 8;
-		segment *s = realloc(p->segs, cap * sizeof(*s));
-		if (!s) {
-			tw_error_set(p->err, TW_ENOMEM, "out of memory");
-			return NULL;
-		}
-		p->segs = s;
-		p->cap = cap;
+	if (tw_array_grow(&p->segs, &p->cap, p->count + 1, sizeof(*p->segs))) {
+		tw_error_set(p->err, TW_ENOMEM, "out of memory");
+		return NULL;
 	}
 	segment *s = &p->segs[p->count++];
 	memset(s, 0, sizeof(*s));
@@ -269,17 +266,9 @@ typedef struct evaluator {
 /* Grows m so that extra more items fit. */
 static int reserve(tw_json_matches *m, size_t extra)
 {
-	if (extra <= m->cap - m->count)
-		return TW_OK;
-	size_t cap = m->cap ? m->cap : 8;
-	while (cap - m->count < extra)
-		cap *= 2;
-	json_t **items = realloc(m->items, cap * sizeof(*items));
-	if (!items)
+	if (extra > SIZE_MAX - m->count)
 		return TW_ENOMEM;
-	m->items = items;
-	m->cap = cap;
-	return TW_OK;
+	return tw_array_grow(&m->items, &m->cap, m->count + extra, sizeof(*m->items));
 }
 
 static int push_match(evaluator *ev, json_t *v)

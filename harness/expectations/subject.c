@@ -102,6 +102,20 @@ static const char *content_type_words(const tw_response *resp)
 	return resp->content_type ? resp->content_type : "a body without Content-Type";
 }
 
+/* Adds a name to a list of those that came ("headers: a, b"), or an
+ * ellipsis and false once the list is full: a cut list still helps, and
+ * says it is cut. */
+static bool add_name(tw_buf *b, const char *sep, const char *name, size_t len)
+{
+	static const char more[] = " \xE2\x80\xA6"; /* " …" */
+	if (strlen(sep) + 1 + len + sizeof(more) - 1 > b->max - b->len) {
+		tw_buf_puts(b, more);
+		return false;
+	}
+	tw_buf_printf(b, "%s %.*s", sep, (int)len, name);
+	return true;
+}
+
 static void fetch_header(eval *ev)
 {
 	const char *v = tw_response_header(ev->resp, ev->arg);
@@ -112,13 +126,14 @@ static void fetch_header(eval *ev)
 	/* The names that did come help with a typo. */
 	tw_buf names;
 	tw_buf_init(&names, TW_EXCERPT_MAX);
-	int rc = tw_buf_puts(&names, "headers:");
-	for (size_t i = 0; rc == TW_OK && i < ev->resp->header_count; i++)
-		rc = tw_buf_printf(&names, "%s %s", i ? "," : "", ev->resp->headers[i].name);
-	if (rc == TW_OK && ev->resp->header_count == 0)
-		rc = tw_buf_puts(&names, " none");
-	if (rc == TW_ENOMEM)
-		ev->oom = true;
+	tw_buf_puts(&names, "headers:");
+	for (size_t i = 0; i < ev->resp->header_count; i++) {
+		const char *name = ev->resp->headers[i].name;
+		if (!add_name(&names, i ? "," : "", name, strlen(name)))
+			break;
+	}
+	if (ev->resp->header_count == 0)
+		tw_buf_puts(&names, " none");
 	char *instead = tw_buf_steal(&names);
 	if (!instead)
 		ev->oom = true;
@@ -190,7 +205,8 @@ static void fetch_cookie(eval *ev)
 		curl_easy_getinfo(ev->resp->easy, CURLINFO_COOKIELIST, &list);
 	tw_buf names;
 	tw_buf_init(&names, TW_EXCERPT_MAX);
-	int rc = tw_buf_puts(&names, "cookies:");
+	tw_buf_puts(&names, "cookies:");
+	bool listing = true;
 	size_t seen = 0;
 	time_t now = time(NULL);
 	bool found = false;
@@ -208,19 +224,17 @@ static void fetch_cookie(eval *ev)
 			char *v = tw_expect_copy(ev, f[6], flen[6]);
 			set_owned_string(ev, v, v ? flen[6] : 0);
 			found = true;
-		} else if (rc == TW_OK) {
-			rc = tw_buf_printf(&names, "%s %.*s", seen++ ? "," : "", (int)flen[5], f[5]);
+		} else if (listing) {
+			listing = add_name(&names, seen++ ? "," : "", f[5], flen[5]);
 		}
 	}
 	curl_slist_free_all(list);
-	if (rc == TW_ENOMEM)
-		ev->oom = true;
 	if (found) {
 		tw_buf_free(&names);
 		return;
 	}
-	if (rc == TW_OK && seen == 0)
-		rc = tw_buf_puts(&names, " none");
+	if (seen == 0)
+		tw_buf_puts(&names, " none");
 	char *instead = tw_buf_steal(&names);
 	if (!instead)
 		ev->oom = true;

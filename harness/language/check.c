@@ -704,6 +704,7 @@ static void collect_captures(checker *c)
 
 size_t tw_script_check(const tw_script *script, const tw_vars *given, tw_errors *problems)
 {
+	size_t lost = problems->lost;
 	checker c;
 	memset(&c, 0, sizeof(c));
 	c.s = script;
@@ -732,5 +733,6 @@ size_t tw_script_check(const tw_script *script, const tw_vars *given, tw_errors 
 	tw_strmap_free(&c.capture_names);
 	tw_strmap_free(&c.scene_names);
 	tw_arena_free(&c.tmp);
-	return c.count;
+	/* what could not be appended counts: out of memory is never 0 */
+	return c.count + (problems->lost - lost);
 }

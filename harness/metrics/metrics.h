@@ -5,8 +5,8 @@
  * when it ends and then freed, unless the run keeps it to show in reports.
  *
  * A touchpoint is a step of a scene (rehearsal + scene + line); its
- * figures are aligned with the script: scenes[i].steps[j] is
- * script->scenes[i].steps[j].
+ * figures are aligned with the rehearsal's plan (runner/plan.h):
+ * scenes[i].steps[j] is plan->scenes[i].touchpoints[j].
  *
  * Ownership: tw_rehearsal_metrics_init allocates the arrays and
  * histograms; tw_rehearsal_metrics_free frees them.
@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "language/ast.h"
 #include "metrics/histogram.h"
+#include "runner/plan.h"
 
 /* Why a touchpoint failed. */
 typedef enum tw_cause {
@@ -33,7 +33,7 @@ typedef enum tw_cause {
 const char *tw_cause_str(tw_cause c); /* "expectation", "transport", ... */
 
 typedef struct tw_touchpoint_metrics {
-	const tw_step *step;     /* borrowed from the script */
+	const tw_touchpoint *step; /* the plan's, owned by the run */
 	uint64_t count;          /* performed (not skipped) */
 	uint64_t passed;
 	uint64_t failed;         /* sum of failures[] */
@@ -79,7 +79,7 @@ void tw_menu_turns_add(tw_menu_turns menus[TW_MENU_SLOTS], const char *text, uin
 typedef struct tw_scene_metrics {
 	uint64_t passed, failed, skipped;
 	tw_touchpoint_metrics *steps;
-	size_t step_count;            /* scene->step_count */
+	size_t step_count;            /* scene->touchpoint_count */
 } tw_scene_metrics;
 
 typedef struct tw_rehearsal_metrics {
@@ -107,12 +107,12 @@ typedef struct tw_rehearsal_metrics {
 	tw_menu_turns menus[TW_MENU_SLOTS];
 	tw_histogram *first_prompt;    /* seconds on the call clock, as ms */
 	tw_histogram *time_to_agent;
-	tw_scene_metrics *scenes;      /* script->scene_count of them */
+	tw_scene_metrics *scenes;      /* plan->scene_count of them */
 	size_t scene_count;
 } tw_rehearsal_metrics;
 
-/* m starts zeroed; script may be NULL (a broken file: no scenes). */
-int tw_rehearsal_metrics_init(tw_rehearsal_metrics *m, const tw_script *script);
+/* m starts zeroed; plan may be NULL (a broken file: no scenes). */
+int tw_rehearsal_metrics_init(tw_rehearsal_metrics *m, const tw_plan *plan);
 void tw_rehearsal_metrics_free(tw_rehearsal_metrics *m);
 
 /* Adds src's figures to dst (same script). For the worker threads' own
@@ -127,8 +127,7 @@ bool tw_touchpoint_flaky(const tw_touchpoint_metrics *t);
 /* The menu the most re-prompt turns named, or NULL when none. */
 const tw_menu_turns *tw_rehearsal_reprompted_menu(const tw_rehearsal_metrics *m);
 
-struct tw_rehearsal_result;
-/* Folds one finished performance in. TW_OK or TW_ENOMEM. */
-int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const struct tw_rehearsal_result *r);
+/* A finished performance is folded in by runner/run.h's
+ * tw_rehearsal_metrics_add. */
 
 #endif

@@ -24,21 +24,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/jsonread.h"
 #include "metrics/histogram.h"
 #include "readiness/score.h"
+#include "reports/json.h"
 
-/* JSON result formats a baseline may have (reports/json.c). */
+/* JSON result formats a baseline may have: from 4 to the one this
+ * techweek writes (reports/json.h). */
 #define FORMAT_MIN 4
-#define FORMAT_MAX 5
+#define FORMAT_MAX TW_JSON_FORMAT
 /* The largest result json.c writes. */
 #define BASELINE_MAX_BYTES ((size_t)1 << 30)
 /* Steps in one scene aligned by their text; past it (never in a script a
  * person wrote), by position only. */
 #define ALIGN_MAX_CELLS ((size_t)1 << 24)
-#define WHY_MAX 1024
+/* A regression's sentence: its name cut at WHY_NAME_CHARS characters, a
+ * quoted step (60) and figures; the cap only guards. */
+#define WHY_NAME_CHARS 200
+#define WHY_MAX 16384
+/* A change in words: three figures of at most 320 characters each (a
+ * double in %.0f) and a few words, so it always fits. */
+#define CHANGE_MAX 1024
 /* Arithmetic noise never makes a regression. */
 #define TOLERANCE 1e-9
 
@@ -381,13 +390,16 @@ static void put_change(tw_buf *b, tw_figure f, const tw_change *c)
 	tw_buf_puts(b, ")");
 }
 
-void tw_change_str(char *out, size_t size, tw_figure f, const tw_change *c)
+int tw_change_str(char *out, size_t size, tw_figure f, const tw_change *c)
 {
+	/* Built whole (CHANGE_MAX holds any change), then cut to size. */
 	tw_buf b;
-	tw_buf_init(&b, size ? size - 1 : 0);
+	tw_buf_init(&b, CHANGE_MAX);
 	put_change(&b, f, c);
-	snprintf(out, size, "%s", b.len ? tw_buf_str(&b) : "");
+	int rc = tw_buf_failed(&b);
+	snprintf(out, size, "%s", rc ? "" : tw_buf_str(&b));
 	tw_buf_free(&b);
+	return rc;
 }
 
 static const char *figure_words(tw_figure f)
@@ -443,10 +455,9 @@ void tw_comparison_free(tw_comparison *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static const char *source_of(const tw_step *st)
+static const char *source_of(const tw_touchpoint *st)
 {
-	const char *s = st && st->source ? st->source : "";
-	return s + strspn(s, " \t");
+	return st && st->source ? st->source : "";
 }
 
 /*
@@ -529,23 +540,19 @@ static int add_regression(comparing *cx, size_t ri, size_t ti, tw_figure f, tw_c
 	if (!out->limits.set[f] || !beyond(f, c, max))
 		return TW_OK;
 	c->regressed = true;
-	if (out->regression_count == cx->cap) {
-		size_t cap = cx->cap ? cx->cap * 2 : 8;
-		tw_regression *r = realloc(out->regressions, cap * sizeof(*r));
-		if (!r)
-			return TW_ENOMEM;
-		out->regressions = r;
-		cx->cap = cap;
-	}
+	if (tw_array_grow(&out->regressions, &cx->cap, out->regression_count + 1,
+			  sizeof(*out->regressions)))
+		return TW_ENOMEM;
 	const tw_rehearsal_result *r = &cx->run->rehearsals[ri];
 	tw_buf b;
 	tw_buf_init(&b, WHY_MAX);
-	tw_buf_printf(&b, "%s: ", r->name ? r->name : r->path ? r->path : "rehearsal");
+	tw_buf_put_cut(&b, r->name ? r->name : r->path ? r->path : "rehearsal", WHY_NAME_CHARS);
+	tw_buf_puts(&b, ": ");
 	size_t what = b.len;
 	if (ti != SIZE_MAX) {
 		const tw_touchpoint_change *t = &out->rehearsals[ri].touchpoints[ti];
-		const tw_step *st = &r->script->scenes[t->scene].steps[t->step];
-		tw_buf_printf(&b, "line %d ", st->loc.line);
+		const tw_touchpoint *st = &r->plan->scenes[t->scene].touchpoints[t->step];
+		tw_buf_printf(&b, "line %d ", st->line);
 		tw_buf_put_quoted(&b, source_of(st), 60);
 		tw_buf_puts(&b, " ");
 	}
@@ -553,9 +560,10 @@ static int add_regression(comparing *cx, size_t ri, size_t ti, tw_figure f, tw_c
 	put_change(&b, f, c);
 	tw_buf_puts(&b, ", beyond the limit of ");
 	put_limit(&b, f, max);
+	int rc = tw_buf_failed(&b);
 	char *why = tw_buf_steal(&b);
 	if (!why)
-		return TW_ENOMEM;
+		return rc ? rc : TW_ENOMEM;
 	out->regressions[out->regression_count++] =
 		(tw_regression){ri, ti, f, c->before, c->after, max, why, why + what};
 	return TW_OK;
@@ -656,7 +664,7 @@ static int compare_rehearsal(comparing *cx, const tw_baseline *b, size_t ri,
 	const tw_rehearsal_score *rs =
 		score && score->rehearsals && ri < score->count ? &score->rehearsals[ri] : NULL;
 	const base_rehearsal *br = rc->is_new ? NULL : &b->rehearsals[rc->base];
-	if (!m || !cx->run->rehearsals[ri].script)
+	if (!m || !cx->run->rehearsals[ri].plan)
 		return TW_OK; /* broken, or a run built by hand: nothing measured */
 	if (br) {
 		bool both = m->performances > 0 && br->performances > 0;

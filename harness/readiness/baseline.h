@@ -22,8 +22,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "runner/result.h"
+#include "runner/run.h"
 #include "techweek/error.h"
+#include "techweek/readiness.h"
 
 /* The figures compared, in the order reports show them. */
 typedef enum tw_figure {
@@ -50,22 +51,6 @@ typedef struct tw_regression_limits {
 	bool set[TW_FIGURE_COUNT];
 	double max[TW_FIGURE_COUNT];
 } tw_regression_limits;
-
-typedef struct tw_baseline tw_baseline;
-
-/* Reads the JSON result at path. TW_OK; TW_EUSAGE when it cannot be read,
- * is not JSON, not a result of format 4 or 5, or a figure compared is
- * missing or malformed: err->message starts with the path and names the
- * JSON path at fault ("rehearsals[0].scenes[1].touchpoints[2].latency.p95:
- * expected a number ..."); TW_ENOMEM. */
-int tw_baseline_load(tw_baseline **out, const char *path, tw_error *err);
-/* As tw_baseline_load, for the text in memory (len bytes); name stands
- * for the file in errors. */
-int tw_baseline_parse(tw_baseline **out, const char *name, const char *text, size_t len,
-		      tw_error *err);
-void tw_baseline_free(tw_baseline *b);
-/* The rehearsals it holds. */
-size_t tw_baseline_count(const tw_baseline *b);
 
 /* A figure before (in the baseline) and after (in this run). */
 typedef struct tw_change {
@@ -115,8 +100,10 @@ typedef struct tw_comparison {
 
 /* The change in words, the same in every report: "4 → 6 (+2)",
  * "100% → 97% (-3 points)", "120 ms → 180 ms (+50%)"; "not compared" when
- * one side did not measure it. Cut to size. */
-void tw_change_str(char *out, size_t size, tw_figure f, const tw_change *c);
+ * one side did not measure it. Cut to size. TW_OK, or TW_ENOMEM with out
+ * empty. */
+int tw_change_str(char *out, size_t size, tw_figure f, const tw_change *c)
+	__attribute__((warn_unused_result));
 
 struct tw_run_score;
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/fsutil.h"
 #include "core/number.h"
 
@@ -362,6 +363,7 @@ int tw_project_parse(tw_readiness_config *c, const char *path, const char *text,
 	rc = load(&l, root, &tmp);
 	json_decref(root);
 	if (rc == TW_OK && tmp.rule_count) {
+		/* exactly rule_count rules: see tw_readiness_config_add */
 		tw_gate_rule *rules =
 			realloc(c->rules, (c->rule_count + tmp.rule_count) * sizeof(*rules));
 		if (!rules) {
@@ -412,7 +414,7 @@ int tw_project_unmatched(const tw_readiness_config *cfg, const tw_run *run,
 	*out = NULL;
 	*count = 0;
 	tw_unmatched_rule *list = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < cfg->rule_count; i++) {
 		const tw_gate_rule *rule = &cfg->rules[i];
 		bool matched = false;
@@ -424,7 +426,7 @@ int tw_project_unmatched(const tw_readiness_config *cfg, const tw_run *run,
 		const char *typed = by_name ? rule->rehearsal : rule->tag, *near = NULL;
 		size_t best = SIZE_MAX;
 		for (size_t k = 0; k < run->count; k++) {
-			const tw_script *s = run->rehearsals[k].script;
+			const tw_plan *s = run->rehearsals[k].plan;
 			if (!s)
 				continue; /* broken: its name is only its path */
 			for (size_t t = 0; t < (by_name ? 1 : s->tag_count); t++) {
@@ -436,12 +438,10 @@ int tw_project_unmatched(const tw_readiness_config *cfg, const tw_run *run,
 				}
 			}
 		}
-		tw_unmatched_rule *grown = realloc(list, (n + 1) * sizeof(*list));
-		if (!grown) {
+		if (tw_array_grow(&list, &cap, n + 1, sizeof(*list))) {
 			free(list);
 			return tw_error_set(err, TW_ENOMEM, "out of memory");
 		}
-		list = grown;
 		list[n++] = (tw_unmatched_rule){i, near, near && !named(cfg, by_name, near)};
 	}
 	*out = list;

@@ -22,8 +22,7 @@
 
 #include "readiness/score.h"
 #include "techweek/error.h"
-
-#define TW_PROJECT_FILE "techweek.json"
+#include "techweek/readiness.h"
 
 /*
  * Reads the project file at path into c, which must be initialised
@@ -43,25 +42,8 @@ int tw_project_parse(tw_readiness_config *c, const char *path, const char *text,
 		     tw_error *err);
 
 /*
- * A "gates" rule that applies to no rehearsal of a run. That is legitimate
- * when the run is a subset of the suite, and a typo otherwise, which would
- * silently leave the rehearsal it meant at the default bar; the CLI warns
- * of each, and refuses a typo (docs/readiness.md).
- */
-typedef struct tw_unmatched_rule {
-	size_t rule;      /* its index in cfg->rules: gates[rule] when cfg holds
-			     one file's rules */
-	const char *near; /* the closest name (or tag, for a tag rule) of the
-			     run's rehearsals, 1 or 2 edits away (less than
-			     half the rule's length), borrowed from the run;
-			     NULL when none is that close */
-	bool typo;        /* near is set and no rule of cfg names it: the rule
-			     almost surely meant it, and it is left at the
-			     default bar */
-} tw_unmatched_rule;
-
-/*
- * Lists cfg's rules that apply to none of run's rehearsals (matched as the
+ * Lists cfg's rules that apply to none of run's rehearsals
+ * (tw_unmatched_rule, public: techweek/readiness.h; matched as the
  * score matches them: by name, or by a tag of the script; a broken
  * rehearsal has no tags), in rule order. Call it once the scripts are
  * added, before tw_run_execute drops other shards' rehearsals. *out is

@@ -34,10 +34,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "metrics/histogram.h"
 
-#define WHY_MAX 2048        /* a loss's sentence is cut here (a long name) */
+/* A loss's sentence: its name cut at WHY_NAME_CHARS characters, a quoted
+ * step (60), a menu (TW_MENU_SIZE) and figures; the cap only guards. */
+#define WHY_NAME_CHARS 200
+#define WHY_MAX 16384
 #define GATE_TOLERANCE 1e-9 /* arithmetic noise never fails a gate */
 #define RATE_TOLERANCE 1e-9 /* nor a required outcome rate */
 
@@ -90,6 +94,9 @@ int tw_readiness_config_add(tw_readiness_config *c, const tw_gate_rule *rule, tw
 	if (!has_minimum && !has_require && !rule->minor)
 		return tw_error_set(err, TW_EUSAGE,
 				    "a gate rule sets a minimum, a required rate or minor (at least one)");
+	/* Exactly rule_count rules, no capacity beside them (not
+	 * tw_array_grow): the config is copied by value (project.c) and
+	 * holds the few rules a project file sets, once. */
 	tw_gate_rule *rules = realloc(c->rules, (c->rule_count + 1) * sizeof(*rules));
 	if (!rules)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
@@ -123,12 +130,13 @@ const char *tw_part_str(tw_part p)
 
 /* ---- responsiveness ---- */
 
-/* The channel default for a step's kind; 0 for steps that are not timed:
- * filling a field happens in the customer's browser, an expectation reads
- * a response already timed, a pause is the customer's own. */
-static double default_t(const tw_readiness_config *cfg, const tw_step *st)
+/* The channel default for a touchpoint's kind; 0 for steps that are not
+ * timed: filling a field happens in the customer's browser, an
+ * expectation reads a response already timed, a pause is the customer's
+ * own. */
+static double default_t(const tw_readiness_config *cfg, const tw_touchpoint *tp)
 {
-	switch (tw_step_facts_of(st->kind)->apdex) {
+	switch (tp->apdex) {
 	case TW_STEP_APDEX_PAGE: return cfg->apdex_page_ms;
 	case TW_STEP_APDEX_API: return cfg->apdex_api_ms;
 	case TW_STEP_APDEX_IVR: return cfg->apdex_ivr_ms;
@@ -137,19 +145,9 @@ static double default_t(const tw_readiness_config *cfg, const tw_step *st)
 	return 0;
 }
 
-double tw_readiness_apdex_t(const tw_readiness_config *cfg, const tw_script *script,
-			    const tw_scene *scene, const tw_step *step)
+double tw_readiness_apdex_t(const tw_readiness_config *cfg, const tw_touchpoint *tp)
 {
-	if (step->apdex_ms > 0)
-		return (double)step->apdex_ms;
-	double d = default_t(cfg, step);
-	if (d <= 0)
-		return 0;
-	if (scene && scene->apdex_ms > 0)
-		return (double)scene->apdex_ms;
-	if (script && script->apdex_ms > 0)
-		return (double)script->apdex_ms;
-	return d;
+	return tw_touchpoint_apdex_t(tp, default_t(cfg, tp));
 }
 
 /*
@@ -218,13 +216,6 @@ typedef struct scoring {
 	size_t loss_cap;
 } scoring;
 
-/* A customer action (steps.def's ACTION, as runner/customer.c counts it): what the
- * step budget counts. */
-static bool is_action(const tw_step *st)
-{
-	return tw_step_facts_of(st->kind)->action;
-}
-
 /* 1 within the budget, falling in a straight line to 0 at twice it. */
 static double against_budget(double x, double budget)
 {
@@ -234,26 +225,25 @@ static double against_budget(double x, double budget)
 	return v > 0 ? v : 0;
 }
 
-static int score_touchpoints(const scoring *sc, const tw_script *s, const tw_rehearsal_metrics *m,
+static int score_touchpoints(const scoring *sc, const tw_plan *s, const tw_rehearsal_metrics *m,
 			     tw_rehearsal_score *rs)
 {
 	size_t timed = 0;
 	for (size_t i = 0; i < m->scene_count && i < s->scene_count; i++)
-		for (size_t j = 0; j < m->scenes[i].step_count && j < s->scenes[i].step_count; j++) {
+		for (size_t j = 0; j < m->scenes[i].step_count && j < s->scenes[i].touchpoint_count; j++) {
 			const tw_touchpoint_metrics *t = &m->scenes[i].steps[j];
 			if (t->count == 0)
 				continue;
-			if (tw_readiness_apdex_t(sc->cfg, s, &s->scenes[i], &s->scenes[i].steps[j]) > 0)
+			if (tw_readiness_apdex_t(sc->cfg, &s->scenes[i].touchpoints[j]) > 0)
 				timed++;
 		}
 	rs->touchpoints = calloc(timed ? timed : 1, sizeof(*rs->touchpoints));
 	if (!rs->touchpoints)
 		return TW_ENOMEM;
 	for (size_t i = 0; i < m->scene_count && i < s->scene_count; i++)
-		for (size_t j = 0; j < m->scenes[i].step_count && j < s->scenes[i].step_count; j++) {
+		for (size_t j = 0; j < m->scenes[i].step_count && j < s->scenes[i].touchpoint_count; j++) {
 			const tw_touchpoint_metrics *t = &m->scenes[i].steps[j];
-			double t_ms =
-				tw_readiness_apdex_t(sc->cfg, s, &s->scenes[i], &s->scenes[i].steps[j]);
+			double t_ms = tw_readiness_apdex_t(sc->cfg, &s->scenes[i].touchpoints[j]);
 			if (t->count == 0 || t_ms <= 0)
 				continue;
 			tw_touchpoint_score *ts = &rs->touchpoints[rs->touchpoint_count++];
@@ -288,7 +278,7 @@ static double consistency(const tw_readiness_config *cfg, const tw_rehearsal_met
 	return c > 0 ? c : 0;
 }
 
-static double effort(const tw_script *s, const tw_rehearsal_metrics *m, tw_rehearsal_score *rs)
+static double effort(const tw_plan *s, const tw_rehearsal_metrics *m, tw_rehearsal_score *rs)
 {
 	double perfs = (double)m->performances;
 	uint64_t demand = m->repeats;
@@ -296,8 +286,8 @@ static double effort(const tw_script *s, const tw_rehearsal_metrics *m, tw_rehea
 	for (size_t i = 0; i < s->scene_count; i++) {
 		if (s->scenes[i].backstage)
 			continue;
-		for (size_t j = 0; j < s->scenes[i].step_count; j++)
-			if (is_action(&s->scenes[i].steps[j]))
+		for (size_t j = 0; j < s->scenes[i].touchpoint_count; j++)
+			if (s->scenes[i].touchpoints[j].action)
 				actions++;
 		for (size_t j = 0; i < m->scene_count && j < m->scenes[i].step_count; j++)
 			demand += m->scenes[i].steps[j].retries;
@@ -347,31 +337,29 @@ static void put_num(tw_buf *b, double v)
 }
 
 /* line 15 'submit "Place order"' */
-static void put_step(tw_buf *b, const tw_step *st)
+static void put_step(tw_buf *b, const tw_touchpoint *st)
 {
 	const char *src = st->source ? st->source : "";
-	while (*src == ' ' || *src == '\t')
-		src++;
-	tw_buf_printf(b, "line %d ", st->loc.line);
+	tw_buf_printf(b, "line %d ", st->line);
 	tw_buf_put_quoted(b, src, 60);
 }
 
 /* The touchpoint that went wrong most often: the most failures (with
  * retries: and requests sent again); NULL when none did. */
-static const tw_touchpoint_metrics *worst_touchpoint(const tw_script *s,
+static const tw_touchpoint_metrics *worst_touchpoint(const tw_plan *s,
 						     const tw_rehearsal_metrics *m, bool retries,
-						     const tw_step **step)
+						     const tw_touchpoint **step)
 {
 	const tw_touchpoint_metrics *worst = NULL;
 	uint64_t most = 0;
 	for (size_t i = 0; i < m->scene_count && i < s->scene_count; i++)
-		for (size_t j = 0; j < m->scenes[i].step_count && j < s->scenes[i].step_count; j++) {
+		for (size_t j = 0; j < m->scenes[i].step_count && j < s->scenes[i].touchpoint_count; j++) {
 			const tw_touchpoint_metrics *t = &m->scenes[i].steps[j];
 			uint64_t n = t->failed + (retries ? t->retries : 0);
 			if (n > most) {
 				most = n;
 				worst = t;
-				*step = &s->scenes[i].steps[j];
+				*step = &s->scenes[i].touchpoints[j];
 			}
 		}
 	return worst;
@@ -379,9 +367,9 @@ static const tw_touchpoint_metrics *worst_touchpoint(const tw_script *s,
 
 /* "; most at line 15 'submit "Place order"' (failed 15 of 300, 2 sent
  * again)" */
-static void put_worst(tw_buf *b, const tw_script *s, const tw_rehearsal_metrics *m, bool retries)
+static void put_worst(tw_buf *b, const tw_plan *s, const tw_rehearsal_metrics *m, bool retries)
 {
-	const tw_step *st = NULL;
+	const tw_touchpoint *st = NULL;
 	const tw_touchpoint_metrics *t = s ? worst_touchpoint(s, m, retries, &st) : NULL;
 	if (!t)
 		return;
@@ -398,7 +386,7 @@ static void put_worst(tw_buf *b, const tw_script *s, const tw_rehearsal_metrics 
 	tw_buf_puts(b, ")");
 }
 
-static void why_outcome(tw_buf *b, const tw_script *s, const tw_rehearsal_metrics *m,
+static void why_outcome(tw_buf *b, const tw_plan *s, const tw_rehearsal_metrics *m,
 			const tw_rehearsal_score *rs, double cap)
 {
 	if (!rs->scored) {
@@ -421,7 +409,7 @@ static void why_outcome(tw_buf *b, const tw_script *s, const tw_rehearsal_metric
 	put_worst(b, s, m, false);
 }
 
-static void why_responsiveness(tw_buf *b, const tw_script *s, const tw_rehearsal_score *rs)
+static void why_responsiveness(tw_buf *b, const tw_plan *s, const tw_rehearsal_score *rs)
 {
 	size_t slow = 0, worst = 0;
 	for (size_t i = 0; i < rs->touchpoint_count; i++) {
@@ -433,14 +421,14 @@ static void why_responsiveness(tw_buf *b, const tw_script *s, const tw_rehearsal
 	const tw_touchpoint_score *w = &rs->touchpoints[worst];
 	tw_buf_printf(b, "%zu of %zu timed touchpoints kept customers waiting or failed; worst: ", slow,
 		      rs->touchpoint_count);
-	put_step(b, &s->scenes[w->scene].steps[w->step]);
+	put_step(b, &s->scenes[w->scene].touchpoints[w->step]);
 	tw_buf_printf(b, ", Apdex %.2f against ", w->apdex);
 	put_ms(b, w->t_ms);
 }
 
 /* "15 of 300 performances went irregularly (12 did not achieve the
  * outcome, 3 achieved it only by sending a request again); most at ..." */
-static void why_consistency(tw_buf *b, const tw_script *s, const tw_rehearsal_metrics *m,
+static void why_consistency(tw_buf *b, const tw_plan *s, const tw_rehearsal_metrics *m,
 			    const tw_rehearsal_score *rs)
 {
 	uint64_t failed = m->performances - m->achieved;
@@ -493,39 +481,35 @@ static int add_loss(scoring *sc, size_t index, tw_part part, double points)
 	if (!(points > 1e-9))
 		return TW_OK;
 	tw_run_score *out = sc->out;
-	if (out->loss_count == sc->loss_cap) {
-		size_t cap = sc->loss_cap ? sc->loss_cap * 2 : 16;
-		tw_loss *l = realloc(out->losses, cap * sizeof(*l));
-		if (!l)
-			return TW_ENOMEM;
-		out->losses = l;
-		sc->loss_cap = cap;
-	}
+	if (tw_array_grow(&out->losses, &sc->loss_cap, out->loss_count + 1, sizeof(*out->losses)))
+		return TW_ENOMEM;
 	const tw_rehearsal_result *r = &sc->run->rehearsals[index];
 	const tw_rehearsal_metrics *m = sc->run->metrics ? &sc->run->metrics[index] : NULL;
 	const tw_rehearsal_score *rs = &out->rehearsals[index];
 	tw_buf b;
 	tw_buf_init(&b, WHY_MAX);
-	tw_buf_printf(&b, "%s: ", rehearsal_name(r));
+	tw_buf_put_cut(&b, rehearsal_name(r), WHY_NAME_CHARS);
+	tw_buf_puts(&b, ": ");
 	size_t cause = b.len;
 	switch (part) {
 	case TW_PART_OUTCOME:
-		why_outcome(&b, r->script, m, rs, sc->cfg->cap_never);
+		why_outcome(&b, r->plan, m, rs, sc->cfg->cap_never);
 		break;
 	case TW_PART_RESPONSIVENESS:
-		why_responsiveness(&b, r->script, rs);
+		why_responsiveness(&b, r->plan, rs);
 		break;
 	case TW_PART_CONSISTENCY:
-		why_consistency(&b, r->script, m, rs);
+		why_consistency(&b, r->plan, m, rs);
 		break;
 	case TW_PART_EFFORT:
 	case TW_PART_COUNT:
 		why_effort(&b, m, rs);
 		break;
 	}
+	int rc = tw_buf_failed(&b);
 	char *why = tw_buf_steal(&b);
 	if (!why)
-		return TW_ENOMEM;
+		return rc ? rc : TW_ENOMEM;
 	out->losses[out->loss_count++] =
 		(tw_loss){index, part, points, why, why + cause, index == out->weakest};
 	return TW_OK;
@@ -547,7 +531,7 @@ static int by_points(const void *pa, const void *pb)
 
 /* ---- the run ---- */
 
-static bool has_tag(const tw_script *s, const char *tag)
+static bool has_tag(const tw_plan *s, const char *tag)
 {
 	for (size_t i = 0; s && i < s->tag_count; i++)
 		if (s->tags[i] && strcmp(s->tags[i], tag) == 0)
@@ -558,7 +542,7 @@ static bool has_tag(const tw_script *s, const char *tag)
 bool tw_readiness_rule_applies(const tw_gate_rule *rule, const tw_rehearsal_result *r)
 {
 	return (rule->rehearsal && r->name && strcmp(rule->rehearsal, r->name) == 0) ||
-	       (rule->tag && has_tag(r->script, rule->tag));
+	       (rule->tag && has_tag(r->plan, rule->tag));
 }
 
 /* What the project and the script ask of a rehearsal: its minimum score
@@ -568,8 +552,8 @@ bool tw_readiness_rule_applies(const tw_gate_rule *rule, const tw_rehearsal_resu
 static void bar_for(const tw_readiness_config *cfg, const tw_rehearsal_result *r,
 		    tw_rehearsal_score *rs)
 {
-	double min = -1, req = r->script && r->script->require > 0 ? r->script->require : -1;
-	bool minor = r->script && r->script->minor;
+	double min = -1, req = r->plan && r->plan->require > 0 ? r->plan->require : -1;
+	bool minor = r->plan && r->plan->minor;
 	for (size_t i = 0; i < cfg->rule_count; i++) {
 		const tw_gate_rule *rule = &cfg->rules[i];
 		if (!tw_readiness_rule_applies(rule, r))
@@ -591,11 +575,11 @@ static int score_rehearsal(scoring *sc, size_t index)
 	const tw_rehearsal_metrics *m = sc->run->metrics ? &sc->run->metrics[index] : NULL;
 	tw_rehearsal_score *rs = &sc->out->rehearsals[index];
 	bar_for(sc->cfg, r, rs);
-	bool performed = r->script && m && m->performances > 0;
+	bool performed = r->plan && m && m->performances > 0;
 	if (!performed) {
 		/* Broken: it cannot achieve its outcome; counted as 0. Never
 		 * performed (the run stopped first): left out. */
-		if (!r->script || r->status == TW_STATUS_BROKEN || (m && m->broken > 0)) {
+		if (!r->plan || r->status == TW_STATUS_BROKEN || (m && m->broken > 0)) {
 			rs->counted = true;
 			rs->capped = true;
 		}
@@ -603,13 +587,13 @@ static int score_rehearsal(scoring *sc, size_t index)
 	}
 	rs->scored = rs->counted = true;
 	rs->met = tw_readiness_journey_met(r, m, rs->required);
-	int rc = score_touchpoints(sc, r->script, m, rs);
+	int rc = score_touchpoints(sc, r->plan, m, rs);
 	if (rc != TW_OK)
 		return rc;
 	rs->part[TW_PART_OUTCOME] = (double)m->achieved / (double)m->performances;
 	rs->part[TW_PART_RESPONSIVENESS] = responsiveness(rs);
 	rs->part[TW_PART_CONSISTENCY] = consistency(sc->cfg, m, rs);
-	rs->part[TW_PART_EFFORT] = effort(r->script, m, rs);
+	rs->part[TW_PART_EFFORT] = effort(r->plan, m, rs);
 	double raw = 0;
 	for (int p = 0; p < TW_PART_COUNT; p++)
 		raw += sc->w[p] * rs->part[p];
@@ -637,7 +621,7 @@ static bool is_minor(const tw_run *run, const tw_run_score *score, size_t i)
 {
 	if (score && score->rehearsals && i < score->count)
 		return score->rehearsals[i].minor;
-	return run->rehearsals[i].script && run->rehearsals[i].script->minor;
+	return run->rehearsals[i].plan && run->rehearsals[i].plan->minor;
 }
 
 bool tw_readiness_minor_exempt(const tw_run *run, const tw_run_score *score)
@@ -677,7 +661,7 @@ tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 			return TW_VERDICT_BROKEN;
 		const tw_rehearsal_score *rs =
 			score && score->rehearsals && i < score->count ? &score->rehearsals[i] : NULL;
-		const tw_script *s = r->script;
+		const tw_plan *s = r->plan;
 		bool minor = minor_exempt && is_minor(run, score, i);
 		double required = rs ? rs->required
 				     : s && s->require > 0 ? s->require : TW_READINESS_REQUIRE;

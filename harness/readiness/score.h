@@ -33,7 +33,8 @@
 
 #include "readiness/baseline.h"
 #include "techweek/error.h"
-#include "runner/result.h"
+#include "techweek/readiness.h"
+#include "runner/run.h"
 
 /* Defaults (docs/readiness.md explains each). */
 #define TW_READINESS_W_OUTCOME 40.0
@@ -96,22 +97,11 @@ int tw_readiness_config_add(tw_readiness_config *c, const tw_gate_rule *rule, tw
  * rule's tag. */
 bool tw_readiness_rule_applies(const tw_gate_rule *rule, const tw_rehearsal_result *r);
 
-typedef enum tw_part {
-	TW_PART_OUTCOME,
-	TW_PART_RESPONSIVENESS,
-	TW_PART_CONSISTENCY,
-	TW_PART_EFFORT,
-	TW_PART_COUNT,
-} tw_part;
-
-const char *tw_part_str(tw_part p); /* "outcome", "responsiveness", ... */
-
-/* The Apdex T (ms) that applies to a step: the step's own, else its
- * scene's, else the rehearsal's, else the channel default for its kind;
- * 0 when the step is not timed (fill, expect, pause, hear, hang up...)
- * and sets no T itself. */
-double tw_readiness_apdex_t(const tw_readiness_config *cfg, const tw_script *script,
-			    const tw_scene *scene, const tw_step *step);
+/* The Apdex T (ms) that applies to a touchpoint: the step's own, else its
+ * scene's, else the rehearsal's (resolved once in its plan: runner/
+ * plan.h), else the channel default for its kind; 0 when the step is not
+ * timed (fill, expect, pause, hear, hang up...) and sets no T itself. */
+double tw_readiness_apdex_t(const tw_readiness_config *cfg, const tw_touchpoint *tp);
 
 /* Points a rehearsal lost, and why, in words for a product owner. */
 typedef struct tw_loss {
@@ -204,16 +194,6 @@ typedef struct tw_run_score {
 int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run_score *out,
 		       tw_error *err);
 void tw_run_score_free(tw_run_score *s);
-
-/* A score as every report shows it to people (terminal, HTML, JUnit):
- * rounded down to one decimal, within the gate's tolerance, without a
- * trailing ".0": "99.7", "100", "97.9"; 0 to 100. Rounded down, a shown
- * score never seems to pass a gate (of one decimal) it failed, nor to
- * fail one it passed: "90" never fails a gate of 90, and 99.75 against
- * 99.8 reads 99.7. Writes into out (TW_SCORE_SHOWN_SIZE is enough) and
- * returns it. */
-#define TW_SCORE_SHOWN_SIZE 8
-const char *tw_score_shown(char *out, size_t size, double score);
 
 /*
  * The run's verdict, the one place it is decided (docs/readiness.md, The

@@ -122,7 +122,7 @@ void tw_page_chart(html *h, node parent, size_t i)
 	const tw_rehearsal_result *r = &h->run->rehearsals[i];
 	const tw_rehearsal_metrics *m = tw_page_metrics_of(h, i);
 	const tw_rehearsal_score *rs = tw_page_score_of(h, i);
-	if (!m || !r->script)
+	if (!m || !r->plan)
 		return;
 
 	/* Every timed touchpoint's latencies together; the slowest named. */
@@ -298,7 +298,7 @@ void tw_page_chart(html *h, node parent, size_t i)
 		tw_page_fmt_ms(max, sizeof(max), slowest_p95);
 		tw_page_add_text(h, cap,
 				 tw_page_fmt(h, " Slowest touchpoint (p95 %s): line %d, ", max,
-					     slowest->step ? slowest->step->loc.line : 0));
+					     slowest->step ? slowest->step->line : 0));
 		tw_page_el_text(h, cap, "code", NULL, tw_page_step_source(slowest->step));
 		tw_page_add_text(h, cap, ".");
 	}

@@ -272,20 +272,19 @@ static const char *str_or(const char *s, const char *fallback)
 }
 
 /* The step's source as written, without its indentation. */
-const char *tw_page_step_source(const tw_step *st)
+const char *tw_page_step_source(const tw_touchpoint *st)
 {
-	const char *src = st && st->source ? st->source : "";
-	return src + strspn(src, " \t");
+	return st && st->source ? st->source : "";
 }
 
 static const char *rehearsal_name(const tw_rehearsal_result *r)
 {
-	if (r->status == TW_STATUS_BROKEN && r->scene_count == 0 && !r->script)
+	if (r->status == TW_STATUS_BROKEN && r->scene_count == 0 && !r->plan)
 		return str_or(r->path, str_or(r->name, "rehearsal"));
 	return str_or(r->name, str_or(r->path, "rehearsal"));
 }
 
-static const char *scene_name(const tw_scene *sc)
+static const char *scene_name(const tw_plan_scene *sc)
 {
 	return sc ? str_or(sc->name, "scene") : "scene";
 }
@@ -321,9 +320,9 @@ const tw_touchpoint_score *tw_page_apdex_of(const tw_rehearsal_score *rs, size_t
 	return NULL;
 }
 
-bool tw_page_step_timed(const tw_step *st, const tw_touchpoint_score *ap)
+bool tw_page_step_timed(const tw_touchpoint *st, const tw_touchpoint_score *ap)
 {
-	return ap || (st && tw_step_is_timed(st->kind));
+	return ap || (st && st->apdex != TW_STEP_APDEX_NONE);
 }
 
 /* ---- words ---- */
@@ -835,8 +834,8 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 		tw_page_el_text(h, g, "div", "small", tw_page_fmt(h, "median; p95 %s", p95));
 	}
 
-	if (m && m->performances > 0 && r->script) {
-		const tw_script *s = r->script;
+	if (m && m->performances > 0 && r->plan) {
+		const tw_plan *s = r->plan;
 		double steps = (double)m->frontstage_steps / (double)m->performances;
 		double ms = m->frontstage_ms / (double)m->performances;
 		char t[48];
@@ -1007,7 +1006,9 @@ static void change_cell(html *h, node tr, tw_figure f, const tw_change *c, bool 
 		return;
 	}
 	char words[128];
-	tw_change_str(words, sizeof(words), f, c);
+	int rc = tw_change_str(words, sizeof(words), f, c);
+	if (rc)
+		tw_page_fail(h, rc);
 	node td = tw_page_el_text(h, tr, "td", cls, words);
 	if (c->regressed)
 		tw_page_el_text(h, td, "span", "health b-failing",
@@ -1044,9 +1045,9 @@ static void write_baseline(html *h, node parent, size_t i)
 		change_cell(h, tr, (tw_figure)f, &rc->figure[f], f != TW_FIGURE_P95);
 	for (size_t k = 0; k < rc->touchpoint_count; k++) {
 		const tw_touchpoint_change *tc = &rc->touchpoints[k];
-		const tw_step *st = &r->script->scenes[tc->scene].steps[tc->step];
+		const tw_touchpoint *st = &r->plan->scenes[tc->scene].touchpoints[tc->step];
 		tr = tw_page_el(h, tbody, "tr", NULL);
-		node th = tw_page_el_text(h, tr, "th", "mono", tw_page_fmt(h, "%d ", st->loc.line));
+		node th = tw_page_el_text(h, tr, "th", "mono", tw_page_fmt(h, "%d ", st->line));
 		add_text_max(h, th, tw_page_step_source(st), LINE_MAX_CHARS, true);
 		if (tc->is_new) {
 			node td = tw_page_el_text(h, tr, "td", NULL, "new: not in the baseline");
@@ -1103,13 +1104,13 @@ static void failures_text(html *h, node td, const tw_touchpoint_metrics *t)
 static void write_scene(html *h, node ol, size_t ri, size_t si)
 {
 	const tw_rehearsal_result *r = &h->run->rehearsals[ri];
-	const tw_scene *scene = &r->script->scenes[si];
+	const tw_plan_scene *scene = &r->plan->scenes[si];
 	const tw_scene_result *shown = si < r->scene_count ? &r->scenes[si] : NULL;
 	const tw_rehearsal_metrics *m = tw_page_metrics_of(h, ri);
 	const tw_rehearsal_score *rs = tw_page_score_of(h, ri);
 
 	health worst = H_NONE;
-	for (size_t j = 0; j < scene->step_count; j++) {
+	for (size_t j = 0; j < scene->touchpoint_count; j++) {
 		const tw_step_result *st = shown && j < tw_scene_result_steps(shown) ? &shown->steps[j]
 										    : NULL;
 		health x =
@@ -1135,7 +1136,7 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 					    (unsigned long long)m->scenes[si].failed,
 					    (unsigned long long)m->scenes[si].skipped));
 
-	if (scene->step_count == 0)
+	if (scene->touchpoint_count == 0)
 		return;
 	node table = tw_page_el(h, li, "table", "steps");
 	node tr = tw_page_el(h, tw_page_el(h, table, "thead", NULL), "tr", NULL);
@@ -1148,8 +1149,8 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 	tw_page_el_text(h, tr, "th", "num", "Performed");
 	tw_page_el_text(h, tr, "th", "num", "Failed");
 	node tb = tw_page_el(h, table, "tbody", NULL);
-	for (size_t j = 0; j < scene->step_count; j++) {
-		const tw_step *step = &scene->steps[j];
+	for (size_t j = 0; j < scene->touchpoint_count; j++) {
+		const tw_touchpoint *step = &scene->touchpoints[j];
 		const tw_touchpoint_metrics *t = touchpoint_of(m, si, j);
 		const tw_touchpoint_score *ap = tw_page_apdex_of(rs, si, j);
 		const tw_step_result *st = shown && j < tw_scene_result_steps(shown) ? &shown->steps[j]
@@ -1157,7 +1158,7 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 		health x = touchpoint_health(t, ap, st);
 		tr = tw_page_el(h, tb, "tr", NULL);
 		tw_page_attr(h, tr, "class", tw_page_fmt(h, "tp %s", health_class(x)));
-		tw_page_el_text(h, tr, "td", "num", tw_page_fmt(h, "%d", step->loc.line));
+		tw_page_el_text(h, tr, "td", "num", tw_page_fmt(h, "%d", step->line));
 		tw_page_el_text(h, tw_page_el(h, tr, "td", NULL), "code", NULL,
 				tw_page_step_source(step));
 		health_badge(h, tw_page_el(h, tr, "td", NULL), x);
@@ -1209,12 +1210,12 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 static void write_journey(html *h, node parent, size_t i)
 {
 	const tw_rehearsal_result *r = &h->run->rehearsals[i];
-	if (!r->script || r->script->scene_count == 0)
+	if (!r->plan || r->plan->scene_count == 0)
 		return;
 	tw_page_el_text(h, parent, "h3", NULL, "The journey");
 	write_legend(h, parent);
 	node ol = tw_page_el(h, parent, "ol", "journey");
-	for (size_t s = 0; s < r->script->scene_count; s++)
+	for (size_t s = 0; s < r->plan->scene_count; s++)
 		write_scene(h, ol, i, s);
 }
 
@@ -1400,16 +1401,16 @@ static void write_rehearsal(html *h, node parent, size_t i)
 	add_text_max(h, h2, rehearsal_name(r), NAME_MAX_CHARS, true);
 	node meta = tw_page_el(h, sec, "p", "small muted");
 	tw_page_add_text(h, meta, str_or(r->path, ""));
-	if (r->script && r->script->tag_count) {
-		for (size_t k = 0; k < r->script->tag_count; k++) {
+	if (r->plan && r->plan->tag_count) {
+		for (size_t k = 0; k < r->plan->tag_count; k++) {
 			tw_page_add_text(h, meta, " ");
-			tw_page_el_text(h, meta, "span", "tag", str_or(r->script->tags[k], ""));
+			tw_page_el_text(h, meta, "span", "tag", str_or(r->plan->tags[k], ""));
 		}
 	}
-	if (r->script && r->script->outcome) {
+	if (r->plan && r->plan->outcome) {
 		node p = tw_page_el(h, sec, "p", NULL);
 		tw_page_el_text(h, p, "strong", NULL, "Outcome: ");
-		add_text_max(h, p, r->script->outcome, NAME_MAX_CHARS, true);
+		add_text_max(h, p, r->plan->outcome, NAME_MAX_CHARS, true);
 	}
 	write_outcome_figures(h, sec, i);
 	write_parts(h, sec, tw_page_score_of(h, i));

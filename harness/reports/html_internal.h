@@ -3,7 +3,7 @@
  * reports/chart.c its latency chart): the builder with its sticky error,
  * the tree helpers that clean every text, and the readers of the run.
  * Their prefix is tw_page_ (tw_html_ is the web channel's HTML parser).
- * Not installed; the public entry points are in reports/html.h and
+ * Not installed; the public entry points are in techweek/report.h and
  * reports/render.h.
  */
 #ifndef TW_REPORTS_HTML_INTERNAL_H
@@ -18,7 +18,7 @@
 #include "core/buf.h"
 #include "metrics/metrics.h"
 #include "readiness/score.h"
-#include "runner/result.h"
+#include "runner/run.h"
 
 /* tw_page_fmt()'s buffers, used in turn: a result stays valid through
  * the next FMT_RING - 1 calls, so one tw_page_fmt() may take others'
@@ -54,12 +54,12 @@ void tw_page_fmt_ms(char *out, size_t size, double ms);
 const char *tw_page_plural(uint64_t n, const char *one, const char *many);
 
 /* The step's source as written, without its indentation. */
-const char *tw_page_step_source(const tw_step *st);
+const char *tw_page_step_source(const tw_touchpoint *st);
 /* Rehearsal i's metrics and score; NULL when the run has none. */
 const tw_rehearsal_metrics *tw_page_metrics_of(const html *h, size_t i);
 const tw_rehearsal_score *tw_page_score_of(const html *h, size_t i);
 const tw_touchpoint_score *tw_page_apdex_of(const tw_rehearsal_score *rs, size_t scene,
 					    size_t step);
-bool tw_page_step_timed(const tw_step *st, const tw_touchpoint_score *ap);
+bool tw_page_step_timed(const tw_touchpoint *st, const tw_touchpoint_score *ap);
 
 #endif

@@ -8,7 +8,9 @@
  * Apdex; the settings that shaped the run; and, per scene, the transcript
  * of the performance shown in detail when it failed there. The layout is
  * documented in docs/reports.md and, field by field, in
- * docs/results-schema.json (FORMAT_VERSION is its "format").
+ * docs/results-schema.json (TW_JSON_FORMAT, reports/json.h, is its
+ * "format"). It carries every fact of each rehearsal's plan, so that
+ * reports/json_read.c rebuilds the run from it alone.
  *
  * A distribution is written as summary figures plus its non-empty
  * histogram buckets (metrics/histogram.h), so results of the same
@@ -40,16 +42,10 @@
 #include "core/utf8.h"
 #include "readiness/baseline.h"
 #include "readiness/score.h"
+#include "reports/json.h"
 #include "reports/render.h"
-#include "runner/result.h"
 #include "techweek.h"
 
-/* 2: readiness, settings, per scene transcript, per touchpoint apdex.
- * 3: shard, plan, per rehearsal shown and frontstage sums, STATS sum: what
- * techweek merge needs to rebuild a run (runner/merge.c).
- * 5: retried_achieved, a rehearsal's required rate, minor and met, the
- * run's weakest, a loss's in_run: the run is its weakest journey. */
-#define FORMAT_VERSION 5
 /* The whole document; a run that measured this much has a problem. */
 #define REPORT_MAX ((size_t)1 << 30)
 /* One string, cleaned. Strings in the result model are capped already. */
@@ -263,9 +259,9 @@ static int figures_get(figures *f, const tw_run *run)
 	f->m = f->owned;
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_result *r = &run->rehearsals[i];
-		if (tw_rehearsal_metrics_init(&f->owned[i], r->script) != TW_OK)
+		if (tw_rehearsal_metrics_init(&f->owned[i], r->plan) != TW_OK)
 			return TW_ENOMEM;
-		if (!r->script || r->status == TW_STATUS_BROKEN)
+		if (!r->plan || r->status == TW_STATUS_BROKEN)
 			f->owned[i].broken = 1;
 		else if (tw_rehearsal_metrics_add(&f->owned[i], r) != TW_OK)
 			return TW_ENOMEM;
@@ -392,11 +388,15 @@ static json_t *problem(json_ctx *c, const tw_error *e)
 }
 
 /* The step's line as written, without its indentation. */
-static const char *step_source(const tw_step *st)
+static const char *step_source(const tw_touchpoint *st)
 {
-	const char *s = st && st->source ? st->source : "";
-	s += strspn(s, " \t");
-	return s;
+	return st && st->source ? st->source : "";
+}
+
+/* An Apdex T or a duration the script gives, or null when it gives none. */
+static json_t *ms_or_null(long v)
+{
+	return v > 0 ? integer(v) : json_null();
 }
 
 /* A share or points rounded to 3 decimals, as times are. */
@@ -436,9 +436,13 @@ static json_t *apdex(json_ctx *c, const tw_rehearsal_score *rs, size_t scene, si
 static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t, json_t *apdex_v)
 {
 	json_t *o = object(c);
-	set(c, o, "line", integer(t->step ? t->step->loc.line : 0));
-	set(c, o, "source", str(c, step_source(t->step)));
-	set(c, o, "kind", str(c, t->step ? kind_str(t->step->kind) : "step"));
+	const tw_touchpoint *tp = t->step;
+	set(c, o, "file", str(c, tp ? tp->file : NULL));
+	set(c, o, "line", integer(tp ? tp->line : 0));
+	set(c, o, "col", integer(tp ? tp->col : 0));
+	set(c, o, "source", str(c, step_source(tp)));
+	set(c, o, "kind", str(c, tp ? kind_str(tp->kind) : "step"));
+	set(c, o, "apdex_ms", ms_or_null(tp ? tp->apdex_ms : 0));
 	set(c, o, "count", count(t->count));
 	set(c, o, "passed", count(t->passed));
 	set(c, o, "failed", count(t->failed));
@@ -520,11 +524,14 @@ static json_t *transcript(json_ctx *c, const tw_scene_result *sr)
 	return o;
 }
 
-static json_t *scene(json_ctx *c, const tw_scene *sc, const tw_scene_metrics *sm,
+static json_t *scene(json_ctx *c, const tw_plan_scene *sc, const tw_scene_metrics *sm,
 		     const tw_scene_result *sr, const tw_rehearsal_score *rs, size_t index)
 {
 	json_t *o = object(c);
 	set(c, o, "name", str(c, sc ? sc->name : NULL));
+	set(c, o, "file", str(c, sc ? sc->file : NULL));
+	set(c, o, "line", integer(sc ? sc->line : 0));
+	set(c, o, "col", integer(sc ? sc->col : 0));
 	set(c, o, "channel", str(c, sc && sc->channel == TW_CHANNEL_IVR ? "ivr" : "web"));
 	set(c, o, "backstage", json_boolean(sc && sc->backstage));
 	set(c, o, "passed", count(sm->passed));
@@ -578,7 +585,7 @@ static json_t *shown_scene(json_ctx *c, const tw_scene_result *sr)
 	set(c, o, "transcript", str(c, sr->transcript));
 	if (sr->steps && sr->scene) {
 		json_t *steps = array(c);
-		for (size_t j = 0; j < sr->scene->step_count; j++)
+		for (size_t j = 0; j < sr->scene->touchpoint_count; j++)
 			push(c, steps, shown_step(c, &sr->steps[j]));
 		set(c, o, "steps", steps);
 	} else {
@@ -598,7 +605,7 @@ static json_t *shown_problem(json_ctx *c, const tw_error *e)
 
 /*
  * SHOWN: the performance shown in detail, in full, so that techweek merge
- * can rebuild every report from parts (runner/merge.c): its status, times,
+ * can rebuild every report from parts (json_read.c): its status, times,
  * frontstage and phone figures, and per scene and step what the result
  * model holds. scenes is null when it performed nothing (broken, or a
  * shard that performed none of it).
@@ -674,7 +681,7 @@ static json_t *rehearsal_readiness(json_ctx *c, const tw_rehearsal_score *rs)
 static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_rehearsal_metrics *m,
 			 const tw_rehearsal_score *rs)
 {
-	const tw_script *s = r->script;
+	const tw_plan *s = r->plan;
 	json_t *o = object(c);
 	set(c, o, "name", str(c, str_or(r->name, str_or(r->path, "rehearsal"))));
 	set(c, o, "path", str(c, r->path));
@@ -710,6 +717,9 @@ static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_reh
 	for (size_t i = 0; s && i < s->tag_count; i++)
 		push(c, tags, str(c, s->tags[i] ? s->tags[i] : ""));
 	set(c, o, "tags", tags);
+	set(c, o, "apdex_ms", ms_or_null(s ? s->apdex_ms : 0));
+	set(c, o, "require", s && s->require > 0 ? json_real(s->require) : json_null());
+	set(c, o, "minor", json_boolean(s && s->minor));
 	if (m->calls > 0) {
 		json_t *p = object(c);
 		set(c, p, "calls", count(m->calls));
@@ -727,7 +737,7 @@ static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_reh
 	}
 	json_t *scenes = array(c);
 	for (size_t i = 0; m->scenes && i < m->scene_count; i++) {
-		const tw_scene *sc = s && i < s->scene_count ? &s->scenes[i] : NULL;
+		const tw_plan_scene *sc = s && i < s->scene_count ? &s->scenes[i] : NULL;
 		const tw_scene_result *sr = r->scenes && i < r->scene_count ? &r->scenes[i] : NULL;
 		push(c, scenes, scene(c, sc, &m->scenes[i], sr, rs, i));
 	}
@@ -755,15 +765,15 @@ static json_t *shard(json_ctx *c, const tw_run *run)
  * never executed. */
 static json_t *plan(json_ctx *c, const tw_run *run)
 {
-	if (!run->plan)
+	if (!run->lineup)
 		return json_null();
 	json_t *p = object(c);
 	json_t *list = array(c);
-	for (size_t i = 0; i < run->plan_count; i++) {
+	for (size_t i = 0; i < run->lineup_count; i++) {
 		json_t *e = object(c);
-		set(c, e, "path", str(c, run->plan[i].path));
-		set(c, e, "name", str(c, run->plan[i].name));
-		set(c, e, "broken", json_boolean(run->plan[i].broken));
+		set(c, e, "path", str(c, run->lineup[i].path));
+		set(c, e, "name", str(c, run->lineup[i].name));
+		set(c, e, "broken", json_boolean(run->lineup[i].broken));
 		push(c, list, e);
 	}
 	set(c, p, "rehearsals", list);
@@ -858,8 +868,8 @@ static json_t *baseline(json_ctx *c, const tw_run *run, const tw_run_score *sc)
 			set(c, x, "line", json_null());
 		} else {
 			const tw_touchpoint_change *tc = &rc->touchpoints[g->touchpoint];
-			const tw_script *s = run->rehearsals[g->rehearsal].script;
-			set(c, x, "line", integer(s->scenes[tc->scene].steps[tc->step].loc.line));
+			const tw_plan *s = run->rehearsals[g->rehearsal].plan;
+			set(c, x, "line", integer(s->scenes[tc->scene].touchpoints[tc->step].line));
 		}
 		set(c, x, "figure", str(c, tw_figure_key(g->figure)));
 		set(c, x, "before", fixed3(g->before));
@@ -880,11 +890,11 @@ static json_t *baseline(json_ctx *c, const tw_run *run, const tw_run_score *sc)
 		json_t *tps = array(c);
 		for (size_t k = 0; k < rc->touchpoint_count; k++) {
 			const tw_touchpoint_change *tc = &rc->touchpoints[k];
-			const tw_step *st = &r->script->scenes[tc->scene].steps[tc->step];
+			const tw_touchpoint *st = &r->plan->scenes[tc->scene].touchpoints[tc->step];
 			json_t *y = object(c);
 			set(c, y, "scene", count(tc->scene));
 			set(c, y, "step", count(tc->step));
-			set(c, y, "line", integer(st->loc.line));
+			set(c, y, "line", integer(st->line));
 			set(c, y, "source", str(c, step_source(st)));
 			set(c, y, "new", json_boolean(tc->is_new));
 			changes(c, y, tc->figure, true);
@@ -906,7 +916,7 @@ static json_t *document(json_ctx *c, const tw_run *run, const figures *f, const 
 {
 	json_t *d = object(c);
 	set(c, d, "techweek", str(c, tw_version()));
-	set(c, d, "format", integer(FORMAT_VERSION));
+	set(c, d, "format", integer(TW_JSON_FORMAT));
 	set(c, d, "started_at", str(c, run->started_at[0] ? run->started_at : NULL));
 	set(c, d, "host", str(c, run->hostname[0] ? run->hostname : NULL));
 	set(c, d, "elapsed_ms", ms(run->elapsed_ms));

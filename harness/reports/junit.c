@@ -30,7 +30,7 @@
 #include "readiness/baseline.h"
 #include "readiness/score.h"
 #include "reports/render.h"
-#include "runner/result.h"
+#include "runner/run.h"
 
 /* Attribute messages are a one-line cause; a CI page shows them in a
  * table, so an accidental body dump must not land there. */
@@ -186,7 +186,7 @@ static const char *str_or(const char *s, const char *fallback)
 
 static const char *step_file(const tw_rehearsal_result *r, const tw_step_result *st)
 {
-	return str_or(st->step ? st->step->loc.file : NULL, str_or(r->path, "?"));
+	return str_or(st->step ? st->step->file : NULL, str_or(r->path, "?"));
 }
 
 /* The first scene that failed, was unreachable or broken, or went beyond
@@ -280,7 +280,7 @@ static void write_baseline(junit_writer *j, const tw_run *run, size_t index);
 static void write_properties(junit_writer *j, const tw_run *run, size_t index)
 {
 	const tw_rehearsal_result *r = &run->rehearsals[index];
-	const tw_script *s = r->script;
+	const tw_plan *s = r->plan;
 	start(j, "properties");
 	property(j, "file", str_or(r->path, ""));
 	if (s && s->outcome)
@@ -378,8 +378,8 @@ static void step_details(junit_writer *j, const tw_rehearsal_result *r,
 			      str_or(st->url, "?"));
 	}
 	if (first)
-		textf(j, "%s:%d: scene %s\n", str_or(sc->scene ? sc->scene->loc.file : NULL, str_or(r->path, "?")),
-		      sc->scene ? sc->scene->loc.line : 0, tw_status_str(sc->status));
+		textf(j, "%s:%d: scene %s\n", str_or(sc->scene ? sc->scene->file : NULL, str_or(r->path, "?")),
+		      sc->scene ? sc->scene->line : 0, tw_status_str(sc->status));
 }
 
 static const char *step_word(tw_status s)
@@ -629,7 +629,7 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 		for (size_t k = 0; k < m->scenes[i].step_count; k++)
 			if (tw_touchpoint_flaky(&m->scenes[i].steps[k]))
 				textf(j, "%s%d", j->text.len ? ", " : "",
-				      m->scenes[i].steps[k].step->loc.line);
+				      m->scenes[i].steps[k].step->line);
 	if (j->text.len)
 		property(j, "flaky_lines", tw_buf_str(&j->text));
 	if (tw_rehearsal_flaky(m))
@@ -644,7 +644,7 @@ static void write_baseline(junit_writer *j, const tw_run *run, size_t index)
 	if (!cmp || index >= cmp->count)
 		return;
 	const tw_rehearsal_change *rc = &cmp->rehearsals[index];
-	const tw_script *s = run->rehearsals[index].script;
+	const tw_plan *s = run->rehearsals[index].plan;
 	property(j, "baseline", cmp->file);
 	if (rc->is_new) {
 		property(j, "baseline_new", "true");
@@ -656,7 +656,9 @@ static void write_baseline(junit_writer *j, const tw_run *run, size_t index)
 			continue;
 		char name[64];
 		snprintf(name, sizeof(name), "baseline_%s", tw_figure_key((tw_figure)f));
-		tw_change_str(words, sizeof(words), (tw_figure)f, &rc->figure[f]);
+		int wrc = tw_change_str(words, sizeof(words), (tw_figure)f, &rc->figure[f]);
+		if (wrc)
+			fail(j, wrc);
 		property(j, name, words);
 	}
 	tw_buf_reset(&j->text);
@@ -664,9 +666,12 @@ static void write_baseline(junit_writer *j, const tw_run *run, size_t index)
 		const tw_touchpoint_change *tc = &rc->touchpoints[k];
 		if (!tc->figure[TW_FIGURE_P95].known)
 			continue;
-		tw_change_str(words, sizeof(words), TW_FIGURE_P95, &tc->figure[TW_FIGURE_P95]);
+		int wrc = tw_change_str(words, sizeof(words), TW_FIGURE_P95,
+					&tc->figure[TW_FIGURE_P95]);
+		if (wrc)
+			fail(j, wrc);
 		textf(j, "%sline %d %s", j->text.len ? "; " : "",
-		      s->scenes[tc->scene].steps[tc->step].loc.line, words);
+		      s->scenes[tc->scene].touchpoints[tc->step].line, words);
 	}
 	if (j->text.len)
 		property(j, "baseline_p95", tw_buf_str(&j->text));
@@ -675,7 +680,7 @@ static void write_baseline(junit_writer *j, const tw_run *run, size_t index)
 		const tw_touchpoint_change *tc = &rc->touchpoints[k];
 		if (tc->is_new)
 			textf(j, "%s%d", j->text.len ? ", " : "",
-			      s->scenes[tc->scene].steps[tc->step].loc.line);
+			      s->scenes[tc->scene].touchpoints[tc->step].line);
 	}
 	if (j->text.len)
 		property(j, "baseline_new_lines", tw_buf_str(&j->text));

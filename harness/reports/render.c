@@ -1,9 +1,12 @@
 /*
- * Rendering a report, then writing it: the one way the public
+ * Rendering reports, then writing them: the one way the public
  * tw_report_junit, tw_report_json and tw_report_html write a single
- * report. The CLI renders all three itself and writes them as one set.
+ * report, and tw_report_write_set a set of them, rendered first and then
+ * all written or none (core/fsutil.h).
  */
 #include "reports/render.h"
+
+#include <stdlib.h>
 
 #include "core/fsutil.h"
 
@@ -17,5 +20,41 @@ int tw_report_write(tw_report_render_fn render, const char *name, const tw_run *
 	if (!rc)
 		rc = tw_write_file_atomic(path, tw_buf_str(&out), out.len, err);
 	tw_buf_free(&out);
+	return rc;
+}
+
+int tw_report_write_set(const tw_run *run, const tw_run_score *score, const tw_report_file *files,
+			size_t n, tw_error *err)
+{
+	static const tw_report_render_fn render[] = {
+		[TW_REPORT_JUNIT] = tw_report_junit_render,
+		[TW_REPORT_JSON] = tw_report_json_render,
+		[TW_REPORT_HTML] = tw_report_html_render,
+	};
+	if (!run || (n && !files))
+		return tw_error_set(err, TW_EUSAGE, "tw_report_write_set needs a run and its files");
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned)files[i].kind >= sizeof(render) / sizeof(render[0]) || !files[i].path ||
+		    !*files[i].path)
+			return tw_error_set(err, TW_EUSAGE,
+					    "tw_report_write_set: file %zu has no path or an "
+					    "unknown kind",
+					    i);
+	tw_buf *bufs = calloc(n ? n : 1, sizeof(*bufs));
+	tw_file_data *data = calloc(n ? n : 1, sizeof(*data));
+	int rc = bufs && data ? TW_OK : tw_error_set(err, TW_ENOMEM, "out of memory");
+	size_t rendered = 0;
+	for (; rc == TW_OK && rendered < n; rendered++) {
+		const tw_report_file *f = &files[rendered];
+		rc = render[f->kind](run, score, &bufs[rendered], err);
+		data[rendered] = (tw_file_data){f->path, tw_buf_str(&bufs[rendered]),
+					       bufs[rendered].len};
+	}
+	if (rc == TW_OK && n)
+		rc = tw_write_files_atomic(data, n, err);
+	for (size_t i = 0; bufs && i < rendered; i++)
+		tw_buf_free(&bufs[i]);
+	free(bufs);
+	free(data);
 	return rc;
 }

@@ -1,7 +1,7 @@
 /*
- * The three reports rendered into memory, so that the CLI writes them as
- * one set (core/fsutil.h): after a run, all of them new or all as they
- * were. tw_report_junit, tw_report_json and tw_report_html are these
+ * The three reports rendered into memory, so that tw_report_write_set
+ * writes them as one set (core/fsutil.h): after a run, all of them new or
+ * all as they were. tw_report_junit, tw_report_json and tw_report_html are these
  * followed by tw_write_file_atomic.
  *
  * out is initialised here, with the report's own cap; the caller frees it
@@ -13,8 +13,9 @@
 
 #include "core/buf.h"
 #include "readiness/score.h"
-#include "runner/result.h"
+#include "runner/run.h"
 #include "techweek/error.h"
+#include "techweek/report.h"
 
 int tw_report_junit_render(const tw_run *run, const tw_run_score *score, tw_buf *out,
 			   tw_error *err);

@@ -26,7 +26,7 @@
 #include "core/utf8.h"
 #include "readiness/baseline.h"
 #include "readiness/score.h"
-#include "runner/result.h"
+#include "runner/run.h"
 #include "techweek.h"
 
 #define NAME_WIDTH 40    /* the rehearsal-name column */
@@ -309,9 +309,9 @@ static void put_scene(const summary *s, const tw_rehearsal_result *r, const tw_s
 		fputs(esc(s, RESET), s->out);
 	} else {
 		/* Where to look: the first step that did not hold. */
-		const char *file = first && first->step ? first->step->loc.file
-					: sc->scene ? sc->scene->loc.file : NULL;
-		int line = first ? tw_step_result_line(first) : sc->scene ? sc->scene->loc.line : 0;
+		const char *file = first && first->step ? first->step->file
+					: sc->scene ? sc->scene->file : NULL;
+		int line = first ? tw_step_result_line(first) : sc->scene ? sc->scene->line : 0;
 		fputs(" \xE2\x80\x94 ", s->out); /* — */
 		put_text(s, str_or(file, str_or(r->path, "?")), DETAIL_MAX_CHARS);
 		if (line > 0)
@@ -432,7 +432,7 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m)
 			if (!t->count || (!s->verbose && !t->failed && !t->retries))
 				continue;
 			indent(s, 8);
-			fprintf(s->out, "%4d | ", t->step->loc.line);
+			fprintf(s->out, "%4d | ", t->step->line);
 			const char *src = t->step->source ? t->step->source : "";
 			put_text(s, src + strspn(src, " \t"), 48);
 			fprintf(s->out, "  %s%llu\xC3\x97 ", esc(s, DIM), (unsigned long long)t->count);
@@ -601,7 +601,7 @@ int tw_report_summary(const tw_run *run, const tw_run_score *score, FILE *out, u
 
 /* The rehearsal's figures against the baseline, those both runs measured:
  * "score 98 → 97.1 (-0.9), steps 4 → 6 (+2)". */
-static void put_changes(const summary *s, const tw_change *figure, bool touchpoint)
+static int put_changes(const summary *s, const tw_change *figure, bool touchpoint)
 {
 	static const char *const label[TW_FIGURE_COUNT] = {"score", "outcome", "p95", "steps",
 							   "time p90"};
@@ -612,18 +612,21 @@ static void put_changes(const summary *s, const tw_change *figure, bool touchpoi
 		if (!shown || !figure[f].known)
 			continue;
 		char words[128];
-		tw_change_str(words, sizeof(words), (tw_figure)f, &figure[f]);
+		int rc = tw_change_str(words, sizeof(words), (tw_figure)f, &figure[f]);
+		if (rc)
+			return rc;
 		fprintf(s->out, "%s%s%s %s%s", first ? "" : ", ", esc(s, figure[f].regressed ? RED : ""),
 			label[f], words, esc(s, figure[f].regressed ? RESET : ""));
 		first = false;
 	}
 	if (first)
 		fputs("nothing both runs measured", s->out);
+	return TW_OK;
 }
 
 /* This run against --baseline: a line per rehearsal, under it the
  * touchpoints that are new or regressed (every one with --verbose). */
-static void put_baseline(const summary *s, const tw_run *run, const tw_comparison *cmp)
+static int put_baseline(const summary *s, const tw_run *run, const tw_comparison *cmp)
 {
 	fprintf(s->out, "\n  %sagainst the baseline %s", esc(s, DIM), esc(s, RESET));
 	put_text(s, cmp->file, NAME_MAX_CHARS);
@@ -641,8 +644,8 @@ static void put_baseline(const summary *s, const tw_run *run, const tw_compariso
 		fputs("  ", s->out);
 		if (rc->is_new)
 			fputs("new: not in the baseline", s->out);
-		else
-			put_changes(s, rc->figure, false);
+		else if (put_changes(s, rc->figure, false))
+			return TW_ENOMEM;
 		if (rc->touchpoints_gone)
 			fprintf(s->out, "; %zu touchpoint%s of the baseline gone", rc->touchpoints_gone,
 				plural((long)rc->touchpoints_gone));
@@ -654,15 +657,15 @@ static void put_baseline(const summary *s, const tw_run *run, const tw_compariso
 				regressed |= tc->figure[f].regressed;
 			if (!s->verbose && !tc->is_new && !regressed)
 				continue;
-			const tw_step *st = &r->script->scenes[tc->scene].steps[tc->step];
+			const tw_touchpoint *st = &r->plan->scenes[tc->scene].touchpoints[tc->step];
 			const char *src = st->source ? st->source : "";
-			fprintf(s->out, "        %4d | ", st->loc.line);
+			fprintf(s->out, "        %4d | ", st->line);
 			pad(s, put_text(s, src + strspn(src, " \t"), 48), 48);
 			fputs("  ", s->out);
 			if (tc->is_new)
 				fputs("new: not in the baseline", s->out);
-			else
-				put_changes(s, tc->figure, true);
+			else if (put_changes(s, tc->figure, true))
+				return TW_ENOMEM;
 			fputc('\n', s->out);
 		}
 	}
@@ -671,6 +674,7 @@ static void put_baseline(const summary *s, const tw_run *run, const tw_compariso
 		pad(s, put_text(s, cmp->gone[i], NAME_MAX_CHARS), NAME_WIDTH);
 		fputs("  gone: in the baseline, not in this run\n", s->out);
 	}
+	return TW_OK;
 }
 
 /* A verdict's why, "NAME: cause", where the cause is the point: its
@@ -695,8 +699,8 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 	if (!run || !score || !out)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_verdict needs a run, a score and a stream");
 	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};
-	if (score->baseline)
-		put_baseline(&s, run, score->baseline);
+	if (score->baseline && put_baseline(&s, run, score->baseline))
+		return tw_error_set(err, TW_ENOMEM, "out of memory writing the summary");
 	bool up = score->verdict == TW_VERDICT_READY;
 	char num[TW_SCORE_SHOWN_SIZE];
 	bool scored = score->weakest < score->count;

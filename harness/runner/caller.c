@@ -91,16 +91,20 @@ static void transcribe(tw_customer *c)
 	tw_buf_init(&b, TRANSCRIPT_MAX);
 	for (size_t i = c->transcribed; i < n; i++)
 		render_event(&b, tw_call_event_at(c->call, i));
-	c->transcribed = n;
-	char *lines = tw_run_redact(c->run, tw_buf_str(&b));
+	/* Out of memory, the lines stay untranscribed: the next call tries
+	 * again, rather than leaving a transcript with lines missing. */
+	char *lines = tw_buf_failed(&b) ? NULL : tw_run_redact(c->run, tw_buf_str(&b));
 	tw_buf_free(&b);
 	if (!lines)
 		return;
+	/* A string grown by what each step adds (not an array: no
+	 * tw_array_grow), once per step. */
 	size_t old = sc->transcript ? strlen(sc->transcript) : 0, len = strlen(lines);
 	char *text = realloc(sc->transcript, old + len + 1);
 	if (text) {
 		memcpy(text + old, lines, len + 1);
 		sc->transcript = text;
+		c->transcribed = n;
 	}
 	free(lines);
 }
@@ -301,6 +305,10 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 	}
 	if (prompts > shown)
 		tw_buf_printf(&said, "\n(and %zu more)", prompts - shown);
+	if (tw_buf_failed(&said)) {
+		tw_buf_free(&said);
+		goto oom;
+	}
 	if (!expected && tw_expect_eval_given(&st->expect, "", NULL, c->vars, &c->run->redact,
 					      &out) == TW_OK) {
 		expected = out.expected;

@@ -60,7 +60,7 @@ static void next_step(tw_customer *c)
  * run goes; anything else takes the time it took. */
 static double customer_ms(const tw_customer *c, const tw_step_result *sr)
 {
-	const tw_step *st = sr->step;
+	const tw_step *st = sr->step ? sr->step->ast : NULL;
 	if (st && st->kind == TW_STEP_PAUSE)
 		return (double)st->ms;
 	if (st && tw_step_is_phone(st)) {
@@ -95,7 +95,13 @@ void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, doub
 	free(sr->message);
 	free(sr->expected);
 	free(sr->actual);
-	sr->message = tw_run_redact(c->run, tw_buf_str(&b));
+	/* A message cut short would read as the whole cause: say why instead. */
+	int failed = tw_buf_failed(&b);
+	const char *message = tw_buf_str(&b);
+	if (failed)
+		message = failed == TW_ELIMIT ? "the step's message passes 64 KiB"
+					      : "out of memory";
+	sr->message = tw_run_redact(c->run, message);
 	sr->expected = tw_run_redact(c->run, expected);
 	sr->actual = tw_run_redact(c->run, actual);
 	tw_buf_free(&b);
@@ -124,7 +130,7 @@ char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, do
 
 int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw_error *err)
 {
-	const tw_script *s = result->script;
+	const tw_script *s = result->plan->script;
 	/* --var and --vars-file win over the cast, so CI can point the same
 	 * rehearsal at another stage. Nothing a cast entry may refer to
 	 * (--var, earlier entries, the environment) changes during a run, so
@@ -171,7 +177,7 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 	memset(c, 0, sizeof(*c));
 	c->run = run;
 	c->result = result;
-	c->script = result->script;
+	c->script = result->plan->script;
 	tw_response_init(&c->resp, run->opts.max_body);
 	const tw_script *s = c->script;
 
@@ -184,14 +190,14 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	for (size_t i = 0; i < s->scene_count; i++) {
 		tw_scene_result *sc = &result->scenes[i];
-		sc->scene = &s->scenes[i];
+		sc->scene = &result->plan->scenes[i];
 		sc->status = TW_STATUS_SKIPPED;
-		sc->steps = calloc(sc->scene->step_count ? sc->scene->step_count : 1,
+		sc->steps = calloc(sc->scene->touchpoint_count ? sc->scene->touchpoint_count : 1,
 				   sizeof(*sc->steps));
 		if (!sc->steps)
 			return tw_error_set(err, TW_ENOMEM, "out of memory");
-		for (size_t j = 0; j < sc->scene->step_count; j++) {
-			sc->steps[j].step = &sc->scene->steps[j];
+		for (size_t j = 0; j < sc->scene->touchpoint_count; j++) {
+			sc->steps[j].step = &sc->scene->touchpoints[j];
 			sc->steps[j].status = TW_STATUS_SKIPPED;
 		}
 	}
@@ -301,7 +307,7 @@ static int form_encode(tw_buf *b, const char *name, const char *value)
 				tw_buf_printf(b, "%%%02X", *p);
 		}
 	}
-	return TW_OK;
+	return tw_buf_failed(b);
 }
 
 /* Builds the request of a visit or raw HTTP step. */
@@ -354,6 +360,10 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 		}
 		if (rc == TW_OK)
 			rc = tw_http_request_set_body(req, tw_buf_str(&b), b.len);
+		else if (rc == TW_ELIMIT)
+			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
+					 "the form body is larger than the %zu-byte limit "
+					 "(--max-body)", b.max);
 		tw_buf_free(&b);
 		if (rc == TW_OK && !tw_http_request_has_header(req, "Content-Type"))
 			rc = tw_http_request_add_header(req, "Content-Type",
@@ -574,11 +584,6 @@ static void perform(tw_customer *c, double now_ms)
 		next_step(c);
 }
 
-static bool is_action(const tw_step *st)
-{
-	return tw_step_facts_of(st->kind)->action;
-}
-
 static void finish(tw_customer *c, double now_ms)
 {
 	tw_rehearsal_result *r = c->result;
@@ -586,10 +591,10 @@ static void finish(tw_customer *c, double now_ms)
 	tw_caller_finish(c);
 	for (size_t i = 0; i < r->scene_count; i++) {
 		tw_scene_result *sc = &r->scenes[i];
-		bool all_skipped = sc->scene->step_count > 0, failed = false, unreachable = false;
+		bool all_skipped = sc->scene->touchpoint_count > 0, failed = false, unreachable = false;
 		bool limited = false;
 		sc->elapsed_ms = 0;
-		for (size_t j = 0; j < sc->scene->step_count; j++) {
+		for (size_t j = 0; j < sc->scene->touchpoint_count; j++) {
 			tw_step_result *sr = &sc->steps[j];
 			sc->elapsed_ms += sr->elapsed_ms;
 			if (sr->status != TW_STATUS_SKIPPED)
@@ -601,7 +606,7 @@ static void finish(tw_customer *c, double now_ms)
 			else if (sr->status == TW_STATUS_LIMITED)
 				limited = true;
 			if (!sc->scene->backstage && sr->status != TW_STATUS_SKIPPED &&
-			    is_action(sr->step))
+			    sr->step->action)
 				r->frontstage_steps++;
 			r->customer_ms += sr->customer_ms;
 			if (!sc->scene->backstage)

@@ -14,7 +14,8 @@
 #include "channels/ivr/call.h"
 #include "channels/web/response.h"
 #include "channels/web/transfer.h"
-#include "runner/result.h"
+#include "language/ast.h"
+#include "runner/run.h"
 
 typedef enum tw_customer_state {
 	TW_CUSTOMER_READY,   /* has a step to perform now */

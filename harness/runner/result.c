@@ -1,20 +1,15 @@
 /*
- * The run object: options, the scripts it owns, the redaction list and the
- * results every report reads. Performing is in runner.c.
+ * A performance's results (runner/result.h): statuses, the readers reports
+ * use, and the fold of a finished performance into its rehearsal's
+ * figures (metrics/metrics.h).
  */
 #include "runner/result.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "techweek/global.h"
-#include "tw_version.h"
-
-const char *tw_version(void)
-{
-	return TW_VERSION;
-}
+#include "runner/run.h"
 
 const char *tw_status_str(tw_status s)
 {
@@ -36,158 +31,17 @@ bool tw_status_is_problem(tw_status s)
 
 size_t tw_scene_result_steps(const tw_scene_result *sc)
 {
-	return sc->scene && sc->steps ? sc->scene->step_count : 0;
+	return sc->scene && sc->steps ? sc->scene->touchpoint_count : 0;
 }
 
 int tw_step_result_line(const tw_step_result *st)
 {
-	return st->step ? st->step->loc.line : 0;
+	return st->step ? st->step->line : 0;
 }
 
 const char *tw_step_result_source(const tw_step_result *st)
 {
-	const char *s = st->step && st->step->source ? st->step->source : "";
-	return s + strspn(s, " \t");
-}
-
-void tw_run_options_init(tw_run_options *opts)
-{
-	memset(opts, 0, sizeof(*opts));
-	opts->connect_timeout_ms = 10000;
-	opts->timeout_ms = 30000;
-	opts->max_redirects = 10;
-	opts->max_body = (size_t)8 << 20;
-	opts->call_max_fetches = 20;
-	opts->call_max_seconds = 3600;
-	opts->call_max_loops = 3;
-	opts->performances = 1;
-	opts->customers = 1;
-	opts->jobs = 1;
-	opts->think_scale = 1;
-	opts->progress_ms = 1000;
-}
-
-int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
-{
-	*out = NULL;
-	/* The fallback for programs that never call tw_global_init
-	 * (include/techweek/global.h); nested in theirs when they do. */
-	if (tw_global_init() < 0)
-		return tw_error_set(err, TW_EINTERNAL, "libcurl could not be initialised");
-	tw_run *run = calloc(1, sizeof(*run));
-	if (!run) {
-		tw_global_cleanup();
-		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	}
-	if (opts)
-		run->opts = *opts;
-	else
-		tw_run_options_init(&run->opts);
-	if (gethostname(run->hostname, sizeof(run->hostname) - 1) != 0)
-		strcpy(run->hostname, "localhost");
-	*out = run;
-	return TW_OK;
-}
-
-tw_rehearsal_result *tw_run_push_result(tw_run *run, const char *path)
-{
-	if (run->count == run->cap) {
-		size_t cap = run->cap ? run->cap * 2 : 8;
-		tw_rehearsal_result *r = realloc(run->rehearsals, cap * sizeof(*r));
-		tw_script **s = realloc(run->scripts, cap * sizeof(*s));
-		if (r)
-			run->rehearsals = r;
-		if (s)
-			run->scripts = s;
-		if (!r || !s)
-			return NULL;
-		run->cap = cap;
-	}
-	tw_rehearsal_result *r = &run->rehearsals[run->count];
-	memset(r, 0, sizeof(*r));
-	r->path = strdup(path ? path : "");
-	if (!r->path)
-		return NULL;
-	run->scripts[run->count] = NULL;
-	run->count++;
-	return r;
-}
-
-int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err)
-{
-	tw_rehearsal_result *r = tw_run_push_result(run, tw_script_path(script));
-	if (!r || !(r->name = strdup(tw_script_name(script)))) {
-		tw_script_free(script);
-		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	}
-	r->script = script;
-	run->scripts[run->count - 1] = script;
-	return TW_OK;
-}
-
-int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem)
-{
-	tw_rehearsal_result *r = tw_run_push_result(run, path);
-	if (!r || !(r->name = strdup(path)))
-		return TW_ENOMEM;
-	r->status = TW_STATUS_BROKEN;
-	r->problem.code = problem->code;
-	r->problem.line = problem->line;
-	r->problem.col = problem->col;
-	r->problem.message = tw_run_redact(run, problem->message);
-	r->problem.file = problem->file ? strdup(problem->file) : NULL;
-	r->problem.source_line = tw_run_redact(run, problem->source_line);
-	/* A problem without its message or place would be another problem. */
-	if ((problem->message && !r->problem.message) || (problem->file && !r->problem.file) ||
-	    (problem->source_line && !r->problem.source_line))
-		return TW_ENOMEM;
-	return TW_OK;
-}
-
-const char *tw_shard_mode_str(tw_shard_mode m)
-{
-	switch (m) {
-	case TW_SHARD_REHEARSALS: return "rehearsals";
-	case TW_SHARD_PERFORMANCES: return "performances";
-	case TW_SHARD_NONE: break;
-	}
-	return "none";
-}
-
-int tw_run_record_plan(tw_run *run)
-{
-	tw_plan_entry *plan = calloc(run->count ? run->count : 1, sizeof(*plan));
-	if (!plan)
-		return TW_ENOMEM;
-	for (size_t i = 0; i < run->count; i++) {
-		const tw_rehearsal_result *r = &run->rehearsals[i];
-		plan[i].path = strdup(r->path ? r->path : "");
-		plan[i].name = strdup(r->name ? r->name : (r->path ? r->path : ""));
-		plan[i].broken = !r->script || r->status == TW_STATUS_BROKEN;
-		if (!plan[i].path || !plan[i].name) {
-			for (size_t j = 0; j <= i; j++) {
-				free(plan[j].path);
-				free(plan[j].name);
-			}
-			free(plan);
-			return TW_ENOMEM;
-		}
-	}
-	for (size_t i = 0; i < run->plan_count; i++) {
-		free(run->plan[i].path);
-		free(run->plan[i].name);
-	}
-	free(run->plan);
-	run->plan = plan;
-	run->plan_count = run->count;
-	return TW_OK;
-}
-
-char *tw_run_redact(const tw_run *run, const char *text)
-{
-	/* Also makes the cuts the web channel marked in its messages, after
-	 * the mask (tw_redact_put_quoted): no result holds a mark. */
-	return tw_redact_message(&run->redact, text);
+	return st->step && st->step->source ? st->step->source : "";
 }
 
 static void free_step(tw_step_result *s)
@@ -203,7 +57,7 @@ void tw_rehearsal_result_free(tw_rehearsal_result *r)
 {
 	for (size_t i = 0; i < r->scene_count; i++) {
 		tw_scene_result *sc = &r->scenes[i];
-		for (size_t j = 0; sc->scene && sc->steps && j < sc->scene->step_count; j++)
+		for (size_t j = 0; sc->scene && sc->steps && j < sc->scene->touchpoint_count; j++)
 			free_step(&sc->steps[j]);
 		free(sc->steps);
 		free(sc->transcript);
@@ -215,71 +69,140 @@ void tw_rehearsal_result_free(tw_rehearsal_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-tw_run_options *tw_run_options_of(tw_run *run)
+/* ---- folding a performance into its rehearsal's figures ---- */
+
+static tw_cause cause_of(const tw_step_result *sr)
 {
-	return &run->opts;
+	if (sr->status == TW_STATUS_UNREACHABLE)
+		return TW_CAUSE_UNREACHABLE;
+	if (sr->status == TW_STATUS_BROKEN)
+		return TW_CAUSE_SCRIPT;
+	return sr->transport ? TW_CAUSE_TRANSPORT : TW_CAUSE_EXPECTATION;
 }
 
-int tw_run_interrupted(const tw_run *run)
+/* libcurl's timers are cumulative from the transfer's start; the phases
+ * are their differences (a reused connection has no DNS, connect or TLS). */
+static void record_phases(tw_touchpoint_metrics *t, const tw_timings *tm)
 {
-	return run->stop_reason == TW_STOP_INTERRUPTED;
+	double dns = tm->dns_ms;
+	double connect = fmax(0, tm->connect_ms - tm->dns_ms);
+	double tls = tm->tls_ms > 0 ? fmax(0, tm->tls_ms - tm->connect_ms) : 0;
+	double ready = fmax(tm->connect_ms, tm->tls_ms);
+	double first = fmax(0, tm->first_byte_ms - ready);
+	double rest = fmax(0, tm->total_ms - tm->first_byte_ms);
+	tw_histogram_record(t->dns, dns);
+	tw_histogram_record(t->connect, connect);
+	tw_histogram_record(t->tls, tls);
+	tw_histogram_record(t->first_byte, first);
+	tw_histogram_record(t->transfer, rest);
 }
 
-/* The verdict's words; which verdict a run gets is readiness/score.c's. */
-const char *tw_verdict_word(tw_verdict v)
+/* A performance that ended at techweek's limit says nothing about the
+ * service either: only where it stopped and why, and what went on the
+ * wire, are kept. */
+static int add_limited(tw_rehearsal_metrics *m, const tw_rehearsal_result *r)
 {
-	return v == TW_VERDICT_READY ? "READY" : "NOT READY";
-}
-
-const char *tw_verdict_title(tw_verdict v)
-{
-	switch (v) {
-	case TW_VERDICT_READY: return "READY: curtain up";
-	case TW_VERDICT_NOT_READY: return "NOT READY";
-	case TW_VERDICT_BROKEN: return "NOT READY: a script could not run";
-	case TW_VERDICT_UNREACHABLE: return "NOT READY: the run could not be carried out";
-	case TW_VERDICT_LIMITED: return "NOT READY: techweek could not rehearse all of it";
-	case TW_VERDICT_INTERRUPTED: return "NOT READY: interrupted";
+	m->limited++;
+	for (size_t i = 0; i < m->scene_count && i < r->scene_count; i++) {
+		const tw_scene_result *sr = &r->scenes[i];
+		tw_scene_metrics *sm = &m->scenes[i];
+		for (size_t j = 0; sr->steps && j < sm->step_count; j++) {
+			const tw_step_result *st = &sr->steps[j];
+			tw_touchpoint_metrics *t = &sm->steps[j];
+			t->requests += (uint64_t)(st->requests > 0 ? st->requests : 0);
+			if (st->requested) {
+				t->bytes_in += st->bytes_in;
+				t->bytes_out += st->bytes_out;
+			}
+			if (st->status != TW_STATUS_LIMITED)
+				continue;
+			t->limited++;
+			if (!t->first_limit && st->message && !(t->first_limit = strdup(st->message)))
+				return TW_ENOMEM;
+		}
 	}
-	return "NOT READY";
+	return TW_OK;
 }
 
-const char *tw_verdict_key(tw_verdict v)
+int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result *r)
 {
-	switch (v) {
-	case TW_VERDICT_READY: return "passed";
-	case TW_VERDICT_NOT_READY: return "failed";
-	case TW_VERDICT_BROKEN: return "script_error";
-	case TW_VERDICT_UNREACHABLE: return "unreachable";
-	case TW_VERDICT_LIMITED: return "limited";
-	case TW_VERDICT_INTERRUPTED: return "interrupted";
+	/* Cut off, it says nothing about the service: a failure here would
+	 * be the run's own doing. */
+	if (r->interrupted) {
+		m->interrupted++;
+		return TW_OK;
 	}
-	return "failed";
-}
-
-void tw_run_free(tw_run *run)
-{
-	if (!run)
-		return;
-	for (size_t i = 0; i < run->count; i++) {
-		tw_rehearsal_result_free(&run->rehearsals[i]);
-		if (run->casts)
-			tw_vars_free(run->casts[i]);
-		if (run->metrics)
-			tw_rehearsal_metrics_free(&run->metrics[i]);
-		tw_script_free(run->scripts[i]);
+	if (r->status == TW_STATUS_LIMITED)
+		return add_limited(m, r);
+	m->performances++;
+	switch (r->status) {
+	case TW_STATUS_PASSED:
+		m->achieved++;
+		tw_histogram_record(m->time_to_outcome, r->customer_ms);
+		break;
+	case TW_STATUS_UNREACHABLE:
+		m->unreachable++;
+		break;
+	case TW_STATUS_BROKEN:
+		m->broken++;
+		break;
+	default:
+		m->failed++;
+		break;
 	}
-	free(run->metrics);
-	free(run->casts);
-	free(run->rehearsals);
-	free(run->scripts);
-	for (size_t i = 0; i < run->plan_count; i++) {
-		free(run->plan[i].path);
-		free(run->plan[i].name);
+	m->frontstage_steps += (uint64_t)(r->frontstage_steps > 0 ? r->frontstage_steps : 0);
+	m->frontstage_ms += r->frontstage_ms;
+	if (r->phone.calls > 0) {
+		m->calls += (uint64_t)r->phone.calls;
+		m->prompts += (uint64_t)r->phone.prompts;
+		m->inputs += (uint64_t)r->phone.inputs;
+		m->repeats += (uint64_t)r->phone.repeats;
+		if (r->phone.menu_turns > 0)
+			tw_menu_turns_add(m->menus, r->phone.menu, (uint64_t)r->phone.menu_turns);
+		if (r->phone.first_prompt_s >= 0)
+			tw_histogram_record(m->first_prompt, r->phone.first_prompt_s * 1000);
+		if (r->phone.transfer_s >= 0)
+			tw_histogram_record(m->time_to_agent, r->phone.transfer_s * 1000);
 	}
-	free(run->plan);
-	tw_vars_free(run->owned_vars);
-	tw_redact_free(&run->redact);
-	free(run);
-	tw_global_cleanup();
+	bool retried = false;
+	for (size_t i = 0; i < m->scene_count && i < r->scene_count; i++) {
+		const tw_scene_result *sr = &r->scenes[i];
+		tw_scene_metrics *sm = &m->scenes[i];
+		if (sr->status == TW_STATUS_PASSED)
+			sm->passed++;
+		else if (sr->status == TW_STATUS_SKIPPED)
+			sm->skipped++;
+		else
+			sm->failed++;
+		for (size_t j = 0; sr->steps && j < sm->step_count; j++) {
+			const tw_step_result *st = &sr->steps[j];
+			tw_touchpoint_metrics *t = &sm->steps[j];
+			if (st->status == TW_STATUS_SKIPPED)
+				continue;
+			t->count++;
+			t->retries += (uint64_t)st->retries;
+			retried |= st->retries > 0;
+			if (st->status == TW_STATUS_PASSED) {
+				t->passed++;
+				if (st->retries > 0)
+					t->retried_passes++;
+			} else {
+				t->failed++;
+				t->failures[cause_of(st)]++;
+				if (!t->first_failure && st->message &&
+				    !(t->first_failure = strdup(st->message)))
+					return TW_ENOMEM;
+			}
+			tw_histogram_record(t->latency, st->elapsed_ms);
+			t->requests += (uint64_t)(st->requests > 0 ? st->requests : 0);
+			if (st->requested) {
+				record_phases(t, &st->timings);
+				t->bytes_in += st->bytes_in;
+				t->bytes_out += st->bytes_out;
+			}
+		}
+	}
+	if (retried && r->status == TW_STATUS_PASSED)
+		m->retried_achieved++;
+	return TW_OK;
 }

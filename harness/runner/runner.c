@@ -25,7 +25,7 @@
 
 #include "core/template.h"
 #include "runner/customer.h"
-#include "runner/result.h"
+#include "runner/run.h"
 
 static void iso_now(char out[32])
 {
@@ -71,7 +71,7 @@ static int scan_ref(const tw_ref *ref, void *ud)
  * the lines finds them all. */
 static void collect_secrets(tw_run *run, tw_rehearsal_result *r)
 {
-	const tw_script *s = r->script;
+	const tw_script *s = r->plan->script;
 	for (size_t i = 0; i < s->line_count; i++) {
 		const char *line = s->lines[i];
 		const char *p = line + strspn(line, " \t");
@@ -154,7 +154,7 @@ static double arrival_ms(double k, double rate_per_ms, double ramp_ms)
 static void adopt(tw_rehearsal_result *shown, tw_rehearsal_result *perf)
 {
 	char *path = shown->path, *name = shown->name;
-	const tw_script *script = shown->script;
+	const tw_plan *plan = shown->plan;
 	shown->path = shown->name = NULL;
 	tw_rehearsal_result_free(shown);
 	*shown = *perf;
@@ -162,7 +162,7 @@ static void adopt(tw_rehearsal_result *shown, tw_rehearsal_result *perf)
 	free(shown->name);
 	shown->path = path;
 	shown->name = name;
-	shown->script = script;
+	shown->plan = plan;
 	memset(perf, 0, sizeof(*perf));
 }
 
@@ -229,7 +229,7 @@ static int start_performance(worker *w, size_t ri, unsigned long long ticket)
 		return tw_error_set(&w->err, TW_EINTERNAL, "no free customer for a performance");
 	tw_run *run = w->run;
 	memset(&sl->result, 0, sizeof(sl->result));
-	sl->result.script = run->rehearsals[ri].script;
+	sl->result.plan = run->rehearsals[ri].plan;
 	sl->rehearsal = ri;
 	iso_now(sl->result.started_at);
 	tw_error e = {0};
@@ -387,7 +387,7 @@ static void *work(void *arg)
 static int preflight(tw_run *run, size_t i, tw_error *err)
 {
 	tw_rehearsal_result *r = &run->rehearsals[i];
-	if (!r->script || r->status == TW_STATUS_BROKEN)
+	if (!r->plan || r->status == TW_STATUS_BROKEN)
 		return TW_OK;
 	tw_error e = {0};
 	int rc = tw_customer_cast(&run->casts[i], run, r, &e);
@@ -511,7 +511,7 @@ static int run_workers(tw_run *run, schedule *sc, worker *ws, unsigned jobs, tw_
 
 static bool performable(const tw_rehearsal_result *r)
 {
-	return r->script && r->status != TW_STATUS_BROKEN;
+	return r->plan && r->status != TW_STATUS_BROKEN;
 }
 
 /*
@@ -548,12 +548,14 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 		if (!keep) {
 			tw_rehearsal_result_free(r);
 			tw_script_free(run->scripts[i]);
+			tw_plan_free(run->plans[i]);
 			tw_vars_free(run->casts[i]);
 			continue;
 		}
 		if (kept != i) {
 			run->rehearsals[kept] = *r;
 			run->scripts[kept] = run->scripts[i];
+			run->plans[kept] = run->plans[i];
 			run->casts[kept] = run->casts[i];
 		}
 		kept++;
@@ -576,7 +578,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	const tw_run_options *o = &run->opts;
 	int rc = TW_OK;
 	for (size_t i = 0; i < run->count; i++)
-		if (run->rehearsals[i].script && run->rehearsals[i].status != TW_STATUS_BROKEN)
+		if (run->rehearsals[i].plan && run->rehearsals[i].status != TW_STATUS_BROKEN)
 			collect_secrets(run, &run->rehearsals[i]);
 	run->casts = calloc(run->count ? run->count : 1, sizeof(*run->casts));
 	if (!run->casts)
@@ -590,7 +592,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	/* The plan, then this shard's share of it. */
 	unsigned long performances = o->performances ? o->performances : 1;
 	double rate = o->rate;
-	if (rc == TW_OK && tw_run_record_plan(run) != TW_OK)
+	if (rc == TW_OK && tw_run_record_lineup(run) != TW_OK)
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (rc == TW_OK && o->shard_count > 0 && o->shard_index >= 1 &&
 	    o->shard_index <= o->shard_count)
@@ -605,10 +607,10 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	 * memory): the reports of what was performed read them. */
 	for (size_t i = 0; run->metrics && i < run->count; i++) {
 		tw_rehearsal_result *r = &run->rehearsals[i];
-		if (tw_rehearsal_metrics_init(&run->metrics[i], r->script) != TW_OK) {
+		if (tw_rehearsal_metrics_init(&run->metrics[i], r->plan) != TW_OK) {
 			if (rc == TW_OK)
 				rc = tw_error_set(err, TW_ENOMEM, "out of memory");
-		} else if (!r->script || r->status == TW_STATUS_BROKEN) {
+		} else if (!r->plan || r->status == TW_STATUS_BROKEN) {
 			run->metrics[i].broken = 1;
 		} else if (rc == TW_OK) {
 			sc.runnable[sc.runnable_count++] = i;
@@ -639,7 +641,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 		if (!w->multi || !w->slots || !w->metrics)
 			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 		for (size_t r = 0; rc == TW_OK && r < run->count; r++)
-			if (tw_rehearsal_metrics_init(&w->metrics[r], run->rehearsals[r].script))
+			if (tw_rehearsal_metrics_init(&w->metrics[r], run->rehearsals[r].plan))
 				rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
 	if (rc == TW_OK && sc.runnable_count > 0)

@@ -37,44 +37,47 @@ typedef struct tw_error {
 	char *source_line; /* owned; the script line, shown with a caret */
 } tw_error;
 
-/* A growable list of errors, for passes that report every problem. */
+/* A growable list of errors, for passes that report every problem. An
+ * error that could not be appended (out of memory) is still counted, in
+ * lost, so a list is never taken for complete when it is not. */
 typedef struct tw_errors {
 	tw_error *items; /* owned */
 	size_t count;
 	size_t cap;
+	size_t lost;     /* errors that could not be appended */
 } tw_errors;
 
 /* A short name for a code ("syntax error", "i/o error"...). Static storage. */
-const char *tw_code_str(tw_code code);
+TW_EXTERN(const char *) tw_code_str(tw_code code);
 
 /* Releases what err owns and sets it back to TW_OK. Safe on a cleared error. */
-void tw_error_clear(tw_error *err);
+TW_EXTERN(void) tw_error_clear(tw_error *err);
 
 /* Sets err (clearing it first) and returns code. err may be NULL. When
  * the message (or, below, the file or line) cannot be allocated, err is
  * left saying out of memory, without a message, and TW_ENOMEM is returned. */
-int tw_error_set(tw_error *err, tw_code code, const char *fmt, ...)
+TW_EXTERN(int) tw_error_set(tw_error *err, tw_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* As tw_error_set, with a place in a script. file and source_line are copied;
  * either may be NULL. */
-int tw_error_set_at(tw_error *err, tw_code code, const char *file, int line,
-		    int col, const char *source_line, const char *fmt, ...)
+TW_EXTERN(int) tw_error_set_at(tw_error *err, tw_code code, const char *file, int line,
+			       int col, const char *source_line, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
 /* Moves src into dst (dst cleared first; src left cleared). */
-void tw_error_move(tw_error *dst, tw_error *src);
+TW_EXTERN(void) tw_error_move(tw_error *dst, tw_error *src);
 
 /* Renders err as the user sees it:
  *   file:line:col: syntax error: message
  *      12 |   fill "Your name" wiht x
  *         |                    ^
  * The result is malloc'd; the caller frees it. NULL on out of memory. */
-char *tw_error_format(const tw_error *err);
+TW_EXTERN(char *) tw_error_format(const tw_error *err);
 
-/* Appends a copy of err to list. Returns TW_OK or TW_ENOMEM (nothing
- * appended). */
-int tw_errors_push(tw_errors *list, const tw_error *err);
-void tw_errors_clear(tw_errors *list);
+/* Appends a copy of err to list. Returns TW_OK, or TW_ENOMEM with nothing
+ * appended and list->lost counting it. */
+TW_EXTERN(int) tw_errors_push(tw_errors *list, const tw_error *err);
+TW_EXTERN(void) tw_errors_clear(tw_errors *list);
 
 #endif

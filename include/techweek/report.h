@@ -7,26 +7,57 @@
 #ifndef TECHWEEK_REPORT_H
 #define TECHWEEK_REPORT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
+#include "common.h"
 #include "error.h"
+#include "readiness.h"
 #include "run.h"
 
-/* The readiness score of a run (harness/readiness/score.h); reports show
- * it when given, and NULL leaves it out. */
-struct tw_run_score;
+/* Every report takes the run's score (techweek/readiness.h) and shows it
+ * when given; NULL leaves it out. */
 
 /* JUnit XML: a testsuite per rehearsal, a testcase per scene; the score and
  * its breakdown as properties when score is not NULL. */
-int tw_report_junit(const tw_run *run, const struct tw_run_score *score, const char *path,
-		    tw_error *err);
+TW_EXTERN(int) tw_report_junit(const tw_run *run, const tw_score *score, const char *path,
+			       tw_error *err);
 
 /* The JSON result: every rehearsal's and touchpoint's figures, the
  * readiness score when score is not NULL ("readiness": null otherwise), the
  * settings and the transcripts of failing performances (docs/reports.md,
  * docs/results-schema.json). */
-int tw_report_json(const tw_run *run, const struct tw_run_score *score, const char *path,
-		   tw_error *err);
+TW_EXTERN(int) tw_report_json(const tw_run *run, const tw_score *score, const char *path,
+			      tw_error *err);
+
+/* The HTML readiness report (docs/reports.md): one self-contained page,
+ * the score section left out when score is NULL. TW_OK; TW_EUSAGE without
+ * a run or a path; TW_ENOMEM or TW_ELIMIT building it; TW_EIO naming path
+ * when it cannot be written. */
+TW_EXTERN(int) tw_report_html(const tw_run *run, const tw_score *score, const char *path,
+			      tw_error *err);
+
+/* The reports that can be written as files. */
+typedef enum tw_report_kind {
+	TW_REPORT_JUNIT,
+	TW_REPORT_JSON,
+	TW_REPORT_HTML,
+} tw_report_kind;
+
+/* One file of a set: which report, and where (borrowed). */
+typedef struct tw_report_file {
+	tw_report_kind kind;
+	const char *path;
+} tw_report_file;
+
+/* Writes the n reports as one set: each is rendered first, then all are
+ * written, creating missing folders, or none is (the files already there
+ * are left as they were; a device or pipe is written straight through,
+ * docs/reports.md). What techweek run does with its three reports. TW_OK;
+ * TW_EUSAGE (no run, a path missing, an unknown kind); TW_ENOMEM or
+ * TW_ELIMIT rendering; TW_EIO naming the path that failed. */
+TW_EXTERN(int) tw_report_write_set(const tw_run *run, const tw_score *score,
+				   const tw_report_file *files, size_t n, tw_error *err);
 
 enum {
 	TW_SUMMARY_COLOR = 1 << 0,   /* ANSI colours */
@@ -37,14 +68,14 @@ enum {
  * verdict is tw_report_verdict's. score may be NULL; with it, a journey
  * that met its required outcome rate despite failed performances is
  * marked and counted as such, not as failed. flags: TW_SUMMARY_*. */
-int tw_report_summary(const tw_run *run, const struct tw_run_score *score, FILE *out,
-		      unsigned flags, tw_error *err);
+TW_EXTERN(int) tw_report_summary(const tw_run *run, const tw_score *score, FILE *out,
+				 unsigned flags, tw_error *err);
 
 /* The summary's last words: the readiness score, the run's verdict (the
  * score's, as every report shows it: "READY: curtain up", "NOT READY",
  * ...), the gate, rehearsals below their minimum and the three things
  * that cost the most points. */
-int tw_report_verdict(const tw_run *run, const struct tw_run_score *score, FILE *out,
-		      unsigned flags, tw_error *err);
+TW_EXTERN(int) tw_report_verdict(const tw_run *run, const tw_score *score, FILE *out,
+				 unsigned flags, tw_error *err);
 
 #endif

@@ -23,7 +23,14 @@ typedef struct tw_progress {
 	int stopping;                 /* no more performances will start */
 } tw_progress;
 
+/* The version of tw_run_options this header declares. A program sets it
+ * (tw_run_options_init or TW_RUN_OPTIONS_INIT) and the library refuses a
+ * version it does not know, so fields can be added without breaking a
+ * program built against an older header. */
+#define TW_RUN_OPTIONS_VERSION 1
+
 typedef struct tw_run_options {
+	unsigned version;        /* TW_RUN_OPTIONS_VERSION: always first */
 	const tw_vars *vars;     /* --var / --vars-file; borrowed, may be NULL */
 	long connect_timeout_ms; /* per step; default 10000 */
 	long timeout_ms;         /* per step, whole transfer; default 30000 */
@@ -91,51 +98,82 @@ typedef enum tw_verdict {
 } tw_verdict;
 
 /* "READY" or "NOT READY": the verdict's word, the same in every report. */
-const char *tw_verdict_word(tw_verdict v);
+TW_EXTERN(const char *) tw_verdict_word(tw_verdict v);
 /* The word with why: "READY: curtain up", "NOT READY",
  * "NOT READY: a script could not run", ... */
-const char *tw_verdict_title(tw_verdict v);
+TW_EXTERN(const char *) tw_verdict_title(tw_verdict v);
 /* The JSON result's "verdict": "passed", "failed", "script_error",
  * "unreachable", "limited", "interrupted". */
-const char *tw_verdict_key(tw_verdict v);
+TW_EXTERN(const char *) tw_verdict_key(tw_verdict v);
 
-void tw_run_options_init(tw_run_options *opts);
+/* The options with every default, as tw_run_options_init sets them:
+ *   tw_run_options opts = TW_RUN_OPTIONS_INIT; */
+#define TW_RUN_OPTIONS_INIT                                                            \
+	{                                                                              \
+		.version = TW_RUN_OPTIONS_VERSION, .connect_timeout_ms = 10000,        \
+		.timeout_ms = 30000, .max_redirects = 10, .max_body = (size_t)8 << 20, \
+		.call_max_fetches = 20, .call_max_seconds = 3600, .call_max_loops = 3, \
+		.performances = 1, .customers = 1, .jobs = 1, .think_scale = 1,        \
+		.progress_ms = 1000,                                                   \
+	}
+
+/* Sets *opts to TW_RUN_OPTIONS_INIT: this version and every default. */
+TW_EXTERN(void) tw_run_options_init(tw_run_options *opts);
 
 typedef struct tw_run tw_run;
 
-/* opts is copied (pointers in it are borrowed and must outlive the run). */
-int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err);
-void tw_run_free(tw_run *run);
+/* opts is copied (pointers in it are borrowed and must outlive the run);
+ * NULL: the defaults. TW_OK; TW_EUSAGE when opts->version is not one this
+ * library knows (not initialised, or from a newer header); TW_ENOMEM;
+ * TW_EINTERNAL when libcurl could not be set up. */
+TW_EXTERN(int) tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err);
+TW_EXTERN(void) tw_run_free(tw_run *run);
 
 /* Adds a parsed script; the run takes ownership of script. */
-int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err);
+TW_EXTERN(int) tw_run_add_script(tw_run *run, tw_script *script, tw_error *err);
 
 /* Records a script that could not be loaded or checked, so that reports
  * show it as an error and the verdict is TW_VERDICT_BROKEN. path and
  * problem are copied. */
-int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem);
+TW_EXTERN(int) tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem);
+
+/*
+ * Reads the JSON results of every shard of one sharded run (techweek run
+ * --shard I/N; docs/sharding.md) and builds the run one machine would have
+ * measured: each rehearsal's plan rebuilt from the facts the parts carry
+ * (no script is read: parts merge on another checkout or machine), every
+ * figure summed, histograms merged bucket by bucket, the shown performance
+ * the first that failed (in shard order), else the first. On a bad part
+ * (not JSON, truncated, another format or version, another plan, a shard
+ * missing or repeated, any value missing, of another type, out of range or
+ * at odds with the plan) returns TW_EUSAGE with an error naming the file
+ * and the JSON path at fault; nothing is written. *out is NULL on failure;
+ * else free it with tw_run_free.
+ */
+TW_EXTERN(int) tw_run_load_parts(tw_run **out, const char *const *paths, size_t n,
+				 tw_error *err);
 
 /* Performs every added rehearsal. Returns TW_OK when the run could be
  * carried out (even if rehearsals failed); the outcome is in the results. */
-int tw_run_execute(tw_run *run, tw_error *err);
+TW_EXTERN(int) tw_run_execute(tw_run *run, tw_error *err);
 
 /* The run's verdict without a gate (tw_readiness_verdict with no score):
  * what a caller without a project file gets. The CLI and the reports use
  * the score's, which a gate can only lower. */
-tw_verdict tw_run_verdict(const tw_run *run);
+TW_EXTERN(tw_verdict) tw_run_verdict(const tw_run *run);
 
 
 /* Asks a running tw_run_execute to start no more performances and to let
  * those under way finish (each step within its timeout). Async-signal-safe:
  * a SIGINT handler may call it. A second call aborts the transfers under
  * way (they fail as interrupted). */
-void tw_run_stop(tw_run *run);
+TW_EXTERN(void) tw_run_stop(tw_run *run);
 
 /* The run's options, to change before tw_run_execute (a progress display
  * set up once the run exists). */
-tw_run_options *tw_run_options_of(tw_run *run);
+TW_EXTERN(tw_run_options *) tw_run_options_of(tw_run *run);
 
 /* True when tw_run_stop ended the run early. */
-int tw_run_interrupted(const tw_run *run);
+TW_EXTERN(int) tw_run_interrupted(const tw_run *run);
 
 #endif

@@ -14,27 +14,33 @@ typedef struct tw_script tw_script;
 /* Reads and parses the file at path. On success *out owns a script to free
  * with tw_script_free. On failure *out is NULL and err says where and why
  * (TW_EIO for an unreadable file, TW_ESYNTAX with file:line:col). */
-int tw_script_load(tw_script **out, const char *path, tw_error *err);
+TW_EXTERN(int) tw_script_load(tw_script **out, const char *path, tw_error *err);
 
 /* Parses text (len bytes, need not be NUL-terminated); name is used as the
  * file name in messages. Same ownership as tw_script_load. */
-int tw_script_parse(tw_script **out, const char *name, const char *text,
-		    size_t len, tw_error *err);
+TW_EXTERN(int) tw_script_parse(tw_script **out, const char *name, const char *text,
+			       size_t len, tw_error *err);
 
-void tw_script_free(tw_script *script);
+TW_EXTERN(void) tw_script_free(tw_script *script);
 
 /* Finds what would stop the script from running, before anything is sent:
  * unknown variables (neither in the cast, in given, nor captured by an
  * earlier step), unknown or unsupported channels, duplicate scene names,
  * invalid regular expressions. given may be NULL (then variables declared
  * in the cast without a value count as known). Appends one error per
- * problem to problems; returns the number appended. */
-size_t tw_script_check(const tw_script *script, const tw_vars *given,
-		       tw_errors *problems);
+ * problem to problems; returns the number of problems found.
+ *
+ * Out of memory is a problem too, never fewer problems: a check it cut
+ * short appends a TW_ENOMEM error ("the check is incomplete"), and a
+ * problem that could not be appended is counted in problems->lost and in
+ * the result. So the result is 0 only for a script checked whole and
+ * clean; it is problems->count plus what problems->lost gained. */
+TW_EXTERN(size_t) tw_script_check(const tw_script *script, const tw_vars *given,
+				  tw_errors *problems);
 
 /* The rehearsal's name (its `rehearsal "..."` line, else the file name).
  * Owned by the script. */
-const char *tw_script_name(const tw_script *script);
-const char *tw_script_path(const tw_script *script);
+TW_EXTERN(const char *) tw_script_name(const tw_script *script);
+TW_EXTERN(const char *) tw_script_path(const tw_script *script);
 
 #endif

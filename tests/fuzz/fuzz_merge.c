@@ -1,16 +1,15 @@
 /*
  * Merging the JSON results of shards: the input is one to four parts,
- * separated by NUL bytes, merged from memory (tw_run_merge_texts). The
- * plan's script paths are read relative to the current directory (the
- * fuzz suite runs from the source root, so the corpus's plans name real
- * scripts). A run that loads is scored, as `techweek merge` does.
+ * separated by NUL bytes, merged from memory (tw_run_merge_texts), which
+ * reads no script: each rehearsal's plan is rebuilt from the parts. A run
+ * that loads is scored, as `techweek merge` does.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "fuzz.h"
 #include "readiness/score.h"
-#include "runner/result.h"
+#include "reports/json.h"
 #include "techweek.h"
 
 #define MAX_PARTS 4

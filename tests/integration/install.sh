@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The engine as an installed library (docs/embedding.md): `meson install`
 # into a scratch folder puts there the binary, a shared and a static
-# library, the public headers (each compiles on its own) and techweek.pc;
+# library, the public headers (each compiles on its own, none left out),
+# techweek.pc, the five man pages and the bash and zsh completions;
 # the docs' example program, taken from the doc itself, builds with
-# pkg-config against what was installed, shared and static, and its
-# verdicts against the stage are right. Skipped (77) in the sanitizer
+# pkg-config against what was installed, shared and static, its verdicts
+# against the stage are right, and it reads the touchpoints and the score. Skipped (77) in the sanitizer
 # build, whose library needs the sanitizer runtime in every program.
 set -uo pipefail
 build=$1 stage_bin=$2 root=$3
@@ -29,6 +30,16 @@ incdir=${incdir%/techweek.h}
 for f in "$(find "$dest" -path '*/bin/techweek')" "$libdir/libtechweek.a" "$libdir/libtechweek.so" \
          "$incdir/techweek/global.h" "$incdir/techweek/run.h"; do
   [ -e "$f" ] && echo "ok   installed ${f#"$dest"}" || fail "not installed: ${f#"$dest"}"
+done
+prefix=${libdir%/lib*}
+for f in share/man/man1/techweek.1 share/man/man1/techweek-run.1 share/man/man1/techweek-check.1 \
+         share/man/man1/techweek-merge.1 share/man/man5/techweek-rehearsal.5 \
+         share/bash-completion/completions/techweek share/zsh/site-functions/_techweek; do
+  [ -s "$prefix/$f" ] && echo "ok   installed ${prefix#"$dest"}/$f" || fail "not installed: ${prefix#"$dest"}/$f"
+done
+# Every public header of the tree, new ones too.
+for h in $(cd "$root/include" && find . -name '*.h' | sed 's|^\./||' | sort); do
+  [ -f "$incdir/$h" ] || fail "include/$h is not installed"
 done
 for lib in libcurl libpcre2-8 libxml-2.0 jansson; do
   grep -q "^Requires.private:.*\b$lib\b" "$pc" || fail "techweek.pc: $lib not in Requires.private"
@@ -73,6 +84,10 @@ for prog in embed embed-static; do
   out=$("$work/$prog" "$pizza" "$stage" 2>&1); rc=$?
   [ $rc -eq 0 ] && [[ $out == *": READY: curtain up" ]] &&
     echo "ok   $prog against the stage: $out" || fail "$prog against the stage: exit $rc: $out"
+  # It read the results through the public readers and the score.
+  [[ $out == *"line  12  visit {{stage}}/"*"1 performed, p95 "*"score "* ]] &&
+    echo "ok   $prog read its touchpoints and score" ||
+    fail "$prog did not print its touchpoints and score: $out"
   # Nothing listens on port 1: the rehearsal cannot be carried out.
   out=$("$work/$prog" "$pizza" "http://127.0.0.1:1" 2>&1); rc=$?
   [ $rc -eq 1 ] && [[ $out == *": NOT READY"* ]] &&

@@ -25,6 +25,7 @@
 #include "core/buf.h"
 #include "language/ast.h"
 #include "readiness/score.h"
+#include "reports/json.h"
 #include "reports/render.h"
 #include "runner/result.h"
 #include "techweek.h"

@@ -8,8 +8,11 @@
  * scene.
  *
  * Scripts are built node by node in an arena, as the parser would leave
- * them; the run borrows them (they are not in run->scripts), so the
- * fixture frees them itself.
+ * them, and each turned into its plan (runner/plan.h) when its first
+ * result is made (fx_plan): results point into the plan, as the runner's
+ * do. The run borrows both (they are not in run->scripts or run->plans),
+ * so the fixture frees them itself; a test that changes a fact after the
+ * results are made changes the plan.
  *
  * The figures of every performance (run->metrics, owned by the run) are
  * folded from the shown results by fx_metrics, as the runner folds each
@@ -25,7 +28,7 @@
 
 #include "core/arena.h"
 #include "language/ast.h"
-#include "runner/result.h"
+#include "runner/run.h"
 #include "techweek.h"
 
 #define FX_MAX_SCRIPTS 16
@@ -33,6 +36,7 @@
 typedef struct fixture {
 	tw_run *run;
 	tw_script *scripts[FX_MAX_SCRIPTS];
+	tw_plan *plans[FX_MAX_SCRIPTS]; /* plans[i] of scripts[i], once made */
 	size_t script_count;
 } fixture;
 
@@ -79,11 +83,57 @@ static inline tw_step *fx_step(tw_script *s, tw_scene *sc, size_t i, tw_step_kin
 	return st;
 }
 
+/* Script s's plan, made from it the first time. */
+static inline tw_plan *fx_plan(fixture *fx, const tw_script *s)
+{
+	for (size_t i = 0; i < fx->script_count; i++)
+		if (fx->scripts[i] == s) {
+			if (!fx->plans[i] && tw_plan_of_script(&fx->plans[i], s) != TW_OK)
+				abort();
+			return fx->plans[i];
+		}
+	abort();
+}
+
+/* Every plan made again from its script, and every result and figure of
+ * the run pointed into the new one: for a test that changes a script
+ * after its results are made (scenes and steps stay as many). */
+static inline void fx_replan(fixture *fx)
+{
+	tw_run *run = fx->run;
+	for (size_t i = 0; i < fx->script_count; i++) {
+		tw_plan *old = fx->plans[i], *plan = NULL;
+		if (!old)
+			continue;
+		if (tw_plan_of_script(&plan, fx->scripts[i]) != TW_OK)
+			abort();
+		for (size_t k = 0; k < run->count; k++) {
+			tw_rehearsal_result *r = &run->rehearsals[k];
+			if (r->plan != old)
+				continue;
+			r->plan = plan;
+			for (size_t s = 0; s < r->scene_count; s++) {
+				r->scenes[s].scene = &plan->scenes[s];
+				for (size_t j = 0; r->scenes[s].steps && j < plan->scenes[s].touchpoint_count; j++)
+					r->scenes[s].steps[j].step = &plan->scenes[s].touchpoints[j];
+			}
+			tw_rehearsal_metrics *m = run->metrics ? &run->metrics[k] : NULL;
+			for (size_t s = 0; m && m->scenes && s < m->scene_count; s++)
+				for (size_t j = 0; j < m->scenes[s].step_count; j++)
+					m->scenes[s].steps[j].step = &plan->scenes[s].touchpoints[j];
+		}
+		tw_plan_free(old);
+		fx->plans[i] = plan;
+	}
+}
+
 /* Fills r (zeroed, its path set) for script s: every scene and step
  * passed, 1.5 ms a step; ms on the wall and on the customer's clock. */
-static inline void fx_fill(tw_rehearsal_result *r, tw_script *s, tw_status status, double ms)
+static inline void fx_fill(fixture *fx, tw_rehearsal_result *r, tw_script *s, tw_status status,
+			   double ms)
 {
-	r->script = s;
+	const tw_plan *plan = fx_plan(fx, s);
+	r->plan = plan;
 	r->name = fx_dup(s->name);
 	r->status = status;
 	r->elapsed_ms = ms;
@@ -93,13 +143,13 @@ static inline void fx_fill(tw_rehearsal_result *r, tw_script *s, tw_status statu
 	r->scenes = calloc(s->scene_count ? s->scene_count : 1, sizeof(tw_scene_result));
 	for (size_t i = 0; i < s->scene_count; i++) {
 		tw_scene_result *sc = &r->scenes[i];
-		sc->scene = &s->scenes[i];
+		sc->scene = &plan->scenes[i];
 		sc->status = TW_STATUS_PASSED;
 		sc->elapsed_ms = 10.0 * (double)(i + 1);
-		sc->steps = calloc(sc->scene->step_count ? sc->scene->step_count : 1,
+		sc->steps = calloc(sc->scene->touchpoint_count ? sc->scene->touchpoint_count : 1,
 				   sizeof(tw_step_result));
-		for (size_t j = 0; j < sc->scene->step_count; j++) {
-			sc->steps[j].step = &sc->scene->steps[j];
+		for (size_t j = 0; j < sc->scene->touchpoint_count; j++) {
+			sc->steps[j].step = &sc->scene->touchpoints[j];
 			sc->steps[j].status = TW_STATUS_PASSED;
 			sc->steps[j].elapsed_ms = 1.5;
 		}
@@ -123,17 +173,18 @@ static inline tw_rehearsal_result *fx_result(fixture *fx, tw_script *s, tw_statu
 	tw_rehearsal_result *r = tw_run_push_result(fx->run, s->path);
 	if (!r)
 		abort();
-	fx_fill(r, s, status, ms);
+	fx_fill(fx, r, s, status, ms);
 	return r;
 }
 
 /* A performance outside the run, to fold into its metrics; free it with
  * tw_rehearsal_result_free. */
-static inline void fx_perf(tw_rehearsal_result *r, tw_script *s, tw_status status, double ms)
+static inline void fx_perf(fixture *fx, tw_rehearsal_result *r, tw_script *s, tw_status status,
+			   double ms)
 {
 	memset(r, 0, sizeof(*r));
 	r->path = fx_dup(s->path);
-	fx_fill(r, s, status, ms);
+	fx_fill(fx, r, s, status, ms);
 }
 
 /* run->metrics folded from the shown results, one performance each, as
@@ -143,14 +194,15 @@ static inline void fx_metrics(fixture *fx)
 {
 	tw_run *run = fx->run;
 	fx_drop_metrics(fx);
+	fx_replan(fx);
 	run->metrics = calloc(run->count ? run->count : 1, sizeof(*run->metrics));
 	if (!run->metrics)
 		abort();
 	for (size_t i = 0; i < run->count; i++) {
 		tw_rehearsal_result *r = &run->rehearsals[i];
-		if (tw_rehearsal_metrics_init(&run->metrics[i], r->script) != TW_OK)
+		if (tw_rehearsal_metrics_init(&run->metrics[i], r->plan) != TW_OK)
 			abort();
-		if (!r->script || r->status == TW_STATUS_BROKEN)
+		if (!r->plan || r->status == TW_STATUS_BROKEN)
 			run->metrics[i].broken = 1;
 		else if (tw_rehearsal_metrics_add(&run->metrics[i], r) != TW_OK)
 			abort();
@@ -183,7 +235,7 @@ static inline void fx_http(tw_step_result *st, long status, const char *method, 
 static inline void fx_skip_rest(tw_rehearsal_result *r, size_t scene, size_t from)
 {
 	tw_scene_result *sc = &r->scenes[scene];
-	for (size_t j = from; j < sc->scene->step_count; j++) {
+	for (size_t j = from; j < sc->scene->touchpoint_count; j++) {
 		sc->steps[j].status = TW_STATUS_SKIPPED;
 		sc->steps[j].elapsed_ms = 0;
 	}
@@ -357,6 +409,7 @@ static inline int fx_teardown(void **state)
 	fixture *fx = *state;
 	tw_run_free(fx->run);
 	for (size_t i = 0; i < fx->script_count; i++) {
+		tw_plan_free(fx->plans[i]);
 		tw_arena_free(&fx->scripts[i]->arena);
 		free(fx->scripts[i]);
 	}

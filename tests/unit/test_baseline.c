@@ -54,10 +54,11 @@ static void new_metrics(fixture *fx)
 {
 	tw_run *run = fx->run;
 	fx_drop_metrics(fx);
+	fx_replan(fx); /* the scripts as the test left them */
 	run->metrics = calloc(run->count ? run->count : 1, sizeof(*run->metrics));
 	assert_non_null(run->metrics);
 	for (size_t i = 0; i < run->count; i++)
-		assert_int_equal(tw_rehearsal_metrics_init(&run->metrics[i], run->rehearsals[i].script),
+		assert_int_equal(tw_rehearsal_metrics_init(&run->metrics[i], run->rehearsals[i].plan),
 				 TW_OK);
 }
 
@@ -68,7 +69,7 @@ static void figures(fixture *fx, size_t r, uint64_t perfs, uint64_t achieved, do
 		    double step_ms)
 {
 	tw_rehearsal_metrics *m = &fx->run->metrics[r];
-	const tw_script *s = fx->run->rehearsals[r].script;
+	const tw_plan *s = fx->run->rehearsals[r].plan;
 	m->performances = perfs;
 	m->achieved = achieved;
 	m->failed = perfs - achieved;
@@ -77,13 +78,13 @@ static void figures(fixture *fx, size_t r, uint64_t perfs, uint64_t achieved, do
 		tw_histogram_record(m->time_to_outcome, outcome_ms);
 	m->frontstage_steps = 0;
 	for (size_t i = 0; i < s->scene_count; i++)
-		for (size_t j = 0; j < s->scenes[i].step_count; j++) {
+		for (size_t j = 0; j < s->scenes[i].touchpoint_count; j++) {
 			tw_touchpoint_metrics *t = &m->scenes[i].steps[j];
 			t->count = t->passed = perfs;
 			tw_histogram_reset(t->latency);
 			for (uint64_t k = 0; k < perfs; k++)
 				tw_histogram_record(t->latency, step_ms);
-			if (s->scenes[i].steps[j].kind != TW_STEP_EXPECT)
+			if (s->scenes[i].touchpoints[j].kind != TW_STEP_EXPECT)
 				m->frontstage_steps += perfs;
 		}
 }
@@ -208,7 +209,7 @@ static void test_two_pages_more(void **state)
 	compare(grown, b, NULL, &sc, &cmp);
 	const tw_rehearsal_change *rc = &cmp.rehearsals[0];
 	char words[128];
-	tw_change_str(words, sizeof(words), TW_FIGURE_STEPS, &rc->figure[TW_FIGURE_STEPS]);
+	assert_int_equal(tw_change_str(words, sizeof(words), TW_FIGURE_STEPS, &rc->figure[TW_FIGURE_STEPS]), TW_OK);
 	assert_string_equal(words, "3 \xE2\x86\x92 5 (+2)");
 	assert_false(rc->figure[TW_FIGURE_STEPS].regressed);
 	assert_int_equal(rc->touchpoint_count, 6);
@@ -418,7 +419,7 @@ static void test_unmeasured_never_regresses(void **state)
 	for (size_t i = 0; i < cmp.regression_count; i++)
 		fail_msg("regressed: %s", cmp.regressions[i].why);
 	char words[64];
-	tw_change_str(words, sizeof(words), TW_FIGURE_TIME, &rc->figure[TW_FIGURE_TIME]);
+	assert_int_equal(tw_change_str(words, sizeof(words), TW_FIGURE_TIME, &rc->figure[TW_FIGURE_TIME]), TW_OK);
 	assert_string_equal(words, "not compared");
 	tw_comparison_free(&cmp);
 	tw_run_score_free(&sc);
@@ -476,13 +477,13 @@ static void test_change_words(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tw_change c = {true, cases[i].before, cases[i].after, false};
 		char words[128];
-		tw_change_str(words, sizeof(words), cases[i].f, &c);
+		assert_int_equal(tw_change_str(words, sizeof(words), cases[i].f, &c), TW_OK);
 		if (strcmp(words, cases[i].want) != 0)
 			fail_msg("case %zu: got '%s', want '%s'", i, words, cases[i].want);
 	}
 	char tiny[8];
 	tw_change c = {true, 120, 180, false};
-	tw_change_str(tiny, sizeof(tiny), TW_FIGURE_P95, &c);
+	assert_int_equal(tw_change_str(tiny, sizeof(tiny), TW_FIGURE_P95, &c), TW_OK);
 	assert_true(strlen(tiny) < sizeof(tiny));
 	assert_string_equal(tw_figure_key(TW_FIGURE_STEPS), "steps");
 }
@@ -523,6 +524,11 @@ static void test_reads_formats_4_and_5(void **state)
 	assert_int_equal(tw_baseline_parse(&b, "old.json", five, strlen(five), &err), TW_OK);
 	tw_baseline_free(b);
 	free(five);
+	/* So does format 6 (the plan's facts). */
+	char *six = variant("\"format\":4", "\"format\":6,\"minor\":false");
+	assert_int_equal(tw_baseline_parse(&b, "old.json", six, strlen(six), &err), TW_OK);
+	tw_baseline_free(b);
+	free(six);
 	/* A never-performed rehearsal: no readiness, no path, no scenes. */
 	char *bare = variant("\"path\":\"a.rehearsal\"", "\"path\":null");
 	char *bare2 = NULL;
@@ -542,8 +548,8 @@ static void test_bad_baselines(void **state)
 		const char *from, *to, *want;
 	} cases[] = {
 		{"\"format\":4", "\"format\":3",
-		 "old.json: JSON result format 3; --baseline reads formats 4 to 5"},
-		{"\"format\":4", "\"format\":6", "old.json: JSON result format 6"},
+		 "old.json: JSON result format 3; --baseline reads formats 4 to 6"},
+		{"\"format\":4", "\"format\":7", "old.json: JSON result format 7"},
 		{"\"format\":4", "\"format\":\"4\"", "old.json: not a techweek JSON result (no format"},
 		{"\"techweek\":\"0.1.0\",", "", "old.json: not a techweek JSON result (no format"},
 		{"\"format\":4", "\"format\":4,\"format\":4", "old.json: not a JSON result ("},

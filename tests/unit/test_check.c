@@ -545,10 +545,37 @@ static void test_appends_to_existing_list(void **state)
 	tw_script_free(b);
 }
 
+/* Out of memory never reads as fewer problems: one the checker could not
+ * append (here to a list that cannot grow, its next size overflowing) is
+ * still counted, in the result and in the list's lost. */
+static void test_problems_not_appended_still_count(void **state)
+{
+	(void)state;
+	tw_script *s = parse("rehearsal \"R\"\nscene \"S\"\n  visit {{nowhere}}/\n");
+	tw_errors list = {0};
+	size_t found = tw_script_check(s, NULL, &list);
+	assert_int_equal(found, 1);
+	assert_int_equal(list.count, 1);
+	assert_int_equal(list.lost, 0);
+	tw_errors_clear(&list);
+
+	tw_errors full = {0};
+	full.count = full.cap = SIZE_MAX / sizeof(tw_error);
+	found = tw_script_check(s, NULL, &full);
+	assert_true(found >= 1);
+	assert_int_equal(full.lost, found);
+	assert_null(full.items); /* nothing appended */
+	full.count = full.cap = 0;
+	tw_errors_clear(&full);
+	assert_int_equal(full.lost, 0);
+	tw_script_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_script),
+		cmocka_unit_test(test_problems_not_appended_still_count),
 		cmocka_unit_test(test_value_less_cast_entry),
 		cmocka_unit_test(test_given_names_are_known),
 		cmocka_unit_test(test_unknown_variable),

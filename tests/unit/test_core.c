@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/number.h"
@@ -82,13 +83,14 @@ static void buf_refuses_to_pass_its_cap(void **state)
 	assert_string_equal(tw_buf_str(&b), "");
 	assert_int_equal(tw_buf_puts(&b, "hello"), TW_OK);
 	assert_int_equal(tw_buf_puts(&b, "world"), TW_OK);
+	assert_int_equal(tw_buf_failed(&b), TW_OK);
 	assert_int_equal(tw_buf_puts(&b, "!"), TW_ELIMIT);
 	assert_string_equal(tw_buf_str(&b), "helloworld");
 	assert_int_equal(b.len, 10);
 	tw_buf_reset(&b);
+	assert_int_equal(tw_buf_failed(&b), TW_OK);
 	assert_int_equal(tw_buf_printf(&b, "%d-%s", 12, "ab"), TW_OK);
 	assert_string_equal(tw_buf_str(&b), "12-ab");
-	assert_int_equal(tw_buf_printf(&b, "%s", "0123456"), TW_ELIMIT);
 	char *s = tw_buf_steal(&b);
 	assert_string_equal(s, "12-ab");
 	free(s);
@@ -96,6 +98,85 @@ static void buf_refuses_to_pass_its_cap(void **state)
 	s = tw_buf_steal(&b);
 	assert_string_equal(s, "");
 	free(s);
+	tw_buf_free(&b);
+}
+
+/* The first failed append sticks: what comes after it is not appended
+ * (no message with a hole in it), the buffer keeps the code, and the
+ * content cannot be taken as whole. */
+static void buf_failure_sticks_until_reset(void **state)
+{
+	(void)state;
+	tw_buf b;
+	tw_buf_init(&b, 10);
+	assert_int_equal(tw_buf_puts(&b, "hello"), TW_OK);
+	assert_int_equal(tw_buf_printf(&b, "%s", "0123456"), TW_ELIMIT);
+	assert_int_equal(tw_buf_failed(&b), TW_ELIMIT);
+	/* each of these would fit; none is appended, each says why */
+	assert_int_equal(tw_buf_puts(&b, "!"), TW_ELIMIT);
+	assert_int_equal(tw_buf_append(&b, "x", 1), TW_ELIMIT);
+	assert_int_equal(tw_buf_printf(&b, "%d", 1), TW_ELIMIT);
+	assert_int_equal(tw_buf_put_quoted(&b, "q", 5), TW_ELIMIT);
+	assert_int_equal(tw_buf_put_decimal(&b, 1, 0, false), TW_ELIMIT);
+	assert_int_equal(tw_buf_reserve(&b, 1), TW_ELIMIT);
+	assert_string_equal(tw_buf_str(&b), "hello");
+	/* the one taking the content learns of it */
+	assert_null(tw_buf_steal(&b));
+	assert_null(b.data);
+	assert_int_equal(tw_buf_failed(&b), TW_OK); /* empty and usable again */
+	assert_int_equal(tw_buf_puts(&b, "again"), TW_OK);
+	/* a part made elsewhere that could not be made fails it too */
+	tw_buf_fail(&b, TW_ENOMEM);
+	assert_int_equal(tw_buf_puts(&b, "!"), TW_ENOMEM);
+	tw_buf_fail(&b, TW_ELIMIT); /* the first failure is the one kept */
+	assert_int_equal(tw_buf_failed(&b), TW_ENOMEM);
+	tw_buf_reset(&b);
+	assert_int_equal(tw_buf_failed(&b), TW_OK);
+	assert_int_equal(tw_buf_puts(&b, "ok"), TW_OK);
+	assert_string_equal(tw_buf_str(&b), "ok");
+	tw_buf_free(&b);
+}
+
+/* Room is made by doubling, for any need at once; a size that would
+ * overflow is out of memory, and leaves the array as it was. */
+static void array_grows_by_doubling_and_refuses_overflow(void **state)
+{
+	(void)state;
+	int *items = NULL;
+	size_t cap = 0;
+	assert_int_equal(tw_array_grow(&items, &cap, 0, sizeof(*items)), TW_OK);
+	assert_null(items);
+	assert_int_equal(tw_array_grow(&items, &cap, 1, sizeof(*items)), TW_OK);
+	assert_int_equal(cap, 8);
+	items[7] = 7;
+	int *before = items;
+	assert_int_equal(tw_array_grow(&items, &cap, 8, sizeof(*items)), TW_OK);
+	assert_ptr_equal(items, before); /* room enough: nothing done */
+	assert_int_equal(tw_array_grow(&items, &cap, 100, sizeof(*items)), TW_OK);
+	assert_int_equal(cap, 128);
+	assert_int_equal(items[7], 7);
+	items[99] = 99;
+	before = items;
+	assert_int_equal(tw_array_grow(&items, &cap, SIZE_MAX / 2, sizeof(*items)), TW_ENOMEM);
+	assert_int_equal(tw_array_grow(&items, &cap, SIZE_MAX, 1), TW_ENOMEM);
+	assert_ptr_equal(items, before);
+	assert_int_equal(cap, 128);
+	assert_int_equal(items[99], 99);
+	free(items);
+}
+
+/* A cut is shown, and never taken for the text. */
+static void buf_cut_marks_what_it_leaves_out(void **state)
+{
+	(void)state;
+	tw_buf b;
+	tw_buf_init(&b, 64);
+	assert_int_equal(tw_buf_put_cut(&b, "d\xC3\xA9j\xC3\xA0 vu", 4), TW_OK);
+	assert_string_equal(tw_buf_str(&b), "d\xC3\xA9j\xC3\xA0\xE2\x80\xA6");
+	tw_buf_reset(&b);
+	assert_int_equal(tw_buf_put_cut(&b, "short", 5), TW_OK);
+	assert_int_equal(tw_buf_put_quoted(&b, "abc", 2), TW_OK);
+	assert_string_equal(tw_buf_str(&b), "short'ab\xE2\x80\xA6'");
 	tw_buf_free(&b);
 }
 
@@ -267,12 +348,14 @@ static void buf_reserve_exact_and_steal_to_fit(void **state)
 	assert_ptr_equal(b.data, before); /* no growth on the way */
 	assert_int_equal(tw_buf_append(&b, "x", 1), TW_OK);
 	assert_true(b.cap > 1002);
-	assert_int_equal(tw_buf_reserve(&b, (1 << 20) + 1), TW_ELIMIT);
 	size_t len = b.len;
 	char *s = tw_buf_steal(&b);
 	assert_int_equal(strlen(s), len);
 	assert_int_equal(malloc_usable_size(s) < len + 64, true);
 	free(s);
+	assert_int_equal(tw_buf_reserve(&b, (1 << 20) + 1), TW_ELIMIT);
+	assert_int_equal(tw_buf_failed(&b), TW_ELIMIT);
+	tw_buf_free(&b);
 }
 
 /* Every code point a character can be reads back through the decoder at
@@ -478,6 +561,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(arena_strings_survive_many_blocks),
 		cmocka_unit_test(buf_refuses_to_pass_its_cap),
+		cmocka_unit_test(buf_failure_sticks_until_reset),
+		cmocka_unit_test(array_grows_by_doubling_and_refuses_overflow),
+		cmocka_unit_test(buf_cut_marks_what_it_leaves_out),
 		cmocka_unit_test(buf_puts_decimals_as_messages_write_them),
 		cmocka_unit_test(error_renders_place_line_and_caret),
 		cmocka_unit_test(vars_set_get_and_assignments),

@@ -323,6 +323,24 @@ static void test_header_empty_value(void **state)
 	tw_expect_outcome_free(&o);
 }
 
+/* More header names than a message shows: the list says it is cut. */
+static void test_header_list_cut_is_marked(void **state)
+{
+	fx *f = *state;
+	for (int i = 0; i < 100; i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "X-Header-%02d: v\r\n", i);
+		header(f, line);
+	}
+	tw_expect_outcome o = judge(f, ex(TW_SUBJ_HEADER, "X-Other", TW_OP_EXISTS, vnone()), false,
+				    "no header 'X-Other' in the response");
+	size_t len = strlen(o.actual);
+	assert_true(len <= TW_EXCERPT_MAX);
+	assert_string_equal(o.actual + len - 4, " \xE2\x80\xA6");
+	assert_non_null(strstr(o.actual, "headers: X-Header-00, X-Header-01,"));
+	tw_expect_outcome_free(&o);
+}
+
 /* ---- text and body ---- */
 
 static void test_text_html(void **state)
@@ -1354,6 +1372,7 @@ int main(void)
 		T(test_status),
 		T(test_header),
 		T(test_header_empty_value),
+		T(test_header_list_cut_is_marked),
 		T(test_text_html),
 		T(test_text_long_page),
 		T(test_text_plain_with_nul),

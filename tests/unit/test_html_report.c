@@ -456,7 +456,7 @@ static void test_dress_rehearsal(void **state)
 	tw_rehearsal_metrics *m = &fx->run->metrics[0];
 	for (int k = 1; k < 40; k++) {
 		tw_rehearsal_result perf;
-		fx_perf(&perf, fx->scripts[0], TW_STATUS_PASSED, 700 + k);
+		fx_perf(fx, &perf, fx->scripts[0], TW_STATUS_PASSED, 700 + k);
 		perf.scenes[0].steps[0].elapsed_ms = 20 + k * 7.5;
 		perf.scenes[1].steps[0].elapsed_ms = 2 + k % 5;
 		if (k % 10 == 0) {

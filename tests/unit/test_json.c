@@ -171,7 +171,7 @@ static void test_document(void **state)
 	json_t *doc = report(fx, &s);
 
 	assert_text(doc, "techweek", tw_version());
-	assert_int_at(doc, "format", 5);
+	assert_int_at(doc, "format", 6);
 	/* Not sharded, never executed: no shard, no plan. */
 	assert_null_at(doc, "shard");
 	assert_null_at(doc, "plan");
@@ -363,15 +363,15 @@ static void test_flaky(void **state)
 	tw_script *api = fx->scripts[1];
 	tw_rehearsal_metrics *m = &fx->run->metrics[1];
 	tw_rehearsal_result r;
-	fx_perf(&r, api, TW_STATUS_PASSED, 100);
+	fx_perf(fx, &r, api, TW_STATUS_PASSED, 100);
 	assert_int_equal(tw_rehearsal_metrics_add(m, &r), TW_OK);
 	tw_rehearsal_result_free(&r);
-	fx_perf(&r, api, TW_STATUS_PASSED, 300);
+	fx_perf(fx, &r, api, TW_STATUS_PASSED, 300);
 	r.scenes[0].steps[0].retries = 2;
 	assert_int_equal(tw_rehearsal_metrics_add(m, &r), TW_OK);
 	tw_rehearsal_result_free(&r);
 	/* The pizza rehearsal passes twice: steady. */
-	fx_perf(&r, fx->scripts[0], TW_STATUS_PASSED, 790);
+	fx_perf(fx, &r, fx->scripts[0], TW_STATUS_PASSED, 790);
 	assert_int_equal(tw_rehearsal_metrics_add(&fx->run->metrics[0], &r), TW_OK);
 	tw_rehearsal_result_free(&r);
 
@@ -418,7 +418,7 @@ static void test_stats_percentiles(void **state)
 	tw_rehearsal_metrics *m = &fx->run->metrics[0];
 	for (int i = 2; i <= 100; i++) {
 		tw_rehearsal_result r;
-		fx_perf(&r, sc, TW_STATUS_PASSED, i);
+		fx_perf(fx, &r, sc, TW_STATUS_PASSED, i);
 		tw_step_result *st = &r.scenes[0].steps[0];
 		fx_http(st, 200, "GET", "http://127.0.0.1:8080/", i);
 		/* libcurl's cumulative timers: 1 ms DNS, connected at 3,

@@ -1,8 +1,9 @@
 /*
- * tw_run_load_parts (runner/merge.c): two shards written by tw_report_json
- * come back as one run whose figures are the sums, histograms exact, the
- * shown performance the failing one with its steps pointing into the
- * re-parsed script; and bad parts are refused naming the file.
+ * tw_run_load_parts (reports/json_read.c): two shards written by
+ * tw_report_json come back as one run whose figures are the sums,
+ * histograms exact, the shown performance the failing one with its steps
+ * pointing into the plan rebuilt from the parts (the script is not read);
+ * and bad parts are refused naming the file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runner/result.h"
+#include "reports/json.h"
 #include "techweek.h"
 
 static const char script_text[] =
@@ -59,8 +60,8 @@ static void scratch_remove(scratch *s)
 /* One performance: the request took ms, the expectation passed or not. */
 static void perform(tw_run *run, double ms, bool pass)
 {
-	const tw_script *s = run->rehearsals[0].script;
-	tw_rehearsal_result r = {.script = s, .status = pass ? TW_STATUS_PASSED : TW_STATUS_FAILED};
+	const tw_plan *s = run->rehearsals[0].plan;
+	tw_rehearsal_result r = {.plan = s, .status = pass ? TW_STATUS_PASSED : TW_STATUS_FAILED};
 	r.elapsed_ms = ms + 1;
 	r.customer_ms = ms + 1;
 	r.frontstage_steps = 2;
@@ -68,15 +69,15 @@ static void perform(tw_run *run, double ms, bool pass)
 	r.scene_count = s->scene_count;
 	r.scenes = calloc(s->scene_count, sizeof(*r.scenes));
 	assert_non_null(r.scenes);
-	const tw_scene *sc = &s->scenes[0];
+	const tw_plan_scene *sc = &s->scenes[0];
 	tw_scene_result *sr = &r.scenes[0];
 	sr->scene = sc;
 	sr->status = r.status;
 	sr->elapsed_ms = ms + 1;
-	sr->steps = calloc(sc->step_count, sizeof(*sr->steps));
+	sr->steps = calloc(sc->touchpoint_count, sizeof(*sr->steps));
 	assert_non_null(sr->steps);
-	for (size_t j = 0; j < sc->step_count; j++) {
-		sr->steps[j].step = &sc->steps[j];
+	for (size_t j = 0; j < sc->touchpoint_count; j++) {
+		sr->steps[j].step = &sc->touchpoints[j];
 		sr->steps[j].status = TW_STATUS_PASSED;
 		sr->steps[j].elapsed_ms = j == 0 ? ms : 0.5;
 	}
@@ -127,14 +128,14 @@ static void write_part(const char *file, unsigned index, unsigned count, const d
 	tw_script *script = NULL;
 	assert_int_equal(tw_script_load(&script, "u.rehearsal", &err), TW_OK);
 	assert_int_equal(tw_run_add_script(run, script, &err), TW_OK);
-	assert_int_equal(tw_run_record_plan(run), TW_OK);
+	assert_int_equal(tw_run_record_lineup(run), TW_OK);
 	run->shard_mode = TW_SHARD_PERFORMANCES;
 	strcpy(run->started_at, index == 1 ? "2024-05-01T02:00:01" : "2024-05-01T02:00:00");
 	run->elapsed_ms = 100.0 * index;
 	run->planned = run->started = n;
 	run->metrics = calloc(1, sizeof(*run->metrics));
 	assert_non_null(run->metrics);
-	assert_int_equal(tw_rehearsal_metrics_init(&run->metrics[0], script), TW_OK);
+	assert_int_equal(tw_rehearsal_metrics_init(&run->metrics[0], run->rehearsals[0].plan), TW_OK);
 	for (size_t i = 0; i < n; i++)
 		perform(run, ms[i], pass[i]);
 	assert_int_equal(tw_report_json(run, NULL, file, &err), TW_OK);
@@ -187,19 +188,19 @@ static void test_merge_sums(void **state)
 	assert_true(run->elapsed_ms == 200);
 	assert_string_equal(run->started_at, "2024-05-01T02:00:00");
 
-	/* The shown performance: the failing one, pointing into the script. */
+	/* The shown performance: the failing one, pointing into the plan. */
 	const tw_rehearsal_result *r = &run->rehearsals[0];
 	assert_int_equal(r->status, TW_STATUS_FAILED);
-	assert_non_null(r->script);
+	assert_non_null(r->plan);
 	assert_int_equal(r->scene_count, 1);
-	assert_ptr_equal(r->scenes[0].scene, &r->script->scenes[0]);
-	assert_ptr_equal(r->scenes[0].steps[1].step, &r->script->scenes[0].steps[1]);
+	assert_ptr_equal(r->scenes[0].scene, &r->plan->scenes[0]);
+	assert_ptr_equal(r->scenes[0].steps[1].step, &r->plan->scenes[0].touchpoints[1]);
 	assert_int_equal(r->scenes[0].steps[0].http_status, 503);
 	assert_string_equal(r->scenes[0].steps[1].message, "expected status 200, got 503");
 	assert_string_equal(r->scenes[0].steps[1].actual, "503");
 	assert_true(r->scenes[0].steps[0].timings.total_ms == 40.0);
 	assert_int_equal(tw_run_verdict(run), TW_VERDICT_NOT_READY);
-	assert_int_equal(run->plan_count, 1);
+	assert_int_equal(run->lineup_count, 1);
 
 	/* The merged run writes a result that merges again, alone. */
 	assert_int_equal(tw_report_json(run, NULL, "m.json", &err), TW_OK);
@@ -213,6 +214,9 @@ static void test_merge_sums(void **state)
 	tw_run_free(run);
 	scratch_remove(&s);
 }
+
+static void mutate_at(const char *from, const char *to, const char *path, json_t *value,
+		      bool append);
 
 /* The part is refused, with TW_EUSAGE and a message naming want. */
 static void refused(const char *const *paths, size_t n, const char *want)
@@ -261,14 +265,11 @@ static void test_bad_parts(void **state)
 	refused((const char *[]){"p1.json", "p2.json", "p1.json"}, 3, "repeats shard 1/2");
 	refused((const char *[]){"p1.json", "p1.json"}, 2, "repeats shard 1/2");
 
-	/* The script is gone, or changed. */
-	assert_int_equal(rename("u.rehearsal", "gone.rehearsal"), 0);
-	refused((const char *[]){"p1.json", "p2.json"}, 2, "u.rehearsal");
-	f = fopen("u.rehearsal", "w");
-	assert_non_null(f);
-	fputs("rehearsal \"Another name\"\nscene \"One\" on web\n  get http://127.0.0.1:9/a\n", f);
-	fclose(f);
-	refused((const char *[]){"p1.json", "p2.json"}, 2, "changed");
+	/* The script changed between the shards: the parts disagree on its
+	 * facts. */
+	mutate_at("p2.json", "edited.json", "rehearsals.0.scenes.0.touchpoints.0.source",
+		  json_string("get http://127.0.0.1:9/b"), false);
+	refused((const char *[]){"p1.json", "edited.json"}, 2, "changed");
 	scratch_remove(&s);
 }
 
@@ -411,12 +412,14 @@ static void test_bad_values(void **state)
 		{"rehearsals.0.time_to_outcome.min", "\"\"",
 		 "rehearsals[0].time_to_outcome.min: expected a number"},
 		{"rehearsals.0.scenes", "{}",
-		 "rehearsals[0].scenes: expected an array of 1 scenes, got an object"},
+		 "rehearsals[0].scenes: expected an array of scenes, got an object"},
 		{"rehearsals.0.scenes.0", "null", "rehearsals[0].scenes[0]: expected an object, got null"},
 		{"rehearsals.0.scenes.0.passed", "true",
 		 "rehearsals[0].scenes[0].passed: expected a whole number from 0"},
+		/* the part's plan then says the scene has no step: its shown
+		 * performance, which has two, is at odds with it */
 		{"rehearsals.0.scenes.0.touchpoints", "[]",
-		 "rehearsals[0].scenes[0].touchpoints: expected an array of 2 touchpoints"},
+		 "rehearsals[0].shown.scenes[0].steps: expected an array of 0 steps, got an array of 2"},
 		{"rehearsals.0.scenes.0.touchpoints.1", "\"\"",
 		 "rehearsals[0].scenes[0].touchpoints[1]: expected an object, got a string"},
 		{"rehearsals.0.scenes.0.touchpoints.0.failures", "null",
@@ -431,6 +434,22 @@ static void test_bad_values(void **state)
 		 "rehearsals[0].scenes[0].touchpoints[0].latency.buckets: expected an array of buckets"},
 		{"rehearsals.0.scenes.0.touchpoints.0.first_failure", "0",
 		 "rehearsals[0].scenes[0].touchpoints[0].first_failure: expected a string or null"},
+		/* the plan's facts */
+		{"rehearsals.0.scenes.0.touchpoints.0.kind", "\"dance\"",
+		 "rehearsals[0].scenes[0].touchpoints[0].kind: expected a step kind"},
+		{"rehearsals.0.scenes.0.touchpoints.0.source", NULL,
+		 "rehearsals[0].scenes[0].touchpoints[0].source: expected a string, got nothing"},
+		{"rehearsals.0.scenes.0.touchpoints.0.apdex_ms", "0",
+		 "rehearsals[0].scenes[0].touchpoints[0].apdex_ms: expected a whole number from 1"},
+		{"rehearsals.0.scenes.0.channel", "\"fax\"",
+		 "rehearsals[0].scenes[0].channel: expected \"web\" or \"ivr\""},
+		{"rehearsals.0.scenes.0.line", "-1",
+		 "rehearsals[0].scenes[0].line: expected a whole number from 0"},
+		{"rehearsals.0.require", "2", "rehearsals[0].require: expected a rate above 0, at most 1"},
+		{"rehearsals.0.minor", NULL, "rehearsals[0].minor: expected true or false, got nothing"},
+		{"rehearsals.0.tags", "[1]", "rehearsals[0].tags[0]: expected a string, got 1"},
+		{"rehearsals.0.budget", "{\"ms\": 0, \"steps\": null}",
+		 "rehearsals[0].budget.ms: expected a whole number from 1"},
 		/* figures that a run counts together, no longer agreeing */
 		{"rehearsals.0.achieved", "9",
 		 "rehearsals[0]: performances is 3, but achieved + failed + unreachable + broken make 9"},
@@ -478,96 +497,63 @@ static void test_bad_values(void **state)
 	scratch_remove(&s);
 }
 
-/* A part may make merge read no file outside its current folder, and
- * never shows what a file it could not load holds. */
+/* Copies part from to to with its one rehearsal named path, in the plan
+ * and in its results. */
+static void rename_script(const char *from, const char *to, const char *path)
+{
+	json_t *doc = json_load_file(from, 0, NULL);
+	assert_non_null(doc);
+	json_object_set_new(json_array_get(json_object_get(json_object_get(doc, "plan"), "rehearsals"),
+					   0),
+			    "path", json_string(path));
+	json_object_set_new(json_array_get(json_object_get(doc, "rehearsals"), 0), "path",
+			    json_string(path));
+	assert_int_equal(json_dump_file(doc, to, JSON_COMPACT), 0);
+	json_decref(doc);
+}
+
+/* A part's script paths are names: merge opens no script, so a path
+ * outside the folder, a file that is not a script or a FIFO (which would
+ * block a read) merge as the parts say, and nothing a file holds is
+ * shown. */
 static void test_script_paths(void **state)
 {
 	(void)state;
 	scratch s;
 	scratch_make(&s);
 	write_both();
-	static const char *const outside[] = {"/etc/passwd", "../u.rehearsal", "a/../../u.rehearsal",
-					      "..", ""};
-	for (size_t i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
-		json_t *doc = json_load_file("p1.json", 0, NULL);
-		assert_non_null(doc);
-		json_object_set_new(json_array_get(json_object_get(json_object_get(doc, "plan"),
-								   "rehearsals"), 0),
-				    "path", json_string(outside[i]));
-		json_object_set_new(json_array_get(json_object_get(doc, "rehearsals"), 0), "path",
-				    json_string(outside[i]));
-		assert_int_equal(json_dump_file(doc, "bad.json", JSON_COMPACT), 0);
-		json_decref(doc);
-		refused((const char *[]){"bad.json"}, 1,
-			"bad.json: plan.rehearsals[0].path: a script path must lie in the merge's current folder");
-	}
-
-	/* The same script by its absolute path, inside the folder: read. */
-	static const char *const from[] = {"p1.json", "p2.json"}, *const to[] = {"a1.json", "a2.json"};
-	for (size_t k = 0; k < 2; k++) {
-		json_t *doc = json_load_file(from[k], 0, NULL);
-		assert_non_null(doc);
-		json_t *pl = json_object_get(json_object_get(doc, "plan"), "rehearsals");
-		json_t *rs = json_object_get(doc, "rehearsals");
-		for (size_t i = 0; i < json_array_size(pl); i++) {
-			json_t *pe = json_array_get(pl, i);
-			char *abs = realpath(json_string_value(json_object_get(pe, "path")), NULL);
-			assert_non_null(abs);
-			for (size_t j = 0; j < json_array_size(rs); j++) {
-				json_t *re = json_array_get(rs, j);
-				if (json_equal(json_object_get(re, "path"), json_object_get(pe, "path")))
-					json_object_set_new(re, "path", json_string(abs));
-			}
-			json_object_set_new(pe, "path", json_string(abs));
-			free(abs);
-		}
-		assert_int_equal(json_dump_file(doc, to[k], JSON_COMPACT), 0);
-		json_decref(doc);
-	}
-	tw_run *run = NULL;
-	tw_error err = {0};
-	if (tw_run_load_parts(&run, to, 2, &err) != TW_OK)
-		fail_msg("absolute paths inside the folder were refused: %s", err.message);
-	tw_run_free(run);
-
-	/* A file in the folder that is not a script: named, never quoted. */
 	FILE *f = fopen("secret.txt", "w");
 	assert_non_null(f);
 	fputs("root:x:0:0:hunter2\n", f);
 	fclose(f);
-	json_t *doc = json_load_file("p1.json", 0, NULL);
-	json_object_set_new(json_object_get(doc, "shard"), "count", json_integer(1));
-	json_object_set_new(json_array_get(json_object_get(json_object_get(doc, "plan"), "rehearsals"),
-					   0),
-			    "path", json_string("secret.txt"));
-	json_object_set_new(json_array_get(json_object_get(doc, "rehearsals"), 0), "path",
-			    json_string("secret.txt"));
-	assert_int_equal(json_dump_file(doc, "bad.json", JSON_COMPACT), 0);
-	json_decref(doc);
-	run = NULL;
-	assert_int_equal(tw_run_load_parts(&run, (const char *[]){"bad.json"}, 1, &err), TW_EUSAGE);
-	assert_non_null(strstr(err.message, "secret.txt"));
-	if (strstr(err.message, "root") || strstr(err.message, "hunter2") ||
-	    (err.source_line && strstr(err.source_line, "root")))
-		fail_msg("the file's contents were shown: %s", err.message);
-	tw_error_clear(&err);
-
-	/* A FIFO in the folder: refused, not read (it would block). */
 	assert_int_equal(mkfifo("fifo.rehearsal", 0600), 0);
-	doc = json_load_file("p1.json", 0, NULL);
-	json_object_set_new(json_object_get(doc, "shard"), "count", json_integer(1));
-	json_object_set_new(json_array_get(json_object_get(json_object_get(doc, "plan"), "rehearsals"),
-					   0),
-			    "path", json_string("fifo.rehearsal"));
-	json_object_set_new(json_array_get(json_object_get(doc, "rehearsals"), 0), "path",
-			    json_string("fifo.rehearsal"));
-	assert_int_equal(json_dump_file(doc, "bad.json", JSON_COMPACT), 0);
-	json_decref(doc);
-	refused((const char *[]){"bad.json"}, 1,
-		"bad.json: plan.rehearsals[0]: rehearsal fifo.rehearsal is not a regular file");
+	static const char *const paths[] = {"/etc/passwd", "../u.rehearsal", "a/../../u.rehearsal",
+					    "..", "secret.txt", "fifo.rehearsal"};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		rename_script("p1.json", "a1.json", paths[i]);
+		rename_script("p2.json", "a2.json", paths[i]);
+		tw_run *run = NULL;
+		tw_error err = {0};
+		if (tw_run_load_parts(&run, (const char *[]){"a1.json", "a2.json"}, 2, &err) != TW_OK)
+			fail_msg("%s: %s", paths[i], err.message);
+		assert_string_equal(run->rehearsals[0].path, paths[i]);
+		assert_string_equal(run->rehearsals[0].plan->scenes[0].touchpoints[0].source,
+				    "get http://127.0.0.1:9/a");
+		assert_int_equal(run->metrics[0].performances, 5);
+		assert_int_equal(tw_report_json(run, NULL, "m.json", &err), TW_OK);
+		tw_run_free(run);
+		json_t *m = json_load_file("m.json", 0, NULL);
+		assert_non_null(m);
+		char *text = json_dumps(m, 0);
+		assert_non_null(text);
+		if (strstr(text, "hunter2"))
+			fail_msg("%s: the file's contents were shown", paths[i]);
+		free(text);
+		json_decref(m);
+	}
 
 	/* A plan listing one script twice. */
-	doc = json_load_file("p1.json", 0, NULL);
+	json_t *doc = json_load_file("p1.json", 0, NULL);
 	json_t *list = json_object_get(json_object_get(doc, "plan"), "rehearsals");
 	json_array_append(list, json_array_get(list, 0));
 	assert_int_equal(json_dump_file(doc, "bad.json", JSON_COMPACT), 0);
@@ -646,6 +632,126 @@ static void test_merge_verdict(void **state)
 	scratch_remove(&s);
 }
 
+/* A script with every fact a plan holds set, none at its default. */
+static const char rich_text[] =
+	"rehearsal \"Every fact\"\n"
+	"outcome \"Ada knows\"\n"
+	"budget 90s, 7 steps\n"
+	"require 99.5%\n"
+	"minor\n"
+	"apdex 800ms\n"
+	"tags smoke, checkout\n"
+	"\n"
+	"scene \"Web\" on web\n"
+	"  apdex 2s\n"
+	"  visit http://127.0.0.1:9/\n"
+	"    apdex 300ms\n"
+	"  fill name with Ada\n"
+	"  get http://127.0.0.1:9/api\n"
+	"  expect status 200\n"
+	"\n"
+	"backstage \"Kitchen\"\n"
+	"  post http://127.0.0.1:9/api/orders\n"
+	"\n"
+	"scene \"Phone\" on ivr\n"
+	"  call http://127.0.0.1:9/voice\n"
+	"  hear \"Welcome\"\n"
+	"  press 1\n"
+	"  hang up\n";
+
+static void same_plan(const tw_plan *a, const tw_plan *b)
+{
+	assert_string_equal(a->path, b->path);
+	assert_string_equal(a->name, b->name);
+	assert_string_equal(a->outcome, b->outcome);
+	assert_int_equal(a->tag_count, b->tag_count);
+	for (size_t i = 0; i < a->tag_count; i++)
+		assert_string_equal(a->tags[i], b->tags[i]);
+	assert_int_equal(a->budget_ms, b->budget_ms);
+	assert_int_equal(a->budget_steps, b->budget_steps);
+	assert_int_equal(a->apdex_ms, b->apdex_ms);
+	assert_true(a->require == b->require);
+	assert_int_equal(a->minor, b->minor);
+	assert_int_equal(a->scene_count, b->scene_count);
+	for (size_t i = 0; i < a->scene_count; i++) {
+		const tw_plan_scene *x = &a->scenes[i], *y = &b->scenes[i];
+		assert_string_equal(x->name, y->name);
+		assert_string_equal(x->file, y->file);
+		assert_int_equal(x->line, y->line);
+		assert_int_equal(x->col, y->col);
+		assert_int_equal(x->channel, y->channel);
+		assert_int_equal(x->backstage, y->backstage);
+		assert_int_equal(x->touchpoint_count, y->touchpoint_count);
+		for (size_t j = 0; j < x->touchpoint_count; j++) {
+			const tw_touchpoint *t = &x->touchpoints[j], *u = &y->touchpoints[j];
+			assert_int_equal(t->kind, u->kind);
+			assert_string_equal(t->file, u->file);
+			assert_int_equal(t->line, u->line);
+			assert_int_equal(t->col, u->col);
+			assert_string_equal(t->source, u->source);
+			assert_int_equal(t->scene, u->scene);
+			assert_int_equal(t->index, u->index);
+			assert_int_equal(t->apdex_ms, u->apdex_ms);
+			assert_int_equal(t->apdex, u->apdex);
+			assert_int_equal(t->action, u->action);
+		}
+	}
+}
+
+/* Every fact of a rehearsal's plan comes back from its JSON result alone:
+ * the merged run's plan is the performed run's, field for field (and the
+ * Apdex T the script gives is resolved once, step, scene, rehearsal). */
+static void test_plan_round_trip(void **state)
+{
+	(void)state;
+	scratch s;
+	scratch_make(&s);
+	FILE *f = fopen("rich.rehearsal", "w");
+	assert_non_null(f);
+	fputs(rich_text, f);
+	fclose(f);
+	tw_run *run = NULL;
+	tw_error err = {0};
+	assert_int_equal(tw_run_new(&run, NULL, &err), TW_OK);
+	tw_script *script = NULL;
+	if (tw_script_load(&script, "rich.rehearsal", &err) != TW_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(tw_run_add_script(run, script, &err), TW_OK);
+	assert_int_equal(tw_run_record_lineup(run), TW_OK);
+	run->metrics = calloc(1, sizeof(*run->metrics));
+	assert_non_null(run->metrics);
+	assert_int_equal(tw_rehearsal_metrics_init(&run->metrics[0], run->rehearsals[0].plan), TW_OK);
+	const tw_plan *p = run->rehearsals[0].plan;
+	assert_ptr_equal(p->script, script);
+	assert_int_equal(p->scene_count, 3);
+	const tw_touchpoint *visit = &p->scenes[0].touchpoints[0];
+	assert_string_equal(visit->source, "visit http://127.0.0.1:9/");
+	assert_int_equal(visit->col, 3);
+	assert_int_equal(visit->apdex_ms, 300);                   /* its own */
+	assert_int_equal(p->scenes[0].touchpoints[1].apdex_ms, 0); /* fill: not timed */
+	assert_false(p->scenes[0].touchpoints[3].action);          /* expect */
+	assert_int_equal(p->scenes[0].touchpoints[2].apdex_ms, 2000); /* the scene's */
+	assert_int_equal(p->scenes[1].touchpoints[0].apdex_ms, 800);  /* the rehearsal's */
+	assert_true(p->scenes[1].backstage);
+	assert_int_equal(p->scenes[2].channel, TW_CHANNEL_IVR);
+	assert_int_equal(p->scenes[2].touchpoints[3].kind, TW_STEP_HANGUP);
+	assert_true(p->require == 0.995);
+
+	assert_int_equal(tw_report_json(run, NULL, "rich.json", &err), TW_OK);
+	assert_int_equal(remove("rich.rehearsal"), 0); /* merge reads no script */
+	tw_run *back = NULL;
+	if (tw_run_load_parts(&back, (const char *[]){"rich.json"}, 1, &err) != TW_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(back->count, 1);
+	assert_null(back->rehearsals[0].plan->script);
+	assert_null(back->rehearsals[0].plan->scenes[0].ast);
+	assert_null(back->rehearsals[0].plan->scenes[0].touchpoints[0].ast);
+	same_plan(p, back->rehearsals[0].plan);
+	tw_run_free(back);
+	tw_run_free(run);
+	scratch_remove(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -656,6 +762,7 @@ int main(void)
 		cmocka_unit_test(test_script_paths),
 		cmocka_unit_test(test_merge_texts),
 		cmocka_unit_test(test_merge_verdict),
+		cmocka_unit_test(test_plan_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

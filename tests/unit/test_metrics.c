@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "metrics/metrics.h"
-#include "runner/result.h"
+#include "runner/run.h"
 
 static void menus_are_counted_in_turns(void **state)
 {

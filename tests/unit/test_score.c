@@ -40,7 +40,7 @@ static void new_metrics(fixture *fx)
 	run->metrics = calloc(run->count ? run->count : 1, sizeof(*run->metrics));
 	assert_non_null(run->metrics);
 	for (size_t i = 0; i < run->count; i++)
-		assert_int_equal(tw_rehearsal_metrics_init(&run->metrics[i], run->rehearsals[i].script),
+		assert_int_equal(tw_rehearsal_metrics_init(&run->metrics[i], run->rehearsals[i].plan),
 				 TW_OK);
 }
 
@@ -80,8 +80,21 @@ static void add_tag(tw_script *s, const char *tag)
 	s->tags = tags;
 }
 
+/* The Apdex T of step st of scene sc in script s, as its plan resolves it. */
+static double apdex_t(const tw_readiness_config *cfg, const tw_script *s, const tw_scene *sc,
+		      const tw_step *st)
+{
+	tw_plan *plan = NULL;
+	assert_int_equal(tw_plan_of_script(&plan, s), TW_OK);
+	double t = tw_readiness_apdex_t(
+		cfg, &plan->scenes[sc - s->scenes].touchpoints[st - sc->steps]);
+	tw_plan_free(plan);
+	return t;
+}
+
 static tw_run_score score_of(fixture *fx, const tw_readiness_config *cfg)
 {
+	fx_replan(fx); /* the scripts as the test left them */
 	tw_run_score sc;
 	tw_error err = {0};
 	int rc = tw_readiness_score(fx->run, cfg, &sc, &err);
@@ -428,6 +441,34 @@ static void test_never_achieved_caps(void **state)
 	tw_readiness_config_free(&cfg);
 }
 
+/* A loss's sentence is whole whatever the rehearsal's name: a very long
+ * name is cut, visibly, and the cause after it is never lost. */
+static void test_long_name_keeps_the_cause(void **state)
+{
+	fixture *fx = *state;
+	char name[3001];
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	simple(fx, name, false);
+	new_metrics(fx);
+	simple_figures(fx, 0, 10, 5);
+	perfs(fx, 0, 10, 0);
+	tp(fx, 0, 0, 3, 10, 0);
+	tw_histogram_reset(fx->run->metrics[0].time_to_outcome);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_int_equal(sc.losses[0].part, TW_PART_OUTCOME);
+	assert_string_equal(sc.losses[0].cause,
+			    "none of its 10 performances achieved the outcome: it scores at most "
+			    "20; most at line 7 'expect status 200' (failed 10 of 10)");
+	assert_int_equal(strncmp(sc.losses[0].why, name, 200), 0);
+	assert_memory_equal(sc.losses[0].why + 200, "\xE2\x80\xA6: ", 5);
+	assert_ptr_equal(sc.losses[0].cause, sc.losses[0].why + 205);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
 static void test_broken_counts_as_zero(void **state)
 {
 	fixture *fx = *state;
@@ -684,34 +725,34 @@ static void test_apdex_t_sources(void **state)
 	tw_readiness_config cfg;
 	tw_readiness_config_init(&cfg);
 	/* step, then scene */
-	assert_near(tw_readiness_apdex_t(&cfg, s, web, visit), 300);
-	assert_near(tw_readiness_apdex_t(&cfg, s, web, click), 2000);
-	assert_near(tw_readiness_apdex_t(&cfg, s, web, get), 2000);
-	assert_near(tw_readiness_apdex_t(&cfg, s, web, fill), 0);
-	assert_near(tw_readiness_apdex_t(&cfg, s, web, expect), 50);
+	assert_near(apdex_t(&cfg, s, web, visit), 300);
+	assert_near(apdex_t(&cfg, s, web, click), 2000);
+	assert_near(apdex_t(&cfg, s, web, get), 2000);
+	assert_near(apdex_t(&cfg, s, web, fill), 0);
+	assert_near(apdex_t(&cfg, s, web, expect), 50);
 	/* channel defaults */
-	assert_near(tw_readiness_apdex_t(&cfg, s, api, post), 300);
-	assert_near(tw_readiness_apdex_t(&cfg, s, api, submit), 1000);
-	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, call), 1000);
-	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, press), 1000);
-	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, say), 1000);
-	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, silence), 1000);
-	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, hear), 0);
-	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, hangup), 0);
+	assert_near(apdex_t(&cfg, s, api, post), 300);
+	assert_near(apdex_t(&cfg, s, api, submit), 1000);
+	assert_near(apdex_t(&cfg, s, ivr, call), 1000);
+	assert_near(apdex_t(&cfg, s, ivr, press), 1000);
+	assert_near(apdex_t(&cfg, s, ivr, say), 1000);
+	assert_near(apdex_t(&cfg, s, ivr, silence), 1000);
+	assert_near(apdex_t(&cfg, s, ivr, hear), 0);
+	assert_near(apdex_t(&cfg, s, ivr, hangup), 0);
 	/* the project's defaults */
 	cfg.apdex_page_ms = 500;
 	cfg.apdex_api_ms = 100;
 	cfg.apdex_ivr_ms = 2000;
-	assert_near(tw_readiness_apdex_t(&cfg, s, api, post), 100);
-	assert_near(tw_readiness_apdex_t(&cfg, s, api, submit), 500);
-	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, press), 2000);
+	assert_near(apdex_t(&cfg, s, api, post), 100);
+	assert_near(apdex_t(&cfg, s, api, submit), 500);
+	assert_near(apdex_t(&cfg, s, ivr, press), 2000);
 	/* the rehearsal's, under the scene's and the step's */
 	s->apdex_ms = 800;
-	assert_near(tw_readiness_apdex_t(&cfg, s, api, post), 800);
-	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, press), 800);
-	assert_near(tw_readiness_apdex_t(&cfg, s, web, click), 2000);
-	assert_near(tw_readiness_apdex_t(&cfg, s, web, visit), 300);
-	assert_near(tw_readiness_apdex_t(&cfg, s, ivr, hear), 0);
+	assert_near(apdex_t(&cfg, s, api, post), 800);
+	assert_near(apdex_t(&cfg, s, ivr, press), 800);
+	assert_near(apdex_t(&cfg, s, web, click), 2000);
+	assert_near(apdex_t(&cfg, s, web, visit), 300);
+	assert_near(apdex_t(&cfg, s, ivr, hear), 0);
 
 	/* the scores use them: every timed step at 400 ms */
 	fx_result(fx, s, TW_STATUS_PASSED, 100);
@@ -1094,13 +1135,13 @@ static void wordy_figures(fixture *fx, size_t r, uint64_t n, uint64_t failed, bo
 			  uint64_t retried)
 {
 	tw_rehearsal_metrics *m = &fx->run->metrics[r];
-	const tw_scene *sc = &fx->run->rehearsals[r].script->scenes[0];
+	const tw_plan_scene *sc = &fx->run->rehearsals[r].plan->scenes[0];
 	perfs(fx, r, n, n - failed);
 	m->retried_achieved = retried;
 	tw_histogram_reset(m->time_to_outcome);
 	record(m->time_to_outcome, 100, (int)(n - failed));
 	m->frontstage_steps = 2 * n;
-	for (size_t j = 0; j < sc->step_count; j++) {
+	for (size_t j = 0; j < sc->touchpoint_count; j++) {
 		uint64_t count = j < 2 ? n : at_submit ? n - failed : j == 2 ? n : n - failed;
 		uint64_t passed = j < 2 ? (j == 1 && at_submit ? n - failed : n) : n - failed;
 		tw_touchpoint_metrics *t = tp(fx, r, 0, j, count, passed);
@@ -1258,7 +1299,7 @@ static void test_minor_journey(void **state)
 	tw_readiness_config_init(&cfg);
 
 	/* minor in the script */
-	((tw_script *)fx->run->rehearsals[1].script)->minor = true;
+	((tw_script *)fx->run->rehearsals[1].plan->script)->minor = true;
 	tw_run_score sc = score_of(fx, &cfg);
 	assert_true(sc.rehearsals[1].minor);
 	assert_false(sc.rehearsals[1].met);
@@ -1282,8 +1323,8 @@ static void test_minor_journey(void **state)
 	tw_readiness_config_free(&cfg);
 
 	/* minor by a project rule, by tag */
-	((tw_script *)fx->run->rehearsals[1].script)->minor = false;
-	add_tag((tw_script *)fx->run->rehearsals[1].script, "extras");
+	((tw_script *)fx->run->rehearsals[1].plan->script)->minor = false;
+	add_tag((tw_script *)fx->run->rehearsals[1].plan->script, "extras");
 	tw_readiness_config_init(&cfg);
 	tw_gate_rule rule = {.tag = "extras", .minimum = -1, .require = -1, .minor = true};
 	assert_int_equal(tw_readiness_config_add(&cfg, &rule, NULL), TW_OK);
@@ -1316,7 +1357,7 @@ static void test_required_rate(void **state)
 	simple(fx, "Checkout", false);
 	new_metrics(fx);
 	simple_figures(fx, 0, 200, 5);
-	tw_script *s = (tw_script *)fx->run->rehearsals[0].script;
+	tw_script *s = (tw_script *)fx->run->rehearsals[0].plan->script;
 	add_tag(s, "checkout");
 	tw_readiness_config cfg;
 	tw_readiness_config_init(&cfg);
@@ -1646,6 +1687,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_worked_example, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_run_gate, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_never_achieved_caps, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_long_name_keeps_the_cause, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_broken_counts_as_zero, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_never_performed_left_out, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted_left_out, fx_setup, fx_teardown),

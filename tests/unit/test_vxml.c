@@ -760,6 +760,23 @@ static void clock_limit_crossed_by_a_timeout(void **state)
 	tw_call_free(call);
 }
 
+/* An option's words past VXML_MAX_UTTERANCE are refused, not cut: a cut
+ * grammar would hear a caller say words other than the document's. */
+static void option_words_past_the_cap_are_refused(void **state)
+{
+	(void)state;
+	char *doc = repeated(VXML_OPEN "<form><field name=\"f\"><prompt>Say it.</prompt>"
+			     "<option dtmf=\"1\" value=\"long\">",
+			     "thin <break/>", 10000, "</option></field></form>\n" VXML_CLOSE);
+	tw_call *call = call_started();
+	tw_error err = {0};
+	assert_int_equal(answer_from(call, URL, doc, &err), TW_ELIMIT);
+	contains(err.message, "longer than 65536 bytes");
+	tw_error_clear(&err);
+	free(doc);
+	tw_call_free(call);
+}
+
 /* Executable content that says nothing still asks the stop request. */
 static void a_stop_request_cuts_a_document_short(void **state)
 {
@@ -786,6 +803,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(menu_walk),
+		cmocka_unit_test(option_words_past_the_cap_are_refused),
 		cmocka_unit_test(menu_by_voice),
 		cmocka_unit_test(wrong_key_is_nomatch_then_reprompt),
 		cmocka_unit_test(menu_without_nomatch_handler_uses_the_platform_default),

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "channels/web/html.h"
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/strmap.h"
 
@@ -162,7 +163,7 @@ const char *tw_call_vquote(const tw_call *call, char *buf, size_t size, const ch
 	int rc = tw_buf_vprintf(&full, fmt, ap);
 	tw_call_quote(call, rc == TW_OK ? tw_buf_str(&full) : "", buf, size);
 	tw_buf_free(&full);
-	return buf;
+	return rc == TW_OK ? buf : NULL;
 }
 
 static void request_clear(tw_call_request *r)
@@ -302,14 +303,9 @@ static int add_event(tw_call *call, tw_call_event_kind kind, const char *text,
 		return halt(call, TW_ELIMIT,
 			    "the IVR's document went on for more than %d transcript lines "
 			    "without waiting for the caller", call->limits.max_lines);
-	if (call->event_count == call->event_cap) {
-		size_t cap = call->event_cap ? call->event_cap * 2 : 16;
-		tw_call_event *p = realloc(call->events, cap * sizeof(*p));
-		if (!p)
-			return TW_ENOMEM;
-		call->events = p;
-		call->event_cap = cap;
-	}
+	if (tw_array_grow(&call->events, &call->event_cap, call->event_count + 1,
+			  sizeof(*call->events)))
+		return TW_ENOMEM;
 	tw_call_event ev = {
 		.kind = kind,
 		.at_s = call->clock_s,
@@ -491,7 +487,9 @@ static void menu_words(const tw_call *call, const char *text, char out[TW_CALL_M
 		}
 		if (words++)
 			tw_buf_puts(&b, " ");
-		tw_buf_printf(&b, "%.*s", (int)(p - w), (const char *)w);
+		/* out holds less than a word of this size: the cap is never met */
+		size_t len = (size_t)(p - w);
+		tw_buf_append(&b, w, len < TW_CALL_MENU_SIZE ? len : TW_CALL_MENU_SIZE);
 	}
 	free(masked);
 	tw_call_quote(call, tw_buf_str(&b), out, TW_CALL_MENU_SIZE);
@@ -647,11 +645,9 @@ const char *tw_call_status_word(const tw_call *call)
 
 static int add_param(tw_call_request *r, const char *name, const char *value)
 {
-	tw_call_param *p = realloc(r->params, (r->param_count + 1) * sizeof(*p));
-	if (!p)
+	if (tw_array_grow(&r->params, &r->param_cap, r->param_count + 1, sizeof(*r->params)))
 		return TW_ENOMEM;
-	r->params = p;
-	p = &r->params[r->param_count];
+	tw_call_param *p = &r->params[r->param_count];
 	p->name = strdup(name);
 	p->value = strdup(value ? value : "");
 	if (!p->name || !p->value) {

@@ -153,7 +153,7 @@ typedef struct tw_call_request {
 	char *method;          /* "GET" or "POST" */
 	char *url;             /* absolute; for GET, params already in it */
 	tw_call_param *params; /* POST: the form fields, in order */
-	size_t param_count;
+	size_t param_count, param_cap;
 	char *body;            /* POST: params form-encoded; NULL for GET */
 	char *signature;       /* X-Twilio-Signature value, or NULL */
 } tw_call_request;
@@ -222,7 +222,8 @@ const char *tw_call_last_prompt(const tw_call *call);
  * leaves part of a secret. Returns buf. */
 const char *tw_call_quote(const tw_call *call, const char *text, char *buf, size_t size);
 /* The same for a message formatted from fmt: formatted whole, masked, then
- * cut to fit buf. Returns buf. */
+ * cut to fit buf. Returns buf, or NULL (buf "") when the message could not
+ * be formatted (out of memory). */
 const char *tw_call_vquote(const tw_call *call, char *buf, size_t size, const char *fmt,
 			   va_list ap);
 double tw_call_clock(const tw_call *call);

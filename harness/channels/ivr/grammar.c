@@ -13,6 +13,7 @@
 
 #include "channels/ivr/grammar.h"
 #include "channels/ivr/vxml.h"
+#include "core/array.h"
 #include "core/buf.h"
 
 /* Words as a recogniser compares them: lower case, letters and digits. */
@@ -43,17 +44,11 @@ void tw_grammar_free(vxml_grammar *g)
 static int alt_add(vxml_grammar *g, const char *dtmf, const char *text, const char *value,
 		   bool approximate, xmlNodePtr node, tw_error *err)
 {
-	if (g->nalts == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 8;
-		if (cap > VXML_MAX_VARS)
-			return tw_error_set(err, TW_ELIMIT, "more than %d grammar alternatives",
-					    VXML_MAX_VARS);
-		vxml_alt *alts = realloc(g->alts, cap * sizeof(*alts));
-		if (!alts)
-			return tw_vxml_nomem(err);
-		g->alts = alts;
-		g->cap = cap;
-	}
+	if (g->nalts == VXML_MAX_VARS)
+		return tw_error_set(err, TW_ELIMIT, "more than %d grammar alternatives",
+				    VXML_MAX_VARS);
+	if (tw_array_grow(&g->alts, &g->cap, g->nalts + 1, sizeof(*g->alts)))
+		return tw_vxml_nomem(err);
 	vxml_alt a = {.approximate = approximate, .node = node};
 	a.dtmf = tw_vxml_dup(dtmf);
 	a.text = tw_vxml_dup(text);
@@ -177,11 +172,14 @@ static int srgs_item(vxml *v, xmlNodePtr grammar, xmlNodePtr item, bool dtmf, vx
 				xmlFree(t);
 				break;
 			}
-			tw_vxml_text_of(c, &tag);
+			rc = tw_vxml_text_of(c, &tag, err);
 			tagged = true;
 		} else if (c->type == XML_ELEMENT_NODE) {
 			rc = tw_vxml_unsupported(v, err, c, "it reads lists of items, not nested rules");
 		}
+	}
+	if (!rc) {
+		rc = tw_vxml_text_failed(&words, err);
 	}
 	if (!rc) {
 		char *value = tagged ? strdup(tw_buf_str(&tag)) : NULL;
@@ -304,7 +302,12 @@ static int words_of(xmlNodePtr n, char **out, tw_error *err)
 {
 	tw_buf b;
 	tw_buf_init(&b, VXML_MAX_UTTERANCE);
-	tw_vxml_text_of(n, &b);
+	int rc = tw_vxml_text_of(n, &b, err);
+	if (rc) {
+		tw_buf_free(&b);
+		*out = NULL;
+		return rc;
+	}
 	*out = tw_buf_steal(&b);
 	if (!*out)
 		return tw_vxml_nomem(err);

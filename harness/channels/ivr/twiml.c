@@ -149,8 +149,10 @@ static int note(tw_call *call, tw_error *err, const char *fmt, ...)
 	char text[NOTE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	tw_call_vquote(call, text, sizeof(text), fmt, ap);
+	const char *made = tw_call_vquote(call, text, sizeof(text), fmt, ap);
 	va_end(ap);
+	if (!made)
+		return oom(err);
 	return line_failed(tw_call_event_add(call, TW_EV_NOTE, text, 0), err);
 }
 
@@ -186,14 +188,13 @@ static char *text_of(xmlNodePtr v)
  * nouns), trimmed. NULL on OOM. */
 static char *own_text(xmlNodePtr v)
 {
+	/* No cap of its own: text in a document is never more than the
+	 * document, which the run's --max-body caps. */
 	tw_buf b;
-	tw_buf_init(&b, MESSAGE_MAX);
+	tw_buf_init(&b, SIZE_MAX / 2);
 	for (xmlNodePtr c = v->children; c; c = c->next)
-		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
-		    c->content && tw_buf_puts(&b, (const char *)c->content) == TW_ENOMEM) {
-			tw_buf_free(&b);
-			return NULL;
-		}
+		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
+			tw_buf_puts(&b, (const char *)c->content);
 	char *s = tw_buf_steal(&b);
 	if (!s)
 		return NULL;

@@ -66,6 +66,7 @@
 #include "channels/ivr/grammar.h"
 #include "channels/ivr/vxml.h"
 #include "channels/web/html.h"
+#include "core/array.h"
 #include "core/buf.h"
 
 #define VXML_MAX_TRANSITIONS 50  /* in-document dialog changes without input */
@@ -98,7 +99,7 @@ typedef struct vxml_item {
 	bool done;        /* anonymous items: visited */
 	int prompt_count;
 	vxml_count *counts; /* event counters */
-	size_t ncounts;
+	size_t ncounts, counts_cap;
 } vxml_item;
 
 typedef struct vxml {
@@ -187,7 +188,8 @@ static int vfail_as(vxml *v, tw_error *err, tw_code code, xmlNodePtr n, const ch
 		    va_list ap)
 {
 	char msg[512];
-	tw_call_vquote(v->call, msg, sizeof(msg), fmt, ap);
+	if (!tw_call_vquote(v->call, msg, sizeof(msg), fmt, ap))
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	return tw_error_set(err, code, "%s (line %ld of %s)", msg, n ? xmlGetLineNo(n) : 0L,
 			    v->url ? v->url : "?");
 }
@@ -307,15 +309,9 @@ static int scope_set(vxml_scope *s, const char *name, const char *value, tw_erro
 		return tw_error_set(err, TW_ELIMIT, "more than %d VoiceXML variables in one scope",
 				    VXML_MAX_VARS);
 	}
-	if (s->count == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		vxml_var *vars = realloc(s->vars, cap * sizeof(*vars));
-		if (!vars) {
-			free(copy);
-			return tw_vxml_nomem(err);
-		}
-		s->vars = vars;
-		s->cap = cap;
+	if (tw_array_grow(&s->vars, &s->cap, s->count + 1, sizeof(*s->vars))) {
+		free(copy);
+		return tw_vxml_nomem(err);
 	}
 	char *n = strdup(name);
 	if (!n) {
@@ -497,10 +493,9 @@ static int item_count(vxml_item *it, const char *event)
 	for (size_t i = 0; i < it->ncounts; i++)
 		if (strcmp(it->counts[i].event, event) == 0)
 			return ++it->counts[i].n;
-	vxml_count *c = realloc(it->counts, (it->ncounts + 1) * sizeof(*c));
-	if (!c)
+	if (tw_array_grow(&it->counts, &it->counts_cap, it->ncounts + 1, sizeof(*it->counts)))
 		return -1;
-	it->counts = c;
+	vxml_count *c = it->counts;
 	c[it->ncounts].event = strdup(event);
 	if (!c[it->ncounts].event)
 		return -1;
@@ -564,13 +559,20 @@ static int flush(vxml *v, tw_buf *b, tw_error *err)
 	return TW_OK;
 }
 
-static int append(tw_buf *b, const char *s, tw_error *err)
+/* The error of a text buffer (capped at VXML_MAX_UTTERANCE) that failed. */
+static int text_failed(const tw_buf *b, const char *what, tw_error *err)
 {
-	int rc = tw_buf_puts(b, s);
+	int rc = tw_buf_failed(b);
 	if (rc == TW_ELIMIT)
-		return tw_error_set(err, TW_ELIMIT, "a VoiceXML prompt longer than %d bytes",
+		return tw_error_set(err, TW_ELIMIT, "a VoiceXML %s longer than %d bytes", what,
 				    VXML_MAX_UTTERANCE);
 	return rc ? tw_vxml_nomem(err) : TW_OK;
+}
+
+static int append(tw_buf *b, const char *s, tw_error *err)
+{
+	tw_buf_puts(b, s);
+	return text_failed(b, "prompt", err);
 }
 
 /* ref resolved against the document's URL, for the transcript; ref
@@ -599,16 +601,26 @@ static int render_children(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 	return TW_OK;
 }
 
-/* Plain text of an element's content (for audio fallbacks, choices). */
-void tw_vxml_text_of(xmlNodePtr n, tw_buf *b)
+static void text_of(xmlNodePtr n, tw_buf *b)
 {
 	for (xmlNodePtr c = n->children; c; c = c->next) {
 		if (tw_vxml_is_text(c) && c->content)
 			tw_buf_puts(b, (const char *)c->content);
 		else if (c->type == XML_ELEMENT_NODE && !tw_vxml_is(c, "grammar"))
-			tw_vxml_text_of(c, b);
+			text_of(c, b);
 		tw_buf_puts(b, " ");
 	}
+}
+
+int tw_vxml_text_failed(const tw_buf *b, tw_error *err)
+{
+	return text_failed(b, "text", err);
+}
+
+int tw_vxml_text_of(xmlNodePtr n, tw_buf *b, tw_error *err)
+{
+	text_of(n, b);
+	return tw_vxml_text_failed(b, err);
 }
 
 static int render_audio(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
@@ -631,9 +643,13 @@ static int render_audio(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 	 * text, when there is one, is the best estimate of it. */
 	tw_buf fb;
 	tw_buf_init(&fb, VXML_MAX_UTTERANCE);
-	tw_vxml_text_of(n, &fb);
+	rc = tw_vxml_text_of(n, &fb, err);
 	double seconds = tw_call_speech_s(tw_buf_str(&fb));
 	tw_buf_free(&fb);
+	if (rc) {
+		free(computed);
+		return rc;
+	}
 	char *url = resolve(v, src);
 	free(computed);
 	if (!url)

@@ -52,7 +52,12 @@ char *tw_vxml_dup(const char *s);
 /* Collapses whitespace runs to one space and trims, in place. */
 void tw_vxml_squeeze(char *s);
 
-/* Plain text of an element's content, without nested <grammar>s. */
-void tw_vxml_text_of(xmlNodePtr n, tw_buf *b);
+/* Appends the plain text of an element's content, without nested
+ * <grammar>s, to b (capped at VXML_MAX_UTTERANCE). TW_OK, or the error
+ * of b, failed now or before (see tw_vxml_text_failed). */
+int tw_vxml_text_of(xmlNodePtr n, tw_buf *b, tw_error *err);
+/* TW_OK for a text buffer that holds all that was appended; else the
+ * error: TW_ELIMIT past VXML_MAX_UTTERANCE, or TW_ENOMEM. */
+int tw_vxml_text_failed(const tw_buf *b, tw_error *err);
 
 #endif

@@ -49,6 +49,7 @@
 
 #include "channels/web/html.h"
 #include "channels/web/submit.h"
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/redact.h"
 
@@ -283,14 +284,8 @@ static int push_node(node_list *l, xmlNodePtr n)
 	for (size_t i = 0; i < l->count; i++)
 		if (l->items[i] == n)
 			return TW_OK;
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		xmlNodePtr *p = realloc(l->items, cap * sizeof(*p));
-		if (!p)
-			return TW_ENOMEM;
-		l->items = p;
-		l->cap = cap;
-	}
+	if (tw_array_grow(&l->items, &l->cap, l->count + 1, sizeof(*l->items)))
+		return TW_ENOMEM;
 	l->items[l->count++] = n;
 	return TW_OK;
 }
@@ -301,9 +296,12 @@ static void nodes_free(node_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* A message is built whole or not at all: MSG_MAX holds any quote, so a
+ * failed one ran out of memory. */
 static int fail_as(tw_error *err, tw_code code, tw_buf *msg)
 {
-	int rc = tw_error_set(err, code, "%s", tw_buf_str(msg));
+	int rc = tw_buf_failed(msg) ? tw_error_set(err, TW_ENOMEM, "out of memory")
+				    : tw_error_set(err, code, "%s", tw_buf_str(msg));
 	tw_buf_free(msg);
 	return rc;
 }
@@ -346,6 +344,8 @@ typedef struct lister {
 
 static void lister_add(lister *l, char *desc)
 {
+	if (!desc) /* could not be described: out of memory */
+		tw_buf_fail(l->msg, TW_ENOMEM);
 	if (!desc || !desc[0]) {
 		free(desc);
 		return;
@@ -447,6 +447,8 @@ static char *describe_field(xmlDocPtr doc, xmlNodePtr n, bool with_id)
 	}
 	if (with_id && id && id[0])
 		tw_buf_printf(&key, "%sid %s", key.len ? ", " : "", id);
+	if (tw_buf_failed(&key) || (label && !words))
+		tw_buf_fail(&b, TW_ENOMEM);
 	if (words && words[0]) {
 		tw_redact_put_quoted(&b, words, LIST_CHARS);
 		if (key.len)
@@ -460,6 +462,8 @@ static char *describe_field(xmlDocPtr doc, xmlNodePtr n, bool with_id)
 		if (!other || !other[0])
 			other = id;
 		char *c = other ? tw_html_collapse(other) : NULL;
+		if (other && !c)
+			tw_buf_fail(&b, TW_ENOMEM);
 		tw_redact_put_quoted(&b, c ? c : "(unnamed)", LIST_CHARS);
 		free(c);
 	}
@@ -807,6 +811,8 @@ static int no_such_option(xmlDocPtr doc, xmlNodePtr select, const char *needle, 
 	tw_buf_puts(&msg, "no option ");
 	tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 	tw_buf_printf(&msg, " in %s; ", name ? name : "the list");
+	if (!name) /* could not be described: out of memory */
+		tw_buf_fail(&msg, TW_ENOMEM);
 	free(name);
 	node_list opts = {0};
 	if (options_of(select, &opts) != TW_OK) {
@@ -1278,7 +1284,9 @@ static int add_control(entry_list *l, xmlNodePtr n, kind k)
 		bool prefix = name && name[0];
 		tw_buf_printf(&x, "%s%sx", prefix ? name : "", prefix ? "." : "");
 		tw_buf_printf(&y, "%s%sy", prefix ? name : "", prefix ? "." : "");
-		int rc = tw_submit_add_entry(l, tw_buf_str(&x), "0", false);
+		int rc = tw_buf_failed(&x) ? tw_buf_failed(&x) : tw_buf_failed(&y);
+		if (rc == TW_OK)
+			rc = tw_submit_add_entry(l, tw_buf_str(&x), "0", false);
 		if (rc == TW_OK)
 			rc = tw_submit_add_entry(l, tw_buf_str(&y), "0", false);
 		tw_buf_free(&x);

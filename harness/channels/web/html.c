@@ -40,6 +40,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/redact.h"
 
@@ -421,14 +422,9 @@ static int collect_links(xmlDocPtr doc, link_list *l)
 				descend = false;
 			else if ((tw_html_is_element(n, "a") || tw_html_is_element(n, "area")) &&
 				 (href = tw_html_attr(n, "href"))) {
-				if (l->count == l->cap) {
-					size_t cap = l->cap ? l->cap * 2 : 32;
-					link *p = realloc(l->items, cap * sizeof(*p));
-					if (!p)
-						return TW_ENOMEM;
-					l->items = p;
-					l->cap = cap;
-				}
+				if (tw_array_grow(&l->items, &l->cap, l->count + 1,
+						  sizeof(*l->items)))
+					return TW_ENOMEM;
 				link *k = &l->items[l->count];
 				memset(k, 0, sizeof(*k));
 				k->node = n;
@@ -492,9 +488,12 @@ static char *link_name(const link *k)
 	return tw_html_collapse(k->href);
 }
 
+/* A message is built whole or not at all: MSG_MAX holds any quote, so a
+ * failed one ran out of memory. */
 static int fail_as(tw_error *err, tw_code code, tw_buf *msg)
 {
-	int rc = tw_error_set(err, code, "%s", tw_buf_str(msg));
+	int rc = tw_buf_failed(msg) ? tw_error_set(err, TW_ENOMEM, "out of memory")
+				    : tw_error_set(err, code, "%s", tw_buf_str(msg));
 	tw_buf_free(msg);
 	return rc;
 }
@@ -521,6 +520,8 @@ static int no_such_link(const link_list *l, const char *needle, tw_error *err)
 	bool more = false;
 	for (size_t i = 0; i < l->count; i++) {
 		char *name = link_name(&l->items[i]);
+		if (!name) /* out of memory */
+			tw_buf_fail(&msg, TW_ENOMEM);
 		if (!name || !name[0]) {
 			free(name);
 			continue;
@@ -576,6 +577,8 @@ static int ambiguous(const link_list *l, const size_t *hits, size_t nhits, const
 	for (size_t i = 0; i < nhits && i < LIST_MAX; i++) {
 		const link *k = &l->items[hits[i]];
 		char *name = link_name(k);
+		if (!name) /* out of memory */
+			tw_buf_fail(&msg, TW_ENOMEM);
 		if (i)
 			tw_buf_puts(&msg, ", ");
 		tw_redact_put_quoted(&msg, name ? name : "", LIST_CHARS);

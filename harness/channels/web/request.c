@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/array.h"
 #include "techweek/error.h"
 
 int tw_http_request_set(tw_http_request *req, const char *method, const char *url)
@@ -32,21 +33,18 @@ int tw_http_request_set(tw_http_request *req, const char *method, const char *ur
 int tw_http_request_add_header(tw_http_request *req, const char *name, const char *value)
 {
 	size_t n = strlen(name) + strlen(value) + 3;
-	char *line = malloc(n);
-	char **p = realloc(req->headers, (req->header_count + 1) * sizeof(*p));
-	if (!line || !p) {
-		free(line);
-		if (p)
-			req->headers = p;
+	if (tw_array_grow(&req->headers, &req->header_cap, req->header_count + 1,
+			  sizeof(*req->headers)))
 		return TW_ENOMEM;
-	}
+	char *line = malloc(n);
+	if (!line)
+		return TW_ENOMEM;
 	/* "Name:" alone tells libcurl to remove a header it would add; an
 	 * empty value is sent with "Name;". */
 	if (*value)
 		snprintf(line, n, "%s: %s", name, value);
 	else
 		snprintf(line, n, "%s;", name);
-	req->headers = p;
 	req->headers[req->header_count++] = line;
 	return TW_OK;
 }
@@ -87,10 +85,8 @@ static char *dup_or_null(const char *s, bool *failed)
 int tw_http_request_add_part(tw_http_request *req, const char *name, const char *value,
 			     bool is_file, const char *filename, const char *content_type)
 {
-	tw_http_part *p = realloc(req->parts, (req->part_count + 1) * sizeof(*p));
-	if (!p)
+	if (tw_array_grow(&req->parts, &req->part_cap, req->part_count + 1, sizeof(*req->parts)))
 		return TW_ENOMEM;
-	req->parts = p;
 	bool failed = false;
 	tw_http_part part = {
 		.name = dup_or_null(name, &failed),

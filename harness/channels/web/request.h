@@ -21,11 +21,11 @@ typedef struct tw_http_request {
 	char *method;        /* owned, upper case */
 	char *url;           /* owned, absolute */
 	char **headers;      /* owned "Name: value" lines */
-	size_t header_count;
+	size_t header_count, header_cap;
 	char *body;          /* owned; NULL for no body */
 	size_t body_len;
 	tw_http_part *parts; /* owned; multipart/form-data when part_count > 0 */
-	size_t part_count;
+	size_t part_count, part_cap;
 	long timeout_ms;     /* 0: the run's default */
 	bool navigation;     /* a browser navigation (visit/click/submit) */
 } tw_http_request;

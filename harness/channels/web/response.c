@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "channels/web/html.h"
+#include "core/array.h"
 #include "techweek/error.h"
 
 void tw_response_init(tw_response *r, size_t max_body)
@@ -130,14 +131,8 @@ int tw_response_header_line(tw_response *r, const char *line, size_t len)
 	const char *colon = memchr(line, ':', len);
 	if (!colon || colon == line)
 		return TW_OK; /* the blank line, or a folded continuation */
-	if (r->header_count == r->header_cap) {
-		size_t cap = r->header_cap ? r->header_cap * 2 : 16;
-		tw_header *p = realloc(r->headers, cap * sizeof(*p));
-		if (!p)
-			return TW_ENOMEM;
-		r->headers = p;
-		r->header_cap = cap;
-	}
+	if (tw_array_grow(&r->headers, &r->header_cap, r->header_count + 1, sizeof(*r->headers)))
+		return TW_ENOMEM;
 	const char *v = colon + 1, *end = line + len;
 	while (v < end && (*v == ' ' || *v == '\t'))
 		v++;

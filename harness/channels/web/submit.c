@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "channels/web/html.h"
+#include "core/array.h"
 #include "core/buf.h"
 
 void tw_submit_entries_free(entry_list *l)
@@ -48,14 +49,8 @@ static char *crlf(const char *s)
 
 int tw_submit_add_entry(entry_list *l, const char *name, const char *value, bool file)
 {
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		entry *p = realloc(l->items, cap * sizeof(*p));
-		if (!p)
-			return TW_ENOMEM;
-		l->items = p;
-		l->cap = cap;
-	}
+	if (tw_array_grow(&l->items, &l->cap, l->count + 1, sizeof(*l->items)))
+		return TW_ENOMEM;
 	entry e = {.name = crlf(name), .value = crlf(value ? value : ""), .file = file};
 	if (!e.name || !e.value) {
 		free(e.name);

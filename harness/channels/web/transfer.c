@@ -254,6 +254,10 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 			return tw_error_set(err, TW_ELIMIT,
 					    "the response headers are larger than the %zu KiB limit",
 					    TW_RESPONSE_HEADERS_MAX / 1024);
+		/* the body's buffer remembers why it stopped taking bytes */
+		if (tw_buf_failed(&r->body) == TW_ENOMEM)
+			return tw_error_set(err, TW_ENOMEM,
+					    "out of memory receiving the response body");
 		if (t->overflow) {
 			r->truncated = true;
 			return tw_error_set(err, TW_ELIMIT,

@@ -1,25 +1,26 @@
 /*
- * Merging the JSON results of a sharded run (docs/sharding.md) back into
- * one tw_run, so that every report and the readiness score come out as
- * one machine would have produced them.
+ * Reading JSON results back (the writer is json.c, the format one
+ * constant in json.h): the parts of a sharded run (docs/sharding.md)
+ * merged into one tw_run, so that every report and the readiness score
+ * come out as one machine would have produced them.
  *
  * A part is hostile input: any key may be missing, of another type, out of
- * range, duplicated or inconsistent with the plan, the scripts or its own
- * other figures. Every value is read through one tw_jreader that knows the
- * JSON path it is at, so the first problem is reported as
+ * range, duplicated or inconsistent with the plan or its own other
+ * figures. Every value is read through one tw_jreader that knows the JSON
+ * path it is at, so the first problem is reported as
  * "FILE: PATH: expected X, got Y", the run built so far in memory is
  * freed, and nothing is written. Every part is read whole with jansson and
- * checked: the same format and techweek version, the same plan (rehearsals
- * and schedule), every shard 1..N exactly once. Then the scripts are
- * parsed again from the plan's paths (relative to the current directory,
- * never absolute or through "..": merge runs from the same checkout as the
- * shards, and a part must not make it read anything else), so that the
- * rebuilt results point into real scripts as the runner's do, and each
- * rehearsal's figures are summed over the parts that hold it: counts,
- * failures by cause, bytes, and histograms bucket by bucket, with their
- * exact min, max and sum (tw_histogram_set_extremes). Every part's shown
- * performance is rebuilt (so each is checked); the one kept is the first
- * that failed in shard order, else the first.
+ * checked: the same format and techweek version, the same lineup of
+ * rehearsals and schedule, every shard 1..N exactly once. Each
+ * rehearsal's plan (runner/plan.h) is rebuilt from the facts the first
+ * part that holds it carries, and every other part that holds it must
+ * carry the same: no script is read, so parts from another checkout or
+ * machine merge as well as the scripts' own. Then each rehearsal's
+ * figures are summed over the parts that hold it: counts, failures by
+ * cause, bytes, and histograms bucket by bucket, with their exact min, max
+ * and sum (tw_histogram_set_extremes). Every part's shown performance is
+ * rebuilt (so each is checked); the one kept is the first that failed in
+ * shard order, else the first.
  *
  * Errors: TW_EUSAGE with a message that starts with the file at fault;
  * TW_ENOMEM. No state outside the run being built.
@@ -30,14 +31,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/jsonread.h"
-#include "runner/result.h"
+#include "reports/json.h"
 #include "techweek.h"
 
-/* The format this file reads: json.c's FORMAT_VERSION. */
-#define PART_FORMAT 5
 /* --shard I/N allows N up to 1000. */
 #define MAX_SHARDS 1000
 
@@ -157,43 +155,14 @@ static void parts_free(part *parts, size_t n)
 	free(parts);
 }
 
-/*
- * A script path a part may name: relative without a ".." component, or
- * absolute inside the current directory, so that merge reads only files
- * under the checkout the user runs it from (docs/sharding.md). An absolute
- * path is resolved (symlinks, "..") before it is compared.
- */
-static bool script_path_allowed(const char *path)
-{
-	if (!path[0])
-		return false;
-	if (path[0] == '/') {
-		char *here = realpath(".", NULL);
-		char *there = realpath(path, NULL);
-		size_t n = here ? strlen(here) : 0;
-		bool inside = here && there && strncmp(there, here, n) == 0 &&
-			      (there[n] == '/' || (n == 1 && here[0] == '/'));
-		free(here);
-		free(there);
-		return inside;
-	}
-	for (const char *p = path; *p;) {
-		size_t len = strcspn(p, "/");
-		if (len == 2 && p[0] == '.' && p[1] == '.')
-			return false;
-		p += len;
-		p += *p == '/';
-	}
-	return true;
-}
-
 static int by_string(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The plan: rehearsals (each path allowed and once, a name, broken or not)
- * and the schedule (read_options reads it). */
+/* The plan: the lineup of rehearsals (each path once, a name, broken or
+ * not) and the schedule (read_options reads it). A path is only a name:
+ * merge reads no script. */
 static int check_plan(tw_jreader *rd, json_t *plan, tw_error *err)
 {
 	size_t m = tw_jr_push(rd, "plan", 0);
@@ -211,12 +180,6 @@ static int check_plan(tw_jreader *rd, json_t *plan, tw_error *err)
 		paths[i] = tw_jr_string_of(rd, e, "path", false);
 		tw_jr_string_of(rd, e, "name", false);
 		tw_jr_bool_of(rd, e, "broken");
-		if (!tw_jr_failed(rd) && !script_path_allowed(paths[i])) {
-			size_t mp = tw_jr_push(rd, "path", 0);
-			tw_jr_bad_because(rd, "a script path must lie in the merge's current folder "
-					"(relative without \"..\", or absolute inside it)");
-			tw_jr_pop(rd, mp);
-		}
 		tw_jr_pop(rd, mi);
 	}
 	tw_jr_pop(rd, ml);
@@ -248,11 +211,11 @@ static int read_part(part *p, const char *path, json_t *doc, const json_error_t 
 	json_t *version = json_object_get(p->doc, "techweek");
 	if (!json_is_integer(format) || !json_is_string(version))
 		return usage_error(err, path, "not a techweek JSON result (no format or version)");
-	if (json_integer_value(format) != PART_FORMAT)
+	if (json_integer_value(format) != TW_JSON_FORMAT)
 		return usage_error(err, path,
 				   "JSON result format %lld; merge reads format %d (run the shards "
 				   "with this techweek)",
-				   (long long)json_integer_value(format), PART_FORMAT);
+				   (long long)json_integer_value(format), TW_JSON_FORMAT);
 	if (strcmp(json_string_value(version), tw_version()) != 0)
 		return usage_error(err, path,
 				   "written by techweek %s; this is techweek %s (run every shard and "
@@ -577,7 +540,7 @@ static void read_step(tw_jreader *rd, json_t *st, tw_step_result *x, bool *oom)
 }
 
 /* The shown performance of the entry (at the tw_jreader's path) rebuilt into
- * r, whose script is set; r holds what it could read even on a problem,
+ * r, whose plan is set; r holds what it could read even on a problem,
  * so tw_rehearsal_result_free frees it. */
 static int rebuild_shown(tw_jreader *rd, tw_rehearsal_result *r, json_t *entry, tw_error *err)
 {
@@ -606,7 +569,7 @@ static int rebuild_shown(tw_jreader *rd, tw_rehearsal_result *r, json_t *entry, 
 	tw_jr_pop(rd, mp);
 	if (!read_problem(rd, sh, "problem", &r->problem))
 		oom = true;
-	const tw_script *s = r->script;
+	const tw_plan *s = r->plan;
 	json_t *scenes = tw_jr_array_of(rd, sh, "scenes", s->scene_count, "scenes", true);
 	if (scenes && !tw_jr_failed(rd) && !oom) {
 		r->scenes = calloc(s->scene_count ? s->scene_count : 1, sizeof(*r->scenes));
@@ -620,23 +583,24 @@ static int rebuild_shown(tw_jreader *rd, tw_rehearsal_result *r, json_t *entry, 
 		size_t mi = tw_jr_push(rd, NULL, i);
 		json_t *so = tw_jr_object(rd, json_array_get(scenes, i), false);
 		tw_scene_result *sr = &r->scenes[i];
-		const tw_scene *scene = &s->scenes[i];
+		const tw_plan_scene *scene = &s->scenes[i];
 		sr->scene = scene;
 		sr->status = status_of(rd, so, "status");
 		sr->elapsed_ms = tw_jr_number_of(rd, so, "elapsed_ms", 0);
 		sr->transcript = tw_jr_dup_string_of(rd, so, "transcript", &oom);
-		json_t *steps = tw_jr_array_of(rd, so, "steps", scene->step_count, "steps", false);
+		json_t *steps =
+			tw_jr_array_of(rd, so, "steps", scene->touchpoint_count, "steps", false);
 		if (steps && !tw_jr_failed(rd)) {
-			sr->steps = calloc(scene->step_count ? scene->step_count : 1,
+			sr->steps = calloc(scene->touchpoint_count ? scene->touchpoint_count : 1,
 					   sizeof(*sr->steps));
 			if (!sr->steps)
 				oom = true;
 		}
 		size_t mt = tw_jr_push(rd, "steps", 0);
-		for (size_t j = 0; sr->steps && !tw_jr_failed(rd) && j < scene->step_count; j++) {
+		for (size_t j = 0; sr->steps && !tw_jr_failed(rd) && j < scene->touchpoint_count; j++) {
 			size_t mj = tw_jr_push(rd, NULL, j);
 			json_t *st = tw_jr_object(rd, json_array_get(steps, j), false);
-			sr->steps[j].step = &scene->steps[j];
+			sr->steps[j].step = &scene->touchpoints[j];
 			read_step(rd, st, &sr->steps[j], &oom);
 			tw_jr_pop(rd, mj);
 		}
@@ -822,45 +786,204 @@ static int pair_up(part *parts, size_t n, json_t *plan_list, size_t *found, tw_e
 	return TW_OK;
 }
 
-/* Loads the plan's script at path (allowed by check_plan). Its contents
- * are never quoted: only the cause and place of a failure. */
-static int load_script(tw_script **script, const part *p, size_t i, const char *path,
-		       const char *name, tw_error *err)
+/* ---- a rehearsal's plan ---- */
+
+/* The kind steps.def's JSON word names. */
+static tw_step_kind kind_of(tw_jreader *rd, json_t *obj, const char *key)
 {
-	/* A FIFO or device in the checkout would block the read, or never
-	 * end: only regular files (and what links to them) are scripts. */
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		return usage_error(err, p->path,
-				   "plan.rehearsals[%zu]: rehearsal %s is not a regular file", i, path);
-	tw_error e = {0};
-	if (tw_script_load(script, path, &e) != TW_OK) {
-		char why[512];
-		if (e.code == TW_EIO || e.code == TW_ENOMEM || !e.line)
-			snprintf(why, sizeof(why), "%s", e.message ? e.message : tw_code_str(e.code));
-		else
-			snprintf(why, sizeof(why),
-				 "it does not parse (line %d, column %d): see techweek check %s",
-				 e.line, e.col, path);
-		int rc = e.code == TW_ENOMEM ? tw_error_set(err, TW_ENOMEM, "out of memory")
-					     : usage_error(err, p->path,
-							   "plan.rehearsals[%zu]: rehearsal %s cannot "
-							   "be loaded (merge reads the scripts from "
-							   "the same checkout, relative to the current "
-							   "folder): %s",
-							   i, path, why);
-		tw_error_clear(&e);
+	size_t m = tw_jr_push(rd, key, 0);
+	json_t *v = json_object_get(obj, key);
+	const char *word = json_string_value(v);
+	tw_step_kind kind = TW_STEP_VISIT;
+	bool known = false;
+	for (int k = 0; word && !known && k < TW_STEP_KIND_COUNT; k++)
+		if (strcmp(word, tw_step_facts_of((tw_step_kind)k)->json) == 0) {
+			kind = (tw_step_kind)k;
+			known = true;
+		}
+	if (!known)
+		tw_jr_bad(rd, v, "a step kind (\"visit\", \"request\", \"click\", ...)");
+	tw_jr_pop(rd, m);
+	return kind;
+}
+
+/* obj[key] copied into the plan's arena; NULL for null when nullable. */
+static const char *plan_string(tw_jreader *rd, tw_plan *p, json_t *obj, const char *key,
+			       bool nullable, bool *oom)
+{
+	const char *v = tw_jr_string_of(rd, obj, key, nullable);
+	char *copy = v ? tw_arena_strdup(&p->arena, v) : NULL;
+	if (v && !copy)
+		*oom = true;
+	return copy;
+}
+
+/* A time or count the script gives (a whole number from 1), or 0 for
+ * null. */
+static long given_or_zero(tw_jreader *rd, json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (v && json_is_null(v))
+		return 0;
+	return (long)tw_jr_integer_of(rd, obj, key, 1, (long long)TW_JR_MAX_TIME);
+}
+
+static int line_of(tw_jreader *rd, json_t *obj, const char *key)
+{
+	return (int)tw_jr_integer_of(rd, obj, key, 0, INT_MAX);
+}
+
+static void read_touchpoint(tw_jreader *rd, tw_plan *p, tw_touchpoint *tp, json_t *o, bool *oom)
+{
+	tp->file = plan_string(rd, p, o, "file", false, oom);
+	tp->line = line_of(rd, o, "line");
+	tp->col = line_of(rd, o, "col");
+	tp->source = plan_string(rd, p, o, "source", false, oom);
+	tp->kind = kind_of(rd, o, "kind");
+	tp->apdex_ms = given_or_zero(rd, o, "apdex_ms");
+	tp->apdex = tw_step_facts_of(tp->kind)->apdex;
+	tp->action = tw_step_facts_of(tp->kind)->action;
+}
+
+static void read_scene(tw_jreader *rd, tw_plan *p, size_t i, json_t *o, bool *oom)
+{
+	tw_plan_scene *sc = &p->scenes[i];
+	sc->name = plan_string(rd, p, o, "name", false, oom);
+	sc->file = plan_string(rd, p, o, "file", false, oom);
+	sc->line = line_of(rd, o, "line");
+	sc->col = line_of(rd, o, "col");
+	const char *channel = tw_jr_string_of(rd, o, "channel", false);
+	if (channel && strcmp(channel, "web") != 0 && strcmp(channel, "ivr") != 0) {
+		size_t mc = tw_jr_push(rd, "channel", 0);
+		tw_jr_bad(rd, json_object_get(o, "channel"), "\"web\" or \"ivr\"");
+		tw_jr_pop(rd, mc);
+	}
+	sc->channel = channel && strcmp(channel, "ivr") == 0 ? TW_CHANNEL_IVR : TW_CHANNEL_WEB;
+	sc->backstage = tw_jr_bool_of(rd, o, "backstage");
+	json_t *tps = tw_jr_array_of(rd, o, "touchpoints", SIZE_MAX, "touchpoints", false);
+	if (tw_jr_failed(rd) || *oom)
+		return;
+	if (tw_plan_set_touchpoints(p, i, json_array_size(tps)) != TW_OK) {
+		*oom = true;
+		return;
+	}
+	size_t m = tw_jr_push(rd, "touchpoints", 0);
+	for (size_t j = 0; !tw_jr_failed(rd) && !*oom && j < sc->touchpoint_count; j++) {
+		size_t mj = tw_jr_push(rd, NULL, j);
+		json_t *tp = tw_jr_object(rd, json_array_get(tps, j), false);
+		read_touchpoint(rd, p, &sc->touchpoints[j], tp, oom);
+		sc->touchpoints[j].scene = i;
+		tw_jr_pop(rd, mj);
+	}
+	tw_jr_pop(rd, m);
+}
+
+/*
+ * The plan of rehearsal path (named name in the plan) from its entry e
+ * (at the tw_jreader's path): every fact json.c writes of it. *out NULL
+ * on failure.
+ */
+static int read_plan(tw_jreader *rd, tw_plan **out, json_t *e, const char *path,
+		     const char *name, tw_error *err)
+{
+	*out = NULL;
+	tw_plan *p = tw_plan_new(path, name);
+	if (!p)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	bool oom = false;
+	p->outcome = plan_string(rd, p, e, "outcome", true, &oom);
+	json_t *budget = tw_jr_object_of(rd, e, "budget", true);
+	if (budget) {
+		size_t m = tw_jr_push(rd, "budget", 0);
+		p->budget_ms = given_or_zero(rd, budget, "ms");
+		p->budget_steps = given_or_zero(rd, budget, "steps");
+		tw_jr_pop(rd, m);
+	}
+	json_t *tags = tw_jr_array_of(rd, e, "tags", SIZE_MAX, "tags", false);
+	size_t tag_count = json_array_size(tags);
+	char **tag = tag_count ? tw_arena_alloc(&p->arena, tag_count * sizeof(*tag)) : NULL;
+	oom |= tag_count && !tag;
+	size_t m = tw_jr_push(rd, "tags", 0);
+	for (size_t i = 0; tag && !tw_jr_failed(rd) && i < tag_count; i++) {
+		size_t mi = tw_jr_push(rd, NULL, i);
+		const char *t = tw_jr_string(rd, json_array_get(tags, i), false);
+		if (t && !(tag[i] = tw_arena_strdup(&p->arena, t)))
+			oom = true;
+		tw_jr_pop(rd, mi);
+	}
+	tw_jr_pop(rd, m);
+	p->tags = (const char *const *)tag;
+	p->tag_count = tag ? tag_count : 0;
+	p->apdex_ms = given_or_zero(rd, e, "apdex_ms");
+	json_t *require = json_object_get(e, "require");
+	if (!require || !json_is_null(require)) {
+		p->require = tw_jr_number_of(rd, e, "require", 0);
+		if (!tw_jr_failed(rd) && (p->require <= 0 || p->require > 1)) {
+			size_t mr = tw_jr_push(rd, "require", 0);
+			tw_jr_bad(rd, require, "a rate above 0, at most 1");
+			tw_jr_pop(rd, mr);
+		}
+	}
+	p->minor = tw_jr_bool_of(rd, e, "minor");
+	json_t *scenes = tw_jr_array_of(rd, e, "scenes", SIZE_MAX, "scenes", false);
+	if (!tw_jr_failed(rd) && !oom && tw_plan_set_scenes(p, json_array_size(scenes)) != TW_OK)
+		oom = true;
+	m = tw_jr_push(rd, "scenes", 0);
+	for (size_t i = 0; !tw_jr_failed(rd) && !oom && i < p->scene_count; i++) {
+		size_t mi = tw_jr_push(rd, NULL, i);
+		read_scene(rd, p, i, tw_jr_object(rd, json_array_get(scenes, i), false), &oom);
+		tw_jr_pop(rd, mi);
+	}
+	tw_jr_pop(rd, m);
+	int rc = oom ? tw_error_set(err, TW_ENOMEM, "out of memory")
+	     : tw_jr_failed(rd) ? tw_jr_error(rd, err)
+				: TW_OK;
+	if (rc != TW_OK) {
+		tw_plan_free(p);
 		return rc;
 	}
-	if (strcmp(tw_script_name(*script), name) != 0) {
-		tw_script_free(*script);
-		*script = NULL;
-		return usage_error(err, p->path,
-				   "plan.rehearsals[%zu]: rehearsal %s has another name now: the "
-				   "script changed since the run",
-				   i, path);
-	}
+	*out = p;
 	return TW_OK;
+}
+
+/* Whether obj[key] is the same in a and b (both missing, or equal). */
+static bool same_key(json_t *a, json_t *b, const char *key)
+{
+	json_t *x = json_object_get(a, key), *y = json_object_get(b, key);
+	return x && y ? same_json(x, y) : x == y;
+}
+
+/* Of the facts json.c writes of a rehearsal's plan, the first that
+ * differs between entries a and b; NULL when none. */
+static const char *fact_differing(json_t *a, json_t *b)
+{
+	static const char *const rehearsal_keys[] = {"outcome", "budget", "tags", "apdex_ms",
+						     "require", "minor"};
+	static const char *const scene_keys[] = {"name", "file", "line", "col", "channel",
+						 "backstage"};
+	static const char *const touchpoint_keys[] = {"file", "line", "col", "source", "kind",
+						      "apdex_ms"};
+	for (size_t k = 0; k < sizeof(rehearsal_keys) / sizeof(rehearsal_keys[0]); k++)
+		if (!same_key(a, b, rehearsal_keys[k]))
+			return rehearsal_keys[k];
+	json_t *sa = json_object_get(a, "scenes"), *sb = json_object_get(b, "scenes");
+	if (json_array_size(sa) != json_array_size(sb))
+		return "scenes";
+	for (size_t i = 0; i < json_array_size(sa); i++) {
+		json_t *x = json_array_get(sa, i), *y = json_array_get(sb, i);
+		for (size_t k = 0; k < sizeof(scene_keys) / sizeof(scene_keys[0]); k++)
+			if (!same_key(x, y, scene_keys[k]))
+				return scene_keys[k];
+		json_t *ta = json_object_get(x, "touchpoints"), *tb = json_object_get(y, "touchpoints");
+		if (json_array_size(ta) != json_array_size(tb))
+			return "touchpoints";
+		for (size_t j = 0; j < json_array_size(ta); j++)
+			for (size_t k = 0; k < sizeof(touchpoint_keys) / sizeof(touchpoint_keys[0]); k++)
+				if (!same_key(json_array_get(ta, j), json_array_get(tb, j),
+					      touchpoint_keys[k]))
+					return touchpoint_keys[k];
+	}
+	return NULL;
 }
 
 /* Rehearsal i (performable) from every part that holds it: figures
@@ -873,16 +996,29 @@ static int merge_rehearsal(tw_run *run, size_t i, part *parts, size_t n, const s
 {
 	tw_rehearsal_result *r = &run->rehearsals[i];
 	int best = -1, rc = TW_OK;
+	json_t *first = NULL; /* the entry the plan was read from */
+	const char *first_path = NULL;
 	for (size_t k = 0; rc == TW_OK && k < n; k++) {
 		if (!found[i * n + k])
 			continue;
 		size_t pos = found[i * n + k] - 1;
 		json_t *e = json_array_get(parts[k].rehearsals, pos);
+		const char *differs = first ? fact_differing(first, e) : NULL;
+		if (!first) {
+			first = e;
+			first_path = parts[k].path;
+		}
+		/* One run performs one version of each script. */
+		if (differs)
+			return usage_error(err, parts[k].path,
+					   "rehearsals[%zu]: rehearsal %s is not the one %s holds (its "
+					   "%s differs): its script changed between the shards",
+					   pos, r->path, first_path, differs);
 		tw_jreader rd = {.file = parts[k].path};
 		tw_jr_push(&rd, "rehearsals", 0);
 		tw_jr_push(&rd, NULL, pos);
 		rc = add_figures(&rd, &run->metrics[i], e, scratch, err);
-		tw_rehearsal_result x = {.script = r->script};
+		tw_rehearsal_result x = {.plan = r->plan};
 		if (rc == TW_OK)
 			rc = rebuild_shown(&rd, &x, e, err);
 		if (rc == TW_OK && tw_jr_failed(&rd))
@@ -924,7 +1060,8 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 	if (rc == TW_OK)
 		rc = pair_up(parts, n, plan_list, found, err);
 
-	/* The scripts, again, in plan order. */
+	/* The rehearsals in plan order, each with the plan the first part
+	 * that holds it carries. */
 	for (size_t i = 0; rc == TW_OK && i < plan_count; i++) {
 		json_t *pe = json_array_get(plan_list, i);
 		const char *path = json_string_value(json_object_get(pe, "path"));
@@ -945,10 +1082,17 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 			tw_error_clear(&problem);
 			continue;
 		}
-		tw_script *script = NULL;
-		rc = load_script(&script, &parts[0], i, path, name, err);
-		if (rc == TW_OK)
-			rc = tw_run_add_script(run, script, err);
+		size_t k = 0;
+		while (k + 1 < n && !found[i * n + k])
+			k++; /* pair_up put every performable rehearsal in some part */
+		size_t pos = found[i * n + k] - 1;
+		tw_jreader rd = {.file = parts[k].path};
+		tw_jr_push(&rd, "rehearsals", 0);
+		tw_jr_push(&rd, NULL, pos);
+		tw_plan *plan = NULL;
+		rc = read_plan(&rd, &plan, json_array_get(parts[k].rehearsals, pos), path, name, err);
+		if (rc == TW_OK && tw_run_add_plan(run, plan) != TW_OK)
+			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
 	if (rc == TW_OK) {
 		run->metrics = calloc(run->count ? run->count : 1, sizeof(*run->metrics));
@@ -956,9 +1100,9 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; rc == TW_OK && i < run->count; i++) {
-		if (tw_rehearsal_metrics_init(&run->metrics[i], run->rehearsals[i].script) != TW_OK)
+		if (tw_rehearsal_metrics_init(&run->metrics[i], run->rehearsals[i].plan) != TW_OK)
 			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
-		else if (!run->rehearsals[i].script)
+		else if (!run->rehearsals[i].plan)
 			run->metrics[i].broken = 1;
 		else
 			rc = merge_rehearsal(run, i, parts, n, found, scratch, err);
@@ -969,7 +1113,7 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 		if (tw_jr_failed(&rd))
 			rc = tw_jr_error(&rd, err);
 	}
-	if (rc == TW_OK && tw_run_record_plan(run) != TW_OK)
+	if (rc == TW_OK && tw_run_record_lineup(run) != TW_OK)
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	free(found);
 	tw_histogram_free(scratch);

@@ -1,0 +1,245 @@
+/*
+ * The readiness score, the project file and the comparison with a
+ * baseline as public objects (include/techweek/readiness.h): handles made
+ * by _new, freed by _free, over the engine's own structs (score.h,
+ * project.h, baseline.h), which stay free to change.
+ *
+ * A public tw_score is the engine's tw_run_score with the comparison it
+ * was judged against kept beside it: the score only borrows the
+ * comparison (the reports read it from there), so the handle owns both
+ * and frees them together.
+ */
+#include "techweek/readiness.h"
+
+#include <stdlib.h>
+
+#include "readiness/baseline.h"
+#include "readiness/project.h"
+#include "readiness/score.h"
+
+struct tw_project {
+	tw_readiness_config cfg;
+};
+
+/* The handle behind a tw_score: score first, so that a tw_score * is a
+ * pointer to it (the reports take it as it is). */
+typedef struct score_box {
+	tw_run_score score;
+	tw_comparison cmp; /* when compared */
+	bool compared;
+} score_box;
+
+static score_box *box_of(tw_score *score)
+{
+	return (score_box *)score;
+}
+
+int tw_project_new(tw_project **out, tw_error *err)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	tw_readiness_config_init(&(*out)->cfg);
+	return TW_OK;
+}
+
+int tw_project_open(tw_project **out, const char *path, tw_error *err)
+{
+	int rc = tw_project_new(out, err);
+	if (rc == TW_OK && (rc = tw_project_load(&(*out)->cfg, path, err)) != TW_OK) {
+		tw_project_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+void tw_project_free(tw_project *project)
+{
+	if (!project)
+		return;
+	tw_readiness_config_free(&project->cfg);
+	free(project);
+}
+
+double tw_project_gate(const tw_project *project)
+{
+	return project->cfg.gate;
+}
+
+void tw_project_set_gate(tw_project *project, double gate)
+{
+	project->cfg.gate = gate;
+}
+
+size_t tw_project_rule_count(const tw_project *project)
+{
+	return project ? project->cfg.rule_count : 0;
+}
+
+const char *tw_project_rule_rehearsal(const tw_project *project, size_t i)
+{
+	return i < tw_project_rule_count(project) ? project->cfg.rules[i].rehearsal : NULL;
+}
+
+const char *tw_project_rule_tag(const tw_project *project, size_t i)
+{
+	return i < tw_project_rule_count(project) ? project->cfg.rules[i].tag : NULL;
+}
+
+int tw_project_unmatched_rules(tw_unmatched_rule **out, size_t *count, const tw_project *project,
+			       const tw_run *run, tw_error *err)
+{
+	return tw_project_unmatched(&project->cfg, run, out, count, err);
+}
+
+void tw_unmatched_rules_free(tw_unmatched_rule *list)
+{
+	free(list);
+}
+
+int tw_score_new(tw_score **out, const tw_run *run, const tw_project *project, tw_error *err)
+{
+	*out = NULL;
+	tw_readiness_config defaults;
+	if (!project)
+		tw_readiness_config_init(&defaults);
+	score_box *box = calloc(1, sizeof(*box));
+	if (!box)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	int rc = tw_readiness_score(run, project ? &project->cfg : &defaults, &box->score, err);
+	if (!project)
+		tw_readiness_config_free(&defaults);
+	if (rc != TW_OK) {
+		free(box);
+		return rc;
+	}
+	*out = &box->score;
+	return TW_OK;
+}
+
+void tw_score_free(tw_score *score)
+{
+	if (!score)
+		return;
+	score_box *box = box_of(score);
+	tw_run_score_free(&box->score);
+	tw_comparison_free(&box->cmp);
+	free(box);
+}
+
+int tw_score_compare(tw_score *score, const tw_run *run, const tw_baseline *baseline,
+		     const tw_project *project, tw_error *err)
+{
+	score_box *box = box_of(score);
+	if (box->compared)
+		return tw_error_set(err, TW_EUSAGE, "tw_score_compare: this score was compared already");
+	tw_comparison cmp;
+	int rc = tw_baseline_compare(&cmp, baseline, run, score,
+				     project ? &project->cfg.regression : NULL, err);
+	if (rc != TW_OK) {
+		tw_comparison_free(&cmp);
+		return rc;
+	}
+	box->cmp = cmp;
+	box->compared = true;
+	tw_baseline_judge(score, run, &box->cmp);
+	return TW_OK;
+}
+
+tw_verdict tw_score_verdict(const tw_score *score)
+{
+	return score->verdict;
+}
+
+double tw_score_value(const tw_score *score)
+{
+	return score->weakest < score->count ? score->score : -1;
+}
+
+double tw_score_weight(const tw_score *score, tw_part p)
+{
+	return (unsigned)p < TW_PART_COUNT ? score->weight[p] : 0;
+}
+
+bool tw_score_gate_held(const tw_score *score)
+{
+	return score->gate_held;
+}
+
+static int check_version(unsigned version, unsigned known, const char *what, tw_error *err)
+{
+	if (version == 0 || version > known)
+		return tw_error_set(err, TW_EUSAGE,
+				    "%s of version %u: this library knows versions 1 to %u "
+				    "(initialise it with its _INIT macro)",
+				    what, version, known);
+	return TW_OK;
+}
+
+int tw_score_rehearsal_byindex(tw_rehearsal_score_figures *out, const tw_score *score, size_t i,
+			       tw_error *err)
+{
+	int rc = check_version(out->version, TW_REHEARSAL_SCORE_FIGURES_VERSION,
+			       "tw_rehearsal_score_figures", err);
+	if (rc)
+		return rc;
+	if (i >= score->count)
+		return tw_error_set(err, TW_EUSAGE, "rehearsal %zu asked for, of %zu", i, score->count);
+	const tw_rehearsal_score *rs = &score->rehearsals[i];
+	*out = (tw_rehearsal_score_figures){.version = out->version};
+	out->counted = rs->counted;
+	out->score = rs->score;
+	for (int p = 0; p < TW_PART_COUNT; p++)
+		out->part[p] = rs->part[p];
+	out->capped = rs->capped;
+	out->minimum = rs->minimum;
+	out->below_minimum = rs->below_minimum;
+	out->required = rs->required;
+	out->minor = rs->minor;
+	out->met = rs->met;
+	out->irregular = rs->irregular;
+	out->time_p90_ms = rs->time_p90_ms;
+	out->steps_mean = rs->steps_mean;
+	out->demand_mean = rs->demand_mean;
+	return TW_OK;
+}
+
+bool tw_score_touchpoint_apdex(const tw_score *score, size_t r, size_t s, size_t t,
+			       double *apdex, double *t_ms)
+{
+	const tw_rehearsal_score *rs = r < score->count ? &score->rehearsals[r] : NULL;
+	for (size_t i = 0; rs && rs->touchpoints && i < rs->touchpoint_count; i++) {
+		const tw_touchpoint_score *tp = &rs->touchpoints[i];
+		if (tp->scene != s || tp->step != t)
+			continue;
+		if (apdex)
+			*apdex = tp->apdex;
+		if (t_ms)
+			*t_ms = tp->t_ms;
+		return true;
+	}
+	return false;
+}
+
+size_t tw_score_reason_count(const tw_score *score)
+{
+	return score->losses ? score->loss_count : 0;
+}
+
+int tw_score_reason_byindex(tw_score_reason *out, const tw_score *score, size_t i, tw_error *err)
+{
+	int rc = check_version(out->version, TW_SCORE_REASON_VERSION, "tw_score_reason", err);
+	if (rc)
+		return rc;
+	if (i >= tw_score_reason_count(score))
+		return tw_error_set(err, TW_EUSAGE, "reason %zu asked for, of %zu", i,
+				    tw_score_reason_count(score));
+	const tw_loss *l = &score->losses[i];
+	*out = (tw_score_reason){.version = out->version};
+	out->rehearsal = l->rehearsal;
+	out->part = l->part;
+	out->points = l->points;
+	out->why = l->why;
+	out->in_run = l->in_run;
+	return TW_OK;
+}

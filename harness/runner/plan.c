@@ -1,0 +1,150 @@
+/*
+ * A rehearsal's plan, copied out of a checked script. See plan.h.
+ */
+#include "runner/plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "language/ast.h"
+#include "techweek/error.h"
+
+tw_plan *tw_plan_new(const char *path, const char *name)
+{
+	tw_plan *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->path = tw_arena_strdup(&p->arena, path ? path : "");
+	p->name = tw_arena_strdup(&p->arena, name ? name : "");
+	if (!p->path || !p->name) {
+		tw_plan_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+int tw_plan_set_scenes(tw_plan *plan, size_t count)
+{
+	plan->scenes = tw_arena_alloc(&plan->arena, (count ? count : 1) * sizeof(*plan->scenes));
+	if (!plan->scenes)
+		return TW_ENOMEM;
+	plan->scene_count = count;
+	return TW_OK;
+}
+
+int tw_plan_set_touchpoints(tw_plan *plan, size_t scene, size_t count)
+{
+	tw_plan_scene *sc = &plan->scenes[scene];
+	sc->touchpoints = tw_arena_alloc(&plan->arena, (count ? count : 1) * sizeof(*sc->touchpoints));
+	if (!sc->touchpoints)
+		return TW_ENOMEM;
+	sc->touchpoint_count = count;
+	for (size_t j = 0; j < count; j++) {
+		sc->touchpoints[j].scene = scene;
+		sc->touchpoints[j].index = j;
+	}
+	return TW_OK;
+}
+
+/* The step's line as written, without its indentation. */
+static const char *unindented(const char *s)
+{
+	s = s ? s : "";
+	return s + strspn(s, " \t");
+}
+
+/* Step, scene, rehearsal: the first Apdex T the script gives a timed
+ * step (an untimed one has only its own, which the checker refuses). */
+static long script_apdex(const tw_script *s, const tw_scene *sc, const tw_step *st)
+{
+	if (st->apdex_ms > 0)
+		return st->apdex_ms;
+	if (!tw_step_is_timed(st->kind))
+		return 0;
+	if (sc->apdex_ms > 0)
+		return sc->apdex_ms;
+	return s->apdex_ms > 0 ? s->apdex_ms : 0;
+}
+
+static int copy_scene(tw_plan *p, size_t i)
+{
+	const tw_script *s = p->script;
+	const tw_scene *sc = &s->scenes[i];
+	tw_plan_scene *ps = &p->scenes[i];
+	ps->ast = sc;
+	ps->name = tw_arena_strdup(&p->arena, sc->name ? sc->name : "");
+	ps->file = p->path;
+	ps->line = sc->loc.line;
+	ps->col = sc->loc.col;
+	ps->channel = sc->channel;
+	ps->backstage = sc->backstage;
+	if (!ps->name || tw_plan_set_touchpoints(p, i, sc->step_count) != TW_OK)
+		return TW_ENOMEM;
+	for (size_t j = 0; j < sc->step_count; j++) {
+		const tw_step *st = &sc->steps[j];
+		tw_touchpoint *tp = &ps->touchpoints[j];
+		tp->ast = st;
+		tp->kind = st->kind;
+		tp->file = p->path;
+		tp->line = st->loc.line;
+		tp->col = st->loc.col;
+		tp->source = tw_arena_strdup(&p->arena, unindented(st->source));
+		tp->apdex_ms = script_apdex(s, sc, st);
+		tp->apdex = tw_step_facts_of(st->kind)->apdex;
+		tp->action = tw_step_facts_of(st->kind)->action;
+		if (!tp->source)
+			return TW_ENOMEM;
+	}
+	return TW_OK;
+}
+
+int tw_plan_of_script(tw_plan **out, const tw_script *s)
+{
+	*out = NULL;
+	tw_plan *p = tw_plan_new(s->path, s->name);
+	if (!p)
+		return TW_ENOMEM;
+	p->script = s;
+	p->outcome = tw_arena_strdup(&p->arena, s->outcome);
+	p->budget_ms = s->budget_ms;
+	p->budget_steps = s->budget_steps;
+	p->apdex_ms = s->apdex_ms;
+	p->require = s->require;
+	p->minor = s->minor;
+	int rc = (s->outcome && !p->outcome) ? TW_ENOMEM : TW_OK;
+	char **tags = NULL;
+	if (rc == TW_OK && s->tag_count) {
+		tags = tw_arena_alloc(&p->arena, s->tag_count * sizeof(*tags));
+		rc = tags ? TW_OK : TW_ENOMEM;
+		for (size_t i = 0; rc == TW_OK && i < s->tag_count; i++)
+			if (!(tags[i] = tw_arena_strdup(&p->arena, s->tags[i] ? s->tags[i] : "")))
+				rc = TW_ENOMEM;
+		p->tags = (const char *const *)tags;
+		p->tag_count = s->tag_count;
+	}
+	if (rc == TW_OK)
+		rc = tw_plan_set_scenes(p, s->scene_count);
+	for (size_t i = 0; rc == TW_OK && i < s->scene_count; i++)
+		rc = copy_scene(p, i);
+	if (rc != TW_OK) {
+		tw_plan_free(p);
+		return rc;
+	}
+	*out = p;
+	return TW_OK;
+}
+
+void tw_plan_free(tw_plan *plan)
+{
+	if (!plan)
+		return;
+	tw_arena_free(&plan->arena);
+	free(plan);
+}
+
+double tw_touchpoint_apdex_t(const tw_touchpoint *tp, double default_ms)
+{
+	if (tp->apdex_ms > 0)
+		return (double)tp->apdex_ms;
+	return tp->apdex != TW_STEP_APDEX_NONE ? default_ms : 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * A rehearsal's plan: the facts of a checked script that results, metrics,
+ * the score, the baseline and every report read, copied once out of the
+ * AST into a table the run owns. Results and figures point here, never
+ * into the script, so a run rebuilt from its JSON result alone (techweek
+ * merge, reports/json_read.c) is the same run as the one performed: the
+ * JSON carries every fact below.
+ *
+ * scenes[i] is the script's scene i and scenes[i].touchpoints[j] its step
+ * j, as the results' and the metrics' arrays are. Only the runner reaches
+ * through to the AST (script, ast): NULL in a run rebuilt from JSON.
+ *
+ * Ownership: everything reachable from a tw_plan lives in plan->arena;
+ * tw_plan_free releases it.
+ */
+#ifndef TW_RUNNER_PLAN_H
+#define TW_RUNNER_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "language/steps.h"
+
+struct tw_step;
+struct tw_scene;
+struct tw_script;
+
+/* A touchpoint: a step of a scene, where the customer meets the service. */
+typedef struct tw_touchpoint {
+	tw_step_kind kind;
+	const char *file;      /* the script's path */
+	int line, col;         /* the step's keyword; 0 unknown */
+	const char *source;    /* its line as written, without indentation */
+	size_t scene;          /* its scene's index */
+	size_t index;          /* its index in the scene */
+	long apdex_ms;         /* the Apdex T the script gives a timed step
+				  (its own `apdex`, else its scene's, else
+				  the rehearsal's); 0: the channel default
+				  (readiness/score.h), or not timed */
+	tw_step_apdex apdex;   /* steps.def's class: NONE when not timed */
+	bool action;           /* a customer's action: the step budget counts it */
+	const struct tw_step *ast; /* the runner's; NULL when rebuilt from JSON */
+} tw_touchpoint;
+
+typedef struct tw_plan_scene {
+	const char *name;
+	const char *file;
+	int line, col;
+	tw_channel channel;
+	bool backstage;        /* checks the customer never sees */
+	tw_touchpoint *touchpoints;
+	size_t touchpoint_count;
+	const struct tw_scene *ast; /* the runner's; NULL when rebuilt from JSON */
+} tw_plan_scene;
+
+typedef struct tw_plan {
+	tw_arena arena;
+	const char *path;      /* as given */
+	const char *name;      /* rehearsal "..." or the file name */
+	const char *outcome;   /* NULL when none */
+	const char *const *tags;
+	size_t tag_count;
+	long budget_ms;        /* 0: none */
+	long budget_steps;     /* 0: none */
+	long apdex_ms;         /* the header's `apdex`; 0: none */
+	double require;        /* the header's `require`; 0: the project's */
+	bool minor;
+	tw_plan_scene *scenes;
+	size_t scene_count;
+	const struct tw_script *script; /* the runner's; NULL when rebuilt from JSON */
+} tw_plan;
+
+/* The plan of a checked script (which must outlive it: ast and script
+ * point into it). TW_OK or TW_ENOMEM; *out NULL on failure. */
+int tw_plan_of_script(tw_plan **out, const struct tw_script *script);
+
+/* An empty plan to fill by hand (a run rebuilt from JSON): path and name
+ * copied, everything else zero. NULL on out of memory. */
+tw_plan *tw_plan_new(const char *path, const char *name);
+
+/* Gives plan scene_count zeroed scenes, and a scene count zeroed
+ * touchpoints (their scene and index set). TW_OK or TW_ENOMEM. */
+int tw_plan_set_scenes(tw_plan *plan, size_t count);
+int tw_plan_set_touchpoints(tw_plan *plan, size_t scene, size_t count);
+
+void tw_plan_free(tw_plan *plan);
+
+/* The touchpoint's Apdex T the script leaves to the run: apdex_ms when the
+ * script gives one, else default_ms for a timed step, else 0. */
+double tw_touchpoint_apdex_t(const tw_touchpoint *tp, double default_ms);
+
+#endif

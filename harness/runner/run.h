@@ -1,0 +1,107 @@
+/*
+ * The run object: the options, the rehearsals added (their scripts and
+ * plans), the shown result and the figures of each, the schedule as it
+ * went. runner/run.c makes and frees it, runner/runner.c performs it,
+ * reports/json_read.c rebuilds one from JSON results. Reports, the score
+ * and the baseline read it through the plans (runner/plan.h), never the
+ * scripts.
+ */
+#ifndef TW_RUNNER_RUN_H
+#define TW_RUNNER_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/redact.h"
+#include "metrics/metrics.h"
+#include "runner/plan.h"
+#include "runner/result.h"
+#include "techweek/run.h"
+
+/* Why a run stopped before it performed everything it planned. */
+typedef enum tw_stop_reason {
+	TW_STOP_NONE,
+	TW_STOP_INTERRUPTED,  /* tw_run_stop: Ctrl-C */
+	TW_STOP_MAX_FAILURES, /* --max-failures / --bail */
+} tw_stop_reason;
+
+/* The lineup: what the unsharded run would have performed, every
+ * rehearsal added, in order, whether it could be performed or not
+ * (broken). Recorded by tw_run_execute before a shard drops the
+ * rehearsals of other shards, so that tw_run_load_parts can check the
+ * parts belong together (the JSON result's "plan": its rehearsals and
+ * schedule). Each rehearsal's own plan is runner/plan.h. */
+typedef struct tw_lineup_entry {
+	char *path;
+	char *name;
+	bool broken;
+} tw_lineup_entry;
+
+typedef enum tw_shard_mode {
+	TW_SHARD_NONE,
+	TW_SHARD_REHEARSALS,   /* each shard performs some rehearsals */
+	TW_SHARD_PERFORMANCES, /* each shard performs a share of each */
+} tw_shard_mode;
+
+const char *tw_shard_mode_str(tw_shard_mode m); /* "rehearsals", ... */
+
+struct tw_run {
+	tw_run_options opts;
+	tw_redact redact;
+	tw_script **scripts;             /* owned; aligned with rehearsals,
+					    each NULL in a run rebuilt from
+					    JSON */
+	tw_plan **plans;                 /* owned; aligned with rehearsals,
+					    NULL for a file broken before
+					    parsing */
+	/* One per added script or broken file: the performance reports show
+	 * in detail (the first that failed, else the first), with every
+	 * performance's figures in metrics[i]. */
+	tw_rehearsal_result *rehearsals; /* owned */
+	tw_rehearsal_metrics *metrics;   /* owned; aligned with rehearsals */
+	size_t count;
+	size_t cap;
+	char started_at[32];
+	double elapsed_ms;
+	char hostname[256];
+
+	/* The schedule as it went. */
+	uint64_t planned;     /* performances planned; 0 for an open model */
+	uint64_t started;     /* performances begun */
+	uint64_t dropped;     /* arrivals with no free customer (open model) */
+	tw_stop_reason stop_reason;
+	bool incomplete;      /* tw_run_execute failed (out of memory): it did
+				 not perform what was planned */
+	_Atomic int stop;     /* set by tw_run_stop */
+
+	/* Sharding: the lineup (lineup_count entries, owned; NULL before
+	 * tw_run_execute) and how this run shared it out. */
+	tw_lineup_entry *lineup;
+	size_t lineup_count;
+	tw_shard_mode shard_mode;
+	tw_vars *owned_vars;  /* a merged run's variable names; owned */
+	/* Aligned with rehearsals (NULL before tw_run_execute, and for a
+	 * broken one): the variables every performance starts with, shared
+	 * read-only by all customers; owned. */
+	tw_vars **casts;
+};
+
+/* Records the lineup from the rehearsals added so far (tw_run_execute
+ * does; tw_run_load_parts too). TW_OK or TW_ENOMEM. */
+int tw_run_record_lineup(tw_run *run);
+
+/* Appends a zeroed result for path (and a NULL plan); NULL on out of
+ * memory. */
+tw_rehearsal_result *tw_run_push_result(tw_run *run, const char *path);
+/* Adds a rehearsal known only by its plan (a run rebuilt from JSON: no
+ * script to perform). Takes plan, freed on failure. TW_OK or TW_ENOMEM. */
+int tw_run_add_plan(tw_run *run, tw_plan *plan);
+/* A redacted malloc'd copy (NULL stays NULL), with the cuts the web
+ * channel marked made after the mask (tw_redact_message). */
+char *tw_run_redact(const tw_run *run, const char *text);
+/* Folds one finished performance into its rehearsal's figures (runner/
+ * result.c). TW_OK or TW_ENOMEM. */
+int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result *r);
+
+#endif
