@@ -6,6 +6,7 @@
 #include "techweek/error.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,17 @@ static char *vformat(const char *fmt, va_list ap)
 	return s;
 }
 
+/* An error that could not be described is out of memory: a syntax error
+ * without its message and place would tell the user something untrue. */
+static int described(tw_error *err, bool complete)
+{
+	if (!complete) {
+		tw_error_clear(err);
+		err->code = TW_ENOMEM;
+	}
+	return err->code;
+}
+
 int tw_error_set(tw_error *err, tw_code code, const char *fmt, ...)
 {
 	if (!err)
@@ -65,7 +77,7 @@ int tw_error_set(tw_error *err, tw_code code, const char *fmt, ...)
 	va_start(ap, fmt);
 	err->message = vformat(fmt, ap);
 	va_end(ap);
-	return code;
+	return described(err, err->message);
 }
 
 int tw_error_set_at(tw_error *err, tw_code code, const char *file, int line,
@@ -83,7 +95,8 @@ int tw_error_set_at(tw_error *err, tw_code code, const char *file, int line,
 	err->source_line = source_line ? strdup(source_line) : NULL;
 	err->line = line;
 	err->col = col;
-	return code;
+	return described(err, err->message && (!file || err->file) &&
+				      (!source_line || err->source_line));
 }
 
 void tw_error_move(tw_error *dst, tw_error *src)

@@ -68,7 +68,14 @@ xmlXPathCompExprPtr tw_xpath_compile(const char *expr, int *code, int *offset)
 	if (ctx) {
 		ctx->error = on_xpath_error;
 		ctx->userData = &x;
+		/* libxml2 reports some failed allocations (its dictionary's)
+		 * only as the thread's last error, and the compile then fails
+		 * as if the expression were bad. */
+		xmlResetLastError();
 		comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)expr);
+		const xmlError *last = xmlGetLastError();
+		if (!comp && last && last->code == XML_ERR_NO_MEMORY)
+			x = (xpath_error){.code = XML_ERR_NO_MEMORY, .set = true};
 		xmlXPathFreeContext(ctx);
 	}
 	if (code)

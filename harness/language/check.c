@@ -99,9 +99,11 @@ static void problem(checker *c, int line, int col, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	tw_error e = {0};
-	tw_error_set_at(&e, TW_ECHECK, c->s->path, line, line > 0 ? col : 0,
-			line > 0 ? tw_script_line(c->s, line) : NULL, "%s", buf);
-	if (tw_errors_push(c->out, &e) == TW_OK)
+	if (tw_error_set_at(&e, TW_ECHECK, c->s->path, line, line > 0 ? col : 0,
+			    line > 0 ? tw_script_line(c->s, line) : NULL, "%s", buf) != TW_ECHECK ||
+	    tw_errors_push(c->out, &e) != TW_OK)
+		c->oom = true; /* a problem lost: the check is incomplete */
+	else
 		c->count++;
 	tw_error_clear(&e);
 }
@@ -152,8 +154,10 @@ static const char *suggest_var(checker *c, const char *name)
 		return NULL;
 	c->suggestions++;
 	const char **names = tw_arena_alloc(&c->tmp, n * sizeof(*names));
-	if (!names)
+	if (!names) {
+		c->oom = true;
 		return NULL;
+	}
 	size_t k = 0;
 	for (size_t i = 0; i < c->s->cast.count; i++)
 		names[k++] = c->s->cast.items[i].name;
@@ -226,6 +230,8 @@ static int on_ref(const tw_ref *ref, void *ctx)
 	char *name = tw_arena_strndup(&t->c->tmp, ref->name, ref->name_len);
 	if (name)
 		check_var(t->c, name, col_of_offset(t, ref->offset, t->c->line > 0 ? 1 : 0));
+	else
+		t->c->oom = true;
 	return 0;
 }
 
@@ -246,8 +252,10 @@ static void check_template(checker *c, const char *tpl, int fallback_col)
 		n++;
 	size_t *opens = tw_arena_alloc(&c->tmp, n * sizeof(*opens));
 	int *cols = tw_arena_alloc(&c->tmp, n * sizeof(*cols));
-	if (!opens || !cols)
+	if (!opens || !cols) {
+		c->oom = true;
 		return;
+	}
 	size_t i = 0;
 	for (const char *q = tpl; (q = strstr(q, "{{")) != NULL; q += 2) {
 		opens[i] = (size_t)(q - tpl);
@@ -263,7 +271,10 @@ static void check_template(checker *c, const char *tpl, int fallback_col)
 	tpl_ctx t = {c, opens, cols, n};
 	size_t bad = 0;
 	tw_error err = {0};
-	if (tw_template_scan(tpl, on_ref, &t, &bad, &err) != TW_OK)
+	int rc = tw_template_scan(tpl, on_ref, &t, &bad, &err);
+	if (rc == TW_ENOMEM)
+		c->oom = true;
+	else if (rc != TW_OK)
 		problem(c, c->line, col_of_offset(&t, bad, fallback_col), "%s",
 			err.message ? err.message : "malformed template");
 	tw_error_clear(&err);
@@ -644,8 +655,10 @@ static void collect_captures(checker *c)
 	for (size_t i = 0; i < c->s->scene_count; i++)
 		n += c->s->scenes[i].step_count;
 	c->captures = n ? tw_arena_alloc(&c->tmp, n * sizeof(capture)) : NULL;
-	if (!c->captures)
+	if (!c->captures) {
+		c->oom = n > 0;
 		return;
+	}
 	for (size_t i = 0; i < c->s->scene_count; i++) {
 		const tw_scene *sc = &c->s->scenes[i];
 		for (size_t j = 0; j < sc->step_count; j++) {

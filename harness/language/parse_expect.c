@@ -61,7 +61,9 @@ static int parse_op(parser *p, bool required, tw_op *op, int *op_col, bool *writ
 	*op_col = tok.col;
 	*written = op_word(&tok, op);
 	if (*written) {
-		tw_parse_next(p, &tok);
+		/* The peeked word again: only out of memory can stop it. */
+		if ((rc = tw_parse_next(p, &tok)))
+			return rc;
 		if (*op == TW_OP_NOT_EXISTS) {
 			if ((rc = tw_parse_next(p, &tok)))
 				return rc;
@@ -299,7 +301,8 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 	if ((rc = tw_parse_peek(p, &t)))
 		return rc;
 	if (tw_parse_is_word(&t, "as")) {
-		tw_parse_next(p, &t);
+		if ((rc = tw_parse_next(p, &t)))
+			return rc;
 		if (valueless_subject(e->subject))
 			return tw_parse_err(p, t.col,
 					    "nothing to capture: 'expect %s' has no value to keep",
@@ -437,7 +440,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		if ((rc = tw_parse_peek(p, &c)))
 			return rc;
 		if (tw_parse_is_word(&c, "count")) {
-			tw_parse_next(p, &c);
+			if ((rc = tw_parse_next(p, &c)))
+				return rc;
 			e->count = true;
 		}
 	}

@@ -1498,6 +1498,11 @@ int tw_report_html_render(const tw_run *run, const tw_run_score *score, tw_buf *
 	tw_buf_init(&h.clean, TEXT_MAX);
 	for (int k = 0; k < FMT_RING; k++)
 		tw_buf_init(&h.text[k], TEXT_MAX);
+	/* libxml2 drops what it cannot allocate (a node's escaped text, the
+	 * dump's buffer) and records the failure only as the thread's last
+	 * error: read it after; building in memory, any error is out of
+	 * memory. */
+	xmlResetLastError();
 	h.doc = htmlNewDocNoDtD(NULL, NULL);
 	if (!h.doc)
 		h.rc = TW_ENOMEM;
@@ -1508,7 +1513,8 @@ int tw_report_html_render(const tw_run *run, const tw_run_score *score, tw_buf *
 	int size = 0;
 	if (!h.rc) {
 		htmlDocDumpMemoryFormat(h.doc, &mem, &size, 1);
-		if (!mem || size <= 0)
+		const xmlError *lost = xmlGetLastError();
+		if (!mem || size <= 0 || (lost && lost->level >= XML_ERR_ERROR))
 			h.rc = TW_ENOMEM;
 	}
 	tw_buf_free(&h.clean);

@@ -949,7 +949,10 @@ typedef struct sink {
 static int dump_into(const char *buffer, size_t size, void *data)
 {
 	sink *k = data;
-	k->rc = tw_buf_append(k->buf, buffer, size);
+	/* jansson goes on past a refused piece of a string: the first
+	 * refusal stands, and so does every later one. */
+	if (k->rc == TW_OK)
+		k->rc = tw_buf_append(k->buf, buffer, size);
 	return k->rc == TW_OK ? 0 : -1;
 }
 

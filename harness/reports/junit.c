@@ -897,6 +897,11 @@ int tw_report_junit_render(const tw_run *run, const tw_run_score *score, tw_buf 
 	if (!run)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_junit_render needs a run");
 
+	/* libxml2's writer drops what it cannot allocate (escaped text, the
+	 * final flush) and records the failure only as the thread's last
+	 * error: read it after, and since the writer writes to memory, any
+	 * error there is out of memory. */
+	xmlResetLastError();
 	xmlBufferPtr xml = xmlBufferCreate();
 	junit_writer j = {.w = xml ? xmlNewTextWriterMemory(xml, 0) : NULL, .score = score};
 	tw_buf_init(&j.clean, TEXT_MAX);
@@ -907,6 +912,9 @@ int tw_report_junit_render(const tw_run *run, const tw_run_score *score, tw_buf 
 		write_document(&j, run);
 	if (j.w)
 		xmlFreeTextWriter(j.w); /* flushes into xml */
+	const xmlError *lost = xmlGetLastError();
+	if (!j.rc && lost && lost->level >= XML_ERR_ERROR)
+		j.rc = TW_ENOMEM;
 	tw_buf_free(&j.clean);
 	tw_buf_free(&j.text);
 	if (!j.rc)

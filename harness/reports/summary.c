@@ -56,16 +56,16 @@ static const char *esc(const summary *s, const char *code)
 }
 
 /*
- * Writes text safe for a terminal: line breaks and tabs folded into one
+ * Writes text (len bytes) safe for a terminal: line breaks and tabs folded into one
  * space, other control characters (C0, DEL, C1: the ESC and CSI that start
  * terminal sequences) and invalid UTF-8 shown as U+FFFD, and at most max
  * characters, "…" marking a cut. Returns the characters written, for
  * column alignment.
  */
-static size_t put_text(const summary *s, const char *text, size_t max)
+static size_t put_text_n(const summary *s, const char *text, size_t len, size_t max)
 {
-	const unsigned char *p = (const unsigned char *)(text ? text : "");
-	size_t left = strlen((const char *)p), chars = 0;
+	const unsigned char *p = (const unsigned char *)text;
+	size_t left = len, chars = 0;
 	bool folding = false;
 	while (left) {
 		uint32_t c = 0;
@@ -93,6 +93,11 @@ static size_t put_text(const summary *s, const char *text, size_t max)
 		chars++;
 	}
 	return chars;
+}
+
+static size_t put_text(const summary *s, const char *text, size_t max)
+{
+	return put_text_n(s, text ? text : "", text ? strlen(text) : 0, max);
 }
 
 static void pad(const summary *s, size_t written, size_t width)
@@ -264,13 +269,13 @@ static void put_transcript(const summary *s, const char *text, size_t tail)
 	for (size_t i = 0; *line; i++) {
 		size_t len = strcspn(line, "\n");
 		if (i >= skip) {
-			char *one = strndup(line, len);
+			/* In place: a copy of the line could fail, and the line
+			 * would silently be missing. */
 			indent(s, 10);
 			fputs(esc(s, DIM), s->out);
-			put_text(s, one ? one : "", DETAIL_MAX_CHARS);
+			put_text_n(s, line, len, DETAIL_MAX_CHARS);
 			fputs(esc(s, RESET), s->out);
 			fputc('\n', s->out);
-			free(one);
 		}
 		line += len;
 		if (*line == '\n')

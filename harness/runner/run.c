@@ -120,6 +120,10 @@ int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem)
 	r->problem.message = tw_run_redact(run, problem->message);
 	r->problem.file = problem->file ? strdup(problem->file) : NULL;
 	r->problem.source_line = tw_run_redact(run, problem->source_line);
+	/* A problem without its message or place would be another problem. */
+	if ((problem->message && !r->problem.message) || (problem->file && !r->problem.file) ||
+	    (problem->source_line && !r->problem.source_line))
+		return TW_ENOMEM;
 	return TW_OK;
 }
 

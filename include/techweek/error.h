@@ -53,7 +53,9 @@ TW_EXTERN(const char *) tw_code_str(tw_code code);
 /* Releases what err owns and sets it back to TW_OK. Safe on a cleared error. */
 TW_EXTERN(void) tw_error_clear(tw_error *err);
 
-/* Sets err (clearing it first) and returns code. err may be NULL. */
+/* Sets err (clearing it first) and returns code. err may be NULL. When
+ * the message (or, below, the file or line) cannot be allocated, err is
+ * left saying out of memory, without a message, and TW_ENOMEM is returned. */
 TW_EXTERN(int) tw_error_set(tw_error *err, tw_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
