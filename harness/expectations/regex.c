@@ -41,6 +41,7 @@
 #define REGEX_HEAP_LIMIT_KIB (64u * 1024u)
 
 struct tw_regex {
+	pcre2_general_context *gctx;
 	pcre2_code *code;
 	pcre2_match_context *mctx;
 	uint32_t groups; /* capturing groups in the pattern */
@@ -75,6 +76,21 @@ static void pcre2_message(int code, char *buf, size_t n)
 
 /* The one compile: the flags' options, the limits. PCRE2's message names
  * the offset itself unless bad_offset takes it. */
+/* PCRE2 allocates through these rather than its own default, so that every
+ * allocation a regex makes is the engine's malloc: what the out-of-memory
+ * torture (tests/torture) fails on demand. */
+static void *regex_malloc(PCRE2_SIZE size, void *data)
+{
+	(void)data;
+	return malloc(size);
+}
+
+static void regex_free(void *p, void *data)
+{
+	(void)data;
+	free(p);
+}
+
 static int compile(tw_regex **out, const char *pattern, const char *flags,
 		   size_t *bad_offset, tw_error *err)
 {
@@ -86,12 +102,21 @@ static int compile(tw_regex **out, const char *pattern, const char *flags,
 	if (rc)
 		return rc;
 
+	pcre2_general_context *gctx = pcre2_general_context_create(regex_malloc, regex_free, NULL);
+	pcre2_compile_context *cctx = gctx ? pcre2_compile_context_create(gctx) : NULL;
+	if (!cctx) {
+		pcre2_general_context_free(gctx);
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
 	int code;
 	PCRE2_SIZE offset;
 	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts,
-				       &code, &offset, NULL);
+				       &code, &offset, cctx);
+	pcre2_compile_context_free(cctx);
 	if (!re) {
-		if (code == PCRE2_ERROR_NOMEMORY)
+		pcre2_general_context_free(gctx);
+		/* A compile that could not allocate says HEAP_FAILED. */
+		if (code == PCRE2_ERROR_NOMEMORY || code == PCRE2_ERROR_HEAP_FAILED)
 			return tw_error_set(err, TW_ENOMEM, "out of memory");
 		char msg[256];
 		pcre2_message(code, msg, sizeof(msg));
@@ -103,17 +128,19 @@ static int compile(tw_regex **out, const char *pattern, const char *flags,
 	}
 
 	tw_regex *r = calloc(1, sizeof(*r));
-	pcre2_match_context *mctx = pcre2_match_context_create(NULL);
+	pcre2_match_context *mctx = pcre2_match_context_create(gctx);
 	if (!r || !mctx) {
 		free(r);
 		pcre2_match_context_free(mctx);
 		pcre2_code_free(re);
+		pcre2_general_context_free(gctx);
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
 	pcre2_set_match_limit(mctx, REGEX_MATCH_LIMIT);
 	pcre2_set_depth_limit(mctx, REGEX_DEPTH_LIMIT);
 	pcre2_set_heap_limit(mctx, REGEX_HEAP_LIMIT_KIB);
 	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &r->groups);
+	r->gctx = gctx;
 	r->code = re;
 	r->mctx = mctx;
 	*out = r;
@@ -138,6 +165,7 @@ void tw_regex_free(tw_regex *re)
 		return;
 	pcre2_match_context_free(re->mctx);
 	pcre2_code_free(re->code);
+	pcre2_general_context_free(re->gctx);
 	free(re);
 }
 
@@ -183,7 +211,7 @@ int tw_regex_match(const tw_regex *re, const char *subject, size_t len,
 		subject = "";
 		len = 0;
 	}
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, re->gctx);
 	if (!md)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 
