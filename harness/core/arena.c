@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
+#include "techweek/error.h"
+
 #define BLOCK_SIZE 8192
 
 struct tw_arena_block {
@@ -83,14 +86,22 @@ char *tw_arena_printf(tw_arena *a, const char *fmt, ...)
 	return p;
 }
 
-void *tw_arena_grow(tw_arena *a, void *old, size_t count, size_t newcap, size_t size)
+int tw_arena_grow_array(tw_arena *a, void *items, size_t count, size_t *cap, size_t need,
+			size_t size)
 {
-	if (newcap && size > SIZE_MAX / newcap)
-		return NULL;
-	void *p = tw_arena_alloc(a, newcap * size);
-	if (p && old && count)
+	if (need <= *cap)
+		return TW_OK;
+	size_t n = tw_array_next_cap(*cap, need, size);
+	void *p = n ? tw_arena_alloc(a, n * size) : NULL;
+	if (!p)
+		return TW_ENOMEM;
+	void *old;
+	memcpy(&old, items, sizeof(old));
+	if (old && count)
 		memcpy(p, old, count * size);
-	return p;
+	memcpy(items, &p, sizeof(p));
+	*cap = n;
+	return TW_OK;
 }
 
 void tw_arena_free(tw_arena *a)

@@ -20,9 +20,13 @@ char *tw_arena_strdup(tw_arena *a, const char *s);    /* NULL stays NULL */
 char *tw_arena_strndup(tw_arena *a, const char *s, size_t n);
 char *tw_arena_printf(tw_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Grows an array held in the arena: returns a copy of old (count elements of
- * size bytes) with room for newcap elements; old memory is not reused. */
-void *tw_arena_grow(tw_arena *a, void *old, size_t count, size_t newcap, size_t size);
+/* Makes room for need items of size bytes in an array held in the arena,
+ * as tw_array_grow does (core/array.h: the same doubling), count of them
+ * in use: *items (a T ** passed as void *) becomes a copy with room, the
+ * old memory is not reused. TW_OK, or TW_ENOMEM with *items and *cap as
+ * they were. */
+int tw_arena_grow_array(tw_arena *a, void *items, size_t count, size_t *cap, size_t need,
+			size_t size);
 void tw_arena_free(tw_arena *a);
 
 #endif

@@ -14,4 +14,10 @@
  * array and *cap are then as they were. */
 int tw_array_grow(void *items, size_t *cap, size_t need, size_t size);
 
+/* The capacity tw_array_grow would give an array of cap items that must
+ * hold need: cap itself when it does, else cap (or 8) doubled until it
+ * does. 0 when need items of size bytes overflow. Also what arrays in an
+ * arena grow by (tw_arena_grow_array). */
+size_t tw_array_next_cap(size_t cap, size_t need, size_t size);
+
 #endif

@@ -29,6 +29,7 @@
 
 #include <libxml/xmlerror.h>
 
+#include "core/array.h"
 #include "core/template.h"
 
 struct tw_xpath_pool {
@@ -113,15 +114,14 @@ static tw_xpath_pool *pool_new(const char *expr, bool *oom)
 		return NULL;
 	}
 	pool->expr = strdup(expr);
-	pool->idle = malloc(sizeof(*pool->idle));
-	if (!pool->expr || !pool->idle) {
+	if (!pool->expr || tw_array_grow(&pool->idle, &pool->cap, 1, sizeof(*pool->idle))) {
 		xmlXPathFreeCompExpr(comp);
 		pool_free(pool);
 		*oom = true;
 		return NULL;
 	}
 	pool->idle[0] = comp;
-	pool->count = pool->cap = 1;
+	pool->count = 1;
 	return pool;
 }
 
@@ -140,15 +140,7 @@ void tw_xpath_give(tw_xpath_pool *pool, xmlXPathCompExprPtr comp)
 	if (!comp)
 		return;
 	pthread_mutex_lock(&pool->lock);
-	if (pool->count == pool->cap) {
-		size_t cap = pool->cap * 2;
-		xmlXPathCompExprPtr *idle = realloc(pool->idle, cap * sizeof(*idle));
-		if (idle) {
-			pool->idle = idle;
-			pool->cap = cap;
-		}
-	}
-	if (pool->count < pool->cap) {
+	if (tw_array_grow(&pool->idle, &pool->cap, pool->count + 1, sizeof(*pool->idle)) == TW_OK) {
 		pool->idle[pool->count++] = comp;
 		comp = NULL;
 	}

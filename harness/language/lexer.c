@@ -115,14 +115,8 @@ int tw_lex_lines(tw_arena *arena, const char *path, const char *text, size_t len
 			return tw_error_set_at(err, TW_ELIMIT, path, lineno, 1, NULL,
 					       "line %d is longer than 64 KiB (%zu bytes)",
 					       lineno, TW_LINE_MAX_BYTES);
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			char **p = tw_arena_grow(arena, lines, count, ncap, sizeof(*p));
-			if (!p)
-				return oom(err);
-			lines = p;
-			cap = ncap;
-		}
+		if (tw_arena_grow_array(arena, &lines, count, &cap, count + 1, sizeof(*lines)))
+			return oom(err);
 		lines[count] = tw_arena_strndup(arena, text + start, end - start);
 		if (!lines[count])
 			return oom(err);

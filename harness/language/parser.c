@@ -346,14 +346,8 @@ tw_scene *tw_parse_scene(parser *p)
 
 static int grow(parser *p, void **items, size_t count, size_t *cap, size_t size)
 {
-	if (count < *cap)
-		return TW_OK;
-	size_t ncap = *cap ? *cap * 2 : 8;
-	void *n = tw_arena_grow(p->arena, *items, count, ncap, size);
-	if (!n)
+	if (tw_arena_grow_array(p->arena, items, count, cap, count + 1, size))
 		return tw_parse_oom(p);
-	*items = n;
-	*cap = ncap;
 	return TW_OK;
 }
 

@@ -39,10 +39,20 @@ static void arena_strings_survive_many_blocks(void **state)
 	assert_string_equal(first, "first");
 	assert_string_equal(last, "last-7");
 	assert_int_equal(big[99999], 0);
-	int *arr = tw_arena_grow(&a, NULL, 0, 4, sizeof(int));
+	int *arr = NULL;
+	size_t cap = 0;
+	assert_int_equal(tw_arena_grow_array(&a, &arr, 0, &cap, 4, sizeof(int)), TW_OK);
+	assert_int_equal(cap, 8);
 	arr[3] = 42;
-	int *arr2 = tw_arena_grow(&a, arr, 4, 8, sizeof(int));
-	assert_int_equal(arr2[3], 42);
+	int *before = arr;
+	assert_int_equal(tw_arena_grow_array(&a, &arr, 4, &cap, 8, sizeof(int)), TW_OK);
+	assert_ptr_equal(arr, before); /* room enough: untouched */
+	assert_int_equal(tw_arena_grow_array(&a, &arr, 8, &cap, 9, sizeof(int)), TW_OK);
+	assert_int_equal(cap, 16);
+	assert_int_equal(arr[3], 42);
+	assert_int_equal(tw_arena_grow_array(&a, &arr, 9, &cap, SIZE_MAX / 2, sizeof(int)), TW_ENOMEM);
+	assert_int_equal(cap, 16);
+	assert_int_equal(arr[3], 42);
 	assert_null(tw_arena_strdup(&a, NULL));
 	tw_arena_free(&a);
 	assert_null(a.head);
