@@ -25,12 +25,16 @@
  * Errors: TW_EUSAGE with a message that starts with the file at fault;
  * TW_ENOMEM. No state outside the run being built.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/jsonread.h"
 #include "reports/json.h"
@@ -1143,6 +1147,19 @@ static int merge_parts(tw_run **out, part *parts, size_t n, tw_error *err)
 	return TW_OK;
 }
 
+/* A part that cannot be opened, or is a folder (which jansson would call
+ * an empty document), said as such: not blamed on its contents. */
+static int readable(const char *path, tw_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return usage_error(err, path, "cannot read: %s", strerror(errno));
+	struct stat st;
+	bool folder = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+	close(fd);
+	return folder ? usage_error(err, path, "is a folder, not a JSON result") : TW_OK;
+}
+
 int tw_run_load_parts(tw_run **out, const char *const *paths, size_t n, tw_error *err)
 {
 	*out = NULL;
@@ -1154,8 +1171,10 @@ int tw_run_load_parts(tw_run **out, const char *const *paths, size_t n, tw_error
 	int rc = TW_OK;
 	for (size_t i = 0; rc == TW_OK && i < n; i++) {
 		json_error_t je;
-		json_t *doc = json_load_file(paths[i], JSON_REJECT_DUPLICATES, &je);
-		rc = read_part(&parts[i], paths[i], doc, &je, err);
+		rc = readable(paths[i], err);
+		json_t *doc = rc ? NULL : json_load_file(paths[i], JSON_REJECT_DUPLICATES, &je);
+		if (rc == TW_OK)
+			rc = read_part(&parts[i], paths[i], doc, &je, err);
 	}
 	if (rc == TW_OK)
 		rc = merge_parts(out, parts, n, err);

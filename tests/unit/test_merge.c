@@ -252,7 +252,11 @@ static void test_bad_parts(void **state)
 	fputs("{\"techweek\":\"0.1.0\",\"format\":5,\"plan\":{\"rehea", f);
 	fclose(f);
 	refused((const char *[]){"p1.json", "cut.json"}, 2, "cut.json");
-	refused((const char *[]){"p1.json", "nope.json"}, 2, "nope.json");
+	/* Not there, or a folder: said so, not blamed on the contents. */
+	refused((const char *[]){"p1.json", "nope.json"}, 2,
+		"nope.json: cannot read: No such file or directory");
+	assert_int_equal(mkdir("dir.json", 0700), 0);
+	refused((const char *[]){"p1.json", "dir.json"}, 2, "dir.json: is a folder, not a JSON result");
 
 	rewrite("p2.json", "f2.json", "format", json_integer(2));
 	refused((const char *[]){"p1.json", "f2.json"}, 2, "f2.json");
