@@ -536,8 +536,9 @@ static const struct cli_command {
 	{"check", "parse and lint rehearsals without sending anything", CHECK, false,
 	 "usage: techweek check [options] PATH...\n"
 	 "\n"
-	 "Parses and lints rehearsals without sending anything: syntax, unknown\n"
-	 "variables, unknown channels, duplicate scene names, invalid patterns.\n"
+	 "Parses and checks every file without sending anything: syntax, unknown\n"
+	 "variables (or variables used before they are captured), unknown channels,\n"
+	 "duplicate scene names, invalid regular expressions and XPath.\n"
 	 "\n",
 	 "\n"
 	 "Exit status: 0 no problems, 2 problems found (or a usage error).\n",
