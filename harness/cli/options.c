@@ -554,8 +554,10 @@ static const struct cli_command {
 	 "\n"
 	 TW_EXIT_HELP
 	 "A bad part is a usage error (2), and nothing is written: not JSON, truncated,\n"
-	 "another format or version, another run, a shard missing or repeated, a\n"
-	 "rehearsal whose script changed between the shards.\n",
+	 "another format or version, another run (another plan: a shard re-run with\n"
+	 "the same options and files is the same run), a shard missing or repeated, a\n"
+	 "rehearsal whose script changed between the shards, figures that do not add\n"
+	 "up.\n",
 	 "option '%s' is not one of techweek merge's"},
 };
 
