@@ -536,8 +536,9 @@ static const struct cli_command {
 	{"check", "parse and lint rehearsals without sending anything", CHECK, false,
 	 "usage: techweek check [options] PATH...\n"
 	 "\n"
-	 "Parses and lints rehearsals without sending anything: syntax, unknown\n"
-	 "variables, unknown channels, duplicate scene names, invalid patterns.\n"
+	 "Parses and checks every file without sending anything: syntax, unknown\n"
+	 "variables (or variables used before they are captured), unknown channels,\n"
+	 "duplicate scene names, invalid regular expressions and XPath.\n"
 	 "\n",
 	 "\n"
 	 "Exit status: 0 no problems, 2 problems found (or a usage error).\n",
@@ -553,8 +554,10 @@ static const struct cli_command {
 	 "\n"
 	 TW_EXIT_HELP
 	 "A bad part is a usage error (2), and nothing is written: not JSON, truncated,\n"
-	 "another format or version, another run, a shard missing or repeated, a\n"
-	 "rehearsal whose script changed between the shards.\n",
+	 "another format or version, another run (another plan: a shard re-run with\n"
+	 "the same options and files is the same run), a shard missing or repeated, a\n"
+	 "rehearsal whose script changed between the shards, figures that do not add\n"
+	 "up.\n",
 	 "option '%s' is not one of techweek merge's"},
 };
 

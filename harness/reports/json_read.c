@@ -25,12 +25,16 @@
  * Errors: TW_EUSAGE with a message that starts with the file at fault;
  * TW_ENOMEM. No state outside the run being built.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/jsonread.h"
 #include "reports/json.h"
@@ -363,24 +367,43 @@ static bool read_problem(tw_jreader *rd, json_t *obj, const char *key, tw_error 
 	return !oom;
 }
 
-/* Records, unless it holds, that the figure named what (n) is at most
- * (or, exact, equal to) the sum named of (limit): figures a run counts
- * together always agree, so a part whose do not was altered. */
+/* How a figure stands to the others a run counts with it. */
+typedef enum { MAKE, IS, AT_MOST } relation;
+
+/* Records, unless it holds, that the figure named what (n) is what the
+ * figure or sum named of (limit) makes (MAKE: a sum, IS: one figure) or
+ * at most that (AT_MOST): figures a run counts together always agree
+ * (runner/result.c adds each performance to every level at once), so a
+ * part whose do not was altered. */
 static void agree(tw_jreader *rd, const char *what, uint64_t n, const char *of, uint64_t limit,
-		  bool exact)
+		  relation r)
 {
-	if (exact ? n != limit : n > limit)
+	if (r == AT_MOST ? n > limit : n != limit)
 		tw_jr_bad_because(rd, "%s is %llu, but %s %s %llu", what, (unsigned long long)n, of,
-			    exact ? "make" : "is only", (unsigned long long)limit);
+				  r == MAKE ? "make" : r == IS ? "is" : "is only",
+				  (unsigned long long)limit);
 }
 
+/* What one part added to h since it counted before. */
+static uint64_t added(const tw_histogram *h, uint64_t before)
+{
+	return tw_histogram_count(h) - before;
+}
+
+/* A touchpoint's figures in one part; scene_passed and scene_failed are
+ * its scene's in that part: a step is performed only in a scene that was
+ * not skipped, and a step that did not pass fails its scene. */
 static void add_touchpoint(tw_jreader *rd, tw_touchpoint_metrics *t, json_t *o, tw_histogram *scratch,
-			   uint64_t part_limited, bool *oom)
+			   uint64_t part_limited, uint64_t scene_passed, uint64_t scene_failed,
+			   bool *oom)
 {
 	uint64_t count = tw_jr_count_of(rd, o, "count");
 	uint64_t passed = tw_jr_count_of(rd, o, "passed");
 	uint64_t failed_n = tw_jr_count_of(rd, o, "failed");
-	agree(rd, "count", count, "passed + failed", passed + failed_n, true);
+	agree(rd, "count", count, "passed + failed", passed + failed_n, MAKE);
+	agree(rd, "count", count, "the scene's passed + failed", scene_passed + scene_failed,
+	      AT_MOST);
+	agree(rd, "failed", failed_n, "the scene's failed", scene_failed, AT_MOST);
 	t->count += count;
 	t->passed += passed;
 	t->failed += failed_n;
@@ -393,22 +416,32 @@ static void add_touchpoint(tw_jreader *rd, tw_touchpoint_metrics *t, json_t *o, 
 		t->failures[k] += c;
 	}
 	tw_jr_pop(rd, m);
-	agree(rd, "failed", failed_n, "its failures by cause", causes, true);
+	agree(rd, "failed", failed_n, "its failures by cause", causes, MAKE);
 	t->retries += tw_jr_count_of(rd, o, "retries");
 	uint64_t retried = tw_jr_count_of(rd, o, "retried_passes");
-	agree(rd, "retried_passes", retried, "passed", passed, false);
+	agree(rd, "retried_passes", retried, "passed", passed, AT_MOST);
 	t->retried_passes += retried;
 	uint64_t before = tw_histogram_count(t->latency);
 	add_stats(rd, t->latency, o, "latency", scratch, false);
-	agree(rd, "latency.count", tw_histogram_count(t->latency) - before, "count", count, false);
+	/* Every step performed is timed; the phases of those that sent a
+	 * request, all five at once. */
+	agree(rd, "latency.count", added(t->latency, before), "count", count, IS);
 	json_t *ph = tw_jr_object_of(rd, o, "phases", true);
 	if (ph) {
 		m = tw_jr_push(rd, "phases", 0);
+		uint64_t dns = tw_histogram_count(t->dns);
 		add_stats(rd, t->dns, ph, "dns", scratch, false);
-		add_stats(rd, t->connect, ph, "connect", scratch, false);
-		add_stats(rd, t->tls, ph, "tls", scratch, false);
-		add_stats(rd, t->first_byte, ph, "first_byte", scratch, false);
-		add_stats(rd, t->transfer, ph, "transfer", scratch, false);
+		dns = added(t->dns, dns);
+		agree(rd, "dns.count", dns, "the touchpoint's count", count, AT_MOST);
+		static const char *const names[] = {"connect", "tls", "first_byte", "transfer"};
+		tw_histogram *const phases[] = {t->connect, t->tls, t->first_byte, t->transfer};
+		for (size_t k = 0; k < sizeof(phases) / sizeof(phases[0]); k++) {
+			uint64_t n = tw_histogram_count(phases[k]);
+			add_stats(rd, phases[k], ph, names[k], scratch, false);
+			char what[32];
+			snprintf(what, sizeof(what), "%s.count", names[k]);
+			agree(rd, what, added(phases[k], n), "dns.count", dns, IS);
+		}
 		tw_jr_pop(rd, m);
 	}
 	/* No bound from count: a performance may send any number of
@@ -422,7 +455,7 @@ static void add_touchpoint(tw_jreader *rd, tw_touchpoint_metrics *t, json_t *o, 
 		tw_jr_string_of(rd, o, "first_failure", true);
 	/* Ended here at techweek's limit: in none of the figures above. */
 	uint64_t limited = tw_jr_count_of(rd, o, "limited");
-	agree(rd, "limited", limited, "the rehearsal's limited", part_limited, false);
+	agree(rd, "limited", limited, "the rehearsal's limited", part_limited, AT_MOST);
 	t->limited += limited;
 	if (!t->first_limit)
 		t->first_limit = tw_jr_dup_string_of(rd, o, "first_limit", oom);
@@ -447,19 +480,20 @@ static int add_figures(tw_jreader *rd, tw_rehearsal_metrics *m, json_t *o, tw_hi
 	uint64_t limited = tw_jr_count_of(rd, o, "limited");
 	m->limited += limited;
 	agree(rd, "performances", performances, "achieved + failed + unreachable + broken",
-	      achieved + failed_n + unreachable + broken, true);
+	      achieved + failed_n + unreachable + broken, MAKE);
 	m->performances += performances;
 	m->achieved += achieved;
 	uint64_t retried = tw_jr_count_of(rd, o, "retried_achieved");
-	agree(rd, "retried_achieved", retried, "achieved", achieved, false);
+	agree(rd, "retried_achieved", retried, "achieved", achieved, AT_MOST);
 	m->retried_achieved += retried;
 	m->failed += failed_n;
 	m->unreachable += unreachable;
 	m->broken += broken;
 	uint64_t before = tw_histogram_count(m->time_to_outcome);
 	add_stats(rd, m->time_to_outcome, o, "time_to_outcome", scratch, false);
-	agree(rd, "time_to_outcome.count", tw_histogram_count(m->time_to_outcome) - before,
-	      "achieved", achieved, false);
+	/* Each performance that achieved its outcome is timed to it. */
+	agree(rd, "time_to_outcome.count", added(m->time_to_outcome, before), "achieved", achieved,
+	      IS);
 	m->frontstage_steps += tw_jr_count_of(rd, o, "frontstage_steps");
 	m->frontstage_ms += tw_jr_number_of(rd, o, "frontstage_ms", 0);
 	json_t *phone = tw_jr_object_of(rd, o, "phone", true);
@@ -473,8 +507,15 @@ static int add_figures(tw_jreader *rd, tw_rehearsal_metrics *m, json_t *o, tw_hi
 		 * the one most turns named over the parts. */
 		const char *menu = tw_jr_string_of(rd, phone, "reprompted_menu", true);
 		tw_menu_turns_add(m->menus, menu, tw_jr_count_of(rd, phone, "reprompted_menu_turns"));
+		/* At most one first prompt and one transfer a performance. */
+		before = tw_histogram_count(m->first_prompt);
 		add_stats(rd, m->first_prompt, phone, "first_prompt", scratch, false);
+		agree(rd, "first_prompt.count", added(m->first_prompt, before),
+		      "the rehearsal's performances", performances, AT_MOST);
+		before = tw_histogram_count(m->time_to_agent);
 		add_stats(rd, m->time_to_agent, phone, "time_to_agent", scratch, false);
+		agree(rd, "time_to_agent.count", added(m->time_to_agent, before),
+		      "the rehearsal's performances", performances, AT_MOST);
 		tw_jr_pop(rd, mp);
 	}
 	json_t *scenes = tw_jr_array_of(rd, o, "scenes", m->scene_count, "scenes", false);
@@ -486,8 +527,12 @@ static int add_figures(tw_jreader *rd, tw_rehearsal_metrics *m, json_t *o, tw_hi
 		uint64_t passed = tw_jr_count_of(rd, sc, "passed");
 		uint64_t scene_failed = tw_jr_count_of(rd, sc, "failed");
 		uint64_t skipped = tw_jr_count_of(rd, sc, "skipped");
+		/* Every performance counted passes, fails or skips each scene;
+		 * one that achieved its outcome failed none. */
 		agree(rd, "passed + failed + skipped", passed + scene_failed + skipped,
-		      "the rehearsal's performances", performances, false);
+		      "the rehearsal's performances", performances, IS);
+		agree(rd, "failed", scene_failed, "the rehearsal's performances not achieved",
+		      performances - achieved, AT_MOST);
 		sm->passed += passed;
 		sm->failed += scene_failed;
 		sm->skipped += skipped;
@@ -496,7 +541,8 @@ static int add_figures(tw_jreader *rd, tw_rehearsal_metrics *m, json_t *o, tw_hi
 		for (size_t j = 0; tps && !tw_jr_failed(rd) && j < sm->step_count; j++) {
 			size_t mj = tw_jr_push(rd, NULL, j);
 			json_t *tp = tw_jr_object(rd, json_array_get(tps, j), false);
-			add_touchpoint(rd, &sm->steps[j], tp, scratch, limited, &oom);
+			add_touchpoint(rd, &sm->steps[j], tp, scratch, limited, passed, scene_failed,
+				       &oom);
 			tw_jr_pop(rd, mj);
 		}
 		tw_jr_pop(rd, mt);
@@ -1143,6 +1189,19 @@ static int merge_parts(tw_run **out, part *parts, size_t n, tw_error *err)
 	return TW_OK;
 }
 
+/* A part that cannot be opened, or is a folder (which jansson would call
+ * an empty document), said as such: not blamed on its contents. */
+static int readable(const char *path, tw_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return usage_error(err, path, "cannot read: %s", strerror(errno));
+	struct stat st;
+	bool folder = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+	close(fd);
+	return folder ? usage_error(err, path, "is a folder, not a JSON result") : TW_OK;
+}
+
 int tw_run_load_parts(tw_run **out, const char *const *paths, size_t n, tw_error *err)
 {
 	*out = NULL;
@@ -1154,8 +1213,10 @@ int tw_run_load_parts(tw_run **out, const char *const *paths, size_t n, tw_error
 	int rc = TW_OK;
 	for (size_t i = 0; rc == TW_OK && i < n; i++) {
 		json_error_t je;
-		json_t *doc = json_load_file(paths[i], JSON_REJECT_DUPLICATES, &je);
-		rc = read_part(&parts[i], paths[i], doc, &je, err);
+		rc = readable(paths[i], err);
+		json_t *doc = rc ? NULL : json_load_file(paths[i], JSON_REJECT_DUPLICATES, &je);
+		if (rc == TW_OK)
+			rc = read_part(&parts[i], paths[i], doc, &je, err);
 	}
 	if (rc == TW_OK)
 		rc = merge_parts(out, parts, n, err);

@@ -81,10 +81,11 @@ TW_EXTERN(void) tw_unmatched_rules_free(tw_unmatched_rule *list);
 
 typedef struct tw_baseline tw_baseline;
 
-/* Reads an earlier JSON result (formats 4 and 5). TW_OK; TW_EUSAGE when it
- * cannot be read, is not JSON, not such a result, or a figure compared is
- * missing or malformed (err->message starts with the path and names the
- * JSON path at fault); TW_ENOMEM. */
+/* Reads an earlier JSON result (formats 4 to 6: from 4 to the one
+ * tw_report_json writes). TW_OK; TW_EUSAGE when it cannot be read, is not
+ * JSON, not such a result, or a figure compared is missing or malformed
+ * (err->message starts with the path and names the JSON path at fault);
+ * TW_ENOMEM. */
 TW_EXTERN(int) tw_baseline_load(tw_baseline **out, const char *path, tw_error *err);
 /* As tw_baseline_load, for the text in memory (len bytes); name stands
  * for the file in errors. */

@@ -19,7 +19,7 @@ corpora=("$work/corpus" "$work/seeds")
 dict=()
 [ -f "$root/tests/fuzz/$target.dict" ] && dict=(-dict="$root/tests/fuzz/$target.dict")
 
-cd "$root" # merge reads the plan's scripts relative to the checkout
+cd "$root" # the corpora's inputs may name the checkout's files (merge reads none)
 export UBSAN_OPTIONS=print_stacktrace=1
 # 77 is meson's "skipped": a finding must never read as that.
 common=(-error_exitcode=99 -timeout_exitcode=98 -timeout=10 -rss_limit_mb=2048

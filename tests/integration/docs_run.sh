@@ -73,5 +73,18 @@ for what in "" "help run" "help merge"; do
     case "$text" in *"$words"*) ;; *) echo "FAIL techweek $what: '$words' is not in: $text"; failed=$((failed + 1)) ;; esac
   done
 done
+
+# The build folders the docs name are those .ci/build makes (build/plain,
+# build/asan, build/fuzz): a command copied from them works as written.
+# Each mention is judged, as a line may name a good folder and a bad one.
+count=$((count + 1))
+stale=$(cd "$root" && grep -noE '\-C build[A-Za-z0-9_/-]*|(^|[ `(])build/[A-Za-z0-9_./-]*' README.md docs/*.md fixtures/README.md |
+  grep -vE ':(-C |[ `(])?build/(plain|asan|fuzz)(/|$)' || true)
+if [ -n "$stale" ]; then
+  failed=$((failed + 1)); echo "FAIL build folders .ci/build does not make (build/plain, build/asan, build/fuzz):"
+  echo "$stale" | sed 's/^/     /'
+else
+  echo "ok   the docs name only the build folders .ci/build makes"
+fi
 echo "$((count - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

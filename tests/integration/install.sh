@@ -5,7 +5,9 @@
 # techweek.pc, the five man pages and the bash and zsh completions;
 # the docs' example program, taken from the doc itself, builds with
 # pkg-config against what was installed, shared and static, its verdicts
-# against the stage are right, and it reads the touchpoints and the score. Skipped (77) in the sanitizer
+# against the stage are right, and it reads the touchpoints and the score;
+# so do the doc's commands for a --prefix install (rpath) and a static
+# link, run as written. Skipped (77) in the sanitizer
 # build, whose library needs the sanitizer runtime in every program.
 set -uo pipefail
 build=$1 stage_bin=$2 root=$3
@@ -74,6 +76,38 @@ case " $cflags " in *" -I$incdir "*) ;; *) fail "pkg-config --cflags is not the 
   { echo "FAIL the example does not build against the installed library"; exit 1; }
 "$cc" -std=c11 -Wall -Wextra -Werror -o "$work/embed-static" "$work/embed.c" $cflags $static_libs ||
   { echo "FAIL the example does not build against the installed static library"; exit 1; }
+# docs/embedding.md's "Building and linking" commands, as written, against
+# a --prefix install of the same files (techweek.pc naming where they
+# are), run without LD_LIBRARY_PATH: the rpath one loads the installed
+# libtechweek.so, the static one none.
+mkdir -p "$work/pc" "$work/link"
+sed "s|^prefix=.*|prefix=$prefix|" "$pc" >"$work/pc/techweek.pc"
+cp "$work/embed.c" "$work/link/embed.c"
+awk '/^## Building and linking/ { on = 1; next } /^## / { on = 0 }
+  on && /^```sh$/ { n++; f = dir "/link-" n ".sh"; next } on && /^```/ { f = "" }
+  on && f != "" { print > f }' dir="$work" "$root/docs/embedding.md"
+[ -f "$work/link-2.sh" ] || fail "docs/embedding.md: no two sh blocks under 'Building and linking'"
+for n in 1 2; do
+  [ -f "$work/link-$n.sh" ] || continue
+  rm -f "$work/link/embed"
+  if ! (cd "$work/link" && PKG_CONFIG_PATH=$work/pc bash -e "$work/link-$n.sh") >"$work/link.log" 2>&1; then
+    fail "docs/embedding.md's link command $n fails:"; sed 's/^/     /' "$work/link-$n.sh" "$work/link.log"
+    continue
+  fi
+  deps=$(env -u LD_LIBRARY_PATH ldd "$work/link/embed")
+  out=$(env -u LD_LIBRARY_PATH "$work/link/embed" "$root/rehearsals/order-pizza.rehearsal" "$stage" 2>&1)
+  rc=$?
+  if [ $n = 1 ]; then
+    echo "$deps" | grep -q "libtechweek.so.0 => $libdir/libtechweek.so.0" ||
+      fail "the rpath command's program does not find the installed library: $deps"
+  else
+    echo "$deps" | grep -q libtechweek && fail "the static command's program loads libtechweek.so: $deps"
+  fi
+  [ $rc -eq 0 ] && [[ $out == *": READY: curtain up" ]] &&
+    echo "ok   docs/embedding.md's link command $n builds a program that runs without LD_LIBRARY_PATH" ||
+    fail "docs/embedding.md's link command $n: exit $rc: $out"
+done
+
 export LD_LIBRARY_PATH=$libdir
 ldd "$work/embed" | grep "=> $libdir/libtechweek.so" >/dev/null ||
   fail "the example does not load the installed libtechweek.so: $(ldd "$work/embed" | grep techweek)"

@@ -22,6 +22,7 @@
 
 #include "readiness/baseline.h"
 #include "readiness/score.h"
+#include "reports/json.h"
 #include "reports/render.h"
 #include "reports_fixture.h"
 
@@ -541,6 +542,51 @@ static void test_reads_formats_4_and_5(void **state)
 	free(bare2);
 }
 
+static char *read_source(const char *path)
+{
+	char full[512];
+	snprintf(full, sizeof(full), "%s/%s", TW_SOURCE_ROOT, path);
+	FILE *f = fopen(full, "rb");
+	if (!f)
+		fail_msg("cannot read %s", full);
+	static char text[1 << 16];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	return strdup(text);
+}
+
+/* The formats a baseline may have, as the docs and the header say them:
+ * from 4 to the one results are written in (which was 5, then 6, while
+ * they said "4 or 5"). */
+static void test_docs_name_the_formats(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *path, *form;
+	} docs[] = {
+		{"docs/baseline.md", "format 4 to %d"},
+		{"include/techweek/readiness.h", "formats 4 to %d"},
+	};
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		char *text = read_source(docs[i].path);
+		char want[64];
+		snprintf(want, sizeof(want), docs[i].form, TW_JSON_FORMAT);
+		/* Across a line break too. */
+		for (char *p = text; *p; p++)
+			if (*p == '\n' || (*p == '*' && p > text && p[-1] == ' '))
+				*p = ' ';
+		char *w = text;
+		for (char *r = text; *r; r++)
+			if (!(*r == ' ' && w > text && w[-1] == ' '))
+				*w++ = *r;
+		*w = '\0';
+		if (!strstr(text, want))
+			fail_msg("%s does not say \"%s\"", docs[i].path, want);
+		free(text);
+	}
+}
+
 static void test_bad_baselines(void **state)
 {
 	(void)state;
@@ -630,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_change_words),
 		cmocka_unit_test(test_reads_formats_4_and_5),
 		cmocka_unit_test(test_bad_baselines),
+		cmocka_unit_test(test_docs_name_the_formats),
 		cmocka_unit_test(test_load_names_the_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
