@@ -330,6 +330,210 @@ static void test_options_checked(void **state)
 	tw_run_free(run);
 }
 
+/* NULL where an object belongs: TW_EUSAGE from what returns a code (out
+ * set to NULL), the documented neutral value from a getter, nothing from
+ * a _free; never a crash. */
+static void test_null(void **state)
+{
+	(void)state;
+	tw_error err = {0};
+	tw_run *run = new_run();
+	add(run, "good.rehearsal", GOOD);
+	ok(tw_run_execute(run, &err), &err);
+	tw_score *score = NULL;
+	ok(tw_score_new(&score, run, NULL, &err), &err);
+	tw_project *project = NULL;
+	ok(tw_project_new(&project, &err), &err);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/null.json", W->dir);
+	ok(tw_report_json(run, score, path, &err), &err);
+	tw_baseline *base = NULL;
+	ok(tw_baseline_load(&base, path, &err), &err);
+	tw_run *r2 = NULL;
+	tw_script *s2 = NULL;
+	tw_score *sc2 = NULL;
+	tw_project *p2 = NULL;
+	tw_baseline *b2 = NULL;
+
+	/* error.h */
+	tw_error_clear(NULL);
+	tw_error_move(NULL, NULL);
+	tw_error_move(&err, NULL);
+	char *text = tw_error_format(NULL);
+	assert_non_null(text);
+	free(text);
+	assert_int_equal(tw_errors_push(NULL, &err), TW_EUSAGE);
+	tw_errors list = {0};
+	assert_int_equal(tw_errors_push(&list, NULL), TW_EUSAGE);
+	assert_int_equal(list.count, 0);
+	tw_errors_clear(NULL);
+	/* number.h */
+	double v = 7;
+	assert_false(tw_decimal(NULL, &v, NULL));
+	assert_false(tw_decimal("1", NULL, NULL));
+	/* vars.h */
+	tw_vars *over = tw_vars_new_over(NULL);
+	assert_non_null(over);
+	tw_vars_free(over);
+	assert_int_equal(tw_vars_set(NULL, "a", "b", false), TW_EUSAGE);
+	assert_int_equal(tw_vars_set(W->vars, NULL, "b", false), TW_EUSAGE);
+	assert_null(tw_vars_get(NULL, "a", NULL));
+	assert_null(tw_vars_get(W->vars, NULL, NULL));
+	assert_int_equal(tw_vars_count(NULL), 0);
+	const char *name = "x", *value = "x";
+	tw_vars_at(NULL, 0, &name, &value, NULL);
+	assert_null(name);
+	assert_null(value);
+	name = "x";
+	tw_vars_at(W->vars, 99, &name, NULL, NULL);
+	assert_null(name);
+	assert_int_equal(tw_vars_merge(NULL, W->vars), TW_EUSAGE);
+	refused(tw_vars_set_assignment(NULL, "a=b", &err), &err, TW_EUSAGE, "tw_vars_set_assignment");
+	refused(tw_vars_set_assignment(W->vars, NULL, &err), &err, TW_EUSAGE,
+		"tw_vars_set_assignment");
+	refused(tw_vars_load_file(NULL, path, &err), &err, TW_EUSAGE, "tw_vars_load_file");
+	refused(tw_vars_load_file(W->vars, NULL, &err), &err, TW_EUSAGE, "tw_vars_load_file");
+	assert_false(tw_vars_valid_name(NULL));
+	/* script.h */
+	refused(tw_script_load(NULL, "x", &err), &err, TW_EUSAGE, "tw_script_load");
+	s2 = parse("x.rehearsal", GOOD);
+	refused(tw_script_load(&s2, NULL, &err), &err, TW_EUSAGE, "tw_script_load");
+	assert_null(s2);
+	refused(tw_script_parse(NULL, "x", "x", 1, &err), &err, TW_EUSAGE, "tw_script_parse");
+	refused(tw_script_parse(&s2, "x", NULL, 0, &err), &err, TW_EUSAGE, "tw_script_parse");
+	refused(tw_script_parse(&s2, NULL, "x", 1, &err), &err, TW_EUSAGE, "tw_script_parse");
+	assert_null(s2);
+	tw_errors problems = {0};
+	assert_int_equal(tw_script_check(NULL, NULL, &problems), 1);
+	assert_int_equal(problems.count, 1);
+	assert_int_equal(problems.items[0].code, TW_EUSAGE);
+	tw_errors_clear(&problems);
+	s2 = parse("x.rehearsal", GOOD);
+	assert_int_equal(tw_script_check(s2, NULL, NULL), 1);
+	tw_script_free(s2);
+	s2 = NULL;
+	assert_null(tw_script_name(NULL));
+	assert_null(tw_script_path(NULL));
+	/* run.h */
+	tw_run_options_init(NULL);
+	refused(tw_run_new(NULL, NULL, &err), &err, TW_EUSAGE, "tw_run_new");
+	refused(tw_run_add_script(NULL, parse("x.rehearsal", GOOD), &err), &err, TW_EUSAGE,
+		"tw_run_add_script");
+	refused(tw_run_add_script(run, NULL, &err), &err, TW_EUSAGE, "tw_run_add_script");
+	tw_error problem = {.code = TW_ESYNTAX};
+	assert_int_equal(tw_run_add_broken(NULL, "x", &problem), TW_EUSAGE);
+	refused(tw_run_execute(NULL, &err), &err, TW_EUSAGE, "tw_run_execute");
+	assert_int_equal(tw_run_verdict(NULL), TW_VERDICT_UNREACHABLE);
+	tw_run_stop(NULL);
+	assert_null(tw_run_options_of(NULL));
+	assert_int_equal(tw_run_interrupted(NULL), 0);
+	/* result.h */
+	refused(tw_run_figures_of(NULL, run, &err), &err, TW_EUSAGE, "tw_run_figures_of");
+	refused(tw_run_rehearsal_byindex(NULL, run, 0, &err), &err, TW_EUSAGE,
+		"tw_run_rehearsal_byindex");
+	refused(tw_rehearsal_scene_byindex(NULL, run, 0, 0, &err), &err, TW_EUSAGE,
+		"tw_rehearsal_scene_byindex");
+	refused(tw_scene_touchpoint_byindex(NULL, run, 0, 0, 0, &err), &err, TW_EUSAGE,
+		"tw_scene_touchpoint_byindex");
+	tw_rehearsal_figures rf = TW_REHEARSAL_FIGURES_INIT;
+	refused(tw_run_rehearsal_byindex(&rf, NULL, 0, &err), &err, TW_EUSAGE, "");
+	assert_int_equal(tw_run_rehearsal_count(NULL), 0);
+	assert_int_equal(tw_rehearsal_scene_count(NULL, 0), 0);
+	assert_int_equal(tw_scene_touchpoint_count(NULL, 0, 0), 0);
+	/* readiness.h */
+	refused(tw_project_new(NULL, &err), &err, TW_EUSAGE, "tw_project_new");
+	refused(tw_project_open(&p2, NULL, &err), &err, TW_EUSAGE, "tw_project_open");
+	assert_null(p2);
+	refused(tw_project_open(NULL, path, &err), &err, TW_EUSAGE, "tw_project_open");
+	assert_true(tw_project_gate(NULL) < 0);
+	tw_project_set_gate(NULL, 50);
+	assert_int_equal(tw_project_rule_count(NULL), 0);
+	assert_null(tw_project_rule_rehearsal(NULL, 0));
+	assert_null(tw_project_rule_tag(NULL, 0));
+	tw_unmatched_rule *rules = NULL;
+	size_t nrules = 0;
+	refused(tw_project_unmatched_rules(&rules, &nrules, NULL, run, &err), &err, TW_EUSAGE,
+		"tw_project_unmatched_rules");
+	refused(tw_project_unmatched_rules(&rules, &nrules, project, NULL, &err), &err, TW_EUSAGE,
+		"tw_project_unmatched_rules");
+	refused(tw_project_unmatched_rules(NULL, &nrules, project, run, &err), &err, TW_EUSAGE,
+		"tw_project_unmatched_rules");
+	refused(tw_baseline_load(&b2, NULL, &err), &err, TW_EUSAGE, "tw_baseline_load");
+	refused(tw_baseline_load(NULL, path, &err), &err, TW_EUSAGE, "tw_baseline_load");
+	refused(tw_baseline_parse(&b2, "x", NULL, 0, &err), &err, TW_EUSAGE, "tw_baseline_parse");
+	refused(tw_baseline_parse(NULL, "x", "{}", 2, &err), &err, TW_EUSAGE, "tw_baseline_parse");
+	assert_null(b2);
+	assert_int_equal(tw_baseline_count(NULL), 0);
+	refused(tw_score_new(&sc2, NULL, NULL, &err), &err, TW_EUSAGE, "tw_score_new");
+	assert_null(sc2);
+	refused(tw_score_new(NULL, run, NULL, &err), &err, TW_EUSAGE, "tw_score_new");
+	refused(tw_score_compare(NULL, run, base, NULL, &err), &err, TW_EUSAGE, "tw_score_compare");
+	refused(tw_score_compare(score, NULL, base, NULL, &err), &err, TW_EUSAGE,
+		"tw_score_compare");
+	refused(tw_score_compare(score, run, NULL, NULL, &err), &err, TW_EUSAGE,
+		"tw_score_compare");
+	assert_int_equal(tw_score_verdict(NULL), TW_VERDICT_UNREACHABLE);
+	assert_true(tw_score_value(NULL) < 0);
+	assert_true(tw_score_weight(NULL, TW_PART_OUTCOME) == 0);
+	assert_false(tw_score_gate_held(NULL));
+	assert_null(tw_score_shown(NULL, 8, 50));
+	tw_rehearsal_score_figures rs = TW_REHEARSAL_SCORE_FIGURES_INIT;
+	refused(tw_score_rehearsal_byindex(&rs, NULL, 0, &err), &err, TW_EUSAGE,
+		"tw_score_rehearsal_byindex");
+	refused(tw_score_rehearsal_byindex(NULL, score, 0, &err), &err, TW_EUSAGE,
+		"tw_score_rehearsal_byindex");
+	assert_false(tw_score_touchpoint_apdex(NULL, 0, 0, 0, NULL, NULL));
+	assert_int_equal(tw_score_reason_count(NULL), 0);
+	tw_score_reason reason = TW_SCORE_REASON_INIT;
+	refused(tw_score_reason_byindex(&reason, NULL, 0, &err), &err, TW_EUSAGE,
+		"tw_score_reason_byindex");
+	refused(tw_score_reason_byindex(NULL, score, 0, &err), &err, TW_EUSAGE,
+		"tw_score_reason_byindex");
+	/* report.h */
+	refused(tw_report_junit(NULL, NULL, path, &err), &err, TW_EUSAGE, "needs a run");
+	refused(tw_report_summary(NULL, NULL, stderr, 0, &err), &err, TW_EUSAGE, "needs a run");
+	refused(tw_report_summary(run, NULL, NULL, 0, &err), &err, TW_EUSAGE, "needs a run");
+	refused(tw_report_verdict(run, NULL, stderr, 0, &err), &err, TW_EUSAGE, "needs a run");
+	/* The _frees. */
+	tw_run_free(NULL);
+	tw_script_free(NULL);
+	tw_score_free(NULL);
+	tw_project_free(NULL);
+	tw_baseline_free(NULL);
+	tw_vars_free(NULL);
+	tw_unmatched_rules_free(NULL);
+	(void)r2;
+
+	tw_baseline_free(base);
+	tw_project_free(project);
+	tw_score_free(score);
+	tw_run_free(run);
+}
+
+/* The small print of error.h and readiness.h. */
+static void test_small_print(void **state)
+{
+	(void)state;
+	tw_error err = {0};
+	char *text = tw_error_format(&err);
+	assert_string_equal(text, "no error");
+	free(text);
+	/* A successful call leaves err as it was: clear it before reuse. */
+	tw_error_set(&err, TW_EIO, "stale");
+	tw_run *run = NULL;
+	ok(tw_run_new(&run, NULL, &err), &err);
+	assert_string_equal(err.message, "stale");
+	tw_error_clear(&err);
+	tw_run_free(run);
+	/* Shown scores are clamped to 0..100. */
+	char a[TW_SCORE_SHOWN_SIZE], b[TW_SCORE_SHOWN_SIZE], c[3];
+	assert_string_equal(tw_score_shown(a, sizeof(a), 150), "100");
+	assert_string_equal(tw_score_shown(b, sizeof(b), -5), "0");
+	assert_string_equal(tw_score_shown(a, sizeof(a), NAN), "0");
+	/* Too small a buffer: cut as snprintf cuts, and still a string. */
+	assert_string_equal(tw_score_shown(c, sizeof(c), 99.75), "99");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +541,8 @@ int main(void)
 		cmocka_unit_test(test_execute_once),
 		cmocka_unit_test(test_unchecked_script),
 		cmocka_unit_test(test_options_checked),
+		cmocka_unit_test(test_null),
+		cmocka_unit_test(test_small_print),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
