@@ -396,9 +396,11 @@ static void test_null(void **state)
 	assert_false(tw_vars_valid_name(NULL));
 	/* script.h */
 	refused(tw_script_load(NULL, "x", &err), &err, TW_EUSAGE, "tw_script_load");
-	s2 = parse("x.rehearsal", GOOD);
+	tw_script *held = parse("x.rehearsal", GOOD);
+	s2 = held; /* a refused load still sets *out to NULL */
 	refused(tw_script_load(&s2, NULL, &err), &err, TW_EUSAGE, "tw_script_load");
 	assert_null(s2);
+	tw_script_free(held);
 	refused(tw_script_parse(NULL, "x", "x", 1, &err), &err, TW_EUSAGE, "tw_script_parse");
 	refused(tw_script_parse(&s2, "x", NULL, 0, &err), &err, TW_EUSAGE, "tw_script_parse");
 	refused(tw_script_parse(&s2, NULL, "x", 1, &err), &err, TW_EUSAGE, "tw_script_parse");
