@@ -190,9 +190,8 @@ static int add_unchecked(tw_run *run, const tw_script *script, const tw_errors *
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (tw_run_add_broken(run, tw_script_path(script), first) != TW_OK)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	int rc = tw_error_set_at(err, first->code, first->file, first->line, first->col,
-				 first->source_line, "%s", first->message ? first->message : "");
-	return rc == TW_ENOMEM ? rc : TW_ECHECK;
+	return tw_error_set_at(err, TW_ECHECK, first->file, first->line, first->col,
+			       first->source_line, "%s", first->message ? first->message : "");
 }
 
 int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err)
