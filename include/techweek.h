@@ -2,9 +2,21 @@
  * techweek: a rehearsal harness for customer experiences.
  *
  * The engine is a library; the `techweek` command is a thin tool on top of
- * it. Every function returns an int error code (TW_OK on success) and fills
- * a tw_error with the message and, for scripts, file:line:col. Every object
- * made by a `_new`/`_load` function is released by the matching `_free`.
+ * it. Every function that can fail returns an int error code (TW_OK on
+ * success) and, on failure, fills the tw_error passed last with the message
+ * and, for scripts, file:line:col; a success leaves that tw_error as it was
+ * (techweek/error.h). Counts, getters and the verdict return their value
+ * instead. Every object made by a `_new`/`_load` function is released by
+ * the matching `_free`, which takes NULL.
+ *
+ * NULL where an object or an out-parameter belongs is refused, never a
+ * crash: a function returning a code returns TW_EUSAGE naming the argument
+ * (and sets a given *out to NULL); a count returns 0, a string getter NULL,
+ * a bool false, tw_score_value and tw_project_gate -1, a verdict
+ * TW_VERDICT_UNREACHABLE. (Not yet tw_run_load_parts: give it an out.)
+ *
+ * A run's lifecycle (new, add, execute once, read, score, report, free) is
+ * in techweek/run.h.
  */
 #ifndef TECHWEEK_H
 #define TECHWEEK_H

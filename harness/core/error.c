@@ -101,6 +101,10 @@ int tw_error_set_at(tw_error *err, tw_code code, const char *file, int line,
 
 void tw_error_move(tw_error *dst, tw_error *src)
 {
+	if (!dst || !src) { /* nowhere to move it, or nothing to move */
+		tw_error_clear(dst ? dst : src);
+		return;
+	}
 	tw_error_clear(dst);
 	*dst = *src;
 	memset(src, 0, sizeof(*src));
@@ -108,6 +112,9 @@ void tw_error_move(tw_error *dst, tw_error *src)
 
 char *tw_error_format(const tw_error *err)
 {
+	/* "ok: ok" would read as a message of its own. */
+	if (!err || (err->code == TW_OK && !err->message))
+		return strdup("no error");
 	tw_buf b;
 	tw_buf_init(&b, (size_t)1 << 20);
 	const char *msg = err->message ? err->message : tw_code_str(err->code);
@@ -138,6 +145,8 @@ char *tw_error_format(const tw_error *err)
 
 int tw_errors_push(tw_errors *list, const tw_error *err)
 {
+	if (!list || !err)
+		return TW_EUSAGE;
 	if (tw_array_grow(&list->items, &list->cap, list->count + 1, sizeof(*list->items))) {
 		list->lost++;
 		return TW_ENOMEM;
@@ -163,6 +172,8 @@ int tw_errors_push(tw_errors *list, const tw_error *err)
 
 void tw_errors_clear(tw_errors *list)
 {
+	if (!list)
+		return;
 	for (size_t i = 0; i < list->count; i++)
 		tw_error_clear(&list->items[i]);
 	free(list->items);

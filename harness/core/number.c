@@ -8,6 +8,8 @@
 
 bool tw_decimal(const char *s, double *v, char **end)
 {
+	if (!s || !v)
+		return false;
 	size_t n = strspn(s, "0123456789."), points = 0;
 	for (size_t i = 0; i < n; i++)
 		points += s[i] == '.';

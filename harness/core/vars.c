@@ -65,6 +65,8 @@ static entry *find(const tw_vars *vars, const char *name)
 
 int tw_vars_set(tw_vars *vars, const char *name, const char *value, bool secret)
 {
+	if (!vars || !name)
+		return TW_EUSAGE;
 	char *v = strdup(value ? value : "");
 	if (!v)
 		return TW_ENOMEM;
@@ -92,7 +94,7 @@ int tw_vars_set(tw_vars *vars, const char *name, const char *value, bool secret)
 const char *tw_vars_get(const tw_vars *vars, const char *name, bool *secret)
 {
 	const entry *e = NULL;
-	for (; vars && !e; vars = vars->base)
+	for (; vars && name && !e; vars = vars->base)
 		e = find(vars, name);
 	if (secret)
 		*secret = e ? e->secret : false;
@@ -107,7 +109,7 @@ size_t tw_vars_count(const tw_vars *vars)
 void tw_vars_at(const tw_vars *vars, size_t i, const char **name,
 		const char **value, bool *secret)
 {
-	const entry *e = &vars->items[i];
+	const entry *e = vars && i < vars->count ? &vars->items[i] : &(entry){0};
 	if (name)
 		*name = e->name;
 	if (value)
@@ -118,6 +120,8 @@ void tw_vars_at(const tw_vars *vars, size_t i, const char **name,
 
 int tw_vars_merge(tw_vars *dst, const tw_vars *src)
 {
+	if (!dst)
+		return TW_EUSAGE;
 	for (size_t i = 0; src && i < src->count; i++) {
 		int rc = tw_vars_set(dst, src->items[i].name, src->items[i].value,
 				     src->items[i].secret);
@@ -172,6 +176,9 @@ static int split(char *line, char **name, char **value, const char **why)
 
 int tw_vars_set_assignment(tw_vars *vars, const char *assignment, tw_error *err)
 {
+	if (!vars || !assignment)
+		return tw_error_set(err, TW_EUSAGE, "tw_vars_set_assignment: %s is NULL",
+				    vars ? "assignment" : "vars");
 	char *copy = strdup(assignment);
 	if (!copy)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
@@ -188,6 +195,9 @@ int tw_vars_set_assignment(tw_vars *vars, const char *assignment, tw_error *err)
 
 int tw_vars_load_file(tw_vars *vars, const char *path, tw_error *err)
 {
+	if (!vars || !path)
+		return tw_error_set(err, TW_EUSAGE, "tw_vars_load_file: %s is NULL",
+				    vars ? "path" : "vars");
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return tw_error_set_at(err, TW_EIO, path, 0, 0, NULL,

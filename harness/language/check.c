@@ -677,6 +677,16 @@ static void collect_captures(checker *c)
 
 size_t tw_script_check(const tw_script *script, const tw_vars *given, tw_errors *problems)
 {
+	/* Not checked is never clean: one problem, listed when it can be. */
+	if (!script || !problems) {
+		tw_error e = {0};
+		tw_error_set(&e, TW_EUSAGE, "tw_script_check: %s is NULL",
+			     script ? "problems" : "script");
+		if (problems)
+			tw_errors_push(problems, &e);
+		tw_error_clear(&e);
+		return 1;
+	}
 	size_t lost = problems->lost;
 	checker c;
 	memset(&c, 0, sizeof(c));

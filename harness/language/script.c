@@ -16,7 +16,10 @@
 
 int tw_script_load(tw_script **out, const char *path, tw_error *err)
 {
-	*out = NULL;
+	if (out)
+		*out = NULL;
+	if (!out || !path)
+		return tw_error_set(err, TW_EUSAGE, "tw_script_load: %s is NULL", out ? "path" : "out");
 	char *text;
 	size_t len;
 	int rc = tw_read_file(path, TW_SCRIPT_MAX_BYTES, &text, &len, err);
@@ -30,6 +33,11 @@ int tw_script_load(tw_script **out, const char *path, tw_error *err)
 int tw_script_parse(tw_script **out, const char *name, const char *text, size_t len,
 		    tw_error *err)
 {
+	if (out)
+		*out = NULL;
+	if (!out || !name || !text)
+		return tw_error_set(err, TW_EUSAGE, "tw_script_parse: %s is NULL",
+				    !out ? "out" : !name ? "name" : "text");
 	return tw_parse(out, name, text, len, err);
 }
 
@@ -67,12 +75,12 @@ void tw_script_free(tw_script *script)
 
 const char *tw_script_name(const tw_script *script)
 {
-	return script->name;
+	return script ? script->name : NULL;
 }
 
 const char *tw_script_path(const tw_script *script)
 {
-	return script->path;
+	return script ? script->path : NULL;
 }
 
 const char *tw_script_line(const tw_script *script, int line)

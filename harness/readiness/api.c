@@ -36,6 +36,8 @@ static score_box *box_of(tw_score *score)
 
 int tw_project_new(tw_project **out, tw_error *err)
 {
+	if (!out)
+		return tw_error_set(err, TW_EUSAGE, "tw_project_new: out is NULL");
 	*out = calloc(1, sizeof(**out));
 	if (!*out)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
@@ -45,6 +47,10 @@ int tw_project_new(tw_project **out, tw_error *err)
 
 int tw_project_open(tw_project **out, const char *path, tw_error *err)
 {
+	if (out)
+		*out = NULL;
+	if (!out || !path)
+		return tw_error_set(err, TW_EUSAGE, "tw_project_open: %s is NULL", out ? "path" : "out");
 	int rc = tw_project_new(out, err);
 	if (rc == TW_OK && (rc = tw_project_load(&(*out)->cfg, path, err)) != TW_OK) {
 		tw_project_free(*out);
@@ -63,12 +69,13 @@ void tw_project_free(tw_project *project)
 
 double tw_project_gate(const tw_project *project)
 {
-	return project->cfg.gate;
+	return project ? project->cfg.gate : -1;
 }
 
 void tw_project_set_gate(tw_project *project, double gate)
 {
-	project->cfg.gate = gate;
+	if (project)
+		project->cfg.gate = gate;
 }
 
 size_t tw_project_rule_count(const tw_project *project)
@@ -89,6 +96,9 @@ const char *tw_project_rule_tag(const tw_project *project, size_t i)
 int tw_project_unmatched_rules(tw_unmatched_rule **out, size_t *count, const tw_project *project,
 			       const tw_run *run, tw_error *err)
 {
+	if (!out || !count || !project || !run)
+		return tw_error_set(err, TW_EUSAGE, "tw_project_unmatched_rules: %s is NULL",
+				    !out ? "out" : !count ? "count" : !project ? "project" : "run");
 	return tw_project_unmatched(&project->cfg, run, out, count, err);
 }
 
@@ -99,7 +109,14 @@ void tw_unmatched_rules_free(tw_unmatched_rule *list)
 
 int tw_score_new(tw_score **out, const tw_run *run, const tw_project *project, tw_error *err)
 {
+	if (!out || !run)
+		return tw_error_set(err, TW_EUSAGE, "tw_score_new: %s is NULL", out ? "run" : "out");
 	*out = NULL;
+	/* A run never executed has nothing to score: its verdict is not
+	 * READY (tw_run_verdict), and a score of it would read as one. */
+	if (!tw_run_performed(run))
+		return tw_error_set(err, TW_EUSAGE, "tw_score_new: the run was never executed: "
+				    "nothing to score (call tw_run_execute first)");
 	tw_readiness_config defaults;
 	if (!project)
 		tw_readiness_config_init(&defaults);
@@ -130,6 +147,9 @@ void tw_score_free(tw_score *score)
 int tw_score_compare(tw_score *score, const tw_run *run, const tw_baseline *baseline,
 		     const tw_project *project, tw_error *err)
 {
+	if (!score || !run || !baseline)
+		return tw_error_set(err, TW_EUSAGE, "tw_score_compare: %s is NULL",
+				    !score ? "score" : !run ? "run" : "baseline");
 	score_box *box = box_of(score);
 	if (box->compared)
 		return tw_error_set(err, TW_EUSAGE, "tw_score_compare: this score was compared already");
@@ -148,22 +168,30 @@ int tw_score_compare(tw_score *score, const tw_run *run, const tw_baseline *base
 
 tw_verdict tw_score_verdict(const tw_score *score)
 {
-	return score->verdict;
+	return score ? score->verdict : TW_VERDICT_UNREACHABLE;
 }
 
 double tw_score_value(const tw_score *score)
 {
-	return score->weakest < score->count ? score->score : -1;
+	return score && score->weakest < score->count ? score->score : -1;
 }
 
 double tw_score_weight(const tw_score *score, tw_part p)
 {
-	return (unsigned)p < TW_PART_COUNT ? score->weight[p] : 0;
+	return score && (unsigned)p < TW_PART_COUNT ? score->weight[p] : 0;
 }
 
 bool tw_score_gate_held(const tw_score *score)
 {
-	return score->gate_held;
+	return score && score->gate_held;
+}
+
+/* out and score given, of a version this library fills. */
+static int check_args(const void *out, const void *score, const char *who, tw_error *err)
+{
+	if (!out || !score)
+		return tw_error_set(err, TW_EUSAGE, "%s: %s is NULL", who, out ? "score" : "out");
+	return TW_OK;
 }
 
 static int check_version(unsigned version, unsigned known, const char *what, tw_error *err)
@@ -179,8 +207,11 @@ static int check_version(unsigned version, unsigned known, const char *what, tw_
 int tw_score_rehearsal_byindex(tw_rehearsal_score_figures *out, const tw_score *score, size_t i,
 			       tw_error *err)
 {
-	int rc = check_version(out->version, TW_REHEARSAL_SCORE_FIGURES_VERSION,
-			       "tw_rehearsal_score_figures", err);
+	int rc = check_args(out, score, "tw_score_rehearsal_byindex", err);
+	if (rc)
+		return rc;
+	rc = check_version(out->version, TW_REHEARSAL_SCORE_FIGURES_VERSION,
+			   "tw_rehearsal_score_figures", err);
 	if (rc)
 		return rc;
 	if (i >= score->count)
@@ -207,7 +238,7 @@ int tw_score_rehearsal_byindex(tw_rehearsal_score_figures *out, const tw_score *
 bool tw_score_touchpoint_apdex(const tw_score *score, size_t r, size_t s, size_t t,
 			       double *apdex, double *t_ms)
 {
-	const tw_rehearsal_score *rs = r < score->count ? &score->rehearsals[r] : NULL;
+	const tw_rehearsal_score *rs = score && r < score->count ? &score->rehearsals[r] : NULL;
 	for (size_t i = 0; rs && rs->touchpoints && i < rs->touchpoint_count; i++) {
 		const tw_touchpoint_score *tp = &rs->touchpoints[i];
 		if (tp->scene != s || tp->step != t)
@@ -223,12 +254,15 @@ bool tw_score_touchpoint_apdex(const tw_score *score, size_t r, size_t s, size_t
 
 size_t tw_score_reason_count(const tw_score *score)
 {
-	return score->losses ? score->loss_count : 0;
+	return score && score->losses ? score->loss_count : 0;
 }
 
 int tw_score_reason_byindex(tw_score_reason *out, const tw_score *score, size_t i, tw_error *err)
 {
-	int rc = check_version(out->version, TW_SCORE_REASON_VERSION, "tw_score_reason", err);
+	int rc = check_args(out, score, "tw_score_reason_byindex", err);
+	if (rc)
+		return rc;
+	rc = check_version(out->version, TW_SCORE_REASON_VERSION, "tw_score_reason", err);
 	if (rc)
 		return rc;
 	if (i >= tw_score_reason_count(score))

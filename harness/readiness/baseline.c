@@ -272,7 +272,11 @@ static int read_doc(tw_baseline *b, json_t *doc, tw_error *err)
 int tw_baseline_parse(tw_baseline **out, const char *name, const char *text, size_t len,
 		      tw_error *err)
 {
-	*out = NULL;
+	if (out)
+		*out = NULL;
+	if (!out || !name || !text)
+		return tw_error_set(err, TW_EUSAGE, "tw_baseline_parse: %s is NULL",
+				    !out ? "out" : !name ? "name" : "text");
 	json_error_t je;
 	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!doc)
@@ -293,7 +297,10 @@ int tw_baseline_parse(tw_baseline **out, const char *name, const char *text, siz
 
 int tw_baseline_load(tw_baseline **out, const char *path, tw_error *err)
 {
-	*out = NULL;
+	if (out)
+		*out = NULL;
+	if (!out || !path)
+		return tw_error_set(err, TW_EUSAGE, "tw_baseline_load: %s is NULL", out ? "path" : "out");
 	char *text = NULL;
 	size_t len = 0;
 	tw_error e = {0};

@@ -648,6 +648,11 @@ bool tw_readiness_met_despite_failures(const tw_run *run, const tw_run_score *sc
 
 tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 {
+	/* Nothing rehearsed, nothing shown ready: a run never executed, or
+	 * one whose plan held no rehearsal (tw_run_execute refuses that; a
+	 * merge of such parts could hold it), was not carried out. */
+	if (!run || !tw_run_performed(run) || (run->count == 0 && run->lineup_count == 0))
+		return TW_VERDICT_UNREACHABLE;
 	if (run->stop_reason == TW_STOP_INTERRUPTED)
 		return TW_VERDICT_INTERRUPTED;
 	tw_verdict v = TW_VERDICT_READY;
@@ -695,6 +700,8 @@ tw_verdict tw_run_verdict(const tw_run *run)
 
 const char *tw_score_shown(char *out, size_t size, double score)
 {
+	if (!out || size == 0)
+		return NULL;
 	double tenths = isfinite(score) ? floor((score + GATE_TOLERANCE) * 10) : 0;
 	if (tenths < 0)
 		tenths = 0;

@@ -10,11 +10,28 @@
 
 #include "core/fsutil.h"
 
+int tw_report_refuse(const tw_run *run, const char *name, tw_error *err)
+{
+	if (!run)
+		return tw_error_set(err, TW_EUSAGE, "%s needs a run", name);
+	/* Its statuses would read "passed" and its figures 0: a report of a
+	 * rehearsal that never took place. */
+	if (!tw_run_performed(run))
+		return tw_error_set(err, TW_EUSAGE,
+				    "%s: the run was never executed: nothing to report (call "
+				    "tw_run_execute first)",
+				    name);
+	return TW_OK;
+}
+
 int tw_report_write(tw_report_render_fn render, const char *name, const tw_run *run,
 		    const tw_run_score *score, const char *path, tw_error *err)
 {
 	if (!run || !path || !*path)
 		return tw_error_set(err, TW_EUSAGE, "%s needs a run and a path", name);
+	int refused = tw_report_refuse(run, name, err);
+	if (refused)
+		return refused;
 	tw_buf out;
 	int rc = render(run, score, &out, err);
 	if (!rc)
@@ -33,6 +50,9 @@ int tw_report_write_set(const tw_run *run, const tw_run_score *score, const tw_r
 	};
 	if (!run || (n && !files))
 		return tw_error_set(err, TW_EUSAGE, "tw_report_write_set needs a run and its files");
+	int refused = tw_report_refuse(run, "tw_report_write_set", err);
+	if (refused)
+		return refused;
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned)files[i].kind >= sizeof(render) / sizeof(render[0]) || !files[i].path ||
 		    !*files[i].path)

@@ -26,6 +26,7 @@
 #include "core/utf8.h"
 #include "readiness/baseline.h"
 #include "readiness/score.h"
+#include "reports/render.h"
 #include "runner/run.h"
 #include "techweek.h"
 
@@ -516,6 +517,9 @@ int tw_report_summary(const tw_run *run, const tw_run_score *score, FILE *out, u
 {
 	if (!run || !out)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_summary needs a run and a stream");
+	int refused = tw_report_refuse(run, "tw_report_summary", err);
+	if (refused)
+		return refused;
 	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};
 
 	/* Steps counted are the ones performed: skipped steps cost nothing. */
@@ -698,6 +702,9 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 {
 	if (!run || !score || !out)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_verdict needs a run, a score and a stream");
+	int refused = tw_report_refuse(run, "tw_report_verdict", err);
+	if (refused)
+		return refused;
 	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};
 	if (score->baseline && put_baseline(&s, run, score->baseline))
 		return tw_error_set(err, TW_ENOMEM, "out of memory writing the summary");

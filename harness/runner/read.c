@@ -69,6 +69,8 @@ static void percentiles(tw_percentiles *out, const tw_histogram *h)
 
 int tw_run_figures_of(tw_run_figures *out, const tw_run *run, tw_error *err)
 {
+	if (!out)
+		return tw_error_set(err, TW_EUSAGE, "tw_run_figures_of: out is NULL");
 	int rc = check_version(out->version, TW_RUN_FIGURES_VERSION, "tw_run_figures", err);
 	if (rc)
 		return rc;
@@ -96,6 +98,8 @@ size_t tw_run_rehearsal_count(const tw_run *run)
 int tw_run_rehearsal_byindex(tw_rehearsal_figures *out, const tw_run *run, size_t i,
 			     tw_error *err)
 {
+	if (!out)
+		return tw_error_set(err, TW_EUSAGE, "tw_run_rehearsal_byindex: out is NULL");
 	int rc = check_version(out->version, TW_REHEARSAL_FIGURES_VERSION, "tw_rehearsal_figures",
 			       err);
 	if (rc)
@@ -154,6 +158,8 @@ size_t tw_rehearsal_scene_count(const tw_run *run, size_t r)
 int tw_rehearsal_scene_byindex(tw_scene_figures *out, const tw_run *run, size_t r, size_t i,
 			       tw_error *err)
 {
+	if (!out)
+		return tw_error_set(err, TW_EUSAGE, "tw_rehearsal_scene_byindex: out is NULL");
 	int rc = check_version(out->version, TW_SCENE_FIGURES_VERSION, "tw_scene_figures", err);
 	if (rc)
 		return rc;
@@ -204,6 +210,8 @@ size_t tw_scene_touchpoint_count(const tw_run *run, size_t r, size_t s)
 int tw_scene_touchpoint_byindex(tw_touchpoint_figures *out, const tw_run *run, size_t r, size_t s,
 				size_t i, tw_error *err)
 {
+	if (!out)
+		return tw_error_set(err, TW_EUSAGE, "tw_scene_touchpoint_byindex: out is NULL");
 	int rc = check_version(out->version, TW_TOUCHPOINT_FIGURES_VERSION,
 			       "tw_touchpoint_figures", err);
 	if (rc)

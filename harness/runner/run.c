@@ -5,6 +5,7 @@
  */
 #include "runner/run.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,20 +23,80 @@ const char *tw_version(void)
 
 void tw_run_options_init(tw_run_options *opts)
 {
-	*opts = (tw_run_options)TW_RUN_OPTIONS_INIT;
+	if (opts)
+		*opts = (tw_run_options)TW_RUN_OPTIONS_INIT;
+}
+
+/* Options the run can be carried out with, or TW_EUSAGE naming the field
+ * and its value: a value out of range was once quietly replaced (a
+ * 0-based shard index ran the whole plan; customers 0 ran one), which
+ * sends traffic nobody asked for. */
+static int check_options(const tw_run_options *o, const char *who, tw_error *err)
+{
+	/* Only this version's layout can be read: an older or newer one
+	 * would be misread field by field. */
+	if (o->version != TW_RUN_OPTIONS_VERSION)
+		return tw_error_set(err, TW_EUSAGE,
+				    "%s: options of version %u, this library knows "
+				    "version %u: initialise them with tw_run_options_init or "
+				    "TW_RUN_OPTIONS_INIT",
+				    who, o->version, TW_RUN_OPTIONS_VERSION);
+	if ((o->shard_index || o->shard_count) &&
+	    (o->shard_index < 1 || o->shard_index > o->shard_count))
+		return tw_error_set(err, TW_EUSAGE,
+				    "%s: shard_index %u of shard_count %u: the index is 1-based, "
+				    "from 1 to shard_count (both 0: not sharded)",
+				    who, o->shard_index, o->shard_count);
+	if (!isfinite(o->rate) || o->rate < 0)
+		return tw_error_set(err, TW_EUSAGE, "%s: rate %g: a rate a second, above 0 (the "
+				    "open model) or 0 (the closed model)", who, o->rate);
+	if (o->rate > 0 && o->duration_ms <= 0)
+		return tw_error_set(err, TW_EUSAGE, "%s: rate %g needs duration_ms above 0: how "
+				    "long arrivals go on", who, o->rate);
+	if (o->rate == 0 && o->performances == 0)
+		return tw_error_set(err, TW_EUSAGE, "%s: performances 0: at least 1 (the closed "
+				    "model)", who);
+	if (o->customers == 0)
+		return tw_error_set(err, TW_EUSAGE, "%s: customers 0: at least 1", who);
+	if (o->jobs == 0)
+		return tw_error_set(err, TW_EUSAGE, "%s: jobs 0: at least 1", who);
+	if (o->duration_ms < 0 || o->ramp_ms < 0)
+		return tw_error_set(err, TW_EUSAGE, "%s: %s %ld: 0 or more ms", who,
+				    o->duration_ms < 0 ? "duration_ms" : "ramp_ms",
+				    o->duration_ms < 0 ? o->duration_ms : o->ramp_ms);
+	if (o->connect_timeout_ms <= 0 || o->timeout_ms <= 0)
+		return tw_error_set(err, TW_EUSAGE, "%s: %s %ld: at least 1 ms", who,
+				    o->connect_timeout_ms <= 0 ? "connect_timeout_ms" : "timeout_ms",
+				    o->connect_timeout_ms <= 0 ? o->connect_timeout_ms : o->timeout_ms);
+	if (o->max_redirects < 0)
+		return tw_error_set(err, TW_EUSAGE, "%s: max_redirects %ld: 0 or more", who,
+				    o->max_redirects);
+	if (o->max_body == 0)
+		return tw_error_set(err, TW_EUSAGE, "%s: max_body 0: at least 1 byte", who);
+	if (!isfinite(o->think_scale) || o->think_scale < 0)
+		return tw_error_set(err, TW_EUSAGE, "%s: think_scale %g: 0 or more", who,
+				    o->think_scale);
+	if (o->call_max_fetches < 1 || o->call_max_loops < 1)
+		return tw_error_set(err, TW_EUSAGE, "%s: %s %d: at least 1", who,
+				    o->call_max_fetches < 1 ? "call_max_fetches" : "call_max_loops",
+				    o->call_max_fetches < 1 ? o->call_max_fetches : o->call_max_loops);
+	if (!isfinite(o->call_max_seconds) || o->call_max_seconds <= 0)
+		return tw_error_set(err, TW_EUSAGE, "%s: call_max_seconds %g: above 0", who,
+				    o->call_max_seconds);
+	if (o->progress_ms < 0)
+		return tw_error_set(err, TW_EUSAGE, "%s: progress_ms %ld: 0 or more", who,
+				    o->progress_ms);
+	return TW_OK;
 }
 
 int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 {
+	if (!out)
+		return tw_error_set(err, TW_EUSAGE, "tw_run_new: out is NULL");
 	*out = NULL;
-	/* Only this version's layout can be read: an older or newer one
-	 * would be misread field by field. */
-	if (opts && opts->version != TW_RUN_OPTIONS_VERSION)
-		return tw_error_set(err, TW_EUSAGE,
-				    "tw_run_new: options of version %u, this library knows "
-				    "version %u: initialise them with tw_run_options_init or "
-				    "TW_RUN_OPTIONS_INIT",
-				    opts->version, TW_RUN_OPTIONS_VERSION);
+	int rc = opts ? check_options(opts, "tw_run_new", err) : TW_OK;
+	if (rc != TW_OK)
+		return rc;
 	/* The fallback for programs that never call tw_global_init
 	 * (include/techweek/global.h); nested in theirs when they do. */
 	if (tw_global_init() < 0)
@@ -76,8 +137,84 @@ tw_rehearsal_result *tw_run_push_result(tw_run *run, const char *path)
 	return r;
 }
 
+bool tw_run_performed(const tw_run *run)
+{
+	return run->executed || run->metrics;
+}
+
+/* Why a rehearsal cannot be added to run now (TW_EUSAGE), else TW_OK. */
+static int can_add(const tw_run *run, const char *who, tw_error *err)
+{
+	if (!run)
+		return tw_error_set(err, TW_EUSAGE, "%s: run is NULL", who);
+	/* The results are sized to the rehearsals when the run is performed:
+	 * one added after would have none (read past their end). */
+	if (tw_run_performed(run))
+		return tw_error_set(err, TW_EUSAGE,
+				    "%s: this run is already executed (or merged from parts): "
+				    "add every rehearsal before tw_run_execute",
+				    who);
+	return TW_OK;
+}
+
+int tw_run_execute_begin(tw_run *run, tw_error *err)
+{
+	if (!run)
+		return tw_error_set(err, TW_EUSAGE, "tw_run_execute: run is NULL");
+	if (tw_run_performed(run))
+		return tw_error_set(err, TW_EUSAGE,
+				    "tw_run_execute: this run is already executed (or merged from "
+				    "parts): a run is executed once; make another with tw_run_new");
+	if (run->count == 0)
+		return tw_error_set(err, TW_EUSAGE,
+				    "tw_run_execute: no rehearsal was added: nothing to rehearse");
+	/* Options changed through tw_run_options_of since tw_run_new. */
+	int rc = check_options(&run->opts, "tw_run_execute", err);
+	if (rc == TW_OK)
+		run->executed = true;
+	return rc;
+}
+
+/* A script's problems found by the check, as tw_run_add_script reports
+ * them: recorded as a broken rehearsal with the first shown, TW_ECHECK
+ * and that problem in err; TW_ENOMEM when the check could not finish (the
+ * script is not added then, as on any out of memory here). */
+static int add_unchecked(tw_run *run, const tw_script *script, const tw_errors *problems,
+			 tw_error *err)
+{
+	const tw_error *first = problems->count ? &problems->items[0] : NULL;
+	for (size_t i = 0; i < problems->count; i++)
+		if (problems->items[i].code == TW_ENOMEM)
+			first = NULL;
+	if (!first || problems->lost)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	if (tw_run_add_broken(run, tw_script_path(script), first) != TW_OK)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	return tw_error_set_at(err, TW_ECHECK, first->file, first->line, first->col,
+			       first->source_line, "%s", first->message ? first->message : "");
+}
+
 int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err)
 {
+	int rc = can_add(run, "tw_run_add_script", err);
+	if (rc == TW_OK && !script)
+		rc = tw_error_set(err, TW_EUSAGE, "tw_run_add_script: script is NULL (did "
+				  "tw_script_load fail?)");
+	if (rc != TW_OK) {
+		tw_script_free(script);
+		return rc;
+	}
+	/* Checked here whether or not the caller did: an unchecked script's
+	 * own fault (an invalid regex, an unset variable) would otherwise
+	 * fail as an expectation, blamed on the service. */
+	tw_errors problems = {0};
+	if (tw_script_check(script, run->opts.vars, &problems) > 0) {
+		rc = add_unchecked(run, script, &problems, err);
+		tw_errors_clear(&problems);
+		tw_script_free(script);
+		return rc;
+	}
+	tw_errors_clear(&problems);
 	/* Regexes, XPaths and JSON queries compiled once for the whole run. */
 	if (tw_script_compile(script, err) != TW_OK) {
 		tw_script_free(script);
@@ -110,6 +247,8 @@ int tw_run_add_plan(tw_run *run, tw_plan *plan)
 
 int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem)
 {
+	if (can_add(run, "tw_run_add_broken", NULL) != TW_OK || !path || !problem)
+		return TW_EUSAGE;
 	tw_rehearsal_result *r = tw_run_push_result(run, path);
 	if (!r || !(r->name = strdup(path)))
 		return TW_ENOMEM;
@@ -175,12 +314,12 @@ char *tw_run_redact(const tw_run *run, const char *text)
 
 tw_run_options *tw_run_options_of(tw_run *run)
 {
-	return &run->opts;
+	return run ? &run->opts : NULL;
 }
 
 int tw_run_interrupted(const tw_run *run)
 {
-	return run->stop_reason == TW_STOP_INTERRUPTED;
+	return run && run->stop_reason == TW_STOP_INTERRUPTED;
 }
 
 /* The verdict's words; which verdict a run gets is readiness/score.c's. */

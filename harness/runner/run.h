@@ -73,6 +73,7 @@ struct tw_run {
 	tw_stop_reason stop_reason;
 	bool incomplete;      /* tw_run_execute failed (out of memory): it did
 				 not perform what was planned */
+	bool executed;        /* tw_run_execute began: a run is executed once */
 	_Atomic int stop;     /* set by tw_run_stop */
 
 	/* Sharding: the lineup (lineup_count entries, owned; NULL before
@@ -90,6 +91,17 @@ struct tw_run {
 /* Records the lineup from the rehearsals added so far (tw_run_execute
  * does; tw_run_load_parts too). TW_OK or TW_ENOMEM. */
 int tw_run_record_lineup(tw_run *run);
+
+/* The run has results: tw_run_execute began (tw_run_execute_begin let
+ * it), or it was rebuilt from parts (its metrics are set). From then on
+ * nothing can be added, and before it nothing can be scored, reported or
+ * READY. */
+bool tw_run_performed(const tw_run *run);
+/* What tw_run_execute checks first: a run (not NULL), never executed, with
+ * a rehearsal, and options in range (changed through tw_run_options_of
+ * since tw_run_new). TW_OK marks it executed; TW_EUSAGE leaves it as it
+ * was. */
+int tw_run_execute_begin(tw_run *run, tw_error *err);
 
 /* Appends a zeroed result for path (and a NULL plan); NULL on out of
  * memory. */

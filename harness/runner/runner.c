@@ -430,6 +430,8 @@ static void progress_now(tw_run *run, schedule *sc, bool stopping)
 
 void tw_run_stop(tw_run *run)
 {
+	if (!run)
+		return;
 	int s = run->stop;
 	run->stop = s < 2 ? s + 1 : 2;
 }
@@ -573,6 +575,9 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 
 int tw_run_execute(tw_run *run, tw_error *err)
 {
+	int begun = tw_run_execute_begin(run, err);
+	if (begun != TW_OK)
+		return begun;
 	iso_now(run->started_at);
 	double t0 = tw_clock_ms();
 	const tw_run_options *o = &run->opts;

@@ -2,6 +2,12 @@
  * Errors are values: a code, a message and, when the error is about a
  * script, the place in it. Nothing in the engine prints; the caller decides
  * how to show a tw_error (tw_error_format gives the standard rendering).
+ *
+ * A function that can fail returns a tw_code and fills the tw_error passed
+ * last (which may be NULL) when it fails. A successful call leaves err as
+ * it was, as libgit2 does: clear a tw_error (tw_error_clear) before using
+ * it again, or a stale message stays beside TW_OK. Read err only when the
+ * code is not TW_OK.
  */
 #ifndef TECHWEEK_ERROR_H
 #define TECHWEEK_ERROR_H
@@ -65,18 +71,20 @@ TW_EXTERN(int) tw_error_set_at(tw_error *err, tw_code code, const char *file, in
 			       int col, const char *source_line, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
-/* Moves src into dst (dst cleared first; src left cleared). */
+/* Moves src into dst (dst cleared first; src left cleared). With either
+ * NULL, the other is cleared. */
 TW_EXTERN(void) tw_error_move(tw_error *dst, tw_error *src);
 
 /* Renders err as the user sees it:
  *   file:line:col: syntax error: message
  *      12 |   fill "Your name" wiht x
  *         |                    ^
- * The result is malloc'd; the caller frees it. NULL on out of memory. */
+ * A cleared error (or NULL) renders as "no error". The result is
+ * malloc'd; the caller frees it. NULL on out of memory. */
 TW_EXTERN(char *) tw_error_format(const tw_error *err);
 
-/* Appends a copy of err to list. Returns TW_OK, or TW_ENOMEM with nothing
- * appended and list->lost counting it. */
+/* Appends a copy of err to list. Returns TW_OK, TW_ENOMEM with nothing
+ * appended and list->lost counting it, or TW_EUSAGE when either is NULL. */
 TW_EXTERN(int) tw_errors_push(tw_errors *list, const tw_error *err);
 TW_EXTERN(void) tw_errors_clear(tw_errors *list);
 

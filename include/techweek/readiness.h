@@ -40,8 +40,8 @@ TW_EXTERN(int) tw_project_new(tw_project **out, tw_error *err);
 TW_EXTERN(int) tw_project_open(tw_project **out, const char *path, tw_error *err);
 TW_EXTERN(void) tw_project_free(tw_project *project);
 
-/* The run's minimum score, 0..100; < 0: none. Setting it replaces the
- * file's "gate" (techweek run --gate). */
+/* The run's minimum score, 0..100; < 0: none (or NULL). Setting it
+ * replaces the file's "gate" (techweek run --gate). */
 TW_EXTERN(double) tw_project_gate(const tw_project *project);
 TW_EXTERN(void) tw_project_set_gate(tw_project *project, double gate);
 
@@ -113,8 +113,9 @@ typedef enum tw_part {
 TW_EXTERN(const char *) tw_part_str(tw_part p);
 
 /* Scores a finished run under project (NULL: the defaults) and decides
- * its verdict. TW_OK; TW_EUSAGE (the project's weights are unusable);
- * TW_ENOMEM. *out is NULL on failure. */
+ * its verdict. TW_OK; TW_EUSAGE (the project's weights are unusable, or
+ * the run was never executed: nothing to score); TW_ENOMEM. *out is NULL
+ * on failure. */
 TW_EXTERN(int) tw_score_new(tw_score **out, const tw_run *run, const tw_project *project,
 			    tw_error *err);
 TW_EXTERN(void) tw_score_free(tw_score *score);
@@ -127,10 +128,11 @@ TW_EXTERN(void) tw_score_free(tw_score *score);
 TW_EXTERN(int) tw_score_compare(tw_score *score, const tw_run *run, const tw_baseline *baseline,
 				const tw_project *project, tw_error *err);
 
-/* The verdict: what every report shows and the CLI exits with. */
+/* The verdict: what every report shows and the CLI exits with
+ * (TW_VERDICT_UNREACHABLE for NULL). */
 TW_EXTERN(tw_verdict) tw_score_verdict(const tw_score *score);
 /* The run's score, 0..100 in full precision: its weakest critical
- * rehearsal's; < 0 when no rehearsal counts (none performed). */
+ * rehearsal's; < 0 when no rehearsal counts (none performed), or NULL. */
 TW_EXTERN(double) tw_score_value(const tw_score *score);
 /* The weight of each part, normalised to sum 1. */
 TW_EXTERN(double) tw_score_weight(const tw_score *score, tw_part p);
@@ -142,8 +144,10 @@ TW_EXTERN(bool) tw_score_gate_held(const tw_score *score);
  * trailing ".0": "99.7", "100", "97.9"; 0 to 100. Rounded down, a shown
  * score never seems to pass a gate (of one decimal) it failed, nor to
  * fail one it passed: "90" never fails a gate of 90, and 99.75 against
- * 99.8 reads 99.7. Writes into out (TW_SCORE_SHOWN_SIZE is enough) and
- * returns it. */
+ * 99.8 reads 99.7. A score outside 0..100 is clamped ("100" for 150, "0"
+ * for -5 or NaN). Writes into out (TW_SCORE_SHOWN_SIZE is enough; a
+ * smaller size cuts it as snprintf does) and returns it; NULL when out is
+ * NULL or size 0. */
 #define TW_SCORE_SHOWN_SIZE 8
 TW_EXTERN(const char *) tw_score_shown(char *out, size_t size, double score);
 

@@ -16,7 +16,8 @@
 #include "run.h"
 
 /* Every report takes the run's score (techweek/readiness.h) and shows it
- * when given; NULL leaves it out. */
+ * when given; NULL leaves it out. Each refuses (TW_EUSAGE, nothing
+ * written) a run never executed: its rehearsals would read passed. */
 
 /* JUnit XML: a testsuite per rehearsal, a testcase per scene; the score and
  * its breakdown as properties when score is not NULL. */

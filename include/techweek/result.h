@@ -13,7 +13,8 @@
  *
  * The figures are the run's: those of every performance (tw_run_execute)
  * or of every part merged (tw_run_load_parts). Before tw_run_execute they
- * are all 0.
+ * are all 0 (and the run's verdict is TW_VERDICT_UNREACHABLE: nothing was
+ * performed). A NULL out or run is TW_EUSAGE; a count of NULL is 0.
  */
 #ifndef TECHWEEK_RESULT_H
 #define TECHWEEK_RESULT_H

@@ -1,5 +1,23 @@
 /*
  * A run: rehearsals performed against real endpoints, and what was measured.
+ *
+ * Its lifecycle, in this order:
+ *
+ *   tw_run_new                        options checked
+ *   tw_run_add_script / _add_broken   each rehearsal, at least one
+ *   tw_run_execute                    once
+ *   the readers (techweek/result.h), tw_score_new, the reports
+ *   tw_run_free
+ *
+ * A call out of order is refused with TW_EUSAGE and changes nothing:
+ * tw_run_execute without a rehearsal or a second time, a rehearsal added
+ * after it, a score or a report of a run never executed. (tw_run_load_parts
+ * makes a run already past execute.) The readers work at any time: before
+ * tw_run_execute they give the scripts' shape with every figure 0.
+ *
+ * A run that performed nothing is never READY: tw_run_verdict of a run
+ * never executed is TW_VERDICT_UNREACHABLE ("the run could not be carried
+ * out").
  */
 #ifndef TECHWEEK_RUN_H
 #define TECHWEEK_RUN_H
@@ -29,34 +47,37 @@ typedef struct tw_progress {
  * program built against an older header. */
 #define TW_RUN_OPTIONS_VERSION 1
 
+/* tw_run_new (and tw_run_execute, for changes made through
+ * tw_run_options_of) refuse a value outside the range given here with
+ * TW_EUSAGE, naming the field and the value: nothing is quietly replaced. */
 typedef struct tw_run_options {
 	unsigned version;        /* TW_RUN_OPTIONS_VERSION: always first */
 	const tw_vars *vars;     /* --var / --vars-file; borrowed, may be NULL */
-	long connect_timeout_ms; /* per step; default 10000 */
-	long timeout_ms;         /* per step, whole transfer; default 30000 */
-	long max_redirects;      /* per step; default 10 */
-	size_t max_body;         /* bytes kept per response; default 8 MiB */
+	long connect_timeout_ms; /* per step; default 10000; >= 1 */
+	long timeout_ms;         /* per step, whole transfer; default 30000; >= 1 */
+	long max_redirects;      /* per step; default 10; >= 0 */
+	size_t max_body;         /* bytes kept per response; default 8 MiB; >= 1 */
 	bool insecure;           /* do not verify TLS peers */
 	const char *cacert;      /* CA bundle to verify against; borrowed */
 	const char *user_agent;  /* default "techweek/VERSION" */
 	/* The phone: every loop an IVR can make is bounded. */
 	int call_max_fetches;    /* documents fetched between two caller
-				    actions (Redirect loops); default 20 */
-	double call_max_seconds; /* call clock per call; default 3600 */
-	int call_max_loops;      /* plays of a Say/Play that loops; default 3 */
+				    actions (Redirect loops); default 20; >= 1 */
+	double call_max_seconds; /* call clock per call; default 3600; > 0 */
+	int call_max_loops;      /* plays of a Say/Play that loops; default 3; >= 1 */
 
 	/* The schedule (docs/cli.md). Closed model: every rehearsal
 	 * `performances` times, at most `customers` at once. Open model
 	 * (rate > 0): performances start at `rate` a second (rising from 0
 	 * over ramp_ms) for duration_ms, at most `customers` at once
 	 * (arrivals beyond are dropped and counted). */
-	unsigned long performances; /* default 1 */
-	unsigned long customers;    /* default 1 (closed), 1000 (open) */
-	double rate;                /* per second; 0: closed model */
-	long duration_ms;
-	long ramp_ms;
-	unsigned jobs;              /* worker threads, each its own loop; default 1 */
-	double think_scale;         /* pause steps last this times as long; default 1 */
+	unsigned long performances; /* default 1; >= 1 (closed model) */
+	unsigned long customers;    /* default 1 (closed), 1000 (open); >= 1 */
+	double rate;                /* per second; 0: closed model; finite, >= 0 */
+	long duration_ms;           /* > 0 with a rate, else >= 0 (unused) */
+	long ramp_ms;               /* >= 0 */
+	unsigned jobs;              /* worker threads, each its own loop; default 1; >= 1 */
+	double think_scale;         /* pause steps last this times as long; default 1; >= 0 */
 	unsigned long max_failures; /* stop starting performances after this
 				       many failed; 0: never */
 	unsigned retries;           /* a visit, raw HTTP or call step whose
@@ -65,10 +86,12 @@ typedef struct tw_run_options {
 	 * tw_run_execute while performances run; NULL: none. */
 	void (*progress)(const tw_progress *p, void *ctx);
 	void *progress_ctx;
-	long progress_ms;           /* default 1000 */
+	long progress_ms;           /* default 1000; >= 0 */
 
 	/* Sharding (docs/sharding.md): this run is shard shard_index of
-	 * shard_count (1-based); 0/0: not sharded. With at least shard_count
+	 * shard_count (1-based: 1 <= shard_index <= shard_count; a 0-based
+	 * index, as Kubernetes' JOB_COMPLETION_INDEX, is refused); 0/0: not
+	 * sharded. With at least shard_count
 	 * runnable rehearsals, the shard performs those whose index (in the
 	 * order added, broken ones not counted) % shard_count ==
 	 * shard_index - 1 and drops the others from the run; with fewer, it
@@ -124,17 +147,27 @@ typedef struct tw_run tw_run;
 
 /* opts is copied (pointers in it are borrowed and must outlive the run);
  * NULL: the defaults. TW_OK; TW_EUSAGE when opts->version is not one this
- * library knows (not initialised, or from a newer header); TW_ENOMEM;
- * TW_EINTERNAL when libcurl could not be set up. */
+ * library knows (not initialised, or from a newer header) or a field is
+ * out of its range (tw_run_options; err names the field and the value);
+ * TW_ENOMEM; TW_EINTERNAL when libcurl could not be set up. *out is NULL
+ * on failure. */
 TW_EXTERN(int) tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err);
 TW_EXTERN(void) tw_run_free(tw_run *run);
 
-/* Adds a parsed script; the run takes ownership of script. */
+/* Adds a parsed script, before tw_run_execute; the run takes ownership of
+ * script, also when it refuses it (it is freed then). The script is
+ * checked (tw_script_check with opts.vars) whether or not the caller did:
+ * one with problems is recorded as tw_run_add_broken records it (the
+ * verdict is TW_VERDICT_BROKEN and the reports show the first problem)
+ * and TW_ECHECK is returned with that problem in err. TW_OK; TW_ECHECK;
+ * TW_EUSAGE (run or script NULL, or the run already executed); TW_ENOMEM
+ * (nothing added). */
 TW_EXTERN(int) tw_run_add_script(tw_run *run, tw_script *script, tw_error *err);
 
 /* Records a script that could not be loaded or checked, so that reports
  * show it as an error and the verdict is TW_VERDICT_BROKEN. path and
- * problem are copied. */
+ * problem are copied. TW_OK; TW_EUSAGE (an argument NULL, or the run
+ * already executed); TW_ENOMEM. */
 TW_EXTERN(int) tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem);
 
 /*
@@ -153,13 +186,19 @@ TW_EXTERN(int) tw_run_add_broken(tw_run *run, const char *path, const tw_error *
 TW_EXTERN(int) tw_run_load_parts(tw_run **out, const char *const *paths, size_t n,
 				 tw_error *err);
 
-/* Performs every added rehearsal. Returns TW_OK when the run could be
- * carried out (even if rehearsals failed); the outcome is in the results. */
+/* Performs every added rehearsal, once per run. Returns TW_OK when the run
+ * could be carried out (even if rehearsals failed); the outcome is in the
+ * results. TW_EUSAGE, with the run left as it was, when no rehearsal was
+ * added, when it was executed already (or loaded from parts), or when an
+ * option changed through tw_run_options_of is out of range. Another code
+ * (TW_ENOMEM, ...) after it started: what was performed is in the results,
+ * and the verdict is TW_VERDICT_UNREACHABLE. */
 TW_EXTERN(int) tw_run_execute(tw_run *run, tw_error *err);
 
 /* The run's verdict without a gate (tw_readiness_verdict with no score):
  * what a caller without a project file gets. The CLI and the reports use
- * the score's, which a gate can only lower. */
+ * the score's, which a gate can only lower. TW_VERDICT_UNREACHABLE for a
+ * run never executed, and for NULL. */
 TW_EXTERN(tw_verdict) tw_run_verdict(const tw_run *run);
 
 
@@ -170,10 +209,11 @@ TW_EXTERN(tw_verdict) tw_run_verdict(const tw_run *run);
 TW_EXTERN(void) tw_run_stop(tw_run *run);
 
 /* The run's options, to change before tw_run_execute (a progress display
- * set up once the run exists). */
+ * set up once the run exists); tw_run_execute checks them again. NULL for
+ * NULL. */
 TW_EXTERN(tw_run_options *) tw_run_options_of(tw_run *run);
 
-/* True when tw_run_stop ended the run early. */
+/* True when tw_run_stop ended the run early (0 for NULL). */
 TW_EXTERN(int) tw_run_interrupted(const tw_run *run);
 
 #endif

@@ -13,11 +13,13 @@ typedef struct tw_script tw_script;
 
 /* Reads and parses the file at path. On success *out owns a script to free
  * with tw_script_free. On failure *out is NULL and err says where and why
- * (TW_EIO for an unreadable file, TW_ESYNTAX with file:line:col). */
+ * (TW_EIO for an unreadable file, TW_ESYNTAX with file:line:col, TW_EUSAGE
+ * for a NULL out or path). */
 TW_EXTERN(int) tw_script_load(tw_script **out, const char *path, tw_error *err);
 
 /* Parses text (len bytes, need not be NUL-terminated); name is used as the
- * file name in messages. Same ownership as tw_script_load. */
+ * file name in messages. Same ownership as tw_script_load; TW_EUSAGE for a
+ * NULL out, name or text. */
 TW_EXTERN(int) tw_script_parse(tw_script **out, const char *name, const char *text,
 			       size_t len, tw_error *err);
 
@@ -34,7 +36,9 @@ TW_EXTERN(void) tw_script_free(tw_script *script);
  * short appends a TW_ENOMEM error ("the check is incomplete"), and a
  * problem that could not be appended is counted in problems->lost and in
  * the result. So the result is 0 only for a script checked whole and
- * clean; it is problems->count plus what problems->lost gained. */
+ * clean; it is problems->count plus what problems->lost gained. A NULL
+ * script or problems is one problem (TW_EUSAGE, listed when problems is
+ * given). tw_run_add_script checks the script again itself. */
 TW_EXTERN(size_t) tw_script_check(const tw_script *script, const tw_vars *given,
 				  tw_errors *problems);
 

@@ -22,7 +22,8 @@ TW_EXTERN(tw_vars *) tw_vars_new(void);
 TW_EXTERN(tw_vars *) tw_vars_new_over(const tw_vars *base);
 TW_EXTERN(void) tw_vars_free(tw_vars *vars);
 
-/* Sets (or replaces) name; name and value are copied. */
+/* Sets (or replaces) name; name and value are copied (value NULL: "").
+ * TW_OK; TW_ENOMEM; TW_EUSAGE for a NULL vars or name. */
 TW_EXTERN(int) tw_vars_set(tw_vars *vars, const char *name, const char *value, bool secret);
 
 /* The value of name, owned by vars and valid until it is next changed; NULL
@@ -31,7 +32,8 @@ TW_EXTERN(const char *) tw_vars_get(const tw_vars *vars, const char *name, bool 
 
 /* The set's own entries: a base's are not counted. */
 TW_EXTERN(size_t) tw_vars_count(const tw_vars *vars);
-/* The i-th own entry in insertion order; strings owned by vars. */
+/* The i-th own entry in insertion order; strings owned by vars. Past the
+ * end (or NULL vars): NULL strings, not secret. */
 TW_EXTERN(void) tw_vars_at(const tw_vars *vars, size_t i, const char **name,
 			   const char **value, bool *secret);
 

@@ -991,7 +991,8 @@ static void test_empty_run(void **state)
 	assert_int_at(doc, "totals/steps", 0);
 	assert_num(doc, "elapsed_ms", 0);
 	assert_null_at(doc, "started_at");
-	assert_text(doc, "verdict", "passed");
+	/* Nothing rehearsed is never READY: the run was not carried out. */
+	assert_text(doc, "verdict", "unreachable");
 	assert_int_equal(json_array_size(at(doc, "rehearsals")), 0);
 	json_decref(doc);
 	scratch_remove(&s);
