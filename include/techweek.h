@@ -13,7 +13,7 @@
  * crash: a function returning a code returns TW_EUSAGE naming the argument
  * (and sets a given *out to NULL); a count returns 0, a string getter NULL,
  * a bool false, tw_score_value and tw_project_gate -1, a verdict
- * TW_VERDICT_UNREACHABLE. (Not yet tw_run_load_parts: give it an out.)
+ * TW_VERDICT_UNREACHABLE.
  *
  * A run's lifecycle (new, add, execute once, read, score, report, free) is
  * in techweek/run.h.

@@ -194,23 +194,13 @@ static int check_args(const void *out, const void *score, const char *who, tw_er
 	return TW_OK;
 }
 
-static int check_version(unsigned version, unsigned known, const char *what, tw_error *err)
-{
-	if (version == 0 || version > known)
-		return tw_error_set(err, TW_EUSAGE,
-				    "%s of version %u: this library knows versions 1 to %u "
-				    "(initialise it with its _INIT macro)",
-				    what, version, known);
-	return TW_OK;
-}
-
 int tw_score_rehearsal_byindex(tw_rehearsal_score_figures *out, const tw_score *score, size_t i,
 			       tw_error *err)
 {
 	int rc = check_args(out, score, "tw_score_rehearsal_byindex", err);
 	if (rc)
 		return rc;
-	rc = check_version(out->version, TW_REHEARSAL_SCORE_FIGURES_VERSION,
+	rc = tw_figures_version_check(out->version, TW_REHEARSAL_SCORE_FIGURES_VERSION,
 			   "tw_rehearsal_score_figures", err);
 	if (rc)
 		return rc;
@@ -262,7 +252,7 @@ int tw_score_reason_byindex(tw_score_reason *out, const tw_score *score, size_t 
 	int rc = check_args(out, score, "tw_score_reason_byindex", err);
 	if (rc)
 		return rc;
-	rc = check_version(out->version, TW_SCORE_REASON_VERSION, "tw_score_reason", err);
+	rc = tw_figures_version_check(out->version, TW_SCORE_REASON_VERSION, "tw_score_reason", err);
 	if (rc)
 		return rc;
 	if (i >= tw_score_reason_count(score))

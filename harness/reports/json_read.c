@@ -1175,7 +1175,14 @@ static int merge_parts(tw_run **out, part *parts, size_t n, tw_error *err)
 	if (rc == TW_OK)
 		rc = read_options(&opts, &vars, &parts[0], err);
 	tw_run *run = NULL;
-	if (rc == TW_OK && (rc = tw_run_new(&run, &opts, err)) == TW_OK) {
+	if (rc == TW_OK && (rc = tw_run_new(&run, &opts, err)) == TW_EUSAGE) {
+		/* Options that read as JSON but no run takes: they are the
+		 * first part's settings, so it is that file at fault. */
+		char why[512];
+		const char *msg = err && err->message ? err->message : "";
+		snprintf(why, sizeof(why), "%s", strncmp(msg, "tw_run_new: ", 12) ? msg : msg + 12);
+		rc = usage_error(err, parts[0].path, "settings: %s", why);
+	} else if (rc == TW_OK) {
 		run->owned_vars = vars;
 		vars = NULL;
 		rc = build(run, parts, n, err);
@@ -1204,9 +1211,16 @@ static int readable(const char *path, tw_error *err)
 
 int tw_run_load_parts(tw_run **out, const char *const *paths, size_t n, tw_error *err)
 {
+	if (!out)
+		return tw_error_set(err, TW_EUSAGE, "tw_run_load_parts: out is NULL");
 	*out = NULL;
 	if (n == 0)
 		return tw_error_set(err, TW_EUSAGE, "no parts to merge");
+	if (!paths)
+		return tw_error_set(err, TW_EUSAGE, "tw_run_load_parts: paths is NULL");
+	for (size_t i = 0; i < n; i++)
+		if (!paths[i])
+			return tw_error_set(err, TW_EUSAGE, "tw_run_load_parts: paths[%zu] is NULL", i);
 	part *parts = calloc(n, sizeof(*parts));
 	if (!parts)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");

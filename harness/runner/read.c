@@ -35,8 +35,7 @@ static const tw_plan_scene *find_plan_scene(const tw_run *run, size_t r, size_t 
 	return plan && s < plan->scene_count ? &plan->scenes[s] : NULL;
 }
 
-/* A version this library fills: the first (and only) so far. */
-static int check_version(unsigned version, unsigned known, const char *what, tw_error *err)
+int tw_figures_version_check(unsigned version, unsigned known, const char *what, tw_error *err)
 {
 	if (version == 0 || version > known)
 		return tw_error_set(err, TW_EUSAGE,
@@ -71,7 +70,7 @@ int tw_run_figures_of(tw_run_figures *out, const tw_run *run, tw_error *err)
 {
 	if (!out)
 		return tw_error_set(err, TW_EUSAGE, "tw_run_figures_of: out is NULL");
-	int rc = check_version(out->version, TW_RUN_FIGURES_VERSION, "tw_run_figures", err);
+	int rc = tw_figures_version_check(out->version, TW_RUN_FIGURES_VERSION, "tw_run_figures", err);
 	if (rc)
 		return rc;
 	if (!run)
@@ -100,7 +99,7 @@ int tw_run_rehearsal_byindex(tw_rehearsal_figures *out, const tw_run *run, size_
 {
 	if (!out)
 		return tw_error_set(err, TW_EUSAGE, "tw_run_rehearsal_byindex: out is NULL");
-	int rc = check_version(out->version, TW_REHEARSAL_FIGURES_VERSION, "tw_rehearsal_figures",
+	int rc = tw_figures_version_check(out->version, TW_REHEARSAL_FIGURES_VERSION, "tw_rehearsal_figures",
 			       err);
 	if (rc)
 		return rc;
@@ -160,7 +159,7 @@ int tw_rehearsal_scene_byindex(tw_scene_figures *out, const tw_run *run, size_t 
 {
 	if (!out)
 		return tw_error_set(err, TW_EUSAGE, "tw_rehearsal_scene_byindex: out is NULL");
-	int rc = check_version(out->version, TW_SCENE_FIGURES_VERSION, "tw_scene_figures", err);
+	int rc = tw_figures_version_check(out->version, TW_SCENE_FIGURES_VERSION, "tw_scene_figures", err);
 	if (rc)
 		return rc;
 	if (!run || r >= run->count)
@@ -212,7 +211,7 @@ int tw_scene_touchpoint_byindex(tw_touchpoint_figures *out, const tw_run *run, s
 {
 	if (!out)
 		return tw_error_set(err, TW_EUSAGE, "tw_scene_touchpoint_byindex: out is NULL");
-	int rc = check_version(out->version, TW_TOUCHPOINT_FIGURES_VERSION,
+	int rc = tw_figures_version_check(out->version, TW_TOUCHPOINT_FIGURES_VERSION,
 			       "tw_touchpoint_figures", err);
 	if (rc)
 		return rc;

@@ -116,4 +116,9 @@ char *tw_run_redact(const tw_run *run, const char *text);
  * result.c). TW_OK or TW_ENOMEM. */
 int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result *r);
 
+/* A public figures struct's version (techweek/result.h, readiness.h):
+ * TW_OK when this library fills it (1..known), else TW_EUSAGE naming what
+ * and saying to initialise it with its _INIT macro. */
+int tw_figures_version_check(unsigned version, unsigned known, const char *what, tw_error *err);
+
 #endif

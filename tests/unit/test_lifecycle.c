@@ -425,6 +425,12 @@ static void test_null(void **state)
 	tw_error problem = {.code = TW_ESYNTAX};
 	assert_int_equal(tw_run_add_broken(NULL, "x", &problem), TW_EUSAGE);
 	refused(tw_run_execute(NULL, &err), &err, TW_EUSAGE, "tw_run_execute");
+	const char *parts[] = {path, NULL};
+	refused(tw_run_load_parts(NULL, parts, 1, &err), &err, TW_EUSAGE, "tw_run_load_parts");
+	refused(tw_run_load_parts(&r2, NULL, 1, &err), &err, TW_EUSAGE, "tw_run_load_parts");
+	assert_null(r2);
+	refused(tw_run_load_parts(&r2, parts, 2, &err), &err, TW_EUSAGE, "paths[1]");
+	assert_null(r2);
 	assert_int_equal(tw_run_verdict(NULL), TW_VERDICT_UNREACHABLE);
 	tw_run_stop(NULL);
 	assert_null(tw_run_options_of(NULL));

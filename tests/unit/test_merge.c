@@ -389,6 +389,8 @@ static void test_bad_values(void **state)
 		{"plan.schedule.rate", "null", "plan.schedule.rate: expected a number from 0"},
 		{"plan.schedule.jobs", "99999999999", "plan.schedule.jobs: expected a whole number"},
 		{"settings", "{}", "settings.connect_timeout_ms: expected a whole number"},
+		/* In range for JSON, not for a run: the part is still named. */
+		{"settings.timeout_ms", "0", "settings: timeout_ms 0"},
 		{"settings.variables", "\"x\"", "settings.variables: expected an array of variable names"},
 		{"settings.variables", "[1]", "settings.variables[0]: expected a string, got 1"},
 		{"settings.insecure", "0", "settings.insecure: expected true or false, got 0"},
