@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "cli/cli.h"
+#include "core/fsutil.h"
 
 static const char *const command_names[] = {"run", "check", "merge"};
 
@@ -37,22 +38,12 @@ static char *help_of(const char *command)
 
 static char *read_doc(void)
 {
-	FILE *f = fopen(TW_SOURCE_ROOT "/docs/cli.md", "rb");
-	assert_non_null(f);
 	char *text = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
-	assert_non_null(m);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, m);
-	fclose(f);
-	assert_int_equal(fclose(m), 0);
-	char *copy = strdup(text);
-	free(text);
-	assert_non_null(copy);
-	return copy;
+	tw_error err = {0};
+	if (tw_read_file(TW_SOURCE_ROOT "/docs/cli.md", (size_t)16 << 20, &text, &len, &err) != TW_OK)
+		fail_msg("cannot read docs/cli.md: %s", err.message ? err.message : "?");
+	return text;
 }
 
 static bool name_char(char c)

@@ -23,30 +23,20 @@
 #include <cmocka.h>
 
 #include "cli/cli.h"
+#include "core/fsutil.h"
 #include "language/ast.h"
 
+/* A file of the source tree, whole (the engine's own reader). */
 static char *read_source(const char *path)
 {
 	char full[512];
 	snprintf(full, sizeof(full), "%s/%s", TW_SOURCE_ROOT, path);
-	FILE *f = fopen(full, "rb");
-	if (!f)
-		fail_msg("cannot read %s", full);
 	char *text = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
-	assert_non_null(m);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, m);
-	fclose(f);
-	assert_int_equal(fclose(m), 0);
-	/* A copy: gcc takes the stream's buffer for a local once inlined. */
-	char *copy = strdup(text);
-	free(text);
-	assert_non_null(copy);
-	return copy;
+	tw_error err = {0};
+	if (tw_read_file(full, (size_t)16 << 20, &text, &len, &err) != TW_OK)
+		fail_msg("cannot read %s: %s", full, err.message ? err.message : "?");
+	return text;
 }
 
 static char *page_of(const char *command)
