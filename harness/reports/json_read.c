@@ -1117,9 +1117,23 @@ static int build(tw_run *run, part *parts, size_t n, tw_error *err)
 			tw_jreader rd = {.file = parts[0].path};
 			tw_jr_push(&rd, "rehearsals", 0);
 			tw_jr_push(&rd, NULL, pos);
-			tw_error problem;
-			if (!read_problem(&rd, json_array_get(parts[0].rehearsals, pos), "problem",
-					  &problem))
+			json_t *obj = json_array_get(parts[0].rehearsals, pos);
+			/* What the writer gives a broken rehearsal, and nothing
+			 * else: figures beside it would be dropped unseen. */
+			if (status_of(&rd, obj, "status") != TW_STATUS_BROKEN && !tw_jr_failed(&rd))
+				tw_jr_bad_because(&rd, "the plan says broken, its status is not");
+			if (!tw_jr_failed(&rd) && tw_jr_count_of(&rd, obj, "performances") != 0 &&
+			    !tw_jr_failed(&rd))
+				tw_jr_bad_because(&rd, "the plan says broken, yet it was performed");
+			if (!tw_jr_failed(&rd) && !json_is_object(json_object_get(obj, "problem"))) {
+				tw_jr_push(&rd, "problem", 0);
+				tw_jr_bad(&rd, json_object_get(obj, "problem"),
+					  "an object: why it is broken");
+			}
+			tw_error problem = {0};
+			if (tw_jr_failed(&rd))
+				rc = tw_jr_error(&rd, err);
+			else if (!read_problem(&rd, obj, "problem", &problem))
 				rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 			else if (tw_jr_failed(&rd))
 				rc = tw_jr_error(&rd, err);

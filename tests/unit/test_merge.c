@@ -588,6 +588,26 @@ static void rename_script(const char *from, const char *to, const char *path)
 	json_decref(doc);
 }
 
+/* A plan that calls a performed rehearsal broken: its figures would be
+ * dropped unseen, and the reports would show it broken without a cause. */
+static void test_broken_in_plan_only(void **state)
+{
+	(void)state;
+	scratch s;
+	scratch_make(&s);
+	write_both();
+	/* One part, unsharded: no shard can own or disown the rehearsal. */
+	mutate_at("p1.json", "b1.json", "shard", json_null(), false);
+	mutate_at("b1.json", "b1.json", "plan.rehearsals.0.broken", json_true(), false);
+	const char *one[] = {"b1.json"};
+	refused(one, 1, "b1.json: rehearsals[0]: the plan says broken, its status is not");
+	/* Status agreeing, but performed. */
+	mutate_at("b1.json", "b1.json", "rehearsals.0.status", json_string("broken"), false);
+	refused(one, 1, "b1.json: rehearsals[0]: the plan says broken, yet it was performed");
+	mutate_at("b1.json", "b1.json", "rehearsals.0.performances", json_integer(0), false);
+	refused(one, 1, "b1.json: rehearsals[0].problem: expected an object: why it is broken");
+}
+
 /* A part's script paths are names: merge opens no script, so a path
  * outside the folder, a file that is not a script or a FIFO (which would
  * block a read) merge as the parts say, and nothing a file holds is
@@ -836,6 +856,7 @@ int main(void)
 		cmocka_unit_test(test_bad_shown_steps),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_counts_across_levels),
+		cmocka_unit_test(test_broken_in_plan_only),
 		cmocka_unit_test(test_script_paths),
 		cmocka_unit_test(test_merge_texts),
 		cmocka_unit_test(test_merge_verdict),
