@@ -569,6 +569,22 @@ static void test_options_version(void **state)
 	tw_run_free(run);
 }
 
+/* tw_decimal's end may be NULL, as strtod's may: what follows the number
+ * is then not looked at. */
+static void test_decimal_without_end(void **state)
+{
+	(void)state;
+	double v = 0;
+	assert_true(tw_decimal("8.5", &v, NULL));
+	assert_true(v == 8.5);
+	assert_true(tw_decimal("12.25 ms", &v, NULL));
+	assert_true(v == 12.25);
+	assert_false(tw_decimal("x", &v, NULL));
+	char *end = NULL;
+	assert_true(tw_decimal("12.25 ms", &v, &end));
+	assert_string_equal(end, " ms");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_baseline),
 		cmocka_unit_test(test_write_set),
 		cmocka_unit_test(test_options_version),
+		cmocka_unit_test(test_decimal_without_end),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
