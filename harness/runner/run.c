@@ -137,6 +137,17 @@ tw_rehearsal_result *tw_run_push_result(tw_run *run, const char *path)
 	return r;
 }
 
+/* Undoes the last tw_run_push_result, whatever was set in it since: an
+ * add that fails after the push leaves nothing added (a rehearsal without
+ * its name or plan would be performed as a pass of nothing). */
+static void pop_result(tw_run *run)
+{
+	run->count--;
+	tw_rehearsal_result_free(&run->rehearsals[run->count]);
+	run->scripts[run->count] = NULL;
+	run->plans[run->count] = NULL;
+}
+
 bool tw_run_performed(const tw_run *run)
 {
 	return run->executed || run->metrics;
@@ -222,8 +233,12 @@ int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err)
 	}
 	tw_rehearsal_result *r = tw_run_push_result(run, tw_script_path(script));
 	tw_plan *plan = NULL;
-	if (!r || !(r->name = strdup(tw_script_name(script))) ||
-	    tw_plan_of_script(&plan, script) != TW_OK) {
+	if (r && (!(r->name = strdup(tw_script_name(script))) ||
+		  tw_plan_of_script(&plan, script) != TW_OK)) {
+		pop_result(run);
+		r = NULL;
+	}
+	if (!r) {
 		tw_script_free(script);
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
@@ -236,7 +251,11 @@ int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err)
 int tw_run_add_plan(tw_run *run, tw_plan *plan)
 {
 	tw_rehearsal_result *r = tw_run_push_result(run, plan->path);
-	if (!r || !(r->name = strdup(plan->name))) {
+	if (r && !(r->name = strdup(plan->name))) {
+		pop_result(run);
+		r = NULL;
+	}
+	if (!r) {
 		tw_plan_free(plan);
 		return TW_ENOMEM;
 	}
@@ -250,8 +269,9 @@ int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem)
 	if (can_add(run, "tw_run_add_broken", NULL) != TW_OK || !path || !problem)
 		return TW_EUSAGE;
 	tw_rehearsal_result *r = tw_run_push_result(run, path);
-	if (!r || !(r->name = strdup(path)))
+	if (!r)
 		return TW_ENOMEM;
+	r->name = strdup(path);
 	r->status = TW_STATUS_BROKEN;
 	r->problem.code = problem->code;
 	r->problem.line = problem->line;
@@ -260,9 +280,12 @@ int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem)
 	r->problem.file = problem->file ? strdup(problem->file) : NULL;
 	r->problem.source_line = tw_run_redact(run, problem->source_line);
 	/* A problem without its message or place would be another problem. */
-	if ((problem->message && !r->problem.message) || (problem->file && !r->problem.file) ||
-	    (problem->source_line && !r->problem.source_line))
+	if (!r->name || (problem->message && !r->problem.message) ||
+	    (problem->file && !r->problem.file) ||
+	    (problem->source_line && !r->problem.source_line)) {
+		pop_result(run);
 		return TW_ENOMEM;
+	}
 	return TW_OK;
 }
 

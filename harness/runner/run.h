@@ -107,7 +107,8 @@ int tw_run_execute_begin(tw_run *run, tw_error *err);
  * memory. */
 tw_rehearsal_result *tw_run_push_result(tw_run *run, const char *path);
 /* Adds a rehearsal known only by its plan (a run rebuilt from JSON: no
- * script to perform). Takes plan, freed on failure. TW_OK or TW_ENOMEM. */
+ * script to perform). Takes plan, freed on failure. TW_OK or TW_ENOMEM
+ * (nothing added). */
 int tw_run_add_plan(tw_run *run, tw_plan *plan);
 /* A redacted malloc'd copy (NULL stays NULL), with the cuts the web
  * channel marked made after the mask (tw_redact_message). */

@@ -167,7 +167,7 @@ TW_EXTERN(int) tw_run_add_script(tw_run *run, tw_script *script, tw_error *err);
 /* Records a script that could not be loaded or checked, so that reports
  * show it as an error and the verdict is TW_VERDICT_BROKEN. path and
  * problem are copied. TW_OK; TW_EUSAGE (an argument NULL, or the run
- * already executed); TW_ENOMEM. */
+ * already executed); TW_ENOMEM (nothing added). */
 TW_EXTERN(int) tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem);
 
 /*
