@@ -144,17 +144,31 @@ void tw_score_free(tw_score *score)
 	free(box);
 }
 
+int tw_score_check_run(const tw_run_score *score, const tw_run *run, const char *who,
+		       tw_error *err)
+{
+	if (score && score->run != run)
+		return tw_error_set(err, TW_EUSAGE,
+				    "%s: the score is of another run: give each score with the "
+				    "run tw_score_new scored",
+				    who);
+	return TW_OK;
+}
+
 int tw_score_compare(tw_score *score, const tw_run *run, const tw_baseline *baseline,
 		     const tw_project *project, tw_error *err)
 {
 	if (!score || !run || !baseline)
 		return tw_error_set(err, TW_EUSAGE, "tw_score_compare: %s is NULL",
 				    !score ? "score" : !run ? "run" : "baseline");
+	int rc = tw_score_check_run(score, run, "tw_score_compare", err);
+	if (rc != TW_OK)
+		return rc;
 	score_box *box = box_of(score);
 	if (box->compared)
 		return tw_error_set(err, TW_EUSAGE, "tw_score_compare: this score was compared already");
 	tw_comparison cmp;
-	int rc = tw_baseline_compare(&cmp, baseline, run, score,
+	rc = tw_baseline_compare(&cmp, baseline, run, score,
 				     project ? &project->cfg.regression : NULL, err);
 	if (rc != TW_OK) {
 		tw_comparison_free(&cmp);

@@ -585,6 +585,68 @@ static void test_decimal_without_end(void **state)
 	assert_string_equal(end, " ms");
 }
 
+/* A score refuses every run but the one it scored: read with another,
+ * the reports would index that run's rehearsals by the score's count (a
+ * run of one rehearsal, a score of two: past the end). Nothing is
+ * written, and the error says which. */
+static void test_score_of_another_run(void **state)
+{
+	world *w = *state;
+	tw_error err = {0};
+	tw_run_options opts = TW_RUN_OPTIONS_INIT;
+	opts.vars = w->vars;
+	tw_run *other = NULL;
+	ok(tw_run_new(&other, &opts, &err), &err);
+	add(other, "passes.rehearsal", PASSES);
+	ok(tw_run_execute(other, &err), &err);
+	tw_score *score = NULL;
+	ok(tw_score_new(&score, w->run, NULL, &err), &err);
+
+	char json[128], html[128], junit[128], base_path[128];
+	snprintf(json, sizeof(json), "%s/other.json", w->dir);
+	snprintf(html, sizeof(html), "%s/other.html", w->dir);
+	snprintf(junit, sizeof(junit), "%s/other.xml", w->dir);
+	snprintf(base_path, sizeof(base_path), "%s/other-base.json", w->dir);
+	int rc[6];
+	rc[0] = tw_report_json(other, score, json, &err);
+	tw_error_clear(&err);
+	rc[1] = tw_report_html(other, score, html, &err);
+	tw_error_clear(&err);
+	rc[2] = tw_report_junit(other, score, junit, &err);
+	tw_error_clear(&err);
+	tw_report_file files[] = {{TW_REPORT_JSON, json}};
+	rc[3] = tw_report_write_set(other, score, files, 1, &err);
+	tw_error_clear(&err);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	rc[4] = tw_report_summary(other, score, out, 0, &err);
+	tw_error_clear(&err);
+	rc[5] = tw_report_verdict(other, score, out, 0, &err);
+	fclose(out);
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(rc[i], TW_EUSAGE);
+	assert_non_null(strstr(err.message, "tw_report_verdict: the score is of another run"));
+	tw_error_clear(&err);
+	assert_int_equal(len, 0);
+	free(text);
+	struct stat st;
+	assert_true(stat(json, &st) != 0 && stat(html, &st) != 0 && stat(junit, &st) != 0);
+
+	/* tw_score_compare judges the score's run against the baseline. */
+	ok(tw_report_json(w->run, score, base_path, &err), &err);
+	tw_baseline *base = NULL;
+	ok(tw_baseline_load(&base, base_path, &err), &err);
+	assert_int_equal(tw_score_compare(score, other, base, NULL, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "tw_score_compare: the score is of another run"));
+	tw_error_clear(&err);
+	ok(tw_score_compare(score, w->run, base, NULL, &err), &err);
+	tw_baseline_free(base);
+	tw_score_free(score);
+	tw_run_free(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -598,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_write_set),
 		cmocka_unit_test(test_options_version),
 		cmocka_unit_test(test_decimal_without_end),
+		cmocka_unit_test(test_score_of_another_run),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
