@@ -27,20 +27,33 @@ void tw_run_options_init(tw_run_options *opts)
 		*opts = (tw_run_options)TW_RUN_OPTIONS_INIT;
 }
 
+/* The size of each version of the options, a row per version
+ * (TW_VERSION_END): tw_run_new reads that many bytes of the caller's. */
+static const size_t options_size[] = {TW_VERSION_END(tw_run_options, shard_count)};
+_Static_assert(sizeof(options_size) / sizeof(options_size[0]) == TW_RUN_OPTIONS_VERSION,
+	       "a size per version");
+
+/* A version of the options this library can read, or TW_EUSAGE. */
+static int check_version(unsigned version, const char *who, tw_error *err)
+{
+	if (version == 0 || version > TW_RUN_OPTIONS_VERSION)
+		return tw_error_set(err, TW_EUSAGE,
+				    "%s: options of version %u, this library knows "
+				    "versions 1 to %u: initialise them with tw_run_options_init or "
+				    "TW_RUN_OPTIONS_INIT",
+				    who, version, TW_RUN_OPTIONS_VERSION);
+	return TW_OK;
+}
+
 /* Options the run can be carried out with, or TW_EUSAGE naming the field
  * and its value: a value out of range was once quietly replaced (a
  * 0-based shard index ran the whole plan; customers 0 ran one), which
  * sends traffic nobody asked for. */
 static int check_options(const tw_run_options *o, const char *who, tw_error *err)
 {
-	/* Only this version's layout can be read: an older or newer one
-	 * would be misread field by field. */
-	if (o->version != TW_RUN_OPTIONS_VERSION)
-		return tw_error_set(err, TW_EUSAGE,
-				    "%s: options of version %u, this library knows "
-				    "version %u: initialise them with tw_run_options_init or "
-				    "TW_RUN_OPTIONS_INIT",
-				    who, o->version, TW_RUN_OPTIONS_VERSION);
+	int rc = check_version(o->version, who, err);
+	if (rc != TW_OK)
+		return rc;
 	if ((o->shard_index || o->shard_count) &&
 	    (o->shard_index < 1 || o->shard_index > o->shard_count))
 		return tw_error_set(err, TW_EUSAGE,
@@ -94,7 +107,15 @@ int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 	if (!out)
 		return tw_error_set(err, TW_EUSAGE, "tw_run_new: out is NULL");
 	*out = NULL;
-	int rc = opts ? check_options(opts, "tw_run_new", err) : TW_OK;
+	/* Read as the version the caller declared: its bytes, no more, and
+	 * the defaults for every field added since. */
+	tw_run_options o = TW_RUN_OPTIONS_INIT;
+	int rc = opts ? check_version(opts->version, "tw_run_new", err) : TW_OK;
+	if (rc == TW_OK && opts) {
+		memcpy(&o, opts, options_size[opts->version - 1]);
+		o.version = TW_RUN_OPTIONS_VERSION;
+		rc = check_options(&o, "tw_run_new", err);
+	}
 	if (rc != TW_OK)
 		return rc;
 	/* The fallback for programs that never call tw_global_init
@@ -106,10 +127,7 @@ int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 		tw_global_cleanup();
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
-	if (opts)
-		run->opts = *opts;
-	else
-		tw_run_options_init(&run->opts);
+	run->opts = o;
 	if (gethostname(run->hostname, sizeof(run->hostname) - 1) != 0)
 		strcpy(run->hostname, "localhost");
 	*out = run;

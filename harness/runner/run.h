@@ -122,4 +122,17 @@ int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result 
  * and saying to initialise it with its _INIT macro. */
 int tw_figures_version_check(unsigned version, unsigned known, const char *what, tw_error *err);
 
+/* The size of a version of a versioned public struct: the end of field,
+ * the last that version has. A program built against version v declared
+ * that much (and maybe its trailing padding), so that is all the library
+ * may write into its struct, or read from its options. Each struct keeps
+ * a table of them, a row per version (sizes[v - 1]), never changed once
+ * released; a new version adds its fields at the end and its row. */
+#define TW_VERSION_END(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
+
+/* Copies the version full->version (its first field, checked by
+ * tw_figures_version_check) of a struct filled whole into the caller's:
+ * sizes[version - 1] bytes, not one more. TW_OK. */
+int tw_figures_put(void *caller, const void *full, const size_t *sizes);
+
 #endif

@@ -42,9 +42,11 @@ typedef struct tw_progress {
 } tw_progress;
 
 /* The version of tw_run_options this header declares. A program sets it
- * (tw_run_options_init or TW_RUN_OPTIONS_INIT) and the library refuses a
- * version it does not know, so fields can be added without breaking a
- * program built against an older header. */
+ * (tw_run_options_init or TW_RUN_OPTIONS_INIT). A new version only adds
+ * fields at the end (and bumps this): tw_run_new reads the fields of the
+ * version the caller declared, no byte past its last one, and gives every
+ * later field its default, so a program built against an older header
+ * keeps working; it refuses 0 and a version above its own (TW_EUSAGE). */
 #define TW_RUN_OPTIONS_VERSION 1
 
 /* tw_run_new (and tw_run_execute, for changes made through
@@ -145,9 +147,10 @@ TW_EXTERN(void) tw_run_options_init(tw_run_options *opts);
 
 typedef struct tw_run tw_run;
 
-/* opts is copied (pointers in it are borrowed and must outlive the run);
- * NULL: the defaults. TW_OK; TW_EUSAGE when opts->version is not one this
- * library knows (not initialised, or from a newer header) or a field is
+/* opts is copied, as its version (pointers in it are borrowed and must
+ * outlive the run); NULL: the defaults. TW_OK; TW_EUSAGE when
+ * opts->version is not one this library knows (0: not initialised, or
+ * above its own: from a newer header) or a field is
  * out of its range (tw_run_options; err names the field and the value);
  * TW_ENOMEM; TW_EINTERNAL when libcurl could not be set up. *out is NULL
  * on failure. */
