@@ -21,11 +21,6 @@ const char *tw_version(void)
 	return TW_VERSION;
 }
 
-void tw_run_options_init(tw_run_options *opts)
-{
-	if (opts)
-		*opts = (tw_run_options)TW_RUN_OPTIONS_INIT;
-}
 
 /* The size of each version of the options, a row per version
  * (TW_VERSION_END): tw_run_new reads that many bytes of the caller's. */
@@ -42,6 +37,20 @@ static int check_version(unsigned version, const char *who, tw_error *err)
 				    "versions 1 to %u: initialise them with tw_run_options_init or "
 				    "TW_RUN_OPTIONS_INIT",
 				    who, version, TW_RUN_OPTIONS_VERSION);
+	return TW_OK;
+}
+
+int tw_run_options_init(tw_run_options *opts, unsigned version)
+{
+	if (!opts)
+		return TW_EUSAGE;
+	if (check_version(version, "tw_run_options_init", NULL) != TW_OK)
+		return TW_EUSAGE;
+	/* Only that version's bytes: a program built against an older header
+	 * declared no more. */
+	tw_run_options defaults = TW_RUN_OPTIONS_INIT;
+	defaults.version = version;
+	memcpy(opts, &defaults, options_size[version - 1]);
 	return TW_OK;
 }
 

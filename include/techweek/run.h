@@ -142,8 +142,11 @@ TW_EXTERN(const char *) tw_verdict_key(tw_verdict v);
 		.progress_ms = 1000,                                                   \
 	}
 
-/* Sets *opts to TW_RUN_OPTIONS_INIT: this version and every default. */
-TW_EXTERN(void) tw_run_options_init(tw_run_options *opts);
+/* Sets *opts to TW_RUN_OPTIONS_INIT as of version (pass
+ * TW_RUN_OPTIONS_VERSION): that version and its fields' defaults, nothing
+ * past its last field, as libgit2's _options_init. TW_OK; TW_EUSAGE for
+ * NULL, 0 or a version above this library's (*opts untouched). */
+TW_EXTERN(int) tw_run_options_init(tw_run_options *opts, unsigned version);
 
 typedef struct tw_run tw_run;
 

@@ -433,7 +433,7 @@ static void test_null(void **state)
 	assert_null(tw_script_name(NULL));
 	assert_null(tw_script_path(NULL));
 	/* run.h */
-	tw_run_options_init(NULL);
+	assert_int_equal(tw_run_options_init(NULL, TW_RUN_OPTIONS_VERSION), TW_EUSAGE);
 	refused(tw_run_new(NULL, NULL, &err), &err, TW_EUSAGE, "tw_run_new");
 	refused(tw_run_add_script(NULL, parse("x.rehearsal", GOOD), &err), &err, TW_EUSAGE,
 		"tw_run_add_script");

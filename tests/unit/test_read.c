@@ -528,7 +528,7 @@ static void test_options_version(void **state)
 	(void)state;
 	tw_run_options a = TW_RUN_OPTIONS_INIT, b;
 	memset(&b, 0xff, sizeof(b));
-	tw_run_options_init(&b);
+	assert_int_equal(tw_run_options_init(&b, TW_RUN_OPTIONS_VERSION), TW_OK);
 	assert_int_equal(a.version, TW_RUN_OPTIONS_VERSION);
 	assert_int_equal(b.version, TW_RUN_OPTIONS_VERSION);
 	assert_int_equal(a.connect_timeout_ms, b.connect_timeout_ms);
@@ -735,6 +735,19 @@ static void test_options_of_version_1(void **state)
 	assert_int_equal(tw_run_options_of(run)->timeout_ms, 30000);
 	assert_true(tw_run_options_of(run)->vars == w->vars);
 	tw_run_free(run);
+
+	/* tw_run_options_init of version 1 writes version 1's bytes. */
+	caller c;
+	tw_run_options *init = caller_of(&c, v1);
+	assert_int_equal(tw_run_options_init(init, 1), TW_OK);
+	canaries_hold(&c);
+	assert_int_equal(init->version, 1);
+	assert_int_equal(init->timeout_ms, 30000);
+	init = caller_of(&c, v1);
+	assert_int_equal(tw_run_options_init(init, TW_RUN_OPTIONS_VERSION + 1), TW_EUSAGE);
+	assert_int_equal(tw_run_options_init(init, 0), TW_EUSAGE);
+	for (size_t i = CANARY + sizeof(unsigned); i < sizeof(c.bytes); i++)
+		assert_int_equal(c.bytes[i], 0xa5);
 }
 
 /* tw_decimal's end may be NULL, as strtod's may: what follows the number
