@@ -277,7 +277,8 @@ int tw_score_reason_byindex(tw_score_reason *caller, const tw_score *score, size
 	int rc = check_args(caller, score, "tw_score_reason_byindex", err);
 	if (rc)
 		return rc;
-	rc = tw_figures_version_check(caller->version, TW_SCORE_REASON_VERSION, "tw_score_reason", err);
+	rc = tw_figures_version_check(caller->version, TW_SCORE_REASON_VERSION, "tw_score_reason",
+				      err);
 	if (rc)
 		return rc;
 	if (i >= tw_score_reason_count(score))

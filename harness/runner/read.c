@@ -91,7 +91,8 @@ int tw_run_figures_of(tw_run_figures *caller, const tw_run *run, tw_error *err)
 {
 	if (!caller)
 		return tw_error_set(err, TW_EUSAGE, "tw_run_figures_of: out is NULL");
-	int rc = tw_figures_version_check(caller->version, TW_RUN_FIGURES_VERSION, "tw_run_figures", err);
+	int rc = tw_figures_version_check(caller->version, TW_RUN_FIGURES_VERSION, "tw_run_figures",
+					  err);
 	if (rc)
 		return rc;
 	if (!run)
@@ -121,8 +122,8 @@ int tw_run_rehearsal_byindex(tw_rehearsal_figures *caller, const tw_run *run, si
 {
 	if (!caller)
 		return tw_error_set(err, TW_EUSAGE, "tw_run_rehearsal_byindex: out is NULL");
-	int rc = tw_figures_version_check(caller->version, TW_REHEARSAL_FIGURES_VERSION, "tw_rehearsal_figures",
-			       err);
+	int rc = tw_figures_version_check(caller->version, TW_REHEARSAL_FIGURES_VERSION,
+					  "tw_rehearsal_figures", err);
 	if (rc)
 		return rc;
 	if (!run || i >= run->count)
@@ -182,7 +183,8 @@ int tw_rehearsal_scene_byindex(tw_scene_figures *caller, const tw_run *run, size
 {
 	if (!caller)
 		return tw_error_set(err, TW_EUSAGE, "tw_rehearsal_scene_byindex: out is NULL");
-	int rc = tw_figures_version_check(caller->version, TW_SCENE_FIGURES_VERSION, "tw_scene_figures", err);
+	int rc = tw_figures_version_check(caller->version, TW_SCENE_FIGURES_VERSION,
+					  "tw_scene_figures", err);
 	if (rc)
 		return rc;
 	if (!run || r >= run->count)
@@ -230,8 +232,8 @@ size_t tw_scene_touchpoint_count(const tw_run *run, size_t r, size_t s)
 	return sc ? sc->touchpoint_count : 0;
 }
 
-int tw_scene_touchpoint_byindex(tw_touchpoint_figures *caller, const tw_run *run, size_t r, size_t s,
-				size_t i, tw_error *err)
+int tw_scene_touchpoint_byindex(tw_touchpoint_figures *caller, const tw_run *run, size_t r,
+				size_t s, size_t i, tw_error *err)
 {
 	if (!caller)
 		return tw_error_set(err, TW_EUSAGE, "tw_scene_touchpoint_byindex: out is NULL");
