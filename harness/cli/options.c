@@ -672,7 +672,7 @@ static const struct cli_option *option_of(int ch)
 int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, bool *done)
 {
 	memset(o, 0, sizeof(*o));
-	tw_run_options_init(&o->run);
+	tw_run_options_init(&o->run, TW_RUN_OPTIONS_VERSION);
 	o->reports = "reports";
 	o->color = -1;
 	o->gate = -1;

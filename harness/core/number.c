@@ -15,7 +15,11 @@ bool tw_decimal(const char *s, double *v, char **end)
 		points += s[i] == '.';
 	if (n == 0 || points > 1)
 		return false;
+	/* end is optional, as strtod's is; the check needs it all the same. */
+	char *stop = NULL;
 	errno = 0;
-	*v = strtod(s, end);
-	return !errno && *end == s + n && isfinite(*v);
+	*v = strtod(s, &stop);
+	if (end)
+		*end = stop;
+	return !errno && stop == s + n && isfinite(*v);
 }

@@ -144,17 +144,31 @@ void tw_score_free(tw_score *score)
 	free(box);
 }
 
+int tw_score_check_run(const tw_run_score *score, const tw_run *run, const char *who,
+		       tw_error *err)
+{
+	if (score && score->run != run)
+		return tw_error_set(err, TW_EUSAGE,
+				    "%s: the score is of another run: give each score with the "
+				    "run tw_score_new scored",
+				    who);
+	return TW_OK;
+}
+
 int tw_score_compare(tw_score *score, const tw_run *run, const tw_baseline *baseline,
 		     const tw_project *project, tw_error *err)
 {
 	if (!score || !run || !baseline)
 		return tw_error_set(err, TW_EUSAGE, "tw_score_compare: %s is NULL",
 				    !score ? "score" : !run ? "run" : "baseline");
+	int rc = tw_score_check_run(score, run, "tw_score_compare", err);
+	if (rc != TW_OK)
+		return rc;
 	score_box *box = box_of(score);
 	if (box->compared)
 		return tw_error_set(err, TW_EUSAGE, "tw_score_compare: this score was compared already");
 	tw_comparison cmp;
-	int rc = tw_baseline_compare(&cmp, baseline, run, score,
+	rc = tw_baseline_compare(&cmp, baseline, run, score,
 				     project ? &project->cfg.regression : NULL, err);
 	if (rc != TW_OK) {
 		tw_comparison_free(&cmp);
@@ -186,6 +200,16 @@ bool tw_score_gate_held(const tw_score *score)
 	return score && score->gate_held;
 }
 
+/* Each struct's sizes, a row per version (tw_figures_put). */
+static const size_t rehearsal_score_size[] = {
+	TW_VERSION_END(tw_rehearsal_score_figures, demand_mean)};
+static const size_t reason_size[] = {TW_VERSION_END(tw_score_reason, in_run)};
+_Static_assert(sizeof(rehearsal_score_size) / sizeof(rehearsal_score_size[0]) ==
+		       TW_REHEARSAL_SCORE_FIGURES_VERSION,
+	       "a size per version");
+_Static_assert(sizeof(reason_size) / sizeof(reason_size[0]) == TW_SCORE_REASON_VERSION,
+	       "a size per version");
+
 /* out and score given, of a version this library fills. */
 static int check_args(const void *out, const void *score, const char *who, tw_error *err)
 {
@@ -194,20 +218,21 @@ static int check_args(const void *out, const void *score, const char *who, tw_er
 	return TW_OK;
 }
 
-int tw_score_rehearsal_byindex(tw_rehearsal_score_figures *out, const tw_score *score, size_t i,
+int tw_score_rehearsal_byindex(tw_rehearsal_score_figures *caller, const tw_score *score, size_t i,
 			       tw_error *err)
 {
-	int rc = check_args(out, score, "tw_score_rehearsal_byindex", err);
+	int rc = check_args(caller, score, "tw_score_rehearsal_byindex", err);
 	if (rc)
 		return rc;
-	rc = tw_figures_version_check(out->version, TW_REHEARSAL_SCORE_FIGURES_VERSION,
+	rc = tw_figures_version_check(caller->version, TW_REHEARSAL_SCORE_FIGURES_VERSION,
 			   "tw_rehearsal_score_figures", err);
 	if (rc)
 		return rc;
 	if (i >= score->count)
 		return tw_error_set(err, TW_EUSAGE, "rehearsal %zu asked for, of %zu", i, score->count);
 	const tw_rehearsal_score *rs = &score->rehearsals[i];
-	*out = (tw_rehearsal_score_figures){.version = out->version};
+	/* Filled whole, handed over as the version the caller declared. */
+	tw_rehearsal_score_figures full = {.version = caller->version}, *out = &full;
 	out->counted = rs->counted;
 	out->score = rs->score;
 	for (int p = 0; p < TW_PART_COUNT; p++)
@@ -222,7 +247,7 @@ int tw_score_rehearsal_byindex(tw_rehearsal_score_figures *out, const tw_score *
 	out->time_p90_ms = rs->time_p90_ms;
 	out->steps_mean = rs->steps_mean;
 	out->demand_mean = rs->demand_mean;
-	return TW_OK;
+	return tw_figures_put(caller, out, rehearsal_score_size);
 }
 
 bool tw_score_touchpoint_apdex(const tw_score *score, size_t r, size_t s, size_t t,
@@ -247,23 +272,25 @@ size_t tw_score_reason_count(const tw_score *score)
 	return score && score->losses ? score->loss_count : 0;
 }
 
-int tw_score_reason_byindex(tw_score_reason *out, const tw_score *score, size_t i, tw_error *err)
+int tw_score_reason_byindex(tw_score_reason *caller, const tw_score *score, size_t i, tw_error *err)
 {
-	int rc = check_args(out, score, "tw_score_reason_byindex", err);
+	int rc = check_args(caller, score, "tw_score_reason_byindex", err);
 	if (rc)
 		return rc;
-	rc = tw_figures_version_check(out->version, TW_SCORE_REASON_VERSION, "tw_score_reason", err);
+	rc = tw_figures_version_check(caller->version, TW_SCORE_REASON_VERSION, "tw_score_reason",
+				      err);
 	if (rc)
 		return rc;
 	if (i >= tw_score_reason_count(score))
 		return tw_error_set(err, TW_EUSAGE, "reason %zu asked for, of %zu", i,
 				    tw_score_reason_count(score));
 	const tw_loss *l = &score->losses[i];
-	*out = (tw_score_reason){.version = out->version};
+	/* Filled whole, handed over as the version the caller declared. */
+	tw_score_reason full = {.version = caller->version}, *out = &full;
 	out->rehearsal = l->rehearsal;
 	out->part = l->part;
 	out->points = l->points;
 	out->why = l->why;
 	out->in_run = l->in_run;
-	return TW_OK;
+	return tw_figures_put(caller, out, reason_size);
 }

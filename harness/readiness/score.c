@@ -786,6 +786,7 @@ int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run
 		       tw_error *err)
 {
 	memset(out, 0, sizeof(*out));
+	out->run = run;
 	double w[TW_PART_COUNT] = {cfg->w_outcome, cfg->w_responsiveness, cfg->w_consistency,
 				   cfg->w_effort};
 	double wsum = 0;

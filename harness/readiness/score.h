@@ -159,6 +159,10 @@ typedef struct tw_rehearsal_score {
 } tw_rehearsal_score;
 
 typedef struct tw_run_score {
+	const struct tw_run *run;      /* the run scored (borrowed): the
+					  rehearsals are indexed as its, so
+					  no other run is read with it
+					  (tw_score_check_run) */
 	double score;                  /* 0..100: the weakest's */
 	tw_rehearsal_score *rehearsals; /* owned: run->count of them */
 	size_t count;
@@ -194,6 +198,11 @@ typedef struct tw_run_score {
 int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run_score *out,
 		       tw_error *err);
 void tw_run_score_free(tw_run_score *s);
+/* TW_OK when score is NULL or is run's; else TW_EUSAGE naming who (the
+ * public function given both): what every (run, score) taker checks first,
+ * since it reads the run's rehearsals by the score's indexes. */
+int tw_score_check_run(const tw_run_score *score, const struct tw_run *run, const char *who,
+		       tw_error *err);
 
 /*
  * The run's verdict, the one place it is decided (docs/readiness.md, The

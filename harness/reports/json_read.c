@@ -713,7 +713,7 @@ static int read_settings(tw_jreader *rd, json_t *doc, tw_run_options *o, tw_vars
 static int read_options(tw_run_options *o, tw_vars **vars, const part *p, tw_error *err)
 {
 	tw_jreader rd = {.file = p->path};
-	tw_run_options_init(o);
+	tw_run_options_init(o, TW_RUN_OPTIONS_VERSION);
 	size_t m = tw_jr_push(&rd, "plan", 0);
 	read_schedule(&rd, p->plan, o);
 	tw_jr_pop(&rd, m);

@@ -10,7 +10,8 @@
 
 #include "core/fsutil.h"
 
-int tw_report_refuse(const tw_run *run, const char *name, tw_error *err)
+int tw_report_refuse(const tw_run *run, const tw_run_score *score, const char *name,
+		     tw_error *err)
 {
 	if (!run)
 		return tw_error_set(err, TW_EUSAGE, "%s needs a run", name);
@@ -21,7 +22,7 @@ int tw_report_refuse(const tw_run *run, const char *name, tw_error *err)
 				    "%s: the run was never executed: nothing to report (call "
 				    "tw_run_execute first)",
 				    name);
-	return TW_OK;
+	return tw_score_check_run(score, run, name, err);
 }
 
 int tw_report_write(tw_report_render_fn render, const char *name, const tw_run *run,
@@ -29,7 +30,7 @@ int tw_report_write(tw_report_render_fn render, const char *name, const tw_run *
 {
 	if (!run || !path || !*path)
 		return tw_error_set(err, TW_EUSAGE, "%s needs a run and a path", name);
-	int refused = tw_report_refuse(run, name, err);
+	int refused = tw_report_refuse(run, score, name, err);
 	if (refused)
 		return refused;
 	tw_buf out;
@@ -50,7 +51,7 @@ int tw_report_write_set(const tw_run *run, const tw_run_score *score, const tw_r
 	};
 	if (!run || (n && !files))
 		return tw_error_set(err, TW_EUSAGE, "tw_report_write_set needs a run and its files");
-	int refused = tw_report_refuse(run, "tw_report_write_set", err);
+	int refused = tw_report_refuse(run, score, "tw_report_write_set", err);
 	if (refused)
 		return refused;
 	for (size_t i = 0; i < n; i++)

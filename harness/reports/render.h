@@ -28,10 +28,11 @@ typedef int (*tw_report_render_fn)(const tw_run *run, const tw_run_score *score,
 				   tw_error *err);
 /* render, then tw_write_file_atomic to path: what tw_report_junit, _json
  * and _html do. name (e.g. "tw_report_json") is for the usage error. */
-/* Why the public report function name cannot report run: TW_EUSAGE
- * without a run, or for one never executed (tw_run_performed); else
- * TW_OK. */
-int tw_report_refuse(const tw_run *run, const char *name, tw_error *err);
+/* Why the public report function name cannot report run with score:
+ * TW_EUSAGE without a run, for one never executed (tw_run_performed), or
+ * with a score of another run (tw_score_check_run); else TW_OK. */
+int tw_report_refuse(const tw_run *run, const tw_run_score *score, const char *name,
+		     tw_error *err);
 
 int tw_report_write(tw_report_render_fn render, const char *name, const tw_run *run,
 		    const tw_run_score *score, const char *path, tw_error *err);

@@ -517,7 +517,7 @@ int tw_report_summary(const tw_run *run, const tw_run_score *score, FILE *out, u
 {
 	if (!run || !out)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_summary needs a run and a stream");
-	int refused = tw_report_refuse(run, "tw_report_summary", err);
+	int refused = tw_report_refuse(run, score, "tw_report_summary", err);
 	if (refused)
 		return refused;
 	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};
@@ -702,7 +702,7 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 {
 	if (!run || !score || !out)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_verdict needs a run, a score and a stream");
-	int refused = tw_report_refuse(run, "tw_report_verdict", err);
+	int refused = tw_report_refuse(run, score, "tw_report_verdict", err);
 	if (refused)
 		return refused;
 	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};

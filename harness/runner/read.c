@@ -45,6 +45,27 @@ int tw_figures_version_check(unsigned version, unsigned known, const char *what,
 	return TW_OK;
 }
 
+int tw_figures_put(void *caller, const void *full, const size_t *sizes)
+{
+	unsigned version;
+	memcpy(&version, full, sizeof(version));
+	memcpy(caller, full, sizes[version - 1]);
+	return TW_OK;
+}
+
+/* Each struct's sizes, a row per version (tw_figures_put). */
+static const size_t run_figures_size[] = {TW_VERSION_END(tw_run_figures, rehearsal_count)};
+static const size_t rehearsal_figures_size[] = {TW_VERSION_END(tw_rehearsal_figures, scene_count)};
+static const size_t scene_figures_size[] = {TW_VERSION_END(tw_scene_figures, failed_actual)};
+static const size_t touchpoint_figures_size[] = {
+	TW_VERSION_END(tw_touchpoint_figures, first_limit)};
+#define ROWS(a) (sizeof(a) / sizeof((a)[0]))
+_Static_assert(ROWS(run_figures_size) == TW_RUN_FIGURES_VERSION, "a size per version");
+_Static_assert(ROWS(rehearsal_figures_size) == TW_REHEARSAL_FIGURES_VERSION, "a size per version");
+_Static_assert(ROWS(scene_figures_size) == TW_SCENE_FIGURES_VERSION, "a size per version");
+_Static_assert(ROWS(touchpoint_figures_size) == TW_TOUCHPOINT_FIGURES_VERSION,
+	       "a size per version");
+
 static int past_end(const char *what, size_t i, size_t n, tw_error *err)
 {
 	return tw_error_set(err, TW_EUSAGE, "%s %zu asked for, of %zu", what, i, n);
@@ -66,16 +87,18 @@ static void percentiles(tw_percentiles *out, const tw_histogram *h)
 	out->max = tw_histogram_max(h);
 }
 
-int tw_run_figures_of(tw_run_figures *out, const tw_run *run, tw_error *err)
+int tw_run_figures_of(tw_run_figures *caller, const tw_run *run, tw_error *err)
 {
-	if (!out)
+	if (!caller)
 		return tw_error_set(err, TW_EUSAGE, "tw_run_figures_of: out is NULL");
-	int rc = tw_figures_version_check(out->version, TW_RUN_FIGURES_VERSION, "tw_run_figures", err);
+	int rc = tw_figures_version_check(caller->version, TW_RUN_FIGURES_VERSION, "tw_run_figures",
+					  err);
 	if (rc)
 		return rc;
 	if (!run)
 		return tw_error_set(err, TW_EUSAGE, "tw_run_figures_of needs a run");
-	*out = (tw_run_figures){.version = out->version};
+	/* Filled whole, handed over as the version the caller declared. */
+	tw_run_figures full = {.version = caller->version}, *out = &full;
 	out->started_at = run->started_at[0] ? run->started_at : NULL;
 	out->host = run->hostname[0] ? run->hostname : NULL;
 	out->elapsed_ms = run->elapsed_ms;
@@ -86,7 +109,7 @@ int tw_run_figures_of(tw_run_figures *out, const tw_run *run, tw_error *err)
 		       : run->stop_reason == TW_STOP_MAX_FAILURES ? "max_failures"
 								  : NULL;
 	out->rehearsal_count = run->count;
-	return TW_OK;
+	return tw_figures_put(caller, out, run_figures_size);
 }
 
 size_t tw_run_rehearsal_count(const tw_run *run)
@@ -94,20 +117,21 @@ size_t tw_run_rehearsal_count(const tw_run *run)
 	return run ? run->count : 0;
 }
 
-int tw_run_rehearsal_byindex(tw_rehearsal_figures *out, const tw_run *run, size_t i,
+int tw_run_rehearsal_byindex(tw_rehearsal_figures *caller, const tw_run *run, size_t i,
 			     tw_error *err)
 {
-	if (!out)
+	if (!caller)
 		return tw_error_set(err, TW_EUSAGE, "tw_run_rehearsal_byindex: out is NULL");
-	int rc = tw_figures_version_check(out->version, TW_REHEARSAL_FIGURES_VERSION, "tw_rehearsal_figures",
-			       err);
+	int rc = tw_figures_version_check(caller->version, TW_REHEARSAL_FIGURES_VERSION,
+					  "tw_rehearsal_figures", err);
 	if (rc)
 		return rc;
 	if (!run || i >= run->count)
 		return past_end("rehearsal", i, tw_run_rehearsal_count(run), err);
 	const tw_rehearsal_result *r = &run->rehearsals[i];
 	const tw_rehearsal_metrics *m = find_rehearsal(run, i);
-	*out = (tw_rehearsal_figures){.version = out->version};
+	/* Filled whole, handed over as the version the caller declared. */
+	tw_rehearsal_figures full = {.version = caller->version}, *out = &full;
 	out->name = r->name ? r->name : r->path;
 	out->path = r->path;
 	out->status = r->status;
@@ -121,7 +145,7 @@ int tw_run_rehearsal_byindex(tw_rehearsal_figures *out, const tw_run *run, size_
 		out->tag_count = r->plan->tags ? r->plan->tag_count : 0;
 	}
 	if (!m)
-		return TW_OK;
+		return tw_figures_put(caller, out, rehearsal_figures_size);
 	out->performances = m->performances;
 	out->achieved = m->achieved;
 	out->retried_achieved = m->retried_achieved;
@@ -145,7 +169,7 @@ int tw_run_rehearsal_byindex(tw_rehearsal_figures *out, const tw_run *run, size_
 	out->reprompted_menu_turns = menu ? menu->turns : 0;
 	percentiles(&out->first_prompt, m->first_prompt);
 	percentiles(&out->time_to_agent, m->time_to_agent);
-	return TW_OK;
+	return tw_figures_put(caller, out, rehearsal_figures_size);
 }
 
 size_t tw_rehearsal_scene_count(const tw_run *run, size_t r)
@@ -154,12 +178,13 @@ size_t tw_rehearsal_scene_count(const tw_run *run, size_t r)
 	return plan ? plan->scene_count : 0;
 }
 
-int tw_rehearsal_scene_byindex(tw_scene_figures *out, const tw_run *run, size_t r, size_t i,
+int tw_rehearsal_scene_byindex(tw_scene_figures *caller, const tw_run *run, size_t r, size_t i,
 			       tw_error *err)
 {
-	if (!out)
+	if (!caller)
 		return tw_error_set(err, TW_EUSAGE, "tw_rehearsal_scene_byindex: out is NULL");
-	int rc = tw_figures_version_check(out->version, TW_SCENE_FIGURES_VERSION, "tw_scene_figures", err);
+	int rc = tw_figures_version_check(caller->version, TW_SCENE_FIGURES_VERSION,
+					  "tw_scene_figures", err);
 	if (rc)
 		return rc;
 	if (!run || r >= run->count)
@@ -169,7 +194,8 @@ int tw_rehearsal_scene_byindex(tw_scene_figures *out, const tw_run *run, size_t 
 		return past_end("scene", i, n, err);
 	const tw_plan_scene *sc = find_plan_scene(run, r, i);
 	const tw_scene_metrics *sm = find_scene(run, r, i);
-	*out = (tw_scene_figures){.version = out->version};
+	/* Filled whole, handed over as the version the caller declared. */
+	tw_scene_figures full = {.version = caller->version}, *out = &full;
 	out->name = sc ? sc->name : NULL;
 	out->channel = sc && sc->channel == TW_CHANNEL_IVR ? "ivr" : "web";
 	out->backstage = sc && sc->backstage;
@@ -197,7 +223,7 @@ int tw_rehearsal_scene_byindex(tw_scene_figures *out, const tw_run *run, size_t 
 		out->failed_actual = st->actual;
 		break;
 	}
-	return TW_OK;
+	return tw_figures_put(caller, out, scene_figures_size);
 }
 
 size_t tw_scene_touchpoint_count(const tw_run *run, size_t r, size_t s)
@@ -206,12 +232,12 @@ size_t tw_scene_touchpoint_count(const tw_run *run, size_t r, size_t s)
 	return sc ? sc->touchpoint_count : 0;
 }
 
-int tw_scene_touchpoint_byindex(tw_touchpoint_figures *out, const tw_run *run, size_t r, size_t s,
-				size_t i, tw_error *err)
+int tw_scene_touchpoint_byindex(tw_touchpoint_figures *caller, const tw_run *run, size_t r,
+				size_t s, size_t i, tw_error *err)
 {
-	if (!out)
+	if (!caller)
 		return tw_error_set(err, TW_EUSAGE, "tw_scene_touchpoint_byindex: out is NULL");
-	int rc = tw_figures_version_check(out->version, TW_TOUCHPOINT_FIGURES_VERSION,
+	int rc = tw_figures_version_check(caller->version, TW_TOUCHPOINT_FIGURES_VERSION,
 			       "tw_touchpoint_figures", err);
 	if (rc)
 		return rc;
@@ -225,13 +251,14 @@ int tw_scene_touchpoint_byindex(tw_touchpoint_figures *out, const tw_run *run, s
 	const tw_scene_metrics *sm = find_scene(run, r, s);
 	const tw_touchpoint_metrics *t = sm ? &sm->steps[i] : NULL;
 	const tw_touchpoint *step = &find_plan_scene(run, r, s)->touchpoints[i];
-	*out = (tw_touchpoint_figures){.version = out->version};
+	/* Filled whole, handed over as the version the caller declared. */
+	tw_touchpoint_figures full = {.version = caller->version}, *out = &full;
 	out->kind = tw_step_facts_of(step->kind)->json;
 	out->file = step->file;
 	out->line = step->line;
 	out->source = step->source ? step->source : "";
 	if (!t)
-		return TW_OK;
+		return tw_figures_put(caller, out, touchpoint_figures_size);
 	out->count = t->count;
 	out->passed = t->passed;
 	out->failed = t->failed;
@@ -254,5 +281,5 @@ int tw_scene_touchpoint_byindex(tw_touchpoint_figures *out, const tw_run *run, s
 	out->first_failure = t->first_failure;
 	out->limited = t->limited;
 	out->first_limit = t->first_limit;
-	return TW_OK;
+	return tw_figures_put(caller, out, touchpoint_figures_size);
 }

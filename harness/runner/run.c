@@ -21,10 +21,37 @@ const char *tw_version(void)
 	return TW_VERSION;
 }
 
-void tw_run_options_init(tw_run_options *opts)
+
+/* The size of each version of the options, a row per version
+ * (TW_VERSION_END): tw_run_new reads that many bytes of the caller's. */
+static const size_t options_size[] = {TW_VERSION_END(tw_run_options, shard_count)};
+_Static_assert(sizeof(options_size) / sizeof(options_size[0]) == TW_RUN_OPTIONS_VERSION,
+	       "a size per version");
+
+/* A version of the options this library can read, or TW_EUSAGE. */
+static int check_version(unsigned version, const char *who, tw_error *err)
 {
-	if (opts)
-		*opts = (tw_run_options)TW_RUN_OPTIONS_INIT;
+	if (version == 0 || version > TW_RUN_OPTIONS_VERSION)
+		return tw_error_set(err, TW_EUSAGE,
+				    "%s: options of version %u, this library knows "
+				    "versions 1 to %u: initialise them with tw_run_options_init or "
+				    "TW_RUN_OPTIONS_INIT",
+				    who, version, TW_RUN_OPTIONS_VERSION);
+	return TW_OK;
+}
+
+int tw_run_options_init(tw_run_options *opts, unsigned version)
+{
+	if (!opts)
+		return TW_EUSAGE;
+	if (check_version(version, "tw_run_options_init", NULL) != TW_OK)
+		return TW_EUSAGE;
+	/* Only that version's bytes: a program built against an older header
+	 * declared no more. */
+	tw_run_options defaults = TW_RUN_OPTIONS_INIT;
+	defaults.version = version;
+	memcpy(opts, &defaults, options_size[version - 1]);
+	return TW_OK;
 }
 
 /* Options the run can be carried out with, or TW_EUSAGE naming the field
@@ -33,14 +60,9 @@ void tw_run_options_init(tw_run_options *opts)
  * sends traffic nobody asked for. */
 static int check_options(const tw_run_options *o, const char *who, tw_error *err)
 {
-	/* Only this version's layout can be read: an older or newer one
-	 * would be misread field by field. */
-	if (o->version != TW_RUN_OPTIONS_VERSION)
-		return tw_error_set(err, TW_EUSAGE,
-				    "%s: options of version %u, this library knows "
-				    "version %u: initialise them with tw_run_options_init or "
-				    "TW_RUN_OPTIONS_INIT",
-				    who, o->version, TW_RUN_OPTIONS_VERSION);
+	int rc = check_version(o->version, who, err);
+	if (rc != TW_OK)
+		return rc;
 	if ((o->shard_index || o->shard_count) &&
 	    (o->shard_index < 1 || o->shard_index > o->shard_count))
 		return tw_error_set(err, TW_EUSAGE,
@@ -94,7 +116,15 @@ int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 	if (!out)
 		return tw_error_set(err, TW_EUSAGE, "tw_run_new: out is NULL");
 	*out = NULL;
-	int rc = opts ? check_options(opts, "tw_run_new", err) : TW_OK;
+	/* Read as the version the caller declared: its bytes, no more, and
+	 * the defaults for every field added since. */
+	tw_run_options o = TW_RUN_OPTIONS_INIT;
+	int rc = opts ? check_version(opts->version, "tw_run_new", err) : TW_OK;
+	if (rc == TW_OK && opts) {
+		memcpy(&o, opts, options_size[opts->version - 1]);
+		o.version = TW_RUN_OPTIONS_VERSION;
+		rc = check_options(&o, "tw_run_new", err);
+	}
 	if (rc != TW_OK)
 		return rc;
 	/* The fallback for programs that never call tw_global_init
@@ -106,10 +136,7 @@ int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 		tw_global_cleanup();
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
-	if (opts)
-		run->opts = *opts;
-	else
-		tw_run_options_init(&run->opts);
+	run->opts = o;
 	if (gethostname(run->hostname, sizeof(run->hostname) - 1) != 0)
 		strcpy(run->hostname, "localhost");
 	*out = run;
@@ -135,6 +162,17 @@ tw_rehearsal_result *tw_run_push_result(tw_run *run, const char *path)
 	run->plans[run->count] = NULL;
 	run->count++;
 	return r;
+}
+
+/* Undoes the last tw_run_push_result, whatever was set in it since: an
+ * add that fails after the push leaves nothing added (a rehearsal without
+ * its name or plan would be performed as a pass of nothing). */
+static void pop_result(tw_run *run)
+{
+	run->count--;
+	tw_rehearsal_result_free(&run->rehearsals[run->count]);
+	run->scripts[run->count] = NULL;
+	run->plans[run->count] = NULL;
 }
 
 bool tw_run_performed(const tw_run *run)
@@ -222,8 +260,12 @@ int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err)
 	}
 	tw_rehearsal_result *r = tw_run_push_result(run, tw_script_path(script));
 	tw_plan *plan = NULL;
-	if (!r || !(r->name = strdup(tw_script_name(script))) ||
-	    tw_plan_of_script(&plan, script) != TW_OK) {
+	if (r && (!(r->name = strdup(tw_script_name(script))) ||
+		  tw_plan_of_script(&plan, script) != TW_OK)) {
+		pop_result(run);
+		r = NULL;
+	}
+	if (!r) {
 		tw_script_free(script);
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
@@ -236,7 +278,11 @@ int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err)
 int tw_run_add_plan(tw_run *run, tw_plan *plan)
 {
 	tw_rehearsal_result *r = tw_run_push_result(run, plan->path);
-	if (!r || !(r->name = strdup(plan->name))) {
+	if (r && !(r->name = strdup(plan->name))) {
+		pop_result(run);
+		r = NULL;
+	}
+	if (!r) {
 		tw_plan_free(plan);
 		return TW_ENOMEM;
 	}
@@ -250,8 +296,9 @@ int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem)
 	if (can_add(run, "tw_run_add_broken", NULL) != TW_OK || !path || !problem)
 		return TW_EUSAGE;
 	tw_rehearsal_result *r = tw_run_push_result(run, path);
-	if (!r || !(r->name = strdup(path)))
+	if (!r)
 		return TW_ENOMEM;
+	r->name = strdup(path);
 	r->status = TW_STATUS_BROKEN;
 	r->problem.code = problem->code;
 	r->problem.line = problem->line;
@@ -260,9 +307,12 @@ int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem)
 	r->problem.file = problem->file ? strdup(problem->file) : NULL;
 	r->problem.source_line = tw_run_redact(run, problem->source_line);
 	/* A problem without its message or place would be another problem. */
-	if ((problem->message && !r->problem.message) || (problem->file && !r->problem.file) ||
-	    (problem->source_line && !r->problem.source_line))
+	if (!r->name || (problem->message && !r->problem.message) ||
+	    (problem->file && !r->problem.file) ||
+	    (problem->source_line && !r->problem.source_line)) {
+		pop_result(run);
 		return TW_ENOMEM;
+	}
 	return TW_OK;
 }
 

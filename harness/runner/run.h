@@ -107,7 +107,8 @@ int tw_run_execute_begin(tw_run *run, tw_error *err);
  * memory. */
 tw_rehearsal_result *tw_run_push_result(tw_run *run, const char *path);
 /* Adds a rehearsal known only by its plan (a run rebuilt from JSON: no
- * script to perform). Takes plan, freed on failure. TW_OK or TW_ENOMEM. */
+ * script to perform). Takes plan, freed on failure. TW_OK or TW_ENOMEM
+ * (nothing added). */
 int tw_run_add_plan(tw_run *run, tw_plan *plan);
 /* A redacted malloc'd copy (NULL stays NULL), with the cuts the web
  * channel marked made after the mask (tw_redact_message). */
@@ -120,5 +121,18 @@ int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result 
  * TW_OK when this library fills it (1..known), else TW_EUSAGE naming what
  * and saying to initialise it with its _INIT macro. */
 int tw_figures_version_check(unsigned version, unsigned known, const char *what, tw_error *err);
+
+/* The size of a version of a versioned public struct: the end of field,
+ * the last that version has. A program built against version v declared
+ * that much (and maybe its trailing padding), so that is all the library
+ * may write into its struct, or read from its options. Each struct keeps
+ * a table of them, a row per version (sizes[v - 1]), never changed once
+ * released; a new version adds its fields at the end and its row. */
+#define TW_VERSION_END(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
+
+/* Copies the version full->version (its first field, checked by
+ * tw_figures_version_check) of a struct filled whole into the caller's:
+ * sizes[version - 1] bytes, not one more. TW_OK. */
+int tw_figures_put(void *caller, const void *full, const size_t *sizes);
 
 #endif

@@ -13,8 +13,8 @@
 #include "common.h"
 
 /* A plain decimal at the start of s (digits with at most one point), finite,
- * into *v, with *end after it (a unit may follow); false when s does not
- * start with one. */
+ * into *v, with *end after it (a unit may follow; end may be NULL, as
+ * strtod's); false when s does not start with one. */
 TW_EXTERN(bool) tw_decimal(const char *s, double *v, char **end);
 
 #endif

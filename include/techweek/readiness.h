@@ -113,7 +113,9 @@ typedef enum tw_part {
 TW_EXTERN(const char *) tw_part_str(tw_part p);
 
 /* Scores a finished run under project (NULL: the defaults) and decides
- * its verdict. TW_OK; TW_EUSAGE (the project's weights are unusable, or
+ * its verdict. The score is of that run: every function given a run with
+ * it (tw_score_compare, the reports) refuses another (TW_EUSAGE), and the
+ * run must outlive it. TW_OK; TW_EUSAGE (the project's weights are unusable, or
  * the run was never executed: nothing to score); TW_ENOMEM. *out is NULL
  * on failure. */
 TW_EXTERN(int) tw_score_new(tw_score **out, const tw_run *run, const tw_project *project,
@@ -124,7 +126,9 @@ TW_EXTERN(void) tw_score_free(tw_score *score);
  * limits (project NULL: none): a regression beyond a limit makes a READY
  * run NOT READY, and the reports given this score show the comparison
  * (the score keeps it: baseline may be freed after). Call it once per
- * score. TW_OK or TW_ENOMEM (then the score is as it was). */
+ * score, with the run it scored. TW_OK; TW_EUSAGE (an argument NULL, the
+ * score compared already or of another run); TW_ENOMEM (then the score
+ * is as it was). */
 TW_EXTERN(int) tw_score_compare(tw_score *score, const tw_run *run, const tw_baseline *baseline,
 				const tw_project *project, tw_error *err);
 

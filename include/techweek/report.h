@@ -17,7 +17,9 @@
 
 /* Every report takes the run's score (techweek/readiness.h) and shows it
  * when given; NULL leaves it out. Each refuses (TW_EUSAGE, nothing
- * written) a run never executed: its rehearsals would read passed. */
+ * written) a run never executed, whose rehearsals would read passed, and
+ * a score tw_score_new made of another run, whose figures are another
+ * run's rehearsals'. */
 
 /* JUnit XML: a testsuite per rehearsal, a testcase per scene; the score and
  * its breakdown as properties when score is not NULL. */

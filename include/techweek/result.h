@@ -5,10 +5,13 @@
  * figure the reports show.
  *
  * A figures struct starts with its version: set it with the struct's
- * _INIT macro (or to its _VERSION) before the call. The reader fills the
- * fields of that version and refuses a version it does not know
- * (TW_EUSAGE), so a program built against an older header keeps working
- * when the struct grows. Strings in a filled struct are owned by the run
+ * _INIT macro (or to its _VERSION) before the call. The struct only grows
+ * at its end: a new version adds fields after the last, never moves or
+ * removes one, and bumps _VERSION. A reader fills the fields of the
+ * version the caller declared and writes nothing past that version's last
+ * field (a program built against an older header declared a smaller
+ * struct), and refuses 0 or a version above its own (TW_EUSAGE, the
+ * struct left as it was). Strings in a filled struct are owned by the run
  * and valid until tw_run_free.
  *
  * The figures are the run's: those of every performance (tw_run_execute)

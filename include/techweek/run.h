@@ -42,9 +42,11 @@ typedef struct tw_progress {
 } tw_progress;
 
 /* The version of tw_run_options this header declares. A program sets it
- * (tw_run_options_init or TW_RUN_OPTIONS_INIT) and the library refuses a
- * version it does not know, so fields can be added without breaking a
- * program built against an older header. */
+ * (tw_run_options_init or TW_RUN_OPTIONS_INIT). A new version only adds
+ * fields at the end (and bumps this): tw_run_new reads the fields of the
+ * version the caller declared, no byte past its last one, and gives every
+ * later field its default, so a program built against an older header
+ * keeps working; it refuses 0 and a version above its own (TW_EUSAGE). */
 #define TW_RUN_OPTIONS_VERSION 1
 
 /* tw_run_new (and tw_run_execute, for changes made through
@@ -140,14 +142,18 @@ TW_EXTERN(const char *) tw_verdict_key(tw_verdict v);
 		.progress_ms = 1000,                                                   \
 	}
 
-/* Sets *opts to TW_RUN_OPTIONS_INIT: this version and every default. */
-TW_EXTERN(void) tw_run_options_init(tw_run_options *opts);
+/* Sets *opts to TW_RUN_OPTIONS_INIT as of version (pass
+ * TW_RUN_OPTIONS_VERSION): that version and its fields' defaults, nothing
+ * past its last field, as libgit2's _options_init. TW_OK; TW_EUSAGE for
+ * NULL, 0 or a version above this library's (*opts untouched). */
+TW_EXTERN(int) tw_run_options_init(tw_run_options *opts, unsigned version);
 
 typedef struct tw_run tw_run;
 
-/* opts is copied (pointers in it are borrowed and must outlive the run);
- * NULL: the defaults. TW_OK; TW_EUSAGE when opts->version is not one this
- * library knows (not initialised, or from a newer header) or a field is
+/* opts is copied, as its version (pointers in it are borrowed and must
+ * outlive the run); NULL: the defaults. TW_OK; TW_EUSAGE when
+ * opts->version is not one this library knows (0: not initialised, or
+ * above its own: from a newer header) or a field is
  * out of its range (tw_run_options; err names the field and the value);
  * TW_ENOMEM; TW_EINTERNAL when libcurl could not be set up. *out is NULL
  * on failure. */
@@ -167,7 +173,7 @@ TW_EXTERN(int) tw_run_add_script(tw_run *run, tw_script *script, tw_error *err);
 /* Records a script that could not be loaded or checked, so that reports
  * show it as an error and the verdict is TW_VERDICT_BROKEN. path and
  * problem are copied. TW_OK; TW_EUSAGE (an argument NULL, or the run
- * already executed); TW_ENOMEM. */
+ * already executed); TW_ENOMEM (nothing added). */
 TW_EXTERN(int) tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem);
 
 /*

@@ -336,7 +336,7 @@ static tw_run *perform(const tw_vars *vars, unsigned shard, unsigned shards,
 		       const char *const *paths, size_t n, unsigned long performances)
 {
 	tw_run_options o;
-	tw_run_options_init(&o);
+	tw_run_options_init(&o, TW_RUN_OPTIONS_VERSION);
 	o.vars = vars;
 	o.performances = performances;
 	o.shard_index = shard;

@@ -52,6 +52,7 @@ static tw_run_score *make_score(const tw_run *run)
 {
 	tw_run_score *sc = calloc(1, sizeof(*sc));
 	assert_non_null(sc);
+	sc->run = run;
 	sc->score = 72.96; /* shown rounded down to one decimal: 72.9 */
 	sc->gate_set = true;
 	sc->gate = 80;

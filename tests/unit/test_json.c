@@ -634,7 +634,8 @@ static void test_readiness(void **state)
 	};
 	/* A hair under 90 is shown as 89.999, never 90: it fails a gate of
 	 * 90. */
-	tw_run_score score = {.score = 89.9996, .rehearsals = rs, .count = 7, .losses = losses,
+	tw_run_score score = {.run = fx->run,
+			      .score = 89.9996, .rehearsals = rs, .count = 7, .losses = losses,
 			      .loss_count = 3, .weight = {0.4, 0.3, 0.15, 0.15}, .gate = 90,
 			      .capped = true, .gate_set = true, .gate_held = false, .verdict = TW_VERDICT_NOT_READY,
 			      .weakest = 1};

@@ -57,6 +57,22 @@ typedef struct world {
 
 static world *W;
 
+/* strdup is wrapped (-Wl,--wrap=strdup in meson.build): the engine's
+ * copy number fail_skip (from 0) of the text fail_text fails, once. */
+char *__real_strdup(const char *s);
+char *__wrap_strdup(const char *s);
+static const char *fail_text;
+static int fail_skip;
+
+char *__wrap_strdup(const char *s)
+{
+	if (fail_text && s && strcmp(s, fail_text) == 0 && fail_skip-- == 0) {
+		fail_text = NULL;
+		return NULL;
+	}
+	return __real_strdup(s);
+}
+
 static void ok(int rc, const tw_error *err)
 {
 	if (rc != TW_OK)
@@ -417,7 +433,7 @@ static void test_null(void **state)
 	assert_null(tw_script_name(NULL));
 	assert_null(tw_script_path(NULL));
 	/* run.h */
-	tw_run_options_init(NULL);
+	assert_int_equal(tw_run_options_init(NULL, TW_RUN_OPTIONS_VERSION), TW_EUSAGE);
 	refused(tw_run_new(NULL, NULL, &err), &err, TW_EUSAGE, "tw_run_new");
 	refused(tw_run_add_script(NULL, parse("x.rehearsal", GOOD), &err), &err, TW_EUSAGE,
 		"tw_run_add_script");
@@ -542,6 +558,54 @@ static void test_small_print(void **state)
 	assert_string_equal(tw_score_shown(c, sizeof(c), 99.75), "99");
 }
 
+/* Out of memory while adding leaves nothing added ("TW_ENOMEM (nothing
+ * added)"): each copy of the rehearsal's name, path or problem fails in
+ * turn, and the add either succeeds whole or leaves the run as it was,
+ * which then executes READY with only what was really added. */
+static void test_add_out_of_memory(void **state)
+{
+	(void)state;
+	static const char *texts[] = {"Good", "good.rehearsal", "broken.rehearsal", "problem.rehearsal"};
+	for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		for (int k = 0;; k++) {
+			tw_error err = {0};
+			tw_run *run = new_run();
+			bool broken = t >= 2;
+			tw_script *script = broken ? NULL : parse("good.rehearsal", GOOD);
+			tw_error problem = {0};
+			tw_error_set_at(&problem, TW_ESYNTAX, "problem.rehearsal", 2, 3, "  clik",
+					"unknown step");
+			fail_text = texts[t];
+			fail_skip = k;
+			int rc = broken ? tw_run_add_broken(run, "broken.rehearsal", &problem)
+					: tw_run_add_script(run, script, &err);
+			bool failed = fail_text == NULL;
+			fail_text = NULL;
+			tw_error_clear(&problem);
+			if (!failed) {
+				ok(rc, &err);
+				assert_int_equal(tw_run_rehearsal_count(run), 1);
+				tw_run_free(run);
+				break;
+			}
+			if (rc != TW_OK)
+				assert_int_equal(rc, TW_ENOMEM);
+			tw_error_clear(&err);
+			if (rc != TW_OK && tw_run_rehearsal_count(run) != 0)
+				fail_msg("copy %d of '%s' failed: TW_ENOMEM, yet %zu rehearsal added", k,
+					 texts[t], tw_run_rehearsal_count(run));
+			if (rc == TW_OK) { /* the failed copy was not the add's */
+				tw_run_free(run);
+				continue;
+			}
+			add(run, "good.rehearsal", GOOD);
+			ok(tw_run_execute(run, &err), &err);
+			assert_int_equal(tw_run_verdict(run), TW_VERDICT_READY);
+			tw_run_free(run);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_options_checked),
 		cmocka_unit_test(test_null),
 		cmocka_unit_test(test_small_print),
+		cmocka_unit_test(test_add_out_of_memory),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

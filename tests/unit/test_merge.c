@@ -118,7 +118,7 @@ static void write_part(const char *file, unsigned index, unsigned count, const d
 		       const bool *pass, size_t n)
 {
 	tw_run_options o;
-	tw_run_options_init(&o);
+	tw_run_options_init(&o, TW_RUN_OPTIONS_VERSION);
 	o.performances = 5;
 	o.shard_index = index;
 	o.shard_count = count;

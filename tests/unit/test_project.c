@@ -369,7 +369,7 @@ static void test_durations(void **st)
 static tw_run *run_of(const char *const *texts, size_t n)
 {
 	tw_run_options o;
-	tw_run_options_init(&o);
+	tw_run_options_init(&o, TW_RUN_OPTIONS_VERSION);
 	tw_run *run = NULL;
 	tw_error err = {0};
 	assert_int_equal(tw_run_new(&run, &o, &err), TW_OK);

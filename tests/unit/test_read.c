@@ -528,7 +528,7 @@ static void test_options_version(void **state)
 	(void)state;
 	tw_run_options a = TW_RUN_OPTIONS_INIT, b;
 	memset(&b, 0xff, sizeof(b));
-	tw_run_options_init(&b);
+	assert_int_equal(tw_run_options_init(&b, TW_RUN_OPTIONS_VERSION), TW_OK);
 	assert_int_equal(a.version, TW_RUN_OPTIONS_VERSION);
 	assert_int_equal(b.version, TW_RUN_OPTIONS_VERSION);
 	assert_int_equal(a.connect_timeout_ms, b.connect_timeout_ms);
@@ -556,7 +556,7 @@ static void test_options_version(void **state)
 	assert_int_equal(tw_run_new(&run, &zero, &err), TW_EUSAGE);
 	assert_null(run);
 	assert_string_equal(err.message, "tw_run_new: options of version 0, this library knows "
-					 "version 1: initialise them with tw_run_options_init or "
+					 "versions 1 to 1: initialise them with tw_run_options_init or "
 					 "TW_RUN_OPTIONS_INIT");
 	tw_error_clear(&err);
 	a.version = TW_RUN_OPTIONS_VERSION + 1;
@@ -567,6 +567,203 @@ static void test_options_version(void **state)
 	ok(tw_run_new(&run, NULL, &err), &err);
 	assert_int_equal(tw_run_options_of(run)->version, TW_RUN_OPTIONS_VERSION);
 	tw_run_free(run);
+}
+
+/* A score refuses every run but the one it scored: read with another,
+ * the reports would index that run's rehearsals by the score's count (a
+ * run of one rehearsal, a score of two: past the end). Nothing is
+ * written, and the error says which. */
+static void test_score_of_another_run(void **state)
+{
+	world *w = *state;
+	tw_error err = {0};
+	tw_run_options opts = TW_RUN_OPTIONS_INIT;
+	opts.vars = w->vars;
+	tw_run *other = NULL;
+	ok(tw_run_new(&other, &opts, &err), &err);
+	add(other, "passes.rehearsal", PASSES);
+	ok(tw_run_execute(other, &err), &err);
+	tw_score *score = NULL;
+	ok(tw_score_new(&score, w->run, NULL, &err), &err);
+
+	char json[128], html[128], junit[128], base_path[128];
+	snprintf(json, sizeof(json), "%s/other.json", w->dir);
+	snprintf(html, sizeof(html), "%s/other.html", w->dir);
+	snprintf(junit, sizeof(junit), "%s/other.xml", w->dir);
+	snprintf(base_path, sizeof(base_path), "%s/other-base.json", w->dir);
+	int rc[6];
+	rc[0] = tw_report_json(other, score, json, &err);
+	tw_error_clear(&err);
+	rc[1] = tw_report_html(other, score, html, &err);
+	tw_error_clear(&err);
+	rc[2] = tw_report_junit(other, score, junit, &err);
+	tw_error_clear(&err);
+	tw_report_file files[] = {{TW_REPORT_JSON, json}};
+	rc[3] = tw_report_write_set(other, score, files, 1, &err);
+	tw_error_clear(&err);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	rc[4] = tw_report_summary(other, score, out, 0, &err);
+	tw_error_clear(&err);
+	rc[5] = tw_report_verdict(other, score, out, 0, &err);
+	fclose(out);
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(rc[i], TW_EUSAGE);
+	assert_non_null(strstr(err.message, "tw_report_verdict: the score is of another run"));
+	tw_error_clear(&err);
+	assert_int_equal(len, 0);
+	free(text);
+	struct stat st;
+	assert_true(stat(json, &st) != 0 && stat(html, &st) != 0 && stat(junit, &st) != 0);
+
+	/* tw_score_compare judges the score's run against the baseline. */
+	ok(tw_report_json(w->run, score, base_path, &err), &err);
+	tw_baseline *base = NULL;
+	ok(tw_baseline_load(&base, base_path, &err), &err);
+	assert_int_equal(tw_score_compare(score, other, base, NULL, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "tw_score_compare: the score is of another run"));
+	tw_error_clear(&err);
+	ok(tw_score_compare(score, w->run, base, NULL, &err), &err);
+	tw_baseline_free(base);
+	tw_score_free(score);
+	tw_run_free(other);
+}
+
+/* A program built against version 1 of a figures struct declared only
+ * version 1's bytes: a reader of a later library writes those and not
+ * one more (the struct between canaries, exactly version 1 long), and
+ * refuses a version above its own. V1_END is each struct's last field
+ * of version 1, frozen here as an old header would have it. */
+#define CANARY 32
+#define V1_END(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
+
+typedef struct caller {
+	_Alignas(max_align_t) unsigned char bytes[CANARY + 1024 + CANARY];
+	size_t size;
+} caller;
+
+static void *caller_of(caller *c, size_t v1_size)
+{
+	assert_true(v1_size <= 1024);
+	c->size = v1_size;
+	memset(c->bytes, 0xa5, sizeof(c->bytes));
+	unsigned version = 1;
+	memcpy(c->bytes + CANARY, &version, sizeof(version));
+	return c->bytes + CANARY;
+}
+
+static void canaries_hold(const caller *c)
+{
+	for (size_t i = 0; i < CANARY; i++)
+		assert_int_equal(c->bytes[i], 0xa5);
+	for (size_t i = CANARY + c->size; i < sizeof(c->bytes); i++)
+		if (c->bytes[i] != 0xa5)
+			fail_msg("byte %zu past a version 1 struct of %zu written", i - CANARY - c->size,
+				 c->size);
+}
+
+static void test_figures_of_version_1(void **state)
+{
+	world *w = *state;
+	tw_error err = {0};
+	caller c;
+	tw_run_figures *rf = caller_of(&c, V1_END(tw_run_figures, rehearsal_count));
+	ok(tw_run_figures_of(rf, w->run, &err), &err);
+	canaries_hold(&c);
+	assert_int_equal(rf->version, 1);
+	assert_int_equal(rf->rehearsal_count, 2);
+
+	tw_rehearsal_figures *r = caller_of(&c, V1_END(tw_rehearsal_figures, scene_count));
+	ok(tw_run_rehearsal_byindex(r, w->run, 1, &err), &err);
+	canaries_hold(&c);
+	assert_string_equal(r->name, "Fails");
+	assert_int_equal(r->scene_count, 2);
+
+	tw_scene_figures *s = caller_of(&c, V1_END(tw_scene_figures, failed_actual));
+	ok(tw_rehearsal_scene_byindex(s, w->run, 1, 1, &err), &err);
+	canaries_hold(&c);
+	assert_string_equal(s->name, "Api");
+
+	tw_touchpoint_figures *t = caller_of(&c, V1_END(tw_touchpoint_figures, first_limit));
+	ok(tw_scene_touchpoint_byindex(t, w->run, 1, 1, 1, &err), &err);
+	canaries_hold(&c);
+	assert_int_equal(t->line, 11);
+
+	tw_score *score = NULL;
+	ok(tw_score_new(&score, w->run, NULL, &err), &err);
+	tw_rehearsal_score_figures *rs =
+		caller_of(&c, V1_END(tw_rehearsal_score_figures, demand_mean));
+	ok(tw_score_rehearsal_byindex(rs, score, 0, &err), &err);
+	canaries_hold(&c);
+	assert_true(rs->counted);
+	assert_true(tw_score_reason_count(score) > 0);
+	tw_score_reason *why = caller_of(&c, V1_END(tw_score_reason, in_run));
+	ok(tw_score_reason_byindex(why, score, 0, &err), &err);
+	canaries_hold(&c);
+	assert_non_null(why->why);
+	tw_score_free(score);
+
+	/* A version above this library's: refused, the struct untouched. */
+	rf = caller_of(&c, V1_END(tw_run_figures, rehearsal_count));
+	rf->version = TW_RUN_FIGURES_VERSION + 1;
+	assert_int_equal(tw_run_figures_of(rf, w->run, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "this library knows versions 1 to"));
+	tw_error_clear(&err);
+	for (size_t i = CANARY + sizeof(unsigned); i < sizeof(c.bytes); i++)
+		assert_int_equal(c.bytes[i], 0xa5);
+}
+
+/* Options of version 1 are read as version 1: its bytes and no more (the
+ * options alone in an allocation of that size, which ASan and valgrind
+ * watch), every later field at its default. */
+static void test_options_of_version_1(void **state)
+{
+	world *w = *state;
+	size_t v1 = V1_END(tw_run_options, shard_count);
+	tw_run_options defaults = TW_RUN_OPTIONS_INIT;
+	defaults.vars = w->vars;
+	defaults.version = 1;
+	tw_run_options *opts = malloc(v1);
+	assert_non_null(opts);
+	memcpy(opts, &defaults, v1);
+	tw_run *run = NULL;
+	tw_error err = {0};
+	ok(tw_run_new(&run, opts, &err), &err);
+	free(opts);
+	assert_int_equal(tw_run_options_of(run)->timeout_ms, 30000);
+	assert_true(tw_run_options_of(run)->vars == w->vars);
+	tw_run_free(run);
+
+	/* tw_run_options_init of version 1 writes version 1's bytes. */
+	caller c;
+	tw_run_options *init = caller_of(&c, v1);
+	assert_int_equal(tw_run_options_init(init, 1), TW_OK);
+	canaries_hold(&c);
+	assert_int_equal(init->version, 1);
+	assert_int_equal(init->timeout_ms, 30000);
+	init = caller_of(&c, v1);
+	assert_int_equal(tw_run_options_init(init, TW_RUN_OPTIONS_VERSION + 1), TW_EUSAGE);
+	assert_int_equal(tw_run_options_init(init, 0), TW_EUSAGE);
+	for (size_t i = CANARY + sizeof(unsigned); i < sizeof(c.bytes); i++)
+		assert_int_equal(c.bytes[i], 0xa5);
+}
+
+/* tw_decimal's end may be NULL, as strtod's may: what follows the number
+ * is then not looked at. */
+static void test_decimal_without_end(void **state)
+{
+	(void)state;
+	double v = 0;
+	assert_true(tw_decimal("8.5", &v, NULL));
+	assert_true(v == 8.5);
+	assert_true(tw_decimal("12.25 ms", &v, NULL));
+	assert_true(v == 12.25);
+	assert_false(tw_decimal("x", &v, NULL));
+	char *end = NULL;
+	assert_true(tw_decimal("12.25 ms", &v, &end));
+	assert_string_equal(end, " ms");
 }
 
 int main(void)
@@ -581,6 +778,10 @@ int main(void)
 		cmocka_unit_test(test_baseline),
 		cmocka_unit_test(test_write_set),
 		cmocka_unit_test(test_options_version),
+		cmocka_unit_test(test_score_of_another_run),
+		cmocka_unit_test(test_figures_of_version_1),
+		cmocka_unit_test(test_options_of_version_1),
+		cmocka_unit_test(test_decimal_without_end),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
