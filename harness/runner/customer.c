@@ -361,9 +361,11 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 		if (rc == TW_OK)
 			rc = tw_http_request_set_body(req, tw_buf_str(&b), b.len);
 		else if (rc == TW_ELIMIT)
-			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
-					 "the form body is larger than the %zu-byte limit "
-					 "(--max-body)", b.max);
+			/* The run's own cap, not the service's fault: limited,
+			 * like anything else techweek cannot send. */
+			tw_customer_fail(c, sr, TW_STATUS_LIMITED, now_ms, NULL, NULL,
+					 "techweek cannot send this form: its body is larger "
+					 "than the %zu-byte limit (--max-body)", b.max);
 		tw_buf_free(&b);
 		if (rc == TW_OK && !tw_http_request_has_header(req, "Content-Type"))
 			rc = tw_http_request_add_header(req, "Content-Type",
