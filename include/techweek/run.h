@@ -56,7 +56,8 @@ typedef struct tw_run_options {
 	long connect_timeout_ms; /* per step; default 10000; >= 1 */
 	long timeout_ms;         /* per step, whole transfer; default 30000; >= 1 */
 	long max_redirects;      /* per step; default 10; >= 0 */
-	size_t max_body;         /* bytes kept per response; default 8 MiB; >= 1 */
+	size_t max_body;         /* bytes kept per response; default 8 MiB; from 1
+				    to TW_MAX_BODY_LIMIT */
 	bool insecure;           /* do not verify TLS peers */
 	const char *cacert;      /* CA bundle to verify against; borrowed */
 	const char *user_agent;  /* default "techweek/VERSION" */
@@ -101,6 +102,10 @@ typedef struct tw_run_options {
 	unsigned shard_index;
 	unsigned shard_count;
 } tw_run_options;
+
+/* The most tw_run_options.max_body may be: 4 GiB, as --max-body. A body
+ * is kept in memory whole, and a buffer's size must leave room to grow. */
+#define TW_MAX_BODY_LIMIT (4ULL << 30)
 
 /* The run's verdict: the one answer to "does the curtain go up?", which
  * every report shows and the CLI exits with (the values are the exit
