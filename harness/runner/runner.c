@@ -687,8 +687,10 @@ int tw_run_execute(tw_run *run, tw_error *err)
 			curl_multi_cleanup(w->multi);
 	}
 	free(ws);
+	/* A worker takes a ticket before it knows the plan is done: the
+	 * closed model never starts more than it planned, none if none. */
 	run->started = atomic_load(&sc.next_ticket);
-	if (run->planned && run->started > run->planned)
+	if (!sc.open && run->started > run->planned)
 		run->started = run->planned;
 	run->dropped = atomic_load(&sc.dropped);
 	pthread_cond_destroy(&sc.idle);
