@@ -532,8 +532,11 @@ static bool performable(const tw_rehearsal_result *r)
  * the rehearsals kept, so each rehearsal sees the arrivals it would have
  * seen unsharded. With fewer, every shard keeps every rehearsal and
  * performs its share of the performances (the first shards take the
- * remainder) or of the rate. Broken scripts stay with shard 1 only, so a
- * merge reports each once.
+ * remainder) or of the rate; a shard whose share is no performance (one
+ * performance, two shards) keeps none of them. Broken scripts stay with
+ * shard 1 only, so a merge reports each once. A shard left holding
+ * nothing had nothing to do: its verdict is never READY (score.c), and
+ * the merge counts it as a shard that lost nothing (json_read.c).
  */
 static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 {
@@ -544,12 +547,15 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 		k += performable(&run->rehearsals[i]);
 	bool by_rehearsal = k >= n;
 	run->shard_mode = by_rehearsal ? TW_SHARD_REHEARSALS : TW_SHARD_PERFORMANCES;
+	unsigned long p = *performances;
+	unsigned long share = p / n + (me < p % n);
+	bool some = *rate > 0 || share > 0;
 	size_t kept = 0, ordinal = 0, mine = 0;
 	for (size_t i = 0; i < run->count; i++) {
 		tw_rehearsal_result *r = &run->rehearsals[i];
 		bool keep;
 		if (performable(r)) {
-			keep = !by_rehearsal || ordinal % n == me;
+			keep = by_rehearsal ? ordinal % n == me : some;
 			ordinal++;
 			mine += keep;
 		} else {
@@ -575,8 +581,7 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 		if (k)
 			*rate = *rate * (double)mine / (double)k;
 	} else {
-		unsigned long p = *performances;
-		*performances = p / n + (me < p % n);
+		*performances = share;
 		*rate /= n;
 	}
 }

@@ -16,7 +16,8 @@
  * tw_run_execute they give the scripts' shape with every figure 0.
  *
  * A run that performed nothing is never READY: tw_run_verdict of a run
- * never executed is TW_VERDICT_UNREACHABLE ("the run could not be carried
+ * never executed, or of a shard left with no rehearsal (its share was
+ * empty), is TW_VERDICT_UNREACHABLE ("the run could not be carried
  * out").
  */
 #ifndef TECHWEEK_RUN_H
@@ -98,7 +99,11 @@ typedef struct tw_run_options {
 	 * shard_index - 1 and drops the others from the run; with fewer, it
 	 * performs every rehearsal with its share of the performances
 	 * (closed model) or of the rate (open model). Broken scripts are
-	 * reported by shard 1 only. */
+	 * reported by shard 1 only. A shard whose share is empty (fewer
+	 * performances than shards, or every script broken) keeps no
+	 * rehearsal and performs nothing: its verdict is
+	 * TW_VERDICT_UNREACHABLE, never READY, and the merge counts it as
+	 * a shard that lost nothing. */
 	unsigned shard_index;
 	unsigned shard_count;
 } tw_run_options;
