@@ -58,7 +58,7 @@ static int parse_size(const char *s, size_t *out)
 	if (*end == 'B' || *end == 'b')
 		end++;
 	double bytes = v * mult;
-	if (*end || bytes > 4.0 * 1024 * 1024 * 1024)
+	if (*end || bytes > (double)TW_MAX_BODY_LIMIT)
 		return -1;
 	/* The product of a decimal and a power of two is exact when whole;
 	 * allow only the rounding error of the decimal itself. */

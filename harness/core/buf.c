@@ -4,6 +4,7 @@
  */
 #include "core/buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,13 +58,16 @@ void tw_buf_fail(tw_buf *b, int code)
  * tw_array_grow, which knows no maximum). */
 static int reserve(tw_buf *b, size_t need, bool exact)
 {
-	if (need > b->max)
+	/* need == SIZE_MAX leaves no room for the NUL; a max at SIZE_MAX
+	 * (no cap) would make max + 1 wrap to 0. */
+	if (need > b->max || need == SIZE_MAX)
 		return TW_ELIMIT;
 	if (need + 1 <= b->cap)
 		return TW_OK;
+	size_t most = b->max < SIZE_MAX ? b->max + 1 : SIZE_MAX;
 	size_t cap = exact ? need + 1 : b->cap ? b->cap : 256;
 	while (cap < need + 1)
-		cap = cap > (b->max + 1) / 2 ? b->max + 1 : cap * 2;
+		cap = cap > most / 2 ? most : cap * 2;
 	char *p = realloc(b->data, cap);
 	if (!p)
 		return TW_ENOMEM;

@@ -44,7 +44,8 @@ void tw_buf_fail(tw_buf *b, int code);
  * the buffer is failed from then on, see above). */
 int tw_buf_append(tw_buf *b, const void *data, size_t len);
 /* Makes room for len == need without growing again (a size known in
- * advance); TW_OK, TW_ENOMEM, or TW_ELIMIT when need passes max. */
+ * advance); TW_OK, TW_ENOMEM, or TW_ELIMIT when need passes max (or is
+ * SIZE_MAX: no room for the NUL). */
 int tw_buf_reserve(tw_buf *b, size_t need);
 int tw_buf_puts(tw_buf *b, const char *s);
 int tw_buf_printf(tw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -649,9 +649,11 @@ bool tw_readiness_met_despite_failures(const tw_run *run, const tw_run_score *sc
 tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 {
 	/* Nothing rehearsed, nothing shown ready: a run never executed, or
-	 * one whose plan held no rehearsal (tw_run_execute refuses that; a
-	 * merge of such parts could hold it), was not carried out. */
-	if (!run || !tw_run_performed(run) || (run->count == 0 && run->lineup_count == 0))
+	 * one holding no rehearsal, was not carried out. A shard whose share
+	 * was empty holds none (runner.c's keep_shard: one performance over
+	 * two shards, or every script broken and reported by shard 1); the
+	 * merge gives the verdict. */
+	if (!run || !tw_run_performed(run) || run->count == 0)
 		return TW_VERDICT_UNREACHABLE;
 	if (run->stop_reason == TW_STOP_INTERRUPTED)
 		return TW_VERDICT_INTERRUPTED;

@@ -744,7 +744,10 @@ static void read_totals(tw_jreader *rd, tw_run *run, const part *p, bool first)
 	tw_jr_pop(rd, m);
 	/* A shard cut short by an error of its own (out of memory) says so
 	 * only in its verdict: the merged run did not perform what was
-	 * planned either, and cannot be READY (readiness/score.c). */
+	 * planned either, and cannot be READY (readiness/score.c). A shard
+	 * holding no rehearsal had nothing to do (its share was empty,
+	 * runner.c's keep_shard) and lost nothing: its "unreachable" says
+	 * only that. */
 	const char *verdict = tw_jr_string_of(rd, p->doc, "verdict", false);
 	static const char *const verdicts[] = {"passed", "failed", "script_error", "unreachable",
 					       "limited", "interrupted"};
@@ -758,7 +761,7 @@ static void read_totals(tw_jreader *rd, tw_run *run, const part *p, bool first)
 		    "\"interrupted\"");
 		tw_jr_pop(rd, mv);
 	}
-	if (verdict && strcmp(verdict, "unreachable") == 0)
+	if (verdict && strcmp(verdict, "unreachable") == 0 && json_array_size(p->rehearsals) > 0)
 		run->incomplete = true;
 	if (stopped && run->stop_reason == TW_STOP_NONE)
 		run->stop_reason = strcmp(stopped, "interrupted") == 0 ? TW_STOP_INTERRUPTED
@@ -810,17 +813,21 @@ static int pair_up(part *parts, size_t n, json_t *plan_list, size_t *found, tw_e
 			return tw_jr_error(&rd, err);
 	}
 	/* Each entry where the sharding puts it: a performable one in its
-	 * shard (rehearsals) or in every shard (performances); a broken one
-	 * in shard 1. */
+	 * shard (rehearsals) or in every shard whose share of the
+	 * performances is not none (performances; runner.c's keep_shard);
+	 * a broken one in shard 1. */
 	bool by_rehearsal = strcmp(parts[0].mode, "rehearsals") == 0;
+	json_t *schedule = json_object_get(parts[0].plan, "schedule");
+	json_int_t p = json_integer_value(json_object_get(schedule, "performances"));
+	bool open = json_number_value(json_object_get(schedule, "rate")) > 0;
 	size_t ordinal = 0;
 	for (size_t i = 0; i < plan_count; i++) {
 		json_t *pe = json_array_get(plan_list, i);
 		bool broken = json_is_true(json_object_get(pe, "broken"));
 		const char *path = json_string_value(json_object_get(pe, "path"));
 		for (size_t k = 0; k < n; k++) {
-			bool want = broken ? k == 0
-					   : !by_rehearsal || ordinal % n == k;
+			bool some = open || (size_t)p / n + (k < (size_t)p % n) > 0;
+			bool want = broken ? k == 0 : by_rehearsal ? ordinal % n == k : some;
 			if (want != (found[i * n + k] != 0))
 				return usage_error(err, parts[k].path,
 						   "%s rehearsal %s, which its shard %s",

@@ -592,7 +592,11 @@ int tw_report_summary(const tw_run *run, const tw_run_score *score, FILE *out, u
 			by_status[TW_STATUS_LIMITED], esc(&s, RESET));
 	if (interrupted)
 		fprintf(out, ", %s%ld interrupted%s", esc(&s, YELLOW), interrupted, esc(&s, RESET));
-	if (!run->count)
+	if (!run->count && run->opts.shard_count > 0)
+		fprintf(out, " \xE2\x80\x94 nothing to rehearse in shard %u of %u (its share is "
+			"empty): the merge of the shards gives the verdict",
+			run->opts.shard_index, run->opts.shard_count);
+	else if (!run->count)
 		fputs(" \xE2\x80\x94 nothing rehearsed", out);
 	/* The verdict is tw_report_verdict's line: only the score knows
 	 * whether the gate held. */

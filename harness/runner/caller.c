@@ -25,6 +25,8 @@ _Static_assert(TW_CALL_MENU_SIZE == TW_MENU_SIZE, "a call's menu fits the result
 
 /* A scene's transcript: hours of call at most. */
 #define TRANSCRIPT_MAX ((size_t)1 << 22)
+/* Its last line once it reached TRANSCRIPT_MAX: nothing follows it. */
+#define TRANSCRIPT_CUT "(transcript cut at 4 MiB)\n"
 
 /* ---- the transcript ---- */
 
@@ -85,24 +87,44 @@ static void transcribe(tw_customer *c)
 	if (c->transcribed >= n)
 		return;
 	tw_scene_result *sc = &c->result->scenes[c->scene];
+	size_t old = sc->transcript ? strlen(sc->transcript) : 0;
+	size_t cut_len = sizeof(TRANSCRIPT_CUT) - 1;
+	if (old >= cut_len && strcmp(sc->transcript + old - cut_len, TRANSCRIPT_CUT) == 0) {
+		c->transcribed = n; /* cut already: the rest is left out */
+		return;
+	}
 	/* Only the new lines are rendered and redacted: what is already in
-	 * the transcript was redacted when it was written. */
+	 * the transcript was redacted when it was written. Whole lines up to
+	 * the transcript's limit, then the cut line once. */
 	tw_buf b;
-	tw_buf_init(&b, TRANSCRIPT_MAX);
-	for (size_t i = c->transcribed; i < n; i++)
+	size_t room = TRANSCRIPT_MAX - cut_len;
+	tw_buf_init(&b, old < room ? room - old : 0);
+	bool cut = false;
+	for (size_t i = c->transcribed; i < n && !cut; i++) {
+		size_t before = b.len;
 		render_event(&b, tw_call_event_at(c->call, i));
+		if (tw_buf_failed(&b) == TW_ELIMIT) {
+			/* The line that did not fit is left out whole. */
+			if (b.data)
+				b.data[before] = '\0';
+			cut = true;
+		}
+	}
 	/* Out of memory, the lines stay untranscribed: the next call tries
 	 * again, rather than leaving a transcript with lines missing. */
-	char *lines = tw_buf_failed(&b) ? NULL : tw_run_redact(c->run, tw_buf_str(&b));
+	char *lines = tw_buf_failed(&b) && !cut ? NULL
+						: tw_run_redact(c->run, b.data ? b.data : "");
 	tw_buf_free(&b);
 	if (!lines)
 		return;
 	/* A string grown by what each step adds (not an array: no
 	 * tw_array_grow), once per step. */
-	size_t old = sc->transcript ? strlen(sc->transcript) : 0, len = strlen(lines);
-	char *text = realloc(sc->transcript, old + len + 1);
+	size_t len = strlen(lines), more = cut ? cut_len : 0;
+	char *text = realloc(sc->transcript, old + len + more + 1);
 	if (text) {
-		memcpy(text + old, lines, len + 1);
+		memcpy(text + old, lines, len);
+		memcpy(text + old + len, TRANSCRIPT_CUT, more);
+		text[old + len + more] = '\0';
 		sc->transcript = text;
 		c->transcribed = n;
 	}

@@ -95,6 +95,10 @@ static int check_options(const tw_run_options *o, const char *who, tw_error *err
 				    o->max_redirects);
 	if (o->max_body == 0)
 		return tw_error_set(err, TW_EUSAGE, "%s: max_body 0: at least 1 byte", who);
+	if ((unsigned long long)o->max_body > TW_MAX_BODY_LIMIT)
+		return tw_error_set(err, TW_EUSAGE,
+				    "%s: max_body %zu: at most 4 GiB (%llu bytes), as --max-body",
+				    who, o->max_body, TW_MAX_BODY_LIMIT);
 	if (!isfinite(o->think_scale) || o->think_scale < 0)
 		return tw_error_set(err, TW_EUSAGE, "%s: think_scale %g: 0 or more", who,
 				    o->think_scale);

@@ -43,6 +43,10 @@ typedef struct scan_ctx {
 	tw_ref_kind missing_kind;
 } scan_ctx;
 
+/* scan_ref's answer for a variable not set: apart from every tw_code
+ * (TW_ENOMEM is 1), so out of memory never reads as a missing variable. */
+#define SCAN_MISSING (-1)
+
 static int scan_ref(const tw_ref *ref, void *ud)
 {
 	scan_ctx *s = ud;
@@ -57,7 +61,7 @@ static int scan_ref(const tw_ref *ref, void *ud)
 		memcpy(s->missing, name, n + 1);
 		s->missing_kind = ref->kind;
 		s->bad_offset = ref->offset;
-		return 1;
+		return SCAN_MISSING;
 	}
 	if (ref->kind == TW_REF_SECRET && tw_redact_add(&s->run->redact, value) != TW_OK)
 		return TW_ENOMEM;
@@ -68,8 +72,9 @@ static int scan_ref(const tw_ref *ref, void *ud)
  * can print one before it is registered; and every environment variable a
  * script reads must be set, so nothing is sent for a performance that
  * cannot finish. Every template is on some line of the script, so scanning
- * the lines finds them all. */
-static void collect_secrets(tw_run *run, tw_rehearsal_result *r)
+ * the lines finds them all. TW_ENOMEM when a secret could not be
+ * registered: the run cannot go on without it. */
+static int collect_secrets(tw_run *run, tw_rehearsal_result *r)
 {
 	const tw_script *s = r->plan->script;
 	for (size_t i = 0; i < s->line_count; i++) {
@@ -81,16 +86,19 @@ static void collect_secrets(tw_run *run, tw_rehearsal_result *r)
 		tw_error e = {0};
 		int rc = tw_template_scan(line, scan_ref, &ctx, NULL, &e);
 		tw_error_clear(&e);
-		if (rc == 1) {
+		if (rc == TW_ENOMEM)
+			return rc;
+		if (rc == SCAN_MISSING) {
 			r->status = TW_STATUS_BROKEN;
 			tw_error_set_at(&r->problem, TW_ECHECK, s->path, (int)i + 1,
 					(int)ctx.bad_offset + 1, line,
 					"environment variable %s is not set (needed by {{%s %s}})",
 					ctx.missing, ctx.missing_kind == TW_REF_SECRET ? "secret" : "env",
 					ctx.missing);
-			return;
+			return TW_OK;
 		}
 	}
+	return TW_OK;
 }
 
 /* ---- the schedule, shared by the workers ---- */
@@ -524,8 +532,11 @@ static bool performable(const tw_rehearsal_result *r)
  * the rehearsals kept, so each rehearsal sees the arrivals it would have
  * seen unsharded. With fewer, every shard keeps every rehearsal and
  * performs its share of the performances (the first shards take the
- * remainder) or of the rate. Broken scripts stay with shard 1 only, so a
- * merge reports each once.
+ * remainder) or of the rate; a shard whose share is no performance (one
+ * performance, two shards) keeps none of them. Broken scripts stay with
+ * shard 1 only, so a merge reports each once. A shard left holding
+ * nothing had nothing to do: its verdict is never READY (score.c), and
+ * the merge counts it as a shard that lost nothing (json_read.c).
  */
 static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 {
@@ -536,12 +547,15 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 		k += performable(&run->rehearsals[i]);
 	bool by_rehearsal = k >= n;
 	run->shard_mode = by_rehearsal ? TW_SHARD_REHEARSALS : TW_SHARD_PERFORMANCES;
+	unsigned long p = *performances;
+	unsigned long share = p / n + (me < p % n);
+	bool some = *rate > 0 || share > 0;
 	size_t kept = 0, ordinal = 0, mine = 0;
 	for (size_t i = 0; i < run->count; i++) {
 		tw_rehearsal_result *r = &run->rehearsals[i];
 		bool keep;
 		if (performable(r)) {
-			keep = !by_rehearsal || ordinal % n == me;
+			keep = by_rehearsal ? ordinal % n == me : some;
 			ordinal++;
 			mine += keep;
 		} else {
@@ -567,8 +581,7 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 		if (k)
 			*rate = *rate * (double)mine / (double)k;
 	} else {
-		unsigned long p = *performances;
-		*performances = p / n + (me < p % n);
+		*performances = share;
 		*rate /= n;
 	}
 }
@@ -582,9 +595,10 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	double t0 = tw_clock_ms();
 	const tw_run_options *o = &run->opts;
 	int rc = TW_OK;
-	for (size_t i = 0; i < run->count; i++)
-		if (run->rehearsals[i].plan && run->rehearsals[i].status != TW_STATUS_BROKEN)
-			collect_secrets(run, &run->rehearsals[i]);
+	for (size_t i = 0; rc == TW_OK && i < run->count; i++)
+		if (run->rehearsals[i].plan && run->rehearsals[i].status != TW_STATUS_BROKEN &&
+		    collect_secrets(run, &run->rehearsals[i]) != TW_OK)
+			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	run->casts = calloc(run->count ? run->count : 1, sizeof(*run->casts));
 	if (!run->casts)
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
@@ -678,8 +692,10 @@ int tw_run_execute(tw_run *run, tw_error *err)
 			curl_multi_cleanup(w->multi);
 	}
 	free(ws);
+	/* A worker takes a ticket before it knows the plan is done: the
+	 * closed model never starts more than it planned, none if none. */
 	run->started = atomic_load(&sc.next_ticket);
-	if (run->planned && run->started > run->planned)
+	if (!sc.open && run->started > run->planned)
 		run->started = run->planned;
 	run->dropped = atomic_load(&sc.dropped);
 	pthread_cond_destroy(&sc.idle);

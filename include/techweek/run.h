@@ -16,7 +16,8 @@
  * tw_run_execute they give the scripts' shape with every figure 0.
  *
  * A run that performed nothing is never READY: tw_run_verdict of a run
- * never executed is TW_VERDICT_UNREACHABLE ("the run could not be carried
+ * never executed, or of a shard left with no rehearsal (its share was
+ * empty), is TW_VERDICT_UNREACHABLE ("the run could not be carried
  * out").
  */
 #ifndef TECHWEEK_RUN_H
@@ -58,7 +59,8 @@ typedef struct tw_run_options {
 	long connect_timeout_ms; /* per step; default 10000; >= 1 */
 	long timeout_ms;         /* per step, whole transfer; default 30000; >= 1 */
 	long max_redirects;      /* per step; default 10; >= 0 */
-	size_t max_body;         /* bytes kept per response; default 8 MiB; >= 1 */
+	size_t max_body;         /* bytes kept per response; default 8 MiB; from 1
+				    to TW_MAX_BODY_LIMIT */
 	bool insecure;           /* do not verify TLS peers */
 	const char *cacert;      /* CA bundle to verify against; borrowed */
 	const char *user_agent;  /* default "techweek/VERSION" */
@@ -99,10 +101,18 @@ typedef struct tw_run_options {
 	 * shard_index - 1 and drops the others from the run; with fewer, it
 	 * performs every rehearsal with its share of the performances
 	 * (closed model) or of the rate (open model). Broken scripts are
-	 * reported by shard 1 only. */
+	 * reported by shard 1 only. A shard whose share is empty (fewer
+	 * performances than shards, or every script broken) keeps no
+	 * rehearsal and performs nothing: its verdict is
+	 * TW_VERDICT_UNREACHABLE, never READY, and the merge counts it as
+	 * a shard that lost nothing. */
 	unsigned shard_index;
 	unsigned shard_count;
 } tw_run_options;
+
+/* The most tw_run_options.max_body may be: 4 GiB, as --max-body. A body
+ * is kept in memory whole, and a buffer's size must leave room to grow. */
+#define TW_MAX_BODY_LIMIT (4ULL << 30)
 
 /* The run's verdict: the one answer to "does the curtain go up?", which
  * every report shows and the CLI exits with (the values are the exit

@@ -214,6 +214,42 @@ k8s_merge=$(sed -n 's|^ *- techweek merge|"$techweek" merge|p' "$doc" | sed 's|/
 [ -n "$k8s_shard" ] && [ -n "$k8s_merge" ] || fail "the Kubernetes recipe was not found in $doc"
 recipe Kubernetes "$k8s_merge" "$k8s_shard"
 
+# A shard with nothing to do (docs/sharding.md): shard 2 of 2 when every
+# script is broken (shard 1 reports them), or when there is one
+# performance. It holds no rehearsal, says so, is not READY (exit 3,
+# "unreachable"; never "1 passed" for nothing performed), started none; and
+# the merge with shard 1 gives the unsharded run's verdict.
+empty_shard() { # LABEL PERFORMANCES PATHS...
+  local label=$1 perf=$2; shift 2
+  local args=(--var "stage=$stage" --performances "$perf" --color never --json)
+  "$techweek" run "${args[@]}" "$work/$label-full.json" --no-reports "$@" >"$work/$label-full.out" 2>&1
+  local want=$?
+  "$techweek" run "${args[@]}" "$work/$label-1.json" --no-reports --shard 1/2 "$@" >"$work/$label-1.out" 2>&1
+  "$techweek" run "${args[@]}" "$work/$label-2.json" --no-reports --shard 2/2 "$@" >"$work/$label-2.out" 2>&1
+  local got=$?
+  [ "$got" = 3 ] || fail "$label: the empty shard exits $got, expected 3"
+  [ "$(jq -c '[.verdict, .totals.planned, .totals.started, (.rehearsals | length)]' "$work/$label-2.json")" = \
+    '["unreachable",0,0,0]' ] ||
+    fail "$label: the empty shard's [verdict, planned, started, rehearsals] are $(jq -c '[.verdict, .totals.planned, .totals.started, (.rehearsals | length)]' "$work/$label-2.json")"
+  grep -q "curtain up" "$work/$label-2.out" && fail "$label: the empty shard says READY"
+  grep -q " 0 passed" "$work/$label-2.out" || fail "$label: the empty shard does not say 0 passed"
+  grep -q "nothing to rehearse in shard 2 of 2" "$work/$label-2.out" ||
+    { fail "$label: the empty shard does not say it had nothing to do"; cat "$work/$label-2.out"; }
+  "$techweek" merge --color never --no-reports --json "$work/$label-m.json" \
+    "$work/$label-1.json" "$work/$label-2.json" >"$work/$label-m.out" 2>&1
+  got=$?
+  [ "$got" = "$want" ] || fail "$label: merge exits $got, the unsharded run $want"
+  [ "$(jq -r .verdict "$work/$label-m.json")" = "$(jq -r .verdict "$work/$label-full.json")" ] ||
+    fail "$label: merged verdict $(jq -r .verdict "$work/$label-m.json"), unsharded $(jq -r .verdict "$work/$label-full.json")"
+  echo "ok: empty shard: $label (merge exit $got)"
+}
+printf 'rehearsal "B%s"\nscene "x"\n  visit {{nosuch}}/\n' 1 >"$work/broken1.rehearsal"
+printf 'rehearsal "B%s"\nscene "x"\n  visit {{nosuch}}/\n' 2 >"$work/broken2.rehearsal"
+empty_shard broken 1 "$work/broken1.rehearsal" "$work/broken2.rehearsal"
+[ "$(jq -r .verdict "$work/broken-m.json")" = script_error ] || fail "broken: the merge is not script_error"
+empty_shard one-performance 1 tests/cases/verdict-ready.rehearsal
+[ "$(jq -r .verdict "$work/one-performance-m.json")" = passed ] || fail "one-performance: the merge is not passed"
+
 # --shard's values are checked.
 for v in 0/2 3/2 1/0 2 a/b 1/1001 -1/2; do
   "$techweek" run --shard "$v" --no-reports rehearsals/ >/dev/null 2>&1

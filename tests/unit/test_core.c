@@ -85,6 +85,27 @@ static void buf_puts_decimals_as_messages_write_them(void **state)
 	}
 }
 
+/* A max at SIZE_MAX (no cap) still grows, and a reserve for SIZE_MAX bytes
+ * (no room for the NUL) is refused, not wrapped to a 0-byte buffer. */
+static void buf_max_at_size_max_grows_and_refuses_overflow(void **state)
+{
+	(void)state;
+	tw_buf b;
+	tw_buf_init(&b, SIZE_MAX);
+	assert_int_equal(tw_buf_puts(&b, "hello"), TW_OK);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(tw_buf_puts(&b, "0123456789"), TW_OK);
+	assert_int_equal(b.len, 1005);
+	assert_int_equal(tw_buf_reserve(&b, SIZE_MAX), TW_ELIMIT);
+	assert_int_equal(b.len, 1005);
+	tw_buf_free(&b);
+	tw_buf_init(&b, SIZE_MAX - 1);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(tw_buf_puts(&b, "0123456789"), TW_OK);
+	assert_int_equal(b.len, 1000);
+	tw_buf_free(&b);
+}
+
 static void buf_refuses_to_pass_its_cap(void **state)
 {
 	(void)state;
@@ -571,6 +592,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(arena_strings_survive_many_blocks),
 		cmocka_unit_test(buf_refuses_to_pass_its_cap),
+		cmocka_unit_test(buf_max_at_size_max_grows_and_refuses_overflow),
 		cmocka_unit_test(buf_failure_sticks_until_reset),
 		cmocka_unit_test(array_grows_by_doubling_and_refuses_overflow),
 		cmocka_unit_test(buf_cut_marks_what_it_leaves_out),

@@ -278,7 +278,7 @@ static void test_options_checked(void **state)
 	struct {
 		const char *says;
 		tw_run_options o;
-	} cases[20];
+	} cases[24];
 	size_t n = 0;
 	tw_run_options d = TW_RUN_OPTIONS_INIT;
 #define CASE(says_, stmt)                                                                      \
@@ -303,6 +303,8 @@ static void test_options_checked(void **state)
 	CASE("connect_timeout_ms 0", o->connect_timeout_ms = 0);
 	CASE("max_redirects -1", o->max_redirects = -1);
 	CASE("max_body 0", o->max_body = 0);
+	CASE("max_body 4294967297: at most 4 GiB", o->max_body = ((size_t)4 << 30) + 1);
+	CASE("max_body 18446744073709551615: at most 4 GiB", o->max_body = SIZE_MAX);
 	CASE("think_scale -1", o->think_scale = -1);
 	CASE("call_max_fetches 0", o->call_max_fetches = 0);
 	CASE("call_max_seconds 0", o->call_max_seconds = 0);
@@ -320,6 +322,7 @@ static void test_options_checked(void **state)
 	tw_run_options o = TW_RUN_OPTIONS_INIT;
 	o.shard_index = 2;
 	o.shard_count = 2;
+	o.max_body = (size_t)4 << 30; /* the most --max-body takes */
 	tw_run *run = NULL;
 	tw_error err = {0};
 	ok(tw_run_new(&run, &o, &err), &err);
