@@ -155,6 +155,16 @@ static void element_text(junit_writer *j, const char *name, const char *s)
 	end(j);
 }
 
+/* <skipped> says why twice: GitLab shows the element's text, the other
+ * tools its message. */
+static void skipped(junit_writer *j, const char *why)
+{
+	start(j, "skipped");
+	attr(j, "message", why, true);
+	text(j, why);
+	end(j);
+}
+
 static void property(junit_writer *j, const char *name, const char *value)
 {
 	start(j, "property");
@@ -442,9 +452,7 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 		textf(j, "interrupted: cut off by the run's end, not performed");
 		if (culprit && culprit->message)
 			textf(j, " (line %d: %s)", tw_step_result_line(culprit), culprit->message);
-		start(j, "skipped");
-		attr(j, "message", tw_buf_str(&j->text), true);
-		end(j);
+		skipped(j, tw_buf_str(&j->text));
 	} else if (met && sc->status == TW_STATUS_FAILED) {
 		/* passes: the journey met its required rate */
 	} else if (tw_status_is_problem(sc->status)) {
@@ -479,9 +487,7 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 		if (limit)
 			textf(j, " (line %d: %s)", tw_step_result_line(limit),
 			      str_or(limit->message, "not supported"));
-		start(j, "skipped");
-		attr(j, "message", tw_buf_str(&j->text), true);
-		end(j);
+		skipped(j, tw_buf_str(&j->text));
 	} else if (sc->status == TW_STATUS_SKIPPED) {
 		const tw_scene_result *why = first_problem_scene(r);
 		tw_buf_reset(&j->text);
@@ -498,9 +504,7 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 			textf(j, "not reached: %s", r->problem.message);
 		else
 			textf(j, "not reached");
-		start(j, "skipped");
-		attr(j, "message", tw_buf_str(&j->text), true);
-		end(j);
+		skipped(j, tw_buf_str(&j->text));
 	}
 
 	if (tw_scene_result_steps(sc) > 0) {
