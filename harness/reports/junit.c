@@ -23,6 +23,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -43,6 +44,7 @@ typedef struct junit_writer {
 	tw_buf clean;  /* the last cleaned string */
 	tw_buf text;   /* a failure text or step log being built */
 	const tw_run_score *score; /* may be NULL */
+	char **ids;    /* each rehearsal's classname (see identities()) */
 	int rc;        /* the first failure; TW_OK while all is well */
 } junit_writer;
 
@@ -270,6 +272,66 @@ static counts count_rehearsal(const tw_rehearsal_result *r, bool met)
 		c.errors++;
 	}
 	return c;
+}
+
+/*
+ * A rehearsal's identity, its testcases' classname: CI tools key a testcase
+ * on suite, classname and name (GitLab keeps one of two alike), and Jenkins
+ * splits classname at its last dot into package and class. So the identity
+ * is the path, which is unique where the prose name is not, written as a
+ * Java class name: folders joined by '.', the file without ".rehearsal" as
+ * the class, a '.' inside a name made '_' so it cannot split, and "", "."
+ * and ".." left out ("./a/../b.rehearsal" is "a.b"). Into j->text.
+ */
+static void identity(junit_writer *j, const char *path)
+{
+	static const char ext[] = ".rehearsal";
+	tw_buf_reset(&j->text);
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+		bool last = p[n] == '\0';
+		if (last && n > strlen(ext) && !strcmp(p + n - strlen(ext), ext))
+			n -= strlen(ext);
+		bool dots = (n == 1 || n == 2) && !strncmp(p, "..", n);
+		if (n && !dots) {
+			if (j->text.len)
+				textf(j, ".");
+			for (size_t i = 0; i < n; i++)
+				textf(j, "%c", p[i] == '.' ? '_' : p[i]);
+		}
+		p += n + !last;
+		if (last)
+			break;
+	}
+}
+
+/* Every rehearsal's identity into j->ids. One that an earlier rehearsal
+ * (the same file given twice, a.b.rehearsal beside a_b.rehearsal) or the
+ * verdict's "techweek" already has gets its suite's id after a '-' until
+ * it is unique. */
+static void identities(junit_writer *j, const tw_run *run)
+{
+	j->ids = calloc(run->count ? run->count : 1, sizeof(*j->ids));
+	if (!j->ids)
+		fail(j, TW_ENOMEM);
+	for (size_t i = 0; i < run->count && !j->rc; i++) {
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		identity(j, str_or(r->path, str_or(r->name, "rehearsal")));
+		if (!j->text.len)
+			textf(j, "rehearsal");
+		for (bool taken = true; taken && !j->rc;) {
+			taken = !strcmp(tw_buf_str(&j->text), "techweek");
+			for (size_t k = 0; k < i && !taken; k++)
+				taken = !strcmp(tw_buf_str(&j->text), j->ids[k]);
+			if (taken)
+				textf(j, "-%zu", i);
+		}
+		if (j->rc)
+			break;
+		j->ids[i] = tw_buf_steal(&j->text);
+		if (!j->ids[i])
+			fail(j, TW_ENOMEM);
+	}
 }
 
 /* ---- writing ---- */
@@ -725,9 +787,9 @@ static void write_suite(junit_writer *j, const tw_run *run, size_t index)
 
 	write_properties(j, run, index);
 	if (needs_extra_case(r))
-		write_extra_case(j, r, name);
+		write_extra_case(j, r, j->ids[index]);
 	for (size_t i = 0; i < r->scene_count; i++)
-		write_scene(j, r, &r->scenes[i], name, met,
+		write_scene(j, r, &r->scenes[i], j->ids[index], met,
 			    met ? j->score->rehearsals[index].required : 0);
 	end(j);
 }
@@ -879,6 +941,7 @@ static void write_document(junit_writer *j, const tw_run *run)
 		total.tests++;
 		total.failures += v != TW_VERDICT_READY;
 	}
+	identities(j, run);
 	start(j, "testsuites");
 	attr(j, "name", "techweek", false);
 	attr_long(j, "tests", total.tests);
@@ -921,6 +984,9 @@ int tw_report_junit_render(const tw_run *run, const tw_run_score *score, tw_buf 
 		j.rc = TW_ENOMEM;
 	tw_buf_free(&j.clean);
 	tw_buf_free(&j.text);
+	for (size_t i = 0; j.ids && i < run->count; i++)
+		free(j.ids[i]);
+	free(j.ids);
 	if (!j.rc)
 		j.rc = tw_buf_append(out, xmlBufferContent(xml), (size_t)xmlBufferLength(xml));
 	if (xml)

@@ -140,7 +140,8 @@ static void test_totals_and_suites(void **state)
 	assert_xp(doc, AT("/properties/property[@name='frontstage_time']/@value"), "0.500");
 	assert_xp_count(doc, "/testsuites/testsuite[1]/properties/property", 7);
 	assert_xp(doc, AT("/testcase[1]/@name"), "Find the menu");
-	assert_xp(doc, AT("/testcase[1]/@classname"), "Order a pizza online");
+	/* The rehearsal's identity, not its prose name (docs/reports.md). */
+	assert_xp(doc, AT("/testcase[1]/@classname"), "rehearsals.pizza");
 	assert_xp(doc, AT("/testcase[1]/@time"), "0.010");
 	assert_xp(doc, AT("/testcase[2]/@name"), "backstage: The kitchen has it");
 	assert_xp_count(doc, "/testsuites/testsuite[1]/testcase/*[name()!='system-out']", 0);
@@ -158,7 +159,7 @@ static void test_totals_and_suites(void **state)
 	assert_xp(doc, AT("/@errors"), "0");
 	assert_xp(doc, AT("/@skipped"), "1");
 	assert_xp(doc, AT("/@id"), "1");
-	assert_xp(doc, AT("/testcase[2]/@classname"), FX_FAILING_NAME);
+	assert_xp(doc, AT("/testcase[2]/@classname"), "rehearsals.api");
 	/* Only what the script has (no outcome, budget or tags here), and
 	 * the run's verdict, the same in every suite. */
 	assert_xp_count(doc, "/testsuites/testsuite[2]/properties/property", 4);
@@ -374,6 +375,57 @@ static void test_write_failure(void **state)
 	scratch_remove(&s);
 }
 
+/* A rehearsal passed on `path`, named `name`, of one scene of one step. */
+static void add_named(fixture *fx, const char *path, const char *name)
+{
+	tw_script *s = fx_script(fx, path, name, 1);
+	tw_scene *a = fx_scene(s, 0, "Look", 2, false, 1);
+	fx_step(s, a, 0, TW_STEP_EXPECT, 3, "expect status 200");
+	fx_result(fx, s, TW_STATUS_PASSED, 1);
+}
+
+/*
+ * classname is the rehearsal's identity, unique in the run: CI tools key a
+ * testcase on suite, classname and name (GitLab dropped one of two
+ * rehearsals of the same name as a duplicate), and Jenkins splits it at its
+ * last dot into package and class. So it is the path without .rehearsal,
+ * folders joined by dots, a dot inside a name made '_', and a later
+ * rehearsal that would repeat one gets its suite's id after '-'.
+ */
+static void test_classname_identity(void **state)
+{
+	fixture *fx = *state;
+	add_named(fx, "rehearsals/pizza.rehearsal", "Checkout");
+	add_named(fx, "rehearsals/fail/pizza.rehearsal", "Checkout");
+	add_named(fx, "./rehearsals/v1.2/menu.prices.rehearsal", "Menu");
+	add_named(fx, "rehearsals/pizza.rehearsal", "Checkout");
+	add_named(fx, "techweek.rehearsal", "Mine");
+	add_named(fx, "../shared/smoke.rehearsal", "Smoke");
+	add_named(fx, "rehearsals/fail.pizza.rehearsal", "Checkout");
+	fx_metrics(fx);
+	scratch s;
+	scratch_make(&s);
+	assert_int_equal(tw_report_junit(fx->run, NULL, s.path, NULL), TW_OK);
+	if (have_xmllint())
+		assert_valid(s.path);
+	xmlDocPtr doc = load(s.path);
+	assert_xp(doc, "/testsuites/testsuite[1]/testcase/@classname", "rehearsals.pizza");
+	assert_xp(doc, "/testsuites/testsuite[2]/testcase/@classname", "rehearsals.fail.pizza");
+	assert_xp(doc, "/testsuites/testsuite[3]/testcase/@classname", "rehearsals.v1_2.menu_prices");
+	/* The same file twice: the second is told apart by its suite's id. */
+	assert_xp(doc, "/testsuites/testsuite[4]/@id", "3");
+	assert_xp(doc, "/testsuites/testsuite[4]/testcase/@classname", "rehearsals.pizza-3");
+	/* "techweek" is the verdict's classname. */
+	assert_xp(doc, "/testsuites/testsuite[5]/testcase/@classname", "techweek-4");
+	assert_xp(doc, "/testsuites/testsuite[6]/testcase/@classname", "shared.smoke");
+	assert_xp(doc, "/testsuites/testsuite[7]/testcase/@classname", "rehearsals.fail_pizza");
+	assert_xp(doc, "/testsuites/testsuite[8]/testcase/@classname", "techweek");
+	/* Suites keep the rehearsal's name, as every other report does. */
+	assert_xp(doc, "/testsuites/testsuite[2]/@name", "Checkout");
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+}
+
 /* A passed and a failed rehearsal, scored; the figures a report is
  * handed are then set by the test. The caller frees the score. */
 static void scored_run(fixture *fx, tw_run_score *sc, double gate)
@@ -501,6 +553,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failure_details, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_broken_and_setup, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_text, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_classname_identity, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_run, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_readiness_shown, fx_setup, fx_teardown),
