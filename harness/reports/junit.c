@@ -424,16 +424,26 @@ static void step_message(junit_writer *j, const tw_rehearsal_result *r, const tw
 }
 
 /* The body of a failure or an error: for each step that did not hold, where
- * it is, what it says, what was expected, what came back. */
+ * it is, what it says, what was expected, what came back; then, last, the
+ * first such step's place as a stack frame ("    at FILE:LINE"). The
+ * schema allows no file or line on <testcase>, and tools that want them
+ * look for the last "FILE:LINE" after a space in this text
+ * (mikepenz/action-junit-report); without it they annotate line 1. */
 static void step_details(junit_writer *j, const tw_rehearsal_result *r,
 			 const tw_scene_result *sc)
 {
 	tw_buf_reset(&j->text);
 	bool first = true;
+	const char *at_file = str_or(sc->scene ? sc->scene->file : NULL, str_or(r->path, "?"));
+	int at_line = sc->scene ? sc->scene->line : 0;
 	for (size_t i = 0; i < tw_scene_result_steps(sc); i++) {
 		const tw_step_result *st = &sc->steps[i];
 		if (!tw_status_is_problem(st->status))
 			continue;
+		if (first) {
+			at_file = step_file(r, st);
+			at_line = tw_step_result_line(st);
+		}
 		textf(j, "%s%s:%d: %s\n", first ? "" : "\n", step_file(r, st), tw_step_result_line(st),
 		      str_or(st->message, tw_status_str(st->status)));
 		first = false;
@@ -450,8 +460,8 @@ static void step_details(junit_writer *j, const tw_rehearsal_result *r,
 			      str_or(st->url, "?"));
 	}
 	if (first)
-		textf(j, "%s:%d: scene %s\n", str_or(sc->scene ? sc->scene->file : NULL, str_or(r->path, "?")),
-		      sc->scene ? sc->scene->line : 0, tw_status_str(sc->status));
+		textf(j, "%s:%d: scene %s\n", at_file, at_line, tw_status_str(sc->status));
+	textf(j, "\n    at %s:%d\n", at_file, at_line);
 }
 
 static const char *step_word(tw_status s)
@@ -622,7 +632,14 @@ static void write_extra_case(junit_writer *j, const tw_rehearsal_result *r, cons
 		textf(j, "rehearsal %s before any scene ran", tw_status_str(r->status));
 	}
 	attr(j, "message", tw_buf_str(&j->text), true);
-	text(j, formatted ? formatted : tw_buf_str(&j->text));
+	if (formatted) {
+		tw_buf_reset(&j->text);
+		textf(j, "%s", formatted);
+		/* The place as a stack frame, as step_details ends. */
+		if (r->problem.file && r->problem.line > 0)
+			textf(j, "\n\n    at %s:%d\n", r->problem.file, r->problem.line);
+	}
+	text(j, tw_buf_str(&j->text));
 	free(formatted);
 	end(j);
 	end(j);

@@ -177,6 +177,31 @@ static void test_totals_and_suites(void **state)
 	scratch_remove(&s);
 }
 
+/*
+ * The line mikepenz/action-junit-report annotates when a testcase has no
+ * line attribute (the schema allows none): in the failure's text, the last
+ * match of / [^ ]*FILE.*?:\d+/ (a space, the file, the first ":digits"
+ * after it on that line), FILE being the suite's file; 1 when none.
+ */
+static long annotated_line(const char *text, const char *file)
+{
+	long line = 1;
+	size_t n = strlen(file);
+	for (const char *at = strstr(text, file); at; at = strstr(at + 1, file)) {
+		const char *b = at;
+		while (b > text && b[-1] != ' ' && b[-1] != '\n')
+			b--;
+		if (b == text || b[-1] != ' ')
+			continue;
+		for (const char *c = at + n; *c && *c != '\n'; c++)
+			if (*c == ':' && c[1] >= '0' && c[1] <= '9') {
+				line = strtol(c + 1, NULL, 10);
+				break;
+			}
+	}
+	return line;
+}
+
 static void test_failure_details(void **state)
 {
 	fixture *fx = *state;
@@ -213,7 +238,13 @@ static void test_failure_details(void **state)
 		  "    expect header Content-Type contains json\n"
 		  "expected: header Content-Type contains \"json\"\n"
 		  "actual: text/html\n"
-		  "response: HTTP 200 from GET http://127.0.0.1:8080/api/orders/1001\n");
+		  "response: HTTP 200 from GET http://127.0.0.1:8080/api/orders/1001\n"
+		  "\n"
+		  "    at rehearsals/api.rehearsal:14\n");
+	/* GitHub's annotation lands on the failing step, not on line 1. */
+	char *text = xp(doc, e);
+	assert_int_equal(annotated_line(text, "rehearsals/api.rehearsal"), 14);
+	free(text);
 
 	/* The step log shows the skipped step without a time. */
 	snprintf(e, sizeof(e), "%s/system-out", kitchen);
@@ -235,6 +266,12 @@ static void test_failure_details(void **state)
 		  "rehearsals/reset.rehearsal:4: connection reset by peer (Recv failure)");
 	assert_xp_contains(doc, "/testsuites/testsuite[3]/testcase[1]/failure",
 			   "request: GET http://127.0.0.1:8080/fault/reset (no response)\n");
+	text = xp(doc, "/testsuites/testsuite[3]/testcase[1]/failure");
+	assert_int_equal(annotated_line(text, "rehearsals/reset.rehearsal"), 4);
+	free(text);
+	text = xp(doc, "/testsuites/testsuite[4]/testcase[1]/error");
+	assert_int_equal(annotated_line(text, "rehearsals/down.rehearsal"), 4);
+	free(text);
 
 	assert_xp(doc, "/testsuites/testsuite[4]/testcase[1]/error/@type", "unreachable");
 	assert_xp(doc, "/testsuites/testsuite[4]/testcase[1]/error/@message",
@@ -272,7 +309,12 @@ static void test_broken_and_setup(void **state)
 		  "rehearsals/broken.rehearsal:3:5: syntax error: unknown step 'clik' (did you "
 		  "mean 'click'?)\n"
 		  "     3 |   clik \"Margherita\"\n"
-		  "       |     ^");
+		  "       |     ^\n"
+		  "\n"
+		  "    at rehearsals/broken.rehearsal:3\n");
+	char *text = xp(doc, AT("/testcase/error"));
+	assert_int_equal(annotated_line(text, "rehearsals/broken.rehearsal"), 3);
+	free(text);
 	/* No script: only the file is known, and the run's verdict. */
 	assert_xp_count(doc, "/testsuites/testsuite[5]/properties/property", 2);
 	assert_xp(doc, AT("/properties/property[@name='verdict']/@value"),
