@@ -803,10 +803,11 @@ static void write_suite(junit_writer *j, const tw_run *run, size_t index)
 		attr(j, "file", r->path, true);
 
 	write_properties(j, run, index);
+	const char *classname = j->ids ? j->ids[index] : NULL; /* NULL: out of memory */
 	if (needs_extra_case(r))
-		write_extra_case(j, r, j->ids[index]);
+		write_extra_case(j, r, classname);
 	for (size_t i = 0; i < r->scene_count; i++)
-		write_scene(j, r, &r->scenes[i], j->ids[index], met,
+		write_scene(j, r, &r->scenes[i], classname, met,
 			    met ? j->score->rehearsals[index].required : 0);
 	end(j);
 }
