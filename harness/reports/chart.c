@@ -212,15 +212,23 @@ void tw_page_chart(html *h, node parent, size_t i)
 				     "Latency distribution: %llu %s, median %s, p95 %s, slowest %s",
 				     (unsigned long long)n, tw_page_plural(n, "timing", "timings"),
 				     p50, p95, max));
+	/* A <style> inside inline SVG applies to the whole page: every rule is
+	 * scoped to svg.latency, and no class here is one the page's
+	 * stylesheet uses (its .meter once was .bar, and set this chart's
+	 * bars 12px high). */
+	tw_page_attr(h, svg, "class", "latency");
 	node style = svg_el(h, svg, "style");
 	tw_page_add_text(
 		h, style,
-		".ax{stroke:#57606a;stroke-width:1}.grid{stroke:#d0d7de;stroke-width:1}"
-		".lbl{font:11px sans-serif;fill:#1f2328}.ttl{font:12px sans-serif;fill:#57606a}"
-		".bar{fill:#0969da}.p50{stroke:#1f2328;stroke-width:1.5;fill:#1f2328;font:11px sans-serif}"
-		".p95{stroke:#a40e26;stroke-width:1.5;stroke-dasharray:5 3;fill:#a40e26;font:11px sans-serif}"
-		".tee{stroke:#116329;stroke-width:1.5;stroke-dasharray:2 3;fill:#116329;font:11px sans-serif}"
-		"text.p50,text.p95,text.tee{stroke:none}");
+		"svg.latency .ax{stroke:#57606a;stroke-width:1}"
+		"svg.latency .grid{stroke:#d0d7de;stroke-width:1}"
+		"svg.latency .lbl{font:11px sans-serif;fill:#1f2328}"
+		"svg.latency .ttl{font:12px sans-serif;fill:#57606a}"
+		"svg.latency .bin{fill:#0969da}"
+		"svg.latency .p50{stroke:#1f2328;stroke-width:1.5;fill:#1f2328;font:11px sans-serif}"
+		"svg.latency .p95{stroke:#a40e26;stroke-width:1.5;stroke-dasharray:5 3;fill:#a40e26;font:11px sans-serif}"
+		"svg.latency .tee{stroke:#116329;stroke-width:1.5;stroke-dasharray:2 3;fill:#116329;font:11px sans-serif}"
+		"svg.latency text.p50,svg.latency text.p95,svg.latency text.tee{stroke:none}");
 
 	double pw = CH_W - CH_LEFT - CH_RIGHT, ph = CH_H - CH_TOP - CH_BOTTOM;
 	double base = CH_H - CH_BOTTOM;
@@ -255,7 +263,7 @@ void tw_page_chart(html *h, node parent, size_t i)
 		svg_attrf(h, rect, "y", base - bh);
 		svg_attrf(h, rect, "width", bw - 2);
 		svg_attrf(h, rect, "height", bh);
-		tw_page_attr(h, rect, "class", "bar");
+		tw_page_attr(h, rect, "class", "bin");
 		char a[48], z[48];
 		fmt_axis(a, sizeof(a), scale_value(&sc, (double)b / CH_BINS));
 		fmt_axis(z, sizeof(z), scale_value(&sc, (double)(b + 1) / CH_BINS));

@@ -91,8 +91,8 @@ static const char css[] =
 	"th{font-size:13px;color:var(--muted);font-weight:600}\n"
 	"td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\n"
 	"td.url{overflow-wrap:anywhere;word-break:break-all}\n"
-	".bar{background:var(--none-bg);border-radius:4px;height:12px;min-width:120px;overflow:hidden}\n"
-	".bar>span{display:block;height:100%;background:#0969da}\n"
+	".meter{background:var(--none-bg);border-radius:4px;height:12px;min-width:120px;overflow:hidden}\n"
+	".meter>span{display:block;height:100%;background:#0969da}\n"
 	"ol.journey{list-style:none;padding:0;margin:0}\n"
 	"ol.journey>li{border:1px solid var(--line);border-left-width:8px;border-radius:8px;margin:0 0 10px;padding:8px 12px}\n"
 	".scene-head{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline;margin-bottom:4px}\n"
@@ -960,7 +960,7 @@ static void write_parts(html *h, node parent, const tw_rehearsal_score *rs)
 			v = 1;
 		tr = tw_page_el(h, tb, "tr", NULL);
 		tw_page_el_text(h, tr, "td", NULL, part_title((tw_part)p));
-		node bar = tw_page_el(h, tw_page_el(h, tr, "td", NULL), "div", "bar");
+		node bar = tw_page_el(h, tw_page_el(h, tr, "td", NULL), "div", "meter");
 		tw_page_attr(h, bar, "role", "img");
 		tw_page_attr(h, bar, "aria-label", tw_page_fmt(h, "%.0f%%", floor(v * 100)));
 		node fill = tw_page_el(h, bar, "span", NULL);
