@@ -170,8 +170,7 @@ PROBE
 timeout 90 "$chromium" --headless --disable-gpu --no-sandbox --no-first-run \
   --no-default-browser-check --disable-extensions --user-data-dir="$work/profile" \
   --window-size=1280,900 --dump-dom "file://$work/probe.html" >"$work/probe.dom" 2>"$work/probe.err"
-probe=$(sed -n '/<pre id="tw-probe">/,/<\/pre>/p' "$work/probe.dom" |
-  sed 's/^<pre id="tw-probe">//; s#</pre>.*##')
+probe=$(perl -0ne 'print $1 if m{<pre id="tw-probe">(.*?)</pre>}s' "$work/probe.dom")
 case $probe in
 PROBE-OK*) echo "ok   html-chart (${probe#PROBE-OK })" ;;
 '') fail_now "the probe did not run: $(tail -n 3 "$work/probe.err")" ;;
