@@ -19,6 +19,7 @@
 # The counts come from each bar's tooltip ("1.10 s to 1.12 s: 3 timings"),
 # so the test reads what the page says, not how it is built.
 # Without Chromium the test is skipped (exit 77), saying how to get it.
+# TW_CHART_KEEP=FILE keeps the probed page (the report and the probe).
 #
 # usage: html_chart.sh TECHWEEK STAGE
 set -uo pipefail
