@@ -5,9 +5,31 @@
 #ifndef TW_REPORTS_CHART_H
 #define TW_REPORTS_CHART_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "reports/html_internal.h"
+
+/* The latency axis: its ends are its first and last ticks, and every
+ * tick is a round value, so no two labels read alike. */
+#define TW_CHART_TICKS_MAX 16
+#define TW_CHART_LABEL_MAX 16
+
+typedef struct tw_chart_axis {
+	double lo, hi; /* ms: the first and the last tick */
+	bool log;      /* logarithmic: the timings span more than 8 times */
+	size_t ticks;  /* 2 to TW_CHART_TICKS_MAX */
+	double at[TW_CHART_TICKS_MAX];
+	char label[TW_CHART_TICKS_MAX][TW_CHART_LABEL_MAX]; /* "0", "850 ms", "1.25 s" */
+} tw_chart_axis;
+
+/* The axis for timings from min_ms to max_ms against target T (t_ms; none
+ * when not above 0). It reaches T wherever T is, and 4T when 4T is within
+ * twice the top of the timings and T. Linear ticks are 1, 2 or 5 times a
+ * power of ten apart, labelled in one unit to the step's precision;
+ * logarithmic ones are 1, 2 and 5 times powers of ten, or powers of ten
+ * alone when those would be more than 7. */
+void tw_page_chart_axis(tw_chart_axis *ax, double min_ms, double max_ms, double t_ms);
 
 /* Appends rehearsal i's chart (or a line saying nothing was timed) to
  * parent. Failures are kept in h, as for every builder call. */

@@ -91,8 +91,8 @@ static const char css[] =
 	"th{font-size:13px;color:var(--muted);font-weight:600}\n"
 	"td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\n"
 	"td.url{overflow-wrap:anywhere;word-break:break-all}\n"
-	".bar{background:var(--none-bg);border-radius:4px;height:12px;min-width:120px;overflow:hidden}\n"
-	".bar>span{display:block;height:100%;background:#0969da}\n"
+	".meter{background:var(--none-bg);border-radius:4px;height:12px;min-width:120px;overflow:hidden}\n"
+	".meter>span{display:block;height:100%;background:#0969da}\n"
 	"ol.journey{list-style:none;padding:0;margin:0}\n"
 	"ol.journey>li{border:1px solid var(--line);border-left-width:8px;border-radius:8px;margin:0 0 10px;padding:8px 12px}\n"
 	".scene-head{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline;margin-bottom:4px}\n"
@@ -108,6 +108,17 @@ static const char css[] =
 	".h-none{border-left-color:#8c959f!important}.b-none{background:var(--none-bg);color:var(--none)}\n"
 	".legend{display:flex;flex-wrap:wrap;gap:8px;margin:4px 0 10px;font-size:13px}\n"
 	"figure.chart{margin:8px 0 16px}figure.chart svg{width:100%;max-width:720px;height:auto;display:block}\n"
+	/* The latency chart (reports/chart.c): only inside svg.latency. */
+	"svg.latency .ax{stroke:#57606a;stroke-width:1}svg.latency .grid{stroke:#d0d7de;stroke-width:1}\n"
+	"svg.latency .lbl{font:11px sans-serif;fill:#1f2328}svg.latency .ttl{font:12px sans-serif;fill:#57606a}\n"
+	"svg.latency .bin{fill:#0969da}\n"
+	"svg.latency .p50{stroke:#1f2328;stroke-width:1.5;fill:#1f2328}\n"
+	"svg.latency .p95{stroke:#a40e26;stroke-width:1.5;stroke-dasharray:5 3;fill:#a40e26}\n"
+	"svg.latency .tee{stroke:#116329;stroke-width:1.5;stroke-dasharray:2 3;fill:#116329}\n"
+	"svg.latency .tee4{stroke:#953800;stroke-width:1.5;stroke-dasharray:6 2 2 2;fill:#953800}\n"
+	"svg.latency text.p50,svg.latency text.p95,svg.latency text.tee,svg.latency text.tee4"
+	"{font:11px sans-serif;stroke:#fff;stroke-width:3px;stroke-linejoin:round;paint-order:stroke;"
+	"stroke-dasharray:none}\n" /* a halo where a line passes behind */
 	"figcaption{font-size:13px;color:var(--muted)}\n"
 	".problem{border:2px solid var(--bad);border-radius:10px;padding:12px 16px;margin:12px 0;background:#fffafa}\n"
 	".problem h3{margin-top:0;color:var(--bad)}\n"
@@ -960,7 +971,7 @@ static void write_parts(html *h, node parent, const tw_rehearsal_score *rs)
 			v = 1;
 		tr = tw_page_el(h, tb, "tr", NULL);
 		tw_page_el_text(h, tr, "td", NULL, part_title((tw_part)p));
-		node bar = tw_page_el(h, tw_page_el(h, tr, "td", NULL), "div", "bar");
+		node bar = tw_page_el(h, tw_page_el(h, tr, "td", NULL), "div", "meter");
 		tw_page_attr(h, bar, "role", "img");
 		tw_page_attr(h, bar, "aria-label", tw_page_fmt(h, "%.0f%%", floor(v * 100)));
 		node fill = tw_page_el(h, bar, "span", NULL);
