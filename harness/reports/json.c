@@ -405,9 +405,10 @@ static json_t *fixed3(double v)
 	return ms(v);
 }
 
-/* A score on the 0-100 scale, rounded down to 3 decimals (readiness/
- * score.h): a score shown as 90 never fails a gate of 90. The nudge keeps a
- * whole number that is a hair under in binary from losing a thousandth. */
+/* A score on the 0-100 scale, or a part of it (0-1), rounded down to 3
+ * decimals (readiness/score.h): a score shown as 90 never fails a gate of
+ * 90, a part shown as 1 was whole. The nudge keeps a whole number that is a
+ * hair under in binary from losing a thousandth. */
 static json_t *score_down(double v)
 {
 	v = finite_or_zero(v);
@@ -673,7 +674,7 @@ static json_t *rehearsal_readiness(json_ctx *c, const tw_rehearsal_score *rs)
 	set(c, o, "irregular", count(rs->irregular));
 	json_t *parts = object(c);
 	for (int p = 0; p < TW_PART_COUNT; p++)
-		set(c, parts, part_key((tw_part)p), fixed3(rs->part[p]));
+		set(c, parts, part_key((tw_part)p), score_down(rs->part[p]));
 	set(c, o, "parts", parts);
 	return o;
 }

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "readiness/score.h"
+#include "reports/render.h"
 #include "reports_fixture.h"
 #define REPORT_FILE "junit.xml"
 #include "report_files.h"
@@ -515,6 +517,64 @@ static void test_readiness_shown(void **state)
 	tw_run_score_free(&sc);
 }
 
+/* Every score figure JUnit writes follows the one rule the other reports
+ * follow (tw_score_shown): rounded down, so that a score or part just
+ * below a round number never reads as that number. 79.958 is 79.9 in
+ * JUnit and the HTML (the JSON keeps 79.958); a part of 0.99975 (2 of 8000
+ * performances missed) is 0.999 in JUnit and the JSON, not 1.000, which
+ * would read as every performance achieving the outcome. */
+static void test_score_figures_round_down(void **state)
+{
+	fixture *fx = *state;
+	tw_run_score sc;
+	scored_run(fx, &sc, -1);
+	tw_rehearsal_score *rs = &sc.rehearsals[0];
+	rs->score = 79.958;
+	rs->part[TW_PART_OUTCOME] = 0.99975;
+	rs->part[TW_PART_RESPONSIVENESS] = 2.0 / 3.0;
+	rs->part[TW_PART_CONSISTENCY] = 0.875;
+	rs->part[TW_PART_EFFORT] = 1;
+
+	scratch s;
+	xmlDocPtr doc = write_scored(fx, &sc, &s);
+	const char *p = "/testsuites/testsuite[1]/properties/property";
+	char e[256];
+#define PROP(n) (snprintf(e, sizeof(e), "%s[@name='%s']/@value", p, n), e)
+	assert_xp(doc, PROP("readiness"), "79.9");
+	assert_xp(doc, PROP("readiness_outcome"), "0.999");
+	assert_xp(doc, PROP("readiness_responsiveness"), "0.666");
+	assert_xp(doc, PROP("readiness_consistency"), "0.875");
+	assert_xp(doc, PROP("readiness_effort"), "1.000");
+#undef PROP
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+
+	/* The JSON result and the HTML report, from the same score. */
+	tw_buf out;
+	tw_error err = {0};
+	assert_int_equal(tw_report_json_render(fx->run, &sc, &out, &err), TW_OK);
+	json_error_t jerr;
+	json_t *json = json_loadb(tw_buf_str(&out), out.len, 0, &jerr);
+	assert_non_null(json);
+	tw_buf_free(&out);
+	json_t *readiness = json_object_get(json_array_get(json_object_get(json, "rehearsals"), 0),
+					    "readiness");
+	char shown[TW_SCORE_SHOWN_SIZE];
+	assert_string_equal(tw_score_shown(shown, sizeof(shown),
+					   json_real_value(json_object_get(readiness, "score"))),
+			    "79.9");
+	json_t *parts = json_object_get(readiness, "parts");
+	assert_true(json_real_value(json_object_get(parts, "outcome")) == 0.999);
+	assert_true(json_real_value(json_object_get(parts, "responsiveness")) == 0.666);
+	json_decref(json);
+
+	assert_int_equal(tw_report_html_render(fx->run, &sc, &out, &err), TW_OK);
+	assert_non_null(strstr(tw_buf_str(&out), ">79.9/100<"));
+	assert_null(strstr(tw_buf_str(&out), ">80/100<"));
+	tw_buf_free(&out);
+	tw_run_score_free(&sc);
+}
+
 #define VERDICT_CASE "/testsuites/testsuite[@name='curtain-up readiness']/testcase"
 
 /* The verdict as a testcase CI counts: passed when READY, a failure
@@ -600,6 +660,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_failure, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_readiness_shown, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_case, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_score_figures_round_down, fx_setup, fx_teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	xmlCleanupParser();
