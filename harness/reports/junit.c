@@ -410,10 +410,10 @@ static void write_properties(junit_writer *j, const tw_run *run, size_t index)
 	end(j);
 }
 
-/* "file:line: cause" for the message attribute of a failure or an error. */
+/* "file:line: cause" for the message attribute of a failure or an error;
+ * appended to j->text. */
 static void step_message(junit_writer *j, const tw_rehearsal_result *r, const tw_step_result *st)
 {
-	tw_buf_reset(&j->text);
 	textf(j, "%s:%d: ", step_file(r, st), tw_step_result_line(st));
 	if (st->message)
 		textf(j, "%s", st->message);
@@ -428,11 +428,11 @@ static void step_message(junit_writer *j, const tw_rehearsal_result *r, const tw
  * first such step's place as a stack frame ("    at FILE:LINE"). The
  * schema allows no file or line on <testcase>, and tools that want them
  * look for the last "FILE:LINE" after a space in this text
- * (mikepenz/action-junit-report); without it they annotate line 1. */
+ * (mikepenz/action-junit-report); without it they annotate line 1.
+ * Appended to j->text. */
 static void step_details(junit_writer *j, const tw_rehearsal_result *r,
 			 const tw_scene_result *sc)
 {
-	tw_buf_reset(&j->text);
 	bool first = true;
 	const char *at_file = str_or(sc->scene ? sc->scene->file : NULL, str_or(r->path, "?"));
 	int at_line = sc->scene ? sc->scene->line : 0;
@@ -500,8 +500,73 @@ static void step_log(junit_writer *j, const tw_scene_result *sc)
 	}
 }
 
+/* How many performances of a dress rehearsal failed in scene i, as CI
+ * should read it first: "flaky: 80 of 300 failed" when the scene also
+ * passed, "300 of 300 failed" when it never did ("of the 220 performances
+ * that reached it" when an earlier scene stopped the others). Appended to
+ * j->text; nothing for a single performance. Returns whether it wrote. */
+static bool dress_failures(junit_writer *j, const tw_rehearsal_metrics *m, size_t i)
+{
+	if (!m || m->performances < 2 || i >= m->scene_count || !m->scenes[i].failed)
+		return false;
+	const tw_scene_metrics *sm = &m->scenes[i];
+	unsigned long long reached = sm->passed + sm->failed;
+	textf(j, "%s%llu of ", sm->passed ? "flaky: " : "", (unsigned long long)sm->failed);
+	if (reached == m->performances)
+		textf(j, "%llu failed", reached);
+	else
+		textf(j, "the %llu performances that reached it failed", reached);
+	return true;
+}
+
+/*
+ * What a scene that did not hold shows CI: a <failure> (an <error> when it
+ * was unreachable or could not run), or, in a journey that met its
+ * required outcome rate, Surefire's <flakyFailure>: the failed run of a
+ * test that passed, which Jenkins' junit plugin parses and
+ * mikepenz/action-junit-report counts as a retry. The message is the
+ * first step that did not hold, on one line; the text every such step, in
+ * a <stackTrace> for a flakyFailure as Surefire writes it. In a dress
+ * rehearsal both start with how many performances failed (Jenkins and
+ * mikepenz show the message, GitLab the text): one element for all of
+ * them, with the first one's details, the only ones kept.
+ */
+static void write_problem(junit_writer *j, const tw_rehearsal_result *r,
+			  const tw_scene_result *sc, const tw_step_result *culprit,
+			  const tw_rehearsal_metrics *m, bool passed)
+{
+	size_t i = (size_t)(sc - r->scenes);
+	if (sc->status == TW_STATUS_FAILED) {
+		start(j, passed ? "flakyFailure" : "failure");
+		attr(j, "type", culprit && culprit->transport ? "transport" : "expectation", true);
+	} else {
+		start(j, "error");
+		attr(j, "type", sc->status == TW_STATUS_UNREACHABLE ? "unreachable" : "script", true);
+	}
+	tw_buf_reset(&j->text);
+	if (dress_failures(j, m, i))
+		textf(j, "; ");
+	if (culprit)
+		step_message(j, r, culprit);
+	else
+		textf(j, "scene %s", tw_status_str(sc->status));
+	attr(j, "message", tw_buf_str(&j->text), true);
+	tw_buf_reset(&j->text);
+	if (dress_failures(j, m, i))
+		textf(j, "; the first that failed:\n");
+	step_details(j, r, sc);
+	if (passed)
+		element_text(j, "stackTrace", tw_buf_str(&j->text));
+	else
+		text(j, tw_buf_str(&j->text));
+	end(j);
+}
+
+/* m: the rehearsal's figures over every performance (NULL when none); met:
+ * the same when the journey met its required rate despite failures. */
 static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_scene_result *sc,
-			const char *classname, const tw_rehearsal_metrics *met, double required)
+			const char *classname, const tw_rehearsal_metrics *met, double required,
+			const tw_rehearsal_metrics *m)
 {
 	start(j, "testcase");
 	if (sc->scene && sc->scene->backstage) {
@@ -526,27 +591,10 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 			textf(j, " (line %d: %s)", tw_step_result_line(culprit), culprit->message);
 		skipped(j, tw_buf_str(&j->text));
 	} else if (met && sc->status == TW_STATUS_FAILED) {
-		/* passes: the journey met its required rate */
+		/* It passes: the journey met its required rate. */
+		write_problem(j, r, sc, culprit, m, true);
 	} else if (tw_status_is_problem(sc->status)) {
-		const char *type;
-		if (sc->status == TW_STATUS_FAILED) {
-			start(j, "failure");
-			type = culprit && culprit->transport ? "transport" : "expectation";
-		} else {
-			start(j, "error");
-			type = sc->status == TW_STATUS_UNREACHABLE ? "unreachable" : "script";
-		}
-		attr(j, "type", type, true);
-		if (culprit) {
-			step_message(j, r, culprit);
-		} else {
-			tw_buf_reset(&j->text);
-			textf(j, "scene %s", tw_status_str(sc->status));
-		}
-		attr(j, "message", tw_buf_str(&j->text), true);
-		step_details(j, r, sc);
-		text(j, tw_buf_str(&j->text));
-		end(j);
+		write_problem(j, r, sc, culprit, m, false);
 	} else if (sc->status == TW_STATUS_LIMITED) {
 		/* techweek's limit is not the service's failure: CI sees it
 		 * skipped, saying whose limit it was. */
@@ -820,7 +868,8 @@ static void write_suite(junit_writer *j, const tw_run *run, size_t index)
 		write_extra_case(j, r, classname);
 	for (size_t i = 0; i < r->scene_count; i++)
 		write_scene(j, r, &r->scenes[i], classname, met,
-			    met ? j->score->rehearsals[index].required : 0);
+			    met ? j->score->rehearsals[index].required : 0,
+			    run->metrics ? &run->metrics[index] : NULL);
 	end(j);
 }
 

@@ -575,6 +575,105 @@ static void test_score_figures_round_down(void **state)
 	tw_run_score_free(&sc);
 }
 
+/* A dress rehearsal of fx_add_failed's journey: its first performance is
+ * the shown one (scene 2 fails, scene 3 is not reached), then three more
+ * pass, every step taking 2 ms. */
+static void dress_run(fixture *fx)
+{
+	fx_add_failed(fx);
+	fx_metrics(fx);
+	for (int k = 0; k < 3; k++) {
+		tw_rehearsal_result r;
+		fx_perf(fx, &r, fx->scripts[0], TW_STATUS_PASSED, 50);
+		for (size_t i = 0; i < r.scene_count; i++)
+			for (size_t j = 0; j < r.scenes[i].scene->touchpoint_count; j++)
+				r.scenes[i].steps[j].elapsed_ms = 2;
+		assert_int_equal(tw_rehearsal_metrics_add(&fx->run->metrics[0], &r), TW_OK);
+		tw_rehearsal_result_free(&r);
+	}
+}
+
+#define KITCHEN "/testsuites/testsuite[1]/testcase[2]"
+#define KITCHEN_CAUSE                                                                              \
+	"rehearsals/api.rehearsal:14: expected json $.status == \"baking\", got \"cold\""
+
+/* A scene that failed in 1 of 4 performances says so where CI looks: the
+ * failure's message (Jenkins, mikepenz/action-junit-report) and the head
+ * of its text (GitLab). */
+static void test_dress_flaky_failure(void **state)
+{
+	fixture *fx = *state;
+	dress_run(fx);
+	tw_run_score sc;
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	assert_int_equal(tw_readiness_score(fx->run, &cfg, &sc, NULL), TW_OK);
+	tw_readiness_config_free(&cfg);
+	assert_false(sc.rehearsals[0].met);
+
+	scratch s;
+	xmlDocPtr doc = write_scored(fx, &sc, &s);
+	assert_xp(doc, "/testsuites/testsuite[1]/@failures", "1");
+	assert_xp(doc, KITCHEN "/failure/@type", "expectation");
+	assert_xp(doc, KITCHEN "/failure/@message", "flaky: 1 of 4 failed; " KITCHEN_CAUSE);
+	assert_xp_contains(doc, KITCHEN "/failure",
+			   "flaky: 1 of 4 failed; the first that failed:\n" KITCHEN_CAUSE "\n"
+			   "    expect json $.status == \"baking\"\n");
+	assert_xp_count(doc, KITCHEN "/flakyFailure", 0);
+	/* Not the failing scene: as before. */
+	assert_xp_count(doc, "/testsuites/testsuite[1]/testcase[1]/*[name()!='system-out']", 0);
+	assert_xp(doc, "/testsuites/testsuite[1]/testcase[3]/skipped/@message",
+		  "not reached: scene 'Kitchen' failed");
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+
+	/* Met its required rate: the testcase passes, and the failed
+	 * performances are Surefire's flakyFailure (a test that passed with
+	 * runs that failed), its details in a stackTrace. */
+	sc.rehearsals[0].met = true;
+	doc = write_scored(fx, &sc, &s);
+	assert_xp(doc, "/testsuites/testsuite[1]/@failures", "0");
+	assert_xp_count(doc, KITCHEN "/failure", 0);
+	assert_xp_count(doc, KITCHEN "/flakyFailure", 1);
+	assert_xp(doc, KITCHEN "/flakyFailure/@type", "expectation");
+	assert_xp(doc, KITCHEN "/flakyFailure/@message", "flaky: 1 of 4 failed; " KITCHEN_CAUSE);
+	assert_xp_contains(doc, KITCHEN "/flakyFailure/stackTrace",
+			   KITCHEN_CAUSE "\n    expect json $.status == \"baking\"\n");
+	assert_xp_contains(doc, KITCHEN "/system-out",
+			   "1 of 4 performances failed; the journey met its required outcome rate");
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+	tw_run_score_free(&sc);
+}
+
+/* A scene that failed in every performance of a dress rehearsal is not
+ * flaky, and its message says that too. */
+static void test_dress_steady_failure(void **state)
+{
+	fixture *fx = *state;
+	fx_add_failed(fx);
+	fx_metrics(fx);
+	tw_rehearsal_result r;
+	fx_perf(fx, &r, fx->scripts[0], TW_STATUS_FAILED, 50);
+	r.scenes[1].status = TW_STATUS_FAILED;
+	r.scenes[1].steps[1].status = TW_STATUS_FAILED;
+	fx_skip_rest(&r, 1, 2);
+	fx_skip_scene(&r, 2);
+	assert_int_equal(tw_rehearsal_metrics_add(&fx->run->metrics[0], &r), TW_OK);
+	tw_rehearsal_result_free(&r);
+
+	scratch s;
+	scratch_make(&s);
+	assert_int_equal(tw_report_junit(fx->run, NULL, s.path, NULL), TW_OK);
+	if (have_xmllint())
+		assert_valid(s.path);
+	xmlDocPtr doc = load(s.path);
+	assert_xp(doc, KITCHEN "/failure/@message", "2 of 2 failed; " KITCHEN_CAUSE);
+	assert_xp_contains(doc, KITCHEN "/failure", "2 of 2 failed; the first that failed:\n");
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+}
+
 #define VERDICT_CASE "/testsuites/testsuite[@name='curtain-up readiness']/testcase"
 
 /* The verdict as a testcase CI counts: passed when READY, a failure
@@ -661,6 +760,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readiness_shown, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_case, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_score_figures_round_down, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_dress_flaky_failure, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_dress_steady_failure, fx_setup, fx_teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	xmlCleanupParser();
