@@ -28,6 +28,7 @@
 
 #include "core/buf.h"
 #include "core/utf8.h"
+#include "metrics/histogram.h"
 #include "readiness/baseline.h"
 #include "readiness/score.h"
 #include "reports/render.h"
@@ -336,6 +337,48 @@ static void identities(junit_writer *j, const tw_run *run)
 
 /* ---- writing ---- */
 
+/*
+ * A testcase's time: what GitLab adds up into the suite's duration (it
+ * reads no testsuite time) and mikepenz/action-junit-report prints beside
+ * each test. In a dress rehearsal (more than one performance) that is the
+ * time the scene took over every performance, its steps' times as its
+ * touchpoints keep them (the shown performance's scene time is the sum of
+ * its steps' too); else the one performance's. Performances cut off by
+ * the run's end or ended at techweek's limit are in no figure, nor here.
+ */
+static double scene_ms(const tw_rehearsal_metrics *m, size_t i, const tw_scene_result *sc)
+{
+	if (!m || m->performances < 2 || i >= m->scene_count)
+		return sc->elapsed_ms;
+	double ms = 0;
+	for (size_t k = 0; k < m->scenes[i].step_count; k++)
+		ms += tw_histogram_sum(m->scenes[i].steps[k].latency);
+	return ms;
+}
+
+/* The time of the "script" or "setup" testcase: the performance's until
+ * it stopped; none for a script that could not run. */
+static double extra_case_ms(const tw_rehearsal_result *r)
+{
+	return r->status == TW_STATUS_BROKEN ? 0 : r->elapsed_ms;
+}
+
+/* A suite's time: in a dress rehearsal the sum of its testcases', as
+ * GitLab and Jenkins add them up (customers overlap, so the suites of a
+ * run may add up to more than its wall time); else the performance's wall
+ * time. */
+static double rehearsal_ms(const tw_run *run, size_t index)
+{
+	const tw_rehearsal_result *r = &run->rehearsals[index];
+	const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[index] : NULL;
+	if (!m || m->performances < 2)
+		return r->elapsed_ms;
+	double ms = needs_extra_case(r) ? extra_case_ms(r) : 0;
+	for (size_t i = 0; i < r->scene_count; i++)
+		ms += scene_ms(m, i, &r->scenes[i]);
+	return ms;
+}
+
 static void format_duration(char *out, size_t size, long ms)
 {
 	if (ms >= 60000 && ms % 60000 == 0)
@@ -577,7 +620,7 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 		attr(j, "name", scene_name(sc), true);
 	}
 	attr(j, "classname", classname, true);
-	attr_time(j, sc->elapsed_ms);
+	attr_time(j, scene_ms(m, (size_t)(sc - r->scenes), sc));
 
 	const tw_step_result *culprit = NULL;
 	for (size_t i = 0; i < tw_scene_result_steps(sc) && !culprit; i++)
@@ -661,7 +704,7 @@ static void write_extra_case(junit_writer *j, const tw_rehearsal_result *r, cons
 	start(j, "testcase");
 	attr(j, "name", broken ? "script" : "setup", true);
 	attr(j, "classname", classname, true);
-	attr_time(j, broken ? 0 : r->elapsed_ms);
+	attr_time(j, extra_case_ms(r));
 	start(j, "error");
 	attr(j, "type", broken ? "script" : r->status == TW_STATUS_UNREACHABLE ? "unreachable" : "setup",
 	     true);
@@ -852,7 +895,7 @@ static void write_suite(junit_writer *j, const tw_run *run, size_t index)
 	attr_long(j, "failures", c.failures);
 	attr_long(j, "errors", c.errors);
 	attr_long(j, "skipped", c.skipped);
-	attr_time(j, r->elapsed_ms);
+	attr_time(j, rehearsal_ms(run, index));
 	const char *stamp = str_or(r->started_at, run->started_at);
 	if (*stamp)
 		attr(j, "timestamp", stamp, true);

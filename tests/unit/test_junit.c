@@ -674,6 +674,28 @@ static void test_dress_steady_failure(void **state)
 	scratch_remove(&s);
 }
 
+/* In a dress rehearsal a testcase's time is the scene's time summed over
+ * every performance, and a suite's the sum of its testcases': what
+ * GitLab adds up (it reads no suite time) and Jenkins reads. Not the one
+ * performance shown (10 + 20 + 30 ms here). */
+static void test_dress_time(void **state)
+{
+	fixture *fx = *state;
+	dress_run(fx);
+	scratch s;
+	scratch_make(&s);
+	assert_int_equal(tw_report_junit(fx->run, NULL, s.path, NULL), TW_OK);
+	xmlDocPtr doc = load(s.path);
+	/* Scene 1: 12 ms shown + 3 x 2 ms; scene 2: 8 + 0.1 + 0.1 shown + 3
+	 * x 4 x 2 ms; scene 3: not reached when shown, 3 x 2 ms. */
+	assert_xp(doc, "/testsuites/testsuite[1]/testcase[1]/@time", "0.018");
+	assert_xp(doc, "/testsuites/testsuite[1]/testcase[2]/@time", "0.032");
+	assert_xp(doc, "/testsuites/testsuite[1]/testcase[3]/@time", "0.006");
+	assert_xp(doc, "/testsuites/testsuite[1]/@time", "0.056");
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+}
+
 #define VERDICT_CASE "/testsuites/testsuite[@name='curtain-up readiness']/testcase"
 
 /* The verdict as a testcase CI counts: passed when READY, a failure
@@ -762,6 +784,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_score_figures_round_down, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dress_flaky_failure, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dress_steady_failure, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_dress_time, fx_setup, fx_teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	xmlCleanupParser();
