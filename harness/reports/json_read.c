@@ -812,10 +812,8 @@ static int pair_up(part *parts, size_t n, json_t *plan_list, size_t *found, tw_e
 		if (tw_jr_failed(&rd))
 			return tw_jr_error(&rd, err);
 	}
-	/* Each entry where the sharding puts it: a performable one in its
-	 * shard (rehearsals) or in every shard whose share of the
-	 * performances is not none (performances; runner.c's keep_shard);
-	 * a broken one in shard 1. */
+	/* Each entry where the sharding puts it (the rule keep_shard
+	 * follows). */
 	bool by_rehearsal = strcmp(parts[0].mode, "rehearsals") == 0;
 	json_t *schedule = json_object_get(parts[0].plan, "schedule");
 	json_int_t p = json_integer_value(json_object_get(schedule, "performances"));
@@ -826,8 +824,8 @@ static int pair_up(part *parts, size_t n, json_t *plan_list, size_t *found, tw_e
 		bool broken = json_is_true(json_object_get(pe, "broken"));
 		const char *path = json_string_value(json_object_get(pe, "path"));
 		for (size_t k = 0; k < n; k++) {
-			bool some = open || (size_t)p / n + (k < (size_t)p % n) > 0;
-			bool want = broken ? k == 0 : by_rehearsal ? ordinal % n == k : some;
+			bool want = tw_shard_holds(broken, ordinal, by_rehearsal, open,
+						   (unsigned long)p, (unsigned)n, (unsigned)k);
 			if (want != (found[i * n + k] != 0))
 				return usage_error(err, parts[k].path,
 						   "%s rehearsal %s, which its shard %s",

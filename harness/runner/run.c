@@ -320,6 +320,21 @@ int tw_run_add_broken(tw_run *run, const char *path, const tw_error *problem)
 	return TW_OK;
 }
 
+unsigned long tw_shard_share(unsigned long performances, unsigned n, unsigned me)
+{
+	return performances / n + (me < performances % n);
+}
+
+bool tw_shard_holds(bool broken, size_t ordinal, bool by_rehearsal, bool open,
+		    unsigned long performances, unsigned n, unsigned me)
+{
+	if (broken)
+		return me == 0;
+	if (by_rehearsal)
+		return ordinal % n == me;
+	return open || tw_shard_share(performances, n, me) > 0;
+}
+
 const char *tw_shard_mode_str(tw_shard_mode m)
 {
 	switch (m) {

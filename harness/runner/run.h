@@ -46,6 +46,20 @@ typedef enum tw_shard_mode {
 
 const char *tw_shard_mode_str(tw_shard_mode m); /* "rehearsals", ... */
 
+/* The performances shard me (from 0) of n performs of a closed model's
+ * performances when it shares the performances: the first shards take
+ * the remainder. */
+unsigned long tw_shard_share(unsigned long performances, unsigned n, unsigned me);
+
+/* Whether shard me (from 0) of n holds a rehearsal (docs/sharding.md):
+ * a broken one (ordinal unused) stays with shard 1; a performable one,
+ * the ordinal-th (from 0, in the order added), goes to shard ordinal % n
+ * when the run is shared by rehearsals, else to every shard with a share
+ * (open: a rate to share; closed: tw_shard_share above 0). What
+ * tw_run_execute keeps and merge expects each part to hold. */
+bool tw_shard_holds(bool broken, size_t ordinal, bool by_rehearsal, bool open,
+		    unsigned long performances, unsigned n, unsigned me);
+
 struct tw_run {
 	tw_run_options opts;
 	tw_redact redact;

@@ -547,19 +547,15 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 		k += performable(&run->rehearsals[i]);
 	bool by_rehearsal = k >= n;
 	run->shard_mode = by_rehearsal ? TW_SHARD_REHEARSALS : TW_SHARD_PERFORMANCES;
-	unsigned long p = *performances;
-	unsigned long share = p / n + (me < p % n);
-	bool some = *rate > 0 || share > 0;
 	size_t kept = 0, ordinal = 0, mine = 0;
 	for (size_t i = 0; i < run->count; i++) {
 		tw_rehearsal_result *r = &run->rehearsals[i];
-		bool keep;
-		if (performable(r)) {
-			keep = by_rehearsal ? ordinal % n == me : some;
+		bool broken = !performable(r);
+		bool keep = tw_shard_holds(broken, ordinal, by_rehearsal, *rate > 0, *performances,
+					   n, me);
+		if (!broken) {
 			ordinal++;
 			mine += keep;
-		} else {
-			keep = me == 0;
 		}
 		if (!keep) {
 			tw_rehearsal_result_free(r);
@@ -581,7 +577,7 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 		if (k)
 			*rate = *rate * (double)mine / (double)k;
 	} else {
-		*performances = share;
+		*performances = tw_shard_share(*performances, n, me);
 		*rate /= n;
 	}
 }
