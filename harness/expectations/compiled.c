@@ -22,8 +22,10 @@
  */
 #include "expectations/compiled.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,35 +41,36 @@ struct tw_xpath_pool {
 	size_t count, cap;
 };
 
-typedef struct xpath_error {
-	int code;
-	int offset;
-	bool set;
-} xpath_error;
-
 #if LIBXML_VERSION >= 21200
-static void on_xpath_error(void *data, const xmlError *e)
+void tw_xpath_collect_error(void *data, const xmlError *e)
 #else
-static void on_xpath_error(void *data, xmlErrorPtr e)
+void tw_xpath_collect_error(void *data, xmlErrorPtr e)
 #endif
 {
-	xpath_error *x = data;
-	if (x->set)
-		return; /* the first error is the one that stopped the parse */
-	x->set = true;
+	tw_xpath_error *x = data;
+	if (x->raised || !e)
+		return; /* the first error is the one that stopped it */
+	x->raised = true;
 	x->code = e->code;
 	x->offset = e->int1;
+	snprintf(x->message, sizeof(x->message), "%s", e->message ? e->message : "");
+	size_t n = strlen(x->message);
+	while (n && isspace((unsigned char)x->message[n - 1]))
+		x->message[--n] = '\0';
+	/* It goes mid-sentence: "Invalid expression" -> "invalid expression". */
+	if (isupper((unsigned char)x->message[0]) && islower((unsigned char)x->message[1]))
+		x->message[0] = (char)tolower((unsigned char)x->message[0]);
 }
 
 xmlXPathCompExprPtr tw_xpath_compile(const char *expr, int *code, int *offset)
 {
-	xpath_error x = {0};
+	tw_xpath_error x = {0};
 	xmlXPathCompExprPtr comp = NULL;
 	xmlXPathContextPtr ctx = xmlXPathNewContext(NULL);
 	if (!ctx)
-		x = (xpath_error){.code = XML_ERR_NO_MEMORY, .set = true};
+		x = (tw_xpath_error){.code = XML_ERR_NO_MEMORY, .raised = true};
 	if (ctx) {
-		ctx->error = on_xpath_error;
+		ctx->error = tw_xpath_collect_error;
 		ctx->userData = &x;
 		/* libxml2 reports some failed allocations (its dictionary's)
 		 * only as the thread's last error, and the compile then fails
@@ -76,13 +79,13 @@ xmlXPathCompExprPtr tw_xpath_compile(const char *expr, int *code, int *offset)
 		comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)expr);
 		const xmlError *last = xmlGetLastError();
 		if (!comp && last && last->code == XML_ERR_NO_MEMORY)
-			x = (xpath_error){.code = XML_ERR_NO_MEMORY, .set = true};
+			x = (tw_xpath_error){.code = XML_ERR_NO_MEMORY, .raised = true};
 		xmlXPathFreeContext(ctx);
 	}
 	if (code)
-		*code = comp || !x.set ? 0 : x.code;
+		*code = comp || !x.raised ? 0 : x.code;
 	if (offset)
-		*offset = comp || !x.set || x.offset < 0 ? 0 : x.offset;
+		*offset = comp || !x.raised || x.offset < 0 ? 0 : x.offset;
 	return comp;
 }
 

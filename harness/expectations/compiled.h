@@ -9,7 +9,10 @@
 #ifndef TW_EXPECTATIONS_COMPILED_H
 #define TW_EXPECTATIONS_COMPILED_H
 
+#include <libxml/xmlerror.h>
+#include <libxml/xmlversion.h>
 #include <libxml/xpath.h>
+#include <stdbool.h>
 
 #include "expectations/jsonpath.h"
 #include "expectations/regex.h"
@@ -29,6 +32,26 @@ struct tw_expect_code {
  * Returns TW_OK, or TW_ENOMEM (ex->code then NULL). */
 int tw_expect_compile(tw_expect *ex, tw_error *err);
 void tw_expect_code_free(tw_expect_code *code);
+
+/* The first error libxml2 raised while compiling or evaluating an XPath:
+ * its code, the byte in the expression where it stopped, and its message
+ * as a sentence goes on ("invalid expression"). */
+typedef struct tw_xpath_error {
+	bool raised;
+	int code;
+	int offset;
+	char message[200];
+} tw_xpath_error;
+
+/* libxml2's error handler that fills the tw_xpath_error data points to,
+ * keeping the first: for a context's own handler (ctx->error) or, where
+ * the message text is wanted, the thread's structured one (before 2.12
+ * libxml2 gives the context's handler no message text). */
+#if LIBXML_VERSION >= 21200
+void tw_xpath_collect_error(void *data, const xmlError *e);
+#else
+void tw_xpath_collect_error(void *data, xmlErrorPtr e);
+#endif
 
 /* Compiles expr with libxml2, quietly: its errors go to a handler of this
  * call's own, never to one of the process or the thread. NULL when expr

@@ -342,40 +342,6 @@ static void fetch_json(eval *ev)
 	tw_error_clear(&err);
 }
 
-/* The first error libxml2 raised while evaluating an XPath. */
-typedef struct xpath_error {
-	bool raised;
-	int code;
-	int offset; /* in the expression */
-	char message[200];
-} xpath_error;
-
-/* libxml2 prints errors on stderr unless someone takes them, and the
- * engine never prints. The context's own handler is not enough: before
- * 2.12 libxml2 hands it the error without its message text, which it only
- * formats on the way to the (per-thread) structured handler. So we take
- * that one for the duration of the call. */
-#if LIBXML_VERSION >= 21200
-static void collect_xpath_error(void *ctx, const xmlError *e)
-#else
-static void collect_xpath_error(void *ctx, xmlErrorPtr e)
-#endif
-{
-	xpath_error *x = ctx;
-	if (x->raised || !e)
-		return;
-	x->raised = true;
-	x->code = e->code;
-	x->offset = e->int1;
-	snprintf(x->message, sizeof(x->message), "%s", e->message ? e->message : "");
-	size_t n = strlen(x->message);
-	while (n && isspace((unsigned char)x->message[n - 1]))
-		x->message[--n] = '\0';
-	/* It goes mid-sentence: "Invalid expression" -> "invalid expression". */
-	if (isupper((unsigned char)x->message[0]) && islower((unsigned char)x->message[1]))
-		x->message[0] = (char)tolower((unsigned char)x->message[0]);
-}
-
 static void quiet_generic(void *ctx, const char *msg, ...)
 {
 	(void)ctx;
@@ -463,12 +429,12 @@ static void fetch_xpath(eval *ev)
 		ev->oom = true;
 		return;
 	}
-	xpath_error x = {0};
+	tw_xpath_error x = {0};
 	xmlStructuredErrorFunc saved = xmlStructuredError;
 	void *saved_ctx = xmlStructuredErrorContext;
 	xmlGenericErrorFunc saved_generic = xmlGenericError;
 	void *saved_generic_ctx = xmlGenericErrorContext;
-	xmlSetStructuredErrorFunc(&x, collect_xpath_error);
+	xmlSetStructuredErrorFunc(&x, tw_xpath_collect_error);
 	xmlSetGenericErrorFunc(NULL, quiet_generic);
 	xmlXPathObjectPtr res = NULL;
 	tw_xpath_pool *pool = ev->ex->code ? ev->ex->code->xpath : NULL;
