@@ -35,7 +35,6 @@
  */
 #include "expectations/expect_internal.h"
 
-#include <ctype.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlversion.h>
 #include <libxml/xpath.h>
