@@ -139,7 +139,14 @@ for case in "${cases[@]}"; do
   if [ "$cmd" = run ] && [ "$got" != 4 ] && [ -f "$out/result.json" ]; then
     verdict_agrees
   fi
-  if [ -f "$out/junit.xml" ] && ! xmllint --noout --schema "$schema" "$out/junit.xml" 2>"$out/xsd"; then
+  # --junit-locations adds what the schema refuses, file and line on
+  # <testcase> (docs/reports.md): the rest must still validate.
+  xml=$out/junit.xml
+  if [ -f "$xml" ] && [[ " ${args[*]} " == *" --junit-locations "* ]]; then
+    sed -E 's/(<testcase [^>]*) file="[^"]*"( line="[0-9]+")?/\1/' "$xml" >"$out/junit-schema.xml"
+    xml=$out/junit-schema.xml
+  fi
+  if [ -f "$xml" ] && ! xmllint --noout --schema "$schema" "$xml" 2>"$out/xsd"; then
     problems+=("JUnit report does not validate: $(tail -n 3 "$out/xsd")")
   fi
 
