@@ -52,6 +52,7 @@ typedef struct tw_cli_opts {
 	bool performances_given;
 	bool customers_given;
 	bool no_reports;
+	bool junit_locations; /* --junit-locations: file and line on each testcase */
 	int color;            /* -1 auto, 0 never, 1 always */
 	bool verbose;
 	bool quiet;

@@ -152,7 +152,10 @@ static int write_reports(const tw_run *run, const tw_score *sc, const tw_cli_opt
 			paths[i] = NULL;
 		if (!paths[i])
 			rc = tw_error_set(&err, TW_ENOMEM, "out of memory");
-		files[nfiles++] = (tw_report_file){reports[i].kind, paths[i]};
+		files[nfiles++] = (tw_report_file){
+			reports[i].kind, paths[i],
+			reports[i].kind == TW_REPORT_JUNIT && o->junit_locations
+				? TW_REPORT_JUNIT_LOCATIONS : 0};
 	}
 	if (!rc && nfiles)
 		rc = tw_report_write_set(run, sc, files, nfiles, &err);

@@ -251,6 +251,13 @@ static int take_no_reports(parse_state *p, const char *a)
 	return 0;
 }
 
+static int take_junit_locations(parse_state *p, const char *a)
+{
+	(void)a;
+	p->o->junit_locations = true;
+	return 0;
+}
+
 static int take_gate(parse_state *p, const char *a)
 {
 	char *end;
@@ -469,6 +476,10 @@ static const struct cli_option {
 	{"no-reports", 0, RUN | MERGE, "reports", NULL,
 	 "write only the reports named by --junit, --json, --html", NULL, NULL,
 	 take_no_reports},
+	{"junit-locations", 0, RUN | MERGE, "reports", NULL,
+	 "file and line on each JUnit testcase, as GitLab,\n"
+	 "dorny/test-reporter and mikepenz read them (the\n"
+	 "Jenkins xUnit schema refuses them)", NULL, NULL, take_junit_locations},
 	{"gate", 0, RUN | MERGE, "readiness", "SCORE",
 	 "exit 1 when the readiness score is below SCORE", NULL, NULL, take_gate},
 	{"project", 0, RUN | MERGE, "readiness", "FILE",

@@ -46,6 +46,7 @@ typedef struct junit_writer {
 	tw_buf text;   /* a failure text or step log being built */
 	const tw_run_score *score; /* may be NULL */
 	char **ids;    /* each rehearsal's classname (see identities()) */
+	bool locations; /* TW_REPORT_JUNIT_LOCATIONS: file and line on testcases */
 	int rc;        /* the first failure; TW_OK while all is well */
 } junit_writer;
 
@@ -156,6 +157,19 @@ static void element_text(junit_writer *j, const char *name, const char *s)
 	start(j, name);
 	text(j, s);
 	end(j);
+}
+
+/* With TW_REPORT_JUNIT_LOCATIONS, a testcase's place as GitLab (file),
+ * dorny/test-reporter and mikepenz/action-junit-report (file and line)
+ * read it from its attributes; the schema allows neither, so only when
+ * asked. */
+static void location(junit_writer *j, const char *file, int line)
+{
+	if (!j->locations || !file || !*file)
+		return;
+	attr(j, "file", file, true);
+	if (line > 0)
+		attr_long(j, "line", line);
 }
 
 /* <skipped> says why twice: GitLab shows the element's text, the other
@@ -626,6 +640,13 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 	for (size_t i = 0; i < tw_scene_result_steps(sc) && !culprit; i++)
 		if (tw_status_is_problem(sc->steps[i].status))
 			culprit = &sc->steps[i];
+	/* The place step_details ends with: the first step that did not
+	 * hold, else where the scene starts. */
+	if (culprit)
+		location(j, step_file(r, culprit), tw_step_result_line(culprit));
+	else
+		location(j, str_or(sc->scene ? sc->scene->file : NULL, r->path),
+			 sc->scene ? sc->scene->line : 0);
 
 	if (cut_off(r, sc)) {
 		tw_buf_reset(&j->text);
@@ -705,6 +726,7 @@ static void write_extra_case(junit_writer *j, const tw_rehearsal_result *r, cons
 	attr(j, "name", broken ? "script" : "setup", true);
 	attr(j, "classname", classname, true);
 	attr_time(j, extra_case_ms(r));
+	location(j, str_or(r->problem.file, r->path), r->problem.line);
 	start(j, "error");
 	attr(j, "type", broken ? "script" : r->status == TW_STATUS_UNREACHABLE ? "unreachable" : "setup",
 	     true);
@@ -1082,6 +1104,12 @@ static void write_document(junit_writer *j, const tw_run *run)
 int tw_report_junit_render(const tw_run *run, const tw_run_score *score, tw_buf *out,
 			   tw_error *err)
 {
+	return tw_report_junit_render_with(run, score, 0, out, err);
+}
+
+int tw_report_junit_render_with(const tw_run *run, const tw_run_score *score, unsigned options,
+				tw_buf *out, tw_error *err)
+{
 	tw_buf_init(out, SIZE_MAX / 2); /* bounded by TEXT_MAX already */
 	if (!run)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_junit_render needs a run");
@@ -1092,7 +1120,8 @@ int tw_report_junit_render(const tw_run *run, const tw_run_score *score, tw_buf 
 	 * error there is out of memory. */
 	xmlResetLastError();
 	xmlBufferPtr xml = xmlBufferCreate();
-	junit_writer j = {.w = xml ? xmlNewTextWriterMemory(xml, 0) : NULL, .score = score};
+	junit_writer j = {.w = xml ? xmlNewTextWriterMemory(xml, 0) : NULL, .score = score,
+			  .locations = (options & TW_REPORT_JUNIT_LOCATIONS) != 0};
 	tw_buf_init(&j.clean, TEXT_MAX);
 	tw_buf_init(&j.text, TEXT_MAX);
 	if (!j.w)

@@ -67,7 +67,9 @@ int tw_report_write_set(const tw_run *run, const tw_run_score *score, const tw_r
 	size_t rendered = 0;
 	for (; rc == TW_OK && rendered < n; rendered++) {
 		const tw_report_file *f = &files[rendered];
-		rc = render[f->kind](run, score, &bufs[rendered], err);
+		rc = f->kind == TW_REPORT_JUNIT
+			     ? tw_report_junit_render_with(run, score, f->options, &bufs[rendered], err)
+			     : render[f->kind](run, score, &bufs[rendered], err);
 		data[rendered] = (tw_file_data){f->path, tw_buf_str(&bufs[rendered]),
 					       bufs[rendered].len};
 	}

@@ -19,6 +19,9 @@
 
 int tw_report_junit_render(const tw_run *run, const tw_run_score *score, tw_buf *out,
 			   tw_error *err);
+/* The same with options: TW_REPORT_JUNIT_LOCATIONS (techweek/report.h). */
+int tw_report_junit_render_with(const tw_run *run, const tw_run_score *score, unsigned options,
+				tw_buf *out, tw_error *err);
 int tw_report_json_render(const tw_run *run, const tw_run_score *score, tw_buf *out,
 			  tw_error *err);
 int tw_report_html_render(const tw_run *run, const tw_run_score *score, tw_buf *out,

@@ -47,10 +47,19 @@ typedef enum tw_report_kind {
 	TW_REPORT_HTML,
 } tw_report_kind;
 
-/* One file of a set: which report, and where (borrowed). */
+/* A JUnit report's option: `file` and `line` on each <testcase> (the
+ * failing step's place, else the scene's), which GitLab, dorny/test-reporter
+ * and mikepenz/action-junit-report read and the Jenkins xUnit schema
+ * (junit-10.xsd) refuses; without it the report validates against that
+ * schema (docs/reports.md). */
+enum { TW_REPORT_JUNIT_LOCATIONS = 1 << 0 };
+
+/* One file of a set: which report, where (borrowed), and its options
+ * (TW_REPORT_JUNIT_LOCATIONS for a JUnit report; 0: the defaults). */
 typedef struct tw_report_file {
 	tw_report_kind kind;
 	const char *path;
+	unsigned options;
 } tw_report_file;
 
 /* Writes the n reports as one set: each is rendered first, then all are

@@ -496,9 +496,9 @@ static void test_write_set(void **state)
 	snprintf(json, sizeof(json), "%s/set/result.json", w->dir);
 	snprintf(html, sizeof(html), "%s/set/readiness.html", w->dir);
 	tw_report_file files[] = {
-		{TW_REPORT_JUNIT, junit},
-		{TW_REPORT_JSON, json},
-		{TW_REPORT_HTML, html},
+		{TW_REPORT_JUNIT, junit, 0},
+		{TW_REPORT_JSON, json, 0},
+		{TW_REPORT_HTML, html, 0},
 	};
 	ok(tw_report_write_set(w->run, NULL, files, 3, &err), &err);
 	assert_true(exists(junit) && exists(json) && exists(html));
@@ -598,7 +598,7 @@ static void test_score_of_another_run(void **state)
 	tw_error_clear(&err);
 	rc[2] = tw_report_junit(other, score, junit, &err);
 	tw_error_clear(&err);
-	tw_report_file files[] = {{TW_REPORT_JSON, json}};
+	tw_report_file files[] = {{TW_REPORT_JSON, json, 0}};
 	rc[3] = tw_report_write_set(other, score, files, 1, &err);
 	tw_error_clear(&err);
 	char *text = NULL;
