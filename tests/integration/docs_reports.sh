@@ -84,21 +84,28 @@ def terminal(text):
 
 STATS = {"min", "mean", "p50", "p90", "p95", "p99", "max"}
 
-def normalise(v, key=None):
+# The times a run measures (settings such as timeout_ms are as given).
+TIMES = {"elapsed_ms", "frontstage_ms", "frontstage_ms_mean"}
+
+def normalise(v, key=None, timing=False):
     if isinstance(v, dict):
         if "buckets" in v and "count" in v:  # a distribution of times
             n = v["count"]
             return {k: (0.5 if k in STATS and n else round(0.5 * n, 3) if k == "sum"
                         else [[0.5, 0.504, n]] if k == "buckets" and n else v[k])
                     for k in v}
-        return {k: normalise(x, k) for k, x in v.items()}
+        return {k: normalise(x, k, key == "timings") for k, x in v.items()}
     if isinstance(v, list):
         return [normalise(x) for x in v]
     if isinstance(v, str):
-        return common(v) if key not in ("host",) else "ci-runner-1"
-    timing = key and (key.endswith("_ms") or key.endswith("_ms_mean") or key in
-                      ("dns", "connect", "tls", "first_byte", "total", "redirect"))
-    if timing and isinstance(v, (int, float)) and not isinstance(v, bool) and v:
+        return "ci-runner-1" if key == "host" else common(v)
+    number = isinstance(v, (int, float)) and not isinstance(v, bool)
+    # Always measured: a run's, a performance's, a scene's, a step's time
+    # and libcurl's phases; 0 where nothing was (no frontstage step, no
+    # TLS, no redirect) is kept.
+    if number and (key == "elapsed_ms" or (timing and key not in ("tls", "redirect"))):
+        return 1.5
+    if number and (key in TIMES or timing) and v:
         return 1.5
     return v
 
