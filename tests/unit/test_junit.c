@@ -768,6 +768,46 @@ static void test_verdict_case(void **state)
 	tw_run_score_free(&sc);
 }
 
+/* TW_REPORT_JUNIT_LOCATIONS (--junit-locations): file and line on each
+ * testcase but the verdict's, where GitLab, dorny/test-reporter and
+ * mikepenz read them: the first step that did not hold, else where the
+ * scene starts; a script or setup testcase, its problem's place (no line
+ * when it has none). Without it no testcase has either, as the schema
+ * requires. */
+static void test_locations(void **state)
+{
+	fixture *fx = *state;
+	scratch s;
+	xmlDocPtr plain = full_report(fx, &s);
+	assert_int_equal((long)xp_num(plain, "count(//testcase[@file or @line])"), 0);
+	xmlFreeDoc(plain);
+	scratch_remove(&s);
+
+	scratch_make(&s);
+	tw_report_file file = {TW_REPORT_JUNIT, s.path, TW_REPORT_JUNIT_LOCATIONS};
+	tw_error err = {0};
+	if (tw_report_write_set(fx->run, NULL, &file, 1, &err) != TW_OK)
+		fail_msg("tw_report_write_set: %s", err.message ? err.message : "?");
+	xmlDocPtr doc = load(s.path);
+#define CASE(suite, test, what) "/testsuites/testsuite[" #suite "]/testcase[" #test "]/@" what
+	assert_xp(doc, CASE(2, 1, "file"), "rehearsals/api.rehearsal");
+	assert_xp(doc, CASE(2, 1, "line"), "5");   /* passed: the scene's line */
+	assert_xp(doc, CASE(2, 2, "line"), "14");  /* the first expectation that failed */
+	assert_xp(doc, CASE(2, 3, "line"), "20");  /* not reached */
+	assert_xp(doc, CASE(3, 1, "line"), "4");   /* transport */
+	assert_xp(doc, CASE(5, 1, "file"), "rehearsals/broken.rehearsal");
+	assert_xp(doc, CASE(5, 1, "line"), "3");   /* the syntax error */
+	assert_xp(doc, CASE(6, 1, "file"), "rehearsals/pay.rehearsal");
+	assert_xp(doc, CASE(6, 1, "line"), "6");   /* the missing secret */
+	assert_xp(doc, CASE(7, 1, "file"), "rehearsals/dns.rehearsal");
+	assert_int_equal((long)xp_num(doc, "count(/testsuites/testsuite[7]/testcase[1]/@line)"), 0);
+	assert_int_equal((long)xp_num(doc, "count(//testcase[@classname='techweek'][@file or @line])"), 0);
+	assert_int_equal((long)xp_num(doc, "count(//testcase[not(@file)])"), 1);
+#undef CASE
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -785,6 +825,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dress_flaky_failure, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dress_steady_failure, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dress_time, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_locations, fx_setup, fx_teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	xmlCleanupParser();
