@@ -22,7 +22,9 @@
  * run's rehearsals'. */
 
 /* JUnit XML: a testsuite per rehearsal, a testcase per scene; the score and
- * its breakdown as properties when score is not NULL. */
+ * its breakdown as properties when score is not NULL. Valid against the
+ * Jenkins xUnit schema; for file and line on each testcase, write it with
+ * tw_report_write_set and TW_REPORT_JUNIT_LOCATIONS. */
 TW_EXTERN(int) tw_report_junit(const tw_run *run, const tw_score *score, const char *path,
 			       tw_error *err);
 
