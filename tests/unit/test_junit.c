@@ -730,8 +730,8 @@ static void test_verdict_case(void **state)
 	assert_xp(doc, VERDICT_CASE "/@name", "readiness verdict");
 	assert_xp(doc, VERDICT_CASE "/failure/@type", "failed");
 	assert_xp(doc, VERDICT_CASE "/failure/@message",
-		  "NOT READY: " FX_FAILING_NAME " achieved 0 of 1 performances (0%), short of its "
-		  "required 99%; below the gate of 99.8: the run scores 99.7; Order a pizza online "
+		  "NOT READY: " FX_FAILING_NAME ": achieved 0 of 1 performance (0%), short of its "
+		  "required 99%; below the gate of 99.8: the run scores 99.7; Order a pizza online: "
 		  "scored 89.9, below its minimum of 90");
 	assert_xp_contains(doc, VERDICT_CASE "/failure",
 			   "below the gate of 99.8: the run scores 99.7\n");
