@@ -468,7 +468,7 @@ static void put_share(tw_buf *b, double share, bool bare)
 }
 
 /* "...; worst: line 15 'submit "Place order"': 38% of customers waited
- * longer than the target of 1 s, 6% over 4 s or not served (Apdex 0.84)":
+ * longer than the target of 1 s, 6% over 4 s or with no answer (Apdex 0.84)":
  * what the Apdex means, in the customers' terms, the Apdex last for who
  * knows it. */
 static void why_responsiveness(tw_buf *b, const tw_rehearsal_result *r, const tw_plan *s,
@@ -487,20 +487,26 @@ static void why_responsiveness(tw_buf *b, const tw_rehearsal_result *r, const tw
 		      tw_plural(rs->touchpoint_count, "touchpoint", "touchpoints"));
 	put_step(b, &s->scenes[w->scene].touchpoints[w->step], r);
 	double count = w->satisfied + w->tolerating + w->frustrated;
-	if (count > 0) {
+	if (count > 0 && w->tolerating > 0) {
 		tw_buf_puts(b, ": ");
 		put_share(b, (w->tolerating + w->frustrated) / count, false);
 		tw_buf_puts(b, " waited longer than the target of ");
 		put_ms(b, w->t_ms);
-		if (w->frustrated > 0 && w->tolerating > 0) {
+		if (w->frustrated > 0) {
 			tw_buf_puts(b, ", ");
 			put_share(b, w->frustrated / count, true);
 			tw_buf_puts(b, " over ");
 			put_ms(b, 4 * w->t_ms);
-			tw_buf_puts(b, " or not served");
-		} else if (w->frustrated > 0) {
-			tw_buf_puts(b, " four times over, or were not served");
+			tw_buf_puts(b, " or with no answer");
 		}
+	} else if (count > 0) { /* none merely tolerated: all were frustrated */
+		tw_buf_puts(b, ": ");
+		put_share(b, w->frustrated / count, false);
+		tw_buf_puts(b, " waited over ");
+		put_ms(b, 4 * w->t_ms);
+		tw_buf_puts(b, " (4 times the target of ");
+		put_ms(b, w->t_ms);
+		tw_buf_puts(b, ") or got no answer");
 	}
 	char num[TW_FLOOR_SHOWN_SIZE];
 	tw_buf_printf(b, " (Apdex %s)", tw_floor_shown(num, sizeof(num), w->apdex, 2));

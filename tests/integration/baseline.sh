@@ -95,7 +95,7 @@ check "JUnit: baseline_regressions" \
   "$(xmllint --xpath "string(//property[@name='baseline_regressions']/@value)" "$work/limited/junit.xml")" \
   "steps per performance 4 → 6 (+2), beyond the limit of +0"
 check "HTML: badge" \
-  "$(xmllint --html --xpath "string(//*[@id='verdict'])" "$work/limited/readiness.html" 2>/dev/null)" "✗ NOT READY"
+  "$(xmllint --html --xpath "string(//*[@id='verdict'])" "$work/limited/readiness.html" 2>/dev/null)" "✘ NOT READY"
 contains "HTML: the regression named" "$work/limited/readiness.html" "$why"
 
 # Against itself, under every limit (those of times and the score wide:

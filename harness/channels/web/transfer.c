@@ -207,7 +207,7 @@ static double ms(CURL *easy, CURLINFO info)
  * the page: the one table, keyed by libcurl's code. The reports show this
  * sentence first and libcurl's own words after it, in parentheses, as the
  * evidence ("the server closed the connection before the page was
- * complete (975 bytes missing) (libcurl: transfer closed with 975 bytes
+ * complete (975 bytes missing; libcurl: transfer closed with 975 bytes
  * remaining to read)").
  */
 static const struct {
@@ -242,11 +242,12 @@ static const char *plain_words(CURLcode code)
 	return "the request failed";
 }
 
-/* "PLAIN[EXTRA] (libcurl: DETAIL)": TW_ETRANSPORT. */
+/* "PLAIN (EXTRA; libcurl: DETAIL)", extra "" for none: TW_ETRANSPORT. */
 static int transport_error(tw_error *err, const char *plain, const char *extra,
 			   const char *detail)
 {
-	return tw_error_set(err, TW_ETRANSPORT, "%s%s (libcurl: %s)", plain, extra, detail);
+	return tw_error_set(err, TW_ETRANSPORT, "%s (%s%slibcurl: %s)", plain, extra,
+			    *extra ? "; " : "", detail);
 }
 
 int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_error *err)
@@ -353,7 +354,7 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 		if (curl_easy_getinfo(e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared) == CURLE_OK &&
 		    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &got) == CURLE_OK &&
 		    declared > got)
-			snprintf(missing, sizeof(missing), " (%lld %s missing)",
+			snprintf(missing, sizeof(missing), "%lld %s missing",
 				 (long long)(declared - got), declared - got == 1 ? "byte" : "bytes");
 		return transport_error(err, plain_words(result), missing, detail);
 	}
