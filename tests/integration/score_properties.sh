@@ -161,7 +161,7 @@ for gate in none 60; do
     "$(jqr "three-$gate" '[.rehearsals[0,2].readiness.score] | join(" ")')" "100 100"
   check "gate $gate: the gate is reached, the journey is not met" \
     "$(jqr "three-$gate" '.rehearsals[1].readiness.met')" false
-  grep -qF "Order achieved 13 of 25 (52.0%, required 99%): short of its required rate" \
+  grep -qF "Order: achieved 13 of 25 performances (52%), short of its required 99%" \
     "$work/three-$gate.out"
   check "gate $gate: the terminal says the journey is short" $? 0
 done
