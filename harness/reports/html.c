@@ -1179,10 +1179,11 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 				tw_page_step_source(step));
 		health_badge(h, tw_page_el(h, tr, "td", NULL), x);
 		if (ap) {
-			char tms[48];
+			char tms[48], apdex[TW_FLOOR_SHOWN_SIZE];
 			tw_page_fmt_ms(tms, sizeof(tms), ap->t_ms);
+			/* Rounded down, as every figure shown: 0.849 is fair, not a "0.85". */
 			node td = tw_page_el_text(h, tr, "td", "num",
-						  tw_page_fmt(h, "%.2f", ap->apdex));
+						  tw_floor_shown(apdex, sizeof(apdex), ap->apdex, 2));
 			tw_page_el_text(h, td, "div", "small muted", tw_page_fmt(h, "T %s", tms));
 			if (ap->satisfied + ap->tolerating + ap->frustrated > 0)
 				tw_page_el_text(

@@ -93,7 +93,7 @@ static tw_run_score *make_score(const tw_run *run)
 	r0->touchpoints = calloc(2, sizeof(*r0->touchpoints));
 	assert_non_null(r0->touchpoints);
 	r0->touchpoints[0] = (tw_touchpoint_score){
-		.scene = 0, .step = 0, .t_ms = 500, .apdex = 0.96, .satisfied = 1};
+		.scene = 0, .step = 0, .t_ms = 500, .apdex = 0.849, .satisfied = 1};
 	r0->touchpoints[1] = (tw_touchpoint_score){
 		.scene = 1, .step = 0, .t_ms = 300, .apdex = 0.62, .tolerating = 1};
 
@@ -310,10 +310,15 @@ static void test_rehearsal_sections(void **state)
 			3);
 	assert_xp_contains(doc, "//section[@id='r0']//ol[@class='journey']/li[1]//tr[1]/td[2]",
 			   "visit {{stage}}/");
+	/* Apdex 0.849: fair (below 0.85), and shown rounded down, 0.84: a
+	 * rounded "0.85" would read as good's band (issue 11). */
 	assert_xp_contains(doc, "//section[@id='r0']//ol[@class='journey']/li[1]//tr[1]/td[3]",
-			   "good");
+			   "fair");
 	assert_xp_contains(doc, "//section[@id='r0']//ol[@class='journey']/li[1]//tr[1]/td[4]",
-			   "0.96");
+			   "0.84");
+	assert_xp_count(doc,
+			"//section[@id='r0']//ol[@class='journey']/li[1]//tr[1]/td[4][contains(., '0.85')]",
+			0);
 	/* Apdex 0.62: poor, in words and by class. */
 	assert_xp_contains(doc, "//section[@id='r0']//ol[@class='journey']/li[2]//tr[1]/td[3]",
 			   "poor");
