@@ -138,7 +138,6 @@ static void put_symbol(const summary *s, tw_status st)
 	fprintf(s->out, "%s%s%s", esc(s, status_color(st)), tw_status_symbol(st), esc(s, RESET));
 }
 
-
 /* 0.81 s; minutes stay in seconds: a run's length is compared, not read. */
 static void put_secs(const summary *s, double ms)
 {
