@@ -929,7 +929,7 @@ int tw_readiness_reasons(struct tw_reasons *out, const tw_run *run, const tw_run
 		if (r->status == TW_STATUS_BROKEN)
 			reason(&c, i, "the script could not run");
 		else if (r->status == TW_STATUS_UNREACHABLE)
-			reason(&c, i, "could not be carried out");
+			reason(&c, i, "could not be carried out: the service could not be reached");
 		else if (m && m->performances == 0 && !limited)
 			reason(&c, i, "never performed");
 		else if (rs && rs->minor && exempt)

@@ -216,8 +216,7 @@ static const struct {
 } plain_table[] = {
 	{CURLE_COULDNT_RESOLVE_HOST, "the server's name could not be found (DNS)"},
 	{CURLE_COULDNT_RESOLVE_PROXY, "the proxy's name could not be found (DNS)"},
-	{CURLE_COULDNT_CONNECT, "could not connect: nothing accepted the connection at the "
-				"server's address"},
+	{CURLE_COULDNT_CONNECT, "could not connect: nothing answers at that address"},
 	{CURLE_OPERATION_TIMEDOUT, "the server did not answer in time"},
 	{CURLE_PARTIAL_FILE, "the server closed the connection before the page was complete"},
 	{CURLE_GOT_NOTHING, "the server closed the connection without answering"},
@@ -342,8 +341,8 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	case CURLE_OPERATION_TIMEDOUT:
 		if (r->status == 0 && r->timings.connect_ms == 0) {
 			*unreachable = true;
-			return transport_error(err, "could not connect: nothing answered at the "
-					       "server's address in time", "", detail);
+			return transport_error(err, "could not connect: nothing answered in time", "",
+					       detail);
 		}
 		break;
 	case CURLE_PARTIAL_FILE: {
