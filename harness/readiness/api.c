@@ -11,6 +11,7 @@
  */
 #include "techweek/readiness.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "readiness/baseline.h"
@@ -293,4 +294,52 @@ int tw_score_reason_byindex(tw_score_reason *caller, const tw_score *score, size
 	out->why = l->why;
 	out->in_run = l->in_run;
 	return tw_figures_put(caller, out, reason_size);
+}
+
+int tw_verdict_reasons(tw_reasons **out, const tw_run *run, const tw_score *score, tw_error *err)
+{
+	if (out)
+		*out = NULL;
+	if (!out || !run)
+		return tw_error_set(err, TW_EUSAGE, "tw_verdict_reasons: %s is NULL",
+				    out ? "run" : "out");
+	if (!tw_run_performed(run))
+		return tw_error_set(err, TW_EUSAGE, "tw_verdict_reasons: the run was never "
+				    "executed: it has no verdict to explain");
+	int rc = tw_score_check_run(score, run, "tw_verdict_reasons", err);
+	if (rc)
+		return rc;
+	tw_reasons *list = calloc(1, sizeof(*list));
+	if (!list)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	rc = tw_readiness_reasons(list, run, score, score ? score->verdict : tw_run_verdict(run));
+	if (rc) {
+		tw_reasons_free(list);
+		return tw_error_set(err, rc, "out of memory");
+	}
+	*out = list;
+	return TW_OK;
+}
+
+size_t tw_reasons_count(const tw_reasons *reasons)
+{
+	return reasons ? reasons->count : 0;
+}
+
+const char *tw_reasons_text(const tw_reasons *reasons, size_t i)
+{
+	return reasons && i < reasons->count ? reasons->items[i].why : NULL;
+}
+
+size_t tw_reasons_rehearsal(const tw_reasons *reasons, size_t i)
+{
+	return reasons && i < reasons->count ? reasons->items[i].rehearsal : SIZE_MAX;
+}
+
+void tw_reasons_free(tw_reasons *reasons)
+{
+	if (!reasons)
+		return;
+	tw_reasons_clear(reasons);
+	free(reasons);
 }

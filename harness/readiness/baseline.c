@@ -345,10 +345,13 @@ static void put_value(tw_buf *b, tw_figure f, double v)
 		tw_buf_puts(b, tw_score_shown(num, sizeof(num), v));
 		break;
 	}
-	case TW_FIGURE_OUTCOME:
-		tw_buf_put_decimal(b, 100 * v, 1, false);
+	case TW_FIGURE_OUTCOME: {
+		/* Rounded down, as every rate shown (tw_floor_shown). */
+		char num[TW_FLOOR_SHOWN_SIZE];
+		tw_buf_puts(b, tw_floor_shown(num, sizeof(num), 100 * v, 1));
 		tw_buf_puts(b, "%");
 		break;
+	}
 	case TW_FIGURE_STEPS: tw_buf_put_decimal(b, v, 2, false); break;
 	case TW_FIGURE_P95:
 	case TW_FIGURE_TIME:

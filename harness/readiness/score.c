@@ -29,6 +29,7 @@
 #include "readiness/score.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 
 #include "core/array.h"
 #include "core/buf.h"
+#include "core/plural.h"
 #include "metrics/histogram.h"
 
 /* A loss's sentence: its name cut at WHY_NAME_CHARS characters, a quoted
@@ -336,12 +338,46 @@ static void put_num(tw_buf *b, double v)
 	tw_buf_put_decimal(b, v, 2, false);
 }
 
-/* line 15 'submit "Place order"' */
-static void put_step(tw_buf *b, const tw_touchpoint *st)
+/* The URL the shown performance sent at touchpoint st, or NULL. */
+static const char *sent_url(const tw_rehearsal_result *r, const tw_touchpoint *st)
+{
+	if (!r || st->scene >= r->scene_count)
+		return NULL;
+	const tw_scene_result *sc = &r->scenes[st->scene];
+	if (st->index >= tw_scene_result_steps(sc))
+		return NULL;
+	const char *url = sc->steps[st->index].url;
+	return url && *url ? url : NULL;
+}
+
+/* line 15 'submit "Place order"'. A URL written with a template
+ * ('get {{svc}}/fault/status/503') is shown as the performance sent it
+ * ('get http://127.0.0.1:8080/fault/status/503'): "{{svc}}" tells a
+ * reader nothing. */
+static void put_step(tw_buf *b, const tw_touchpoint *st, const tw_rehearsal_result *r)
 {
 	const char *src = st->source ? st->source : "";
 	tw_buf_printf(b, "line %d ", st->line);
-	tw_buf_put_quoted(b, src, 60);
+	size_t kw = strcspn(src, " \t");
+	const char *arg = src + kw + strspn(src + kw, " \t");
+	size_t arg_len = strcspn(arg, " \t");
+	const char *url = sent_url(r, st);
+	const char *tpl = url ? strstr(arg, "{{") : NULL;
+	if (!tpl || tpl >= arg + arg_len) {
+		tw_buf_put_quoted(b, src, 60);
+		return;
+	}
+	tw_buf shown;
+	tw_buf_init(&shown, WHY_MAX);
+	tw_buf_append(&shown, src, kw);
+	tw_buf_puts(&shown, " ");
+	tw_buf_puts(&shown, url);
+	tw_buf_puts(&shown, arg + arg_len);
+	if (tw_buf_failed(&shown))
+		tw_buf_put_quoted(b, src, 60);
+	else
+		tw_buf_put_quoted(b, tw_buf_str(&shown), 60 + strlen(url));
+	tw_buf_free(&shown);
 }
 
 /* The touchpoint that went wrong most often: the most failures (with
@@ -367,14 +403,15 @@ static const tw_touchpoint_metrics *worst_touchpoint(const tw_plan *s,
 
 /* "; most at line 15 'submit "Place order"' (failed 15 of 300, 2 sent
  * again)" */
-static void put_worst(tw_buf *b, const tw_plan *s, const tw_rehearsal_metrics *m, bool retries)
+static void put_worst(tw_buf *b, const tw_rehearsal_result *r, const tw_plan *s,
+		      const tw_rehearsal_metrics *m, bool retries)
 {
 	const tw_touchpoint *st = NULL;
 	const tw_touchpoint_metrics *t = s ? worst_touchpoint(s, m, retries, &st) : NULL;
 	if (!t)
 		return;
 	tw_buf_puts(b, "; most at ");
-	put_step(b, st);
+	put_step(b, st, r);
 	if (t->failed)
 		tw_buf_printf(b, " (failed %llu of %llu", (unsigned long long)t->failed,
 			      (unsigned long long)t->count);
@@ -386,8 +423,8 @@ static void put_worst(tw_buf *b, const tw_plan *s, const tw_rehearsal_metrics *m
 	tw_buf_puts(b, ")");
 }
 
-static void why_outcome(tw_buf *b, const tw_plan *s, const tw_rehearsal_metrics *m,
-			const tw_rehearsal_score *rs, double cap)
+static void why_outcome(tw_buf *b, const tw_rehearsal_result *r, const tw_plan *s,
+			const tw_rehearsal_metrics *m, const tw_rehearsal_score *rs, double cap)
 {
 	if (!rs->scored) {
 		tw_buf_puts(b, "the script could not run, so it cannot achieve its outcome: "
@@ -395,8 +432,13 @@ static void why_outcome(tw_buf *b, const tw_plan *s, const tw_rehearsal_metrics 
 		return;
 	}
 	if (rs->capped) {
-		tw_buf_printf(b, "none of its %llu performances achieved the outcome: it scores at most ",
-			      (unsigned long long)m->performances);
+		if (m->performances == 1)
+			tw_buf_puts(b, "its one performance did not achieve the outcome: it scores "
+				       "at most ");
+		else
+			tw_buf_printf(b, "none of its %llu performances achieved the outcome: it "
+					 "scores at most ",
+				      (unsigned long long)m->performances);
 		put_num(b, cap);
 	} else {
 		tw_buf_printf(b, "%llu of %llu performances did not achieve the outcome",
@@ -406,10 +448,31 @@ static void why_outcome(tw_buf *b, const tw_plan *s, const tw_rehearsal_metrics 
 	if (m->unreachable)
 		tw_buf_printf(b, " (%llu could not reach the service)",
 			      (unsigned long long)m->unreachable);
-	put_worst(b, s, m, false);
+	put_worst(b, r, s, m, false);
 }
 
-static void why_responsiveness(tw_buf *b, const tw_plan *s, const tw_rehearsal_score *rs)
+/* A share of customers in words: "every customer", "half of the
+ * customers", "38% of customers" ("38%" after a first share: bare); the
+ * percentage rounded down, and never "0%" for a share that is not none. */
+static void put_share(tw_buf *b, double share, bool bare)
+{
+	char num[TW_FLOOR_SHOWN_SIZE];
+	if (share >= 1 - 1e-9)
+		tw_buf_puts(b, bare ? "all" : "every customer");
+	else if (fabs(share - 0.5) < 1e-9)
+		tw_buf_puts(b, bare ? "half" : "half of the customers");
+	else
+		tw_buf_printf(b, "%s%%%s", share < 0.01 ? "under 1" :
+				 tw_floor_shown(num, sizeof(num), 100 * share, 0),
+			      bare ? "" : " of customers");
+}
+
+/* "...; worst: line 15 'submit "Place order"': 38% of customers waited
+ * longer than the target of 1 s, 6% over 4 s or with no answer (Apdex 0.84)":
+ * what the Apdex means, in the customers' terms, the Apdex last for who
+ * knows it. */
+static void why_responsiveness(tw_buf *b, const tw_rehearsal_result *r, const tw_plan *s,
+			       const tw_rehearsal_score *rs)
 {
 	size_t slow = 0, worst = 0;
 	for (size_t i = 0; i < rs->touchpoint_count; i++) {
@@ -419,29 +482,53 @@ static void why_responsiveness(tw_buf *b, const tw_plan *s, const tw_rehearsal_s
 			worst = i;
 	}
 	const tw_touchpoint_score *w = &rs->touchpoints[worst];
-	tw_buf_printf(b, "%zu of %zu timed touchpoints kept customers waiting or failed; worst: ", slow,
-		      rs->touchpoint_count);
-	put_step(b, &s->scenes[w->scene].touchpoints[w->step]);
-	tw_buf_printf(b, ", Apdex %.2f against ", w->apdex);
-	put_ms(b, w->t_ms);
+	tw_buf_printf(b, "%zu of %zu timed %s kept customers waiting or failed; worst: ", slow,
+		      rs->touchpoint_count,
+		      tw_plural(rs->touchpoint_count, "touchpoint", "touchpoints"));
+	put_step(b, &s->scenes[w->scene].touchpoints[w->step], r);
+	double count = w->satisfied + w->tolerating + w->frustrated;
+	if (count > 0 && w->tolerating > 0) {
+		tw_buf_puts(b, ": ");
+		put_share(b, (w->tolerating + w->frustrated) / count, false);
+		tw_buf_puts(b, " waited longer than the target of ");
+		put_ms(b, w->t_ms);
+		if (w->frustrated > 0) {
+			tw_buf_puts(b, ", ");
+			put_share(b, w->frustrated / count, true);
+			tw_buf_puts(b, " over ");
+			put_ms(b, 4 * w->t_ms);
+			tw_buf_puts(b, " or with no answer");
+		}
+	} else if (count > 0) { /* none merely tolerated: all were frustrated */
+		tw_buf_puts(b, ": ");
+		put_share(b, w->frustrated / count, false);
+		tw_buf_puts(b, " waited over ");
+		put_ms(b, 4 * w->t_ms);
+		tw_buf_puts(b, " (4 times the target of ");
+		put_ms(b, w->t_ms);
+		tw_buf_puts(b, ") or got no answer");
+	}
+	char num[TW_FLOOR_SHOWN_SIZE];
+	tw_buf_printf(b, " (Apdex %s)", tw_floor_shown(num, sizeof(num), w->apdex, 2));
 }
 
 /* "15 of 300 performances went irregularly (12 did not achieve the
  * outcome, 3 achieved it only by sending a request again); most at ..." */
-static void why_consistency(tw_buf *b, const tw_plan *s, const tw_rehearsal_metrics *m,
-			    const tw_rehearsal_score *rs)
+static void why_consistency(tw_buf *b, const tw_rehearsal_result *r, const tw_plan *s,
+			    const tw_rehearsal_metrics *m, const tw_rehearsal_score *rs)
 {
 	uint64_t failed = m->performances - m->achieved;
 	uint64_t retried = rs->irregular - failed;
-	tw_buf_printf(b, "%llu of %llu performances went irregularly (",
-		      (unsigned long long)rs->irregular, (unsigned long long)m->performances);
+	tw_buf_printf(b, "%llu of %llu %s went irregularly (", (unsigned long long)rs->irregular,
+		      (unsigned long long)m->performances,
+		      tw_plural(m->performances, "performance", "performances"));
 	if (failed)
 		tw_buf_printf(b, "%llu did not achieve the outcome", (unsigned long long)failed);
 	if (retried)
 		tw_buf_printf(b, "%s%llu achieved it only by sending a request again",
 			      failed ? ", " : "", (unsigned long long)retried);
 	tw_buf_puts(b, ")");
-	put_worst(b, s, m, true);
+	put_worst(b, r, s, m, true);
 }
 
 static void why_effort(tw_buf *b, const tw_rehearsal_metrics *m, const tw_rehearsal_score *rs)
@@ -493,13 +580,13 @@ static int add_loss(scoring *sc, size_t index, tw_part part, double points)
 	size_t cause = b.len;
 	switch (part) {
 	case TW_PART_OUTCOME:
-		why_outcome(&b, r->plan, m, rs, sc->cfg->cap_never);
+		why_outcome(&b, r, r->plan, m, rs, sc->cfg->cap_never);
 		break;
 	case TW_PART_RESPONSIVENESS:
-		why_responsiveness(&b, r->plan, rs);
+		why_responsiveness(&b, r, r->plan, rs);
 		break;
 	case TW_PART_CONSISTENCY:
-		why_consistency(&b, r->plan, m, rs);
+		why_consistency(&b, r, r->plan, m, rs);
 		break;
 	case TW_PART_EFFORT:
 	case TW_PART_COUNT:
@@ -700,21 +787,193 @@ tw_verdict tw_run_verdict(const tw_run *run)
 	return tw_readiness_verdict(run, NULL);
 }
 
-const char *tw_score_shown(char *out, size_t size, double score)
+const char *tw_floor_shown(char *out, size_t size, double value, int decimals)
 {
 	if (!out || size == 0)
 		return NULL;
-	double tenths = isfinite(score) ? floor((score + GATE_TOLERANCE) * 10) : 0;
-	if (tenths < 0)
-		tenths = 0;
-	if (tenths > 1000)
-		tenths = 1000;
-	long t = (long)tenths;
-	if (t % 10)
-		snprintf(out, size, "%ld.%ld", t / 10, t % 10);
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 6)
+		decimals = 6;
+	long long scale = 1;
+	for (int i = 0; i < decimals; i++)
+		scale *= 10;
+	double units = isfinite(value) ? floor((value + GATE_TOLERANCE) * (double)scale) : 0;
+	if (!(fabs(units) < 9e15)) /* beyond what a long long and a double hold exactly */
+		units = 0;
+	long long u = (long long)units;
+	const char *sign = u < 0 ? "-" : "";
+	unsigned long long a = u < 0 ? (unsigned long long)-u : (unsigned long long)u;
+	unsigned long long whole = a / (unsigned long long)scale, frac = a % (unsigned long long)scale;
+	int digits = decimals;
+	while (digits > 0 && frac % 10 == 0 && frac) {
+		frac /= 10;
+		digits--;
+	}
+	if (frac)
+		snprintf(out, size, "%s%llu.%0*llu", sign, whole, digits, frac);
 	else
-		snprintf(out, size, "%ld", t / 10);
+		snprintf(out, size, "%s%llu", a ? sign : "", whole);
 	return out;
+}
+
+const char *tw_score_shown(char *out, size_t size, double score)
+{
+	if (!isfinite(score) || score < 0)
+		score = 0;
+	if (score > 100)
+		score = 100;
+	return tw_floor_shown(out, size, score, 1);
+}
+
+/* The decimals a percentage needs to be written exactly, 0 to 3. */
+static int percent_decimals(double percent)
+{
+	int d = 0;
+	for (double scaled = percent; d < 3 && fabs(scaled - round(scaled)) > 1e-6; d++)
+		scaled *= 10;
+	return d;
+}
+
+const char *tw_rate_shown(char *out, size_t size, double rate, double required)
+{
+	if (!out || size == 0)
+		return NULL;
+	int d = percent_decimals(100 * required);
+	char num[TW_FLOOR_SHOWN_SIZE];
+	/* The verdict's own tolerance: a rate it counts as met reads met. */
+	tw_floor_shown(num, sizeof(num), 100 * (rate + RATE_TOLERANCE), d < 1 ? 1 : d);
+	snprintf(out, size, "%s%%", num);
+	return out;
+}
+
+const char *tw_required_shown(char *out, size_t size, double required)
+{
+	if (!out || size == 0)
+		return NULL;
+	char num[64];
+	snprintf(num, sizeof(num), "%.*f", percent_decimals(100 * required), 100 * required);
+	snprintf(out, size, "%s%%", num);
+	return out;
+}
+
+/* ---- the verdict's reasons ---- */
+
+void tw_reasons_clear(struct tw_reasons *list)
+{
+	for (size_t i = 0; list->items && i < list->count; i++)
+		free(list->items[i].why);
+	free(list->items);
+	list->items = NULL;
+	list->count = 0;
+}
+
+typedef struct reasons_ctx {
+	struct tw_reasons *out;
+	size_t cap;
+	const tw_run *run;
+	int rc;
+} reasons_ctx;
+
+/* Appends a reason about rehearsal (SIZE_MAX: the run): its name and
+ * ": " first when it is about one, then the printf'd cause. */
+static void reason(reasons_ctx *c, size_t rehearsal, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void reason(reasons_ctx *c, size_t rehearsal, const char *fmt, ...)
+{
+	if (c->rc)
+		return;
+	tw_buf b;
+	tw_buf_init(&b, WHY_MAX);
+	size_t cause = 0;
+	if (rehearsal < c->run->count) {
+		tw_buf_put_cut(&b, rehearsal_name(&c->run->rehearsals[rehearsal]), WHY_NAME_CHARS);
+		tw_buf_puts(&b, ": ");
+		cause = b.len;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	tw_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	int rc = tw_buf_failed(&b);
+	char *why = rc ? NULL : tw_buf_steal(&b);
+	tw_buf_free(&b);
+	if (!why || tw_array_grow(&c->out->items, &c->cap, c->out->count + 1,
+				  sizeof(*c->out->items))) {
+		free(why);
+		c->rc = rc && rc != TW_ENOMEM ? rc : TW_ENOMEM;
+		return;
+	}
+	c->out->items[c->out->count++] = (tw_reason){rehearsal, why, why + cause};
+}
+
+int tw_readiness_reasons(struct tw_reasons *out, const tw_run *run, const tw_run_score *sc,
+			 tw_verdict v)
+{
+	memset(out, 0, sizeof(*out));
+	reasons_ctx c = {.out = out, .run = run};
+	char num[TW_RATE_SHOWN_SIZE], req[TW_RATE_SHOWN_SIZE];
+	if (v == TW_VERDICT_READY)
+		return TW_OK;
+	if (v == TW_VERDICT_INTERRUPTED)
+		reason(&c, SIZE_MAX, "the run was stopped before it performed everything it planned");
+	bool exempt = tw_readiness_minor_exempt(run, sc);
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
+		const tw_rehearsal_score *rs = sc && sc->rehearsals && i < sc->count
+						       ? &sc->rehearsals[i] : NULL;
+		bool limited = m ? m->limited > 0 : r->status == TW_STATUS_LIMITED;
+		if (r->interrupted)
+			continue;
+		if (r->status == TW_STATUS_BROKEN)
+			reason(&c, i, "the script could not run");
+		else if (r->status == TW_STATUS_UNREACHABLE)
+			reason(&c, i, "could not be carried out: the service could not be reached");
+		else if (m && m->performances == 0 && !limited)
+			reason(&c, i, "never performed");
+		else if (rs && rs->minor && exempt)
+			continue; /* it does not decide; its own figures say it */
+		else if (rs && m && m->performances > 0 && !rs->met)
+			reason(&c, i, "achieved %llu of %llu %s (%s), short of its required %s",
+			       (unsigned long long)m->achieved, (unsigned long long)m->performances,
+			       tw_plural(m->performances, "performance", "performances"),
+			       tw_rate_shown(num, sizeof(num),
+					     (double)m->achieved / (double)m->performances,
+					     rs->required),
+			       tw_required_shown(req, sizeof(req), rs->required));
+		else if (!rs && r->status == TW_STATUS_FAILED)
+			reason(&c, i, "failed");
+	}
+	if (run->incomplete)
+		reason(&c, SIZE_MAX, "the run stopped on an error of its own");
+	if (sc && sc->below_gate)
+		reason(&c, SIZE_MAX, "below the gate of %g: the run scores %s", sc->gate,
+		       tw_score_shown(num, sizeof(num), sc->score));
+	for (size_t i = 0; sc && sc->rehearsals && i < sc->count && i < run->count; i++)
+		if (sc->rehearsals[i].below_minimum)
+			reason(&c, i, "scored %s, below its minimum of %g",
+			       tw_score_shown(num, sizeof(num), sc->rehearsals[i].score),
+			       sc->rehearsals[i].minimum);
+	for (size_t i = 0; sc && sc->baseline && i < sc->baseline->regression_count; i++) {
+		const tw_regression *g = &sc->baseline->regressions[i];
+		if (g->rehearsal < run->count)
+			reason(&c, g->rehearsal, "regressed against the baseline: %s",
+			       g->what ? g->what : g->why);
+		else
+			reason(&c, SIZE_MAX, "regressed against the baseline: %s", g->why);
+	}
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		if (m && m->limited)
+			reason(&c, i, "%llu %s ended at techweek's limit, not rehearsed",
+			       (unsigned long long)m->limited,
+			       tw_plural(m->limited, "performance", "performances"));
+		else if (!m && r->status == TW_STATUS_LIMITED)
+			reason(&c, i, "ended at techweek's limit, not rehearsed");
+	}
+	return c.rc;
 }
 
 void tw_run_score_free(tw_run_score *s)

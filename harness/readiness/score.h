@@ -198,6 +198,40 @@ typedef struct tw_run_score {
 int tw_readiness_score(const tw_run *run, const tw_readiness_config *cfg, tw_run_score *out,
 		       tw_error *err);
 void tw_run_score_free(tw_run_score *s);
+/* ---- the verdict's reasons (techweek/readiness.h, tw_verdict_reasons) ---- */
+
+typedef struct tw_reason {
+	size_t rehearsal;  /* the rehearsal it is about; SIZE_MAX: the run */
+	char *why;         /* owned: "Checkout: achieved 197 of 199 performances
+			      (98.9%), short of its required 99%" */
+	const char *cause; /* in why, after the rehearsal's name and ": " (why
+			      itself when about the run): what a writer
+			      prints after a name it cuts */
+} tw_reason;
+
+struct tw_reasons {
+	tw_reason *items; /* owned */
+	size_t count;
+};
+
+/* The reasons for v, the verdict of run under score (NULL: none), into
+ * *out (zeroed first; freed with tw_reasons_clear, also after a failure).
+ * The one place they are worded: every report prints this list. TW_OK or
+ * TW_ENOMEM. */
+int tw_readiness_reasons(struct tw_reasons *out, const tw_run *run, const tw_run_score *score,
+			 tw_verdict v);
+void tw_reasons_clear(struct tw_reasons *list);
+
+/* An outcome rate (0..1) as a percentage for people, by tw_floor_shown's
+ * rule: "98.9%" for 0.98995. Its decimals are the required rate's (at
+ * least 1, at most 3), so against required it never reads as met when it
+ * is short, nor short when it is met. TW_RATE_SHOWN_SIZE is enough. */
+#define TW_RATE_SHOWN_SIZE 40
+const char *tw_rate_shown(char *out, size_t size, double rate, double required);
+/* A required outcome rate (0..1) as set, as a percentage: "99%",
+ * "99.5%", "99.95%" (up to 3 decimals). */
+const char *tw_required_shown(char *out, size_t size, double required);
+
 /* TW_OK when score is NULL or is run's; else TW_EUSAGE naming who (the
  * public function given both): what every (run, score) taker checks first,
  * since it reads the run's rehearsals by the score's indexes. */

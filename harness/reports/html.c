@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/plural.h"
 #include "core/utf8.h"
 #include "metrics/histogram.h"
 #include "metrics/metrics.h"
@@ -364,15 +365,7 @@ static const char *part_help(tw_part p)
 
 static const char *status_symbol(tw_status s)
 {
-	switch (s) {
-	case TW_STATUS_PASSED: return "\xE2\x9C\x93";      /* ✓ */
-	case TW_STATUS_FAILED: return "\xE2\x9C\x97";      /* ✗ */
-	case TW_STATUS_SKIPPED: return "\xE2\x80\x93";     /* – */
-	case TW_STATUS_UNREACHABLE: return "\xE2\x8A\x98"; /* ⊘ */
-	case TW_STATUS_BROKEN: return "\xE2\x9A\xA0";      /* ⚠ */
-	case TW_STATUS_LIMITED: return "\xE2\x97\x8C";     /* ◌ */
-	}
-	return "?";
+	return tw_status_symbol(s); /* the terminal's (reports/render.h) */
 }
 
 static const char *status_words(tw_status s)
@@ -413,13 +406,11 @@ static const char *badge_class(health x)
 
 static const char *health_symbol(health x)
 {
+	/* Not reached, good and failing as the terminal marks skipped,
+	 * passed and failed steps. */
 	static const char *const sym[] = {
-		"\xE2\x80\x93",     /* – */
-		"\xE2\x9C\x93",     /* ✓ */
-		"\xE2\x97\x90",     /* ◐ */
-		"\xE2\x96\xB2",     /* ▲ */
-		"\xE2\x89\x88",     /* ≈ */
-		"\xE2\x9C\x97",     /* ✗ */
+		TW_SYMBOL_SKIPPED, TW_SYMBOL_PASSED, TW_SYMBOL_FAIR,
+		TW_SYMBOL_POOR,    TW_SYMBOL_FLAKY,  TW_SYMBOL_FAILED,
 	};
 	return sym[x];
 }
@@ -483,7 +474,7 @@ void tw_page_fmt_ms(char *out, size_t size, double ms)
 
 const char *tw_page_plural(uint64_t n, const char *one, const char *many)
 {
-	return n == 1 ? one : many;
+	return tw_plural(n, one, many); /* the engine's one rule (core/plural.h) */
 }
 
 /* ---- the page's top: score, verdict, losses, the run ---- */
@@ -536,7 +527,7 @@ static void write_readiness(html *h, node parent)
 	node v = tw_page_el(h, card, "p", NULL);
 	/* The run's one verdict, in the words the terminal uses. */
 	tw_page_el_text(h, v, "span", up ? "verdict up" : "verdict down",
-			tw_page_fmt(h, "%s %s", up ? "\xE2\x9C\x93" : "\xE2\x9C\x97",
+			tw_page_fmt(h, "%s %s", up ? TW_SYMBOL_PASSED : TW_SYMBOL_FAILED,
 				    tw_verdict_title(sc->verdict)));
 	tw_page_attr(h, v, "id", "verdict");
 
@@ -563,25 +554,28 @@ static void write_readiness(html *h, node parent)
 	if (sc->verdict == TW_VERDICT_NOT_READY && sc->gate_held && !sc->regressed)
 		tw_page_el_text(
 			h, card, "p", "small",
-			"\xE2\x9C\x97 Not every journey achieved its outcome in the share of "
+			TW_SYMBOL_FAILED " Not every journey achieved its outcome in the share of "
 			"performances it requires: not ready, whatever the score.");
 	if (sc->capped)
 		tw_page_el_text(
 			h, card, "p", "small",
-			"\xE2\x9C\x97 The weakest journey never achieved its outcome: it scores no "
+			TW_SYMBOL_FAILED " The weakest journey never achieved its outcome: it scores no "
 			"more than the cap, however fast it is.");
-	for (size_t i = 0; i < h->run->count; i++) {
-		const tw_rehearsal_score *rs = tw_page_score_of(h, i);
-		if (rs && rs->below_minimum) {
-			node q = tw_page_el(h, card, "p", "small");
-			tw_page_add_text(h, q, "\xE2\x9C\x97 ");
-			add_text_max(h, q, rehearsal_name(&h->run->rehearsals[i]), NAME_MAX_CHARS, true);
-			tw_page_add_text(h, q,
-					 tw_page_fmt(h, " scored %s, below its minimum of %g.",
-						     tw_score_shown(num, sizeof(num), rs->score),
-						     rs->minimum));
-		}
+	/* Why the verdict is what it is: the engine's one list, which the
+	 * terminal and JUnit print too. */
+	struct tw_reasons reasons;
+	int rrc = tw_readiness_reasons(&reasons, h->run, sc, sc->verdict);
+	if (rrc)
+		tw_page_fail(h, rrc);
+	node ul = rrc || !reasons.count ? NULL : tw_page_el(h, card, "ul", "reasons");
+	if (ul)
+		tw_page_attr(h, ul, "id", "reasons");
+	for (size_t i = 0; ul && i < reasons.count; i++) {
+		node li = tw_page_el(h, ul, "li", "small");
+		tw_page_el_text(h, li, "span", "sym", TW_SYMBOL_FAILED " ");
+		add_text_max(h, li, reasons.items[i].why, LINE_MAX_CHARS, true);
 	}
+	tw_reasons_clear(&reasons);
 	/* A minor journey that fell short beside critical ones does not decide
 	 * the verdict, but the product owner must still see it here. */
 	bool exempt = tw_readiness_minor_exempt(h->run, sc);
@@ -590,21 +584,16 @@ static void write_readiness(html *h, node parent)
 		if (!rs || !rs->scored || !rs->minor || rs->met)
 			continue;
 		node q = tw_page_el(h, card, "p", "small");
-		tw_page_add_text(h, q, "\xE2\x9C\x97 ");
+		tw_page_add_text(h, q, TW_SYMBOL_FAILED " ");
 		add_text_max(h, q, rehearsal_name(&h->run->rehearsals[i]), NAME_MAX_CHARS, true);
+		char req[TW_RATE_SHOWN_SIZE];
 		tw_page_add_text(
 			h, q,
 			tw_page_fmt(h,
-				    " fell short of its required outcome rate of %.4g%%; it is "
+				    " fell short of its required outcome rate of %s; it is "
 				    "minor, so it does not block the launch alone.",
-				    100 * rs->required));
+				    tw_required_shown(req, sizeof(req), rs->required)));
 	}
-	for (size_t i = 0; sc->baseline && i < sc->baseline->regression_count; i++) {
-		node q = tw_page_el(h, card, "p", "small");
-		tw_page_add_text(h, q, "\xE2\x9C\x97 Regressed against the baseline: ");
-		add_text_max(h, q, sc->baseline->regressions[i].why, LINE_MAX_CHARS, true);
-	}
-
 	size_t shown = 0;
 	node ol = NULL;
 	bool others = false;
@@ -669,7 +658,10 @@ static void write_run(html *h, node parent)
 	tw_page_attr(h, card, "id", "run");
 	tw_page_el_text(h, card, "h2", NULL, "The run");
 	node dl = tw_page_el(h, card, "dl", "facts");
-	fact(h, dl, "Started", str_or(run->started_at, "not started"));
+	char zoned[TW_STAMP_SHOWN_SIZE];
+	fact(h, dl, "Started",
+	     run->started_at[0] ? tw_stamp_shown(zoned, sizeof(zoned), run->started_at)
+				: "not started");
 	fact(h, dl, "Host", str_or(run->hostname, "unknown"));
 	write_schedule(h, dl);
 
@@ -686,8 +678,9 @@ static void write_run(html *h, node parent)
 				 (unsigned long long)run->planned);
 		if (run->dropped)
 			snprintf(more + strlen(more), sizeof(more) - strlen(more),
-				 "; %llu arrivals dropped (no free customer)",
-				 (unsigned long long)run->dropped);
+				 "; %llu %s dropped (no free customer)",
+				 (unsigned long long)run->dropped,
+				 tw_page_plural(run->dropped, "arrival", "arrivals"));
 		perf = tw_page_fmt(h, "%llu performed, %llu achieved the outcome%s",
 				   (unsigned long long)performed, (unsigned long long)achieved,
 				   more);
@@ -710,7 +703,9 @@ static void write_run(html *h, node parent)
 		dd = tw_page_el(h, dl, "dd", NULL);
 		add_text_max(h, dd, cmp->file, LINE_MAX_CHARS, true);
 		if (cmp->started_at)
-			tw_page_add_text(h, dd, tw_page_fmt(h, " (run %s)", cmp->started_at));
+			tw_page_add_text(h, dd, tw_page_fmt(h, " (run %s)",
+							    tw_stamp_shown(zoned, sizeof(zoned),
+									   cmp->started_at)));
 		for (size_t i = 0; i < cmp->gone_count; i++) {
 			node p = tw_page_el(h, dd, "div", "small muted");
 			add_text_max(h, p, cmp->gone[i], NAME_MAX_CHARS, true);
@@ -760,8 +755,10 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 	node f = tw_page_el(h, grid, "div", "figure");
 	tw_page_el_text(h, f, "div", "muted small", "Outcome rate");
 	if (m && m->performances > 0) {
-		double rate = 100.0 * (double)m->achieved / (double)m->performances;
-		tw_page_el_text(h, f, "div", "big", tw_page_fmt(h, "%.1f%%", rate));
+		char rate[TW_RATE_SHOWN_SIZE], req[TW_RATE_SHOWN_SIZE];
+		tw_rate_shown(rate, sizeof(rate), (double)m->achieved / (double)m->performances,
+			      rs ? rs->required : TW_READINESS_REQUIRE);
+		tw_page_el_text(h, f, "div", "big", rate);
 		tw_page_el_text(h, f, "div", "small",
 				tw_page_fmt(h, "%llu of %llu %s achieved the outcome",
 					    (unsigned long long)m->achieved,
@@ -778,9 +775,9 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 			tw_page_el_text(
 				h, f, "div", "small",
 				tw_page_fmt(
-					h, "%s required %s%%%s",
-					rs->met ? "\xE2\x9C\x93" : "\xE2\x9C\x97",
-					tw_page_fmt(h, "%.4g", 100 * rs->required),
+					h, "%s required %s%s",
+					rs->met ? TW_SYMBOL_PASSED : TW_SYMBOL_FAILED,
+					tw_required_shown(req, sizeof(req), rs->required),
 					rs->minor
 						? " \xC2\xB7 minor: it cannot block the launch alone"
 						: ""));
@@ -816,16 +813,16 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 			if (rs->capped)
 				tw_page_el_text(
 					h, g, "div", "small",
-					"\xE2\x9C\x97 capped: it never achieved its outcome");
+					TW_SYMBOL_FAILED " capped: it never achieved its outcome");
 			if (rs->minimum >= 0)
 				tw_page_el_text(
 					h, g, "div", "small",
 					rs->below_minimum
 						? tw_page_fmt(
-							  h, "\xE2\x9C\x97 below its minimum of %g",
+							  h, TW_SYMBOL_FAILED " below its minimum of %g",
 							  rs->minimum)
 						: tw_page_fmt(
-							  h, "\xE2\x9C\x93 meets its minimum of %g",
+							  h, TW_SYMBOL_PASSED " meets its minimum of %g",
 							  rs->minimum));
 		} else {
 			tw_page_el_text(h, g, "div", "big", "\xE2\x80\x94");
@@ -863,15 +860,19 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 				tw_page_fmt_ms(b, sizeof(b), (double)s->budget_ms);
 			if (s->budget_ms > 0 && s->budget_steps > 0)
 				tw_page_el_text(h, g, "div", "small muted",
-						tw_page_fmt(h, "budget %s, %ld steps", b,
-							    s->budget_steps));
+						tw_page_fmt(h, "budget %s, %ld %s", b,
+							    s->budget_steps,
+							    tw_page_plural((uint64_t)s->budget_steps,
+									   "step", "steps")));
 			else if (s->budget_ms > 0)
 				tw_page_el_text(h, g, "div", "small muted",
 						tw_page_fmt(h, "budget %s", b));
 			else
 				tw_page_el_text(h, g, "div", "small muted",
-						tw_page_fmt(h, "budget %ld steps",
-							    s->budget_steps));
+						tw_page_fmt(h, "budget %ld %s",
+							    s->budget_steps,
+							    tw_page_plural((uint64_t)s->budget_steps,
+									   "step", "steps")));
 		}
 	}
 
@@ -882,9 +883,11 @@ static void write_outcome_figures(html *h, node parent, size_t i)
 				tw_page_fmt(h, "%llu %s", (unsigned long long)m->calls,
 					    tw_page_plural(m->calls, "call", "calls")));
 		tw_page_el_text(h, g, "div", "small",
-				tw_page_fmt(h, "%llu prompts heard, %llu keys or phrases, %llu %s",
+				tw_page_fmt(h, "%llu %s heard, %llu %s, %llu %s",
 					    (unsigned long long)m->prompts,
+					    tw_page_plural(m->prompts, "prompt", "prompts"),
 					    (unsigned long long)m->inputs,
+					    tw_page_plural(m->inputs, "key or phrase", "keys or phrases"),
 					    (unsigned long long)m->repeats,
 					    tw_page_plural(m->repeats, "re-prompt", "re-prompts")));
 		const tw_menu_turns *menu = tw_rehearsal_reprompted_menu(m);
@@ -973,10 +976,12 @@ static void write_parts(html *h, node parent, const tw_rehearsal_score *rs)
 		tw_page_el_text(h, tr, "td", NULL, part_title((tw_part)p));
 		node bar = tw_page_el(h, tw_page_el(h, tr, "td", NULL), "div", "meter");
 		tw_page_attr(h, bar, "role", "img");
-		tw_page_attr(h, bar, "aria-label", tw_page_fmt(h, "%.0f%%", floor(v * 100)));
+		char pct[TW_FLOOR_SHOWN_SIZE];
+		tw_floor_shown(pct, sizeof(pct), v * 100, 0); /* the one rule: rounded down */
+		tw_page_attr(h, bar, "aria-label", tw_page_fmt(h, "%s%%", pct));
 		node fill = tw_page_el(h, bar, "span", NULL);
 		tw_page_attr(h, fill, "style", tw_page_fmt(h, "width:%.1f%%", v * 100));
-		tw_page_el_text(h, tr, "td", "num", tw_page_fmt(h, "%.0f%%", floor(v * 100)));
+		tw_page_el_text(h, tr, "td", "num", tw_page_fmt(h, "%s%%", pct));
 		if (weights)
 			tw_page_el_text(h, tr, "td", "num",
 					tw_page_fmt(h, "%.0f%%", h->score->weight[p] * 100));
@@ -1023,7 +1028,7 @@ static void change_cell(html *h, node tr, tw_figure f, const tw_change *c, bool 
 	node td = tw_page_el_text(h, tr, "td", cls, words);
 	if (c->regressed)
 		tw_page_el_text(h, td, "span", "health b-failing",
-				" \xE2\x9C\x97 beyond the limit");
+				" " TW_SYMBOL_FAILED " beyond the limit");
 }
 
 /* The rehearsal against --baseline: its figures, then each touchpoint's
@@ -1174,10 +1179,11 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 				tw_page_step_source(step));
 		health_badge(h, tw_page_el(h, tr, "td", NULL), x);
 		if (ap) {
-			char tms[48];
+			char tms[48], apdex[TW_FLOOR_SHOWN_SIZE];
 			tw_page_fmt_ms(tms, sizeof(tms), ap->t_ms);
+			/* Rounded down, as every figure shown: 0.849 is fair, not a "0.85". */
 			node td = tw_page_el_text(h, tr, "td", "num",
-						  tw_page_fmt(h, "%.2f", ap->apdex));
+						  tw_floor_shown(apdex, sizeof(apdex), ap->apdex, 2));
 			tw_page_el_text(h, td, "div", "small muted", tw_page_fmt(h, "T %s", tms));
 			if (ap->satisfied + ap->tolerating + ap->frustrated > 0)
 				tw_page_el_text(

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/plural.h"
 #include "core/utf8.h"
 #include "metrics/histogram.h"
 #include "readiness/baseline.h"
@@ -419,11 +420,13 @@ static void write_properties(junit_writer *j, const tw_run *run, size_t index)
 		if (s->budget_ms > 0)
 			format_duration(d, sizeof(d), s->budget_ms);
 		if (s->budget_ms > 0 && s->budget_steps > 0)
-			snprintf(budget, sizeof(budget), "%s, %ld steps", d, s->budget_steps);
+			snprintf(budget, sizeof(budget), "%s, %ld %s", d, s->budget_steps,
+				 tw_plural((uint64_t)s->budget_steps, "step", "steps"));
 		else if (s->budget_ms > 0)
 			snprintf(budget, sizeof(budget), "%s", d);
 		else
-			snprintf(budget, sizeof(budget), "%ld steps", s->budget_steps);
+			snprintf(budget, sizeof(budget), "%ld %s", s->budget_steps,
+				 tw_plural((uint64_t)s->budget_steps, "step", "steps"));
 		property(j, "budget", budget);
 	}
 	if (s && s->tag_count > 0) {
@@ -572,7 +575,8 @@ static bool dress_failures(junit_writer *j, const tw_rehearsal_metrics *m, size_
 	if (reached == m->performances)
 		textf(j, "%llu failed", reached);
 	else
-		textf(j, "the %llu performances that reached it failed", reached);
+		textf(j, "the %llu %s that reached it failed", reached,
+		      tw_plural(reached, "performance", "performances"));
 	return true;
 }
 
@@ -694,15 +698,18 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 	if (tw_scene_result_steps(sc) > 0) {
 		step_log(j, sc);
 		if (met && sc->status == TW_STATUS_FAILED) {
-			char head[256];
+			char head[256], rate[TW_RATE_SHOWN_SIZE], req[TW_RATE_SHOWN_SIZE];
 			snprintf(head, sizeof(head),
-				 "%llu of %llu performances failed; the journey met its required "
-				 "outcome rate (%.1f%% achieved, required %.4g%%). The first that "
+				 "%llu of %llu %s failed; the journey met its required "
+				 "outcome rate (%s achieved, required %s). The first that "
 				 "failed:\n",
 				 (unsigned long long)(met->performances - met->achieved),
 				 (unsigned long long)met->performances,
-				 100.0 * (double)met->achieved / (double)met->performances,
-				 100 * required);
+				 tw_plural(met->performances, "performance", "performances"),
+				 tw_rate_shown(rate, sizeof(rate),
+					       (double)met->achieved / (double)met->performances,
+					       required),
+				 tw_required_shown(req, sizeof(req), required));
 			char *log = tw_buf_steal(&j->text);
 			tw_buf_reset(&j->text);
 			textf(j, "%s%s", head, log ? log : "");
@@ -791,8 +798,7 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 		}
 		/* The outcome rate it must reach, whether it did, and whether
 		 * it is minor: what decides the verdict. */
-		snprintf(num, sizeof(num), "%.4g%%", 100 * rs->required);
-		property(j, "required_outcome_rate", num);
+		property(j, "required_outcome_rate", tw_required_shown(num, sizeof(num), rs->required));
 		property(j, "required_outcome_rate_met", rs->met ? "true" : "false");
 		if (rs->minor)
 			property(j, "minor", "true");
@@ -919,8 +925,9 @@ static void write_suite(junit_writer *j, const tw_run *run, size_t index)
 	attr_long(j, "skipped", c.skipped);
 	attr_time(j, rehearsal_ms(run, index));
 	const char *stamp = str_or(r->started_at, run->started_at);
+	char zoned[TW_STAMP_SHOWN_SIZE];
 	if (*stamp)
-		attr(j, "timestamp", stamp, true);
+		attr(j, "timestamp", tw_stamp_shown(zoned, sizeof(zoned), stamp), true);
 	if (run->hostname[0])
 		attr(j, "hostname", run->hostname, true);
 	attr_long(j, "id", (long)index);
@@ -940,66 +947,19 @@ static void write_suite(junit_writer *j, const tw_run *run, size_t index)
 
 /* ---- the verdict ---- */
 
-/* Why the run is not READY, a reason a line, in the terminal's words:
- * into j->text. The journeys that fell short of their required rate (a
- * minor one only when no critical journey was performed), could not run
- * or be carried out, or were never performed; the gate and the minimums
- * missed; the regressions; techweek's limits. */
+/* Why the run is not READY, a reason a line: the engine's one list
+ * (tw_readiness_reasons), which the terminal and the HTML print too. Into
+ * j->text. */
 static void verdict_reasons(junit_writer *j, const tw_run *run, tw_verdict v)
 {
-	const tw_run_score *sc = j->score;
-	char num[TW_SCORE_SHOWN_SIZE];
 	tw_buf_reset(&j->text);
-	if (v == TW_VERDICT_INTERRUPTED)
-		textf(j, "the run was stopped before it performed everything it planned\n");
-	bool exempt = tw_readiness_minor_exempt(run, sc);
-	for (size_t i = 0; i < run->count; i++) {
-		const tw_rehearsal_result *r = &run->rehearsals[i];
-		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
-		const tw_rehearsal_score *rs = sc && i < sc->count ? &sc->rehearsals[i] : NULL;
-		const char *name = str_or(r->name, str_or(r->path, "rehearsal"));
-		bool limited = m ? m->limited > 0 : r->status == TW_STATUS_LIMITED;
-		if (r->interrupted)
-			continue;
-		if (r->status == TW_STATUS_BROKEN)
-			textf(j, "%s: the script could not run\n", name);
-		else if (r->status == TW_STATUS_UNREACHABLE)
-			textf(j, "%s could not be carried out\n", name);
-		else if (m && m->performances == 0 && !limited)
-			textf(j, "%s was never performed\n", name);
-		else if (rs && rs->minor && exempt)
-			continue; /* shown in its own suite; it does not decide */
-		else if (rs && m && m->performances > 0 && !rs->met)
-			textf(j, "%s achieved %llu of %llu performances (%.4g%%), short of its "
-				 "required %.4g%%\n",
-			      name, (unsigned long long)m->achieved, (unsigned long long)m->performances,
-			      100.0 * (double)m->achieved / (double)m->performances, 100 * rs->required);
-		else if (!rs && r->status == TW_STATUS_FAILED)
-			textf(j, "%s failed\n", name);
-	}
-	if (run->incomplete)
-		textf(j, "the run stopped on an error of its own\n");
-	if (sc && sc->below_gate)
-		textf(j, "below the gate of %g: the run scores %s\n", sc->gate,
-		      tw_score_shown(num, sizeof(num), sc->score));
-	for (size_t i = 0; sc && i < sc->count && i < run->count; i++)
-		if (sc->rehearsals[i].below_minimum)
-			textf(j, "%s scored %s, below its minimum of %g\n",
-			      str_or(run->rehearsals[i].name, "rehearsal"),
-			      tw_score_shown(num, sizeof(num), sc->rehearsals[i].score),
-			      sc->rehearsals[i].minimum);
-	for (size_t i = 0; sc && sc->baseline && i < sc->baseline->regression_count; i++)
-		textf(j, "regressed against the baseline: %s\n", sc->baseline->regressions[i].why);
-	for (size_t i = 0; i < run->count; i++) {
-		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
-		const tw_rehearsal_result *r = &run->rehearsals[i];
-		const char *name = str_or(r->name, str_or(r->path, "rehearsal"));
-		if (m && m->limited)
-			textf(j, "%s: %llu performance%s ended at techweek's limit, not rehearsed\n",
-			      name, (unsigned long long)m->limited, m->limited == 1 ? "" : "s");
-		else if (!m && r->status == TW_STATUS_LIMITED)
-			textf(j, "%s ended at techweek's limit, not rehearsed\n", name);
-	}
+	struct tw_reasons why;
+	int rc = tw_readiness_reasons(&why, run, j->score, v);
+	if (rc)
+		fail(j, rc);
+	for (size_t i = 0; !rc && i < why.count; i++)
+		textf(j, "%s\n", why.items[i].why);
+	tw_reasons_clear(&why);
 }
 
 /* The run's verdict as one more testcase, so that CI, which counts

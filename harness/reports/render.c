@@ -6,9 +6,38 @@
  */
 #include "reports/render.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/fsutil.h"
+
+const char *tw_status_symbol(tw_status st)
+{
+	switch (st) {
+	case TW_STATUS_PASSED: return TW_SYMBOL_PASSED;
+	case TW_STATUS_FAILED: return TW_SYMBOL_FAILED;
+	case TW_STATUS_UNREACHABLE: return TW_SYMBOL_UNREACHABLE;
+	case TW_STATUS_BROKEN: return TW_SYMBOL_BROKEN;
+	case TW_STATUS_SKIPPED: return TW_SYMBOL_SKIPPED;
+	case TW_STATUS_LIMITED: return TW_SYMBOL_LIMITED;
+	}
+	return "?";
+}
+
+const char *tw_stamp_shown(char *out, size_t size, const char *stamp)
+{
+	if (!stamp)
+		stamp = "";
+	size_t n = strlen(stamp);
+	/* Zoneless: ends in the seconds' digits (or a fraction of them) right
+	 * after "T..:..:". A "Z" or an offset ("+02:00") is kept as it is. */
+	bool zoneless = n >= 19 && stamp[10] == 'T' && !strpbrk(stamp + 19, "Zz+-") &&
+			stamp[n - 1] >= '0' && stamp[n - 1] <= '9';
+	snprintf(out, size, "%s%s", stamp, zoneless ? "Z" : "");
+	return out;
+}
 
 int tw_report_refuse(const tw_run *run, const tw_run_score *score, const char *name,
 		     tw_error *err)

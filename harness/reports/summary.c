@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/plural.h"
 #include "core/utf8.h"
 #include "readiness/baseline.h"
 #include "readiness/score.h"
@@ -112,19 +113,6 @@ static const char *str_or(const char *str, const char *fallback)
 	return str && *str ? str : fallback;
 }
 
-static const char *symbol(tw_status st)
-{
-	switch (st) {
-	case TW_STATUS_PASSED: return "\xE2\x9C\x94";      /* ✔ */
-	case TW_STATUS_FAILED: return "\xE2\x9C\x98";      /* ✘ */
-	case TW_STATUS_UNREACHABLE: return "\xE2\x9A\xA0"; /* ⚠ */
-	case TW_STATUS_BROKEN: return "!";
-	case TW_STATUS_SKIPPED: return "-";
-	case TW_STATUS_LIMITED: return "\xE2\x8A\x98"; /* ⊘ */
-	}
-	return "?";
-}
-
 static const char *status_color(tw_status st)
 {
 	switch (st) {
@@ -147,12 +135,8 @@ static bool worth_showing(tw_status st)
 
 static void put_symbol(const summary *s, tw_status st)
 {
-	fprintf(s->out, "%s%s%s", esc(s, status_color(st)), symbol(st), esc(s, RESET));
+	fprintf(s->out, "%s%s%s", esc(s, status_color(st)), tw_status_symbol(st), esc(s, RESET));
 }
-
-/* A journey that met its required outcome rate despite failed
- * performances: neither passed (✔) nor failed (✘). */
-#define MET_DESPITE_SYMBOL "\xE2\x97\x90" /* ◐ */
 
 /* 0.81 s; minutes stay in seconds: a run's length is compared, not read. */
 static void put_secs(const summary *s, double ms)
@@ -172,9 +156,10 @@ static void put_step_time(const summary *s, double ms)
 		fprintf(s->out, "%.2f s", ms / 1000.0);
 }
 
+/* The plural's "s" by the engine's one rule (core/plural.h). */
 static const char *plural(long n)
 {
-	return n == 1 ? "" : "s";
+	return tw_plural(n < 0 ? 0 : (uint64_t)n, "", "s");
 }
 
 static void indent(const summary *s, int n)
@@ -412,11 +397,13 @@ static void put_latency(const summary *s, const tw_histogram *h)
 /* A dress rehearsal's figures for one rehearsal: outcome rate, time to
  * outcome, flakiness; then its touchpoints that failed (all of them with
  * --verbose). */
-static void put_figures(const summary *s, const tw_rehearsal_metrics *m)
+static void put_figures(const summary *s, const tw_rehearsal_metrics *m, double required)
 {
-	double rate = 100.0 * (double)m->achieved / (double)m->performances;
-	fprintf(s->out, "      %llu performances: %llu achieved (%.1f%%)",
-		(unsigned long long)m->performances, (unsigned long long)m->achieved, rate);
+	char rate[TW_RATE_SHOWN_SIZE];
+	fprintf(s->out, "      %llu performances: %llu achieved (%s)",
+		(unsigned long long)m->performances, (unsigned long long)m->achieved,
+		tw_rate_shown(rate, sizeof(rate), (double)m->achieved / (double)m->performances,
+			      required));
 	uint64_t not = m->performances - m->achieved;
 	if (not)
 		fprintf(s->out, ", %s%llu not%s", esc(s, RED), (unsigned long long)not, esc(s, RESET));
@@ -460,11 +447,11 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m)
 }
 
 static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
-			 const tw_rehearsal_metrics *m, bool met_despite_failures)
+			 const tw_rehearsal_metrics *m, bool met_despite_failures, double required)
 {
 	fputs("  ", s->out);
 	if (met_despite_failures)
-		fprintf(s->out, "%s" MET_DESPITE_SYMBOL "%s", esc(s, YELLOW), esc(s, RESET));
+		fprintf(s->out, "%s" TW_SYMBOL_MET_DESPITE "%s", esc(s, YELLOW), esc(s, RESET));
 	else
 		put_symbol(s, r->status);
 	fputc(' ', s->out);
@@ -483,7 +470,7 @@ static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
 	if (r->phone.calls > 0)
 		put_phone(s, &r->phone);
 	if (m && m->performances > 1)
-		put_figures(s, m);
+		put_figures(s, m, required);
 	if (m && m->interrupted)
 		fprintf(s->out, "      %s%llu interrupted%s: cut off by the run's end, not performed, "
 				"not counted\n",
@@ -550,14 +537,16 @@ int tw_report_summary(const tw_run *run, const tw_run_score *score, FILE *out, u
 		performed += run->metrics[i].performances;
 	if (performed > run->count || run->opts.rate > 0 || run->stop_reason) {
 		double secs = run->elapsed_ms / 1000.0;
-		fprintf(out, "  %llu performances by up to %lu customer%s", performed,
-			run->opts.customers, plural((long)run->opts.customers));
+		fprintf(out, "  %llu performance%s by up to %lu customer%s", performed,
+			plural((long)performed), run->opts.customers,
+			plural((long)run->opts.customers));
 		if (run->opts.jobs > 1)
 			fprintf(out, " on %u jobs", run->opts.jobs);
 		fprintf(out, ", %.1f/s", secs > 0 ? (double)performed / secs : 0.0);
 		if (run->dropped)
-			fprintf(out, ", %s%llu arrivals dropped%s (no free customer)", esc(&s, YELLOW),
-				(unsigned long long)run->dropped, esc(&s, RESET));
+			fprintf(out, ", %s%llu arrival%s dropped%s (no free customer)", esc(&s, YELLOW),
+				(unsigned long long)run->dropped, plural((long)run->dropped),
+				esc(&s, RESET));
 		if (run->stop_reason == TW_STOP_INTERRUPTED)
 			fprintf(out, " %s(interrupted: %llu of %llu planned)%s", esc(&s, YELLOW),
 				performed, (unsigned long long)run->planned, esc(&s, RESET));
@@ -571,7 +560,9 @@ int tw_report_summary(const tw_run *run, const tw_run_score *score, FILE *out, u
 	int rc = TW_OK;
 	for (size_t i = 0; i < run->count && !rc; i++)
 		rc = put_rehearsal(&s, &run->rehearsals[i], run->metrics ? &run->metrics[i] : NULL,
-				   tw_readiness_met_despite_failures(run, score, i));
+				   tw_readiness_met_despite_failures(run, score, i),
+				   score && i < score->count ? score->rehearsals[i].required
+							     : TW_READINESS_REQUIRE);
 	if (rc)
 		return tw_error_set(err, rc, "out of memory writing the summary");
 
@@ -639,8 +630,9 @@ static int put_baseline(const summary *s, const tw_run *run, const tw_comparison
 	fprintf(s->out, "\n  %sagainst the baseline %s", esc(s, DIM), esc(s, RESET));
 	put_text(s, cmp->file, NAME_MAX_CHARS);
 	if (cmp->started_at) {
+		char zoned[TW_STAMP_SHOWN_SIZE];
 		fputs(" (run ", s->out);
-		put_text(s, cmp->started_at, 40);
+		put_text(s, tw_stamp_shown(zoned, sizeof(zoned), cmp->started_at), 40);
 		fputc(')', s->out);
 	}
 	fputs(":\n", s->out);
@@ -725,33 +717,40 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 	if (score->gate >= 0)
 		fprintf(out, " %s(gate %g)%s", esc(&s, DIM), score->gate, esc(&s, RESET));
 	fputc('\n', out);
-	if (score->below_gate)
-		fprintf(out, "    %sbelow the gate of %g:%s the run scores %s\n", esc(&s, RED),
-			score->gate, esc(&s, RESET), tw_score_shown(num, sizeof(num), score->score));
+	/* Why the verdict is what it is: the engine's one list, which JUnit
+	 * and HTML print too. */
+	struct tw_reasons why;
+	if (tw_readiness_reasons(&why, run, score, score->verdict) != TW_OK) {
+		tw_reasons_clear(&why);
+		return tw_error_set(err, TW_ENOMEM, "out of memory writing the verdict");
+	}
+	for (size_t i = 0; i < why.count; i++) {
+		fprintf(out, "    %s", esc(&s, RED));
+		put_why(&s, run, why.items[i].rehearsal, why.items[i].why, why.items[i].cause);
+		fprintf(out, "%s\n", esc(&s, RESET));
+	}
+	tw_reasons_clear(&why);
+	/* The outcome rate where it is not simply every performance and no
+	 * reason above says it: met despite failures, or a minor journey. */
 	bool exempt = tw_readiness_minor_exempt(run, score);
-	for (size_t i = 0; i < score->count; i++) {
+	for (size_t i = 0; i < score->count && i < run->count; i++) {
 		const tw_rehearsal_score *rs = &score->rehearsals[i];
 		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
-		/* The outcome rate against the required one, where it is not
-		 * simply every performance: a shortfall, or a minor journey. */
-		if (rs->scored && m && (!rs->met || rs->minor || m->achieved < m->performances)) {
-			fprintf(out, "    %s%s%s achieved %llu of %llu (%.1f%%, required %.4g%%%s)",
-				esc(&s, rs->met ? "" : RED), str_or(run->rehearsals[i].name, "?"),
-				esc(&s, RESET), (unsigned long long)m->achieved,
-				(unsigned long long)m->performances,
-				100.0 * (double)m->achieved / (double)m->performances, 100 * rs->required,
-				rs->minor ? ", minor" : "");
-			if (!rs->met)
-				fputs(rs->minor && exempt ? ": short, but a minor journey does not block the launch alone"
-						: ": short of its required rate",
-				      out);
-			fputc('\n', out);
-		}
-		if (!rs->below_minimum)
+		if (!rs->scored || !m || run->rehearsals[i].interrupted)
 			continue;
-		fprintf(out, "    %s%s%s scored %s, below its minimum of %g\n", esc(&s, RED),
-			str_or(run->rehearsals[i].name, "?"), esc(&s, RESET),
-			tw_score_shown(num, sizeof(num), rs->score), rs->minimum);
+		bool short_minor = !rs->met && rs->minor && exempt;
+		if (!(rs->met ? rs->minor || m->achieved < m->performances : short_minor))
+			continue;
+		char rate[TW_RATE_SHOWN_SIZE], req[TW_RATE_SHOWN_SIZE];
+		fprintf(out, "    %s achieved %llu of %llu (%s, required %s%s)",
+			str_or(run->rehearsals[i].name, "?"), (unsigned long long)m->achieved,
+			(unsigned long long)m->performances,
+			tw_rate_shown(rate, sizeof(rate),
+				      (double)m->achieved / (double)m->performances, rs->required),
+			tw_required_shown(req, sizeof(req), rs->required), rs->minor ? ", minor" : "");
+		if (short_minor)
+			fputs(": short, but a minor journey does not block the launch alone", out);
+		fputc('\n', out);
 	}
 	size_t counted = 0;
 	for (size_t i = 0; i < score->count; i++)
@@ -759,12 +758,6 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 	if (counted > 1 && score->weakest < run->count)
 		fprintf(out, "    the run scores as its weakest critical journey, %s\n",
 			str_or(run->rehearsals[score->weakest].name, "?"));
-	for (size_t i = 0; score->baseline && i < score->baseline->regression_count; i++) {
-		const tw_regression *g = &score->baseline->regressions[i];
-		fprintf(out, "    %sregressed against the baseline:%s ", esc(&s, RED), esc(&s, RESET));
-		put_why(&s, run, g->rehearsal, g->why, g->what);
-		fputc('\n', out);
-	}
 	size_t shown = 0;
 	bool others = false;
 	for (size_t i = 0; i < score->loss_count && shown < 3; i++) {

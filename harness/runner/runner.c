@@ -32,7 +32,7 @@ static void iso_now(char out[32])
 	time_t t = time(NULL);
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm); /* says its zone: UTC */
 }
 
 typedef struct scan_ctx {

@@ -155,6 +155,19 @@ TW_EXTERN(bool) tw_score_gate_held(const tw_score *score);
 #define TW_SCORE_SHOWN_SIZE 8
 TW_EXTERN(const char *) tw_score_shown(char *out, size_t size, double score);
 
+/* The one rounding rule of every figure a report shows (scores, outcome
+ * rates, Apdex): value rounded DOWN to `decimals` decimals (0 to 6;
+ * outside, the nearest), forgiving 1e-9 of arithmetic noise as the gates
+ * do, without trailing zeros or point: 98.995 with 1 is "98.9", 0.5 with
+ * 2 is "0.5", 99 is "99". Rounded down, a figure below a threshold never
+ * reads as reaching it (98.995% never shows "99%" against 99%). NaN or
+ * infinity is "0". Writes into out (TW_FLOOR_SHOWN_SIZE is enough for
+ * |value| < 1e15; a smaller size cuts as snprintf does) and returns it;
+ * NULL when out is NULL or size 0. tw_score_shown is this with 1 decimal,
+ * clamped to 0..100. */
+#define TW_FLOOR_SHOWN_SIZE 32
+TW_EXTERN(const char *) tw_floor_shown(char *out, size_t size, double value, int decimals);
+
 #define TW_REHEARSAL_SCORE_FIGURES_VERSION 1
 #define TW_REHEARSAL_SCORE_FIGURES_INIT { .version = TW_REHEARSAL_SCORE_FIGURES_VERSION }
 
@@ -205,5 +218,40 @@ typedef struct tw_score_reason {
 TW_EXTERN(size_t) tw_score_reason_count(const tw_score *score);
 TW_EXTERN(int) tw_score_reason_byindex(tw_score_reason *out, const tw_score *score, size_t i,
 				       tw_error *err);
+
+/* ---- why the verdict is what it is ---- */
+
+/*
+ * The reasons for the run's verdict, a sentence each, as every report
+ * prints them (the terminal under its verdict, JUnit in the verdict's
+ * <failure>, HTML in the readiness card): the journeys that could not
+ * run, could not be carried out, were never performed or fell short of
+ * their required outcome rate (a minor one only when no critical journey
+ * was performed), the gate and the minimums missed, the regressions
+ * against the baseline, techweek's own limits. Each about a rehearsal
+ * starts with its name and ": ". Empty when the verdict is READY.
+ * Computed from the run and its score when asked, so a comparison with
+ * a baseline made since is in them.
+ *
+ *   tw_reasons *why = NULL;   tw_verdict_reasons(&why, run, score, &err)
+ *   for (i = 0; i < tw_reasons_count(why); i++) puts(tw_reasons_text(why, i));
+ *   tw_reasons_free(why);
+ */
+typedef struct tw_reasons tw_reasons;
+
+/* score may be NULL (no project, no gate: the scripts' required rates).
+ * TW_OK; TW_EUSAGE (no run or out, a run never executed, a score of
+ * another run); TW_ENOMEM. *out is NULL on failure. */
+TW_EXTERN(int) tw_verdict_reasons(tw_reasons **out, const tw_run *run, const tw_score *score,
+				  tw_error *err);
+/* The number of reasons; 0 for NULL. */
+TW_EXTERN(size_t) tw_reasons_count(const tw_reasons *reasons);
+/* Reason i, owned by reasons (valid until tw_reasons_free); NULL for
+ * NULL or i past the end. */
+TW_EXTERN(const char *) tw_reasons_text(const tw_reasons *reasons, size_t i);
+/* The rehearsal reason i is about (its index in the run); SIZE_MAX when
+ * it is about the run as a whole, for NULL or i past the end. */
+TW_EXTERN(size_t) tw_reasons_rehearsal(const tw_reasons *reasons, size_t i);
+TW_EXTERN(void) tw_reasons_free(tw_reasons *reasons);
 
 #endif

@@ -83,7 +83,8 @@ check "grown, steps limited to +0: exit" \
   "$(run limited --baseline "$work/before.json" --project "$work/techweek.json")" 1
 why="Order a pizza: steps per performance 4 → 6 (+2), beyond the limit of +0"
 contains "terminal: NOT READY" "$work/limited.out" "— NOT READY"
-contains "terminal: the regression named" "$work/limited.out" "$why"
+reason="Order a pizza: regressed against the baseline: steps per performance 4 → 6 (+2), beyond the limit of +0"
+contains "terminal: the regression named" "$work/limited.out" "$reason"
 json=$work/limited/result.json
 check "JSON: verdict" "$(jq -r .verdict "$json")" failed
 check "JSON: readiness.passed" "$(jq -r .readiness.passed "$json")" false
@@ -95,8 +96,8 @@ check "JUnit: baseline_regressions" \
   "$(xmllint --xpath "string(//property[@name='baseline_regressions']/@value)" "$work/limited/junit.xml")" \
   "steps per performance 4 → 6 (+2), beyond the limit of +0"
 check "HTML: badge" \
-  "$(xmllint --html --xpath "string(//*[@id='verdict'])" "$work/limited/readiness.html" 2>/dev/null)" "✗ NOT READY"
-contains "HTML: the regression named" "$work/limited/readiness.html" "$why"
+  "$(xmllint --html --xpath "string(//*[@id='verdict'])" "$work/limited/readiness.html" 2>/dev/null)" "✘ NOT READY"
+contains "HTML: the regression named" "$work/limited/readiness.html" "$reason"
 
 # Against itself, under every limit (those of times and the score wide:
 # timings are never asserted): READY.

@@ -73,6 +73,18 @@ verdict_agrees() {
   esac
   grep -qE -- "(/100|readiness not scored) — $(sed 's/[][\.*^$()+?{}|]/\\&/g' <<<"$title")" "$out/stdout" ||
     problems+=("the terminal does not say: $title")
+  # The verdict's reasons, the engine's one list (tw_verdict_reasons): every
+  # sentence of the JUnit verdict's failure is in the HTML's list and the
+  # terminal's (a long name cut there: its cause, after the first ": ").
+  local reason html_reasons
+  html_reasons=$(xmllint --html --xpath "//*[@id='reasons']/li" "$out/readiness.html" 2>/dev/null |
+    sed -e 's/<[^>]*>//g' -e 's/&amp;/\&/g' -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&quot;/"/g' -e "s/&#39;/'/g")
+  while IFS= read -r reason; do
+    [ -n "$reason" ] || continue
+    grep -qF -- "$reason" <<<"$html_reasons" || problems+=("the HTML's reasons lack: $reason")
+    grep -qF -- "$reason" "$out/stdout" || grep -qF -- "${reason#*: }" "$out/stdout" ||
+      problems+=("the terminal's reasons lack: $reason")
+  done < <(xmllint --xpath "string(//testcase[@name='readiness verdict']/failure)" "$out/junit.xml" 2>/dev/null)
   t=$(xmllint --html --xpath "string(//title)" "$out/readiness.html" 2>/dev/null)
   case $t in *"— $title ·"*) ;; *) problems+=("the HTML title '$t' is not: $title") ;; esac
   t=$(xmllint --html --xpath "string(//*[@id='verdict'])" "$out/readiness.html" 2>/dev/null)

@@ -161,7 +161,7 @@ for gate in none 60; do
     "$(jqr "three-$gate" '[.rehearsals[0,2].readiness.score] | join(" ")')" "100 100"
   check "gate $gate: the gate is reached, the journey is not met" \
     "$(jqr "three-$gate" '.rehearsals[1].readiness.met')" false
-  grep -qF "Order achieved 13 of 25 (52.0%, required 99%): short of its required rate" \
+  grep -qF "Order: achieved 13 of 25 performances (52%), short of its required 99%" \
     "$work/three-$gate.out"
   check "gate $gate: the terminal says the journey is short" $? 0
 done
@@ -187,7 +187,7 @@ check "minor: JUnit's minor property" \
 check "minor: JUnit's required rate" \
   "$(xmllint --xpath 'string(//testsuite[2]//property[@name="required_outcome_rate"]/@value)' \
     "$work/minor-reports/junit.xml")" "99%"
-grep -qF "Order achieved 13 of 25 (52.0%, required 99%, minor): short, but a minor journey does not block the launch alone" "$work/minor.out"
+grep -qF "Order achieved 13 of 25 (52%, required 99%, minor): short, but a minor journey does not block the launch alone" "$work/minor.out"
 check "minor: the terminal says so" $? 0
 # Its losses are not the run's (which lost nothing): both reports say so.
 check "minor: the terminal marks losses outside the run's score" \
@@ -205,7 +205,7 @@ check "require 50% in the script: required" "$(jqr script-50 '.rehearsals[0].rea
 check "require 50%: a met journey with failures is a passing testcase" \
   "$(xmllint --xpath 'string(//testsuite[1]/@failures)' "$work/script-50-reports/junit.xml")" 0
 xmllint --xpath 'string(//testsuite[1]/testcase[1]/system-out)' "$work/script-50-reports/junit.xml" |
-  grep -qF "12 of 25 performances failed; the journey met its required outcome rate (52.0% achieved, required 50%)"
+  grep -qF "12 of 25 performances failed; the journey met its required outcome rate (52% achieved, required 50%)"
 check "require 50%: its system-out says how many failed" $? 0
 # The terminal neither marks it failed nor counts it so, just above READY.
 grep -q "^  ◐ Order " "$work/script-50.out"

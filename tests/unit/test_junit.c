@@ -730,8 +730,8 @@ static void test_verdict_case(void **state)
 	assert_xp(doc, VERDICT_CASE "/@name", "readiness verdict");
 	assert_xp(doc, VERDICT_CASE "/failure/@type", "failed");
 	assert_xp(doc, VERDICT_CASE "/failure/@message",
-		  "NOT READY: " FX_FAILING_NAME " achieved 0 of 1 performances (0%), short of its "
-		  "required 99%; below the gate of 99.8: the run scores 99.7; Order a pizza online "
+		  "NOT READY: " FX_FAILING_NAME ": achieved 0 of 1 performance (0%), short of its "
+		  "required 99%; below the gate of 99.8: the run scores 99.7; Order a pizza online: "
 		  "scored 89.9, below its minimum of 90");
 	assert_xp_contains(doc, VERDICT_CASE "/failure",
 			   "below the gate of 99.8: the run scores 99.7\n");
@@ -808,6 +808,30 @@ static void test_locations(void **state)
 	scratch_remove(&s);
 }
 
+/* Every time stamp shown says its zone (issue 11): techweek's are UTC,
+ * and one from an older result without a zone gets its "Z"; one with a
+ * zone is kept. */
+static void test_stamp_zone(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *stamp, *want;
+	} cases[] = {
+		{"2024-05-01T02:00:00", "2024-05-01T02:00:00Z"},
+		{"2024-05-01T02:00:00Z", "2024-05-01T02:00:00Z"},
+		{"2024-05-01T02:00:00.250", "2024-05-01T02:00:00.250Z"},
+		{"2024-05-01T04:00:00+02:00", "2024-05-01T04:00:00+02:00"},
+		{"2024-05-01T02:00:00-0500", "2024-05-01T02:00:00-0500"},
+		{"", ""},
+		{NULL, ""},
+		{"not a time", "not a time"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[TW_STAMP_SHOWN_SIZE];
+		assert_string_equal(tw_stamp_shown(out, sizeof(out), cases[i].stamp), cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -826,6 +850,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dress_steady_failure, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dress_time, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_locations, fx_setup, fx_teardown),
+		cmocka_unit_test(test_stamp_zone),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	xmlCleanupParser();

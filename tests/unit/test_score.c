@@ -304,13 +304,15 @@ static void test_worked_example(void **state)
 		 "'submit \"Place order\"' (failed 2 of 50)"},
 		{0, TW_PART_RESPONSIVENESS, 1.539, true,
 		 "Order a pizza: 2 of 4 timed touchpoints kept customers waiting or failed; worst: "
-		 "line 15 'submit \"Place order\"', Apdex 0.84 against 1 s"},
+		 "line 15 'submit \"Place order\"': 23% of customers waited longer than the target "
+		 "of 1 s, 7% over 4 s or with no answer (Apdex 0.84)"},
 		{0, TW_PART_EFFORT, 0.75, true,
 		 "Order a pizza: customer effort over budget: 9 in 10 customers took up to 99 s on "
 		 "their clock to reach the outcome, against a budget of 90 s"},
 		{1, TW_PART_RESPONSIVENESS, 3, false,
 		 "Check on the order by phone: 1 of 3 timed touchpoints kept customers waiting or "
-		 "failed; worst: line 14 'press 1001#', Apdex 0.70 against 1 s"},
+		 "failed; worst: line 14 'press 1001#': 60% of customers waited longer than the "
+		 "target of 1 s (Apdex 0.7)"},
 		{1, TW_PART_EFFORT, 1.875, false,
 		 "Check on the order by phone: customer effort over budget: 5 steps per performance "
 		 "against a budget of 4, 1 of them failure demand (re-prompt turns, retries)"},
@@ -1681,6 +1683,177 @@ static void test_score_shown(void **state)
 	}
 }
 
+/* ---- issue 11: the words every report shows ---- */
+
+/* One rounding rule (tw_floor_shown): down, never up across a threshold. */
+static void test_floor_shown(void **state)
+{
+	(void)state;
+	static const struct {
+		double value;
+		int decimals;
+		const char *want;
+	} cases[] = {
+		{98.995, 1, "98.9"}, {99, 1, "99"},     {0.5, 2, "0.5"},   {0.849, 2, "0.84"},
+		{0.29, 2, "0.29"},   {28.999999999999996, 0, "29"}, /* noise forgiven */
+		{100, 0, "100"},     {0, 3, "0"},        {NAN, 1, "0"},     {-0.25, 1, "-0.3"},
+		{1234.5678, 3, "1234.567"}, {7, -1, "7"}, {0.1234567891, 9, "0.123456"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[TW_FLOOR_SHOWN_SIZE];
+		const char *got = tw_floor_shown(out, sizeof(out), cases[i].value, cases[i].decimals);
+		assert_ptr_equal(got, out);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("%.12g to %d decimals is shown as %s, want %s", cases[i].value,
+				 cases[i].decimals, got, cases[i].want);
+	}
+	assert_null(tw_floor_shown(NULL, 8, 1, 1));
+	char one[1];
+	assert_null(tw_floor_shown(one, 0, 1, 1));
+	/* The property, over many values: one a hair below a threshold never
+	 * reads as reaching it, whatever the decimals. */
+	for (int d = 0; d <= 3; d++)
+		for (int t = 0; t <= 10000; t += 37) {
+			double threshold = t / 100.0;
+			for (double below = 1e-7; below < 2; below *= 3) {
+				char out[TW_FLOOR_SHOWN_SIZE];
+				double shown = strtod(tw_floor_shown(out, sizeof(out), threshold - below, d), NULL);
+				if (shown >= threshold)
+					fail_msg("%.12g, below %g, is shown as %s with %d decimals",
+						 threshold - below, threshold, out, d);
+			}
+		}
+}
+
+/* Outcome rates against their required rate: 197 of 199 (98.995%) is not
+ * "99%" against 99%; shown short exactly when short, met when met. */
+static void test_rate_shown(void **state)
+{
+	(void)state;
+	char out[TW_RATE_SHOWN_SIZE], req[TW_RATE_SHOWN_SIZE];
+	assert_string_equal(tw_rate_shown(out, sizeof(out), 197.0 / 199.0, 0.99), "98.9%");
+	assert_string_equal(tw_rate_shown(out, sizeof(out), 1, 0.99), "100%");
+	assert_string_equal(tw_rate_shown(out, sizeof(out), 0.995, 0.99), "99.5%");
+	assert_string_equal(tw_rate_shown(out, sizeof(out), 0.99949, 0.9995), "99.94%");
+	assert_string_equal(tw_required_shown(req, sizeof(req), 0.99), "99%");
+	assert_string_equal(tw_required_shown(req, sizeof(req), 0.995), "99.5%");
+	assert_string_equal(tw_required_shown(req, sizeof(req), 0.9995), "99.95%");
+	static const double required[] = {0.5, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 1};
+	for (size_t k = 0; k < sizeof(required) / sizeof(required[0]); k++)
+		for (uint64_t n = 1; n <= 2000; n += n < 250 ? 1 : 97)
+			for (uint64_t a = 0; a <= n; a++) {
+				double rate = (double)a / (double)n;
+				bool met = rate + 1e-9 >= required[k];
+				double shown = strtod(tw_rate_shown(out, sizeof(out), rate, required[k]), NULL);
+				double bar = strtod(tw_required_shown(req, sizeof(req), required[k]), NULL);
+				if ((shown >= bar) != met)
+					fail_msg("%llu of %llu against %s is shown as %s",
+						 (unsigned long long)a, (unsigned long long)n, req, out);
+			}
+}
+
+/* The verdict's reasons: the engine's one list, worded once. */
+static void test_verdict_reasons(void **state)
+{
+	fixture *fx = *state;
+	simple(fx, "Checkout", false);
+	simple(fx, "Browse", false);
+	new_metrics(fx);
+	simple_figures(fx, 0, 199, 5);
+	simple_figures(fx, 1, 10, 5);
+	perfs(fx, 0, 199, 197);
+	tp(fx, 0, 0, 3, 199, 197);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	cfg.gate = 99.5;
+	tw_gate_rule rule = {.rehearsal = "Browse", .minimum = 100.0};
+	assert_int_equal(tw_readiness_config_add(&cfg, &rule, NULL), TW_OK);
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_int_equal(sc.verdict, TW_VERDICT_NOT_READY);
+	struct tw_reasons why;
+	assert_int_equal(tw_readiness_reasons(&why, fx->run, &sc, sc.verdict), TW_OK);
+	char gate[64];
+	snprintf(gate, sizeof(gate), "below the gate of 99.5: the run scores %s",
+		 tw_score_shown((char[TW_SCORE_SHOWN_SIZE]){0}, TW_SCORE_SHOWN_SIZE, sc.score));
+	const char *want[] = {
+		"Checkout: achieved 197 of 199 performances (98.9%), short of its required 99%",
+		gate,
+	};
+	size_t n = sizeof(want) / sizeof(want[0]);
+	if (why.count < n)
+		fail_msg("%zu reasons, want at least %zu", why.count, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(why.items[i].why, want[i]);
+	assert_int_equal(why.items[0].rehearsal, 0);
+	assert_string_equal(why.items[0].cause, why.items[0].why + strlen("Checkout: "));
+	assert_int_equal(why.items[1].rehearsal, SIZE_MAX);
+	assert_ptr_equal(why.items[1].cause, why.items[1].why);
+	tw_reasons_clear(&why);
+
+	/* The public reader: the same list, NULL-safe, owned by the list. */
+	tw_reasons *list = NULL;
+	tw_error err = {0};
+	assert_int_equal(tw_verdict_reasons(&list, fx->run, &sc, &err), TW_OK);
+	assert_int_equal(tw_reasons_count(list), n);
+	assert_string_equal(tw_reasons_text(list, 0), want[0]);
+	assert_int_equal(tw_reasons_rehearsal(list, 0), 0);
+	assert_int_equal(tw_reasons_rehearsal(list, 1), SIZE_MAX);
+	assert_null(tw_reasons_text(list, n));
+	assert_int_equal(tw_reasons_rehearsal(list, n), SIZE_MAX);
+	tw_reasons_free(list);
+	assert_int_equal(tw_reasons_count(NULL), 0);
+	assert_null(tw_reasons_text(NULL, 0));
+	tw_reasons_free(NULL);
+	assert_int_equal(tw_verdict_reasons(NULL, fx->run, &sc, &err), TW_EUSAGE);
+	tw_error_clear(&err);
+	list = (tw_reasons *)&err;
+	assert_int_equal(tw_verdict_reasons(&list, NULL, &sc, &err), TW_EUSAGE);
+	assert_null(list);
+	tw_error_clear(&err);
+	tw_run_score_free(&sc);
+
+	/* READY: no reason at all. */
+	perfs(fx, 0, 199, 199);
+	tp(fx, 0, 0, 3, 199, 199);
+	tw_readiness_config_free(&cfg);
+	tw_readiness_config_init(&cfg);
+	sc = score_of(fx, &cfg);
+	assert_int_equal(sc.verdict, TW_VERDICT_READY);
+	assert_int_equal(tw_readiness_reasons(&why, fx->run, &sc, sc.verdict), TW_OK);
+	assert_int_equal(why.count, 0);
+	tw_reasons_clear(&why);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
+/* A loss's words for a person: no "1 performances", a URL written with a
+ * template shown as sent, not as "{{stage}}". */
+static void test_loss_plain_words(void **state)
+{
+	fixture *fx = *state;
+	simple(fx, "Once", false);
+	new_metrics(fx);
+	simple_figures(fx, 0, 1, 5);
+	perfs(fx, 0, 1, 0);
+	tp(fx, 0, 0, 0, 1, 0); /* the visit failed */
+	tw_histogram_reset(fx->run->metrics[0].time_to_outcome);
+	fx_http(&fx->run->rehearsals[0].scenes[0].steps[0], 503, "GET",
+		"http://127.0.0.1:8080/", 3);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc = score_of(fx, &cfg);
+	assert_int_equal(sc.losses[0].part, TW_PART_OUTCOME);
+	assert_string_equal(sc.losses[0].cause,
+			    "its one performance did not achieve the outcome: it scores at most "
+			    "20; most at line 4 'visit http://127.0.0.1:8080/' (failed 1 of 1)");
+	for (size_t i = 0; i < sc.loss_count; i++) {
+		if (strstr(sc.losses[i].why, " 1 performances") || strstr(sc.losses[i].why, "{{"))
+			fail_msg("loss %zu: %s", i, sc.losses[i].why);
+	}
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1710,6 +1883,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_required_rate, fx_setup, fx_teardown),
 		cmocka_unit_test(test_verdict_matrix),
 		cmocka_unit_test(test_score_shown),
+		cmocka_unit_test(test_floor_shown),
+		cmocka_unit_test(test_rate_shown),
+		cmocka_unit_test_setup_teardown(test_verdict_reasons, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_loss_plain_words, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

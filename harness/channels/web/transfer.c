@@ -202,6 +202,53 @@ static double ms(CURL *easy, CURLINFO info)
 	return (double)us / 1000.0;
 }
 
+/*
+ * What a failed transfer means, in the words of a person who waited for
+ * the page: the one table, keyed by libcurl's code. The reports show this
+ * sentence first and libcurl's own words after it, in parentheses, as the
+ * evidence ("the server closed the connection before the page was
+ * complete (975 bytes missing; libcurl: transfer closed with 975 bytes
+ * remaining to read)").
+ */
+static const struct {
+	CURLcode code;
+	const char *plain;
+} plain_table[] = {
+	{CURLE_COULDNT_RESOLVE_HOST, "the server's name could not be found (DNS)"},
+	{CURLE_COULDNT_RESOLVE_PROXY, "the proxy's name could not be found (DNS)"},
+	{CURLE_COULDNT_CONNECT, "could not connect: nothing answers at that address"},
+	{CURLE_OPERATION_TIMEDOUT, "the server did not answer in time"},
+	{CURLE_PARTIAL_FILE, "the server closed the connection before the page was complete"},
+	{CURLE_GOT_NOTHING, "the server closed the connection without answering"},
+	{CURLE_RECV_ERROR, "the connection broke while the answer was arriving"},
+	{CURLE_SEND_ERROR, "the connection broke while the request was being sent"},
+	{CURLE_SSL_CONNECT_ERROR, "the TLS handshake failed: no secure connection could be set up"},
+	{CURLE_PEER_FAILED_VERIFICATION, "the server's certificate is not trusted"},
+	{CURLE_SSL_CACERT_BADFILE, "the trusted certificates could not be read"},
+	{CURLE_URL_MALFORMAT, "the address is not a valid URL"},
+	{CURLE_UNSUPPORTED_PROTOCOL, "the address uses a protocol techweek does not speak"},
+	{CURLE_WEIRD_SERVER_REPLY, "the server's answer is not valid HTTP"},
+	{CURLE_BAD_CONTENT_ENCODING, "the page's compression is broken"},
+	{CURLE_HTTP2, "the HTTP/2 connection failed"},
+	{CURLE_HTTP2_STREAM, "the server broke off the HTTP/2 stream"},
+};
+
+static const char *plain_words(CURLcode code)
+{
+	for (size_t i = 0; i < sizeof(plain_table) / sizeof(plain_table[0]); i++)
+		if (plain_table[i].code == code)
+			return plain_table[i].plain;
+	return "the request failed";
+}
+
+/* "PLAIN (EXTRA; libcurl: DETAIL)", extra "" for none: TW_ETRANSPORT. */
+static int transport_error(tw_error *err, const char *plain, const char *extra,
+			   const char *detail)
+{
+	return tw_error_set(err, TW_ETRANSPORT, "%s (%s%slibcurl: %s)", plain, extra,
+			    *extra ? "; " : "", detail);
+}
+
 int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_error *err)
 {
 	CURL *e = t->easy;
@@ -280,8 +327,7 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 		/* Connected, then no HTTP came back (libcurl: "Received
 		 * HTTP/0.9 when not allowed"): the wrong port, most likely. */
 		if (r->timings.connect_ms > 0)
-			return tw_error_set(err, TW_ETRANSPORT, "the server's answer is not HTTP (%s)",
-					    detail);
+			return transport_error(err, "the server's answer is not HTTP", "", detail);
 		break;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
@@ -289,23 +335,32 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_URL_MALFORMAT:
+	case CURLE_SSL_CONNECT_ERROR:
 		*unreachable = true;
 		break;
-	case CURLE_SSL_CONNECT_ERROR:
-		/* The TLS library's words alone ("wrong version number") do not
-		 * say which stage failed: often a plain HTTP port. */
-		*unreachable = true;
-		return tw_error_set(err, TW_ETRANSPORT, "TLS handshake failed: %s", detail);
 	case CURLE_OPERATION_TIMEDOUT:
 		if (r->status == 0 && r->timings.connect_ms == 0) {
 			*unreachable = true;
-			return tw_error_set(err, TW_ETRANSPORT, "could not connect: %s", detail);
+			return transport_error(err, "could not connect: nothing answered in time", "",
+					       detail);
 		}
-		return tw_error_set(err, TW_ETRANSPORT, "timed out: %s", detail);
+		break;
+	case CURLE_PARTIAL_FILE: {
+		/* How much of the page never came: what the headers announced
+		 * less what arrived (on the wire, before any decoding). */
+		curl_off_t declared = -1, got = 0;
+		char missing[64] = "";
+		if (curl_easy_getinfo(e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared) == CURLE_OK &&
+		    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &got) == CURLE_OK &&
+		    declared > got)
+			snprintf(missing, sizeof(missing), "%lld %s missing",
+				 (long long)(declared - got), declared - got == 1 ? "byte" : "bytes");
+		return transport_error(err, plain_words(result), missing, detail);
+	}
 	default:
 		break;
 	}
-	return tw_error_set(err, TW_ETRANSPORT, "%s", detail);
+	return transport_error(err, plain_words(result), "", detail);
 }
 
 void tw_transfer_cleanup(tw_transfer *t)
