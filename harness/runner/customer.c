@@ -819,17 +819,22 @@ static int add_hops(tw_customer *c, tw_step_result *sr)
 	}
 	if (rc != TW_OK || sr->hop_count == 0)
 		return rc;
+	/* Most steps are one request, already named by the step: no copy. */
 	const tw_step_hop *last = &sr->hops[sr->hop_count - 1];
-	char *method = strdup(last->method), *url = last->url ? strdup(last->url) : NULL;
-	if (!method || (last->url && !url)) {
-		free(method);
-		free(url);
-		return TW_ENOMEM;
+	if (!sr->method || strcmp(sr->method, last->method) != 0) {
+		char *method = strdup(last->method);
+		if (!method)
+			return TW_ENOMEM;
+		free(sr->method);
+		sr->method = method;
 	}
-	free(sr->method);
-	free(sr->url);
-	sr->method = method;
-	sr->url = url;
+	if (last->url && (!sr->url || strcmp(sr->url, last->url) != 0)) {
+		char *url = strdup(last->url);
+		if (!url)
+			return TW_ENOMEM;
+		free(sr->url);
+		sr->url = url;
+	}
 	return TW_OK;
 }
 
