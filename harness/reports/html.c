@@ -1265,15 +1265,43 @@ static void write_failed_step(html *h, node parent, const tw_scene_result *sc,
 		if (st->method || st->url) {
 			tw_page_el_text(h, dl, "dt", NULL, "Response");
 			node dd = tw_page_el(h, dl, "dd", "mono");
-			if (st->http_status)
-				tw_page_add_text(h, dd,
-						 tw_page_fmt(h, "HTTP %ld from ", st->http_status));
-			else
-				tw_page_add_text(h, dd, "no response to ");
-			tw_page_add_text(h, dd, tw_page_fmt(h, "%s ", str_or(st->method, "?")));
-			tw_page_add_text(h, dd, str_or(st->url, "?"));
+			/* The request chain, one hop a line, each led to by the
+			 * one above it. */
+			for (size_t i = 0; i < tw_step_result_hop_count(st); i++) {
+				tw_hop hop = TW_HOP_INIT;
+				tw_step_result_hop(&hop, st, i);
+				if (i)
+					tw_page_el(h, dd, "br", NULL);
+				if (hop.left_out) {
+					tw_page_add_text(h, dd,
+							 tw_page_fmt(h, "\xE2\x80\xA6 %llu more %s",
+								     (unsigned long long)hop.left_out,
+								     tw_page_plural(hop.left_out, "request",
+										    "requests")));
+					tw_page_el(h, dd, "br", NULL);
+				}
+				if (i)
+					tw_page_add_text(h, dd, "\xE2\x86\x92 "); /* → */
+				if (hop.status)
+					tw_page_add_text(h, dd, tw_page_fmt(h, "HTTP %ld from ", hop.status));
+				else
+					tw_page_add_text(h, dd, "no response to ");
+				tw_page_add_text(h, dd, tw_page_fmt(h, "%s ", hop.method));
+				tw_page_add_text(h, dd, hop.url);
+			}
 		}
 	}
+}
+
+/* A hop's method, URL and status cells; a hop after the first is led to
+ * by the one above it. */
+static void write_hop_cells(html *h, node tr, const tw_hop *hop, bool next)
+{
+	tw_page_el_text(h, tr, "td", "mono",
+			next ? tw_page_fmt(h, "\xE2\x86\x92 %s", hop->method) : hop->method);
+	tw_page_el_text(h, tr, "td", "url mono", hop->url);
+	tw_page_el_text(h, tr, "td", "num",
+			hop->status ? tw_page_fmt(h, "%ld", hop->status) : "no response");
 }
 
 static void write_pages(html *h, node parent, const tw_rehearsal_result *r)
@@ -1305,21 +1333,34 @@ static void write_pages(html *h, node parent, const tw_rehearsal_result *r)
 			const tw_step_result *st = &sc->steps[j];
 			if (!((st->method || st->url) && st->requested))
 				continue;
+			/* A row per hop of the step's request chain: the step's
+			 * cells span them, each hop after the first reads
+			 * "→ GET". */
+			size_t hops = tw_step_result_hop_count(st);
+			tw_hop hop = TW_HOP_INIT;
+			tw_step_result_hop(&hop, st, 0);
+			const char *span = tw_page_fmt(h, "%zu", hops + (st->hops_left_out > 0));
 			tr = tw_page_el(h, tb, "tr", NULL);
-			tw_page_el_text(h, tr, "td", "num", tw_page_fmt(h, "%zu", ++k));
-			node td = tw_page_el(h, tr, "td", NULL);
+			node td = tw_page_el_text(h, tr, "td", "num", tw_page_fmt(h, "%zu", ++k));
+			if (hops > 1)
+				tw_page_attr(h, td, "rowspan", span);
+			td = tw_page_el(h, tr, "td", NULL);
+			if (hops > 1)
+				tw_page_attr(h, td, "rowspan", span);
 			add_text_max(h, td, scene_name(sc->scene), 80, true);
-			tw_page_el_text(h, tr, "td", "num",
-					tw_page_fmt(h, "%d", tw_step_result_line(st)));
-			tw_page_el_text(h, tr, "td", "mono", str_or(st->method, "?"));
-			tw_page_el_text(h, tr, "td", "url mono", str_or(st->url, "?"));
-			tw_page_el_text(h, tr, "td", "num",
-					st->http_status ? tw_page_fmt(h, "%ld", st->http_status)
-							: "no response");
+			td = tw_page_el_text(h, tr, "td", "num",
+					     tw_page_fmt(h, "%d", tw_step_result_line(st)));
+			if (hops > 1)
+				tw_page_attr(h, td, "rowspan", span);
+			write_hop_cells(h, tr, &hop, false);
 			char ms[48];
 			tw_page_fmt_ms(ms, sizeof(ms), st->elapsed_ms);
-			tw_page_el_text(h, tr, "td", "num", ms);
+			td = tw_page_el_text(h, tr, "td", "num", ms);
+			if (hops > 1)
+				tw_page_attr(h, td, "rowspan", span);
 			node res = tw_page_el(h, tr, "td", NULL);
+			if (hops > 1)
+				tw_page_attr(h, res, "rowspan", span);
 			/* The request's own step: did the page come back? */
 			health x = tw_status_is_problem(st->status) ? H_FAILING
 				   : st->status == TW_STATUS_SKIPPED ? H_NONE
@@ -1329,6 +1370,20 @@ static void write_pages(html *h, node parent, const tw_rehearsal_result *r)
 			tw_page_add_text(h, b,
 					 tw_page_fmt(h, "%s %s", status_symbol(st->status),
 						     status_words(st->status)));
+			for (size_t i = 1; i < hops; i++) {
+				tw_step_result_hop(&hop, st, i);
+				if (hop.left_out) {
+					tr = tw_page_el(h, tb, "tr", "hop");
+					td = tw_page_el_text(
+						h, tr, "td", NULL,
+						tw_page_fmt(h, "\xE2\x80\xA6 %llu more %s",
+							    (unsigned long long)hop.left_out,
+							    tw_page_plural(hop.left_out, "request",
+									   "requests")));
+					tw_page_attr(h, td, "colspan", "3");
+				}
+				write_hop_cells(h, tw_page_el(h, tb, "tr", "hop"), &hop, true);
+			}
 		}
 	}
 }

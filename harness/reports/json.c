@@ -476,6 +476,23 @@ static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t, json_t *a
 	return o;
 }
 
+/* A step's request chain: {method, url, status (null: no answer)} per
+ * hop, in the order sent. */
+static json_t *hops(json_ctx *c, const tw_step_result *st)
+{
+	json_t *a = array(c);
+	for (size_t i = 0; i < tw_step_result_hop_count(st); i++) {
+		tw_hop hop = TW_HOP_INIT;
+		tw_step_result_hop(&hop, st, i);
+		json_t *o = object(c);
+		set(c, o, "method", str(c, hop.method));
+		set(c, o, "url", str(c, hop.url));
+		set(c, o, "status", hop.status > 0 ? integer(hop.status) : json_null());
+		push(c, a, o);
+	}
+	return a;
+}
+
 /*
  * TRANSCRIPT: the scene as the performance shown in detail went, when it
  * failed there (or reached techweek's limit): the steps it performed
@@ -507,6 +524,8 @@ static json_t *transcript(json_ctx *c, const tw_scene_result *sr)
 		set(c, s, "method", str(c, st->method));
 		set(c, s, "url", str(c, st->url));
 		set(c, s, "http_status", st->http_status > 0 ? integer(st->http_status) : json_null());
+		set(c, s, "hops", hops(c, st));
+		set(c, s, "hops_left_out", count(st->hops_left_out));
 		set(c, s, "elapsed_ms", ms(st->elapsed_ms));
 		push(c, steps, s);
 	}
@@ -568,6 +587,8 @@ static json_t *shown_step(json_ctx *c, const tw_step_result *st)
 	set(c, o, "method", str(c, st->method));
 	set(c, o, "url", str(c, st->url));
 	set(c, o, "http_status", integer(st->http_status));
+	set(c, o, "hops", hops(c, st));
+	set(c, o, "hops_left_out", count(st->hops_left_out));
 	set(c, o, "transport", json_boolean(st->transport));
 	set(c, o, "retries", integer(st->retries));
 	set(c, o, "requested", json_boolean(st->requested));

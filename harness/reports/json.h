@@ -20,8 +20,10 @@
  * 6: every fact of each rehearsal's plan (runner/plan.h): a rehearsal's
  * apdex_ms, require and minor; a scene's file, line and col; a
  * touchpoint's file, col and apdex_ms. A run is rebuilt from the JSON
- * alone, without its scripts. */
-#define TW_JSON_FORMAT 6
+ * alone, without its scripts.
+ * 7: a step's request chain: hops (method, url, status of each request
+ * sent) and hops_left_out, in shown and in a scene's transcript. */
+#define TW_JSON_FORMAT 7
 
 /* tw_run_load_parts (techweek/run.h) on parts held in memory: texts[i]
  * (lens[i] bytes, need not be NUL-terminated) named names[i] in messages.

@@ -567,6 +567,41 @@ static void read_timings(tw_jreader *rd, json_t *obj, tw_timings *t)
 	tw_jr_pop(rd, m);
 }
 
+/* A step's request chain (json.c's hops): at most TW_STEP_HOPS_MAX, as a
+ * step keeps them, each method a word that fits. */
+static void read_hops(tw_jreader *rd, json_t *st, tw_step_result *x, bool *oom)
+{
+	json_t *a = tw_jr_array_of(rd, st, "hops", SIZE_MAX, "hops", false);
+	size_t m = tw_jr_push(rd, "hops", 0);
+	if (a && json_array_size(a) > TW_STEP_HOPS_MAX)
+		tw_jr_bad_because(rd, "more than %d hops: a step keeps %d", TW_STEP_HOPS_MAX,
+				  TW_STEP_HOPS_MAX);
+	for (size_t i = 0; a && !tw_jr_failed(rd) && !*oom && i < json_array_size(a); i++) {
+		size_t mi = tw_jr_push(rd, NULL, i);
+		json_t *h = tw_jr_object(rd, json_array_get(a, i), false);
+		const char *method = tw_jr_string_of(rd, h, "method", false);
+		size_t mm = tw_jr_push(rd, "method", 0);
+		if (method && (!*method || strlen(method) >= TW_HOP_METHOD_SIZE))
+			tw_jr_bad_because(rd, "expected an HTTP method of 1 to %d characters",
+					  TW_HOP_METHOD_SIZE - 1);
+		tw_jr_pop(rd, mm);
+		char *url = tw_jr_dup_string_of(rd, h, "url", oom);
+		json_t *status = json_object_get(h, "status");
+		long code = json_is_null(status) ? 0
+						 : (long)tw_jr_integer_of(rd, h, "status", 100, 999);
+		if (!tw_jr_failed(rd) && !*oom && tw_step_result_add_hop(x, method, url, code))
+			*oom = true;
+		else if (tw_jr_failed(rd) || *oom)
+			free(url);
+		tw_jr_pop(rd, mi);
+	}
+	tw_jr_pop(rd, m);
+	x->hops_left_out = (unsigned long)tw_jr_integer_of(rd, st, "hops_left_out", 0,
+							   x->hop_count == TW_STEP_HOPS_MAX
+								   ? TW_JR_MAX_COUNT
+								   : 0);
+}
+
 static void read_step(tw_jreader *rd, json_t *st, tw_step_result *x, bool *oom)
 {
 	x->status = status_of(rd, st, "status");
@@ -576,6 +611,7 @@ static void read_step(tw_jreader *rd, json_t *st, tw_step_result *x, bool *oom)
 	x->method = tw_jr_dup_string_of(rd, st, "method", oom);
 	x->url = tw_jr_dup_string_of(rd, st, "url", oom);
 	x->http_status = (long)tw_jr_integer_of(rd, st, "http_status", 0, 999);
+	read_hops(rd, st, x, oom);
 	x->transport = tw_jr_bool_of(rd, st, "transport");
 	x->retries = (int)tw_jr_integer_of(rd, st, "retries", 0, INT_MAX);
 	x->requested = tw_jr_bool_of(rd, st, "requested");

@@ -512,12 +512,23 @@ static void step_details(junit_writer *j, const tw_rehearsal_result *r,
 			textf(j, "expected: %s\n", st->expected);
 		if (st->actual)
 			textf(j, "actual: %s\n", st->actual);
-		if (st->http_status)
-			textf(j, "response: HTTP %ld from %s %s\n", st->http_status,
-			      str_or(st->method, "?"), str_or(st->url, "?"));
-		else if (st->method || st->url)
-			textf(j, "request: %s %s (no response)\n", str_or(st->method, "?"),
-			      str_or(st->url, "?"));
+		/* The request chain, one hop a line, each led to by the one
+		 * above it. */
+		for (size_t h = 0; h < tw_step_result_hop_count(st); h++) {
+			tw_hop hop = TW_HOP_INIT;
+			tw_step_result_hop(&hop, st, h);
+			if (hop.left_out)
+				textf(j, "  \xE2\x80\xA6 %llu more request%s\n",
+				      (unsigned long long)hop.left_out, hop.left_out == 1 ? "" : "s");
+			if (h)
+				textf(j, "  \xE2\x86\x92 "); /* → */
+			if (hop.status)
+				textf(j, "%sHTTP %ld from %s %s\n", h ? "" : "response: ", hop.status,
+				      hop.method, hop.url);
+			else
+				textf(j, "%s%s %s (no response)\n", h ? "" : "request: ", hop.method,
+				      hop.url);
+		}
 	}
 	if (first)
 		textf(j, "%s:%d: scene %s\n", at_file, at_line, tw_status_str(sc->status));
@@ -545,15 +556,33 @@ static void step_log(junit_writer *j, const tw_scene_result *sc)
 	for (size_t i = 0; i < tw_scene_result_steps(sc); i++) {
 		const tw_step_result *st = &sc->steps[i];
 		textf(j, "  %-4s %4d %s", step_word(st->status), tw_step_result_line(st), tw_step_result_source(st));
-		if (st->http_status)
-			textf(j, "  %ld", st->http_status);
-		if (st->method || st->url)
-			textf(j, "  %s %s", str_or(st->method, "?"), str_or(st->url, "?"));
+		/* The first request on the step's line, each hop it led to
+		 * under it: "→ 200  GET URL". */
+		size_t hops = tw_step_result_hop_count(st);
+		tw_hop hop = TW_HOP_INIT;
+		if (hops) {
+			tw_step_result_hop(&hop, st, 0);
+			if (hop.status)
+				textf(j, "  %ld", hop.status);
+			textf(j, "  %s %s", hop.method, hop.url);
+		}
 		if (st->status != TW_STATUS_SKIPPED) {
 			double ms = isfinite(st->elapsed_ms) && st->elapsed_ms > 0 ? st->elapsed_ms : 0;
 			textf(j, "  %.1f ms", ms);
 		}
 		textf(j, "\n");
+		for (size_t h = 1; h < hops; h++) {
+			tw_step_result_hop(&hop, st, h);
+			if (hop.left_out)
+				textf(j, "          \xE2\x80\xA6 %llu more request%s\n",
+				      (unsigned long long)hop.left_out, hop.left_out == 1 ? "" : "s");
+			if (hop.status)
+				textf(j, "          \xE2\x86\x92 %ld  %s %s\n", hop.status, hop.method,
+				      hop.url);
+			else
+				textf(j, "          \xE2\x86\x92 %s %s (no response)\n", hop.method,
+				      hop.url);
+		}
 		if ((tw_status_is_problem(st->status) || st->status == TW_STATUS_LIMITED) &&
 		    st->message)
 			textf(j, "          %s\n", st->message);

@@ -193,17 +193,28 @@ static void step_details(const summary *s, const tw_step_result *st, int at, boo
 		detail(s, at, "expected: ", st->expected, true);
 	if (st->actual)
 		detail(s, at, "actual: ", st->actual, true);
-	if (with_request && (st->http_status || st->method || st->url)) {
+	/* The request chain, one hop a line: "response: 303 from POST URL",
+	 * then each hop it led to under it, "→ 200 from GET URL". */
+	size_t hops = with_request ? tw_step_result_hop_count(st) : 0;
+	for (size_t i = 0; i < hops; i++) {
+		tw_hop hop = TW_HOP_INIT;
+		tw_step_result_hop(&hop, st, i);
+		if (hop.left_out) {
+			indent(s, at + 8);
+			fprintf(s->out, "%s\xE2\x80\xA6 %llu more request%s%s\n", esc(s, DIM),
+				(unsigned long long)hop.left_out, plural((long)hop.left_out),
+				esc(s, RESET));
+		}
 		char line[64] = "";
-		if (st->http_status)
-			snprintf(line, sizeof(line), "response: %ld from ", st->http_status);
+		if (hop.status)
+			snprintf(line, sizeof(line), "%s%ld from ", i ? "" : "response: ", hop.status);
 		else
 			snprintf(line, sizeof(line), "no response from ");
-		indent(s, at);
-		fprintf(s->out, "%s%s", esc(s, DIM), line);
-		put_text(s, str_or(st->method, "?"), 16);
+		indent(s, i ? at + 8 : at);
+		fprintf(s->out, "%s%s%s", esc(s, DIM), i ? "\xE2\x86\x92 " : "", line); /* → */
+		put_text(s, hop.method, 16);
 		fputc(' ', s->out);
-		put_text(s, str_or(st->url, "?"), DETAIL_MAX_CHARS - strlen(line));
+		put_text(s, hop.url, DETAIL_MAX_CHARS - strlen(line));
 		fprintf(s->out, "%s\n", esc(s, RESET));
 	}
 }
@@ -221,21 +232,44 @@ static void verbose_step(const summary *s, const tw_step_result *st)
 	put_symbol(s, st->status);
 	fputc(' ', s->out);
 	put_source(s, st);
+	/* The step's first request on its line, each hop it led to under it:
+	 * "→ 200  GET URL". */
+	size_t hops = st->status != TW_STATUS_SKIPPED ? tw_step_result_hop_count(st) : 0;
+	tw_hop hop = TW_HOP_INIT;
 	if (st->status != TW_STATUS_SKIPPED) {
 		fputs(esc(s, DIM), s->out);
-		if (st->http_status)
-			fprintf(s->out, "  %ld", st->http_status);
-		if (st->method || st->url) {
+		if (hops) {
+			tw_step_result_hop(&hop, st, 0);
+			if (hop.status)
+				fprintf(s->out, "  %ld", hop.status);
 			fputs("  ", s->out);
-			put_text(s, str_or(st->method, "?"), 16);
+			put_text(s, hop.method, 16);
 			fputc(' ', s->out);
-			put_text(s, str_or(st->url, "?"), 80);
+			put_text(s, hop.url, 80);
 		}
 		fputs("  ", s->out);
 		put_step_time(s, st->elapsed_ms);
 		fputs(esc(s, RESET), s->out);
 	}
 	fputc('\n', s->out);
+	for (size_t i = 1; i < hops; i++) {
+		tw_step_result_hop(&hop, st, i);
+		indent(s, 16);
+		fputs(esc(s, DIM), s->out);
+		if (hop.left_out)
+			fprintf(s->out, "\xE2\x80\xA6 %llu more request%s\n%*s",
+				(unsigned long long)hop.left_out, plural((long)hop.left_out), 16, "");
+		fputs("\xE2\x86\x92 ", s->out); /* → */
+		if (hop.status)
+			fprintf(s->out, "%ld  ", hop.status);
+		put_text(s, hop.method, 16);
+		fputc(' ', s->out);
+		put_text(s, hop.url, 80);
+		if (!hop.status)
+			fputs(" (no response)", s->out);
+		fputs(esc(s, RESET), s->out);
+		fputc('\n', s->out);
+	}
 	if (tw_status_is_problem(st->status))
 		step_details(s, st, 16, false);
 }

@@ -798,6 +798,46 @@ void tw_customer_fail_status(tw_customer *c, tw_step_result *sr, double now_ms, 
 	free(ex);
 }
 
+/* The transfer's chain onto the step's: each request as libcurl sent it,
+ * and the answer's status. A request that never went on the wire (nothing
+ * listened) is the step's request with no answer, so that every request
+ * step shows what it tried. Then the step's method, URL and status are
+ * its last hop's, one request's: never one hop's method beside another's
+ * URL. */
+static int add_hops(tw_customer *c, tw_step_result *sr)
+{
+	const tw_response *r = &c->resp;
+	int rc = TW_OK;
+	for (size_t i = 0; rc == TW_OK && i < r->hop_count; i++) {
+		char *url = tw_run_redact(c->run, tw_response_hop_url(r, i));
+		rc = url ? tw_step_result_add_hop(sr, r->hops[i].method, url, r->hops[i].status)
+			 : TW_ENOMEM;
+	}
+	if (rc == TW_OK && r->hop_count == 0) {
+		char *url = tw_run_redact(c->run, c->sent.url);
+		rc = url ? tw_step_result_add_hop(sr, c->sent.method, url, 0) : TW_ENOMEM;
+	}
+	if (rc != TW_OK || sr->hop_count == 0)
+		return rc;
+	/* Most steps are one request, already named by the step: no copy. */
+	const tw_step_hop *last = &sr->hops[sr->hop_count - 1];
+	if (!sr->method || strcmp(sr->method, last->method) != 0) {
+		char *method = strdup(last->method);
+		if (!method)
+			return TW_ENOMEM;
+		free(sr->method);
+		sr->method = method;
+	}
+	if (last->url && (!sr->url || strcmp(sr->url, last->url) != 0)) {
+		char *url = strdup(last->url);
+		if (!url)
+			return TW_ENOMEM;
+		free(sr->url);
+		sr->url = url;
+	}
+	return TW_OK;
+}
+
 void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 {
 	tw_step_result *sr = cur_result(c);
@@ -811,6 +851,7 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 	sr->requests += (int)c->resp.requests;
 	sr->retries += (int)c->resp.resent;
 	sr->resent += (int)c->resp.resent;
+	bool oom = add_hops(c, sr) != TW_OK;
 	if (rc != TW_OK && c->interrupted) {
 		c->result->interrupted = true;
 		tw_error_clear(&e);
@@ -835,10 +876,13 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 	sr->timings = c->resp.timings;
 	sr->bytes_in += c->resp.bytes_in;
 	sr->bytes_out += c->resp.bytes_out;
-	free(sr->url);
-	sr->url = tw_run_redact(c->run, c->resp.url);
 	c->have_response = rc == TW_OK;
-	if (c->webhook && rc == TW_OK) {
+	if (oom && rc == TW_OK) {
+		/* A step log without its requests would not be the truth. */
+		c->webhook = false;
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
+				 "out of memory keeping the step's requests");
+	} else if (c->webhook && rc == TW_OK) {
 		tw_caller_webhook_done(c, sr, now_ms);
 		if (c->state == TW_CUSTOMER_WAITING)
 			return; /* the IVR asked for another document */

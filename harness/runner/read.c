@@ -59,12 +59,14 @@ static const size_t rehearsal_figures_size[] = {TW_VERSION_END(tw_rehearsal_figu
 static const size_t scene_figures_size[] = {TW_VERSION_END(tw_scene_figures, failed_actual)};
 static const size_t touchpoint_figures_size[] = {
 	TW_VERSION_END(tw_touchpoint_figures, first_limit)};
+static const size_t hop_size[] = {TW_VERSION_END(tw_hop, left_out)};
 #define ROWS(a) (sizeof(a) / sizeof((a)[0]))
 _Static_assert(ROWS(run_figures_size) == TW_RUN_FIGURES_VERSION, "a size per version");
 _Static_assert(ROWS(rehearsal_figures_size) == TW_REHEARSAL_FIGURES_VERSION, "a size per version");
 _Static_assert(ROWS(scene_figures_size) == TW_SCENE_FIGURES_VERSION, "a size per version");
 _Static_assert(ROWS(touchpoint_figures_size) == TW_TOUCHPOINT_FIGURES_VERSION,
 	       "a size per version");
+_Static_assert(ROWS(hop_size) == TW_HOP_VERSION, "a size per version");
 
 static int past_end(const char *what, size_t i, size_t n, tw_error *err)
 {
@@ -282,4 +284,36 @@ int tw_scene_touchpoint_byindex(tw_touchpoint_figures *caller, const tw_run *run
 	out->limited = t->limited;
 	out->first_limit = t->first_limit;
 	return tw_figures_put(caller, out, touchpoint_figures_size);
+}
+
+/* Step i of scene s of rehearsal r in the performance shown in detail;
+ * NULL when there is none (never ran, past the end). */
+static const tw_step_result *find_shown_step(const tw_run *run, size_t r, size_t s, size_t i)
+{
+	const tw_rehearsal_result *rr = run && r < run->count ? &run->rehearsals[r] : NULL;
+	const tw_scene_result *sc = rr && rr->scenes && s < rr->scene_count ? &rr->scenes[s] : NULL;
+	return sc && i < tw_scene_result_steps(sc) ? &sc->steps[i] : NULL;
+}
+
+size_t tw_touchpoint_hop_count(const tw_run *run, size_t r, size_t s, size_t i)
+{
+	const tw_step_result *st = find_shown_step(run, r, s, i);
+	return st ? tw_step_result_hop_count(st) : 0;
+}
+
+int tw_touchpoint_hop_byindex(tw_hop *caller, const tw_run *run, size_t r, size_t s, size_t i,
+			      size_t h, tw_error *err)
+{
+	if (!caller)
+		return tw_error_set(err, TW_EUSAGE, "tw_touchpoint_hop_byindex: out is NULL");
+	int rc = tw_figures_version_check(caller->version, TW_HOP_VERSION, "tw_hop", err);
+	if (rc)
+		return rc;
+	size_t n = tw_touchpoint_hop_count(run, r, s, i);
+	if (h >= n)
+		return past_end("hop", h, n, err);
+	/* Filled whole, handed over as the version the caller declared. */
+	tw_hop full = {.version = caller->version};
+	tw_step_result_hop(&full, find_shown_step(run, r, s, i), h);
+	return tw_figures_put(caller, &full, hop_size);
 }

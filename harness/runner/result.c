@@ -6,9 +6,11 @@
 #include "runner/result.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "runner/run.h"
 
 const char *tw_status_str(tw_status s)
@@ -44,6 +46,46 @@ const char *tw_step_result_source(const tw_step_result *st)
 	return st->step && st->step->source ? st->step->source : "";
 }
 
+size_t tw_step_result_hop_count(const tw_step_result *st)
+{
+	return st->hop_count ? st->hop_count : st->method || st->url ? 1 : 0;
+}
+
+void tw_step_result_hop(tw_hop *out, const tw_step_result *st, size_t i)
+{
+	unsigned version = out->version;
+	memset(out, 0, sizeof(*out));
+	out->version = version;
+	if (st->hop_count == 0) {
+		out->method = st->method ? st->method : "?";
+		out->url = st->url ? st->url : "?";
+		out->status = st->http_status;
+		return;
+	}
+	const tw_step_hop *h = &st->hops[i < st->hop_count ? i : st->hop_count - 1];
+	out->method = h->method;
+	out->url = h->url ? h->url : "?";
+	out->status = h->status;
+	out->left_out = i + 1 == st->hop_count ? st->hops_left_out : 0;
+}
+
+int tw_step_result_add_hop(tw_step_result *st, const char *method, char *url, long status)
+{
+	if (st->hop_count == TW_STEP_HOPS_MAX) {
+		st->hop_count--;
+		free(st->hops[st->hop_count].url);
+		st->hops_left_out++;
+	} else if (tw_array_grow(&st->hops, &st->hop_cap, st->hop_count + 1, sizeof(*st->hops))) {
+		free(url);
+		return TW_ENOMEM;
+	}
+	tw_step_hop *h = &st->hops[st->hop_count++];
+	snprintf(h->method, sizeof(h->method), "%s", method ? method : "?");
+	h->url = url;
+	h->status = status;
+	return TW_OK;
+}
+
 static void free_step(tw_step_result *s)
 {
 	free(s->message);
@@ -51,6 +93,9 @@ static void free_step(tw_step_result *s)
 	free(s->actual);
 	free(s->method);
 	free(s->url);
+	for (size_t i = 0; i < s->hop_count; i++)
+		free(s->hops[i].url);
+	free(s->hops);
 }
 
 void tw_rehearsal_result_free(tw_rehearsal_result *r)

@@ -20,15 +20,36 @@
 /* tw_status, tw_status_str and tw_status_is_problem are public:
  * techweek/result.h. */
 
+/* A request a step sent and its answer's status: a hop of a redirect
+ * chain, a call's webhook fetch, a request sent again. */
+typedef struct tw_step_hop {
+	char method[TW_HOP_METHOD_SIZE];
+	char *url;   /* redacted; owned */
+	long status; /* 0: no answer (or one that never ended its headers) */
+} tw_step_hop;
+
+/* The most hops a step keeps: the first TW_STEP_HOPS_MAX - 1 and the last,
+ * whatever came between them counted in hops_left_out. A call step's IVR
+ * may fetch many documents, each through redirects; a step log of a few
+ * hundred lines would bury the step. */
+#define TW_STEP_HOPS_MAX 32
+
 typedef struct tw_step_result {
 	const tw_touchpoint *step; /* the plan's, owned by the run */
 	tw_status status;
 	char *message;         /* one-line cause when not passed */
 	char *expected;        /* may be NULL */
 	char *actual;          /* may be NULL; an excerpt */
-	char *method;          /* request steps: what was sent */
-	char *url;
-	long http_status;      /* 0 when none */
+	char *method;          /* request steps: the last request sent */
+	char *url;             /* ... its URL */
+	long http_status;      /* ... and its answer's status; 0 when none */
+	tw_step_hop *hops;     /* every request sent, in order (a request
+				  that could not be sent at all, as when
+				  nothing listens, too, with no status);
+				  owned */
+	size_t hop_count;      /* TW_STEP_HOPS_MAX at most */
+	size_t hop_cap;
+	unsigned long hops_left_out; /* sent between the last two kept */
 	bool transport;        /* failed in transit: no complete response */
 	bool requested;        /* the step sent a request (timings are real) */
 	int retries;           /* requests sent again: by --retry, or by
@@ -103,6 +124,19 @@ typedef struct tw_rehearsal_result {
 size_t tw_scene_result_steps(const tw_scene_result *sc);
 int tw_step_result_line(const tw_step_result *st);
 const char *tw_step_result_source(const tw_step_result *st);
+
+/* The requests st shows, in order: its hops; a step that never got its
+ * request to libcurl (a part's file could not be read) shows the request
+ * it meant to send, with no status. 0 when it sent none. */
+size_t tw_step_result_hop_count(const tw_step_result *st);
+/* Hop i (< the count) into *out, every field whatever its version; the
+ * strings are st's. */
+void tw_step_result_hop(tw_hop *out, const tw_step_result *st, size_t i);
+
+/* Appends a hop to st, taking url (malloc'd, redacted; may be NULL): past
+ * TW_STEP_HOPS_MAX it replaces the last and counts the one it replaces as
+ * left out. TW_ENOMEM leaves st as it was (url freed). */
+int tw_step_result_add_hop(tw_step_result *st, const char *method, char *url, long status);
 
 void tw_rehearsal_result_free(tw_rehearsal_result *r);
 

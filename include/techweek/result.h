@@ -165,6 +165,25 @@ typedef struct tw_touchpoint_figures {
 	const char *first_limit;   /* redacted; NULL when none */
 } tw_touchpoint_figures;
 
+#define TW_HOP_VERSION 1
+#define TW_HOP_INIT { .version = TW_HOP_VERSION }
+
+/* A request a touchpoint sent in the performance shown in detail, and its
+ * answer: one hop of its chain. A page answered with a redirect is one hop,
+ * the request libcurl sent to follow it the next (a 303 turns a POST into
+ * a GET: each hop has its own method); a call step's webhook fetches and
+ * the requests sent again are hops too. */
+typedef struct tw_hop {
+	unsigned version;   /* TW_HOP_VERSION */
+	const char *method; /* as sent: "GET", "POST", ... */
+	const char *url;    /* as sent, redacted */
+	long status;        /* the answer's HTTP status; 0: none came (nothing
+			       listened, the connection broke, a timeout) */
+	uint64_t left_out;  /* requests sent just before this one that the
+			       step log leaves out: it keeps a step's first 31
+			       and its last */
+} tw_hop;
+
 /* Fills *out for the run. TW_OK, or TW_EUSAGE for a version this library
  * does not know. */
 TW_EXTERN(int) tw_run_figures_of(tw_run_figures *out, const tw_run *run, tw_error *err);
@@ -186,5 +205,14 @@ TW_EXTERN(int) tw_rehearsal_scene_byindex(tw_scene_figures *out, const tw_run *r
 TW_EXTERN(size_t) tw_scene_touchpoint_count(const tw_run *run, size_t r, size_t s);
 TW_EXTERN(int) tw_scene_touchpoint_byindex(tw_touchpoint_figures *out, const tw_run *run,
 					   size_t r, size_t s, size_t i, tw_error *err);
+
+/* The request chain of touchpoint i of scene s of rehearsal r in the
+ * performance shown in detail, in the order sent: 0 when it sent none (not
+ * a request step, skipped, never reached), or past the end. */
+TW_EXTERN(size_t) tw_touchpoint_hop_count(const tw_run *run, size_t r, size_t s, size_t i);
+/* Fills *out with hop h of that chain. TW_OK; TW_EUSAGE for an index past
+ * the end or a version this library does not know (out left as it was). */
+TW_EXTERN(int) tw_touchpoint_hop_byindex(tw_hop *out, const tw_run *run, size_t r, size_t s,
+					 size_t i, size_t h, tw_error *err);
 
 #endif

@@ -17,7 +17,7 @@
 #   #! html: XPATH => VALUE          string(XPATH) of the HTML report
 #   #! self: no                      do not pass the case file itself
 #
-# {stage} in args/paths/expectations is the stage's base URL ({stagehost}
+# {stage} in args/paths/expectations (queries too) is the stage's base URL ({stagehost}
 # its host:port), {cases} the cases folder, {root} the source tree,
 # {hostile} the base URL of hostile_server.py (raw-socket misbehaviour the
 # stage cannot do). Every JUnit report written is validated against the schema.
@@ -137,13 +137,13 @@ for case in "${cases[@]}"; do
           if grep -qF -- "$want" "$out/$f" 2>/dev/null; then
             problems+=("$f contains: $want"); fi
         done ;;
-      "json: "*) expr=${d#json: }; query=${expr%% => *}; want=$(subst "${expr#* => }")
+      "json: "*) expr=${d#json: }; query=$(subst "${expr%% => *}"); want=$(subst "${expr#* => }")
         have=$(jq -r "$query" "$out/result.json" 2>&1)
         [ "$have" = "$want" ] || problems+=("json $query is '$have', expected '$want'") ;;
-      "junit: "*) expr=${d#junit: }; xpath=${expr%% => *}; want=$(subst "${expr#* => }")
+      "junit: "*) expr=${d#junit: }; xpath=$(subst "${expr%% => *}"); want=$(subst "${expr#* => }")
         have=$(xmllint --xpath "string($xpath)" "$out/junit.xml" 2>&1)
         [ "$have" = "$want" ] || problems+=("junit $xpath is '$have', expected '$want'") ;;
-      "html: "*) expr=${d#html: }; xpath=${expr%% => *}; want=$(subst "${expr#* => }")
+      "html: "*) expr=${d#html: }; xpath=$(subst "${expr%% => *}"); want=$(subst "${expr#* => }")
         have=$(xmllint --html --xpath "string($xpath)" "$out/readiness.html" 2>/dev/null)
         [ "$have" = "$want" ] || problems+=("html $xpath is '$have', expected '$want'") ;;
     esac

@@ -23,6 +23,7 @@
 #ifndef TW_TESTS_REPORTS_FIXTURE_H
 #define TW_TESTS_REPORTS_FIXTURE_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,6 +381,33 @@ static inline void fx_add_setup(fixture *fx)
 }
 
 /* Every case above, in a run that took 1.42 s, with its figures. */
+/* Failed: a submit whose request chain is longer than a step keeps
+ * (FX_CHAIN_HOPS requests: a POST answered 303, GETs answered 303, the
+ * last a 500), so the step keeps its first 31 and the last. Not in
+ * fx_full. */
+#define FX_CHAIN_HOPS 40
+static inline void fx_add_chain(fixture *fx)
+{
+	tw_script *s = fx_script(fx, "rehearsals/chain.rehearsal", "Long chain", 1);
+	tw_scene *a = fx_scene(s, 0, "Order", 3, false, 1);
+	fx_step(s, a, 0, TW_STEP_SUBMIT, 4, "submit \"Place order\"");
+	tw_rehearsal_result *r = fx_result(fx, s, TW_STATUS_FAILED, 30);
+	r->scenes[0].status = TW_STATUS_FAILED;
+	tw_step_result *st = fx_set(r, 0, 0, TW_STATUS_FAILED,
+				    "answered 500 Internal Server Error, which the script does not expect");
+	fx_http(st, 500, "GET", "http://127.0.0.1:8080/a?hop=39", 2);
+	st->requests = FX_CHAIN_HOPS;
+	for (int i = 0; i < FX_CHAIN_HOPS; i++) {
+		char *url = malloc(64);
+		if (!url)
+			abort();
+		snprintf(url, 64, "http://127.0.0.1:8080/a?hop=%d", i);
+		if (tw_step_result_add_hop(st, i ? "GET" : "POST", url,
+					   i + 1 < FX_CHAIN_HOPS ? 303 : 500) != TW_OK)
+			abort();
+	}
+}
+
 static inline void fx_full(fixture *fx)
 {
 	fx_add_passed(fx);

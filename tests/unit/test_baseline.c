@@ -530,6 +530,11 @@ static void test_reads_formats_4_and_5(void **state)
 	assert_int_equal(tw_baseline_parse(&b, "old.json", six, strlen(six), &err), TW_OK);
 	tw_baseline_free(b);
 	free(six);
+	/* And format 7 (a step's request chain). */
+	char *seven = variant("\"format\":4", "\"format\":7,\"hops\":[]");
+	assert_int_equal(tw_baseline_parse(&b, "old.json", seven, strlen(seven), &err), TW_OK);
+	tw_baseline_free(b);
+	free(seven);
 	/* A never-performed rehearsal: no readiness, no path, no scenes. */
 	char *bare = variant("\"path\":\"a.rehearsal\"", "\"path\":null");
 	char *bare2 = NULL;
@@ -594,8 +599,8 @@ static void test_bad_baselines(void **state)
 		const char *from, *to, *want;
 	} cases[] = {
 		{"\"format\":4", "\"format\":3",
-		 "old.json: JSON result format 3; --baseline reads formats 4 to 6"},
-		{"\"format\":4", "\"format\":7", "old.json: JSON result format 7"},
+		 "old.json: JSON result format 3; --baseline reads formats 4 to 7"},
+		{"\"format\":4", "\"format\":8", "old.json: JSON result format 8"},
 		{"\"format\":4", "\"format\":\"4\"", "old.json: not a techweek JSON result (no format"},
 		{"\"techweek\":\"0.1.0\",", "", "old.json: not a techweek JSON result (no format"},
 		{"\"format\":4", "\"format\":4,\"format\":4", "old.json: not a JSON result ("},

@@ -223,6 +223,39 @@ static htmlDocPtr write_and_load(fixture *fx, const tw_run_score *score, scratch
 
 /* ---- tests ---- */
 
+/* A step's request chain: a row per hop in the requests table, the step's
+ * cells spanning them, each hop after the first "→ GET"; past 32 the ones
+ * between the first 31 and the last are one row that counts them. The
+ * failed step's response lists the chain too. */
+static void test_chain(void **state)
+{
+	fixture *fx = *state;
+	fx_add_chain(fx);
+	fx_metrics(fx);
+	scratch s;
+	char *data = NULL;
+	size_t len = 0;
+	htmlDocPtr doc = write_and_load(fx, NULL, &s, &data, &len);
+	assert_xp_count(doc, "//table[@class='pages']/tbody/tr", 33);
+	assert_xp(doc, "//table[@class='pages']/tbody/tr[1]/td[1]/@rowspan", "33");
+	assert_xp(doc, "//table[@class='pages']/tbody/tr[1]/td[4]", "POST");
+	assert_xp(doc, "//table[@class='pages']/tbody/tr[1]/td[5]", "http://127.0.0.1:8080/a?hop=0");
+	assert_xp(doc, "//table[@class='pages']/tbody/tr[1]/td[6]", "303");
+	assert_xp(doc, "//table[@class='pages']/tbody/tr[2]/td[1]", "\xE2\x86\x92 GET");
+	assert_xp(doc, "//table[@class='pages']/tbody/tr[2]/td[2]", "http://127.0.0.1:8080/a?hop=1");
+	assert_xp(doc, "//table[@class='pages']/tbody/tr[32]/td[1]", "\xE2\x80\xA6 8 more requests");
+	assert_xp(doc, "//table[@class='pages']/tbody/tr[33]/td[2]", "http://127.0.0.1:8080/a?hop=39");
+	assert_xp(doc, "//table[@class='pages']/tbody/tr[33]/td[3]", "500");
+	assert_xp_contains(doc, "//div[@class='failed-step']//dd[@class='mono']",
+			   "HTTP 303 from POST http://127.0.0.1:8080/a?hop=0\xE2\x86\x92 HTTP 303 from GET");
+	assert_xp_contains(doc, "//div[@class='failed-step']//dd[@class='mono']",
+			   "\xE2\x80\xA6 8 more requests\xE2\x86\x92 HTTP 500 from GET "
+			   "http://127.0.0.1:8080/a?hop=39");
+	xmlFreeDoc(doc);
+	free(data);
+	scratch_remove(&s);
+}
+
 static void test_score_and_verdict(void **state)
 {
 	fixture *fx = *state;
@@ -543,6 +576,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_score_and_verdict, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rehearsal_sections, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_text, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_chain, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_no_gate, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_without_score, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dress_rehearsal, fx_setup, fx_teardown),

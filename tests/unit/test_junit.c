@@ -79,6 +79,36 @@ static xmlDocPtr full_report(fixture *fx, scratch *s)
 	return load(s->path);
 }
 
+/* A step's request chain in the failure text and in the step log: one hop
+ * a line, each with its own method and status; past 32 the ones between
+ * the first 31 and the last are counted. */
+static void test_chain(void **state)
+{
+	fixture *fx = *state;
+	scratch s;
+	fx_add_chain(fx);
+	fx_metrics(fx);
+	scratch_make(&s);
+	assert_int_equal(tw_report_junit(fx->run, NULL, s.path, NULL), TW_OK);
+	xmlDocPtr doc = load(s.path);
+	assert_xp_contains(doc, "//testcase[1]/failure",
+			   "response: HTTP 303 from POST http://127.0.0.1:8080/a?hop=0\n"
+			   "  \xE2\x86\x92 HTTP 303 from GET http://127.0.0.1:8080/a?hop=1\n");
+	assert_xp_contains(doc, "//testcase[1]/failure",
+			   "  \xE2\x86\x92 HTTP 303 from GET http://127.0.0.1:8080/a?hop=30\n"
+			   "  \xE2\x80\xA6 8 more requests\n"
+			   "  \xE2\x86\x92 HTTP 500 from GET http://127.0.0.1:8080/a?hop=39\n");
+	assert_xp_contains(doc, "//testcase[1]/system-out",
+			   "  FAIL    4 submit \"Place order\"  303  POST "
+			   "http://127.0.0.1:8080/a?hop=0  2.0 ms\n"
+			   "          \xE2\x86\x92 303  GET http://127.0.0.1:8080/a?hop=1\n");
+	assert_xp_contains(doc, "//testcase[1]/system-out",
+			   "          \xE2\x80\xA6 8 more requests\n"
+			   "          \xE2\x86\x92 500  GET http://127.0.0.1:8080/a?hop=39\n");
+	xmlFreeDoc(doc);
+	scratch_remove(&s);
+}
+
 static void test_validates_against_schema(void **state)
 {
 	if (!have_xmllint()) {
@@ -836,6 +866,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_validates_against_schema, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_chain, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_totals_and_suites, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_failure_details, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_broken_and_setup, fx_setup, fx_teardown),

@@ -54,6 +54,9 @@ static void scratch_remove(scratch *s)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The requests each performance's first step sent. */
+#define HOPS 40
+
 /* The performance whose request was sent again before it passed. */
 #define RETRIED_MS 20.5
 
@@ -90,6 +93,16 @@ static void perform(tw_run *run, double ms, bool pass)
 	sr->steps[0].method = strdup("GET");
 	sr->steps[0].url = strdup("http://127.0.0.1:9/a");
 	sr->steps[0].http_status = pass ? 200 : 503;
+	/* A chain longer than a step keeps: HOPS requests, a redirect each
+	 * but the last. */
+	for (int i = 0; i < HOPS; i++) {
+		char *url = malloc(64);
+		assert_non_null(url);
+		snprintf(url, 64, "http://127.0.0.1:9/a?hop=%d", i);
+		assert_int_equal(tw_step_result_add_hop(&sr->steps[0], i ? "GET" : "POST", url,
+							i + 1 < HOPS ? 307 : pass ? 200 : 503),
+				 TW_OK);
+	}
 	sr->steps[0].timings.total_ms = ms;
 	sr->steps[0].timings.first_byte_ms = ms / 2;
 	sr->steps[0].bytes_in = 100;
@@ -358,6 +371,73 @@ static void test_bad_shown_steps(void **state)
 		     "rehearsals[0].shown.scenes: expected an array of 1 scenes, got an array of 0");
 	refused_with("rehearsals.0.shown", json_null(),
 		     "rehearsals[0].shown: expected an object, got null");
+	scratch_remove(&s);
+}
+
+/* A step's request chain comes back from the JSON as the step kept it:
+ * its first 31 hops and its last, the ones between counted; the public
+ * reader gives the same. A chain the writer could not have written is
+ * refused, naming where. */
+static void test_hops(void **state)
+{
+	(void)state;
+	scratch s;
+	scratch_make(&s);
+	write_both();
+	tw_run *run = NULL;
+	tw_error err = {0};
+	assert_int_equal(tw_run_load_parts(&run, (const char *[]){"p1.json", "p2.json"}, 2, &err),
+			 TW_OK);
+	const tw_step_result *st = &run->rehearsals[0].scenes[0].steps[0];
+	assert_int_equal(st->hop_count, TW_STEP_HOPS_MAX);
+	assert_int_equal(st->hops_left_out, HOPS - TW_STEP_HOPS_MAX);
+	assert_string_equal(st->hops[0].method, "POST");
+	assert_string_equal(st->hops[0].url, "http://127.0.0.1:9/a?hop=0");
+	assert_int_equal(st->hops[0].status, 307);
+	assert_string_equal(st->hops[30].url, "http://127.0.0.1:9/a?hop=30");
+	assert_string_equal(st->hops[31].url, "http://127.0.0.1:9/a?hop=39");
+	assert_int_equal(st->hops[31].status, 503);
+
+	assert_int_equal(tw_touchpoint_hop_count(run, 0, 0, 0), TW_STEP_HOPS_MAX);
+	assert_int_equal(tw_touchpoint_hop_count(run, 0, 0, 1), 0); /* an expectation */
+	assert_int_equal(tw_touchpoint_hop_count(run, 0, 0, 2), 0); /* past the end */
+	assert_int_equal(tw_touchpoint_hop_count(NULL, 0, 0, 0), 0);
+	tw_hop hop = TW_HOP_INIT;
+	assert_int_equal(tw_touchpoint_hop_byindex(&hop, run, 0, 0, 0, 30, &err), TW_OK);
+	assert_string_equal(hop.method, "GET");
+	assert_string_equal(hop.url, "http://127.0.0.1:9/a?hop=30");
+	assert_int_equal(hop.status, 307);
+	assert_int_equal(hop.left_out, 0);
+	assert_int_equal(tw_touchpoint_hop_byindex(&hop, run, 0, 0, 0, 31, &err), TW_OK);
+	assert_string_equal(hop.url, "http://127.0.0.1:9/a?hop=39");
+	assert_int_equal(hop.status, 503);
+	assert_int_equal(hop.left_out, HOPS - TW_STEP_HOPS_MAX);
+	assert_int_equal(tw_touchpoint_hop_byindex(&hop, run, 0, 0, 0, 32, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "hop 32 asked for, of 32"));
+	tw_error_clear(&err);
+	tw_hop later = {.version = TW_HOP_VERSION + 1};
+	assert_int_equal(tw_touchpoint_hop_byindex(&later, run, 0, 0, 0, 0, &err), TW_EUSAGE);
+	assert_null(later.method);
+	tw_error_clear(&err);
+	assert_int_equal(tw_touchpoint_hop_byindex(NULL, run, 0, 0, 0, 0, &err), TW_EUSAGE);
+	tw_error_clear(&err);
+	tw_run_free(run);
+
+	const char *hops = "rehearsals.0.shown.scenes.0.steps.0.hops";
+	refused_with("rehearsals.0.shown.scenes.0.steps.0.hops.0.method",
+		     json_string("SOMETHINGVERYLONG"),
+		     "rehearsals[0].shown.scenes[0].steps[0].hops[0].method: expected an HTTP method of 1 to 15 characters");
+	refused_with("rehearsals.0.shown.scenes.0.steps.0.hops.0.status", json_integer(42),
+		     "rehearsals[0].shown.scenes[0].steps[0].hops[0].status: expected a whole number from 100 to 999, got 42");
+	refused_with("rehearsals.0.shown.scenes.0.steps.0.hops.0", json_null(),
+		     "rehearsals[0].shown.scenes[0].steps[0].hops[0]: expected an object, got null");
+	mutate_at("p1.json", "bad.json", hops, json_object(), true);
+	refused((const char *[]){"bad.json", "p2.json"}, 2, "more than 32 hops: a step keeps 32");
+	/* Left out, but fewer than a step keeps: no writer did that. */
+	mutate_at("p1.json", "bad.json", "rehearsals.0.shown.scenes.0.steps.1.hops_left_out",
+		  json_integer(3), false);
+	refused((const char *[]){"bad.json", "p2.json"}, 2,
+		"steps[1].hops_left_out: expected a whole number from 0 to 0, got 3");
 	scratch_remove(&s);
 }
 
@@ -854,6 +934,7 @@ int main(void)
 		cmocka_unit_test(test_merge_sums),
 		cmocka_unit_test(test_bad_parts),
 		cmocka_unit_test(test_bad_shown_steps),
+		cmocka_unit_test(test_hops),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_counts_across_levels),
 		cmocka_unit_test(test_broken_in_plan_only),

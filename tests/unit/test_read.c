@@ -36,6 +36,15 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 			      size_t *upload_len, void **state)
 {
 	(void)cls, (void)method, (void)version, (void)upload, (void)upload_len, (void)state;
+	if (strcmp(url, "/go") == 0) {
+		/* A form's answer: see the page, with a GET. */
+		struct MHD_Response *r =
+			MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(r, "Location", "/");
+		enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_SEE_OTHER, r);
+		MHD_destroy_response(r);
+		return rc;
+	}
 	bool json = strcmp(url, "/api") == 0;
 	const char *body = json ? JSON : PAGE;
 	struct MHD_Response *r =
@@ -341,6 +350,48 @@ static void test_not_performed(void **state)
 	assert_int_equal(t.line, 11);
 	assert_int_equal(t.count, 0);
 	assert_int_equal(t.latency.count, 0);
+	tw_run_free(run);
+}
+
+/* A touchpoint's request chain in the performance shown in detail, as
+ * the wire carried it: a POST answered 303, then the GET it led to. Not
+ * yet performed, or not a request step: none. */
+static void test_hops(void **state)
+{
+	world *w = *state;
+	tw_run_options opts = TW_RUN_OPTIONS_INIT;
+	opts.vars = w->vars;
+	tw_run *run = NULL;
+	tw_error err = {0};
+	ok(tw_run_new(&run, &opts, &err), &err);
+	add(run, "go.rehearsal",
+	    "rehearsal \"Go\"\ncast\n  base\nscene \"Post\" on web\n  post {{base}}/go\n"
+	    "  expect status 200\n");
+	assert_int_equal(tw_touchpoint_hop_count(run, 0, 0, 0), 0);
+	ok(tw_run_execute(run, &err), &err);
+	assert_int_equal(tw_touchpoint_hop_count(run, 0, 0, 0), 2);
+	assert_int_equal(tw_touchpoint_hop_count(run, 0, 0, 1), 0);
+	assert_int_equal(tw_touchpoint_hop_count(run, 0, 1, 0), 0);
+	assert_int_equal(tw_touchpoint_hop_count(run, 1, 0, 0), 0);
+	tw_hop h = TW_HOP_INIT;
+	char want[96];
+	ok(tw_touchpoint_hop_byindex(&h, run, 0, 0, 0, 0, &err), &err);
+	assert_string_equal(h.method, "POST");
+	snprintf(want, sizeof(want), "%s/go", w->base);
+	assert_string_equal(h.url, want);
+	assert_int_equal(h.status, 303);
+	assert_int_equal(h.left_out, 0);
+	ok(tw_touchpoint_hop_byindex(&h, run, 0, 0, 0, 1, &err), &err);
+	assert_string_equal(h.method, "GET");
+	snprintf(want, sizeof(want), "%s/", w->base);
+	assert_string_equal(h.url, want);
+	assert_int_equal(h.status, 200);
+	assert_int_equal(tw_touchpoint_hop_byindex(&h, run, 0, 0, 0, 2, &err), TW_EUSAGE);
+	tw_error_clear(&err);
+	tw_hop zero = {0};
+	assert_int_equal(tw_touchpoint_hop_byindex(&zero, run, 0, 0, 0, 0, &err), TW_EUSAGE);
+	assert_null(zero.method);
+	tw_error_clear(&err);
 	tw_run_free(run);
 }
 
@@ -773,6 +824,7 @@ int main(void)
 		cmocka_unit_test(test_scenes_and_touchpoints),
 		cmocka_unit_test(test_figures_versions),
 		cmocka_unit_test(test_not_performed),
+		cmocka_unit_test(test_hops),
 		cmocka_unit_test(test_score),
 		cmocka_unit_test(test_project),
 		cmocka_unit_test(test_baseline),

@@ -177,6 +177,32 @@ static void test_verbose(void **state)
 	free(text);
 }
 
+/* A step's request chain, one hop a line under the step, each with its own
+ * method and status; past 32 the ones between the first 31 and the last
+ * are counted, not shown. */
+static void test_chain(void **state)
+{
+	fixture *fx = *state;
+	fx_add_chain(fx);
+	fx_metrics(fx);
+	char *text = summarize(fx, 0);
+	assert_has(text, "          response: 303 from POST http://127.0.0.1:8080/a?hop=0\n"
+			 "                  \xE2\x86\x92 303 from GET http://127.0.0.1:8080/a?hop=1\n");
+	assert_has(text, "                  \xE2\x86\x92 303 from GET http://127.0.0.1:8080/a?hop=30\n"
+			 "                  \xE2\x80\xA6 8 more requests\n"
+			 "                  \xE2\x86\x92 500 from GET http://127.0.0.1:8080/a?hop=39\n");
+	assert_null(strstr(text, "hop=31\n"));
+	free(text);
+	text = summarize(fx, TW_SUMMARY_VERBOSE);
+	assert_has(text, "          \xE2\x9C\x98    4 | submit \"Place order\"  303  POST "
+			 "http://127.0.0.1:8080/a?hop=0  2.0 ms\n"
+			 "                \xE2\x86\x92 303  GET http://127.0.0.1:8080/a?hop=1\n");
+	assert_has(text, "                \xE2\x80\xA6 8 more requests\n"
+			 "                \xE2\x86\x92 500  GET http://127.0.0.1:8080/a?hop=39\n"
+			 "                answered 500");
+	free(text);
+}
+
 static void test_all_passed(void **state)
 {
 	fixture *fx = *state;
@@ -373,6 +399,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plain, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_color, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verbose, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_chain, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_all_passed, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_empty, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_long_lines_cut, fx_setup, fx_teardown),

@@ -16,10 +16,15 @@
 #include "core/array.h"
 #include "techweek/error.h"
 
+/* The URLs of one transfer's hops: a redirect chain of 8 KiB URLs, at
+ * the --max-redirects this allows, fits many times over. */
+#define HOP_URLS_MAX ((size_t)4 << 20)
+
 void tw_response_init(tw_response *r, size_t max_body)
 {
 	memset(r, 0, sizeof(*r));
 	tw_buf_init(&r->body, max_body);
+	tw_buf_init(&r->hop_urls, HOP_URLS_MAX);
 }
 
 static void free_headers(tw_response *r)
@@ -67,19 +72,55 @@ void tw_response_reset(tw_response *r)
 	tw_header *headers = r->headers;
 	size_t header_cap = r->header_cap;
 	CURL *easy = r->easy;
+	tw_response_hop *hops = r->hops;
+	size_t hop_cap = r->hop_cap;
+	tw_buf hop_urls = r->hop_urls;
+	tw_buf_reset(&hop_urls);
 	memset(r, 0, sizeof(*r));
 	r->body = body;
 	r->headers = headers;
 	r->header_cap = header_cap;
 	r->easy = easy;
+	r->hops = hops;
+	r->hop_cap = hop_cap;
+	r->hop_urls = hop_urls;
 }
 
 void tw_response_free(tw_response *r)
 {
 	tw_response_reset(r);
 	free(r->headers);
+	free(r->hops);
 	tw_buf_free(&r->body);
+	tw_buf_free(&r->hop_urls);
 	memset(r, 0, sizeof(*r));
+}
+
+int tw_response_hop_sent(tw_response *r, const char *method, const char *url)
+{
+	if (tw_array_grow(&r->hops, &r->hop_cap, r->hop_count + 1, sizeof(*r->hops)))
+		return TW_ENOMEM;
+	tw_response_hop *h = &r->hops[r->hop_count++];
+	snprintf(h->method, sizeof(h->method), "%s", method ? method : "?");
+	h->status = 0;
+	h->url = r->hop_urls.len;
+	/* One past the previous URL's NUL, so offsets stay put as it grows. */
+	if (tw_buf_append(&r->hop_urls, url ? url : "", url ? strlen(url) + 1 : 1) != TW_OK)
+		h->url = SIZE_MAX;
+	return TW_OK;
+}
+
+void tw_response_hop_answered(tw_response *r, long status)
+{
+	if (r->hop_count > 0 && status >= 200)
+		r->hops[r->hop_count - 1].status = status;
+}
+
+const char *tw_response_hop_url(const tw_response *r, size_t i)
+{
+	if (i >= r->hop_count || r->hops[i].url >= r->hop_urls.len)
+		return "";
+	return r->hop_urls.data + r->hops[i].url;
 }
 
 /* The reason phrase of "HTTP/1.1 500 Internal Server Error", cut to

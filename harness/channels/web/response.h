@@ -30,6 +30,19 @@ typedef struct tw_header {
 	char *value; /* trimmed */
 } tw_header;
 
+/* Room for a request's method: techweek sends GET, HEAD, POST, PUT,
+ * PATCH, DELETE and OPTIONS. */
+#define TW_HOP_METHOD_SIZE 16
+
+/* One request of a transfer as it went on the wire, and its answer: the
+ * first, each redirect libcurl followed, and any it sent again. */
+typedef struct tw_response_hop {
+	char method[TW_HOP_METHOD_SIZE];
+	size_t url;  /* offset of its URL in tw_response.hop_urls; SIZE_MAX
+			when it could not be kept */
+	long status; /* its final (not 1xx) answer's; 0 while none came */
+} tw_response_hop;
+
 typedef struct tw_response {
 	long status;            /* 0 when no response came */
 	char *reason;           /* the final status line's reason phrase
@@ -54,6 +67,13 @@ typedef struct tw_response {
 	double bytes_in;        /* body bytes received */
 	double bytes_out;       /* request body bytes sent */
 	CURL *easy;             /* borrowed: the customer's handle (cookies) */
+	/* The chain: every request sent, in order (tw_response_hop_*). Kept
+	 * with their room from one transfer to the next, so a customer's
+	 * requests allocate nothing for it once warm. */
+	tw_response_hop *hops;
+	size_t hop_count;
+	size_t hop_cap;
+	tw_buf hop_urls;        /* NUL-terminated URLs, one after another */
 
 	/* lazily derived views; owned */
 	xmlDocPtr doc;
@@ -82,6 +102,15 @@ void tw_response_free(tw_response *r);
  * header block, so only the final hop's headers remain). TW_ELIMIT when the
  * block passes TW_RESPONSE_HEADERS_MAX. */
 int tw_response_header_line(tw_response *r, const char *line, size_t len);
+
+/* A request is going on the wire: method and url (copied) start a hop.
+ * TW_ENOMEM when there is no room for it (nothing is recorded). */
+int tw_response_hop_sent(tw_response *r, const char *method, const char *url);
+/* The last hop's answer ended its headers with status (1xx ones are not
+ * the answer and are ignored). */
+void tw_response_hop_answered(tw_response *r, long status);
+/* Hop i's URL, owned by r ("" when it could not be kept). */
+const char *tw_response_hop_url(const tw_response *r, size_t i);
 
 /* First header called name (case-insensitive); owned by r; NULL if absent. */
 const char *tw_response_header(const tw_response *r, const char *name);

@@ -41,19 +41,33 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 {
 	tw_transfer *t = ud;
 	size_t len = size * n;
+	bool ended = t->resp->head_complete;
 	int rc = tw_response_header_line(t->resp, data, len);
 	if (rc == TW_ELIMIT)
 		t->header_overflow = true;
+	/* The end of a response's headers: its status is the hop's (libcurl
+	 * has parsed it; a 1xx is not the answer). */
+	if (!ended && t->resp->head_complete) {
+		long status = 0;
+		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+		tw_response_hop_answered(t->resp, status);
+	}
 	return rc == TW_OK ? len : 0; /* 0: libcurl stops with CURLE_WRITE_ERROR */
 }
 
 /*
- * Counts the requests a transfer puts on the wire. libcurl calls this once
+ * Counts the requests a transfer puts on the wire, and starts a hop of its
+ * chain for each. libcurl calls this once
  * per request, just before sending it: for the first, for every redirect
  * it follows, and for a request it sends again on a fresh connection when
  * a reused keep-alive connection died under it (libcurl does that once,
  * silently, for an answer that never started). Those re-sends are what a
  * server log counts and what a customer waits for, so they must show.
+ *
+ * By then libcurl has applied its redirect rules (a 303, or a POST
+ * answered 301 or 302, becomes a GET; 307 and 308 keep the method), so its
+ * effective method and URL are this request's, as sent: the hop is read
+ * from libcurl, never worked out again here.
  *
  * Why this callback: it is called per request whatever the outcome and
  * needs neither CURLOPT_VERBOSE (a debug callback counting CURLINFO_HEADER_OUT
@@ -68,7 +82,13 @@ static int on_request(void *ud, char *remote_ip, char *local_ip, int remote_port
 	(void)local_ip;
 	(void)remote_port;
 	(void)local_port;
-	((tw_transfer *)ud)->sent++;
+	tw_transfer *t = ud;
+	t->sent++;
+	char *method = NULL, *url = NULL;
+	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_METHOD, &method);
+	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
+	/* Out of memory leaves the hop out; the request goes anyway. */
+	(void)tw_response_hop_sent(t->resp, method, url);
 	return CURL_PREREQFUNC_OK;
 }
 
@@ -155,6 +175,9 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	curl_easy_setopt(easy, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, on_request);
 	curl_easy_setopt(easy, CURLOPT_PREREQDATA, t);
+	/* A proxy's answer to CONNECT is no hop of the chain (nor the page's
+	 * headers). */
+	curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 
 	const char *m = req->method;
 	if (strcmp(m, "HEAD") == 0)
