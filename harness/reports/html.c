@@ -69,7 +69,8 @@ static const char css[] =
 	"pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--panel);border:1px solid var(--line);"
 	"border-radius:6px;padding:10px 12px;margin:4px 0 12px}\n"
 	".muted{color:var(--muted)}.small{font-size:13px}\n"
-	".top{display:grid;grid-template-columns:minmax(280px,1fr) minmax(280px,1fr);gap:24px;margin:8px 0 24px}\n"
+	".top{display:grid;grid-template-columns:minmax(280px,1fr) minmax(280px,1fr);gap:24px;margin:8px 0 24px;"
+	"align-items:start}\n"
 	".card{border:1px solid var(--line);border-radius:10px;padding:16px 20px;background:#fff}\n"
 	".readiness{border-width:3px}.readiness.up{border-color:var(--good)}.readiness.down{border-color:var(--bad)}\n"
 	".score{font-size:80px;font-weight:800;line-height:1;margin:4px 0;letter-spacing:-2px}\n"
@@ -694,6 +695,11 @@ static void attention_item(html *h, node ol, size_t i)
 				 tw_page_fmt(h, "The rehearsal %s before any scene ran.",
 					     status_words(r->status)));
 	}
+	/* Over many performances the step's message is one of them: say how
+	 * many fell short too. */
+	const tw_rehearsal_metrics *m = tw_page_metrics_of(h, i);
+	if (evidence && l && m && m->performances > 1)
+		tw_page_el_text(h, li, "div", "small muted", loss_cause(l));
 }
 
 /* At the top: the journeys that failed, then those that lost points, each
