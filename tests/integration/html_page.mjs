@@ -158,7 +158,7 @@ try {
           if (f.error)
             fail(`${where}: ${f.error}`);
           else if (!(f.terms.includes("Expected") && f.terms.includes("Actual")) && !f.transcript)
-            fail(`${where}: the first journey's link (${first.href}) does not bring expected vs actual on screen (shown: ${f.terms.join(", ") || "none"}; ${f.text})`);
+            fail(`${where}: the first journey's link (#${f.id}) does not bring expected vs actual on screen (shown: ${f.terms.join(", ") || "none"}; ${f.text})`);
           else
             ok(`${where}: the top summary starts with "${first.text.slice(0, 70)}"; its link shows ${f.terms.join(", ")}${f.transcript ? " and the transcript" : ""}`);
         }
