@@ -151,6 +151,13 @@ static const char css[] =
 	"td.url,td:has(>code),tbody th.mono{padding-left:0!important}"
 	":is(td.url,td:has(>code),tbody th.mono)::before{float:none!important;display:block;margin:0!important}"
 	"table.parts tbody td:nth-child(2)::before{visibility:hidden}"
+	/* Figures side by side, each under its name: a card stays short. */
+	":is(table.steps,table.pages,table.parts,table[id^=baseline-]) tr{display:flex;flex-wrap:wrap;column-gap:12px}"
+	":is(table.steps,table.pages,table.parts,table[id^=baseline-]) tbody :is(td,th){flex:1 1 100%}"
+	":is(table.steps,table.pages,table.parts,table[id^=baseline-]) tbody td.num:not(:first-child)"
+	"{flex:1 1 25%;padding-left:0}"
+	":is(table.steps,table.pages,table.parts,table[id^=baseline-]) tbody td.num:not(:first-child)::before"
+	"{float:none;display:block;margin:0;width:auto}"
 	"table.steps tr.tp{border-left:6px solid transparent;padding-left:8px}"
 	"table.steps tr.tp td:first-child{border-left:0}}\n"
 	"@page{margin:14mm}\n"
