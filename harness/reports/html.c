@@ -1,8 +1,10 @@
 /*
  * The HTML readiness report: the one page a product owner reads before
  * saying whether the curtain goes up. It answers, top to bottom: the score
- * and the verdict, the three things that cost the most points, what was
- * run; then per rehearsal its outcome rate, its score and the four parts,
+ * and the verdict, the journeys to look at first (those that failed, then
+ * those that lost points, each with its cause and a link to its evidence),
+ * the three things that cost the most points, what was run; then per
+ * rehearsal, in that order (failing first), its outcome rate, its score and the four parts,
  * the journey (every scene and touchpoint in order, coloured by health, with
  * words and symbols so colour is never the only signal), a latency chart,
  * and for a failing performance what it was doing when it failed (the step,
@@ -15,6 +17,9 @@
  * an excerpt cut mid-character), so every text goes through clean() first.
  * The file is self-contained: inline CSS, inline SVG, no script, no font, no
  * URL that is fetched (URLs from the run are shown as text, never linked).
+ * On a phone the stylesheet stacks each table row into a card, labelling
+ * every value with its column's name (label_cells copies it into the
+ * cell), so the page is never wider than the screen.
  * It is written with tw_write_file_atomic. The latency chart is drawn in
  * reports/chart.c with the builder this file shares through
  * reports/html_internal.h.
