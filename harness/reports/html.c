@@ -57,6 +57,9 @@
 #define TRANSCRIPT_MAX_CHARS 40000
 #define TOP_LOSSES 3
 
+/* The tables a phone shows as stacked cards (the 640 px @media). */
+#define STACKED ":is(table.steps,table.pages,table.parts,table[id^=baseline-])"
+
 static const char css[] =
 	":root{--ink:#1f2328;--muted:#57606a;--line:#d0d7de;--panel:#f6f8fa;"
 	"--good:#116329;--good-bg:#dafbe1;--fair:#6c4f00;--fair-bg:#fff8c5;"
@@ -141,28 +144,24 @@ static const char css[] =
 	 * own; the page is never wider than the screen. */
 	"@media (max-width:640px){.wrap{padding:0 12px}.card{padding:12px 14px}"
 	".ev{grid-template-columns:1fr}.ev dd{margin-bottom:6px}"
-	":is(table.steps,table.pages,table.parts,table[id^=baseline-]),"
-	":is(table.steps,table.pages,table.parts,table[id^=baseline-]) :is(tbody,tr){display:block}"
-	":is(table.steps,table.pages,table.parts,table[id^=baseline-]) thead"
-	"{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}"
-	":is(table.steps,table.pages,table.parts,table[id^=baseline-]) tr{border-bottom:1px solid var(--line);padding:6px 0}"
-	":is(table.steps,table.pages,table.parts,table[id^=baseline-]) tbody :is(td,th)"
-	"{display:flow-root;border:0;padding:1px 0 1px 120px;text-align:left;white-space:normal}"
+	STACKED "," STACKED " tbody{display:block}"
+	STACKED " thead{position:absolute;width:1px;height:1px;overflow:hidden;"
+	"clip-path:inset(50%);white-space:nowrap}"
+	STACKED " tr{display:flex;flex-wrap:wrap;column-gap:12px;border-bottom:1px solid var(--line);"
+	"padding:6px 0}"
+	STACKED " tbody :is(td,th){flex:1 1 100%;display:flow-root;border:0;padding:1px 0 1px 120px;"
+	"text-align:left;white-space:normal}"
 	/* The label floats in the cell's padding; flow-root makes the cell as
 	 * tall as a label that wraps. */
-	":is(table.steps,table.pages,table.parts,table[id^=baseline-]) tbody :is(td,th)::before"
-	"{content:attr(data-label);float:left;width:112px;margin-left:-120px;color:var(--muted);"
-	"font:400 13px/1.7 system-ui,sans-serif}"
-	"td.url,td:has(>code),tbody th.mono{padding-left:0!important}"
-	":is(td.url,td:has(>code),tbody th.mono)::before{float:none!important;display:block;margin:0!important}"
-	"table.parts tbody td:nth-child(2)::before{visibility:hidden}"
-	/* Figures side by side, each under its name: a card stays short. */
-	":is(table.steps,table.pages,table.parts,table[id^=baseline-]) tr{display:flex;flex-wrap:wrap;column-gap:12px}"
-	":is(table.steps,table.pages,table.parts,table[id^=baseline-]) tbody :is(td,th){flex:1 1 100%}"
-	":is(table.steps,table.pages,table.parts,table[id^=baseline-]) tbody td.num:not(:first-child)"
-	"{flex:1 1 25%;padding-left:0}"
-	":is(table.steps,table.pages,table.parts,table[id^=baseline-]) tbody td.num:not(:first-child)::before"
+	STACKED " tbody :is(td,th)::before{content:attr(data-label);float:left;width:112px;"
+	"margin-left:-120px;color:var(--muted);font:400 13px/1.7 system-ui,sans-serif}"
+	/* Above its value: the step, a URL, and the figures, side by side so a
+	 * card stays short. */
+	STACKED " :is(td.url,td:has(>code),tbody th.mono,td.num:not(:first-child)){padding-left:0}"
+	STACKED " :is(td.url,td:has(>code),tbody th.mono,td.num:not(:first-child))::before"
 	"{float:none;display:block;margin:0;width:auto}"
+	STACKED " td.num:not(:first-child){flex:1 1 25%}"
+	"table.parts tbody td:nth-child(2)::before{visibility:hidden}"
 	"table.steps tr.tp{border-left:6px solid transparent;padding-left:8px}"
 	"table.steps tr.tp td:first-child{border-left:0}}\n"
 	"@page{margin:14mm}\n"
