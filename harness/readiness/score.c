@@ -338,7 +338,8 @@ static void put_num(tw_buf *b, double v)
 	tw_buf_put_decimal(b, v, 2, false);
 }
 
-/* The URL the shown performance sent at touchpoint st, or NULL. */
+/* The URL the shown performance sent at touchpoint st, or NULL: its
+ * first hop's, the one the script wrote, not where redirects led. */
 static const char *sent_url(const tw_rehearsal_result *r, const tw_touchpoint *st)
 {
 	if (!r || st->scene >= r->scene_count)
@@ -346,7 +347,13 @@ static const char *sent_url(const tw_rehearsal_result *r, const tw_touchpoint *s
 	const tw_scene_result *sc = &r->scenes[st->scene];
 	if (st->index >= tw_scene_result_steps(sc))
 		return NULL;
-	const char *url = sc->steps[st->index].url;
+	const tw_step_result *step = &sc->steps[st->index];
+	const char *url = step->url;
+	if (tw_step_result_hop_count(step) > 0) {
+		tw_hop hop = TW_HOP_INIT;
+		tw_step_result_hop(&hop, step, 0);
+		url = hop.url;
+	}
 	return url && *url ? url : NULL;
 }
 

@@ -1,8 +1,10 @@
 /*
  * The HTML readiness report: the one page a product owner reads before
  * saying whether the curtain goes up. It answers, top to bottom: the score
- * and the verdict, the three things that cost the most points, what was
- * run; then per rehearsal its outcome rate, its score and the four parts,
+ * and the verdict, the journeys to look at first (those that failed, then
+ * those that lost points, each with its cause and a link to its evidence),
+ * the three things that cost the most points, what was run; then per
+ * rehearsal, in that order (failing first), its outcome rate, its score and the four parts,
  * the journey (every scene and touchpoint in order, coloured by health, with
  * words and symbols so colour is never the only signal), a latency chart,
  * and for a failing performance what it was doing when it failed (the step,
@@ -15,6 +17,9 @@
  * an excerpt cut mid-character), so every text goes through clean() first.
  * The file is self-contained: inline CSS, inline SVG, no script, no font, no
  * URL that is fetched (URLs from the run are shown as text, never linked).
+ * On a phone the stylesheet stacks each table row into a card, labelling
+ * every value with its column's name (label_cells copies it into the
+ * cell), so the page is never wider than the screen.
  * It is written with tw_write_file_atomic. The latency chart is drawn in
  * reports/chart.c with the builder this file shares through
  * reports/html_internal.h.
@@ -53,6 +58,9 @@
 #define TRANSCRIPT_MAX_CHARS 40000
 #define TOP_LOSSES 3
 
+/* The tables a phone shows as stacked cards (the 640 px @media). */
+#define STACKED ":is(table.steps,table.pages,table.parts,table[id^=baseline-])"
+
 static const char css[] =
 	":root{--ink:#1f2328;--muted:#57606a;--line:#d0d7de;--panel:#f6f8fa;"
 	"--good:#116329;--good-bg:#dafbe1;--fair:#6c4f00;--fair-bg:#fff8c5;"
@@ -61,7 +69,8 @@ static const char css[] =
 	"*{box-sizing:border-box}\n"
 	"html{-webkit-text-size-adjust:100%}\n"
 	"body{margin:0;color:var(--ink);background:#fff;"
-	"font:15px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif}\n"
+	"font:15px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif;"
+	"overflow-wrap:break-word}\n"
 	".wrap{max-width:1120px;margin:0 auto;padding:0 24px}\n"
 	"h1{font-size:22px;margin:24px 0 8px}h2{font-size:20px;margin:0 0 8px}"
 	"h3{font-size:16px;margin:20px 0 8px}h4{font-size:15px;margin:0}\n"
@@ -69,7 +78,8 @@ static const char css[] =
 	"pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--panel);border:1px solid var(--line);"
 	"border-radius:6px;padding:10px 12px;margin:4px 0 12px}\n"
 	".muted{color:var(--muted)}.small{font-size:13px}\n"
-	".top{display:grid;grid-template-columns:minmax(280px,1fr) minmax(280px,1fr);gap:24px;margin:8px 0 24px}\n"
+	".top{display:grid;grid-template-columns:minmax(280px,1fr) minmax(280px,1fr);gap:24px;margin:8px 0 24px;"
+	"align-items:start}\n"
 	".card{border:1px solid var(--line);border-radius:10px;padding:16px 20px;background:#fff}\n"
 	".readiness{border-width:3px}.readiness.up{border-color:var(--good)}.readiness.down{border-color:var(--bad)}\n"
 	".score{font-size:80px;font-weight:800;line-height:1;margin:4px 0;letter-spacing:-2px}\n"
@@ -78,6 +88,8 @@ static const char css[] =
 	".verdict.up{background:var(--good-bg);color:var(--good)}.verdict.down{background:var(--bad-bg);color:var(--bad)}\n"
 	"ol.losses{margin:6px 0 0;padding-left:22px}ol.losses li{margin:4px 0}\n"
 	".pts{font-weight:700;color:var(--bad);white-space:nowrap}\n"
+	"ol.attention{margin:6px 0 12px;padding-left:22px}ol.attention li{margin:8px 0}"
+	"ol.attention .why{font-size:14px}\n"
 	"dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:8px 0 0}\n"
 	"dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}\n"
 	"nav.toc ul{list-style:none;padding:0;margin:0 0 24px;display:flex;flex-wrap:wrap;gap:8px}\n"
@@ -91,7 +103,9 @@ static const char css[] =
 	"th,td{text-align:left;vertical-align:top;padding:4px 8px;border-bottom:1px solid var(--line)}\n"
 	"th{font-size:13px;color:var(--muted);font-weight:600}\n"
 	"td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\n"
-	"td.url{overflow-wrap:anywhere;word-break:break-all}\n"
+	"td.url,.chain .url{overflow-wrap:anywhere}\n"
+	/* Read by screen readers, not shown. */
+	".vh{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}\n"
 	".meter{background:var(--none-bg);border-radius:4px;height:12px;min-width:120px;overflow:hidden}\n"
 	".meter>span{display:block;height:100%;background:#0969da}\n"
 	"ol.journey{list-style:none;padding:0;margin:0}\n"
@@ -126,6 +140,31 @@ static const char css[] =
 	".ev{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}.ev dt{font-weight:600}.ev dd{margin:0}\n"
 	"footer{margin:24px auto;color:var(--muted);font-size:13px}\n"
 	"@media (max-width:760px){.top{grid-template-columns:1fr}.score{font-size:64px}}\n"
+	/* A phone: the tables' rows become stacked cards, each value beside its
+	 * column's name (data-label), the step and the URL on lines of their
+	 * own; the page is never wider than the screen. */
+	"@media (max-width:640px){.wrap{padding:0 12px}.card{padding:12px 14px}"
+	".ev{grid-template-columns:1fr}.ev dd{margin-bottom:6px}"
+	STACKED "," STACKED " tbody{display:block}"
+	STACKED " thead{position:absolute;width:1px;height:1px;overflow:hidden;"
+	"clip-path:inset(50%);white-space:nowrap}"
+	STACKED " tr{display:flex;flex-wrap:wrap;column-gap:12px;border-bottom:1px solid var(--line);"
+	"padding:6px 0}"
+	STACKED " tbody :is(td,th){flex:1 1 100%;display:flow-root;border:0;padding:1px 0 1px 120px;"
+	"text-align:left;white-space:normal}"
+	/* The label floats in the cell's padding; flow-root makes the cell as
+	 * tall as a label that wraps. */
+	STACKED " tbody :is(td,th)::before{content:attr(data-label);float:left;width:112px;"
+	"margin-left:-120px;color:var(--muted);font:400 13px/1.7 system-ui,sans-serif}"
+	/* Above its value: the step, a URL, and the figures, side by side so a
+	 * card stays short. */
+	STACKED " :is(td.url,td:has(>code),tbody th.mono,td.num:not(:first-child)){padding-left:0}"
+	STACKED " :is(td.url,td:has(>code),tbody th.mono,td.num:not(:first-child))::before"
+	"{float:none;display:block;margin:0;width:auto}"
+	STACKED " td.num:not(:first-child){flex:1 1 25%}"
+	"table.parts tbody td:nth-child(2)::before{visibility:hidden}"
+	"table.steps tr.tp{border-left:6px solid transparent;padding-left:8px}"
+	"table.steps tr.tp td:first-child{border-left:0}}\n"
 	"@page{margin:14mm}\n"
 	"@media print{body{font-size:10pt}.wrap{max-width:none;padding:0}nav.toc{display:none}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
@@ -267,6 +306,41 @@ node tw_page_el_text(html *h, node parent, const char *name, const char *cls, co
 	node n = tw_page_el(h, parent, name, cls);
 	tw_page_add_text(h, n, s);
 	return n;
+}
+
+/*
+ * Copies each column's header into its body cells' data-label, which the
+ * phone layout (the stylesheet's narrow @media) shows beside each value
+ * when it stacks a table's rows. One pass after a table is built, so
+ * whoever builds the cells need not know. A row with a spanning cell is
+ * labelled up to that cell.
+ */
+static void label_cells(html *h, node table)
+{
+	node head = NULL, body = NULL;
+	for (node c = table ? xmlFirstElementChild(table) : NULL; c; c = xmlNextElementSibling(c)) {
+		if (xmlStrEqual(c->name, BAD_CAST "thead"))
+			head = c;
+		else if (xmlStrEqual(c->name, BAD_CAST "tbody"))
+			body = c;
+	}
+	node heads = head ? xmlFirstElementChild(head) : NULL;
+	for (node tr = body && heads ? xmlFirstElementChild(body) : NULL; tr && !h->rc;
+	     tr = xmlNextElementSibling(tr)) {
+		node th = xmlFirstElementChild(heads);
+		for (node td = xmlFirstElementChild(tr); td && th && !h->rc;
+		     td = xmlNextElementSibling(td), th = xmlNextElementSibling(th)) {
+			if (xmlHasProp(td, BAD_CAST "colspan"))
+				break;
+			xmlChar *label = xmlNodeGetContent(th);
+			if (!label) {
+				tw_page_fail(h, TW_ENOMEM);
+				break;
+			}
+			tw_page_attr(h, td, "data-label", (const char *)label);
+			xmlFree(label);
+		}
+	}
 }
 
 static node el_pre(html *h, node parent, const char *s, size_t max)
@@ -508,7 +582,152 @@ static void loss_item(html *h, node ol, const tw_loss *l)
 	tw_page_add_text(h, li, why);
 }
 
-static void write_readiness(html *h, node parent)
+/* ---- the journeys to look at first ---- */
+
+/* A journey's place on the page: those that failed come first, then those
+ * that passed but lost points (or met techweek's limit), then the rest;
+ * run order within each. */
+typedef enum rank { RANK_FAILED, RANK_LOST, RANK_FINE } rank;
+
+/* The points rehearsal i lost, over every part. */
+static double points_lost(const html *h, size_t i)
+{
+	double points = 0;
+	for (size_t k = 0; h->score && h->score->losses && k < h->score->loss_count; k++)
+		if (h->score->losses[k].rehearsal == i)
+			points += h->score->losses[k].points;
+	return points;
+}
+
+static rank journey_rank(const html *h, size_t i)
+{
+	const tw_rehearsal_result *r = &h->run->rehearsals[i];
+	if (tw_status_is_problem(r->status))
+		return RANK_FAILED;
+	const tw_rehearsal_score *rs = tw_page_score_of(h, i);
+	if (r->status == TW_STATUS_LIMITED || (rs && rs->below_minimum) ||
+	    points_lost(h, i) >= LOSS_SHOWN_MIN)
+		return RANK_LOST;
+	return RANK_FINE;
+}
+
+/* The rehearsals' indexes in the page's order (journey_rank, then run
+ * order): the top summary, the contents and the sections all follow it.
+ * NULL, with h->rc set, when out of memory. */
+static size_t *journey_order(html *h)
+{
+	size_t n = h->run->count, k = 0;
+	size_t *order = malloc((n ? n : 1) * sizeof(*order));
+	if (!order) {
+		tw_page_fail(h, TW_ENOMEM);
+		return NULL;
+	}
+	for (rank x = RANK_FAILED; x <= RANK_FINE; x++)
+		for (size_t i = 0; i < n; i++)
+			if (journey_rank(h, i) == x)
+				order[k++] = i;
+	return order;
+}
+
+/* The shown performance's first step that did not hold (or where techweek
+ * reached its limit): the one write_problem shows first. */
+static const tw_step_result *first_problem_step(const tw_rehearsal_result *r)
+{
+	for (size_t s = 0; s < r->scene_count; s++)
+		for (size_t j = 0; j < tw_scene_result_steps(&r->scenes[s]); j++) {
+			const tw_step_result *st = &r->scenes[s].steps[j];
+			if (tw_status_is_problem(st->status) || st->status == TW_STATUS_LIMITED)
+				return st;
+		}
+	return NULL;
+}
+
+/* The rehearsal's largest loss; NULL when it lost nothing. */
+static const tw_loss *largest_loss(const html *h, size_t i)
+{
+	const tw_loss *most = NULL;
+	for (size_t k = 0; h->score && h->score->losses && k < h->score->loss_count; k++) {
+		const tw_loss *l = &h->score->losses[k];
+		if (l->rehearsal == i && (!most || l->points > most->points))
+			most = l;
+	}
+	return most;
+}
+
+/* One summary line: the journey's status, its name linking to its
+ * evidence, why in the engine's words (the failing step's message, or
+ * what cost the most points), and the points it lost. */
+static void attention_item(html *h, node ol, size_t i)
+{
+	const tw_rehearsal_result *r = &h->run->rehearsals[i];
+	rank x = journey_rank(h, i);
+	const tw_step_result *st = first_problem_step(r);
+	const tw_loss *l = largest_loss(h, i);
+	bool evidence = x == RANK_FAILED || r->status == TW_STATUS_LIMITED;
+
+	node li = tw_page_el(h, ol, "li", NULL);
+	node badge = tw_page_el(h, li, "span", NULL);
+	tw_page_attr(h, badge, "class",
+		     tw_page_fmt(h, "health %s",
+				 x == RANK_FAILED                 ? "b-failing"
+				 : r->status == TW_STATUS_LIMITED ? "b-fair"
+								  : "b-poor"));
+	tw_page_add_text(h, badge,
+			 tw_page_fmt(h, "%s %s", status_symbol(r->status),
+				     status_words(r->status)));
+	tw_page_add_text(h, li, " ");
+	node a = tw_page_el(h, li, "a", NULL);
+	tw_page_attr(h, a, "href",
+		     tw_page_fmt(h, evidence ? "#r%zu-evidence" : l ? "#r%zu-losses" : "#r%zu", i));
+	add_text_max(h, a, rehearsal_name(r), NAME_MAX_CHARS, true);
+	double points = points_lost(h, i);
+	if (points >= LOSS_SHOWN_MIN)
+		tw_page_el_text(h, li, "span", "pts",
+				tw_page_fmt(h, " \xE2\x88\x92%.1f points", points)); /* − */
+	node why = tw_page_el(h, li, "div", "why");
+	if (evidence && st && st->message) {
+		tw_page_add_text(h, why, st->message);
+		tw_page_add_text(h, why, tw_page_fmt(h, " (line %d)", tw_step_result_line(st)));
+	} else if (evidence && !st && r->problem.message) {
+		tw_page_add_text(h, why, r->problem.message);
+	} else if (l) {
+		tw_page_add_text(h, why, loss_cause(l));
+	} else if (evidence) {
+		tw_page_add_text(h, why,
+				 tw_page_fmt(h, "The rehearsal %s before any scene ran.",
+					     status_words(r->status)));
+	}
+	/* Over many performances the step's message is one of them: say how
+	 * many fell short too. */
+	const tw_rehearsal_metrics *m = tw_page_metrics_of(h, i);
+	if (evidence && l && m && m->performances > 1)
+		tw_page_el_text(h, li, "div", "small muted", loss_cause(l));
+}
+
+/* At the top: the journeys that failed, then those that lost points, each
+ * in a line with its cause and a link to its evidence. */
+static void write_attention(html *h, node parent, const size_t *order)
+{
+	size_t n = 0;
+	for (size_t k = 0; order && k < h->run->count; k++)
+		n += journey_rank(h, order[k]) != RANK_FINE;
+	node box = tw_page_el(h, parent, "div", "attention");
+	tw_page_attr(h, box, "id", "attention");
+	if (!n) {
+		if (h->run->count)
+			tw_page_el_text(h, box, "p", NULL,
+					"Every journey passed, and none lost points.");
+		return;
+	}
+	/* Under the readiness card's h2, or on its own when nothing is scored. */
+	tw_page_el_text(h, box, h->score ? "h3" : "h2", NULL, "Journeys to look at first");
+	node ol = tw_page_el(h, box, "ol", "attention");
+	for (size_t k = 0; k < h->run->count; k++)
+		if (journey_rank(h, order[k]) != RANK_FINE)
+			attention_item(h, ol, order[k]);
+}
+
+static void write_readiness(html *h, node parent, const size_t *order)
 {
 	const tw_run_score *sc = h->score;
 	bool up = sc->verdict == TW_VERDICT_READY;
@@ -530,6 +749,7 @@ static void write_readiness(html *h, node parent)
 			tw_page_fmt(h, "%s %s", up ? TW_SYMBOL_PASSED : TW_SYMBOL_FAILED,
 				    tw_verdict_title(sc->verdict)));
 	tw_page_attr(h, v, "id", "verdict");
+	write_attention(h, card, order);
 
 	node why = tw_page_el(h, card, "p", "small muted");
 	if (sc->gate >= 0)
@@ -721,14 +941,15 @@ static void write_run(html *h, node parent)
 			 run->count - passed));
 }
 
-static void write_toc(html *h, node parent)
+static void write_toc(html *h, node parent, const size_t *order)
 {
-	if (h->run->count == 0)
+	if (h->run->count == 0 || !order)
 		return;
 	node nav = tw_page_el(h, parent, "nav", "toc");
 	tw_page_attr(h, nav, "aria-label", "Rehearsals");
 	node ul = tw_page_el(h, nav, "ul", NULL);
-	for (size_t i = 0; i < h->run->count; i++) {
+	for (size_t k = 0; k < h->run->count; k++) {
+		size_t i = order[k];
 		const tw_rehearsal_result *r = &h->run->rehearsals[i];
 		const tw_rehearsal_score *rs = tw_page_score_of(h, i);
 		node a = tw_page_el(h, tw_page_el(h, ul, "li", NULL), "a", NULL);
@@ -960,7 +1181,8 @@ static void write_parts(html *h, node parent, const tw_rehearsal_score *rs)
 	node table = tw_page_el(h, parent, "table", "parts");
 	node tr = tw_page_el(h, tw_page_el(h, table, "thead", NULL), "tr", NULL);
 	tw_page_el_text(h, tr, "th", NULL, "Part of the score");
-	tw_page_el_text(h, tr, "th", NULL, "");
+	/* A header a screen reader can say (axe-core: empty-table-header). */
+	tw_page_el_text(h, tw_page_el(h, tr, "th", NULL), "span", "vh", "As a bar");
 	tw_page_el_text(h, tr, "th", "num", "Value");
 	if (weights)
 		tw_page_el_text(h, tr, "th", "num", "Weight");
@@ -987,6 +1209,7 @@ static void write_parts(html *h, node parent, const tw_rehearsal_score *rs)
 					tw_page_fmt(h, "%.0f%%", h->score->weight[p] * 100));
 		tw_page_el_text(h, tr, "td", "small muted", part_figures(h, rs, (tw_part)p));
 	}
+	label_cells(h, table);
 }
 
 static void write_losses(html *h, node parent, size_t i)
@@ -999,7 +1222,8 @@ static void write_losses(html *h, node parent, size_t i)
 		if (l->rehearsal != i)
 			continue;
 		if (!ul) {
-			tw_page_el_text(h, parent, "h3", NULL, "What cost points");
+			node h3 = tw_page_el_text(h, parent, "h3", NULL, "What cost points");
+			tw_page_attr(h, h3, "id", tw_page_fmt(h, "r%zu-losses", i));
 			ul = tw_page_el(h, parent, "ul", "losses");
 		}
 		node li = tw_page_el(h, ul, "li", NULL);
@@ -1049,7 +1273,7 @@ static void write_baseline(html *h, node parent, size_t i)
 	node table = tw_page_el(h, parent, "table", NULL);
 	tw_page_attr(h, table, "id", tw_page_fmt(h, "baseline-r%zu", i));
 	node tr = tw_page_el(h, tw_page_el(h, table, "thead", NULL), "tr", NULL);
-	static const char *const heads[] = {"", "Score", "Outcome rate", "p95", "Steps per performance",
+	static const char *const heads[] = {"Rehearsal or touchpoint", "Score", "Outcome rate", "p95", "Steps per performance",
 					    "Time to outcome (p90)"};
 	for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++)
 		tw_page_el_text(h, tr, "th", NULL, heads[k]);
@@ -1074,6 +1298,7 @@ static void write_baseline(html *h, node parent, size_t i)
 			change_cell(h, tr, (tw_figure)f, &tc->figure[f],
 				    f == TW_FIGURE_SCORE || f == TW_FIGURE_OUTCOME || f == TW_FIGURE_P95);
 	}
+	label_cells(h, table);
 	if (rc->touchpoints_gone)
 		tw_page_el_text(h, parent, "p", "small muted",
 				tw_page_fmt(h, "%zu touchpoint%s of the baseline %s no match here.",
@@ -1222,6 +1447,7 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 					st && tw_status_is_problem(st->status) ? "1" : "0");
 		}
 	}
+	label_cells(h, table);
 }
 
 static void write_journey(html *h, node parent, size_t i)
@@ -1237,6 +1463,40 @@ static void write_journey(html *h, node parent, size_t i)
 }
 
 /* ---- a failing performance ---- */
+
+/* The requests the step made, as a term and its description in dl: each
+ * hop's method, URL (a line of its own on a phone) and status. Today the
+ * step result holds one request: the method, the last URL and its status. */
+static void write_request_chain(html *h, node dl, const tw_step_result *st)
+{
+	if (!st->method && !st->url)
+		return;
+	size_t hops = tw_step_result_hop_count(st);
+	tw_page_el_text(h, dl, "dt", NULL, hops > 1 ? "Requests" : "Response");
+	node dd = tw_page_el(h, dl, "dd", "mono chain");
+	/* One hop a line, each led to by the one above it. */
+	for (size_t i = 0; i < hops; i++) {
+		tw_hop hop = TW_HOP_INIT;
+		tw_step_result_hop(&hop, st, i);
+		if (i)
+			tw_page_el(h, dd, "br", NULL);
+		if (hop.left_out) {
+			tw_page_add_text(h, dd,
+					 tw_page_fmt(h, "\xE2\x80\xA6 %llu more %s",
+						     (unsigned long long)hop.left_out,
+						     tw_page_plural(hop.left_out, "request", "requests")));
+			tw_page_el(h, dd, "br", NULL);
+		}
+		if (i)
+			tw_page_add_text(h, dd, "\xE2\x86\x92 "); /* → */
+		if (hop.status)
+			tw_page_add_text(h, dd, tw_page_fmt(h, "HTTP %ld from ", hop.status));
+		else
+			tw_page_add_text(h, dd, "no response to ");
+		tw_page_add_text(h, dd, tw_page_fmt(h, "%s ", hop.method));
+		tw_page_el_text(h, dd, "span", "url", hop.url);
+	}
+}
 
 static void write_failed_step(html *h, node parent, const tw_scene_result *sc,
 			      const tw_step_result *st)
@@ -1262,34 +1522,7 @@ static void write_failed_step(html *h, node parent, const tw_scene_result *sc,
 			tw_page_el_text(h, dl, "dt", NULL, "Actual");
 			el_pre(h, tw_page_el(h, dl, "dd", NULL), st->actual, EXCERPT_MAX_CHARS);
 		}
-		if (st->method || st->url) {
-			tw_page_el_text(h, dl, "dt", NULL, "Response");
-			node dd = tw_page_el(h, dl, "dd", "mono");
-			/* The request chain, one hop a line, each led to by the
-			 * one above it. */
-			for (size_t i = 0; i < tw_step_result_hop_count(st); i++) {
-				tw_hop hop = TW_HOP_INIT;
-				tw_step_result_hop(&hop, st, i);
-				if (i)
-					tw_page_el(h, dd, "br", NULL);
-				if (hop.left_out) {
-					tw_page_add_text(h, dd,
-							 tw_page_fmt(h, "\xE2\x80\xA6 %llu more %s",
-								     (unsigned long long)hop.left_out,
-								     tw_page_plural(hop.left_out, "request",
-										    "requests")));
-					tw_page_el(h, dd, "br", NULL);
-				}
-				if (i)
-					tw_page_add_text(h, dd, "\xE2\x86\x92 "); /* → */
-				if (hop.status)
-					tw_page_add_text(h, dd, tw_page_fmt(h, "HTTP %ld from ", hop.status));
-				else
-					tw_page_add_text(h, dd, "no response to ");
-				tw_page_add_text(h, dd, tw_page_fmt(h, "%s ", hop.method));
-				tw_page_add_text(h, dd, hop.url);
-			}
-		}
+		write_request_chain(h, dl, st);
 	}
 }
 
@@ -1386,6 +1619,7 @@ static void write_pages(html *h, node parent, const tw_rehearsal_result *r)
 			}
 		}
 	}
+	label_cells(h, table);
 }
 
 static void write_transcripts(html *h, node parent, const tw_rehearsal_result *r)
@@ -1412,6 +1646,7 @@ static void write_problem(html *h, node parent, size_t i)
 		return;
 	const tw_rehearsal_metrics *m = tw_page_metrics_of(h, i);
 	node box = tw_page_el(h, parent, "div", "problem");
+	tw_page_attr(h, box, "id", tw_page_fmt(h, "r%zu-evidence", i)); /* the top's link */
 	tw_page_el_text(
 		h, box, "h3", NULL,
 		tw_page_fmt(h, "%s %s", status_symbol(r->status),
@@ -1538,17 +1773,23 @@ static void write_document(html *h)
 	node header = tw_page_el(h, body, "header", "wrap");
 	tw_page_el_text(h, header, "h1", NULL,
 			h->score ? "Curtain-up readiness report" : "Rehearsal report");
+	/* Failing journeys first, everywhere: the top, the contents, the
+	 * sections. */
+	size_t *order = journey_order(h);
 	node top = tw_page_el(h, header, "div", "top");
 	if (h->score)
-		write_readiness(h, top);
+		write_readiness(h, top, order);
+	else
+		write_attention(h, tw_page_el(h, top, "section", "card"), order);
 	write_run(h, top);
 
 	node content = tw_page_el(h, body, "main", "wrap");
-	write_toc(h, content);
+	write_toc(h, content, order);
 	if (run->count == 0)
 		tw_page_el_text(h, content, "p", NULL, "No rehearsal was run.");
-	for (size_t i = 0; i < run->count; i++)
-		write_rehearsal(h, content, i);
+	for (size_t k = 0; order && k < run->count; k++)
+		write_rehearsal(h, content, order[k]);
+	free(order);
 
 	node foot = tw_page_el(h, body, "footer", "wrap");
 	tw_page_add_text(

@@ -246,9 +246,9 @@ static void test_chain(void **state)
 	assert_xp(doc, "//table[@class='pages']/tbody/tr[32]/td[1]", "\xE2\x80\xA6 8 more requests");
 	assert_xp(doc, "//table[@class='pages']/tbody/tr[33]/td[2]", "http://127.0.0.1:8080/a?hop=39");
 	assert_xp(doc, "//table[@class='pages']/tbody/tr[33]/td[3]", "500");
-	assert_xp_contains(doc, "//div[@class='failed-step']//dd[@class='mono']",
+	assert_xp_contains(doc, "//div[@class='failed-step']//dd[contains(@class,'chain')]",
 			   "HTTP 303 from POST http://127.0.0.1:8080/a?hop=0\xE2\x86\x92 HTTP 303 from GET");
-	assert_xp_contains(doc, "//div[@class='failed-step']//dd[@class='mono']",
+	assert_xp_contains(doc, "//div[@class='failed-step']//dd[contains(@class,'chain')]",
 			   "\xE2\x80\xA6 8 more requests\xE2\x86\x92 HTTP 500 from GET "
 			   "http://127.0.0.1:8080/a?hop=39");
 	xmlFreeDoc(doc);
@@ -274,11 +274,11 @@ static void test_score_and_verdict(void **state)
 	assert_xp_contains(doc, "//*[@id='verdict']", "NOT READY");
 	/* Only the three costliest losses at the top, most points first. */
 	assert_xp_count(doc, "//*[@id='readiness']//ol[@class='losses']/li", 3);
-	assert_xp_contains(doc, "//*[@id='readiness']//ol/li[1]", "12.5 points");
-	assert_xp_contains(doc, "//*[@id='readiness']//ol/li[2]", "nothing answered");
+	assert_xp_contains(doc, "//*[@id='readiness']//ol[@class='losses']/li[1]", "12.5 points");
+	assert_xp_contains(doc, "//*[@id='readiness']//ol[@class='losses']/li[2]", "nothing answered");
 	/* The name is the link, not repeated in the why. */
-	assert_xp(doc, "//*[@id='readiness']//ol/li[1]/a", FX_FAILING_NAME);
-	char *first = xp(doc, "//*[@id='readiness']//ol/li[1]");
+	assert_xp(doc, "//*[@id='readiness']//ol[@class='losses']/li[1]/a", FX_FAILING_NAME);
+	char *first = xp(doc, "//*[@id='readiness']//ol[@class='losses']/li[1]");
 	assert_non_null(strstr(first, "Outcome"));
 	assert_null(strstr(strstr(first, FX_FAILING_NAME) + 1, FX_FAILING_NAME));
 	free(first);
@@ -288,12 +288,29 @@ static void test_score_and_verdict(void **state)
 	assert_xp_count(doc, "//*[@id='readiness']/h4/following-sibling::ol/li", 1);
 	assert_xp_contains(doc, "//*[@id='readiness']/h4/following-sibling::ol/li", "Apdex 0.62");
 	/* A loss links to its rehearsal's section. */
-	assert_xp(doc, "//*[@id='readiness']//ol/li[1]/a/@href", "#r1");
+	assert_xp(doc, "//*[@id='readiness']//ol[@class='losses']/li[1]/a/@href", "#r1");
 	assert_xp_count(doc, "//section[@id='r1']", 1);
 	/* Below its minimum, said in words. */
 	assert_xp_count(doc, "//*[@id='reasons']/li[contains(., 'scored 97.9, below its minimum of 99')]", 1);
 	assert_xp_contains(doc, "//*[@id='readiness']", "The gate is 80: the score is below it.");
 	assert_xp_contains(doc, "//*[@id='readiness']", "never achieved its outcome");
+	/* Right under the verdict, the journeys to look at: the failing ones
+	 * first, each with its cause and a link to its evidence (the step,
+	 * expected vs actual); the contents and the sections in that order. */
+	assert_xp(doc, "//*[@id='readiness']/*[@id='attention']/preceding-sibling::p[1]/@id", "verdict");
+	assert_xp(doc, "//*[@id='attention']//li[1]/a/@href", "#r1-evidence");
+	assert_xp_contains(doc, "//*[@id='attention']//li[1]", "failed");
+	assert_xp_count(doc, "//*[@id='attention']//li[not(contains(span[1]/@class, 'b-failing'))]"
+			     "/following-sibling::li[contains(span[1]/@class, 'b-failing')]", 0);
+	assert_xp_contains(doc, "//*[@id='r1-evidence']//dl", "json $.status == \"baking\"");
+	assert_xp(doc, "(//section[@class='rehearsal'])[1]/@id", "r1");
+	assert_xp(doc, "(//nav//a)[1]/@href", "#r1");
+	assert_xp(doc, "(//section[@class='rehearsal'])[last()]/@id", "r0");
+	/* No header a screen reader cannot say (axe-core: empty-table-header);
+	 * every body cell has its column's name for the phone layout. */
+	assert_xp_count(doc, "//th[normalize-space(.)='']", 0);
+	assert_xp(doc, "//section[@id='r1']//table[@class='pages']/tbody/tr[1]/td[5]/@data-label", "URL");
+	assert_xp_count(doc, "//table[@class='steps' or @class='pages' or @class='parts']/tbody//td[not(@data-label)]", 0);
 
 	/* The run. */
 	assert_xp_contains(doc, "//*[@id='run']", "2024-05-01T02:00:00Z");
@@ -402,7 +419,7 @@ static void test_hostile_text(void **state)
 	htmlDocPtr doc = write_and_load(fx, score, &s, &data, &len);
 
 	/* Shown as text, in the loss, the message and the transcript. */
-	assert_xp_contains(doc, "//*[@id='readiness']//ol/li[1]", "<script>alert('owned')</script>");
+	assert_xp_contains(doc, "//*[@id='readiness']//ol[@class='losses']/li[1]", "<script>alert('owned')</script>");
 	assert_xp_contains(doc, "//section[@id='r1']//p[@class='message']",
 			   "<script>alert('owned')</script> & <img src=");
 	assert_xp_contains(doc, "//section[@id='r1']//pre[@class='transcript']",
