@@ -27,6 +27,7 @@
 #include "readiness/baseline.h"
 #include "readiness/score.h"
 #include "reports/render.h"
+#include "reports/wrap.h"
 #include "runner/run.h"
 #include "techweek.h"
 
@@ -48,6 +49,7 @@ typedef struct summary {
 	FILE *out;
 	bool color;
 	bool verbose;
+	size_t width; /* the terminal's columns: tables are cut to fit it */
 } summary;
 
 /* An escape sequence when colour is on, else nothing at all. */
@@ -101,10 +103,25 @@ static size_t put_text(const summary *s, const char *text, size_t max)
 	return put_text_n(s, text ? text : "", text ? strlen(text) : 0, max);
 }
 
-static void pad(const summary *s, size_t written, size_t width)
+/* The next cell of a table row starts at column at; the line writer
+ * (reports/wrap.h) pads to it, or moves the cell to the next line at the
+ * same column when the one before is too wide. */
+static void tab(const summary *s, size_t at)
 {
-	for (; written < width; written++)
-		fputc(' ', s->out);
+	fprintf(s->out, TW_WRAP_COLUMN "%zu%c", at, TW_WRAP_COLUMN_END);
+}
+
+/* Where the cells after a table's first column start, on every row: the
+ * first column (after used columns of indent and symbols) is want wide, or
+ * what the width leaves beside rest columns for the other cells. Narrower
+ * than least, it would be a column of a few letters: then the other cells
+ * go to a line of their own on every row, at the first column's start. */
+static size_t cell_column(const summary *s, size_t used, size_t want, size_t rest, size_t least)
+{
+	size_t room = s->width > used + rest + 2 ? s->width - used - rest - 2 : 0;
+	if (room >= least)
+		return used + (room < want ? room : want) + 2;
+	return s->width > rest && s->width - rest < used ? s->width - rest : used;
 }
 
 static const char *str_or(const char *str, const char *fallback)
@@ -159,7 +176,7 @@ static void put_secs(const summary *s, double ms)
 {
 	if (!isfinite(ms) || ms < 0)
 		ms = 0;
-	fprintf(s->out, "%.2f s", ms / 1000.0);
+	fprintf(s->out, "%.2f" TW_WRAP_NBSP "s", ms / 1000.0);
 }
 
 static void put_step_time(const summary *s, double ms)
@@ -167,9 +184,9 @@ static void put_step_time(const summary *s, double ms)
 	if (!isfinite(ms) || ms < 0)
 		ms = 0;
 	if (ms < 1000)
-		fprintf(s->out, "%.1f ms", ms);
+		fprintf(s->out, "%.1f" TW_WRAP_NBSP "ms", ms);
 	else
-		fprintf(s->out, "%.2f s", ms / 1000.0);
+		fprintf(s->out, "%.2f" TW_WRAP_NBSP "s", ms / 1000.0);
 }
 
 static const char *plural(long n)
@@ -189,6 +206,8 @@ static void detail(const summary *s, int at, const char *label, const char *text
 	if (dim)
 		fputs(esc(s, DIM), s->out);
 	fputs(label, s->out);
+	if (*label)
+		fputs(TW_WRAP_HANG, s->out);
 	put_text(s, text, DETAIL_MAX_CHARS - strlen(label));
 	if (dim)
 		fputs(esc(s, RESET), s->out);
@@ -217,7 +236,7 @@ static void step_details(const summary *s, const tw_step_result *st, int at, boo
 		indent(s, at);
 		fprintf(s->out, "%s%s", esc(s, DIM), line);
 		put_text(s, str_or(st->method, "?"), 16);
-		fputc(' ', s->out);
+		fputs(TW_WRAP_NBSP, s->out);
 		put_text(s, str_or(st->url, "?"), DETAIL_MAX_CHARS - strlen(line));
 		fprintf(s->out, "%s\n", esc(s, RESET));
 	}
@@ -226,7 +245,7 @@ static void step_details(const summary *s, const tw_step_result *st, int at, boo
 /* "  14 | expect status 200": the script line, as compilers show it. */
 static void put_source(const summary *s, const tw_step_result *st)
 {
-	fprintf(s->out, "%4d | ", tw_step_result_line(st));
+	fprintf(s->out, "%4d | " TW_WRAP_HANG, tw_step_result_line(st));
 	put_text(s, tw_step_result_source(st), DETAIL_MAX_CHARS - 7);
 }
 
@@ -237,17 +256,23 @@ static void verbose_step(const summary *s, const tw_step_result *st)
 	fputc(' ', s->out);
 	put_source(s, st);
 	if (st->status != TW_STATUS_SKIPPED) {
+		/* After 19 columns of indent, symbol and line number and the
+		 * source, the status and the time (3 + 2 + 8) as columns, the
+		 * request last, where a long URL can go to a line of its own. */
+		tab(s, cell_column(s, 19, 40, 3 + 2 + 8, 12));
 		fputs(esc(s, DIM), s->out);
 		if (st->http_status)
-			fprintf(s->out, "  %ld", st->http_status);
+			fprintf(s->out, "%ld  ", st->http_status);
+		else
+			fputs("     ", s->out);
+		put_step_time(s, st->elapsed_ms);
 		if (st->method || st->url) {
-			fputs("  ", s->out);
+			/* on a line of its own, under the source */
+			fputs("  " TW_WRAP_HANG "19;", s->out);
 			put_text(s, str_or(st->method, "?"), 16);
-			fputc(' ', s->out);
+			fputs(TW_WRAP_NBSP, s->out);
 			put_text(s, str_or(st->url, "?"), 80);
 		}
-		fputs("  ", s->out);
-		put_step_time(s, st->elapsed_ms);
 		fputs(esc(s, RESET), s->out);
 	}
 	fputc('\n', s->out);
@@ -433,10 +458,11 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m)
 			if (!t->count || (!s->verbose && !t->failed && !t->retries))
 				continue;
 			indent(s, 8);
-			fprintf(s->out, "%4d | ", t->step->line);
+			fprintf(s->out, "%4d | " TW_WRAP_HANG, t->step->line);
 			const char *src = t->step->source ? t->step->source : "";
 			put_text(s, src + strspn(src, " \t"), 48);
-			fprintf(s->out, "  %s%llu\xC3\x97 ", esc(s, DIM), (unsigned long long)t->count);
+			tab(s, cell_column(s, 15, 48, 40, 16));
+			fprintf(s->out, "%s%llu\xC3\x97 ", esc(s, DIM), (unsigned long long)t->count);
 			put_latency(s, t->latency);
 			if (t->failed) {
 				fprintf(s->out, ", %s%llu failed%s (", esc(s, RED),
@@ -468,15 +494,16 @@ static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
 	else
 		put_symbol(s, r->status);
 	fputc(' ', s->out);
-	size_t w = put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS);
-	pad(s, w, NAME_WIDTH);
+	put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS);
+	/* "2 scenes   0.81 s" after the name: 2 + 9 + 2 + 8 columns. */
+	tab(s, cell_column(s, 4, NAME_WIDTH, 9 + 2 + 8, 16));
 	if (r->status == TW_STATUS_BROKEN && r->scene_count == 0) {
-		fprintf(s->out, "  %sbroken%s\n", esc(s, MAGENTA), esc(s, RESET));
+		fprintf(s->out, "%sbroken%s\n", esc(s, MAGENTA), esc(s, RESET));
 	} else {
 		char scenes[48];
 		snprintf(scenes, sizeof(scenes), "%zu scene%s", r->scene_count,
 			 plural((long)r->scene_count));
-		fprintf(s->out, "  %-9s  ", scenes);
+		fprintf(s->out, "%-9s  ", scenes);
 		put_secs(s, r->elapsed_ms);
 		fputc('\n', s->out);
 	}
@@ -512,15 +539,16 @@ static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
 	return TW_OK;
 }
 
-int tw_report_summary(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
-		      tw_error *err)
+static int write_summary(const tw_run *run, const tw_run_score *score, FILE *out,
+			 unsigned flags, size_t width, tw_error *err)
 {
 	if (!run || !out)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_summary needs a run and a stream");
 	int refused = tw_report_refuse(run, score, "tw_report_summary", err);
 	if (refused)
 		return refused;
-	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};
+	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0,
+		     width};
 
 	/* Steps counted are the ones performed: skipped steps cost nothing. */
 	size_t scenes = 0;
@@ -648,8 +676,8 @@ static int put_baseline(const summary *s, const tw_run *run, const tw_comparison
 		const tw_rehearsal_change *rc = &cmp->rehearsals[i];
 		const tw_rehearsal_result *r = &run->rehearsals[i];
 		fputs("    ", s->out);
-		pad(s, put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS), NAME_WIDTH);
-		fputs("  ", s->out);
+		put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS);
+		tab(s, cell_column(s, 4, NAME_WIDTH, 30, 16));
 		if (rc->is_new)
 			fputs("new: not in the baseline", s->out);
 		else if (put_changes(s, rc->figure, false))
@@ -667,9 +695,9 @@ static int put_baseline(const summary *s, const tw_run *run, const tw_comparison
 				continue;
 			const tw_touchpoint *st = &r->plan->scenes[tc->scene].touchpoints[tc->step];
 			const char *src = st->source ? st->source : "";
-			fprintf(s->out, "        %4d | ", st->line);
-			pad(s, put_text(s, src + strspn(src, " \t"), 48), 48);
-			fputs("  ", s->out);
+			fprintf(s->out, "        %4d | " TW_WRAP_HANG, st->line);
+			put_text(s, src + strspn(src, " \t"), 48);
+			tab(s, cell_column(s, 15, 48, 30, 16));
 			if (tc->is_new)
 				fputs("new: not in the baseline", s->out);
 			else if (put_changes(s, tc->figure, true))
@@ -679,8 +707,9 @@ static int put_baseline(const summary *s, const tw_run *run, const tw_comparison
 	}
 	for (size_t i = 0; i < cmp->gone_count; i++) {
 		fputs("    ", s->out);
-		pad(s, put_text(s, cmp->gone[i], NAME_MAX_CHARS), NAME_WIDTH);
-		fputs("  gone: in the baseline, not in this run\n", s->out);
+		put_text(s, cmp->gone[i], NAME_MAX_CHARS);
+		tab(s, cell_column(s, 4, NAME_WIDTH, 30, 16));
+		fputs("gone: in the baseline, not in this run\n", s->out);
 	}
 	return TW_OK;
 }
@@ -701,15 +730,16 @@ static void put_why(const summary *s, const tw_run *run, size_t rehearsal, const
 	put_text(s, why, SIZE_MAX);
 }
 
-int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
-		      tw_error *err)
+static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out,
+			 unsigned flags, size_t width, tw_error *err)
 {
 	if (!run || !score || !out)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_verdict needs a run, a score and a stream");
 	int refused = tw_report_refuse(run, score, "tw_report_verdict", err);
 	if (refused)
 		return refused;
-	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};
+	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0,
+		     width};
 	if (score->baseline && put_baseline(&s, run, score->baseline))
 		return tw_error_set(err, TW_ENOMEM, "out of memory writing the summary");
 	bool up = score->verdict == TW_VERDICT_READY;
@@ -780,11 +810,75 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 			fprintf(out, "  %sother journeys (not in the run's score):%s\n", esc(&s, DIM),
 				esc(&s, RESET));
 		}
-		fprintf(out, "    -%.1f  ", l->points);
+		fprintf(out, "    -%.1f  " TW_WRAP_HANG, l->points);
 		put_why(&s, run, l->rehearsal, str_or(l->why, tw_part_str(l->part)), l->cause);
 		fputc('\n', out);
 	}
 	if (fflush(out) != 0 || ferror(out))
 		return tw_error_set(err, TW_EIO, "could not write the verdict");
 	return TW_OK;
+}
+
+typedef int (*writer)(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
+		      size_t width, tw_error *err);
+
+/* What write wrote, laid out in the options' width (reports/wrap.h): the
+ * summary is written as if the terminal were endless, into memory, then
+ * each line is fitted as it goes to out. */
+static int laid_out(writer write, const char *name, const tw_run *run, const tw_run_score *score,
+		    FILE *out, const tw_summary_options *opts, tw_error *err)
+{
+	tw_summary_options o = TW_SUMMARY_OPTIONS_INIT;
+	if (opts && (opts->version == 0 || opts->version > TW_SUMMARY_OPTIONS_VERSION))
+		return tw_error_set(err, TW_EUSAGE,
+				    "%s: tw_summary_options version %u; this library knows versions "
+				    "1 to %u: initialise them with TW_SUMMARY_OPTIONS_INIT",
+				    name, opts->version, TW_SUMMARY_OPTIONS_VERSION);
+	if (opts)
+		o = *opts; /* version 1 is every field there is */
+	size_t width = o.width ? o.width : TW_SUMMARY_WIDTH;
+	if (!out) /* the writer's own usage error */
+		return write(run, score, NULL, o.flags, width, err);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&text, &size);
+	if (!mem)
+		return tw_error_set(err, TW_ENOMEM, "out of memory writing the summary");
+	int rc = write(run, score, mem, o.flags, width, err);
+	if (fclose(mem) != 0 && rc == TW_OK)
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory writing the summary");
+	if (rc == TW_OK) {
+		tw_wrap_text(out, text, size, width);
+		if (fflush(out) != 0 || ferror(out))
+			rc = tw_error_set(err, TW_EIO, "could not write the %s",
+					  write == write_summary ? "summary" : "verdict");
+	}
+	free(text);
+	return rc;
+}
+
+int tw_report_summary_ext(const tw_run *run, const tw_run_score *score, FILE *out,
+			  const tw_summary_options *opts, tw_error *err)
+{
+	return laid_out(write_summary, "tw_report_summary", run, score, out, opts, err);
+}
+
+int tw_report_verdict_ext(const tw_run *run, const tw_run_score *score, FILE *out,
+			  const tw_summary_options *opts, tw_error *err)
+{
+	return laid_out(write_verdict, "tw_report_verdict", run, score, out, opts, err);
+}
+
+int tw_report_summary(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
+		      tw_error *err)
+{
+	tw_summary_options o = {.version = TW_SUMMARY_OPTIONS_VERSION, .flags = flags};
+	return tw_report_summary_ext(run, score, out, &o, err);
+}
+
+int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
+		      tw_error *err)
+{
+	tw_summary_options o = {.version = TW_SUMMARY_OPTIONS_VERSION, .flags = flags};
+	return tw_report_verdict_ext(run, score, out, &o, err);
 }

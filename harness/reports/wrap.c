@@ -41,6 +41,59 @@ static void new_line(layout *l)
 	l->words = false;
 }
 
+/* The bytes of an escape sequence at p (ESC [ parameters final), or 0. */
+static size_t escape_len(const unsigned char *p, size_t left)
+{
+	if (left < 2 || p[0] != 0x1b || p[1] != '[')
+		return 0;
+	size_t i = 2;
+	while (i < left && p[i] >= 0x30 && p[i] <= 0x3f)
+		i++;
+	return i < left && p[i] >= 0x40 && p[i] <= 0x7e ? i + 1 : i;
+}
+
+/* The columns of [s, s + n): code points, escape sequences left out. */
+static size_t columns(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	size_t w = 0;
+	while (p < end) {
+		size_t esc = escape_len(p, (size_t)(end - p));
+		if (esc) {
+			p += esc;
+			continue;
+		}
+		uint32_t c;
+		size_t k = tw_utf8_decode(p, (size_t)(end - p), &c);
+		p += k ? k : 1;
+		w++;
+	}
+	return w;
+}
+
+static void put_word(layout *l, const char *word, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		fputc(word[i] == TW_WRAP_NBSP[0] ? ' ' : word[i], l->out);
+}
+
+static void place(layout *l, const char *word, size_t len, size_t w);
+
+/* Words joined by TW_WRAP_NBSP, placed apart: together they are wider
+ * than a line. */
+static void place_apart(layout *l, const char *word, size_t len)
+{
+	const char *end = word + len;
+	while (word < end) {
+		const char *nb = memchr(word, TW_WRAP_NBSP[0], (size_t)(end - word));
+		size_t n = nb ? (size_t)(nb - word) : (size_t)(end - word);
+		place(l, word, n, columns(word, n));
+		if (nb)
+			l->pending++;
+		word += n + (nb != NULL);
+	}
+}
+
 /* A word of w columns (len bytes). One of escapes alone takes no room and
  * is written where it stands. */
 static void place(layout *l, const char *word, size_t len, size_t w)
@@ -48,7 +101,11 @@ static void place(layout *l, const char *word, size_t len, size_t w)
 	if (!len)
 		return;
 	if (w == 0) {
-		fwrite(word, 1, len, l->out);
+		put_word(l, word, len);
+		return;
+	}
+	if (w > l->width && memchr(word, TW_WRAP_NBSP[0], len)) {
+		place_apart(l, word, len);
 		return;
 	}
 	size_t gap = l->pending;
@@ -60,7 +117,7 @@ static void place(layout *l, const char *word, size_t len, size_t w)
 	if (!l->words && gap + w > l->width)
 		gap = w >= l->width ? 0 : l->width - w;
 	spaces(l, gap);
-	fwrite(word, 1, len, l->out);
+	put_word(l, word, len);
 	l->col += gap + w;
 	l->pending = 0;
 	l->words = true;
@@ -73,17 +130,6 @@ static void column(layout *l, size_t at)
 		new_line(l);
 	l->pending = l->words ? at - l->col : at;
 	l->hang = at;
-}
-
-/* The bytes of an escape sequence at p (ESC [ parameters final), or 0. */
-static size_t escape_len(const unsigned char *p, size_t left)
-{
-	if (left < 2 || p[0] != 0x1b || p[1] != '[')
-		return 0;
-	size_t i = 2;
-	while (i < left && p[i] >= 0x30 && p[i] <= 0x3f)
-		i++;
-	return i < left && p[i] >= 0x40 && p[i] <= 0x7e ? i + 1 : i;
 }
 
 void tw_wrap_line(FILE *out, const char *line, size_t len, size_t width)
@@ -114,16 +160,17 @@ void tw_wrap_line(FILE *out, const char *line, size_t len, size_t width)
 		if (*p == ' ') {
 			l.pending++;
 			p++;
-		} else if (*p == TW_WRAP_HANG[0]) {
-			l.hang = (l.words ? l.col : 0) + l.pending;
-			p++;
 		} else {
+			bool hang = *p == TW_WRAP_HANG[0], given = false;
 			size_t at = 0;
-			for (p++; p < end && *p >= '0' && *p <= '9'; p++)
+			for (p++; p < end && *p >= '0' && *p <= '9'; p++, given = true)
 				at = at < 100000 ? at * 10 + (size_t)(*p - '0') : at;
-			if (p < end && *p == TW_WRAP_COLUMN_END)
+			if (given && p < end && *p == TW_WRAP_COLUMN_END)
 				p++;
-			column(&l, at);
+			if (!hang)
+				column(&l, at);
+			else
+				l.hang = given ? at : (l.words ? l.col : 0) + l.pending;
 		}
 		word = p;
 	}

@@ -30,9 +30,13 @@
  * rest of the line hang at that column too. */
 #define TW_WRAP_COLUMN "\x1d"
 #define TW_WRAP_COLUMN_END ';'
-/* Continuation lines of this line start where the next word does. Without
- * it, two columns right of the line's indentation. */
+/* Continuation lines of this line start where the next word does, or,
+ * followed by a number and TW_WRAP_COLUMN_END ("\x1f" "19" ";"), at that
+ * column. Without it, two columns right of the line's indentation. */
 #define TW_WRAP_HANG "\x1f"
+/* A space no line breaks at ("GET" and its URL, "0.81" and "s"), unless
+ * what it joins is wider than the whole width. */
+#define TW_WRAP_NBSP "\x1c"
 
 /* Writes line (len bytes, no line break in it) to out fitted into width
  * columns (0: 80), each output line ending with '\n'. */

@@ -195,12 +195,32 @@ static void test_escapes_and_hang(void **state)
 	free(colored);
 }
 
+/* A space that does not break: "GET" stays with its URL, unless the two
+ * are wider than a line. */
+static void test_no_break_space(void **state)
+{
+	(void)state;
+	char *got = wrap("          200  35.2" TW_WRAP_NBSP "ms  GET" TW_WRAP_NBSP
+			 "http://127.0.0.1:8080/api/orders/1001",
+			 50);
+	assert_string_equal(got, "          200  35.2 ms\n"
+				 "         GET http://127.0.0.1:8080/api/orders/1001\n");
+	free(got);
+	got = wrap("          200  35.2" TW_WRAP_NBSP "ms  GET" TW_WRAP_NBSP
+		   "http://127.0.0.1:8080/api/orders/1001",
+		   40);
+	assert_fits(got, 40);
+	assert_string_equal(got, "          200  35.2 ms  GET\n"
+				 "   http://127.0.0.1:8080/api/orders/1001\n");
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fits_unchanged),  cmocka_unit_test(test_prose_hangs),
 		cmocka_unit_test(test_long_word_alone), cmocka_unit_test(test_columns_align),
-		cmocka_unit_test(test_escapes_and_hang),
+		cmocka_unit_test(test_escapes_and_hang), cmocka_unit_test(test_no_break_space),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
