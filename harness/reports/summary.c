@@ -539,6 +539,31 @@ static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
 	return TW_OK;
 }
 
+/* Adds what rehearsal i performed to *steps and *requests: in a run with
+ * figures, over every performance, as the JSON result's totals count them
+ * (steps not skipped; requests as they went on the wire, each redirect hop
+ * and webhook fetch); else in the one performance shown. */
+static void performed(const tw_run *run, size_t i, unsigned long long *steps,
+		      unsigned long long *requests)
+{
+	const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
+	if (m && m->scenes) {
+		for (size_t k = 0; k < m->scene_count; k++)
+			for (size_t j = 0; m->scenes[k].steps && j < m->scenes[k].step_count; j++) {
+				*steps += m->scenes[k].steps[j].count;
+				*requests += m->scenes[k].steps[j].requests;
+			}
+		return;
+	}
+	const tw_rehearsal_result *r = &run->rehearsals[i];
+	for (size_t k = 0; k < r->scene_count; k++)
+		for (size_t j = 0; j < tw_scene_result_steps(&r->scenes[k]); j++) {
+			const tw_step_result *st = &r->scenes[k].steps[j];
+			*steps += st->status != TW_STATUS_SKIPPED;
+			*requests += (unsigned long long)(st->requests > 0 ? st->requests : 0);
+		}
+}
+
 static int write_summary(const tw_run *run, const tw_run_score *score, FILE *out,
 			 unsigned flags, size_t width, tw_error *err)
 {
@@ -552,7 +577,8 @@ static int write_summary(const tw_run *run, const tw_run_score *score, FILE *out
 
 	/* Steps counted are the ones performed: skipped steps cost nothing. */
 	size_t scenes = 0;
-	long steps = 0, by_status[TW_STATUS_LIMITED + 1] = {0}, interrupted = 0, met_despite = 0;
+	long by_status[TW_STATUS_LIMITED + 1] = {0}, interrupted = 0, met_despite = 0;
+	unsigned long long steps = 0, requests = 0;
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_result *r = &run->rehearsals[i];
 		scenes += r->scene_count;
@@ -562,14 +588,15 @@ static int write_summary(const tw_run *run, const tw_run_score *score, FILE *out
 			met_despite++;
 		else if ((unsigned)r->status <= TW_STATUS_LIMITED)
 			by_status[r->status]++;
-		for (size_t k = 0; k < r->scene_count; k++)
-			for (size_t j = 0; j < tw_scene_result_steps(&r->scenes[k]); j++)
-				steps += r->scenes[k].steps[j].status != TW_STATUS_SKIPPED;
+		performed(run, i, &steps, &requests);
 	}
 
-	fprintf(out, "%stechweek %s%s \xE2\x80\x94 %zu rehearsal%s, %zu scene%s, %ld step%s in ",
+	fprintf(out,
+		"%stechweek %s%s \xE2\x80\x94 %zu rehearsal%s, %zu scene%s, %llu step%s, %llu HTTP "
+		"request%s in ",
 		esc(&s, BOLD), tw_version(), esc(&s, RESET), run->count, plural((long)run->count),
-		scenes, plural((long)scenes), steps, plural(steps));
+		scenes, plural((long)scenes), steps, plural(steps == 1 ? 1 : 2), requests,
+		plural(requests == 1 ? 1 : 2));
 	put_secs(&s, run->elapsed_ms);
 	fputc('\n', out);
 	/* A dress rehearsal: the schedule as it went. */

@@ -96,10 +96,12 @@ static void test_plain(void **state)
 	fx_full(fx);
 	char *text = summarize(fx, 0);
 
-	/* Steps performed: 5 + 1 + 3 + 1 + 1; skipped steps cost nothing. */
+	/* Steps performed: 5 + 1 + 3 + 1 + 1; skipped steps cost nothing.
+	 * Requests: those the steps sent. */
 	char header[128];
 	snprintf(header, sizeof(header),
-		 "techweek %s \xE2\x80\x94 7 rehearsals, 8 scenes, 11 steps in 1.42 s\n\n",
+		 "techweek %s \xE2\x80\x94 7 rehearsals, 8 scenes, 11 steps, 6 HTTP requests in "
+		 "1.42 s\n\n",
 		 tw_version());
 	assert_memory_equal(text, header, strlen(header));
 
@@ -194,7 +196,7 @@ static void test_all_passed(void **state)
 	fx_add_passed(fx);
 	fx->run->elapsed_ms = 810;
 	char *text = summarize(fx, 0);
-	assert_has(text, "1 rehearsal, 2 scenes, 5 steps in 0.81 s\n");
+	assert_has(text, "1 rehearsal, 2 scenes, 5 steps, 2 HTTP requests in 0.81 s\n");
 	assert_string_equal(last_line(text), "  1 passed, 0 failed, 0 unreachable, 0 broken\n");
 	free(text);
 }
@@ -202,7 +204,7 @@ static void test_all_passed(void **state)
 static void test_empty(void **state)
 {
 	char *text = summarize(*state, TW_SUMMARY_VERBOSE);
-	assert_has(text, "0 rehearsals, 0 scenes, 0 steps in 0.00 s\n");
+	assert_has(text, "0 rehearsals, 0 scenes, 0 steps, 0 HTTP requests in 0.00 s\n");
 	assert_string_equal(last_line(text), "  0 passed, 0 failed, 0 unreachable, 0 broken "
 					     "\xE2\x80\x94 nothing rehearsed\n");
 	free(text);
