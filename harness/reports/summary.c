@@ -424,13 +424,13 @@ static void put_ms(const summary *s, double ms)
 
 static void put_latency(const summary *s, const tw_histogram *h)
 {
-	fputs("p50 ", s->out);
+	fputs("p50" TW_WRAP_NBSP, s->out);
 	put_ms(s, tw_histogram_percentile(h, 50));
-	fputs(" p95 ", s->out);
+	fputs(" p95" TW_WRAP_NBSP, s->out);
 	put_ms(s, tw_histogram_percentile(h, 95));
-	fputs(" p99 ", s->out);
+	fputs(" p99" TW_WRAP_NBSP, s->out);
 	put_ms(s, tw_histogram_percentile(h, 99));
-	fputs(" max ", s->out);
+	fputs(" max" TW_WRAP_NBSP, s->out);
 	put_ms(s, tw_histogram_max(h));
 }
 

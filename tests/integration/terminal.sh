@@ -117,7 +117,7 @@ if verbose:
             if j and re.match(r"^ +[✔✘⚠⊘!-] +\d+ \| ", l):
                 problems.append(f"a step row without its time: {line!r}")
                 break
-            m = re.search(r"(?:(\d{3})  |     )(\d+\.\d ms|\d+\.\d\d s)(  [A-Z]+ \S+)?$", l)
+            m = re.search(r"(?:(\d{3})  |     )(\d+\.\d ms|\d+\.\d\d s)(  [A-Z]+( \S+)?)?$", l)
             if m:
                 times.add(m.start(2))
                 break
