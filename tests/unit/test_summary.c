@@ -255,7 +255,7 @@ static void test_fits_width(void **state)
 	};
 	for (unsigned width = 40; width <= 120; width += 20)
 		for (unsigned verbose = 0; verbose <= TW_SUMMARY_VERBOSE; verbose += TW_SUMMARY_VERBOSE) {
-			char *text = summarize_in(fx, verbose, width); if (getenv("DUMP")) fprintf(stderr, "=== %u %u\n%s", width, verbose, text);
+			char *text = summarize_in(fx, verbose, width);
 			assert_fits(text, width);
 			for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 				assert_has(text, words[i]);
@@ -316,6 +316,34 @@ static void test_write_error(void **state)
 	fclose(full);
 	assert_int_equal(tw_report_summary(fx->run, NULL, NULL, 0, &err), TW_EUSAGE);
 	tw_error_clear(&err);
+}
+
+/* tw_summary_options as tw_run_options: NULL is the defaults (80 columns,
+ * no flags), a version this library does not know is refused and nothing
+ * written. */
+static void test_options(void **state)
+{
+	fixture *fx = *state;
+	fx_full(fx);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	tw_error err = {0};
+	assert_int_equal(tw_report_summary_ext(fx->run, NULL, out, NULL, &err), TW_OK);
+	tw_summary_options o = TW_SUMMARY_OPTIONS_INIT;
+	o.version = 0;
+	assert_int_equal(tw_report_summary_ext(fx->run, NULL, out, &o, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "TW_SUMMARY_OPTIONS_INIT"));
+	tw_error_clear(&err);
+	o.version = TW_SUMMARY_OPTIONS_VERSION + 1;
+	assert_int_equal(tw_report_verdict_ext(fx->run, NULL, out, &o, &err), TW_EUSAGE);
+	tw_error_clear(&err);
+	fclose(out);
+	char *eighty = summarize_in(fx, 0, 80);
+	assert_string_equal(text, eighty);
+	free(eighty);
+	free(text);
 }
 
 /* The verdict line: the score's verdict in the words every report uses,
@@ -457,6 +485,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_color, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verbose, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fits_width, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_options, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_all_passed, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_empty, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_long_lines_cut, fx_setup, fx_teardown),
