@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -54,6 +55,25 @@ bool tw_cli_use_color(int setting)
 	if (term && strcmp(term, "dumb") == 0)
 		return false;
 	return isatty(STDOUT_FILENO);
+}
+
+/* The columns the summary fits: the terminal's, when stdout is one;
+ * else COLUMNS, when it holds a sane number (as a shell sets it: 20 to
+ * 1000); else 80. */
+#define MIN_WIDTH 20
+#define MAX_WIDTH 1000
+static unsigned summary_width(void)
+{
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	const char *columns = getenv("COLUMNS");
+	char *end = NULL;
+	unsigned long n = columns ? strtoul(columns, &end, 10) : 0;
+	if (columns && *columns >= '0' && *columns <= '9' && !*end && n >= MIN_WIDTH &&
+	    n <= MAX_WIDTH)
+		return (unsigned)n;
+	return TW_SUMMARY_WIDTH;
 }
 
 /* --project, else ./techweek.json when there is one; NULL: none. */
@@ -205,15 +225,17 @@ int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_project *project)
 			status = TW_EXIT_UNREACHABLE;
 		}
 	}
-	unsigned flags = (tw_cli_use_color(o->color) ? TW_SUMMARY_COLOR : 0) |
-			 (o->verbose ? TW_SUMMARY_VERBOSE : 0);
+	tw_summary_options so = TW_SUMMARY_OPTIONS_INIT;
+	so.flags = (tw_cli_use_color(o->color) ? TW_SUMMARY_COLOR : 0) |
+		   (o->verbose ? TW_SUMMARY_VERBOSE : 0);
+	so.width = summary_width();
 	if (!o->quiet) {
-		tw_report_summary(run, score, stdout, flags, &err);
+		tw_report_summary_ext(run, score, stdout, &so, &err);
 		tw_error_clear(&err);
 		fflush(stdout);
 	}
 	if (have_score && !o->quiet) {
-		tw_report_verdict(run, score, stdout, flags, &err);
+		tw_report_verdict_ext(run, score, stdout, &so, &err);
 		tw_error_clear(&err);
 		fflush(stdout);
 	}

@@ -28,6 +28,7 @@
 #include "readiness/baseline.h"
 #include "readiness/score.h"
 #include "reports/render.h"
+#include "reports/wrap.h"
 #include "runner/run.h"
 #include "techweek.h"
 
@@ -49,6 +50,7 @@ typedef struct summary {
 	FILE *out;
 	bool color;
 	bool verbose;
+	size_t width; /* the terminal's columns: tables are cut to fit it */
 } summary;
 
 /* An escape sequence when colour is on, else nothing at all. */
@@ -102,10 +104,25 @@ static size_t put_text(const summary *s, const char *text, size_t max)
 	return put_text_n(s, text ? text : "", text ? strlen(text) : 0, max);
 }
 
-static void pad(const summary *s, size_t written, size_t width)
+/* The next cell of a table row starts at column at; the line writer
+ * (reports/wrap.h) pads to it, or moves the cell to the next line at the
+ * same column when the one before is too wide. */
+static void tab(const summary *s, size_t at)
 {
-	for (; written < width; written++)
-		fputc(' ', s->out);
+	fprintf(s->out, TW_WRAP_COLUMN "%zu%c", at, TW_WRAP_COLUMN_END);
+}
+
+/* Where the cells after a table's first column start, on every row: the
+ * first column (after used columns of indent and symbols) is want wide, or
+ * what the width leaves beside rest columns for the other cells. Narrower
+ * than least, it would be a column of a few letters: then the other cells
+ * go to a line of their own on every row, at the first column's start. */
+static size_t cell_column(const summary *s, size_t used, size_t want, size_t rest, size_t least)
+{
+	size_t room = s->width > used + rest + 2 ? s->width - used - rest - 2 : 0;
+	if (room >= least)
+		return used + (room < want ? room : want) + 2;
+	return s->width > rest && s->width - rest < used ? s->width - rest : used;
 }
 
 static const char *str_or(const char *str, const char *fallback)
@@ -143,7 +160,7 @@ static void put_secs(const summary *s, double ms)
 {
 	if (!isfinite(ms) || ms < 0)
 		ms = 0;
-	fprintf(s->out, "%.2f s", ms / 1000.0);
+	fprintf(s->out, "%.2f" TW_WRAP_NBSP "s", ms / 1000.0);
 }
 
 static void put_step_time(const summary *s, double ms)
@@ -151,9 +168,9 @@ static void put_step_time(const summary *s, double ms)
 	if (!isfinite(ms) || ms < 0)
 		ms = 0;
 	if (ms < 1000)
-		fprintf(s->out, "%.1f ms", ms);
+		fprintf(s->out, "%.1f" TW_WRAP_NBSP "ms", ms);
 	else
-		fprintf(s->out, "%.2f s", ms / 1000.0);
+		fprintf(s->out, "%.2f" TW_WRAP_NBSP "s", ms / 1000.0);
 }
 
 /* The plural's "s" by the engine's one rule (core/plural.h). */
@@ -174,6 +191,8 @@ static void detail(const summary *s, int at, const char *label, const char *text
 	if (dim)
 		fputs(esc(s, DIM), s->out);
 	fputs(label, s->out);
+	if (*label)
+		fputs(TW_WRAP_HANG, s->out);
 	put_text(s, text, DETAIL_MAX_CHARS - strlen(label));
 	if (dim)
 		fputs(esc(s, RESET), s->out);
@@ -213,7 +232,7 @@ static void step_details(const summary *s, const tw_step_result *st, int at, boo
 		indent(s, i ? at + 8 : at);
 		fprintf(s->out, "%s%s%s", esc(s, DIM), i ? "\xE2\x86\x92 " : "", line); /* → */
 		put_text(s, hop.method, 16);
-		fputc(' ', s->out);
+		fputs(TW_WRAP_NBSP, s->out);
 		put_text(s, hop.url, DETAIL_MAX_CHARS - strlen(line));
 		fprintf(s->out, "%s\n", esc(s, RESET));
 	}
@@ -222,7 +241,7 @@ static void step_details(const summary *s, const tw_step_result *st, int at, boo
 /* "  14 | expect status 200": the script line, as compilers show it. */
 static void put_source(const summary *s, const tw_step_result *st)
 {
-	fprintf(s->out, "%4d | ", tw_step_result_line(st));
+	fprintf(s->out, "%4d | " TW_WRAP_HANG, tw_step_result_line(st));
 	put_text(s, tw_step_result_source(st), DETAIL_MAX_CHARS - 7);
 }
 
@@ -237,18 +256,29 @@ static void verbose_step(const summary *s, const tw_step_result *st)
 	size_t hops = st->status != TW_STATUS_SKIPPED ? tw_step_result_hop_count(st) : 0;
 	tw_hop hop = TW_HOP_INIT;
 	if (st->status != TW_STATUS_SKIPPED) {
+		/* After 19 columns of indent, symbol and line number and the
+		 * source, the status and the time (3 + 2 + 8) as columns, the
+		 * request last, where a long URL can go to a line of its own. */
+		tab(s, cell_column(s, 19, 40, 3 + 2 + 8, 12));
 		fputs(esc(s, DIM), s->out);
+		const char *method = st->method, *url = st->url;
+		long status = st->http_status;
 		if (hops) {
 			tw_step_result_hop(&hop, st, 0);
-			if (hop.status)
-				fprintf(s->out, "  %ld", hop.status);
-			fputs("  ", s->out);
-			put_text(s, hop.method, 16);
-			fputc(' ', s->out);
-			put_text(s, hop.url, 80);
+			method = hop.method, url = hop.url, status = hop.status;
 		}
-		fputs("  ", s->out);
+		if (status)
+			fprintf(s->out, "%ld  ", status);
+		else
+			fputs("     ", s->out);
 		put_step_time(s, st->elapsed_ms);
+		if (method || url) {
+			/* on a line of its own, under the source */
+			fputs("  " TW_WRAP_HANG "19;", s->out);
+			put_text(s, str_or(method, "?"), 16);
+			fputs(TW_WRAP_NBSP, s->out);
+			put_text(s, str_or(url, "?"), 80);
+		}
 		fputs(esc(s, RESET), s->out);
 	}
 	fputc('\n', s->out);
@@ -263,7 +293,7 @@ static void verbose_step(const summary *s, const tw_step_result *st)
 		if (hop.status)
 			fprintf(s->out, "%ld  ", hop.status);
 		put_text(s, hop.method, 16);
-		fputc(' ', s->out);
+		fputs(TW_WRAP_NBSP, s->out);
 		put_text(s, hop.url, 80);
 		if (!hop.status)
 			fputs(" (no response)", s->out);
@@ -418,13 +448,13 @@ static void put_ms(const summary *s, double ms)
 
 static void put_latency(const summary *s, const tw_histogram *h)
 {
-	fputs("p50 ", s->out);
+	fputs("p50" TW_WRAP_NBSP, s->out);
 	put_ms(s, tw_histogram_percentile(h, 50));
-	fputs(" p95 ", s->out);
+	fputs(" p95" TW_WRAP_NBSP, s->out);
 	put_ms(s, tw_histogram_percentile(h, 95));
-	fputs(" p99 ", s->out);
+	fputs(" p99" TW_WRAP_NBSP, s->out);
 	put_ms(s, tw_histogram_percentile(h, 99));
-	fputs(" max ", s->out);
+	fputs(" max" TW_WRAP_NBSP, s->out);
 	put_ms(s, tw_histogram_max(h));
 }
 
@@ -454,10 +484,11 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m, double 
 			if (!t->count || (!s->verbose && !t->failed && !t->retries))
 				continue;
 			indent(s, 8);
-			fprintf(s->out, "%4d | ", t->step->line);
+			fprintf(s->out, "%4d | " TW_WRAP_HANG, t->step->line);
 			const char *src = t->step->source ? t->step->source : "";
 			put_text(s, src + strspn(src, " \t"), 48);
-			fprintf(s->out, "  %s%llu\xC3\x97 ", esc(s, DIM), (unsigned long long)t->count);
+			tab(s, cell_column(s, 15, 48, 40, 16));
+			fprintf(s->out, "%s%llu\xC3\x97 ", esc(s, DIM), (unsigned long long)t->count);
 			put_latency(s, t->latency);
 			if (t->failed) {
 				fprintf(s->out, ", %s%llu failed%s (", esc(s, RED),
@@ -489,15 +520,16 @@ static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
 	else
 		put_symbol(s, r->status);
 	fputc(' ', s->out);
-	size_t w = put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS);
-	pad(s, w, NAME_WIDTH);
+	put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS);
+	/* "2 scenes   0.81 s" after the name: 2 + 9 + 2 + 8 columns. */
+	tab(s, cell_column(s, 4, NAME_WIDTH, 9 + 2 + 8, 16));
 	if (r->status == TW_STATUS_BROKEN && r->scene_count == 0) {
-		fprintf(s->out, "  %sbroken%s\n", esc(s, MAGENTA), esc(s, RESET));
+		fprintf(s->out, "%sbroken%s\n", esc(s, MAGENTA), esc(s, RESET));
 	} else {
 		char scenes[48];
 		snprintf(scenes, sizeof(scenes), "%zu scene%s", r->scene_count,
 			 plural((long)r->scene_count));
-		fprintf(s->out, "  %-9s  ", scenes);
+		fprintf(s->out, "%-9s  ", scenes);
 		put_secs(s, r->elapsed_ms);
 		fputc('\n', s->out);
 	}
@@ -533,19 +565,46 @@ static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
 	return TW_OK;
 }
 
-int tw_report_summary(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
-		      tw_error *err)
+/* Adds what rehearsal i performed to *steps and *requests: in a run with
+ * figures, over every performance, as the JSON result's totals count them
+ * (steps not skipped; requests as they went on the wire, each redirect hop
+ * and webhook fetch); else in the one performance shown. */
+static void performed(const tw_run *run, size_t i, unsigned long long *steps,
+		      unsigned long long *requests)
+{
+	const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
+	if (m && m->scenes) {
+		for (size_t k = 0; k < m->scene_count; k++)
+			for (size_t j = 0; m->scenes[k].steps && j < m->scenes[k].step_count; j++) {
+				*steps += m->scenes[k].steps[j].count;
+				*requests += m->scenes[k].steps[j].requests;
+			}
+		return;
+	}
+	const tw_rehearsal_result *r = &run->rehearsals[i];
+	for (size_t k = 0; k < r->scene_count; k++)
+		for (size_t j = 0; j < tw_scene_result_steps(&r->scenes[k]); j++) {
+			const tw_step_result *st = &r->scenes[k].steps[j];
+			*steps += st->status != TW_STATUS_SKIPPED;
+			*requests += (unsigned long long)(st->requests > 0 ? st->requests : 0);
+		}
+}
+
+static int write_summary(const tw_run *run, const tw_run_score *score, FILE *out,
+			 unsigned flags, size_t width, tw_error *err)
 {
 	if (!run || !out)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_summary needs a run and a stream");
 	int refused = tw_report_refuse(run, score, "tw_report_summary", err);
 	if (refused)
 		return refused;
-	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};
+	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0,
+		     width};
 
 	/* Steps counted are the ones performed: skipped steps cost nothing. */
 	size_t scenes = 0;
-	long steps = 0, by_status[TW_STATUS_LIMITED + 1] = {0}, interrupted = 0, met_despite = 0;
+	long by_status[TW_STATUS_LIMITED + 1] = {0}, interrupted = 0, met_despite = 0;
+	unsigned long long steps = 0, requests = 0;
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_result *r = &run->rehearsals[i];
 		scenes += r->scene_count;
@@ -555,14 +614,15 @@ int tw_report_summary(const tw_run *run, const tw_run_score *score, FILE *out, u
 			met_despite++;
 		else if ((unsigned)r->status <= TW_STATUS_LIMITED)
 			by_status[r->status]++;
-		for (size_t k = 0; k < r->scene_count; k++)
-			for (size_t j = 0; j < tw_scene_result_steps(&r->scenes[k]); j++)
-				steps += r->scenes[k].steps[j].status != TW_STATUS_SKIPPED;
+		performed(run, i, &steps, &requests);
 	}
 
-	fprintf(out, "%stechweek %s%s \xE2\x80\x94 %zu rehearsal%s, %zu scene%s, %ld step%s in ",
+	fprintf(out,
+		"%stechweek %s%s \xE2\x80\x94 %zu rehearsal%s, %zu scene%s, %llu step%s, %llu HTTP "
+		"request%s in ",
 		esc(&s, BOLD), tw_version(), esc(&s, RESET), run->count, plural((long)run->count),
-		scenes, plural((long)scenes), steps, plural(steps));
+		scenes, plural((long)scenes), steps, plural(steps == 1 ? 1 : 2), requests,
+		plural(requests == 1 ? 1 : 2));
 	put_secs(&s, run->elapsed_ms);
 	fputc('\n', out);
 	/* A dress rehearsal: the schedule as it went. */
@@ -674,8 +734,8 @@ static int put_baseline(const summary *s, const tw_run *run, const tw_comparison
 		const tw_rehearsal_change *rc = &cmp->rehearsals[i];
 		const tw_rehearsal_result *r = &run->rehearsals[i];
 		fputs("    ", s->out);
-		pad(s, put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS), NAME_WIDTH);
-		fputs("  ", s->out);
+		put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS);
+		tab(s, cell_column(s, 4, NAME_WIDTH, 30, 16));
 		if (rc->is_new)
 			fputs("new: not in the baseline", s->out);
 		else if (put_changes(s, rc->figure, false))
@@ -693,9 +753,9 @@ static int put_baseline(const summary *s, const tw_run *run, const tw_comparison
 				continue;
 			const tw_touchpoint *st = &r->plan->scenes[tc->scene].touchpoints[tc->step];
 			const char *src = st->source ? st->source : "";
-			fprintf(s->out, "        %4d | ", st->line);
-			pad(s, put_text(s, src + strspn(src, " \t"), 48), 48);
-			fputs("  ", s->out);
+			fprintf(s->out, "        %4d | " TW_WRAP_HANG, st->line);
+			put_text(s, src + strspn(src, " \t"), 48);
+			tab(s, cell_column(s, 15, 48, 30, 16));
 			if (tc->is_new)
 				fputs("new: not in the baseline", s->out);
 			else if (put_changes(s, tc->figure, true))
@@ -705,8 +765,9 @@ static int put_baseline(const summary *s, const tw_run *run, const tw_comparison
 	}
 	for (size_t i = 0; i < cmp->gone_count; i++) {
 		fputs("    ", s->out);
-		pad(s, put_text(s, cmp->gone[i], NAME_MAX_CHARS), NAME_WIDTH);
-		fputs("  gone: in the baseline, not in this run\n", s->out);
+		put_text(s, cmp->gone[i], NAME_MAX_CHARS);
+		tab(s, cell_column(s, 4, NAME_WIDTH, 30, 16));
+		fputs("gone: in the baseline, not in this run\n", s->out);
 	}
 	return TW_OK;
 }
@@ -727,15 +788,16 @@ static void put_why(const summary *s, const tw_run *run, size_t rehearsal, const
 	put_text(s, why, SIZE_MAX);
 }
 
-int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
-		      tw_error *err)
+static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out,
+			 unsigned flags, size_t width, tw_error *err)
 {
 	if (!run || !score || !out)
 		return tw_error_set(err, TW_EUSAGE, "tw_report_verdict needs a run, a score and a stream");
 	int refused = tw_report_refuse(run, score, "tw_report_verdict", err);
 	if (refused)
 		return refused;
-	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0};
+	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0,
+		     width};
 	if (score->baseline && put_baseline(&s, run, score->baseline))
 		return tw_error_set(err, TW_ENOMEM, "out of memory writing the summary");
 	bool up = score->verdict == TW_VERDICT_READY;
@@ -807,11 +869,75 @@ int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, u
 			fprintf(out, "  %sother journeys (not in the run's score):%s\n", esc(&s, DIM),
 				esc(&s, RESET));
 		}
-		fprintf(out, "    -%.1f  ", l->points);
+		fprintf(out, "    -%.1f  " TW_WRAP_HANG, l->points);
 		put_why(&s, run, l->rehearsal, str_or(l->why, tw_part_str(l->part)), l->cause);
 		fputc('\n', out);
 	}
 	if (fflush(out) != 0 || ferror(out))
 		return tw_error_set(err, TW_EIO, "could not write the verdict");
 	return TW_OK;
+}
+
+typedef int (*writer)(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
+		      size_t width, tw_error *err);
+
+/* What write wrote, laid out in the options' width (reports/wrap.h): the
+ * summary is written as if the terminal were endless, into memory, then
+ * each line is fitted as it goes to out. */
+static int laid_out(writer write, const char *name, const tw_run *run, const tw_run_score *score,
+		    FILE *out, const tw_summary_options *opts, tw_error *err)
+{
+	tw_summary_options o = TW_SUMMARY_OPTIONS_INIT;
+	if (opts && (opts->version == 0 || opts->version > TW_SUMMARY_OPTIONS_VERSION))
+		return tw_error_set(err, TW_EUSAGE,
+				    "%s: tw_summary_options version %u; this library knows versions "
+				    "1 to %u: initialise them with TW_SUMMARY_OPTIONS_INIT",
+				    name, opts->version, TW_SUMMARY_OPTIONS_VERSION);
+	if (opts)
+		o = *opts; /* version 1 is every field there is */
+	size_t width = o.width ? o.width : TW_SUMMARY_WIDTH;
+	if (!out) /* the writer's own usage error */
+		return write(run, score, NULL, o.flags, width, err);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&text, &size);
+	if (!mem)
+		return tw_error_set(err, TW_ENOMEM, "out of memory writing the summary");
+	int rc = write(run, score, mem, o.flags, width, err);
+	if (fclose(mem) != 0 && rc == TW_OK)
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory writing the summary");
+	if (rc == TW_OK) {
+		tw_wrap_text(out, text, size, width);
+		if (fflush(out) != 0 || ferror(out))
+			rc = tw_error_set(err, TW_EIO, "could not write the %s",
+					  write == write_summary ? "summary" : "verdict");
+	}
+	free(text);
+	return rc;
+}
+
+int tw_report_summary_ext(const tw_run *run, const tw_run_score *score, FILE *out,
+			  const tw_summary_options *opts, tw_error *err)
+{
+	return laid_out(write_summary, "tw_report_summary", run, score, out, opts, err);
+}
+
+int tw_report_verdict_ext(const tw_run *run, const tw_run_score *score, FILE *out,
+			  const tw_summary_options *opts, tw_error *err)
+{
+	return laid_out(write_verdict, "tw_report_verdict", run, score, out, opts, err);
+}
+
+int tw_report_summary(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
+		      tw_error *err)
+{
+	tw_summary_options o = {.version = TW_SUMMARY_OPTIONS_VERSION, .flags = flags};
+	return tw_report_summary_ext(run, score, out, &o, err);
+}
+
+int tw_report_verdict(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
+		      tw_error *err)
+{
+	tw_summary_options o = {.version = TW_SUMMARY_OPTIONS_VERSION, .flags = flags};
+	return tw_report_verdict_ext(run, score, out, &o, err);
 }

@@ -78,12 +78,33 @@ enum {
 	TW_SUMMARY_VERBOSE = 1 << 1, /* every step, not only failures */
 };
 
+/* The width a summary fits when none is given: 80 columns. */
+#define TW_SUMMARY_WIDTH 80
+
+/* How the summary is written. Versioned as tw_run_options is: set it with
+ * TW_SUMMARY_OPTIONS_INIT; a new version only adds fields at the end, and
+ * a version 0 or above this library's is refused (TW_EUSAGE). */
+#define TW_SUMMARY_OPTIONS_VERSION 1
+typedef struct tw_summary_options {
+	unsigned version; /* TW_SUMMARY_OPTIONS_VERSION: always first */
+	unsigned flags;   /* TW_SUMMARY_* */
+	unsigned width;   /* the terminal's columns: no line is wider, but
+			     for a word wider than the whole width (a long
+			     URL), alone on its line; 0: TW_SUMMARY_WIDTH */
+} tw_summary_options;
+#define TW_SUMMARY_OPTIONS_INIT { .version = TW_SUMMARY_OPTIONS_VERSION }
+
 /* The terminal summary, written to out, ending with the counts; the
  * verdict is tw_report_verdict's. score may be NULL; with it, a journey
  * that met its required outcome rate despite failed performances is
  * marked and counted as such, not as failed. flags: TW_SUMMARY_*. */
 TW_EXTERN(int) tw_report_summary(const tw_run *run, const tw_score *score, FILE *out,
 				 unsigned flags, tw_error *err);
+/* The same with options (NULL: the defaults): tw_report_summary is this
+ * with flags and TW_SUMMARY_WIDTH. Written to out only once it is all
+ * laid out. */
+TW_EXTERN(int) tw_report_summary_ext(const tw_run *run, const tw_score *score, FILE *out,
+				     const tw_summary_options *opts, tw_error *err);
 
 /* The summary's last words: the readiness score, the run's verdict (the
  * score's, as every report shows it: "READY: curtain up", "NOT READY",
@@ -91,5 +112,7 @@ TW_EXTERN(int) tw_report_summary(const tw_run *run, const tw_score *score, FILE 
  * that cost the most points. */
 TW_EXTERN(int) tw_report_verdict(const tw_run *run, const tw_score *score, FILE *out,
 				 unsigned flags, tw_error *err);
+TW_EXTERN(int) tw_report_verdict_ext(const tw_run *run, const tw_score *score, FILE *out,
+				     const tw_summary_options *opts, tw_error *err);
 
 #endif

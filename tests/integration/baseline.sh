@@ -10,6 +10,9 @@
 #
 # usage: baseline.sh TECHWEEK STAGE
 set -uo pipefail
+# Whole lines to grep: the summary as a terminal wide enough for any of
+# them shows it (it fits 80 columns otherwise).
+export COLUMNS=1000
 techweek=$1 stage_bin=$2
 source "$(dirname "$0")/start_stage.sh"
 

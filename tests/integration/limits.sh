@@ -10,6 +10,9 @@
 #
 # usage: limits.sh TECHWEEK
 set -uo pipefail
+# Whole lines to grep: the summary as a terminal wide enough for any of
+# them shows it (it fits 80 columns otherwise).
+export COLUMNS=1000
 techweek=$1
 command -v python3 >/dev/null || { echo "SKIP limits: no python3"; exit 77; }
 work=$(mktemp -d)

@@ -11,6 +11,9 @@
 #
 # usage: merge.sh TECHWEEK STAGE SOURCE_ROOT
 set -uo pipefail
+# Whole lines to grep: the summary as a terminal wide enough for any of
+# them shows it (it fits 80 columns otherwise).
+export COLUMNS=1000
 techweek=$(realpath "$1") stage_bin=$(realpath "$2") root=$(realpath "$3")
 schema=$root/tests/schemas/junit.xsd
 work=$(mktemp -d)

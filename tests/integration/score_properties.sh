@@ -16,6 +16,9 @@
 #
 # usage: score_properties.sh TECHWEEK STAGE SOURCE_ROOT
 set -uo pipefail
+# Whole lines to grep: the summary as a terminal wide enough for any of
+# them shows it (it fits 80 columns otherwise).
+export COLUMNS=1000
 techweek=$1 stage_bin=$2 root=$3
 work=$(mktemp -d)
 stage_pid=

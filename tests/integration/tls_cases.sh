@@ -14,6 +14,9 @@
 # nothing here sleeps. Prints "N passed, M failed"; exits non-zero on any
 # failure.
 set -uo pipefail
+# Whole lines to grep: the summary as a terminal wide enough for any of
+# them shows it (it fits 80 columns otherwise).
+export COLUMNS=1000
 techweek=${1:?usage: tls_cases.sh TECHWEEK STAGE}
 stage_bin=${2:?usage: tls_cases.sh TECHWEEK STAGE}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -18,20 +18,30 @@
 #include "readiness/score.h"
 #include "reports_fixture.h"
 
-/* The summary of fx's run as one malloc'd string. */
-static char *summarize(fixture *fx, unsigned flags)
+/* The summary of fx's run as one malloc'd string, width columns wide. */
+static char *summarize_in(fixture *fx, unsigned flags, unsigned width)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 	assert_non_null(out);
 	tw_error err = {0};
-	int rc = tw_report_summary(fx->run, NULL, out, flags, &err);
+	tw_summary_options o = TW_SUMMARY_OPTIONS_INIT;
+	o.flags = flags;
+	o.width = width;
+	int rc = tw_report_summary_ext(fx->run, NULL, out, &o, &err);
 	fclose(out);
 	if (rc != TW_OK)
 		fail_msg("tw_report_summary: %s", err.message ? err.message : "?");
 	assert_int_equal(strlen(text), len);
 	return text;
+}
+
+/* The lines whole, as a terminal with room for all of them shows them. */
+#define WIDE 1000
+static char *summarize(fixture *fx, unsigned flags)
+{
+	return summarize_in(fx, flags, WIDE);
 }
 
 #define assert_has(text, want)                                                                     \
@@ -86,10 +96,12 @@ static void test_plain(void **state)
 	fx_full(fx);
 	char *text = summarize(fx, 0);
 
-	/* Steps performed: 5 + 1 + 3 + 1 + 1; skipped steps cost nothing. */
+	/* Steps performed: 5 + 1 + 3 + 1 + 1; skipped steps cost nothing.
+	 * Requests: those the steps sent. */
 	char header[128];
 	snprintf(header, sizeof(header),
-		 "techweek %s \xE2\x80\x94 7 rehearsals, 8 scenes, 11 steps in 1.42 s\n\n",
+		 "techweek %s \xE2\x80\x94 7 rehearsals, 8 scenes, 11 steps, 6 HTTP requests in "
+		 "1.42 s\n\n",
 		 tw_version());
 	assert_memory_equal(text, header, strlen(header));
 
@@ -159,13 +171,14 @@ static void test_verbose(void **state)
 	char *text = summarize(fx, TW_SUMMARY_VERBOSE);
 	assert_has(text, "  \xE2\x9C\x94 Order a pizza online                      2 scenes   0.81 s\n"
 			 "      \xE2\x9C\x94 scene \"Find the menu\"  3 steps  0.01 s\n"
-			 "          \xE2\x9C\x94   12 | visit {{stage}}/  200  GET http://127.0.0.1:8080/"
-			 "  35.2 ms\n"
-			 "          \xE2\x9C\x94   13 | expect status 200  1.5 ms\n"
-			 "          \xE2\x9C\x94   14 | expect text \"Today's menu\"  1.5 ms\n"
+			 /* the status column where a 40-column source ends */
+			 "          \xE2\x9C\x94   12 | visit {{stage}}/                          200  "
+			 "35.2 ms  GET http://127.0.0.1:8080/\n"
+			 "          \xE2\x9C\x94   13 | expect status 200                              1.5 ms\n"
+			 "          \xE2\x9C\x94   14 | expect text \"Today's menu\"                     1.5 ms\n"
 			 "      \xE2\x9C\x94 backstage \"The kitchen has it\"  2 steps  0.02 s\n");
-	assert_has(text, "          \xE2\x9C\x98   14 | expect json $.status == \"baking\"  200  GET "
-			 "http://127.0.0.1:8080/api/orders/1001  0.1 ms\n"
+	assert_has(text, "          \xE2\x9C\x98   14 | expect json $.status == \"baking\"          200  "
+			 "0.1 ms  GET http://127.0.0.1:8080/api/orders/1001\n"
 			 "                expected json $.status == \"baking\", got \"cold\"\n"
 			 "                expected: json $.status == \"baking\"\n"
 			 "                actual: ");
@@ -194,8 +207,8 @@ static void test_chain(void **state)
 	assert_null(strstr(text, "hop=31\n"));
 	free(text);
 	text = summarize(fx, TW_SUMMARY_VERBOSE);
-	assert_has(text, "          \xE2\x9C\x98    4 | submit \"Place order\"  303  POST "
-			 "http://127.0.0.1:8080/a?hop=0  2.0 ms\n"
+	assert_has(text, "          \xE2\x9C\x98    4 | submit \"Place order\"                      303  2.0 ms  POST "
+			 "http://127.0.0.1:8080/a?hop=0\n"
 			 "                \xE2\x86\x92 303  GET http://127.0.0.1:8080/a?hop=1\n");
 	assert_has(text, "                \xE2\x80\xA6 8 more requests\n"
 			 "                \xE2\x86\x92 500  GET http://127.0.0.1:8080/a?hop=39\n"
@@ -209,7 +222,7 @@ static void test_all_passed(void **state)
 	fx_add_passed(fx);
 	fx->run->elapsed_ms = 810;
 	char *text = summarize(fx, 0);
-	assert_has(text, "1 rehearsal, 2 scenes, 5 steps in 0.81 s\n");
+	assert_has(text, "1 rehearsal, 2 scenes, 5 steps, 2 HTTP requests in 0.81 s\n");
 	assert_string_equal(last_line(text), "  1 passed, 0 failed, 0 unreachable, 0 broken\n");
 	free(text);
 }
@@ -217,13 +230,82 @@ static void test_all_passed(void **state)
 static void test_empty(void **state)
 {
 	char *text = summarize(*state, TW_SUMMARY_VERBOSE);
-	assert_has(text, "0 rehearsals, 0 scenes, 0 steps in 0.00 s\n");
+	assert_has(text, "0 rehearsals, 0 scenes, 0 steps, 0 HTTP requests in 0.00 s\n");
 	assert_string_equal(last_line(text), "  0 passed, 0 failed, 0 unreachable, 0 broken "
 					     "\xE2\x80\x94 nothing rehearsed\n");
 	free(text);
 }
 
 /* A huge body or message is cut: the verdict stays on screen. */
+/* Every line of text fits width columns, or is one word wider than the
+ * width alone on its line. */
+static void assert_fits(const char *text, size_t width)
+{
+	for (const char *line = text; *line;) {
+		size_t n = strcspn(line, "\n");
+		char *one = strndup(line, n);
+		if (widest_line(one) > width && (one[0] == ' ' || strchr(one, ' ')))
+			fail_msg("a line wider than %zu columns:\n%s\n--- summary ---\n%s", width,
+				 one, text);
+		free(one);
+		line += n + (line[n] == '\n');
+	}
+}
+
+/* Column (in characters) where needle starts on its line. */
+static size_t column_of(const char *text, const char *needle)
+{
+	const char *at = strstr(text, needle);
+	assert_non_null(at);
+	const char *bol = at;
+	while (bol > text && bol[-1] != '\n')
+		bol--;
+	char *head = strndup(bol, (size_t)(at - bol));
+	size_t col = widest_line(head);
+	free(head);
+	return col;
+}
+
+/* The summary fits the terminal's width (tw_summary_options.width): no line
+ * wider, no word broken (every word of the failing rehearsal's name and
+ * cause is whole), the rehearsals' "N scenes" column the same on every
+ * row and each verbose step's HTTP status at the same column. */
+static void test_fits_width(void **state)
+{
+	fixture *fx = *state;
+	fx_full(fx);
+	static const char *const words[] = {
+		"Check", "order", "<friends>", "\"quoted\"", "'single'", "caf\xc3\xa9",
+		"expected", "json", "$.status", "\"baking\",", "got", "\"cold\"",
+		"http://127.0.0.1:8080/api/orders/1001", "(did", "mean", "'click'?)",
+	};
+	for (unsigned width = 40; width <= 120; width += 20)
+		for (unsigned verbose = 0; verbose <= TW_SUMMARY_VERBOSE; verbose += TW_SUMMARY_VERBOSE) {
+			char *text = summarize_in(fx, verbose, width);
+			assert_fits(text, width);
+			for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+				assert_has(text, words[i]);
+			size_t scenes = column_of(text, "2 scenes   0.81 s");
+			assert_int_equal(column_of(text, "3 scenes   0.12 s"), scenes);
+			assert_int_equal(column_of(text, "0 scenes   0.00 s"), scenes);
+			assert_int_equal(column_of(text, "broken\n"), scenes);
+			if (verbose && width >= 60) {
+				size_t status = column_of(text, "200  35.2 ms");
+				assert_int_equal(column_of(text, "201  12.0 ms"), status);
+				assert_int_equal(column_of(text, "200  4.0 ms"), status);
+				/* no request, no status: the time in its column */
+				assert_int_equal(column_of(text, "1.5 ms"), column_of(text, "35.2 ms"));
+			}
+			free(text);
+		}
+	/* 0 is 80 columns, as is tw_report_summary. */
+	char *dflt = summarize_in(fx, 0, 0), *eighty = summarize_in(fx, 0, 80);
+	assert_string_equal(dflt, eighty);
+	assert_fits(dflt, 80);
+	free(dflt);
+	free(eighty);
+}
+
 static void test_long_lines_cut(void **state)
 {
 	fixture *fx = *state;
@@ -260,6 +342,34 @@ static void test_write_error(void **state)
 	fclose(full);
 	assert_int_equal(tw_report_summary(fx->run, NULL, NULL, 0, &err), TW_EUSAGE);
 	tw_error_clear(&err);
+}
+
+/* tw_summary_options as tw_run_options: NULL is the defaults (80 columns,
+ * no flags), a version this library does not know is refused and nothing
+ * written. */
+static void test_options(void **state)
+{
+	fixture *fx = *state;
+	fx_full(fx);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	tw_error err = {0};
+	assert_int_equal(tw_report_summary_ext(fx->run, NULL, out, NULL, &err), TW_OK);
+	tw_summary_options o = TW_SUMMARY_OPTIONS_INIT;
+	o.version = 0;
+	assert_int_equal(tw_report_summary_ext(fx->run, NULL, out, &o, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "TW_SUMMARY_OPTIONS_INIT"));
+	tw_error_clear(&err);
+	o.version = TW_SUMMARY_OPTIONS_VERSION + 1;
+	assert_int_equal(tw_report_verdict_ext(fx->run, NULL, out, &o, &err), TW_EUSAGE);
+	tw_error_clear(&err);
+	fclose(out);
+	char *eighty = summarize_in(fx, 0, 80);
+	assert_string_equal(text, eighty);
+	free(eighty);
+	free(text);
 }
 
 /* The verdict line: the score's verdict in the words every report uses,
@@ -377,7 +487,8 @@ static void test_met_despite_failures(void **state)
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 	assert_non_null(out);
-	assert_int_equal(tw_report_summary(fx->run, &sc, out, 0, NULL), TW_OK);
+	tw_summary_options wide = {.version = TW_SUMMARY_OPTIONS_VERSION, .width = WIDE};
+	assert_int_equal(tw_report_summary_ext(fx->run, &sc, out, &wide, NULL), TW_OK);
 	fclose(out);
 	assert_has(text, "\n  \xE2\x97\x90 " FX_FAILING_NAME);
 	assert_null(strstr(text, "\xE2\x9C\x98 " FX_FAILING_NAME));
@@ -400,6 +511,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_color, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verbose, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_chain, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_fits_width, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_options, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_all_passed, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_empty, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_long_lines_cut, fx_setup, fx_teardown),
