@@ -934,6 +934,27 @@ static json_t *baseline(json_ctx *c, const tw_run *run, const tw_run_score *sc)
 	return o;
 }
 
+/* The verdict's reasons, the engine's one list the other reports print:
+ * [{"rehearsal": its index or null for the run, "text": the sentence}]. */
+static json_t *reasons(json_ctx *c, const tw_run *run, const tw_run_score *sc, tw_verdict v)
+{
+	struct tw_reasons why;
+	json_t *a = array(c);
+	int rc = tw_readiness_reasons(&why, run, sc, v);
+	if (rc != TW_OK)
+		fail(c, rc);
+	for (size_t i = 0; !c->rc && i < why.count; i++) {
+		json_t *o = object(c);
+		set(c, o, "rehearsal", why.items[i].rehearsal == SIZE_MAX
+					       ? json_null()
+					       : integer((long long)why.items[i].rehearsal));
+		set(c, o, "text", str(c, why.items[i].why));
+		push(c, a, o);
+	}
+	tw_reasons_clear(&why);
+	return a;
+}
+
 static json_t *document(json_ctx *c, const tw_run *run, const figures *f, const tw_run_score *sc)
 {
 	json_t *d = object(c);
@@ -949,7 +970,9 @@ static json_t *document(json_ctx *c, const tw_run *run, const figures *f, const 
 	set(c, d, "totals", totals(c, run, f));
 	/* The score's verdict (a gate can lower it); without a score, the
 	 * run's without a gate. */
-	set(c, d, "verdict", str(c, tw_verdict_key(sc ? sc->verdict : tw_run_verdict(run))));
+	tw_verdict v = sc ? sc->verdict : tw_run_verdict(run);
+	set(c, d, "verdict", str(c, tw_verdict_key(v)));
+	set(c, d, "reasons", reasons(c, run, sc, v));
 	set(c, d, "readiness", run_readiness(c, run, sc));
 	set(c, d, "baseline", baseline(c, run, sc));
 	json_t *rs = array(c);

@@ -92,6 +92,10 @@ verdict_agrees() {
     grep -qF -- "$reason" "$out/stdout.words" || grep -qF -- "${reason#*: }" "$out/stdout.words" ||
       problems+=("the terminal's reasons lack: $reason")
   done < <(xmllint --xpath "string(//testcase[@name='readiness verdict']/failure)" "$out/junit.xml" 2>/dev/null)
+  # ... and the JSON's "reasons" are the same sentences, in the same order.
+  [ "$(jq -r '.reasons[].text' "$out/result.json")" = \
+    "$(xmllint --xpath "string(//testcase[@name='readiness verdict']/failure)" "$out/junit.xml" 2>/dev/null | sed '/^$/d')" ] ||
+    problems+=("the JSON's reasons are not the JUnit verdict's")
   t=$(xmllint --html --xpath "string(//title)" "$out/readiness.html" 2>/dev/null)
   case $t in *"— $title ·"*) ;; *) problems+=("the HTML title '$t' is not: $title") ;; esac
   t=$(xmllint --html --xpath "string(//*[@id='verdict'])" "$out/readiness.html" 2>/dev/null)
