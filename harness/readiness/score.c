@@ -475,7 +475,7 @@ static void put_share(tw_buf *b, double share, bool bare)
 }
 
 /* "...; worst: line 15 'submit "Place order"': 38% of customers waited
- * longer than the target of 1 s, 6% over 4 s or with no answer (Apdex 0.84)":
+ * longer than the target of 1 s, 6% over 4 s or saw it fail (Apdex 0.84)":
  * what the Apdex means, in the customers' terms, the Apdex last for who
  * knows it. */
 static void why_responsiveness(tw_buf *b, const tw_rehearsal_result *r, const tw_plan *s,
@@ -504,7 +504,7 @@ static void why_responsiveness(tw_buf *b, const tw_rehearsal_result *r, const tw
 			put_share(b, w->frustrated / count, true);
 			tw_buf_puts(b, " over ");
 			put_ms(b, 4 * w->t_ms);
-			tw_buf_puts(b, " or with no answer");
+			tw_buf_puts(b, " or saw it fail");
 		}
 	} else if (count > 0) { /* none merely tolerated: all were frustrated */
 		tw_buf_puts(b, ": ");
@@ -513,7 +513,7 @@ static void why_responsiveness(tw_buf *b, const tw_rehearsal_result *r, const tw
 		put_ms(b, 4 * w->t_ms);
 		tw_buf_puts(b, " (4 times the target of ");
 		put_ms(b, w->t_ms);
-		tw_buf_puts(b, ") or got no answer");
+		tw_buf_puts(b, ") or saw it fail");
 	}
 	char num[TW_FLOOR_SHOWN_SIZE];
 	tw_buf_printf(b, " (Apdex %s)", tw_floor_shown(num, sizeof(num), w->apdex, 2));
