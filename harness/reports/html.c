@@ -749,6 +749,21 @@ static void write_readiness(html *h, node parent, const size_t *order)
 			tw_page_fmt(h, "%s %s", up ? TW_SYMBOL_PASSED : TW_SYMBOL_FAILED,
 				    tw_verdict_title(sc->verdict)));
 	tw_page_attr(h, v, "id", "verdict");
+	/* Why the verdict is what it is, right under it: the engine's one
+	 * list, which the terminal, JUnit and the JSON give too. */
+	struct tw_reasons reasons;
+	int rrc = tw_readiness_reasons(&reasons, h->run, sc, sc->verdict);
+	if (rrc)
+		tw_page_fail(h, rrc);
+	node ul = rrc || !reasons.count ? NULL : tw_page_el(h, card, "ul", "reasons");
+	if (ul)
+		tw_page_attr(h, ul, "id", "reasons");
+	for (size_t i = 0; ul && i < reasons.count; i++) {
+		node li = tw_page_el(h, ul, "li", "small");
+		tw_page_el_text(h, li, "span", "sym", TW_SYMBOL_FAILED " ");
+		add_text_max(h, li, reasons.items[i].why, LINE_MAX_CHARS, true);
+	}
+	tw_reasons_clear(&reasons);
 	write_attention(h, card, order);
 
 	node why = tw_page_el(h, card, "p", "small muted");
@@ -781,21 +796,6 @@ static void write_readiness(html *h, node parent, const size_t *order)
 			h, card, "p", "small",
 			TW_SYMBOL_FAILED " The weakest journey never achieved its outcome: it scores no "
 			"more than the cap, however fast it is.");
-	/* Why the verdict is what it is: the engine's one list, which the
-	 * terminal and JUnit print too. */
-	struct tw_reasons reasons;
-	int rrc = tw_readiness_reasons(&reasons, h->run, sc, sc->verdict);
-	if (rrc)
-		tw_page_fail(h, rrc);
-	node ul = rrc || !reasons.count ? NULL : tw_page_el(h, card, "ul", "reasons");
-	if (ul)
-		tw_page_attr(h, ul, "id", "reasons");
-	for (size_t i = 0; ul && i < reasons.count; i++) {
-		node li = tw_page_el(h, ul, "li", "small");
-		tw_page_el_text(h, li, "span", "sym", TW_SYMBOL_FAILED " ");
-		add_text_max(h, li, reasons.items[i].why, LINE_MAX_CHARS, true);
-	}
-	tw_reasons_clear(&reasons);
 	/* A minor journey that fell short beside critical ones does not decide
 	 * the verdict, but the product owner must still see it here. */
 	bool exempt = tw_readiness_minor_exempt(h->run, sc);
