@@ -696,9 +696,8 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 	 * option is told as such rather than as unknown; the short ones are
 	 * the command's own. */
 	struct option longs[OPTION_COUNT + 2];
-	char shorts[2 * OPTION_COUNT + 3];
+	char shorts[2 * OPTION_COUNT + 2];
 	size_t s = 0;
-	shorts[s++] = '+';
 	for (size_t i = 0; i < OPTION_COUNT; i++) {
 		const struct cli_option *r = &options[i];
 		int val = r->short_name ? r->short_name : LONG_ONLY + (int)i;
@@ -714,7 +713,10 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 	shorts[s++] = 'h';
 	shorts[s] = '\0';
 	parse_state p = {o, command};
-	optind = 1;
+	/* 0, not 1: glibc then starts afresh, permutation state included, so
+	 * options after the scripts are taken as options (run DIR
+	 * --performances 40), as every GNU tool does; "--" ends them. */
+	optind = 0;
 	opterr = 0;
 	int ch;
 	while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {

@@ -7,7 +7,7 @@
 #
 # usage: options.sh TECHWEEK
 set -uo pipefail
-techweek=$1
+techweek=$(realpath "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cat >"$work/closed.rehearsal" <<'REHEARSAL'
@@ -81,6 +81,22 @@ says "techweek check: option '--json' is for techweek run" check --json x "$work
 says "techweek merge: option '--shard' is not one of techweek merge's" merge --shard 1/2 x.json
 says "techweek merge: option '--var' is not one of techweek merge's" merge --var=a=b x.json
 says "techweek run: unknown option or missing value: '--quiet=1'" run --quiet=1 "$work/closed.rehearsal"
+
+# Options after the scripts are options, as in every GNU tool: `run
+# DIR --performances 40` performs 40 times, it does not look for a script
+# named "40"; `--` ends the options, so a script named like one is
+# still reachable.
+"$techweek" run "$work/closed.rehearsal" --no-reports -q --connect-timeout 2s --performances 2 \
+  --json "$work/after.json" >"$work/out" 2>"$work/err" </dev/null
+rc=$?
+if [ $rc != 3 ]; then fail "options after the script: exit $rc, expected 3 ($(head -c 300 "$work/err"))"
+elif [ "$(jq -r '"\(.totals.rehearsals) \(.totals.performances)"' "$work/after.json" 2>/dev/null)" != "1 2" ]; then
+  fail "options after the script: the JSON does not hold 1 rehearsal performed 2 times"
+fi
+cp "$work/closed.rehearsal" "$work/--weird"
+(cd "$work" && "$techweek" run --no-reports -q --connect-timeout 2s -- --weird >out 2>err </dev/null)
+rc=$?
+[ $rc = 3 ] || fail "a script named --weird after --: exit $rc, expected 3 ($(head -c 300 "$work/err"))"
 
 [ $failures = 0 ] && echo "options: all refused and taken as they should be"
 [ $failures = 0 ]
