@@ -163,6 +163,9 @@ static const char css[] =
 	"{float:none;display:block;margin:0;width:auto}"
 	STACKED " td.num:not(:first-child){flex:1 1 25%}"
 	"table.parts tbody td:nth-child(2)::before{visibility:hidden}"
+	/* A request's later hops: part of its card, not cards of their own. */
+	"table.pages tr:has(+tr.hop){border-bottom:0;padding-bottom:0}"
+	"table.pages tr.hop{padding:0 0 0 24px}"
 	"table.steps tr.tp{border-left:6px solid transparent;padding-left:8px}"
 	"table.steps tr.tp td:first-child{border-left:0}}\n"
 	"@page{margin:14mm}\n"
@@ -324,22 +327,43 @@ static void label_cells(html *h, node table)
 		else if (xmlStrEqual(c->name, BAD_CAST "tbody"))
 			body = c;
 	}
+	/* The header cells by column, and for each column how many more rows
+	 * a cell above still covers (rowspan): a request's later hops fill
+	 * only the columns its first hop's row leaves open. */
+	enum { COLUMNS = 16 };
+	node th[COLUMNS];
+	unsigned covered[COLUMNS] = {0};
+	size_t cols = 0;
 	node heads = head ? xmlFirstElementChild(head) : NULL;
-	for (node tr = body && heads ? xmlFirstElementChild(body) : NULL; tr && !h->rc;
+	for (node c = heads ? xmlFirstElementChild(heads) : NULL; c && cols < COLUMNS;
+	     c = xmlNextElementSibling(c))
+		th[cols++] = c;
+	for (node tr = body && cols ? xmlFirstElementChild(body) : NULL; tr && !h->rc;
 	     tr = xmlNextElementSibling(tr)) {
-		node th = xmlFirstElementChild(heads);
-		for (node td = xmlFirstElementChild(tr); td && th && !h->rc;
-		     td = xmlNextElementSibling(td), th = xmlNextElementSibling(th)) {
-			if (xmlHasProp(td, BAD_CAST "colspan"))
+		size_t col = 0;
+		for (node td = xmlFirstElementChild(tr); td && !h->rc; td = xmlNextElementSibling(td)) {
+			for (; col < cols && covered[col]; col++)
+				covered[col]--;
+			if (col >= cols || xmlHasProp(td, BAD_CAST "colspan"))
 				break;
-			xmlChar *label = xmlNodeGetContent(th);
+			xmlChar *label = xmlNodeGetContent(th[col]);
 			if (!label) {
 				tw_page_fail(h, TW_ENOMEM);
 				break;
 			}
 			tw_page_attr(h, td, "data-label", (const char *)label);
 			xmlFree(label);
+			xmlChar *span = xmlGetProp(td, BAD_CAST "rowspan");
+			if (span) {
+				long n = strtol((const char *)span, NULL, 10);
+				covered[col] = n > 1 && n < 100000 ? (unsigned)(n - 1) : 0;
+				xmlFree(span);
+			}
+			col++;
 		}
+		for (; col < cols; col++)
+			if (covered[col])
+				covered[col]--;
 	}
 }
 
