@@ -322,7 +322,14 @@ void tw_page_chart(html *h, node parent, size_t i)
 	tw_page_fmt_ms(max, sizeof(max), tw_histogram_max(all));
 
 	node fig = tw_page_el(h, parent, "figure", "chart");
-	node svg = svg_el(h, fig, "svg");
+	/* The SVG scales with the page but never below the width that keeps its
+	 * 11-unit labels 9 px or more (the page's stylesheet): on a phone it
+	 * scrolls sideways in this box, which a keyboard can reach. */
+	node box = tw_page_el(h, fig, "div", "scroll");
+	tw_page_attr(h, box, "tabindex", "0");
+	tw_page_attr(h, box, "role", "group");
+	tw_page_attr(h, box, "aria-label", "Latency chart");
+	node svg = svg_el(h, box, "svg");
 	tw_page_attr(h, svg, "xmlns", "http://www.w3.org/2000/svg");
 	tw_page_attr(h, svg, "viewBox", tw_page_fmt(h, "0 0 %.0f %.0f", CH_W, CH_H));
 	tw_page_attr(h, svg, "role", "img");

@@ -122,7 +122,9 @@ static const char css[] =
 	".h-failing{border-left-color:#cf222e!important}.b-failing{background:var(--bad-bg);color:var(--bad)}\n"
 	".h-none{border-left-color:#8c959f!important}.b-none{background:var(--none-bg);color:var(--none)}\n"
 	".legend{display:flex;flex-wrap:wrap;gap:8px;margin:4px 0 10px;font-size:13px}\n"
-	"figure.chart{margin:8px 0 16px}figure.chart svg{width:100%;max-width:720px;height:auto;display:block}\n"
+	"figure.chart{margin:8px 0 16px}figure.chart .scroll{overflow-x:auto}\n"
+	/* 540 px: the chart's 640-unit width at which its 11-unit labels are 9.3 px. */
+	"figure.chart svg{width:100%;min-width:540px;max-width:720px;height:auto;display:block}\n"
 	/* The latency chart (reports/chart.c): only inside svg.latency. */
 	"svg.latency .ax{stroke:#57606a;stroke-width:1}svg.latency .grid{stroke:#d0d7de;stroke-width:1}\n"
 	"svg.latency .lbl{font:11px sans-serif;fill:#1f2328}svg.latency .ttl{font:12px sans-serif;fill:#57606a}\n"
