@@ -5,7 +5,8 @@
  * times, with the median, p95 and (when all touchpoints share it) Apdex T
  * and 4T marked. The axis always reaches T, the line the reader judges
  * the timings by, and its ticks are round values ("nice numbers"), so no
- * two labels read alike. The bars and the caption say the same in words,
+ * two labels read alike; the count axis's are too, by the same rule, its
+ * top grid line the ceiling the bars are drawn against. The bars and the caption say the same in words,
  * so the figure never depends on seeing colour or the picture.
  *
  * It is built with the page's builder (reports/html_internal.h): texts and
@@ -63,20 +64,39 @@ static void tick_label(char *out, size_t size, double ms, bool in_s, int decimal
 #define AXIS_MIN_MS 0.001
 #define AXIS_MAX_MS 1e12
 
-static void linear_ticks(tw_chart_axis *ax, double lo, double hi)
+/* The ticks of a linear axis over lo..hi, a round step apart and no finer
+ * than min_step, from the last at or below lo to the first at or above hi;
+ * their labels are left to the caller. Returns the step. */
+static double linear_at(tw_chart_axis *ax, double lo, double hi, double min_step)
 {
 	/* About five ticks: at most eight, as the step is at least a sixth of
 	 * the range. */
-	double step = nice_number(nice_number(hi - lo, false) / 4, true);
+	double step = fmax(nice_number(nice_number(hi - lo, false) / 4, true), min_step);
 	double first = floor(lo / step + 1e-9), last = ceil(hi / step - 1e-9);
-	bool in_s = last * step >= 1000;
-	int decimals = decimals_for(in_s ? step / 1000 : step);
+	ax->log = false;
 	ax->ticks = 0;
-	for (double k = first; k <= last && ax->ticks < TW_CHART_TICKS_MAX; k++) {
-		ax->at[ax->ticks] = k * step;
-		tick_label(ax->label[ax->ticks], TW_CHART_LABEL_MAX, k * step, in_s, decimals);
-		ax->ticks++;
-	}
+	for (double k = first; k <= last && ax->ticks < TW_CHART_TICKS_MAX; k++)
+		ax->at[ax->ticks++] = k * step;
+	ax->lo = ax->at[0];
+	ax->hi = ax->at[ax->ticks - 1];
+	return step;
+}
+
+static void linear_ticks(tw_chart_axis *ax, double lo, double hi)
+{
+	double step = linear_at(ax, lo, hi, 0);
+	bool in_s = ax->hi >= 1000;
+	int decimals = decimals_for(in_s ? step / 1000 : step);
+	for (size_t k = 0; k < ax->ticks; k++)
+		tick_label(ax->label[k], TW_CHART_LABEL_MAX, ax->at[k], in_s, decimals);
+}
+
+void tw_page_chart_counts(tw_chart_axis *ax, uint64_t most)
+{
+	/* Whole counts: a step of at least one, and a bar to draw. */
+	linear_at(ax, 0, most ? (double)most : 1, 1);
+	for (size_t k = 0; k < ax->ticks; k++)
+		snprintf(ax->label[k], TW_CHART_LABEL_MAX, "%.0f", ax->at[k]);
 }
 
 static void log_ticks(tw_chart_axis *ax, double lo, double hi)
@@ -288,10 +308,12 @@ void tw_page_chart(html *h, node parent, size_t i)
 			b = CH_BINS - 1;
 		bins[b] += count;
 	}
-	uint64_t top = 1;
+	uint64_t most = 0;
 	for (size_t b = 0; b < CH_BINS; b++)
-		if (bins[b] > top)
-			top = bins[b];
+		if (bins[b] > most)
+			most = bins[b];
+	tw_chart_axis counts;
+	tw_page_chart_counts(&counts, most);
 
 	char p50[48], p95[48], max[48], tms[48], t4ms[48];
 	double v50 = tw_histogram_percentile(all, 50), v95 = tw_histogram_percentile(all, 95);
@@ -300,7 +322,14 @@ void tw_page_chart(html *h, node parent, size_t i)
 	tw_page_fmt_ms(max, sizeof(max), tw_histogram_max(all));
 
 	node fig = tw_page_el(h, parent, "figure", "chart");
-	node svg = svg_el(h, fig, "svg");
+	/* The SVG scales with the page but never below the width that keeps its
+	 * 11-unit labels 9 px or more (the page's stylesheet): on a phone it
+	 * scrolls sideways in this box, which a keyboard can reach. */
+	node box = tw_page_el(h, fig, "div", "scroll");
+	tw_page_attr(h, box, "tabindex", "0");
+	tw_page_attr(h, box, "role", "group");
+	tw_page_attr(h, box, "aria-label", "Latency chart");
+	node svg = svg_el(h, box, "svg");
 	tw_page_attr(h, svg, "xmlns", "http://www.w3.org/2000/svg");
 	tw_page_attr(h, svg, "viewBox", tw_page_fmt(h, "0 0 %.0f %.0f", CH_W, CH_H));
 	tw_page_attr(h, svg, "role", "img");
@@ -318,14 +347,12 @@ void tw_page_chart(html *h, node parent, size_t i)
 
 	double pw = CH_W - CH_LEFT - CH_RIGHT, ph = CH_H - CH_TOP - CH_BOTTOM;
 	double base = CH_H - CH_BOTTOM;
-	/* The count axis: 0, the middle when it is a whole count, the top. */
-	for (int k = 0; k <= 2; k++) {
-		if (k == 1 && top % 2)
-			continue;
-		double y = base - ph * k / 2.0;
+	/* The count axis: a grid line at each tick, the top one the ceiling
+	 * the bars are drawn against. */
+	for (size_t k = 0; k < counts.ticks; k++) {
+		double y = base - ph * counts.at[k] / counts.hi;
 		svg_line(h, svg, CH_LEFT, y, CH_W - CH_RIGHT, y, k ? "grid" : "ax");
-		svg_text(h, svg, CH_LEFT - 6, y + 4, "end", "lbl",
-			 tw_page_fmt(h, "%llu", (unsigned long long)(top * (uint64_t)k / 2)));
+		svg_text(h, svg, CH_LEFT - 6, y + 4, "end", "lbl", counts.label[k]);
 	}
 	svg_line(h, svg, CH_LEFT, CH_TOP, CH_LEFT, base, "ax");
 	node yt = svg_el(h, svg, "text");
@@ -341,7 +368,7 @@ void tw_page_chart(html *h, node parent, size_t i)
 	for (size_t b = 0; b < CH_BINS; b++) {
 		if (!bins[b])
 			continue;
-		double bh = ph * (double)bins[b] / (double)top;
+		double bh = ph * (double)bins[b] / counts.hi;
 		if (bh < 1)
 			bh = 1;
 		node rect = svg_el(h, g, "rect");

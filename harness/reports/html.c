@@ -122,7 +122,16 @@ static const char css[] =
 	".h-failing{border-left-color:#cf222e!important}.b-failing{background:var(--bad-bg);color:var(--bad)}\n"
 	".h-none{border-left-color:#8c959f!important}.b-none{background:var(--none-bg);color:var(--none)}\n"
 	".legend{display:flex;flex-wrap:wrap;gap:8px;margin:4px 0 10px;font-size:13px}\n"
-	"figure.chart{margin:8px 0 16px}figure.chart svg{width:100%;max-width:720px;height:auto;display:block}\n"
+	"figure.chart{margin:8px 0 16px}figure.chart .scroll{overflow-x:auto}\n"
+	/* A shadow at an edge with more chart beyond it (phones hide scroll
+	 * bars): white covers that scroll with the chart hide each shadow
+	 * when its edge is reached. */
+	"figure.chart .scroll{background:linear-gradient(90deg,#fff 30%,#fff0) 0 0/40px 100% no-repeat local,"
+	"linear-gradient(270deg,#fff 30%,#fff0) 100% 0/40px 100% no-repeat local,"
+	"radial-gradient(farthest-side at 0 50%,#0003,#0000) 0 0/14px 100% no-repeat scroll,"
+	"radial-gradient(farthest-side at 100% 50%,#0003,#0000) 100% 0/14px 100% no-repeat scroll}\n"
+	/* 540 px: the chart's 640-unit width at which its 11-unit labels are 9.3 px. */
+	"figure.chart svg{width:100%;min-width:540px;max-width:720px;height:auto;display:block}\n"
 	/* The latency chart (reports/chart.c): only inside svg.latency. */
 	"svg.latency .ax{stroke:#57606a;stroke-width:1}svg.latency .grid{stroke:#d0d7de;stroke-width:1}\n"
 	"svg.latency .lbl{font:11px sans-serif;fill:#1f2328}svg.latency .ttl{font:12px sans-serif;fill:#57606a}\n"

@@ -7,8 +7,12 @@
 # report measures each chart with getBoundingClientRect and writes what it
 # finds into the DOM, which headless Chromium's --dump-dom prints:
 #
-#   - each bar's rendered height is its count over the largest count times
-#     the plot's height (the distance from the axis to the top grid line),
+#   - the count labels left of the plot are one on each horizontal line,
+#     0 on the axis, evenly spaced by a round step (1, 2 or 5 times a power
+#     of ten), each at its count's height; the top one, the ceiling, is the
+#     first step at or above the largest count;
+#   - each bar's rendered height is its count over the ceiling times the
+#     plot's height (the distance from the axis to the top grid line),
 #     within 1 px, and the bar stands on the axis;
 #   - the latency axis's tick labels (the row of texts right under the
 #     axis) are all different;
@@ -101,6 +105,48 @@ fi
     });
     if (!(base > top)) { out.push(where + "no count axis and top grid line"); return; }
 
+    /* The count labels: the numbers left of the plot, one on each
+     * horizontal line, 0 on the axis, evenly spaced by a step of 1, 2 or
+     * 5 times a power of ten, each at its height; the top one is the
+     * ceiling the bars are measured against. */
+    var rows = [];
+    svg.querySelectorAll("line").forEach(function (l) {
+      var r = l.getBoundingClientRect();
+      if (r.height < 1.5 && r.width > box.width / 2) rows.push({ y: r.top, label: null });
+    });
+    svg.querySelectorAll("text").forEach(function (t) {
+      var r = t.getBoundingClientRect(), s = t.textContent.trim();
+      if (!/^[0-9]+$/.test(s) || r.right > left + 1) return;
+      var mid = (r.top + r.bottom) / 2, row = null;
+      rows.forEach(function (w) { if (Math.abs(w.y - mid) < 8 * unit) row = w; });
+      if (!row) out.push(where + "count label '" + s + "' is on no grid line");
+      else if (row.label !== null) out.push(where + "two count labels on one grid line: " + row.label + ", " + s);
+      else row.label = +s;
+    });
+    rows.sort(function (a, b) { return b.y - a.y; }); /* from the axis up */
+    var counts = rows.map(function (w) { return w.label; });
+    var ceiling = counts[counts.length - 1];
+    function round(v) {
+      var m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
+      return Math.abs(m - 1) < 1e-9 || Math.abs(m - 2) < 1e-9 || Math.abs(m - 5) < 1e-9;
+    }
+    if (counts.indexOf(null) >= 0 || counts[0] !== 0 || counts.length < 2)
+      out.push(where + "count labels " + counts.join(", ") + ": not one on each grid line from 0 up");
+    else {
+      var step = counts[1];
+      counts.forEach(function (c, k) {
+        if (c !== k * step)
+          out.push(where + "count labels " + counts.join(", ") + " are not evenly spaced from 0");
+      });
+      if (!round(step))
+        out.push(where + "count labels " + counts.join(", ") + ": their step " + step + " is not 1, 2 or 5 times a power of ten");
+      rows.forEach(function (w) {
+        var want = base - (base - top) * w.label / ceiling;
+        if (!near(w.y, want))
+          out.push(where + "count " + w.label + " is drawn at " + px(base - w.y) + " px, its height is " + px(base - want));
+      });
+    }
+
     /* The bars and their counts, from their tooltips. */
     var bars = [], most = 0;
     svg.querySelectorAll("rect").forEach(function (b) {
@@ -111,9 +157,11 @@ fi
       most = Math.max(most, +m[1]);
     });
     if (!bars.length) out.push(where + "no bars");
+    else if (!(most <= ceiling && most > ceiling - step))
+      out.push(where + "the top count label " + ceiling + " is not the first step at or above the largest count " + most);
     bars.forEach(function (b) {
       var r = b.el.getBoundingClientRect();
-      var want = (base - top) * b.count / most;
+      var want = (base - top) * b.count / ceiling;
       if (!near(r.height, want))
         out.push(where + "bar '" + b.tip + "' is " + px(r.height) + " px high, its count's height is " + px(want));
       else if (!near(r.bottom, base))

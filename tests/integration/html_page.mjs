@@ -65,6 +65,15 @@ const measure = `(() => {
       out.wide.push(e.tagName.toLowerCase() + (e.className && typeof e.className === "string" ? "." + e.className.split(" ").join(".") : "") + " right " + Math.round(r.right));
   });
   document.querySelectorAll("td.url").forEach((td) => out.urls.push(Math.round(td.getBoundingClientRect().width)));
+  // The latency charts' texts (ticks, markers, titles) as drawn: the font
+  // size in the SVG's units times the SVG's scale on the screen.
+  out.charts = document.querySelectorAll("svg.latency").length;
+  out.chartText = [];
+  document.querySelectorAll("svg.latency text").forEach((t) => {
+    const m = t.getScreenCTM(), size = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+    if (!out.chartText.length || size < out.chartText[0].size)
+      out.chartText = [{ size: Math.round(size * 10) / 10, text: t.textContent.trim() }];
+  });
   // The top summary: its journeys in order, and the first one's link.
   // (Before it existed, the nearest thing was the readiness card's list
   // of losses: measured the same way, so the test says what it lacks.)
@@ -130,6 +139,10 @@ try {
         fail(`${where}: the page is ${m.scroll} px wide, wider than the ${m.view} px screen: ${m.wide.join("; ")}`);
       else
         ok(`${where}: ${m.scroll} px wide, no sideways scroll`);
+      if (m.charts && m.chartText[0].size < 9)
+        fail(`${where}: the latency chart's labels are drawn ${m.chartText[0].size} px high (e.g. '${m.chartText[0].text}'), under 9 px`);
+      else if (m.charts)
+        ok(`${where}: the latency charts' labels are ${m.chartText[0].size} px or more (${m.charts} charts)`);
       if (phone) {
         const narrow = m.urls.filter((u) => u < 0.6 * m.view);
         if (narrow.length)

@@ -15,7 +15,11 @@
 #     layout viewport: a phone's innerWidth grows with what overflows);
 #   - at 390 px every URL of the requests has a line of its own (its cell
 #     at least 60% of the screen), not a column a few characters wide;
-#   - axe-core (tests/npm, pinned) finds no violation;
+#   - every text of the latency charts is drawn 9 px high or more (its
+#     font size times the SVG's scale): on a phone the chart scrolls in its
+#     own box rather than shrink;
+#   - axe-core (tests/npm, pinned) finds no violation (a chart's scrolling
+#     box must be reachable by keyboard: scrollable-region-focusable);
 #   - in a run where something failed: the top summary (#attention) lists
 #     every failing journey first, and the first one's link brings its
 #     expected vs actual (or the call's transcript) onto the screen;

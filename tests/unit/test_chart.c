@@ -5,6 +5,8 @@
  * the axis holds every timing and T; 4T when near. Then the cases the
  * issue named: a band just over a second that main labelled
  * "1.1 s, 1.1 s, 1.2 s, 1.3 s, 1.3 s", and a T every timing exceeded.
+ * And the count axis (tw_page_chart_counts), by the same rule in whole
+ * numbers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -192,6 +194,48 @@ static void test_nonsense(void **state)
 		assert_true(strcmp(ax.label[k], ax.label[k - 1]) != 0);
 }
 
+/* The count axis, for every largest count up to a hundred thousand and
+ * beyond: from 0 by a whole round step, a few ticks, the top the first
+ * step at or above the largest count. Main labelled 38 timings
+ * "0, 19, 38". */
+static void test_counts(void **state)
+{
+	(void)state;
+	tw_chart_axis ax;
+	char labels[256];
+	for (uint64_t most = 0; most <= 200000; most += most < 1000 ? 1 : 997) {
+		tw_page_chart_counts(&ax, most);
+		char what[64];
+		snprintf(what, sizeof(what), "largest count %llu", (unsigned long long)most);
+		if (ax.ticks < 2 || ax.ticks > 8 || ax.log)
+			fail_msg("%s: %zu ticks", what, ax.ticks);
+		double step = ax.at[1];
+		if (ax.at[0] != 0 || ax.lo != 0 || ax.hi != ax.at[ax.ticks - 1])
+			fail_msg("%s: from %g to %g", what, ax.lo, ax.hi);
+		if (step < 1 || !near_int(step) || !round_value(step))
+			fail_msg("%s: step %g", what, step);
+		if (ax.hi < (double)most || ax.hi - step >= (double)(most ? most : 1))
+			fail_msg("%s: top %g is not the first step at or above it", what, ax.hi);
+		for (size_t k = 0; k < ax.ticks; k++) {
+			if (ax.at[k] != (double)k * step)
+				fail_msg("%s: tick %zu is %g", what, k, ax.at[k]);
+			char want[32];
+			snprintf(want, sizeof(want), "%.0f", ax.at[k]);
+			if (strcmp(ax.label[k], want) != 0)
+				fail_msg("%s: tick %g labelled '%s'", what, ax.at[k], ax.label[k]);
+		}
+	}
+	tw_page_chart_counts(&ax, 38);
+	label_list(&ax, labels, sizeof(labels));
+	assert_string_equal(labels, "0, 10, 20, 30, 40");
+	tw_page_chart_counts(&ax, 6);
+	label_list(&ax, labels, sizeof(labels));
+	assert_string_equal(labels, "0, 2, 4, 6");
+	tw_page_chart_counts(&ax, 1);
+	label_list(&ax, labels, sizeof(labels));
+	assert_string_equal(labels, "0, 1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_narrow_band),
 		cmocka_unit_test(test_target_on_axis),
 		cmocka_unit_test(test_nonsense),
+		cmocka_unit_test(test_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
