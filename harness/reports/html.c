@@ -1331,7 +1331,7 @@ static void failures_text(html *h, node td, const tw_touchpoint_metrics *t)
 				tw_page_add_text(h, s,
 						 tw_page_fmt(h, "%s%llu %s", first ? "" : ", ",
 							     (unsigned long long)t->failures[k],
-							     tw_cause_str((tw_cause)k)));
+							     tw_cause_words((tw_cause)k, t->failures[k])));
 				first = false;
 			}
 	}
@@ -1410,13 +1410,25 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 			node td = tw_page_el_text(h, tr, "td", "num",
 						  tw_floor_shown(apdex, sizeof(apdex), ap->apdex, 2));
 			tw_page_el_text(h, td, "div", "small muted", tw_page_fmt(h, "T %s", tms));
-			if (ap->satisfied + ap->tolerating + ap->frustrated > 0)
+			if (ap->satisfied + ap->tolerating + ap->frustrated > 0) {
+				/* The Apdex's frustrated are its failures and those
+				 * answered after 4T: a failure is no wait, so apart.
+				 * Estimates, rounded down as every figure shown. */
+				char ok[TW_FLOOR_SHOWN_SIZE], slow[TW_FLOOR_SHOWN_SIZE],
+					too_slow[TW_FLOOR_SHOWN_SIZE];
+				double late = ap->frustrated - (double)ap->failed;
 				tw_page_el_text(
 					h, td, "div", "small muted",
 					tw_page_fmt(
 						h,
-						"%.0f ok \xC2\xB7 %.0f slow \xC2\xB7 %.0f too slow",
-						ap->satisfied, ap->tolerating, ap->frustrated));
+						"%s ok \xC2\xB7 %s slow \xC2\xB7 %s too slow \xC2\xB7 "
+						"%llu failed",
+						tw_floor_shown(ok, sizeof(ok), ap->satisfied, 0),
+						tw_floor_shown(slow, sizeof(slow), ap->tolerating, 0),
+						tw_floor_shown(too_slow, sizeof(too_slow),
+							       late > 0 ? late : 0, 0),
+						(unsigned long long)ap->failed));
+			}
 		} else {
 			tw_page_el_text(h, tr, "td", "num", "\xE2\x80\x94");
 		}

@@ -535,7 +535,7 @@ static void test_dress_rehearsal(void **state)
 	assert_xp_contains(doc, "//section[@id='r0']//ol[@class='journey']/li[2]//tr[1]/td[3]",
 			   "flaky");
 	assert_xp_contains(doc, "//section[@id='r0']//ol[@class='journey']/li[2]//tr[1]/td[8]",
-			   "3 expectation");
+			   "3 expectations");
 	assert_xp_contains(doc, "//section[@id='r0']//ol[@class='journey']/li[1]//tr[1]/td[7]", "40");
 	assert_true(xp_num(doc, "count(//section[@id='r0']//svg//rect)") >= 5);
 	assert_xp_contains(doc, "//section[@id='r0']//figcaption", "80 timings");
