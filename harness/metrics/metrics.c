@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/plural.h"
 #include "techweek/error.h"
 
 
@@ -18,6 +19,18 @@ const char *tw_cause_str(tw_cause c)
 	case TW_CAUSE_TRANSPORT: return "transport";
 	case TW_CAUSE_UNREACHABLE: return "unreachable";
 	case TW_CAUSE_SCRIPT: return "script";
+	case TW_CAUSE_COUNT: break;
+	}
+	return "?";
+}
+
+const char *tw_cause_words(tw_cause c, uint64_t n)
+{
+	switch (c) {
+	case TW_CAUSE_EXPECTATION: return tw_plural(n, "expectation", "expectations");
+	case TW_CAUSE_TRANSPORT: return tw_plural(n, "transport failure", "transport failures");
+	case TW_CAUSE_UNREACHABLE: return "unreachable";
+	case TW_CAUSE_SCRIPT: return tw_plural(n, "script error", "script errors");
 	case TW_CAUSE_COUNT: break;
 	}
 	return "?";

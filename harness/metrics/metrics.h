@@ -31,6 +31,10 @@ typedef enum tw_cause {
 } tw_cause;
 
 const char *tw_cause_str(tw_cause c); /* "expectation", "transport", ... */
+/* The cause as people read it after a count of n, its noun agreeing
+ * (core/plural.h): "1 expectation", "3 expectations", "2 transport
+ * failures" (static storage). tw_cause_str is the JSON's key. */
+const char *tw_cause_words(tw_cause c, uint64_t n);
 
 typedef struct tw_touchpoint_metrics {
 	const tw_touchpoint *step; /* the plan's, owned by the run */

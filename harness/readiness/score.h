@@ -125,6 +125,9 @@ typedef struct tw_touchpoint_score {
 	/* Performances of it, estimated from the latency histogram (a bucket
 	 * straddling T or 4T split in proportion); they sum to its count. */
 	double satisfied, tolerating, frustrated;
+	/* Of frustrated, the performances that failed there (the rest were
+	 * answered after 4T): what the reports name as failures, not waits. */
+	uint64_t failed;
 } tw_touchpoint_score;
 
 typedef struct tw_rehearsal_score {

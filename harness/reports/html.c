@@ -687,42 +687,78 @@ static const tw_loss *largest_loss(const html *h, size_t i)
 	return most;
 }
 
-/* One summary line: the journey's status, its name linking to its
- * evidence, why in the engine's words (the failing step's message, or
- * what cost the most points), and the points it lost. */
+/* A step's message without libcurl's own words, which channels/web/
+ * transfer.c appends to its plain sentence as the evidence: "PLAIN
+ * (libcurl: DETAIL)" becomes "PLAIN", "PLAIN (EXTRA; libcurl: DETAIL)"
+ * "PLAIN (EXTRA)". For the top of the page; the evidence box, the
+ * terminal and JUnit keep the whole. */
+static const char *plain_cause(html *h, const char *message)
+{
+	const char *at = strstr(message, "libcurl: ");
+	if (!at || at - message < 2)
+		return message;
+	bool inner = strncmp(at - 2, "; ", 2) == 0; /* after EXTRA: keep its "(" */
+	if (!inner && strncmp(at - 2, " (", 2) != 0)
+		return message;
+	const char *end = at;
+	for (int depth = 0; *end && (*end != ')' || depth > 0); end++)
+		depth += *end == '(' ? 1 : *end == ')' ? -1 : 0;
+	if (!*end)
+		return message;
+	return tw_page_fmt(h, "%.*s%s%s", (int)(at - 2 - message), message, inner ? ")" : "",
+			   end + 1);
+}
+
+/* One summary line: the journey's status (flaky when some of its
+ * performances failed and others did not), its name linking to its
+ * evidence, its score, and why in the engine's words (the failing step's
+ * message, or what cost the most points). Its score, not the points it
+ * lost: the sum of its losses beside the losses themselves would read as
+ * two different figures for one thing. */
 static void attention_item(html *h, node ol, size_t i)
 {
 	const tw_rehearsal_result *r = &h->run->rehearsals[i];
 	rank x = journey_rank(h, i);
 	const tw_step_result *st = first_problem_step(r);
 	const tw_loss *l = largest_loss(h, i);
+	const tw_rehearsal_metrics *m = tw_page_metrics_of(h, i);
+	const tw_rehearsal_score *rs = tw_page_score_of(h, i);
 	bool evidence = x == RANK_FAILED || r->status == TW_STATUS_LIMITED;
+	bool flaky = x == RANK_FAILED && m && tw_rehearsal_flaky(m);
 
 	node li = tw_page_el(h, ol, "li", NULL);
 	node badge = tw_page_el(h, li, "span", NULL);
 	tw_page_attr(h, badge, "class",
 		     tw_page_fmt(h, "health %s",
-				 x == RANK_FAILED                 ? "b-failing"
+				 flaky                            ? "b-flaky"
+				 : x == RANK_FAILED               ? "b-failing"
 				 : r->status == TW_STATUS_LIMITED ? "b-fair"
 								  : "b-poor"));
-	tw_page_add_text(h, badge,
-			 tw_page_fmt(h, "%s %s", status_symbol(r->status),
-				     status_words(r->status)));
+	if (flaky) /* as JUnit says it: "flaky: 3 of 40 failed" */
+		tw_page_add_text(h, badge,
+				 tw_page_fmt(h, TW_SYMBOL_FLAKY " flaky: %llu of %llu failed",
+					     (unsigned long long)(m->performances - m->achieved),
+					     (unsigned long long)m->performances));
+	else
+		tw_page_add_text(h, badge,
+				 tw_page_fmt(h, "%s %s", status_symbol(r->status),
+					     status_words(r->status)));
 	tw_page_add_text(h, li, " ");
 	node a = tw_page_el(h, li, "a", NULL);
 	tw_page_attr(h, a, "href",
 		     tw_page_fmt(h, evidence ? "#r%zu-evidence" : l ? "#r%zu-losses" : "#r%zu", i));
 	add_text_max(h, a, rehearsal_name(r), NAME_MAX_CHARS, true);
-	double points = points_lost(h, i);
-	if (points >= LOSS_SHOWN_MIN)
+	char num[TW_SCORE_SHOWN_SIZE];
+	if (rs && (rs->scored || rs->counted))
 		tw_page_el_text(h, li, "span", "pts",
-				tw_page_fmt(h, " \xE2\x88\x92%.1f points", points)); /* − */
+				tw_page_fmt(h, " scores %s/100",
+					    tw_score_shown(num, sizeof(num), rs->score)));
 	node why = tw_page_el(h, li, "div", "why");
 	if (evidence && st && st->message) {
-		tw_page_add_text(h, why, st->message);
+		tw_page_add_text(h, why, plain_cause(h, st->message));
 		tw_page_add_text(h, why, tw_page_fmt(h, " (line %d)", tw_step_result_line(st)));
 	} else if (evidence && !st && r->problem.message) {
-		tw_page_add_text(h, why, r->problem.message);
+		tw_page_add_text(h, why, plain_cause(h, r->problem.message));
 	} else if (l) {
 		tw_page_add_text(h, why, loss_cause(l));
 	} else if (evidence) {
@@ -732,7 +768,6 @@ static void attention_item(html *h, node ol, size_t i)
 	}
 	/* Over many performances the step's message is one of them: say how
 	 * many fell short too. */
-	const tw_rehearsal_metrics *m = tw_page_metrics_of(h, i);
 	if (evidence && l && m && m->performances > 1)
 		tw_page_el_text(h, li, "div", "small muted", loss_cause(l));
 }
@@ -810,8 +845,8 @@ static void write_readiness(html *h, node parent, const size_t *order)
 		tw_page_add_text(h, why, "No run-wide gate; rehearsals have minimums.");
 	else
 		tw_page_add_text(h, why,
-				 "No gate set: READY means every critical journey reached its "
-				 "required outcome rate. --gate SCORE raises the bar.");
+				 "No minimum score was set for this run; READY means every "
+				 "critical journey reached its required outcome rate.");
 	if (sc->weakest < h->run->count && sc->count > 1) {
 		node q = tw_page_el(h, card, "p", "small");
 		tw_page_add_text(h, q, "The run scores as its weakest critical journey: ");
@@ -1231,12 +1266,18 @@ static void write_parts(html *h, node parent, const tw_rehearsal_score *rs)
 		tw_page_el_text(h, tr, "td", NULL, part_title((tw_part)p));
 		node bar = tw_page_el(h, tw_page_el(h, tr, "td", NULL), "div", "meter");
 		tw_page_attr(h, bar, "role", "img");
-		char pct[TW_FLOOR_SHOWN_SIZE];
-		tw_floor_shown(pct, sizeof(pct), v * 100, 0); /* the one rule: rounded down */
-		tw_page_attr(h, bar, "aria-label", tw_page_fmt(h, "%s%%", pct));
+		/* The one rule, rounded down; the outcome is the outcome rate,
+		 * shown as everywhere else on the page (tw_rate_shown against its
+		 * required rate): one text for one figure. */
+		char num[TW_FLOOR_SHOWN_SIZE], rate[TW_RATE_SHOWN_SIZE];
+		const char *pct =
+			p == TW_PART_OUTCOME
+				? tw_rate_shown(rate, sizeof(rate), v, rs->required)
+				: tw_page_fmt(h, "%s%%", tw_floor_shown(num, sizeof(num), v * 100, 0));
+		tw_page_attr(h, bar, "aria-label", pct);
 		node fill = tw_page_el(h, bar, "span", NULL);
 		tw_page_attr(h, fill, "style", tw_page_fmt(h, "width:%.1f%%", v * 100));
-		tw_page_el_text(h, tr, "td", "num", tw_page_fmt(h, "%s%%", pct));
+		tw_page_el_text(h, tr, "td", "num", pct);
 		if (weights)
 			tw_page_el_text(h, tr, "td", "num",
 					tw_page_fmt(h, "%.0f%%", h->score->weight[p] * 100));
@@ -1364,7 +1405,7 @@ static void failures_text(html *h, node td, const tw_touchpoint_metrics *t)
 				tw_page_add_text(h, s,
 						 tw_page_fmt(h, "%s%llu %s", first ? "" : ", ",
 							     (unsigned long long)t->failures[k],
-							     tw_cause_str((tw_cause)k)));
+							     tw_cause_words((tw_cause)k, t->failures[k])));
 				first = false;
 			}
 	}
@@ -1443,13 +1484,25 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 			node td = tw_page_el_text(h, tr, "td", "num",
 						  tw_floor_shown(apdex, sizeof(apdex), ap->apdex, 2));
 			tw_page_el_text(h, td, "div", "small muted", tw_page_fmt(h, "T %s", tms));
-			if (ap->satisfied + ap->tolerating + ap->frustrated > 0)
+			if (ap->satisfied + ap->tolerating + ap->frustrated > 0) {
+				/* The Apdex's frustrated are its failures and those
+				 * answered after 4T: a failure is no wait, so apart.
+				 * Estimates, rounded down as every figure shown. */
+				char ok[TW_FLOOR_SHOWN_SIZE], slow[TW_FLOOR_SHOWN_SIZE],
+					too_slow[TW_FLOOR_SHOWN_SIZE];
+				double late = ap->frustrated - (double)ap->failed;
 				tw_page_el_text(
 					h, td, "div", "small muted",
 					tw_page_fmt(
 						h,
-						"%.0f ok \xC2\xB7 %.0f slow \xC2\xB7 %.0f too slow",
-						ap->satisfied, ap->tolerating, ap->frustrated));
+						"%s ok \xC2\xB7 %s slow \xC2\xB7 %s too slow \xC2\xB7 "
+						"%llu failed",
+						tw_floor_shown(ok, sizeof(ok), ap->satisfied, 0),
+						tw_floor_shown(slow, sizeof(slow), ap->tolerating, 0),
+						tw_floor_shown(too_slow, sizeof(too_slow),
+							       late > 0 ? late : 0, 0),
+						(unsigned long long)ap->failed));
+			}
 		} else {
 			tw_page_el_text(h, tr, "td", "num", "\xE2\x80\x94");
 		}

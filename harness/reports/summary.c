@@ -498,7 +498,7 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m, double 
 					if (t->failures[k]) {
 						fprintf(s->out, "%s%llu %s", first ? "" : ", ",
 							(unsigned long long)t->failures[k],
-							tw_cause_str((tw_cause)k));
+							tw_cause_words((tw_cause)k, t->failures[k]));
 						first = false;
 					}
 				fputc(')', s->out);

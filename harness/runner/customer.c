@@ -791,7 +791,7 @@ void tw_customer_fail_status(tw_customer *c, tw_step_result *sr, double now_ms, 
 	const char *text = tw_response_text(&c->resp);
 	char *ex = tw_excerpt(text, strlen(text), NULL, TW_EXCERPT_MAX, &c->run->redact);
 	tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms,
-			 "a status below 400, or one an expect status line right after the step declares",
+			 "a status below 400, or one an `expect status` line right after the step allows",
 			 ex, "answered %ld%s%s, which the script does not expect%s", c->resp.status,
 			 c->resp.reason ? " " : "", c->resp.reason ? c->resp.reason : "",
 			 after ? after : "");

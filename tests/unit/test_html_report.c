@@ -300,6 +300,11 @@ static void test_score_and_verdict(void **state)
 	assert_xp(doc, "//*[@id='readiness']/*[@id='attention']/preceding-sibling::p[1]/@id", "verdict");
 	assert_xp(doc, "//*[@id='attention']//li[1]/a/@href", "#r1-evidence");
 	assert_xp_contains(doc, "//*[@id='attention']//li[1]", "failed");
+	/* Beside the journey its score, never a sum of its losses that the
+	 * losses' own "points" would contradict (issue 11, trial finding 2). */
+	assert_xp(doc, "normalize-space(//*[@id='attention']//li[1]/span[@class='pts'])",
+		  "scores 20/100");
+	assert_xp_count(doc, "//*[@id='attention']//li[contains(., 'points')]", 0);
 	assert_xp_count(doc, "//*[@id='attention']//li[not(contains(span[1]/@class, 'b-failing'))]"
 			     "/following-sibling::li[contains(span[1]/@class, 'b-failing')]", 0);
 	assert_xp_contains(doc, "//*[@id='r1-evidence']//dl", "json $.status == \"baking\"");
@@ -470,6 +475,11 @@ static void test_no_gate(void **state)
 	assert_xp_contains(doc, "//title", tw_verdict_title(score->verdict));
 	assert_xp_contains(doc, "//*[@id='verdict']", tw_verdict_title(score->verdict));
 	assert_xp_count(doc, "//*[contains(translate(., 'CURTAINUP', 'curtainup'), 'curtain up')]", 0);
+	/* Said in the product's words, not the option's. */
+	assert_xp_contains(doc, "//*[@id='readiness']",
+			   "No minimum score was set for this run; READY means every critical "
+			   "journey reached its required outcome rate.");
+	assert_xp_count(doc, "//*[@id='readiness']//text()[contains(., '--gate')]", 0);
 	xmlFreeDoc(doc);
 	free(data);
 	free_score(score);
@@ -535,7 +545,7 @@ static void test_dress_rehearsal(void **state)
 	assert_xp_contains(doc, "//section[@id='r0']//ol[@class='journey']/li[2]//tr[1]/td[3]",
 			   "flaky");
 	assert_xp_contains(doc, "//section[@id='r0']//ol[@class='journey']/li[2]//tr[1]/td[8]",
-			   "3 expectation");
+			   "3 expectations");
 	assert_xp_contains(doc, "//section[@id='r0']//ol[@class='journey']/li[1]//tr[1]/td[7]", "40");
 	assert_true(xp_num(doc, "count(//section[@id='r0']//svg//rect)") >= 5);
 	assert_xp_contains(doc, "//section[@id='r0']//figcaption", "80 timings");
