@@ -938,16 +938,17 @@ static void write_baseline(junit_writer *j, const tw_run *run, size_t index)
 static void write_suite(junit_writer *j, const tw_run *run, size_t index)
 {
 	const tw_rehearsal_result *r = &run->rehearsals[index];
-	/* A script that cannot run may not even have a name yet: its suite is
-	 * named after the file, which is what the author will open. */
-	const char *name = r->status == TW_STATUS_BROKEN && r->scene_count == 0
-				   ? str_or(r->path, str_or(r->name, "rehearsal"))
-				   : str_or(r->name, str_or(r->path, "rehearsal"));
 	const tw_rehearsal_metrics *met = met_with_failures(j, run, index);
 	counts c = count_rehearsal(r, met != NULL);
 
 	start(j, "testsuite");
-	attr(j, "name", name, true);
+	/* The name people read, with its path when another suite has the
+	 * same: viewers merge suites of one name (xunit-viewer). */
+	tw_buf_reset(&j->text);
+	if (tw_run_put_rehearsal_name(&j->text, run, index, SIZE_MAX))
+		fail(j, tw_buf_failed(&j->text));
+	attr(j, "name", tw_buf_str(&j->text), true);
+	tw_buf_reset(&j->text);
 	attr_long(j, "tests", c.tests);
 	attr_long(j, "failures", c.failures);
 	attr_long(j, "errors", c.errors);

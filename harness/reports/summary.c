@@ -130,6 +130,20 @@ static const char *str_or(const char *str, const char *fallback)
 	return str && *str ? str : fallback;
 }
 
+/* Rehearsal i's name as every report shows it (tw_run_put_rehearsal_name):
+ * a name longer than max cut, the path that tells two of one name apart
+ * whole. TW_OK or TW_ENOMEM. */
+static int put_name(const summary *s, const tw_run *run, size_t i, size_t max)
+{
+	tw_buf b;
+	tw_buf_init(&b, SIZE_MAX / 2);
+	int rc = tw_run_put_rehearsal_name(&b, run, i, max);
+	if (rc == TW_OK)
+		put_text(s, tw_buf_str(&b), SIZE_MAX);
+	tw_buf_free(&b);
+	return rc;
+}
+
 static const char *status_color(tw_status st)
 {
 	switch (st) {
@@ -511,16 +525,18 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m, double 
 		}
 }
 
-static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
+static int put_rehearsal(const summary *s, const tw_run *run, size_t i,
 			 const tw_rehearsal_metrics *m, bool met_despite_failures, double required)
 {
+	const tw_rehearsal_result *r = &run->rehearsals[i];
 	fputs("  ", s->out);
 	if (met_despite_failures)
 		fprintf(s->out, "%s" TW_SYMBOL_MET_DESPITE "%s", esc(s, YELLOW), esc(s, RESET));
 	else
 		put_symbol(s, r->status);
 	fputc(' ', s->out);
-	put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS);
+	if (put_name(s, run, i, NAME_MAX_CHARS))
+		return TW_ENOMEM;
 	/* "2 scenes   0.81 s" after the name: 2 + 9 + 2 + 8 columns. */
 	tab(s, cell_column(s, 4, NAME_WIDTH, 9 + 2 + 8, 16));
 	if (r->status == TW_STATUS_BROKEN && r->scene_count == 0) {
@@ -653,7 +669,7 @@ static int write_summary(const tw_run *run, const tw_run_score *score, FILE *out
 
 	int rc = TW_OK;
 	for (size_t i = 0; i < run->count && !rc; i++)
-		rc = put_rehearsal(&s, &run->rehearsals[i], run->metrics ? &run->metrics[i] : NULL,
+		rc = put_rehearsal(&s, run, i, run->metrics ? &run->metrics[i] : NULL,
 				   tw_readiness_met_despite_failures(run, score, i),
 				   score && i < score->count ? score->rehearsals[i].required
 							     : TW_READINESS_REQUIRE);
@@ -734,7 +750,8 @@ static int put_baseline(const summary *s, const tw_run *run, const tw_comparison
 		const tw_rehearsal_change *rc = &cmp->rehearsals[i];
 		const tw_rehearsal_result *r = &run->rehearsals[i];
 		fputs("    ", s->out);
-		put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS);
+		if (put_name(s, run, i, NAME_MAX_CHARS))
+			return TW_ENOMEM;
 		tab(s, cell_column(s, 4, NAME_WIDTH, 30, 16));
 		if (rc->is_new)
 			fputs("new: not in the baseline", s->out);
@@ -775,17 +792,17 @@ static int put_baseline(const summary *s, const tw_run *run, const tw_comparison
 /* A verdict's why, "NAME: cause", where the cause is the point: its
  * touchpoint and figures are always shown whole. Without --verbose a long
  * name is cut instead, so the line stays near the terminal's width. */
-static void put_why(const summary *s, const tw_run *run, size_t rehearsal, const char *why,
-		    const char *cause)
+static int put_why(const summary *s, const tw_run *run, size_t rehearsal, const char *why,
+		   const char *cause)
 {
 	if (cause && cause > why && rehearsal < run->count) {
-		const tw_rehearsal_result *r = &run->rehearsals[rehearsal];
-		put_text(s, str_or(r->name, str_or(r->path, "rehearsal")),
-			 s->verbose ? SIZE_MAX : WHY_NAME_MAX_CHARS);
+		if (put_name(s, run, rehearsal, s->verbose ? SIZE_MAX : WHY_NAME_MAX_CHARS))
+			return TW_ENOMEM;
 		fputs(": ", s->out);
 		why = cause;
 	}
 	put_text(s, why, SIZE_MAX);
+	return TW_OK;
 }
 
 static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out,
@@ -820,12 +837,15 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 		tw_reasons_clear(&why);
 		return tw_error_set(err, TW_ENOMEM, "out of memory writing the verdict");
 	}
-	for (size_t i = 0; i < why.count; i++) {
+	int rc = TW_OK;
+	for (size_t i = 0; i < why.count && !rc; i++) {
 		fprintf(out, "    %s", esc(&s, RED));
-		put_why(&s, run, why.items[i].rehearsal, why.items[i].why, why.items[i].cause);
+		rc = put_why(&s, run, why.items[i].rehearsal, why.items[i].why, why.items[i].cause);
 		fprintf(out, "%s\n", esc(&s, RESET));
 	}
 	tw_reasons_clear(&why);
+	if (rc)
+		return tw_error_set(err, rc, "out of memory writing the verdict");
 	/* The outcome rate where it is not simply every performance and no
 	 * reason above says it: met despite failures, or a minor journey. */
 	bool exempt = tw_readiness_minor_exempt(run, score);
@@ -838,9 +858,11 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 		if (!(rs->met ? rs->minor || m->achieved < m->performances : short_minor))
 			continue;
 		char rate[TW_RATE_SHOWN_SIZE], req[TW_RATE_SHOWN_SIZE];
-		fprintf(out, "    %s achieved %llu of %llu (%s, required %s%s)",
-			str_or(run->rehearsals[i].name, "?"), (unsigned long long)m->achieved,
-			(unsigned long long)m->performances,
+		fputs("    ", out);
+		if (put_name(&s, run, i, NAME_MAX_CHARS))
+			return tw_error_set(err, TW_ENOMEM, "out of memory writing the verdict");
+		fprintf(out, " achieved %llu of %llu (%s, required %s%s)",
+			(unsigned long long)m->achieved, (unsigned long long)m->performances,
 			tw_rate_shown(rate, sizeof(rate),
 				      (double)m->achieved / (double)m->performances, rs->required),
 			tw_required_shown(req, sizeof(req), rs->required), rs->minor ? ", minor" : "");
@@ -851,9 +873,12 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 	size_t counted = 0;
 	for (size_t i = 0; i < score->count; i++)
 		counted += score->rehearsals[i].counted;
-	if (counted > 1 && score->weakest < run->count)
-		fprintf(out, "    the run scores as its weakest critical journey, %s\n",
-			str_or(run->rehearsals[score->weakest].name, "?"));
+	if (counted > 1 && score->weakest < run->count) {
+		fputs("    the run scores as its weakest critical journey, ", out);
+		if (put_name(&s, run, score->weakest, NAME_MAX_CHARS))
+			return tw_error_set(err, TW_ENOMEM, "out of memory writing the verdict");
+		fputc('\n', out);
+	}
 	size_t shown = 0;
 	bool others = false;
 	for (size_t i = 0; i < score->loss_count && shown < 3; i++) {
@@ -870,7 +895,8 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 				esc(&s, RESET));
 		}
 		fprintf(out, "    -%.1f  " TW_WRAP_HANG, l->points);
-		put_why(&s, run, l->rehearsal, str_or(l->why, tw_part_str(l->part)), l->cause);
+		if (put_why(&s, run, l->rehearsal, str_or(l->why, tw_part_str(l->part)), l->cause))
+			return tw_error_set(err, TW_ENOMEM, "out of memory writing the verdict");
 		fputc('\n', out);
 	}
 	if (fflush(out) != 0 || ferror(out))

@@ -381,6 +381,26 @@ char *tw_run_redact(const tw_run *run, const char *text)
 	return tw_redact_message(&run->redact, text);
 }
 
+/* What a rehearsal is called before the run is looked at as a whole. */
+static const char *own_name(const tw_rehearsal_result *r)
+{
+	const char *first = r->plan ? r->name : r->path, *then = r->plan ? r->path : r->name;
+	return first && *first ? first : then && *then ? then : "rehearsal";
+}
+
+int tw_run_put_rehearsal_name(tw_buf *b, const tw_run *run, size_t i, size_t max)
+{
+	const tw_rehearsal_result *r = &run->rehearsals[i];
+	const char *name = own_name(r);
+	tw_buf_put_cut(b, name, max);
+	bool shared = false;
+	for (size_t k = 0; k < run->count && !shared; k++)
+		shared = k != i && strcmp(own_name(&run->rehearsals[k]), name) == 0;
+	if (shared && r->path && strcmp(r->path, name) != 0)
+		tw_buf_printf(b, " (%s)", r->path);
+	return tw_buf_failed(b);
+}
+
 tw_run_options *tw_run_options_of(tw_run *run)
 {
 	return run ? &run->opts : NULL;

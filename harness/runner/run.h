@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/redact.h"
 #include "metrics/metrics.h"
 #include "runner/plan.h"
@@ -127,6 +128,12 @@ int tw_run_add_plan(tw_run *run, tw_plan *plan);
 /* A redacted malloc'd copy (NULL stays NULL), with the cuts the web
  * channel marked made after the mask (tw_redact_message). */
 char *tw_run_redact(const tw_run *run, const char *text);
+/* Appends rehearsal i's name as every report shows it to people: its
+ * name (a file broken before parsing has none: its path), cut after max
+ * characters, then " (PATH)" when another rehearsal of the run has the
+ * same name, so two journeys of one name are told apart (the path, what
+ * tells them apart, is never cut). Returns tw_buf_failed(b). */
+int tw_run_put_rehearsal_name(tw_buf *b, const tw_run *run, size_t i, size_t max);
 /* Folds one finished performance into its rehearsal's figures (runner/
  * result.c). TW_OK or TW_ENOMEM. */
 int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result *r);
