@@ -35,6 +35,8 @@
 #define NAME_WIDTH 40    /* the rehearsal-name column */
 #define NAME_MAX_CHARS 80
 #define DETAIL_MAX_CHARS 150 /* with its indentation, a line stays near 160 */
+#define CAUSE_MAX_CHARS 300  /* a step's cause is the point of its lines:
+				whole but for a huge one (JUnit's message) */
 #define WHY_NAME_MAX_CHARS 70 /* a name in front of a verdict's why */
 #define TRANSCRIPT_TAIL 8    /* transcript lines shown under a failure */
 
@@ -59,30 +61,64 @@ static const char *esc(const summary *s, const char *code)
 	return s->color ? code : "";
 }
 
+static bool is_fold(uint32_t c)
+{
+	return c == '\n' || c == '\r' || c == '\t';
+}
+
+/* How many bytes of text (len) put_text_n shows to show at most max
+ * characters: all when they fit, else up to the end of the last word that
+ * fits, so no word is cut in two, unless that keeps less than half of max
+ * (a long URL has no space): then max characters. Counted as shown: a run
+ * of line breaks and tabs is one character. */
+static size_t cut_at(const char *text, size_t len, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t at = 0, chars = 0, word_end = 0, word_chars = 0;
+	bool folding = false, spaced = false;
+	while (at < len) {
+		uint32_t c = 0;
+		size_t n = tw_utf8_decode(p + at, len - at, &c);
+		bool fold = n && is_fold(c), space = fold || (n && c == ' ');
+		if (!(fold && folding)) {
+			if (chars == max) {
+				if (space && !spaced)
+					return at;
+				return word_chars > 0 && word_chars >= max / 2 ? word_end : at;
+			}
+			if (space && !spaced) {
+				word_end = at;
+				word_chars = chars;
+			}
+			chars++;
+		}
+		folding = fold;
+		spaced = space;
+		at += n ? n : 1;
+	}
+	return len;
+}
+
 /*
  * Writes text (len bytes) safe for a terminal: line breaks and tabs folded into one
  * space, other control characters (C0, DEL, C1: the ESC and CSI that start
  * terminal sequences) and invalid UTF-8 shown as U+FFFD, and at most max
- * characters, "…" marking a cut. Returns the characters written, for
- * column alignment.
+ * characters, cut between words (cut_at), "…" marking a cut. Returns the
+ * characters written, for column alignment.
  */
 static size_t put_text_n(const summary *s, const char *text, size_t len, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)text;
-	size_t left = len, chars = 0;
-	bool folding = false;
+	size_t left = cut_at(text, len, max), chars = 0;
+	bool cut = left < len, folding = false;
 	while (left) {
 		uint32_t c = 0;
 		size_t n = tw_utf8_decode(p, left, &c);
-		bool fold = n && (c == '\n' || c == '\r' || c == '\t');
+		bool fold = n && is_fold(c);
 		if (fold && folding) {
 			p += n;
 			left -= n;
 			continue;
-		}
-		if (chars == max) {
-			fputs("\xE2\x80\xA6", s->out);
-			return chars + 1;
 		}
 		if (fold)
 			fputc(' ', s->out);
@@ -94,6 +130,10 @@ static size_t put_text_n(const summary *s, const char *text, size_t len, size_t 
 		n = n ? n : 1;
 		p += n;
 		left -= n;
+		chars++;
+	}
+	if (cut) {
+		fputs("\xE2\x80\xA6", s->out);
 		chars++;
 	}
 	return chars;
@@ -198,8 +238,10 @@ static void indent(const summary *s, int n)
 	fprintf(s->out, "%*s", n, "");
 }
 
-/* A detail line under a step: label (may be ""), then text, dimmed. */
-static void detail(const summary *s, int at, const char *label, const char *text, bool dim)
+/* A detail line under a step: label (may be ""), then text, dimmed; text
+ * past max characters, with the label, is cut. */
+static void detail(const summary *s, int at, const char *label, const char *text, size_t max,
+		   bool dim)
 {
 	indent(s, at);
 	if (dim)
@@ -207,7 +249,7 @@ static void detail(const summary *s, int at, const char *label, const char *text
 	fputs(label, s->out);
 	if (*label)
 		fputs(TW_WRAP_HANG, s->out);
-	put_text(s, text, DETAIL_MAX_CHARS - strlen(label));
+	put_text(s, text, max - strlen(label));
 	if (dim)
 		fputs(esc(s, RESET), s->out);
 	fputc('\n', s->out);
@@ -217,15 +259,15 @@ static void detail(const summary *s, int at, const char *label, const char *text
 static void step_details(const summary *s, const tw_step_result *st, int at, bool with_request)
 {
 	if (st->message)
-		detail(s, at, "", st->message, false);
+		detail(s, at, "", st->message, CAUSE_MAX_CHARS, false);
 	else if (st->expected)
-		detail(s, at, "expected: ", st->expected, false);
+		detail(s, at, "expected: ", st->expected, DETAIL_MAX_CHARS, false);
 	else
-		detail(s, at, "", tw_status_str(st->status), false);
+		detail(s, at, "", tw_status_str(st->status), DETAIL_MAX_CHARS, false);
 	if (st->message && st->expected && s->verbose)
-		detail(s, at, "expected: ", st->expected, true);
+		detail(s, at, "expected: ", st->expected, DETAIL_MAX_CHARS, true);
 	if (st->actual)
-		detail(s, at, "actual: ", st->actual, true);
+		detail(s, at, "actual: ", st->actual, DETAIL_MAX_CHARS, true);
 	/* The request chain, one hop a line: "response: 303 from POST URL",
 	 * then each hop it led to under it, "→ 200 from GET URL". */
 	size_t hops = with_request ? tw_step_result_hop_count(st) : 0;
