@@ -134,6 +134,15 @@ char *tw_run_redact(const tw_run *run, const char *text);
  * same name, so two journeys of one name are told apart (the path, what
  * tells them apart, is never cut). Returns tw_buf_failed(b). */
 int tw_run_put_rehearsal_name(tw_buf *b, const tw_run *run, size_t i, size_t max);
+/* A scene's and a rehearsal's time as reports give it (JUnit's testcase
+ * and suite time, the terminal's row): in a dress rehearsal (more than
+ * one performance) the time over every performance, the scene's steps'
+ * times as its touchpoints keep them (customers overlap, so a run's may
+ * add up to more than its wall time), a rehearsal's the sum of its
+ * scenes', plus the shown performance's when no scene explains its
+ * problem (JUnit's "setup" testcase); else the one performance's. */
+double tw_run_scene_ms(const tw_rehearsal_metrics *m, size_t i, const tw_scene_result *sc);
+double tw_run_rehearsal_ms(const tw_run *run, size_t i);
 /* Folds one finished performance into its rehearsal's figures (runner/
  * result.c). TW_OK or TW_ENOMEM. */
 int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result *r);
