@@ -94,6 +94,12 @@ static const char css[] =
 	"dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}\n"
 	"nav.toc ul{list-style:none;padding:0;margin:0 0 24px;display:flex;flex-wrap:wrap;gap:8px}\n"
 	"nav.toc a{display:inline-block;padding:4px 10px;border-radius:6px;text-decoration:none;color:inherit;border:1px solid var(--line)}\n"
+	/* A name (a broken script's path, a name with the path that tells it
+	 * from another) may hold no place to break: it breaks anywhere rather
+	 * than widen a phone's page; break-word alone leaves the min-content
+	 * width the grid and the chips size by. */
+	":is(ul.reasons,ol.attention,ol.losses) li,.card>p,nav.toc a,section.rehearsal>:is(h2,p)"
+	"{overflow-wrap:anywhere}nav.toc a{max-width:100%;box-sizing:border-box}\n"
 	"section.rehearsal{border-top:2px solid var(--line);padding:20px 0 8px}\n"
 	".status{font-weight:700;white-space:nowrap}\n"
 	".figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:12px;margin:8px 0}\n"
