@@ -38,6 +38,9 @@
 #define CAUSE_MAX_CHARS 300  /* a step's cause is the point of its lines:
 				whole but for a huge one (JUnit's message) */
 #define WHY_NAME_MAX_CHARS 70 /* a name in front of a verdict's why */
+#define METHOD_MAX_CHARS 16  /* a request's method and URL in a step row */
+#define URL_MAX_CHARS 80
+#define REQUEST_COLUMN 19    /* after the indent, symbol and line number */
 #define TRANSCRIPT_TAIL 8    /* transcript lines shown under a failure */
 
 #define GREEN "\033[32m"
@@ -53,6 +56,8 @@ typedef struct summary {
 	bool color;
 	bool verbose;
 	size_t width; /* the terminal's columns: tables are cut to fit it */
+	size_t request_col; /* with verbose: where every request of a step row
+			       starts (request_column) */
 } summary;
 
 /* An escape sequence when colour is on, else nothing at all. */
@@ -313,8 +318,9 @@ static void verbose_step(const summary *s, const tw_step_result *st)
 	tw_hop hop = TW_HOP_INIT;
 	if (st->status != TW_STATUS_SKIPPED) {
 		/* After 19 columns of indent, symbol and line number and the
-		 * source, the status and the time (3 + 2 + 8) as columns, the
-		 * request last, where a long URL can go to a line of its own. */
+		 * source, the status and the time (3 + 2 + 8) as columns; the
+		 * request on a line of its own, where every request of every
+		 * step starts at one column. */
 		tab(s, cell_column(s, 19, 40, 3 + 2 + 8, 12));
 		fputs(esc(s, DIM), s->out);
 		const char *method = st->method, *url = st->url;
@@ -329,28 +335,34 @@ static void verbose_step(const summary *s, const tw_step_result *st)
 			fputs("     ", s->out);
 		put_step_time(s, st->elapsed_ms);
 		if (method || url) {
-			/* on a line of its own, under the source */
-			fputs("  " TW_WRAP_HANG "19;", s->out);
-			put_text(s, str_or(method, "?"), 16);
+			fprintf(s->out, "%s\n%*s%s", esc(s, RESET), (int)s->request_col, "",
+				esc(s, DIM));
+			put_text(s, str_or(method, "?"), METHOD_MAX_CHARS);
 			fputs(TW_WRAP_NBSP, s->out);
-			put_text(s, str_or(url, "?"), 80);
+			put_text(s, str_or(url, "?"), URL_MAX_CHARS);
 		}
 		fputs(esc(s, RESET), s->out);
 	}
 	fputc('\n', s->out);
+	/* Each later hop "→ 200  " left of the requests' column, so that its
+	 * request starts there too; continued there when it does not fit. */
+	size_t arrow = s->request_col >= 7 ? s->request_col - 7 : 0;
 	for (size_t i = 1; i < hops; i++) {
 		tw_step_result_hop(&hop, st, i);
-		indent(s, 16);
+		indent(s, (int)arrow);
 		fputs(esc(s, DIM), s->out);
 		if (hop.left_out)
 			fprintf(s->out, "\xE2\x80\xA6 %llu more request%s\n%*s",
-				(unsigned long long)hop.left_out, plural((long)hop.left_out), 16, "");
-		fputs("\xE2\x86\x92 ", s->out); /* → */
+				(unsigned long long)hop.left_out, plural((long)hop.left_out),
+				(int)arrow, "");
+		fprintf(s->out, TW_WRAP_HANG "%zu;\xE2\x86\x92 ", s->request_col); /* → */
 		if (hop.status)
 			fprintf(s->out, "%ld  ", hop.status);
-		put_text(s, hop.method, 16);
+		else
+			fputs("     ", s->out);
+		put_text(s, hop.method, METHOD_MAX_CHARS);
 		fputs(TW_WRAP_NBSP, s->out);
-		put_text(s, hop.url, 80);
+		put_text(s, hop.url, URL_MAX_CHARS);
 		if (!hop.status)
 			fputs(" (no response)", s->out);
 		fputs(esc(s, RESET), s->out);
@@ -650,6 +662,47 @@ static void performed(const tw_run *run, size_t i, unsigned long long *steps,
 		}
 }
 
+/* The columns text takes as put_text shows it, cut at max. */
+static size_t shown_width(const char *text, size_t max)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)str_or(text, "?"); *p; p++)
+		n += (*p & 0xC0) != 0x80;
+	return n > max ? max + 1 : n;
+}
+
+/* Where the verbose step rows start every request ("GET URL"), one column
+ * for the whole summary so the requests line up: under the source
+ * (REQUEST_COLUMN), or as far left as the widest request needs to fit the
+ * width. A request wider than the whole width is left out of the
+ * reckoning: it is alone on its line whatever the column. */
+static size_t request_column(const tw_run *run, size_t width)
+{
+	size_t widest = 0;
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		for (size_t k = 0; k < r->scene_count; k++)
+			for (size_t j = 0; j < tw_scene_result_steps(&r->scenes[k]); j++) {
+				const tw_step_result *st = &r->scenes[k].steps[j];
+				size_t hops = tw_step_result_hop_count(st);
+				for (size_t h = 0; h < (hops ? hops : 1); h++) {
+					tw_hop hop = TW_HOP_INIT;
+					if (hops)
+						tw_step_result_hop(&hop, st, h);
+					else
+						hop.method = st->method, hop.url = st->url;
+					if (!hop.method && !hop.url)
+						continue;
+					size_t w = shown_width(hop.method, METHOD_MAX_CHARS) + 1 +
+						   shown_width(hop.url, URL_MAX_CHARS);
+					if (w <= width && w > widest)
+						widest = w;
+				}
+			}
+	}
+	return width >= REQUEST_COLUMN + widest ? REQUEST_COLUMN : width - widest;
+}
+
 static int write_summary(const tw_run *run, const tw_run_score *score, FILE *out,
 			 unsigned flags, size_t width, tw_error *err)
 {
@@ -659,7 +712,9 @@ static int write_summary(const tw_run *run, const tw_run_score *score, FILE *out
 	if (refused)
 		return refused;
 	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0,
-		     width};
+		     width, REQUEST_COLUMN};
+	if (s.verbose)
+		s.request_col = request_column(run, width);
 
 	/* Steps counted are the ones performed: skipped steps cost nothing. */
 	size_t scenes = 0;
@@ -858,7 +913,7 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 	if (refused)
 		return refused;
 	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0,
-		     width};
+		     width, 0};
 	if (score->baseline && put_baseline(&s, run, score->baseline))
 		return tw_error_set(err, TW_ENOMEM, "out of memory writing the summary");
 	bool up = score->verdict == TW_VERDICT_READY;

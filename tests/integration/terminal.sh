@@ -9,7 +9,8 @@
 #    one word alone that is wider than it; no word is split (every word of
 #    the long cause, name and URL is whole); table columns align (the
 #    rehearsal rows' scenes, each step row's status and time, a dress
-#    rehearsal's touchpoint figures).
+#    rehearsal's touchpoint figures; with --verbose, where every request
+#    starts).
 # 2. The banner counts what was performed: a dress rehearsal with a redirect
 #    (a submit answered 303, then the page) and a redirect chain, whose
 #    steps and requests are known exactly, says them, as the JSON totals do
@@ -128,6 +129,18 @@ if verbose:
             problems.append(f"a step row without its time: {line!r}")
     if len(times) != 1:
         problems.append(f"step rows' times at columns {sorted(times)}")
+# ... every request of the verbose step rows (a step's first, and each
+# hop after it, "→ 200  GET URL") starts at one column, however long its
+# URL (trial finding 14: 9 for one step, 17-19 for the next).
+if verbose:
+    starts = {}
+    for line in lines:
+        m = re.match(r"^( *(?:→ (?:\d{3}  |     ))?)(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S", line)
+        if m:
+            starts.setdefault(len(m.group(1)), line)
+    if len(starts) > 1:
+        problems.append("requests start at columns " + ", ".join(
+            f"{c} ({l.strip()[:50]!r})" for c, l in sorted(starts.items())))
 # ... a dress rehearsal's touchpoint figures, "N× p50 ...".
 figures = {m.start() for line in lines for m in re.finditer(r"\b\d+× p50", line)}
 if len(figures) > 1:
@@ -143,7 +156,8 @@ PY
 for width in 60 80 120; do
   summary "$width" "tech-$width" "$root/rehearsals" "$work/long.rehearsal"
   check "$work/tech-$width.out" "$width" 0 || failures=$((failures + 1))
-  summary "$width" "verbose-$width" --verbose "$root/rehearsals" "$work/long.rehearsal"
+  summary "$width" "verbose-$width" --verbose "$root/rehearsals" "$work/long.rehearsal" \
+    "$work/redirects.rehearsal"
   check "$work/verbose-$width.out" "$width" 1 || failures=$((failures + 1))
   summary "$width" "dress-$width" --performances 3 --customers 2 --verbose \
     "$root/rehearsals" "$work/long.rehearsal"

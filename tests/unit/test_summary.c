@@ -171,14 +171,17 @@ static void test_verbose(void **state)
 	char *text = summarize(fx, TW_SUMMARY_VERBOSE);
 	assert_has(text, "  \xE2\x9C\x94 Order a pizza online                      2 scenes   0.81 s\n"
 			 "      \xE2\x9C\x94 scene \"Find the menu\"  3 steps  0.01 s\n"
-			 /* the status column where a 40-column source ends */
+			 /* the status column where a 40-column source ends; the
+			  * request under it, where every request starts */
 			 "          \xE2\x9C\x94   12 | visit {{stage}}/                          200  "
-			 "35.2 ms  GET http://127.0.0.1:8080/\n"
+			 "35.2 ms\n"
+			 "                   GET http://127.0.0.1:8080/\n"
 			 "          \xE2\x9C\x94   13 | expect status 200                              1.5 ms\n"
 			 "          \xE2\x9C\x94   14 | expect text \"Today's menu\"                     1.5 ms\n"
 			 "      \xE2\x9C\x94 backstage \"The kitchen has it\"  2 steps  0.02 s\n");
 	assert_has(text, "          \xE2\x9C\x98   14 | expect json $.status == \"baking\"          200  "
-			 "0.1 ms  GET http://127.0.0.1:8080/api/orders/1001\n"
+			 "0.1 ms\n"
+			 "                   GET http://127.0.0.1:8080/api/orders/1001\n"
 			 "                expected json $.status == \"baking\", got \"cold\"\n"
 			 "                expected: json $.status == \"baking\"\n"
 			 "                actual: ");
@@ -207,11 +210,12 @@ static void test_chain(void **state)
 	assert_null(strstr(text, "hop=31\n"));
 	free(text);
 	text = summarize(fx, TW_SUMMARY_VERBOSE);
-	assert_has(text, "          \xE2\x9C\x98    4 | submit \"Place order\"                      303  2.0 ms  POST "
-			 "http://127.0.0.1:8080/a?hop=0\n"
-			 "                \xE2\x86\x92 303  GET http://127.0.0.1:8080/a?hop=1\n");
-	assert_has(text, "                \xE2\x80\xA6 8 more requests\n"
-			 "                \xE2\x86\x92 500  GET http://127.0.0.1:8080/a?hop=39\n"
+	/* Each hop's request at the first one's column. */
+	assert_has(text, "          \xE2\x9C\x98    4 | submit \"Place order\"                      303  2.0 ms\n"
+			 "                   POST http://127.0.0.1:8080/a?hop=0\n"
+			 "            \xE2\x86\x92 303  GET http://127.0.0.1:8080/a?hop=1\n");
+	assert_has(text, "            \xE2\x80\xA6 8 more requests\n"
+			 "            \xE2\x86\x92 500  GET http://127.0.0.1:8080/a?hop=39\n"
 			 "                answered 500");
 	free(text);
 }
