@@ -556,7 +556,7 @@ static int add_regression(comparing *cx, size_t ri, size_t ti, tw_figure f, tw_c
 	const tw_rehearsal_result *r = &cx->run->rehearsals[ri];
 	tw_buf b;
 	tw_buf_init(&b, WHY_MAX);
-	tw_buf_put_cut(&b, r->name ? r->name : r->path ? r->path : "rehearsal", WHY_NAME_CHARS);
+	tw_run_put_rehearsal_name(&b, cx->run, ri, WHY_NAME_CHARS);
 	tw_buf_puts(&b, ": ");
 	size_t what = b.len;
 	if (ti != SIZE_MAX) {

@@ -316,11 +316,6 @@ static double effort(const tw_plan *s, const tw_rehearsal_metrics *m, tw_rehears
 
 /* ---- the losses, in words ---- */
 
-static const char *rehearsal_name(const tw_rehearsal_result *r)
-{
-	return r->name ? r->name : r->path ? r->path : "rehearsal";
-}
-
 /* "800 ms", "1.5 s", "99 s" */
 static void put_ms(tw_buf *b, double ms)
 {
@@ -610,7 +605,7 @@ static int add_loss(scoring *sc, size_t index, tw_part part, double points)
 	const tw_rehearsal_score *rs = &out->rehearsals[index];
 	tw_buf b;
 	tw_buf_init(&b, WHY_MAX);
-	tw_buf_put_cut(&b, rehearsal_name(r), WHY_NAME_CHARS);
+	tw_run_put_rehearsal_name(&b, sc->run, index, WHY_NAME_CHARS);
 	tw_buf_puts(&b, ": ");
 	size_t cause = b.len;
 	switch (part) {
@@ -922,7 +917,7 @@ static void reason(reasons_ctx *c, size_t rehearsal, const char *fmt, ...)
 	tw_buf_init(&b, WHY_MAX);
 	size_t cause = 0;
 	if (rehearsal < c->run->count) {
-		tw_buf_put_cut(&b, rehearsal_name(&c->run->rehearsals[rehearsal]), WHY_NAME_CHARS);
+		tw_run_put_rehearsal_name(&b, c->run, rehearsal, WHY_NAME_CHARS);
 		tw_buf_puts(&b, ": ");
 		cause = b.len;
 	}

@@ -94,6 +94,12 @@ static const char css[] =
 	"dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}\n"
 	"nav.toc ul{list-style:none;padding:0;margin:0 0 24px;display:flex;flex-wrap:wrap;gap:8px}\n"
 	"nav.toc a{display:inline-block;padding:4px 10px;border-radius:6px;text-decoration:none;color:inherit;border:1px solid var(--line)}\n"
+	/* A name (a broken script's path, a name with the path that tells it
+	 * from another) may hold no place to break: it breaks anywhere rather
+	 * than widen a phone's page; break-word alone leaves the min-content
+	 * width the grid and the chips size by. */
+	":is(ul.reasons,ol.attention,ol.losses) li,.card>p,nav.toc a,section.rehearsal>:is(h2,p)"
+	"{overflow-wrap:anywhere}nav.toc a{max-width:100%;box-sizing:border-box}\n"
 	"section.rehearsal{border-top:2px solid var(--line);padding:20px 0 8px}\n"
 	".status{font-weight:700;white-space:nowrap}\n"
 	".figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:12px;margin:8px 0}\n"
@@ -396,11 +402,19 @@ const char *tw_page_step_source(const tw_touchpoint *st)
 	return st && st->source ? st->source : "";
 }
 
-static const char *rehearsal_name(const tw_rehearsal_result *r)
+/* Rehearsal i's name as every report shows it (tw_run_put_rehearsal_name):
+ * a name longer than max cut, the path that tells two of one name apart
+ * whole. */
+static void add_rehearsal_name(html *h, node parent, size_t i, size_t max)
 {
-	if (r->status == TW_STATUS_BROKEN && r->scene_count == 0 && !r->plan)
-		return str_or(r->path, str_or(r->name, "rehearsal"));
-	return str_or(r->name, str_or(r->path, "rehearsal"));
+	tw_buf *b = &h->text[h->next_text];
+	h->next_text = (h->next_text + 1) % FMT_RING;
+	tw_buf_reset(b);
+	int rc = h->rc ? h->rc : tw_run_put_rehearsal_name(b, h->run, i, max);
+	if (rc)
+		tw_page_fail(h, rc);
+	else
+		add_text_max(h, parent, tw_buf_str(b), SIZE_MAX, true);
 }
 
 static const char *scene_name(const tw_plan_scene *sc)
@@ -605,10 +619,9 @@ static void loss_item(html *h, node ol, const tw_loss *l)
 	tw_page_add_text(h, li, tw_page_fmt(h, " \xC2\xB7 %s \xC2\xB7 ", part_title(l->part)));
 	const char *why = str_or(l->why, "no reason given");
 	if (l->rehearsal < h->run->count) {
-		const char *name = rehearsal_name(&h->run->rehearsals[l->rehearsal]);
 		node a = tw_page_el(h, li, "a", NULL);
 		tw_page_attr(h, a, "href", tw_page_fmt(h, "#r%zu", l->rehearsal));
-		add_text_max(h, a, name, NAME_MAX_CHARS, true);
+		add_rehearsal_name(h, a, l->rehearsal, NAME_MAX_CHARS);
 		tw_page_add_text(h, li, ": ");
 		why = loss_cause(l);
 	}
@@ -747,7 +760,7 @@ static void attention_item(html *h, node ol, size_t i)
 	node a = tw_page_el(h, li, "a", NULL);
 	tw_page_attr(h, a, "href",
 		     tw_page_fmt(h, evidence ? "#r%zu-evidence" : l ? "#r%zu-losses" : "#r%zu", i));
-	add_text_max(h, a, rehearsal_name(r), NAME_MAX_CHARS, true);
+	add_rehearsal_name(h, a, i, NAME_MAX_CHARS);
 	char num[TW_SCORE_SHOWN_SIZE];
 	if (rs && (rs->scored || rs->counted))
 		tw_page_el_text(h, li, "span", "pts",
@@ -850,8 +863,7 @@ static void write_readiness(html *h, node parent, const size_t *order)
 	if (sc->weakest < h->run->count && sc->count > 1) {
 		node q = tw_page_el(h, card, "p", "small");
 		tw_page_add_text(h, q, "The run scores as its weakest critical journey: ");
-		add_text_max(h, q, rehearsal_name(&h->run->rehearsals[sc->weakest]), NAME_MAX_CHARS,
-			     true);
+		add_rehearsal_name(h, q, sc->weakest, NAME_MAX_CHARS);
 		tw_page_add_text(h, q, ".");
 	}
 	if (sc->verdict == TW_VERDICT_NOT_READY && sc->gate_held && !sc->regressed)
@@ -873,7 +885,7 @@ static void write_readiness(html *h, node parent, const size_t *order)
 			continue;
 		node q = tw_page_el(h, card, "p", "small");
 		tw_page_add_text(h, q, TW_SYMBOL_FAILED " ");
-		add_text_max(h, q, rehearsal_name(&h->run->rehearsals[i]), NAME_MAX_CHARS, true);
+		add_rehearsal_name(h, q, i, NAME_MAX_CHARS);
 		char req[TW_RATE_SHOWN_SIZE];
 		tw_page_add_text(
 			h, q,
@@ -1023,7 +1035,7 @@ static void write_toc(html *h, node parent, const size_t *order)
 		node a = tw_page_el(h, tw_page_el(h, ul, "li", NULL), "a", NULL);
 		tw_page_attr(h, a, "href", tw_page_fmt(h, "#r%zu", i));
 		tw_page_add_text(h, a, tw_page_fmt(h, "%s ", status_symbol(r->status)));
-		add_text_max(h, a, rehearsal_name(r), 80, true);
+		add_rehearsal_name(h, a, i, 80);
 		char num[TW_SCORE_SHOWN_SIZE];
 		if (rs && (rs->scored || rs->counted))
 			tw_page_add_text(h, a,
@@ -1791,7 +1803,7 @@ static void write_rehearsal(html *h, node parent, size_t i)
 			 tw_page_fmt(h, "%s %s", status_symbol(r->status),
 				     status_words(r->status)));
 	tw_page_add_text(h, h2, " ");
-	add_text_max(h, h2, rehearsal_name(r), NAME_MAX_CHARS, true);
+	add_rehearsal_name(h, h2, i, NAME_MAX_CHARS);
 	node meta = tw_page_el(h, sec, "p", "small muted");
 	tw_page_add_text(h, meta, str_or(r->path, ""));
 	if (r->plan && r->plan->tag_count) {

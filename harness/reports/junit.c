@@ -356,19 +356,13 @@ static void identities(junit_writer *j, const tw_run *run)
  * A testcase's time: what GitLab adds up into the suite's duration (it
  * reads no testsuite time) and mikepenz/action-junit-report prints beside
  * each test. In a dress rehearsal (more than one performance) that is the
- * time the scene took over every performance, its steps' times as its
- * touchpoints keep them (the shown performance's scene time is the sum of
- * its steps' too); else the one performance's. Performances cut off by
- * the run's end or ended at techweek's limit are in no figure, nor here.
+ * time the scene took over every performance (tw_run_scene_ms); else the
+ * one performance's. Performances cut off by the run's end or ended at
+ * techweek's limit are in no figure, nor here.
  */
 static double scene_ms(const tw_rehearsal_metrics *m, size_t i, const tw_scene_result *sc)
 {
-	if (!m || m->performances < 2 || i >= m->scene_count)
-		return sc->elapsed_ms;
-	double ms = 0;
-	for (size_t k = 0; k < m->scenes[i].step_count; k++)
-		ms += tw_histogram_sum(m->scenes[i].steps[k].latency);
-	return ms;
+	return tw_run_scene_ms(m, i, sc);
 }
 
 /* The time of the "script" or "setup" testcase: the performance's until
@@ -381,17 +375,10 @@ static double extra_case_ms(const tw_rehearsal_result *r)
 /* A suite's time: in a dress rehearsal the sum of its testcases', as
  * GitLab and Jenkins add them up (customers overlap, so the suites of a
  * run may add up to more than its wall time); else the performance's wall
- * time. */
+ * time. The terminal's row gives the same (tw_run_rehearsal_ms). */
 static double rehearsal_ms(const tw_run *run, size_t index)
 {
-	const tw_rehearsal_result *r = &run->rehearsals[index];
-	const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[index] : NULL;
-	if (!m || m->performances < 2)
-		return r->elapsed_ms;
-	double ms = needs_extra_case(r) ? extra_case_ms(r) : 0;
-	for (size_t i = 0; i < r->scene_count; i++)
-		ms += scene_ms(m, i, &r->scenes[i]);
-	return ms;
+	return tw_run_rehearsal_ms(run, index);
 }
 
 static void format_duration(char *out, size_t size, long ms)
@@ -938,16 +925,17 @@ static void write_baseline(junit_writer *j, const tw_run *run, size_t index)
 static void write_suite(junit_writer *j, const tw_run *run, size_t index)
 {
 	const tw_rehearsal_result *r = &run->rehearsals[index];
-	/* A script that cannot run may not even have a name yet: its suite is
-	 * named after the file, which is what the author will open. */
-	const char *name = r->status == TW_STATUS_BROKEN && r->scene_count == 0
-				   ? str_or(r->path, str_or(r->name, "rehearsal"))
-				   : str_or(r->name, str_or(r->path, "rehearsal"));
 	const tw_rehearsal_metrics *met = met_with_failures(j, run, index);
 	counts c = count_rehearsal(r, met != NULL);
 
 	start(j, "testsuite");
-	attr(j, "name", name, true);
+	/* The name people read, with its path when another suite has the
+	 * same: viewers merge suites of one name (xunit-viewer). */
+	tw_buf_reset(&j->text);
+	if (tw_run_put_rehearsal_name(&j->text, run, index, SIZE_MAX))
+		fail(j, tw_buf_failed(&j->text));
+	attr(j, "name", tw_buf_str(&j->text), true);
+	tw_buf_reset(&j->text);
 	attr_long(j, "tests", c.tests);
 	attr_long(j, "failures", c.failures);
 	attr_long(j, "errors", c.errors);

@@ -35,7 +35,12 @@
 #define NAME_WIDTH 40    /* the rehearsal-name column */
 #define NAME_MAX_CHARS 80
 #define DETAIL_MAX_CHARS 150 /* with its indentation, a line stays near 160 */
+#define CAUSE_MAX_CHARS 300  /* a step's cause is the point of its lines:
+				whole but for a huge one (JUnit's message) */
 #define WHY_NAME_MAX_CHARS 70 /* a name in front of a verdict's why */
+#define METHOD_MAX_CHARS 16  /* a request's method and URL in a step row */
+#define URL_MAX_CHARS 80
+#define REQUEST_COLUMN 19    /* after the indent, symbol and line number */
 #define TRANSCRIPT_TAIL 8    /* transcript lines shown under a failure */
 
 #define GREEN "\033[32m"
@@ -51,6 +56,8 @@ typedef struct summary {
 	bool color;
 	bool verbose;
 	size_t width; /* the terminal's columns: tables are cut to fit it */
+	size_t request_col; /* with verbose: where every request of a step row
+			       starts (request_column) */
 } summary;
 
 /* An escape sequence when colour is on, else nothing at all. */
@@ -59,30 +66,64 @@ static const char *esc(const summary *s, const char *code)
 	return s->color ? code : "";
 }
 
+static bool is_fold(uint32_t c)
+{
+	return c == '\n' || c == '\r' || c == '\t';
+}
+
+/* How many bytes of text (len) put_text_n shows to show at most max
+ * characters: all when they fit, else up to the end of the last word that
+ * fits, so no word is cut in two, unless that keeps less than half of max
+ * (a long URL has no space): then max characters. Counted as shown: a run
+ * of line breaks and tabs is one character. */
+static size_t cut_at(const char *text, size_t len, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t at = 0, chars = 0, word_end = 0, word_chars = 0;
+	bool folding = false, spaced = false;
+	while (at < len) {
+		uint32_t c = 0;
+		size_t n = tw_utf8_decode(p + at, len - at, &c);
+		bool fold = n && is_fold(c), space = fold || (n && c == ' ');
+		if (!(fold && folding)) {
+			if (chars == max) {
+				if (space && !spaced)
+					return at;
+				return word_chars > 0 && word_chars >= max / 2 ? word_end : at;
+			}
+			if (space && !spaced) {
+				word_end = at;
+				word_chars = chars;
+			}
+			chars++;
+		}
+		folding = fold;
+		spaced = space;
+		at += n ? n : 1;
+	}
+	return len;
+}
+
 /*
  * Writes text (len bytes) safe for a terminal: line breaks and tabs folded into one
  * space, other control characters (C0, DEL, C1: the ESC and CSI that start
  * terminal sequences) and invalid UTF-8 shown as U+FFFD, and at most max
- * characters, "…" marking a cut. Returns the characters written, for
- * column alignment.
+ * characters, cut between words (cut_at), "…" marking a cut. Returns the
+ * characters written, for column alignment.
  */
 static size_t put_text_n(const summary *s, const char *text, size_t len, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)text;
-	size_t left = len, chars = 0;
-	bool folding = false;
+	size_t left = cut_at(text, len, max), chars = 0;
+	bool cut = left < len, folding = false;
 	while (left) {
 		uint32_t c = 0;
 		size_t n = tw_utf8_decode(p, left, &c);
-		bool fold = n && (c == '\n' || c == '\r' || c == '\t');
+		bool fold = n && is_fold(c);
 		if (fold && folding) {
 			p += n;
 			left -= n;
 			continue;
-		}
-		if (chars == max) {
-			fputs("\xE2\x80\xA6", s->out);
-			return chars + 1;
 		}
 		if (fold)
 			fputc(' ', s->out);
@@ -94,6 +135,10 @@ static size_t put_text_n(const summary *s, const char *text, size_t len, size_t 
 		n = n ? n : 1;
 		p += n;
 		left -= n;
+		chars++;
+	}
+	if (cut) {
+		fputs("\xE2\x80\xA6", s->out);
 		chars++;
 	}
 	return chars;
@@ -128,6 +173,20 @@ static size_t cell_column(const summary *s, size_t used, size_t want, size_t res
 static const char *str_or(const char *str, const char *fallback)
 {
 	return str && *str ? str : fallback;
+}
+
+/* Rehearsal i's name as every report shows it (tw_run_put_rehearsal_name):
+ * a name longer than max cut, the path that tells two of one name apart
+ * whole. TW_OK or TW_ENOMEM. */
+static int put_name(const summary *s, const tw_run *run, size_t i, size_t max)
+{
+	tw_buf b;
+	tw_buf_init(&b, SIZE_MAX / 2);
+	int rc = tw_run_put_rehearsal_name(&b, run, i, max);
+	if (rc == TW_OK)
+		put_text(s, tw_buf_str(&b), SIZE_MAX);
+	tw_buf_free(&b);
+	return rc;
 }
 
 static const char *status_color(tw_status st)
@@ -184,8 +243,10 @@ static void indent(const summary *s, int n)
 	fprintf(s->out, "%*s", n, "");
 }
 
-/* A detail line under a step: label (may be ""), then text, dimmed. */
-static void detail(const summary *s, int at, const char *label, const char *text, bool dim)
+/* A detail line under a step: label (may be ""), then text, dimmed; text
+ * past max characters, with the label, is cut. */
+static void detail(const summary *s, int at, const char *label, const char *text, size_t max,
+		   bool dim)
 {
 	indent(s, at);
 	if (dim)
@@ -193,7 +254,7 @@ static void detail(const summary *s, int at, const char *label, const char *text
 	fputs(label, s->out);
 	if (*label)
 		fputs(TW_WRAP_HANG, s->out);
-	put_text(s, text, DETAIL_MAX_CHARS - strlen(label));
+	put_text(s, text, max - strlen(label));
 	if (dim)
 		fputs(esc(s, RESET), s->out);
 	fputc('\n', s->out);
@@ -203,15 +264,15 @@ static void detail(const summary *s, int at, const char *label, const char *text
 static void step_details(const summary *s, const tw_step_result *st, int at, bool with_request)
 {
 	if (st->message)
-		detail(s, at, "", st->message, false);
+		detail(s, at, "", st->message, CAUSE_MAX_CHARS, false);
 	else if (st->expected)
-		detail(s, at, "expected: ", st->expected, false);
+		detail(s, at, "expected: ", st->expected, DETAIL_MAX_CHARS, false);
 	else
-		detail(s, at, "", tw_status_str(st->status), false);
+		detail(s, at, "", tw_status_str(st->status), DETAIL_MAX_CHARS, false);
 	if (st->message && st->expected && s->verbose)
-		detail(s, at, "expected: ", st->expected, true);
+		detail(s, at, "expected: ", st->expected, DETAIL_MAX_CHARS, true);
 	if (st->actual)
-		detail(s, at, "actual: ", st->actual, true);
+		detail(s, at, "actual: ", st->actual, DETAIL_MAX_CHARS, true);
 	/* The request chain, one hop a line: "response: 303 from POST URL",
 	 * then each hop it led to under it, "→ 200 from GET URL". */
 	size_t hops = with_request ? tw_step_result_hop_count(st) : 0;
@@ -257,8 +318,9 @@ static void verbose_step(const summary *s, const tw_step_result *st)
 	tw_hop hop = TW_HOP_INIT;
 	if (st->status != TW_STATUS_SKIPPED) {
 		/* After 19 columns of indent, symbol and line number and the
-		 * source, the status and the time (3 + 2 + 8) as columns, the
-		 * request last, where a long URL can go to a line of its own. */
+		 * source, the status and the time (3 + 2 + 8) as columns; the
+		 * request on a line of its own, where every request of every
+		 * step starts at one column. */
 		tab(s, cell_column(s, 19, 40, 3 + 2 + 8, 12));
 		fputs(esc(s, DIM), s->out);
 		const char *method = st->method, *url = st->url;
@@ -273,28 +335,34 @@ static void verbose_step(const summary *s, const tw_step_result *st)
 			fputs("     ", s->out);
 		put_step_time(s, st->elapsed_ms);
 		if (method || url) {
-			/* on a line of its own, under the source */
-			fputs("  " TW_WRAP_HANG "19;", s->out);
-			put_text(s, str_or(method, "?"), 16);
+			fprintf(s->out, "%s\n%*s%s", esc(s, RESET), (int)s->request_col, "",
+				esc(s, DIM));
+			put_text(s, str_or(method, "?"), METHOD_MAX_CHARS);
 			fputs(TW_WRAP_NBSP, s->out);
-			put_text(s, str_or(url, "?"), 80);
+			put_text(s, str_or(url, "?"), URL_MAX_CHARS);
 		}
 		fputs(esc(s, RESET), s->out);
 	}
 	fputc('\n', s->out);
+	/* Each later hop "→ 200  " left of the requests' column, so that its
+	 * request starts there too; continued there when it does not fit. */
+	size_t arrow = s->request_col >= 7 ? s->request_col - 7 : 0;
 	for (size_t i = 1; i < hops; i++) {
 		tw_step_result_hop(&hop, st, i);
-		indent(s, 16);
+		indent(s, (int)arrow);
 		fputs(esc(s, DIM), s->out);
 		if (hop.left_out)
 			fprintf(s->out, "\xE2\x80\xA6 %llu more request%s\n%*s",
-				(unsigned long long)hop.left_out, plural((long)hop.left_out), 16, "");
-		fputs("\xE2\x86\x92 ", s->out); /* → */
+				(unsigned long long)hop.left_out, plural((long)hop.left_out),
+				(int)arrow, "");
+		fprintf(s->out, TW_WRAP_HANG "%zu;\xE2\x86\x92 ", s->request_col); /* → */
 		if (hop.status)
 			fprintf(s->out, "%ld  ", hop.status);
-		put_text(s, hop.method, 16);
+		else
+			fputs("     ", s->out);
+		put_text(s, hop.method, METHOD_MAX_CHARS);
 		fputs(TW_WRAP_NBSP, s->out);
-		put_text(s, hop.url, 80);
+		put_text(s, hop.url, URL_MAX_CHARS);
 		if (!hop.status)
 			fputs(" (no response)", s->out);
 		fputs(esc(s, RESET), s->out);
@@ -511,16 +579,18 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m, double 
 		}
 }
 
-static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
+static int put_rehearsal(const summary *s, const tw_run *run, size_t i,
 			 const tw_rehearsal_metrics *m, bool met_despite_failures, double required)
 {
+	const tw_rehearsal_result *r = &run->rehearsals[i];
 	fputs("  ", s->out);
 	if (met_despite_failures)
 		fprintf(s->out, "%s" TW_SYMBOL_MET_DESPITE "%s", esc(s, YELLOW), esc(s, RESET));
 	else
 		put_symbol(s, r->status);
 	fputc(' ', s->out);
-	put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS);
+	if (put_name(s, run, i, NAME_MAX_CHARS))
+		return TW_ENOMEM;
 	/* "2 scenes   0.81 s" after the name: 2 + 9 + 2 + 8 columns. */
 	tab(s, cell_column(s, 4, NAME_WIDTH, 9 + 2 + 8, 16));
 	if (r->status == TW_STATUS_BROKEN && r->scene_count == 0) {
@@ -530,7 +600,9 @@ static int put_rehearsal(const summary *s, const tw_rehearsal_result *r,
 		snprintf(scenes, sizeof(scenes), "%zu scene%s", r->scene_count,
 			 plural((long)r->scene_count));
 		fprintf(s->out, "%-9s  ", scenes);
-		put_secs(s, r->elapsed_ms);
+		/* JUnit's suite time: over every performance of a dress
+		 * rehearsal. */
+		put_secs(s, tw_run_rehearsal_ms(run, i));
 		fputc('\n', s->out);
 	}
 	if (r->phone.calls > 0)
@@ -590,6 +662,47 @@ static void performed(const tw_run *run, size_t i, unsigned long long *steps,
 		}
 }
 
+/* The columns text takes as put_text shows it, cut at max. */
+static size_t shown_width(const char *text, size_t max)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)str_or(text, "?"); *p; p++)
+		n += (*p & 0xC0) != 0x80;
+	return n > max ? max + 1 : n;
+}
+
+/* Where the verbose step rows start every request ("GET URL"), one column
+ * for the whole summary so the requests line up: under the source
+ * (REQUEST_COLUMN), or as far left as the widest request needs to fit the
+ * width. A request wider than the whole width is left out of the
+ * reckoning: it is alone on its line whatever the column. */
+static size_t request_column(const tw_run *run, size_t width)
+{
+	size_t widest = 0;
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		for (size_t k = 0; k < r->scene_count; k++)
+			for (size_t j = 0; j < tw_scene_result_steps(&r->scenes[k]); j++) {
+				const tw_step_result *st = &r->scenes[k].steps[j];
+				size_t hops = tw_step_result_hop_count(st);
+				for (size_t h = 0; h < (hops ? hops : 1); h++) {
+					tw_hop hop = TW_HOP_INIT;
+					if (hops)
+						tw_step_result_hop(&hop, st, h);
+					else
+						hop.method = st->method, hop.url = st->url;
+					if (!hop.method && !hop.url)
+						continue;
+					size_t w = shown_width(hop.method, METHOD_MAX_CHARS) + 1 +
+						   shown_width(hop.url, URL_MAX_CHARS);
+					if (w <= width && w > widest)
+						widest = w;
+				}
+			}
+	}
+	return width >= REQUEST_COLUMN + widest ? REQUEST_COLUMN : width - widest;
+}
+
 static int write_summary(const tw_run *run, const tw_run_score *score, FILE *out,
 			 unsigned flags, size_t width, tw_error *err)
 {
@@ -599,7 +712,9 @@ static int write_summary(const tw_run *run, const tw_run_score *score, FILE *out
 	if (refused)
 		return refused;
 	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0,
-		     width};
+		     width, REQUEST_COLUMN};
+	if (s.verbose)
+		s.request_col = request_column(run, width);
 
 	/* Steps counted are the ones performed: skipped steps cost nothing. */
 	size_t scenes = 0;
@@ -653,7 +768,7 @@ static int write_summary(const tw_run *run, const tw_run_score *score, FILE *out
 
 	int rc = TW_OK;
 	for (size_t i = 0; i < run->count && !rc; i++)
-		rc = put_rehearsal(&s, &run->rehearsals[i], run->metrics ? &run->metrics[i] : NULL,
+		rc = put_rehearsal(&s, run, i, run->metrics ? &run->metrics[i] : NULL,
 				   tw_readiness_met_despite_failures(run, score, i),
 				   score && i < score->count ? score->rehearsals[i].required
 							     : TW_READINESS_REQUIRE);
@@ -734,7 +849,8 @@ static int put_baseline(const summary *s, const tw_run *run, const tw_comparison
 		const tw_rehearsal_change *rc = &cmp->rehearsals[i];
 		const tw_rehearsal_result *r = &run->rehearsals[i];
 		fputs("    ", s->out);
-		put_text(s, str_or(r->name, str_or(r->path, "?")), NAME_MAX_CHARS);
+		if (put_name(s, run, i, NAME_MAX_CHARS))
+			return TW_ENOMEM;
 		tab(s, cell_column(s, 4, NAME_WIDTH, 30, 16));
 		if (rc->is_new)
 			fputs("new: not in the baseline", s->out);
@@ -775,17 +891,17 @@ static int put_baseline(const summary *s, const tw_run *run, const tw_comparison
 /* A verdict's why, "NAME: cause", where the cause is the point: its
  * touchpoint and figures are always shown whole. Without --verbose a long
  * name is cut instead, so the line stays near the terminal's width. */
-static void put_why(const summary *s, const tw_run *run, size_t rehearsal, const char *why,
-		    const char *cause)
+static int put_why(const summary *s, const tw_run *run, size_t rehearsal, const char *why,
+		   const char *cause)
 {
 	if (cause && cause > why && rehearsal < run->count) {
-		const tw_rehearsal_result *r = &run->rehearsals[rehearsal];
-		put_text(s, str_or(r->name, str_or(r->path, "rehearsal")),
-			 s->verbose ? SIZE_MAX : WHY_NAME_MAX_CHARS);
+		if (put_name(s, run, rehearsal, s->verbose ? SIZE_MAX : WHY_NAME_MAX_CHARS))
+			return TW_ENOMEM;
 		fputs(": ", s->out);
 		why = cause;
 	}
 	put_text(s, why, SIZE_MAX);
+	return TW_OK;
 }
 
 static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out,
@@ -797,7 +913,7 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 	if (refused)
 		return refused;
 	summary s = {out, (flags & TW_SUMMARY_COLOR) != 0, (flags & TW_SUMMARY_VERBOSE) != 0,
-		     width};
+		     width, 0};
 	if (score->baseline && put_baseline(&s, run, score->baseline))
 		return tw_error_set(err, TW_ENOMEM, "out of memory writing the summary");
 	bool up = score->verdict == TW_VERDICT_READY;
@@ -820,12 +936,15 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 		tw_reasons_clear(&why);
 		return tw_error_set(err, TW_ENOMEM, "out of memory writing the verdict");
 	}
-	for (size_t i = 0; i < why.count; i++) {
+	int rc = TW_OK;
+	for (size_t i = 0; i < why.count && !rc; i++) {
 		fprintf(out, "    %s", esc(&s, RED));
-		put_why(&s, run, why.items[i].rehearsal, why.items[i].why, why.items[i].cause);
+		rc = put_why(&s, run, why.items[i].rehearsal, why.items[i].why, why.items[i].cause);
 		fprintf(out, "%s\n", esc(&s, RESET));
 	}
 	tw_reasons_clear(&why);
+	if (rc)
+		return tw_error_set(err, rc, "out of memory writing the verdict");
 	/* The outcome rate where it is not simply every performance and no
 	 * reason above says it: met despite failures, or a minor journey. */
 	bool exempt = tw_readiness_minor_exempt(run, score);
@@ -838,9 +957,11 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 		if (!(rs->met ? rs->minor || m->achieved < m->performances : short_minor))
 			continue;
 		char rate[TW_RATE_SHOWN_SIZE], req[TW_RATE_SHOWN_SIZE];
-		fprintf(out, "    %s achieved %llu of %llu (%s, required %s%s)",
-			str_or(run->rehearsals[i].name, "?"), (unsigned long long)m->achieved,
-			(unsigned long long)m->performances,
+		fputs("    ", out);
+		if (put_name(&s, run, i, NAME_MAX_CHARS))
+			return tw_error_set(err, TW_ENOMEM, "out of memory writing the verdict");
+		fprintf(out, " achieved %llu of %llu (%s, required %s%s)",
+			(unsigned long long)m->achieved, (unsigned long long)m->performances,
 			tw_rate_shown(rate, sizeof(rate),
 				      (double)m->achieved / (double)m->performances, rs->required),
 			tw_required_shown(req, sizeof(req), rs->required), rs->minor ? ", minor" : "");
@@ -851,9 +972,12 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 	size_t counted = 0;
 	for (size_t i = 0; i < score->count; i++)
 		counted += score->rehearsals[i].counted;
-	if (counted > 1 && score->weakest < run->count)
-		fprintf(out, "    the run scores as its weakest critical journey, %s\n",
-			str_or(run->rehearsals[score->weakest].name, "?"));
+	if (counted > 1 && score->weakest < run->count) {
+		fputs("    the run scores as its weakest critical journey, ", out);
+		if (put_name(&s, run, score->weakest, NAME_MAX_CHARS))
+			return tw_error_set(err, TW_ENOMEM, "out of memory writing the verdict");
+		fputc('\n', out);
+	}
 	size_t shown = 0;
 	bool others = false;
 	for (size_t i = 0; i < score->loss_count && shown < 3; i++) {
@@ -870,7 +994,8 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 				esc(&s, RESET));
 		}
 		fprintf(out, "    -%.1f  " TW_WRAP_HANG, l->points);
-		put_why(&s, run, l->rehearsal, str_or(l->why, tw_part_str(l->part)), l->cause);
+		if (put_why(&s, run, l->rehearsal, str_or(l->why, tw_part_str(l->part)), l->cause))
+			return tw_error_set(err, TW_ENOMEM, "out of memory writing the verdict");
 		fputc('\n', out);
 	}
 	if (fflush(out) != 0 || ferror(out))

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/array.h"
+#include "metrics/histogram.h"
 #include "language/ast.h"
 #include "techweek.h"
 #include "techweek/global.h"
@@ -379,6 +380,54 @@ char *tw_run_redact(const tw_run *run, const char *text)
 	/* Also makes the cuts the web channel marked in its messages, after
 	 * the mask (tw_redact_put_quoted): no result holds a mark. */
 	return tw_redact_message(&run->redact, text);
+}
+
+double tw_run_scene_ms(const tw_rehearsal_metrics *m, size_t i, const tw_scene_result *sc)
+{
+	if (!m || m->performances < 2 || i >= m->scene_count)
+		return sc->elapsed_ms;
+	double ms = 0;
+	for (size_t k = 0; m->scenes[i].steps && k < m->scenes[i].step_count; k++)
+		ms += tw_histogram_sum(m->scenes[i].steps[k].latency);
+	return ms;
+}
+
+double tw_run_rehearsal_ms(const tw_run *run, size_t i)
+{
+	const tw_rehearsal_result *r = &run->rehearsals[i];
+	const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
+	if (!m || m->performances < 2)
+		return r->elapsed_ms;
+	bool explained = false;
+	double ms = 0;
+	for (size_t k = 0; k < r->scene_count; k++) {
+		explained = explained || tw_status_is_problem(r->scenes[k].status) ||
+			    r->scenes[k].status == TW_STATUS_LIMITED;
+		ms += tw_run_scene_ms(m, k, &r->scenes[k]);
+	}
+	if (tw_status_is_problem(r->status) && !explained && r->status != TW_STATUS_BROKEN)
+		ms += r->elapsed_ms;
+	return ms;
+}
+
+/* What a rehearsal is called before the run is looked at as a whole. */
+static const char *own_name(const tw_rehearsal_result *r)
+{
+	const char *first = r->plan ? r->name : r->path, *then = r->plan ? r->path : r->name;
+	return first && *first ? first : then && *then ? then : "rehearsal";
+}
+
+int tw_run_put_rehearsal_name(tw_buf *b, const tw_run *run, size_t i, size_t max)
+{
+	const tw_rehearsal_result *r = &run->rehearsals[i];
+	const char *name = own_name(r);
+	tw_buf_put_cut(b, name, max);
+	bool shared = false;
+	for (size_t k = 0; k < run->count && !shared; k++)
+		shared = k != i && strcmp(own_name(&run->rehearsals[k]), name) == 0;
+	if (shared && r->path && strcmp(r->path, name) != 0)
+		tw_buf_printf(b, " (%s)", r->path);
+	return tw_buf_failed(b);
 }
 
 tw_run_options *tw_run_options_of(tw_run *run)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/redact.h"
 #include "metrics/metrics.h"
 #include "runner/plan.h"
@@ -127,6 +128,21 @@ int tw_run_add_plan(tw_run *run, tw_plan *plan);
 /* A redacted malloc'd copy (NULL stays NULL), with the cuts the web
  * channel marked made after the mask (tw_redact_message). */
 char *tw_run_redact(const tw_run *run, const char *text);
+/* Appends rehearsal i's name as every report shows it to people: its
+ * name (a file broken before parsing has none: its path), cut after max
+ * characters, then " (PATH)" when another rehearsal of the run has the
+ * same name, so two journeys of one name are told apart (the path, what
+ * tells them apart, is never cut). Returns tw_buf_failed(b). */
+int tw_run_put_rehearsal_name(tw_buf *b, const tw_run *run, size_t i, size_t max);
+/* A scene's and a rehearsal's time as reports give it (JUnit's testcase
+ * and suite time, the terminal's row): in a dress rehearsal (more than
+ * one performance) the time over every performance, the scene's steps'
+ * times as its touchpoints keep them (customers overlap, so a run's may
+ * add up to more than its wall time), a rehearsal's the sum of its
+ * scenes', plus the shown performance's when no scene explains its
+ * problem (JUnit's "setup" testcase); else the one performance's. */
+double tw_run_scene_ms(const tw_rehearsal_metrics *m, size_t i, const tw_scene_result *sc);
+double tw_run_rehearsal_ms(const tw_run *run, size_t i);
 /* Folds one finished performance into its rehearsal's figures (runner/
  * result.c). TW_OK or TW_ENOMEM. */
 int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result *r);

@@ -2,8 +2,8 @@
 # The HTML report as the page a product owner opens first, on a phone and a
 # laptop. techweek runs five times against the stage with --html: the
 # sample rehearsals (all pass), and again against that run as --baseline;
-# the samples with a failing web journey and
-# a failing call; a dress rehearsal (20 performances) beside a checkout
+# the samples with a failing web journey, a failing call and a broken script
+# with a long file name; a dress rehearsal (20 performances) beside a checkout
 # that fails one time in four (flaky, and short of its required rate); and
 # a phone run. html_page.mjs then
 # drives headless Chromium over the DevTools protocol, which lays each
@@ -75,6 +75,15 @@ scene "Call" on ivr
   hear "Welcome to Stage Pizza"
   press 1
   hear "a prompt the stage never says"
+R
+# A script that cannot run is named by its path, which has no place to
+# break a line: at 390 px it must wrap, not widen the page (trial finding 4).
+# Last in the run, so the first failing journey is still one with evidence.
+cat >"$work/fail/zz-z-broken-script-whose-file-name-is-long_and_has_no_place_to_break_a_line.rehearsal" <<'R'
+rehearsal "Broken"
+scene "Typo"
+  visit {{stage}}/
+  expect stauts 200
 R
 cp "$root/rehearsals/"*.rehearsal "$work/dress/"
 # The stage fails every fourth order posted to /fault/form: 5 of 20 (as in

@@ -3,7 +3,8 @@
 # 10.6.1 (pinned in tests/npm) reads the reports of a passing run, a
 # failing run, a flaky dress rehearsal (--performances 20 against the
 # stage's /fault/form?every=4: every fourth order fails) and the same in a
-# journey that requires only 50%, which meets it. For each, the test checks
+# journey that requires only 50%, which meets it; and two rehearsals of one
+# name in two folders. For each, the test checks
 # what the viewer read: the counts by status, the suites' and tests' names,
 # and the place: the suite's `file` and the failure's `at FILE:LINE` by
 # default, each test's `file` and `line` with --junit-locations.
@@ -159,5 +160,20 @@ done
 [ "$(t failing-located 'curtain-up readiness' 'readiness verdict' '.properties | length')" = 0 ] ||
   p+=("the verdict's testcase has a place")
 report "--junit-locations: each test's file and line (2, the failing 8, 9)" "${p[@]}"
+
+# Two rehearsals of one name in two folders: the viewer groups tests by
+# suite name, so each suite's name carries its path (trial finding 3):
+# two suites, not one block holding both.
+p=()
+mkdir -p a b
+sed 's/^rehearsal .*/rehearsal "Opening hours"/' passing.rehearsal >a/hours.rehearsal
+sed 's/^rehearsal .*/rehearsal "Opening hours"/' failing.rehearsal >b/hours.rehearsal
+run same-name 1 a/hours.rehearsal b/hours.rehearsal
+[ "$(q same-name '[.suites[].name] | sort | join(",")')" = \
+  "Opening hours (a/hours.rehearsal),Opening hours (b/hours.rehearsal),curtain-up readiness" ] ||
+  p+=("suites: $(q same-name '[.suites[].name] | join(",")')")
+grep -q "Opening hours (b/hours.rehearsal)" same-name.console ||
+  p+=("the console does not name 'Opening hours (b/hours.rehearsal)'")
+report "two rehearsals of one name: two suites, each named with its path" "${p[@]}"
 
 exit $failed

@@ -171,14 +171,17 @@ static void test_verbose(void **state)
 	char *text = summarize(fx, TW_SUMMARY_VERBOSE);
 	assert_has(text, "  \xE2\x9C\x94 Order a pizza online                      2 scenes   0.81 s\n"
 			 "      \xE2\x9C\x94 scene \"Find the menu\"  3 steps  0.01 s\n"
-			 /* the status column where a 40-column source ends */
+			 /* the status column where a 40-column source ends; the
+			  * request under it, where every request starts */
 			 "          \xE2\x9C\x94   12 | visit {{stage}}/                          200  "
-			 "35.2 ms  GET http://127.0.0.1:8080/\n"
+			 "35.2 ms\n"
+			 "                   GET http://127.0.0.1:8080/\n"
 			 "          \xE2\x9C\x94   13 | expect status 200                              1.5 ms\n"
 			 "          \xE2\x9C\x94   14 | expect text \"Today's menu\"                     1.5 ms\n"
 			 "      \xE2\x9C\x94 backstage \"The kitchen has it\"  2 steps  0.02 s\n");
 	assert_has(text, "          \xE2\x9C\x98   14 | expect json $.status == \"baking\"          200  "
-			 "0.1 ms  GET http://127.0.0.1:8080/api/orders/1001\n"
+			 "0.1 ms\n"
+			 "                   GET http://127.0.0.1:8080/api/orders/1001\n"
 			 "                expected json $.status == \"baking\", got \"cold\"\n"
 			 "                expected: json $.status == \"baking\"\n"
 			 "                actual: ");
@@ -207,11 +210,12 @@ static void test_chain(void **state)
 	assert_null(strstr(text, "hop=31\n"));
 	free(text);
 	text = summarize(fx, TW_SUMMARY_VERBOSE);
-	assert_has(text, "          \xE2\x9C\x98    4 | submit \"Place order\"                      303  2.0 ms  POST "
-			 "http://127.0.0.1:8080/a?hop=0\n"
-			 "                \xE2\x86\x92 303  GET http://127.0.0.1:8080/a?hop=1\n");
-	assert_has(text, "                \xE2\x80\xA6 8 more requests\n"
-			 "                \xE2\x86\x92 500  GET http://127.0.0.1:8080/a?hop=39\n"
+	/* Each hop's request at the first one's column. */
+	assert_has(text, "          \xE2\x9C\x98    4 | submit \"Place order\"                      303  2.0 ms\n"
+			 "                   POST http://127.0.0.1:8080/a?hop=0\n"
+			 "            \xE2\x86\x92 303  GET http://127.0.0.1:8080/a?hop=1\n");
+	assert_has(text, "            \xE2\x80\xA6 8 more requests\n"
+			 "            \xE2\x86\x92 500  GET http://127.0.0.1:8080/a?hop=39\n"
 			 "                answered 500");
 	free(text);
 }
@@ -321,11 +325,56 @@ static void test_long_lines_cut(void **state)
 	tw_step_result *st = fx_set(r, 0, 0, TW_STATUS_FAILED, big);
 	st->actual = fx_dup(big);
 	char *text = summarize(fx, 0);
-	assert_true(widest_line(text) <= 165);
+	/* The cause (the message) keeps up to 300 characters, the excerpt
+	 * 150; each with its indentation and the "…". */
+	assert_true(widest_line(text) <= 311);
 	assert_has(text, "\xE2\x80\xA6\n");
 	assert_string_equal(last_line(text),
 			    "  0 passed, 1 failed, 0 unreachable, 0 broken\n");
 	free(text);
+}
+
+/*
+ * A cut never falls inside a word (trial finding 10: "(not…" for "(nothing
+ * heard yet)"): a step's cause of a few lines is shown whole, and text
+ * cut for room (an excerpt) ends with its last whole word, then "…".
+ */
+static void test_cut_at_words(void **state)
+{
+	fixture *fx = *state;
+	tw_script *s = fx_script(fx, "rehearsals/call.rehearsal", "Call", 1);
+	tw_scene *sc = fx_scene(s, 0, "Call", 2, false, 1);
+	fx_step(s, sc, 0, TW_STEP_EXPECT, 3, "expect text \"done\"");
+	tw_rehearsal_result *r = fx_result(fx, s, TW_STATUS_FAILED, 1);
+	r->scenes[0].status = TW_STATUS_FAILED;
+	static const char cause[] =
+		"techweek cannot run ECMAScript yet, which <field name=\"choice\"> needs "
+		"(cond=\"tries < 3\") (line 5 of http://127.0.0.1:44847/vxml/fault/ecmascript) "
+		"(nothing heard yet)";
+	tw_step_result *st = fx_set(r, 0, 0, TW_STATUS_FAILED, cause);
+	char actual[400] = "";
+	while (strlen(actual) < sizeof(actual) - 40)
+		strcat(actual, "alpha beta gamma deltas ");
+	st->actual = fx_dup(actual);
+	for (unsigned width = 60; width <= 1000; width += 940) {
+		char *text = summarize_in(fx, 0, width);
+		assert_has(text, "(nothing heard yet)");
+		/* The excerpt, its words joined again, up to the "…". */
+		const char *at = strstr(text, "actual: ");
+		assert_non_null(at);
+		char shown[512] = "";
+		for (at += strlen("actual: "); *at && strncmp(at, "\xE2\x80\xA6", 3); at++)
+			if (*at != ' ' && *at != '\n')
+				strncat(shown, at, 1);
+			else if (*shown && shown[strlen(shown) - 1] != ' ')
+				strcat(shown, " ");
+		assert_true(*at);
+		size_t n = strlen(shown);
+		assert_true(n > 60 && n < strlen(actual));
+		if (strncmp(actual, shown, n) != 0 || actual[n] != ' ')
+			fail_msg("cut inside a word: '%s…'\n--- summary ---\n%s", shown, text);
+		free(text);
+	}
 }
 
 static void test_write_error(void **state)
@@ -516,6 +565,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_all_passed, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_empty, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_long_lines_cut, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cut_at_words, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_write_error, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_line, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_line_failed, fx_setup, fx_teardown),
