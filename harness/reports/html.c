@@ -489,6 +489,19 @@ static const char *status_symbol(tw_status s)
 	return tw_status_symbol(s); /* the terminal's (reports/render.h) */
 }
 
+/* A journey that met its required outcome rate though some of its
+ * performances failed: the terminal's ◐, never a plain failure (the run
+ * can be READY beside it). */
+static bool met_despite(const html *h, size_t i)
+{
+	return h->score && tw_readiness_met_despite_failures(h->run, h->score, i);
+}
+
+static const char *rehearsal_symbol(const html *h, size_t i)
+{
+	return met_despite(h, i) ? TW_SYMBOL_MET_DESPITE : status_symbol(h->run->rehearsals[i].status);
+}
+
 static const char *status_words(tw_status s)
 {
 	switch (s) {
@@ -648,7 +661,7 @@ static double points_lost(const html *h, size_t i)
 static rank journey_rank(const html *h, size_t i)
 {
 	const tw_rehearsal_result *r = &h->run->rehearsals[i];
-	if (tw_status_is_problem(r->status))
+	if (tw_status_is_problem(r->status) && !met_despite(h, i))
 		return RANK_FAILED;
 	const tw_rehearsal_score *rs = tw_page_score_of(h, i);
 	if (r->status == TW_STATUS_LIMITED || (rs && rs->below_minimum) ||
@@ -736,7 +749,8 @@ static void attention_item(html *h, node ol, size_t i)
 	const tw_loss *l = largest_loss(h, i);
 	const tw_rehearsal_metrics *m = tw_page_metrics_of(h, i);
 	const tw_rehearsal_score *rs = tw_page_score_of(h, i);
-	bool evidence = x == RANK_FAILED || r->status == TW_STATUS_LIMITED;
+	bool despite = met_despite(h, i);
+	bool evidence = x == RANK_FAILED || r->status == TW_STATUS_LIMITED || despite;
 	bool flaky = x == RANK_FAILED && m && tw_rehearsal_flaky(m);
 
 	node li = tw_page_el(h, ol, "li", NULL);
@@ -747,7 +761,13 @@ static void attention_item(html *h, node ol, size_t i)
 				 : x == RANK_FAILED               ? "b-failing"
 				 : r->status == TW_STATUS_LIMITED ? "b-fair"
 								  : "b-poor"));
-	if (flaky) /* as JUnit says it: "flaky: 3 of 40 failed" */
+	if (despite && m) /* as the terminal's ◐ line says it */
+		tw_page_add_text(h, badge,
+				 tw_page_fmt(h, TW_SYMBOL_MET_DESPITE
+					     " met its required rate despite %llu of %llu failed",
+					     (unsigned long long)(m->performances - m->achieved),
+					     (unsigned long long)m->performances));
+	else if (flaky) /* as JUnit says it: "flaky: 3 of 40 failed" */
 		tw_page_add_text(h, badge,
 				 tw_page_fmt(h, TW_SYMBOL_FLAKY " flaky: %llu of %llu failed",
 					     (unsigned long long)(m->performances - m->achieved),
@@ -1030,11 +1050,10 @@ static void write_toc(html *h, node parent, const size_t *order)
 	node ul = tw_page_el(h, nav, "ul", NULL);
 	for (size_t k = 0; k < h->run->count; k++) {
 		size_t i = order[k];
-		const tw_rehearsal_result *r = &h->run->rehearsals[i];
 		const tw_rehearsal_score *rs = tw_page_score_of(h, i);
 		node a = tw_page_el(h, tw_page_el(h, ul, "li", NULL), "a", NULL);
 		tw_page_attr(h, a, "href", tw_page_fmt(h, "#r%zu", i));
-		tw_page_add_text(h, a, tw_page_fmt(h, "%s ", status_symbol(r->status)));
+		tw_page_add_text(h, a, tw_page_fmt(h, "%s ", rehearsal_symbol(h, i)));
 		add_rehearsal_name(h, a, i, 80);
 		char num[TW_SCORE_SHOWN_SIZE];
 		if (rs && (rs->scored || rs->counted))
@@ -1798,10 +1817,13 @@ static void write_rehearsal(html *h, node parent, size_t i)
 				 r->status == TW_STATUS_PASSED    ? "b-good"
 				 : r->status == TW_STATUS_SKIPPED ? "b-none"
 				 : r->status == TW_STATUS_LIMITED ? "b-fair"
+				 : met_despite(h, i)              ? "b-flaky"
 								  : "b-failing"));
 	tw_page_add_text(h, st,
-			 tw_page_fmt(h, "%s %s", status_symbol(r->status),
-				     status_words(r->status)));
+			 met_despite(h, i)
+				 ? TW_SYMBOL_MET_DESPITE " met despite failures"
+				 : tw_page_fmt(h, "%s %s", status_symbol(r->status),
+					       status_words(r->status)));
 	tw_page_add_text(h, h2, " ");
 	add_rehearsal_name(h, h2, i, NAME_MAX_CHARS);
 	node meta = tw_page_el(h, sec, "p", "small muted");
