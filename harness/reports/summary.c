@@ -878,6 +878,12 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 	return TW_OK;
 }
 
+/* The size of each version of tw_summary_options, a row per version
+ * (TW_VERSION_END): a program built against version v declared no more. */
+static const size_t options_size[] = {TW_VERSION_END(tw_summary_options, width)};
+_Static_assert(sizeof(options_size) / sizeof(options_size[0]) == TW_SUMMARY_OPTIONS_VERSION,
+	       "a size per version");
+
 typedef int (*writer)(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
 		      size_t width, tw_error *err);
 
@@ -893,8 +899,10 @@ static int laid_out(writer write, const char *name, const tw_run *run, const tw_
 				    "%s: tw_summary_options version %u; this library knows versions "
 				    "1 to %u: initialise them with TW_SUMMARY_OPTIONS_INIT",
 				    name, opts->version, TW_SUMMARY_OPTIONS_VERSION);
+	/* Only the bytes of the caller's version; later fields keep their
+	 * defaults. */
 	if (opts)
-		o = *opts; /* version 1 is every field there is */
+		memcpy(&o, opts, options_size[opts->version - 1]);
 	size_t width = o.width ? o.width : TW_SUMMARY_WIDTH;
 	if (!out) /* the writer's own usage error */
 		return write(run, score, NULL, o.flags, width, err);
