@@ -64,8 +64,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
  * silently, for an answer that never started). Those re-sends are what a
  * server log counts and what a customer waits for, so they must show.
  *
- * By then libcurl has applied its redirect rules (a 303, or a POST
- * answered 301 or 302, becomes a GET; 307 and 308 keep the method), so its
+ * By then libcurl has applied its redirect rules (a POST answered 301,
+ * 302 or 303 becomes a GET; other methods, such as PUT, DELETE and PATCH,
+ * and 307 and 308 keep theirs), so its
  * effective method and URL are this request's, as sent: the hop is read
  * from libcurl, never worked out again here.
  *
@@ -287,6 +288,19 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	 * timeout) is no response. */
 	if (result != CURLE_OK && !r->head_complete)
 		r->status = 0;
+	/* A redirect libcurl followed to where it could not connect never
+	 * went on the wire, so on_request never saw it; yet it is the request
+	 * that failed, and its URL is the effective one. It ends the chain,
+	 * with no answer: the step is reported against it, not against the
+	 * redirect that did answer. */
+	bool unsent = result != CURLE_OK && url && r->hop_count > 0 &&
+		      strcmp(tw_response_hop_url(r, r->hop_count - 1), url) != 0;
+	if (unsent) {
+		char *method = NULL;
+		curl_easy_getinfo(e, CURLINFO_EFFECTIVE_METHOD, &method);
+		(void)tw_response_hop_sent(r, method, url); /* a failure is kept in r */
+		r->status = 0;
+	}
 	char *ct = NULL;
 	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
 	free(r->content_type);
@@ -342,7 +356,7 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		/* A redirect to file:, ftp:...: the server misbehaved, the
 		 * service itself was reached. */
-		if (r->redirects > 0 || (r->status >= 300 && r->status < 400))
+		if (r->redirects > 0 || unsent || (r->status >= 300 && r->status < 400))
 			return tw_error_set(err, TW_ETRANSPORT,
 					    "refused to follow a redirect to %s: only http and https are followed",
 					    r->url ? r->url : "?");
