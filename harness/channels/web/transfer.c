@@ -88,7 +88,8 @@ static int on_request(void *ud, char *remote_ip, char *local_ip, int remote_port
 	char *method = NULL, *url = NULL;
 	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_METHOD, &method);
 	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
-	/* Out of memory leaves the hop out; the request goes anyway. */
+	/* The request goes anyway; a hop that could not be kept is recorded
+	 * in the response (hops_lost) and fails the step after. */
 	(void)tw_response_hop_sent(t->resp, method, url);
 	return CURL_PREREQFUNC_OK;
 }
@@ -298,7 +299,7 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	if (unsent) {
 		char *method = NULL;
 		curl_easy_getinfo(e, CURLINFO_EFFECTIVE_METHOD, &method);
-		(void)tw_response_hop_sent(r, method, url); /* a failure is kept in r */
+		(void)tw_response_hop_sent(r, method, url); /* a failure: r->hops_lost */
 		r->status = 0;
 	}
 	char *ct = NULL;
