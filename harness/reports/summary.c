@@ -838,8 +838,10 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 		if (!(rs->met ? rs->minor || m->achieved < m->performances : short_minor))
 			continue;
 		char rate[TW_RATE_SHOWN_SIZE], req[TW_RATE_SHOWN_SIZE];
-		fprintf(out, "    %s achieved %llu of %llu (%s, required %s%s)",
-			str_or(run->rehearsals[i].name, "?"), (unsigned long long)m->achieved,
+		/* The name is script text: through put_text, as every string. */
+		fputs("    ", out);
+		put_text(&s, str_or(run->rehearsals[i].name, "?"), SIZE_MAX);
+		fprintf(out, " achieved %llu of %llu (%s, required %s%s)", (unsigned long long)m->achieved,
 			(unsigned long long)m->performances,
 			tw_rate_shown(rate, sizeof(rate),
 				      (double)m->achieved / (double)m->performances, rs->required),
@@ -851,9 +853,11 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 	size_t counted = 0;
 	for (size_t i = 0; i < score->count; i++)
 		counted += score->rehearsals[i].counted;
-	if (counted > 1 && score->weakest < run->count)
-		fprintf(out, "    the run scores as its weakest critical journey, %s\n",
-			str_or(run->rehearsals[score->weakest].name, "?"));
+	if (counted > 1 && score->weakest < run->count) {
+		fputs("    the run scores as its weakest critical journey, ", out);
+		put_text(&s, str_or(run->rehearsals[score->weakest].name, "?"), SIZE_MAX);
+		fputc('\n', out);
+	}
 	size_t shown = 0;
 	bool others = false;
 	for (size_t i = 0; i < score->loss_count && shown < 3; i++) {
