@@ -243,6 +243,9 @@ static const struct {
 	{CURLE_COULDNT_RESOLVE_PROXY, "the proxy's name could not be found (DNS)"},
 	{CURLE_COULDNT_CONNECT, "could not connect: nothing answers at that address"},
 	{CURLE_OPERATION_TIMEDOUT, "the server did not answer in time"},
+	{CURLE_TOO_MANY_REDIRECTS,
+	 "redirect loop: the pages kept redirecting, past the limit of redirects techweek "
+	 "follows (--max-redirects)"},
 	{CURLE_PARTIAL_FILE, "the server closed the connection before the page was complete"},
 	{CURLE_GOT_NOTHING, "the server closed the connection without answering"},
 	{CURLE_RECV_ERROR, "the connection broke while the answer was arriving"},
@@ -351,9 +354,9 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 		}
 		break;
 	case CURLE_TOO_MANY_REDIRECTS:
-		return tw_error_set(err, TW_ELIMIT,
-				    "redirect loop: more than %ld redirects, last at %s",
-				    r->redirects, r->url ? r->url : "?");
+		return tw_error_set(err, TW_ELIMIT, "%s (%ld followed, the last to %s; libcurl: %s)",
+				    plain_words(result), r->redirects, r->url ? r->url : "?",
+				    detail);
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		/* A redirect to file:, ftp:...: the server misbehaved, the
 		 * service itself was reached. */
@@ -382,6 +385,10 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 			return transport_error(err, "could not connect: nothing answered in time", "",
 					       detail);
 		}
+		/* The headers came: it answered, but not all of it in time. */
+		if (r->head_complete)
+			return transport_error(err, "the answer did not arrive in full in time", "",
+					       detail);
 		break;
 	case CURLE_PARTIAL_FILE: {
 		/* How much of the page never came: what the headers announced
