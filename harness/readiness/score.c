@@ -887,6 +887,14 @@ void tw_reasons_clear(struct tw_reasons *list)
 	list->count = 0;
 }
 
+int tw_reasons_failed(tw_error *err, int rc, const char *who)
+{
+	if (rc == TW_ELIMIT)
+		return tw_error_set(err, rc, "%s: a reason for the verdict is longer than the %d KiB "
+				    "techweek keeps", who, WHY_MAX / 1024);
+	return tw_error_set(err, rc, "%s: out of memory wording the verdict's reasons", who);
+}
+
 typedef struct reasons_ctx {
 	struct tw_reasons *out;
 	size_t cap;

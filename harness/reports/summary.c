@@ -816,9 +816,10 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 	/* Why the verdict is what it is: the engine's one list, which JUnit
 	 * and HTML print too. */
 	struct tw_reasons why;
-	if (tw_readiness_reasons(&why, run, score, score->verdict) != TW_OK) {
+	int rc = tw_readiness_reasons(&why, run, score, score->verdict);
+	if (rc != TW_OK) {
 		tw_reasons_clear(&why);
-		return tw_error_set(err, TW_ENOMEM, "out of memory writing the verdict");
+		return tw_reasons_failed(err, rc, "tw_report_verdict");
 	}
 	for (size_t i = 0; i < why.count; i++) {
 		fprintf(out, "    %s", esc(&s, RED));
