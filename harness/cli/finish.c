@@ -141,7 +141,7 @@ int tw_cli_check_rules(const tw_cli_opts *o, const tw_run *run, const tw_project
 	return rc;
 }
 
-/* The three reports as one set (tw_report_write_set): rendered first, then all
+/* The three reports as one set (tw_report_write_set_ext): rendered first, then all
  * written or none. --no-reports leaves out the ones at their default
  * place: a report named by --junit, --json or --html was asked for (a
  * shard's part, docs/sharding.md). Lists them once they are all written;
@@ -159,7 +159,7 @@ static int write_reports(const tw_run *run, const tw_score *sc, const tw_cli_opt
 	enum { N = sizeof(reports) / sizeof(reports[0]) };
 	const char *given[N] = {o->junit, o->json, o->html};
 	char *paths[N] = {0};
-	tw_report_file files[N];
+	tw_report_file_ext files[N];
 	size_t nfiles = 0;
 	tw_error err = {0};
 	int rc = TW_OK;
@@ -172,13 +172,15 @@ static int write_reports(const tw_run *run, const tw_score *sc, const tw_cli_opt
 			paths[i] = NULL;
 		if (!paths[i])
 			rc = tw_error_set(&err, TW_ENOMEM, "out of memory");
-		files[nfiles++] = (tw_report_file){
-			reports[i].kind, paths[i],
-			reports[i].kind == TW_REPORT_JUNIT && o->junit_locations
-				? TW_REPORT_JUNIT_LOCATIONS : 0};
+		tw_report_file_ext f = TW_REPORT_FILE_EXT_INIT;
+		f.kind = reports[i].kind;
+		f.path = paths[i];
+		if (reports[i].kind == TW_REPORT_JUNIT && o->junit_locations)
+			f.options = TW_REPORT_JUNIT_LOCATIONS;
+		files[nfiles++] = f;
 	}
 	if (!rc && nfiles)
-		rc = tw_report_write_set(run, sc, files, nfiles, &err);
+		rc = tw_report_write_set_ext(run, sc, files, nfiles, &err);
 	if (rc) {
 		tw_cli_print_error(&err);
 		fputs("techweek: no report written; the report files already there are left "

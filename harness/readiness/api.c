@@ -315,7 +315,7 @@ int tw_verdict_reasons(tw_reasons **out, const tw_run *run, const tw_score *scor
 	rc = tw_readiness_reasons(list, run, score, score ? score->verdict : tw_run_verdict(run));
 	if (rc) {
 		tw_reasons_free(list);
-		return tw_error_set(err, rc, "out of memory");
+		return tw_reasons_failed(err, rc, "tw_verdict_reasons");
 	}
 	*out = list;
 	return TW_OK;

@@ -825,12 +825,24 @@ const char *tw_floor_shown(char *out, size_t size, double value, int decimals)
 		decimals = 0;
 	if (decimals > 6)
 		decimals = 6;
+	if (!isfinite(value))
+		value = 0;
+	/* Counted in units of the last decimal, exact while below 9e15 (what
+	 * a long long and a double both hold): a larger value drops decimals
+	 * until it fits, and past that is shown whole, in full. */
 	long long scale = 1;
 	for (int i = 0; i < decimals; i++)
 		scale *= 10;
-	double units = isfinite(value) ? floor((value + GATE_TOLERANCE) * (double)scale) : 0;
-	if (!(fabs(units) < 9e15)) /* beyond what a long long and a double hold exactly */
-		units = 0;
+	double units = floor((value + GATE_TOLERANCE) * (double)scale);
+	while (!(fabs(units) < 9e15) && decimals > 0) {
+		decimals--;
+		scale /= 10;
+		units = floor((value + GATE_TOLERANCE) * (double)scale);
+	}
+	if (!(fabs(units) < 9e15)) {
+		snprintf(out, size, "%.0f", floor(value));
+		return out;
+	}
 	long long u = (long long)units;
 	const char *sign = u < 0 ? "-" : "";
 	unsigned long long a = u < 0 ? (unsigned long long)-u : (unsigned long long)u;
@@ -896,6 +908,14 @@ void tw_reasons_clear(struct tw_reasons *list)
 	free(list->items);
 	list->items = NULL;
 	list->count = 0;
+}
+
+int tw_reasons_failed(tw_error *err, int rc, const char *who)
+{
+	if (rc == TW_ELIMIT)
+		return tw_error_set(err, rc, "%s: a reason for the verdict is longer than the %d KiB "
+				    "techweek keeps", who, WHY_MAX / 1024);
+	return tw_error_set(err, rc, "%s: out of memory wording the verdict's reasons", who);
 }
 
 typedef struct reasons_ctx {

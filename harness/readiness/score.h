@@ -224,6 +224,9 @@ struct tw_reasons {
 int tw_readiness_reasons(struct tw_reasons *out, const tw_run *run, const tw_run_score *score,
 			 tw_verdict v);
 void tw_reasons_clear(struct tw_reasons *list);
+/* Why tw_readiness_reasons failed with rc, in words for who: TW_ELIMIT is
+ * a reason longer than techweek keeps, not a lack of memory. Returns rc. */
+int tw_reasons_failed(tw_error *err, int rc, const char *who);
 
 /* An outcome rate (0..1) as a percentage for people, by tw_floor_shown's
  * rule: "98.9%" for 0.98995. Its decimals are the required rate's (at

@@ -1582,8 +1582,8 @@ static void write_journey(html *h, node parent, size_t i)
 /* ---- a failing performance ---- */
 
 /* The requests the step made, as a term and its description in dl: each
- * hop's method, URL (a line of its own on a phone) and status. Today the
- * step result holds one request: the method, the last URL and its status. */
+ * hop of its chain, its method, URL (a line of its own on a phone) and
+ * status. */
 static void write_request_chain(html *h, node dl, const tw_step_result *st)
 {
 	if (!st->method && !st->url)

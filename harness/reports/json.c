@@ -874,7 +874,13 @@ static json_t *baseline(json_ctx *c, const tw_run *run, const tw_run_score *sc)
 		return json_null();
 	json_t *o = object(c);
 	set(c, o, "file", str(c, cmp->file));
-	set(c, o, "started_at", str(c, cmp->started_at));
+	/* An older baseline's stamp has no zone: it is UTC, said as the
+	 * terminal and the HTML say it. */
+	char zoned[64];
+	const char *stamp = cmp->started_at;
+	if (stamp && strlen(stamp) < sizeof(zoned) - 1) /* else not a stamp: kept whole */
+		stamp = tw_stamp_shown(zoned, sizeof(zoned), stamp);
+	set(c, o, "started_at", str(c, stamp));
 	json_t *limits = object(c);
 	for (int f = 0; f < TW_FIGURE_COUNT; f++)
 		set(c, limits, tw_figure_key((tw_figure)f),

@@ -932,11 +932,11 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 	/* Why the verdict is what it is: the engine's one list, which JUnit
 	 * and HTML print too. */
 	struct tw_reasons why;
-	if (tw_readiness_reasons(&why, run, score, score->verdict) != TW_OK) {
+	int rc = tw_readiness_reasons(&why, run, score, score->verdict);
+	if (rc != TW_OK) {
 		tw_reasons_clear(&why);
-		return tw_error_set(err, TW_ENOMEM, "out of memory writing the verdict");
+		return tw_reasons_failed(err, rc, "tw_report_verdict");
 	}
-	int rc = TW_OK;
 	for (size_t i = 0; i < why.count && !rc; i++) {
 		fprintf(out, "    %s", esc(&s, RED));
 		rc = put_why(&s, run, why.items[i].rehearsal, why.items[i].why, why.items[i].cause);
@@ -957,6 +957,7 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 		if (!(rs->met ? rs->minor || m->achieved < m->performances : short_minor))
 			continue;
 		char rate[TW_RATE_SHOWN_SIZE], req[TW_RATE_SHOWN_SIZE];
+		/* The name is script text: through put_text, as every string. */
 		fputs("    ", out);
 		if (put_name(&s, run, i, NAME_MAX_CHARS))
 			return tw_error_set(err, TW_ENOMEM, "out of memory writing the verdict");
@@ -1003,6 +1004,12 @@ static int write_verdict(const tw_run *run, const tw_run_score *score, FILE *out
 	return TW_OK;
 }
 
+/* The size of each version of tw_summary_options, a row per version
+ * (TW_VERSION_END): a program built against version v declared no more. */
+static const size_t options_size[] = {TW_VERSION_END(tw_summary_options, width)};
+_Static_assert(sizeof(options_size) / sizeof(options_size[0]) == TW_SUMMARY_OPTIONS_VERSION,
+	       "a size per version");
+
 typedef int (*writer)(const tw_run *run, const tw_run_score *score, FILE *out, unsigned flags,
 		      size_t width, tw_error *err);
 
@@ -1018,8 +1025,10 @@ static int laid_out(writer write, const char *name, const tw_run *run, const tw_
 				    "%s: tw_summary_options version %u; this library knows versions "
 				    "1 to %u: initialise them with TW_SUMMARY_OPTIONS_INIT",
 				    name, opts->version, TW_SUMMARY_OPTIONS_VERSION);
+	/* Only the bytes of the caller's version; later fields keep their
+	 * defaults. */
 	if (opts)
-		o = *opts; /* version 1 is every field there is */
+		memcpy(&o, opts, options_size[opts->version - 1]);
 	size_t width = o.width ? o.width : TW_SUMMARY_WIDTH;
 	if (!out) /* the writer's own usage error */
 		return write(run, score, NULL, o.flags, width, err);

@@ -807,6 +807,9 @@ void tw_customer_fail_status(tw_customer *c, tw_step_result *sr, double now_ms, 
 static int add_hops(tw_customer *c, tw_step_result *sr)
 {
 	const tw_response *r = &c->resp;
+	/* A chain with a request missing is not the step's: not shown. */
+	if (r->hops_lost)
+		return r->hops_lost;
 	int rc = TW_OK;
 	for (size_t i = 0; rc == TW_OK && i < r->hop_count; i++) {
 		char *url = tw_run_redact(c->run, tw_response_hop_url(r, i));
@@ -851,14 +854,21 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 	sr->requests += (int)c->resp.requests;
 	sr->retries += (int)c->resp.resent;
 	sr->resent += (int)c->resp.resent;
-	bool oom = add_hops(c, sr) != TW_OK;
+	int lost = add_hops(c, sr);
+	char why_lost[128] = "";
+	if (lost == TW_ELIMIT)
+		snprintf(why_lost, sizeof(why_lost),
+			 "the step's requests are more than techweek keeps (their URLs past %zu MiB)",
+			 TW_RESPONSE_HOP_URLS_MAX >> 20);
+	else if (lost)
+		snprintf(why_lost, sizeof(why_lost), "out of memory keeping the step's requests");
 	if (rc != TW_OK && c->interrupted) {
 		c->result->interrupted = true;
 		tw_error_clear(&e);
 		tw_error_set(&e, TW_ETRANSPORT,
 			     "cut off: the run was ending (Ctrl-C, or its duration and the step "
 			     "timeout had passed) before the response came");
-	} else if (rc != TW_OK && sr->retries - sr->resent < (int)c->run->opts.retries &&
+	} else if (rc != TW_OK && !lost && sr->retries - sr->resent < (int)c->run->opts.retries &&
 		   !c->run->stop) {
 		/* A transport failure, tried again as the same request; the
 		 * retry is counted, and a pass after one is a flakiness
@@ -877,11 +887,10 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 	sr->bytes_in += c->resp.bytes_in;
 	sr->bytes_out += c->resp.bytes_out;
 	c->have_response = rc == TW_OK;
-	if (oom && rc == TW_OK) {
+	if (lost && rc == TW_OK) {
 		/* A step log without its requests would not be the truth. */
 		c->webhook = false;
-		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
-				 "out of memory keeping the step's requests");
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "%s", why_lost);
 	} else if (c->webhook && rc == TW_OK) {
 		tw_caller_webhook_done(c, sr, now_ms);
 		if (c->state == TW_CUSTOMER_WAITING)
@@ -890,7 +899,8 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 		c->webhook = false;
 		sr->transport = true;
 		tw_customer_fail(c, sr, unreachable ? TW_STATUS_UNREACHABLE : TW_STATUS_FAILED, now_ms, NULL,
-		     NULL, "%s", e.message ? e.message : "transfer failed");
+		     NULL, "%s%s%s", e.message ? e.message : "transfer failed",
+		     lost ? "; and the step's request chain is incomplete: " : "", why_lost);
 	} else if (tw_customer_status_unexpected(c)) {
 		tw_customer_fail_status(c, sr, now_ms, NULL);
 	} else {

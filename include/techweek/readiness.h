@@ -161,8 +161,11 @@ TW_EXTERN(const char *) tw_score_shown(char *out, size_t size, double score);
  * do, without trailing zeros or point: 98.995 with 1 is "98.9", 0.5 with
  * 2 is "0.5", 99 is "99". Rounded down, a figure below a threshold never
  * reads as reaching it (98.995% never shows "99%" against 99%). NaN or
- * infinity is "0". Writes into out (TW_FLOOR_SHOWN_SIZE is enough for
- * |value| < 1e15; a smaller size cuts as snprintf does) and returns it;
+ * infinity is "0". A value too large to count exactly in its decimals'
+ * units (9e15 of them) is shown with fewer decimals, and from 9e15 on
+ * whole, every digit written: 1e10 with 6 is "10000000000", never "0".
+ * Writes into out (TW_FLOOR_SHOWN_SIZE is enough for |value| < 1e29; a
+ * smaller size cuts as snprintf does) and returns it;
  * NULL when out is NULL or size 0. tw_score_shown is this with 1 decimal,
  * clamped to 0..100. */
 #define TW_FLOOR_SHOWN_SIZE 32

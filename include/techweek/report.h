@@ -24,7 +24,7 @@
 /* JUnit XML: a testsuite per rehearsal, a testcase per scene; the score and
  * its breakdown as properties when score is not NULL. Valid against the
  * Jenkins xUnit schema; for file and line on each testcase, write it with
- * tw_report_write_set and TW_REPORT_JUNIT_LOCATIONS. */
+ * tw_report_write_set_ext and TW_REPORT_JUNIT_LOCATIONS. */
 TW_EXTERN(int) tw_report_junit(const tw_run *run, const tw_score *score, const char *path,
 			       tw_error *err);
 
@@ -49,6 +49,23 @@ typedef enum tw_report_kind {
 	TW_REPORT_HTML,
 } tw_report_kind;
 
+/* One file of a set: which report and where (borrowed). Frozen as it
+ * was first released: a program built against it passes an array of this
+ * layout to tw_report_write_set. Options need tw_report_file_ext. */
+typedef struct tw_report_file {
+	tw_report_kind kind;
+	const char *path;
+} tw_report_file;
+
+/* Writes the n reports as one set: each is rendered first, then all are
+ * written, creating missing folders, or none is (the files already there
+ * are left as they were; a device or pipe is written straight through,
+ * docs/reports.md). Every report with its defaults. TW_OK; TW_EUSAGE (no
+ * run, a path missing, an unknown kind); TW_ENOMEM or TW_ELIMIT
+ * rendering; TW_EIO naming the path that failed. */
+TW_EXTERN(int) tw_report_write_set(const tw_run *run, const tw_score *score,
+				   const tw_report_file *files, size_t n, tw_error *err);
+
 /* A JUnit report's option: `file` and `line` on each <testcase> (the
  * failing step's place, else the scene's), which GitLab, dorny/test-reporter
  * and mikepenz/action-junit-report read and the Jenkins xUnit schema
@@ -56,22 +73,29 @@ typedef enum tw_report_kind {
  * schema (docs/reports.md). */
 enum { TW_REPORT_JUNIT_LOCATIONS = 1 << 0 };
 
-/* One file of a set: which report, where (borrowed), and its options
- * (TW_REPORT_JUNIT_LOCATIONS for a JUnit report; 0: the defaults). */
-typedef struct tw_report_file {
+/* One file of a set, with its options. Versioned as tw_run_options is:
+ * set each entry with TW_REPORT_FILE_EXT_INIT; a new version only adds
+ * fields at the end. The library reads the array with the stride of the
+ * version its first entry declares, so every entry must declare the same
+ * one; a version 0 or above this library's is refused (TW_EUSAGE). */
+#define TW_REPORT_FILE_EXT_VERSION 1
+typedef struct tw_report_file_ext {
+	unsigned version;    /* TW_REPORT_FILE_EXT_VERSION: always first */
 	tw_report_kind kind;
-	const char *path;
-	unsigned options;
-} tw_report_file;
+	const char *path;    /* borrowed */
+	unsigned options;    /* TW_REPORT_JUNIT_LOCATIONS for a JUnit report;
+				0: the defaults. A bit this library does not
+				know, or one for another kind, is refused
+				(TW_EUSAGE naming the entry) */
+} tw_report_file_ext;
+#define TW_REPORT_FILE_EXT_INIT { .version = TW_REPORT_FILE_EXT_VERSION }
 
-/* Writes the n reports as one set: each is rendered first, then all are
- * written, creating missing folders, or none is (the files already there
- * are left as they were; a device or pipe is written straight through,
- * docs/reports.md). What techweek run does with its three reports. TW_OK;
- * TW_EUSAGE (no run, a path missing, an unknown kind); TW_ENOMEM or
- * TW_ELIMIT rendering; TW_EIO naming the path that failed. */
-TW_EXTERN(int) tw_report_write_set(const tw_run *run, const tw_score *score,
-				   const tw_report_file *files, size_t n, tw_error *err);
+/* tw_report_write_set with each file's options: what techweek run does
+ * with its three reports. The same results, and TW_EUSAGE for an entry's
+ * version or options. */
+TW_EXTERN(int) tw_report_write_set_ext(const tw_run *run, const tw_score *score,
+				       const tw_report_file_ext *files, size_t n,
+				       tw_error *err);
 
 enum {
 	TW_SUMMARY_COLOR = 1 << 0,   /* ANSI colours */

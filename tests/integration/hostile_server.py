@@ -17,6 +17,10 @@ P1 answers by path (the request is read up to its blank line first):
     /reset-body            headers promising 1000 bytes, 25 of them, then a
                            TCP reset
     /redirect-file         302 to file:///etc/passwd
+    /redirect-dead         302 to http://127.0.0.1:P3/gone, where P3 is a port
+                           this server holds bound but never listens on: a
+                           connection to it is refused, and no other
+                           program can take it meanwhile
     /endless-headers       the status line, then short headers as fast as
                            the client reads, never ending
     /not-http              an SSH banner instead of an HTTP answer
@@ -63,6 +67,8 @@ def read_request(conn):
 # The keep-alive paths' counts, as a server log would have them.
 counts = {"flaky": 0, "redirect": 0, "dropped": 0, "reused": 0}
 counts_lock = threading.Lock()
+# The port /redirect-dead sends clients to: bound, never listened on.
+dead_port = 0
 
 
 def keep_alive(conn, path, query, reused):
@@ -136,6 +142,10 @@ def serve(conn):
         elif path == "/not-http":
             conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
             conn.close()
+        elif path == "/redirect-dead":
+            conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:%d/gone\r\n"
+                         b"Content-Length: 0\r\nConnection: close\r\n\r\n" % dead_port)
+            conn.close()
         elif path == "/redirect-file":
             conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\n"
                          b"Content-Length: 0\r\nConnection: close\r\n\r\n")
@@ -173,7 +183,11 @@ def accept_loop(sock, handler):
 
 
 def main():
+    global dead_port
     http, silent = listen(), listen()
+    dead = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    dead.bind(("127.0.0.1", 0))
+    dead_port = dead.getsockname()[1]
     threading.Thread(target=accept_loop, args=(silent, hold), daemon=True).start()
     print(f"http://127.0.0.1:{http.getsockname()[1]} 127.0.0.1:{silent.getsockname()[1]}",
           flush=True)

@@ -5,10 +5,13 @@
  *
  *   test_torture OPERATION [STAGE]
  *
- * OPERATION: self, parse, check, score, junit, json, html, summary, merge.
- * The reports and merge need a finished run: the rehearsals are performed
- * once, without failures, against the stage (STAGE, started here on a
- * loopback port); only the rendering or the merge is tortured.
+ * OPERATION: self, parse, check, score, junit, json, html, summary, merge,
+ * perform. The reports and merge need a finished run: the rehearsals are
+ * performed once, without failures, against the stage (STAGE, started
+ * here on a loopback port); only the rendering or the merge is tortured.
+ * perform tortures a run itself against the stage: a step whose chain
+ * could not be kept must say so, never show a chain that is not the one
+ * sent.
  * TORTURE_N=N tortures that N alone (to reproduce a finding).
  */
 #include <errno.h>
@@ -602,6 +605,114 @@ static int torture_merge(const char *stage)
 	return problems;
 }
 
+/* ---- performing: each request's chain recorded while allocations fail ---- */
+
+/* Redirects: a POST answered 307, then 302, then a 500 (three hops). */
+static const char chain_script[] = "tests/cases/chain-three-hops.rehearsal";
+
+typedef struct perform_ctx {
+	const tw_vars *vars;
+	tw_run *run;
+	tw_error err;
+} perform_ctx;
+
+/* Whether a step of the run failed saying it ran out of memory: the
+ * operation's out of memory, as a step cannot return one. */
+static bool said_out_of_memory(const tw_run *run)
+{
+	for (size_t i = 0; i < run->count; i++) {
+		const tw_rehearsal_result *r = &run->rehearsals[i];
+		for (size_t s = 0; r->plan && r->scenes && s < r->plan->scene_count; s++)
+			for (size_t t = 0; t < tw_scene_result_steps(&r->scenes[s]); t++) {
+				const char *m = r->scenes[s].steps[t].message;
+				if (m && strstr(m, "out of memory"))
+					return true;
+			}
+	}
+	return false;
+}
+
+static int perform_run(void *p)
+{
+	perform_ctx *c = p;
+	tw_run_options o;
+	tw_run_options_init(&o, TW_RUN_OPTIONS_VERSION);
+	o.vars = c->vars;
+	o.performances = 1;
+	tw_script *script = NULL;
+	int rc = tw_run_new(&c->run, &o, &c->err);
+	if (!rc)
+		rc = tw_script_load(&script, chain_script, &c->err);
+	if (!rc) {
+		tw_errors problems = {0};
+		rc = tw_script_check(script, c->vars, &problems) > 0 ? TW_ECHECK : TW_OK;
+		/* Only the lack of memory makes this script fail its check. */
+		if (rc && problems.count && problems.items[0].code == TW_ENOMEM)
+			rc = TW_ENOMEM;
+		tw_errors_clear(&problems);
+	}
+	if (!rc) {
+		rc = tw_run_add_script(c->run, script, &c->err);
+		script = NULL;
+	}
+	tw_script_free(script);
+	if (!rc)
+		rc = tw_run_execute(c->run, &c->err);
+	if (!rc && said_out_of_memory(c->run))
+		rc = TW_ENOMEM;
+	return rc;
+}
+
+/* Each step's status, cause, and chain: what a report shows of it. */
+static char *perform_digest(void *p)
+{
+	perform_ctx *c = p;
+	tw_buf b;
+	tw_buf_init(&b, SIZE_MAX / 2);
+	for (size_t i = 0; i < c->run->count; i++) {
+		const tw_rehearsal_result *r = &c->run->rehearsals[i];
+		for (size_t s = 0; r->plan && r->scenes && s < r->plan->scene_count; s++)
+			for (size_t t = 0; t < tw_scene_result_steps(&r->scenes[s]); t++) {
+				const tw_step_result *st = &r->scenes[s].steps[t];
+				tw_buf_printf(&b, "%d %s %s %s %ld |", (int)st->status,
+					      st->message ? st->message : "-",
+					      st->method ? st->method : "-", st->url ? st->url : "-",
+					      st->http_status);
+				for (size_t h = 0; h < st->hop_count; h++)
+					tw_buf_printf(&b, " %s %s %ld", st->hops[h].method,
+						      st->hops[h].url ? st->hops[h].url : "-",
+						      st->hops[h].status);
+				tw_buf_puts(&b, "\n");
+			}
+	}
+	return steal(&b);
+}
+
+static void perform_cleanup(void *p)
+{
+	perform_ctx *c = p;
+	tw_run_free(c->run);
+	c->run = NULL;
+	tw_error_clear(&c->err);
+}
+
+static int torture_perform(const char *stage)
+{
+	tw_global_init();
+	stage_start(stage);
+	tw_vars *vars = tw_vars_new();
+	if (!vars || tw_vars_set(vars, "stage", stage_url, false) != TW_OK)
+		die("vars", NULL);
+	perform_ctx c = {.vars = vars};
+	torture_op op = {"perform (a request chain of three hops)", perform_run, perform_digest,
+			 perform_cleanup, &c, &c.err};
+	int problems = torture_run(&op);
+	stage_stop();
+	tw_vars_free(vars);
+	tw_global_cleanup();
+	return problems;
+}
+
 static bool report_op(const char *what)
 {
 	static const char *const ops[] = {"score", "junit", "json", "html", "summary"};
@@ -633,12 +744,14 @@ int main(int argc, char **argv)
 		problems = torture_parse();
 	else if (strcmp(what, "check") == 0)
 		problems = torture_check();
-	else if (strcmp(what, "merge") != 0 && !report_op(what))
+	else if (strcmp(what, "merge") != 0 && strcmp(what, "perform") != 0 && !report_op(what))
 		return fprintf(stderr, "test_torture: no operation '%s'\n", what), 2;
 	else if (!stage)
 		return fprintf(stderr, "test_torture: %s needs the stage\n", what), 2;
 	else if (strcmp(what, "merge") == 0)
 		problems = torture_merge(stage);
+	else if (strcmp(what, "perform") == 0)
+		problems = torture_perform(stage);
 	else
 		problems = torture_reports(what, stage);
 	free(stage);

@@ -141,6 +141,32 @@ static tw_regression_limits limit(tw_figure f, double max)
 	return l;
 }
 
+/* A baseline written by an older techweek (formats 4 to 6) has a time
+ * stamp without its zone: the JSON says UTC as the terminal and the HTML
+ * do ("Z"), never a time a reader takes as local. */
+static void test_zoneless_started_at(void **state)
+{
+	fixture *fx = *state;
+	journey(fx, "rehearsals/pizza.rehearsal", "Order a pizza", false);
+	new_metrics(fx);
+	figures(fx, 0, 20, 20, 900, 120);
+	tw_baseline *b = baseline_of(fx);
+	tw_run_score sc;
+	tw_comparison cmp;
+	compare(fx, b, NULL, &sc, &cmp);
+	free(cmp.started_at);
+	cmp.started_at = strdup("2023-01-02T03:04:05");
+	assert_non_null(cmp.started_at);
+	tw_buf json;
+	tw_error err = {0};
+	assert_int_equal(tw_report_json_render(fx->run, &sc, &json, &err), TW_OK);
+	assert_non_null(strstr(tw_buf_str(&json), "\"started_at\":\"2023-01-02T03:04:05Z\""));
+	tw_buf_free(&json);
+	tw_comparison_free(&cmp);
+	tw_run_score_free(&sc);
+	tw_baseline_free(b);
+}
+
 /* ---- the comparison ---- */
 
 /* The same run against its own result: every figure known and unchanged,
@@ -671,6 +697,7 @@ static void test_load_names_the_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_zoneless_started_at, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_against_itself, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_two_pages_more, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_limits_at_the_edge, fx_setup, fx_teardown),

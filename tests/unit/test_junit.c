@@ -817,10 +817,13 @@ static void test_locations(void **state)
 	scratch_remove(&s);
 
 	scratch_make(&s);
-	tw_report_file file = {TW_REPORT_JUNIT, s.path, TW_REPORT_JUNIT_LOCATIONS};
+	tw_report_file_ext file = TW_REPORT_FILE_EXT_INIT;
+	file.kind = TW_REPORT_JUNIT;
+	file.path = s.path;
+	file.options = TW_REPORT_JUNIT_LOCATIONS;
 	tw_error err = {0};
-	if (tw_report_write_set(fx->run, NULL, &file, 1, &err) != TW_OK)
-		fail_msg("tw_report_write_set: %s", err.message ? err.message : "?");
+	if (tw_report_write_set_ext(fx->run, NULL, &file, 1, &err) != TW_OK)
+		fail_msg("tw_report_write_set_ext: %s", err.message ? err.message : "?");
 	xmlDocPtr doc = load(s.path);
 #define CASE(suite, test, what) "/testsuites/testsuite[" #suite "]/testcase[" #test "]/@" what
 	assert_xp(doc, CASE(2, 1, "file"), "rehearsals/api.rehearsal");

@@ -161,7 +161,7 @@ static void reports_refused(tw_run *run, const char *why)
 	refused(tw_report_junit(run, NULL, path, &err), &err, TW_EUSAGE, why);
 	refused(tw_report_json(run, NULL, path, &err), &err, TW_EUSAGE, why);
 	refused(tw_report_html(run, NULL, path, &err), &err, TW_EUSAGE, why);
-	tw_report_file files[] = {{TW_REPORT_JUNIT, path, 0}};
+	tw_report_file files[] = {{TW_REPORT_JUNIT, path}};
 	refused(tw_report_write_set(run, NULL, files, 1, &err), &err, TW_EUSAGE, why);
 	assert_int_equal(access(path, F_OK), -1);
 	FILE *out = tmpfile();

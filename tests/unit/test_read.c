@@ -547,9 +547,9 @@ static void test_write_set(void **state)
 	snprintf(json, sizeof(json), "%s/set/result.json", w->dir);
 	snprintf(html, sizeof(html), "%s/set/readiness.html", w->dir);
 	tw_report_file files[] = {
-		{TW_REPORT_JUNIT, junit, 0},
-		{TW_REPORT_JSON, json, 0},
-		{TW_REPORT_HTML, html, 0},
+		{TW_REPORT_JUNIT, junit},
+		{TW_REPORT_JSON, json},
+		{TW_REPORT_HTML, html},
 	};
 	ok(tw_report_write_set(w->run, NULL, files, 3, &err), &err);
 	assert_true(exists(junit) && exists(json) && exists(html));
@@ -570,6 +570,69 @@ static void test_write_set(void **state)
 	tw_error_clear(&err);
 	assert_int_equal(tw_report_write_set(NULL, NULL, files, 1, &err), TW_EUSAGE);
 	tw_error_clear(&err);
+}
+
+/* A program built against the first tw_report_file (kind and path, no
+ * options) passes an array of that layout: every entry is read as it was
+ * written, not from the middle of its neighbour. */
+static void test_write_set_first_layout(void **state)
+{
+	world *w = *state;
+	tw_error err = {0};
+	struct first_file {
+		tw_report_kind kind;
+		const char *path;
+	} files[3];
+	char paths[3][128];
+	static const tw_report_kind kinds[] = {TW_REPORT_JUNIT, TW_REPORT_JSON, TW_REPORT_HTML};
+	static const char *names[] = {"junit.xml", "result.json", "readiness.html"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/old/%s", w->dir, names[i]);
+		files[i] = (struct first_file){kinds[i], paths[i]};
+	}
+	ok(tw_report_write_set(w->run, NULL, (const tw_report_file *)(const void *)files, 3, &err),
+	   &err);
+	for (int i = 0; i < 3; i++)
+		assert_true(exists(paths[i]));
+}
+
+/* An option bit this library does not know, or one that does not apply
+ * to the entry's kind, is refused naming the entry: never quietly
+ * ignored. */
+static void test_write_set_bad_options(void **state)
+{
+	world *w = *state;
+	tw_error err = {0};
+	char junit[128], json[128];
+	snprintf(junit, sizeof(junit), "%s/opts/junit.xml", w->dir);
+	snprintf(json, sizeof(json), "%s/opts/result.json", w->dir);
+	tw_report_file_ext files[] = {TW_REPORT_FILE_EXT_INIT, TW_REPORT_FILE_EXT_INIT};
+	files[0].kind = TW_REPORT_JSON;
+	files[0].path = json;
+	files[1].kind = TW_REPORT_JUNIT;
+	files[1].path = junit;
+	files[1].options = 1u << 5;
+	assert_int_equal(tw_report_write_set_ext(w->run, NULL, files, 2, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "file 1"));
+	tw_error_clear(&err);
+	files[1].options = TW_REPORT_JUNIT_LOCATIONS;
+	files[0].options = TW_REPORT_JUNIT_LOCATIONS;
+	assert_int_equal(tw_report_write_set_ext(w->run, NULL, files, 2, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "file 0"));
+	tw_error_clear(&err);
+	/* A version this library does not know, or two in one array. */
+	files[0].options = 0;
+	files[1].version = 2;
+	assert_int_equal(tw_report_write_set_ext(w->run, NULL, files, 2, &err), TW_EUSAGE);
+	assert_non_null(strstr(err.message, "file 1"));
+	tw_error_clear(&err);
+	files[0].version = files[1].version = 0;
+	assert_int_equal(tw_report_write_set_ext(w->run, NULL, files, 2, &err), TW_EUSAGE);
+	tw_error_clear(&err);
+	assert_false(exists(junit) || exists(json));
+	files[0].version = files[1].version = TW_REPORT_FILE_EXT_VERSION;
+	ok(tw_report_write_set_ext(w->run, NULL, files, 2, &err), &err);
+	assert_true(exists(junit) && exists(json));
 }
 
 /* TW_RUN_OPTIONS_INIT is tw_run_options_init's; tw_run_new refuses options
@@ -649,7 +712,7 @@ static void test_score_of_another_run(void **state)
 	tw_error_clear(&err);
 	rc[2] = tw_report_junit(other, score, junit, &err);
 	tw_error_clear(&err);
-	tw_report_file files[] = {{TW_REPORT_JSON, json, 0}};
+	tw_report_file files[] = {{TW_REPORT_JSON, json}};
 	rc[3] = tw_report_write_set(other, score, files, 1, &err);
 	tw_error_clear(&err);
 	char *text = NULL;
@@ -829,6 +892,8 @@ int main(void)
 		cmocka_unit_test(test_project),
 		cmocka_unit_test(test_baseline),
 		cmocka_unit_test(test_write_set),
+		cmocka_unit_test(test_write_set_first_layout),
+		cmocka_unit_test(test_write_set_bad_options),
 		cmocka_unit_test(test_options_version),
 		cmocka_unit_test(test_score_of_another_run),
 		cmocka_unit_test(test_figures_of_version_1),

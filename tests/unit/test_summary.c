@@ -553,6 +553,42 @@ static void test_met_despite_failures(void **state)
 	tw_readiness_config_free(&cfg);
 }
 
+/* A rehearsal's name is script text: its control bytes reach the verdict
+ * neither as the layout's own markers (\x1d70; took "achieved ..." to
+ * column 70) nor as terminal escapes (ESC[2J clears the screen). */
+static void test_verdict_name_controls(void **state)
+{
+	fixture *fx = *state;
+	fx_add_passed(fx);
+	fx_add_failed(fx);
+	fx_metrics(fx);
+	free(fx->run->rehearsals[1].name);
+	fx->run->rehearsals[1].name = strdup("Check\x1d" "70;out\x1b[2J");
+	assert_non_null(fx->run->rehearsals[1].name);
+	tw_readiness_config cfg;
+	tw_readiness_config_init(&cfg);
+	tw_run_score sc;
+	assert_int_equal(tw_readiness_score(fx->run, &cfg, &sc, NULL), TW_OK);
+	sc.rehearsals[1].met = true; /* met despite failures: the "achieved" line */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	tw_summary_options o = {.version = TW_SUMMARY_OPTIONS_VERSION, .width = WIDE};
+	assert_int_equal(tw_report_verdict_ext(fx->run, &sc, out, &o, NULL), TW_OK);
+	fclose(out);
+	assert_null(memchr(text, '\x1b', len));
+	assert_null(memchr(text, '\x1d', len));
+	assert_has(text, " achieved ");
+	const char *line = strstr(text, " achieved ");
+	while (line > text && line[-1] != '\n')
+		line--;
+	assert_true(strstr(line, " achieved ") - line < 40); /* not pushed to column 70 */
+	free(text);
+	tw_run_score_free(&sc);
+	tw_readiness_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +607,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verdict_line_failed, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_line_near_gate, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_met_despite_failures, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_verdict_name_controls, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,15 +16,11 @@
 #include "core/array.h"
 #include "techweek/error.h"
 
-/* The URLs of one transfer's hops: a redirect chain of 8 KiB URLs, at
- * the --max-redirects this allows, fits many times over. */
-#define HOP_URLS_MAX ((size_t)4 << 20)
-
 void tw_response_init(tw_response *r, size_t max_body)
 {
 	memset(r, 0, sizeof(*r));
 	tw_buf_init(&r->body, max_body);
-	tw_buf_init(&r->hop_urls, HOP_URLS_MAX);
+	tw_buf_init(&r->hop_urls, TW_RESPONSE_HOP_URLS_MAX);
 }
 
 static void free_headers(tw_response *r)
@@ -98,16 +94,21 @@ void tw_response_free(tw_response *r)
 
 int tw_response_hop_sent(tw_response *r, const char *method, const char *url)
 {
-	if (tw_array_grow(&r->hops, &r->hop_cap, r->hop_count + 1, sizeof(*r->hops)))
+	if (tw_array_grow(&r->hops, &r->hop_cap, r->hop_count + 1, sizeof(*r->hops))) {
+		r->hops_lost = TW_ENOMEM;
 		return TW_ENOMEM;
+	}
 	tw_response_hop *h = &r->hops[r->hop_count++];
 	snprintf(h->method, sizeof(h->method), "%s", method ? method : "?");
 	h->status = 0;
 	h->url = r->hop_urls.len;
 	/* One past the previous URL's NUL, so offsets stay put as it grows. */
-	if (tw_buf_append(&r->hop_urls, url ? url : "", url ? strlen(url) + 1 : 1) != TW_OK)
+	int rc = tw_buf_append(&r->hop_urls, url ? url : "", url ? strlen(url) + 1 : 1);
+	if (rc != TW_OK) {
 		h->url = SIZE_MAX;
-	return TW_OK;
+		r->hops_lost = rc;
+	}
+	return rc;
 }
 
 void tw_response_hop_answered(tw_response *r, long status)

@@ -74,6 +74,10 @@ typedef struct tw_response {
 	size_t hop_count;
 	size_t hop_cap;
 	tw_buf hop_urls;        /* NUL-terminated URLs, one after another */
+	int hops_lost;          /* TW_OK, or why a request could not be kept
+				   in the chain (TW_ENOMEM; TW_ELIMIT past
+				   TW_RESPONSE_HOP_URLS_MAX): the chain is
+				   then not the truth, and the step fails */
 
 	/* lazily derived views; owned */
 	xmlDocPtr doc;
@@ -103,8 +107,13 @@ void tw_response_free(tw_response *r);
  * block passes TW_RESPONSE_HEADERS_MAX. */
 int tw_response_header_line(tw_response *r, const char *line, size_t len);
 
+/* The URLs of one transfer's hops: a redirect chain of 8 KiB URLs, at
+ * the --max-redirects this allows, fits many times over. */
+#define TW_RESPONSE_HOP_URLS_MAX ((size_t)4 << 20)
+
 /* A request is going on the wire: method and url (copied) start a hop.
- * TW_ENOMEM when there is no room for it (nothing is recorded). */
+ * TW_ENOMEM when there is no room for it, TW_ELIMIT when its URL would
+ * pass TW_RESPONSE_HOP_URLS_MAX; either is kept in r->hops_lost. */
 int tw_response_hop_sent(tw_response *r, const char *method, const char *url);
 /* The last hop's answer ended its headers with status (1xx ones are not
  * the answer and are ignored). */

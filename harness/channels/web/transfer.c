@@ -64,8 +64,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
  * silently, for an answer that never started). Those re-sends are what a
  * server log counts and what a customer waits for, so they must show.
  *
- * By then libcurl has applied its redirect rules (a 303, or a POST
- * answered 301 or 302, becomes a GET; 307 and 308 keep the method), so its
+ * By then libcurl has applied its redirect rules (a POST answered 301,
+ * 302 or 303 becomes a GET; other methods, such as PUT, DELETE and PATCH,
+ * and 307 and 308 keep theirs), so its
  * effective method and URL are this request's, as sent: the hop is read
  * from libcurl, never worked out again here.
  *
@@ -87,7 +88,8 @@ static int on_request(void *ud, char *remote_ip, char *local_ip, int remote_port
 	char *method = NULL, *url = NULL;
 	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_METHOD, &method);
 	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
-	/* Out of memory leaves the hop out; the request goes anyway. */
+	/* The request goes anyway; a hop that could not be kept is recorded
+	 * in the response (hops_lost) and fails the step after. */
 	(void)tw_response_hop_sent(t->resp, method, url);
 	return CURL_PREREQFUNC_OK;
 }
@@ -241,6 +243,9 @@ static const struct {
 	{CURLE_COULDNT_RESOLVE_PROXY, "the proxy's name could not be found (DNS)"},
 	{CURLE_COULDNT_CONNECT, "could not connect: nothing answers at that address"},
 	{CURLE_OPERATION_TIMEDOUT, "the server did not answer in time"},
+	{CURLE_TOO_MANY_REDIRECTS,
+	 "redirect loop: the pages kept redirecting, past the limit of redirects techweek "
+	 "follows (--max-redirects)"},
 	{CURLE_PARTIAL_FILE, "the server closed the connection before the page was complete"},
 	{CURLE_GOT_NOTHING, "the server closed the connection without answering"},
 	{CURLE_RECV_ERROR, "the connection broke while the answer was arriving"},
@@ -287,6 +292,19 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	 * timeout) is no response. */
 	if (result != CURLE_OK && !r->head_complete)
 		r->status = 0;
+	/* A redirect libcurl followed to where it could not connect never
+	 * went on the wire, so on_request never saw it; yet it is the request
+	 * that failed, and its URL is the effective one. It ends the chain,
+	 * with no answer: the step is reported against it, not against the
+	 * redirect that did answer. */
+	bool unsent = result != CURLE_OK && url && r->hop_count > 0 &&
+		      strcmp(tw_response_hop_url(r, r->hop_count - 1), url) != 0;
+	if (unsent) {
+		char *method = NULL;
+		curl_easy_getinfo(e, CURLINFO_EFFECTIVE_METHOD, &method);
+		(void)tw_response_hop_sent(r, method, url); /* a failure: r->hops_lost */
+		r->status = 0;
+	}
 	char *ct = NULL;
 	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
 	free(r->content_type);
@@ -336,13 +354,13 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 		}
 		break;
 	case CURLE_TOO_MANY_REDIRECTS:
-		return tw_error_set(err, TW_ELIMIT,
-				    "redirect loop: more than %ld redirects, last at %s",
-				    r->redirects, r->url ? r->url : "?");
+		return tw_error_set(err, TW_ELIMIT, "%s (%ld followed, the last to %s; libcurl: %s)",
+				    plain_words(result), r->redirects, r->url ? r->url : "?",
+				    detail);
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		/* A redirect to file:, ftp:...: the server misbehaved, the
 		 * service itself was reached. */
-		if (r->redirects > 0 || (r->status >= 300 && r->status < 400))
+		if (r->redirects > 0 || unsent || (r->status >= 300 && r->status < 400))
 			return tw_error_set(err, TW_ETRANSPORT,
 					    "refused to follow a redirect to %s: only http and https are followed",
 					    r->url ? r->url : "?");
@@ -367,6 +385,10 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 			return transport_error(err, "could not connect: nothing answered in time", "",
 					       detail);
 		}
+		/* The headers came: it answered, but not all of it in time. */
+		if (r->head_complete)
+			return transport_error(err, "the answer did not arrive in full in time", "",
+					       detail);
 		break;
 	case CURLE_PARTIAL_FILE: {
 		/* How much of the page never came: what the headers announced
