@@ -181,8 +181,10 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 	tw_response_init(&c->resp, run->opts.max_body);
 	const tw_script *s = c->script;
 
-	result->scene_count = s->scene_count;
+	/* The count only with its array: a result whose allocation failed is
+	 * freed as an empty one. */
 	result->scenes = calloc(s->scene_count ? s->scene_count : 1, sizeof(*result->scenes));
+	result->scene_count = result->scenes ? s->scene_count : 0;
 	c->vars = tw_vars_new_over(cast);
 	c->jar = tw_transfer_jar_new();
 	c->performance = (unsigned long long)(tw_clock_ms() * 1000.0);
