@@ -411,8 +411,9 @@ static json_t *fixed3(double v)
  * hair under in binary from losing a thousandth. */
 static json_t *score_down(double v)
 {
-	v = finite_or_zero(v);
-	return json_real(floor(v * 1000.0 + 1e-6) / 1000.0);
+	/* The reports' one rounding rule, read back as the number it shows. */
+	char num[TW_FLOOR_SHOWN_SIZE];
+	return json_real(strtod(tw_floor_shown(num, sizeof(num), finite_or_zero(v), 3), NULL));
 }
 
 /* The timed touchpoint's Apdex, or null when it is not timed (or there is

@@ -505,8 +505,8 @@ static void step_details(junit_writer *j, const tw_rehearsal_result *r,
 			tw_hop hop = TW_HOP_INIT;
 			tw_step_result_hop(&hop, st, h);
 			if (hop.left_out)
-				textf(j, "  \xE2\x80\xA6 %llu more request%s\n",
-				      (unsigned long long)hop.left_out, hop.left_out == 1 ? "" : "s");
+				textf(j, "  \xE2\x80\xA6 %llu more %s\n", (unsigned long long)hop.left_out,
+				      tw_plural(hop.left_out, "request", "requests"));
 			if (h)
 				textf(j, "  \xE2\x86\x92 "); /* → */
 			if (hop.status)
@@ -561,8 +561,9 @@ static void step_log(junit_writer *j, const tw_scene_result *sc)
 		for (size_t h = 1; h < hops; h++) {
 			tw_step_result_hop(&hop, st, h);
 			if (hop.left_out)
-				textf(j, "          \xE2\x80\xA6 %llu more request%s\n",
-				      (unsigned long long)hop.left_out, hop.left_out == 1 ? "" : "s");
+				textf(j, "          \xE2\x80\xA6 %llu more %s\n",
+				      (unsigned long long)hop.left_out,
+				      tw_plural(hop.left_out, "request", "requests"));
 			if (hop.status)
 				textf(j, "          \xE2\x86\x92 %ld  %s %s\n", hop.status, hop.method,
 				      hop.url);
@@ -788,10 +789,7 @@ static void write_extra_case(junit_writer *j, const tw_rehearsal_result *r, cons
  * thousandths that is a hair under in binary from losing one. */
 static const char *part_shown(char *out, size_t size, double part)
 {
-	if (!isfinite(part) || part < 0)
-		part = 0;
-	snprintf(out, size, "%.3f", floor(part * 1000.0 + 1e-6) / 1000.0);
-	return out;
+	return tw_floor_shown(out, size, isfinite(part) && part > 0 ? part : 0, 3);
 }
 
 /* The readiness score of a rehearsal, its parts and its minimum, and the

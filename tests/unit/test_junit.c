@@ -577,7 +577,7 @@ static void test_score_figures_round_down(void **state)
 	assert_xp(doc, PROP("readiness_outcome"), "0.999");
 	assert_xp(doc, PROP("readiness_responsiveness"), "0.666");
 	assert_xp(doc, PROP("readiness_consistency"), "0.875");
-	assert_xp(doc, PROP("readiness_effort"), "1.000");
+	assert_xp(doc, PROP("readiness_effort"), "1");
 #undef PROP
 	xmlFreeDoc(doc);
 	scratch_remove(&s);

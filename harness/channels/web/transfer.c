@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/plural.h"
 #include "tw_version.h"
 
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
@@ -399,7 +400,8 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 		    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &got) == CURLE_OK &&
 		    declared > got)
 			snprintf(missing, sizeof(missing), "%lld %s missing",
-				 (long long)(declared - got), declared - got == 1 ? "byte" : "bytes");
+				 (long long)(declared - got),
+				 tw_plural((uint64_t)(declared - got), "byte", "bytes"));
 		return transport_error(err, plain_words(result), missing, detail);
 	}
 	default:
