@@ -345,9 +345,12 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 			return TW_ECHECK;
 		rc = tw_http_request_set_body(req, body, strlen(body));
 		free(body);
-		if (rc == TW_OK && r->body_kind == TW_BODY_JSON &&
-		    !tw_http_request_has_header(req, "Content-Type"))
-			rc = tw_http_request_add_header(req, "Content-Type", "application/json");
+		/* A raw body goes as written: no Content-Type unless the script
+		 * gives one (libcurl would say it is a form). */
+		if (rc == TW_OK && !tw_http_request_has_header(req, "Content-Type"))
+			rc = r->body_kind == TW_BODY_JSON
+				     ? tw_http_request_add_header(req, "Content-Type", "application/json")
+				     : tw_http_request_drop_header(req, "Content-Type");
 		break;
 	}
 	case TW_BODY_FORM: {

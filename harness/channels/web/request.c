@@ -49,6 +49,20 @@ int tw_http_request_add_header(tw_http_request *req, const char *name, const cha
 	return TW_OK;
 }
 
+int tw_http_request_drop_header(tw_http_request *req, const char *name)
+{
+	size_t n = strlen(name) + 2;
+	if (tw_array_grow(&req->headers, &req->header_cap, req->header_count + 1,
+			  sizeof(*req->headers)))
+		return TW_ENOMEM;
+	char *line = malloc(n);
+	if (!line)
+		return TW_ENOMEM;
+	snprintf(line, n, "%s:", name);
+	req->headers[req->header_count++] = line;
+	return TW_OK;
+}
+
 bool tw_http_request_has_header(const tw_http_request *req, const char *name)
 {
 	size_t n = strlen(name);

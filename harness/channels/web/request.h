@@ -37,6 +37,9 @@ int tw_http_request_set_body(tw_http_request *req, const char *data, size_t len)
 int tw_http_request_add_part(tw_http_request *req, const char *name, const char *value,
 			     bool is_file, const char *filename, const char *content_type);
 /* True when a header called name (case-insensitive) was added. */
+/* Tells libcurl not to send a header it would add itself ("Name:"), such
+ * as the Content-Type it gives any body. TW_OK or TW_ENOMEM. */
+int tw_http_request_drop_header(tw_http_request *req, const char *name);
 bool tw_http_request_has_header(const tw_http_request *req, const char *name);
 /* Frees everything and zeroes req. */
 void tw_http_request_free(tw_http_request *req);
