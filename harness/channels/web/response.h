@@ -108,7 +108,7 @@ void tw_response_free(tw_response *r);
 int tw_response_header_line(tw_response *r, const char *line, size_t len);
 
 /* The URLs of one transfer's hops: a redirect chain of 8 KiB URLs, at
- * the --max-redirects this allows, fits many times over. */
+ * the --max-redirs this allows, fits many times over. */
 #define TW_RESPONSE_HOP_URLS_MAX ((size_t)4 << 20)
 
 /* A request is going on the wire: method and url (copied) start a hop.

@@ -246,7 +246,7 @@ static const struct {
 	{CURLE_OPERATION_TIMEDOUT, "the server did not answer in time"},
 	{CURLE_TOO_MANY_REDIRECTS,
 	 "redirect loop: the pages kept redirecting, past the limit of redirects techweek "
-	 "follows (--max-redirects)"},
+	 "follows (--max-redirs)"},
 	{CURLE_PARTIAL_FILE, "the server closed the connection before the page was complete"},
 	{CURLE_GOT_NOTHING, "the server closed the connection without answering"},
 	{CURLE_RECV_ERROR, "the connection broke while the answer was arriving"},
