@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The rehearsals shown in the README, docs/phone.md and docs/baseline.md run, and pass,
-# the project files shown in docs/readiness.md and docs/baseline.md load,
-# against the stage: an example that does not run teaches nothing.
-# (docs/language.md's examples are parsed and checked by the unit test
-# docs_examples; many of them point at pages the stage does not have.)
+# The rehearsals shown in the README, docs/language.md, docs/phone.md and
+# docs/baseline.md run, and pass, the project files shown in docs/readiness.md
+# and docs/baseline.md load, against the stage: an example that does not run
+# teaches nothing. (The unit test docs_examples also checks that every
+# ```rehearsal-error block of docs/language.md fails as it says.)
 # The help's exit statuses are those of docs/cli.md's table.
 set -uo pipefail
 techweek=$1 stage_bin=$2 root=$3
@@ -13,7 +13,7 @@ trap 'kill $STAGE_PID 2>/dev/null; rm -rf "$work"' EXIT
 read -r stage <&"${STAGE[0]}" || { echo "the stage did not start"; exit 1; }
 
 failed=0 count=0
-for doc in README.md docs/phone.md docs/baseline.md; do
+for doc in README.md docs/language.md docs/phone.md docs/baseline.md; do
   # Each ```rehearsal block into its own file, named after its line.
   awk -v dir="$work" -v name="$(basename "$doc" .md)" '
     /^```rehearsal$/ { out = dir "/" name "-" NR ".rehearsal"; next }
