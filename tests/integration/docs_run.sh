@@ -2,8 +2,10 @@
 # The rehearsals shown in the README, docs/language.md, docs/phone.md and
 # docs/baseline.md run, and pass, the project files shown in docs/readiness.md
 # and docs/baseline.md load, against the stage: an example that does not run
-# teaches nothing. (The unit test docs_examples also checks that every
-# ```rehearsal-error block of docs/language.md fails as it says.)
+# teaches nothing. A ```rehearsal sketch block (one that needs a service the
+# stage does not play) is only parsed and checked, by the unit test
+# docs_examples, which also checks that every ```rehearsal-error block of
+# docs/language.md fails as it says.
 # The help's exit statuses are those of docs/cli.md's table.
 set -uo pipefail
 techweek=$1 stage_bin=$2 root=$3
