@@ -240,16 +240,17 @@ static char *quoted(eval *ev, const char *s, size_t len, size_t max)
 	return q;
 }
 
-/* The value as the script gave it, templates expanded: "baking" with
- * quotes, 200, 800ms, /order (\d+)/i, true, null. */
-static char *render_value(eval *ev)
+/* A value as the script gave it, templates expanded (want: its text):
+ * "baking" with quotes, 200, 800ms, /order (\d+)/i, true, null,
+ * [1, "a"], string. */
+static char *render_one(eval *ev, const tw_value *v, const char *want)
 {
-	const tw_value *v = &ev->ex->value;
 	char buf[64];
 	switch (v->kind) {
 	case TW_VAL_NONE: return tw_expect_format(ev, "%s", "");
 	case TW_VAL_STRING:
-		return quoted(ev, ev->want, strlen(ev->want), TW_EXCERPT_MAX);
+	case TW_VAL_TEMPLATE:
+		return quoted(ev, want, strlen(want), TW_EXCERPT_MAX);
 	case TW_VAL_NUMBER:
 		if (v->text)
 			return tw_expect_format(ev, "%s%s", v->text,
@@ -265,9 +266,69 @@ static char *render_value(eval *ev)
 	case TW_VAL_BOOL: return tw_expect_format(ev, "%s", v->boolean ? "true" : "false");
 	case TW_VAL_NULL: return tw_expect_format(ev, "null");
 	case TW_VAL_REGEX:
-		return tw_expect_format(ev, "/%s/%s", ev->want, v->flags ? v->flags : "");
+		return tw_expect_format(ev, "/%s/%s", want, v->flags ? v->flags : "");
+	case TW_VAL_LIST:
+	case TW_VAL_TYPE:
+		/* As written: a list's strings are shown before expansion. */
+		return tw_expect_format(ev, "%s", v->text ? v->text : "");
 	}
 	return tw_expect_format(ev, "?");
+}
+
+static char *render_value(eval *ev)
+{
+	return render_one(ev, &ev->val, ev->want ? ev->want : "");
+}
+
+/* The type a value is, in messages: `"2" (string)`. NULL for `is`'s type
+ * name, which is no value. */
+static const char *value_type(const tw_value *v)
+{
+	switch (v->kind) {
+	case TW_VAL_STRING:
+	case TW_VAL_TEMPLATE: return "string";
+	case TW_VAL_NUMBER: return v->number == floor(v->number) ? "integer" : "number";
+	case TW_VAL_DURATION: return "duration";
+	case TW_VAL_BOOL: return "boolean";
+	case TW_VAL_NULL: return "null";
+	case TW_VAL_REGEX: return "regex";
+	case TW_VAL_LIST: return "list";
+	case TW_VAL_NONE:
+	case TW_VAL_TYPE: return NULL;
+	}
+	return NULL;
+}
+
+static const char *json_type_name(const json_t *j)
+{
+	switch (json_typeof(j)) {
+	case JSON_STRING: return "string";
+	case JSON_INTEGER: return "integer";
+	case JSON_REAL: return "number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "boolean";
+	case JSON_NULL: return "null";
+	case JSON_ARRAY: return "list";
+	case JSON_OBJECT: return "object";
+	}
+	return "?";
+}
+
+/* The type of what came back: JSON keeps its own; status, counts and
+ * XPath numbers are numbers; headers, text, titles and variables are
+ * strings. */
+static const char *actual_type(eval *ev)
+{
+	const actual *a = &ev->act;
+	if (ev->ex->subject == TW_SUBJ_TIME && !ev->ex->count)
+		return "duration";
+	switch (a->kind) {
+	case ACT_STRING: return "string";
+	case ACT_NUMBER: return a->number == floor(a->number) ? "integer" : "number";
+	case ACT_BOOL: return "boolean";
+	case ACT_JSON: return json_type_name(a->json);
+	}
+	return "?";
 }
 
 /* The actual inside a message: 404, "cold", 1234ms, [1,2]. */
@@ -316,10 +377,11 @@ static bool exists(const actual *a)
 	return true;
 }
 
-static bool equals(eval *ev)
+/* Equality with types: a string equals only a string (text subjects are
+ * strings, but a number compares with text that reads as one), a number a
+ * number, true, false and null only themselves. want is v's text. */
+static bool equals(const actual *a, const tw_value *v, const char *want)
 {
-	const actual *a = &ev->act;
-	const tw_value *v = &ev->ex->value;
 	double n;
 	switch (v->kind) {
 	case TW_VAL_NUMBER:
@@ -330,17 +392,14 @@ static bool equals(eval *ev)
 			return json_is_number(a->json) && json_number_value(a->json) == v->number;
 		if (a->kind == ACT_STRING && parse_number(a->str, a->len, &n))
 			return n == v->number;
-		return v->text && bytes_equal(a->str, a->len, v->text);
+		return a->kind == ACT_STRING && v->text && bytes_equal(a->str, a->len, v->text);
 	case TW_VAL_STRING:
-		if (a->kind == ACT_JSON && (json_is_object(a->json) || json_is_array(a->json)))
-			return false;
-		if ((a->kind == ACT_NUMBER || (a->kind == ACT_JSON && json_is_number(a->json))) &&
-		    parse_number(ev->want, strlen(ev->want), &n)) {
-			double have = a->kind == ACT_NUMBER ? a->number : json_number_value(a->json);
-			if (have == n)
-				return true;
-		}
-		return bytes_equal(a->str, a->len, ev->want);
+	case TW_VAL_TEMPLATE:
+		if (a->kind == ACT_JSON)
+			return json_is_string(a->json) &&
+			       bytes_equal(json_string_value(a->json), json_string_length(a->json),
+					   want);
+		return a->kind == ACT_STRING && bytes_equal(a->str, a->len, want);
 	case TW_VAL_BOOL:
 		if (a->kind == ACT_BOOL)
 			return a->boolean == v->boolean;
@@ -353,8 +412,234 @@ static bool equals(eval *ev)
 		return a->kind == ACT_JSON && json_is_null(a->json);
 	case TW_VAL_NONE:
 	case TW_VAL_REGEX:
+	case TW_VAL_LIST:
+	case TW_VAL_TYPE:
 		return false;
 	}
+	return false;
+}
+
+/* An element of a JSON list, as an actual of its own. */
+static actual element(json_t *j)
+{
+	actual e = {.present = true, .kind = ACT_JSON, .json = j, .str = ""};
+	if (json_is_string(j)) {
+		e.str = json_string_value(j);
+		e.len = json_string_length(j);
+	}
+	return e;
+}
+
+/* A text value the way a template in it reads: 3 a number, true a
+ * boolean, null null, anything else a string. */
+static void type_text(tw_value *v, const char *text)
+{
+	double n;
+	if (parse_number(text, strlen(text), &n)) {
+		v->kind = TW_VAL_NUMBER;
+		v->number = n;
+		v->text = (char *)text;
+	} else if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0) {
+		v->kind = TW_VAL_BOOL;
+		v->boolean = text[0] == 't';
+	} else if (strcmp(text, "null") == 0) {
+		v->kind = TW_VAL_NULL;
+	} else {
+		v->kind = TW_VAL_STRING;
+	}
+}
+
+/* Whether the actual equals one of the list's values; false with
+ * ev->done set when a template in it does not expand. */
+static bool in_list(eval *ev, const actual *a)
+{
+	const tw_value *v = &ev->val;
+	for (size_t i = 0; i < v->item_count; i++) {
+		const tw_value *it = &v->items[i];
+		if (it->kind != TW_VAL_STRING) {
+			if (equals(a, it, it->text ? it->text : ""))
+				return true;
+			continue;
+		}
+		char *text = NULL;
+		tw_error err = {0};
+		int rc = tw_template_expand(it->text, ev->vars, TW_EXPAND_PLAIN, &text, NULL, &err);
+		bool eq = rc == TW_OK && equals(a, it, text);
+		if (rc == TW_ENOMEM)
+			ev->oom = true;
+		else if (rc)
+			tw_expect_decide(ev, false, NULL, "%s",
+					 err.message ? err.message : "a template does not expand");
+		tw_error_clear(&err);
+		free(text);
+		if (rc || eq)
+			return eq;
+	}
+	return false;
+}
+
+static bool actual_number(const actual *a, double *n)
+{
+	switch (a->kind) {
+	case ACT_NUMBER:
+		*n = a->number;
+		return true;
+	case ACT_JSON:
+		if (json_is_number(a->json)) {
+			*n = json_number_value(a->json);
+			return true;
+		}
+		/* Text that reads as a number counts, JSON's too ("3.14"). */
+		return json_is_string(a->json) &&
+		       parse_number(json_string_value(a->json), json_string_length(a->json), n);
+	case ACT_STRING:
+		return parse_number(a->str, a->len, n);
+	case ACT_BOOL:
+		return false;
+	}
+	return false;
+}
+
+static bool actual_string(const actual *a, const char **s, size_t *len)
+{
+	if (a->kind == ACT_STRING) {
+		*s = a->str;
+		*len = a->len;
+		return true;
+	}
+	if (a->kind == ACT_JSON && json_is_string(a->json)) {
+		*s = json_string_value(a->json);
+		*len = json_string_length(a->json);
+		return true;
+	}
+	return false;
+}
+
+/* Numbers numerically; two strings by code points (UTF-8's byte order
+ * is code point order). NULL, or why they do not compare. */
+static const char *order(eval *ev, bool *holds)
+{
+	const tw_value *v = &ev->val;
+	double want, have;
+	int cmp;
+	if (v->kind == TW_VAL_NUMBER || v->kind == TW_VAL_DURATION) {
+		want = v->number;
+		if (!actual_number(&ev->act, &have))
+			return "not a number";
+		cmp = have < want ? -1 : have > want ? 1 : 0;
+	} else if (v->kind == TW_VAL_STRING) {
+		const char *s;
+		size_t len, wlen = strlen(ev->want);
+		if (!actual_string(&ev->act, &s, &len))
+			return "a string orders only against a string";
+		cmp = memcmp(s, ev->want, len < wlen ? len : wlen);
+		if (cmp == 0)
+			cmp = len < wlen ? -1 : len > wlen ? 1 : 0;
+	} else {
+		return "only numbers and strings have an order";
+	}
+	switch (ev->ex->op) {
+	case TW_OP_LT: *holds = cmp < 0; break;
+	case TW_OP_LE: *holds = cmp <= 0; break;
+	case TW_OP_GT: *holds = cmp > 0; break;
+	case TW_OP_GE: *holds = cmp >= 0; break;
+	default: *holds = false; break;
+	}
+	return NULL;
+}
+
+/* ISO 8601: 2026-12-02, with a time 2026-12-02T08:40:57, seconds'
+ * fractions, Z or an offset. A real day of a real month. */
+static bool iso_date(const char *s, size_t len)
+{
+	char buf[64];
+	if (len < 10 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	int y, mo, d, n = 0;
+	if (sscanf(buf, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 ||
+	    !isdigit((unsigned char)buf[0]) || buf[4] != '-' || buf[7] != '-')
+		return false;
+	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > days[mo - 1] || (mo == 2 && d == 29 && !leap))
+		return false;
+	const char *p = buf + 10;
+	if (*p == '\0')
+		return true;
+	int h, mi, sec = 0;
+	if ((*p != 'T' && *p != 't' && *p != ' ') || sscanf(p + 1, "%2d:%2d%n", &h, &mi, &n) != 2 ||
+	    n != 5 || !isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[4]))
+		return false;
+	p += 6;
+	if (*p == ':') {
+		if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]))
+			return false;
+		sec = (p[1] - '0') * 10 + (p[2] - '0');
+		p += 3;
+		if (*p == '.' || *p == ',') {
+			if (!isdigit((unsigned char)*++p))
+				return false;
+			while (isdigit((unsigned char)*p))
+				p++;
+		}
+	}
+	if (h > 23 || mi > 59 || sec > 60)
+		return false;
+	if (*p == 'Z' || *p == 'z')
+		return p[1] == '\0';
+	if (*p == '+' || *p == '-')
+		return isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
+		       ((p[3] == '\0') ||
+			(p[3] == ':' && isdigit((unsigned char)p[4]) &&
+			 isdigit((unsigned char)p[5]) && p[6] == '\0') ||
+			(isdigit((unsigned char)p[3]) && isdigit((unsigned char)p[4]) &&
+			 p[5] == '\0'));
+	return *p == '\0';
+}
+
+/* 8-4-4-4-12 hex digits, any case. */
+static bool uuid(const char *s, size_t len)
+{
+	if (len != 36)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-'
+							    : !isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static bool is_type(const actual *a, const char *type)
+{
+	const json_t *j = a->kind == ACT_JSON ? a->json : NULL;
+	const char *s;
+	size_t len;
+	bool str = actual_string(a, &s, &len);
+	if (strcmp(type, "string") == 0)
+		return str;
+	if (strcmp(type, "integer") == 0)
+		return j ? json_is_integer(j)
+			 : a->kind == ACT_NUMBER && a->number == floor(a->number);
+	if (strcmp(type, "number") == 0)
+		return j ? json_is_number(j) : a->kind == ACT_NUMBER;
+	if (strcmp(type, "boolean") == 0)
+		return j ? json_is_boolean(j) : a->kind == ACT_BOOL;
+	if (strcmp(type, "list") == 0)
+		return j && json_is_array(j);
+	if (strcmp(type, "object") == 0)
+		return j && json_is_object(j);
+	if (strcmp(type, "null") == 0)
+		return j && json_is_null(j);
+	if (strcmp(type, "empty") == 0)
+		return str ? len == 0
+			   : j && ((json_is_array(j) && json_array_size(j) == 0) ||
+				   (json_is_object(j) && json_object_size(j) == 0));
+	if (strcmp(type, "date") == 0)
+		return str && iso_date(s, len);
+	if (strcmp(type, "uuid") == 0)
+		return str && uuid(s, len);
 	return false;
 }
 
@@ -365,119 +650,50 @@ static void capture(eval *ev, const char *s, size_t len)
 	ev->out->captured = tw_expect_copy(ev, s, len);
 }
 
-static void judge_equality(eval *ev, char *shown)
-{
-	bool eq = equals(ev);
-	bool holds = ev->ex->op == TW_OP_EQ ? eq : !eq;
-	char *value = render_value(ev);
-	char first[64];
-	if (holds) {
-		capture(ev, ev->act.str, ev->act.len);
-		tw_expect_decide(ev, true, actual_field(ev, NULL), "%s %s %s", ev->label,
-				 tw_op_str(ev->ex->op), value);
-	} else if (ev->ex->subject == TW_SUBJ_STATUS && ev->ex->op == TW_OP_EQ) {
-		tw_expect_decide(ev, false, actual_field(ev, NULL), "expected status %s, got %s",
-				 value, shown);
-	} else {
-		tw_expect_decide(ev, false, actual_field(ev, NULL), "expected %s %s %s, got %s%s",
-				 ev->label, tw_op_str(ev->ex->op), value, shown,
-				 first_of(ev, first, sizeof(first)));
-	}
-	free(value);
-}
-
-static bool actual_number(const actual *a, double *n)
-{
-	switch (a->kind) {
-	case ACT_NUMBER:
-		*n = a->number;
-		return true;
-	case ACT_JSON:
-		if (!json_is_number(a->json))
-			return false;
-		*n = json_number_value(a->json);
-		return true;
-	case ACT_STRING:
-		return parse_number(a->str, a->len, n);
-	case ACT_BOOL:
-		return false;
-	}
-	return false;
-}
-
-static void judge_order(eval *ev, char *shown)
-{
-	const tw_value *v = &ev->ex->value;
-	char *value = render_value(ev);
-	char first[64];
-	first_of(ev, first, sizeof(first));
-	const char *op = tw_op_str(ev->ex->op);
-	double want, have;
-	bool want_ok = v->kind == TW_VAL_NUMBER || v->kind == TW_VAL_DURATION;
-	if (want_ok)
-		want = v->number;
-	else if (v->kind == TW_VAL_STRING)
-		want_ok = parse_number(ev->want, strlen(ev->want), &want);
-	if (!want_ok) {
-		tw_expect_decide(ev, false, actual_field(ev, NULL),
-				 "expected %s %s %s: %s is not a number", ev->label, op, value,
-				 value);
-	} else if (!actual_number(&ev->act, &have)) {
-		tw_expect_decide(ev, false, actual_field(ev, NULL),
-				 "expected %s %s %s, got %s: not a number%s", ev->label, op, value,
-				 shown, first);
-	} else {
-		bool holds = false;
-		switch (ev->ex->op) {
-		case TW_OP_LT: holds = have < want; break;
-		case TW_OP_LE: holds = have <= want; break;
-		case TW_OP_GT: holds = have > want; break;
-		case TW_OP_GE: holds = have >= want; break;
-		default: break;
-		}
-		if (holds) {
-			capture(ev, ev->act.str, ev->act.len);
-			tw_expect_decide(ev, true, actual_field(ev, NULL), "%s %s %s", ev->label,
-					 op, value);
-		} else {
-			tw_expect_decide(ev, false, actual_field(ev, NULL),
-					 "expected %s %s %s, %s %s%s", ev->label, op, value,
-					 ev->ex->subject == TW_SUBJ_TIME ? "took" : "got", shown,
-					 first);
-		}
-	}
-	free(value);
-}
-
-static void judge_contains(eval *ev, char *shown)
+/* Whether the operator holds. Sets *why when the two sides cannot be
+ * compared (that fails with or without `not`), *hit where contains found
+ * the value, *group what ~ captured; may decide itself (an invalid
+ * regex). */
+static bool holds(eval *ev, const char **why, const char **hit, char **group)
 {
 	const actual *a = &ev->act;
+	const tw_value *v = &ev->val;
 	size_t n = strlen(ev->want);
-	const char *hit = n == 0 ? a->str : memmem(a->str, a->len, ev->want, n);
-	char *value = render_value(ev);
-	char first[64];
-	if (hit) {
-		capture(ev, a->str, a->len);
-		tw_expect_decide(ev, true, actual_field(ev, hit), "%s contains %s", ev->label,
-				 value);
-	} else if (a->long_text) {
-		tw_expect_decide(ev, false, actual_field(ev, NULL), "expected %s to contain %s",
-				 ev->label, value);
-	} else {
-		tw_expect_decide(ev, false, actual_field(ev, NULL),
-				 "expected %s to contain %s, got %s%s", ev->label, value, shown,
-				 first_of(ev, first, sizeof(first)));
+	bool yes = false;
+	switch (ev->ex->op) {
+	case TW_OP_EXISTS: return exists(a);
+	case TW_OP_NOT_EXISTS: return !exists(a);
+	case TW_OP_EQ: return equals(a, v, ev->want);
+	case TW_OP_NE: return !equals(a, v, ev->want);
+	case TW_OP_LT:
+	case TW_OP_LE:
+	case TW_OP_GT:
+	case TW_OP_GE:
+		*why = order(ev, &yes);
+		return yes;
+	case TW_OP_CONTAINS:
+		/* On a JSON list: an element equal to the value. */
+		if (a->kind == ACT_JSON && json_is_array(a->json)) {
+			for (size_t i = 0; i < json_array_size(a->json); i++) {
+				actual e = element(json_array_get(a->json, i));
+				if (equals(&e, v, ev->want))
+					return true;
+			}
+			return false;
+		}
+		*hit = n == 0 ? a->str : memmem(a->str, a->len, ev->want, n);
+		return *hit != NULL;
+	case TW_OP_STARTS_WITH:
+		return a->len >= n && memcmp(a->str, ev->want, n) == 0;
+	case TW_OP_ENDS_WITH:
+		return a->len >= n && memcmp(a->str + a->len - n, ev->want, n) == 0;
+	case TW_OP_IN:
+		return in_list(ev, a);
+	case TW_OP_IS:
+		return is_type(a, v->text ? v->text : "");
+	case TW_OP_MATCHES:
+		break;
 	}
-	free(value);
-}
-
-static void judge_match(eval *ev, char *shown)
-{
-	const actual *a = &ev->act;
-	const tw_value *v = &ev->ex->value;
-	char *value = render_value(ev);
-	char first[64];
-	first_of(ev, first, sizeof(first));
 	/* Compiled once when written without templates: not ours to free. */
 	const tw_regex *shared = ev->ex->code ? ev->ex->code->regex : NULL;
 	tw_regex *re = NULL;
@@ -486,119 +702,141 @@ static void judge_match(eval *ev, char *shown)
 	if (rc == TW_ENOMEM) {
 		ev->oom = true;
 	} else if (rc) {
-		tw_expect_decide(ev, false, NULL, "invalid regex %s: %s", value, err.message);
+		char *value = render_value(ev);
+		tw_expect_decide(ev, false, NULL, "invalid regex %s: %s", value ? value : "",
+				 err.message);
+		free(value);
 	} else {
-		bool matched = false;
-		char *group = NULL;
-		rc = tw_regex_match(shared ? shared : re, a->str, a->len, &matched,
-				    ev->ex->capture ? &group : NULL, &err);
+		rc = tw_regex_match(shared ? shared : re, a->str, a->len, &yes,
+				    ev->ex->capture ? group : NULL, &err);
 		if (rc == TW_ENOMEM) {
 			ev->oom = true;
-		} else if (rc == TW_EUSAGE) {
-			tw_expect_decide(ev, false, actual_field(ev, NULL),
-					 "expected %s to match %s, but it is %s", ev->label, value,
-					 err.message);
 		} else if (rc) {
+			/* Not UTF-8, or the match limit: say which, whatever `not`. */
+			char *why_s = tw_expect_format(ev, "%s%s", rc == TW_EUSAGE ? "it is " : "",
+						       err.message ? err.message : "");
+			char *value = render_value(ev);
+			char *shown = render_actual(ev);
+			char first[64];
 			tw_expect_decide(ev, false, actual_field(ev, NULL),
-					 "expected %s to match %s, but %s", ev->label, value,
-					 err.message);
-		} else if (matched) {
-			if (group) {
-				ev->out->captured = group;
-				group = NULL;
-			}
-			tw_expect_decide(ev, true, actual_field(ev, NULL), "%s ~ %s", ev->label,
-					 value);
-		} else if (a->long_text) {
-			tw_expect_decide(ev, false, actual_field(ev, NULL),
-					 "expected %s to match %s", ev->label, value);
-		} else {
-			tw_expect_decide(ev, false, actual_field(ev, NULL),
-					 "expected %s to match %s, got %s%s", ev->label, value,
-					 shown, first);
+					 "%s: expected: %s~ %s (regex) / actual: %s (%s)%s, but %s",
+					 ev->label, ev->ex->negate ? "not " : "",
+					 value ? value : "", shown ? shown : "", actual_type(ev),
+					 first_of(ev, first, sizeof(first)), why_s ? why_s : "");
+			free(why_s);
+			free(value);
+			free(shown);
 		}
-		free(group);
 	}
 	tw_regex_free(re);
 	tw_error_clear(&err);
-	free(value);
+	return yes;
 }
 
+/* "== 2", "not contains \"x\"", "is integer"; for == alone the value. */
+static char *expected_words(eval *ev)
+{
+	tw_op op = ev->ex->op;
+	const char *neg = ev->ex->negate ? "not " : "";
+	if (op == TW_OP_EXISTS || op == TW_OP_NOT_EXISTS)
+		return tw_expect_format(ev, "%s%s", neg, tw_op_str(op));
+	char *value = render_value(ev);
+	if (!value || (op == TW_OP_EQ && !ev->ex->negate))
+		return value;
+	char *s = tw_expect_format(ev, "%s%s %s", neg, tw_op_str(op), value);
+	free(value);
+	return s;
+}
+
+/*
+ * One verdict, one shape of message. Passed: "json $.id == 2". Failed:
+ *   json $.id: expected: "2" (string) / actual: 2 (integer)
+ * with the operator before the value unless it is ==, " (the first of N
+ * matches)" when a query selected several, and ": WHY" when the two sides
+ * do not compare.
+ */
 static void judge(eval *ev)
 {
 	actual *a = &ev->act;
 	tw_op op = ev->ex->op;
-	if (op == TW_OP_NOT_EXISTS) {
-		if (!exists(a)) {
-			capture(ev, "", 0);
-			tw_expect_decide(ev, true, a->present ? actual_field(ev, NULL) : NULL,
-					 "%s not exists", ev->label);
-		} else {
-			char *shown = render_actual(ev);
-			tw_expect_decide(ev, false, actual_field(ev, NULL),
-					 "expected %s not to exist, got %s", ev->label,
-					 shown ? shown : "");
-			free(shown);
-		}
-		return;
-	}
-	if (!a->present) {
+	if (!a->present && op != TW_OP_NOT_EXISTS) {
 		char *instead = a->missing_actual;
 		a->missing_actual = NULL;
 		tw_expect_decide(ev, false, instead, "%s", a->missing ? a->missing : "");
 		return;
 	}
-	char *shown = render_actual(ev);
-	if (!shown)
+	const char *why = NULL, *hit = NULL;
+	char *group = NULL;
+	bool yes = holds(ev, &why, &hit, &group);
+	if (ev->done || ev->oom) {
+		free(group);
 		return;
-	switch (op) {
-	case TW_OP_EXISTS:
-		if (exists(a)) {
-			capture(ev, a->str, a->len);
-			tw_expect_decide(ev, true, actual_field(ev, NULL), "%s exists", ev->label);
-		} else {
-			tw_expect_decide(ev, false, actual_field(ev, NULL),
-					 "expected %s to exist, got %s", ev->label, shown);
-		}
-		break;
-	case TW_OP_EQ:
-	case TW_OP_NE:
-		judge_equality(ev, shown);
-		break;
-	case TW_OP_LT:
-	case TW_OP_LE:
-	case TW_OP_GT:
-	case TW_OP_GE:
-		judge_order(ev, shown);
-		break;
-	case TW_OP_CONTAINS:
-		judge_contains(ev, shown);
-		break;
-	case TW_OP_MATCHES:
-		judge_match(ev, shown);
-		break;
-	case TW_OP_NOT_EXISTS:
-		break;
 	}
-	free(shown);
+	bool passed = !why && (ev->ex->negate ? !yes : yes);
+	char *expected = expected_words(ev);
+	if (!expected) {
+		free(group);
+		return;
+	}
+	if (passed) {
+		if (op == TW_OP_NOT_EXISTS)
+			capture(ev, "", 0);
+		else if (group && !ev->ex->negate)
+			ev->out->captured = group, group = NULL;
+		else
+			capture(ev, a->str, a->len);
+		tw_expect_decide(ev, true, a->present ? actual_field(ev, hit) : NULL, "%s %s%s%s",
+				 ev->label, op == TW_OP_EQ && !ev->ex->negate ? "== " : "",
+				 expected, "");
+	} else {
+		char *shown = render_actual(ev);
+		const char *vt = op == TW_OP_EXISTS || op == TW_OP_NOT_EXISTS
+					 ? NULL
+					 : value_type(&ev->val);
+		char first[64];
+		if (shown)
+			tw_expect_decide(ev, false, actual_field(ev, NULL),
+					 "%s: expected: %s%s%s%s / actual: %s%s%s%s%s%s", ev->label,
+					 expected, vt ? " (" : "", vt ? vt : "", vt ? ")" : "",
+					 shown,
+					 ev->ex->subject == TW_SUBJ_STATUS && a->number == 0 ? ""
+											     : " (",
+					 ev->ex->subject == TW_SUBJ_STATUS && a->number == 0
+						 ? ""
+						 : actual_type(ev),
+					 ev->ex->subject == TW_SUBJ_STATUS && a->number == 0 ? ""
+											     : ")",
+					 first_of(ev, first, sizeof(first)), why ? ": " : "");
+		if (why && ev->out->message) {
+			char *m = tw_expect_format(ev, "%s%s", ev->out->message, why);
+			free(ev->out->message);
+			ev->out->message = m;
+		}
+		free(shown);
+	}
+	free(group);
+	free(expected);
 }
 
 /* ---- setup ---- */
 
-/* Expands arg and the value; false (with a failed outcome) when a template
- * does not expand. */
+/* Expands arg and the value, and types an unquoted template by its text;
+ * false (with a failed outcome) when a template does not expand. */
 static bool expand(eval *ev)
 {
 	const tw_expect *ex = ev->ex;
 	tw_error err = {0};
 	int rc = TW_OK;
+	ev->val = ex->value;
+	tw_value_kind k = ex->value.kind;
 	if (ex->arg)
 		rc = tw_template_expand(ex->arg, ev->vars, TW_EXPAND_PLAIN, &ev->arg, NULL, &err);
-	if (rc == TW_OK && (ex->value.kind == TW_VAL_STRING || ex->value.kind == TW_VAL_REGEX))
+	if (rc == TW_OK && (k == TW_VAL_STRING || k == TW_VAL_REGEX || k == TW_VAL_TEMPLATE))
 		rc = tw_template_expand(ex->value.text ? ex->value.text : "", ev->vars,
-					ex->value.kind == TW_VAL_REGEX ? TW_EXPAND_REGEX
-								       : TW_EXPAND_PLAIN,
+					k == TW_VAL_REGEX ? TW_EXPAND_REGEX : TW_EXPAND_PLAIN,
 					&ev->want, NULL, &err);
+	if (rc == TW_OK && k == TW_VAL_TEMPLATE)
+		type_text(&ev->val, ev->want);
 	/* Any other value is, as text, what the script shows for it: `expect
 	 * text 8.50` looks for "8.50", not for the number. Every judge can then
 	 * rely on want. */
@@ -635,29 +873,22 @@ static char *make_label(eval *ev)
 	case TW_SUBJ_RECORDING: return tw_expect_format(ev, "recording");
 	case TW_SUBJ_REJECTED: return tw_expect_format(ev, "rejected");
 	case TW_SUBJ_HANGUP: return tw_expect_format(ev, "hangup");
+	case TW_SUBJ_VAR: return tw_expect_format(ev, "var%s%s", sep, arg);
 	}
 	return tw_expect_format(ev, "?");
 }
 
 /* What reports show as expected: the value for ==, else the operator and
- * the value ("< 800ms", "contains \"menu\"", "exists"). */
+ * the value ("< 800ms", "contains \"menu\"", "exists", "not == 2"). */
 static char *make_expected(eval *ev)
 {
-	tw_op op = ev->ex->op;
-	if (op == TW_OP_EXISTS || op == TW_OP_NOT_EXISTS)
-		return tw_expect_format(ev, "%s", tw_op_str(op));
-	char *value = render_value(ev);
-	if (!value || op == TW_OP_EQ)
-		return value;
-	char *s = tw_expect_format(ev, "%s %s", tw_op_str(op), value);
-	free(value);
-	return s;
+	return expected_words(ev);
 }
 
 static bool needs_arg(tw_subject s)
 {
 	return s == TW_SUBJ_HEADER || s == TW_SUBJ_XPATH || s == TW_SUBJ_JSON ||
-	       s == TW_SUBJ_COOKIE;
+	       s == TW_SUBJ_COOKIE || s == TW_SUBJ_VAR;
 }
 
 static int evaluate(eval ev, tw_expect_outcome *out)

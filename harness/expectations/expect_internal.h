@@ -49,8 +49,10 @@ typedef struct eval {
 	const tw_redact *redact; /* excerpts mask secrets before they cut */
 	tw_expect_outcome *out;
 	char *arg;      /* ex->arg, expanded */
-	char *want;     /* ex->value.text, expanded (STRING and REGEX); the
-			   value as shown for other kinds */
+	char *want;     /* ex->value.text, expanded (STRING, TEMPLATE and
+			   REGEX); the value as shown for other kinds */
+	tw_value val;   /* ex->value with a TEMPLATE typed by its expansion:
+			   what the operator compares with */
 	char *label;    /* "status", "header Content-Type", "json $.items count" */
 	char *expected; /* the right-hand side for reports */
 	actual act;

@@ -511,6 +511,15 @@ void tw_subject_fetch(eval *ev)
 		ev->act.number = ms;
 		break;
 	}
+	case TW_SUBJ_VAR: {
+		/* A variable is text, whatever it reads as. */
+		const char *v = tw_vars_get(ev->vars, ev->arg, NULL);
+		if (v)
+			set_string(ev, v, strlen(v));
+		else
+			set_missing(ev, tw_expect_format(ev, "no variable '%s'", ev->arg), NULL);
+		break;
+	}
 	case TW_SUBJ_PROMPT:
 	case TW_SUBJ_TRANSFER:
 	case TW_SUBJ_RECORDING:

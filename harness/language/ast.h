@@ -57,6 +57,8 @@ typedef enum tw_subject {
 	TW_SUBJ_RECORDING, /* the IVR recorded the caller ("recording") */
 	TW_SUBJ_REJECTED,  /* the call was rejected: the reason */
 	TW_SUBJ_HANGUP,    /* the IVR hung up ("hangup") */
+	/* issue 12, capability 6 (preds) */
+	TW_SUBJ_VAR,       /* arg = a variable's name: its value, as text */
 } tw_subject;
 
 typedef enum tw_op {
@@ -70,6 +72,11 @@ typedef enum tw_op {
 	TW_OP_MATCHES,    /* ~ /regex/ */
 	TW_OP_EXISTS,     /* exists */
 	TW_OP_NOT_EXISTS, /* not exists */
+	/* issue 12, capability 3 (preds) */
+	TW_OP_STARTS_WITH, /* starts with */
+	TW_OP_ENDS_WITH,   /* ends with */
+	TW_OP_IN,          /* in [1, 2, "a"]: equals one of the list's values */
+	TW_OP_IS,          /* is string|integer|...: the subject's type */
 } tw_op;
 
 typedef enum tw_value_kind {
@@ -81,6 +88,12 @@ typedef enum tw_value_kind {
 	TW_VAL_DURATION, /* 800ms, 2s, 1.5s, 1m: in milliseconds in number */
 	TW_VAL_REGEX,    /* /pattern/flags; pattern is a template whose
 			    substituted values match literally */
+	/* issue 12, capability 3 (preds) */
+	TW_VAL_TEMPLATE, /* an unquoted word with {{...}}: at run time, the
+			    type its expanded text reads as (a number,
+			    true/false, null, else a string) */
+	TW_VAL_LIST,     /* `in [...]`: items (no LIST or TYPE among them) */
+	TW_VAL_TYPE,     /* `is NAME`: text is the type's name */
 } tw_value_kind;
 
 typedef struct tw_value {
@@ -90,6 +103,8 @@ typedef struct tw_value {
 	double number;  /* NUMBER, DURATION (ms) */
 	bool boolean;   /* BOOL */
 	char *flags;    /* REGEX: any of "imsx"; "" when none */
+	struct tw_value *items; /* LIST */
+	size_t item_count;
 } tw_value;
 
 /* An expectation's regex, XPath and JSON query compiled once
@@ -103,6 +118,8 @@ typedef struct tw_expect {
 	bool count;     /* `count` after a JSON query or XPath: the number of
 			   matches is the subject */
 	tw_op op;
+	bool negate;    /* `not` before the predicate (other than `not exists`,
+			   which is its own operator) */
 	tw_value value;
 	char *capture;  /* `as NAME`: the variable to set, or NULL */
 	tw_expect_code *code; /* set by tw_script_compile, owned by the

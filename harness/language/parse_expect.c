@@ -18,6 +18,8 @@
 static const char *const subject_words[] = {
 	"status", "header", "text", "body", "title", "url", "xpath", "json", "cookie", "time",
 	"transfer", "recording", "rejected", "hangup",
+	/* issue 12, capability 6 (preds) */
+	"var",
 };
 
 
@@ -31,6 +33,8 @@ static bool op_word(const tw_token *tok, tw_op *op)
 		{"<=", TW_OP_LE}, {">", TW_OP_GT},  {">=", TW_OP_GE},
 		{"contains", TW_OP_CONTAINS}, {"~", TW_OP_MATCHES},
 		{"exists", TW_OP_EXISTS}, {"not", TW_OP_NOT_EXISTS},
+		{"starts", TW_OP_STARTS_WITH}, {"ends", TW_OP_ENDS_WITH},
+		{"in", TW_OP_IN}, {"is", TW_OP_IS},
 	};
 	if (tok->kind != TW_TOK_WORD)
 		return false;
@@ -43,49 +47,153 @@ static bool op_word(const tw_token *tok, tw_op *op)
 	return false;
 }
 
-#define OPS_LIST "==, !=, <, <=, >, >=, contains, ~, exists, not exists"
+#define OPS_LIST                                                                         \
+	"==, !=, <, <=, >, >=, contains, ~, exists, starts with, ends with, in, is, or not " \
+	"before one of them"
+
+/* What `is` checks: the subject's JSON type, or its text's shape. */
+static const char *const type_words[] = {
+	"string", "integer", "number", "boolean", "list", "object",
+	"null",   "empty",   "date",   "uuid",
+};
+#define TYPES_LIST "string, integer, number, boolean, list, object, null, empty, date or uuid"
 
 static bool relational(tw_op op)
 {
 	return op == TW_OP_LT || op == TW_OP_LE || op == TW_OP_GT || op == TW_OP_GE;
 }
 
-/* Reads the operator; when required is false and the next token is not an
- * operator, *op is left alone (the subject's default). */
-static int parse_op(parser *p, bool required, tw_op *op, int *op_col, bool *written)
+/* Reads `[not] OPERATOR`; when the next word is not an operator and
+ * required is false, *op is left alone (the subject's default). `not
+ * exists` stays its own operator; `not` before any other sets *negate. */
+static int parse_op(parser *p, bool required, tw_op *op, int *op_col, bool *written,
+		    bool *negate)
 {
 	tw_token tok;
 	int rc = tw_parse_peek(p, &tok);
 	if (rc)
 		return rc;
 	*op_col = tok.col;
-	*written = op_word(&tok, op);
+	*negate = false;
+	if (tw_parse_is_word(&tok, "not")) {
+		if ((rc = tw_parse_next(p, &tok)) || (rc = tw_parse_peek(p, &tok)))
+			return rc;
+		if (tw_parse_is_word(&tok, "exists")) {
+			*op = TW_OP_NOT_EXISTS;
+			*written = true;
+			return tw_parse_next(p, &tok);
+		}
+		if (tw_parse_is_word(&tok, "not"))
+			return tw_parse_err(p, tok.col, "'not' twice: say it once, or not at all");
+		*negate = true;
+	}
+	tw_op found;
+	*written = op_word(&tok, &found) && found != TW_OP_NOT_EXISTS;
 	if (*written) {
+		*op = found;
 		/* The peeked word again: only out of memory can stop it. */
 		if ((rc = tw_parse_next(p, &tok)))
 			return rc;
-		if (*op == TW_OP_NOT_EXISTS) {
+		if (found == TW_OP_STARTS_WITH || found == TW_OP_ENDS_WITH) {
+			const char *w = found == TW_OP_STARTS_WITH ? "starts" : "ends";
 			if ((rc = tw_parse_next(p, &tok)))
 				return rc;
-			if (!tw_parse_is_word(&tok, "exists"))
-				return tw_parse_err(p, tok.col, "expected 'exists' after 'not'");
+			if (!tw_parse_is_word(&tok, "with"))
+				return tw_parse_err(p, tok.col,
+						    "expected 'with' after '%s', like %s with \"x\"",
+						    w, w);
 		}
 		return TW_OK;
 	}
 	if (tw_parse_is_word(&tok, "="))
 		return tw_parse_err(p, tok.col,
 				    "expected an operator (" OPS_LIST "): equality is '=='");
-	if (required)
-		return tw_parse_err(p, tok.col, "expected an operator (" OPS_LIST ")%s%s%s",
+	if (required || (*negate && tok.kind == TW_TOK_END))
+		return tw_parse_err(p, tok.col, "expected an operator%s (" OPS_LIST ")%s%s%s",
+				    *negate ? " after 'not'" : "",
 				    tok.kind == TW_TOK_END ? "" : ", found '",
 				    tok.kind == TW_TOK_END ? "" : tw_parse_shown(p, &tok),
 				    tok.kind == TW_TOK_END ? "" : "'");
 	return TW_OK;
 }
 
+/* `[1, 2, "a"]`: the list is JSON (jansson reads it), its values strings
+ * (templates), numbers, true, false or null. */
+static int parse_list(parser *p, tw_value *v)
+{
+	tw_lexer *lx = &p->lx;
+	while (lx->pos < lx->len && (lx->line[lx->pos] == ' ' || lx->line[lx->pos] == '\t'))
+		lx->pos++;
+	int col = (int)lx->pos + 1;
+	v->loc = tw_parse_loc(p, col);
+	if (lx->pos >= lx->len || lx->line[lx->pos] != '[')
+		return tw_parse_err(p, col, "expected a list after 'in', like in [200, 201] or "
+					    "in [\"cold\", \"baking\"]");
+	json_error_t jerr;
+	json_t *list = json_loadb(lx->line + lx->pos, lx->len - lx->pos,
+				  JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &jerr);
+	if (!list)
+		return tw_parse_err(p, col + jerr.position > col ? col + jerr.position - 1 : col,
+				    "the list after 'in' does not read as JSON: %s (write it like "
+				    "[1, 2, \"a\"])",
+				    jerr.text);
+	size_t n = json_array_size(list);
+	v->kind = TW_VAL_LIST;
+	v->text = tw_arena_strndup(p->arena, lx->line + lx->pos, (size_t)jerr.position);
+	v->items = n ? tw_arena_alloc(p->arena, n * sizeof(*v->items)) : NULL;
+	if (!v->text || (n && !v->items)) {
+		json_decref(list);
+		return tw_parse_oom(p);
+	}
+	if (n == 0) {
+		json_decref(list);
+		return tw_parse_err(p, col, "the list after 'in' is empty: nothing could be in it");
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = json_array_get(list, i);
+		tw_value *it = &v->items[i];
+		*it = (tw_value){.loc = v->loc};
+		char buf[64];
+		if (json_is_string(j)) {
+			it->kind = TW_VAL_STRING;
+			it->text = tw_arena_strndup(p->arena, json_string_value(j),
+						    json_string_length(j));
+		} else if (json_is_number(j)) {
+			it->kind = TW_VAL_NUMBER;
+			it->number = json_number_value(j);
+			snprintf(buf, sizeof(buf), json_is_integer(j) ? "%.0f" : "%.17g", it->number);
+			it->text = tw_arena_strdup(p->arena, buf);
+		} else if (json_is_boolean(j)) {
+			it->kind = TW_VAL_BOOL;
+			it->boolean = json_is_true(j);
+			it->text = tw_arena_strdup(p->arena, it->boolean ? "true" : "false");
+		} else if (json_is_null(j)) {
+			it->kind = TW_VAL_NULL;
+			it->text = tw_arena_strdup(p->arena, "null");
+		} else {
+			json_decref(list);
+			return tw_parse_err(p, col,
+					    "a list after 'in' holds strings, numbers, true, false "
+					    "and null, not %s",
+					    json_is_array(j) ? "lists" : "objects");
+		}
+		if (!it->text) {
+			json_decref(list);
+			return tw_parse_oom(p);
+		}
+	}
+	v->item_count = n;
+	json_decref(list);
+	lx->pos += (size_t)jerr.position;
+	lx->last_end = lx->pos;
+	return TW_OK;
+}
+
 /* The value after an operator. */
 static int parse_value(parser *p, tw_op op, const char *after, tw_value *v)
 {
+	if (op == TW_OP_IN)
+		return parse_list(p, v);
 	tw_token tok;
 	int rc = tw_parse_next(p, &tok);
 	if (rc)
@@ -109,9 +217,33 @@ static int parse_value(parser *p, tw_op op, const char *after, tw_value *v)
 	if (tok.kind == TW_TOK_END)
 		return tw_parse_err(p, tok.col, "expected a value after '%s'", after);
 	v->text = tok.text;
-	/* contains looks for text: `expect text 8.50` seeks "8.50" as written,
-	 * and 48h is three characters, not a duration too long. */
-	if (tok.kind == TW_TOK_STRING || op == TW_OP_CONTAINS) {
+	if (op == TW_OP_IS) {
+		for (size_t i = 0; i < COUNT(type_words); i++)
+			if (tok.kind == TW_TOK_WORD && strcmp(tok.text, type_words[i]) == 0) {
+				v->kind = TW_VAL_TYPE;
+				return TW_OK;
+			}
+		return tw_parse_err(p, tok.col, "unknown type '%s' after 'is': expected " TYPES_LIST,
+				    tw_parse_shown(p, &tok));
+	}
+	if (tok.kind == TW_TOK_STRING) {
+		v->kind = TW_VAL_STRING;
+		return TW_OK;
+	}
+	/* Unquoted, a template takes the type its expanded text reads as. */
+	if (strstr(tok.text, "{{")) {
+		v->kind = TW_VAL_TEMPLATE;
+		return TW_OK;
+	}
+	/* Text to look for or to start or end with is text as written:
+	 * `expect text 8.50` seeks "8.50", and 48h is three characters, not
+	 * a duration too long. contains keeps numbers, true, false and null
+	 * typed, for a JSON list's elements; its text stays as written. */
+	if (op == TW_OP_STARTS_WITH || op == TW_OP_ENDS_WITH) {
+		v->kind = TW_VAL_STRING;
+		return TW_OK;
+	}
+	if (op == TW_OP_CONTAINS && tw_parse_duration(tok.text, &(double){0}) != DUR_NOT) {
 		v->kind = TW_VAL_STRING;
 		return TW_OK;
 	}
@@ -192,7 +324,7 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 	/* The operator: required where there is no sensible default. */
 	bool required = e->subject == TW_SUBJ_HEADER || e->subject == TW_SUBJ_COOKIE ||
 			e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON ||
-			e->subject == TW_SUBJ_TIME;
+			e->subject == TW_SUBJ_TIME || e->subject == TW_SUBJ_VAR;
 	if (e->subject == TW_SUBJ_TEXT || e->subject == TW_SUBJ_BODY || hear) {
 		e->op = TW_OP_CONTAINS;
 	} else if (call) {
@@ -207,18 +339,22 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 		e->op = TW_OP_EQ;
 	}
 	int op_col;
-	bool written;
-	if ((rc = parse_op(p, required, &e->op, &op_col, &written)))
+	bool written = false;
+	if ((rc = parse_op(p, required, &e->op, &op_col, &written, &e->negate)))
 		return rc;
+	if (e->negate && call && !written)
+		e->op = TW_OP_EQ;
 
 	/* What the operator may be used with. */
 	const char *op = tw_op_str(e->op);
 	const char *after = written ? op : subject;
-	if (hear && e->op != TW_OP_EQ && e->op != TW_OP_CONTAINS && e->op != TW_OP_MATCHES)
+	bool text_op = e->op == TW_OP_CONTAINS || e->op == TW_OP_MATCHES ||
+		       e->op == TW_OP_STARTS_WITH || e->op == TW_OP_ENDS_WITH;
+	if (hear && e->op != TW_OP_EQ && !text_op)
 		return tw_parse_err(
 			p, op_col,
-			"'%s' does not apply to 'hear': expected ==, contains or ~ and the "
-			"words to hear (no operator means contains)",
+			"'%s' does not apply to 'hear': expected ==, contains, ~, starts with "
+			"or ends with and the words to hear (no operator means contains)",
 			op);
 	if (valueless_subject(e->subject) && e->op != TW_OP_EXISTS && e->op != TW_OP_NOT_EXISTS)
 		return tw_parse_err(
@@ -226,43 +362,46 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 			"'expect %s' takes no value: expected exists, not exists or the end "
 			"of the line",
 			subject);
-	if (call && relational(e->op))
+	if (call && (relational(e->op) || e->op == TW_OP_IS))
 		return tw_parse_err(
 			p, op_col,
-			"'%s' compares numbers: expected ==, !=, contains, ~, exists or not "
-			"exists after 'expect %s'",
+			"'%s' does not apply to 'expect %s': expected ==, !=, contains, ~, "
+			"starts with, ends with, in, exists or not exists",
 			op, subject);
 	if (e->op == TW_OP_EXISTS || e->op == TW_OP_NOT_EXISTS) {
 		if (e->count)
 			return tw_parse_err(
 				p, op_col,
-				"'%s' does not apply to a count: expected ==, !=, <, <=, > or >=",
+				"'%s' does not apply to a count: expected ==, !=, <, <=, >, >=, "
+				"in or is",
 				op);
 		if (!e->arg && !call)
 			return tw_parse_err(
 				p, op_col,
-				"'%s' does not apply to %s: it checks a header, cookie, xpath or "
-				"json match",
+				"'%s' does not apply to %s: it checks a header, cookie, xpath, "
+				"json match or var",
 				op, subject);
 	}
 	if (e->subject == TW_SUBJ_TIME && !relational(e->op))
 		return tw_parse_err(p, op_col,
 				    "expected <, <=, > or >= after 'expect time', like expect "
 				    "time < 800ms");
-	if (e->count && (e->op == TW_OP_CONTAINS || e->op == TW_OP_MATCHES))
+	if (e->count && text_op)
 		return tw_parse_err(
 			p, op_col,
-			"'%s' does not apply to a count: expected ==, !=, <, <=, > or >=", op);
-	if (e->subject == TW_SUBJ_STATUS && e->op == TW_OP_CONTAINS)
-		return tw_parse_err(
-			p, op_col,
-			"'contains' does not apply to status: expected ==, !=, <, <=, >, >= or ~");
+			"'%s' does not apply to a count: expected ==, !=, <, <=, >, >=, in or is",
+			op);
+	if (e->subject == TW_SUBJ_STATUS && e->op != TW_OP_MATCHES && text_op)
+		return tw_parse_err(p, op_col,
+				    "'%s' does not apply to status: expected ==, !=, <, <=, >, >=, "
+				    "~, in or is",
+				    op);
 
 	/* The value. */
 	if (e->op == TW_OP_EXISTS || e->op == TW_OP_NOT_EXISTS) {
 		e->value.kind = TW_VAL_NONE;
 		e->value.loc = tw_parse_loc(p, op_col);
-	} else if (hear || call) {
+	} else if ((hear || call) && e->op != TW_OP_IN) {
 		if ((rc = text_value(p, e->op, after, hear, &e->value)))
 			return rc;
 	} else {
@@ -277,25 +416,31 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 				"expected a duration after '%s', like 800ms or 2s (time is "
 				"measured in ms, s or m)",
 				op);
-		if (e->count && v->kind != TW_VAL_NUMBER)
+		if (e->count && !numeric && v->kind != TW_VAL_TEMPLATE &&
+		    v->kind != TW_VAL_LIST && v->kind != TW_VAL_TYPE)
 			return tw_parse_err(
 				p, vcol,
 				"expected a number after '%s' (count is the number of matches)",
 				op);
 		if (e->subject == TW_SUBJ_STATUS && v->kind != TW_VAL_REGEX &&
+		    v->kind != TW_VAL_TEMPLATE && v->kind != TW_VAL_LIST &&
+		    v->kind != TW_VAL_TYPE &&
 		    (v->kind != TW_VAL_NUMBER || v->number != floor(v->number) ||
 		     v->number < 100 || v->number > 599))
 			return tw_parse_err(p, vcol,
 					    "expected a status code from 100 to 599 after '%s'",
 					    after);
-		if (relational(e->op) && !numeric)
+		if (relational(e->op) && !numeric && v->kind != TW_VAL_STRING &&
+		    v->kind != TW_VAL_TEMPLATE)
 			return tw_parse_err(
 				p, vcol,
-				"'%s' compares numbers: expected a number or a duration like "
-				"800ms",
+				"'%s' compares numbers or strings: expected a number, a "
+				"duration like 800ms or a \"string\"",
 				op);
+		if ((e->op == TW_OP_STARTS_WITH || e->op == TW_OP_ENDS_WITH) &&
+		    v->kind != TW_VAL_STRING && v->kind != TW_VAL_TEMPLATE)
+			return tw_parse_err(p, vcol, "'%s' takes text: expected a \"string\"", op);
 	}
-
 	/* as NAME */
 	tw_token t;
 	if ((rc = tw_parse_peek(p, &t)))
@@ -310,6 +455,9 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 		if (e->op == TW_OP_NOT_EXISTS)
 			return tw_parse_err(
 				p, t.col, "nothing to capture: 'not exists' has no value to keep");
+		if (e->negate && e->op == TW_OP_MATCHES)
+			return tw_parse_err(p, t.col,
+					    "nothing to capture: 'not ~' matches no group to keep");
 		if ((rc = tw_parse_next(p, &t)))
 			return rc;
 		if (t.kind == TW_TOK_END)
@@ -353,8 +501,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 	if (rc)
 		return rc;
 	static const char *const subjects_list =
-		"status, header, text, body, title, url, xpath, json, cookie, time, or on the "
-		"phone transfer, recording, rejected or hangup";
+		"status, header, text, body, title, url, xpath, json, cookie, time, var, or on "
+		"the phone transfer, recording, rejected or hangup";
 	if (tok.kind == TW_TOK_END)
 		return tw_parse_err(p, tok.col, "expected what to check after 'expect': %s",
 				    subjects_list);
@@ -362,7 +510,7 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		TW_SUBJ_STATUS,   TW_SUBJ_HEADER,    TW_SUBJ_TEXT,     TW_SUBJ_BODY,
 		TW_SUBJ_TITLE,    TW_SUBJ_URL,       TW_SUBJ_XPATH,    TW_SUBJ_JSON,
 		TW_SUBJ_COOKIE,   TW_SUBJ_TIME,      TW_SUBJ_TRANSFER, TW_SUBJ_RECORDING,
-		TW_SUBJ_REJECTED, TW_SUBJ_HANGUP,
+		TW_SUBJ_REJECTED, TW_SUBJ_HANGUP,    TW_SUBJ_VAR,
 	};
 	_Static_assert(COUNT(subjects) == COUNT(subject_words), "one subject per word");
 	size_t si = COUNT(subject_words);
@@ -406,6 +554,22 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 					    "invalid %s name '%s': expected letters, digits and "
 					    "!#$%%&'*+-.^_`|~",
 					    subject, tw_parse_shown(p, &tok));
+		e->arg = tok.text;
+		e->arg_loc = tw_parse_loc(p, tok.col);
+		break;
+	case TW_SUBJ_VAR:
+		if ((rc = tw_parse_next(p, &tok)))
+			return rc;
+		if (tok.kind == TW_TOK_END)
+			return tw_parse_err(p, tok.col,
+					    "expected a variable name after 'expect var', like expect "
+					    "var order == 1001");
+		if (tok.kind != TW_TOK_WORD || !tw_parse_valid_var_name(tok.text, tok.raw_len))
+			return tw_parse_err(
+				p, tok.col,
+				"invalid variable name '%s': expected a name that starts with a "
+				"letter or '_' and uses letters, digits, '_', '.' and '-'",
+				tw_parse_shown(p, &tok));
 		e->arg = tok.text;
 		e->arg_loc = tw_parse_loc(p, tok.col);
 		break;

@@ -103,6 +103,10 @@ const char *tw_op_str(tw_op op)
 	case TW_OP_MATCHES: return "~";
 	case TW_OP_EXISTS: return "exists";
 	case TW_OP_NOT_EXISTS: return "not exists";
+	case TW_OP_STARTS_WITH: return "starts with";
+	case TW_OP_ENDS_WITH: return "ends with";
+	case TW_OP_IN: return "in";
+	case TW_OP_IS: return "is";
 	}
 	return "?";
 }
