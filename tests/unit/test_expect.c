@@ -144,6 +144,12 @@ static tw_value vnull(void)
 	return (tw_value){.kind = TW_VAL_NULL, .text = (char *)"null"};
 }
 
+/* An unquoted template: typed by what it expands to. */
+static tw_value vtpl(const char *text)
+{
+	return (tw_value){.kind = TW_VAL_TEMPLATE, .text = (char *)text};
+}
+
 static tw_value vre(const char *pattern, const char *flags)
 {
 	return (tw_value){.kind = TW_VAL_REGEX, .text = (char *)pattern, .flags = (char *)flags};
@@ -219,7 +225,7 @@ static void test_status(void **state)
 
 	f->resp.status = 404;
 	o = judge(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vnum(200, "200")), false,
-		  "expected status 200, got 404");
+		  "status: expected: 200 (integer) / actual: 404 (integer)");
 	assert_string_equal(o.expected, "200");
 	assert_string_equal(o.actual, "404");
 	assert_null(o.captured);
@@ -227,27 +233,31 @@ static void test_status(void **state)
 
 	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_NE, vnum(500, "500")));
 	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_NE, vnum(404, "404")),
-	      "expected status != 404, got 404");
+	      "status: expected: != 404 (integer) / actual: 404 (integer)");
 	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_LT, vnum(500, "500")));
 	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_GE, vnum(400, "400")));
 	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_LE, vnum(404, "404")));
 	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_GT, vnum(403, "403")));
 	o = judge(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_LT, vnum(400, "400")), false,
-		  "expected status < 400, got 404");
+		  "status: expected: < 400 (integer) / actual: 404 (integer)");
 	assert_string_equal(o.expected, "< 400");
 	tw_expect_outcome_free(&o);
 	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_GT, vnum(404, "404")),
-	      "expected status > 404, got 404");
+	      "status: expected: > 404 (integer) / actual: 404 (integer)");
 
-	/* A string (a template) that reads as a number. */
-	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vstr("404")));
+	/* An unquoted template that reads as a number is a number; a quoted
+	 * string never equals one (issue 12). */
+	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vstr("404")),
+	      "status: expected: \"404\" (string) / actual: 404 (integer)");
 	assert_int_equal(tw_vars_set(f->vars, "code", "404", false), TW_OK);
-	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vstr("{{code}}")));
-	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_LE, vstr("{{code}}")));
-	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vstr("OK")), "expected status \"OK\", got 404");
+	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vtpl("{{code}}")));
+	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_LE, vtpl("{{code}}")));
+	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vstr("{{code}}")),
+	      "status: expected: \"404\" (string) / actual: 404 (integer)");
+	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vstr("OK")), "status: expected: \"OK\" (string) / actual: 404 (integer)");
 	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_LT, vstr("OK")),
-	      "expected status < \"OK\": \"OK\" is not a number");
-	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vbool(true)), "expected status true, got 404");
+	      "status: expected: < \"OK\" (string) / actual: 404 (integer): a string orders only against a string");
+	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vbool(true)), "status: expected: true (boolean) / actual: 404 (integer)");
 
 	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_CONTAINS, vstr("40")));
 	captures(f, as(ex(TW_SUBJ_STATUS, NULL, TW_OP_MATCHES, vre("^4(\\d\\d)$", "")), "s"), "04");
@@ -255,7 +265,7 @@ static void test_status(void **state)
 
 	f->resp.status = 0;
 	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_EQ, vnum(200, "200")),
-	      "expected status 200, got 0 (no response)");
+	      "status: expected: 200 (integer) / actual: 0 (no response)");
 }
 
 /* ---- header ---- */
@@ -268,23 +278,23 @@ static void test_header(void **state)
 	/* The first of two headers with the same name. */
 	captures(f, as(ex(TW_SUBJ_HEADER, "X-Request-Id", TW_OP_EXISTS, vnone()), "rid"), "abc123");
 	fails(f, ex(TW_SUBJ_HEADER, "X-Request-Id", TW_OP_EQ, vstr("second")),
-	      "expected header X-Request-Id == \"second\", got \"abc123\"");
+	      "header X-Request-Id: expected: \"second\" (string) / actual: \"abc123\" (string)");
 	pass(f, ex(TW_SUBJ_HEADER, "Content-Type", TW_OP_CONTAINS, vstr("html")));
 	fails(f, ex(TW_SUBJ_HEADER, "Content-Type", TW_OP_CONTAINS, vstr("json")),
-	      "expected header Content-Type to contain \"json\", got \"text/html; charset=utf-8\"");
+	      "header Content-Type: expected: contains \"json\" (string) / actual: \"text/html; charset=utf-8\" (string)");
 	captures(f, as(ex(TW_SUBJ_HEADER, "Content-Type", TW_OP_MATCHES, vre("charset=(\\S+)", "")),
 		       "cs"),
 		 "utf-8");
 	fails(f, ex(TW_SUBJ_HEADER, "Content-Type", TW_OP_MATCHES, vre("^application/", "")),
-	      "expected header Content-Type to match /^application//, got \"text/html; "
-	      "charset=utf-8\"");
+	      "header Content-Type: expected: ~ /^application// (regex) / actual: \"text/html; "
+	      "charset=utf-8\" (string)");
 	/* Numbers in headers compare as numbers. */
 	pass(f, ex(TW_SUBJ_HEADER, "Content-Length", TW_OP_LT, vnum(100, "100")));
 	pass(f, ex(TW_SUBJ_HEADER, "Content-Length", TW_OP_EQ, vnum(42, "42.0")));
 	fails(f, ex(TW_SUBJ_HEADER, "Content-Type", TW_OP_LT, vnum(100, "100")),
-	      "expected header Content-Type < 100, got \"text/html; charset=utf-8\": not a number");
+	      "header Content-Type: expected: < 100 (integer) / actual: \"text/html; charset=utf-8\" (string): not a number");
 	fails(f, ex(TW_SUBJ_HEADER, "X-Request-Id", TW_OP_NOT_EXISTS, vnone()),
-	      "expected header X-Request-Id not to exist, got \"abc123\"");
+	      "header X-Request-Id: expected: not exists / actual: \"abc123\" (string)");
 
 	/* Absent. */
 	tw_expect_outcome o = judge(f, ex(TW_SUBJ_HEADER, "X-Trace", TW_OP_EXISTS, vnone()), false,
@@ -354,7 +364,7 @@ static void test_text_html(void **state)
 
 	/* Scripts are not text. */
 	o = judge(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("Pizza")), false,
-		  "expected text to contain \"Pizza\"");
+		  "text: expected: contains \"Pizza\" (string) / actual: \"Today's menu Margherita Funghi Diavola Order #1001 confirmed\" (string)");
 	assert_string_equal(o.actual, PAGE_TEXT);
 	tw_expect_outcome_free(&o);
 
@@ -365,14 +375,14 @@ static void test_text_html(void **state)
 	captures(f, as(ex(TW_SUBJ_TEXT, NULL, TW_OP_MATCHES, vre("order #\\d+", "i")), "order"),
 		 "Order #1001");
 	o = judge(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_MATCHES, vre("Order #(\\d+) shipped", "")), false,
-		  "expected text to match /Order #(\\d+) shipped/");
+		  "text: expected: ~ /Order #(\\d+) shipped/ (regex) / actual: \"Today's menu Margherita Funghi Diavola Order #1001 confirmed\" (string)");
 	assert_string_equal(o.expected, "~ /Order #(\\d+) shipped/");
 	assert_string_equal(o.actual, PAGE_TEXT);
 	tw_expect_outcome_free(&o);
 	pass(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_EXISTS, vnone()));
 	fails(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_NOT_EXISTS, vnone()),
-	      "expected text not to exist, got \"Today's menu Margherita Funghi Diavola Order "
-	      "#1001 confirmed\"");
+	      "text: expected: not exists / actual: \"Today's menu Margherita Funghi Diavola Order "
+	      "#1001 confirmed\" (string)");
 }
 
 static void test_text_long_page(void **state)
@@ -388,7 +398,7 @@ static void test_text_long_page(void **state)
 	tw_buf_free(&b);
 
 	tw_expect_outcome o = judge(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("Dessert")),
-				    false, "expected text to contain \"Dessert\"");
+				    false, "text: expected: contains \"Dessert\" (string) / actual: \"Line 0 of the menu Line 1 of the menu Line 2 of the menu Line 3 of the menu Line 4 of the menu Line 5 of the menu Lin…\" (string)");
 	/* The start of the text, cut to size. */
 	assert_true(strlen(o.actual) <= TW_EXCERPT_MAX);
 	assert_true(starts_with(o.actual, "Line 0 of the menu Line 1 of the menu"));
@@ -411,9 +421,9 @@ static void test_text_plain_with_nul(void **state)
 	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vstr("tail")));
 	captures(f, as(ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("\\x00(\\w+)", "")), "t"), "tail");
 	fails(f, ex(TW_SUBJ_BODY, NULL, TW_OP_EQ, vstr("head")),
-	      "expected body == \"head\", got \"head tail line\"");
+	      "body: expected: \"head\" (string) / actual: \"head tail line\" (string)");
 	tw_expect_outcome o = judge(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vstr("nothing")),
-				    false, "expected body to contain \"nothing\"");
+				    false, "body: expected: contains \"nothing\" (string) / actual: \"head tail line\" (string)");
 	assert_string_equal(o.actual, "head tail line");
 	tw_expect_outcome_free(&o);
 }
@@ -427,19 +437,19 @@ static void test_body(void **state)
 	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_EXISTS, vnone()));
 	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("^<!doctype html>.*</html>$", "is")));
 	fails(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("^<!doctype html>.*</html>$", "i")),
-	      "expected body to match /^<!doctype html>.*</html>$/i");
+	      "body: expected: ~ /^<!doctype html>.*</html>$/i (regex) / actual: \"<!DOCTYPE html><html><head><title> Stage Pizza </title><style>body{color:red}</style><script>var s = \"Pizza\";</script…\" (string)");
 }
 
 static void test_body_empty(void **state)
 {
 	fx *f = *state;
 	RESPOND(f, 204, NULL, "");
-	fails(f, ex(TW_SUBJ_BODY, NULL, TW_OP_EXISTS, vnone()), "expected body to exist, got \"\"");
+	fails(f, ex(TW_SUBJ_BODY, NULL, TW_OP_EXISTS, vnone()), "body: expected: exists / actual: \"\" (string)");
 	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_NOT_EXISTS, vnone()));
 	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_EQ, vstr("")));
 	pass(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_NOT_EXISTS, vnone()));
-	fails(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_EXISTS, vnone()), "expected text to exist, got \"\"");
-	fails(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("x")), "expected text to contain \"x\"");
+	fails(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_EXISTS, vnone()), "text: expected: exists / actual: \"\" (string)");
+	fails(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("x")), "text: expected: contains \"x\" (string) / actual: \"\" (string)");
 }
 
 static void test_regex_flags_and_templates(void **state)
@@ -456,7 +466,7 @@ static void test_regex_flags_and_templates(void **state)
 	assert_int_equal(tw_vars_set(f->vars, "sum", "1+", false), TW_OK);
 	tw_expect_outcome o = judge(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES,
 					  vre("price: {{sum}} = 2", "")),
-				    false, "expected body to match /price: \\Q1+\\E = 2/");
+				    false, "body: expected: ~ /price: \\Q1+\\E = 2/ (regex) / actual: \"first line Second Line price: 1+1 = 2\" (string)");
 	assert_string_equal(o.actual, "first line Second Line price: 1+1 = 2");
 	tw_expect_outcome_free(&o);
 
@@ -473,7 +483,8 @@ static void test_catastrophic_backtracking(void **state)
 	tw_expect_outcome o = judge(f, as(ex(TW_SUBJ_TEXT, NULL, TW_OP_MATCHES, vre("(a+)+$", "")),
 					  "x"),
 				    false, NULL);
-	assert_true(starts_with(o.message, "expected text to match /(a+)+$/, but PCRE2 gave up ("));
+	assert_true(starts_with(o.message, "text: expected: ~ /(a+)+$/ (regex) / actual: "));
+	assert_non_null(strstr(o.message, " (string), but PCRE2 gave up ("));
 	assert_non_null(strstr(o.message, "limit"));
 	assert_non_null(strstr(o.message, "backtracks too much"));
 	assert_string_equal(o.actual, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!");
@@ -486,7 +497,8 @@ static void test_invalid_utf8(void **state)
 	RESPOND(f, 200, "text/plain; charset=latin1", "caf\xe9 au lait");
 	tw_expect_outcome o = judge(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("lait", "")),
 				    false, NULL);
-	assert_true(starts_with(o.message, "expected body to match /lait/, but it is not valid UTF-8 at byte 3 ("));
+	assert_true(starts_with(o.message, "body: expected: ~ /lait/ (regex) / actual: "));
+	assert_non_null(strstr(o.message, "(string), but it is not valid UTF-8 at byte 3 ("));
 	/* The excerpt stays valid UTF-8 for the reports. */
 	assert_string_equal(o.actual, "caf\xef\xbf\xbd au lait");
 	tw_expect_outcome_free(&o);
@@ -504,9 +516,9 @@ static void test_title(void **state)
 	pass(f, ex(TW_SUBJ_TITLE, NULL, TW_OP_CONTAINS, vstr("Pizza")));
 	captures(f, as(ex(TW_SUBJ_TITLE, NULL, TW_OP_EXISTS, vnone()), "t"), "Stage Pizza");
 	fails(f, ex(TW_SUBJ_TITLE, NULL, TW_OP_EQ, vstr("Stage Pasta")),
-	      "expected title == \"Stage Pasta\", got \"Stage Pizza\"");
+	      "title: expected: \"Stage Pasta\" (string) / actual: \"Stage Pizza\" (string)");
 	fails(f, ex(TW_SUBJ_TITLE, NULL, TW_OP_MATCHES, vre("^pizza", "i")),
-	      "expected title to match /^pizza/i, got \"Stage Pizza\"");
+	      "title: expected: ~ /^pizza/i (regex) / actual: \"Stage Pizza\" (string)");
 }
 
 static void test_title_missing(void **state)
@@ -530,8 +542,8 @@ static void test_url(void **state)
 	captures(f, as(ex(TW_SUBJ_URL, NULL, TW_OP_MATCHES, vre("/orders/(\\d+)", "")), "id"),
 		 "1001");
 	fails(f, ex(TW_SUBJ_URL, NULL, TW_OP_CONTAINS, vstr("/checkout")),
-	      "expected url to contain \"/checkout\", got "
-	      "\"http://127.0.0.1:8080/orders/1001?view=full\"");
+	      "url: expected: contains \"/checkout\" (string) / actual: "
+	      "\"http://127.0.0.1:8080/orders/1001?view=full\" (string)");
 	free(f->resp.url);
 	f->resp.url = NULL;
 	fails(f, ex(TW_SUBJ_URL, NULL, TW_OP_EQ, vstr("x")), "no URL: there is no response yet");
@@ -574,7 +586,7 @@ static void test_xpath_nodes(void **state)
 	captures(f, as(ex(TW_SUBJ_XPATH, "//p", TW_OP_MATCHES, vre("#(\\d+)", "")), "o"), "1001");
 	tw_expect_outcome o =
 		judge(f, ex(TW_SUBJ_XPATH, "//li", TW_OP_EQ, vstr("Funghi")), false,
-		      "expected xpath //li == \"Funghi\", got \"Margherita\" (the first of 3 "
+		      "xpath //li: expected: \"Funghi\" (string) / actual: \"Margherita\" (string) (the first of 3 "
 		      "matches)");
 	assert_string_equal(o.actual, "Margherita");
 	tw_expect_outcome_free(&o);
@@ -597,7 +609,7 @@ static void test_xpath_absent(void **state)
 	fails(f, ex(TW_SUBJ_XPATH, "//h2", TW_OP_EXISTS, vnone()), "//h2 matched nothing");
 	pass(f, ex(TW_SUBJ_XPATH, "//h2", TW_OP_NOT_EXISTS, vnone()));
 	fails(f, ex(TW_SUBJ_XPATH, "//h1", TW_OP_NOT_EXISTS, vnone()),
-	      "expected xpath //h1 not to exist, got \"Today's menu\"");
+	      "xpath //h1: expected: not exists / actual: \"Today's menu\" (string)");
 }
 
 static void test_xpath_values(void **state)
@@ -605,26 +617,27 @@ static void test_xpath_values(void **state)
 	fx *f = *state;
 	page(f);
 	pass(f, ex(TW_SUBJ_XPATH, "count(//li)", TW_OP_EQ, vnum(3, "3")));
-	pass(f, ex(TW_SUBJ_XPATH, "count(//li)", TW_OP_EQ, vstr("3")));
+	fails(f, ex(TW_SUBJ_XPATH, "count(//li)", TW_OP_EQ, vstr("3")),
+	      "xpath count(//li): expected: \"3\" (string) / actual: 3 (integer)");
 	pass(f, ex(TW_SUBJ_XPATH, "count(//li)", TW_OP_GT, vnum(2, "2")));
 	fails(f, ex(TW_SUBJ_XPATH, "count(//li)", TW_OP_LT, vnum(3, "3")),
-	      "expected xpath count(//li) < 3, got 3");
+	      "xpath count(//li): expected: < 3 (integer) / actual: 3 (integer)");
 	pass(f, ex(TW_SUBJ_XPATH, "count(//li) div 2", TW_OP_EQ, vnum(1.5, "1.5")));
 	pass(f, ex(TW_SUBJ_XPATH, "boolean(//h1)", TW_OP_EQ, vbool(true)));
 	pass(f, ex(TW_SUBJ_XPATH, "boolean(//h1)", TW_OP_EXISTS, vnone()));
 	fails(f, ex(TW_SUBJ_XPATH, "boolean(//h2)", TW_OP_EQ, vbool(true)),
-	      "expected xpath boolean(//h2) == true, got false");
+	      "xpath boolean(//h2): expected: true (boolean) / actual: false (boolean)");
 	fails(f, ex(TW_SUBJ_XPATH, "boolean(//h2)", TW_OP_EXISTS, vnone()),
-	      "expected xpath boolean(//h2) to exist, got false");
+	      "xpath boolean(//h2): expected: exists / actual: false (boolean)");
 	pass(f, ex(TW_SUBJ_XPATH, "boolean(//h2)", TW_OP_NOT_EXISTS, vnone()));
 	captures(f, as(ex(TW_SUBJ_XPATH, "string(//li[1]/@data-id)", TW_OP_EQ, vstr("1")), "x"),
 		 "1");
 	fails(f, ex(TW_SUBJ_XPATH, "string(//h2)", TW_OP_EXISTS, vnone()),
-	      "expected xpath string(//h2) to exist, got \"\"");
+	      "xpath string(//h2): expected: exists / actual: \"\" (string)");
 	fails(f, ex(TW_SUBJ_XPATH, "number('x')", TW_OP_EXISTS, vnone()),
-	      "expected xpath number('x') to exist, got NaN");
+	      "xpath number('x'): expected: exists / actual: NaN (number)");
 	fails(f, ex(TW_SUBJ_XPATH, "number('x')", TW_OP_LT, vnum(1, "1")),
-	      "expected xpath number('x') < 1, got NaN");
+	      "xpath number('x'): expected: < 1 (integer) / actual: NaN (number)");
 }
 
 static void test_xpath_count(void **state)
@@ -633,7 +646,7 @@ static void test_xpath_count(void **state)
 	page(f);
 	captures(f, as(counted(ex(TW_SUBJ_XPATH, "//li", TW_OP_EQ, vnum(3, "3"))), "n"), "3");
 	tw_expect_outcome o = judge(f, counted(ex(TW_SUBJ_XPATH, "//li", TW_OP_EQ, vnum(2, "2"))),
-				    false, "expected xpath //li count == 2, got 3");
+				    false, "xpath //li count: expected: 2 (integer) / actual: 3 (integer)");
 	assert_string_equal(o.actual, "3");
 	tw_expect_outcome_free(&o);
 	pass(f, counted(ex(TW_SUBJ_XPATH, "//h2", TW_OP_EQ, vnum(0, "0"))));
@@ -757,7 +770,7 @@ static void test_json_strings(void **state)
 	fx *f = *state;
 	order(f);
 	tw_expect_outcome o = judge(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_EQ, vstr("baking")), false,
-				    "expected json $.status == \"baking\", got \"cold\"");
+				    "json $.status: expected: \"baking\" (string) / actual: \"cold\" (string)");
 	assert_string_equal(o.expected, "\"baking\"");
 	assert_string_equal(o.actual, "cold");
 	tw_expect_outcome_free(&o);
@@ -767,17 +780,17 @@ static void test_json_strings(void **state)
 	tw_expect_outcome_free(&o);
 	pass(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_NE, vstr("baking")));
 	fails(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_NE, vstr("cold")),
-	      "expected json $.status != \"cold\", got \"cold\"");
+	      "json $.status: expected: != \"cold\" (string) / actual: \"cold\" (string)");
 	pass(f, ex(TW_SUBJ_JSON, "$.greeting", TW_OP_CONTAINS, vstr("oven")));
 	fails(f, ex(TW_SUBJ_JSON, "$.greeting", TW_OP_CONTAINS, vstr("door")),
-	      "expected json $.greeting to contain \"door\", got \"Order #1001 is in the oven\"");
+	      "json $.greeting: expected: contains \"door\" (string) / actual: \"Order #1001 is in the oven\" (string)");
 	captures(f, as(ex(TW_SUBJ_JSON, "$.greeting", TW_OP_MATCHES,
 			  vre("order #(\\d+) is (in the oven|on its way)", "i")),
 		       "n"),
 		 "1001");
 	/* A string with a NUL is not the string before it. */
 	fails(f, ex(TW_SUBJ_JSON, "$.nul", TW_OP_EQ, vstr("a")),
-	      "expected json $.nul == \"a\", got \"a b\"");
+	      "json $.nul: expected: \"a\" (string) / actual: \"a b\" (string)");
 	pass(f, ex(TW_SUBJ_JSON, "$.nul", TW_OP_CONTAINS, vstr("b")));
 }
 
@@ -787,35 +800,51 @@ static void test_json_numbers(void **state)
 	order(f);
 	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_EQ, vnum(8.5, "8.5")));
 	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_EQ, vnum(8.5, "8.50")));
-	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_EQ, vstr("8.50")));
+	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_EQ, vtpl("8.50")));
+	fails(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_EQ, vstr("8.50")),
+	      "json $.total: expected: \"8.50\" (string) / actual: 8.5 (number)");
 	captures(f, as(ex(TW_SUBJ_JSON, "$.total", TW_OP_EXISTS, vnone()), "t"), "8.5");
 	pass(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vnum(1001, "1001")));
-	/* A template string against a JSON number compares the number. */
+	/* An unquoted template takes the type its text reads as; a quoted
+	 * one is a string (issue 12). */
 	assert_int_equal(tw_vars_set(f->vars, "order", "1001", false), TW_OK);
-	captures(f, as(ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vstr("{{order}}")), "o"), "1001");
+	captures(f, as(ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vtpl("{{order}}")), "o"), "1001");
 	pass(f, ex(TW_SUBJ_JSON, "$.ref", TW_OP_EQ, vstr("{{order}}")));
+	fails(f, ex(TW_SUBJ_JSON, "$.ref", TW_OP_EQ, vtpl("{{order}}")),
+	      "json $.ref: expected: 1001 (integer) / actual: \"1001\" (string)");
+	fails(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vstr("{{order}}")),
+	      "json $.id: expected: \"1001\" (string) / actual: 1001 (integer)");
 	/* A number never equals a JSON string: the quotes show why. */
 	fails(f, ex(TW_SUBJ_JSON, "$.ref", TW_OP_EQ, vnum(1001, "1001")),
-	      "expected json $.ref == 1001, got \"1001\"");
+	      "json $.ref: expected: 1001 (integer) / actual: \"1001\" (string)");
 	fails(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vnum(1002, "1002")),
-	      "expected json $.id == 1002, got 1001");
+	      "json $.id: expected: 1002 (integer) / actual: 1001 (integer)");
 	fails(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vstr("1001x")),
-	      "expected json $.id == \"1001x\", got 1001");
+	      "json $.id: expected: \"1001x\" (string) / actual: 1001 (integer)");
 	/* Ordering. */
 	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_GT, vnum(8, "8")));
 	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_LE, vnum(8.5, "8.5")));
 	assert_int_equal(tw_vars_set(f->vars, "max", "10", false), TW_OK);
-	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_LT, vstr("{{max}}")));
+	pass(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_LT, vtpl("{{max}}")));
 	fails(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_GE, vnum(10, "10")),
-	      "expected json $.total >= 10, got 8.5");
-	fails(f, ex(TW_SUBJ_JSON, "$.count", TW_OP_LT, vnum(100, "100")),
-	      "expected json $.count < 100, got \"42\": not a number");
+	      "json $.total: expected: >= 10 (integer) / actual: 8.5 (number)");
+	/* A JSON string that reads as a number is one for ordering (issue 12). */
+	pass(f, ex(TW_SUBJ_JSON, "$.count", TW_OP_LT, vnum(100, "100")));
+	fails(f, ex(TW_SUBJ_JSON, "$.count", TW_OP_GT, vnum(100, "100")),
+	      "json $.count: expected: > 100 (integer) / actual: \"42\" (string)");
+	fails(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_GT, vnum(0, "0")),
+	      "json $.status: expected: > 0 (integer) / actual: \"cold\" (string): not a number");
+	/* Two strings order by code points. */
+	pass(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_GT, vstr("baking")));
+	pass(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_LT, vstr("colder")));
+	pass(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_LT, vstr("\xc3\xa9")));
+	pass(f, ex(TW_SUBJ_JSON, "$.count", TW_OP_LT, vstr("5")));
 	fails(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_LT, vstr("abc")),
-	      "expected json $.total < \"abc\": \"abc\" is not a number");
+	      "json $.total: expected: < \"abc\" (string) / actual: 8.5 (number): a string orders only against a string");
 	fails(f, ex(TW_SUBJ_JSON, "$.paid", TW_OP_GT, vnum(0, "0")),
-	      "expected json $.paid > 0, got true: not a number");
+	      "json $.paid: expected: > 0 (integer) / actual: true (boolean): not a number");
 	fails(f, ex(TW_SUBJ_JSON, "$.total", TW_OP_GT, vbool(true)),
-	      "expected json $.total > true: true is not a number");
+	      "json $.total: expected: > true (boolean) / actual: 8.5 (number): only numbers and strings have an order");
 }
 
 static void test_json_string_forms(void **state)
@@ -831,14 +860,116 @@ static void test_json_string_forms(void **state)
 		 "{\"a\":1,\"b\":[1,2]}");
 	captures(f, as(ex(TW_SUBJ_JSON, "$.tags", TW_OP_EXISTS, vnone()), "x"),
 		 "[\"vegan\",\"gf\"]");
-	/* Big integers compare exactly as text. */
-	pass(f, ex(TW_SUBJ_JSON, "$.big", TW_OP_EQ, vstr("12345678901234567")));
-	/* contains works on the compact form of arrays and objects. */
-	pass(f, ex(TW_SUBJ_JSON, "$.tags", TW_OP_CONTAINS, vstr("\"vegan\"")));
+	/* A big integer is a number, not its text. */
+	fails(f, ex(TW_SUBJ_JSON, "$.big", TW_OP_EQ, vstr("12345678901234567")),
+	      "json $.big: expected: \"12345678901234567\" (string) / actual: 12345678901234567 "
+	      "(integer)");
+	/* contains on a list is membership (issue 12); on an object, the
+	 * compact form's text. */
+	pass(f, ex(TW_SUBJ_JSON, "$.tags", TW_OP_CONTAINS, vstr("vegan")));
+	fails(f, ex(TW_SUBJ_JSON, "$.tags", TW_OP_CONTAINS, vstr("\"vegan\"")),
+	      "json $.tags: expected: contains \"\"vegan\"\" (string) / actual: [\"vegan\",\"gf\"] (list)");
+	fails(f, ex(TW_SUBJ_JSON, "$.tags", TW_OP_CONTAINS, vstr("veg")),
+	      "json $.tags: expected: contains \"veg\" (string) / actual: [\"vegan\",\"gf\"] (list)");
+	pass(f, ex(TW_SUBJ_JSON, "$.meta", TW_OP_CONTAINS, vstr("\"a\":1")));
 	fails(f, ex(TW_SUBJ_JSON, "$.tags", TW_OP_CONTAINS, vstr("halal")),
-	      "expected json $.tags to contain \"halal\", got [\"vegan\",\"gf\"]");
+	      "json $.tags: expected: contains \"halal\" (string) / actual: [\"vegan\",\"gf\"] (list)");
 	fails(f, ex(TW_SUBJ_JSON, "$.meta", TW_OP_EQ, vstr("{\"a\":1,\"b\":[1,2]}")),
-	      "expected json $.meta == \"{\"a\":1,\"b\":[1,2]}\", got {\"a\":1,\"b\":[1,2]}");
+	      "json $.meta: expected: \"{\"a\":1,\"b\":[1,2]}\" (string) / actual: {\"a\":1,\"b\":[1,2]} (object)");
+}
+
+/* Issue 12, capability 3: not before any predicate, starts with, ends
+ * with, in [...], is TYPE; capability 6: var NAME. */
+static tw_expect neg(tw_expect e)
+{
+	e.negate = true;
+	return e;
+}
+
+static tw_value vlist(tw_value *items, size_t n, const char *text)
+{
+	return (tw_value){.kind = TW_VAL_LIST, .items = items, .item_count = n, .text = (char *)text};
+}
+
+static tw_value vtype(const char *name)
+{
+	return (tw_value){.kind = TW_VAL_TYPE, .text = (char *)name};
+}
+
+static void test_predicates(void **state)
+{
+	fx *f = *state;
+	order(f);
+	/* not */
+	pass(f, neg(ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vnum(2, "2"))));
+	fails(f, neg(ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vnum(1001, "1001"))),
+	      "json $.id: expected: not == 1001 (integer) / actual: 1001 (integer)");
+	pass(f, neg(ex(TW_SUBJ_JSON, "$.greeting", TW_OP_CONTAINS, vstr("Error"))));
+	fails(f, neg(ex(TW_SUBJ_JSON, "$.greeting", TW_OP_CONTAINS, vstr("oven"))),
+	      "json $.greeting: expected: not contains \"oven\" (string) / actual: \"Order #1001 "
+	      "is in the oven\" (string)");
+	/* Sides that do not compare fail with or without not. */
+	fails(f, neg(ex(TW_SUBJ_JSON, "$.status", TW_OP_GT, vnum(0, "0"))),
+	      "json $.status: expected: not > 0 (integer) / actual: \"cold\" (string): not a number");
+	/* Absent fails with not too: nothing to judge. */
+	fails(f, neg(ex(TW_SUBJ_JSON, "$.nope", TW_OP_EQ, vnum(1, "1"))), "$.nope matched nothing");
+	/* starts with, ends with */
+	pass(f, ex(TW_SUBJ_JSON, "$.greeting", TW_OP_STARTS_WITH, vstr("Order #")));
+	pass(f, ex(TW_SUBJ_JSON, "$.greeting", TW_OP_ENDS_WITH, vstr("oven")));
+	fails(f, ex(TW_SUBJ_JSON, "$.greeting", TW_OP_STARTS_WITH, vstr("oven")),
+	      "json $.greeting: expected: starts with \"oven\" (string) / actual: \"Order #1001 is "
+	      "in the oven\" (string)");
+	pass(f, neg(ex(TW_SUBJ_JSON, "$.greeting", TW_OP_ENDS_WITH, vstr("Order"))));
+	/* in */
+	tw_value items[] = {vnum(1000, "1000"), vnum(1001, "1001"), vstr("a")};
+	pass(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_IN, vlist(items, 3, "[1000, 1001, \"a\"]")));
+	fails(f, ex(TW_SUBJ_JSON, "$.ref", TW_OP_IN, vlist(items, 3, "[1000, 1001, \"a\"]")),
+	      "json $.ref: expected: in [1000, 1001, \"a\"] (list) / actual: \"1001\" (string)");
+	tw_value tpl[] = {vstr("{{who}}")};
+	assert_int_equal(tw_vars_set(f->vars, "who", "cold", false), TW_OK);
+	pass(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_IN, vlist(tpl, 1, "[\"{{who}}\"]")));
+	/* is */
+	static const struct {
+		const char *query, *type;
+		bool is;
+	} types[] = {
+		{"$.status", "string", true},   {"$.id", "string", false},
+		{"$.id", "integer", true},      {"$.total", "integer", false},
+		{"$.total", "number", true},    {"$.id", "number", true},
+		{"$.paid", "boolean", true},    {"$.note", "null", true},
+		{"$.tags", "list", true},       {"$.meta", "object", true},
+		{"$.empty", "empty", true},     {"$.tags", "empty", false},
+		{"$.status", "date", false},    {"$.status", "uuid", false},
+	};
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		tw_expect e = ex(TW_SUBJ_JSON, types[i].query, TW_OP_IS, vtype(types[i].type));
+		tw_expect_outcome o = judge(f, e, types[i].is, NULL);
+		tw_expect_outcome_free(&o);
+	}
+	fails(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_IS, vtype("string")),
+	      "json $.id: expected: is string / actual: 1001 (integer)");
+	tw_response_free(&f->resp);
+	tw_response_init(&f->resp, 16u << 20);
+	f->resp.easy = f->easy;
+	RESPOND(f, 200, "application/json",
+		"{\"d\": \"2026-12-02\", \"t\": \"2026-12-02T08:40:57.5+01:00\", \"z\": "
+		"\"2026-12-02T08:40:57Z\", \"feb\": \"2025-02-29\", \"u\": "
+		"\"123e4567-E89B-12d3-a456-426614174000\", \"bad\": \"123e4567-e89b-12d3-a456\"}");
+	pass(f, ex(TW_SUBJ_JSON, "$.d", TW_OP_IS, vtype("date")));
+	pass(f, ex(TW_SUBJ_JSON, "$.t", TW_OP_IS, vtype("date")));
+	pass(f, ex(TW_SUBJ_JSON, "$.z", TW_OP_IS, vtype("date")));
+	pass(f, neg(ex(TW_SUBJ_JSON, "$.feb", TW_OP_IS, vtype("date"))));
+	pass(f, ex(TW_SUBJ_JSON, "$.u", TW_OP_IS, vtype("uuid")));
+	pass(f, neg(ex(TW_SUBJ_JSON, "$.bad", TW_OP_IS, vtype("uuid"))));
+	/* var: a variable's value, as text */
+	assert_int_equal(tw_vars_set(f->vars, "order", "1001", false), TW_OK);
+	pass(f, ex(TW_SUBJ_VAR, "order", TW_OP_EQ, vnum(1001, "1001")));
+	pass(f, ex(TW_SUBJ_VAR, "order", TW_OP_EQ, vstr("1001")));
+	pass(f, ex(TW_SUBJ_VAR, "order", TW_OP_IS, vtype("string")));
+	fails(f, ex(TW_SUBJ_VAR, "order", TW_OP_STARTS_WITH, vstr("2")),
+	      "var order: expected: starts with \"2\" (string) / actual: \"1001\" (string)");
+	fails(f, ex(TW_SUBJ_VAR, "nobody", TW_OP_EXISTS, vnone()), "no variable 'nobody'");
+	pass(f, ex(TW_SUBJ_VAR, "nobody", TW_OP_NOT_EXISTS, vnone()));
 }
 
 static void test_json_literals(void **state)
@@ -848,19 +979,21 @@ static void test_json_literals(void **state)
 	pass(f, ex(TW_SUBJ_JSON, "$.paid", TW_OP_EQ, vbool(true)));
 	pass(f, ex(TW_SUBJ_JSON, "$.refunded", TW_OP_EQ, vbool(false)));
 	fails(f, ex(TW_SUBJ_JSON, "$.paid", TW_OP_EQ, vbool(false)),
-	      "expected json $.paid == false, got true");
+	      "json $.paid: expected: false (boolean) / actual: true (boolean)");
 	fails(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_EQ, vbool(true)),
-	      "expected json $.status == true, got \"cold\"");
-	pass(f, ex(TW_SUBJ_JSON, "$.paid", TW_OP_EQ, vstr("true")));
+	      "json $.status: expected: true (boolean) / actual: \"cold\" (string)");
+	fails(f, ex(TW_SUBJ_JSON, "$.paid", TW_OP_EQ, vstr("true")),
+	      "json $.paid: expected: \"true\" (string) / actual: true (boolean)");
+	pass(f, ex(TW_SUBJ_JSON, "$.paid", TW_OP_EQ, vtpl("true")));
 	pass(f, ex(TW_SUBJ_JSON, "$.note", TW_OP_EQ, vnull()));
 	pass(f, ex(TW_SUBJ_JSON, "$.status", TW_OP_NE, vnull()));
 	fails(f, ex(TW_SUBJ_JSON, "$.refunded", TW_OP_EQ, vnull()),
-	      "expected json $.refunded == null, got false");
-	fails(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vnull()), "expected json $.id == null, got 1001");
+	      "json $.refunded: expected: null (null) / actual: false (boolean)");
+	fails(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vnull()), "json $.id: expected: null (null) / actual: 1001 (integer)");
 	/* null is there: it exists. */
 	pass(f, ex(TW_SUBJ_JSON, "$.note", TW_OP_EXISTS, vnone()));
 	fails(f, ex(TW_SUBJ_JSON, "$.note", TW_OP_NOT_EXISTS, vnone()),
-	      "expected json $.note not to exist, got null");
+	      "json $.note: expected: not exists / actual: null (null)");
 }
 
 static void test_json_absent(void **state)
@@ -888,7 +1021,7 @@ static void test_json_many_matches(void **state)
 	captures(f, as(ex(TW_SUBJ_JSON, "$..name", TW_OP_EQ, vstr("Margherita")), "n"),
 		 "Margherita");
 	fails(f, ex(TW_SUBJ_JSON, "$.items[*].name", TW_OP_EQ, vstr("Funghi")),
-	      "expected json $.items[*].name == \"Funghi\", got \"Margherita\" (the first of 3 "
+	      "json $.items[*].name: expected: \"Funghi\" (string) / actual: \"Margherita\" (string) (the first of 3 "
 	      "matches)");
 }
 
@@ -907,7 +1040,7 @@ static void test_json_count(void **state)
 	pass(f, counted(ex(TW_SUBJ_JSON, "$.meta", TW_OP_EQ, vnum(1, "1"))));
 	pass(f, counted(ex(TW_SUBJ_JSON, "$.status", TW_OP_EQ, vnum(1, "1"))));
 	tw_expect_outcome o = judge(f, counted(ex(TW_SUBJ_JSON, "$.items", TW_OP_EQ, vnum(1, "1"))),
-				    false, "expected json $.items count == 1, got 3");
+				    false, "json $.items count: expected: 1 (integer) / actual: 3 (integer)");
 	assert_string_equal(o.actual, "3");
 	tw_expect_outcome_free(&o);
 }
@@ -994,7 +1127,7 @@ static void test_cookies(void **state)
 	pass(f, ex(TW_SUBJ_COOKIE, "empty", TW_OP_EXISTS, vnone()));
 	pass(f, ex(TW_SUBJ_COOKIE, "empty", TW_OP_EQ, vstr("")));
 	fails(f, ex(TW_SUBJ_COOKIE, "session", TW_OP_EQ, vstr("def")),
-	      "expected cookie session == \"def\", got \"abc\"");
+	      "cookie session: expected: \"def\" (string) / actual: \"abc\" (string)");
 	/* An expired cookie is not in a browser's jar. */
 	pass(f, ex(TW_SUBJ_COOKIE, "stale", TW_OP_NOT_EXISTS, vnone()));
 	tw_expect_outcome o = judge(f, ex(TW_SUBJ_COOKIE, "cart", TW_OP_EXISTS, vnone()), false,
@@ -1004,7 +1137,7 @@ static void test_cookies(void **state)
 	fails(f, ex(TW_SUBJ_COOKIE, "cart", TW_OP_EQ, vstr("1")),
 	      "no cookie 'cart' in the customer's jar");
 	fails(f, ex(TW_SUBJ_COOKIE, "session", TW_OP_NOT_EXISTS, vnone()),
-	      "expected cookie session not to exist, got \"abc\"");
+	      "cookie session: expected: not exists / actual: \"abc\" (string)");
 }
 
 static void test_cookies_without_handle(void **state)
@@ -1025,19 +1158,19 @@ static void test_time(void **state)
 	fx *f = *state;
 	page(f);
 	tw_expect_outcome o = judge(f, ex(TW_SUBJ_TIME, NULL, TW_OP_LT, vdur(800, "800ms")), false,
-				    "expected time < 800ms, took 1234ms");
+				    "time: expected: < 800ms (duration) / actual: 1234ms (duration)");
 	assert_string_equal(o.expected, "< 800ms");
 	assert_string_equal(o.actual, "1234ms");
 	tw_expect_outcome_free(&o);
 	pass(f, ex(TW_SUBJ_TIME, NULL, TW_OP_LT, vdur(2000, "2s")));
 	fails(f, ex(TW_SUBJ_TIME, NULL, TW_OP_LE, vdur(1000, "1s")),
-	      "expected time <= 1s, took 1234ms");
+	      "time: expected: <= 1s (duration) / actual: 1234ms (duration)");
 	fails(f, ex(TW_SUBJ_TIME, NULL, TW_OP_LT, vnum(800, "800")),
-	      "expected time < 800ms, took 1234ms");
+	      "time: expected: < 800ms (integer) / actual: 1234ms (duration)");
 	pass(f, ex(TW_SUBJ_TIME, NULL, TW_OP_GT, vdur(1234, "1234ms")));
 	captures(f, as(ex(TW_SUBJ_TIME, NULL, TW_OP_LT, vdur(1500, "1.5s")), "t"), "1234");
 	fails(f, ex(TW_SUBJ_TIME, NULL, TW_OP_LT, vdur(800, NULL)),
-	      "expected time < 800ms, took 1234ms");
+	      "time: expected: < 800ms (duration) / actual: 1234ms (duration)");
 }
 
 /* ---- contains with an unquoted value ---- */
@@ -1058,7 +1191,7 @@ static void contains_every_kind(fx *f, tw_subject subject, const char *arg, cons
 	/* 8.5 is in "8.50", 8.500 is not: the written text, not the number. */
 	tw_expect_outcome o = judge(f, ex(subject, arg, TW_OP_CONTAINS, vnum(8.5, "8.500")),
 				    false, NULL);
-	assert_non_null(strstr(o.message, "to contain 8.500"));
+	assert_non_null(strstr(o.message, "expected: contains 8.500 (number)"));
 	tw_expect_outcome_free(&o);
 	/* Built without its text (not from a script): the number as shown. */
 	pass(f, ex(subject, arg, TW_OP_CONTAINS, vnum(8.5, NULL)));
@@ -1093,10 +1226,10 @@ static void test_contains_unquoted_values(void **state)
 	pass(f, ex(TW_SUBJ_URL, NULL, TW_OP_CONTAINS, vnum(8.5, "8.50")));
 	pass(f, ex(TW_SUBJ_URL, NULL, TW_OP_CONTAINS, vdur(2000, "2s")));
 	fails(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vnum(200, "200")),
-	      "expected body to contain 200");
+	      "body: expected: contains 200 (integer) / actual: \"<html><head><title>v=8.50 d=2s b=true f=false n=null</title></head><body><p>v=8.50 d=2s b=true f=false n=null</p></bo…\" (string)");
 	pass(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_CONTAINS, vnum(20, "20")));
 	fails(f, ex(TW_SUBJ_STATUS, NULL, TW_OP_CONTAINS, vbool(true)),
-	      "expected status to contain true, got 200");
+	      "status: expected: contains true (boolean) / actual: 200 (integer)");
 
 	tw_response_free(&f->resp);
 	tw_response_init(&f->resp, 16u << 20);
@@ -1108,7 +1241,7 @@ static void test_contains_unquoted_values(void **state)
 	/* A JSON number's text is its shortest form: 8.5, never "8.50". */
 	pass(f, ex(TW_SUBJ_JSON, "$.n", TW_OP_CONTAINS, vnum(8.5, "8.5")));
 	fails(f, ex(TW_SUBJ_JSON, "$.n", TW_OP_CONTAINS, vnum(8.5, "8.50")),
-	      "expected json $.n to contain 8.50, got 8.5");
+	      "json $.n: expected: contains 8.50 (number) / actual: 8.5 (number)");
 	pass(f, ex(TW_SUBJ_JSON, "$.t", TW_OP_CONTAINS, vbool(true)));
 	contains_every_kind(f, TW_SUBJ_BODY, NULL, page_body);
 	contains_every_kind(f, TW_SUBJ_TEXT, NULL, page_body);
@@ -1395,6 +1528,7 @@ int main(void)
 		T(test_json_numbers),
 		T(test_json_string_forms),
 		T(test_json_literals),
+		T(test_predicates),
 		T(test_json_absent),
 		T(test_json_many_matches),
 		T(test_json_count),
