@@ -604,8 +604,12 @@ static void check_expect(checker *c, const tw_step *st)
 	const tw_expect *e = &st->expect;
 	if (e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON)
 		check_template(c, e->arg, st->loc.col);
-	if (e->value.kind == TW_VAL_STRING || e->value.kind == TW_VAL_REGEX)
+	if (e->value.kind == TW_VAL_STRING || e->value.kind == TW_VAL_REGEX ||
+	    e->value.kind == TW_VAL_TEMPLATE)
 		check_template(c, e->value.text, e->value.loc.col);
+	for (size_t i = 0; i < e->value.item_count; i++)
+		if (e->value.items[i].kind == TW_VAL_STRING)
+			check_template(c, e->value.items[i].text, e->value.loc.col);
 	check_regex(c, &e->value);
 	if (e->subject == TW_SUBJ_XPATH)
 		check_xpath(c, st);

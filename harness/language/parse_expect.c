@@ -239,11 +239,8 @@ static int parse_value(parser *p, tw_op op, const char *after, tw_value *v)
 	 * `expect text 8.50` seeks "8.50", and 48h is three characters, not
 	 * a duration too long. contains keeps numbers, true, false and null
 	 * typed, for a JSON list's elements; its text stays as written. */
-	if (op == TW_OP_STARTS_WITH || op == TW_OP_ENDS_WITH) {
-		v->kind = TW_VAL_STRING;
-		return TW_OK;
-	}
-	if (op == TW_OP_CONTAINS && tw_parse_duration(tok.text, &(double){0}) != DUR_NOT) {
+	bool text_op = op == TW_OP_CONTAINS || op == TW_OP_STARTS_WITH || op == TW_OP_ENDS_WITH;
+	if (text_op && tw_parse_duration(tok.text, &(double){0}) != DUR_NOT) {
 		v->kind = TW_VAL_STRING;
 		return TW_OK;
 	}
@@ -430,16 +427,20 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 			return tw_parse_err(p, vcol,
 					    "expected a status code from 100 to 599 after '%s'",
 					    after);
-		if (relational(e->op) && !numeric && v->kind != TW_VAL_STRING &&
-		    v->kind != TW_VAL_TEMPLATE)
+		/* A bare word is a string everywhere, but one to order by is
+		 * more likely a mistyped number: strings are ordered quoted. */
+		bool quoted = v->kind == TW_VAL_STRING && p->line[vcol - 1] == '"';
+		if (relational(e->op) && !numeric && !quoted && v->kind != TW_VAL_TEMPLATE)
 			return tw_parse_err(
 				p, vcol,
 				"'%s' compares numbers or strings: expected a number, a "
-				"duration like 800ms or a \"string\"",
+				"duration like 800ms or a \"quoted string\"",
 				op);
 		if ((e->op == TW_OP_STARTS_WITH || e->op == TW_OP_ENDS_WITH) &&
 		    v->kind != TW_VAL_STRING && v->kind != TW_VAL_TEMPLATE)
-			return tw_parse_err(p, vcol, "'%s' takes text: expected a \"string\"", op);
+			return tw_parse_err(p, vcol,
+					    "'%s' takes text: expected a \"string\", like %s \"%s\"",
+					    op, op, v->text);
 	}
 	/* as NAME */
 	tw_token t;

@@ -862,7 +862,7 @@ static void test_expect_values(void **state)
 	assert_string_equal(ex(s, 4)->value.text, "null");
 	assert_int_equal(ex(s, 5)->value.kind, TW_VAL_DURATION);
 	assert_true(ex(s, 5)->value.number == 1500);
-	assert_int_equal(ex(s, 6)->value.kind, TW_VAL_STRING);
+	assert_int_equal(ex(s, 6)->value.kind, TW_VAL_TEMPLATE); /* typed when expanded */
 	assert_string_equal(ex(s, 6)->value.text, "{{order}}");
 	assert_int_equal(ex(s, 7)->value.kind, TW_VAL_STRING); /* quoted: a string */
 	assert_string_equal(ex(s, 7)->value.text, "200");
@@ -888,13 +888,17 @@ static void test_expect_values(void **state)
 	assert_int_equal(ex(s, 0)->value.kind, TW_VAL_STRING);
 	tw_script_free(s);
 
-	/* After contains every word is text, as written. */
+	/* After contains every word keeps its text as written; numbers,
+	 * true, false and null keep their type too, for a JSON list's
+	 * elements (issue 12), durations are text. */
 	s = parse_ok(S "expect text 8.50\nexpect body contains 2s\nexpect json $.a contains true\n"
 		       "expect header X-A contains null\nexpect text 48h\n");
 	const char *const written[] = {"8.50", "2s", "true", "null", "48h"};
+	const tw_value_kind kinds[] = {TW_VAL_NUMBER, TW_VAL_STRING, TW_VAL_BOOL, TW_VAL_NULL,
+				       TW_VAL_STRING};
 	for (size_t i = 0; i < 5; i++) {
 		assert_int_equal(ex(s, i)->op, TW_OP_CONTAINS);
-		assert_int_equal(ex(s, i)->value.kind, TW_VAL_STRING);
+		assert_int_equal(ex(s, i)->value.kind, kinds[i]);
 		assert_string_equal(ex(s, i)->value.text, written[i]);
 	}
 	tw_script_free(s);
@@ -913,10 +917,10 @@ static void test_expect_errors(void **state)
 	parse_err(S "expect stauts 200\n", 2, 8, "unknown expectation 'stauts' (did you mean 'status'?)");
 	parse_err(S "expect color red\n", 2, 8, "unknown expectation 'color': expected status, header");
 	parse_err(S "expect header X-Trace\n", 2, 22,
-		  "expected an operator (==, !=, <, <=, >, >=, contains, ~, exists, not exists)");
+		  "expected an operator (==, !=, <, <=, >, >=, contains, ~, exists, starts with, ends with, in, is, or not before one of them)");
 	parse_err(S "expect header X-Trace abc\n", 2, 23,
-		  "expected an operator (==, !=, <, <=, >, >=, contains, ~, exists, not exists), found 'abc'");
-	parse_err(S "expect json $.a = 1\n", 2, 17, "expected an operator (==, !=, <, <=, >, >=, contains, ~, exists, not exists): equality is '=='");
+		  "expected an operator (==, !=, <, <=, >, >=, contains, ~, exists, starts with, ends with, in, is, or not before one of them), found 'abc'");
+	parse_err(S "expect json $.a = 1\n", 2, 17, "expected an operator (==, !=, <, <=, >, >=, contains, ~, exists, starts with, ends with, in, is, or not before one of them): equality is '=='");
 	parse_err(S "expect cookie sid\n", 2, 18, "expected an operator");
 	parse_err(S "expect xpath \"//a\" count\n", 2, 25, "expected an operator");
 	parse_err(S "expect header\n", 2, 14, "expected the header name after 'expect header'");
@@ -925,14 +929,56 @@ static void test_expect_errors(void **state)
 	parse_err(S "expect xpath\n", 2, 13, "expected an XPath expression after 'expect xpath'");
 	parse_err(S "expect json status == 1\n", 2, 13, "expected a JSON query starting with '$'");
 	parse_err(S "expect json \"status\" == 1\n", 2, 13, "expected a JSON query starting with '$'");
-	parse_err(S "expect header A not there\n", 2, 21, "expected 'exists' after 'not'");
+	parse_err(S "expect header A not there\n", 2, 21, "expected an operator after 'not' (==, !=");
 	parse_err(S "expect time 800ms\n", 2, 13, "expected an operator");
 	parse_err(S "expect time == 800ms\n", 2, 13, "expected <, <=, > or >= after 'expect time'");
 	parse_err(S "expect time < 800\n", 2, 15, "expected a duration after '<', like 800ms or 2s");
 	parse_err(S "expect time < fast\n", 2, 15, "expected a duration after '<'");
 	parse_err(S "expect json $.a < abc\n", 2, 19,
-		  "'<' compares numbers: expected a number or a duration like 800ms");
-	parse_err(S "expect json $.a >= \"3\"\n", 2, 20, "'>=' compares numbers");
+		  "'<' compares numbers or strings: expected a number, a duration like 800ms or "
+		  "a \"quoted string\"");
+	parse_err(S "expect json $.a >= true\n", 2, 20, "'>=' compares numbers or strings");
+	/* Issue 12: a quoted string orders by code points, a template by its
+	 * type; misuses of the new predicates say what they expect. */
+	tw_script *o = parse_ok(S "expect json $.a >= \"3\"\nexpect json $.a > {{n}}\n"
+				  "expect json $.a not == 2\nexpect text not contains \"Error\"\n"
+				  "expect json $.a in [1, \"b\", true, null]\nexpect json $.a is uuid\n"
+				  "expect url starts with \"http\"\nexpect var n ends with x\n");
+	assert_int_equal(ex(o, 0)->value.kind, TW_VAL_STRING);
+	assert_int_equal(ex(o, 1)->value.kind, TW_VAL_TEMPLATE);
+	assert_true(ex(o, 2)->negate);
+	assert_int_equal(ex(o, 2)->op, TW_OP_EQ);
+	assert_true(ex(o, 3)->negate);
+	assert_int_equal(ex(o, 3)->op, TW_OP_CONTAINS);
+	assert_int_equal(ex(o, 4)->value.kind, TW_VAL_LIST);
+	assert_int_equal(ex(o, 4)->value.item_count, 4);
+	assert_int_equal(ex(o, 4)->value.items[1].kind, TW_VAL_STRING);
+	assert_int_equal(ex(o, 4)->value.items[3].kind, TW_VAL_NULL);
+	assert_int_equal(ex(o, 5)->op, TW_OP_IS);
+	assert_string_equal(ex(o, 5)->value.text, "uuid");
+	assert_int_equal(ex(o, 6)->op, TW_OP_STARTS_WITH);
+	assert_int_equal(ex(o, 7)->subject, TW_SUBJ_VAR);
+	assert_string_equal(ex(o, 7)->arg, "n");
+	assert_int_equal(ex(o, 7)->op, TW_OP_ENDS_WITH);
+	tw_script_free(o);
+	parse_err(S "expect url starts with 5\n", 2, 24, "'starts with' takes text: expected a \"string\"");
+	parse_err(S "expect url ends \"x\"\n", 2, 17, "expected 'with' after 'ends'");
+	parse_err(S "expect json $.a is foo\n", 2, 20,
+		  "unknown type 'foo' after 'is': expected string, integer, number, boolean, list, "
+		  "object, null, empty, date or uuid");
+	parse_err(S "expect json $.a in 1, 2\n", 2, 20, "expected a list after 'in'");
+	parse_err(S "expect json $.a in [1, 2\n", 2, 24, "the list after 'in' does not read as JSON");
+	parse_err(S "expect json $.a in []\n", 2, 20, "the list after 'in' is empty");
+	parse_err(S "expect json $.a in [[1]]\n", 2, 20, "a list after 'in' holds strings, numbers");
+	parse_err(S "expect json $.a not\n", 2, 20, "expected an operator after 'not'");
+	parse_err(S "expect json $.a not not == 1\n", 2, 21, "'not' twice");
+	parse_err(S "expect status starts with \"2\"\n", 2, 15,
+		  "'starts with' does not apply to status");
+	parse_err(S "expect json $.a count starts with \"2\"\n", 2, 23,
+		  "'starts with' does not apply to a count");
+	parse_err(S "expect var\n", 2, 11, "expected a variable name after 'expect var'");
+	parse_err(S "expect var 1x == 2\n", 2, 12, "invalid variable name '1x'");
+	parse_err(S "expect json $.a not ~ /x/ as y\n", 2, 27, "nothing to capture: 'not ~'");
 	parse_err(S "expect status OK\n", 2, 15, "expected a status code from 100 to 599 after 'status'");
 	parse_err(S "expect status == 99\n", 2, 18, "expected a status code from 100 to 599 after '=='");
 	parse_err(S "expect status 200.5\n", 2, 15, "expected a status code from 100 to 599");
@@ -1085,11 +1131,11 @@ static void test_hear(void **state)
 	parse_err(IVR "  hear ==\n", 2, 10, "expected the words to hear after '=='");
 	parse_err(IVR "  hear \"\"\n", 2, 8, "the words to hear are empty");
 	parse_err(IVR "  hear exists\n", 2, 8,
-		  "'exists' does not apply to 'hear': expected ==, contains or ~ and the words to hear");
+		  "'exists' does not apply to 'hear': expected ==, contains, ~, starts with or ends with and the words to hear");
 	parse_err(IVR "  hear not exists\n", 2, 8, "'not exists' does not apply to 'hear'");
 	parse_err(IVR "  hear != x\n", 2, 8, "'!=' does not apply to 'hear'");
 	parse_err(IVR "  hear < 3\n", 2, 8, "'<' does not apply to 'hear'");
-	parse_err(IVR "  hear = x\n", 2, 8, "expected an operator (" "==, !=, <, <=, >, >=, contains, ~, exists, not exists): equality is '=='");
+	parse_err(IVR "  hear = x\n", 2, 8, "expected an operator (" "==, !=, <, <=, >, >=, contains, ~, exists, starts with, ends with, in, is, or not before one of them): equality is '=='");
 	parse_err(IVR "  hear ~ \"x\"\n", 2, 10, "expected a regular expression after '~'");
 	parse_err(IVR "  hear Welcome to Stage Pizza\n", 2, 16,
 		  "unexpected 'to' after the words to hear (words with blanks go in double quotes, "
@@ -1227,7 +1273,7 @@ static void test_expect_call_subjects(void **state)
 	parse_err(IVR "  expect transfer not exists as t\n", 2, 30,
 		  "nothing to capture: 'not exists' has no value to keep");
 	parse_err(IVR "  expect transfer < 3\n", 2, 19,
-		  "'<' compares numbers: expected ==, !=, contains, ~, exists or not exists after 'expect transfer'");
+		  "'<' does not apply to 'expect transfer': expected ==, !=, contains, ~, starts with, ends with, in, exists or not exists");
 	parse_err(IVR "  expect rejected ==\n", 2, 21, "expected a value after '=='");
 	parse_err(IVR "  expect rejected ~\n", 2, 20, "expected a regular expression after '~'");
 	parse_err(IVR "  expect transfer to an agent\n", 2, 22,
@@ -1237,7 +1283,7 @@ static void test_expect_call_subjects(void **state)
 	parse_err(IVR "  expect trasnfer\n", 2, 10, "unknown expectation 'trasnfer' (did you mean 'transfer'?)");
 	parse_err(IVR "  expect\n", 2, 9,
 		  "expected what to check after 'expect': status, header, text, body, title, url, xpath, "
-		  "json, cookie, time, or on the phone transfer, recording, rejected or hangup");
+		  "json, cookie, time, var, or on the phone transfer, recording, rejected or hangup");
 }
 
 static void test_unknown_steps(void **state)
