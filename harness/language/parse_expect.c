@@ -223,6 +223,9 @@ static int parse_value(parser *p, tw_op op, const char *after, tw_value *v)
 				v->kind = TW_VAL_TYPE;
 				return TW_OK;
 			}
+		if (tw_parse_is_word(&tok, "not"))
+			return tw_parse_err(p, tok.col,
+					    "'not' goes before the predicate: not is TYPE");
 		return tw_parse_err(p, tok.col, "unknown type '%s' after 'is': expected " TYPES_LIST,
 				    tw_parse_shown(p, &tok));
 	}

@@ -163,10 +163,16 @@ void tw_wrap_line(FILE *out, const char *line, size_t len, size_t width)
 		} else {
 			bool hang = *p == TW_WRAP_HANG[0], given = false;
 			size_t at = 0;
-			for (p++; p < end && *p >= '0' && *p <= '9'; p++, given = true)
-				at = at < 100000 ? at * 10 + (size_t)(*p - '0') : at;
-			if (given && p < end && *p == TW_WRAP_COLUMN_END)
-				p++;
+			const unsigned char *q = ++p;
+			for (; q < end && *q >= '0' && *q <= '9'; q++)
+				at = at < 100000 ? at * 10 + (size_t)(*q - '0') : at;
+			/* Digits not closed by ';' are the text's own ("404"). */
+			if (q > p && q < end && *q == TW_WRAP_COLUMN_END) {
+				given = true;
+				p = q + 1;
+			} else {
+				at = 0;
+			}
 			if (!hang)
 				column(&l, at);
 			else

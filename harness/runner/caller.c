@@ -288,6 +288,28 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 	size_t n = tw_call_event_count(c->call);
 	tw_expect_outcome out = {0};
 	char *expected = NULL;
+	/* `hear not "x"`: no prompt since the last hear says it. Nothing is
+	 * consumed: what was not said cannot be heard past. */
+	if (st->expect.negate) {
+		for (size_t i = c->heard; i < n; i++) {
+			const tw_call_event *ev = tw_call_event_at(c->call, i);
+			if (!ev->is_prompt || !ev->text)
+				continue;
+			if (tw_expect_eval_given(&st->expect, ev->text, NULL, c->vars,
+						 &c->run->redact, &out) != TW_OK)
+				goto oom;
+			if (!out.passed) {
+				tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, out.expected,
+						 out.actual, "%s",
+						 out.message ? out.message : "heard it");
+				tw_expect_outcome_free(&out);
+				return;
+			}
+			tw_expect_outcome_free(&out);
+		}
+		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+		return;
+	}
 	for (size_t i = c->heard; i < n; i++) {
 		const tw_call_event *ev = tw_call_event_at(c->call, i);
 		if (!ev->is_prompt || !ev->text)

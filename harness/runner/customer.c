@@ -468,7 +468,8 @@ void tw_customer_start_transfer(tw_customer *c, tw_step_result *sr, tw_http_requ
 
 static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
 {
-	if (!c->have_response) {
+	/* A variable needs no response. */
+	if (!c->have_response && st->expect.subject != TW_SUBJ_VAR) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
 		     "nothing to check: no request was made before this expectation");
 		return;

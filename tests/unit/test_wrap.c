@@ -193,6 +193,12 @@ static void test_escapes_and_hang(void **state)
 	assert_non_null(strstr(colored, "half the\n           customers"));
 	free(plain);
 	free(colored);
+	/* Digits right after a hang are text, not a column, unless ';'
+	 * closes them: "actual: 404" keeps its number (issue 12's typed
+	 * messages show numbers there). */
+	char *number = wrap("actual: " TW_WRAP_HANG "3.14", 40);
+	assert_string_equal(number, "actual: 3.14\n");
+	free(number);
 }
 
 /* A space that does not break: "GET" stays with its URL, unless the two
