@@ -604,6 +604,10 @@ static void check_expect(checker *c, const tw_step *st)
 	const tw_expect *e = &st->expect;
 	if (e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON)
 		check_template(c, e->arg, st->loc.col);
+	/* `expect var NAME` reads a variable as a template would; that one is
+	 * not set is what `not exists` asks. */
+	if (e->subject == TW_SUBJ_VAR && e->arg && e->op != TW_OP_NOT_EXISTS)
+		check_var(c, e->arg, e->arg_loc.col);
 	if (e->value.kind == TW_VAL_STRING || e->value.kind == TW_VAL_REGEX ||
 	    e->value.kind == TW_VAL_TEMPLATE)
 		check_template(c, e->value.text, e->value.loc.col);
