@@ -171,11 +171,12 @@ static int parse_list(parser *p, tw_value *v)
 			it->kind = TW_VAL_NULL;
 			it->text = tw_arena_strdup(p->arena, "null");
 		} else {
+			const char *what = json_is_array(j) ? "lists" : "objects";
 			json_decref(list);
 			return tw_parse_err(p, col,
 					    "a list after 'in' holds strings, numbers, true, false "
 					    "and null, not %s",
-					    json_is_array(j) ? "lists" : "objects");
+					    what);
 		}
 		if (!it->text) {
 			json_decref(list);
