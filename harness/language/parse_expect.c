@@ -18,6 +18,8 @@
 static const char *const subject_words[] = {
 	"status", "header", "text", "body", "title", "url", "xpath", "json", "cookie", "time",
 	"transfer", "recording", "rejected", "hangup",
+	/* capability 9 (filters stream) */
+	"bytes", "sha256", "md5",
 };
 
 
@@ -353,8 +355,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 	if (rc)
 		return rc;
 	static const char *const subjects_list =
-		"status, header, text, body, title, url, xpath, json, cookie, time, or on the "
-		"phone transfer, recording, rejected or hangup";
+		"status, header, text, body, title, url, xpath, json, cookie, time, bytes, "
+		"sha256, md5, or on the phone transfer, recording, rejected or hangup";
 	if (tok.kind == TW_TOK_END)
 		return tw_parse_err(p, tok.col, "expected what to check after 'expect': %s",
 				    subjects_list);
@@ -363,6 +365,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		TW_SUBJ_TITLE,    TW_SUBJ_URL,       TW_SUBJ_XPATH,    TW_SUBJ_JSON,
 		TW_SUBJ_COOKIE,   TW_SUBJ_TIME,      TW_SUBJ_TRANSFER, TW_SUBJ_RECORDING,
 		TW_SUBJ_REJECTED, TW_SUBJ_HANGUP,
+		/* capability 9 (filters stream) */
+		TW_SUBJ_BYTES,    TW_SUBJ_SHA256,    TW_SUBJ_MD5,
 	};
 	_Static_assert(COUNT(subjects) == COUNT(subject_words), "one subject per word");
 	size_t si = COUNT(subject_words);
@@ -435,15 +439,7 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		break;
 	}
 
-	if (e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON) {
-		tw_token c;
-		if ((rc = tw_parse_peek(p, &c)))
-			return rc;
-		if (tw_parse_is_word(&c, "count")) {
-			if ((rc = tw_parse_next(p, &c)))
-				return rc;
-			e->count = true;
-		}
-	}
+	if ((rc = tw_parse_filters(p, e)))
+		return rc;
 	return tw_parse_expectation_rest(p, e, subject);
 }

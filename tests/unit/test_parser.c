@@ -1237,7 +1237,7 @@ static void test_expect_call_subjects(void **state)
 	parse_err(IVR "  expect trasnfer\n", 2, 10, "unknown expectation 'trasnfer' (did you mean 'transfer'?)");
 	parse_err(IVR "  expect\n", 2, 9,
 		  "expected what to check after 'expect': status, header, text, body, title, url, xpath, "
-		  "json, cookie, time, or on the phone transfer, recording, rejected or hangup");
+		  "json, cookie, time, bytes, sha256, md5, or on the phone transfer, recording, rejected or hangup");
 }
 
 static void test_unknown_steps(void **state)
