@@ -405,7 +405,9 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		if (tok.kind == TW_TOK_END)
 			return tw_parse_err(p, tok.col, "expected the %s name after 'expect %s'",
 					    subject, subject);
-		if (tok.kind != TW_TOK_WORD || !tw_parse_valid_token(tok.text, tok.raw_len))
+		/* Quoted as Hurl writes it (`header "Set-Cookie"`) or bare. */
+		if ((tok.kind != TW_TOK_WORD && tok.kind != TW_TOK_STRING) ||
+		    !tw_parse_valid_token(tok.text, strlen(tok.text)))
 			return tw_parse_err(p, tok.col,
 					    "invalid %s name '%s': expected letters, digits and "
 					    "!#$%%&'*+-.^_`|~",

@@ -198,6 +198,11 @@ int tw_parse_filters(parser *p, tw_expect *e)
 						    tw_parse_shown(p, &tok), best);
 			break;
 		}
+		if (e->subject >= TW_SUBJ_PROMPT && e->subject <= TW_SUBJ_HANGUP)
+			return tw_parse_err(p, tok.col,
+					    "filters apply to a response, not to the call: '%s' "
+					    "cannot follow this subject",
+					    tok.text);
 		if ((rc = tw_parse_next(p, &tok)))
 			return rc;
 		if (e->filter_count == cap) {

@@ -241,6 +241,7 @@ static void test_headers(void **state)
 	/* Without filters a header is its first value, as ever. */
 	PASS(f, "header Set-Cookie == \"flavour=margherita; Path=/\"");
 	PASS(f, "header Set-Cookie count == 2");
+	PASS(f, "header \"Set-Cookie\" count == 2");
 	PASS(f, "header Set-Cookie nth 2 == \"size=large; Path=/; HttpOnly\"");
 	PASS(f, "header Set-Cookie last regex /size=(\\w+)/ == \"large\"");
 	PASS(f, "header Content-Type count == 1");
