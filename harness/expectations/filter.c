@@ -54,6 +54,7 @@
 
 #include "core/buf.h"
 #include "core/template.h"
+#include "expectations/compiled.h"
 #include "expectations/jsonpath.h"
 #include "expectations/regex.h"
 
@@ -240,6 +241,21 @@ static char *expand_arg(eval *ev, const tw_value *a, bool regex)
 				 err.message ? err.message : "a template does not expand");
 	tw_error_clear(&err);
 	return rc ? NULL : out;
+}
+
+static tw_regex *compile_arg(eval *ev, const tw_filter *f);
+
+/* The filter's pattern: compiled once for the run (compiled.h) when it
+ * has no template, then *owned is NULL; else compiled here, *owned the
+ * caller's to free. NULL after deciding or marking oom. */
+static const tw_regex *filter_regex(eval *ev, const tw_filter *f, tw_regex **owned)
+{
+	const tw_expect_code *code = ev->ex->code;
+	size_t i = (size_t)(f - ev->ex->filters);
+	*owned = NULL;
+	if (code && code->filter_regex && i < code->filter_count && code->filter_regex[i])
+		return code->filter_regex[i];
+	return *owned = compile_arg(ev, f);
 }
 
 static tw_regex *compile_arg(eval *ev, const tw_filter *f)
@@ -586,7 +602,8 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 		if (!with)
 			return false;
 		if (f->arg.kind == TW_VAL_REGEX) {
-			tw_regex *re = compile_arg(ev, f);
+			tw_regex *owned;
+			const tw_regex *re = filter_regex(ev, f, &owned);
 			if (!re) {
 				free(with);
 				return false;
@@ -595,7 +612,7 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 			size_t rlen = 0;
 			tw_error err = {0};
 			int rc = tw_regex_replace(re, s, len, with, &r, &rlen, &err);
-			tw_regex_free(re);
+			tw_regex_free(owned);
 			if (rc == TW_ENOMEM)
 				ev->oom = true;
 			else if (rc)
@@ -636,14 +653,15 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 	case TW_FILTER_REGEX: {
 		if (!s)
 			return cannot(ev, f, &in, "regex reads a string"), false;
-		tw_regex *re = compile_arg(ev, f);
+		tw_regex *owned;
+		const tw_regex *re = filter_regex(ev, f, &owned);
 		if (!re)
 			return false;
 		bool matched = false;
 		char *group = NULL;
 		tw_error err = {0};
 		int rc = tw_regex_match(re, s, len, &matched, &group, &err);
-		tw_regex_free(re);
+		tw_regex_free(owned);
 		if (rc == TW_ENOMEM)
 			ev->oom = true;
 		else if (rc)
