@@ -158,7 +158,18 @@ void tw_expect_code_free(tw_expect_code *code)
 	tw_regex_free(code->regex);
 	tw_jsonpath_free(code->query);
 	pool_free(code->xpath);
+	for (size_t i = 0; code->filter_regex && i < code->filter_count; i++)
+		tw_regex_free(code->filter_regex[i]);
+	free(code->filter_regex);
 	free(code);
+}
+
+/* A filter's pattern, when it has one written without templates. */
+static bool filter_pattern(const tw_filter *f)
+{
+	bool pattern = f->arg.kind == TW_VAL_REGEX ||
+		       (f->kind == TW_FILTER_REGEX && f->arg.kind == TW_VAL_STRING);
+	return pattern && !tw_template_has_refs(f->arg.text);
 }
 
 int tw_expect_compile(tw_expect *ex, tw_error *err)
@@ -170,7 +181,10 @@ int tw_expect_compile(tw_expect *ex, tw_error *err)
 		     !tw_template_has_refs(v->text);
 	bool query = ex->subject == TW_SUBJ_JSON && ex->arg && !tw_template_has_refs(ex->arg);
 	bool xpath = ex->subject == TW_SUBJ_XPATH && ex->arg && !tw_template_has_refs(ex->arg);
-	if (!regex && !query && !xpath)
+	bool filters = false;
+	for (size_t i = 0; i < ex->filter_count; i++)
+		filters = filters || filter_pattern(&ex->filters[i]);
+	if (!regex && !query && !xpath && !filters)
 		return TW_OK;
 
 	tw_expect_code *code = calloc(1, sizeof(*code));
@@ -186,9 +200,26 @@ int tw_expect_compile(tw_expect *ex, tw_error *err)
 	bool oom = false;
 	if (xpath && rc == TW_OK && !(code->xpath = pool_new(ex->arg, &oom)) && oom)
 		rc = TW_ENOMEM;
+	if (filters && rc == TW_OK) {
+		code->filter_count = ex->filter_count;
+		if (!(code->filter_regex = calloc(ex->filter_count, sizeof(*code->filter_regex))))
+			rc = TW_ENOMEM;
+		for (size_t i = 0; rc == TW_OK && i < ex->filter_count; i++) {
+			const tw_filter *f = &ex->filters[i];
+			if (filter_pattern(f) &&
+			    tw_regex_compile(&code->filter_regex[i], f->arg.text,
+					     f->arg.kind == TW_VAL_REGEX && f->arg.flags ? f->arg.flags
+											 : "",
+					     &e) == TW_ENOMEM)
+				rc = TW_ENOMEM;
+		}
+	}
+	bool any_filter = false;
+	for (size_t i = 0; code->filter_regex && i < code->filter_count; i++)
+		any_filter = any_filter || code->filter_regex[i];
 	tw_error_clear(&e);
-	if (rc == TW_OK && !code->regex && !code->query && !code->xpath) {
-		free(code);
+	if (rc == TW_OK && !code->regex && !code->query && !code->xpath && !any_filter) {
+		tw_expect_code_free(code);
 		return TW_OK;
 	}
 	if (rc) {

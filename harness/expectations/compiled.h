@@ -25,6 +25,9 @@ struct tw_expect_code {
 	tw_jsonpath *query;   /* `json QUERY`; read-only, shared */
 	tw_xpath_pool *xpath; /* `xpath EXPR`: one compiled copy per thread
 				 evaluating it at once (compiled.c says why) */
+	tw_regex **filter_regex; /* per filter: the pattern of `regex` or
+				    `replace /re/`, or NULL; read-only, shared */
+	size_t filter_count;
 };
 
 /* Compiles what ex's regex, XPath and JSON query written without templates

@@ -851,13 +851,16 @@ static bool expand(eval *ev)
 	return rc == TW_OK;
 }
 
-static char *make_label(eval *ev)
+/* count: the filters as written, " nth 2 toInt", or "". */
+static char *make_label_with(eval *ev, const char *count)
 {
-	const char *count = ev->ex->count ? " count" : "";
 	/* No argument only when the script is broken: "json" alone. */
 	const char *sep = ev->arg ? " " : "";
 	const char *arg = ev->arg ? ev->arg : "";
 	switch (ev->ex->subject) {
+	case TW_SUBJ_BYTES: return tw_expect_format(ev, "bytes%s", count);
+	case TW_SUBJ_SHA256: return tw_expect_format(ev, "sha256%s", count);
+	case TW_SUBJ_MD5: return tw_expect_format(ev, "md5%s", count);
 	case TW_SUBJ_STATUS: return tw_expect_format(ev, "status%s", count);
 	case TW_SUBJ_HEADER: return tw_expect_format(ev, "header%s%s%s", sep, arg, count);
 	case TW_SUBJ_TEXT: return tw_expect_format(ev, "text%s", count);
@@ -876,6 +879,33 @@ static char *make_label(eval *ev)
 	case TW_SUBJ_VAR: return tw_expect_format(ev, "var%s%s", sep, arg);
 	}
 	return tw_expect_format(ev, "?");
+}
+
+static char *make_label(eval *ev)
+{
+	tw_buf b;
+	tw_buf_init(&b, 4096);
+	tw_buf_puts(&b, "");
+	for (size_t i = 0; i < ev->ex->filter_count; i++) {
+		const tw_filter *f = &ev->ex->filters[i];
+		tw_buf_printf(&b, " %s", f->name);
+		if (f->kind == TW_FILTER_NTH)
+			tw_buf_printf(&b, " %ld", f->n);
+		const tw_value *args[] = {&f->arg, &f->arg2};
+		for (size_t a = 0; a < 2; a++) {
+			if (args[a]->kind == TW_VAL_REGEX)
+				tw_buf_printf(&b, " /%s/%s", args[a]->text,
+					      args[a]->flags ? args[a]->flags : "");
+			else if (args[a]->kind == TW_VAL_STRING)
+				tw_buf_printf(&b, " \"%s\"", args[a]->text);
+		}
+	}
+	char *filters = tw_buf_steal(&b);
+	char *label = filters ? make_label_with(ev, filters) : NULL;
+	if (!filters)
+		ev->oom = true;
+	free(filters);
+	return label;
 }
 
 /* What reports show as expected: the value for ==, else the operator and
@@ -898,7 +928,6 @@ static int evaluate(eval ev, tw_expect_outcome *out)
 	if (expand(&ev) && !ev.oom) {
 		ev.label = make_label(&ev);
 		ev.expected = make_expected(&ev);
-		bool counts = ex->subject == TW_SUBJ_JSON || ex->subject == TW_SUBJ_XPATH;
 		if (!ev.label || !ev.expected)
 			; /* out of memory */
 		else if (needs_arg(ex->subject) && !ev.arg)
@@ -907,11 +936,9 @@ static int evaluate(eval ev, tw_expect_outcome *out)
 							 ex->subject == TW_SUBJ_COOKIE
 						 ? "a name"
 						 : "a query");
-		else if (ex->count && !counts)
-			tw_expect_decide(&ev, false, NULL,
-					 "count applies to json and xpath queries only");
 		else
 			tw_subject_fetch(&ev);
+		tw_filter_apply(&ev);
 		if (!ev.done && !ev.oom)
 			judge(&ev);
 	}
@@ -926,6 +953,7 @@ static int evaluate(eval ev, tw_expect_outcome *out)
 	free(ev.act.owned);
 	free(ev.act.missing);
 	free(ev.act.missing_actual);
+	json_decref(ev.act.held);
 	if (ev.oom) {
 		tw_expect_outcome_free(out);
 		return TW_ENOMEM;

@@ -38,6 +38,10 @@ typedef struct actual {
 	size_t matches;       /* json and xpath: how many were selected */
 	bool empty_is_absent; /* text, body, title, xpath string */
 	bool long_text;       /* text and body: an excerpt, not a quote */
+	json_t *held;         /* a reference of ours behind json (filters,
+				 selections): decref'd with the evaluation */
+	bool bytes;           /* bytes, not text (the bytes subject, a
+				 base64Decode): its type in messages */
 } actual;
 
 typedef struct eval {
@@ -78,5 +82,18 @@ void tw_expect_format_number(double v, char *buf, size_t n);
  * the outcome itself when the response cannot be read (not JSON, an
  * invalid query). */
 void tw_subject_fetch(eval *ev);
+
+/* subject.c: ev->act becomes the JSON value v (borrowed: the caller keeps
+ * it alive, through act.held when it is the caller's). */
+void tw_subject_set_json(eval *ev, json_t *v);
+
+/* filter.c: applies ev->ex's filters to ev->act, left to right; a filter
+ * that cannot apply decides a failed outcome naming it, what it got and
+ * that value's type. */
+void tw_filter_apply(eval *ev);
+
+/* filter.c: the digest of len bytes of data in lowercase hex, algo
+ * "sha256" or "md5"; malloc'd, NULL when out of memory. */
+char *tw_digest_hex(const char *algo, const char *data, size_t len);
 
 #endif

@@ -247,3 +247,44 @@ int tw_regex_match(const tw_regex *re, const char *subject, size_t len,
 	pcre2_match_data_free(md);
 	return result;
 }
+
+int tw_regex_replace(const tw_regex *re, const char *subject, size_t len,
+		     const char *replacement, char **out, size_t *out_len, tw_error *err)
+{
+	*out = NULL;
+	/* A first guess; PCRE2 says how much it needs when that is short. */
+	PCRE2_SIZE size = len + len / 2 + strlen(replacement) + 64;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		PCRE2_UCHAR *buf = malloc(size + 1);
+		if (!buf)
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		PCRE2_SIZE n = size + 1;
+		int rc = pcre2_substitute(re->code, (PCRE2_SPTR)(subject ? subject : ""),
+					  (PCRE2_SIZE)len, 0,
+					  PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH,
+					  NULL, re->mctx, (PCRE2_SPTR)replacement,
+					  PCRE2_ZERO_TERMINATED, buf, &n);
+		if (rc >= 0) {
+			*out = (char *)buf;
+			*out_len = n;
+			return TW_OK;
+		}
+		free(buf);
+		if (rc == PCRE2_ERROR_NOMEMORY && attempt == 0) {
+			size = n; /* the length it needs, with its NUL */
+			continue;
+		}
+		char msg[256];
+		pcre2_message(rc, msg, sizeof(msg));
+		if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+		    rc == PCRE2_ERROR_HEAPLIMIT)
+			return tw_error_set(err, TW_ELIMIT,
+					    "PCRE2 gave up (%s): the pattern backtracks too much "
+					    "on this text",
+					    msg);
+		if (is_utf8_error(rc))
+			return tw_error_set(err, TW_EUSAGE, "not valid UTF-8 (%s)", msg);
+		return tw_error_set(err, TW_EUSAGE, "%s", msg);
+	}
+	return tw_error_set(err, TW_ENOMEM, "out of memory");
+}

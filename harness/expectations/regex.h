@@ -37,4 +37,11 @@ void tw_regex_free(tw_regex *re);
 int tw_regex_match(const tw_regex *re, const char *subject, size_t len,
 		   bool *matched, char **captured, tw_error *err);
 
+/* Replaces every match in subject (len bytes) with replacement, where $1
+ * stands for group 1 and $$ for a dollar (PCRE2's substitution). *out is
+ * malloc'd, NUL-terminated, *out_len bytes. Errors as tw_regex_match's,
+ * and TW_EUSAGE for a replacement PCRE2 refuses ("unknown substring"). */
+int tw_regex_replace(const tw_regex *re, const char *subject, size_t len,
+		     const char *replacement, char **out, size_t *out_len, tw_error *err);
+
 #endif

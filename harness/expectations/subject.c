@@ -20,12 +20,13 @@
  *      cookie NAME  the value of the first unexpired cookie called NAME in
  *                   the customer's jar, whatever its domain or path
  *      time         the step's total time in milliseconds
+ *      bytes        the body's bytes (after decompression), typed bytes
+ *      sha256, md5  the body's digest, lowercase hex
  *
- *      With `count` (json and xpath only) the actual is the number of
- *      matches instead: the node-set's size for xpath; for json the number
- *      of values selected, except that when the query selects exactly one
- *      value and it is an array, the array's size, so `json $.items count
- *      == 3` counts items.
+ *      With filters after it (filter.c), a subject that selects gives a
+ *      list: xpath every node's string value, header every value of the
+ *      header, json what the query selects, except that one array selected
+ *      is that array, so `json $.items count == 3` counts items.
  *
  *      Something is absent when the header, cookie or title is not there,
  *      when a query selects nothing, or when there is no URL. Absence fails
@@ -42,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "channels/web/html.h"
@@ -91,6 +93,8 @@ static void set_missing(eval *ev, char *msg, char *instead)
 	ev->act.missing_actual = instead;
 }
 
+static void set_json(eval *ev, json_t *v);
+
 static char *body_excerpt(eval *ev, size_t max)
 {
 	return tw_expect_excerpt(ev, ev->resp->body.data, ev->resp->body.len, NULL, max);
@@ -116,9 +120,42 @@ static bool add_name(tw_buf *b, const char *sep, const char *name, size_t len)
 	return true;
 }
 
+/* With filters, every value of the header in order: a list, so `nth 2`
+ * and `count` reach Set-Cookie's second line. NULL when there is none. */
+static json_t *header_values(eval *ev)
+{
+	json_t *list = json_array();
+	if (!list) {
+		ev->oom = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < ev->resp->header_count; i++) {
+		const tw_header *h = &ev->resp->headers[i];
+		if (strcasecmp(h->name, ev->arg) != 0)
+			continue;
+		if (json_array_append_new(list, json_stringn_nocheck(h->value, strlen(h->value)))) {
+			ev->oom = true;
+			break;
+		}
+	}
+	if (json_array_size(list) == 0) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
 static void fetch_header(eval *ev)
 {
 	const char *v = tw_response_header(ev->resp, ev->arg);
+	if (v && ev->ex->filter_count) {
+		json_t *list = header_values(ev);
+		if (list) {
+			ev->act.held = list;
+			set_json(ev, list);
+		}
+		return;
+	}
 	if (v) {
 		set_string(ev, v, strlen(v));
 		return;
@@ -242,6 +279,11 @@ static void fetch_cookie(eval *ev)
 		    instead);
 }
 
+void tw_subject_set_json(eval *ev, json_t *v)
+{
+	set_json(ev, v);
+}
+
 /* The string form of a JSON value (see the top of the file). */
 static void set_json(eval *ev, json_t *v)
 {
@@ -325,14 +367,22 @@ static void fetch_json(eval *ev)
 		tw_expect_decide(ev, false, NULL, "invalid JSON query: %s", err.message);
 	} else if (rc) {
 		tw_expect_decide(ev, false, NULL, "%s: %s", ev->label, err.message);
-	} else if (ev->ex->count) {
-		size_t n = m.count;
-		if (n == 1 && json_is_array(m.items[0]))
-			n = json_array_size(m.items[0]);
-		set_number(ev, (double)n);
 	} else if (m.count == 0) {
 		set_missing(ev, tw_expect_format(ev, "%s matched nothing", ev->arg),
 			    body_excerpt(ev, TW_EXCERPT_MAX));
+	} else if (ev->ex->filter_count && !(m.count == 1 && json_is_array(m.items[0]))) {
+		/* Filters see the selection: one array is itself a list (so
+		 * `json $.items count` counts items), anything else is the
+		 * list of what was selected. */
+		json_t *list = json_array();
+		for (size_t i = 0; list && i < m.count; i++)
+			if (json_array_append(list, m.items[i]))
+				ev->oom = true;
+		if (!list)
+			ev->oom = true;
+		ev->act.held = list;
+		if (list)
+			set_json(ev, list);
 	} else {
 		set_json(ev, m.items[0]);
 	}
@@ -353,11 +403,29 @@ static void xpath_value(eval *ev, xmlXPathObjectPtr res)
 	case XPATH_NODESET: {
 		int n = res->nodesetval ? res->nodesetval->nodeNr : 0;
 		ev->act.matches = (size_t)n;
-		if (ev->ex->count) {
-			set_number(ev, n);
-		} else if (n == 0) {
+		if (n == 0) {
 			set_missing(ev, tw_expect_format(ev, "%s matched nothing", ev->arg),
 				    body_excerpt(ev, TW_EXCERPT_MAX));
+		} else if (ev->ex->filter_count) {
+			/* Filters see every node's string value: a list. */
+			json_t *list = json_array();
+			if (!list) {
+				ev->oom = true;
+				return;
+			}
+			ev->act.held = list;
+			for (int i = 0; i < n; i++) {
+				xmlChar *s = xmlXPathCastNodeToString(res->nodesetval->nodeTab[i]);
+				if (!s || json_array_append_new(
+						  list, json_stringn_nocheck((const char *)s,
+									     strlen((const char *)s)))) {
+					xmlFree(s);
+					ev->oom = true;
+					return;
+				}
+				xmlFree(s);
+			}
+			set_json(ev, list);
 		} else {
 			xmlChar *s = xmlXPathCastNodeToString(res->nodesetval->nodeTab[0]);
 			if (!s) {
@@ -373,7 +441,7 @@ static void xpath_value(eval *ev, xmlXPathObjectPtr res)
 	case XPATH_BOOLEAN:
 	case XPATH_NUMBER:
 	case XPATH_STRING:
-		if (ev->ex->count) {
+		if (ev->ex->filter_count && ev->ex->filters[0].kind == TW_FILTER_COUNT) {
 			tw_expect_decide(ev, false, NULL, "%s gives a %s, not a node-set to count",
 					 ev->label,
 					 res->type == XPATH_BOOLEAN  ? "boolean"
@@ -518,6 +586,20 @@ void tw_subject_fetch(eval *ev)
 			set_string(ev, v, strlen(v));
 		else
 			set_missing(ev, tw_expect_format(ev, "no variable '%s'", ev->arg), NULL);
+		break;
+	}
+	case TW_SUBJ_BYTES:
+		set_string(ev, resp->body.data, resp->body.len);
+		ev->act.bytes = true;
+		ev->act.long_text = true;
+		break;
+	case TW_SUBJ_SHA256:
+	case TW_SUBJ_MD5: {
+		char *hex = tw_digest_hex(ev->ex->subject == TW_SUBJ_SHA256 ? "sha256" : "md5",
+					  resp->body.data, resp->body.len);
+		if (!hex)
+			ev->oom = true;
+		set_owned_string(ev, hex, hex ? strlen(hex) : 0);
 		break;
 	}
 	case TW_SUBJ_PROMPT:

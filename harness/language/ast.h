@@ -59,6 +59,10 @@ typedef enum tw_subject {
 	TW_SUBJ_HANGUP,    /* the IVR hung up ("hangup") */
 	/* issue 12, capability 6 (preds) */
 	TW_SUBJ_VAR,       /* arg = a variable's name: its value, as text */
+	/* capability 9 (filters stream): the body as bytes */
+	TW_SUBJ_BYTES,  /* the body's bytes, after decompression */
+	TW_SUBJ_SHA256, /* SHA-256 of the body, lowercase hex */
+	TW_SUBJ_MD5,    /* MD5 of the body, lowercase hex */
 } tw_subject;
 
 typedef enum tw_op {
@@ -107,6 +111,42 @@ typedef struct tw_value {
 	size_t item_count;
 } tw_value;
 
+/* Filters between a subject and its predicate (expectations/filter.c says
+ * what each does), applied left to right: `json $.ids count`,
+ * `header Set-Cookie nth 2 regex /sid=(\w+)/`. */
+typedef enum tw_filter_kind {
+	TW_FILTER_COUNT,
+	TW_FILTER_NTH,            /* n: 1-based */
+	TW_FILTER_FIRST,
+	TW_FILTER_LAST,
+	TW_FILTER_TO_INT,
+	TW_FILTER_TO_FLOAT,
+	TW_FILTER_SPLIT,          /* arg: the separator */
+	TW_FILTER_REPLACE,        /* arg: STRING or REGEX; arg2: the replacement */
+	TW_FILTER_REGEX,          /* arg: REGEX or STRING (a pattern) */
+	TW_FILTER_BASE64_DECODE,
+	TW_FILTER_BASE64_ENCODE,
+	TW_FILTER_URL_DECODE,
+	TW_FILTER_URL_ENCODE,
+	TW_FILTER_HTML_UNESCAPE,
+	TW_FILTER_JSONPATH,       /* arg: the query */
+	TW_FILTER_URL_QUERY_PARAM, /* arg: the parameter's name */
+	TW_FILTER_TO_DATE,        /* arg: a strptime format, or NONE: ISO 8601 */
+	TW_FILTER_DAYS_AFTER_NOW,
+	TW_FILTER_DAYS_BEFORE_NOW,
+	TW_FILTER_SHA256,
+	TW_FILTER_MD5,
+} tw_filter_kind;
+
+typedef struct tw_filter {
+	tw_filter_kind kind;
+	tw_loc loc;    /* its name */
+	const char *name; /* as written in scripts ("toInt"); static */
+	long n;        /* NTH */
+	tw_value arg;  /* the first argument: STRING (template) or REGEX; NONE */
+	tw_value arg2; /* REPLACE: the replacement (template); NONE */
+} tw_filter;
+
 /* An expectation's regex, XPath and JSON query compiled once
  * (expectations/compiled.h). */
 typedef struct tw_expect_code tw_expect_code;
@@ -115,8 +155,10 @@ typedef struct tw_expect {
 	tw_subject subject;
 	char *arg;      /* header/cookie name, XPath, JSON query; else NULL */
 	tw_loc arg_loc; /* where arg is written (its opening quote if quoted) */
-	bool count;     /* `count` after a JSON query or XPath: the number of
-			   matches is the subject */
+	bool count;     /* the last filter is `count`: the value is a number
+			   of items */
+	tw_filter *filters; /* in the order written; NULL when none */
+	size_t filter_count;
 	tw_op op;
 	bool negate;    /* `not` before the predicate (other than `not exists`,
 			   which is its own operator) */

@@ -598,6 +598,53 @@ static void check_say(checker *c, const tw_step *st)
 	check_template(c, st->value, st->loc.col);
 }
 
+/* What a run would fail on in a filter's arguments: templates, a regex
+ * that does not compile, a JSON query that does not parse, an empty
+ * separator. */
+static void check_filters(checker *c, const tw_expect *e)
+{
+	for (size_t i = 0; i < e->filter_count; i++) {
+		const tw_filter *f = &e->filters[i];
+		const tw_value *args[] = {&f->arg, &f->arg2};
+		for (size_t a = 0; a < 2; a++)
+			if (args[a]->kind == TW_VAL_STRING || args[a]->kind == TW_VAL_REGEX)
+				check_template(c, args[a]->text, args[a]->loc.col);
+		if (f->arg.kind == TW_VAL_REGEX) {
+			check_regex(c, &f->arg);
+		} else if (f->kind == TW_FILTER_REGEX && !tw_template_has_refs(f->arg.text)) {
+			/* A pattern in quotes: the same compile, no flags. */
+			tw_regex *re = NULL;
+			tw_error err = {0};
+			int rc = tw_regex_compile(&re, f->arg.text, "", &err);
+			tw_regex_free(re);
+			if (rc == TW_ENOMEM)
+				c->oom = true;
+			else if (rc)
+				problem(c, f->arg.loc.line, f->arg.loc.col,
+					"invalid regular expression: %s",
+					err.message ? err.message : "");
+			tw_error_clear(&err);
+		}
+		if (f->kind == TW_FILTER_JSONPATH && !tw_template_has_refs(f->arg.text)) {
+			tw_jsonpath *q = NULL;
+			tw_error err = {0};
+			int rc = tw_jsonpath_compile(&q, f->arg.text, &err);
+			tw_jsonpath_free(q);
+			if (rc == TW_ENOMEM)
+				c->oom = true;
+			else if (rc)
+				problem(c, f->arg.loc.line, f->arg.loc.col,
+					"invalid JSON query after 'jsonpath': %s",
+					err.message ? err.message : "");
+			tw_error_clear(&err);
+		}
+		if (f->kind == TW_FILTER_SPLIT && f->arg.text && !f->arg.text[0])
+			problem(c, f->arg.loc.line, f->arg.loc.col,
+				"empty separator after 'split': expected the text to cut at, "
+				"like split \",\"");
+	}
+}
+
 /* expect and hear */
 static void check_expect(checker *c, const tw_step *st)
 {
@@ -617,6 +664,7 @@ static void check_expect(checker *c, const tw_step *st)
 	check_regex(c, &e->value);
 	if (e->subject == TW_SUBJ_XPATH)
 		check_xpath(c, st);
+	check_filters(c, e);
 }
 
 /* The function that checks each step kind: steps.def's CHECK column. */

@@ -20,6 +20,8 @@ static const char *const subject_words[] = {
 	"transfer", "recording", "rejected", "hangup",
 	/* issue 12, capability 6 (preds) */
 	"var",
+	/* capability 9 (filters stream) */
+	"bytes", "sha256", "md5",
 };
 
 
@@ -506,8 +508,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 	if (rc)
 		return rc;
 	static const char *const subjects_list =
-		"status, header, text, body, title, url, xpath, json, cookie, time, var, or on "
-		"the phone transfer, recording, rejected or hangup";
+		"status, header, text, body, title, url, xpath, json, cookie, time, var, bytes, "
+		"sha256, md5, or on the phone transfer, recording, rejected or hangup";
 	if (tok.kind == TW_TOK_END)
 		return tw_parse_err(p, tok.col, "expected what to check after 'expect': %s",
 				    subjects_list);
@@ -516,6 +518,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		TW_SUBJ_TITLE,    TW_SUBJ_URL,       TW_SUBJ_XPATH,    TW_SUBJ_JSON,
 		TW_SUBJ_COOKIE,   TW_SUBJ_TIME,      TW_SUBJ_TRANSFER, TW_SUBJ_RECORDING,
 		TW_SUBJ_REJECTED, TW_SUBJ_HANGUP,    TW_SUBJ_VAR,
+		/* capability 9 (filters stream) */
+		TW_SUBJ_BYTES,    TW_SUBJ_SHA256,    TW_SUBJ_MD5,
 	};
 	_Static_assert(COUNT(subjects) == COUNT(subject_words), "one subject per word");
 	size_t si = COUNT(subject_words);
@@ -554,7 +558,9 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		if (tok.kind == TW_TOK_END)
 			return tw_parse_err(p, tok.col, "expected the %s name after 'expect %s'",
 					    subject, subject);
-		if (tok.kind != TW_TOK_WORD || !tw_parse_valid_token(tok.text, tok.raw_len))
+		/* Quoted as Hurl writes it (`header "Set-Cookie"`) or bare. */
+		if ((tok.kind != TW_TOK_WORD && tok.kind != TW_TOK_STRING) ||
+		    !tw_parse_valid_token(tok.text, strlen(tok.text)))
 			return tw_parse_err(p, tok.col,
 					    "invalid %s name '%s': expected letters, digits and "
 					    "!#$%%&'*+-.^_`|~",
@@ -604,15 +610,7 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		break;
 	}
 
-	if (e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON) {
-		tw_token c;
-		if ((rc = tw_parse_peek(p, &c)))
-			return rc;
-		if (tw_parse_is_word(&c, "count")) {
-			if ((rc = tw_parse_next(p, &c)))
-				return rc;
-			e->count = true;
-		}
-	}
+	if ((rc = tw_parse_filters(p, e)))
+		return rc;
 	return tw_parse_expectation_rest(p, e, subject);
 }

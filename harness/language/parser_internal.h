@@ -101,6 +101,9 @@ tw_pair *tw_parse_add_pair(parser *p, tw_pairs *pairs, size_t *cap);
  * subject (also for `hear`, whose subject is the caller's transcript). */
 int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st);
 int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject);
+/* parse_filter.c: the filters after a subject and its argument, into
+ * e->filters (none is fine). */
+int tw_parse_filters(parser *p, tw_expect *e);
 
 /* parse_phone.c: the rest of a call, press or say line into st. */
 int tw_parse_call(parser *p, const tw_token *kw, tw_step *st);

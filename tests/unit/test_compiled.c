@@ -43,7 +43,13 @@ static const char SCRIPT[] =
 	"  expect json $.items[*] count == 3\n"                  /* 2: compiled */
 	"  expect json $.items[{{n}}] exists\n"                  /* 3: templated */
 	"  expect json $.items] exists\n"                        /* 4: does not compile */
-	"  expect json $.missing exists\n";                      /* 5: compiled, fails */
+	"  expect json $.missing exists\n"                       /* 5: compiled, fails */
+	"scene \"filters\"\n"
+	"  visit http://127.0.0.1:1/\n"
+	"  expect text regex /Order #(\\d+)/ toInt == 1001\n"    /* 1: compiled */
+	"  expect text regex /{{item}}/ == \"Funghi\"\n"          /* 2: templated */
+	"  expect text replace /M\\w+/ \"X\" regex \"(X)\" == \"X\"\n" /* 3: both */
+	"  expect text split \" \" count > 1\n";                 /* 4: nothing to compile */
 
 static const char PAGE[] = "<html><head><title>Stage</title></head><body><h1>Menu</h1>"
 			   "<ul><li>Margherita</li><li>Funghi</li><li>Diavola</li></ul>"
@@ -141,6 +147,30 @@ static void test_what_is_compiled(void **state)
 	/* Compiling again replaces, never leaks (valgrind and ASan see). */
 	assert_int_equal(tw_script_compile(f->script, &err), TW_OK);
 	assert_non_null(step(f, 1, 1)->code);
+}
+
+/* A filter's pattern without templates is compiled once, like a `~`'s;
+ * the outcome is the one its text gives. */
+static void test_filter_patterns(void **state)
+{
+	fx *f = *state;
+	tw_error err = {0};
+	assert_int_equal(tw_script_compile(f->script, &err), TW_OK);
+	const tw_expect_code *c1 = step(f, 2, 1)->code, *c3 = step(f, 2, 3)->code;
+	assert_non_null(c1);
+	assert_non_null(c1->filter_regex[0]);
+	assert_null(step(f, 2, 2)->code);
+	assert_non_null(c3);
+	assert_non_null(c3->filter_regex[0]);
+	assert_non_null(c3->filter_regex[1]);
+	assert_null(step(f, 2, 4)->code);
+	for (size_t i = 1; i < f->script->scenes[2].step_count; i++) {
+		tw_expect_outcome o = {0};
+		assert_int_equal(tw_expect_eval(step(f, 2, i), &f->page, f->vars, NULL, &o), TW_OK);
+		if (!o.passed)
+			fail_msg("step %zu: %s", i, o.message);
+		tw_expect_outcome_free(&o);
+	}
 }
 
 static void assert_same_string(const char *a, const char *b)
@@ -290,6 +320,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_what_is_compiled),
+		T(test_filter_patterns),
 		T(test_same_outcomes),
 		T(test_compiled_form_is_used),
 		T(test_xpath_pool),

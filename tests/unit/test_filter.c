@@ -1,0 +1,284 @@
+/*
+ * Filters (expectations/filter.c) end to end from the script's words:
+ * each line is parsed as a rehearsal would write it, then judged against a
+ * hand-built response with tw_expect_eval. Every filter's result, every
+ * way one cannot apply (the message names the filter, what it got and its
+ * type), lists of one read as their item, absence through the chain, and
+ * the bytes, sha256 and md5 subjects. No network.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "expectations/expect.h"
+#include "language/parser.h"
+
+typedef struct fx {
+	tw_response resp;
+	tw_vars *vars;
+} fx;
+
+static const char BODY[] =
+	"{\"ids\": [3, 5, 8], \"one\": [42], \"none\": [], \"price\": \"12\", \"bad\": \"abc\","
+	" \"ratio\": \"0.75\", \"real\": 7.9, \"tags\": \"pizza,vegan,gf\","
+	" \"token\": \"eyJzdWIiOiAiYWRhIn0\", \"jwt\": \"eyJhIjoifn5-In0\","
+	" \"next\": \"https://x.test/o?page=3&sort=new+first&q=caf%C3%A9#top\","
+	" \"title\": \"Fish &amp; Chips &#8364;9 &#x1F355; &bogus; &\","
+	" \"path\": \"caf%C3%A9%20menu\", \"opened\": \"2020-02-29\","
+	" \"stamp\": \"2020-02-29T23:30:00+01:30\", \"order\": \"Order #1001 is ready\","
+	" \"inner\": \"{\\\"a\\\": [1, 2]}\", \"obj\": {\"a\": 1, \"b\": 2}, \"soon\": \"SOON\"}";
+
+static int setup(void **state)
+{
+	fx *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	tw_response_init(&f->resp, 16u << 20);
+	f->vars = tw_vars_new();
+	f->resp.status = 200;
+	const char *lines[] = {"HTTP/1.1 200 OK\r\n", "Content-Type: application/json\r\n",
+			       "Set-Cookie: flavour=margherita; Path=/\r\n",
+			       "Set-Cookie: size=large; Path=/; HttpOnly\r\n"};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		assert_int_equal(tw_response_header_line(&f->resp, lines[i], strlen(lines[i])),
+				 TW_OK);
+	f->resp.content_type = strdup("application/json");
+	*state = f;
+	return f->vars && f->resp.content_type ? 0 : -1;
+}
+
+static void body(fx *f, const char *text)
+{
+	/* "SOON" in BODY: a date three and a half days from now. */
+	char soon[32];
+	time_t t = time(NULL) + 3 * 86400 + 43200;
+	struct tm tm;
+	strftime(soon, sizeof(soon), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	const char *at = strstr(text, "SOON");
+	if (at) {
+		assert_int_equal(tw_buf_append(&f->resp.body, text, (size_t)(at - text)), TW_OK);
+		assert_int_equal(tw_buf_append(&f->resp.body, soon, strlen(soon)), TW_OK);
+		text = at + 4;
+	}
+	assert_int_equal(tw_buf_append(&f->resp.body, text, strlen(text)), TW_OK);
+}
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	tw_response_free(&f->resp);
+	tw_vars_free(f->vars);
+	free(f);
+	return 0;
+}
+
+/* Parses `expect LINE` and judges it; asserts the verdict and, when not
+ * NULL, the message (or the capture for a pass with `as`). */
+static void judge(fx *f, const char *line, bool passed, const char *message)
+{
+	char text[1024];
+	snprintf(text, sizeof(text), "scene \"S\"\n  expect %s\n", line);
+	tw_script *s = NULL;
+	tw_error err = {0};
+	if (tw_parse(&s, "t.rehearsal", text, strlen(text), &err) != TW_OK)
+		fail_msg("%s: %s", line, err.message);
+	const tw_expect *e = &s->scenes[0].steps[0].expect;
+	tw_expect_outcome o;
+	assert_int_equal(tw_expect_eval(e, &f->resp, f->vars, NULL, &o), TW_OK);
+	if (o.passed != passed)
+		fail_msg("%s: expected %s, got %s: %s", line, passed ? "a pass" : "a failure",
+			 o.passed ? "a pass" : "a failure", o.message);
+	const char *got = passed && e->capture ? o.captured : o.message;
+	if (message && (!got || strcmp(got, message) != 0))
+		fail_msg("%s:\nexpected: %s\ngot:      %s", line, message, got ? got : "(null)");
+	tw_expect_outcome_free(&o);
+	tw_script_free(s);
+}
+
+#define PASS(f, line) judge((f), (line), true, NULL)
+#define CAPTURES(f, line, want) judge((f), (line), true, (want))
+#define FAILS(f, line, message) judge((f), (line), false, (message))
+
+static void test_lists(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	PASS(f, "json $.ids count == 3");
+	PASS(f, "json $.ids nth 1 == 3");
+	PASS(f, "json $.ids nth 3 == 8");
+	PASS(f, "json $.ids first == 3");
+	PASS(f, "json $.ids last == 8");
+	PASS(f, "json $.none count == 0");
+	/* One object selected is a list of one, as `count` always counted. */
+	PASS(f, "json $.obj count == 1");
+	PASS(f, "json $.inner jsonpath \"$\" count == 1");
+	/* Several matches are a list; one array selected is that array. */
+	PASS(f, "json $.ids[*] count == 3");
+	PASS(f, "json $.ids[*] nth 2 == 5");
+	/* A list of one is its item, for a filter and for the predicate. */
+	PASS(f, "json $.one toInt == 42");
+	PASS(f, "json $.one nth 1 == 42");
+	FAILS(f, "json $.ids nth 5 == 3", "json $.ids nth 5: nth 5 got [3,5,8] (list): the list has 3 items");
+	FAILS(f, "json $.none first == 3", "json $.none first: first got [] (list): the list has 0 items");
+	/* A selection is a list (of one here); a filter's scalar is not. */
+	PASS(f, "json $.price nth 1 == \"12\"");
+	FAILS(f, "json $.price toInt nth 1 == 3", "json $.price toInt nth 1: nth 1 got 12 (integer): not a list");
+	PASS(f, "json $.price count == 1");
+	FAILS(f, "json $.price regex /(\\d)/ count == 3",
+	      "json $.price regex /(\\d)/ count: count got \"1\" (string): count counts a list, an "
+	      "object or bytes");
+}
+
+static void test_absent(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	/* Nothing counts 0; any other filter leaves the absence to report. */
+	PASS(f, "json $.missing count == 0");
+	PASS(f, "header X-Missing count == 0");
+	FAILS(f, "json $.missing toInt == 3", "$.missing matched nothing");
+	PASS(f, "json $.missing toInt not exists");
+	FAILS(f, "header X-Missing nth 1 == \"a\"", "no header 'X-Missing' in the response");
+}
+
+static void test_numbers(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	PASS(f, "json $.price toInt == 12");
+	PASS(f, "json $.price toInt > 11");
+	PASS(f, "json $.real toInt == 7");
+	PASS(f, "json $.ratio toFloat == 0.75");
+	PASS(f, "json $.price toFloat == 12");
+	PASS(f, "json $.ids nth 2 toFloat == 5");
+	FAILS(f, "json $.bad toInt == 3", "json $.bad toInt: toInt got \"abc\" (string): not an integer");
+	FAILS(f, "json $.ratio toInt == 0",
+	      "json $.ratio toInt: toInt got \"0.75\" (string): not an integer");
+	FAILS(f, "json $.bad toFloat == 3", "json $.bad toFloat: toFloat got \"abc\" (string): not a number");
+	FAILS(f, "json $.obj toInt == 3", "json $.obj toInt: toInt got {\"a\":1,\"b\":2} (object): not an integer");
+}
+
+static void test_text(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	PASS(f, "json $.tags split \",\" count == 3");
+	PASS(f, "json $.tags split \",\" last == \"gf\"");
+	PASS(f, "json $.tags split \";\" == \"pizza,vegan,gf\"");
+	PASS(f, "json $.order replace \"ready\" \"baking\" == \"Order #1001 is baking\"");
+	PASS(f, "json $.order replace /(\\d+)/ \"<$1>\" == \"Order #<1001> is ready\"");
+	PASS(f, "json $.order replace /O/i \"0\" == \"0rder #1001 is ready\"");
+	CAPTURES(f, "json $.order regex /#(\\d+)/ exists as n", "1001");
+	CAPTURES(f, "json $.order regex \"\\\\d+\" toInt == 1001 as n", "1001");
+	FAILS(f, "json $.order regex /#(x)/ == 1",
+	      "json $.order regex /#(x)/: regex got \"Order #1001 is ready\" (string): no match");
+	FAILS(f, "json $.ids split \",\" == 1",
+	      "json $.ids split \",\": split got [3,5,8] (list): split cuts a string");
+	/* Templates in arguments. */
+	assert_int_equal(tw_vars_set(f->vars, "sep", "vegan", false), TW_OK);
+	PASS(f, "json $.tags split \"{{sep}}\" first == \"pizza,\"");
+}
+
+static void test_encodings(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	/* Unpadded and URL-safe base64, as in tokens. */
+	PASS(f, "json $.token base64Decode == \"{\\\"sub\\\": \\\"ada\\\"}\"");
+	PASS(f, "json $.token base64Decode jsonpath \"$.sub\" == \"ada\"");
+	PASS(f, "json $.jwt base64Decode jsonpath \"$.a\" == \"~~~\"");
+	PASS(f, "json $.token base64Decode base64Encode == \"eyJzdWIiOiAiYWRhIn0=\"");
+	FAILS(f, "json $.order base64Decode == \"x\"",
+	      "json $.order base64Decode: base64Decode got \"Order #1001 is ready\" (string): not base64");
+	PASS(f, "json $.path urlDecode == \"café menu\"");
+	PASS(f, "json $.tags urlEncode == \"pizza%2Cvegan%2Cgf\"");
+	PASS(f, "json $.title htmlUnescape == \"Fish & Chips €9 🍕 &bogus; &\"");
+	PASS(f, "json $.next urlQueryParam \"sort\" == \"new first\"");
+	PASS(f, "json $.next urlQueryParam \"q\" == \"café\"");
+	PASS(f, "json $.next urlQueryParam \"page\" toInt == 3");
+	FAILS(f, "json $.next urlQueryParam \"top\" == \"x\"",
+	      "json $.next urlQueryParam \"top\": urlQueryParam got "
+	      "\"https://x.test/o?page=3&sort=new+first&q=caf%C3%A9#top\" (string): no query "
+	      "parameter 'top'");
+	PASS(f, "json $.inner jsonpath \"$.a\" count == 2");
+	PASS(f, "json $.inner jsonpath \"$.a[*]\" last == 2");
+	FAILS(f, "json $.inner jsonpath \"$.b\" == 1",
+	      "json $.inner jsonpath \"$.b\": jsonpath got \"{\"a\": [1, 2]}\" (string): $.b matched nothing");
+	PASS(f, "json $.order sha256 == \"f4c0f48578d2e3715f47ec7d241a6cca3e88f3676d012675ee630b21d0ebe750\"");
+	PASS(f, "json $.order md5 == \"22c5927a33bddd71abf94384d70115ea\"");
+}
+
+static void test_dates(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	PASS(f, "json $.opened toDate == \"2020-02-29T00:00:00Z\"");
+	PASS(f, "json $.opened toDate \"%Y-%m-%d\" == \"2020-02-29T00:00:00Z\"");
+	PASS(f, "json $.stamp toDate == \"2020-02-29T22:00:00Z\"");
+	PASS(f, "json $.soon toDate daysAfterNow == 3");
+	PASS(f, "json $.soon toDate daysBeforeNow == -4");
+	PASS(f, "json $.opened toDate daysBeforeNow > 1000");
+	FAILS(f, "json $.opened toDate \"%d/%m/%Y\" == 1",
+	      "json $.opened toDate \"%d/%m/%Y\": toDate got \"2020-02-29\" (string): not a date in "
+	      "the format %d/%m/%Y");
+	FAILS(f, "json $.opened daysAfterNow == 1",
+	      "json $.opened daysAfterNow: daysAfterNow got \"2020-02-29\" (string): not a date "
+	      "(toDate makes one)");
+}
+
+static void test_headers(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	/* Without filters a header is its first value, as ever. */
+	PASS(f, "header Set-Cookie == \"flavour=margherita; Path=/\"");
+	PASS(f, "header Set-Cookie count == 2");
+	PASS(f, "header \"Set-Cookie\" count == 2");
+	PASS(f, "header Set-Cookie nth 2 == \"size=large; Path=/; HttpOnly\"");
+	PASS(f, "header Set-Cookie last regex /size=(\\w+)/ == \"large\"");
+	PASS(f, "header Content-Type count == 1");
+	/* One value: a list of one, read as its item. */
+	PASS(f, "header Content-Type regex /\\/(\\w+)/ == \"json\"");
+}
+
+static void test_bytes(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(tw_buf_append(&f->resp.body, "a\0b", 3), TW_OK);
+	PASS(f, "bytes count == 3");
+	PASS(f, "bytes sha256 == \"59b271ae1bbcb1d31d41929817f4b16fb439eb4f31520b5ad1d5ce98920a7138\"");
+	PASS(f, "sha256 == \"59b271ae1bbcb1d31d41929817f4b16fb439eb4f31520b5ad1d5ce98920a7138\"");
+	PASS(f, "md5 == \"70350f6027bce3713f6b76473084309b\"");
+	PASS(f, "bytes base64Encode == \"YQBi\"");
+	FAILS(f, "bytes toInt == 1", "bytes toInt: toInt got \"a b\" (bytes): not an integer");
+}
+
+static void test_empty_body_digests(void **state)
+{
+	fx *f = *state;
+	PASS(f, "sha256 == \"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"");
+	PASS(f, "md5 == \"d41d8cd98f00b204e9800998ecf8427e\"");
+	PASS(f, "bytes count == 0");
+}
+
+int main(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_lists), T(test_absent),	T(test_numbers), T(test_text),
+		T(test_encodings), T(test_dates), T(test_headers), T(test_bytes),
+		T(test_empty_body_digests),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	curl_global_cleanup();
+	return rc;
+}
