@@ -340,9 +340,17 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 		break;
 	case TW_BODY_JSON:
 	case TW_BODY_RAW: {
-		char *body = tw_customer_expand(c, sr, r->body, now_ms);
-		if (!body)
+		char *body = NULL;
+		tw_error e = {0};
+		/* Values in JSON are escaped for it: a quote in a name must not
+		 * make the body invalid JSON. */
+		if (tw_template_expand(r->body, c->vars,
+				       r->body_kind == TW_BODY_JSON ? TW_EXPAND_JSON : TW_EXPAND_PLAIN,
+				       &body, NULL, &e) != TW_OK) {
+			tw_customer_fail_error(c, sr, now_ms, &e);
+			tw_error_clear(&e);
 			return TW_ECHECK;
+		}
 		rc = tw_http_request_set_body(req, body, strlen(body));
 		free(body);
 		/* A raw body goes as written: no Content-Type unless the script
