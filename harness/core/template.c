@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,12 +67,22 @@ static int parse_ref(const char *inner, size_t n, tw_ref *ref, const char **why)
 	return 0;
 }
 
+/* True when the {{ at open is written \{{: after an odd run of
+ * backslashes, so that JSON's own \\ before a reference keeps it one. */
+static bool escaped_braces(const char *start, const char *open)
+{
+	size_t n = 0;
+	while (open - n > start && open[-1 - (ptrdiff_t)n] == '\\')
+		n++;
+	return n % 2 == 1;
+}
+
 int tw_template_scan(const char *tpl, int (*fn)(const tw_ref *ref, void *ctx),
 		     void *ctx, size_t *bad_offset, tw_error *err)
 {
 	const char *p = tpl;
 	while ((p = strstr(p, "{{")) != NULL) {
-		if (p > tpl && p[-1] == '\\') {
+		if (escaped_braces(tpl, p)) {
 			p += 2; /* \{{ is a literal {{ */
 			continue;
 		}
@@ -178,7 +189,7 @@ int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode
 			rc = tw_buf_puts(&b, p);
 			break;
 		}
-		if (open > p && open[-1] == '\\') {
+		if (escaped_braces(p, open)) {
 			/* \{{: the literal text, without its backslash */
 			if ((rc = tw_buf_append(&b, p, (size_t)(open - 1 - p))) ||
 			    (rc = tw_buf_puts(&b, "{{")))

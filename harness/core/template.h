@@ -7,7 +7,8 @@
  *
  * Spaces inside the braces are allowed: {{ name }}. "{{" always opens a
  * reference (an unclosed one is an error) unless written "\{{", which
- * stands for a literal "{{".
+ * stands for a literal "{{" (after an odd run of backslashes: "\\{{x}}"
+ * is a backslash, kept, then a reference, as JSON text needs).
  */
 #ifndef TW_CORE_TEMPLATE_H
 #define TW_CORE_TEMPLATE_H

@@ -202,7 +202,7 @@ static void test_every_template_position(void **state)
 	      "  put /\n"                                      /* 10 */
 	      "    body x {{b}}\n"                             /* 11 */
 	      "  click {{c}}\n"                                /* 12 */
-	      "  fill \"\\\"{{ft}}\" with \"\\\\{{fv2}}\"\n"   /* 13 */
+	      "  fill \"\\\"{{ft}}\" with \"\\\\\\\\{{fv2}}\"\n" /* 13 */
 	      "  choose {{co}} from {{ct}}\n"                  /* 14 */
 	      "  tick {{t}}\n"                                 /* 15 */
 	      "  untick {{ut}}\n"                              /* 16 */
@@ -217,7 +217,7 @@ static void test_every_template_position(void **state)
 	      {5, 14, "unknown variable 'fv'"},  {7, 11, "unknown variable 'pn'"},
 	      {7, 24, "unknown variable 'pf'"},  {9, 17, "unknown variable 'j'"},
 	      {11, 12, "unknown variable 'b'"},  {12, 9, "unknown variable 'c'"},
-	      {13, 11, "unknown variable 'ft'"}, {13, 27, "unknown variable 'fv2'"},
+	      {13, 11, "unknown variable 'ft'"}, {13, 29, "unknown variable 'fv2'"},
 	      {14, 10, "unknown variable 'co'"}, {14, 22, "unknown variable 'ct'"},
 	      {15, 8, "unknown variable 't'"},   {16, 10, "unknown variable 'ut'"},
 	      {17, 10, "unknown variable 's'"},  {18, 16, "unknown variable 'v'"},
