@@ -58,7 +58,15 @@ static int parse_header_pair(parser *p, tw_pairs *pairs, size_t *cap)
 	bool sep;
 	if ((rc = tw_parse_pair_name(p, ':', "header", &name, &col, &sep)))
 		return rc;
-	if (!strstr(name, "{{") && !tw_parse_valid_token(name, strlen(name)))
+	/* The text around templates must be a token's already. */
+	bool valid = true;
+	for (const char *q = name; *q && valid;) {
+		const char *open = strstr(q, "{{"), *close = open ? strstr(open, "}}") : NULL;
+		size_t n = close ? (size_t)(open - q) : strlen(q);
+		valid = n == 0 || tw_parse_valid_token(q, n);
+		q = close ? close + 2 : q + n;
+	}
+	if (!valid || !name[0])
 		return tw_parse_err(p, col,
 				    "invalid header name '%s': expected letters, digits and "
 				    "!#$%%&'*+-.^_`|~, then ':'",
@@ -321,7 +329,14 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 					p->lineno = (int)at + 1;
 					p->line = p->lx.line = l;
 					p->lx.lineno = p->lineno;
-					int c = (int)strspn(l, " \t") + (je.column > 0 ? je.column : 1);
+					/* jansson's column is the offending token's
+					 * last byte; the fence's indentation was
+					 * taken off. */
+					const char *near = strstr(je.text, "near '");
+					const char *q = near ? strrchr(near + 6, '\'') : NULL;
+					int n = q ? (int)(q - near - 6) : 1;
+					int c = (int)strspn(p->s->lines[p->next_line - 1], " \t") +
+						(je.column > n ? je.column - n + 1 : 1);
 					return tw_parse_err(p, c, "invalid JSON: %s", je.text);
 				}
 				json_decref(j);
