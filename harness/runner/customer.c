@@ -169,18 +169,22 @@ int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw
 		rc = tw_vars_set(vars, p->name, value, secret);
 		free(value);
 	}
-	/* An `auth` password is a secret: registered now, before any
-	 * request, as {{secret}} values are. One made of a capture is known
-	 * only mid-run, too late to register (docs/language.md says so). */
+	/* An `auth` password given by a variable is a secret: registered
+	 * now, before any request, as {{secret}} values are. One written in
+	 * the script is no secret; one shorter than 4 bytes would mask those
+	 * letters everywhere; one made of a capture is known only mid-run,
+	 * too late to register (docs/language.md says so). */
 	for (size_t i = 0; rc == TW_OK && i < s->scene_count; i++)
 		for (size_t j = 0; rc == TW_OK && j < s->scenes[i].step_count; j++) {
 			const char *auth = s->scenes[i].steps[j].req.auth;
+			const char *written = auth ? strchr(auth, ':') : NULL;
 			char *cred = NULL;
 			tw_error e = {0};
-			if (auth && tw_template_expand(auth, vars, TW_EXPAND_PLAIN, &cred, NULL,
-						       &e) == TW_OK) {
+			if (auth && (!written || strstr(written, "{{")) &&
+			    tw_template_expand(auth, vars, TW_EXPAND_PLAIN, &cred, NULL,
+					       &e) == TW_OK) {
 				const char *colon = strchr(cred, ':');
-				if (colon && colon[1])
+				if (colon && strlen(colon + 1) >= 4)
 					rc = tw_redact_add(&run->redact, colon + 1);
 			}
 			free(cred);
