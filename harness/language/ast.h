@@ -138,6 +138,9 @@ typedef struct tw_request {
 	char *body_file; /* JSON and RAW: `body file PATH` (template), relative
 			    to the rehearsal's folder, sent as its bytes;
 			    NULL: body holds the text */
+	int fence_line;  /* a fenced body: the line of its first line (1-based);
+			    0: the body is on the keyword's line */
+	int fence_indent; /* the closing fence's indentation, taken off each line */
 	char *auth;      /* `auth USER:PASS` (template); NULL: none */
 	tw_loc auth_loc; /* its keyword */
 } tw_request;

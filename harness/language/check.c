@@ -471,7 +471,23 @@ static void check_request(checker *c, const tw_step *st)
 			check_template(c, r->auth, r->auth_loc.col);
 		} else {
 			begin_line(c, r->body_loc.line, r->body_loc.col);
-			check_template(c, r->body, r->body_loc.col);
+			if (r->fence_line > 0 && r->body) {
+				/* A fence: each of its lines where it is written. */
+				const char *l = r->body;
+				for (int k = 0; *l; k++) {
+					size_t n = strcspn(l, "\n");
+					char *one = tw_arena_strndup(&c->tmp, l, n);
+					if (!one) {
+						c->oom = true;
+						break;
+					}
+					begin_line(c, r->fence_line + k, r->fence_indent + 1);
+					check_template(c, one, r->fence_indent + 1);
+					l += n + (l[n] == '\n');
+				}
+			} else {
+				check_template(c, r->body, r->body_loc.col);
+			}
 			check_template(c, r->body_file, r->body_loc.col);
 			check_file(c, r->body_loc.line, r->body_loc.col, r->body_file);
 		}

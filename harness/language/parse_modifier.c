@@ -96,7 +96,8 @@ static bool is_fence(const char *line)
  * with the script. Blank lines may be shorter. The lines are text as
  * written: no comments, no escapes, templates expanded. *first gets the
  * index of its first line. */
-static int read_fence(parser *p, int open_col, const char *what, char **out, size_t *first)
+static int read_fence(parser *p, int open_col, const char *what, char **out, size_t *first,
+		      tw_request *req)
 {
 	const tw_script *s = p->s;
 	size_t close = *first = p->next_line;
@@ -137,6 +138,8 @@ static int read_fence(parser *p, int open_col, const char *what, char **out, siz
 	}
 	*o = '\0';
 	*out = text;
+	req->fence_line = (int)*first + 1;
+	req->fence_indent = (int)indent;
 	p->next_line = close + 1;
 	return TW_OK;
 }
@@ -317,7 +320,7 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 					    "{\"size\": \"Large\"}");
 		if (strcmp(tok.text, "```") == 0) {
 			size_t first;
-			if ((rc = read_fence(p, tok.col, "JSON body", &req->body, &first)))
+			if ((rc = read_fence(p, tok.col, "JSON body", &req->body, &first, req)))
 				return rc;
 			if (!strstr(req->body, "{{")) {
 				json_error_t je;
@@ -370,7 +373,7 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 			if ((rc = tw_parse_end(p, "```")))
 				return rc;
 			size_t first;
-			return read_fence(p, tok.col, "body", &req->body, &first);
+			return read_fence(p, tok.col, "body", &req->body, &first, req);
 		}
 		int vcol;
 		if ((rc = tw_parse_text_arg(p, &req->body, &vcol)))
