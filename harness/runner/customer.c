@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <openssl/evp.h>
 
 #include "channels/web/forms.h"
@@ -504,6 +505,23 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 			return TW_ECHECK;
 		} else {
 			len = strlen(body);
+			/* The parser checks JSON without templates; with them, the
+			 * text around the values can still be broken, and would
+			 * go out silently. */
+			json_error_t je;
+			json_t *j = r->body_kind == TW_BODY_JSON
+					    ? json_loadb(body, len, JSON_DECODE_ANY, &je)
+					    : NULL;
+			if (r->body_kind == TW_BODY_JSON && !j) {
+				free(body);
+				tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
+						 "the json body (line %d) is not valid JSON once its "
+						 "templates are expanded: %s (line %d, column %d of "
+						 "the body)",
+						 r->body_loc.line, je.text, je.line, je.column);
+				return TW_ECHECK;
+			}
+			json_decref(j);
 		}
 		rc = tw_http_request_set_body(req, body, len);
 		free(body);
