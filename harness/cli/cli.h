@@ -41,6 +41,8 @@ typedef struct tw_cli_opts {
 	tw_run_options run;
 	tw_vars *vars;        /* owned */
 	bool vars_given;      /* --var or --vars-file seen */
+	const char **headers; /* --header lines (owned array of argv strings) */
+	size_t header_count;
 	const char *reports;  /* folder, default "reports" */
 	const char *junit;    /* file; default <reports>/junit.xml */
 	const char *json;     /* file; default <reports>/result.json */

@@ -371,6 +371,34 @@ static int take_cacert(parse_state *p, const char *a)
 	return 0;
 }
 
+/* --header "Name: value", repeatable: every request and page carries it
+ * unless the step or the rehearsal sets that header. */
+static int take_header(parse_state *p, const char *a)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	size_t n = strspn(a, tchar);
+	if (n == 0 || a[n] != ':' || strpbrk(a, "\r\n"))
+		return bad(p->command,
+			   "--header: '%s' is not NAME: VALUE (NAME made of letters, digits "
+			   "and !#$%%&'*+-.^_`|~, like --header \"X-Env: staging\")",
+			   a);
+	const char **h = realloc(p->o->headers, (p->o->header_count + 1) * sizeof(*h));
+	if (!h)
+		return bad(p->command, "%s", "out of memory");
+	h[p->o->header_count++] = a;
+	p->o->headers = h;
+	return 0;
+}
+
+static int take_user_agent(parse_state *p, const char *a)
+{
+	if (!a[0] || strpbrk(a, "\r\n"))
+		return bad(p->command, "%s", "--user-agent: expected one line of text");
+	p->o->run.user_agent = a;
+	return 0;
+}
+
 static int take_color(parse_state *p, const char *a)
 {
 	if (strcmp(a, "auto") == 0)
@@ -507,6 +535,11 @@ static const struct cli_option {
 	 "do not verify TLS certificates", NULL, NULL, take_insecure},
 	{"cacert", 0, RUN, "network (per step)", "FILE",
 	 "verify TLS against this CA bundle", NULL, NULL, take_cacert},
+	{"header", 'H', RUN, "network (per step)", "HEADER",
+	 "a header every request and page carries\n(repeatable; a step's or the rehearsal's wins)",
+	 NULL, NULL, take_header},
+	{"user-agent", 'A', RUN, "network (per step)", "TEXT",
+	 "the User-Agent, default techweek/VERSION", NULL, NULL, take_user_agent},
 	{"color", 0, RUN | MERGE, "output", "auto|always|never",
 	 "(NO_COLOR=1 also turns colour off)", NULL, NULL, take_color},
 	{"no-color", 0, RUN | MERGE, "output", NULL,
@@ -764,6 +797,8 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 	if (o->path_count == 0)
 		return bad(command, "%s", "no rehearsal given: name files or folders of *.rehearsal");
 	o->run.vars = o->vars;
+	o->run.headers = o->headers;
+	o->run.header_count = o->header_count;
 	return 0;
 }
 
@@ -774,6 +809,9 @@ void tw_cli_opts_free(tw_cli_opts *o)
 	o->vars = NULL;
 	tw_baseline_free(o->baseline);
 	o->baseline = NULL;
+	free(o->headers);
+	o->headers = NULL;
+	o->header_count = 0;
 }
 
 static int cmp_str(const void *a, const void *b)

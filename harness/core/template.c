@@ -6,6 +6,8 @@
 #include "core/template.h"
 
 #include <ctype.h>
+#include <jansson.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,11 +67,25 @@ static int parse_ref(const char *inner, size_t n, tw_ref *ref, const char **why)
 	return 0;
 }
 
+/* True when the {{ at open is written \{{: after an odd run of
+ * backslashes, so that JSON's own \\ before a reference keeps it one. */
+static bool escaped_braces(const char *start, const char *open)
+{
+	size_t n = 0;
+	while (open - n > start && open[-1 - (ptrdiff_t)n] == '\\')
+		n++;
+	return n % 2 == 1;
+}
+
 int tw_template_scan(const char *tpl, int (*fn)(const tw_ref *ref, void *ctx),
 		     void *ctx, size_t *bad_offset, tw_error *err)
 {
 	const char *p = tpl;
 	while ((p = strstr(p, "{{")) != NULL) {
+		if (escaped_braces(tpl, p)) {
+			p += 2; /* \{{ is a literal {{ */
+			continue;
+		}
 		const char *end = strstr(p + 2, "}}");
 		if (!end) {
 			if (bad_offset)
@@ -113,6 +129,49 @@ static int append_regex_literal(tw_buf *b, const char *s)
 	return rc ? rc : tw_buf_puts(b, "\\E");
 }
 
+/* Where a JSON text stands after some bytes of it: inside a string or not,
+ * and right after a backslash in one. */
+typedef struct json_pos {
+	bool in_string, escaped;
+} json_pos;
+
+static void json_advance(json_pos *j, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (j->escaped)
+			j->escaped = false;
+		else if (j->in_string && s[i] == '\\')
+			j->escaped = true;
+		else if (s[i] == '"')
+			j->in_string = !j->in_string;
+	}
+}
+
+/* A value in JSON text: escaped inside a string; outside one, as written
+ * when it reads as a JSON value, else as a JSON string. jansson does the
+ * escaping (and refuses text that is not UTF-8). */
+static int append_json(tw_buf *b, const char *value, bool in_string, const char *name,
+		       tw_error *err)
+{
+	if (!in_string) {
+		json_t *v = json_loads(value, JSON_DECODE_ANY, NULL);
+		json_decref(v);
+		if (v)
+			return tw_buf_puts(b, value);
+	}
+	json_t *str = json_string(value);
+	char *quoted = str ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
+	json_decref(str);
+	if (!quoted)
+		return tw_error_set(err, TW_ECHECK,
+				    "the value of '%s' cannot go in JSON: it is not UTF-8 text",
+				    name);
+	size_t n = strlen(quoted);
+	int rc = in_string ? tw_buf_append(b, quoted + 1, n - 2) : tw_buf_append(b, quoted, n);
+	free(quoted);
+	return rc;
+}
+
 int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode,
 		       char **out, bool *secret_used, tw_error *err)
 {
@@ -123,14 +182,25 @@ int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode
 	tw_buf_init(&b, TEMPLATE_MAX);
 	const char *p = tpl;
 	int rc = TW_OK;
+	json_pos jp = {0};
 	while (rc == TW_OK) {
 		const char *open = strstr(p, "{{");
 		if (!open) {
 			rc = tw_buf_puts(&b, p);
 			break;
 		}
+		if (escaped_braces(p, open)) {
+			/* \{{: the literal text, without its backslash */
+			if ((rc = tw_buf_append(&b, p, (size_t)(open - 1 - p))) ||
+			    (rc = tw_buf_puts(&b, "{{")))
+				break;
+			json_advance(&jp, p, (size_t)(open + 2 - p));
+			p = open + 2;
+			continue;
+		}
 		if ((rc = tw_buf_append(&b, p, (size_t)(open - p))))
 			break;
+		json_advance(&jp, p, (size_t)(open - p));
 		const char *close = strstr(open + 2, "}}");
 		tw_ref ref;
 		const char *why = NULL;
@@ -169,8 +239,14 @@ int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode
 		}
 		if (secret && secret_used)
 			*secret_used = true;
-		rc = mode == TW_EXPAND_REGEX ? append_regex_literal(&b, value)
-					     : tw_buf_puts(&b, value);
+		if (mode == TW_EXPAND_REGEX)
+			rc = append_regex_literal(&b, value);
+		else if (mode == TW_EXPAND_JSON)
+			rc = append_json(&b, value, jp.in_string, name, err);
+		else
+			rc = tw_buf_puts(&b, value);
+		if (rc == TW_ECHECK)
+			break;
 		if (rc == TW_ELIMIT || rc == TW_ENOMEM)
 			tw_error_set(err, rc, "template expands past %zu bytes", TEMPLATE_MAX);
 		p = close + 2;

@@ -6,7 +6,9 @@
  *   {{secret NAME}}   the environment variable NAME, redacted in all output
  *
  * Spaces inside the braces are allowed: {{ name }}. "{{" always opens a
- * reference; an unclosed one is an error.
+ * reference (an unclosed one is an error) unless written "\{{", which
+ * stands for a literal "{{" (after an odd run of backslashes: "\\{{x}}"
+ * is a backslash, kept, then a reference, as JSON text needs).
  */
 #ifndef TW_CORE_TEMPLATE_H
 #define TW_CORE_TEMPLATE_H
@@ -43,10 +45,15 @@ bool tw_template_has_refs(const char *tpl);
 typedef enum tw_expand_mode {
 	TW_EXPAND_PLAIN, /* values inserted as they are */
 	TW_EXPAND_REGEX, /* values inserted so that they match literally */
+	TW_EXPAND_JSON,  /* the template is JSON text: a value inside a JSON
+			    string is escaped for it; a value outside one goes
+			    as written when it is a JSON value (42, true, null,
+			    [1], {"a":1}, "s"), else as a JSON string */
 } tw_expand_mode;
 
 /* Expands tpl with vars; {{env}} and {{secret}} read getenv. On success
- * *out is malloc'd (caller frees). An unset variable is TW_ECHECK naming it.
+ * *out is malloc'd (caller frees). An unset variable is TW_ECHECK naming it;
+ * in TW_EXPAND_JSON a value that is not UTF-8 too.
  * *secret_used (if not NULL) is set true when a secret value went in. */
 int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode,
 		       char **out, bool *secret_used, tw_error *err);

@@ -29,6 +29,10 @@ typedef struct tw_pair {
 	char *name;  /* header names and cast names are plain; others template */
 	char *value; /* template; NULL for a cast entry given at run time */
 	bool is_file; /* multipart part whose value is a file path */
+	char *content_type; /* file part: `type "image/png"` (template); NULL:
+			       libcurl's guess from the file name */
+	char *filename;     /* file part: `as "me.png"` (template); NULL: the
+			       file's base name */
 } tw_pair;
 
 typedef struct tw_pairs {
@@ -189,6 +193,15 @@ typedef struct tw_request {
 	tw_pairs form;   /* FORM */
 	tw_pairs parts;  /* MULTIPART */
 	long timeout_ms; /* `timeout 5s` modifier; 0 = the run's default */
+	/* Issue 12: bodies from files, basic auth. */
+	char *body_file; /* JSON and RAW: `body file PATH` (template), relative
+			    to the rehearsal's folder, sent as its bytes;
+			    NULL: body holds the text */
+	int fence_line;  /* a fenced body: the line of its first line (1-based);
+			    0: the body is on the keyword's line */
+	int fence_indent; /* the closing fence's indentation, taken off each line */
+	char *auth;      /* `auth USER:PASS` (template); NULL: none */
+	tw_loc auth_loc; /* its keyword */
 } tw_request;
 
 /* ---- steps ---- */
@@ -259,6 +272,8 @@ struct tw_script {
 	size_t tag_count;
 
 	tw_pairs cast;       /* name = value (template) in order */
+	tw_pairs headers;    /* header `header NAME: VALUE` lines: added to every
+			        request and page (name and value templates) */
 	tw_scene *scenes;
 	size_t scene_count;
 };

@@ -38,10 +38,13 @@
 #include "language/check.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libxml/xmlerror.h>
 
@@ -409,6 +412,30 @@ static size_t add_pairs(modifier *m, size_t n, const tw_pairs *pairs, bool name_
 	return n;
 }
 
+/* A file a request sends (`body file`, `part NAME file`), named relative
+ * to the rehearsal's folder: missing is found now, not mid-run. A path
+ * with a template is known at run time only. */
+static void check_file(checker *c, int line, int col, const char *path)
+{
+	if (!path || strstr(path, "{{"))
+		return;
+	const char *slash = strrchr(c->s->path, '/');
+	char *full = path[0] == '/' || !slash
+			     ? tw_arena_strdup(&c->tmp, path)
+			     : tw_arena_printf(&c->tmp, "%.*s/%s", (int)(slash - c->s->path),
+						c->s->path, path);
+	if (!full) {
+		c->oom = true;
+		return;
+	}
+	struct stat sb;
+	if (stat(full, &sb) != 0 || access(full, R_OK) != 0)
+		problem(c, line, col, "cannot read the file '%s' (%s): %s; a path is relative to the rehearsal's folder",
+			path, full, strerror(errno));
+	else if (S_ISDIR(sb.st_mode))
+		problem(c, line, col, "'%s' (%s) is a folder: expected a file", path, full);
+}
+
 /* The modifier lines under a request step, in line order (`timeout` and
  * `apdex` lines have no templates). */
 static void check_request(checker *c, const tw_step *st)
@@ -416,25 +443,53 @@ static void check_request(checker *c, const tw_step *st)
 	const tw_request *r = &st->req;
 	begin_line(c, st->loc.line, st->loc.col);
 	check_template(c, r->url, st->loc.col);
-	size_t n = r->headers.count + r->query.count + r->form.count + r->parts.count + 1;
+	size_t n = r->headers.count + r->query.count + r->form.count + r->parts.count + 2;
 	modifier *m = tw_arena_alloc(&c->tmp, n * sizeof(*m));
 	if (!m) {
 		c->oom = true;
 		return;
 	}
-	n = add_pairs(m, 0, &r->headers, false);
+	n = add_pairs(m, 0, &r->headers, true);
 	n = add_pairs(m, n, &r->query, true);
 	n = add_pairs(m, n, &r->form, true);
 	n = add_pairs(m, n, &r->parts, true);
 	if ((r->body_kind == TW_BODY_JSON || r->body_kind == TW_BODY_RAW) && r->body_loc.line > 0)
 		m[n++] = (modifier){NULL, false, r->body_loc.line};
+	if (r->auth)
+		m[n++] = (modifier){NULL, true, r->auth_loc.line};
 	qsort(m, n, sizeof(*m), by_line);
 	for (size_t i = 0; i < n; i++) {
-		if (m[i].pair) {
-			check_pair(c, m[i].pair, m[i].name_is_template);
+		const tw_pair *pr = m[i].pair;
+		if (pr) {
+			check_pair(c, pr, m[i].name_is_template);
+			check_template(c, pr->content_type, pr->loc.col);
+			check_template(c, pr->filename, pr->loc.col);
+			if (pr->is_file)
+				check_file(c, pr->loc.line, pr->loc.col, pr->value);
+		} else if (m[i].name_is_template) { /* the auth line */
+			begin_line(c, r->auth_loc.line, r->auth_loc.col);
+			check_template(c, r->auth, r->auth_loc.col);
 		} else {
 			begin_line(c, r->body_loc.line, r->body_loc.col);
-			check_template(c, r->body, r->body_loc.col);
+			if (r->fence_line > 0 && r->body) {
+				/* A fence: each of its lines where it is written. */
+				const char *l = r->body;
+				for (int k = 0; *l; k++) {
+					size_t n = strcspn(l, "\n");
+					char *one = tw_arena_strndup(&c->tmp, l, n);
+					if (!one) {
+						c->oom = true;
+						break;
+					}
+					begin_line(c, r->fence_line + k, r->fence_indent + 1);
+					check_template(c, one, r->fence_indent + 1);
+					l += n + (l[n] == '\n');
+				}
+			} else {
+				check_template(c, r->body, r->body_loc.col);
+			}
+			check_template(c, r->body_file, r->body_loc.col);
+			check_file(c, r->body_loc.line, r->body_loc.col, r->body_file);
 		}
 	}
 }
@@ -755,6 +810,8 @@ size_t tw_script_check(const tw_script *script, const tw_vars *given, tw_errors 
 		add_name(&c, &c.cast_names, script->cast.items[i].name, i, NULL);
 	collect_captures(&c);
 	check_cast(&c);
+	for (size_t i = 0; i < script->headers.count; i++)
+		check_pair(&c, &script->headers.items[i], true);
 	if (script->scene_count == 0)
 		problem(&c, 0, 0,
 			"the rehearsal has no scenes: expected at least one scene or backstage block");

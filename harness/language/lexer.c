@@ -208,10 +208,59 @@ static int lex_string(tw_lexer *lx, tw_token *tok)
 		case '\\': out[n++] = '\\'; break;
 		case 'n': out[n++] = '\n'; break;
 		case 't': out[n++] = '\t'; break;
+		case 'r': out[n++] = '\r'; break;
+		case '{':
+			/* \{{ stays as written: the template reads it as a
+			 * literal {{ (core/template.h). */
+			if (lx->line[i + 1] != '{')
+				return lex_error(lx, i - 1,
+						 "'\\{' in a string: expected \\{{ (a literal {{)");
+			out[n++] = '\\';
+			out[n++] = '{';
+			break;
+		case 'u': {
+			/* \u{1F600}: a code point, 1 to 6 hex digits */
+			size_t j = i + 1, start = j + 1;
+			unsigned long cp = 0;
+			if (j < end - 1 && lx->line[j] == '{')
+				for (j = start; j < end - 1 && j - start < 7 &&
+						isxdigit((unsigned char)lx->line[j]);
+				     j++)
+					cp = cp * 16 + (unsigned long)(isdigit((unsigned char)lx->line[j])
+									    ? lx->line[j] - '0'
+									    : (tolower((unsigned char)lx->line[j]) - 'a' + 10));
+			if (j == i + 1 || j == start || j - start > 6 || j >= end - 1 ||
+			    lx->line[j] != '}')
+				return lex_error(lx, i - 1,
+						 "bad \\u escape: expected \\u{HEX} with 1 to 6 hex "
+						 "digits, like \\u{e9} or \\u{1F600}");
+			if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+				return lex_error(lx, i - 1,
+						 "bad \\u escape: expected a Unicode code point "
+						 "(1 to 10FFFF, not a surrogate, not 0)");
+			if (cp < 0x80) {
+				out[n++] = (char)cp;
+			} else if (cp < 0x800) {
+				out[n++] = (char)(0xC0 | (cp >> 6));
+				out[n++] = (char)(0x80 | (cp & 0x3F));
+			} else if (cp < 0x10000) {
+				out[n++] = (char)(0xE0 | (cp >> 12));
+				out[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+				out[n++] = (char)(0x80 | (cp & 0x3F));
+			} else {
+				out[n++] = (char)(0xF0 | (cp >> 18));
+				out[n++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+				out[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+				out[n++] = (char)(0x80 | (cp & 0x3F));
+			}
+			i = j;
+			break;
+		}
 		default: {
-			char msg[128];
+			char msg[160];
 			snprintf(msg, sizeof(msg),
-				 "unknown escape '\\%c' in a string: expected \\\", \\\\, \\n or \\t",
+				 "unknown escape '\\%c' in a string: expected \\\", \\\\, \\n, \\r, "
+				 "\\t, \\u{HEX} or \\{{",
 				 e);
 			return lex_error(lx, i - 1, msg);
 		}

@@ -1,7 +1,8 @@
 /*
  * Modifier lines: they attach to the step right above them, so a request
  * is written one part a line. A request takes header, query, form, part,
- * json, body and timeout; a call takes method and signed with. The parser
+ * json, body, auth and timeout (a `header` line in the rehearsal's header
+ * goes with every request); a call takes method and signed with. The parser
  * (parser.c) knows whether a request or a call is open and closes it on
  * any other statement.
  */
@@ -48,9 +49,166 @@ static size_t json_error_offset(const json_error_t *je)
 	return pos;
 }
 
+/* `header NAME: VALUE`, under a request or in the rehearsal's header. A
+ * name with a template is checked once expanded. */
+static int parse_header_pair(parser *p, tw_pairs *pairs, size_t *cap)
+{
+	char *name;
+	int rc, col;
+	bool sep;
+	if ((rc = tw_parse_pair_name(p, ':', "header", &name, &col, &sep)))
+		return rc;
+	/* The text around templates must be a token's already. */
+	bool valid = true;
+	for (const char *q = name; *q && valid;) {
+		const char *open = strstr(q, "{{"), *close = open ? strstr(open, "}}") : NULL;
+		size_t n = close ? (size_t)(open - q) : strlen(q);
+		valid = n == 0 || tw_parse_valid_token(q, n);
+		q = close ? close + 2 : q + n;
+	}
+	if (!valid || !name[0])
+		return tw_parse_err(p, col,
+				    "invalid header name '%s': expected letters, digits and "
+				    "!#$%%&'*+-.^_`|~, then ':'",
+				    name);
+	if (!sep)
+		return tw_parse_missing_sep(p, ':', "header", name);
+	tw_pair *pr = tw_parse_add_pair(p, pairs, cap);
+	if (!pr)
+		return TW_ENOMEM;
+	pr->loc = tw_parse_loc(p, col);
+	pr->name = name;
+	return tw_parse_pair_value(p, &pr->value);
+}
+
+static bool is_fence(const char *line)
+{
+	line += strspn(line, " \t");
+	if (strncmp(line, "```", 3) != 0)
+		return false;
+	line += 3;
+	return line[strspn(line, " \t")] == '\0';
+}
+
+/* The body of a fence opened at open_col: the lines up to one holding only
+ * ```, each ending with a newline (as in a file), with the closing
+ * fence's indentation taken off every line so the body can be indented
+ * with the script. Blank lines may be shorter. The lines are text as
+ * written: no comments, no escapes, templates expanded. *first gets the
+ * index of its first line. */
+static int read_fence(parser *p, int open_col, const char *what, char **out, size_t *first,
+		      tw_request *req)
+{
+	const tw_script *s = p->s;
+	size_t close = *first = p->next_line;
+	while (close < s->line_count && !is_fence(s->lines[close]))
+		close++;
+	if (close == s->line_count)
+		return tw_parse_err(p, open_col,
+				    "unterminated ``` %s: expected a line holding only ``` to "
+				    "close it",
+				    what);
+	size_t indent = strspn(s->lines[close], " \t"), total = 1;
+	for (size_t i = *first; i < close; i++)
+		total += strlen(s->lines[i]) + 1;
+	char *text = tw_arena_alloc(p->arena, total), *o = text;
+	if (!text)
+		return tw_parse_oom(p);
+	for (size_t i = *first; i < close; i++) {
+		const char *l = s->lines[i];
+		if (l[strspn(l, " \t")] == '\0') {
+			*o++ = '\n';
+			continue;
+		}
+		if (strncmp(l, s->lines[close], indent) != 0) {
+			p->lineno = (int)i + 1;
+			p->line = l;
+			p->lx.line = l;
+			p->lx.lineno = p->lineno;
+			return tw_parse_err(p, 1,
+					    "this line of the ``` %s is indented less than its "
+					    "closing ``` (line %zu), whose indentation is taken off "
+					    "every line",
+					    what, close + 1);
+		}
+		size_t n = strlen(l + indent);
+		memcpy(o, l + indent, n);
+		o += n;
+		*o++ = '\n';
+	}
+	*o = '\0';
+	*out = text;
+	req->fence_line = (int)*first + 1;
+	req->fence_indent = (int)indent;
+	p->next_line = close + 1;
+	return TW_OK;
+}
+
+/* `body file PATH`, `json file PATH`: the path as one token. */
+static int parse_body_file(parser *p, const char *w, tw_request *req)
+{
+	tw_token f;
+	int rc;
+	if ((rc = tw_parse_next(p, &f)))
+		return rc;
+	if (f.kind == TW_TOK_END || !f.text[0])
+		return tw_parse_err(p, f.col,
+				    "expected the file's path after '%s file', like %s file "
+				    "\"%s\"",
+				    w, w, w[0] == 'j' ? "order.json" : "photo.bin");
+	req->body_file = f.text;
+	return tw_parse_end(p, "the file's path (quote a path with blanks)");
+}
+
+/* After a file part's path: `type "image/png"` and `as "me.png"`, once
+ * each, in either order. */
+static int parse_part_options(parser *p, tw_pair *pr)
+{
+	for (;;) {
+		tw_token t, v;
+		int rc;
+		if ((rc = tw_parse_next(p, &t)))
+			return rc;
+		if (t.kind == TW_TOK_END)
+			return TW_OK;
+		bool type = tw_parse_is_word(&t, "type"), as = tw_parse_is_word(&t, "as");
+		if (!type && !as)
+			return tw_parse_err(p, t.col,
+					    "expected type \"TYPE\" or as \"NAME\" after the "
+					    "file's path (quote a path with blanks), like part %s "
+					    "file photo.png type \"image/png\" as \"me.png\"",
+					    pr->name);
+		char **slot = type ? &pr->content_type : &pr->filename;
+		if (*slot)
+			return tw_parse_err(p, t.col, "'%s' is given twice for this part", t.text);
+		if ((rc = tw_parse_next(p, &v)))
+			return rc;
+		if (v.kind == TW_TOK_END || !v.text[0])
+			return tw_parse_err(p, v.col, "expected %s after '%s'",
+					    type ? "a media type, like \"image/png\","
+						 : "a file name, like \"me.png\",",
+					    t.text);
+		if (type && !strstr(v.text, "{{") && !strchr(v.text, '/'))
+			return tw_parse_err(p, v.col,
+					    "expected a media type TYPE/SUBTYPE after 'type', like "
+					    "\"image/png\", found '%s'",
+					    v.text);
+		*slot = v.text;
+	}
+}
+
 int tw_parse_modifier(parser *p, const tw_token *kw)
 {
 	const char *w = kw->text;
+	if (!p->in_request && strcmp(w, "header") == 0) {
+		if (p->sec != SEC_HEADER)
+			return tw_parse_err(
+				p, kw->col,
+				"'header' must follow a request step (visit, get, post, ...), "
+				"or stand in the rehearsal's header (before cast and the scenes) "
+				"to go with every request");
+		return parse_header_pair(p, &p->s->headers, &p->script_header_cap);
+	}
 	if (!p->in_request)
 		return tw_parse_err(p, kw->col,
 				    "'%s' must follow a request step (visit, get, post, ...)", w);
@@ -69,23 +227,20 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 			"for a request with a body)",
 			w);
 
-	if (strcmp(w, "header") == 0) {
-		if ((rc = tw_parse_pair_name(p, ':', "header", &name, &col, &sep)))
+	if (strcmp(w, "header") == 0)
+		return parse_header_pair(p, &req->headers, &p->header_cap);
+	if (strcmp(w, "auth") == 0) {
+		if (p->auth_line)
+			return tw_parse_already(p, kw->col, "auth", p->auth_line);
+		if ((rc = tw_parse_text_arg(p, &req->auth, &col)))
 			return rc;
-		if (!tw_parse_valid_token(name, strlen(name)))
-			return tw_parse_err(
-				p, col,
-				"invalid header name '%s': expected letters, digits and "
-				"!#$%%&'*+-.^_`|~, then ':'",
-				name);
-		if (!sep)
-			return tw_parse_missing_sep(p, ':', "header", name);
-		tw_pair *pr = tw_parse_add_pair(p, &req->headers, &p->header_cap);
-		if (!pr)
-			return TW_ENOMEM;
-		pr->loc = tw_parse_loc(p, col);
-		pr->name = name;
-		return tw_parse_pair_value(p, &pr->value);
+		if (!req->auth || (!strstr(req->auth, "{{") && !strchr(req->auth, ':')))
+			return tw_parse_err(p, col,
+					    "expected USER:PASS after 'auth', like auth "
+					    "ada:{{secret ADA_PASSWORD}}");
+		req->auth_loc = tw_parse_loc(p, kw->col);
+		p->auth_line = p->lineno;
+		return TW_OK;
 	}
 	if (strcmp(w, "query") == 0 || strcmp(w, "form") == 0) {
 		bool form = w[0] == 'f';
@@ -130,14 +285,20 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 		pr->name = name;
 		pr->is_file = is_file;
 		int vcol;
+		if (is_file) {
+			tw_token f;
+			if ((rc = tw_parse_next(p, &f)))
+				return rc;
+			if (f.kind == TW_TOK_END || !f.text[0])
+				return tw_parse_err(p, f.col,
+						    "expected the file's path after 'file'");
+			pr->value = f.text;
+			return parse_part_options(p, pr);
+		}
 		if ((rc = tw_parse_text_arg(p, &pr->value, &vcol)))
 			return rc;
-		if (!pr->value) {
-			if (is_file)
-				return tw_parse_err(p, vcol,
-						    "expected the file's path after 'file'");
+		if (!pr->value)
 			pr->value = "";
-		}
 		return TW_OK;
 	}
 	if (strcmp(w, "json") == 0) {
@@ -145,12 +306,46 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 			return rc;
 		req->body_loc = tw_parse_loc(p, kw->col);
 		tw_token tok;
+		if ((rc = tw_parse_peek(p, &tok)))
+			return rc;
+		if (tw_parse_is_word(&tok, "file")) {
+			tw_parse_next(p, &tok);
+			return parse_body_file(p, w, req);
+		}
 		if ((rc = tw_lex_rest(&p->lx, &tok, false)))
 			return rc;
 		if (tok.kind == TW_TOK_END)
 			return tw_parse_err(p, tok.col,
 					    "expected JSON text after 'json', like json "
 					    "{\"size\": \"Large\"}");
+		if (strcmp(tok.text, "```") == 0) {
+			size_t first;
+			if ((rc = read_fence(p, tok.col, "JSON body", &req->body, &first, req)))
+				return rc;
+			if (!strstr(req->body, "{{")) {
+				json_error_t je;
+				json_t *j = json_loads(req->body, JSON_DECODE_ANY, &je);
+				if (!j) {
+					/* Point at the line of the fence that breaks. */
+					size_t at = first + (je.line > 0 ? (size_t)je.line - 1 : 0);
+					const char *l = p->s->lines[at];
+					p->lineno = (int)at + 1;
+					p->line = p->lx.line = l;
+					p->lx.lineno = p->lineno;
+					/* jansson's column is the offending token's
+					 * last byte; the fence's indentation was
+					 * taken off. */
+					const char *near = strstr(je.text, "near '");
+					const char *q = near ? strrchr(near + 6, '\'') : NULL;
+					int n = q ? (int)(q - near - 6) : 1;
+					int c = (int)strspn(p->s->lines[p->next_line - 1], " \t") +
+						(je.column > n ? je.column - n + 1 : 1);
+					return tw_parse_err(p, c, "invalid JSON: %s", je.text);
+				}
+				json_decref(j);
+			}
+			return TW_OK;
+		}
 		if (!strstr(tok.text, "{{")) {
 			json_error_t je;
 			json_t *j = json_loads(tok.text, JSON_DECODE_ANY, &je);
@@ -166,6 +361,20 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 		if ((rc = set_body(p, kw, req, TW_BODY_RAW)))
 			return rc;
 		req->body_loc = tw_parse_loc(p, kw->col);
+		tw_token tok;
+		if ((rc = tw_parse_peek(p, &tok)))
+			return rc;
+		if (tw_parse_is_word(&tok, "file")) {
+			tw_parse_next(p, &tok);
+			return parse_body_file(p, w, req);
+		}
+		if (tok.kind == TW_TOK_WORD && strcmp(tok.text, "```") == 0) {
+			tw_parse_next(p, &tok);
+			if ((rc = tw_parse_end(p, "```")))
+				return rc;
+			size_t first;
+			return read_fence(p, tok.col, "body", &req->body, &first, req);
+		}
 		int vcol;
 		if ((rc = tw_parse_text_arg(p, &req->body, &vcol)))
 			return rc;

@@ -50,7 +50,7 @@ static const char *const step_words[] = {
 #undef TW_STEP_KIND
 };
 static const char *const modifier_words[] = {
-	"header", "query", "form", "part", "json", "body", "timeout",
+	"header", "query", "form", "part", "json", "body", "timeout", "auth",
 };
 static const char *const call_modifier_words[] = {"method", "signed"};
 static const char *const block_words[] = {"cast", "scene", "backstage"};
@@ -883,16 +883,34 @@ static int parse_request(parser *p, const tw_token *kw, tw_step *st)
 {
 	bool visit = strcmp(kw->text, "visit") == 0;
 	int col;
-	int rc = tw_parse_text_arg(p, &st->req.url, &col);
+	int rc;
+	const char *method = kw->text;
+	if (strcmp(kw->text, "request") == 0) {
+		/* Any method a server may take: an RFC 9110 token. */
+		tw_token m;
+		if ((rc = tw_parse_next(p, &m)))
+			return rc;
+		if (m.kind != TW_TOK_WORD || !tw_parse_valid_token(m.text, strlen(m.text)))
+			return tw_parse_err(p, m.col,
+					    "expected a method after 'request' (letters, digits "
+					    "and !#$%%&'*+-.^_`|~), like request PURGE {{stage}}/");
+		method = m.text;
+	}
+	rc = tw_parse_text_arg(p, &st->req.url, &col);
 	if (rc)
 		return rc;
 	if (!st->req.url || !st->req.url[0])
-		return tw_parse_err(p, col, "expected a URL after '%s', like %s {{stage}}/",
-				    kw->text, kw->text);
+		return method == kw->text
+			       ? tw_parse_err(p, col, "expected a URL after '%s', like %s {{stage}}/",
+					      kw->text, kw->text)
+			       : tw_parse_err(p, col,
+					      "expected a URL after the method, like request %s "
+					      "{{stage}}/",
+					      method);
 	if (visit) {
 		st->req.method = "GET";
 	} else {
-		char *m = tw_arena_strdup(p->arena, kw->text);
+		char *m = tw_arena_strdup(p->arena, method);
 		if (!m)
 			return tw_parse_oom(p);
 		for (char *q = m; *q; q++)
@@ -905,6 +923,7 @@ static int parse_request(parser *p, const tw_token *kw, tw_step *st)
 	p->body_line = 0;
 	p->body_what = NULL;
 	p->timeout_line = 0;
+	p->auth_line = 0;
 	return TW_OK;
 }
 
@@ -1294,7 +1313,8 @@ int tw_parse(tw_script **out, const char *path, const char *text, size_t len,
 	p.path = s->path;
 	p.err = err;
 	p.sec = SEC_HEADER;
-	for (size_t i = 0; i < s->line_count; i++) {
+	for (size_t i = 0; i < s->line_count; i = p.next_line) {
+		p.next_line = i + 1;
 		p.lineno = (int)i + 1;
 		p.line = s->lines[i];
 		tw_lex_init(&p.lx, p.line, p.lineno, s->path, p.arena, err);

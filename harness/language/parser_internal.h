@@ -47,6 +47,10 @@ typedef struct parser {
 	int body_line;     /* where the body was set; 0 when not yet */
 	const char *body_what;
 	int timeout_line;
+	int auth_line;
+	size_t script_header_cap; /* the rehearsal-wide header lines */
+	size_t next_line;  /* index of the next line to read: a fenced body
+			      reads past its own */
 
 	/* The call that `method` and `signed with` attach to. */
 	bool in_call;

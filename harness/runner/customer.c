@@ -21,9 +21,13 @@
 #include <strings.h>
 #include <time.h>
 
+#include <jansson.h>
+#include <openssl/evp.h>
+
 #include "channels/web/forms.h"
 #include "channels/web/html.h"
 #include "core/buf.h"
+#include "core/fsutil.h"
 #include "core/template.h"
 #include "expectations/expect.h"
 #include "runner/caller.h"
@@ -166,6 +170,27 @@ int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw
 		rc = tw_vars_set(vars, p->name, value, secret);
 		free(value);
 	}
+	/* An `auth` password given by a variable is a secret: registered
+	 * now, before any request, as {{secret}} values are. One written in
+	 * the script is no secret; one shorter than 4 bytes would mask those
+	 * letters everywhere; one made of a capture is known only mid-run,
+	 * too late to register (docs/language.md says so). */
+	for (size_t i = 0; rc == TW_OK && i < s->scene_count; i++)
+		for (size_t j = 0; rc == TW_OK && j < s->scenes[i].step_count; j++) {
+			const char *auth = s->scenes[i].steps[j].req.auth;
+			const char *written = auth ? strchr(auth, ':') : NULL;
+			char *cred = NULL;
+			tw_error e = {0};
+			if (auth && (!written || strstr(written, "{{")) &&
+			    tw_template_expand(auth, vars, TW_EXPAND_PLAIN, &cred, NULL,
+					       &e) == TW_OK) {
+				const char *colon = strchr(cred, ':');
+				if (colon && strlen(colon + 1) >= 4)
+					rc = tw_redact_add(&run->redact, colon + 1);
+			}
+			free(cred);
+			tw_error_clear(&e);
+		}
 	if (rc)
 		return tw_error_set(err, rc, "out of memory");
 	return TW_OK;
@@ -312,6 +337,103 @@ static int form_encode(tw_buf *b, const char *name, const char *value)
 	return tw_buf_failed(b);
 }
 
+/* path as the script names it: relative to the rehearsal's folder.
+ * Malloc'd; NULL when out of memory. */
+static char *script_relative(const tw_customer *c, const char *path)
+{
+	const char *slash = strrchr(c->script->path, '/');
+	if (path[0] == '/' || !slash)
+		return strdup(path);
+	size_t dn = (size_t)(slash - c->script->path), n = dn + strlen(path) + 2;
+	char *full = malloc(n);
+	if (full)
+		snprintf(full, n, "%.*s/%s", (int)dn, c->script->path, path);
+	return full;
+}
+
+/* A header whose name may come from a template: the name must still be
+ * one (RFC 9110 token), or the script cannot be sent as written. */
+static int add_header_pair(tw_customer *c, tw_step_result *sr, tw_http_request *req,
+			   const tw_pair *pr, bool unless_set, double now_ms)
+{
+	char *n = tw_customer_expand(c, sr, pr->name, now_ms);
+	char *v = n ? tw_customer_expand(c, sr, pr->value, now_ms) : NULL;
+	int rc = TW_OK;
+	if (!n || !v) {
+		rc = TW_ECHECK;
+	} else if (!n[0] || strcspn(n, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+				      "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 0 ||
+		   n[strspn(n, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ")] != '\0') {
+		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
+				 "invalid header name '%s' (from '%s', line %d): expected letters, "
+				 "digits and !#$%%&'*+-.^_`|~",
+				 n, pr->name, pr->loc.line);
+		rc = TW_ECHECK;
+	} else if (!unless_set || !tw_http_request_has_header(req, n)) {
+		rc = tw_http_request_add_header(req, n, v);
+	}
+	free(n);
+	free(v);
+	return rc;
+}
+
+/* What every request and page carries beside its own headers: the
+ * rehearsal's `header` lines, then --header and --user-agent. The step's
+ * own header wins over the rehearsal's, which wins over the run's. */
+static int add_run_headers(tw_customer *c, tw_step_result *sr, tw_http_request *req,
+			   double now_ms)
+{
+	int rc = TW_OK;
+	const tw_pairs *h = &c->script->headers;
+	for (size_t i = 0; rc == TW_OK && i < h->count; i++)
+		rc = add_header_pair(c, sr, req, &h->items[i], true, now_ms);
+	const tw_run_options *o = &c->run->opts;
+	for (size_t i = 0; rc == TW_OK && i < o->header_count; i++) {
+		/* "Name: value", checked by whoever set the options */
+		const char *line = o->headers[i], *colon = strchr(line, ':');
+		if (!colon)
+			continue;
+		char *name = strndup(line, (size_t)(colon - line));
+		if (!name)
+			return TW_ENOMEM;
+		if (!tw_http_request_has_header(req, name))
+			rc = tw_http_request_add_header(req, name, colon + 1 + strspn(colon + 1, " \t"));
+		free(name);
+	}
+	return rc;
+}
+
+/* `auth USER:PASS`: basic authentication, as a header a step's own
+ * Authorization replaces. */
+static int add_basic_auth(tw_customer *c, tw_step_result *sr, tw_http_request *req,
+			  const tw_request *r, double now_ms)
+{
+	if (!r->auth || tw_http_request_has_header(req, "Authorization"))
+		return TW_OK;
+	char *cred = tw_customer_expand(c, sr, r->auth, now_ms);
+	if (!cred)
+		return TW_ECHECK;
+	if (!strchr(cred, ':')) {
+		free(cred);
+		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
+				 "auth (line %d): expected USER:PASS, the value has no ':'",
+				 r->auth_loc.line);
+		return TW_ECHECK;
+	}
+	size_t n = strlen(cred);
+	char *b64 = malloc(4 * ((n + 2) / 3) + 1 + 6);
+	int rc = TW_ENOMEM;
+	if (b64) {
+		memcpy(b64, "Basic ", 6);
+		EVP_EncodeBlock((unsigned char *)b64 + 6, (const unsigned char *)cred, (int)n);
+		rc = tw_http_request_add_header(req, "Authorization", b64);
+	}
+	free(b64);
+	free(cred);
+	return rc;
+}
+
 /* Builds the request of a visit or raw HTTP step. */
 static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 			 tw_http_request *req, double now_ms)
@@ -328,11 +450,12 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 		return rc;
 	req->navigation = st->kind == TW_STEP_VISIT;
 	req->timeout_ms = r->timeout_ms;
-	for (size_t i = 0; rc == TW_OK && i < r->headers.count; i++) {
-		char *v = tw_customer_expand(c, sr, r->headers.items[i].value, now_ms);
-		rc = v ? tw_http_request_add_header(req, r->headers.items[i].name, v) : TW_ECHECK;
-		free(v);
-	}
+	for (size_t i = 0; rc == TW_OK && i < r->headers.count; i++)
+		rc = add_header_pair(c, sr, req, &r->headers.items[i], false, now_ms);
+	if (rc == TW_OK)
+		rc = add_basic_auth(c, sr, req, r, now_ms);
+	if (rc == TW_OK)
+		rc = add_run_headers(c, sr, req, now_ms);
 	if (rc)
 		return rc;
 	switch (r->body_kind) {
@@ -340,10 +463,67 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 		break;
 	case TW_BODY_JSON:
 	case TW_BODY_RAW: {
-		char *body = tw_customer_expand(c, sr, r->body, now_ms);
-		if (!body)
+		char *body = NULL;
+		size_t len = 0;
+		tw_error e = {0};
+		if (r->body_file) {
+			/* A file goes as its bytes: no templates in it. */
+			char *path = tw_customer_expand(c, sr, r->body_file, now_ms);
+			char *full = path ? script_relative(c, path) : NULL;
+			if (!full) {
+				free(path);
+				return path ? TW_ENOMEM : TW_ECHECK;
+			}
+			rc = tw_read_file(full, c->run->opts.max_body, &body, &len, &e);
+			if (rc == TW_ENOMEM) {
+				free(path);
+				free(full);
+				tw_error_clear(&e);
+				return rc;
+			}
+			if (rc)
+				tw_customer_fail(c, sr, rc == TW_ELIMIT ? TW_STATUS_LIMITED
+									: TW_STATUS_BROKEN,
+						 now_ms, NULL, NULL,
+						 "cannot send the %s file '%s' (line %d): %s",
+						 r->body_kind == TW_BODY_JSON ? "json" : "body",
+						 path, r->body_loc.line,
+						 e.message ? e.message : "unreadable");
+			free(path);
+			free(full);
+			tw_error_clear(&e);
+			if (rc)
+				return TW_ECHECK;
+		} else if (tw_template_expand(r->body, c->vars,
+					      r->body_kind == TW_BODY_JSON ? TW_EXPAND_JSON
+									   : TW_EXPAND_PLAIN,
+					      &body, NULL, &e) != TW_OK) {
+			/* Values in JSON are escaped for it: a quote in a name
+			 * must not make the body invalid JSON. */
+			tw_customer_fail_error(c, sr, now_ms, &e);
+			tw_error_clear(&e);
 			return TW_ECHECK;
-		rc = tw_http_request_set_body(req, body, strlen(body));
+		} else {
+			len = strlen(body);
+			/* The parser checks JSON without templates; with them, the
+			 * text around the values can still be broken, and would
+			 * go out silently. */
+			json_error_t je;
+			json_t *j = r->body_kind == TW_BODY_JSON
+					    ? json_loadb(body, len, JSON_DECODE_ANY, &je)
+					    : NULL;
+			if (r->body_kind == TW_BODY_JSON && !j) {
+				free(body);
+				tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
+						 "the json body (line %d) is not valid JSON once its "
+						 "templates are expanded: %s (line %d, column %d of "
+						 "the body)",
+						 r->body_loc.line, je.text, je.line, je.column);
+				return TW_ECHECK;
+			}
+			json_decref(j);
+		}
+		rc = tw_http_request_set_body(req, body, len);
 		free(body);
 		/* A raw body goes as written: no Content-Type unless the script
 		 * gives one (libcurl would say it is a form). */
@@ -382,30 +562,32 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 			const tw_pair *p = &r->parts.items[i];
 			char *n = tw_customer_expand(c, sr, p->name, now_ms);
 			char *v = n ? tw_customer_expand(c, sr, p->value, now_ms) : NULL;
-			if (n && v && p->is_file && v[0] != '/') {
+			/* `type` and `as`: NULL when not written */
+			char *type = NULL, *as = NULL;
+			bool ok = n && v;
+			if (ok && p->content_type)
+				ok = (type = tw_customer_expand(c, sr, p->content_type, now_ms));
+			if (ok && p->filename)
+				ok = (as = tw_customer_expand(c, sr, p->filename, now_ms));
+			if (ok && p->is_file) {
 				/* Files are named relative to the script. */
-				const char *slash = strrchr(c->script->path, '/');
-				if (slash) {
-					size_t dn = (size_t)(slash - c->script->path);
-					char *full = malloc(dn + strlen(v) + 2);
-					if (full) {
-						snprintf(full, dn + strlen(v) + 2, "%.*s/%s", (int)dn,
-							 c->script->path, v);
-						free(v);
-						v = full;
-					}
-				}
+				char *full = script_relative(c, v);
+				free(v);
+				v = full;
+				ok = v != NULL;
 			}
-			if (n && v) {
+			if (ok) {
 				const char *base = strrchr(v, '/');
-				rc = tw_http_request_add_part(req, n, v, p->is_file,
-							      p->is_file ? (base ? base + 1 : v) : NULL,
-							      NULL);
+				rc = tw_http_request_add_part(
+					req, n, v, p->is_file,
+					p->is_file ? (as ? as : base ? base + 1 : v) : NULL, type);
 			} else {
-				rc = TW_ECHECK;
+				rc = n && v ? TW_ENOMEM : TW_ECHECK;
 			}
 			free(n);
 			free(v);
+			free(type);
+			free(as);
 		}
 		break;
 	}
@@ -505,6 +687,18 @@ static void perform_request(tw_customer *c, tw_step_result *sr, const tw_step *s
 	tw_http_request_free(&req);
 }
 
+/* A page's request (click, submit) with the rehearsal's and the run's
+ * headers. */
+static void start_page_transfer(tw_customer *c, tw_step_result *sr, tw_http_request *req,
+				double now_ms)
+{
+	int rc = add_run_headers(c, sr, req, now_ms);
+	if (rc == TW_OK)
+		tw_customer_start_transfer(c, sr, req, now_ms);
+	else if (rc == TW_ENOMEM)
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+}
+
 static void perform_click(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
 {
 	xmlDocPtr doc = current_page(c, sr, "click", now_ms);
@@ -514,7 +708,7 @@ static void perform_click(tw_customer *c, tw_step_result *sr, const tw_step *st,
 	tw_http_request req = {0};
 	tw_error e = {0};
 	if (tw_html_click(doc, c->resp.url, target, &req, &e) == TW_OK)
-		tw_customer_start_transfer(c, sr, &req, now_ms);
+		start_page_transfer(c, sr, &req, now_ms);
 	else
 		tw_customer_fail_error(c, sr, now_ms, &e);
 	tw_http_request_free(&req);
@@ -534,7 +728,7 @@ static void perform_submit(tw_customer *c, tw_step_result *sr, const tw_step *st
 	tw_http_request req = {0};
 	tw_error e = {0};
 	if (tw_form_submit(doc, c->resp.url, target, c->last_form, &req, &e) == TW_OK)
-		tw_customer_start_transfer(c, sr, &req, now_ms);
+		start_page_transfer(c, sr, &req, now_ms);
 	else
 		tw_customer_fail_error(c, sr, now_ms, &e);
 	tw_http_request_free(&req);

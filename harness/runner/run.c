@@ -113,6 +113,19 @@ static int check_options(const tw_run_options *o, const char *who, tw_error *err
 	if (o->progress_ms < 0)
 		return tw_error_set(err, TW_EUSAGE, "%s: progress_ms %ld: 0 or more", who,
 				    o->progress_ms);
+	for (size_t i = 0; i < o->header_count; i++) {
+		const char *h = o->headers ? o->headers[i] : NULL;
+		static const char tchar[] = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+					    "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+		size_t n = h ? strspn(h, tchar) : 0;
+		if (!h || n == 0 || h[n] != ':' || strpbrk(h, "\r\n"))
+			return tw_error_set(err, TW_EUSAGE,
+					    "%s: header '%s': expected NAME: VALUE, NAME made of "
+					    "letters, digits and !#$%%&'*+-.^_`|~, on one line",
+					    who, h ? h : "(null)");
+	}
+	if (o->user_agent && strpbrk(o->user_agent, "\r\n"))
+		return tw_error_set(err, TW_EUSAGE, "%s: user_agent: expected one line", who);
 	return TW_OK;
 }
 

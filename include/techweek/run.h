@@ -64,6 +64,11 @@ typedef struct tw_run_options {
 	bool insecure;           /* do not verify TLS peers */
 	const char *cacert;      /* CA bundle to verify against; borrowed */
 	const char *user_agent;  /* default "techweek/VERSION" */
+	/* --header: "Name: value" lines every request and page carries
+	 * unless the step or the rehearsal sets that header (borrowed, may
+	 * be NULL). A line without ':' is TW_EUSAGE. */
+	const char *const *headers;
+	size_t header_count;
 	/* The phone: every loop an IVR can make is bounded. */
 	int call_max_fetches;    /* documents fetched between two caller
 				    actions (Redirect loops); default 20; >= 1 */

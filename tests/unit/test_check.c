@@ -190,6 +190,25 @@ static void test_malformed_templates(void **state)
 static void test_every_template_position(void **state)
 {
 	(void)state;
+	/* Issue 12: the rehearsal's header lines, header names, auth, part
+	 * type and file name, and each line of a fence where it is written. */
+	CHECK("header {{hn}}: {{hv}}\n"                       /* 1 */
+	      "scene \"S\"\n"                                  /* 2 */
+	      "  post /\n"                                     /* 3 */
+	      "    header X-{{n}}: 1\n"                       /* 4 */
+	      "    auth {{u}}:{{p}}\n"                        /* 5 */
+	      "    body ```\n"                                /* 6 */
+	      "      a {{f1}}\n"                              /* 7 */
+	      "        {{f2}}\n"                              /* 8 */
+	      "      ```\n"                                   /* 9 */
+	      "  post /\n"                                     /* 10 */
+	      "    part a file {{pf}} type \"{{pt}}\" as {{pa}}\n", /* 11 */
+	      NULL,
+	      {1, 8, "unknown variable 'hn'"},   {1, 16, "unknown variable 'hv'"},
+	      {4, 14, "unknown variable 'n'"},   {5, 10, "unknown variable 'u'"},
+	      {5, 16, "unknown variable 'p'"},   {7, 9, "unknown variable 'f1'"},
+	      {8, 9, "unknown variable 'f2'"},   {11, 17, "unknown variable 'pf'"},
+	      {11, 30, "unknown variable 'pt'"}, {11, 41, "unknown variable 'pa'"});
 	CHECK("scene \"S\"\n"
 	      "  post /{{u}}\n"                                /* 2 */
 	      "    header X-A: {{h}}\n"                        /* 3 */
@@ -202,7 +221,7 @@ static void test_every_template_position(void **state)
 	      "  put /\n"                                      /* 10 */
 	      "    body x {{b}}\n"                             /* 11 */
 	      "  click {{c}}\n"                                /* 12 */
-	      "  fill \"\\\"{{ft}}\" with \"\\\\{{fv2}}\"\n"   /* 13 */
+	      "  fill \"\\\"{{ft}}\" with \"\\\\\\\\{{fv2}}\"\n" /* 13 */
 	      "  choose {{co}} from {{ct}}\n"                  /* 14 */
 	      "  tick {{t}}\n"                                 /* 15 */
 	      "  untick {{ut}}\n"                              /* 16 */
@@ -217,7 +236,7 @@ static void test_every_template_position(void **state)
 	      {5, 14, "unknown variable 'fv'"},  {7, 11, "unknown variable 'pn'"},
 	      {7, 24, "unknown variable 'pf'"},  {9, 17, "unknown variable 'j'"},
 	      {11, 12, "unknown variable 'b'"},  {12, 9, "unknown variable 'c'"},
-	      {13, 11, "unknown variable 'ft'"}, {13, 27, "unknown variable 'fv2'"},
+	      {13, 11, "unknown variable 'ft'"}, {13, 29, "unknown variable 'fv2'"},
 	      {14, 10, "unknown variable 'co'"}, {14, 22, "unknown variable 'ct'"},
 	      {15, 8, "unknown variable 't'"},   {16, 10, "unknown variable 'ut'"},
 	      {17, 10, "unknown variable 's'"},  {18, 16, "unknown variable 'v'"},

@@ -534,6 +534,41 @@ static void template_expands_vars_env_and_regex_literals(void **state)
 	tw_vars_free(v);
 }
 
+/* Issue 12: a value in a JSON body is escaped inside a string and typed
+ * outside one; \{{ is a literal {{ in every mode. */
+static void template_expands_json_and_literal_braces(void **state)
+{
+	(void)state;
+	tw_vars *v = tw_vars_new();
+	tw_vars_set(v, "said", "say \"hi\" \\\n", false);
+	tw_vars_set(v, "n", "42", false);
+	tw_vars_set(v, "obj", "{\"a\": [1]}", false);
+	tw_vars_set(v, "word", "pizza", false);
+	tw_vars_set(v, "bad", "\xff", false);
+	tw_error e = {0};
+	char *out = NULL;
+	assert_int_equal(tw_template_expand("{\"s\": \"<{{said}}>\", \"k\\\"{{n}}\": {{n}}, "
+					    "\"o\": {{obj}}, \"w\": {{word}}}",
+					    v, TW_EXPAND_JSON, &out, NULL, &e),
+			 TW_OK);
+	assert_string_equal(out, "{\"s\": \"<say \\\"hi\\\" \\\\\\n>\", \"k\\\"42\": 42, "
+				 "\"o\": {\"a\": [1]}, \"w\": \"pizza\"}");
+	free(out);
+	assert_int_equal(tw_template_expand("[{{bad}}]", v, TW_EXPAND_JSON, &out, NULL, &e),
+			 TW_ECHECK);
+	assert_non_null(strstr(e.message, "'bad'"));
+	tw_error_clear(&e);
+	assert_int_equal(tw_template_expand("a \\{{n}} {{n}}", v, TW_EXPAND_PLAIN, &out, NULL, &e),
+			 TW_OK);
+	assert_string_equal(out, "a {{n}} 42");
+	free(out);
+	assert_int_equal(tw_template_expand("\\{{ no close", v, TW_EXPAND_PLAIN, &out, NULL, &e),
+			 TW_OK);
+	assert_string_equal(out, "{{ no close");
+	free(out);
+	tw_vars_free(v);
+}
+
 static void redaction_masks_longest_secret_first(void **state)
 {
 	(void)state;
@@ -608,6 +643,7 @@ int main(void)
 		cmocka_unit_test(vars_file_loads_and_reports_its_line),
 		cmocka_unit_test(template_scan_finds_every_kind),
 		cmocka_unit_test(template_expands_vars_env_and_regex_literals),
+		cmocka_unit_test(template_expands_json_and_literal_braces),
 		cmocka_unit_test(redaction_masks_longest_secret_first),
 		cmocka_unit_test(atomic_write_replaces_whole_file),
 	};

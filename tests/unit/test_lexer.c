@@ -255,6 +255,16 @@ static void test_strings_and_escapes(void **state)
 	assert_tok(next_ok(f), TW_TOK_STRING, "", 19);
 }
 
+/* Issue 12: \r, \u{HEX} as UTF-8, and \{{ kept for the template. */
+static void test_string_escapes_issue12(void **state)
+{
+	fixture *f = *state;
+	start(f, "\"a\\r\\n\" \"\\u{e9}\\u{1F600}\\u{41}\" \"\\{{x}} {{y}}\"");
+	assert_tok(next_ok(f), TW_TOK_STRING, "a\r\n", 1);
+	assert_tok(next_ok(f), TW_TOK_STRING, "\xc3\xa9\xf0\x9f\x98\x80" "A", 9);
+	assert_tok(next_ok(f), TW_TOK_STRING, "\\{{x}} {{y}}", 33);
+}
+
 static void expect_next_error(fixture *f, const char *line, int col, const char *prefix)
 {
 	start(f, line);
@@ -278,7 +288,14 @@ static void test_string_errors(void **state)
 	fixture *f = *state;
 	expect_next_error(f, "click \"Margherita", 7, "unterminated string");
 	expect_next_error(f, "click \"a\\\"", 7, "unterminated string");
-	expect_next_error(f, "x \"caf\\u00e9\"", 7, "unknown escape '\\u' in a string");
+	expect_next_error(f, "x \"caf\\u00e9\"", 7, "bad \\u escape: expected \\u{HEX}");
+	expect_next_error(f, "x \"\\u{}\"", 4, "bad \\u escape");
+	expect_next_error(f, "x \"\\u{1234567}\"", 4, "bad \\u escape");
+	expect_next_error(f, "x \"\\u{D800}\"", 4, "bad \\u escape: expected a Unicode code point");
+	expect_next_error(f, "x \"\\u{110000}\"", 4, "bad \\u escape: expected a Unicode code point");
+	expect_next_error(f, "x \"\\u{41\"", 4, "bad \\u escape");
+	expect_next_error(f, "x \"a\\{b\"", 5, "'\\{' in a string: expected \\{{");
+	expect_next_error(f, "x \"\\q\"", 4, "unknown escape '\\q' in a string: expected");
 	/* A quote inside a word opens a quoted part that must close too. */
 	expect_next_error(f, "fill notes with 12\" pizza", 19, "unterminated string");
 }
@@ -464,6 +481,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_words_and_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_comments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strings_and_escapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_string_escapes_issue12, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_string_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quoted_parts_in_words, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_regex_only_after_tilde, setup, teardown),

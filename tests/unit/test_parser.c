@@ -328,7 +328,88 @@ static void test_steps_outside_scenes(void **state)
 	parse_err("visit /\n", 1, 1, "'visit' must be inside a scene or backstage block");
 	parse_err("rehearsal \"x\"\n  expect status 200\n", 2, 3,
 		  "'expect' must be inside a scene or backstage block");
-	parse_err("header X: y\n", 1, 1, "'header' must follow a request step (visit, get, post, ...)");
+	/* A header line in the rehearsal's header goes with every request;
+	 * anywhere else but under a request it is misplaced. */
+	parse_err("cast\n  a = 1\nheader X: y\n", 3, 1,
+		  "'header' must follow a request step (visit, get, post, ...), or stand in "
+		  "the rehearsal's header");
+}
+
+/* Issue 12: any method, auth, bodies in fences and files, part options,
+ * rehearsal-wide and templated headers. */
+static void test_issue12_requests(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok("header X-Run: {{token}}\n"
+				"header {{name}}: v\n"
+				S "request purge {{stage}}/echo\n"
+				"  auth ada:{{secret PW}}\n"
+				"  header {{h}}: 1\n"
+				"  body ```\n"
+				"    a\n"
+				"\n"
+				"      b # kept\n"
+				"    ```\n"
+				"post /\n"
+				"  json file \"x y.json\"\n"
+				"post /\n"
+				"  part p file a.png as \"me.png\" type \"image/png\"\n"
+				"  part q file b.txt\n"
+				"expect status 200\n");
+	assert_int_equal(s->headers.count, 2);
+	assert_string_equal(s->headers.items[0].name, "X-Run");
+	assert_string_equal(s->headers.items[1].name, "{{name}}");
+	tw_step *st = step(s, 0, 0);
+	assert_string_equal(st->req.method, "PURGE");
+	assert_string_equal(st->req.auth, "ada:{{secret PW}}");
+	assert_int_equal(st->req.auth_loc.line, 5);
+	assert_string_equal(st->req.headers.items[0].name, "{{h}}");
+	assert_int_equal(st->req.body_kind, TW_BODY_RAW);
+	assert_string_equal(st->req.body, "a\n\n  b # kept\n");
+	st = step(s, 0, 1);
+	assert_int_equal(st->req.body_kind, TW_BODY_JSON);
+	assert_string_equal(st->req.body_file, "x y.json");
+	assert_null(st->req.body);
+	st = step(s, 0, 2);
+	assert_string_equal(st->req.parts.items[0].value, "a.png");
+	assert_string_equal(st->req.parts.items[0].filename, "me.png");
+	assert_string_equal(st->req.parts.items[0].content_type, "image/png");
+	assert_null(st->req.parts.items[1].filename);
+	assert_null(st->req.parts.items[1].content_type);
+	assert_int_equal(step(s, 0, 3)->kind, TW_STEP_EXPECT);
+	assert_int_equal(step(s, 0, 3)->loc.line, 17);
+	tw_script_free(s);
+
+	s = parse_ok(S "put /\n  json ```\n  {\"a\": [1,\n   2]}\n  ```\n");
+	assert_string_equal(step(s, 0, 0)->req.body, "{\"a\": [1,\n 2]}\n");
+	tw_script_free(s);
+
+	parse_err(S "request /x\n", 2, 9, "expected a method after 'request'");
+	parse_err(S "request PUR(GE /x\n", 2, 9, "expected a method after 'request'");
+	parse_err(S "request PURGE\n", 2, 14, "expected a URL after the method, like request PURGE");
+	parse_err(S "get /\n  auth ada\n", 3, 8, "expected USER:PASS after 'auth'");
+	parse_err(S "get /\n  auth\n", 3, 7, "expected USER:PASS after 'auth'");
+	parse_err(S "get /\n  auth a:b\n  auth a:c\n", 4, 3, "duplicate 'auth' (first on line 3)");
+	parse_err(S "post /\n  body ```\n  x\n", 3, 8,
+		  "unterminated ``` body: expected a line holding only ```");
+	parse_err(S "post /\n  json ```\n  {}\n", 3, 8,
+		  "unterminated ``` JSON body: expected a line holding only ```");
+	parse_err(S "post /\n  body ```\n x\n  ```\n", 4, 1,
+		  "this line of the ``` body is indented less than its closing ``` (line 5)");
+	parse_err(S "post /\n  json ```\n  {\"a\":\n    tru}\n  ```\n", 5, 5,
+		  "invalid JSON: invalid token near 'tru'");
+	parse_err(S "post /\n  body file\n", 3, 12, "expected the file's path after 'body file'");
+	parse_err(S "post /\n  json file a.json b\n", 3, 20, "unexpected 'b' after the file's path");
+	parse_err(S "post /\n  part p file\n", 3, 14, "expected the file's path after 'file'");
+	parse_err(S "post /\n  part p file a.png size 3\n", 3, 21,
+		  "expected type \"TYPE\" or as \"NAME\" after the file's path");
+	parse_err(S "post /\n  part p file a.png type png\n", 3, 26,
+		  "expected a media type TYPE/SUBTYPE after 'type'");
+	parse_err(S "post /\n  part p file a.png as\n", 3, 23, "expected a file name");
+	parse_err(S "post /\n  part p file a.png as \"x\" as \"y\"\n", 3, 28,
+		  "'as' is given twice for this part");
+	parse_err(S "get /\n  header X({{a}}: 1\n", 3, 10, "invalid header name");
+	parse_err(S "get /\n  header {{a}}@: 1\n", 3, 10, "invalid header name");
 }
 
 /* ---- requests ---- */
@@ -1503,6 +1584,7 @@ int main(void)
 		cmocka_unit_test(test_visit_and_methods),
 		cmocka_unit_test(test_modifiers),
 		cmocka_unit_test(test_modifier_errors),
+		cmocka_unit_test(test_issue12_requests),
 		cmocka_unit_test(test_apdex),
 		cmocka_unit_test(test_apdex_errors),
 		cmocka_unit_test(test_click_tick_submit),
