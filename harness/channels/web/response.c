@@ -62,6 +62,7 @@ void tw_response_reset(tw_response *r)
 	free(r->method);
 	free(r->content_type);
 	free(r->reason);
+	free(r->note);
 	/* A customer waiting for its next page keeps none of the last one. */
 	tw_buf_free(&r->body);
 	tw_buf body = r->body;

@@ -79,6 +79,11 @@ typedef struct tw_response {
 				   TW_RESPONSE_HOP_URLS_MAX): the chain is
 				   then not the truth, and the step fails */
 
+	/* issue 12, redirects */
+	char *note;             /* owned; what the step should mention though
+				   it passed ("not followed: the redirect to
+				   market://..."); NULL when nothing */
+
 	/* lazily derived views; owned */
 	xmlDocPtr doc;
 	bool doc_tried;
