@@ -57,6 +57,10 @@ typedef enum tw_subject {
 	TW_SUBJ_RECORDING, /* the IVR recorded the caller ("recording") */
 	TW_SUBJ_REJECTED,  /* the call was rejected: the reason */
 	TW_SUBJ_HANGUP,    /* the IVR hung up ("hangup") */
+	/* issue 12, redirects: the request chain of the last step */
+	TW_SUBJ_REDIRECTS, /* how many redirects were followed */
+	TW_SUBJ_HOP,       /* hop N url|status: hop (1 = the request as
+			      sent), hop_status */
 } tw_subject;
 
 typedef enum tw_op {
@@ -107,6 +111,9 @@ typedef struct tw_expect {
 	char *capture;  /* `as NAME`: the variable to set, or NULL */
 	tw_expect_code *code; /* set by tw_script_compile, owned by the
 				 script; NULL: compiled per evaluation */
+	/* issue 12, redirects: TW_SUBJ_HOP's N and part */
+	int hop;          /* 1-based: 1 is the request as sent */
+	bool hop_status;  /* the hop's status; false: its URL */
 } tw_expect;
 
 /* ---- requests ---- */
@@ -130,6 +137,12 @@ typedef struct tw_request {
 	tw_pairs form;   /* FORM */
 	tw_pairs parts;  /* MULTIPART */
 	long timeout_ms; /* `timeout 5s` modifier; 0 = the run's default */
+	/* issue 12, redirects and polling */
+	int follow;      /* `follow redirects on|off`: 1 / -1; 0: the run's
+			    choice (--no-follow) */
+	int retry;       /* `retry N every D`: sent again up to N more times
+			    until the expectations right after it hold */
+	long retry_every_ms; /* ... D apart */
 } tw_request;
 
 /* ---- steps ---- */

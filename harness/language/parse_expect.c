@@ -18,6 +18,8 @@
 static const char *const subject_words[] = {
 	"status", "header", "text", "body", "title", "url", "xpath", "json", "cookie", "time",
 	"transfer", "recording", "rejected", "hangup",
+	/* issue 12, redirects */
+	"redirects", "hop",
 };
 
 
@@ -257,6 +259,12 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 		return tw_parse_err(
 			p, op_col,
 			"'contains' does not apply to status: expected ==, !=, <, <=, >, >= or ~");
+	if ((e->subject == TW_SUBJ_REDIRECTS || (e->subject == TW_SUBJ_HOP && e->hop_status)) &&
+	    (e->op == TW_OP_CONTAINS || e->op == TW_OP_MATCHES))
+		return tw_parse_err(p, op_col,
+				    "'%s' does not apply to %s, a number: expected ==, !=, <, <=, "
+				    "> or >=",
+				    op, subject);
 
 	/* The value. */
 	if (e->op == TW_OP_EXISTS || e->op == TW_OP_NOT_EXISTS) {
@@ -282,7 +290,8 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 				p, vcol,
 				"expected a number after '%s' (count is the number of matches)",
 				op);
-		if (e->subject == TW_SUBJ_STATUS && v->kind != TW_VAL_REGEX &&
+		if ((e->subject == TW_SUBJ_STATUS || (e->subject == TW_SUBJ_HOP && e->hop_status)) &&
+		    v->kind != TW_VAL_REGEX &&
 		    (v->kind != TW_VAL_NUMBER || v->number != floor(v->number) ||
 		     v->number < 100 || v->number > 599))
 			return tw_parse_err(p, vcol,
@@ -353,8 +362,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 	if (rc)
 		return rc;
 	static const char *const subjects_list =
-		"status, header, text, body, title, url, xpath, json, cookie, time, or on the "
-		"phone transfer, recording, rejected or hangup";
+		"status, header, text, body, title, url, xpath, json, cookie, time, redirects, "
+		"hop, or on the phone transfer, recording, rejected or hangup";
 	if (tok.kind == TW_TOK_END)
 		return tw_parse_err(p, tok.col, "expected what to check after 'expect': %s",
 				    subjects_list);
@@ -363,6 +372,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		TW_SUBJ_TITLE,    TW_SUBJ_URL,       TW_SUBJ_XPATH,    TW_SUBJ_JSON,
 		TW_SUBJ_COOKIE,   TW_SUBJ_TIME,      TW_SUBJ_TRANSFER, TW_SUBJ_RECORDING,
 		TW_SUBJ_REJECTED, TW_SUBJ_HANGUP,
+		/* issue 12, redirects */
+		TW_SUBJ_REDIRECTS, TW_SUBJ_HOP,
 	};
 	_Static_assert(COUNT(subjects) == COUNT(subject_words), "one subject per word");
 	size_t si = COUNT(subject_words);
@@ -390,6 +401,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 				    tw_parse_shown(p, &tok), subjects_list);
 	}
 	const char *subject = subject_words[si];
+	if (si == COUNT(subject_words) - 1) /* hop: named with its part below */
+		subject = "hop";
 	e->subject = subjects[si];
 
 	/* The subject's argument. */
@@ -420,6 +433,32 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		e->arg = tok.text;
 		e->arg_loc = tw_parse_loc(p, tok.col);
 		break;
+	case TW_SUBJ_HOP: {
+		/* hop N url|status: N counts as people do, 1 the request as
+		 * sent, as click "X" 2 counts links. */
+		double n;
+		if ((rc = tw_parse_next(p, &tok)))
+			return rc;
+		if (tok.kind != TW_TOK_WORD || !tw_parse_number(tok.text, &n) || n != floor(n) ||
+		    n < 1 || n > 1000)
+			return tw_parse_err(p, tok.col,
+					    "expected the hop's number after 'expect hop' (1 is the "
+					    "request as sent, 2 the first redirect's target), like "
+					    "expect hop 2 url contains \"/next\"");
+		e->hop = (int)n;
+		e->arg_loc = tw_parse_loc(p, tok.col);
+		if ((rc = tw_parse_next(p, &tok)))
+			return rc;
+		if (tw_parse_is_word(&tok, "status"))
+			e->hop_status = true;
+		else if (!tw_parse_is_word(&tok, "url"))
+			return tw_parse_err(p, tok.col,
+					    "expected url or status after 'expect hop %d', like expect "
+					    "hop %d status == 302",
+					    e->hop, e->hop);
+		subject = e->hop_status ? "hop status" : "hop url";
+		break;
+	}
 	case TW_SUBJ_JSON:
 		if ((rc = tw_parse_next(p, &tok)))
 			return rc;

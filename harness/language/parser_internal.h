@@ -47,6 +47,7 @@ typedef struct parser {
 	int body_line;     /* where the body was set; 0 when not yet */
 	const char *body_what;
 	int timeout_line;
+	int follow_line, retry_line; /* issue 12: redirects and polling */
 
 	/* The call that `method` and `signed with` attach to. */
 	bool in_call;

@@ -328,6 +328,7 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 		return rc;
 	req->navigation = st->kind == TW_STEP_VISIT;
 	req->timeout_ms = r->timeout_ms;
+	req->follow = r->follow;
 	for (size_t i = 0; rc == TW_OK && i < r->headers.count; i++) {
 		char *v = tw_customer_expand(c, sr, r->headers.items[i].value, now_ms);
 		rc = v ? tw_http_request_add_header(req, r->headers.items[i].name, v) : TW_ECHECK;
@@ -444,6 +445,9 @@ void tw_customer_start_transfer(tw_customer *c, tw_step_result *sr, tw_http_requ
 	/* Kept until the next request, so that --retry can send it again
 	 * even when it came from a page the failed transfer replaced. */
 	if (req != &c->sent) {
+		/* A new request: a poll or a retry sends c->sent again. */
+		c->polls = 0;
+		c->polls_ran_out = false;
 		tw_http_request_free(&c->sent);
 		c->sent = *req;
 		memset(req, 0, sizeof(*req));
@@ -484,6 +488,11 @@ static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		else
 			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+	} else if (c->polls_ran_out) {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, out.expected, out.actual,
+				 "%s (still so after %d tries: the request and %d polls)",
+				 out.message ? out.message : "expectation failed", c->polls + 1,
+				 c->polls);
 	} else {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, out.expected, out.actual, "%s",
 		     out.message ? out.message : "expectation failed");
@@ -710,7 +719,17 @@ static void advance(tw_customer *c, double now_ms)
 {
 	if (c->start_ms == 0)
 		c->start_ms = now_ms;
-	if (c->state == TW_CUSTOMER_PAUSED) {
+	if (c->state == TW_CUSTOMER_PAUSED && c->polling) {
+		if (now_ms < c->wake_at_ms)
+			return;
+		/* The next poll: the same request again, in the same step. */
+		c->polling = false;
+		c->state = TW_CUSTOMER_READY;
+		tw_customer_start_transfer(c, cur_result(c), &c->sent, now_ms);
+		if (c->state == TW_CUSTOMER_WAITING)
+			return;
+		next_step(c);
+	} else if (c->state == TW_CUSTOMER_PAUSED) {
 		if (now_ms < c->wake_at_ms)
 			return;
 		tw_step_result *sr = cur_result(c);
@@ -846,6 +865,51 @@ static int add_hops(tw_customer *c, tw_step_result *sr)
 	return TW_OK;
 }
 
+/* `retry N every D` (polling): true when the expectations right after the
+ * request step (up to the next step that is not one) all hold for the
+ * response. Captures are not taken here: the expectations take them when
+ * they run. */
+static bool poll_holds(tw_customer *c)
+{
+	const tw_scene *sc = cur_scene(c);
+	for (size_t i = c->step + 1; i < sc->step_count; i++) {
+		const tw_step *st = &sc->steps[i];
+		if (st->kind != TW_STEP_EXPECT)
+			break;
+		if (tw_step_is_phone(st))
+			continue;
+		tw_expect_outcome out = {0};
+		bool holds = tw_expect_eval(&st->expect, &c->resp, c->vars, &c->run->redact, &out) ==
+				     TW_OK &&
+			     out.passed;
+		tw_expect_outcome_free(&out);
+		if (!holds)
+			return false;
+	}
+	return true;
+}
+
+/* After a request step's response: when it polls and its expectations do
+ * not hold yet, waits its interval (PAUSED, polling) to send the request
+ * again, and says so. Once the polls run out, the step goes on with the
+ * last response: its expectations fail with it, naming the tries. */
+static bool poll_again(tw_customer *c, double now_ms)
+{
+	const tw_step *st = &cur_scene(c)->steps[c->step];
+	if ((st->kind != TW_STEP_VISIT && st->kind != TW_STEP_REQUEST) || st->req.retry <= 0 ||
+	    poll_holds(c))
+		return false;
+	if (c->polls >= st->req.retry || c->run->stop) {
+		c->polls_ran_out = true;
+		return false;
+	}
+	c->polls++;
+	c->polling = true;
+	c->wake_at_ms = now_ms + (double)st->req.retry_every_ms;
+	c->state = TW_CUSTOMER_PAUSED;
+	return true;
+}
+
 void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 {
 	tw_step_result *sr = cur_result(c);
@@ -887,6 +951,13 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 		tw_customer_advance(c, now_ms);
 		return;
 	}
+	if (rc == TW_OK && !lost && !c->webhook && poll_again(c, now_ms)) {
+		sr->polls = c->polls;
+		tw_error_clear(&e);
+		return;
+	}
+	if (rc == TW_OK && c->resp.note && !sr->note)
+		sr->note = tw_run_redact(c->run, c->resp.note);
 	sr->http_status = c->resp.status;
 	sr->timings = c->resp.timings;
 	sr->bytes_in += c->resp.bytes_in;
