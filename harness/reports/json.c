@@ -454,6 +454,7 @@ static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t, json_t *a
 	set(c, o, "failures", f);
 	set(c, o, "retries", count(t->retries));
 	set(c, o, "retried_passes", count(t->retried_passes));
+	set(c, o, "polls", count(t->polls)); /* format 8 */
 	set(c, o, "flaky", json_boolean(tw_touchpoint_flaky(t)));
 	set(c, o, "latency", stats(c, t->latency));
 	if (tw_histogram_count(t->dns) > 0) {
@@ -592,6 +593,8 @@ static json_t *shown_step(json_ctx *c, const tw_step_result *st)
 	set(c, o, "hops_left_out", count(st->hops_left_out));
 	set(c, o, "transport", json_boolean(st->transport));
 	set(c, o, "retries", integer(st->retries));
+	set(c, o, "polls", integer(st->polls)); /* format 8 */
+	set(c, o, "note", str(c, st->note));    /* format 8 */
 	set(c, o, "requested", json_boolean(st->requested));
 	set(c, o, "timings", timings(c, &st->timings));
 	set(c, o, "bytes_in", whole(st->bytes_in));
