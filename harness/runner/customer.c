@@ -835,12 +835,13 @@ static int add_hops(tw_customer *c, tw_step_result *sr)
 	if (r->hops_lost)
 		return r->hops_lost;
 	int rc = TW_OK;
-	for (size_t i = 0; rc == TW_OK && i < r->hop_count; i++) {
+	/* Hops a meta refresh continued from are the step's already. */
+	for (size_t i = r->chain_kept; rc == TW_OK && i < r->hop_count; i++) {
 		char *url = tw_run_redact(c->run, tw_response_hop_url(r, i));
 		rc = url ? tw_step_result_add_hop(sr, r->hops[i].method, url, r->hops[i].status)
 			 : TW_ENOMEM;
 	}
-	if (rc == TW_OK && r->hop_count == 0) {
+	if (rc == TW_OK && r->hop_count == r->chain_kept) {
 		char *url = tw_run_redact(c->run, c->sent.url);
 		rc = url ? tw_step_result_add_hop(sr, c->sent.method, url, 0) : TW_ENOMEM;
 	}
@@ -910,6 +911,63 @@ static bool poll_again(tw_customer *c, double now_ms)
 	return true;
 }
 
+/* A page that moves on with <meta http-equiv="refresh" content="0;
+ * url=/next"> is followed as a browser follows it (issue 12): after a
+ * navigation (visit, click, submit) that follows redirects, as one more
+ * hop of the step's chain, counted among its redirects and bounded by
+ * --max-redirs. Not followed, with a note: a refresh to a URL the chain
+ * has already been to (a page that reloads itself every few seconds is
+ * no redirect), or one past --max-redirs. The delay is not waited: the
+ * customer reads the page in the meantime, and a step's time should not
+ * be the page's choice. True when the step goes on (WAITING), or ended
+ * because the request could not start. */
+static bool meta_refresh(tw_customer *c, tw_step_result *sr, double now_ms)
+{
+	tw_response *r = &c->resp;
+	bool follow = c->sent.follow ? c->sent.follow > 0 : !c->run->opts.no_follow;
+	if (!c->sent.navigation || !follow || r->status < 200 || r->status > 299 ||
+	    !tw_response_is_html(r) || !tw_response_doc(r))
+		return false;
+	char *url = NULL;
+	if (tw_html_meta_refresh(tw_response_doc(r), r->url, &url) != TW_OK || !url)
+		return false;
+	const char *why = NULL;
+	for (size_t i = 0; !why && i < r->hop_count; i++)
+		if (strcmp(tw_response_hop_url(r, i), url) == 0)
+			why = "the chain has been there already";
+	if (!why && r->redirects >= c->run->opts.max_redirects)
+		why = "past --max-redirs";
+	if (why) {
+		size_t n = strlen(url) + strlen(why) + 64;
+		free(r->note);
+		if ((r->note = malloc(n)))
+			snprintf(r->note, n, "not followed: the page's meta refresh to %s (%s)", url,
+				 why);
+		free(url);
+		return false;
+	}
+	tw_http_request req = {0};
+	int rc = tw_http_request_set(&req, "GET", url);
+	free(url);
+	if (rc != TW_OK) {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+	} else {
+		req.navigation = true;
+		req.follow = c->sent.follow;
+		r->keep_chain = true;
+		tw_customer_start_transfer(c, sr, &req, now_ms);
+		if (c->state == TW_CUSTOMER_WAITING) {
+			tw_http_request_free(&req);
+			return true;
+		}
+	}
+	tw_http_request_free(&req);
+	c->state = TW_CUSTOMER_READY;
+	next_step(c);
+	tw_customer_advance(c, now_ms);
+	return true;
+}
+
 void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 {
 	tw_step_result *sr = cur_result(c);
@@ -949,6 +1007,10 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 			return;
 		next_step(c);
 		tw_customer_advance(c, now_ms);
+		return;
+	}
+	if (rc == TW_OK && !lost && !c->webhook && meta_refresh(c, sr, now_ms)) {
+		tw_error_clear(&e);
 		return;
 	}
 	if (rc == TW_OK && !lost && !c->webhook && poll_again(c, now_ms)) {

@@ -80,6 +80,11 @@ typedef struct tw_response {
 				   then not the truth, and the step fails */
 
 	/* issue 12, redirects */
+	bool keep_chain;        /* set before a transfer: the next reset keeps
+				   the chain (a meta refresh continues it) */
+	size_t chain_kept;      /* hops of the chain from earlier transfers */
+	long chain_redirects;   /* redirects those followed (meta refresh
+				   included) */
 	char *note;             /* owned; what the step should mention though
 				   it passed ("not followed: the redirect to
 				   market://..."); NULL when nothing */

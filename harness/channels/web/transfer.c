@@ -161,9 +161,11 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	 * redirect too many: a limit of 0 follows none, the 3xx is the
 	 * response. */
 	bool follow = req->follow ? req->follow > 0 : !opts->no_follow;
-	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION,
-			 follow && opts->max_redirects > 0 ? 1L : 0L);
-	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, opts->max_redirects);
+	/* A chain a meta refresh continues has used some of the limit. */
+	long left = opts->max_redirects - resp->chain_redirects;
+	t->max_redirects = opts->max_redirects;
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, follow && left > 0 ? 1L : 0L);
+	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, left > 0 ? left : 0L);
 	curl_easy_setopt(easy, CURLOPT_AUTOREFERER, 1L);
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, opts->connect_timeout_ms);
@@ -362,12 +364,14 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
 	free(r->content_type);
 	r->content_type = ct ? strdup(ct) : NULL;
-	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &r->redirects);
+	long followed = 0;
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &followed);
 	/* Each redirect followed sent one request; any beyond them and the
 	 * first were sent again (a retry is not a redirect to libcurl). A
 	 * transfer that failed before its first request sent none. */
 	r->requests = t->sent;
-	r->resent = t->sent > r->redirects + 1 ? t->sent - r->redirects - 1 : 0;
+	r->resent = t->sent > followed + 1 ? t->sent - followed - 1 : 0;
+	r->redirects = r->chain_redirects + followed;
 	r->timings.dns_ms = ms(e, CURLINFO_NAMELOOKUP_TIME_T);
 	r->timings.connect_ms = ms(e, CURLINFO_CONNECT_TIME_T);
 	r->timings.tls_ms = ms(e, CURLINFO_APPCONNECT_TIME_T);
@@ -418,7 +422,7 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 		return tw_error_set(err, TW_ELIMIT,
 				    "more redirects than --max-redirs %ld allows (%ld followed, "
 				    "each to a new URL, the last to %s; libcurl: %s)",
-				    r->redirects, r->redirects, r->url ? r->url : "?", detail);
+				    t->max_redirects, r->redirects, r->url ? r->url : "?", detail);
 	}
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		/* A redirect to file:, ftp:...: the server misbehaved, the
