@@ -143,6 +143,7 @@ typedef struct tw_request {
 	int retry;       /* `retry N every D`: sent again up to N more times
 			    until the expectations right after it hold */
 	long retry_every_ms; /* ... D apart */
+	tw_loc retry_loc;    /* the `retry` line's keyword */
 } tw_request;
 
 /* ---- steps ---- */

@@ -104,6 +104,7 @@ static int parse_follow_retry(parser *p, const tw_token *kw, tw_request *req)
 	if (ms < 0)
 		return tw_parse_err(p, col, "a wait between polls cannot be negative");
 	req->retry = (int)n;
+	req->retry_loc = tw_parse_loc(p, kw->col);
 	req->retry_every_ms = lround(ms);
 	p->retry_line = p->lineno;
 	return tw_parse_end(p, "the duration");
