@@ -313,6 +313,7 @@ static json_t *settings(json_ctx *c, const tw_run *run)
 	set(c, s, "connect_timeout_ms", integer(o->connect_timeout_ms));
 	set(c, s, "timeout_ms", integer(o->timeout_ms));
 	set(c, s, "max_redirects", integer(o->max_redirects));
+	set(c, s, "no_follow", json_boolean(o->no_follow)); /* format 8 */
 	set(c, s, "max_body", count(o->max_body));
 	set(c, s, "insecure", json_boolean(o->insecure));
 	set(c, s, "cacert", redacted(c, run, o->cacert));

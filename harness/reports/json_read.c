@@ -727,6 +727,7 @@ static int read_settings(tw_jreader *rd, json_t *doc, tw_run_options *o, tw_vars
 						 (long long)TW_JR_MAX_TIME);
 	o->timeout_ms = (long)tw_jr_integer_of(rd, set, "timeout_ms", 0, (long long)TW_JR_MAX_TIME);
 	o->max_redirects = (long)tw_jr_integer_of(rd, set, "max_redirects", -1, INT_MAX);
+	o->no_follow = tw_jr_bool_of(rd, set, "no_follow");
 	o->max_body = (size_t)tw_jr_count_of(rd, set, "max_body");
 	o->insecure = tw_jr_bool_of(rd, set, "insecure");
 	tw_jr_string_of(rd, set, "cacert", true);
