@@ -414,7 +414,11 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		if (tok.kind == TW_TOK_END)
 			return tw_parse_err(p, tok.col, "expected the %s name after 'expect %s'",
 					    subject, subject);
-		if (tok.kind != TW_TOK_WORD || !tw_parse_valid_token(tok.text, tok.raw_len))
+		/* Quoted too, as Hurl writes it: expect header "Location" ==
+		 * "/next" (issue 12). */
+		if ((tok.kind != TW_TOK_WORD && tok.kind != TW_TOK_STRING) ||
+		    !tw_parse_valid_token(tok.text, tok.kind == TW_TOK_STRING ? strlen(tok.text)
+									 : tok.raw_len))
 			return tw_parse_err(p, tok.col,
 					    "invalid %s name '%s': expected letters, digits and "
 					    "!#$%%&'*+-.^_`|~",
