@@ -1058,7 +1058,9 @@ void tw_customer_interrupt(tw_customer *c, double now_ms)
 		tw_step_result *sr = cur_result(c);
 		c->result->interrupted = true;
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
-				 "cut off: the run was ending during this pause");
+				 c->polling ? "cut off: the run was ending between two polls"
+					    : "cut off: the run was ending during this pause");
+		c->polling = false;
 		c->state = TW_CUSTOMER_READY;
 		next_step(c);
 		tw_customer_advance(c, now_ms);
