@@ -1040,7 +1040,12 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 		     NULL, "%s%s%s", e.message ? e.message : "transfer failed",
 		     lost ? "; and the step's request chain is incomplete: " : "", why_lost);
 	} else if (tw_customer_status_unexpected(c)) {
-		tw_customer_fail_status(c, sr, now_ms, NULL);
+		char tries[96] = "";
+		if (c->polls_ran_out)
+			snprintf(tries, sizeof(tries),
+				 " (still so after %d tries: the request and %d polls)", c->polls + 1,
+				 c->polls);
+		tw_customer_fail_status(c, sr, now_ms, tries[0] ? tries : NULL);
 	} else {
 		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 	}
