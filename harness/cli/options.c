@@ -310,6 +310,13 @@ static int take_max_redirs(parse_state *p, const char *a)
 	return 0;
 }
 
+static int take_no_follow(parse_state *p, const char *a)
+{
+	(void)a;
+	p->o->run.no_follow = true;
+	return 0;
+}
+
 static int take_max_body(parse_state *p, const char *a)
 {
 	switch (parse_size(a, &p->o->run.max_body)) {
@@ -522,6 +529,9 @@ static const struct cli_option {
 	 "whole step, default 30s", NULL, NULL, take_timeout},
 	{"max-redirs", 0, RUN, "network (per step)", "N",
 	 "redirects followed, default 10", NULL, NULL, take_max_redirs},
+	{"no-follow", 0, RUN, "network (per step)", NULL,
+	 "follow no redirect: the 3xx is the response\n(a request's `follow redirects on` still follows)",
+	 NULL, NULL, take_no_follow},
 	{"max-body", 0, RUN, "network (per step)", "SIZE",
 	 "response bytes kept, default 8M", NULL, NULL, take_max_body},
 	{"call-max-fetches", 0, RUN, "network (per step)", "N",

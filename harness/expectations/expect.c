@@ -877,6 +877,10 @@ static char *make_label_with(eval *ev, const char *count)
 	case TW_SUBJ_REJECTED: return tw_expect_format(ev, "rejected");
 	case TW_SUBJ_HANGUP: return tw_expect_format(ev, "hangup");
 	case TW_SUBJ_VAR: return tw_expect_format(ev, "var%s%s", sep, arg);
+	case TW_SUBJ_REDIRECTS: return tw_expect_format(ev, "redirects");
+	case TW_SUBJ_HOP:
+		return tw_expect_format(ev, "hop %d %s", ev->ex->hop,
+					ev->ex->hop_status ? "status" : "url");
 	}
 	return tw_expect_format(ev, "?");
 }

@@ -602,6 +602,34 @@ void tw_subject_fetch(eval *ev)
 		set_owned_string(ev, hex, hex ? strlen(hex) : 0);
 		break;
 	}
+	case TW_SUBJ_REDIRECTS:
+		set_number(ev, (double)resp->redirects);
+		break;
+	case TW_SUBJ_HOP: {
+		size_t i = (size_t)ev->ex->hop - 1;
+		if (ev->ex->hop < 1 || i >= resp->hop_count) {
+			set_missing(ev,
+				    tw_expect_format(ev,
+						     "no hop %d: the step sent %zu request%s (hop 1 "
+						     "is the request as sent, then one per redirect "
+						     "followed)",
+						     ev->ex->hop, resp->hop_count,
+						     resp->hop_count == 1 ? "" : "s"),
+				    NULL);
+		} else if (ev->ex->hop_status) {
+			if (resp->hops[i].status > 0)
+				set_number(ev, (double)resp->hops[i].status);
+			else
+				set_missing(ev,
+					    tw_expect_format(ev, "hop %d got no answer",
+							     ev->ex->hop),
+					    NULL);
+		} else {
+			const char *url = tw_response_hop_url(resp, i);
+			set_string(ev, url, strlen(url));
+		}
+		break;
+	}
 	case TW_SUBJ_PROMPT:
 	case TW_SUBJ_TRANSFER:
 	case TW_SUBJ_RECORDING:

@@ -67,6 +67,10 @@ typedef enum tw_subject {
 	TW_SUBJ_BYTES,  /* the body's bytes, after decompression */
 	TW_SUBJ_SHA256, /* SHA-256 of the body, lowercase hex */
 	TW_SUBJ_MD5,    /* MD5 of the body, lowercase hex */
+	/* issue 12, redirects: the request chain of the last step */
+	TW_SUBJ_REDIRECTS, /* how many redirects were followed */
+	TW_SUBJ_HOP,       /* hop N url|status: hop (1 = the request as
+			      sent), hop_status */
 } tw_subject;
 
 typedef enum tw_op {
@@ -170,6 +174,9 @@ typedef struct tw_expect {
 	char *capture;  /* `as NAME`: the variable to set, or NULL */
 	tw_expect_code *code; /* set by tw_script_compile, owned by the
 				 script; NULL: compiled per evaluation */
+	/* issue 12, redirects: TW_SUBJ_HOP's N and part */
+	int hop;          /* 1-based: 1 is the request as sent */
+	bool hop_status;  /* the hop's status; false: its URL */
 } tw_expect;
 
 /* ---- requests ---- */
@@ -202,6 +209,13 @@ typedef struct tw_request {
 	int fence_indent; /* the closing fence's indentation, taken off each line */
 	char *auth;      /* `auth USER:PASS` (template); NULL: none */
 	tw_loc auth_loc; /* its keyword */
+	/* issue 12, redirects and polling */
+	int follow;      /* `follow redirects on|off`: 1 / -1; 0: the run's
+			    choice (--no-follow) */
+	int retry;       /* `retry N every D`: sent again up to N more times
+			    until the expectations right after it hold */
+	long retry_every_ms; /* ... D apart */
+	tw_loc retry_loc;    /* the `retry` line's keyword */
 } tw_request;
 
 /* ---- steps ---- */

@@ -757,6 +757,16 @@ static void check_scene(checker *c, size_t index)
 	for (size_t i = 0; i < sc->step_count; i++) {
 		check_channel(c, sc, &sc->steps[i]);
 		check_step(c, &sc->steps[i]);
+		/* issue 12, polling: `retry` polls until the expectations right
+		 * after the request hold; without one it would poll nothing. */
+		const tw_request *r = &sc->steps[i].req;
+		if (r->retry > 0 && (i + 1 >= sc->step_count ||
+				     sc->steps[i + 1].kind != TW_STEP_EXPECT ||
+				     tw_step_is_phone(&sc->steps[i + 1])))
+			problem(c, r->retry_loc.line, r->retry_loc.col,
+				"'retry' polls until the expectations right after the request "
+				"hold, and none follows it: add an expect line after the "
+				"request (like expect status 200)");
 	}
 }
 

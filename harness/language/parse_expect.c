@@ -22,6 +22,8 @@ static const char *const subject_words[] = {
 	"var",
 	/* capability 9 (filters stream) */
 	"bytes", "sha256", "md5",
+	/* issue 12, redirects */
+	"redirects", "hop",
 };
 
 
@@ -399,6 +401,13 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 				    "'%s' does not apply to status: expected ==, !=, <, <=, >, >=, "
 				    "~, in or is",
 				    op);
+	if ((e->subject == TW_SUBJ_REDIRECTS || (e->subject == TW_SUBJ_HOP && e->hop_status)) &&
+	    (e->op == TW_OP_CONTAINS || e->op == TW_OP_MATCHES || e->op == TW_OP_STARTS_WITH ||
+	     e->op == TW_OP_ENDS_WITH))
+		return tw_parse_err(p, op_col,
+				    "'%s' does not apply to %s, a number: expected ==, !=, <, <=, "
+				    ">, >=, in or is",
+				    op, subject);
 
 	/* The value. */
 	if (e->op == TW_OP_EXISTS || e->op == TW_OP_NOT_EXISTS) {
@@ -425,7 +434,8 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 				p, vcol,
 				"expected a number after '%s' (count is the number of matches)",
 				op);
-		if (e->subject == TW_SUBJ_STATUS && v->kind != TW_VAL_REGEX &&
+		if ((e->subject == TW_SUBJ_STATUS || (e->subject == TW_SUBJ_HOP && e->hop_status)) &&
+		    v->kind != TW_VAL_REGEX &&
 		    v->kind != TW_VAL_TEMPLATE && v->kind != TW_VAL_LIST &&
 		    v->kind != TW_VAL_TYPE &&
 		    (v->kind != TW_VAL_NUMBER || v->number != floor(v->number) ||
@@ -509,7 +519,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		return rc;
 	static const char *const subjects_list =
 		"status, header, text, body, title, url, xpath, json, cookie, time, var, bytes, "
-		"sha256, md5, or on the phone transfer, recording, rejected or hangup";
+		"sha256, md5, redirects, hop, or on the phone transfer, recording, rejected or "
+		"hangup";
 	if (tok.kind == TW_TOK_END)
 		return tw_parse_err(p, tok.col, "expected what to check after 'expect': %s",
 				    subjects_list);
@@ -520,6 +531,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		TW_SUBJ_REJECTED, TW_SUBJ_HANGUP,    TW_SUBJ_VAR,
 		/* capability 9 (filters stream) */
 		TW_SUBJ_BYTES,    TW_SUBJ_SHA256,    TW_SUBJ_MD5,
+		/* issue 12, redirects */
+		TW_SUBJ_REDIRECTS, TW_SUBJ_HOP,
 	};
 	_Static_assert(COUNT(subjects) == COUNT(subject_words), "one subject per word");
 	size_t si = COUNT(subject_words);
@@ -547,6 +560,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 				    tw_parse_shown(p, &tok), subjects_list);
 	}
 	const char *subject = subject_words[si];
+	if (si == COUNT(subject_words) - 1) /* hop: named with its part below */
+		subject = "hop";
 	e->subject = subjects[si];
 
 	/* The subject's argument. */
@@ -558,9 +573,11 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		if (tok.kind == TW_TOK_END)
 			return tw_parse_err(p, tok.col, "expected the %s name after 'expect %s'",
 					    subject, subject);
-		/* Quoted as Hurl writes it (`header "Set-Cookie"`) or bare. */
+		/* Quoted too, as Hurl writes it: expect header "Location" ==
+		 * "/next" (issue 12). */
 		if ((tok.kind != TW_TOK_WORD && tok.kind != TW_TOK_STRING) ||
-		    !tw_parse_valid_token(tok.text, strlen(tok.text)))
+		    !tw_parse_valid_token(tok.text, tok.kind == TW_TOK_STRING ? strlen(tok.text)
+									 : tok.raw_len))
 			return tw_parse_err(p, tok.col,
 					    "invalid %s name '%s': expected letters, digits and "
 					    "!#$%%&'*+-.^_`|~",
@@ -595,6 +612,32 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		e->arg = tok.text;
 		e->arg_loc = tw_parse_loc(p, tok.col);
 		break;
+	case TW_SUBJ_HOP: {
+		/* hop N url|status: N counts as people do, 1 the request as
+		 * sent, as click "X" 2 counts links. */
+		double n;
+		if ((rc = tw_parse_next(p, &tok)))
+			return rc;
+		if (tok.kind != TW_TOK_WORD || !tw_parse_number(tok.text, &n) || n != floor(n) ||
+		    n < 1 || n > 1000)
+			return tw_parse_err(p, tok.col,
+					    "expected the hop's number after 'expect hop' (1 is the "
+					    "request as sent, 2 the first redirect's target), like "
+					    "expect hop 2 url contains \"/next\"");
+		e->hop = (int)n;
+		e->arg_loc = tw_parse_loc(p, tok.col);
+		if ((rc = tw_parse_next(p, &tok)))
+			return rc;
+		if (tw_parse_is_word(&tok, "status"))
+			e->hop_status = true;
+		else if (!tw_parse_is_word(&tok, "url"))
+			return tw_parse_err(p, tok.col,
+					    "expected url or status after 'expect hop %d', like expect "
+					    "hop %d status == 302",
+					    e->hop, e->hop);
+		subject = e->hop_status ? "hop status" : "hop url";
+		break;
+	}
 	case TW_SUBJ_JSON:
 		if ((rc = tw_parse_next(p, &tok)))
 			return rc;

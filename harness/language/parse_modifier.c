@@ -197,6 +197,68 @@ static int parse_part_options(parser *p, tw_pair *pr)
 	}
 }
 
+/* The most polls `retry N` may ask for: a script that needs more is
+ * waiting for something else than a resource becoming ready. */
+#define RETRY_MAX 1000
+
+/* follow redirects on|off; retry N every DURATION (issue 12). */
+static int parse_follow_retry(parser *p, const tw_token *kw, tw_request *req)
+{
+	tw_token tok;
+	int rc;
+	if (kw->text[0] == 'f') {
+		if (p->follow_line)
+			return tw_parse_already(p, kw->col, "follow redirects", p->follow_line);
+		if ((rc = tw_parse_next(p, &tok)))
+			return rc;
+		if (!tw_parse_is_word(&tok, "redirects"))
+			return tw_parse_err(p, tok.col,
+					    "expected 'redirects' after 'follow', like follow "
+					    "redirects off");
+		if ((rc = tw_parse_next(p, &tok)))
+			return rc;
+		if (tw_parse_is_word(&tok, "on"))
+			req->follow = 1;
+		else if (tw_parse_is_word(&tok, "off"))
+			req->follow = -1;
+		else
+			return tw_parse_err(p, tok.col,
+					    "expected on or off after 'follow redirects' (off: the "
+					    "3xx is the response, to check its status and Location)");
+		p->follow_line = p->lineno;
+		return tw_parse_end(p, "on or off");
+	}
+	if (p->retry_line)
+		return tw_parse_already(p, kw->col, "retry", p->retry_line);
+	if ((rc = tw_parse_next(p, &tok)))
+		return rc;
+	double n;
+	if (tok.kind != TW_TOK_WORD || !tw_parse_number(tok.text, &n) || n != floor(n) || n < 1 ||
+	    n > RETRY_MAX)
+		return tw_parse_err(p, tok.col,
+				    "expected how many more times to send the request after "
+				    "'retry', a whole number from 1 to %d, like retry 5 every 1s",
+				    RETRY_MAX);
+	if ((rc = tw_parse_next(p, &tok)))
+		return rc;
+	if (!tw_parse_is_word(&tok, "every"))
+		return tw_parse_err(p, tok.col,
+				    "expected 'every' and a duration after 'retry %d', like "
+				    "retry %d every 1s",
+				    (int)n, (int)n);
+	double ms;
+	int col;
+	if ((rc = tw_parse_duration_arg(p, "every", &ms, &col)))
+		return rc;
+	if (ms < 0)
+		return tw_parse_err(p, col, "a wait between polls cannot be negative");
+	req->retry = (int)n;
+	req->retry_loc = tw_parse_loc(p, kw->col);
+	req->retry_every_ms = lround(ms);
+	p->retry_line = p->lineno;
+	return tw_parse_end(p, "the duration");
+}
+
 int tw_parse_modifier(parser *p, const tw_token *kw)
 {
 	const char *w = kw->text;
@@ -384,6 +446,8 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 				"expected the body after 'body' (write \"\" for an empty body)");
 		return TW_OK;
 	}
+	if (strcmp(w, "follow") == 0 || strcmp(w, "retry") == 0)
+		return parse_follow_retry(p, kw, req);
 	/* timeout */
 	if (p->timeout_line)
 		return tw_parse_already(p, kw->col, "timeout", p->timeout_line);

@@ -51,6 +51,8 @@ static const char *const step_words[] = {
 };
 static const char *const modifier_words[] = {
 	"header", "query", "form", "part", "json", "body", "timeout", "auth",
+	/* issue 12, redirects and polling */
+	"follow", "retry",
 };
 static const char *const call_modifier_words[] = {"method", "signed"};
 static const char *const block_words[] = {"cast", "scene", "backstage"};
@@ -924,6 +926,7 @@ static int parse_request(parser *p, const tw_token *kw, tw_step *st)
 	p->body_what = NULL;
 	p->timeout_line = 0;
 	p->auth_line = 0;
+	p->follow_line = p->retry_line = 0;
 	return TW_OK;
 }
 

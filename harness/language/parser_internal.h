@@ -51,6 +51,7 @@ typedef struct parser {
 	size_t script_header_cap; /* the rehearsal-wide header lines */
 	size_t next_line;  /* index of the next line to read: a fenced body
 			      reads past its own */
+	int follow_line, retry_line; /* issue 12: redirects and polling */
 
 	/* The call that `method` and `signed with` attach to. */
 	bool in_call;

@@ -136,6 +136,7 @@ int tw_rehearsal_metrics_merge(tw_rehearsal_metrics *dst, const tw_rehearsal_met
 				a->failures[k] += b->failures[k];
 			a->retries += b->retries;
 			a->retried_passes += b->retried_passes;
+			a->polls += b->polls;
 			a->requests += b->requests;
 			a->bytes_in += b->bytes_in;
 			a->bytes_out += b->bytes_out;

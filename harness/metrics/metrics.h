@@ -59,6 +59,10 @@ typedef struct tw_touchpoint_metrics {
 	 * requests and bytes (they did go on the wire), and never scored. */
 	uint64_t limited;
 	char *first_limit;       /* owned: the first one's cause, redacted */
+	/* issue 12, polling: requests a `retry N every D` step sent again
+	 * while its expectations did not hold yet: neither retries (the
+	 * transport's) nor failures (the customer's failure demand) */
+	uint64_t polls;
 } tw_touchpoint_metrics;
 
 /* A re-prompted menu as the call names it (channels/ivr/call.h:

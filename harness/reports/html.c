@@ -1440,6 +1440,12 @@ static void failures_text(html *h, node td, const tw_touchpoint_metrics *t)
 				first = false;
 			}
 	}
+	/* Not failures either: `retry N every D` asked again until its
+	 * expectations held (issue 12). */
+	if (t && t->polls)
+		tw_page_el_text(h, td, "div", "small muted",
+				tw_page_fmt(h, "%llu %s", (unsigned long long)t->polls,
+					    tw_page_plural(t->polls, "poll", "polls")));
 	/* Not failures: techweek could not go on there. */
 	if (t && t->limited)
 		tw_page_el_text(h, td, "div", "small muted",
@@ -1560,8 +1566,14 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 		} else {
 			bool ran = st && st->status != TW_STATUS_SKIPPED;
 			tw_page_el_text(h, tr, "td", "num", ran ? "1" : "0");
-			tw_page_el_text(h, tr, "td", "num",
+			node failed_td = tw_page_el_text(h, tr, "td", "num",
 					st && tw_status_is_problem(st->status) ? "1" : "0");
+			/* issue 12: a pass after polls is a pass; the polls show */
+			if (st && st->polls)
+				tw_page_el_text(h, failed_td, "div", "small muted",
+						tw_page_fmt(h, "%d %s", st->polls,
+							    tw_page_plural((uint64_t)st->polls, "poll",
+									   "polls")));
 		}
 	}
 	label_cells(h, table);
@@ -1720,6 +1732,14 @@ static void write_pages(html *h, node parent, const tw_rehearsal_result *r)
 			tw_page_add_text(h, b,
 					 tw_page_fmt(h, "%s %s", status_symbol(st->status),
 						     status_words(st->status)));
+			if (st->polls)
+				tw_page_el_text(h, res, "div", "small muted",
+						tw_page_fmt(h, "after %d %s", st->polls,
+							    tw_page_plural((uint64_t)st->polls, "poll",
+									   "polls")));
+			if (st->note)
+				add_text_max(h, tw_page_el(h, res, "div", "small muted"), st->note,
+					     200, true);
 			for (size_t i = 1; i < hops; i++) {
 				tw_step_result_hop(&hop, st, i);
 				if (hop.left_out) {

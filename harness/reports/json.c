@@ -313,6 +313,7 @@ static json_t *settings(json_ctx *c, const tw_run *run)
 	set(c, s, "connect_timeout_ms", integer(o->connect_timeout_ms));
 	set(c, s, "timeout_ms", integer(o->timeout_ms));
 	set(c, s, "max_redirects", integer(o->max_redirects));
+	set(c, s, "no_follow", json_boolean(o->no_follow)); /* format 8 */
 	set(c, s, "max_body", count(o->max_body));
 	set(c, s, "insecure", json_boolean(o->insecure));
 	set(c, s, "cacert", redacted(c, run, o->cacert));
@@ -454,6 +455,7 @@ static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t, json_t *a
 	set(c, o, "failures", f);
 	set(c, o, "retries", count(t->retries));
 	set(c, o, "retried_passes", count(t->retried_passes));
+	set(c, o, "polls", count(t->polls)); /* format 8 */
 	set(c, o, "flaky", json_boolean(tw_touchpoint_flaky(t)));
 	set(c, o, "latency", stats(c, t->latency));
 	if (tw_histogram_count(t->dns) > 0) {
@@ -592,6 +594,8 @@ static json_t *shown_step(json_ctx *c, const tw_step_result *st)
 	set(c, o, "hops_left_out", count(st->hops_left_out));
 	set(c, o, "transport", json_boolean(st->transport));
 	set(c, o, "retries", integer(st->retries));
+	set(c, o, "polls", integer(st->polls)); /* format 8 */
+	set(c, o, "note", str(c, st->note));    /* format 8 */
 	set(c, o, "requested", json_boolean(st->requested));
 	set(c, o, "timings", timings(c, &st->timings));
 	set(c, o, "bytes_in", whole(st->bytes_in));

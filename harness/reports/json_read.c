@@ -421,6 +421,7 @@ static void add_touchpoint(tw_jreader *rd, tw_touchpoint_metrics *t, json_t *o, 
 	uint64_t retried = tw_jr_count_of(rd, o, "retried_passes");
 	agree(rd, "retried_passes", retried, "passed", passed, AT_MOST);
 	t->retried_passes += retried;
+	t->polls += tw_jr_count_of(rd, o, "polls");
 	uint64_t before = tw_histogram_count(t->latency);
 	add_stats(rd, t->latency, o, "latency", scratch, false);
 	/* Every step performed is timed; the phases of those that sent a
@@ -614,6 +615,8 @@ static void read_step(tw_jreader *rd, json_t *st, tw_step_result *x, bool *oom)
 	read_hops(rd, st, x, oom);
 	x->transport = tw_jr_bool_of(rd, st, "transport");
 	x->retries = (int)tw_jr_integer_of(rd, st, "retries", 0, INT_MAX);
+	x->polls = (int)tw_jr_integer_of(rd, st, "polls", 0, INT_MAX);
+	x->note = tw_jr_dup_string_of(rd, st, "note", oom);
 	x->requested = tw_jr_bool_of(rd, st, "requested");
 	read_timings(rd, st, &x->timings);
 	x->bytes_in = (double)tw_jr_count_of(rd, st, "bytes_in");
@@ -724,6 +727,7 @@ static int read_settings(tw_jreader *rd, json_t *doc, tw_run_options *o, tw_vars
 						 (long long)TW_JR_MAX_TIME);
 	o->timeout_ms = (long)tw_jr_integer_of(rd, set, "timeout_ms", 0, (long long)TW_JR_MAX_TIME);
 	o->max_redirects = (long)tw_jr_integer_of(rd, set, "max_redirects", -1, INT_MAX);
+	o->no_follow = tw_jr_bool_of(rd, set, "no_follow");
 	o->max_body = (size_t)tw_jr_count_of(rd, set, "max_body");
 	o->insecure = tw_jr_bool_of(rd, set, "insecure");
 	tw_jr_string_of(rd, set, "cacert", true);

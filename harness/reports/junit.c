@@ -841,6 +841,16 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)retries);
 		property(j, "retries", num);
 	}
+	/* Polls (`retry N every D`): requests sent again until their
+	 * expectations held, neither failures nor retries. */
+	uint64_t polls = 0;
+	for (size_t i = 0; i < m->scene_count; i++)
+		for (size_t k = 0; k < m->scenes[i].step_count; k++)
+			polls += m->scenes[i].steps[k].polls;
+	if (polls) {
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)polls);
+		property(j, "polls", num);
+	}
 	if (m->interrupted) {
 		/* Cut off by the run's end: not performed, in no count above. */
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)m->interrupted);

@@ -549,7 +549,7 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m, double 
 	for (size_t i = 0; i < m->scene_count; i++)
 		for (size_t j = 0; j < m->scenes[i].step_count; j++) {
 			const tw_touchpoint_metrics *t = &m->scenes[i].steps[j];
-			if (!t->count || (!s->verbose && !t->failed && !t->retries))
+			if (!t->count || (!s->verbose && !t->failed && !t->retries && !t->polls))
 				continue;
 			indent(s, 8);
 			fprintf(s->out, "%4d | " TW_WRAP_HANG, t->step->line);
@@ -573,9 +573,31 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m, double 
 			}
 			if (t->retries)
 				fprintf(s->out, ", %llu retried", (unsigned long long)t->retries);
+			if (t->polls)
+				fprintf(s->out, ", %llu %s", (unsigned long long)t->polls,
+					tw_plural(t->polls, "poll", "polls"));
 			if (tw_touchpoint_flaky(t))
 				fprintf(s->out, " %sflaky", esc(s, YELLOW));
 			fprintf(s->out, "%s\n", esc(s, RESET));
+		}
+}
+
+/* One performance's polls (`retry N every D`), a line per step that polled:
+ * a pass after polls is a pass, and still worth knowing (a dress rehearsal
+ * shows them among its figures). */
+static void put_polls(const summary *s, const tw_rehearsal_metrics *m)
+{
+	for (size_t i = 0; i < m->scene_count; i++)
+		for (size_t j = 0; j < m->scenes[i].step_count; j++) {
+			const tw_touchpoint_metrics *t = &m->scenes[i].steps[j];
+			if (!t->polls)
+				continue;
+			indent(s, 8);
+			fprintf(s->out, "%4d | " TW_WRAP_HANG, t->step->line);
+			const char *src = t->step->source ? t->step->source : "";
+			put_text(s, src + strspn(src, " \t"), 48);
+			fprintf(s->out, "  %s%llu %s%s\n", esc(s, DIM), (unsigned long long)t->polls,
+				tw_plural(t->polls, "poll", "polls"), esc(s, RESET));
 		}
 }
 
@@ -609,6 +631,8 @@ static int put_rehearsal(const summary *s, const tw_run *run, size_t i,
 		put_phone(s, &r->phone);
 	if (m && m->performances > 1)
 		put_figures(s, m, required);
+	else if (m)
+		put_polls(s, m);
 	if (m && m->interrupted)
 		fprintf(s->out, "      %s%llu interrupted%s: cut off by the run's end, not performed, "
 				"not counted\n",

@@ -450,6 +450,7 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 		return rc;
 	req->navigation = st->kind == TW_STEP_VISIT;
 	req->timeout_ms = r->timeout_ms;
+	req->follow = r->follow;
 	for (size_t i = 0; rc == TW_OK && i < r->headers.count; i++)
 		rc = add_header_pair(c, sr, req, &r->headers.items[i], false, now_ms);
 	if (rc == TW_OK)
@@ -626,6 +627,9 @@ void tw_customer_start_transfer(tw_customer *c, tw_step_result *sr, tw_http_requ
 	/* Kept until the next request, so that --retry can send it again
 	 * even when it came from a page the failed transfer replaced. */
 	if (req != &c->sent) {
+		/* A new request: a poll or a retry sends c->sent again. */
+		c->polls = 0;
+		c->polls_ran_out = false;
 		tw_http_request_free(&c->sent);
 		c->sent = *req;
 		memset(req, 0, sizeof(*req));
@@ -667,6 +671,11 @@ static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		else
 			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+	} else if (c->polls_ran_out) {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, out.expected, out.actual,
+				 "%s (still so after %d tries: the request and %d polls)",
+				 out.message ? out.message : "expectation failed", c->polls + 1,
+				 c->polls);
 	} else {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, out.expected, out.actual, "%s",
 		     out.message ? out.message : "expectation failed");
@@ -905,7 +914,17 @@ static void advance(tw_customer *c, double now_ms)
 {
 	if (c->start_ms == 0)
 		c->start_ms = now_ms;
-	if (c->state == TW_CUSTOMER_PAUSED) {
+	if (c->state == TW_CUSTOMER_PAUSED && c->polling) {
+		if (now_ms < c->wake_at_ms)
+			return;
+		/* The next poll: the same request again, in the same step. */
+		c->polling = false;
+		c->state = TW_CUSTOMER_READY;
+		tw_customer_start_transfer(c, cur_result(c), &c->sent, now_ms);
+		if (c->state == TW_CUSTOMER_WAITING)
+			return;
+		next_step(c);
+	} else if (c->state == TW_CUSTOMER_PAUSED) {
 		if (now_ms < c->wake_at_ms)
 			return;
 		tw_step_result *sr = cur_result(c);
@@ -1011,12 +1030,13 @@ static int add_hops(tw_customer *c, tw_step_result *sr)
 	if (r->hops_lost)
 		return r->hops_lost;
 	int rc = TW_OK;
-	for (size_t i = 0; rc == TW_OK && i < r->hop_count; i++) {
+	/* Hops a meta refresh continued from are the step's already. */
+	for (size_t i = r->chain_kept; rc == TW_OK && i < r->hop_count; i++) {
 		char *url = tw_run_redact(c->run, tw_response_hop_url(r, i));
 		rc = url ? tw_step_result_add_hop(sr, r->hops[i].method, url, r->hops[i].status)
 			 : TW_ENOMEM;
 	}
-	if (rc == TW_OK && r->hop_count == 0) {
+	if (rc == TW_OK && r->hop_count == r->chain_kept) {
 		char *url = tw_run_redact(c->run, c->sent.url);
 		rc = url ? tw_step_result_add_hop(sr, c->sent.method, url, 0) : TW_ENOMEM;
 	}
@@ -1039,6 +1059,108 @@ static int add_hops(tw_customer *c, tw_step_result *sr)
 		sr->url = url;
 	}
 	return TW_OK;
+}
+
+/* `retry N every D` (polling): true when the expectations right after the
+ * request step (up to the next step that is not one) all hold for the
+ * response. Captures are not taken here: the expectations take them when
+ * they run. */
+static bool poll_holds(tw_customer *c)
+{
+	const tw_scene *sc = cur_scene(c);
+	for (size_t i = c->step + 1; i < sc->step_count; i++) {
+		const tw_step *st = &sc->steps[i];
+		if (st->kind != TW_STEP_EXPECT)
+			break;
+		if (tw_step_is_phone(st))
+			continue;
+		tw_expect_outcome out = {0};
+		bool holds = tw_expect_eval(&st->expect, &c->resp, c->vars, &c->run->redact, &out) ==
+				     TW_OK &&
+			     out.passed;
+		tw_expect_outcome_free(&out);
+		if (!holds)
+			return false;
+	}
+	return true;
+}
+
+/* After a request step's response: when it polls and its expectations do
+ * not hold yet, waits its interval (PAUSED, polling) to send the request
+ * again, and says so. Once the polls run out, the step goes on with the
+ * last response: its expectations fail with it, naming the tries. */
+static bool poll_again(tw_customer *c, double now_ms)
+{
+	const tw_step *st = &cur_scene(c)->steps[c->step];
+	if ((st->kind != TW_STEP_VISIT && st->kind != TW_STEP_REQUEST) || st->req.retry <= 0 ||
+	    poll_holds(c))
+		return false;
+	if (c->polls >= st->req.retry || c->run->stop) {
+		c->polls_ran_out = true;
+		return false;
+	}
+	c->polls++;
+	c->polling = true;
+	c->wake_at_ms = now_ms + (double)st->req.retry_every_ms;
+	c->state = TW_CUSTOMER_PAUSED;
+	return true;
+}
+
+/* A page that moves on with <meta http-equiv="refresh" content="0;
+ * url=/next"> is followed as a browser follows it (issue 12): after a
+ * navigation (visit, click, submit) that follows redirects, as one more
+ * hop of the step's chain, counted among its redirects and bounded by
+ * --max-redirs. Not followed, with a note: a refresh to a URL the chain
+ * has already been to (a page that reloads itself every few seconds is
+ * no redirect), or one past --max-redirs. The delay is not waited: the
+ * customer reads the page in the meantime, and a step's time should not
+ * be the page's choice. True when the step goes on (WAITING), or ended
+ * because the request could not start. */
+static bool meta_refresh(tw_customer *c, tw_step_result *sr, double now_ms)
+{
+	tw_response *r = &c->resp;
+	bool follow = c->sent.follow ? c->sent.follow > 0 : !c->run->opts.no_follow;
+	if (!c->sent.navigation || !follow || r->status < 200 || r->status > 299 ||
+	    !tw_response_is_html(r) || !tw_response_doc(r))
+		return false;
+	char *url = NULL;
+	if (tw_html_meta_refresh(tw_response_doc(r), r->url, &url) != TW_OK || !url)
+		return false;
+	const char *why = NULL;
+	for (size_t i = 0; !why && i < r->hop_count; i++)
+		if (strcmp(tw_response_hop_url(r, i), url) == 0)
+			why = "the chain has been there already";
+	if (!why && r->redirects >= c->run->opts.max_redirects)
+		why = "past --max-redirs";
+	if (why) {
+		size_t n = strlen(url) + strlen(why) + 64;
+		free(r->note);
+		if ((r->note = malloc(n)))
+			snprintf(r->note, n, "not followed: the page's meta refresh to %s (%s)", url,
+				 why);
+		free(url);
+		return false;
+	}
+	tw_http_request req = {0};
+	int rc = tw_http_request_set(&req, "GET", url);
+	free(url);
+	if (rc != TW_OK) {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+	} else {
+		req.navigation = true;
+		req.follow = c->sent.follow;
+		r->keep_chain = true;
+		tw_customer_start_transfer(c, sr, &req, now_ms);
+		if (c->state == TW_CUSTOMER_WAITING) {
+			tw_http_request_free(&req);
+			return true;
+		}
+	}
+	tw_http_request_free(&req);
+	c->state = TW_CUSTOMER_READY;
+	next_step(c);
+	tw_customer_advance(c, now_ms);
+	return true;
 }
 
 void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
@@ -1082,6 +1204,17 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 		tw_customer_advance(c, now_ms);
 		return;
 	}
+	if (rc == TW_OK && !lost && !c->webhook && meta_refresh(c, sr, now_ms)) {
+		tw_error_clear(&e);
+		return;
+	}
+	if (rc == TW_OK && !lost && !c->webhook && poll_again(c, now_ms)) {
+		sr->polls = c->polls;
+		tw_error_clear(&e);
+		return;
+	}
+	if (rc == TW_OK && c->resp.note && !sr->note)
+		sr->note = tw_run_redact(c->run, c->resp.note);
 	sr->http_status = c->resp.status;
 	sr->timings = c->resp.timings;
 	sr->bytes_in += c->resp.bytes_in;
@@ -1102,7 +1235,12 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 		     NULL, "%s%s%s", e.message ? e.message : "transfer failed",
 		     lost ? "; and the step's request chain is incomplete: " : "", why_lost);
 	} else if (tw_customer_status_unexpected(c)) {
-		tw_customer_fail_status(c, sr, now_ms, NULL);
+		char tries[96] = "";
+		if (c->polls_ran_out)
+			snprintf(tries, sizeof(tries),
+				 " (still so after %d tries: the request and %d polls)", c->polls + 1,
+				 c->polls);
+		tw_customer_fail_status(c, sr, now_ms, tries[0] ? tries : NULL);
 	} else {
 		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 	}
@@ -1120,7 +1258,9 @@ void tw_customer_interrupt(tw_customer *c, double now_ms)
 		tw_step_result *sr = cur_result(c);
 		c->result->interrupted = true;
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
-				 "cut off: the run was ending during this pause");
+				 c->polling ? "cut off: the run was ending between two polls"
+					    : "cut off: the run was ending during this pause");
+		c->polling = false;
 		c->state = TW_CUSTOMER_READY;
 		next_step(c);
 		tw_customer_advance(c, now_ms);

@@ -48,6 +48,10 @@ typedef struct tw_customer {
 	bool stopped_by_check;       /* ... and it was an expectation */
 	bool limited;                /* a step hit techweek's limit: the rest,
 					expectations included, is skipped */
+	/* issue 12, polling: `retry N every D` on the current request step */
+	int polls;                   /* sent again so far */
+	bool polling;                /* paused until the next poll */
+	bool polls_ran_out;          /* the last poll did not hold either */
 
 	/* The phone (runner/caller.c). */
 	tw_call *call;               /* owned: the call under way, or the last */

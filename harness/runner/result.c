@@ -89,6 +89,7 @@ int tw_step_result_add_hop(tw_step_result *st, const char *method, char *url, lo
 static void free_step(tw_step_result *s)
 {
 	free(s->message);
+	free(s->note);
 	free(s->expected);
 	free(s->actual);
 	free(s->method);
@@ -226,6 +227,7 @@ int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result 
 				continue;
 			t->count++;
 			t->retries += (uint64_t)st->retries;
+			t->polls += (uint64_t)st->polls;
 			retried |= st->retries > 0;
 			if (st->status == TW_STATUS_PASSED) {
 				t->passed++;

@@ -63,6 +63,14 @@ typedef struct tw_step_result {
 	double bytes_in;       /* body bytes received */
 	double bytes_out;      /* request body bytes sent */
 	double elapsed_ms;     /* wall time of the step */
+	/* issue 12, redirects and polling */
+	int polls;             /* `retry N every D`: times the request was
+				  sent again because the expectations after
+				  it did not hold yet (not retries, not
+				  failures) */
+	char *note;            /* redacted; owned; what a passed step should
+				  still say ("not followed: the redirect to
+				  market://..."); NULL when nothing */
 	double customer_ms;    /* the step's time on the customer's clock: a
 				  caller step's on the call clock (prompts
 				  spoken, pauses, timeouts, webhooks), a

@@ -25,7 +25,8 @@ const char *tw_version(void)
 
 /* The size of each version of the options, a row per version
  * (TW_VERSION_END): tw_run_new reads that many bytes of the caller's. */
-static const size_t options_size[] = {TW_VERSION_END(tw_run_options, shard_count)};
+static const size_t options_size[] = {TW_VERSION_END(tw_run_options, shard_count),
+				       TW_VERSION_END(tw_run_options, no_follow)};
 _Static_assert(sizeof(options_size) / sizeof(options_size[0]) == TW_RUN_OPTIONS_VERSION,
 	       "a size per version");
 

@@ -48,7 +48,7 @@ typedef struct tw_progress {
  * version the caller declared, no byte past its last one, and gives every
  * later field its default, so a program built against an older header
  * keeps working; it refuses 0 and a version above its own (TW_EUSAGE). */
-#define TW_RUN_OPTIONS_VERSION 1
+#define TW_RUN_OPTIONS_VERSION 2
 
 /* tw_run_new (and tw_run_execute, for changes made through
  * tw_run_options_of) refuse a value outside the range given here with
@@ -113,6 +113,11 @@ typedef struct tw_run_options {
 	 * a shard that lost nothing. */
 	unsigned shard_index;
 	unsigned shard_count;
+
+	/* Version 2 (issue 12, redirects): --no-follow: a request follows
+	 * no redirect (the 3xx is the response) unless its script says
+	 * `follow redirects on`; max_redirects still bounds those that do. */
+	bool no_follow;
 } tw_run_options;
 
 /* The most tw_run_options.max_body may be: 4 GiB, as --max-body. A body

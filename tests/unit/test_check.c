@@ -127,6 +127,20 @@ static void test_given_names_are_known(void **state)
 	tw_vars_free(given);
 }
 
+/* issue 12: a poll needs the expectations it waits for. */
+static void test_retry_needs_expectations(void **state)
+{
+	(void)state;
+	CHECK("scene \"S\"\n  get http://x/\n    retry 3 every 1s\n", NULL,
+	      {3, 5, "'retry' polls until the expectations right after the request hold, and "
+		     "none follows it"});
+	CHECK("scene \"S\"\n  get http://x/\n    retry 3 every 1s\n  visit http://x/\n"
+	      "  expect status 200\n",
+	      NULL, {3, 5, "'retry' polls until the expectations"});
+	CHECK_CLEAN("scene \"S\"\n  get http://x/\n    retry 3 every 1s\n  expect status 200\n",
+		    NULL);
+}
+
 static void test_unknown_variable(void **state)
 {
 	(void)state;
@@ -626,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_apdex_lines),
 		cmocka_unit_test(test_regex),
 		cmocka_unit_test(test_xpath),
+		cmocka_unit_test(test_retry_needs_expectations),
 		cmocka_unit_test(test_appends_to_existing_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -159,6 +159,39 @@ static void base_url_comes_from_base_href(void **state)
 	xmlFreeDoc(doc);
 }
 
+/* issue 12: a meta refresh as the HTML standard reads its content. */
+static void assert_refresh(const char *html, const char *want)
+{
+	xmlDocPtr doc = parse(html);
+	char *url = (char *)1;
+	assert_int_equal(tw_html_meta_refresh(doc, PAGE, &url), TW_OK);
+	if (want)
+		assert_string_equal(url, want);
+	else
+		assert_null(url);
+	free(url);
+	xmlFreeDoc(doc);
+}
+
+static void meta_refresh_names_where_the_page_moves_on(void **state)
+{
+	(void)state;
+	assert_refresh("<head><meta http-equiv=\"refresh\" content=\"0; url=/next\"></head>",
+		       "http://stage.test:8080/next");
+	assert_refresh("<head><meta http-equiv=REFRESH content=\"5;URL='done?x=1'\"></head>",
+		       "http://stage.test:8080/pizza/done?x=1");
+	assert_refresh("<head><meta http-equiv=refresh content=\"2, https://other.test/a\"></head>",
+		       "https://other.test/a");
+	assert_refresh("<head><base href='/shop/'><meta http-equiv=refresh content='0;url=cart'>"
+		       "</head>",
+		       "http://stage.test:8080/shop/cart");
+	/* A reload names no URL; no refresh; a scheme no customer follows. */
+	assert_refresh("<head><meta http-equiv=refresh content=30></head>", NULL);
+	assert_refresh("<head><meta name=refresh content='0; url=/x'></head>", NULL);
+	assert_refresh("<head><meta http-equiv=refresh content='0; url=javascript:x()'></head>",
+		       NULL);
+}
+
 /* ---- URL resolution ---- */
 
 static void assert_resolves(const char *base, const char *ref, const char *want)
@@ -520,6 +553,7 @@ int main(void)
 		cmocka_unit_test(label_text_leaves_out_the_controls_inside),
 		cmocka_unit_test(title_is_collapsed_or_null),
 		cmocka_unit_test(base_url_comes_from_base_href),
+		cmocka_unit_test(meta_refresh_names_where_the_page_moves_on),
 		cmocka_unit_test(urls_resolve_like_a_browser),
 		cmocka_unit_test(urls_that_cannot_be_followed_are_errors),
 		cmocka_unit_test(click_prefers_the_exact_text),

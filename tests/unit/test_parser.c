@@ -520,6 +520,46 @@ static void test_modifiers(void **state)
 	tw_script_free(s);
 }
 
+/* issue 12: follow redirects on|off, retry N every D, and the redirects
+ * and hop N subjects. */
+static void test_redirect_and_poll(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(S "get /a\n  follow redirects off\n  retry 3 every 500ms\n"
+				  "expect redirects == 0\nexpect hop 2 url contains \"/next\"\n"
+				  "expect hop 1 status == 302\nvisit /b\n  follow redirects on\n");
+	const tw_step *st = s->scenes[0].steps;
+	assert_int_equal(st[0].req.follow, -1);
+	assert_int_equal(st[0].req.retry, 3);
+	assert_int_equal(st[0].req.retry_every_ms, 500);
+	assert_int_equal(st[1].expect.subject, TW_SUBJ_REDIRECTS);
+	assert_int_equal(st[2].expect.subject, TW_SUBJ_HOP);
+	assert_int_equal(st[2].expect.hop, 2);
+	assert_false(st[2].expect.hop_status);
+	assert_int_equal(st[3].expect.hop, 1);
+	assert_true(st[3].expect.hop_status);
+	assert_int_equal(st[4].req.follow, 1);
+	tw_script_free(s);
+
+	parse_err(S "get /\n  follow\n", 3, 9, "expected 'redirects' after 'follow'");
+	parse_err(S "get /\n  follow redirects maybe\n", 3, 20,
+		  "expected on or off after 'follow redirects'");
+	parse_err(S "get /\n  follow redirects off\n  follow redirects on\n", 4, 3,
+		  "duplicate 'follow redirects' (first on line 3)");
+	parse_err(S "click \"x\"\n  follow redirects off\n", 3, 3,
+		  "'follow' must follow a request step");
+	parse_err(S "get /\n  retry\n", 3, 8, "expected how many more times to send the request");
+	parse_err(S "get /\n  retry 0 every 1s\n", 3, 9,
+		  "expected how many more times to send the request");
+	parse_err(S "get /\n  retry 3\n", 3, 10, "expected 'every' and a duration after 'retry 3'");
+	parse_err(S "get /\n  retry 3 every soon\n", 3, 17, "expected a duration after 'every'");
+	parse_err(S "expect hop url == \"/x\"\n", 2, 12, "expected the hop's number");
+	parse_err(S "expect hop 2 method == GET\n", 2, 14, "expected url or status after 'expect hop 2'");
+	parse_err(S "expect hop 1 status == 2000\n", 2, 24, "expected a status code from 100 to 599");
+	parse_err(S "expect redirects contains 2\n", 2, 18,
+		  "'contains' does not apply to redirects, a number");
+}
+
 static void test_modifier_errors(void **state)
 {
 	(void)state;
@@ -1012,6 +1052,7 @@ static void test_expect_errors(void **state)
 	/* Quoted names are Hurl's way (`header "Set-Cookie"`): accepted. */
 	tw_script_free(parse_ok(S "expect cookie \"sid\" exists\n"));
 	parse_err(S "expect cookie \"s d\" exists\n", 2, 15, "invalid cookie name '\"s d\"'");
+	tw_script_free(parse_ok(S "expect header \"Location\" == \"/x\"\n"));
 	parse_err(S "expect xpath\n", 2, 13, "expected an XPath expression after 'expect xpath'");
 	parse_err(S "expect json status == 1\n", 2, 13, "expected a JSON query starting with '$'");
 	parse_err(S "expect json \"status\" == 1\n", 2, 13, "expected a JSON query starting with '$'");
@@ -1369,7 +1410,8 @@ static void test_expect_call_subjects(void **state)
 	parse_err(IVR "  expect trasnfer\n", 2, 10, "unknown expectation 'trasnfer' (did you mean 'transfer'?)");
 	parse_err(IVR "  expect\n", 2, 9,
 		  "expected what to check after 'expect': status, header, text, body, title, url, xpath, "
-		  "json, cookie, time, var, bytes, sha256, md5, or on the phone transfer, recording, rejected or hangup");
+		  "json, cookie, time, var, bytes, sha256, md5, redirects, hop, or on the phone transfer, "
+		  "recording, rejected or hangup");
 }
 
 static void test_unknown_steps(void **state)
@@ -1585,6 +1627,7 @@ int main(void)
 		cmocka_unit_test(test_modifiers),
 		cmocka_unit_test(test_modifier_errors),
 		cmocka_unit_test(test_issue12_requests),
+		cmocka_unit_test(test_redirect_and_poll),
 		cmocka_unit_test(test_apdex),
 		cmocka_unit_test(test_apdex_errors),
 		cmocka_unit_test(test_click_tick_submit),

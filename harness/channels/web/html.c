@@ -686,3 +686,70 @@ int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text, tw_http
 	free(needle);
 	return rc;
 }
+
+/* ---- meta refresh (issue 12, redirects) ---------------------------------- */
+
+/* The URL of content="5; url=/next" as the HTML standard reads a refresh
+ * ("shared declarative refresh steps"): the delay, then ';' or ',', then
+ * an optional "url=" (any case), the URL, maybe quoted. NULL when the
+ * content names no URL (a reload of the page itself). malloc'd. */
+static char *refresh_target(const char *content)
+{
+	const char *p = content;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f')
+		p++;
+	while ((*p >= '0' && *p <= '9') || *p == '.')
+		p++;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f')
+		p++;
+	if (*p != ';' && *p != ',')
+		return NULL;
+	p++;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f')
+		p++;
+	if (strncasecmp(p, "url", 3) == 0) {
+		const char *q = p + 3;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q == '=') {
+			p = q + 1;
+			while (*p == ' ' || *p == '\t')
+				p++;
+		}
+	}
+	char quote = *p == '"' || *p == '\'' ? *p++ : '\0';
+	size_t n = quote && strchr(p, quote) ? (size_t)(strchr(p, quote) - p) : strlen(p);
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\n' || p[n - 1] == '\r'))
+		n--;
+	return n ? strndup(p, n) : NULL;
+}
+
+int tw_html_meta_refresh(xmlDocPtr doc, const char *page_url, char **out)
+{
+	*out = NULL;
+	xmlNodePtr root = (xmlNodePtr)doc;
+	for (xmlNodePtr n = doc ? next_node(root, root, true) : NULL; n; n = next_node(n, root, true)) {
+		const char *equiv = tw_html_is_element(n, "meta") ? tw_html_attr(n, "http-equiv") : NULL;
+		const char *content = equiv && strcasecmp(equiv, "refresh") == 0
+					      ? tw_html_attr(n, "content")
+					      : NULL;
+		if (!content)
+			continue;
+		char *target = refresh_target(content);
+		if (!target)
+			return TW_OK; /* the first refresh counts, as in a browser */
+		char *base = tw_html_base_url(doc, page_url);
+		char *url = NULL;
+		CURLUcode why;
+		bool base_bad;
+		int rc = TW_OK;
+		if (!base)
+			rc = TW_ENOMEM;
+		else if (resolve(base, target, &url, &why, &base_bad) == RESOLVED)
+			*out = url;
+		free(base);
+		free(target);
+		return rc;
+	}
+	return TW_OK;
+}

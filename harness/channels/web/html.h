@@ -57,4 +57,11 @@ int tw_url_resolve(const char *base, const char *ref, char **out, tw_error *err)
 int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text,
 		  tw_http_request *out, tw_error *err);
 
+/* issue 12, redirects: the URL a <meta http-equiv="refresh" content="0;
+ * url=/next"> moves the page on to, resolved against the page's base URL,
+ * into *out (malloc'd), or NULL when the page has no refresh, one that
+ * names no URL (a reload), or one whose URL does not resolve to http(s).
+ * TW_OK, or TW_ENOMEM. */
+int tw_html_meta_refresh(xmlDocPtr doc, const char *page_url, char **out);
+
 #endif

@@ -28,6 +28,9 @@ typedef struct tw_http_request {
 	size_t part_count, part_cap;
 	long timeout_ms;     /* 0: the run's default */
 	bool navigation;     /* a browser navigation (visit/click/submit) */
+	/* issue 12, redirects: `follow redirects on|off` on the step */
+	int follow;          /* 0: as the run says (--no-follow); 1: follow
+				redirects; -1: the 3xx is the response */
 } tw_http_request;
 
 /* All of these return TW_OK or TW_ENOMEM; strings are copied. */

@@ -62,6 +62,7 @@ void tw_response_reset(tw_response *r)
 	free(r->method);
 	free(r->content_type);
 	free(r->reason);
+	free(r->note);
 	/* A customer waiting for its next page keeps none of the last one. */
 	tw_buf_free(&r->body);
 	tw_buf body = r->body;
@@ -71,8 +72,18 @@ void tw_response_reset(tw_response *r)
 	tw_response_hop *hops = r->hops;
 	size_t hop_cap = r->hop_cap;
 	tw_buf hop_urls = r->hop_urls;
-	tw_buf_reset(&hop_urls);
+	/* A meta refresh goes on with the chain (issue 12): its hops stay,
+	 * and what they followed counts in the redirects. */
+	bool keep = r->keep_chain;
+	size_t kept = r->hop_count;
+	long followed = r->redirects;
+	if (!keep)
+		tw_buf_reset(&hop_urls);
 	memset(r, 0, sizeof(*r));
+	if (keep) {
+		r->hop_count = r->chain_kept = kept;
+		r->chain_redirects = followed + 1; /* and the refresh itself */
+	}
 	r->body = body;
 	r->headers = headers;
 	r->header_cap = header_cap;

@@ -79,6 +79,16 @@ typedef struct tw_response {
 				   TW_RESPONSE_HOP_URLS_MAX): the chain is
 				   then not the truth, and the step fails */
 
+	/* issue 12, redirects */
+	bool keep_chain;        /* set before a transfer: the next reset keeps
+				   the chain (a meta refresh continues it) */
+	size_t chain_kept;      /* hops of the chain from earlier transfers */
+	long chain_redirects;   /* redirects those followed (meta refresh
+				   included) */
+	char *note;             /* owned; what the step should mention though
+				   it passed ("not followed: the redirect to
+				   market://..."); NULL when nothing */
+
 	/* lazily derived views; owned */
 	xmlDocPtr doc;
 	bool doc_tried;

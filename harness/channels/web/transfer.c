@@ -157,8 +157,15 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	curl_easy_setopt(easy, CURLOPT_URL, req->url);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, opts->max_redirects);
+	/* Under a limit of 0 libcurl would take the first 3xx for one
+	 * redirect too many: a limit of 0 follows none, the 3xx is the
+	 * response. */
+	bool follow = req->follow ? req->follow > 0 : !opts->no_follow;
+	/* A chain a meta refresh continues has used some of the limit. */
+	long left = opts->max_redirects - resp->chain_redirects;
+	t->max_redirects = opts->max_redirects;
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, follow && left > 0 ? 1L : 0L);
+	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, left > 0 ? left : 0L);
 	curl_easy_setopt(easy, CURLOPT_AUTOREFERER, 1L);
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, opts->connect_timeout_ms);
@@ -244,9 +251,6 @@ static const struct {
 	{CURLE_COULDNT_RESOLVE_PROXY, "the proxy's name could not be found (DNS)"},
 	{CURLE_COULDNT_CONNECT, "could not connect: nothing answers at that address"},
 	{CURLE_OPERATION_TIMEDOUT, "the server did not answer in time"},
-	{CURLE_TOO_MANY_REDIRECTS,
-	 "redirect loop: the pages kept redirecting, past the limit of redirects techweek "
-	 "follows (--max-redirs)"},
 	{CURLE_PARTIAL_FILE, "the server closed the connection before the page was complete"},
 	{CURLE_GOT_NOTHING, "the server closed the connection without answering"},
 	{CURLE_RECV_ERROR, "the connection broke while the answer was arriving"},
@@ -278,6 +282,38 @@ static int transport_error(tw_error *err, const char *plain, const char *extra,
 			    *extra ? "; " : "", detail);
 }
 
+/* The first URL the chain comes back to (the earliest hop another one
+ * repeats), NULL when every hop went somewhere new: a loop is a URL seen
+ * again, a long chain of new ones is not. */
+static const char *repeated_url(const tw_response *r)
+{
+	for (size_t i = 0; i < r->hop_count; i++)
+		for (size_t j = i + 1; j < r->hop_count; j++)
+			if (strcmp(tw_response_hop_url(r, i), tw_response_hop_url(r, j)) == 0)
+				return tw_response_hop_url(r, i);
+	return NULL;
+}
+
+/* A 3xx whose Location names a scheme other than http and https (an app
+ * store's market:, itms-apps:, a custom one): libcurl refuses to follow
+ * it, and the 3xx itself is the answer, as a browser shows it to the app
+ * that handles the scheme. The scheme is read by libcurl's URL parser. */
+static bool other_scheme_redirect(const tw_response *r)
+{
+	const char *location = tw_response_header(r, "Location");
+	if (!r->head_complete || r->status < 300 || r->status > 399 || !location)
+		return false;
+	CURLU *u = curl_url();
+	char *scheme = NULL;
+	bool other = u && curl_url_set(u, CURLUPART_URL, location, CURLU_NON_SUPPORT_SCHEME) ==
+				  CURLUE_OK &&
+		     curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		     strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0;
+	curl_free(scheme);
+	curl_url_cleanup(u);
+	return other;
+}
+
 int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_error *err)
 {
 	CURL *e = t->easy;
@@ -293,6 +329,24 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	 * timeout) is no response. */
 	if (result != CURLE_OK && !r->head_complete)
 		r->status = 0;
+	if (result == CURLE_UNSUPPORTED_PROTOCOL && other_scheme_redirect(r)) {
+		const char *location = tw_response_header(r, "Location");
+		size_t n = strlen(location) + 96;
+		free(r->note);
+		if ((r->note = malloc(n)))
+			snprintf(r->note, n,
+				 "not followed: the redirect to %s (techweek follows http and "
+				 "https only)",
+				 location);
+		/* The answer is this hop's: the URL libcurl may have moved to
+		 * was never requested. */
+		if (r->hop_count > 0) {
+			free(r->url);
+			r->url = strdup(tw_response_hop_url(r, r->hop_count - 1));
+			url = r->url;
+		}
+		result = CURLE_OK;
+	}
 	/* A redirect libcurl followed to where it could not connect never
 	 * went on the wire, so on_request never saw it; yet it is the request
 	 * that failed, and its URL is the effective one. It ends the chain,
@@ -310,12 +364,14 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
 	free(r->content_type);
 	r->content_type = ct ? strdup(ct) : NULL;
-	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &r->redirects);
+	long followed = 0;
+	curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &followed);
 	/* Each redirect followed sent one request; any beyond them and the
 	 * first were sent again (a retry is not a redirect to libcurl). A
 	 * transfer that failed before its first request sent none. */
 	r->requests = t->sent;
-	r->resent = t->sent > r->redirects + 1 ? t->sent - r->redirects - 1 : 0;
+	r->resent = t->sent > followed + 1 ? t->sent - followed - 1 : 0;
+	r->redirects = r->chain_redirects + followed;
 	r->timings.dns_ms = ms(e, CURLINFO_NAMELOOKUP_TIME_T);
 	r->timings.connect_ms = ms(e, CURLINFO_CONNECT_TIME_T);
 	r->timings.tls_ms = ms(e, CURLINFO_APPCONNECT_TIME_T);
@@ -354,10 +410,20 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 					    r->body.max);
 		}
 		break;
-	case CURLE_TOO_MANY_REDIRECTS:
-		return tw_error_set(err, TW_ELIMIT, "%s (%ld followed, the last to %s; libcurl: %s)",
-				    plain_words(result), r->redirects, r->url ? r->url : "?",
-				    detail);
+	case CURLE_TOO_MANY_REDIRECTS: {
+		/* libcurl stops when the limit is reached: what it followed
+		 * is the limit. */
+		const char *again = repeated_url(r);
+		if (again)
+			return tw_error_set(err, TW_ELIMIT,
+					    "redirect loop: the pages kept redirecting, back to %s "
+					    "(%ld followed, up to --max-redirs; libcurl: %s)",
+					    again, r->redirects, detail);
+		return tw_error_set(err, TW_ELIMIT,
+				    "more redirects than --max-redirs %ld allows (%ld followed, "
+				    "each to a new URL, the last to %s; libcurl: %s)",
+				    t->max_redirects, r->redirects, r->url ? r->url : "?", detail);
+	}
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		/* A redirect to file:, ftp:...: the server misbehaved, the
 		 * service itself was reached. */

@@ -31,6 +31,7 @@ typedef struct tw_transfer {
 	bool overflow;              /* the body passed its cap */
 	bool header_overflow;       /* the headers passed TW_RESPONSE_HEADERS_MAX */
 	long sent;                  /* requests put on the wire so far */
+	long max_redirects;         /* the run's --max-redirs, for messages */
 	char errbuf[CURL_ERROR_SIZE];
 } tw_transfer;
 
