@@ -251,7 +251,7 @@ static const char *menu_page =
 static char *click(xmlDocPtr doc, const char *text, tw_error *err)
 {
 	tw_http_request req = {0};
-	if (tw_html_click(doc, "http://stage.test:8080/pizza/", text, &req, err) != TW_OK) {
+	if (tw_html_click(doc, "http://stage.test:8080/pizza/", text, 0, NULL, &req, err) != TW_OK) {
 		assert_null(req.url);
 		return NULL;
 	}
@@ -407,7 +407,7 @@ static void click_replaces_the_request_it_is_given(void **state)
 	tw_error err = {0};
 	assert_int_equal(tw_http_request_set(&req, "POST", "http://old.test/"), TW_OK);
 	assert_int_equal(tw_http_request_set_body(&req, "a=b", 3), TW_OK);
-	assert_int_equal(tw_html_click(doc, PAGE, "Home", &req, &err), TW_OK);
+	assert_int_equal(tw_html_click(doc, PAGE, "Home", 0, NULL, &req, &err), TW_OK);
 	assert_string_equal(req.method, "GET");
 	assert_string_equal(req.url, "http://stage.test:8080/");
 	assert_null(req.body);
@@ -415,14 +415,14 @@ static void click_replaces_the_request_it_is_given(void **state)
 
 	/* a failed click leaves it alone */
 	assert_int_equal(tw_http_request_set(&req, "GET", "http://old.test/"), TW_OK);
-	assert_int_equal(tw_html_click(doc, PAGE, "Nope", &req, &err), TW_EUSAGE);
+	assert_int_equal(tw_html_click(doc, PAGE, "Nope", 0, NULL, &req, &err), TW_EUSAGE);
 	assert_string_equal(req.url, "http://old.test/");
 	tw_http_request_free(&req);
 	tw_error_clear(&err);
 	xmlFreeDoc(doc);
 
 	/* no document: nothing to click */
-	assert_int_equal(tw_html_click(NULL, PAGE, "Home", &req, &err), TW_EUSAGE);
+	assert_int_equal(tw_html_click(NULL, PAGE, "Home", 0, NULL, &req, &err), TW_EUSAGE);
 	char *shown = tw_redact_message(NULL, err.message);
 	assert_string_equal(shown, "no link 'Home' on the page; the page has no links");
 	free(shown);
