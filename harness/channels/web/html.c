@@ -640,9 +640,8 @@ static int not_within(size_t so_called, const char *needle, const char *words, t
 	tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
 	tw_buf_puts(&msg, " in a row, list item or section that says ");
 	tw_redact_put_quoted(&msg, words, ASKED_CHARS);
-	tw_buf_printf(&msg, " (the page has %zu link%s so called; the words must be near the "
-			    "one you mean, not around them all)",
-		      so_called, so_called == 1 ? "" : "s");
+	tw_buf_printf(&msg, " (the page has %zu link%s so called)", so_called,
+		      so_called == 1 ? "" : "s");
 	return fail_with(err, &msg);
 }
 
