@@ -1250,10 +1250,18 @@ static int pick_form(xmlDocPtr doc, xmlNodePtr preferred, xmlNodePtr *out, tw_er
 	tw_buf msg;
 	tw_buf_init(&msg, MSG_MAX);
 	tw_buf_printf(&msg, "the page has %zu forms; say which button to press", forms);
-	if (page_has_buttons(doc)) {
-		tw_buf_puts(&msg, ": ");
-		list_buttons(doc, &msg);
-	}
+	/* only the buttons that send a form: one outside every form (a menu
+	 * toggle), a reset or a script's button cannot be the answer */
+	lister l = {.msg = &msg};
+	bool opened = false;
+	for (xmlNodePtr n = first_element(doc); n && !l.more; n = next_element(n, (xmlNodePtr)doc))
+		if ((kind_of(n) == K_SUBMIT || kind_of(n) == K_IMAGE) && form_owner(doc, n)) {
+			if (!opened)
+				tw_buf_puts(&msg, ": ");
+			opened = true;
+			lister_add(&l, describe_button(doc, n, false));
+		}
+	lister_end(&l);
 	return fail_with(err, &msg);
 }
 
