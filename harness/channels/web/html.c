@@ -603,6 +603,37 @@ static bool inside(xmlNodePtr n, xmlNodePtr root)
 	return false;
 }
 
+/* Whether an element's text has the words, remembered: the links of one
+ * table share their ancestors, and a text is as long as the part of the
+ * page it covers. */
+typedef struct says {
+	xmlNodePtr node;
+	bool has;
+} says;
+
+typedef struct says_memo {
+	says *items;
+	size_t count, cap;
+} says_memo;
+
+static int element_says(says_memo *m, xmlNodePtr n, const char *words, bool *has)
+{
+	for (size_t i = 0; i < m->count; i++)
+		if (m->items[i].node == n) {
+			*has = m->items[i].has;
+			return TW_OK;
+		}
+	char *text = tw_html_text(n);
+	if (!text || tw_array_grow(&m->items, &m->cap, m->count + 1, sizeof(*m->items))) {
+		free(text);
+		return TW_ENOMEM;
+	}
+	*has = strstr(text, words) != NULL;
+	free(text);
+	m->items[m->count++] = (says){n, *has};
+	return TW_OK;
+}
+
 /* `click "X" in "WORDS"`: keeps the hits whose scope holds no other hit.
  * A link's scope is its closest ancestor whose visible text has the words
  * (its table row, list item, section...): the right row's link finds its
@@ -610,17 +641,17 @@ static bool inside(xmlNodePtr n, xmlNodePtr root)
  * every link so called. */
 static int keep_within(const link_list *l, size_t *hits, size_t *nhits, const char *words)
 {
+	says_memo memo = {0};
 	size_t kept = 0;
-	for (size_t i = 0; i < *nhits; i++) {
+	int rc = TW_OK;
+	for (size_t i = 0; i < *nhits && rc == TW_OK; i++) {
 		xmlNodePtr scope = NULL;
 		for (xmlNodePtr a = l->items[hits[i]].node->parent;
-		     a && a->type == XML_ELEMENT_NODE && !scope; a = a->parent) {
-			char *text = tw_html_text(a);
-			if (!text)
-				return TW_ENOMEM;
-			if (strstr(text, words))
+		     a && a->type == XML_ELEMENT_NODE && !scope && rc == TW_OK; a = a->parent) {
+			bool has = false;
+			rc = element_says(&memo, a, words, &has);
+			if (has)
 				scope = a;
-			free(text);
 		}
 		size_t held = 0;
 		for (size_t j = 0; scope && j < *nhits; j++)
@@ -628,8 +659,9 @@ static int keep_within(const link_list *l, size_t *hits, size_t *nhits, const ch
 		if (scope && held == 1)
 			hits[kept++] = hits[i];
 	}
+	free(memo.items);
 	*nhits = kept;
-	return TW_OK;
+	return rc;
 }
 
 static int not_within(size_t so_called, const char *needle, const char *words, tw_error *err)
