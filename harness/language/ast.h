@@ -252,6 +252,13 @@ typedef struct tw_step {
 	long apdex_ms;     /* `apdex 300ms` modifier: this step's Apdex T;
 			      0 = the scene's, the rehearsal's, then the
 			      channel default (readiness/score.h) */
+	/* issue 12, web (capability 13): CLICK `click "X" 2`: the 2nd link
+	 * so called (0: the one); `click "X" in "Row"`: within, the words of
+	 * the row, list item or section holding it (template; NULL:
+	 * anywhere). CLICK and SUBMIT take header lines in req.headers. */
+	long nth;
+	char *within;
+	tw_loc within_loc;
 } tw_step;
 
 typedef struct tw_scene {

@@ -634,6 +634,40 @@ static void check_target_value(checker *c, const tw_step *st)
 	check_template(c, st->value, st->loc.col);
 }
 
+/* click and submit: the link or button, the words of its row, then the
+ * header lines under it */
+static void check_navigation(checker *c, const tw_step *st)
+{
+	check_template(c, st->target, st->loc.col);
+	if (st->within)
+		check_template(c, st->within, st->within_loc.col);
+	for (size_t i = 0; i < st->req.headers.count; i++)
+		check_pair(c, &st->req.headers.items[i], false);
+}
+
+/* `attach FILE to FIELD`: the file is there to send (when its path has no
+ * template), relative to the rehearsal as the run reads it. */
+static void check_attach(checker *c, const tw_step *st)
+{
+	check_template(c, st->value, st->value_loc.col);
+	check_template(c, st->target, st->loc.col);
+	if (!st->value || strstr(st->value, "{{"))
+		return;
+	const char *slash = strrchr(c->s->path, '/');
+	int dn = st->value[0] == '/' || !slash ? 0 : (int)(slash - c->s->path) + 1;
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%.*s%s", dn, c->s->path, st->value) >= (int)sizeof(path))
+		return;
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		problem(c, st->value_loc.line, st->value_loc.col,
+			"no file '%s' to attach (%s): the path is relative to the rehearsal",
+			st->value, strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		problem(c, st->value_loc.line, st->value_loc.col,
+			"'%s' is not a file: attach sends a file's content", st->value);
+}
+
 /* `choose OPTION from LIST`: the option is written first */
 static void check_choose(checker *c, const tw_step *st)
 {

@@ -281,6 +281,13 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 	bool sep;
 	char *name;
 
+	/* A click or a submit sends what the page says; only its headers
+	 * are the script's. */
+	if ((st->kind == TW_STEP_CLICK || st->kind == TW_STEP_SUBMIT) && strcmp(w, "header") != 0)
+		return tw_parse_err(p, kw->col,
+				    "'%s' cannot follow '%s': only header lines go under a click or "
+				    "a submit (what it sends comes from the page)",
+				    w, st->kind == TW_STEP_CLICK ? "click" : "submit");
 	if (visit && (strcmp(w, "form") == 0 || strcmp(w, "part") == 0 ||
 		      strcmp(w, "json") == 0 || strcmp(w, "body") == 0))
 		return tw_parse_err(

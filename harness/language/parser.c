@@ -1019,14 +1019,71 @@ static int parse_choose(parser *p, const tw_token *keyword, tw_step *st)
 
 /* ---- the steps: one function per row of steps.def ---- */
 
+/* Header lines may follow a click or a submit, as they follow a request
+ * (tw_parse_modifier refuses the others). */
+static void take_headers(parser *p)
+{
+	p->in_request = true;
+	p->req_step = tw_parse_scene(p)->step_count - 1;
+	p->header_cap = 0;
+}
+
+/* click TEXT, click "TEXT" N (the Nth link so called, counted from 1 in
+ * the page's order), click "TEXT" in "WORDS" (the one inside the row,
+ * list item or section whose text has WORDS). Only a quoted text takes a
+ * position or `in`: `click Page 2` stays the link "Page 2". */
 static int parse_click(parser *p, const tw_token *kw, tw_step *st)
 {
 	(void)kw;
-	int col, rc = tw_parse_text_arg(p, &st->target, &col);
-	if (!rc && !st->target)
-		rc = tw_parse_err(p, col,
-				  "expected the link text after 'click', like click \"Margherita\"");
-	return rc;
+	tw_lexer probe = p->lx;
+	tw_token t1, t2 = {0};
+	bool more = tw_lex_next(&probe, &t1) == TW_OK && t1.kind == TW_TOK_STRING &&
+		    tw_lex_next(&probe, &t2) == TW_OK && t2.kind != TW_TOK_END;
+	tw_error_clear(p->err);
+	int col, rc;
+	if (!more) {
+		rc = tw_parse_text_arg(p, &st->target, &col);
+		if (!rc && !st->target)
+			rc = tw_parse_err(
+				p, col, "expected the link text after 'click', like click \"Margherita\"");
+		if (!rc)
+			take_headers(p);
+		return rc;
+	}
+	tw_token text, tok;
+	if ((rc = tw_parse_next(p, &text)) || (rc = tw_parse_next(p, &tok)))
+		return rc;
+	st->target = text.text;
+	if (tw_parse_is_word(&tok, "in")) {
+		if ((rc = tw_parse_text_arg(p, &st->within, &col)))
+			return rc;
+		if (!st->within || !st->within[0])
+			return tw_parse_err(p, col,
+					    "expected the words of the row, list item or section "
+					    "after 'in', like click \"Details\" in \"Margherita\"");
+		st->within_loc = tw_parse_loc(p, col);
+	} else {
+		double n;
+		bool number = tok.kind == TW_TOK_WORD && tw_parse_number(tok.text, &n);
+		if (number && (n < 1 || n != floor(n) || n > 1e6))
+			return tw_parse_err(
+				p, tok.col,
+				"a link's position is a whole number from 1 (click \"%s\" 1 is the "
+				"first link so called), found '%s'",
+				text.text, tw_parse_shown(p, &tok));
+		if (!number)
+			return tw_parse_err(
+				p, tok.col,
+				"expected a position or 'in' after the link text, like click "
+				"\"Details\" 2 (the second link so called) or click \"Details\" in "
+				"\"Margherita\" (the one in that row), found '%s'",
+				tw_parse_shown(p, &tok));
+		st->nth = (long)n;
+		if ((rc = tw_parse_end(p, "the link's position")))
+			return rc;
+	}
+	take_headers(p);
+	return TW_OK;
 }
 
 /* tick and untick */
@@ -1044,8 +1101,66 @@ static int parse_tick(parser *p, const tw_token *kw, tw_step *st)
 static int parse_submit(parser *p, const tw_token *kw, tw_step *st)
 {
 	(void)kw;
-	int col;
-	return tw_parse_text_arg(p, &st->target, &col);
+	int col, rc = tw_parse_text_arg(p, &st->target, &col);
+	if (!rc)
+		take_headers(p);
+	return rc;
+}
+
+/* deselect OPTION from LIST: a multi-select's option un-chosen */
+static int parse_deselect(parser *p, const tw_token *kw, tw_step *st)
+{
+	(void)kw;
+	tw_token tok, from;
+	int col, rc = tw_parse_next(p, &tok);
+	if (rc)
+		return rc;
+	if (tok.kind == TW_TOK_END)
+		return tw_parse_err(p, tok.col,
+				    "expected the option after 'deselect', like deselect Ham from "
+				    "Toppings");
+	st->value = tok.text;
+	if ((rc = tw_parse_next(p, &from)))
+		return rc;
+	if (!tw_parse_is_word(&from, "from"))
+		return tw_parse_err(p, from.col,
+				    "expected 'from' and the list after the option, like deselect "
+				    "Ham from Toppings (an option with blanks goes in double quotes)");
+	if ((rc = tw_parse_text_arg(p, &st->target, &col)))
+		return rc;
+	if (!st->target)
+		return tw_parse_err(p, col, "expected the list after 'from' (its label, name or id)");
+	return TW_OK;
+}
+
+/* attach FILE to FIELD: a file input given a file (relative to the
+ * rehearsal) */
+static int parse_attach(parser *p, const tw_token *kw, tw_step *st)
+{
+	(void)kw;
+	tw_token tok, to;
+	int col, rc = tw_parse_next(p, &tok);
+	if (rc)
+		return rc;
+	if (tok.kind == TW_TOK_END || !tok.text[0])
+		return tw_parse_err(p, tok.col,
+				    "expected the file after 'attach' (its path, relative to the "
+				    "rehearsal), like attach photo.jpg to \"Photo\"");
+	st->value = tok.text;
+	st->value_loc = tw_parse_loc(p, tok.col);
+	if ((rc = tw_parse_next(p, &to)))
+		return rc;
+	if (!tw_parse_is_word(&to, "to"))
+		return tw_parse_err(p, to.col,
+				    "expected 'to' and the file field after the file, like attach "
+				    "photo.jpg to \"Photo\" (a path with blanks goes in double "
+				    "quotes)");
+	if ((rc = tw_parse_text_arg(p, &st->target, &col)))
+		return rc;
+	if (!st->target)
+		return tw_parse_err(p, col,
+				    "expected the file field after 'to' (its label, name or id)");
+	return TW_OK;
 }
 
 static int parse_pause(parser *p, const tw_token *kw, tw_step *st)
@@ -1252,7 +1367,7 @@ static int parse_line(parser *p)
 		return tw_parse_err(
 			p, kw.col,
 			"unknown step '%s': expected a step (visit, click, fill, choose, tick, "
-			"untick, submit, pause, expect, get, post, ..., or on the phone call, "
+			"untick, submit, deselect, attach, pause, expect, get, post, ..., or on the phone call, "
 			"hear, press, say, silence, hang up)",
 			tw_parse_shown(p, &kw));
 	}

@@ -15,11 +15,14 @@
  */
 #include "runner/customer.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -685,11 +688,68 @@ static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 
 /* ---- the steps: one function per row of language/steps.def ---- */
 
+/* A browser keeps the basic credentials it was given for a site and sends
+ * them with every later page of that site, never to another: an
+ * Authorization header the script gives a page step is remembered for
+ * its origin, and a page step there without one gets it. */
+static int carry_authorization(tw_customer *c, tw_http_request *req)
+{
+	const char *prefix = "Authorization:";
+	size_t n = strlen(prefix);
+	char *origin = tw_url_origin(req->url);
+	if (!origin)
+		return TW_OK; /* no origin to speak of */
+	int rc = TW_OK;
+	const char *given = NULL;
+	for (size_t i = 0; i < req->header_count && !given; i++)
+		if (strncasecmp(req->headers[i], prefix, n) == 0)
+			given = req->headers[i] + n;
+	if (given) {
+		given += strspn(given, " \t");
+		char *copy = strdup(given);
+		if (!copy) {
+			free(origin);
+			return TW_ENOMEM;
+		}
+		free(c->authorization);
+		free(c->auth_origin);
+		c->authorization = copy;
+		c->auth_origin = origin;
+		return TW_OK;
+	}
+	if (c->authorization && strcmp(origin, c->auth_origin) == 0)
+		rc = tw_http_request_add_header(req, "Authorization", c->authorization);
+	free(origin);
+	return rc;
+}
+
+/* What a click or a submit sends beside what the page says: the step's
+ * header lines, the credentials carried to this origin, and Referer and
+ * Origin as a browser sends them. */
+static int navigation_headers(tw_customer *c, tw_step_result *sr, const tw_step *st,
+			      tw_http_request *req, double now_ms)
+{
+	int rc = TW_OK;
+	for (size_t i = 0; rc == TW_OK && i < st->req.headers.count; i++)
+		rc = add_header_pair(c, sr, req, &st->req.headers.items[i], false, now_ms);
+	if (rc == TW_OK)
+		rc = carry_authorization(c, req);
+	if (rc == TW_OK)
+		rc = tw_html_add_referrer(req, c->resp.url);
+	if (rc == TW_ENOMEM)
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+	return rc;
+}
+
 static void perform_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 			    double now_ms)
 {
 	tw_http_request req = {0};
-	if (build_request(c, sr, st, &req, now_ms) == TW_OK)
+	int rc = build_request(c, sr, st, &req, now_ms);
+	if (rc == TW_OK && st->kind == TW_STEP_VISIT &&
+	    (rc = carry_authorization(c, &req)) != TW_OK)
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+	if (rc == TW_OK)
 		tw_customer_start_transfer(c, sr, &req, now_ms);
 	else if (sr->status == TW_STATUS_SKIPPED)
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
@@ -716,13 +776,19 @@ static void perform_click(tw_customer *c, tw_step_result *sr, const tw_step *st,
 		return;
 	tw_http_request req = {0};
 	tw_error e = {0};
-	if (tw_html_click(doc, c->resp.url, target, &req, &e) == TW_OK)
-		start_page_transfer(c, sr, &req, now_ms);
-	else
+	char *within = NULL;
+	if (st->within && !(within = tw_customer_expand(c, sr, st->within, now_ms))) {
+		free(target);
+		return;
+	}
+	if (tw_html_click(doc, c->resp.url, target, st->nth, within, &req, &e) != TW_OK)
 		tw_customer_fail_error(c, sr, now_ms, &e);
+	else if (navigation_headers(c, sr, st, &req, now_ms) == TW_OK)
+		start_page_transfer(c, sr, &req, now_ms);
 	tw_http_request_free(&req);
 	tw_error_clear(&e);
 	free(target);
+	free(within);
 }
 
 static void perform_submit(tw_customer *c, tw_step_result *sr, const tw_step *st,
@@ -736,10 +802,10 @@ static void perform_submit(tw_customer *c, tw_step_result *sr, const tw_step *st
 		return;
 	tw_http_request req = {0};
 	tw_error e = {0};
-	if (tw_form_submit(doc, c->resp.url, target, c->last_form, &req, &e) == TW_OK)
-		start_page_transfer(c, sr, &req, now_ms);
-	else
+	if (tw_form_submit(doc, c->resp.url, target, c->last_form, &req, &e) != TW_OK)
 		tw_customer_fail_error(c, sr, now_ms, &e);
+	else if (navigation_headers(c, sr, st, &req, now_ms) == TW_OK)
+		start_page_transfer(c, sr, &req, now_ms);
 	tw_http_request_free(&req);
 	tw_error_clear(&e);
 	free(target);
@@ -769,6 +835,13 @@ static int tick(xmlDocPtr doc, const tw_step *st, const char *target, const char
 {
 	(void)value;
 	return tw_form_tick(doc, target, st->kind == TW_STEP_TICK, form, e);
+}
+
+static int deselect(xmlDocPtr doc, const tw_step *st, const char *target, const char *value,
+		    xmlNodePtr *form, tw_error *e)
+{
+	(void)st;
+	return tw_form_deselect(doc, target, value, form, e);
 }
 
 /* fill, choose, tick, untick: the page changes in place, nothing is sent. */
@@ -815,6 +888,57 @@ static void perform_choose(tw_customer *c, tw_step_result *sr, const tw_step *st
 static void perform_tick(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
 {
 	change_page(c, sr, st, now_ms, "tick a box", tick);
+}
+
+static void perform_deselect(tw_customer *c, tw_step_result *sr, const tw_step *st,
+			     double now_ms)
+{
+	change_page(c, sr, st, now_ms, "deselect an option", deselect);
+}
+
+/* The file must be there when the customer picks it: one that is not
+ * fails the step that names it. It is read when the form is sent. */
+static void perform_attach(tw_customer *c, tw_step_result *sr, const tw_step *st,
+			   double now_ms)
+{
+	xmlDocPtr doc = current_page(c, sr, "attach a file", now_ms);
+	char *path = doc ? tw_customer_expand(c, sr, st->value, now_ms) : NULL;
+	char *target = path ? tw_customer_expand(c, sr, st->target, now_ms) : NULL;
+	if (!target) {
+		free(path);
+		return;
+	}
+	/* relative to the rehearsal, as `part NAME file PATH` */
+	const char *slash = strrchr(c->script->path, '/');
+	tw_buf full;
+	tw_buf_init(&full, 1 << 16);
+	if (path[0] != '/' && slash)
+		tw_buf_printf(&full, "%.*s/", (int)(slash - c->script->path), c->script->path);
+	tw_buf_puts(&full, path);
+	struct stat sb;
+	xmlNodePtr form = NULL;
+	tw_error e = {0};
+	if (tw_buf_failed(&full)) {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+	} else if (stat(tw_buf_str(&full), &sb) != 0 || access(tw_buf_str(&full), R_OK) != 0) {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
+				 "cannot attach '%s': %s (the path is relative to the rehearsal)",
+				 path, strerror(errno));
+	} else if (!S_ISREG(sb.st_mode)) {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
+				 "cannot attach '%s': not a file", path);
+	} else if (tw_form_attach(doc, target, tw_buf_str(&full), &form, &e) != TW_OK) {
+		tw_customer_fail_error(c, sr, now_ms, &e);
+	} else {
+		c->page_changed = true;
+		if (form)
+			c->last_form = form;
+		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+	}
+	tw_error_clear(&e);
+	tw_buf_free(&full);
+	free(path);
+	free(target);
 }
 
 static void perform_pause(tw_customer *c, tw_step_result *sr, const tw_step *st,
@@ -1269,6 +1393,8 @@ void tw_customer_interrupt(tw_customer *c, double now_ms)
 
 void tw_customer_free(tw_customer *c)
 {
+	free(c->authorization);
+	free(c->auth_origin);
 	tw_http_request_free(&c->sent);
 	tw_call_free(c->call);
 	tw_transfer_free(&c->xfer);

@@ -37,6 +37,10 @@ typedef struct tw_customer {
 	bool have_response;
 	xmlNodePtr last_form;        /* the form last filled, in resp's doc */
 	bool page_changed;           /* a form step wrote into resp's doc */
+	char *authorization;         /* owned: the Authorization header the
+					script last gave a page step, carried
+					to later ones on its origin */
+	char *auth_origin;           /* owned: that origin */
 	size_t scene;
 	size_t step;
 	tw_customer_state state;

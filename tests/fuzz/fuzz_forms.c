@@ -60,7 +60,7 @@ static void perform(xmlDocPtr doc, fuzz_span line, xmlNodePtr *form, tw_http_req
 		tw_form_submit(doc, PAGE_URL, *a ? a : NULL, *form, req, &err);
 	} else if (starts(line, "click ", &arg)) {
 		a = fuzz_str(arg);
-		tw_html_click(doc, PAGE_URL, a, req, &err);
+		tw_html_click(doc, PAGE_URL, a, 0, NULL, req, &err);
 	}
 	tw_error_clear(&err);
 	free(a);

@@ -23,6 +23,8 @@ for doc in README.md docs/language.md docs/phone.md docs/baseline.md; do
     out != "" { print > out }
   ' "$root/$doc"
 done
+# The file docs/language.md's attach example sends, beside the examples.
+cp "$root/tests/cases/data/web/photo.txt" "$work/"
 for f in "$work"/*.rehearsal; do
   count=$((count + 1))
   if ! "$techweek" run --var "stage=$stage" --no-reports --color never "$f" >"$f.out" 2>&1; then

@@ -141,6 +141,22 @@ static void test_retry_needs_expectations(void **state)
 		    NULL);
 }
 
+/* issue 12, web: the templates of click (its text, its row's words),
+ * the header lines under click and submit, and attach's file */
+static void test_web_steps(void **state)
+{
+	(void)state;
+	CHECK("scene \"S\"\n  click \"{{a}}\" in \"{{b}}\"\n    header X: {{c}}\n"
+	      "  submit\n    header Y: {{d}}\n  attach {{e}} to {{f}}\n",
+	      NULL, {2, 10, "unknown variable 'a'"}, {2, 21, "unknown variable 'b'"},
+	      {3, 15, "unknown variable 'c'"}, {5, 15, "unknown variable 'd'"},
+	      {6, 10, "unknown variable 'e'"}, {6, 19, "unknown variable 'f'"});
+	/* a written-out file must be there, relative to the rehearsal */
+	CHECK("scene \"S\"\n  attach no-such-file.png to Photo\n", NULL,
+	      {2, 10, "no file 'no-such-file.png' to attach (No such file or directory): the "
+		      "path is relative to the rehearsal"});
+}
+
 static void test_unknown_variable(void **state)
 {
 	(void)state;
@@ -626,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_problems_not_appended_still_count),
 		cmocka_unit_test(test_value_less_cast_entry),
 		cmocka_unit_test(test_given_names_are_known),
+		cmocka_unit_test(test_web_steps),
 		cmocka_unit_test(test_unknown_variable),
 		cmocka_unit_test(test_captures),
 		cmocka_unit_test(test_cast_values),

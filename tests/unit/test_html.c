@@ -284,7 +284,7 @@ static const char *menu_page =
 static char *click(xmlDocPtr doc, const char *text, tw_error *err)
 {
 	tw_http_request req = {0};
-	if (tw_html_click(doc, "http://stage.test:8080/pizza/", text, &req, err) != TW_OK) {
+	if (tw_html_click(doc, "http://stage.test:8080/pizza/", text, 0, NULL, &req, err) != TW_OK) {
 		assert_null(req.url);
 		return NULL;
 	}
@@ -440,7 +440,7 @@ static void click_replaces_the_request_it_is_given(void **state)
 	tw_error err = {0};
 	assert_int_equal(tw_http_request_set(&req, "POST", "http://old.test/"), TW_OK);
 	assert_int_equal(tw_http_request_set_body(&req, "a=b", 3), TW_OK);
-	assert_int_equal(tw_html_click(doc, PAGE, "Home", &req, &err), TW_OK);
+	assert_int_equal(tw_html_click(doc, PAGE, "Home", 0, NULL, &req, &err), TW_OK);
 	assert_string_equal(req.method, "GET");
 	assert_string_equal(req.url, "http://stage.test:8080/");
 	assert_null(req.body);
@@ -448,14 +448,14 @@ static void click_replaces_the_request_it_is_given(void **state)
 
 	/* a failed click leaves it alone */
 	assert_int_equal(tw_http_request_set(&req, "GET", "http://old.test/"), TW_OK);
-	assert_int_equal(tw_html_click(doc, PAGE, "Nope", &req, &err), TW_EUSAGE);
+	assert_int_equal(tw_html_click(doc, PAGE, "Nope", 0, NULL, &req, &err), TW_EUSAGE);
 	assert_string_equal(req.url, "http://old.test/");
 	tw_http_request_free(&req);
 	tw_error_clear(&err);
 	xmlFreeDoc(doc);
 
 	/* no document: nothing to click */
-	assert_int_equal(tw_html_click(NULL, PAGE, "Home", &req, &err), TW_EUSAGE);
+	assert_int_equal(tw_html_click(NULL, PAGE, "Home", 0, NULL, &req, &err), TW_EUSAGE);
 	char *shown = tw_redact_message(NULL, err.message);
 	assert_string_equal(shown, "no link 'Home' on the page; the page has no links");
 	free(shown);
@@ -542,6 +542,114 @@ static void messages_are_cut_after_the_secrets_are_masked(void **state)
 	tw_redact_free(&r);
 }
 
+/* ---- issue 12, web: what a navigation says about the page it leaves ---- */
+
+static const char *header_of(const tw_http_request *req, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < req->header_count; i++)
+		if (strncmp(req->headers[i], name, n) == 0 && req->headers[i][n] == ':')
+			return req->headers[i] + n + 2;
+	return NULL;
+}
+
+static void referrer(const char *method, const char *page, const char *to, const char *referer,
+		     const char *origin)
+{
+	tw_http_request req = {0};
+	assert_int_equal(tw_http_request_set(&req, method, to), TW_OK);
+	assert_int_equal(tw_html_add_referrer(&req, page), TW_OK);
+	if (referer)
+		assert_string_equal(header_of(&req, "Referer"), referer);
+	else
+		assert_null(header_of(&req, "Referer"));
+	if (origin)
+		assert_string_equal(header_of(&req, "Origin"), origin);
+	else
+		assert_null(header_of(&req, "Origin"));
+	tw_http_request_free(&req);
+}
+
+static void navigations_send_referer_and_origin_as_browsers_do(void **state)
+{
+	(void)state;
+	char *o = tw_url_origin("HTTPS://Shop.Example:443/a?b#c");
+	assert_string_equal(o, "https://shop.example");
+	free(o);
+	o = tw_url_origin("http://127.0.0.1:8080/x");
+	assert_string_equal(o, "http://127.0.0.1:8080");
+	free(o);
+	/* same origin: the whole page URL, without fragment or credentials */
+	referrer("GET", "http://ada:pw@a.test:8080/menu?x=1#top", "http://a.test:8080/pizza",
+		 "http://a.test:8080/menu?x=1", NULL);
+	/* another origin: only where the customer came from */
+	referrer("GET", "https://a.test/menu", "https://b.test/", "https://a.test/", NULL);
+	/* a POST says its origin too */
+	referrer("POST", "https://a.test/login", "https://a.test/login", "https://a.test/login",
+		 "https://a.test");
+	/* from https to http: no Referer, and Origin null */
+	referrer("GET", "https://a.test/menu", "http://a.test/x", NULL, NULL);
+	referrer("POST", "https://a.test/menu", "http://b.test/x", NULL, "null");
+	/* from http to https is no downgrade */
+	referrer("GET", "http://a.test/menu", "https://a.test/x", "http://a.test/", NULL);
+	/* the script's own Referer is kept */
+	tw_http_request req = {0};
+	assert_int_equal(tw_http_request_set(&req, "POST", "http://a.test/x"), TW_OK);
+	assert_int_equal(tw_http_request_add_header(&req, "referer", "http://mine/"), TW_OK);
+	assert_int_equal(tw_html_add_referrer(&req, "http://a.test/page"), TW_OK);
+	assert_int_equal(req.header_count, 2);
+	assert_string_equal(header_of(&req, "Origin"), "http://a.test");
+	tw_http_request_free(&req);
+}
+
+static void assert_shown(const tw_error *err, const char *want)
+{
+	char *shown = tw_redact_message(NULL, err->message);
+	assert_string_equal(shown, want);
+	free(shown);
+}
+
+static void links_so_called_are_told_apart(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = parse("<table><tr><td>Margherita</td><td><a href=/m>Details</a></td></tr>"
+			      "<tr><td>Marinara</td><td><a href=/n>Details</a></td></tr></table>"
+			      "<ul><li>Quattro <a href=/q>Details</a></li></ul>"
+			      "<section><h2>Hours</h2><p><a href=/h>Details</a></p></section>");
+	tw_http_request req = {0};
+	tw_error err = {0};
+	const char *page = "http://a.test/";
+	assert_int_equal(tw_html_click(doc, page, "Details", 0, NULL, &req, &err), TW_EUSAGE);
+	tw_error_clear(&err);
+	assert_int_equal(tw_html_click(doc, page, "Details", 2, NULL, &req, &err), TW_OK);
+	assert_string_equal(req.url, "http://a.test/n");
+	assert_int_equal(tw_html_click(doc, page, "Details", 4, NULL, &req, &err), TW_OK);
+	assert_string_equal(req.url, "http://a.test/h");
+	assert_int_equal(tw_html_click(doc, page, "Details", 5, NULL, &req, &err), TW_EUSAGE);
+	assert_shown(&err, "no link 5 called 'Details': the page has 4 so called");
+	tw_error_clear(&err);
+	const char *rows[][2] = {{"Margherita", "/m"}, {"Marinara", "/n"}, {"Quattro", "/q"},
+				 {"Hours", "/h"}};
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(tw_html_click(doc, page, "Details", 0, rows[i][0], &req, &err),
+				 TW_OK);
+		assert_string_equal(req.url + strlen("http://a.test"), rows[i][1]);
+	}
+	/* words in two rows name two links */
+	assert_int_equal(tw_html_click(doc, page, "Details", 0, "Mar", &req, &err), TW_EUSAGE);
+	assert_shown(&err, "link 'Details' is ambiguous: 2 links that go to different places "
+			   "match: 'Details' ('/m'), 'Details' ('/n'); use the whole text of the "
+			   "one you mean");
+	tw_error_clear(&err);
+	/* words near none of them */
+	assert_int_equal(tw_html_click(doc, page, "Details", 0, "Calzone", &req, &err), TW_EUSAGE);
+	assert_shown(&err, "no link 'Details' in a row, list item or section that says 'Calzone' "
+			   "(the page has 4 links so called)");
+	tw_error_clear(&err);
+	tw_http_request_free(&req);
+	xmlFreeDoc(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,6 +673,8 @@ int main(void)
 		cmocka_unit_test(click_honours_base_href),
 		cmocka_unit_test(click_replaces_the_request_it_is_given),
 		cmocka_unit_test(messages_are_cut_after_the_secrets_are_masked),
+		cmocka_unit_test(navigations_send_referer_and_origin_as_browsers_do),
+		cmocka_unit_test(links_so_called_are_told_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -547,7 +547,7 @@ static void test_redirect_and_poll(void **state)
 	parse_err(S "get /\n  follow redirects off\n  follow redirects on\n", 4, 3,
 		  "duplicate 'follow redirects' (first on line 3)");
 	parse_err(S "click \"x\"\n  follow redirects off\n", 3, 3,
-		  "'follow' must follow a request step");
+		  "'follow' cannot follow 'click': only header lines go under a click or a submit");
 	parse_err(S "get /\n  retry\n", 3, 8, "expected how many more times to send the request");
 	parse_err(S "get /\n  retry 0 every 1s\n", 3, 9,
 		  "expected how many more times to send the request");
@@ -563,7 +563,11 @@ static void test_redirect_and_poll(void **state)
 static void test_modifier_errors(void **state)
 {
 	(void)state;
-	parse_err(S "click \"x\"\n  header A: b\n", 3, 3,
+	parse_err(S "click \"x\"\n  query a=b\n", 3, 3,
+		  "'query' cannot follow 'click': only header lines go under a click or a "
+		  "submit (what it sends comes from the page)");
+	parse_err(S "submit\n  form a = b\n", 3, 3, "'form' cannot follow 'submit'");
+	parse_err(S "fill a with b\n  header A: b\n", 3, 3,
 		  "'header' must follow a request step (visit, get, post, ...)");
 	parse_err(S "get /\nexpect status 200\n  query a=1\n", 4, 3,
 		  "'query' must follow a request step");
@@ -1215,6 +1219,54 @@ static void test_call_errors(void **state)
 	parse_err(IVR "  call /voice\n    methd GET\n", 3, 5, "unknown step 'methd' (did you mean 'method'?)");
 }
 
+/* issue 12, web: click "X" N, click "X" in "WORDS", headers under click
+ * and submit, deselect, attach */
+static void test_web_steps(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(S "click \"Details\" 2\n    header X-A: 1\n"
+				  "click \"Details\" in \"Opening hours\"\n"
+				  "click Page 2\n"
+				  "submit \"Send\"\n    header X-B: {{b}}\n"
+				  "deselect Ham from \"Toppings\"\n"
+				  "attach \"my photo.png\" to Photo\n");
+	const tw_step *st = s->scenes[0].steps;
+	assert_string_equal(st[0].target, "Details");
+	assert_int_equal(st[0].nth, 2);
+	assert_null(st[0].within);
+	assert_int_equal(st[0].req.headers.count, 1);
+	assert_string_equal(st[0].req.headers.items[0].name, "X-A");
+	assert_string_equal(st[1].within, "Opening hours");
+	assert_int_equal(st[1].within_loc.col, 20);
+	assert_int_equal(st[1].nth, 0);
+	assert_string_equal(st[2].target, "Page 2"); /* unquoted: all of it is the text */
+	assert_int_equal(st[2].nth, 0);
+	assert_string_equal(st[3].req.headers.items[0].value, "{{b}}");
+	assert_int_equal(st[4].kind, TW_STEP_DESELECT);
+	assert_string_equal(st[4].value, "Ham");
+	assert_string_equal(st[4].target, "Toppings");
+	assert_int_equal(st[5].kind, TW_STEP_ATTACH);
+	assert_string_equal(st[5].value, "my photo.png");
+	assert_string_equal(st[5].target, "Photo");
+	tw_script_free(s);
+
+	parse_err(S "click \"Details\" 0\n", 2, 17,
+		  "a link's position is a whole number from 1 (click \"Details\" 1 is the "
+		  "first link so called), found '0'");
+	parse_err(S "click \"Details\" 1.5\n", 2, 17, "a link's position is a whole number");
+	parse_err(S "click \"Details\" second\n", 2, 17,
+		  "expected a position or 'in' after the link text");
+	parse_err(S "click \"Details\" 2 3\n", 2, 19, "unexpected '3' after the link's position");
+	parse_err(S "click \"Details\" in\n", 2, 19,
+		  "expected the words of the row, list item or section after 'in'");
+	parse_err(S "deselect\n", 2, 9, "expected the option after 'deselect'");
+	parse_err(S "deselect Ham\n", 2, 13, "expected 'from' and the list after the option");
+	parse_err(S "deselect Ham from\n", 2, 18, "expected the list after 'from'");
+	parse_err(S "attach\n", 2, 7, "expected the file after 'attach'");
+	parse_err(S "attach a.png Photo\n", 2, 14, "expected 'to' and the file field after the file");
+	parse_err(S "attach a.png to\n", 2, 16, "expected the file field after 'to'");
+}
+
 static void test_hear(void **state)
 {
 	(void)state;
@@ -1427,7 +1479,7 @@ static void test_unknown_steps(void **state)
 	parse_err(S "Press 1\n", 2, 1, "unknown step 'Press' (keywords are lower case: 'press')");
 	parse_err(S "telephone 1\n", 2, 1,
 		  "unknown step 'telephone': expected a step (visit, click, fill, choose, tick, untick, "
-		  "submit, pause, expect, get, post, ..., or on the phone call, hear, press, say, "
+		  "submit, deselect, attach, pause, expect, get, post, ..., or on the phone call, hear, press, say, "
 		  "silence, hang up)");
 	parse_err(S "\"click\" x\n", 2, 1, "expected a statement (a keyword like scene, visit or expect)");
 	parse_err("rehersal \"x\"\n", 1, 1, "unknown statement 'rehersal' (did you mean 'rehearsal'?)");
@@ -1639,6 +1691,7 @@ int main(void)
 		cmocka_unit_test(test_expect_errors),
 		cmocka_unit_test(test_call),
 		cmocka_unit_test(test_call_errors),
+		cmocka_unit_test(test_web_steps),
 		cmocka_unit_test(test_hear),
 		cmocka_unit_test(test_press_say_silence_hang_up),
 		cmocka_unit_test(test_expect_call_subjects),

@@ -19,8 +19,9 @@
  *   pressed are left out; hidden inputs are kept. A select sends its chosen
  *   options, or a one-line select with none chosen its first enabled
  *   option. Checkboxes and radios without a value send "on"; an image
- *   button sends name.x=0&name.y=0; a file input sends an empty file;
- *   textarea line breaks become CRLF.
+ *   button sends name.x=0&name.y=0; a file input sends the file attach
+ *   gave it (the form then goes as multipart/form-data), else an empty
+ *   file; textarea line breaks become CRLF.
  * - submit with no button is pressing Enter: the form's default button
  *   (its first submit button) is the one pressed, when it has one.
  * - Like a browser, submit refuses to send a form whose `required` fields
@@ -106,6 +107,11 @@ static xmlNodePtr element_by_id(xmlDocPtr doc, const char *id)
 }
 
 /* ---- controls ------------------------------------------------------------ */
+
+/* Where attach leaves a file input's file in the page: upper case, because
+ * the HTML parser lower-cases every attribute name it reads, so no page
+ * can set it. */
+#define ATTACHED "TW-ATTACHED"
 
 typedef enum kind {
 	K_OTHER,    /* not a control */
@@ -196,6 +202,7 @@ static const char *step_for(kind k)
 	case K_SELECT: return "choose";
 	case K_CHECKBOX:
 	case K_RADIO: return "tick";
+	case K_FILE: return "attach";
 	default: return NULL;
 	}
 }
@@ -629,15 +636,6 @@ static int find_one(xmlDocPtr doc, const char *field, const char *step, bool nam
 static int wrong_kind(tw_error *err, const char *field, kind k, const char *step)
 {
 	const char *right = step_for(k);
-	if (k == K_FILE) {
-		/* The page is fine and so is the script: techweek's limit. */
-		tw_buf msg;
-		tw_buf_init(&msg, MSG_MAX);
-		tw_buf_puts(&msg, "techweek cannot attach files yet: field ");
-		tw_redact_put_quoted(&msg, field, ASKED_CHARS);
-		tw_buf_puts(&msg, " is a file upload");
-		return fail_as(err, TW_EUNSUPPORTED, &msg);
-	}
 	if (!right)
 		return fail_asked(err, "field ", field, " is %s, which techweek cannot %s",
 				  kind_word(k), step);
@@ -945,6 +943,42 @@ int tw_form_choose(xmlDocPtr doc, const char *field, const char *option, xmlNode
 	return TW_OK;
 }
 
+int tw_form_deselect(xmlDocPtr doc, const char *field, const char *option,
+		     xmlNodePtr *form_out, tw_error *err)
+{
+	if (form_out)
+		*form_out = NULL;
+	xmlNodePtr select = NULL, chosen = NULL;
+	int rc = find_one(doc, field, "deselect", false, &select, err);
+	if (rc != TW_OK)
+		return rc;
+	if (kind_of(select) != K_SELECT)
+		return wrong_kind(err, field, kind_of(select), "deselect");
+	if (!tw_html_attr(select, "multiple"))
+		return fail_asked(err, "field ", field,
+				  " is a list of one choice: a customer cannot deselect its "
+				  "option, only choose another (deselect works on a list that "
+				  "takes several)");
+	if (is_disabled(select))
+		return fail_asked(err, "field ", field, " is disabled");
+	char *needle = tw_html_collapse(option ? option : "");
+	if (!needle)
+		return no_memory(err);
+	if (!needle[0])
+		rc = tw_error_set(err, TW_EUSAGE, "deselect needs the option to deselect");
+	else if (find_option(select, needle, &chosen) != TW_OK)
+		rc = no_memory(err);
+	else if (!chosen)
+		rc = no_such_option(doc, select, needle, err);
+	free(needle);
+	if (rc != TW_OK)
+		return rc;
+	xmlUnsetProp(chosen, (const xmlChar *)"selected");
+	if (form_out)
+		*form_out = form_owner(doc, select);
+	return TW_OK;
+}
+
 /* ---- tick ---------------------------------------------------------------- */
 
 int tw_form_tick(xmlDocPtr doc, const char *field, bool on, xmlNodePtr *form_out, tw_error *err)
@@ -978,6 +1012,28 @@ int tw_form_tick(xmlDocPtr doc, const char *field, bool on, xmlNodePtr *form_out
 		return no_memory(err);
 	if (!on)
 		xmlUnsetProp(n, (const xmlChar *)"checked");
+	if (form_out)
+		*form_out = form_owner(doc, n);
+	return TW_OK;
+}
+
+/* ---- attach -------------------------------------------------------------- */
+
+int tw_form_attach(xmlDocPtr doc, const char *field, const char *path, xmlNodePtr *form_out,
+		   tw_error *err)
+{
+	if (form_out)
+		*form_out = NULL;
+	xmlNodePtr n;
+	int rc = find_one(doc, field, "attach", false, &n, err);
+	if (rc != TW_OK)
+		return rc;
+	if (kind_of(n) != K_FILE)
+		return wrong_kind(err, field, kind_of(n), "attach");
+	if (is_disabled(n))
+		return fail_asked(err, "field ", field, " is disabled");
+	if (!xmlSetProp(n, (const xmlChar *)ATTACHED, (const xmlChar *)path))
+		return no_memory(err);
 	if (form_out)
 		*form_out = form_owner(doc, n);
 	return TW_OK;
@@ -1194,10 +1250,18 @@ static int pick_form(xmlDocPtr doc, xmlNodePtr preferred, xmlNodePtr *out, tw_er
 	tw_buf msg;
 	tw_buf_init(&msg, MSG_MAX);
 	tw_buf_printf(&msg, "the page has %zu forms; say which button to press", forms);
-	if (page_has_buttons(doc)) {
-		tw_buf_puts(&msg, ": ");
-		list_buttons(doc, &msg);
-	}
+	/* only the buttons that send a form: one outside every form (a menu
+	 * toggle), a reset or a script's button cannot be the answer */
+	lister l = {.msg = &msg};
+	bool opened = false;
+	for (xmlNodePtr n = first_element(doc); n && !l.more; n = next_element(n, (xmlNodePtr)doc))
+		if ((kind_of(n) == K_SUBMIT || kind_of(n) == K_IMAGE) && form_owner(doc, n)) {
+			if (!opened)
+				tw_buf_puts(&msg, ": ");
+			opened = true;
+			lister_add(&l, describe_button(doc, n, false));
+		}
+	lister_end(&l);
 	return fail_with(err, &msg);
 }
 
@@ -1307,8 +1371,10 @@ static int add_control(entry_list *l, xmlNodePtr n, kind k)
 		nodes_free(&chosen);
 		return rc;
 	}
-	if (k == K_FILE)
-		return tw_submit_add_entry(l, name, "", true);
+	if (k == K_FILE) {
+		const char *path = tw_html_attr(n, ATTACHED);
+		return tw_submit_add_entry(l, name, path ? path : "", true);
+	}
 	const char *v = tw_html_attr(n, "value");
 	if (k == K_CHECKBOX || k == K_RADIO)
 		return tw_submit_add_entry(l, name, v ? v : "on", false);
@@ -1361,7 +1427,7 @@ static const char *missing_reason(xmlDocPtr doc, const owner_test *t, xmlNodePtr
 		return empty ? "is empty" : NULL;
 	}
 	case K_FILE:
-		return "needs a file, which techweek cannot attach yet";
+		return tw_html_attr(n, ATTACHED) ? NULL : "has no file attached";
 	case K_CHECKBOX:
 		return tw_html_attr(n, "checked") ? NULL : "is not ticked";
 	case K_RADIO: {
@@ -1421,14 +1487,9 @@ static int check_required(xmlDocPtr doc, const owner_test *t, xmlNodePtr submitt
 		if (!why)
 			continue;
 		char *name = describe_field(doc, n, false);
-		int rc = k == K_FILE
-				 ? tw_error_set(err, TW_EUNSUPPORTED,
-						"techweek cannot attach files yet, and a browser "
-						"would not send this form without required field %s",
-						name ? name : "")
-				 : tw_error_set(err, TW_EUSAGE,
-						"a browser would not send this form: required field %s %s",
-						name ? name : "", why);
+		int rc = tw_error_set(err, TW_EUSAGE,
+				      "a browser would not send this form: required field %s %s",
+				      name ? name : "", why);
 		free(name);
 		return rc;
 	}
@@ -1490,6 +1551,11 @@ int tw_form_submit(xmlDocPtr doc, const char *page_url, const char *button,
 	entry_list entries = {0};
 	tw_http_request req = {0};
 	rc = build_entries(doc, &t, submitter, &entries);
+	/* A file goes whole only in multipart/form-data: a form given one
+	 * goes so, whatever its enctype says. */
+	for (size_t i = 0; rc == TW_OK && i < entries.count; i++)
+		if (entries.items[i].file && entries.items[i].value[0])
+			type = MULTIPART;
 	if (rc == TW_OK)
 		rc = tw_submit_request(&entries, method, url, type, &req);
 	tw_submit_entries_free(&entries);

@@ -34,6 +34,19 @@ int tw_form_fill(xmlDocPtr doc, const char *field, const char *value,
 int tw_form_choose(xmlDocPtr doc, const char *field, const char *option,
 		   xmlNodePtr *form_out, tw_error *err);
 
+/* Un-chooses the option (by visible text, then value) of the multi-select
+ * named by field. A list of one choice is an error naming the field: a
+ * customer can only choose another option there. */
+int tw_form_deselect(xmlDocPtr doc, const char *field, const char *option,
+		     xmlNodePtr *form_out, tw_error *err);
+
+/* Gives the file input named by field the file at path (the caller has
+ * made it a path the run can read); submit then sends the form as
+ * multipart/form-data with the file's content, its name and a
+ * Content-Type libcurl guesses from its extension. */
+int tw_form_attach(xmlDocPtr doc, const char *field, const char *path,
+		   xmlNodePtr *form_out, tw_error *err);
+
 /* Checks (on) or unchecks a checkbox; checks a radio (unchecking the others
  * of its group: same name, same form, or all formless ones). Unticking a
  * radio is an error. Besides the ways above, field may be NAME=VALUE

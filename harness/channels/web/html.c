@@ -36,6 +36,7 @@
 #include "channels/web/html.h"
 
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -593,15 +594,101 @@ static int ambiguous(const link_list *l, const size_t *hits, size_t nhits, const
 	return fail_with(err, &msg);
 }
 
-/* Picks the link needle names among l (see the top of the file) and
- * resolves it; *chosen has a URL on success. */
-static int pick_link(xmlDocPtr doc, const char *page_url, const char *needle, link_list *l,
-		     link **chosen, tw_error *err)
+/* n is inside (or is) root. */
+static bool inside(xmlNodePtr n, xmlNodePtr root)
+{
+	for (; n; n = n->parent)
+		if (n == root)
+			return true;
+	return false;
+}
+
+/* Whether an element's text has the words, remembered: the links of one
+ * table share their ancestors, and a text is as long as the part of the
+ * page it covers. */
+typedef struct says {
+	xmlNodePtr node;
+	bool has;
+} says;
+
+typedef struct says_memo {
+	says *items;
+	size_t count, cap;
+} says_memo;
+
+static int element_says(says_memo *m, xmlNodePtr n, const char *words, bool *has)
+{
+	for (size_t i = 0; i < m->count; i++)
+		if (m->items[i].node == n) {
+			*has = m->items[i].has;
+			return TW_OK;
+		}
+	char *text = tw_html_text(n);
+	if (!text || tw_array_grow(&m->items, &m->cap, m->count + 1, sizeof(*m->items))) {
+		free(text);
+		return TW_ENOMEM;
+	}
+	*has = strstr(text, words) != NULL;
+	free(text);
+	m->items[m->count++] = (says){n, *has};
+	return TW_OK;
+}
+
+/* `click "X" in "WORDS"`: keeps the hits whose scope holds no other hit.
+ * A link's scope is its closest ancestor whose visible text has the words
+ * (its table row, list item, section...): the right row's link finds its
+ * row first, while another row's link only finds the table, which holds
+ * every link so called. */
+static int keep_within(const link_list *l, size_t *hits, size_t *nhits, const char *words)
+{
+	says_memo memo = {0};
+	size_t kept = 0;
+	int rc = TW_OK;
+	for (size_t i = 0; i < *nhits && rc == TW_OK; i++) {
+		xmlNodePtr scope = NULL;
+		for (xmlNodePtr a = l->items[hits[i]].node->parent;
+		     a && a->type == XML_ELEMENT_NODE && !scope && rc == TW_OK; a = a->parent) {
+			bool has = false;
+			rc = element_says(&memo, a, words, &has);
+			if (has)
+				scope = a;
+		}
+		size_t held = 0;
+		for (size_t j = 0; scope && j < *nhits; j++)
+			held += inside(l->items[hits[j]].node, scope);
+		if (scope && held == 1)
+			hits[kept++] = hits[i];
+	}
+	free(memo.items);
+	*nhits = kept;
+	return rc;
+}
+
+static int not_within(size_t so_called, const char *needle, const char *words, tw_error *err)
+{
+	tw_buf msg;
+	tw_buf_init(&msg, MSG_MAX);
+	tw_buf_puts(&msg, "no link ");
+	tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
+	tw_buf_puts(&msg, " in a row, list item or section that says ");
+	tw_redact_put_quoted(&msg, words, ASKED_CHARS);
+	tw_buf_printf(&msg, " (the page has %zu link%s so called)", so_called,
+		      so_called == 1 ? "" : "s");
+	return fail_with(err, &msg);
+}
+
+/* Picks the link needle names among l (see the top of the file): the nth
+ * so called (from 1; 0: the one), or the one in the part of the page
+ * that says within (NULL: anywhere); and resolves it. *chosen has a URL
+ * on success. */
+static int pick_link(xmlDocPtr doc, const char *page_url, const char *needle, long nth,
+		     const char *within, link_list *l, link **chosen, tw_error *err)
 {
 	size_t *hits = l->count ? malloc(l->count * sizeof(*hits)) : NULL, nhits = 0;
 	if (l->count && !hits)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	for (int tier = 0; tier < 3 && nhits == 0; tier++)
+	size_t so_called = 0;
+	for (int tier = 0; tier < 3 && nhits == 0; tier++) {
 		for (size_t i = 0; i < l->count; i++) {
 			const link *k = &l->items[i];
 			bool match = tier == 0   ? strcmp(k->text, needle) == 0
@@ -610,9 +697,31 @@ static int pick_link(xmlDocPtr doc, const char *page_url, const char *needle, li
 			if (match)
 				hits[nhits++] = i;
 		}
+		if (so_called == 0)
+			so_called = nhits;
+		if (within && nhits && keep_within(l, hits, &nhits, within) != TW_OK) {
+			free(hits);
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		}
+	}
 	if (nhits == 0) {
 		free(hits);
-		return no_such_link(l, needle, err);
+		return within && so_called ? not_within(so_called, needle, within, err)
+					   : no_such_link(l, needle, err);
+	}
+	if (nth > 0) {
+		if ((size_t)nth > nhits) {
+			tw_buf msg;
+			tw_buf_init(&msg, MSG_MAX);
+			tw_buf_printf(&msg, "no link %ld called ", nth);
+			tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
+			tw_buf_printf(&msg, ": the page has %zu so called", nhits);
+			free(hits);
+			return fail_with(err, &msg);
+		}
+		/* the one asked for, whatever the others do */
+		hits[0] = hits[nth - 1];
+		nhits = 1;
 	}
 
 	char *base = tw_html_base_url(doc, page_url);
@@ -655,15 +764,21 @@ static int pick_link(xmlDocPtr doc, const char *page_url, const char *needle, li
 	return TW_OK;
 }
 
-int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text, tw_http_request *out,
-		  tw_error *err)
+int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text, long nth,
+		  const char *within, tw_http_request *out, tw_error *err)
 {
 	char *needle = tw_html_collapse(text);
-	if (!needle)
-		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	if (!needle[0]) {
+	char *words = within ? tw_html_collapse(within) : NULL;
+	if (!needle || (within && !words)) {
 		free(needle);
-		return tw_error_set(err, TW_EUSAGE, "click needs the text of a link");
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
+	if (!needle[0] || (words && !words[0])) {
+		int rc = tw_error_set(err, TW_EUSAGE, needle[0] ? "click ... in needs the words of a row"
+							       : "click needs the text of a link");
+		free(needle);
+		free(words);
+		return rc;
 	}
 	link_list l = {0};
 	link *chosen = NULL;
@@ -672,7 +787,7 @@ int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text, tw_http
 	if (rc != TW_OK)
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	else
-		rc = pick_link(doc, page_url, needle, &l, &chosen, err);
+		rc = pick_link(doc, page_url, needle, nth, words, &l, &chosen, err);
 	if (rc == TW_OK && tw_http_request_set(&req, "GET", chosen->url) != TW_OK)
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (rc == TW_OK) {
@@ -684,6 +799,87 @@ int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text, tw_http
 	}
 	links_free(&l);
 	free(needle);
+	free(words);
+	return rc;
+}
+
+/* ---- what a navigation says about the page it leaves ---- */
+
+char *tw_url_origin(const char *url)
+{
+	CURLU *h = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL, *out = NULL;
+	if (h && url && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		/* The default port is no part of an origin as browsers write it. */
+		curl_url_get(h, CURLUPART_PORT, &port, CURLU_NO_DEFAULT_PORT);
+		tw_buf b;
+		tw_buf_init(&b, 4096);
+		tw_buf_printf(&b, "%s://%s%s%s", scheme, host, port ? ":" : "", port ? port : "");
+		for (char *p = b.data; p && *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		out = tw_buf_steal(&b);
+		tw_buf_free(&b);
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(h);
+	return out;
+}
+
+static bool is_scheme(const char *url, const char *scheme)
+{
+	size_t n = strlen(scheme);
+	return url && strncasecmp(url, scheme, n) == 0 && url[n] == ':';
+}
+
+/* The page's URL as a Referer: no fragment, no user name or password. */
+static char *referer_url(const char *page_url)
+{
+	CURLU *h = curl_url();
+	char *u = NULL, *out = NULL;
+	if (h && curl_url_set(h, CURLUPART_URL, page_url, 0) == CURLUE_OK &&
+	    curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(h, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(h, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_URL, &u, 0) == CURLUE_OK)
+		out = strdup(u);
+	curl_free(u);
+	curl_url_cleanup(h);
+	return out;
+}
+
+int tw_html_add_referrer(tw_http_request *req, const char *page_url)
+{
+	char *from = tw_url_origin(page_url), *to = tw_url_origin(req->url);
+	if (!from || !to) { /* no origin to speak of (or out of memory) */
+		free(from);
+		free(to);
+		return from || !page_url ? TW_OK : TW_ENOMEM;
+	}
+	bool downgrade = is_scheme(page_url, "https") && !is_scheme(req->url, "https");
+	bool same = strcmp(from, to) == 0;
+	int rc = TW_OK;
+	if (!downgrade && !tw_http_request_has_header(req, "Referer")) {
+		char *ref = same ? referer_url(page_url) : NULL;
+		/* another origin learns only where the customer came from */
+		if (!same) {
+			size_t n = strlen(from) + 2;
+			ref = malloc(n);
+			if (ref)
+				snprintf(ref, n, "%s/", from);
+		}
+		rc = ref ? tw_http_request_add_header(req, "Referer", ref) : TW_ENOMEM;
+		free(ref);
+	}
+	bool safe = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+	if (rc == TW_OK && !safe && !tw_http_request_has_header(req, "Origin"))
+		rc = tw_http_request_add_header(req, "Origin", downgrade ? "null" : from);
+	free(from);
+	free(to);
 	return rc;
 }
 

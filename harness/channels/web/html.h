@@ -49,13 +49,31 @@ int tw_url_resolve(const char *base, const char *ref, char **out, tw_error *err)
 
 /* The request for clicking the link whose visible text is text: exact
  * match after whitespace collapsing first, then a unique case-sensitive
- * substring match; aria-label, title and img alt count as text. Errors:
- * no such link (the message lists up to 10 links on the page), several
- * links with different targets (lists them), a link to something other
- * than http(s) (mailto:, javascript:...). On success *out is freed and
- * replaced by a GET navigation; on error it is left as it was. */
-int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text,
-		  tw_http_request *out, tw_error *err);
+ * substring match; aria-label, title and img alt count as text. nth > 0:
+ * the nth link so called in the page's order (several is then no
+ * ambiguity). within (NULL: anywhere): the link whose closest ancestor
+ * with those words in its text (its row, list item, section) holds no
+ * other link so called. Errors: no such link (the message lists up to 10
+ * links on the page), fewer than nth, none within, several links with
+ * different targets (lists them), a link to something other than http(s)
+ * (mailto:, javascript:...). On success *out is freed and replaced by a
+ * GET navigation; on error it is left as it was. */
+int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text, long nth,
+		  const char *within, tw_http_request *out, tw_error *err);
+
+/* The origin of an http(s) URL as browsers write it ("http://127.0.0.1:8080",
+ * "https://example.com": the port only when not the scheme's default),
+ * lower case. malloc'd; NULL when url has no host (or out of memory). */
+char *tw_url_origin(const char *url);
+
+/* What a browser says about the page a navigation (a click, a submit)
+ * leaves, under the default referrer policy (strict-origin-when-cross-
+ * origin): Referer is the page's URL without fragment or credentials to
+ * the same origin, the page's origin and "/" to another, nothing from
+ * https to http; a request other than GET and HEAD carries Origin, the
+ * page's origin ("null" from https to http). A Referer or Origin the
+ * request already has is kept. TW_OK or TW_ENOMEM. */
+int tw_html_add_referrer(tw_http_request *req, const char *page_url);
 
 /* issue 12, redirects: the URL a <meta http-equiv="refresh" content="0;
  * url=/next"> moves the page on to, resolved against the page's base URL,

@@ -84,6 +84,13 @@ static int put_urlencoded(tw_buf *b, const char *s)
 	return rc;
 }
 
+/* The name of the file at path, as a browser sends it. */
+static const char *file_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
 static int serialise(const entry_list *l, enum enctype type, tw_buf *b)
 {
 	int rc = TW_OK;
@@ -99,8 +106,10 @@ static int serialise(const entry_list *l, enum enctype type, tw_buf *b)
 			rc = put_urlencoded(b, e->name);
 		if (rc == TW_OK)
 			rc = tw_buf_append(b, "=", 1);
+		/* a file goes by its name alone outside multipart, as in a
+		 * browser: never the path on the customer's disk */
 		if (rc == TW_OK)
-			rc = put_urlencoded(b, e->value);
+			rc = put_urlencoded(b, e->file ? file_name(e->value) : e->value);
 	}
 	return rc;
 }
@@ -177,9 +186,17 @@ int tw_submit_request(const entry_list *l, const char *method, const char *url, 
 		rc = tw_http_request_set(req, "POST", url);
 		for (size_t i = 0; i < l->count && rc == TW_OK; i++) {
 			const entry *e = &l->items[i];
-			rc = e->file ? tw_http_request_add_part(req, e->name, "", false, "",
-								"application/octet-stream")
-				     : tw_http_request_add_part(req, e->name, e->value, false, NULL, NULL);
+			if (e->file && e->value[0])
+				/* Content-Type: libcurl's guess from the extension,
+				 * else application/octet-stream */
+				rc = tw_http_request_add_part(req, e->name, e->value, true,
+							      file_name(e->value), NULL);
+			else if (e->file)
+				rc = tw_http_request_add_part(req, e->name, "", false, "",
+							      "application/octet-stream");
+			else
+				rc = tw_http_request_add_part(req, e->name, e->value, false, NULL,
+							      NULL);
 		}
 		if (rc == TW_OK && l->count == 0)
 			rc = tw_http_request_set_body(req, "", 0);

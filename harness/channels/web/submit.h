@@ -37,7 +37,8 @@ enum enctype { URLENCODED, MULTIPART, TEXT_PLAIN };
 typedef struct entry {
 	char *name;
 	char *value;
-	bool file; /* a file input: an empty file named "" */
+	bool file; /* a file input: value is the attached file's path, or
+		      "" for none (an empty file named "") */
 } entry;
 
 typedef struct entry_list {
@@ -50,7 +51,8 @@ typedef struct entry_list {
 void tw_submit_entries_free(entry_list *l);
 
 /* Appends name=value (copied, line breaks as CRLF); file: a file input,
- * sent as an empty file. TW_OK or TW_ENOMEM. */
+ * value the path of its file ("" for none: sent as an empty file). TW_OK
+ * or TW_ENOMEM. */
 int tw_submit_add_entry(entry_list *l, const char *name, const char *value, bool file);
 
 /* The method ("GET" or "POST", static) and the encoding the form is sent
