@@ -628,13 +628,21 @@ static char *make_label(eval *ev)
 	case TW_SUBJ_JSON: return tw_expect_format(ev, "json%s%s%s", sep, arg, count);
 	case TW_SUBJ_TITLE: return tw_expect_format(ev, "title%s", count);
 	case TW_SUBJ_URL: return tw_expect_format(ev, "url%s", count);
-	case TW_SUBJ_COOKIE: return tw_expect_format(ev, "cookie%s%s%s", sep, arg, count);
+	case TW_SUBJ_COOKIE:
+		return tw_expect_format(ev, "cookie%s%s%s%s%s", sep, arg,
+					ev->ex->attr ? " " : "", ev->ex->attr ? ev->ex->attr : "", count);
 	case TW_SUBJ_TIME: return tw_expect_format(ev, "time%s", count);
 	case TW_SUBJ_PROMPT: return tw_expect_format(ev, "prompt");
 	case TW_SUBJ_TRANSFER: return tw_expect_format(ev, "transfer");
 	case TW_SUBJ_RECORDING: return tw_expect_format(ev, "recording");
 	case TW_SUBJ_REJECTED: return tw_expect_format(ev, "rejected");
 	case TW_SUBJ_HANGUP: return tw_expect_format(ev, "hangup");
+	/* transport (issue 12, capabilities 8 and 11) */
+	case TW_SUBJ_SET_COOKIE:
+		return tw_expect_format(ev, "set-cookie%s%s%s%s", sep, arg,
+					ev->ex->attr ? " " : "", ev->ex->attr ? ev->ex->attr : "");
+	case TW_SUBJ_VERSION: return tw_expect_format(ev, "version");
+	case TW_SUBJ_CERTIFICATE: return tw_expect_format(ev, "certificate%s%s", sep, arg);
 	}
 	return tw_expect_format(ev, "?");
 }
@@ -657,7 +665,7 @@ static char *make_expected(eval *ev)
 static bool needs_arg(tw_subject s)
 {
 	return s == TW_SUBJ_HEADER || s == TW_SUBJ_XPATH || s == TW_SUBJ_JSON ||
-	       s == TW_SUBJ_COOKIE;
+	       s == TW_SUBJ_COOKIE || s == TW_SUBJ_SET_COOKIE || s == TW_SUBJ_CERTIFICATE;
 }
 
 static int evaluate(eval ev, tw_expect_outcome *out)

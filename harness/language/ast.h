@@ -57,6 +57,12 @@ typedef enum tw_subject {
 	TW_SUBJ_RECORDING, /* the IVR recorded the caller ("recording") */
 	TW_SUBJ_REJECTED,  /* the call was rejected: the reason */
 	TW_SUBJ_HANGUP,    /* the IVR hung up ("hangup") */
+	/* transport (issue 12, capabilities 8 and 11) */
+	TW_SUBJ_SET_COOKIE,  /* arg = cookie name: the response's own
+				Set-Cookie, not the jar */
+	TW_SUBJ_VERSION,     /* the HTTP version answered: "1.0", "1.1", "2", "3" */
+	TW_SUBJ_CERTIFICATE, /* arg = subject, issuer, expires or serial: the
+				server's certificate */
 } tw_subject;
 
 typedef enum tw_op {
@@ -107,6 +113,10 @@ typedef struct tw_expect {
 	char *capture;  /* `as NAME`: the variable to set, or NULL */
 	tw_expect_code *code; /* set by tw_script_compile, owned by the
 				 script; NULL: compiled per evaluation */
+	/* transport (issue 12, capability 8) */
+	const char *attr; /* cookie and set-cookie: the attribute read (path,
+			     domain, secure, httponly, expires, max-age,
+			     samesite); NULL: the value */
 } tw_expect;
 
 /* ---- requests ---- */
@@ -130,6 +140,14 @@ typedef struct tw_request {
 	tw_pairs form;   /* FORM */
 	tw_pairs parts;  /* MULTIPART */
 	long timeout_ms; /* `timeout 5s` modifier; 0 = the run's default */
+	/* transport (issue 12, capability 11) */
+	int http_version; /* `http 1.1`: 10, 11, 20, 30; 0 = libcurl's choice */
+	bool insecure;    /* `insecure`: the server's certificate unchecked */
+	char *cert;       /* `cert "c.pem" key "k.pem"`: the client certificate
+			     and its key (templates, relative to the script's
+			     folder); NULL: none */
+	char *key;
+	tw_loc cert_loc;  /* the `cert` line's keyword */
 } tw_request;
 
 /* ---- steps ---- */

@@ -18,6 +18,8 @@
 static const char *const subject_words[] = {
 	"status", "header", "text", "body", "title", "url", "xpath", "json", "cookie", "time",
 	"transfer", "recording", "rejected", "hangup",
+	/* transport (issue 12, capabilities 8 and 11) */
+	"set-cookie", "version", "certificate",
 };
 
 
@@ -191,6 +193,7 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 
 	/* The operator: required where there is no sensible default. */
 	bool required = e->subject == TW_SUBJ_HEADER || e->subject == TW_SUBJ_COOKIE ||
+			e->subject == TW_SUBJ_SET_COOKIE ||
 			e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON ||
 			e->subject == TW_SUBJ_TIME;
 	if (e->subject == TW_SUBJ_TEXT || e->subject == TW_SUBJ_BODY || hear) {
@@ -353,8 +356,9 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 	if (rc)
 		return rc;
 	static const char *const subjects_list =
-		"status, header, text, body, title, url, xpath, json, cookie, time, or on the "
-		"phone transfer, recording, rejected or hangup";
+		"status, header, text, body, title, url, xpath, json, cookie, time, "
+		"set-cookie, version, certificate, or on the phone transfer, recording, "
+		"rejected or hangup";
 	if (tok.kind == TW_TOK_END)
 		return tw_parse_err(p, tok.col, "expected what to check after 'expect': %s",
 				    subjects_list);
@@ -363,6 +367,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		TW_SUBJ_TITLE,    TW_SUBJ_URL,       TW_SUBJ_XPATH,    TW_SUBJ_JSON,
 		TW_SUBJ_COOKIE,   TW_SUBJ_TIME,      TW_SUBJ_TRANSFER, TW_SUBJ_RECORDING,
 		TW_SUBJ_REJECTED, TW_SUBJ_HANGUP,
+		/* transport (issue 12, capabilities 8 and 11) */
+		TW_SUBJ_SET_COOKIE, TW_SUBJ_VERSION, TW_SUBJ_CERTIFICATE,
 	};
 	_Static_assert(COUNT(subjects) == COUNT(subject_words), "one subject per word");
 	size_t si = COUNT(subject_words);
@@ -396,18 +402,26 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 	switch (e->subject) {
 	case TW_SUBJ_HEADER:
 	case TW_SUBJ_COOKIE:
+	case TW_SUBJ_SET_COOKIE:
 		if ((rc = tw_parse_next(p, &tok)))
 			return rc;
 		if (tok.kind == TW_TOK_END)
 			return tw_parse_err(p, tok.col, "expected the %s name after 'expect %s'",
 					    subject, subject);
-		if (tok.kind != TW_TOK_WORD || !tw_parse_valid_token(tok.text, tok.raw_len))
+		if ((tok.kind != TW_TOK_WORD && tok.kind != TW_TOK_STRING) ||
+		    !tw_parse_valid_token(tok.text, strlen(tok.text)))
 			return tw_parse_err(p, tok.col,
 					    "invalid %s name '%s': expected letters, digits and "
 					    "!#$%%&'*+-.^_`|~",
 					    subject, tw_parse_shown(p, &tok));
 		e->arg = tok.text;
 		e->arg_loc = tw_parse_loc(p, tok.col);
+		if (e->subject != TW_SUBJ_HEADER && (rc = tw_parse_cookie_attr(p, e)))
+			return rc;
+		break;
+	case TW_SUBJ_CERTIFICATE:
+		if ((rc = tw_parse_certificate_field(p, e)))
+			return rc;
 		break;
 	case TW_SUBJ_XPATH:
 		if ((rc = tw_parse_next(p, &tok)))
@@ -445,5 +459,7 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 			e->count = true;
 		}
 	}
-	return tw_parse_expectation_rest(p, e, subject);
+	if ((rc = tw_parse_expectation_rest(p, e, subject)))
+		return rc;
+	return tw_parse_transport_value(p, e);
 }

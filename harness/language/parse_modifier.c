@@ -175,6 +175,8 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 				"expected the body after 'body' (write \"\" for an empty body)");
 		return TW_OK;
 	}
+	if (tw_parse_transport_word(w))
+		return tw_parse_transport_modifier(p, kw, req);
 	/* timeout */
 	if (p->timeout_line)
 		return tw_parse_already(p, kw->col, "timeout", p->timeout_line);

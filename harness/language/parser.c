@@ -51,6 +51,8 @@ static const char *const step_words[] = {
 };
 static const char *const modifier_words[] = {
 	"header", "query", "form", "part", "json", "body", "timeout",
+	/* transport (issue 12, capability 11) */
+	"http", "insecure", "cert",
 };
 static const char *const call_modifier_words[] = {"method", "signed"};
 static const char *const block_words[] = {"cast", "scene", "backstage"};

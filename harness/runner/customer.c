@@ -312,6 +312,35 @@ static int form_encode(tw_buf *b, const char *name, const char *value)
 	return tw_buf_failed(b);
 }
 
+/* A file a step names, relative to the script's folder (as parts are);
+ * takes v, NULL when out of memory. */
+static char *script_relative(const tw_customer *c, char *v)
+{
+	const char *slash = strrchr(c->script->path, '/');
+	if (!v || v[0] == '/' || !slash)
+		return v;
+	int dn = (int)(slash - c->script->path);
+	size_t n = (size_t)dn + strlen(v) + 2;
+	char *full = malloc(n);
+	if (full)
+		snprintf(full, n, "%.*s/%s", dn, c->script->path, v);
+	free(v);
+	return full;
+}
+
+/* The request's transport lines (issue 12, capability 11). */
+static int transport_options(tw_customer *c, tw_step_result *sr, const tw_request *r,
+			     tw_http_request *req, double now_ms)
+{
+	req->http_version = r->http_version;
+	req->insecure = r->insecure;
+	if (!r->cert)
+		return TW_OK;
+	req->cert = script_relative(c, tw_customer_expand(c, sr, r->cert, now_ms));
+	req->key = req->cert ? script_relative(c, tw_customer_expand(c, sr, r->key, now_ms)) : NULL;
+	return req->cert && req->key ? TW_OK : TW_ECHECK;
+}
+
 /* Builds the request of a visit or raw HTTP step. */
 static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 			 tw_http_request *req, double now_ms)
@@ -328,6 +357,8 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 		return rc;
 	req->navigation = st->kind == TW_STEP_VISIT;
 	req->timeout_ms = r->timeout_ms;
+	if ((rc = transport_options(c, sr, r, req, now_ms)))
+		return rc;
 	for (size_t i = 0; rc == TW_OK && i < r->headers.count; i++) {
 		char *v = tw_customer_expand(c, sr, r->headers.items[i].value, now_ms);
 		rc = v ? tw_http_request_add_header(req, r->headers.items[i].name, v) : TW_ECHECK;

@@ -28,6 +28,10 @@ typedef struct tw_http_request {
 	size_t part_count, part_cap;
 	long timeout_ms;     /* 0: the run's default */
 	bool navigation;     /* a browser navigation (visit/click/submit) */
+	/* transport (issue 12, capability 11) */
+	int http_version;    /* 10, 11, 20, 30; 0: libcurl's default */
+	bool insecure;       /* skip verifying the server's certificate */
+	char *cert, *key;    /* owned: client certificate and key files; NULL: none */
 } tw_http_request;
 
 /* All of these return TW_OK or TW_ENOMEM; strings are copied. */

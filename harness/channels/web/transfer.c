@@ -125,6 +125,49 @@ static int setup_mime(tw_transfer *t, const tw_http_request *req, tw_error *err)
 	return TW_OK;
 }
 
+/* The request's own transport lines (issue 12, capability 11). libcurl
+ * asked for HTTP/2 falls back to 1.1 where the server does not offer it
+ * (the `version` subject tells which came); the server's certificate is
+ * kept (CERTINFO) for `expect certificate`, which costs a little per new
+ * TLS connection only. */
+static int apply_transport(CURL *easy, const tw_http_request *req, tw_error *err)
+{
+	static const struct {
+		int version;
+		long curl;
+	} versions[] = {
+		{10, CURL_HTTP_VERSION_1_0},
+		{11, CURL_HTTP_VERSION_1_1},
+		{20, CURL_HTTP_VERSION_2_0},
+		{30, CURL_HTTP_VERSION_3},
+	};
+	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
+		if (req->http_version == versions[i].version &&
+		    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, versions[i].curl) != CURLE_OK)
+			return tw_error_set(err, TW_EUNSUPPORTED,
+					    "this libcurl (%s) cannot speak the HTTP version asked for",
+					    curl_version_info(CURLVERSION_NOW)->version);
+	if (req->insecure) {
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (req->cert) {
+		/* libcurl reads them at the handshake and says only "could not
+		 * load PEM client certificate": name the file first. */
+		const char *files[] = {req->cert, req->key};
+		for (int i = 0; i < 2; i++)
+			if (files[i] && access(files[i], R_OK) != 0)
+				return tw_error_set(err, TW_EIO, "cannot read the client %s '%s': %s",
+						    i ? "key" : "certificate", files[i],
+						    strerror(errno));
+		curl_easy_setopt(easy, CURLOPT_SSLCERT, req->cert);
+		if (req->key)
+			curl_easy_setopt(easy, CURLOPT_SSLKEY, req->key);
+	}
+	curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
+	return TW_OK;
+}
+
 CURLSH *tw_transfer_jar_new(void)
 {
 	CURLSH *jar = curl_share_init();
@@ -172,6 +215,9 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	}
 	if (opts->cacert)
 		curl_easy_setopt(easy, CURLOPT_CAINFO, opts->cacert);
+	int trc = apply_transport(easy, req, err);
+	if (trc)
+		return trc;
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
