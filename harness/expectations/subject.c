@@ -451,7 +451,7 @@ static char *iso_expiry(eval *ev, const char *s)
 }
 
 /* The server's own certificate (the chain's first) as libcurl's
- * CURLINFO_CERTINFO gives it: "Subject:...", "Issuer:...", "Serial
+ * CURLINFO_CERTINFO gave it (kept per origin by the transfer): "Subject:...", "Issuer:...", "Serial
  * Number:...", "Expire date:..." lines. */
 static void fetch_certificate(eval *ev)
 {
@@ -467,10 +467,7 @@ static void fetch_certificate(eval *ev)
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcmp(ev->arg, map[i].field) == 0)
 			prefix = map[i].prefix;
-	struct curl_certinfo *ci = NULL;
-	if (ev->resp->easy)
-		curl_easy_getinfo(ev->resp->easy, CURLINFO_CERTINFO, &ci);
-	if (!prefix || !ci || ci->num_of_certs < 1) {
+	if (!prefix || !ev->resp->cert) {
 		set_missing(ev,
 			    tw_expect_format(ev, "no server certificate: %s",
 					     !prefix ? "unknown field"
@@ -481,7 +478,7 @@ static void fetch_certificate(eval *ev)
 		return;
 	}
 	size_t plen = strlen(prefix);
-	for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next) {
+	for (const struct curl_slist *l = ev->resp->cert; l; l = l->next) {
 		if (strncmp(l->data, prefix, plen) != 0)
 			continue;
 		const char *v = l->data + plen;

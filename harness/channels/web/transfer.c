@@ -182,7 +182,13 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		      const tw_http_request *req, const tw_run_options *opts,
 		      void *private, tw_error *err)
 {
+	tw_transfer_cert *certs = t->certs;
+	size_t cert_count = t->cert_count;
+	t->certs = NULL;
+	t->cert_count = 0;
 	tw_transfer_free(t);
+	t->certs = certs;
+	t->cert_count = cert_count;
 	t->resp = resp;
 	tw_response_reset(resp);
 	CURL *easy = t->easy = curl_easy_init();
@@ -324,6 +330,59 @@ static int transport_error(tw_error *err, const char *plain, const char *extra,
 			    *extra ? "; " : "", detail);
 }
 
+/* The certificate the answering server showed (url: the effective URL),
+ * from this handshake's CERTINFO or, on a reused connection, from the
+ * one that set the connection up. NULL for http, or out of memory (the
+ * subject then says the connection reported none). */
+static const struct curl_slist *server_cert(tw_transfer *t, const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL;
+	char origin[512] = "";
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		snprintf(origin, sizeof(origin), "%s:%s", host, port);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	if (!origin[0] || strncmp(url, "https:", 6) != 0)
+		return NULL;
+	tw_transfer_cert *slot = NULL;
+	for (size_t i = 0; i < t->cert_count && !slot; i++)
+		if (strcmp(t->certs[i].origin, origin) == 0)
+			slot = &t->certs[i];
+	struct curl_certinfo *ci = NULL;
+	curl_easy_getinfo(t->easy, CURLINFO_CERTINFO, &ci);
+	if (!ci || ci->num_of_certs < 1)
+		return slot ? slot->lines : NULL; /* a reused connection */
+	struct curl_slist *lines = NULL;
+	for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next) {
+		struct curl_slist *n = curl_slist_append(lines, l->data);
+		if (!n) {
+			curl_slist_free_all(lines);
+			return NULL;
+		}
+		lines = n;
+	}
+	if (!slot) {
+		char *o = strdup(origin);
+		tw_transfer_cert *grown =
+			o ? realloc(t->certs, (t->cert_count + 1) * sizeof(*t->certs)) : NULL;
+		if (!grown) {
+			free(o);
+			curl_slist_free_all(lines);
+			return NULL;
+		}
+		t->certs = grown;
+		slot = &t->certs[t->cert_count++];
+		*slot = (tw_transfer_cert){.origin = o};
+	}
+	curl_slist_free_all(slot->lines);
+	slot->lines = lines;
+	return lines;
+}
+
 int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_error *err)
 {
 	CURL *e = t->easy;
@@ -352,6 +411,8 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 		(void)tw_response_hop_sent(r, method, url); /* a failure: r->hops_lost */
 		r->status = 0;
 	}
+	if (result == CURLE_OK && url)
+		r->cert = server_cert(t, url);
 	char *ct = NULL;
 	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
 	free(r->content_type);
@@ -474,6 +535,11 @@ void tw_transfer_cleanup(tw_transfer *t)
 void tw_transfer_free(tw_transfer *t)
 {
 	tw_transfer_cleanup(t);
+	for (size_t i = 0; i < t->cert_count; i++) {
+		free(t->certs[i].origin);
+		curl_slist_free_all(t->certs[i].lines);
+	}
+	free(t->certs);
 	if (t->easy)
 		curl_easy_cleanup(t->easy);
 	if (t->resp && t->resp->easy == t->easy)

@@ -21,6 +21,14 @@
 #include "channels/web/response.h"
 #include "techweek/run.h"
 
+/* The server certificate an origin showed: libcurl reports CERTINFO on the
+ * handshake only, not for a request on a reused connection. */
+typedef struct tw_transfer_cert {
+	char *origin;             /* owned: "host:port" */
+	struct curl_slist *lines; /* owned: CERTINFO's lines of the first
+				     certificate ("Subject:...") */
+} tw_transfer_cert;
+
 typedef struct tw_transfer {
 	CURL *easy;                 /* owned: the last transfer's handle, kept
 				       until the next one so its cookies can
@@ -32,6 +40,11 @@ typedef struct tw_transfer {
 	bool header_overflow;       /* the headers passed TW_RESPONSE_HEADERS_MAX */
 	long sent;                  /* requests put on the wire so far */
 	char errbuf[CURL_ERROR_SIZE];
+	/* transport (issue 12, capability 11): kept from one transfer to the
+	 * next, so a response on a reused connection still has its server's
+	 * certificate (tw_response.cert); freed by tw_transfer_free */
+	tw_transfer_cert *certs;
+	size_t cert_count;
 } tw_transfer;
 
 /* A new cookie jar; NULL on out of memory. Free it with
