@@ -190,6 +190,11 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 	c->performance = (unsigned long long)(tw_clock_ms() * 1000.0);
 	if (!result->scenes || !c->vars || !c->jar)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	if (run->opts.cookies) {
+		int rc = tw_transfer_jar_load(c->jar, run->opts.cookies, err);
+		if (rc)
+			return rc;
+	}
 	for (size_t i = 0; i < s->scene_count; i++) {
 		tw_scene_result *sc = &result->scenes[i];
 		sc->scene = &result->plan->scenes[i];

@@ -15,6 +15,7 @@
 #include "language/ast.h"
 #include "techweek.h"
 #include "techweek/global.h"
+#include "core/fsutil.h"
 #include "tw_version.h"
 
 const char *tw_version(void)
@@ -25,7 +26,8 @@ const char *tw_version(void)
 
 /* The size of each version of the options, a row per version
  * (TW_VERSION_END): tw_run_new reads that many bytes of the caller's. */
-static const size_t options_size[] = {TW_VERSION_END(tw_run_options, shard_count)};
+static const size_t options_size[] = {TW_VERSION_END(tw_run_options, shard_count),
+				     TW_VERSION_END(tw_run_options, keep_cookies)};
 _Static_assert(sizeof(options_size) / sizeof(options_size[0]) == TW_RUN_OPTIONS_VERSION,
 	       "a size per version");
 
@@ -472,6 +474,16 @@ const char *tw_verdict_key(tw_verdict v)
 	return "failed";
 }
 
+int tw_run_write_cookies(const tw_run *run, const char *path, tw_error *err)
+{
+	if (!run || !run->cookies)
+		return tw_error_set(err, TW_EUSAGE,
+				    "no cookie jar to write to '%s': %s", path ? path : "?",
+				    run && run->opts.keep_cookies ? "no performance ended"
+								  : "keep_cookies is off");
+	return tw_write_file_atomic(path, run->cookies, strlen(run->cookies), err);
+}
+
 void tw_run_free(tw_run *run)
 {
 	if (!run)
@@ -497,6 +509,7 @@ void tw_run_free(tw_run *run)
 	free(run->lineup);
 	tw_vars_free(run->owned_vars);
 	tw_redact_free(&run->redact);
+	free(run->cookies);
 	free(run);
 	tw_global_cleanup();
 }

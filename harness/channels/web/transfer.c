@@ -178,6 +178,42 @@ CURLSH *tw_transfer_jar_new(void)
 	return jar;
 }
 
+int tw_transfer_jar_load(CURLSH *jar, const char *path, tw_error *err)
+{
+	/* libcurl would skip a file it cannot open without a word. */
+	if (access(path, R_OK) != 0)
+		return tw_error_set(err, TW_EIO, "cannot read the cookie file '%s': %s", path,
+				    strerror(errno));
+	CURL *easy = curl_easy_init();
+	if (!easy)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	curl_easy_setopt(easy, CURLOPT_SHARE, jar);
+	curl_easy_setopt(easy, CURLOPT_COOKIEFILE, path);
+	curl_easy_setopt(easy, CURLOPT_COOKIELIST, "RELOAD");
+	curl_easy_cleanup(easy);
+	return TW_OK;
+}
+
+char *tw_transfer_jar_text(CURLSH *jar)
+{
+	CURL *easy = curl_easy_init();
+	if (!easy)
+		return NULL;
+	curl_easy_setopt(easy, CURLOPT_SHARE, jar);
+	curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");
+	struct curl_slist *list = NULL;
+	curl_easy_getinfo(easy, CURLINFO_COOKIELIST, &list);
+	tw_buf b;
+	tw_buf_init(&b, SIZE_MAX);
+	/* libcurl's own header line for the format */
+	tw_buf_puts(&b, "# Netscape HTTP Cookie File\n");
+	for (struct curl_slist *l = list; l; l = l->next)
+		tw_buf_printf(&b, "%s\n", l->data);
+	curl_slist_free_all(list);
+	curl_easy_cleanup(easy);
+	return tw_buf_steal(&b);
+}
+
 int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		      const tw_http_request *req, const tw_run_options *opts,
 		      void *private, tw_error *err)

@@ -51,6 +51,14 @@ typedef struct tw_transfer {
  * curl_share_cleanup after tw_transfer_free of every transfer using it. */
 CURLSH *tw_transfer_jar_new(void);
 
+/* transport (issue 12, capability 8). Loads a Netscape cookie file into
+ * jar (libcurl reads it; lines it cannot read are skipped). TW_OK, or
+ * TW_EIO when the file cannot be read. */
+int tw_transfer_jar_load(CURLSH *jar, const char *path, tw_error *err);
+/* The jar as a Netscape cookie file's text (malloc'd), or NULL when out of
+ * memory. */
+char *tw_transfer_jar_text(CURLSH *jar);
+
 /* t starts zeroed and is reused for every transfer of one customer. Makes
  * a new easy handle (t->easy, freeing the previous one, which must no longer
  * be in a multi handle) using jar, set up for req; resp is reset and filled
