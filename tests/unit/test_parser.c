@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "language/ast.h"
 #include "language/parser.h"
 #include "techweek/script.h"
@@ -950,6 +952,11 @@ static void test_transport(void **state)
 	parse_err(S "expect set-cookie\n", 2, 18, "expected the set-cookie name");
 	parse_err(S "expect certificate\n", 2, 19, "expected what to check after 'expect certificate'");
 	parse_err(S "expect version == 2\n", 2, 19, "an HTTP version is text");
+	/* A version this libcurl lacks is refused with its name. */
+	if (!(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP3))
+		parse_err(S "get /x\n  http 3\n", 3, 8, "'http 3': this techweek's libcurl");
+	else
+		tw_script_free(parse_ok(S "get /x\n  http 3\n"));
 }
 
 static void test_expect_errors(void **state)
