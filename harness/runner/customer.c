@@ -187,6 +187,7 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 	result->scene_count = result->scenes ? s->scene_count : 0;
 	c->vars = tw_vars_new_over(cast);
 	c->jar = tw_transfer_jar_new();
+	c->xfer.certs = run->certs;
 	c->performance = (unsigned long long)(tw_clock_ms() * 1000.0);
 	if (!result->scenes || !c->vars || !c->jar)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");

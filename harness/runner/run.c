@@ -15,6 +15,7 @@
 #include "language/ast.h"
 #include "techweek.h"
 #include "techweek/global.h"
+#include "channels/web/transfer.h"
 #include "core/fsutil.h"
 #include "tw_version.h"
 
@@ -144,6 +145,12 @@ int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
 	run->opts = o;
+	run->certs = tw_transfer_certs_new();
+	if (!run->certs) {
+		free(run);
+		tw_global_cleanup();
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
 	if (gethostname(run->hostname, sizeof(run->hostname) - 1) != 0)
 		strcpy(run->hostname, "localhost");
 	*out = run;
@@ -510,6 +517,7 @@ void tw_run_free(tw_run *run)
 	tw_vars_free(run->owned_vars);
 	tw_redact_free(&run->redact);
 	free(run->cookies);
+	tw_transfer_certs_free(run->certs);
 	free(run);
 	tw_global_cleanup();
 }

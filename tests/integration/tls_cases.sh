@@ -190,6 +190,10 @@ EOF
 start_stage "$certs/server.pem" "$certs/server.key"
 run_rehearsal "certificate subjects, also on a reused connection" 0 \
   "$work/certificate.rehearsal" --cacert "$certs/ca.pem"
+# Connections are pooled across customers too: a later performance's
+# first request may ride on an earlier one's connection.
+run_rehearsal "certificate subjects in every performance of a dress rehearsal" 0 \
+  "$work/certificate.rehearsal" --cacert "$certs/ca.pem" --performances 6 --customers 2 --jobs 2
 serial=$(openssl x509 -in "$certs/server.pem" -noout -serial | sed 's/^serial=//' | tr A-F a-f)
 cat >"$work/serial.rehearsal" <<EOF
 rehearsal "Serial"

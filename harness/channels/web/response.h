@@ -89,9 +89,8 @@ typedef struct tw_response {
 	char *text;
 
 	/* transport (issue 12, capability 11) */
-	const struct curl_slist *cert; /* borrowed from the transfer: the
-					  server certificate's CERTINFO lines
-					  (https); NULL: none */
+	struct curl_slist *cert; /* owned: the server certificate's
+				    CERTINFO lines (https); NULL: none */
 } tw_response;
 
 void tw_response_init(tw_response *r, size_t max_body);

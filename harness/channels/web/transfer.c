@@ -218,13 +218,9 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		      const tw_http_request *req, const tw_run_options *opts,
 		      void *private, tw_error *err)
 {
-	tw_transfer_cert *certs = t->certs;
-	size_t cert_count = t->cert_count;
-	t->certs = NULL;
-	t->cert_count = 0;
+	tw_transfer_certs *certs = t->certs;
 	tw_transfer_free(t);
 	t->certs = certs;
-	t->cert_count = cert_count;
 	t->resp = resp;
 	tw_response_reset(resp);
 	CURL *easy = t->easy = curl_easy_init();
@@ -366,12 +362,73 @@ static int transport_error(tw_error *err, const char *plain, const char *extra,
 			    *extra ? "; " : "", detail);
 }
 
-/* The certificate the answering server showed (url: the effective URL),
- * from this handshake's CERTINFO or, on a reused connection, from the
- * one that set the connection up. NULL for http, or out of memory (the
- * subject then says the connection reported none). */
-static const struct curl_slist *server_cert(tw_transfer *t, const char *url)
+static struct curl_slist *copy_lines(const struct curl_slist *from)
 {
+	struct curl_slist *lines = NULL;
+	for (const struct curl_slist *l = from; l; l = l->next) {
+		struct curl_slist *n = curl_slist_append(lines, l->data);
+		if (!n) {
+			curl_slist_free_all(lines);
+			return NULL;
+		}
+		lines = n;
+	}
+	return lines;
+}
+
+tw_transfer_certs *tw_transfer_certs_new(void)
+{
+	tw_transfer_certs *c = calloc(1, sizeof(*c));
+	if (c && pthread_mutex_init(&c->lock, NULL) != 0) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+void tw_transfer_certs_free(tw_transfer_certs *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->count; i++) {
+		free(c->items[i].origin);
+		curl_slist_free_all(c->items[i].lines);
+	}
+	free(c->items);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+/* Remembers lines (taken) as origin's certificate; false when out of
+ * memory (lines freed). Under the lock. */
+static bool remember_cert(tw_transfer_certs *c, const char *origin, struct curl_slist *lines)
+{
+	for (size_t i = 0; i < c->count; i++)
+		if (strcmp(c->items[i].origin, origin) == 0) {
+			curl_slist_free_all(c->items[i].lines);
+			c->items[i].lines = lines;
+			return true;
+		}
+	char *o = strdup(origin);
+	tw_transfer_cert *grown = o ? realloc(c->items, (c->count + 1) * sizeof(*c->items)) : NULL;
+	if (!grown) {
+		free(o);
+		curl_slist_free_all(lines);
+		return false;
+	}
+	c->items = grown;
+	c->items[c->count++] = (tw_transfer_cert){.origin = o, .lines = lines};
+	return true;
+}
+
+/* The certificate the answering server showed (url: the effective URL),
+ * the response's own copy: from this handshake's CERTINFO or, on a
+ * reused connection, from the handshake that set it up. NULL for http,
+ * or out of memory (the subject then says none was reported). */
+static struct curl_slist *server_cert(tw_transfer *t, const char *url)
+{
+	if (strncmp(url, "https:", 6) != 0)
+		return NULL;
 	CURLU *u = curl_url();
 	char *host = NULL, *port = NULL;
 	char origin[512] = "";
@@ -382,41 +439,24 @@ static const struct curl_slist *server_cert(tw_transfer *t, const char *url)
 	curl_free(host);
 	curl_free(port);
 	curl_url_cleanup(u);
-	if (!origin[0] || strncmp(url, "https:", 6) != 0)
-		return NULL;
-	tw_transfer_cert *slot = NULL;
-	for (size_t i = 0; i < t->cert_count && !slot; i++)
-		if (strcmp(t->certs[i].origin, origin) == 0)
-			slot = &t->certs[i];
 	struct curl_certinfo *ci = NULL;
 	curl_easy_getinfo(t->easy, CURLINFO_CERTINFO, &ci);
-	if (!ci || ci->num_of_certs < 1)
-		return slot ? slot->lines : NULL; /* a reused connection */
-	struct curl_slist *lines = NULL;
-	for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next) {
-		struct curl_slist *n = curl_slist_append(lines, l->data);
-		if (!n) {
-			curl_slist_free_all(lines);
-			return NULL;
-		}
-		lines = n;
+	bool handshake = ci && ci->num_of_certs > 0;
+	struct curl_slist *mine = handshake ? copy_lines(ci->certinfo[0]) : NULL;
+	if (!t->certs || !origin[0])
+		return mine;
+	pthread_mutex_lock(&t->certs->lock);
+	if (handshake) {
+		struct curl_slist *kept = mine ? copy_lines(mine) : NULL;
+		if (kept)
+			(void)remember_cert(t->certs, origin, kept);
+	} else {
+		for (size_t i = 0; i < t->certs->count && !mine; i++)
+			if (strcmp(t->certs->items[i].origin, origin) == 0)
+				mine = copy_lines(t->certs->items[i].lines);
 	}
-	if (!slot) {
-		char *o = strdup(origin);
-		tw_transfer_cert *grown =
-			o ? realloc(t->certs, (t->cert_count + 1) * sizeof(*t->certs)) : NULL;
-		if (!grown) {
-			free(o);
-			curl_slist_free_all(lines);
-			return NULL;
-		}
-		t->certs = grown;
-		slot = &t->certs[t->cert_count++];
-		*slot = (tw_transfer_cert){.origin = o};
-	}
-	curl_slist_free_all(slot->lines);
-	slot->lines = lines;
-	return lines;
+	pthread_mutex_unlock(&t->certs->lock);
+	return mine;
 }
 
 int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_error *err)
@@ -571,11 +611,6 @@ void tw_transfer_cleanup(tw_transfer *t)
 void tw_transfer_free(tw_transfer *t)
 {
 	tw_transfer_cleanup(t);
-	for (size_t i = 0; i < t->cert_count; i++) {
-		free(t->certs[i].origin);
-		curl_slist_free_all(t->certs[i].lines);
-	}
-	free(t->certs);
 	if (t->easy)
 		curl_easy_cleanup(t->easy);
 	if (t->resp && t->resp->easy == t->easy)

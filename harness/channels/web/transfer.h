@@ -15,19 +15,33 @@
 #define TW_WEB_TRANSFER_H
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "channels/web/request.h"
 #include "channels/web/response.h"
 #include "techweek/run.h"
 
-/* The server certificate an origin showed: libcurl reports CERTINFO on the
- * handshake only, not for a request on a reused connection. */
+/* The server certificate each origin showed, for the whole run (issue 12,
+ * capability 11): libcurl reports CERTINFO at the handshake only, and a
+ * connection is pooled across steps and customers, so a response on a
+ * reused connection reads its certificate here. Shared by every worker
+ * thread, under its lock. */
 typedef struct tw_transfer_cert {
 	char *origin;             /* owned: "host:port" */
 	struct curl_slist *lines; /* owned: CERTINFO's lines of the first
 				     certificate ("Subject:...") */
 } tw_transfer_cert;
+
+typedef struct tw_transfer_certs {
+	pthread_mutex_t lock;
+	tw_transfer_cert *items;
+	size_t count;
+} tw_transfer_certs;
+
+/* A new, empty cache; NULL on out of memory. */
+tw_transfer_certs *tw_transfer_certs_new(void);
+void tw_transfer_certs_free(tw_transfer_certs *certs);
 
 typedef struct tw_transfer {
 	CURL *easy;                 /* owned: the last transfer's handle, kept
@@ -40,11 +54,10 @@ typedef struct tw_transfer {
 	bool header_overflow;       /* the headers passed TW_RESPONSE_HEADERS_MAX */
 	long sent;                  /* requests put on the wire so far */
 	char errbuf[CURL_ERROR_SIZE];
-	/* transport (issue 12, capability 11): kept from one transfer to the
-	 * next, so a response on a reused connection still has its server's
-	 * certificate (tw_response.cert); freed by tw_transfer_free */
-	tw_transfer_cert *certs;
-	size_t cert_count;
+	/* transport (issue 12, capability 11): borrowed, the run's; kept
+	 * from one transfer to the next; NULL: certificates are read from
+	 * the handshake only */
+	tw_transfer_certs *certs;
 } tw_transfer;
 
 /* A new cookie jar; NULL on out of memory. Free it with
