@@ -55,6 +55,8 @@ typedef struct tw_cli_opts {
 	bool customers_given;
 	bool no_reports;
 	bool junit_locations; /* --junit-locations: file and line on each testcase */
+	const char *cookie_jar; /* --cookie-jar FILE: the first performance's
+				   jar is written there (issue 12, cap. 8) */
 	int color;            /* -1 auto, 0 never, 1 always */
 	bool verbose;
 	bool quiet;

@@ -196,6 +196,32 @@ static int write_reports(const tw_run *run, const tw_score *sc, const tw_cli_opt
 	return rc;
 }
 
+/* --cookie-jar: the run's first performance's jar, written whatever the
+ * verdict (a failed run's cookies help the most). TW_OK or the failure's
+ * code, said on stderr; with no performance ended there is no jar, which
+ * is said and is no failure. */
+static int write_cookie_jar(const tw_run *run, const tw_cli_opts *o)
+{
+	if (!o->cookie_jar)
+		return TW_OK;
+	tw_error err = {0};
+	int rc = tw_run_write_cookies(run, o->cookie_jar, &err);
+	if (rc == TW_EUSAGE) {
+		/* nothing was performed (every script broken): the verdict
+		 * says why, and there is no jar to lose */
+		fprintf(stderr, "techweek: --cookie-jar: %s\n", err.message);
+		tw_error_clear(&err);
+		return TW_OK;
+	}
+	if (rc) {
+		tw_cli_print_error(&err);
+		tw_error_clear(&err);
+	} else if (!o->quiet) {
+		printf("Cookie jar: %s\n", o->cookie_jar);
+	}
+	return rc;
+}
+
 /* The verdicts are the exit statuses. */
 _Static_assert((int)TW_VERDICT_LIMITED == TW_EXIT_LIMITED &&
 		       (int)TW_VERDICT_INTERRUPTED == TW_EXIT_INTERRUPTED,
@@ -242,6 +268,8 @@ int tw_cli_finish(tw_run *run, const tw_cli_opts *o, const tw_project *project)
 		fflush(stdout);
 	}
 	if (write_reports(run, score, o) != TW_OK)
+		status = TW_EXIT_REPORT;
+	if (write_cookie_jar(run, o) != TW_OK)
 		status = TW_EXIT_REPORT;
 	/* A signal while the summary and the reports were written stopped
 	 * nothing: they are complete, and the status says it came. */

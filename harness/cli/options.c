@@ -406,6 +406,24 @@ static int take_user_agent(parse_state *p, const char *a)
 	return 0;
 }
 
+/* transport (issue 12, capability 8) */
+static int take_cookies(parse_state *p, const char *a)
+{
+	if (access(a, R_OK) != 0)
+		return bad(p->command, "--cookies: cannot read '%s'", a);
+	p->o->run.cookies = a;
+	return 0;
+}
+
+static int take_cookie_jar(parse_state *p, const char *a)
+{
+	if (!a[0])
+		return bad(p->command, "--cookie-jar: expected a file name%s", "");
+	p->o->cookie_jar = a;
+	p->o->run.keep_cookies = true;
+	return 0;
+}
+
 static int take_color(parse_state *p, const char *a)
 {
 	if (strcmp(a, "auto") == 0)
@@ -550,6 +568,12 @@ static const struct cli_option {
 	 NULL, NULL, take_header},
 	{"user-agent", 'A', RUN, "network (per step)", "TEXT",
 	 "the User-Agent, default techweek/VERSION", NULL, NULL, take_user_agent},
+	/* transport (issue 12, capability 8) */
+	{"cookies", 0, RUN, "network (per step)", "FILE",
+	 "every customer's jar starts with this Netscape cookie file", NULL, NULL, take_cookies},
+	{"cookie-jar", 0, RUN, "network (per step)", "FILE",
+	 "write the first performance's cookie jar here (Netscape format)", NULL, NULL,
+	 take_cookie_jar},
 	{"color", 0, RUN | MERGE, "output", "auto|always|never",
 	 "(NO_COLOR=1 also turns colour off)", NULL, NULL, take_color},
 	{"no-color", 0, RUN | MERGE, "output", NULL,

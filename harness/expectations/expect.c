@@ -869,7 +869,9 @@ static char *make_label_with(eval *ev, const char *count)
 	case TW_SUBJ_JSON: return tw_expect_format(ev, "json%s%s%s", sep, arg, count);
 	case TW_SUBJ_TITLE: return tw_expect_format(ev, "title%s", count);
 	case TW_SUBJ_URL: return tw_expect_format(ev, "url%s", count);
-	case TW_SUBJ_COOKIE: return tw_expect_format(ev, "cookie%s%s%s", sep, arg, count);
+	case TW_SUBJ_COOKIE:
+		return tw_expect_format(ev, "cookie%s%s%s%s%s", sep, arg,
+					ev->ex->attr ? " " : "", ev->ex->attr ? ev->ex->attr : "", count);
 	case TW_SUBJ_TIME: return tw_expect_format(ev, "time%s", count);
 	case TW_SUBJ_PROMPT: return tw_expect_format(ev, "prompt");
 	case TW_SUBJ_TRANSFER: return tw_expect_format(ev, "transfer");
@@ -881,6 +883,12 @@ static char *make_label_with(eval *ev, const char *count)
 	case TW_SUBJ_HOP:
 		return tw_expect_format(ev, "hop %d %s", ev->ex->hop,
 					ev->ex->hop_status ? "status" : "url");
+	/* transport (issue 12, capabilities 8 and 11) */
+	case TW_SUBJ_SET_COOKIE:
+		return tw_expect_format(ev, "set-cookie%s%s%s%s", sep, arg,
+					ev->ex->attr ? " " : "", ev->ex->attr ? ev->ex->attr : "");
+	case TW_SUBJ_VERSION: return tw_expect_format(ev, "version");
+	case TW_SUBJ_CERTIFICATE: return tw_expect_format(ev, "certificate%s%s", sep, arg);
 	}
 	return tw_expect_format(ev, "?");
 }
@@ -922,7 +930,8 @@ static char *make_expected(eval *ev)
 static bool needs_arg(tw_subject s)
 {
 	return s == TW_SUBJ_HEADER || s == TW_SUBJ_XPATH || s == TW_SUBJ_JSON ||
-	       s == TW_SUBJ_COOKIE || s == TW_SUBJ_VAR;
+	       s == TW_SUBJ_COOKIE || s == TW_SUBJ_VAR || s == TW_SUBJ_SET_COOKIE ||
+	       s == TW_SUBJ_CERTIFICATE;
 }
 
 static int evaluate(eval ev, tw_expect_outcome *out)

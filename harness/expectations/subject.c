@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* strptime */
 /*
  * Subjects: what an expectation reads from the customer's last response
  * (or the value a call step hands it), before any operator sees it.
@@ -47,6 +48,7 @@
 #include <time.h>
 
 #include "channels/web/html.h"
+#include "core/number.h"
 #include "expectations/compiled.h"
 #include "expectations/jsonpath.h"
 
@@ -235,6 +237,68 @@ static bool cookie_fields(const char *line, const char *f[7], size_t flen[7])
 	return true;
 }
 
+/* Days and months as HTTP dates write them, whatever the locale. */
+static void http_date(time_t t, char *buf, size_t n)
+{
+	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	snprintf(buf, n, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
+		 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* The jar's cookie (fields of one CURLINFO_COOKIELIST line), or the
+ * attribute the expectation asks for: what libcurl keeps (the parser
+ * refuses Max-Age and SameSite, which it does not). libcurl marks an
+ * HttpOnly cookie by prefixing its domain with "#HttpOnly_", and a domain
+ * cookie with a leading dot, which RFC 6265 ignores. */
+static void jar_cookie_attr(eval *ev, const char *f[7], const size_t flen[7])
+{
+	static const char httponly[] = "#HttpOnly_";
+	const char *attr = ev->ex->attr;
+	bool http_only = flen[0] >= sizeof(httponly) - 1 &&
+			 memcmp(f[0], httponly, sizeof(httponly) - 1) == 0;
+	const char *s = f[6];
+	size_t n = flen[6];
+	if (!attr) {
+		/* the value */
+	} else if (strcmp(attr, "httponly") == 0) {
+		set_bool(ev, http_only);
+		return;
+	} else if (strcmp(attr, "secure") == 0) {
+		set_bool(ev, flen[3] == 4 && memcmp(f[3], "TRUE", 4) == 0);
+		return;
+	} else if (strcmp(attr, "path") == 0) {
+		s = f[2], n = flen[2];
+	} else if (strcmp(attr, "domain") == 0) {
+		s = f[0], n = flen[0];
+		if (http_only)
+			s += sizeof(httponly) - 1, n -= sizeof(httponly) - 1;
+		if (n && *s == '.')
+			s++, n--;
+	} else { /* expires */
+		long long expiry = strtoll(f[4], NULL, 10);
+		if (expiry == 0) {
+			set_missing(ev,
+				    tw_expect_format(ev,
+						     "cookie '%s' has no expiry: it is a session "
+						     "cookie",
+						     ev->arg),
+				    NULL);
+			return;
+		}
+		char date[64];
+		http_date((time_t)expiry, date, sizeof(date));
+		char *v = tw_expect_copy(ev, date, strlen(date));
+		set_owned_string(ev, v, v ? strlen(v) : 0);
+		return;
+	}
+	char *v = tw_expect_copy(ev, s, n);
+	set_owned_string(ev, v, v ? n : 0);
+}
+
 static void fetch_cookie(eval *ev)
 {
 	struct curl_slist *list = NULL;
@@ -258,8 +322,7 @@ static void fetch_cookie(eval *ev)
 		if (expiry > 0 && expiry < (long long)now)
 			continue;
 		if (flen[5] == strlen(ev->arg) && memcmp(f[5], ev->arg, flen[5]) == 0) {
-			char *v = tw_expect_copy(ev, f[6], flen[6]);
-			set_owned_string(ev, v, v ? flen[6] : 0);
+			jar_cookie_attr(ev, f, flen);
 			found = true;
 		} else if (listing) {
 			listing = add_name(&names, seen++ ? "," : "", f[5], flen[5]);
@@ -282,6 +345,191 @@ static void fetch_cookie(eval *ev)
 void tw_subject_set_json(eval *ev, json_t *v)
 {
 	set_json(ev, v);
+}
+
+/* ---- transport subjects (issue 12, capabilities 8 and 11) ---- */
+
+static const char *skip_blanks(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* One `; key[=value]` piece of a Set-Cookie value, blanks trimmed: *key,
+ * *klen, *val (NULL when there is no '='), *vlen. Returns where the next
+ * piece starts. */
+static const char *cookie_piece(const char *p, const char *end, const char **key, size_t *klen,
+				const char **val, size_t *vlen)
+{
+	const char *semi = memchr(p, ';', (size_t)(end - p));
+	const char *stop = semi ? semi : end;
+	p = skip_blanks(p, stop);
+	const char *eq = p;
+	while (eq < stop && *eq != '=')
+		eq++;
+	if (eq == stop)
+		eq = NULL;
+	const char *kend = eq ? eq : stop;
+	while (kend > p && (kend[-1] == ' ' || kend[-1] == '\t'))
+		kend--;
+	*key = p;
+	*klen = (size_t)(kend - p);
+	*val = NULL;
+	*vlen = 0;
+	if (eq) {
+		const char *v = skip_blanks(eq + 1, stop), *vend = stop;
+		while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t'))
+			vend--;
+		*val = v;
+		*vlen = (size_t)(vend - v);
+	}
+	return semi ? semi + 1 : end;
+}
+
+/* The attribute asked for in one Set-Cookie value (after its name=value):
+ * libcurl parses Set-Cookie only into its jar, which keeps no SameSite or
+ * Max-Age and no attribute as the server wrote it. */
+static void set_cookie_attr(eval *ev, const char *p, const char *end, const char *line)
+{
+	const char *attr = ev->ex->attr;
+	bool flag = strcmp(attr, "secure") == 0 || strcmp(attr, "httponly") == 0;
+	while (p < end) {
+		const char *k, *v;
+		size_t kl, vl;
+		p = cookie_piece(p, end, &k, &kl, &v, &vl);
+		if (kl != strlen(attr) || strncasecmp(k, attr, kl) != 0)
+			continue;
+		if (flag) {
+			set_bool(ev, true);
+			return;
+		}
+		char *s = tw_expect_copy(ev, v ? v : "", vl);
+		double d;
+		char *dend = NULL;
+		if (s && strcmp(attr, "max-age") == 0 && tw_decimal(s, &d, &dend) && !*dend) {
+			free(s);
+			set_number(ev, d);
+		} else {
+			set_owned_string(ev, s, s ? vl : 0);
+		}
+		return;
+	}
+	if (flag) {
+		set_bool(ev, false);
+		return;
+	}
+	set_missing(ev,
+		    tw_expect_format(ev, "Set-Cookie '%s' has no %s attribute", ev->arg, attr),
+		    tw_expect_excerpt(ev, line, strlen(line), NULL, TW_EXCERPT_MAX));
+}
+
+/* The first Set-Cookie of the response naming the cookie, or an attribute
+ * of it. */
+static void fetch_set_cookie(eval *ev)
+{
+	tw_buf names;
+	tw_buf_init(&names, TW_EXCERPT_MAX);
+	tw_buf_puts(&names, "Set-Cookie:");
+	bool listing = true;
+	size_t seen = 0;
+	for (size_t i = 0; i < ev->resp->header_count; i++) {
+		if (strcasecmp(ev->resp->headers[i].name, "Set-Cookie") != 0)
+			continue;
+		const char *line = ev->resp->headers[i].value;
+		const char *end = line + strlen(line), *k, *v;
+		size_t kl, vl;
+		const char *rest = cookie_piece(line, end, &k, &kl, &v, &vl);
+		if (!v || kl != strlen(ev->arg) || memcmp(k, ev->arg, kl) != 0) {
+			if (listing)
+				listing = add_name(&names, seen++ ? "," : "", k, kl);
+			continue;
+		}
+		tw_buf_free(&names);
+		if (ev->ex->attr) {
+			set_cookie_attr(ev, rest, end, line);
+		} else {
+			char *s = tw_expect_copy(ev, v, vl);
+			set_owned_string(ev, s, s ? vl : 0);
+		}
+		return;
+	}
+	if (seen == 0)
+		tw_buf_puts(&names, " none");
+	char *instead = tw_buf_steal(&names);
+	if (!instead)
+		ev->oom = true;
+	set_missing(ev, tw_expect_format(ev, "no Set-Cookie '%s' in the response", ev->arg),
+		    instead);
+}
+
+static void fetch_version(eval *ev)
+{
+	long v = 0;
+	if (ev->resp->easy)
+		curl_easy_getinfo(ev->resp->easy, CURLINFO_HTTP_VERSION, &v);
+	const char *s = v == CURL_HTTP_VERSION_1_0   ? "1.0"
+			: v == CURL_HTTP_VERSION_1_1 ? "1.1"
+			: v == CURL_HTTP_VERSION_2_0 ? "2"
+			: v == CURL_HTTP_VERSION_3   ? "3"
+						     : NULL;
+	if (s)
+		set_string(ev, s, strlen(s));
+	else
+		set_missing(ev, tw_expect_format(ev, "no HTTP version: no response came"), NULL);
+}
+
+/* OpenSSL's "Dec  9 08:00:00 2026 GMT" as ISO 8601, so `is date` and
+ * toDate read it; NULL when it is written otherwise. */
+static char *iso_expiry(eval *ev, const char *s)
+{
+	struct tm tm = {0};
+	const char *end = strptime(s, "%b %d %H:%M:%S %Y GMT", &tm);
+	if (!end || *end)
+		return NULL;
+	return tw_expect_format(ev, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+				tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* The server's own certificate (the chain's first) as libcurl's
+ * CURLINFO_CERTINFO gave it (kept per origin by the transfer): "Subject:...", "Issuer:...", "Serial
+ * Number:...", "Expire date:..." lines. */
+static void fetch_certificate(eval *ev)
+{
+	static const struct {
+		const char *field, *prefix;
+	} map[] = {
+		{"subject", "Subject:"},
+		{"issuer", "Issuer:"},
+		{"serial", "Serial Number:"},
+		{"expires", "Expire date:"},
+	};
+	const char *prefix = NULL;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(ev->arg, map[i].field) == 0)
+			prefix = map[i].prefix;
+	if (!prefix || !ev->resp->cert) {
+		set_missing(ev,
+			    tw_expect_format(ev, "no server certificate: %s",
+					     !prefix ? "unknown field"
+					     : ev->resp->url && strncmp(ev->resp->url, "https:", 6) == 0
+						     ? "the connection did not report one"
+						     : "the request was not over https"),
+			    NULL);
+		return;
+	}
+	size_t plen = strlen(prefix);
+	for (const struct curl_slist *l = ev->resp->cert; l; l = l->next) {
+		if (strncmp(l->data, prefix, plen) != 0)
+			continue;
+		const char *v = l->data + plen;
+		char *s = strcmp(ev->arg, "expires") == 0 ? iso_expiry(ev, v) : NULL;
+		if (!s)
+			s = tw_expect_copy(ev, v, strlen(v));
+		set_owned_string(ev, s, s ? strlen(s) : 0);
+		return;
+	}
+	set_missing(ev, tw_expect_format(ev, "the server's certificate has no %s", ev->arg), NULL);
 }
 
 /* The string form of a JSON value (see the top of the file). */
@@ -630,6 +878,16 @@ void tw_subject_fetch(eval *ev)
 		}
 		break;
 	}
+	/* transport (issue 12, capabilities 8 and 11) */
+	case TW_SUBJ_SET_COOKIE:
+		fetch_set_cookie(ev);
+		break;
+	case TW_SUBJ_VERSION:
+		fetch_version(ev);
+		break;
+	case TW_SUBJ_CERTIFICATE:
+		fetch_certificate(ev);
+		break;
 	case TW_SUBJ_PROMPT:
 	case TW_SUBJ_TRANSFER:
 	case TW_SUBJ_RECORDING:

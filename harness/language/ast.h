@@ -71,6 +71,12 @@ typedef enum tw_subject {
 	TW_SUBJ_REDIRECTS, /* how many redirects were followed */
 	TW_SUBJ_HOP,       /* hop N url|status: hop (1 = the request as
 			      sent), hop_status */
+	/* transport (issue 12, capabilities 8 and 11) */
+	TW_SUBJ_SET_COOKIE,  /* arg = cookie name: the response's own
+				Set-Cookie, not the jar */
+	TW_SUBJ_VERSION,     /* the HTTP version answered: "1.0", "1.1", "2", "3" */
+	TW_SUBJ_CERTIFICATE, /* arg = subject, issuer, expires or serial: the
+				server's certificate */
 } tw_subject;
 
 typedef enum tw_op {
@@ -177,6 +183,10 @@ typedef struct tw_expect {
 	/* issue 12, redirects: TW_SUBJ_HOP's N and part */
 	int hop;          /* 1-based: 1 is the request as sent */
 	bool hop_status;  /* the hop's status; false: its URL */
+	/* transport (issue 12, capability 8) */
+	const char *attr; /* cookie and set-cookie: the attribute read (path,
+			     domain, secure, httponly, expires, max-age,
+			     samesite); NULL: the value */
 } tw_expect;
 
 /* ---- requests ---- */
@@ -216,6 +226,14 @@ typedef struct tw_request {
 			    until the expectations right after it hold */
 	long retry_every_ms; /* ... D apart */
 	tw_loc retry_loc;    /* the `retry` line's keyword */
+	/* transport (issue 12, capability 11) */
+	int http_version; /* `http 1.1`: 10, 11, 20, 30; 0 = libcurl's choice */
+	bool insecure;    /* `insecure`: the server's certificate unchecked */
+	char *cert;       /* `cert "c.pem" key "k.pem"`: the client certificate
+			     and its key (templates, relative to the script's
+			     folder); NULL: none */
+	char *key;
+	tw_loc cert_loc;  /* the `cert` line's keyword */
 } tw_request;
 
 /* ---- steps ---- */

@@ -438,6 +438,28 @@ static void check_file(checker *c, int line, int col, const char *path)
 
 /* The modifier lines under a request step, in line order (`timeout` and
  * `apdex` lines have no templates). */
+/* `cert FILE key FILE` written out (no template): both files readable,
+ * named relative to the script's folder as the run names them. */
+static void check_client_files(checker *c, const tw_request *r)
+{
+	const char *files[] = {r->cert, r->key};
+	const char *slash = strrchr(c->s->path, '/');
+	for (int i = 0; i < 2; i++) {
+		if (!files[i] || strstr(files[i], "{{"))
+			continue;
+		char path[4096];
+		if (files[i][0] == '/' || !slash)
+			snprintf(path, sizeof(path), "%s", files[i]);
+		else
+			snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - c->s->path), c->s->path,
+				 files[i]);
+		if (access(path, R_OK) != 0)
+			problem(c, r->cert_loc.line, r->cert_loc.col,
+				"cannot read the client %s '%s': %s", i ? "key" : "certificate", path,
+				strerror(errno));
+	}
+}
+
 static void check_request(checker *c, const tw_step *st)
 {
 	const tw_request *r = &st->req;
@@ -491,6 +513,13 @@ static void check_request(checker *c, const tw_step *st)
 			check_template(c, r->body_file, r->body_loc.col);
 			check_file(c, r->body_loc.line, r->body_loc.col, r->body_file);
 		}
+	}
+	/* transport (issue 12, capability 11) */
+	if (r->cert) {
+		begin_line(c, r->cert_loc.line, r->cert_loc.col);
+		check_template(c, r->cert, r->cert_loc.col);
+		check_template(c, r->key, r->cert_loc.col);
+		check_client_files(c, r);
 	}
 }
 

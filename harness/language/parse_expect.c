@@ -24,6 +24,8 @@ static const char *const subject_words[] = {
 	"bytes", "sha256", "md5",
 	/* issue 12, redirects */
 	"redirects", "hop",
+	/* transport (issue 12, capabilities 8 and 11) */
+	"set-cookie", "version", "certificate",
 };
 
 
@@ -328,6 +330,7 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 
 	/* The operator: required where there is no sensible default. */
 	bool required = e->subject == TW_SUBJ_HEADER || e->subject == TW_SUBJ_COOKIE ||
+			e->subject == TW_SUBJ_SET_COOKIE ||
 			e->subject == TW_SUBJ_XPATH || e->subject == TW_SUBJ_JSON ||
 			e->subject == TW_SUBJ_TIME || e->subject == TW_SUBJ_VAR;
 	if (e->subject == TW_SUBJ_TEXT || e->subject == TW_SUBJ_BODY || hear) {
@@ -519,8 +522,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		return rc;
 	static const char *const subjects_list =
 		"status, header, text, body, title, url, xpath, json, cookie, time, var, bytes, "
-		"sha256, md5, redirects, hop, or on the phone transfer, recording, rejected or "
-		"hangup";
+		"sha256, md5, redirects, hop, set-cookie, version, certificate, or on the phone "
+		"transfer, recording, rejected or hangup";
 	if (tok.kind == TW_TOK_END)
 		return tw_parse_err(p, tok.col, "expected what to check after 'expect': %s",
 				    subjects_list);
@@ -533,6 +536,8 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 		TW_SUBJ_BYTES,    TW_SUBJ_SHA256,    TW_SUBJ_MD5,
 		/* issue 12, redirects */
 		TW_SUBJ_REDIRECTS, TW_SUBJ_HOP,
+		/* transport (issue 12, capabilities 8 and 11) */
+		TW_SUBJ_SET_COOKIE, TW_SUBJ_VERSION, TW_SUBJ_CERTIFICATE,
 	};
 	_Static_assert(COUNT(subjects) == COUNT(subject_words), "one subject per word");
 	size_t si = COUNT(subject_words);
@@ -568,6 +573,7 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 	switch (e->subject) {
 	case TW_SUBJ_HEADER:
 	case TW_SUBJ_COOKIE:
+	case TW_SUBJ_SET_COOKIE:
 		if ((rc = tw_parse_next(p, &tok)))
 			return rc;
 		if (tok.kind == TW_TOK_END)
@@ -584,6 +590,12 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 					    subject, tw_parse_shown(p, &tok));
 		e->arg = tok.text;
 		e->arg_loc = tw_parse_loc(p, tok.col);
+		if (e->subject != TW_SUBJ_HEADER && (rc = tw_parse_cookie_attr(p, e)))
+			return rc;
+		break;
+	case TW_SUBJ_CERTIFICATE:
+		if ((rc = tw_parse_certificate_field(p, e)))
+			return rc;
 		break;
 	case TW_SUBJ_VAR:
 		if ((rc = tw_parse_next(p, &tok)))
@@ -655,5 +667,7 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 
 	if ((rc = tw_parse_filters(p, e)))
 		return rc;
-	return tw_parse_expectation_rest(p, e, subject);
+	if ((rc = tw_parse_expectation_rest(p, e, subject)))
+		return rc;
+	return tw_parse_transport_value(p, e);
 }

@@ -455,6 +455,8 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 	}
 	if (strcmp(w, "follow") == 0 || strcmp(w, "retry") == 0)
 		return parse_follow_retry(p, kw, req);
+	if (tw_parse_transport_word(w))
+		return tw_parse_transport_modifier(p, kw, req);
 	/* timeout */
 	if (p->timeout_line)
 		return tw_parse_already(p, kw->col, "timeout", p->timeout_line);

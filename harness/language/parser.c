@@ -53,6 +53,8 @@ static const char *const modifier_words[] = {
 	"header", "query", "form", "part", "json", "body", "timeout", "auth",
 	/* issue 12, redirects and polling */
 	"follow", "retry",
+	/* transport (issue 12, capability 11) */
+	"http", "insecure", "cert",
 };
 static const char *const call_modifier_words[] = {"method", "signed"};
 static const char *const block_words[] = {"cast", "scene", "backstage"};

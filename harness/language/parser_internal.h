@@ -120,4 +120,14 @@ int tw_parse_say(parser *p, const tw_token *kw, tw_step *st);
 int tw_parse_modifier(parser *p, const tw_token *kw);
 int tw_parse_call_modifier(parser *p, const tw_token *kw);
 
+/* parse_transport.c: http, insecure and cert under a request (issue 12,
+ * capability 11); tw_parse_modifier hands them over. */
+bool tw_parse_transport_word(const char *w);
+int tw_parse_transport_modifier(parser *p, const tw_token *kw, tw_request *req);
+/* The transport subjects' words: a cookie's attribute after its name, a
+ * certificate's field, and the version's value (text, in quotes). */
+int tw_parse_cookie_attr(parser *p, tw_expect *e);
+int tw_parse_certificate_field(parser *p, tw_expect *e);
+int tw_parse_transport_value(parser *p, const tw_expect *e);
+
 #endif

@@ -215,9 +215,15 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 	result->scene_count = result->scenes ? s->scene_count : 0;
 	c->vars = tw_vars_new_over(cast);
 	c->jar = tw_transfer_jar_new();
+	c->xfer.certs = run->certs;
 	c->performance = (unsigned long long)(tw_clock_ms() * 1000.0);
 	if (!result->scenes || !c->vars || !c->jar)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	if (run->opts.cookies) {
+		int rc = tw_transfer_jar_load(c->jar, run->opts.cookies, err);
+		if (rc)
+			return rc;
+	}
 	for (size_t i = 0; i < s->scene_count; i++) {
 		tw_scene_result *sc = &result->scenes[i];
 		sc->scene = &result->plan->scenes[i];
@@ -437,6 +443,26 @@ static int add_basic_auth(tw_customer *c, tw_step_result *sr, tw_http_request *r
 	return rc;
 }
 
+/* The request's transport lines (issue 12, capability 11). */
+static int transport_options(tw_customer *c, tw_step_result *sr, const tw_request *r,
+			     tw_http_request *req, double now_ms)
+{
+	req->http_version = r->http_version;
+	req->insecure = r->insecure;
+	if (!r->cert)
+		return TW_OK;
+	char *cert = tw_customer_expand(c, sr, r->cert, now_ms);
+	char *key = cert ? tw_customer_expand(c, sr, r->key, now_ms) : NULL;
+	if (cert && key) {
+		req->cert = script_relative(c, cert);
+		req->key = req->cert ? script_relative(c, key) : NULL;
+	}
+	int rc = !cert || !key ? TW_ECHECK : req->cert && req->key ? TW_OK : TW_ENOMEM;
+	free(cert);
+	free(key);
+	return rc;
+}
+
 /* Builds the request of a visit or raw HTTP step. */
 static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 			 tw_http_request *req, double now_ms)
@@ -454,6 +480,8 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 	req->navigation = st->kind == TW_STEP_VISIT;
 	req->timeout_ms = r->timeout_ms;
 	req->follow = r->follow;
+	if ((rc = transport_options(c, sr, r, req, now_ms)))
+		return rc;
 	for (size_t i = 0; rc == TW_OK && i < r->headers.count; i++)
 		rc = add_header_pair(c, sr, req, &r->headers.items[i], false, now_ms);
 	if (rc == TW_OK)

@@ -15,6 +15,8 @@
 #include "language/ast.h"
 #include "techweek.h"
 #include "techweek/global.h"
+#include "channels/web/transfer.h"
+#include "core/fsutil.h"
 #include "tw_version.h"
 
 const char *tw_version(void)
@@ -26,7 +28,7 @@ const char *tw_version(void)
 /* The size of each version of the options, a row per version
  * (TW_VERSION_END): tw_run_new reads that many bytes of the caller's. */
 static const size_t options_size[] = {TW_VERSION_END(tw_run_options, shard_count),
-				       TW_VERSION_END(tw_run_options, no_follow)};
+				     TW_VERSION_END(tw_run_options, keep_cookies)};
 _Static_assert(sizeof(options_size) / sizeof(options_size[0]) == TW_RUN_OPTIONS_VERSION,
 	       "a size per version");
 
@@ -156,6 +158,12 @@ int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
 	run->opts = o;
+	run->certs = tw_transfer_certs_new();
+	if (!run->certs) {
+		free(run);
+		tw_global_cleanup();
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
 	if (gethostname(run->hostname, sizeof(run->hostname) - 1) != 0)
 		strcpy(run->hostname, "localhost");
 	*out = run;
@@ -486,6 +494,16 @@ const char *tw_verdict_key(tw_verdict v)
 	return "failed";
 }
 
+int tw_run_write_cookies(const tw_run *run, const char *path, tw_error *err)
+{
+	if (!run || !run->cookies)
+		return tw_error_set(err, TW_EUSAGE,
+				    "no cookie jar to write to '%s': %s", path ? path : "?",
+				    run && run->opts.keep_cookies ? "no performance ended"
+								  : "keep_cookies is off");
+	return tw_write_file_atomic(path, run->cookies, strlen(run->cookies), err);
+}
+
 void tw_run_free(tw_run *run)
 {
 	if (!run)
@@ -511,6 +529,8 @@ void tw_run_free(tw_run *run)
 	free(run->lineup);
 	tw_vars_free(run->owned_vars);
 	tw_redact_free(&run->redact);
+	free(run->cookies);
+	tw_transfer_certs_free(run->certs);
 	free(run);
 	tw_global_cleanup();
 }

@@ -101,6 +101,13 @@ struct tw_run {
 	 * broken one): the variables every performance starts with, shared
 	 * read-only by all customers; owned. */
 	tw_vars **casts;
+	/* transport (issue 12, capability 8): the first performance's jar,
+	 * Netscape format (opts.keep_cookies); owned; written once, by the
+	 * worker that ends that performance, read after tw_run_execute. */
+	char *cookies;
+	/* transport (issue 12, capability 11): the server certificate each
+	 * origin showed, for responses on pooled connections; owned */
+	struct tw_transfer_certs *certs;
 };
 
 /* Records the lineup from the rehearsals added so far (tw_run_execute

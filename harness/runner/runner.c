@@ -208,6 +208,11 @@ static int performance_done(worker *w, slot *sl)
 		if (max && f >= max && !atomic_exchange(&sc->closing, 1))
 			w->run->stop_reason = TW_STOP_MAX_FAILURES;
 	}
+	/* --cookie-jar: the first performance's jar, whatever its outcome;
+	 * one performance has ticket 1, so one worker writes it. */
+	if (w->run->opts.keep_cookies && sl->c.performance == 1 && sl->c.jar &&
+	    !(w->run->cookies = tw_transfer_jar_text(sl->c.jar)) && rc == TW_OK)
+		rc = TW_ENOMEM;
 	pthread_mutex_lock(&sc->shown_lock);
 	tw_rehearsal_result *shown = &w->run->rehearsals[sl->rehearsal];
 	if (!shown->scenes || show_rank(r) > show_rank(shown))

@@ -118,6 +118,13 @@ typedef struct tw_run_options {
 	 * no redirect (the 3xx is the response) unless its script says
 	 * `follow redirects on`; max_redirects still bounds those that do. */
 	bool no_follow;
+	/* Version 2 too. Cookies (issue 12, capability 8): every customer's jar
+	 * starts with the cookies of this Netscape cookie file (--cookies;
+	 * borrowed; NULL: an empty jar), and with keep_cookies the jar of the
+	 * run's first performance is kept as it ends, whatever its outcome,
+	 * for tw_run_cookies (--cookie-jar). */
+	const char *cookies;
+	bool keep_cookies;
 } tw_run_options;
 
 /* The most tw_run_options.max_body may be: 4 GiB, as --max-body. A body
@@ -220,6 +227,14 @@ TW_EXTERN(int) tw_run_load_parts(tw_run **out, const char *const *paths, size_t 
  * (TW_ENOMEM, ...) after it started: what was performed is in the results,
  * and the verdict is TW_VERDICT_UNREACHABLE. */
 TW_EXTERN(int) tw_run_execute(tw_run *run, tw_error *err);
+
+/* With keep_cookies: writes the jar of the run's first performance (the
+ * first started) as it ended, whatever its outcome, to path (atomically)
+ * in Netscape cookie file format: libcurl's lines, one cookie a line,
+ * after the format's header line. TW_OK; TW_EUSAGE when no such jar was
+ * kept (keep_cookies off, or no performance ended); TW_EIO naming path;
+ * TW_ENOMEM. */
+TW_EXTERN(int) tw_run_write_cookies(const tw_run *run, const char *path, tw_error *err);
 
 /* The run's verdict without a gate (tw_readiness_verdict with no score):
  * what a caller without a project file gets. The CLI and the reports use

@@ -155,5 +155,90 @@ expect_named "a TLS handshake that never comes" "could not connect" --connect-ti
 kill "$hold_pid" 2>/dev/null
 wait "$hold_pid" 2>/dev/null
 
+# ---- transport lines and subjects (issue 12, capability 11) ----
+
+# run_rehearsal NAME WANT_STATUS FILE [OPTION...]: FILE against $stage.
+run_rehearsal() {
+  local name=$1 want=$2 file=$3
+  shift 3
+  "$techweek" run --no-reports --color never --var "stage=$stage" "$@" "$file" \
+    >"$work/stdout" 2>"$work/stderr" </dev/null
+  local got=$?
+  if [ "$got" = "$want" ]; then
+    ok "$name"
+  else
+    bad "$name" "exit status $got, expected $want" "--- stdout" "$(head -n 30 "$work/stdout")" \
+      "--- stderr" "$(head -n 10 "$work/stderr")"
+  fi
+}
+
+# The server's certificate, on the first connection and on a reused one
+# (libcurl reports CERTINFO at the handshake only).
+cat >"$work/certificate.rehearsal" <<'EOF'
+rehearsal "Certificate"
+scene "Certificate"
+  get {{stage}}/ping
+  expect certificate subject == "O = techweek tests, CN = 127.0.0.1"
+  expect certificate issuer == "O = techweek tests, CN = techweek throwaway CA"
+  expect certificate expires ~ /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
+  expect certificate serial ~ /^[0-9a-f]+$/
+  expect version == "1.1"
+  get {{stage}}/ping
+  expect certificate subject contains "CN = 127.0.0.1"
+  expect certificate serial ~ /^[0-9a-f]+$/
+EOF
+start_stage "$certs/server.pem" "$certs/server.key"
+run_rehearsal "certificate subjects, also on a reused connection" 0 \
+  "$work/certificate.rehearsal" --cacert "$certs/ca.pem"
+# Connections are pooled across customers too: a later performance's
+# first request may ride on an earlier one's connection.
+run_rehearsal "certificate subjects in every performance of a dress rehearsal" 0 \
+  "$work/certificate.rehearsal" --cacert "$certs/ca.pem" --performances 6 --customers 2 --jobs 2
+serial=$(openssl x509 -in "$certs/server.pem" -noout -serial | sed 's/^serial=//' | tr A-F a-f)
+cat >"$work/serial.rehearsal" <<EOF
+rehearsal "Serial"
+scene "Serial"
+  get {{stage}}/ping
+  expect certificate serial == "$serial"
+EOF
+run_rehearsal "certificate serial is openssl's, in lowercase hex" 0 "$work/serial.rehearsal" \
+  --cacert "$certs/ca.pem"
+
+# insecure on one request: that request only.
+cat >"$work/insecure.rehearsal" <<'EOF'
+rehearsal "Insecure"
+scene "Insecure"
+  get {{stage}}/ping
+    insecure
+  expect status 200
+  expect certificate issuer contains "CN = 127.0.0.1"
+EOF
+start_stage "$certs/self.pem" "$certs/self.key"
+run_rehearsal "insecure accepts a self-signed certificate for its request" 0 \
+  "$work/insecure.rehearsal"
+printf '  get {{stage}}/ping\n  expect status 200\n' >>"$work/insecure.rehearsal"
+run_rehearsal "insecure does not carry to the next request" 3 "$work/insecure.rehearsal"
+
+# A client certificate, to a server that requires one signed by the CA.
+cat >"$work/client.rehearsal" <<EOF
+rehearsal "Client certificate"
+scene "Who am I"
+  get {{stage}}/
+    cert "$certs/client.pem" key "$certs/client.key"
+  expect json \$.client == "techweek client"
+EOF
+stop_stage
+coproc CLIENT { exec python3 "$here/client_cert_server.py" "$certs/server.pem" \
+  "$certs/server.key" "$certs/ca.pem" 2>>"$work/stage.err"; }
+client_pid=$CLIENT_PID
+read -r -t 30 stage <&"${CLIENT[0]}"
+run_rehearsal "cert and key: the server reads the client certificate" 0 "$work/client.rehearsal" \
+  --cacert "$certs/ca.pem"
+sed -i '/cert "/d' "$work/client.rehearsal"
+run_rehearsal "without cert the server refuses the request" 1 "$work/client.rehearsal" \
+  --cacert "$certs/ca.pem"
+kill "$client_pid" 2>/dev/null
+wait "$client_pid" 2>/dev/null
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -12,6 +12,8 @@
 #   expired.pem, .key       signed by that CA for the same names, but expired
 #                           (valid until the day before it was made)
 #   wronghost.pem, .key     signed by that CA, valid, but for wrong.example only
+#   client.pem, client.key  a client certificate (CN "techweek client",
+#                           clientAuth) signed by that CA
 #
 # Certificates are made at test time, never committed: a private key in the
 # repository is a private key on the internet. They are short-lived and
@@ -44,7 +46,8 @@ openssl req -x509 -new -key "$dir/ca.key" -days "$days" -sha256 \
     -addext "subjectKeyIdentifier = hash" \
     -out "$dir/ca.pem"
 
-# signed NAME DAYS SAN: NAME.pem/NAME.key signed by the CA. Clients check the
+# signed NAME DAYS SAN [EKU [CN]]: NAME.pem/NAME.key signed by the CA (EKU
+# serverAuth and CN 127.0.0.1 unless given). Clients check the
 # SAN, not the CN, so the names the stage is reached by go there. DAYS -1
 # makes a certificate that expired the day before it was made.
 signed() {
@@ -52,12 +55,12 @@ signed() {
     cat >"$dir/$1.ext" <<EOF
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
+extendedKeyUsage = ${4:-serverAuth}
 $3
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 EOF
-    openssl req -new -key "$dir/$1.key" -subj "/O=techweek tests/CN=127.0.0.1" \
+    openssl req -new -key "$dir/$1.key" -subj "/O=techweek tests/CN=${5:-127.0.0.1}" \
         -out "$dir/$1.csr"
     openssl x509 -req -in "$dir/$1.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
         -set_serial "0x$(openssl rand -hex 8)" -days "$2" -sha256 \
@@ -67,6 +70,8 @@ EOF
 signed server "$days" "$names"
 signed expired -1 "$names"
 signed wronghost "$days" "subjectAltName = DNS:wrong.example"
+# A client certificate, signed by the same CA, for servers that ask for one.
+signed client "$days" "" clientAuth "techweek client"
 
 # The self-signed certificate: same names, so with it the only thing wrong is
 # that nobody trusted vouches for it.

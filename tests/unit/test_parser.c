@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "language/ast.h"
 #include "language/parser.h"
 #include "techweek/script.h"
@@ -1035,6 +1037,57 @@ static void test_expect_values(void **state)
 	tw_script_free(s);
 }
 
+/* Transport (issue 12, capabilities 8 and 11): the cookie attribute and
+ * certificate words, the version's value, and the http/insecure/cert
+ * lines, into the AST; every misuse names its place. */
+static void test_transport(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok(S "get /x\n"
+				  "  http 1.0\n"
+				  "  insecure\n"
+				  "  cert \"c.pem\" key k.pem\n"
+				  "expect set-cookie \"sid\" max-age == 3600\n"
+				  "expect cookie sid exists\n"
+				  "expect cookie sid httponly == true\n"
+				  "expect cookie sid value == \"x\"\n"
+				  "expect version == \"2\"\n"
+				  "expect certificate serial exists\n");
+	const tw_scene *sc = &s->scenes[0];
+	assert_int_equal(sc->steps[0].req.http_version, 10);
+	assert_true(sc->steps[0].req.insecure);
+	assert_string_equal(sc->steps[0].req.cert, "c.pem");
+	assert_string_equal(sc->steps[0].req.key, "k.pem");
+	assert_int_equal(sc->steps[1].expect.subject, TW_SUBJ_SET_COOKIE);
+	assert_string_equal(sc->steps[1].expect.arg, "sid");
+	assert_string_equal(sc->steps[1].expect.attr, "max-age");
+	assert_null(sc->steps[2].expect.attr);
+	assert_string_equal(sc->steps[3].expect.attr, "httponly");
+	assert_null(sc->steps[4].expect.attr); /* value: the cookie itself */
+	assert_int_equal(sc->steps[5].expect.subject, TW_SUBJ_VERSION);
+	assert_int_equal(sc->steps[6].expect.subject, TW_SUBJ_CERTIFICATE);
+	assert_string_equal(sc->steps[6].expect.arg, "serial");
+	tw_script_free(s);
+
+	parse_err(S "get /x\n  http\n", 3, 7, "expected the HTTP version after 'http'");
+	parse_err(S "get /x\n  http 1.1\n  http 1.0\n", 4, 3, "a request has one 'http' line");
+	parse_err(S "get /x\n  insecure yes\n", 3, 12, "unexpected 'yes' after 'insecure'");
+	parse_err(S "get /x\n  cert\n", 3, 7, "expected the client certificate's file");
+	parse_err(S "get /x\n  cert c.pem\n", 3, 13, "expected 'key' and the private key's file");
+	parse_err(S "get /x\n  cert c.pem key\n", 3, 17, "expected the private key's file");
+	parse_err(S "insecure\n", 2, 1, "'insecure' must follow a request step");
+	parse_err(S "expect cookie sid max-age == 1\n", 2, 19,
+		  "the cookie jar does not keep Max-Age");
+	parse_err(S "expect set-cookie\n", 2, 18, "expected the set-cookie name");
+	parse_err(S "expect certificate\n", 2, 19, "expected what to check after 'expect certificate'");
+	parse_err(S "expect version == 2\n", 2, 19, "an HTTP version is text");
+	/* A version this libcurl lacks is refused with its name. */
+	if (!(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP3))
+		parse_err(S "get /x\n  http 3\n", 3, 8, "'http 3': this techweek's libcurl");
+	else
+		tw_script_free(parse_ok(S "get /x\n  http 3\n"));
+}
+
 static void test_expect_errors(void **state)
 {
 	(void)state;
@@ -1462,7 +1515,7 @@ static void test_expect_call_subjects(void **state)
 	parse_err(IVR "  expect trasnfer\n", 2, 10, "unknown expectation 'trasnfer' (did you mean 'transfer'?)");
 	parse_err(IVR "  expect\n", 2, 9,
 		  "expected what to check after 'expect': status, header, text, body, title, url, xpath, "
-		  "json, cookie, time, var, bytes, sha256, md5, redirects, hop, or on the phone transfer, "
+		  "json, cookie, time, var, bytes, sha256, md5, redirects, hop, set-cookie, version, certificate, or on the phone transfer, "
 		  "recording, rejected or hangup");
 }
 
@@ -1689,6 +1742,7 @@ int main(void)
 		cmocka_unit_test(test_expect_subjects_and_defaults),
 		cmocka_unit_test(test_expect_values),
 		cmocka_unit_test(test_expect_errors),
+		cmocka_unit_test(test_transport),
 		cmocka_unit_test(test_call),
 		cmocka_unit_test(test_call_errors),
 		cmocka_unit_test(test_web_steps),

@@ -135,5 +135,7 @@ void tw_http_request_free(tw_http_request *req)
 		free(req->parts[i].content_type);
 	}
 	free(req->parts);
+	free(req->cert);
+	free(req->key);
 	memset(req, 0, sizeof(*req));
 }

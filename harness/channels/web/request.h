@@ -31,6 +31,10 @@ typedef struct tw_http_request {
 	/* issue 12, redirects: `follow redirects on|off` on the step */
 	int follow;          /* 0: as the run says (--no-follow); 1: follow
 				redirects; -1: the 3xx is the response */
+	/* transport (issue 12, capability 11) */
+	int http_version;    /* 10, 11, 20, 30; 0: libcurl's default */
+	bool insecure;       /* skip verifying the server's certificate */
+	char *cert, *key;    /* owned: client certificate and key files; NULL: none */
 } tw_http_request;
 
 /* All of these return TW_OK or TW_ENOMEM; strings are copied. */

@@ -57,6 +57,7 @@ void tw_response_drop_views(tw_response *r)
 void tw_response_reset(tw_response *r)
 {
 	free_views(r);
+	curl_slist_free_all(r->cert);
 	free_headers(r);
 	free(r->url);
 	free(r->method);

@@ -97,6 +97,10 @@ typedef struct tw_response {
 	bool json_tried;
 	char *json_error;
 	char *text;
+
+	/* transport (issue 12, capability 11) */
+	struct curl_slist *cert; /* owned: the server certificate's
+				    CERTINFO lines (https); NULL: none */
 } tw_response;
 
 void tw_response_init(tw_response *r, size_t max_body);

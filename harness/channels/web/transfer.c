@@ -125,6 +125,49 @@ static int setup_mime(tw_transfer *t, const tw_http_request *req, tw_error *err)
 	return TW_OK;
 }
 
+/* The request's own transport lines (issue 12, capability 11). libcurl
+ * asked for HTTP/2 falls back to 1.1 where the server does not offer it
+ * (the `version` subject tells which came); the server's certificate is
+ * kept (CERTINFO) for `expect certificate`, which costs a little per new
+ * TLS connection only. */
+static int apply_transport(CURL *easy, const tw_http_request *req, tw_error *err)
+{
+	static const struct {
+		int version;
+		long curl;
+	} versions[] = {
+		{10, CURL_HTTP_VERSION_1_0},
+		{11, CURL_HTTP_VERSION_1_1},
+		{20, CURL_HTTP_VERSION_2_0},
+		{30, CURL_HTTP_VERSION_3},
+	};
+	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
+		if (req->http_version == versions[i].version &&
+		    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, versions[i].curl) != CURLE_OK)
+			return tw_error_set(err, TW_EUNSUPPORTED,
+					    "this libcurl (%s) cannot speak the HTTP version asked for",
+					    curl_version_info(CURLVERSION_NOW)->version);
+	if (req->insecure) {
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (req->cert) {
+		/* libcurl reads them at the handshake and says only "could not
+		 * load PEM client certificate": name the file first. */
+		const char *files[] = {req->cert, req->key};
+		for (int i = 0; i < 2; i++)
+			if (files[i] && access(files[i], R_OK) != 0)
+				return tw_error_set(err, TW_EIO, "cannot read the client %s '%s': %s",
+						    i ? "key" : "certificate", files[i],
+						    strerror(errno));
+		curl_easy_setopt(easy, CURLOPT_SSLCERT, req->cert);
+		if (req->key)
+			curl_easy_setopt(easy, CURLOPT_SSLKEY, req->key);
+	}
+	curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
+	return TW_OK;
+}
+
 CURLSH *tw_transfer_jar_new(void)
 {
 	CURLSH *jar = curl_share_init();
@@ -135,11 +178,49 @@ CURLSH *tw_transfer_jar_new(void)
 	return jar;
 }
 
+int tw_transfer_jar_load(CURLSH *jar, const char *path, tw_error *err)
+{
+	/* libcurl would skip a file it cannot open without a word. */
+	if (access(path, R_OK) != 0)
+		return tw_error_set(err, TW_EIO, "cannot read the cookie file '%s': %s", path,
+				    strerror(errno));
+	CURL *easy = curl_easy_init();
+	if (!easy)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	curl_easy_setopt(easy, CURLOPT_SHARE, jar);
+	curl_easy_setopt(easy, CURLOPT_COOKIEFILE, path);
+	curl_easy_setopt(easy, CURLOPT_COOKIELIST, "RELOAD");
+	curl_easy_cleanup(easy);
+	return TW_OK;
+}
+
+char *tw_transfer_jar_text(CURLSH *jar)
+{
+	CURL *easy = curl_easy_init();
+	if (!easy)
+		return NULL;
+	curl_easy_setopt(easy, CURLOPT_SHARE, jar);
+	curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");
+	struct curl_slist *list = NULL;
+	curl_easy_getinfo(easy, CURLINFO_COOKIELIST, &list);
+	tw_buf b;
+	tw_buf_init(&b, SIZE_MAX);
+	/* libcurl's own header line for the format */
+	tw_buf_puts(&b, "# Netscape HTTP Cookie File\n");
+	for (struct curl_slist *l = list; l; l = l->next)
+		tw_buf_printf(&b, "%s\n", l->data);
+	curl_slist_free_all(list);
+	curl_easy_cleanup(easy);
+	return tw_buf_steal(&b);
+}
+
 int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		      const tw_http_request *req, const tw_run_options *opts,
 		      void *private, tw_error *err)
 {
+	tw_transfer_certs *certs = t->certs;
 	tw_transfer_free(t);
+	t->certs = certs;
 	t->resp = resp;
 	tw_response_reset(resp);
 	CURL *easy = t->easy = curl_easy_init();
@@ -179,6 +260,9 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	}
 	if (opts->cacert)
 		curl_easy_setopt(easy, CURLOPT_CAINFO, opts->cacert);
+	int trc = apply_transport(easy, req, err);
+	if (trc)
+		return trc;
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
@@ -314,6 +398,103 @@ static bool other_scheme_redirect(const tw_response *r)
 	return other;
 }
 
+static struct curl_slist *copy_lines(const struct curl_slist *from)
+{
+	struct curl_slist *lines = NULL;
+	for (const struct curl_slist *l = from; l; l = l->next) {
+		struct curl_slist *n = curl_slist_append(lines, l->data);
+		if (!n) {
+			curl_slist_free_all(lines);
+			return NULL;
+		}
+		lines = n;
+	}
+	return lines;
+}
+
+tw_transfer_certs *tw_transfer_certs_new(void)
+{
+	tw_transfer_certs *c = calloc(1, sizeof(*c));
+	if (c && pthread_mutex_init(&c->lock, NULL) != 0) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+void tw_transfer_certs_free(tw_transfer_certs *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->count; i++) {
+		free(c->items[i].origin);
+		curl_slist_free_all(c->items[i].lines);
+	}
+	free(c->items);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+/* Remembers lines (taken) as origin's certificate; false when out of
+ * memory (lines freed). Under the lock. */
+static bool remember_cert(tw_transfer_certs *c, const char *origin, struct curl_slist *lines)
+{
+	for (size_t i = 0; i < c->count; i++)
+		if (strcmp(c->items[i].origin, origin) == 0) {
+			curl_slist_free_all(c->items[i].lines);
+			c->items[i].lines = lines;
+			return true;
+		}
+	char *o = strdup(origin);
+	tw_transfer_cert *grown = o ? realloc(c->items, (c->count + 1) * sizeof(*c->items)) : NULL;
+	if (!grown) {
+		free(o);
+		curl_slist_free_all(lines);
+		return false;
+	}
+	c->items = grown;
+	c->items[c->count++] = (tw_transfer_cert){.origin = o, .lines = lines};
+	return true;
+}
+
+/* The certificate the answering server showed (url: the effective URL),
+ * the response's own copy: from this handshake's CERTINFO or, on a
+ * reused connection, from the handshake that set it up. NULL for http,
+ * or out of memory (the subject then says none was reported). */
+static struct curl_slist *server_cert(tw_transfer *t, const char *url)
+{
+	if (strncmp(url, "https:", 6) != 0)
+		return NULL;
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL;
+	char origin[512] = "";
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		snprintf(origin, sizeof(origin), "%s:%s", host, port);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	struct curl_certinfo *ci = NULL;
+	curl_easy_getinfo(t->easy, CURLINFO_CERTINFO, &ci);
+	bool handshake = ci && ci->num_of_certs > 0;
+	struct curl_slist *mine = handshake ? copy_lines(ci->certinfo[0]) : NULL;
+	if (!t->certs || !origin[0])
+		return mine;
+	pthread_mutex_lock(&t->certs->lock);
+	if (handshake) {
+		struct curl_slist *kept = mine ? copy_lines(mine) : NULL;
+		if (kept)
+			(void)remember_cert(t->certs, origin, kept);
+	} else {
+		for (size_t i = 0; i < t->certs->count && !mine; i++)
+			if (strcmp(t->certs->items[i].origin, origin) == 0)
+				mine = copy_lines(t->certs->items[i].lines);
+	}
+	pthread_mutex_unlock(&t->certs->lock);
+	return mine;
+}
+
 int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_error *err)
 {
 	CURL *e = t->easy;
@@ -360,6 +541,8 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 		(void)tw_response_hop_sent(r, method, url); /* a failure: r->hops_lost */
 		r->status = 0;
 	}
+	if (result == CURLE_OK && url)
+		r->cert = server_cert(t, url);
 	char *ct = NULL;
 	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
 	free(r->content_type);

@@ -15,11 +15,33 @@
 #define TW_WEB_TRANSFER_H
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "channels/web/request.h"
 #include "channels/web/response.h"
 #include "techweek/run.h"
+
+/* The server certificate each origin showed, for the whole run (issue 12,
+ * capability 11): libcurl reports CERTINFO at the handshake only, and a
+ * connection is pooled across steps and customers, so a response on a
+ * reused connection reads its certificate here. Shared by every worker
+ * thread, under its lock. */
+typedef struct tw_transfer_cert {
+	char *origin;             /* owned: "host:port" */
+	struct curl_slist *lines; /* owned: CERTINFO's lines of the first
+				     certificate ("Subject:...") */
+} tw_transfer_cert;
+
+typedef struct tw_transfer_certs {
+	pthread_mutex_t lock;
+	tw_transfer_cert *items;
+	size_t count;
+} tw_transfer_certs;
+
+/* A new, empty cache; NULL on out of memory. */
+tw_transfer_certs *tw_transfer_certs_new(void);
+void tw_transfer_certs_free(tw_transfer_certs *certs);
 
 typedef struct tw_transfer {
 	CURL *easy;                 /* owned: the last transfer's handle, kept
@@ -33,11 +55,23 @@ typedef struct tw_transfer {
 	long sent;                  /* requests put on the wire so far */
 	long max_redirects;         /* the run's --max-redirs, for messages */
 	char errbuf[CURL_ERROR_SIZE];
+	/* transport (issue 12, capability 11): borrowed, the run's; kept
+	 * from one transfer to the next; NULL: certificates are read from
+	 * the handshake only */
+	tw_transfer_certs *certs;
 } tw_transfer;
 
 /* A new cookie jar; NULL on out of memory. Free it with
  * curl_share_cleanup after tw_transfer_free of every transfer using it. */
 CURLSH *tw_transfer_jar_new(void);
+
+/* transport (issue 12, capability 8). Loads a Netscape cookie file into
+ * jar (libcurl reads it; lines it cannot read are skipped). TW_OK, or
+ * TW_EIO when the file cannot be read. */
+int tw_transfer_jar_load(CURLSH *jar, const char *path, tw_error *err);
+/* The jar as a Netscape cookie file's text (malloc'd), or NULL when out of
+ * memory. */
+char *tw_transfer_jar_text(CURLSH *jar);
 
 /* t starts zeroed and is reused for every transfer of one customer. Makes
  * a new easy handle (t->easy, freeing the previous one, which must no longer
