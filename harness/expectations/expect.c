@@ -296,7 +296,8 @@ static char *actual_field(eval *ev, const char *focus)
 static const char *first_of(eval *ev, char *buf, size_t n)
 {
 	buf[0] = '\0';
-	if (!ev->ex->count && ev->act.matches > 1)
+	/* A JSON query's several matches are judged as one list. */
+	if (!ev->ex->count && ev->act.matches > 1 && ev->ex->subject != TW_SUBJ_JSON)
 		snprintf(buf, n, " (the first of %zu matches)", ev->act.matches);
 	return buf;
 }
@@ -693,6 +694,7 @@ static int evaluate(eval ev, tw_expect_outcome *out)
 	free(ev.label);
 	free(ev.expected);
 	free(ev.act.owned);
+	json_decref(ev.act.json_owned);
 	free(ev.act.missing);
 	free(ev.act.missing_actual);
 	if (ev.oom) {

@@ -35,6 +35,7 @@ typedef struct actual {
 	double number;        /* ACT_NUMBER */
 	bool boolean;         /* ACT_BOOL */
 	json_t *json;         /* ACT_JSON; borrowed from the response */
+	json_t *json_owned;   /* a list of matches subject.c built; owned */
 	size_t matches;       /* json and xpath: how many were selected */
 	bool empty_is_absent; /* text, body, title, xpath string */
 	bool long_text;       /* text and body: an excerpt, not a quote */

@@ -15,17 +15,19 @@
  *      xpath EXPR   XPath 1.0 on the parsed page (HTML, or XML for XML
  *                   types): a node-set gives its first node's string value,
  *                   a number, boolean or string result is that value
- *      json QUERY   the first value the query selects in the JSON body
- *                   (expectations/jsonpath.h); the body must be JSON
+ *      json QUERY   the value the query selects in the JSON body
+ *                   (expectations/jsonpath.h); the body must be JSON.
+ *                   Several values are one list (a JSON array, in
+ *                   document order), judged whole
  *      cookie NAME  the value of the first unexpired cookie called NAME in
  *                   the customer's jar, whatever its domain or path
  *      time         the step's total time in milliseconds
  *
  *      With `count` (json and xpath only) the actual is the number of
  *      matches instead: the node-set's size for xpath; for json the number
- *      of values selected, except that when the query selects exactly one
- *      value and it is an array, the array's size, so `json $.items count
- *      == 3` counts items.
+ *      of values selected, except that a singular query (names and
+ *      indexes only) that selects an array counts its elements, so `json
+ *      $.items count == 3` counts items, as does `json $.items[*] count`.
  *
  *      Something is absent when the header, cookie or title is not there,
  *      when a query selects nothing, or when there is no URL. Absence fails
@@ -317,8 +319,16 @@ static void fetch_json(eval *ev)
 	tw_json_matches m = {0};
 	tw_error err = {0};
 	const tw_expect_code *code = ev->ex->code;
-	int rc = code && code->query ? tw_jsonpath_select(code->query, doc, &m, &err)
-				     : tw_jsonpath_eval(ev->arg, doc, &m, &err);
+	tw_jsonpath *own = NULL;
+	const tw_jsonpath *jp = code && code->query ? code->query : NULL;
+	int rc = jp ? TW_OK : tw_jsonpath_compile(&own, ev->arg, &err);
+	if (!jp)
+		jp = own;
+	if (rc == TW_OK)
+		rc = tw_jsonpath_select(jp, doc, &m, &err);
+	/* A query that can select several values (a wildcard, `..`, a slice,
+	 * a union, a filter) gives a list; one value reads as itself. */
+	bool list = rc == TW_OK && !tw_jsonpath_singular(jp);
 	if (rc == TW_ENOMEM) {
 		ev->oom = true;
 	} else if (rc == TW_ESYNTAX) {
@@ -327,17 +337,32 @@ static void fetch_json(eval *ev)
 		tw_expect_decide(ev, false, NULL, "%s: %s", ev->label, err.message);
 	} else if (ev->ex->count) {
 		size_t n = m.count;
-		if (n == 1 && json_is_array(m.items[0]))
+		if (!list && n == 1 && json_is_array(m.items[0]))
 			n = json_array_size(m.items[0]);
 		set_number(ev, (double)n);
 	} else if (m.count == 0) {
 		set_missing(ev, tw_expect_format(ev, "%s matched nothing", ev->arg),
 			    body_excerpt(ev, TW_EXCERPT_MAX));
-	} else {
+	} else if (m.count == 1) {
 		set_json(ev, m.items[0]);
+	} else {
+		json_t *all = json_array();
+		for (size_t i = 0; all && i < m.count; i++)
+			if (json_array_append(all, m.items[i])) {
+				json_decref(all);
+				all = NULL;
+			}
+		if (!all) {
+			ev->oom = true;
+		} else {
+			json_decref(ev->act.json_owned);
+			ev->act.json_owned = all;
+			set_json(ev, all);
+		}
 	}
 	ev->act.matches = m.count;
 	tw_json_matches_free(&m);
+	tw_jsonpath_free(own);
 	tw_error_clear(&err);
 }
 
