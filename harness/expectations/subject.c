@@ -293,6 +293,16 @@ static void set_json(eval *ev, json_t *v)
 	ev->act.len = s ? strlen(s) : 0;
 }
 
+/* A body that opens like a JSON object or array: when it does not parse,
+ * the reason is the parser's, whatever its Content-Type says. */
+static bool looks_like_json(const tw_response *resp)
+{
+	const char *p = resp->body.data, *end = p + resp->body.len;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p < end && (*p == '{' || *p == '[');
+}
+
 static void fetch_json(eval *ev)
 {
 	tw_response *resp = ev->resp;
@@ -302,10 +312,11 @@ static void fetch_json(eval *ev)
 		if (resp->body.len == 0) {
 			tw_expect_decide(ev, false, NULL,
 					 "expected a JSON body, got an empty body");
-		} else if (resp->content_type && strstr(resp->content_type, "json")) {
+		} else if ((resp->content_type && strstr(resp->content_type, "json")) ||
+			   looks_like_json(resp)) {
 			tw_expect_decide(ev, false, body_excerpt(ev, TW_EXCERPT_MAX),
 					 "expected a JSON body, got %s that does not parse: %s",
-					 resp->content_type, why);
+					 content_type_words(resp), why);
 		} else {
 			char *short_body = body_excerpt(ev, MSG_EXCERPT);
 			tw_expect_decide(ev, false, body_excerpt(ev, TW_EXCERPT_MAX),
