@@ -159,7 +159,9 @@ static void fetch_text(eval *ev)
 	}
 	const char *text = tw_response_text(ev->resp);
 	/* Outside HTML the text is the body itself, which may hold NULs. */
-	size_t len = text == ev->resp->body.data ? ev->resp->body.len : strlen(text);
+	size_t len = strlen(text);
+	if (!tw_response_is_html(ev->resp) || !ev->resp->text)
+		text = tw_response_body_text(ev->resp, &len);
 	set_string(ev, text, len);
 	ev->act.long_text = true;
 	ev->act.empty_is_absent = true;
@@ -516,11 +518,15 @@ void tw_subject_fetch(eval *ev)
 	case TW_SUBJ_TEXT:
 		fetch_text(ev);
 		break;
-	case TW_SUBJ_BODY:
-		set_string(ev, resp->body.data, resp->body.len);
+	case TW_SUBJ_BODY: {
+		/* In UTF-8 like every other text; the bytes subject is raw. */
+		size_t len;
+		const char *text = tw_response_body_text(resp, &len);
+		set_string(ev, text, len);
 		ev->act.long_text = true;
 		ev->act.empty_is_absent = true;
 		break;
+	}
 	case TW_SUBJ_TITLE:
 		fetch_title(ev);
 		break;
