@@ -14,7 +14,9 @@
  *      url          the final URL, after redirects
  *      xpath EXPR   XPath 1.0 on the parsed page (HTML, or XML for XML
  *                   types): a node-set gives its first node's string value,
- *                   a number, boolean or string result is that value
+ *                   a number, boolean or string result is that value. On
+ *                   XML the document's namespace prefixes are known, and
+ *                   `_` names its default namespace
  *      json QUERY   the value the query selects in the JSON body
  *                   (expectations/jsonpath.h); the body must be JSON.
  *                   Several values are one list (a JSON array, in
@@ -40,6 +42,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlversion.h>
 #include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -445,6 +448,39 @@ static void xpath_value(eval *ev, xmlXPathObjectPtr res)
 	}
 }
 
+/* XPath on an XML body knows the document's own namespace prefixes (the
+ * first declaration of each wins) and `_` for the default namespace, as
+ * Hurl does: `//_:entry/media:price` on an Atom feed. */
+static bool register_namespaces(xmlXPathContextPtr ctx, xmlDocPtr doc)
+{
+	bool have_default = false;
+	for (xmlNodePtr n = xmlDocGetRootElement(doc); n;) {
+		if (n->type == XML_ELEMENT_NODE) {
+			for (xmlNsPtr ns = n->nsDef; ns; ns = ns->next) {
+				if (!ns->href)
+					continue;
+				const xmlChar *prefix = ns->prefix ? ns->prefix : BAD_CAST "_";
+				if (!ns->prefix && have_default)
+					continue;
+				have_default |= !ns->prefix;
+				if (xmlXPathNsLookup(ctx, prefix))
+					continue;
+				if (xmlXPathRegisterNs(ctx, prefix, ns->href))
+					return false;
+			}
+		}
+		if (n->type == XML_ELEMENT_NODE && n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n && !n->next)
+			n = n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : NULL;
+		if (n)
+			n = n->next;
+	}
+	return true;
+}
+
 static void fetch_xpath(eval *ev)
 {
 	xmlDocPtr doc = tw_response_doc(ev->resp);
@@ -462,7 +498,8 @@ static void fetch_xpath(eval *ev)
 		return;
 	}
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	if (!ctx) {
+	if (!ctx || (doc->type == XML_DOCUMENT_NODE && !register_namespaces(ctx, doc))) {
+		xmlXPathFreeContext(ctx);
 		ev->oom = true;
 		return;
 	}
