@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include <libxml/xmlerror.h>
+#include <libxml/xpathInternals.h>
 
 #include "core/strmap.h"
 #include "core/template.h"
@@ -340,6 +341,69 @@ static const char *xpath_message(int code)
 	}
 }
 
+static bool xpath_name_byte(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '-' || ch == '_' || ch == '.' || ch == ':' || (unsigned char)ch >= 0x80;
+}
+
+/* libxml2 compiles a call to a function it does not have and only fails
+ * when evaluating it: every name written before '(' (outside quotes)
+ * that is not a node test must be one of the functions the run's XPath
+ * contexts know. Sets *at to the name's offset; returns it malloc'd, or
+ * NULL when all are known. */
+static char *unknown_xpath_function(const char *expr, size_t *at, bool *oom)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(NULL);
+	if (!ctx) {
+		*oom = true;
+		return NULL;
+	}
+	char *found = NULL;
+	size_t i = 0, n = strlen(expr);
+	while (i < n && !found) {
+		char ch = expr[i];
+		if (ch == '"' || ch == '\'') {
+			const char *close = strchr(expr + i + 1, ch);
+			i = close ? (size_t)(close - expr) + 1 : n;
+			continue;
+		}
+		if (!xpath_name_byte(ch) || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-') {
+			i++;
+			continue;
+		}
+		size_t start = i;
+		while (i < n && xpath_name_byte(expr[i]))
+			i++;
+		if (start > 0 && expr[start - 1] == '$')
+			continue;
+		size_t j = i;
+		while (j < n && (expr[j] == ' ' || expr[j] == '\t' || expr[j] == '\n'))
+			j++;
+		if (j >= n || expr[j] != '(')
+			continue;
+		char *name = strndup(expr + start, i - start);
+		if (!name) {
+			*oom = true;
+			break;
+		}
+		static const char *const node_tests[] = {"node", "text", "comment",
+							 "processing-instruction"};
+		bool known = strchr(name, ':') == NULL &&
+			     xmlXPathFunctionLookup(ctx, BAD_CAST name) != NULL;
+		for (size_t k = 0; k < sizeof(node_tests) / sizeof(node_tests[0]); k++)
+			known |= strcmp(name, node_tests[k]) == 0;
+		if (known) {
+			free(name);
+		} else {
+			found = name;
+			*at = start;
+		}
+	}
+	xmlXPathFreeContext(ctx);
+	return found;
+}
+
 static void check_xpath(checker *c, const tw_step *st)
 {
 	const tw_expect *e = &st->expect;
@@ -350,6 +414,13 @@ static void check_xpath(checker *c, const tw_step *st)
 	xmlXPathCompExprPtr comp = tw_xpath_compile(e->arg, &code, &offset);
 	if (comp) {
 		xmlXPathFreeCompExpr(comp);
+		size_t at = 0;
+		char *name = unknown_xpath_function(e->arg, &at, &c->oom);
+		if (name)
+			problem(c, e->arg_loc.line,
+				raw_col(c, e->arg_loc, written_as(c, e->arg_loc), at),
+				"invalid XPath expression: unknown function '%s'", name);
+		free(name);
 		return;
 	}
 	if (code == XML_ERR_NO_MEMORY || code == XML_XPATH_MEMORY_ERROR) {
