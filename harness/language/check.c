@@ -368,12 +368,14 @@ static char *unknown_xpath_function(const char *expr, size_t *at, bool *oom)
 			i = close ? (size_t)(close - expr) + 1 : n;
 			continue;
 		}
-		if (!xpath_name_byte(ch) || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-') {
+		if (!xpath_name_byte(ch) || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' ||
+		    ch == ':') {
 			i++;
 			continue;
 		}
 		size_t start = i;
-		while (i < n && xpath_name_byte(expr[i]))
+		/* `child::node()`: an axis ends at "::", a QName's prefix at ':'. */
+		while (i < n && xpath_name_byte(expr[i]) && strncmp(expr + i, "::", 2) != 0)
 			i++;
 		if (start > 0 && expr[start - 1] == '$')
 			continue;
