@@ -147,8 +147,11 @@ static int syntax_error(parser *p, const char *expected)
 		snprintf(what, sizeof(what), "byte \\x%02x", (unsigned char)p->q[p->pos]);
 	else
 		snprintf(what, sizeof(what), "'%c'", p->q[p->pos]);
-	return tw_error_set(p->err, TW_ESYNTAX, "unexpected %s at offset %zu in %s: expected %s",
-			    what, p->pos, p->q, expected);
+	int rc = tw_error_set(p->err, TW_ESYNTAX, "unexpected %s at offset %zu in %s: expected %s",
+			      what, p->pos, p->q, expected);
+	if (p->err)
+		p->err->col = (int)p->pos + 1; /* for check's caret */
+	return rc;
 }
 
 static int oom(parser *p)

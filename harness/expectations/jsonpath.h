@@ -40,7 +40,8 @@ void tw_json_matches_free(tw_json_matches *m);
  * compiled, so threads may share it. */
 typedef struct tw_jsonpath tw_jsonpath;
 
-/* Parses query (errors as tw_jsonpath_eval's). Free with tw_jsonpath_free. */
+/* Parses query (errors as tw_jsonpath_eval's; a syntax error's err->col is
+ * the 1-based column in the query). Free with tw_jsonpath_free. */
 int tw_jsonpath_compile(tw_jsonpath **out, const char *query, tw_error *err);
 /* tw_jsonpath_eval with the query already parsed. */
 int tw_jsonpath_select(const tw_jsonpath *jp, json_t *root, tw_json_matches *out,

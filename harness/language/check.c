@@ -49,6 +49,7 @@
 #include "core/strmap.h"
 #include "core/template.h"
 #include "expectations/compiled.h"
+#include "expectations/jsonpath.h"
 #include "expectations/regex.h"
 #include "language/ast.h"
 #include "language/lexer.h"
@@ -433,6 +434,26 @@ static void check_xpath(checker *c, const tw_step *st)
 		"invalid XPath expression: %s", code ? xpath_message(code) : "it does not compile");
 }
 
+/* A JSON query without templates parses now rather than at run time. */
+static void check_json_query(checker *c, const tw_step *st)
+{
+	const tw_expect *e = &st->expect;
+	if (!e->arg || tw_template_has_refs(e->arg))
+		return;
+	tw_jsonpath *jp = NULL;
+	tw_error err = {0};
+	int rc = tw_jsonpath_compile(&jp, e->arg, &err);
+	tw_jsonpath_free(jp);
+	if (rc == TW_ENOMEM)
+		c->oom = true;
+	else if (rc)
+		problem(c, e->arg_loc.line,
+			raw_col(c, e->arg_loc, written_as(c, e->arg_loc),
+				err.col > 0 ? (size_t)err.col - 1 : 0),
+			"invalid JSON query: %s", err.message ? err.message : "");
+	tw_error_clear(&err);
+}
+
 /* ---- the walk ---- */
 
 static void check_cast(checker *c)
@@ -682,6 +703,8 @@ static void check_expect(checker *c, const tw_step *st)
 	check_regex(c, &e->value);
 	if (e->subject == TW_SUBJ_XPATH)
 		check_xpath(c, st);
+	if (e->subject == TW_SUBJ_JSON)
+		check_json_query(c, st);
 }
 
 /* The function that checks each step kind: steps.def's CHECK column. */
