@@ -357,7 +357,8 @@ static char *actual_field(eval *ev, const char *focus)
 static const char *first_of(eval *ev, char *buf, size_t n)
 {
 	buf[0] = '\0';
-	if (!ev->ex->count && ev->act.matches > 1)
+	/* A JSON query's several matches are judged as one list. */
+	if (!ev->ex->count && ev->act.matches > 1 && ev->ex->subject != TW_SUBJ_JSON)
 		snprintf(buf, n, " (the first of %zu matches)", ev->act.matches);
 	return buf;
 }

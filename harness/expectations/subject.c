@@ -15,9 +15,13 @@
  *      url          the final URL, after redirects
  *      xpath EXPR   XPath 1.0 on the parsed page (HTML, or XML for XML
  *                   types): a node-set gives its first node's string value,
- *                   a number, boolean or string result is that value
- *      json QUERY   the first value the query selects in the JSON body
- *                   (expectations/jsonpath.h); the body must be JSON
+ *                   a number, boolean or string result is that value. On
+ *                   XML the document's namespace prefixes are known, and
+ *                   `_` names its default namespace
+ *      json QUERY   the value the query selects in the JSON body
+ *                   (expectations/jsonpath.h); the body must be JSON.
+ *                   Several values are one list (a JSON array, in
+ *                   document order), judged whole
  *      cookie NAME  the value of the first unexpired cookie called NAME in
  *                   the customer's jar, whatever its domain or path
  *      time         the step's total time in milliseconds
@@ -26,8 +30,10 @@
  *
  *      With filters after it (filter.c), a subject that selects gives a
  *      list: xpath every node's string value, header every value of the
- *      header, json what the query selects, except that one array selected
- *      is that array, so `json $.items count == 3` counts items.
+ *      header, json what the query selects, except that a singular query
+ *      (names and indexes only) that selects one array gives that array,
+ *      so `json $.items count == 3` counts items, as does `json $.items[*]
+ *      count`.
  *
  *      Something is absent when the header, cookie or title is not there,
  *      when a query selects nothing, or when there is no URL. Absence fails
@@ -40,6 +46,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlversion.h>
 #include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,7 +203,9 @@ static void fetch_text(eval *ev)
 	}
 	const char *text = tw_response_text(ev->resp);
 	/* Outside HTML the text is the body itself, which may hold NULs. */
-	size_t len = text == ev->resp->body.data ? ev->resp->body.len : strlen(text);
+	size_t len = strlen(text);
+	if (!tw_response_is_html(ev->resp) || !ev->resp->text)
+		text = tw_response_body_text(ev->resp, &len);
 	set_string(ev, text, len);
 	ev->act.long_text = true;
 	ev->act.empty_is_absent = true;
@@ -581,6 +590,16 @@ static void set_json(eval *ev, json_t *v)
 	ev->act.len = s ? strlen(s) : 0;
 }
 
+/* A body that opens like a JSON object or array: when it does not parse,
+ * the reason is the parser's, whatever its Content-Type says. */
+static bool looks_like_json(const tw_response *resp)
+{
+	const char *p = resp->body.data, *end = p + resp->body.len;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p < end && (*p == '{' || *p == '[');
+}
+
 static void fetch_json(eval *ev)
 {
 	tw_response *resp = ev->resp;
@@ -590,10 +609,11 @@ static void fetch_json(eval *ev)
 		if (resp->body.len == 0) {
 			tw_expect_decide(ev, false, NULL,
 					 "expected a JSON body, got an empty body");
-		} else if (resp->content_type && strstr(resp->content_type, "json")) {
+		} else if ((resp->content_type && strstr(resp->content_type, "json")) ||
+			   looks_like_json(resp)) {
 			tw_expect_decide(ev, false, body_excerpt(ev, TW_EXCERPT_MAX),
 					 "expected a JSON body, got %s that does not parse: %s",
-					 resp->content_type, why);
+					 content_type_words(resp), why);
 		} else {
 			char *short_body = body_excerpt(ev, MSG_EXCERPT);
 			tw_expect_decide(ev, false, body_excerpt(ev, TW_EXCERPT_MAX),
@@ -607,8 +627,16 @@ static void fetch_json(eval *ev)
 	tw_json_matches m = {0};
 	tw_error err = {0};
 	const tw_expect_code *code = ev->ex->code;
-	int rc = code && code->query ? tw_jsonpath_select(code->query, doc, &m, &err)
-				     : tw_jsonpath_eval(ev->arg, doc, &m, &err);
+	tw_jsonpath *own = NULL;
+	const tw_jsonpath *jp = code && code->query ? code->query : NULL;
+	int rc = jp ? TW_OK : tw_jsonpath_compile(&own, ev->arg, &err);
+	if (!jp)
+		jp = own;
+	if (rc == TW_OK)
+		rc = tw_jsonpath_select(jp, doc, &m, &err);
+	/* A query that can select several values (a wildcard, `..`, a slice,
+	 * a union, a filter) gives a list; one value reads as itself. */
+	bool list = rc == TW_OK && !tw_jsonpath_singular(jp);
 	if (rc == TW_ENOMEM) {
 		ev->oom = true;
 	} else if (rc == TW_ESYNTAX) {
@@ -618,24 +646,39 @@ static void fetch_json(eval *ev)
 	} else if (m.count == 0) {
 		set_missing(ev, tw_expect_format(ev, "%s matched nothing", ev->arg),
 			    body_excerpt(ev, TW_EXCERPT_MAX));
-	} else if (ev->ex->filter_count && !(m.count == 1 && json_is_array(m.items[0]))) {
-		/* Filters see the selection: one array is itself a list (so
-		 * `json $.items count` counts items), anything else is the
-		 * list of what was selected. */
-		json_t *list = json_array();
-		for (size_t i = 0; list && i < m.count; i++)
-			if (json_array_append(list, m.items[i]))
+	} else if (ev->ex->filter_count && (list || !json_is_array(m.items[0]))) {
+		/* Filters see the selection: what a singular query selects
+		 * when it is an array (so `json $.items count` counts items),
+		 * else the list of what was selected. */
+		json_t *all = json_array();
+		for (size_t i = 0; all && i < m.count; i++)
+			if (json_array_append(all, m.items[i]))
 				ev->oom = true;
-		if (!list)
+		if (!all)
 			ev->oom = true;
-		ev->act.held = list;
-		if (list)
-			set_json(ev, list);
-	} else {
+		ev->act.held = all;
+		if (all)
+			set_json(ev, all);
+	} else if (m.count == 1) {
 		set_json(ev, m.items[0]);
+	} else {
+		json_t *all = json_array();
+		for (size_t i = 0; all && i < m.count; i++)
+			if (json_array_append(all, m.items[i])) {
+				json_decref(all);
+				all = NULL;
+			}
+		if (!all) {
+			ev->oom = true;
+		} else {
+			json_decref(ev->act.held);
+			ev->act.held = all;
+			set_json(ev, all);
+		}
 	}
 	ev->act.matches = m.count;
 	tw_json_matches_free(&m);
+	tw_jsonpath_free(own);
 	tw_error_clear(&err);
 }
 
@@ -723,6 +766,39 @@ static void xpath_value(eval *ev, xmlXPathObjectPtr res)
 	}
 }
 
+/* XPath on an XML body knows the document's own namespace prefixes (the
+ * first declaration of each wins) and `_` for the default namespace, as
+ * Hurl does: `//_:entry/media:price` on an Atom feed. */
+static bool register_namespaces(xmlXPathContextPtr ctx, xmlDocPtr doc)
+{
+	bool have_default = false;
+	for (xmlNodePtr n = xmlDocGetRootElement(doc); n;) {
+		if (n->type == XML_ELEMENT_NODE) {
+			for (xmlNsPtr ns = n->nsDef; ns; ns = ns->next) {
+				if (!ns->href)
+					continue;
+				const xmlChar *prefix = ns->prefix ? ns->prefix : BAD_CAST "_";
+				if (!ns->prefix && have_default)
+					continue;
+				have_default |= !ns->prefix;
+				if (xmlXPathNsLookup(ctx, prefix))
+					continue;
+				if (xmlXPathRegisterNs(ctx, prefix, ns->href))
+					return false;
+			}
+		}
+		if (n->type == XML_ELEMENT_NODE && n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n && !n->next)
+			n = n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : NULL;
+		if (n)
+			n = n->next;
+	}
+	return true;
+}
+
 static void fetch_xpath(eval *ev)
 {
 	xmlDocPtr doc = tw_response_doc(ev->resp);
@@ -740,7 +816,8 @@ static void fetch_xpath(eval *ev)
 		return;
 	}
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	if (!ctx) {
+	if (!ctx || (doc->type == XML_DOCUMENT_NODE && !register_namespaces(ctx, doc))) {
+		xmlXPathFreeContext(ctx);
 		ev->oom = true;
 		return;
 	}
@@ -796,11 +873,15 @@ void tw_subject_fetch(eval *ev)
 	case TW_SUBJ_TEXT:
 		fetch_text(ev);
 		break;
-	case TW_SUBJ_BODY:
-		set_string(ev, resp->body.data, resp->body.len);
+	case TW_SUBJ_BODY: {
+		/* In UTF-8 like every other text; the bytes subject is raw. */
+		size_t len;
+		const char *text = tw_response_body_text(resp, &len);
+		set_string(ev, text, len);
 		ev->act.long_text = true;
 		ev->act.empty_is_absent = true;
 		break;
+	}
 	case TW_SUBJ_TITLE:
 		fetch_title(ev);
 		break;

@@ -47,10 +47,12 @@
 #include <unistd.h>
 
 #include <libxml/xmlerror.h>
+#include <libxml/xpathInternals.h>
 
 #include "core/strmap.h"
 #include "core/template.h"
 #include "expectations/compiled.h"
+#include "expectations/jsonpath.h"
 #include "expectations/regex.h"
 #include "language/ast.h"
 #include "language/lexer.h"
@@ -343,6 +345,86 @@ static const char *xpath_message(int code)
 	}
 }
 
+static bool xpath_name_byte(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '-' || ch == '_' || ch == '.' || ch == ':' || (unsigned char)ch >= 0x80;
+}
+
+/* libxml2 compiles a call to a function it does not have and only fails
+ * when evaluating it: every name written before '(' (outside quotes)
+ * that is not a node test must be one of the functions the run's XPath
+ * contexts know. Sets *at to the name's offset; returns it malloc'd, or
+ * NULL when all are known. */
+static char *unknown_xpath_function(const char *expr, size_t *at, bool *oom)
+{
+	/* XPath 1.0's core functions: a context missing one of them is one
+	 * whose registration ran out of memory (libxml2 says nothing), not a
+	 * reason to call a name unknown. */
+	static const char *const core[] = {
+		"last", "position", "count", "id", "local-name", "namespace-uri", "name",
+		"string", "concat", "starts-with", "contains", "substring-before",
+		"substring-after", "substring", "string-length", "normalize-space",
+		"translate", "boolean", "not", "true", "false", "lang", "number", "sum",
+		"floor", "ceiling", "round",
+	};
+	xmlXPathContextPtr ctx = xmlXPathNewContext(NULL);
+	for (size_t k = 0; ctx && k < sizeof(core) / sizeof(core[0]); k++)
+		if (!xmlXPathFunctionLookup(ctx, BAD_CAST core[k])) {
+			xmlXPathFreeContext(ctx);
+			ctx = NULL;
+		}
+	if (!ctx) {
+		*oom = true;
+		return NULL;
+	}
+	char *found = NULL;
+	size_t i = 0, n = strlen(expr);
+	while (i < n && !found) {
+		char ch = expr[i];
+		if (ch == '"' || ch == '\'') {
+			const char *close = strchr(expr + i + 1, ch);
+			i = close ? (size_t)(close - expr) + 1 : n;
+			continue;
+		}
+		if (!xpath_name_byte(ch) || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' ||
+		    ch == ':') {
+			i++;
+			continue;
+		}
+		size_t start = i;
+		/* `child::node()`: an axis ends at "::", a QName's prefix at ':'. */
+		while (i < n && xpath_name_byte(expr[i]) && strncmp(expr + i, "::", 2) != 0)
+			i++;
+		if (start > 0 && expr[start - 1] == '$')
+			continue;
+		size_t j = i;
+		while (j < n && (expr[j] == ' ' || expr[j] == '\t' || expr[j] == '\n'))
+			j++;
+		if (j >= n || expr[j] != '(')
+			continue;
+		char *name = strndup(expr + start, i - start);
+		if (!name) {
+			*oom = true;
+			break;
+		}
+		static const char *const node_tests[] = {"node", "text", "comment",
+							 "processing-instruction"};
+		bool known = strchr(name, ':') == NULL &&
+			     xmlXPathFunctionLookup(ctx, BAD_CAST name) != NULL;
+		for (size_t k = 0; k < sizeof(node_tests) / sizeof(node_tests[0]); k++)
+			known |= strcmp(name, node_tests[k]) == 0;
+		if (known) {
+			free(name);
+		} else {
+			found = name;
+			*at = start;
+		}
+	}
+	xmlXPathFreeContext(ctx);
+	return found;
+}
+
 static void check_xpath(checker *c, const tw_step *st)
 {
 	const tw_expect *e = &st->expect;
@@ -353,6 +435,13 @@ static void check_xpath(checker *c, const tw_step *st)
 	xmlXPathCompExprPtr comp = tw_xpath_compile(e->arg, &code, &offset);
 	if (comp) {
 		xmlXPathFreeCompExpr(comp);
+		size_t at = 0;
+		char *name = unknown_xpath_function(e->arg, &at, &c->oom);
+		if (name)
+			problem(c, e->arg_loc.line,
+				raw_col(c, e->arg_loc, written_as(c, e->arg_loc), at),
+				"invalid XPath expression: unknown function '%s'", name);
+		free(name);
 		return;
 	}
 	if (code == XML_ERR_NO_MEMORY || code == XML_XPATH_MEMORY_ERROR) {
@@ -361,6 +450,26 @@ static void check_xpath(checker *c, const tw_step *st)
 	}
 	problem(c, e->arg_loc.line, raw_col(c, e->arg_loc, written_as(c, e->arg_loc), (size_t)offset),
 		"invalid XPath expression: %s", code ? xpath_message(code) : "it does not compile");
+}
+
+/* A JSON query without templates parses now rather than at run time. */
+static void check_json_query(checker *c, const tw_step *st)
+{
+	const tw_expect *e = &st->expect;
+	if (!e->arg || tw_template_has_refs(e->arg))
+		return;
+	tw_jsonpath *jp = NULL;
+	tw_error err = {0};
+	int rc = tw_jsonpath_compile(&jp, e->arg, &err);
+	tw_jsonpath_free(jp);
+	if (rc == TW_ENOMEM)
+		c->oom = true;
+	else if (rc)
+		problem(c, e->arg_loc.line,
+			raw_col(c, e->arg_loc, written_as(c, e->arg_loc),
+				err.col > 0 ? (size_t)err.col - 1 : 0),
+			"invalid JSON query: %s", err.message ? err.message : "");
+	tw_error_clear(&err);
 }
 
 /* ---- the walk ---- */
@@ -783,6 +892,8 @@ static void check_expect(checker *c, const tw_step *st)
 	if (e->subject == TW_SUBJ_XPATH)
 		check_xpath(c, st);
 	check_filters(c, e);
+	if (e->subject == TW_SUBJ_JSON)
+		check_json_query(c, st);
 }
 
 /* The function that checks each step kind: steps.def's CHECK column. */

@@ -499,7 +499,8 @@ static void test_catastrophic_backtracking(void **state)
 static void test_invalid_utf8(void **state)
 {
 	fx *f = *state;
-	RESPOND(f, 200, "text/plain; charset=latin1", "caf\xe9 au lait");
+	/* No charset said: the bytes are read as UTF-8, and are not. */
+	RESPOND(f, 200, "text/plain", "caf\xe9 au lait");
 	tw_expect_outcome o = judge(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("lait", "")),
 				    false, NULL);
 	assert_true(starts_with(o.message, "body: expected: ~ /lait/ (regex) / actual: "));
@@ -509,6 +510,33 @@ static void test_invalid_utf8(void **state)
 	tw_expect_outcome_free(&o);
 	/* Byte operators do not care. */
 	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_CONTAINS, vstr("au lait")));
+}
+
+/* Issue 12: the charset Content-Type names is read (iconv) into UTF-8. */
+static void test_charset(void **state)
+{
+	fx *f = *state;
+	RESPOND(f, 200, "text/plain; charset=latin1", "caf\xe9 au lait");
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_MATCHES, vre("^caf\xc3\xa9 au", "")));
+	pass(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("caf\xc3\xa9")));
+}
+
+static void test_charset_html(void **state)
+{
+	fx *f = *state;
+	RESPOND(f, 200, "text/html; charset=\"ISO-8859-1\"",
+		"<html><head><title>Caf\xe9</title></head><body><p>cr\xe8me</p></body></html>");
+	pass(f, ex(TW_SUBJ_TITLE, NULL, TW_OP_EQ, vstr("Caf\xc3\xa9")));
+	pass(f, ex(TW_SUBJ_XPATH, "//p", TW_OP_EQ, vstr("cr\xc3\xa8me")));
+	pass(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("cr\xc3\xa8me")));
+}
+
+/* A charset nobody knows leaves the bytes as they came. */
+static void test_charset_unknown(void **state)
+{
+	fx *f = *state;
+	RESPOND(f, 200, "text/plain; charset=x-nobody-knows", "caf\xc3\xa9");
+	pass(f, ex(TW_SUBJ_BODY, NULL, TW_OP_EQ, vstr("caf\xc3\xa9")));
 }
 
 /* ---- title and url ---- */
@@ -1023,11 +1051,17 @@ static void test_json_many_matches(void **state)
 {
 	fx *f = *state;
 	order(f);
-	captures(f, as(ex(TW_SUBJ_JSON, "$..name", TW_OP_EQ, vstr("Margherita")), "n"),
-		 "Margherita");
+	/* Issue 12: a query that can select several values gives them all, as
+	 * one list; a list of one reads as its element. */
+	captures(f, as(ex(TW_SUBJ_JSON, "$.items[0:2].name", TW_OP_EXISTS, vnone()), "n"),
+		 "[\"Margherita\",\"Funghi\"]");
+	captures(f,
+		 as(ex(TW_SUBJ_JSON, "$.items[?(@.name == 'Funghi')].name", TW_OP_EQ,
+		       vstr("Funghi")),
+		    "n"),
+		 "Funghi");
 	fails(f, ex(TW_SUBJ_JSON, "$.items[*].name", TW_OP_EQ, vstr("Funghi")),
-	      "json $.items[*].name: expected: \"Funghi\" (string) / actual: \"Margherita\" (string) (the first of 3 "
-	      "matches)");
+	      "json $.items[*].name: expected: \"Funghi\" (string) / actual: [\"Margherita\",\"Funghi\",\"Diavola\"] (list)");
 }
 
 static void test_json_count(void **state)
@@ -1519,6 +1553,9 @@ int main(void)
 		T(test_regex_flags_and_templates),
 		T(test_catastrophic_backtracking),
 		T(test_invalid_utf8),
+		T(test_charset),
+		T(test_charset_html),
+		T(test_charset_unknown),
 		T(test_title),
 		T(test_title_missing),
 		T(test_url),

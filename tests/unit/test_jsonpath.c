@@ -5,6 +5,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -231,10 +232,10 @@ static void test_syntax_errors(void **state)
 	assert_syntax_error("$...a", "unexpected '.' at offset 3 in $...a: expected a member "
 				     "name, '*' or '[' after '..'");
 	assert_syntax_error("$.a[", "unexpected end of query at offset 4 in $.a[: expected a "
-				    "quoted name, an index or '*' after '['");
+				    "quoted name, an index, a slice, '*' or '?' after '['");
 	assert_syntax_error("$.a[0", "unexpected end of query at offset 5 in $.a[0: expected ']'");
 	assert_syntax_error("$.a[x]", "unexpected 'x' at offset 4 in $.a[x]: expected a quoted "
-				      "name, an index or '*' after '['");
+				      "name, an index, a slice, '*' or '?' after '['");
 	assert_syntax_error("$.a[-]", "unexpected ']' at offset 5 in $.a[-]: expected a digit");
 	assert_syntax_error("$['a]", "unexpected end of query at offset 5 in $['a]: expected a "
 				     "closing '");
@@ -246,6 +247,101 @@ static void test_syntax_errors(void **state)
 				     "or '['");
 	assert_syntax_error("$[99999999999999999999]",
 			    "index too large at offset 2 in $[99999999999999999999]");
+}
+
+/* Issue 12: JSONPath as users write it (Jayway/Hurl and RFC 9535). */
+static void test_filters(void **state)
+{
+	json_t *doc = *state;
+	assert_query(doc, "$.items[?(@.qty == 1)].name", "[\"Margherita\",\"Diavola\"]");
+	assert_query(doc, "$.items[?@.qty == 2].name", "[\"Funghi\"]");
+	assert_query(doc, "$.items[?(@.name == 'Funghi')].qty", "[2]");
+	assert_query(doc, "$.items[?(@.name == \"Funghi\")].qty", "[2]");
+	assert_query(doc, "$.items[?(@.qty < 2 && @.name != 'Diavola')].name",
+		     "[\"Margherita\"]");
+	assert_query(doc, "$.items[?(@.qty > 1 || @.name == 'Diavola')].name",
+		     "[\"Funghi\",\"Diavola\"]");
+	assert_query(doc, "$.items[?(@.extras)].name", "[\"Funghi\"]");
+	assert_query(doc, "$.items[?(!@.extras)].name", "[\"Margherita\",\"Diavola\"]");
+	assert_query(doc, "$.items[?(@.qty >= 2)].name", "[\"Funghi\"]");
+	assert_query(doc, "$.items[?(@.qty <= 1)].qty", "[1,1]");
+	assert_query(doc, "$.items[?(@.qty == 1.0)].qty", "[1,1]");
+	assert_query(doc, "$.items[?(@.qty == $.items[1].qty)].name", "[\"Funghi\"]");
+	assert_query(doc, "$.items[?(@.extras.name == 'olives')].name", "[\"Funghi\"]");
+	assert_query(doc, "$.items[?(@.nope == null)]", "[]");
+	assert_query(doc, "$.items[?((@.qty == 1) && !(@.name == 'Diavola'))].name",
+		     "[\"Margherita\"]");
+	assert_query(doc, "$..[?(@.name == 'olives')]", "[{\"name\":\"olives\"}]");
+	assert_query(doc, "$['odd key'][?(@ == true)]", "[true]");
+	assert_query(doc, "$.status[?(@.x)]", "[]");
+}
+
+static void test_slices_and_unions(void **state)
+{
+	json_t *doc = *state;
+	assert_query(doc, "$.items[0:2].name", "[\"Margherita\",\"Funghi\"]");
+	assert_query(doc, "$.items[1:].name", "[\"Funghi\",\"Diavola\"]");
+	assert_query(doc, "$.items[:1].name", "[\"Margherita\"]");
+	assert_query(doc, "$.items[-2:].name", "[\"Funghi\",\"Diavola\"]");
+	assert_query(doc, "$.items[::2].name", "[\"Margherita\",\"Diavola\"]");
+	assert_query(doc, "$.items[::-1].name", "[\"Diavola\",\"Funghi\",\"Margherita\"]");
+	assert_query(doc, "$.items[5:9]", "[]");
+	assert_query(doc, "$.items[0:3:0]", "[]");
+	assert_query(doc, "$.items[0,2].name", "[\"Margherita\",\"Diavola\"]");
+	assert_query(doc, "$.items[2, 0].name", "[\"Diavola\",\"Margherita\"]");
+	assert_query(doc, "$['status','id']", "[\"baking\",1001]");
+	assert_query(doc, "$[\"id\", 'nope', 'total']", "[1001,8.5]");
+	assert_query(doc, "$.items[0,?(@.qty == 2)].name", "[\"Margherita\",\"Funghi\"]");
+}
+
+static void test_singular(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *q;
+		bool singular;
+	} cases[] = {
+		{"$", true},          {"$.a['b'][0][-1]", true}, {"$.a[*]", false},
+		{"$..a", false},      {"$.a[0:1]", false},       {"$.a[0,1]", false},
+		{"$.a[?(@.b)]", false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tw_jsonpath *jp;
+		tw_error err = {0};
+		assert_int_equal(tw_jsonpath_compile(&jp, cases[i].q, &err), TW_OK);
+		assert_int_equal(tw_jsonpath_singular(jp), cases[i].singular);
+		tw_jsonpath_free(jp);
+	}
+}
+
+static void test_filter_syntax_errors(void **state)
+{
+	(void)state;
+	assert_syntax_error("$.a[?(@.b == )]", "unexpected ')' at offset 13 in $.a[?(@.b == )]: "
+					    "expected a value: @..., $..., a number, a quoted "
+					    "string, true, false or null");
+	assert_syntax_error("$.a[?(@.b == 1]", "unexpected ']' at offset 14 in $.a[?(@.b == 1]: "
+					   "expected ')'");
+	assert_syntax_error("$.a[?(@.b = 1)]", "unexpected '=' at offset 10 in $.a[?(@.b = 1)]: "
+					   "expected ')'");
+	assert_syntax_error("$.a[0:x]", "unexpected 'x' at offset 6 in $.a[0:x]: expected ']'");
+	assert_syntax_error("$.a[0,]", "unexpected ']' at offset 6 in $.a[0,]: expected a quoted "
+				       "name, an index, a slice, '*' or '?' after '['");
+}
+
+static void test_filter_nesting_limit(void **state)
+{
+	(void)state;
+	char q[1200] = "$[?";
+	size_t n = strlen(q);
+	for (int i = 0; i < 500; i++)
+		q[n++] = '(';
+	q[n] = '\0';
+	tw_json_matches m = {0};
+	tw_error err = {0};
+	assert_int_equal(tw_jsonpath_eval(q, NULL, &m, &err), TW_ESYNTAX);
+	assert_non_null(strstr(err.message, "nests deeper than"));
+	tw_error_clear(&err);
 }
 
 /* [[[...[1]...]]] nested n deep. */
@@ -325,6 +421,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wildcards, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_descendants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selectors_that_do_not_apply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slices_and_unions, setup, teardown),
+		cmocka_unit_test(test_singular),
+		cmocka_unit_test(test_filter_syntax_errors),
+		cmocka_unit_test(test_filter_nesting_limit),
 		cmocka_unit_test(test_scalar_root),
 		cmocka_unit_test(test_null_root),
 		cmocka_unit_test_setup_teardown(test_appends, setup, teardown),

@@ -5,8 +5,11 @@
 #include "channels/web/response.h"
 
 #include <ctype.h>
+#include <iconv.h>
 #include <libxml/HTMLparser.h>
+#include <libxml/encoding.h>
 #include <libxml/parser.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +43,10 @@ static void free_views(tw_response *r)
 		json_decref(r->json);
 	free(r->json_error);
 	free(r->text);
+	free(r->utf8);
+	r->utf8 = NULL;
+	r->utf8_len = 0;
+	r->utf8_tried = false;
 	free(r->doc_error);
 	r->doc_error = NULL;
 	r->doc = NULL;
@@ -227,6 +234,34 @@ static void media_type(const tw_response *r, char *out, size_t n)
 	out[i] = '\0';
 }
 
+/* The charset parameter of Content-Type, lower-cased, into out ("" when
+ * there is none). */
+static void charset_param(const tw_response *r, char *out, size_t n)
+{
+	out[0] = '\0';
+	const char *p = r->content_type ? strchr(r->content_type, ';') : NULL;
+	for (; p; p = strchr(p + 1, ';')) {
+		const char *q = p + 1;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (strncasecmp(q, "charset=", 8) != 0)
+			continue;
+		q += 8;
+		if (*q == '"')
+			q++;
+		size_t i = 0;
+		while (*q && *q != ';' && *q != '"' && *q != ' ' && i + 1 < n)
+			out[i++] = (char)tolower((unsigned char)*q++);
+		out[i] = '\0';
+		return;
+	}
+}
+
+static bool is_utf8(const char *charset)
+{
+	return charset[0] == '\0' || strcmp(charset, "utf-8") == 0 || strcmp(charset, "utf8") == 0;
+}
+
 static bool body_starts_with_html(const tw_response *r)
 {
 	const char *p = tw_buf_str(&r->body);
@@ -289,11 +324,20 @@ xmlDocPtr tw_response_doc(tw_response *r)
 	xmlParserCtxtPtr ctxt = xml ? xmlNewParserCtxt() : htmlNewParserCtxt();
 	if (!ctxt)
 		return NULL;
+	/* The charset of Content-Type wins over the document's own (HTTP
+	 * says so); without one libxml2 reads <meta charset> or the XML
+	 * declaration. A charset libxml2 does not know is left to it. */
+	char charset[64];
+	charset_param(r, charset, sizeof(charset));
+	xmlCharEncodingHandlerPtr h = charset[0] ? xmlFindCharEncodingHandler(charset) : NULL;
+	const char *enc = h ? charset : NULL;
+	if (h)
+		xmlCharEncCloseFunc(h);
 	if (xml)
-		r->doc = xmlCtxtReadMemory(ctxt, r->body.data, (int)r->body.len, url, NULL,
+		r->doc = xmlCtxtReadMemory(ctxt, r->body.data, (int)r->body.len, url, enc,
 					   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	else
-		r->doc = htmlCtxtReadMemory(ctxt, r->body.data, (int)r->body.len, url, NULL,
+		r->doc = htmlCtxtReadMemory(ctxt, r->body.data, (int)r->body.len, url, enc,
 					    HTML_PARSE_RECOVER | HTML_PARSE_NONET |
 						    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
 	/* The HTML parser recovers from anything but being halted, which
@@ -316,13 +360,59 @@ const char *tw_response_doc_error(const tw_response *r)
 	return r->doc_error;
 }
 
+/* After a parse with JSON_DECODE_INT_AS_REAL: every whole number that fits
+ * 53 bits back to an integer, so that only the integers too big for 64
+ * bits stay reals. (A body's 2.0 then reads as 2 too: same value.) */
+static void ints_back(json_t *v, int depth)
+{
+	if (depth > 2048)
+		return; /* deeper than jansson's own limit allows */
+	size_t i;
+	const char *k;
+	json_t *e;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+		{
+			if (json_is_real(e) && fabs(json_real_value(e)) <= 9007199254740992.0 &&
+			    json_real_value(e) == trunc(json_real_value(e)))
+				json_array_set_new(v, i, json_integer((json_int_t)json_real_value(e)));
+			else
+				ints_back(e, depth + 1);
+		}
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, e)
+		{
+			if (json_is_real(e) && fabs(json_real_value(e)) <= 9007199254740992.0 &&
+			    json_real_value(e) == trunc(json_real_value(e)))
+				json_object_set_new(v, k, json_integer((json_int_t)json_real_value(e)));
+			else
+				ints_back(e, depth + 1);
+		}
+	}
+}
+
 json_t *tw_response_json(tw_response *r, const char **why)
 {
 	if (!r->json_tried) {
 		r->json_tried = true;
 		json_error_t e;
-		r->json = json_loadb(tw_buf_str(&r->body), r->body.len,
-				     JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
+		size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
+		r->json = json_loadb(tw_buf_str(&r->body), r->body.len, flags, &e);
+		/* An integer beyond 64 bits (ids, ledgers) is a number all the
+		 * same: read as a double, the rest of the body as usual. */
+		if (!r->json && json_error_code(&e) == json_error_numeric_overflow) {
+			r->json = json_loadb(tw_buf_str(&r->body), r->body.len,
+					     flags | JSON_DECODE_INT_AS_REAL, &e);
+			if (r->json) {
+				json_t *wrap = json_pack("[O]", r->json);
+				if (wrap) {
+					ints_back(wrap, 0);
+					json_decref(r->json);
+					r->json = json_incref(json_array_get(wrap, 0));
+					json_decref(wrap);
+				}
+			}
+		}
 		if (!r->json) {
 			size_t n = strlen(e.text) + 64;
 			r->json_error = malloc(n);
@@ -336,6 +426,40 @@ json_t *tw_response_json(tw_response *r, const char **why)
 	return r->json;
 }
 
+const char *tw_response_body_text(tw_response *r, size_t *len)
+{
+	if (!r->utf8_tried) {
+		r->utf8_tried = true;
+		char charset[64];
+		charset_param(r, charset, sizeof(charset));
+		iconv_t cd = is_utf8(charset) ? (iconv_t)-1 : iconv_open("UTF-8", charset);
+		/* UTF-8 takes at most 4 bytes for any one byte of a legacy
+		 * charset (and 3 for two of GB2312's); an unknown charset or
+		 * bytes that do not convert leave the body as it came. */
+		size_t cap = r->body.len * 4 + 1;
+		char *out = cd != (iconv_t)-1 && r->body.len < SIZE_MAX / 4 ? malloc(cap) : NULL;
+		if (out) {
+			char *in = r->body.data, *o = out;
+			size_t inleft = r->body.len, outleft = cap - 1;
+			if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1) {
+				free(out);
+			} else {
+				*o = '\0';
+				r->utf8 = out;
+				r->utf8_len = (size_t)(o - out);
+			}
+		}
+		if (cd != (iconv_t)-1)
+			iconv_close(cd);
+	}
+	if (r->utf8) {
+		*len = r->utf8_len;
+		return r->utf8;
+	}
+	*len = r->body.len;
+	return tw_buf_str(&r->body);
+}
+
 const char *tw_response_text(tw_response *r)
 {
 	if (r->text)
@@ -345,5 +469,6 @@ const char *tw_response_text(tw_response *r)
 		if (doc)
 			r->text = tw_html_text(xmlDocGetRootElement(doc));
 	}
-	return r->text ? r->text : tw_buf_str(&r->body);
+	size_t len;
+	return r->text ? r->text : tw_response_body_text(r, &len);
 }

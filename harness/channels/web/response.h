@@ -101,6 +101,11 @@ typedef struct tw_response {
 	/* transport (issue 12, capability 11) */
 	struct curl_slist *cert; /* owned: the server certificate's
 				    CERTINFO lines (https); NULL: none */
+
+	/* read (issue 12): the body converted to UTF-8 */
+	char *utf8; /* the body in UTF-8 when its charset is another */
+	size_t utf8_len;
+	bool utf8_tried;
 } tw_response;
 
 void tw_response_init(tw_response *r, size_t max_body);
@@ -160,5 +165,10 @@ json_t *tw_response_json(tw_response *r, const char **why);
  * out, whitespace collapsed, entities decoded); otherwise the body. Owned
  * by r. */
 const char *tw_response_text(tw_response *r);
+
+/* The body as text: converted to UTF-8 from the charset its Content-Type
+ * names (iconv), otherwise the bytes as they came. *len is its length (NUL
+ * bytes may be inside). Owned by r. */
+const char *tw_response_body_text(tw_response *r, size_t *len);
 
 #endif
