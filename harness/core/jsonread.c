@@ -6,10 +6,14 @@
  */
 #include "core/jsonread.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/buf.h"
 
 int tw_jr_error(const tw_jreader *rd, tw_error *err)
 {
@@ -224,5 +228,87 @@ bool tw_jr_bool_of(tw_jreader *rd, json_t *obj, const char *key)
 	size_t m = tw_jr_push(rd, key, 0);
 	bool v = tw_jr_bool(rd, json_object_get(obj, key));
 	tw_jr_pop(rd, m);
+	return v;
+}
+/* ---- JSON as a server or a script writes it ---- */
+
+/* An integer token ([-]digits) that jansson refuses: it reads integers
+ * with strtoll, so the same rule. */
+static bool beyond_64_bits(const char *s, size_t n)
+{
+	char buf[32];
+	if (n >= sizeof(buf))
+		return true;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	(void)strtoll(buf, NULL, 10);
+	return errno == ERANGE;
+}
+
+/* jansson has no hook for numbers, and JSON_DECODE_INT_AS_REAL would make
+ * every integer a double (64-bit ids lose digits, 2.0 and 2 become one).
+ * So only the integers it refuses are written as reals ("...890.0"); the
+ * scan skips strings, and tells integers from reals by '.', 'e', 'E'. */
+json_t *tw_json_parse(const char *text, size_t len, size_t flags, json_error_t *e)
+{
+	json_t *v = json_loadb(text, len, flags, e);
+	if (v || json_error_code(e) != json_error_numeric_overflow)
+		return v;
+	tw_buf b;
+	/* Each rewrite adds 2 bytes to a token of 20 or more. */
+	tw_buf_init(&b, len + len / 8 + 2);
+	size_t i = 0, from = 0;
+	bool changed = false;
+	while (i < len) {
+		char c = text[i];
+		if (c == '"') {
+			for (i++; i < len && text[i] != '"'; i++)
+				if (text[i] == '\\')
+					i++;
+			i++;
+			continue;
+		}
+		if (c != '-' && !isdigit((unsigned char)c)) {
+			i++;
+			continue;
+		}
+		size_t start = i;
+		if (c == '-')
+			i++;
+		size_t digits = i;
+		while (i < len && isdigit((unsigned char)text[i]))
+			i++;
+		if (i < len && (text[i] == '.' || text[i] == 'e' || text[i] == 'E')) {
+			while (i < len && (isdigit((unsigned char)text[i]) || strchr(".eE+-", text[i])))
+				i++;
+			continue;
+		}
+		if (i > digits && beyond_64_bits(text + start, i - start)) {
+			tw_buf_append(&b, text + from, i - from);
+			tw_buf_append(&b, ".0", 2);
+			from = i;
+			changed = true;
+		}
+	}
+	if (!changed) {
+		tw_buf_free(&b);
+		return NULL;
+	}
+	tw_buf_append(&b, text + from, len - from);
+	if (tw_buf_failed(&b)) {
+		tw_buf_free(&b);
+		/* As jansson says it: its code is the text's last byte. */
+		*e = (json_error_t){.line = -1, .column = -1};
+		snprintf(e->text, JSON_ERROR_TEXT_LENGTH - 1, "out of memory");
+		e->text[JSON_ERROR_TEXT_LENGTH - 1] = (char)json_error_out_of_memory;
+		return NULL;
+	}
+	v = json_loadb(tw_buf_str(&b), b.len, flags, e);
+	tw_buf_free(&b);
+	/* Something else is wrong: said where it is in the text as given,
+	 * which a parse with every integer a real stumbles on too. */
+	if (!v)
+		json_decref(json_loadb(text, len, flags | JSON_DECODE_INT_AS_REAL, e));
 	return v;
 }

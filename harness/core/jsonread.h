@@ -77,4 +77,12 @@ const char *tw_jr_string_of(tw_jreader *rd, json_t *obj, const char *key, bool n
 char *tw_jr_dup_string_of(tw_jreader *rd, json_t *obj, const char *key, bool *oom);
 bool tw_jr_bool_of(tw_jreader *rd, json_t *obj, const char *key);
 
+/* ---- JSON as a server or a script writes it ---- */
+
+/* json_loadb with flags, except that an integer beyond 64 bits (ids,
+ * ledgers) is no error: it reads as a real, and everything else as
+ * written (integers of 64 bits exact, 2.0 a real). The one reader of
+ * response bodies, JSON in strings, and JSON a script sends. */
+json_t *tw_json_parse(const char *text, size_t len, size_t flags, json_error_t *e);
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/jsonread.h"
 
 #define TEMPLATE_MAX ((size_t)64 << 20)
 
@@ -154,7 +155,8 @@ static int append_json(tw_buf *b, const char *value, bool in_string, const char 
 		       tw_error *err)
 {
 	if (!in_string) {
-		json_t *v = json_loads(value, JSON_DECODE_ANY, NULL);
+		json_error_t e;
+		json_t *v = tw_json_parse(value, strlen(value), JSON_DECODE_ANY, &e);
 		json_decref(v);
 		if (v)
 			return tw_buf_puts(b, value);

@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "core/array.h"
+#include "core/jsonread.h"
 
 #define JSONPATH_MAX_DEPTH 512
 #define JSONPATH_MAX_MATCHES ((size_t)1 << 20)
@@ -361,7 +362,7 @@ static int parse_operand(parser *p, operand *o)
 		while (p->pos < p->len && strchr("0123456789.eE+-", p->q[p->pos]))
 			p->pos++;
 		json_error_t e;
-		o->literal = json_loadb(p->q + start, p->pos - start, JSON_DECODE_ANY, &e);
+		o->literal = tw_json_parse(p->q + start, p->pos - start, JSON_DECODE_ANY, &e);
 		if (!o->literal || !json_is_number(o->literal)) {
 			json_decref(o->literal);
 			o->literal = NULL;

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/jsonread.h"
+
 static int set_body(parser *p, const tw_token *kw, tw_request *req, tw_body_kind kind)
 {
 	if (req->body_kind != TW_BODY_NONE &&
@@ -393,7 +395,8 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 				return rc;
 			if (!strstr(req->body, "{{")) {
 				json_error_t je;
-				json_t *j = json_loads(req->body, JSON_DECODE_ANY, &je);
+				json_t *j = tw_json_parse(req->body, strlen(req->body),
+							  JSON_DECODE_ANY, &je);
 				if (!j) {
 					/* Point at the line of the fence that breaks. */
 					size_t at = first + (je.line > 0 ? (size_t)je.line - 1 : 0);
@@ -417,7 +420,7 @@ int tw_parse_modifier(parser *p, const tw_token *kw)
 		}
 		if (!strstr(tok.text, "{{")) {
 			json_error_t je;
-			json_t *j = json_loads(tok.text, JSON_DECODE_ANY, &je);
+			json_t *j = tw_json_parse(tok.text, strlen(tok.text), JSON_DECODE_ANY, &je);
 			if (!j)
 				return tw_parse_err(p, tok.col + (int)json_error_offset(&je),
 						    "invalid JSON: %s", je.text);

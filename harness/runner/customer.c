@@ -30,6 +30,7 @@
 #include "channels/web/forms.h"
 #include "channels/web/html.h"
 #include "core/buf.h"
+#include "core/jsonread.h"
 #include "core/fsutil.h"
 #include "core/template.h"
 #include "expectations/expect.h"
@@ -542,7 +543,7 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 			 * go out silently. */
 			json_error_t je;
 			json_t *j = r->body_kind == TW_BODY_JSON
-					    ? json_loadb(body, len, JSON_DECODE_ANY, &je)
+					    ? tw_json_parse(body, len, JSON_DECODE_ANY, &je)
 					    : NULL;
 			if (r->body_kind == TW_BODY_JSON && !j) {
 				free(body);

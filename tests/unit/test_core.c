@@ -19,6 +19,7 @@
 #include "core/array.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
+#include "core/jsonread.h"
 #include "core/number.h"
 #include "core/redact.h"
 #include "core/strmap.h"
@@ -536,6 +537,68 @@ static void template_expands_vars_env_and_regex_literals(void **state)
 
 /* Issue 12: a value in a JSON body is escaped inside a string and typed
  * outside one; \{{ is a literal {{ in every mode. */
+/* An integer beyond 64 bits is a number in a JSON template too, not a
+ * string (review 12 #14). */
+static void template_json_integer_beyond_64_bits(void **state)
+{
+	(void)state;
+	tw_vars *v = tw_vars_new();
+	tw_vars_set(v, "huge", "123456789012345678901234567890", false);
+	tw_vars_set(v, "id", "-9223372036854775808", false);
+	tw_error e = {0};
+	char *out = NULL;
+	assert_int_equal(tw_template_expand("[{{huge}}, {{id}}]", v, TW_EXPAND_JSON, &out, NULL, &e),
+			 TW_OK);
+	assert_string_equal(out, "[123456789012345678901234567890, -9223372036854775808]");
+	free(out);
+	tw_vars_free(v);
+}
+
+/* The one reader of JSON bodies: integers beyond 64 bits are reals, and
+ * nothing else changes type or digits (review 12 #14). */
+static void json_parse_keeps_every_other_number(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"{\"s\": \"\\\"99999999999999999999\\\\\", \"big\": -99999999999999999999,"
+		" \"max\": 9223372036854775807, \"over\": 9223372036854775808,"
+		" \"min\": -9223372036854775808, \"under\": -9223372036854775809,"
+		" \"r\": 2.0, \"e\": 1E2, \"x\": 12345678901234567890123e-3, \"l\": [0, -0, 5]}";
+	json_error_t e;
+	json_t *j = tw_json_parse(text, sizeof(text) - 1, 0, &e);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "s")), "\"99999999999999999999\\");
+	assert_true(json_is_real(json_object_get(j, "big")));
+	assert_true(json_real_value(json_object_get(j, "big")) == -1e20);
+	assert_true(json_integer_value(json_object_get(j, "max")) == INT64_MAX);
+	assert_true(json_is_real(json_object_get(j, "over")));
+	assert_true(json_integer_value(json_object_get(j, "min")) == INT64_MIN);
+	assert_true(json_is_real(json_object_get(j, "under")));
+	assert_true(json_is_real(json_object_get(j, "r")));
+	assert_true(json_is_real(json_object_get(j, "e")));
+	assert_true(json_is_real(json_object_get(j, "x")));
+	assert_true(json_is_integer(json_array_get(json_object_get(j, "l"), 1)));
+	json_decref(j);
+	/* Another fault is said where it is in the text as given. */
+	static const char bad[] = "[123456789012345678901234567890, 123456789012345678901234567890,\n"
+				  " 1, tru]";
+	static const char same_length[] = "[1.3456789012345678901234567890, 1.3456789012345678901234567890,\n"
+					  " 1, tru]";
+	json_error_t want;
+	assert_null(json_loadb(same_length, sizeof(same_length) - 1, 0, &want));
+	assert_null(tw_json_parse(bad, sizeof(bad) - 1, 0, &e));
+	assert_string_equal(e.text, want.text);
+	assert_int_equal(e.line, 2);
+	assert_int_equal(e.column, want.column);
+	assert_int_equal(e.position, want.position);
+	static const char real_overflow[] = "[123456789012345678901234567890, 1e400]";
+	assert_null(tw_json_parse(real_overflow, sizeof(real_overflow) - 1, 0, &e));
+	assert_int_equal(json_error_code(&e), json_error_numeric_overflow);
+	assert_int_equal(e.column, 38); /* the end of 1e400 */
+	assert_null(tw_json_parse("[1e400]", 7, 0, &e));
+	assert_int_equal(json_error_code(&e), json_error_numeric_overflow);
+}
+
 static void template_expands_json_and_literal_braces(void **state)
 {
 	(void)state;
@@ -644,6 +707,8 @@ int main(void)
 		cmocka_unit_test(template_scan_finds_every_kind),
 		cmocka_unit_test(template_expands_vars_env_and_regex_literals),
 		cmocka_unit_test(template_expands_json_and_literal_braces),
+		cmocka_unit_test(template_json_integer_beyond_64_bits),
+		cmocka_unit_test(json_parse_keeps_every_other_number),
 		cmocka_unit_test(redaction_masks_longest_secret_first),
 		cmocka_unit_test(atomic_write_replaces_whole_file),
 	};

@@ -1092,6 +1092,30 @@ static void test_json_scalar_body(void **state)
 	fails(f, ex(TW_SUBJ_JSON, "$.a", TW_OP_EXISTS, vnone()), "$.a matched nothing");
 }
 
+/* One integer beyond 64 bits in a body leaves every other number as it
+ * is written: integers of 64 bits keep every digit, 2.0 stays a real
+ * (review 12 #14). */
+static void test_json_beyond_64_bits(void **state)
+{
+	fx *f = *state;
+	RESPOND(f, 200, "application/json",
+		"{\"big\": 123456789012345678901234567890, \"id\": 1234567890123456789,"
+		" \"r\": 2.0, \"s\": \"\\\"12345678901234567890123\","
+		" \"l\": [-123456789012345678901234567890, 7, 4.5e1, 1E2]}");
+	pass(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_IS, vtype("integer")));
+	pass(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vnum(1234567890123456789.0, "1234567890123456789")));
+	fails(f, ex(TW_SUBJ_JSON, "$.r", TW_OP_IS, vtype("integer")),
+	      "json $.r: expected: is integer / actual: 2 (number)");
+	pass(f, ex(TW_SUBJ_JSON, "$.s", TW_OP_EQ, vstr("\"12345678901234567890123")));
+	pass(f, ex(TW_SUBJ_JSON, "$.big", TW_OP_IS, vtype("number")));
+	fails(f, ex(TW_SUBJ_JSON, "$.big", TW_OP_IS, vtype("integer")), NULL);
+	pass(f, ex(TW_SUBJ_JSON, "$.big", TW_OP_GT, vnum(1.2345678901234e29, "1.2345678901234e29")));
+	pass(f, ex(TW_SUBJ_JSON, "$.l[0]", TW_OP_LT, vnum(-1.2345678901234e29, "-1.2345678901234e29")));
+	pass(f, ex(TW_SUBJ_JSON, "$.l[1]", TW_OP_IS, vtype("integer")));
+	fails(f, ex(TW_SUBJ_JSON, "$.l[2]", TW_OP_IS, vtype("integer")), NULL);
+	fails(f, ex(TW_SUBJ_JSON, "$.l[3]", TW_OP_IS, vtype("integer")), NULL);
+}
+
 static void test_json_not_json(void **state)
 {
 	fx *f = *state;
@@ -1575,6 +1599,7 @@ int main(void)
 		T(test_json_many_matches),
 		T(test_json_count),
 		T(test_json_scalar_body),
+		T(test_json_beyond_64_bits),
 		T(test_json_not_json),
 		T(test_json_bad_query),
 		T(test_cookies),
