@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,4 +312,52 @@ json_t *tw_json_parse(const char *text, size_t len, size_t flags, json_error_t *
 	if (!v)
 		json_decref(json_loadb(text, len, flags | JSON_DECODE_INT_AS_REAL, e));
 	return v;
+}
+
+bool tw_jnum_of(const json_t *j, tw_jnum *out)
+{
+	if (json_is_integer(j))
+		*out = (tw_jnum){.is_int = true, .i = json_integer_value(j)};
+	else if (json_is_real(j))
+		*out = tw_jnum_real(json_real_value(j));
+	else
+		return false;
+	return true;
+}
+
+tw_jnum tw_jnum_real(double d)
+{
+	return (tw_jnum){.d = d};
+}
+
+/* i against d, exactly: a double of 2^63 or more is beyond any integer,
+ * and below that its whole part is an integer too. */
+static int int_vs_real(json_int_t i, double d)
+{
+	if (isnan(d))
+		return 2;
+	if (d >= 0x1p63)
+		return -1;
+	if (d < -0x1p63)
+		return 1;
+	double whole = trunc(d);
+	json_int_t w = (json_int_t)whole;
+	if (i != w)
+		return i < w ? -1 : 1;
+	return d > whole ? -1 : d < whole ? 1 : 0;
+}
+
+int tw_jnum_cmp(tw_jnum a, tw_jnum b)
+{
+	if (a.is_int && b.is_int)
+		return a.i < b.i ? -1 : a.i > b.i;
+	if (a.is_int)
+		return int_vs_real(a.i, b.d);
+	if (b.is_int) {
+		int c = int_vs_real(b.i, a.d);
+		return c == 2 ? 2 : -c;
+	}
+	if (isnan(a.d) || isnan(b.d))
+		return 2;
+	return a.d < b.d ? -1 : a.d > b.d;
 }

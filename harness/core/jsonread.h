@@ -85,4 +85,19 @@ bool tw_jr_bool_of(tw_jreader *rd, json_t *obj, const char *key);
  * response bodies, JSON in strings, and JSON a script sends. */
 json_t *tw_json_parse(const char *text, size_t len, size_t flags, json_error_t *e);
 
+/* A JSON number as jansson holds it: an integer, every one of its 64 bits,
+ * or a real. */
+typedef struct tw_jnum {
+	bool is_int;
+	json_int_t i; /* when is_int */
+	double d;     /* when not */
+} tw_jnum;
+
+/* false when j is no number */
+bool tw_jnum_of(const json_t *j, tw_jnum *out);
+tw_jnum tw_jnum_real(double d);
+/* By value and exactly, an integer against a real too: -1, 0 or 1, or 2
+ * when a NaN makes them unordered. */
+int tw_jnum_cmp(tw_jnum a, tw_jnum b);
+
 #endif

@@ -67,6 +67,7 @@
 #include "expectations/expect_internal.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlversion.h>
 #include <libxml/xpath.h>
@@ -79,6 +80,7 @@
 #include <time.h>
 
 #include "channels/web/html.h"
+#include "core/jsonread.h"
 #include "core/template.h"
 #include "expectations/compiled.h"
 #include "expectations/jsonpath.h"
@@ -228,6 +230,41 @@ static bool bytes_equal(const char *a, size_t alen, const char *b)
 {
 	size_t blen = strlen(b);
 	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* Text that reads as a number, an integer of 64 bits exactly: ids beyond
+ * 2^53 differ from their neighbours in a double's rounding. */
+static bool text_number(const char *s, size_t len, tw_jnum *out)
+{
+	double d;
+	if (!parse_number(s, len, &d))
+		return false;
+	*out = tw_jnum_real(d);
+	char buf[32], *end;
+	while (len && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	if (len >= sizeof(buf))
+		return true;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	long long i = strtoll(buf, &end, 10);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (errno == 0 && *end == '\0')
+		*out = (tw_jnum){.is_int = true, .i = i};
+	return true;
+}
+
+/* The value as written: 1234567890123456789 exactly, not as its double. */
+static tw_jnum value_number(const tw_value *v)
+{
+	tw_jnum n;
+	if (v->kind == TW_VAL_NUMBER && v->text && text_number(v->text, strlen(v->text), &n))
+		return n;
+	return tw_jnum_real(v->number);
 }
 
 /* ---- rendering ---- */
@@ -383,16 +420,16 @@ static bool exists(const actual *a)
  * number, true, false and null only themselves. want is v's text. */
 static bool equals(const actual *a, const tw_value *v, const char *want)
 {
-	double n;
+	tw_jnum n;
 	switch (v->kind) {
 	case TW_VAL_NUMBER:
 	case TW_VAL_DURATION:
 		if (a->kind == ACT_NUMBER)
-			return a->number == v->number;
+			return tw_jnum_cmp(tw_jnum_real(a->number), value_number(v)) == 0;
 		if (a->kind == ACT_JSON)
-			return json_is_number(a->json) && json_number_value(a->json) == v->number;
-		if (a->kind == ACT_STRING && parse_number(a->str, a->len, &n))
-			return n == v->number;
+			return tw_jnum_of(a->json, &n) && tw_jnum_cmp(n, value_number(v)) == 0;
+		if (a->kind == ACT_STRING && text_number(a->str, a->len, &n))
+			return tw_jnum_cmp(n, value_number(v)) == 0;
 		return a->kind == ACT_STRING && v->text && bytes_equal(a->str, a->len, v->text);
 	case TW_VAL_STRING:
 	case TW_VAL_TEMPLATE:
@@ -479,22 +516,20 @@ static bool in_list(eval *ev, const actual *a)
 	return false;
 }
 
-static bool actual_number(const actual *a, double *n)
+static bool actual_number(const actual *a, tw_jnum *n)
 {
 	switch (a->kind) {
 	case ACT_NUMBER:
-		*n = a->number;
+		*n = tw_jnum_real(a->number);
 		return true;
 	case ACT_JSON:
-		if (json_is_number(a->json)) {
-			*n = json_number_value(a->json);
+		if (tw_jnum_of(a->json, n))
 			return true;
-		}
 		/* Text that reads as a number counts, JSON's too ("3.14"). */
 		return json_is_string(a->json) &&
-		       parse_number(json_string_value(a->json), json_string_length(a->json), n);
+		       text_number(json_string_value(a->json), json_string_length(a->json), n);
 	case ACT_STRING:
-		return parse_number(a->str, a->len, n);
+		return text_number(a->str, a->len, n);
 	case ACT_BOOL:
 		return false;
 	}
@@ -521,13 +556,16 @@ static bool actual_string(const actual *a, const char **s, size_t *len)
 static const char *order(eval *ev, bool *holds)
 {
 	const tw_value *v = &ev->val;
-	double want, have;
+	tw_jnum have;
 	int cmp;
 	if (v->kind == TW_VAL_NUMBER || v->kind == TW_VAL_DURATION) {
-		want = v->number;
 		if (!actual_number(&ev->act, &have))
 			return "not a number";
-		cmp = have < want ? -1 : have > want ? 1 : 0;
+		cmp = tw_jnum_cmp(have, value_number(v));
+		if (cmp == 2) { /* a NaN is in no order */
+			*holds = false;
+			return NULL;
+		}
 	} else if (v->kind == TW_VAL_STRING) {
 		const char *s;
 		size_t len, wlen = strlen(ev->want);

@@ -619,9 +619,12 @@ static bool compare(cmp_op op, json_t *a, json_t *b)
 	if (!a || !b)
 		return op == CMP_EQ ? a == b : (op == CMP_LE || op == CMP_GE) && a == b;
 	int order;
-	if (json_is_number(a) && json_is_number(b)) {
-		double x = json_number_value(a), y = json_number_value(b);
-		order = x < y ? -1 : x > y;
+	tw_jnum x, y;
+	if (tw_jnum_of(a, &x) && tw_jnum_of(b, &y)) {
+		/* ids beyond 2^53 differ from their neighbours */
+		order = tw_jnum_cmp(x, y);
+		if (order == 2)
+			return false;
 	} else if (json_is_string(a) && json_is_string(b)) {
 		order = strcmp(json_string_value(a), json_string_value(b));
 	} else if (op == CMP_EQ || op == CMP_LE || op == CMP_GE) {

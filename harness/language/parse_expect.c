@@ -167,7 +167,11 @@ static int parse_list(parser *p, tw_value *v)
 		} else if (json_is_number(j)) {
 			it->kind = TW_VAL_NUMBER;
 			it->number = json_number_value(j);
-			snprintf(buf, sizeof(buf), json_is_integer(j) ? "%.0f" : "%.17g", it->number);
+			if (json_is_integer(j)) /* every digit: 64-bit ids compare exactly */
+				snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
+					 json_integer_value(j));
+			else
+				snprintf(buf, sizeof(buf), "%.17g", it->number);
 			it->text = tw_arena_strdup(p->arena, buf);
 		} else if (json_is_boolean(j)) {
 			it->kind = TW_VAL_BOOL;

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <malloc.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -599,6 +600,34 @@ static void json_parse_keeps_every_other_number(void **state)
 	assert_int_equal(json_error_code(&e), json_error_numeric_overflow);
 }
 
+/* Numbers compare exactly, an integer against a real too. */
+static void jnum_compares_exactly(void **state)
+{
+	(void)state;
+	tw_jnum a = {.is_int = true, .i = 9007199254740993};
+	tw_jnum b = {.is_int = true, .i = 9007199254740992};
+	assert_int_equal(tw_jnum_cmp(a, b), 1);
+	assert_int_equal(tw_jnum_cmp(b, a), -1);
+	assert_int_equal(tw_jnum_cmp(a, a), 0);
+	assert_int_equal(tw_jnum_cmp(a, tw_jnum_real(9007199254740992.0)), 1);
+	assert_int_equal(tw_jnum_cmp(tw_jnum_real(9007199254740992.0), a), -1);
+	assert_int_equal(tw_jnum_cmp(b, tw_jnum_real(9007199254740992.0)), 0);
+	assert_int_equal(tw_jnum_cmp(b, tw_jnum_real(9007199254740992.5)), 0);
+	tw_jnum max = {.is_int = true, .i = INT64_MAX}, min = {.is_int = true, .i = INT64_MIN};
+	assert_int_equal(tw_jnum_cmp(max, tw_jnum_real(0x1p63)), -1);
+	assert_int_equal(tw_jnum_cmp(min, tw_jnum_real(-0x1p63)), 0);
+	assert_int_equal(tw_jnum_cmp(min, tw_jnum_real(-1e19)), 1);
+	tw_jnum two = {.is_int = true, .i = 2};
+	assert_int_equal(tw_jnum_cmp(two, tw_jnum_real(2.5)), -1);
+	assert_int_equal(tw_jnum_cmp(two, tw_jnum_real(1.5)), 1);
+	assert_int_equal(tw_jnum_cmp(tw_jnum_real(-2.5), (tw_jnum){.is_int = true, .i = -2}), -1);
+	assert_int_equal(tw_jnum_cmp(two, tw_jnum_real(INFINITY)), -1);
+	assert_int_equal(tw_jnum_cmp(two, tw_jnum_real(-INFINITY)), 1);
+	assert_int_equal(tw_jnum_cmp(two, tw_jnum_real(NAN)), 2);
+	assert_int_equal(tw_jnum_cmp(tw_jnum_real(NAN), two), 2);
+	assert_int_equal(tw_jnum_cmp(tw_jnum_real(NAN), tw_jnum_real(1)), 2);
+}
+
 static void template_expands_json_and_literal_braces(void **state)
 {
 	(void)state;
@@ -709,6 +738,7 @@ int main(void)
 		cmocka_unit_test(template_expands_json_and_literal_braces),
 		cmocka_unit_test(template_json_integer_beyond_64_bits),
 		cmocka_unit_test(json_parse_keeps_every_other_number),
+		cmocka_unit_test(jnum_compares_exactly),
 		cmocka_unit_test(redaction_masks_longest_secret_first),
 		cmocka_unit_test(atomic_write_replaces_whole_file),
 	};

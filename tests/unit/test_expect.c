@@ -1092,6 +1092,57 @@ static void test_json_scalar_body(void **state)
 	fails(f, ex(TW_SUBJ_JSON, "$.a", TW_OP_EXISTS, vnone()), "$.a matched nothing");
 }
 
+/* Integers beyond 2^53 compare digit for digit, in JSON, in text, in a
+ * template and in a list; a written real against an integer compares by
+ * value, exactly (review 12 #13). */
+static const char IDS[] = "{\"edge\": 9007199254740993, \"id\": 1234567890123456789,"
+			  " \"max\": 9223372036854775807, \"min\": -9223372036854775808,"
+			  " \"ref\": \"9007199254740993\", \"r\": 2.0, \"half\": 2.5}";
+
+static void test_json_exact_integers(void **state)
+{
+	fx *f = *state;
+	RESPOND(f, 200, "application/json", IDS);
+	header(f, "X-Edge: 9007199254740993\r\n");
+	pass(f, ex(TW_SUBJ_JSON, "$.edge", TW_OP_EQ, vnum(9007199254740993.0, "9007199254740993")));
+	fails(f, ex(TW_SUBJ_JSON, "$.edge", TW_OP_EQ, vnum(9007199254740992.0, "9007199254740992")),
+	      "json $.edge: expected: 9007199254740992 (integer) / actual: 9007199254740993 "
+	      "(integer)");
+	fails(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ,
+		    vnum(1234567890123456788.0, "1234567890123456788")),
+	      "json $.id: expected: 1234567890123456788 (integer) / actual: 1234567890123456789 "
+	      "(integer)");
+	pass(f, neg(ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ,
+		       vnum(1234567890123456788.0, "1234567890123456788"))));
+	pass(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_GT, vnum(1234567890123456788.0, "1234567890123456788")));
+	pass(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_LT, vnum(1234567890123456790.0, "1234567890123456790")));
+	fails(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_LE, vnum(1234567890123456788.0, "1234567890123456788")),
+	      NULL);
+	pass(f, ex(TW_SUBJ_JSON, "$.max", TW_OP_EQ, vnum(9223372036854775807.0, "9223372036854775807")));
+	pass(f, ex(TW_SUBJ_JSON, "$.max", TW_OP_GT, vnum(9223372036854775806.0, "9223372036854775806")));
+	pass(f, ex(TW_SUBJ_JSON, "$.min", TW_OP_EQ, vnum(-9223372036854775808.0, "-9223372036854775808")));
+	pass(f, ex(TW_SUBJ_JSON, "$.min", TW_OP_LT, vnum(-9223372036854775807.0, "-9223372036854775807")));
+	/* Beyond 64 bits the written value is a double, and compares as one. */
+	pass(f, ex(TW_SUBJ_JSON, "$.max", TW_OP_LT, vnum(9223372036854775808.0, "9223372036854775808")));
+	pass(f, ex(TW_SUBJ_JSON, "$.min", TW_OP_GT, vnum(-1e19, "-1e19")));
+	/* A real against an integer: by value, exactly. */
+	pass(f, ex(TW_SUBJ_JSON, "$.r", TW_OP_EQ, vnum(2, "2")));
+	pass(f, ex(TW_SUBJ_JSON, "$.half", TW_OP_GT, vnum(2, "2")));
+	pass(f, ex(TW_SUBJ_JSON, "$.edge", TW_OP_GT, vnum(9007199254740992.0, "9.007199254740992e15")));
+	pass(f, ex(TW_SUBJ_JSON, "$.edge", TW_OP_LT, vnum(9007199254740993.5, "9007199254740993.5")));
+	/* A template typed as a number; text that reads as one; a list. */
+	assert_int_equal(tw_vars_set(f->vars, "near", "9007199254740992", false), TW_OK);
+	fails(f, ex(TW_SUBJ_JSON, "$.edge", TW_OP_EQ, vtpl("{{near}}")), NULL);
+	pass(f, ex(TW_SUBJ_JSON, "$.edge", TW_OP_GT, vtpl("{{near}}")));
+	pass(f, ex(TW_SUBJ_JSON, "$.ref", TW_OP_GT, vnum(9007199254740992.0, "9007199254740992")));
+	fails(f, ex(TW_SUBJ_HEADER, "X-Edge", TW_OP_EQ, vnum(9007199254740992.0, "9007199254740992")),
+	      NULL);
+	pass(f, ex(TW_SUBJ_HEADER, "X-Edge", TW_OP_EQ, vnum(9007199254740993.0, "9007199254740993")));
+	tw_value items[] = {vnum(1, "1"), vnum(9007199254740992.0, "9007199254740992")};
+	fails(f, ex(TW_SUBJ_JSON, "$.edge", TW_OP_IN, vlist(items, 2, "[1, 9007199254740992]")),
+	      NULL);
+}
+
 /* One integer beyond 64 bits in a body leaves every other number as it
  * is written: integers of 64 bits keep every digit, 2.0 stays a real
  * (review 12 #14). */
@@ -1104,6 +1155,10 @@ static void test_json_beyond_64_bits(void **state)
 		" \"l\": [-123456789012345678901234567890, 7, 4.5e1, 1E2]}");
 	pass(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_IS, vtype("integer")));
 	pass(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ, vnum(1234567890123456789.0, "1234567890123456789")));
+	fails(f, ex(TW_SUBJ_JSON, "$.id", TW_OP_EQ,
+		    vnum(1234567890123456788.0, "1234567890123456788")),
+	      "json $.id: expected: 1234567890123456788 (integer) / actual: 1234567890123456789 "
+	      "(integer)");
 	fails(f, ex(TW_SUBJ_JSON, "$.r", TW_OP_IS, vtype("integer")),
 	      "json $.r: expected: is integer / actual: 2 (number)");
 	pass(f, ex(TW_SUBJ_JSON, "$.s", TW_OP_EQ, vstr("\"12345678901234567890123")));
@@ -1599,6 +1654,7 @@ int main(void)
 		T(test_json_many_matches),
 		T(test_json_count),
 		T(test_json_scalar_body),
+		T(test_json_exact_integers),
 		T(test_json_beyond_64_bits),
 		T(test_json_not_json),
 		T(test_json_bad_query),

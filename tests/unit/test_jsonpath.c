@@ -276,6 +276,29 @@ static void test_filters(void **state)
 	assert_query(doc, "$.status[?(@.x)]", "[]");
 }
 
+/* Integers beyond 2^53 compare digit for digit, not as doubles (review 12
+ * #13): ids of 64 bits are common. */
+static void test_filters_exact_integers(void **state)
+{
+	(void)state;
+	json_t *doc = json_loads("[{\"id\": 9007199254740992}, {\"id\": 9007199254740993},"
+				 " {\"id\": 1234567890123456789}, {\"id\": 2.5},"
+				 " {\"id\": 9223372036854775807}]",
+				 0, NULL);
+	assert_non_null(doc);
+	assert_query(doc, "$[?(@.id == 9007199254740993)].id", "[9007199254740993]");
+	assert_query(doc, "$[?(@.id != 9007199254740992)].id",
+		     "[9007199254740993,1234567890123456789,2.5,9223372036854775807]");
+	assert_query(doc, "$[?(@.id > 1234567890123456788)].id",
+		     "[1234567890123456789,9223372036854775807]");
+	assert_query(doc, "$[?(@.id < 9007199254740993)].id", "[9007199254740992,2.5]");
+	assert_query(doc, "$[?(@.id == 9007199254740992.0)].id", "[9007199254740992]");
+	assert_query(doc, "$[?(@.id >= 9.3e18)].id", "[]");
+	assert_query(doc, "$[?(@.id < 9.3e18 && @.id > 9.2e18)].id", "[9223372036854775807]");
+	assert_query(doc, "$[?(@.id > 2.4 && @.id < 2.6)].id", "[2.5]");
+	json_decref(doc);
+}
+
 static void test_slices_and_unions(void **state)
 {
 	json_t *doc = *state;
@@ -423,6 +446,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_selectors_that_do_not_apply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slices_and_unions, setup, teardown),
+		cmocka_unit_test(test_filters_exact_integers),
 		cmocka_unit_test(test_singular),
 		cmocka_unit_test(test_filter_syntax_errors),
 		cmocka_unit_test(test_filter_nesting_limit),
