@@ -366,9 +366,12 @@ json_t *tw_response_json(tw_response *r, const char **why)
 		r->json_tried = true;
 		json_error_t e;
 		size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
-		/* An integer beyond 64 bits (ids, ledgers) is a number all the
+		/* In the charset Content-Type names, as text and body are.
+		 * An integer beyond 64 bits (ids, ledgers) is a number all the
 		 * same: a double, the rest of the body as written. */
-		r->json = tw_json_parse(tw_buf_str(&r->body), r->body.len, flags, &e);
+		size_t len;
+		const char *text = tw_response_body_text(r, &len);
+		r->json = tw_json_parse(text, len, flags, &e);
 		if (!r->json) {
 			size_t n = strlen(e.text) + 64;
 			r->json_error = malloc(n);
