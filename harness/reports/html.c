@@ -1603,9 +1603,11 @@ static void write_request_chain(html *h, node dl, const tw_step_result *st)
 	size_t hops = tw_step_result_hop_count(st);
 	tw_page_el_text(h, dl, "dt", NULL, hops > 1 ? "Requests" : "Response");
 	node dd = tw_page_el(h, dl, "dd", "mono chain");
-	/* One hop a line, each led to by the one above it. */
+	/* One hop a line, each led to by the one above it, but a poll's
+	 * first ("poll 1: HTTP 503 from GET URL"). */
+	tw_hop hop = TW_HOP_INIT;
 	for (size_t i = 0; i < hops; i++) {
-		tw_hop hop = TW_HOP_INIT;
+		int poll = hop.poll;
 		tw_step_result_hop(&hop, st, i);
 		if (i)
 			tw_page_el(h, dd, "br", NULL);
@@ -1616,7 +1618,9 @@ static void write_request_chain(html *h, node dl, const tw_step_result *st)
 						     tw_page_plural(hop.left_out, "request", "requests")));
 			tw_page_el(h, dd, "br", NULL);
 		}
-		if (i)
+		if (i && hop.poll != poll)
+			tw_page_add_text(h, dd, tw_page_fmt(h, "poll %d: ", hop.poll));
+		else if (i)
 			tw_page_add_text(h, dd, "\xE2\x86\x92 "); /* → */
 		if (hop.status)
 			tw_page_add_text(h, dd, tw_page_fmt(h, "HTTP %ld from ", hop.status));
@@ -1657,10 +1661,13 @@ static void write_failed_step(html *h, node parent, const tw_scene_result *sc,
 
 /* A hop's method, URL and status cells; a hop after the first is led to
  * by the one above it. */
-static void write_hop_cells(html *h, node tr, const tw_hop *hop, bool next)
+/* next: the hop after the one before; poll: it starts a poll's try. */
+static void write_hop_cells(html *h, node tr, const tw_hop *hop, bool next, bool poll)
 {
 	tw_page_el_text(h, tr, "td", "mono",
-			next ? tw_page_fmt(h, "\xE2\x86\x92 %s", hop->method) : hop->method);
+			poll   ? tw_page_fmt(h, "poll %d: %s", hop->poll, hop->method)
+			: next ? tw_page_fmt(h, "\xE2\x86\x92 %s", hop->method)
+			       : hop->method);
 	tw_page_el_text(h, tr, "td", "url mono", hop->url);
 	tw_page_el_text(h, tr, "td", "num",
 			hop->status ? tw_page_fmt(h, "%ld", hop->status) : "no response");
@@ -1714,7 +1721,7 @@ static void write_pages(html *h, node parent, const tw_rehearsal_result *r)
 					     tw_page_fmt(h, "%d", tw_step_result_line(st)));
 			if (hops > 1)
 				tw_page_attr(h, td, "rowspan", span);
-			write_hop_cells(h, tr, &hop, false);
+			write_hop_cells(h, tr, &hop, false, false);
 			char ms[48];
 			tw_page_fmt_ms(ms, sizeof(ms), st->elapsed_ms);
 			td = tw_page_el_text(h, tr, "td", "num", ms);
@@ -1741,6 +1748,7 @@ static void write_pages(html *h, node parent, const tw_rehearsal_result *r)
 				add_text_max(h, tw_page_el(h, res, "div", "small muted"), st->note,
 					     200, true);
 			for (size_t i = 1; i < hops; i++) {
+				int poll = hop.poll;
 				tw_step_result_hop(&hop, st, i);
 				if (hop.left_out) {
 					tr = tw_page_el(h, tb, "tr", "hop");
@@ -1752,7 +1760,8 @@ static void write_pages(html *h, node parent, const tw_rehearsal_result *r)
 									   "requests")));
 					tw_page_attr(h, td, "colspan", "3");
 				}
-				write_hop_cells(h, tw_page_el(h, tb, "tr", "hop"), &hop, true);
+				write_hop_cells(h, tw_page_el(h, tb, "tr", "hop"), &hop, true,
+						hop.poll != poll);
 			}
 		}
 	}

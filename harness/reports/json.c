@@ -480,7 +480,7 @@ static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t, json_t *a
 }
 
 /* A step's request chain: {method, url, status (null: no answer)} per
- * hop, in the order sent. */
+ * hop, in the order sent, and poll N for a hop that poll N sent. */
 static json_t *hops(json_ctx *c, const tw_step_result *st)
 {
 	json_t *a = array(c);
@@ -491,6 +491,8 @@ static json_t *hops(json_ctx *c, const tw_step_result *st)
 		set(c, o, "method", str(c, hop.method));
 		set(c, o, "url", str(c, hop.url));
 		set(c, o, "status", hop.status > 0 ? integer(hop.status) : json_null());
+		if (hop.poll > 0)
+			set(c, o, "poll", integer(hop.poll));
 		push(c, a, o);
 	}
 	return a;

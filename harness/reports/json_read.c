@@ -590,8 +590,13 @@ static void read_hops(tw_jreader *rd, json_t *st, tw_step_result *x, bool *oom)
 		json_t *status = json_object_get(h, "status");
 		long code = json_is_null(status) ? 0
 						 : (long)tw_jr_integer_of(rd, h, "status", 100, 999);
+		int poll = json_object_get(h, "poll")
+				   ? (int)tw_jr_integer_of(rd, h, "poll", 1, INT_MAX)
+				   : 0;
 		if (!tw_jr_failed(rd) && !*oom && tw_step_result_add_hop(x, method, url, code))
 			*oom = true;
+		else if (!tw_jr_failed(rd) && !*oom)
+			x->hops[x->hop_count - 1].poll = poll;
 		else if (tw_jr_failed(rd) || *oom)
 			free(url);
 		tw_jr_pop(rd, mi);

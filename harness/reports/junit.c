@@ -500,14 +500,17 @@ static void step_details(junit_writer *j, const tw_rehearsal_result *r,
 		if (st->actual)
 			textf(j, "actual: %s\n", st->actual);
 		/* The request chain, one hop a line, each led to by the one
-		 * above it. */
+		 * above it, but a poll's first ("poll 1: HTTP 503 from ..."). */
+		tw_hop hop = TW_HOP_INIT;
 		for (size_t h = 0; h < tw_step_result_hop_count(st); h++) {
-			tw_hop hop = TW_HOP_INIT;
+			int poll = hop.poll;
 			tw_step_result_hop(&hop, st, h);
 			if (hop.left_out)
 				textf(j, "  \xE2\x80\xA6 %llu more %s\n", (unsigned long long)hop.left_out,
 				      tw_plural(hop.left_out, "request", "requests"));
-			if (h)
+			if (h && hop.poll != poll)
+				textf(j, "poll %d: ", hop.poll);
+			else if (h)
 				textf(j, "  \xE2\x86\x92 "); /* → */
 			if (hop.status)
 				textf(j, "%sHTTP %ld from %s %s\n", h ? "" : "response: ", hop.status,
@@ -559,17 +562,22 @@ static void step_log(junit_writer *j, const tw_scene_result *sc)
 		}
 		textf(j, "\n");
 		for (size_t h = 1; h < hops; h++) {
+			int poll = hop.poll;
 			tw_step_result_hop(&hop, st, h);
 			if (hop.left_out)
 				textf(j, "          \xE2\x80\xA6 %llu more %s\n",
 				      (unsigned long long)hop.left_out,
 				      tw_plural(hop.left_out, "request", "requests"));
-			if (hop.status)
-				textf(j, "          \xE2\x86\x92 %ld  %s %s\n", hop.status, hop.method,
-				      hop.url);
+			/* A poll's first hop: no hop the one above led to. */
+			const char *lead = hop.poll != poll ? "" : "\xE2\x86\x92 ";
+			if (hop.poll != poll)
+				textf(j, "          poll %d: ", hop.poll);
 			else
-				textf(j, "          \xE2\x86\x92 %s %s (no response)\n", hop.method,
-				      hop.url);
+				textf(j, "          ");
+			if (hop.status)
+				textf(j, "%s%ld  %s %s\n", lead, hop.status, hop.method, hop.url);
+			else
+				textf(j, "%s%s %s (no response)\n", lead, hop.method, hop.url);
 		}
 		if ((tw_status_is_problem(st->status) || st->status == TW_STATUS_LIMITED) &&
 		    st->message)

@@ -249,6 +249,7 @@ static void detail(const summary *s, int at, const char *label, const char *text
 		   bool dim)
 {
 	indent(s, at);
+	fputs(TW_WRAP_BREAK, s->out);
 	if (dim)
 		fputs(esc(s, DIM), s->out);
 	fputs(label, s->out);
@@ -271,27 +272,39 @@ static void step_details(const summary *s, const tw_step_result *st, int at, boo
 		detail(s, at, "", tw_status_str(st->status), DETAIL_MAX_CHARS, false);
 	if (st->message && st->expected && s->verbose)
 		detail(s, at, "expected: ", st->expected, DETAIL_MAX_CHARS, true);
-	if (st->actual)
+	/* A message of the judge's shape ("json $.id: expected: 2 (integer) /
+	 * actual: 3 (integer)") shows the actual already (issue 12, trial #1):
+	 * its longer excerpt, like the expected field, only with -v. */
+	if (st->actual && (s->verbose || !st->message || !strstr(st->message, " / actual: ")))
 		detail(s, at, "actual: ", st->actual, DETAIL_MAX_CHARS, true);
 	/* The request chain, one hop a line: "response: 303 from POST URL",
 	 * then each hop it led to under it, "→ 200 from GET URL". */
 	size_t hops = with_request ? tw_step_result_hop_count(st) : 0;
+	tw_hop hop = TW_HOP_INIT;
 	for (size_t i = 0; i < hops; i++) {
-		tw_hop hop = TW_HOP_INIT;
+		/* A poll's first hop starts a try: "poll 1: 503 from GET URL". */
+		int poll = hop.poll;
 		tw_step_result_hop(&hop, st, i);
+		bool again = i && hop.poll != poll;
 		if (hop.left_out) {
 			indent(s, at + 8);
 			fprintf(s->out, "%s\xE2\x80\xA6 %llu more request%s%s\n", esc(s, DIM),
 				(unsigned long long)hop.left_out, plural((long)hop.left_out),
 				esc(s, RESET));
 		}
-		char line[64] = "";
+		char lead[32] = "", line[64] = "";
+		if (again)
+			snprintf(lead, sizeof(lead), "poll %d: ", hop.poll);
+		else if (i)
+			snprintf(lead, sizeof(lead), "\xE2\x86\x92 "); /* → */
+		else if (hop.status)
+			snprintf(lead, sizeof(lead), "response: ");
 		if (hop.status)
-			snprintf(line, sizeof(line), "%s%ld from ", i ? "" : "response: ", hop.status);
+			snprintf(line, sizeof(line), "%s%ld from ", lead, hop.status);
 		else
-			snprintf(line, sizeof(line), "no response from ");
-		indent(s, i ? at + 8 : at);
-		fprintf(s->out, "%s%s%s", esc(s, DIM), i ? "\xE2\x86\x92 " : "", line); /* → */
+			snprintf(line, sizeof(line), "%sno response from ", lead);
+		indent(s, i && !again ? at + 8 : at);
+		fprintf(s->out, "%s%s", esc(s, DIM), line);
 		put_text(s, hop.method, 16);
 		fputs(TW_WRAP_NBSP, s->out);
 		put_text(s, hop.url, DETAIL_MAX_CHARS - strlen(line));
@@ -345,9 +358,12 @@ static void verbose_step(const summary *s, const tw_step_result *st)
 	}
 	fputc('\n', s->out);
 	/* Each later hop "→ 200  " left of the requests' column, so that its
-	 * request starts there too; continued there when it does not fit. */
+	 * request starts there too; continued there when it does not fit. A
+	 * poll's first hop is no hop the one above led to: "poll N:" above
+	 * it, and no arrow. */
 	size_t arrow = s->request_col >= 7 ? s->request_col - 7 : 0;
 	for (size_t i = 1; i < hops; i++) {
+		int poll = hop.poll;
 		tw_step_result_hop(&hop, st, i);
 		indent(s, (int)arrow);
 		fputs(esc(s, DIM), s->out);
@@ -355,7 +371,10 @@ static void verbose_step(const summary *s, const tw_step_result *st)
 			fprintf(s->out, "\xE2\x80\xA6 %llu more request%s\n%*s",
 				(unsigned long long)hop.left_out, plural((long)hop.left_out),
 				(int)arrow, "");
-		fprintf(s->out, TW_WRAP_HANG "%zu;\xE2\x86\x92 ", s->request_col); /* → */
+		if (hop.poll != poll)
+			fprintf(s->out, "poll %d:\n%*s", hop.poll, (int)arrow, "");
+		fprintf(s->out, TW_WRAP_HANG "%zu;%s", s->request_col,
+			hop.poll != poll ? "  " : "\xE2\x86\x92 "); /* → */
 		if (hop.status)
 			fprintf(s->out, "%ld  ", hop.status);
 		else

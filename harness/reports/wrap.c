@@ -4,7 +4,9 @@
  * or a marker; escape sequences belong to the word they touch) and the
  * spaces between them; words are written one by one, the spaces before a
  * word only once the word is known to fit after them, so a broken line
- * never ends in spaces and a line that fits comes out byte for byte.
+ * never ends in spaces and a line that fits comes out byte for byte. On a
+ * line marked TW_WRAP_BREAK, a word wider than the whole line is broken:
+ * its first piece fills the line, the others hang.
  */
 #include "reports/wrap.h"
 
@@ -16,6 +18,7 @@
 
 #define DEFAULT_WIDTH 80
 #define CELL_GAP 2 /* the least room between two cells of a table */
+#define MIN_PIECE 20 /* the narrowest piece of a broken word worth a line */
 
 typedef struct layout {
 	FILE *out;
@@ -25,6 +28,7 @@ typedef struct layout {
 			   when the output line holds no word yet */
 	size_t hang;    /* where continuation lines start */
 	bool words;     /* the output line holds a word */
+	bool breaks;    /* TW_WRAP_BREAK: a word wider than width is broken */
 } layout;
 
 static void spaces(layout *l, size_t n)
@@ -79,6 +83,48 @@ static void put_word(layout *l, const char *word, size_t len)
 
 static void place(layout *l, const char *word, size_t len, size_t w);
 
+/* A word wider than the whole line (a long value in a failure's cause), in
+ * pieces: the first after what the line holds, the others at the hanging
+ * indent, so that the value stays inside the indentation of the message it
+ * belongs to instead of starting at column 0 (issue 12, trial #16). */
+static void place_pieces(layout *l, const char *word, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)word, *end = p + len;
+	size_t at = l->hang + MIN_PIECE > l->width ? 0 : l->hang;
+	size_t gap = l->pending;
+	if (l->col + gap + MIN_PIECE > l->width) {
+		if (l->words)
+			new_line(l);
+		gap = at;
+	}
+	while (p < end) {
+		const unsigned char *piece = p;
+		size_t room = l->width - l->col - gap, w = 0;
+		while (p < end) {
+			size_t esc = escape_len(p, (size_t)(end - p));
+			if (esc) {
+				p += esc;
+				continue;
+			}
+			if (w == room)
+				break;
+			uint32_t c;
+			size_t k = tw_utf8_decode(p, (size_t)(end - p), &c);
+			p += k ? k : 1;
+			w++;
+		}
+		spaces(l, gap);
+		put_word(l, (const char *)piece, (size_t)(p - piece));
+		l->col += gap + w;
+		l->pending = 0;
+		l->words = true;
+		if (p < end) {
+			new_line(l);
+			gap = at;
+		}
+	}
+}
+
 /* Words joined by TW_WRAP_NBSP, placed apart: together they are wider
  * than a line. */
 static void place_apart(layout *l, const char *word, size_t len)
@@ -106,6 +152,10 @@ static void place(layout *l, const char *word, size_t len, size_t w)
 	}
 	if (w > l->width && memchr(word, TW_WRAP_NBSP[0], len)) {
 		place_apart(l, word, len);
+		return;
+	}
+	if (l->breaks && w > l->width) {
+		place_pieces(l, word, len);
 		return;
 	}
 	size_t gap = l->pending;
@@ -148,7 +198,8 @@ void tw_wrap_line(FILE *out, const char *line, size_t len, size_t width)
 			p += esc;
 			continue;
 		}
-		if (*p != ' ' && *p != TW_WRAP_COLUMN[0] && *p != TW_WRAP_HANG[0]) {
+		if (*p != ' ' && *p != TW_WRAP_COLUMN[0] && *p != TW_WRAP_HANG[0] &&
+		    *p != TW_WRAP_BREAK[0]) {
 			uint32_t c;
 			size_t n = tw_utf8_decode(p, (size_t)(end - p), &c);
 			p += n ? n : 1;
@@ -159,6 +210,9 @@ void tw_wrap_line(FILE *out, const char *line, size_t len, size_t width)
 		word_w = 0;
 		if (*p == ' ') {
 			l.pending++;
+			p++;
+		} else if (*p == TW_WRAP_BREAK[0]) {
+			l.breaks = true;
 			p++;
 		} else {
 			bool hang = *p == TW_WRAP_HANG[0], given = false;

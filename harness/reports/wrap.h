@@ -10,7 +10,8 @@
  * aligned. A word wider than the room at the hanging indent starts a line
  * of its own, moved left as far as it must; only a word wider than the
  * whole width (a long URL) makes a line longer than width, and then it is
- * alone on it.
+ * alone on it, whole, so that it can be copied. On a line marked
+ * TW_WRAP_BREAK such a word is broken instead.
  *
  * Width is counted in code points (the summary's symbols, ✔ ✘ —, are one
  * column each); an ANSI escape sequence (ESC [ ... letter) takes none.
@@ -34,6 +35,13 @@
  * followed by a number and TW_WRAP_COLUMN_END ("\x1f" "19" ";"), at that
  * column. Without it, two columns right of the line's indentation. */
 #define TW_WRAP_HANG "\x1f"
+/* At the start of a line: a word of it wider than the whole width is
+ * broken, its first piece where it stands (on the next line when fewer
+ * than 20 columns are left), the others at the hanging indent (at column
+ * 0 when that leaves fewer than 20), so that it stays inside its message
+ * (issue 12, trial #16). For a failure's cause and excerpt, values already
+ * cut, whose whole text the JSON and HTML reports keep. */
+#define TW_WRAP_BREAK "\x1e"
 /* A space no line breaks at ("GET" and its URL, "0.81" and "s"), unless
  * what it joins is wider than the whole width. */
 #define TW_WRAP_NBSP "\x1c"

@@ -1183,15 +1183,21 @@ static int add_hops(tw_customer *c, tw_step_result *sr)
 	if (r->hops_lost)
 		return r->hops_lost;
 	int rc = TW_OK;
-	/* Hops a meta refresh continued from are the step's already. */
+	/* Hops a meta refresh continued from are the step's already. Each
+	 * hop keeps which try sent it (the request, or poll N): a poll's
+	 * chain is not led to by the one before it. */
 	for (size_t i = r->chain_kept; rc == TW_OK && i < r->hop_count; i++) {
 		char *url = tw_run_redact(c->run, tw_response_hop_url(r, i));
 		rc = url ? tw_step_result_add_hop(sr, r->hops[i].method, url, r->hops[i].status)
 			 : TW_ENOMEM;
+		if (rc == TW_OK)
+			sr->hops[sr->hop_count - 1].poll = c->polls;
 	}
 	if (rc == TW_OK && r->hop_count == r->chain_kept) {
 		char *url = tw_run_redact(c->run, c->sent.url);
 		rc = url ? tw_step_result_add_hop(sr, c->sent.method, url, 0) : TW_ENOMEM;
+		if (rc == TW_OK)
+			sr->hops[sr->hop_count - 1].poll = c->polls;
 	}
 	if (rc != TW_OK || sr->hop_count == 0)
 		return rc;

@@ -59,7 +59,7 @@ static const size_t rehearsal_figures_size[] = {TW_VERSION_END(tw_rehearsal_figu
 static const size_t scene_figures_size[] = {TW_VERSION_END(tw_scene_figures, failed_actual)};
 static const size_t touchpoint_figures_size[] = {
 	TW_VERSION_END(tw_touchpoint_figures, first_limit)};
-static const size_t hop_size[] = {TW_VERSION_END(tw_hop, left_out)};
+static const size_t hop_size[] = {TW_VERSION_END(tw_hop, left_out), TW_VERSION_END(tw_hop, poll)};
 #define ROWS(a) (sizeof(a) / sizeof((a)[0]))
 _Static_assert(ROWS(run_figures_size) == TW_RUN_FIGURES_VERSION, "a size per version");
 _Static_assert(ROWS(rehearsal_figures_size) == TW_REHEARSAL_FIGURES_VERSION, "a size per version");

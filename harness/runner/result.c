@@ -67,6 +67,7 @@ void tw_step_result_hop(tw_hop *out, const tw_step_result *st, size_t i)
 	out->url = h->url ? h->url : "?";
 	out->status = h->status;
 	out->left_out = i + 1 == st->hop_count ? st->hops_left_out : 0;
+	out->poll = h->poll;
 }
 
 int tw_step_result_add_hop(tw_step_result *st, const char *method, char *url, long status)
@@ -83,6 +84,7 @@ int tw_step_result_add_hop(tw_step_result *st, const char *method, char *url, lo
 	snprintf(h->method, sizeof(h->method), "%s", method ? method : "?");
 	h->url = url;
 	h->status = status;
+	h->poll = 0;
 	return TW_OK;
 }
 

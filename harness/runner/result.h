@@ -26,6 +26,8 @@ typedef struct tw_step_hop {
 	char method[TW_HOP_METHOD_SIZE];
 	char *url;   /* redacted; owned */
 	long status; /* 0: no answer (or one that never ended its headers) */
+	int poll;    /* the try of a polled step (`retry N every D`) that sent
+			it: 0 the request as first sent, N its Nth poll */
 } tw_step_hop;
 
 /* The most hops a step keeps: the first TW_STEP_HOPS_MAX - 1 and the last,

@@ -165,7 +165,7 @@ typedef struct tw_touchpoint_figures {
 	const char *first_limit;   /* redacted; NULL when none */
 } tw_touchpoint_figures;
 
-#define TW_HOP_VERSION 1
+#define TW_HOP_VERSION 2
 #define TW_HOP_INIT { .version = TW_HOP_VERSION }
 
 /* A request a touchpoint sent in the performance shown in detail, and its
@@ -182,6 +182,11 @@ typedef struct tw_hop {
 	uint64_t left_out;  /* requests sent just before this one that the
 			       step log leaves out: it keeps a step's first 31
 			       and its last */
+	/* version 2 (issue 12) */
+	int poll;           /* the try of a polled step (`retry N every D`)
+			       that sent it: 0 the request as first sent, N
+			       its Nth poll; a hop whose poll differs from the
+			       one before starts a try, not led to by it */
 } tw_hop;
 
 /* Fills *out for the run. TW_OK, or TW_EUSAGE for a version this library

@@ -377,6 +377,39 @@ static void test_cut_at_words(void **state)
 	}
 }
 
+/*
+ * A failure message of the judge's shape already shows the actual value
+ * (trial #1 of issue 12: "actual: 1" printed a second time under
+ * "... / actual: 1 (integer)"): the `actual:` excerpt is then left to -v.
+ * A value longer than the line keeps the failure's indentation (trial #16):
+ * it is broken at the line's end and goes on at the hanging indent, never
+ * from column 0.
+ */
+static void test_actual_once(void **state)
+{
+	fixture *fx = *state;
+	tw_script *s = fx_script(fx, "rehearsals/api.rehearsal", "API", 1);
+	tw_scene *sc = fx_scene(s, 0, "Kitchen", 2, false, 1);
+	fx_step(s, sc, 0, TW_STEP_EXPECT, 3, "expect json $ count == 13");
+	tw_rehearsal_result *r = fx_result(fx, s, TW_STATUS_FAILED, 1);
+	r->scenes[0].status = TW_STATUS_FAILED;
+	tw_step_result *st = fx_set(r, 0, 0, TW_STATUS_FAILED,
+				    "json $.referer: expected: not exists / actual: "
+				    "\"http://127.0.0.1:36989/redirect/to?location=http://localhost:36989/"
+				    "echo&token=SECRET123\" (string)");
+	st->actual = fx_dup("http://127.0.0.1:36989/redirect/to?location=http://localhost:36989/"
+			    "echo&token=SECRET123");
+	char *text = summarize_in(fx, 0, 80);
+	assert_null(strstr(text, "actual: http"));
+	assert_has(text, "          json $.referer: expected: not exists / actual: \"http://127.0.0.1:36989\n"
+			 "            /redirect/to?location=http://localhost:36989/echo&token=SECRET123\"\n"
+			 "            (string)\n");
+	free(text);
+	text = summarize(fx, TW_SUMMARY_VERBOSE);
+	assert_has(text, "actual: http://127.0.0.1:36989/");
+	free(text);
+}
+
 static void test_write_error(void **state)
 {
 	fixture *fx = *state;
@@ -603,6 +636,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_lines_cut, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_cut_at_words, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_write_error, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_actual_once, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_line, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_line_failed, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_line_near_gate, fx_setup, fx_teardown),

@@ -1,7 +1,8 @@
 /*
  * Fitting summary lines into the terminal's width (reports/wrap.h): no
  * output line is wider than the width unless it is one word wider than the
- * width alone; no word is broken; prose continues at its hanging indent;
+ * width alone; no word is broken but, on a line marked TW_WRAP_BREAK, one
+ * wider than the width, at its indentation; prose continues at its hanging indent;
  * cells marked with TW_WRAP_COLUMN start at their column on every row;
  * escape sequences take no room and UTF-8 symbols one column.
  */
@@ -130,6 +131,24 @@ static void test_long_word_alone(void **state)
 	char want[256];
 	snprintf(want, sizeof(want), "      response: 200 from GET\n%s\n        (redirected)\n", url);
 	assert_string_equal(got, want);
+	free(got);
+	/* On a line marked TW_WRAP_BREAK (a failure's cause or excerpt), a
+	 * word wider than the whole line is broken at the hanging indent,
+	 * not printed from column 0 (issue 12, trial #16). */
+	snprintf(line, sizeof(line), "      " TW_WRAP_BREAK "response: 200 from GET %s (redirected)", url);
+	got = wrap(line, 40);
+	assert_fits(got, 40);
+	assert_string_equal(got, "      response: 200 from GET\n"
+				 "        http://127.0.0.1:8080/a/very/lon\n"
+				 "        g/path/that/does/not/fit/in/fort\n"
+				 "        y (redirected)\n");
+	free(got);
+	/* Too little room at the indentation: pieces from column 0. */
+	got = wrap("                      " TW_WRAP_BREAK "x http://127.0.0.1:8080/a/very/long/path", 30);
+	assert_fits(got, 30);
+	assert_string_equal(got, "                      x\n"
+				 "http://127.0.0.1:8080/a/very/l\n"
+				 "ong/path\n");
 	free(got);
 	/* A word that fits the width but not the room at the hanging indent
 	 * moves left, as little as it must. */
