@@ -651,6 +651,13 @@ static void capture(eval *ev, const char *s, size_t len)
 	ev->out->captured = tw_expect_copy(ev, s, len);
 }
 
+/* Text, for contains, starts with, ends with and ~: a JSON value must be
+ * a string, not a number or list spelt as one. */
+static bool is_text(const actual *a)
+{
+	return a->kind != ACT_JSON || json_is_string(a->json);
+}
+
 /* Whether the operator holds. Sets *why when the two sides cannot be
  * compared (that fails with or without `not`), *hit where contains found
  * the value, *group what ~ captured; may decide itself (an invalid
@@ -682,17 +689,26 @@ static bool holds(eval *ev, const char **why, const char **hit, char **group)
 			}
 			return false;
 		}
+		if (!is_text(a))
+			return *why = "not a string", false;
 		*hit = n == 0 ? a->str : memmem(a->str, a->len, ev->want, n);
 		return *hit != NULL;
 	case TW_OP_STARTS_WITH:
+		if (!is_text(a))
+			return *why = "not a string", false;
 		return a->len >= n && memcmp(a->str, ev->want, n) == 0;
 	case TW_OP_ENDS_WITH:
+		if (!is_text(a))
+			return *why = "not a string", false;
 		return a->len >= n && memcmp(a->str + a->len - n, ev->want, n) == 0;
 	case TW_OP_IN:
 		return in_list(ev, a);
 	case TW_OP_IS:
 		return is_type(a, v->text ? v->text : "");
 	case TW_OP_MATCHES:
+		/* On a list, as contains: an element (a string) that matches. */
+		if (a->kind == ACT_JSON && !json_is_array(a->json) && !json_is_string(a->json))
+			return *why = "not a string", false;
 		break;
 	}
 	/* Compiled once when written without templates: not ours to free. */
@@ -708,8 +724,21 @@ static bool holds(eval *ev, const char **why, const char **hit, char **group)
 				 err.message);
 		free(value);
 	} else {
-		rc = tw_regex_match(shared ? shared : re, a->str, a->len, &yes,
-				    ev->ex->capture ? group : NULL, &err);
+		bool list = a->kind == ACT_JSON && json_is_array(a->json);
+		size_t items = list ? json_array_size(a->json) : 1;
+		for (size_t i = 0; rc == TW_OK && !yes && i < items; i++) {
+			const char *s = a->str;
+			size_t len = a->len;
+			if (list) {
+				const json_t *e = json_array_get(a->json, i);
+				if (!json_is_string(e))
+					continue;
+				s = json_string_value(e);
+				len = json_string_length(e);
+			}
+			rc = tw_regex_match(shared ? shared : re, s, len, &yes,
+					    ev->ex->capture ? group : NULL, &err);
+		}
 		if (rc == TW_ENOMEM) {
 			ev->oom = true;
 		} else if (rc) {

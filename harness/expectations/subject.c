@@ -129,8 +129,9 @@ static bool add_name(tw_buf *b, const char *sep, const char *name, size_t len)
 	return true;
 }
 
-/* With filters, every value of the header in order: a list, so `nth 2`
- * and `count` reach Set-Cookie's second line. NULL when there is none. */
+/* Every value of the header in order: a list, so `nth 2` and `count`
+ * reach Set-Cookie's second line and a predicate sees every value. NULL
+ * when there is none. */
 static json_t *header_values(eval *ev)
 {
 	json_t *list = json_array();
@@ -157,7 +158,13 @@ static json_t *header_values(eval *ev)
 static void fetch_header(eval *ev)
 {
 	const char *v = tw_response_header(ev->resp, ev->arg);
-	if (v && ev->ex->filter_count) {
+	/* One rule with and without filters: a header sent several times is
+	 * the list of its values; sent once, its value (a list of one, which
+	 * filters and the predicate read as its item). */
+	size_t sent = 0;
+	for (size_t i = 0; v && i < ev->resp->header_count; i++)
+		sent += strcasecmp(ev->resp->headers[i].name, ev->arg) == 0;
+	if (v && (ev->ex->filter_count || sent > 1)) {
 		json_t *list = header_values(ev);
 		if (list) {
 			ev->act.held = list;

@@ -1,0 +1,169 @@
+/*
+ * Predicates end to end from the script's words (issue 12 fix round):
+ * each line is parsed as a rehearsal would write it, then judged against a
+ * hand-built response with tw_expect_eval. A header sent several times is
+ * the list of its values with or without filters; contains, starts with,
+ * ends with and ~ judge text, never a JSON value's spelling. No network.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "expectations/expect.h"
+#include "language/parser.h"
+
+typedef struct fx {
+	tw_response resp;
+	tw_vars *vars;
+} fx;
+
+static const char BODY[] =
+	"{\"ids\": [3, 5, 8], \"one\": [42], \"none\": [], \"price\": \"12\", \"bad\": \"abc\","
+	" \"ratio\": \"0.75\", \"real\": 7.9, \"tags\": \"pizza,vegan,gf\","
+	" \"token\": \"eyJzdWIiOiAiYWRhIn0\", \"jwt\": \"eyJhIjoifn5-In0\","
+	" \"next\": \"https://x.test/o?page=3&sort=new+first&q=caf%C3%A9#top\","
+	" \"title\": \"Fish &amp; Chips &#8364;9 &#x1F355; &bogus; &\","
+	" \"path\": \"caf%C3%A9%20menu\", \"opened\": \"2020-02-29\","
+	" \"stamp\": \"2020-02-29T23:30:00+01:30\", \"order\": \"Order #1001 is ready\","
+	" \"inner\": \"{\\\"a\\\": [1, 2]}\", \"obj\": {\"a\": 1, \"b\": 2}, \"soon\": \"SOON\"}";
+
+static int setup(void **state)
+{
+	fx *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	tw_response_init(&f->resp, 16u << 20);
+	f->vars = tw_vars_new();
+	f->resp.status = 200;
+	const char *lines[] = {"HTTP/1.1 200 OK\r\n", "Content-Type: application/json\r\n",
+			       "Set-Cookie: flavour=margherita; Path=/\r\n",
+			       "Set-Cookie: size=large; Path=/; HttpOnly\r\n"};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		assert_int_equal(tw_response_header_line(&f->resp, lines[i], strlen(lines[i])),
+				 TW_OK);
+	f->resp.content_type = strdup("application/json");
+	*state = f;
+	return f->vars && f->resp.content_type ? 0 : -1;
+}
+
+static void body(fx *f, const char *text)
+{
+	/* "SOON" in BODY: a date three and a half days from now. */
+	char soon[32];
+	time_t t = time(NULL) + 3 * 86400 + 43200;
+	struct tm tm;
+	strftime(soon, sizeof(soon), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	const char *at = strstr(text, "SOON");
+	if (at) {
+		assert_int_equal(tw_buf_append(&f->resp.body, text, (size_t)(at - text)), TW_OK);
+		assert_int_equal(tw_buf_append(&f->resp.body, soon, strlen(soon)), TW_OK);
+		text = at + 4;
+	}
+	assert_int_equal(tw_buf_append(&f->resp.body, text, strlen(text)), TW_OK);
+}
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	tw_response_free(&f->resp);
+	tw_vars_free(f->vars);
+	free(f);
+	return 0;
+}
+
+/* Parses `expect LINE` and judges it; asserts the verdict and, when not
+ * NULL, the message (or the capture for a pass with `as`). */
+static void judge(fx *f, const char *line, bool passed, const char *message)
+{
+	char text[1024];
+	snprintf(text, sizeof(text), "scene \"S\"\n  expect %s\n", line);
+	tw_script *s = NULL;
+	tw_error err = {0};
+	if (tw_parse(&s, "t.rehearsal", text, strlen(text), &err) != TW_OK)
+		fail_msg("%s: %s", line, err.message);
+	const tw_expect *e = &s->scenes[0].steps[0].expect;
+	tw_expect_outcome o;
+	assert_int_equal(tw_expect_eval(e, &f->resp, f->vars, NULL, &o), TW_OK);
+	if (o.passed != passed)
+		fail_msg("%s: expected %s, got %s: %s", line, passed ? "a pass" : "a failure",
+			 o.passed ? "a pass" : "a failure", o.message);
+	const char *got = passed && e->capture ? o.captured : o.message;
+	if (message && (!got || strcmp(got, message) != 0))
+		fail_msg("%s:\nexpected: %s\ngot:      %s", line, message, got ? got : "(null)");
+	tw_expect_outcome_free(&o);
+	tw_script_free(s);
+}
+
+#define PASS(f, line) judge((f), (line), true, NULL)
+#define CAPTURES(f, line, want) judge((f), (line), true, (want))
+#define FAILS(f, line, message) judge((f), (line), false, (message))
+
+static void test_header_values(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	/* Set-Cookie came twice: a list, filters or not (review #3). */
+	PASS(f, "header Set-Cookie is list");
+	PASS(f, "header Set-Cookie contains \"size=large; Path=/; HttpOnly\"");
+	FAILS(f, "header Set-Cookie not contains \"size=large; Path=/; HttpOnly\"",
+	      "header Set-Cookie: expected: not contains \"size=large; Path=/; HttpOnly\" "
+	      "(string) / actual: [\"flavour=margherita; Path=/\",\"size=large; Path=/; "
+	      "HttpOnly\"] (list)");
+	PASS(f, "header Set-Cookie ~ /^size=(\\w+)/");
+	CAPTURES(f, "header Set-Cookie ~ /^size=(\\w+)/ as s", "large");
+	PASS(f, "header Set-Cookie not ~ /^size=small/");
+	PASS(f, "header Set-Cookie first == \"flavour=margherita; Path=/\"");
+	FAILS(f, "header Set-Cookie starts with \"flavour\"",
+	      "header Set-Cookie: expected: starts with \"flavour\" (string) / actual: "
+	      "[\"flavour=margherita; Path=/\",\"size=large; Path=/; HttpOnly\"] (list): "
+	      "not a string");
+	/* Content-Type came once: its value, a string. */
+	PASS(f, "header Content-Type is string");
+	PASS(f, "header Content-Type contains \"json\"");
+}
+
+static void test_text_predicates_want_text(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	/* A number or a list is not its JSON spelling (review #4). */
+	FAILS(f, "json $.ids[1] contains \"5\"",
+	      "json $.ids[1]: expected: contains \"5\" (string) / actual: 5 (integer): "
+	      "not a string");
+	FAILS(f, "json $.ids[1] not contains \"5\"",
+	      "json $.ids[1]: expected: not contains \"5\" (string) / actual: 5 (integer): "
+	      "not a string");
+	FAILS(f, "json $.ids starts with \"[3\"",
+	      "json $.ids: expected: starts with \"[3\" (string) / actual: [3,5,8] (list): "
+	      "not a string");
+	FAILS(f, "json $.obj ends with \"}\"",
+	      "json $.obj: expected: ends with \"}\" (string) / actual: {\"a\":1,\"b\":2} "
+	      "(object): not a string");
+	FAILS(f, "json $.ids[2] ~ /8/",
+	      "json $.ids[2]: expected: ~ /8/ (regex) / actual: 8 (integer): not a string");
+	PASS(f, "json $.ids contains 5");
+	PASS(f, "json $.tags starts with \"pizza\"");
+	PASS(f, "json $.tags ends with \"gf\"");
+	PASS(f, "json $.price ~ /^1/");
+}
+
+int main(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_header_values),
+		T(test_text_predicates_want_text),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	curl_global_cleanup();
+	return rc;
+}
