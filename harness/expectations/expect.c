@@ -908,17 +908,19 @@ static char *make_label_with(eval *ev, const char *count)
 	case TW_SUBJ_RECORDING: return tw_expect_format(ev, "recording");
 	case TW_SUBJ_REJECTED: return tw_expect_format(ev, "rejected");
 	case TW_SUBJ_HANGUP: return tw_expect_format(ev, "hangup");
-	case TW_SUBJ_VAR: return tw_expect_format(ev, "var%s%s", sep, arg);
-	case TW_SUBJ_REDIRECTS: return tw_expect_format(ev, "redirects");
+	case TW_SUBJ_VAR: return tw_expect_format(ev, "var%s%s%s", sep, arg, count);
+	case TW_SUBJ_REDIRECTS: return tw_expect_format(ev, "redirects%s", count);
 	case TW_SUBJ_HOP:
-		return tw_expect_format(ev, "hop %d %s", ev->ex->hop,
-					ev->ex->hop_status ? "status" : "url");
+		return tw_expect_format(ev, "hop %d %s%s", ev->ex->hop,
+					ev->ex->hop_status ? "status" : "url", count);
 	/* transport (issue 12, capabilities 8 and 11) */
 	case TW_SUBJ_SET_COOKIE:
-		return tw_expect_format(ev, "set-cookie%s%s%s%s", sep, arg,
-					ev->ex->attr ? " " : "", ev->ex->attr ? ev->ex->attr : "");
-	case TW_SUBJ_VERSION: return tw_expect_format(ev, "version");
-	case TW_SUBJ_CERTIFICATE: return tw_expect_format(ev, "certificate%s%s", sep, arg);
+		return tw_expect_format(ev, "set-cookie%s%s%s%s%s", sep, arg,
+					ev->ex->attr ? " " : "", ev->ex->attr ? ev->ex->attr : "",
+					count);
+	case TW_SUBJ_VERSION: return tw_expect_format(ev, "version%s", count);
+	case TW_SUBJ_CERTIFICATE:
+		return tw_expect_format(ev, "certificate%s%s%s", sep, arg, count);
 	}
 	return tw_expect_format(ev, "?");
 }

@@ -63,6 +63,8 @@ typedef struct val {
 	json_t *j;
 	bool bytes; /* j is a string of bytes */
 	bool date;  /* j is an integer: seconds since the epoch, UTC */
+	bool text;  /* from a text subject (header, text, var...), not a JSON
+		       string: a bare number equals it when it reads as one */
 } val;
 
 static const char *type_name(const val *v)
@@ -111,6 +113,7 @@ static bool from_actual(eval *ev, val *v)
 	case ACT_NUMBER: v->j = number_json(a->number); break;
 	case ACT_BOOL: v->j = json_boolean(a->boolean); break;
 	}
+	v->text = ev->ex->subject != TW_SUBJ_JSON && !v->bytes;
 	if (!v->j)
 		ev->oom = true;
 	return v->j != NULL;
@@ -139,7 +142,7 @@ static void to_actual(eval *ev, val *v)
 	a->long_text = false;
 	a->empty_is_absent = false;
 	a->bytes = false;
-	if (v->bytes || v->date) {
+	if (v->bytes || v->date || (v->text && json_is_string(v->j))) {
 		char buf[64];
 		const char *s;
 		size_t len;
@@ -515,7 +518,7 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 	if (!wants_list && list && json_array_size(in.j) == 1) {
 		json_t *item = json_incref(json_array_get(in.j, 0));
 		json_decref(in.j);
-		in = (val){.j = item};
+		in = (val){.j = item, .text = in.text};
 		*v = in;
 		list = false;
 	}
@@ -887,6 +890,9 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 		ev->oom = true;
 		return false;
 	}
+	/* Text cut, picked or rewritten is still text; what jsonpath parses is
+	 * JSON. */
+	out.text = in.text && f->kind != TW_FILTER_JSONPATH && !out.bytes && !out.date;
 	json_decref(v->j);
 	*v = out;
 	return true;
@@ -922,7 +928,7 @@ void tw_filter_apply(eval *ev)
 		if (json_is_array(v.j) && json_array_size(v.j) == 1) {
 			json_t *item = json_incref(json_array_get(v.j, 0));
 			json_decref(v.j);
-			v = (val){.j = item};
+			v = (val){.j = item, .text = v.text};
 		}
 		to_actual(ev, &v);
 	}

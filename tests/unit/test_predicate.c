@@ -45,7 +45,8 @@ static int setup(void **state)
 	f->resp.status = 200;
 	const char *lines[] = {"HTTP/1.1 200 OK\r\n", "Content-Type: application/json\r\n",
 			       "Set-Cookie: flavour=margherita; Path=/\r\n",
-			       "Set-Cookie: size=large; Path=/; HttpOnly\r\n"};
+			       "Set-Cookie: size=large; Path=/; HttpOnly\r\n",
+			       "X-Count: 296\r\n"};
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		assert_int_equal(tw_response_header_line(&f->resp, lines[i], strlen(lines[i])),
 				 TW_OK);
@@ -155,6 +156,27 @@ static void test_text_predicates_want_text(void **state)
 	PASS(f, "json $.price ~ /^1/");
 }
 
+static void test_text_stays_text_through_filters(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	assert_int_equal(tw_vars_set(f->vars, "n", "a42", false), TW_OK);
+	/* A text subject's bare number equals text that reads as it, with a
+	 * filter too (review #11). */
+	PASS(f, "header X-Count == 296");
+	PASS(f, "header X-Count first == 296");
+	PASS(f, "header X-Count regex /(\\d+)/ == 296");
+	PASS(f, "header X-Count first > 100");
+	PASS(f, "var n replace \"a\" \"\" == 42");
+	PASS(f, "header X-Count first is string");
+	/* A JSON string stays a string: "12" is not 12. */
+	FAILS(f, "json $.price regex /(\\d+)/ == 12",
+	      "json $.price regex /(\\d+)/: expected: 12 (integer) / actual: \"12\" (string)");
+	/* The label names the filters after every subject. */
+	FAILS(f, "var n replace \"a\" \"\" == 41",
+	      "var n replace \"a\" \"\": expected: 41 (integer) / actual: \"42\" (string)");
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -162,6 +184,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_header_values),
 		T(test_text_predicates_want_text),
+		T(test_text_stays_text_through_filters),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();
