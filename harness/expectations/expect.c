@@ -79,6 +79,8 @@
 #include <time.h>
 
 #include "channels/web/html.h"
+#include "core/buf.h"
+#include "core/redact.h"
 #include "core/template.h"
 #include "expectations/compiled.h"
 #include "expectations/jsonpath.h"
@@ -232,11 +234,68 @@ static bool bytes_equal(const char *a, size_t alen, const char *b)
 
 /* ---- rendering ---- */
 
+static size_t utf8_seq(const unsigned char *s, size_t n);
+
+/*
+ * A value in double quotes, exactly: secrets masked, a newline, tab or
+ * carriage return as \n \t \r, another control character as the script
+ * writes it (\u{1}), a byte that is not UTF-8 as \xff; cut at max bytes
+ * with "…". Blanks are kept as they are, so two values that differ never
+ * look alike.
+ */
+static size_t escape_into(eval *ev, tw_buf *b, const char *s, size_t len, size_t limit,
+			  size_t *at)
+{
+	size_t used = 0, i = 0;
+	while (i < len) {
+		const unsigned char *c = (const unsigned char *)s + i;
+		size_t secret = tw_redact_span(ev->redact, s, len, i);
+		size_t n = secret ? 0 : utf8_seq(c, len - i);
+		char piece[16];
+		const char *p = piece;
+		if (secret)
+			p = TW_REDACTED;
+		else if (*c == '\n')
+			p = "\\n";
+		else if (*c == '\t')
+			p = "\\t";
+		else if (*c == '\r')
+			p = "\\r";
+		else if (n == 1 && (*c < 0x20 || *c == 0x7f))
+			snprintf(piece, sizeof(piece), "\\u{%x}", *c);
+		else if (n == 0)
+			snprintf(piece, sizeof(piece), "\\x%02x", *c);
+		else
+			memcpy(piece, c, n), piece[n] = '\0';
+		size_t plen = strlen(p);
+		if (used + plen > limit)
+			break;
+		if (b)
+			tw_buf_append(b, p, plen);
+		used += plen;
+		i += secret ? secret : n ? n : 1;
+	}
+	*at = i;
+	return used;
+}
+
 static char *quoted(eval *ev, const char *s, size_t len, size_t max)
 {
-	char *e = tw_expect_excerpt(ev, s, len, NULL, max);
-	char *q = e ? tw_expect_format(ev, "\"%s\"", e) : NULL;
-	free(e);
+	const size_t ell = sizeof(ELLIPSIS) - 1;
+	size_t at;
+	/* Whole when it fits; else cut so that "…" fits too. */
+	escape_into(ev, NULL, s, len, max, &at);
+	size_t limit = at < len && max > ell ? max - ell : max;
+	tw_buf b;
+	tw_buf_init(&b, max + 32);
+	tw_buf_puts(&b, "\"");
+	escape_into(ev, &b, s, len, limit, &at);
+	if (at < len)
+		tw_buf_puts(&b, ELLIPSIS);
+	tw_buf_puts(&b, "\"");
+	char *q = tw_buf_steal(&b);
+	if (!q)
+		ev->oom = true;
 	return q;
 }
 
@@ -322,6 +381,10 @@ static const char *actual_type(eval *ev)
 	const actual *a = &ev->act;
 	if (ev->ex->subject == TW_SUBJ_TIME && !ev->ex->count)
 		return "duration";
+	if (a->bytes)
+		return "bytes";
+	if (a->date)
+		return "date";
 	switch (a->kind) {
 	case ACT_STRING: return "string";
 	case ACT_NUMBER: return a->number == floor(a->number) ? "integer" : "number";
@@ -339,6 +402,8 @@ static char *render_actual(eval *ev)
 		return tw_expect_format(ev, "%sms", a->str);
 	if (ev->ex->subject == TW_SUBJ_STATUS && a->number == 0)
 		return tw_expect_format(ev, "0 (no response)");
+	if (a->date)
+		return tw_expect_format(ev, "%.*s", (int)a->len, a->str);
 	if (a->kind == ACT_STRING || (a->kind == ACT_JSON && json_is_string(a->json)))
 		return quoted(ev, a->str, a->len, MSG_EXCERPT);
 	return tw_expect_excerpt(ev, a->str, a->len, NULL, MSG_EXCERPT);
@@ -619,7 +684,7 @@ static bool is_type(const actual *a, const char *type)
 	size_t len;
 	bool str = actual_string(a, &s, &len);
 	if (strcmp(type, "string") == 0)
-		return str;
+		return str && !a->bytes && !a->date;
 	if (strcmp(type, "integer") == 0)
 		return j ? json_is_integer(j)
 			 : a->kind == ACT_NUMBER && a->number == floor(a->number);
@@ -638,7 +703,7 @@ static bool is_type(const actual *a, const char *type)
 			   : j && ((json_is_array(j) && json_array_size(j) == 0) ||
 				   (json_is_object(j) && json_object_size(j) == 0));
 	if (strcmp(type, "date") == 0)
-		return str && iso_date(s, len);
+		return a->date || (str && !a->bytes && iso_date(s, len));
 	if (strcmp(type, "uuid") == 0)
 		return str && uuid(s, len);
 	return false;

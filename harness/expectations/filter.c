@@ -142,6 +142,7 @@ static void to_actual(eval *ev, val *v)
 	a->long_text = false;
 	a->empty_is_absent = false;
 	a->bytes = false;
+	a->date = false;
 	if (v->bytes || v->date || (v->text && json_is_string(v->j))) {
 		char buf[64];
 		const char *s;
@@ -160,6 +161,7 @@ static void to_actual(eval *ev, val *v)
 		a->str = a->owned ? a->owned : "";
 		a->len = a->owned ? len : 0;
 		a->bytes = v->bytes;
+		a->date = v->date;
 		json_decref(v->j);
 	} else {
 		a->held = v->j;

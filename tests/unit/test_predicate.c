@@ -177,6 +177,35 @@ static void test_text_stays_text_through_filters(void **state)
 	      "var n replace \"a\" \"\": expected: 41 (integer) / actual: \"42\" (string)");
 }
 
+static void test_types_and_escapes_in_messages(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	assert_int_equal(tw_vars_set(f->vars, "nl", "a\nb\x01\t", false), TW_OK);
+	assert_int_equal(tw_vars_set(f->vars, "b", "AQIDAP8=", false), TW_OK);
+	/* bytes and dates keep their type to the message (review #5). */
+	FAILS(f, "json $.token base64Decode == 5",
+	      "json $.token base64Decode: expected: 5 (integer) / actual: \"{\"sub\": \"ada\"}\" "
+	      "(bytes)");
+	FAILS(f, "json $.opened toDate == \"x\"",
+	      "json $.opened toDate: expected: \"x\" (string) / actual: 2020-02-29T00:00:00Z (date)");
+	PASS(f, "json $.opened toDate == \"2020-02-29T00:00:00Z\"");
+	PASS(f, "json $.opened toDate is date");
+	FAILS(f, "json $.opened toDate is string",
+	      "json $.opened toDate: expected: is string / actual: 2020-02-29T00:00:00Z (date)");
+	FAILS(f, "json $.token base64Decode is string",
+	      "json $.token base64Decode: expected: is string / actual: \"{\"sub\": \"ada\"}\" "
+	      "(bytes)");
+	/* Control characters and bytes that are not UTF-8 are shown, escaped
+	 * (trial #4, #14): expected and actual never look alike when they
+	 * differ. */
+	FAILS(f, "var nl == \"a\"",
+	      "var nl: expected: \"a\" (string) / actual: \"a\\nb\\u{1}\\t\" (string)");
+	FAILS(f, "var b base64Decode == \"\\u{1}\\u{2}\"",
+	      "var b base64Decode: expected: \"\\u{1}\\u{2}\" (string) / actual: "
+	      "\"\\u{1}\\u{2}\\u{3}\\u{0}\\xff\" (bytes)");
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -185,6 +214,7 @@ int main(void)
 		T(test_header_values),
 		T(test_text_predicates_want_text),
 		T(test_text_stays_text_through_filters),
+		T(test_types_and_escapes_in_messages),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();
