@@ -446,6 +446,31 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 			return tw_parse_err(p, vcol,
 					    "expected a status code from 100 to 599 after '%s'",
 					    after);
+		if (e->subject == TW_SUBJ_REDIRECTS && e->filter_count == 0 &&
+		    v->kind == TW_VAL_NUMBER && (v->number != floor(v->number) || v->number < 0))
+			return tw_parse_err(p, vcol,
+					    "a count of redirects is a whole number from 0: expected "
+					    "one after '%s', like expect redirects == 1",
+					    after);
+		/* A digest is lowercase hex of one length: anything else can
+		 * never equal it. */
+		bool digest = e->subject == TW_SUBJ_SHA256 || e->subject == TW_SUBJ_MD5;
+		if (digest && e->filter_count == 0 && (e->op == TW_OP_EQ || e->op == TW_OP_NE) &&
+		    (v->kind == TW_VAL_STRING || v->kind == TW_VAL_NUMBER) && v->text &&
+		    !strchr(v->text, '{')) {
+			size_t want = e->subject == TW_SUBJ_SHA256 ? 64 : 32;
+			size_t n = strlen(v->text);
+			bool hex = n == want;
+			for (size_t i = 0; hex && i < n; i++)
+				hex = isdigit((unsigned char)v->text[i]) ||
+				      (v->text[i] >= 'a' && v->text[i] <= 'f');
+			if (!hex)
+				return tw_parse_err(p, vcol,
+						    "%s is %zu lowercase hex digits: '%s' can never "
+						    "equal it",
+						    e->subject == TW_SUBJ_SHA256 ? "a sha256" : "an md5",
+						    want, v->text);
+		}
 		/* A bare word is a string everywhere, but one to order by is
 		 * more likely a mistyped number: strings are ordered quoted. */
 		bool quoted = v->kind == TW_VAL_STRING && p->line[vcol - 1] == '"';

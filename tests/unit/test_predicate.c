@@ -206,6 +206,47 @@ static void test_types_and_escapes_in_messages(void **state)
 	      "\"\\u{1}\\u{2}\\u{3}\\u{0}\\xff\" (bytes)");
 }
 
+/* `expect LINE` must be refused at line 2, column col, with message. */
+static void refused(const char *line, int col, const char *message)
+{
+	char text[1024];
+	snprintf(text, sizeof(text), "scene \"S\"\n  expect %s\n", line);
+	tw_script *s = NULL;
+	tw_error err = {0};
+	if (tw_parse(&s, "t.rehearsal", text, strlen(text), &err) == TW_OK)
+		fail_msg("%s: accepted", line);
+	if (err.line != 2 || err.col != col || !err.message || strcmp(err.message, message) != 0)
+		fail_msg("%s:\nexpected: 2:%d %s\ngot:      %d:%d %s", line, col, message,
+			 err.line, err.col, err.message ? err.message : "(null)");
+	tw_error_clear(&err);
+	tw_script_free(s);
+}
+
+static void test_check_values_that_never_hold(void **state)
+{
+	(void)state;
+	/* trial #13 */
+	refused("redirects == 1.5", 23,
+		"a count of redirects is a whole number from 0: expected one after '==', like "
+		"expect redirects == 1");
+	refused("redirects >= -1", 23,
+		"a count of redirects is a whole number from 0: expected one after '>=', like "
+		"expect redirects == 1");
+	refused("sha256 == abc", 20,
+		"a sha256 is 64 lowercase hex digits: 'abc' can never equal it");
+	refused("md5 != \"9AE6F99DFDF8D2968C50B364C6401B7B\"", 17,
+		"an md5 is 32 lowercase hex digits: '9AE6F99DFDF8D2968C50B364C6401B7B' can never "
+		"equal it");
+	tw_script *s = NULL;
+	tw_error err = {0};
+	const char ok[] = "scene \"S\"\n  expect md5 == 9ae6f99dfdf8d2968c50b364c6401b7b\n"
+			  "  expect sha256 == \"{{h}}\"\n  expect redirects < 2\n"
+			  "  expect sha256 count == 64\n";
+	if (tw_parse(&s, "t.rehearsal", ok, strlen(ok), &err) != TW_OK)
+		fail_msg("%s", err.message);
+	tw_script_free(s);
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -215,6 +256,7 @@ int main(void)
 		T(test_text_predicates_want_text),
 		T(test_text_stays_text_through_filters),
 		T(test_types_and_escapes_in_messages),
+		T(test_check_values_that_never_hold),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();
