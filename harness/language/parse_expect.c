@@ -135,9 +135,46 @@ static int parse_list(parser *p, tw_value *v)
 	if (lx->pos >= lx->len || lx->line[lx->pos] != '[')
 		return tw_parse_err(p, col, "expected a list after 'in', like in [200, 201] or "
 					    "in [\"cold\", \"baking\"]");
+	/* An unquoted template, {{n}}, becomes the JSON string "{n}" of the
+	 * same length (so jansson's positions stay the line's), its item
+	 * marked to be typed by what it expands to, as elsewhere. */
+	size_t rest = lx->len - lx->pos;
+	char *text = tw_arena_strndup(p->arena, lx->line + lx->pos, rest);
+	size_t commas = 0;
+	for (size_t i = 0; text && i < rest; i++)
+		commas += text[i] == ',';
+	bool *bare = text ? tw_arena_alloc(p->arena, (commas + 1) * sizeof(*bare)) : NULL;
+	if (!bare)
+		return tw_parse_oom(p);
+	memset(bare, 0, (commas + 1) * sizeof(*bare));
+	size_t item = 0;
+	bool in_string = false;
+	for (size_t i = 0; i < rest; i++) {
+		char c = text[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == ',') {
+			item++;
+		} else if (c == ']') {
+			break;
+		} else if (c == '{' && i + 1 < rest && text[i + 1] == '{') {
+			const char *close = strstr(text + i + 2, "}}");
+			size_t end = close ? (size_t)(close - text) + 2 : 0;
+			if (!close || memchr(text + i, '"', end - i) || memchr(text + i, '\\', end - i))
+				break; /* jansson says what is wrong */
+			text[i] = '"';
+			text[end - 1] = '"';
+			bare[item] = true;
+			i = end - 1;
+		}
+	}
 	json_error_t jerr;
-	json_t *list = json_loadb(lx->line + lx->pos, lx->len - lx->pos,
-				  JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &jerr);
+	json_t *list = json_loadb(text, rest, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &jerr);
 	if (!list)
 		return tw_parse_err(p, col + jerr.position > col ? col + jerr.position - 1 : col,
 				    "the list after 'in' does not read as JSON: %s (write it like "
@@ -160,7 +197,10 @@ static int parse_list(parser *p, tw_value *v)
 		tw_value *it = &v->items[i];
 		*it = (tw_value){.loc = v->loc};
 		char buf[64];
-		if (json_is_string(j)) {
+		if (json_is_string(j) && i <= commas && bare[i]) {
+			it->kind = TW_VAL_TEMPLATE;
+			it->text = tw_arena_printf(p->arena, "{%s}", json_string_value(j));
+		} else if (json_is_string(j)) {
 			it->kind = TW_VAL_STRING;
 			it->text = tw_arena_strndup(p->arena, json_string_value(j),
 						    json_string_length(j));

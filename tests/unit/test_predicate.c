@@ -247,6 +247,22 @@ static void test_check_values_that_never_hold(void **state)
 	tw_script_free(s);
 }
 
+static void test_templates_in_lists(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	assert_int_equal(tw_vars_set(f->vars, "n", "5", false), TW_OK);
+	assert_int_equal(tw_vars_set(f->vars, "w", "pizza,vegan,gf", false), TW_OK);
+	/* An unquoted template in a list is typed by its text (review #17). */
+	PASS(f, "json $.ids[1] in [1, {{n}}]");
+	PASS(f, "json $.tags in [{{w}}, 2]");
+	PASS(f, "json $.tags in [\"{{w}}\"]");
+	FAILS(f, "json $.ids[1] in [\"{{n}}\", \"x, y\"]",
+	      "json $.ids[1]: expected: in [\"5\", \"x, y\"] (list) / actual: 5 (integer)");
+	FAILS(f, "json $.ids[0] in [{{n}}, 8, 0.1, true, null]",
+	      "json $.ids[0]: expected: in [5, 8, 0.1, true, null] (list) / actual: 3 (integer)");
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -257,6 +273,7 @@ int main(void)
 		T(test_text_stays_text_through_filters),
 		T(test_types_and_escapes_in_messages),
 		T(test_check_values_that_never_hold),
+		T(test_templates_in_lists),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();
