@@ -646,9 +646,13 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 					    subject, subject);
 		/* Quoted too, as Hurl writes it: expect header "Location" ==
 		 * "/next" (issue 12). */
+		/* A header's name may be a template, as under a request. */
 		if ((tok.kind != TW_TOK_WORD && tok.kind != TW_TOK_STRING) ||
-		    !tw_parse_valid_token(tok.text, tok.kind == TW_TOK_STRING ? strlen(tok.text)
-									 : tok.raw_len))
+		    !(e->subject == TW_SUBJ_HEADER
+			      ? tw_parse_valid_templated_token(tok.text)
+			      : tw_parse_valid_token(tok.text, tok.kind == TW_TOK_STRING
+								       ? strlen(tok.text)
+								       : tok.raw_len)))
 			return tw_parse_err(p, tok.col,
 					    "invalid %s name '%s': expected letters, digits and "
 					    "!#$%%&'*+-.^_`|~",
