@@ -423,11 +423,15 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 				"'%s' does not apply to a count: expected ==, !=, <, <=, >, >=, "
 				"in or is",
 				op);
-		if (!e->arg && !call)
+		/* text, body, title and url: there when not empty, so that
+		 * `expect body exists as page` keeps the whole of it. */
+		bool whole = e->subject == TW_SUBJ_TEXT || e->subject == TW_SUBJ_BODY ||
+			     e->subject == TW_SUBJ_TITLE || e->subject == TW_SUBJ_URL;
+		if (!e->arg && !call && !whole)
 			return tw_parse_err(
 				p, op_col,
 				"'%s' does not apply to %s: it checks a header, cookie, xpath, "
-				"json match or var",
+				"json match, var, text, body, title or url",
 				op, subject);
 	}
 	if (e->subject == TW_SUBJ_TIME && !relational(e->op))
