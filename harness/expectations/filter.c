@@ -107,6 +107,11 @@ static bool from_actual(eval *ev, val *v)
 	switch (a->kind) {
 	case ACT_JSON: v->j = json_incref(a->json); break;
 	case ACT_STRING:
+		if (a->date) {
+			v->j = json_integer((json_int_t)a->number);
+			v->date = true;
+			break;
+		}
 		v->j = json_stringn_nocheck(a->str, a->len);
 		v->bytes = a->bytes;
 		break;
@@ -162,6 +167,7 @@ static void to_actual(eval *ev, val *v)
 		a->len = a->owned ? len : 0;
 		a->bytes = v->bytes;
 		a->date = v->date;
+		a->number = v->date ? (double)json_integer_value(v->j) : 0;
 		json_decref(v->j);
 	} else {
 		a->held = v->j;
@@ -830,6 +836,11 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 		break;
 	}
 	case TW_FILTER_TO_DATE: {
+		if (in.date) { /* already one: an expiry */
+			out.j = json_incref(in.j);
+			out.date = true;
+			break;
+		}
 		if (!s || in.bytes)
 			return cannot(ev, f, &in, "toDate reads a string"), false;
 		char *fmt = f->arg.kind == TW_VAL_STRING ? expand_arg(ev, &f->arg, false) : NULL;
