@@ -147,6 +147,11 @@ static void json_advance(json_pos *j, const char *s, size_t n)
 	}
 }
 
+json_t *tw_template_json(const char *text)
+{
+	return json_loads(text, JSON_DECODE_ANY, NULL);
+}
+
 /* A value in JSON text: escaped inside a string; outside one, as written
  * when it reads as a JSON value, else as a JSON string. jansson does the
  * escaping (and refuses text that is not UTF-8). */
@@ -154,7 +159,7 @@ static int append_json(tw_buf *b, const char *value, bool in_string, const char 
 		       tw_error *err)
 {
 	if (!in_string) {
-		json_t *v = json_loads(value, JSON_DECODE_ANY, NULL);
+		json_t *v = tw_template_json(value);
 		json_decref(v);
 		if (v)
 			return tw_buf_puts(b, value);

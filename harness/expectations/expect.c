@@ -528,23 +528,25 @@ static actual element(json_t *j)
 	return e;
 }
 
-/* A text value the way a template in it reads: 3 a number, true a
- * boolean, null null, anything else a string. */
+/* A text value the way a template in it reads, by the rule a json body
+ * uses (tw_template_json): 3 a number, true a boolean, null null,
+ * anything else ("007", "+5", a list) a string. */
 static void type_text(tw_value *v, const char *text)
 {
-	double n;
-	if (parse_number(text, strlen(text), &n)) {
+	json_t *j = tw_template_json(text);
+	if (json_is_number(j)) {
 		v->kind = TW_VAL_NUMBER;
-		v->number = n;
+		v->number = json_number_value(j);
 		v->text = (char *)text;
-	} else if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0) {
+	} else if (json_is_boolean(j)) {
 		v->kind = TW_VAL_BOOL;
-		v->boolean = text[0] == 't';
-	} else if (strcmp(text, "null") == 0) {
+		v->boolean = json_is_true(j);
+	} else if (json_is_null(j)) {
 		v->kind = TW_VAL_NULL;
 	} else {
 		v->kind = TW_VAL_STRING;
 	}
+	json_decref(j);
 }
 
 /* Whether the actual equals one of the list's values; false with

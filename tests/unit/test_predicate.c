@@ -263,6 +263,29 @@ static void test_templates_in_lists(void **state)
 	      "json $.ids[0]: expected: in [5, 8, 0.1, true, null] (list) / actual: 3 (integer)");
 }
 
+static void test_template_typed_as_json_reads_it(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	const char *vars[][2] = {{"zero7", "007"}, {"plus", "+5"}, {"dot", ".5"},
+				 {"five", "5"},	   {"real", "5.0"}, {"t", "true"}};
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		assert_int_equal(tw_vars_set(f->vars, vars[i][0], vars[i][1], false), TW_OK);
+	/* One rule for an unquoted template, the one a json body uses: what
+	 * jansson reads as a number, true, false or null is that; anything
+	 * else is a string (review #19). */
+	FAILS(f, "json $.ids[0] == {{zero7}}",
+	      "json $.ids[0]: expected: \"007\" (string) / actual: 3 (integer)");
+	FAILS(f, "json $.ids[0] == {{plus}}",
+	      "json $.ids[0]: expected: \"+5\" (string) / actual: 3 (integer)");
+	FAILS(f, "json $.ids[0] == {{dot}}",
+	      "json $.ids[0]: expected: \".5\" (string) / actual: 3 (integer)");
+	PASS(f, "json $.ids[1] == {{five}}");
+	PASS(f, "json $.ids[1] == {{real}}");
+	FAILS(f, "json $.ids[1] == {{t}}",
+	      "json $.ids[1]: expected: true (boolean) / actual: 5 (integer)");
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -274,6 +297,7 @@ int main(void)
 		T(test_types_and_escapes_in_messages),
 		T(test_check_values_that_never_hold),
 		T(test_templates_in_lists),
+		T(test_template_typed_as_json_reads_it),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();
