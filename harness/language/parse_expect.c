@@ -56,6 +56,8 @@ static bool op_word(const tw_token *tok, tw_op *op)
 #define OPS_LIST                                                                         \
 	"==, !=, <, <=, >, >=, contains, ~, exists, starts with, ends with, in, is, or not " \
 	"before one of them"
+#define OPS_AFTER_NOT \
+	"==, !=, <, <=, >, >=, contains, ~, exists, starts with, ends with, in or is"
 
 /* What `is` checks: the subject's JSON type, or its text's shape. */
 static const char *const type_words[] = {
@@ -115,8 +117,8 @@ static int parse_op(parser *p, bool required, tw_op *op, int *op_col, bool *writ
 		return tw_parse_err(p, tok.col,
 				    "expected an operator (" OPS_LIST "): equality is '=='");
 	if (required || (*negate && tok.kind == TW_TOK_END))
-		return tw_parse_err(p, tok.col, "expected an operator%s (" OPS_LIST ")%s%s%s",
-				    *negate ? " after 'not'" : "",
+		return tw_parse_err(p, tok.col, "expected an operator%s (%s)%s%s%s",
+				    *negate ? " after 'not'" : "", *negate ? OPS_AFTER_NOT : OPS_LIST,
 				    tok.kind == TW_TOK_END ? "" : ", found '",
 				    tok.kind == TW_TOK_END ? "" : tw_parse_shown(p, &tok),
 				    tok.kind == TW_TOK_END ? "" : "'");
@@ -515,6 +517,20 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 						    e->subject == TW_SUBJ_SHA256 ? "a sha256" : "an md5",
 						    want, v->text);
 		}
+		/* [3,5,8] unquoted reads as text no JSON list equals. */
+		bool bare_text = v->kind == TW_VAL_STRING && p->line[vcol - 1] != '"' && v->text;
+		if (bare_text && (e->op == TW_OP_EQ || e->op == TW_OP_NE) &&
+		    (v->text[0] == '[' || (v->text[0] == '{' && v->text[1] != '{')))
+			return tw_parse_err(p, vcol,
+					    "'%s' is not a value: %s; quote it to compare with the "
+					    "text \"%s\"",
+					    v->text,
+					    v->text[0] == '['
+						    ? "a list is checked with count, nth, contains or "
+						      "is list"
+						    : "an object is checked with count, jsonpath or is "
+						      "object",
+					    v->text);
 		/* A bare word is a string everywhere, but one to order by is
 		 * more likely a mistyped number: strings are ordered quoted. */
 		bool quoted = v->kind == TW_VAL_STRING && p->line[vcol - 1] == '"';

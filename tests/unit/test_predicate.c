@@ -237,11 +237,22 @@ static void test_check_values_that_never_hold(void **state)
 	refused("md5 != \"9AE6F99DFDF8D2968C50B364C6401B7B\"", 17,
 		"an md5 is 32 lowercase hex digits: '9AE6F99DFDF8D2968C50B364C6401B7B' can never "
 		"equal it");
+	/* Review, minor notes. */
+	refused("json $.a not", 22,
+		"expected an operator after 'not' (==, !=, <, <=, >, >=, contains, ~, exists, "
+		"starts with, ends with, in or is)");
+	refused("json $.ids == [3,5,8]", 24,
+		"'[3,5,8]' is not a value: a list is checked with count, nth, contains or is "
+		"list; quote it to compare with the text \"[3,5,8]\"");
+	refused("json $.o != {\"a\":1}", 22,
+		"'{\"a\":1}' is not a value: an object is checked with count, jsonpath or is "
+		"object; quote it to compare with the text \"{\"a\":1}\"");
 	tw_script *s = NULL;
 	tw_error err = {0};
 	const char ok[] = "scene \"S\"\n  expect md5 == 9ae6f99dfdf8d2968c50b364c6401b7b\n"
 			  "  expect sha256 == \"{{h}}\"\n  expect redirects < 2\n"
-			  "  expect sha256 count == 64\n";
+			  "  expect sha256 count == 64\n  expect json $.a == \"[1]\"\n"
+			  "  expect json $.a == {{x}}\n";
 	if (tw_parse(&s, "t.rehearsal", ok, strlen(ok), &err) != TW_OK)
 		fail_msg("%s", err.message);
 	tw_script_free(s);
