@@ -31,15 +31,20 @@
  *               ms); text that reads as a number counts, a JSON string
  *               does not. Anything else fails, saying which side is not a
  *               number.
- *      contains a substring of the actual's string form
- *      ~        PCRE2 on the actual's string form (UTF-8 required)
+ *      contains a substring of the actual's text; on a list (JSON, a
+ *               header sent several times) an element equal to the value
+ *      ~        PCRE2 on the actual's text (UTF-8 required); on a list,
+ *               any of its strings
+ *      contains, ~, starts with and ends with fail "not a string" on a
+ *               JSON number, boolean or object (and all but contains and ~
+ *               on a list): a JSON value's spelling is not its text
  *      exists   the actual is there: a header or cookie even if empty, a
  *               query that selects something (a JSON null counts), a
  *               non-empty text, body, title or xpath string, a true xpath
  *               boolean, an xpath number other than NaN
  *      not exists  the opposite
  *
- *   String forms, for contains, ~, captures and messages: text as it is;
+ *   String forms, for captures and reports: text as it is;
  *   JSON strings without quotes, numbers as written (integers exactly,
  *   reals in the shortest form that reads back the same: 8.50 -> "8.5"),
  *   true, false, null, objects and arrays as compact JSON; xpath numbers
