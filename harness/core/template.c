@@ -148,6 +148,12 @@ static void json_advance(json_pos *j, const char *s, size_t n)
 	}
 }
 
+json_t *tw_template_json(const char *text)
+{
+	json_error_t e;
+	return tw_json_parse(text, strlen(text), JSON_DECODE_ANY, &e);
+}
+
 /* A value in JSON text: escaped inside a string; outside one, as written
  * when it reads as a JSON value, else as a JSON string. jansson does the
  * escaping (and refuses text that is not UTF-8). */
@@ -155,8 +161,7 @@ static int append_json(tw_buf *b, const char *value, bool in_string, const char 
 		       tw_error *err)
 {
 	if (!in_string) {
-		json_error_t e;
-		json_t *v = tw_json_parse(value, strlen(value), JSON_DECODE_ANY, &e);
+		json_t *v = tw_template_json(value);
 		json_decref(v);
 		if (v)
 			return tw_buf_puts(b, value);

@@ -13,6 +13,7 @@
 #ifndef TW_CORE_TEMPLATE_H
 #define TW_CORE_TEMPLATE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -55,6 +56,13 @@ typedef enum tw_expand_mode {
  * *out is malloc'd (caller frees). An unset variable is TW_ECHECK naming it;
  * in TW_EXPAND_JSON a value that is not UTF-8 too.
  * *secret_used (if not NULL) is set true when a secret value went in. */
+/* What a template's expanded text reads as where a typed value goes (a
+ * json body, an unquoted template after an operator): the JSON value
+ * jansson reads from the whole text (5, 8.5, true, null, [1], {"a": 1}),
+ * or NULL when it is not JSON, which makes it a string. "007", "+5" and
+ * ".5" are strings. A new reference. */
+json_t *tw_template_json(const char *text);
+
 int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode,
 		       char **out, bool *secret_used, tw_error *err);
 

@@ -31,15 +31,20 @@
  *               ms); text that reads as a number counts, a JSON string
  *               does not. Anything else fails, saying which side is not a
  *               number.
- *      contains a substring of the actual's string form
- *      ~        PCRE2 on the actual's string form (UTF-8 required)
+ *      contains a substring of the actual's text; on a list (JSON, a
+ *               header sent several times) an element equal to the value
+ *      ~        PCRE2 on the actual's text (UTF-8 required); on a list,
+ *               any of its strings
+ *      contains, ~, starts with and ends with fail "not a string" on a
+ *               JSON number, boolean or object (and all but contains and ~
+ *               on a list): a JSON value's spelling is not its text
  *      exists   the actual is there: a header or cookie even if empty, a
  *               query that selects something (a JSON null counts), a
  *               non-empty text, body, title or xpath string, a true xpath
  *               boolean, an xpath number other than NaN
  *      not exists  the opposite
  *
- *   String forms, for contains, ~, captures and messages: text as it is;
+ *   String forms, for captures and reports: text as it is;
  *   JSON strings without quotes, numbers as written (integers exactly,
  *   reals in the shortest form that reads back the same: 8.50 -> "8.5"),
  *   true, false, null, objects and arrays as compact JSON; xpath numbers
@@ -80,6 +85,8 @@
 #include <time.h>
 
 #include "channels/web/html.h"
+#include "core/buf.h"
+#include "core/redact.h"
 #include "core/jsonread.h"
 #include "core/template.h"
 #include "expectations/compiled.h"
@@ -269,12 +276,102 @@ static tw_jnum value_number(const tw_value *v)
 
 /* ---- rendering ---- */
 
+static size_t utf8_seq(const unsigned char *s, size_t n);
+
+/*
+ * A value in double quotes, exactly: secrets masked, a newline, tab or
+ * carriage return as \n \t \r, another control character as the script
+ * writes it (\u{1}), a byte that is not UTF-8 as \xff; cut at max bytes
+ * with "…". Blanks are kept as they are, so two values that differ never
+ * look alike.
+ */
+static size_t escape_into(eval *ev, tw_buf *b, const char *s, size_t len, size_t limit,
+			  size_t *at)
+{
+	size_t used = 0, i = 0;
+	while (i < len) {
+		const unsigned char *c = (const unsigned char *)s + i;
+		size_t secret = tw_redact_span(ev->redact, s, len, i);
+		size_t n = secret ? 0 : utf8_seq(c, len - i);
+		char piece[16];
+		const char *p = piece;
+		if (secret)
+			p = TW_REDACTED;
+		else if (*c == '\n')
+			p = "\\n";
+		else if (*c == '\t')
+			p = "\\t";
+		else if (*c == '\r')
+			p = "\\r";
+		else if (n == 1 && (*c < 0x20 || *c == 0x7f))
+			snprintf(piece, sizeof(piece), "\\u{%x}", *c);
+		else if (n == 0)
+			snprintf(piece, sizeof(piece), "\\x%02x", *c);
+		else
+			memcpy(piece, c, n), piece[n] = '\0';
+		size_t plen = strlen(p);
+		if (used + plen > limit)
+			break;
+		if (b)
+			tw_buf_append(b, p, plen);
+		used += plen;
+		i += secret ? secret : n ? n : 1;
+	}
+	*at = i;
+	return used;
+}
+
 static char *quoted(eval *ev, const char *s, size_t len, size_t max)
 {
-	char *e = tw_expect_excerpt(ev, s, len, NULL, max);
-	char *q = e ? tw_expect_format(ev, "\"%s\"", e) : NULL;
-	free(e);
+	const size_t ell = sizeof(ELLIPSIS) - 1;
+	size_t at;
+	/* Whole when it fits; else cut so that "…" fits too. */
+	escape_into(ev, NULL, s, len, max, &at);
+	size_t limit = at < len && max > ell ? max - ell : max;
+	tw_buf b;
+	tw_buf_init(&b, max + 32);
+	tw_buf_puts(&b, "\"");
+	escape_into(ev, &b, s, len, limit, &at);
+	if (at < len)
+		tw_buf_puts(&b, ELLIPSIS);
+	tw_buf_puts(&b, "\"");
+	char *q = tw_buf_steal(&b);
+	if (!q)
+		ev->oom = true;
 	return q;
+}
+
+static void type_text(tw_value *v, const char *text);
+static char *render_one(eval *ev, const tw_value *v, const char *want);
+
+/* [5, "a", null]: each item rendered, its templates expanded (one that
+ * does not expand shown as written: the verdict says why). */
+static char *render_list(eval *ev, const tw_value *v)
+{
+	tw_buf b;
+	tw_buf_init(&b, 64 * 1024);
+	tw_buf_puts(&b, "[");
+	for (size_t i = 0; i < v->item_count; i++) {
+		const tw_value *it = &v->items[i];
+		tw_value typed = *it;
+		char *text = NULL;
+		if ((it->kind == TW_VAL_STRING || it->kind == TW_VAL_TEMPLATE) &&
+		    tw_template_expand(it->text, ev->vars, TW_EXPAND_PLAIN, &text, NULL, NULL) ==
+			    TW_OK &&
+		    it->kind == TW_VAL_TEMPLATE)
+			type_text(&typed, text);
+		if (typed.kind == TW_VAL_NUMBER)
+			typed.text = NULL; /* the shortest form, not the parser's %.17g */
+		char *one = render_one(ev, &typed, text ? text : it->text ? it->text : "");
+		tw_buf_printf(&b, "%s%s", i ? ", " : "", one ? one : "");
+		free(one);
+		free(text);
+	}
+	tw_buf_puts(&b, "]");
+	char *r = tw_buf_steal(&b);
+	if (!r)
+		ev->oom = true;
+	return r;
 }
 
 /* A value as the script gave it, templates expanded (want: its text):
@@ -305,9 +402,8 @@ static char *render_one(eval *ev, const tw_value *v, const char *want)
 	case TW_VAL_REGEX:
 		return tw_expect_format(ev, "/%s/%s", want, v->flags ? v->flags : "");
 	case TW_VAL_LIST:
-	case TW_VAL_TYPE:
-		/* As written: a list's strings are shown before expansion. */
-		return tw_expect_format(ev, "%s", v->text ? v->text : "");
+		return render_list(ev, v);
+	case TW_VAL_TYPE: return tw_expect_format(ev, "%s", v->text ? v->text : "");
 	}
 	return tw_expect_format(ev, "?");
 }
@@ -359,6 +455,10 @@ static const char *actual_type(eval *ev)
 	const actual *a = &ev->act;
 	if (ev->ex->subject == TW_SUBJ_TIME && !ev->ex->count)
 		return "duration";
+	if (a->bytes)
+		return "bytes";
+	if (a->date)
+		return "date";
 	switch (a->kind) {
 	case ACT_STRING: return "string";
 	case ACT_NUMBER: return a->number == floor(a->number) ? "integer" : "number";
@@ -376,6 +476,8 @@ static char *render_actual(eval *ev)
 		return tw_expect_format(ev, "%sms", a->str);
 	if (ev->ex->subject == TW_SUBJ_STATUS && a->number == 0)
 		return tw_expect_format(ev, "0 (no response)");
+	if (a->date)
+		return tw_expect_format(ev, "%.*s", (int)a->len, a->str);
 	if (a->kind == ACT_STRING || (a->kind == ACT_JSON && json_is_string(a->json)))
 		return quoted(ev, a->str, a->len, MSG_EXCERPT);
 	return tw_expect_excerpt(ev, a->str, a->len, NULL, MSG_EXCERPT);
@@ -468,23 +570,25 @@ static actual element(json_t *j)
 	return e;
 }
 
-/* A text value the way a template in it reads: 3 a number, true a
- * boolean, null null, anything else a string. */
+/* A text value the way a template in it reads, by the rule a json body
+ * uses (tw_template_json): 3 a number, true a boolean, null null,
+ * anything else ("007", "+5", a list) a string. */
 static void type_text(tw_value *v, const char *text)
 {
-	double n;
-	if (parse_number(text, strlen(text), &n)) {
+	json_t *j = tw_template_json(text);
+	if (json_is_number(j)) {
 		v->kind = TW_VAL_NUMBER;
-		v->number = n;
+		v->number = json_number_value(j);
 		v->text = (char *)text;
-	} else if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0) {
+	} else if (json_is_boolean(j)) {
 		v->kind = TW_VAL_BOOL;
-		v->boolean = text[0] == 't';
-	} else if (strcmp(text, "null") == 0) {
+		v->boolean = json_is_true(j);
+	} else if (json_is_null(j)) {
 		v->kind = TW_VAL_NULL;
 	} else {
 		v->kind = TW_VAL_STRING;
 	}
+	json_decref(j);
 }
 
 /* Whether the actual equals one of the list's values; false with
@@ -494,7 +598,7 @@ static bool in_list(eval *ev, const actual *a)
 	const tw_value *v = &ev->val;
 	for (size_t i = 0; i < v->item_count; i++) {
 		const tw_value *it = &v->items[i];
-		if (it->kind != TW_VAL_STRING) {
+		if (it->kind != TW_VAL_STRING && it->kind != TW_VAL_TEMPLATE) {
 			if (equals(a, it, it->text ? it->text : ""))
 				return true;
 			continue;
@@ -502,7 +606,10 @@ static bool in_list(eval *ev, const actual *a)
 		char *text = NULL;
 		tw_error err = {0};
 		int rc = tw_template_expand(it->text, ev->vars, TW_EXPAND_PLAIN, &text, NULL, &err);
-		bool eq = rc == TW_OK && equals(a, it, text);
+		tw_value typed = *it;
+		if (rc == TW_OK && it->kind == TW_VAL_TEMPLATE)
+			type_text(&typed, text);
+		bool eq = rc == TW_OK && equals(a, &typed, text);
 		if (rc == TW_ENOMEM)
 			ev->oom = true;
 		else if (rc)
@@ -657,7 +764,7 @@ static bool is_type(const actual *a, const char *type)
 	size_t len;
 	bool str = actual_string(a, &s, &len);
 	if (strcmp(type, "string") == 0)
-		return str;
+		return str && !a->bytes && !a->date;
 	if (strcmp(type, "integer") == 0)
 		return j ? json_is_integer(j)
 			 : a->kind == ACT_NUMBER && a->number == floor(a->number);
@@ -676,7 +783,7 @@ static bool is_type(const actual *a, const char *type)
 			   : j && ((json_is_array(j) && json_array_size(j) == 0) ||
 				   (json_is_object(j) && json_object_size(j) == 0));
 	if (strcmp(type, "date") == 0)
-		return str && iso_date(s, len);
+		return a->date || (str && !a->bytes && iso_date(s, len));
 	if (strcmp(type, "uuid") == 0)
 		return str && uuid(s, len);
 	return false;
@@ -687,6 +794,13 @@ static void capture(eval *ev, const char *s, size_t len)
 	if (!ev->ex->capture || ev->out->captured)
 		return;
 	ev->out->captured = tw_expect_copy(ev, s, len);
+}
+
+/* Text, for contains, starts with, ends with and ~: a JSON value must be
+ * a string, not a number or list spelt as one. */
+static bool is_text(const actual *a)
+{
+	return a->kind != ACT_JSON || json_is_string(a->json);
 }
 
 /* Whether the operator holds. Sets *why when the two sides cannot be
@@ -720,17 +834,26 @@ static bool holds(eval *ev, const char **why, const char **hit, char **group)
 			}
 			return false;
 		}
+		if (!is_text(a))
+			return *why = "not a string", false;
 		*hit = n == 0 ? a->str : memmem(a->str, a->len, ev->want, n);
 		return *hit != NULL;
 	case TW_OP_STARTS_WITH:
+		if (!is_text(a))
+			return *why = "not a string", false;
 		return a->len >= n && memcmp(a->str, ev->want, n) == 0;
 	case TW_OP_ENDS_WITH:
+		if (!is_text(a))
+			return *why = "not a string", false;
 		return a->len >= n && memcmp(a->str + a->len - n, ev->want, n) == 0;
 	case TW_OP_IN:
 		return in_list(ev, a);
 	case TW_OP_IS:
 		return is_type(a, v->text ? v->text : "");
 	case TW_OP_MATCHES:
+		/* On a list, as contains: an element (a string) that matches. */
+		if (a->kind == ACT_JSON && !json_is_array(a->json) && !json_is_string(a->json))
+			return *why = "not a string", false;
 		break;
 	}
 	/* Compiled once when written without templates: not ours to free. */
@@ -746,8 +869,21 @@ static bool holds(eval *ev, const char **why, const char **hit, char **group)
 				 err.message);
 		free(value);
 	} else {
-		rc = tw_regex_match(shared ? shared : re, a->str, a->len, &yes,
-				    ev->ex->capture ? group : NULL, &err);
+		bool list = a->kind == ACT_JSON && json_is_array(a->json);
+		size_t items = list ? json_array_size(a->json) : 1;
+		for (size_t i = 0; rc == TW_OK && !yes && i < items; i++) {
+			const char *s = a->str;
+			size_t len = a->len;
+			if (list) {
+				const json_t *e = json_array_get(a->json, i);
+				if (!json_is_string(e))
+					continue;
+				s = json_string_value(e);
+				len = json_string_length(e);
+			}
+			rc = tw_regex_match(shared ? shared : re, s, len, &yes,
+					    ev->ex->capture ? group : NULL, &err);
+		}
 		if (rc == TW_ENOMEM) {
 			ev->oom = true;
 		} else if (rc) {
@@ -917,17 +1053,19 @@ static char *make_label_with(eval *ev, const char *count)
 	case TW_SUBJ_RECORDING: return tw_expect_format(ev, "recording");
 	case TW_SUBJ_REJECTED: return tw_expect_format(ev, "rejected");
 	case TW_SUBJ_HANGUP: return tw_expect_format(ev, "hangup");
-	case TW_SUBJ_VAR: return tw_expect_format(ev, "var%s%s", sep, arg);
-	case TW_SUBJ_REDIRECTS: return tw_expect_format(ev, "redirects");
+	case TW_SUBJ_VAR: return tw_expect_format(ev, "var%s%s%s", sep, arg, count);
+	case TW_SUBJ_REDIRECTS: return tw_expect_format(ev, "redirects%s", count);
 	case TW_SUBJ_HOP:
-		return tw_expect_format(ev, "hop %d %s", ev->ex->hop,
-					ev->ex->hop_status ? "status" : "url");
+		return tw_expect_format(ev, "hop %d %s%s", ev->ex->hop,
+					ev->ex->hop_status ? "status" : "url", count);
 	/* transport (issue 12, capabilities 8 and 11) */
 	case TW_SUBJ_SET_COOKIE:
-		return tw_expect_format(ev, "set-cookie%s%s%s%s", sep, arg,
-					ev->ex->attr ? " " : "", ev->ex->attr ? ev->ex->attr : "");
-	case TW_SUBJ_VERSION: return tw_expect_format(ev, "version");
-	case TW_SUBJ_CERTIFICATE: return tw_expect_format(ev, "certificate%s%s", sep, arg);
+		return tw_expect_format(ev, "set-cookie%s%s%s%s%s", sep, arg,
+					ev->ex->attr ? " " : "", ev->ex->attr ? ev->ex->attr : "",
+					count);
+	case TW_SUBJ_VERSION: return tw_expect_format(ev, "version%s", count);
+	case TW_SUBJ_CERTIFICATE:
+		return tw_expect_format(ev, "certificate%s%s%s", sep, arg, count);
 	}
 	return tw_expect_format(ev, "?");
 }

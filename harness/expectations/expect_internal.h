@@ -42,6 +42,7 @@ typedef struct actual {
 				 selections): decref'd with the evaluation */
 	bool bytes;           /* bytes, not text (the bytes subject, a
 				 base64Decode): its type in messages */
+	bool date;            /* a toDate value, str its ISO 8601 form */
 } actual;
 
 typedef struct eval {

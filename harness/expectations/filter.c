@@ -64,6 +64,8 @@ typedef struct val {
 	json_t *j;
 	bool bytes; /* j is a string of bytes */
 	bool date;  /* j is an integer: seconds since the epoch, UTC */
+	bool text;  /* from a text subject (header, text, var...), not a JSON
+		       string: a bare number equals it when it reads as one */
 } val;
 
 static const char *type_name(const val *v)
@@ -106,12 +108,18 @@ static bool from_actual(eval *ev, val *v)
 	switch (a->kind) {
 	case ACT_JSON: v->j = json_incref(a->json); break;
 	case ACT_STRING:
+		if (a->date) {
+			v->j = json_integer((json_int_t)a->number);
+			v->date = true;
+			break;
+		}
 		v->j = json_stringn_nocheck(a->str, a->len);
 		v->bytes = a->bytes;
 		break;
 	case ACT_NUMBER: v->j = number_json(a->number); break;
 	case ACT_BOOL: v->j = json_boolean(a->boolean); break;
 	}
+	v->text = ev->ex->subject != TW_SUBJ_JSON && !v->bytes;
 	if (!v->j)
 		ev->oom = true;
 	return v->j != NULL;
@@ -140,7 +148,8 @@ static void to_actual(eval *ev, val *v)
 	a->long_text = false;
 	a->empty_is_absent = false;
 	a->bytes = false;
-	if (v->bytes || v->date) {
+	a->date = false;
+	if (v->bytes || v->date || (v->text && json_is_string(v->j))) {
 		char buf[64];
 		const char *s;
 		size_t len;
@@ -158,6 +167,8 @@ static void to_actual(eval *ev, val *v)
 		a->str = a->owned ? a->owned : "";
 		a->len = a->owned ? len : 0;
 		a->bytes = v->bytes;
+		a->date = v->date;
+		a->number = v->date ? (double)json_integer_value(v->j) : 0;
 		json_decref(v->j);
 	} else {
 		a->held = v->j;
@@ -516,7 +527,7 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 	if (!wants_list && list && json_array_size(in.j) == 1) {
 		json_t *item = json_incref(json_array_get(in.j, 0));
 		json_decref(in.j);
-		in = (val){.j = item};
+		in = (val){.j = item, .text = in.text};
 		*v = in;
 		list = false;
 	}
@@ -826,6 +837,11 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 		break;
 	}
 	case TW_FILTER_TO_DATE: {
+		if (in.date) { /* already one: an expiry */
+			out.j = json_incref(in.j);
+			out.date = true;
+			break;
+		}
 		if (!s || in.bytes)
 			return cannot(ev, f, &in, "toDate reads a string"), false;
 		char *fmt = f->arg.kind == TW_VAL_STRING ? expand_arg(ev, &f->arg, false) : NULL;
@@ -888,6 +904,9 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 		ev->oom = true;
 		return false;
 	}
+	/* Text cut, picked or rewritten is still text; what jsonpath parses is
+	 * JSON. */
+	out.text = in.text && f->kind != TW_FILTER_JSONPATH && !out.bytes && !out.date;
 	json_decref(v->j);
 	*v = out;
 	return true;
@@ -923,7 +942,7 @@ void tw_filter_apply(eval *ev)
 		if (json_is_array(v.j) && json_array_size(v.j) == 1) {
 			json_t *item = json_incref(json_array_get(v.j, 0));
 			json_decref(v.j);
-			v = (val){.j = item};
+			v = (val){.j = item, .text = v.text};
 		}
 		to_actual(ev, &v);
 	}

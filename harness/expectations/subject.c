@@ -84,6 +84,20 @@ static void set_number(eval *ev, double v)
 	ev->act.number = v;
 }
 
+/* A date (an expiry): seconds since the epoch in number, its ISO 8601
+ * form as the string, the way a toDate value is shown. */
+static void set_date(eval *ev, time_t t)
+{
+	char buf[64];
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, sizeof(buf), "%lld", (long long)t);
+	char *s = tw_expect_copy(ev, buf, strlen(buf));
+	set_owned_string(ev, s, s ? strlen(s) : 0);
+	ev->act.date = true;
+	ev->act.number = (double)t;
+}
+
 static void set_bool(eval *ev, bool v)
 {
 	set_string(ev, v ? "true" : "false", v ? 4 : 5);
@@ -129,8 +143,9 @@ static bool add_name(tw_buf *b, const char *sep, const char *name, size_t len)
 	return true;
 }
 
-/* With filters, every value of the header in order: a list, so `nth 2`
- * and `count` reach Set-Cookie's second line. NULL when there is none. */
+/* Every value of the header in order: a list, so `nth 2` and `count`
+ * reach Set-Cookie's second line and a predicate sees every value. NULL
+ * when there is none. */
 static json_t *header_values(eval *ev)
 {
 	json_t *list = json_array();
@@ -157,7 +172,13 @@ static json_t *header_values(eval *ev)
 static void fetch_header(eval *ev)
 {
 	const char *v = tw_response_header(ev->resp, ev->arg);
-	if (v && ev->ex->filter_count) {
+	/* One rule with and without filters: a header sent several times is
+	 * the list of its values; sent once, its value (a list of one, which
+	 * filters and the predicate read as its item). */
+	size_t sent = 0;
+	for (size_t i = 0; v && i < ev->resp->header_count; i++)
+		sent += strcasecmp(ev->resp->headers[i].name, ev->arg) == 0;
+	if (v && (ev->ex->filter_count || sent > 1)) {
 		json_t *list = header_values(ev);
 		if (list) {
 			ev->act.held = list;
@@ -246,18 +267,6 @@ static bool cookie_fields(const char *line, const char *f[7], size_t flen[7])
 	return true;
 }
 
-/* Days and months as HTTP dates write them, whatever the locale. */
-static void http_date(time_t t, char *buf, size_t n)
-{
-	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	snprintf(buf, n, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
-		 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 /* The jar's cookie (fields of one CURLINFO_COOKIELIST line), or the
  * attribute the expectation asks for: what libcurl keeps (the parser
  * refuses Max-Age and SameSite, which it does not). libcurl marks an
@@ -298,10 +307,7 @@ static void jar_cookie_attr(eval *ev, const char *f[7], const size_t flen[7])
 				    NULL);
 			return;
 		}
-		char date[64];
-		http_date((time_t)expiry, date, sizeof(date));
-		char *v = tw_expect_copy(ev, date, strlen(date));
-		set_owned_string(ev, v, v ? strlen(v) : 0);
+		set_date(ev, (time_t)expiry);
 		return;
 	}
 	char *v = tw_expect_copy(ev, s, n);
@@ -416,9 +422,14 @@ static void set_cookie_attr(eval *ev, const char *p, const char *end, const char
 		char *s = tw_expect_copy(ev, v ? v : "", vl);
 		double d;
 		char *dend = NULL;
+		/* An HTTP date in any form libcurl reads; else as written. */
+		time_t t = s && strcmp(attr, "expires") == 0 ? curl_getdate(s, NULL) : -1;
 		if (s && strcmp(attr, "max-age") == 0 && tw_decimal(s, &d, &dend) && !*dend) {
 			free(s);
 			set_number(ev, d);
+		} else if (t != -1) {
+			free(s);
+			set_date(ev, t);
 		} else {
 			set_owned_string(ev, s, s ? vl : 0);
 		}
@@ -490,14 +501,14 @@ static void fetch_version(eval *ev)
 
 /* OpenSSL's "Dec  9 08:00:00 2026 GMT" as ISO 8601, so `is date` and
  * toDate read it; NULL when it is written otherwise. */
-static char *iso_expiry(eval *ev, const char *s)
+static bool cert_expiry(const char *s, time_t *t)
 {
 	struct tm tm = {0};
 	const char *end = strptime(s, "%b %d %H:%M:%S %Y GMT", &tm);
 	if (!end || *end)
-		return NULL;
-	return tw_expect_format(ev, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-				tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		return false;
+	*t = timegm(&tm);
+	return true;
 }
 
 /* The server's own certificate (the chain's first) as libcurl's
@@ -532,9 +543,12 @@ static void fetch_certificate(eval *ev)
 		if (strncmp(l->data, prefix, plen) != 0)
 			continue;
 		const char *v = l->data + plen;
-		char *s = strcmp(ev->arg, "expires") == 0 ? iso_expiry(ev, v) : NULL;
-		if (!s)
-			s = tw_expect_copy(ev, v, strlen(v));
+		time_t t;
+		if (strcmp(ev->arg, "expires") == 0 && cert_expiry(v, &t)) {
+			set_date(ev, t);
+			return;
+		}
+		char *s = tw_expect_copy(ev, v, strlen(v));
 		set_owned_string(ev, s, s ? strlen(s) : 0);
 		return;
 	}

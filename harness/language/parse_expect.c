@@ -56,6 +56,8 @@ static bool op_word(const tw_token *tok, tw_op *op)
 #define OPS_LIST                                                                         \
 	"==, !=, <, <=, >, >=, contains, ~, exists, starts with, ends with, in, is, or not " \
 	"before one of them"
+#define OPS_AFTER_NOT \
+	"==, !=, <, <=, >, >=, contains, ~, exists, starts with, ends with, in or is"
 
 /* What `is` checks: the subject's JSON type, or its text's shape. */
 static const char *const type_words[] = {
@@ -115,8 +117,8 @@ static int parse_op(parser *p, bool required, tw_op *op, int *op_col, bool *writ
 		return tw_parse_err(p, tok.col,
 				    "expected an operator (" OPS_LIST "): equality is '=='");
 	if (required || (*negate && tok.kind == TW_TOK_END))
-		return tw_parse_err(p, tok.col, "expected an operator%s (" OPS_LIST ")%s%s%s",
-				    *negate ? " after 'not'" : "",
+		return tw_parse_err(p, tok.col, "expected an operator%s (%s)%s%s%s",
+				    *negate ? " after 'not'" : "", *negate ? OPS_AFTER_NOT : OPS_LIST,
 				    tok.kind == TW_TOK_END ? "" : ", found '",
 				    tok.kind == TW_TOK_END ? "" : tw_parse_shown(p, &tok),
 				    tok.kind == TW_TOK_END ? "" : "'");
@@ -135,9 +137,46 @@ static int parse_list(parser *p, tw_value *v)
 	if (lx->pos >= lx->len || lx->line[lx->pos] != '[')
 		return tw_parse_err(p, col, "expected a list after 'in', like in [200, 201] or "
 					    "in [\"cold\", \"baking\"]");
+	/* An unquoted template, {{n}}, becomes the JSON string "{n}" of the
+	 * same length (so jansson's positions stay the line's), its item
+	 * marked to be typed by what it expands to, as elsewhere. */
+	size_t rest = lx->len - lx->pos;
+	char *text = tw_arena_strndup(p->arena, lx->line + lx->pos, rest);
+	size_t commas = 0;
+	for (size_t i = 0; text && i < rest; i++)
+		commas += text[i] == ',';
+	bool *bare = text ? tw_arena_alloc(p->arena, (commas + 1) * sizeof(*bare)) : NULL;
+	if (!bare)
+		return tw_parse_oom(p);
+	memset(bare, 0, (commas + 1) * sizeof(*bare));
+	size_t item = 0;
+	bool in_string = false;
+	for (size_t i = 0; i < rest; i++) {
+		char c = text[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == ',') {
+			item++;
+		} else if (c == ']') {
+			break;
+		} else if (c == '{' && i + 1 < rest && text[i + 1] == '{') {
+			const char *close = strstr(text + i + 2, "}}");
+			size_t end = close ? (size_t)(close - text) + 2 : 0;
+			if (!close || memchr(text + i, '"', end - i) || memchr(text + i, '\\', end - i))
+				break; /* jansson says what is wrong */
+			text[i] = '"';
+			text[end - 1] = '"';
+			bare[item] = true;
+			i = end - 1;
+		}
+	}
 	json_error_t jerr;
-	json_t *list = json_loadb(lx->line + lx->pos, lx->len - lx->pos,
-				  JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &jerr);
+	json_t *list = json_loadb(text, rest, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &jerr);
 	if (!list)
 		return tw_parse_err(p, col + jerr.position > col ? col + jerr.position - 1 : col,
 				    "the list after 'in' does not read as JSON: %s (write it like "
@@ -160,7 +199,10 @@ static int parse_list(parser *p, tw_value *v)
 		tw_value *it = &v->items[i];
 		*it = (tw_value){.loc = v->loc};
 		char buf[64];
-		if (json_is_string(j)) {
+		if (json_is_string(j) && i <= commas && bare[i]) {
+			it->kind = TW_VAL_TEMPLATE;
+			it->text = tw_arena_printf(p->arena, "{%s}", json_string_value(j));
+		} else if (json_is_string(j)) {
 			it->kind = TW_VAL_STRING;
 			it->text = tw_arena_strndup(p->arena, json_string_value(j),
 						    json_string_length(j));
@@ -387,11 +429,15 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 				"'%s' does not apply to a count: expected ==, !=, <, <=, >, >=, "
 				"in or is",
 				op);
-		if (!e->arg && !call)
+		/* text, body, title and url: there when not empty, so that
+		 * `expect body exists as page` keeps the whole of it. */
+		bool whole = e->subject == TW_SUBJ_TEXT || e->subject == TW_SUBJ_BODY ||
+			     e->subject == TW_SUBJ_TITLE || e->subject == TW_SUBJ_URL;
+		if (!e->arg && !call && !whole)
 			return tw_parse_err(
 				p, op_col,
 				"'%s' does not apply to %s: it checks a header, cookie, xpath, "
-				"json match or var",
+				"json match, var, text, body, title or url",
 				op, subject);
 	}
 	if (e->subject == TW_SUBJ_TIME && !relational(e->op))
@@ -450,6 +496,45 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 			return tw_parse_err(p, vcol,
 					    "expected a status code from 100 to 599 after '%s'",
 					    after);
+		if (e->subject == TW_SUBJ_REDIRECTS && e->filter_count == 0 &&
+		    v->kind == TW_VAL_NUMBER && (v->number != floor(v->number) || v->number < 0))
+			return tw_parse_err(p, vcol,
+					    "a count of redirects is a whole number from 0: expected "
+					    "one after '%s', like expect redirects == 1",
+					    after);
+		/* A digest is lowercase hex of one length: anything else can
+		 * never equal it. */
+		bool digest = e->subject == TW_SUBJ_SHA256 || e->subject == TW_SUBJ_MD5;
+		if (digest && e->filter_count == 0 && (e->op == TW_OP_EQ || e->op == TW_OP_NE) &&
+		    (v->kind == TW_VAL_STRING || v->kind == TW_VAL_NUMBER) && v->text &&
+		    !strchr(v->text, '{')) {
+			size_t want = e->subject == TW_SUBJ_SHA256 ? 64 : 32;
+			size_t n = strlen(v->text);
+			bool hex = n == want;
+			for (size_t i = 0; hex && i < n; i++)
+				hex = isdigit((unsigned char)v->text[i]) ||
+				      (v->text[i] >= 'a' && v->text[i] <= 'f');
+			if (!hex)
+				return tw_parse_err(p, vcol,
+						    "%s is %zu lowercase hex digits: '%s' can never "
+						    "equal it",
+						    e->subject == TW_SUBJ_SHA256 ? "a sha256" : "an md5",
+						    want, v->text);
+		}
+		/* [3,5,8] unquoted reads as text no JSON list equals. */
+		bool bare_text = v->kind == TW_VAL_STRING && p->line[vcol - 1] != '"' && v->text;
+		if (bare_text && (e->op == TW_OP_EQ || e->op == TW_OP_NE) &&
+		    (v->text[0] == '[' || (v->text[0] == '{' && v->text[1] != '{')))
+			return tw_parse_err(p, vcol,
+					    "'%s' is not a value: %s; quote it to compare with the "
+					    "text \"%s\"",
+					    v->text,
+					    v->text[0] == '['
+						    ? "a list is checked with count, nth, contains or "
+						      "is list"
+						    : "an object is checked with count, jsonpath or is "
+						      "object",
+					    v->text);
 		/* A bare word is a string everywhere, but one to order by is
 		 * more likely a mistyped number: strings are ordered quoted. */
 		bool quoted = v->kind == TW_VAL_STRING && p->line[vcol - 1] == '"';
@@ -585,9 +670,13 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 					    subject, subject);
 		/* Quoted too, as Hurl writes it: expect header "Location" ==
 		 * "/next" (issue 12). */
+		/* A header's name may be a template, as under a request. */
 		if ((tok.kind != TW_TOK_WORD && tok.kind != TW_TOK_STRING) ||
-		    !tw_parse_valid_token(tok.text, tok.kind == TW_TOK_STRING ? strlen(tok.text)
-									 : tok.raw_len))
+		    !(e->subject == TW_SUBJ_HEADER
+			      ? tw_parse_valid_templated_token(tok.text)
+			      : tw_parse_valid_token(tok.text, tok.kind == TW_TOK_STRING
+								       ? strlen(tok.text)
+								       : tok.raw_len)))
 			return tw_parse_err(p, tok.col,
 					    "invalid %s name '%s': expected letters, digits and "
 					    "!#$%%&'*+-.^_`|~",

@@ -60,15 +60,7 @@ static int parse_header_pair(parser *p, tw_pairs *pairs, size_t *cap)
 	bool sep;
 	if ((rc = tw_parse_pair_name(p, ':', "header", &name, &col, &sep)))
 		return rc;
-	/* The text around templates must be a token's already. */
-	bool valid = true;
-	for (const char *q = name; *q && valid;) {
-		const char *open = strstr(q, "{{"), *close = open ? strstr(open, "}}") : NULL;
-		size_t n = close ? (size_t)(open - q) : strlen(q);
-		valid = n == 0 || tw_parse_valid_token(q, n);
-		q = close ? close + 2 : q + n;
-	}
-	if (!valid || !name[0])
+	if (!tw_parse_valid_templated_token(name))
 		return tw_parse_err(p, col,
 				    "invalid header name '%s': expected letters, digits and "
 				    "!#$%%&'*+-.^_`|~, then ':'",

@@ -253,6 +253,18 @@ bool tw_parse_valid_token(const char *s, size_t n)
 	return true;
 }
 
+bool tw_parse_valid_templated_token(const char *s)
+{
+	bool valid = true;
+	for (const char *q = s; *q && valid;) {
+		const char *open = strstr(q, "{{"), *close = open ? strstr(open, "}}") : NULL;
+		size_t n = close ? (size_t)(open - q) : strlen(q);
+		valid = n == 0 || tw_parse_valid_token(q, n);
+		q = close ? close + 2 : q + n;
+	}
+	return valid && s[0];
+}
+
 /* -?digits[.digits] */
 bool tw_parse_number(const char *s, double *out)
 {

@@ -82,6 +82,10 @@ int tw_parse_text_arg(parser *p, char **out, int *col);
 bool tw_parse_valid_var_name(const char *s, size_t n);
 /* RFC 9110 token: what a header or cookie name may be. */
 bool tw_parse_valid_token(const char *s, size_t n);
+/* A token once its templates are expanded: the text around each {{...}}
+ * is token characters (the expanded name is checked, or simply not found,
+ * at run time). */
+bool tw_parse_valid_templated_token(const char *s);
 /* -?digits[.digits] */
 bool tw_parse_number(const char *s, double *out);
 typedef enum dur_result { DUR_OK, DUR_NOT, DUR_TOO_LONG } dur_result;

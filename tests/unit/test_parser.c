@@ -1169,7 +1169,7 @@ static void test_expect_errors(void **state)
 	parse_err(S "expect status contains 20\n", 2, 15, "'contains' does not apply to status");
 	parse_err(S "expect status\n", 2, 14, "expected a value after 'status'");
 	parse_err(S "expect text contains\n", 2, 21, "expected a value after 'contains'");
-	parse_err(S "expect text exists\n", 2, 13, "'exists' does not apply to text");
+	parse_err(S "expect status exists\n", 2, 15, "'exists' does not apply to status");
 	parse_err(S "expect json $.a count exists\n", 2, 23, "'exists' does not apply to a count");
 	parse_err(S "expect json $.a count ~ /1/\n", 2, 23, "'~' does not apply to a count");
 	parse_err(S "expect json $.a count == many\n", 2, 26, "expected a number after '==' (count is the number of matches)");
