@@ -1569,6 +1569,7 @@ int tw_form_submit(xmlDocPtr doc, const char *page_url, const char *button,
 			return tw_error_set(err, rc, "libcurl refused the form's URL");
 		return no_memory(err);
 	}
+	req.referrer_policy = tw_html_element_referrer_policy(form);
 	tw_http_request_free(out);
 	*out = req;
 	return TW_OK;

@@ -44,6 +44,7 @@
 #include "core/array.h"
 #include "core/buf.h"
 #include "core/redact.h"
+#include "channels/web/referrer.h"
 
 /* The text is never larger than the capped body it comes from; the cap
  * only stops runaway growth if that ever stops being true. */
@@ -792,6 +793,7 @@ int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text, long nt
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (rc == TW_OK) {
 		req.navigation = true;
+		req.referrer_policy = tw_html_element_referrer_policy(chosen->node);
 		tw_http_request_free(out);
 		*out = req;
 	} else {
@@ -852,7 +854,45 @@ static char *referer_url(const char *page_url)
 	return out;
 }
 
-int tw_html_add_referrer(tw_http_request *req, const char *page_url)
+int tw_html_referrer_policy(xmlDocPtr doc, const char *header)
+{
+	int policy = tw_referrer_policy_parse(header, 0);
+	xmlNodePtr root = (xmlNodePtr)doc;
+	/* Each <meta name="referrer"> sets the page's policy as the parser
+	 * meets it: the last that names a known one wins, over the header. */
+	for (xmlNodePtr n = doc ? next_node(root, root, true) : NULL; n; n = next_node(n, root, true)) {
+		const char *name = tw_html_is_element(n, "meta") ? tw_html_attr(n, "name") : NULL;
+		int p = name && strcasecmp(name, "referrer") == 0
+				? tw_referrer_policy_parse(tw_html_attr(n, "content"), 1)
+				: TW_REFERRER_UNSET;
+		if (p != TW_REFERRER_UNSET)
+			policy = p;
+	}
+	return policy;
+}
+
+/* Whether a rel attribute holds the link type word (a set of words). */
+static bool rel_has(const char *rel, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = rel; p && *p;) {
+		p += strspn(p, " \t\r\n\f");
+		size_t len = strcspn(p, " \t\r\n\f");
+		if (len == n && strncasecmp(p, word, n) == 0)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+int tw_html_element_referrer_policy(xmlNodePtr node)
+{
+	if (rel_has(tw_html_attr(node, "rel"), "noreferrer"))
+		return TW_REFERRER_NO_REFERRER;
+	return tw_referrer_policy_parse(tw_html_attr(node, "referrerpolicy"), 0);
+}
+
+int tw_html_add_referrer(tw_http_request *req, const char *page_url, int page_policy)
 {
 	char *from = tw_url_origin(page_url), *to = tw_url_origin(req->url);
 	if (!from || !to) { /* no origin to speak of (or out of memory) */
@@ -860,24 +900,27 @@ int tw_html_add_referrer(tw_http_request *req, const char *page_url)
 		free(to);
 		return from || !page_url ? TW_OK : TW_ENOMEM;
 	}
+	int policy = req->referrer_policy ? req->referrer_policy : page_policy;
 	bool downgrade = is_scheme(page_url, "https") && !is_scheme(req->url, "https");
 	bool same = strcmp(from, to) == 0;
 	int rc = TW_OK;
-	if (!downgrade && !tw_http_request_has_header(req, "Referer")) {
-		char *ref = same ? referer_url(page_url) : NULL;
-		/* another origin learns only where the customer came from */
-		if (!same) {
-			size_t n = strlen(from) + 2;
-			ref = malloc(n);
-			if (ref)
-				snprintf(ref, n, "%s/", from);
-		}
-		rc = ref ? tw_http_request_add_header(req, "Referer", ref) : TW_ENOMEM;
-		free(ref);
+	if (!tw_http_request_has_header(req, "Referer")) {
+		free(req->referrer);
+		req->referrer = referer_url(page_url);
+		req->referrer_policy = policy;
+		if (!req->referrer)
+			rc = TW_ENOMEM;
 	}
+	/* Fetch, "append a request Origin header": the policy that hides
+	 * the page hides its origin too. */
+	bool hidden = policy == TW_REFERRER_NO_REFERRER ||
+		      (policy == TW_REFERRER_SAME_ORIGIN && !same) ||
+		      (downgrade && policy != TW_REFERRER_ORIGIN &&
+		       policy != TW_REFERRER_ORIGIN_WHEN_CROSS_ORIGIN &&
+		       policy != TW_REFERRER_UNSAFE_URL);
 	bool safe = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
 	if (rc == TW_OK && !safe && !tw_http_request_has_header(req, "Origin"))
-		rc = tw_http_request_add_header(req, "Origin", downgrade ? "null" : from);
+		rc = tw_http_request_add_header(req, "Origin", hidden ? "null" : from);
 	free(from);
 	free(to);
 	return rc;

@@ -137,5 +137,6 @@ void tw_http_request_free(tw_http_request *req)
 	free(req->parts);
 	free(req->cert);
 	free(req->key);
+	free(req->referrer);
 	memset(req, 0, sizeof(*req));
 }
