@@ -370,10 +370,7 @@ static int add_header_pair(tw_customer *c, tw_step_result *sr, tw_http_request *
 	int rc = TW_OK;
 	if (!n || !v) {
 		rc = TW_ECHECK;
-	} else if (!n[0] || strcspn(n, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
-				      "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 0 ||
-		   n[strspn(n, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
-			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ")] != '\0') {
+	} else if (!tw_http_token(n, strlen(n))) {
 		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
 				 "invalid header name '%s' (from '%s', line %d): expected letters, "
 				 "digits and !#$%%&'*+-.^_`|~",
