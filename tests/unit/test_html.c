@@ -373,7 +373,8 @@ static void click_refuses_ambiguous_text(void **state)
 	assert_click_fails(doc, "Mar",
 			   "link 'Mar' is ambiguous: 3 links that go to different places match: "
 			   "'Margherita' ('margherita'), 'Margherita XL' ('margherita-xl'), "
-			   "'Marinara (vegan)' ('marinara'); use the whole text of the one you mean");
+			   "'Marinara (vegan)' ('marinara'); use the whole text of the one you "
+			   "mean, or its place among them (click 'Mar' 1 to 3)");
 	xmlFreeDoc(doc);
 }
 
@@ -710,9 +711,20 @@ static void links_so_called_are_told_apart(void **state)
 	}
 	/* words in two rows name two links */
 	assert_int_equal(tw_html_click(doc, page, "Details", 0, "Mar", &req, &err), TW_EUSAGE);
+	/* (trial #12) both texts are whole already: the hint says what does
+	 * tell them apart */
 	assert_shown(&err, "link 'Details' is ambiguous: 2 links that go to different places "
-			   "match: 'Details' ('/m'), 'Details' ('/n'); use the whole text of the "
-			   "one you mean");
+			   "match in a row, list item or section that says 'Mar': 'Details' ('/m'), "
+			   "'Details' ('/n'); say which by its place among them (click 'Details' 1 "
+			   "to 2, in the page's order), or write more of the words around it after "
+			   "'in'");
+	tw_error_clear(&err);
+	assert_int_equal(tw_html_click(doc, page, "Details", 0, NULL, &req, &err), TW_EUSAGE);
+	assert_shown(&err, "link 'Details' is ambiguous: 4 links that go to different places "
+			   "match: 'Details' ('/m'), 'Details' ('/n'), 'Details' ('/q'), 'Details' "
+			   "('/h'); say which by its place among them (click 'Details' 1 to 4, in "
+			   "the page's order), or by words around it (click 'Details' in 'WORDS "
+			   "FROM ITS ROW')");
 	tw_error_clear(&err);
 	/* words near none of them */
 	assert_int_equal(tw_html_click(doc, page, "Details", 0, "Calzone", &req, &err), TW_EUSAGE);

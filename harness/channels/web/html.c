@@ -568,14 +568,25 @@ static const char *target_of(const link *k)
 	return k->url ? k->url : k->href;
 }
 
+/* The hint says what does tell the links apart (trial #12): their whole
+ * texts when they differ, else their place among them, or (without
+ * `in`) the words of their rows; with `in`, more of those words. */
 static int ambiguous(const link_list *l, const size_t *hits, size_t nhits, const char *needle,
-		     tw_error *err)
+		     const char *within, tw_error *err)
 {
+	bool same_text = true;
+	for (size_t i = 0; i < nhits; i++)
+		same_text = same_text && strcmp(l->items[hits[i]].text, needle) == 0;
 	tw_buf msg;
 	tw_buf_init(&msg, MSG_MAX);
 	tw_buf_puts(&msg, "link ");
 	tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
-	tw_buf_printf(&msg, " is ambiguous: %zu links that go to different places match: ", nhits);
+	tw_buf_printf(&msg, " is ambiguous: %zu links that go to different places match", nhits);
+	if (within) {
+		tw_buf_puts(&msg, " in a row, list item or section that says ");
+		tw_redact_put_quoted(&msg, within, ASKED_CHARS);
+	}
+	tw_buf_puts(&msg, ": ");
 	for (size_t i = 0; i < nhits && i < LIST_MAX; i++) {
 		const link *k = &l->items[hits[i]];
 		char *name = link_name(k);
@@ -591,7 +602,23 @@ static int ambiguous(const link_list *l, const size_t *hits, size_t nhits, const
 	}
 	if (nhits > LIST_MAX)
 		tw_buf_puts(&msg, ", …");
-	tw_buf_puts(&msg, "; use the whole text of the one you mean");
+	if (!same_text) {
+		tw_buf_puts(&msg, "; use the whole text of the one you mean, or its place among "
+				  "them (click ");
+		tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
+		tw_buf_printf(&msg, " 1 to %zu)", nhits);
+		return fail_with(err, &msg);
+	}
+	tw_buf_puts(&msg, "; say which by its place among them (click ");
+	tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
+	tw_buf_printf(&msg, " 1 to %zu, in the page's order), or ", nhits);
+	if (within) {
+		tw_buf_puts(&msg, "write more of the words around it after 'in'");
+	} else {
+		tw_buf_puts(&msg, "by words around it (click ");
+		tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
+		tw_buf_puts(&msg, " in 'WORDS FROM ITS ROW')");
+	}
 	return fail_with(err, &msg);
 }
 
@@ -739,7 +766,7 @@ static int pick_link(xmlDocPtr doc, const char *page_url, const char *needle, lo
 	}
 	for (size_t i = 1; i < nhits; i++)
 		if (strcmp(target_of(&l->items[hits[i]]), target_of(&l->items[hits[0]])) != 0) {
-			rc = ambiguous(l, hits, nhits, needle, err);
+			rc = ambiguous(l, hits, nhits, needle, within, err);
 			free(hits);
 			return rc;
 		}
