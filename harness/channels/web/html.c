@@ -922,10 +922,12 @@ int tw_html_element_referrer_policy(xmlNodePtr node)
 int tw_html_add_referrer(tw_http_request *req, const char *page_url, int page_policy)
 {
 	char *from = tw_url_origin(page_url), *to = tw_url_origin(req->url);
-	if (!from || !to) { /* no origin to speak of (or out of memory) */
+	if (!from || !to) {
+		/* No origin to speak of (tw_url_origin cannot tell it from out
+		 * of memory): nothing said is the safe side either way. */
 		free(from);
 		free(to);
-		return from || !page_url ? TW_OK : TW_ENOMEM;
+		return TW_OK;
 	}
 	int policy = req->referrer_policy ? req->referrer_policy : page_policy;
 	bool downgrade = is_scheme(page_url, "https") && !is_scheme(req->url, "https");
