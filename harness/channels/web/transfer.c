@@ -92,12 +92,13 @@ static struct curl_slist *append_line(tw_transfer *t, const char *text)
 	return head;
 }
 
-/* Rewrites a header line libcurl reads when it builds the next request:
- * the line was made as long as it can need (libcurl is not called from
- * its own callback; the list is ours and read afresh for each request). */
-static void rewrite_line(struct curl_slist *line, const char *name, const char *value)
+/* Rewrites a header line libcurl reads when it builds the next request;
+ * room: the line's first length, as long as it can need (libcurl is not
+ * called from its own callback; the list is ours, read for each request). */
+static void rewrite_line(struct curl_slist *line, size_t room, const char *name,
+			 const char *value)
 {
-	size_t room = strlen(line->data), n = strlen(name);
+	size_t n = strlen(name);
 	/* Not enough room cannot happen (the value is never longer than
 	 * the one the line was made for); sending none is the safe side. */
 	if (value && n + 2 + strlen(value) <= room)
@@ -112,8 +113,22 @@ static void rewrite_line(struct curl_slist *line, const char *name, const char *
  * cookies, which go to the first request's origin only (as libcurl's
  * rule for a Cookie header line: CURLOPT_COOKIE alone would follow a
  * redirect anywhere). */
-static void hop_headers(tw_transfer *t, const char *url)
+static void hop_headers(tw_transfer *t, const char *method, const char *url)
 {
+	if (t->origin_line) {
+		/* Fetch: no Origin once a 303 (or a 301/302 after a POST)
+		 * made the request a GET; "null" once the chain went from an
+		 * origin other than the page's to another one. */
+		char *here = tw_url_origin(url);
+		if (t->last_origin && (!here || strcmp(here, t->last_origin) != 0) &&
+		    strcmp(t->page_origin, t->last_origin) != 0)
+			t->tainted = true;
+		bool safe = !method || strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+		rewrite_line(t->origin_line, t->origin_room, "Origin",
+			     safe ? NULL : t->tainted ? "null" : t->page_origin);
+		free(t->last_origin);
+		t->last_origin = here;
+	}
 	if (t->referer_line) {
 		const char *changed = t->sent > 1 ? tw_response_header(t->resp, "Referrer-Policy") : NULL;
 		int p = tw_referrer_policy_parse(changed, 0);
@@ -121,7 +136,7 @@ static void hop_headers(tw_transfer *t, const char *url)
 			t->referrer_policy = p;
 		char *value = NULL;
 		(void)tw_referrer_value(t->referrer_policy, t->referrer, url, &value);
-		rewrite_line(t->referer_line, "Referer", value); /* out of memory: none */
+		rewrite_line(t->referer_line, t->referer_room, "Referer", value); /* out of memory: none */
 		free(value);
 	}
 	if (t->cookie_guard) {
@@ -148,7 +163,7 @@ static int on_request(void *ud, char *remote_ip, char *local_ip, int remote_port
 	/* The request goes anyway; a hop that could not be kept is recorded
 	 * in the response (hops_lost) and fails the step after. */
 	(void)tw_response_hop_sent(t->resp, method, url);
-	hop_headers(t, url);
+	hop_headers(t, method, url);
 	return CURL_PREREQFUNC_OK;
 }
 
@@ -365,6 +380,16 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	tw_buf_init(&cookies, SIZE_MAX);
 	for (size_t i = 0; i < req->header_count; i++) {
 		const char *line = req->headers[i];
+		if (strncasecmp(line, "Origin:", 7) == 0 && !t->origin_line) {
+			t->origin_line = append_line(t, line);
+			if (!t->origin_line) {
+				tw_buf_free(&cookies);
+				return tw_error_set(err, TW_ENOMEM, "out of memory");
+			}
+			t->page_origin = line + 7 + strspn(line + 7, " \t");
+			t->origin_room = strlen(line);
+			continue;
+		}
 		if (strncasecmp(line, "Cookie:", 7) == 0) {
 			const char *v = line + 7 + strspn(line + 7, " \t");
 			if (*v)
@@ -396,6 +421,7 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		free(line);
 		if (!t->referer_line)
 			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		t->referer_room = strlen(t->referer_line->data);
 		t->referrer = req->referrer;
 		t->referrer_policy = req->referrer_policy;
 	}
@@ -765,10 +791,12 @@ void tw_transfer_cleanup(tw_transfer *t)
 	curl_slist_free_all(t->headers);
 	curl_mime_free(t->mime);
 	free(t->origin);
+	free(t->last_origin);
 	t->headers = NULL;
 	t->mime = NULL;
-	t->referer_line = t->cookie_guard = NULL;
-	t->origin = NULL;
+	t->referer_line = t->cookie_guard = t->origin_line = NULL;
+	t->origin = t->last_origin = NULL;
+	t->tainted = false;
 }
 
 void tw_transfer_free(tw_transfer *t)
