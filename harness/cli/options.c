@@ -382,10 +382,7 @@ static int take_cacert(parse_state *p, const char *a)
  * unless the step or the rehearsal sets that header. */
 static int take_header(parse_state *p, const char *a)
 {
-	static const char tchar[] = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
-				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-	size_t n = strspn(a, tchar);
-	if (n == 0 || a[n] != ':' || strpbrk(a, "\r\n"))
+	if (!tw_header_line_name(a))
 		return bad(p->command,
 			   "--header: '%s' is not NAME: VALUE (NAME made of letters, digits "
 			   "and !#$%%&'*+-.^_`|~, like --header \"X-Env: staging\")",

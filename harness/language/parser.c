@@ -40,6 +40,7 @@
 
 #include "core/number.h"
 #include "core/strmap.h"
+#include "techweek/run.h"
 #include "language/lexer.h"
 
 /* The keywords that start a step, from steps.def. */
@@ -237,20 +238,9 @@ bool tw_parse_valid_var_name(const char *s, size_t n)
 	return true;
 }
 
-/* RFC 9110 token characters: what a header or cookie name may use. */
-static bool token_char(char c)
-{
-	return isalnum((unsigned char)c) || (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
 bool tw_parse_valid_token(const char *s, size_t n)
 {
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!token_char(s[i]))
-			return false;
-	return true;
+	return tw_http_token(s, n);
 }
 
 bool tw_parse_valid_templated_token(const char *s)

@@ -371,10 +371,7 @@ static int add_header_pair(tw_customer *c, tw_step_result *sr, tw_http_request *
 	int rc = TW_OK;
 	if (!n || !v) {
 		rc = TW_ECHECK;
-	} else if (!n[0] || strcspn(n, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
-				      "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 0 ||
-		   n[strspn(n, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
-			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ")] != '\0') {
+	} else if (!tw_http_token(n, strlen(n))) {
 		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
 				 "invalid header name '%s' (from '%s', line %d): expected letters, "
 				 "digits and !#$%%&'*+-.^_`|~",
@@ -752,19 +749,23 @@ static int carry_authorization(tw_customer *c, tw_http_request *req)
 	return rc;
 }
 
-/* What a click or a submit sends beside what the page says: the step's
- * header lines, the credentials carried to this origin, and Referer and
- * Origin as a browser sends them. */
+/* What a click, a submit or a meta refresh sends beside what the page
+ * says: the step's header lines (st NULL: none), the credentials carried
+ * to this origin, and Referer and Origin as a browser sends them under
+ * the page's referrer policy. */
 static int navigation_headers(tw_customer *c, tw_step_result *sr, const tw_step *st,
 			      tw_http_request *req, double now_ms)
 {
 	int rc = TW_OK;
-	for (size_t i = 0; rc == TW_OK && i < st->req.headers.count; i++)
+	for (size_t i = 0; st && rc == TW_OK && i < st->req.headers.count; i++)
 		rc = add_header_pair(c, sr, req, &st->req.headers.items[i], false, now_ms);
 	if (rc == TW_OK)
 		rc = carry_authorization(c, req);
 	if (rc == TW_OK)
-		rc = tw_html_add_referrer(req, c->resp.url);
+		rc = tw_html_add_referrer(
+			req, c->resp.url,
+			tw_html_referrer_policy(tw_response_doc(&c->resp),
+						tw_response_header(&c->resp, "Referrer-Policy")));
 	if (rc == TW_ENOMEM)
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 	return rc;
@@ -1300,16 +1301,19 @@ static bool meta_refresh(tw_customer *c, tw_step_result *sr, double now_ms)
 		free(url);
 		return false;
 	}
+	/* A page request like a click's: the same headers, credentials and
+	 * Referer (the refreshing page), so that no hop of the chain is
+	 * the one without them. */
 	tw_http_request req = {0};
 	int rc = tw_http_request_set(&req, "GET", url);
 	free(url);
 	if (rc != TW_OK) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
-	} else {
+	} else if (navigation_headers(c, sr, NULL, &req, now_ms) == TW_OK) {
 		req.navigation = true;
 		req.follow = c->sent.follow;
 		r->keep_chain = true;
-		tw_customer_start_transfer(c, sr, &req, now_ms);
+		start_page_transfer(c, sr, &req, now_ms);
 		if (c->state == TW_CUSTOMER_WAITING) {
 			tw_http_request_free(&req);
 			return true;

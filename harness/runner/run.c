@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/array.h"
@@ -118,10 +119,7 @@ static int check_options(const tw_run_options *o, const char *who, tw_error *err
 				    o->progress_ms);
 	for (size_t i = 0; i < o->header_count; i++) {
 		const char *h = o->headers ? o->headers[i] : NULL;
-		static const char tchar[] = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
-					    "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-		size_t n = h ? strspn(h, tchar) : 0;
-		if (!h || n == 0 || h[n] != ':' || strpbrk(h, "\r\n"))
+		if (!tw_header_line_name(h))
 			return tw_error_set(err, TW_EUSAGE,
 					    "%s: header '%s': expected NAME: VALUE, NAME made of "
 					    "letters, digits and !#$%%&'*+-.^_`|~, on one line",
@@ -130,6 +128,54 @@ static int check_options(const tw_run_options *o, const char *who, tw_error *err
 	if (o->user_agent && strpbrk(o->user_agent, "\r\n"))
 		return tw_error_set(err, TW_EUSAGE, "%s: user_agent: expected one line", who);
 	return TW_OK;
+}
+
+/* A secret shorter than 4 bytes would mask those letters everywhere. */
+static int add_secret(tw_run *run, const char *s, size_t n)
+{
+	char *copy = n >= 4 ? strndup(s, n) : NULL;
+	int rc = n < 4 ? TW_OK : copy ? tw_redact_add(&run->redact, copy) : TW_ENOMEM;
+	free(copy);
+	return rc;
+}
+
+/* --header is how a token stays out of a script (review #2): the value of
+ * a header that carries credentials is a secret, and so are its parts a
+ * server may echo alone: the credentials after an Authorization scheme
+ * ("Bearer TOKEN"), each cookie's value. Other values are not: masking
+ * "staging" would hide every "staging" on every page. */
+static int add_header_secrets(tw_run *run)
+{
+	static const char *const words[] = {"authorization", "cookie", "token", "key",
+					    "secret", "auth", "pass", "session"};
+	int rc = TW_OK;
+	for (size_t i = 0; rc == TW_OK && i < run->opts.header_count; i++) {
+		const char *line = run->opts.headers[i];
+		size_t n = tw_header_line_name(line);
+		bool secret = false;
+		for (size_t w = 0; w < sizeof(words) / sizeof(words[0]) && !secret; w++)
+			for (size_t at = 0; at + strlen(words[w]) <= n && !secret; at++)
+				secret = strncasecmp(line + at, words[w], strlen(words[w])) == 0;
+		if (!secret)
+			continue;
+		const char *v = line + n + 1;
+		v += strspn(v, " \t");
+		rc = add_secret(run, v, strlen(v));
+		bool cookie = n == 6 && strncasecmp(line, "Cookie", 6) == 0;
+		const char *after = strchr(v, ' ');
+		if (rc == TW_OK && after && !cookie) {
+			after += strspn(after, " ");
+			rc = add_secret(run, after, strlen(after));
+		}
+		/* "a=1; sid=VALUE": each value */
+		for (const char *c = v; rc == TW_OK && cookie && *c;) {
+			const char *eq = strchr(c, '='), *end = c + strcspn(c, ";");
+			if (eq && eq < end)
+				rc = add_secret(run, eq + 1, (size_t)(end - eq - 1));
+			c = *end ? end + 1 + strspn(end + 1, " ") : end;
+		}
+	}
+	return rc;
 }
 
 int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
@@ -166,6 +212,10 @@ int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 	}
 	if (gethostname(run->hostname, sizeof(run->hostname) - 1) != 0)
 		strcpy(run->hostname, "localhost");
+	if (add_header_secrets(run) != TW_OK) {
+		tw_run_free(run);
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
 	*out = run;
 	return TW_OK;
 }

@@ -66,7 +66,11 @@ typedef struct tw_run_options {
 	const char *user_agent;  /* default "techweek/VERSION" */
 	/* --header: "Name: value" lines every request and page carries
 	 * unless the step or the rehearsal sets that header (borrowed, may
-	 * be NULL). A line without ':' is TW_EUSAGE. */
+	 * be NULL). A line that is not one (tw_header_line_name) is
+	 * TW_EUSAGE. The value of one that carries credentials
+	 * (Authorization, Proxy-Authorization, Cookie, or a name with token,
+	 * key, secret, auth, pass or session in it) is masked in every
+	 * report, as a {{secret}} is. */
 	const char *const *headers;
 	size_t header_count;
 	/* The phone: every loop an IVR can make is bounded. */
@@ -173,6 +177,14 @@ TW_EXTERN(const char *) tw_verdict_key(tw_verdict v);
  * TW_RUN_OPTIONS_VERSION): that version and its fields' defaults, nothing
  * past its last field, as libgit2's _options_init. TW_OK; TW_EUSAGE for
  * NULL, 0 or a version above this library's (*opts untouched). */
+/* True when s[0..n) is an HTTP token (RFC 9110): what a header name and
+ * a cookie name are made of (letters, digits and !#$%&'*+-.^_`|~). */
+TW_EXTERN(bool) tw_http_token(const char *s, size_t n);
+/* The length of the name of a "Name: value" header line (the headers
+ * option's), or 0 when line is not one: no token before its ':', or a CR
+ * or LF in it. The techweek command checks --header with it. */
+TW_EXTERN(size_t) tw_header_line_name(const char *line);
+
 TW_EXTERN(int) tw_run_options_init(tw_run_options *opts, unsigned version);
 
 typedef struct tw_run tw_run;

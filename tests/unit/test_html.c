@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "channels/web/html.h"
+#include "channels/web/referrer.h"
 #include "core/redact.h"
 
 #define PAGE "http://stage.test:8080/pizza/margherita"
@@ -372,7 +373,8 @@ static void click_refuses_ambiguous_text(void **state)
 	assert_click_fails(doc, "Mar",
 			   "link 'Mar' is ambiguous: 3 links that go to different places match: "
 			   "'Margherita' ('margherita'), 'Margherita XL' ('margherita-xl'), "
-			   "'Marinara (vegan)' ('marinara'); use the whole text of the one you mean");
+			   "'Marinara (vegan)' ('marinara'); use the whole text of the one you "
+			   "mean, or its place among them (click 'Mar' 1 to 3)");
 	xmlFreeDoc(doc);
 }
 
@@ -553,21 +555,33 @@ static const char *header_of(const tw_http_request *req, const char *name)
 	return NULL;
 }
 
-static void referrer(const char *method, const char *page, const char *to, const char *referer,
-		     const char *origin)
+/* The Referer the request to `to` carries (the transfer works it out the
+ * same way for every request of the chain) and its Origin. */
+static void referrer_under(int policy, const char *method, const char *page, const char *to,
+			   const char *referer, const char *origin)
 {
 	tw_http_request req = {0};
 	assert_int_equal(tw_http_request_set(&req, method, to), TW_OK);
-	assert_int_equal(tw_html_add_referrer(&req, page), TW_OK);
+	assert_int_equal(tw_html_add_referrer(&req, page, policy), TW_OK);
+	assert_null(header_of(&req, "Referer"));
+	char *sent = NULL;
+	assert_int_equal(tw_referrer_value(req.referrer_policy, req.referrer, to, &sent), TW_OK);
 	if (referer)
-		assert_string_equal(header_of(&req, "Referer"), referer);
+		assert_string_equal(sent, referer);
 	else
-		assert_null(header_of(&req, "Referer"));
+		assert_null(sent);
+	free(sent);
 	if (origin)
 		assert_string_equal(header_of(&req, "Origin"), origin);
 	else
 		assert_null(header_of(&req, "Origin"));
 	tw_http_request_free(&req);
+}
+
+static void referrer(const char *method, const char *page, const char *to, const char *referer,
+		     const char *origin)
+{
+	referrer_under(TW_REFERRER_UNSET, method, page, to, referer, origin);
 }
 
 static void navigations_send_referer_and_origin_as_browsers_do(void **state)
@@ -596,10 +610,70 @@ static void navigations_send_referer_and_origin_as_browsers_do(void **state)
 	tw_http_request req = {0};
 	assert_int_equal(tw_http_request_set(&req, "POST", "http://a.test/x"), TW_OK);
 	assert_int_equal(tw_http_request_add_header(&req, "referer", "http://mine/"), TW_OK);
-	assert_int_equal(tw_html_add_referrer(&req, "http://a.test/page"), TW_OK);
+	assert_int_equal(tw_html_add_referrer(&req, "http://a.test/page", TW_REFERRER_UNSET), TW_OK);
 	assert_int_equal(req.header_count, 2);
+	assert_null(req.referrer);
 	assert_string_equal(header_of(&req, "Origin"), "http://a.test");
 	tw_http_request_free(&req);
+}
+
+/* issue 12 fix round (trial #11): the page's referrer policy. */
+static void a_page_s_referrer_policy_is_honoured(void **state)
+{
+	(void)state;
+	assert_int_equal(tw_referrer_policy_parse("no-referrer", 0), TW_REFERRER_NO_REFERRER);
+	/* the last known word of a list wins; unknown ones change nothing */
+	assert_int_equal(tw_referrer_policy_parse("unsafe-url, origin , sometimes", 0),
+			 TW_REFERRER_ORIGIN);
+	assert_int_equal(tw_referrer_policy_parse("sometimes", 0), TW_REFERRER_UNSET);
+	assert_int_equal(tw_referrer_policy_parse(NULL, 0), TW_REFERRER_UNSET);
+	/* the old words only in <meta name="referrer"> */
+	assert_int_equal(tw_referrer_policy_parse("never", 0), TW_REFERRER_UNSET);
+	assert_int_equal(tw_referrer_policy_parse("never", 1), TW_REFERRER_NO_REFERRER);
+
+	const char *page = "https://a.test/menu?x=1", *same = "https://a.test/p",
+		   *other = "https://b.test/", *down = "http://a.test/p";
+	struct {
+		int policy;
+		const char *to, *referer, *origin;
+	} rows[] = {
+		{TW_REFERRER_NO_REFERRER, same, NULL, "null"},
+		{TW_REFERRER_NO_REFERRER_WHEN_DOWNGRADE, other, page, "https://a.test"},
+		{TW_REFERRER_NO_REFERRER_WHEN_DOWNGRADE, down, NULL, "null"},
+		{TW_REFERRER_SAME_ORIGIN, same, page, "https://a.test"},
+		{TW_REFERRER_SAME_ORIGIN, other, NULL, "null"},
+		{TW_REFERRER_ORIGIN, same, "https://a.test/", "https://a.test"},
+		{TW_REFERRER_ORIGIN, down, "https://a.test/", "https://a.test"},
+		{TW_REFERRER_STRICT_ORIGIN, other, "https://a.test/", "https://a.test"},
+		{TW_REFERRER_STRICT_ORIGIN, down, NULL, "null"},
+		{TW_REFERRER_ORIGIN_WHEN_CROSS_ORIGIN, same, page, "https://a.test"},
+		{TW_REFERRER_ORIGIN_WHEN_CROSS_ORIGIN, down, "https://a.test/", "https://a.test"},
+		{TW_REFERRER_UNSAFE_URL, down, page, "https://a.test"},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		referrer_under(rows[i].policy, "POST", page, rows[i].to, rows[i].referer,
+			       rows[i].origin);
+
+	/* the page: its last <meta name="referrer"> over its header */
+	xmlDocPtr doc = parse("<head><meta name=referrer content=origin>"
+			      "<meta name=Referrer content=never></head><p>x");
+	assert_int_equal(tw_html_referrer_policy(doc, "unsafe-url"), TW_REFERRER_NO_REFERRER);
+	xmlFreeDoc(doc);
+	doc = parse("<head><meta name=referrer content=sometimes></head><p>x");
+	assert_int_equal(tw_html_referrer_policy(doc, "same-origin"), TW_REFERRER_SAME_ORIGIN);
+	xmlFreeDoc(doc);
+
+	/* a link's rel="noreferrer" over its referrerpolicy */
+	doc = parse("<a href=/a rel='nofollow NoReferrer' referrerpolicy=origin>A</a>"
+		    "<a href=/b referrerpolicy=origin>B</a>");
+	tw_http_request req = {0};
+	tw_error err = {0};
+	assert_int_equal(tw_html_click(doc, page, "A", 0, NULL, &req, &err), TW_OK);
+	assert_int_equal(req.referrer_policy, TW_REFERRER_NO_REFERRER);
+	assert_int_equal(tw_html_click(doc, page, "B", 0, NULL, &req, &err), TW_OK);
+	assert_int_equal(req.referrer_policy, TW_REFERRER_ORIGIN);
+	tw_http_request_free(&req);
+	xmlFreeDoc(doc);
 }
 
 static void assert_shown(const tw_error *err, const char *want)
@@ -637,9 +711,20 @@ static void links_so_called_are_told_apart(void **state)
 	}
 	/* words in two rows name two links */
 	assert_int_equal(tw_html_click(doc, page, "Details", 0, "Mar", &req, &err), TW_EUSAGE);
+	/* (trial #12) both texts are whole already: the hint says what does
+	 * tell them apart */
 	assert_shown(&err, "link 'Details' is ambiguous: 2 links that go to different places "
-			   "match: 'Details' ('/m'), 'Details' ('/n'); use the whole text of the "
-			   "one you mean");
+			   "match in a row, list item or section that says 'Mar': 'Details' ('/m'), "
+			   "'Details' ('/n'); say which by its place among them (click 'Details' 1 "
+			   "to 2, in the page's order), or write more of the words around it after "
+			   "'in'");
+	tw_error_clear(&err);
+	assert_int_equal(tw_html_click(doc, page, "Details", 0, NULL, &req, &err), TW_EUSAGE);
+	assert_shown(&err, "link 'Details' is ambiguous: 4 links that go to different places "
+			   "match: 'Details' ('/m'), 'Details' ('/n'), 'Details' ('/q'), 'Details' "
+			   "('/h'); say which by its place among them (click 'Details' 1 to 4, in "
+			   "the page's order), or by words around it (click 'Details' in 'WORDS "
+			   "FROM ITS ROW')");
 	tw_error_clear(&err);
 	/* words near none of them */
 	assert_int_equal(tw_html_click(doc, page, "Details", 0, "Calzone", &req, &err), TW_EUSAGE);
@@ -673,6 +758,7 @@ int main(void)
 		cmocka_unit_test(click_honours_base_href),
 		cmocka_unit_test(click_replaces_the_request_it_is_given),
 		cmocka_unit_test(messages_are_cut_after_the_secrets_are_masked),
+		cmocka_unit_test(a_page_s_referrer_policy_is_honoured),
 		cmocka_unit_test(navigations_send_referer_and_origin_as_browsers_do),
 		cmocka_unit_test(links_so_called_are_told_apart),
 	};

@@ -108,10 +108,28 @@ static xmlNodePtr element_by_id(xmlDocPtr doc, const char *id)
 
 /* ---- controls ------------------------------------------------------------ */
 
-/* Where attach leaves a file input's file in the page: upper case, because
- * the HTML parser lower-cases every attribute name it reads, so no page
- * can set it. */
-#define ATTACHED "TW-ATTACHED"
+/* The files attach gave a page's file inputs: kept beside the page
+ * (doc->_private, application data no parser sets), never in it, so that
+ * what the page says can never name a local file to upload. */
+typedef struct attachment {
+	xmlNodePtr input;
+	char *path;
+} attachment;
+
+typedef struct attachments {
+	attachment *items;
+	size_t count, cap;
+} attachments;
+
+/* The file attached to input n, NULL for none. */
+static const char *attached(xmlNodePtr n)
+{
+	const attachments *a = n && n->doc ? n->doc->_private : NULL;
+	for (size_t i = 0; a && i < a->count; i++)
+		if (a->items[i].input == n)
+			return a->items[i].path;
+	return NULL;
+}
 
 typedef enum kind {
 	K_OTHER,    /* not a control */
@@ -1019,6 +1037,40 @@ int tw_form_tick(xmlDocPtr doc, const char *field, bool on, xmlNodePtr *form_out
 
 /* ---- attach -------------------------------------------------------------- */
 
+void tw_form_attachments_free(xmlDocPtr doc)
+{
+	attachments *a = doc ? doc->_private : NULL;
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->count; i++)
+		free(a->items[i].path);
+	free(a->items);
+	free(a);
+	doc->_private = NULL;
+}
+
+static int attach_to(xmlDocPtr doc, xmlNodePtr input, const char *path)
+{
+	attachments *a = doc->_private;
+	if (!a && !(a = doc->_private = calloc(1, sizeof(*a))))
+		return TW_ENOMEM;
+	char *copy = strdup(path);
+	if (!copy)
+		return TW_ENOMEM;
+	for (size_t i = 0; i < a->count; i++)
+		if (a->items[i].input == input) {
+			free(a->items[i].path);
+			a->items[i].path = copy;
+			return TW_OK;
+		}
+	if (tw_array_grow(&a->items, &a->cap, a->count + 1, sizeof(*a->items))) {
+		free(copy);
+		return TW_ENOMEM;
+	}
+	a->items[a->count++] = (attachment){input, copy};
+	return TW_OK;
+}
+
 int tw_form_attach(xmlDocPtr doc, const char *field, const char *path, xmlNodePtr *form_out,
 		   tw_error *err)
 {
@@ -1032,7 +1084,7 @@ int tw_form_attach(xmlDocPtr doc, const char *field, const char *path, xmlNodePt
 		return wrong_kind(err, field, kind_of(n), "attach");
 	if (is_disabled(n))
 		return fail_asked(err, "field ", field, " is disabled");
-	if (!xmlSetProp(n, (const xmlChar *)ATTACHED, (const xmlChar *)path))
+	if (attach_to(doc, n, path) != TW_OK)
 		return no_memory(err);
 	if (form_out)
 		*form_out = form_owner(doc, n);
@@ -1372,7 +1424,7 @@ static int add_control(entry_list *l, xmlNodePtr n, kind k)
 		return rc;
 	}
 	if (k == K_FILE) {
-		const char *path = tw_html_attr(n, ATTACHED);
+		const char *path = attached(n);
 		return tw_submit_add_entry(l, name, path ? path : "", true);
 	}
 	const char *v = tw_html_attr(n, "value");
@@ -1427,7 +1479,7 @@ static const char *missing_reason(xmlDocPtr doc, const owner_test *t, xmlNodePtr
 		return empty ? "is empty" : NULL;
 	}
 	case K_FILE:
-		return tw_html_attr(n, ATTACHED) ? NULL : "has no file attached";
+		return attached(n) ? NULL : "has no file attached";
 	case K_CHECKBOX:
 		return tw_html_attr(n, "checked") ? NULL : "is not ticked";
 	case K_RADIO: {
@@ -1569,6 +1621,7 @@ int tw_form_submit(xmlDocPtr doc, const char *page_url, const char *button,
 			return tw_error_set(err, rc, "libcurl refused the form's URL");
 		return no_memory(err);
 	}
+	req.referrer_policy = tw_html_element_referrer_policy(form);
 	tw_http_request_free(out);
 	*out = req;
 	return TW_OK;

@@ -46,6 +46,9 @@ int tw_form_deselect(xmlDocPtr doc, const char *field, const char *option,
  * Content-Type libcurl guesses from its extension. */
 int tw_form_attach(xmlDocPtr doc, const char *field, const char *path,
 		   xmlNodePtr *form_out, tw_error *err);
+/* Frees what attach keeps beside doc (its files: doc->_private, which no
+ * parser sets); call before xmlFreeDoc of a page attach was used on. */
+void tw_form_attachments_free(xmlDocPtr doc);
 
 /* Checks (on) or unchecks a checkbox; checks a radio (unchecking the others
  * of its group: same name, same form, or all formless ones). Unticking a

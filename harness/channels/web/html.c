@@ -44,6 +44,7 @@
 #include "core/array.h"
 #include "core/buf.h"
 #include "core/redact.h"
+#include "channels/web/referrer.h"
 
 /* The text is never larger than the capped body it comes from; the cap
  * only stops runaway growth if that ever stops being true. */
@@ -567,14 +568,25 @@ static const char *target_of(const link *k)
 	return k->url ? k->url : k->href;
 }
 
+/* The hint says what does tell the links apart (trial #12): their whole
+ * texts when they differ, else their place among them, or (without
+ * `in`) the words of their rows; with `in`, more of those words. */
 static int ambiguous(const link_list *l, const size_t *hits, size_t nhits, const char *needle,
-		     tw_error *err)
+		     const char *within, tw_error *err)
 {
+	bool same_text = true;
+	for (size_t i = 0; i < nhits; i++)
+		same_text = same_text && strcmp(l->items[hits[i]].text, needle) == 0;
 	tw_buf msg;
 	tw_buf_init(&msg, MSG_MAX);
 	tw_buf_puts(&msg, "link ");
 	tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
-	tw_buf_printf(&msg, " is ambiguous: %zu links that go to different places match: ", nhits);
+	tw_buf_printf(&msg, " is ambiguous: %zu links that go to different places match", nhits);
+	if (within) {
+		tw_buf_puts(&msg, " in a row, list item or section that says ");
+		tw_redact_put_quoted(&msg, within, ASKED_CHARS);
+	}
+	tw_buf_puts(&msg, ": ");
 	for (size_t i = 0; i < nhits && i < LIST_MAX; i++) {
 		const link *k = &l->items[hits[i]];
 		char *name = link_name(k);
@@ -590,7 +602,23 @@ static int ambiguous(const link_list *l, const size_t *hits, size_t nhits, const
 	}
 	if (nhits > LIST_MAX)
 		tw_buf_puts(&msg, ", …");
-	tw_buf_puts(&msg, "; use the whole text of the one you mean");
+	if (!same_text) {
+		tw_buf_puts(&msg, "; use the whole text of the one you mean, or its place among "
+				  "them (click ");
+		tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
+		tw_buf_printf(&msg, " 1 to %zu)", nhits);
+		return fail_with(err, &msg);
+	}
+	tw_buf_puts(&msg, "; say which by its place among them (click ");
+	tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
+	tw_buf_printf(&msg, " 1 to %zu, in the page's order), or ", nhits);
+	if (within) {
+		tw_buf_puts(&msg, "write more of the words around it after 'in'");
+	} else {
+		tw_buf_puts(&msg, "by words around it (click ");
+		tw_redact_put_quoted(&msg, needle, ASKED_CHARS);
+		tw_buf_puts(&msg, " in 'WORDS FROM ITS ROW')");
+	}
 	return fail_with(err, &msg);
 }
 
@@ -738,7 +766,7 @@ static int pick_link(xmlDocPtr doc, const char *page_url, const char *needle, lo
 	}
 	for (size_t i = 1; i < nhits; i++)
 		if (strcmp(target_of(&l->items[hits[i]]), target_of(&l->items[hits[0]])) != 0) {
-			rc = ambiguous(l, hits, nhits, needle, err);
+			rc = ambiguous(l, hits, nhits, needle, within, err);
 			free(hits);
 			return rc;
 		}
@@ -792,6 +820,7 @@ int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text, long nt
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (rc == TW_OK) {
 		req.navigation = true;
+		req.referrer_policy = tw_html_element_referrer_policy(chosen->node);
 		tw_http_request_free(out);
 		*out = req;
 	} else {
@@ -852,32 +881,75 @@ static char *referer_url(const char *page_url)
 	return out;
 }
 
-int tw_html_add_referrer(tw_http_request *req, const char *page_url)
+int tw_html_referrer_policy(xmlDocPtr doc, const char *header)
+{
+	int policy = tw_referrer_policy_parse(header, 0);
+	xmlNodePtr root = (xmlNodePtr)doc;
+	/* Each <meta name="referrer"> sets the page's policy as the parser
+	 * meets it: the last that names a known one wins, over the header. */
+	for (xmlNodePtr n = doc ? next_node(root, root, true) : NULL; n; n = next_node(n, root, true)) {
+		const char *name = tw_html_is_element(n, "meta") ? tw_html_attr(n, "name") : NULL;
+		int p = name && strcasecmp(name, "referrer") == 0
+				? tw_referrer_policy_parse(tw_html_attr(n, "content"), 1)
+				: TW_REFERRER_UNSET;
+		if (p != TW_REFERRER_UNSET)
+			policy = p;
+	}
+	return policy;
+}
+
+/* Whether a rel attribute holds the link type word (a set of words). */
+static bool rel_has(const char *rel, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = rel; p && *p;) {
+		p += strspn(p, " \t\r\n\f");
+		size_t len = strcspn(p, " \t\r\n\f");
+		if (len == n && strncasecmp(p, word, n) == 0)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+int tw_html_element_referrer_policy(xmlNodePtr node)
+{
+	if (rel_has(tw_html_attr(node, "rel"), "noreferrer"))
+		return TW_REFERRER_NO_REFERRER;
+	return tw_referrer_policy_parse(tw_html_attr(node, "referrerpolicy"), 0);
+}
+
+int tw_html_add_referrer(tw_http_request *req, const char *page_url, int page_policy)
 {
 	char *from = tw_url_origin(page_url), *to = tw_url_origin(req->url);
-	if (!from || !to) { /* no origin to speak of (or out of memory) */
+	if (!from || !to) {
+		/* No origin to speak of (tw_url_origin cannot tell it from out
+		 * of memory): nothing said is the safe side either way. */
 		free(from);
 		free(to);
-		return from || !page_url ? TW_OK : TW_ENOMEM;
+		return TW_OK;
 	}
+	int policy = req->referrer_policy ? req->referrer_policy : page_policy;
 	bool downgrade = is_scheme(page_url, "https") && !is_scheme(req->url, "https");
 	bool same = strcmp(from, to) == 0;
 	int rc = TW_OK;
-	if (!downgrade && !tw_http_request_has_header(req, "Referer")) {
-		char *ref = same ? referer_url(page_url) : NULL;
-		/* another origin learns only where the customer came from */
-		if (!same) {
-			size_t n = strlen(from) + 2;
-			ref = malloc(n);
-			if (ref)
-				snprintf(ref, n, "%s/", from);
-		}
-		rc = ref ? tw_http_request_add_header(req, "Referer", ref) : TW_ENOMEM;
-		free(ref);
+	if (!tw_http_request_has_header(req, "Referer")) {
+		free(req->referrer);
+		req->referrer = referer_url(page_url);
+		req->referrer_policy = policy;
+		if (!req->referrer)
+			rc = TW_ENOMEM;
 	}
+	/* Fetch, "append a request Origin header": the policy that hides
+	 * the page hides its origin too. */
+	bool hidden = policy == TW_REFERRER_NO_REFERRER ||
+		      (policy == TW_REFERRER_SAME_ORIGIN && !same) ||
+		      (downgrade && policy != TW_REFERRER_ORIGIN &&
+		       policy != TW_REFERRER_ORIGIN_WHEN_CROSS_ORIGIN &&
+		       policy != TW_REFERRER_UNSAFE_URL);
 	bool safe = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
 	if (rc == TW_OK && !safe && !tw_http_request_has_header(req, "Origin"))
-		rc = tw_http_request_add_header(req, "Origin", downgrade ? "null" : from);
+		rc = tw_http_request_add_header(req, "Origin", hidden ? "null" : from);
 	free(from);
 	free(to);
 	return rc;

@@ -66,14 +66,25 @@ int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text, long nt
  * lower case. malloc'd; NULL when url has no host (or out of memory). */
 char *tw_url_origin(const char *url);
 
-/* What a browser says about the page a navigation (a click, a submit)
- * leaves, under the default referrer policy (strict-origin-when-cross-
- * origin): Referer is the page's URL without fragment or credentials to
- * the same origin, the page's origin and "/" to another, nothing from
- * https to http; a request other than GET and HEAD carries Origin, the
- * page's origin ("null" from https to http). A Referer or Origin the
- * request already has is kept. TW_OK or TW_ENOMEM. */
-int tw_html_add_referrer(tw_http_request *req, const char *page_url);
+/* The referrer policy of a page (channels/web/referrer.h): its last
+ * <meta name="referrer"> that names one, else its Referrer-Policy header
+ * (header, NULL for none), else TW_REFERRER_UNSET (the default). */
+int tw_html_referrer_policy(xmlDocPtr doc, const char *header);
+/* The policy a link or a form gives its navigation: rel="noreferrer",
+ * else its referrerpolicy attribute; TW_REFERRER_UNSET: the page's. */
+int tw_html_element_referrer_policy(xmlNodePtr node);
+
+/* What a browser says about the page a navigation (a click, a submit, a
+ * meta refresh) leaves: req->referrer becomes the page's URL without
+ * fragment or credentials, and its policy the one the link or form gave
+ * it (tw_html_click, tw_form_submit), else page_policy; the transfer
+ * works out each request's Referer from them (tw_referrer_value). A
+ * request other than GET and HEAD carries Origin: the page's origin, or
+ * "null" where the policy hides it (no-referrer; from https to http
+ * unless unsafe-url or origin-when-cross-origin; same-origin to another
+ * origin). A Referer or Origin the request already has is kept. TW_OK or
+ * TW_ENOMEM. */
+int tw_html_add_referrer(tw_http_request *req, const char *page_url, int page_policy);
 
 /* issue 12, redirects: the URL a <meta http-equiv="refresh" content="0;
  * url=/next"> moves the page on to, resolved against the page's base URL,

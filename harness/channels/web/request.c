@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "core/array.h"
+#include "techweek/run.h"
 #include "techweek/error.h"
 
 int tw_http_request_set(tw_http_request *req, const char *method, const char *url)
@@ -120,6 +121,28 @@ int tw_http_request_add_part(tw_http_request *req, const char *name, const char 
 	return TW_OK;
 }
 
+/* The one table of RFC 9110 token characters (issue 12 fix round):
+ * header names in the script, from templates, from --header. */
+bool tw_http_token(const char *s, size_t n)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	if (!s || n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!s[i] || !strchr(tchar, s[i]))
+			return false;
+	return true;
+}
+
+size_t tw_header_line_name(const char *line)
+{
+	const char *colon = line ? strchr(line, ':') : NULL;
+	if (!colon || strpbrk(line, "\r\n") || !tw_http_token(line, (size_t)(colon - line)))
+		return 0;
+	return (size_t)(colon - line);
+}
+
 void tw_http_request_free(tw_http_request *req)
 {
 	free(req->method);
@@ -137,5 +160,6 @@ void tw_http_request_free(tw_http_request *req)
 	free(req->parts);
 	free(req->cert);
 	free(req->key);
+	free(req->referrer);
 	memset(req, 0, sizeof(*req));
 }

@@ -35,6 +35,12 @@ typedef struct tw_http_request {
 	int http_version;    /* 10, 11, 20, 30; 0: libcurl's default */
 	bool insecure;       /* skip verifying the server's certificate */
 	char *cert, *key;    /* owned: client certificate and key files; NULL: none */
+	/* issue 12 fix round: the page a navigation leaves, as a referrer
+	 * (no fragment, no credentials; owned; NULL: none, as for a visit or
+	 * a raw request), and the policy (tw_referrer_policy) by which each
+	 * request of the chain, redirects too, gets its Referer from it */
+	char *referrer;
+	int referrer_policy;
 } tw_http_request;
 
 /* All of these return TW_OK or TW_ENOMEM; strings are copied. */

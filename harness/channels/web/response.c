@@ -3,6 +3,7 @@
  * derived views (document, JSON, text) are parsed on first use.
  */
 #include "channels/web/response.h"
+#include "channels/web/forms.h"
 
 #include <ctype.h>
 #include <iconv.h>
@@ -37,6 +38,7 @@ static void free_headers(tw_response *r)
 
 static void free_views(tw_response *r)
 {
+	tw_form_attachments_free(r->doc); /* what attach kept beside it */
 	if (r->doc)
 		xmlFreeDoc(r->doc);
 	if (r->json)

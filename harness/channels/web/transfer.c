@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "channels/web/html.h"
+#include "channels/web/referrer.h"
 #include "core/plural.h"
 #include "tw_version.h"
 
@@ -78,6 +80,75 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
  * connect"); CURLINFO_NUM_CONNECTS cannot tell a re-send from a first
  * request on a new connection. The cost is one indirect call per request.
  */
+/* Appends a header line; the new line, or NULL when out of memory. */
+static struct curl_slist *append_line(tw_transfer *t, const char *text)
+{
+	struct curl_slist *head = curl_slist_append(t->headers, text);
+	if (!head)
+		return NULL;
+	t->headers = head;
+	while (head->next)
+		head = head->next;
+	return head;
+}
+
+/* Rewrites a header line libcurl reads when it builds the next request;
+ * room: the line's first length, as long as it can need (libcurl is not
+ * called from its own callback; the list is ours, read for each request). */
+static void rewrite_line(struct curl_slist *line, size_t room, const char *name,
+			 const char *value)
+{
+	size_t n = strlen(name);
+	/* Not enough room cannot happen (the value is never longer than
+	 * the one the line was made for); sending none is the safe side. */
+	if (value && n + 2 + strlen(value) <= room)
+		snprintf(line->data, room + 1, "%s: %s", name, value);
+	else
+		snprintf(line->data, room + 1, "%s:", name); /* "Name:": not sent */
+}
+
+/* What a browser's request to url says that depends on url: the Referer
+ * the policy lets that origin see (a redirect's Referrer-Policy header
+ * changes the policy for the requests after it), and the script's
+ * cookies, which go to the first request's origin only (as libcurl's
+ * rule for a Cookie header line: CURLOPT_COOKIE alone would follow a
+ * redirect anywhere). */
+static void hop_headers(tw_transfer *t, const char *method, const char *url)
+{
+	if (t->origin_line) {
+		/* Fetch: no Origin once a 303 (or a 301/302 after a POST)
+		 * made the request a GET; "null" once the chain went from an
+		 * origin other than the page's to another one. */
+		char *here = tw_url_origin(url);
+		if (t->last_origin && (!here || strcmp(here, t->last_origin) != 0) &&
+		    strcmp(t->page_origin, t->last_origin) != 0)
+			t->tainted = true;
+		bool safe = !method || strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+		rewrite_line(t->origin_line, t->origin_room, "Origin",
+			     safe ? NULL : t->tainted ? "null" : t->page_origin);
+		free(t->last_origin);
+		t->last_origin = here;
+	}
+	if (t->referer_line) {
+		const char *changed = t->sent > 1 ? tw_response_header(t->resp, "Referrer-Policy") : NULL;
+		int p = tw_referrer_policy_parse(changed, 0);
+		if (p != TW_REFERRER_UNSET)
+			t->referrer_policy = p;
+		char *value = NULL;
+		(void)tw_referrer_value(t->referrer_policy, t->referrer, url, &value);
+		rewrite_line(t->referer_line, t->referer_room, "Referer", value); /* out of memory: none */
+		free(value);
+	}
+	if (t->cookie_guard) {
+		char *origin = tw_url_origin(url);
+		bool other = !origin || !t->origin || strcmp(origin, t->origin) != 0;
+		/* "Cookie:" tells libcurl a Cookie line is given (so it adds no
+		 * CURLOPT_COOKIE) and is itself not sent: the jar's go alone. */
+		memcpy(t->cookie_guard->data, other ? "Cookie:" : "", other ? 8 : 1);
+		free(origin);
+	}
+}
+
 static int on_request(void *ud, char *remote_ip, char *local_ip, int remote_port, int local_port)
 {
 	(void)remote_ip;
@@ -92,6 +163,7 @@ static int on_request(void *ud, char *remote_ip, char *local_ip, int remote_port
 	/* The request goes anyway; a hop that could not be kept is recorded
 	 * in the response (hops_lost) and fails the step after. */
 	(void)tw_response_hop_sent(t->resp, method, url);
+	hop_headers(t, method, url);
 	return CURL_PREREQFUNC_OK;
 }
 
@@ -247,7 +319,9 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	t->max_redirects = opts->max_redirects;
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, follow && left > 0 ? 1L : 0L);
 	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, left > 0 ? left : 0L);
-	curl_easy_setopt(easy, CURLOPT_AUTOREFERER, 1L);
+	/* No AUTOREFERER: a redirect keeps the Referer the chain started
+	 * with, as in a browser (hop_headers); a visit and a raw request
+	 * send none. */
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, opts->connect_timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
@@ -299,11 +373,57 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	if (req->navigation && !tw_http_request_has_header(req, "Accept"))
 		t->headers = curl_slist_append(
 			t->headers, "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+	/* The script's Cookie lines join the jar's cookies in the one
+	 * Cookie header a browser sends (RFC 6265 5.4): libcurl merges
+	 * CURLOPT_COOKIE with the jar, but sends a Cookie line beside it. */
+	tw_buf cookies;
+	tw_buf_init(&cookies, SIZE_MAX);
 	for (size_t i = 0; i < req->header_count; i++) {
-		struct curl_slist *l = curl_slist_append(t->headers, req->headers[i]);
-		if (!l)
+		const char *line = req->headers[i];
+		if (strncasecmp(line, "Origin:", 7) == 0 && !t->origin_line) {
+			t->origin_line = append_line(t, line);
+			if (!t->origin_line) {
+				tw_buf_free(&cookies);
+				return tw_error_set(err, TW_ENOMEM, "out of memory");
+			}
+			t->page_origin = line + 7 + strspn(line + 7, " \t");
+			t->origin_room = strlen(line);
+			continue;
+		}
+		if (strncasecmp(line, "Cookie:", 7) == 0) {
+			const char *v = line + 7 + strspn(line + 7, " \t");
+			if (*v)
+				tw_buf_printf(&cookies, "%s%s", cookies.len ? "; " : "", v);
+			continue;
+		}
+		struct curl_slist *l = curl_slist_append(t->headers, line);
+		if (!l) {
+			tw_buf_free(&cookies);
 			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		}
 		t->headers = l;
+	}
+	bool cookie_ok = tw_buf_failed(&cookies) == TW_OK;
+	if (cookie_ok && cookies.len) {
+		curl_easy_setopt(easy, CURLOPT_COOKIE, tw_buf_str(&cookies));
+		t->origin = tw_url_origin(req->url);
+		cookie_ok = (t->cookie_guard = append_line(t, "Cookie:")) != NULL;
+	}
+	tw_buf_free(&cookies);
+	if (!cookie_ok)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	if (req->referrer) {
+		size_t n = strlen(req->referrer) + 16;
+		char *line = malloc(n);
+		if (line)
+			snprintf(line, n, "Referer: %s", req->referrer);
+		t->referer_line = line ? append_line(t, line) : NULL;
+		free(line);
+		if (!t->referer_line)
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		t->referer_room = strlen(t->referer_line->data);
+		t->referrer = req->referrer;
+		t->referrer_policy = req->referrer_policy;
 	}
 	/* libcurl would send "Expect: 100-continue" for large bodies and wait
 	 * for the server; browsers never do. */
@@ -670,8 +790,13 @@ void tw_transfer_cleanup(tw_transfer *t)
 	}
 	curl_slist_free_all(t->headers);
 	curl_mime_free(t->mime);
+	free(t->origin);
+	free(t->last_origin);
 	t->headers = NULL;
 	t->mime = NULL;
+	t->referer_line = t->cookie_guard = t->origin_line = NULL;
+	t->origin = t->last_origin = NULL;
+	t->tainted = false;
 }
 
 void tw_transfer_free(tw_transfer *t)

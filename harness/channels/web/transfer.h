@@ -54,6 +54,20 @@ typedef struct tw_transfer {
 	bool header_overflow;       /* the headers passed TW_RESPONSE_HEADERS_MAX */
 	long sent;                  /* requests put on the wire so far */
 	long max_redirects;         /* the run's --max-redirs, for messages */
+	/* What each request of the chain sends that depends on where it
+	 * goes (issue 12 fix round), rewritten in place before libcurl
+	 * builds it: lines of headers (owned by it), borrowed referrer. */
+	struct curl_slist *referer_line; /* "Referer: ..." or "Referer:" (none) */
+	size_t referer_room, origin_room; /* their lines' first lengths */
+	const char *referrer;            /* borrowed from the request */
+	int referrer_policy;             /* tw_referrer_policy */
+	struct curl_slist *cookie_guard; /* "Cookie:" where the script's
+					    Cookie must not go, else "" */
+	char *origin;                    /* owned: the first request's origin */
+	struct curl_slist *origin_line;  /* "Origin: ..." or "Origin:" (none) */
+	const char *page_origin;         /* borrowed: the Origin the request has */
+	char *last_origin;               /* owned: the previous request's origin */
+	bool tainted;                    /* Fetch's redirect-tainted origin */
 	char errbuf[CURL_ERROR_SIZE];
 	/* transport (issue 12, capability 11): borrowed, the run's; kept
 	 * from one transfer to the next; NULL: certificates are read from
