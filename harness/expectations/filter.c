@@ -214,6 +214,25 @@ static void cannot(eval *ev, const tw_filter *f, const val *v, const char *why)
 	free(got);
 }
 
+/* As cannot, but the value is absent, for the predicate to judge: the
+ * message is the failure of any predicate but `not exists`. */
+static void gone(eval *ev, const tw_filter *f, const val *v, const char *why)
+{
+	char *what = written(ev, f);
+	char *got = shown(ev, v);
+	char *msg = what && got ? tw_expect_format(ev, "%s: %s got %s: %s", ev->label, what, got, why)
+				: NULL;
+	free(what);
+	free(got);
+	if (!msg)
+		return;
+	ev->act.present = false;
+	free(ev->act.missing);
+	free(ev->act.missing_actual);
+	ev->act.missing = msg;
+	ev->act.missing_actual = NULL;
+}
+
 /* ---- helpers ---- */
 
 static bool set_text(eval *ev, val *out, const char *s, size_t len)
@@ -543,9 +562,11 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 			      : f->kind == TW_FILTER_FIRST ? 1
 							   : n;
 		if (n == 0 || want > n) {
+			/* Nothing there, as $.ids[5] selects nothing: `not
+			 * exists` holds, another predicate fails with this. */
 			char why[80];
 			snprintf(why, sizeof(why), "the list has %zu item%s", n, n == 1 ? "" : "s");
-			return cannot(ev, f, &in, why), false;
+			return gone(ev, f, &in, why), false;
 		}
 		out.j = json_incref(json_array_get(in.j, want - 1));
 		break;
@@ -915,7 +936,7 @@ void tw_filter_apply(eval *ev)
 		return;
 	}
 	for (; i < ex->filter_count; i++)
-		if (!apply(ev, &ex->filters[i], &v))
+		if (!apply(ev, &ex->filters[i], &v) || !ev->act.present)
 			break;
 	if (i == ex->filter_count) {
 		/* The predicate, too, reads a list of one as its item. */
