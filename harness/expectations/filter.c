@@ -358,24 +358,31 @@ static char *html_unescape(const char *s, size_t len, size_t *out_len)
 				j++;
 			unsigned long cp = 0;
 			bool ok = false;
-			if (j < len && s[j] == ';' && j > i + 1) {
+			size_t next = j + 1;
+			if (i + 2 < len && s[i + 1] == '#') {
+				/* Numeric: HTML5 reads the digits whether or not a
+				 * ';' ends them (&#65 is A). */
+				bool hex = s[i + 2] == 'x' || s[i + 2] == 'X';
+				size_t d = i + (hex ? 3 : 2), k = d;
+				while (k < len && k - d < 8 &&
+				       (hex ? isxdigit((unsigned char)s[k]) : isdigit((unsigned char)s[k])))
+					k++;
+				if (k > d) {
+					char digits[12];
+					memcpy(digits, s + d, k - d);
+					digits[k - d] = '\0';
+					cp = strtoul(digits, NULL, hex ? 16 : 10);
+					ok = cp > 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+					next = k < len && s[k] == ';' ? k + 1 : k;
+				}
+			} else if (j < len && s[j] == ';' && j > i + 1) {
 				char name[48];
 				memcpy(name, s + i + 1, j - i - 1);
 				name[j - i - 1] = '\0';
-				if (name[0] == '#') {
-					char *end;
-					bool hex = name[1] == 'x' || name[1] == 'X';
-					const char *digits = name + (hex ? 2 : 1);
-					cp = *digits ? strtoul(digits, &end, hex ? 16 : 10) : 0;
-					ok = *digits && !*end && cp > 0 && cp <= 0x10FFFF &&
-					     !(cp >= 0xD800 && cp <= 0xDFFF);
-				} else {
-					const htmlEntityDesc *d =
-						htmlEntityLookup((const xmlChar *)name);
-					if (d) {
-						cp = d->value;
-						ok = true;
-					}
+				const htmlEntityDesc *d = htmlEntityLookup((const xmlChar *)name);
+				if (d) {
+					cp = d->value;
+					ok = true;
 				}
 			}
 			if (ok) {
@@ -401,7 +408,7 @@ static char *html_unescape(const char *s, size_t len, size_t *out_len)
 					n = 4;
 				}
 				tw_buf_append(&b, u, n);
-				i = j + 1;
+				i = next;
 				continue;
 			}
 		}
@@ -857,8 +864,11 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 			struct tm tm = {0};
 			const char *end = strptime(s, fmt, &tm);
 			ok = end && *end == '\0';
+			/* glibc's %z sets tm_gmtoff (0 without one), which
+			 * timegm neither reads nor keeps. */
+			long offset = tm.tm_gmtoff;
 			if (ok)
-				t = timegm(&tm);
+				t = timegm(&tm) - offset;
 		} else {
 			ok = strlen(s) == len && iso_parse(s, &t);
 		}
