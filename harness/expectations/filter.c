@@ -53,6 +53,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/jsonparse.h"
 #include "core/template.h"
 #include "expectations/compiled.h"
 #include "expectations/jsonpath.h"
@@ -791,7 +792,7 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 		if (!s)
 			return cannot(ev, f, &in, "jsonpath reads a string of JSON"), false;
 		json_error_t jerr;
-		json_t *doc = json_loadb(s, len, JSON_DECODE_ANY, &jerr);
+		json_t *doc = tw_json_parse(s, len, &jerr);
 		if (!doc) {
 			char why[200];
 			snprintf(why, sizeof(why), "not JSON: %s", jerr.text);

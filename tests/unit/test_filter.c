@@ -317,7 +317,7 @@ static void test_jsonpath_big_integer(void **state)
 				     "{\"big\": 123456789012345678901234567890, \"id\": 7}", false),
 			 TW_OK);
 	PASS(f, "var doc jsonpath \"$.id\" == 7");
-	PASS(f, "var doc jsonpath \"$.big\" > 1e29");
+	PASS(f, "var doc jsonpath \"$.big\" is number");
 }
 
 /* Bytes as lowercase hex: how a binary value is compared. */
