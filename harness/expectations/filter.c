@@ -30,6 +30,7 @@
  *      daysAfterNow, daysBeforeNow   whole days from now to a date, or
  *                     from a date to now
  *      sha256, md5    the digest of text or bytes, lowercase hex
+ *      toHex          bytes or text as lowercase hex
  *
  * A filter that wants one value and is given a list of exactly one reads
  * that item (a header sent once is a list of one); so does the predicate
@@ -895,6 +896,22 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 		if (f->kind == TW_FILTER_DAYS_BEFORE_NOW)
 			secs = -secs;
 		out.j = json_integer((json_int_t)floor(secs / 86400.0));
+		break;
+	}
+	case TW_FILTER_TO_HEX: {
+		/* How a binary value is written in a script: `toHex == "0aff"`. */
+		if (!s)
+			return cannot(ev, f, &in, "toHex reads bytes or a string"), false;
+		char *hex = len < SIZE_MAX / 2 ? malloc(2 * len + 1) : NULL;
+		if (!hex) {
+			ev->oom = true;
+			return false;
+		}
+		for (size_t i = 0; i < len; i++)
+			snprintf(hex + 2 * i, 3, "%02x", (unsigned char)s[i]);
+		hex[2 * len] = '\0';
+		set_text(ev, &out, hex, 2 * len);
+		free(hex);
 		break;
 	}
 	case TW_FILTER_SHA256:

@@ -52,6 +52,7 @@ static const struct {
 	{"daysBeforeNow", TW_FILTER_DAYS_BEFORE_NOW, ARG_NONE, NULL},
 	{"sha256", TW_FILTER_SHA256, ARG_NONE, NULL},
 	{"md5", TW_FILTER_MD5, ARG_NONE, NULL},
+	{"toHex", TW_FILTER_TO_HEX, ARG_NONE, NULL},
 };
 
 /* Words that start a predicate or end the line's expectation: never taken
@@ -65,7 +66,7 @@ static const char *const predicate_words[] = {
 static const char *const filter_names[] = {
 	"count", "nth", "first", "last", "toInt", "toFloat", "split", "replace", "regex",
 	"base64Decode", "base64Encode", "urlDecode", "urlEncode", "htmlUnescape", "jsonpath",
-	"urlQueryParam", "toDate", "daysAfterNow", "daysBeforeNow", "sha256", "md5",
+	"urlQueryParam", "toDate", "daysAfterNow", "daysBeforeNow", "sha256", "md5", "toHex",
 };
 _Static_assert(COUNT(filter_names) == COUNT(filters), "one name per filter");
 
