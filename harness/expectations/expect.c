@@ -317,7 +317,33 @@ static const char *json_type_name(const json_t *j)
 /* The type of what came back: JSON keeps its own; status, counts and
  * XPath numbers are numbers; headers, text, titles and variables are
  * strings. */
+/* A type as shown for a value a filter derived from a secret. */
+static const char *secret_type(const char *type)
+{
+	static const char *const derived[][2] = {
+		{"string", "string, derived from a secret"},
+		{"integer", "integer, derived from a secret"},
+		{"number", "number, derived from a secret"},
+		{"boolean", "boolean, derived from a secret"},
+		{"list", "list, derived from a secret"},
+		{"object", "object, derived from a secret"},
+		{"null", "null, derived from a secret"},
+	};
+	for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
+		if (strcmp(type, derived[i][0]) == 0)
+			return derived[i][1];
+	return "derived from a secret";
+}
+
+static const char *actual_type_of(eval *ev);
+
 static const char *actual_type(eval *ev)
+{
+	const char *t = actual_type_of(ev);
+	return ev->act.secret ? secret_type(t) : t;
+}
+
+static const char *actual_type_of(eval *ev)
 {
 	const actual *a = &ev->act;
 	if (ev->ex->subject == TW_SUBJ_TIME && !ev->ex->count)
@@ -335,6 +361,8 @@ static const char *actual_type(eval *ev)
 static char *render_actual(eval *ev)
 {
 	const actual *a = &ev->act;
+	if (a->secret)
+		return tw_expect_format(ev, TW_REDACTED);
 	if (ev->ex->subject == TW_SUBJ_TIME && !ev->ex->count)
 		return tw_expect_format(ev, "%sms", a->str);
 	if (ev->ex->subject == TW_SUBJ_STATUS && a->number == 0)
@@ -347,6 +375,8 @@ static char *render_actual(eval *ev)
 /* outcome->actual: a longer excerpt of the string form. */
 static char *actual_field(eval *ev, const char *focus)
 {
+	if (ev->act.secret)
+		return tw_expect_format(ev, TW_REDACTED);
 	if (ev->ex->subject == TW_SUBJ_TIME && !ev->ex->count)
 		return tw_expect_format(ev, "%sms", ev->act.str);
 	return tw_expect_excerpt(ev, ev->act.str, ev->act.len, focus, TW_EXCERPT_MAX);
@@ -879,17 +909,19 @@ static char *make_label_with(eval *ev, const char *count)
 	case TW_SUBJ_RECORDING: return tw_expect_format(ev, "recording");
 	case TW_SUBJ_REJECTED: return tw_expect_format(ev, "rejected");
 	case TW_SUBJ_HANGUP: return tw_expect_format(ev, "hangup");
-	case TW_SUBJ_VAR: return tw_expect_format(ev, "var%s%s", sep, arg);
-	case TW_SUBJ_REDIRECTS: return tw_expect_format(ev, "redirects");
+	case TW_SUBJ_VAR: return tw_expect_format(ev, "var%s%s%s", sep, arg, count);
+	case TW_SUBJ_REDIRECTS: return tw_expect_format(ev, "redirects%s", count);
 	case TW_SUBJ_HOP:
-		return tw_expect_format(ev, "hop %d %s", ev->ex->hop,
-					ev->ex->hop_status ? "status" : "url");
+		return tw_expect_format(ev, "hop %d %s%s", ev->ex->hop,
+					ev->ex->hop_status ? "status" : "url", count);
 	/* transport (issue 12, capabilities 8 and 11) */
 	case TW_SUBJ_SET_COOKIE:
-		return tw_expect_format(ev, "set-cookie%s%s%s%s", sep, arg,
-					ev->ex->attr ? " " : "", ev->ex->attr ? ev->ex->attr : "");
-	case TW_SUBJ_VERSION: return tw_expect_format(ev, "version");
-	case TW_SUBJ_CERTIFICATE: return tw_expect_format(ev, "certificate%s%s", sep, arg);
+		return tw_expect_format(ev, "set-cookie%s%s%s%s%s", sep, arg,
+					ev->ex->attr ? " " : "", ev->ex->attr ? ev->ex->attr : "",
+					count);
+	case TW_SUBJ_VERSION: return tw_expect_format(ev, "version%s", count);
+	case TW_SUBJ_CERTIFICATE:
+		return tw_expect_format(ev, "certificate%s%s%s", sep, arg, count);
 	}
 	return tw_expect_format(ev, "?");
 }

@@ -42,6 +42,9 @@ typedef struct actual {
 				 selections): decref'd with the evaluation */
 	bool bytes;           /* bytes, not text (the bytes subject, a
 				 base64Decode): its type in messages */
+	bool secret;          /* filters made it from a value holding a
+				 secret: shown as ***, since the redactor
+				 cannot follow a transform (filter.c) */
 } actual;
 
 typedef struct eval {
