@@ -360,6 +360,45 @@ static void test_secrets_stay_masked(void **state)
 	tw_redact_free(&r);
 }
 
+/* `expect LINE` does not parse, with message (after "t.rehearsal:2:COL: "). */
+static void refused(const char *line, const char *message)
+{
+	char text[1024];
+	snprintf(text, sizeof(text), "scene \"S\"\n  expect %s\n", line);
+	tw_script *s = NULL;
+	tw_error err = {0};
+	if (tw_parse(&s, "t.rehearsal", text, strlen(text), &err) == TW_OK)
+		fail_msg("%s: parsed", line);
+	if (!err.message || !strstr(err.message, message))
+		fail_msg("%s:\nexpected: %s\ngot:      %s", line, message,
+			 err.message ? err.message : "(null)");
+	tw_error_clear(&err);
+	tw_script_free(s);
+}
+
+/* A Hurl filter or predicate techweek spells otherwise: the word is named
+ * as unknown, with the techweek way to say it. */
+static void test_hurl_words(void **state)
+{
+	(void)state;
+	refused("json $.a htmlEscape == \"a\"", "unknown filter 'htmlEscape' (Hurl's): there is "
+						 "htmlUnescape only");
+	refused("json $.a replaceRegex /\\d/ \"x\" == \"y\"",
+		"unknown filter 'replaceRegex' (Hurl's): write replace /REGEX/ \"NEW\"");
+	refused("json $.a base64UrlSafeDecode == \"y\"",
+		"unknown filter 'base64UrlSafeDecode' (Hurl's): write base64Decode, which reads "
+		"URL-safe base64 too");
+	refused("header Expires toDate \"%a\" dateFormat \"%Y\" == \"2015\"",
+		"unknown filter 'dateFormat' (Hurl's): a date compares as ISO 8601 text");
+	refused("json $.errors isCollection", "unknown predicate 'isCollection' (Hurl's): write is "
+					      "list or is object");
+	refused("json $.a startsWith \"x\"", "unknown predicate 'startsWith' (Hurl's): write starts "
+					    "with \"TEXT\"");
+	refused("json $.a nth -1 == 1", "found '-1'; for the last item write last");
+	/* A misspelling of a filter still gets its name. */
+	refused("json $.a tohex == 1", "unknown filter 'tohex' (did you mean 'toHex'?)");
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -369,7 +408,7 @@ int main(void)
 		T(test_encodings), T(test_dates), T(test_headers), T(test_bytes),
 		T(test_empty_body_digests), T(test_nth_past_the_end), T(test_date_offset),
 		T(test_html_legacy_references), T(test_jsonpath_big_integer), T(test_to_hex),
-		T(test_secrets_stay_masked),
+		T(test_secrets_stay_masked), cmocka_unit_test(test_hurl_words),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();
