@@ -825,6 +825,39 @@ static void check_say(checker *c, const tw_step *st)
 	check_template(c, st->value, st->loc.col);
 }
 
+/* A toDate format is strptime's (glibc's conversions); Hurl's formats are
+ * chrono's, whose %+ and fractions strptime has not: those would fail on
+ * every date at run time. */
+static void check_date_format(checker *c, const tw_value *v)
+{
+	const char *conv = "aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ%";
+	for (const char *q = v->text; (q = strchr(q, '%')) != NULL;) {
+		const char *at = q++;
+		if (*q == 'E' || *q == 'O')
+			q++;
+		if (*q && strchr(conv, *q)) {
+			q++;
+			continue;
+		}
+		if (at[1] == '+')
+			problem(c, v->loc.line, v->loc.col,
+				"%%+ in a toDate format is chrono's (Hurl's), not strptime's: for "
+				"ISO 8601 write toDate without a format (it reads fractions of a "
+				"second and offsets)");
+		else if (strchr(".0123456789f", at[1]) && strchr(at, 'f'))
+			problem(c, v->loc.line, v->loc.col,
+				"fractions of a second in a toDate format are chrono's (Hurl's): "
+				"strptime reads none; for ISO 8601 write toDate without a format");
+		else
+			problem(c, v->loc.line, v->loc.col,
+				"unknown conversion '%%%.1s' in the toDate format: strptime knows "
+				"%%Y %%m %%d %%H %%M %%S %%z %%a %%b and the rest of man strptime, "
+				"and the whole text must match",
+				*q ? q : "");
+		return;
+	}
+}
+
 /* What a run would fail on in a filter's arguments: templates, a regex
  * that does not compile, a JSON query that does not parse, an empty
  * separator. */
@@ -865,6 +898,9 @@ static void check_filters(checker *c, const tw_expect *e)
 					err.message ? err.message : "");
 			tw_error_clear(&err);
 		}
+		if (f->kind == TW_FILTER_TO_DATE && f->arg.kind == TW_VAL_STRING &&
+		    !tw_template_has_refs(f->arg.text))
+			check_date_format(c, &f->arg);
 		if (f->kind == TW_FILTER_SPLIT && f->arg.text && !f->arg.text[0])
 			problem(c, f->arg.loc.line, f->arg.loc.col,
 				"empty separator after 'split': expected the text to cut at, "
