@@ -79,6 +79,7 @@
 #include <time.h>
 
 #include "channels/web/html.h"
+#include "core/number.h"
 #include "core/template.h"
 #include "expectations/compiled.h"
 #include "expectations/jsonpath.h"
@@ -174,54 +175,10 @@ void tw_expect_format_number(double v, char *buf, size_t n)
 	}
 }
 
-/* A decimal number and nothing else (surrounding whitespace allowed):
- * "42", "-8.50", "1e3". Not "0x1A", "inf" or "nan", which strtod takes. */
+/* Text that reads as a number: one reader with toInt and toFloat. */
 static bool parse_number(const char *s, size_t len, double *out)
 {
-	while (len && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
-	char buf[64];
-	if (len == 0 || len >= sizeof(buf))
-		return false;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	const char *p = buf;
-	if (*p == '+' || *p == '-')
-		p++;
-	size_t digits = 0;
-	while (isdigit((unsigned char)*p)) {
-		p++;
-		digits++;
-	}
-	if (*p == '.') {
-		p++;
-		while (isdigit((unsigned char)*p)) {
-			p++;
-			digits++;
-		}
-	}
-	if (digits == 0)
-		return false;
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!isdigit((unsigned char)*p))
-			return false;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p)
-		return false;
-	double v = strtod(buf, NULL);
-	if (!isfinite(v))
-		return false;
-	*out = v;
-	return true;
+	return tw_number_text(s, len, out);
 }
 
 static bool bytes_equal(const char *a, size_t alen, const char *b)

@@ -55,6 +55,7 @@
 
 #include "core/buf.h"
 #include "core/jsonparse.h"
+#include "core/number.h"
 #include "core/redact.h"
 #include "core/template.h"
 #include "expectations/compiled.h"
@@ -299,39 +300,6 @@ static tw_regex *compile_arg(eval *ev, const tw_filter *f)
 	tw_error_clear(&err);
 	free(pattern);
 	return re;
-}
-
-/* A whole decimal integer, nothing around it. */
-static bool read_int(const char *s, json_int_t *out)
-{
-	const char *p = s;
-	if (*p == '-' || *p == '+')
-		p++;
-	if (!isdigit((unsigned char)*p))
-		return false;
-	while (isdigit((unsigned char)*p))
-		p++;
-	if (*p)
-		return false;
-	errno = 0;
-	long long n = strtoll(s, NULL, 10);
-	if (errno)
-		return false;
-	*out = (json_int_t)n;
-	return true;
-}
-
-/* A decimal number, nothing around it ("8.50", "-1e3"; not "0x1A", "inf"). */
-static bool read_number(const char *s, double *out)
-{
-	if (!*s || strspn(s, "0123456789+-.eE") != strlen(s))
-		return false;
-	char *end;
-	double d = strtod(s, &end);
-	if (*end || !isfinite(d) || !strpbrk(s, "0123456789"))
-		return false;
-	*out = d;
-	return true;
 }
 
 char *tw_digest_hex(const char *algo, const char *data, size_t len)
@@ -584,13 +552,13 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 		break;
 	}
 	case TW_FILTER_TO_INT: {
-		json_int_t n;
+		long long n;
 		if (json_is_integer(in.j) && !in.date)
 			out.j = json_incref(in.j);
 		else if (json_is_real(in.j) && fabs(json_real_value(in.j)) < 9.2e18)
 			out.j = json_integer((json_int_t)trunc(json_real_value(in.j)));
-		else if (s && !in.bytes && read_int(s, &n))
-			out.j = json_integer(n);
+		else if (s && !in.bytes && tw_integer_text(s, len, &n))
+			out.j = json_integer((json_int_t)n);
 		else
 			return cannot(ev, f, &in, "not an integer"), false;
 		break;
@@ -599,7 +567,7 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 		double d;
 		if (json_is_number(in.j) && !in.date)
 			out.j = json_real(json_number_value(in.j));
-		else if (s && !in.bytes && read_number(s, &d))
+		else if (s && !in.bytes && tw_number_text(s, len, &d))
 			out.j = json_real(d);
 		else
 			return cannot(ev, f, &in, "not a number"), false;

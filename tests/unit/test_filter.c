@@ -360,6 +360,21 @@ static void test_secrets_stay_masked(void **state)
 	tw_redact_free(&r);
 }
 
+/* One reader for text that is a number: what == reads as a number, toInt
+ * and toFloat read too (blanks around it, a sign, an exponent). */
+static void test_one_number_reader(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(tw_vars_set(f->vars, "n", " 42 ", false), TW_OK);
+	assert_int_equal(tw_vars_set(f->vars, "r", "-0.5e1", false), TW_OK);
+	PASS(f, "var n == 42");
+	PASS(f, "var n toInt == 42");
+	PASS(f, "var n toFloat == 42");
+	PASS(f, "var r == -5");
+	PASS(f, "var r toFloat == -5");
+	FAILS(f, "var r toInt == -5", "var r toInt: toInt got \"-0.5e1\" (string): not an integer");
+}
+
 /* `expect LINE` does not parse, with message (after "t.rehearsal:2:COL: "). */
 static void refused(const char *line, const char *message)
 {
@@ -409,6 +424,7 @@ int main(void)
 		T(test_empty_body_digests), T(test_nth_past_the_end), T(test_date_offset),
 		T(test_html_legacy_references), T(test_jsonpath_big_integer), T(test_to_hex),
 		T(test_secrets_stay_masked), cmocka_unit_test(test_hurl_words),
+		T(test_one_number_reader),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();
