@@ -37,6 +37,8 @@ static void ints_back(json_t *v, int depth)
 json_t *tw_json_parse(const char *text, size_t len, json_error_t *err)
 {
 	size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
+	/* jansson leaves the error's code unset when memory runs out. */
+	*err = (json_error_t){0};
 	json_t *j = json_loadb(text, len, flags, err);
 	/* An integer beyond 64 bits (ids, ledgers) is a number all the
 	 * same: read as a double, the rest of the body as usual. */
