@@ -858,6 +858,57 @@ static void check_date_format(checker *c, const tw_value *v)
 	}
 }
 
+/* What each filter gives and takes, as far as the script alone tells:
+ * `toInt count` can never apply, whatever the response. */
+enum { F_STR = 1, F_NUM = 2, F_LIST = 4, F_OBJ = 8, F_BYTES = 16, F_DATE = 32, F_ANY = 63 };
+
+static int filter_gives(tw_filter_kind k)
+{
+	switch (k) {
+	case TW_FILTER_COUNT:
+	case TW_FILTER_TO_INT:
+	case TW_FILTER_TO_FLOAT:
+	case TW_FILTER_DAYS_AFTER_NOW:
+	case TW_FILTER_DAYS_BEFORE_NOW: return F_NUM;
+	case TW_FILTER_SPLIT: return F_LIST;
+	case TW_FILTER_BASE64_DECODE: return F_BYTES;
+	case TW_FILTER_TO_DATE: return F_DATE;
+	case TW_FILTER_NTH:
+	case TW_FILTER_FIRST:
+	case TW_FILTER_LAST:
+	case TW_FILTER_JSONPATH: return F_ANY;
+	default: return F_STR;
+	}
+}
+
+static int filter_takes(tw_filter_kind k)
+{
+	switch (k) {
+	case TW_FILTER_COUNT: return F_LIST | F_OBJ | F_BYTES;
+	case TW_FILTER_NTH:
+	case TW_FILTER_FIRST:
+	case TW_FILTER_LAST: return F_LIST;
+	case TW_FILTER_TO_INT:
+	case TW_FILTER_TO_FLOAT: return F_STR | F_NUM;
+	case TW_FILTER_SPLIT:
+	case TW_FILTER_TO_DATE: return F_STR;
+	case TW_FILTER_DAYS_AFTER_NOW:
+	case TW_FILTER_DAYS_BEFORE_NOW: return F_DATE;
+	default: return F_STR | F_BYTES;
+	}
+}
+
+static const char *gives_words(int t)
+{
+	switch (t) {
+	case F_NUM: return "a number";
+	case F_LIST: return "a list";
+	case F_BYTES: return "bytes";
+	case F_DATE: return "a date";
+	default: return "a string";
+	}
+}
+
 /* What a run would fail on in a filter's arguments: templates, a regex
  * that does not compile, a JSON query that does not parse, an empty
  * separator. */
@@ -865,6 +916,15 @@ static void check_filters(checker *c, const tw_expect *e)
 {
 	for (size_t i = 0; i < e->filter_count; i++) {
 		const tw_filter *f = &e->filters[i];
+		if (i > 0) {
+			const tw_filter *before = &e->filters[i - 1];
+			int t = filter_gives(before->kind);
+			if (t != F_ANY && !(t & filter_takes(f->kind)))
+				problem(c, f->loc.line, f->loc.col,
+					"'%s' cannot follow '%s': %s gives %s, which %s does not "
+					"take",
+					f->name, before->name, before->name, gives_words(t), f->name);
+		}
 		const tw_value *args[] = {&f->arg, &f->arg2};
 		for (size_t a = 0; a < 2; a++)
 			if (args[a]->kind == TW_VAL_STRING || args[a]->kind == TW_VAL_REGEX)
