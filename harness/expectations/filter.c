@@ -54,7 +54,6 @@
 #include <time.h>
 
 #include "core/buf.h"
-#include "core/jsonparse.h"
 #include "core/number.h"
 #include "core/redact.h"
 #include "core/template.h"
@@ -764,7 +763,7 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 		if (!s)
 			return cannot(ev, f, &in, "jsonpath reads a string of JSON"), false;
 		json_error_t jerr;
-		json_t *doc = tw_json_parse(s, len, &jerr);
+		json_t *doc = json_loadb(s, len, JSON_DECODE_ANY, &jerr);
 		if (!doc) {
 			char why[200];
 			snprintf(why, sizeof(why), "not JSON: %s", jerr.text);

@@ -308,18 +308,6 @@ static void test_html_legacy_references(void **state)
 	PASS(f, "var h htmlUnescape == \"A foo B bar C&#\"");
 }
 
-/* JSON in a string is read as a body is: an integer beyond 64 bits is a
- * number, not an error. */
-static void test_jsonpath_big_integer(void **state)
-{
-	fx *f = *state;
-	assert_int_equal(tw_vars_set(f->vars, "doc",
-				     "{\"big\": 123456789012345678901234567890, \"id\": 7}", false),
-			 TW_OK);
-	PASS(f, "var doc jsonpath \"$.id\" == 7");
-	PASS(f, "var doc jsonpath \"$.big\" is number");
-}
-
 /* Bytes as lowercase hex: how a binary value is compared. */
 static void test_to_hex(void **state)
 {
@@ -422,7 +410,7 @@ int main(void)
 		T(test_lists), T(test_absent),	T(test_numbers), T(test_text),
 		T(test_encodings), T(test_dates), T(test_headers), T(test_bytes),
 		T(test_empty_body_digests), T(test_nth_past_the_end), T(test_date_offset),
-		T(test_html_legacy_references), T(test_jsonpath_big_integer), T(test_to_hex),
+		T(test_html_legacy_references), T(test_to_hex),
 		T(test_secrets_stay_masked), cmocka_unit_test(test_hurl_words),
 		T(test_one_number_reader),
 	};

@@ -17,7 +17,6 @@
 
 #include "channels/web/html.h"
 #include "core/array.h"
-#include "core/jsonparse.h"
 #include "techweek/error.h"
 
 void tw_response_init(tw_response *r, size_t max_body)
@@ -361,12 +360,60 @@ const char *tw_response_doc_error(const tw_response *r)
 	return r->doc_error;
 }
 
+/* After a parse with JSON_DECODE_INT_AS_REAL: every whole number that fits
+ * 53 bits back to an integer, so that only the integers too big for 64
+ * bits stay reals. (A body's 2.0 then reads as 2 too: same value.) */
+static void ints_back(json_t *v, int depth)
+{
+	if (depth > 2048)
+		return; /* deeper than jansson's own limit allows */
+	size_t i;
+	const char *k;
+	json_t *e;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+		{
+			if (json_is_real(e) && fabs(json_real_value(e)) <= 9007199254740992.0 &&
+			    json_real_value(e) == trunc(json_real_value(e)))
+				json_array_set_new(v, i, json_integer((json_int_t)json_real_value(e)));
+			else
+				ints_back(e, depth + 1);
+		}
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, e)
+		{
+			if (json_is_real(e) && fabs(json_real_value(e)) <= 9007199254740992.0 &&
+			    json_real_value(e) == trunc(json_real_value(e)))
+				json_object_set_new(v, k, json_integer((json_int_t)json_real_value(e)));
+			else
+				ints_back(e, depth + 1);
+		}
+	}
+}
+
 json_t *tw_response_json(tw_response *r, const char **why)
 {
 	if (!r->json_tried) {
 		r->json_tried = true;
-		json_error_t e;
-		r->json = tw_json_parse(tw_buf_str(&r->body), r->body.len, &e);
+		/* Zeroed: jansson sets no error code when memory runs out. */
+		json_error_t e = {0};
+		size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
+		r->json = json_loadb(tw_buf_str(&r->body), r->body.len, flags, &e);
+		/* An integer beyond 64 bits (ids, ledgers) is a number all the
+		 * same: read as a double, the rest of the body as usual. */
+		if (!r->json && json_error_code(&e) == json_error_numeric_overflow) {
+			r->json = json_loadb(tw_buf_str(&r->body), r->body.len,
+					     flags | JSON_DECODE_INT_AS_REAL, &e);
+			if (r->json) {
+				json_t *wrap = json_pack("[O]", r->json);
+				if (wrap) {
+					ints_back(wrap, 0);
+					json_decref(r->json);
+					r->json = json_incref(json_array_get(wrap, 0));
+					json_decref(wrap);
+				}
+			}
+		}
 		if (!r->json) {
 			size_t n = strlen(e.text) + 64;
 			r->json_error = malloc(n);
