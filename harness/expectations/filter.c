@@ -762,8 +762,13 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 	case TW_FILTER_JSONPATH: {
 		if (!s)
 			return cannot(ev, f, &in, "jsonpath reads a string of JSON"), false;
-		json_error_t jerr;
+		/* Zeroed: jansson sets no error code when memory runs out. */
+		json_error_t jerr = {0};
 		json_t *doc = json_loadb(s, len, JSON_DECODE_ANY, &jerr);
+		if (!doc && json_error_code(&jerr) == json_error_out_of_memory) {
+			ev->oom = true;
+			return false;
+		}
 		if (!doc) {
 			char why[200];
 			snprintf(why, sizeof(why), "not JSON: %s", jerr.text);
