@@ -253,6 +253,9 @@ static bool beyond_64_bits(const char *s, size_t n)
  * scan skips strings, and tells integers from reals by '.', 'e', 'E'. */
 json_t *tw_json_parse(const char *text, size_t len, size_t flags, json_error_t *e)
 {
+	/* jansson sets no error code when memory runs out: zeroed, it reads
+	 * as json_error_unknown, never as an overflow. */
+	*e = (json_error_t){0};
 	json_t *v = json_loadb(text, len, flags, e);
 	if (v || json_error_code(e) != json_error_numeric_overflow)
 		return v;

@@ -88,6 +88,7 @@
 #include "core/buf.h"
 #include "core/redact.h"
 #include "core/jsonread.h"
+#include "core/number.h"
 #include "core/template.h"
 #include "expectations/compiled.h"
 #include "expectations/jsonpath.h"
@@ -183,54 +184,10 @@ void tw_expect_format_number(double v, char *buf, size_t n)
 	}
 }
 
-/* A decimal number and nothing else (surrounding whitespace allowed):
- * "42", "-8.50", "1e3". Not "0x1A", "inf" or "nan", which strtod takes. */
+/* Text that reads as a number: one reader with toInt and toFloat. */
 static bool parse_number(const char *s, size_t len, double *out)
 {
-	while (len && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
-	char buf[64];
-	if (len == 0 || len >= sizeof(buf))
-		return false;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	const char *p = buf;
-	if (*p == '+' || *p == '-')
-		p++;
-	size_t digits = 0;
-	while (isdigit((unsigned char)*p)) {
-		p++;
-		digits++;
-	}
-	if (*p == '.') {
-		p++;
-		while (isdigit((unsigned char)*p)) {
-			p++;
-			digits++;
-		}
-	}
-	if (digits == 0)
-		return false;
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!isdigit((unsigned char)*p))
-			return false;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p)
-		return false;
-	double v = strtod(buf, NULL);
-	if (!isfinite(v))
-		return false;
-	*out = v;
-	return true;
+	return tw_number_text(s, len, out);
 }
 
 static bool bytes_equal(const char *a, size_t alen, const char *b)
@@ -450,7 +407,33 @@ static const char *json_type_name(const json_t *j)
 /* The type of what came back: JSON keeps its own; status, counts and
  * XPath numbers are numbers; headers, text, titles and variables are
  * strings. */
+/* A type as shown for a value a filter derived from a secret. */
+static const char *secret_type(const char *type)
+{
+	static const char *const derived[][2] = {
+		{"string", "string, derived from a secret"},
+		{"integer", "integer, derived from a secret"},
+		{"number", "number, derived from a secret"},
+		{"boolean", "boolean, derived from a secret"},
+		{"list", "list, derived from a secret"},
+		{"object", "object, derived from a secret"},
+		{"null", "null, derived from a secret"},
+	};
+	for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
+		if (strcmp(type, derived[i][0]) == 0)
+			return derived[i][1];
+	return "derived from a secret";
+}
+
+static const char *actual_type_of(eval *ev);
+
 static const char *actual_type(eval *ev)
+{
+	const char *t = actual_type_of(ev);
+	return ev->act.secret ? secret_type(t) : t;
+}
+
+static const char *actual_type_of(eval *ev)
 {
 	const actual *a = &ev->act;
 	if (ev->ex->subject == TW_SUBJ_TIME && !ev->ex->count)
@@ -472,6 +455,8 @@ static const char *actual_type(eval *ev)
 static char *render_actual(eval *ev)
 {
 	const actual *a = &ev->act;
+	if (a->secret)
+		return tw_expect_format(ev, TW_REDACTED);
 	if (ev->ex->subject == TW_SUBJ_TIME && !ev->ex->count)
 		return tw_expect_format(ev, "%sms", a->str);
 	if (ev->ex->subject == TW_SUBJ_STATUS && a->number == 0)
@@ -486,6 +471,8 @@ static char *render_actual(eval *ev)
 /* outcome->actual: a longer excerpt of the string form. */
 static char *actual_field(eval *ev, const char *focus)
 {
+	if (ev->act.secret)
+		return tw_expect_format(ev, TW_REDACTED);
 	if (ev->ex->subject == TW_SUBJ_TIME && !ev->ex->count)
 		return tw_expect_format(ev, "%sms", ev->act.str);
 	return tw_expect_excerpt(ev, ev->act.str, ev->act.len, focus, TW_EXCERPT_MAX);

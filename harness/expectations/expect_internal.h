@@ -43,6 +43,9 @@ typedef struct actual {
 	bool bytes;           /* bytes, not text (the bytes subject, a
 				 base64Decode): its type in messages */
 	bool date;            /* a toDate value, str its ISO 8601 form */
+	bool secret;          /* filters made it from a value holding a
+				 secret: shown as ***, since the redactor
+				 cannot follow a transform (filter.c) */
 } actual;
 
 typedef struct eval {

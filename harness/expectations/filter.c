@@ -30,6 +30,7 @@
  *      daysAfterNow, daysBeforeNow   whole days from now to a date, or
  *                     from a date to now
  *      sha256, md5    the digest of text or bytes, lowercase hex
+ *      toHex          bytes or text as lowercase hex
  *
  * A filter that wants one value and is given a list of exactly one reads
  * that item (a header sent once is a list of one); so does the predicate
@@ -54,6 +55,8 @@
 
 #include "core/buf.h"
 #include "core/jsonread.h"
+#include "core/number.h"
+#include "core/redact.h"
 #include "core/template.h"
 #include "expectations/compiled.h"
 #include "expectations/jsonpath.h"
@@ -185,6 +188,8 @@ static char *shown(eval *ev, const val *v)
 {
 	char buf[64];
 	char *e;
+	if (ev->act.secret)
+		return tw_expect_format(ev, TW_REDACTED " (%s, derived from a secret)", type_name(v));
 	if (v->date) {
 		iso_date(json_integer_value(v->j), buf, sizeof(buf));
 		e = tw_expect_format(ev, "%s", buf);
@@ -224,6 +229,25 @@ static void cannot(eval *ev, const tw_filter *f, const val *v, const char *why)
 				 why ? ": " : "", why ? why : "");
 	free(what);
 	free(got);
+}
+
+/* As cannot, but the value is absent, for the predicate to judge: the
+ * message is the failure of any predicate but `not exists`. */
+static void gone(eval *ev, const tw_filter *f, const val *v, const char *why)
+{
+	char *what = written(ev, f);
+	char *got = shown(ev, v);
+	char *msg = what && got ? tw_expect_format(ev, "%s: %s got %s: %s", ev->label, what, got, why)
+				: NULL;
+	free(what);
+	free(got);
+	if (!msg)
+		return;
+	ev->act.present = false;
+	free(ev->act.missing);
+	free(ev->act.missing_actual);
+	ev->act.missing = msg;
+	ev->act.missing_actual = NULL;
 }
 
 /* ---- helpers ---- */
@@ -289,39 +313,6 @@ static tw_regex *compile_arg(eval *ev, const tw_filter *f)
 	return re;
 }
 
-/* A whole decimal integer, nothing around it. */
-static bool read_int(const char *s, json_int_t *out)
-{
-	const char *p = s;
-	if (*p == '-' || *p == '+')
-		p++;
-	if (!isdigit((unsigned char)*p))
-		return false;
-	while (isdigit((unsigned char)*p))
-		p++;
-	if (*p)
-		return false;
-	errno = 0;
-	long long n = strtoll(s, NULL, 10);
-	if (errno)
-		return false;
-	*out = (json_int_t)n;
-	return true;
-}
-
-/* A decimal number, nothing around it ("8.50", "-1e3"; not "0x1A", "inf"). */
-static bool read_number(const char *s, double *out)
-{
-	if (!*s || strspn(s, "0123456789+-.eE") != strlen(s))
-		return false;
-	char *end;
-	double d = strtod(s, &end);
-	if (*end || !isfinite(d) || !strpbrk(s, "0123456789"))
-		return false;
-	*out = d;
-	return true;
-}
-
 char *tw_digest_hex(const char *algo, const char *data, size_t len)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -351,24 +342,31 @@ static char *html_unescape(const char *s, size_t len, size_t *out_len)
 				j++;
 			unsigned long cp = 0;
 			bool ok = false;
-			if (j < len && s[j] == ';' && j > i + 1) {
+			size_t next = j + 1;
+			if (i + 2 < len && s[i + 1] == '#') {
+				/* Numeric: HTML5 reads the digits whether or not a
+				 * ';' ends them (&#65 is A). */
+				bool hex = s[i + 2] == 'x' || s[i + 2] == 'X';
+				size_t d = i + (hex ? 3 : 2), k = d;
+				while (k < len && k - d < 8 &&
+				       (hex ? isxdigit((unsigned char)s[k]) : isdigit((unsigned char)s[k])))
+					k++;
+				if (k > d) {
+					char digits[12];
+					memcpy(digits, s + d, k - d);
+					digits[k - d] = '\0';
+					cp = strtoul(digits, NULL, hex ? 16 : 10);
+					ok = cp > 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+					next = k < len && s[k] == ';' ? k + 1 : k;
+				}
+			} else if (j < len && s[j] == ';' && j > i + 1) {
 				char name[48];
 				memcpy(name, s + i + 1, j - i - 1);
 				name[j - i - 1] = '\0';
-				if (name[0] == '#') {
-					char *end;
-					bool hex = name[1] == 'x' || name[1] == 'X';
-					const char *digits = name + (hex ? 2 : 1);
-					cp = *digits ? strtoul(digits, &end, hex ? 16 : 10) : 0;
-					ok = *digits && !*end && cp > 0 && cp <= 0x10FFFF &&
-					     !(cp >= 0xD800 && cp <= 0xDFFF);
-				} else {
-					const htmlEntityDesc *d =
-						htmlEntityLookup((const xmlChar *)name);
-					if (d) {
-						cp = d->value;
-						ok = true;
-					}
+				const htmlEntityDesc *d = htmlEntityLookup((const xmlChar *)name);
+				if (d) {
+					cp = d->value;
+					ok = true;
 				}
 			}
 			if (ok) {
@@ -394,7 +392,7 @@ static char *html_unescape(const char *s, size_t len, size_t *out_len)
 					n = 4;
 				}
 				tw_buf_append(&b, u, n);
-				i = j + 1;
+				i = next;
 				continue;
 			}
 		}
@@ -555,21 +553,23 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 			      : f->kind == TW_FILTER_FIRST ? 1
 							   : n;
 		if (n == 0 || want > n) {
+			/* Nothing there, as $.ids[5] selects nothing: `not
+			 * exists` holds, another predicate fails with this. */
 			char why[80];
 			snprintf(why, sizeof(why), "the list has %zu item%s", n, n == 1 ? "" : "s");
-			return cannot(ev, f, &in, why), false;
+			return gone(ev, f, &in, why), false;
 		}
 		out.j = json_incref(json_array_get(in.j, want - 1));
 		break;
 	}
 	case TW_FILTER_TO_INT: {
-		json_int_t n;
+		long long n;
 		if (json_is_integer(in.j) && !in.date)
 			out.j = json_incref(in.j);
 		else if (json_is_real(in.j) && fabs(json_real_value(in.j)) < 9.2e18)
 			out.j = json_integer((json_int_t)trunc(json_real_value(in.j)));
-		else if (s && !in.bytes && read_int(s, &n))
-			out.j = json_integer(n);
+		else if (s && !in.bytes && tw_integer_text(s, len, &n))
+			out.j = json_integer((json_int_t)n);
 		else
 			return cannot(ev, f, &in, "not an integer"), false;
 		break;
@@ -578,7 +578,7 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 		double d;
 		if (json_is_number(in.j) && !in.date)
 			out.j = json_real(json_number_value(in.j));
-		else if (s && !in.bytes && read_number(s, &d))
+		else if (s && !in.bytes && tw_number_text(s, len, &d))
 			out.j = json_real(d);
 		else
 			return cannot(ev, f, &in, "not a number"), false;
@@ -774,8 +774,13 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 	case TW_FILTER_JSONPATH: {
 		if (!s)
 			return cannot(ev, f, &in, "jsonpath reads a string of JSON"), false;
-		json_error_t jerr;
+		/* Zeroed: jansson sets no error code when memory runs out. */
+		json_error_t jerr = {0};
 		json_t *doc = tw_json_parse(s, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+		if (!doc && json_error_code(&jerr) == json_error_out_of_memory) {
+			ev->oom = true;
+			return false;
+		}
 		if (!doc) {
 			char why[200];
 			snprintf(why, sizeof(why), "not JSON: %s", jerr.text);
@@ -853,8 +858,11 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 			struct tm tm = {0};
 			const char *end = strptime(s, fmt, &tm);
 			ok = end && *end == '\0';
+			/* glibc's %z sets tm_gmtoff (0 without one), which
+			 * timegm neither reads nor keeps. */
+			long offset = tm.tm_gmtoff;
 			if (ok)
-				t = timegm(&tm);
+				t = timegm(&tm) - offset;
 		} else {
 			ok = strlen(s) == len && iso_parse(s, &t);
 		}
@@ -880,6 +888,22 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 		if (f->kind == TW_FILTER_DAYS_BEFORE_NOW)
 			secs = -secs;
 		out.j = json_integer((json_int_t)floor(secs / 86400.0));
+		break;
+	}
+	case TW_FILTER_TO_HEX: {
+		/* How a binary value is written in a script: `toHex == "0aff"`. */
+		if (!s)
+			return cannot(ev, f, &in, "toHex reads bytes or a string"), false;
+		char *hex = len < SIZE_MAX / 2 ? malloc(2 * len + 1) : NULL;
+		if (!hex) {
+			ev->oom = true;
+			return false;
+		}
+		for (size_t i = 0; i < len; i++)
+			snprintf(hex + 2 * i, 3, "%02x", (unsigned char)s[i]);
+		hex[2 * len] = '\0';
+		set_text(ev, &out, hex, 2 * len);
+		free(hex);
 		break;
 	}
 	case TW_FILTER_SHA256:
@@ -912,6 +936,20 @@ static bool apply(eval *ev, const tw_filter *f, val *v)
 	return true;
 }
 
+/* Whether the subject's value holds a secret in a spelling the redactor
+ * knows. What a filter makes of it (base64Encode, replace, split...) the
+ * redactor may not recognise, so all of it is shown as ***. */
+static bool holds_secret(const eval *ev)
+{
+	const actual *a = &ev->act;
+	if (!tw_redact_reach(ev->redact) || !a->str)
+		return false;
+	for (size_t i = 0; i < a->len; i++)
+		if (tw_redact_span(ev->redact, a->str, a->len, i))
+			return true;
+	return false;
+}
+
 void tw_filter_apply(eval *ev)
 {
 	const tw_expect *ex = ev->ex;
@@ -934,8 +972,9 @@ void tw_filter_apply(eval *ev)
 	} else if (!from_actual(ev, &v)) {
 		return;
 	}
+	ev->act.secret = ev->act.present && holds_secret(ev);
 	for (; i < ex->filter_count; i++)
-		if (!apply(ev, &ex->filters[i], &v))
+		if (!apply(ev, &ex->filters[i], &v) || !ev->act.present)
 			break;
 	if (i == ex->filter_count) {
 		/* The predicate, too, reads a list of one as its item. */

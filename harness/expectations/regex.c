@@ -274,6 +274,9 @@ int tw_regex_replace(const tw_regex *re, const char *subject, size_t len,
 			size = n; /* the length it needs, with its NUL */
 			continue;
 		}
+		/* Twice: the size it asked for is there, so memory ran out. */
+		if (rc == PCRE2_ERROR_NOMEMORY)
+			break;
 		char msg[256];
 		pcre2_message(rc, msg, sizeof(msg));
 		if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||

@@ -660,10 +660,12 @@ static void fetch_json(eval *ev)
 	} else if (m.count == 0) {
 		set_missing(ev, tw_expect_format(ev, "%s matched nothing", ev->arg),
 			    body_excerpt(ev, TW_EXCERPT_MAX));
-	} else if (ev->ex->filter_count && (list || !json_is_array(m.items[0]))) {
+	} else if (ev->ex->filter_count &&
+		   (list || !(json_is_array(m.items[0]) || json_is_object(m.items[0])))) {
 		/* Filters see the selection: what a singular query selects
-		 * when it is an array (so `json $.items count` counts items),
-		 * else the list of what was selected. */
+		 * when it is an array or an object (so `json $.items count`
+		 * counts items, `json $.obj count` members), else the list of
+		 * what was selected. */
 		json_t *all = json_array();
 		for (size_t i = 0; all && i < m.count; i++)
 			if (json_array_append(all, m.items[i]))

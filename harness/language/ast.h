@@ -150,6 +150,7 @@ typedef enum tw_filter_kind {
 	TW_FILTER_DAYS_BEFORE_NOW,
 	TW_FILTER_SHA256,
 	TW_FILTER_MD5,
+	TW_FILTER_TO_HEX,         /* bytes or text as lowercase hex (Hurl's toHex) */
 } tw_filter_kind;
 
 typedef struct tw_filter {

@@ -825,6 +825,90 @@ static void check_say(checker *c, const tw_step *st)
 	check_template(c, st->value, st->loc.col);
 }
 
+/* A toDate format is strptime's (glibc's conversions); Hurl's formats are
+ * chrono's, whose %+ and fractions strptime has not: those would fail on
+ * every date at run time. */
+static void check_date_format(checker *c, const tw_value *v)
+{
+	const char *conv = "aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ%";
+	for (const char *q = v->text; (q = strchr(q, '%')) != NULL;) {
+		const char *at = q++;
+		if (*q == 'E' || *q == 'O')
+			q++;
+		if (*q && strchr(conv, *q)) {
+			q++;
+			continue;
+		}
+		if (at[1] == '+')
+			problem(c, v->loc.line, v->loc.col,
+				"%%+ in a toDate format is chrono's (Hurl's), not strptime's: for "
+				"ISO 8601 write toDate without a format (it reads fractions of a "
+				"second and offsets)");
+		else if (strchr(".0123456789f", at[1]) && strchr(at, 'f'))
+			problem(c, v->loc.line, v->loc.col,
+				"fractions of a second in a toDate format are chrono's (Hurl's): "
+				"strptime reads none; for ISO 8601 write toDate without a format");
+		else
+			problem(c, v->loc.line, v->loc.col,
+				"unknown conversion '%%%.1s' in the toDate format: strptime knows "
+				"%%Y %%m %%d %%H %%M %%S %%z %%a %%b and the rest of man strptime, "
+				"and the whole text must match",
+				*q ? q : "");
+		return;
+	}
+}
+
+/* What each filter gives and takes, as far as the script alone tells:
+ * `toInt count` can never apply, whatever the response. */
+enum { F_STR = 1, F_NUM = 2, F_LIST = 4, F_OBJ = 8, F_BYTES = 16, F_DATE = 32, F_ANY = 63 };
+
+static int filter_gives(tw_filter_kind k)
+{
+	switch (k) {
+	case TW_FILTER_COUNT:
+	case TW_FILTER_TO_INT:
+	case TW_FILTER_TO_FLOAT:
+	case TW_FILTER_DAYS_AFTER_NOW:
+	case TW_FILTER_DAYS_BEFORE_NOW: return F_NUM;
+	case TW_FILTER_SPLIT: return F_LIST;
+	case TW_FILTER_BASE64_DECODE: return F_BYTES;
+	case TW_FILTER_TO_DATE: return F_DATE;
+	case TW_FILTER_NTH:
+	case TW_FILTER_FIRST:
+	case TW_FILTER_LAST:
+	case TW_FILTER_JSONPATH: return F_ANY;
+	default: return F_STR;
+	}
+}
+
+static int filter_takes(tw_filter_kind k)
+{
+	switch (k) {
+	case TW_FILTER_COUNT: return F_LIST | F_OBJ | F_BYTES;
+	case TW_FILTER_NTH:
+	case TW_FILTER_FIRST:
+	case TW_FILTER_LAST: return F_LIST;
+	case TW_FILTER_TO_INT:
+	case TW_FILTER_TO_FLOAT: return F_STR | F_NUM;
+	case TW_FILTER_SPLIT:
+	case TW_FILTER_TO_DATE: return F_STR;
+	case TW_FILTER_DAYS_AFTER_NOW:
+	case TW_FILTER_DAYS_BEFORE_NOW: return F_DATE;
+	default: return F_STR | F_BYTES;
+	}
+}
+
+static const char *gives_words(int t)
+{
+	switch (t) {
+	case F_NUM: return "a number";
+	case F_LIST: return "a list";
+	case F_BYTES: return "bytes";
+	case F_DATE: return "a date";
+	default: return "a string";
+	}
+}
+
 /* What a run would fail on in a filter's arguments: templates, a regex
  * that does not compile, a JSON query that does not parse, an empty
  * separator. */
@@ -832,6 +916,15 @@ static void check_filters(checker *c, const tw_expect *e)
 {
 	for (size_t i = 0; i < e->filter_count; i++) {
 		const tw_filter *f = &e->filters[i];
+		if (i > 0) {
+			const tw_filter *before = &e->filters[i - 1];
+			int t = filter_gives(before->kind);
+			if (t != F_ANY && !(t & filter_takes(f->kind)))
+				problem(c, f->loc.line, f->loc.col,
+					"'%s' cannot follow '%s': %s gives %s, which %s does not "
+					"take",
+					f->name, before->name, before->name, gives_words(t), f->name);
+		}
 		const tw_value *args[] = {&f->arg, &f->arg2};
 		for (size_t a = 0; a < 2; a++)
 			if (args[a]->kind == TW_VAL_STRING || args[a]->kind == TW_VAL_REGEX)
@@ -865,6 +958,9 @@ static void check_filters(checker *c, const tw_expect *e)
 					err.message ? err.message : "");
 			tw_error_clear(&err);
 		}
+		if (f->kind == TW_FILTER_TO_DATE && f->arg.kind == TW_VAL_STRING &&
+		    !tw_template_has_refs(f->arg.text))
+			check_date_format(c, &f->arg);
 		if (f->kind == TW_FILTER_SPLIT && f->arg.text && !f->arg.text[0])
 			problem(c, f->arg.loc.line, f->arg.loc.col,
 				"empty separator after 'split': expected the text to cut at, "

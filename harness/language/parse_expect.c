@@ -538,6 +538,15 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 		/* A bare word is a string everywhere, but one to order by is
 		 * more likely a mistyped number: strings are ordered quoted. */
 		bool quoted = v->kind == TW_VAL_STRING && p->line[vcol - 1] == '"';
+		/* Hurl's byte literals would be compared as text, and never hold. */
+		if (v->kind == TW_VAL_STRING && !quoted &&
+		    (strncmp(v->text, "hex,", 4) == 0 || strncmp(v->text, "base64,", 7) == 0))
+			return tw_parse_err(
+				p, vcol,
+				"'%.*s...;' is Hurl's byte literal: techweek compares bytes as "
+				"text, in hex with toHex (base64Decode toHex == \"d188\") or in "
+				"base64 with base64Encode",
+				v->text[0] == 'h' ? 4 : 7, v->text);
 		if (relational(e->op) && !numeric && !quoted && v->kind != TW_VAL_TEMPLATE)
 			return tw_parse_err(
 				p, vcol,

@@ -52,20 +52,72 @@ static const struct {
 	{"daysBeforeNow", TW_FILTER_DAYS_BEFORE_NOW, ARG_NONE, NULL},
 	{"sha256", TW_FILTER_SHA256, ARG_NONE, NULL},
 	{"md5", TW_FILTER_MD5, ARG_NONE, NULL},
+	{"toHex", TW_FILTER_TO_HEX, ARG_NONE, NULL},
 };
 
 /* Words that start a predicate or end the line's expectation: never taken
  * for a misspelt filter. */
 static const char *const predicate_words[] = {
 	"==", "!=", "<", "<=", ">", ">=", "~", "contains", "exists", "not", "starts",
-	"ends", "in", "is", "as", "matches", "includes",
+	"ends", "in", "is", "as",
+};
+
+/* Hurl's filters and predicates that techweek spells otherwise or lacks:
+ * a Hurl user's word gets the techweek way to say it. */
+static const struct {
+	const char *hurl;
+	bool predicate;
+	const char *instead;
+} hurl_words[] = {
+	{"replaceRegex", false, "write replace /REGEX/ \"NEW\""},
+	{"base64UrlSafeDecode", false, "write base64Decode, which reads URL-safe base64 too"},
+	{"base64UrlSafeEncode", false,
+	 "write base64Encode replace \"+\" \"-\" replace \"/\" \"_\" replace \"=\" \"\""},
+	{"htmlEscape", false,
+	 "there is htmlUnescape only: write the expected value with its references "
+	 "(&amp;), or unescape the subject"},
+	{"format", false,
+	 "a date compares as ISO 8601 text (2015-10-21T07:28:00Z): write toDate \"FORMAT\" "
+	 "~ /^2015-10/, or daysBeforeNow"},
+	{"dateFormat", false,
+	 "a date compares as ISO 8601 text (2015-10-21T07:28:00Z): write toDate \"FORMAT\" "
+	 "~ /^2015-10/, or daysBeforeNow"},
+	{"toString", false,
+	 "values keep their type: compare a number with a bare number (== 5), or make "
+	 "text a number with toInt or toFloat"},
+	{"decode", false,
+	 "bodies are read in their charset (Content-Type, <meta charset>) and seen as "
+	 "UTF-8 already"},
+	{"utf8Decode", false, "text is UTF-8 already; base64Decode gives bytes, toHex shows them"},
+	{"utf8Encode", false, "text is UTF-8 already; toHex shows its bytes"},
+	{"location", false, "write hop N url, the URL of the Nth request of the redirect chain"},
+	{"xpath", false, "an XPath is a subject: expect xpath \"EXPR\""},
+	{"isCollection", true, "write is list or is object"},
+	{"isList", true, "write is list"},
+	{"isObject", true, "write is object"},
+	{"isFloat", true, "write is number"},
+	{"isNumber", true, "write is number"},
+	{"isInteger", true, "write is integer"},
+	{"isString", true, "write is string"},
+	{"isBoolean", true, "write is boolean"},
+	{"isEmpty", true, "write is empty"},
+	{"isDate", true, "write is date"},
+	{"isIsoDate", true, "write is date"},
+	{"isUuid", true, "write is uuid"},
+	{"isIpv4", true, "write ~ /REGEX/"},
+	{"isIpv6", true, "write ~ /REGEX/"},
+	{"startsWith", true, "write starts with \"TEXT\""},
+	{"endsWith", true, "write ends with \"TEXT\""},
+	{"matches", true, "write ~ /REGEX/"},
+	{"includes", true, "write contains VALUE"},
+	{"notExists", true, "write not exists"},
 };
 
 /* The names again, for tw_parse_suggest. */
 static const char *const filter_names[] = {
 	"count", "nth", "first", "last", "toInt", "toFloat", "split", "replace", "regex",
 	"base64Decode", "base64Encode", "urlDecode", "urlEncode", "htmlUnescape", "jsonpath",
-	"urlQueryParam", "toDate", "daysAfterNow", "daysBeforeNow", "sha256", "md5",
+	"urlQueryParam", "toDate", "daysAfterNow", "daysBeforeNow", "sha256", "md5", "toHex",
 };
 _Static_assert(COUNT(filter_names) == COUNT(filters), "one name per filter");
 
@@ -126,10 +178,13 @@ static int filter_arg(parser *p, tw_filter *f, arg_kind kind, const char *exampl
 		    n > 1000000000L)
 			return tw_parse_err(p, tok.col,
 					    "expected a position from 1 after 'nth', like nth 2 "
-					    "(1 is the first)%s%s%s",
+					    "(1 is the first)%s%s%s%s",
 					    tok.kind == TW_TOK_END ? "" : ", found '",
 					    tok.kind == TW_TOK_END ? "" : tw_parse_shown(p, &tok),
-					    tok.kind == TW_TOK_END ? "" : "'");
+					    tok.kind == TW_TOK_END ? "" : "'",
+					    tok.kind == TW_TOK_WORD && tok.text[0] == '-'
+						    ? "; for the last item write last"
+						    : "");
 		f->n = n;
 		return TW_OK;
 	}
@@ -188,6 +243,12 @@ int tw_parse_filters(parser *p, tw_expect *e)
 			if (strcmp(tok.text, filters[i].name) == 0)
 				fi = i;
 		if (fi == COUNT(filters)) {
+			for (size_t i = 0; i < COUNT(hurl_words); i++)
+				if (strcmp(tok.text, hurl_words[i].hurl) == 0)
+					return tw_parse_err(
+						p, tok.col, "unknown %s '%s' (Hurl's): %s",
+						hurl_words[i].predicate ? "predicate" : "filter",
+						tok.text, hurl_words[i].instead);
 			const char *best =
 				is_predicate_word(tok.text)
 					? NULL

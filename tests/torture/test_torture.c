@@ -5,8 +5,9 @@
  *
  *   test_torture OPERATION [STAGE]
  *
- * OPERATION: self, parse, check, score, junit, json, html, summary, merge,
- * perform. The reports and merge need a finished run: the rehearsals are
+ * OPERATION: self, parse, check, expect, score, junit, json, html, summary,
+ * merge, perform. expect judges expectations with every filter against a
+ * response built here (no network). The reports and merge need a finished run: the rehearsals are
  * performed once, without failures, against the stage (STAGE, started
  * here on a loopback port); only the rendering or the merge is tortured.
  * perform tortures a run itself against the stage: a step whose chain
@@ -25,7 +26,10 @@
 
 #include <jansson.h>
 
+#include "channels/web/response.h"
 #include "core/buf.h"
+#include "core/redact.h"
+#include "expectations/expect.h"
 #include "language/ast.h"
 #include "readiness/score.h"
 #include "reports/json.h"
@@ -269,6 +273,136 @@ static int torture_check(void)
 		tw_script_free(s);
 	}
 	tw_vars_free(given);
+	return problems;
+}
+
+/* ---- expect: subjects, filters and predicates judged ---- */
+
+static const char expect_body[] =
+	"{\"ids\": [3, 5, 8], \"price\": \"12\", \"ratio\": \"0.75\", \"tags\": \"a,b,c\","
+	" \"token\": \"eyJzdWIiOiAiYWRhIn0\", \"next\": \"https://x.test/o?page=3&q=caf%C3%A9\","
+	" \"title\": \"Fish &amp; Chips &#65\", \"path\": \"caf%C3%A9\", \"opened\": \"2020-02-29\","
+	" \"stamp\": \"2020-01-01T02:00:00+0200\", \"order\": \"Order #1001 is ready\","
+	" \"inner\": \"{\\\"big\\\": 123456789012345678901234567890, \\\"a\\\": [1, 2]}\","
+	" \"obj\": {\"a\": 1, \"b\": 2}, \"auth\": \"Basic YWRhOmh1bnRlcjJwYXNz\"}";
+
+/* Every filter, passing and failing, absence, secrets. */
+static const char expect_script[] =
+	"scene \"S\"\n"
+	"  expect json $.ids count == 3\n"
+	"  expect json $.obj count == 2\n"
+	"  expect json $.ids nth 2 == 5\n"
+	"  expect json $.ids nth 5 not exists\n"
+	"  expect json $.ids nth 5 == 1\n"
+	"  expect json $.ids first == 3\n"
+	"  expect json $.ids last toFloat == 8\n"
+	"  expect json $.price toInt == 12\n"
+	"  expect json $.ratio toInt == 0\n"
+	"  expect json $.tags split \",\" last == \"c\"\n"
+	"  expect json $.order replace \"ready\" \"{{w}}\" == \"x\"\n"
+	"  expect json $.order replace /(\\d+)/ \"<$1>\" contains \"<1001>\"\n"
+	"  expect json $.order regex /#(\\d+)/ toInt == 1001 as n\n"
+	"  expect json $.order regex /#(x)/ == 1\n"
+	"  expect json $.token base64Decode jsonpath \"$.sub\" == \"ada\"\n"
+	"  expect json $.token base64Decode toHex base64Encode == \"x\"\n"
+	"  expect json $.path urlDecode urlEncode == \"caf%C3%A9\"\n"
+	"  expect json $.title htmlUnescape == \"Fish & Chips A\"\n"
+	"  expect json $.inner jsonpath \"$.a[*]\" count == 2\n"
+	"  expect json $.inner jsonpath \"$.big\" is number\n"
+	"  expect json $.next urlQueryParam \"q\" == \"caf\u00e9\"\n"
+	"  expect json $.opened toDate \"%Y-%m-%d\" daysBeforeNow > 1000\n"
+	"  expect json $.stamp toDate \"%Y-%m-%dT%H:%M:%S%z\" == \"2020-01-01T00:00:00Z\"\n"
+	"  expect json $.stamp toDate == \"x\"\n"
+	"  expect json $.order sha256 md5 == \"x\"\n"
+	"  expect json $.auth base64Encode == \"nope\"\n"
+	"  expect var pw split \"2\" == \"nope\"\n"
+	"  expect header Set-Cookie nth 2 regex /size=(\\w+)/ == \"large\"\n"
+	"  expect header Set-Cookie nth 3 not exists\n"
+	"  expect bytes count > 10\n"
+	"  expect sha256 starts with \"0\"\n";
+
+typedef struct expect_ctx {
+	const tw_script *script;
+	tw_buf out; /* every outcome, in words */
+} expect_ctx;
+
+static int expect_judge(expect_ctx *c, tw_response *resp, tw_vars *vars, const tw_redact *r)
+{
+	const tw_scene *sc = &c->script->scenes[0];
+	for (size_t i = 0; i < sc->step_count; i++) {
+		tw_expect_outcome o = {0};
+		int rc = tw_expect_eval(&sc->steps[i].expect, resp, vars, r, &o);
+		if (rc == TW_OK && tw_buf_printf(&c->out, "%d|%s|%s|%s|%s\n", o.passed,
+						 o.message ? o.message : "-",
+						 o.expected ? o.expected : "-",
+						 o.actual ? o.actual : "-",
+						 o.captured ? o.captured : "-") != TW_OK)
+			rc = TW_ENOMEM;
+		tw_expect_outcome_free(&o);
+		if (rc)
+			return rc;
+	}
+	return TW_OK;
+}
+
+static int expect_run(void *p)
+{
+	expect_ctx *c = p;
+	tw_buf_init(&c->out, (size_t)1 << 24);
+	tw_response resp;
+	tw_response_init(&resp, 1u << 20);
+	tw_redact r = {0};
+	tw_vars *vars = tw_vars_new();
+	const char *lines[] = {"HTTP/1.1 200 OK\r\n", "Content-Type: application/json\r\n",
+			       "Set-Cookie: flavour=margherita; Path=/\r\n",
+			       "Set-Cookie: size=large; Path=/; HttpOnly\r\n"};
+	int rc = vars ? TW_OK : TW_ENOMEM;
+	for (size_t i = 0; rc == TW_OK && i < sizeof(lines) / sizeof(lines[0]); i++)
+		rc = tw_response_header_line(&resp, lines[i], strlen(lines[i]));
+	resp.status = 200;
+	if (rc == TW_OK)
+		rc = tw_buf_append(&resp.body, expect_body, sizeof(expect_body) - 1);
+	if (rc == TW_OK && !(resp.content_type = strdup("application/json")))
+		rc = TW_ENOMEM;
+	if (rc == TW_OK)
+		rc = tw_redact_add(&r, "hunter2pass");
+	if (rc == TW_OK)
+		rc = tw_vars_set(vars, "pw", "hunter2pass", true);
+	if (rc == TW_OK)
+		rc = tw_vars_set(vars, "w", "baking", false);
+	if (rc == TW_OK)
+		rc = expect_judge(c, &resp, vars, &r);
+	tw_vars_free(vars);
+	tw_redact_free(&r);
+	tw_response_free(&resp);
+	return rc;
+}
+
+static char *expect_digest(void *p)
+{
+	expect_ctx *c = p;
+	char *s = strdup(c->out.len ? tw_buf_str(&c->out) : "");
+	tw_buf_free(&c->out);
+	tw_buf_init(&c->out, (size_t)1 << 24);
+	return s;
+}
+
+static void expect_cleanup(void *p)
+{
+	tw_buf_free(&((expect_ctx *)p)->out);
+}
+
+static int torture_expect(void)
+{
+	tw_script *s = NULL;
+	tw_error err = {0};
+	if (tw_script_parse(&s, "expect.rehearsal", expect_script, strlen(expect_script), &err))
+		die("expect script", &err);
+	expect_ctx c = {.script = s};
+	torture_op op = {"expect (every filter)", expect_run, expect_digest, expect_cleanup, &c,
+			 NULL};
+	int problems = torture_run(&op);
+	tw_script_free(s);
 	return problems;
 }
 
@@ -744,6 +878,8 @@ int main(int argc, char **argv)
 		problems = torture_parse();
 	else if (strcmp(what, "check") == 0)
 		problems = torture_check();
+	else if (strcmp(what, "expect") == 0)
+		problems = torture_expect();
 	else if (strcmp(what, "merge") != 0 && strcmp(what, "perform") != 0 && !report_op(what))
 		return fprintf(stderr, "test_torture: no operation '%s'\n", what), 2;
 	else if (!stage)

@@ -19,11 +19,13 @@
 #include <time.h>
 
 #include "expectations/expect.h"
+#include "core/redact.h"
 #include "language/parser.h"
 
 typedef struct fx {
 	tw_response resp;
 	tw_vars *vars;
+	tw_redact *redact; /* NULL: no secrets */
 } fx;
 
 static const char BODY[] =
@@ -92,7 +94,7 @@ static void judge(fx *f, const char *line, bool passed, const char *message)
 		fail_msg("%s: %s", line, err.message);
 	const tw_expect *e = &s->scenes[0].steps[0].expect;
 	tw_expect_outcome o;
-	assert_int_equal(tw_expect_eval(e, &f->resp, f->vars, NULL, &o), TW_OK);
+	assert_int_equal(tw_expect_eval(e, &f->resp, f->vars, f->redact, &o), TW_OK);
 	if (o.passed != passed)
 		fail_msg("%s: expected %s, got %s: %s", line, passed ? "a pass" : "a failure",
 			 o.passed ? "a pass" : "a failure", o.message);
@@ -117,8 +119,9 @@ static void test_lists(void **state)
 	PASS(f, "json $.ids first == 3");
 	PASS(f, "json $.ids last == 8");
 	PASS(f, "json $.none count == 0");
-	/* One object selected is a list of one, as `count` always counted. */
-	PASS(f, "json $.obj count == 1");
+	/* An object selected by a name is counted by its members. */
+	PASS(f, "json $.obj count == 2");
+	PASS(f, "json $ count == 19");
 	PASS(f, "json $.inner jsonpath \"$\" count == 1");
 	/* Several matches are a list; one array selected is that array. */
 	PASS(f, "json $.ids[*] count == 3");
@@ -269,6 +272,136 @@ static void test_empty_body_digests(void **state)
 	PASS(f, "bytes count == 0");
 }
 
+/* Past the end of a list there is nothing: `not exists` holds, any other
+ * predicate fails saying how long the list is. */
+static void test_nth_past_the_end(void **state)
+{
+	fx *f = *state;
+	body(f, BODY);
+	PASS(f, "header Set-Cookie nth 3 not exists");
+	PASS(f, "json $.ids nth 4 not exists");
+	PASS(f, "json $.none first not exists");
+	PASS(f, "json $.none last not exists");
+	FAILS(f, "json $.ids nth 2 not exists", NULL);
+	FAILS(f, "json $.ids nth 4 exists", "json $.ids nth 4: nth 4 got [3,5,8] (list): the list has 3 items");
+	FAILS(f, "header Set-Cookie nth 3 == \"a\"",
+	      "header Set-Cookie nth 3: nth 3 got [\"flavour=margherita; Path=/\",\"size=large; "
+	      "Path=/; HttpOnly\"] (list): the list has 2 items");
+}
+
+/* A format's %z is an offset from UTC, as ISO 8601's is. */
+static void test_date_offset(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(tw_vars_set(f->vars, "when", "2020-01-01T02:00:00+0200", false), TW_OK);
+	assert_int_equal(tw_vars_set(f->vars, "west", "01/01/2020 00:30 -0130", false), TW_OK);
+	PASS(f, "var when toDate \"%Y-%m-%dT%H:%M:%S%z\" == \"2020-01-01T00:00:00Z\"");
+	PASS(f, "var when toDate == \"2020-01-01T00:00:00Z\"");
+	PASS(f, "var west toDate \"%d/%m/%Y %H:%M %z\" == \"2020-01-01T02:00:00Z\"");
+}
+
+/* HTML5 reads a numeric reference without its ';' (&#65 is A). */
+static void test_html_legacy_references(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(tw_vars_set(f->vars, "h", "&#65 foo &#x42 bar &#67;&#", false), TW_OK);
+	PASS(f, "var h htmlUnescape == \"A foo B bar C&#\"");
+}
+
+/* Bytes as lowercase hex: how a binary value is compared. */
+static void test_to_hex(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(tw_buf_append(&f->resp.body, "a\0\xff", 3), TW_OK);
+	PASS(f, "bytes toHex == \"6100ff\"");
+}
+
+/* A value derived from a secret by a filter is a secret too: the redactor
+ * cannot follow every transform, so what a filter made from a value that
+ * holds one is shown as ***. */
+static void test_secrets_stay_masked(void **state)
+{
+	fx *f = *state;
+	tw_redact r = {0};
+	assert_int_equal(tw_redact_add(&r, "hunter2pass"), TW_OK);
+	f->redact = &r;
+	assert_int_equal(tw_vars_set(f->vars, "pw", "hunter2pass", true), TW_OK);
+	body(f, "{\"auth\": \"Basic YWRhOmh1bnRlcjJwYXNz\", \"open\": \"abc\"}");
+	const char *lines[][2] = {
+		{"json $.auth base64Encode == \"nope\"",
+		 "json $.auth base64Encode: expected: \"nope\" (string) / actual: *** (string, derived from a secret)"},
+		{"var pw replace \"2\" \"_\" == \"nope\"",
+		 "var pw replace \"2\" \"_\": expected: \"nope\" (string) / actual: *** (string, derived from a secret)"},
+		{"var pw split \"p\" == \"nope\"",
+		 "var pw split \"p\": expected: \"nope\" (string) / actual: *** (list, derived from a secret)"},
+		{"var pw regex /(.*)pass/ == \"nope\"",
+		 "var pw regex /(.*)pass/: expected: \"nope\" (string) / actual: *** (string, derived from a secret)"},
+		{"var pw regex /(x)/ == \"nope\"",
+		 "var pw regex /(x)/: regex got *** (string, derived from a secret): no match"},
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		FAILS(f, lines[i][0], lines[i][1]);
+	/* Nothing secret in it: shown as ever. */
+	FAILS(f, "json $.open base64Encode == \"nope\"",
+	      "json $.open base64Encode: expected: \"nope\" (string) / actual: \"YWJj\" (string)");
+	f->redact = NULL;
+	tw_redact_free(&r);
+}
+
+/* One reader for text that is a number: what == reads as a number, toInt
+ * and toFloat read too (blanks around it, a sign, an exponent). */
+static void test_one_number_reader(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(tw_vars_set(f->vars, "n", " 42 ", false), TW_OK);
+	assert_int_equal(tw_vars_set(f->vars, "r", "-0.5e1", false), TW_OK);
+	PASS(f, "var n == 42");
+	PASS(f, "var n toInt == 42");
+	PASS(f, "var n toFloat == 42");
+	PASS(f, "var r == -5");
+	PASS(f, "var r toFloat == -5");
+	FAILS(f, "var r toInt == -5", "var r toInt: toInt got \"-0.5e1\" (string): not an integer");
+}
+
+/* `expect LINE` does not parse, with message (after "t.rehearsal:2:COL: "). */
+static void refused(const char *line, const char *message)
+{
+	char text[1024];
+	snprintf(text, sizeof(text), "scene \"S\"\n  expect %s\n", line);
+	tw_script *s = NULL;
+	tw_error err = {0};
+	if (tw_parse(&s, "t.rehearsal", text, strlen(text), &err) == TW_OK)
+		fail_msg("%s: parsed", line);
+	if (!err.message || !strstr(err.message, message))
+		fail_msg("%s:\nexpected: %s\ngot:      %s", line, message,
+			 err.message ? err.message : "(null)");
+	tw_error_clear(&err);
+	tw_script_free(s);
+}
+
+/* A Hurl filter or predicate techweek spells otherwise: the word is named
+ * as unknown, with the techweek way to say it. */
+static void test_hurl_words(void **state)
+{
+	(void)state;
+	refused("json $.a htmlEscape == \"a\"", "unknown filter 'htmlEscape' (Hurl's): there is "
+						 "htmlUnescape only");
+	refused("json $.a replaceRegex /\\d/ \"x\" == \"y\"",
+		"unknown filter 'replaceRegex' (Hurl's): write replace /REGEX/ \"NEW\"");
+	refused("json $.a base64UrlSafeDecode == \"y\"",
+		"unknown filter 'base64UrlSafeDecode' (Hurl's): write base64Decode, which reads "
+		"URL-safe base64 too");
+	refused("header Expires toDate \"%a\" dateFormat \"%Y\" == \"2015\"",
+		"unknown filter 'dateFormat' (Hurl's): a date compares as ISO 8601 text");
+	refused("json $.errors isCollection", "unknown predicate 'isCollection' (Hurl's): write is "
+					      "list or is object");
+	refused("json $.a startsWith \"x\"", "unknown predicate 'startsWith' (Hurl's): write starts "
+					    "with \"TEXT\"");
+	refused("json $.a nth -1 == 1", "found '-1'; for the last item write last");
+	/* A misspelling of a filter still gets its name. */
+	refused("json $.a tohex == 1", "unknown filter 'tohex' (did you mean 'toHex'?)");
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -276,7 +409,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_lists), T(test_absent),	T(test_numbers), T(test_text),
 		T(test_encodings), T(test_dates), T(test_headers), T(test_bytes),
-		T(test_empty_body_digests),
+		T(test_empty_body_digests), T(test_nth_past_the_end), T(test_date_offset),
+		T(test_html_legacy_references), T(test_to_hex),
+		T(test_secrets_stay_masked), cmocka_unit_test(test_hurl_words),
+		T(test_one_number_reader),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();

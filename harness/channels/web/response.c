@@ -366,7 +366,8 @@ json_t *tw_response_json(tw_response *r, const char **why)
 {
 	if (!r->json_tried) {
 		r->json_tried = true;
-		json_error_t e;
+		/* Zeroed: jansson sets no error code when memory runs out. */
+		json_error_t e = {0};
 		size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
 		/* In the charset Content-Type names, as text and body are.
 		 * An integer beyond 64 bits (ids, ledgers) is a number all the
