@@ -1123,6 +1123,7 @@ static int evaluate(eval ev, tw_expect_outcome *out)
 		free(out->captured);
 		out->captured = NULL;
 	}
+	out->captured_secret = out->captured && ev.act.secret;
 	free(ev.arg);
 	free(ev.want);
 	free(ev.label);

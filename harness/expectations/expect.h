@@ -22,6 +22,8 @@ typedef struct tw_expect_outcome {
 	char *expected; /* owned, may be NULL */
 	char *actual;   /* owned, may be NULL; at most about TW_EXCERPT_MAX */
 	char *captured; /* owned; set when passed and ex->capture is set */
+	bool captured_secret; /* captured is what filters made of a secret:
+				 the variable is to be kept secret */
 } tw_expect_outcome;
 
 /* Evaluates ex against resp, expanding templates in ex (arg, value, regex)

@@ -972,7 +972,7 @@ void tw_filter_apply(eval *ev)
 	} else if (!from_actual(ev, &v)) {
 		return;
 	}
-	ev->act.secret = ev->act.present && holds_secret(ev);
+	ev->act.secret = ev->act.present && (ev->act.secret || holds_secret(ev));
 	for (; i < ex->filter_count; i++)
 		if (!apply(ev, &ex->filters[i], &v) || !ev->act.present)
 			break;

@@ -926,7 +926,11 @@ void tw_subject_fetch(eval *ev)
 	}
 	case TW_SUBJ_VAR: {
 		/* A variable is text, whatever it reads as. */
-		const char *v = tw_vars_get(ev->vars, ev->arg, NULL);
+		bool secret = false;
+		const char *v = tw_vars_get(ev->vars, ev->arg, &secret);
+		/* A capture of what filters made of a secret (the run's
+		 * redactor does not know it): shown as ***. */
+		ev->act.secret = v && secret;
 		if (v)
 			set_string(ev, v, strlen(v));
 		else

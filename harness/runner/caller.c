@@ -320,7 +320,8 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 		if (out.passed) {
 			c->heard = i + 1;
 			if (st->expect.capture && out.captured &&
-			    tw_vars_set(c->vars, st->expect.capture, out.captured, false) != TW_OK)
+			    tw_vars_set(c->vars, st->expect.capture, out.captured,
+					out.captured_secret) != TW_OK)
 				goto oom;
 			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 			tw_expect_outcome_free(&out);
@@ -412,7 +413,8 @@ static void expect_call(tw_customer *c, tw_step_result *sr, const tw_step *st, d
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, out.expected, out.actual, "%s",
 				 out.message ? out.message : "expectation failed");
 	else if (st->expect.capture && out.captured &&
-		 tw_vars_set(c->vars, st->expect.capture, out.captured, false) != TW_OK)
+		 tw_vars_set(c->vars, st->expect.capture, out.captured,
+					out.captured_secret) != TW_OK)
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 	else
 		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);

@@ -696,7 +696,8 @@ static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 	}
 	if (out.passed) {
 		if (st->expect.capture && out.captured &&
-		    tw_vars_set(c->vars, st->expect.capture, out.captured, false) != TW_OK)
+		    tw_vars_set(c->vars, st->expect.capture, out.captured,
+					out.captured_secret) != TW_OK)
 			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		else
 			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);

@@ -394,6 +394,17 @@ const char *tw_response_body_text(tw_response *r, size_t *len)
 		r->utf8_tried = true;
 		char charset[64];
 		charset_param(r, charset, sizeof(charset));
+		/* An HTML page may say its charset only in <meta charset>:
+		 * libxml2's parser reads it (doc->encoding), and the body is
+		 * read in the charset the page's text is. */
+		if (!charset[0] && tw_response_is_html(r)) {
+			xmlDocPtr doc = tw_response_doc(r);
+			if (doc && doc->encoding) {
+				snprintf(charset, sizeof(charset), "%s", (const char *)doc->encoding);
+				for (char *c = charset; *c; c++)
+					*c = (char)tolower((unsigned char)*c);
+			}
+		}
 		iconv_t cd = is_utf8(charset) ? (iconv_t)-1 : iconv_open("UTF-8", charset);
 		/* UTF-8 takes at most 4 bytes for any one byte of a legacy
 		 * charset (and 3 for two of GB2312's); an unknown charset or
