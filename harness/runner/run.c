@@ -29,9 +29,15 @@ const char *tw_version(void)
 /* The size of each version of the options, a row per version
  * (TW_VERSION_END): tw_run_new reads that many bytes of the caller's. */
 static const size_t options_size[] = {TW_VERSION_END(tw_run_options, shard_count),
-				     TW_VERSION_END(tw_run_options, keep_cookies)};
+				     TW_VERSION_END(tw_run_options, header_count)};
 _Static_assert(sizeof(options_size) / sizeof(options_size[0]) == TW_RUN_OPTIONS_VERSION,
 	       "a size per version");
+/* A field added by version 2 lies past version 1's last byte, or a caller
+ * built against version 1 would have it read from its own other fields. */
+_Static_assert(offsetof(tw_run_options, no_follow) >= TW_VERSION_END(tw_run_options, shard_count) &&
+		       offsetof(tw_run_options, cookies) >= TW_VERSION_END(tw_run_options, shard_count) &&
+		       offsetof(tw_run_options, headers) >= TW_VERSION_END(tw_run_options, shard_count),
+	       "version 2's fields come after version 1's");
 
 /* A version of the options this library can read, or TW_EUSAGE. */
 static int check_version(unsigned version, const char *who, tw_error *err)

@@ -64,15 +64,6 @@ typedef struct tw_run_options {
 	bool insecure;           /* do not verify TLS peers */
 	const char *cacert;      /* CA bundle to verify against; borrowed */
 	const char *user_agent;  /* default "techweek/VERSION" */
-	/* --header: "Name: value" lines every request and page carries
-	 * unless the step or the rehearsal sets that header (borrowed, may
-	 * be NULL). A line that is not one (tw_header_line_name) is
-	 * TW_EUSAGE. The value of one that carries credentials
-	 * (Authorization, Proxy-Authorization, Cookie, or a name with token,
-	 * key, secret, auth, pass or session in it) is masked in every
-	 * report, as a {{secret}} is. */
-	const char *const *headers;
-	size_t header_count;
 	/* The phone: every loop an IVR can make is bounded. */
 	int call_max_fetches;    /* documents fetched between two caller
 				    actions (Redirect loops); default 20; >= 1 */
@@ -122,13 +113,22 @@ typedef struct tw_run_options {
 	 * no redirect (the 3xx is the response) unless its script says
 	 * `follow redirects on`; max_redirects still bounds those that do. */
 	bool no_follow;
-	/* Version 2 too. Cookies (issue 12, capability 8): every customer's jar
+	/* Version 2 too: cookies (issue 12, capability 8): every customer's jar
 	 * starts with the cookies of this Netscape cookie file (--cookies;
 	 * borrowed; NULL: an empty jar), and with keep_cookies the jar of the
 	 * run's first performance is kept as it ends, whatever its outcome,
-	 * for tw_run_cookies (--cookie-jar). */
+	 * for tw_run_write_cookies (--cookie-jar). */
 	const char *cookies;
 	bool keep_cookies;
+	/* Version 2 too: --header: "Name: value" lines every request and page carries
+	 * unless the step or the rehearsal sets that header (borrowed, may
+	 * be NULL). A line that is not one (tw_header_line_name) is
+	 * TW_EUSAGE. The value of one that carries credentials
+	 * (Authorization, Proxy-Authorization, Cookie, or a name with token,
+	 * key, secret, auth, pass or session in it) is masked in every
+	 * report, as a {{secret}} is. */
+	const char *const *headers;
+	size_t header_count;
 } tw_run_options;
 
 /* The most tw_run_options.max_body may be: 4 GiB, as --max-body. A body
@@ -173,10 +173,6 @@ TW_EXTERN(const char *) tw_verdict_key(tw_verdict v);
 		.progress_ms = 1000,                                                   \
 	}
 
-/* Sets *opts to TW_RUN_OPTIONS_INIT as of version (pass
- * TW_RUN_OPTIONS_VERSION): that version and its fields' defaults, nothing
- * past its last field, as libgit2's _options_init. TW_OK; TW_EUSAGE for
- * NULL, 0 or a version above this library's (*opts untouched). */
 /* True when s[0..n) is an HTTP token (RFC 9110): what a header name and
  * a cookie name are made of (letters, digits and !#$%&'*+-.^_`|~). */
 TW_EXTERN(bool) tw_http_token(const char *s, size_t n);
@@ -185,6 +181,10 @@ TW_EXTERN(bool) tw_http_token(const char *s, size_t n);
  * or LF in it. The techweek command checks --header with it. */
 TW_EXTERN(size_t) tw_header_line_name(const char *line);
 
+/* Sets *opts to TW_RUN_OPTIONS_INIT as of version (pass
+ * TW_RUN_OPTIONS_VERSION): that version and its fields' defaults, nothing
+ * past its last field, as libgit2's _options_init. TW_OK; TW_EUSAGE for
+ * NULL, 0 or a version above this library's (*opts untouched). */
 TW_EXTERN(int) tw_run_options_init(tw_run_options *opts, unsigned version);
 
 typedef struct tw_run tw_run;
