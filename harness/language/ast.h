@@ -230,6 +230,8 @@ typedef struct tw_request {
 	/* transport (issue 12, capability 11) */
 	int http_version; /* `http 1.1`: 10, 11, 20, 30; 0 = libcurl's choice */
 	bool insecure;    /* `insecure`: the server's certificate unchecked */
+	bool raw_body;    /* `decompress off`: the body as it came on the
+			     wire, Content-Encoding not undone */
 	char *cert;       /* `cert "c.pem" key "k.pem"`: the client certificate
 			     and its key (templates, relative to the script's
 			     folder); NULL: none */

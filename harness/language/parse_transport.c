@@ -4,6 +4,7 @@
  *      http 1.0|1.1|2|3               the HTTP version to ask for
  *      insecure                       the server's certificate unchecked
  *      cert "client.pem" key "client.key"   a client certificate
+ *      decompress off|on              off: the body as it came on the wire
  *
  * Their own file so the request's other modifiers (parse_modifier.c) stay
  * as they are. A version this libcurl cannot speak is refused here, so
@@ -16,7 +17,8 @@
 
 bool tw_parse_transport_word(const char *w)
 {
-	return strcmp(w, "http") == 0 || strcmp(w, "insecure") == 0 || strcmp(w, "cert") == 0;
+	return strcmp(w, "http") == 0 || strcmp(w, "insecure") == 0 || strcmp(w, "cert") == 0 ||
+	       strcmp(w, "decompress") == 0;
 }
 
 static int parse_http(parser *p, const tw_token *kw, tw_request *req)
@@ -94,6 +96,20 @@ int tw_parse_transport_modifier(parser *p, const tw_token *kw, tw_request *req)
 		return parse_http(p, kw, req);
 	if (strcmp(kw->text, "cert") == 0)
 		return parse_cert(p, kw, req);
+	if (strcmp(kw->text, "decompress") == 0) {
+		/* `decompress off`: what `bytes`, sha256 and md5 read is the
+		 * body as sent (gzip's own bytes); `on` is the default. */
+		tw_token tok;
+		int rc = tw_parse_next(p, &tok);
+		if (rc)
+			return rc;
+		if (!tw_parse_is_word(&tok, "off") && !tw_parse_is_word(&tok, "on"))
+			return tw_parse_err(p, tok.col,
+					    "expected off or on after 'decompress' (off: the body as "
+					    "it came, its Content-Encoding not undone)");
+		req->raw_body = tok.text[1] == 'f';
+		return tw_parse_end(p, "off or on");
+	}
 	if (req->insecure)
 		return tw_parse_err(p, kw->col, "a request has one 'insecure' line");
 	req->insecure = true;

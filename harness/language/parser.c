@@ -55,7 +55,7 @@ static const char *const modifier_words[] = {
 	/* issue 12, redirects and polling */
 	"follow", "retry",
 	/* transport (issue 12, capability 11) */
-	"http", "insecure", "cert",
+	"http", "insecure", "cert", "decompress",
 };
 static const char *const call_modifier_words[] = {"method", "signed"};
 static const char *const block_words[] = {"cast", "scene", "backstage"};

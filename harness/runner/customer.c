@@ -447,6 +447,7 @@ static int transport_options(tw_customer *c, tw_step_result *sr, const tw_reques
 {
 	req->http_version = r->http_version;
 	req->insecure = r->insecure;
+	req->raw_body = r->raw_body;
 	if (!r->cert)
 		return TW_OK;
 	char *cert = tw_customer_expand(c, sr, r->cert, now_ms);

@@ -1069,6 +1069,11 @@ static void test_transport(void **state)
 	assert_string_equal(sc->steps[6].expect.arg, "serial");
 	tw_script_free(s);
 
+	tw_script *raw = parse_ok(S "get /x\n  decompress off\nget /y\n  decompress on\n");
+	assert_true(raw->scenes[0].steps[0].req.raw_body);
+	assert_false(raw->scenes[0].steps[1].req.raw_body);
+	tw_script_free(raw);
+	parse_err(S "get /x\n  decompress no\n", 3, 14, "expected off or on after 'decompress'");
 	parse_err(S "get /x\n  http\n", 3, 7, "expected the HTTP version after 'http'");
 	parse_err(S "get /x\n  http 1.1\n  http 1.0\n", 4, 3, "a request has one 'http' line");
 	parse_err(S "get /x\n  insecure yes\n", 3, 12, "unexpected 'yes' after 'insecure'");

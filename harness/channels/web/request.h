@@ -34,6 +34,7 @@ typedef struct tw_http_request {
 	/* transport (issue 12, capability 11) */
 	int http_version;    /* 10, 11, 20, 30; 0: libcurl's default */
 	bool insecure;       /* skip verifying the server's certificate */
+	bool raw_body;       /* keep the body as sent: no Content-Encoding undone */
 	char *cert, *key;    /* owned: client certificate and key files; NULL: none */
 	/* issue 12 fix round: the page a navigation leaves, as a referrer
 	 * (no fragment, no credentials; owned; NULL: none, as for a visit or

@@ -219,6 +219,8 @@ static int apply_transport(CURL *easy, const tw_http_request *req, tw_error *err
 			return tw_error_set(err, TW_EUNSUPPORTED,
 					    "this libcurl (%s) cannot speak the HTTP version asked for",
 					    curl_version_info(CURLVERSION_NOW)->version);
+	/* Set on every request: an easy handle may carry the last one's. */
+	curl_easy_setopt(easy, CURLOPT_HTTP_CONTENT_DECODING, req->raw_body ? 0L : 1L);
 	if (req->insecure) {
 		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
