@@ -264,6 +264,14 @@ int tw_parse_filters(parser *p, tw_expect *e)
 					    "filters apply to a response, not to the call: '%s' "
 					    "cannot follow this subject",
 					    tok.text);
+		/* A step's time is a duration, compared with one: nothing to
+		 * count, split or decode. */
+		if (e->subject == TW_SUBJ_TIME)
+			return tw_parse_err(p, tok.col,
+					    "filters apply to what a response holds, not to the "
+					    "step's time: '%s' cannot follow 'time' (write expect "
+					    "time < 2s)",
+					    tok.text);
 		if ((rc = tw_parse_next(p, &tok)))
 			return rc;
 		if (e->filter_count == cap) {

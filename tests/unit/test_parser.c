@@ -1109,6 +1109,8 @@ static void test_expect_errors(void **state)
 	parse_err(S "expect header\n", 2, 14, "expected the header name after 'expect header'");
 	parse_err(S "expect header Bad/Name exists\n", 2, 15, "invalid header name 'Bad/Name'");
 	parse_err(S "expect header \"Bad Name\" exists\n", 2, 15, "invalid header name '\"Bad Name\"'");
+	parse_err(S "expect time count < 2s\n", 2, 13,
+		  "filters apply to what a response holds, not to the step's time: 'count'");
 	parse_err("scene \"Call\" on ivr\n  expect transfer nth 1 == x\n", 2, 19,
 		  "filters apply to a response, not to the call: 'nth' cannot follow");
 	/* Quoted names are Hurl's way (`header "Set-Cookie"`): accepted. */
