@@ -184,6 +184,34 @@ static int add_header_secrets(tw_run *run)
 	return rc;
 }
 
+/* --cookies: a cookie file is often a browser's session pasted in; every
+ * value in it is a secret. libcurl reads the file (as each customer's jar
+ * will) and lists its cookies in Netscape format, the value last. A file
+ * it cannot read adds nothing here: the customers' jars say so. */
+static int add_cookie_file_secrets(tw_run *run)
+{
+	if (!run->opts.cookies)
+		return TW_OK;
+	CURL *easy = curl_easy_init();
+	if (!easy)
+		return TW_ENOMEM;
+	struct curl_slist *list = NULL;
+	curl_easy_setopt(easy, CURLOPT_COOKIEFILE, run->opts.cookies);
+	curl_easy_setopt(easy, CURLOPT_COOKIELIST, "RELOAD");
+	curl_easy_getinfo(easy, CURLINFO_COOKIELIST, &list);
+	int rc = TW_OK;
+	for (struct curl_slist *l = list; rc == TW_OK && l; l = l->next) {
+		const char *v = l->data;
+		for (int tab = 0; v && tab < 6; tab++)
+			v = (v = strchr(v, '\t')) ? v + 1 : NULL;
+		if (v)
+			rc = add_secret(run, v, strlen(v));
+	}
+	curl_slist_free_all(list);
+	curl_easy_cleanup(easy);
+	return rc;
+}
+
 int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 {
 	if (!out)
@@ -218,7 +246,7 @@ int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 	}
 	if (gethostname(run->hostname, sizeof(run->hostname) - 1) != 0)
 		strcpy(run->hostname, "localhost");
-	if (add_header_secrets(run) != TW_OK) {
+	if (add_header_secrets(run) != TW_OK || add_cookie_file_secrets(run) != TW_OK) {
 		tw_run_free(run);
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	}

@@ -115,7 +115,8 @@ typedef struct tw_run_options {
 	bool no_follow;
 	/* Version 2 too: cookies (issue 12, capability 8): every customer's jar
 	 * starts with the cookies of this Netscape cookie file (--cookies;
-	 * borrowed; NULL: an empty jar), and with keep_cookies the jar of the
+	 * borrowed; NULL: an empty jar; its values are masked in every report
+	 * as secrets), and with keep_cookies the jar of the
 	 * run's first performance is kept as it ends, whatever its outcome,
 	 * for tw_run_write_cookies (--cookie-jar). */
 	const char *cookies;

@@ -105,5 +105,27 @@ if run "--cookie-jar that cannot be written" 4 --cookie-jar "$work/seed.txt/jar.
   fi
 fi
 
+# A seeded cookie's value is a secret (a session token pasted from a
+# browser): a failure that shows it shows *** in every report.
+printf '# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\tseededsessiontoken\n' \
+  >"$work/secret.txt"
+cat >"$work/secret.rehearsal" <<'EOF'
+rehearsal "Seeded secret"
+scene "Shown"
+  get {{stage}}/cookies/show
+  expect json $.cookies.sid == "nope"
+EOF
+mkdir -p "$work/reports"
+"$techweek" run --color never --var "stage=$stage" --cookies "$work/secret.txt" \
+  --reports "$work/reports" "$work/secret.rehearsal" >"$work/stdout" 2>"$work/stderr" </dev/null
+got=$?
+if [ "$got" = 1 ] && ! grep -rq seededsessiontoken "$work/stdout" "$work/reports" &&
+   grep -q '\*\*\*' "$work/stdout"; then
+  ok "a seeded cookie's value is masked in the terminal and every report"
+else
+  bad "a seeded cookie's value is masked in the terminal and every report" "exit $got" \
+    "$(grep -rl seededsessiontoken "$work/stdout" "$work/reports")" "$(tail -n 12 "$work/stdout")"
+fi
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
