@@ -521,6 +521,21 @@ static size_t add_pairs(modifier *m, size_t n, const tw_pairs *pairs, bool name_
 	return n;
 }
 
+/* A file a script names, as the run will open it: relative to the
+ * rehearsal's folder unless absolute. In c->tmp; NULL (and c->oom) when
+ * out of memory. */
+static char *script_file(checker *c, const char *path)
+{
+	const char *slash = strrchr(c->s->path, '/');
+	char *full = path[0] == '/' || !slash
+			     ? tw_arena_strdup(&c->tmp, path)
+			     : tw_arena_printf(&c->tmp, "%.*s/%s", (int)(slash - c->s->path),
+						c->s->path, path);
+	if (!full)
+		c->oom = true;
+	return full;
+}
+
 /* A file a request sends (`body file`, `part NAME file`), named relative
  * to the rehearsal's folder: missing is found now, not mid-run. A path
  * with a template is known at run time only. */
@@ -528,15 +543,9 @@ static void check_file(checker *c, int line, int col, const char *path)
 {
 	if (!path || strstr(path, "{{"))
 		return;
-	const char *slash = strrchr(c->s->path, '/');
-	char *full = path[0] == '/' || !slash
-			     ? tw_arena_strdup(&c->tmp, path)
-			     : tw_arena_printf(&c->tmp, "%.*s/%s", (int)(slash - c->s->path),
-						c->s->path, path);
-	if (!full) {
-		c->oom = true;
+	char *full = script_file(c, path);
+	if (!full)
 		return;
-	}
 	struct stat sb;
 	if (stat(full, &sb) != 0 || access(full, R_OK) != 0)
 		problem(c, line, col, "cannot read the file '%s' (%s): %s; a path is relative to the rehearsal's folder",
@@ -552,17 +561,11 @@ static void check_file(checker *c, int line, int col, const char *path)
 static void check_client_files(checker *c, const tw_request *r)
 {
 	const char *files[] = {r->cert, r->key};
-	const char *slash = strrchr(c->s->path, '/');
 	for (int i = 0; i < 2; i++) {
 		if (!files[i] || strstr(files[i], "{{"))
 			continue;
-		char path[4096];
-		if (files[i][0] == '/' || !slash)
-			snprintf(path, sizeof(path), "%s", files[i]);
-		else
-			snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - c->s->path), c->s->path,
-				 files[i]);
-		if (access(path, R_OK) != 0)
+		char *path = script_file(c, files[i]);
+		if (path && access(path, R_OK) != 0)
 			problem(c, r->cert_loc.line, r->cert_loc.col,
 				"cannot read the client %s '%s': %s", i ? "key" : "certificate", path,
 				strerror(errno));
@@ -791,10 +794,8 @@ static void check_attach(checker *c, const tw_step *st)
 	check_template(c, st->target, st->loc.col);
 	if (!st->value || strstr(st->value, "{{"))
 		return;
-	const char *slash = strrchr(c->s->path, '/');
-	int dn = st->value[0] == '/' || !slash ? 0 : (int)(slash - c->s->path) + 1;
-	char path[4096];
-	if (snprintf(path, sizeof(path), "%.*s%s", dn, c->s->path, st->value) >= (int)sizeof(path))
+	char *path = script_file(c, st->value);
+	if (!path)
 		return;
 	struct stat sb;
 	if (stat(path, &sb) != 0)

@@ -941,25 +941,20 @@ static void perform_attach(tw_customer *c, tw_step_result *sr, const tw_step *st
 		return;
 	}
 	/* relative to the rehearsal, as `part NAME file PATH` */
-	const char *slash = strrchr(c->script->path, '/');
-	tw_buf full;
-	tw_buf_init(&full, 1 << 16);
-	if (path[0] != '/' && slash)
-		tw_buf_printf(&full, "%.*s/", (int)(slash - c->script->path), c->script->path);
-	tw_buf_puts(&full, path);
+	char *full = script_relative(c, path);
 	struct stat sb;
 	xmlNodePtr form = NULL;
 	tw_error e = {0};
-	if (tw_buf_failed(&full)) {
+	if (!full) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
-	} else if (stat(tw_buf_str(&full), &sb) != 0 || access(tw_buf_str(&full), R_OK) != 0) {
+	} else if (stat(full, &sb) != 0 || access(full, R_OK) != 0) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
 				 "cannot attach '%s': %s (the path is relative to the rehearsal)",
 				 path, strerror(errno));
 	} else if (!S_ISREG(sb.st_mode)) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
 				 "cannot attach '%s': not a file", path);
-	} else if (tw_form_attach(doc, target, tw_buf_str(&full), &form, &e) != TW_OK) {
+	} else if (tw_form_attach(doc, target, full, &form, &e) != TW_OK) {
 		tw_customer_fail_error(c, sr, now_ms, &e);
 	} else {
 		c->page_changed = true;
@@ -968,7 +963,7 @@ static void perform_attach(tw_customer *c, tw_step_result *sr, const tw_step *st
 		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 	}
 	tw_error_clear(&e);
-	tw_buf_free(&full);
+	free(full);
 	free(path);
 	free(target);
 }
