@@ -31,6 +31,7 @@
 #include "techweek/result.h"
 #include "techweek/readiness.h"
 #include "techweek/number.h"
+#include "techweek/suite.h" /* issue 13, SUITE */
 
 /* The library's version, e.g. "0.1.0". Static storage. */
 TW_EXTERN(const char *) tw_version(void);

@@ -62,6 +62,10 @@ typedef struct tw_cli_opts {
 	bool quiet;
 	char **paths;         /* borrowed from argv */
 	size_t path_count;
+	/* issue 13, SUITE: --tag, --skip-tag, --name (owned; always made)
+	 * and --env NAME (borrowed from argv; NULL: none) */
+	tw_selection *selection;
+	const char *env;
 } tw_cli_opts;
 
 /* Parses argv (after the command word). Returns 0, or an exit status after
@@ -95,6 +99,26 @@ void tw_cli_free_list(char **list, size_t count);
 
 /* Prints an engine error to stderr in the standard form. */
 void tw_cli_print_error(const tw_error *err);
+
+/* issue 13, SUITE: the selected rehearsals of paths[0..n): each file read
+ * (a file that does not parse is kept, its error printed once) and
+ * considered by o->selection. *scripts[i] is the parsed script or NULL
+ * (the file did not parse: *errors[i] says why); both arrays have
+ * *kept entries, and *kept_paths names them. Prints nothing else. Nothing
+ * selected: prints "no rehearsal selected by ..." and returns TW_EUSAGE.
+ * With --env, prints the one message naming every variable no one gives
+ * and returns TW_EUSAGE. TW_OK; TW_ENOMEM. Free with tw_cli_free_selected. */
+typedef struct tw_cli_selected {
+	char **paths;        /* borrowed from the collected list */
+	tw_script **scripts; /* owned; NULL for a file that did not parse */
+	tw_error *errors;    /* owned; the load error of a NULL script */
+	size_t count;
+} tw_cli_selected;
+int tw_cli_select(const tw_cli_opts *o, char **paths, size_t n, tw_cli_selected *out);
+void tw_cli_free_selected(tw_cli_selected *s);
+/* The project with --env in effect (o->vars gets the environment's
+ * variables); prints any problem: TW_EUSAGE. */
+int tw_cli_use_env(const tw_cli_opts *o, tw_project *project);
 
 int tw_cmd_run(int argc, char **argv);
 int tw_cmd_check(int argc, char **argv);

@@ -44,16 +44,16 @@ static void show_progress(const tw_progress *p, void *ctx)
 	fflush(stderr);
 }
 
-/* Loads and checks one file; a problem is printed and recorded as broken. */
-static int load_one(tw_run *run, const char *path, const tw_vars *vars)
+/* Checks one file read by tw_cli_select (script NULL: it did not parse,
+ * load says why; the run takes script); a problem is printed and recorded
+ * as broken. */
+static int load_one(tw_run *run, const char *path, tw_script *script, const tw_error *load,
+		    const tw_vars *vars)
 {
 	tw_error err = {0};
-	tw_script *script = NULL;
-	if (tw_script_load(&script, path, &err) != TW_OK) {
-		tw_cli_print_error(&err);
-		int rc = tw_run_add_broken(run, path, &err);
-		tw_error_clear(&err);
-		return rc;
+	if (!script) {
+		tw_cli_print_error(load);
+		return tw_run_add_broken(run, path, load);
 	}
 	tw_errors problems = {0};
 	if (tw_script_check(script, vars, &problems) > 0) {
@@ -89,10 +89,25 @@ int tw_cmd_run(int argc, char **argv)
 	char **paths = tw_cli_collect(&o, &n);
 	tw_run *run = NULL;
 	tw_project *project = NULL;
+	tw_cli_selected sel = {0};
 	tw_error err = {0};
 	if (n == 0) {
 		fprintf(stderr, "techweek run: no *.rehearsal files found in the given folders\n");
 		status = TW_EXIT_USAGE;
+		goto out;
+	}
+	/* issue 13, SUITE: the project (and --env's variables, which the
+	 * run registers as it is made), then the selected files, before the
+	 * run exists: nothing is sent when either says no. */
+	if (tw_cli_load_project(&o, &project) != TW_OK) {
+		status = TW_EXIT_USAGE;
+		goto out;
+	}
+	int selected_rc = tw_cli_select(&o, paths, n, &sel);
+	if (selected_rc != TW_OK) {
+		if (selected_rc == TW_ENOMEM)
+			fprintf(stderr, "techweek: out of memory\n");
+		status = selected_rc == TW_EUSAGE ? TW_EXIT_USAGE : TW_EXIT_UNREACHABLE;
 		goto out;
 	}
 	if (tw_run_new(&run, &o.run, &err) != TW_OK) {
@@ -100,16 +115,21 @@ int tw_cmd_run(int argc, char **argv)
 		status = TW_EXIT_UNREACHABLE;
 		goto out;
 	}
-	if (tw_cli_load_project(&o, &project) != TW_OK) {
-		status = TW_EXIT_USAGE;
+	if ((tw_selection_active(o.selection) && tw_run_set_selection(run, o.selection, &err)) ||
+	    (o.env && tw_run_set_environment(run, o.env, &err))) {
+		tw_cli_print_error(&err);
+		status = TW_EXIT_UNREACHABLE;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (load_one(run, paths[i], o.vars) != TW_OK) {
+	for (size_t i = 0; i < sel.count; i++) {
+		tw_script *script = sel.scripts[i];
+		sel.scripts[i] = NULL; /* the run takes it */
+		if (load_one(run, sel.paths[i], script, &sel.errors[i], o.vars) != TW_OK) {
 			fprintf(stderr, "techweek: out of memory\n");
 			status = TW_EXIT_UNREACHABLE;
 			goto out;
 		}
+	}
 	/* Every rehearsal is in, this shard's and the others' alike: a rule
 	 * that names none of them is told before anything is sent. */
 	int checked = tw_cli_check_rules(&o, run, project);
@@ -141,6 +161,7 @@ int tw_cmd_run(int argc, char **argv)
 	 * tw_cli_finish's. */
 	status = tw_cli_finish(run, &o, project);
 out:
+	tw_cli_free_selected(&sel);
 	tw_project_free(project);
 	tw_run_free(run);
 	tw_cli_free_list(paths, n);

@@ -94,6 +94,12 @@ int tw_cli_load_project(const tw_cli_opts *o, tw_project **project)
 		tw_error_clear(&err);
 		return TW_EUSAGE;
 	}
+	/* issue 13, SUITE: the environment's vars and gate; --gate wins */
+	if (tw_cli_use_env(o, *project) != TW_OK) {
+		tw_project_free(*project);
+		*project = NULL;
+		return TW_EUSAGE;
+	}
 	if (o->gate >= 0)
 		tw_project_set_gate(*project, o->gate);
 	return TW_OK;

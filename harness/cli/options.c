@@ -464,6 +464,41 @@ static int take_quiet(parse_state *p, const char *a)
 	return 0;
 }
 
+/* issue 13, SUITE */
+static int take_select(parse_state *p, tw_select_kind kind, const char *a)
+{
+	tw_error err = {0};
+	if (tw_selection_add(p->o->selection, kind, a, &err) != TW_OK) {
+		int rc = bad(p->command, "%s", err.message ? err.message : "out of memory");
+		tw_error_clear(&err);
+		return rc;
+	}
+	return 0;
+}
+
+static int take_tag(parse_state *p, const char *a)
+{
+	return take_select(p, TW_SELECT_TAG, a);
+}
+
+static int take_skip_tag(parse_state *p, const char *a)
+{
+	return take_select(p, TW_SELECT_SKIP_TAG, a);
+}
+
+static int take_name(parse_state *p, const char *a)
+{
+	return take_select(p, TW_SELECT_NAME, a);
+}
+
+static int take_env(parse_state *p, const char *a)
+{
+	if (!a[0])
+		return bad(p->command, "--env: expected an environment's name%s", "");
+	p->o->env = a;
+	return 0;
+}
+
 enum { RUN = 1, CHECK = 2, MERGE = 4 };
 
 /*
@@ -532,9 +567,10 @@ static const struct cli_option {
 	 "Jenkins xUnit schema refuses them)", NULL, NULL, take_junit_locations},
 	{"gate", 0, RUN | MERGE, "readiness", "SCORE",
 	 "exit 1 when the readiness score is below SCORE", NULL, NULL, take_gate},
-	{"project", 0, RUN | MERGE, "readiness", "FILE",
+	{"project", 0, RUN | CHECK | MERGE, "readiness", "FILE",
 	 "weights, Apdex targets and gates (default:\ntechweek.json here, when there is one)",
-	 NULL, NULL, take_project},
+	 "the project file whose environments --env names\n(default: techweek.json here)" /* issue 13, SUITE */,
+	 NULL, take_project},
 	{"baseline", 0, RUN | MERGE, "readiness", "FILE",
 	 "compare with an earlier JSON result (the project's\n"
 	 "\"regression\" limits can fail the gate)", NULL, NULL, take_baseline},
@@ -582,6 +618,18 @@ static const struct cli_option {
 	 NULL, take_progress},
 	{"quiet", 'q', RUN | CHECK | MERGE, "output", NULL,
 	 "no summary, no progress", "print problems only", "no summary", take_quiet},
+	/* issue 13, SUITE */
+	{"tag", 0, RUN | CHECK, "selection", "TAG",
+	 "only rehearsals with one of these tags (repeatable;\n--tag smoke,api)", NULL, NULL,
+	 take_tag},
+	{"skip-tag", 0, RUN | CHECK, "selection", "TAG",
+	 "leave out rehearsals with any of these tags\n(repeatable)", NULL, NULL, take_skip_tag},
+	{"name", 0, RUN | CHECK, "selection", "PATTERN",
+	 "only rehearsals whose name matches one of these\nshell globs, any case (repeatable)",
+	 NULL, NULL, take_name},
+	{"env", 0, RUN | CHECK, "selection", "NAME",
+	 "the project file's environment NAME: its vars\n(--var and --vars-file win) and its gate",
+	 NULL, NULL, take_env},
 };
 
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
@@ -753,7 +801,7 @@ int tw_cli_parse(tw_cli_opts *o, const char *command, int argc, char **argv, boo
 	o->gate = -1;
 	o->vars = tw_vars_new();
 	*done = false;
-	if (!o->vars)
+	if (!o->vars || tw_selection_new(&o->selection, NULL) != TW_OK) /* issue 13, SUITE */
 		return bad(command, "%s", "out of memory");
 	const struct cli_command *cmd = find_command(command);
 	/* Every command knows every long name, so that another command's
@@ -838,6 +886,8 @@ void tw_cli_opts_free(tw_cli_opts *o)
 {
 	tw_vars_free(o->vars);
 	o->vars = NULL;
+	tw_selection_free(o->selection); /* issue 13, SUITE */
+	o->selection = NULL;
 	tw_baseline_free(o->baseline);
 	o->baseline = NULL;
 	free(o->headers);

@@ -17,6 +17,7 @@
 #include "readiness/baseline.h"
 #include "readiness/project.h"
 #include "readiness/score.h"
+#include "techweek/suite.h" /* issue 13, SUITE */
 
 struct tw_project {
 	tw_readiness_config cfg;
@@ -342,4 +343,24 @@ void tw_reasons_free(tw_reasons *reasons)
 		return;
 	tw_reasons_clear(reasons);
 	free(reasons);
+}
+
+/* ---- issue 13, SUITE: environments (techweek/suite.h) ---- */
+
+size_t tw_project_environment_count(const tw_project *project)
+{
+	return project ? tw_project_env_count(&project->cfg) : 0;
+}
+
+const char *tw_project_environment_name(const tw_project *project, size_t i)
+{
+	return project ? tw_project_env_name(&project->cfg, i) : NULL;
+}
+
+int tw_project_use_environment(tw_project *project, const char *name, tw_vars *vars,
+			       tw_error *err)
+{
+	if (!project || !name || !vars)
+		return tw_error_set(err, TW_EUSAGE, "tw_project_use_environment: an argument is NULL");
+	return tw_project_env_use(&project->cfg, name, vars, err);
 }

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "core/array.h"
+#include "core/buf.h"
+#include "core/template.h" /* issue 13, SUITE */
 #include "core/fsutil.h"
 #include "core/number.h"
 
@@ -297,10 +299,14 @@ static int load_regression(const loader *l, json_t *r, tw_readiness_config *c)
 	return rc;
 }
 
+/* issue 13, SUITE */
+static int load_environments(const loader *l, json_t *e, tw_readiness_config *c);
+
 static int load(const loader *l, json_t *root, tw_readiness_config *c)
 {
 	static const char *const known[] = {"weights", "apdex", "cap_never", "gate", "require",
-					    "irregular_zero", "gates", "regression", NULL};
+					    "irregular_zero", "gates", "regression",
+					    "environments" /* issue 13, SUITE */, NULL};
 	if (!json_is_object(root))
 		return tw_error_set_at(l->err, TW_EUSAGE, l->path, 0, 0, NULL,
 				       "the project file must hold a JSON object ({\"gate\": 90, ...})");
@@ -326,6 +332,8 @@ static int load(const loader *l, json_t *root, tw_readiness_config *c)
 		rc = load_gates(l, v, c);
 	if (rc == TW_OK && (v = json_object_get(root, "regression")))
 		rc = load_regression(l, v, c);
+	if (rc == TW_OK && (v = json_object_get(root, "environments")))
+		rc = load_environments(l, v, c); /* issue 13, SUITE */
 	return rc;
 }
 
@@ -359,6 +367,8 @@ int tw_project_parse(tw_readiness_config *c, const char *path, const char *text,
 	tw_readiness_config tmp = *c;
 	tmp.rules = NULL;
 	tmp.rule_count = 0;
+	tmp.environments = NULL; /* issue 13, SUITE: the file's replace c's */
+	tmp.environments_file = NULL;
 	loader l = {path, err};
 	rc = load(&l, root, &tmp);
 	json_decref(root);
@@ -383,6 +393,13 @@ int tw_project_parse(tw_readiness_config *c, const char *path, const char *text,
 	}
 	tmp.rules = c->rules;
 	tmp.rule_count = c->rule_count;
+	if (!tmp.environments) { /* issue 13, SUITE */
+		tmp.environments = c->environments;
+		tmp.environments_file = c->environments_file;
+	} else {
+		json_decref(c->environments);
+		free(c->environments_file);
+	}
 	*c = tmp;
 	return TW_OK;
 }
@@ -446,5 +463,201 @@ int tw_project_unmatched(const tw_readiness_config *cfg, const tw_run *run,
 	}
 	*out = list;
 	*count = n;
+	return TW_OK;
+}
+
+/* ---- issue 13, SUITE: environments ---- */
+
+/* What a value may read: the process environment, nothing else (the
+ * environment stands where --var does, before any script variable). */
+static int env_ref_only(const tw_ref *ref, void *ctx)
+{
+	(void)ctx;
+	return ref->kind == TW_REF_VAR ? 1 : 0;
+}
+
+/*
+ * "environments": {"NAME": {"vars": {"stage": "https://...", "token":
+ * "{{secret STAGING_TOKEN}}"}, "gate": 95}, ...}: each name non-empty,
+ * each environment an object of known keys, its vars strings whose only
+ * references are {{env X}} and {{secret X}}, its gate a score.
+ */
+static int load_environments(const loader *l, json_t *e, tw_readiness_config *c)
+{
+	static const char *const known[] = {"vars", "gate", NULL};
+	if (!json_is_object(e))
+		return bad(l, "environments",
+			   "must be an object: {\"staging\": {\"vars\": {\"stage\": \"https://...\"}}}");
+	const char *name;
+	json_t *env;
+	json_object_foreach(e, name, env) {
+		char where[160], key[320];
+		snprintf(where, sizeof(where), "environments.%s", name);
+		if (!*name)
+			return bad(l, "environments", "an environment needs a name");
+		if (!json_is_object(env))
+			return bad(l, where, "must be an object: {\"vars\": {...}, \"gate\": 95}");
+		int rc = known_keys(l, env, where, known);
+		if (rc != TW_OK)
+			return rc;
+		json_t *g = json_object_get(env, "gate");
+		double gate;
+		snprintf(key, sizeof(key), "%s.gate", where);
+		if (g && (rc = number_in(l, g, key, 0, 100, &gate)) != TW_OK)
+			return rc;
+		json_t *vars = json_object_get(env, "vars");
+		snprintf(key, sizeof(key), "%s.vars", where);
+		if (vars && !json_is_object(vars))
+			return bad(l, key, "must be an object of NAME: \"text\"");
+		const char *var;
+		json_t *v;
+		json_object_foreach(vars, var, v) {
+			snprintf(key, sizeof(key), "%s.vars.%s", where, var);
+			if (!tw_vars_valid_name(var))
+				return bad(l, key, "not a variable name (letters, digits, _ . -)");
+			if (!json_is_string(v))
+				return bad(l, key, "must be text (in quotes)");
+			tw_error e2 = {0};
+			rc = tw_template_scan(json_string_value(v), env_ref_only, NULL, NULL, &e2);
+			if (rc == 1)
+				rc = bad(l, key, "only {{env NAME}} and {{secret NAME}} may stand in an "
+						 "environment's value");
+			else if (rc != TW_OK)
+				rc = bad(l, key, "%s", e2.message ? e2.message : "a malformed {{...}}");
+			tw_error_clear(&e2);
+			if (rc != TW_OK)
+				return rc;
+		}
+	}
+	c->environments = json_incref(e);
+	c->environments_file = strdup(l->path ? l->path : TW_PROJECT_FILE);
+	if (!c->environments_file)
+		return tw_error_set(l->err, TW_ENOMEM, "out of memory");
+	return TW_OK;
+}
+
+size_t tw_project_env_count(const tw_readiness_config *c)
+{
+	return c->environments ? json_object_size(c->environments) : 0;
+}
+
+const char *tw_project_env_name(const tw_readiness_config *c, size_t i)
+{
+	size_t k = 0;
+	const char *name;
+	json_t *v;
+	json_object_foreach(c->environments, name, v) {
+		if (k++ == i)
+			return name;
+	}
+	return NULL;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "unknown environment 'stagin' (did you mean 'staging'? techweek.json
+ * has: local, staging)" */
+static int unknown_environment(const tw_readiness_config *c, const char *name, tw_error *err)
+{
+	size_t n = tw_project_env_count(c);
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	if (!names)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	const char *near = NULL;
+	size_t best = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		names[i] = tw_project_env_name(c, i);
+		size_t d = near_by(name, names[i]);
+		if (d < best)
+			best = d, near = names[i];
+	}
+	qsort(names, n, sizeof(*names), by_name);
+	tw_buf b;
+	tw_buf_init(&b, 1 << 16);
+	tw_buf_printf(&b, "unknown environment '%s' (", name);
+	if (near)
+		tw_buf_printf(&b, "did you mean '%s'? ", near);
+	tw_buf_printf(&b, "%s has: ", c->environments_file);
+	for (size_t i = 0; i < n; i++)
+		tw_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+	tw_buf_puts(&b, ")");
+	free(names);
+	int rc = tw_buf_failed(&b) ? tw_error_set(err, TW_ENOMEM, "out of memory")
+				   : tw_error_set(err, TW_EUSAGE, "%s", tw_buf_str(&b));
+	tw_buf_free(&b);
+	return rc;
+}
+
+/* The first {{env X}} or {{secret X}} whose X is not set: its name. */
+typedef struct unset_ref {
+	char name[256];
+	bool secret;
+	bool found;
+} unset_ref;
+
+static int find_unset(const tw_ref *ref, void *ctx)
+{
+	unset_ref *u = ctx;
+	if (ref->kind == TW_REF_VAR)
+		return 0;
+	char name[256];
+	snprintf(name, sizeof(name), "%.*s", (int)ref->name_len, ref->name);
+	if (getenv(name))
+		return 0;
+	memcpy(u->name, name, sizeof(name));
+	u->secret = ref->kind == TW_REF_SECRET;
+	u->found = true;
+	return 1;
+}
+
+int tw_project_env_use(tw_readiness_config *c, const char *name, tw_vars *vars, tw_error *err)
+{
+	if (!tw_project_env_count(c))
+		return tw_error_set(err, TW_EUSAGE,
+				    "--env %s: no environments: the project file (%s, or --project "
+				    "FILE) has no \"environments\"; docs/readiness.md shows how to "
+				    "add them",
+				    name, TW_PROJECT_FILE);
+	json_t *env = json_object_get(c->environments, name);
+	if (!env)
+		return unknown_environment(c, name, err);
+	json_t *g = json_object_get(env, "gate");
+	if (g)
+		c->gate = json_number_value(g);
+	const char *var;
+	json_t *v;
+	json_object_foreach(json_object_get(env, "vars"), var, v) {
+		const char *text = json_string_value(v);
+		unset_ref u = {0};
+		tw_error e = {0};
+		tw_template_scan(text, find_unset, &u, NULL, &e);
+		tw_error_clear(&e);
+		if (u.found)
+			return tw_error_set(err, TW_EUSAGE,
+					    "environment '%s': \"%s\" reads {{%s %s}}, and the "
+					    "environment variable %s is not set",
+					    name, var, u.secret ? "secret" : "env", u.name, u.name);
+		if (tw_vars_get(vars, var, NULL))
+			continue; /* --var and --vars-file win */
+		tw_vars *none = tw_vars_new();
+		char *out = NULL;
+		bool secret = false;
+		int rc = none ? tw_template_expand(text, none, TW_EXPAND_PLAIN, &out, &secret, &e)
+			      : TW_ENOMEM;
+		tw_vars_free(none);
+		if (rc == TW_OK)
+			rc = tw_vars_set(vars, var, out, secret);
+		free(out);
+		if (rc != TW_OK) {
+			rc = e.message ? tw_error_set(err, rc, "environment '%s': \"%s\": %s", name,
+						      var, e.message)
+				       : tw_error_set(err, rc, "out of memory");
+			tw_error_clear(&e);
+			return rc;
+		}
+	}
 	return TW_OK;
 }

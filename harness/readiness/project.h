@@ -57,4 +57,12 @@ int tw_project_unmatched(const tw_readiness_config *cfg, const tw_run *run,
  * number, not above 0, over a day). */
 int tw_project_duration(const char *text, double *ms);
 
+/* issue 13, SUITE: the file's environments (techweek/suite.h's
+ * tw_project_use_environment says what using one does): their number, the
+ * i-th name (NULL past the end), and putting one into effect over c and
+ * vars. */
+size_t tw_project_env_count(const tw_readiness_config *c);
+const char *tw_project_env_name(const tw_readiness_config *c, size_t i);
+int tw_project_env_use(tw_readiness_config *c, const char *name, tw_vars *vars, tw_error *err);
+
 #endif

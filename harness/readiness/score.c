@@ -28,6 +28,7 @@
  */
 #include "readiness/score.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -72,6 +73,10 @@ void tw_readiness_config_free(tw_readiness_config *c)
 	free(c->rules);
 	c->rules = NULL;
 	c->rule_count = 0;
+	json_decref(c->environments); /* issue 13, SUITE */
+	c->environments = NULL;
+	free(c->environments_file);
+	c->environments_file = NULL;
 }
 
 int tw_readiness_config_add_rule(tw_readiness_config *c, const char *rehearsal, const char *tag,

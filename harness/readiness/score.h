@@ -78,6 +78,10 @@ typedef struct tw_readiness_config {
 				   required rates, minor marks */
 	size_t rule_count;
 	tw_regression_limits regression; /* against --baseline; none set by default */
+	/* issue 13, SUITE: the project file's "environments", checked
+	 * (readiness/project.c); a jansson reference owned; NULL: none */
+	struct json_t *environments;
+	char *environments_file; /* owned: the file they came from, for messages */
 } tw_readiness_config;
 
 /* The defaults above; no gate, no rules. */

@@ -44,6 +44,7 @@
 #include "readiness/score.h"
 #include "reports/json.h"
 #include "reports/render.h"
+#include "runner/suite.h" /* issue 13, SUITE */
 #include "techweek.h"
 
 /* The whole document; a run that measured this much has a problem. */
@@ -980,6 +981,13 @@ static json_t *document(json_ctx *c, const tw_run *run, const figures *f, const 
 	set(c, d, "shard", shard(c, run));
 	set(c, d, "plan", plan(c, run));
 	set(c, d, "settings", settings(c, run));
+	/* format 9, issue 13, SUITE: what --tag/--skip-tag/--name left out,
+	 * and the --env environment */
+	json_t *selection = tw_suite_selection_json(run);
+	if (!selection)
+		fail(c, TW_ENOMEM);
+	set(c, d, "selection", selection);
+	set(c, d, "environment", str(c, run->environment));
 	set(c, d, "totals", totals(c, run, f));
 	/* The score's verdict (a gate can lower it); without a score, the
 	 * run's without a gate. */

@@ -23,7 +23,7 @@
  * alone, without its scripts.
  * 7: a step's request chain: hops (method, url, status of each request
  * sent) and hops_left_out, in shown and in a scene's transcript. */
-#define TW_JSON_FORMAT 8
+#define TW_JSON_FORMAT 9 /* issue 13: 9 */
 
 /* tw_run_load_parts (techweek/run.h) on parts held in memory: texts[i]
  * (lens[i] bytes, need not be NUL-terminated) named names[i] in messages.

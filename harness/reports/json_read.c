@@ -38,6 +38,7 @@
 
 #include "core/jsonread.h"
 #include "reports/json.h"
+#include "runner/suite.h" /* issue 13, SUITE */
 #include "techweek.h"
 
 /* --shard I/N allows N up to 1000. */
@@ -1249,7 +1250,11 @@ static int merge_parts(tw_run **out, part *parts, size_t n, tw_error *err)
 	} else if (rc == TW_OK) {
 		run->owned_vars = vars;
 		vars = NULL;
-		rc = build(run, parts, n, err);
+		/* issue 13, SUITE: the selection and environment, as the
+		 * first part says them (every shard was given the same) */
+		rc = tw_suite_read_json(run, parts[0].doc, parts[0].path, err);
+		if (rc == TW_OK)
+			rc = build(run, parts, n, err);
 	}
 	tw_vars_free(vars);
 	if (rc != TW_OK) {

@@ -30,6 +30,7 @@
 #include "reports/render.h"
 #include "reports/wrap.h"
 #include "runner/run.h"
+#include "runner/suite.h" /* issue 13, SUITE */
 #include "techweek.h"
 
 #define NAME_WIDTH 40    /* the rehearsal-name column */
@@ -783,6 +784,7 @@ static int write_summary(const tw_run *run, const tw_run_score *score, FILE *out
 		plural(requests == 1 ? 1 : 2));
 	put_secs(&s, run->elapsed_ms);
 	fputc('\n', out);
+	tw_suite_summary_lines(out, run, s.verbose); /* issue 13, SUITE */
 	/* A dress rehearsal: the schedule as it went. */
 	unsigned long long performed = 0;
 	for (size_t i = 0; run->metrics && i < run->count; i++)

@@ -136,6 +136,11 @@ static int check_options(const tw_run_options *o, const char *who, tw_error *err
 	return TW_OK;
 }
 
+/* issue 13, SUITE: a variable given as a secret (an --env environment's
+ * value that reads {{secret X}}) is masked in every report, registered
+ * before anything is sent. */
+static int add_given_secrets(tw_run *run);
+
 /* A secret shorter than 4 bytes would mask those letters everywhere. */
 static int add_secret(tw_run *run, const char *s, size_t n)
 {
@@ -188,6 +193,20 @@ static int add_header_secrets(tw_run *run)
  * value in it is a secret. libcurl reads the file (as each customer's jar
  * will) and lists its cookies in Netscape format, the value last. A file
  * it cannot read adds nothing here: the customers' jars say so. */
+/* issue 13, SUITE */
+static int add_given_secrets(tw_run *run)
+{
+	const tw_vars *v = run->opts.vars;
+	for (size_t i = 0; v && i < tw_vars_count(v); i++) {
+		const char *name, *value;
+		bool secret = false;
+		tw_vars_at(v, i, &name, &value, &secret);
+		if (secret && value && add_secret(run, value, strlen(value)) != TW_OK)
+			return TW_ENOMEM;
+	}
+	return TW_OK;
+}
+
 static int add_cookie_file_secrets(tw_run *run)
 {
 	if (!run->opts.cookies)
@@ -246,7 +265,8 @@ int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 	}
 	if (gethostname(run->hostname, sizeof(run->hostname) - 1) != 0)
 		strcpy(run->hostname, "localhost");
-	if (add_header_secrets(run) != TW_OK || add_cookie_file_secrets(run) != TW_OK) {
+	if (add_header_secrets(run) != TW_OK || add_cookie_file_secrets(run) != TW_OK ||
+	    add_given_secrets(run) != TW_OK) {
 		tw_run_free(run);
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
@@ -615,6 +635,8 @@ void tw_run_free(tw_run *run)
 	tw_redact_free(&run->redact);
 	free(run->cookies);
 	tw_transfer_certs_free(run->certs);
+	tw_selection_free(run->selection); /* issue 13, SUITE */
+	free(run->environment);
 	free(run);
 	tw_global_cleanup();
 }

@@ -108,6 +108,11 @@ struct tw_run {
 	/* transport (issue 12, capability 11): the server certificate each
 	 * origin showed, for responses on pooled connections; owned */
 	struct tw_transfer_certs *certs;
+	/* issue 13, SUITE: what --tag/--skip-tag/--name left out (owned;
+	 * NULL: no selection) and the --env environment (owned; NULL: none),
+	 * for the reports (runner/suite.h) */
+	struct tw_selection *selection;
+	char *environment;
 };
 
 /* Records the lineup from the rehearsals added so far (tw_run_execute
