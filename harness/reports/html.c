@@ -47,6 +47,7 @@
 #include "metrics/histogram.h"
 #include "metrics/metrics.h"
 #include "readiness/baseline.h"
+#include "runner/suite.h" /* issue 13, SUITE */
 #include "tw_version.h"
 
 /* Scratch text: one cleaned string, a few formatted ones. */
@@ -971,6 +972,21 @@ static void write_schedule(html *h, node dl)
 	}
 }
 
+/* issue 13, SUITE: the --env environment, and what --tag, --skip-tag and
+ * --name selected ("selected 3 of 7 rehearsals: 4 without tag smoke
+ * (--tag smoke)"). */
+static void write_suite_facts(html *h, node dl)
+{
+	const tw_run *run = h->run;
+	if (run->environment)
+		fact(h, dl, "Environment", run->environment);
+	char *line = tw_suite_selection_line(run), *options = tw_suite_selection_options(run);
+	if (line && options)
+		fact(h, dl, "Selection", tw_page_fmt(h, "%s (%s)", line, options));
+	free(line);
+	free(options);
+}
+
 static void write_run(html *h, node parent)
 {
 	const tw_run *run = h->run;
@@ -984,6 +1000,7 @@ static void write_run(html *h, node parent)
 				: "not started");
 	fact(h, dl, "Host", str_or(run->hostname, "unknown"));
 	write_schedule(h, dl);
+	write_suite_facts(h, dl); /* issue 13, SUITE */
 
 	uint64_t performed = 0, achieved = 0;
 	for (size_t i = 0; run->metrics && i < run->count; i++) {

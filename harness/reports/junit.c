@@ -34,6 +34,7 @@
 #include "readiness/score.h"
 #include "reports/render.h"
 #include "runner/run.h"
+#include "runner/suite.h" /* issue 13, SUITE */
 
 /* Attribute messages are a one-line cause; a CI page shows them in a
  * table, so an accidental body dump must not land there. */
@@ -800,6 +801,20 @@ static const char *part_shown(char *out, size_t size, double part)
 	return tw_floor_shown(out, size, isfinite(part) && part > 0 ? part : 0, 3);
 }
 
+/* issue 13, SUITE: the options that selected the run's rehearsals (as
+ * given) and its --env environment, in every suite as the verdict is. */
+static void write_suite_facts(junit_writer *j, const tw_run *run)
+{
+	char *options = tw_suite_selection_options(run);
+	if (options)
+		property(j, "techweek.selection", options);
+	else if (tw_selection_active(run->selection))
+		fail(j, TW_ENOMEM);
+	free(options);
+	if (run->environment)
+		property(j, "techweek.environment", run->environment);
+}
+
 /* The readiness score of a rehearsal, its parts and its minimum, and the
  * touchpoints that both passed and failed. */
 static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
@@ -829,6 +844,7 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 	 * in every suite, since the schema gives <testsuites> no properties. */
 	property(j, "verdict",
 		 tw_verdict_title(j->score ? j->score->verdict : tw_run_verdict(run)));
+	write_suite_facts(j, run); /* issue 13, SUITE */
 	const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[index] : NULL;
 	if (!m)
 		return;

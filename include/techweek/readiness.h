@@ -81,7 +81,7 @@ TW_EXTERN(void) tw_unmatched_rules_free(tw_unmatched_rule *list);
 
 typedef struct tw_baseline tw_baseline;
 
-/* Reads an earlier JSON result (formats 4 to 8: from 4 to the one
+/* Reads an earlier JSON result (formats 4 to 9: from 4 to the one
  * tw_report_json writes). TW_OK; TW_EUSAGE when it cannot be read, is not
  * JSON, not such a result, or a figure compared is missing or malformed
  * (err->message starts with the path and names the JSON path at fault);

@@ -107,7 +107,7 @@ check() {
 errors=$(validate 2>&1)
 if [ $? -eq 0 ]; then report schema; else report schema "$errors"; fi
 
-check samples 0 '.format == 8 and .shard == null and (.plan.rehearsals | length) >= 4 and .verdict == "passed" and (.rehearsals | length) >= 4
+check samples 0 '.format == 9 and .shard == null and (.plan.rehearsals | length) >= 4 and .verdict == "passed" and (.rehearsals | length) >= 4
     and .settings.variables == ["stage", "probe_token"]' \
   --var probe_token=s3cr3t-never-shown "$root/rehearsals/"
 if grep -qF s3cr3t-never-shown "$work/samples/result.json"; then

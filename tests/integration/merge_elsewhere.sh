@@ -98,7 +98,7 @@ jq -c '.format = 5' "$work/part-2.json" >"$work/old.json"
 "$techweek" merge --no-reports "$work/part-1.json" "$work/old.json" >/dev/null 2>"$work/old.err"
 got=$?
 [ "$got" = 2 ] || fail "a format 5 part: exit $got, expected 2"
-grep -qF "$work/old.json: JSON result format 5; merge reads format 8" "$work/old.err" ||
+grep -qF "$work/old.json: JSON result format 5; merge reads format 9" "$work/old.err" ||
   { fail "a format 5 part: the message does not name it"; cat "$work/old.err"; }
 
 [ "$failures" = 0 ] || { echo "$failures failure(s)"; exit 1; }
