@@ -118,29 +118,38 @@ int tw_selection_add(tw_selection *sel, tw_select_kind kind, const char *value, 
 			       : TW_OK;
 	}
 	tw_str_list *l = kind == TW_SELECT_TAG ? &sel->tags : &sel->skip_tags;
-	/* "smoke,api" is two tags, as two options would be. */
-	for (const char *p = value;;) {
-		const char *comma = strchr(p, ',');
-		const char *end = comma ? comma : p + strlen(p);
-		const char *a = p, *b = end;
-		while (a < b && (*a == ' ' || *a == '\t'))
-			a++;
-		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-			b--;
-		if (a == b)
-			return tw_error_set(err, TW_EUSAGE,
-					    "%s: '%s' has an empty tag (give tags as smoke or smoke,api)",
-					    option_of(kind), value);
-		char *tag = strndup(a, (size_t)(b - a));
-		if (!tag)
-			return tw_error_set(err, TW_ENOMEM, "out of memory");
-		int rc = list_has(l, tag) ? TW_OK : list_push(l, tag, strlen(tag));
-		free(tag);
-		if (rc)
-			return tw_error_set(err, TW_ENOMEM, "out of memory");
-		if (!comma)
-			break;
-		p = comma + 1;
+	/* "smoke,api" is two tags, as two options would be; the whole value
+	 * is looked at before any tag of it is taken. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (const char *p = value;;) {
+			const char *comma = strchr(p, ',');
+			const char *end = comma ? comma : p + strlen(p);
+			const char *a = p, *b = end;
+			while (a < b && (*a == ' ' || *a == '\t'))
+				a++;
+			while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+				b--;
+			if (a == b)
+				return tw_error_set(err, TW_EUSAGE,
+						    "%s: '%s' has an empty tag (give tags as smoke or smoke,api)",
+						    option_of(kind), value);
+			if (pass == 0) {
+				if (!comma)
+					break;
+				p = comma + 1;
+				continue;
+			}
+			char *tag = strndup(a, (size_t)(b - a));
+			if (!tag)
+				return tw_error_set(err, TW_ENOMEM, "out of memory");
+			int rc = list_has(l, tag) ? TW_OK : list_push(l, tag, strlen(tag));
+			free(tag);
+			if (rc)
+				return tw_error_set(err, TW_ENOMEM, "out of memory");
+			if (!comma)
+				break;
+			p = comma + 1;
+		}
 	}
 	return TW_OK;
 }
