@@ -626,7 +626,7 @@ static void test_bad_baselines(void **state)
 	} cases[] = {
 		{"\"format\":4", "\"format\":3",
 		 "old.json: JSON result format 3; --baseline reads formats 4 to 9"},
-		{"\"format\":4", "\"format\":9", "old.json: JSON result format 9"},
+		{"\"format\":4", "\"format\":10", "old.json: JSON result format 10"},
 		{"\"format\":4", "\"format\":\"4\"", "old.json: not a techweek JSON result (no format"},
 		{"\"techweek\":\"0.1.0\",", "", "old.json: not a techweek JSON result (no format"},
 		{"\"format\":4", "\"format\":4,\"format\":4", "old.json: not a JSON result ("},

@@ -171,7 +171,7 @@ static void test_document(void **state)
 	json_t *doc = report(fx, &s);
 
 	assert_text(doc, "techweek", tw_version());
-	assert_int_at(doc, "format", 8);
+	assert_int_at(doc, "format", 9);
 	/* Not sharded, never executed: no shard, no plan. */
 	assert_null_at(doc, "shard");
 	assert_null_at(doc, "plan");

@@ -177,7 +177,7 @@ static void test_unknown_keys(void **st)
 	assert_bad(s, "{\"gaet\": 90}", TW_EUSAGE, "gaet: unknown key (did you mean 'gate'?)");
 	assert_bad(s, "{\"colour\": \"red\"}", TW_EUSAGE,
 		   "colour: unknown key (known: weights, apdex, cap_never, gate, require, "
-		   "irregular_zero, gates, regression)");
+		   "irregular_zero, gates, regression, environments)");
 	assert_bad(s, "{\"weights\": {\"outcme\": 40}}", TW_EUSAGE,
 		   "weights.outcme: unknown key (did you mean 'outcome'?)");
 	assert_bad(s, "{\"weights\": {\"speed\": 40}}", TW_EUSAGE,
