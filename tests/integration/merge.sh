@@ -253,6 +253,22 @@ empty_shard broken 1 "$work/broken1.rehearsal" "$work/broken2.rehearsal"
 empty_shard one-performance 1 tests/cases/verdict-ready.rehearsal
 [ "$(jq -r .verdict "$work/one-performance-m.json")" = passed ] || fail "one-performance: the merge is not passed"
 
+# issue 13, SUITE: the selection (--tag, --skip-tag, --name) and the
+# environment (--env) of the shards are the merged run's, in every report.
+printf '{"environments": {"ci": {"vars": {"who": "ci"}}}}\n' >"$work/project-env.json"
+for i in 1 2; do
+  run "select-$i" --shard "$i/2" --skip-tag phone --env ci --project "$work/project-env.json" \
+    rehearsals/ >/dev/null
+done
+"$techweek" merge --color never --json "$work/select-m.json" --junit "$work/select-m.xml" \
+  --html "$work/select-m.html" "$work/select-1.json" "$work/select-2.json" >"$work/select-m.out" 2>&1
+[ "$(jq -r '"\(.environment) \(.selection.skip_tags[0]) \(.selection.selected)/\(.selection.considered) \(.selection.left_out[0].why)"' "$work/select-m.json")" = "ci phone 3/4 with tag phone" ] ||
+  fail "select: the merge lost the selection or the environment: $(jq -c '[.environment, .selection]' "$work/select-m.json")"
+grep -q 'selected 3 of 4 rehearsals: 1 with tag phone' "$work/select-m.out" || fail "select: the merged summary does not say what was left out"
+grep -q '  environment ci' "$work/select-m.out" || fail "select: the merged summary does not name the environment"
+[ "$(xmllint --xpath 'string((//property[@name="techweek.selection"])[1]/@value)' "$work/select-m.xml")" = "--skip-tag phone" ] ||
+  fail "select: the merged JUnit has no techweek.selection"
+
 # --shard's values are checked.
 for v in 0/2 3/2 1/0 2 a/b 1/1001 -1/2; do
   "$techweek" run --shard "$v" --no-reports rehearsals/ >/dev/null 2>&1
