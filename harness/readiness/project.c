@@ -19,6 +19,7 @@
 #include "core/array.h"
 #include "core/buf.h"
 #include "core/template.h" /* issue 13, SUITE */
+#include "runner/suite.h"
 #include "core/fsutil.h"
 #include "core/number.h"
 
@@ -437,7 +438,9 @@ int tw_project_unmatched(const tw_readiness_config *cfg, const tw_run *run,
 		bool matched = false;
 		for (size_t k = 0; k < run->count && !matched; k++)
 			matched = tw_readiness_rule_applies(rule, &run->rehearsals[k]);
-		if (matched)
+		/* issue 13, SUITE: a rule for a rehearsal --tag, --skip-tag or
+		 * --name left out is for it, no typo and no surprise */
+		if (matched || tw_suite_left_out_matches(run, rule->rehearsal, rule->tag))
 			continue;
 		bool by_name = rule->rehearsal != NULL;
 		const char *typed = by_name ? rule->rehearsal : rule->tag, *near = NULL;

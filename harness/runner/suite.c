@@ -94,6 +94,7 @@ void tw_selection_free(tw_selection *sel)
 		free(sel->left[i].path);
 		free(sel->left[i].name);
 		free(sel->left[i].why);
+		list_free(&sel->left[i].tags);
 	}
 	free(sel->left);
 	free(sel);
@@ -242,14 +243,14 @@ int tw_selection_consider(tw_selection *sel, const char *path, const tw_script *
 	*keep = false;
 	if (tw_array_grow(&sel->left, &sel->left_cap, sel->left_count + 1, sizeof(*sel->left)))
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	tw_left_out l = {strdup(path), strdup(name ? name : path), strdup(why)};
-	if (!l.path || !l.name || !l.why) {
-		free(l.path);
-		free(l.name);
-		free(l.why);
+	tw_left_out l = {strdup(path), strdup(name ? name : path), strdup(why), {0}};
+	sel->left[sel->left_count++] = l; /* freed with sel, whole or not */
+	if (!l.path || !l.name || !l.why)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	}
-	sel->left[sel->left_count++] = l;
+	for (size_t i = 0; i < script->tag_count; i++)
+		if (list_push(&sel->left[sel->left_count - 1].tags, script->tags[i],
+			      strlen(script->tags[i])))
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
 	return TW_OK;
 }
 
@@ -357,9 +358,10 @@ tw_selection *tw_selection_copy(const tw_selection *sel)
 		   !tw_array_grow(&c->left, &c->left_cap, sel->left_count, sizeof(*c->left)));
 	for (size_t i = 0; ok && i < sel->left_count; i++) {
 		tw_left_out l = {strdup(sel->left[i].path), strdup(sel->left[i].name),
-				 strdup(sel->left[i].why)};
+				 strdup(sel->left[i].why), {0}};
 		c->left[c->left_count++] = l;
-		ok = l.path && l.name && l.why;
+		ok = l.path && l.name && l.why &&
+		     !list_copy(&c->left[c->left_count - 1].tags, &sel->left[i].tags);
 	}
 	if (!ok) {
 		tw_selection_free(c);
@@ -558,7 +560,7 @@ int tw_suite_read_json(tw_run *run, json_t *doc, const char *file, tw_error *err
 			rc = TW_ENOMEM;
 			break;
 		}
-		tw_left_out l = {strdup(p), strdup(n), strdup(w)};
+		tw_left_out l = {strdup(p), strdup(n), strdup(w), {0}};
 		sel->left[sel->left_count++] = l;
 		if (!l.path || !l.name || !l.why)
 			rc = TW_ENOMEM;
@@ -576,6 +578,16 @@ int tw_suite_read_json(tw_run *run, json_t *doc, const char *file, tw_error *err
 	tw_selection_free(run->selection);
 	run->selection = sel;
 	return TW_OK;
+}
+
+bool tw_suite_left_out_matches(const tw_run *run, const char *name, const char *tag)
+{
+	const tw_selection *sel = run ? run->selection : NULL;
+	for (size_t i = 0; sel && i < sel->left_count; i++)
+		if ((name && strcmp(sel->left[i].name, name) == 0) ||
+		    (tag && list_has(&sel->left[i].tags, tag)))
+			return true;
+	return false;
 }
 
 void tw_suite_summary_lines(FILE *out, const tw_run *run, bool verbose)

@@ -15,17 +15,19 @@
 
 #include "techweek/suite.h"
 
-typedef struct tw_left_out {
-	char *path; /* owned */
-	char *name; /* owned; the path when the file did not parse */
-	char *why;  /* owned: "without tag smoke" */
-} tw_left_out;
-
 typedef struct tw_str_list {
 	char **items; /* owned, each owned */
 	size_t count;
 	size_t cap;
 } tw_str_list;
+
+typedef struct tw_left_out {
+	char *path; /* owned */
+	char *name; /* owned; the path when the file did not parse */
+	char *why;  /* owned: "without tag smoke" */
+	tw_str_list tags; /* its tags, for the project's gates rules (not in
+			     the JSON: a merged run has none) */
+} tw_left_out;
 
 struct tw_selection {
 	tw_str_list tags, skip_tags, names; /* the options, as given */
@@ -44,6 +46,11 @@ json_t *tw_suite_selection_json(const tw_run *run);
 /* Reads a part's "selection" and "environment" (format 9) into run, for
  * techweek merge. TW_OK; TW_EUSAGE naming file and key; TW_ENOMEM. */
 int tw_suite_read_json(tw_run *run, json_t *doc, const char *file, tw_error *err);
+
+/* Whether a left-out rehearsal has this name (name not NULL) or this tag
+ * (tag not NULL): a project's gates rule meant for it is neither a typo nor
+ * worth a warning in a run that left it out on purpose. */
+bool tw_suite_left_out_matches(const tw_run *run, const char *name, const char *tag);
 
 /* The summary's lines under its header: "  environment staging",
  * "  selected 3 of 7 rehearsals: ..." and, verbose, a line per file left

@@ -148,6 +148,11 @@ static void test_consider_and_summary(void **st)
 	assert_int_equal(tw_run_set_selection(run, sel, &err), TW_OK);
 	assert_int_equal(tw_run_set_environment(run, "staging", &err), TW_OK);
 	tw_selection_free(sel);
+	/* A gates rule for a rehearsal left out is for it (by name or tag). */
+	assert_true(tw_suite_left_out_matches(run, "B", NULL));
+	assert_true(tw_suite_left_out_matches(run, NULL, "checkout"));
+	assert_false(tw_suite_left_out_matches(run, "A", NULL));
+	assert_false(tw_suite_left_out_matches(run, NULL, "smokee"));
 	json_t *j = tw_suite_selection_json(run);
 	assert_non_null(j);
 	assert_int_equal(json_integer_value(json_object_get(j, "selected")), 2);
