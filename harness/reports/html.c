@@ -1453,6 +1453,28 @@ static void failures_text(html *h, node td, const tw_touchpoint_metrics *t)
 					    (unsigned long long)t->limited));
 }
 
+/* issue 13, FLOW: a scene's `when`, and the performances it left the
+ * scene out of (not failures, not scenes unreached). */
+static void write_scene_flow(html *h, node li, const tw_plan_scene *scene,
+			     const tw_rehearsal_metrics *m, size_t si, const tw_scene_result *shown)
+{
+	if (!scene->when)
+		return;
+	uint64_t not_run = m && si < m->scene_count ? m->scenes[si].not_run : 0;
+	node p = tw_page_el(h, li, "div", "small muted");
+	tw_page_add_text(h, p, "runs when ");
+	add_text_max(h, tw_page_el(h, p, "code", NULL), scene->when, NAME_MAX_CHARS, true);
+	if (not_run)
+		tw_page_add_text(h, p, tw_page_fmt(h, "; not run in %llu %s",
+						   (unsigned long long)not_run,
+						   tw_page_plural(not_run, "performance",
+								  "performances")));
+	if (shown && shown->not_run) {
+		tw_page_add_text(h, p, "; not run in the performance shown: ");
+		add_text_max(h, p, shown->not_run, NAME_MAX_CHARS, true);
+	}
+}
+
 static void write_scene(html *h, node ol, size_t ri, size_t si)
 {
 	const tw_rehearsal_result *r = &h->run->rehearsals[ri];
@@ -1487,6 +1509,7 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 					    (unsigned long long)m->scenes[si].passed,
 					    (unsigned long long)m->scenes[si].failed,
 					    (unsigned long long)m->scenes[si].skipped));
+	write_scene_flow(h, li, scene, m, si, shown); /* issue 13, FLOW */
 
 	if (scene->touchpoint_count == 0)
 		return;
