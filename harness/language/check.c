@@ -1019,7 +1019,7 @@ static bool check_flow(checker *c, const tw_scene *sc)
 		return true;
 	if (sc->when) {
 		begin_line(c, sc->when_loc.line, sc->when_loc.col);
-		check_var(c, sc->when, sc->when_loc.col + 2);
+		check_var(c, sc->when, sc->when_loc.col);
 	}
 	return false;
 }
