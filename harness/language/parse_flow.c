@@ -20,6 +20,10 @@
 #include "language/parser_internal.h"
 
 #define TW_REPEAT_MAX 100
+/* The most steps (and scenes) the passes after the first may add to a
+ * script: an 8 MiB script of `repeat 100` lines would otherwise ask for
+ * gigabytes. Far more than a journey repeats. */
+#define TW_REPEAT_ADDED_MAX 100000
 
 static int parse_repeat(parser *p, const tw_token *kw, tw_scene *sc)
 {
@@ -99,11 +103,24 @@ int tw_parse_flow_option(parser *p, const tw_token *tok, tw_scene *sc, const cha
 int tw_parse_unroll_repeats(parser *p)
 {
 	tw_script *s = p->s;
-	size_t total = 0;
+	size_t total = 0, added = 0;
 	bool any = false;
 	for (size_t i = 0; i < s->scene_count; i++) {
-		total += s->scenes[i].repeat ? (size_t)s->scenes[i].repeat : 1;
-		any |= s->scenes[i].repeat > 0;
+		const tw_scene *sc = &s->scenes[i];
+		total += sc->repeat ? (size_t)sc->repeat : 1;
+		any |= sc->repeat > 0;
+		if (sc->repeat > 1)
+			added += (size_t)(sc->repeat - 1) * (sc->step_count + 1);
+		if (added > TW_REPEAT_ADDED_MAX) {
+			p->lineno = sc->repeat_loc.line;
+			p->line = s->lines[sc->repeat_loc.line - 1];
+			tw_error_set_at(p->err, TW_ELIMIT, p->path, p->lineno, sc->repeat_loc.col,
+					p->line,
+					"the repeated scenes add more than %d steps and scenes to the "
+					"rehearsal (this repeat passes it): repeat fewer times",
+					TW_REPEAT_ADDED_MAX);
+			return TW_ELIMIT;
+		}
 	}
 	if (!any)
 		return TW_OK;

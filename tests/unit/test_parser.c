@@ -1804,6 +1804,17 @@ static void test_flow_errors(void **state)
 	parse_err("scene \"x\" when {{a}} now\n", 1, 22,
 		  "unexpected 'now' after the when condition: expected 'on' and a channel (web or "
 		  "ivr), 'repeat N', 'when {{name}}' or the end of the line");
+	/* Unrolled passes are capped: 505 scenes of 1 step repeated 100
+	 * times add 99 * 2 each; the 506th passes 100 000. */
+	static const char one[] = "scene \"x\" repeat 100\n  pause 1ms\n";
+	size_t n = 600, len = strlen(one);
+	char *big = malloc(n * len + 1);
+	assert_non_null(big);
+	for (size_t i = 0; i < n; i++)
+		memcpy(big + i * len, one, len);
+	big[n * len] = '\0';
+	parse_err_code(big, TW_ELIMIT, 2 * 506 - 1, 18, "the repeated scenes add more than 100000");
+	free(big);
 }
 
 int main(void)
