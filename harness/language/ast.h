@@ -292,6 +292,18 @@ typedef struct tw_scene {
 	long apdex_ms;   /* `apdex 1s` before the scene's first step; 0 = inherit */
 	tw_step *steps;
 	size_t step_count;
+	/* issue 13, FLOW: `repeat N` and `when [not] {{NAME}}` on the scene
+	 * line (language/parse_flow.c). The parser unrolls a repeated scene
+	 * into its passes, one scene each ("NAME (k of N)"), sharing nothing
+	 * but the strings of their steps. */
+	int repeat;         /* N (1..100); 0: not repeated */
+	int pass;           /* this scene's pass, 1..repeat; 0: not repeated */
+	tw_loc repeat_loc;  /* where N is written */
+	char *when;         /* NAME: the scene runs only when NAME is set and
+			       not empty (when_not: only when it is not); NULL:
+			       it always runs */
+	bool when_not;
+	tw_loc when_loc;    /* where {{NAME}} is written */
 } tw_scene;
 
 struct tw_script {

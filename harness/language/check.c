@@ -1009,6 +1009,21 @@ static void check_step(checker *c, const tw_step *st)
 		step_checkers[st->kind](c, st);
 }
 
+/* issue 13, FLOW: a scene's `when` names a variable known where the scene
+ * starts (as a template there would). True for a repeated scene's later
+ * passes: the same steps as pass 1, checked there once, which already saw
+ * the captures pass 1 makes before them. */
+static bool check_flow(checker *c, const tw_scene *sc)
+{
+	if (sc->pass > 1)
+		return true;
+	if (sc->when) {
+		begin_line(c, sc->when_loc.line, sc->when_loc.col);
+		check_var(c, sc->when, sc->when_loc.col);
+	}
+	return false;
+}
+
 static void check_scene(checker *c, size_t index)
 {
 	const tw_scene *sc = &c->s->scenes[index];
@@ -1022,9 +1037,11 @@ static void check_scene(checker *c, size_t index)
 		problem(c, sc->loc.line, sc->channel_loc.col ? sc->channel_loc.col : sc->loc.col,
 			"backstage blocks are web: expected 'on web' or no channel (the "
 			"caller's steps go in a scene on ivr)");
-	if (sc->step_count == 0)
+	if (sc->step_count == 0 && sc->pass <= 1)
 		problem(c, sc->loc.line, sc->loc.col, "%s '%s' has no steps",
 			sc->backstage ? "backstage" : "scene", sc->name);
+	if (check_flow(c, sc))
+		return;
 	for (size_t i = 0; i < sc->step_count; i++) {
 		check_channel(c, sc, &sc->steps[i]);
 		check_step(c, &sc->steps[i]);

@@ -823,34 +823,7 @@ static int parse_block(parser *p, const tw_token *kw)
 				    "the %s name is empty: expected some text between the quotes",
 				    kw->text);
 	char *name = tok.text;
-	int name_col = tok.col, channel_col = 0;
-	tw_channel channel = TW_CHANNEL_WEB;
-	if ((rc = tw_parse_next(p, &tok)))
-		return rc;
-	if (tok.kind != TW_TOK_END) {
-		if (!tw_parse_is_word(&tok, "on"))
-			return tw_parse_err(
-				p, tok.col,
-				"unexpected '%s' after the %s name: expected 'on' and a channel "
-				"(web or ivr), or the end of the line",
-				tw_parse_shown(p, &tok), kw->text);
-		if ((rc = tw_parse_next(p, &tok)))
-			return rc;
-		if (tok.kind == TW_TOK_END)
-			return tw_parse_err(p, tok.col,
-					    "expected a channel after 'on': web or ivr");
-		if (tw_parse_is_word(&tok, "web"))
-			channel = TW_CHANNEL_WEB;
-		else if (tw_parse_is_word(&tok, "ivr"))
-			channel = TW_CHANNEL_IVR;
-		else
-			return tw_parse_err(p, tok.col,
-					    "unknown channel '%s' (expected web or ivr)",
-					    tw_parse_shown(p, &tok));
-		channel_col = tok.col;
-		if ((rc = tw_parse_end(p, "the channel")))
-			return rc;
-	}
+	int name_col = tok.col;
 	tw_script *s = p->s;
 	void *items = s->scenes;
 	if ((rc = grow(p, &items, s->scene_count, &p->scene_cap, sizeof(tw_scene))))
@@ -860,10 +833,46 @@ static int parse_block(parser *p, const tw_token *kw)
 	sc->loc = tw_parse_loc(p, kw->col);
 	sc->name = name;
 	sc->name_loc = tw_parse_loc(p, name_col);
-	sc->channel = channel;
-	if (channel_col)
-		sc->channel_loc = tw_parse_loc(p, channel_col);
+	sc->channel = TW_CHANNEL_WEB;
 	sc->backstage = backstage;
+	/* The options after the name, in any order, each once: `on CHANNEL`
+	 * here; issue 13, FLOW: `repeat N` and `when ...` in parse_flow.c. */
+	const char *after = backstage ? "the backstage name" : "the scene name";
+	for (;;) {
+		if ((rc = tw_parse_next(p, &tok)))
+			return rc;
+		if (tok.kind == TW_TOK_END)
+			break;
+		bool taken = false;
+		if ((rc = tw_parse_flow_option(p, &tok, sc, &after, &taken)))
+			return rc;
+		if (taken)
+			continue;
+		if (!tw_parse_is_word(&tok, "on"))
+			return tw_parse_err(
+				p, tok.col,
+				"unexpected '%s' after %s: expected 'on' and a channel "
+				"(web or ivr), 'repeat N', 'when {{name}}' or the end of the line",
+				tw_parse_shown(p, &tok), after);
+		if (sc->channel_loc.col)
+			return tw_parse_err(p, tok.col, "the channel is already given (column %d)",
+					    sc->channel_loc.col);
+		if ((rc = tw_parse_next(p, &tok)))
+			return rc;
+		if (tok.kind == TW_TOK_END)
+			return tw_parse_err(p, tok.col,
+					    "expected a channel after 'on': web or ivr");
+		if (tw_parse_is_word(&tok, "web"))
+			sc->channel = TW_CHANNEL_WEB;
+		else if (tw_parse_is_word(&tok, "ivr"))
+			sc->channel = TW_CHANNEL_IVR;
+		else
+			return tw_parse_err(p, tok.col,
+					    "unknown channel '%s' (expected web or ivr)",
+					    tw_parse_shown(p, &tok));
+		sc->channel_loc = tw_parse_loc(p, tok.col);
+		after = "the channel";
+	}
 	p->step_cap = 0;
 	p->scene_apdex_line = 0;
 	p->sec = SEC_SCENE;
@@ -1444,6 +1453,9 @@ int tw_parse(tw_script **out, const char *path, const char *text, size_t len,
 			goto fail;
 	}
 	tw_strmap_free(&p.cast_names);
+	/* issue 13, FLOW: a repeated scene becomes its passes. */
+	if ((rc = tw_parse_unroll_repeats(&p)))
+		goto fail;
 	if (!s->name) {
 		s->name = default_name(&s->arena, s->path);
 		s->name_loc.file = s->path;

@@ -134,4 +134,12 @@ int tw_parse_cookie_attr(parser *p, tw_expect *e);
 int tw_parse_certificate_field(parser *p, tw_expect *e);
 int tw_parse_transport_value(parser *p, const tw_expect *e);
 
+/* issue 13, FLOW (parse_flow.c): a scene line's `repeat N` or `when [not]
+ * {{NAME}}` at tok into sc (*taken true; *after names it for the next
+ * error), or nothing when tok is neither (*taken false). */
+int tw_parse_flow_option(parser *p, const tw_token *tok, tw_scene *sc, const char **after,
+			 bool *taken);
+/* Once every line is read: each repeated scene becomes its passes. */
+int tw_parse_unroll_repeats(parser *p);
+
 #endif

@@ -126,6 +126,7 @@ int tw_rehearsal_metrics_merge(tw_rehearsal_metrics *dst, const tw_rehearsal_met
 		d->passed += s->passed;
 		d->failed += s->failed;
 		d->skipped += s->skipped;
+		d->not_run += s->not_run; /* issue 13, FLOW */
 		for (size_t j = 0; j < d->step_count && j < s->step_count; j++) {
 			tw_touchpoint_metrics *a = &d->steps[j];
 			tw_touchpoint_metrics *b = &s->steps[j];

@@ -88,6 +88,8 @@ typedef struct tw_scene_metrics {
 	uint64_t passed, failed, skipped;
 	tw_touchpoint_metrics *steps;
 	size_t step_count;            /* scene->touchpoint_count */
+	uint64_t not_run;             /* issue 13, FLOW: performances whose
+					 `when` left it out (not in skipped) */
 } tw_scene_metrics;
 
 typedef struct tw_rehearsal_metrics {

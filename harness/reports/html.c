@@ -1470,6 +1470,54 @@ static void failures_text(html *h, node td, const tw_touchpoint_metrics *t)
 					    (unsigned long long)t->limited));
 }
 
+/* issue 13, FLOW: whether the scene's `when` left it out of every
+ * performance (of the shown one, without figures): then what was not
+ * performed reads "not run", not "not reached". */
+static bool scene_left_out(const tw_plan_scene *scene, const tw_rehearsal_metrics *m, size_t si,
+			   const tw_scene_result *shown)
+{
+	if (!scene->when)
+		return false;
+	if (m && si < m->scene_count) {
+		const tw_scene_metrics *sm = &m->scenes[si];
+		return sm->not_run > 0 && sm->passed + sm->failed + sm->skipped == 0;
+	}
+	return shown && shown->not_run;
+}
+
+static void health_or_not_run(html *h, node parent, health x, bool left_out)
+{
+	if (x != H_NONE || !left_out) {
+		health_badge(h, parent, x);
+		return;
+	}
+	node s = tw_page_el(h, parent, "span", NULL);
+	tw_page_attr(h, s, "class", tw_page_fmt(h, "health %s", badge_class(H_NONE)));
+	tw_page_add_text(h, s, tw_page_fmt(h, "%s not run", health_symbol(H_NONE)));
+}
+
+/* issue 13, FLOW: a scene's `when`, and the performances it left the
+ * scene out of (not failures, not scenes unreached). */
+static void write_scene_flow(html *h, node li, const tw_plan_scene *scene,
+			     const tw_rehearsal_metrics *m, size_t si, const tw_scene_result *shown)
+{
+	if (!scene->when)
+		return;
+	uint64_t not_run = m && si < m->scene_count ? m->scenes[si].not_run : 0;
+	node p = tw_page_el(h, li, "div", "small muted");
+	tw_page_add_text(h, p, "runs when ");
+	add_text_max(h, tw_page_el(h, p, "code", NULL), scene->when, NAME_MAX_CHARS, true);
+	if (not_run)
+		tw_page_add_text(h, p, tw_page_fmt(h, "; not run in %llu %s",
+						   (unsigned long long)not_run,
+						   tw_page_plural(not_run, "performance",
+								  "performances")));
+	if (shown && shown->not_run) {
+		tw_page_add_text(h, p, "; not run in the performance shown: ");
+		add_text_max(h, p, shown->not_run, NAME_MAX_CHARS, true);
+	}
+}
+
 static void write_scene(html *h, node ol, size_t ri, size_t si)
 {
 	const tw_rehearsal_result *r = &h->run->rehearsals[ri];
@@ -1497,13 +1545,15 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 			scene->channel == TW_CHANNEL_IVR ? "phone (ivr)" : "web");
 	if (scene->backstage)
 		tw_page_el_text(h, head, "span", "tag", "backstage: the customer never sees it");
-	health_badge(h, head, worst);
+	bool left_out = scene_left_out(scene, m, si, shown); /* issue 13, FLOW */
+	health_or_not_run(h, head, worst, left_out);
 	if (m && si < m->scene_count)
 		tw_page_el_text(h, head, "span", "small muted",
 				tw_page_fmt(h, "%llu passed, %llu failed, %llu not reached",
 					    (unsigned long long)m->scenes[si].passed,
 					    (unsigned long long)m->scenes[si].failed,
 					    (unsigned long long)m->scenes[si].skipped));
+	write_scene_flow(h, li, scene, m, si, shown); /* issue 13, FLOW */
 
 	if (scene->touchpoint_count == 0)
 		return;
@@ -1530,7 +1580,7 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 		tw_page_el_text(h, tr, "td", "num", tw_page_fmt(h, "%d", step->line));
 		tw_page_el_text(h, tw_page_el(h, tr, "td", NULL), "code", NULL,
 				tw_page_step_source(step));
-		health_badge(h, tw_page_el(h, tr, "td", NULL), x);
+		health_or_not_run(h, tw_page_el(h, tr, "td", NULL), x, left_out);
 		if (ap) {
 			char tms[48], apdex[TW_FLOOR_SHOWN_SIZE];
 			tw_page_fmt_ms(tms, sizeof(tms), ap->t_ms);

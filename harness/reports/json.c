@@ -563,6 +563,10 @@ static json_t *scene(json_ctx *c, const tw_plan_scene *sc, const tw_scene_metric
 	set(c, o, "passed", count(sm->passed));
 	set(c, o, "failed", count(sm->failed));
 	set(c, o, "skipped", count(sm->skipped));
+	/* format 9, issue 13, FLOW: the scene's `when`; performances it left
+	 * the scene out of */
+	set(c, o, "when", str(c, sc ? sc->when : NULL));
+	set(c, o, "not_run", count(sm->not_run));
 	json_t *tps = array(c);
 	for (size_t j = 0; sm->steps && j < sm->step_count; j++)
 		push(c, tps, touchpoint(c, &sm->steps[j], apdex(c, rs, index, j)));
@@ -613,6 +617,9 @@ static json_t *shown_scene(json_ctx *c, const tw_scene_result *sr)
 	set(c, o, "status", str(c, tw_status_str(sr->status)));
 	set(c, o, "elapsed_ms", ms(sr->elapsed_ms));
 	set(c, o, "transcript", str(c, sr->transcript));
+	/* format 9, issue 13, FLOW: a scene its `when` left out, and why */
+	set(c, o, "ran", json_boolean(!sr->not_run));
+	set(c, o, "why", str(c, sr->not_run));
 	if (sr->steps && sr->scene) {
 		json_t *steps = array(c);
 		for (size_t j = 0; j < sr->scene->touchpoint_count; j++)

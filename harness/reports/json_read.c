@@ -529,10 +529,16 @@ static int add_figures(tw_jreader *rd, tw_rehearsal_metrics *m, json_t *o, tw_hi
 		uint64_t passed = tw_jr_count_of(rd, sc, "passed");
 		uint64_t scene_failed = tw_jr_count_of(rd, sc, "failed");
 		uint64_t skipped = tw_jr_count_of(rd, sc, "skipped");
-		/* Every performance counted passes, fails or skips each scene;
-		 * one that achieved its outcome failed none. */
-		agree(rd, "passed + failed + skipped", passed + scene_failed + skipped,
-		      "the rehearsal's performances", performances, IS);
+		/* issue 13, FLOW (format 9): left out by its `when` */
+		uint64_t not_run = json_object_get(sc, "not_run") ? tw_jr_count_of(rd, sc, "not_run")
+								  : 0;
+		sm->not_run += not_run;
+		/* Every performance counted passes, fails or skips each scene,
+		 * or its `when` left it out; one that achieved its outcome
+		 * failed none. */
+		agree(rd, not_run ? "passed + failed + skipped + not_run" : "passed + failed + skipped",
+		      passed + scene_failed + skipped + not_run, "the rehearsal's performances",
+		      performances, IS);
 		agree(rd, "failed", scene_failed, "the rehearsal's performances not achieved",
 		      performances - achieved, AT_MOST);
 		sm->passed += passed;
@@ -679,6 +685,9 @@ static int rebuild_shown(tw_jreader *rd, tw_rehearsal_result *r, json_t *entry, 
 		sr->status = status_of(rd, so, "status");
 		sr->elapsed_ms = tw_jr_number_of(rd, so, "elapsed_ms", 0);
 		sr->transcript = tw_jr_dup_string_of(rd, so, "transcript", &oom);
+		/* issue 13, FLOW (format 9): why its `when` left it out */
+		if (json_object_get(so, "why"))
+			sr->not_run = tw_jr_dup_string_of(rd, so, "why", &oom);
 		json_t *steps =
 			tw_jr_array_of(rd, so, "steps", scene->touchpoint_count, "steps", false);
 		if (steps && !tw_jr_failed(rd)) {
@@ -957,6 +966,9 @@ static void read_scene(tw_jreader *rd, tw_plan *p, size_t i, json_t *o, bool *oo
 	}
 	sc->channel = channel && strcmp(channel, "ivr") == 0 ? TW_CHANNEL_IVR : TW_CHANNEL_WEB;
 	sc->backstage = tw_jr_bool_of(rd, o, "backstage");
+	/* issue 13, FLOW (format 9) */
+	if (json_object_get(o, "when"))
+		sc->when = plan_string(rd, p, o, "when", true, oom);
 	json_t *tps = tw_jr_array_of(rd, o, "touchpoints", SIZE_MAX, "touchpoints", false);
 	if (tw_jr_failed(rd) || *oom)
 		return;
@@ -1057,7 +1069,7 @@ static const char *fact_differing(json_t *a, json_t *b)
 	static const char *const rehearsal_keys[] = {"outcome", "budget", "tags", "apdex_ms",
 						     "require", "minor"};
 	static const char *const scene_keys[] = {"name", "file", "line", "col", "channel",
-						 "backstage"};
+						 "backstage", "when" /* issue 13, FLOW */};
 	static const char *const touchpoint_keys[] = {"file", "line", "col", "source", "kind",
 						      "apdex_ms"};
 	for (size_t k = 0; k < sizeof(rehearsal_keys) / sizeof(rehearsal_keys[0]); k++)

@@ -702,6 +702,13 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 			textf(j, " (line %d: %s)", tw_step_result_line(limit),
 			      str_or(limit->message, "not supported"));
 		skipped(j, tw_buf_str(&j->text));
+	} else if (sc->not_run) {
+		/* issue 13, FLOW: its `when` left it out, as it was to start */
+		tw_buf_reset(&j->text);
+		if (sc->scene && sc->scene->when)
+			textf(j, "when %s: ", sc->scene->when);
+		textf(j, "%s", sc->not_run);
+		skipped(j, tw_buf_str(&j->text));
 	} else if (sc->status == TW_STATUS_SKIPPED) {
 		const tw_scene_result *why = first_problem_scene(r);
 		tw_buf_reset(&j->text);
@@ -721,7 +728,7 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 		skipped(j, tw_buf_str(&j->text));
 	}
 
-	if (tw_scene_result_steps(sc) > 0) {
+	if (tw_scene_result_steps(sc) > 0 && !sc->not_run /* issue 13, FLOW */) {
 		step_log(j, sc);
 		if (met && sc->status == TW_STATUS_FAILED) {
 			char head[256], rate[TW_RATE_SHOWN_SIZE], req[TW_RATE_SHOWN_SIZE];

@@ -429,6 +429,24 @@ static void scene_title(const summary *s, const tw_scene_result *sc)
 	fputc('"', s->out);
 }
 
+/* issue 13, FLOW: a scene its `when` left out: neither a failure nor
+ * a scene not reached, so said apart, and only with --verbose.
+ * "- Pay: not run (when {{card}}: card is not set)" */
+static void put_not_run(const summary *s, const tw_scene_result *sc)
+{
+	indent(s, 6);
+	fprintf(s->out, "%s- ", esc(s, DIM));
+	put_text(s, sc->scene ? sc->scene->name : "?", DETAIL_MAX_CHARS);
+	fputs(": not run (", s->out);
+	if (sc->scene && sc->scene->when) {
+		fputs("when ", s->out);
+		put_text(s, sc->scene->when, DETAIL_MAX_CHARS);
+		fputs(": ", s->out);
+	}
+	put_text(s, sc->not_run, DETAIL_MAX_CHARS);
+	fprintf(s->out, ")%s\n", esc(s, RESET));
+}
+
 static void put_scene(const summary *s, const tw_rehearsal_result *r, const tw_scene_result *sc)
 {
 	const tw_step_result *first = NULL;
@@ -667,7 +685,10 @@ static int put_rehearsal(const summary *s, const tw_run *run, size_t i,
 	for (size_t i = 0; i < r->scene_count; i++) {
 		const tw_scene_result *sc = &r->scenes[i];
 		explained = explained || tw_status_is_problem(sc->status);
-		if (s->verbose || worth_showing(sc->status))
+		if (sc->not_run) { /* issue 13, FLOW */
+			if (s->verbose)
+				put_not_run(s, sc);
+		} else if (s->verbose || worth_showing(sc->status))
 			put_scene(s, r, sc);
 		else if (sc->status == TW_STATUS_SKIPPED)
 			not_reached++;

@@ -35,6 +35,7 @@
 #include "core/template.h"
 #include "expectations/expect.h"
 #include "runner/caller.h"
+#include "runner/flow.h" /* issue 13, FLOW */
 
 double tw_clock_ms(void)
 {
@@ -1100,6 +1101,12 @@ static void advance(tw_customer *c, double now_ms)
 				finish(c, now_ms);
 				return;
 			}
+		}
+		/* issue 13, FLOW: a scene's `when`, decided as it starts. */
+		if (c->step == 0 && !tw_flow_scene_runs(c)) {
+			c->step = cur_scene(c)->step_count;
+			next_step(c);
+			continue;
 		}
 		perform(c, now_ms);
 	}

@@ -78,6 +78,10 @@ static int copy_scene(tw_plan *p, size_t i)
 	ps->col = sc->loc.col;
 	ps->channel = sc->channel;
 	ps->backstage = sc->backstage;
+	/* issue 13, FLOW */
+	if (sc->when && !(ps->when = tw_arena_printf(&p->arena, "%s{{%s}}",
+						     sc->when_not ? "not " : "", sc->when)))
+		return TW_ENOMEM;
 	if (!ps->name || tw_plan_set_touchpoints(p, i, sc->step_count) != TW_OK)
 		return TW_ENOMEM;
 	for (size_t j = 0; j < sc->step_count; j++) {

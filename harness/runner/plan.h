@@ -52,6 +52,9 @@ typedef struct tw_plan_scene {
 	tw_touchpoint *touchpoints;
 	size_t touchpoint_count;
 	const struct tw_scene *ast; /* the runner's; NULL when rebuilt from JSON */
+	/* issue 13, FLOW: the scene's `when` as written, "{{card}}" or "not
+	 * {{card}}"; NULL: it always runs */
+	const char *when;
 } tw_plan_scene;
 
 typedef struct tw_plan {

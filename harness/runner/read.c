@@ -56,7 +56,8 @@ int tw_figures_put(void *caller, const void *full, const size_t *sizes)
 /* Each struct's sizes, a row per version (tw_figures_put). */
 static const size_t run_figures_size[] = {TW_VERSION_END(tw_run_figures, rehearsal_count)};
 static const size_t rehearsal_figures_size[] = {TW_VERSION_END(tw_rehearsal_figures, scene_count)};
-static const size_t scene_figures_size[] = {TW_VERSION_END(tw_scene_figures, failed_actual)};
+static const size_t scene_figures_size[] = {TW_VERSION_END(tw_scene_figures, failed_actual),
+					    TW_VERSION_END(tw_scene_figures, not_run_why)};
 static const size_t touchpoint_figures_size[] = {
 	TW_VERSION_END(tw_touchpoint_figures, first_limit)};
 static const size_t hop_size[] = {TW_VERSION_END(tw_hop, left_out), TW_VERSION_END(tw_hop, poll)};
@@ -206,11 +207,14 @@ int tw_rehearsal_scene_byindex(tw_scene_figures *caller, const tw_run *run, size
 		out->passed = sm->passed;
 		out->failed = sm->failed;
 		out->skipped = sm->skipped;
+		out->not_run = sm->not_run; /* version 2, issue 13, FLOW */
 	}
+	out->when = sc ? sc->when : NULL;
 	const tw_rehearsal_result *rr = &run->rehearsals[r];
 	const tw_scene_result *sr = rr->scenes && i < rr->scene_count ? &rr->scenes[i] : NULL;
 	out->status = sr ? sr->status : TW_STATUS_SKIPPED;
 	out->transcript = sr ? sr->transcript : NULL;
+	out->not_run_why = sr ? sr->not_run : NULL;
 	/* The first step that failed or reached the limit, as the JSON
 	 * result's transcript names it. */
 	size_t steps = sr ? tw_scene_result_steps(sr) : 0;

@@ -109,6 +109,7 @@ void tw_rehearsal_result_free(tw_rehearsal_result *r)
 			free_step(&sc->steps[j]);
 		free(sc->steps);
 		free(sc->transcript);
+		free(sc->not_run); /* issue 13, FLOW */
 	}
 	free(r->scenes);
 	free(r->path);
@@ -218,6 +219,8 @@ int tw_rehearsal_metrics_add(tw_rehearsal_metrics *m, const tw_rehearsal_result 
 		tw_scene_metrics *sm = &m->scenes[i];
 		if (sr->status == TW_STATUS_PASSED)
 			sm->passed++;
+		else if (sr->not_run) /* issue 13, FLOW */
+			sm->not_run++;
 		else if (sr->status == TW_STATUS_SKIPPED)
 			sm->skipped++;
 		else

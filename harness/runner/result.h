@@ -88,6 +88,11 @@ typedef struct tw_scene_result {
 	char *transcript;      /* ivr scenes: what the caller heard and did,
 				  one line each ("  1.2s  IVR says ..."); NULL
 				  when nothing */
+	/* issue 13, FLOW: why the scene was not run, its `when` not holding
+	 * as it was to start ("card is not set"): not a failure, not a skip
+	 * after one (status SKIPPED, its steps too, none performed or
+	 * counted); NULL when it ran or was not reached. Owned. */
+	char *not_run;
 } tw_scene_result;
 
 /* A rehearsal's phone figures, over all its calls. Times are on the call

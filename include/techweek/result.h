@@ -112,7 +112,7 @@ typedef struct tw_rehearsal_figures {
 	size_t scene_count;       /* tw_rehearsal_scene_count */
 } tw_rehearsal_figures;
 
-#define TW_SCENE_FIGURES_VERSION 1
+#define TW_SCENE_FIGURES_VERSION 2
 #define TW_SCENE_FIGURES_INIT { .version = TW_SCENE_FIGURES_VERSION }
 
 typedef struct tw_scene_figures {
@@ -134,6 +134,14 @@ typedef struct tw_scene_figures {
 	const char *failed_message;
 	const char *failed_expected; /* may be NULL */
 	const char *failed_actual;   /* an excerpt; may be NULL */
+	/* version 2 (issue 13): a conditional scene. Its `when` as written
+	 * ("{{card}}", "not {{card}}"; NULL: it always runs); the performances
+	 * it left the scene out of (in none of passed, failed, skipped); and
+	 * why it left it out of the performance shown ("card is not set"; its
+	 * status then SKIPPED), NULL when it ran there or was not reached. */
+	const char *when;
+	uint64_t not_run;
+	const char *not_run_why;
 } tw_scene_figures;
 
 #define TW_TOUCHPOINT_FIGURES_VERSION 1

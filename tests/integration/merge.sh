@@ -85,6 +85,21 @@ check_mode one performances rehearsals/order-pizza.rehearsal
 check_mode limited rehearsals tests/cases/limits-say-keys-only.rehearsal tests/cases/verdict-ready.rehearsal
 [ "$(jq -c '[.verdict, .totals.limited, .totals.interrupted]' "$work/limited-m.json")" = '["limited",40,0]' ] ||
   fail "limited: merged $(jq -c '[.verdict, .totals.limited, .totals.interrupted]' "$work/limited-m.json")"
+# issue 13, FLOW: conditional scenes (the stage's coin: heads on odd
+# tosses, 20 of 40 whoever tosses) merge with what they add: the scene's
+# `when`, the performances it left the scene out of, and the shown
+# performance's ran/why; a part whose `when` differs is another plan.
+check_mode flow performances tests/cases/flow-dress.rehearsal
+[ "$(jq -c '[.rehearsals[0].scenes[] | [.when, .not_run]]' "$work/flow-m.json")" = \
+  '[[null,0],["{{heads}}",20],["not {{heads}}",20],["not {{open}}",40]]' ] ||
+  fail "flow: merged $(jq -c '[.rehearsals[0].scenes[] | [.when, .not_run]]' "$work/flow-m.json")"
+[ "$(jq -c '.rehearsals[0].shown.scenes[3] | [.ran, .why]' "$work/flow-m.json")" = '[false,"open is set"]' ] ||
+  fail "flow: the shown performance's closed scene merged as $(jq -c '.rehearsals[0].shown.scenes[3]' "$work/flow-m.json")"
+xmllint --xpath "string(//testcase[@name='Closed']/skipped/@message)" "$work/flow-m.xml" | grep -qxF 'when not {{open}}: open is set' ||
+  fail "flow: the merged JUnit does not say why Closed was not run"
+jq -c '.rehearsals[0].scenes[1].when = "{{tails}}"' "$work/flow-2.json" >"$work/flow-when.json"
+"$techweek" merge --reports "$work/flow-when-out" "$work/flow-1.json" "$work/flow-when.json" >/dev/null 2>"$work/flow-when.err"
+[ $? = 2 ] && grep -q "when" "$work/flow-when.err" || { fail "flow: a part with another when merged"; cat "$work/flow-when.err"; }
 
 # A shard performs only its rehearsals: shard 2 of 2 has the 2nd and 4th.
 [ "$(jq -c '[.rehearsals[].path]' "$work/rehearsals-2.json")" = \

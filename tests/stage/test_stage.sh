@@ -812,6 +812,18 @@ for i in $(seq 10); do http -d Digits=1001 "$url/shop/slow-ivr/voice/order"; don
 expect_has "slow-ivr: the 10th lookup" "$body" "<Say>Order 1001 is on its way.</Say>"
 expect_eq "slow-ivr: struck once" "10 1" "$(shop_count slow-ivr)"
 
+# --- issue 13, FLOW: the coin (/flow/coin), heads on odd tosses of a key ----------
+
+http "$url/flow/coin?key=stage-test"
+expect_eq "coin: status" 200 "$status"
+expect_eq "coin: the first toss is heads" '{"toss": 1, "heads": "yes"}' "$body"
+http "$url/flow/coin?key=stage-test"
+expect_eq "coin: the second is not" '{"toss": 2, "heads": ""}' "$body"
+http "$url/flow/coin?key=other-test"
+expect_eq "coin: counted per key" '{"toss": 1, "heads": "yes"}' "$body"
+http "$url/flow/coin"
+expect_eq "coin: no key" 400 "$status"
+
 # --- stopping --------------------------------------------------------------------
 
 # Leave a slow answer in flight: stopping must not wait for it. The request

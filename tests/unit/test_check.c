@@ -635,6 +635,58 @@ static void test_problems_not_appended_still_count(void **state)
 	tw_script_free(s);
 }
 
+/* ---- issue 13, FLOW: repeat and when ---- */
+
+static void test_flow_when(void **state)
+{
+	(void)state;
+	/* Known: a cast entry (an empty value too), a given name, an earlier
+	 * capture. */
+	tw_vars *given = tw_vars_new();
+	assert_non_null(given);
+	assert_int_equal(tw_vars_set(given, "vip", "yes", false), TW_OK);
+	CHECK_CLEAN("cast\n  card =\n"
+		    "scene \"A\"\n  visit https://x.test/\n  expect json $.c exists as coupon\n"
+		    "scene \"Pay\" when {{card}}\n  visit https://x.test/pay\n"
+		    "backstage \"B\" when not {{coupon}}\n  get https://x.test/b\n"
+		    "scene \"V\" when {{vip}}\n  visit https://x.test/v\n",
+		    given);
+	tw_vars_free(given);
+	/* Unknown, with the name it resembles, at its braces. */
+	CHECK("cast\n  card =\nscene \"Pay\" when {{crad}}\n  visit https://x.test/\n", NULL,
+	      {3, 18, "unknown variable 'crad' (did you mean 'card'?)"});
+	/* Captured later: not known when the scene starts. */
+	CHECK("scene \"B\" when not {{late}}\n  visit https://x.test/\n"
+	      "scene \"C\"\n  visit https://x.test/\n  expect status 200 as late\n",
+	      NULL, {1, 20, "variable 'late' is used before it is captured (line 5)"});
+	/* Nor by the scene's own steps: decided before they run. */
+	CHECK("scene \"B\" when {{own}}\n  visit https://x.test/\n  expect status 200 as own\n",
+	      NULL, {1, 16, "variable 'own' is used before it is captured (line 3)"});
+}
+
+static void test_flow_repeat(void **state)
+{
+	(void)state;
+	/* A problem in a repeated scene is reported once, not once a pass;
+	 * so is its when. */
+	CHECK("scene \"R\" repeat 3 when {{nope}}\n  visit https://x.test/{{ordr}}\n", NULL,
+	      {1, 25, "unknown variable 'nope'"}, {2, 24, "unknown variable 'ordr'"});
+	/* What pass 1 captures, later passes and scenes know; a step that
+	 * uses it before pass 1 captured it is refused (pass 1 would not
+	 * have it). */
+	CHECK_CLEAN("cast\n  n = 0\n"
+		    "scene \"R\" repeat 3\n  get https://x.test/?last={{n}}\n"
+		    "  expect json $.n exists as n\n  expect json $.t exists as t\n"
+		    "scene \"After\"\n  expect var t == 3\n",
+		    NULL);
+	CHECK("scene \"R\" repeat 2\n  get https://x.test/?last={{t}}\n"
+	      "  expect json $.t exists as t\n",
+	      NULL, {2, 28, "variable 't' is used before it is captured (line 3)"});
+	/* An empty repeated scene: said once. */
+	CHECK("scene \"E\" repeat 2\nscene \"F\"\n  visit https://x.test/\n", NULL,
+	      {1, 1, "scene 'E (1 of 2)' has no steps"});
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -659,6 +711,8 @@ int main(void)
 		cmocka_unit_test(test_xpath),
 		cmocka_unit_test(test_retry_needs_expectations),
 		cmocka_unit_test(test_appends_to_existing_list),
+		cmocka_unit_test(test_flow_when), /* issue 13, FLOW */
+		cmocka_unit_test(test_flow_repeat),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1721,6 +1721,102 @@ static void test_edit_distance(void **state)
 	assert_null(tw_parse_suggest("x", words, 3));
 }
 
+/* ---- issue 13, FLOW: repeat and when ---- */
+
+static void test_flow_options(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok("scene \"Come back\" repeat 3\n"
+				"  visit https://x.test/\n"
+				"  expect status 200 as code\n"
+				"scene \"Pay\" when {{card}}\n"
+				"  visit https://x.test/pay\n"
+				"backstage \"Audit\" when not {{card}}\n"
+				"  get https://x.test/audit\n"
+				"scene \"Menu\" on ivr repeat 2 when {{ivr}}\n"
+				"  call https://x.test/voice\n"
+				"scene \"Any order\" when not {{a}} repeat 1 on web\n"
+				"  visit https://x.test/\n");
+	assert_int_equal(s->scene_count, 3 + 1 + 1 + 2 + 1);
+	for (int k = 0; k < 3; k++) {
+		const tw_scene *sc = &s->scenes[k];
+		char want[32];
+		snprintf(want, sizeof(want), "Come back (%d of 3)", k + 1);
+		assert_string_equal(sc->name, want);
+		assert_int_equal(sc->repeat, 3);
+		assert_int_equal(sc->pass, k + 1);
+		assert_int_equal(sc->loc.line, 1);
+		assert_int_equal(sc->repeat_loc.col, 26);
+		assert_int_equal(sc->step_count, 2);
+		assert_null(sc->when);
+		/* each pass its own steps, the same strings */
+		if (k > 0) {
+			assert_ptr_not_equal(sc->steps, s->scenes[0].steps);
+			assert_ptr_equal(sc->steps[1].expect.capture, s->scenes[0].steps[1].expect.capture);
+		}
+		assert_string_equal(sc->steps[1].expect.capture, "code");
+	}
+	const tw_scene *pay = &s->scenes[3];
+	assert_string_equal(pay->name, "Pay");
+	assert_string_equal(pay->when, "card");
+	assert_false(pay->when_not);
+	assert_int_equal(pay->when_loc.line, 4);
+	assert_int_equal(pay->when_loc.col, 18);
+	assert_int_equal(pay->repeat, 0);
+	assert_int_equal(pay->pass, 0);
+	const tw_scene *audit = &s->scenes[4];
+	assert_true(audit->backstage);
+	assert_string_equal(audit->when, "card");
+	assert_true(audit->when_not);
+	assert_int_equal(audit->when_loc.col, 28);
+	assert_string_equal(s->scenes[5].name, "Menu (1 of 2)");
+	assert_string_equal(s->scenes[6].name, "Menu (2 of 2)");
+	assert_int_equal(s->scenes[6].channel, TW_CHANNEL_IVR);
+	assert_string_equal(s->scenes[6].when, "ivr");
+	assert_string_equal(s->scenes[7].name, "Any order (1 of 1)");
+	assert_true(s->scenes[7].when_not);
+	assert_int_equal(s->scenes[7].channel_loc.col, 46);
+	tw_script_free(s);
+}
+
+static void test_flow_errors(void **state)
+{
+	(void)state;
+	parse_err("scene \"x\" repeat\n", 1, 17, "expected how many times after 'repeat'");
+	parse_err("scene \"x\" repeat 0\n", 1, 18,
+		  "'repeat' takes a whole number of times from 1 to 100, not '0'");
+	parse_err("scene \"x\" repeat 101\n", 1, 18, "'repeat' takes a whole number");
+	parse_err("scene \"x\" repeat 2.5\n", 1, 18, "'repeat' takes a whole number");
+	parse_err("scene \"x\" repeat -1\n", 1, 18, "'repeat' takes a whole number");
+	parse_err("scene \"x\" repeat 99999\n", 1, 18, "'repeat' takes a whole number");
+	parse_err("scene \"x\" repeat 2 repeat 3\n", 1, 20, "'repeat' is already given (column 18)");
+	parse_err("scene \"x\" when card\n", 1, 16,
+		  "expected a variable in braces after 'when', like when {{card}}");
+	parse_err("scene \"x\" when not\n", 1, 19,
+		  "expected a variable in braces after 'when not', like when not {{card}}");
+	parse_err("scene \"x\" when {{ card }}\n", 1, 16, "expected a variable in braces");
+	parse_err("scene \"x\" when {{secret X}}\n", 1, 16, "expected a variable in braces");
+	parse_err("scene \"x\" when {{}}\n", 1, 16, "expected a variable in braces");
+	parse_err("scene \"x\" when {{a}} when {{b}}\n", 1, 22,
+		  "'when' is already given (column 16)");
+	parse_err("scene \"x\" on web on ivr\n", 1, 18, "the channel is already given (column 14)");
+	parse_err("scene \"x\" repeat 2 now\n", 1, 20, "unexpected 'now' after the repeat count");
+	parse_err("scene \"x\" when {{a}} now\n", 1, 22,
+		  "unexpected 'now' after the when condition: expected 'on' and a channel (web or "
+		  "ivr), 'repeat N', 'when {{name}}' or the end of the line");
+	/* Unrolled passes are capped: 505 scenes of 1 step repeated 100
+	 * times add 99 * 2 each; the 506th passes 100 000. */
+	static const char one[] = "scene \"x\" repeat 100\n  pause 1ms\n";
+	size_t n = 600, len = strlen(one);
+	char *big = malloc(n * len + 1);
+	assert_non_null(big);
+	for (size_t i = 0; i < n; i++)
+		memcpy(big + i * len, one, len);
+	big[n * len] = '\0';
+	parse_err_code(big, TW_ELIMIT, 2 * 506 - 1, 18, "the repeated scenes add more than 100000");
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1763,6 +1859,8 @@ int main(void)
 		cmocka_unit_test(test_large_script_grows),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_edit_distance),
+		cmocka_unit_test(test_flow_options), /* issue 13, FLOW */
+		cmocka_unit_test(test_flow_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -312,7 +312,8 @@ static void test_figures_versions(void **state)
 		assert_non_null(strstr(err.message, "tw_rehearsal_figures of version"));
 		assert_null(r.name);
 		tw_error_clear(&err);
-		tw_scene_figures s = {.version = bad[i]};
+		/* issue 13, FLOW: scene figures have a version 2 */
+		tw_scene_figures s = {.version = i ? TW_SCENE_FIGURES_VERSION + 1 : 0};
 		assert_int_equal(tw_rehearsal_scene_byindex(&s, w->run, 0, 0, &err), TW_EUSAGE);
 		assert_null(s.name);
 		tw_error_clear(&err);
@@ -880,6 +881,48 @@ static void test_decimal_without_end(void **state)
 	assert_string_equal(end, " ms");
 }
 
+/* issue 13, FLOW: a conditional scene's figures (tw_scene_figures version
+ * 2): its `when`, the performances that left it out, and why the shown one
+ * did; a repeated scene's passes are scenes of their own. */
+static void test_conditional_scene_figures(void **state)
+{
+	world *w = *state;
+	static const char text[] = "rehearsal \"Maybe\"\n"
+				   "cast\n  base\n  card =\n"
+				   "scene \"Home\" repeat 2\n  visit {{base}}/\n"
+				   "scene \"Pay\" when {{card}}\n  get {{base}}/api\n";
+	tw_run_options opts = TW_RUN_OPTIONS_INIT;
+	opts.vars = w->vars;
+	opts.performances = 2;
+	tw_run *run = NULL;
+	tw_error err = {0};
+	ok(tw_run_new(&run, &opts, &err), &err);
+	add(run, "maybe.rehearsal", text);
+	ok(tw_run_execute(run, &err), &err);
+	assert_int_equal(tw_rehearsal_scene_count(run, 0), 3);
+	tw_scene_figures s = TW_SCENE_FIGURES_INIT;
+	ok(tw_rehearsal_scene_byindex(&s, run, 0, 1, &err), &err);
+	assert_string_equal(s.name, "Home (2 of 2)");
+	assert_null(s.when);
+	assert_int_equal(s.passed, 2);
+	assert_int_equal(s.not_run, 0);
+	assert_null(s.not_run_why);
+	ok(tw_rehearsal_scene_byindex(&s, run, 0, 2, &err), &err);
+	assert_string_equal(s.name, "Pay");
+	assert_string_equal(s.when, "{{card}}");
+	assert_int_equal(s.not_run, 2);
+	assert_int_equal(s.passed + s.failed + s.skipped, 0);
+	assert_int_equal(s.status, TW_STATUS_SKIPPED);
+	assert_string_equal(s.not_run_why, "card is empty");
+	tw_touchpoint_figures t = TW_TOUCHPOINT_FIGURES_INIT;
+	ok(tw_scene_touchpoint_byindex(&t, run, 0, 2, 0, &err), &err);
+	assert_int_equal(t.count, 0);
+	tw_rehearsal_figures r = TW_REHEARSAL_FIGURES_INIT;
+	ok(tw_run_rehearsal_byindex(&r, run, 0, &err), &err);
+	assert_int_equal(r.achieved, 2);
+	tw_run_free(run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -899,6 +942,7 @@ int main(void)
 		cmocka_unit_test(test_figures_of_version_1),
 		cmocka_unit_test(test_options_of_version_1),
 		cmocka_unit_test(test_decimal_without_end),
+		cmocka_unit_test(test_conditional_scene_figures), /* issue 13, FLOW */
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
