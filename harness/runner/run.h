@@ -108,6 +108,9 @@ struct tw_run {
 	/* transport (issue 12, capability 11): the server certificate each
 	 * origin showed, for responses on pooled connections; owned */
 	struct tw_transfer_certs *certs;
+	/* issue 13, GEN: the seed of every performance's random values:
+	 * opts.seed when set, else drawn by tw_run_execute; settings.seed */
+	uint64_t seed;
 };
 
 /* Records the lineup from the rehearsals added so far (tw_run_execute
