@@ -82,22 +82,12 @@ uint64_t tw_seed_draw(void)
 	return v & TW_SEED_MAX;
 }
 
-uint64_t tw_gen_stream(const char *path)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (const unsigned char *p = (const unsigned char *)(path ? path : ""); *p; p++) {
-		h ^= *p;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-void tw_gen_init(tw_gen *g, uint64_t seed, const char *path, uint64_t seq, uint64_t customer)
+void tw_gen_init(tw_gen *g, uint64_t seed, uint64_t stream, uint64_t seq, uint64_t customer)
 {
 	memset(g, 0, sizeof(*g));
 	g->seq = seq;
 	g->customer = customer;
-	tw_rng_seed(&g->rng, seed, tw_gen_stream(path), seq);
+	tw_rng_seed(&g->rng, seed, stream, seq);
 }
 
 tw_rng *tw_gen_rng(tw_gen *g)

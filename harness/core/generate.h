@@ -13,7 +13,7 @@
  * of the braces.
  *
  * Randomness comes from a tw_gen: one per performance, seeded from (the
- * run's seed, the rehearsal, seq), so values never depend on which thread
+ * run's seed, the rehearsal's place in the run, seq), so values never depend on which thread
  * ran the performance or when; the same seed gives the same values. The
  * runner attaches a performance's tw_gen to the customer's variables
  * (tw_vars_set_gen), where tw_template_expand finds it through the base
@@ -56,9 +56,6 @@ uint64_t tw_rng_below(tw_rng *r, uint64_t n);
 /* A seed from getrandom(2) (the clock and pid when it fails), from 0 to
  * TW_SEED_MAX. */
 uint64_t tw_seed_draw(void);
-/* A stable number for a rehearsal, from its path (FNV-1a): the random
- * stream of a rehearsal does not depend on what else the run holds. */
-uint64_t tw_gen_stream(const char *path);
 
 /* One performance's context. */
 typedef struct tw_gen {
@@ -69,9 +66,11 @@ typedef struct tw_gen {
 	time_t clock;
 } tw_gen;
 
-/* The context of performance seq of the rehearsal at path, by customer,
- * in a run of seed. */
-void tw_gen_init(tw_gen *g, uint64_t seed, const char *path, uint64_t seq, uint64_t customer);
+/* The context of performance seq of a rehearsal, by customer, in a run of
+ * seed. stream tells the run's rehearsals apart (the runner gives its
+ * place in the lineup, the order the rehearsals were added, sharded or
+ * not), so two rehearsals never draw the same values. */
+void tw_gen_init(tw_gen *g, uint64_t seed, uint64_t stream, uint64_t seq, uint64_t customer);
 /* The performance's random generator, for other per-performance draws. */
 tw_rng *tw_gen_rng(tw_gen *g);
 

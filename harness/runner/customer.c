@@ -199,9 +199,10 @@ static void performance_cast(tw_customer *c, double now_ms)
 	}
 }
 
-void tw_customer_generate(tw_customer *c, uint64_t seed, uint64_t seq, uint64_t customer)
+void tw_customer_generate(tw_customer *c, uint64_t seed, uint64_t stream, uint64_t seq,
+			  uint64_t customer)
 {
-	tw_gen_init(&c->gen, seed, c->script->path, seq, customer);
+	tw_gen_init(&c->gen, seed, stream, seq, customer);
 	tw_vars_set_gen(c->vars, &c->gen);
 }
 

@@ -93,10 +93,11 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 		     const tw_vars *cast, tw_error *err);
 
 /* issue 13, GEN: numbers the performance (seq, from 1 in its rehearsal;
- * customer, from 1) and seeds its random values from (seed, the
- * rehearsal's path, seq). After tw_customer_init, before the first
- * tw_customer_advance. */
-void tw_customer_generate(tw_customer *c, uint64_t seed, uint64_t seq, uint64_t customer);
+ * customer, from 1) and seeds its random values from (seed, stream: the
+ * rehearsal's place in the run's lineup, seq). After tw_customer_init,
+ * before the first tw_customer_advance. */
+void tw_customer_generate(tw_customer *c, uint64_t seed, uint64_t stream, uint64_t seq,
+			  uint64_t customer);
 
 /* Performs steps until the customer has to wait (WAITING: c->xfer.easy is ready
  * to be added to a multi handle; PAUSED) or is DONE. */

@@ -127,6 +127,10 @@ typedef struct schedule {
 	 * model), so the numbers are those of the unsharded run, or at least
 	 * never the same in two shards. */
 	uint64_t seq_base, seq_stride;
+	/* issue 13, GEN: each rehearsal's place in the lineup (the unsharded
+	 * run's order), which seeds its random values beside the run's seed
+	 * and seq; aligned with run->rehearsals; owned */
+	uint64_t *streams;
 } schedule;
 
 typedef struct slot {
@@ -267,7 +271,8 @@ static int start_performance(worker *w, size_t ri, unsigned long long ticket)
 	sl->c.performance = ticket + 1;
 	/* issue 13, GEN: {{seq}}, {{customer}} and the random values */
 	schedule *sc = w->sched;
-	tw_customer_generate(&sl->c, run->seed, sc->seq_base + ticket / sc->runnable_count * sc->seq_stride,
+	tw_customer_generate(&sl->c, run->seed, sc->streams ? sc->streams[ri] : ri,
+			     sc->seq_base + ticket / sc->runnable_count * sc->seq_stride,
 			     w->first_customer + (size_t)(sl - w->slots) + 1);
 	sl->busy = true;
 	w->busy++;
@@ -605,6 +610,14 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 static void gen_numbering(tw_run *run, schedule *sc, unsigned long performances)
 {
 	run->seed = run->opts.seed_set ? run->opts.seed : tw_seed_draw();
+	/* A shard keeps the lineup's order: one walk finds each place. */
+	sc->streams = calloc(run->count ? run->count : 1, sizeof(*sc->streams));
+	for (size_t i = 0, j = 0; sc->streams && i < run->count; i++) {
+		const char *path = run->rehearsals[i].path ? run->rehearsals[i].path : "";
+		while (j < run->lineup_count && strcmp(run->lineup[j].path, path) != 0)
+			j++;
+		sc->streams[i] = j < run->lineup_count ? j++ : i;
+	}
 	sc->seq_base = 1;
 	sc->seq_stride = 1;
 	if (run->shard_mode != TW_SHARD_PERFORMANCES)
@@ -737,6 +750,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	pthread_mutex_destroy(&sc.idle_lock);
 	pthread_mutex_destroy(&sc.shown_lock);
 	free(sc.runnable);
+	free(sc.streams); /* issue 13, GEN */
 	run->elapsed_ms = tw_clock_ms() - t0;
 	run->incomplete = rc != TW_OK;
 	return rc;
