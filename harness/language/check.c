@@ -16,7 +16,10 @@
  *   - every {{name}} in every template: a cast name, a given name, or a
  *     capture (`as NAME`) made by an earlier step. {{env X}} and
  *     {{secret X}} are left to the runner, so `check` passes in CI without
- *     the secrets;
+ *     the secrets; a generated value ({{seq}}, {{random KIND N}}, {{now
+ *     +1d %d}}, issue 13) is checked by the scanner, which reports a bad
+ *     argument at its column, and its name (seq, customer, uuid, random,
+ *     now, today) is no cast entry's or capture's;
  *   - regular expressions (PCRE2) and XPath expressions (libxml2) that
  *     contain no template compile, with the very compile the run uses
  *     (expectations/regex.c, expectations/compiled.c). JSON queries are
