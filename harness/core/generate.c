@@ -112,6 +112,11 @@ bool tw_gen_word(const char *word, size_t n)
 	return word && word_index(word, n) >= 0;
 }
 
+const char *tw_gen_kind_word(tw_gen_kind kind)
+{
+	return (size_t)kind < sizeof(words) / sizeof(words[0]) ? words[kind] : "?";
+}
+
 bool tw_gen_reserved(const char *name)
 {
 	return name && tw_gen_word(name, strlen(name));
@@ -329,7 +334,7 @@ int tw_gen_append(tw_buf *b, tw_gen *g, const tw_gen_ref *ref, tw_error *err)
 			return tw_error_set(err, TW_ECHECK,
 					    "{{%s}} has no value here: it numbers a performance, and "
 					    "none is under way",
-					    ref->kind == TW_GEN_SEQ ? "seq" : "customer");
+					    tw_gen_kind_word(ref->kind));
 		return tw_buf_printf(b, "%llu",
 				     (unsigned long long)(ref->kind == TW_GEN_SEQ ? g->seq
 										   : g->customer));

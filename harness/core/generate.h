@@ -111,6 +111,8 @@ typedef struct tw_gen_ref {
  * customer, uuid, random, now, today. These names are reserved: no cast
  * entry, capture, data column, --var or use parameter may take them. */
 bool tw_gen_word(const char *word, size_t n);
+/* The word of kind: "seq", "customer", ... */
+const char *tw_gen_kind_word(tw_gen_kind kind);
 bool tw_gen_reserved(const char *name);
 /* Why name is reserved, for messages: "{{seq}} is the performance's
  * number", ... (NULL when it is not). */

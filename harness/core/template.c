@@ -206,12 +206,6 @@ static int append_value(tw_buf *b, const char *value, tw_expand_mode mode, bool 
 	return tw_buf_puts(b, value);
 }
 
-static const char *words_of(tw_gen_kind k)
-{
-	static const char *const w[] = {"seq", "customer", "uuid", "random", "now", "today"};
-	return w[k];
-}
-
 int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode,
 		       char **out, bool *secret_used, tw_error *err)
 {
@@ -260,7 +254,7 @@ int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode
 			rc = tw_gen_append(&made, tw_vars_gen(vars), &ref.gen, err);
 			if (rc == TW_OK && !(rc = tw_buf_failed(&made)))
 				rc = append_value(&b, tw_buf_str(&made), mode, jp.in_string,
-						  words_of(ref.gen.kind), err);
+						  tw_gen_kind_word(ref.gen.kind), err);
 			tw_buf_free(&made);
 			if (rc == TW_ECHECK)
 				break;
