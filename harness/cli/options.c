@@ -239,6 +239,21 @@ static int take_shard(parse_state *p, const char *a)
 	return 0;
 }
 
+/* issue 13, GEN: --seed N */
+static int take_seed(parse_state *p, const char *a)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(a, &end, 10);
+	if (errno || *end || end == a || !(a[0] >= '0' && a[0] <= '9') || n > (1ULL << 53) - 1)
+		return bad(p->command,
+			   "--seed: '%s' is not a whole number from 0 to 9007199254740991 (2^53 - 1)",
+			   a);
+	p->o->run.seed = n;
+	p->o->run.seed_set = true;
+	return 0;
+}
+
 static int take_reports(parse_state *p, const char *a) { p->o->reports = a; return 0; }
 static int take_junit(parse_state *p, const char *a) { p->o->junit = a; return 0; }
 static int take_json(parse_state *p, const char *a) { p->o->json = a; return 0; }
@@ -550,6 +565,10 @@ static const struct cli_option {
 	 "a variable the run will be given", NULL, take_var},
 	{"vars-file", 0, RUN | CHECK, "variables", "FILE",
 	 "NAME=VALUE lines", NULL, NULL, take_vars_file},
+	/* issue 13, GEN */
+	{"seed", 0, RUN, "variables", "N",
+	 "the seed of {{uuid}}, {{random ...}} and random data\nrows: the same N, the same values (default: drawn,\nand recorded in the JSON result's settings.seed)",
+	 NULL, NULL, take_seed},
 	{"reports", 0, RUN | MERGE, "reports", "DIR",
 	 "folder for reports (default: reports)", NULL, NULL, take_reports},
 	{"junit", 0, RUN | MERGE, "reports", "FILE",

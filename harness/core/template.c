@@ -21,9 +21,12 @@ static bool name_char(char c)
 	return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-';
 }
 
-/* Parses the inside of {{ ... }} (inner, n bytes) into ref. */
-static int parse_ref(const char *inner, size_t n, tw_ref *ref, const char **why)
+/* Parses the inside of {{ ... }} (inner, n bytes) into ref. On error,
+ * *at is the offset in inner of what is wrong, or SIZE_MAX for the
+ * reference as a whole. */
+static int parse_ref(const char *inner, size_t n, tw_ref *ref, const char **why, size_t *at)
 {
+	*at = SIZE_MAX;
 	size_t i = 0;
 	while (i < n && isspace((unsigned char)inner[i]))
 		i++;
@@ -37,6 +40,18 @@ static int parse_ref(const char *inner, size_t n, tw_ref *ref, const char **why)
 	while (i < n && name_char(inner[i]))
 		i++;
 	ref->kind = TW_REF_VAR;
+	/* issue 13, GEN: a generated value's word starts it */
+	if (tw_gen_word(inner + start, i - start)) {
+		size_t where = 0;
+		if (tw_gen_parse(inner + start, n - start, &ref->gen, why, &where)) {
+			*at = start + where;
+			return -1;
+		}
+		ref->kind = TW_REF_GEN;
+		ref->name = inner + start;
+		ref->name_len = n - start;
+		return 0;
+	}
 	if (i < n) {
 		/* A function: "env NAME" or "secret NAME". */
 		size_t fn_len = i - start;
@@ -95,9 +110,10 @@ int tw_template_scan(const char *tpl, int (*fn)(const tw_ref *ref, void *ctx),
 		}
 		tw_ref ref;
 		const char *why = NULL;
-		if (parse_ref(p + 2, (size_t)(end - p - 2), &ref, &why)) {
+		size_t at;
+		if (parse_ref(p + 2, (size_t)(end - p - 2), &ref, &why, &at)) {
 			if (bad_offset)
-				*bad_offset = (size_t)(p - tpl);
+				*bad_offset = (size_t)(p - tpl) + (at == SIZE_MAX ? 0 : 2 + at);
 			return tw_error_set(err, TW_ESYNTAX, "%s", why);
 		}
 		ref.offset = (size_t)(p - tpl);
@@ -179,6 +195,17 @@ static int append_json(tw_buf *b, const char *value, bool in_string, const char 
 	return rc;
 }
 
+/* issue 13, GEN: a value as the mode inserts it. */
+static int append_value(tw_buf *b, const char *value, tw_expand_mode mode, bool in_string,
+			const char *name, tw_error *err)
+{
+	if (mode == TW_EXPAND_REGEX)
+		return append_regex_literal(b, value);
+	if (mode == TW_EXPAND_JSON)
+		return append_json(b, value, in_string, name, err);
+	return tw_buf_puts(b, value);
+}
+
 int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode,
 		       char **out, bool *secret_used, tw_error *err)
 {
@@ -211,13 +238,30 @@ int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode
 		const char *close = strstr(open + 2, "}}");
 		tw_ref ref;
 		const char *why = NULL;
+		size_t at;
 		if (!close) {
 			rc = tw_error_set(err, TW_ESYNTAX, "unclosed {{: expected }}");
 			break;
 		}
-		if (parse_ref(open + 2, (size_t)(close - open - 2), &ref, &why)) {
+		if (parse_ref(open + 2, (size_t)(close - open - 2), &ref, &why, &at)) {
 			rc = tw_error_set(err, TW_ESYNTAX, "%s", why);
 			break;
+		}
+		if (ref.kind == TW_REF_GEN) {
+			/* issue 13, GEN: made now, inserted as a variable's value */
+			tw_buf made;
+			tw_buf_init(&made, TW_GEN_VALUE_MAX);
+			rc = tw_gen_append(&made, tw_vars_gen(vars), &ref.gen, err);
+			if (rc == TW_OK && !(rc = tw_buf_failed(&made)))
+				rc = append_value(&b, tw_buf_str(&made), mode, jp.in_string,
+						  tw_gen_kind_word(ref.gen.kind), err);
+			tw_buf_free(&made);
+			if (rc == TW_ECHECK)
+				break;
+			if (rc == TW_ELIMIT || rc == TW_ENOMEM)
+				tw_error_set(err, rc, "template expands past %zu bytes", TEMPLATE_MAX);
+			p = close + 2;
+			continue;
 		}
 		char name[256];
 		if (ref.name_len >= sizeof(name)) {

@@ -4,6 +4,8 @@
  *   {{name}}          a variable (cast, --var, --vars-file, or a capture)
  *   {{env NAME}}      the environment variable NAME
  *   {{secret NAME}}   the environment variable NAME, redacted in all output
+ *   {{seq}}, {{uuid}}, {{random digits 6}}, {{now +1d %Y}}, ...
+ *                     a generated value (core/generate.h; issue 13, GEN)
  *
  * Spaces inside the braces are allowed: {{ name }}. "{{" always opens a
  * reference (an unclosed one is an error) unless written "\{{", which
@@ -17,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/generate.h"
 #include "techweek/error.h"
 #include "techweek/vars.h"
 
@@ -24,6 +27,8 @@ typedef enum tw_ref_kind {
 	TW_REF_VAR,
 	TW_REF_ENV,
 	TW_REF_SECRET,
+	TW_REF_GEN, /* issue 13, GEN: name is the whole reference ("random
+		       digits 6"), gen what it says */
 } tw_ref_kind;
 
 typedef struct tw_ref {
@@ -31,12 +36,14 @@ typedef struct tw_ref {
 	const char *name; /* points into the template; not NUL-terminated */
 	size_t name_len;
 	size_t offset;    /* byte offset of "{{" in the template */
+	tw_gen_ref gen;   /* issue 13, GEN: TW_REF_GEN's parsed arguments */
 } tw_ref;
 
 /* Calls fn for every reference in tpl, in order; stops early when fn
  * returns non-zero and returns that value. A malformed reference returns
  * TW_ESYNTAX with the message in err and its byte offset in *bad_offset
- * (if not NULL). */
+ * (if not NULL): the "{{", or for a generated value's argument the
+ * argument. */
 int tw_template_scan(const char *tpl, int (*fn)(const tw_ref *ref, void *ctx),
 		     void *ctx, size_t *bad_offset, tw_error *err);
 
@@ -52,7 +59,9 @@ typedef enum tw_expand_mode {
 			    [1], {"a":1}, "s"), else as a JSON string */
 } tw_expand_mode;
 
-/* Expands tpl with vars; {{env}} and {{secret}} read getenv. On success
+/* Expands tpl with vars; {{env}} and {{secret}} read getenv; generated
+ * values use the tw_gen attached to vars (tw_vars_gen; see
+ * core/generate.h for what they are without one). On success
  * *out is malloc'd (caller frees). An unset variable is TW_ECHECK naming it;
  * in TW_EXPAND_JSON a value that is not UTF-8 too.
  * *secret_used (if not NULL) is set true when a secret value went in. */

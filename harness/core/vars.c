@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/array.h"
+#include "core/generate.h"
 #include "core/strmap.h"
 
 typedef struct entry {
@@ -29,6 +30,8 @@ struct tw_vars {
 	size_t cap;
 	tw_strmap index; /* name -> position in items; keys are the names */
 	const tw_vars *base; /* read through for names not here; borrowed */
+	tw_gen *gen; /* issue 13, GEN: the performance's generated values;
+			borrowed, found through the base chain */
 };
 
 tw_vars *tw_vars_new(void)
@@ -131,6 +134,22 @@ int tw_vars_merge(tw_vars *dst, const tw_vars *src)
 	return TW_OK;
 }
 
+/* issue 13, GEN: the context of generated values rides on the variables,
+ * so every tw_template_expand a customer's steps make finds it. */
+void tw_vars_set_gen(tw_vars *vars, tw_gen *g)
+{
+	if (vars)
+		vars->gen = g;
+}
+
+tw_gen *tw_vars_gen(const tw_vars *vars)
+{
+	for (; vars; vars = vars->base)
+		if (vars->gen)
+			return vars->gen;
+	return NULL;
+}
+
 bool tw_vars_valid_name(const char *name)
 {
 	if (!name || !(isalpha((unsigned char)*name) || *name == '_'))
@@ -171,6 +190,11 @@ static int split(char *line, char **name, char **value, const char **why)
 		*why = "invalid variable name (letters, digits, _ . -; not starting with a digit)";
 		return -1;
 	}
+	/* issue 13, GEN: the generated values' names are no variable's */
+	if (tw_gen_reserved(*name)) {
+		*why = tw_gen_reserved_why(*name);
+		return -2;
+	}
 	return 0;
 }
 
@@ -185,7 +209,12 @@ int tw_vars_set_assignment(tw_vars *vars, const char *assignment, tw_error *err)
 	char *name, *value;
 	const char *why;
 	int rc;
-	if (split(copy, &name, &value, &why))
+	int bad = split(copy, &name, &value, &why);
+	if (bad == -2)
+		rc = tw_error_set(err, TW_EUSAGE,
+				  "--var '%s': '%s' is reserved (%s): choose another name", assignment,
+				  name, why);
+	else if (bad)
 		rc = tw_error_set(err, TW_EUSAGE, "--var '%s': %s", assignment, why);
 	else if ((rc = tw_vars_set(vars, name, value, false)))
 		tw_error_set(err, rc, "out of memory");
@@ -213,7 +242,13 @@ int tw_vars_load_file(tw_vars *vars, const char *path, tw_error *err)
 			continue;
 		char *name, *value;
 		const char *why;
-		if (split(s, &name, &value, &why)) {
+		int bad = split(s, &name, &value, &why);
+		if (bad == -2) {
+			rc = tw_error_set_at(err, TW_EUSAGE, path, lineno, 0, NULL,
+					     "'%s' is reserved (%s): choose another name", name, why);
+			break;
+		}
+		if (bad) {
 			rc = tw_error_set_at(err, TW_EUSAGE, path, lineno, 0, NULL, "%s", why);
 			break;
 		}

@@ -16,7 +16,10 @@
  *   - every {{name}} in every template: a cast name, a given name, or a
  *     capture (`as NAME`) made by an earlier step. {{env X}} and
  *     {{secret X}} are left to the runner, so `check` passes in CI without
- *     the secrets;
+ *     the secrets; a generated value ({{seq}}, {{random KIND N}}, {{now
+ *     +1d %d}}, issue 13) is checked by the scanner, which reports a bad
+ *     argument at its column, and its name (seq, customer, uuid, random,
+ *     now, today) is no cast entry's or capture's;
  *   - regular expressions (PCRE2) and XPath expressions (libxml2) that
  *     contain no template compile, with the very compile the run uses
  *     (expectations/regex.c, expectations/compiled.c). JSON queries are
@@ -49,6 +52,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xpathInternals.h>
 
+#include "core/generate.h"
 #include "core/strmap.h"
 #include "core/template.h"
 #include "expectations/compiled.h"
@@ -474,10 +478,39 @@ static void check_json_query(checker *c, const tw_step *st)
 
 /* ---- the walk ---- */
 
+/* issue 13, GEN: a name a generated value has is no variable's. */
+static void check_reserved(checker *c, const char *name, int line, int col, const char *what)
+{
+	const char *why = tw_gen_reserved_why(name);
+	if (why)
+		problem(c, line, col,
+			"'%s' is reserved: %s, so no %s can be called so: choose another name "
+			"(like my_%s)",
+			name, why, what, name);
+}
+
+/* The column of NAME in `as NAME` on line (the last one), else 0. */
+static int capture_col(const checker *c, int line, const char *name)
+{
+	const char *text = tw_script_line(c->s, line);
+	int col = 0;
+	size_t n = strlen(name);
+	for (const char *p = text ? strstr(text, name) : NULL; p; p = strstr(p + 1, name)) {
+		const char *q = p;
+		while (q > text && (q[-1] == ' ' || q[-1] == '\t'))
+			q--;
+		if (q != p && q - text >= 2 && strncmp(q - 2, "as", 2) == 0 &&
+		    (p[n] == '\0' || !isalnum((unsigned char)p[n])))
+			col = (int)(p - text) + 1;
+	}
+	return col;
+}
+
 static void check_cast(checker *c)
 {
 	for (size_t i = 0; i < c->s->cast.count; i++) {
 		const tw_pair *e = &c->s->cast.items[i];
+		check_reserved(c, e->name, e->loc.line, e->loc.col, "cast entry"); /* issue 13 */
 		if (!e->value) {
 			if (c->given && !given_has(c, e->name))
 				problem(c, e->loc.line, e->loc.col,
@@ -1045,6 +1078,11 @@ static void check_scene(checker *c, size_t index)
 	for (size_t i = 0; i < sc->step_count; i++) {
 		check_channel(c, sc, &sc->steps[i]);
 		check_step(c, &sc->steps[i]);
+		/* issue 13, GEN: no capture takes a generated value's name */
+		const tw_step *cs = &sc->steps[i];
+		if ((cs->kind == TW_STEP_EXPECT || cs->kind == TW_STEP_HEAR) && cs->expect.capture)
+			check_reserved(c, cs->expect.capture, cs->loc.line,
+				       capture_col(c, cs->loc.line, cs->expect.capture), "capture");
 		/* issue 12, polling: `retry` polls until the expectations right
 		 * after the request hold; without one it would poll nothing. */
 		const tw_request *r = &sc->steps[i].req;

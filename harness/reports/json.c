@@ -331,6 +331,7 @@ static json_t *settings(json_ctx *c, const tw_run *run)
 		push(c, names, str(c, name ? name : ""));
 	}
 	set(c, s, "variables", names);
+	set(c, s, "seed", count(run->seed)); /* format 9: issue 13, GEN */
 	return s;
 }
 

@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/generate.h"
 #include "core/jsonread.h"
 #include "reports/json.h"
 #include "runner/suite.h" /* issue 13, SUITE */
@@ -750,6 +751,12 @@ static int read_settings(tw_jreader *rd, json_t *doc, tw_run_options *o, tw_vars
 	o->call_max_fetches = (int)tw_jr_integer_of(rd, set, "call_max_fetches", 0, INT_MAX);
 	o->call_max_seconds = tw_jr_number_of(rd, set, "call_max_seconds", 0);
 	o->call_max_loops = (int)tw_jr_integer_of(rd, set, "call_max_loops", 0, INT_MAX);
+	/* format 9 (issue 13, GEN): the run's seed, kept by the merge */
+	if (json_object_get(set, "seed")) {
+		o->seed = (unsigned long long)tw_jr_integer_of(rd, set, "seed", 0,
+							       (long long)TW_SEED_MAX);
+		o->seed_set = true;
+	}
 	json_t *names = tw_jr_array_of(rd, set, "variables", SIZE_MAX, "variable names", false);
 	tw_jr_push(rd, "variables", 0);
 	for (size_t i = 0; !tw_jr_failed(rd) && i < json_array_size(names); i++) {

@@ -137,6 +137,76 @@ char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, do
 	return out;
 }
 
+/* ---- issue 13, GEN: cast entries made of generated values ---- */
+
+typedef struct per_performance {
+	const tw_vars *deferred; /* the names of entries left to each performance */
+	bool found;
+} per_performance;
+
+static int uses_generated(const tw_ref *ref, void *ud)
+{
+	per_performance *pp = ud;
+	char name[256];
+	if (ref->kind == TW_REF_GEN) {
+		pp->found = true;
+	} else if (ref->kind == TW_REF_VAR && ref->name_len < sizeof(name)) {
+		memcpy(name, ref->name, ref->name_len);
+		name[ref->name_len] = '\0';
+		pp->found = tw_vars_get(pp->deferred, name, NULL) != NULL;
+	}
+	return pp->found;
+}
+
+/* True when a cast value must be expanded by each performance: it makes
+ * a generated value, or uses an entry above that does. */
+static bool per_performance_value(const char *value, const tw_vars *deferred)
+{
+	per_performance pp = {deferred, false};
+	tw_error e = {0};
+	tw_template_scan(value, uses_generated, &pp, NULL, &e);
+	tw_error_clear(&e);
+	return pp.found;
+}
+
+/* The cast entries the shared cast left out, in cast order (one may use
+ * the one above), each expanded once for this performance. A problem
+ * fails the first step. */
+static void performance_cast(tw_customer *c, double now_ms)
+{
+	c->cast_done = true;
+	const tw_script *s = c->script;
+	for (size_t i = 0; i < s->cast.count; i++) {
+		const tw_pair *p = &s->cast.items[i];
+		if (!p->value || tw_vars_get(c->vars, p->name, NULL))
+			continue; /* shared, or given by --var */
+		char *value = NULL;
+		bool secret = false;
+		tw_error e = {0};
+		int rc = tw_template_expand(p->value, c->vars, TW_EXPAND_PLAIN, &value, &secret, &e);
+		if (rc == TW_OK)
+			rc = tw_vars_set(c->vars, p->name, value, secret);
+		free(value);
+		if (rc != TW_OK && c->scene < s->scene_count) {
+			c->step_start_ms = now_ms;
+			tw_customer_fail(c, cur_result(c), rc == TW_ENOMEM ? TW_STATUS_FAILED
+									   : TW_STATUS_BROKEN,
+					 now_ms, NULL, NULL, "cast '%s' (line %d): %s", p->name,
+					 p->loc.line, e.message ? e.message : "out of memory");
+			tw_error_clear(&e);
+			return;
+		}
+		tw_error_clear(&e);
+	}
+}
+
+void tw_customer_generate(tw_customer *c, uint64_t seed, uint64_t stream, uint64_t seq,
+			  uint64_t customer)
+{
+	tw_gen_init(&c->gen, seed, stream, seq, customer);
+	tw_vars_set_gen(c->vars, &c->gen);
+}
+
 int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw_error *err)
 {
 	const tw_script *s = result->plan->script;
@@ -148,11 +218,20 @@ int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw
 	if (!vars)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	int rc = TW_OK;
+	/* issue 13, GEN: the entries each performance expands */
+	tw_vars *deferred = tw_vars_new();
+	if (!deferred)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	for (size_t i = 0; rc == TW_OK && i < s->cast.count; i++) {
 		const tw_pair *p = &s->cast.items[i];
 		if (tw_vars_get(run->opts.vars, p->name, NULL))
 			continue;
+		if (p->value && per_performance_value(p->value, deferred)) {
+			rc = tw_vars_set(deferred, p->name, "", false);
+			continue;
+		}
 		if (!p->value) {
+			tw_vars_free(deferred);
 			result->status = TW_STATUS_BROKEN;
 			return tw_error_set_at(err, TW_ECHECK, s->path, p->loc.line, p->loc.col,
 					       tw_script_line(s, p->loc.line),
@@ -170,11 +249,13 @@ int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw
 			rc = tw_error_set_at(err, rc, s->path, p->loc.line, p->loc.col,
 					     tw_script_line(s, p->loc.line), "%s", e.message);
 			tw_error_clear(&e);
+			tw_vars_free(deferred);
 			return rc;
 		}
 		rc = tw_vars_set(vars, p->name, value, secret);
 		free(value);
 	}
+	tw_vars_free(deferred);
 	/* An `auth` password given by a variable is a secret: registered
 	 * now, before any request, as {{secret}} values are. One written in
 	 * the script is no secret; one shorter than 4 bytes would mask those
@@ -1066,6 +1147,8 @@ static void advance(tw_customer *c, double now_ms)
 {
 	if (c->start_ms == 0)
 		c->start_ms = now_ms;
+	if (!c->cast_done && c->state == TW_CUSTOMER_READY)
+		performance_cast(c, now_ms); /* issue 13, GEN */
 	if (c->state == TW_CUSTOMER_PAUSED && c->polling) {
 		if (now_ms < c->wake_at_ms)
 			return;

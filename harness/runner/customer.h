@@ -14,6 +14,7 @@
 #include "channels/ivr/call.h"
 #include "channels/web/response.h"
 #include "channels/web/transfer.h"
+#include "core/generate.h"
 #include "language/ast.h"
 #include "runner/run.h"
 
@@ -63,13 +64,22 @@ typedef struct tw_customer {
 	size_t heard;                /* transcript events `hear` has gone past */
 	size_t transcribed;          /* events written to a scene transcript */
 	unsigned long long performance; /* seeds the call's SIDs */
+
+	/* issue 13, GEN: the performance's {{seq}}, {{customer}} and random
+	 * generator, attached to vars; and whether the cast entries made of
+	 * generated values (expanded per performance, not in the shared
+	 * cast) are set yet */
+	tw_gen gen;
+	bool cast_done;
 } tw_customer;
 
 /* Milliseconds on a monotonic clock. */
 double tw_clock_ms(void);
 
 /* The variables every performance of result's script starts with: the
- * run's --var values and the cast, expanded once, into *out (owned by the
+ * run's --var values and the cast, expanded once (but the entries made of
+ * generated values, directly or through an entry above: those each
+ * performance expands, issue 13), into *out (owned by the
  * caller, reading through to run->opts.vars; free with tw_vars_free). A
  * problem that stops every performance before anything is sent (an unset
  * environment variable) is recorded in result (status BROKEN) and
@@ -81,6 +91,13 @@ int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw
  * customer) and a fresh cookie jar. Only memory can fail. */
 int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 		     const tw_vars *cast, tw_error *err);
+
+/* issue 13, GEN: numbers the performance (seq, from 1 in its rehearsal;
+ * customer, from 1) and seeds its random values from (seed, stream: the
+ * rehearsal's place in the run's lineup, seq). After tw_customer_init,
+ * before the first tw_customer_advance. */
+void tw_customer_generate(tw_customer *c, uint64_t seed, uint64_t stream, uint64_t seq,
+			  uint64_t customer);
 
 /* Performs steps until the customer has to wait (WAITING: c->xfer.easy is ready
  * to be added to a multi handle; PAUSED) or is DONE. */

@@ -29,7 +29,8 @@ const char *tw_version(void)
 /* The size of each version of the options, a row per version
  * (TW_VERSION_END): tw_run_new reads that many bytes of the caller's. */
 static const size_t options_size[] = {TW_VERSION_END(tw_run_options, shard_count),
-				     TW_VERSION_END(tw_run_options, header_count)};
+				     TW_VERSION_END(tw_run_options, header_count),
+				     TW_VERSION_END(tw_run_options, seed)}; /* 3: issue 13, GEN */
 _Static_assert(sizeof(options_size) / sizeof(options_size[0]) == TW_RUN_OPTIONS_VERSION,
 	       "a size per version");
 /* A field added by version 2 lies past version 1's last byte, or a caller
@@ -131,6 +132,9 @@ static int check_options(const tw_run_options *o, const char *who, tw_error *err
 					    "letters, digits and !#$%%&'*+-.^_`|~, on one line",
 					    who, h ? h : "(null)");
 	}
+	if (o->seed_set && o->seed > (1ULL << 53) - 1) /* issue 13, GEN */
+		return tw_error_set(err, TW_EUSAGE, "%s: seed %llu: from 0 to 2^53 - 1 (%llu)", who,
+				    o->seed, (1ULL << 53) - 1);
 	if (o->user_agent && strpbrk(o->user_agent, "\r\n"))
 		return tw_error_set(err, TW_EUSAGE, "%s: user_agent: expected one line", who);
 	return TW_OK;
@@ -257,6 +261,7 @@ int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	}
 	run->opts = o;
+	run->seed = o.seed_set ? o.seed : 0; /* issue 13, GEN: a merged run's */
 	run->certs = tw_transfer_certs_new();
 	if (!run->certs) {
 		free(run);

@@ -113,6 +113,9 @@ struct tw_run {
 	 * for the reports (runner/suite.h) */
 	struct tw_selection *selection;
 	char *environment;
+	/* issue 13, GEN: the seed of every performance's random values:
+	 * opts.seed when set, else drawn by tw_run_execute; settings.seed */
+	uint64_t seed;
 };
 
 /* Records the lineup from the rehearsals added so far (tw_run_execute

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/generate.h"
 #include "core/template.h"
 #include "runner/customer.h"
 #include "runner/run.h"
@@ -50,7 +51,7 @@ typedef struct scan_ctx {
 static int scan_ref(const tw_ref *ref, void *ud)
 {
 	scan_ctx *s = ud;
-	if (ref->kind == TW_REF_VAR)
+	if (ref->kind == TW_REF_VAR || ref->kind == TW_REF_GEN) /* GEN: issue 13 */
 		return 0;
 	char name[128];
 	size_t n = ref->name_len < sizeof(name) - 1 ? ref->name_len : sizeof(name) - 1;
@@ -119,6 +120,17 @@ typedef struct schedule {
 	pthread_mutex_t idle_lock;
 	pthread_cond_t idle;    /* a worker finished */
 	size_t workers_left;
+	/* issue 13, GEN: a performance's number in its rehearsal ({{seq}})
+	 * is seq_base + (its ticket / runnable_count) * seq_stride: from 1
+	 * unsharded; a shard sharing the performances goes on from the
+	 * shards before it (closed model) or takes every N-th number (open
+	 * model), so the numbers are those of the unsharded run, or at least
+	 * never the same in two shards. */
+	uint64_t seq_base, seq_stride;
+	/* issue 13, GEN: each rehearsal's place in the lineup (the unsharded
+	 * run's order), which seeds its random values beside the run's seed
+	 * and seq; aligned with run->rehearsals; owned */
+	uint64_t *streams;
 } schedule;
 
 typedef struct slot {
@@ -142,6 +154,7 @@ typedef struct worker {
 	int rc;
 	tw_error err;
 	pthread_t thread;
+	size_t first_customer;         /* issue 13, GEN: slots[0]'s number, from 0 */
 } worker;
 
 /* The time of the k-th arrival (from 0) since the start, for a rate that
@@ -256,6 +269,11 @@ static int start_performance(worker *w, size_t ri, unsigned long long ticket)
 		return rc ? rc : TW_ENOMEM;
 	}
 	sl->c.performance = ticket + 1;
+	/* issue 13, GEN: {{seq}}, {{customer}} and the random values */
+	schedule *sc = w->sched;
+	tw_customer_generate(&sl->c, run->seed, sc->streams ? sc->streams[ri] : ri,
+			     sc->seq_base + ticket / sc->runnable_count * sc->seq_stride,
+			     w->first_customer + (size_t)(sl - w->slots) + 1);
 	sl->busy = true;
 	w->busy++;
 	atomic_fetch_add(&w->sched->in_flight, 1);
@@ -587,6 +605,33 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 	}
 }
 
+/* issue 13, GEN: the run's seed (--seed, else drawn), and how a ticket
+ * numbers its performance (schedule.seq_base, seq_stride). */
+static void gen_numbering(tw_run *run, schedule *sc, unsigned long performances)
+{
+	run->seed = run->opts.seed_set ? run->opts.seed : tw_seed_draw();
+	/* A shard keeps the lineup's order: one walk finds each place. */
+	sc->streams = calloc(run->count ? run->count : 1, sizeof(*sc->streams));
+	for (size_t i = 0, j = 0; sc->streams && i < run->count; i++) {
+		const char *path = run->rehearsals[i].path ? run->rehearsals[i].path : "";
+		while (j < run->lineup_count && strcmp(run->lineup[j].path, path) != 0)
+			j++;
+		sc->streams[i] = j < run->lineup_count ? j++ : i;
+	}
+	sc->seq_base = 1;
+	sc->seq_stride = 1;
+	if (run->shard_mode != TW_SHARD_PERFORMANCES)
+		return;
+	unsigned n = run->opts.shard_count, me = run->opts.shard_index - 1;
+	if (sc->open) {
+		sc->seq_base = me + 1;
+		sc->seq_stride = n;
+		return;
+	}
+	for (unsigned k = 0; k < me; k++)
+		sc->seq_base += tw_shard_share(performances, n, k);
+}
+
 int tw_run_execute(tw_run *run, tw_error *err)
 {
 	int begun = tw_run_execute_begin(run, err);
@@ -620,6 +665,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 
 	run->metrics = calloc(run->count ? run->count : 1, sizeof(*run->metrics));
 	schedule sc = {.run = run, .open = rate > 0};
+	gen_numbering(run, &sc, o->performances ? o->performances : 1); /* issue 13, GEN */
 	sc.runnable = calloc(run->count ? run->count : 1, sizeof(*sc.runnable));
 	if (rc == TW_OK && (!run->metrics || !sc.runnable))
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
@@ -654,6 +700,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 		w->sched = &sc;
 		w->run = run;
 		w->slot_count = customers / jobs + (i < customers % jobs);
+		w->first_customer = i ? ws[i - 1].first_customer + ws[i - 1].slot_count : 0;
 		w->rate = rate / jobs;
 		w->multi = curl_multi_init();
 		w->slots = calloc(w->slot_count, sizeof(*w->slots));
@@ -703,6 +750,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	pthread_mutex_destroy(&sc.idle_lock);
 	pthread_mutex_destroy(&sc.shown_lock);
 	free(sc.runnable);
+	free(sc.streams); /* issue 13, GEN */
 	run->elapsed_ms = tw_clock_ms() - t0;
 	run->incomplete = rc != TW_OK;
 	return rc;

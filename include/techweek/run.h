@@ -48,7 +48,7 @@ typedef struct tw_progress {
  * version the caller declared, no byte past its last one, and gives every
  * later field its default, so a program built against an older header
  * keeps working; it refuses 0 and a version above its own (TW_EUSAGE). */
-#define TW_RUN_OPTIONS_VERSION 2
+#define TW_RUN_OPTIONS_VERSION 3
 
 /* tw_run_new (and tw_run_execute, for changes made through
  * tw_run_options_of) refuse a value outside the range given here with
@@ -130,6 +130,13 @@ typedef struct tw_run_options {
 	 * report, as a {{secret}} is. */
 	const char *const *headers;
 	size_t header_count;
+	/* Version 3 (issue 13, GEN): --seed. With seed_set, every
+	 * performance's random values ({{uuid}}, {{random ...}}) come from
+	 * seed (0 to 2^53 - 1), so a run is reproduced by giving the seed
+	 * another run recorded (the JSON result's settings.seed); without it
+	 * tw_run_execute draws one. */
+	bool seed_set;
+	unsigned long long seed;
 } tw_run_options;
 
 /* The most tw_run_options.max_body may be: 4 GiB, as --max-body. A body

@@ -198,6 +198,24 @@ expect_eq "API missing field" '{"error":"missing field: name"}' "$body"
 http -H 'Content-Type: text/plain' -d '{"pizza":"marinara","name":"Ada"}' "$url/api/orders"
 expect_eq "API wrong content type" 415 "$status"
 
+# Accounts to register (users.c, issue 13): once each, counted by prefix.
+http -H 'Content-Type: application/json' -d '{"username":"st-ada","email":"ada@example.test"}' \
+    "$url/api/users"
+expect_eq "register" 201 "$status"
+expect_match "register" "$body" '^\{"id":[0-9]+,"username":"st-ada","email":"ada@example.test"\}$'
+http -H 'Content-Type: application/json' -d '{"username":"st-ada","email":"ada@example.test"}' \
+    "$url/api/users"
+expect_eq "register twice" 409 "$status"
+expect_eq "register twice" '{"error":"username taken"}' "$body"
+http -H 'Content-Type: application/json' -d '{"username":"st-bob","email":"nobody"}' "$url/api/users"
+expect_eq "register without an address" 400 "$status"
+http -H 'Content-Type: text/plain' -d '{"username":"st-bob","email":"b@x"}' "$url/api/users"
+expect_eq "register, wrong content type" 415 "$status"
+http "$url/api/users/count?prefix=st-"
+expect_eq "users counted" '{"count":1,"duplicates":1}' "$body"
+http "$url/api/users/count?prefix=st-b"
+expect_eq "users counted by prefix" '{"count":0,"duplicates":0}' "$body"
+
 # --- hours, login, unknown paths and methods ---------------------------------
 
 http "$url/hours"

@@ -135,6 +135,8 @@ static void write_part(const char *file, unsigned index, unsigned count, const d
 	o.performances = 5;
 	o.shard_index = index;
 	o.shard_count = count;
+	o.seed_set = true; /* issue 13, GEN: each shard its own seed */
+	o.seed = 1000 + index;
 	tw_run *run = NULL;
 	tw_error err = {0};
 	assert_int_equal(tw_run_new(&run, &o, &err), TW_OK);
@@ -214,6 +216,8 @@ static void test_merge_sums(void **state)
 	assert_true(r->scenes[0].steps[0].timings.total_ms == 40.0);
 	assert_int_equal(tw_run_verdict(run), TW_VERDICT_NOT_READY);
 	assert_int_equal(run->lineup_count, 1);
+	/* issue 13, GEN: settings.seed, the first part's */
+	assert_int_equal(run->seed, 1001);
 
 	/* The merged run writes a result that merges again, alone. */
 	assert_int_equal(tw_report_json(run, NULL, "m.json", &err), TW_OK);
@@ -224,6 +228,7 @@ static void test_merge_sums(void **state)
 		fail_msg("%s", err.message);
 	assert_int_equal(run->metrics[0].performances, 5);
 	assert_true(tw_histogram_max(run->metrics[0].scenes[0].steps[0].latency) == 40.0);
+	assert_int_equal(run->seed, 1001);
 	tw_run_free(run);
 	scratch_remove(&s);
 }
@@ -474,6 +479,7 @@ static void test_bad_values(void **state)
 		{"settings.variables", "\"x\"", "settings.variables: expected an array of variable names"},
 		{"settings.variables", "[1]", "settings.variables[0]: expected a string, got 1"},
 		{"settings.insecure", "0", "settings.insecure: expected true or false, got 0"},
+		{"settings.seed", "-1", "settings.seed: expected a whole number from 0 to 9007199254740991"},
 		{"totals", NULL, "totals: expected an object, got nothing"},
 		{"totals.planned", "\"5\"", "totals.planned: expected a whole number from 0"},
 		{"totals.stopped", "\"maybe\"", "totals.stopped: expected \"interrupted\""},

@@ -661,6 +661,7 @@ static void test_options_version(void **state)
 	assert_null(b.vars);
 	assert_null(b.progress);
 	assert_int_equal(b.shard_count, 0);
+	assert_false(b.seed_set); /* issue 13, GEN: a seed is drawn */
 
 	tw_run *run = NULL;
 	tw_error err = {0};
@@ -671,7 +672,7 @@ static void test_options_version(void **state)
 	assert_int_equal(tw_run_new(&run, &zero, &err), TW_EUSAGE);
 	assert_null(run);
 	assert_string_equal(err.message, "tw_run_new: options of version 0, this library knows "
-					 "versions 1 to 2: initialise them with tw_run_options_init or "
+					 "versions 1 to 3: initialise them with tw_run_options_init or "
 					 "TW_RUN_OPTIONS_INIT");
 	tw_error_clear(&err);
 	a.version = TW_RUN_OPTIONS_VERSION + 1;
