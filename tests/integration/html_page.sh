@@ -98,6 +98,8 @@ scene "Order"
   expect text "Order placed"
 R
 cp "$root/rehearsals/call-about-order.rehearsal" "$work/fail/zz-call.rehearsal" "$work/phone/"
+# issue 13, USE: the shared scenes the sample uses, beside it
+cp -r "$root/rehearsals/scenes" "$work/phone/"
 
 run() { # run NAME ARGS...: NAME.html from the rehearsals in $work/NAME
   local name=$1; shift
