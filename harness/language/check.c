@@ -17,6 +17,11 @@
  *     capture (`as NAME`) made by an earlier step. {{env X}} and
  *     {{secret X}} are left to the runner, so `check` passes in CI without
  *     the secrets;
+ *   - uses (issue 13): a `with` names an entry of the used file's cast;
+ *     each parameter (an entry without a value) is given by `with` or set
+ *     where the use's first scene starts; a used file's scene names clash
+ *     with no other. Problems in a used file are at its own lines, their
+ *     messages followed by the uses that led there;
  *   - regular expressions (PCRE2) and XPath expressions (libxml2) that
  *     contain no template compile, with the very compile the run uses
  *     (expectations/regex.c, expectations/compiled.c). JSON queries are
