@@ -282,6 +282,33 @@ typedef struct tw_step {
 	tw_loc within_loc;
 } tw_step;
 
+/* issue 13, USE: a `use "FILE"` statement and what it brought: the used
+ * file's scenes go in the script's scenes in place (each tw_loc of theirs
+ * names the used file), its cast becomes what the use binds when its first
+ * scene starts. Lives in the script's arena. */
+typedef struct tw_use {
+	tw_loc loc;          /* the `use` keyword, in the using file */
+	tw_loc path_loc;     /* the path's opening quote */
+	char *path;          /* as written */
+	char *file;          /* the file read (the path resolved against the
+				using file's folder): the tw_loc.file of
+				everything in it, compared by pointer */
+	char **lines;        /* its lines, for carets */
+	size_t line_count;
+	tw_pairs with;       /* `with NAME = VALUE`: VALUE a template in the
+				using file's variables */
+	tw_pairs params;     /* the used file's cast: value NULL is a parameter
+				the use must give, else a default (template) */
+	const struct tw_use *parent; /* the use that read the using file; NULL:
+					the rehearsal's own use */
+	int ordinal;         /* 1: the file's first use in the script, 2 ...:
+				its scenes are named "NAME (2)" */
+	int depth;           /* 1 for a use in the rehearsal itself */
+	size_t first_scene;  /* its first scene (nested uses' included) in
+				script->scenes: the bindings are set when that
+				scene starts */
+} tw_use;
+
 typedef struct tw_scene {
 	tw_loc loc;
 	char *name;
@@ -304,6 +331,9 @@ typedef struct tw_scene {
 			       it always runs */
 	bool when_not;
 	tw_loc when_loc;    /* where {{NAME}} is written */
+	/* issue 13, USE: the use whose file holds this scene; NULL: the
+	 * rehearsal's own */
+	const tw_use *use;
 } tw_scene;
 
 struct tw_script {
@@ -330,6 +360,9 @@ struct tw_script {
 			        request and page (name and value templates) */
 	tw_scene *scenes;
 	size_t scene_count;
+	/* issue 13, USE: every use, nested ones too, in the order read */
+	tw_use **uses;
+	size_t use_count;
 };
 
 /* The steps only a caller takes: call, hear, press, say, silence, hang up,
@@ -348,5 +381,10 @@ int tw_script_compile(tw_script *script, tw_error *err);
 
 /* The text of a script line (1-based), for carets; "" when out of range. */
 const char *tw_script_line(const tw_script *script, int line);
+
+/* issue 13, USE: the line of the file a tw_loc names (the script's own, or
+ * a used file's: file as in tw_loc.file; NULL is the script's own); ""
+ * when out of range. */
+const char *tw_script_line_of(const tw_script *script, const char *file, int line);
 
 #endif

@@ -20,6 +20,11 @@
  *     +1d %d}}, issue 13) is checked by the scanner, which reports a bad
  *     argument at its column, and its name (seq, customer, uuid, random,
  *     now, today) is no cast entry's or capture's;
+ *   - uses (issue 13): a `with` names an entry of the used file's cast;
+ *     each parameter (an entry without a value) is given by `with` or set
+ *     where the use's first scene starts; a used file's scene names clash
+ *     with no other. Problems in a used file are at its own lines, their
+ *     messages followed by the uses that led there;
  *   - regular expressions (PCRE2) and XPath expressions (libxml2) that
  *     contain no template compile, with the very compile the run uses
  *     (expectations/regex.c, expectations/compiled.c). JSON queries are
@@ -65,6 +70,9 @@
 typedef struct capture {
 	const char *name;
 	int line; /* the first step that captures it */
+	/* issue 13, USE: where, in script order (see step_pos): a used
+	 * file's parameters are "captured" where its use binds them */
+	long pos;
 } capture;
 
 typedef struct checker {
@@ -95,10 +103,22 @@ typedef struct checker {
 	/* The phone call, in script order. */
 	int call_line;   /* the `call` that placed the call on; 0: none on */
 	int hangup_line; /* the `hang up` that ended the last one; 0: none */
+
+	/* issue 13, USE: the file of the lines being checked (a tw_loc.file;
+	 * NULL: the script's own), and the place in script order that a
+	 * capture must come before (lines compare only in one file) */
+	const char *file;
+	long pos;
+	long step_seq; /* steps checked so far */
 } checker;
 
 static void problem(checker *c, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* issue 13, USE: shared scenes (below collect_captures) */
+static long step_pos(long seq);
+static void check_uses_at(checker *c, size_t index);
+static void duplicate_used_scene(checker *c, const tw_scene *sc, const tw_scene *f);
 
 static void problem(checker *c, int line, int col, const char *fmt, ...)
 {
@@ -108,9 +128,11 @@ static void problem(checker *c, int line, int col, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	tw_error e = {0};
-	if (tw_error_set_at(&e, TW_ECHECK, c->s->path, line, line > 0 ? col : 0,
-			    line > 0 ? tw_script_line(c->s, line) : NULL, "%s", buf) != TW_ECHECK ||
-	    tw_errors_push(c->out, &e) != TW_OK)
+	const char *file = c->file ? c->file : c->s->path; /* issue 13, USE */
+	if (tw_error_set_at(&e, TW_ECHECK, file, line, line > 0 ? col : 0,
+			    line > 0 ? tw_script_line_of(c->s, file, line) : NULL, "%s",
+			    buf) != TW_ECHECK ||
+	    tw_use_chain_append(c->s, file, &e) != TW_OK || tw_errors_push(c->out, &e) != TW_OK)
 		c->oom = true; /* a problem lost: the check is incomplete */
 	else
 		c->count++;
@@ -196,7 +218,7 @@ static void check_var(checker *c, const char *name, int col)
 		return;
 	}
 	const capture *cap = find_capture(c, name);
-	if (cap && c->cast_index < 0 && cap->line < c->line)
+	if (cap && c->cast_index < 0 && cap->pos < c->pos)
 		return;
 	if (cap) {
 		problem(c, c->line, col, "variable '%s' is used before it is captured (line %d)",
@@ -255,7 +277,7 @@ static void check_template(checker *c, const char *tpl, int fallback_col)
 {
 	if (!tpl || !strstr(tpl, "{{"))
 		return;
-	const char *line = tw_script_line(c->s, c->line);
+	const char *line = tw_script_line_of(c->s, c->file, c->line);
 	size_t n = 0;
 	for (const char *q = tpl; (q = strstr(q, "{{")) != NULL; q += 2)
 		n++;
@@ -297,7 +319,7 @@ static int raw_col(const checker *c, tw_loc loc, tw_tok_kind kind, size_t offset
 {
 	tw_token tok = {0};
 	tok.kind = kind;
-	tok.raw = tw_script_line(c->s, loc.line) + loc.col - 1;
+	tok.raw = tw_script_line_of(c->s, loc.file, loc.line) + loc.col - 1;
 	tok.raw_len = strlen(tok.raw);
 	return loc.col + (int)tw_lex_raw_offset(&tok, offset);
 }
@@ -305,7 +327,8 @@ static int raw_col(const checker *c, tw_loc loc, tw_tok_kind kind, size_t offset
 /* How a WORD or STRING argument at loc is written. */
 static tw_tok_kind written_as(const checker *c, tw_loc loc)
 {
-	return tw_script_line(c->s, loc.line)[loc.col - 1] == '"' ? TW_TOK_STRING : TW_TOK_WORD;
+	return tw_script_line_of(c->s, loc.file, loc.line)[loc.col - 1] == '"' ? TW_TOK_STRING
+										: TW_TOK_WORD;
 }
 
 static void check_regex(checker *c, const tw_value *v)
@@ -559,11 +582,12 @@ static size_t add_pairs(modifier *m, size_t n, const tw_pairs *pairs, bool name_
  * out of memory. */
 static char *script_file(checker *c, const char *path)
 {
-	const char *slash = strrchr(c->s->path, '/');
+	/* issue 13, USE: a used file's paths are relative to its folder */
+	const char *base = c->file ? c->file : c->s->path;
+	const char *slash = strrchr(base, '/');
 	char *full = path[0] == '/' || !slash
 			     ? tw_arena_strdup(&c->tmp, path)
-			     : tw_arena_printf(&c->tmp, "%.*s/%s", (int)(slash - c->s->path),
-						c->s->path, path);
+			     : tw_arena_printf(&c->tmp, "%.*s/%s", (int)(slash - base), base, path);
 	if (!full)
 		c->oom = true;
 	return full;
@@ -1037,6 +1061,7 @@ static void (*const step_checkers[])(checker *c, const tw_step *st) = {
 
 static void check_step(checker *c, const tw_step *st)
 {
+	c->pos = step_pos(++c->step_seq); /* issue 13, USE */
 	begin_line(c, st->loc.line, st->loc.col);
 	if ((size_t)st->kind < TW_STEP_KIND_COUNT)
 		step_checkers[st->kind](c, st);
@@ -1062,9 +1087,17 @@ static void check_scene(checker *c, size_t index)
 	const tw_scene *sc = &c->s->scenes[index];
 	int name_col = sc->name_loc.col ? sc->name_loc.col : sc->loc.col;
 	size_t first;
-	if (!add_name(c, &c->scene_names, sc->name, index, &first))
-		problem(c, sc->loc.line, name_col, "duplicate scene name '%s' (first on line %d)",
-			sc->name, c->s->scenes[first].loc.line);
+	check_uses_at(c, index); /* issue 13, USE */
+	c->file = sc->loc.file;
+	if (!add_name(c, &c->scene_names, sc->name, index, &first)) {
+		const tw_scene *f = &c->s->scenes[first];
+		if (sc->use || f->use)
+			duplicate_used_scene(c, sc, f); /* issue 13, USE */
+		else
+			problem(c, sc->loc.line, name_col,
+				"duplicate scene name '%s' (first on line %d)", sc->name,
+				f->loc.line);
+	}
 	/* Backstage is what the customer never sees: no call to be on. */
 	if (sc->backstage && sc->channel == TW_CHANNEL_IVR)
 		problem(c, sc->loc.line, sc->channel_loc.col ? sc->channel_loc.col : sc->loc.col,
@@ -1096,20 +1129,169 @@ static void check_scene(checker *c, size_t index)
 	}
 }
 
+/* ---- issue 13, USE: shared scenes ---- */
+
+/* A place in script order: each step a slot of 64; the uses bound when
+ * a scene starts sit just before its first step, outer uses first. */
+static long step_pos(long seq)
+{
+	return seq * 64;
+}
+
+static long bind_pos(long steps_before, const tw_use *u)
+{
+	return step_pos(steps_before + 1) - 32 + u->depth;
+}
+
+/* The uses whose bindings are set when scene index starts, innermost
+ * first (the caller walks them back for outer first). */
+static size_t uses_at(const checker *c, size_t index, const tw_use **out, size_t max)
+{
+	size_t n = 0;
+	for (const tw_use *u = c->s->scenes[index].use; u && n < max; u = u->parent)
+		if (u->first_scene == index)
+			out[n++] = u;
+	return n;
+}
+
+/* Each parameter and default of the uses bound at scene index is set from
+ * there on: a capture at the use. */
+static void bind_params(checker *c, size_t index, long steps_before)
+{
+	const tw_use *us[32];
+	size_t n = uses_at(c, index, us, 32);
+	for (size_t k = n; k-- > 0;)
+		for (size_t i = 0; i < us[k]->params.count; i++) {
+			const tw_pair *pr = &us[k]->params.items[i];
+			if (!add_name(c, &c->capture_names, pr->name, c->capture_count, NULL))
+				continue;
+			c->captures[c->capture_count].name = pr->name;
+			c->captures[c->capture_count].line = us[k]->loc.line;
+			c->captures[c->capture_count].pos = bind_pos(steps_before, us[k]);
+			c->capture_count++;
+		}
+}
+
+static const tw_pair *pair_named(const tw_pairs *pairs, const char *name)
+{
+	for (size_t i = 0; i < pairs->count; i++)
+		if (strcmp(pairs->items[i].name, name) == 0)
+			return &pairs->items[i];
+	return NULL;
+}
+
+/* Set when the use binds: in the script's cast, given, or captured (or
+ * bound by an outer use) before. */
+static bool known_at(checker *c, const char *name, long pos)
+{
+	if (cast_entry(c, name, NULL) || given_has(c, name))
+		return true;
+	const capture *cap = find_capture(c, name);
+	return cap && cap->pos < pos;
+}
+
+static void check_use(checker *c, const tw_use *u, long pos)
+{
+	c->file = u->loc.file;
+	c->pos = pos;
+	for (size_t i = 0; i < u->with.count; i++) {
+		const tw_pair *w = &u->with.items[i];
+		if (pair_named(&u->params, w->name)) {
+			begin_line(c, w->loc.line, w->loc.col);
+			check_template(c, w->value, w->loc.col);
+			continue;
+		}
+		const char **names = u->params.count
+					     ? tw_arena_alloc(&c->tmp, u->params.count * sizeof(*names))
+					     : NULL;
+		for (size_t k = 0; names && k < u->params.count; k++)
+			names[k] = u->params.items[k].name;
+		const char *best = names ? tw_parse_suggest(w->name, names, u->params.count) : NULL;
+		if (best)
+			problem(c, w->loc.line, w->loc.col,
+				"'%s' has no cast name '%s' (did you mean '%s'?): 'with' gives the "
+				"used file's cast names",
+				u->path, w->name, best);
+		else if (u->params.count)
+			problem(c, w->loc.line, w->loc.col,
+				"'%s' has no cast name '%s': 'with' gives the used file's cast names "
+				"(its cast has %s%s)",
+				u->path, w->name, u->params.items[0].name,
+				u->params.count > 1 ? ", ..." : "");
+		else
+			problem(c, w->loc.line, w->loc.col,
+				"'%s' has no cast: 'with %s' gives it nothing to take", u->path,
+				w->name);
+	}
+	for (size_t i = 0; i < u->params.count; i++) {
+		const tw_pair *pr = &u->params.items[i];
+		if (pair_named(&u->with, pr->name))
+			continue;
+		if (pr->value) {
+			/* A default: in the used file's variables, its own
+			 * parameters set. */
+			c->file = u->file;
+			c->pos = pos + 1;
+			begin_line(c, pr->loc.line, pr->loc.col);
+			check_template(c, pr->value, pr->loc.col);
+			c->file = u->loc.file;
+			c->pos = pos;
+			continue;
+		}
+		if (!known_at(c, pr->name, pos))
+			problem(c, u->loc.line, u->loc.col,
+				"'%s' needs '%s': give it with 'with %s = ...'", u->path, pr->name,
+				pr->name);
+	}
+}
+
+/* The uses bound when scene index starts, outer first. */
+static void check_uses_at(checker *c, size_t index)
+{
+	const tw_use *us[32];
+	size_t n = uses_at(c, index, us, 32);
+	for (size_t k = n; k-- > 0;)
+		check_use(c, us[k], bind_pos(c->step_seq, us[k]));
+}
+
+/* A scene name met twice where a use is involved: said at the use (or at
+ * the script's own scene), naming the first place in full. */
+static void duplicate_used_scene(checker *c, const tw_scene *sc, const tw_scene *f)
+{
+	const char *ffile = f->loc.file ? f->loc.file : c->s->path;
+	if (sc->use) {
+		c->file = sc->use->loc.file;
+		problem(c, sc->use->loc.line, sc->use->loc.col,
+			"'%s' brings scene '%s' (%s:%d), and the rehearsal has one so named "
+			"(%s:%d): scene names are unique in a rehearsal",
+			sc->use->path, sc->name, sc->loc.file, sc->loc.line, ffile, f->loc.line);
+		c->file = sc->loc.file;
+	} else {
+		problem(c, sc->loc.line, sc->name_loc.col ? sc->name_loc.col : sc->loc.col,
+			"duplicate scene name '%s' (first at %s:%d, brought by the use on line %d)",
+			sc->name, ffile, f->loc.line, f->use ? f->use->loc.line : 0);
+	}
+}
+
 static void collect_captures(checker *c)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < c->s->scene_count; i++)
 		n += c->s->scenes[i].step_count;
+	for (size_t i = 0; i < c->s->use_count; i++) /* issue 13, USE */
+		n += c->s->uses[i]->params.count;
 	c->captures = n ? tw_arena_alloc(&c->tmp, n * sizeof(capture)) : NULL;
 	if (!c->captures) {
 		c->oom = n > 0;
 		return;
 	}
+	long seq = 0;
 	for (size_t i = 0; i < c->s->scene_count; i++) {
 		const tw_scene *sc = &c->s->scenes[i];
+		bind_params(c, i, seq); /* issue 13, USE */
 		for (size_t j = 0; j < sc->step_count; j++) {
 			const tw_step *st = &sc->steps[j];
+			seq++;
 			if ((st->kind != TW_STEP_EXPECT && st->kind != TW_STEP_HEAR) ||
 			    !st->expect.capture ||
 			    !add_name(c, &c->capture_names, st->expect.capture, c->capture_count,
@@ -1117,6 +1299,7 @@ static void collect_captures(checker *c)
 				continue;
 			c->captures[c->capture_count].name = st->expect.capture;
 			c->captures[c->capture_count].line = st->loc.line;
+			c->captures[c->capture_count].pos = step_pos(seq);
 			c->capture_count++;
 		}
 	}

@@ -107,9 +107,11 @@ int tw_parse_unroll_repeats(parser *p)
 	bool any = false;
 	for (size_t i = 0; i < s->scene_count; i++) {
 		const tw_scene *sc = &s->scenes[i];
-		total += sc->repeat ? (size_t)sc->repeat : 1;
-		any |= sc->repeat > 0;
-		if (sc->repeat > 1)
+		/* A used file's passes are unrolled already, by its own parse. */
+		bool fresh = sc->repeat > 0 && sc->pass == 0;
+		total += fresh ? (size_t)sc->repeat : 1;
+		any |= fresh;
+		if (fresh && sc->repeat > 1)
 			added += (size_t)(sc->repeat - 1) * (sc->step_count + 1);
 		if (added > TW_REPEAT_ADDED_MAX) {
 			p->lineno = sc->repeat_loc.line;
@@ -130,7 +132,7 @@ int tw_parse_unroll_repeats(parser *p)
 	size_t k = 0;
 	for (size_t i = 0; i < s->scene_count; i++) {
 		const tw_scene *sc = &s->scenes[i];
-		if (!sc->repeat) {
+		if (!sc->repeat || sc->pass) {
 			out[k++] = *sc;
 			continue;
 		}

@@ -1330,6 +1330,10 @@ static int parse_line(parser *p)
 			"expected a statement (a keyword like scene, visit or expect) at the "
 			"start of the line, found a string");
 	const char *w = kw.text;
+	/* issue 13, USE: use and with lines, and what may follow a use */
+	bool taken = false;
+	if ((rc = tw_parse_use_line(p, &kw, &taken)) || taken)
+		return rc;
 	if (in_list(w, block_words, COUNT(block_words)))
 		return parse_block(p, &kw);
 
@@ -1418,6 +1422,41 @@ static char *default_name(tw_arena *a, const char *path)
 int tw_parse(tw_script **out, const char *path, const char *text, size_t len,
 	     tw_error *err)
 {
+	return tw_parse_with(out, path, text, len, NULL, err);
+}
+
+/* issue 13, USE: the line loop, for the script and for each file it uses
+ * (parse_use.c), each with its own parser state. */
+int tw_parse_body(tw_script *into, tw_arena *arena, tw_use_ctx *ctx, tw_error *err)
+{
+	int rc = TW_OK;
+	parser p;
+	memset(&p, 0, sizeof(p));
+	p.s = into;
+	p.arena = arena;
+	p.path = into->path;
+	p.err = err;
+	p.sec = SEC_HEADER;
+	p.use_ctx = ctx;
+	for (size_t i = 0; i < into->line_count; i = p.next_line) {
+		p.next_line = i + 1;
+		p.lineno = (int)i + 1;
+		p.line = into->lines[i];
+		tw_lex_init(&p.lx, p.line, p.lineno, into->path, p.arena, err);
+		if ((rc = parse_line(&p)))
+			break;
+	}
+	tw_strmap_free(&p.cast_names);
+	/* issue 13, FLOW: a repeated scene becomes its passes, in each file
+	 * (its lines are the ones an error quotes). */
+	if (rc == TW_OK)
+		rc = tw_parse_unroll_repeats(&p);
+	return rc;
+}
+
+int tw_parse_with(tw_script **out, const char *path, const char *text, size_t len,
+		  const tw_parse_opts *opts, tw_error *err)
+{
 	*out = NULL;
 	if (!path)
 		path = "<script>";
@@ -1425,8 +1464,7 @@ int tw_parse(tw_script **out, const char *path, const char *text, size_t len,
 	if (!s)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	int rc = TW_OK;
-	parser p;
-	memset(&p, 0, sizeof(p));
+	tw_use_ctx *ctx = NULL;
 	s->path = tw_arena_strdup(&s->arena, path);
 	s->text = len <= TW_SCRIPT_MAX_BYTES ? tw_arena_strndup(&s->arena, text ? text : "", len)
 					     : NULL;
@@ -1438,24 +1476,14 @@ int tw_parse(tw_script **out, const char *path, const char *text, size_t len,
 			  err);
 	if (rc)
 		goto fail;
-
-	p.s = s;
-	p.arena = &s->arena;
-	p.path = s->path;
-	p.err = err;
-	p.sec = SEC_HEADER;
-	for (size_t i = 0; i < s->line_count; i = p.next_line) {
-		p.next_line = i + 1;
-		p.lineno = (int)i + 1;
-		p.line = s->lines[i];
-		tw_lex_init(&p.lx, p.line, p.lineno, s->path, p.arena, err);
-		if ((rc = parse_line(&p)))
-			goto fail;
-	}
-	tw_strmap_free(&p.cast_names);
-	/* issue 13, FLOW: a repeated scene becomes its passes. */
-	if ((rc = tw_parse_unroll_repeats(&p)))
+	ctx = tw_parse_use_begin(s, opts);
+	if (!ctx) {
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 		goto fail;
+	}
+	if ((rc = tw_parse_body(s, &s->arena, ctx, err)))
+		goto fail;
+	tw_parse_use_end(ctx);
 	if (!s->name) {
 		s->name = default_name(&s->arena, s->path);
 		s->name_loc.file = s->path;
@@ -1467,7 +1495,8 @@ int tw_parse(tw_script **out, const char *path, const char *text, size_t len,
 	*out = s;
 	return TW_OK;
 fail:
-	tw_strmap_free(&p.cast_names);
+	if (ctx)
+		tw_parse_use_end(ctx);
 	if (err && err->code == TW_OK)
 		tw_error_set(err, rc ? rc : TW_ENOMEM, "out of memory");
 	tw_arena_free(&s->arena);

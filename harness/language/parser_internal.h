@@ -20,7 +20,10 @@ typedef enum section {
 	SEC_HEADER, /* before the first block */
 	SEC_CAST,
 	SEC_SCENE, /* scene or backstage */
+	SEC_USE,   /* issue 13, USE: right after a use: with, use or a block */
 } section;
+
+typedef struct tw_use_ctx tw_use_ctx; /* issue 13, USE: parse_use.c */
 
 typedef struct parser {
 	tw_script *s;
@@ -57,6 +60,13 @@ typedef struct parser {
 	bool in_call;
 	size_t call_step;  /* index in the current scene's steps */
 	int method_line, signed_line;
+
+	/* issue 13, USE: the uses being read (shared by every file of the
+	 * script), the last use that `with` lines attach to, the first use */
+	tw_use_ctx *use_ctx;
+	tw_use *last_use;
+	size_t with_cap;
+	int first_use_line;
 } parser;
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -141,5 +151,16 @@ int tw_parse_flow_option(parser *p, const tw_token *tok, tw_scene *sc, const cha
 			 bool *taken);
 /* Once every line is read: each repeated scene becomes its passes. */
 int tw_parse_unroll_repeats(parser *p);
+/* issue 13, USE (parse_use.c). */
+/* Parses the lines of into (into->path, lines and line_count set) into its
+ * AST, in arena; parser.c's line loop, for the script and each used file. */
+int tw_parse_body(tw_script *into, tw_arena *arena, tw_use_ctx *ctx, tw_error *err);
+/* The context for a script's uses (in root's arena); NULL: out of memory. */
+tw_use_ctx *tw_parse_use_begin(tw_script *root, const tw_parse_opts *opts);
+/* Once the whole script is read: each use's first scene. */
+void tw_parse_use_end(tw_use_ctx *ctx);
+/* A line whose first word is kw: a use or with line, or what cannot stand
+ * right after a use. *handled says the line was taken. */
+int tw_parse_use_line(parser *p, const tw_token *kw, bool *handled);
 
 #endif

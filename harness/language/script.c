@@ -90,6 +90,19 @@ const char *tw_script_line(const tw_script *script, int line)
 	return script->lines[line - 1];
 }
 
+/* issue 13, USE: a used file's line, found by its tw_loc.file. */
+const char *tw_script_line_of(const tw_script *script, const char *file, int line)
+{
+	if (!script || !file || file == script->path)
+		return tw_script_line(script, line);
+	for (size_t i = 0; i < script->use_count; i++) {
+		const tw_use *u = script->uses[i];
+		if (u->file == file || strcmp(u->file, file) == 0)
+			return line >= 1 && (size_t)line <= u->line_count ? u->lines[line - 1] : "";
+	}
+	return tw_script_line(script, line);
+}
+
 const char *tw_op_str(tw_op op)
 {
 	switch (op) {

@@ -562,7 +562,11 @@ static int add_regression(comparing *cx, size_t ri, size_t ti, tw_figure f, tw_c
 	if (ti != SIZE_MAX) {
 		const tw_touchpoint_change *t = &out->rehearsals[ri].touchpoints[ti];
 		const tw_touchpoint *st = &r->plan->scenes[t->scene].touchpoints[t->step];
-		tw_buf_printf(&b, "line %d ", st->line);
+		const char *at = tw_touchpoint_elsewhere(r->plan, st); /* issue 13, USE */
+		if (at)
+			tw_buf_printf(&b, "%s:%d ", at, st->line);
+		else
+			tw_buf_printf(&b, "line %d ", st->line);
 		tw_buf_put_quoted(&b, source_of(st), 60);
 		tw_buf_puts(&b, " ");
 	}

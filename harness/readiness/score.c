@@ -365,7 +365,11 @@ static const char *sent_url(const tw_rehearsal_result *r, const tw_touchpoint *s
 static void put_step(tw_buf *b, const tw_touchpoint *st, const tw_rehearsal_result *r)
 {
 	const char *src = st->source ? st->source : "";
-	tw_buf_printf(b, "line %d ", st->line);
+	const char *at = tw_touchpoint_elsewhere(r->plan, st); /* issue 13, USE */
+	if (at)
+		tw_buf_printf(b, "%s:%d ", at, st->line);
+	else
+		tw_buf_printf(b, "line %d ", st->line);
 	size_t kw = strcspn(src, " \t");
 	const char *arg = src + kw + strspn(src + kw, " \t");
 	size_t arg_len = strcspn(arg, " \t");

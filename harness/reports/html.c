@@ -1409,7 +1409,10 @@ static void write_baseline(html *h, node parent, size_t i)
 		const tw_touchpoint_change *tc = &rc->touchpoints[k];
 		const tw_touchpoint *st = &r->plan->scenes[tc->scene].touchpoints[tc->step];
 		tr = tw_page_el(h, tbody, "tr", NULL);
-		node th = tw_page_el_text(h, tr, "th", "mono", tw_page_fmt(h, "%d ", st->line));
+		const char *at = tw_touchpoint_elsewhere(r->plan, st); /* issue 13, USE */
+		node th = tw_page_el_text(h, tr, "th", "mono",
+					  at ? tw_page_fmt(h, "%s:%d ", at, st->line)
+					     : tw_page_fmt(h, "%d ", st->line));
 		add_text_max(h, th, tw_page_step_source(st), LINE_MAX_CHARS, true);
 		if (tc->is_new) {
 			node td = tw_page_el_text(h, tr, "td", NULL, "new: not in the baseline");
@@ -1577,7 +1580,10 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 		health x = touchpoint_health(t, ap, st);
 		tr = tw_page_el(h, tb, "tr", NULL);
 		tw_page_attr(h, tr, "class", tw_page_fmt(h, "tp %s", health_class(x)));
-		tw_page_el_text(h, tr, "td", "num", tw_page_fmt(h, "%d", step->line));
+		const char *at = tw_touchpoint_elsewhere(r->plan, step); /* issue 13, USE */
+		tw_page_el_text(h, tr, "td", "num",
+				at ? tw_page_fmt(h, "%s:%d", at, step->line)
+				   : tw_page_fmt(h, "%d", step->line));
 		tw_page_el_text(h, tw_page_el(h, tr, "td", NULL), "code", NULL,
 				tw_page_step_source(step));
 		health_or_not_run(h, tw_page_el(h, tr, "td", NULL), x, left_out);

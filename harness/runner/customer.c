@@ -433,13 +433,17 @@ static int form_encode(tw_buf *b, const char *name, const char *value)
  * Malloc'd; NULL when out of memory. */
 static char *script_relative(const tw_customer *c, const char *path)
 {
-	const char *slash = strrchr(c->script->path, '/');
+	/* issue 13, USE: a used scene's paths are relative to its own file */
+	const char *base = c->scene < c->script->scene_count && cur_scene(c)->loc.file
+				   ? cur_scene(c)->loc.file
+				   : c->script->path;
+	const char *slash = strrchr(base, '/');
 	if (path[0] == '/' || !slash)
 		return strdup(path);
-	size_t dn = (size_t)(slash - c->script->path), n = dn + strlen(path) + 2;
+	size_t dn = (size_t)(slash - base), n = dn + strlen(path) + 2;
 	char *full = malloc(n);
 	if (full)
-		snprintf(full, n, "%.*s/%s", (int)dn, c->script->path, path);
+		snprintf(full, n, "%.*s/%s", (int)dn, base, path);
 	return full;
 }
 
@@ -1089,6 +1093,8 @@ static void perform(tw_customer *c, double now_ms)
 	tw_step_result *sr = cur_result(c);
 	c->step_start_ms = now_ms;
 	c->step_clock_s = c->call ? tw_call_clock(c->call) : 0;
+	if (c->step == 0 && !tw_customer_bind_uses(c, sr, now_ms)) /* issue 13, USE */
+		return;
 	if ((size_t)st->kind < TW_STEP_KIND_COUNT)
 		performers[st->kind](c, sr, st, now_ms);
 	else

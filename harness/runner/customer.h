@@ -71,6 +71,9 @@ typedef struct tw_customer {
 	 * cast) are set yet */
 	tw_gen gen;
 	bool cast_done;
+	/* issue 13, USE: scenes whose uses' bindings are set (their count:
+	 * scene i is done when uses_bound > i) */
+	size_t uses_bound;
 } tw_customer;
 
 /* Milliseconds on a monotonic clock. */
@@ -139,5 +142,11 @@ void tw_customer_fail_status(tw_customer *c, tw_step_result *sr, double now_ms, 
 /* Starts req on the customer's handle (WAITING), or fails the step. */
 void tw_customer_start_transfer(tw_customer *c, tw_step_result *sr, tw_http_request *req,
 				double now_ms);
+
+/* issue 13, USE (runner/bind_use.c): when the current scene is the first
+ * of one or more uses, sets what they bind (with values, then defaults for
+ * names not set), outer uses first, once. False when a value could not be
+ * expanded: the step sr failed with it. */
+bool tw_customer_bind_uses(tw_customer *c, tw_step_result *sr, double now_ms);
 
 #endif

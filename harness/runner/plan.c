@@ -66,6 +66,20 @@ static long script_apdex(const tw_script *s, const tw_scene *sc, const tw_step *
 	return s->apdex_ms > 0 ? s->apdex_ms : 0;
 }
 
+/* issue 13, USE: the file scene i is written in: the plan's path for the
+ * script's own, else a copy (shared with the scene before when it is in
+ * the same file). NULL: out of memory. */
+static const char *plan_file(tw_plan *p, size_t i)
+{
+	const tw_script *s = p->script;
+	const char *file = s->scenes[i].loc.file;
+	if (!file || file == s->path || strcmp(file, s->path) == 0)
+		return p->path;
+	if (i > 0 && s->scenes[i - 1].loc.file == file && p->scenes[i - 1].file)
+		return p->scenes[i - 1].file;
+	return tw_arena_strdup(&p->arena, file);
+}
+
 static int copy_scene(tw_plan *p, size_t i)
 {
 	const tw_script *s = p->script;
@@ -73,7 +87,7 @@ static int copy_scene(tw_plan *p, size_t i)
 	tw_plan_scene *ps = &p->scenes[i];
 	ps->ast = sc;
 	ps->name = tw_arena_strdup(&p->arena, sc->name ? sc->name : "");
-	ps->file = p->path;
+	ps->file = plan_file(p, i); /* issue 13, USE */
 	ps->line = sc->loc.line;
 	ps->col = sc->loc.col;
 	ps->channel = sc->channel;
@@ -82,14 +96,14 @@ static int copy_scene(tw_plan *p, size_t i)
 	if (sc->when && !(ps->when = tw_arena_printf(&p->arena, "%s{{%s}}",
 						     sc->when_not ? "not " : "", sc->when)))
 		return TW_ENOMEM;
-	if (!ps->name || tw_plan_set_touchpoints(p, i, sc->step_count) != TW_OK)
+	if (!ps->name || !ps->file || tw_plan_set_touchpoints(p, i, sc->step_count) != TW_OK)
 		return TW_ENOMEM;
 	for (size_t j = 0; j < sc->step_count; j++) {
 		const tw_step *st = &sc->steps[j];
 		tw_touchpoint *tp = &ps->touchpoints[j];
 		tp->ast = st;
 		tp->kind = st->kind;
-		tp->file = p->path;
+		tp->file = ps->file; /* issue 13, USE: a scene's steps share its file */
 		tp->line = st->loc.line;
 		tp->col = st->loc.col;
 		tp->source = tw_arena_strdup(&p->arena, unindented(st->source));
@@ -144,6 +158,14 @@ void tw_plan_free(tw_plan *plan)
 		return;
 	tw_arena_free(&plan->arena);
 	free(plan);
+}
+
+const char *tw_touchpoint_elsewhere(const tw_plan *plan, const tw_touchpoint *tp)
+{
+	if (!plan || !tp || !tp->file || !*tp->file || tp->file == plan->path ||
+	    (plan->path && strcmp(tp->file, plan->path) == 0))
+		return NULL;
+	return tp->file;
 }
 
 double tw_touchpoint_apdex_t(const tw_touchpoint *tp, double default_ms)

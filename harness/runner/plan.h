@@ -89,6 +89,11 @@ int tw_plan_set_touchpoints(tw_plan *plan, size_t scene, size_t count);
 
 void tw_plan_free(tw_plan *plan);
 
+/* issue 13, USE: the file a touchpoint is written in when it is not the
+ * plan's own (a scene a `use` brought), else NULL: reports then show
+ * "FILE:LINE" where they show "line N". */
+const char *tw_touchpoint_elsewhere(const tw_plan *plan, const tw_touchpoint *tp);
+
 /* The touchpoint's Apdex T the script leaves to the run: apdex_ms when the
  * script gives one, else default_ms for a timed step, else 0. */
 double tw_touchpoint_apdex_t(const tw_touchpoint *tp, double default_ms);

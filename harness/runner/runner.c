@@ -25,6 +25,7 @@
 
 #include "core/generate.h"
 #include "core/template.h"
+#include "language/parser.h" /* issue 13, USE: tw_use_chain_append */
 #include "runner/customer.h"
 #include "runner/run.h"
 
@@ -75,11 +76,13 @@ static int scan_ref(const tw_ref *ref, void *ud)
  * cannot finish. Every template is on some line of the script, so scanning
  * the lines finds them all. TW_ENOMEM when a secret could not be
  * registered: the run cannot go on without it. */
-static int collect_secrets(tw_run *run, tw_rehearsal_result *r)
+/* issue 13, USE: the lines of one file: the script's own or a used one */
+static int scan_lines(tw_run *run, tw_rehearsal_result *r, const char *file, char **lines,
+		      size_t line_count)
 {
 	const tw_script *s = r->plan->script;
-	for (size_t i = 0; i < s->line_count; i++) {
-		const char *line = s->lines[i];
+	for (size_t i = 0; i < line_count; i++) {
+		const char *line = lines[i];
 		const char *p = line + strspn(line, " \t");
 		if (*p == '#')
 			continue;
@@ -91,15 +94,26 @@ static int collect_secrets(tw_run *run, tw_rehearsal_result *r)
 			return rc;
 		if (rc == SCAN_MISSING) {
 			r->status = TW_STATUS_BROKEN;
-			tw_error_set_at(&r->problem, TW_ECHECK, s->path, (int)i + 1,
+			tw_error_set_at(&r->problem, TW_ECHECK, file, (int)i + 1,
 					(int)ctx.bad_offset + 1, line,
 					"environment variable %s is not set (needed by {{%s %s}})",
 					ctx.missing, ctx.missing_kind == TW_REF_SECRET ? "secret" : "env",
 					ctx.missing);
-			return TW_OK;
+			tw_use_chain_append(s, file, &r->problem);
+			return SCAN_MISSING;
 		}
 	}
 	return TW_OK;
+}
+
+static int collect_secrets(tw_run *run, tw_rehearsal_result *r)
+{
+	const tw_script *s = r->plan->script;
+	int rc = scan_lines(run, r, s->path, s->lines, s->line_count);
+	for (size_t i = 0; rc == TW_OK && i < s->use_count; i++)
+		rc = scan_lines(run, r, s->uses[i]->file, s->uses[i]->lines,
+				s->uses[i]->line_count);
+	return rc == SCAN_MISSING ? TW_OK : rc;
 }
 
 /* ---- the schedule, shared by the workers ---- */

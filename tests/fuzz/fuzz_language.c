@@ -7,13 +7,17 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
+#include "language/parser.h"
 #include "techweek.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	tw_script *script = NULL;
 	tw_error err = {0};
-	if (tw_script_parse(&script, "fuzz.rehearsal", (const char *)data, size, &err) != TW_OK) {
+	/* issue 13, USE: a `use` would read files: refused */
+	const tw_parse_opts no_files = {.refuse_use = true};
+	if (tw_parse_with(&script, "fuzz.rehearsal", (const char *)data, size, &no_files, &err) !=
+	    TW_OK) {
 		free(tw_error_format(&err));
 		tw_error_clear(&err);
 		return 0;

@@ -17,8 +17,12 @@ read -r stage <&"${STAGE[0]}" || { echo "the stage did not start"; exit 1; }
 failed=0 count=0
 for doc in README.md docs/language.md docs/phone.md docs/baseline.md; do
   # Each ```rehearsal block into its own file, named after its line.
+  # issue 13, USE: a ```rehearsal file NAME block is a file the examples
+  # use, written as NAME beside them.
   awk -v dir="$work" -v name="$(basename "$doc" .md)" '
     /^```rehearsal$/ { out = dir "/" name "-" NR ".rehearsal"; next }
+    /^```rehearsal file / { out = dir "/" $3; d = out; sub(/\/[^\/]*$/, "", d);
+                             system("mkdir -p \"" d "\""); next }
     /^```/ { out = ""; next }
     out != "" { print > out }
   ' "$root/$doc"

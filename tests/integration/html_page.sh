@@ -56,6 +56,9 @@ fail_now() { echo "FAIL html-page: $*"; exit 1; }
 mkdir -p "$work/pass" "$work/fail" "$work/dress" "$work/phone"
 cp "$root/rehearsals/"*.rehearsal "$work/pass/"
 cp "$root/rehearsals/"*.rehearsal "$work/fail/"
+# issue 13, USE: the scenes they use
+cp -r "$root/rehearsals/scenes" "$work/pass/"
+cp -r "$root/rehearsals/scenes" "$work/fail/"
 cat >"$work/fail/zz-missing.rehearsal" <<'R'
 rehearsal "Find the dessert"
 outcome "Ada finds a dessert"
@@ -86,6 +89,7 @@ scene "Typo"
   expect stauts 200
 R
 cp "$root/rehearsals/"*.rehearsal "$work/dress/"
+cp -r "$root/rehearsals/scenes" "$work/dress/" # issue 13, USE
 # The stage fails every fourth order posted to /fault/form: 5 of 20 (as in
 # tests/cases/junit-dress-flaky.rehearsal), a flaky journey that fails.
 cat >"$work/dress/checkout.rehearsal" <<'R'
@@ -98,6 +102,8 @@ scene "Order"
   expect text "Order placed"
 R
 cp "$root/rehearsals/call-about-order.rehearsal" "$work/fail/zz-call.rehearsal" "$work/phone/"
+# issue 13, USE: the shared scenes the sample uses, beside it
+cp -r "$root/rehearsals/scenes" "$work/phone/"
 
 run() { # run NAME ARGS...: NAME.html from the rehearsals in $work/NAME
   local name=$1; shift

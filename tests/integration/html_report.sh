@@ -53,6 +53,7 @@ page_complaints() {
 # ---- the run ----
 mkdir -p "$work/rehearsals"
 cp "$root/rehearsals/"*.rehearsal "$work/rehearsals/"
+cp -r "$root/rehearsals/scenes" "$work/rehearsals/" # issue 13, USE: the scenes they use
 cat >"$work/rehearsals/zz-missing.rehearsal" <<'R'
 rehearsal "Find the dessert <menu> & more"
 outcome "Ada finds a dessert"

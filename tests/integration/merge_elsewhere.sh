@@ -25,6 +25,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 checkout=$work/checkout
 mkdir -p "$checkout/rehearsals" "$checkout/cases" "$work/elsewhere"
 cp "$root"/rehearsals/*.rehearsal "$checkout/rehearsals/"
+cp -r "$root"/rehearsals/scenes "$checkout/rehearsals/" # issue 13, USE: the scenes they use
 cp "$root"/tests/cases/missing-link.rehearsal "$root"/tests/cases/verdict-minor-beside.rehearsal \
   "$checkout/cases/"
 cat >"$checkout/cases/header.rehearsal" <<'EOF'

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "techweek/script.h"
 #include "techweek/vars.h"
@@ -32,6 +34,9 @@ typedef struct example {
 	char *text;  /* the block's content, malloc'd */
 	int doc_line; /* the line of its opening fence */
 	bool is_error;
+	/* issue 13, USE: a ```rehearsal file NAME block: a file the examples
+	 * use, written as NAME beside them (not an example of its own) */
+	char *file;
 } example;
 
 typedef struct examples {
@@ -91,6 +96,12 @@ static void extract(const char *doc, examples *out)
 			} else if (len == 18 && strncmp(p, "```rehearsal-error", 18) == 0) {
 				inside = true;
 				cur.is_error = true;
+			} else if (len > 18 && strncmp(p, "```rehearsal file ", 18) == 0) {
+				/* issue 13, USE */
+				inside = true;
+				cur.is_error = false;
+				cur.file = strndup(p + 18, len - 18);
+				assert_non_null(cur.file);
 			} else {
 				other_fence = true;
 			}
@@ -108,6 +119,7 @@ static void extract(const char *doc, examples *out)
 				}
 				cur.text = body ? body : strdup("");
 				out->items[out->count++] = cur;
+				cur.file = NULL;
 			}
 			inside = other_fence = false;
 		} else if (inside) {
@@ -126,8 +138,10 @@ static void extract(const char *doc, examples *out)
 
 static void free_examples(examples *ex)
 {
-	for (size_t i = 0; i < ex->count; i++)
+	for (size_t i = 0; i < ex->count; i++) {
 		free(ex->items[i].text);
+		free(ex->items[i].file);
+	}
 	free(ex->items);
 }
 
@@ -156,10 +170,41 @@ static void expected_error(const example *e, int *line, int *col, char *msg, siz
 	msg[len] = '\0';
 }
 
-static void run_example(const example *e, const tw_vars *given)
+/* issue 13, USE: the ```rehearsal file blocks, written in dir (made by
+ * the caller), so that the examples' uses find them. */
+static void write_files(const examples *ex, const char *dir, bool remove)
 {
-	char name[64];
-	snprintf(name, sizeof(name), "language.md:%d", e->doc_line);
+	for (size_t i = 0; i < ex->count; i++) {
+		const example *e = &ex->items[i];
+		if (!e->file)
+			continue;
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->file);
+		if (remove) {
+			unlink(path);
+			char *slash = strrchr(path, '/');
+			*slash = '\0';
+			if (strcmp(path, dir) != 0)
+				rmdir(path);
+			continue;
+		}
+		char *slash = strrchr(path, '/');
+		*slash = '\0';
+		mkdir(path, 0700);
+		*slash = '/';
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(e->text, f);
+		fclose(f);
+	}
+}
+
+static void run_example(const example *e, const tw_vars *given, const char *dir)
+{
+	if (e->file)
+		return; /* issue 13, USE: checked through the examples using it */
+	char name[600];
+	snprintf(name, sizeof(name), "%s/language.md:%d", dir, e->doc_line);
 	tw_script *s = NULL;
 	tw_error err = {0};
 	tw_errors problems = {0};
@@ -213,8 +258,13 @@ static void test_docs_examples(void **state)
 	tw_vars *given = tw_vars_new();
 	assert_non_null(given);
 	assert_int_equal(tw_vars_set(given, "stage", "http://127.0.0.1:8080", false), TW_OK);
+	char dir[] = "/tmp/tw-docs-examples-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	write_files(&ex, dir, false);
 	for (size_t i = 0; i < ex.count; i++)
-		run_example(&ex.items[i], given);
+		run_example(&ex.items[i], given, dir);
+	write_files(&ex, dir, true);
+	rmdir(dir);
 	tw_vars_free(given);
 	free_examples(&ex);
 }
