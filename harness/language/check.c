@@ -1076,6 +1076,9 @@ static bool check_flow(checker *c, const tw_scene *sc)
 	if (sc->pass > 1)
 		return true;
 	if (sc->when) {
+		/* Decided as the scene starts: after the uses bound there
+		 * (bind_pos), before its first step. */
+		c->pos = step_pos(c->step_seq + 1) - 8;
 		begin_line(c, sc->when_loc.line, sc->when_loc.col);
 		check_var(c, sc->when, sc->when_loc.col);
 	}

@@ -110,6 +110,7 @@ static const char css[] =
 	"th,td{text-align:left;vertical-align:top;padding:4px 8px;border-bottom:1px solid var(--line)}\n"
 	"th{font-size:13px;color:var(--muted);font-weight:600}\n"
 	"td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\n"
+	".from{font-size:13px;color:var(--muted);overflow-wrap:anywhere}\n"
 	"td.url,.chain .url{overflow-wrap:anywhere}\n"
 	/* Read by screen readers, not shown. */
 	".vh{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}\n"
@@ -1410,9 +1411,9 @@ static void write_baseline(html *h, node parent, size_t i)
 		const tw_touchpoint *st = &r->plan->scenes[tc->scene].touchpoints[tc->step];
 		tr = tw_page_el(h, tbody, "tr", NULL);
 		const char *at = tw_touchpoint_elsewhere(r->plan, st); /* issue 13, USE */
-		node th = tw_page_el_text(h, tr, "th", "mono",
-					  at ? tw_page_fmt(h, "%s:%d ", at, st->line)
-					     : tw_page_fmt(h, "%d ", st->line));
+		node th = tw_page_el_text(h, tr, "th", "mono", tw_page_fmt(h, "%d ", st->line));
+		if (at)
+			tw_page_el_text(h, th, "div", "from", tw_page_fmt(h, "in %s", at));
 		add_text_max(h, th, tw_page_step_source(st), LINE_MAX_CHARS, true);
 		if (tc->is_new) {
 			node td = tw_page_el_text(h, tr, "td", NULL, "new: not in the baseline");
@@ -1581,11 +1582,13 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 		tr = tw_page_el(h, tb, "tr", NULL);
 		tw_page_attr(h, tr, "class", tw_page_fmt(h, "tp %s", health_class(x)));
 		const char *at = tw_touchpoint_elsewhere(r->plan, step); /* issue 13, USE */
-		tw_page_el_text(h, tr, "td", "num",
-				at ? tw_page_fmt(h, "%s:%d", at, step->line)
-				   : tw_page_fmt(h, "%d", step->line));
-		tw_page_el_text(h, tw_page_el(h, tr, "td", NULL), "code", NULL,
-				tw_page_step_source(step));
+		tw_page_el_text(h, tr, "td", "num", tw_page_fmt(h, "%d", step->line));
+		/* A used step's file goes above its code, where a long path can
+		 * wrap: the line column stays narrow on a phone. */
+		node code_td = tw_page_el(h, tr, "td", NULL);
+		if (at)
+			tw_page_el_text(h, code_td, "div", "from", tw_page_fmt(h, "in %s", at));
+		tw_page_el_text(h, code_td, "code", NULL, tw_page_step_source(step));
 		health_or_not_run(h, tw_page_el(h, tr, "td", NULL), x, left_out);
 		if (ap) {
 			char tms[48], apdex[TW_FLOOR_SHOWN_SIZE];

@@ -1093,8 +1093,6 @@ static void perform(tw_customer *c, double now_ms)
 	tw_step_result *sr = cur_result(c);
 	c->step_start_ms = now_ms;
 	c->step_clock_s = c->call ? tw_call_clock(c->call) : 0;
-	if (c->step == 0 && !tw_customer_bind_uses(c, sr, now_ms)) /* issue 13, USE */
-		return;
 	if ((size_t)st->kind < TW_STEP_KIND_COUNT)
 		performers[st->kind](c, sr, st, now_ms);
 	else
@@ -1190,6 +1188,15 @@ static void advance(tw_customer *c, double now_ms)
 				finish(c, now_ms);
 				return;
 			}
+		}
+		/* issue 13, USE: a use binds as its first scene starts, before
+		 * that scene's `when` is decided (which may read what it binds),
+		 * and even when the `when` leaves the scene out. A failure
+		 * stops the performance at the scene's first step. */
+		if (c->step == 0 && c->uses_bound <= c->scene) {
+			c->step_start_ms = now_ms;
+			if (!tw_customer_bind_uses(c, cur_result(c), now_ms))
+				continue;
 		}
 		/* issue 13, FLOW: a scene's `when`, decided as it starts. */
 		if (c->step == 0 && !tw_flow_scene_runs(c)) {
