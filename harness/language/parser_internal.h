@@ -134,4 +134,8 @@ int tw_parse_cookie_attr(parser *p, tw_expect *e);
 int tw_parse_certificate_field(parser *p, tw_expect *e);
 int tw_parse_transport_value(parser *p, const tw_expect *e);
 
+/* parse_data.c (issue 13, DATA): the rest of a `cast from "FILE" ...`
+ * line, the lexer standing before `from`. */
+int tw_parse_cast_from(parser *p);
+
 #endif
