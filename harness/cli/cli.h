@@ -62,6 +62,7 @@ typedef struct tw_cli_opts {
 	bool quiet;
 	char **paths;         /* borrowed from argv */
 	size_t path_count;
+	tw_data *data;        /* issue 13, DATA: --data FILE; owned */
 } tw_cli_opts;
 
 /* Parses argv (after the command word). Returns 0, or an exit status after

@@ -29,7 +29,8 @@ int tw_cmd_check(int argc, char **argv)
 			continue;
 		}
 		tw_errors list = {0};
-		size_t found = tw_script_check(script, o.vars_given ? o.vars : NULL, &list);
+		size_t found = tw_script_check_data(script, o.vars_given ? o.vars : NULL, o.data,
+						    &list);
 		for (size_t j = 0; j < list.count; j++)
 			tw_cli_print_error(&list.items[j]);
 		if (list.lost) {

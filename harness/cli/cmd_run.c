@@ -45,7 +45,7 @@ static void show_progress(const tw_progress *p, void *ctx)
 }
 
 /* Loads and checks one file; a problem is printed and recorded as broken. */
-static int load_one(tw_run *run, const char *path, const tw_vars *vars)
+static int load_one(tw_run *run, const char *path, const tw_vars *vars, const tw_data *data)
 {
 	tw_error err = {0};
 	tw_script *script = NULL;
@@ -56,7 +56,7 @@ static int load_one(tw_run *run, const char *path, const tw_vars *vars)
 		return rc;
 	}
 	tw_errors problems = {0};
-	if (tw_script_check(script, vars, &problems) > 0) {
+	if (tw_script_check_data(script, vars, data, &problems) > 0) {
 		for (size_t i = 0; i < problems.count; i++)
 			tw_cli_print_error(&problems.items[i]);
 		/* none listed: out of memory before even one could be */
@@ -105,7 +105,7 @@ int tw_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (load_one(run, paths[i], o.vars) != TW_OK) {
+		if (load_one(run, paths[i], o.vars, o.data) != TW_OK) {
 			fprintf(stderr, "techweek: out of memory\n");
 			status = TW_EXIT_UNREACHABLE;
 			goto out;

@@ -174,6 +174,18 @@ int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw
 		rc = tw_vars_set(vars, p->name, value, secret);
 		free(value);
 	}
+	if (rc == TW_OK)
+		rc = tw_customer_auth_secrets(run, s, vars);
+	if (rc)
+		return tw_error_set(err, rc, "out of memory");
+	return TW_OK;
+}
+
+/* issue 13, DATA: apart from tw_customer_cast, so that each data row's
+ * passwords are registered too (runner/rows.c). */
+int tw_customer_auth_secrets(tw_run *run, const tw_script *s, const tw_vars *vars)
+{
+	int rc = TW_OK;
 	/* An `auth` password given by a variable is a secret: registered
 	 * now, before any request, as {{secret}} values are. One written in
 	 * the script is no secret; one shorter than 4 bytes would mask those
@@ -195,9 +207,7 @@ int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw
 			free(cred);
 			tw_error_clear(&e);
 		}
-	if (rc)
-		return tw_error_set(err, rc, "out of memory");
-	return TW_OK;
+	return rc;
 }
 
 int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,

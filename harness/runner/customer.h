@@ -76,6 +76,10 @@ double tw_clock_ms(void);
  * returned. */
 int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw_error *err);
 
+/* issue 13, DATA: registers the `auth` passwords the script's steps take
+ * from vars as secrets (part of tw_customer_cast). TW_OK or TW_ENOMEM. */
+int tw_customer_auth_secrets(tw_run *run, const tw_script *s, const tw_vars *vars);
+
 /* Prepares a customer for result (whose script is set): variables that read
  * through to cast (from tw_customer_cast; borrowed, must outlive the
  * customer) and a fresh cookie jar. Only memory can fail. */

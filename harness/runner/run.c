@@ -18,6 +18,7 @@
 #include "techweek/global.h"
 #include "channels/web/transfer.h"
 #include "core/fsutil.h"
+#include "runner/rows.h"
 #include "tw_version.h"
 
 const char *tw_version(void)
@@ -29,7 +30,8 @@ const char *tw_version(void)
 /* The size of each version of the options, a row per version
  * (TW_VERSION_END): tw_run_new reads that many bytes of the caller's. */
 static const size_t options_size[] = {TW_VERSION_END(tw_run_options, shard_count),
-				     TW_VERSION_END(tw_run_options, header_count)};
+				     TW_VERSION_END(tw_run_options, header_count),
+				     TW_VERSION_END(tw_run_options, performances_set)};
 _Static_assert(sizeof(options_size) / sizeof(options_size[0]) == TW_RUN_OPTIONS_VERSION,
 	       "a size per version");
 /* A field added by version 2 lies past version 1's last byte, or a caller
@@ -357,7 +359,7 @@ int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err)
 	 * own fault (an invalid regex, an unset variable) would otherwise
 	 * fail as an expectation, blamed on the service. */
 	tw_errors problems = {0};
-	if (tw_script_check(script, run->opts.vars, &problems) > 0) {
+	if (tw_script_check_data(script, run->opts.vars, run->opts.data, &problems) > 0) {
 		rc = add_unchecked(run, script, &problems, err);
 		tw_errors_clear(&problems);
 		tw_script_free(script);
@@ -596,6 +598,8 @@ void tw_run_free(tw_run *run)
 		tw_rehearsal_result_free(&run->rehearsals[i]);
 		if (run->casts)
 			tw_vars_free(run->casts[i]);
+		if (run->data) /* issue 13, DATA */
+			tw_data_use_free(run->data[i]);
 		if (run->metrics)
 			tw_rehearsal_metrics_free(&run->metrics[i]);
 		tw_script_free(run->scripts[i]);
@@ -603,6 +607,7 @@ void tw_run_free(tw_run *run)
 	}
 	free(run->metrics);
 	free(run->casts);
+	free(run->data);
 	free(run->rehearsals);
 	free(run->scripts);
 	free(run->plans);

@@ -108,6 +108,11 @@ struct tw_run {
 	/* transport (issue 12, capability 11): the server certificate each
 	 * origin showed, for responses on pooled connections; owned */
 	struct tw_transfer_certs *certs;
+	/* issue 13, DATA: aligned with rehearsals (NULL before
+	 * tw_run_execute; an entry NULL without data): each rehearsal's data
+	 * file and how it takes rows (runner/rows.h); owned. */
+	struct tw_data_use **data;
+	uint64_t data_seed; /* `random` rows' run seed: tw_rows_seed */
 };
 
 /* Records the lineup from the rehearsals added so far (tw_run_execute

@@ -48,7 +48,7 @@ typedef struct tw_progress {
  * version the caller declared, no byte past its last one, and gives every
  * later field its default, so a program built against an older header
  * keeps working; it refuses 0 and a version above its own (TW_EUSAGE). */
-#define TW_RUN_OPTIONS_VERSION 2
+#define TW_RUN_OPTIONS_VERSION 3
 
 /* tw_run_new (and tw_run_execute, for changes made through
  * tw_run_options_of) refuse a value outside the range given here with
@@ -130,6 +130,14 @@ typedef struct tw_run_options {
 	 * report, as a {{secret}} is. */
 	const char *const *headers;
 	size_t header_count;
+	/* Version 3 (issue 13, DATA): --data: every rehearsal without its own
+	 * `cast from` takes its performances' rows from this file, one
+	 * cursor for the whole run (borrowed, may be NULL; tw_data_load). */
+	const tw_data *data;
+	/* Version 3 too: performances was chosen (--performances): a rehearsal
+	 * whose `cast from ... once` would otherwise perform each row once
+	 * performs that many (at most its rows). */
+	bool performances_set;
 } tw_run_options;
 
 /* The most tw_run_options.max_body may be: 4 GiB, as --max-body. A body
