@@ -155,10 +155,10 @@ static int push_line(reader *r, int line)
 	return TW_OK;
 }
 
-static int take_row(reader *r, int line)
+static int take_row(reader *r, int line, size_t line_start)
 {
 	if (r->row_len != r->d->column_count)
-		return fail_at(r, line, 0, 0, "%zu field%s, the header has %zu", r->row_len,
+		return fail_at(r, line, line_start, 0, "%zu field%s, the header has %zu", r->row_len,
 			       r->row_len == 1 ? "" : "s", r->d->column_count);
 	if (tw_array_grow(&r->cells, &r->cell_cap, r->cell_count + r->row_len, sizeof(char *)))
 		return oom(r);
@@ -273,6 +273,7 @@ static int read_csv(reader *r)
 		if (r->pos >= r->len)
 			break;
 		int row_line = r->line;
+		size_t row_start = r->line_start;
 		size_t blank = eol_len(r, r->pos);
 		if (blank && only_blank_lines(r, r->pos))
 			break; /* blank lines that end the file */
@@ -295,8 +296,8 @@ static int read_csv(reader *r)
 			break;
 		}
 		size_t eol = eol_len(r, r->pos);
-		size_t header_start = r->line_start;
-		int rc = header ? take_header(r, row_line, header_start) : take_row(r, row_line);
+		int rc = header ? take_header(r, row_line, row_start)
+				: take_row(r, row_line, row_start);
 		if (rc)
 			return rc;
 		header = false;

@@ -658,6 +658,11 @@ static json_t *shown(json_ctx *c, const tw_rehearsal_result *r)
 	set(c, p, "reprompted_menu_turns", integer(r->phone.menu_turns));
 	set(c, o, "phone", p);
 	set(c, o, "problem", shown_problem(c, &r->problem));
+	if (r->data_row > 0) { /* format 9: issue 13, DATA: which row */
+		set(c, o, "data_row", integer(r->data_row));
+		set(c, o, "data_file", str(c, r->data_file));
+		set(c, o, "performance", integer((long long)r->seq));
+	}
 	if (r->scenes) {
 		json_t *scenes = array(c);
 		for (size_t i = 0; i < r->scene_count; i++)

@@ -659,6 +659,12 @@ static int rebuild_shown(tw_jreader *rd, tw_rehearsal_result *r, json_t *entry, 
 	tw_jr_pop(rd, mp);
 	if (!read_problem(rd, sh, "problem", &r->problem))
 		oom = true;
+	/* format 9: issue 13, DATA: the data row, when there was one */
+	if (json_object_get(sh, "data_row")) {
+		r->data_row = (long)tw_jr_integer_of(rd, sh, "data_row", 1, LONG_MAX);
+		r->data_file = tw_jr_dup_string_of(rd, sh, "data_file", &oom);
+		r->seq = (unsigned long long)tw_jr_integer_of(rd, sh, "performance", 1, LLONG_MAX);
+	}
 	const tw_plan *s = r->plan;
 	json_t *scenes = tw_jr_array_of(rd, sh, "scenes", s->scene_count, "scenes", true);
 	if (scenes && !tw_jr_failed(rd) && !oom) {

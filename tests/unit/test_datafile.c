@@ -146,6 +146,12 @@ static void csv_error_source(void **state)
 	assert_non_null(strstr(shown, "u.csv:3:12: syntax error: expected ','"));
 	free(shown);
 	tw_error_clear(&err);
+	/* a row of the wrong width: its own line under the error */
+	text = "a,b\n1,2\r\n3\r\n";
+	assert_int_equal(tw_datafile_parse(&d, "u.csv", text, strlen(text), &err), TW_ESYNTAX);
+	assert_int_equal(err.line, 3);
+	assert_string_equal(err.source_line, "3");
+	tw_error_clear(&err);
 }
 
 static void jsonl(void **state)
