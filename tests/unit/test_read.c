@@ -670,7 +670,7 @@ static void test_options_version(void **state)
 	assert_int_equal(tw_run_new(&run, &zero, &err), TW_EUSAGE);
 	assert_null(run);
 	assert_string_equal(err.message, "tw_run_new: options of version 0, this library knows "
-					 "versions 1 to 2: initialise them with tw_run_options_init or "
+					 "versions 1 to 3: initialise them with tw_run_options_init or "
 					 "TW_RUN_OPTIONS_INIT");
 	tw_error_clear(&err);
 	a.version = TW_RUN_OPTIONS_VERSION + 1;
