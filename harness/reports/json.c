@@ -808,6 +808,8 @@ static json_t *plan(json_ctx *c, const tw_run *run)
 		set(c, e, "path", str(c, run->lineup[i].path));
 		set(c, e, "name", str(c, run->lineup[i].name));
 		set(c, e, "broken", json_boolean(run->lineup[i].broken));
+		if (run->lineup[i].performances) /* format 9: issue 13, DATA */
+			set(c, e, "performances", integer((long long)run->lineup[i].performances));
 		push(c, list, e);
 	}
 	set(c, p, "rehearsals", list);

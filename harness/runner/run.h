@@ -37,6 +37,9 @@ typedef struct tw_lineup_entry {
 	char *path;
 	char *name;
 	bool broken;
+	/* issue 13, DATA: its own count of performances when it is not the
+	 * schedule's (a `once` file's rows); 0: the schedule's */
+	unsigned long performances;
 } tw_lineup_entry;
 
 typedef enum tw_shard_mode {

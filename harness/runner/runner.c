@@ -693,10 +693,13 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	unsigned long *counts = calloc(run->count ? run->count : 1, sizeof(*counts));
 	if (rc == TW_OK && !counts)
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
-	for (size_t i = 0; rc == TW_OK && i < run->count; i++)
+	for (size_t i = 0; rc == TW_OK && i < run->count; i++) {
 		counts[i] = performable(&run->rehearsals[i])
 				    ? tw_rows_performances(run, i, performances)
 				    : 0;
+		if (!sc.open && counts[i] != performances && i < run->lineup_count)
+			run->lineup[i].performances = counts[i]; /* merge checks shards by it */
+	}
 	if (rc == TW_OK && tw_tickets_init(&sc.unsharded, counts, run->count) != TW_OK)
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (rc == TW_OK && o->shard_count > 0 && o->shard_index >= 1 &&
