@@ -573,6 +573,13 @@ int tw_datafile_load(tw_datafile **out, const char *path, tw_error *err)
 		return tw_error_set_at(err, TW_EIO, path, 0, 0, NULL, "cannot read the data file: %s",
 				       strerror(e));
 	}
+	/* A file, not a device or a pipe: `techweek check` reads it too, and
+	 * must never wait on one (or read /dev/zero for ever). */
+	if (!S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return tw_error_set_at(err, TW_EIO, path, 0, 0, NULL,
+				       "cannot read the data file: not a regular file");
+	}
 	if ((unsigned long long)sb.st_size > TW_DATAFILE_MAX_BYTES) {
 		fclose(f);
 		return tw_error_set_at(err, TW_EIO, path, 0, 0, NULL,

@@ -218,6 +218,9 @@ static void load_files(void **state)
 	assert_int_equal(tw_datafile_load(&d, "/tmp", &err), TW_EIO);
 	assert_non_null(strstr(err.message, "Is a directory"));
 	tw_error_clear(&err);
+	assert_int_equal(tw_datafile_load(&d, "/dev/null", &err), TW_EIO);
+	assert_non_null(strstr(err.message, "not a regular file"));
+	tw_error_clear(&err);
 
 	char path[] = "/tmp/tw-datafile-XXXXXX";
 	int fd = mkstemp(path);
