@@ -460,7 +460,9 @@ static int read_jsonl(reader *r)
 					rc = oom(r);
 			}
 			if (rc == TW_OK) {
-				memcpy(r->cells + r->cell_count, r->row, r->row_len * sizeof(char *));
+				if (r->row_len) /* `{}`: a row of nothing, no array yet */
+					memcpy(r->cells + r->cell_count, r->row,
+					       r->row_len * sizeof(char *));
 				r->cell_count += r->row_len;
 				rc = push_line(r, r->line);
 			}
@@ -494,7 +496,8 @@ static int read_jsonl(reader *r)
 		if (!columns)
 			rc = oom(r);
 		else {
-			memcpy(columns, r->d->columns, r->d->column_count * sizeof(char *));
+			if (r->d->column_count)
+				memcpy(columns, r->d->columns, r->d->column_count * sizeof(char *));
 			free(r->d->columns);
 			r->d->columns = columns;
 			free(r->cells);
@@ -533,7 +536,7 @@ int tw_datafile_parse(tw_datafile **out, const char *path, const char *text, siz
 		d->cells = tw_arena_alloc(&d->arena, (r.cell_count ? r.cell_count : 1) * sizeof(char *));
 		if (!d->cells)
 			rc = oom(&r);
-		else
+		else if (r.cell_count)
 			memcpy(d->cells, r.cells, r.cell_count * sizeof(char *));
 	}
 	if (rc == TW_OK) {

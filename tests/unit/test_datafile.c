@@ -200,6 +200,15 @@ static void jsonl_errors(void **state)
 		   "uses letters, digits, '_', '.' and '-'");
 	expect_err("u.jsonl", "\n  \n", "0:0: no rows: expected a JSON object per line, like "
 					"{\"user\": \"ada\"}");
+	/* objects without a key: rows of nothing */
+	tw_datafile *d = parse_ok("u.jsonl", "  {}\n{}\n");
+	assert_int_equal(d->row_count, 2);
+	assert_int_equal(d->column_count, 0);
+	tw_datafile_free(d);
+	d = parse_ok("u.jsonl", "{}\n{\"a\": 1}\n");
+	assert_string_equal(tw_datafile_cell(d, 0, 0), "");
+	assert_string_equal(tw_datafile_cell(d, 1, 0), "1");
+	tw_datafile_free(d);
 	got = parse_err("u.jsonl", "{\"a\": 1, \"a\": 2}\n", 17);
 	assert_int_equal(strncmp(got, "1:", 2), 0);
 	free(got);
