@@ -66,6 +66,7 @@ typedef struct tw_cli_opts {
 	 * and --env NAME (borrowed from argv; NULL: none) */
 	tw_selection *selection;
 	const char *env;
+	tw_data *data;        /* issue 13, DATA: --data FILE; owned */
 } tw_cli_opts;
 
 /* Parses argv (after the command word). Returns 0, or an exit status after

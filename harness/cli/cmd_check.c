@@ -48,8 +48,9 @@ int tw_cmd_check(int argc, char **argv)
 			continue;
 		}
 		tw_errors list = {0};
-		size_t found = tw_script_check(sel.scripts[i],
-					       o.vars_given || o.env ? o.vars : NULL, &list);
+		size_t found = tw_script_check_data(sel.scripts[i],
+						    o.vars_given || o.env ? o.vars : NULL, o.data,
+						    &list);
 		for (size_t j = 0; j < list.count; j++)
 			tw_cli_print_error(&list.items[j]);
 		if (list.lost) {

@@ -48,7 +48,7 @@ static void show_progress(const tw_progress *p, void *ctx)
  * load says why; the run takes script); a problem is printed and recorded
  * as broken. */
 static int load_one(tw_run *run, const char *path, tw_script *script, const tw_error *load,
-		    const tw_vars *vars)
+		    const tw_vars *vars, const tw_data *data)
 {
 	tw_error err = {0};
 	if (!script) {
@@ -56,7 +56,7 @@ static int load_one(tw_run *run, const char *path, tw_script *script, const tw_e
 		return tw_run_add_broken(run, path, load);
 	}
 	tw_errors problems = {0};
-	if (tw_script_check(script, vars, &problems) > 0) {
+	if (tw_script_check_data(script, vars, data, &problems) > 0) {
 		for (size_t i = 0; i < problems.count; i++)
 			tw_cli_print_error(&problems.items[i]);
 		/* none listed: out of memory before even one could be */
@@ -124,7 +124,7 @@ int tw_cmd_run(int argc, char **argv)
 	for (size_t i = 0; i < sel.count; i++) {
 		tw_script *script = sel.scripts[i];
 		sel.scripts[i] = NULL; /* the run takes it */
-		if (load_one(run, sel.paths[i], script, &sel.errors[i], o.vars) != TW_OK) {
+		if (load_one(run, sel.paths[i], script, &sel.errors[i], o.vars, o.data) != TW_OK) {
 			fprintf(stderr, "techweek: out of memory\n");
 			status = TW_EXIT_UNREACHABLE;
 			goto out;

@@ -122,6 +122,22 @@ static int take_vars_file(parse_state *p, const char *a)
 	return 0;
 }
 
+/* issue 13, DATA: --data FILE, read now: a missing or malformed file is
+ * a usage error before anything is sent. */
+static int take_data(parse_state *p, const char *a)
+{
+	if (p->o->data)
+		return bad(p->command, "%s", "--data is given twice: one data file per run");
+	tw_error err = {0};
+	if (tw_data_load(&p->o->data, a, &err) != TW_OK) {
+		tw_cli_print_error(&err);
+		tw_error_clear(&err);
+		return TW_EXIT_USAGE;
+	}
+	p->o->run.data = p->o->data;
+	return 0;
+}
+
 /* A whole number from min to max, or a usage error naming the option. */
 static int count(parse_state *p, const char *name, const char *a, unsigned long min,
 		 unsigned long max, unsigned long *out)
@@ -142,6 +158,7 @@ static int count(parse_state *p, const char *name, const char *a, unsigned long 
 static int take_performances(parse_state *p, const char *a)
 {
 	p->o->performances_given = true;
+	p->o->run.performances_set = true; /* issue 13, DATA: `once` */
 	return count(p, "--performances", a, 1, 1000000000UL, &p->o->run.performances);
 }
 
@@ -569,6 +586,9 @@ static const struct cli_option {
 	{"seed", 0, RUN, "variables", "N",
 	 "the seed of {{uuid}}, {{random ...}} and random data\nrows: the same N, the same values (default: drawn,\nand recorded in the JSON result's settings.seed)",
 	 NULL, NULL, take_seed},
+	{"data", 0, RUN | CHECK, "variables", "FILE",
+	 "rows of variables (CSV, or JSON lines): each\nperformance takes the next row",
+	 "rows of variables (CSV, or JSON lines): its\ncolumns are variables", NULL, take_data},
 	{"reports", 0, RUN | MERGE, "reports", "DIR",
 	 "folder for reports (default: reports)", NULL, NULL, take_reports},
 	{"junit", 0, RUN | MERGE, "reports", "FILE",
@@ -907,6 +927,9 @@ void tw_cli_opts_free(tw_cli_opts *o)
 	o->vars = NULL;
 	tw_selection_free(o->selection); /* issue 13, SUITE */
 	o->selection = NULL;
+	tw_data_free(o->data); /* issue 13, DATA */
+	o->data = NULL;
+	o->run.data = NULL;
 	tw_baseline_free(o->baseline);
 	o->baseline = NULL;
 	free(o->headers);

@@ -336,6 +336,13 @@ typedef struct tw_scene {
 	const tw_use *use;
 } tw_scene;
 
+/* issue 13, DATA: which row of a `cast from` file a performance takes. */
+typedef enum tw_data_order {
+	TW_DATA_NEXT,   /* performance k takes row ((k-1) mod rows) + 1 */
+	TW_DATA_RANDOM, /* a row drawn from the performance's generator */
+	TW_DATA_ONCE,   /* each row exactly once */
+} tw_data_order;
+
 struct tw_script {
 	tw_arena arena;
 	char *path;          /* as given */
@@ -363,6 +370,16 @@ struct tw_script {
 	/* issue 13, USE: every use, nested ones too, in the order read */
 	tw_use **uses;
 	size_t use_count;
+	/* issue 13, DATA: `cast from "FILE" [next|random|once] [secret A, B]`
+	 * on the cast line: each performance takes a row of FILE (relative to
+	 * the script's folder), whose columns are variables. data_path NULL:
+	 * no data. */
+	char *data_path;
+	tw_loc data_loc;            /* the file's opening quote */
+	tw_data_order data_order;
+	char **data_secrets;        /* columns whose values are secrets */
+	tw_loc *data_secret_locs;
+	size_t data_secret_count;
 };
 
 /* The steps only a caller takes: call, hear, press, say, silence, hang up,

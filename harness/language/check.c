@@ -58,6 +58,8 @@
 #include <libxml/xpathInternals.h>
 
 #include "core/generate.h"
+#include "core/buf.h"
+#include "core/datafile.h"
 #include "core/strmap.h"
 #include "core/template.h"
 #include "expectations/compiled.h"
@@ -110,6 +112,14 @@ typedef struct checker {
 	const char *file;
 	long pos;
 	long step_seq; /* steps checked so far */
+	/* issue 13, DATA: the data file whose columns are variables: the
+	 * script's own `cast from` (owned_data, read here) or the run's
+	 * --data (borrowed); NULL: none. */
+	const tw_datafile *data;
+	tw_datafile *owned_data;
+	bool data_unread; /* a `cast from` file could not be read: any name
+			     may be one of its columns (one problem, not one
+			     per variable) */
 } checker;
 
 static void problem(checker *c, int line, int col, const char *fmt, ...)
@@ -169,6 +179,9 @@ static bool add_name(checker *c, tw_strmap *m, const char *name, size_t index, s
 
 static bool given_has(const checker *c, const char *name)
 {
+	/* issue 13, DATA: a data file's column is given to every performance */
+	if (c->data_unread || (c->data && tw_datafile_column(c->data, name) >= 0))
+		return true;
 	return c->given && tw_vars_get(c->given, name, NULL) != NULL;
 }
 
@@ -180,7 +193,8 @@ static bool given_has(const checker *c, const char *name)
 static const char *suggest_var(checker *c, const char *name)
 {
 	size_t n = c->s->cast.count + c->capture_count +
-		   (c->given ? tw_vars_count(c->given) : 0);
+		   (c->given ? tw_vars_count(c->given) : 0) +
+		   (c->data ? c->data->column_count : 0); /* issue 13, DATA */
 	if (n == 0 || c->suggestions >= SUGGEST_MAX)
 		return NULL;
 	c->suggestions++;
@@ -196,6 +210,8 @@ static const char *suggest_var(checker *c, const char *name)
 		names[k++] = c->captures[i].name;
 	for (size_t i = 0; c->given && i < tw_vars_count(c->given); i++)
 		tw_vars_at(c->given, i, &names[k++], NULL, NULL);
+	for (size_t i = 0; c->data && i < c->data->column_count; i++)
+		names[k++] = c->data->columns[i]; /* issue 13, DATA */
 	return tw_parse_suggest(name, names, k);
 }
 
@@ -228,6 +244,11 @@ static void check_var(checker *c, const char *name, int col)
 	const char *best = suggest_var(c, name);
 	if (best)
 		problem(c, c->line, col, "unknown variable '%s' (did you mean '%s'?)", name, best);
+	else if (c->data) /* issue 13, DATA: the file's columns were considered */
+		problem(c, c->line, col,
+			"unknown variable '%s': expected a cast name, a column of %s, a --var, "
+			"or a capture (as NAME) from an earlier step",
+			name, tw_datafile_base(c->data->path));
 	else
 		problem(c, c->line, col,
 			"unknown variable '%s': expected a cast name, a --var, or a capture (as "
@@ -497,6 +518,80 @@ static void check_json_query(checker *c, const tw_step *st)
 				err.col > 0 ? (size_t)err.col - 1 : 0),
 			"invalid JSON query: %s", err.message ? err.message : "");
 	tw_error_clear(&err);
+}
+
+/* ---- issue 13, DATA: casts from data ---- */
+
+static char *script_file(checker *c, const char *path);
+
+/* A data file's own problem (malformed: its line and column, the line
+ * under it), as the check lists it. */
+static void data_problem(checker *c, const tw_error *e)
+{
+	tw_error copy = {0};
+	if (tw_error_set_at(&copy, TW_ECHECK, e->file, e->line, e->col, e->source_line, "%s",
+			    e->message ? e->message : "") != TW_ECHECK ||
+	    tw_errors_push(c->out, &copy) != TW_OK)
+		c->oom = true;
+	else
+		c->count++;
+	tw_error_clear(&copy);
+}
+
+/* The script's `cast from` file is read (a missing or malformed one is a
+ * problem, at the cast line or at the file's own line and column), else
+ * the run's --data is used: either way its columns are variables. The
+ * secret columns must be columns. */
+static void check_data(checker *c, const tw_datafile *run_data)
+{
+	const tw_script *s = c->s;
+	if (!s->data_path) {
+		c->data = run_data;
+		return;
+	}
+	char *full = script_file(c, s->data_path);
+	if (!full)
+		return;
+	tw_error e = {0};
+	int rc = tw_datafile_load(&c->owned_data, full, &e);
+	const char *why = e.message ? e.message : "";
+	if (strncmp(why, "cannot read the data file: ", 27) == 0)
+		why += 27;
+	if (rc == TW_EIO)
+		problem(c, s->data_loc.line, s->data_loc.col,
+			"cannot read the data file '%s' (%s): %s; a path is relative to the "
+			"rehearsal's folder",
+			s->data_path, full, why);
+	else if (rc == TW_ENOMEM)
+		c->oom = true;
+	else if (rc != TW_OK)
+		data_problem(c, &e);
+	tw_error_clear(&e);
+	c->data = c->owned_data;
+	c->data_unread = !c->data;
+	for (size_t i = 0; c->data && i < s->data_secret_count; i++) {
+		const char *name = s->data_secrets[i];
+		if (tw_datafile_column(c->data, name) >= 0)
+			continue;
+		const char *best = tw_parse_suggest(name, (const char *const *)c->data->columns,
+						    c->data->column_count);
+		tw_buf cols;
+		tw_buf_init(&cols, 4096);
+		for (size_t k = 0; k < c->data->column_count; k++)
+			tw_buf_printf(&cols, "%s%s", k ? ", " : "", c->data->columns[k]);
+		const tw_loc *at = &s->data_secret_locs[i];
+		if (best)
+			problem(c, at->line, at->col,
+				"'%s' is not a column of %s (did you mean '%s'?): a secret column is "
+				"one of the file's columns",
+				name, tw_datafile_base(c->data->path), best);
+		else
+			problem(c, at->line, at->col,
+				"'%s' is not a column of %s: a secret column is one of the file's "
+				"columns (%s)",
+				name, tw_datafile_base(c->data->path), tw_buf_str(&cols));
+		tw_buf_free(&cols);
+	}
 }
 
 /* ---- the walk ---- */
@@ -1310,6 +1405,12 @@ static void collect_captures(checker *c)
 
 size_t tw_script_check(const tw_script *script, const tw_vars *given, tw_errors *problems)
 {
+	return tw_script_check_data(script, given, NULL, problems);
+}
+
+size_t tw_script_check_data(const tw_script *script, const tw_vars *given, const tw_data *run_data,
+			    tw_errors *problems)
+{
 	/* Not checked is never clean: one problem, listed when it can be. */
 	if (!script || !problems) {
 		tw_error e = {0};
@@ -1327,6 +1428,7 @@ size_t tw_script_check(const tw_script *script, const tw_vars *given, tw_errors 
 	c.given = given;
 	c.out = problems;
 	c.cast_index = -1;
+	check_data(&c, run_data); /* issue 13, DATA */
 	/* The parser refuses a repeated cast name: each is there once. */
 	for (size_t i = 0; i < script->cast.count; i++)
 		add_name(&c, &c.cast_names, script->cast.items[i].name, i, NULL);
@@ -1350,6 +1452,7 @@ size_t tw_script_check(const tw_script *script, const tw_vars *given, tw_errors 
 	tw_strmap_free(&c.cast_names);
 	tw_strmap_free(&c.capture_names);
 	tw_strmap_free(&c.scene_names);
+	tw_datafile_free(c.owned_data);
 	tw_arena_free(&c.tmp);
 	/* what could not be appended counts: out of memory is never 0 */
 	return c.count + (problems->lost - lost);

@@ -807,6 +807,12 @@ static int parse_block(parser *p, const tw_token *kw)
 					    p->s->scenes[0].loc.line);
 		p->cast_line = p->lineno;
 		p->sec = SEC_CAST;
+		/* issue 13, DATA: `cast from "FILE" ...` (parse_data.c) */
+		tw_token from;
+		if ((rc = tw_parse_peek(p, &from)))
+			return rc;
+		if (from.kind == TW_TOK_WORD && tw_parse_is_word(&from, "from"))
+			return tw_parse_cast_from(p);
 		return tw_parse_end(p, "'cast' (the cast entries go on the lines below it)");
 	}
 	bool backstage = strcmp(kw->text, "backstage") == 0;

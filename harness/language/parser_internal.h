@@ -162,5 +162,8 @@ void tw_parse_use_end(tw_use_ctx *ctx);
 /* A line whose first word is kw: a use or with line, or what cannot stand
  * right after a use. *handled says the line was taken. */
 int tw_parse_use_line(parser *p, const tw_token *kw, bool *handled);
+/* parse_data.c (issue 13, DATA): the rest of a `cast from "FILE" ...`
+ * line, the lexer standing before `from`. */
+int tw_parse_cast_from(parser *p);
 
 #endif

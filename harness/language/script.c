@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/datafile.h"
 #include "core/fsutil.h"
 #include "expectations/compiled.h"
 #include "language/ast.h"
@@ -71,6 +72,22 @@ void tw_script_free(tw_script *script)
 		}
 	tw_arena_free(&script->arena);
 	free(script);
+}
+
+/* issue 13, DATA: the public face of core/datafile.h */
+int tw_data_load(tw_data **out, const char *path, tw_error *err)
+{
+	if (!out || !path) {
+		if (out)
+			*out = NULL;
+		return tw_error_set(err, TW_EUSAGE, "tw_data_load: %s is NULL", out ? "path" : "out");
+	}
+	return tw_datafile_load(out, path, err);
+}
+
+void tw_data_free(tw_data *data)
+{
+	tw_datafile_free(data);
 }
 
 const char *tw_script_name(const tw_script *script)

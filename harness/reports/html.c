@@ -791,7 +791,14 @@ static void attention_item(html *h, node ol, size_t i)
 	node why = tw_page_el(h, li, "div", "why");
 	if (evidence && st && st->message) {
 		tw_page_add_text(h, why, plain_cause(h, st->message));
-		tw_page_add_text(h, why, tw_page_fmt(h, " (line %d)", tw_step_result_line(st)));
+		if (r->data_row > 0) /* issue 13, DATA: which row failed */
+			tw_page_add_text(h, why,
+					 tw_page_fmt(h, " (line %d; performance %llu, %s line %ld)",
+						     tw_step_result_line(st), r->seq,
+						     r->data_file ? r->data_file : "?", r->data_row));
+		else
+			tw_page_add_text(h, why,
+					 tw_page_fmt(h, " (line %d)", tw_step_result_line(st)));
 	} else if (evidence && !st && r->problem.message) {
 		tw_page_add_text(h, why, plain_cause(h, r->problem.message));
 	} else if (l) {

@@ -667,6 +667,11 @@ static json_t *shown(json_ctx *c, const tw_rehearsal_result *r)
 	set(c, p, "reprompted_menu_turns", integer(r->phone.menu_turns));
 	set(c, o, "phone", p);
 	set(c, o, "problem", shown_problem(c, &r->problem));
+	if (r->data_row > 0) { /* format 9: issue 13, DATA: which row */
+		set(c, o, "data_row", integer(r->data_row));
+		set(c, o, "data_file", str(c, r->data_file));
+		set(c, o, "performance", integer((long long)r->seq));
+	}
 	if (r->scenes) {
 		json_t *scenes = array(c);
 		for (size_t i = 0; i < r->scene_count; i++)
@@ -812,6 +817,8 @@ static json_t *plan(json_ctx *c, const tw_run *run)
 		set(c, e, "path", str(c, run->lineup[i].path));
 		set(c, e, "name", str(c, run->lineup[i].name));
 		set(c, e, "broken", json_boolean(run->lineup[i].broken));
+		if (run->lineup[i].performances) /* format 9: issue 13, DATA */
+			set(c, e, "performances", integer((long long)run->lineup[i].performances));
 		push(c, list, e);
 	}
 	set(c, p, "rehearsals", list);

@@ -186,6 +186,8 @@ static int check_plan(tw_jreader *rd, json_t *plan, tw_error *err)
 		paths[i] = tw_jr_string_of(rd, e, "path", false);
 		tw_jr_string_of(rd, e, "name", false);
 		tw_jr_bool_of(rd, e, "broken");
+		if (json_object_get(e, "performances")) /* format 9: issue 13, DATA */
+			tw_jr_integer_of(rd, e, "performances", 1, LONG_MAX);
 		tw_jr_pop(rd, mi);
 	}
 	tw_jr_pop(rd, ml);
@@ -667,6 +669,12 @@ static int rebuild_shown(tw_jreader *rd, tw_rehearsal_result *r, json_t *entry, 
 	tw_jr_pop(rd, mp);
 	if (!read_problem(rd, sh, "problem", &r->problem))
 		oom = true;
+	/* format 9: issue 13, DATA: the data row, when there was one */
+	if (json_object_get(sh, "data_row")) {
+		r->data_row = (long)tw_jr_integer_of(rd, sh, "data_row", 1, LONG_MAX);
+		r->data_file = tw_jr_dup_string_of(rd, sh, "data_file", &oom);
+		r->seq = (unsigned long long)tw_jr_integer_of(rd, sh, "performance", 1, LLONG_MAX);
+	}
 	const tw_plan *s = r->plan;
 	json_t *scenes = tw_jr_array_of(rd, sh, "scenes", s->scene_count, "scenes", true);
 	if (scenes && !tw_jr_failed(rd) && !oom) {
@@ -885,9 +893,12 @@ static int pair_up(part *parts, size_t n, json_t *plan_list, size_t *found, tw_e
 		json_t *pe = json_array_get(plan_list, i);
 		bool broken = json_is_true(json_object_get(pe, "broken"));
 		const char *path = json_string_value(json_object_get(pe, "path"));
+		/* issue 13, DATA: a rehearsal with its own count (a once file) */
+		json_t *own = json_object_get(pe, "performances");
+		json_int_t count = own ? json_integer_value(own) : p;
 		for (size_t k = 0; k < n; k++) {
 			bool want = tw_shard_holds(broken, ordinal, by_rehearsal, open,
-						   (unsigned long)p, (unsigned)n, (unsigned)k);
+						   (unsigned long)count, (unsigned)n, (unsigned)k);
 			if (want != (found[i * n + k] != 0))
 				return usage_error(err, parts[k].path,
 						   "%s rehearsal %s, which its shard %s",

@@ -158,9 +158,7 @@ static int uses_generated(const tw_ref *ref, void *ud)
 	return pp->found;
 }
 
-/* True when a cast value must be expanded by each performance: it makes
- * a generated value, or uses an entry above that does. */
-static bool per_performance_value(const char *value, const tw_vars *deferred)
+bool tw_customer_value_deferred(const char *value, const tw_vars *deferred)
 {
 	per_performance pp = {deferred, false};
 	tw_error e = {0};
@@ -226,7 +224,7 @@ int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw
 		const tw_pair *p = &s->cast.items[i];
 		if (tw_vars_get(run->opts.vars, p->name, NULL))
 			continue;
-		if (p->value && per_performance_value(p->value, deferred)) {
+		if (p->value && tw_customer_value_deferred(p->value, deferred)) {
 			rc = tw_vars_set(deferred, p->name, "", false);
 			continue;
 		}
@@ -256,6 +254,18 @@ int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw
 		free(value);
 	}
 	tw_vars_free(deferred);
+	if (rc == TW_OK)
+		rc = tw_customer_auth_secrets(run, s, vars);
+	if (rc)
+		return tw_error_set(err, rc, "out of memory");
+	return TW_OK;
+}
+
+/* issue 13, DATA: apart from tw_customer_cast, so that each data row's
+ * passwords are registered too (runner/rows.c). */
+int tw_customer_auth_secrets(tw_run *run, const tw_script *s, const tw_vars *vars)
+{
+	int rc = TW_OK;
 	/* An `auth` password given by a variable is a secret: registered
 	 * now, before any request, as {{secret}} values are. One written in
 	 * the script is no secret; one shorter than 4 bytes would mask those
@@ -277,9 +287,7 @@ int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw
 			free(cred);
 			tw_error_clear(&e);
 		}
-	if (rc)
-		return tw_error_set(err, rc, "out of memory");
-	return TW_OK;
+	return rc;
 }
 
 int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,

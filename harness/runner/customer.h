@@ -89,6 +89,16 @@ double tw_clock_ms(void);
  * returned. */
 int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw_error *err);
 
+/* issue 13, DATA: registers the `auth` passwords the script's steps take
+ * from vars as secrets (part of tw_customer_cast). TW_OK or TW_ENOMEM. */
+int tw_customer_auth_secrets(tw_run *run, const tw_script *s, const tw_vars *vars);
+/* issue 13, GEN: true when a cast value must be expanded by each
+ * performance (at its first step): it makes a generated value ({{seq}},
+ * {{uuid}}, ...), or uses a name in deferred, the entries above already
+ * left to each performance. The shared cast (tw_customer_cast) and a data
+ * row's (runner/rows.c) leave those out. */
+bool tw_customer_value_deferred(const char *value, const tw_vars *deferred);
+
 /* Prepares a customer for result (whose script is set): variables that read
  * through to cast (from tw_customer_cast; borrowed, must outlive the
  * customer) and a fresh cookie jar. Only memory can fail. */

@@ -114,6 +114,7 @@ void tw_rehearsal_result_free(tw_rehearsal_result *r)
 	free(r->scenes);
 	free(r->path);
 	free(r->name);
+	free(r->data_file); /* issue 13, DATA */
 	tw_error_clear(&r->problem);
 	memset(r, 0, sizeof(*r));
 }

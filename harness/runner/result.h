@@ -131,6 +131,13 @@ typedef struct tw_rehearsal_result {
 				    before it finished: not performed, so
 				    counted apart and left out of every figure
 				    and the score */
+	/* issue 13, DATA: the data row this performance took, so a failing
+	 * row can be found: its line in the file (the header is line 1; 0:
+	 * no data), the file's name (owned), and the performance's number in
+	 * its rehearsal (from 1, as unsharded). */
+	long data_row;
+	char *data_file;
+	unsigned long long seq;
 } tw_rehearsal_result;
 
 /* Readers for reports: the steps a scene result holds (0 when the scene

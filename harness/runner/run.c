@@ -18,6 +18,7 @@
 #include "techweek/global.h"
 #include "channels/web/transfer.h"
 #include "core/fsutil.h"
+#include "runner/rows.h"
 #include "tw_version.h"
 
 const char *tw_version(void)
@@ -30,7 +31,7 @@ const char *tw_version(void)
  * (TW_VERSION_END): tw_run_new reads that many bytes of the caller's. */
 static const size_t options_size[] = {TW_VERSION_END(tw_run_options, shard_count),
 				     TW_VERSION_END(tw_run_options, header_count),
-				     TW_VERSION_END(tw_run_options, seed)}; /* 3: issue 13, GEN */
+				     TW_VERSION_END(tw_run_options, performances_set)}; /* 3: issue 13, GEN and DATA */
 _Static_assert(sizeof(options_size) / sizeof(options_size[0]) == TW_RUN_OPTIONS_VERSION,
 	       "a size per version");
 /* A field added by version 2 lies past version 1's last byte, or a caller
@@ -39,6 +40,11 @@ _Static_assert(offsetof(tw_run_options, no_follow) >= TW_VERSION_END(tw_run_opti
 		       offsetof(tw_run_options, cookies) >= TW_VERSION_END(tw_run_options, shard_count) &&
 		       offsetof(tw_run_options, headers) >= TW_VERSION_END(tw_run_options, shard_count),
 	       "version 2's fields come after version 1's");
+/* issue 13, DATA: version 3's after version 2's */
+_Static_assert(offsetof(tw_run_options, data) >= TW_VERSION_END(tw_run_options, header_count) &&
+		       offsetof(tw_run_options, performances_set) >=
+			       TW_VERSION_END(tw_run_options, header_count),
+	       "version 3's fields come after version 2's");
 
 /* A version of the options this library can read, or TW_EUSAGE. */
 static int check_version(unsigned version, const char *who, tw_error *err)
@@ -382,7 +388,7 @@ int tw_run_add_script(tw_run *run, tw_script *script, tw_error *err)
 	 * own fault (an invalid regex, an unset variable) would otherwise
 	 * fail as an expectation, blamed on the service. */
 	tw_errors problems = {0};
-	if (tw_script_check(script, run->opts.vars, &problems) > 0) {
+	if (tw_script_check_data(script, run->opts.vars, run->opts.data, &problems) > 0) {
 		rc = add_unchecked(run, script, &problems, err);
 		tw_errors_clear(&problems);
 		tw_script_free(script);
@@ -621,6 +627,8 @@ void tw_run_free(tw_run *run)
 		tw_rehearsal_result_free(&run->rehearsals[i]);
 		if (run->casts)
 			tw_vars_free(run->casts[i]);
+		if (run->data) /* issue 13, DATA */
+			tw_data_use_free(run->data[i]);
 		if (run->metrics)
 			tw_rehearsal_metrics_free(&run->metrics[i]);
 		tw_script_free(run->scripts[i]);
@@ -628,6 +636,7 @@ void tw_run_free(tw_run *run)
 	}
 	free(run->metrics);
 	free(run->casts);
+	free(run->data);
 	free(run->rehearsals);
 	free(run->scripts);
 	free(run->plans);

@@ -37,6 +37,9 @@ typedef struct tw_lineup_entry {
 	char *path;
 	char *name;
 	bool broken;
+	/* issue 13, DATA: its own count of performances when it is not the
+	 * schedule's (a `once` file's rows); 0: the schedule's */
+	unsigned long performances;
 } tw_lineup_entry;
 
 typedef enum tw_shard_mode {
@@ -116,6 +119,10 @@ struct tw_run {
 	/* issue 13, GEN: the seed of every performance's random values:
 	 * opts.seed when set, else drawn by tw_run_execute; settings.seed */
 	uint64_t seed;
+	/* issue 13, DATA: aligned with rehearsals (NULL before
+	 * tw_run_execute; an entry NULL without data): each rehearsal's data
+	 * file and how it takes rows (runner/rows.h); owned. */
+	struct tw_data_use **data;
 };
 
 /* Records the lineup from the rehearsals added so far (tw_run_execute

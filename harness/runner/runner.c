@@ -27,6 +27,7 @@
 #include "core/template.h"
 #include "language/parser.h" /* issue 13, USE: tw_use_chain_append */
 #include "runner/customer.h"
+#include "runner/rows.h"
 #include "runner/run.h"
 
 static void iso_now(char out[32])
@@ -134,17 +135,18 @@ typedef struct schedule {
 	pthread_mutex_t idle_lock;
 	pthread_cond_t idle;    /* a worker finished */
 	size_t workers_left;
-	/* issue 13, GEN: a performance's number in its rehearsal ({{seq}})
-	 * is seq_base + (its ticket / runnable_count) * seq_stride: from 1
-	 * unsharded; a shard sharing the performances goes on from the
-	 * shards before it (closed model) or takes every N-th number (open
-	 * model), so the numbers are those of the unsharded run, or at least
-	 * never the same in two shards. */
-	uint64_t seq_base, seq_stride;
 	/* issue 13, GEN: each rehearsal's place in the lineup (the unsharded
 	 * run's order), which seeds its random values beside the run's seed
 	 * and seq; aligned with run->rehearsals; owned */
 	uint64_t *streams;
+	/* issue 13, DATA: the closed model's tickets, with a count per
+	 * runnable rehearsal (indexes into runnable); every rehearsal's
+	 * tickets as unsharded (indexes before sharding: --data's cursor);
+	 * and this shard's place, for the unsharded numbering. */
+	tw_tickets tickets;
+	tw_tickets unsharded;
+	bool by_performance;
+	unsigned shard_n, shard_me;
 } schedule;
 
 typedef struct slot {
@@ -152,6 +154,8 @@ typedef struct slot {
 	tw_rehearsal_result result; /* this performance's */
 	size_t rehearsal;
 	bool busy;
+	tw_vars *row_vars; /* issue 13, DATA: the row's variables the
+			      customer reads through to; owned */
 } slot;
 
 typedef struct worker {
@@ -246,6 +250,8 @@ static int performance_done(worker *w, slot *sl)
 		adopt(shown, r);
 	pthread_mutex_unlock(&sc->shown_lock);
 	tw_customer_free(&sl->c);
+	tw_vars_free(sl->row_vars); /* after the customer reading through to it */
+	sl->row_vars = NULL;
 	tw_rehearsal_result_free(r);
 	sl->busy = false;
 	w->busy--;
@@ -258,8 +264,46 @@ static void add_if_waiting(worker *w, tw_customer *c)
 		curl_multi_add_handle(w->multi, c->xfer.easy);
 }
 
+/* issue 13, DATA: performance `round` (from 0, in this run) of rehearsal
+ * ri: its number as unsharded, and the row of its data it takes into
+ * sl->row_vars (NULL without data). */
+static int take_row(worker *w, slot *sl, size_t ri, unsigned long long ticket,
+		    unsigned long round)
+{
+	schedule *sc = w->sched;
+	tw_run *run = w->run;
+	unsigned long long seq = sc->by_performance
+					 ? (unsigned long long)round * sc->shard_n + sc->shard_me + 1
+					 : (unsigned long long)round + 1;
+	sl->result.seq = seq;
+	sl->row_vars = NULL;
+	const tw_data_use *u = run->data ? run->data[ri] : NULL;
+	if (!u)
+		return TW_OK;
+	uint64_t all = sc->open ? (sc->by_performance ? ticket * sc->shard_n + sc->shard_me : ticket)
+				: tw_tickets_of(&sc->unsharded, u->index, (unsigned long)(seq - 1));
+	size_t row = tw_rows_pick(run, ri, seq, all);
+	sl->result.data_row = u->file->lines[row];
+	sl->result.data_file = strdup(u->name);
+	tw_error e = {0};
+	int rc = sl->result.data_file ? tw_rows_vars(&sl->row_vars, run, ri, row, &e) : TW_ENOMEM;
+	if (rc != TW_OK) {
+		/* The pre-flight expanded the cast with a row: only memory can
+		 * fail here. */
+		tw_vars_free(sl->row_vars);
+		sl->row_vars = NULL;
+		if (e.code)
+			tw_error_move(&w->err, &e);
+		else
+			tw_error_set(&w->err, TW_ENOMEM, "out of memory");
+		return rc;
+	}
+	return TW_OK;
+}
+
 /* Starts one performance of rehearsal index ri in a free slot. */
-static int start_performance(worker *w, size_t ri, unsigned long long ticket)
+static int start_performance(worker *w, size_t ri, unsigned long long ticket,
+			     unsigned long round)
 {
 	slot *sl = NULL;
 	for (size_t i = 0; i < w->slot_count && !sl; i++)
@@ -272,11 +316,19 @@ static int start_performance(worker *w, size_t ri, unsigned long long ticket)
 	sl->result.plan = run->rehearsals[ri].plan;
 	sl->rehearsal = ri;
 	iso_now(sl->result.started_at);
+	int taken = take_row(w, sl, ri, ticket, round); /* issue 13, DATA */
+	if (taken != TW_OK) {
+		tw_rehearsal_result_free(&sl->result);
+		return taken;
+	}
 	tw_error e = {0};
-	if (tw_customer_init(&sl->c, run, &sl->result, run->casts[ri], &e) != TW_OK) {
+	if (tw_customer_init(&sl->c, run, &sl->result,
+			     sl->row_vars ? sl->row_vars : run->casts[ri], &e) != TW_OK) {
 		/* The pre-flight performed the same setup: only memory can
 		 * fail here. */
 		tw_customer_free(&sl->c);
+		tw_vars_free(sl->row_vars);
+		sl->row_vars = NULL;
 		tw_rehearsal_result_free(&sl->result);
 		int rc = e.code;
 		tw_error_move(&w->err, &e);
@@ -286,7 +338,7 @@ static int start_performance(worker *w, size_t ri, unsigned long long ticket)
 	/* issue 13, GEN: {{seq}}, {{customer}} and the random values */
 	schedule *sc = w->sched;
 	tw_customer_generate(&sl->c, run->seed, sc->streams ? sc->streams[ri] : ri,
-			     sc->seq_base + ticket / sc->runnable_count * sc->seq_stride,
+			     sl->result.seq,
 			     w->first_customer + (size_t)(sl - w->slots) + 1);
 	sl->busy = true;
 	w->busy++;
@@ -310,7 +362,10 @@ static bool schedule_more(worker *w, double now, double *next_ms)
 			unsigned long long t = atomic_fetch_add(&sc->next_ticket, 1);
 			if (t >= run->planned)
 				return false;
-			w->rc = start_performance(w, sc->runnable[t % sc->runnable_count], t);
+			size_t k;
+			unsigned long round;
+			tw_tickets_at(&sc->tickets, t, &k, &round); /* issue 13, DATA */
+			w->rc = start_performance(w, sc->runnable[k], t, round);
 			if (w->rc)
 				return false;
 		}
@@ -332,7 +387,8 @@ static bool schedule_more(worker *w, double now, double *next_ms)
 			continue;
 		}
 		unsigned long long t = atomic_fetch_add(&sc->next_ticket, 1);
-		w->rc = start_performance(w, sc->runnable[t % sc->runnable_count], t);
+		w->rc = start_performance(w, sc->runnable[t % sc->runnable_count], t,
+					  (unsigned long)(t / sc->runnable_count));
 		if (w->rc)
 			return false;
 	}
@@ -434,6 +490,9 @@ static int preflight(tw_run *run, size_t i, tw_error *err)
 	tw_rehearsal_result *r = &run->rehearsals[i];
 	if (!r->plan || r->status == TW_STATUS_BROKEN)
 		return TW_OK;
+	/* issue 13, DATA: a rehearsal that takes rows (runner/rows.c) */
+	if (r->plan->script->data_path || run->opts.data)
+		return tw_rows_prepare(run, i, &run->casts[i], err);
 	tw_error e = {0};
 	int rc = tw_customer_cast(&run->casts[i], run, r, &e);
 	if (rc == TW_ENOMEM) {
@@ -575,7 +634,7 @@ static bool performable(const tw_rehearsal_result *r)
  * nothing had nothing to do: its verdict is never READY (score.c), and
  * the merge counts it as a shard that lost nothing (json_read.c).
  */
-static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
+static void keep_shard(tw_run *run, unsigned long *counts, double *rate)
 {
 	unsigned n = run->opts.shard_count;
 	unsigned me = run->opts.shard_index - 1;
@@ -588,7 +647,7 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 	for (size_t i = 0; i < run->count; i++) {
 		tw_rehearsal_result *r = &run->rehearsals[i];
 		bool broken = !performable(r);
-		bool keep = tw_shard_holds(broken, ordinal, by_rehearsal, *rate > 0, *performances,
+		bool keep = tw_shard_holds(broken, ordinal, by_rehearsal, *rate > 0, counts[i],
 					   n, me);
 		if (!broken) {
 			ordinal++;
@@ -599,6 +658,8 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 			tw_script_free(run->scripts[i]);
 			tw_plan_free(run->plans[i]);
 			tw_vars_free(run->casts[i]);
+			if (run->data) /* issue 13, DATA */
+				tw_data_use_free(run->data[i]);
 			continue;
 		}
 		if (kept != i) {
@@ -606,7 +667,12 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 			run->scripts[kept] = run->scripts[i];
 			run->plans[kept] = run->plans[i];
 			run->casts[kept] = run->casts[i];
+			if (run->data) /* issue 13, DATA */
+				run->data[kept] = run->data[i];
 		}
+		/* issue 13, DATA: each its own count; shared by performances,
+		 * this shard's are the numbers me+1, me+1+n, ... */
+		counts[kept] = by_rehearsal ? counts[i] : tw_shard_share(counts[i], n, me);
 		kept++;
 	}
 	run->count = kept;
@@ -614,16 +680,15 @@ static void keep_shard(tw_run *run, unsigned long *performances, double *rate)
 		if (k)
 			*rate = *rate * (double)mine / (double)k;
 	} else {
-		*performances = tw_shard_share(*performances, n, me);
 		*rate /= n;
 	}
 }
 
-/* issue 13, GEN: the run's seed (--seed, else drawn), and how a ticket
- * numbers its performance (schedule.seq_base, seq_stride). */
-static void gen_numbering(tw_run *run, schedule *sc, unsigned long performances)
+/* issue 13, GEN: each rehearsal's place in the lineup (the unsharded
+ * run's order), which seeds its random values beside the run's seed and
+ * its performance's number. */
+static void gen_streams(tw_run *run, schedule *sc)
 {
-	run->seed = run->opts.seed_set ? run->opts.seed : tw_seed_draw();
 	/* A shard keeps the lineup's order: one walk finds each place. */
 	sc->streams = calloc(run->count ? run->count : 1, sizeof(*sc->streams));
 	for (size_t i = 0, j = 0; sc->streams && i < run->count; i++) {
@@ -632,18 +697,6 @@ static void gen_numbering(tw_run *run, schedule *sc, unsigned long performances)
 			j++;
 		sc->streams[i] = j < run->lineup_count ? j++ : i;
 	}
-	sc->seq_base = 1;
-	sc->seq_stride = 1;
-	if (run->shard_mode != TW_SHARD_PERFORMANCES)
-		return;
-	unsigned n = run->opts.shard_count, me = run->opts.shard_index - 1;
-	if (sc->open) {
-		sc->seq_base = me + 1;
-		sc->seq_stride = n;
-		return;
-	}
-	for (unsigned k = 0; k < me; k++)
-		sc->seq_base += tw_shard_share(performances, n, k);
 }
 
 int tw_run_execute(tw_run *run, tw_error *err)
@@ -655,6 +708,9 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	double t0 = tw_clock_ms();
 	const tw_run_options *o = &run->opts;
 	int rc = TW_OK;
+	/* issue 13, GEN and DATA: the seed of every random value and
+	 * `random` data row: --seed, else drawn. */
+	run->seed = run->opts.seed_set ? run->opts.seed : tw_seed_draw();
 	for (size_t i = 0; rc == TW_OK && i < run->count; i++)
 		if (run->rehearsals[i].plan && run->rehearsals[i].status != TW_STATUS_BROKEN &&
 		    collect_secrets(run, &run->rehearsals[i]) != TW_OK)
@@ -673,13 +729,31 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	double rate = o->rate;
 	if (rc == TW_OK && tw_run_record_lineup(run) != TW_OK)
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+	/* issue 13, DATA: each rehearsal's own count of performances (a
+	 * `once` file's rows), as unsharded, then this shard's. */
+	schedule sc = {.run = run, .open = rate > 0};
+	unsigned long *counts = calloc(run->count ? run->count : 1, sizeof(*counts));
+	if (rc == TW_OK && !counts)
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == TW_OK && i < run->count; i++) {
+		counts[i] = performable(&run->rehearsals[i])
+				    ? tw_rows_performances(run, i, performances)
+				    : 0;
+		if (!sc.open && counts[i] != performances && i < run->lineup_count)
+			run->lineup[i].performances = counts[i]; /* merge checks shards by it */
+	}
+	if (rc == TW_OK && tw_tickets_init(&sc.unsharded, counts, run->count) != TW_OK)
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (rc == TW_OK && o->shard_count > 0 && o->shard_index >= 1 &&
-	    o->shard_index <= o->shard_count)
-		keep_shard(run, &performances, &rate);
+	    o->shard_index <= o->shard_count) {
+		keep_shard(run, counts, &rate);
+		sc.by_performance = run->shard_mode == TW_SHARD_PERFORMANCES;
+		sc.shard_n = o->shard_count;
+		sc.shard_me = o->shard_index - 1;
+	}
 
 	run->metrics = calloc(run->count ? run->count : 1, sizeof(*run->metrics));
-	schedule sc = {.run = run, .open = rate > 0};
-	gen_numbering(run, &sc, o->performances ? o->performances : 1); /* issue 13, GEN */
+	gen_streams(run, &sc); /* issue 13, GEN */
 	sc.runnable = calloc(run->count ? run->count : 1, sizeof(*sc.runnable));
 	if (rc == TW_OK && (!run->metrics || !sc.runnable))
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
@@ -698,8 +772,14 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	}
 	unsigned jobs = o->jobs ? o->jobs : 1;
 	unsigned long customers = o->customers ? o->customers : 1;
+	/* issue 13, DATA: the tickets, a count per runnable rehearsal */
+	for (size_t k = 0; rc == TW_OK && counts && k < sc.runnable_count; k++)
+		counts[k] = counts[sc.runnable[k]];
+	if (rc == TW_OK && tw_tickets_init(&sc.tickets, counts, sc.runnable_count) != TW_OK)
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+	free(counts);
 	if (!sc.open)
-		run->planned = (unsigned long long)sc.runnable_count * performances;
+		run->planned = sc.tickets.total;
 	if (jobs > customers)
 		jobs = (unsigned)customers;
 	worker *ws = calloc(jobs, sizeof(*ws));
@@ -740,6 +820,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 				if (w->slots[s].c.xfer.easy)
 					curl_multi_remove_handle(w->multi, w->slots[s].c.xfer.easy);
 				tw_customer_free(&w->slots[s].c);
+				tw_vars_free(w->slots[s].row_vars);
 				tw_rehearsal_result_free(&w->slots[s].result);
 			}
 		for (size_t r = 0; w->metrics && r < run->count; r++) {
@@ -765,6 +846,8 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	pthread_mutex_destroy(&sc.shown_lock);
 	free(sc.runnable);
 	free(sc.streams); /* issue 13, GEN */
+	tw_tickets_free(&sc.tickets);
+	tw_tickets_free(&sc.unsharded);
 	run->elapsed_ms = tw_clock_ms() - t0;
 	run->incomplete = rc != TW_OK;
 	return rc;

@@ -137,6 +137,14 @@ typedef struct tw_run_options {
 	 * tw_run_execute draws one. */
 	bool seed_set;
 	unsigned long long seed;
+	/* Version 3 (issue 13, DATA): --data: every rehearsal without its own
+	 * `cast from` takes its performances' rows from this file, one
+	 * cursor for the whole run (borrowed, may be NULL; tw_data_load). */
+	const tw_data *data;
+	/* Version 3 too: performances was chosen (--performances): a rehearsal
+	 * whose `cast from ... once` would otherwise perform each row once
+	 * performs that many (at most its rows). */
+	bool performances_set;
 } tw_run_options;
 
 /* The most tw_run_options.max_body may be: 4 GiB, as --max-body. A body

@@ -42,6 +42,19 @@ TW_EXTERN(void) tw_script_free(tw_script *script);
 TW_EXTERN(size_t) tw_script_check(const tw_script *script, const tw_vars *given,
 				  tw_errors *problems);
 
+/* issue 13, DATA: a data file (`--data FILE`): CSV, or JSON lines for
+ * .jsonl and .ndjson, whose columns are variables (docs/language.md,
+ * "Casts from data"). tw_data_load reads and parses it: TW_OK with *out to
+ * free with tw_data_free; TW_EIO (cannot be read, over 64 MiB) or
+ * TW_ESYNTAX (malformed: err at FILE:LINE:COL) with *out NULL. */
+typedef struct tw_datafile tw_data;
+TW_EXTERN(int) tw_data_load(tw_data **out, const char *path, tw_error *err);
+TW_EXTERN(void) tw_data_free(tw_data *data);
+/* tw_script_check, with the columns of data (may be NULL) known as
+ * variables for a script without its own `cast from`. */
+TW_EXTERN(size_t) tw_script_check_data(const tw_script *script, const tw_vars *given,
+				       const tw_data *data, tw_errors *problems);
+
 /* The rehearsal's name (its `rehearsal "..."` line, else the file name).
  * Owned by the script. */
 TW_EXTERN(const char *) tw_script_name(const tw_script *script);

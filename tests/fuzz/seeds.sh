@@ -138,6 +138,12 @@ baseline)
   for f in full phone limited; do seed <"$work/$f.json"; done
   rm -rf "$work"
   ;;
+datafile) # issue 13, DATA: the cases' data files
+  for f in $(find tests/cases/data -name '*.csv' -o -name '*.jsonl' -o -name '*.ndjson'); do
+    seed <"$f"
+  done
+  printf 'user,note\r\n"a, b","say ""hi"""\r\n"two\nlines",\r\n' | seed
+  ;;
 *) echo "seeds.sh: unknown target $target" >&2; exit 2 ;;
 esac
 # Empty seeds (a page that did not come) teach nothing.

@@ -1817,6 +1817,60 @@ static void test_flow_errors(void **state)
 	free(big);
 }
 
+/* ---- issue 13, DATA: cast from ---- */
+
+static void test_cast_from(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok("cast from \"data/users.csv\"\n  stage\n" S "visit /\n");
+	assert_string_equal(s->data_path, "data/users.csv");
+	assert_int_equal(s->data_loc.line, 1);
+	assert_int_equal(s->data_loc.col, 11);
+	assert_int_equal(s->data_order, TW_DATA_NEXT);
+	assert_int_equal(s->data_secret_count, 0);
+	assert_int_equal(s->cast.count, 1);
+	tw_script_free(s);
+	s = parse_ok("cast from \"u.jsonl\" once secret password, card  # two\n" S "visit /\n");
+	assert_int_equal(s->data_order, TW_DATA_ONCE);
+	assert_int_equal(s->data_secret_count, 2);
+	assert_string_equal(s->data_secrets[0], "password");
+	assert_string_equal(s->data_secrets[1], "card");
+	assert_int_equal(s->data_secret_locs[1].col, 43);
+	tw_script_free(s);
+	s = parse_ok("cast from \"u.csv\" random\n" S "visit /\n");
+	assert_int_equal(s->data_order, TW_DATA_RANDOM);
+	tw_script_free(s);
+	s = parse_ok("cast from \"u.csv\" next secret pin\n" S "visit /\n");
+	assert_int_equal(s->data_order, TW_DATA_NEXT);
+	assert_int_equal(s->data_secret_count, 1);
+	tw_script_free(s);
+	/* no `cast from`: nothing */
+	s = parse_ok("cast\n  stage\n" S "visit /\n");
+	assert_null(s->data_path);
+	tw_script_free(s);
+}
+
+static void test_cast_from_errors(void **state)
+{
+	(void)state;
+	parse_err("cast from\n", 1, 10, "expected the data file in double quotes after 'cast from'");
+	parse_err("cast from users.csv\n", 1, 11, "expected the data file in double quotes");
+	parse_err("cast from \"\"\n", 1, 11, "the data file's name is empty");
+	parse_err("cast from \"{{dir}}/u.csv\"\n", 1, 11,
+		  "the data file's name is written out, without {{...}}");
+	parse_err("cast from \"u.csv\" twice\n", 1, 19,
+		  "expected next, random, once or secret COLUMNS after the data file, found 'twice'");
+	parse_err("cast from \"u.csv\" once random\n", 1, 24,
+		  "expected next, random, once or secret COLUMNS");
+	parse_err("cast from \"u.csv\" secret\n", 1, 25,
+		  "expected the columns whose values are secrets after 'secret'");
+	parse_err("cast from \"u.csv\" secret a,\n", 1, 28, "expected a column name after ','");
+	parse_err("cast from \"u.csv\" secret a b\n", 1, 28, "expected ',' between the secret columns");
+	parse_err("cast from \"u.csv\" secret , a\n", 1, 26, "expected a column name before ','");
+	parse_err("cast from \"u.csv\" secret 1a\n", 1, 26, "'1a' is not a column name");
+	parse_err("cast from \"u.csv\"\ncast from \"v.csv\"\n", 2, 1, "duplicate 'cast' block");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1861,6 +1915,8 @@ int main(void)
 		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_flow_options), /* issue 13, FLOW */
 		cmocka_unit_test(test_flow_errors),
+		cmocka_unit_test(test_cast_from), /* issue 13, DATA */
+		cmocka_unit_test(test_cast_from_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

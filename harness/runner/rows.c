@@ -1,0 +1,342 @@
+/*
+ * issue 13, DATA: casts from data in a run (rows.h).
+ */
+#include "runner/rows.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "core/template.h"
+#include "runner/customer.h"
+
+/* ---- tickets ---- */
+
+static int cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+	return x < y ? -1 : x > y;
+}
+
+int tw_tickets_init(tw_tickets *t, const unsigned long *counts, size_t n)
+{
+	memset(t, 0, sizeof(*t));
+	t->n = n;
+	t->counts = malloc((n ? n : 1) * sizeof(*t->counts));
+	t->levels = malloc((n ? n : 1) * sizeof(*t->levels));
+	t->active = malloc((n ? n : 1) * sizeof(*t->active));
+	if (!t->counts || !t->levels || !t->active) {
+		tw_tickets_free(t);
+		return TW_ENOMEM;
+	}
+	memcpy(t->counts, counts, n * sizeof(*counts));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (counts[i])
+			t->levels[k++] = counts[i];
+	qsort(t->levels, k, sizeof(*t->levels), cmp_ulong);
+	size_t distinct = 0;
+	for (size_t i = 0; i < k; i++)
+		if (!distinct || t->levels[distinct - 1] != t->levels[i])
+			t->levels[distinct++] = t->levels[i];
+	t->level_count = distinct;
+	/* Level l holds the rounds from the level below it up to its own
+	 * count; every rehearsal with at least that count takes part. */
+	unsigned long below = 0;
+	for (size_t l = 0; l < distinct; l++) {
+		size_t a = 0;
+		for (size_t i = 0; i < n; i++)
+			a += counts[i] >= t->levels[l];
+		t->active[l] = a;
+		t->total += (uint64_t)(t->levels[l] - below) * a;
+		below = t->levels[l];
+	}
+	return TW_OK;
+}
+
+void tw_tickets_at(const tw_tickets *t, uint64_t ticket, size_t *which, unsigned long *round)
+{
+	uint64_t base = 0;
+	unsigned long below = 0;
+	*which = 0;
+	*round = 0;
+	for (size_t l = 0; l < t->level_count; l++) {
+		uint64_t len = (uint64_t)(t->levels[l] - below) * t->active[l];
+		if (ticket < base + len) {
+			uint64_t o = ticket - base;
+			*round = below + (unsigned long)(o / t->active[l]);
+			size_t pos = (size_t)(o % t->active[l]);
+			if (t->active[l] == t->n) { /* all of them: the common case */
+				*which = pos;
+				return;
+			}
+			for (size_t i = 0; i < t->n; i++)
+				if (t->counts[i] >= t->levels[l] && pos-- == 0) {
+					*which = i;
+					return;
+				}
+			return;
+		}
+		base += len;
+		below = t->levels[l];
+	}
+}
+
+uint64_t tw_tickets_of(const tw_tickets *t, size_t which, unsigned long round)
+{
+	uint64_t base = 0;
+	unsigned long below = 0;
+	for (size_t l = 0; l < t->level_count; l++) {
+		if (round < t->levels[l]) {
+			size_t pos = 0;
+			for (size_t i = 0; i < which && i < t->n; i++)
+				pos += t->counts[i] >= t->levels[l];
+			return base + (uint64_t)(round - below) * t->active[l] + pos;
+		}
+		base += (uint64_t)(t->levels[l] - below) * t->active[l];
+		below = t->levels[l];
+	}
+	return base;
+}
+
+void tw_tickets_free(tw_tickets *t)
+{
+	free(t->counts);
+	free(t->levels);
+	free(t->active);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- the run's data ---- */
+
+void tw_data_use_free(tw_data_use *u)
+{
+	if (!u)
+		return;
+	tw_datafile_free(u->owned);
+	free(u->secret);
+	free(u->name);
+	free(u);
+}
+
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static const tw_script *script_of(const tw_run *run, size_t i)
+{
+	const tw_plan *plan = run->rehearsals[i].plan;
+	return plan ? plan->script : NULL;
+}
+
+/* The script's data file, relative to its folder. malloc'd. */
+static char *data_path(const tw_script *s)
+{
+	const char *slash = strrchr(s->path, '/');
+	if (s->data_path[0] == '/' || !slash)
+		return strdup(s->data_path);
+	size_t dn = (size_t)(slash - s->path), n = dn + strlen(s->data_path) + 2;
+	char *full = malloc(n);
+	if (full)
+		snprintf(full, n, "%.*s/%s", (int)dn, s->path, s->data_path);
+	return full;
+}
+
+unsigned long tw_rows_performances(const tw_run *run, size_t i, unsigned long performances)
+{
+	const tw_data_use *u = run->data ? run->data[i] : NULL;
+	if (u && u->order == TW_DATA_ONCE && !run->opts.performances_set)
+		return (unsigned long)u->file->row_count;
+	return performances;
+}
+
+size_t tw_rows_pick(const tw_run *run, size_t i, unsigned long long seq, uint64_t ticket)
+{
+	const tw_data_use *u = run->data[i];
+	size_t rows = u->file->row_count;
+	if (u->run_wide)
+		return (size_t)(ticket % rows);
+	if (u->order == TW_DATA_RANDOM) {
+		/* One generator per performance, from (run seed, rehearsal,
+		 * number): the row does not depend on which thread or shard
+		 * performs it. */
+		uint64_t s = run->seed ^ ((uint64_t)(u->index + 1) * 0xD1B54A32D192ED03ULL) ^
+			     (seq * 0x8CB92BA72F3D8DD7ULL);
+		splitmix64(&s);
+		return (size_t)(splitmix64(&s) % rows);
+	}
+	return (size_t)((seq - 1) % rows); /* next; once never wraps */
+}
+
+int tw_rows_vars(tw_vars **out, tw_run *run, size_t i, size_t row, tw_error *err)
+{
+	const tw_data_use *u = run->data[i];
+	const tw_script *s = script_of(run, i);
+	const tw_vars *given = run->opts.vars;
+	tw_vars *vars = *out = tw_vars_new_over(given);
+	if (!vars)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	/* Entries made of generated values are each performance's own
+	 * (customer.c expands them at its first step), as without data. */
+	tw_vars *deferred = tw_vars_new();
+	if (!deferred)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	int rc = TW_OK;
+	for (size_t c = 0; rc == TW_OK && c < u->file->column_count; c++)
+		if (!tw_vars_get(given, u->file->columns[c], NULL))
+			rc = tw_vars_set(vars, u->file->columns[c], tw_datafile_cell(u->file, row, c),
+					 u->secret[c]);
+	for (size_t k = 0; rc == TW_OK && k < s->cast.count; k++) {
+		const tw_pair *p = &s->cast.items[k];
+		/* --var wins over the row, the row over the cast's own value */
+		if (tw_vars_get(given, p->name, NULL) || tw_datafile_column(u->file, p->name) >= 0)
+			continue;
+		if (p->value && tw_customer_value_deferred(p->value, deferred)) {
+			rc = tw_vars_set(deferred, p->name, "", false);
+			continue;
+		}
+		if (!p->value) {
+			tw_vars_free(deferred);
+			return tw_error_set_at(err, TW_ECHECK, s->path, p->loc.line, p->loc.col,
+					       tw_script_line(s, p->loc.line),
+					       "'%s' is given at run time, but no value was given: use "
+					       "--var %s=VALUE or a column of %s",
+					       p->name, p->name, u->name);
+		}
+		char *value = NULL;
+		bool secret = false;
+		tw_error e = {0};
+		rc = tw_template_expand(p->value, vars, TW_EXPAND_PLAIN, &value, &secret, &e);
+		if (rc) {
+			rc = tw_error_set_at(err, rc, s->path, p->loc.line, p->loc.col,
+					     tw_script_line(s, p->loc.line), "%s",
+					     e.message ? e.message : "");
+			tw_error_clear(&e);
+			tw_vars_free(deferred);
+			return rc;
+		}
+		rc = tw_vars_set(vars, p->name, value, secret);
+		free(value);
+	}
+	tw_vars_free(deferred);
+	return rc ? tw_error_set(err, rc, "out of memory") : TW_OK;
+}
+
+/* The rehearsal cannot run as written: broken, with why. */
+static int broken(tw_rehearsal_result *r, tw_error *e)
+{
+	r->status = TW_STATUS_BROKEN;
+	tw_error_move(&r->problem, e);
+	return TW_OK;
+}
+
+int tw_rows_prepare(tw_run *run, size_t i, tw_vars **cast, tw_error *err)
+{
+	tw_rehearsal_result *r = &run->rehearsals[i];
+	const tw_script *s = script_of(run, i);
+	if (!s || (!s->data_path && !run->opts.data))
+		return TW_OK;
+	if (!run->data && !(run->data = calloc(run->count ? run->count : 1, sizeof(*run->data))))
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	tw_data_use *u = run->data[i] = calloc(1, sizeof(*u));
+	if (!u)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	u->index = i;
+	tw_error e = {0};
+	if (s->data_path) {
+		char *full = data_path(s);
+		int rc = full ? tw_datafile_load(&u->owned, full, &e) : TW_ENOMEM;
+		free(full);
+		if (rc == TW_ENOMEM) {
+			tw_error_clear(&e);
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		}
+		if (rc != TW_OK) {
+			if (rc == TW_EIO) { /* said at the cast line */
+				tw_error at = {0};
+				tw_error_set_at(&at, TW_ECHECK, s->path, s->data_loc.line,
+						s->data_loc.col, tw_script_line(s, s->data_loc.line),
+						"cannot read the data file '%s': %s", s->data_path,
+						e.message ? e.message : "");
+				tw_error_clear(&e);
+				return broken(r, &at);
+			}
+			return broken(r, &e);
+		}
+		u->file = u->owned;
+		u->order = s->data_order;
+	} else {
+		u->file = run->opts.data;
+		u->run_wide = true;
+		u->order = TW_DATA_NEXT;
+	}
+	u->name = strdup(tw_datafile_base(u->file->path));
+	u->secret = calloc(u->file->column_count ? u->file->column_count : 1, sizeof(bool));
+	if (!u->name || !u->secret)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	/* Every value of a secret column is masked before the first request. */
+	for (size_t k = 0; k < s->data_secret_count; k++) {
+		long c = tw_datafile_column(u->file, s->data_secrets[k]);
+		if (c < 0)
+			continue; /* the check refused it */
+		u->secret[c] = true;
+		for (size_t row = 0; row < u->file->row_count; row++) {
+			const char *v = tw_datafile_cell(u->file, row, (size_t)c);
+			if (v[0] && tw_redact_add(&run->redact, v) != TW_OK)
+				return tw_error_set(err, TW_ENOMEM, "out of memory");
+		}
+	}
+	if (u->order == TW_DATA_ONCE) {
+		const tw_run_options *o = &run->opts;
+		if (o->rate > 0) {
+			tw_error_set_at(&e, TW_ECHECK, s->path, s->data_loc.line, s->data_loc.col,
+					tw_script_line(s, s->data_loc.line),
+					"each row once needs the closed model: run it with "
+					"--performances (or none: one performance per row), not --rate");
+			return broken(r, &e);
+		}
+		if (o->performances_set && o->performances > u->file->row_count) {
+			tw_error_set_at(&e, TW_ECHECK, s->path, s->data_loc.line, s->data_loc.col,
+					tw_script_line(s, s->data_loc.line),
+					"--performances %lu asks for more performances than %s has rows "
+					"(%zu): each row is used once; give --performances %zu or less",
+					o->performances, u->name, u->file->row_count,
+					u->file->row_count);
+			return broken(r, &e);
+		}
+	}
+	/* The cast tried with the first row: an unset value is found now;
+	 * with every row when an `auth` line may take its password from one,
+	 * so that each is registered before any request. */
+	bool auth = false;
+	for (size_t k = 0; k < s->scene_count; k++)
+		for (size_t j = 0; j < s->scenes[k].step_count; j++)
+			auth = auth || s->scenes[k].steps[j].req.auth;
+	for (size_t row = 0; row < (auth ? u->file->row_count : 1); row++) {
+		tw_vars *vars = NULL;
+		int rc = tw_rows_vars(&vars, run, i, row, &e);
+		if (rc == TW_OK)
+			rc = tw_customer_auth_secrets(run, s, vars);
+		if (rc == TW_ENOMEM) {
+			tw_vars_free(vars);
+			tw_error_clear(&e);
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		}
+		if (rc != TW_OK) {
+			tw_vars_free(vars);
+			return broken(r, &e);
+		}
+		if (row == 0) {
+			tw_vars_free(*cast);
+			*cast = vars;
+		} else {
+			tw_vars_free(vars);
+		}
+	}
+	return TW_OK;
+}
