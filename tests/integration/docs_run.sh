@@ -29,8 +29,6 @@ for doc in README.md docs/language.md docs/phone.md docs/baseline.md; do
 done
 # The file docs/language.md's attach example sends, beside the examples.
 cp "$root/tests/cases/data/web/photo.txt" "$work/"
-# The data file of docs/language.md's "Casts from data" (issue 13, DATA).
-mkdir -p "$work/data" && cp "$root/tests/cases/data/shoppers.csv" "$work/data/"
 for f in "$work"/*.rehearsal; do
   count=$((count + 1))
   if ! "$techweek" run --var "stage=$stage" --no-reports --color never "$f" >"$f.out" 2>&1; then

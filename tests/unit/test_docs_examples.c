@@ -246,9 +246,6 @@ static void test_docs_examples(void **state)
 	examples ex = {0};
 	extract(doc, &ex);
 	free(doc);
-	/* issue 13, DATA: an example's data file (cast from "data/...") is
-	 * the cases' (tests/cases/data), as docs_run.sh copies it */
-	assert_int_equal(chdir(TW_SOURCE_ROOT "/tests/cases"), 0);
 
 	size_t valid = 0, errors = 0;
 	for (size_t i = 0; i < ex.count; i++)
