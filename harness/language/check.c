@@ -569,6 +569,16 @@ static void check_data(checker *c, const tw_datafile *run_data)
 	tw_error_clear(&e);
 	c->data = c->owned_data;
 	c->data_unread = !c->data;
+	/* issue 13, GEN: a generated value's name is no column's */
+	for (size_t i = 0; c->data && i < c->data->column_count; i++) {
+		const char *why = tw_gen_reserved_why(c->data->columns[i]);
+		if (why)
+			problem(c, s->data_loc.line, s->data_loc.col,
+				"column '%s' of %s is reserved: %s, so no column can be called "
+				"so: rename it in the file's header (like my_%s)",
+				c->data->columns[i], tw_datafile_base(c->data->path), why,
+				c->data->columns[i]);
+	}
 	for (size_t i = 0; c->data && i < s->data_secret_count; i++) {
 		const char *name = s->data_secrets[i];
 		if (tw_datafile_column(c->data, name) >= 0)
@@ -1323,6 +1333,13 @@ static void check_use(checker *c, const tw_use *u, long pos)
 	}
 	for (size_t i = 0; i < u->params.count; i++) {
 		const tw_pair *pr = &u->params.items[i];
+		/* issue 13, GEN: a generated value's name is no parameter's */
+		if (tw_gen_reserved_why(pr->name)) {
+			c->file = u->file;
+			check_reserved(c, pr->name, pr->loc.line, pr->loc.col, "cast entry");
+			c->file = u->loc.file;
+			continue;
+		}
 		if (pair_named(&u->with, pr->name))
 			continue;
 		if (pr->value) {

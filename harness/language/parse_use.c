@@ -268,6 +268,15 @@ static int read_used(parser *p, tw_use *u, const tw_token *kw, int col)
 			return tw_parse_oom(p);
 		return rc;
 	}
+	/* issue 13, DATA: rows are the performance's, chosen by the
+	 * rehearsal that runs; a used file taking its own would give a
+	 * performance two rows. */
+	if (sub->data_path)
+		return tw_parse_err(p, col,
+				    "'%s' takes rows from a data file (cast from, its line %d): a "
+				    "used file cannot; write `cast from` in the rehearsal that uses "
+				    "it, whose columns the used file's cast receives",
+				    u->path, sub->data_loc.line);
 	if (sub->scene_count == 0)
 		return tw_parse_err(p, col,
 				    "'%s' has no scene: a used file brings its scenes (scene or "

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/datafile.h"
+#include "core/generate.h"
 #include "core/fsutil.h"
 #include "expectations/compiled.h"
 #include "language/ast.h"
@@ -82,7 +83,24 @@ int tw_data_load(tw_data **out, const char *path, tw_error *err)
 			*out = NULL;
 		return tw_error_set(err, TW_EUSAGE, "tw_data_load: %s is NULL", out ? "path" : "out");
 	}
-	return tw_datafile_load(out, path, err);
+	int rc = tw_datafile_load(out, path, err);
+	if (rc != TW_OK)
+		return rc;
+	/* issue 13, GEN: the run's data gives every rehearsal its columns as
+	 * variables: none may take a generated value's name. */
+	for (size_t i = 0; i < (*out)->column_count; i++) {
+		const char *why = tw_gen_reserved_why((*out)->columns[i]);
+		if (!why)
+			continue;
+		tw_error_set(err, TW_EUSAGE,
+			     "%s:1: column '%s' is reserved: %s, so no column can be called so: "
+			     "rename it in the file's header (like my_%s)",
+			     path, (*out)->columns[i], why, (*out)->columns[i]);
+		tw_datafile_free(*out);
+		*out = NULL;
+		return TW_EUSAGE;
+	}
+	return TW_OK;
 }
 
 void tw_data_free(tw_data *data)
