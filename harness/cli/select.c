@@ -65,7 +65,7 @@ int tw_cli_select(const tw_cli_opts *o, char **paths, size_t n, tw_cli_selected 
 	if (o->env) {
 		char *missing = NULL;
 		if (tw_scripts_missing(&missing, (const tw_script *const *)out->scripts, out->count,
-				       o->vars, o->env, &err) != TW_OK) {
+				       o->vars, o->data, o->env, &err) != TW_OK) {
 			tw_error_clear(&err);
 			return TW_ENOMEM;
 		}

@@ -135,7 +135,7 @@ static const tw_script *script_of(const tw_run *run, size_t i)
 }
 
 /* The script's data file, relative to its folder. malloc'd. */
-static char *data_path(const tw_script *s)
+char *tw_rows_data_path(const tw_script *s)
 {
 	const char *slash = strrchr(s->path, '/');
 	if (s->data_path[0] == '/' || !slash)
@@ -249,7 +249,7 @@ int tw_rows_prepare(tw_run *run, size_t i, tw_vars **cast, tw_error *err)
 	u->index = i;
 	tw_error e = {0};
 	if (s->data_path) {
-		char *full = data_path(s);
+		char *full = tw_rows_data_path(s);
 		int rc = full ? tw_datafile_load(&u->owned, full, &e) : TW_ENOMEM;
 		free(full);
 		if (rc == TW_ENOMEM) {

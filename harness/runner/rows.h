@@ -60,6 +60,10 @@ typedef struct tw_data_use {
 
 void tw_data_use_free(tw_data_use *u);
 
+/* The path of s's `cast from` file: relative to the script's folder unless
+ * absolute. malloc'd; NULL: out of memory. */
+char *tw_rows_data_path(const tw_script *s);
+
 /* Before anything is sent: rehearsal i's data file read (its own, else
  * the run's --data) into run->data[i], its secret columns' values
  * registered with the run's redactor, its `once` rows weighed against

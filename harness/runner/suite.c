@@ -14,7 +14,9 @@
 
 #include "core/array.h"
 #include "core/buf.h"
+#include "core/datafile.h"
 #include "language/ast.h"
+#include "runner/rows.h"
 #include "runner/run.h"
 
 #define MESSAGE_MAX ((size_t)1 << 20)
@@ -402,7 +404,8 @@ int tw_run_set_environment(tw_run *run, const char *name, tw_error *err)
 /* ---- what no one gives ---- */
 
 int tw_scripts_missing(char **message, const tw_script *const *scripts, size_t n,
-		       const tw_vars *given, const char *environment, tw_error *err)
+		       const tw_vars *given, const tw_data *data, const char *environment,
+		       tw_error *err)
 {
 	if (!message)
 		return tw_error_set(err, TW_EUSAGE, "tw_scripts_missing: message is NULL");
@@ -414,9 +417,24 @@ int tw_scripts_missing(char **message, const tw_script *const *scripts, size_t n
 	int rc = TW_OK;
 	for (size_t i = 0; i < n && !rc; i++) {
 		const tw_script *s = scripts[i];
+		/* issue 13, DATA: a data file's columns give names too: the
+		 * script's own (one that cannot be read is the run's to report,
+		 * as a broken rehearsal), else the run's --data. */
+		tw_datafile *own = NULL;
+		if (s && s->data_path) {
+			char *full = tw_rows_data_path(s);
+			tw_error e = {0};
+			if (!full || tw_datafile_load(&own, full, &e) == TW_ENOMEM)
+				rc = TW_ENOMEM;
+			free(full);
+			tw_error_clear(&e);
+		}
+		const tw_datafile *cols = s && s->data_path ? own : data;
 		for (size_t k = 0; s && k < s->cast.count && !rc; k++) {
 			const tw_pair *e = &s->cast.items[k];
-			if (e->value || (given && tw_vars_get(given, e->name, NULL)))
+			if (e->value || (given && tw_vars_get(given, e->name, NULL)) ||
+			    (cols && tw_datafile_column(cols, e->name) >= 0) ||
+			    (s->data_path && !own))
 				continue;
 			size_t at = 0;
 			while (at < names.count && strcmp(names.items[at], e->name) != 0)
@@ -434,6 +452,7 @@ int tw_scripts_missing(char **message, const tw_script *const *scripts, size_t n
 				      e->loc.file ? e->loc.file : tw_script_path(s), e->loc.line,
 				      e->loc.col);
 		}
+		tw_datafile_free(own);
 	}
 	if (!rc && names.count) {
 		tw_buf b;

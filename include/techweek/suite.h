@@ -124,7 +124,9 @@ TW_EXTERN(int) tw_run_set_environment(tw_run *run, const char *name, tw_error *e
 
 /*
  * With an environment, what no one gives: every cast entry without a
- * value, in scripts[0..n) (NULL ones skipped), that given does not hold.
+ * value, in scripts[0..n) (NULL ones skipped), that given does not hold
+ * and no data file gives (the script's own `cast from` file's columns,
+ * else data's, the run's --data; may be NULL).
  * *message is NULL when nothing is missing, else one malloc'd line naming
  * each missing name once, in the order first met, with every place it is
  * needed: "environment 'staging' does not give: stage
@@ -132,6 +134,7 @@ TW_EXTERN(int) tw_run_set_environment(tw_run *run, const char *name, tw_error *e
  * (returning-customer.rehearsal:8:3)". TW_OK or TW_ENOMEM.
  */
 TW_EXTERN(int) tw_scripts_missing(char **message, const tw_script *const *scripts, size_t n,
-				  const tw_vars *given, const char *environment, tw_error *err);
+				  const tw_vars *given, const tw_data *data,
+				  const char *environment, tw_error *err);
 
 #endif

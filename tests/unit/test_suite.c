@@ -338,14 +338,14 @@ static void test_missing(void **st)
 	tw_vars *given = tw_vars_new();
 	char *message = NULL;
 	tw_error err = {0};
-	assert_int_equal(tw_scripts_missing(&message, list, 3, given, "staging", &err), TW_OK);
+	assert_int_equal(tw_scripts_missing(&message, list, 3, given, NULL, "staging", &err), TW_OK);
 	assert_string_equal(message, "environment 'staging' does not give: stage "
 				     "(order-pizza.rehearsal:3:3, kitchen-api.rehearsal:3:3), token "
 				     "(order-pizza.rehearsal:4:3)");
 	free(message);
 	tw_vars_set(given, "stage", "https://x.test", false);
 	tw_vars_set(given, "token", "t", true);
-	assert_int_equal(tw_scripts_missing(&message, list, 3, given, "staging", &err), TW_OK);
+	assert_int_equal(tw_scripts_missing(&message, list, 3, given, NULL, "staging", &err), TW_OK);
 	assert_null(message);
 	tw_vars_free(given);
 	tw_script_free(a);
