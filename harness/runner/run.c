@@ -40,8 +40,10 @@ _Static_assert(offsetof(tw_run_options, no_follow) >= TW_VERSION_END(tw_run_opti
 		       offsetof(tw_run_options, cookies) >= TW_VERSION_END(tw_run_options, shard_count) &&
 		       offsetof(tw_run_options, headers) >= TW_VERSION_END(tw_run_options, shard_count),
 	       "version 2's fields come after version 1's");
-/* issue 13, DATA: version 3's after version 2's */
-_Static_assert(offsetof(tw_run_options, data) >= TW_VERSION_END(tw_run_options, header_count) &&
+/* issue 13, GEN and DATA: version 3's after version 2's */
+_Static_assert(offsetof(tw_run_options, seed_set) >= TW_VERSION_END(tw_run_options, header_count) &&
+		       offsetof(tw_run_options, seed) >= TW_VERSION_END(tw_run_options, header_count) &&
+		       offsetof(tw_run_options, data) >= TW_VERSION_END(tw_run_options, header_count) &&
 		       offsetof(tw_run_options, performances_set) >=
 			       TW_VERSION_END(tw_run_options, header_count),
 	       "version 3's fields come after version 2's");
