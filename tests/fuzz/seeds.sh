@@ -15,8 +15,10 @@ seed() { # seed < CONTENT: one seed file (may run in a pipeline's subshell)
   cat >"$(mktemp "$out/seed-XXXXXX")"
 }
 
-scripts() { ls rehearsals/*.rehearsal tests/cases/*.rehearsal tests/cases/data/*.rehearsal \
-  tests/bench/*.rehearsal 2>/dev/null; }
+# The samples' shared scenes (rehearsals/scenes) too: the samples use them
+# for most of their steps, and a scene file parses on its own.
+scripts() { ls rehearsals/*.rehearsal rehearsals/scenes/*.scene tests/cases/*.rehearsal \
+  tests/cases/data/*.rehearsal tests/bench/*.rehearsal 2>/dev/null; }
 # The fenced blocks of one language in the docs, one file each.
 fenced() { # fenced LANG
   local i=0

@@ -121,8 +121,9 @@ static void assert_near(double got, double want)
 
 /* ---- docs/readiness.md's worked example ---- */
 
-/* "Order a pizza": rehearsals/order-pizza.rehearsal as the document shows
- * it, with its figures over 50 performances. */
+/* "Order a pizza": the order journey as the document shows it (a shorter
+ * rehearsals/order-pizza.rehearsal in one file), with its figures over 50
+ * performances. */
 static void example_pizza(fixture *fx)
 {
 	tw_script *s = fx_script(fx, "rehearsals/order-pizza.rehearsal", "Order a pizza", 2);
