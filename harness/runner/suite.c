@@ -92,6 +92,7 @@ void tw_selection_free(tw_selection *sel)
 	list_free(&sel->skip_tags);
 	list_free(&sel->names);
 	list_free(&sel->seen);
+	list_free(&sel->seen_names); /* issue 13, F4 */
 	for (size_t i = 0; i < sel->left_count; i++) {
 		free(sel->left[i].path);
 		free(sel->left[i].name);
@@ -237,6 +238,8 @@ int tw_selection_consider(tw_selection *sel, const char *path, const tw_script *
 			return tw_error_set(err, TW_ENOMEM, "out of memory");
 	char why[WHY_SIZE];
 	const char *name = tw_script_name(script);
+	if (name && list_insert_sorted(&sel->seen_names, name)) /* issue 13, F4 */
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (tw_selection_keeps(sel, name, (const char *const *)script->tags, script->tag_count, why,
 			       sizeof(why))) {
 		sel->selected++;
@@ -328,6 +331,9 @@ char *tw_selection_summary(const tw_selection *sel)
 	return tw_buf_steal(&b);
 }
 
+/* issue 13, F4: how many rehearsal names "no rehearsal selected" shows */
+#define NAMES_SHOWN 5
+
 char *tw_selection_nothing(const tw_selection *sel)
 {
 	char *options = tw_selection_describe(sel);
@@ -337,11 +343,25 @@ char *tw_selection_nothing(const tw_selection *sel)
 	tw_buf_init(&b, MESSAGE_MAX);
 	tw_buf_printf(&b, "no rehearsal selected by %s (", options);
 	free(options);
-	if (sel && sel->seen.count) {
+	/* issue 13, F4: the tags for --tag/--skip-tag, the names (a few)
+	 * for --name: what the mistyped option could have said */
+	bool by_tag = !sel || sel->tags.count || sel->skip_tags.count;
+	if (by_tag && sel && sel->seen.count) {
 		tw_buf_puts(&b, "tags in these files: ");
 		put_joined(&b, &sel->seen, ", ");
-	} else {
+	} else if (by_tag) {
 		tw_buf_puts(&b, "no tags in these files");
+	}
+	if (sel && sel->names.count) {
+		tw_buf_puts(&b, by_tag ? "; " : "");
+		if (!sel->seen_names.count)
+			tw_buf_puts(&b, "no rehearsal names in these files");
+		else
+			tw_buf_puts(&b, "rehearsals in these files: ");
+		for (size_t i = 0; i < sel->seen_names.count && i < NAMES_SHOWN; i++)
+			tw_buf_printf(&b, "%s'%s'", i ? ", " : "", sel->seen_names.items[i]);
+		if (sel->seen_names.count > NAMES_SHOWN)
+			tw_buf_puts(&b, ", ...");
 	}
 	tw_buf_puts(&b, ")");
 	return tw_buf_steal(&b);
@@ -356,6 +376,7 @@ tw_selection *tw_selection_copy(const tw_selection *sel)
 	c->selected = sel->selected;
 	bool ok = !list_copy(&c->tags, &sel->tags) && !list_copy(&c->skip_tags, &sel->skip_tags) &&
 		  !list_copy(&c->names, &sel->names) && !list_copy(&c->seen, &sel->seen) &&
+		  !list_copy(&c->seen_names, &sel->seen_names) && /* issue 13, F4 */
 		  (sel->left_count == 0 ||
 		   !tw_array_grow(&c->left, &c->left_cap, sel->left_count, sizeof(*c->left)));
 	for (size_t i = 0; ok && i < sel->left_count; i++) {

@@ -84,8 +84,12 @@ TW_EXTERN(char *) tw_selection_describe(const tw_selection *sel);
  * counted, in the order first met). Malloc'd; NULL on out of memory. */
 TW_EXTERN(char *) tw_selection_summary(const tw_selection *sel);
 /* When nothing was kept: "no rehearsal selected by --tag smokee (tags in
- * these files: checkout, smoke)" (or "(no tags in these files)").
- * Malloc'd; NULL on out of memory. */
+ * these files: checkout, smoke)" (or "(no tags in these files)"); with
+ * --name, the rehearsals' names instead (with --tag too, after the tags):
+ * "(rehearsals in these files: 'Basket', 'Kitchen', ...)", five at most,
+ * sorted. Also when only files that did not parse were kept (a caller
+ * counts those: their tags could not be read). Malloc'd; NULL on out of
+ * memory. */
 TW_EXTERN(char *) tw_selection_nothing(const tw_selection *sel);
 
 /* The run keeps a copy of what sel decided, for every report (JSON
