@@ -76,6 +76,21 @@ static int load_one(tw_run *run, const char *path, tw_script *script, const tw_e
 	return rc;
 }
 
+/* issue 13, F4: a rehearsal broken by the run itself before it sent
+ * anything (each row once above the rows, an unset {{env X}}, ...) is
+ * said on stderr as a parse error is: -q prints no summary, and CI reads
+ * stderr. said[i]: rehearsal i's problem was printed when it was loaded. */
+static void print_preflight(const tw_run *run, const bool *said, size_t said_count)
+{
+	for (size_t i = 0; i < tw_run_rehearsal_count(run); i++) {
+		tw_rehearsal_figures f = TW_REHEARSAL_FIGURES_INIT;
+		if ((i < said_count && said[i]) || tw_run_rehearsal_byindex(&f, run, i, NULL) != TW_OK ||
+		    !f.problem)
+			continue;
+		tw_cli_print_error(f.problem);
+	}
+}
+
 int tw_cmd_run(int argc, char **argv)
 {
 	tw_cli_opts o;
@@ -146,11 +161,26 @@ int tw_cmd_run(int argc, char **argv)
 	}
 	/* Ctrl-C or SIGTERM stops the run; from then on until the reports
 	 * are written a signal is only noted (tw_cli_finish). */
+	/* issue 13, F4: which rehearsals were broken before the run (their
+	 * problem is printed already) */
+	size_t before_count = tw_run_rehearsal_count(run);
+	bool *said = calloc(before_count ? before_count : 1, sizeof(*said));
+	if (!said) {
+		fprintf(stderr, "techweek: out of memory\n");
+		status = TW_EXIT_UNREACHABLE;
+		goto out;
+	}
+	for (size_t i = 0; i < before_count; i++) {
+		tw_rehearsal_figures f = TW_REHEARSAL_FIGURES_INIT;
+		said[i] = tw_run_rehearsal_byindex(&f, run, i, NULL) != TW_OK || f.problem;
+	}
 	tw_cli_catch_signals(run);
 	int rc = tw_run_execute(run, &err);
 	tw_cli_catch_signals(NULL);
 	if (view.shown)
 		fputs("\r\033[K", stderr);
+	print_preflight(run, said, before_count);
+	free(said);
 	if (rc != TW_OK) {
 		/* Whatever was performed is still reported below. */
 		tw_cli_print_error(&err);

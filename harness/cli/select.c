@@ -56,7 +56,16 @@ int tw_cli_select(const tw_cli_opts *o, char **paths, size_t n, tw_cli_selected 
 		out->errors[out->count] = load;
 		out->count++;
 	}
-	if (tw_selection_active(o->selection) && tw_selection_selected(o->selection) == 0) {
+	/* issue 13, F4: a file that did not parse is kept, its tags unread;
+	 * when nothing else is, the option still selected no rehearsal: its
+	 * errors are said, then that. */
+	size_t unread = 0;
+	for (size_t i = 0; i < out->count; i++)
+		unread += out->scripts[i] == NULL;
+	if (tw_selection_active(o->selection) && tw_selection_selected(o->selection) == unread) {
+		for (size_t i = 0; i < out->count; i++)
+			if (!out->scripts[i])
+				tw_cli_print_error(&out->errors[i]);
 		char *why = tw_selection_nothing(o->selection);
 		fprintf(stderr, "techweek: %s\n", why ? why : "out of memory");
 		free(why);

@@ -286,6 +286,13 @@ int tw_gen_parse(const char *text, size_t n, tw_gen_ref *ref, const char **why, 
 			ref->format_len = n - rest;
 			if (ref->format_len > TW_GEN_FORMAT_MAX)
 				return fail(why, at, "the format is longer than 128 bytes", rest);
+			/* issue 13, F4: text without a conversion is a mistyped offset
+			 * ({{now 2d}}, {{now +1d +2h}}), never a constant to send */
+			if (!memchr(ref->format, '%', ref->format_len))
+				return fail(why, at,
+					    "expected an offset like +2d or a strftime format like "
+					    "%Y-%m-%d",
+					    rest);
 			size_t bad = bad_conversion(ref->format, ref->format_len);
 			if (bad < ref->format_len)
 				return fail(why, at,

@@ -1474,3 +1474,55 @@ size_t tw_script_check_data(const tw_script *script, const tw_vars *given, const
 	/* what could not be appended counts: out of memory is never 0 */
 	return c.count + (problems->lost - lost);
 }
+
+/* ---- issue 13, F4: what no one gives (check.h) ---- */
+
+int tw_script_missing_each(const tw_script *script, const tw_vars *given, const tw_data *run_data,
+			   tw_missing_fn each, void *ctx)
+{
+	if (!script || !each)
+		return TW_EUSAGE;
+	tw_errors scratch = {0}; /* the check's problems are the check's to say */
+	checker c;
+	memset(&c, 0, sizeof(c));
+	c.s = script;
+	c.given = given;
+	c.out = &scratch;
+	c.cast_index = -1;
+	check_data(&c, run_data);
+	for (size_t i = 0; i < script->cast.count; i++)
+		add_name(&c, &c.cast_names, script->cast.items[i].name, i, NULL);
+	collect_captures(&c);
+	int rc = c.oom ? TW_ENOMEM : TW_OK;
+	for (size_t i = 0; i < script->cast.count && !rc; i++) {
+		const tw_pair *e = &script->cast.items[i];
+		if (!e->value && !given_has(&c, e->name))
+			rc = each(ctx, e->name, e->loc.file ? e->loc.file : script->path, e->loc.line,
+				  e->loc.col);
+	}
+	/* The uses in script order, where each binds (as check_uses_at) */
+	long seq = 0;
+	for (size_t i = 0; i < script->scene_count && !rc; i++) {
+		const tw_use *us[32];
+		size_t n = uses_at(&c, i, us, 32);
+		for (size_t k = n; k-- > 0 && !rc;) {
+			const tw_use *u = us[k];
+			long pos = bind_pos(seq, u);
+			for (size_t j = 0; j < u->params.count && !rc; j++) {
+				const tw_pair *pr = &u->params.items[j];
+				if (pr->value || pair_named(&u->with, pr->name) ||
+				    tw_gen_reserved(pr->name) || known_at(&c, pr->name, pos))
+					continue;
+				rc = each(ctx, pr->name, u->loc.file ? u->loc.file : script->path,
+					  u->loc.line, u->loc.col);
+			}
+		}
+		seq += (long)script->scenes[i].step_count;
+	}
+	tw_errors_clear(&scratch);
+	tw_strmap_free(&c.cast_names);
+	tw_strmap_free(&c.capture_names);
+	tw_datafile_free(c.owned_data);
+	tw_arena_free(&c.tmp);
+	return rc;
+}

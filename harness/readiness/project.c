@@ -18,6 +18,7 @@
 
 #include "core/array.h"
 #include "core/buf.h"
+#include "core/generate.h" /* issue 13, F4 */
 #include "core/template.h" /* issue 13, SUITE */
 #include "runner/suite.h"
 #include "core/fsutil.h"
@@ -475,8 +476,15 @@ int tw_project_unmatched(const tw_readiness_config *cfg, const tw_run *run,
  * environment stands where --var does, before any script variable). */
 static int env_ref_only(const tw_ref *ref, void *ctx)
 {
-	(void)ctx;
-	return ref->kind == TW_REF_VAR ? 1 : 0;
+	/* issue 13, F4: a generated value ({{uuid}}, {{random ...}}) is
+	 * refused too: the value is expanded once for the whole run, and
+	 * getenv() of its text would only give a wrong cause. ctx (64 bytes)
+	 * gets a refused generated reference's text, for the message. */
+	if (ref->kind == TW_REF_ENV || ref->kind == TW_REF_SECRET)
+		return 0;
+	if (ref->kind == TW_REF_GEN)
+		snprintf(ctx, 64, "%.*s", (int)ref->name_len, ref->name);
+	return 1;
 }
 
 /*
@@ -518,11 +526,21 @@ static int load_environments(const loader *l, json_t *e, tw_readiness_config *c)
 			snprintf(key, sizeof(key), "%s.vars.%s", where, var);
 			if (!tw_vars_valid_name(var))
 				return bad(l, key, "not a variable name (letters, digits, _ . -)");
+			/* issue 13, F4: {{seq}} and the like would shadow it */
+			if (tw_gen_reserved(var))
+				return bad(l, key, "'%s' is reserved (%s): choose another name", var,
+					   tw_gen_reserved_why(var));
 			if (!json_is_string(v))
 				return bad(l, key, "must be text (in quotes)");
 			tw_error e2 = {0};
-			rc = tw_template_scan(json_string_value(v), env_ref_only, NULL, NULL, &e2);
-			if (rc == 1)
+			char generated[64] = "";
+			rc = tw_template_scan(json_string_value(v), env_ref_only, generated, NULL, &e2);
+			if (rc == 1 && generated[0])
+				rc = bad(l, key, "only {{env NAME}} and {{secret NAME}} may stand in an "
+						 "environment's value, not {{%s}}: it is read once for the "
+						 "whole run; put a generated value in the rehearsal's cast",
+					 generated);
+			else if (rc == 1)
 				rc = bad(l, key, "only {{env NAME}} and {{secret NAME}} may stand in an "
 						 "environment's value");
 			else if (rc != TW_OK)

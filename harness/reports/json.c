@@ -331,7 +331,8 @@ static json_t *settings(json_ctx *c, const tw_run *run)
 		push(c, names, str(c, name ? name : ""));
 	}
 	set(c, s, "variables", names);
-	set(c, s, "seed", count(run->seed)); /* format 9: issue 13, GEN */
+	/* format 9: issue 13, GEN; null: a merge of parts that disagree (F4) */
+	set(c, s, "seed", run->seed_unknown ? json_null() : count(run->seed));
 	return s;
 }
 

@@ -301,6 +301,59 @@ static bool same_json(json_t *a, json_t *b)
 	return json_equal(a, b);
 }
 
+/* issue 13, F4: "staging", or none (null or absent), for the message */
+static void environment_words(char *out, size_t size, json_t *env)
+{
+	if (json_is_string(env))
+		snprintf(out, size, "\"%s\"", json_string_value(env));
+	else
+		snprintf(out, size, "none");
+}
+
+/* issue 13, F4: part p and part first agree on the environment and the
+ * selection (absent and null alike: none). */
+static int same_run_wide(const part *p, const part *first, tw_error *err)
+{
+	json_t *a = json_object_get(p->doc, "environment"),
+	       *b = json_object_get(first->doc, "environment");
+	json_t *null = json_null();
+	if (!same_json(a ? a : null, b ? b : null)) {
+		char here[160], there[160];
+		environment_words(here, sizeof(here), a);
+		environment_words(there, sizeof(there), b);
+		return usage_error(err, p->path,
+				   "belongs to another run than %s: its environment (environment) is "
+				   "%s, %s's is %s: merge the parts of one run",
+				   first->path, here, first->path, there);
+	}
+	a = json_object_get(p->doc, "selection");
+	b = json_object_get(first->doc, "selection");
+	if (!same_json(a ? a : null, b ? b : null))
+		return usage_error(err, p->path,
+				   "belongs to another run than %s: its selection (selection) differs "
+				   "(--tag, --skip-tag, --name): merge the parts of one run",
+				   first->path);
+	return TW_OK;
+}
+
+/* issue 13, F4: the parts' seed when all agree; else the merged run has
+ * none (settings.seed null: no one --seed reproduces every shard). */
+static void merge_seed(tw_run *run, const part *parts, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		json_t *a = json_object_get(json_object_get(parts[i].doc, "settings"), "seed"),
+		       *b = json_object_get(json_object_get(parts[0].doc, "settings"), "seed");
+		if (!a || !b || !same_json(a, b)) {
+			run->seed_unknown = true;
+			run->seed = 0;
+			return;
+		}
+	}
+	run->seed_unknown = !run->opts.seed_set && n > 0 &&
+			    json_is_null(json_object_get(json_object_get(parts[0].doc, "settings"),
+							 "seed"));
+}
+
 /* The parts together: one plan, every shard once. Sorts them by shard. */
 static int check_parts(part *parts, size_t n, tw_error *err)
 {
@@ -319,6 +372,13 @@ static int check_parts(part *parts, size_t n, tw_error *err)
 			return usage_error(err, parts[i].path,
 					   "shares the run by %s, but %s by %s", parts[i].mode,
 					   parts[0].path, parts[0].mode);
+	}
+	/* issue 13, F4: every shard of a run was given the same --env and
+	 * selection; a part that says otherwise is of another run */
+	for (size_t i = 1; i < n; i++) {
+		int rc = same_run_wide(&parts[i], &parts[0], err);
+		if (rc != TW_OK)
+			return rc;
 	}
 	qsort(parts, n, sizeof(*parts), by_index);
 	for (size_t i = 1; i < n; i++)
@@ -760,7 +820,9 @@ static int read_settings(tw_jreader *rd, json_t *doc, tw_run_options *o, tw_vars
 	o->call_max_seconds = tw_jr_number_of(rd, set, "call_max_seconds", 0);
 	o->call_max_loops = (int)tw_jr_integer_of(rd, set, "call_max_loops", 0, INT_MAX);
 	/* format 9 (issue 13, GEN): the run's seed, kept by the merge */
-	if (json_object_get(set, "seed")) {
+	if (json_is_null(json_object_get(set, "seed"))) {
+		o->seed_set = false; /* issue 13, F4: a merge whose parts disagreed */
+	} else if (json_object_get(set, "seed")) {
 		o->seed = (unsigned long long)tw_jr_integer_of(rd, set, "seed", 0,
 							       (long long)TW_SEED_MAX);
 		o->seed_set = true;
@@ -1283,6 +1345,8 @@ static int merge_parts(tw_run **out, part *parts, size_t n, tw_error *err)
 		/* issue 13, SUITE: the selection and environment, as the
 		 * first part says them (every shard was given the same) */
 		rc = tw_suite_read_json(run, parts[0].doc, parts[0].path, err);
+		if (rc == TW_OK)
+			merge_seed(run, parts, n); /* issue 13, F4 */
 		if (rc == TW_OK)
 			rc = build(run, parts, n, err);
 	}

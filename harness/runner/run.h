@@ -123,6 +123,9 @@ struct tw_run {
 	 * tw_run_execute; an entry NULL without data): each rehearsal's data
 	 * file and how it takes rows (runner/rows.h); owned. */
 	struct tw_data_use **data;
+	/* issue 13, F4: a merged run whose parts drew different seeds has no
+	 * one seed: settings.seed is null (seed is then 0) */
+	bool seed_unknown;
 };
 
 /* Records the lineup from the rehearsals added so far (tw_run_execute

@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "core/datafile.h"
 #include "language/ast.h"
+#include "language/check.h" /* issue 13, F4 */
 #include "runner/rows.h"
 #include "runner/run.h"
 
@@ -92,6 +93,7 @@ void tw_selection_free(tw_selection *sel)
 	list_free(&sel->skip_tags);
 	list_free(&sel->names);
 	list_free(&sel->seen);
+	list_free(&sel->seen_names); /* issue 13, F4 */
 	for (size_t i = 0; i < sel->left_count; i++) {
 		free(sel->left[i].path);
 		free(sel->left[i].name);
@@ -237,6 +239,8 @@ int tw_selection_consider(tw_selection *sel, const char *path, const tw_script *
 			return tw_error_set(err, TW_ENOMEM, "out of memory");
 	char why[WHY_SIZE];
 	const char *name = tw_script_name(script);
+	if (name && list_insert_sorted(&sel->seen_names, name)) /* issue 13, F4 */
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (tw_selection_keeps(sel, name, (const char *const *)script->tags, script->tag_count, why,
 			       sizeof(why))) {
 		sel->selected++;
@@ -328,6 +332,9 @@ char *tw_selection_summary(const tw_selection *sel)
 	return tw_buf_steal(&b);
 }
 
+/* issue 13, F4: how many rehearsal names "no rehearsal selected" shows */
+#define NAMES_SHOWN 5
+
 char *tw_selection_nothing(const tw_selection *sel)
 {
 	char *options = tw_selection_describe(sel);
@@ -337,11 +344,25 @@ char *tw_selection_nothing(const tw_selection *sel)
 	tw_buf_init(&b, MESSAGE_MAX);
 	tw_buf_printf(&b, "no rehearsal selected by %s (", options);
 	free(options);
-	if (sel && sel->seen.count) {
+	/* issue 13, F4: the tags for --tag/--skip-tag, the names (a few)
+	 * for --name: what the mistyped option could have said */
+	bool by_tag = !sel || sel->tags.count || sel->skip_tags.count;
+	if (by_tag && sel && sel->seen.count) {
 		tw_buf_puts(&b, "tags in these files: ");
 		put_joined(&b, &sel->seen, ", ");
-	} else {
+	} else if (by_tag) {
 		tw_buf_puts(&b, "no tags in these files");
+	}
+	if (sel && sel->names.count) {
+		tw_buf_puts(&b, by_tag ? "; " : "");
+		if (!sel->seen_names.count)
+			tw_buf_puts(&b, "no rehearsal names in these files");
+		else
+			tw_buf_puts(&b, "rehearsals in these files: ");
+		for (size_t i = 0; i < sel->seen_names.count && i < NAMES_SHOWN; i++)
+			tw_buf_printf(&b, "%s'%s'", i ? ", " : "", sel->seen_names.items[i]);
+		if (sel->seen_names.count > NAMES_SHOWN)
+			tw_buf_puts(&b, ", ...");
 	}
 	tw_buf_puts(&b, ")");
 	return tw_buf_steal(&b);
@@ -356,6 +377,7 @@ tw_selection *tw_selection_copy(const tw_selection *sel)
 	c->selected = sel->selected;
 	bool ok = !list_copy(&c->tags, &sel->tags) && !list_copy(&c->skip_tags, &sel->skip_tags) &&
 		  !list_copy(&c->names, &sel->names) && !list_copy(&c->seen, &sel->seen) &&
+		  !list_copy(&c->seen_names, &sel->seen_names) && /* issue 13, F4 */
 		  (sel->left_count == 0 ||
 		   !tw_array_grow(&c->left, &c->left_cap, sel->left_count, sizeof(*c->left)));
 	for (size_t i = 0; ok && i < sel->left_count; i++) {
@@ -403,6 +425,32 @@ int tw_run_set_environment(tw_run *run, const char *name, tw_error *err)
 
 /* ---- what no one gives ---- */
 
+/* issue 13, F4: the names in the order first met; for each, its places
+ * (the checker says what is missing: tw_script_missing_each) */
+typedef struct missing_list {
+	tw_str_list names;
+	tw_buf *places;
+	size_t places_cap;
+} missing_list;
+
+static int add_missing(void *ctx, const char *name, const char *file, int line, int col)
+{
+	missing_list *m = ctx;
+	size_t at = 0;
+	while (at < m->names.count && strcmp(m->names.items[at], name) != 0)
+		at++;
+	if (at == m->names.count) {
+		if (tw_array_grow(&m->places, &m->places_cap, m->names.count + 1,
+				  sizeof(*m->places)) ||
+		    list_push(&m->names, name, strlen(name)))
+			return TW_ENOMEM;
+		tw_buf_init(&m->places[at], MESSAGE_MAX);
+	}
+	tw_buf_printf(&m->places[at], "%s%s:%d:%d", m->places[at].len ? ", " : "", file, line,
+		      col);
+	return TW_OK;
+}
+
 int tw_scripts_missing(char **message, const tw_script *const *scripts, size_t n,
 		       const tw_vars *given, const tw_data *data, const char *environment,
 		       tw_error *err)
@@ -410,50 +458,13 @@ int tw_scripts_missing(char **message, const tw_script *const *scripts, size_t n
 	if (!message)
 		return tw_error_set(err, TW_EUSAGE, "tw_scripts_missing: message is NULL");
 	*message = NULL;
-	/* The names in the order first met; for each, its places. */
-	tw_str_list names = {0};
-	tw_buf *places = NULL;
-	size_t places_cap = 0;
+	missing_list m = {0};
 	int rc = TW_OK;
-	for (size_t i = 0; i < n && !rc; i++) {
-		const tw_script *s = scripts[i];
-		/* issue 13, DATA: a data file's columns give names too: the
-		 * script's own (one that cannot be read is the run's to report,
-		 * as a broken rehearsal), else the run's --data. */
-		tw_datafile *own = NULL;
-		if (s && s->data_path) {
-			char *full = tw_rows_data_path(s);
-			tw_error e = {0};
-			if (!full || tw_datafile_load(&own, full, &e) == TW_ENOMEM)
-				rc = TW_ENOMEM;
-			free(full);
-			tw_error_clear(&e);
-		}
-		const tw_datafile *cols = s && s->data_path ? own : data;
-		for (size_t k = 0; s && k < s->cast.count && !rc; k++) {
-			const tw_pair *e = &s->cast.items[k];
-			if (e->value || (given && tw_vars_get(given, e->name, NULL)) ||
-			    (cols && tw_datafile_column(cols, e->name) >= 0) ||
-			    (s->data_path && !own))
-				continue;
-			size_t at = 0;
-			while (at < names.count && strcmp(names.items[at], e->name) != 0)
-				at++;
-			if (at == names.count) {
-				if (tw_array_grow(&places, &places_cap, names.count + 1,
-						  sizeof(*places)) ||
-				    list_push(&names, e->name, strlen(e->name))) {
-					rc = TW_ENOMEM;
-					break;
-				}
-				tw_buf_init(&places[at], MESSAGE_MAX);
-			}
-			tw_buf_printf(&places[at], "%s%s:%d:%d", places[at].len ? ", " : "",
-				      e->loc.file ? e->loc.file : tw_script_path(s), e->loc.line,
-				      e->loc.col);
-		}
-		tw_datafile_free(own);
-	}
+	for (size_t i = 0; i < n && !rc; i++)
+		if (scripts[i])
+			rc = tw_script_missing_each(scripts[i], given, data, add_missing, &m);
+	tw_str_list names = m.names;
+	tw_buf *places = m.places;
 	if (!rc && names.count) {
 		tw_buf b;
 		tw_buf_init(&b, MESSAGE_MAX);

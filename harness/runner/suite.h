@@ -35,6 +35,9 @@ struct tw_selection {
 	tw_left_out *left;                  /* owned; left_count of them */
 	size_t left_count, left_cap;
 	tw_str_list seen;                   /* tags of the files read, sorted, once each */
+	/* issue 13, F4: the rehearsal names of the files read, sorted, once
+	 * each: a --name that matches nothing lists a few */
+	tw_str_list seen_names;
 };
 
 /* A deep copy of sel (NULL on out of memory). */

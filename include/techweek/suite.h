@@ -84,8 +84,12 @@ TW_EXTERN(char *) tw_selection_describe(const tw_selection *sel);
  * counted, in the order first met). Malloc'd; NULL on out of memory. */
 TW_EXTERN(char *) tw_selection_summary(const tw_selection *sel);
 /* When nothing was kept: "no rehearsal selected by --tag smokee (tags in
- * these files: checkout, smoke)" (or "(no tags in these files)").
- * Malloc'd; NULL on out of memory. */
+ * these files: checkout, smoke)" (or "(no tags in these files)"); with
+ * --name, the rehearsals' names instead (with --tag too, after the tags):
+ * "(rehearsals in these files: 'Basket', 'Kitchen', ...)", five at most,
+ * sorted. Also when only files that did not parse were kept (a caller
+ * counts those: their tags could not be read). Malloc'd; NULL on out of
+ * memory. */
 TW_EXTERN(char *) tw_selection_nothing(const tw_selection *sel);
 
 /* The run keeps a copy of what sel decided, for every report (JSON
@@ -126,7 +130,10 @@ TW_EXTERN(int) tw_run_set_environment(tw_run *run, const char *name, tw_error *e
  * With an environment, what no one gives: every cast entry without a
  * value, in scripts[0..n) (NULL ones skipped), that given does not hold
  * and no data file gives (the script's own `cast from` file's columns,
- * else data's, the run's --data; may be NULL).
+ * else data's, the run's --data; may be NULL), and every used file's
+ * parameter that its use gives no `with` for and that is not set where the
+ * use starts (placed at the use line). The checker decides, by the rules
+ * of techweek check.
  * *message is NULL when nothing is missing, else one malloc'd line naming
  * each missing name once, in the order first met, with every place it is
  * needed: "environment 'staging' does not give: stage

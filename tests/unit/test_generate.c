@@ -160,6 +160,12 @@ static void parse_refuses_at_the_argument(void **state)
 	assert_parse_error("today -99999999999d", 6, "expected an offset");
 	assert_parse_error("now %Y-%Q", 7, "unknown conversion");
 	assert_parse_error("today +1d %", 10, "unknown conversion");
+	/* issue 13, F4 (T10): a "format" without a conversion is a mistyped
+	 * offset, not text to send */
+	assert_parse_error("now 2d", 4,
+			   "expected an offset like +2d or a strftime format like %Y-%m-%d");
+	assert_parse_error("now +1d +2h", 8, "expected an offset like +2d or a strftime format");
+	assert_parse_error("today tomorrow", 6, "expected an offset like +2d or a strftime");
 }
 
 static void parse_reads_the_arguments(void **state)

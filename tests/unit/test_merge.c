@@ -216,8 +216,9 @@ static void test_merge_sums(void **state)
 	assert_true(r->scenes[0].steps[0].timings.total_ms == 40.0);
 	assert_int_equal(tw_run_verdict(run), TW_VERDICT_NOT_READY);
 	assert_int_equal(run->lineup_count, 1);
-	/* issue 13, GEN: settings.seed, the first part's */
-	assert_int_equal(run->seed, 1001);
+	/* issue 13, F4 (R10): the shards drew different seeds: the merged
+	 * run has none (settings.seed null), not shard 1's */
+	assert_true(run->seed_unknown);
 
 	/* The merged run writes a result that merges again, alone. */
 	assert_int_equal(tw_report_json(run, NULL, "m.json", &err), TW_OK);
@@ -228,8 +229,12 @@ static void test_merge_sums(void **state)
 		fail_msg("%s", err.message);
 	assert_int_equal(run->metrics[0].performances, 5);
 	assert_true(tw_histogram_max(run->metrics[0].scenes[0].steps[0].latency) == 40.0);
-	assert_int_equal(run->seed, 1001);
+	assert_true(run->seed_unknown);
 	tw_run_free(run);
+	json_t *doc = json_load_file("m.json", 0, NULL);
+	assert_non_null(doc);
+	assert_true(json_is_null(json_object_get(json_object_get(doc, "settings"), "seed")));
+	json_decref(doc);
 	scratch_remove(&s);
 }
 
@@ -292,6 +297,44 @@ static void test_bad_parts(void **state)
 	mutate_at("p2.json", "edited.json", "rehearsals.0.scenes.0.touchpoints.0.source",
 		  json_string("get http://127.0.0.1:9/b"), false);
 	refused((const char *[]){"p1.json", "edited.json"}, 2, "changed");
+	scratch_remove(&s);
+}
+
+/* issue 13, F4 (R10): parts of one run agree on the environment and the
+ * selection (else a part of another run: refused naming the file and the
+ * key); settings.seed is theirs when they all agree. */
+static void test_merge_run_wide_settings(void **state)
+{
+	(void)state;
+	scratch s;
+	scratch_make(&s);
+	write_both();
+	json_t *doc = json_load_file("p2.json", 0, NULL);
+	assert_non_null(doc);
+	json_object_set_new(json_object_get(doc, "settings"), "seed", json_integer(1001));
+	assert_int_equal(json_dump_file(doc, "same-seed.json", JSON_COMPACT), 0);
+	json_decref(doc);
+	const char *paths[] = {"p1.json", "same-seed.json"};
+	tw_run *run = NULL;
+	tw_error err = {0};
+	if (tw_run_load_parts(&run, paths, 2, &err))
+		fail_msg("%s", err.message);
+	assert_false(run->seed_unknown);
+	assert_int_equal(run->seed, 1001);
+	tw_run_free(run);
+
+	rewrite("p2.json", "env.json", "environment", json_string("staging"));
+	refused((const char *[]){"p1.json", "env.json"}, 2,
+		"env.json: belongs to another run than p1.json: its environment (environment) is "
+		"\"staging\", p1.json's is none");
+	rewrite("p1.json", "env1.json", "environment", json_string("local"));
+	refused((const char *[]){"env1.json", "env.json"}, 2,
+		"its environment (environment) is \"staging\", env1.json's is \"local\"");
+	rewrite("p2.json", "sel.json", "selection",
+		json_pack("{s:[s],s:[],s:[],s:i,s:i,s:[]}", "tags", "smoke", "skip_tags", "names",
+			  "considered", 1, "selected", 1, "left_out"));
+	refused((const char *[]){"p1.json", "sel.json"}, 2,
+		"sel.json: belongs to another run than p1.json: its selection (selection) differs");
 	scratch_remove(&s);
 }
 
@@ -939,6 +982,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge_sums),
 		cmocka_unit_test(test_bad_parts),
+		cmocka_unit_test(test_merge_run_wide_settings),
 		cmocka_unit_test(test_bad_shown_steps),
 		cmocka_unit_test(test_hops),
 		cmocka_unit_test(test_bad_values),

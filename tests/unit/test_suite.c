@@ -183,9 +183,48 @@ static void test_nothing_without_tags(void **st)
 	(void)st;
 	tw_selection *sel = selection(NULL, NULL, "x*");
 	char *nothing = tw_selection_nothing(sel);
-	assert_string_equal(nothing, "no rehearsal selected by --name 'x*' (no tags in these files)");
+	assert_string_equal(nothing, "no rehearsal selected by --name 'x*' (no rehearsal names in "
+				     "these files)");
 	free(nothing);
 	tw_selection_free(sel);
+}
+
+/* issue 13, F4 (T12): a --name that matches nothing lists the rehearsals'
+ * names (a few, sorted, then "..."), not their tags; with --tag too, both. */
+static void test_nothing_lists_names(void **st)
+{
+	(void)st;
+	tw_selection *sel = selection(NULL, NULL, "nothing*");
+	static const char *const names[] = {"Order pizza", "Kitchen", "Basket", "Refund",
+					    "Sign in", "Track", "Zebra"};
+	tw_script *s[7];
+	bool keep;
+	tw_error err = {0};
+	for (size_t i = 0; i < 7; i++) {
+		char text[160];
+		snprintf(text, sizeof(text), "rehearsal \"%s\"\ntags t%zu\nscene \"S\"\n  get https://x.test/\n",
+			 names[i], i % 2);
+		s[i] = parse("x.rehearsal", text);
+		assert_int_equal(tw_selection_consider(sel, "x.rehearsal", s[i], &keep, &err), TW_OK);
+		assert_false(keep);
+	}
+	char *nothing = tw_selection_nothing(sel);
+	assert_string_equal(nothing, "no rehearsal selected by --name 'nothing*' (rehearsals in these "
+				     "files: 'Basket', 'Kitchen', 'Order pizza', 'Refund', 'Sign in', "
+				     "...)");
+	free(nothing);
+	tw_selection_free(sel);
+	sel = selection("t9", NULL, "nothing*");
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(tw_selection_consider(sel, "x.rehearsal", s[i], &keep, &err), TW_OK);
+	nothing = tw_selection_nothing(sel);
+	assert_string_equal(nothing, "no rehearsal selected by --tag t9 --name 'nothing*' (tags in "
+				     "these files: t0, t1; rehearsals in these files: 'Kitchen', "
+				     "'Order pizza')");
+	free(nothing);
+	tw_selection_free(sel);
+	for (size_t i = 0; i < 7; i++)
+		tw_script_free(s[i]);
 }
 
 static void test_bad_selection_json(void **st)
@@ -361,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_consider_and_summary),
 		cmocka_unit_test(test_nothing_without_tags),
+		cmocka_unit_test(test_nothing_lists_names),
 		cmocka_unit_test(test_bad_selection_json),
 		cmocka_unit_test(test_environments_strict),
 		cmocka_unit_test(test_environment_use),
