@@ -293,6 +293,84 @@ static void test_refused_without_files(void **state)
 	tw_script_free(s);
 }
 
+/* issue 13, F1 (review R1): every scene and step a use moves in, and every
+ * pass a repeat adds, in any file, counts against one budget for the
+ * script (100 000): a file used many times by a file used many times
+ * cannot make the parse ask for gigabytes. */
+static void limited(dir *d, const char *text, const char *file, int line, int col,
+		    const char *message)
+{
+	tw_error err = {0};
+	tw_script *s = parse_in(d, "main.rehearsal", text, &err);
+	if (s)
+		fail_msg("parsed: %zu scenes", s->scene_count);
+	assert_int_equal(err.code, TW_ELIMIT);
+	char *got = local(d, err.message), *where = local(d, err.file);
+	if (strcmp(got, message) != 0 || strcmp(where, file) != 0 || err.line != line ||
+	    err.col != col)
+		fail_msg("got %s:%d:%d: %s\nwanted %s:%d:%d: %s", where, err.line, err.col, got,
+			 file, line, col, message);
+	free(got);
+	free(where);
+	tw_error_clear(&err);
+}
+
+static void test_fan_out_budget(void **state)
+{
+	(void)state;
+	dir d;
+	make_dir(&d);
+	/* leaf: 1 scene and 999 steps; fan: 10 uses of leaf (10 000). */
+	size_t n = 0, cap = 16 + 999 * 10;
+	char *leaf = malloc(cap);
+	assert_non_null(leaf);
+	n += (size_t)snprintf(leaf + n, cap - n, "scene \"L\"\n");
+	for (int i = 0; i < 999; i++)
+		n += (size_t)snprintf(leaf + n, cap - n, "  visit /\n");
+	put(&d, "leaf.scene", leaf);
+	free(leaf);
+	char fan[256] = "";
+	for (int i = 0; i < 10; i++)
+		strcat(fan, "use \"leaf.scene\"\n");
+	put(&d, "fan.scene", fan);
+	/* 10 uses of fan: 100 000, at the budget; one more passes it, in
+	 * fan's first use of leaf. */
+	char main_text[512] = "";
+	for (int i = 0; i < 10; i++)
+		strcat(main_text, "use \"fan.scene\"\n");
+	tw_error err = {0};
+	tw_script *s = parse_in(&d, "main.rehearsal", main_text, &err);
+	assert_non_null(s);
+	assert_int_equal(s->scene_count, 100);
+	tw_script_free(s);
+	strcat(main_text, "use \"fan.scene\"\n");
+	limited(&d, main_text, "fan.scene", 1, 5,
+		"the used files and repeated scenes add more than 100000 steps and scenes "
+		"to the rehearsal (this use passes it): use fewer files, or use them fewer "
+		"times\n"
+		"  used by main.rehearsal:11:1");
+
+	/* A repeat in a used file counts against the same budget: each use
+	 * of rep brings 10 000 (99 passes of 100 added, the first pass's
+	 * 100); the 11th use's repeat passes it. */
+	n = 0;
+	char *rep = malloc(cap);
+	assert_non_null(rep);
+	n += (size_t)snprintf(rep + n, cap - n, "scene \"R\" repeat 100\n");
+	for (int i = 0; i < 99; i++)
+		n += (size_t)snprintf(rep + n, cap - n, "  visit /\n");
+	put(&d, "rep.scene", rep);
+	free(rep);
+	char reps[512] = "";
+	for (int i = 0; i < 11; i++)
+		strcat(reps, "use \"rep.scene\"\n");
+	limited(&d, reps, "rep.scene", 1, 18,
+		"the used files and repeated scenes add more than 100000 steps and scenes "
+		"to the rehearsal (this repeat passes it): repeat fewer times\n"
+		"  used by main.rehearsal:11:1");
+	remove_dir(&d);
+}
+
 typedef struct want {
 	const char *file;
 	int line, col;
@@ -423,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_refused_without_files),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_fan_out_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
