@@ -24,6 +24,7 @@
 #include "language/parser_internal.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -168,6 +169,21 @@ static int parse_with_pair(parser *p, tw_use *u, int with_col)
 
 /* ---- use "FILE" ---- */
 
+/* issue 13, F1 (trial T12): an error at col of p's line with its own
+ * code: a file that cannot be read is TW_EIO, a cycle TW_ECHECK; neither
+ * is a syntax error. */
+static int use_err(parser *p, tw_code code, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int use_err(parser *p, tw_code code, int col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[1024];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return tw_error_set_at(p->err, code, p->path, p->lineno, col, p->line, "%s", buf);
+}
+
 static int cycle_error(parser *p, tw_use_ctx *ctx, int from, int col)
 {
 	char buf[400];
@@ -182,7 +198,7 @@ static int cycle_error(parser *p, tw_use_ctx *ctx, int from, int col)
 			break;
 		n += (size_t)k;
 	}
-	return tw_parse_err(p, col, "use cycle: %s", buf);
+	return use_err(p, TW_ECHECK, col, "use cycle: %s", buf);
 }
 
 static tw_use_ctx *ctx_of(parser *p)
@@ -244,10 +260,10 @@ static int read_used(parser *p, tw_use *u, const tw_token *kw, int col)
 	if (!file)
 		return tw_parse_oom(p);
 	if (access(file, R_OK) != 0)
-		return tw_parse_err(p, col,
-				    "cannot read '%s': %s (a used file's path is relative to the "
-				    "using file's folder)",
-				    file, strerror(errno));
+		return use_err(p, TW_EIO, col,
+			       "cannot read '%s': %s (a used file's path is relative to the "
+			       "using file's folder)",
+			       file, strerror(errno));
 	const char *key = file_key(p->arena, file);
 	if (!key)
 		return tw_parse_oom(p);
@@ -261,8 +277,8 @@ static int read_used(parser *p, tw_use *u, const tw_token *kw, int col)
 	if (tw_read_file(file, TW_SCRIPT_MAX_BYTES, &text, &len, &rerr)) {
 		int rc = rerr.code == TW_ENOMEM
 				 ? tw_parse_oom(p)
-				 : tw_parse_err(p, col, "cannot read '%s': %s", file,
-						rerr.message ? rerr.message : "read error");
+				 : use_err(p, TW_EIO, col, "cannot read '%s': %s", file,
+					   rerr.message ? rerr.message : "read error");
 		tw_error_clear(&rerr);
 		return rc;
 	}

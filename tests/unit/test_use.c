@@ -168,13 +168,13 @@ static void test_scenes_in_place(void **state)
 }
 
 /* The message of a parse error, folder taken out, and its place. */
-static void refused(dir *d, const char *text, const char *file, int line, int col,
-		    const char *message)
+static void refused_as(dir *d, tw_code code, const char *text, const char *file, int line,
+		       int col, const char *message)
 {
 	tw_error err = {0};
 	tw_script *s = parse_in(d, "main.rehearsal", text, &err);
 	assert_null(s);
-	assert_int_equal(err.code, TW_ESYNTAX);
+	assert_int_equal(err.code, code);
 	char *got = local(d, err.message), *where = local(d, err.file);
 	if (strcmp(got, message) != 0 || strcmp(where, file) != 0 || err.line != line ||
 	    err.col != col)
@@ -183,6 +183,12 @@ static void refused(dir *d, const char *text, const char *file, int line, int co
 	free(got);
 	free(where);
 	tw_error_clear(&err);
+}
+
+static void refused(dir *d, const char *text, const char *file, int line, int col,
+		    const char *message)
+{
+	refused_as(d, TW_ESYNTAX, text, file, line, col, message);
 }
 
 static void test_refused_at_the_use(void **state)
@@ -199,10 +205,12 @@ static void test_refused_at_the_use(void **state)
 	put(&d, "deep.scene", "use \"deep2.scene\"\n");
 	put(&d, "deep2.scene", "use \"deep.scene\"\n");
 
-	refused(&d, "use \"missing.scene\"\n", "main.rehearsal", 1, 5,
+	/* issue 13, F1 (trial T12): neither a missing file nor a cycle is a
+	 * syntax error. */
+	refused_as(&d, TW_EIO, "use \"missing.scene\"\n", "main.rehearsal", 1, 5,
 		"cannot read 'missing.scene': No such file or directory (a used file's path "
 		"is relative to the using file's folder)");
-	refused(&d, "cast\n  x\nuse \"a.scene\"\n", "b.scene", 3, 5,
+	refused_as(&d, TW_ECHECK, "cast\n  x\nuse \"a.scene\"\n", "b.scene", 3, 5,
 		"use cycle: main.rehearsal:3 uses a.scene, a.scene:3 uses b.scene, b.scene:3 "
 		"uses main.rehearsal\n"
 		"  used by a.scene:3:1\n"
@@ -238,6 +246,7 @@ static void test_refused_at_the_use(void **state)
 	tw_error err = {0};
 	tw_script *s = parse_in(&d, "main.rehearsal", "use \"deep.scene\"\n", &err);
 	assert_null(s);
+	assert_int_equal(err.code, TW_ECHECK);
 	char *msg = local(&d, err.message);
 	assert_non_null(strstr(msg, "use cycle: deep.scene:1 uses deep2.scene, deep2.scene:1 uses "
 				    "deep.scene"));
