@@ -4,7 +4,11 @@
  * A used file's cast lists what it needs: `with NAME = VALUE` on the use
  * sets NAME (VALUE expanded in the customer's variables as they are at
  * that moment: the using rehearsal's cast, --var, captures so far); an
- * entry with a value is a default, set only when NAME is not set by then.
+ * entry with a value is a default, set only when NAME is not set by then,
+ * or when its value is still the one an earlier use's default set (issue
+ * 13, F1: a file used twice works out `greeting = Welcome back, {{user}}`
+ * for each use's user; what `with`, the cast, --var, a data row or a
+ * capture set keeps winning).
  * A parameter (no value) given by neither is already set: the checker
  * (check.c) refuses the script otherwise. Values stay set afterwards, as
  * captures do.
@@ -24,12 +28,33 @@ static const tw_pair *with_named(const tw_use *u, const char *name)
 	return NULL;
 }
 
+/* issue 13, F1: true when name's value is the one an earlier use's
+ * default set, and nothing set it since (a different value, or a `with`). */
+static bool set_by_default(const tw_customer *c, const char *name)
+{
+	bool live = false;
+	const char *was = tw_vars_get(c->use_defaults, name, &live);
+	const char *now = tw_vars_get(c->vars, name, NULL);
+	return was && live && now && strcmp(was, now) == 0;
+}
+
+/* Records what a default (live) or a `with` (not) set name to. */
+static int note_set(tw_customer *c, const char *name, const char *value, bool by_default)
+{
+	if (!by_default && !tw_vars_get(c->use_defaults, name, NULL))
+		return TW_OK;
+	if (!c->use_defaults && !(c->use_defaults = tw_vars_new()))
+		return TW_ENOMEM;
+	return tw_vars_set(c->use_defaults, name, by_default ? value : "", by_default);
+}
+
 static bool bind_one(tw_customer *c, tw_step_result *sr, double now_ms, const tw_use *u)
 {
 	for (size_t i = 0; i < u->params.count; i++) {
 		const tw_pair *pr = &u->params.items[i];
 		const tw_pair *w = with_named(u, pr->name);
-		if (!w && (!pr->value || tw_vars_get(c->vars, pr->name, NULL)))
+		if (!w && (!pr->value || (tw_vars_get(c->vars, pr->name, NULL) &&
+					  !set_by_default(c, pr->name))))
 			continue;
 		char *value = NULL;
 		bool secret = false;
@@ -38,6 +63,8 @@ static bool bind_one(tw_customer *c, tw_step_result *sr, double now_ms, const tw
 					    &value, &secret, &e);
 		if (rc == TW_OK)
 			rc = tw_vars_set(c->vars, pr->name, value, secret);
+		if (rc == TW_OK)
+			rc = note_set(c, pr->name, value, !w);
 		free(value);
 		if (rc != TW_OK) {
 			if (!e.message)
