@@ -13,11 +13,13 @@
  * (check.c) refuses the script otherwise. Values stay set afterwards, as
  * captures do.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/template.h"
 #include "language/ast.h"
+#include "language/parser.h" /* issue 13, F1: tw_use_chain_append */
 #include "runner/customer.h"
 
 static const tw_pair *with_named(const tw_use *u, const char *name)
@@ -48,6 +50,24 @@ static int note_set(tw_customer *c, const char *name, const char *value, bool by
 	return tw_vars_set(c->use_defaults, name, by_default ? value : "", by_default);
 }
 
+/* issue 13, F1 (review R11): the failure is recorded at the used scene's
+ * first step, in the used file; the message names what failed, the `with`
+ * line (in the using file) or the default's (in the used file), and the
+ * uses that led to that file. Left as it is when that cannot be said. */
+static void placed(const tw_script *s, const tw_pair *at, bool with, tw_error *e)
+{
+	const char *file = at->loc.file ? at->loc.file : s->path;
+	const char *fmt = with ? "%s:%d:%d: 'with %s': %s" : "%s:%d:%d: the default of '%s': %s";
+	int n = snprintf(NULL, 0, fmt, file, at->loc.line, at->loc.col, at->name, e->message);
+	char *m = n > 0 ? malloc((size_t)n + 1) : NULL;
+	if (!m)
+		return;
+	snprintf(m, (size_t)n + 1, fmt, file, at->loc.line, at->loc.col, at->name, e->message);
+	free(e->message);
+	e->message = m;
+	tw_use_chain_append(s, at->loc.file, e); /* out of memory: without it */
+}
+
 static bool bind_one(tw_customer *c, tw_step_result *sr, double now_ms, const tw_use *u)
 {
 	for (size_t i = 0; i < u->params.count; i++) {
@@ -69,6 +89,8 @@ static bool bind_one(tw_customer *c, tw_step_result *sr, double now_ms, const tw
 		if (rc != TW_OK) {
 			if (!e.message)
 				tw_error_set(&e, rc, "out of memory binding '%s'", pr->name);
+			else
+				placed(c->script, w ? w : pr, w != NULL, &e);
 			tw_customer_fail_error(c, sr, now_ms, &e);
 			tw_error_clear(&e);
 			return false;
