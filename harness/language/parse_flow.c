@@ -20,10 +20,10 @@
 #include "language/parser_internal.h"
 
 #define TW_REPEAT_MAX 100
-/* The most steps (and scenes) the passes after the first may add to a
- * script: an 8 MiB script of `repeat 100` lines would otherwise ask for
- * gigabytes. Far more than a journey repeats. */
-#define TW_REPEAT_ADDED_MAX 100000
+/* The steps (and scenes) the passes after the first add are charged to
+ * the script-wide budget of uses and repeats (parse_use.c, issue 13 F1):
+ * an 8 MiB script of `repeat 100` lines would otherwise ask for
+ * gigabytes, and so would a repeat in a file used many times. */
 
 static int parse_repeat(parser *p, const tw_token *kw, tw_scene *sc)
 {
@@ -103,7 +103,7 @@ int tw_parse_flow_option(parser *p, const tw_token *tok, tw_scene *sc, const cha
 int tw_parse_unroll_repeats(parser *p)
 {
 	tw_script *s = p->s;
-	size_t total = 0, added = 0;
+	size_t total = 0;
 	bool any = false;
 	for (size_t i = 0; i < s->scene_count; i++) {
 		const tw_scene *sc = &s->scenes[i];
@@ -111,17 +111,14 @@ int tw_parse_unroll_repeats(parser *p)
 		bool fresh = sc->repeat > 0 && sc->pass == 0;
 		total += fresh ? (size_t)sc->repeat : 1;
 		any |= fresh;
-		if (fresh && sc->repeat > 1)
-			added += (size_t)(sc->repeat - 1) * (sc->step_count + 1);
-		if (added > TW_REPEAT_ADDED_MAX) {
+		if (fresh && sc->repeat > 1) {
 			p->lineno = sc->repeat_loc.line;
 			p->line = s->lines[sc->repeat_loc.line - 1];
-			tw_error_set_at(p->err, TW_ELIMIT, p->path, p->lineno, sc->repeat_loc.col,
-					p->line,
-					"the repeated scenes add more than %d steps and scenes to the "
-					"rehearsal (this repeat passes it): repeat fewer times",
-					TW_REPEAT_ADDED_MAX);
-			return TW_ELIMIT;
+			int rc = tw_parse_use_charge(
+				p, (size_t)(sc->repeat - 1) * (sc->step_count + 1),
+				sc->repeat_loc.col, true);
+			if (rc)
+				return rc;
 		}
 	}
 	if (!any)

@@ -24,6 +24,7 @@
 #include "language/parser_internal.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,16 @@
 #include "core/fsutil.h"
 
 #define TW_USE_DEPTH_MAX 16
+/* issue 13, F1 (review R1): what uses and repeats may add to one script,
+ * counted script-wide: every scene and step a use moves in and every pass
+ * a repeat adds, in any file. Per file, a file used by a file used by ...
+ * would get a budget on every use, and fan-out^depth scenes (10 uses, 6
+ * deep: 11 GB). The same figure as a repeat's alone always was. */
+#define TW_USE_ADDED_MAX 100000
+/* ... and the text read for uses, every use counting its file's size: a
+ * small scene padded with comments, used often, would else be read, lexed
+ * and kept each time. 8 scripts of the largest size. */
+#define TW_USE_TEXT_MAX (8 * TW_SCRIPT_MAX_BYTES)
 
 /* One file being read: the script (0) and the used files inside it. */
 typedef struct use_frame {
@@ -56,6 +67,9 @@ struct tw_use_ctx {
 	use_seen *seen;
 	size_t seen_count, seen_cap;
 	size_t use_cap;
+	/* issue 13, F1: charged so far (tw_parse_use_charge), text read */
+	size_t added;
+	size_t text_read;
 };
 
 /* A file's identity, so that "a.rehearsal" and "./x/../a.rehearsal" are
@@ -155,6 +169,21 @@ static int parse_with_pair(parser *p, tw_use *u, int with_col)
 
 /* ---- use "FILE" ---- */
 
+/* issue 13, F1 (trial T12): an error at col of p's line with its own
+ * code: a file that cannot be read is TW_EIO, a cycle TW_ECHECK; neither
+ * is a syntax error. */
+static int use_err(parser *p, tw_code code, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int use_err(parser *p, tw_code code, int col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[1024];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return tw_error_set_at(p->err, code, p->path, p->lineno, col, p->line, "%s", buf);
+}
+
 static int cycle_error(parser *p, tw_use_ctx *ctx, int from, int col)
 {
 	char buf[400];
@@ -169,12 +198,33 @@ static int cycle_error(parser *p, tw_use_ctx *ctx, int from, int col)
 			break;
 		n += (size_t)k;
 	}
-	return tw_parse_err(p, col, "use cycle: %s", buf);
+	return use_err(p, TW_ECHECK, col, "use cycle: %s", buf);
 }
 
 static tw_use_ctx *ctx_of(parser *p)
 {
 	return p->use_ctx;
+}
+
+/* issue 13, F1: a TW_ELIMIT at col of p's line. */
+static int limit_err(parser *p, int col, const char *what, const char *fix)
+{
+	return tw_error_set_at(p->err, TW_ELIMIT, p->path, p->lineno, col, p->line,
+			       "the used files and repeated scenes add more than %d steps and "
+			       "scenes to the rehearsal (this %s passes it): %s",
+			       TW_USE_ADDED_MAX, what, fix);
+}
+
+int tw_parse_use_charge(parser *p, size_t n, int col, bool repeat)
+{
+	tw_use_ctx *ctx = ctx_of(p);
+	if (!ctx)
+		return TW_OK;
+	ctx->added += n;
+	if (ctx->added <= TW_USE_ADDED_MAX)
+		return TW_OK;
+	return repeat ? limit_err(p, col, "repeat", "repeat fewer times")
+		      : limit_err(p, col, "use", "use fewer files, or use them fewer times");
 }
 
 /* How many times the file was used before, this one included. */
@@ -210,10 +260,10 @@ static int read_used(parser *p, tw_use *u, const tw_token *kw, int col)
 	if (!file)
 		return tw_parse_oom(p);
 	if (access(file, R_OK) != 0)
-		return tw_parse_err(p, col,
-				    "cannot read '%s': %s (a used file's path is relative to the "
-				    "using file's folder)",
-				    file, strerror(errno));
+		return use_err(p, TW_EIO, col,
+			       "cannot read '%s': %s (a used file's path is relative to the "
+			       "using file's folder)",
+			       file, strerror(errno));
 	const char *key = file_key(p->arena, file);
 	if (!key)
 		return tw_parse_oom(p);
@@ -227,10 +277,20 @@ static int read_used(parser *p, tw_use *u, const tw_token *kw, int col)
 	if (tw_read_file(file, TW_SCRIPT_MAX_BYTES, &text, &len, &rerr)) {
 		int rc = rerr.code == TW_ENOMEM
 				 ? tw_parse_oom(p)
-				 : tw_parse_err(p, col, "cannot read '%s': %s", file,
-						rerr.message ? rerr.message : "read error");
+				 : use_err(p, TW_EIO, col, "cannot read '%s': %s", file,
+					   rerr.message ? rerr.message : "read error");
 		tw_error_clear(&rerr);
 		return rc;
+	}
+	/* issue 13, F1: before it is lexed and kept. */
+	ctx->text_read += len;
+	if (ctx->text_read > TW_USE_TEXT_MAX) {
+		free(text);
+		return tw_error_set_at(p->err, TW_ELIMIT, p->path, p->lineno, col, p->line,
+				       "the used files read for this rehearsal pass %zu MiB in all "
+				       "(this use passes it; a file used twice counts twice): use "
+				       "fewer or smaller files",
+				       TW_USE_TEXT_MAX >> 20);
 	}
 	tw_script *sub = tw_arena_alloc(p->arena, sizeof(*sub));
 	if (!sub) {
@@ -282,6 +342,15 @@ static int read_used(parser *p, tw_use *u, const tw_token *kw, int col)
 				    "'%s' has no scene: a used file brings its scenes (scene or "
 				    "backstage blocks) to the rehearsal",
 				    u->path);
+	/* issue 13, F1: the file's own scenes and steps, each once: a nested
+	 * use's were charged by that use, the passes after a repeat's first
+	 * by the repeat. */
+	size_t brought = 0;
+	for (size_t i = 0; i < sub->scene_count; i++)
+		if (!sub->scenes[i].use && sub->scenes[i].pass <= 1)
+			brought += 1 + sub->scenes[i].step_count;
+	if ((rc = tw_parse_use_charge(p, brought, col, false)))
+		return rc;
 	u->params = sub->cast;
 	u->ordinal = count_use(p, key);
 	if (u->ordinal < 0)

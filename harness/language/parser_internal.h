@@ -162,6 +162,10 @@ void tw_parse_use_end(tw_use_ctx *ctx);
 /* A line whose first word is kw: a use or with line, or what cannot stand
  * right after a use. *handled says the line was taken. */
 int tw_parse_use_line(parser *p, const tw_token *kw, bool *handled);
+/* issue 13, F1 (parse_use.c): charges n scenes and steps added by a use
+ * (repeat false) or by a repeat's passes to the script-wide budget; past
+ * it, a TW_ELIMIT at col of p's current line (the use or the repeat). */
+int tw_parse_use_charge(parser *p, size_t n, int col, bool repeat);
 /* parse_data.c (issue 13, DATA): the rest of a `cast from "FILE" ...`
  * line, the lexer standing before `from`. */
 int tw_parse_cast_from(parser *p);

@@ -569,6 +569,10 @@ static json_t *scene(json_ctx *c, const tw_plan_scene *sc, const tw_scene_metric
 	 * the scene out of */
 	set(c, o, "when", str(c, sc ? sc->when : NULL));
 	set(c, o, "not_run", count(sm->not_run));
+	/* format 9, issue 13, F1: the uses that brought the scene; absent for
+	 * the rehearsal's own (most scenes: no null in every one) */
+	if (sc && sc->used_by)
+		set(c, o, "used_by", str(c, sc->used_by));
 	json_t *tps = array(c);
 	for (size_t j = 0; sm->steps && j < sm->step_count; j++)
 		push(c, tps, touchpoint(c, &sm->steps[j], apdex(c, rs, index, j)));

@@ -1049,6 +1049,9 @@ static void read_scene(tw_jreader *rd, tw_plan *p, size_t i, json_t *o, bool *oo
 	/* issue 13, FLOW (format 9) */
 	if (json_object_get(o, "when"))
 		sc->when = plan_string(rd, p, o, "when", true, oom);
+	/* issue 13, F1 (format 9) */
+	if (json_object_get(o, "used_by"))
+		sc->used_by = plan_string(rd, p, o, "used_by", true, oom);
 	json_t *tps = tw_jr_array_of(rd, o, "touchpoints", SIZE_MAX, "touchpoints", false);
 	if (tw_jr_failed(rd) || *oom)
 		return;
@@ -1149,7 +1152,8 @@ static const char *fact_differing(json_t *a, json_t *b)
 	static const char *const rehearsal_keys[] = {"outcome", "budget", "tags", "apdex_ms",
 						     "require", "minor"};
 	static const char *const scene_keys[] = {"name", "file", "line", "col", "channel",
-						 "backstage", "when" /* issue 13, FLOW */};
+						 "backstage", "when" /* issue 13, FLOW */,
+						 "used_by" /* issue 13, F1 */};
 	static const char *const touchpoint_keys[] = {"file", "line", "col", "source", "kind",
 						      "apdex_ms"};
 	for (size_t k = 0; k < sizeof(rehearsal_keys) / sizeof(rehearsal_keys[0]); k++)

@@ -523,7 +523,10 @@ static void step_details(junit_writer *j, const tw_rehearsal_result *r,
 	}
 	if (first)
 		textf(j, "%s:%d: scene %s\n", at_file, at_line, tw_status_str(sc->status));
-	textf(j, "\n    at %s:%d\n", at_file, at_line);
+	textf(j, "\n    at %s:%d", at_file, at_line);
+	if (sc->scene && sc->scene->used_by) /* issue 13, F1: which use led there */
+		textf(j, " (used by %s)", sc->scene->used_by);
+	textf(j, "\n");
 }
 
 static const char *step_word(tw_status s)

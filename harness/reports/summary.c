@@ -472,6 +472,12 @@ static void put_scene(const summary *s, const tw_rehearsal_result *r, const tw_s
 		put_text(s, str_or(file, str_or(r->path, "?")), DETAIL_MAX_CHARS);
 		if (line > 0)
 			fprintf(s->out, ":%d", line);
+		/* issue 13, F1: which use led there */
+		if (sc->scene && sc->scene->used_by) {
+			fputs(" (used by ", s->out);
+			put_text(s, sc->scene->used_by, DETAIL_MAX_CHARS);
+			fputc(')', s->out);
+		}
 		/* issue 13, DATA: the row it took, so a failing row can be found */
 		if (r->data_row > 0 && worth_showing(sc->status)) {
 			fprintf(s->out, " (performance %llu, ", r->seq);

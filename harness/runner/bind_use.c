@@ -4,16 +4,22 @@
  * A used file's cast lists what it needs: `with NAME = VALUE` on the use
  * sets NAME (VALUE expanded in the customer's variables as they are at
  * that moment: the using rehearsal's cast, --var, captures so far); an
- * entry with a value is a default, set only when NAME is not set by then.
+ * entry with a value is a default, set only when NAME is not set by then,
+ * or when its value is still the one an earlier use's default set (issue
+ * 13, F1: a file used twice works out `greeting = Welcome back, {{user}}`
+ * for each use's user; what `with`, the cast, --var, a data row or a
+ * capture set keeps winning).
  * A parameter (no value) given by neither is already set: the checker
  * (check.c) refuses the script otherwise. Values stay set afterwards, as
  * captures do.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/template.h"
 #include "language/ast.h"
+#include "language/parser.h" /* issue 13, F1: tw_use_chain_append */
 #include "runner/customer.h"
 
 static const tw_pair *with_named(const tw_use *u, const char *name)
@@ -24,12 +30,51 @@ static const tw_pair *with_named(const tw_use *u, const char *name)
 	return NULL;
 }
 
+/* issue 13, F1: true when name's value is the one an earlier use's
+ * default set, and nothing set it since (a different value, or a `with`). */
+static bool set_by_default(const tw_customer *c, const char *name)
+{
+	bool live = false;
+	const char *was = tw_vars_get(c->use_defaults, name, &live);
+	const char *now = tw_vars_get(c->vars, name, NULL);
+	return was && live && now && strcmp(was, now) == 0;
+}
+
+/* Records what a default (live) or a `with` (not) set name to. */
+static int note_set(tw_customer *c, const char *name, const char *value, bool by_default)
+{
+	if (!by_default && !tw_vars_get(c->use_defaults, name, NULL))
+		return TW_OK;
+	if (!c->use_defaults && !(c->use_defaults = tw_vars_new()))
+		return TW_ENOMEM;
+	return tw_vars_set(c->use_defaults, name, by_default ? value : "", by_default);
+}
+
+/* issue 13, F1 (review R11): the failure is recorded at the used scene's
+ * first step, in the used file; the message names what failed, the `with`
+ * line (in the using file) or the default's (in the used file), and the
+ * uses that led to that file. Left as it is when that cannot be said. */
+static void placed(const tw_script *s, const tw_pair *at, bool with, tw_error *e)
+{
+	const char *file = at->loc.file ? at->loc.file : s->path;
+	const char *fmt = with ? "%s:%d:%d: 'with %s': %s" : "%s:%d:%d: the default of '%s': %s";
+	int n = snprintf(NULL, 0, fmt, file, at->loc.line, at->loc.col, at->name, e->message);
+	char *m = n > 0 ? malloc((size_t)n + 1) : NULL;
+	if (!m)
+		return;
+	snprintf(m, (size_t)n + 1, fmt, file, at->loc.line, at->loc.col, at->name, e->message);
+	free(e->message);
+	e->message = m;
+	tw_use_chain_append(s, at->loc.file, e); /* out of memory: without it */
+}
+
 static bool bind_one(tw_customer *c, tw_step_result *sr, double now_ms, const tw_use *u)
 {
 	for (size_t i = 0; i < u->params.count; i++) {
 		const tw_pair *pr = &u->params.items[i];
 		const tw_pair *w = with_named(u, pr->name);
-		if (!w && (!pr->value || tw_vars_get(c->vars, pr->name, NULL)))
+		if (!w && (!pr->value || (tw_vars_get(c->vars, pr->name, NULL) &&
+					  !set_by_default(c, pr->name))))
 			continue;
 		char *value = NULL;
 		bool secret = false;
@@ -38,10 +83,14 @@ static bool bind_one(tw_customer *c, tw_step_result *sr, double now_ms, const tw
 					    &value, &secret, &e);
 		if (rc == TW_OK)
 			rc = tw_vars_set(c->vars, pr->name, value, secret);
+		if (rc == TW_OK)
+			rc = note_set(c, pr->name, value, !w);
 		free(value);
 		if (rc != TW_OK) {
 			if (!e.message)
 				tw_error_set(&e, rc, "out of memory binding '%s'", pr->name);
+			else
+				placed(c->script, w ? w : pr, w != NULL, &e);
 			tw_customer_fail_error(c, sr, now_ms, &e);
 			tw_error_clear(&e);
 			return false;

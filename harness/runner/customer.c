@@ -1549,5 +1549,6 @@ void tw_customer_free(tw_customer *c)
 	if (c->jar)
 		curl_share_cleanup(c->jar);
 	tw_vars_free(c->vars);
+	tw_vars_free(c->use_defaults); /* issue 13, F1 */
 	memset(c, 0, sizeof(*c));
 }

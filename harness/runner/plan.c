@@ -80,6 +80,22 @@ static const char *plan_file(tw_plan *p, size_t i)
 	return tw_arena_strdup(&p->arena, file);
 }
 
+/* issue 13, F1: ps->used_by of the scene a use brought (see plan.h). */
+static int plan_used_by(tw_plan *p, const tw_scene *sc, tw_plan_scene *ps)
+{
+	const char *chain = NULL;
+	for (const tw_use *u = sc->use; u; u = u->parent) {
+		const char *file = u->loc.file ? u->loc.file : p->path;
+		chain = chain ? tw_arena_printf(&p->arena, "%s, used by %s:%d", chain, file,
+						u->loc.line)
+			      : tw_arena_printf(&p->arena, "%s:%d", file, u->loc.line);
+		if (!chain)
+			return TW_ENOMEM;
+	}
+	ps->used_by = chain;
+	return TW_OK;
+}
+
 static int copy_scene(tw_plan *p, size_t i)
 {
 	const tw_script *s = p->script;
@@ -95,6 +111,8 @@ static int copy_scene(tw_plan *p, size_t i)
 	/* issue 13, FLOW */
 	if (sc->when && !(ps->when = tw_arena_printf(&p->arena, "%s{{%s}}",
 						     sc->when_not ? "not " : "", sc->when)))
+		return TW_ENOMEM;
+	if (plan_used_by(p, sc, ps) != TW_OK) /* issue 13, F1 */
 		return TW_ENOMEM;
 	if (!ps->name || !ps->file || tw_plan_set_touchpoints(p, i, sc->step_count) != TW_OK)
 		return TW_ENOMEM;

@@ -55,6 +55,10 @@ typedef struct tw_plan_scene {
 	/* issue 13, FLOW: the scene's `when` as written, "{{card}}" or "not
 	 * {{card}}"; NULL: it always runs */
 	const char *when;
+	/* issue 13, F1: the uses that brought the scene, innermost first,
+	 * "FILE:LINE" each, joined by ", used by " ("twice.rehearsal:6");
+	 * NULL: the rehearsal's own scene */
+	const char *used_by;
 } tw_plan_scene;
 
 typedef struct tw_plan {

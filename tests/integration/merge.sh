@@ -101,6 +101,16 @@ jq -c '.rehearsals[0].scenes[1].when = "{{tails}}"' "$work/flow-2.json" >"$work/
 "$techweek" merge --reports "$work/flow-when-out" "$work/flow-1.json" "$work/flow-when.json" >/dev/null 2>"$work/flow-when.err"
 [ $? = 2 ] && grep -q "when" "$work/flow-when.err" || { fail "flow: a part with another when merged"; cat "$work/flow-when.err"; }
 
+# issue 13, F1: a failing scene a use brought says which use led there;
+# the JSON carries it (scene used_by), so the merge says it too.
+check_mode use performances tests/cases/use-failure-twice.rehearsal
+[ "$(jq -r '.rehearsals[0].scenes[1].used_by' "$work/use-m.json")" = tests/cases/use-failure-twice.rehearsal:17 ] ||
+  fail "use: merged used_by $(jq -c '.rehearsals[0].scenes[1].used_by' "$work/use-m.json")"
+grep -qF 'at tests/cases/data/use/look.scene:9 (used by tests/cases/use-failure-twice.rehearsal:17)' "$work/use-m.xml" ||
+  fail "use: the merged JUnit failure does not say which use led there"
+tr -s ' \n' ' ' <"$work/use-m.out" | grep -qF 'look.scene:9 (used by tests/cases/use-failure-twice.rehearsal:17)' ||
+  { fail "use: the merged summary does not say which use led there"; cat "$work/use-m.out"; }
+
 # A shard performs only its rehearsals: shard 2 of 2 has the 2nd and 4th.
 [ "$(jq -c '[.rehearsals[].path]' "$work/rehearsals-2.json")" = \
   '["rehearsals/kitchen-api.rehearsal","rehearsals/returning-customer.rehearsal"]' ] ||

@@ -1813,7 +1813,8 @@ static void test_flow_errors(void **state)
 	for (size_t i = 0; i < n; i++)
 		memcpy(big + i * len, one, len);
 	big[n * len] = '\0';
-	parse_err_code(big, TW_ELIMIT, 2 * 506 - 1, 18, "the repeated scenes add more than 100000");
+	parse_err_code(big, TW_ELIMIT, 2 * 506 - 1, 18,
+		       "the used files and repeated scenes add more than 100000");
 	free(big);
 }
 

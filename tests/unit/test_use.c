@@ -168,13 +168,13 @@ static void test_scenes_in_place(void **state)
 }
 
 /* The message of a parse error, folder taken out, and its place. */
-static void refused(dir *d, const char *text, const char *file, int line, int col,
-		    const char *message)
+static void refused_as(dir *d, tw_code code, const char *text, const char *file, int line,
+		       int col, const char *message)
 {
 	tw_error err = {0};
 	tw_script *s = parse_in(d, "main.rehearsal", text, &err);
 	assert_null(s);
-	assert_int_equal(err.code, TW_ESYNTAX);
+	assert_int_equal(err.code, code);
 	char *got = local(d, err.message), *where = local(d, err.file);
 	if (strcmp(got, message) != 0 || strcmp(where, file) != 0 || err.line != line ||
 	    err.col != col)
@@ -183,6 +183,12 @@ static void refused(dir *d, const char *text, const char *file, int line, int co
 	free(got);
 	free(where);
 	tw_error_clear(&err);
+}
+
+static void refused(dir *d, const char *text, const char *file, int line, int col,
+		    const char *message)
+{
+	refused_as(d, TW_ESYNTAX, text, file, line, col, message);
 }
 
 static void test_refused_at_the_use(void **state)
@@ -199,10 +205,12 @@ static void test_refused_at_the_use(void **state)
 	put(&d, "deep.scene", "use \"deep2.scene\"\n");
 	put(&d, "deep2.scene", "use \"deep.scene\"\n");
 
-	refused(&d, "use \"missing.scene\"\n", "main.rehearsal", 1, 5,
+	/* issue 13, F1 (trial T12): neither a missing file nor a cycle is a
+	 * syntax error. */
+	refused_as(&d, TW_EIO, "use \"missing.scene\"\n", "main.rehearsal", 1, 5,
 		"cannot read 'missing.scene': No such file or directory (a used file's path "
 		"is relative to the using file's folder)");
-	refused(&d, "cast\n  x\nuse \"a.scene\"\n", "b.scene", 3, 5,
+	refused_as(&d, TW_ECHECK, "cast\n  x\nuse \"a.scene\"\n", "b.scene", 3, 5,
 		"use cycle: main.rehearsal:3 uses a.scene, a.scene:3 uses b.scene, b.scene:3 "
 		"uses main.rehearsal\n"
 		"  used by a.scene:3:1\n"
@@ -238,6 +246,7 @@ static void test_refused_at_the_use(void **state)
 	tw_error err = {0};
 	tw_script *s = parse_in(&d, "main.rehearsal", "use \"deep.scene\"\n", &err);
 	assert_null(s);
+	assert_int_equal(err.code, TW_ECHECK);
 	char *msg = local(&d, err.message);
 	assert_non_null(strstr(msg, "use cycle: deep.scene:1 uses deep2.scene, deep2.scene:1 uses "
 				    "deep.scene"));
@@ -291,6 +300,84 @@ static void test_refused_without_files(void **state)
 			 TW_OK);
 	assert_int_equal(s->cast.count, 1);
 	tw_script_free(s);
+}
+
+/* issue 13, F1 (review R1): every scene and step a use moves in, and every
+ * pass a repeat adds, in any file, counts against one budget for the
+ * script (100 000): a file used many times by a file used many times
+ * cannot make the parse ask for gigabytes. */
+static void limited(dir *d, const char *text, const char *file, int line, int col,
+		    const char *message)
+{
+	tw_error err = {0};
+	tw_script *s = parse_in(d, "main.rehearsal", text, &err);
+	if (s)
+		fail_msg("parsed: %zu scenes", s->scene_count);
+	assert_int_equal(err.code, TW_ELIMIT);
+	char *got = local(d, err.message), *where = local(d, err.file);
+	if (strcmp(got, message) != 0 || strcmp(where, file) != 0 || err.line != line ||
+	    err.col != col)
+		fail_msg("got %s:%d:%d: %s\nwanted %s:%d:%d: %s", where, err.line, err.col, got,
+			 file, line, col, message);
+	free(got);
+	free(where);
+	tw_error_clear(&err);
+}
+
+static void test_fan_out_budget(void **state)
+{
+	(void)state;
+	dir d;
+	make_dir(&d);
+	/* leaf: 1 scene and 999 steps; fan: 10 uses of leaf (10 000). */
+	size_t n = 0, cap = 16 + 999 * 10;
+	char *leaf = malloc(cap);
+	assert_non_null(leaf);
+	n += (size_t)snprintf(leaf + n, cap - n, "scene \"L\"\n");
+	for (int i = 0; i < 999; i++)
+		n += (size_t)snprintf(leaf + n, cap - n, "  visit /\n");
+	put(&d, "leaf.scene", leaf);
+	free(leaf);
+	char fan[256] = "";
+	for (int i = 0; i < 10; i++)
+		strcat(fan, "use \"leaf.scene\"\n");
+	put(&d, "fan.scene", fan);
+	/* 10 uses of fan: 100 000, at the budget; one more passes it, in
+	 * fan's first use of leaf. */
+	char main_text[512] = "";
+	for (int i = 0; i < 10; i++)
+		strcat(main_text, "use \"fan.scene\"\n");
+	tw_error err = {0};
+	tw_script *s = parse_in(&d, "main.rehearsal", main_text, &err);
+	assert_non_null(s);
+	assert_int_equal(s->scene_count, 100);
+	tw_script_free(s);
+	strcat(main_text, "use \"fan.scene\"\n");
+	limited(&d, main_text, "fan.scene", 1, 5,
+		"the used files and repeated scenes add more than 100000 steps and scenes "
+		"to the rehearsal (this use passes it): use fewer files, or use them fewer "
+		"times\n"
+		"  used by main.rehearsal:11:1");
+
+	/* A repeat in a used file counts against the same budget: each use
+	 * of rep brings 10 000 (99 passes of 100 added, the first pass's
+	 * 100); the 11th use's repeat passes it. */
+	n = 0;
+	char *rep = malloc(cap);
+	assert_non_null(rep);
+	n += (size_t)snprintf(rep + n, cap - n, "scene \"R\" repeat 100\n");
+	for (int i = 0; i < 99; i++)
+		n += (size_t)snprintf(rep + n, cap - n, "  visit /\n");
+	put(&d, "rep.scene", rep);
+	free(rep);
+	char reps[512] = "";
+	for (int i = 0; i < 11; i++)
+		strcat(reps, "use \"rep.scene\"\n");
+	limited(&d, reps, "rep.scene", 1, 18,
+		"the used files and repeated scenes add more than 100000 steps and scenes "
+		"to the rehearsal (this repeat passes it): repeat fewer times\n"
+		"  used by main.rehearsal:11:1");
+	remove_dir(&d);
 }
 
 typedef struct want {
@@ -423,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_refused_without_files),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_fan_out_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
