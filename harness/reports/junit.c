@@ -606,6 +606,26 @@ static bool dress_failures(junit_writer *j, const tw_rehearsal_metrics *m, size_
 	return true;
 }
 
+/* issue 13, F3: a conditional scene left out of the performance shown, in a
+ * dress rehearsal: CI counts the test case skipped, so the message says
+ * how many performances left it out and how many ran it ("not run in 6 of
+ * 11 performances; ran in 5"), the merge's figures as the run's. False
+ * (nothing written) for one performance: its own why says it all. */
+static bool dress_not_run(junit_writer *j, const tw_rehearsal_metrics *m, size_t i)
+{
+	if (!m || m->performances < 2 || i >= m->scene_count || !m->scenes[i].not_run)
+		return false;
+	const tw_scene_metrics *sm = &m->scenes[i];
+	unsigned long long ran = sm->passed + sm->failed;
+	textf(j, "not run in %llu of %llu performances; ran in ", (unsigned long long)sm->not_run,
+	      (unsigned long long)m->performances);
+	if (ran)
+		textf(j, "%llu", ran);
+	else
+		textf(j, "none");
+	return true;
+}
+
 /*
  * What a scene that did not hold shows CI: a <failure> (an <error> when it
  * was unreachable or could not run), or, in a journey that met its
@@ -707,7 +727,8 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 		tw_buf_reset(&j->text);
 		if (sc->scene && sc->scene->when)
 			textf(j, "when %s: ", sc->scene->when);
-		textf(j, "%s", sc->not_run);
+		if (!dress_not_run(j, m, (size_t)(sc - r->scenes)))
+			textf(j, "%s", sc->not_run);
 		skipped(j, tw_buf_str(&j->text));
 	} else if (sc->status == TW_STATUS_SKIPPED) {
 		const tw_scene_result *why = first_problem_scene(r);
