@@ -1607,6 +1607,16 @@ static void check_only_when(checker *c, const capture *cap, int col)
 	}
 	const cond_capture *k = &c->conds[cap->first_cond];
 	const tw_scene *sc = k->scene;
+	if (!now) { /* a use's `with` or default: bound whatever the conditions */
+		problem(c, c->line, col,
+			"'%s' is captured only when {{%s}} is %s (%s): a performance that leaves "
+			"%s \"%s\" out has no '%s' when the use binds; give '%s' a value in the "
+			"cast",
+			cap->name, sc->when, sc->when_not ? "not set" : "set",
+			place_of(c, k->file, k->line), sc->backstage ? "backstage" : "scene",
+			sc->name, cap->name, cap->name);
+		return;
+	}
 	problem(c, c->line, col,
 		"'%s' is captured only when {{%s}} is %s (%s): a performance that leaves %s "
 		"\"%s\" out has no '%s' here; use it in a scene '%s{{%s}}' too, or give '%s' a "
