@@ -47,7 +47,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +77,24 @@ typedef struct capture {
 	/* issue 13, USE: where, in script order (see step_pos): a used
 	 * file's parameters are "captured" where its use binds them */
 	long pos;
+	/* issue 13, F3: a capture a `when` scene makes is there only when
+	 * its condition held. always_pos: the first capture in a scene
+	 * without a condition (LONG_MAX: none); covered_pos: where captures
+	 * on both sides of one condition (when {{x}}, when not {{x}}) are in
+	 * (LONG_MAX: never); first_cond: the first conditional capture (an
+	 * index in checker.conds; SIZE_MAX: none). */
+	long always_pos;
+	long covered_pos;
+	size_t first_cond;
 } capture;
+
+/* issue 13, F3: the first capture of a name under one condition. */
+typedef struct cond_capture {
+	long pos;
+	int line;
+	const char *file; /* a tw_loc.file: NULL is the script's own */
+	const tw_scene *scene; /* the scene with the `when` */
+} cond_capture;
 
 typedef struct checker {
 	const tw_script *s;
@@ -120,6 +139,19 @@ typedef struct checker {
 	bool data_unread; /* a `cast from` file could not be read: any name
 			     may be one of its columns (one problem, not one
 			     per variable) */
+	/* issue 13, F3: conditional scenes. The conditional captures (cond_names:
+	 * "NAME\1WHEN\1+" or "-" -> index in conds, the first under that
+	 * condition); the scene whose steps are checked (NULL: the cast, a
+	 * use's bindings); set while a `when` is checked (a name it tests
+	 * may be set in some performances only: that is what it asks); the
+	 * scene that placed the call that is on, when that scene has a
+	 * `when` (NULL: placed whatever the conditions). */
+	cond_capture *conds;
+	size_t cond_count;
+	tw_strmap cond_names;
+	const tw_scene *scene_now;
+	bool checking_when;
+	const tw_scene *call_scene;
 } checker;
 
 static void problem(checker *c, int line, int col, const char *fmt, ...)
@@ -129,6 +161,12 @@ static void problem(checker *c, int line, int col, const char *fmt, ...)
 static long step_pos(long seq);
 static void check_uses_at(checker *c, size_t index);
 static void duplicate_used_scene(checker *c, const tw_scene *sc, const tw_scene *f);
+/* issue 13, F3: conditional scenes (below collect_captures) */
+static void check_only_when(checker *c, const capture *cap, int col);
+static void note_capture(checker *c, capture *cap, const tw_scene *sc, const tw_step *st,
+			 long pos);
+static const tw_scene *call_condition(const checker *c, const tw_scene *sc);
+static void check_call_condition(checker *c, const tw_scene *sc, const tw_step *st);
 
 static void problem(checker *c, int line, int col, const char *fmt, ...)
 {
@@ -234,8 +272,10 @@ static void check_var(checker *c, const char *name, int col)
 		return;
 	}
 	const capture *cap = find_capture(c, name);
-	if (cap && c->cast_index < 0 && cap->pos < c->pos)
+	if (cap && c->cast_index < 0 && cap->pos < c->pos) {
+		check_only_when(c, cap, col); /* issue 13, F3 */
 		return;
+	}
 	if (cap) {
 		problem(c, c->line, col, "variable '%s' is used before it is captured (line %d)",
 			name, cap->line);
@@ -902,6 +942,7 @@ static void check_channel(checker *c, const tw_scene *sc, const tw_step *st)
 		problem(c, line, col, "'%s' is a phone step: use it in a scene on ivr%s", name,
 			sc->backstage ? " (backstage blocks are web)" : "");
 	if (st->kind == TW_STEP_CALL) {
+		c->call_scene = call_condition(c, sc); /* issue 13, F3 */
 		c->call_line = line;
 		return;
 	}
@@ -916,6 +957,8 @@ static void check_channel(checker *c, const tw_scene *sc, const tw_step *st)
 			problem(c, line, col, "'%s' before any 'call': place a call first", name);
 		return;
 	}
+	if (ivr)
+		check_call_condition(c, sc, st); /* issue 13, F3 */
 	if (st->kind == TW_STEP_HANGUP) {
 		c->hangup_line = line;
 		c->call_line = 0;
@@ -1185,7 +1228,9 @@ static bool check_flow(checker *c, const tw_scene *sc)
 		 * (bind_pos), before its first step. */
 		c->pos = step_pos(c->step_seq + 1) - 8;
 		begin_line(c, sc->when_loc.line, sc->when_loc.col);
+		c->checking_when = true; /* issue 13, F3 */
 		check_var(c, sc->when, sc->when_loc.col);
+		c->checking_when = false;
 	}
 	return false;
 }
@@ -1195,6 +1240,7 @@ static void check_scene(checker *c, size_t index)
 	const tw_scene *sc = &c->s->scenes[index];
 	int name_col = sc->name_loc.col ? sc->name_loc.col : sc->loc.col;
 	size_t first;
+	c->scene_now = NULL; /* issue 13, F3: a use binds whatever the scene's `when` */
 	check_uses_at(c, index); /* issue 13, USE */
 	c->file = sc->loc.file;
 	if (!add_name(c, &c->scene_names, sc->name, index, &first)) {
@@ -1216,6 +1262,7 @@ static void check_scene(checker *c, size_t index)
 			sc->backstage ? "backstage" : "scene", sc->name);
 	if (check_flow(c, sc))
 		return;
+	c->scene_now = sc; /* issue 13, F3 */
 	for (size_t i = 0; i < sc->step_count; i++) {
 		check_channel(c, sc, &sc->steps[i]);
 		check_step(c, &sc->steps[i]);
@@ -1271,11 +1318,17 @@ static void bind_params(checker *c, size_t index, long steps_before)
 	for (size_t k = n; k-- > 0;)
 		for (size_t i = 0; i < us[k]->params.count; i++) {
 			const tw_pair *pr = &us[k]->params.items[i];
-			if (!add_name(c, &c->capture_names, pr->name, c->capture_count, NULL))
+			long pos = bind_pos(steps_before, us[k]);
+			size_t at;
+			if (!add_name(c, &c->capture_names, pr->name, c->capture_count, &at)) {
+				/* issue 13, F3: set from here whatever the
+				 * conditions before */
+				if (pos < c->captures[at].always_pos)
+					c->captures[at].always_pos = pos;
 				continue;
-			c->captures[c->capture_count].name = pr->name;
-			c->captures[c->capture_count].line = us[k]->loc.line;
-			c->captures[c->capture_count].pos = bind_pos(steps_before, us[k]);
+			}
+			c->captures[c->capture_count] = (capture){pr->name, us[k]->loc.line, pos,
+								  pos, LONG_MAX, SIZE_MAX};
 			c->capture_count++;
 		}
 }
@@ -1396,7 +1449,9 @@ static void collect_captures(checker *c)
 	for (size_t i = 0; i < c->s->use_count; i++) /* issue 13, USE */
 		n += c->s->uses[i]->params.count;
 	c->captures = n ? tw_arena_alloc(&c->tmp, n * sizeof(capture)) : NULL;
-	if (!c->captures) {
+	c->conds = n ? tw_arena_alloc(&c->tmp, n * sizeof(cond_capture)) : NULL; /* issue 13, F3 */
+	if (!c->captures || !c->conds) {
+		c->captures = NULL;
 		c->oom = n > 0;
 		return;
 	}
@@ -1408,14 +1463,16 @@ static void collect_captures(checker *c)
 			const tw_step *st = &sc->steps[j];
 			seq++;
 			if ((st->kind != TW_STEP_EXPECT && st->kind != TW_STEP_HEAR) ||
-			    !st->expect.capture ||
-			    !add_name(c, &c->capture_names, st->expect.capture, c->capture_count,
-				      NULL))
+			    !st->expect.capture)
 				continue;
-			c->captures[c->capture_count].name = st->expect.capture;
-			c->captures[c->capture_count].line = st->loc.line;
-			c->captures[c->capture_count].pos = step_pos(seq);
-			c->capture_count++;
+			size_t at = c->capture_count;
+			if (add_name(c, &c->capture_names, st->expect.capture, at, &at)) {
+				c->captures[at] = (capture){st->expect.capture, st->loc.line,
+							    step_pos(seq), LONG_MAX, LONG_MAX,
+							    SIZE_MAX};
+				c->capture_count++;
+			}
+			note_capture(c, &c->captures[at], sc, st, step_pos(seq)); /* issue 13, F3 */
 		}
 	}
 }
@@ -1469,6 +1526,7 @@ size_t tw_script_check_data(const tw_script *script, const tw_vars *given, const
 	tw_strmap_free(&c.cast_names);
 	tw_strmap_free(&c.capture_names);
 	tw_strmap_free(&c.scene_names);
+	tw_strmap_free(&c.cond_names); /* issue 13, F3 */
 	tw_datafile_free(c.owned_data);
 	tw_arena_free(&c.tmp);
 	/* what could not be appended counts: out of memory is never 0 */
@@ -1522,7 +1580,133 @@ int tw_script_missing_each(const tw_script *script, const tw_vars *given, const 
 	tw_errors_clear(&scratch);
 	tw_strmap_free(&c.cast_names);
 	tw_strmap_free(&c.capture_names);
+	tw_strmap_free(&c.cond_names); /* issue 13, F3 */
 	tw_datafile_free(c.owned_data);
 	tw_arena_free(&c.tmp);
 	return rc;
+}
+
+/* ---- issue 13, F3: conditional scenes ---- */
+
+/* The key of a capture under one side of a condition, in c->tmp. */
+static char *cond_key(checker *c, const char *name, const char *when, bool when_not)
+{
+	char *key = tw_arena_printf(&c->tmp, "%s\1%s\1%c", name, when, when_not ? '-' : '+');
+	if (!key)
+		c->oom = true;
+	return key;
+}
+
+static bool same_condition(const tw_scene *a, const tw_scene *b)
+{
+	return a->when && b->when && a->when_not == b->when_not && strcmp(a->when, b->when) == 0;
+}
+
+/* Where a step of another place is, as a message names it: "line 4" in
+ * the file being checked, else "scenes/pay.scene:4". */
+static const char *place_of(checker *c, const char *file, int line)
+{
+	const char *here = c->file ? c->file : c->s->path;
+	const char *there = file ? file : c->s->path;
+	char *text = strcmp(here, there) == 0 ? tw_arena_printf(&c->tmp, "line %d", line)
+					      : tw_arena_printf(&c->tmp, "%s:%d", there, line);
+	if (!text)
+		c->oom = true;
+	return text ? text : "";
+}
+
+/* A capture step at pos in scene sc: always there from pos when sc has
+ * no `when`; else there only under sc's condition, unless the other side
+ * of that condition captured it before (then it is there either way). */
+static void note_capture(checker *c, capture *cap, const tw_scene *sc, const tw_step *st, long pos)
+{
+	if (!sc->when) {
+		if (pos < cap->always_pos)
+			cap->always_pos = pos;
+		return;
+	}
+	char *key = cond_key(c, cap->name, sc->when, sc->when_not);
+	char *other = cond_key(c, cap->name, sc->when, !sc->when_not);
+	if (!key || !other)
+		return;
+	if (cap->covered_pos == LONG_MAX && tw_strmap_get(&c->cond_names, other, NULL))
+		cap->covered_pos = pos;
+	if (!add_name(c, &c->cond_names, key, c->cond_count, NULL))
+		return;
+	c->conds[c->cond_count] = (cond_capture){pos, st->loc.line, st->loc.file, sc};
+	if (cap->first_cond == SIZE_MAX)
+		cap->first_cond = c->cond_count;
+	c->cond_count++;
+}
+
+/* A capture made before c->pos, used at col: a problem when it is made
+ * only in scenes with a `when` and the use is not under the same
+ * condition (run would fail in the performances that left them out).
+ * A `when` itself may test it (that is its question), and so may a
+ * scene that runs only when the name is set. */
+static void check_only_when(checker *c, const capture *cap, int col)
+{
+	if (cap->always_pos < c->pos || cap->covered_pos < c->pos || c->checking_when ||
+	    cap->first_cond == SIZE_MAX)
+		return;
+	const tw_scene *now = c->scene_now;
+	if (now && now->when) {
+		if (!now->when_not && strcmp(now->when, cap->name) == 0)
+			return;
+		char *key = cond_key(c, cap->name, now->when, now->when_not);
+		size_t i;
+		if (!key || (tw_strmap_get(&c->cond_names, key, &i) && c->conds[i].pos < c->pos))
+			return;
+	}
+	const cond_capture *k = &c->conds[cap->first_cond];
+	const tw_scene *sc = k->scene;
+	if (!now) { /* a use's `with` or default: bound whatever the conditions */
+		problem(c, c->line, col,
+			"'%s' is captured only when {{%s}} is %s (%s): a performance that leaves "
+			"%s \"%s\" out has no '%s' when the use binds; give '%s' a value in the "
+			"cast",
+			cap->name, sc->when, sc->when_not ? "not set" : "set",
+			place_of(c, k->file, k->line), sc->backstage ? "backstage" : "scene",
+			sc->name, cap->name, cap->name);
+		return;
+	}
+	problem(c, c->line, col,
+		"'%s' is captured only when {{%s}} is %s (%s): a performance that leaves %s "
+		"\"%s\" out has no '%s' here; use it in a scene '%s{{%s}}' too, or give '%s' a "
+		"value in the cast",
+		cap->name, sc->when, sc->when_not ? "not set" : "set",
+		place_of(c, k->file, k->line), sc->backstage ? "backstage" : "scene", sc->name,
+		cap->name, sc->when_not ? "when not " : "when ", sc->when, cap->name);
+}
+
+/* The scene a `call` in sc leaves the call placed under: sc when it has a
+ * `when` (the call is on only when it held), NULL when it is on whatever
+ * the conditions: sc has none, a call was on that way already, or the
+ * call before was placed on the other side of the same condition. */
+static const tw_scene *call_condition(const checker *c, const tw_scene *sc)
+{
+	const tw_scene *was = c->call_line ? c->call_scene : NULL;
+	if (!sc->when || (c->call_line && !was))
+		return NULL;
+	if (was && was->when && sc->when_not != was->when_not && strcmp(was->when, sc->when) == 0)
+		return NULL;
+	return sc;
+}
+
+/* A caller's step in sc acts on the call that is on: placed in another
+ * scene with a `when`, it is there only under that condition. Said once
+ * (then the call counts as placed), as a step in the wrong scene is. */
+static void check_call_condition(checker *c, const tw_scene *sc, const tw_step *st)
+{
+	const tw_scene *at = c->call_scene;
+	if (!at || at == sc || same_condition(at, sc))
+		return;
+	problem(c, st->loc.line, st->loc.col,
+		"'%s' needs the call placed on %s, in %s \"%s\", which runs only when {{%s}} is "
+		"%s: give this scene '%s{{%s}}' too, or place the call in a scene without a "
+		"condition",
+		step_name(st), place_of(c, at->loc.file, c->call_line),
+		at->backstage ? "backstage" : "scene", at->name, at->when,
+		at->when_not ? "not set" : "set", at->when_not ? "when not " : "when ", at->when);
+	c->call_scene = NULL;
 }

@@ -192,3 +192,25 @@ bool tw_touchpoint_flaky(const tw_touchpoint_metrics *t)
 {
 	return (t->passed > 0 && t->failed > 0) || t->retried_passes > 0;
 }
+
+/* ---- issue 13, F3: failures that follow the data rows ---- */
+
+bool tw_rehearsal_flaky_rows(const tw_rehearsal_metrics *m, bool rows)
+{
+	return !rows && tw_rehearsal_flaky(m);
+}
+
+bool tw_rehearsal_fails_on_rows(const tw_rehearsal_metrics *m, bool rows)
+{
+	return rows && tw_rehearsal_flaky(m);
+}
+
+bool tw_touchpoint_flaky_rows(const tw_touchpoint_metrics *t, bool rows)
+{
+	return rows ? t->retried_passes > 0 : tw_touchpoint_flaky(t);
+}
+
+bool tw_touchpoint_fails_on_rows(const tw_touchpoint_metrics *t, bool rows)
+{
+	return rows && t->passed > 0 && t->failed > 0;
+}

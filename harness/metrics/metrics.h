@@ -134,6 +134,19 @@ int tw_rehearsal_metrics_merge(tw_rehearsal_metrics *dst, const tw_rehearsal_met
 bool tw_rehearsal_flaky(const tw_rehearsal_metrics *m);
 bool tw_touchpoint_flaky(const tw_touchpoint_metrics *t);
 
+/* issue 13, F3: with data rows (rows: each of the rehearsal's performances
+ * takes a row, from a `cast from` or --data), passing in some performances
+ * and failing in others follows the rows, not chance: the rehearsal or
+ * touchpoint "fails on some rows" and is not flaky (the failure repeats
+ * with its row; the summary names the shown performance's row). A
+ * touchpoint that passed only after a retry is flaky all the same. The
+ * reports ask these, rows being the shown performance's data_row > 0
+ * (runner/result.h). Without rows they are tw_*_flaky, and false. */
+bool tw_rehearsal_flaky_rows(const tw_rehearsal_metrics *m, bool rows);
+bool tw_rehearsal_fails_on_rows(const tw_rehearsal_metrics *m, bool rows);
+bool tw_touchpoint_flaky_rows(const tw_touchpoint_metrics *t, bool rows);
+bool tw_touchpoint_fails_on_rows(const tw_touchpoint_metrics *t, bool rows);
+
 /* The menu the most re-prompt turns named, or NULL when none. */
 const tw_menu_turns *tw_rehearsal_reprompted_menu(const tw_rehearsal_metrics *m);
 

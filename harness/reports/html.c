@@ -525,18 +525,21 @@ typedef enum health {
 	H_FAIR,
 	H_POOR,
 	H_FLAKY,   /* passed and failed, or passed only after a retry */
+	H_ROWS,    /* issue 13, F3: passed and failed, following the data rows */
 	H_FAILING, /* never passed */
 } health;
 
 static const char *health_class(health x)
 {
-	static const char *const cls[] = {"h-none", "h-good", "h-fair", "h-poor", "h-flaky", "h-failing"};
+	static const char *const cls[] = {"h-none", "h-good", "h-fair", "h-poor", "h-flaky", "h-poor",
+					     "h-failing"};
 	return cls[x];
 }
 
 static const char *badge_class(health x)
 {
-	static const char *const cls[] = {"b-none", "b-good", "b-fair", "b-poor", "b-flaky", "b-failing"};
+	static const char *const cls[] = {"b-none", "b-good", "b-fair", "b-poor", "b-flaky", "b-poor",
+					     "b-failing"};
 	return cls[x];
 }
 
@@ -546,14 +549,15 @@ static const char *health_symbol(health x)
 	 * passed and failed steps. */
 	static const char *const sym[] = {
 		TW_SYMBOL_SKIPPED, TW_SYMBOL_PASSED, TW_SYMBOL_FAIR,
-		TW_SYMBOL_POOR,    TW_SYMBOL_FLAKY,  TW_SYMBOL_FAILED,
+		TW_SYMBOL_POOR,    TW_SYMBOL_FLAKY,  TW_SYMBOL_POOR, TW_SYMBOL_FAILED,
 	};
 	return sym[x];
 }
 
 static const char *health_word(health x)
 {
-	static const char *const word[] = {"not reached", "good", "fair", "poor", "flaky", "failing"};
+	static const char *const word[] = {"not reached", "good", "fair", "poor", "flaky",
+					      "fails on some rows", "failing"};
 	return word[x];
 }
 
@@ -567,8 +571,9 @@ static health apdex_health(double apdex)
 	return H_POOR;
 }
 
+/* rows (issue 13, F3): the performances take data rows (metrics.h). */
 static health touchpoint_health(const tw_touchpoint_metrics *t, const tw_touchpoint_score *ap,
-				const tw_step_result *shown)
+				const tw_step_result *shown, bool rows)
 {
 	if (!t) {
 		/* No figures: what the shown performance did. */
@@ -580,8 +585,10 @@ static health touchpoint_health(const tw_touchpoint_metrics *t, const tw_touchpo
 		return H_NONE;
 	if (t->failed && !t->passed)
 		return H_FAILING;
-	if (tw_touchpoint_flaky(t))
+	if (tw_touchpoint_flaky_rows(t, rows))
 		return H_FLAKY;
+	if (tw_touchpoint_fails_on_rows(t, rows))
+		return H_ROWS;
 	return ap ? apdex_health(ap->apdex) : H_GOOD;
 }
 
@@ -753,13 +760,16 @@ static void attention_item(html *h, node ol, size_t i)
 	const tw_rehearsal_score *rs = tw_page_score_of(h, i);
 	bool despite = met_despite(h, i);
 	bool evidence = x == RANK_FAILED || r->status == TW_STATUS_LIMITED || despite;
-	bool flaky = x == RANK_FAILED && m && tw_rehearsal_flaky(m);
+	bool flaky = x == RANK_FAILED && m && tw_rehearsal_flaky_rows(m, r->data_row > 0);
+	/* issue 13, F3: failed on some data rows, passed on others */
+	bool rows = x == RANK_FAILED && m && tw_rehearsal_fails_on_rows(m, r->data_row > 0);
 
 	node li = tw_page_el(h, ol, "li", NULL);
 	node badge = tw_page_el(h, li, "span", NULL);
 	tw_page_attr(h, badge, "class",
 		     tw_page_fmt(h, "health %s",
 				 flaky                            ? "b-flaky"
+				 : rows                           ? "b-poor"
 				 : x == RANK_FAILED               ? "b-failing"
 				 : r->status == TW_STATUS_LIMITED ? "b-fair"
 								  : "b-poor"));
@@ -772,6 +782,11 @@ static void attention_item(html *h, node ol, size_t i)
 	else if (flaky) /* as JUnit says it: "flaky: 3 of 40 failed" */
 		tw_page_add_text(h, badge,
 				 tw_page_fmt(h, TW_SYMBOL_FLAKY " flaky: %llu of %llu failed",
+					     (unsigned long long)(m->performances - m->achieved),
+					     (unsigned long long)m->performances));
+	else if (rows) /* issue 13, F3: as JUnit says it */
+		tw_page_add_text(h, badge,
+				 tw_page_fmt(h, TW_SYMBOL_POOR " fails on some rows: %llu of %llu failed",
 					     (unsigned long long)(m->performances - m->achieved),
 					     (unsigned long long)m->performances));
 	else
@@ -1450,7 +1465,8 @@ static void write_legend(html *h, node parent)
 	tw_page_el_text(
 		h, d, "span", "muted",
 		"good: Apdex 0.85 or more \xC2\xB7 fair: 0.70 or more \xC2\xB7 poor: below \xC2\xB7 "
-		"flaky: passed and failed \xC2\xB7 failing: never passed");
+		"flaky: passed and failed \xC2\xB7 fails on some rows: passed and failed, "
+		"following the data rows \xC2\xB7 failing: never passed");
 }
 
 static void failures_text(html *h, node td, const tw_touchpoint_metrics *t)
@@ -1542,7 +1558,8 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 		const tw_step_result *st = shown && j < tw_scene_result_steps(shown) ? &shown->steps[j]
 										    : NULL;
 		health x =
-			touchpoint_health(touchpoint_of(m, si, j), tw_page_apdex_of(rs, si, j), st);
+			touchpoint_health(touchpoint_of(m, si, j), tw_page_apdex_of(rs, si, j), st,
+					  r->data_row > 0);
 		if (x > worst)
 			worst = x;
 	}
@@ -1585,7 +1602,7 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 		const tw_touchpoint_score *ap = tw_page_apdex_of(rs, si, j);
 		const tw_step_result *st = shown && j < tw_scene_result_steps(shown) ? &shown->steps[j]
 										    : NULL;
-		health x = touchpoint_health(t, ap, st);
+		health x = touchpoint_health(t, ap, st, r->data_row > 0);
 		tr = tw_page_el(h, tb, "tr", NULL);
 		tw_page_attr(h, tr, "class", tw_page_fmt(h, "tp %s", health_class(x)));
 		const char *at = tw_touchpoint_elsewhere(r->plan, step); /* issue 13, USE */

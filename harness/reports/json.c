@@ -439,7 +439,8 @@ static json_t *apdex(json_ctx *c, const tw_rehearsal_score *rs, size_t scene, si
 	return json_null();
 }
 
-static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t, json_t *apdex_v)
+/* rows (issue 13, F3): the rehearsal's performances take data rows. */
+static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t, json_t *apdex_v, bool rows)
 {
 	json_t *o = object(c);
 	const tw_touchpoint *tp = t->step;
@@ -459,7 +460,9 @@ static json_t *touchpoint(json_ctx *c, const tw_touchpoint_metrics *t, json_t *a
 	set(c, o, "retries", count(t->retries));
 	set(c, o, "retried_passes", count(t->retried_passes));
 	set(c, o, "polls", count(t->polls)); /* format 8 */
-	set(c, o, "flaky", json_boolean(tw_touchpoint_flaky(t)));
+	set(c, o, "flaky", json_boolean(tw_touchpoint_flaky_rows(t, rows)));
+	if (rows) /* format 9, issue 13, F3 */
+		set(c, o, "fails_on_some_rows", json_boolean(tw_touchpoint_fails_on_rows(t, true)));
 	set(c, o, "latency", stats(c, t->latency));
 	if (tw_histogram_count(t->dns) > 0) {
 		json_t *p = object(c);
@@ -553,7 +556,8 @@ static json_t *transcript(json_ctx *c, const tw_scene_result *sr)
 }
 
 static json_t *scene(json_ctx *c, const tw_plan_scene *sc, const tw_scene_metrics *sm,
-		     const tw_scene_result *sr, const tw_rehearsal_score *rs, size_t index)
+		     const tw_scene_result *sr, const tw_rehearsal_score *rs, size_t index,
+		     bool rows /* issue 13, F3 */)
 {
 	json_t *o = object(c);
 	set(c, o, "name", str(c, sc ? sc->name : NULL));
@@ -575,7 +579,7 @@ static json_t *scene(json_ctx *c, const tw_plan_scene *sc, const tw_scene_metric
 		set(c, o, "used_by", str(c, sc->used_by));
 	json_t *tps = array(c);
 	for (size_t j = 0; sm->steps && j < sm->step_count; j++)
-		push(c, tps, touchpoint(c, &sm->steps[j], apdex(c, rs, index, j)));
+		push(c, tps, touchpoint(c, &sm->steps[j], apdex(c, rs, index, j), rows));
 	set(c, o, "touchpoints", tps);
 	set(c, o, "transcript", transcript(c, sr));
 	return o;
@@ -746,7 +750,9 @@ static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_reh
 	set(c, o, "outcome_rate",
 	    m->performances ? json_real((double)m->achieved / (double)m->performances)
 			    : json_null());
-	set(c, o, "flaky", json_boolean(tw_rehearsal_flaky(m)));
+	set(c, o, "flaky", json_boolean(tw_rehearsal_flaky_rows(m, r->data_row > 0)));
+	if (r->data_row > 0) /* format 9, issue 13, F3 */
+		set(c, o, "fails_on_some_rows", json_boolean(tw_rehearsal_fails_on_rows(m, true)));
 	set(c, o, "time_to_outcome", stats(c, m->time_to_outcome));
 	set(c, o, "frontstage_steps_mean", mean_of((double)m->frontstage_steps, m->performances));
 	set(c, o, "frontstage_ms_mean", mean_of(m->frontstage_ms, m->performances));
@@ -787,7 +793,7 @@ static json_t *rehearsal(json_ctx *c, const tw_rehearsal_result *r, const tw_reh
 	for (size_t i = 0; m->scenes && i < m->scene_count; i++) {
 		const tw_plan_scene *sc = s && i < s->scene_count ? &s->scenes[i] : NULL;
 		const tw_scene_result *sr = r->scenes && i < r->scene_count ? &r->scenes[i] : NULL;
-		push(c, scenes, scene(c, sc, &m->scenes[i], sr, rs, i));
+		push(c, scenes, scene(c, sc, &m->scenes[i], sr, rs, i, r->data_row > 0));
 	}
 	set(c, o, "scenes", scenes);
 	set(c, o, "readiness", rehearsal_readiness(c, rs));

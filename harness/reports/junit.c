@@ -594,18 +594,41 @@ static void step_log(junit_writer *j, const tw_scene_result *sc)
  * passed, "300 of 300 failed" when it never did ("of the 220 performances
  * that reached it" when an earlier scene stopped the others). Appended to
  * j->text; nothing for a single performance. Returns whether it wrote. */
-static bool dress_failures(junit_writer *j, const tw_rehearsal_metrics *m, size_t i)
+static bool dress_failures(junit_writer *j, const tw_rehearsal_metrics *m, size_t i, bool rows)
 {
 	if (!m || m->performances < 2 || i >= m->scene_count || !m->scenes[i].failed)
 		return false;
 	const tw_scene_metrics *sm = &m->scenes[i];
 	unsigned long long reached = sm->passed + sm->failed;
-	textf(j, "%s%llu of ", sm->passed ? "flaky: " : "", (unsigned long long)sm->failed);
+	/* issue 13, F3: with data rows, what failed in some performances
+	 * follows the rows (metrics.h) */
+	textf(j, "%s%llu of ", !sm->passed ? "" : rows ? "fails on some rows: " : "flaky: ",
+	      (unsigned long long)sm->failed);
 	if (reached == m->performances)
 		textf(j, "%llu failed", reached);
 	else
 		textf(j, "the %llu %s that reached it failed", reached,
 		      tw_plural(reached, "performance", "performances"));
+	return true;
+}
+
+/* issue 13, F3: a conditional scene left out of the performance shown, in a
+ * dress rehearsal: CI counts the test case skipped, so the message says
+ * how many performances left it out and how many ran it ("not run in 6 of
+ * 11 performances; ran in 5"), the merge's figures as the run's. False
+ * (nothing written) for one performance: its own why says it all. */
+static bool dress_not_run(junit_writer *j, const tw_rehearsal_metrics *m, size_t i)
+{
+	if (!m || m->performances < 2 || i >= m->scene_count || !m->scenes[i].not_run)
+		return false;
+	const tw_scene_metrics *sm = &m->scenes[i];
+	unsigned long long ran = sm->passed + sm->failed;
+	textf(j, "not run in %llu of %llu performances; ran in ", (unsigned long long)sm->not_run,
+	      (unsigned long long)m->performances);
+	if (ran)
+		textf(j, "%llu", ran);
+	else
+		textf(j, "none");
 	return true;
 }
 
@@ -634,7 +657,7 @@ static void write_problem(junit_writer *j, const tw_rehearsal_result *r,
 		attr(j, "type", sc->status == TW_STATUS_UNREACHABLE ? "unreachable" : "script", true);
 	}
 	tw_buf_reset(&j->text);
-	if (dress_failures(j, m, i))
+	if (dress_failures(j, m, i, r->data_row > 0))
 		textf(j, "; ");
 	if (culprit)
 		step_message(j, r, culprit);
@@ -642,7 +665,7 @@ static void write_problem(junit_writer *j, const tw_rehearsal_result *r,
 		textf(j, "scene %s", tw_status_str(sc->status));
 	attr(j, "message", tw_buf_str(&j->text), true);
 	tw_buf_reset(&j->text);
-	if (dress_failures(j, m, i))
+	if (dress_failures(j, m, i, r->data_row > 0))
 		textf(j, "; the first that failed:\n");
 	step_details(j, r, sc);
 	if (passed)
@@ -710,7 +733,8 @@ static void write_scene(junit_writer *j, const tw_rehearsal_result *r, const tw_
 		tw_buf_reset(&j->text);
 		if (sc->scene && sc->scene->when)
 			textf(j, "when %s: ", sc->scene->when);
-		textf(j, "%s", sc->not_run);
+		if (!dress_not_run(j, m, (size_t)(sc - r->scenes)))
+			textf(j, "%s", sc->not_run);
 		skipped(j, tw_buf_str(&j->text));
 	} else if (sc->status == TW_STATUS_SKIPPED) {
 		const tw_scene_result *why = first_problem_scene(r);
@@ -832,6 +856,7 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 	const tw_rehearsal_score *rs = j->score && index < j->score->count
 					       ? &j->score->rehearsals[index] : NULL;
 	char num[48];
+	bool rows = run->rehearsals[index].data_row > 0; /* issue 13, F3 */
 	if (rs && rs->scored) {
 		property(j, "readiness", tw_score_shown(num, sizeof(num), rs->score));
 		for (int p = 0; p < TW_PART_COUNT; p++) {
@@ -899,13 +924,23 @@ static void write_readiness(junit_writer *j, const tw_run *run, size_t index)
 	tw_buf_reset(&j->text);
 	for (size_t i = 0; i < m->scene_count; i++)
 		for (size_t k = 0; k < m->scenes[i].step_count; k++)
-			if (tw_touchpoint_flaky(&m->scenes[i].steps[k]))
+			if (tw_touchpoint_flaky_rows(&m->scenes[i].steps[k], rows))
 				textf(j, "%s%d", j->text.len ? ", " : "",
 				      m->scenes[i].steps[k].step->line);
 	if (j->text.len)
 		property(j, "flaky_lines", tw_buf_str(&j->text));
-	if (tw_rehearsal_flaky(m))
+	if (tw_rehearsal_flaky_rows(m, rows))
 		property(j, "flaky", "true");
+	/* issue 13, F3: the touchpoints that failed on some data rows and
+	 * passed on others (not flaky: the failure follows the row) */
+	tw_buf_reset(&j->text);
+	for (size_t i = 0; rows && i < m->scene_count; i++)
+		for (size_t k = 0; k < m->scenes[i].step_count; k++)
+			if (tw_touchpoint_fails_on_rows(&m->scenes[i].steps[k], rows))
+				textf(j, "%s%d", j->text.len ? ", " : "",
+				      m->scenes[i].steps[k].step->line);
+	if (j->text.len)
+		property(j, "rows_lines", tw_buf_str(&j->text));
 }
 
 /* The rehearsal against --baseline: its figures before and after, the

@@ -579,7 +579,10 @@ static void put_latency(const summary *s, const tw_histogram *h)
 /* A dress rehearsal's figures for one rehearsal: outcome rate, time to
  * outcome, flakiness; then its touchpoints that failed (all of them with
  * --verbose). */
-static void put_figures(const summary *s, const tw_rehearsal_metrics *m, double required)
+/* rows (issue 13, F3): the performances take data rows, so what failed in
+ * some of them fails on some rows, not flaky (metrics.h). */
+static void put_figures(const summary *s, const tw_rehearsal_metrics *m, double required,
+			bool rows)
 {
 	char rate[TW_RATE_SHOWN_SIZE];
 	fprintf(s->out, "      %llu performances: %llu achieved (%s)",
@@ -593,8 +596,10 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m, double 
 		fputs("; time to outcome on the customer's clock ", s->out);
 		put_latency(s, m->time_to_outcome);
 	}
-	if (tw_rehearsal_flaky(m))
+	if (tw_rehearsal_flaky_rows(m, rows))
 		fprintf(s->out, "  %sflaky%s", esc(s, YELLOW), esc(s, RESET));
+	else if (tw_rehearsal_fails_on_rows(m, rows))
+		fprintf(s->out, "  %sfails on some rows%s", esc(s, YELLOW), esc(s, RESET));
 	fputc('\n', s->out);
 	for (size_t i = 0; i < m->scene_count; i++)
 		for (size_t j = 0; j < m->scenes[i].step_count; j++) {
@@ -626,8 +631,10 @@ static void put_figures(const summary *s, const tw_rehearsal_metrics *m, double 
 			if (t->polls)
 				fprintf(s->out, ", %llu %s", (unsigned long long)t->polls,
 					tw_plural(t->polls, "poll", "polls"));
-			if (tw_touchpoint_flaky(t))
+			if (tw_touchpoint_flaky_rows(t, rows))
 				fprintf(s->out, " %sflaky", esc(s, YELLOW));
+			else if (tw_touchpoint_fails_on_rows(t, rows))
+				fprintf(s->out, " %sfails on some rows", esc(s, YELLOW));
 			fprintf(s->out, "%s\n", esc(s, RESET));
 		}
 }
@@ -680,7 +687,7 @@ static int put_rehearsal(const summary *s, const tw_run *run, size_t i,
 	if (r->phone.calls > 0)
 		put_phone(s, &r->phone);
 	if (m && m->performances > 1)
-		put_figures(s, m, required);
+		put_figures(s, m, required, r->data_row > 0);
 	else if (m)
 		put_polls(s, m);
 	if (m && m->interrupted)

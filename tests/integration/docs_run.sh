@@ -29,14 +29,18 @@ for doc in README.md docs/language.md docs/phone.md docs/baseline.md; do
 done
 # The file docs/language.md's attach example sends, beside the examples.
 cp "$root/tests/cases/data/web/photo.txt" "$work/"
-for f in "$work"/*.rehearsal; do
-  count=$((count + 1))
-  if ! "$techweek" run --var "stage=$stage" --no-reports --color never "$f" >"$f.out" 2>&1; then
-    failed=$((failed + 1))
-    echo "FAIL $(basename "$f")"; sed 's/^/     /' "$f.out"
-  else
-    echo "ok   $(basename "$f")"
-  fi
+# Twice (F3, trial T6): an example passes on every run against one stage,
+# not only against a fresh one (the stage keeps counts for its whole life).
+for pass in 1 2; do
+  for f in "$work"/*.rehearsal; do
+    count=$((count + 1))
+    if ! "$techweek" run --var "stage=$stage" --no-reports --color never "$f" >"$f.out" 2>&1; then
+      failed=$((failed + 1))
+      echo "FAIL $(basename "$f") (run $pass)"; sed 's/^/     /' "$f.out"
+    else
+      echo "ok   $(basename "$f") (run $pass)"
+    fi
+  done
 done
 [ "$count" -ge 2 ] || { echo "found only $count examples: the extraction broke"; exit 1; }
 
