@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/array.h"
+#include "core/fsutil.h"
 #include "techweek/vars.h"
 
 /* The reader's state: the text, where it is, and the table it builds.
@@ -567,21 +569,19 @@ int tw_datafile_parse(tw_datafile **out, const char *path, const char *text, siz
 int tw_datafile_load(tw_datafile **out, const char *path, tw_error *err)
 {
 	*out = NULL;
-	FILE *f = fopen(path, "rb");
+	/* A regular file only, opened without waiting (core/fsutil): a FIFO
+	 * as `cast from` or --data must not hang `techweek check`, nor a
+	 * device be read for ever. */
 	struct stat sb;
-	if (!f || fstat(fileno(f), &sb) != 0 || S_ISDIR(sb.st_mode)) {
-		int e = f ? (S_ISDIR(sb.st_mode) ? EISDIR : errno) : errno;
-		if (f)
-			fclose(f);
+	const char *why = NULL;
+	int fd = tw_open_regular(path, &sb, &why);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+	if (!f) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
 		return tw_error_set_at(err, TW_EIO, path, 0, 0, NULL, "cannot read the data file: %s",
-				       strerror(e));
-	}
-	/* A file, not a device or a pipe: `techweek check` reads it too, and
-	 * must never wait on one (or read /dev/zero for ever). */
-	if (!S_ISREG(sb.st_mode)) {
-		fclose(f);
-		return tw_error_set_at(err, TW_EIO, path, 0, 0, NULL,
-				       "cannot read the data file: not a regular file");
+				       why ? why : strerror(e));
 	}
 	if ((unsigned long long)sb.st_size > TW_DATAFILE_MAX_BYTES) {
 		fclose(f);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/datafile.h"
@@ -225,7 +226,7 @@ static void load_files(void **state)
 	assert_non_null(strstr(err.message, "No such file"));
 	tw_error_clear(&err);
 	assert_int_equal(tw_datafile_load(&d, "/tmp", &err), TW_EIO);
-	assert_non_null(strstr(err.message, "Is a directory"));
+	assert_non_null(strstr(err.message, "is a folder"));
 	tw_error_clear(&err);
 	assert_int_equal(tw_datafile_load(&d, "/dev/null", &err), TW_EIO);
 	assert_non_null(strstr(err.message, "not a regular file"));
@@ -250,6 +251,29 @@ static void load_files(void **state)
 	assert_string_equal(tw_datafile_base("users.csv"), "users.csv");
 }
 
+/* issue 13, F2 (R5): `cast from` or --data naming a FIFO is refused at
+ * once: `techweek check` must never wait for a writer. */
+static void load_fifo_refused_without_waiting(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/tw-datafile-fifo-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char fifo[64];
+	snprintf(fifo, sizeof(fifo), "%s/rows.csv", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(10); /* a hang fails the test */
+	tw_datafile *d = NULL;
+	tw_error err = {0};
+	assert_int_equal(tw_datafile_load(&d, fifo, &err), TW_EIO);
+	alarm(0);
+	assert_null(d);
+	assert_string_equal(err.file, fifo);
+	assert_non_null(strstr(err.message, "not a regular file"));
+	tw_error_clear(&err);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +281,7 @@ int main(void)
 		cmocka_unit_test(csv_errors),       cmocka_unit_test(csv_error_source),
 		cmocka_unit_test(jsonl),            cmocka_unit_test(jsonl_errors),
 		cmocka_unit_test(load_files),
+		cmocka_unit_test(load_fifo_refused_without_waiting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,6 +218,34 @@ static void folder_in_the_set_writes_nothing(void **state)
 	remove_scratch(dir);
 }
 
+/* issue 13, F2 (R5): a FIFO, a device: refused at once, never waited on
+ * (opening a FIFO for reading blocks until a writer comes). */
+static void reading_a_fifo_is_refused_without_waiting(void **state)
+{
+	(void)state;
+	char *dir = scratch();
+	char *fifo = path_in(dir, "rows.fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(10); /* a hang fails the test, not the suite's timeout */
+	char *data = NULL;
+	size_t len = 0;
+	tw_error e = {0};
+	assert_int_equal(tw_read_file(fifo, 1 << 20, &data, &len, &e), TW_EIO);
+	assert_null(data);
+	assert_string_equal(e.file, fifo);
+	assert_non_null(strstr(e.message, "not a regular file"));
+	tw_error_clear(&e);
+	assert_int_equal(tw_read_file("/dev/zero", 1 << 20, &data, &len, &e), TW_EIO);
+	assert_non_null(strstr(e.message, "not a regular file"));
+	tw_error_clear(&e);
+	assert_int_equal(tw_read_file(dir, 1 << 20, &data, &len, &e), TW_EIO);
+	assert_non_null(strstr(e.message, "is a folder"));
+	tw_error_clear(&e);
+	alarm(0);
+	free(fifo);
+	remove_scratch(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +254,7 @@ int main(void)
 		cmocka_unit_test(failed_device_write_is_reported_and_keeps_the_set),
 		cmocka_unit_test(set_is_all_old_when_one_write_fails),
 		cmocka_unit_test(folder_in_the_set_writes_nothing),
+		cmocka_unit_test(reading_a_fifo_is_refused_without_waiting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
