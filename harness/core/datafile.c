@@ -42,6 +42,10 @@ typedef struct reader {
 	size_t cell_count, cell_cap;
 	int *lines;
 	size_t lines_cap;
+	/* issue 13, F2: TW_DATAFILE_HIDE_ROWS, and whether the CSV header
+	 * (names, never secret) is being read */
+	bool hide_rows;
+	bool in_header;
 } reader;
 
 bool tw_datafile_is_jsonl(const char *path)
@@ -79,7 +83,9 @@ static int fail_at(reader *r, int line, size_t line_start, int col, const char *
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	const char *src = line > 0 ? line_text(r, line_start) : NULL;
+	/* A row may hold a secret (TW_DATAFILE_HIDE_ROWS): no quote of it. */
+	bool quote = line > 0 && (!r->hide_rows || r->in_header);
+	const char *src = quote ? line_text(r, line_start) : NULL;
 	int rc = tw_error_set_at(r->err, TW_ESYNTAX, r->d->path, line, col, src, "%s", msg);
 	return rc == TW_ESYNTAX ? rc : TW_ENOMEM;
 }
@@ -231,7 +237,8 @@ static int read_quoted(reader *r)
 	}
 	if (r->pos < r->len && r->t[r->pos] != ',' && !eol_len(r, r->pos)) {
 		char c = r->t[r->pos];
-		if ((unsigned char)c >= 0x20 && (unsigned char)c < 0x7f)
+		if ((unsigned char)c >= 0x20 && (unsigned char)c < 0x7f &&
+		    (!r->hide_rows || r->in_header))
 			return fail_at(r, r->line, r->line_start, col_of(r, r->pos),
 				       "expected ',' or the end of the line after the closing '\"' "
 				       "of a quoted field, found '%c' (a '\"' inside a quoted field "
@@ -272,6 +279,7 @@ static int read_csv(reader *r)
 			       "a row of values per line");
 	bool header = true;
 	for (;;) {
+		r->in_header = header;
 		if (r->pos >= r->len)
 			break;
 		int row_line = r->line;
@@ -370,9 +378,15 @@ static int read_json_line(reader *r, const char *s, size_t n, size_t *cols_cap)
 {
 	json_error_t je;
 	json_t *obj = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
-	if (!obj)
+	if (!obj) {
+		/* jansson quotes the text near the fault ("invalid token near
+		 * 'Sup'"): a part of a secret, when the rows hold secrets */
+		char *near = r->hide_rows ? strstr(je.text, " near ") : NULL;
+		if (near)
+			*near = '\0';
 		return fail_at(r, r->line, r->line_start, je.column > 0 ? je.column : 1,
 			       "not JSON: %s", je.text);
+	}
 	if (!json_is_object(obj)) {
 		json_decref(obj);
 		return fail_at(r, r->line, r->line_start, (int)skip_ws(s, n, 0) + 1,
@@ -522,11 +536,18 @@ void tw_datafile_free(tw_datafile *d)
 int tw_datafile_parse(tw_datafile **out, const char *path, const char *text, size_t len,
 		      tw_error *err)
 {
+	return tw_datafile_parse_opts(out, path, text, len, 0, err);
+}
+
+int tw_datafile_parse_opts(tw_datafile **out, const char *path, const char *text, size_t len,
+			   unsigned flags, tw_error *err)
+{
 	*out = NULL;
 	tw_datafile *d = calloc(1, sizeof(*d));
 	if (!d)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	reader r = {.d = d, .t = text ? text : "", .len = text ? len : 0, .line = 1, .err = err};
+	reader r = {.d = d, .t = text ? text : "", .len = text ? len : 0, .line = 1, .err = err,
+		    .hide_rows = flags & TW_DATAFILE_HIDE_ROWS};
 	d->path = tw_arena_strdup(&d->arena, path ? path : "<data>");
 	bool jsonl = tw_datafile_is_jsonl(d->path);
 	int rc = !d->path ? oom(&r) : jsonl ? read_jsonl(&r) : read_csv(&r);
@@ -567,6 +588,11 @@ int tw_datafile_parse(tw_datafile **out, const char *path, const char *text, siz
 }
 
 int tw_datafile_load(tw_datafile **out, const char *path, tw_error *err)
+{
+	return tw_datafile_load_opts(out, path, 0, err);
+}
+
+int tw_datafile_load_opts(tw_datafile **out, const char *path, unsigned flags, tw_error *err)
 {
 	*out = NULL;
 	/* A regular file only, opened without waiting (core/fsutil): a FIFO
@@ -613,7 +639,7 @@ int tw_datafile_load(tw_datafile **out, const char *path, tw_error *err)
 				     strerror(errno));
 	fclose(f);
 	if (rc == TW_OK)
-		rc = tw_datafile_parse(out, path, text, n, err);
+		rc = tw_datafile_parse_opts(out, path, text, n, flags, err);
 	free(text);
 	return rc;
 }

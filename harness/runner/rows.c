@@ -250,7 +250,13 @@ int tw_rows_prepare(tw_run *run, size_t i, tw_vars **cast, tw_error *err)
 	tw_error e = {0};
 	if (s->data_path) {
 		char *full = tw_rows_data_path(s);
-		int rc = full ? tw_datafile_load(&u->owned, full, &e) : TW_ENOMEM;
+		/* issue 13, F2: the secret columns are registered only once it
+		 * loads: an error quotes no row before then */
+		int rc = full ? tw_datafile_load_opts(&u->owned, full,
+						      s->data_secret_count ? TW_DATAFILE_HIDE_ROWS
+									   : 0,
+						      &e)
+			      : TW_ENOMEM;
 		free(full);
 		if (rc == TW_ENOMEM) {
 			tw_error_clear(&e);
