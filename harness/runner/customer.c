@@ -281,8 +281,9 @@ int tw_customer_auth_secrets(tw_run *run, const tw_script *s, const tw_vars *var
 			    tw_template_expand(auth, vars, TW_EXPAND_PLAIN, &cred, NULL,
 					       &e) == TW_OK) {
 				const char *colon = strchr(cred, ':');
-				if (colon && strlen(colon + 1) >= 4)
-					rc = tw_redact_add(&run->redact, colon + 1);
+				if (colon) /* issue 13, F2: the one rule for given secrets */
+					rc = tw_redact_add_given(&run->redact, colon + 1,
+								 strlen(colon + 1));
 			}
 			free(cred);
 			tw_error_clear(&e);
