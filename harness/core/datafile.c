@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /*
  * Data files (issue 13, DATA): CSV (RFC 4180) and JSON lines. See
  * datafile.h for the formats.
@@ -658,4 +659,19 @@ long tw_datafile_column(const tw_datafile *d, const char *name)
 		if (strcmp(d->columns[i], name) == 0)
 			return (long)i;
 	return -1;
+}
+
+/* issue 13, F2 */
+int tw_datafile_read_by(tw_error *e, const char *file, int line, int col)
+{
+	if (!e || !e->message || !file)
+		return TW_OK;
+	char *m = NULL;
+	int n = line > 0 ? asprintf(&m, "%s\n  read by %s:%d:%d", e->message, file, line, col)
+			 : asprintf(&m, "%s\n  read by %s", e->message, file);
+	if (n < 0)
+		return TW_ENOMEM;
+	free(e->message);
+	e->message = m;
+	return TW_OK;
 }

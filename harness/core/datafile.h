@@ -68,6 +68,12 @@ int tw_datafile_parse_opts(tw_datafile **out, const char *path, const char *text
 			   unsigned flags, tw_error *err);
 int tw_datafile_load_opts(tw_datafile **out, const char *path, unsigned flags, tw_error *err);
 
+/* issue 13, F2: an error about a data file also names what reads it, as a
+ * used file's error names its use: a line "  read by FILE:LINE:COL" (the
+ * `cast from` line; line 0: "  read by FILE", as "--data") appended to
+ * e's message. TW_OK; TW_ENOMEM (e unchanged). */
+int tw_datafile_read_by(tw_error *e, const char *file, int line, int col);
+
 /* The value of row r's column c (both from 0); never NULL. */
 const char *tw_datafile_cell(const tw_datafile *d, size_t r, size_t c);
 

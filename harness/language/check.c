@@ -567,6 +567,9 @@ static void check_data(checker *c, const tw_datafile *run_data)
 			s->data_path, full, why);
 	else if (rc == TW_ENOMEM)
 		c->oom = true;
+	else if (rc != TW_OK && tw_datafile_read_by(&e, s->path, s->data_loc.line,
+						   s->data_loc.col) != TW_OK) /* issue 13, F2 */
+		c->oom = true;
 	else if (rc != TW_OK)
 		data_problem(c, &e);
 	tw_error_clear(&e);

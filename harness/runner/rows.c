@@ -272,6 +272,11 @@ int tw_rows_prepare(tw_run *run, size_t i, tw_vars **cast, tw_error *err)
 				tw_error_clear(&e);
 				return broken(r, &at);
 			}
+			/* issue 13, F2: malformed, at its own line: and read by */
+			if (tw_datafile_read_by(&e, s->path, s->data_loc.line, s->data_loc.col)) {
+				tw_error_clear(&e);
+				return tw_error_set(err, TW_ENOMEM, "out of memory");
+			}
 			return broken(r, &e);
 		}
 		u->file = u->owned;
