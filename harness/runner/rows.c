@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "core/generate.h"
 #include "core/template.h"
 #include "runner/customer.h"
 
@@ -120,14 +121,6 @@ void tw_data_use_free(tw_data_use *u)
 	free(u);
 }
 
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
 static const tw_script *script_of(const tw_run *run, size_t i)
 {
 	const tw_plan *plan = run->rehearsals[i].plan;
@@ -164,11 +157,11 @@ size_t tw_rows_pick(const tw_run *run, size_t i, unsigned long long seq, uint64_
 	if (u->order == TW_DATA_RANDOM) {
 		/* One generator per performance, from (run seed, rehearsal,
 		 * number): the row does not depend on which thread or shard
-		 * performs it. */
-		uint64_t s = run->seed ^ ((uint64_t)(u->index + 1) * 0xD1B54A32D192ED03ULL) ^
-			     (seq * 0x8CB92BA72F3D8DD7ULL);
-		splitmix64(&s);
-		return (size_t)(splitmix64(&s) % rows);
+		 * performs it. issue 13, F2: core/generate's PRNG, seeded as
+		 * a performance's tw_gen is, so --seed reproduces it. */
+		tw_rng rng;
+		tw_rng_seed(&rng, run->seed, u->index, seq);
+		return (size_t)tw_rng_below(&rng, rows);
 	}
 	return (size_t)((seq - 1) % rows); /* next; once never wraps */
 }
