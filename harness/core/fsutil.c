@@ -98,6 +98,18 @@ int tw_read_file(const char *path, size_t max, char **out, size_t *len, tw_error
 	return TW_OK;
 }
 
+/* issue 13, F2 */
+char *tw_path_beside(const char *base_file, const char *path)
+{
+	const char *slash = base_file ? strrchr(base_file, '/') : NULL;
+	if (path[0] == '/' || !slash)
+		return strdup(path);
+	char *full = NULL;
+	if (asprintf(&full, "%.*s/%s", (int)(slash - base_file), base_file, path) < 0)
+		return NULL;
+	return full;
+}
+
 static int make_parents(const char *path)
 {
 	char *copy = strdup(path);

@@ -36,6 +36,12 @@ int tw_read_file(const char *path, size_t max, char **out, size_t *len, tw_error
 struct stat;
 int tw_open_regular(const char *path, struct stat *st, const char **why);
 
+/* issue 13, F2: path as a file names it: relative to base_file's folder,
+ * unless absolute or base_file has no folder ("a.rehearsal": the current
+ * one). The one rule for `cast from`, `use`, `attach`, `part ... file`
+ * and the checker's view of them. malloc'd; NULL when out of memory. */
+char *tw_path_beside(const char *base_file, const char *path);
+
 /* One file of a set: len bytes of data for path (borrowed). */
 typedef struct tw_file_data {
 	const char *path;

@@ -60,6 +60,7 @@
 #include "core/generate.h"
 #include "core/buf.h"
 #include "core/datafile.h"
+#include "core/fsutil.h" /* issue 13, F2 */
 #include "core/strmap.h"
 #include "core/template.h"
 #include "expectations/compiled.h"
@@ -695,10 +696,9 @@ static char *script_file(checker *c, const char *path)
 {
 	/* issue 13, USE: a used file's paths are relative to its folder */
 	const char *base = c->file ? c->file : c->s->path;
-	const char *slash = strrchr(base, '/');
-	char *full = path[0] == '/' || !slash
-			     ? tw_arena_strdup(&c->tmp, path)
-			     : tw_arena_printf(&c->tmp, "%.*s/%s", (int)(slash - base), base, path);
+	char *m = tw_path_beside(base, path); /* issue 13, F2: the one rule */
+	char *full = m ? tw_arena_strdup(&c->tmp, m) : NULL;
+	free(m);
 	if (!full)
 		c->oom = true;
 	return full;

@@ -446,14 +446,7 @@ static char *script_relative(const tw_customer *c, const char *path)
 	const char *base = c->scene < c->script->scene_count && cur_scene(c)->loc.file
 				   ? cur_scene(c)->loc.file
 				   : c->script->path;
-	const char *slash = strrchr(base, '/');
-	if (path[0] == '/' || !slash)
-		return strdup(path);
-	size_t dn = (size_t)(slash - base), n = dn + strlen(path) + 2;
-	char *full = malloc(n);
-	if (full)
-		snprintf(full, n, "%.*s/%s", (int)dn, base, path);
-	return full;
+	return tw_path_beside(base, path); /* issue 13, F2: the one rule */
 }
 
 /* A header whose name may come from a template: the name must still be

@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "core/fsutil.h"
 #include "core/generate.h"
 #include "core/template.h"
 #include "runner/customer.h"
@@ -130,14 +131,7 @@ static const tw_script *script_of(const tw_run *run, size_t i)
 /* The script's data file, relative to its folder. malloc'd. */
 char *tw_rows_data_path(const tw_script *s)
 {
-	const char *slash = strrchr(s->path, '/');
-	if (s->data_path[0] == '/' || !slash)
-		return strdup(s->data_path);
-	size_t dn = (size_t)(slash - s->path), n = dn + strlen(s->data_path) + 2;
-	char *full = malloc(n);
-	if (full)
-		snprintf(full, n, "%.*s/%s", (int)dn, s->path, s->data_path);
-	return full;
+	return tw_path_beside(s->path, s->data_path); /* issue 13, F2 */
 }
 
 unsigned long tw_rows_performances(const tw_run *run, size_t i, unsigned long performances)

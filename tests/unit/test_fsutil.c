@@ -246,6 +246,25 @@ static void reading_a_fifo_is_refused_without_waiting(void **state)
 	remove_scratch(dir);
 }
 
+/* issue 13, F2 (R12): the one rule for a path a file names */
+static void path_beside_a_file(void **state)
+{
+	(void)state;
+	static const char *const cases[][3] = {
+		{"rehearsals/a.rehearsal", "data/u.csv", "rehearsals/data/u.csv"},
+		{"/abs/x/a.rehearsal", "u.csv", "/abs/x/u.csv"},
+		{"a.rehearsal", "data/u.csv", "data/u.csv"},
+		{"rehearsals/a.rehearsal", "/etc/u.csv", "/etc/u.csv"},
+		{"/a.rehearsal", "u.csv", "/u.csv"},
+		{"x/scenes/login.scene", "../data/u.csv", "x/scenes/../data/u.csv"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *p = tw_path_beside(cases[i][0], cases[i][1]);
+		assert_string_equal(p, cases[i][2]);
+		free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +274,7 @@ int main(void)
 		cmocka_unit_test(set_is_all_old_when_one_write_fails),
 		cmocka_unit_test(folder_in_the_set_writes_nothing),
 		cmocka_unit_test(reading_a_fifo_is_refused_without_waiting),
+		cmocka_unit_test(path_beside_a_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
