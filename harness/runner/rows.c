@@ -163,55 +163,9 @@ size_t tw_rows_pick(const tw_run *run, size_t i, unsigned long long seq, uint64_
 int tw_rows_vars(tw_vars **out, tw_run *run, size_t i, size_t row, tw_error *err)
 {
 	const tw_data_use *u = run->data[i];
-	const tw_script *s = script_of(run, i);
-	const tw_vars *given = run->opts.vars;
-	tw_vars *vars = *out = tw_vars_new_over(given);
-	if (!vars)
-		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	/* Entries made of generated values are each performance's own
-	 * (customer.c expands them at its first step), as without data. */
-	tw_vars *deferred = tw_vars_new();
-	if (!deferred)
-		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	int rc = TW_OK;
-	for (size_t c = 0; rc == TW_OK && c < u->file->column_count; c++)
-		if (!tw_vars_get(given, u->file->columns[c], NULL))
-			rc = tw_vars_set(vars, u->file->columns[c], tw_datafile_cell(u->file, row, c),
-					 u->secret[c]);
-	for (size_t k = 0; rc == TW_OK && k < s->cast.count; k++) {
-		const tw_pair *p = &s->cast.items[k];
-		/* --var wins over the row, the row over the cast's own value */
-		if (tw_vars_get(given, p->name, NULL) || tw_datafile_column(u->file, p->name) >= 0)
-			continue;
-		if (p->value && tw_customer_value_deferred(p->value, deferred)) {
-			rc = tw_vars_set(deferred, p->name, "", false);
-			continue;
-		}
-		if (!p->value) {
-			tw_vars_free(deferred);
-			return tw_error_set_at(err, TW_ECHECK, s->path, p->loc.line, p->loc.col,
-					       tw_script_line(s, p->loc.line),
-					       "'%s' is given at run time, but no value was given: use "
-					       "--var %s=VALUE or a column of %s",
-					       p->name, p->name, u->name);
-		}
-		char *value = NULL;
-		bool secret = false;
-		tw_error e = {0};
-		rc = tw_template_expand(p->value, vars, TW_EXPAND_PLAIN, &value, &secret, &e);
-		if (rc) {
-			rc = tw_error_set_at(err, rc, s->path, p->loc.line, p->loc.col,
-					     tw_script_line(s, p->loc.line), "%s",
-					     e.message ? e.message : "");
-			tw_error_clear(&e);
-			tw_vars_free(deferred);
-			return rc;
-		}
-		rc = tw_vars_set(vars, p->name, value, secret);
-		free(value);
-	}
-	tw_vars_free(deferred);
-	return rc ? tw_error_set(err, rc, "out of memory") : TW_OK;
+	/* issue 13, F2: the one cast expansion, with the row's layer */
+	return tw_customer_cast_vars(out, run, script_of(run, i), u->file, row, u->secret, u->name,
+				     err);
 }
 
 /* The rehearsal cannot run as written: broken, with why. */
