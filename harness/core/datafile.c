@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /*
  * Data files (issue 13, DATA): CSV (RFC 4180) and JSON lines. See
  * datafile.h for the formats.
@@ -16,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/array.h"
+#include "core/fsutil.h"
 #include "techweek/vars.h"
 
 /* The reader's state: the text, where it is, and the table it builds.
@@ -40,6 +43,10 @@ typedef struct reader {
 	size_t cell_count, cell_cap;
 	int *lines;
 	size_t lines_cap;
+	/* issue 13, F2: TW_DATAFILE_HIDE_ROWS, and whether the CSV header
+	 * (names, never secret) is being read */
+	bool hide_rows;
+	bool in_header;
 } reader;
 
 bool tw_datafile_is_jsonl(const char *path)
@@ -77,7 +84,9 @@ static int fail_at(reader *r, int line, size_t line_start, int col, const char *
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	const char *src = line > 0 ? line_text(r, line_start) : NULL;
+	/* A row may hold a secret (TW_DATAFILE_HIDE_ROWS): no quote of it. */
+	bool quote = line > 0 && (!r->hide_rows || r->in_header);
+	const char *src = quote ? line_text(r, line_start) : NULL;
 	int rc = tw_error_set_at(r->err, TW_ESYNTAX, r->d->path, line, col, src, "%s", msg);
 	return rc == TW_ESYNTAX ? rc : TW_ENOMEM;
 }
@@ -229,7 +238,8 @@ static int read_quoted(reader *r)
 	}
 	if (r->pos < r->len && r->t[r->pos] != ',' && !eol_len(r, r->pos)) {
 		char c = r->t[r->pos];
-		if ((unsigned char)c >= 0x20 && (unsigned char)c < 0x7f)
+		if ((unsigned char)c >= 0x20 && (unsigned char)c < 0x7f &&
+		    (!r->hide_rows || r->in_header))
 			return fail_at(r, r->line, r->line_start, col_of(r, r->pos),
 				       "expected ',' or the end of the line after the closing '\"' "
 				       "of a quoted field, found '%c' (a '\"' inside a quoted field "
@@ -270,6 +280,7 @@ static int read_csv(reader *r)
 			       "a row of values per line");
 	bool header = true;
 	for (;;) {
+		r->in_header = header;
 		if (r->pos >= r->len)
 			break;
 		int row_line = r->line;
@@ -368,9 +379,15 @@ static int read_json_line(reader *r, const char *s, size_t n, size_t *cols_cap)
 {
 	json_error_t je;
 	json_t *obj = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
-	if (!obj)
+	if (!obj) {
+		/* jansson quotes the text near the fault ("invalid token near
+		 * 'Sup'"): a part of a secret, when the rows hold secrets */
+		char *near = r->hide_rows ? strstr(je.text, " near ") : NULL;
+		if (near)
+			*near = '\0';
 		return fail_at(r, r->line, r->line_start, je.column > 0 ? je.column : 1,
 			       "not JSON: %s", je.text);
+	}
 	if (!json_is_object(obj)) {
 		json_decref(obj);
 		return fail_at(r, r->line, r->line_start, (int)skip_ws(s, n, 0) + 1,
@@ -520,11 +537,18 @@ void tw_datafile_free(tw_datafile *d)
 int tw_datafile_parse(tw_datafile **out, const char *path, const char *text, size_t len,
 		      tw_error *err)
 {
+	return tw_datafile_parse_opts(out, path, text, len, 0, err);
+}
+
+int tw_datafile_parse_opts(tw_datafile **out, const char *path, const char *text, size_t len,
+			   unsigned flags, tw_error *err)
+{
 	*out = NULL;
 	tw_datafile *d = calloc(1, sizeof(*d));
 	if (!d)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	reader r = {.d = d, .t = text ? text : "", .len = text ? len : 0, .line = 1, .err = err};
+	reader r = {.d = d, .t = text ? text : "", .len = text ? len : 0, .line = 1, .err = err,
+		    .hide_rows = flags & TW_DATAFILE_HIDE_ROWS};
 	d->path = tw_arena_strdup(&d->arena, path ? path : "<data>");
 	bool jsonl = tw_datafile_is_jsonl(d->path);
 	int rc = !d->path ? oom(&r) : jsonl ? read_jsonl(&r) : read_csv(&r);
@@ -566,22 +590,25 @@ int tw_datafile_parse(tw_datafile **out, const char *path, const char *text, siz
 
 int tw_datafile_load(tw_datafile **out, const char *path, tw_error *err)
 {
+	return tw_datafile_load_opts(out, path, 0, err);
+}
+
+int tw_datafile_load_opts(tw_datafile **out, const char *path, unsigned flags, tw_error *err)
+{
 	*out = NULL;
-	FILE *f = fopen(path, "rb");
+	/* A regular file only, opened without waiting (core/fsutil): a FIFO
+	 * as `cast from` or --data must not hang `techweek check`, nor a
+	 * device be read for ever. */
 	struct stat sb;
-	if (!f || fstat(fileno(f), &sb) != 0 || S_ISDIR(sb.st_mode)) {
-		int e = f ? (S_ISDIR(sb.st_mode) ? EISDIR : errno) : errno;
-		if (f)
-			fclose(f);
+	const char *why = NULL;
+	int fd = tw_open_regular(path, &sb, &why);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+	if (!f) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
 		return tw_error_set_at(err, TW_EIO, path, 0, 0, NULL, "cannot read the data file: %s",
-				       strerror(e));
-	}
-	/* A file, not a device or a pipe: `techweek check` reads it too, and
-	 * must never wait on one (or read /dev/zero for ever). */
-	if (!S_ISREG(sb.st_mode)) {
-		fclose(f);
-		return tw_error_set_at(err, TW_EIO, path, 0, 0, NULL,
-				       "cannot read the data file: not a regular file");
+				       why ? why : strerror(e));
 	}
 	if ((unsigned long long)sb.st_size > TW_DATAFILE_MAX_BYTES) {
 		fclose(f);
@@ -613,7 +640,7 @@ int tw_datafile_load(tw_datafile **out, const char *path, tw_error *err)
 				     strerror(errno));
 	fclose(f);
 	if (rc == TW_OK)
-		rc = tw_datafile_parse(out, path, text, n, err);
+		rc = tw_datafile_parse_opts(out, path, text, n, flags, err);
 	free(text);
 	return rc;
 }
@@ -632,4 +659,19 @@ long tw_datafile_column(const tw_datafile *d, const char *name)
 		if (strcmp(d->columns[i], name) == 0)
 			return (long)i;
 	return -1;
+}
+
+/* issue 13, F2 */
+int tw_datafile_read_by(tw_error *e, const char *file, int line, int col)
+{
+	if (!e || !e->message || !file)
+		return TW_OK;
+	char *m = NULL;
+	int n = line > 0 ? asprintf(&m, "%s\n  read by %s:%d:%d", e->message, file, line, col)
+			 : asprintf(&m, "%s\n  read by %s", e->message, file);
+	if (n < 0)
+		return TW_ENOMEM;
+	free(e->message);
+	e->message = m;
+	return TW_OK;
 }

@@ -55,6 +55,25 @@ int tw_datafile_parse(tw_datafile **out, const char *path, const char *text, siz
  * tw_datafile_parse. */
 int tw_datafile_load(tw_datafile **out, const char *path, tw_error *err);
 
+/* issue 13, F2: a file whose columns hold secrets (`cast from ... secret
+ * COL`) is read before any secret of it is registered, so an error about
+ * it must quote none of its rows: with TW_DATAFILE_HIDE_ROWS an error
+ * names FILE:LINE:COL and the cause only (no source_line, no byte of a
+ * row in the message; the header row of a CSV file, names only, is still
+ * shown). */
+#define TW_DATAFILE_HIDE_ROWS 1u
+
+/* tw_datafile_parse and tw_datafile_load with flags (0: as they are). */
+int tw_datafile_parse_opts(tw_datafile **out, const char *path, const char *text, size_t len,
+			   unsigned flags, tw_error *err);
+int tw_datafile_load_opts(tw_datafile **out, const char *path, unsigned flags, tw_error *err);
+
+/* issue 13, F2: an error about a data file also names what reads it, as a
+ * used file's error names its use: a line "  read by FILE:LINE:COL" (the
+ * `cast from` line; line 0: "  read by FILE", as "--data") appended to
+ * e's message. TW_OK; TW_ENOMEM (e unchanged). */
+int tw_datafile_read_by(tw_error *e, const char *file, int line, int col);
+
 /* The value of row r's column c (both from 0); never NULL. */
 const char *tw_datafile_cell(const tw_datafile *d, size_t r, size_t c);
 

@@ -13,19 +13,46 @@
 
 #include "core/array.h"
 
+/* issue 13, F2 */
+int tw_open_regular(const char *path, struct stat *st, const char **why)
+{
+	/* O_NONBLOCK: open(2) of a FIFO for reading otherwise waits for a
+	 * writer, and the S_ISREG test after it would never run. */
+	int fd;
+	do
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	while (fd < 0 && errno == EINTR);
+	*why = NULL;
+	if (fd < 0)
+		return -1;
+	int flags, e = 0;
+	if (fstat(fd, st) != 0)
+		e = errno;
+	else if (S_ISDIR(st->st_mode))
+		*why = "is a folder, not a file";
+	else if (!S_ISREG(st->st_mode))
+		*why = "is not a regular file (a pipe, a device or a socket)";
+	else if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+		e = errno;
+	if (e || *why) {
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 int tw_read_file(const char *path, size_t max, char **out, size_t *len, tw_error *err)
 {
 	*out = NULL;
 	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return tw_error_set_at(err, TW_EIO, path, 0, 0, NULL, "cannot open: %s",
-				       strerror(errno));
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(fd);
-		return tw_error_set_at(err, TW_EIO, path, 0, 0, NULL, "is a folder, not a file");
-	}
+	const char *why = NULL;
+	int fd = tw_open_regular(path, &st, &why);
+	if (fd < 0)
+		return why ? tw_error_set_at(err, TW_EIO, path, 0, 0, NULL, "%s", why)
+			   : tw_error_set_at(err, TW_EIO, path, 0, 0, NULL, "cannot open: %s",
+					     strerror(errno));
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);
 	int rc = TW_OK;
@@ -69,6 +96,18 @@ int tw_read_file(const char *path, size_t max, char **out, size_t *len, tw_error
 	*out = buf;
 	*len = n;
 	return TW_OK;
+}
+
+/* issue 13, F2 */
+char *tw_path_beside(const char *base_file, const char *path)
+{
+	const char *slash = base_file ? strrchr(base_file, '/') : NULL;
+	if (path[0] == '/' || !slash)
+		return strdup(path);
+	char *full = NULL;
+	if (asprintf(&full, "%.*s/%s", (int)(slash - base_file), base_file, path) < 0)
+		return NULL;
+	return full;
 }
 
 static int make_parents(const char *path)

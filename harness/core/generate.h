@@ -17,9 +17,10 @@
  * ran the performance or when; the same seed gives the same values. The
  * runner attaches a performance's tw_gen to the customer's variables
  * (tw_vars_set_gen), where tw_template_expand finds it through the base
- * chain. Other users of a random source per performance (data rows drawn
- * at random, stream DATA) take tw_gen_rng() of the same tw_gen, so --seed
- * makes them reproducible too.
+ * chain. A data row drawn at random (`cast from ... random`) is picked
+ * before the performance's tw_gen exists: runner/rows.c seeds a tw_rng
+ * of its own with tw_rng_seed(run seed, the rehearsal's index before
+ * sharding, seq), so --seed makes it reproducible too, sharded or not.
  *
  * A tw_gen is used by one thread at a time (its customer's); it holds no
  * pointer and needs no freeing.

@@ -302,27 +302,32 @@ static int index_patterns(tw_redact *r)
 		free(r->slots[t]);
 		r->slots[t] = slots[t];
 	}
+	r->stale = false;
 	return TW_OK;
 }
 
 static int add_pattern(tw_redact *r, const char *text, size_t len, bool base64, bool lead,
 		       bool trail)
 {
-	for (size_t i = 0; i < r->count; i++) {
-		const tw_redact_pattern *p = &r->patterns[i];
-		if (p->base64 == base64 && p->len == len && p->lead == lead && p->trail == trail &&
-		    memcmp(p->text, text, len) == 0)
-			return TW_OK;
-	}
-	if (tw_array_grow(&r->patterns, &r->cap, r->count + 1, sizeof(*r->patterns)))
-		return TW_ENOMEM;
-	tw_redact_pattern *ps = r->patterns;
+	/* A secret is a C string, and so its base64: len is strlen(text)
+	 * up to the cut made below. */
 	char *copy = malloc(len + 1);
 	if (!copy)
 		return TW_ENOMEM;
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	ps[r->count++] = (tw_redact_pattern){copy, len, base64, lead, trail};
+	tw_strmap *seen = &r->seen[base64 ? 1 + 2 * lead + trail : 0];
+	if (tw_strmap_get(seen, copy, NULL)) {
+		free(copy);
+		return TW_OK;
+	}
+	if (tw_array_grow(&r->patterns, &r->cap, r->count + 1, sizeof(*r->patterns)) ||
+	    tw_strmap_put(seen, copy, r->count, NULL, NULL)) {
+		free(copy);
+		return TW_ENOMEM;
+	}
+	r->patterns[r->count++] = (tw_redact_pattern){copy, len, base64, lead, trail};
+	r->stale = true;
 	size_t reach = base64 ? len + 2 : len * ESCAPE_MAX;
 	if (reach > r->reach)
 		r->reach = reach;
@@ -358,9 +363,32 @@ int tw_redact_add(tw_redact *r, const char *secret)
 	int rc = add_pattern(r, secret, n, false, false, false);
 	if (rc == TW_OK)
 		rc = add_base64(r, secret, n);
-	if (rc == TW_OK)
+	if (rc == TW_OK && !r->batch && r->stale)
 		rc = index_patterns(r);
 	return rc;
+}
+
+/* issue 13, F2 */
+int tw_redact_add_given(tw_redact *r, const char *s, size_t n)
+{
+	if (!s || n < TW_REDACT_MIN_GIVEN)
+		return TW_OK;
+	char *copy = strndup(s, n);
+	int rc = copy ? tw_redact_add(r, copy) : TW_ENOMEM;
+	free(copy);
+	return rc;
+}
+
+void tw_redact_batch_begin(tw_redact *r)
+{
+	r->batch++;
+}
+
+int tw_redact_batch_end(tw_redact *r)
+{
+	if (r->batch > 0)
+		r->batch--;
+	return !r->batch && r->stale ? index_patterns(r) : TW_OK;
 }
 
 char *tw_redact_apply(const tw_redact *r, const char *text)
@@ -402,6 +430,8 @@ void tw_redact_free(tw_redact *r)
 	free(r->patterns);
 	free(r->slots[0]);
 	free(r->slots[1]);
+	for (size_t i = 0; i < sizeof(r->seen) / sizeof(r->seen[0]); i++)
+		tw_strmap_free(&r->seen[i]);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/strmap.h"
 
 typedef struct tw_redact_pattern {
 	char *text;  /* owned: a secret, or the base64 characters of one */
@@ -48,10 +49,16 @@ typedef struct tw_redact {
 	/* by_first[i][b]..by_first[i][b+1]: the indexes in slots of the
 	 * patterns that can start with byte b (i = 0), or whose base64
 	 * text starts with b after a leading character (i = 1). Rebuilt by
-	 * every tw_redact_add. */
+	 * every tw_redact_add outside a batch, and at a batch's end. */
 	uint32_t by_first[2][257];
 	uint32_t *slots[2]; /* owned */
 	size_t reach;       /* the longest text one match can cover */
+	/* issue 13, F2: the patterns already there, for a dedupe in O(1):
+	 * seen[0] the secrets, seen[1 + 2*lead + trail] the base64 texts
+	 * (keys are the patterns' own texts). */
+	tw_strmap seen[5];
+	int batch;   /* open tw_redact_batch_begin calls: no index until 0 */
+	bool stale;  /* patterns added since the tables were built */
 } tw_redact;
 
 #define TW_REDACTED "***"
@@ -59,6 +66,25 @@ typedef struct tw_redact {
 /* Adds a copy of secret and its base64 forms (empty strings are ignored:
  * they would mask everything). */
 int tw_redact_add(tw_redact *r, const char *secret);
+/* issue 13, F2: the fewest bytes a secret that comes with the data a run is
+ * given (a credential header, a cookie, an `auth` password, a value of a
+ * data file's secret column) must have to be masked: a shorter one would
+ * mask those letters in every text ("1" in 127.0.0.1). A {{secret NAME}}
+ * the script asks for by name is masked whatever its length. */
+#define TW_REDACT_MIN_GIVEN 4
+
+/* issue 13, F2: the one registration of such a secret: the first n bytes
+ * of s, when n >= TW_REDACT_MIN_GIVEN (shorter ones are skipped: TW_OK). */
+int tw_redact_add_given(tw_redact *r, const char *s, size_t n);
+
+/* issue 13, F2: many secrets at once (every row of a data file): between
+ * tw_redact_batch_begin and tw_redact_batch_end, adds only append (dedupe
+ * by hash), and the tables are built once at the end, so n secrets cost
+ * O(n) rather than O(n^2). Calls nest; nothing may be masked with r while
+ * a batch is open (the tables are stale until the end). */
+void tw_redact_batch_begin(tw_redact *r);
+int tw_redact_batch_end(tw_redact *r);
+
 /* A malloc'd copy of text with every secret, in every spelling above,
  * replaced by ***; NULL when text is NULL or on out of memory. One pass
  * over text. */

@@ -252,11 +252,9 @@ static int read_used(parser *p, tw_use *u, const tw_token *kw, int col)
 				    "uses nest deeper than %d files here: a used file may use "
 				    "others, %d deep at most",
 				    TW_USE_DEPTH_MAX, TW_USE_DEPTH_MAX);
-	const char *slash = strrchr(p->path, '/');
-	char *file = u->path[0] == '/' || !slash
-			     ? tw_arena_strdup(p->arena, u->path)
-			     : tw_arena_printf(p->arena, "%.*s/%s", (int)(slash - p->path), p->path,
-					       u->path);
+	char *beside = tw_path_beside(p->path, u->path); /* issue 13, F2: the one rule */
+	char *file = beside ? tw_arena_strdup(p->arena, beside) : NULL;
+	free(beside);
 	if (!file)
 		return tw_parse_oom(p);
 	if (access(file, R_OK) != 0)

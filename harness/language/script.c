@@ -84,6 +84,9 @@ int tw_data_load(tw_data **out, const char *path, tw_error *err)
 		return tw_error_set(err, TW_EUSAGE, "tw_data_load: %s is NULL", out ? "path" : "out");
 	}
 	int rc = tw_datafile_load(out, path, err);
+	/* issue 13, F2: the message says the file is the one --data gave */
+	if (rc != TW_OK && rc != TW_ENOMEM && tw_datafile_read_by(err, "--data", 0, 0) != TW_OK)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (rc != TW_OK)
 		return rc;
 	/* issue 13, GEN: the run's data gives every rehearsal its columns as
@@ -94,7 +97,7 @@ int tw_data_load(tw_data **out, const char *path, tw_error *err)
 			continue;
 		tw_error_set(err, TW_EUSAGE,
 			     "%s:1: column '%s' is reserved: %s, so no column can be called so: "
-			     "rename it in the file's header (like my_%s)",
+			     "rename it in the file's header (like my_%s)\n  read by --data",
 			     path, (*out)->columns[i], why, (*out)->columns[i]);
 		tw_datafile_free(*out);
 		*out = NULL;

@@ -31,6 +31,7 @@
 #include "channels/web/html.h"
 #include "core/buf.h"
 #include "core/jsonread.h"
+#include "core/datafile.h"
 #include "core/fsutil.h"
 #include "core/template.h"
 #include "expectations/expect.h"
@@ -208,21 +209,45 @@ void tw_customer_generate(tw_customer *c, uint64_t seed, uint64_t stream, uint64
 int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw_error *err)
 {
 	const tw_script *s = result->plan->script;
+	int rc = tw_customer_cast_vars(out, run, s, NULL, 0, NULL, NULL, err);
+	/* Out of memory is the run's problem, not the script's. */
+	if (rc != TW_OK && rc != TW_ENOMEM)
+		result->status = TW_STATUS_BROKEN;
+	if (rc != TW_OK)
+		return rc;
+	rc = tw_customer_auth_secrets(run, s, *out);
+	if (rc)
+		return tw_error_set(err, rc, "out of memory");
+	return TW_OK;
+}
+
+/* issue 13, F2: one function for the shared cast and a data row's */
+int tw_customer_cast_vars(tw_vars **out, tw_run *run, const tw_script *s,
+			  const tw_datafile *rows, size_t row, const bool *secret,
+			  const char *rows_name, tw_error *err)
+{
 	/* --var and --vars-file win over the cast, so CI can point the same
 	 * rehearsal at another stage. Nothing a cast entry may refer to
 	 * (--var, earlier entries, the environment) changes during a run, so
 	 * expanding it once gives every customer the same values. */
-	tw_vars *vars = *out = tw_vars_new_over(run->opts.vars);
+	const tw_vars *given = run->opts.vars;
+	tw_vars *vars = *out = tw_vars_new_over(given);
 	if (!vars)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	int rc = TW_OK;
+	/* A data row's columns: under --var, over the cast's own values. */
+	for (size_t c = 0; rows && rc == TW_OK && c < rows->column_count; c++)
+		if (!tw_vars_get(given, rows->columns[c], NULL))
+			rc = tw_vars_set(vars, rows->columns[c], tw_datafile_cell(rows, row, c),
+					 secret && secret[c]);
 	/* issue 13, GEN: the entries each performance expands */
-	tw_vars *deferred = tw_vars_new();
+	tw_vars *deferred = rc == TW_OK ? tw_vars_new() : NULL;
 	if (!deferred)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	for (size_t i = 0; rc == TW_OK && i < s->cast.count; i++) {
 		const tw_pair *p = &s->cast.items[i];
-		if (tw_vars_get(run->opts.vars, p->name, NULL))
+		if (tw_vars_get(given, p->name, NULL) ||
+		    (rows && tw_datafile_column(rows, p->name) >= 0))
 			continue;
 		if (p->value && tw_customer_value_deferred(p->value, deferred)) {
 			rc = tw_vars_set(deferred, p->name, "", false);
@@ -230,35 +255,34 @@ int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw
 		}
 		if (!p->value) {
 			tw_vars_free(deferred);
-			result->status = TW_STATUS_BROKEN;
+			if (rows)
+				return tw_error_set_at(err, TW_ECHECK, s->path, p->loc.line, p->loc.col,
+						       tw_script_line(s, p->loc.line),
+						       "'%s' is given at run time, but no value was "
+						       "given: use --var %s=VALUE or a column of %s",
+						       p->name, p->name, rows_name ? rows_name : "the data");
 			return tw_error_set_at(err, TW_ECHECK, s->path, p->loc.line, p->loc.col,
 					       tw_script_line(s, p->loc.line),
 					       "'%s' is given at run time, but no value was given: use --var %s=VALUE",
 					       p->name, p->name);
 		}
 		char *value = NULL;
-		bool secret = false;
+		bool is_secret = false;
 		tw_error e = {0};
-		rc = tw_template_expand(p->value, vars, TW_EXPAND_PLAIN, &value, &secret, &e);
+		rc = tw_template_expand(p->value, vars, TW_EXPAND_PLAIN, &value, &is_secret, &e);
 		if (rc) {
-			/* Out of memory is the run's problem, not the script's. */
-			if (rc != TW_ENOMEM)
-				result->status = TW_STATUS_BROKEN;
 			rc = tw_error_set_at(err, rc, s->path, p->loc.line, p->loc.col,
-					     tw_script_line(s, p->loc.line), "%s", e.message);
+					     tw_script_line(s, p->loc.line), "%s",
+					     e.message ? e.message : "");
 			tw_error_clear(&e);
 			tw_vars_free(deferred);
 			return rc;
 		}
-		rc = tw_vars_set(vars, p->name, value, secret);
+		rc = tw_vars_set(vars, p->name, value, is_secret);
 		free(value);
 	}
 	tw_vars_free(deferred);
-	if (rc == TW_OK)
-		rc = tw_customer_auth_secrets(run, s, vars);
-	if (rc)
-		return tw_error_set(err, rc, "out of memory");
-	return TW_OK;
+	return rc ? tw_error_set(err, rc, "out of memory") : TW_OK;
 }
 
 /* issue 13, DATA: apart from tw_customer_cast, so that each data row's
@@ -281,8 +305,9 @@ int tw_customer_auth_secrets(tw_run *run, const tw_script *s, const tw_vars *var
 			    tw_template_expand(auth, vars, TW_EXPAND_PLAIN, &cred, NULL,
 					       &e) == TW_OK) {
 				const char *colon = strchr(cred, ':');
-				if (colon && strlen(colon + 1) >= 4)
-					rc = tw_redact_add(&run->redact, colon + 1);
+				if (colon) /* issue 13, F2: the one rule for given secrets */
+					rc = tw_redact_add_given(&run->redact, colon + 1,
+								 strlen(colon + 1));
 			}
 			free(cred);
 			tw_error_clear(&e);
@@ -445,14 +470,7 @@ static char *script_relative(const tw_customer *c, const char *path)
 	const char *base = c->scene < c->script->scene_count && cur_scene(c)->loc.file
 				   ? cur_scene(c)->loc.file
 				   : c->script->path;
-	const char *slash = strrchr(base, '/');
-	if (path[0] == '/' || !slash)
-		return strdup(path);
-	size_t dn = (size_t)(slash - base), n = dn + strlen(path) + 2;
-	char *full = malloc(n);
-	if (full)
-		snprintf(full, n, "%.*s/%s", (int)dn, base, path);
-	return full;
+	return tw_path_beside(base, path); /* issue 13, F2: the one rule */
 }
 
 /* A header whose name may come from a template: the name must still be

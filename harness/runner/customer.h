@@ -93,6 +93,20 @@ double tw_clock_ms(void);
  * returned. */
 int tw_customer_cast(tw_vars **out, tw_run *run, tw_rehearsal_result *result, tw_error *err);
 
+/* issue 13, F2: the one cast expansion, for tw_customer_cast and a data
+ * row's (runner/rows.c tw_rows_vars): script s's cast over the run's
+ * --var values and, when rows is not NULL, row `row` of it (its columns
+ * as variables, column c secret when secret[c]; rows_name names the file
+ * in a message): --var > the row > the cast's own values. Entries made
+ * of generated values are left to each performance. *out owned by the
+ * caller (set even on failure). TW_OK; TW_ENOMEM; or a script problem
+ * (a cast entry without a value, an expansion that fails) in err at the
+ * entry's line. */
+struct tw_datafile;
+int tw_customer_cast_vars(tw_vars **out, tw_run *run, const tw_script *s,
+			  const struct tw_datafile *rows, size_t row, const bool *secret,
+			  const char *rows_name, tw_error *err);
+
 /* issue 13, DATA: registers the `auth` passwords the script's steps take
  * from vars as secrets (part of tw_customer_cast). TW_OK or TW_ENOMEM. */
 int tw_customer_auth_secrets(tw_run *run, const tw_script *s, const tw_vars *vars);

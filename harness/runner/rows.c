@@ -8,6 +8,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "core/fsutil.h"
+#include "core/generate.h"
 #include "core/template.h"
 #include "runner/customer.h"
 
@@ -120,14 +122,6 @@ void tw_data_use_free(tw_data_use *u)
 	free(u);
 }
 
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
 static const tw_script *script_of(const tw_run *run, size_t i)
 {
 	const tw_plan *plan = run->rehearsals[i].plan;
@@ -137,14 +131,7 @@ static const tw_script *script_of(const tw_run *run, size_t i)
 /* The script's data file, relative to its folder. malloc'd. */
 char *tw_rows_data_path(const tw_script *s)
 {
-	const char *slash = strrchr(s->path, '/');
-	if (s->data_path[0] == '/' || !slash)
-		return strdup(s->data_path);
-	size_t dn = (size_t)(slash - s->path), n = dn + strlen(s->data_path) + 2;
-	char *full = malloc(n);
-	if (full)
-		snprintf(full, n, "%.*s/%s", (int)dn, s->path, s->data_path);
-	return full;
+	return tw_path_beside(s->path, s->data_path); /* issue 13, F2 */
 }
 
 unsigned long tw_rows_performances(const tw_run *run, size_t i, unsigned long performances)
@@ -164,11 +151,11 @@ size_t tw_rows_pick(const tw_run *run, size_t i, unsigned long long seq, uint64_
 	if (u->order == TW_DATA_RANDOM) {
 		/* One generator per performance, from (run seed, rehearsal,
 		 * number): the row does not depend on which thread or shard
-		 * performs it. */
-		uint64_t s = run->seed ^ ((uint64_t)(u->index + 1) * 0xD1B54A32D192ED03ULL) ^
-			     (seq * 0x8CB92BA72F3D8DD7ULL);
-		splitmix64(&s);
-		return (size_t)(splitmix64(&s) % rows);
+		 * performs it. issue 13, F2: core/generate's PRNG, seeded as
+		 * a performance's tw_gen is, so --seed reproduces it. */
+		tw_rng rng;
+		tw_rng_seed(&rng, run->seed, u->index, seq);
+		return (size_t)tw_rng_below(&rng, rows);
 	}
 	return (size_t)((seq - 1) % rows); /* next; once never wraps */
 }
@@ -176,55 +163,9 @@ size_t tw_rows_pick(const tw_run *run, size_t i, unsigned long long seq, uint64_
 int tw_rows_vars(tw_vars **out, tw_run *run, size_t i, size_t row, tw_error *err)
 {
 	const tw_data_use *u = run->data[i];
-	const tw_script *s = script_of(run, i);
-	const tw_vars *given = run->opts.vars;
-	tw_vars *vars = *out = tw_vars_new_over(given);
-	if (!vars)
-		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	/* Entries made of generated values are each performance's own
-	 * (customer.c expands them at its first step), as without data. */
-	tw_vars *deferred = tw_vars_new();
-	if (!deferred)
-		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	int rc = TW_OK;
-	for (size_t c = 0; rc == TW_OK && c < u->file->column_count; c++)
-		if (!tw_vars_get(given, u->file->columns[c], NULL))
-			rc = tw_vars_set(vars, u->file->columns[c], tw_datafile_cell(u->file, row, c),
-					 u->secret[c]);
-	for (size_t k = 0; rc == TW_OK && k < s->cast.count; k++) {
-		const tw_pair *p = &s->cast.items[k];
-		/* --var wins over the row, the row over the cast's own value */
-		if (tw_vars_get(given, p->name, NULL) || tw_datafile_column(u->file, p->name) >= 0)
-			continue;
-		if (p->value && tw_customer_value_deferred(p->value, deferred)) {
-			rc = tw_vars_set(deferred, p->name, "", false);
-			continue;
-		}
-		if (!p->value) {
-			tw_vars_free(deferred);
-			return tw_error_set_at(err, TW_ECHECK, s->path, p->loc.line, p->loc.col,
-					       tw_script_line(s, p->loc.line),
-					       "'%s' is given at run time, but no value was given: use "
-					       "--var %s=VALUE or a column of %s",
-					       p->name, p->name, u->name);
-		}
-		char *value = NULL;
-		bool secret = false;
-		tw_error e = {0};
-		rc = tw_template_expand(p->value, vars, TW_EXPAND_PLAIN, &value, &secret, &e);
-		if (rc) {
-			rc = tw_error_set_at(err, rc, s->path, p->loc.line, p->loc.col,
-					     tw_script_line(s, p->loc.line), "%s",
-					     e.message ? e.message : "");
-			tw_error_clear(&e);
-			tw_vars_free(deferred);
-			return rc;
-		}
-		rc = tw_vars_set(vars, p->name, value, secret);
-		free(value);
-	}
-	tw_vars_free(deferred);
-	return rc ? tw_error_set(err, rc, "out of memory") : TW_OK;
+	/* issue 13, F2: the one cast expansion, with the row's layer */
+	return tw_customer_cast_vars(out, run, script_of(run, i), u->file, row, u->secret, u->name,
+				     err);
 }
 
 /* The rehearsal cannot run as written: broken, with why. */
@@ -250,7 +191,13 @@ int tw_rows_prepare(tw_run *run, size_t i, tw_vars **cast, tw_error *err)
 	tw_error e = {0};
 	if (s->data_path) {
 		char *full = tw_rows_data_path(s);
-		int rc = full ? tw_datafile_load(&u->owned, full, &e) : TW_ENOMEM;
+		/* issue 13, F2: the secret columns are registered only once it
+		 * loads: an error quotes no row before then */
+		int rc = full ? tw_datafile_load_opts(&u->owned, full,
+						      s->data_secret_count ? TW_DATAFILE_HIDE_ROWS
+									   : 0,
+						      &e)
+			      : TW_ENOMEM;
 		free(full);
 		if (rc == TW_ENOMEM) {
 			tw_error_clear(&e);
@@ -266,6 +213,11 @@ int tw_rows_prepare(tw_run *run, size_t i, tw_vars **cast, tw_error *err)
 				tw_error_clear(&e);
 				return broken(r, &at);
 			}
+			/* issue 13, F2: malformed, at its own line: and read by */
+			if (tw_datafile_read_by(&e, s->path, s->data_loc.line, s->data_loc.col)) {
+				tw_error_clear(&e);
+				return tw_error_set(err, TW_ENOMEM, "out of memory");
+			}
 			return broken(r, &e);
 		}
 		u->file = u->owned;
@@ -279,18 +231,24 @@ int tw_rows_prepare(tw_run *run, size_t i, tw_vars **cast, tw_error *err)
 	u->secret = calloc(u->file->column_count ? u->file->column_count : 1, sizeof(bool));
 	if (!u->name || !u->secret)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	/* Every value of a secret column is masked before the first request. */
-	for (size_t k = 0; k < s->data_secret_count; k++) {
+	/* Every value of a secret column is masked before the first request:
+	 * issue 13, F2: registered as every given secret is (values under
+	 * TW_REDACT_MIN_GIVEN bytes are not, or "1" would mask 127.0.0.1), in
+	 * one batch (50 000 rows: the tables built once, not per value). */
+	tw_redact_batch_begin(&run->redact);
+	int brc = TW_OK;
+	for (size_t k = 0; brc == TW_OK && k < s->data_secret_count; k++) {
 		long c = tw_datafile_column(u->file, s->data_secrets[k]);
 		if (c < 0)
 			continue; /* the check refused it */
 		u->secret[c] = true;
-		for (size_t row = 0; row < u->file->row_count; row++) {
+		for (size_t row = 0; brc == TW_OK && row < u->file->row_count; row++) {
 			const char *v = tw_datafile_cell(u->file, row, (size_t)c);
-			if (v[0] && tw_redact_add(&run->redact, v) != TW_OK)
-				return tw_error_set(err, TW_ENOMEM, "out of memory");
+			brc = tw_redact_add_given(&run->redact, v, strlen(v));
 		}
 	}
+	if (tw_redact_batch_end(&run->redact) != TW_OK || brc != TW_OK)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (u->order == TW_DATA_ONCE) {
 		const tw_run_options *o = &run->opts;
 		if (o->rate > 0) {
@@ -317,11 +275,14 @@ int tw_rows_prepare(tw_run *run, size_t i, tw_vars **cast, tw_error *err)
 	for (size_t k = 0; k < s->scene_count; k++)
 		for (size_t j = 0; j < s->scenes[k].step_count; j++)
 			auth = auth || s->scenes[k].steps[j].req.auth;
+	tw_redact_batch_begin(&run->redact); /* issue 13, F2: every row's */
 	for (size_t row = 0; row < (auth ? u->file->row_count : 1); row++) {
 		tw_vars *vars = NULL;
 		int rc = tw_rows_vars(&vars, run, i, row, &e);
 		if (rc == TW_OK)
 			rc = tw_customer_auth_secrets(run, s, vars);
+		if (rc != TW_OK && tw_redact_batch_end(&run->redact) != TW_OK)
+			rc = TW_ENOMEM;
 		if (rc == TW_ENOMEM) {
 			tw_vars_free(vars);
 			tw_error_clear(&e);
@@ -338,5 +299,7 @@ int tw_rows_prepare(tw_run *run, size_t i, tw_vars **cast, tw_error *err)
 			tw_vars_free(vars);
 		}
 	}
+	if (tw_redact_batch_end(&run->redact) != TW_OK)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	return TW_OK;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/datafile.h"
@@ -225,7 +226,7 @@ static void load_files(void **state)
 	assert_non_null(strstr(err.message, "No such file"));
 	tw_error_clear(&err);
 	assert_int_equal(tw_datafile_load(&d, "/tmp", &err), TW_EIO);
-	assert_non_null(strstr(err.message, "Is a directory"));
+	assert_non_null(strstr(err.message, "is a folder"));
 	tw_error_clear(&err);
 	assert_int_equal(tw_datafile_load(&d, "/dev/null", &err), TW_EIO);
 	assert_non_null(strstr(err.message, "not a regular file"));
@@ -250,6 +251,74 @@ static void load_files(void **state)
 	assert_string_equal(tw_datafile_base("users.csv"), "users.csv");
 }
 
+/* issue 13, F2 (R2): with TW_DATAFILE_HIDE_ROWS an error quotes no byte
+ * of a row (it may hold a secret no one registered yet), only the place
+ * and the cause; the header's names are still shown. */
+static void hidden_rows_are_not_quoted(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *path, *text, *where;
+	} cases[] = {
+		{"u.csv", "user,pw\nbob,hunter2\nann,s3cretpw,x\n", "3"},
+		{"u.csv", "user,pw\nann,\"s3cretpw\"x\n", "2:15"},
+		{"u.csv", "user,pw\nann,s3c\"retpw\n", "2:8"},
+		{"u.jsonl", "{\"pw\": \"a\"}\n{\"pw\": s3cretpw}\n", "2:8"},
+		{"u.jsonl", "{\"pw\": \"s3cretpw\"\n", "1:"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tw_datafile *d = NULL;
+		tw_error err = {0};
+		const char *t = cases[i].text;
+		assert_int_equal(tw_datafile_parse_opts(&d, cases[i].path, t, strlen(t),
+							TW_DATAFILE_HIDE_ROWS, &err),
+				 TW_ESYNTAX);
+		assert_null(err.source_line);
+		assert_null(strstr(err.message, "s3c"));
+		char at[32];
+		snprintf(at, sizeof(at), "%d:%d", err.line, err.col);
+		if (strncmp(at, cases[i].where, strlen(cases[i].where)) != 0)
+			fail_msg("case %zu: at %s, not %s", i, at, cases[i].where);
+		tw_error_clear(&err);
+		/* without the flag the row is shown, as before */
+		assert_int_equal(tw_datafile_parse(&d, cases[i].path, t, strlen(t), &err),
+				 TW_ESYNTAX);
+		assert_true(err.source_line || strstr(err.message, "s3c"));
+		tw_error_clear(&err);
+	}
+	/* the header is names: still quoted */
+	tw_datafile *d = NULL;
+	tw_error err = {0};
+	assert_int_equal(tw_datafile_parse_opts(&d, "u.csv", "user,user\nx,y\n", 14,
+						TW_DATAFILE_HIDE_ROWS, &err),
+			 TW_ESYNTAX);
+	assert_string_equal(err.source_line, "user,user");
+	tw_error_clear(&err);
+}
+
+/* issue 13, F2 (R5): `cast from` or --data naming a FIFO is refused at
+ * once: `techweek check` must never wait for a writer. */
+static void load_fifo_refused_without_waiting(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/tw-datafile-fifo-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char fifo[64];
+	snprintf(fifo, sizeof(fifo), "%s/rows.csv", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(10); /* a hang fails the test */
+	tw_datafile *d = NULL;
+	tw_error err = {0};
+	assert_int_equal(tw_datafile_load(&d, fifo, &err), TW_EIO);
+	alarm(0);
+	assert_null(d);
+	assert_string_equal(err.file, fifo);
+	assert_non_null(strstr(err.message, "not a regular file"));
+	tw_error_clear(&err);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +326,8 @@ int main(void)
 		cmocka_unit_test(csv_errors),       cmocka_unit_test(csv_error_source),
 		cmocka_unit_test(jsonl),            cmocka_unit_test(jsonl_errors),
 		cmocka_unit_test(load_files),
+		cmocka_unit_test(load_fifo_refused_without_waiting),
+		cmocka_unit_test(hidden_rows_are_not_quoted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,6 +218,53 @@ static void folder_in_the_set_writes_nothing(void **state)
 	remove_scratch(dir);
 }
 
+/* issue 13, F2 (R5): a FIFO, a device: refused at once, never waited on
+ * (opening a FIFO for reading blocks until a writer comes). */
+static void reading_a_fifo_is_refused_without_waiting(void **state)
+{
+	(void)state;
+	char *dir = scratch();
+	char *fifo = path_in(dir, "rows.fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(10); /* a hang fails the test, not the suite's timeout */
+	char *data = NULL;
+	size_t len = 0;
+	tw_error e = {0};
+	assert_int_equal(tw_read_file(fifo, 1 << 20, &data, &len, &e), TW_EIO);
+	assert_null(data);
+	assert_string_equal(e.file, fifo);
+	assert_non_null(strstr(e.message, "not a regular file"));
+	tw_error_clear(&e);
+	assert_int_equal(tw_read_file("/dev/zero", 1 << 20, &data, &len, &e), TW_EIO);
+	assert_non_null(strstr(e.message, "not a regular file"));
+	tw_error_clear(&e);
+	assert_int_equal(tw_read_file(dir, 1 << 20, &data, &len, &e), TW_EIO);
+	assert_non_null(strstr(e.message, "is a folder"));
+	tw_error_clear(&e);
+	alarm(0);
+	free(fifo);
+	remove_scratch(dir);
+}
+
+/* issue 13, F2 (R12): the one rule for a path a file names */
+static void path_beside_a_file(void **state)
+{
+	(void)state;
+	static const char *const cases[][3] = {
+		{"rehearsals/a.rehearsal", "data/u.csv", "rehearsals/data/u.csv"},
+		{"/abs/x/a.rehearsal", "u.csv", "/abs/x/u.csv"},
+		{"a.rehearsal", "data/u.csv", "data/u.csv"},
+		{"rehearsals/a.rehearsal", "/etc/u.csv", "/etc/u.csv"},
+		{"/a.rehearsal", "u.csv", "/u.csv"},
+		{"x/scenes/login.scene", "../data/u.csv", "x/scenes/../data/u.csv"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *p = tw_path_beside(cases[i][0], cases[i][1]);
+		assert_string_equal(p, cases[i][2]);
+		free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +273,8 @@ int main(void)
 		cmocka_unit_test(failed_device_write_is_reported_and_keeps_the_set),
 		cmocka_unit_test(set_is_all_old_when_one_write_fails),
 		cmocka_unit_test(folder_in_the_set_writes_nothing),
+		cmocka_unit_test(reading_a_fifo_is_refused_without_waiting),
+		cmocka_unit_test(path_beside_a_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -352,6 +352,47 @@ static void marks_survive_secrets_and_text(void **state)
 	free(out);
 }
 
+/* issue 13, F2 (R3, R4): a batch of many secrets masks as adding each
+ * does, a secret added twice is one pattern, and a given secret under
+ * TW_REDACT_MIN_GIVEN bytes is skipped. No timing: the cost is counted in
+ * patterns, and the report quotes the figures. */
+static void batch_and_given_secrets(void **state)
+{
+	(void)state;
+	tw_redact one = {0}, many = {0};
+	char secret[32];
+	tw_redact_batch_begin(&many);
+	for (int i = 0; i < 2000; i++) {
+		snprintf(secret, sizeof(secret), "pw-%06d-xyz", i);
+		assert_int_equal(tw_redact_add(&one, secret), TW_OK);
+		assert_int_equal(tw_redact_add_given(&many, secret, strlen(secret)), TW_OK);
+		/* the same value in another row: nothing new */
+		assert_int_equal(tw_redact_add_given(&many, secret, strlen(secret)), TW_OK);
+	}
+	assert_int_equal(tw_redact_batch_end(&many), TW_OK);
+	assert_int_equal(many.count, one.count);
+	assert_int_equal(many.reach, one.reach);
+	const char *text = "a pw-001999-xyz, cHctMDAxOTk5LXh5eg== and pw%2D000007%2Dxyz";
+	char *a = tw_redact_apply(&one, text), *b = tw_redact_apply(&many, text);
+	assert_string_equal(a, b);
+	assert_null(strstr(b, "001999"));
+	assert_null(strstr(b, "000007"));
+	free(a);
+	free(b);
+	/* short given secrets are not masked ("1" would mask 127.0.0.1) */
+	tw_redact short_ones = {0};
+	assert_int_equal(tw_redact_add_given(&short_ones, "12", 2), TW_OK);
+	assert_int_equal(tw_redact_add_given(&short_ones, "abcdef", 3), TW_OK);
+	assert_int_equal(short_ones.count, 0);
+	assert_int_equal(tw_redact_add_given(&short_ones, "1234", 4), TW_OK);
+	char *c = tw_redact_apply(&short_ones, "127.0.0.1 1234");
+	assert_string_equal(c, "127.0.0.1 ***");
+	free(c);
+	tw_redact_free(&one);
+	tw_redact_free(&many);
+	tw_redact_free(&short_ones);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +410,7 @@ int main(void)
 		cmocka_unit_test(quotes_without_secrets_read_as_tw_buf_put_quoted),
 		cmocka_unit_test(a_quote_is_masked_before_it_is_cut),
 		cmocka_unit_test(marks_survive_secrets_and_text),
+		cmocka_unit_test(batch_and_given_secrets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

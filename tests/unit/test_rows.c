@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/generate.h"
 #include "runner/rows.h"
 
 /* Every ticket of counts, as "which:round" pairs, and back again. */
@@ -106,6 +107,13 @@ static void pick(void **state)
 	}
 	for (size_t r = 0; r < 5; r++)
 		assert_true(seen[r] > 50); /* 100 expected of each */
+	/* issue 13, F2 (R12): drawn by core/generate's PRNG, seeded as a
+	 * performance's is (run seed, the rehearsal's index, its number) */
+	for (unsigned long long k = 1; k <= 50; k++) {
+		tw_rng rng;
+		tw_rng_seed(&rng, 42, 0, k);
+		assert_int_equal(tw_rows_pick(run, 0, k, 0), tw_rng_below(&rng, 5));
+	}
 	free_run(run);
 	free_run(again);
 }
