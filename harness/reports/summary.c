@@ -462,6 +462,12 @@ static void put_scene(const summary *s, const tw_rehearsal_result *r, const tw_s
 		size_t n = tw_scene_result_steps(sc);
 		fprintf(s->out, "  %s%zu step%s  ", esc(s, DIM), n, plural((long)n));
 		put_secs(s, sc->elapsed_ms);
+		/* issue 13: a used scene's step lines are its own file's */
+		const char *from = sc->scene ? sc->scene->file : NULL;
+		if (from && r->path && strcmp(from, r->path) != 0) {
+			fputs("  in ", s->out);
+			put_text(s, from, DETAIL_MAX_CHARS);
+		}
 		fputs(esc(s, RESET), s->out);
 	} else {
 		/* Where to look: the first step that did not hold. */
