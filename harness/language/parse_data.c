@@ -11,9 +11,31 @@
 
 #include "language/parser_internal.h"
 
+static int add_secret_column(parser *p, const char *text, size_t len, int col, void *ctx)
+{
+	size_t *cap = ctx; /* [0]: the names', [1]: their places' */
+	tw_script *sc = p->s;
+	if (!tw_parse_valid_var_name(text, len))
+		return tw_parse_err(p, col,
+				    "'%.*s' is not a column name: a column is a variable name "
+				    "(letters, digits, '_', '.' and '-', starting with a letter or '_')",
+				    (int)len, text);
+	char *name = tw_arena_strndup(p->arena, text, len);
+	if (!name ||
+	    tw_arena_grow_array(p->arena, &sc->data_secrets, sc->data_secret_count, &cap[0],
+				sc->data_secret_count + 1, sizeof(char *)) ||
+	    tw_arena_grow_array(p->arena, &sc->data_secret_locs, sc->data_secret_count, &cap[1],
+				sc->data_secret_count + 1, sizeof(tw_loc)))
+		return tw_parse_oom(p);
+	sc->data_secret_locs[sc->data_secret_count] = tw_parse_loc(p, col);
+	sc->data_secrets[sc->data_secret_count++] = name;
+	return TW_OK;
+}
+
 /* secret password, card: the names after `secret`, comma-separated. */
 static int parse_secret_columns(parser *p, const tw_token *kw)
 {
+	(void)kw;
 	tw_token rest;
 	int rc = tw_lex_rest(&p->lx, &rest, false);
 	if (rc)
@@ -22,51 +44,10 @@ static int parse_secret_columns(parser *p, const tw_token *kw)
 		return tw_parse_err(p, rest.col,
 				    "expected the columns whose values are secrets after 'secret', "
 				    "like secret password, card");
-	const char *s = rest.text;
-	size_t n = strlen(s), i = 0, cap = 0, loc_cap = 0;
-	bool need = true;
-	tw_script *sc = p->s;
-	while (i < n) {
-		if (tw_lex_is_blank(s[i])) {
-			i++;
-			continue;
-		}
-		if (s[i] == ',') {
-			if (need)
-				return tw_parse_err(p, rest.col + (int)i,
-						    "expected a column name before ','");
-			need = true;
-			i++;
-			continue;
-		}
-		if (!need)
-			return tw_parse_err(p, rest.col + (int)i,
-					    "expected ',' between the secret columns, like "
-					    "secret password, card");
-		size_t start = i;
-		while (i < n && s[i] != ',' && !tw_lex_is_blank(s[i]))
-			i++;
-		if (!tw_parse_valid_var_name(s + start, i - start))
-			return tw_parse_err(p, rest.col + (int)start,
-					    "'%.*s' is not a column name: a column is a variable name "
-					    "(letters, digits, '_', '.' and '-', starting with a letter "
-					    "or '_')",
-					    (int)(i - start), s + start);
-		char *name = tw_arena_strndup(p->arena, s + start, i - start);
-		if (!name ||
-		    tw_arena_grow_array(p->arena, &sc->data_secrets, sc->data_secret_count, &cap,
-					sc->data_secret_count + 1, sizeof(char *)) ||
-		    tw_arena_grow_array(p->arena, &sc->data_secret_locs, sc->data_secret_count,
-					&loc_cap, sc->data_secret_count + 1, sizeof(tw_loc)))
-			return tw_parse_oom(p);
-		sc->data_secret_locs[sc->data_secret_count] = tw_parse_loc(p, rest.col + (int)start);
-		sc->data_secrets[sc->data_secret_count++] = name;
-		need = false;
-	}
-	if (need)
-		return tw_parse_err(p, rest.col + (int)n, "expected a column name after ','");
-	(void)kw;
-	return TW_OK;
+	size_t cap[2] = {0, 0};
+	return tw_parse_list(p, &rest, "column name",
+			     "expected ',' between the secret columns, like secret password, card",
+			     add_secret_column, cap);
 }
 
 int tw_parse_cast_from(parser *p)
@@ -75,18 +56,9 @@ int tw_parse_cast_from(parser *p)
 	int rc = tw_parse_next(p, &tok); /* `from` */
 	if (rc || (rc = tw_parse_next(p, &tok)))
 		return rc;
-	if (tok.kind != TW_TOK_STRING)
-		return tw_parse_err(p, tok.col,
-				    "expected the data file in double quotes after 'cast from', like "
-				    "cast from \"data/users.csv\"");
-	if (!tok.text[0])
-		return tw_parse_err(p, tok.col,
-				    "the data file's name is empty: expected a path between the "
-				    "quotes, relative to the rehearsal's folder");
-	if (strstr(tok.text, "{{"))
-		return tw_parse_err(p, tok.col,
-				    "the data file's name is written out, without {{...}}: it is "
-				    "read before any variable is known");
+	if ((rc = tw_parse_file_name(p, &tok, "the data file", "cast from", "cast from \"data/users.csv\"",
+				     "it is read before any variable is known")))
+		return rc;
 	p->s->data_path = tok.text;
 	p->s->data_loc = tw_parse_loc(p, tok.col);
 	p->s->data_order = TW_DATA_NEXT;

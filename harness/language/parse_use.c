@@ -387,18 +387,10 @@ static int parse_use(parser *p, const tw_token *kw)
 	int rc = tw_parse_next(p, &tok);
 	if (rc)
 		return rc;
-	if (tok.kind != TW_TOK_STRING)
-		return tw_parse_err(p, tok.col,
-				    "expected the used file in double quotes after 'use', like use "
-				    "\"scenes/login.scene\"");
-	if (!tok.text[0])
-		return tw_parse_err(p, tok.col,
-				    "the used file's name is empty: expected a path between the "
-				    "quotes");
-	if (strstr(tok.text, "{{"))
-		return tw_parse_err(p, tok.col,
-				    "a used file's path is read before the rehearsal runs: it takes "
-				    "no {{...}} (give the used file's cast its values with 'with')");
+	if ((rc = tw_parse_file_name(p, &tok, "the used file", "use", "use \"scenes/login.scene\"",
+				     "it is read before the rehearsal runs (give the used file's "
+				     "cast its values with 'with')")))
+		return rc;
 	tw_use *u = tw_arena_alloc(p->arena, sizeof(*u));
 	if (!u)
 		return tw_parse_oom(p);

@@ -538,6 +538,34 @@ static bool tag_char(char c)
 	return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-';
 }
 
+static int add_tag(parser *p, const char *text, size_t len, int col, void *ctx)
+{
+	(void)ctx;
+	for (size_t i = 0; i < len; i++) {
+		if (tag_char(text[i]))
+			continue;
+		if ((unsigned char)text[i] < 0x80)
+			return tw_parse_err(p, col + (int)i,
+					    "'%c' cannot be part of a tag: tags use letters, digits, "
+					    "'_', '.' and '-'",
+					    text[i]);
+		return tw_parse_err(p, col + (int)i,
+				    "tags use ASCII letters, digits, '_', '.' and '-'");
+	}
+	for (size_t t = 0; t < p->s->tag_count; t++)
+		if (strlen(p->s->tags[t]) == len && memcmp(p->s->tags[t], text, len) == 0)
+			return TW_OK;
+	char *tag = tw_arena_strndup(p->arena, text, len);
+	if (!tag)
+		return tw_parse_oom(p);
+	void *items = p->s->tags;
+	if (grow(p, &items, p->s->tag_count, &p->tag_cap, sizeof(char *)))
+		return TW_ENOMEM;
+	p->s->tags = items;
+	p->s->tags[p->s->tag_count++] = tag;
+	return TW_OK;
+}
+
 /* tags smoke, checkout p1 */
 static int parse_tags(parser *p, const tw_token *kw)
 {
@@ -549,55 +577,56 @@ static int parse_tags(parser *p, const tw_token *kw)
 		return tw_parse_err(p, rest.col,
 				    "expected at least one tag after '%s', like %s smoke, checkout",
 				    kw->text, kw->text);
-	const char *s = rest.text;
+	return tw_parse_list(p, &rest, "tag", NULL, add_tag, NULL);
+}
+
+int tw_parse_list(parser *p, const tw_token *rest, const char *what, const char *between,
+		  int (*item)(parser *p, const char *text, size_t len, int col, void *ctx),
+		  void *ctx)
+{
+	const char *s = rest->text;
 	size_t n = strlen(s), i = 0;
-	bool need_tag = true; /* at the start and after a comma */
+	bool need = true; /* at the start and after a comma */
 	while (i < n) {
 		if (tw_lex_is_blank(s[i])) {
 			i++;
 			continue;
 		}
 		if (s[i] == ',') {
-			if (need_tag)
-				return tw_parse_err(p, rest.col + (int)i,
-						    "expected a tag before ','");
-			need_tag = true;
+			if (need)
+				return tw_parse_err(p, rest->col + (int)i, "expected a %s before ','",
+						    what);
+			need = true;
 			i++;
 			continue;
 		}
+		if (!need && between)
+			return tw_parse_err(p, rest->col + (int)i, "%s", between);
 		size_t start = i;
-		while (i < n && s[i] != ',' && !tw_lex_is_blank(s[i])) {
-			if (!tag_char(s[i])) {
-				if ((unsigned char)s[i] < 0x80)
-					return tw_parse_err(
-						p, rest.col + (int)i,
-						"'%c' cannot be part of a tag: tags use letters, "
-						"digits, '_', '.' and '-'",
-						s[i]);
-				return tw_parse_err(
-					p, rest.col + (int)i,
-					"tags use ASCII letters, digits, '_', '.' and '-'");
-			}
+		while (i < n && s[i] != ',' && !tw_lex_is_blank(s[i]))
 			i++;
-		}
-		char *tag = tw_arena_strndup(p->arena, s + start, i - start);
-		if (!tag)
-			return tw_parse_oom(p);
-		need_tag = false;
-		bool dup = false;
-		for (size_t t = 0; t < p->s->tag_count; t++)
-			if (strcmp(p->s->tags[t], tag) == 0)
-				dup = true;
-		if (dup)
-			continue;
-		void *items = p->s->tags;
-		if (grow(p, &items, p->s->tag_count, &p->tag_cap, sizeof(char *)))
-			return TW_ENOMEM;
-		p->s->tags = items;
-		p->s->tags[p->s->tag_count++] = tag;
+		int rc = item(p, s + start, i - start, rest->col + (int)start, ctx);
+		if (rc)
+			return rc;
+		need = false;
 	}
-	if (need_tag)
-		return tw_parse_err(p, rest.col + (int)n, "expected a tag after ','");
+	if (need)
+		return tw_parse_err(p, rest->col + (int)n, "expected a %s after ','", what);
+	return TW_OK;
+}
+
+int tw_parse_file_name(parser *p, const tw_token *tok, const char *what, const char *after,
+		       const char *example, const char *why_no_template)
+{
+	if (tok->kind != TW_TOK_STRING)
+		return tw_parse_err(p, tok->col, "expected %s in double quotes after '%s', like %s",
+				    what, after, example);
+	if (!tok->text[0])
+		return tw_parse_err(p, tok->col,
+				    "%s's name is empty: expected a path between the quotes", what);
+	if (strstr(tok->text, "{{"))
+		return tw_parse_err(p, tok->col, "%s's name is written out, without {{...}}: %s",
+				    what, why_no_template);
 	return TW_OK;
 }
 

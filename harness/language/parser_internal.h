@@ -87,6 +87,20 @@ bool tw_parse_is_word(const tw_token *tok, const char *w);
 int tw_parse_end(parser *p, const char *after);
 /* A text argument: the rest of the line, or one STRING's content. */
 int tw_parse_text_arg(parser *p, char **out, int *col);
+/* issue 13: a file named in double quotes after a keyword (`cast from`,
+ * `use`): tok must be a STRING, not empty, without {{...}} (files are
+ * read before any variable is known; why_no_template says what to do
+ * instead). what names it ("the data file"), after is the keyword, example
+ * shows the line. */
+int tw_parse_file_name(parser *p, const tw_token *tok, const char *what, const char *after,
+		       const char *example, const char *why_no_template);
+/* issue 13: a comma-separated list: the rest of the line (rest, from
+ * tw_lex_rest) cut into items, each passed to item with its column. what
+ * names an item in messages ("tag"); between, the message for two items
+ * with only blanks between them, or NULL when blanks separate items too. */
+int tw_parse_list(parser *p, const tw_token *rest, const char *what, const char *between,
+		  int (*item)(parser *p, const char *text, size_t len, int col, void *ctx),
+		  void *ctx);
 
 /* Small grammars. */
 bool tw_parse_valid_var_name(const char *s, size_t n);

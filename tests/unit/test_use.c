@@ -223,7 +223,8 @@ static void test_refused_at_the_use(void **state)
 		"unknown step 'clik' (did you mean 'click'?)\n"
 		"  used by main.rehearsal:4:1");
 	refused(&d, "use \"{{x}}.scene\"\n", "main.rehearsal", 1, 5,
-		"a used file's path is read before the rehearsal runs: it takes no {{...}} "
+		"the used file's name is written out, without {{...}}: it is read before the "
+		"rehearsal runs "
 		"(give the used file's cast its values with 'with')");
 	refused(&d, "use a.scene\n", "main.rehearsal", 1, 5,
 		"expected the used file in double quotes after 'use', like use "
