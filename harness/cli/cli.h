@@ -107,15 +107,17 @@ void tw_cli_print_error(const tw_error *err);
  * (the file did not parse: *errors[i] says why); both arrays have
  * *kept entries, and *kept_paths names them. Prints nothing else. Nothing
  * selected: prints "no rehearsal selected by ..." and returns TW_EUSAGE.
- * With --env, prints the one message naming every variable no one gives
- * and returns TW_EUSAGE. TW_OK; TW_ENOMEM. Free with tw_cli_free_selected. */
+ * With --env and run (techweek run), prints the one message naming every
+ * variable no one gives and returns TW_EUSAGE (check says each at its
+ * place). TW_OK; TW_ENOMEM. Free with tw_cli_free_selected. */
 typedef struct tw_cli_selected {
 	char **paths;        /* borrowed from the collected list */
 	tw_script **scripts; /* owned; NULL for a file that did not parse */
 	tw_error *errors;    /* owned; the load error of a NULL script */
 	size_t count;
 } tw_cli_selected;
-int tw_cli_select(const tw_cli_opts *o, char **paths, size_t n, tw_cli_selected *out);
+int tw_cli_select(const tw_cli_opts *o, char **paths, size_t n, bool run,
+		  tw_cli_selected *out);
 void tw_cli_free_selected(tw_cli_selected *s);
 /* The project with --env in effect (o->vars gets the environment's
  * variables); prints any problem: TW_EUSAGE. */

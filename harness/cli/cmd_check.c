@@ -33,7 +33,7 @@ int tw_cmd_check(int argc, char **argv)
 		status = TW_EXIT_USAGE;
 		goto out;
 	}
-	int rc = tw_cli_select(&o, paths, n, &sel);
+	int rc = tw_cli_select(&o, paths, n, false, &sel);
 	if (rc != TW_OK) {
 		if (rc == TW_ENOMEM)
 			fprintf(stderr, "techweek: out of memory\n");

@@ -118,7 +118,7 @@ int tw_cmd_run(int argc, char **argv)
 		status = TW_EXIT_USAGE;
 		goto out;
 	}
-	int selected_rc = tw_cli_select(&o, paths, n, &sel);
+	int selected_rc = tw_cli_select(&o, paths, n, true, &sel);
 	if (selected_rc != TW_OK) {
 		if (selected_rc == TW_ENOMEM)
 			fprintf(stderr, "techweek: out of memory\n");

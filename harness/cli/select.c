@@ -23,7 +23,8 @@ void tw_cli_free_selected(tw_cli_selected *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int tw_cli_select(const tw_cli_opts *o, char **paths, size_t n, tw_cli_selected *out)
+int tw_cli_select(const tw_cli_opts *o, char **paths, size_t n, bool run,
+		  tw_cli_selected *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->paths = calloc(n ? n : 1, sizeof(*out->paths));
@@ -71,7 +72,9 @@ int tw_cli_select(const tw_cli_opts *o, char **paths, size_t n, tw_cli_selected 
 		free(why);
 		return TW_EUSAGE;
 	}
-	if (o->env) {
+	/* Before a run, one message for all that is missing, and nothing sent;
+	 * check says each at its place with every other problem. */
+	if (o->env && run) {
 		char *missing = NULL;
 		if (tw_scripts_missing(&missing, (const tw_script *const *)out->scripts, out->count,
 				       o->vars, o->data, o->env, &err) != TW_OK) {

@@ -4,11 +4,12 @@
  * A used file's cast lists what it needs: `with NAME = VALUE` on the use
  * sets NAME (VALUE expanded in the customer's variables as they are at
  * that moment: the using rehearsal's cast, --var, captures so far); an
- * entry with a value is a default, set only when NAME is not set by then,
- * or when its value is still the one an earlier use's default set (issue
- * 13, F1: a file used twice works out `greeting = Welcome back, {{user}}`
- * for each use's user; what `with`, the cast, --var, a data row or a
- * capture set keeps winning).
+ * entry with a value is a default, set unless `with` gives NAME or the
+ * rehearsal itself set it (its cast, --var, --env, a data row, a capture).
+ * What an earlier use set, by `with` or by a default, is that use's own
+ * (issue 13, F1 and the verify pass): a file used twice works out
+ * `greeting = Welcome back, {{user}}` for each use's user, even after a use
+ * that said `with greeting = Hi`.
  * A parameter (no value) given by neither is already set: the checker
  * (check.c) refuses the script otherwise. Values stay set afterwards, as
  * captures do.
@@ -30,24 +31,21 @@ static const tw_pair *with_named(const tw_use *u, const char *name)
 	return NULL;
 }
 
-/* issue 13, F1: true when name's value is the one an earlier use's
- * default set, and nothing set it since (a different value, or a `with`). */
-static bool set_by_default(const tw_customer *c, const char *name)
+/* True when name's value is the one an earlier use set (by `with` or a
+ * default), and nothing set another since (a capture, ...). */
+static bool set_by_use(const tw_customer *c, const char *name)
 {
-	bool live = false;
-	const char *was = tw_vars_get(c->use_defaults, name, &live);
+	const char *was = tw_vars_get(c->use_defaults, name, NULL);
 	const char *now = tw_vars_get(c->vars, name, NULL);
-	return was && live && now && strcmp(was, now) == 0;
+	return was && now && strcmp(was, now) == 0;
 }
 
-/* Records what a default (live) or a `with` (not) set name to. */
-static int note_set(tw_customer *c, const char *name, const char *value, bool by_default)
+/* Records what a use set name to. */
+static int note_set(tw_customer *c, const char *name, const char *value)
 {
-	if (!by_default && !tw_vars_get(c->use_defaults, name, NULL))
-		return TW_OK;
 	if (!c->use_defaults && !(c->use_defaults = tw_vars_new()))
 		return TW_ENOMEM;
-	return tw_vars_set(c->use_defaults, name, by_default ? value : "", by_default);
+	return tw_vars_set(c->use_defaults, name, value, false);
 }
 
 /* issue 13, F1 (review R11): the failure is recorded at the used scene's
@@ -74,7 +72,7 @@ static bool bind_one(tw_customer *c, tw_step_result *sr, double now_ms, const tw
 		const tw_pair *pr = &u->params.items[i];
 		const tw_pair *w = with_named(u, pr->name);
 		if (!w && (!pr->value || (tw_vars_get(c->vars, pr->name, NULL) &&
-					  !set_by_default(c, pr->name))))
+					  !set_by_use(c, pr->name))))
 			continue;
 		char *value = NULL;
 		bool secret = false;
@@ -84,7 +82,7 @@ static bool bind_one(tw_customer *c, tw_step_result *sr, double now_ms, const tw
 		if (rc == TW_OK)
 			rc = tw_vars_set(c->vars, pr->name, value, secret);
 		if (rc == TW_OK)
-			rc = note_set(c, pr->name, value, !w);
+			rc = note_set(c, pr->name, value);
 		free(value);
 		if (rc != TW_OK) {
 			if (!e.message)

@@ -74,9 +74,8 @@ typedef struct tw_customer {
 	/* issue 13, USE: scenes whose uses' bindings are set (their count:
 	 * scene i is done when uses_bound > i) */
 	size_t uses_bound;
-	/* issue 13, F1: each name a use's default set, with the value it set
-	 * (secret flag true while that default is the last to set it; a
-	 * `with` clears it); NULL before the first. Owned (bind_use.c). */
+	/* issue 13, F1: each name a use set (by `with` or a default), with
+	 * the value it set; NULL before the first. Owned (bind_use.c). */
 	tw_vars *use_defaults;
 } tw_customer;
 
