@@ -699,13 +699,17 @@ static size_t *journey_order(html *h)
 
 /* The shown performance's first step that did not hold (or where techweek
  * reached its limit): the one write_problem shows first. */
-static const tw_step_result *first_problem_step(const tw_rehearsal_result *r)
+static const tw_step_result *first_problem_step(const tw_rehearsal_result *r,
+						const tw_scene_result **scene)
 {
 	for (size_t s = 0; s < r->scene_count; s++)
 		for (size_t j = 0; j < tw_scene_result_steps(&r->scenes[s]); j++) {
 			const tw_step_result *st = &r->scenes[s].steps[j];
-			if (tw_status_is_problem(st->status) || st->status == TW_STATUS_LIMITED)
+			if (tw_status_is_problem(st->status) || st->status == TW_STATUS_LIMITED) {
+				if (scene)
+					*scene = &r->scenes[s];
 				return st;
+			}
 		}
 	return NULL;
 }
@@ -754,7 +758,8 @@ static void attention_item(html *h, node ol, size_t i)
 {
 	const tw_rehearsal_result *r = &h->run->rehearsals[i];
 	rank x = journey_rank(h, i);
-	const tw_step_result *st = first_problem_step(r);
+	const tw_scene_result *in = NULL;
+	const tw_step_result *st = first_problem_step(r, &in);
 	const tw_loss *l = largest_loss(h, i);
 	const tw_rehearsal_metrics *m = tw_page_metrics_of(h, i);
 	const tw_rehearsal_score *rs = tw_page_score_of(h, i);
@@ -806,14 +811,19 @@ static void attention_item(html *h, node ol, size_t i)
 	node why = tw_page_el(h, li, "div", "why");
 	if (evidence && st && st->message) {
 		tw_page_add_text(h, why, plain_cause(h, st->message));
-		if (r->data_row > 0) /* issue 13, DATA: which row failed */
-			tw_page_add_text(h, why,
-					 tw_page_fmt(h, " (line %d; performance %llu, %s line %ld)",
-						     tw_step_result_line(st), r->seq,
-						     r->data_file ? r->data_file : "?", r->data_row));
-		else
-			tw_page_add_text(h, why,
-					 tw_page_fmt(h, " (line %d)", tw_step_result_line(st)));
+		/* issue 13: a used step's own file and the use that led there;
+		 * the data row it took */
+		const char *file = st->step ? st->step->file : NULL;
+		const char *used_by = in && in->scene ? in->scene->used_by : NULL;
+		const char *where = file && r->path && strcmp(file, r->path) != 0
+				      ? tw_page_fmt(h, "%s:%d", file, tw_step_result_line(st))
+				      : tw_page_fmt(h, "line %d", tw_step_result_line(st));
+		if (used_by)
+			where = tw_page_fmt(h, "%s, used by %s", where, used_by);
+		if (r->data_row > 0)
+			where = tw_page_fmt(h, "%s; performance %llu, %s line %ld", where, r->seq,
+					    r->data_file ? r->data_file : "?", r->data_row);
+		tw_page_add_text(h, why, tw_page_fmt(h, " (%s)", where));
 	} else if (evidence && !st && r->problem.message) {
 		tw_page_add_text(h, why, plain_cause(h, r->problem.message));
 	} else if (l) {

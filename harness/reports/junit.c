@@ -526,6 +526,9 @@ static void step_details(junit_writer *j, const tw_rehearsal_result *r,
 	textf(j, "\n    at %s:%d", at_file, at_line);
 	if (sc->scene && sc->scene->used_by) /* issue 13, F1: which use led there */
 		textf(j, " (used by %s)", sc->scene->used_by);
+	if (r->data_row > 0) /* issue 13: the data row it took, as the summary says */
+		textf(j, " (performance %llu, %s line %ld)", r->seq, str_or(r->data_file, "?"),
+		      r->data_row);
 	textf(j, "\n");
 }
 

@@ -4,12 +4,13 @@
  * A used file's cast lists what it needs: `with NAME = VALUE` on the use
  * sets NAME (VALUE expanded in the customer's variables as they are at
  * that moment: the using rehearsal's cast, --var, captures so far); an
- * entry with a value is a default, set unless `with` gives NAME or the
- * rehearsal itself set it (its cast, --var, --env, a data row, a capture).
- * What an earlier use set, by `with` or by a default, is that use's own
- * (issue 13, F1 and the verify pass): a file used twice works out
- * `greeting = Welcome back, {{user}}` for each use's user, even after a use
- * that said `with greeting = Hi`.
+ * entry with a value is a default, set unless `with` gives NAME or NAME is
+ * set by then (the rehearsal's cast, --var, --env, a data row, a capture,
+ * or a use of another file: values flow from scene to scene). What an
+ * earlier use of the SAME file set, by `with` or by a default, is that
+ * use's own (issue 13, F1 and the verify pass): a file used twice works out
+ * `greeting = Welcome back, {{user}}` for each use's user, even after a
+ * use that said `with greeting = Hi`.
  * A parameter (no value) given by neither is already set: the checker
  * (check.c) refuses the script otherwise. Values stay set afterwards, as
  * captures do.
@@ -31,21 +32,43 @@ static const tw_pair *with_named(const tw_use *u, const char *name)
 	return NULL;
 }
 
-/* True when name's value is the one an earlier use set (by `with` or a
- * default), and nothing set another since (a capture, ...). */
-static bool set_by_use(const tw_customer *c, const char *name)
+/* What a use of file set name to, as c->use_defaults keeps it: the file,
+ * a unit separator, the value. malloc'd; NULL: out of memory. */
+static char *use_mark(const char *file, const char *value)
+{
+	size_t f = strlen(file), v = strlen(value);
+	char *m = malloc(f + v + 2);
+	if (m) {
+		memcpy(m, file, f);
+		m[f] = '\x1f';
+		memcpy(m + f + 1, value, v + 1);
+	}
+	return m;
+}
+
+/* True when name's value is the one an earlier use of u's file set (by
+ * `with` or a default), and nothing set another since. */
+static bool set_by_same_file(const tw_customer *c, const tw_use *u, const char *name)
 {
 	const char *was = tw_vars_get(c->use_defaults, name, NULL);
 	const char *now = tw_vars_get(c->vars, name, NULL);
-	return was && now && strcmp(was, now) == 0;
+	if (!was || !now)
+		return false;
+	char *mark = use_mark(u->file ? u->file : u->path, now);
+	bool same = mark && strcmp(was, mark) == 0;
+	free(mark);
+	return same;
 }
 
-/* Records what a use set name to. */
-static int note_set(tw_customer *c, const char *name, const char *value)
+/* Records what a use of u's file set name to. */
+static int note_set(tw_customer *c, const tw_use *u, const char *name, const char *value)
 {
 	if (!c->use_defaults && !(c->use_defaults = tw_vars_new()))
 		return TW_ENOMEM;
-	return tw_vars_set(c->use_defaults, name, value, false);
+	char *mark = use_mark(u->file ? u->file : u->path, value);
+	int rc = mark ? tw_vars_set(c->use_defaults, name, mark, false) : TW_ENOMEM;
+	free(mark);
+	return rc;
 }
 
 /* issue 13, F1 (review R11): the failure is recorded at the used scene's
@@ -72,7 +95,7 @@ static bool bind_one(tw_customer *c, tw_step_result *sr, double now_ms, const tw
 		const tw_pair *pr = &u->params.items[i];
 		const tw_pair *w = with_named(u, pr->name);
 		if (!w && (!pr->value || (tw_vars_get(c->vars, pr->name, NULL) &&
-					  !set_by_use(c, pr->name))))
+					  !set_by_same_file(c, u, pr->name))))
 			continue;
 		char *value = NULL;
 		bool secret = false;
@@ -82,7 +105,7 @@ static bool bind_one(tw_customer *c, tw_step_result *sr, double now_ms, const tw
 		if (rc == TW_OK)
 			rc = tw_vars_set(c->vars, pr->name, value, secret);
 		if (rc == TW_OK)
-			rc = note_set(c, pr->name, value);
+			rc = note_set(c, u, pr->name, value);
 		free(value);
 		if (rc != TW_OK) {
 			if (!e.message)

@@ -75,7 +75,8 @@ typedef struct tw_customer {
 	 * scene i is done when uses_bound > i) */
 	size_t uses_bound;
 	/* issue 13, F1: each name a use set (by `with` or a default), with
-	 * the value it set; NULL before the first. Owned (bind_use.c). */
+	 * the used file and the value it set; NULL before the first. Owned
+	 * (bind_use.c). */
 	tw_vars *use_defaults;
 } tw_customer;
 
