@@ -601,7 +601,12 @@ static void check_data(checker *c, const tw_datafile *run_data)
 	const char *why = e.message ? e.message : "";
 	if (strncmp(why, "cannot read the data file: ", 27) == 0)
 		why += 27;
-	if (rc == TW_EIO)
+	if (rc == TW_EIO && strcmp(full, s->data_path) == 0)
+		problem(c, s->data_loc.line, s->data_loc.col,
+			"cannot read the data file '%s': %s; a path is relative to the "
+			"rehearsal's folder",
+			s->data_path, why);
+	else if (rc == TW_EIO)
 		problem(c, s->data_loc.line, s->data_loc.col,
 			"cannot read the data file '%s' (%s): %s; a path is relative to the "
 			"rehearsal's folder",
