@@ -46,7 +46,8 @@ TW_EXTERN(size_t) tw_script_check(const tw_script *script, const tw_vars *given,
  * .jsonl and .ndjson, whose columns are variables (docs/language.md,
  * "Casts from data"). tw_data_load reads and parses it: TW_OK with *out to
  * free with tw_data_free; TW_EIO (cannot be read, over 64 MiB) or
- * TW_ESYNTAX (malformed: err at FILE:LINE:COL) with *out NULL; an error's
+ * TW_ESYNTAX (malformed: err at FILE:LINE:COL) or TW_EUSAGE (a column
+ * named like a generated value: seq, uuid, ...) with *out NULL; an error's
  * message ends with the line "  read by --data" (issue 13, F2). */
 typedef struct tw_datafile tw_data;
 TW_EXTERN(int) tw_data_load(tw_data **out, const char *path, tw_error *err);
