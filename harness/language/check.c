@@ -569,9 +569,11 @@ static char *script_file(checker *c, const char *path);
  * under it), as the check lists it. */
 static void data_problem(checker *c, const tw_error *e)
 {
+	/* A malformed file stays a syntax error, as --data's says it. */
+	int code = e->code == TW_ESYNTAX ? TW_ESYNTAX : TW_ECHECK;
 	tw_error copy = {0};
-	if (tw_error_set_at(&copy, TW_ECHECK, e->file, e->line, e->col, e->source_line, "%s",
-			    e->message ? e->message : "") != TW_ECHECK ||
+	if (tw_error_set_at(&copy, code, e->file, e->line, e->col, e->source_line, "%s",
+			    e->message ? e->message : "") != code ||
 	    tw_errors_push(c->out, &copy) != TW_OK)
 		c->oom = true;
 	else
