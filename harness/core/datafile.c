@@ -85,7 +85,7 @@ static int fail_at(reader *r, int line, size_t line_start, int col, const char *
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	/* A row may hold a secret (TW_DATAFILE_HIDE_ROWS): no quote of it. */
-	bool quote = line > 0 && (!r->hide_rows || r->in_header);
+	bool quote = line > 0 && (!r->hide_rows || (r->in_header && line == 1));
 	const char *src = quote ? line_text(r, line_start) : NULL;
 	int rc = tw_error_set_at(r->err, TW_ESYNTAX, r->d->path, line, col, src, "%s", msg);
 	return rc == TW_ESYNTAX ? rc : TW_ENOMEM;
@@ -239,7 +239,7 @@ static int read_quoted(reader *r)
 	if (r->pos < r->len && r->t[r->pos] != ',' && !eol_len(r, r->pos)) {
 		char c = r->t[r->pos];
 		if ((unsigned char)c >= 0x20 && (unsigned char)c < 0x7f &&
-		    (!r->hide_rows || r->in_header))
+		    (!r->hide_rows || (r->in_header && r->line == 1)))
 			return fail_at(r, r->line, r->line_start, col_of(r, r->pos),
 				       "expected ',' or the end of the line after the closing '\"' "
 				       "of a quoted field, found '%c' (a '\"' inside a quoted field "
