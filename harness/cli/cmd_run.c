@@ -80,12 +80,23 @@ static int load_one(tw_run *run, const char *path, tw_script *script, const tw_e
  * anything (each row once above the rows, an unset {{env X}}, ...) is
  * said on stderr as a parse error is: -q prints no summary, and CI reads
  * stderr. said[i]: rehearsal i's problem was printed when it was loaded. */
-static void print_preflight(const tw_run *run, const bool *said, size_t said_count)
+static bool said_before(char *const *said, size_t n, const char *path)
+{
+	for (size_t i = 0; path && i < n; i++)
+		if (said[i] && strcmp(said[i], path) == 0)
+			return true;
+	return false;
+}
+
+/* Prints the problem of every rehearsal that tw_run_execute found broken
+ * (its pre-flight), by path: a shard keeps only some of the rehearsals,
+ * so their order after the run is not the one before it. */
+static void print_preflight(const tw_run *run, char *const *said, size_t said_count)
 {
 	for (size_t i = 0; i < tw_run_rehearsal_count(run); i++) {
 		tw_rehearsal_figures f = TW_REHEARSAL_FIGURES_INIT;
-		if ((i < said_count && said[i]) || tw_run_rehearsal_byindex(&f, run, i, NULL) != TW_OK ||
-		    !f.problem)
+		if (tw_run_rehearsal_byindex(&f, run, i, NULL) != TW_OK || !f.problem ||
+		    said_before(said, said_count, f.path))
 			continue;
 		tw_cli_print_error(f.problem);
 	}
@@ -164,7 +175,7 @@ int tw_cmd_run(int argc, char **argv)
 	/* issue 13, F4: which rehearsals were broken before the run (their
 	 * problem is printed already) */
 	size_t before_count = tw_run_rehearsal_count(run);
-	bool *said = calloc(before_count ? before_count : 1, sizeof(*said));
+	char **said = calloc(before_count ? before_count : 1, sizeof(*said));
 	if (!said) {
 		fprintf(stderr, "techweek: out of memory\n");
 		status = TW_EXIT_UNREACHABLE;
@@ -172,7 +183,8 @@ int tw_cmd_run(int argc, char **argv)
 	}
 	for (size_t i = 0; i < before_count; i++) {
 		tw_rehearsal_figures f = TW_REHEARSAL_FIGURES_INIT;
-		said[i] = tw_run_rehearsal_byindex(&f, run, i, NULL) != TW_OK || f.problem;
+		if (tw_run_rehearsal_byindex(&f, run, i, NULL) == TW_OK && f.problem && f.path)
+			said[i] = strdup(f.path); /* out of memory: said again, no harm */
 	}
 	tw_cli_catch_signals(run);
 	int rc = tw_run_execute(run, &err);
@@ -180,6 +192,8 @@ int tw_cmd_run(int argc, char **argv)
 	if (view.shown)
 		fputs("\r\033[K", stderr);
 	print_preflight(run, said, before_count);
+	for (size_t i = 0; i < before_count; i++)
+		free(said[i]);
 	free(said);
 	if (rc != TW_OK) {
 		/* Whatever was performed is still reported below. */
