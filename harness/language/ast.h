@@ -307,6 +307,9 @@ typedef struct tw_use {
 	size_t first_scene;  /* its first scene (nested uses' included) in
 				script->scenes: the bindings are set when that
 				scene starts */
+	const char *key;     /* the file's identity (its real path, else file):
+				two uses of one file, however their paths are
+				written, have equal keys */
 } tw_use;
 
 typedef struct tw_scene {

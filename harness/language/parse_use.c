@@ -351,6 +351,7 @@ static int read_used(parser *p, tw_use *u, const tw_token *kw, int col)
 		return rc;
 	u->params = sub->cast;
 	u->ordinal = count_use(p, key);
+	u->key = key;
 	if (u->ordinal < 0)
 		return tw_parse_oom(p);
 

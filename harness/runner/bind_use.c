@@ -54,7 +54,7 @@ static bool set_by_same_file(const tw_customer *c, const tw_use *u, const char *
 	const char *now = tw_vars_get(c->vars, name, NULL);
 	if (!was || !now)
 		return false;
-	char *mark = use_mark(u->file ? u->file : u->path, now);
+	char *mark = use_mark(u->key ? u->key : u->path, now);
 	bool same = mark && strcmp(was, mark) == 0;
 	free(mark);
 	return same;
@@ -65,7 +65,7 @@ static int note_set(tw_customer *c, const tw_use *u, const char *name, const cha
 {
 	if (!c->use_defaults && !(c->use_defaults = tw_vars_new()))
 		return TW_ENOMEM;
-	char *mark = use_mark(u->file ? u->file : u->path, value);
+	char *mark = use_mark(u->key ? u->key : u->path, value);
 	int rc = mark ? tw_vars_set(c->use_defaults, name, mark, false) : TW_ENOMEM;
 	free(mark);
 	return rc;
