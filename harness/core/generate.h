@@ -19,8 +19,9 @@
  * (tw_vars_set_gen), where tw_template_expand finds it through the base
  * chain. A data row drawn at random (`cast from ... random`) is picked
  * before the performance's tw_gen exists: runner/rows.c seeds a tw_rng
- * of its own with tw_rng_seed(run seed, the rehearsal's index before
- * sharding, seq), so --seed makes it reproducible too, sharded or not.
+ * of its own with tw_rng_seed(run seed, TW_ROWS_STREAM + the rehearsal's
+ * index before sharding, seq), so --seed makes it reproducible too,
+ * sharded or not, and unrelated to the performance's own draws.
  *
  * A tw_gen is used by one thread at a time (its customer's); it holds no
  * pointer and needs no freeing.

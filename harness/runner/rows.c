@@ -151,10 +151,12 @@ size_t tw_rows_pick(const tw_run *run, size_t i, unsigned long long seq, uint64_
 	if (u->order == TW_DATA_RANDOM) {
 		/* One generator per performance, from (run seed, rehearsal,
 		 * number): the row does not depend on which thread or shard
-		 * performs it. issue 13, F2: core/generate's PRNG, seeded as
-		 * a performance's tw_gen is, so --seed reproduces it. */
+		 * performs it. issue 13, F2: core/generate's PRNG, so --seed
+		 * reproduces it, on a stream of its own (review B4: on the
+		 * performance's stream the row and its first {{random}} were
+		 * the same draw). */
 		tw_rng rng;
-		tw_rng_seed(&rng, run->seed, u->index, seq);
+		tw_rng_seed(&rng, run->seed, TW_ROWS_STREAM + u->index, seq);
 		return (size_t)tw_rng_below(&rng, rows);
 	}
 	return (size_t)((seq - 1) % rows); /* next; once never wraps */

@@ -60,6 +60,11 @@ typedef struct tw_data_use {
 
 void tw_data_use_free(tw_data_use *u);
 
+/* The PRNG stream of rehearsal i's `random` rows is TW_ROWS_STREAM + i:
+ * apart from every performance's own (its place in the lineup), so a row
+ * and the performance's random values are unrelated draws. */
+#define TW_ROWS_STREAM (UINT64_C(1) << 62)
+
 /* The path of s's `cast from` file: relative to the script's folder unless
  * absolute. malloc'd; NULL: out of memory. */
 char *tw_rows_data_path(const tw_script *s);
