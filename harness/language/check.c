@@ -1666,6 +1666,15 @@ static void check_only_when(checker *c, const capture *cap, int col)
 	if (now && now->when) {
 		if (!now->when_not && strcmp(now->when, cap->name) == 0)
 			return;
+		/* `when {{receipt_url}}` where receipt_url is captured only
+		 * under the condition receipt is: set means that scene ran
+		 * (review B5) */
+		const capture *by = now->when_not ? NULL : find_capture(c, now->when);
+		if (by && by->always_pos >= c->pos && by->covered_pos >= c->pos &&
+		    by->first_cond != SIZE_MAX &&
+		    same_condition(c->conds[by->first_cond].scene,
+				   c->conds[cap->first_cond].scene))
+			return;
 		char *key = cond_key(c, cap->name, now->when, now->when_not);
 		size_t i;
 		if (!key || (tw_strmap_get(&c->cond_names, key, &i) && c->conds[i].pos < c->pos))
