@@ -43,6 +43,10 @@
 #define URL_MAX_CHARS 80
 #define REQUEST_COLUMN 19    /* after the indent, symbol and line number */
 #define TRANSCRIPT_TAIL 8    /* transcript lines shown under a failure */
+#define WHOLE ((size_t)-1 / 2) /* no cut: --verbose is where a cause, what
+				  was expected and what came back are read
+				  whole (issue 14); half, so "max - label"
+				  cannot wrap */
 
 #define GREEN "\033[32m"
 #define RED "\033[31m"
@@ -265,19 +269,23 @@ static void detail(const summary *s, int at, const char *label, const char *text
 /* Why a step did not hold: the cause, then what came back. */
 static void step_details(const summary *s, const tw_step_result *st, int at, bool with_request)
 {
+	/* Without --verbose the cut keeps a huge body from pushing the
+	 * verdict off the screen; with it, the reader asked for everything. */
+	size_t cause_max = s->verbose ? WHOLE : CAUSE_MAX_CHARS;
+	size_t detail_max = s->verbose ? WHOLE : DETAIL_MAX_CHARS;
 	if (st->message)
-		detail(s, at, "", st->message, CAUSE_MAX_CHARS, false);
+		detail(s, at, "", st->message, cause_max, false);
 	else if (st->expected)
-		detail(s, at, "expected: ", st->expected, DETAIL_MAX_CHARS, false);
+		detail(s, at, "expected: ", st->expected, detail_max, false);
 	else
-		detail(s, at, "", tw_status_str(st->status), DETAIL_MAX_CHARS, false);
+		detail(s, at, "", tw_status_str(st->status), detail_max, false);
 	if (st->message && st->expected && s->verbose)
-		detail(s, at, "expected: ", st->expected, DETAIL_MAX_CHARS, true);
+		detail(s, at, "expected: ", st->expected, detail_max, true);
 	/* A message of the judge's shape ("json $.id: expected: 2 (integer) /
 	 * actual: 3 (integer)") shows the actual already (issue 12, trial #1):
 	 * its longer excerpt, like the expected field, only with -v. */
 	if (st->actual && (s->verbose || !st->message || !strstr(st->message, " / actual: ")))
-		detail(s, at, "actual: ", st->actual, DETAIL_MAX_CHARS, true);
+		detail(s, at, "actual: ", st->actual, detail_max, true);
 	/* The request chain, one hop a line: "response: 303 from POST URL",
 	 * then each hop it led to under it, "→ 200 from GET URL". */
 	size_t hops = with_request ? tw_step_result_hop_count(st) : 0;
@@ -317,7 +325,7 @@ static void step_details(const summary *s, const tw_step_result *st, int at, boo
 static void put_source(const summary *s, const tw_step_result *st)
 {
 	fprintf(s->out, "%4d | " TW_WRAP_HANG, tw_step_result_line(st));
-	put_text(s, tw_step_result_source(st), DETAIL_MAX_CHARS - 7);
+	put_text(s, tw_step_result_source(st), s->verbose ? WHOLE : DETAIL_MAX_CHARS - 7);
 }
 
 static void verbose_step(const summary *s, const tw_step_result *st)
@@ -411,7 +419,7 @@ static void put_transcript(const summary *s, const char *text, size_t tail)
 			 * would silently be missing. */
 			indent(s, 10);
 			fputs(esc(s, DIM), s->out);
-			put_text_n(s, line, len, DETAIL_MAX_CHARS);
+			put_text_n(s, line, len, s->verbose ? WHOLE : DETAIL_MAX_CHARS);
 			fputs(esc(s, RESET), s->out);
 			fputc('\n', s->out);
 		}
