@@ -815,6 +815,15 @@ static bool register_namespaces(xmlXPathContextPtr ctx, xmlDocPtr doc)
 	return true;
 }
 
+/* Words for a body read as XML by its own start while Content-Type says
+ * otherwise ("text/html"): without them, "text/html that does not parse"
+ * would blame an HTML parser that never read it. */
+static const char *xml_by_its_start(const tw_response *resp)
+{
+	bool typed = resp->content_type && strcasestr(resp->content_type, "xml");
+	return !typed && tw_response_body_is_xml(resp) ? " read as XML (it starts as XML)" : "";
+}
+
 static void fetch_xpath(eval *ev)
 {
 	xmlDocPtr doc = tw_response_doc(ev->resp);
@@ -826,8 +835,9 @@ static void fetch_xpath(eval *ev)
 		else
 			tw_expect_decide(
 				ev, false, body_excerpt(ev, TW_EXCERPT_MAX),
-				"expected an HTML or XML body for xpath, got %s that does not parse%s%s",
-				content_type_words(ev->resp), doc_error(ev->resp) ? ": " : "",
+				"expected an HTML or XML body for xpath, got %s%s that does not parse%s%s",
+				content_type_words(ev->resp), xml_by_its_start(ev->resp),
+				doc_error(ev->resp) ? ": " : "",
 				doc_error(ev->resp) ? doc_error(ev->resp) : "");
 		return;
 	}

@@ -753,6 +753,62 @@ static void test_xpath_bodies(void **state)
 	pass(f, counted(ex(TW_SUBJ_XPATH, "/order/line", TW_OP_EQ, vnum(2, "2"))));
 }
 
+/* A body that is XML by its own start is XML whatever Content-Type says
+ * (TwiML as text/html, as Express serves it); an HTML page stays HTML. */
+static void test_xml_whatever_content_type(void **state)
+{
+	fx *f = *state;
+	static const struct {
+		const char *type, *body;
+		bool xml, html;
+	} cases[] = {
+		{"text/html", "<?xml version=\"1.0\"?><Response><Say>Hi</Say></Response>", true, false},
+		{"text/html", "\xef\xbb\xbf\n  <Response><Say>Hi</Say></Response>", true, false},
+		{"text/html", "<!-- app v2 --><?pi x?><vxml version=\"2.1\"/>", true, false},
+		{"text/plain", "<?xml version=\"1.0\"?>\n<!DOCTYPE feed [<!ENTITY a \"<b>\">]><feed/>",
+		 true, false},
+		{NULL, "<Response/>", true, false},
+		/* Not the roots, in their case; a declaration only at the start. */
+		{"text/html", "<response><say>Hi</say></response>", false, true},
+		{"text/html", "<Responses/>", false, true},
+		{"text/html", "  <?xml version=\"1.0\"?><feed/>", false, true},
+		/* HTML pages, a Gather in one, an XML declaration in another. */
+		{"text/html", "<!DOCTYPE html><html><body><Gather/></body></html>", false, true},
+		{"text/html", "<?xml version=\"1.0\"?><!DOCTYPE html><HTML><p>x</p></HTML>", false, true},
+		{"application/xhtml+xml", "<?xml version=\"1.0\"?><html/>", false, true},
+		{"text/html", "<gather action=\"/a\">Press 1</gather>", false, true},
+		{"text/html", "", false, true},
+		/* Content-Type still says XML when the body does not. */
+		{"text/xml", "<order/>", true, false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tw_response_reset(&f->resp);
+		respond(f, 200, cases[i].type, cases[i].body, strlen(cases[i].body));
+		if (tw_response_is_xml(&f->resp) != cases[i].xml ||
+		    tw_response_is_html(&f->resp) != cases[i].html)
+			fail_msg("case %zu (%s): xml %d html %d", i, cases[i].body,
+				 tw_response_is_xml(&f->resp), tw_response_is_html(&f->resp));
+	}
+	/* Read as XML: names keep their case, the text is the body. */
+	tw_response_reset(&f->resp);
+	RESPOND(f, 200, "text/html; charset=utf-8",
+		"<?xml version=\"1.0\"?><Response><Gather action=\"/menu\"><Say>A</Say></Gather>"
+		"<Say>B</Say></Response>");
+	pass(f, ex(TW_SUBJ_XPATH, "//Gather/@action", TW_OP_EQ, vstr("/menu")));
+	pass(f, ex(TW_SUBJ_XPATH, "count(//Say)", TW_OP_EQ, vnum(2, "2")));
+	pass(f, ex(TW_SUBJ_TEXT, NULL, TW_OP_CONTAINS, vstr("<Say>B</Say>")));
+	/* XML it says it is, XML it must be: a declaration after blanks is
+	 * refused, as the carrier refuses it, with libxml2's reason. */
+	tw_response_reset(&f->resp);
+	RESPOND(f, 200, "text/html", "\n<?xml version=\"1.0\"?><Response><Say>A</Say></Response>");
+	tw_expect_outcome o = judge_quietly(f, ex(TW_SUBJ_XPATH, "//Say", TW_OP_EXISTS, vnone()),
+					    false, NULL);
+	assert_string_equal(o.message, "expected an HTML or XML body for xpath, got text/html read "
+				       "as XML (it starts as XML) that does not parse: XML declaration "
+				       "allowed only at the start of the document");
+	tw_expect_outcome_free(&o);
+}
+
 /* 1000 levels: libxml2 stops reading at 256. A page it stopped reading is
  * no page: counts and texts from its first half would be wrong with no
  * reason given. */
@@ -1647,6 +1703,7 @@ int main(void)
 		T(test_xpath_count),
 		T(test_xpath_errors),
 		T(test_xpath_bodies),
+		T(test_xml_whatever_content_type),
 		T(test_deep_documents),
 		T(test_json_strings),
 		T(test_json_numbers),

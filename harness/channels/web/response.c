@@ -272,8 +272,72 @@ static bool body_starts_with_html(const tw_response *r)
 	return strncasecmp(p, "<!doctype html", 14) == 0 || strncasecmp(p, "<html", 5) == 0;
 }
 
+/* p past the first occurrence of the n bytes of end before stop, or stop. */
+static const char *past(const char *p, const char *stop, const char *end, size_t n)
+{
+	for (; p + n <= stop; p++)
+		if (memcmp(p, end, n) == 0)
+			return p + n;
+	return stop;
+}
+
+/* Whether the body is XML by what it says itself, whatever Content-Type
+ * says: an app on Express answers text/html unless told (Twilio's own
+ * sample does), and a carrier follows the TwiML all the same, so the
+ * rehearsal must read what the carrier reads. The rule (docs/phone.md):
+ * after an optional UTF-8 BOM and blanks, and past comments, processing
+ * instructions and a doctype, the first element is <Response> or <vxml>
+ * (TwiML's and VoiceXML's roots, in their case), or the body began with an
+ * XML declaration and that element is not <html> in any case. An HTML page
+ * stays HTML: it begins with a doctype or <html>, and a page with an XML
+ * declaration before <html> (XHTML served as HTML) is HTML to a browser. */
+bool tw_response_body_is_xml(const tw_response *r)
+{
+	const char *p = r->body.data, *stop = p + r->body.len;
+	if (!p)
+		return false;
+	if (r->body.len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	/* XML allows the declaration only at the very start: after blanks it
+	 * is no declaration (and libxml2 refuses the document, as a carrier
+	 * would). */
+	bool declared = stop - p >= 6 && memcmp(p, "<?xml", 5) == 0 && isspace((unsigned char)p[5]);
+	for (;;) {
+		while (p < stop && isspace((unsigned char)*p))
+			p++;
+		if (stop - p < 2 || *p != '<')
+			return false;
+		if (p[1] == '?') {
+			p = past(p + 2, stop, "?>", 2);
+		} else if (stop - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+			p = past(p + 4, stop, "-->", 3);
+		} else if (p[1] == '!') {
+			/* A doctype; an internal subset in [...] may hold '>'. */
+			const char *q = p + 2;
+			while (q < stop && *q != '>' && *q != '[')
+				q++;
+			if (q < stop && *q == '[')
+				q = past(q, stop, "]", 1);
+			p = past(q, stop, ">", 1);
+		} else {
+			break;
+		}
+	}
+	const char *name = ++p;
+	while (p < stop && !isspace((unsigned char)*p) && *p != '>' && *p != '/')
+		p++;
+	size_t n = (size_t)(p - name);
+	if ((n == 8 && memcmp(name, "Response", 8) == 0) || (n == 4 && memcmp(name, "vxml", 4) == 0))
+		return true;
+	return declared && n > 0 && !(n == 4 && strncasecmp(name, "html", 4) == 0);
+}
+
 bool tw_response_is_html(const tw_response *r)
 {
+	/* What the body says it is wins over Content-Type: TwiML as
+	 * text/html is not a page. */
+	if (tw_response_body_is_xml(r))
+		return false;
 	char mt[128];
 	media_type(r, mt, sizeof(mt));
 	if (strcmp(mt, "text/html") == 0 || strcmp(mt, "application/xhtml+xml") == 0)
@@ -283,6 +347,8 @@ bool tw_response_is_html(const tw_response *r)
 
 bool tw_response_is_xml(const tw_response *r)
 {
+	if (tw_response_body_is_xml(r))
+		return true;
 	char mt[128];
 	media_type(r, mt, sizeof(mt));
 	size_t n = strlen(mt);

@@ -143,8 +143,17 @@ const char *tw_response_hop_url(const tw_response *r, size_t i);
 /* First header called name (case-insensitive); owned by r; NULL if absent. */
 const char *tw_response_header(const tw_response *r, const char *name);
 
+/* Whether the body reads as HTML or as XML. A body that is XML by what it
+ * says itself (tw_response_body_is_xml) is XML whatever Content-Type says;
+ * otherwise Content-Type decides, and with none a body that starts as an
+ * HTML page is HTML. */
 bool tw_response_is_html(const tw_response *r);
 bool tw_response_is_xml(const tw_response *r);
+/* The body is XML by its own start: after an optional UTF-8 BOM, blanks,
+ * comments, processing instructions and a doctype, its first element is
+ * <Response> or <vxml>, or it began with an XML declaration and that
+ * element is not <html>. */
+bool tw_response_body_is_xml(const tw_response *r);
 
 /* The body parsed as HTML (HTML parser) or XML (XML types), NULL when there
  * is no body or it does not parse. Owned by r. Steps that fill forms change
