@@ -1495,6 +1495,34 @@ size_t tw_script_check(const tw_script *script, const tw_vars *given, tw_errors 
 	return tw_script_check_data(script, given, NULL, problems);
 }
 
+/* What every walk of the script starts from: its data file's columns,
+ * its cast names and every capture in script order, problems going to
+ * out. The checker and tw_script_missing_each share it. */
+static void checker_begin(checker *c, const tw_script *script, const tw_vars *given,
+			  const tw_data *run_data, tw_errors *out)
+{
+	memset(c, 0, sizeof(*c));
+	c->s = script;
+	c->given = given;
+	c->out = out;
+	c->cast_index = -1;
+	check_data(c, run_data); /* issue 13, DATA */
+	/* The parser refuses a repeated cast name: each is there once. */
+	for (size_t i = 0; i < script->cast.count; i++)
+		add_name(c, &c->cast_names, script->cast.items[i].name, i, NULL);
+	collect_captures(c);
+}
+
+static void checker_end(checker *c)
+{
+	tw_strmap_free(&c->cast_names);
+	tw_strmap_free(&c->capture_names);
+	tw_strmap_free(&c->scene_names);
+	tw_strmap_free(&c->cond_names); /* issue 13, F3 */
+	tw_datafile_free(c->owned_data);
+	tw_arena_free(&c->tmp);
+}
+
 size_t tw_script_check_data(const tw_script *script, const tw_vars *given, const tw_data *run_data,
 			    tw_errors *problems)
 {
@@ -1510,16 +1538,7 @@ size_t tw_script_check_data(const tw_script *script, const tw_vars *given, const
 	}
 	size_t lost = problems->lost;
 	checker c;
-	memset(&c, 0, sizeof(c));
-	c.s = script;
-	c.given = given;
-	c.out = problems;
-	c.cast_index = -1;
-	check_data(&c, run_data); /* issue 13, DATA */
-	/* The parser refuses a repeated cast name: each is there once. */
-	for (size_t i = 0; i < script->cast.count; i++)
-		add_name(&c, &c.cast_names, script->cast.items[i].name, i, NULL);
-	collect_captures(&c);
+	checker_begin(&c, script, given, run_data, problems);
 	check_cast(&c);
 	for (size_t i = 0; i < script->headers.count; i++)
 		check_pair(&c, &script->headers.items[i], true);
@@ -1536,12 +1555,7 @@ size_t tw_script_check_data(const tw_script *script, const tw_vars *given, const
 			c.count++;
 		tw_error_clear(&e);
 	}
-	tw_strmap_free(&c.cast_names);
-	tw_strmap_free(&c.capture_names);
-	tw_strmap_free(&c.scene_names);
-	tw_strmap_free(&c.cond_names); /* issue 13, F3 */
-	tw_datafile_free(c.owned_data);
-	tw_arena_free(&c.tmp);
+	checker_end(&c);
 	/* what could not be appended counts: out of memory is never 0 */
 	return c.count + (problems->lost - lost);
 }
@@ -1555,15 +1569,7 @@ int tw_script_missing_each(const tw_script *script, const tw_vars *given, const 
 		return TW_EUSAGE;
 	tw_errors scratch = {0}; /* the check's problems are the check's to say */
 	checker c;
-	memset(&c, 0, sizeof(c));
-	c.s = script;
-	c.given = given;
-	c.out = &scratch;
-	c.cast_index = -1;
-	check_data(&c, run_data);
-	for (size_t i = 0; i < script->cast.count; i++)
-		add_name(&c, &c.cast_names, script->cast.items[i].name, i, NULL);
-	collect_captures(&c);
+	checker_begin(&c, script, given, run_data, &scratch);
 	int rc = c.oom ? TW_ENOMEM : TW_OK;
 	for (size_t i = 0; i < script->cast.count && !rc; i++) {
 		const tw_pair *e = &script->cast.items[i];
@@ -1591,11 +1597,7 @@ int tw_script_missing_each(const tw_script *script, const tw_vars *given, const 
 		seq += (long)script->scenes[i].step_count;
 	}
 	tw_errors_clear(&scratch);
-	tw_strmap_free(&c.cast_names);
-	tw_strmap_free(&c.capture_names);
-	tw_strmap_free(&c.cond_names); /* issue 13, F3 */
-	tw_datafile_free(c.owned_data);
-	tw_arena_free(&c.tmp);
+	checker_end(&c);
 	return rc;
 }
 
