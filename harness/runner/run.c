@@ -153,12 +153,6 @@ static int check_options(const tw_run_options *o, const char *who, tw_error *err
  * before anything is sent. */
 static int add_given_secrets(tw_run *run);
 
-/* A secret shorter than 4 bytes would mask those letters everywhere:
- * issue 13, F2: the rule is core/redact's, for every given secret. */
-static int add_secret(tw_run *run, const char *s, size_t n)
-{
-	return tw_redact_add_given(&run->redact, s, n);
-}
 
 /* --header is how a token stays out of a script (review #2): the value of
  * a header that carries credentials is a secret, and so are its parts a
@@ -181,18 +175,18 @@ static int add_header_secrets(tw_run *run)
 			continue;
 		const char *v = line + n + 1;
 		v += strspn(v, " \t");
-		rc = add_secret(run, v, strlen(v));
+		rc = tw_redact_add_given(&run->redact, v, strlen(v));
 		bool cookie = n == 6 && strncasecmp(line, "Cookie", 6) == 0;
 		const char *after = strchr(v, ' ');
 		if (rc == TW_OK && after && !cookie) {
 			after += strspn(after, " ");
-			rc = add_secret(run, after, strlen(after));
+			rc = tw_redact_add_given(&run->redact, after, strlen(after));
 		}
 		/* "a=1; sid=VALUE": each value */
 		for (const char *c = v; rc == TW_OK && cookie && *c;) {
 			const char *eq = strchr(c, '='), *end = c + strcspn(c, ";");
 			if (eq && eq < end)
-				rc = add_secret(run, eq + 1, (size_t)(end - eq - 1));
+				rc = tw_redact_add_given(&run->redact, eq + 1, (size_t)(end - eq - 1));
 			c = *end ? end + 1 + strspn(end + 1, " ") : end;
 		}
 	}
@@ -211,7 +205,7 @@ static int add_given_secrets(tw_run *run)
 		const char *name, *value;
 		bool secret = false;
 		tw_vars_at(v, i, &name, &value, &secret);
-		if (secret && value && add_secret(run, value, strlen(value)) != TW_OK)
+		if (secret && value && tw_redact_add_given(&run->redact, value, strlen(value)) != TW_OK)
 			return TW_ENOMEM;
 	}
 	return TW_OK;
@@ -234,7 +228,7 @@ static int add_cookie_file_secrets(tw_run *run)
 		for (int tab = 0; v && tab < 6; tab++)
 			v = (v = strchr(v, '\t')) ? v + 1 : NULL;
 		if (v)
-			rc = add_secret(run, v, strlen(v));
+			rc = tw_redact_add_given(&run->redact, v, strlen(v));
 	}
 	curl_slist_free_all(list);
 	curl_easy_cleanup(easy);
