@@ -383,6 +383,10 @@ struct tw_script {
 	char **data_secrets;        /* columns whose values are secrets */
 	tw_loc *data_secret_locs;
 	size_t data_secret_count;
+	/* issue 13, GEN: a cast value makes a generated value ({{seq}},
+	 * {{uuid}}, ...), so each performance expands some of the cast at its
+	 * first step; set by tw_script_compile (false: nothing to expand) */
+	bool cast_generated;
 };
 
 /* The steps only a caller takes: call, hear, press, say, silence, hang up,
@@ -393,7 +397,7 @@ bool tw_step_is_phone(const tw_step *st);
 const char *tw_op_str(tw_op op);
 
 /* Compiles once what the script's expectations can have compiled before a
- * performance (their regexes, XPaths and JSON queries without templates:
+ * performance (and, issue 13, notes cast_generated) (their regexes, XPaths and JSON queries without templates:
  * expectations/compiled.h), for every performance and every worker
  * thread to use until tw_script_free. The run calls it when it takes the
  * script. Returns TW_OK or TW_ENOMEM. */

@@ -10,6 +10,7 @@
 
 #include "core/datafile.h"
 #include "core/generate.h"
+#include "core/template.h"
 #include "core/fsutil.h"
 #include "expectations/compiled.h"
 #include "language/ast.h"
@@ -49,8 +50,24 @@ static tw_expect *expect_of(tw_step *st)
 	return st->kind == TW_STEP_EXPECT || st->kind == TW_STEP_HEAR ? &st->expect : NULL;
 }
 
+static int finds_generated(const tw_ref *ref, void *ctx)
+{
+	(void)ctx;
+	return ref->kind == TW_REF_GEN;
+}
+
 int tw_script_compile(tw_script *script, tw_error *err)
 {
+	/* issue 13, GEN: decided once, so a performance of a rehearsal
+	 * whose cast makes no generated value does no per-performance cast */
+	script->cast_generated = false;
+	for (size_t i = 0; i < script->cast.count && !script->cast_generated; i++) {
+		tw_error e = {0};
+		const char *v = script->cast.items[i].value;
+		script->cast_generated =
+			v && tw_template_scan(v, finds_generated, NULL, NULL, &e) == 1;
+		tw_error_clear(&e);
+	}
 	for (size_t i = 0; i < script->scene_count; i++)
 		for (size_t j = 0; j < script->scenes[i].step_count; j++) {
 			tw_expect *ex = expect_of(&script->scenes[i].steps[j]);

@@ -322,6 +322,8 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 	c->run = run;
 	c->result = result;
 	c->script = result->plan->script;
+	/* issue 13, GEN: nothing to expand per performance (tw_script_compile) */
+	c->cast_done = !c->script->cast_generated;
 	tw_response_init(&c->resp, run->opts.max_body);
 	const tw_script *s = c->script;
 
