@@ -10,14 +10,11 @@
  */
 #include "core/datafile.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/array.h"
 #include "core/fsutil.h"
@@ -596,49 +593,27 @@ int tw_datafile_load(tw_datafile **out, const char *path, tw_error *err)
 int tw_datafile_load_opts(tw_datafile **out, const char *path, unsigned flags, tw_error *err)
 {
 	*out = NULL;
-	/* A regular file only, opened without waiting (core/fsutil): a FIFO
-	 * as `cast from` or --data must not hang `techweek check`, nor a
+	/* core/fsutil reads a regular file only, opened without waiting: a
+	 * FIFO as `cast from` or --data must not hang `techweek check`, nor a
 	 * device be read for ever. */
-	struct stat sb;
-	const char *why = NULL;
-	int fd = tw_open_regular(path, &sb, &why);
-	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
-	if (!f) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return tw_error_set_at(err, TW_EIO, path, 0, 0, NULL, "cannot read the data file: %s",
-				       why ? why : strerror(e));
-	}
-	if ((unsigned long long)sb.st_size > TW_DATAFILE_MAX_BYTES) {
-		fclose(f);
-		return tw_error_set_at(err, TW_EIO, path, 0, 0, NULL,
-				       "the data file has %lld bytes, more than a data file may "
-				       "have (64 MiB): split it",
-				       (long long)sb.st_size);
-	}
-	/* Read to the end (a pipe's size is 0), never past the cap. */
-	size_t cap = (size_t)sb.st_size + 1, n = 0;
-	char *text = malloc(cap);
-	int rc = text ? TW_OK : tw_error_set(err, TW_ENOMEM, "out of memory");
-	while (rc == TW_OK) {
-		if (n == cap && tw_array_grow(&text, &cap, n + 4096, 1)) {
-			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
-			break;
-		}
-		size_t got = fread(text + n, 1, cap - n, f);
-		n += got;
-		if (n > TW_DATAFILE_MAX_BYTES)
-			rc = tw_error_set_at(err, TW_EIO, path, 0, 0, NULL,
-					     "the data file has more than a data file may have "
-					     "(64 MiB): split it");
-		if (got == 0)
-			break;
-	}
-	if (rc == TW_OK && ferror(f))
+	char *text = NULL;
+	size_t n = 0;
+	tw_error e = {0};
+	int rc = tw_read_file(path, TW_DATAFILE_MAX_BYTES, &text, &n, &e);
+	if (rc == TW_ELIMIT)
+		rc = tw_error_set_at(err, TW_EIO, path, 0, 0, NULL,
+				     "the data file has more than a data file may have (64 MiB): "
+				     "split it");
+	else if (rc == TW_ENOMEM)
+		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+	else if (rc != TW_OK) {
+		const char *why = e.message ? e.message : "";
+		if (strncmp(why, "cannot open: ", 13) == 0)
+			why += 13;
 		rc = tw_error_set_at(err, TW_EIO, path, 0, 0, NULL, "cannot read the data file: %s",
-				     strerror(errno));
-	fclose(f);
+				     why);
+	}
+	tw_error_clear(&e);
 	if (rc == TW_OK)
 		rc = tw_datafile_parse_opts(out, path, text, n, flags, err);
 	free(text);
