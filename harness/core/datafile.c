@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/array.h"
+#include "core/error_line.h"
 #include "core/fsutil.h"
 #include "techweek/vars.h"
 
@@ -639,14 +640,8 @@ long tw_datafile_column(const tw_datafile *d, const char *name)
 /* issue 13, F2 */
 int tw_datafile_read_by(tw_error *e, const char *file, int line, int col)
 {
-	if (!e || !e->message || !file)
+	if (!file)
 		return TW_OK;
-	char *m = NULL;
-	int n = line > 0 ? asprintf(&m, "%s\n  read by %s:%d:%d", e->message, file, line, col)
-			 : asprintf(&m, "%s\n  read by %s", e->message, file);
-	if (n < 0)
-		return TW_ENOMEM;
-	free(e->message);
-	e->message = m;
-	return TW_OK;
+	return line > 0 ? tw_error_add_line(e, "  read by %s:%d:%d", file, line, col)
+			: tw_error_add_line(e, "  read by %s", file);
 }

@@ -4,6 +4,7 @@
  * kind, message, then the line with a caret under the column.
  */
 #include "techweek/error.h"
+#include "core/error_line.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -53,6 +54,17 @@ static char *vformat(const char *fmt, va_list ap)
 	char *s = malloc((size_t)n + 1);
 	if (s)
 		vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *format(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = vformat(fmt, ap);
+	va_end(ap);
 	return s;
 }
 
@@ -179,4 +191,21 @@ void tw_errors_clear(tw_errors *list)
 	free(list->items);
 	list->items = NULL;
 	list->count = list->cap = list->lost = 0;
+}
+
+int tw_error_add_line(tw_error *err, const char *fmt, ...)
+{
+	if (!err || !err->message)
+		return TW_OK;
+	va_list ap;
+	va_start(ap, fmt);
+	char *line = vformat(fmt, ap);
+	va_end(ap);
+	char *m = line ? format("%s\n%s", err->message, line) : NULL;
+	free(line);
+	if (!m)
+		return TW_ENOMEM;
+	free(err->message);
+	err->message = m;
+	return TW_OK;
 }

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/error_line.h"
 #include "core/fsutil.h"
 
 #define TW_USE_DEPTH_MAX 16
@@ -106,17 +107,8 @@ void tw_parse_use_end(tw_use_ctx *ctx)
 /* Appends "\n  used by FILE:LINE:COL" to err's message. */
 static int append_used_by(tw_error *err, const tw_loc *loc)
 {
-	if (!err || !err->message)
-		return TW_OK;
-	size_t n = strlen(err->message) + strlen(loc->file ? loc->file : "?") + 64;
-	char *m = malloc(n);
-	if (!m)
-		return TW_ENOMEM;
-	snprintf(m, n, "%s\n  used by %s:%d:%d", err->message, loc->file ? loc->file : "?",
-		 loc->line, loc->col);
-	free(err->message);
-	err->message = m;
-	return TW_OK;
+	return tw_error_add_line(err, "  used by %s:%d:%d", loc->file ? loc->file : "?",
+				 loc->line, loc->col);
 }
 
 int tw_use_chain_append(const tw_script *script, const char *file, tw_error *err)
