@@ -386,6 +386,28 @@ static int take_call_max_loops(parse_state *p, const char *a)
 	return call_limit(p, "--call-max-loops", a, &p->o->run.call_max_loops);
 }
 
+/* issue 14, CLOCK: the caller's pace on the call clock. */
+static int take_speaking_rate(parse_state *p, const char *a)
+{
+	char *end;
+	double v;
+	if (!tw_decimal(a, &v, &end) || *end || v < 60 || v > 400)
+		return bad(p->command, "--speaking-rate: '%s' is not a number of words a minute "
+				       "from 60 to 400 (default 150)", a);
+	p->o->run.speaking_rate = v;
+	return 0;
+}
+
+static int take_key_time(parse_state *p, const char *a)
+{
+	long ms = 0;
+	if (strcmp(a, "0") != 0 && (parse_duration(a, &ms) || ms > 10000))
+		return bad(p->command, "--key-time: '%s' is not a duration from 0 to 10s "
+				       "(e.g. 300ms)", a);
+	p->o->run.key_time_s = (double)ms / 1000.0;
+	return 0;
+}
+
 static int take_call_max_time(parse_state *p, const char *a)
 {
 	long ms;
@@ -631,6 +653,12 @@ static const struct cli_option {
 	 "a call's length on the call clock, default 1h", NULL, NULL, take_call_max_time},
 	{"call-max-loops", 0, RUN, "network (per step)", "N",
 	 "plays of a looping Say or Play, default 3", NULL, NULL, take_call_max_loops},
+	{"speaking-rate", 0, RUN, "network (per step)", "WPM",
+	 "the IVR's speech on the call clock, words a minute,\ndefault 150", NULL, NULL,
+	 take_speaking_rate},
+	{"key-time", 0, RUN, "network (per step)", "D",
+	 "a caller's time to key one digit on the call clock,\ndefault 0.3s", NULL, NULL,
+	 take_key_time},
 	{"insecure", 'k', RUN, "network (per step)", NULL,
 	 "do not verify TLS certificates", NULL, NULL, take_insecure},
 	{"cacert", 0, RUN, "network (per step)", "FILE",

@@ -322,6 +322,9 @@ static json_t *settings(json_ctx *c, const tw_run *run)
 	set(c, s, "call_max_fetches", integer(o->call_max_fetches));
 	set(c, s, "call_max_seconds", json_real(finite_or_zero(o->call_max_seconds)));
 	set(c, s, "call_max_loops", integer(o->call_max_loops));
+	/* issue 14, CLOCK */
+	set(c, s, "speaking_rate", json_real(finite_or_zero(o->speaking_rate)));
+	set(c, s, "key_time_s", json_real(finite_or_zero(o->key_time_s)));
 	json_t *names = array(c);
 	size_t n = o->vars ? tw_vars_count(o->vars) : 0;
 	for (size_t i = 0; i < n; i++) {

@@ -819,6 +819,11 @@ static int read_settings(tw_jreader *rd, json_t *doc, tw_run_options *o, tw_vars
 	o->call_max_fetches = (int)tw_jr_integer_of(rd, set, "call_max_fetches", 0, INT_MAX);
 	o->call_max_seconds = tw_jr_number_of(rd, set, "call_max_seconds", 0);
 	o->call_max_loops = (int)tw_jr_integer_of(rd, set, "call_max_loops", 0, INT_MAX);
+	/* issue 14, CLOCK: optional (results before it have none) */
+	if (json_object_get(set, "speaking_rate"))
+		o->speaking_rate = tw_jr_number_of(rd, set, "speaking_rate", 0);
+	if (json_object_get(set, "key_time_s"))
+		o->key_time_s = tw_jr_number_of(rd, set, "key_time_s", 0);
 	/* format 9 (issue 13, GEN): the run's seed, kept by the merge */
 	if (json_is_null(json_object_get(set, "seed"))) {
 		o->seed_set = false; /* issue 13, F4: a merge whose parts disagreed */

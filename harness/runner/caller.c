@@ -71,22 +71,38 @@ static void render_event(tw_buf *b, const tw_call_event *e)
 		tw_buf_printf(b, "note: %s", t);
 		break;
 	}
-	if (e->asks_again)
+	if (e->cut) /* issue 14, CLOCK */
+		tw_buf_puts(b, "  (cut off by the caller)");
+	else if (e->asks_again)
 		tw_buf_puts(b, "  (asked again)");
 	else if (e->repeat)
 		tw_buf_puts(b, "  (heard before)");
 	tw_buf_puts(b, "\n");
 }
 
-/* Appends the events not yet written to the scene's transcript. */
-static void transcribe(tw_customer *c)
+/* issue 14, CLOCK: what a barge-in cut before it began (or a pause it cut
+ * at its start) was never played: the transcript leaves it out. */
+static bool never_played(const tw_call_event *e)
+{
+	return e->unplayed || (e->cut && !e->is_prompt && e->duration_s <= 0);
+}
+
+/* Appends the events not yet written to the scene's transcript: all of
+ * them with all, else those the caller's next action cannot cut
+ * (tw_call_settled). */
+static void transcribe_upto(tw_customer *c, bool all)
 {
 	if (!c->call)
 		return;
-	size_t n = tw_call_event_count(c->call);
+	size_t n = all ? tw_call_event_count(c->call) : tw_call_settled(c->call);
 	if (c->transcribed >= n)
 		return;
-	tw_scene_result *sc = &c->result->scenes[c->scene];
+	/* issue 14, CLOCK: after the last step, the scene the call was
+	 * placed in */
+	size_t scene = c->scene < c->script->scene_count ? c->scene : c->calls_scene - 1;
+	if (scene >= c->script->scene_count)
+		return;
+	tw_scene_result *sc = &c->result->scenes[scene];
 	size_t old = sc->transcript ? strlen(sc->transcript) : 0;
 	size_t cut_len = sizeof(TRANSCRIPT_CUT) - 1;
 	if (old >= cut_len && strcmp(sc->transcript + old - cut_len, TRANSCRIPT_CUT) == 0) {
@@ -102,6 +118,8 @@ static void transcribe(tw_customer *c)
 	bool cut = false;
 	for (size_t i = c->transcribed; i < n && !cut; i++) {
 		size_t before = b.len;
+		if (never_played(tw_call_event_at(c->call, i)))
+			continue;
 		render_event(&b, tw_call_event_at(c->call, i));
 		if (tw_buf_failed(&b) == TW_ELIMIT) {
 			/* The line that did not fit is left out whole. */
@@ -131,11 +149,49 @@ static void transcribe(tw_customer *c)
 	free(lines);
 }
 
+static void transcribe(tw_customer *c)
+{
+	transcribe_upto(c, false);
+}
+
+/* issue 14, CLOCK: the line between two calls of a scene's transcript,
+ * "call 2 (URL)": each call has its own clock from 0.0 s. */
+static void transcript_separator(tw_customer *c, const char *url)
+{
+	if (c->calls_scene != c->scene + 1) {
+		c->calls_scene = c->scene + 1;
+		c->scene_calls = 0;
+	}
+	if (++c->scene_calls < 2)
+		return;
+	tw_scene_result *sc = &c->result->scenes[c->scene];
+	size_t old = sc->transcript ? strlen(sc->transcript) : 0;
+	size_t cut_len = sizeof(TRANSCRIPT_CUT) - 1;
+	if (old >= cut_len && strcmp(sc->transcript + old - cut_len, TRANSCRIPT_CUT) == 0)
+		return;
+	tw_buf b;
+	tw_buf_init(&b, TRANSCRIPT_MAX);
+	tw_buf_printf(&b, "call %u (%s)\n", c->scene_calls, url);
+	char *line = tw_buf_failed(&b) ? NULL : tw_run_redact(c->run, tw_buf_str(&b));
+	tw_buf_free(&b);
+	if (!line)
+		return;
+	size_t len = strlen(line);
+	char *text = old + len < TRANSCRIPT_MAX ? realloc(sc->transcript, old + len + 1) : NULL;
+	if (text) {
+		memcpy(text + old, line, len + 1);
+		sc->transcript = text;
+	}
+	free(line);
+}
+
 /* Adds an ended call's figures to the rehearsal's and frees it. */
 static void close_call(tw_customer *c)
 {
 	if (!c->call)
 		return;
+	/* issue 14, CLOCK: a listen's prompts no action cut are heard whole */
+	transcribe_upto(c, true);
 	if (tw_call_state_of(c->call) != TW_CALL_ENDED) {
 		tw_error e = {0};
 		tw_call_hangup(c->call, &e);
@@ -167,6 +223,7 @@ static void close_call(tw_customer *c)
 	c->call = NULL;
 	c->transcribed = 0;
 	c->heard = 0;
+	c->heard_byte = 0;
 }
 
 void tw_caller_finish(tw_customer *c)
@@ -251,6 +308,7 @@ void tw_caller_call(tw_customer *c, tw_step_result *sr, const tw_step *st, doubl
 		goto out;
 	/* A new call: the caller hangs up the one before, if it is open. */
 	close_call(c);
+	transcript_separator(c, url); /* issue 14, CLOCK */
 	c->step_clock_s = 0; /* the step lives the new call's clock */
 	tw_call_options o = {
 		.from = from,
@@ -261,6 +319,8 @@ void tw_caller_call(tw_customer *c, tw_step_result *sr, const tw_step *st, doubl
 		.redact = &c->run->redact,
 		.stop = run_cut,
 		.stop_ctx = c->run,
+		.speaking_rate = c->run->opts.speaking_rate, /* issue 14, CLOCK */
+		.key_time_s = c->run->opts.key_time_s,
 	};
 	tw_call_limits_init(&o.limits);
 	o.limits.max_fetches = c->run->opts.call_max_fetches;
@@ -425,6 +485,30 @@ static void expect_call(tw_customer *c, tw_step_result *sr, const tw_step *st, d
  * expanded (NULL when it has none). */
 typedef int call_action(tw_call *call, const tw_step *st, const char *value, tw_error *e);
 
+static call_action silence;
+
+/* issue 14, CLOCK: the caller barges in. The steps before this one
+ * counted the ask's prompts whole as they played; what was cut comes off
+ * them, the latest first, so the scene's time to outcome is the clock's. */
+static void barge_in(tw_customer *c)
+{
+	double before = tw_call_clock(c->call);
+	tw_call_barge_in(c->call, c->heard, c->heard_byte);
+	double cut_ms = (before - tw_call_clock(c->call)) * 1000;
+	if (cut_ms <= 0)
+		return;
+	c->step_clock_s = tw_call_clock(c->call);
+	tw_scene_result *sc = &c->result->scenes[c->scene];
+	for (size_t j = c->step; j-- > 0 && cut_ms > 0;) {
+		tw_step_result *sr = &sc->steps[j];
+		double take = sr->customer_ms < cut_ms ? sr->customer_ms : cut_ms;
+		if (!sr->step || !sr->step->ast || !tw_step_is_phone(sr->step->ast))
+			continue;
+		sr->customer_ms -= take;
+		cut_ms -= take;
+	}
+}
+
 /* press, say, silence: the caller acts; prompts said before no longer
  * count for `hear`. */
 static void act(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms,
@@ -433,7 +517,12 @@ static void act(tw_customer *c, tw_step_result *sr, const tw_step *st, double no
 	char *value = NULL;
 	if (st->value && !(value = tw_customer_expand(c, sr, st->value, now_ms)))
 		return;
+	/* issue 14, CLOCK: a caller who acts having heard enough cuts the
+	 * ask short; one who waits for the timeout hears it all */
+	if (action != silence)
+		barge_in(c);
 	c->heard = tw_call_event_count(c->call);
+	c->heard_byte = 0;
 	tw_error e = {0};
 	if (action(c->call, st, value, &e) != TW_OK)
 		fail_call(c, sr, &e, now_ms);

@@ -1330,8 +1330,11 @@ static int add_hops(tw_customer *c, tw_step_result *sr)
 	}
 	if (rc != TW_OK || sr->hop_count == 0)
 		return rc;
-	/* Most steps are one request, already named by the step: no copy. */
-	const tw_step_hop *last = &sr->hops[sr->hop_count - 1];
+	/* Most steps are one request, already named by the step: no copy.
+	 * issue 14, CLOCK: a caller's step is named by where its input went,
+	 * the chain's first request (the Gather's action), not where the
+	 * redirects and <Redirect>s led. */
+	const tw_step_hop *last = c->webhook ? &sr->hops[0] : &sr->hops[sr->hop_count - 1];
 	if (!sr->method || strcmp(sr->method, last->method) != 0) {
 		char *method = strdup(last->method);
 		if (!method)

@@ -78,6 +78,12 @@ typedef struct tw_customer {
 	 * the used file and the value it set; NULL before the first. Owned
 	 * (bind_use.c). */
 	tw_vars *use_defaults;
+	size_t heard_byte;           /* issue 14: bytes of event heard's text
+					matched by the last hear */
+	/* issue 14, CLOCK: calls placed in scene calls_scene - 1 (0: none
+	 * yet), for the transcript's separator between calls */
+	size_t calls_scene;
+	unsigned scene_calls;
 } tw_customer;
 
 /* Milliseconds on a monotonic clock. */

@@ -31,7 +31,8 @@ const char *tw_version(void)
  * (TW_VERSION_END): tw_run_new reads that many bytes of the caller's. */
 static const size_t options_size[] = {TW_VERSION_END(tw_run_options, shard_count),
 				     TW_VERSION_END(tw_run_options, header_count),
-				     TW_VERSION_END(tw_run_options, performances_set)}; /* 3: issue 13, GEN and DATA */
+				     TW_VERSION_END(tw_run_options, performances_set), /* 3: issue 13, GEN and DATA */
+				     TW_VERSION_END(tw_run_options, key_time_s)}; /* 4: issue 14, CLOCK */
 _Static_assert(sizeof(options_size) / sizeof(options_size[0]) == TW_RUN_OPTIONS_VERSION,
 	       "a size per version");
 /* A field added by version 2 lies past version 1's last byte, or a caller
@@ -47,6 +48,10 @@ _Static_assert(offsetof(tw_run_options, seed_set) >= TW_VERSION_END(tw_run_optio
 		       offsetof(tw_run_options, performances_set) >=
 			       TW_VERSION_END(tw_run_options, header_count),
 	       "version 3's fields come after version 2's");
+/* issue 14, CLOCK: version 4's after version 3's */
+_Static_assert(offsetof(tw_run_options, speaking_rate) >=
+		       TW_VERSION_END(tw_run_options, performances_set),
+	       "version 4's fields come after version 3's");
 
 /* A version of the options this library can read, or TW_EUSAGE. */
 static int check_version(unsigned version, const char *who, tw_error *err)
@@ -126,6 +131,13 @@ static int check_options(const tw_run_options *o, const char *who, tw_error *err
 		return tw_error_set(err, TW_EUSAGE, "%s: %s %d: at least 1", who,
 				    o->call_max_fetches < 1 ? "call_max_fetches" : "call_max_loops",
 				    o->call_max_fetches < 1 ? o->call_max_fetches : o->call_max_loops);
+	/* issue 14, CLOCK */
+	if (!isfinite(o->speaking_rate) || o->speaking_rate < 60 || o->speaking_rate > 400)
+		return tw_error_set(err, TW_EUSAGE, "%s: speaking_rate %g: from 60 to 400 words a minute",
+				    who, o->speaking_rate);
+	if (!isfinite(o->key_time_s) || o->key_time_s < 0 || o->key_time_s > 10)
+		return tw_error_set(err, TW_EUSAGE, "%s: key_time_s %g: from 0 to 10 s", who,
+				    o->key_time_s);
 	if (!isfinite(o->call_max_seconds) || o->call_max_seconds <= 0)
 		return tw_error_set(err, TW_EUSAGE, "%s: call_max_seconds %g: above 0", who,
 				    o->call_max_seconds);

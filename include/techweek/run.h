@@ -48,7 +48,7 @@ typedef struct tw_progress {
  * version the caller declared, no byte past its last one, and gives every
  * later field its default, so a program built against an older header
  * keeps working; it refuses 0 and a version above its own (TW_EUSAGE). */
-#define TW_RUN_OPTIONS_VERSION 3
+#define TW_RUN_OPTIONS_VERSION 4
 
 /* tw_run_new (and tw_run_execute, for changes made through
  * tw_run_options_of) refuse a value outside the range given here with
@@ -145,6 +145,13 @@ typedef struct tw_run_options {
 	 * whose `cast from ... once` would otherwise perform each row once
 	 * performs that many (at most its rows). */
 	bool performances_set;
+	/* Version 4 (issue 14, CLOCK): the caller's pace on the call clock
+	 * (docs/phone.md "The call clock"). speaking_rate: words a minute
+	 * the IVR's speech takes, default 150, from 60 to 400; key_time_s:
+	 * seconds a caller takes to key one digit, default 0.3, from 0 to
+	 * 10. */
+	double speaking_rate;
+	double key_time_s;
 } tw_run_options;
 
 /* The most tw_run_options.max_body may be: 4 GiB, as --max-body. A body
@@ -186,7 +193,7 @@ TW_EXTERN(const char *) tw_verdict_key(tw_verdict v);
 		.timeout_ms = 30000, .max_redirects = 10, .max_body = (size_t)8 << 20, \
 		.call_max_fetches = 20, .call_max_seconds = 3600, .call_max_loops = 3, \
 		.performances = 1, .customers = 1, .jobs = 1, .think_scale = 1,        \
-		.progress_ms = 1000,                                                   \
+		.progress_ms = 1000, .speaking_rate = 150, .key_time_s = 0.3,          \
 	}
 
 /* True when s[0..n) is an HTTP token (RFC 9110): what a header name and

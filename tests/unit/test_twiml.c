@@ -167,7 +167,7 @@ static void say_collapses_text_and_ends_when_verbs_run_out(void **state)
 			    " shop. </Say>\n  <!-- a comment -->\n</Response>");
 	assert_transcript(call, "SAY Welcome to the shop. | NOTE | HANGUP ivr");
 	const tw_call_event *say = tw_call_event_at(call, 0);
-	assert_true(NEAR(say->duration_s, tw_call_speech_s("Welcome to the shop.")));
+	assert_true(NEAR(say->duration_s, tw_call_speech_s(NULL, "Welcome to the shop.")));
 	assert_true(NEAR(tw_call_clock(call), say->duration_s));
 	note_with(call, "no more verbs in " URL);
 	assert_ended(call, TW_END_HANGUP);
@@ -523,7 +523,7 @@ static void gather_speech(void **state)
 	assert_string_equal(param(call, "Confidence"), "0.9");
 	assert_null(param(call, "Digits"));
 	assert_true(NEAR(tw_call_clock(call),
-			 before + tw_call_speech_s("billing please") + 2));
+			 before + tw_call_speech_s(NULL, "billing please") + 2));
 	tw_call_free(call);
 }
 

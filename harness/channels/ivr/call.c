@@ -78,6 +78,13 @@ struct tw_call {
 	char *rejected;
 	bool hung_up;
 	bool caller_left;  /* the caller hung up; a last request may remain */
+	/* issue 14, CLOCK */
+	double speaking_rate;  /* words a minute */
+	double key_time_s;     /* per key */
+	bool bargein;          /* prompts recorded now may be barged into */
+	bool barge_ask;        /* the current listen's ask began at barge_from */
+	size_t barge_from;     /* the first event the listen's ask played */
+	int barge_turn;        /* the turn it asked in */
 };
 
 void tw_call_limits_init(tw_call_limits *l)
@@ -126,6 +133,10 @@ tw_call *tw_call_new(const tw_call_options *opts)
 		call->limits.max_lines = TW_CALL_MAX_LINES;
 	call->stop = opts->stop;
 	call->stop_ctx = opts->stop_ctx;
+	call->speaking_rate = opts->speaking_rate > 0 ? opts->speaking_rate
+						     : TW_CALL_WORDS_PER_MINUTE;
+	call->key_time_s = opts->key_time_s >= 0 ? opts->key_time_s : TW_CALL_KEY_TIME_S;
+	call->bargein = true;
 	call->current = -1;
 	call->state = TW_CALL_ENDED;
 	make_sid(call->account_sid, "AC", opts->seed, 1);
@@ -311,6 +322,7 @@ static int add_event(tw_call *call, tw_call_event_kind kind, const char *text,
 		.at_s = call->clock_s,
 		.duration_s = duration_s > 0 ? duration_s : 0,
 		.is_prompt = is_prompt(kind),
+		.no_barge = is_prompt(kind) && !call->bargein,
 	};
 	if (text && !(ev.text = strdup(text)))
 		return TW_ENOMEM;
@@ -373,6 +385,12 @@ int tw_call_ask(tw_call *call, size_t from)
 	 * says around it: the menu after an apology, without its greeting,
 	 * or before the next question. Prompts that are never a question
 	 * make no re-prompt, however often they are heard. */
+	/* issue 14, CLOCK: what the listen's own element played can be
+	 * barged into; what it borrowed from before it (first < from) was
+	 * over before the IVR listened. */
+	call->barge_ask = from < call->event_count;
+	call->barge_from = from;
+	call->barge_turn = call->turn;
 	size_t question = end;
 	for (size_t i = first; i < end; i++) {
 		if (!in_turn_prompt(call, i))
@@ -388,7 +406,7 @@ int tw_call_ask(tw_call *call, size_t from)
 			     NULL, NULL) == TW_OK ? TW_OK : TW_ENOMEM;
 }
 
-double tw_call_speech_s(const char *text)
+double tw_call_speech_s(const tw_call *call, const char *text)
 {
 	int words = 0;
 	bool in_word = false;
@@ -398,7 +416,7 @@ double tw_call_speech_s(const char *text)
 			words++;
 		in_word = !space;
 	}
-	return words * 60.0 / TW_CALL_WORDS_PER_MINUTE;
+	return words * 60.0 / (call ? call->speaking_rate : TW_CALL_WORDS_PER_MINUTE);
 }
 
 void tw_call_wait(tw_call *call, double seconds)
@@ -421,7 +439,7 @@ const tw_call_event *tw_call_event_at(const tw_call *call, size_t i)
 const char *tw_call_last_prompt(const tw_call *call)
 {
 	for (size_t i = call->event_count; i-- > 0;)
-		if (call->events[i].is_prompt && call->events[i].text)
+		if (call->events[i].is_prompt && call->events[i].text && !call->events[i].unplayed)
 			return call->events[i].text;
 	return NULL;
 }
@@ -526,6 +544,10 @@ void tw_call_figures_of(const tw_call *call, tw_call_figures *out)
 		menu_words(call, call->events[best].text, out->menu);
 	for (size_t i = 0; i < call->event_count; i++) {
 		const tw_call_event *e = &call->events[i];
+		/* issue 14, CLOCK: what a barge-in cut before it began was not
+		 * heard */
+		if (e->unplayed || (e->is_prompt && e->cut && e->duration_s <= 0))
+			continue;
 		if (e->is_prompt) {
 			if (out->first_prompt_s < 0)
 				out->first_prompt_s = e->at_s;
@@ -905,6 +927,7 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 	if (call->state != TW_CALL_FETCHING)
 		return tw_error_set(err, TW_EUSAGE, "no document was asked for");
 	call->at = NULL; /* the last document's nodes may go with it */
+	call->bargein = true; /* issue 14, CLOCK: each document says its own */
 	if (call->caller_left) {
 		/* The app was told the caller left; nobody listens to its
 		 * answer, whatever it is. */
@@ -1004,6 +1027,25 @@ static int not_listening(const tw_call *call, const char *action, tw_error *err)
 			    action, why);
 }
 
+/* issue 14, CLOCK: the time the caller takes to key what the carrier
+ * sends: each key up to the finishing key or the listen's fixed count
+ * (keys past it are dropped, and the request does not wait for them);
+ * w and W are the interpreters' waits. */
+static double keys_s(const tw_call *call, const char *keys)
+{
+	int n = 0, digits = 0;
+	for (const char *k = keys; *k; k++) {
+		if (*k == 'w' || *k == 'W')
+			continue;
+		n++;
+		if (call->listen.finish_key && *k == call->listen.finish_key)
+			break;
+		if (call->listen.num_digits > 0 && ++digits >= call->listen.num_digits)
+			break;
+	}
+	return n * call->key_time_s;
+}
+
 int tw_call_press(tw_call *call, const char *keys, tw_error *err)
 {
 	if (call->state != TW_CALL_LISTENING)
@@ -1023,7 +1065,7 @@ int tw_call_press(tw_call *call, const char *keys, tw_error *err)
 				    "speech only: the keys would go unheard; say the words, or use "
 				    "silence to rehearse a caller it does not hear");
 	call->at = NULL;
-	int rc = add_event(call, TW_EV_PRESS, keys, 0, false);
+	int rc = add_event(call, TW_EV_PRESS, keys, keys_s(call, keys), false);
 	if (rc)
 		return caller_line_failed(call, rc, err);
 	tw_call_input in = {.kind = TW_INPUT_DTMF, .digits = keys};
@@ -1042,7 +1084,7 @@ int tw_call_say(tw_call *call, const char *phrase, double confidence, tw_error *
 				    "only (dtmf): the words would go unheard; press keys, or use "
 				    "silence to rehearse a caller it does not hear");
 	call->at = NULL;
-	int rc = add_event(call, TW_EV_SPEAK, phrase, tw_call_speech_s(phrase), false);
+	int rc = add_event(call, TW_EV_SPEAK, phrase, tw_call_speech_s(call, phrase), false);
 	if (rc)
 		return caller_line_failed(call, rc, err);
 	tw_call_input in = {.kind = TW_INPUT_SPEECH, .speech = phrase, .confidence = confidence};
@@ -1088,4 +1130,121 @@ int tw_call_hangup(tw_call *call, tw_error *err)
 	call->state = TW_CALL_ENDED;
 	call->end = TW_END_CALLER;
 	return TW_OK;
+}
+
+/* ---- issue 14, CLOCK: barge-in ---- */
+
+void tw_call_set_bargein(tw_call *call, bool on)
+{
+	call->bargein = on;
+}
+
+double tw_call_speaking_rate(const tw_call *call)
+{
+	return call->speaking_rate;
+}
+
+double tw_call_key_time(const tw_call *call)
+{
+	return call->key_time_s;
+}
+
+/* The listen's ask can still be cut: the caller has not acted on it. */
+static bool barge_open(const tw_call *call)
+{
+	return call->state == TW_CALL_LISTENING && !call->listen.record && call->barge_ask &&
+	       call->barge_turn == call->turn && call->barge_from <= call->event_count;
+}
+
+size_t tw_call_settled(const tw_call *call)
+{
+	return barge_open(call) ? call->barge_from : call->event_count;
+}
+
+/* Words in text that begin before byte end: a word the caller heard the
+ * start of is heard to its end (a caller acts on whole words). */
+static void words_upto(const char *text, size_t end, int *before, int *all)
+{
+	*before = *all = 0;
+	bool in_word = false;
+	for (size_t i = 0; text[i]; i++) {
+		bool space = isspace((unsigned char)text[i]);
+		if (!space && !in_word) {
+			(*all)++;
+			if (i < end)
+				(*before)++;
+		}
+		in_word = !space;
+	}
+}
+
+/* Plays of the ask after its first: a prompt that repeats one the ask
+ * played before it (a loop="3", a menu said twice). */
+static size_t first_loop_play(const tw_call *call, size_t from, size_t end)
+{
+	for (size_t k = from; k < end; k++) {
+		const tw_call_event *e = &call->events[k];
+		if (!e->is_prompt || !e->text)
+			continue;
+		for (size_t j = from; j < k; j++)
+			if (call->events[j].is_prompt && call->events[j].text &&
+			    strcmp(call->events[j].text, e->text) == 0)
+				return k;
+	}
+	return end;
+}
+
+void tw_call_barge_in(tw_call *call, size_t heard, size_t heard_byte)
+{
+	if (!barge_open(call))
+		return;
+	size_t s = call->barge_from, e = call->event_count, turn_start = e;
+	while (turn_start > 0 && call->events[turn_start - 1].turn == call->turn)
+		turn_start--;
+	/* The cut: event i, of which `into` seconds were heard. */
+	size_t i;
+	double into = 0;
+	if (heard_byte == 0 && heard <= turn_start) {
+		/* No hear in this turn: the caller knew the key and acts once
+		 * the ask has played once. */
+		i = first_loop_play(call, s, e);
+	} else if (heard_byte > 0 && heard >= s && heard < e) {
+		const tw_call_event *ev = &call->events[heard];
+		i = heard + 1;
+		if (ev->kind == TW_EV_SAY && ev->text) {
+			int before, all;
+			words_upto(ev->text, heard_byte, &before, &all);
+			if (all > 0 && before < all) {
+				i = heard;
+				into = ev->duration_s * before / all;
+			}
+		}
+	} else {
+		i = heard_byte > 0 ? heard + 1 : heard;
+		if (i < s)
+			i = s;
+	}
+	/* Input is not taken during a prompt that does not allow barge-in:
+	 * the caller's keys wait for its end. */
+	while (i < e && call->events[i].no_barge) {
+		i++;
+		into = 0;
+	}
+	/* Notes (a loop cut short) are techweek's, not a prompt to cut. */
+	while (i < e && into == 0 && !call->events[i].is_prompt &&
+	       call->events[i].kind != TW_EV_PAUSE)
+		i++;
+	if (i >= e)
+		return;
+	double t = call->events[i].at_s + into;
+	call->events[i].cut = true;
+	call->events[i].duration_s = into;
+	for (size_t k = i + 1; k < e; k++) {
+		tw_call_event *ev = &call->events[k];
+		if (ev->kind == TW_EV_NOTE)
+			ev->at_s = t;
+		else
+			ev->unplayed = true;
+	}
+	call->clock_s = t;
 }

@@ -73,7 +73,21 @@ typedef struct tw_call_options {
 	 * atomically. NULL: never asked. */
 	bool (*stop)(void *ctx);
 	void *stop_ctx;
+	/* issue 14, CLOCK: the caller's pace (docs/phone.md "The call
+	 * clock"). */
+	double speaking_rate; /* words a minute the IVR's speech takes; 0 or
+				 less: TW_CALL_WORDS_PER_MINUTE */
+	double key_time_s;    /* seconds a caller takes to key one digit,
+				 '*' or '#'; 0: none; less than 0:
+				 TW_CALL_KEY_TIME_S */
 } tw_call_options;
+
+/* issue 14, CLOCK: the default time to key one digit, from typical
+ * inter-digit times of callers keying a known number (about 0.3 s). */
+#define TW_CALL_KEY_TIME_S 0.3
+/* issue 14, CLOCK: the speaking rates a call accepts (--speaking-rate). */
+#define TW_CALL_RATE_MIN 60.0
+#define TW_CALL_RATE_MAX 400.0
 
 typedef enum tw_call_state {
 	TW_CALL_FETCHING,  /* tw_call_pending has a request to send */
@@ -126,6 +140,14 @@ typedef struct tw_call_event {
 	bool is_prompt;    /* SAY or PLAY */
 	int turn;          /* the IVR's turn: how many times the caller had
 			      acted (pressed, spoken, stayed silent) before */
+	/* issue 14, CLOCK: barge-in (tw_call_barge_in). */
+	bool cut;          /* the caller pressed or spoke while it played:
+			      duration_s is what was heard of it (maybe 0) */
+	bool unplayed;     /* never played: the caller barged in before it
+			      began. Left out of the transcript, figures and
+			      hear */
+	bool no_barge;     /* played with barge-in off (VoiceXML bargein
+			      false): input waits for its end */
 } tw_call_event;
 
 /* What the IVR is collecting while LISTENING. */
@@ -355,8 +377,10 @@ int tw_call_event_add(tw_call *call, tw_call_event_kind kind, const char *text,
  * TW_OK or TW_ENOMEM. */
 int tw_call_ask(tw_call *call, size_t from);
 
-/* The simulated time of speaking text (TW_CALL_WORDS_PER_MINUTE). */
-double tw_call_speech_s(const char *text);
+/* The simulated time of speaking text at the call's speaking rate
+ * (tw_call_options.speaking_rate; call NULL: TW_CALL_WORDS_PER_MINUTE).
+ * issue 14, CLOCK: takes the call. */
+double tw_call_speech_s(const tw_call *call, const char *text);
 
 /* Moves the call clock on (a timeout sat through, a pause); past the
  * limit, the call halts (the next tw_call_at, event or fetch says so). */
@@ -382,6 +406,36 @@ int tw_call_recorded(tw_call *call, const char *text);
 
 /* The value the carrier sends as CallStatus now ("in-progress", ...). */
 const char *tw_call_status_word(const tw_call *call);
+
+/* ---- issue 14, CLOCK: barge-in ---- */
+
+/* The caller is about to press or speak, having heard events [0, heard)
+ * whole and heard_byte bytes of event heard's text (0: none; the runner's
+ * hear cursor). While LISTENING to a listen that allows barge-in (every
+ * TwiML <Gather>; a VoiceXML field or menu unless its prompts have
+ * bargein="false"; never a recording), the prompts the ask played after
+ * that point are cut: the clock goes back to the moment the caller had
+ * heard up to there (speech: the share of the prompt's words up to the end
+ * of the word holding byte heard_byte; audio: whole or nothing), the
+ * prompt playing then is marked cut and those after it unplayed. With no
+ * hear in this turn (heard at or before the turn's first event), the
+ * caller acts once the ask's first play is over: loop plays after it are
+ * cut. A prompt with no_barge plays out before the input is taken.
+ * Nothing happens in any other state. */
+void tw_call_barge_in(tw_call *call, size_t heard, size_t heard_byte);
+
+/* The events that can no longer change: all of them, except while
+ * LISTENING, when the ask's prompts may still be cut by a barge-in. The
+ * transcript is written up to here. */
+size_t tw_call_settled(const tw_call *call);
+
+/* VoiceXML: whether the prompts recorded from now on may be barged into
+ * (true until said otherwise, and again at every document). */
+void tw_call_set_bargein(tw_call *call, bool on);
+
+/* The call's options as given (speaking rate and key time resolved). */
+double tw_call_speaking_rate(const tw_call *call);
+double tw_call_key_time(const tw_call *call);
 
 extern const tw_dialect tw_twiml_dialect;
 extern const tw_dialect tw_vxml_dialect;

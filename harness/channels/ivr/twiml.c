@@ -374,7 +374,7 @@ static int verb_say(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r,
 		return rc;
 	}
 	for (int i = 0; i < plays && rc == TW_OK; i++)
-		rc = event(call, TW_EV_SAY, text, tw_call_speech_s(text), err);
+		rc = event(call, TW_EV_SAY, text, tw_call_speech_s(call, text), err);
 	free(text);
 	return rc ? rc : loop_note(call, v, plays, asked, err);
 }
@@ -1080,7 +1080,7 @@ static int record_speech(struct twiml *t, tw_call *call, const char *phrase, tw_
 	if (rc)
 		return tw_error_set(err, TW_ELIMIT, "the caller said more than %zu bytes into "
 				    "<Record> at line %ld", MESSAGE_MAX, line_of(t->verb));
-	rec->message_s += tw_call_speech_s(phrase);
+	rec->message_s += tw_call_speech_s(call, phrase);
 	if (rec->message_s < rec->max_s)
 		return TW_OK;
 	rec->message_s = rec->max_s;

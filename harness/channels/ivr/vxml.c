@@ -552,7 +552,7 @@ static int flush(vxml *v, tw_buf *b, tw_error *err)
 	tw_vxml_squeeze(text);
 	int rc = TW_OK;
 	if (*text)
-		rc = tw_call_event_add(v->call, TW_EV_SAY, text, tw_call_speech_s(text));
+		rc = tw_call_event_add(v->call, TW_EV_SAY, text, tw_call_speech_s(v->call, text));
 	free(text);
 	if (rc)
 		return tw_error_set(err, rc, "cannot record what the IVR said");
@@ -644,7 +644,7 @@ static int render_audio(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 	tw_buf fb;
 	tw_buf_init(&fb, VXML_MAX_UTTERANCE);
 	rc = tw_vxml_text_of(n, &fb, err);
-	double seconds = tw_call_speech_s(tw_buf_str(&fb));
+	double seconds = tw_call_speech_s(v->call, tw_buf_str(&fb));
 	tw_buf_free(&fb);
 	if (rc) {
 		free(computed);
@@ -755,12 +755,23 @@ static int render(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 	return tw_vxml_fail(v, err, n, "unknown element %s in a prompt", d);
 }
 
+/* issue 14, CLOCK: whether a prompt may be barged into: its bargein
+ * attribute, else the bargein property where it is (default true). */
+static bool bargein_of(vxml *v, xmlNodePtr p)
+{
+	const char *b = tw_vxml_is(p, "prompt") ? tw_vxml_attr(p, "bargein") : NULL;
+	if (!b)
+		b = property(v, tw_vxml_is(p, "prompt") && p->parent ? p->parent : p, "bargein");
+	return !b || strcmp(b, "false") != 0;
+}
+
 /* A <prompt> is spoken as one utterance; cond needs ECMAScript. */
 static int play_prompt(vxml *v, xmlNodePtr p, tw_buf *b, tw_error *err)
 {
 	if (tw_vxml_attr(p, "cond"))
 		return tw_vxml_needs_ecma(v, err, p, "cond", tw_vxml_attr(p, "cond"));
 	int rc = flush(v, b, err);
+	tw_call_set_bargein(v->call, bargein_of(v, p)); /* issue 14, CLOCK */
 	if (!rc)
 		rc = render_children(v, p, b, err);
 	if (!rc)
@@ -808,6 +819,8 @@ static int play_item_prompts(vxml *v, vxml_item *it, tw_error *err)
 	tw_buf b;
 	tw_buf_init(&b, VXML_MAX_UTTERANCE);
 	rc = TW_OK;
+	bool bargein = bargein_of(v, it->node); /* issue 14, CLOCK */
+	tw_call_set_bargein(v->call, bargein);
 	for (xmlNodePtr c = it->node->children; c && !rc; c = c->next) {
 		if (c->type == XML_ELEMENT_NODE && (rc = tw_call_at(v->call, c)))
 			break;
@@ -816,6 +829,7 @@ static int play_item_prompts(vxml *v, vxml_item *it, tw_error *err)
 			rc = prompt_level(v, c, &count, err);
 			if (!rc && count == best)
 				rc = play_prompt(v, c, &b, err);
+			tw_call_set_bargein(v->call, bargein); /* issue 14, CLOCK */
 		} else if (bare_prompt(c)) {
 			if (best == 1)
 				rc = render(v, c, &b, err);
@@ -826,6 +840,7 @@ static int play_item_prompts(vxml *v, vxml_item *it, tw_error *err)
 	if (!rc)
 		rc = flush(v, &b, err);
 	tw_buf_free(&b);
+	tw_call_set_bargein(v->call, true); /* issue 14, CLOCK */
 	return rc;
 }
 
