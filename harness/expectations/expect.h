@@ -40,6 +40,9 @@ int tw_expect_eval(const tw_expect *ex, tw_response *resp, const tw_vars *vars,
  * than a response (a prompt heard, a call's transfer destination): value,
  * or NULL when there is none, absent then saying why ("the call was not
  * transferred"). */
+/* issue 14, CLOCK: its expected and actual and the quotes in its message
+ * are whole (up to 48 KiB): --verbose and JUnit show a call's causes
+ * whole, the terminal without --verbose cuts them. */
 int tw_expect_eval_given(const tw_expect *ex, const char *value, const char *absent,
 			 const tw_vars *vars, const tw_redact *redact, tw_expect_outcome *out);
 void tw_expect_outcome_free(tw_expect_outcome *out);

@@ -66,7 +66,14 @@ typedef struct eval {
 	actual act;
 	bool done;      /* the outcome is decided */
 	bool oom;
+	bool whole;     /* issue 14, CLOCK: quotes and excerpts are whole (up
+			   to TW_EXPECT_WHOLE_MAX): a call subject's, which
+			   only a report may cut */
 } eval;
+
+/* issue 14, CLOCK: what "whole" holds at most: a step's message (64 KiB)
+ * must still hold the quote and its words around it. */
+#define TW_EXPECT_WHOLE_MAX ((size_t)48 << 10)
 
 /* malloc'd printf; NULL (and ev->oom) when out of memory. */
 char *tw_expect_format(eval *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
