@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +412,178 @@ static void the_callers_speech_counts_against_the_limit(void **state)
 	tw_call_free(call);
 }
 
+/* ---- issue 14, CLOCK: the caller's pace and barge-in ---- */
+
+#define NEAR(a, b) (fabs((a) - (b)) < 1e-9)
+#define FETCH_S 0.0125 /* answer()'s fetch */
+
+static tw_call *paced_call(double rate, double key_s)
+{
+	tw_call_options o = {.from = "+15550001111", .to = "+15550002222", .seed = 42,
+			     .speaking_rate = rate, .key_time_s = key_s};
+	tw_call_limits_init(&o.limits);
+	tw_call *call = tw_call_new(&o);
+	assert_non_null(call);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	return call;
+}
+
+static void speech_takes_the_calls_speaking_rate(void **state)
+{
+	(void)state;
+	tw_call *call = paced_call(300, 0);
+	assert_true(NEAR(tw_call_speech_s(call, "one two three four five"), 1.0));
+	assert_true(NEAR(tw_call_speech_s(NULL, "one two three four five"), 2.0));
+	assert_true(NEAR(tw_call_speaking_rate(call), 300));
+	tw_call_free(call);
+	call = paced_call(0, -1); /* the defaults */
+	assert_true(NEAR(tw_call_speaking_rate(call), TW_CALL_WORDS_PER_MINUTE));
+	assert_true(NEAR(tw_call_key_time(call), TW_CALL_KEY_TIME_S));
+	tw_call_free(call);
+}
+
+/* Each key the carrier sends takes the key time, before the request; keys
+ * past numDigits or the finishing key are not waited for. */
+static void keys_take_the_key_time(void **state)
+{
+	(void)state;
+	const char *doc = "<Response><Gather numDigits=\"4\" action=\"/next\"><Say>Code.</Say>"
+			  "</Gather></Response>";
+	const char *keys[] = {"1234", "123456", "1#"};
+	double want[] = {1.2, 1.2, 0.6};
+	for (int k = 0; k < 3; k++) {
+		tw_call *call = paced_call(150, 0.3);
+		tw_error err = {0};
+		assert_int_equal(answer(call, doc, &err), TW_OK);
+		double before = tw_call_clock(call);
+		tw_call_barge_in(call, 1, 0); /* heard it all: nothing to cut */
+		assert_true(NEAR(tw_call_clock(call), before));
+		assert_int_equal(tw_call_press(call, keys[k], &err), TW_OK);
+		const tw_call_event *press = tw_call_event_at(call, 1);
+		assert_int_equal(press->kind, TW_EV_PRESS);
+		assert_true(NEAR(press->at_s, before));
+		assert_true(NEAR(press->duration_s, want[k]));
+		assert_true(NEAR(tw_call_clock(call), before + want[k]));
+		tw_call_free(call);
+	}
+}
+
+static const char looped[] =
+	"<Response><Gather numDigits=\"1\" action=\"/next\">"
+	"<Say loop=\"3\">one two three four five six seven eight nine ten</Say>"
+	"</Gather></Response>";
+
+/* The caller heard up to byte 9 ("one two t"): the word it began is heard
+ * to its end, three words of ten, 1.2 s of 4 s; the loop plays after it
+ * were never played. */
+static void barge_in_cuts_at_the_word_heard(void **state)
+{
+	(void)state;
+	tw_call *call = paced_call(150, 0);
+	tw_error err = {0};
+	assert_int_equal(answer(call, looped, &err), TW_OK);
+	assert_int_equal(tw_call_event_count(call), 3);
+	assert_true(NEAR(tw_call_clock(call), FETCH_S + 12.0));
+	assert_int_equal(tw_call_settled(call), 0); /* the ask may still be cut */
+	tw_call_barge_in(call, 0, 9);
+	assert_true(NEAR(tw_call_clock(call), FETCH_S + 1.2));
+	const tw_call_event *e0 = tw_call_event_at(call, 0);
+	assert_true(e0->cut);
+	assert_true(NEAR(e0->duration_s, 1.2));
+	assert_true(tw_call_event_at(call, 1)->unplayed);
+	assert_true(tw_call_event_at(call, 2)->unplayed);
+	assert_int_equal(tw_call_press(call, "1", &err), TW_OK);
+	assert_int_equal(tw_call_settled(call), tw_call_event_count(call));
+	tw_call_figures f;
+	tw_call_figures_of(call, &f);
+	assert_int_equal(f.prompts, 1);
+	tw_call_free(call);
+}
+
+/* No hear in the turn: the caller knows the key and presses once the first
+ * play is over. A hear of the whole first play does the same. */
+static void barge_in_without_a_hear_waits_for_the_first_play(void **state)
+{
+	(void)state;
+	for (size_t heard = 0; heard < 2; heard++) {
+		tw_call *call = paced_call(150, 0);
+		tw_error err = {0};
+		assert_int_equal(answer(call, looped, &err), TW_OK);
+		tw_call_barge_in(call, heard, 0);
+		assert_true(NEAR(tw_call_clock(call), FETCH_S + 4.0));
+		assert_false(tw_call_event_at(call, 0)->cut);
+		assert_true(tw_call_event_at(call, 1)->cut);
+		assert_true(NEAR(tw_call_event_at(call, 1)->duration_s, 0));
+		assert_true(tw_call_event_at(call, 2)->unplayed);
+		tw_call_free(call);
+	}
+}
+
+/* What was played before the Gather was over before it listened; audio is
+ * heard whole or not at all. */
+static void barge_in_cuts_only_the_listens_own_prompts(void **state)
+{
+	(void)state;
+	tw_call *call = paced_call(150, 0);
+	tw_error err = {0};
+	assert_int_equal(answer(call, "<Response><Say>one two three four five</Say>"
+				"<Gather numDigits=\"1\"><Play>http://x/a.wav</Play>"
+				"<Say>six seven</Say></Gather></Response>", &err),
+			 TW_OK);
+	tw_call_barge_in(call, 1, 3); /* part of the Play: heard whole */
+	assert_false(tw_call_event_at(call, 1)->cut);
+	assert_true(tw_call_event_at(call, 2)->cut);
+	tw_call_free(call);
+	call = paced_call(150, 0);
+	assert_int_equal(answer(call, "<Response><Say>one two three four five</Say>"
+				"<Gather numDigits=\"1\"><Say>six seven</Say></Gather></Response>",
+				&err),
+			 TW_OK);
+	tw_call_barge_in(call, 0, 3); /* during the Say before the Gather */
+	assert_false(tw_call_event_at(call, 0)->cut);
+	assert_true(tw_call_event_at(call, 1)->cut);
+	assert_true(NEAR(tw_call_clock(call), FETCH_S + 2.0));
+	tw_call_free(call);
+}
+
+/* VoiceXML bargein="false": the keys wait for the prompt's end; a
+ * recording is never cut. */
+static void no_barge_in_where_it_is_off(void **state)
+{
+	(void)state;
+	const char *docs[] = {
+		"<vxml version=\"2.1\"><property name=\"bargein\" value=\"false\"/><form>"
+		"<field name=\"f\" type=\"digits\"><prompt>one two</prompt><prompt>three four"
+		"</prompt></field></form></vxml>",
+		"<vxml version=\"2.1\"><form><field name=\"f\" type=\"digits\"><prompt>one two"
+		"</prompt><prompt bargein=\"false\">three four</prompt></field></form></vxml>",
+		"<Response><Say>one two</Say><Record/></Response>",
+	};
+	for (int d = 0; d < 3; d++) {
+		tw_call *call = paced_call(150, 0);
+		tw_error err = {0};
+		assert_int_equal(answer(call, docs[d], &err), TW_OK);
+		double before = tw_call_clock(call);
+		tw_call_barge_in(call, 1, 0);
+		assert_true(NEAR(tw_call_clock(call), before));
+		for (size_t i = 0; i < tw_call_event_count(call); i++)
+			assert_false(tw_call_event_at(call, i)->cut);
+		tw_call_free(call);
+	}
+	/* bargein true (the default) cuts there */
+	tw_call *call = paced_call(150, 0);
+	tw_error err = {0};
+	assert_int_equal(answer(call, "<vxml version=\"2.1\"><form><field name=\"f\" "
+				"type=\"digits\"><prompt>one two</prompt><prompt>three four"
+				"</prompt></field></form></vxml>", &err),
+			 TW_OK);
+	tw_call_barge_in(call, 1, 0);
+	assert_true(tw_call_event_at(call, 1)->cut);
+	assert_true(NEAR(tw_call_clock(call), FETCH_S + 0.8));
+	tw_call_free(call);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +602,12 @@ int main(void)
 		cmocka_unit_test(a_call_ending_by_itself_past_the_limit_fails),
 		cmocka_unit_test(a_slow_webhook_counts_against_the_limit),
 		cmocka_unit_test(the_callers_speech_counts_against_the_limit),
+		cmocka_unit_test(speech_takes_the_calls_speaking_rate),
+		cmocka_unit_test(keys_take_the_key_time),
+		cmocka_unit_test(barge_in_cuts_at_the_word_heard),
+		cmocka_unit_test(barge_in_without_a_hear_waits_for_the_first_play),
+		cmocka_unit_test(barge_in_cuts_only_the_listens_own_prompts),
+		cmocka_unit_test(no_barge_in_where_it_is_off),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
