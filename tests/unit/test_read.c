@@ -653,6 +653,8 @@ static void test_options_version(void **state)
 	assert_int_equal(a.call_max_fetches, b.call_max_fetches);
 	assert_true(a.call_max_seconds == b.call_max_seconds);
 	assert_int_equal(a.call_max_loops, b.call_max_loops);
+	assert_true(a.speaking_rate == 150 && b.speaking_rate == 150); /* issue 14, CLOCK */
+	assert_true(a.key_time_s == 0.3 && b.key_time_s == 0.3);
 	assert_int_equal(a.performances, b.performances);
 	assert_int_equal(a.customers, b.customers);
 	assert_int_equal(a.jobs, b.jobs);
@@ -672,7 +674,7 @@ static void test_options_version(void **state)
 	assert_int_equal(tw_run_new(&run, &zero, &err), TW_EUSAGE);
 	assert_null(run);
 	assert_string_equal(err.message, "tw_run_new: options of version 0, this library knows "
-					 "versions 1 to 3: initialise them with tw_run_options_init or "
+					 "versions 1 to 4: initialise them with tw_run_options_init or "
 					 "TW_RUN_OPTIONS_INIT");
 	tw_error_clear(&err);
 	a.version = TW_RUN_OPTIONS_VERSION + 1;

@@ -14,9 +14,12 @@
  *
  * The call clock: seconds since the call was placed, made of the real time
  * the webhooks took (tw_call_document's fetch_ms) plus the simulated time of
- * what was played (speech at TW_CALL_WORDS_PER_MINUTE, pauses, timeouts the
- * caller sat through). No real time is spent waiting: a rehearsal runs flat
- * out, the transcript says what the caller would have lived through.
+ * what was played (speech at the call's speaking rate, default
+ * TW_CALL_WORDS_PER_MINUTE, pauses, timeouts the caller sat through) and of
+ * the caller's keys (the key time, default TW_CALL_KEY_TIME_S), less what
+ * a barge-in cut (tw_call_barge_in). No real time is spent waiting: a
+ * rehearsal runs flat out, the transcript says what the caller would have
+ * lived through.
  *
  * Ownership: tw_call_new allocates, tw_call_free frees everything the call
  * holds (documents, transcript, pending request). Strings passed in are
