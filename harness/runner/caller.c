@@ -40,6 +40,8 @@ static void render_event(tw_buf *b, const tw_call_event *e)
 		break;
 	case TW_EV_PLAY:
 		tw_buf_printf(b, "IVR plays %s", t);
+		if (e->audio) /* issue 14, AUDIO: a file, for its length */
+			tw_buf_printf(b, " (%.1f s)", e->duration_s);
 		break;
 	case TW_EV_PAUSE:
 		tw_buf_printf(b, "IVR is silent for %.1fs", e->duration_s);

@@ -200,43 +200,98 @@ static void voicexml_resources_are_fetched_before_it_runs(void **state)
 	tw_audio_cache_free(cache);
 }
 
-static void audio_that_cannot_be_timed_is_noted_once(void **state)
+/* The transcript: "KIND text(duration)" lines, one per event. */
+static void transcript(const tw_call *call, char *out, size_t size)
+{
+	static const char *const kinds[] = {[TW_EV_SAY] = "SAY", [TW_EV_PLAY] = "PLAY",
+					    [TW_EV_NOTE] = "NOTE", [TW_EV_HANGUP] = "HANGUP"};
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < tw_call_event_count(call); i++) {
+		const tw_call_event *e = tw_call_event_at(call, i);
+		n += (size_t)snprintf(out + n, size - n, "%s %s (%.3f%s)\n",
+				      kinds[e->kind] ? kinds[e->kind] : "?", e->text ? e->text : "",
+				      e->duration_s, e->audio ? " audio" : "");
+	}
+}
+
+static void plays_take_their_length_and_the_default_when_untimed(void **state)
 {
 	(void)state;
 	tw_call *call = new_call(NULL);
 	tw_error err = {0};
 	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
 	assert_int_equal(answer(call, URL, 200,
-				"<Response><Play>missing.mp3</Play><Play>missing.mp3</Play>"
-				"<Play>page.wav</Play></Response>",
+				"<Response><Play loop=\"2\">missing.mp3</Play><Play>missing.mp3</Play>"
+				"<Play>page.wav</Play><Play> tone.wav </Play>"
+				"<Play digits=\"1\"/></Response>",
 				0, &err),
 			 TW_OK);
 	expect_get(call, BASE "missing.mp3");
 	assert_int_equal(answer(call, BASE "missing.mp3", 404, "no", 0, &err), TW_OK);
 	expect_get(call, BASE "page.wav");
 	assert_int_equal(answer(call, BASE "page.wav", 200, "<html/>", 0, &err), TW_OK);
+	expect_get(call, BASE "tone.wav");
+	size_t len;
+	unsigned char *w = wav(8000, 8000 * 4 + 1600, &len);
+	assert_int_equal(tw_call_document(call, BASE "tone.wav", 200, "audio/wav", (char *)w,
+					  len, 0, &err),
+			 TW_OK);
+	free(w);
 	assert_false(tw_call_fetching_resource(call));
-	size_t before = tw_call_event_count(call);
-	int rc;
-	for (int i = 0; i < 2; i++) {
-		double s = tw_call_audio_timed(call, URL, "missing.mp3", &rc);
-		assert_int_equal(rc, TW_OK);
-		assert_true(s == TW_CALL_AUDIO_DEFAULT_S);
-	}
-	assert_int_equal(tw_call_event_count(call), before + 1);
-	const tw_call_event *e = tw_call_event_at(call, before);
-	assert_int_equal(e->kind, TW_EV_NOTE);
-	assert_string_equal(e->text, "could not time " BASE "missing.mp3 (answered 404); "
-				     "counted as 3.0 s");
-	tw_call_audio_timed(call, URL, "page.wav", &rc);
-	e = tw_call_event_at(call, before + 1);
-	assert_non_null(strstr(e->text, "not audio libsndfile can read"));
-	double clock = tw_call_clock(call);
-	assert_int_equal(tw_call_audio_event(call, "page.wav", 3.0), TW_OK);
-	e = tw_call_event_at(call, tw_call_event_count(call) - 1);
-	assert_true(e->audio);
-	assert_true(e->duration_s == 3.0);
-	assert_true(fabs(tw_call_clock(call) - clock - 3.0) < 1e-9);
+	char got[4096];
+	transcript(call, got, sizeof(got));
+	assert_string_equal(got,
+			    "NOTE could not time " BASE "missing.mp3 (answered 404); counted as "
+			    "3.0 s (0.000)\n"
+			    "PLAY missing.mp3 (3.000 audio)\n"
+			    "PLAY missing.mp3 (3.000 audio)\n"
+			    "PLAY missing.mp3 (3.000 audio)\n"
+			    "NOTE could not time " BASE "page.wav (not audio libsndfile can read: "
+			    "Format not recognised); counted as 3.0 s (0.000)\n"
+			    "PLAY page.wav (3.000 audio)\n"
+			    "PLAY tone.wav (4.200 audio)\n"
+			    "PLAY DTMF 1 (0.100)\n"
+			    "NOTE no more verbs in " URL ": the carrier hangs up (0.000)\n"
+			    "HANGUP ivr (0.000)\n");
+	assert_true(fabs(tw_call_clock(call) - (4 * 3.0 + 4.2 + 0.1)) < 1e-9);
+	tw_call_free(call);
+}
+
+static void voicexml_audio_takes_its_length_or_plays_its_fallback(void **state)
+{
+	(void)state;
+	tw_call *call = new_call(NULL);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, URL, 200,
+				"<vxml version=\"2.1\"><form><block><prompt>"
+				"<audio src=\"hi.wav\">Hi there</audio>"
+				"<audio src=\"gone.wav\">Sorry</audio>"
+				"<audio src=\"gone.wav\"/>"
+				"</prompt></block></form></vxml>",
+				0, &err),
+			 TW_OK);
+	expect_get(call, BASE "hi.wav");
+	size_t len;
+	unsigned char *w = wav(8000, 12000, &len);
+	assert_int_equal(tw_call_document(call, BASE "hi.wav", 200, "audio/wav", (char *)w, len,
+					  0, &err),
+			 TW_OK);
+	free(w);
+	expect_get(call, BASE "gone.wav");
+	assert_int_equal(answer(call, BASE "gone.wav", 404, "no", 0, &err), TW_OK);
+	char got[4096];
+	transcript(call, got, sizeof(got));
+	assert_string_equal(got,
+			    "PLAY " BASE "hi.wav (1.500 audio)\n"
+			    "NOTE could not play " BASE "gone.wav (answered 404) at line 1; its "
+			    "fallback content is spoken instead (0.000)\n"
+			    "SAY Sorry (0.400)\n"
+			    "NOTE could not time " BASE "gone.wav (answered 404); counted as 3.0 s "
+			    "(0.000)\n"
+			    "PLAY " BASE "gone.wav (3.000 audio)\n"
+			    "HANGUP ivr (0.000)\n");
 	tw_call_free(call);
 }
 
@@ -246,7 +301,8 @@ int main(void)
 		cmocka_unit_test(a_wav_is_timed_from_memory),
 		cmocka_unit_test(the_cache_keeps_the_first_answer),
 		cmocka_unit_test(voicexml_resources_are_fetched_before_it_runs),
-		cmocka_unit_test(audio_that_cannot_be_timed_is_noted_once),
+		cmocka_unit_test(plays_take_their_length_and_the_default_when_untimed),
+		cmocka_unit_test(voicexml_audio_takes_its_length_or_plays_its_fallback),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -159,8 +159,11 @@ double tw_audio_duration(const void *data, size_t len, char why[TW_AUDIO_WHY_SIZ
 	SF_INFO info = {0};
 	SNDFILE *f = sf_open_virtual(&io, SFM_READ, &info, &m);
 	if (!f) {
-		snprintf(why, TW_AUDIO_WHY_SIZE, "not audio libsndfile can read: %s",
-			 sf_strerror(NULL));
+		int n = snprintf(why, TW_AUDIO_WHY_SIZE, "not audio libsndfile can read: %s",
+				 sf_strerror(NULL));
+		/* its sentence ends inside a note's parentheses */
+		if (n > 0 && n < TW_AUDIO_WHY_SIZE && why[n - 1] == '.')
+			why[n - 1] = '\0';
 		return -1;
 	}
 	sf_close(f);

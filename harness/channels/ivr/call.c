@@ -1461,6 +1461,12 @@ double tw_call_audio_s(tw_call *call, const char *base, const char *ref)
 	return audio_s(call, base, ref, why, &r);
 }
 
+double tw_call_audio_why(tw_call *call, const char *base, const char *ref, char *why)
+{
+	resource *r;
+	return audio_s(call, base, ref, why, &r);
+}
+
 double tw_call_audio_timed(tw_call *call, const char *base, const char *ref, int *rc)
 {
 	char why[TW_AUDIO_WHY_SIZE];

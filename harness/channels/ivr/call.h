@@ -460,6 +460,11 @@ int tw_call_resource(tw_call *call, const char *base, const char *ref,
  * then adds a note and uses TW_CALL_AUDIO_DEFAULT_S). */
 double tw_call_audio_s(tw_call *call, const char *base, const char *ref);
 
+/* tw_call_audio_s, with why (TW_AUDIO_WHY_SIZE bytes) saying why when it
+ * is negative ("answered 404", "not audio libsndfile can read: ...", "not
+ * fetched before the document ran: a computed URL?"). */
+double tw_call_audio_why(tw_call *call, const char *base, const char *ref, char *why);
+
 /* tw_call_audio_s, and when the audio could not be timed, a transcript
  * note (once per URL per call) "could not time URL (why); counted as
  * 3.0 s" and TW_CALL_AUDIO_DEFAULT_S. *rc gets TW_OK, or the note's

@@ -18,8 +18,8 @@
  * the next document loads, which resets it.
  *
  * Time: speech takes tw_call_speech_s, pauses and timeouts the caller sat
- * through move the clock on. Audio files are not fetched, so a <Play> of a
- * URL takes no call time: its length is unknown.
+ * through move the clock on, and a <Play> of a URL its file's length (the
+ * call fetched it before the document ran: call.h, "Resources").
  *
  * What the carrier would do with attributes it cannot read (a loop of
  * "abc", a method of "PUT") the caller does too: the default is used and
@@ -412,7 +412,6 @@ static int play_text(tw_call *call, xmlNodePtr v, char **text, double *s, tw_err
 static int verb_play(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r,
 		     tw_error *err)
 {
-	(void)t;
 	int plays;
 	long asked;
 	char *text;
@@ -420,8 +419,16 @@ static int verb_play(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r
 	int rc = loop_attr(call, v, &plays, &asked, err);
 	if (rc || (rc = play_text(call, v, &text, &s, err)) || !text)
 		return rc;
+	/* issue 14, AUDIO: a file plays for its length, fetched before the
+	 * document ran */
+	bool audio = !xmlHasProp(v, (const xmlChar *)"digits");
+	if (audio && (s = tw_call_audio_timed(call, t->url, text, &rc), rc)) {
+		free(text);
+		return line_failed(rc, err);
+	}
 	for (int i = 0; i < plays && rc == TW_OK; i++)
-		rc = event(call, TW_EV_PLAY, text, s, err);
+		rc = audio ? line_failed(tw_call_audio_event(call, text, s), err)
+			   : event(call, TW_EV_PLAY, text, s, err);
 	free(text);
 	if (rc || (rc = loop_note(call, v, plays, asked, err)))
 		return rc;
