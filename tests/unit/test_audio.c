@@ -244,13 +244,13 @@ static void plays_take_their_length_and_the_default_when_untimed(void **state)
 	assert_string_equal(got,
 			    "NOTE could not time " BASE "missing.mp3 (answered 404); counted as "
 			    "3.0 s (0.000)\n"
-			    "PLAY missing.mp3 (3.000 audio)\n"
-			    "PLAY missing.mp3 (3.000 audio)\n"
-			    "PLAY missing.mp3 (3.000 audio)\n"
+			    "PLAY " BASE "missing.mp3 (3.000 audio)\n"
+			    "PLAY " BASE "missing.mp3 (3.000 audio)\n"
+			    "PLAY " BASE "missing.mp3 (3.000 audio)\n"
 			    "NOTE could not time " BASE "page.wav (not audio libsndfile can read: "
 			    "Format not recognised); counted as 3.0 s (0.000)\n"
-			    "PLAY page.wav (3.000 audio)\n"
-			    "PLAY tone.wav (4.200 audio)\n"
+			    "PLAY " BASE "page.wav (3.000 audio)\n"
+			    "PLAY " BASE "tone.wav (4.200 audio)\n"
 			    "PLAY DTMF 1 (0.100)\n"
 			    "NOTE no more verbs in " URL ": the carrier hangs up (0.000)\n"
 			    "HANGUP ivr (0.000)\n");

@@ -40,6 +40,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "channels/web/html.h" /* issue 14, AUDIO: tw_url_resolve */
 #include "core/buf.h"
 
 #define URL_CHARS 200            /* of a document URL quoted in a message */
@@ -426,6 +427,15 @@ static int verb_play(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r
 		free(text);
 		return line_failed(rc, err);
 	}
+	/* The transcript names the file the carrier fetched, as the note
+	 * does: a relative URL is resolved against the document's. */
+	char *url = NULL;
+	tw_error e = {0};
+	if (audio && tw_url_resolve(t->url, text, &url, &e) == TW_OK) {
+		free(text);
+		text = url;
+	}
+	tw_error_clear(&e);
 	for (int i = 0; i < plays && rc == TW_OK; i++)
 		rc = audio ? line_failed(tw_call_audio_event(call, text, s), err)
 			   : event(call, TW_EV_PLAY, text, s, err);
