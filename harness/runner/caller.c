@@ -134,8 +134,42 @@ static void transcribe(tw_customer *c)
 }
 
 /* Adds an ended call's figures to the rehearsal's and frees it. */
+/* issue 14, AUDIO: resources a document needs are fetched into resp like
+ * any request; the webhook's response is kept aside meanwhile, so that the
+ * step's status and timings (its latency in the figures), and the
+ * expectations after it, are the webhook's, not a sound file's. */
+static void stash_webhook_response(tw_customer *c, bool resource)
+{
+	if (resource && !c->webhook_stashed) {
+		c->webhook_resp = c->resp;
+		tw_response_init(&c->resp, c->run->opts.max_body);
+		c->resp.easy = c->webhook_resp.easy;
+		c->webhook_stashed = true;
+	} else if (!resource && c->webhook_stashed) {
+		/* a new webhook: its answer is the step's */
+		tw_response_free(&c->webhook_resp);
+		c->webhook_stashed = false;
+	}
+}
+
+static void restore_webhook_response(tw_customer *c, tw_step_result *sr)
+{
+	if (!c->webhook_stashed)
+		return;
+	tw_response_free(&c->resp);
+	c->resp = c->webhook_resp;
+	memset(&c->webhook_resp, 0, sizeof(c->webhook_resp));
+	c->webhook_stashed = false;
+	c->have_response = true;
+	if (sr) {
+		sr->http_status = c->resp.status;
+		sr->timings = c->resp.timings;
+	}
+}
+
 static void close_call(tw_customer *c)
 {
+	restore_webhook_response(c, NULL); /* issue 14, AUDIO */
 	if (!c->call)
 		return;
 	if (tw_call_state_of(c->call) != TW_CALL_ENDED) {
@@ -195,6 +229,7 @@ static bool run_cut(void *ctx)
  * brought up to date so the report shows what led there. */
 static void fail_call(tw_customer *c, tw_step_result *sr, const tw_error *err, double now_ms)
 {
+	restore_webhook_response(c, sr); /* issue 14, AUDIO */
 	const tw_error *why = tw_call_error(c->call);
 	if (why->code == TW_OK)
 		why = err;
@@ -217,6 +252,7 @@ static void fetch_or_pass(tw_customer *c, tw_step_result *sr, double now_ms)
 {
 	const tw_call_request *r = tw_call_pending(c->call);
 	if (!r) {
+		restore_webhook_response(c, sr); /* issue 14, AUDIO */
 		transcribe(c);
 		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 		return;
@@ -236,6 +272,7 @@ static void fetch_or_pass(tw_customer *c, tw_step_result *sr, double now_ms)
 	if (rc == TW_OK && r->signature)
 		rc = tw_http_request_add_header(&req, "X-Twilio-Signature", r->signature);
 	if (rc == TW_OK) {
+		stash_webhook_response(c, r->accept != NULL); /* issue 14, AUDIO */
 		tw_customer_start_transfer(c, sr, &req, now_ms);
 		c->webhook = c->state == TW_CUSTOMER_WAITING;
 	} else {

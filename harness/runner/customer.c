@@ -1572,6 +1572,8 @@ void tw_customer_free(tw_customer *c)
 	tw_call_free(c->call);
 	tw_transfer_free(&c->xfer);
 	tw_response_free(&c->resp);
+	if (c->webhook_stashed) /* issue 14, AUDIO */
+		tw_response_free(&c->webhook_resp);
 	if (c->jar)
 		curl_share_cleanup(c->jar);
 	tw_vars_free(c->vars);
