@@ -396,6 +396,39 @@ static void voicexml_audio_takes_its_length_or_plays_its_fallback(void **state)
 	tw_call_free(call);
 }
 
+static void at_most_64_files_per_document(void **state)
+{
+	(void)state;
+	tw_call *call = new_call(NULL);
+	tw_error err = {0};
+	char doc[8192] = "<Response>";
+	for (int i = 0; i < TW_CALL_MAX_RESOURCES + 6; i++)
+		snprintf(doc + strlen(doc), sizeof(doc) - strlen(doc), "<Play>f%d.wav</Play>", i);
+	strcat(doc, "<Hangup/></Response>");
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, URL, 200, doc, 0, &err), TW_OK);
+	int gets = 0;
+	while (tw_call_fetching_resource(call)) {
+		gets++;
+		assert_int_equal(answer(call, tw_call_pending(call)->url, 404, "", 0, &err), TW_OK);
+	}
+	assert_int_equal(gets, TW_CALL_MAX_RESOURCES);
+	const tw_call_event *e = tw_call_event_at(call, 0);
+	assert_int_equal(e->kind, TW_EV_NOTE);
+	assert_string_equal(e->text, "the document refers to 6 more files than techweek fetches "
+				     "before it runs (64): those are not fetched");
+	/* The ones left out count the default, with a note saying why. */
+	char last[64];
+	snprintf(last, sizeof(last), "%s", "could not time " BASE "f69.wav (not fetched");
+	bool noted = false;
+	for (size_t i = 0; i < tw_call_event_count(call); i++) {
+		e = tw_call_event_at(call, i);
+		noted |= e->kind == TW_EV_NOTE && strncmp(e->text, last, strlen(last)) == 0;
+	}
+	assert_true(noted);
+	tw_call_free(call);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +438,7 @@ int main(void)
 		cmocka_unit_test(voicexml_resources_are_fetched_before_it_runs),
 		cmocka_unit_test(plays_take_their_length_and_the_default_when_untimed),
 		cmocka_unit_test(voicexml_audio_takes_its_length_or_plays_its_fallback),
+		cmocka_unit_test(at_most_64_files_per_document),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1295,7 +1295,7 @@ static int hold_for_resources(tw_call *call, int d, xmlDocPtr doc, const char *u
 		char note[200];
 		snprintf(note, sizeof(note),
 			 "the document refers to %zu more files than techweek fetches before "
-			 "it runs (%d); those are played untimed or not found",
+			 "it runs (%d): those are not fetched",
 			 c.left, TW_CALL_MAX_RESOURCES);
 		rc = add_event(call, TW_EV_NOTE, note, 0, true);
 	}
@@ -1446,8 +1446,9 @@ static double audio_s(tw_call *call, const char *base, const char *ref,
 	if (!url || !tw_audio_cache_get(call->audio, url, &s, why)) {
 		snprintf(why, TW_AUDIO_WHY_SIZE, "%s",
 			 url && !is_http(url) ? "techweek fetches only http and https URLs"
-					      : "not fetched before the document ran: a computed "
-						"URL?");
+			 : !*r ? "not fetched before the document ran: a computed URL, or "
+				 "past the files fetched per document?"
+			       : "not fetched before the document ran");
 		s = -1;
 	}
 	free(url);
