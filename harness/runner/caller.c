@@ -40,6 +40,8 @@ static void render_event(tw_buf *b, const tw_call_event *e)
 		break;
 	case TW_EV_PLAY:
 		tw_buf_printf(b, "IVR plays %s", t);
+		if (e->audio) /* issue 14, AUDIO: a file, for its length */
+			tw_buf_printf(b, " (%.1f s)", e->duration_s);
 		break;
 	case TW_EV_PAUSE:
 		tw_buf_printf(b, "IVR is silent for %.1fs", e->duration_s);
@@ -186,8 +188,42 @@ static void transcript_separator(tw_customer *c, const char *url)
 }
 
 /* Adds an ended call's figures to the rehearsal's and frees it. */
+/* issue 14, AUDIO: resources a document needs are fetched into resp like
+ * any request; the webhook's response is kept aside meanwhile, so that the
+ * step's status and timings (its latency in the figures), and the
+ * expectations after it, are the webhook's, not a sound file's. */
+static void stash_webhook_response(tw_customer *c, bool resource)
+{
+	if (resource && !c->webhook_stashed) {
+		c->webhook_resp = c->resp;
+		tw_response_init(&c->resp, c->run->opts.max_body);
+		c->resp.easy = c->webhook_resp.easy;
+		c->webhook_stashed = true;
+	} else if (!resource && c->webhook_stashed) {
+		/* a new webhook: its answer is the step's */
+		tw_response_free(&c->webhook_resp);
+		c->webhook_stashed = false;
+	}
+}
+
+static void restore_webhook_response(tw_customer *c, tw_step_result *sr)
+{
+	if (!c->webhook_stashed)
+		return;
+	tw_response_free(&c->resp);
+	c->resp = c->webhook_resp;
+	memset(&c->webhook_resp, 0, sizeof(c->webhook_resp));
+	c->webhook_stashed = false;
+	c->have_response = true;
+	if (sr) {
+		sr->http_status = c->resp.status;
+		sr->timings = c->resp.timings;
+	}
+}
+
 static void close_call(tw_customer *c)
 {
+	restore_webhook_response(c, NULL); /* issue 14, AUDIO */
 	if (!c->call)
 		return;
 	/* issue 14, CLOCK: a listen's prompts no action cut are heard whole */
@@ -250,6 +286,7 @@ static bool run_cut(void *ctx)
  * brought up to date so the report shows what led there. */
 static void fail_call(tw_customer *c, tw_step_result *sr, const tw_error *err, double now_ms)
 {
+	restore_webhook_response(c, sr); /* issue 14, AUDIO */
 	const tw_error *why = tw_call_error(c->call);
 	if (why->code == TW_OK)
 		why = err;
@@ -272,6 +309,7 @@ static void fetch_or_pass(tw_customer *c, tw_step_result *sr, double now_ms)
 {
 	const tw_call_request *r = tw_call_pending(c->call);
 	if (!r) {
+		restore_webhook_response(c, sr); /* issue 14, AUDIO */
 		transcribe(c);
 		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 		return;
@@ -279,7 +317,9 @@ static void fetch_or_pass(tw_customer *c, tw_step_result *sr, double now_ms)
 	tw_http_request req = {0};
 	int rc = tw_http_request_set(&req, r->method, r->url);
 	if (rc == TW_OK)
-		rc = tw_http_request_add_header(&req, "Accept", "text/xml, application/xml, text/html");
+		rc = tw_http_request_add_header(&req, "Accept",
+						r->accept ? r->accept /* issue 14, AUDIO */
+							  : "text/xml, application/xml, text/html");
 	if (rc == TW_OK && r->body) {
 		rc = tw_http_request_set_body(&req, r->body, strlen(r->body));
 		if (rc == TW_OK)
@@ -289,6 +329,7 @@ static void fetch_or_pass(tw_customer *c, tw_step_result *sr, double now_ms)
 	if (rc == TW_OK && r->signature)
 		rc = tw_http_request_add_header(&req, "X-Twilio-Signature", r->signature);
 	if (rc == TW_OK) {
+		stash_webhook_response(c, r->accept != NULL); /* issue 14, AUDIO */
 		tw_customer_start_transfer(c, sr, &req, now_ms);
 		c->webhook = c->state == TW_CUSTOMER_WAITING;
 	} else {
@@ -321,6 +362,7 @@ void tw_caller_call(tw_customer *c, tw_step_result *sr, const tw_step *st, doubl
 		.stop_ctx = c->run,
 		.speaking_rate = c->run->opts.speaking_rate, /* issue 14, CLOCK */
 		.key_time_s = c->run->opts.key_time_s,
+		.audio_cache = c->run->audio, /* issue 14, AUDIO */
 	};
 	tw_call_limits_init(&o.limits);
 	o.limits.max_fetches = c->run->opts.call_max_fetches;
@@ -608,10 +650,12 @@ void tw_caller_webhook_done(tw_customer *c, tw_step_result *sr, double now_ms)
 	c->webhook = false;
 	const tw_response *r = &c->resp;
 	tw_error e = {0};
+	/* issue 14, AUDIO: a resource's error status is not the call's */
+	bool resource = tw_call_fetching_resource(c->call);
 	if (tw_call_document(c->call, r->url, r->status, r->content_type, r->body.data,
 			     r->body.len, r->timings.total_ms, &e) == TW_OK) {
 		fetch_or_pass(c, sr, now_ms);
-	} else if (r->status >= 400 && e.code == TW_ESERVICE) {
+	} else if (!resource && r->status >= 400 && e.code == TW_ESERVICE) {
 		/* The call ends on an error answer (it has no document to
 		 * go on with); whether that fails the step that fetched it is
 		 * the rule of every request step. */
@@ -631,4 +675,20 @@ void tw_caller_webhook_done(tw_customer *c, tw_step_result *sr, double now_ms)
 		fail_call(c, sr, &e, now_ms);
 	}
 	tw_error_clear(&e);
+}
+
+/* issue 14, AUDIO */
+bool tw_caller_resource_failed(tw_customer *c, tw_step_result *sr, const char *why,
+			       double now_ms)
+{
+	if (!c->call || !tw_call_fetching_resource(c->call))
+		return false;
+	c->webhook = false;
+	tw_error e = {0};
+	if (tw_call_resource_failed(c->call, why, c->resp.timings.total_ms, &e) == TW_OK)
+		fetch_or_pass(c, sr, now_ms);
+	else
+		fail_call(c, sr, &e, now_ms);
+	tw_error_clear(&e);
+	return true;
 }

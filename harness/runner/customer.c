@@ -1522,6 +1522,12 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 		tw_caller_webhook_done(c, sr, now_ms);
 		if (c->state == TW_CUSTOMER_WAITING)
 			return; /* the IVR asked for another document */
+	} else if (rc != TW_OK && c->webhook && !c->interrupted && !lost &&
+		   tw_caller_resource_failed(c, sr, e.message, now_ms)) { /* issue 14, AUDIO */
+		if (c->state == TW_CUSTOMER_WAITING) {
+			tw_error_clear(&e);
+			return;
+		}
 	} else if (rc != TW_OK) {
 		c->webhook = false;
 		sr->transport = true;
@@ -1569,6 +1575,8 @@ void tw_customer_free(tw_customer *c)
 	tw_call_free(c->call);
 	tw_transfer_free(&c->xfer);
 	tw_response_free(&c->resp);
+	if (c->webhook_stashed) /* issue 14, AUDIO */
+		tw_response_free(&c->webhook_resp);
 	if (c->jar)
 		curl_share_cleanup(c->jar);
 	tw_vars_free(c->vars);

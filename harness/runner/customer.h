@@ -84,6 +84,12 @@ typedef struct tw_customer {
 	 * yet), for the transcript's separator between calls */
 	size_t calls_scene;
 	unsigned scene_calls;
+	/* issue 14, AUDIO: while the call fetches what a document needs, the
+	 * webhook's response that brought it waits here (resp holds the
+	 * resource's), and is put back when the step is done: the step's
+	 * status, timings and expectations are the webhook's (caller.c) */
+	tw_response webhook_resp;
+	bool webhook_stashed;
 } tw_customer;
 
 /* Milliseconds on a monotonic clock. */

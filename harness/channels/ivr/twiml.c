@@ -18,8 +18,8 @@
  * the next document loads, which resets it.
  *
  * Time: speech takes tw_call_speech_s, pauses and timeouts the caller sat
- * through move the clock on. Audio files are not fetched, so a <Play> of a
- * URL takes no call time: its length is unknown.
+ * through move the clock on, and a <Play> of a URL its file's length (the
+ * call fetched it before the document ran: call.h, "Resources").
  *
  * What the carrier would do with attributes it cannot read (a loop of
  * "abc", a method of "PUT") the caller does too: the default is used and
@@ -40,6 +40,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "channels/web/html.h" /* issue 14, AUDIO: tw_url_resolve */
 #include "core/buf.h"
 
 #define URL_CHARS 200            /* of a document URL quoted in a message */
@@ -412,7 +413,6 @@ static int play_text(tw_call *call, xmlNodePtr v, char **text, double *s, tw_err
 static int verb_play(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r,
 		     tw_error *err)
 {
-	(void)t;
 	int plays;
 	long asked;
 	char *text;
@@ -420,8 +420,25 @@ static int verb_play(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r
 	int rc = loop_attr(call, v, &plays, &asked, err);
 	if (rc || (rc = play_text(call, v, &text, &s, err)) || !text)
 		return rc;
+	/* issue 14, AUDIO: a file plays for its length, fetched before the
+	 * document ran */
+	bool audio = !xmlHasProp(v, (const xmlChar *)"digits");
+	if (audio && (s = tw_call_audio_timed(call, t->url, text, &rc), rc)) {
+		free(text);
+		return line_failed(rc, err);
+	}
+	/* The transcript names the file the carrier fetched, as the note
+	 * does: a relative URL is resolved against the document's. */
+	char *url = NULL;
+	tw_error e = {0};
+	if (audio && tw_url_resolve(t->url, text, &url, &e) == TW_OK) {
+		free(text);
+		text = url;
+	}
+	tw_error_clear(&e);
 	for (int i = 0; i < plays && rc == TW_OK; i++)
-		rc = event(call, TW_EV_PLAY, text, s, err);
+		rc = audio ? line_failed(tw_call_audio_event(call, text, s), err)
+			   : event(call, TW_EV_PLAY, text, s, err);
 	free(text);
 	if (rc || (rc = loop_note(call, v, plays, asked, err)))
 		return rc;
@@ -1214,4 +1231,5 @@ const tw_dialect tw_twiml_dialect = {
 	.load = twiml_load,
 	.input = twiml_input,
 	.destroy = twiml_destroy,
+	.resources = tw_twiml_resources, /* issue 14, AUDIO */
 };

@@ -623,6 +623,8 @@ int tw_vxml_text_of(xmlNodePtr n, tw_buf *b, tw_error *err)
 	return tw_vxml_text_failed(b, err);
 }
 
+static int note(vxml *v, const char *text, tw_error *err);
+
 static int render_audio(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 {
 	const char *src = tw_vxml_attr(n, "src");
@@ -639,24 +641,52 @@ static int render_audio(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 		free(computed);
 		return rc;
 	}
-	/* The file is not fetched, so its length is unknown: the fallback
-	 * text, when there is one, is the best estimate of it. */
+	/* issue 14, AUDIO: the file plays for its length; the call fetched it
+	 * before the document ran unless its URL is computed. */
 	tw_buf fb;
 	tw_buf_init(&fb, VXML_MAX_UTTERANCE);
 	rc = tw_vxml_text_of(n, &fb, err);
-	double seconds = tw_call_speech_s(v->call, tw_buf_str(&fb));
+	bool fallback = rc == TW_OK && !tw_vxml_blank(tw_buf_str(&fb));
+	double fallback_s = rc == TW_OK ? tw_call_speech_s(v->call, tw_buf_str(&fb)) : 0;
 	tw_buf_free(&fb);
-	if (rc) {
-		free(computed);
-		return rc;
-	}
-	char *url = resolve(v, src);
+	char why[TW_AUDIO_WHY_SIZE];
+	double seconds = rc ? -1 : tw_call_audio_why(v->call, v->url, src, why);
+	char *url = rc ? NULL : resolve(v, src);
+	bool is_computed = computed != NULL;
 	free(computed);
+	if (rc)
+		return rc;
 	if (!url)
 		return tw_vxml_nomem(err);
-	rc = tw_call_event_add(v->call, TW_EV_PLAY, url, seconds);
+	tw_buf msg;
+	tw_buf_init(&msg, 4096);
+	if (seconds < 0 && fallback && !is_computed) {
+		/* What the platform does with a file it cannot play (VoiceXML
+		 * 2.0, 4.1.3): it plays the element's content instead. */
+		tw_buf_printf(&msg, "could not play %s (%s) at line %ld; its fallback content "
+			      "is spoken instead", url, why, xmlGetLineNo(n));
+		rc = tw_buf_failed(&msg) ? tw_vxml_nomem(err) : note(v, tw_buf_str(&msg), err);
+		tw_buf_free(&msg);
+		free(url);
+		return rc ? rc : render_children(v, n, b, err);
+	}
+	if (seconds < 0 && fallback) {
+		/* A computed URL was not fetched: the fallback text is the best
+		 * estimate of its length. */
+		tw_buf_printf(&msg, "could not time %s (%s); counted as its fallback text, %.1f s",
+			      url, why, fallback_s);
+		seconds = fallback_s;
+		rc = tw_buf_failed(&msg) ? tw_vxml_nomem(err) : note(v, tw_buf_str(&msg), err);
+	} else if (seconds < 0) {
+		int r2 = TW_OK;
+		seconds = tw_call_audio_timed(v->call, v->url, src, &r2);
+		rc = r2 ? tw_error_set(err, r2, "cannot record a note") : TW_OK;
+	}
+	tw_buf_free(&msg);
+	if (rc == TW_OK && (rc = tw_call_audio_event(v->call, url, seconds)))
+		rc = tw_error_set(err, rc, "cannot record what the IVR played");
 	free(url);
-	return rc ? tw_error_set(err, rc, "cannot record what the IVR played") : TW_OK;
+	return rc;
 }
 
 static int render_break(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
@@ -1829,4 +1859,5 @@ const tw_dialect tw_vxml_dialect = {
 	.load = vxml_load,
 	.input = vxml_input,
 	.destroy = vxml_destroy,
+	.resources = tw_vxml_resources, /* issue 14, AUDIO */
 };
