@@ -559,10 +559,17 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 					    "'%s' takes text: expected a \"string\", like %s \"%s\"",
 					    op, op, v->text);
 	}
+	/* issue 14, MATCH: hear "..." fuzzy [T]; a when's action next */
+	if (hear && (rc = tw_parse_fuzzy(p, e)))
+		return rc;
 	/* as NAME */
 	tw_token t;
 	if ((rc = tw_parse_peek(p, &t)))
 		return rc;
+	if (hear && p->hear_action &&
+	    (tw_parse_is_word(&t, "press") || tw_parse_is_word(&t, "say") ||
+	     tw_parse_is_word(&t, "silence")))
+		return TW_OK;
 	if (tw_parse_is_word(&t, "as")) {
 		if ((rc = tw_parse_next(p, &t)))
 			return rc;
@@ -639,6 +646,12 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 	};
 	_Static_assert(COUNT(subjects) == COUNT(subject_words), "one subject per word");
 	size_t si = COUNT(subject_words);
+	/* issue 14, MATCH: `expect reprompts OP N`, the call's re-prompt
+	 * turns so far (a number, so the relational operators apply) */
+	if (tw_parse_is_word(&tok, "reprompts")) {
+		e->subject = TW_SUBJ_REPROMPTS;
+		return tw_parse_expectation_rest(p, e, "reprompts");
+	}
 	if (tok.kind == TW_TOK_WORD)
 		for (si = 0; si < COUNT(subject_words); si++)
 			if (strcmp(tok.text, subject_words[si]) == 0)
@@ -663,6 +676,9 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 				    tw_parse_shown(p, &tok), subjects_list);
 	}
 	const char *subject = subject_words[si];
+	/* issue 14, MATCH: `expect hangup by ivr|end|caller` */
+	if (subjects[si] == TW_SUBJ_HANGUP && (rc = tw_parse_hangup_by(p, e)))
+		return rc;
 	if (si == COUNT(subject_words) - 1) /* hop: named with its part below */
 		subject = "hop";
 	e->subject = subjects[si];

@@ -78,6 +78,13 @@ typedef struct tw_customer {
 	 * the used file and the value it set; NULL before the first. Owned
 	 * (bind_use.c). */
 	tw_vars *use_defaults;
+	size_t heard_byte; /* issue 14: bytes of event heard's text matched by the last hear */
+	/* issue 14, MATCH: the hear whose `when hear` handler acted, looked
+	 * at again once the IVR has answered (runner/caller.c); NULL when
+	 * none; and how often handlers acted in the step */
+	const tw_step *hearing;
+	int handler_actions;
+	char *handler_note; /* owned: what they did, for the step's note */
 } tw_customer;
 
 /* Milliseconds on a monotonic clock. */

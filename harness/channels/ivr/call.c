@@ -78,6 +78,8 @@ struct tw_call {
 	char *rejected;
 	bool hung_up;
 	bool caller_left;  /* the caller hung up; a last request may remain */
+	bool ran_out;      /* issue 14, MATCH: the IVR's hang-up was its
+			      document running out, not a <Hangup/> */
 };
 
 void tw_call_limits_init(tw_call_limits *l)
@@ -1088,4 +1090,22 @@ int tw_call_hangup(tw_call *call, tw_error *err)
 	call->state = TW_CALL_ENDED;
 	call->end = TW_END_CALLER;
 	return TW_OK;
+}
+
+/* ---- issue 14, MATCH: who ended the call ---- */
+
+void tw_call_ran_out(tw_call *call)
+{
+	call->ran_out = true;
+}
+
+const char *tw_call_hangup_by(const tw_call *call)
+{
+	if (call->state != TW_CALL_ENDED)
+		return NULL;
+	if (call->end == TW_END_CALLER)
+		return "caller";
+	if (call->end == TW_END_HANGUP)
+		return call->ran_out ? "end" : "ivr";
+	return NULL;
 }

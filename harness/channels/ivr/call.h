@@ -383,6 +383,15 @@ int tw_call_recorded(tw_call *call, const char *text);
 /* The value the carrier sends as CallStatus now ("in-progress", ...). */
 const char *tw_call_status_word(const tw_call *call);
 
+/* issue 14, MATCH: the IVR's hang-up about to be recorded (TW_END_HANGUP)
+ * is its document running out of verbs or elements, not an explicit
+ * <Hangup/>, <disconnect/> or <exit/>: `expect hangup by end`. */
+void tw_call_ran_out(tw_call *call);
+/* Who ended the call: "ivr" (explicitly), "end" (the document ran out),
+ * "caller"; NULL while it goes on or when it ended otherwise (rejected,
+ * failed). Static. */
+const char *tw_call_hangup_by(const tw_call *call);
+
 extern const tw_dialect tw_twiml_dialect;
 extern const tw_dialect tw_vxml_dialect;
 
