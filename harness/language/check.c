@@ -966,6 +966,11 @@ static void check_channel(checker *c, const tw_scene *sc, const tw_step *st)
 	if (!c->call_line) {
 		if (!ivr)
 			return;
+		/* issue 14, MATCH: the call hung up is still there to ask who
+		 * ended it and how often it re-prompted */
+		if (c->hangup_line && st->kind == TW_STEP_EXPECT &&
+		    (st->expect.subject == TW_SUBJ_HANGUP || st->expect.subject == TW_SUBJ_REPROMPTS))
+			return;
 		if (c->hangup_line)
 			problem(c, line, col,
 				"'%s' after 'hang up' (line %d): place a new call first", name,
