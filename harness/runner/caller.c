@@ -217,6 +217,7 @@ static void fail_call(tw_customer *c, tw_step_result *sr, const tw_error *err, d
 }
 
 static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
+static void expect_call(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
 
 /* Sends the call's pending request, or completes the step. */
 static void fetch_or_pass(tw_customer *c, tw_step_result *sr, double now_ms)
@@ -225,7 +226,10 @@ static void fetch_or_pass(tw_customer *c, tw_step_result *sr, double now_ms)
 	if (!r && c->hearing) { /* issue 14, MATCH: a handler was answered */
 		const tw_step *st = c->hearing;
 		c->hearing = NULL;
-		hear(c, sr, st, now_ms);
+		if (st->kind == TW_STEP_HEAR)
+			hear(c, sr, st, now_ms);
+		else
+			expect_call(c, sr, st, now_ms);
 		return;
 	}
 	if (!r) {
@@ -829,7 +833,9 @@ static void expect_call(tw_customer *c, tw_step_result *sr, const tw_step *st, d
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		return;
 	}
-	if (!out.passed)
+	if (!out.passed && answer(c, sr, st, now_ms)) /* issue 14, MATCH: look again */
+		;
+	else if (!out.passed)
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, out.expected, out.actual, "%s",
 				 out.message ? out.message : "expectation failed");
 	else if (st->expect.capture && out.captured &&
@@ -837,7 +843,7 @@ static void expect_call(tw_customer *c, tw_step_result *sr, const tw_step *st, d
 					out.captured_secret) != TW_OK)
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 	else
-		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+		hear_passed(c, sr, now_ms, NULL); /* with what handlers did, if any */
 	tw_expect_outcome_free(&out);
 }
 
@@ -932,6 +938,10 @@ void tw_caller_hangup(tw_customer *c, tw_step_result *sr, const tw_step *st, dou
 
 void tw_caller_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
 {
+	c->hearing = NULL; /* issue 14, MATCH: a new step, no handler acted yet */
+	c->handler_actions = 0;
+	free(c->handler_note);
+	c->handler_note = NULL;
 	if (on_call(c, sr, now_ms))
 		expect_call(c, sr, st, now_ms);
 }
