@@ -566,10 +566,8 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 	tw_token t;
 	if ((rc = tw_parse_peek(p, &t)))
 		return rc;
-	if (hear && p->hear_action &&
-	    (tw_parse_is_word(&t, "press") || tw_parse_is_word(&t, "say") ||
-	     tw_parse_is_word(&t, "silence")))
-		return TW_OK;
+	if (hear && p->hear_action && !tw_parse_is_word(&t, "as"))
+		return TW_OK; /* tw_parse_when reads the action, or says it is missing */
 	if (tw_parse_is_word(&t, "as")) {
 		if ((rc = tw_parse_next(p, &t)))
 			return rc;
