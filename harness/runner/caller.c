@@ -744,6 +744,9 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 				 tw_call_state_of(c->call) == TW_CALL_ENDED ? "the call has ended"
 									    : "it is waiting for the caller",
 				 more);
+	} else if (ex->fuzzy > 0 && best >= 0 && best_end == best_start) {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, tw_buf_str(&said),
+				 "did not hear %s: nothing said came close%s", what, more);
 	} else if (ex->fuzzy > 0 && best >= 0) {
 		const char *t = prompt_text(c->call, best_event);
 		char q[LAST_HEARD_QUOTED];
