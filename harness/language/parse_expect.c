@@ -29,6 +29,13 @@ static const char *const subject_words[] = {
 };
 
 
+/* issue 14, MATCH: the operators a count takes. */
+static bool relational_or_eq(tw_op op)
+{
+	return op == TW_OP_EQ || op == TW_OP_NE || op == TW_OP_LT || op == TW_OP_LE ||
+	       op == TW_OP_GT || op == TW_OP_GE;
+}
+
 static bool op_word(const tw_token *tok, tw_op *op)
 {
 	static const struct {
@@ -648,7 +655,25 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 	 * turns so far (a number, so the relational operators apply) */
 	if (tw_parse_is_word(&tok, "reprompts")) {
 		e->subject = TW_SUBJ_REPROMPTS;
-		return tw_parse_expectation_rest(p, e, "reprompts");
+		tw_token o, n;
+		if ((rc = tw_parse_next(p, &o)))
+			return rc;
+		if (!op_word(&o, &e->op) || !relational_or_eq(e->op))
+			return tw_parse_err(p, o.col,
+					    "expected ==, !=, <, <=, > or >= and a number after "
+					    "'expect reprompts', like expect reprompts == 0");
+		if ((rc = tw_parse_next(p, &n)))
+			return rc;
+		double d;
+		if (n.kind != TW_TOK_WORD || !tw_parse_number(n.text, &d) || d < 0 ||
+		    d != floor(d))
+			return tw_parse_err(p, n.col,
+					    "expected a count of re-prompt turns after '%s', like "
+					    "expect reprompts %s 0",
+					    o.text, o.text);
+		e->value = (tw_value){.kind = TW_VAL_NUMBER, .loc = tw_parse_loc(p, n.col),
+				      .text = n.text, .number = d};
+		return tw_parse_end(p, "the count");
 	}
 	if (tok.kind == TW_TOK_WORD)
 		for (si = 0; si < COUNT(subject_words); si++)

@@ -1913,6 +1913,8 @@ static void test_matching_prompts(void **state)
 	parse_err(CALL "  when hear \"x\" hang up\n", 3, 17, "expected what to do when it is heard");
 	parse_err(CALL "  when hear not \"x\" press 1\n", 3, 3, "'when hear not' answers nothing");
 	parse_err(CALL "  expect hangup by agent\n", 3, 20, "expected ivr, end or caller after 'hangup by'");
+	parse_err(CALL "  expect reprompts contains 1\n", 3, 20, "expected ==, !=, <, <=, > or >=");
+	parse_err(CALL "  expect reprompts == \"x\"\n", 3, 23, "expected a count of re-prompt turns");
 #undef CALL
 }
 
