@@ -479,6 +479,22 @@ static int press(tw_call *call, const tw_step *st, const char *value, tw_error *
 static int say(tw_call *call, const tw_step *st, const char *value, tw_error *e);
 static int silence(tw_call *call, const tw_step *st, const char *value, tw_error *e);
 
+/* issue 14, MATCH: the caller acts with value (expanded): a step's press,
+ * say or silence, or a handler's (answer). The caller has heard up to the
+ * cursor; after the action, what was said before no longer counts. */
+static void act_with(tw_customer *c, tw_step_result *sr, const tw_step *st, const char *value,
+		     double now_ms, call_action *action)
+{
+	c->heard = tw_call_event_count(c->call);
+	c->heard_byte = 0;
+	tw_error e = {0};
+	if (action(c->call, st, value, &e) != TW_OK)
+		fail_call(c, sr, &e, now_ms);
+	else
+		fetch_or_pass(c, sr, now_ms);
+	tw_error_clear(&e);
+}
+
 /* A handler of the step answers what the IVR said from the cursor on,
  * while it listens. True when one acted (the step goes on in
  * fetch_or_pass, or failed); false when none matched. */
@@ -536,17 +552,12 @@ static bool answer(tw_customer *c, tw_step_result *sr, const tw_step *st, double
 			tw_call_event_add(c->call, TW_EV_NOTE, line, 0);
 			c->handler_actions++;
 			c->hearing = st;
-			c->heard = tw_call_event_count(c->call);
-			c->heard_byte = 0;
+			/* The caller answers having heard up to the handler's match. */
+			move_cursor(c, i, lk.end);
 			call_action *action = h->when_action == TW_STEP_PRESS ? press
 					      : h->when_action == TW_STEP_SAY ? say
 									     : silence;
-			tw_error e = {0};
-			if (action(c->call, h, value, &e) != TW_OK)
-				fail_call(c, sr, &e, now_ms);
-			else
-				fetch_or_pass(c, sr, now_ms);
-			tw_error_clear(&e);
+			act_with(c, sr, h, value, now_ms, action);
 			free(value);
 			return true;
 		}
@@ -859,14 +870,7 @@ static void act(tw_customer *c, tw_step_result *sr, const tw_step *st, double no
 	char *value = NULL;
 	if (st->value && !(value = tw_customer_expand(c, sr, st->value, now_ms)))
 		return;
-	c->heard = tw_call_event_count(c->call);
-	c->heard_byte = 0; /* issue 14, MATCH */
-	tw_error e = {0};
-	if (action(c->call, st, value, &e) != TW_OK)
-		fail_call(c, sr, &e, now_ms);
-	else
-		fetch_or_pass(c, sr, now_ms);
-	tw_error_clear(&e);
+	act_with(c, sr, st, value, now_ms, action);
 	free(value);
 }
 
