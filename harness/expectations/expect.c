@@ -1057,6 +1057,7 @@ static char *make_label_with(eval *ev, const char *count)
 	case TW_SUBJ_VERSION: return tw_expect_format(ev, "version%s", count);
 	case TW_SUBJ_CERTIFICATE:
 		return tw_expect_format(ev, "certificate%s%s%s", sep, arg, count);
+	case TW_SUBJ_REPROMPTS: return tw_expect_format(ev, "reprompts"); /* issue 14 */
 	}
 	return tw_expect_format(ev, "?");
 }

@@ -291,3 +291,62 @@ int tw_regex_replace(const tw_regex *re, const char *subject, size_t len,
 	}
 	return tw_error_set(err, TW_ENOMEM, "out of memory");
 }
+
+/* ---- issue 14, MATCH ---- */
+
+int tw_regex_groups(const tw_regex *re)
+{
+	return (int)re->groups;
+}
+
+int tw_regex_find(const tw_regex *re, const char *subject, size_t len, size_t from,
+		  bool *matched, size_t *ovec, size_t pairs, tw_error *err)
+{
+	*matched = false;
+	for (size_t i = 0; i < 2 * pairs; i++)
+		ovec[i] = SIZE_MAX;
+	if (!subject) {
+		subject = "";
+		len = 0;
+	}
+	if (from > len)
+		return TW_OK;
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, re->gctx);
+	if (!md)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, (PCRE2_SIZE)len, (PCRE2_SIZE)from,
+			     0, md, re->mctx);
+	int result = TW_OK;
+	char msg[256];
+	if (rc >= 0) {
+		*matched = true;
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		uint32_t have = pcre2_get_ovector_count(md);
+		for (size_t i = 0; i < pairs && i < have; i++) {
+			if (ov[2 * i] == PCRE2_UNSET)
+				continue;
+			ovec[2 * i] = ov[2 * i];
+			ovec[2 * i + 1] = ov[2 * i + 1];
+		}
+	} else if (rc == PCRE2_ERROR_NOMATCH) {
+		result = TW_OK;
+	} else if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+		   rc == PCRE2_ERROR_HEAPLIMIT) {
+		pcre2_message(rc, msg, sizeof(msg));
+		result = tw_error_set(err, TW_ELIMIT,
+				      "PCRE2 gave up (%s): the pattern backtracks too much on "
+				      "this text",
+				      msg);
+	} else if (is_utf8_error(rc)) {
+		pcre2_message(rc, msg, sizeof(msg));
+		result = tw_error_set(err, TW_EUSAGE, "not valid UTF-8 at byte %zu (%s)",
+				      (size_t)pcre2_get_startchar(md), msg);
+	} else if (rc == PCRE2_ERROR_NOMEMORY) {
+		result = tw_error_set(err, TW_ENOMEM, "out of memory");
+	} else {
+		pcre2_message(rc, msg, sizeof(msg));
+		result = tw_error_set(err, TW_EINTERNAL, "PCRE2 match failed: %s", msg);
+	}
+	pcre2_match_data_free(md);
+	return result;
+}

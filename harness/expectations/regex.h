@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "techweek/error.h"
 
@@ -43,5 +44,18 @@ int tw_regex_match(const tw_regex *re, const char *subject, size_t len,
  * and TW_EUSAGE for a replacement PCRE2 refuses ("unknown substring"). */
 int tw_regex_replace(const tw_regex *re, const char *subject, size_t len,
 		     const char *replacement, char **out, size_t *out_len, tw_error *err);
+
+/* ---- issue 14, MATCH: where a prompt matched, for hear's cursor and a
+ * `when hear` handler's $1..$9 ---- */
+
+/* The capturing groups in re's pattern. */
+int tw_regex_groups(const tw_regex *re);
+
+/* As tw_regex_match on subject (len bytes), looking from byte from on
+ * (lookbehinds see the bytes before it): when *matched, ovec[2i] and
+ * ovec[2i + 1] are the bytes [start, end) of group i (0: the whole
+ * match) for i < pairs, SIZE_MAX both for a group that took no part. */
+int tw_regex_find(const tw_regex *re, const char *subject, size_t len, size_t from,
+		  bool *matched, size_t *ovec, size_t pairs, tw_error *err);
 
 #endif

@@ -999,6 +999,9 @@ void tw_subject_fetch(eval *ev)
 	case TW_SUBJ_CERTIFICATE:
 		fetch_certificate(ev);
 		break;
+	case TW_SUBJ_REPROMPTS: /* issue 14, MATCH: the count, given as text */
+		set_number(ev, ev->given ? strtod(ev->given, NULL) : 0);
+		break;
 	case TW_SUBJ_PROMPT:
 	case TW_SUBJ_TRANSFER:
 	case TW_SUBJ_RECORDING:

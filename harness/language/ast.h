@@ -77,6 +77,8 @@ typedef enum tw_subject {
 	TW_SUBJ_VERSION,     /* the HTTP version answered: "1.0", "1.1", "2", "3" */
 	TW_SUBJ_CERTIFICATE, /* arg = subject, issuer, expires or serial: the
 				server's certificate */
+	/* issue 14, MATCH */
+	TW_SUBJ_REPROMPTS, /* the call's re-prompt turns so far (a number) */
 } tw_subject;
 
 typedef enum tw_op {
@@ -188,6 +190,14 @@ typedef struct tw_expect {
 	const char *attr; /* cookie and set-cookie: the attribute read (path,
 			     domain, secure, httponly, expires, max-age,
 			     samesite); NULL: the value */
+	/* issue 14, MATCH */
+	double fuzzy;     /* hear `fuzzy [T]`: the least similarity (0..1]
+			     of the words to the best stretch of a prompt
+			     (expectations/fuzzy.h); 0: matched as written */
+	bool maybe;       /* `maybe hear`: passes when not heard, moving
+			     nothing */
+	const char *hangup_by; /* `expect hangup by ivr|end|caller` (static);
+				  NULL: ivr or end, as before */
 } tw_expect;
 
 /* ---- requests ---- */
@@ -280,6 +290,12 @@ typedef struct tw_step {
 	long nth;
 	char *within;
 	tw_loc within_loc;
+	/* issue 14, MATCH: WHEN `when hear ~ /re/ press $1`: expect is the
+	 * hear it waits for, when_action the action (PRESS, SAY or SILENCE)
+	 * with value (template; $1..$9 the regex's groups) and confidence */
+	tw_step_kind when_action;
+	int when_groups; /* the highest $N value uses (checked against the
+			    regex's groups) */
 } tw_step;
 
 /* issue 13, USE: a `use "FILE"` statement and what it brought: the used

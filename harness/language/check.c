@@ -931,6 +931,7 @@ static const char *step_name(const tw_step *st)
 		case TW_SUBJ_RECORDING: return "expect recording";
 		case TW_SUBJ_REJECTED: return "expect rejected";
 		case TW_SUBJ_HANGUP: return "expect hangup";
+		case TW_SUBJ_REPROMPTS: return "expect reprompts"; /* issue 14 */
 		default: break;
 		}
 	return tw_step_facts_of(st->kind)->written;
@@ -959,8 +960,16 @@ static void check_channel(checker *c, const tw_scene *sc, const tw_step *st)
 		c->call_line = line;
 		return;
 	}
+	/* issue 14, MATCH: a handler stands from its line on, a call or not */
+	if (st->kind == TW_STEP_WHEN)
+		return;
 	if (!c->call_line) {
 		if (!ivr)
+			return;
+		/* issue 14, MATCH: the call hung up is still there to ask who
+		 * ended it and how often it re-prompted */
+		if (c->hangup_line && st->kind == TW_STEP_EXPECT &&
+		    (st->expect.subject == TW_SUBJ_HANGUP || st->expect.subject == TW_SUBJ_REPROMPTS))
 			return;
 		if (c->hangup_line)
 			problem(c, line, col,
@@ -1209,6 +1218,51 @@ static void check_expect(checker *c, const tw_step *st)
 	check_filters(c, e);
 	if (e->subject == TW_SUBJ_JSON)
 		check_json_query(c, st);
+}
+
+/* issue 14, MATCH: `when hear ~ /re/ press $1`: the hear as any, the
+ * action's template, and no $N past the regex's groups. */
+static void check_when(checker *c, const tw_step *st)
+{
+	check_expect(c, st);
+	check_template(c, st->value, st->value_loc.col ? st->value_loc.col : st->loc.col);
+	if (st->when_groups == 0)
+		return;
+	const tw_value *v = &st->expect.value;
+	int groups = 0;
+	if (v->kind == TW_VAL_REGEX) {
+		if (tw_template_has_refs(v->text))
+			return; /* known only at run time */
+		tw_regex *re = NULL;
+		tw_error err = {0};
+		int rc = tw_regex_compile(&re, v->text, v->flags, &err);
+		tw_error_clear(&err);
+		if (rc == TW_ENOMEM)
+			c->oom = true;
+		if (rc)
+			return; /* check_regex said why */
+		groups = tw_regex_groups(re);
+		tw_regex_free(re);
+	}
+	if (st->when_groups <= groups)
+		return;
+	int col = st->value_loc.col ? st->value_loc.col : st->loc.col;
+	if (v->kind != TW_VAL_REGEX)
+		problem(c, st->loc.line, col,
+			"$%d in the handler's action, but only a regex has groups: write the "
+			"words as a regex with a group, like when hear ~ /press (\\d)/ press $1",
+			st->when_groups);
+	else if (groups == 0)
+		problem(c, st->loc.line, col,
+			"$%d in the handler's action, but the regex has no group: put the part "
+			"to use in parentheses, like /press (\\d)/",
+			st->when_groups);
+	else
+		problem(c, st->loc.line, col,
+			"$%d in the handler's action, but the regex has %d group%s: use $1%s%s "
+			"or add a group in parentheses",
+			st->when_groups, groups, groups == 1 ? "" : "s", groups > 1 ? ".." : "",
+			groups > 1 ? (const char *[]){"", "", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9"}[groups] : "");
 }
 
 /* The function that checks each step kind: steps.def's CHECK column. */

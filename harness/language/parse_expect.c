@@ -29,6 +29,13 @@ static const char *const subject_words[] = {
 };
 
 
+/* issue 14, MATCH: the operators a count takes. */
+static bool relational_or_eq(tw_op op)
+{
+	return op == TW_OP_EQ || op == TW_OP_NE || op == TW_OP_LT || op == TW_OP_LE ||
+	       op == TW_OP_GT || op == TW_OP_GE;
+}
+
 static bool op_word(const tw_token *tok, tw_op *op)
 {
 	static const struct {
@@ -559,10 +566,15 @@ int tw_parse_expectation_rest(parser *p, tw_expect *e, const char *subject)
 					    "'%s' takes text: expected a \"string\", like %s \"%s\"",
 					    op, op, v->text);
 	}
+	/* issue 14, MATCH: hear "..." fuzzy [T]; a when's action next */
+	if (hear && (rc = tw_parse_fuzzy(p, e)))
+		return rc;
 	/* as NAME */
 	tw_token t;
 	if ((rc = tw_parse_peek(p, &t)))
 		return rc;
+	if (hear && p->hear_action && !tw_parse_is_word(&t, "as"))
+		return TW_OK; /* tw_parse_when reads the action, or says it is missing */
 	if (tw_parse_is_word(&t, "as")) {
 		if ((rc = tw_parse_next(p, &t)))
 			return rc;
@@ -639,6 +651,30 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 	};
 	_Static_assert(COUNT(subjects) == COUNT(subject_words), "one subject per word");
 	size_t si = COUNT(subject_words);
+	/* issue 14, MATCH: `expect reprompts OP N`, the call's re-prompt
+	 * turns so far (a number, so the relational operators apply) */
+	if (tw_parse_is_word(&tok, "reprompts")) {
+		e->subject = TW_SUBJ_REPROMPTS;
+		tw_token o, n;
+		if ((rc = tw_parse_next(p, &o)))
+			return rc;
+		if (!op_word(&o, &e->op) || !relational_or_eq(e->op))
+			return tw_parse_err(p, o.col,
+					    "expected ==, !=, <, <=, > or >= and a number after "
+					    "'expect reprompts', like expect reprompts == 0");
+		if ((rc = tw_parse_next(p, &n)))
+			return rc;
+		double d;
+		if (n.kind != TW_TOK_WORD || !tw_parse_number(n.text, &d) || d < 0 ||
+		    d != floor(d))
+			return tw_parse_err(p, n.col,
+					    "expected a count of re-prompt turns after '%s', like "
+					    "expect reprompts %s 0",
+					    o.text, o.text);
+		e->value = (tw_value){.kind = TW_VAL_NUMBER, .loc = tw_parse_loc(p, n.col),
+				      .text = n.text, .number = d};
+		return tw_parse_end(p, "the count");
+	}
 	if (tok.kind == TW_TOK_WORD)
 		for (si = 0; si < COUNT(subject_words); si++)
 			if (strcmp(tok.text, subject_words[si]) == 0)
@@ -663,6 +699,9 @@ int tw_parse_expect(parser *p, const tw_token *kw, tw_step *st)
 				    tw_parse_shown(p, &tok), subjects_list);
 	}
 	const char *subject = subject_words[si];
+	/* issue 14, MATCH: `expect hangup by ivr|end|caller` */
+	if (subjects[si] == TW_SUBJ_HANGUP && (rc = tw_parse_hangup_by(p, e)))
+		return rc;
 	if (si == COUNT(subject_words) - 1) /* hop: named with its part below */
 		subject = "hop";
 	e->subject = subjects[si];

@@ -6,6 +6,8 @@
  */
 #include "language/parser_internal.h"
 
+#include "expectations/fuzzy.h"
+
 #include <ctype.h>
 #include <jansson.h>
 #include <math.h>
@@ -148,4 +150,119 @@ int tw_parse_say(parser *p, const tw_token *kw, tw_step *st)
 				    tw_parse_shown(p, &t));
 	st->confidence = d;
 	return tw_parse_end(p, "the confidence");
+}
+
+/* ---- issue 14, MATCH ---- */
+
+int tw_parse_fuzzy(parser *p, tw_expect *e)
+{
+	tw_token t;
+	int rc = tw_parse_peek(p, &t);
+	if (rc || !tw_parse_is_word(&t, "fuzzy"))
+		return rc;
+	if ((rc = tw_parse_next(p, &t)))
+		return rc;
+	if (e->op != TW_OP_CONTAINS)
+		return tw_parse_err(
+			p, t.col,
+			"'fuzzy' goes with the words to hear and no operator (hear \"press one "
+			"for sales\" fuzzy), not with '%s': a regex or an exact comparison is "
+			"already what it says",
+			tw_op_str(e->op));
+	e->fuzzy = TW_FUZZY_DEFAULT;
+	tw_token n;
+	if ((rc = tw_parse_peek(p, &n)))
+		return rc;
+	double d;
+	if (n.kind != TW_TOK_WORD || !tw_parse_number(n.text, &d))
+		return TW_OK;
+	if ((rc = tw_parse_next(p, &n)))
+		return rc;
+	if (!(d > 0 && d <= 1))
+		return tw_parse_err(p, n.col,
+				    "fuzzy threshold %s is out of range: expected a similarity "
+				    "above 0 and at most 1 (1: the same words, ignoring case and "
+				    "punctuation; the default is 0.8)",
+				    tw_parse_shown(p, &n));
+	e->fuzzy = d;
+	return TW_OK;
+}
+
+int tw_parse_hangup_by(parser *p, tw_expect *e)
+{
+	tw_token t;
+	int rc = tw_parse_peek(p, &t);
+	if (rc || !tw_parse_is_word(&t, "by"))
+		return rc;
+	if ((rc = tw_parse_next(p, &t)) || (rc = tw_parse_next(p, &t)))
+		return rc;
+	static const char *const who[] = {"ivr", "end", "caller"};
+	for (size_t i = 0; i < sizeof(who) / sizeof(who[0]); i++)
+		if (tw_parse_is_word(&t, who[i])) {
+			e->hangup_by = who[i];
+			return TW_OK;
+		}
+	return tw_parse_err(p, t.col,
+			    "expected ivr, end or caller after 'hangup by': ivr when the IVR hung "
+			    "up (<Hangup/>, <disconnect/>, <exit/>), end when its document ran "
+			    "out, caller when the caller did");
+}
+
+/* The highest $N (1..9) in a when's action. */
+static int highest_group(const char *s)
+{
+	int n = 0;
+	for (; s && *s; s++)
+		if (s[0] == '$' && s[1] >= '1' && s[1] <= '9' && s[1] - '0' > n)
+			n = s[1] - '0';
+	return n;
+}
+
+/* when hear [OP] WORDS [fuzzy [T]] press KEYS | say PHRASE [confidence N] |
+ * silence */
+int tw_parse_when(parser *p, const tw_token *kw, tw_step *st)
+{
+	(void)kw;
+	tw_token t;
+	int rc = tw_parse_next(p, &t);
+	if (rc)
+		return rc;
+	if (!tw_parse_is_word(&t, "hear"))
+		return tw_parse_err(p, t.col,
+				    "expected 'hear' after 'when', like when hear ~ /press (\\d) to "
+				    "continue/i press $1");
+	tw_expect *e = &st->expect;
+	e->subject = TW_SUBJ_PROMPT;
+	p->hear_action = true;
+	rc = tw_parse_expectation_rest(p, e, "hear");
+	p->hear_action = false;
+	if (rc)
+		return rc;
+	if (e->negate)
+		return tw_parse_err(p, st->loc.col,
+				    "'when hear not' answers nothing: a handler acts on what it "
+				    "hears, like when hear \"still there\" press 1");
+	if (e->capture)
+		return tw_parse_err(p, st->loc.col,
+				    "'as NAME' does not apply to 'when hear': its action takes the "
+				    "regex's groups as $1..$9");
+	tw_token a;
+	if ((rc = tw_parse_next(p, &a)))
+		return rc;
+	if (tw_parse_is_word(&a, "press")) {
+		st->when_action = TW_STEP_PRESS;
+		rc = tw_parse_press(p, &a, st);
+	} else if (tw_parse_is_word(&a, "say")) {
+		st->when_action = TW_STEP_SAY;
+		rc = tw_parse_say(p, &a, st);
+	} else if (tw_parse_is_word(&a, "silence")) {
+		st->when_action = TW_STEP_SILENCE;
+		rc = tw_parse_end(p, "'silence'");
+	} else {
+		return tw_parse_err(p, a.col,
+				    "expected what to do when it is heard: press KEYS, say "
+				    "\"WORDS\" or silence, like when hear \"still there\" press 1");
+	}
+	st->when_groups = highest_group(st->value);
+	return rc;
 }

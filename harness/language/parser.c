@@ -1224,7 +1224,18 @@ static int parse_pause(parser *p, const tw_token *kw, tw_step *st)
 
 static int parse_hear(parser *p, const tw_token *kw, tw_step *st)
 {
-	(void)kw;
+	/* issue 14, MATCH: `maybe hear ...` */
+	if (tw_parse_is_word(kw, "maybe")) {
+		tw_token t;
+		int rc = tw_parse_next(p, &t);
+		if (rc)
+			return rc;
+		if (!tw_parse_is_word(&t, "hear"))
+			return tw_parse_err(p, t.col,
+					    "expected 'hear' after 'maybe': the step is maybe hear "
+					    "\"words\", which passes whether or not they are heard");
+		st->expect.maybe = true;
+	}
 	st->expect.subject = TW_SUBJ_PROMPT;
 	return tw_parse_expectation_rest(p, &st->expect, "hear");
 }

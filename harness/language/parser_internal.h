@@ -67,6 +67,9 @@ typedef struct parser {
 	tw_use *last_use;
 	size_t with_cap;
 	int first_use_line;
+	/* issue 14, MATCH: the hear of a `when` line ends where its action
+	 * (press, say, silence) begins */
+	bool hear_action;
 } parser;
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -142,6 +145,11 @@ int tw_parse_filters(parser *p, tw_expect *e);
 int tw_parse_call(parser *p, const tw_token *kw, tw_step *st);
 int tw_parse_press(parser *p, const tw_token *kw, tw_step *st);
 int tw_parse_say(parser *p, const tw_token *kw, tw_step *st);
+/* issue 14, MATCH (parse_phone.c): `fuzzy [T]` after the words of a hear,
+ * `hangup by ivr|end|caller`, and the `when hear ... ACTION` step. */
+int tw_parse_fuzzy(parser *p, tw_expect *e);
+int tw_parse_hangup_by(parser *p, tw_expect *e);
+int tw_parse_when(parser *p, const tw_token *kw, tw_step *st);
 
 /* parse_modifier.c: a line attached to the request (header, query, form,
  * part, json, body, timeout) or the call (method, signed with) above it. */

@@ -47,7 +47,10 @@ int tw_script_parse(tw_script **out, const char *name, const char *text, size_t 
 /* The expectations: the steps that have one. */
 static tw_expect *expect_of(tw_step *st)
 {
-	return st->kind == TW_STEP_EXPECT || st->kind == TW_STEP_HEAR ? &st->expect : NULL;
+	return st->kind == TW_STEP_EXPECT || st->kind == TW_STEP_HEAR ||
+			       st->kind == TW_STEP_WHEN /* issue 14, MATCH */
+		       ? &st->expect
+		       : NULL;
 }
 
 static int finds_generated(const tw_ref *ref, void *ctx)
@@ -225,7 +228,8 @@ bool tw_step_is_phone(const tw_step *st)
 		return st->expect.subject == TW_SUBJ_TRANSFER ||
 		       st->expect.subject == TW_SUBJ_RECORDING ||
 		       st->expect.subject == TW_SUBJ_REJECTED ||
-		       st->expect.subject == TW_SUBJ_HANGUP;
+		       st->expect.subject == TW_SUBJ_HANGUP ||
+		       st->expect.subject == TW_SUBJ_REPROMPTS; /* issue 14, MATCH */
 	return tw_step_facts_of(st->kind)->channel == TW_STEP_ON_IVR;
 }
 

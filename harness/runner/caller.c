@@ -15,7 +15,10 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "expectations/compiled.h"
 #include "expectations/expect.h"
+#include "expectations/fuzzy.h"
+#include "expectations/regex.h"
 
 /* How many unmatched prompts a failing `hear` quotes. */
 #define HEARD_SHOWN 6
@@ -259,7 +262,8 @@ static void close_call(tw_customer *c)
 	c->call = NULL;
 	c->transcribed = 0;
 	c->heard = 0;
-	c->heard_byte = 0;
+	c->heard_byte = 0; /* issue 14, MATCH */
+	c->hearing = NULL;
 }
 
 void tw_caller_finish(tw_customer *c)
@@ -288,6 +292,7 @@ static void fail_call(tw_customer *c, tw_step_result *sr, const tw_error *err, d
 {
 	restore_webhook_response(c, sr); /* issue 14, AUDIO */
 	const tw_error *why = tw_call_error(c->call);
+	c->hearing = NULL; /* issue 14, MATCH */
 	if (why->code == TW_OK)
 		why = err;
 	const char *last = tw_call_last_prompt(c->call);
@@ -304,10 +309,22 @@ static void fail_call(tw_customer *c, tw_step_result *sr, const tw_error *err, d
 	transcribe(c);
 }
 
+static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
+static void expect_call(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
+
 /* Sends the call's pending request, or completes the step. */
 static void fetch_or_pass(tw_customer *c, tw_step_result *sr, double now_ms)
 {
 	const tw_call_request *r = tw_call_pending(c->call);
+	if (!r && c->hearing) { /* issue 14, MATCH: a handler was answered */
+		const tw_step *st = c->hearing;
+		c->hearing = NULL;
+		if (st->kind == TW_STEP_HEAR)
+			hear(c, sr, st, now_ms);
+		else
+			expect_call(c, sr, st, now_ms);
+		return;
+	}
 	if (!r) {
 		restore_webhook_response(c, sr); /* issue 14, AUDIO */
 		transcribe(c);
@@ -385,147 +402,183 @@ out:
 	free(token);
 }
 
-static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
-{
-	size_t n = tw_call_event_count(c->call);
-	tw_expect_outcome out = {0};
-	char *expected = NULL;
-	/* `hear not "x"`: no prompt since the last hear says it. Nothing is
-	 * consumed: what was not said cannot be heard past. */
-	if (st->expect.negate) {
-		for (size_t i = c->heard; i < n; i++) {
-			const tw_call_event *ev = tw_call_event_at(c->call, i);
-			if (!ev->is_prompt || !ev->text)
-				continue;
-			if (tw_expect_eval_given(&st->expect, ev->text, NULL, c->vars,
-						 &c->run->redact, &out) != TW_OK)
-				goto oom;
-			if (!out.passed) {
-				tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, out.expected,
-						 out.actual, "%s",
-						 out.message ? out.message : "heard it");
-				tw_expect_outcome_free(&out);
-				return;
-			}
-			tw_expect_outcome_free(&out);
-		}
-		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
-		return;
-	}
-	for (size_t i = c->heard; i < n; i++) {
-		const tw_call_event *ev = tw_call_event_at(c->call, i);
-		if (!ev->is_prompt || !ev->text)
-			continue;
-		if (tw_expect_eval_given(&st->expect, ev->text, NULL, c->vars, &c->run->redact,
-					 &out) != TW_OK)
-			goto oom;
-		if (out.passed) {
-			c->heard = i + 1;
-			if (st->expect.capture && out.captured &&
-			    tw_vars_set(c->vars, st->expect.capture, out.captured,
-					out.captured_secret) != TW_OK)
-				goto oom;
-			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
-			tw_expect_outcome_free(&out);
-			free(expected);
-			return;
-		}
-		if (!expected) {
-			expected = out.expected;
-			out.expected = NULL;
-		}
-		tw_expect_outcome_free(&out);
-	}
-	/* Not heard: say what was said instead, beside what was expected. */
-	tw_buf said;
-	tw_buf_init(&said, TRANSCRIPT_MAX);
-	size_t shown = 0, prompts = 0;
-	for (size_t i = c->heard; i < n; i++) {
-		const tw_call_event *ev = tw_call_event_at(c->call, i);
-		if (!ev->is_prompt || !ev->text)
-			continue;
-		if (shown < HEARD_SHOWN) {
-			tw_buf_printf(&said, "%s\"%s\"", shown ? "\n" : "", ev->text);
-			shown++;
-		}
-		prompts++;
-	}
-	if (prompts > shown)
-		tw_buf_printf(&said, "\n(and %zu more)", prompts - shown);
-	if (tw_buf_failed(&said)) {
-		tw_buf_free(&said);
-		goto oom;
-	}
-	if (!expected && tw_expect_eval_given(&st->expect, "", NULL, c->vars, &c->run->redact,
-					      &out) == TW_OK) {
-		expected = out.expected;
-		out.expected = NULL;
-		tw_expect_outcome_free(&out);
-	}
-	/* `hear "x"` reads as contains: the message says it the same way. */
-	const char *what = expected ? expected : "the prompt";
-	if (strncmp(what, "contains ", 9) == 0)
-		what += 9;
-	if (prompts == 0)
-		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, NULL,
-				 "did not hear %s: the IVR said nothing more (%s)", what,
-				 tw_call_state_of(c->call) == TW_CALL_ENDED ? "the call has ended"
-									    : "it is waiting for the caller");
-	else
-		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, tw_buf_str(&said),
-				 "did not hear %s", what);
-	tw_buf_free(&said);
-	free(expected);
-	return;
-oom:
-	tw_expect_outcome_free(&out);
-	free(expected);
-	tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
-}
-
-static void expect_call(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
-{
-	const char *value = NULL, *absent = NULL;
-	switch (st->expect.subject) {
-	case TW_SUBJ_TRANSFER:
-		value = tw_call_transfer(c->call);
-		absent = "the call was not transferred to anyone";
-		break;
-	case TW_SUBJ_RECORDING:
-		value = tw_call_recording(c->call);
-		absent = "nothing was recorded";
-		break;
-	case TW_SUBJ_REJECTED:
-		value = tw_call_rejected(c->call);
-		absent = "the call was not rejected";
-		break;
-	default:
-		value = tw_call_hung_up(c->call);
-		absent = tw_call_state_of(c->call) == TW_CALL_ENDED ? "the IVR did not hang up"
-								     : "the call is still going on";
-		break;
-	}
-	tw_expect_outcome out = {0};
-	if (tw_expect_eval_given(&st->expect, value, absent, c->vars, &c->run->redact, &out) !=
-	    TW_OK) {
-		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
-		return;
-	}
-	if (!out.passed)
-		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, out.expected, out.actual, "%s",
-				 out.message ? out.message : "expectation failed");
-	else if (st->expect.capture && out.captured &&
-		 tw_vars_set(c->vars, st->expect.capture, out.captured,
-					out.captured_secret) != TW_OK)
-		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
-	else
-		tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
-	tw_expect_outcome_free(&out);
-}
+/* ---- issue 14, MATCH: hear's cursor, fuzzy, maybe, standing handlers ---- */
 
 /* What press, say and silence do to the call, with the step's value
  * expanded (NULL when it has none). */
 typedef int call_action(tw_call *call, const tw_step *st, const char *value, tw_error *e);
+
+/* How often `when hear` handlers may act within one step. */
+#define HANDLER_ACTIONS_MAX 10
+/* A regex's groups a handler's action can use: $1..$9, and the match. */
+#define GROUPS 10
+
+
+/* Where looking starts in event i: the cursor's byte in its own event. */
+static size_t from_byte(const tw_customer *c, size_t i)
+{
+	return i == c->heard ? c->heard_byte : 0;
+}
+
+/* A prompt event's text; NULL for what is not a prompt. */
+static const char *prompt_text(const tw_call *call, size_t i)
+{
+	const tw_call_event *ev = tw_call_event_at(call, i);
+	return ev->is_prompt && ev->text ? ev->text : NULL;
+}
+
+/* What one look at a prompt found. */
+typedef struct look {
+	bool found;
+	size_t start, end;      /* what matched, in the prompt's bytes */
+	size_t ovec[2 * GROUPS]; /* a regex's groups (SIZE_MAX: none) */
+	double similarity;      /* fuzzy: the best stretch's */
+	tw_expect_outcome out;  /* the verdict on the rest (not fuzzy) */
+} look;
+
+/* The shortest start of rest (n bytes) the expectation holds on: where
+ * contains or a regex written with templates ends its first match. */
+static int shortest(tw_customer *c, const tw_expect *ex, const char *rest, size_t n,
+		    size_t *end)
+{
+	char *buf = malloc(n + 1);
+	if (!buf)
+		return TW_ENOMEM;
+	memcpy(buf, rest, n + 1);
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		buf[mid] = '\0';
+		tw_expect_outcome o = {0};
+		int rc = tw_expect_eval_given(ex, buf, NULL, c->vars, NULL, &o);
+		buf[mid] = rest[mid];
+		bool yes = o.passed;
+		tw_expect_outcome_free(&o);
+		if (rc != TW_OK) {
+			free(buf);
+			return rc;
+		}
+		if (yes)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	free(buf);
+	*end = hi;
+	return TW_OK;
+}
+
+/* Looks for ex in text from byte from on; want is its words expanded
+ * (fuzzy). TW_OK, TW_ENOMEM, or TW_ELIMIT for fuzzy words too long. */
+static int look_at(tw_customer *c, const tw_expect *ex, const char *want, const char *text,
+		   size_t from, look *lk)
+{
+	memset(lk, 0, sizeof(*lk));
+	for (size_t i = 0; i < 2 * GROUPS; i++)
+		lk->ovec[i] = SIZE_MAX;
+	size_t len = strlen(text);
+	if (from > len)
+		from = len;
+	const char *rest = text + from;
+	size_t n = len - from;
+	lk->start = lk->end = from;
+	if (ex->fuzzy > 0) {
+		tw_fuzzy_match m;
+		int rc = tw_fuzzy_find(want ? want : "", rest, n, &m);
+		if (rc)
+			return rc;
+		lk->similarity = m.similarity;
+		lk->start = from + m.start;
+		lk->end = from + m.end;
+		/* `hear not ... fuzzy`: found is "said", as for the rest */
+		lk->found = m.similarity + 1e-9 >= ex->fuzzy;
+		return TW_OK;
+	}
+	if (tw_expect_eval_given(ex, rest, NULL, c->vars, &c->run->redact, &lk->out) != TW_OK)
+		return TW_ENOMEM;
+	lk->found = lk->out.passed;
+	if (!lk->found || ex->negate)
+		return TW_OK;
+	const tw_regex *re = ex->code ? ex->code->regex : NULL;
+	if (ex->op == TW_OP_MATCHES && re) {
+		bool m = false;
+		tw_error e = {0};
+		int rc = tw_regex_find(re, rest, n, 0, &m, lk->ovec, GROUPS, &e);
+		tw_error_clear(&e);
+		if (rc == TW_ENOMEM)
+			return rc;
+		if (m)
+			for (size_t i = 0; i < 2 * GROUPS; i++)
+				if (lk->ovec[i] != SIZE_MAX)
+					lk->ovec[i] += from;
+		lk->start = m ? lk->ovec[0] : from;
+		lk->end = m ? lk->ovec[1] : len;
+		return TW_OK;
+	}
+	if (ex->op == TW_OP_CONTAINS || ex->op == TW_OP_MATCHES) {
+		size_t end = n;
+		int rc = shortest(c, ex, rest, n, &end);
+		if (rc)
+			return rc;
+		lk->end = from + end;
+		return TW_OK;
+	}
+	lk->end = len; /* ==, starts with, ends with: the rest of the prompt */
+	return TW_OK;
+}
+
+/* The cursor after a match ending at byte end of event i. */
+static void move_cursor(tw_customer *c, size_t i, size_t end)
+{
+	const char *t = prompt_text(c->call, i);
+	if (!t || end >= strlen(t)) {
+		c->heard = i + 1;
+		c->heard_byte = 0;
+	} else {
+		c->heard = i;
+		c->heard_byte = end;
+	}
+}
+
+/* The step's handlers: the `when hear` lines of its scene above it. */
+static const tw_step *handler_at(const tw_customer *c, const tw_step *st, size_t *k)
+{
+	const tw_scene *sc = &c->script->scenes[c->scene];
+	for (; *k < sc->step_count && &sc->steps[*k] != st; (*k)++)
+		if (sc->steps[*k].kind == TW_STEP_WHEN)
+			return &sc->steps[(*k)++];
+	return NULL;
+}
+
+/* value with $1..$9 replaced by the groups of text (empty when a group
+ * took no part) and $$ by $. malloc'd. */
+static char *with_groups(const char *value, const char *text, const size_t *ovec)
+{
+	tw_buf b;
+	tw_buf_init(&b, 1 << 16);
+	tw_buf_puts(&b, "");
+	for (const char *s = value; *s; s++) {
+		if (s[0] == '$' && s[1] >= '1' && s[1] <= '9') {
+			size_t g = (size_t)(s[1] - '0');
+			if (ovec[2 * g] != SIZE_MAX)
+				tw_buf_printf(&b, "%.*s", (int)(ovec[2 * g + 1] - ovec[2 * g]),
+					      text + ovec[2 * g]);
+			s++;
+		} else if (s[0] == '$' && s[1] == '$') {
+			tw_buf_puts(&b, "$");
+			s++;
+		} else {
+			tw_buf_printf(&b, "%c", *s);
+		}
+	}
+	char *out = tw_buf_failed(&b) ? NULL : strdup(tw_buf_str(&b));
+	tw_buf_free(&b);
+	return out;
+}
+
+static int press(tw_call *call, const tw_step *st, const char *value, tw_error *e);
+static int say(tw_call *call, const tw_step *st, const char *value, tw_error *e);
+static int silence(tw_call *call, const tw_step *st, const char *value, tw_error *e);
 
 static call_action silence;
 
@@ -551,14 +604,12 @@ static void barge_in(tw_customer *c)
 	}
 }
 
-/* press, say, silence: the caller acts; prompts said before no longer
- * count for `hear`. */
-static void act(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms,
-		call_action *action)
+/* issue 14, MATCH: the caller acts with value (expanded): a step's press,
+ * say or silence, or a handler's (answer). The caller has heard up to the
+ * cursor; after the action, what was said before no longer counts. */
+static void act_with(tw_customer *c, tw_step_result *sr, const tw_step *st, const char *value,
+		     double now_ms, call_action *action)
 {
-	char *value = NULL;
-	if (st->value && !(value = tw_customer_expand(c, sr, st->value, now_ms)))
-		return;
 	/* issue 14, CLOCK: a caller who acts having heard enough cuts the
 	 * ask short; one who waits for the timeout hears it all */
 	if (action != silence)
@@ -571,6 +622,384 @@ static void act(tw_customer *c, tw_step_result *sr, const tw_step *st, double no
 	else
 		fetch_or_pass(c, sr, now_ms);
 	tw_error_clear(&e);
+}
+
+/* A handler of the step answers what the IVR said from the cursor on,
+ * while it listens. True when one acted (the step goes on in
+ * fetch_or_pass, or failed); false when none matched. */
+static bool answer(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	if (tw_call_state_of(c->call) != TW_CALL_LISTENING ||
+	    c->handler_actions >= HANDLER_ACTIONS_MAX)
+		return false;
+	size_t n = tw_call_event_count(c->call), k = 0;
+	for (const tw_step *h; (h = handler_at(c, st, &k));) {
+		char *want = h->expect.fuzzy > 0
+				     ? tw_customer_expand(c, sr, h->expect.value.text, now_ms)
+				     : NULL;
+		if (h->expect.fuzzy > 0 && !want)
+			return true; /* failed: the template */
+		for (size_t i = c->heard; i < n; i++) {
+			const char *t = prompt_text(c->call, i);
+			if (!t)
+				continue;
+			look lk;
+			int rc = look_at(c, &h->expect, want, t, from_byte(c, i), &lk);
+			tw_expect_outcome_free(&lk.out);
+			if (rc != TW_OK || !lk.found)
+				continue;
+			free(want);
+			char *tpl = tw_customer_expand(c, sr, h->value, now_ms);
+			if (h->value && !tpl)
+				return true;
+			char *value = tpl ? with_groups(tpl, t, lk.ovec) : NULL;
+			free(tpl);
+			if (tpl && !value) {
+				tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
+						 "out of memory");
+				return true;
+			}
+			char did[160];
+			if (h->when_action == TW_STEP_PRESS)
+				snprintf(did, sizeof(did), "press %s", value);
+			else if (h->when_action == TW_STEP_SAY)
+				snprintf(did, sizeof(did), "say \"%s\"", value);
+			else
+				snprintf(did, sizeof(did), "silence");
+			char q[LAST_HEARD_QUOTED];
+			tw_buf note;
+			tw_buf_init(&note, 1 << 16);
+			tw_buf_printf(&note, "%s%sanswered \"%s\" with %s (when hear, line %d)",
+				      c->handler_note ? c->handler_note : "",
+				      c->handler_note ? "; " : "",
+				      tw_call_quote(c->call, t, q, sizeof(q)), did, h->loc.line);
+			free(c->handler_note);
+			c->handler_note = tw_buf_failed(&note) ? NULL : strdup(tw_buf_str(&note));
+			tw_buf_free(&note);
+			char line[200];
+			snprintf(line, sizeof(line), "when hear (line %d): %s", h->loc.line, did);
+			tw_call_event_add(c->call, TW_EV_NOTE, line, 0);
+			c->handler_actions++;
+			c->hearing = st;
+			/* The caller answers having heard up to the handler's match. */
+			move_cursor(c, i, lk.end);
+			call_action *action = h->when_action == TW_STEP_PRESS ? press
+					      : h->when_action == TW_STEP_SAY ? say
+									     : silence;
+			act_with(c, sr, h, value, now_ms, action);
+			free(value);
+			return true;
+		}
+		free(want);
+	}
+	return false;
+}
+
+/* The step passes, saying what its handlers did. */
+static void hear_passed(tw_customer *c, tw_step_result *sr, double now_ms, const char *more)
+{
+	if (c->handler_note || more) {
+		char *note = NULL;
+		size_t n = (c->handler_note ? strlen(c->handler_note) : 0) + (more ? strlen(more) : 0) + 3;
+		if ((note = malloc(n)))
+			snprintf(note, n, "%s%s%s", c->handler_note ? c->handler_note : "",
+				 c->handler_note && more ? "; " : "", more ? more : "");
+		free(sr->note);
+		sr->note = note ? tw_run_redact(c->run, note) : NULL;
+		free(note);
+	}
+	free(c->handler_note);
+	c->handler_note = NULL;
+	tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+}
+
+/* `hear not "x"`: nothing said from the cursor on says it. Nothing is
+ * consumed: what was not said cannot be heard past. */
+static void hear_not(tw_customer *c, tw_step_result *sr, const tw_step *st, const char *want,
+		     double now_ms)
+{
+	size_t n = tw_call_event_count(c->call);
+	for (size_t i = c->heard; i < n; i++) {
+		const char *t = prompt_text(c->call, i);
+		if (!t)
+			continue;
+		look lk;
+		int rc = look_at(c, &st->expect, want, t, from_byte(c, i), &lk);
+		if (rc != TW_OK) {
+			tw_expect_outcome_free(&lk.out);
+			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
+					 rc == TW_ELIMIT ? "the fuzzy words pass %d characters"
+							 : "out of memory",
+					 TW_FUZZY_MAX_EXPECTED);
+			return;
+		}
+		if (st->expect.fuzzy > 0 && lk.found) {
+			char q[LAST_HEARD_QUOTED];
+			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, want, t,
+					 "heard \"%s\" (fuzzy %.2g): \"%.*s\" is %.2f similar, in \"%s\"",
+					 want, st->expect.fuzzy, (int)(lk.end - lk.start),
+					 t + lk.start, lk.similarity,
+					 tw_call_quote(c->call, t, q, sizeof(q)));
+			return;
+		}
+		if (st->expect.fuzzy == 0 && !lk.found) {
+			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, lk.out.expected,
+					 lk.out.actual, "%s",
+					 lk.out.message ? lk.out.message : "heard it");
+			tw_expect_outcome_free(&lk.out);
+			return;
+		}
+		tw_expect_outcome_free(&lk.out);
+	}
+	hear_passed(c, sr, now_ms, NULL);
+}
+
+static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	const tw_expect *ex = &st->expect;
+	char *want = NULL, *expected = NULL;
+	if (ex->fuzzy > 0 && !(want = tw_customer_expand(c, sr, ex->value.text, now_ms)))
+		return;
+	if (ex->negate) {
+		hear_not(c, sr, st, want, now_ms);
+		free(want);
+		return;
+	}
+	size_t n = tw_call_event_count(c->call);
+	double best = -1;
+	size_t best_event = 0, best_start = 0, best_end = 0;
+	for (size_t i = c->heard; i < n; i++) {
+		const char *t = prompt_text(c->call, i);
+		if (!t)
+			continue;
+		look lk;
+		int rc = look_at(c, ex, want, t, from_byte(c, i), &lk);
+		if (rc == TW_ELIMIT) {
+			tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
+					 "the words of a fuzzy hear pass %d characters: write the "
+					 "part that matters",
+					 TW_FUZZY_MAX_EXPECTED);
+			free(want);
+			return;
+		}
+		if (rc != TW_OK) {
+			tw_expect_outcome_free(&lk.out);
+			goto oom;
+		}
+		if (lk.found) {
+			move_cursor(c, i, lk.end);
+			char *captured = lk.out.captured;
+			bool secret = lk.out.captured_secret;
+			char *fuzzy_capture = NULL;
+			if (ex->fuzzy > 0 && ex->capture &&
+			    !(captured = fuzzy_capture = strndup(t + lk.start, lk.end - lk.start))) {
+				tw_expect_outcome_free(&lk.out);
+				goto oom;
+			}
+			if (ex->capture && captured &&
+			    tw_vars_set(c->vars, ex->capture, captured, secret) != TW_OK) {
+				free(fuzzy_capture);
+				tw_expect_outcome_free(&lk.out);
+				goto oom;
+			}
+			free(fuzzy_capture);
+			tw_expect_outcome_free(&lk.out);
+			char note[64];
+			if (ex->fuzzy > 0 && lk.similarity < 1)
+				snprintf(note, sizeof(note), "heard %.2f similar", lk.similarity);
+			hear_passed(c, sr, now_ms, ex->fuzzy > 0 && lk.similarity < 1 ? note : NULL);
+			free(want);
+			free(expected);
+			return;
+		}
+		if (ex->fuzzy > 0 && lk.similarity > best) {
+			best = lk.similarity;
+			best_event = i;
+			best_start = lk.start;
+			best_end = lk.end;
+		}
+		if (!expected) {
+			expected = lk.out.expected;
+			lk.out.expected = NULL;
+		}
+		tw_expect_outcome_free(&lk.out);
+	}
+	/* A standing handler answers the IVR; the step looks again when it
+	 * has (fetch_or_pass). */
+	if (answer(c, sr, st, now_ms)) {
+		free(want);
+		free(expected);
+		return;
+	}
+	if (ex->maybe) {
+		hear_passed(c, sr, now_ms, "not heard");
+		free(want);
+		free(expected);
+		return;
+	}
+	/* Not heard: say what was said instead, beside what was expected. */
+	tw_buf said;
+	tw_buf_init(&said, TRANSCRIPT_MAX);
+	size_t shown = 0, prompts = 0;
+	for (size_t i = c->heard; i < n; i++) {
+		const char *t = prompt_text(c->call, i);
+		if (!t)
+			continue;
+		if (shown < HEARD_SHOWN) {
+			tw_buf_printf(&said, "%s\"%s\"", shown ? "\n" : "", t + from_byte(c, i));
+			shown++;
+		}
+		prompts++;
+	}
+	if (prompts > shown)
+		tw_buf_printf(&said, "\n(and %zu more)", prompts - shown);
+	if (tw_buf_failed(&said)) {
+		tw_buf_free(&said);
+		goto oom;
+	}
+	tw_expect_outcome out = {0};
+	if (!expected && ex->fuzzy == 0 &&
+	    tw_expect_eval_given(ex, "", NULL, c->vars, &c->run->redact, &out) == TW_OK) {
+		expected = out.expected;
+		out.expected = NULL;
+		tw_expect_outcome_free(&out);
+	}
+	if (ex->fuzzy > 0) {
+		free(expected);
+		size_t m = strlen(want) + 32;
+		if ((expected = malloc(m)))
+			snprintf(expected, m, "\"%s\" fuzzy %.2g", want, ex->fuzzy);
+	}
+	/* `hear "x"` reads as contains: the message says it the same way. */
+	const char *what = expected ? expected : "the prompt";
+	if (strncmp(what, "contains ", 9) == 0)
+		what += 9;
+	char more[96] = "";
+	if (c->handler_actions >= HANDLER_ACTIONS_MAX)
+		snprintf(more, sizeof(more), " (after %d handler actions, the most a step takes)",
+			 HANDLER_ACTIONS_MAX);
+	if (prompts == 0) {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, NULL,
+				 "did not hear %s: the IVR said nothing more (%s)%s", what,
+				 tw_call_state_of(c->call) == TW_CALL_ENDED ? "the call has ended"
+									    : "it is waiting for the caller",
+				 more);
+	} else if (ex->fuzzy > 0 && best >= 0 && best_end == best_start) {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, tw_buf_str(&said),
+				 "did not hear %s: nothing said came close%s", what, more);
+	} else if (ex->fuzzy > 0 && best >= 0) {
+		const char *t = prompt_text(c->call, best_event);
+		char q[LAST_HEARD_QUOTED];
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, tw_buf_str(&said),
+				 "did not hear %s: the closest was \"%.*s\", %.2f similar, in "
+				 "\"%s\"%s",
+				 what, (int)(best_end - best_start), t + best_start, best,
+				 tw_call_quote(c->call, t, q, sizeof(q)), more);
+	} else {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, tw_buf_str(&said),
+				 "did not hear %s%s", what, more);
+	}
+	tw_buf_free(&said);
+	free(expected);
+	free(want);
+	return;
+oom:
+	free(expected);
+	free(want);
+	tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+}
+
+/* issue 14, MATCH: `expect hangup by WHO`: "hangup" when WHO ended the
+ * call, else NULL with *absent saying who did. */
+static const char *hangup_by(tw_customer *c, const char *who, const char **absent, char *why,
+			     size_t size)
+{
+	const char *by = tw_call_hangup_by(c->call);
+	if (by && strcmp(by, who) == 0)
+		return "hangup";
+	static const char *const said[][2] = {
+		{"ivr", "the IVR hung up (<Hangup/>, <disconnect/> or <exit/>)"},
+		{"end", "the IVR's document ran out, and the carrier hung up"},
+		{"caller", "the caller hung up"},
+	};
+	const char *what = "the call is still going on";
+	for (size_t i = 0; by && i < sizeof(said) / sizeof(said[0]); i++)
+		if (strcmp(by, said[i][0]) == 0)
+			what = said[i][1];
+	if (!by && tw_call_state_of(c->call) == TW_CALL_ENDED)
+		what = "the call ended otherwise (rejected, or it could not be followed)";
+	snprintf(why, size, "not hung up by %s: %s%s", who, what,
+		 by ? " (expect hangup by " : "");
+	if (by) {
+		size_t n = strlen(why);
+		snprintf(why + n, size - n, "%s)", by);
+	}
+	*absent = why;
+	return NULL;
+}
+
+static void expect_call(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	const char *value = NULL, *absent = NULL;
+	char count[32], why[200]; /* issue 14, MATCH */
+	switch (st->expect.subject) {
+	case TW_SUBJ_TRANSFER:
+		value = tw_call_transfer(c->call);
+		absent = "the call was not transferred to anyone";
+		break;
+	case TW_SUBJ_RECORDING:
+		value = tw_call_recording(c->call);
+		absent = "nothing was recorded";
+		break;
+	case TW_SUBJ_REJECTED:
+		value = tw_call_rejected(c->call);
+		absent = "the call was not rejected";
+		break;
+	case TW_SUBJ_REPROMPTS: { /* issue 14, MATCH */
+		tw_call_figures f;
+		tw_call_figures_of(c->call, &f);
+		snprintf(count, sizeof(count), "%d", f.repeats);
+		value = count;
+		break;
+	}
+	default:
+		value = tw_call_hung_up(c->call);
+		absent = tw_call_state_of(c->call) == TW_CALL_ENDED ? "the IVR did not hang up"
+								     : "the call is still going on";
+		if (st->expect.hangup_by) /* issue 14, MATCH */
+			value = hangup_by(c, st->expect.hangup_by, &absent, why, sizeof(why));
+		break;
+	}
+	tw_expect_outcome out = {0};
+	if (tw_expect_eval_given(&st->expect, value, absent, c->vars, &c->run->redact, &out) !=
+	    TW_OK) {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+		return;
+	}
+	if (!out.passed && answer(c, sr, st, now_ms)) /* issue 14, MATCH: look again */
+		;
+	else if (!out.passed)
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, out.expected, out.actual, "%s",
+				 out.message ? out.message : "expectation failed");
+	else if (st->expect.capture && out.captured &&
+		 tw_vars_set(c->vars, st->expect.capture, out.captured,
+					out.captured_secret) != TW_OK)
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+	else
+		hear_passed(c, sr, now_ms, NULL); /* with what handlers did, if any */
+	tw_expect_outcome_free(&out);
+}
+
+
+/* press, say, silence: the caller acts; prompts said before no longer
+ * count for `hear`. */
+static void act(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms,
+		call_action *action)
+{
+	char *value = NULL;
+	if (st->value && !(value = tw_customer_expand(c, sr, st->value, now_ms)))
+		return;
+	act_with(c, sr, st, value, now_ms, action);
 	free(value);
 }
 
@@ -586,6 +1015,10 @@ static bool on_call(tw_customer *c, tw_step_result *sr, double now_ms)
 
 void tw_caller_hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
 {
+	c->hearing = NULL; /* issue 14, MATCH: a new step, no handler acted yet */
+	c->handler_actions = 0;
+	free(c->handler_note);
+	c->handler_note = NULL;
 	if (on_call(c, sr, now_ms))
 		hear(c, sr, st, now_ms);
 }
@@ -641,6 +1074,10 @@ void tw_caller_hangup(tw_customer *c, tw_step_result *sr, const tw_step *st, dou
 
 void tw_caller_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
 {
+	c->hearing = NULL; /* issue 14, MATCH: a new step, no handler acted yet */
+	c->handler_actions = 0;
+	free(c->handler_note);
+	c->handler_note = NULL;
 	if (on_call(c, sr, now_ms))
 		expect_call(c, sr, st, now_ms);
 }
@@ -691,4 +1128,12 @@ bool tw_caller_resource_failed(tw_customer *c, tw_step_result *sr, const char *w
 		fail_call(c, sr, &e, now_ms);
 	tw_error_clear(&e);
 	return true;
+}
+
+/* issue 14, MATCH: `when hear ... ACTION` stands from its line on:
+ * the hears after it read it (answer), the step itself does nothing. */
+void tw_caller_when(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
+{
+	(void)st;
+	tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 }

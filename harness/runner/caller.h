@@ -27,6 +27,8 @@ void tw_caller_say(tw_customer *c, tw_step_result *sr, const tw_step *st, double
 void tw_caller_silence(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
 void tw_caller_hangup(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
 void tw_caller_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
+/* issue 14, MATCH: a `when hear` handler's line: passes; hears read it */
+void tw_caller_when(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms);
 
 /* The webhook fetch under way came back with a response (transport
  * failures are the customer's): feeds it to the call, then fetches again

@@ -1581,5 +1581,6 @@ void tw_customer_free(tw_customer *c)
 		curl_share_cleanup(c->jar);
 	tw_vars_free(c->vars);
 	tw_vars_free(c->use_defaults); /* issue 13, F1 */
+	free(c->handler_note); /* issue 14, MATCH */
 	memset(c, 0, sizeof(*c));
 }

@@ -90,6 +90,12 @@ typedef struct tw_customer {
 	 * status, timings and expectations are the webhook's (caller.c) */
 	tw_response webhook_resp;
 	bool webhook_stashed;
+	/* issue 14, MATCH: the hear whose `when hear` handler acted, looked
+	 * at again once the IVR has answered (runner/caller.c); NULL when
+	 * none; and how often handlers acted in the step */
+	const tw_step *hearing;
+	int handler_actions;
+	char *handler_note; /* owned: what they did, for the step's note */
 } tw_customer;
 
 /* Milliseconds on a monotonic clock. */

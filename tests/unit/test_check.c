@@ -420,11 +420,16 @@ static void test_phone_needs_a_call(void **state)
 	      {8, 3, "'hang up' before any 'call': place a call first"});
 	/* A call spans scenes, web ones included, until hang up. */
 	CHECK("scene \"A\" on ivr\n  call /v\nscene \"W\"\n  visit /\nscene \"B\" on ivr\n"
-	      "  press 1\n  hang up\n  press 2\n  expect hangup\nscene \"C\" on ivr\n  say x\n"
+	      "  press 1\n  hang up\n  press 2\n  expect transfer\nscene \"C\" on ivr\n  say x\n"
 	      "  call /v\n  press 3\n",
 	      NULL, {8, 3, "'press' after 'hang up' (line 7): place a new call first"},
-	      {9, 3, "'expect hangup' after 'hang up' (line 7): place a new call first"},
+	      {9, 3, "'expect transfer' after 'hang up' (line 7): place a new call first"},
 	      {11, 3, "'say' after 'hang up' (line 7)"});
+	/* issue 14, MATCH: who ended the call, and its re-prompts, may be
+	 * asked after the caller hung up; a handler may stand before the call. */
+	CHECK_CLEAN("scene \"C\" on ivr\n  when hear \"still there\" press 1\n  call /v\n"
+		    "  hang up\n  expect hangup by caller\n  expect reprompts == 0\n",
+		    NULL);
 	/* A call placed in the wrong scene still counts: one problem, not one
 	 * per step after it. */
 	CHECK("scene \"W\"\n  call /v\nscene \"C\" on ivr\n  press 1\n", NULL,

@@ -1872,6 +1872,52 @@ static void test_cast_from_errors(void **state)
 	parse_err("cast from \"u.csv\"\ncast from \"v.csv\"\n", 2, 1, "duplicate 'cast' block");
 }
 
+/* issue 14, MATCH: fuzzy, maybe hear, when hear, hangup by, reprompts */
+static void test_matching_prompts(void **state)
+{
+	(void)state;
+	tw_script *s = parse_ok("scene \"C\" on ivr\n  call /v\n"
+				"  hear \"press one for sales\" fuzzy\n"
+				"  hear \"Press 1, for sales\" fuzzy 1 as words\n"
+				"  maybe hear \"Are you still there\"\n"
+				"  when hear ~ /press (\\d) to continue/i press $1\n"
+				"  when hear \"anyone there\" say \"yes\" confidence 0.7\n"
+				"  when hear \"hello\" silence\n"
+				"  expect hangup by end\n"
+				"  expect reprompts <= 1\n");
+	assert_true(step(s, 0, 1)->expect.fuzzy == 0.8);
+	assert_true(step(s, 0, 2)->expect.fuzzy == 1.0);
+	assert_string_equal(step(s, 0, 2)->expect.capture, "words");
+	assert_int_equal(step(s, 0, 3)->kind, TW_STEP_HEAR);
+	assert_true(step(s, 0, 3)->expect.maybe);
+	tw_step *w = step(s, 0, 4);
+	assert_int_equal(w->kind, TW_STEP_WHEN);
+	assert_int_equal(w->expect.op, TW_OP_MATCHES);
+	assert_int_equal(w->when_action, TW_STEP_PRESS);
+	assert_string_equal(w->value, "$1");
+	assert_int_equal(w->when_groups, 1);
+	assert_int_equal(step(s, 0, 5)->when_action, TW_STEP_SAY);
+	assert_true(step(s, 0, 5)->confidence == 0.7);
+	assert_int_equal(step(s, 0, 6)->when_action, TW_STEP_SILENCE);
+	assert_string_equal(step(s, 0, 7)->expect.hangup_by, "end");
+	assert_int_equal(step(s, 0, 7)->expect.op, TW_OP_EXISTS);
+	assert_int_equal(step(s, 0, 8)->expect.subject, TW_SUBJ_REPROMPTS);
+	assert_int_equal(step(s, 0, 8)->expect.op, TW_OP_LE);
+	tw_script_free(s);
+
+#define CALL "scene \"C\" on ivr\n  call /v\n"
+	parse_err(CALL "  hear ~ /x/ fuzzy\n", 3, 14, "'fuzzy' goes with the words to hear");
+	parse_err(CALL "  hear \"x\" fuzzy 1.5\n", 3, 18, "fuzzy threshold 1.5 is out of range");
+	parse_err(CALL "  maybe \"x\"\n", 3, 9, "expected 'hear' after 'maybe'");
+	parse_err(CALL "  when \"x\" press 1\n", 3, 8, "expected 'hear' after 'when'");
+	parse_err(CALL "  when hear \"x\" hang up\n", 3, 17, "expected what to do when it is heard");
+	parse_err(CALL "  when hear not \"x\" press 1\n", 3, 3, "'when hear not' answers nothing");
+	parse_err(CALL "  expect hangup by agent\n", 3, 20, "expected ivr, end or caller after 'hangup by'");
+	parse_err(CALL "  expect reprompts contains 1\n", 3, 20, "expected ==, !=, <, <=, > or >=");
+	parse_err(CALL "  expect reprompts == \"x\"\n", 3, 23, "expected a count of re-prompt turns");
+#undef CALL
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1918,6 +1964,7 @@ int main(void)
 		cmocka_unit_test(test_flow_errors),
 		cmocka_unit_test(test_cast_from), /* issue 13, DATA */
 		cmocka_unit_test(test_cast_from_errors),
+		cmocka_unit_test(test_matching_prompts), /* issue 14, MATCH */
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

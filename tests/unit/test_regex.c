@@ -285,6 +285,34 @@ static void test_reuse_compiled(void **state)
 	tw_regex_free(NULL);
 }
 
+/* issue 14, MATCH: where a match is, from a byte on, and its groups */
+static void test_find_from_with_groups(void **state)
+{
+	(void)state;
+	tw_regex *re = NULL;
+	tw_error err = {0};
+	assert_int_equal(tw_regex_compile(&re, "press (\\d) (to (\\w+))?", "i", &err), TW_OK);
+	assert_int_equal(tw_regex_groups(re), 3);
+	const char *s = "Press 1 for sales. Press 2 to continue.";
+	size_t ov[8];
+	bool m = false;
+	assert_int_equal(tw_regex_find(re, s, strlen(s), 0, &m, ov, 4, &err), TW_OK);
+	assert_true(m);
+	assert_int_equal(ov[0], 0);
+	assert_int_equal(ov[2], 6);
+	assert_int_equal(ov[3], 7);
+	assert_int_equal(ov[4], SIZE_MAX); /* (to ...) took no part */
+	/* From past the first match: the second. */
+	assert_int_equal(tw_regex_find(re, s, strlen(s), ov[1], &m, ov, 4, &err), TW_OK);
+	assert_true(m);
+	assert_int_equal(ov[2], (size_t)(strstr(s, "2 to") - s));
+	assert_int_equal(ov[7] - ov[6], strlen("continue"));
+	assert_int_equal(tw_regex_find(re, s, strlen(s), strlen(s), &m, ov, 4, &err), TW_OK);
+	assert_false(m);
+	tw_regex_free(re);
+	tw_error_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_catastrophic_backtracking),
 		cmocka_unit_test(test_deep_nesting_hits_a_limit),
 		cmocka_unit_test(test_reuse_compiled),
+		cmocka_unit_test(test_find_from_with_groups), /* issue 14 */
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

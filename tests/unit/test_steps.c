@@ -75,6 +75,8 @@ static void the_parser_makes_each_kind(void **state)
 		{"hear \"Hello\"", TW_STEP_HEAR},         {"press 1", TW_STEP_PRESS},
 		{"say \"yes\"", TW_STEP_SAY},             {"silence", TW_STEP_SILENCE},
 		{"hang up", TW_STEP_HANGUP},
+		/* issue 14, MATCH */
+		{"maybe hear \"Hello\"", TW_STEP_HEAR}, {"when hear \"still there\" press 1", TW_STEP_WHEN},
 	};
 	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
 		char text[200];
@@ -159,9 +161,10 @@ static void the_facts_are_the_ones_readiness_md_tells(void **state)
 	for (int k = 0; k < TW_STEP_KIND_COUNT; k++)
 		assert_int_equal(seen[k], (int)tw_step_facts_of((tw_step_kind)k)->word_count);
 
-	/* "every step in a frontstage scene except `expect`, `hear` and `pause`" */
-	size_t n = words_after(doc, "every step in a frontstage scene except", "),", words, 16);
-	assert_int_equal(n, 3);
+	/* "every step in a frontstage scene except `expect`, `hear`, `maybe`,
+	 * `when` and `pause`" (issue 14 added maybe and when) */
+	size_t n = words_after(doc, "every step in a frontstage scene except", ";", words, 16);
+	assert_int_equal(n, 5);
 	bool not_action[TW_STEP_KIND_COUNT] = {0};
 	for (size_t i = 0; i < n; i++)
 		not_action[kind_of(words[i])] = true;

@@ -113,6 +113,8 @@ struct tw_call {
 	int held_dialect;
 	tw_audio_cache *audio;   /* the run's, or own_audio */
 	bool own_audio;
+	bool ran_out;      /* issue 14, MATCH: the IVR's hang-up was its
+			      document running out, not a <Hangup/> */
 };
 
 void tw_call_limits_init(tw_call_limits *l)
@@ -1658,4 +1660,22 @@ int tw_call_audio_event(tw_call *call, const char *text, double seconds)
 	if (call->event_count > before)
 		call->events[before].audio = true;
 	return rc;
+}
+
+/* ---- issue 14, MATCH: who ended the call ---- */
+
+void tw_call_ran_out(tw_call *call)
+{
+	call->ran_out = true;
+}
+
+const char *tw_call_hangup_by(const tw_call *call)
+{
+	if (call->state != TW_CALL_ENDED)
+		return NULL;
+	if (call->end == TW_END_CALLER)
+		return "caller";
+	if (call->end == TW_END_HANGUP)
+		return call->ran_out ? "end" : "ivr";
+	return NULL;
 }

@@ -465,6 +465,14 @@ void tw_call_set_bargein(tw_call *call, bool on);
 /* The call's options as given (speaking rate and key time resolved). */
 double tw_call_speaking_rate(const tw_call *call);
 double tw_call_key_time(const tw_call *call);
+/* issue 14, MATCH: the IVR's hang-up about to be recorded (TW_END_HANGUP)
+ * is its document running out of verbs or elements, not an explicit
+ * <Hangup/>, <disconnect/> or <exit/>: `expect hangup by end`. */
+void tw_call_ran_out(tw_call *call);
+/* Who ended the call: "ivr" (explicitly), "end" (the document ran out),
+ * "caller"; NULL while it goes on or when it ended otherwise (rejected,
+ * failed). Static. */
+const char *tw_call_hangup_by(const tw_call *call);
 
 extern const tw_dialect tw_twiml_dialect;
 extern const tw_dialect tw_vxml_dialect;

@@ -931,6 +931,7 @@ static int run_from(struct twiml *t, tw_call *call, xmlNodePtr v, tw_error *err)
 			return rc;
 	}
 	int rc = note(call, err, "no more verbs in %s: the carrier hangs up", t->shown_url);
+	tw_call_ran_out(call); /* issue 14, MATCH */
 	return rc ? rc : ivr_hangs_up(call, err);
 }
 

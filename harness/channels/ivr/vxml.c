@@ -1617,8 +1617,10 @@ static int run(vxml *v, tw_error *err)
 				return tw_vxml_needs_ecma(v, err, c->node, "cond", tw_vxml_attr(c->node, "cond"));
 			it = c;
 		}
-		if (!it) /* nothing left to do: the document exits */
+		if (!it) { /* nothing left to do: the document exits */
+			tw_call_ran_out(v->call); /* issue 14, MATCH */
 			return hang_up(v, err);
+		}
 		if ((rc = tw_call_at(v->call, it->node)))
 			return rc;
 		bool quiet = v->skip_prompts && it == v->cur;
