@@ -64,10 +64,13 @@
 
 #include "channels/ivr/call.h"
 #include "channels/ivr/grammar.h"
+#include "channels/ivr/script.h" /* issue 14, JS */
 #include "channels/ivr/vxml.h"
 #include "channels/web/html.h"
 #include "core/array.h"
 #include "core/buf.h"
+
+#include <jansson.h> /* issue 14, JS: shadow variables as JSON */
 
 #define VXML_MAX_TRANSITIONS 50  /* in-document dialog changes without input */
 #define VXML_MAX_ITERATIONS 1000 /* FIA rounds without input */
@@ -128,6 +131,13 @@ typedef struct vxml {
 
 	char *fragment; /* the dialog to start the next document at */
 	int transitions, iterations, depth;
+	/* issue 14, JS: the call's ECMAScript sandbox (made when the first
+	 * document that needs it loads; freed with the interpreter), and
+	 * whether the current document's variables live there (js_mode) or
+	 * in the string scopes above */
+	tw_js *js;
+	bool js_mode;
+	char *utterance; /* the keys the last DTMF input gave, for name$ */
 } vxml;
 
 /* ---- the tree ---- */
@@ -389,6 +399,336 @@ static bool number_literal(const char *s)
 	return digits;
 }
 
+static int text_failed(const tw_buf *b, const char *what, tw_error *err);
+
+/* ---- ECMAScript (issue 14, JS) ----
+ *
+ * A document that needs ECMAScript (vxml_needs_js: a <script>, <if>, a
+ * cond, an expr that is not a literal or a plain name, a shadow variable)
+ * keeps its variables in the call's sandbox (script.h) rather than in the
+ * string scopes: VoiceXML's scopes are objects there (session,
+ * application, document, dialog; the anonymous scope of executable
+ * content is the dialog's), and an expression is evaluated inside
+ * `with (session) with (application) with (document) with (dialog)`, so a
+ * name resolves innermost first, as the spec's scope chain does. Once a
+ * call has used the sandbox every later document of the call uses it
+ * too (one child per call). The IVR's text never becomes code: it goes as
+ * the argument ($tw_arg) and is evaluated with eval(); names are put in
+ * code only after js_name says they are plain identifiers.
+ */
+
+#define JS_CHAIN "with(session)with(application)with(document)with(dialog)"
+
+static const char js_prelude[] =
+	"var session = {connection: {protocol: {name: 'techweek'}}};"
+	"var application = {}, document = {}, dialog = {};"
+	"var $tw_v, $tw_k, $tw_keys;";
+
+/* A name that may be written into code: letters, digits, _ and $, not
+ * starting with a digit. */
+static bool js_name(const char *s)
+{
+	if (!s || !*s || isdigit((unsigned char)*s))
+		return false;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '$'))
+			return false;
+	return true;
+}
+
+/* A dotted path of js_names ("document.x", "a.b"). */
+static bool js_path(const char *s)
+{
+	if (!s || !*s)
+		return false;
+	char buf[256];
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	strcpy(buf, s);
+	char *save = NULL;
+	for (char *t = strtok_r(buf, ".", &save); t; t = strtok_r(NULL, ".", &save))
+		if (!js_name(t))
+			return false;
+	return s[strlen(s) - 1] != '.' && !strstr(s, "..") && s[0] != '.';
+}
+
+/* Runs code for element n in the call's sandbox, starting it (and the
+ * prelude) the first time. An error names the element and its line. */
+static int js_run(vxml *v, xmlNodePtr n, const char *code, const char *arg, tw_js_value *out,
+		  tw_error *err)
+{
+	tw_error e = {0};
+	int rc;
+	if (!v->js) {
+		if (!(v->js = tw_js_new(NULL)))
+			return tw_vxml_nomem(err);
+		if ((rc = tw_js_run(v->js, js_prelude, NULL, "prelude", 1, NULL, &e))) {
+			rc = tw_error_set(err, TW_EINTERNAL, "the ECMAScript sandbox: %s",
+					  e.message ? e.message : "out of memory");
+			tw_error_clear(&e);
+			return rc;
+		}
+	}
+	long line = n ? xmlGetLineNo(n) : 1;
+	rc = tw_js_run(v->js, code, arg, v->url ? v->url : "?", line, out, &e);
+	if (!rc)
+		return TW_OK;
+	if (rc == TW_ENOMEM && !e.message)
+		return tw_vxml_nomem(err);
+	char d[160], q[400];
+	if (n)
+		tw_vxml_describe(v, n, d, sizeof(d));
+	else
+		snprintf(d, sizeof(d), "<vxml>");
+	tw_call_quote(v->call, e.message ? e.message : "a script error", q, sizeof(q));
+	tw_error_clear(&e);
+	char own[40]; /* the script's line, when it is the element's, once */
+	snprintf(own, sizeof(own), " (line %ld)", line);
+	size_t ql = strlen(q), ol = strlen(own);
+	if (ql > ol && strcmp(q + ql - ol, own) == 0)
+		q[ql - ol] = '\0';
+	return tw_error_set(err, rc, "%s in %s at line %ld of %s", q, d, line, v->url ? v->url : "?");
+}
+
+/* expr's value in the scope chain: String(value), NULL for undefined. */
+static int js_eval(vxml *v, xmlNodePtr n, const char *expr, char **out, tw_error *err)
+{
+	tw_js_value val;
+	*out = NULL;
+	int rc = js_run(v, n, JS_CHAIN "{eval($tw_arg)}", expr, &val, err);
+	if (!rc)
+		*out = val.text;
+	return rc;
+}
+
+/* A cond: true when expr is truthy. */
+static int js_cond(vxml *v, xmlNodePtr n, const char *expr, bool *out, tw_error *err)
+{
+	tw_js_value val;
+	*out = false;
+	int rc = js_run(v, n, JS_CHAIN "{eval($tw_arg)}", expr, &val, err);
+	if (!rc) {
+		*out = val.truthy;
+		tw_js_value_free(&val);
+	}
+	return rc;
+}
+
+/* The object a string scope stands for. */
+static const char *js_scope(vxml *v, const vxml_scope *s)
+{
+	return s == &v->doc_vars ? "document" : "dialog";
+}
+
+/* scope.name = value (a string; NULL: undefined). */
+static int js_set(vxml *v, xmlNodePtr n, const char *scope, const char *name, const char *value,
+		  tw_error *err)
+{
+	if (!js_name(name))
+		return tw_vxml_fail(v, err, n, "\"%s\" is not a variable name", name);
+	char code[400];
+	snprintf(code, sizeof(code), "%s[\"%s\"] = $tw_arg; undefined", scope, name);
+	return js_run(v, n, code, value, NULL, err);
+}
+
+/* <var name expr> in scope: the expression's value as it is (a number
+ * stays a number). */
+static int js_var(vxml *v, xmlNodePtr n, const char *scope, const char *name, const char *expr,
+		  tw_error *err)
+{
+	if (!js_name(name))
+		return tw_vxml_fail(v, err, n, "<var name=\"%s\">: not a variable name", name);
+	char code[512];
+	snprintf(code, sizeof(code),
+		 "$tw_v = undefined; if ($tw_arg !== undefined) " JS_CHAIN "{$tw_v = eval($tw_arg)}"
+		 " %s[\"%s\"] = $tw_v; undefined",
+		 scope, name);
+	return js_run(v, n, code, expr, NULL, err);
+}
+
+/* <assign name expr>: name must be declared (a plain name in a scope of
+ * the chain, or scope.name in that scope); a property path is the
+ * script's own. */
+static int js_assign(vxml *v, xmlNodePtr n, const char *name, const char *expr, tw_error *err)
+{
+	if (!js_path(name))
+		return tw_vxml_fail(v, err, n, "<assign name=\"%s\">: not a variable name", name);
+	static const char *const scopes[] = {"dialog.", "document.", "application.", "session."};
+	char check[400] = "";
+	if (!strchr(name, '.')) {
+		snprintf(check, sizeof(check),
+			 "if (!(\"%s\" in dialog || \"%s\" in document || \"%s\" in application ||"
+			 " \"%s\" in session)) throw new ReferenceError(\"%s is not declared\");",
+			 name, name, name, name, name);
+	} else {
+		for (size_t i = 0; i < 4; i++) {
+			size_t len = strlen(scopes[i]);
+			const char *rest = name + len;
+			if (strncmp(name, scopes[i], len) == 0 && !strchr(rest, '.'))
+				snprintf(check, sizeof(check),
+					 "if (!(\"%s\" in %.*s)) throw new ReferenceError(\"%s is not declared\");",
+					 rest, (int)len - 1, scopes[i], name);
+		}
+	}
+	char code[1024];
+	snprintf(code, sizeof(code), "%s " JS_CHAIN "{%s = eval($tw_arg)} undefined", check, name);
+	return js_run(v, n, code, expr, NULL, err);
+}
+
+/* Is dialog.name defined? */
+static int js_defined(vxml *v, xmlNodePtr n, const char *name, bool *out, tw_error *err)
+{
+	*out = false;
+	if (!js_name(name))
+		return tw_vxml_fail(v, err, n, "\"%s\" is not a variable name", name);
+	char code[400];
+	snprintf(code, sizeof(code), "dialog[\"%s\"] !== undefined", name);
+	tw_js_value val;
+	int rc = js_run(v, n, code, NULL, &val, err);
+	if (!rc) {
+		*out = val.truthy;
+		tw_js_value_free(&val);
+	}
+	return rc;
+}
+
+/* What the recognizer made of the caller's input: the item's shadow
+ * variables (name$, when it has a name) and application.lastresult$. */
+static int js_shadow(vxml *v, xmlNodePtr n, const char *name, const tw_call_input *in,
+		     const char *value, tw_error *err)
+{
+	bool dtmf = in->kind == TW_INPUT_DTMF;
+	json_t *o = json_pack("{s:s, s:f, s:s, s:s}", "utterance",
+			      dtmf ? (v->utterance ? v->utterance : "") : (in->speech ? in->speech : ""),
+			      "confidence", dtmf ? 1.0 : in->confidence, "inputmode",
+			      dtmf ? "dtmf" : "voice", "interpretation", value ? value : "");
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (!text)
+		return tw_vxml_nomem(err);
+	char code[600];
+	snprintf(code, sizeof(code),
+		 "$tw_v = JSON.parse($tw_arg); %s%s%s application.lastresult$ = [$tw_v];"
+		 " for ($tw_k in $tw_v) application.lastresult$[$tw_k] = $tw_v[$tw_k]; undefined",
+		 name && js_name(name) ? "dialog[\"" : "", name && js_name(name) ? name : "",
+		 name && js_name(name) ? "$\"] = $tw_v;" : "");
+	int rc = js_run(v, n, code, text, NULL, err);
+	free(text);
+	return rc;
+}
+
+/* <script>: its text (src: techweek's limit until resources are fetched
+ * before a document runs) in scope ("document" or "dialog"). What it
+ * declares lands on the global object; it is moved to the scope's object
+ * afterwards, so it is found there and goes with the scope. (MuJS keeps
+ * a declared global, undefined from then on: a later document that reads
+ * the name without declaring it gets undefined, not a ReferenceError.) */
+static int js_script(vxml *v, xmlNodePtr n, const char *scope, tw_error *err)
+{
+	if (tw_vxml_attr(n, "src") || tw_vxml_attr(n, "srcexpr"))
+		return tw_vxml_unsupported(v, err, n, "it does not fetch scripts by src yet");
+	tw_buf b;
+	tw_buf_init(&b, TW_JS_MAX_TEXT);
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		if (tw_vxml_is_text(c) && c->content)
+			tw_buf_puts(&b, (const char *)c->content);
+	int rc = text_failed(&b, "script", err);
+	char *body = rc ? NULL : tw_buf_steal(&b);
+	tw_buf_free(&b);
+	if (rc)
+		return rc;
+	if (!body)
+		return tw_vxml_nomem(err);
+	/* MuJS's global variables are not enumerable: ask for every name */
+	rc = js_run(v, n,
+		    "$tw_keys = {}; Object.getOwnPropertyNames(this).forEach(function (k) {"
+		    " $tw_keys[k] = 1; }); undefined",
+		    NULL, NULL, err);
+	size_t len = strlen(body) + 128;
+	char *code = rc ? NULL : malloc(len);
+	if (!rc && !code)
+		rc = tw_vxml_nomem(err);
+	if (!rc) {
+		snprintf(code, len, JS_CHAIN "{%s\n} undefined", body);
+		rc = js_run(v, n, code, NULL, NULL, err);
+	}
+	if (!rc) {
+		char move[300];
+		snprintf(move, sizeof(move),
+			 "Object.getOwnPropertyNames(this).forEach(function (k) {"
+			 " if (!$tw_keys[k]) { %s[k] = this[k]; if (!delete this[k]) this[k] = undefined; }"
+			 " }, this); undefined",
+			 scope);
+		rc = js_run(v, n, move, NULL, NULL, err);
+	}
+	free(code);
+	free(body);
+	return rc;
+}
+
+/* *ok: n has no cond, or its cond is true. */
+static int cond_ok(vxml *v, xmlNodePtr n, bool *ok, tw_error *err)
+{
+	*ok = true;
+	const char *cond = tw_vxml_attr(n, "cond");
+	if (!cond)
+		return TW_OK;
+	if (!v->js_mode)
+		return tw_vxml_needs_ecma(v, err, n, "cond", cond);
+	return js_cond(v, n, cond, ok, err);
+}
+
+/* Is expr something the string scopes evaluate (a literal, a plain or
+ * scope-prefixed name)? */
+static bool js_simple(const char *expr)
+{
+	char *e = strdup(expr);
+	if (!e)
+		return false;
+	tw_vxml_squeeze(e);
+	size_t len = strlen(e);
+	bool simple = false;
+	if (len >= 2 && (e[0] == '\'' || e[0] == '"') && e[len - 1] == e[0] &&
+	    !memchr(e + 1, e[0], len - 2) && !memchr(e + 1, '\\', len - 2))
+		simple = true;
+	else if (number_literal(e) || !strcmp(e, "true") || !strcmp(e, "false") ||
+		 !strcmp(e, "undefined"))
+		simple = true;
+	else if (ident(e) && !strchr(e, '$')) {
+		const char *dot = strchr(e, '.');
+		simple = !dot || ((!strncmp(e, "dialog.", 7) || !strncmp(e, "document.", 9) ||
+				   !strncmp(e, "application.", 12)) &&
+				  !strchr(dot + 1, '.'));
+	}
+	free(e);
+	return simple;
+}
+
+/* Does the document need ECMAScript? */
+static bool vxml_needs_js(xmlNodePtr n)
+{
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (tw_vxml_is(n, "script") || tw_vxml_is(n, "if"))
+			return true;
+		for (xmlAttrPtr a = n->properties; a; a = a->next) {
+			const char *an = (const char *)a->name;
+			const char *val = tw_vxml_attr(n, an);
+			size_t l = strlen(an);
+			if (!strcmp(an, "cond"))
+				return true;
+			if (l >= 4 && !strcmp(an + l - 4, "expr") && val && !js_simple(val))
+				return true;
+			if ((!strcmp(an, "name") || !strcmp(an, "namelist")) && val && strchr(val, '$'))
+				return true;
+		}
+		if (vxml_needs_js(n->children))
+			return true;
+	}
+	return false;
+}
+
 /*
  * The value of an expression techweek can evaluate without ECMAScript: a
  * string literal, a number, true/false, undefined, or a variable's name.
@@ -399,6 +739,8 @@ static int eval(vxml *v, xmlNodePtr n, const char *what, const char *expr, char 
 		tw_error *err)
 {
 	*out = NULL;
+	if (v->js_mode && !(v->enum_alt && (!strcmp(expr, "_prompt") || !strcmp(expr, "_dtmf"))))
+		return js_eval(v, n, expr, out, err); /* issue 14, JS */
 	char *e = strdup(expr);
 	if (!e)
 		return tw_vxml_nomem(err);
@@ -454,6 +796,13 @@ static bool item_filled(vxml *v, const vxml_item *it)
 {
 	if (!it->name)
 		return it->done;
+	if (v->js_mode) { /* issue 14, JS: a script may fill it too */
+		bool defined = false;
+		tw_error e = {0};
+		if (js_defined(v, it->node, it->name, &defined, &e))
+			tw_error_clear(&e); /* the next evaluation fails the call */
+		return defined;
+	}
 	vxml_var *var = scope_find(&v->dialog_vars, it->name);
 	return var && var->value;
 }
@@ -758,9 +1107,11 @@ static int render(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 /* A <prompt> is spoken as one utterance; cond needs ECMAScript. */
 static int play_prompt(vxml *v, xmlNodePtr p, tw_buf *b, tw_error *err)
 {
-	if (tw_vxml_attr(p, "cond"))
-		return tw_vxml_needs_ecma(v, err, p, "cond", tw_vxml_attr(p, "cond"));
-	int rc = flush(v, b, err);
+	bool ok = true; /* issue 14, JS */
+	int rc = cond_ok(v, p, &ok, err);
+	if (rc || !ok)
+		return rc;
+	rc = flush(v, b, err);
 	if (!rc)
 		rc = render_children(v, p, b, err);
 	if (!rc)
@@ -798,6 +1149,11 @@ static int play_item_prompts(vxml *v, vxml_item *it, tw_error *err)
 	int best = 0, rc;
 	for (xmlNodePtr c = it->node->children; c; c = c->next) {
 		if (!tw_vxml_is(c, "prompt") && !bare_prompt(c))
+			continue;
+		bool ok = true; /* issue 14, JS: a prompt whose cond is false is not a candidate */
+		if (c->type == XML_ELEMENT_NODE && (rc = cond_ok(v, c, &ok, err)))
+			return rc;
+		if (!ok)
 			continue;
 		int count;
 		if ((rc = prompt_level(v, c, &count, err)))
@@ -885,8 +1241,12 @@ static int find_handler(vxml *v, const char *event, int n, xmlNodePtr *out, tw_e
 		for (xmlNodePtr h = scopes[s]->children; h; h = h->next) {
 			if (h->type != XML_ELEMENT_NODE || !catches(h, event))
 				continue;
-			if (tw_vxml_attr(h, "cond"))
-				return tw_vxml_needs_ecma(v, err, h, "cond", tw_vxml_attr(h, "cond"));
+			bool ok = true; /* issue 14, JS */
+			int rc = cond_ok(v, h, &ok, err);
+			if (rc)
+				return rc;
+			if (!ok)
+				continue;
 			int count = 1;
 			const char *c = tw_vxml_attr(h, "count");
 			if (c) {
@@ -1145,6 +1505,16 @@ static int do_submit(vxml *v, xmlNodePtr n, tw_error *err)
 	if (!rc && !(params = calloc(count + 1, sizeof(*params))))
 		rc = tw_vxml_nomem(err);
 	for (size_t i = 0; i < count && !rc; i++) {
+		if (v->js_mode) { /* issue 14, JS */
+			char *value = NULL;
+			if (!(rc = js_eval(v, n, names[i], &value, err))) {
+				params[i].name = strdup(names[i]);
+				params[i].value = value ? value : strdup("");
+				if (!params[i].name || !params[i].value)
+					rc = tw_vxml_nomem(err);
+			}
+			continue;
+		}
 		vxml_var *var;
 		rc = var_find(v, n, "namelist", names[i], &var, err);
 		if (!rc && !var)
@@ -1170,6 +1540,8 @@ static int do_var(vxml *v, xmlNodePtr n, vxml_scope *scope, tw_error *err)
 	const char *name = tw_vxml_attr(n, "name");
 	if (!name || !*name)
 		return tw_vxml_fail(v, err, n, "<var> without a name");
+	if (v->js_mode) /* issue 14, JS */
+		return js_var(v, n, js_scope(v, scope), name, tw_vxml_attr(n, "expr"), err);
 	if (!ident(name) || strchr(name, '.') || strchr(name, '$'))
 		return tw_vxml_needs_ecma(v, err, n, "name", name);
 	char *value = NULL;
@@ -1187,6 +1559,8 @@ static int do_assign(vxml *v, xmlNodePtr n, tw_error *err)
 	const char *expr = tw_vxml_attr(n, "expr");
 	if (!name || !expr)
 		return tw_vxml_fail(v, err, n, "<assign> needs name and expr");
+	if (v->js_mode) /* issue 14, JS */
+		return js_assign(v, n, name, expr, err);
 	vxml_var *var;
 	char *value = NULL;
 	int rc = var_find(v, n, "name", name, &var, err);
@@ -1215,6 +1589,11 @@ static int do_clear(vxml *v, xmlNodePtr n, tw_error *err)
 		for (size_t i = 0; i < v->nitems; i++) {
 			vxml_item *it = &v->items[i];
 			item_reset(it);
+			int rc = v->js_mode && it->name /* issue 14, JS */
+					 ? js_set(v, n, "dialog", it->name, NULL, err)
+					 : TW_OK;
+			if (rc)
+				return rc;
 			vxml_var *var = it->name ? scope_find(&v->dialog_vars, it->name) : NULL;
 			if (var) {
 				free(var->value);
@@ -1227,14 +1606,19 @@ static int do_clear(vxml *v, xmlNodePtr n, tw_error *err)
 	size_t count;
 	int rc = namelist(v, list, &names, &count, err);
 	for (size_t i = 0; i < count && !rc; i++) {
-		vxml_var *var;
-		rc = var_find(v, n, "namelist", names[i], &var, err);
-		if (!rc && !var)
+		vxml_var *var = NULL;
+		if (v->js_mode) /* issue 14, JS */
+			rc = js_assign(v, n, names[i], "undefined", err);
+		else
+			rc = var_find(v, n, "namelist", names[i], &var, err);
+		if (!rc && !var && !v->js_mode)
 			rc = tw_vxml_fail(v, err, n, "<clear> names %s, which is not declared", names[i]);
 		if (rc)
 			break;
-		free(var->value);
-		var->value = NULL;
+		if (var) {
+			free(var->value);
+			var->value = NULL;
+		}
 		vxml_item *it = item_named(v, names[i]);
 		if (it)
 			item_reset(it);
@@ -1254,6 +1638,90 @@ static int do_throw(vxml *v, xmlNodePtr n, tw_error *err)
 	else
 		rc = throw_event(v, event, n, err);
 	free(event);
+	return rc;
+}
+
+/* ---- <if>, <log> (issue 14, JS) ---- */
+
+static int exec_nodes(vxml *v, xmlNodePtr first, bool branch, tw_error *err);
+
+/* The first branch whose cond holds (<else>: always) runs. */
+static int do_if(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	xmlNodePtr head = n, start = n->children;
+	for (;;) {
+		bool ok = true;
+		if (!tw_vxml_is(head, "else")) {
+			if (!tw_vxml_attr(head, "cond")) {
+				char d[160];
+				tw_vxml_describe(v, head, d, sizeof(d));
+				return tw_vxml_fail(v, err, head, "%s without cond", d);
+			}
+			int rc = cond_ok(v, head, &ok, err);
+			if (rc)
+				return rc;
+		}
+		if (ok)
+			return exec_nodes(v, start, true, err);
+		xmlNodePtr c = start;
+		while (c && !tw_vxml_is(c, "elseif") && !tw_vxml_is(c, "else"))
+			c = c->next;
+		if (!c)
+			return TW_OK;
+		head = c;
+		start = c->next;
+	}
+}
+
+/* <log>: for the service's developers, not the caller; the transcript
+ * keeps it as a note ("log: ...", "log [label]: ..."). */
+static int do_log(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	tw_buf b;
+	tw_buf_init(&b, VXML_MAX_UTTERANCE);
+	int rc = TW_OK;
+	for (xmlNodePtr c = n->children; c && !rc; c = c->next) {
+		if (tw_vxml_is_text(c) && c->content) {
+			tw_buf_puts(&b, (const char *)c->content);
+		} else if (tw_vxml_is(c, "value") && tw_vxml_attr(c, "expr")) {
+			char *val = NULL;
+			if (!(rc = eval(v, c, "expr", tw_vxml_attr(c, "expr"), &val, err)))
+				tw_buf_puts(&b, val ? val : "undefined");
+			free(val);
+		}
+	}
+	const char *expr = tw_vxml_attr(n, "expr");
+	if (!rc && expr) {
+		char *val = NULL;
+		if (!(rc = eval(v, n, "expr", expr, &val, err))) {
+			tw_buf_puts(&b, " ");
+			tw_buf_puts(&b, val ? val : "undefined");
+		}
+		free(val);
+	}
+	if (!rc)
+		rc = text_failed(&b, "log", err);
+	char *text = rc ? NULL : tw_buf_steal(&b);
+	tw_buf_free(&b);
+	if (rc)
+		return rc;
+	if (!text)
+		return tw_vxml_nomem(err);
+	tw_vxml_squeeze(text);
+	const char *label = tw_vxml_attr(n, "label");
+	size_t len = strlen(text) + (label ? strlen(label) : 0) + 16;
+	char *line = malloc(len);
+	if (line) {
+		if (label)
+			snprintf(line, len, "log [%s]: %s", label, text);
+		else
+			snprintf(line, len, "log: %s", text);
+		rc = note(v, line, err);
+	} else {
+		rc = tw_vxml_nomem(err);
+	}
+	free(line);
+	free(text);
 	return rc;
 }
 
@@ -1279,12 +1747,11 @@ static int exec_one(vxml *v, xmlNodePtr n, tw_error *err)
 	if (tw_vxml_is(n, "throw"))
 		return do_throw(v, n, err);
 	if (tw_vxml_is(n, "log"))
-		return TW_OK; /* for the service's developers, not the caller */
+		return do_log(v, n, err); /* issue 14, JS */
 	if (tw_vxml_is(n, "if"))
-		return tw_vxml_needs_ecma(v, err, n, "cond",
-					  tw_vxml_attr(n, "cond") ? tw_vxml_attr(n, "cond") : "");
+		return do_if(v, n, err); /* issue 14, JS */
 	if (tw_vxml_is(n, "script"))
-		return tw_vxml_needs_ecma(v, err, n, "a script", NULL);
+		return js_script(v, n, "dialog", err); /* issue 14, JS */
 	if (tw_vxml_is(n, "data") || tw_vxml_is(n, "foreach"))
 		return tw_vxml_needs_ecma(v, err, n, "its result is an ECMAScript object", NULL);
 	if (tw_vxml_is(n, "return"))
@@ -1295,13 +1762,17 @@ static int exec_one(vxml *v, xmlNodePtr n, tw_error *err)
 }
 
 /* Executable content: a block, a filled, a handler. Text, <value> and
- * <audio> here are prompts; consecutive ones are one utterance. */
-static int exec_children(vxml *v, xmlNodePtr parent, tw_error *err)
+ * <audio> here are prompts; consecutive ones are one utterance. From
+ * first on; in an <if>'s branch (branch), up to the next <elseif> or
+ * <else>. */
+static int exec_nodes(vxml *v, xmlNodePtr first, bool branch, tw_error *err)
 {
 	tw_buf b;
 	tw_buf_init(&b, VXML_MAX_UTTERANCE);
 	int rc = TW_OK;
-	for (xmlNodePtr c = parent->children; c && !rc && !v->unwind && !v->left; c = c->next) {
+	for (xmlNodePtr c = first; c && !rc && !v->unwind && !v->left; c = c->next) {
+		if (branch && (tw_vxml_is(c, "elseif") || tw_vxml_is(c, "else")))
+			break;
 		if (c->type == XML_ELEMENT_NODE && (rc = tw_call_at(v->call, c)))
 			break;
 		if (bare_prompt(c)) {
@@ -1321,6 +1792,11 @@ static int exec_children(vxml *v, xmlNodePtr parent, tw_error *err)
 		rc = flush(v, &b, err);
 	tw_buf_free(&b);
 	return rc;
+}
+
+static int exec_children(vxml *v, xmlNodePtr parent, tw_error *err)
+{
+	return exec_nodes(v, parent->children, false, err);
 }
 
 /* ---- the FIA ---- */
@@ -1352,6 +1828,9 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 	v->items = calloc(n + 1, sizeof(*v->items));
 	if (!v->items)
 		return tw_vxml_nomem(err);
+	int jrc = v->js_mode ? js_run(v, d, "dialog = {}; undefined", NULL, NULL, err) : TW_OK;
+	if (jrc) /* issue 14, JS: a fresh dialog scope */
+		return jrc;
 	if (tw_vxml_is(d, "menu")) {
 		v->items[0].node = d;
 		v->nitems = 1;
@@ -1359,8 +1838,11 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 			if (c->type != XML_ELEMENT_NODE || tw_vxml_is(c, "choice") || tw_vxml_is(c, "prompt") ||
 			    tw_vxml_is(c, "property") || handler(c) || bare_prompt(c))
 				continue;
-			if (tw_vxml_is(c, "script"))
-				return tw_vxml_needs_ecma(v, err, c, "a script", NULL);
+			if (tw_vxml_is(c, "script")) { /* issue 14, JS */
+				if ((jrc = js_script(v, c, "dialog", err)))
+					return jrc;
+				continue;
+			}
 			if (tw_vxml_is(c, "link"))
 				return tw_vxml_unsupported(v, err, c, "it does not follow links");
 			char desc[160];
@@ -1377,12 +1859,19 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 			vxml_item *it = &v->items[v->nitems++];
 			it->node = c;
 			it->name = tw_vxml_attr(c, "name");
-			if (it->name && (!ident(it->name) || strchr(it->name, '.')))
+			if (it->name && v->js_mode && !js_name(it->name)) { /* issue 14, JS */
+				char desc[160];
+				tw_vxml_describe(v, c, desc, sizeof(desc));
+				rc = tw_vxml_fail(v, err, c, "%s: its name is not an ECMAScript variable name",
+						  desc);
+			} else if (it->name && (!ident(it->name) || strchr(it->name, '.')))
 				rc = tw_vxml_needs_ecma(v, err, c, "name", it->name);
 			char *value = NULL;
-			if (!rc && tw_vxml_attr(c, "expr"))
+			if (!rc && v->js_mode && it->name) /* issue 14, JS: typed */
+				rc = js_var(v, c, "dialog", it->name, tw_vxml_attr(c, "expr"), err);
+			else if (!rc && tw_vxml_attr(c, "expr"))
 				rc = eval(v, c, "expr", tw_vxml_attr(c, "expr"), &value, err);
-			if (!rc && it->name)
+			if (!rc && it->name && !v->js_mode)
 				rc = scope_set(&v->dialog_vars, it->name, value, err);
 			else if (!rc && value)
 				it->done = true;
@@ -1390,7 +1879,7 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 		} else if (tw_vxml_is(c, "var")) {
 			rc = do_var(v, c, &v->dialog_vars, err);
 		} else if (tw_vxml_is(c, "script")) {
-			rc = tw_vxml_needs_ecma(v, err, c, "a script", NULL);
+			rc = js_script(v, c, "dialog", err); /* issue 14, JS */
 		} else if (tw_vxml_is(c, "subdialog")) {
 			rc = tw_vxml_unsupported(v, err, c, "it does not run subdialogs");
 		} else if (tw_vxml_is(c, "initial") || tw_vxml_is(c, "grammar")) {
@@ -1568,9 +2057,11 @@ static int run(vxml *v, tw_error *err)
 			vxml_item *c = &v->items[i];
 			if (!tw_vxml_is(c->node, "menu") && item_filled(v, c))
 				continue;
-			if (tw_vxml_attr(c->node, "cond"))
-				return tw_vxml_needs_ecma(v, err, c->node, "cond", tw_vxml_attr(c->node, "cond"));
-			it = c;
+			bool ok = true; /* issue 14, JS */
+			if ((rc = cond_ok(v, c->node, &ok, err)))
+				return rc;
+			if (ok)
+				it = c;
 		}
 		if (!it) /* nothing left to do: the document exits */
 			return hang_up(v, err);
@@ -1580,7 +2071,8 @@ static int run(vxml *v, tw_error *err)
 		v->skip_prompts = false;
 		v->cur = it;
 		if (tw_vxml_is(it->node, "block")) {
-			if (it->name && (rc = scope_set(&v->dialog_vars, it->name, "true", err)))
+			if (it->name && (rc = v->js_mode ? js_set(v, it->node, "dialog", it->name, "true", err)
+							 : scope_set(&v->dialog_vars, it->name, "true", err)))
 				return rc;
 			it->done = true;
 			if ((rc = exec_children(v, it->node, err)))
@@ -1675,7 +2167,8 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 			return rc;
 		/* a termchar alone is input that no grammar matches */
 		rc = tw_grammar_match_dtmf(&v->grammar, keys, &value, &alt);
-		free(keys);
+		free(v->utterance); /* issue 14, JS */
+		v->utterance = keys;
 	} else {
 		double level = 0.5;
 		const char *cl = property(v, it->node, "confidencelevel");
@@ -1691,7 +2184,11 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 		return rc ? rc : run(v, err);
 	}
 	if (tw_vxml_is(it->node, "menu")) {
+		if (v->js_mode) /* issue 14, JS */
+			rc = js_shadow(v, it->node, NULL, in, value, err);
 		free(value);
+		if (rc)
+			return rc;
 		xmlNodePtr choice = alt->node;
 		char *next;
 		if ((rc = attr_or_expr(v, choice, "next", "expr", &next, err)))
@@ -1709,7 +2206,14 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 		}
 		return rc ? rc : run(v, err);
 	}
-	if (it->name)
+	if (v->js_mode) { /* issue 14, JS */
+		if (it->name)
+			rc = js_set(v, it->node, "dialog", it->name, value, err);
+		if (!rc)
+			rc = js_shadow(v, it->node, it->name, in, value, err);
+		if (!it->name)
+			it->done = true;
+	} else if (it->name)
 		rc = scope_set(&v->dialog_vars, it->name, value, err);
 	else
 		it->done = true;
@@ -1749,6 +2253,8 @@ static void vxml_destroy(void *self)
 		return;
 	vxml_unload(v);
 	free(v->fragment);
+	tw_js_free(v->js); /* issue 14, JS: kills and reaps the sandbox */
+	free(v->utterance);
 	free(v);
 }
 
@@ -1768,6 +2274,10 @@ static int vxml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url, 
 	int rc = TW_OK;
 	if (!tw_vxml_is(root, "vxml"))
 		rc = tw_vxml_fail(v, err, root, "the document's root is not <vxml>");
+	v->js_mode = !rc && (v->js || vxml_needs_js(root)); /* issue 14, JS */
+	if (v->js_mode && !rc)
+		rc = js_run(v, root, "application = {}; document = {}; dialog = {}; undefined", NULL,
+			    NULL, err);
 	if (!rc && tw_vxml_attr(root, "application"))
 		rc = note(v, "the VoiceXML application root document is not fetched: its variables, handlers and links are missing",
 			  err);
@@ -1778,7 +2288,7 @@ static int vxml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url, 
 		if (tw_vxml_is(c, "var"))
 			rc = do_var(v, c, &v->doc_vars, err);
 		else if (tw_vxml_is(c, "script"))
-			rc = tw_vxml_needs_ecma(v, err, c, "a script", NULL);
+			rc = js_script(v, c, "document", err); /* issue 14, JS */
 		else if (tw_vxml_is(c, "form") || tw_vxml_is(c, "menu"))
 			first = first ? first : c;
 		else if (tw_vxml_is(c, "link"))
