@@ -603,6 +603,26 @@ static void ecmascript_catch_and_submit(void **state)
 	tw_call_free(call);
 }
 
+/* A script or an application root that could not be fetched is the
+ * IVR's fault, as a platform raises error.badfetch (the fixture answers
+ * every script 404). */
+static void ecmascript_badfetch(void **state)
+{
+	(void)state;
+	char *msg = run_failing(VXML_OPEN "<form><block>\n<script src=\"lib.js\"/></block></form>" VXML_CLOSE,
+				NULL);
+	contains(msg, "<script src=\"lib.js\">");
+	contains(msg, "404");
+	contains(msg, "line 4 of " URL);
+	free(msg);
+	msg = run_failing("<?xml version=\"1.0\"?>\n<vxml version=\"2.1\" application=\"root.vxml\">"
+			  "<form><block>Hi</block></form>" VXML_CLOSE,
+			  NULL);
+	contains(msg, "<vxml application=\"root.vxml\">");
+	contains(msg, "404");
+	free(msg);
+}
+
 /* The IVR's script errors are the IVR's fault, naming the element, the
  * line and the document; an endless loop is cut at the time limit. */
 static void ecmascript_faults(void **state)
@@ -875,6 +895,7 @@ int main(void)
 		cmocka_unit_test(ecmascript_runs),
 		cmocka_unit_test(ecmascript_catch_and_submit),
 		cmocka_unit_test(ecmascript_faults),
+		cmocka_unit_test(ecmascript_badfetch),
 		cmocka_unit_test(unknown_elements_are_named),
 		cmocka_unit_test(thrown_events_are_caught),
 		cmocka_unit_test(speech_fields_and_confidence),

@@ -138,6 +138,12 @@ typedef struct vxml {
 	tw_js *js;
 	bool js_mode;
 	char *utterance; /* the keys the last DTMF input gave, for name$ */
+	/* issue 14, JS: the application root document (fetched before the
+	 * document ran) and its URL, kept while the documents name it: its
+	 * variables live in the application scope, its handlers and links
+	 * apply to every document of the application */
+	xmlDocPtr root_doc;
+	char *root_url;
 } vxml;
 
 /* ---- the tree ---- */
@@ -400,6 +406,7 @@ static bool number_literal(const char *s)
 }
 
 static int text_failed(const tw_buf *b, const char *what, tw_error *err);
+static char *resolve(vxml *v, const char *ref);
 
 /* ---- ECMAScript (issue 14, JS) ----
  *
@@ -453,9 +460,20 @@ static bool js_path(const char *s)
 }
 
 /* Runs code for element n in the call's sandbox, starting it (and the
- * prelude) the first time. An error names the element and its line. */
+ * prelude) the first time. An error names the element and its line; a
+ * script fetched by src (file, from line 1) has its own line named in
+ * that file. */
+static int js_run_at(vxml *v, xmlNodePtr n, const char *code, const char *arg, const char *file,
+		     tw_js_value *out, tw_error *err);
+
 static int js_run(vxml *v, xmlNodePtr n, const char *code, const char *arg, tw_js_value *out,
 		  tw_error *err)
+{
+	return js_run_at(v, n, code, arg, NULL, out, err);
+}
+
+static int js_run_at(vxml *v, xmlNodePtr n, const char *code, const char *arg, const char *file,
+		     tw_js_value *out, tw_error *err)
 {
 	tw_error e = {0};
 	int rc;
@@ -470,7 +488,8 @@ static int js_run(vxml *v, xmlNodePtr n, const char *code, const char *arg, tw_j
 		}
 	}
 	long line = n ? xmlGetLineNo(n) : 1;
-	rc = tw_js_run(v->js, code, arg, v->url ? v->url : "?", line, out, &e);
+	rc = tw_js_run(v->js, code, arg, file ? file : v->url ? v->url : "?", file ? 1 : line, out,
+		       &e);
 	if (!rc)
 		return TW_OK;
 	if (rc == TW_ENOMEM && !e.message)
@@ -485,8 +504,15 @@ static int js_run(vxml *v, xmlNodePtr n, const char *code, const char *arg, tw_j
 	char own[40]; /* the script's line, when it is the element's, once */
 	snprintf(own, sizeof(own), " (line %ld)", line);
 	size_t ql = strlen(q), ol = strlen(own);
-	if (ql > ol && strcmp(q + ql - ol, own) == 0)
+	if (!file && ql > ol && strcmp(q + ql - ol, own) == 0)
 		q[ql - ol] = '\0';
+	char *paren = file ? strrchr(q, '(') : NULL;
+	if (paren && strncmp(paren, "(line ", 6) == 0 && q[strlen(q) - 1] == ')') {
+		char fq[200];
+		q[strlen(q) - 1] = '\0'; /* "(line N)" becomes "(line N of FILE)" */
+		snprintf(paren + strlen(paren), sizeof(q) - (size_t)(paren - q) - strlen(paren),
+			 " of %s)", tw_call_quote(v->call, file, fq, sizeof(fq)));
+	}
 	return tw_error_set(err, rc, "%s in %s at line %ld of %s", q, d, line, v->url ? v->url : "?");
 }
 
@@ -625,14 +651,41 @@ static int js_shadow(vxml *v, xmlNodePtr n, const char *name, const tw_call_inpu
  * the name without declaring it gets undefined, not a ReferenceError.) */
 static int js_script(vxml *v, xmlNodePtr n, const char *scope, tw_error *err)
 {
-	if (tw_vxml_attr(n, "src") || tw_vxml_attr(n, "srcexpr"))
-		return tw_vxml_unsupported(v, err, n, "it does not fetch scripts by src yet");
+	if (tw_vxml_attr(n, "srcexpr"))
+		return tw_vxml_unsupported(v, err, n,
+					   "it fetches what a document needs before the document runs, "
+					   "and srcexpr is only known as it runs");
+	const char *src = tw_vxml_attr(n, "src");
+	char *file = NULL;
 	tw_buf b;
 	tw_buf_init(&b, TW_JS_MAX_TEXT);
-	for (xmlNodePtr c = n->children; c; c = c->next)
-		if (tw_vxml_is_text(c) && c->content)
-			tw_buf_puts(&b, (const char *)c->content);
+	if (src) {
+		const char *body = NULL;
+		size_t blen = 0;
+		tw_error e = {0};
+		int frc = tw_call_resource(v->call, v->url, src, &body, &blen, NULL, &e);
+		char d[160];
+		tw_vxml_describe(v, n, d, sizeof(d));
+		if (frc == TW_ESERVICE) /* a platform's error.badfetch */
+			frc = tw_vxml_fail(v, err, n, "%s: %s", d, e.message ? e.message : "not fetched");
+		else if (frc)
+			frc = limit(v, err, n, "techweek cannot run %s: %s", d,
+				    e.message ? e.message : "not fetched");
+		tw_error_clear(&e);
+		if (frc) {
+			tw_buf_free(&b);
+			return frc;
+		}
+		tw_buf_append(&b, body, blen);
+		file = resolve(v, src);
+	} else {
+		for (xmlNodePtr c = n->children; c; c = c->next)
+			if (tw_vxml_is_text(c) && c->content)
+				tw_buf_puts(&b, (const char *)c->content);
+	}
 	int rc = text_failed(&b, "script", err);
+	if (!rc && src && !file)
+		rc = tw_vxml_nomem(err);
 	char *body = rc ? NULL : tw_buf_steal(&b);
 	tw_buf_free(&b);
 	if (rc)
@@ -650,7 +703,7 @@ static int js_script(vxml *v, xmlNodePtr n, const char *scope, tw_error *err)
 		rc = tw_vxml_nomem(err);
 	if (!rc) {
 		snprintf(code, len, JS_CHAIN "{%s\n} undefined", body);
-		rc = js_run(v, n, code, NULL, NULL, err);
+		rc = js_run_at(v, n, code, NULL, file, NULL, err);
 	}
 	if (!rc) {
 		char move[300];
@@ -663,6 +716,7 @@ static int js_script(vxml *v, xmlNodePtr n, const char *scope, tw_error *err)
 	}
 	free(code);
 	free(body);
+	free(file);
 	return rc;
 }
 
@@ -857,8 +911,9 @@ static int item_count(vxml_item *it, const char *event)
 /* A property's value: the item's, the dialog's, then the document's. */
 static const char *property(vxml *v, xmlNodePtr item, const char *name)
 {
-	xmlNodePtr scopes[] = {item, v->dialog, xmlDocGetRootElement(v->doc)};
-	for (size_t s = 0; s < 3; s++) {
+	xmlNodePtr scopes[] = {item, v->dialog, xmlDocGetRootElement(v->doc),
+			       v->root_doc ? xmlDocGetRootElement(v->root_doc) : NULL}; /* issue 14, JS */
+	for (size_t s = 0; s < 4; s++) {
 		if (!scopes[s] || (s > 0 && scopes[s] == scopes[s - 1]))
 			continue;
 		const char *found = NULL;
@@ -1233,9 +1288,10 @@ static int find_handler(vxml *v, const char *event, int n, xmlNodePtr *out, tw_e
 {
 	*out = NULL;
 	xmlNodePtr scopes[] = {v->cur ? v->cur->node : NULL, v->dialog,
-			       xmlDocGetRootElement(v->doc)};
+			       xmlDocGetRootElement(v->doc),
+			       v->root_doc ? xmlDocGetRootElement(v->root_doc) : NULL}; /* issue 14, JS */
 	int best = 0;
-	for (size_t s = 0; s < 3; s++) {
+	for (size_t s = 0; s < 4; s++) {
 		if (!scopes[s] || (s > 0 && scopes[s] == scopes[s - 1]))
 			continue;
 		for (xmlNodePtr h = scopes[s]->children; h; h = h->next) {
@@ -2254,8 +2310,67 @@ static void vxml_destroy(void *self)
 	vxml_unload(v);
 	free(v->fragment);
 	tw_js_free(v->js); /* issue 14, JS: kills and reaps the sandbox */
+	xmlFreeDoc(v->root_doc);
+	free(v->root_url);
 	free(v->utterance);
 	free(v);
+}
+
+/* issue 14, JS: the application root document app names (NULL: none),
+ * fetched before the document ran. The same root as the last document's
+ * keeps the application scope; another (or none) starts it afresh, with
+ * the root's <var>s and <script>s run in it. A root that could not be
+ * fetched or is not VoiceXML is the IVR's fault (error.badfetch). */
+static int load_root(vxml *v, xmlNodePtr leaf, const char *app, tw_error *err)
+{
+	char *url = app ? resolve(v, app) : NULL;
+	if (app && !url)
+		return tw_vxml_nomem(err);
+	if (url && v->root_url && strcmp(url, v->root_url) == 0) {
+		free(url);
+		return TW_OK;
+	}
+	xmlFreeDoc(v->root_doc);
+	v->root_doc = NULL;
+	free(v->root_url);
+	v->root_url = url;
+	int rc = js_run(v, leaf, "application = {}; undefined", NULL, NULL, err);
+	if (rc || !url)
+		return rc;
+	const char *body = NULL;
+	size_t len = 0;
+	tw_error e = {0};
+	rc = tw_call_resource(v->call, v->url, app, &body, &len, NULL, &e);
+	if (rc == TW_ESERVICE)
+		rc = tw_vxml_fail(v, err, leaf, "<vxml application=\"%s\">: %s", app,
+				  e.message ? e.message : "not fetched");
+	else if (rc)
+		rc = limit(v, err, leaf, "techweek cannot follow <vxml application=\"%s\">: %s", app,
+			   e.message ? e.message : "not fetched");
+	tw_error_clear(&e);
+	if (rc)
+		return rc;
+	v->root_doc = xmlReadMemory(body ? body : "", (int)(len > 0x7fffffff ? 0x7fffffff : len), url,
+				    NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlNodePtr r = xmlDocGetRootElement(v->root_doc);
+	if (!tw_vxml_is(r, "vxml"))
+		return tw_vxml_fail(v, err, leaf,
+				    "<vxml application=\"%s\">: the application root is not a VoiceXML document",
+				    app);
+	/* the root's own elements: messages name the root's URL */
+	char *leaf_url = v->url;
+	v->url = v->root_url;
+	for (xmlNodePtr c = r->children; c && !rc; c = c->next) {
+		if (tw_vxml_is(c, "var")) {
+			const char *name = tw_vxml_attr(c, "name");
+			rc = name ? js_var(v, c, "application", name, tw_vxml_attr(c, "expr"), err)
+				  : tw_vxml_fail(v, err, c, "<var> without a name");
+		} else if (tw_vxml_is(c, "script")) {
+			rc = js_script(v, c, "application", err);
+		}
+	}
+	v->url = leaf_url;
+	return rc;
 }
 
 static int vxml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url, tw_error *err)
@@ -2274,13 +2389,13 @@ static int vxml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url, 
 	int rc = TW_OK;
 	if (!tw_vxml_is(root, "vxml"))
 		rc = tw_vxml_fail(v, err, root, "the document's root is not <vxml>");
-	v->js_mode = !rc && (v->js || vxml_needs_js(root)); /* issue 14, JS */
+	/* issue 14, JS: an application root's variables are ECMAScript's */
+	const char *app = !rc ? tw_vxml_attr(root, "application") : NULL;
+	v->js_mode = !rc && (v->js || app || vxml_needs_js(root));
 	if (v->js_mode && !rc)
-		rc = js_run(v, root, "application = {}; document = {}; dialog = {}; undefined", NULL,
-			    NULL, err);
-	if (!rc && tw_vxml_attr(root, "application"))
-		rc = note(v, "the VoiceXML application root document is not fetched: its variables, handlers and links are missing",
-			  err);
+		rc = js_run(v, root, "document = {}; dialog = {}; undefined", NULL, NULL, err);
+	if (v->js_mode && !rc)
+		rc = load_root(v, root, app, err);
 	xmlNodePtr first = NULL;
 	for (xmlNodePtr c = root ? root->children : NULL; c && !rc; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
