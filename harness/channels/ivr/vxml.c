@@ -144,7 +144,33 @@ typedef struct vxml {
 	 * apply to every document of the application */
 	xmlDocPtr root_doc;
 	char *root_url;
+	/* issue 14, JS: subdialogs: the callers' contexts, innermost last;
+	 * params_pending while the subdialog's first dialog has to take its
+	 * <param>s; a returned subdialog's document and items are freed only
+	 * at the next safe point (gone_*), since the code that ran <return>
+	 * still walks them */
+	struct vxml_frame *frames;
+	size_t nframes;
+	bool params_pending;
+	xmlDocPtr gone_doc;
+	char *gone_url;
+	vxml_item *gone_items;
+	size_t gone_nitems;
 } vxml;
+
+/* issue 14, JS: a caller's context while its subdialog runs. */
+typedef struct vxml_frame {
+	xmlDocPtr doc;
+	char *url;
+	xmlNodePtr dialog;
+	vxml_item *items;
+	size_t nitems;
+	size_t item; /* the <subdialog> item's index */
+	xmlDocPtr root_doc;
+	char *root_url;
+} vxml_frame;
+
+#define VXML_MAX_SUBDIALOGS 16 /* subdialogs calling subdialogs */
 
 /* ---- the tree ---- */
 
@@ -429,7 +455,7 @@ static char *resolve(vxml *v, const char *ref);
 static const char js_prelude[] =
 	"var session = {connection: {protocol: {name: 'techweek'}}};"
 	"var application = {}, document = {}, dialog = {};"
-	"var $tw_v, $tw_k, $tw_keys;";
+	"var $tw_v, $tw_k, $tw_keys, $tw_params = null, $tw_ret, $tw_stack = [];";
 
 /* A name that may be written into code: letters, digits, _ and $, not
  * starting with a digit. */
@@ -564,11 +590,13 @@ static int js_var(vxml *v, xmlNodePtr n, const char *scope, const char *name, co
 {
 	if (!js_name(name))
 		return tw_vxml_fail(v, err, n, "<var name=\"%s\">: not a variable name", name);
-	char code[512];
+	char code[700];
+	/* a subdialog's dialog variable takes the <param> of its name */
 	snprintf(code, sizeof(code),
-		 "$tw_v = undefined; if ($tw_arg !== undefined) " JS_CHAIN "{$tw_v = eval($tw_arg)}"
-		 " %s[\"%s\"] = $tw_v; undefined",
-		 scope, name);
+		 "$tw_v = undefined; if (%s && $tw_params && $tw_params.hasOwnProperty(\"%s\"))"
+		 " $tw_v = $tw_params[\"%s\"]; else if ($tw_arg !== undefined) " JS_CHAIN
+		 "{$tw_v = eval($tw_arg)} %s[\"%s\"] = $tw_v; undefined",
+		 strcmp(scope, "dialog") == 0 ? "true" : "false", name, name, scope, name);
 	return js_run(v, n, code, expr, NULL, err);
 }
 
@@ -764,7 +792,8 @@ static bool vxml_needs_js(xmlNodePtr n)
 	for (; n; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (tw_vxml_is(n, "script") || tw_vxml_is(n, "if"))
+		if (tw_vxml_is(n, "script") || tw_vxml_is(n, "if") || tw_vxml_is(n, "subdialog") ||
+		    tw_vxml_is(n, "return") || tw_vxml_is(n, "link"))
 			return true;
 		for (xmlAttrPtr a = n->properties; a; a = a->next) {
 			const char *an = (const char *)a->name;
@@ -1781,6 +1810,8 @@ static int do_log(vxml *v, xmlNodePtr n, tw_error *err)
 	return rc;
 }
 
+static int do_return(vxml *v, xmlNodePtr n, tw_error *err);
+
 /* One element of executable content. */
 static int exec_one(vxml *v, xmlNodePtr n, tw_error *err)
 {
@@ -1811,7 +1842,7 @@ static int exec_one(vxml *v, xmlNodePtr n, tw_error *err)
 	if (tw_vxml_is(n, "data") || tw_vxml_is(n, "foreach"))
 		return tw_vxml_needs_ecma(v, err, n, "its result is an ECMAScript object", NULL);
 	if (tw_vxml_is(n, "return"))
-		return tw_vxml_unsupported(v, err, n, "it does not run subdialogs");
+		return do_return(v, n, err); /* issue 14, JS */
 	char d[160];
 	tw_vxml_describe(v, n, d, sizeof(d));
 	return tw_vxml_fail(v, err, n, "unknown element %s in executable content", d);
@@ -1871,7 +1902,19 @@ static bool handler(xmlNodePtr n)
 }
 
 /* Enters a dialog: fresh variables, counters and items. */
+static int enter_dialog_items(vxml *v, xmlNodePtr d, tw_error *err);
+
 static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
+{
+	int rc = enter_dialog_items(v, d, err);
+	if (!rc && v->params_pending) { /* issue 14, JS: only the first dialog takes them */
+		v->params_pending = false;
+		rc = js_run(v, d, "$tw_params = null; undefined", NULL, NULL, err);
+	}
+	return rc;
+}
+
+static int enter_dialog_items(vxml *v, xmlNodePtr d, tw_error *err)
 {
 	items_free(v);
 	scope_clear(&v->dialog_vars);
@@ -1899,8 +1942,8 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 					return jrc;
 				continue;
 			}
-			if (tw_vxml_is(c, "link"))
-				return tw_vxml_unsupported(v, err, c, "it does not follow links");
+			if (tw_vxml_is(c, "link")) /* issue 14, JS: see link_match */
+				continue;
 			char desc[160];
 			tw_vxml_describe(v, c, desc, sizeof(desc));
 			return tw_vxml_fail(v, err, c, "unknown element %s in <menu>", desc);
@@ -1911,7 +1954,8 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 	for (xmlNodePtr c = d->children; c && !rc; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (tw_vxml_is(c, "field") || tw_vxml_is(c, "block") || tw_vxml_is(c, "transfer")) {
+		if (tw_vxml_is(c, "field") || tw_vxml_is(c, "block") || tw_vxml_is(c, "transfer") ||
+		    tw_vxml_is(c, "subdialog") /* issue 14, JS */) {
 			vxml_item *it = &v->items[v->nitems++];
 			it->node = c;
 			it->name = tw_vxml_attr(c, "name");
@@ -1936,8 +1980,6 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 			rc = do_var(v, c, &v->dialog_vars, err);
 		} else if (tw_vxml_is(c, "script")) {
 			rc = js_script(v, c, "dialog", err); /* issue 14, JS */
-		} else if (tw_vxml_is(c, "subdialog")) {
-			rc = tw_vxml_unsupported(v, err, c, "it does not run subdialogs");
 		} else if (tw_vxml_is(c, "initial") || tw_vxml_is(c, "grammar")) {
 			rc = tw_vxml_unsupported(v, err, c,
 					 "it fills one field at a time, not mixed-initiative forms");
@@ -1946,7 +1988,7 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 		} else if (tw_vxml_is(c, "object")) {
 			rc = tw_vxml_unsupported(v, err, c, "it has no platform objects");
 		} else if (tw_vxml_is(c, "link")) {
-			rc = tw_vxml_unsupported(v, err, c, "it does not follow links");
+			/* issue 14, JS: followed when input matches it (link_match) */
 		} else if (tw_vxml_is(c, "data")) {
 			rc = tw_vxml_needs_ecma(v, err, c, "its result is an ECMAScript object", NULL);
 		} else if (!tw_vxml_is(c, "filled") && !tw_vxml_is(c, "property") && !handler(c)) {
@@ -2004,6 +2046,275 @@ static int run_filled(vxml *v, vxml_item *it, tw_error *err)
 			rc = exec_children(v, c, err);
 	}
 	return rc;
+}
+
+/* ---- subdialogs and links (issue 14, JS) ---- */
+
+static void items_array_free(vxml_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < items[i].ncounts; j++)
+			free(items[i].counts[j].event);
+		free(items[i].counts);
+	}
+	free(items);
+}
+
+/* Frees what a returned subdialog left (see gone_doc). */
+static void gone_free(vxml *v)
+{
+	items_array_free(v->gone_items, v->gone_nitems);
+	v->gone_items = NULL;
+	v->gone_nitems = 0;
+	xmlFreeDoc(v->gone_doc);
+	v->gone_doc = NULL;
+	free(v->gone_url);
+	v->gone_url = NULL;
+}
+
+static void frames_free(vxml *v)
+{
+	for (size_t i = 0; i < v->nframes; i++) {
+		vxml_frame *f = &v->frames[i];
+		items_array_free(f->items, f->nitems);
+		xmlFreeDoc(f->doc);
+		free(f->url);
+		xmlFreeDoc(f->root_doc);
+		free(f->root_url);
+	}
+	free(v->frames);
+	v->frames = NULL;
+	v->nframes = 0;
+}
+
+/* $tw_params or $tw_ret ("into") gets name = expr's value (value: a
+ * literal string instead). */
+static int js_collect(vxml *v, xmlNodePtr n, const char *into, const char *name, const char *expr,
+		      const char *value, tw_error *err)
+{
+	char code[400];
+	if (!js_name(name))
+		return tw_vxml_fail(v, err, n, "\"%s\" is not a variable name", name);
+	if (expr)
+		snprintf(code, sizeof(code),
+			 "$tw_v = undefined; " JS_CHAIN "{$tw_v = eval($tw_arg)} %s[\"%s\"] = $tw_v; undefined",
+			 into, name);
+	else
+		snprintf(code, sizeof(code), "%s[\"%s\"] = $tw_arg; undefined", into, name);
+	return js_run(v, n, code, expr ? expr : value ? value : "", NULL, err);
+}
+
+/* <subdialog src>: its <param>s evaluated here, the caller's context kept
+ * (frames, and its scopes on the sandbox's stack), and the subdialog's
+ * document fetched, to run in a context of its own until <return>. */
+static int do_subdialog(vxml *v, vxml_item *it, tw_error *err)
+{
+	xmlNodePtr n = it->node;
+	if (v->nframes >= VXML_MAX_SUBDIALOGS)
+		return tw_vxml_fail(v, err, n, "more than %d subdialogs calling subdialogs",
+				    VXML_MAX_SUBDIALOGS);
+	char *src = NULL, *method = NULL, **names = NULL;
+	size_t count = 0;
+	tw_call_param *params = NULL;
+	int rc = attr_or_expr(v, n, "src", "srcexpr", &src, err);
+	if (!rc && !src)
+		rc = tw_vxml_fail(v, err, n, "<subdialog> without src or srcexpr");
+	if (!rc && src[0] == '#')
+		rc = tw_vxml_unsupported(v, err, n,
+					 "it runs subdialogs from other documents only, not a dialog of the same one");
+	if (!rc)
+		rc = js_run(v, n, "$tw_params = {}; undefined", NULL, NULL, err);
+	for (xmlNodePtr c = n->children; c && !rc; c = c->next) {
+		if (!tw_vxml_is(c, "param"))
+			continue;
+		const char *pn = tw_vxml_attr(c, "name");
+		rc = pn ? js_collect(v, c, "$tw_params", pn, tw_vxml_attr(c, "expr"),
+				     tw_vxml_attr(c, "value"), err)
+			: tw_vxml_fail(v, err, c, "<param> without a name");
+	}
+	const char *list = tw_vxml_attr(n, "namelist");
+	if (!rc && list)
+		rc = namelist(v, list, &names, &count, err);
+	if (!rc && !(params = calloc(count + 1, sizeof(*params))))
+		rc = tw_vxml_nomem(err);
+	for (size_t i = 0; i < count && !rc; i++) {
+		char *value = NULL;
+		if (!(rc = js_eval(v, n, names[i], &value, err))) {
+			params[i].name = strdup(names[i]);
+			params[i].value = value ? value : strdup("");
+			if (!params[i].name || !params[i].value)
+				rc = tw_vxml_nomem(err);
+		}
+	}
+	if (!rc)
+		rc = attr_or_expr(v, n, "method", "methodexpr", &method, err);
+	if (!rc && method)
+		for (char *p = method; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+	vxml_frame *grown = NULL;
+	if (!rc && !(grown = realloc(v->frames, (v->nframes + 1) * sizeof(*v->frames))))
+		rc = tw_vxml_nomem(err);
+	if (grown)
+		v->frames = grown;
+	if (!rc)
+		rc = js_run(v, n,
+			    "$tw_stack.push({application: application, document: document, dialog: dialog});"
+			    " undefined",
+			    NULL, NULL, err);
+	if (!rc)
+		rc = fetch(v, n, src, method ? method : "GET", params, count, err);
+	if (!rc) {
+		v->frames[v->nframes++] = (vxml_frame){v->doc,      v->url,      v->dialog,
+						      v->items,    v->nitems,   (size_t)(it - v->items),
+						      v->root_doc, v->root_url};
+		v->doc = NULL;
+		v->url = NULL;
+		v->dialog = NULL;
+		v->items = NULL;
+		v->nitems = 0;
+		v->cur = v->waiting = v->next_item = NULL;
+		v->root_doc = NULL;
+		v->root_url = NULL;
+		tw_grammar_free(&v->grammar);
+		v->params_pending = true;
+	}
+	params_free(params, params ? count : 0);
+	names_free(names, count);
+	free(src);
+	free(method);
+	return rc;
+}
+
+/* <return>: the namelist's values (in the subdialog's context) become the
+ * <subdialog> item's value, an object, in the caller's context, which
+ * goes on with that item's <filled>; with event, the caller throws it. */
+static int do_return(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	if (!v->nframes)
+		return tw_vxml_fail(v, err, n, "<return> outside a subdialog");
+	char **names = NULL, *event = NULL;
+	size_t count = 0;
+	int rc = js_run(v, n, "$tw_ret = {}; undefined", NULL, NULL, err);
+	const char *list = tw_vxml_attr(n, "namelist");
+	if (!rc && list)
+		rc = namelist(v, list, &names, &count, err);
+	for (size_t i = 0; i < count && !rc; i++)
+		rc = js_collect(v, n, "$tw_ret", names[i], names[i], NULL, err);
+	names_free(names, count);
+	if (!rc)
+		rc = attr_or_expr(v, n, "event", "eventexpr", &event, err);
+	if (rc) {
+		free(event);
+		return rc;
+	}
+	/* the subdialog's document stays until the code running it has
+	 * unwound (gone_doc) */
+	gone_free(v);
+	v->gone_doc = v->doc;
+	v->gone_url = v->url;
+	v->gone_items = v->items;
+	v->gone_nitems = v->nitems;
+	tw_grammar_free(&v->grammar);
+	xmlFreeDoc(v->root_doc);
+	free(v->root_url);
+	vxml_frame f = v->frames[--v->nframes];
+	v->doc = f.doc;
+	v->url = f.url;
+	v->dialog = f.dialog;
+	v->items = f.items;
+	v->nitems = f.nitems;
+	v->root_doc = f.root_doc;
+	v->root_url = f.root_url;
+	vxml_item *it = &v->items[f.item];
+	v->cur = it;
+	v->waiting = v->next_item = NULL;
+	v->next_dialog = NULL;
+	v->params_pending = false;
+	rc = js_run(v, it->node,
+		    "$tw_v = $tw_stack.pop(); application = $tw_v.application;"
+		    " document = $tw_v.document; dialog = $tw_v.dialog; $tw_params = null; undefined",
+		    NULL, NULL, err);
+	v->unwind = v->left = false;
+	if (!rc && event) {
+		rc = throw_event(v, event, it->node, err);
+	} else if (!rc) {
+		if (it->name) {
+			char code[300];
+			snprintf(code, sizeof(code), "dialog[\"%s\"] = $tw_ret; undefined", it->name);
+			rc = js_run(v, it->node, code, NULL, NULL, err);
+		} else {
+			it->done = true;
+		}
+		if (!rc)
+			rc = run_filled(v, it, err);
+	}
+	free(event);
+	v->unwind = true; /* the subdialog's content stops here */
+	return rc;
+}
+
+/* Input the item's grammars did not match, against the <link>s in scope
+ * (the item's, the dialog's, the document's, the application root's,
+ * innermost first): a link's dtmf attribute or its grammars. *followed
+ * when one matched: its next/expr is gone to, or its event/eventexpr
+ * thrown. */
+static int link_match(vxml *v, vxml_item *it, const tw_call_input *in, bool *followed,
+		      tw_error *err)
+{
+	*followed = false;
+	xmlNodePtr scopes[] = {it->node, v->dialog, xmlDocGetRootElement(v->doc),
+			       v->root_doc ? xmlDocGetRootElement(v->root_doc) : NULL};
+	for (size_t s = 0; s < 4; s++) {
+		if (!scopes[s] || (s > 0 && scopes[s] == scopes[s - 1]))
+			continue;
+		for (xmlNodePtr l = scopes[s]->children; l; l = l->next) {
+			if (!tw_vxml_is(l, "link"))
+				continue;
+			bool hit = false;
+			const char *dtmf = tw_vxml_attr(l, "dtmf");
+			if (in->kind == TW_INPUT_DTMF && dtmf && v->utterance)
+				hit = strcmp(dtmf, v->utterance) == 0;
+			bool has_grammar = false;
+			for (xmlNodePtr g = l->children; g; g = g->next)
+				has_grammar = has_grammar || tw_vxml_is(g, "grammar");
+			if (!hit && has_grammar) {
+				vxml_grammar g = {0};
+				char *value = NULL;
+				const vxml_alt *alt = NULL;
+				int rc = tw_grammar_field(v, l, &g, err);
+				if (!rc)
+					rc = in->kind == TW_INPUT_DTMF
+						     ? tw_grammar_match_dtmf(&g, v->utterance ? v->utterance : "",
+									     &value, &alt)
+						     : tw_grammar_match_speech(&g, in->speech ? in->speech : "",
+									       &value, &alt);
+				tw_grammar_free(&g);
+				hit = value != NULL;
+				free(value);
+				if (rc)
+					return rc == TW_ENOMEM ? tw_vxml_nomem(err) : rc;
+			}
+			if (!hit)
+				continue;
+			*followed = true;
+			char *next = NULL;
+			int rc = attr_or_expr(v, l, "next", "expr", &next, err);
+			if (!rc && next) {
+				rc = go(v, l, next, err);
+			} else if (!rc) {
+				char *event = NULL;
+				rc = attr_or_expr(v, l, "event", "eventexpr", &event, err);
+				if (!rc && event)
+					rc = throw_event(v, event, l, err);
+				else if (!rc)
+					rc = tw_vxml_fail(v, err, l, "<link> without next, expr, event or eventexpr");
+				free(event);
+			}
+			free(next);
+			return rc;
+		}
+	}
+	return TW_OK;
 }
 
 /* What to listen with: the grammar, the properties. */
@@ -2089,6 +2400,8 @@ static int transfer(vxml *v, vxml_item *it, bool quiet, tw_error *err)
 	return TW_OK;
 }
 
+static int do_subdialog(vxml *v, vxml_item *it, tw_error *err);
+
 /* The FIA's main loop, until the call listens, fetches, holds or ends. */
 static int run(vxml *v, tw_error *err)
 {
@@ -2135,6 +2448,8 @@ static int run(vxml *v, tw_error *err)
 				return rc;
 		} else if (tw_vxml_is(it->node, "transfer")) {
 			return transfer(v, it, quiet, err);
+		} else if (tw_vxml_is(it->node, "subdialog")) {
+			return do_subdialog(v, it, err); /* issue 14, JS */
 		} else {
 			return collect(v, it, quiet, err);
 		}
@@ -2200,6 +2515,7 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 	v->call = call;
 	v->iterations = v->transitions = 0;
 	v->left = v->unwind = false;
+	gone_free(v); /* issue 14, JS */
 	if (in->kind == TW_INPUT_HANGUP)
 		return TW_OK; /* the call ends as TW_END_CALLER */
 	vxml_item *it = v->waiting;
@@ -2236,7 +2552,11 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 	if (rc)
 		return tw_vxml_nomem(err);
 	if (!value) {
-		rc = throw_event(v, "nomatch", it->node, err);
+		bool followed = false; /* issue 14, JS: a <link> in scope */
+		if (in->kind == TW_INPUT_SPEECH || in->kind == TW_INPUT_DTMF)
+			rc = link_match(v, it, in, &followed, err);
+		if (!rc && !followed)
+			rc = throw_event(v, "nomatch", it->node, err);
 		return rc ? rc : run(v, err);
 	}
 	if (tw_vxml_is(it->node, "menu")) {
@@ -2309,6 +2629,8 @@ static void vxml_destroy(void *self)
 		return;
 	vxml_unload(v);
 	free(v->fragment);
+	gone_free(v);
+	frames_free(v);
 	tw_js_free(v->js); /* issue 14, JS: kills and reaps the sandbox */
 	xmlFreeDoc(v->root_doc);
 	free(v->root_url);
@@ -2376,6 +2698,7 @@ static int load_root(vxml *v, xmlNodePtr leaf, const char *app, tw_error *err)
 static int vxml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url, tw_error *err)
 {
 	vxml *v = self;
+	gone_free(v); /* issue 14, JS */
 	vxml_unload(v);
 	v->call = call;
 	v->doc = doc;
@@ -2407,7 +2730,7 @@ static int vxml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url, 
 		else if (tw_vxml_is(c, "form") || tw_vxml_is(c, "menu"))
 			first = first ? first : c;
 		else if (tw_vxml_is(c, "link"))
-			rc = tw_vxml_unsupported(v, err, c, "it does not follow document-level links");
+			; /* issue 14, JS: followed when input matches it (link_match) */
 		else if (tw_vxml_is(c, "data"))
 			rc = tw_vxml_needs_ecma(v, err, c, "its result is an ECMAScript object", NULL);
 		else if (!tw_vxml_is(c, "property") && !tw_vxml_is(c, "meta") && !tw_vxml_is(c, "metadata") &&
