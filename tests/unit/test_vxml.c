@@ -628,6 +628,16 @@ static void ecmascript_subdialog_and_link(void **state)
 	tw_call_free(call);
 }
 
+/* session.connection gives the numbers the carrier sends. */
+static void ecmascript_session(void **state)
+{
+	(void)state;
+	tw_call *call = run(VXML_OPEN "<form><block>From <value expr=\"session.connection.remote.uri\"/>"
+				      " to <value expr=\"session.connection.local.uri\"/>.</block></form>" VXML_CLOSE);
+	heard(call, "say:From tel:+15550001111 to tel:+15550002222.|hangup:ivr");
+	tw_call_free(call);
+}
+
 /* A script or an application root that could not be fetched is the
  * IVR's fault, as a platform raises error.badfetch (the fixture answers
  * every script 404). */
@@ -922,6 +932,7 @@ int main(void)
 		cmocka_unit_test(ecmascript_catch_and_submit),
 		cmocka_unit_test(ecmascript_faults),
 		cmocka_unit_test(ecmascript_badfetch),
+		cmocka_unit_test(ecmascript_session),
 		cmocka_unit_test(ecmascript_subdialog_and_link),
 		cmocka_unit_test(unknown_elements_are_named),
 		cmocka_unit_test(thrown_events_are_caught),

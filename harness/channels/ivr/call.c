@@ -1493,3 +1493,15 @@ int tw_call_audio_event(tw_call *call, const char *text, double seconds)
 		call->events[before].audio = true;
 	return rc;
 }
+
+/* ---- issue 14, JS ---- */
+
+const char *tw_call_from(const tw_call *call)
+{
+	return call->from;
+}
+
+const char *tw_call_to(const tw_call *call)
+{
+	return call->to;
+}

@@ -453,7 +453,7 @@ static char *resolve(vxml *v, const char *ref);
 #define JS_CHAIN "with(session)with(application)with(document)with(dialog)"
 
 static const char js_prelude[] =
-	"var session = {connection: {protocol: {name: 'techweek'}}};"
+	"var session = {connection: {local: {uri: ''}, remote: {uri: ''}}};"
 	"var application = {}, document = {}, dialog = {};"
 	"var $tw_v, $tw_k, $tw_keys, $tw_params = null, $tw_ret, $tw_stack = [];";
 
@@ -506,7 +506,15 @@ static int js_run_at(vxml *v, xmlNodePtr n, const char *code, const char *arg, c
 	if (!v->js) {
 		if (!(v->js = tw_js_new(NULL)))
 			return tw_vxml_nomem(err);
-		if ((rc = tw_js_run(v->js, js_prelude, NULL, "prelude", 1, NULL, &e))) {
+		char who[300]; /* the numbers are the tester's: arguments, not code */
+		snprintf(who, sizeof(who), "%s\n%s", tw_call_to(v->call), tw_call_from(v->call));
+		rc = tw_js_run(v->js, js_prelude, NULL, "prelude", 1, NULL, &e);
+		if (!rc)
+			rc = tw_js_run(v->js,
+				       "$tw_v = $tw_arg.split('\\n'); session.connection.local.uri = 'tel:' + $tw_v[0];"
+				       " session.connection.remote.uri = 'tel:' + $tw_v[1]; undefined",
+				       who, "prelude", 1, NULL, &e);
+		if (rc) {
 			rc = tw_error_set(err, TW_EINTERNAL, "the ECMAScript sandbox: %s",
 					  e.message ? e.message : "out of memory");
 			tw_error_clear(&e);
