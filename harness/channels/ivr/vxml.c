@@ -33,15 +33,18 @@
  *   ...) or a plain list ("1 | 2 | 3"). Voice grammars match the caller's
  *   phrase word for word; literal <tag>s (semantics/1.0-literals) are the
  *   value.
- * - Variables hold strings: values are literals ('text', "text", numbers,
- *   true, false) or plain variable names. There is no ECMAScript engine:
- *   cond, a computed expr, <script>, <if>, shadow variables and SISR tags
- *   end the call at techweek's limit (TW_EUNSUPPORTED, as does every other
- *   element techweek cannot follow yet), naming the element, the
- *   attribute, the line and the document: the performance is counted as
- *   techweek's limit, not as the service's fault. A document that is
- *   wrong (an undeclared variable, a goto to nowhere) is the service's
- *   fault (TW_ESERVICE).
+ * - Variables: a document that needs no ECMAScript (values are literals
+ *   or plain variable names) keeps them as strings here. One that does
+ *   (cond, a computed expr, <script>, <if>, shadow variables, an
+ *   application root, subdialogs, links: issue 14) keeps them in the
+ *   call's ECMAScript sandbox (script.h), and so does every later
+ *   document of the call; see "ECMAScript" below. SISR tags and every
+ *   element techweek cannot follow yet end the call at techweek's limit
+ *   (TW_EUNSUPPORTED), naming the element, the attribute, the line and
+ *   the document: the performance is counted as techweek's limit, not as
+ *   the service's fault. A document that is wrong (an undeclared
+ *   variable, a goto to nowhere, a script that throws or runs away) is
+ *   the service's fault (TW_ESERVICE).
  * - Execution suspends only where a VoiceXML browser waits: listening,
  *   fetching (goto/submit to a URI, a <choice> with a URI), holding (a
  *   <transfer>) and at the end. Between two caller actions the in-document
@@ -366,9 +369,9 @@ static int scope_set(vxml_scope *s, const char *name, const char *value, tw_erro
 
 /*
  * Finds a declared variable: dialog scope, then document scope, or the
- * one a "dialog."/"document."/"application." prefix names (there is no
- * application root document, so application variables live with the
- * document's). Shadow variables and properties need ECMAScript; session
+ * one a "dialog."/"document."/"application." prefix names (a document
+ * with an application root keeps its variables in ECMAScript, so here
+ * application variables live with the document's). Shadow variables and properties need ECMAScript; session
  * variables are not provided. *found is NULL for an undeclared name.
  */
 static int var_find(vxml *v, xmlNodePtr n, const char *what, const char *name, vxml_var **found,
