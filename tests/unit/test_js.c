@@ -174,6 +174,25 @@ static void recursion(void **state)
 	tw_js_free(js);
 }
 
+/* A child that dies (as a crash would) is the IVR's fault, every run
+ * after says so, and freeing reaps what is left. */
+static void crash(void **state)
+{
+	(void)state;
+	tw_js *js = fresh(0, 0);
+	tw_error err = {0};
+	assert_int_equal(tw_js_run(js, "1", NULL, "t", 1, NULL, &err), TW_OK);
+	assert_true(tw_js_pid(js) > 0);
+	kill(tw_js_pid(js), SIGSEGV);
+	assert_int_equal(tw_js_run(js, "1", NULL, "t", 1, NULL, &err), TW_ESERVICE);
+	assert_non_null(strstr(err.message, "the ECMAScript sandbox ended (the IVR's script crashed it)"));
+	tw_error_clear(&err);
+	assert_int_equal(tw_js_pid(js), -1);
+	assert_int_equal(tw_js_run(js, "1", NULL, "t", 1, NULL, &err), TW_ESERVICE);
+	tw_error_clear(&err);
+	tw_js_free(js);
+}
+
 /* The cost of a call's sandbox: fork and the first evaluation. Printed,
  * not asserted (no timing asserts). */
 static void cost(void **state)
@@ -199,6 +218,7 @@ int main(void)
 		cmocka_unit_test(syntax_error), cmocka_unit_test(runtime_error),
 		cmocka_unit_test(endless_loop), cmocka_unit_test(time_is_per_call),
 		cmocka_unit_test(memory_bomb),  cmocka_unit_test(recursion),
+		cmocka_unit_test(crash),
 		cmocka_unit_test(cost),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,6 +81,11 @@ bool tw_js_started(const tw_js *js)
 	return js && js->pid != 0;
 }
 
+int tw_js_pid(const tw_js *js)
+{
+	return js ? (int)js->pid : 0;
+}
+
 void tw_js_value_free(tw_js_value *v)
 {
 	if (v) {
@@ -300,9 +305,16 @@ static int start(tw_js *js, tw_error *err)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(0);
-		signal(SIGINT, SIG_IGN);
-		signal(SIGTERM, SIG_DFL);
+		/* the parent's handlers are not the child's: a crash must kill
+		 * it, not run (say) a test framework's recovery in it */
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+		signal(SIGINT, SIG_IGN); /* the parent decides when it ends */
 		signal(SIGPIPE, SIG_IGN);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* only the child's end of the socket stays open */
 		int fd = sv[1];
 		if (fd != 3) {

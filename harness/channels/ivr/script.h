@@ -80,6 +80,9 @@ int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, lo
 
 /* True once the child has been started (for tests and cost notes). */
 bool tw_js_started(const tw_js *js);
+/* The child's process id, 0 before it started, -1 once reaped: for tests
+ * that make it die as a crash would. */
+int tw_js_pid(const tw_js *js);
 
 void tw_js_value_free(tw_js_value *v);
 
