@@ -628,6 +628,20 @@ static void ecmascript_subdialog_and_link(void **state)
 	tw_call_free(call);
 }
 
+/* A script error the document catches is error.semantic, not a failure;
+ * the note keeps its words. */
+static void ecmascript_error_semantic_caught(void **state)
+{
+	(void)state;
+	tw_call *call = run(VXML_OPEN "<error>Sorry, a problem.</error>\n"
+				      "<form><block><assign name=\"nosuch\" expr=\"1 + 1\"/>Never.</block>\n"
+				      "<block>Goodbye.</block></form>" VXML_CLOSE);
+	heard(call, "note|say:Sorry, a problem.|say:Goodbye.|hangup:ivr");
+	const tw_call_event *e = tw_call_event_at(call, 0);
+	contains(e->text, "error.semantic: ReferenceError: nosuch is not declared in <assign name=\"nosuch\">");
+	tw_call_free(call);
+}
+
 /* session.connection gives the numbers the carrier sends. */
 static void ecmascript_session(void **state)
 {
@@ -933,6 +947,7 @@ int main(void)
 		cmocka_unit_test(ecmascript_faults),
 		cmocka_unit_test(ecmascript_badfetch),
 		cmocka_unit_test(ecmascript_session),
+		cmocka_unit_test(ecmascript_error_semantic_caught),
 		cmocka_unit_test(ecmascript_subdialog_and_link),
 		cmocka_unit_test(unknown_elements_are_named),
 		cmocka_unit_test(thrown_events_are_caught),

@@ -36,6 +36,7 @@ struct tw_js {
 	int fd;        /* the parent's end; -1 when none */
 	double left_s; /* script time left */
 	char *dead;    /* why the child is gone (every later run says it) */
+	bool script_error; /* the last run failed with the script's error */
 };
 
 tw_js *tw_js_new(const tw_js_limits *limits)
@@ -79,6 +80,11 @@ void tw_js_free(tw_js *js)
 bool tw_js_started(const tw_js *js)
 {
 	return js && js->pid != 0;
+}
+
+bool tw_js_script_error(const tw_js *js)
+{
+	return js && js->script_error;
 }
 
 int tw_js_pid(const tw_js *js)
@@ -380,6 +386,7 @@ int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, lo
 {
 	if (out)
 		*out = (tw_js_value){TW_JS_UNDEFINED, false, NULL};
+	js->script_error = false;
 	if (js->dead)
 		return tw_error_set(err, TW_ESERVICE, "%s", js->dead);
 	if (strlen(code) > TW_JS_MAX_TEXT || (arg && strlen(arg) > TW_JS_MAX_TEXT))
@@ -426,6 +433,7 @@ int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, lo
 		return tw_error_set(err, TW_ESERVICE, "%s", why);
 	}
 	if (head[0] == 1) {
+		js->script_error = true;
 		rc = tw_error_set(err, TW_ESERVICE, "%s", text ? text : "a script error");
 		free(text);
 		return rc;

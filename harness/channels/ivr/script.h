@@ -80,6 +80,11 @@ int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, lo
 
 /* True once the child has been started (for tests and cost notes). */
 bool tw_js_started(const tw_js *js);
+/* True when the last tw_js_run failed with the script's own error (a
+ * syntax or runtime error, what VoiceXML calls error.semantic), after
+ * which the sandbox goes on; false after a success, the time limit, the
+ * heap cap or a crash. */
+bool tw_js_script_error(const tw_js *js);
 /* The child's process id, 0 before it started, -1 once reaped: for tests
  * that make it die as a crash would. */
 int tw_js_pid(const tw_js *js);

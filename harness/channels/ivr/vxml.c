@@ -57,6 +57,7 @@
  * belongs to it.
  */
 #include <ctype.h>
+#include <limits.h> /* issue 14, JS */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1863,6 +1864,28 @@ static int exec_one(vxml *v, xmlNodePtr n, tw_error *err)
  * <audio> here are prompts; consecutive ones are one utterance. From
  * first on; in an <if>'s branch (branch), up to the next <elseif> or
  * <else>. */
+/* issue 14, JS: the script error in err, thrown as error.semantic when
+ * the document catches it (a note keeps the error's words); else err
+ * stays and fails the call. */
+static int semantic(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	xmlNodePtr h = NULL;
+	tw_error e = {0};
+	if (find_handler(v, "error.semantic", INT_MAX, &h, &e) || !h) {
+		tw_error_clear(&e);
+		return TW_ESERVICE;
+	}
+	size_t len = strlen(err->message ? err->message : "") + 32;
+	char *text = malloc(len);
+	if (!text)
+		return tw_vxml_nomem(err);
+	snprintf(text, len, "error.semantic: %s", err->message ? err->message : "");
+	tw_error_clear(err);
+	int rc = note(v, text, err);
+	free(text);
+	return rc ? rc : throw_event(v, "error.semantic", n, err);
+}
+
 static int exec_nodes(vxml *v, xmlNodePtr first, bool branch, tw_error *err)
 {
 	tw_buf b;
@@ -1885,6 +1908,8 @@ static int exec_nodes(vxml *v, xmlNodePtr first, bool branch, tw_error *err)
 		}
 		if (!(rc = flush(v, &b, err)))
 			rc = exec_one(v, c, err);
+		if (rc == TW_ESERVICE && v->js && tw_js_script_error(v->js))
+			rc = semantic(v, c, err); /* issue 14, JS */
 	}
 	if (!rc)
 		rc = flush(v, &b, err);
