@@ -1679,3 +1679,15 @@ const char *tw_call_hangup_by(const tw_call *call)
 		return call->ran_out ? "end" : "ivr";
 	return NULL;
 }
+
+/* ---- issue 14, JS ---- */
+
+const char *tw_call_from(const tw_call *call)
+{
+	return call->from;
+}
+
+const char *tw_call_to(const tw_call *call)
+{
+	return call->to;
+}

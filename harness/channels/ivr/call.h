@@ -553,4 +553,11 @@ int tw_call_resource_failed(tw_call *call, const char *why, double fetch_ms, tw_
 int tw_twiml_resources(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx);
 int tw_vxml_resources(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx);
 
+/* ---- issue 14, JS ---- */
+
+/* The caller's and the called number, as the carrier sends them (From,
+ * To); borrowed. VoiceXML's session.connection reads them. */
+const char *tw_call_from(const tw_call *call);
+const char *tw_call_to(const tw_call *call);
+
 #endif

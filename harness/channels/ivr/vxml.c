@@ -33,15 +33,18 @@
  *   ...) or a plain list ("1 | 2 | 3"). Voice grammars match the caller's
  *   phrase word for word; literal <tag>s (semantics/1.0-literals) are the
  *   value.
- * - Variables hold strings: values are literals ('text', "text", numbers,
- *   true, false) or plain variable names. There is no ECMAScript engine:
- *   cond, a computed expr, <script>, <if>, shadow variables and SISR tags
- *   end the call at techweek's limit (TW_EUNSUPPORTED, as does every other
- *   element techweek cannot follow yet), naming the element, the
- *   attribute, the line and the document: the performance is counted as
- *   techweek's limit, not as the service's fault. A document that is
- *   wrong (an undeclared variable, a goto to nowhere) is the service's
- *   fault (TW_ESERVICE).
+ * - Variables: a document that needs no ECMAScript (values are literals
+ *   or plain variable names) keeps them as strings here. One that does
+ *   (cond, a computed expr, <script>, <if>, shadow variables, an
+ *   application root, subdialogs, links: issue 14) keeps them in the
+ *   call's ECMAScript sandbox (script.h), and so does every later
+ *   document of the call; see "ECMAScript" below. SISR tags and every
+ *   element techweek cannot follow yet end the call at techweek's limit
+ *   (TW_EUNSUPPORTED), naming the element, the attribute, the line and
+ *   the document: the performance is counted as techweek's limit, not as
+ *   the service's fault. A document that is wrong (an undeclared
+ *   variable, a goto to nowhere, a script that throws or runs away) is
+ *   the service's fault (TW_ESERVICE).
  * - Execution suspends only where a VoiceXML browser waits: listening,
  *   fetching (goto/submit to a URI, a <choice> with a URI), holding (a
  *   <transfer>) and at the end. Between two caller actions the in-document
@@ -54,6 +57,7 @@
  * belongs to it.
  */
 #include <ctype.h>
+#include <limits.h> /* issue 14, JS */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -64,10 +68,13 @@
 
 #include "channels/ivr/call.h"
 #include "channels/ivr/grammar.h"
+#include "channels/ivr/script.h" /* issue 14, JS */
 #include "channels/ivr/vxml.h"
 #include "channels/web/html.h"
 #include "core/array.h"
 #include "core/buf.h"
+
+#include <jansson.h> /* issue 14, JS: shadow variables as JSON */
 
 #define VXML_MAX_TRANSITIONS 50  /* in-document dialog changes without input */
 #define VXML_MAX_ITERATIONS 1000 /* FIA rounds without input */
@@ -128,7 +135,46 @@ typedef struct vxml {
 
 	char *fragment; /* the dialog to start the next document at */
 	int transitions, iterations, depth;
+	/* issue 14, JS: the call's ECMAScript sandbox (made when the first
+	 * document that needs it loads; freed with the interpreter), and
+	 * whether the current document's variables live there (js_mode) or
+	 * in the string scopes above */
+	tw_js *js;
+	bool js_mode;
+	char *utterance; /* the keys the last DTMF input gave, for name$ */
+	/* issue 14, JS: the application root document (fetched before the
+	 * document ran) and its URL, kept while the documents name it: its
+	 * variables live in the application scope, its handlers and links
+	 * apply to every document of the application */
+	xmlDocPtr root_doc;
+	char *root_url;
+	/* issue 14, JS: subdialogs: the callers' contexts, innermost last;
+	 * params_pending while the subdialog's first dialog has to take its
+	 * <param>s; a returned subdialog's document and items are freed only
+	 * at the next safe point (gone_*), since the code that ran <return>
+	 * still walks them */
+	struct vxml_frame *frames;
+	size_t nframes;
+	bool params_pending;
+	xmlDocPtr gone_doc;
+	char *gone_url;
+	vxml_item *gone_items;
+	size_t gone_nitems;
 } vxml;
+
+/* issue 14, JS: a caller's context while its subdialog runs. */
+typedef struct vxml_frame {
+	xmlDocPtr doc;
+	char *url;
+	xmlNodePtr dialog;
+	vxml_item *items;
+	size_t nitems;
+	size_t item; /* the <subdialog> item's index */
+	xmlDocPtr root_doc;
+	char *root_url;
+} vxml_frame;
+
+#define VXML_MAX_SUBDIALOGS 16 /* subdialogs calling subdialogs */
 
 /* ---- the tree ---- */
 
@@ -324,9 +370,9 @@ static int scope_set(vxml_scope *s, const char *name, const char *value, tw_erro
 
 /*
  * Finds a declared variable: dialog scope, then document scope, or the
- * one a "dialog."/"document."/"application." prefix names (there is no
- * application root document, so application variables live with the
- * document's). Shadow variables and properties need ECMAScript; session
+ * one a "dialog."/"document."/"application." prefix names (a document
+ * with an application root keeps its variables in ECMAScript, so here
+ * application variables live with the document's). Shadow variables and properties need ECMAScript; session
  * variables are not provided. *found is NULL for an undeclared name.
  */
 static int var_find(vxml *v, xmlNodePtr n, const char *what, const char *name, vxml_var **found,
@@ -389,6 +435,395 @@ static bool number_literal(const char *s)
 	return digits;
 }
 
+static int text_failed(const tw_buf *b, const char *what, tw_error *err);
+static char *resolve(vxml *v, const char *ref);
+
+/* ---- ECMAScript (issue 14, JS) ----
+ *
+ * A document that needs ECMAScript (vxml_needs_js: a <script>, <if>, a
+ * cond, an expr that is not a literal or a plain name, a shadow variable)
+ * keeps its variables in the call's sandbox (script.h) rather than in the
+ * string scopes: VoiceXML's scopes are objects there (session,
+ * application, document, dialog; the anonymous scope of executable
+ * content is the dialog's), and an expression is evaluated inside
+ * `with (session) with (application) with (document) with (dialog)`, so a
+ * name resolves innermost first, as the spec's scope chain does. Once a
+ * call has used the sandbox every later document of the call uses it
+ * too (one child per call). The IVR's text never becomes code: it goes as
+ * the argument ($tw_arg) and is evaluated with eval(); names are put in
+ * code only after js_name says they are plain identifiers.
+ */
+
+#define JS_CHAIN "with(session)with(application)with(document)with(dialog)"
+
+static const char js_prelude[] =
+	"var session = {connection: {local: {uri: ''}, remote: {uri: ''}}};"
+	"var application = {}, document = {}, dialog = {};"
+	"var $tw_v, $tw_k, $tw_keys, $tw_params = null, $tw_ret, $tw_stack = [];";
+
+/* A name that may be written into code: letters, digits, _ and $, not
+ * starting with a digit. */
+static bool js_name(const char *s)
+{
+	if (!s || !*s || isdigit((unsigned char)*s))
+		return false;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '$'))
+			return false;
+	return true;
+}
+
+/* A dotted path of js_names ("document.x", "a.b"). */
+static bool js_path(const char *s)
+{
+	if (!s || !*s)
+		return false;
+	char buf[256];
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	strcpy(buf, s);
+	char *save = NULL;
+	for (char *t = strtok_r(buf, ".", &save); t; t = strtok_r(NULL, ".", &save))
+		if (!js_name(t))
+			return false;
+	return s[strlen(s) - 1] != '.' && !strstr(s, "..") && s[0] != '.';
+}
+
+/* Runs code for element n in the call's sandbox, starting it (and the
+ * prelude) the first time. An error names the element and its line; a
+ * script fetched by src (file, from line 1) has its own line named in
+ * that file. */
+static int js_run_at(vxml *v, xmlNodePtr n, const char *code, const char *arg, const char *file,
+		     tw_js_value *out, tw_error *err);
+
+static int js_run(vxml *v, xmlNodePtr n, const char *code, const char *arg, tw_js_value *out,
+		  tw_error *err)
+{
+	return js_run_at(v, n, code, arg, NULL, out, err);
+}
+
+static int js_run_at(vxml *v, xmlNodePtr n, const char *code, const char *arg, const char *file,
+		     tw_js_value *out, tw_error *err)
+{
+	tw_error e = {0};
+	int rc;
+	if (!v->js) {
+		if (!(v->js = tw_js_new(NULL)))
+			return tw_vxml_nomem(err);
+		char who[300]; /* the numbers are the tester's: arguments, not code */
+		snprintf(who, sizeof(who), "%s\n%s", tw_call_to(v->call), tw_call_from(v->call));
+		rc = tw_js_run(v->js, js_prelude, NULL, "prelude", 1, NULL, &e);
+		if (!rc)
+			rc = tw_js_run(v->js,
+				       "$tw_v = $tw_arg.split('\\n'); session.connection.local.uri = 'tel:' + $tw_v[0];"
+				       " session.connection.remote.uri = 'tel:' + $tw_v[1]; undefined",
+				       who, "prelude", 1, NULL, &e);
+		if (rc) {
+			rc = tw_error_set(err, TW_EINTERNAL, "the ECMAScript sandbox: %s",
+					  e.message ? e.message : "out of memory");
+			tw_error_clear(&e);
+			return rc;
+		}
+	}
+	long line = n ? xmlGetLineNo(n) : 1;
+	rc = tw_js_run(v->js, code, arg, file ? file : v->url ? v->url : "?", file ? 1 : line, out,
+		       &e);
+	if (!rc)
+		return TW_OK;
+	if (rc == TW_ENOMEM && !e.message)
+		return tw_vxml_nomem(err);
+	char d[160], q[400];
+	if (n)
+		tw_vxml_describe(v, n, d, sizeof(d));
+	else
+		snprintf(d, sizeof(d), "<vxml>");
+	tw_call_quote(v->call, e.message ? e.message : "a script error", q, sizeof(q));
+	tw_error_clear(&e);
+	char own[40]; /* the script's line, when it is the element's, once */
+	snprintf(own, sizeof(own), " (line %ld)", line);
+	size_t ql = strlen(q), ol = strlen(own);
+	if (!file && ql > ol && strcmp(q + ql - ol, own) == 0)
+		q[ql - ol] = '\0';
+	char *paren = file ? strrchr(q, '(') : NULL;
+	if (paren && strncmp(paren, "(line ", 6) == 0 && q[strlen(q) - 1] == ')') {
+		char fq[200];
+		q[strlen(q) - 1] = '\0'; /* "(line N)" becomes "(line N of FILE)" */
+		snprintf(paren + strlen(paren), sizeof(q) - (size_t)(paren - q) - strlen(paren),
+			 " of %s)", tw_call_quote(v->call, file, fq, sizeof(fq)));
+	}
+	return tw_error_set(err, rc, "%s in %s at line %ld of %s", q, d, line, v->url ? v->url : "?");
+}
+
+/* expr's value in the scope chain: String(value), NULL for undefined. */
+static int js_eval(vxml *v, xmlNodePtr n, const char *expr, char **out, tw_error *err)
+{
+	tw_js_value val;
+	*out = NULL;
+	int rc = js_run(v, n, JS_CHAIN "{eval($tw_arg)}", expr, &val, err);
+	if (!rc)
+		*out = val.text;
+	return rc;
+}
+
+/* A cond: true when expr is truthy. */
+static int js_cond(vxml *v, xmlNodePtr n, const char *expr, bool *out, tw_error *err)
+{
+	tw_js_value val;
+	*out = false;
+	int rc = js_run(v, n, JS_CHAIN "{eval($tw_arg)}", expr, &val, err);
+	if (!rc) {
+		*out = val.truthy;
+		tw_js_value_free(&val);
+	}
+	return rc;
+}
+
+/* The object a string scope stands for. */
+static const char *js_scope(vxml *v, const vxml_scope *s)
+{
+	return s == &v->doc_vars ? "document" : "dialog";
+}
+
+/* scope.name = value (a string; NULL: undefined). */
+static int js_set(vxml *v, xmlNodePtr n, const char *scope, const char *name, const char *value,
+		  tw_error *err)
+{
+	if (!js_name(name))
+		return tw_vxml_fail(v, err, n, "\"%s\" is not a variable name", name);
+	char code[400];
+	snprintf(code, sizeof(code), "%s[\"%s\"] = $tw_arg; undefined", scope, name);
+	return js_run(v, n, code, value, NULL, err);
+}
+
+/* <var name expr> in scope: the expression's value as it is (a number
+ * stays a number). */
+static int js_var(vxml *v, xmlNodePtr n, const char *scope, const char *name, const char *expr,
+		  tw_error *err)
+{
+	if (!js_name(name))
+		return tw_vxml_fail(v, err, n, "<var name=\"%s\">: not a variable name", name);
+	char code[700];
+	/* a subdialog's dialog variable takes the <param> of its name */
+	snprintf(code, sizeof(code),
+		 "$tw_v = undefined; if (%s && $tw_params && $tw_params.hasOwnProperty(\"%s\"))"
+		 " $tw_v = $tw_params[\"%s\"]; else if ($tw_arg !== undefined) " JS_CHAIN
+		 "{$tw_v = eval($tw_arg)} %s[\"%s\"] = $tw_v; undefined",
+		 strcmp(scope, "dialog") == 0 ? "true" : "false", name, name, scope, name);
+	return js_run(v, n, code, expr, NULL, err);
+}
+
+/* <assign name expr>: name must be declared (a plain name in a scope of
+ * the chain, or scope.name in that scope); a property path is the
+ * script's own. */
+static int js_assign(vxml *v, xmlNodePtr n, const char *name, const char *expr, tw_error *err)
+{
+	if (!js_path(name))
+		return tw_vxml_fail(v, err, n, "<assign name=\"%s\">: not a variable name", name);
+	static const char *const scopes[] = {"dialog.", "document.", "application.", "session."};
+	char check[400] = "";
+	if (!strchr(name, '.')) {
+		snprintf(check, sizeof(check),
+			 "if (!(\"%s\" in dialog || \"%s\" in document || \"%s\" in application ||"
+			 " \"%s\" in session)) throw new ReferenceError(\"%s is not declared\");",
+			 name, name, name, name, name);
+	} else {
+		for (size_t i = 0; i < 4; i++) {
+			size_t len = strlen(scopes[i]);
+			const char *rest = name + len;
+			if (strncmp(name, scopes[i], len) == 0 && !strchr(rest, '.'))
+				snprintf(check, sizeof(check),
+					 "if (!(\"%s\" in %.*s)) throw new ReferenceError(\"%s is not declared\");",
+					 rest, (int)len - 1, scopes[i], name);
+		}
+	}
+	char code[1024];
+	snprintf(code, sizeof(code), "%s " JS_CHAIN "{%s = eval($tw_arg)} undefined", check, name);
+	return js_run(v, n, code, expr, NULL, err);
+}
+
+/* Is dialog.name defined? */
+static int js_defined(vxml *v, xmlNodePtr n, const char *name, bool *out, tw_error *err)
+{
+	*out = false;
+	if (!js_name(name))
+		return tw_vxml_fail(v, err, n, "\"%s\" is not a variable name", name);
+	char code[400];
+	snprintf(code, sizeof(code), "dialog[\"%s\"] !== undefined", name);
+	tw_js_value val;
+	int rc = js_run(v, n, code, NULL, &val, err);
+	if (!rc) {
+		*out = val.truthy;
+		tw_js_value_free(&val);
+	}
+	return rc;
+}
+
+/* What the recognizer made of the caller's input: the item's shadow
+ * variables (name$, when it has a name) and application.lastresult$. */
+static int js_shadow(vxml *v, xmlNodePtr n, const char *name, const tw_call_input *in,
+		     const char *value, tw_error *err)
+{
+	bool dtmf = in->kind == TW_INPUT_DTMF;
+	json_t *o = json_pack("{s:s, s:f, s:s, s:s}", "utterance",
+			      dtmf ? (v->utterance ? v->utterance : "") : (in->speech ? in->speech : ""),
+			      "confidence", dtmf ? 1.0 : in->confidence, "inputmode",
+			      dtmf ? "dtmf" : "voice", "interpretation", value ? value : "");
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (!text)
+		return tw_vxml_nomem(err);
+	char code[600];
+	snprintf(code, sizeof(code),
+		 "$tw_v = JSON.parse($tw_arg); %s%s%s application.lastresult$ = [$tw_v];"
+		 " for ($tw_k in $tw_v) application.lastresult$[$tw_k] = $tw_v[$tw_k]; undefined",
+		 name && js_name(name) ? "dialog[\"" : "", name && js_name(name) ? name : "",
+		 name && js_name(name) ? "$\"] = $tw_v;" : "");
+	int rc = js_run(v, n, code, text, NULL, err);
+	free(text);
+	return rc;
+}
+
+/* <script>: its text (src: techweek's limit until resources are fetched
+ * before a document runs) in scope ("document" or "dialog"). What it
+ * declares lands on the global object; it is moved to the scope's object
+ * afterwards, so it is found there and goes with the scope. (MuJS keeps
+ * a declared global, undefined from then on: a later document that reads
+ * the name without declaring it gets undefined, not a ReferenceError.) */
+static int js_script(vxml *v, xmlNodePtr n, const char *scope, tw_error *err)
+{
+	if (tw_vxml_attr(n, "srcexpr"))
+		return tw_vxml_unsupported(v, err, n,
+					   "it fetches what a document needs before the document runs, "
+					   "and srcexpr is only known as it runs");
+	const char *src = tw_vxml_attr(n, "src");
+	char *file = NULL;
+	tw_buf b;
+	tw_buf_init(&b, TW_JS_MAX_TEXT);
+	if (src) {
+		const char *body = NULL;
+		size_t blen = 0;
+		tw_error e = {0};
+		int frc = tw_call_resource(v->call, v->url, src, &body, &blen, NULL, &e);
+		char d[160];
+		tw_vxml_describe(v, n, d, sizeof(d));
+		if (frc == TW_ESERVICE) /* a platform's error.badfetch */
+			frc = tw_vxml_fail(v, err, n, "%s: %s", d, e.message ? e.message : "not fetched");
+		else if (frc)
+			frc = limit(v, err, n, "techweek cannot run %s: %s", d,
+				    e.message ? e.message : "not fetched");
+		tw_error_clear(&e);
+		if (frc) {
+			tw_buf_free(&b);
+			return frc;
+		}
+		tw_buf_append(&b, body, blen);
+		file = resolve(v, src);
+	} else {
+		for (xmlNodePtr c = n->children; c; c = c->next)
+			if (tw_vxml_is_text(c) && c->content)
+				tw_buf_puts(&b, (const char *)c->content);
+	}
+	int rc = text_failed(&b, "script", err);
+	if (!rc && src && !file)
+		rc = tw_vxml_nomem(err);
+	char *body = rc ? NULL : tw_buf_steal(&b);
+	tw_buf_free(&b);
+	if (rc)
+		return rc;
+	if (!body)
+		return tw_vxml_nomem(err);
+	/* MuJS's global variables are not enumerable: ask for every name */
+	rc = js_run(v, n,
+		    "$tw_keys = {}; Object.getOwnPropertyNames(this).forEach(function (k) {"
+		    " $tw_keys[k] = 1; }); undefined",
+		    NULL, NULL, err);
+	size_t len = strlen(body) + 128;
+	char *code = rc ? NULL : malloc(len);
+	if (!rc && !code)
+		rc = tw_vxml_nomem(err);
+	if (!rc) {
+		snprintf(code, len, JS_CHAIN "{%s\n} undefined", body);
+		rc = js_run_at(v, n, code, NULL, file, NULL, err);
+	}
+	if (!rc) {
+		char move[300];
+		snprintf(move, sizeof(move),
+			 "Object.getOwnPropertyNames(this).forEach(function (k) {"
+			 " if (!$tw_keys[k]) { %s[k] = this[k]; if (!delete this[k]) this[k] = undefined; }"
+			 " }, this); undefined",
+			 scope);
+		rc = js_run(v, n, move, NULL, NULL, err);
+	}
+	free(code);
+	free(body);
+	free(file);
+	return rc;
+}
+
+/* *ok: n has no cond, or its cond is true. */
+static int cond_ok(vxml *v, xmlNodePtr n, bool *ok, tw_error *err)
+{
+	*ok = true;
+	const char *cond = tw_vxml_attr(n, "cond");
+	if (!cond)
+		return TW_OK;
+	if (!v->js_mode)
+		return tw_vxml_needs_ecma(v, err, n, "cond", cond);
+	return js_cond(v, n, cond, ok, err);
+}
+
+/* Is expr something the string scopes evaluate (a literal, a plain or
+ * scope-prefixed name)? */
+static bool js_simple(const char *expr)
+{
+	char *e = strdup(expr);
+	if (!e)
+		return false;
+	tw_vxml_squeeze(e);
+	size_t len = strlen(e);
+	bool simple = false;
+	if (len >= 2 && (e[0] == '\'' || e[0] == '"') && e[len - 1] == e[0] &&
+	    !memchr(e + 1, e[0], len - 2) && !memchr(e + 1, '\\', len - 2))
+		simple = true;
+	else if (number_literal(e) || !strcmp(e, "true") || !strcmp(e, "false") ||
+		 !strcmp(e, "undefined"))
+		simple = true;
+	else if (ident(e) && !strchr(e, '$')) {
+		const char *dot = strchr(e, '.');
+		simple = !dot || ((!strncmp(e, "dialog.", 7) || !strncmp(e, "document.", 9) ||
+				   !strncmp(e, "application.", 12)) &&
+				  !strchr(dot + 1, '.'));
+	}
+	free(e);
+	return simple;
+}
+
+/* Does the document need ECMAScript? */
+static bool vxml_needs_js(xmlNodePtr n)
+{
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (tw_vxml_is(n, "script") || tw_vxml_is(n, "if") || tw_vxml_is(n, "subdialog") ||
+		    tw_vxml_is(n, "return") || tw_vxml_is(n, "link"))
+			return true;
+		for (xmlAttrPtr a = n->properties; a; a = a->next) {
+			const char *an = (const char *)a->name;
+			const char *val = tw_vxml_attr(n, an);
+			size_t l = strlen(an);
+			if (!strcmp(an, "cond"))
+				return true;
+			if (l >= 4 && !strcmp(an + l - 4, "expr") && val && !js_simple(val))
+				return true;
+			if ((!strcmp(an, "name") || !strcmp(an, "namelist")) && val && strchr(val, '$'))
+				return true;
+		}
+		if (vxml_needs_js(n->children))
+			return true;
+	}
+	return false;
+}
+
 /*
  * The value of an expression techweek can evaluate without ECMAScript: a
  * string literal, a number, true/false, undefined, or a variable's name.
@@ -399,6 +834,8 @@ static int eval(vxml *v, xmlNodePtr n, const char *what, const char *expr, char 
 		tw_error *err)
 {
 	*out = NULL;
+	if (v->js_mode && !(v->enum_alt && (!strcmp(expr, "_prompt") || !strcmp(expr, "_dtmf"))))
+		return js_eval(v, n, expr, out, err); /* issue 14, JS */
 	char *e = strdup(expr);
 	if (!e)
 		return tw_vxml_nomem(err);
@@ -454,6 +891,13 @@ static bool item_filled(vxml *v, const vxml_item *it)
 {
 	if (!it->name)
 		return it->done;
+	if (v->js_mode) { /* issue 14, JS: a script may fill it too */
+		bool defined = false;
+		tw_error e = {0};
+		if (js_defined(v, it->node, it->name, &defined, &e))
+			tw_error_clear(&e); /* the next evaluation fails the call */
+		return defined;
+	}
 	vxml_var *var = scope_find(&v->dialog_vars, it->name);
 	return var && var->value;
 }
@@ -508,8 +952,9 @@ static int item_count(vxml_item *it, const char *event)
 /* A property's value: the item's, the dialog's, then the document's. */
 static const char *property(vxml *v, xmlNodePtr item, const char *name)
 {
-	xmlNodePtr scopes[] = {item, v->dialog, xmlDocGetRootElement(v->doc)};
-	for (size_t s = 0; s < 3; s++) {
+	xmlNodePtr scopes[] = {item, v->dialog, xmlDocGetRootElement(v->doc),
+			       v->root_doc ? xmlDocGetRootElement(v->root_doc) : NULL}; /* issue 14, JS */
+	for (size_t s = 0; s < 4; s++) {
 		if (!scopes[s] || (s > 0 && scopes[s] == scopes[s - 1]))
 			continue;
 		const char *found = NULL;
@@ -798,9 +1243,11 @@ static bool bargein_of(vxml *v, xmlNodePtr p)
 /* A <prompt> is spoken as one utterance; cond needs ECMAScript. */
 static int play_prompt(vxml *v, xmlNodePtr p, tw_buf *b, tw_error *err)
 {
-	if (tw_vxml_attr(p, "cond"))
-		return tw_vxml_needs_ecma(v, err, p, "cond", tw_vxml_attr(p, "cond"));
-	int rc = flush(v, b, err);
+	bool ok = true; /* issue 14, JS */
+	int rc = cond_ok(v, p, &ok, err);
+	if (rc || !ok)
+		return rc;
+	rc = flush(v, b, err);
 	tw_call_set_bargein(v->call, bargein_of(v, p)); /* issue 14, CLOCK */
 	if (!rc)
 		rc = render_children(v, p, b, err);
@@ -839,6 +1286,11 @@ static int play_item_prompts(vxml *v, vxml_item *it, tw_error *err)
 	int best = 0, rc;
 	for (xmlNodePtr c = it->node->children; c; c = c->next) {
 		if (!tw_vxml_is(c, "prompt") && !bare_prompt(c))
+			continue;
+		bool ok = true; /* issue 14, JS: a prompt whose cond is false is not a candidate */
+		if (c->type == XML_ELEMENT_NODE && (rc = cond_ok(v, c, &ok, err)))
+			return rc;
+		if (!ok)
 			continue;
 		int count;
 		if ((rc = prompt_level(v, c, &count, err)))
@@ -922,16 +1374,21 @@ static int find_handler(vxml *v, const char *event, int n, xmlNodePtr *out, tw_e
 {
 	*out = NULL;
 	xmlNodePtr scopes[] = {v->cur ? v->cur->node : NULL, v->dialog,
-			       xmlDocGetRootElement(v->doc)};
+			       xmlDocGetRootElement(v->doc),
+			       v->root_doc ? xmlDocGetRootElement(v->root_doc) : NULL}; /* issue 14, JS */
 	int best = 0;
-	for (size_t s = 0; s < 3; s++) {
+	for (size_t s = 0; s < 4; s++) {
 		if (!scopes[s] || (s > 0 && scopes[s] == scopes[s - 1]))
 			continue;
 		for (xmlNodePtr h = scopes[s]->children; h; h = h->next) {
 			if (h->type != XML_ELEMENT_NODE || !catches(h, event))
 				continue;
-			if (tw_vxml_attr(h, "cond"))
-				return tw_vxml_needs_ecma(v, err, h, "cond", tw_vxml_attr(h, "cond"));
+			bool ok = true; /* issue 14, JS */
+			int rc = cond_ok(v, h, &ok, err);
+			if (rc)
+				return rc;
+			if (!ok)
+				continue;
 			int count = 1;
 			const char *c = tw_vxml_attr(h, "count");
 			if (c) {
@@ -1190,6 +1647,16 @@ static int do_submit(vxml *v, xmlNodePtr n, tw_error *err)
 	if (!rc && !(params = calloc(count + 1, sizeof(*params))))
 		rc = tw_vxml_nomem(err);
 	for (size_t i = 0; i < count && !rc; i++) {
+		if (v->js_mode) { /* issue 14, JS */
+			char *value = NULL;
+			if (!(rc = js_eval(v, n, names[i], &value, err))) {
+				params[i].name = strdup(names[i]);
+				params[i].value = value ? value : strdup("");
+				if (!params[i].name || !params[i].value)
+					rc = tw_vxml_nomem(err);
+			}
+			continue;
+		}
 		vxml_var *var;
 		rc = var_find(v, n, "namelist", names[i], &var, err);
 		if (!rc && !var)
@@ -1215,6 +1682,8 @@ static int do_var(vxml *v, xmlNodePtr n, vxml_scope *scope, tw_error *err)
 	const char *name = tw_vxml_attr(n, "name");
 	if (!name || !*name)
 		return tw_vxml_fail(v, err, n, "<var> without a name");
+	if (v->js_mode) /* issue 14, JS */
+		return js_var(v, n, js_scope(v, scope), name, tw_vxml_attr(n, "expr"), err);
 	if (!ident(name) || strchr(name, '.') || strchr(name, '$'))
 		return tw_vxml_needs_ecma(v, err, n, "name", name);
 	char *value = NULL;
@@ -1232,6 +1701,8 @@ static int do_assign(vxml *v, xmlNodePtr n, tw_error *err)
 	const char *expr = tw_vxml_attr(n, "expr");
 	if (!name || !expr)
 		return tw_vxml_fail(v, err, n, "<assign> needs name and expr");
+	if (v->js_mode) /* issue 14, JS */
+		return js_assign(v, n, name, expr, err);
 	vxml_var *var;
 	char *value = NULL;
 	int rc = var_find(v, n, "name", name, &var, err);
@@ -1260,6 +1731,11 @@ static int do_clear(vxml *v, xmlNodePtr n, tw_error *err)
 		for (size_t i = 0; i < v->nitems; i++) {
 			vxml_item *it = &v->items[i];
 			item_reset(it);
+			int rc = v->js_mode && it->name /* issue 14, JS */
+					 ? js_set(v, n, "dialog", it->name, NULL, err)
+					 : TW_OK;
+			if (rc)
+				return rc;
 			vxml_var *var = it->name ? scope_find(&v->dialog_vars, it->name) : NULL;
 			if (var) {
 				free(var->value);
@@ -1272,14 +1748,19 @@ static int do_clear(vxml *v, xmlNodePtr n, tw_error *err)
 	size_t count;
 	int rc = namelist(v, list, &names, &count, err);
 	for (size_t i = 0; i < count && !rc; i++) {
-		vxml_var *var;
-		rc = var_find(v, n, "namelist", names[i], &var, err);
-		if (!rc && !var)
+		vxml_var *var = NULL;
+		if (v->js_mode) /* issue 14, JS */
+			rc = js_assign(v, n, names[i], "undefined", err);
+		else
+			rc = var_find(v, n, "namelist", names[i], &var, err);
+		if (!rc && !var && !v->js_mode)
 			rc = tw_vxml_fail(v, err, n, "<clear> names %s, which is not declared", names[i]);
 		if (rc)
 			break;
-		free(var->value);
-		var->value = NULL;
+		if (var) {
+			free(var->value);
+			var->value = NULL;
+		}
 		vxml_item *it = item_named(v, names[i]);
 		if (it)
 			item_reset(it);
@@ -1301,6 +1782,92 @@ static int do_throw(vxml *v, xmlNodePtr n, tw_error *err)
 	free(event);
 	return rc;
 }
+
+/* ---- <if>, <log> (issue 14, JS) ---- */
+
+static int exec_nodes(vxml *v, xmlNodePtr first, bool branch, tw_error *err);
+
+/* The first branch whose cond holds (<else>: always) runs. */
+static int do_if(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	xmlNodePtr head = n, start = n->children;
+	for (;;) {
+		bool ok = true;
+		if (!tw_vxml_is(head, "else")) {
+			if (!tw_vxml_attr(head, "cond")) {
+				char d[160];
+				tw_vxml_describe(v, head, d, sizeof(d));
+				return tw_vxml_fail(v, err, head, "%s without cond", d);
+			}
+			int rc = cond_ok(v, head, &ok, err);
+			if (rc)
+				return rc;
+		}
+		if (ok)
+			return exec_nodes(v, start, true, err);
+		xmlNodePtr c = start;
+		while (c && !tw_vxml_is(c, "elseif") && !tw_vxml_is(c, "else"))
+			c = c->next;
+		if (!c)
+			return TW_OK;
+		head = c;
+		start = c->next;
+	}
+}
+
+/* <log>: for the service's developers, not the caller; the transcript
+ * keeps it as a note ("log: ...", "log [label]: ..."). */
+static int do_log(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	tw_buf b;
+	tw_buf_init(&b, VXML_MAX_UTTERANCE);
+	int rc = TW_OK;
+	for (xmlNodePtr c = n->children; c && !rc; c = c->next) {
+		if (tw_vxml_is_text(c) && c->content) {
+			tw_buf_puts(&b, (const char *)c->content);
+		} else if (tw_vxml_is(c, "value") && tw_vxml_attr(c, "expr")) {
+			char *val = NULL;
+			if (!(rc = eval(v, c, "expr", tw_vxml_attr(c, "expr"), &val, err)))
+				tw_buf_puts(&b, val ? val : "undefined");
+			free(val);
+		}
+	}
+	const char *expr = tw_vxml_attr(n, "expr");
+	if (!rc && expr) {
+		char *val = NULL;
+		if (!(rc = eval(v, n, "expr", expr, &val, err))) {
+			tw_buf_puts(&b, " ");
+			tw_buf_puts(&b, val ? val : "undefined");
+		}
+		free(val);
+	}
+	if (!rc)
+		rc = text_failed(&b, "log", err);
+	char *text = rc ? NULL : tw_buf_steal(&b);
+	tw_buf_free(&b);
+	if (rc)
+		return rc;
+	if (!text)
+		return tw_vxml_nomem(err);
+	tw_vxml_squeeze(text);
+	const char *label = tw_vxml_attr(n, "label");
+	size_t len = strlen(text) + (label ? strlen(label) : 0) + 16;
+	char *line = malloc(len);
+	if (line) {
+		if (label)
+			snprintf(line, len, "log [%s]: %s", label, text);
+		else
+			snprintf(line, len, "log: %s", text);
+		rc = note(v, line, err);
+	} else {
+		rc = tw_vxml_nomem(err);
+	}
+	free(line);
+	free(text);
+	return rc;
+}
+
+static int do_return(vxml *v, xmlNodePtr n, tw_error *err);
 
 /* One element of executable content. */
 static int exec_one(vxml *v, xmlNodePtr n, tw_error *err)
@@ -1324,29 +1891,54 @@ static int exec_one(vxml *v, xmlNodePtr n, tw_error *err)
 	if (tw_vxml_is(n, "throw"))
 		return do_throw(v, n, err);
 	if (tw_vxml_is(n, "log"))
-		return TW_OK; /* for the service's developers, not the caller */
+		return do_log(v, n, err); /* issue 14, JS */
 	if (tw_vxml_is(n, "if"))
-		return tw_vxml_needs_ecma(v, err, n, "cond",
-					  tw_vxml_attr(n, "cond") ? tw_vxml_attr(n, "cond") : "");
+		return do_if(v, n, err); /* issue 14, JS */
 	if (tw_vxml_is(n, "script"))
-		return tw_vxml_needs_ecma(v, err, n, "a script", NULL);
+		return js_script(v, n, "dialog", err); /* issue 14, JS */
 	if (tw_vxml_is(n, "data") || tw_vxml_is(n, "foreach"))
 		return tw_vxml_needs_ecma(v, err, n, "its result is an ECMAScript object", NULL);
 	if (tw_vxml_is(n, "return"))
-		return tw_vxml_unsupported(v, err, n, "it does not run subdialogs");
+		return do_return(v, n, err); /* issue 14, JS */
 	char d[160];
 	tw_vxml_describe(v, n, d, sizeof(d));
 	return tw_vxml_fail(v, err, n, "unknown element %s in executable content", d);
 }
 
 /* Executable content: a block, a filled, a handler. Text, <value> and
- * <audio> here are prompts; consecutive ones are one utterance. */
-static int exec_children(vxml *v, xmlNodePtr parent, tw_error *err)
+ * <audio> here are prompts; consecutive ones are one utterance. From
+ * first on; in an <if>'s branch (branch), up to the next <elseif> or
+ * <else>. */
+/* issue 14, JS: the script error in err, thrown as error.semantic when
+ * the document catches it (a note keeps the error's words); else err
+ * stays and fails the call. */
+static int semantic(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	xmlNodePtr h = NULL;
+	tw_error e = {0};
+	if (find_handler(v, "error.semantic", INT_MAX, &h, &e) || !h) {
+		tw_error_clear(&e);
+		return TW_ESERVICE;
+	}
+	size_t len = strlen(err->message ? err->message : "") + 32;
+	char *text = malloc(len);
+	if (!text)
+		return tw_vxml_nomem(err);
+	snprintf(text, len, "error.semantic: %s", err->message ? err->message : "");
+	tw_error_clear(err);
+	int rc = note(v, text, err);
+	free(text);
+	return rc ? rc : throw_event(v, "error.semantic", n, err);
+}
+
+static int exec_nodes(vxml *v, xmlNodePtr first, bool branch, tw_error *err)
 {
 	tw_buf b;
 	tw_buf_init(&b, VXML_MAX_UTTERANCE);
 	int rc = TW_OK;
-	for (xmlNodePtr c = parent->children; c && !rc && !v->unwind && !v->left; c = c->next) {
+	for (xmlNodePtr c = first; c && !rc && !v->unwind && !v->left; c = c->next) {
+		if (branch && (tw_vxml_is(c, "elseif") || tw_vxml_is(c, "else")))
+			break;
 		if (c->type == XML_ELEMENT_NODE && (rc = tw_call_at(v->call, c)))
 			break;
 		if (bare_prompt(c)) {
@@ -1361,11 +1953,18 @@ static int exec_children(vxml *v, xmlNodePtr parent, tw_error *err)
 		}
 		if (!(rc = flush(v, &b, err)))
 			rc = exec_one(v, c, err);
+		if (rc == TW_ESERVICE && v->js && tw_js_script_error(v->js))
+			rc = semantic(v, c, err); /* issue 14, JS */
 	}
 	if (!rc)
 		rc = flush(v, &b, err);
 	tw_buf_free(&b);
 	return rc;
+}
+
+static int exec_children(vxml *v, xmlNodePtr parent, tw_error *err)
+{
+	return exec_nodes(v, parent->children, false, err);
 }
 
 /* ---- the FIA ---- */
@@ -1384,7 +1983,19 @@ static bool handler(xmlNodePtr n)
 }
 
 /* Enters a dialog: fresh variables, counters and items. */
+static int enter_dialog_items(vxml *v, xmlNodePtr d, tw_error *err);
+
 static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
+{
+	int rc = enter_dialog_items(v, d, err);
+	if (!rc && v->params_pending) { /* issue 14, JS: only the first dialog takes them */
+		v->params_pending = false;
+		rc = js_run(v, d, "$tw_params = null; undefined", NULL, NULL, err);
+	}
+	return rc;
+}
+
+static int enter_dialog_items(vxml *v, xmlNodePtr d, tw_error *err)
 {
 	items_free(v);
 	scope_clear(&v->dialog_vars);
@@ -1397,6 +2008,9 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 	v->items = calloc(n + 1, sizeof(*v->items));
 	if (!v->items)
 		return tw_vxml_nomem(err);
+	int jrc = v->js_mode ? js_run(v, d, "dialog = {}; undefined", NULL, NULL, err) : TW_OK;
+	if (jrc) /* issue 14, JS: a fresh dialog scope */
+		return jrc;
 	if (tw_vxml_is(d, "menu")) {
 		v->items[0].node = d;
 		v->nitems = 1;
@@ -1404,10 +2018,13 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 			if (c->type != XML_ELEMENT_NODE || tw_vxml_is(c, "choice") || tw_vxml_is(c, "prompt") ||
 			    tw_vxml_is(c, "property") || handler(c) || bare_prompt(c))
 				continue;
-			if (tw_vxml_is(c, "script"))
-				return tw_vxml_needs_ecma(v, err, c, "a script", NULL);
-			if (tw_vxml_is(c, "link"))
-				return tw_vxml_unsupported(v, err, c, "it does not follow links");
+			if (tw_vxml_is(c, "script")) { /* issue 14, JS */
+				if ((jrc = js_script(v, c, "dialog", err)))
+					return jrc;
+				continue;
+			}
+			if (tw_vxml_is(c, "link")) /* issue 14, JS: see link_match */
+				continue;
 			char desc[160];
 			tw_vxml_describe(v, c, desc, sizeof(desc));
 			return tw_vxml_fail(v, err, c, "unknown element %s in <menu>", desc);
@@ -1418,16 +2035,24 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 	for (xmlNodePtr c = d->children; c && !rc; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (tw_vxml_is(c, "field") || tw_vxml_is(c, "block") || tw_vxml_is(c, "transfer")) {
+		if (tw_vxml_is(c, "field") || tw_vxml_is(c, "block") || tw_vxml_is(c, "transfer") ||
+		    tw_vxml_is(c, "subdialog") /* issue 14, JS */) {
 			vxml_item *it = &v->items[v->nitems++];
 			it->node = c;
 			it->name = tw_vxml_attr(c, "name");
-			if (it->name && (!ident(it->name) || strchr(it->name, '.')))
+			if (it->name && v->js_mode && !js_name(it->name)) { /* issue 14, JS */
+				char desc[160];
+				tw_vxml_describe(v, c, desc, sizeof(desc));
+				rc = tw_vxml_fail(v, err, c, "%s: its name is not an ECMAScript variable name",
+						  desc);
+			} else if (it->name && (!ident(it->name) || strchr(it->name, '.')))
 				rc = tw_vxml_needs_ecma(v, err, c, "name", it->name);
 			char *value = NULL;
-			if (!rc && tw_vxml_attr(c, "expr"))
+			if (!rc && v->js_mode && it->name) /* issue 14, JS: typed */
+				rc = js_var(v, c, "dialog", it->name, tw_vxml_attr(c, "expr"), err);
+			else if (!rc && tw_vxml_attr(c, "expr"))
 				rc = eval(v, c, "expr", tw_vxml_attr(c, "expr"), &value, err);
-			if (!rc && it->name)
+			if (!rc && it->name && !v->js_mode)
 				rc = scope_set(&v->dialog_vars, it->name, value, err);
 			else if (!rc && value)
 				it->done = true;
@@ -1435,9 +2060,7 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 		} else if (tw_vxml_is(c, "var")) {
 			rc = do_var(v, c, &v->dialog_vars, err);
 		} else if (tw_vxml_is(c, "script")) {
-			rc = tw_vxml_needs_ecma(v, err, c, "a script", NULL);
-		} else if (tw_vxml_is(c, "subdialog")) {
-			rc = tw_vxml_unsupported(v, err, c, "it does not run subdialogs");
+			rc = js_script(v, c, "dialog", err); /* issue 14, JS */
 		} else if (tw_vxml_is(c, "initial") || tw_vxml_is(c, "grammar")) {
 			rc = tw_vxml_unsupported(v, err, c,
 					 "it fills one field at a time, not mixed-initiative forms");
@@ -1446,7 +2069,7 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 		} else if (tw_vxml_is(c, "object")) {
 			rc = tw_vxml_unsupported(v, err, c, "it has no platform objects");
 		} else if (tw_vxml_is(c, "link")) {
-			rc = tw_vxml_unsupported(v, err, c, "it does not follow links");
+			/* issue 14, JS: followed when input matches it (link_match) */
 		} else if (tw_vxml_is(c, "data")) {
 			rc = tw_vxml_needs_ecma(v, err, c, "its result is an ECMAScript object", NULL);
 		} else if (!tw_vxml_is(c, "filled") && !tw_vxml_is(c, "property") && !handler(c)) {
@@ -1504,6 +2127,275 @@ static int run_filled(vxml *v, vxml_item *it, tw_error *err)
 			rc = exec_children(v, c, err);
 	}
 	return rc;
+}
+
+/* ---- subdialogs and links (issue 14, JS) ---- */
+
+static void items_array_free(vxml_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < items[i].ncounts; j++)
+			free(items[i].counts[j].event);
+		free(items[i].counts);
+	}
+	free(items);
+}
+
+/* Frees what a returned subdialog left (see gone_doc). */
+static void gone_free(vxml *v)
+{
+	items_array_free(v->gone_items, v->gone_nitems);
+	v->gone_items = NULL;
+	v->gone_nitems = 0;
+	xmlFreeDoc(v->gone_doc);
+	v->gone_doc = NULL;
+	free(v->gone_url);
+	v->gone_url = NULL;
+}
+
+static void frames_free(vxml *v)
+{
+	for (size_t i = 0; i < v->nframes; i++) {
+		vxml_frame *f = &v->frames[i];
+		items_array_free(f->items, f->nitems);
+		xmlFreeDoc(f->doc);
+		free(f->url);
+		xmlFreeDoc(f->root_doc);
+		free(f->root_url);
+	}
+	free(v->frames);
+	v->frames = NULL;
+	v->nframes = 0;
+}
+
+/* $tw_params or $tw_ret ("into") gets name = expr's value (value: a
+ * literal string instead). */
+static int js_collect(vxml *v, xmlNodePtr n, const char *into, const char *name, const char *expr,
+		      const char *value, tw_error *err)
+{
+	char code[400];
+	if (!js_name(name))
+		return tw_vxml_fail(v, err, n, "\"%s\" is not a variable name", name);
+	if (expr)
+		snprintf(code, sizeof(code),
+			 "$tw_v = undefined; " JS_CHAIN "{$tw_v = eval($tw_arg)} %s[\"%s\"] = $tw_v; undefined",
+			 into, name);
+	else
+		snprintf(code, sizeof(code), "%s[\"%s\"] = $tw_arg; undefined", into, name);
+	return js_run(v, n, code, expr ? expr : value ? value : "", NULL, err);
+}
+
+/* <subdialog src>: its <param>s evaluated here, the caller's context kept
+ * (frames, and its scopes on the sandbox's stack), and the subdialog's
+ * document fetched, to run in a context of its own until <return>. */
+static int do_subdialog(vxml *v, vxml_item *it, tw_error *err)
+{
+	xmlNodePtr n = it->node;
+	if (v->nframes >= VXML_MAX_SUBDIALOGS)
+		return tw_vxml_fail(v, err, n, "more than %d subdialogs calling subdialogs",
+				    VXML_MAX_SUBDIALOGS);
+	char *src = NULL, *method = NULL, **names = NULL;
+	size_t count = 0;
+	tw_call_param *params = NULL;
+	int rc = attr_or_expr(v, n, "src", "srcexpr", &src, err);
+	if (!rc && !src)
+		rc = tw_vxml_fail(v, err, n, "<subdialog> without src or srcexpr");
+	if (!rc && src[0] == '#')
+		rc = tw_vxml_unsupported(v, err, n,
+					 "it runs subdialogs from other documents only, not a dialog of the same one");
+	if (!rc)
+		rc = js_run(v, n, "$tw_params = {}; undefined", NULL, NULL, err);
+	for (xmlNodePtr c = n->children; c && !rc; c = c->next) {
+		if (!tw_vxml_is(c, "param"))
+			continue;
+		const char *pn = tw_vxml_attr(c, "name");
+		rc = pn ? js_collect(v, c, "$tw_params", pn, tw_vxml_attr(c, "expr"),
+				     tw_vxml_attr(c, "value"), err)
+			: tw_vxml_fail(v, err, c, "<param> without a name");
+	}
+	const char *list = tw_vxml_attr(n, "namelist");
+	if (!rc && list)
+		rc = namelist(v, list, &names, &count, err);
+	if (!rc && !(params = calloc(count + 1, sizeof(*params))))
+		rc = tw_vxml_nomem(err);
+	for (size_t i = 0; i < count && !rc; i++) {
+		char *value = NULL;
+		if (!(rc = js_eval(v, n, names[i], &value, err))) {
+			params[i].name = strdup(names[i]);
+			params[i].value = value ? value : strdup("");
+			if (!params[i].name || !params[i].value)
+				rc = tw_vxml_nomem(err);
+		}
+	}
+	if (!rc)
+		rc = attr_or_expr(v, n, "method", "methodexpr", &method, err);
+	if (!rc && method)
+		for (char *p = method; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+	vxml_frame *grown = NULL;
+	if (!rc && !(grown = realloc(v->frames, (v->nframes + 1) * sizeof(*v->frames))))
+		rc = tw_vxml_nomem(err);
+	if (grown)
+		v->frames = grown;
+	if (!rc)
+		rc = js_run(v, n,
+			    "$tw_stack.push({application: application, document: document, dialog: dialog});"
+			    " undefined",
+			    NULL, NULL, err);
+	if (!rc)
+		rc = fetch(v, n, src, method ? method : "GET", params, count, err);
+	if (!rc) {
+		v->frames[v->nframes++] = (vxml_frame){v->doc,      v->url,      v->dialog,
+						      v->items,    v->nitems,   (size_t)(it - v->items),
+						      v->root_doc, v->root_url};
+		v->doc = NULL;
+		v->url = NULL;
+		v->dialog = NULL;
+		v->items = NULL;
+		v->nitems = 0;
+		v->cur = v->waiting = v->next_item = NULL;
+		v->root_doc = NULL;
+		v->root_url = NULL;
+		tw_grammar_free(&v->grammar);
+		v->params_pending = true;
+	}
+	params_free(params, params ? count : 0);
+	names_free(names, count);
+	free(src);
+	free(method);
+	return rc;
+}
+
+/* <return>: the namelist's values (in the subdialog's context) become the
+ * <subdialog> item's value, an object, in the caller's context, which
+ * goes on with that item's <filled>; with event, the caller throws it. */
+static int do_return(vxml *v, xmlNodePtr n, tw_error *err)
+{
+	if (!v->nframes)
+		return tw_vxml_fail(v, err, n, "<return> outside a subdialog");
+	char **names = NULL, *event = NULL;
+	size_t count = 0;
+	int rc = js_run(v, n, "$tw_ret = {}; undefined", NULL, NULL, err);
+	const char *list = tw_vxml_attr(n, "namelist");
+	if (!rc && list)
+		rc = namelist(v, list, &names, &count, err);
+	for (size_t i = 0; i < count && !rc; i++)
+		rc = js_collect(v, n, "$tw_ret", names[i], names[i], NULL, err);
+	names_free(names, count);
+	if (!rc)
+		rc = attr_or_expr(v, n, "event", "eventexpr", &event, err);
+	if (rc) {
+		free(event);
+		return rc;
+	}
+	/* the subdialog's document stays until the code running it has
+	 * unwound (gone_doc) */
+	gone_free(v);
+	v->gone_doc = v->doc;
+	v->gone_url = v->url;
+	v->gone_items = v->items;
+	v->gone_nitems = v->nitems;
+	tw_grammar_free(&v->grammar);
+	xmlFreeDoc(v->root_doc);
+	free(v->root_url);
+	vxml_frame f = v->frames[--v->nframes];
+	v->doc = f.doc;
+	v->url = f.url;
+	v->dialog = f.dialog;
+	v->items = f.items;
+	v->nitems = f.nitems;
+	v->root_doc = f.root_doc;
+	v->root_url = f.root_url;
+	vxml_item *it = &v->items[f.item];
+	v->cur = it;
+	v->waiting = v->next_item = NULL;
+	v->next_dialog = NULL;
+	v->params_pending = false;
+	rc = js_run(v, it->node,
+		    "$tw_v = $tw_stack.pop(); application = $tw_v.application;"
+		    " document = $tw_v.document; dialog = $tw_v.dialog; $tw_params = null; undefined",
+		    NULL, NULL, err);
+	v->unwind = v->left = false;
+	if (!rc && event) {
+		rc = throw_event(v, event, it->node, err);
+	} else if (!rc) {
+		if (it->name) {
+			char code[300];
+			snprintf(code, sizeof(code), "dialog[\"%s\"] = $tw_ret; undefined", it->name);
+			rc = js_run(v, it->node, code, NULL, NULL, err);
+		} else {
+			it->done = true;
+		}
+		if (!rc)
+			rc = run_filled(v, it, err);
+	}
+	free(event);
+	v->unwind = true; /* the subdialog's content stops here */
+	return rc;
+}
+
+/* Input the item's grammars did not match, against the <link>s in scope
+ * (the item's, the dialog's, the document's, the application root's,
+ * innermost first): a link's dtmf attribute or its grammars. *followed
+ * when one matched: its next/expr is gone to, or its event/eventexpr
+ * thrown. */
+static int link_match(vxml *v, vxml_item *it, const tw_call_input *in, bool *followed,
+		      tw_error *err)
+{
+	*followed = false;
+	xmlNodePtr scopes[] = {it->node, v->dialog, xmlDocGetRootElement(v->doc),
+			       v->root_doc ? xmlDocGetRootElement(v->root_doc) : NULL};
+	for (size_t s = 0; s < 4; s++) {
+		if (!scopes[s] || (s > 0 && scopes[s] == scopes[s - 1]))
+			continue;
+		for (xmlNodePtr l = scopes[s]->children; l; l = l->next) {
+			if (!tw_vxml_is(l, "link"))
+				continue;
+			bool hit = false;
+			const char *dtmf = tw_vxml_attr(l, "dtmf");
+			if (in->kind == TW_INPUT_DTMF && dtmf && v->utterance)
+				hit = strcmp(dtmf, v->utterance) == 0;
+			bool has_grammar = false;
+			for (xmlNodePtr g = l->children; g; g = g->next)
+				has_grammar = has_grammar || tw_vxml_is(g, "grammar");
+			if (!hit && has_grammar) {
+				vxml_grammar g = {0};
+				char *value = NULL;
+				const vxml_alt *alt = NULL;
+				int rc = tw_grammar_field(v, l, &g, err);
+				if (!rc)
+					rc = in->kind == TW_INPUT_DTMF
+						     ? tw_grammar_match_dtmf(&g, v->utterance ? v->utterance : "",
+									     &value, &alt)
+						     : tw_grammar_match_speech(&g, in->speech ? in->speech : "",
+									       &value, &alt);
+				tw_grammar_free(&g);
+				hit = value != NULL;
+				free(value);
+				if (rc)
+					return rc == TW_ENOMEM ? tw_vxml_nomem(err) : rc;
+			}
+			if (!hit)
+				continue;
+			*followed = true;
+			char *next = NULL;
+			int rc = attr_or_expr(v, l, "next", "expr", &next, err);
+			if (!rc && next) {
+				rc = go(v, l, next, err);
+			} else if (!rc) {
+				char *event = NULL;
+				rc = attr_or_expr(v, l, "event", "eventexpr", &event, err);
+				if (!rc && event)
+					rc = throw_event(v, event, l, err);
+				else if (!rc)
+					rc = tw_vxml_fail(v, err, l, "<link> without next, expr, event or eventexpr");
+				free(event);
+			}
+			free(next);
+			return rc;
+		}
+	}
+	return TW_OK;
 }
 
 /* What to listen with: the grammar, the properties. */
@@ -1589,6 +2481,8 @@ static int transfer(vxml *v, vxml_item *it, bool quiet, tw_error *err)
 	return TW_OK;
 }
 
+static int do_subdialog(vxml *v, vxml_item *it, tw_error *err);
+
 /* The FIA's main loop, until the call listens, fetches, holds or ends. */
 static int run(vxml *v, tw_error *err)
 {
@@ -1613,9 +2507,11 @@ static int run(vxml *v, tw_error *err)
 			vxml_item *c = &v->items[i];
 			if (!tw_vxml_is(c->node, "menu") && item_filled(v, c))
 				continue;
-			if (tw_vxml_attr(c->node, "cond"))
-				return tw_vxml_needs_ecma(v, err, c->node, "cond", tw_vxml_attr(c->node, "cond"));
-			it = c;
+			bool ok = true; /* issue 14, JS */
+			if ((rc = cond_ok(v, c->node, &ok, err)))
+				return rc;
+			if (ok)
+				it = c;
 		}
 		if (!it) { /* nothing left to do: the document exits */
 			tw_call_ran_out(v->call); /* issue 14, MATCH */
@@ -1627,13 +2523,16 @@ static int run(vxml *v, tw_error *err)
 		v->skip_prompts = false;
 		v->cur = it;
 		if (tw_vxml_is(it->node, "block")) {
-			if (it->name && (rc = scope_set(&v->dialog_vars, it->name, "true", err)))
+			if (it->name && (rc = v->js_mode ? js_set(v, it->node, "dialog", it->name, "true", err)
+							 : scope_set(&v->dialog_vars, it->name, "true", err)))
 				return rc;
 			it->done = true;
 			if ((rc = exec_children(v, it->node, err)))
 				return rc;
 		} else if (tw_vxml_is(it->node, "transfer")) {
 			return transfer(v, it, quiet, err);
+		} else if (tw_vxml_is(it->node, "subdialog")) {
+			return do_subdialog(v, it, err); /* issue 14, JS */
 		} else {
 			return collect(v, it, quiet, err);
 		}
@@ -1699,6 +2598,7 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 	v->call = call;
 	v->iterations = v->transitions = 0;
 	v->left = v->unwind = false;
+	gone_free(v); /* issue 14, JS */
 	if (in->kind == TW_INPUT_HANGUP)
 		return TW_OK; /* the call ends as TW_END_CALLER */
 	vxml_item *it = v->waiting;
@@ -1722,7 +2622,8 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 			return rc;
 		/* a termchar alone is input that no grammar matches */
 		rc = tw_grammar_match_dtmf(&v->grammar, keys, &value, &alt);
-		free(keys);
+		free(v->utterance); /* issue 14, JS */
+		v->utterance = keys;
 	} else {
 		double level = 0.5;
 		const char *cl = property(v, it->node, "confidencelevel");
@@ -1734,11 +2635,19 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 	if (rc)
 		return tw_vxml_nomem(err);
 	if (!value) {
-		rc = throw_event(v, "nomatch", it->node, err);
+		bool followed = false; /* issue 14, JS: a <link> in scope */
+		if (in->kind == TW_INPUT_SPEECH || in->kind == TW_INPUT_DTMF)
+			rc = link_match(v, it, in, &followed, err);
+		if (!rc && !followed)
+			rc = throw_event(v, "nomatch", it->node, err);
 		return rc ? rc : run(v, err);
 	}
 	if (tw_vxml_is(it->node, "menu")) {
+		if (v->js_mode) /* issue 14, JS */
+			rc = js_shadow(v, it->node, NULL, in, value, err);
 		free(value);
+		if (rc)
+			return rc;
 		xmlNodePtr choice = alt->node;
 		char *next;
 		if ((rc = attr_or_expr(v, choice, "next", "expr", &next, err)))
@@ -1756,7 +2665,14 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 		}
 		return rc ? rc : run(v, err);
 	}
-	if (it->name)
+	if (v->js_mode) { /* issue 14, JS */
+		if (it->name)
+			rc = js_set(v, it->node, "dialog", it->name, value, err);
+		if (!rc)
+			rc = js_shadow(v, it->node, it->name, in, value, err);
+		if (!it->name)
+			it->done = true;
+	} else if (it->name)
 		rc = scope_set(&v->dialog_vars, it->name, value, err);
 	else
 		it->done = true;
@@ -1796,12 +2712,76 @@ static void vxml_destroy(void *self)
 		return;
 	vxml_unload(v);
 	free(v->fragment);
+	gone_free(v);
+	frames_free(v);
+	tw_js_free(v->js); /* issue 14, JS: kills and reaps the sandbox */
+	xmlFreeDoc(v->root_doc);
+	free(v->root_url);
+	free(v->utterance);
 	free(v);
+}
+
+/* issue 14, JS: the application root document app names (NULL: none),
+ * fetched before the document ran. The same root as the last document's
+ * keeps the application scope; another (or none) starts it afresh, with
+ * the root's <var>s and <script>s run in it. A root that could not be
+ * fetched or is not VoiceXML is the IVR's fault (error.badfetch). */
+static int load_root(vxml *v, xmlNodePtr leaf, const char *app, tw_error *err)
+{
+	char *url = app ? resolve(v, app) : NULL;
+	if (app && !url)
+		return tw_vxml_nomem(err);
+	if (url && v->root_url && strcmp(url, v->root_url) == 0) {
+		free(url);
+		return TW_OK;
+	}
+	xmlFreeDoc(v->root_doc);
+	v->root_doc = NULL;
+	free(v->root_url);
+	v->root_url = url;
+	int rc = js_run(v, leaf, "application = {}; undefined", NULL, NULL, err);
+	if (rc || !url)
+		return rc;
+	const char *body = NULL;
+	size_t len = 0;
+	tw_error e = {0};
+	rc = tw_call_resource(v->call, v->url, app, &body, &len, NULL, &e);
+	if (rc == TW_ESERVICE)
+		rc = tw_vxml_fail(v, err, leaf, "<vxml application=\"%s\">: %s", app,
+				  e.message ? e.message : "not fetched");
+	else if (rc)
+		rc = limit(v, err, leaf, "techweek cannot follow <vxml application=\"%s\">: %s", app,
+			   e.message ? e.message : "not fetched");
+	tw_error_clear(&e);
+	if (rc)
+		return rc;
+	v->root_doc = xmlReadMemory(body ? body : "", (int)(len > 0x7fffffff ? 0x7fffffff : len), url,
+				    NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlNodePtr r = xmlDocGetRootElement(v->root_doc);
+	if (!tw_vxml_is(r, "vxml"))
+		return tw_vxml_fail(v, err, leaf,
+				    "<vxml application=\"%s\">: the application root is not a VoiceXML document",
+				    app);
+	/* the root's own elements: messages name the root's URL */
+	char *leaf_url = v->url;
+	v->url = v->root_url;
+	for (xmlNodePtr c = r->children; c && !rc; c = c->next) {
+		if (tw_vxml_is(c, "var")) {
+			const char *name = tw_vxml_attr(c, "name");
+			rc = name ? js_var(v, c, "application", name, tw_vxml_attr(c, "expr"), err)
+				  : tw_vxml_fail(v, err, c, "<var> without a name");
+		} else if (tw_vxml_is(c, "script")) {
+			rc = js_script(v, c, "application", err);
+		}
+	}
+	v->url = leaf_url;
+	return rc;
 }
 
 static int vxml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url, tw_error *err)
 {
 	vxml *v = self;
+	gone_free(v); /* issue 14, JS */
 	vxml_unload(v);
 	v->call = call;
 	v->doc = doc;
@@ -1815,9 +2795,13 @@ static int vxml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url, 
 	int rc = TW_OK;
 	if (!tw_vxml_is(root, "vxml"))
 		rc = tw_vxml_fail(v, err, root, "the document's root is not <vxml>");
-	if (!rc && tw_vxml_attr(root, "application"))
-		rc = note(v, "the VoiceXML application root document is not fetched: its variables, handlers and links are missing",
-			  err);
+	/* issue 14, JS: an application root's variables are ECMAScript's */
+	const char *app = !rc ? tw_vxml_attr(root, "application") : NULL;
+	v->js_mode = !rc && (v->js || app || vxml_needs_js(root));
+	if (v->js_mode && !rc)
+		rc = js_run(v, root, "document = {}; dialog = {}; undefined", NULL, NULL, err);
+	if (v->js_mode && !rc)
+		rc = load_root(v, root, app, err);
 	xmlNodePtr first = NULL;
 	for (xmlNodePtr c = root ? root->children : NULL; c && !rc; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
@@ -1825,11 +2809,11 @@ static int vxml_load(void *self, tw_call *call, xmlDocPtr doc, const char *url, 
 		if (tw_vxml_is(c, "var"))
 			rc = do_var(v, c, &v->doc_vars, err);
 		else if (tw_vxml_is(c, "script"))
-			rc = tw_vxml_needs_ecma(v, err, c, "a script", NULL);
+			rc = js_script(v, c, "document", err); /* issue 14, JS */
 		else if (tw_vxml_is(c, "form") || tw_vxml_is(c, "menu"))
 			first = first ? first : c;
 		else if (tw_vxml_is(c, "link"))
-			rc = tw_vxml_unsupported(v, err, c, "it does not follow document-level links");
+			; /* issue 14, JS: followed when input matches it (link_match) */
 		else if (tw_vxml_is(c, "data"))
 			rc = tw_vxml_needs_ecma(v, err, c, "its result is an ECMAScript object", NULL);
 		else if (!tw_vxml_is(c, "property") && !tw_vxml_is(c, "meta") && !tw_vxml_is(c, "metadata") &&

@@ -1,0 +1,446 @@
+/*
+ * MuJS in a forked sandbox, one per call: see script.h for why.
+ *
+ * The wire, parent to child: three length-prefixed strings (uint32 length,
+ * UINT32_MAX for "none", then the bytes): code, argument, file name, and
+ * an int32 line. Child to parent: a status byte (0 ok, 1 script error,
+ * 2 over the heap cap), the type byte, the truthy byte and a string (the
+ * value, or the error's words). A socketpair rather than two pipes: one
+ * descriptor per side, and send() with MSG_NOSIGNAL never raises SIGPIPE
+ * in the parent when the child is gone.
+ */
+#define _GNU_SOURCE
+#include "channels/ivr/script.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mujs.h>
+
+#define NONE UINT32_MAX
+
+struct tw_js {
+	tw_js_limits limits;
+	pid_t pid;     /* 0: not started */
+	int fd;        /* the parent's end; -1 when none */
+	double left_s; /* script time left */
+	char *dead;    /* why the child is gone (every later run says it) */
+	bool script_error; /* the last run failed with the script's error */
+};
+
+tw_js *tw_js_new(const tw_js_limits *limits)
+{
+	tw_js *js = calloc(1, sizeof(*js));
+	if (!js)
+		return NULL;
+	if (limits)
+		js->limits = *limits;
+	if (js->limits.time_s <= 0)
+		js->limits.time_s = TW_JS_TIME_S;
+	if (js->limits.heap_bytes == 0)
+		js->limits.heap_bytes = TW_JS_HEAP_BYTES;
+	js->left_s = js->limits.time_s;
+	js->fd = -1;
+	return js;
+}
+
+static void reap(tw_js *js)
+{
+	if (js->pid > 0) {
+		kill(js->pid, SIGKILL);
+		while (waitpid(js->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		js->pid = -1;
+	}
+	if (js->fd >= 0)
+		close(js->fd);
+	js->fd = -1;
+}
+
+void tw_js_free(tw_js *js)
+{
+	if (!js)
+		return;
+	reap(js);
+	free(js->dead);
+	free(js);
+}
+
+bool tw_js_started(const tw_js *js)
+{
+	return js && js->pid != 0;
+}
+
+bool tw_js_script_error(const tw_js *js)
+{
+	return js && js->script_error;
+}
+
+int tw_js_pid(const tw_js *js)
+{
+	return js ? (int)js->pid : 0;
+}
+
+void tw_js_value_free(tw_js_value *v)
+{
+	if (v) {
+		free(v->text);
+		v->text = NULL;
+	}
+}
+
+/* ---- the child ---- */
+
+typedef struct heap {
+	size_t used, cap;
+	int over; /* an allocation was refused */
+} heap;
+
+/* Each block carries its size in front, so frees and reallocs can be
+ * counted against the cap. */
+static void *heap_alloc(void *ctx, void *ptr, int size)
+{
+	heap *h = ctx;
+	size_t *old = ptr ? (size_t *)ptr - 2 : NULL;
+	size_t was = old ? old[0] : 0;
+	if (size <= 0) {
+		if (old) {
+			h->used -= was;
+			free(old);
+		}
+		return NULL;
+	}
+	if (h->used - was + (size_t)size > h->cap) {
+		h->over = 1;
+		return NULL;
+	}
+	size_t *p = realloc(old, (size_t)size + 2 * sizeof(size_t));
+	if (!p)
+		return NULL;
+	h->used = h->used - was + (size_t)size;
+	p[0] = (size_t)size;
+	return p + 2;
+}
+
+static void quiet(js_State *J, const char *message)
+{
+	(void)J;
+	(void)message;
+}
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	while (len) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int send_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A string off the wire: malloc'd, NULL for none; -1 on a broken wire. */
+static int read_str(int fd, char **out)
+{
+	uint32_t len;
+	*out = NULL;
+	if (read_all(fd, &len, sizeof(len)))
+		return -1;
+	if (len == NONE)
+		return 0;
+	if (len > TW_JS_MAX_TEXT + 4096 || !(*out = malloc((size_t)len + 1)))
+		return -1;
+	if (read_all(fd, *out, len))
+		return -1;
+	(*out)[len] = '\0';
+	return 0;
+}
+
+static int send_str(int fd, const char *s)
+{
+	uint32_t len = s ? (uint32_t)strlen(s) : NONE;
+	if (send_all(fd, &len, sizeof(len)))
+		return -1;
+	return s ? send_all(fd, s, len) : 0;
+}
+
+static int reply(int fd, int status, int type, int truthy, const char *text)
+{
+	unsigned char head[3] = {(unsigned char)status, (unsigned char)type, (unsigned char)truthy};
+	if (send_all(fd, head, 3))
+		return -1;
+	if (text && strlen(text) > TW_JS_MAX_TEXT)
+		return send_str(fd, "(a value longer than 1 MiB)");
+	return send_str(fd, text);
+}
+
+static int type_of(js_State *J, int idx)
+{
+	if (js_isundefined(J, idx))
+		return TW_JS_UNDEFINED;
+	if (js_isnull(J, idx))
+		return TW_JS_NULL;
+	if (js_isboolean(J, idx))
+		return TW_JS_BOOLEAN;
+	if (js_isnumber(J, idx))
+		return TW_JS_NUMBER;
+	if (js_isstring(J, idx))
+		return TW_JS_STRING;
+	return TW_JS_OBJECT;
+}
+
+/* The error on top of the stack in words: its message and the line the
+ * stack trace gives first. */
+static void error_words(js_State *J, char *out, size_t size)
+{
+	/* the trace first: converting the error to a string drops it */
+	long line = 0;
+	if (js_isobject(J, -1)) {
+		js_getproperty(J, -1, "stackTrace");
+		const char *trace = js_isstring(J, -1) ? js_tostring(J, -1) : NULL;
+		const char *at = trace ? strstr(trace, "at ") : NULL;
+		const char *colon = at ? strrchr(at, ':') : NULL;
+		if (colon && colon[1] >= '0' && colon[1] <= '9' && strncmp(at + 3, "(eval)", 6) != 0)
+			line = strtol(colon + 1, NULL, 10);
+		js_pop(J, 1);
+	}
+	snprintf(out, size, "%s", js_trystring(J, -1, "an error"));
+	if (line > 0) {
+		size_t used = strlen(out);
+		snprintf(out + used, size - used, " (line %ld)", line);
+	}
+}
+
+static void serve(int fd, size_t cap)
+{
+	heap h = {0, cap, 0};
+	js_State *J = js_newstate(heap_alloc, &h, 0);
+	if (!J)
+		_exit(3);
+	js_setreport(J, quiet);
+	for (;;) {
+		char *code = NULL, *arg = NULL, *file = NULL;
+		int32_t line = 1;
+		if (read_str(fd, &code) || read_str(fd, &arg) || read_str(fd, &file) ||
+		    read_all(fd, &line, sizeof(line)) || !code)
+			_exit(0);
+		/* line numbers count from where the code sits in its document */
+		size_t pad = line > 1 && line < 1000000 ? (size_t)line - 1 : 0;
+		char *src = malloc(pad + strlen(code) + 1);
+		if (!src)
+			_exit(4);
+		memset(src, '\n', pad);
+		strcpy(src + pad, code);
+		h.over = 0;
+		if (arg)
+			js_pushstring(J, arg);
+		else
+			js_pushundefined(J);
+		js_setglobal(J, "$tw_arg");
+		int rc = js_ploadstring(J, file ? file : "script", src);
+		if (!rc) {
+			js_pushundefined(J);
+			rc = js_pcall(J, 0);
+		}
+		char words[512];
+		int sent;
+		if (rc) {
+			error_words(J, words, sizeof(words));
+			sent = reply(fd, h.over ? 2 : 1, 0, 0, words);
+		} else {
+			int type = type_of(J, -1);
+			const char *text = type == TW_JS_UNDEFINED ? NULL : js_trystring(J, -1, "(a value)");
+			sent = reply(fd, h.over ? 2 : 0, type, js_toboolean(J, -1), text);
+		}
+		js_pop(J, 1);
+		free(src);
+		free(code);
+		free(arg);
+		free(file);
+		if (sent)
+			_exit(0);
+	}
+}
+
+static int start(tw_js *js, tw_error *err)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return tw_error_set(err, TW_EINTERNAL, "cannot start the ECMAScript sandbox: %s",
+				    strerror(errno));
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return tw_error_set(err, TW_EINTERNAL, "cannot start the ECMAScript sandbox: %s",
+				    strerror(e));
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		/* the parent's handlers are not the child's: a crash must kill
+		 * it, not run (say) a test framework's recovery in it */
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+		signal(SIGINT, SIG_IGN); /* the parent decides when it ends */
+		signal(SIGPIPE, SIG_IGN);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* only the child's end of the socket stays open */
+		int fd = sv[1];
+		if (fd != 3) {
+			if (dup2(fd, 3) < 0)
+				_exit(5);
+			fd = 3;
+		}
+		syscall(SYS_close_range, 4u, ~0u, 0u);
+		serve(fd, js->limits.heap_bytes);
+		_exit(0);
+	}
+	close(sv[1]);
+	js->pid = pid;
+	js->fd = sv[0];
+	return TW_OK;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Reads len bytes before the deadline (monotonic seconds): 0, -1 when
+ * the child is gone, -2 past the deadline. */
+static int read_until(int fd, void *buf, size_t len, double deadline)
+{
+	char *p = buf;
+	while (len) {
+		double left = deadline - now_s();
+		if (left <= 0)
+			return -2;
+		struct pollfd pfd = {fd, POLLIN, 0};
+		int r = poll(&pfd, 1, (int)(left * 1000) + 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			continue;
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int gone(tw_js *js, tw_error *err, const char *why)
+{
+	reap(js);
+	if (!js->dead)
+		js->dead = strdup(why);
+	return tw_error_set(err, TW_ESERVICE, "%s", js->dead ? js->dead : why);
+}
+
+int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, long line,
+	      tw_js_value *out, tw_error *err)
+{
+	if (out)
+		*out = (tw_js_value){TW_JS_UNDEFINED, false, NULL};
+	js->script_error = false;
+	if (js->dead)
+		return tw_error_set(err, TW_ESERVICE, "%s", js->dead);
+	if (strlen(code) > TW_JS_MAX_TEXT || (arg && strlen(arg) > TW_JS_MAX_TEXT))
+		return tw_error_set(err, TW_ELIMIT, "a script or value longer than 1 MiB");
+	int rc;
+	if (js->pid == 0 && (rc = start(js, err)))
+		return rc;
+	double began = now_s();
+	int32_t l = line > 0 && line < 1000000 ? (int32_t)line : 1;
+	if (send_str(js->fd, code) || send_str(js->fd, arg) || send_str(js->fd, file) ||
+	    send_all(js->fd, &l, sizeof(l)))
+		return gone(js, err, "the ECMAScript sandbox ended (the IVR's script crashed it)");
+	unsigned char head[3];
+	uint32_t len = 0;
+	double deadline = began + js->left_s;
+	int r = read_until(js->fd, head, 3, deadline);
+	if (!r)
+		r = read_until(js->fd, &len, sizeof(len), deadline);
+	char *text = NULL;
+	if (!r && len != NONE) {
+		if (len > TW_JS_MAX_TEXT + 64 || !(text = malloc((size_t)len + 1)))
+			return gone(js, err, "the ECMAScript sandbox answered nonsense");
+		r = read_until(js->fd, text, len, deadline);
+		if (!r)
+			text[len] = '\0';
+	}
+	js->left_s -= now_s() - began;
+	if (r == -2) {
+		free(text);
+		char why[160];
+		snprintf(why, sizeof(why), "the IVR's script ran past %g s (an endless loop?)",
+			 js->limits.time_s);
+		return gone(js, err, why);
+	}
+	if (r) {
+		free(text);
+		return gone(js, err, "the ECMAScript sandbox ended (the IVR's script crashed it)");
+	}
+	if (head[0] == 2) {
+		free(text);
+		char why[160];
+		snprintf(why, sizeof(why), "the IVR's script used more than %zu MiB of memory",
+			 js->limits.heap_bytes / (1024 * 1024));
+		return tw_error_set(err, TW_ESERVICE, "%s", why);
+	}
+	if (head[0] == 1) {
+		js->script_error = true;
+		rc = tw_error_set(err, TW_ESERVICE, "%s", text ? text : "a script error");
+		free(text);
+		return rc;
+	}
+	if (out)
+		*out = (tw_js_value){(tw_js_type)head[1], head[2] != 0, text};
+	else
+		free(text);
+	return TW_OK;
+}

@@ -1,0 +1,94 @@
+/*
+ * ECMAScript for VoiceXML documents: MuJS (ES5) run in a sandbox process,
+ * one per call.
+ *
+ * Why a process: an IVR's script is code from the service under test. It
+ * may loop forever or eat memory, and MuJS has no execution-timeout hook.
+ * Running it in a forked child lets the call bound its wall time (poll on
+ * the child's answer, SIGKILL past the limit) and its heap (MuJS's
+ * allocator hook, capped), and a crash there is the IVR's fault, never
+ * techweek's.
+ *
+ * How: the first tw_js_run forks the child (no exec). The child sets
+ * PR_SET_PDEATHSIG (it dies with the call's process), closes every file
+ * descriptor but its end of a socketpair, runs MuJS and answers requests
+ * one at a time; it only ever leaves through _exit. Each request is
+ * global code and an optional argument string (the global $tw_arg), so
+ * the IVR's text never has to be quoted into code. The time limit is the
+ * call's total script time (TW_JS_TIME_S by default): every request spends
+ * from it.
+ *
+ * Ownership: tw_js_new allocates; tw_js_free kills and reaps the child
+ * and frees everything. Values out are malloc'd (tw_js_value_free).
+ * One tw_js belongs to one call and is used from one thread at a time.
+ */
+#ifndef TW_IVR_SCRIPT_H
+#define TW_IVR_SCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "techweek/error.h"
+
+#define TW_JS_TIME_S 1.0                    /* script wall time per call */
+#define TW_JS_HEAP_BYTES (64u * 1024 * 1024) /* the script heap's cap */
+#define TW_JS_MAX_TEXT (1u << 20)           /* bytes of code, argument or value */
+
+typedef struct tw_js tw_js;
+
+typedef struct tw_js_limits {
+	double time_s;     /* total script wall time for the call; <= 0: default */
+	size_t heap_bytes; /* the child's MuJS heap; 0: default */
+} tw_js_limits;
+
+typedef enum tw_js_type {
+	TW_JS_UNDEFINED,
+	TW_JS_NULL,
+	TW_JS_BOOLEAN,
+	TW_JS_NUMBER,
+	TW_JS_STRING,
+	TW_JS_OBJECT,
+} tw_js_type;
+
+/* A value as the parent sees it: its type, whether it is truthy, and
+ * String(value) (NULL for undefined). */
+typedef struct tw_js_value {
+	tw_js_type type;
+	bool truthy;
+	char *text; /* owned */
+} tw_js_value;
+
+/* NULL on out of memory. Nothing is forked yet. */
+tw_js *tw_js_new(const tw_js_limits *limits);
+/* Kills (SIGKILL) and reaps the child, if any. NULL is fine. */
+void tw_js_free(tw_js *js);
+
+/*
+ * Runs code as global code in the call's one ECMAScript global
+ * environment, with the global $tw_arg set to arg (undefined for NULL).
+ * file and line say where the code starts (messages count lines from
+ * there; MuJS's stack trace names file). out (may be NULL) gets the
+ * completion value. Errors, all TW_ESERVICE (the IVR's fault) with the
+ * cause in words: a syntax or runtime error ("ReferenceError: 'x' is not
+ * defined (line 12)"), the time limit ("ran past 1 s (an endless loop?)"),
+ * the heap cap, the child crashing; once the child is gone every later
+ * run fails the same way. TW_ENOMEM, TW_ELIMIT (text over
+ * TW_JS_MAX_TEXT), TW_EINTERNAL when the child cannot be started.
+ */
+int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, long line,
+	      tw_js_value *out, tw_error *err);
+
+/* True once the child has been started (for tests and cost notes). */
+bool tw_js_started(const tw_js *js);
+/* True when the last tw_js_run failed with the script's own error (a
+ * syntax or runtime error, what VoiceXML calls error.semantic), after
+ * which the sandbox goes on; false after a success, the time limit, the
+ * heap cap or a crash. */
+bool tw_js_script_error(const tw_js *js);
+/* The child's process id, 0 before it started, -1 once reaped: for tests
+ * that make it die as a crash would. */
+int tw_js_pid(const tw_js *js);
+
+void tw_js_value_free(tw_js_value *v);
+
+#endif
