@@ -110,6 +110,15 @@ static void dtmf_digits_with_repeat(void **state)
 	is_value(g, "123", NULL);
 	is_value(g, "1234567", NULL);
 	is_value(g, "12a4", NULL);
+	assert_int_equal(tw_srgs_fixed_length(g), 0);
+	tw_srgs_free(g);
+
+	g = from_bytes(HEAD "mode=\"dtmf\" root=\"r\"><rule id=\"d\"><one-of><item>1</item>"
+		       "<item>2 2<tag>out = 'x'</tag></item></one-of></rule>"
+		       "<rule id=\"r\"><item repeat=\"3\"><one-of><item>1</item><item>2</item>"
+		       "<item><ruleref special=\"VOID\"/>3 3</item></one-of></item></rule></grammar>",
+		       "http://127.0.0.1/g/three.grxml", NULL);
+	assert_int_equal(tw_srgs_fixed_length(g), 3); /* a VOID branch never counts */
 	tw_srgs_free(g);
 
 	g = from_bytes(HEAD "mode=\"dtmf\" root=\"any\">"

@@ -564,9 +564,10 @@ static void ecmascript_is_refused_clearly(void **state)
 	free(msg);
 
 	msg = run_limited(VXML_OPEN "<form><field name=\"x\"><grammar mode=\"dtmf\"><rule>"
-				    "<one-of><item>1<tag>out.choice='a';</tag></item></one-of></rule>"
+				    "<one-of><item>1<tag>out.choice=Math.max(1, 2);</tag></item></one-of></rule>"
 				    "</grammar></field></form>" VXML_CLOSE, NULL);
-	contains(msg, "which <tag> needs (semantic interpretation \"out.choice='a';\")");
+	contains(msg, "techweek cannot follow VoiceXML <tag> yet: it reads semantic tags of the forms");
+	contains(msg, "not \"out.choice=Math.max(1, 2);\"");
 	free(msg);
 
 	msg = run_limited(VXML_OPEN "<form><field name=\"x\" type=\"digits\"><prompt>Hi</prompt>"

@@ -12,7 +12,9 @@
  * <choice>s, and inline SRGS made of items or a plain list. What techweek
  * cannot follow ends at its limit (TW_EUNSUPPORTED), a grammar that is wrong
  * is the service's fault (TW_ESERVICE), both through the interpreter's
- * errors (vxml.h). tw_grammar_match_dtmf and tw_grammar_match_speech judge
+ * errors (vxml.h). Grammars made of <rule>s, inline or fetched by src
+ * before the document ran (tw_call_resource), are SRGS rule graphs
+ * (grammar_srgs.h); ABNF is techweek's limit. tw_grammar_match_dtmf and tw_grammar_match_speech judge
  * input: keys exactly, speech word for word (or approximately).
  *
  * Ownership: the grammar owns its alternatives' strings (tw_grammar_free);
@@ -27,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "channels/ivr/grammar_srgs.h"
 #include "channels/ivr/vxml.h"
 #include "techweek/error.h"
 
@@ -53,6 +56,10 @@ typedef struct vxml_grammar {
 	int minlen, maxlen; /* digits; 0: unbounded */
 	vxml_alt *alts;
 	size_t nalts, cap;
+	/* issue 14, SRGS: grammars made of <rule>s, inline or by src (owned) */
+	tw_srgs **srgs;
+	size_t nsrgs, srgs_cap;
+	char *slot; /* the field's slot: an object interpretation gives this property */
 } vxml_grammar;
 
 /* Frees the alternatives and zeroes g (ready to read again). */
@@ -72,8 +79,9 @@ bool tw_grammar_voice(const vxml_grammar *g);
 int tw_grammar_fixed_keys(const vxml_grammar *g);
 
 /* Keys, or a phrase, against the grammar: *value is malloc'd (NULL: no
- * match), *alt the alternative matched (NULL for a builtin), borrowed from
- * g. Returns TW_ENOMEM on out of memory, else TW_OK. */
+ * match), *alt the alternative matched (NULL for a builtin or an SRGS rule
+ * grammar), borrowed from g. Returns TW_ENOMEM on out of memory, TW_ELIMIT
+ * when an SRGS grammar is too ambiguous to follow, else TW_OK. */
 int tw_grammar_match_dtmf(const vxml_grammar *g, const char *keys, char **value,
 			  const vxml_alt **alt);
 int tw_grammar_match_speech(const vxml_grammar *g, const char *phrase, char **value,

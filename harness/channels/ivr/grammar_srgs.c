@@ -629,7 +629,7 @@ static int seq_of(reader *r, xmlNodePtr parent, size_t *out)
 
 static ptrdiff_t rule_find(const tw_srgs *g, size_t doc, const char *id)
 {
-	for (size_t i = 0; i < g->nrules; i++)
+	for (size_t i = 0; i < g->nrules && *id; i++)
 		if (g->rules[i].doc == doc && strcmp(g->rules[i].id, id) == 0)
 			return (ptrdiff_t)i;
 	return -1;
@@ -655,10 +655,12 @@ static int read_grammar(reader *r, xmlNodePtr grammar)
 		if (!is(c, "rule"))
 			return problem(r, TW_ESERVICE, c, "a grammar holds <rule>s, not <%s>",
 				       (const char *)c->name);
+		/* SRGS wants an id; platforms take a lone rule without one, so
+		 * does techweek (no reference can name it) */
 		const char *id = attr(c, "id");
-		if (!id || !*id)
-			return problem(r, TW_ESERVICE, c, "<rule> without an id");
-		if (rule_find(r->g, r->doc, id) >= 0)
+		if (!id)
+			id = "";
+		if (*id && rule_find(r->g, r->doc, id) >= 0)
 			return problem(r, TW_ESERVICE, c, "two rules have the id \"%s\"", id);
 		int rc;
 		size_t body;
@@ -956,6 +958,78 @@ int tw_srgs_read_bytes(const char *body, size_t len, const char *content_type,
 bool tw_srgs_dtmf(const tw_srgs *g)
 {
 	return g->dtmf;
+}
+
+/* ---- lengths ---- */
+
+/* The fewest and most tokens n matches (*max < 0: no bound); *never for
+ * VOID. depth stops a recursive rule, whose length is unbounded. */
+static void span(const tw_srgs *g, const node *n, int depth, long *min, long *max, bool *never)
+{
+	long lo = 0, hi = 0;
+	bool no = false;
+	switch (n->kind) {
+	case N_TOKEN:
+		lo = hi = 1;
+		break;
+	case N_SEQ:
+		for (size_t i = 0; i < n->nkids; i++) {
+			long a, b;
+			bool nv;
+			span(g, &g->nodes[n->kids[i]], depth, &a, &b, &nv);
+			no = no || nv;
+			lo += a;
+			hi = hi < 0 || b < 0 ? -1 : hi + b;
+		}
+		break;
+	case N_ONEOF: {
+		bool first = true;
+		no = true;
+		for (size_t i = 0; i < n->nkids; i++) {
+			long a, b;
+			bool nv;
+			span(g, &g->nodes[n->kids[i]], depth, &a, &b, &nv);
+			if (nv)
+				continue;
+			no = false;
+			lo = first || a < lo ? a : lo;
+			hi = first ? b : (hi < 0 || b < 0 ? -1 : (b > hi ? b : hi));
+			first = false;
+		}
+		break;
+	}
+	case N_REF:
+		if (depth > 64)
+			hi = -1;
+		else
+			span(g, &g->nodes[g->rules[n->target].body], depth + 1, &lo, &hi, &no);
+		break;
+	case N_VOID:
+		no = true;
+		break;
+	case N_TAG:
+	case N_NULL:
+		break;
+	}
+	if (n->min != 1 || n->max != 1) {
+		lo *= n->min;
+		hi = n->max < 0 || hi < 0 ? (hi == 0 ? 0 : -1) : hi * n->max;
+		if (n->min == 0)
+			no = false;
+	}
+	if (hi > 100000)
+		hi = -1;
+	*min = lo;
+	*max = hi;
+	*never = no;
+}
+
+int tw_srgs_fixed_length(const tw_srgs *g)
+{
+	long lo, hi;
+	bool never;
+	span(g, &g->nodes[g->rules[g->root].body], 0, &lo, &hi, &never);
+	return !never && lo == hi && lo > 0 ? (int)lo : 0;
 }
 
 /* ---- matching ---- */

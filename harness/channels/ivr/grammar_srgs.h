@@ -81,6 +81,10 @@ void tw_srgs_free(tw_srgs *g);
 /* The grammar's mode. */
 bool tw_srgs_dtmf(const tw_srgs *g);
 
+/* The number of tokens (keys) every match has, or 0 when it varies: a
+ * DTMF grammar of fixed length ends the caller's input at its last key. */
+int tw_srgs_fixed_length(const tw_srgs *g);
+
 /* Input against the grammar: keys ("123#") for a DTMF grammar, words for a
  * voice one (compared case-folded, punctuation dropped). *value is the
  * interpretation, malloc'd (NULL: no match); an object interpretation

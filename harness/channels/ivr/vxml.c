@@ -1684,6 +1684,10 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 		if (in->confidence >= level)
 			rc = tw_grammar_match_speech(&v->grammar, in->speech ? in->speech : "", &value, &alt);
 	}
+	if (rc == TW_ELIMIT) /* issue 14, SRGS */
+		return tw_vxml_unsupported(v, err, it->node,
+					   "its SRGS grammar is too ambiguous (or too recursive) to "
+					   "match the caller's input within techweek's step budget");
 	if (rc)
 		return tw_vxml_nomem(err);
 	if (!value) {
