@@ -222,7 +222,9 @@ static void fetch_or_pass(tw_customer *c, tw_step_result *sr, double now_ms)
 	tw_http_request req = {0};
 	int rc = tw_http_request_set(&req, r->method, r->url);
 	if (rc == TW_OK)
-		rc = tw_http_request_add_header(&req, "Accept", "text/xml, application/xml, text/html");
+		rc = tw_http_request_add_header(&req, "Accept",
+						r->accept ? r->accept /* issue 14, AUDIO */
+							  : "text/xml, application/xml, text/html");
 	if (rc == TW_OK && r->body) {
 		rc = tw_http_request_set_body(&req, r->body, strlen(r->body));
 		if (rc == TW_OK)
@@ -261,6 +263,7 @@ void tw_caller_call(tw_customer *c, tw_step_result *sr, const tw_step *st, doubl
 		.redact = &c->run->redact,
 		.stop = run_cut,
 		.stop_ctx = c->run,
+		.audio_cache = c->run->audio, /* issue 14, AUDIO */
 	};
 	tw_call_limits_init(&o.limits);
 	o.limits.max_fetches = c->run->opts.call_max_fetches;
@@ -519,10 +522,12 @@ void tw_caller_webhook_done(tw_customer *c, tw_step_result *sr, double now_ms)
 	c->webhook = false;
 	const tw_response *r = &c->resp;
 	tw_error e = {0};
+	/* issue 14, AUDIO: a resource's error status is not the call's */
+	bool resource = tw_call_fetching_resource(c->call);
 	if (tw_call_document(c->call, r->url, r->status, r->content_type, r->body.data,
 			     r->body.len, r->timings.total_ms, &e) == TW_OK) {
 		fetch_or_pass(c, sr, now_ms);
-	} else if (r->status >= 400 && e.code == TW_ESERVICE) {
+	} else if (!resource && r->status >= 400 && e.code == TW_ESERVICE) {
 		/* The call ends on an error answer (it has no document to
 		 * go on with); whether that fails the step that fetched it is
 		 * the rule of every request step. */
@@ -542,4 +547,20 @@ void tw_caller_webhook_done(tw_customer *c, tw_step_result *sr, double now_ms)
 		fail_call(c, sr, &e, now_ms);
 	}
 	tw_error_clear(&e);
+}
+
+/* issue 14, AUDIO */
+bool tw_caller_resource_failed(tw_customer *c, tw_step_result *sr, const char *why,
+			       double now_ms)
+{
+	if (!c->call || !tw_call_fetching_resource(c->call))
+		return false;
+	c->webhook = false;
+	tw_error e = {0};
+	if (tw_call_resource_failed(c->call, why, c->resp.timings.total_ms, &e) == TW_OK)
+		fetch_or_pass(c, sr, now_ms);
+	else
+		fail_call(c, sr, &e, now_ms);
+	tw_error_clear(&e);
+	return true;
 }

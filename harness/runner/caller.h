@@ -33,6 +33,13 @@ void tw_caller_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, dou
  * or completes the step. */
 void tw_caller_webhook_done(tw_customer *c, tw_step_result *sr, double now_ms);
 
+/* issue 14, AUDIO: the fetch under way failed on the way (why: the
+ * transport's words). When it was a resource the call fetches before a
+ * document runs, the call keeps the failure and goes on (fetches again or
+ * completes the step): true. false: a webhook's, the customer's to fail. */
+bool tw_caller_resource_failed(tw_customer *c, tw_step_result *sr, const char *why,
+			       double now_ms);
+
 /* The performance is over: a call still open is hung up, and its figures
  * go into the result. */
 void tw_caller_finish(tw_customer *c);

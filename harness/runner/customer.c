@@ -1519,6 +1519,12 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 		tw_caller_webhook_done(c, sr, now_ms);
 		if (c->state == TW_CUSTOMER_WAITING)
 			return; /* the IVR asked for another document */
+	} else if (rc != TW_OK && c->webhook && !c->interrupted && !lost &&
+		   tw_caller_resource_failed(c, sr, e.message, now_ms)) { /* issue 14, AUDIO */
+		if (c->state == TW_CUSTOMER_WAITING) {
+			tw_error_clear(&e);
+			return;
+		}
 	} else if (rc != TW_OK) {
 		c->webhook = false;
 		sr->transport = true;

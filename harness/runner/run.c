@@ -17,6 +17,7 @@
 #include "techweek.h"
 #include "techweek/global.h"
 #include "channels/web/transfer.h"
+#include "channels/ivr/audio.h" /* issue 14, AUDIO */
 #include "core/fsutil.h"
 #include "runner/rows.h"
 #include "tw_version.h"
@@ -263,7 +264,10 @@ int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 	run->opts = o;
 	run->seed = o.seed_set ? o.seed : 0; /* issue 13, GEN: a merged run's */
 	run->certs = tw_transfer_certs_new();
-	if (!run->certs) {
+	run->audio = tw_audio_cache_new(); /* issue 14, AUDIO */
+	if (!run->certs || !run->audio) {
+		tw_transfer_certs_free(run->certs);
+		tw_audio_cache_free(run->audio);
 		free(run);
 		tw_global_cleanup();
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
@@ -645,6 +649,7 @@ void tw_run_free(tw_run *run)
 	tw_transfer_certs_free(run->certs);
 	tw_selection_free(run->selection); /* issue 13, SUITE */
 	free(run->environment);
+	tw_audio_cache_free(run->audio); /* issue 14, AUDIO */
 	free(run);
 	tw_global_cleanup();
 }

@@ -126,6 +126,10 @@ struct tw_run {
 	/* issue 13, F4: a merged run whose parts drew different seeds has no
 	 * one seed: settings.seed is null (seed is then 0) */
 	bool seed_unknown;
+	/* issue 14, AUDIO: the lengths of the IVR's audio files, so that each
+	 * URL is fetched once per run; owned, locks itself (every call of the
+	 * run borrows it through tw_call_options) */
+	struct tw_audio_cache *audio;
 };
 
 /* Records the lineup from the rehearsals added so far (tw_run_execute

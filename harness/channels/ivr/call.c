@@ -37,6 +37,20 @@ static const tw_dialect *const dialects[DIALECT_COUNT] = {
 	[DIALECT_VXML] = &tw_vxml_dialect,
 };
 
+/* issue 14, AUDIO: a resource a document refers to (call.h). */
+typedef struct resource {
+	char *url;          /* owned; absolute, as asked; res_map's key */
+	tw_call_res_kind kind;
+	long line;          /* of the first element that named it */
+	bool done;          /* answered, failed, or timed by the run already */
+	long status;
+	char *content_type; /* owned; NULL when none */
+	char *body;         /* owned, NUL-terminated; NULL for audio */
+	size_t len;
+	char *failure;      /* owned; why the fetch failed, or NULL */
+	bool noted;         /* its audio's "could not time" note is written */
+} resource;
+
 struct tw_call {
 	char *from, *to, *token, *method;
 	tw_call_limits limits;
@@ -78,6 +92,20 @@ struct tw_call {
 	char *rejected;
 	bool hung_up;
 	bool caller_left;  /* the caller hung up; a last request may remain */
+
+	/* issue 14, AUDIO: resources (call.h) */
+	resource *res;
+	size_t res_count, res_cap;
+	tw_strmap res_map;       /* absolute URL -> index in res */
+	size_t res_next;         /* where the search for the next to fetch
+				    starts */
+	size_t res_current;      /* the one being fetched, when res_fetching */
+	bool res_fetching;       /* the pending request is res_current's */
+	xmlDocPtr held;          /* the document waiting for its resources */
+	char *held_url;
+	int held_dialect;
+	tw_audio_cache *audio;   /* the run's, or own_audio */
+	bool own_audio;
 };
 
 void tw_call_limits_init(tw_call_limits *l)
@@ -130,7 +158,11 @@ tw_call *tw_call_new(const tw_call_options *opts)
 	call->state = TW_CALL_ENDED;
 	make_sid(call->account_sid, "AC", opts->seed, 1);
 	make_sid(call->call_sid, "CA", opts->seed, 2);
-	if (!call->from || !call->to || !call->method || (opts->token && !call->token)) {
+	call->audio = opts->audio_cache; /* issue 14, AUDIO */
+	if (!call->audio && (call->audio = tw_audio_cache_new()))
+		call->own_audio = true;
+	if (!call->from || !call->to || !call->method || (opts->token && !call->token) ||
+	    !call->audio) {
 		tw_call_free(call);
 		return NULL;
 	}
@@ -180,6 +212,8 @@ static void request_clear(tw_call_request *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static void resources_free(tw_call *call);
+
 void tw_call_free(tw_call *call)
 {
 	if (!call)
@@ -201,6 +235,7 @@ void tw_call_free(tw_call *call)
 	free(call->method);
 	free(call->transfer);
 	free(call->rejected);
+	resources_free(call); /* issue 14, AUDIO */
 	free(call);
 }
 
@@ -899,6 +934,12 @@ static const char *root_name(xmlDocPtr doc)
 	return root ? (const char *)root->name : NULL;
 }
 
+static int resource_answer(tw_call *call, long status, const char *content_type,
+			   const char *body, size_t len, double fetch_ms, const char *failed,
+			   tw_error *err);
+static int hold_for_resources(tw_call *call, int d, xmlDocPtr doc, const char *url,
+			      tw_error *err);
+
 int tw_call_document(tw_call *call, const char *url, long status, const char *content_type,
 		     const char *body, size_t len, double fetch_ms, tw_error *err)
 {
@@ -913,6 +954,8 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 		call->end = TW_END_CALLER;
 		return TW_OK;
 	}
+	if (call->res_fetching) /* issue 14, AUDIO */
+		return resource_answer(call, status, content_type, body, len, fetch_ms, NULL, err);
 	tw_call_wait(call, fetch_ms / 1000.0);
 	if (call->halt.code != TW_OK)
 		return settle(call, call->halt.code, err);
@@ -970,6 +1013,10 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 	}
 	call->current = d;
 	call->turn_lines = 0;
+	/* issue 14, AUDIO: what the document needs is fetched first */
+	int held = hold_for_resources(call, d, doc, url, err);
+	if (held)
+		return held < 0 ? fail(call, err) : TW_OK;
 	int rc = dialects[d]->load(call->interp[d], call, doc, url, err);
 	return settle(call, rc, err);
 }
@@ -1088,4 +1135,361 @@ int tw_call_hangup(tw_call *call, tw_error *err)
 	call->state = TW_CALL_ENDED;
 	call->end = TW_END_CALLER;
 	return TW_OK;
+}
+
+/* ---- issue 14, AUDIO: resources ---- */
+
+/* Parsed as the call parses documents: NONET, no entities expanded. */
+static xmlDocPtr parse_xml(const char *body, size_t len, const char *url)
+{
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	if (!ctxt)
+		return NULL;
+	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body ? body : "",
+					  (int)(len > 0x7fffffff ? 0x7fffffff : len), url, NULL,
+					  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlFreeParserCtxt(ctxt);
+	return doc;
+}
+
+static void resource_clear(resource *r)
+{
+	free(r->url);
+	free(r->content_type);
+	free(r->body);
+	free(r->failure);
+}
+
+static void drop_held(tw_call *call)
+{
+	xmlFreeDoc(call->held);
+	call->held = NULL;
+}
+
+static void resources_free(tw_call *call)
+{
+	for (size_t i = 0; i < call->res_count; i++)
+		resource_clear(&call->res[i]);
+	free(call->res);
+	tw_strmap_free(&call->res_map);
+	drop_held(call);
+	free(call->held_url);
+	if (call->own_audio)
+		tw_audio_cache_free(call->audio);
+}
+
+static bool is_http(const char *url)
+{
+	return strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0;
+}
+
+/* ref against base, NULL when it is no URL (the interpreter says so when
+ * it gets there) or out of memory. */
+static char *absolute(const char *base, const char *ref)
+{
+	char *url = NULL;
+	tw_error e = {0};
+	if (tw_url_resolve(base, ref, &url, &e) != TW_OK)
+		url = NULL;
+	tw_error_clear(&e);
+	return url;
+}
+
+static resource *find(const tw_call *call, const char *url)
+{
+	size_t i;
+	return url && tw_strmap_get(&call->res_map, url, &i) ? &call->res[i] : NULL;
+}
+
+typedef struct collecting {
+	tw_call *call;
+	const char *base;
+	bool in_root;   /* collecting an application root's: it has none */
+	size_t added;
+	size_t left;    /* past TW_CALL_MAX_RESOURCES */
+} collecting;
+
+static int add_ref(void *ctx, tw_call_res_kind kind, const char *ref, long line)
+{
+	collecting *c = ctx;
+	tw_call *call = c->call;
+	if (c->in_root && kind == TW_RES_APPLICATION)
+		return TW_OK;
+	char *url = absolute(c->base, ref);
+	if (!url || !is_http(url) || find(call, url)) {
+		free(url);
+		return TW_OK;
+	}
+	if (c->added == TW_CALL_MAX_RESOURCES) {
+		c->left++;
+		free(url);
+		return TW_OK;
+	}
+	if (tw_array_grow(&call->res, &call->res_cap, call->res_count + 1, sizeof(*call->res))) {
+		free(url);
+		return TW_ENOMEM;
+	}
+	resource r = {.url = url, .kind = kind, .line = line};
+	double s;
+	/* Timed by the run already: not fetched again. */
+	if (kind == TW_RES_AUDIO && tw_audio_cache_get(call->audio, url, &s, NULL))
+		r.done = true;
+	if (tw_strmap_put(&call->res_map, url, call->res_count, NULL, NULL) != TW_OK) {
+		free(url);
+		return TW_ENOMEM;
+	}
+	call->res[call->res_count++] = r;
+	c->added++;
+	return TW_OK;
+}
+
+static const char *accept_of(tw_call_res_kind kind)
+{
+	switch (kind) {
+	case TW_RES_AUDIO:
+		return "audio/*, */*;q=0.5";
+	case TW_RES_GRAMMAR:
+		return "application/srgs+xml, application/srgs, text/xml, application/xml, "
+		       "*/*;q=0.5";
+	case TW_RES_SCRIPT:
+		return "application/ecmascript, application/javascript, text/javascript, "
+		       "*/*;q=0.5";
+	case TW_RES_APPLICATION:
+		break;
+	}
+	return "application/voicexml+xml, text/xml, application/xml";
+}
+
+/* The next resource not yet answered becomes the pending GET: true, or
+ * false when none is left (or out of memory: *rc). */
+static bool next_resource(tw_call *call, int *rc)
+{
+	*rc = TW_OK;
+	while (call->res_next < call->res_count && call->res[call->res_next].done)
+		call->res_next++;
+	if (call->res_next == call->res_count)
+		return false;
+	resource *r = &call->res[call->res_next];
+	tw_call_request q = {.accept = accept_of(r->kind)};
+	if (!(q.method = strdup("GET")) || !(q.url = strdup(r->url))) {
+		request_clear(&q);
+		*rc = TW_ENOMEM;
+		return false;
+	}
+	request_clear(&call->pending);
+	call->pending = q;
+	call->res_current = call->res_next++;
+	call->res_fetching = true;
+	call->state = TW_CALL_FETCHING;
+	return true;
+}
+
+/* 1: doc is held until its resources are answered (FETCHING); 0: it
+ * needs none fetched, run it; -1: err filled (doc freed). */
+static int hold_for_resources(tw_call *call, int d, xmlDocPtr doc, const char *url,
+			      tw_error *err)
+{
+	collecting c = {.call = call, .base = url};
+	int rc = dialects[d]->resources ? dialects[d]->resources(doc, add_ref, &c) : TW_OK;
+	if (rc == TW_OK && c.left) {
+		char note[200];
+		snprintf(note, sizeof(note),
+			 "the document refers to %zu more files than techweek fetches before "
+			 "it runs (%d); those are played untimed or not found",
+			 c.left, TW_CALL_MAX_RESOURCES);
+		rc = add_event(call, TW_EV_NOTE, note, 0, true);
+	}
+	bool fetching = rc == TW_OK && next_resource(call, &rc);
+	if (rc != TW_OK) {
+		xmlFreeDoc(doc);
+		if (call->halt.code != TW_OK)
+			return halt_error(call, err), -1;
+		tw_error_set(err, TW_ENOMEM, "out of memory");
+		return -1;
+	}
+	if (!fetching)
+		return 0;
+	char *u = strdup(url);
+	if (!u) {
+		xmlFreeDoc(doc);
+		tw_error_set(err, TW_ENOMEM, "out of memory");
+		return -1;
+	}
+	drop_held(call);
+	free(call->held_url);
+	call->held = doc;
+	call->held_url = u;
+	call->held_dialect = d;
+	return 1;
+}
+
+/* The pending resource's answer (failed: the transport's words, or
+ * NULL), kept; then the next resource, or the held document runs. */
+static int resource_answer(tw_call *call, long status, const char *content_type,
+			   const char *body, size_t len, double fetch_ms, const char *failed,
+			   tw_error *err)
+{
+	tw_call_wait(call, fetch_ms / 1000.0);
+	call->res_fetching = false;
+	if (call->halt.code != TW_OK) {
+		drop_held(call);
+		return settle(call, call->halt.code, err);
+	}
+	request_clear(&call->pending);
+	call->state = TW_CALL_ENDED; /* until the document says otherwise */
+	resource *r = &call->res[call->res_current];
+	r->done = true;
+	r->status = status;
+	char why[TW_AUDIO_WHY_SIZE] = "";
+	if (failed)
+		snprintf(why, sizeof(why), "%s", failed);
+	else if (status < 200 || status >= 300)
+		snprintf(why, sizeof(why), "answered %ld", status);
+	int rc = TW_OK;
+	double seconds = -1;
+	if (!why[0] && r->kind == TW_RES_AUDIO)
+		seconds = tw_audio_duration(body, len, why);
+	if (why[0]) {
+		quote_buf q;
+		tw_buf b;
+		tw_buf_init(&b, 1024);
+		tw_buf_printf(&b, "GET %s %s", tw_call_quote(call, r->url, q, sizeof(q)), why);
+		if (!tw_buf_failed(&b))
+			r->failure = tw_buf_steal(&b);
+		else
+			tw_buf_free(&b);
+		rc = r->failure ? TW_OK : TW_ENOMEM;
+	} else if (r->kind != TW_RES_AUDIO) {
+		r->len = len;
+		if ((r->body = malloc(len + 1))) {
+			if (len)
+				memcpy(r->body, body, len);
+			r->body[len] = '\0';
+		}
+		r->content_type = dup_or_null(content_type);
+		if (!r->body || (content_type && !r->content_type))
+			rc = TW_ENOMEM;
+	}
+	if (rc == TW_OK && r->kind == TW_RES_AUDIO)
+		rc = tw_audio_cache_put(call->audio, r->url, seconds, why[0] ? why : NULL);
+	if (rc == TW_OK && r->kind == TW_RES_APPLICATION && !r->failure) {
+		/* The root document's own resources, before the document runs. */
+		xmlDocPtr root = parse_xml(r->body, r->len, r->url);
+		if (root) {
+			collecting c = {.call = call, .base = r->url, .in_root = true};
+			rc = tw_vxml_resources(root, add_ref, &c);
+			xmlFreeDoc(root);
+			r = NULL; /* res may have moved */
+		}
+	}
+	if (rc == TW_OK && next_resource(call, &rc))
+		return TW_OK;
+	if (rc != TW_OK || !call->held) {
+		drop_held(call);
+		tw_error_set(err, TW_ENOMEM, "out of memory");
+		return fail(call, err);
+	}
+	xmlDocPtr doc = call->held;
+	call->held = NULL;
+	int d = call->held_dialect;
+	call->at = NULL;
+	call->turn_lines = 0;
+	rc = dialects[d]->load(call->interp[d], call, doc, call->held_url, err);
+	return settle(call, rc, err);
+}
+
+bool tw_call_fetching_resource(const tw_call *call)
+{
+	return call->res_fetching && call->state == TW_CALL_FETCHING;
+}
+
+int tw_call_resource_failed(tw_call *call, const char *why, double fetch_ms, tw_error *err)
+{
+	if (!tw_call_fetching_resource(call))
+		return tw_error_set(err, TW_EUSAGE, "no resource is being fetched");
+	return resource_answer(call, 0, NULL, NULL, 0, fetch_ms,
+			       why && *why ? why : "could not be fetched", err);
+}
+
+int tw_call_resource(tw_call *call, const char *base, const char *ref, const char **body,
+		     size_t *len, const char **content_type, tw_error *err)
+{
+	quote_buf q;
+	char *url = absolute(base, ref ? ref : "");
+	const resource *r = find(call, url);
+	if (!r || !r->done || r->kind == TW_RES_AUDIO) {
+		tw_error_set(err, TW_CALL_NOT_FETCHED,
+			     "%s was not fetched before the document ran (a computed URL?)",
+			     tw_call_quote(call, url ? url : ref ? ref : "", q, sizeof(q)));
+		free(url);
+		return TW_CALL_NOT_FETCHED;
+	}
+	free(url);
+	if (r->failure)
+		return tw_error_set(err, TW_ESERVICE, "%s", r->failure);
+	if (body)
+		*body = r->body;
+	if (len)
+		*len = r->len;
+	if (content_type)
+		*content_type = r->content_type;
+	return TW_OK;
+}
+
+/* The length of ref's audio, or negative with why. */
+static double audio_s(tw_call *call, const char *base, const char *ref,
+		      char why[TW_AUDIO_WHY_SIZE], resource **r)
+{
+	char *url = absolute(base, ref ? ref : "");
+	double s = -1;
+	*r = find(call, url);
+	if (!url || !tw_audio_cache_get(call->audio, url, &s, why)) {
+		snprintf(why, TW_AUDIO_WHY_SIZE, "%s",
+			 url && !is_http(url) ? "techweek fetches only http and https URLs"
+					      : "not fetched before the document ran: a computed "
+						"URL?");
+		s = -1;
+	}
+	free(url);
+	return s;
+}
+
+double tw_call_audio_s(tw_call *call, const char *base, const char *ref)
+{
+	char why[TW_AUDIO_WHY_SIZE];
+	resource *r;
+	return audio_s(call, base, ref, why, &r);
+}
+
+double tw_call_audio_timed(tw_call *call, const char *base, const char *ref, int *rc)
+{
+	char why[TW_AUDIO_WHY_SIZE];
+	resource *r;
+	double s = audio_s(call, base, ref, why, &r);
+	*rc = TW_OK;
+	if (s >= 0)
+		return s;
+	if (!r || !r->noted) {
+		char *url = absolute(base, ref ? ref : "");
+		tw_buf b;
+		tw_buf_init(&b, 4096);
+		tw_buf_printf(&b, "could not time %s (%s); counted as %.1f s",
+			      url ? url : ref ? ref : "", why, TW_CALL_AUDIO_DEFAULT_S);
+		free(url);
+		*rc = tw_buf_failed(&b) ? TW_ENOMEM
+					: add_event(call, TW_EV_NOTE, tw_buf_str(&b), 0, true);
+		tw_buf_free(&b);
+		if (r)
+			r->noted = true;
+	}
+	return TW_CALL_AUDIO_DEFAULT_S;
+}
+
+int tw_call_audio_event(tw_call *call, const char *text, double seconds)
+{
+	size_t before = call->event_count;
+	int rc = add_event(call, TW_EV_PLAY, text, seconds, true);
+	if (call->event_count > before)
+		call->events[before].audio = true;
+	return rc;
 }

@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "channels/ivr/audio.h" /* issue 14, AUDIO */
 #include "core/redact.h"
 #include "techweek/error.h"
 
@@ -73,6 +74,10 @@ typedef struct tw_call_options {
 	 * atomically. NULL: never asked. */
 	bool (*stop)(void *ctx);
 	void *stop_ctx;
+	/* issue 14, AUDIO: the run's audio lengths, so that a URL is fetched
+	 * once per run. Borrowed: must outlive the call. NULL: the call
+	 * keeps its own (fetched once per call). */
+	tw_audio_cache *audio_cache;
 } tw_call_options;
 
 typedef enum tw_call_state {
@@ -126,6 +131,8 @@ typedef struct tw_call_event {
 	bool is_prompt;    /* SAY or PLAY */
 	int turn;          /* the IVR's turn: how many times the caller had
 			      acted (pressed, spoken, stayed silent) before */
+	bool audio;        /* issue 14, AUDIO: a PLAY of an audio file,
+			      duration_s its length (tw_call_audio_event) */
 } tw_call_event;
 
 /* What the IVR is collecting while LISTENING. */
@@ -156,6 +163,9 @@ typedef struct tw_call_request {
 	size_t param_count, param_cap;
 	char *body;            /* POST: params form-encoded; NULL for GET */
 	char *signature;       /* X-Twilio-Signature value, or NULL */
+	/* issue 14, AUDIO: the Accept header of a resource's GET (static
+	 * storage); NULL for a webhook (the owner's own Accept) */
+	const char *accept;
 } tw_call_request;
 
 /* X-Twilio-Signature: Base64(HMAC-SHA1(token, url followed by every
@@ -289,6 +299,19 @@ typedef struct tw_call_input {
 	double confidence;
 } tw_call_input;
 
+/* issue 14, AUDIO: what a resource is for (see "Resources" below). */
+typedef enum tw_call_res_kind {
+	TW_RES_AUDIO,       /* TwiML <Play>, VoiceXML <audio src> */
+	TW_RES_GRAMMAR,     /* VoiceXML <grammar src>, not builtin: */
+	TW_RES_SCRIPT,      /* VoiceXML <script src> */
+	TW_RES_APPLICATION, /* VoiceXML <vxml application>: the root document */
+} tw_call_res_kind;
+
+/* A collector's callback: ref (as written; the call resolves it against
+ * the document's URL) of element line. TW_OK, or a code that stops the
+ * collection (TW_ENOMEM). */
+typedef int tw_call_ref_fn(void *ctx, tw_call_res_kind kind, const char *ref, long line);
+
 /*
  * An interpreter. The call owns one instance per dialect it has met, made
  * by create on the first document of that dialect. Each function returns
@@ -311,6 +334,9 @@ typedef struct tw_dialect {
 	int (*load)(void *self, tw_call *call, xmlDocPtr doc, const char *url, tw_error *err);
 	int (*input)(void *self, tw_call *call, const tw_call_input *in, tw_error *err);
 	void (*destroy)(void *self);
+	/* issue 14, AUDIO: the resources doc refers to by static URLs
+	 * (calling found for each); NULL: none. */
+	int (*resources)(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx);
 } tw_dialect;
 
 /*
@@ -385,5 +411,76 @@ const char *tw_call_status_word(const tw_call *call);
 
 extern const tw_dialect tw_twiml_dialect;
 extern const tw_dialect tw_vxml_dialect;
+
+/* ---- issue 14, AUDIO: resources a document needs ---- */
+
+/*
+ * Resources. Interpreters run a document synchronously, from load to
+ * LISTENING, FETCHING, HOLDING or ENDED, so what it needs from the network
+ * is fetched before it runs. When a document arrives (tw_call_document),
+ * its dialect's collector names the static URLs it refers to (TwiML
+ * <Play>; VoiceXML <audio src>, <grammar src>, <script src>, <vxml
+ * application>, and those of the application root it names); each is
+ * resolved against the document's URL and fetched with a GET, one at a
+ * time, through tw_call_pending and tw_call_document like a webhook (the
+ * owner needs no other path, and each fetch is a request of the step),
+ * carrying no carrier parameters and no signature, as a carrier fetches
+ * media. Then the document runs. The time the fetches took is on the call
+ * clock: the caller waits while the carrier fetches.
+ *
+ * Answers are kept per call by absolute URL, fetched once per call; audio
+ * is timed (audio.h) and only its length is kept, in the run's cache
+ * (tw_call_options.audio_cache), so an audio URL is fetched once per run.
+ * A failed fetch (status >= 400, a transport failure) is kept as such:
+ * the call goes on, and the interpreter decides when it reaches the
+ * element (audio: a note and TW_CALL_AUDIO_DEFAULT_S; grammar, script,
+ * application root: the IVR's fault, as a platform raises
+ * error.badfetch). At most TW_CALL_MAX_RESOURCES per document are fetched;
+ * a note says when more were left.
+ */
+#define TW_CALL_MAX_RESOURCES 64
+
+/* techweek/error.h has no TW_ENOENT: "not fetched" is TW_EUSAGE, the
+ * interpreter asked for what the call does not have. */
+#define TW_CALL_NOT_FETCHED TW_EUSAGE
+
+/* The resource fetched for ref (resolved against base) before the
+ * document ran: TW_OK with *body, *len, *content_type borrowed until the
+ * call is freed (*content_type may be NULL; body is NUL-terminated);
+ * TW_CALL_NOT_FETCHED (TW_EUSAGE, see above) when it was not fetched (a
+ * computed src, audio, whose bytes are not kept), with err saying so;
+ * TW_ESERVICE with err filled when its fetch failed (status >= 400,
+ * transport), naming the URL. body, len, content_type may be NULL. */
+int tw_call_resource(tw_call *call, const char *base, const char *ref,
+		     const char **body, size_t *len, const char **content_type,
+		     tw_error *err);
+
+/* Seconds that audio takes, from the run's cache (fetched before the
+ * document ran); a negative value when it could not be read (the caller
+ * then adds a note and uses TW_CALL_AUDIO_DEFAULT_S). */
+double tw_call_audio_s(tw_call *call, const char *base, const char *ref);
+
+/* tw_call_audio_s, and when the audio could not be timed, a transcript
+ * note (once per URL per call) "could not time URL (why); counted as
+ * 3.0 s" and TW_CALL_AUDIO_DEFAULT_S. *rc gets TW_OK, or the note's
+ * failure (TW_ENOMEM, a halt's code). */
+double tw_call_audio_timed(tw_call *call, const char *base, const char *ref, int *rc);
+
+/* Records a PLAY of an audio file (text: as the transcript shows it) that
+ * takes seconds: tw_call_event_add, with the event marked audio. */
+int tw_call_audio_event(tw_call *call, const char *text, double seconds);
+
+/* For the owner: true while the pending request is a resource's. */
+bool tw_call_fetching_resource(const tw_call *call);
+
+/* For the owner: the pending resource request could not be sent or
+ * answered (why: the transport's words); kept as that resource's failure
+ * and the call goes on (the next resource, or the document). fetch_ms as
+ * for tw_call_document. TW_EUSAGE when no resource is pending. */
+int tw_call_resource_failed(tw_call *call, const char *why, double fetch_ms, tw_error *err);
+
+/* The collectors (resources.c). */
+int tw_twiml_resources(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx);
+int tw_vxml_resources(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx);
 
 #endif

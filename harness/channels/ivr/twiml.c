@@ -1214,4 +1214,5 @@ const tw_dialect tw_twiml_dialect = {
 	.load = twiml_load,
 	.input = twiml_input,
 	.destroy = twiml_destroy,
+	.resources = tw_twiml_resources, /* issue 14, AUDIO */
 };

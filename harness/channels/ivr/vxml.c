@@ -1818,4 +1818,5 @@ const tw_dialect tw_vxml_dialect = {
 	.load = vxml_load,
 	.input = vxml_input,
 	.destroy = vxml_destroy,
+	.resources = tw_vxml_resources, /* issue 14, AUDIO */
 };
