@@ -592,11 +592,18 @@ static void unknown_elements_are_named(void **state)
 		      "subdialogs");
 	free(msg);
 
-	msg = run_limited(VXML_OPEN "<form><field name=\"x\"><grammar src=\"menu.grxml\"/></field>"
+	/* issue 14, SRGS: an external grammar is fetched before the document
+	 * runs; one that cannot be is the IVR's fault (error.badfetch) */
+	msg = run_refused(VXML_OPEN "<form><field name=\"x\"><grammar src=\"menu.grxml\"/></field>"
+				    "</form>" VXML_CLOSE, NULL, TW_ESERVICE);
+	contains(msg, "its grammar could not be fetched: GET http://127.0.0.1:1/menu.grxml answered 404");
+	free(msg);
+	/* ABNF is techweek's limit, worded for the tester */
+	msg = run_limited(VXML_OPEN "<form><field name=\"x\"><grammar type=\"application/srgs\">"
+				    "#ABNF 1.0; root $yn; $yn = yes | no;</grammar></field>"
 				    "</form>" VXML_CLOSE, NULL);
-	contains(msg, "techweek cannot follow VoiceXML <grammar src=\"menu.grxml\"> yet: it does not "
-		      "fetch external grammars");
-	assert_null(strstr(msg, "inline")); /* words for the tester, not the IVR's author */
+	contains(msg, "techweek cannot follow VoiceXML <grammar type=\"application/srgs\"> yet: it reads "
+		      "SRGS grammars written in XML, not ABNF; rehearse this step against an XML version");
 	free(msg);
 
 	msg = run_failing(VXML_OPEN "<menu><choice dtmf=\"1\" next=\"#nowhere\">X</choice></menu>"

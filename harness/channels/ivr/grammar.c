@@ -11,7 +11,9 @@
 
 #include <libxml/tree.h>
 
+#include "channels/ivr/call.h"
 #include "channels/ivr/grammar.h"
+#include "channels/web/html.h"
 #include "channels/ivr/vxml.h"
 #include "core/array.h"
 #include "core/buf.h"
@@ -175,21 +177,64 @@ static int plain_grammar(vxml *v, xmlNodePtr n, const char *text, bool dtmf, vxm
 
 /* ---- SRGS rule grammars (issue 14, SRGS) ---- */
 
-/* Where a grammar's own references are fetched from. */
-static tw_srgs_fetcher srgs_fetcher(vxml *v)
+/* A grammar's own references come from the resources the call fetched
+ * before the document ran; the fetcher gives their bodies. */
+static int fetch_ref(void *ctx, const char *base, const char *ref, const char **body,
+		     size_t *len, const char **content_type, tw_error *err)
 {
-	(void)v;
-	return (tw_srgs_fetcher){NULL, NULL};
+	return tw_call_resource(ctx, base, ref, body, len, content_type, err);
 }
 
-/* <grammar src="yesno.grxml">: the body fetched before the document ran. */
+static tw_srgs_fetcher srgs_fetcher(vxml *v)
+{
+	return (tw_srgs_fetcher){fetch_ref, tw_vxml_call(v)};
+}
+
+static const char *doc_url(xmlNodePtr n);
+static int srgs_add(vxml_grammar *g, tw_srgs *s, tw_error *err);
+static int srgs_error(vxml *v, xmlNodePtr n, xmlNodePtr at, tw_error *err);
+
+/* <grammar src="yesno.grxml">: the body fetched before the document ran
+ * (a failed fetch is the IVR's fault, as a platform's error.badfetch). */
 static int srgs_src(vxml *v, xmlNodePtr n, const char *src, bool dtmf, vxml_grammar *g,
 		    tw_error *err)
 {
-	(void)src;
-	(void)dtmf;
-	(void)g;
-	return tw_vxml_unsupported(v, err, n, "it does not fetch external grammars");
+	const char *body = NULL, *served = NULL;
+	size_t len = 0;
+	int rc = tw_call_resource(tw_vxml_call(v), doc_url(n), src, &body, &len, &served, err);
+	if (rc == TW_CALL_NOT_FETCHED) {
+		tw_error_clear(err);
+		return tw_vxml_unsupported(v, err, n, "it did not fetch this grammar before the "
+				   "document ran");
+	}
+	if (rc == TW_ESERVICE) {
+		char *why = tw_vxml_dup(err->message ? err->message : "");
+		tw_error_clear(err);
+		if (!why)
+			return tw_vxml_nomem(err);
+		rc = tw_vxml_fail(v, err, n, "its grammar could not be fetched: %s", why);
+		free(why);
+		return rc;
+	}
+	if (rc)
+		return rc;
+	char *url = NULL;
+	tw_error e = {0};
+	rc = tw_url_resolve(doc_url(n), src, &url, &e);
+	tw_error_clear(&e);
+	if (rc)
+		return rc == TW_ENOMEM ? tw_vxml_nomem(err)
+				       : tw_vxml_fail(v, err, n, "src=\"%s\" is not a URL", src);
+	/* the author's type= says ABNF; what the server calls it does not */
+	const char *type = tw_vxml_attr(n, "type");
+	tw_srgs *s;
+	tw_srgs_fetcher f = srgs_fetcher(v);
+	(void)served;
+	rc = tw_srgs_read_bytes(body, len, type, url, dtmf, &f, &s, err);
+	free(url);
+	if (rc)
+		return srgs_error(v, n, NULL, err);
+	return srgs_add(g, s, err);
 }
 
 static int srgs_add(vxml_grammar *g, tw_srgs *s, tw_error *err)

@@ -1820,3 +1820,10 @@ const tw_dialect tw_vxml_dialect = {
 	.destroy = vxml_destroy,
 	.resources = tw_vxml_resources, /* issue 14, AUDIO */
 };
+
+/* ---- issue 14, SRGS ---- */
+
+tw_call *tw_vxml_call(vxml *v)
+{
+	return v->call;
+}
