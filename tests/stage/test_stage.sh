@@ -712,7 +712,7 @@ well_formed "limits vxml-script" "$body"
 expect_has "limits vxml-script" "$body" '<script>var hour = new Date().getHours();</script>'
 http "$url/limits/vxml-grammar"
 well_formed "limits vxml-grammar" "$body"
-expect_has "limits vxml-grammar" "$body" '<grammar mode="dtmf" src="yesno.srgs"/>'
+expect_has "limits vxml-grammar" "$body" '<grammar mode="dtmf" src="/grammars/yesno.abnf"/>'
 http -d CallSid=CA0 "$url/limits/twiml-keys"
 well_formed "limits twiml-keys" "$body"
 expect_has "limits twiml-keys" "$body" '<Gather input="dtmf" numDigits="1" action="/voice/menu">'

@@ -212,7 +212,9 @@ static int srgs_src(vxml *v, xmlNodePtr n, const char *src, bool dtmf, vxml_gram
 		tw_error_clear(err);
 		if (!why)
 			return tw_vxml_nomem(err);
-		rc = tw_vxml_fail(v, err, n, "its grammar could not be fetched: %s", why);
+		char d[160];
+		tw_vxml_describe(v, n, d, sizeof(d));
+		rc = tw_vxml_fail(v, err, n, "%s could not be fetched: %s", d, why);
 		free(why);
 		return rc;
 	}

@@ -745,9 +745,11 @@ static int read_body(reader *r, size_t d, const char *body, size_t len, const ch
 	r->doc = d;
 	int rc;
 	if (abnf(body, len, type)) {
-		rc = problem(r, TW_EUNSUPPORTED, NULL,
-			     "it reads SRGS grammars written in XML, not ABNF; rehearse this "
-			     "step against an XML version of the grammar, or by hand");
+		/* the whole grammar: its URL says where, no line does */
+		rc = tw_error_set(r->err, TW_EUNSUPPORTED,
+				  "it reads SRGS grammars written in XML, not ABNF (%s); rehearse "
+				  "this step against an XML version of the grammar, or by hand",
+				  r->g->docs[d].url);
 		r->doc = saved;
 		return rc;
 	}
