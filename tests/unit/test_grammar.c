@@ -334,6 +334,25 @@ static void ambiguity_is_bounded(void **state)
 	tw_srgs_free(g);
 }
 
+/* r0 = r1 r1, r1 = r2 r2, ... r39 = 1: 2^39 keys. Its length is found
+ * once per rule, not once per path. */
+static void doubling_rules_are_measured_once(void **state)
+{
+	(void)state;
+	char *body = malloc(1 << 14);
+	assert_non_null(body);
+	size_t n = (size_t)sprintf(body, HEAD "mode=\"dtmf\" root=\"r0\">");
+	for (int i = 0; i < 39; i++)
+		n += (size_t)sprintf(body + n, "<rule id=\"r%d\"><ruleref uri=\"#r%d\"/>"
+				     "<ruleref uri=\"#r%d\"/></rule>", i, i + 1, i + 1);
+	sprintf(body + n, "<rule id=\"r39\">1</rule></grammar>");
+	tw_srgs *g = from_bytes(body, "http://127.0.0.1/g/big.grxml", NULL);
+	assert_int_equal(tw_srgs_fixed_length(g), 0);
+	is_value(g, "11", NULL);
+	tw_srgs_free(g);
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +365,7 @@ int main(void)
 		cmocka_unit_test(wrong_grammars_are_the_services_fault),
 		cmocka_unit_test(inline_grammar_and_its_faulty_node),
 		cmocka_unit_test(ambiguity_is_bounded),
+		cmocka_unit_test(doubling_rules_are_measured_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -965,9 +965,18 @@ bool tw_srgs_dtmf(const tw_srgs *g)
 
 /* ---- lengths ---- */
 
+/* Each rule's span, computed once: a grammar whose rules each refer to
+ * the next twice would otherwise take 2^depth walks. */
+typedef struct span_memo {
+	unsigned char *state; /* 0 not yet, 1 being computed (a cycle), 2 done */
+	long *lo, *hi;
+	bool *never;
+} span_memo;
+
 /* The fewest and most tokens n matches (*max < 0: no bound); *never for
- * VOID. depth stops a recursive rule, whose length is unbounded. */
-static void span(const tw_srgs *g, const node *n, int depth, long *min, long *max, bool *never)
+ * VOID. A rule met again while it is computed (recursion) is unbounded. */
+static void span(const tw_srgs *g, const node *n, span_memo *memo, long *min, long *max,
+		 bool *never)
 {
 	long lo = 0, hi = 0;
 	bool no = false;
@@ -979,7 +988,7 @@ static void span(const tw_srgs *g, const node *n, int depth, long *min, long *ma
 		for (size_t i = 0; i < n->nkids; i++) {
 			long a, b;
 			bool nv;
-			span(g, &g->nodes[n->kids[i]], depth, &a, &b, &nv);
+			span(g, &g->nodes[n->kids[i]], memo, &a, &b, &nv);
 			no = no || nv;
 			lo += a;
 			hi = hi < 0 || b < 0 ? -1 : hi + b;
@@ -991,7 +1000,7 @@ static void span(const tw_srgs *g, const node *n, int depth, long *min, long *ma
 		for (size_t i = 0; i < n->nkids; i++) {
 			long a, b;
 			bool nv;
-			span(g, &g->nodes[n->kids[i]], depth, &a, &b, &nv);
+			span(g, &g->nodes[n->kids[i]], memo, &a, &b, &nv);
 			if (nv)
 				continue;
 			no = false;
@@ -1001,12 +1010,23 @@ static void span(const tw_srgs *g, const node *n, int depth, long *min, long *ma
 		}
 		break;
 	}
-	case N_REF:
-		if (depth > 64)
+	case N_REF: {
+		size_t t = n->target;
+		if (memo->state[t] == 1) {
 			hi = -1;
-		else
-			span(g, &g->nodes[g->rules[n->target].body], depth + 1, &lo, &hi, &no);
+		} else {
+			if (memo->state[t] == 0) {
+				memo->state[t] = 1;
+				span(g, &g->nodes[g->rules[t].body], memo, &memo->lo[t], &memo->hi[t],
+				     &memo->never[t]);
+				memo->state[t] = 2;
+			}
+			lo = memo->lo[t];
+			hi = memo->hi[t];
+			no = memo->never[t];
+		}
 		break;
+	}
 	case N_VOID:
 		no = true;
 		break;
@@ -1022,6 +1042,8 @@ static void span(const tw_srgs *g, const node *n, int depth, long *min, long *ma
 	}
 	if (hi > 100000)
 		hi = -1;
+	if (lo > 100000)
+		lo = 100000; /* past any input; keeps products in range */
 	*min = lo;
 	*max = hi;
 	*never = no;
@@ -1029,9 +1051,17 @@ static void span(const tw_srgs *g, const node *n, int depth, long *min, long *ma
 
 int tw_srgs_fixed_length(const tw_srgs *g)
 {
-	long lo, hi;
-	bool never;
-	span(g, &g->nodes[g->rules[g->root].body], 0, &lo, &hi, &never);
+	long lo = 0, hi = -1;
+	bool never = true;
+	span_memo memo = {calloc(g->nrules, 1), calloc(g->nrules, sizeof(long)),
+			  calloc(g->nrules, sizeof(long)), calloc(g->nrules, sizeof(bool))};
+	/* out of memory: say it varies (the caller's termchar ends it) */
+	if (memo.state && memo.lo && memo.hi && memo.never)
+		span(g, &g->nodes[g->rules[g->root].body], &memo, &lo, &hi, &never);
+	free(memo.state);
+	free(memo.lo);
+	free(memo.hi);
+	free(memo.never);
 	return !never && lo == hi && lo > 0 ? (int)lo : 0;
 }
 
