@@ -517,8 +517,8 @@ static int tag(reader *r, xmlNodePtr at, size_t seq)
 			rc = problem(r, TW_EUNSUPPORTED, at,
 				     "it reads semantic tags of the forms out = \"x\", out.name = \"x\", "
 				     "out += rules.r and tag-format=\"semantics/1.0-literals\", not "
-				     "\"%.80s\"; the step needs a platform with full ECMAScript "
-				     "tags (SISR)",
+				     "\"%.80s\" (ECMAScript); rehearse this step by hand, or against a "
+				     "grammar without such tags",
 				     (const char *)content);
 			xmlFree(content);
 			return rc;
