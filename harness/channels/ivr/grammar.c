@@ -249,19 +249,21 @@ static int srgs_add(vxml_grammar *g, tw_srgs *s, tw_error *err)
 	return TW_OK;
 }
 
-/* A reading error of grammar_srgs.c as the interpreter's: the limit or
- * the fault at the node it names (else at the <grammar>). */
+/* A reading error of grammar_srgs.c as the interpreter's: the limit (a
+ * cap of techweek's included) or the fault at the node it names (else at
+ * the <grammar>). */
 static int srgs_error(vxml *v, xmlNodePtr n, xmlNodePtr at, tw_error *err)
 {
-	if (err->code == TW_ENOMEM || err->code == TW_ELIMIT)
+	if (err->code == TW_ENOMEM)
 		return err->code;
 	char *why = tw_vxml_dup(err->message ? err->message : "");
 	tw_code code = err->code;
 	tw_error_clear(err);
 	if (!why)
 		return tw_vxml_nomem(err);
-	int rc = code == TW_EUNSUPPORTED ? tw_vxml_unsupported(v, err, at ? at : n, why)
-					 : tw_vxml_fail(v, err, at ? at : n, "%s", why);
+	int rc = code == TW_EUNSUPPORTED || code == TW_ELIMIT
+			 ? tw_vxml_unsupported(v, err, at ? at : n, why)
+			 : tw_vxml_fail(v, err, at ? at : n, "%s", why);
 	free(why);
 	return rc;
 }

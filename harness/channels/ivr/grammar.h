@@ -9,15 +9,17 @@
  * How: tw_grammar_field and tw_grammar_menu read an element's grammars into
  * a vxml_grammar: the builtins digits (length, minlength, maxlength),
  * boolean and number, by type or by src="builtin:...", <option>s, a menu's
- * <choice>s, and inline SRGS made of items or a plain list. What techweek
+ * <choice>s, plain lists ("1 | 2 | 3"), and SRGS. What techweek
  * cannot follow ends at its limit (TW_EUNSUPPORTED), a grammar that is wrong
  * is the service's fault (TW_ESERVICE), both through the interpreter's
  * errors (vxml.h). Grammars made of <rule>s, inline or fetched by src
  * before the document ran (tw_call_resource), are SRGS rule graphs
- * (grammar_srgs.h); ABNF is techweek's limit. tw_grammar_match_dtmf and tw_grammar_match_speech judge
- * input: keys exactly, speech word for word (or approximately).
+ * (grammar_srgs.h); ABNF is techweek's limit. tw_grammar_match_dtmf and
+ * tw_grammar_match_speech judge input: keys exactly, speech word for word
+ * (or approximately), SRGS by walking its rules.
  *
- * Ownership: the grammar owns its alternatives' strings (tw_grammar_free);
+ * Ownership: the grammar owns its alternatives' strings and its SRGS rule
+ * graphs (tw_grammar_free);
  * an alternative's node is borrowed from the document, so a grammar lives
  * no longer than the document it was read from. Matched values are
  * malloc'd for the caller.

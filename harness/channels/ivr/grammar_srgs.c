@@ -143,8 +143,8 @@ static int node_new(reader *r, enum nkind kind, size_t *out)
 {
 	tw_srgs *g = r->g;
 	if (g->nnodes >= TW_SRGS_MAX_NODES)
-		return tw_error_set(r->err, TW_ELIMIT, "a grammar of more than %d parts",
-				    TW_SRGS_MAX_NODES);
+		return tw_error_set(r->err, TW_ELIMIT, "it reads grammars of at most %d parts "
+				    "(rules, items, words and tags)", TW_SRGS_MAX_NODES);
 	if (tw_array_grow(&g->nodes, &g->ncap, g->nnodes + 1, sizeof(*g->nodes)))
 		return nomem(r);
 	g->nodes[g->nnodes] = (node){.kind = kind, .min = 1, .max = 1};
@@ -727,8 +727,8 @@ static int doc_add(reader *r, const char *url, bool dtmf, size_t *out)
 {
 	tw_srgs *g = r->g;
 	if (g->ndocs >= TW_SRGS_MAX_DOCS)
-		return tw_error_set(r->err, TW_ELIMIT, "a grammar that refers to more than %d grammars",
-				    TW_SRGS_MAX_DOCS);
+		return tw_error_set(r->err, TW_ELIMIT, "it follows at most %d grammars referring "
+				    "to each other", TW_SRGS_MAX_DOCS);
 	if (tw_array_grow(&g->docs, &g->dcap, g->ndocs + 1, sizeof(*g->docs)))
 		return nomem(r);
 	g->docs[g->ndocs] = (doc){.url = strdup(url ? url : ""), .dtmf = dtmf};
@@ -755,7 +755,7 @@ static int read_body(reader *r, size_t d, const char *body, size_t len, const ch
 	}
 	if (len > INT32_MAX) {
 		r->doc = saved;
-		return tw_error_set(r->err, TW_ELIMIT, "a grammar over 2 GiB");
+		return tw_error_set(r->err, TW_ELIMIT, "it reads grammars of up to 2 GiB");
 	}
 	xmlDocPtr x = xmlReadMemory(body, (int)len, r->g->docs[d].url, NULL,
 				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);

@@ -58,7 +58,9 @@ typedef struct tw_srgs_fetcher {
 /* ... and its depth (each token and rule nests the walk once or twice;
  * a left-recursive rule, which SRGS forbids, stops here). */
 #define TW_SRGS_MAX_DEPTH 3000
-/* Rules, tokens and nodes one grammar (with its references) may have. */
+/* Rules, tokens and nodes one grammar (with its references) may have, and
+ * the grammars it may draw on: over either, reading is TW_ELIMIT (with
+ * words for the tester: techweek's cap). */
 #define TW_SRGS_MAX_NODES 20000
 #define TW_SRGS_MAX_DOCS 16
 
