@@ -107,6 +107,8 @@ static void dtmf_digits_with_repeat(void **state)
 	assert_true(tw_srgs_dtmf(g));
 	is_value(g, "1234", "1234");
 	is_value(g, "123456#", "123456#");
+	assert_true(tw_srgs_has_token(g, "#"));
+	assert_false(tw_srgs_has_token(g, "*"));
 	is_value(g, "123", NULL);
 	is_value(g, "1234567", NULL);
 	is_value(g, "12a4", NULL);

@@ -408,6 +408,41 @@ static void keys_past_the_length_are_not_heard(void **state)
 	tw_call_free(call);
 }
 
+/* issue 14, SRGS: rule grammars with repeats and tags; a key the grammar
+ * uses is not the termchar; a fixed length ends the input; an object's
+ * property named as the field is its value. */
+static void srgs_rule_grammars_fill_fields(void **state)
+{
+	(void)state;
+	const char *doc =
+		VXML_OPEN
+		"<form>\n"
+		" <field name=\"code\">\n"
+		"  <prompt>Code?</prompt>\n"
+		"  <grammar mode=\"dtmf\" root=\"c\"><rule id=\"c\"><item repeat=\"2\">1</item>#"
+		"</rule></grammar>\n"
+		" </field>\n"
+		" <field name=\"size\">\n"
+		"  <prompt>Size?</prompt>\n"
+		"  <grammar root=\"s\"><rule id=\"s\"><one-of><item>big<tag>out.size = 'l'</tag></item>"
+		"<item>small<tag>out.size = 's'</tag></item></one-of> <item repeat=\"0-\">please</item>"
+		"<tag>out.polite = true</tag></rule></grammar>\n"
+		" </field>\n"
+		" <filled mode=\"all\"><submit next=\"order\" namelist=\"code size\"/></filled>\n"
+		"</form>\n"
+		VXML_CLOSE;
+	tw_call *call = run(doc);
+	assert_int_equal(tw_call_listening(call)->num_digits, 3);
+	assert_int_equal(tw_call_listening(call)->finish_key, '\0');
+	press(call, "11#");
+	say(call, "Big, please please.");
+	const tw_call_request *r = tw_call_pending(call);
+	/* <submit> without method= is a GET */
+	contains(r->url, "code=11%23");
+	contains(r->url, "size=l");
+	tw_call_free(call);
+}
+
 static void inline_grammars_options_and_boolean(void **state)
 {
 	(void)state;
@@ -825,6 +860,7 @@ int main(void)
 		cmocka_unit_test(digits_with_termchar_then_submit_get),
 		cmocka_unit_test(keys_past_the_length_are_not_heard),
 		cmocka_unit_test(inline_grammars_options_and_boolean),
+		cmocka_unit_test(srgs_rule_grammars_fill_fields),
 		cmocka_unit_test(goto_form_and_goto_uri),
 		cmocka_unit_test(goto_nextitem_and_exit),
 		cmocka_unit_test(var_assign_clear),

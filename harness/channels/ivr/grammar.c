@@ -441,6 +441,14 @@ bool tw_grammar_voice(const vxml_grammar *g)
 	return false;
 }
 
+bool tw_grammar_uses_key(const vxml_grammar *g, char key)
+{
+	for (size_t i = 0; i < g->nsrgs; i++)
+		if (tw_srgs_dtmf(g->srgs[i]) && tw_srgs_has_token(g->srgs[i], (char[]){key, '\0'}))
+			return true;
+	return false;
+}
+
 /* The number of keys every DTMF match has, or 0 when it varies. */
 int tw_grammar_fixed_keys(const vxml_grammar *g)
 {

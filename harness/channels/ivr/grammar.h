@@ -77,6 +77,10 @@ int tw_grammar_field(vxml *v, xmlNodePtr field, vxml_grammar *g, tw_error *err);
 bool tw_grammar_dtmf(const vxml_grammar *g);
 bool tw_grammar_voice(const vxml_grammar *g);
 
+/* issue 14, SRGS: does an SRGS DTMF grammar of g have key as a token? (It
+ * cannot then also end the input, as for the alternatives' keys.) */
+bool tw_grammar_uses_key(const vxml_grammar *g, char key);
+
 /* The number of keys every DTMF match has, or 0 when it varies. */
 int tw_grammar_fixed_keys(const vxml_grammar *g);
 

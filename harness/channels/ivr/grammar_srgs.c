@@ -963,6 +963,14 @@ bool tw_srgs_dtmf(const tw_srgs *g)
 	return g->dtmf;
 }
 
+bool tw_srgs_has_token(const tw_srgs *g, const char *token)
+{
+	for (size_t i = 0; i < g->nnodes; i++)
+		if (g->nodes[i].kind == N_TOKEN && strcmp(g->nodes[i].text, token) == 0)
+			return true;
+	return false;
+}
+
 /* ---- lengths ---- */
 
 /* Each rule's span, computed once: a grammar whose rules each refer to

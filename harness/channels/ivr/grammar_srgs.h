@@ -83,6 +83,9 @@ void tw_srgs_free(tw_srgs *g);
 /* The grammar's mode. */
 bool tw_srgs_dtmf(const tw_srgs *g);
 
+/* Is token (a word, or a key of a DTMF grammar) one of the grammar's? */
+bool tw_srgs_has_token(const tw_srgs *g, const char *token);
+
 /* The number of tokens (keys) every match has, or 0 when it varies: a
  * DTMF grammar of fixed length ends the caller's input at its last key. */
 int tw_srgs_fixed_length(const tw_srgs *g);

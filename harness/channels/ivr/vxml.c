@@ -1488,6 +1488,8 @@ static int listen(vxml *v, vxml_item *it, tw_error *err)
 	for (size_t i = 0; i < v->grammar.nalts && l.finish_key; i++)
 		if (v->grammar.alts[i].dtmf && strchr(v->grammar.alts[i].dtmf, l.finish_key))
 			l.finish_key = '\0';
+	if (l.finish_key && tw_grammar_uses_key(&v->grammar, l.finish_key)) /* issue 14, SRGS */
+		l.finish_key = '\0';
 	l.num_digits = tw_grammar_fixed_keys(&v->grammar);
 	v->waiting = it;
 	v->listen = l;
