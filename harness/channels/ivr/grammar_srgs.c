@@ -757,8 +757,15 @@ static int read_body(reader *r, size_t d, const char *body, size_t len, const ch
 		r->doc = saved;
 		return tw_error_set(r->err, TW_ELIMIT, "it reads grammars of up to 2 GiB");
 	}
-	xmlDocPtr x = xmlReadMemory(body, (int)len, r->g->docs[d].url, NULL,
-				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	/* as the call reads documents (call.c): no network, no messages */
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		r->doc = saved;
+		return nomem(r);
+	}
+	xmlDocPtr x = xmlCtxtReadMemory(ctxt, body, (int)len, r->g->docs[d].url, NULL,
+					XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlFreeParserCtxt(ctxt);
 	xmlNodePtr top = x ? xmlDocGetRootElement(x) : NULL;
 	if (!top) {
 		rc = problem(r, TW_ESERVICE, NULL, "the grammar is not well-formed XML");
