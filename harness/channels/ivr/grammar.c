@@ -13,8 +13,8 @@
 
 #include "channels/ivr/call.h"
 #include "channels/ivr/grammar.h"
-#include "channels/web/html.h"
 #include "channels/ivr/vxml.h"
+#include "channels/web/html.h"
 #include "core/array.h"
 #include "core/buf.h"
 
@@ -190,55 +190,6 @@ static tw_srgs_fetcher srgs_fetcher(vxml *v)
 	return (tw_srgs_fetcher){fetch_ref, tw_vxml_call(v)};
 }
 
-static const char *doc_url(xmlNodePtr n);
-static int srgs_add(vxml_grammar *g, tw_srgs *s, tw_error *err);
-static int srgs_error(vxml *v, xmlNodePtr n, xmlNodePtr at, tw_error *err);
-
-/* <grammar src="yesno.grxml">: the body fetched before the document ran
- * (a failed fetch is the IVR's fault, as a platform's error.badfetch). */
-static int srgs_src(vxml *v, xmlNodePtr n, const char *src, bool dtmf, vxml_grammar *g,
-		    tw_error *err)
-{
-	const char *body = NULL, *served = NULL;
-	size_t len = 0;
-	int rc = tw_call_resource(tw_vxml_call(v), doc_url(n), src, &body, &len, &served, err);
-	if (rc == TW_CALL_NOT_FETCHED) {
-		tw_error_clear(err);
-		return tw_vxml_unsupported(v, err, n, "it did not fetch this grammar before the "
-				   "document ran");
-	}
-	if (rc == TW_ESERVICE) {
-		char *why = tw_vxml_dup(err->message ? err->message : "");
-		tw_error_clear(err);
-		if (!why)
-			return tw_vxml_nomem(err);
-		char d[160];
-		tw_vxml_describe(v, n, d, sizeof(d));
-		rc = tw_vxml_fail(v, err, n, "%s could not be fetched: %s", d, why);
-		free(why);
-		return rc;
-	}
-	if (rc)
-		return rc;
-	char *url = NULL;
-	tw_error e = {0};
-	rc = tw_url_resolve(doc_url(n), src, &url, &e);
-	tw_error_clear(&e);
-	if (rc)
-		return rc == TW_ENOMEM ? tw_vxml_nomem(err)
-				       : tw_vxml_fail(v, err, n, "src=\"%s\" is not a URL", src);
-	/* the author's type= says ABNF; what the server calls it does not */
-	const char *type = tw_vxml_attr(n, "type");
-	tw_srgs *s;
-	tw_srgs_fetcher f = srgs_fetcher(v);
-	(void)served;
-	rc = tw_srgs_read_bytes(body, len, type, url, dtmf, &f, &s, err);
-	free(url);
-	if (rc)
-		return srgs_error(v, n, NULL, err);
-	return srgs_add(g, s, err);
-}
-
 static int srgs_add(vxml_grammar *g, tw_srgs *s, tw_error *err)
 {
 	if (tw_array_grow(&g->srgs, &g->srgs_cap, g->nsrgs + 1, sizeof(*g->srgs))) {
@@ -271,6 +222,50 @@ static int srgs_error(vxml *v, xmlNodePtr n, xmlNodePtr at, tw_error *err)
 static const char *doc_url(xmlNodePtr n)
 {
 	return n->doc && n->doc->URL ? (const char *)n->doc->URL : "";
+}
+
+/* <grammar src="yesno.grxml">: the body fetched before the document ran
+ * (a failed fetch is the IVR's fault, as a platform's error.badfetch). */
+static int srgs_src(vxml *v, xmlNodePtr n, const char *src, bool dtmf, vxml_grammar *g,
+		    tw_error *err)
+{
+	const char *body = NULL;
+	size_t len = 0;
+	int rc = tw_call_resource(tw_vxml_call(v), doc_url(n), src, &body, &len, NULL, err);
+	if (rc == TW_CALL_NOT_FETCHED) {
+		tw_error_clear(err);
+		return tw_vxml_unsupported(v, err, n, "it did not fetch this grammar before the "
+				   "document ran");
+	}
+	if (rc == TW_ESERVICE) {
+		char *why = tw_vxml_dup(err->message ? err->message : "");
+		tw_error_clear(err);
+		if (!why)
+			return tw_vxml_nomem(err);
+		char d[160];
+		tw_vxml_describe(v, n, d, sizeof(d));
+		rc = tw_vxml_fail(v, err, n, "%s could not be fetched: %s", d, why);
+		free(why);
+		return rc;
+	}
+	if (rc)
+		return rc;
+	char *url = NULL;
+	tw_error e = {0};
+	rc = tw_url_resolve(doc_url(n), src, &url, &e);
+	tw_error_clear(&e);
+	if (rc)
+		return rc == TW_ENOMEM ? tw_vxml_nomem(err)
+				       : tw_vxml_fail(v, err, n, "src=\"%s\" is not a URL", src);
+	/* the author's type= says ABNF; what the server calls it does not */
+	const char *type = tw_vxml_attr(n, "type");
+	tw_srgs *s;
+	tw_srgs_fetcher f = srgs_fetcher(v);
+	rc = tw_srgs_read_bytes(body, len, type, url, dtmf, &f, &s, err);
+	free(url);
+	if (rc)
+		return srgs_error(v, n, NULL, err);
+	return srgs_add(g, s, err);
 }
 
 static int srgs_inline(vxml *v, xmlNodePtr n, bool dtmf, vxml_grammar *g, tw_error *err)
