@@ -202,6 +202,38 @@ static void menu_by_voice(void **state)
 	tw_call_free(call);
 }
 
+/* issue 14, SRGS: a choice's own SRGS grammar replaces its text's words
+ * (still enumerated); its key from dtmf="true" stays. */
+static void menu_choice_with_its_own_grammar(void **state)
+{
+	(void)state;
+	const char *doc =
+		VXML_OPEN
+		"  <menu id=\"main\" dtmf=\"true\">\n"
+		"    <prompt><enumerate/></prompt>\n"
+		"    <choice next=\"sales.vxml\">Sales<grammar root=\"s\"><rule id=\"s\"><one-of>"
+		"<item>sales</item><item>buy <item repeat=\"0-1\">a pizza</item></item></one-of>"
+		"</rule></grammar></choice>\n"
+		"    <choice next=\"help.vxml\">Help</choice>\n"
+		"  </menu>\n"
+		VXML_CLOSE;
+	tw_call *call = run(doc);
+	say(call, "Buy a pizza!");
+	heard(call, "say:Sales, Help.|speak:Buy a pizza!");
+	contains(pending_url(call), "/sales.vxml?");
+	tw_call_free(call);
+
+	call = run(doc);
+	press(call, "1");
+	contains(pending_url(call), "/sales.vxml?");
+	tw_call_free(call);
+
+	call = run(doc);
+	say(call, "help");
+	contains(pending_url(call), "/help.vxml?");
+	tw_call_free(call);
+}
+
 static void wrong_key_is_nomatch_then_reprompt(void **state)
 {
 	(void)state;
@@ -861,6 +893,7 @@ int main(void)
 		cmocka_unit_test(keys_past_the_length_are_not_heard),
 		cmocka_unit_test(inline_grammars_options_and_boolean),
 		cmocka_unit_test(srgs_rule_grammars_fill_fields),
+		cmocka_unit_test(menu_choice_with_its_own_grammar),
 		cmocka_unit_test(goto_form_and_goto_uri),
 		cmocka_unit_test(goto_nextitem_and_exit),
 		cmocka_unit_test(var_assign_clear),

@@ -339,6 +339,39 @@ static bool approximate(xmlNodePtr n, xmlNodePtr parent)
 	return a && strcmp(a, "approximate") == 0;
 }
 
+/* A <choice>'s own SRGS grammar, for the alternative just added: it
+ * replaces the words of the choice's text (kept for <enumerate>). */
+static int choice_grammar(vxml *v, xmlNodePtr n, vxml_grammar *g, tw_error *err)
+{
+	const char *src = tw_vxml_attr(n, "src");
+	bool elements = false;
+	for (xmlNodePtr c = n->children; c && !elements; c = c->next)
+		elements = c->type == XML_ELEMENT_NODE;
+	if ((src && strncmp(src, "builtin:", 8) == 0) || (!src && !elements))
+		return tw_vxml_unsupported(v, err, n, "it reads a choice's own grammar when it is SRGS "
+				   "(<rule>s, or by src), not a builtin or a plain list");
+	const char *mode = tw_vxml_attr(n, "mode");
+	bool dtmf = mode && strcmp(mode, "dtmf") == 0;
+	size_t before = g->nsrgs;
+	int rc = src ? srgs_src(v, n, src, dtmf, g, err) : srgs_inline(v, n, dtmf, g, err);
+	if (rc || g->nsrgs != before + 1)
+		return rc;
+	vxml_alt *a = &g->alts[g->nalts - 1];
+	a->srgs = g->srgs[before];
+	free(a->phrase);
+	a->phrase = NULL;
+	return TW_OK;
+}
+
+/* Is s a choice's own grammar (matched through its alternative)? */
+static bool choice_owned(const vxml_grammar *g, const tw_srgs *s)
+{
+	for (size_t i = 0; i < g->nalts; i++)
+		if (g->alts[i].srgs == s)
+			return true;
+	return false;
+}
+
 /* A menu's choices: dtmf="true" numbers those without keys 1 to 9. */
 int tw_grammar_menu(vxml *v, xmlNodePtr menu, vxml_grammar *g, tw_error *err)
 {
@@ -347,10 +380,14 @@ int tw_grammar_menu(vxml *v, xmlNodePtr menu, vxml_grammar *g, tw_error *err)
 	for (xmlNodePtr c = menu->children; c; c = c->next) {
 		if (!tw_vxml_is(c, "choice"))
 			continue;
-		for (xmlNodePtr k = c->children; k; k = k->next)
-			if (tw_vxml_is(k, "grammar"))
-				return tw_vxml_unsupported(v, err, k,
-						   "it reads a choice's dtmf= and text, not a grammar of its own");
+		xmlNodePtr own = NULL;
+		for (xmlNodePtr k = c->children; k; k = k->next) {
+			if (!tw_vxml_is(k, "grammar"))
+				continue;
+			if (own)
+				return tw_vxml_unsupported(v, err, k, "it reads one grammar per choice");
+			own = k;
+		}
 		char key[16] = "";
 		const char *dtmf = tw_vxml_attr(c, "dtmf");
 		if (!dtmf && next_key <= 9) {
@@ -364,6 +401,8 @@ int tw_grammar_menu(vxml *v, xmlNodePtr menu, vxml_grammar *g, tw_error *err)
 		if (!rc)
 			rc = alt_add(g, dtmf, words, NULL, approximate(c, menu), c, err);
 		free(words);
+		if (!rc && own)
+			rc = choice_grammar(v, own, g, err);
 		if (rc)
 			return rc;
 	}
@@ -483,11 +522,30 @@ static bool len_ok(const vxml_grammar *g, size_t len)
 	       (!g->maxlen || len <= (size_t)g->maxlen);
 }
 
+/* The first choice whose own grammar, of the mode, matches input. */
+static int choice_match(const vxml_grammar *g, bool dtmf, const char *input, char **value,
+			const vxml_alt **alt)
+{
+	for (size_t i = 0; i < g->nalts && !*value; i++) {
+		const tw_srgs *s = g->alts[i].srgs;
+		if (!s || tw_srgs_dtmf(s) != dtmf)
+			continue;
+		tw_error e = {0};
+		int rc = tw_srgs_match(s, input, g->slot, value, &e);
+		tw_error_clear(&e);
+		if (rc)
+			return rc;
+		if (*value)
+			*alt = &g->alts[i];
+	}
+	return TW_OK;
+}
+
 /* The first SRGS rule grammar of the mode that matches input. */
 static int srgs_match(const vxml_grammar *g, bool dtmf, const char *input, char **value)
 {
 	for (size_t i = 0; i < g->nsrgs && !*value; i++) {
-		if (tw_srgs_dtmf(g->srgs[i]) != dtmf)
+		if (tw_srgs_dtmf(g->srgs[i]) != dtmf || choice_owned(g, g->srgs[i]))
 			continue;
 		tw_error e = {0};
 		int rc = tw_srgs_match(g->srgs[i], input, g->slot, value, &e);
@@ -511,7 +569,9 @@ int tw_grammar_match_dtmf(const vxml_grammar *g, const char *keys, char **value,
 			return *value ? TW_OK : TW_ENOMEM;
 		}
 	}
-	int rc = srgs_match(g, true, keys, value);
+	int rc = choice_match(g, true, keys, value, alt);
+	if (!rc && !*value)
+		rc = srgs_match(g, true, keys, value);
 	if (rc || *value)
 		return rc;
 	if (!g->builtin_dtmf || !*keys)
@@ -629,7 +689,8 @@ int tw_grammar_match_speech(const vxml_grammar *g, const char *phrase, char **va
 		*value = strdup((*alt)->value ? (*alt)->value : (*alt)->text);
 		if (!*value)
 			rc = TW_ENOMEM;
-	} else if ((rc = srgs_match(g, false, phrase, value)) || *value) {
+	} else if ((rc = choice_match(g, false, phrase, value, alt)) || *value ||
+		   (rc = srgs_match(g, false, phrase, value)) || *value) {
 		/* an SRGS rule grammar matched, or failed */
 	} else if (g->builtin_voice && g->builtin == B_BOOLEAN) {
 		if (strcmp(said, "yes") == 0 || strcmp(said, "true") == 0)

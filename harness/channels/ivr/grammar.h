@@ -43,6 +43,9 @@ typedef struct vxml_alt {
 	char *value;  /* the interpretation; NULL: the input itself */
 	bool approximate;
 	xmlNodePtr node; /* the <choice>, <option> or <item> */
+	/* issue 14, SRGS: a <choice>'s own grammar (then phrase is NULL);
+	 * borrowed from the grammar's srgs, which owns it */
+	const tw_srgs *srgs;
 } vxml_alt;
 
 typedef enum vxml_builtin {
