@@ -146,6 +146,14 @@ datafile) # issue 13, DATA: the cases' data files
   done
   printf 'user,note\r\n"a, b","say ""hi"""\r\n"two\nlines",\r\n' | seed
   ;;
+srgs) # issue 14, SRGS: the stage's grammars, each after a line of input
+  start_stage
+  for g in yesno.srgs digits.grxml common.grxml yesno.abnf; do
+    for said in "yeah please" "1234567" "no"; do
+      { echo "$said"; get "$stage_url/grammars/$g"; } | seed
+    done
+  done
+  ;;
 *) echo "seeds.sh: unknown target $target" >&2; exit 2 ;;
 esac
 # Empty seeds (a page that did not come) teach nothing.

@@ -712,7 +712,7 @@ well_formed "limits vxml-script" "$body"
 expect_has "limits vxml-script" "$body" '<object name="hours" classid="builtin://stage-pizza-hours"/>'
 http "$url/limits/vxml-grammar"
 well_formed "limits vxml-grammar" "$body"
-expect_has "limits vxml-grammar" "$body" '<grammar mode="dtmf" src="yesno.srgs"/>'
+expect_has "limits vxml-grammar" "$body" '<grammar mode="dtmf" src="/grammars/yesno.abnf"/>'
 http -d CallSid=CA0 "$url/limits/twiml-keys"
 well_formed "limits twiml-keys" "$body"
 expect_has "limits twiml-keys" "$body" '<Gather input="dtmf" numDigits="1" action="/voice/menu">'
@@ -723,6 +723,23 @@ http "$url/limits/contact"
 expect_has "limits contact" "$body" '<a href="tel:+15550100200">Call the kitchen</a>'
 http "$url/limits/no-such-limit"
 expect_eq "unknown limit" 404 "$status"
+
+# --- SRGS grammars (issue 14, SRGS) ---------------------------------------------
+
+for g in confirm.vxml drinks.vxml pin.vxml abnf.vxml missing.vxml; do
+  http "$url/grammars/$g"
+  well_formed "grammars $g" "$body"
+done
+for g in yesno.srgs digits.grxml common.grxml; do
+  http "$url/grammars/$g"
+  expect_eq "grammars $g type" "application/srgs+xml" "$(header Content-Type)"
+  well_formed "grammars $g" "$body"
+done
+http "$url/grammars/yesno.abnf"
+expect_eq "grammars yesno.abnf type" "application/srgs" "$(header Content-Type)"
+expect_has "grammars yesno.abnf" "$body" '#ABNF 1.0 UTF-8;'
+http "$url/grammars/gone.grxml"
+expect_eq "grammars gone.grxml" 404 "$status"
 # --- the planted-fault shop (/shop/FAULT) -------------------------------------------
 
 # shop_order FAULT JAR : places a Large Margherita on that shop as the

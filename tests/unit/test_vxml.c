@@ -202,6 +202,38 @@ static void menu_by_voice(void **state)
 	tw_call_free(call);
 }
 
+/* issue 14, SRGS: a choice's own SRGS grammar replaces its text's words
+ * (still enumerated); its key from dtmf="true" stays. */
+static void menu_choice_with_its_own_grammar(void **state)
+{
+	(void)state;
+	const char *doc =
+		VXML_OPEN
+		"  <menu id=\"main\" dtmf=\"true\">\n"
+		"    <prompt><enumerate/></prompt>\n"
+		"    <choice next=\"sales.vxml\">Sales<grammar root=\"s\"><rule id=\"s\"><one-of>"
+		"<item>sales</item><item>buy <item repeat=\"0-1\">a pizza</item></item></one-of>"
+		"</rule></grammar></choice>\n"
+		"    <choice next=\"help.vxml\">Help</choice>\n"
+		"  </menu>\n"
+		VXML_CLOSE;
+	tw_call *call = run(doc);
+	say(call, "Buy a pizza!");
+	heard(call, "say:Sales, Help.|speak:Buy a pizza!");
+	contains(pending_url(call), "/sales.vxml?");
+	tw_call_free(call);
+
+	call = run(doc);
+	press(call, "1");
+	contains(pending_url(call), "/sales.vxml?");
+	tw_call_free(call);
+
+	call = run(doc);
+	say(call, "help");
+	contains(pending_url(call), "/help.vxml?");
+	tw_call_free(call);
+}
+
 static void wrong_key_is_nomatch_then_reprompt(void **state)
 {
 	(void)state;
@@ -408,6 +440,41 @@ static void keys_past_the_length_are_not_heard(void **state)
 	tw_call_free(call);
 }
 
+/* issue 14, SRGS: rule grammars with repeats and tags; a key the grammar
+ * uses is not the termchar; a fixed length ends the input; an object's
+ * property named as the field is its value. */
+static void srgs_rule_grammars_fill_fields(void **state)
+{
+	(void)state;
+	const char *doc =
+		VXML_OPEN
+		"<form>\n"
+		" <field name=\"code\">\n"
+		"  <prompt>Code?</prompt>\n"
+		"  <grammar mode=\"dtmf\" root=\"c\"><rule id=\"c\"><item repeat=\"2\">1</item>#"
+		"</rule></grammar>\n"
+		" </field>\n"
+		" <field name=\"size\">\n"
+		"  <prompt>Size?</prompt>\n"
+		"  <grammar root=\"s\"><rule id=\"s\"><one-of><item>big<tag>out.size = 'l'</tag></item>"
+		"<item>small<tag>out.size = 's'</tag></item></one-of> <item repeat=\"0-\">please</item>"
+		"<tag>out.polite = true</tag></rule></grammar>\n"
+		" </field>\n"
+		" <filled mode=\"all\"><submit next=\"order\" namelist=\"code size\"/></filled>\n"
+		"</form>\n"
+		VXML_CLOSE;
+	tw_call *call = run(doc);
+	assert_int_equal(tw_call_listening(call)->num_digits, 3);
+	assert_int_equal(tw_call_listening(call)->finish_key, '\0');
+	press(call, "11#");
+	say(call, "Big, please please.");
+	const tw_call_request *r = tw_call_pending(call);
+	/* <submit> without method= is a GET */
+	contains(r->url, "code=11%23");
+	contains(r->url, "size=l");
+	tw_call_free(call);
+}
+
 static void inline_grammars_options_and_boolean(void **state)
 {
 	(void)state;
@@ -542,9 +609,10 @@ static void ecmascript_is_refused_clearly(void **state)
 {
 	(void)state;
 	char *msg = run_limited(VXML_OPEN "<form><field name=\"x\"><grammar mode=\"dtmf\"><rule>"
-				    "<one-of><item>1<tag>out.choice='a';</tag></item></one-of></rule>"
+				    "<one-of><item>1<tag>out.choice=Math.max(1, 2);</tag></item></one-of></rule>"
 				    "</grammar></field></form>" VXML_CLOSE, NULL);
-	contains(msg, "which <tag> needs (semantic interpretation \"out.choice='a';\")");
+	contains(msg, "techweek cannot follow VoiceXML <tag> yet: it reads semantic tags of the forms");
+	contains(msg, "not \"out.choice=Math.max(1, 2);\"");
 	free(msg);
 }
 
@@ -711,11 +779,19 @@ static void unknown_elements_are_named(void **state)
 		      "subdialogs from other documents only");
 	free(msg);
 
-	msg = run_limited(VXML_OPEN "<form><field name=\"x\"><grammar src=\"menu.grxml\"/></field>"
+	/* issue 14, SRGS: an external grammar is fetched before the document
+	 * runs; one that cannot be is the IVR's fault (error.badfetch) */
+	msg = run_refused(VXML_OPEN "<form><field name=\"x\"><grammar src=\"menu.grxml\"/></field>"
+				    "</form>" VXML_CLOSE, NULL, TW_ESERVICE);
+	contains(msg, "<grammar src=\"menu.grxml\"> could not be fetched: GET "
+		      "http://127.0.0.1:1/menu.grxml answered 404 (line 3 of " URL ")");
+	free(msg);
+	/* ABNF is techweek's limit, worded for the tester */
+	msg = run_limited(VXML_OPEN "<form><field name=\"x\"><grammar type=\"application/srgs\">"
+				    "#ABNF 1.0; root $yn; $yn = yes | no;</grammar></field>"
 				    "</form>" VXML_CLOSE, NULL);
-	contains(msg, "techweek cannot follow VoiceXML <grammar src=\"menu.grxml\"> yet: it does not "
-		      "fetch external grammars");
-	assert_null(strstr(msg, "inline")); /* words for the tester, not the IVR's author */
+	contains(msg, "techweek cannot follow VoiceXML <grammar type=\"application/srgs\"> yet: it reads "
+		      "SRGS grammars written in XML, not ABNF; rehearse this step against an XML version");
 	free(msg);
 
 	msg = run_failing(VXML_OPEN "<menu><choice dtmf=\"1\" next=\"#nowhere\">X</choice></menu>"
@@ -936,6 +1012,8 @@ int main(void)
 		cmocka_unit_test(digits_with_termchar_then_submit_get),
 		cmocka_unit_test(keys_past_the_length_are_not_heard),
 		cmocka_unit_test(inline_grammars_options_and_boolean),
+		cmocka_unit_test(srgs_rule_grammars_fill_fields),
+		cmocka_unit_test(menu_choice_with_its_own_grammar),
 		cmocka_unit_test(goto_form_and_goto_uri),
 		cmocka_unit_test(goto_nextitem_and_exit),
 		cmocka_unit_test(var_assign_clear),

@@ -1543,6 +1543,16 @@ static int resource_answer(tw_call *call, long status, const char *content_type,
 			r = NULL; /* res may have moved */
 		}
 	}
+	if (rc == TW_OK && r && r->kind == TW_RES_GRAMMAR && !r->failure) {
+		/* issue 14, SRGS: the grammars this grammar's rulerefs name */
+		xmlDocPtr g = parse_xml(r->body, r->len, r->url);
+		if (g) {
+			collecting c = {.call = call, .base = r->url, .in_root = true};
+			rc = tw_srgs_resources(g, add_ref, &c);
+			xmlFreeDoc(g);
+			r = NULL;
+		}
+	}
 	if (rc == TW_OK && next_resource(call, &rc))
 		return TW_OK;
 	if (rc != TW_OK || !call->held) {

@@ -552,6 +552,9 @@ int tw_call_resource_failed(tw_call *call, const char *why, double fetch_ms, tw_
 /* The collectors (resources.c). */
 int tw_twiml_resources(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx);
 int tw_vxml_resources(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx);
+/* issue 14, SRGS: the other grammars an SRGS grammar's <ruleref uri>s
+ * name (without their #rule: each grammar is fetched once). */
+int tw_srgs_resources(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx);
 
 /* ---- issue 14, JS ---- */
 

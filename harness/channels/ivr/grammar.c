@@ -11,8 +11,10 @@
 
 #include <libxml/tree.h>
 
+#include "channels/ivr/call.h"
 #include "channels/ivr/grammar.h"
 #include "channels/ivr/vxml.h"
+#include "channels/web/html.h"
 #include "core/array.h"
 #include "core/buf.h"
 
@@ -37,6 +39,10 @@ void tw_grammar_free(vxml_grammar *g)
 		free(g->alts[i].value);
 	}
 	free(g->alts);
+	for (size_t i = 0; i < g->nsrgs; i++)
+		tw_srgs_free(g->srgs[i]);
+	free(g->srgs);
+	free(g->slot);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -147,88 +153,6 @@ static int grammar_token_alt(vxml *v, xmlNodePtr n, const char *words, const cha
 	return rc;
 }
 
-/* An SRGS <item>: words and, at most, a literal <tag>. */
-static int srgs_item(vxml *v, xmlNodePtr grammar, xmlNodePtr item, bool dtmf, vxml_grammar *g,
-		     tw_error *err)
-{
-	const char *format = tw_vxml_attr(grammar, "tag-format");
-	bool literals = format && strcmp(format, "semantics/1.0-literals") == 0;
-	if (tw_vxml_attr(item, "repeat"))
-		return tw_vxml_unsupported(v, err, item, "it reads lists of items, not repeated ones");
-	tw_buf words, tag;
-	tw_buf_init(&words, VXML_MAX_UTTERANCE);
-	tw_buf_init(&tag, VXML_MAX_UTTERANCE);
-	int rc = TW_OK;
-	bool tagged = false;
-	for (xmlNodePtr c = item->children; c && !rc; c = c->next) {
-		if (tw_vxml_is_text(c)) {
-			tw_buf_puts(&words, (const char *)c->content);
-			tw_buf_puts(&words, " ");
-		} else if (tw_vxml_is(c, "tag")) {
-			if (!literals) {
-				xmlChar *t = xmlNodeGetContent(c);
-				rc = tw_vxml_needs_ecma(v, err, c, "semantic interpretation",
-						t ? (const char *)t : "");
-				xmlFree(t);
-				break;
-			}
-			rc = tw_vxml_text_of(c, &tag, err);
-			tagged = true;
-		} else if (c->type == XML_ELEMENT_NODE) {
-			rc = tw_vxml_unsupported(v, err, c, "it reads lists of items, not nested rules");
-		}
-	}
-	if (!rc) {
-		rc = tw_vxml_text_failed(&words, err);
-	}
-	if (!rc) {
-		char *value = tagged ? strdup(tw_buf_str(&tag)) : NULL;
-		if (value)
-			tw_vxml_squeeze(value);
-		if (tagged && !value)
-			rc = tw_vxml_nomem(err);
-		else
-			rc = grammar_token_alt(v, item, tw_buf_str(&words), value, dtmf, g, err);
-		free(value);
-	}
-	tw_buf_free(&words);
-	tw_buf_free(&tag);
-	return rc;
-}
-
-static int srgs_rule(vxml *v, xmlNodePtr grammar, xmlNodePtr rule, bool dtmf, vxml_grammar *g,
-		     tw_error *err)
-{
-	int rc = TW_OK;
-	for (xmlNodePtr c = rule->children; c && !rc; c = c->next) {
-		if (tw_vxml_is_text(c)) {
-			if (!tw_vxml_blank((const char *)c->content))
-				rc = grammar_token_alt(v, rule, (const char *)c->content, NULL, dtmf,
-						       g, err);
-		} else if (tw_vxml_is(c, "one-of")) {
-			for (xmlNodePtr i = c->children; i && !rc; i = i->next) {
-				if (tw_vxml_is(i, "item"))
-					rc = srgs_item(v, grammar, i, dtmf, g, err);
-				else if (i->type == XML_ELEMENT_NODE)
-					rc = tw_vxml_unsupported(v, err, i,
-							 "it reads <one-of> lists of <item>s");
-			}
-		} else if (tw_vxml_is(c, "item")) {
-			rc = srgs_item(v, grammar, c, dtmf, g, err);
-		} else if (tw_vxml_is(c, "tag")) {
-			xmlChar *t = xmlNodeGetContent(c);
-			rc = tw_vxml_needs_ecma(v, err, c, "semantic interpretation",
-					t ? (const char *)t : "");
-			xmlFree(t);
-		} else if (tw_vxml_is(c, "example")) {
-			continue;
-		} else if (c->type == XML_ELEMENT_NODE) {
-			rc = tw_vxml_unsupported(v, err, c, "it reads rules made of items");
-		}
-	}
-	return rc;
-}
-
 /* A plain list: "1 | 2 | 3", or keys separated by spaces. */
 static int plain_grammar(vxml *v, xmlNodePtr n, const char *text, bool dtmf, vxml_grammar *g,
 			 tw_error *err)
@@ -251,6 +175,109 @@ static int plain_grammar(vxml *v, xmlNodePtr n, const char *text, bool dtmf, vxm
 	return rc;
 }
 
+/* ---- SRGS rule grammars (issue 14, SRGS) ---- */
+
+/* A grammar's own references come from the resources the call fetched
+ * before the document ran; the fetcher gives their bodies. */
+static int fetch_ref(void *ctx, const char *base, const char *ref, const char **body,
+		     size_t *len, const char **content_type, tw_error *err)
+{
+	return tw_call_resource(ctx, base, ref, body, len, content_type, err);
+}
+
+static tw_srgs_fetcher srgs_fetcher(vxml *v)
+{
+	return (tw_srgs_fetcher){fetch_ref, tw_vxml_call(v)};
+}
+
+static int srgs_add(vxml_grammar *g, tw_srgs *s, tw_error *err)
+{
+	if (tw_array_grow(&g->srgs, &g->srgs_cap, g->nsrgs + 1, sizeof(*g->srgs))) {
+		tw_srgs_free(s);
+		return tw_vxml_nomem(err);
+	}
+	g->srgs[g->nsrgs++] = s;
+	return TW_OK;
+}
+
+/* A reading error of grammar_srgs.c as the interpreter's: the limit (a
+ * cap of techweek's included) or the fault at the node it names (else at
+ * the <grammar>). */
+static int srgs_error(vxml *v, xmlNodePtr n, xmlNodePtr at, tw_error *err)
+{
+	if (err->code == TW_ENOMEM)
+		return err->code;
+	char *why = tw_vxml_dup(err->message ? err->message : "");
+	tw_code code = err->code;
+	tw_error_clear(err);
+	if (!why)
+		return tw_vxml_nomem(err);
+	int rc = code == TW_EUNSUPPORTED || code == TW_ELIMIT
+			 ? tw_vxml_unsupported(v, err, at ? at : n, why)
+			 : tw_vxml_fail(v, err, at ? at : n, "%s", why);
+	free(why);
+	return rc;
+}
+
+static const char *doc_url(xmlNodePtr n)
+{
+	return n->doc && n->doc->URL ? (const char *)n->doc->URL : "";
+}
+
+/* <grammar src="yesno.grxml">: the body fetched before the document ran
+ * (a failed fetch is the IVR's fault, as a platform's error.badfetch). */
+static int srgs_src(vxml *v, xmlNodePtr n, const char *src, bool dtmf, vxml_grammar *g,
+		    tw_error *err)
+{
+	const char *body = NULL;
+	size_t len = 0;
+	int rc = tw_call_resource(tw_vxml_call(v), doc_url(n), src, &body, &len, NULL, err);
+	if (rc == TW_CALL_NOT_FETCHED) {
+		tw_error_clear(err);
+		return tw_vxml_unsupported(v, err, n, "it did not fetch this grammar before the "
+				   "document ran");
+	}
+	if (rc == TW_ESERVICE) {
+		char *why = tw_vxml_dup(err->message ? err->message : "");
+		tw_error_clear(err);
+		if (!why)
+			return tw_vxml_nomem(err);
+		char d[160];
+		tw_vxml_describe(v, n, d, sizeof(d));
+		rc = tw_vxml_fail(v, err, n, "%s could not be fetched: %s", d, why);
+		free(why);
+		return rc;
+	}
+	if (rc)
+		return rc;
+	char *url = NULL;
+	tw_error e = {0};
+	rc = tw_url_resolve(doc_url(n), src, &url, &e);
+	tw_error_clear(&e);
+	if (rc)
+		return rc == TW_ENOMEM ? tw_vxml_nomem(err)
+				       : tw_vxml_fail(v, err, n, "src=\"%s\" is not a URL", src);
+	/* the author's type= says ABNF; what the server calls it does not */
+	const char *type = tw_vxml_attr(n, "type");
+	tw_srgs *s;
+	tw_srgs_fetcher f = srgs_fetcher(v);
+	rc = tw_srgs_read_bytes(body, len, type, url, dtmf, &f, &s, err);
+	free(url);
+	if (rc)
+		return srgs_error(v, n, NULL, err);
+	return srgs_add(g, s, err);
+}
+
+static int srgs_inline(vxml *v, xmlNodePtr n, bool dtmf, vxml_grammar *g, tw_error *err)
+{
+	tw_srgs *s;
+	xmlNodePtr at = NULL;
+	tw_srgs_fetcher f = srgs_fetcher(v);
+	if (tw_srgs_read_node(n, doc_url(n), dtmf, &f, &s, &at, err))
+		return srgs_error(v, n, at, err);
+	return srgs_add(g, s, err);
+}
+
 static int grammar_element(vxml *v, xmlNodePtr n, vxml_grammar *g, tw_error *err)
 {
 	const char *mode = tw_vxml_attr(n, "mode");
@@ -268,27 +295,16 @@ static int grammar_element(vxml *v, xmlNodePtr n, vxml_grammar *g, tw_error *err
 			if (strncmp(src, prefixes[i], pl) == 0)
 				return builtin(v, n, src + pl, i != 1, i != 0, g, err);
 		}
-		return tw_vxml_unsupported(v, err, n,
-				   "it does not fetch external grammars");
+		return srgs_src(v, n, src, dtmf, g, err);
 	}
-	xmlNodePtr rule = NULL;
-	const char *root = tw_vxml_attr(n, "root");
-	bool elements = false;
-	for (xmlNodePtr c = n->children; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || tw_vxml_is(c, "meta") || tw_vxml_is(c, "metadata") ||
-		    tw_vxml_is(c, "lexicon"))
-			continue;
-		elements = true;
-		if (!tw_vxml_is(c, "rule"))
-			return tw_vxml_unsupported(v, err, c, "it reads grammars made of <rule>s");
-		const char *id = tw_vxml_attr(c, "id");
-		if (!rule || (root && id && strcmp(root, id) == 0))
-			rule = c;
-	}
-	if (rule)
-		return srgs_rule(v, n, rule, dtmf, g, err);
+	const char *type = tw_vxml_attr(n, "type");
+	bool elements = type && strncmp(type, "application/srgs", 16) == 0 &&
+			strcmp(type, "application/srgs+xml") != 0;
+	for (xmlNodePtr c = n->children; c && !elements; c = c->next)
+		elements = c->type == XML_ELEMENT_NODE && !tw_vxml_is(c, "meta") &&
+			   !tw_vxml_is(c, "metadata") && !tw_vxml_is(c, "lexicon");
 	if (elements)
-		return TW_OK;
+		return srgs_inline(v, n, dtmf, g, err);
 	xmlChar *text = xmlNodeGetContent(n);
 	if (!text)
 		return tw_vxml_nomem(err);
@@ -323,6 +339,39 @@ static bool approximate(xmlNodePtr n, xmlNodePtr parent)
 	return a && strcmp(a, "approximate") == 0;
 }
 
+/* A <choice>'s own SRGS grammar, for the alternative just added: it
+ * replaces the words of the choice's text (kept for <enumerate>). */
+static int choice_grammar(vxml *v, xmlNodePtr n, vxml_grammar *g, tw_error *err)
+{
+	const char *src = tw_vxml_attr(n, "src");
+	bool elements = false;
+	for (xmlNodePtr c = n->children; c && !elements; c = c->next)
+		elements = c->type == XML_ELEMENT_NODE;
+	if ((src && strncmp(src, "builtin:", 8) == 0) || (!src && !elements))
+		return tw_vxml_unsupported(v, err, n, "it reads a choice's own grammar when it is SRGS "
+				   "(<rule>s, or by src), not a builtin or a plain list");
+	const char *mode = tw_vxml_attr(n, "mode");
+	bool dtmf = mode && strcmp(mode, "dtmf") == 0;
+	size_t before = g->nsrgs;
+	int rc = src ? srgs_src(v, n, src, dtmf, g, err) : srgs_inline(v, n, dtmf, g, err);
+	if (rc || g->nsrgs != before + 1)
+		return rc;
+	vxml_alt *a = &g->alts[g->nalts - 1];
+	a->srgs = g->srgs[before];
+	free(a->phrase);
+	a->phrase = NULL;
+	return TW_OK;
+}
+
+/* Is s a choice's own grammar (matched through its alternative)? */
+static bool choice_owned(const vxml_grammar *g, const tw_srgs *s)
+{
+	for (size_t i = 0; i < g->nalts; i++)
+		if (g->alts[i].srgs == s)
+			return true;
+	return false;
+}
+
 /* A menu's choices: dtmf="true" numbers those without keys 1 to 9. */
 int tw_grammar_menu(vxml *v, xmlNodePtr menu, vxml_grammar *g, tw_error *err)
 {
@@ -331,10 +380,14 @@ int tw_grammar_menu(vxml *v, xmlNodePtr menu, vxml_grammar *g, tw_error *err)
 	for (xmlNodePtr c = menu->children; c; c = c->next) {
 		if (!tw_vxml_is(c, "choice"))
 			continue;
-		for (xmlNodePtr k = c->children; k; k = k->next)
-			if (tw_vxml_is(k, "grammar"))
-				return tw_vxml_unsupported(v, err, k,
-						   "it reads a choice's dtmf= and text, not a grammar of its own");
+		xmlNodePtr own = NULL;
+		for (xmlNodePtr k = c->children; k; k = k->next) {
+			if (!tw_vxml_is(k, "grammar"))
+				continue;
+			if (own)
+				return tw_vxml_unsupported(v, err, k, "it reads one grammar per choice");
+			own = k;
+		}
 		char key[16] = "";
 		const char *dtmf = tw_vxml_attr(c, "dtmf");
 		if (!dtmf && next_key <= 9) {
@@ -348,6 +401,8 @@ int tw_grammar_menu(vxml *v, xmlNodePtr menu, vxml_grammar *g, tw_error *err)
 		if (!rc)
 			rc = alt_add(g, dtmf, words, NULL, approximate(c, menu), c, err);
 		free(words);
+		if (!rc && own)
+			rc = choice_grammar(v, own, g, err);
 		if (rc)
 			return rc;
 	}
@@ -381,7 +436,12 @@ int tw_grammar_field(vxml *v, xmlNodePtr field, vxml_grammar *g, tw_error *err)
 				return rc;
 		}
 	}
-	if (g->builtin == B_NONE && g->nalts == 0) {
+	const char *slot = tw_vxml_attr(field, "slot");
+	if (!slot)
+		slot = tw_vxml_attr(field, "name");
+	if (slot && !(g->slot = strdup(slot)))
+		return tw_vxml_nomem(err);
+	if (g->builtin == B_NONE && g->nalts == 0 && g->nsrgs == 0) {
 		char d[160];
 		tw_vxml_describe(v, field, d, sizeof(d));
 		return tw_vxml_fail(v, err, field, "%s has no grammar techweek can listen with", d);
@@ -391,6 +451,9 @@ int tw_grammar_field(vxml *v, xmlNodePtr field, vxml_grammar *g, tw_error *err)
 
 bool tw_grammar_dtmf(const vxml_grammar *g)
 {
+	for (size_t i = 0; i < g->nsrgs; i++)
+		if (tw_srgs_dtmf(g->srgs[i]))
+			return true;
 	if (g->builtin != B_NONE && g->builtin_dtmf)
 		return true;
 	for (size_t i = 0; i < g->nalts; i++)
@@ -401,10 +464,21 @@ bool tw_grammar_dtmf(const vxml_grammar *g)
 
 bool tw_grammar_voice(const vxml_grammar *g)
 {
+	for (size_t i = 0; i < g->nsrgs; i++)
+		if (!tw_srgs_dtmf(g->srgs[i]))
+			return true;
 	if (g->builtin != B_NONE && g->builtin_voice)
 		return true;
 	for (size_t i = 0; i < g->nalts; i++)
 		if (g->alts[i].phrase)
+			return true;
+	return false;
+}
+
+bool tw_grammar_uses_key(const vxml_grammar *g, char key)
+{
+	for (size_t i = 0; i < g->nsrgs; i++)
+		if (tw_srgs_dtmf(g->srgs[i]) && tw_srgs_has_token(g->srgs[i], (char[]){key, '\0'}))
 			return true;
 	return false;
 }
@@ -428,6 +502,17 @@ int tw_grammar_fixed_keys(const vxml_grammar *g)
 		else if (n != len)
 			n = -1;
 	}
+	for (size_t i = 0; i < g->nsrgs; i++) { /* issue 14, SRGS */
+		if (!tw_srgs_dtmf(g->srgs[i]))
+			continue;
+		int len = tw_srgs_fixed_length(g->srgs[i]);
+		if (len == 0)
+			n = -1; /* it varies: the caller ends it */
+		else if (n == 0)
+			n = len;
+		else if (n != len)
+			n = -1;
+	}
 	return n > 0 ? n : 0;
 }
 
@@ -435,6 +520,40 @@ static bool len_ok(const vxml_grammar *g, size_t len)
 {
 	return len > 0 && (!g->minlen || len >= (size_t)g->minlen) &&
 	       (!g->maxlen || len <= (size_t)g->maxlen);
+}
+
+/* The first choice whose own grammar, of the mode, matches input. */
+static int choice_match(const vxml_grammar *g, bool dtmf, const char *input, char **value,
+			const vxml_alt **alt)
+{
+	for (size_t i = 0; i < g->nalts && !*value; i++) {
+		const tw_srgs *s = g->alts[i].srgs;
+		if (!s || tw_srgs_dtmf(s) != dtmf)
+			continue;
+		tw_error e = {0};
+		int rc = tw_srgs_match(s, input, g->slot, value, &e);
+		tw_error_clear(&e);
+		if (rc)
+			return rc;
+		if (*value)
+			*alt = &g->alts[i];
+	}
+	return TW_OK;
+}
+
+/* The first SRGS rule grammar of the mode that matches input. */
+static int srgs_match(const vxml_grammar *g, bool dtmf, const char *input, char **value)
+{
+	for (size_t i = 0; i < g->nsrgs && !*value; i++) {
+		if (tw_srgs_dtmf(g->srgs[i]) != dtmf || choice_owned(g, g->srgs[i]))
+			continue;
+		tw_error e = {0};
+		int rc = tw_srgs_match(g->srgs[i], input, g->slot, value, &e);
+		tw_error_clear(&e);
+		if (rc)
+			return rc;
+	}
+	return TW_OK;
 }
 
 /* Keys against the grammar: *value is malloc'd, *alt the alternative. */
@@ -450,6 +569,11 @@ int tw_grammar_match_dtmf(const vxml_grammar *g, const char *keys, char **value,
 			return *value ? TW_OK : TW_ENOMEM;
 		}
 	}
+	int rc = choice_match(g, true, keys, value, alt);
+	if (!rc && !*value)
+		rc = srgs_match(g, true, keys, value);
+	if (rc || *value)
+		return rc;
 	if (!g->builtin_dtmf || !*keys)
 		return TW_OK;
 	size_t len = strlen(keys);
@@ -565,6 +689,9 @@ int tw_grammar_match_speech(const vxml_grammar *g, const char *phrase, char **va
 		*value = strdup((*alt)->value ? (*alt)->value : (*alt)->text);
 		if (!*value)
 			rc = TW_ENOMEM;
+	} else if ((rc = choice_match(g, false, phrase, value, alt)) || *value ||
+		   (rc = srgs_match(g, false, phrase, value)) || *value) {
+		/* an SRGS rule grammar matched, or failed */
 	} else if (g->builtin_voice && g->builtin == B_BOOLEAN) {
 		if (strcmp(said, "yes") == 0 || strcmp(said, "true") == 0)
 			*value = strdup("true");

@@ -66,6 +66,41 @@ int tw_twiml_resources(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx)
 	return root ? twiml_walk(root->children, found, ctx) : TW_OK;
 }
 
+/* ---- issue 14, SRGS ---- */
+
+/* <ruleref uri="other.grxml#r">: other.grxml (a local "#r" is no fetch). */
+static int found_ruleref(xmlNodePtr n, tw_call_ref_fn *found, void *ctx)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)"uri");
+	if (!v)
+		return TW_OK;
+	char *hash = strchr((char *)v, '#');
+	if (hash)
+		*hash = '\0';
+	int rc = *v ? found(ctx, TW_RES_GRAMMAR, (const char *)v, xmlGetLineNo(n)) : TW_OK;
+	xmlFree(v);
+	return rc;
+}
+
+static int srgs_walk(xmlNodePtr n, tw_call_ref_fn *found, void *ctx)
+{
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		int rc = named(n, "ruleref") ? found_ruleref(n, found, ctx)
+					     : srgs_walk(n->children, found, ctx);
+		if (rc)
+			return rc;
+	}
+	return TW_OK;
+}
+
+int tw_srgs_resources(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	return root ? srgs_walk(root->children, found, ctx) : TW_OK;
+}
+
 static int vxml_walk(xmlNodePtr n, tw_call_ref_fn *found, void *ctx)
 {
 	for (; n; n = n->next) {
@@ -78,6 +113,8 @@ static int vxml_walk(xmlNodePtr n, tw_call_ref_fn *found, void *ctx)
 			rc = found_attr(n, "src", TW_RES_GRAMMAR, found, ctx);
 		else if (named(n, "script"))
 			rc = found_attr(n, "src", TW_RES_SCRIPT, found, ctx);
+		else if (named(n, "ruleref")) /* issue 14, SRGS: inline grammars' */
+			rc = found_ruleref(n, found, ctx);
 		if (rc == TW_OK)
 			rc = vxml_walk(n->children, found, ctx);
 		if (rc)

@@ -2425,6 +2425,8 @@ static int listen(vxml *v, vxml_item *it, tw_error *err)
 	for (size_t i = 0; i < v->grammar.nalts && l.finish_key; i++)
 		if (v->grammar.alts[i].dtmf && strchr(v->grammar.alts[i].dtmf, l.finish_key))
 			l.finish_key = '\0';
+	if (l.finish_key && tw_grammar_uses_key(&v->grammar, l.finish_key)) /* issue 14, SRGS */
+		l.finish_key = '\0';
 	l.num_digits = tw_grammar_fixed_keys(&v->grammar);
 	v->waiting = it;
 	v->listen = l;
@@ -2632,6 +2634,10 @@ static int vxml_input(void *self, tw_call *call, const tw_call_input *in, tw_err
 		if (in->confidence >= level)
 			rc = tw_grammar_match_speech(&v->grammar, in->speech ? in->speech : "", &value, &alt);
 	}
+	if (rc == TW_ELIMIT) /* issue 14, SRGS */
+		return tw_vxml_unsupported(v, err, it->node,
+					   "its SRGS grammar is too ambiguous (or too recursive) to "
+					   "match the caller's input within techweek's step budget");
 	if (rc)
 		return tw_vxml_nomem(err);
 	if (!value) {
@@ -2847,3 +2853,10 @@ const tw_dialect tw_vxml_dialect = {
 	.destroy = vxml_destroy,
 	.resources = tw_vxml_resources, /* issue 14, AUDIO */
 };
+
+/* ---- issue 14, SRGS ---- */
+
+tw_call *tw_vxml_call(vxml *v)
+{
+	return v->call;
+}

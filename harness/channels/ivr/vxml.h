@@ -60,4 +60,9 @@ int tw_vxml_text_of(xmlNodePtr n, tw_buf *b, tw_error *err);
  * error: TW_ELIMIT past VXML_MAX_UTTERANCE, or TW_ENOMEM. */
 int tw_vxml_text_failed(const tw_buf *b, tw_error *err);
 
+/* issue 14, SRGS: the call the interpreter runs in (borrowed), for the
+ * resources fetched before the document ran (grammar src). */
+struct tw_call;
+struct tw_call *tw_vxml_call(vxml *v);
+
 #endif
