@@ -9,6 +9,7 @@
  */
 #include "runner/caller.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,13 +34,29 @@ _Static_assert(TW_CALL_MENU_SIZE == TW_MENU_SIZE, "a call's menu fits the result
 
 /* ---- the transcript ---- */
 
+/* A prompt the caller cut short: its first `words` words, then "…". */
+static void say_heard(tw_buf *b, const char *t, int words)
+{
+	const char *p = t;
+	for (int w = 0; *p && w < words; w++) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+	}
+	tw_buf_printf(b, "IVR says \"%.*s…\"", (int)(p - t), t);
+}
+
 static void render_event(tw_buf *b, const tw_call_event *e)
 {
 	tw_buf_printf(b, "%7.1fs  ", e->at_s);
 	const char *t = e->text ? e->text : "";
 	switch (e->kind) {
 	case TW_EV_SAY:
-		tw_buf_printf(b, "IVR says \"%s\"", t);
+		if (e->cut) /* issue 14: only the words the caller heard */
+			say_heard(b, t, e->heard_words);
+		else
+			tw_buf_printf(b, "IVR says \"%s\"", t);
 		break;
 	case TW_EV_PLAY:
 		tw_buf_printf(b, "IVR plays %s", t);
@@ -78,6 +95,8 @@ static void render_event(tw_buf *b, const tw_call_event *e)
 	}
 	if (e->cut) /* issue 14, CLOCK */
 		tw_buf_puts(b, "  (cut off by the caller)");
+	else if (e->barged_in)
+		tw_buf_puts(b, "  (barging in)");
 	else if (e->asks_again)
 		tw_buf_puts(b, "  (asked again)");
 	else if (e->repeat)
@@ -85,11 +104,12 @@ static void render_event(tw_buf *b, const tw_call_event *e)
 	tw_buf_puts(b, "\n");
 }
 
-/* issue 14, CLOCK: what a barge-in cut before it began (or a pause it cut
- * at its start) was never played: the transcript leaves it out. */
+/* issue 14, CLOCK: what a barge-in cut before it began (a loop play, a
+ * pause, audio: heard whole or not at all) was never played: the
+ * transcript leaves it out, as the figures do. */
 static bool never_played(const tw_call_event *e)
 {
-	return e->unplayed || (e->cut && !e->is_prompt && e->duration_s <= 0);
+	return e->unplayed || (e->cut && e->duration_s <= 0);
 }
 
 /* Appends the events not yet written to the scene's transcript: all of

@@ -99,6 +99,8 @@ struct tw_call {
 	bool barge_ask;        /* the current listen's ask began at barge_from */
 	size_t barge_from;     /* the first event the listen's ask played */
 	int barge_turn;        /* the turn it asked in */
+	bool barged;           /* a barge-in cut the ask: the caller's next
+				  input is marked barged_in */
 
 	/* issue 14, AUDIO: resources (call.h) */
 	resource *res;
@@ -360,7 +362,10 @@ static int add_event(tw_call *call, tw_call_event_kind kind, const char *text,
 		.duration_s = duration_s > 0 ? duration_s : 0,
 		.is_prompt = is_prompt(kind),
 		.no_barge = is_prompt(kind) && !call->bargein,
+		.barged_in = (kind == TW_EV_PRESS || kind == TW_EV_SPEAK) && call->barged,
 	};
+	if (kind == TW_EV_PRESS || kind == TW_EV_SPEAK)
+		call->barged = false;
 	if (text && !(ev.text = strdup(text)))
 		return TW_ENOMEM;
 	ev.turn = call->turn;
@@ -1253,6 +1258,7 @@ void tw_call_barge_in(tw_call *call, size_t heard, size_t heard_byte)
 	/* The cut: event i, of which `into` seconds were heard. */
 	size_t i;
 	double into = 0;
+	int heard_words = 0;
 	if (heard_byte == 0 && heard <= turn_start) {
 		/* No hear in this turn: the caller knew the key and acts once
 		 * the ask has played once. */
@@ -1266,6 +1272,7 @@ void tw_call_barge_in(tw_call *call, size_t heard, size_t heard_byte)
 			if (all > 0 && before < all) {
 				i = heard;
 				into = ev->duration_s * before / all;
+				heard_words = before;
 			}
 		}
 	} else {
@@ -1278,6 +1285,7 @@ void tw_call_barge_in(tw_call *call, size_t heard, size_t heard_byte)
 	while (i < e && call->events[i].no_barge) {
 		i++;
 		into = 0;
+		heard_words = 0;
 	}
 	/* Notes (a loop cut short) are techweek's, not a prompt to cut. */
 	while (i < e && into == 0 && !call->events[i].is_prompt &&
@@ -1288,6 +1296,8 @@ void tw_call_barge_in(tw_call *call, size_t heard, size_t heard_byte)
 	double t = call->events[i].at_s + into;
 	call->events[i].cut = true;
 	call->events[i].duration_s = into;
+	call->events[i].heard_words = heard_words;
+	call->barged = true;
 	for (size_t k = i + 1; k < e; k++) {
 		tw_call_event *ev = &call->events[k];
 		if (ev->kind == TW_EV_NOTE)

@@ -158,6 +158,12 @@ typedef struct tw_call_event {
 			      false): input waits for its end */
 	bool audio;        /* issue 14, AUDIO: a PLAY of an audio file,
 			      duration_s its length (tw_call_audio_event) */
+	int heard_words;   /* a cut SAY: the words the caller heard before
+			      acting (the transcript shows those, not words
+			      never played) */
+	bool barged_in;    /* a PRESS or SPEAK that cut the IVR's prompts
+			      short (tw_call_barge_in): the transcript says
+			      so even when what it cut never began */
 } tw_call_event;
 
 /* What the IVR is collecting while LISTENING. */
