@@ -201,49 +201,56 @@ static char *copy_capture(const tw_regex *re, const char *subject, pcre2_match_d
 	return s;
 }
 
+/* pcre2_match from byte `from`: TW_OK with *matched, md holding the match;
+ * or PCRE2's failure as an error, named the same way for every caller.
+ * *mdp is the caller's to free (NULL when it could not be made). */
+static int match_at(const tw_regex *re, const char *subject, size_t len, size_t from,
+		    pcre2_match_data **mdp, bool *matched, tw_error *err)
+{
+	*matched = false;
+	pcre2_match_data *md = *mdp = pcre2_match_data_create_from_pattern(re->code, re->gctx);
+	if (!md)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, (PCRE2_SIZE)len, (PCRE2_SIZE)from,
+			     0, md, re->mctx);
+	char msg[256];
+	if (rc >= 0) {
+		/* rc == 0 would mean the ovector is too small, which cannot
+		 * happen with match data sized from the pattern. */
+		*matched = true;
+		return TW_OK;
+	}
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return TW_OK;
+	if (rc == PCRE2_ERROR_NOMEMORY)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	pcre2_message(rc, msg, sizeof(msg));
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	    rc == PCRE2_ERROR_HEAPLIMIT)
+		return tw_error_set(err, TW_ELIMIT,
+				    "PCRE2 gave up (%s): the pattern backtracks too much on "
+				    "this text",
+				    msg);
+	if (is_utf8_error(rc))
+		return tw_error_set(err, TW_EUSAGE, "not valid UTF-8 at byte %zu (%s)",
+				    (size_t)pcre2_get_startchar(md), msg);
+	return tw_error_set(err, TW_EINTERNAL, "PCRE2 match failed: %s", msg);
+}
+
 int tw_regex_match(const tw_regex *re, const char *subject, size_t len,
 		   bool *matched, char **captured, tw_error *err)
 {
-	*matched = false;
 	if (captured)
 		*captured = NULL;
 	if (!subject) {
 		subject = "";
 		len = 0;
 	}
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, re->gctx);
-	if (!md)
-		return tw_error_set(err, TW_ENOMEM, "out of memory");
-
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, (PCRE2_SIZE)len, 0, 0, md,
-			     re->mctx);
-	int result = TW_OK;
-	char msg[256];
-	if (rc >= 0) {
-		/* rc == 0 would mean the ovector is too small, which cannot
-		 * happen with match data sized from the pattern. */
-		*matched = true;
-		if (captured && !(*captured = copy_capture(re, subject, md)))
-			result = tw_error_set(err, TW_ENOMEM, "out of memory");
-	} else if (rc == PCRE2_ERROR_NOMATCH) {
-		result = TW_OK;
-	} else if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-		   rc == PCRE2_ERROR_HEAPLIMIT) {
-		pcre2_message(rc, msg, sizeof(msg));
-		result = tw_error_set(err, TW_ELIMIT,
-				      "PCRE2 gave up (%s): the pattern backtracks too much on "
-				      "this text",
-				      msg);
-	} else if (is_utf8_error(rc)) {
-		pcre2_message(rc, msg, sizeof(msg));
-		result = tw_error_set(err, TW_EUSAGE, "not valid UTF-8 at byte %zu (%s)",
-				      (size_t)pcre2_get_startchar(md), msg);
-	} else if (rc == PCRE2_ERROR_NOMEMORY) {
+	pcre2_match_data *md = NULL;
+	int result = match_at(re, subject, len, 0, &md, matched, err);
+	if (result == TW_OK && *matched && captured &&
+	    !(*captured = copy_capture(re, subject, md)))
 		result = tw_error_set(err, TW_ENOMEM, "out of memory");
-	} else {
-		pcre2_message(rc, msg, sizeof(msg));
-		result = tw_error_set(err, TW_EINTERNAL, "PCRE2 match failed: %s", msg);
-	}
 	pcre2_match_data_free(md);
 	return result;
 }
@@ -311,15 +318,9 @@ int tw_regex_find(const tw_regex *re, const char *subject, size_t len, size_t fr
 	}
 	if (from > len)
 		return TW_OK;
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, re->gctx);
-	if (!md)
-		return tw_error_set(err, TW_ENOMEM, "out of memory");
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, (PCRE2_SIZE)len, (PCRE2_SIZE)from,
-			     0, md, re->mctx);
-	int result = TW_OK;
-	char msg[256];
-	if (rc >= 0) {
-		*matched = true;
+	pcre2_match_data *md = NULL;
+	int result = match_at(re, subject, len, from, &md, matched, err);
+	if (result == TW_OK && *matched) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 		uint32_t have = pcre2_get_ovector_count(md);
 		for (size_t i = 0; i < pairs && i < have; i++) {
@@ -328,24 +329,6 @@ int tw_regex_find(const tw_regex *re, const char *subject, size_t len, size_t fr
 			ovec[2 * i] = ov[2 * i];
 			ovec[2 * i + 1] = ov[2 * i + 1];
 		}
-	} else if (rc == PCRE2_ERROR_NOMATCH) {
-		result = TW_OK;
-	} else if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-		   rc == PCRE2_ERROR_HEAPLIMIT) {
-		pcre2_message(rc, msg, sizeof(msg));
-		result = tw_error_set(err, TW_ELIMIT,
-				      "PCRE2 gave up (%s): the pattern backtracks too much on "
-				      "this text",
-				      msg);
-	} else if (is_utf8_error(rc)) {
-		pcre2_message(rc, msg, sizeof(msg));
-		result = tw_error_set(err, TW_EUSAGE, "not valid UTF-8 at byte %zu (%s)",
-				      (size_t)pcre2_get_startchar(md), msg);
-	} else if (rc == PCRE2_ERROR_NOMEMORY) {
-		result = tw_error_set(err, TW_ENOMEM, "out of memory");
-	} else {
-		pcre2_message(rc, msg, sizeof(msg));
-		result = tw_error_set(err, TW_EINTERNAL, "PCRE2 match failed: %s", msg);
 	}
 	pcre2_match_data_free(md);
 	return result;
