@@ -824,6 +824,8 @@ static int read_settings(tw_jreader *rd, json_t *doc, tw_run_options *o, tw_vars
 		o->speaking_rate = tw_jr_number_of(rd, set, "speaking_rate", 0);
 	if (json_object_get(set, "key_time_s"))
 		o->key_time_s = tw_jr_number_of(rd, set, "key_time_s", 0);
+	if (json_object_get(set, "script_time_s")) /* issue 14, F2 */
+		o->script_time_s = tw_jr_number_of(rd, set, "script_time_s", 0);
 	/* format 9 (issue 13, GEN): the run's seed, kept by the merge */
 	if (json_is_null(json_object_get(set, "seed"))) {
 		o->seed_set = false; /* issue 13, F4: a merge whose parts disagreed */

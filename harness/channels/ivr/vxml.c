@@ -457,9 +457,12 @@ static char *resolve(vxml *v, const char *ref);
 #define JS_CHAIN "with(session)with(application)with(document)with(dialog)"
 
 static const char js_prelude[] =
-	"var session = {connection: {local: {uri: ''}, remote: {uri: ''}}};"
-	"var application = {}, document = {}, dialog = {};"
-	"var $tw_v, $tw_k, $tw_keys, $tw_params = null, $tw_ret, $tw_stack = [];";
+	/* issue 14, F2: techweek's own names in one object the IVR's scripts
+	 * can neither list nor replace */
+	"Object.defineProperty(this, '$tw', {value: {v: undefined, k: undefined, keys: undefined,"
+	" params: null, ret: undefined, stack: []}, writable: false, enumerable: false,"
+	" configurable: false});"
+	"var application = {}, document = {}, dialog = {};";
 
 /* A name that may be written into code: letters, digits, _ and $, not
  * starting with a digit. */
@@ -508,15 +511,20 @@ static int js_run_at(vxml *v, xmlNodePtr n, const char *code, const char *arg, c
 	tw_error e = {0};
 	int rc;
 	if (!v->js) {
-		if (!(v->js = tw_js_new(NULL)))
+		tw_js_limits limits = {tw_call_script_time(v->call), 0}; /* issue 14, F2 */
+		if (!(v->js = tw_js_new(&limits)))
 			return tw_vxml_nomem(err);
 		char who[300]; /* the numbers are the tester's: arguments, not code */
 		snprintf(who, sizeof(who), "%s\n%s", tw_call_to(v->call), tw_call_from(v->call));
 		rc = tw_js_run(v->js, js_prelude, NULL, "prelude", 1, NULL, &e);
 		if (!rc)
 			rc = tw_js_run(v->js,
-				       "$tw_v = $tw_arg.split('\\n'); session.connection.local.uri = 'tel:' + $tw_v[0];"
-				       " session.connection.remote.uri = 'tel:' + $tw_v[1]; undefined",
+				       "$tw.v = $tw_arg.split('\\n'); Object.defineProperty(this, 'session',"
+				       " {value: Object.freeze({connection: Object.freeze({"
+				       "local: Object.freeze({uri: 'tel:' + $tw.v[0]}),"
+				       " remote: Object.freeze({uri: 'tel:' + $tw.v[1]})})}),"
+				       " writable: false, enumerable: false, configurable: false});"
+				       " undefined", /* issue 14, F2: session is read-only */
 				       who, "prelude", 1, NULL, &e);
 		if (rc) {
 			rc = tw_error_set(err, TW_EINTERNAL, "the ECMAScript sandbox: %s",
@@ -605,9 +613,9 @@ static int js_var(vxml *v, xmlNodePtr n, const char *scope, const char *name, co
 	char code[700];
 	/* a subdialog's dialog variable takes the <param> of its name */
 	snprintf(code, sizeof(code),
-		 "$tw_v = undefined; if (%s && $tw_params && $tw_params.hasOwnProperty(\"%s\"))"
-		 " $tw_v = $tw_params[\"%s\"]; else if ($tw_arg !== undefined) " JS_CHAIN
-		 "{$tw_v = eval($tw_arg)} %s[\"%s\"] = $tw_v; undefined",
+		 "$tw.v = undefined; if (%s && $tw.params && $tw.params.hasOwnProperty(\"%s\"))"
+		 " $tw.v = $tw.params[\"%s\"]; else if ($tw_arg !== undefined) " JS_CHAIN
+		 "{$tw.v = eval($tw_arg)} %s[\"%s\"] = $tw.v; undefined",
 		 strcmp(scope, "dialog") == 0 ? "true" : "false", name, name, scope, name);
 	return js_run(v, n, code, expr, NULL, err);
 }
@@ -674,10 +682,10 @@ static int js_shadow(vxml *v, xmlNodePtr n, const char *name, const tw_call_inpu
 		return tw_vxml_nomem(err);
 	char code[600];
 	snprintf(code, sizeof(code),
-		 "$tw_v = JSON.parse($tw_arg); %s%s%s application.lastresult$ = [$tw_v];"
-		 " for ($tw_k in $tw_v) application.lastresult$[$tw_k] = $tw_v[$tw_k]; undefined",
+		 "$tw.v = JSON.parse($tw_arg); %s%s%s application.lastresult$ = [$tw.v];"
+		 " for ($tw.k in $tw.v) application.lastresult$[$tw.k] = $tw.v[$tw.k]; undefined",
 		 name && js_name(name) ? "dialog[\"" : "", name && js_name(name) ? name : "",
-		 name && js_name(name) ? "$\"] = $tw_v;" : "");
+		 name && js_name(name) ? "$\"] = $tw.v;" : "");
 	int rc = js_run(v, n, code, text, NULL, err);
 	free(text);
 	return rc;
@@ -734,8 +742,8 @@ static int js_script(vxml *v, xmlNodePtr n, const char *scope, tw_error *err)
 		return tw_vxml_nomem(err);
 	/* MuJS's global variables are not enumerable: ask for every name */
 	rc = js_run(v, n,
-		    "$tw_keys = {}; Object.getOwnPropertyNames(this).forEach(function (k) {"
-		    " $tw_keys[k] = 1; }); undefined",
+		    "$tw.keys = {}; Object.getOwnPropertyNames(this).forEach(function (k) {"
+		    " $tw.keys[k] = 1; }); undefined",
 		    NULL, NULL, err);
 	size_t len = strlen(body) + 128;
 	char *code = rc ? NULL : malloc(len);
@@ -749,7 +757,7 @@ static int js_script(vxml *v, xmlNodePtr n, const char *scope, tw_error *err)
 		char move[300];
 		snprintf(move, sizeof(move),
 			 "Object.getOwnPropertyNames(this).forEach(function (k) {"
-			 " if (!$tw_keys[k]) { %s[k] = this[k]; if (!delete this[k]) this[k] = undefined; }"
+			 " if (!$tw.keys[k]) { %s[k] = this[k]; if (!delete this[k]) this[k] = undefined; }"
 			 " }, this); undefined",
 			 scope);
 		rc = js_run(v, n, move, NULL, NULL, err);
@@ -1990,7 +1998,7 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 	int rc = enter_dialog_items(v, d, err);
 	if (!rc && v->params_pending) { /* issue 14, JS: only the first dialog takes them */
 		v->params_pending = false;
-		rc = js_run(v, d, "$tw_params = null; undefined", NULL, NULL, err);
+		rc = js_run(v, d, "$tw.params = null; undefined", NULL, NULL, err);
 	}
 	return rc;
 }
@@ -2168,7 +2176,7 @@ static void frames_free(vxml *v)
 	v->nframes = 0;
 }
 
-/* $tw_params or $tw_ret ("into") gets name = expr's value (value: a
+/* $tw.params or $tw.ret ("into") gets name = expr's value (value: a
  * literal string instead). */
 static int js_collect(vxml *v, xmlNodePtr n, const char *into, const char *name, const char *expr,
 		      const char *value, tw_error *err)
@@ -2178,7 +2186,7 @@ static int js_collect(vxml *v, xmlNodePtr n, const char *into, const char *name,
 		return tw_vxml_fail(v, err, n, "\"%s\" is not a variable name", name);
 	if (expr)
 		snprintf(code, sizeof(code),
-			 "$tw_v = undefined; " JS_CHAIN "{$tw_v = eval($tw_arg)} %s[\"%s\"] = $tw_v; undefined",
+			 "$tw.v = undefined; " JS_CHAIN "{$tw.v = eval($tw_arg)} %s[\"%s\"] = $tw.v; undefined",
 			 into, name);
 	else
 		snprintf(code, sizeof(code), "%s[\"%s\"] = $tw_arg; undefined", into, name);
@@ -2204,12 +2212,12 @@ static int do_subdialog(vxml *v, vxml_item *it, tw_error *err)
 		rc = tw_vxml_unsupported(v, err, n,
 					 "it runs subdialogs from other documents only, not a dialog of the same one");
 	if (!rc)
-		rc = js_run(v, n, "$tw_params = {}; undefined", NULL, NULL, err);
+		rc = js_run(v, n, "$tw.params = {}; undefined", NULL, NULL, err);
 	for (xmlNodePtr c = n->children; c && !rc; c = c->next) {
 		if (!tw_vxml_is(c, "param"))
 			continue;
 		const char *pn = tw_vxml_attr(c, "name");
-		rc = pn ? js_collect(v, c, "$tw_params", pn, tw_vxml_attr(c, "expr"),
+		rc = pn ? js_collect(v, c, "$tw.params", pn, tw_vxml_attr(c, "expr"),
 				     tw_vxml_attr(c, "value"), err)
 			: tw_vxml_fail(v, err, c, "<param> without a name");
 	}
@@ -2239,7 +2247,7 @@ static int do_subdialog(vxml *v, vxml_item *it, tw_error *err)
 		v->frames = grown;
 	if (!rc)
 		rc = js_run(v, n,
-			    "$tw_stack.push({application: application, document: document, dialog: dialog});"
+			    "$tw.stack.push({application: application, document: document, dialog: dialog});"
 			    " undefined",
 			    NULL, NULL, err);
 	if (!rc)
@@ -2275,12 +2283,12 @@ static int do_return(vxml *v, xmlNodePtr n, tw_error *err)
 		return tw_vxml_fail(v, err, n, "<return> outside a subdialog");
 	char **names = NULL, *event = NULL;
 	size_t count = 0;
-	int rc = js_run(v, n, "$tw_ret = {}; undefined", NULL, NULL, err);
+	int rc = js_run(v, n, "$tw.ret = {}; undefined", NULL, NULL, err);
 	const char *list = tw_vxml_attr(n, "namelist");
 	if (!rc && list)
 		rc = namelist(v, list, &names, &count, err);
 	for (size_t i = 0; i < count && !rc; i++)
-		rc = js_collect(v, n, "$tw_ret", names[i], names[i], NULL, err);
+		rc = js_collect(v, n, "$tw.ret", names[i], names[i], NULL, err);
 	names_free(names, count);
 	if (!rc)
 		rc = attr_or_expr(v, n, "event", "eventexpr", &event, err);
@@ -2312,8 +2320,8 @@ static int do_return(vxml *v, xmlNodePtr n, tw_error *err)
 	v->next_dialog = NULL;
 	v->params_pending = false;
 	rc = js_run(v, it->node,
-		    "$tw_v = $tw_stack.pop(); application = $tw_v.application;"
-		    " document = $tw_v.document; dialog = $tw_v.dialog; $tw_params = null; undefined",
+		    "$tw.v = $tw.stack.pop(); application = $tw.v.application;"
+		    " document = $tw.v.document; dialog = $tw.v.dialog; $tw.params = null; undefined",
 		    NULL, NULL, err);
 	v->unwind = v->left = false;
 	if (!rc && event) {
@@ -2321,7 +2329,7 @@ static int do_return(vxml *v, xmlNodePtr n, tw_error *err)
 	} else if (!rc) {
 		if (it->name) {
 			char code[300];
-			snprintf(code, sizeof(code), "dialog[\"%s\"] = $tw_ret; undefined", it->name);
+			snprintf(code, sizeof(code), "dialog[\"%s\"] = $tw.ret; undefined", it->name);
 			rc = js_run(v, it->node, code, NULL, NULL, err);
 		} else {
 			it->done = true;
