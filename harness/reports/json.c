@@ -614,6 +614,8 @@ static json_t *shown_step(json_ctx *c, const tw_step_result *st)
 	set(c, o, "hops", hops(c, st));
 	set(c, o, "hops_left_out", count(st->hops_left_out));
 	set(c, o, "transport", json_boolean(st->transport));
+	if (st->service) /* issue 14, F2 */
+		set(c, o, "service", json_true());
 	set(c, o, "retries", integer(st->retries));
 	set(c, o, "polls", integer(st->polls)); /* format 8 */
 	set(c, o, "note", str(c, st->note));    /* format 8 */
