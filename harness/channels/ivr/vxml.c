@@ -2549,6 +2549,49 @@ static int run(vxml *v, tw_error *err)
 	}
 }
 
+/* issue 14, F2: do keys match a <link> in scope of it (complete), and
+ * could a longer sequence match one (longer)? Innermost first, the scopes
+ * link_match reads. A link grammar that cannot be read counts as longer:
+ * link_match says what is wrong with it when it is tried. */
+static void links_keys(vxml *v, vxml_item *it, const char *keys, bool *complete, bool *longer)
+{
+	xmlNodePtr scopes[] = {it->node, v->dialog, xmlDocGetRootElement(v->doc),
+			       v->root_doc ? xmlDocGetRootElement(v->root_doc) : NULL};
+	size_t len = strlen(keys);
+	for (size_t s = 0; s < 4; s++) {
+		if (!scopes[s] || (s > 0 && scopes[s] == scopes[s - 1]))
+			continue;
+		for (xmlNodePtr l = scopes[s]->children; l; l = l->next) {
+			if (!tw_vxml_is(l, "link"))
+				continue;
+			const char *dtmf = tw_vxml_attr(l, "dtmf");
+			if (dtmf) {
+				*complete = *complete || strcmp(dtmf, keys) == 0;
+				*longer = *longer || (strlen(dtmf) > len && strncmp(dtmf, keys, len) == 0);
+			}
+			bool has_grammar = false;
+			for (xmlNodePtr g = l->children; g; g = g->next)
+				has_grammar = has_grammar || tw_vxml_is(g, "grammar");
+			if (!has_grammar)
+				continue;
+			vxml_grammar g = {0};
+			tw_error e = {0};
+			char *value = NULL;
+			const vxml_alt *alt = NULL;
+			if (tw_grammar_field(v, l, &g, &e) == TW_OK &&
+			    tw_grammar_match_dtmf(&g, keys, &value, &alt) == TW_OK) {
+				*complete = *complete || value;
+				*longer = *longer || tw_grammar_dtmf_longer(&g, keys);
+			} else {
+				*longer = true;
+			}
+			free(value);
+			tw_grammar_free(&g);
+			tw_error_clear(&e);
+		}
+	}
+}
+
 /*
  * Keys as the platform collects them: up to the termchar or the number of
  * keys every match has; what follows is not heard (a note says so). w and
@@ -2589,9 +2632,33 @@ static int gather_keys(vxml *v, vxml_item *it, const char *pressed, char **keys,
 			 tw_call_quote(v->call, dropped, q, sizeof(q)), desc, xmlGetLineNo(it->node));
 		rc = note(v, text, err);
 	}
-	if (!done) {
+	/* issue 14, F2: keys that match the field or a link and that no
+	 * longer input could match end the input there (VoiceXML 2.0 6.3.3:
+	 * termtimeout, 0 s unless set), as a platform does. */
+	if (!rc && !done && n > 0) {
+		char *value = NULL;
+		const vxml_alt *alt = NULL;
+		bool complete = tw_grammar_match_dtmf(&v->grammar, got, &value, &alt) == TW_OK && value;
+		free(value);
+		bool longer = tw_grammar_dtmf_longer(&v->grammar, got);
+		links_keys(v, it, got, &complete, &longer);
+		if (complete && !longer) {
+			done = true;
+			const char *tt = property(v, it->node, "termtimeout");
+			double wait = tt ? parse_time(tt) : 0;
+			if (wait > 0)
+				tw_call_wait(v->call, wait);
+		}
+	}
+	if (!rc && !done) {
 		const char *idt = property(v, it->node, "interdigittimeout");
 		double wait = idt ? parse_time(idt) : -1;
+		/* issue 14, F2: the wait is the caller's time: say it */
+		char text[160];
+		snprintf(text, sizeof(text), "the IVR waited %.1f s for more keys (%s)",
+			 wait >= 0 ? wait : l->timeout_s,
+			 wait >= 0 ? "its interdigittimeout" : "its timeout: no interdigittimeout set");
+		rc = note(v, text, err);
 		tw_call_wait(v->call, wait >= 0 ? wait : l->timeout_s);
 	}
 	free(dropped);
