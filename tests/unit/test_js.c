@@ -323,6 +323,21 @@ static void arg_hidden(void **state)
 	tw_js_free(js);
 }
 
+/* A child that gets no CPU at all is stopped by the wall backstop (10x
+ * the limit + 1 s), as techweek's failure, not the IVR's. */
+static void wall_backstop(void **state)
+{
+	(void)state;
+	tw_js *js = fresh(0.01, 0);
+	tw_error err = {0};
+	assert_int_equal(tw_js_run(js, "1", NULL, "t", 1, NULL, &err), TW_OK);
+	kill(tw_js_pid(js), SIGSTOP);
+	assert_int_equal(tw_js_run(js, "1", NULL, "t", 1, NULL, &err), TW_EINTERNAL);
+	assert_non_null(strstr(err.message, "did not answer in 1.1 s of wall time"));
+	tw_error_clear(&err);
+	tw_js_free(js); /* kills and reaps the stopped child */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,7 +349,7 @@ int main(void)
 		cmocka_unit_test(cost),
 		cmocka_unit_test(survives_its_thread), cmocka_unit_test(limit_is_cpu_time),
 		cmocka_unit_test(killed_from_outside), cmocka_unit_test(value_too_long),
-		cmocka_unit_test(arg_hidden),
+		cmocka_unit_test(arg_hidden),   cmocka_unit_test(wall_backstop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
