@@ -656,6 +656,7 @@ static void test_options_version(void **state)
 	assert_int_equal(a.call_max_loops, b.call_max_loops);
 	assert_true(a.speaking_rate == 150 && b.speaking_rate == 150); /* issue 14, CLOCK */
 	assert_true(a.key_time_s == 0.3 && b.key_time_s == 0.3);
+	assert_true(a.script_time_s == 1 && b.script_time_s == 1); /* issue 14, F2 */
 	assert_int_equal(a.performances, b.performances);
 	assert_int_equal(a.customers, b.customers);
 	assert_int_equal(a.jobs, b.jobs);
