@@ -408,6 +408,17 @@ static int take_key_time(parse_state *p, const char *a)
 	return 0;
 }
 
+/* issue 14, F2 */
+static int take_call_script_time(parse_state *p, const char *a)
+{
+	long ms = 0;
+	if (parse_duration(a, &ms) || ms < 10 || ms > 60000)
+		return bad(p->command, "--call-script-time: '%s' is not a duration from 0.01s to "
+				       "60s (e.g. 2s)", a);
+	p->o->run.script_time_s = (double)ms / 1000.0;
+	return 0;
+}
+
 static int take_call_max_time(parse_state *p, const char *a)
 {
 	long ms;
@@ -659,6 +670,9 @@ static const struct cli_option {
 	{"key-time", 0, RUN, "network (per step)", "D",
 	 "a caller's time to key one digit on the call clock,\ndefault 0.3s", NULL, NULL,
 	 take_key_time},
+	{"call-script-time", 0, RUN, "network (per step)", "D",
+	 "CPU time a call's ECMAScript may take in all,\ndefault 1s", NULL, NULL,
+	 take_call_script_time}, /* issue 14, F2 */
 	{"insecure", 'k', RUN, "network (per step)", NULL,
 	 "do not verify TLS certificates", NULL, NULL, take_insecure},
 	{"cacert", 0, RUN, "network (per step)", "FILE",

@@ -19,6 +19,7 @@ const char *tw_cause_str(tw_cause c)
 	case TW_CAUSE_TRANSPORT: return "transport";
 	case TW_CAUSE_UNREACHABLE: return "unreachable";
 	case TW_CAUSE_SCRIPT: return "script";
+	case TW_CAUSE_SERVICE: return "service"; /* issue 14, F2 */
 	case TW_CAUSE_COUNT: break;
 	}
 	return "?";
@@ -31,6 +32,7 @@ const char *tw_cause_words(tw_cause c, uint64_t n)
 	case TW_CAUSE_TRANSPORT: return tw_plural(n, "transport failure", "transport failures");
 	case TW_CAUSE_UNREACHABLE: return "unreachable";
 	case TW_CAUSE_SCRIPT: return tw_plural(n, "script error", "script errors");
+	case TW_CAUSE_SERVICE: return tw_plural(n, "service fault", "service faults");
 	case TW_CAUSE_COUNT: break;
 	}
 	return "?";

@@ -27,6 +27,10 @@ typedef enum tw_cause {
 	TW_CAUSE_TRANSPORT,   /* the response never completed: reset, timeout */
 	TW_CAUSE_UNREACHABLE, /* nothing listened, DNS, TLS handshake */
 	TW_CAUSE_SCRIPT,      /* the script could not run as written */
+	/* issue 14, F2: the IVR's own fault (its call failed TW_ESERVICE): a
+	 * document that cannot be followed, its script's error or limit, a
+	 * wrong grammar. An HTTP error status stays EXPECTATION. */
+	TW_CAUSE_SERVICE,
 	TW_CAUSE_COUNT,
 } tw_cause;
 

@@ -325,6 +325,7 @@ static json_t *settings(json_ctx *c, const tw_run *run)
 	/* issue 14, CLOCK */
 	set(c, s, "speaking_rate", json_real(finite_or_zero(o->speaking_rate)));
 	set(c, s, "key_time_s", json_real(finite_or_zero(o->key_time_s)));
+	set(c, s, "script_time_s", json_real(finite_or_zero(o->script_time_s))); /* issue 14, F2 */
 	json_t *names = array(c);
 	size_t n = o->vars ? tw_vars_count(o->vars) : 0;
 	for (size_t i = 0; i < n; i++) {
@@ -613,6 +614,8 @@ static json_t *shown_step(json_ctx *c, const tw_step_result *st)
 	set(c, o, "hops", hops(c, st));
 	set(c, o, "hops_left_out", count(st->hops_left_out));
 	set(c, o, "transport", json_boolean(st->transport));
+	if (st->service) /* issue 14, F2 */
+		set(c, o, "service", json_true());
 	set(c, o, "retries", integer(st->retries));
 	set(c, o, "polls", integer(st->polls)); /* format 8 */
 	set(c, o, "note", str(c, st->note));    /* format 8 */

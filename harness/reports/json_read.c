@@ -475,6 +475,9 @@ static void add_touchpoint(tw_jreader *rd, tw_touchpoint_metrics *t, json_t *o, 
 	size_t m = tw_jr_push(rd, "failures", 0);
 	uint64_t causes = 0;
 	for (int k = 0; k < TW_CAUSE_COUNT; k++) {
+		/* issue 14, F2: results before it have no "service" */
+		if (k == TW_CAUSE_SERVICE && !json_object_get(f, tw_cause_str((tw_cause)k)))
+			continue;
 		uint64_t c = tw_jr_count_of(rd, f, tw_cause_str((tw_cause)k));
 		causes += c;
 		t->failures[k] += c;
@@ -689,6 +692,8 @@ static void read_step(tw_jreader *rd, json_t *st, tw_step_result *x, bool *oom)
 	x->http_status = (long)tw_jr_integer_of(rd, st, "http_status", 0, 999);
 	read_hops(rd, st, x, oom);
 	x->transport = tw_jr_bool_of(rd, st, "transport");
+	if (json_object_get(st, "service")) /* issue 14, F2: optional */
+		x->service = tw_jr_bool_of(rd, st, "service");
 	x->retries = (int)tw_jr_integer_of(rd, st, "retries", 0, INT_MAX);
 	x->polls = (int)tw_jr_integer_of(rd, st, "polls", 0, INT_MAX);
 	x->note = tw_jr_dup_string_of(rd, st, "note", oom);
@@ -824,6 +829,8 @@ static int read_settings(tw_jreader *rd, json_t *doc, tw_run_options *o, tw_vars
 		o->speaking_rate = tw_jr_number_of(rd, set, "speaking_rate", 0);
 	if (json_object_get(set, "key_time_s"))
 		o->key_time_s = tw_jr_number_of(rd, set, "key_time_s", 0);
+	if (json_object_get(set, "script_time_s")) /* issue 14, F2 */
+		o->script_time_s = tw_jr_number_of(rd, set, "script_time_s", 0);
 	/* format 9 (issue 13, GEN): the run's seed, kept by the merge */
 	if (json_is_null(json_object_get(set, "seed"))) {
 		o->seed_set = false; /* issue 13, F4: a merge whose parts disagreed */

@@ -654,7 +654,11 @@ static void write_problem(junit_writer *j, const tw_rehearsal_result *r,
 	size_t i = (size_t)(sc - r->scenes);
 	if (sc->status == TW_STATUS_FAILED) {
 		start(j, passed ? "flakyFailure" : "failure");
-		attr(j, "type", culprit && culprit->transport ? "transport" : "expectation", true);
+		attr(j, "type",
+		     culprit && culprit->service     ? "service" /* issue 14, F2 */
+		     : culprit && culprit->transport ? "transport"
+						     : "expectation",
+		     true);
 	} else {
 		start(j, "error");
 		attr(j, "type", sc->status == TW_STATUS_UNREACHABLE ? "unreachable" : "script", true);

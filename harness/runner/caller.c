@@ -400,6 +400,7 @@ void tw_caller_call(tw_customer *c, tw_step_result *sr, const tw_step *st, doubl
 		.speaking_rate = c->run->opts.speaking_rate, /* issue 14, CLOCK */
 		.key_time_s = c->run->opts.key_time_s,
 		.audio_cache = c->run->audio, /* issue 14, AUDIO */
+		.script_time_s = c->run->opts.script_time_s, /* issue 14, F2 */
 	};
 	tw_call_limits_init(&o.limits);
 	o.limits.max_fetches = c->run->opts.call_max_fetches;

@@ -105,6 +105,7 @@ void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, doub
 	free(sr->message);
 	free(sr->expected);
 	free(sr->actual);
+	sr->service = false; /* issue 14, F2: tw_customer_fail_error says */
 	/* A message cut short would read as the whole cause: say why instead. */
 	int failed = tw_buf_failed(&b);
 	const char *message = tw_buf_str(&b);
@@ -122,6 +123,7 @@ void tw_customer_fail_error(tw_customer *c, tw_step_result *sr, double now_ms, c
 {
 	tw_customer_fail(c, sr, e->code == TW_EUNSUPPORTED ? TW_STATUS_LIMITED : TW_STATUS_FAILED,
 			 now_ms, NULL, NULL, "%s", e->message ? e->message : tw_code_str(e->code));
+	sr->service = e->code == TW_ESERVICE; /* issue 14, F2 */
 }
 
 char *tw_customer_expand(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms)

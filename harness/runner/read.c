@@ -59,7 +59,8 @@ static const size_t rehearsal_figures_size[] = {TW_VERSION_END(tw_rehearsal_figu
 static const size_t scene_figures_size[] = {TW_VERSION_END(tw_scene_figures, failed_actual),
 					    TW_VERSION_END(tw_scene_figures, not_run_why)};
 static const size_t touchpoint_figures_size[] = {
-	TW_VERSION_END(tw_touchpoint_figures, first_limit)};
+	TW_VERSION_END(tw_touchpoint_figures, first_limit),
+	TW_VERSION_END(tw_touchpoint_figures, failed_service)}; /* 2: issue 14, F2 */
 static const size_t hop_size[] = {TW_VERSION_END(tw_hop, left_out), TW_VERSION_END(tw_hop, poll)};
 #define ROWS(a) (sizeof(a) / sizeof((a)[0]))
 _Static_assert(ROWS(run_figures_size) == TW_RUN_FIGURES_VERSION, "a size per version");
@@ -272,6 +273,7 @@ int tw_scene_touchpoint_byindex(tw_touchpoint_figures *caller, const tw_run *run
 	out->failed_transport = t->failures[TW_CAUSE_TRANSPORT];
 	out->failed_unreachable = t->failures[TW_CAUSE_UNREACHABLE];
 	out->failed_script = t->failures[TW_CAUSE_SCRIPT];
+	out->failed_service = t->failures[TW_CAUSE_SERVICE]; /* issue 14, F2 */
 	out->retries = t->retries;
 	out->retried_passes = t->retried_passes;
 	out->flaky = tw_touchpoint_flaky(t);

@@ -127,6 +127,8 @@ static tw_cause cause_of(const tw_step_result *sr)
 		return TW_CAUSE_UNREACHABLE;
 	if (sr->status == TW_STATUS_BROKEN)
 		return TW_CAUSE_SCRIPT;
+	if (sr->service) /* issue 14, F2 */
+		return TW_CAUSE_SERVICE;
 	return sr->transport ? TW_CAUSE_TRANSPORT : TW_CAUSE_EXPECTATION;
 }
 

@@ -78,6 +78,10 @@ typedef struct tw_step_result {
 				  spoken, pauses, timeouts, webhooks), a
 				  pause as the script says it (whatever
 				  --think-scale), any other step's wall time */
+	bool service;          /* issue 14, F2: failed as the service's own
+				  fault (TW_ESERVICE: an IVR document or
+				  script at fault), counted as cause
+				  "service" */
 } tw_step_result;
 
 typedef struct tw_scene_result {

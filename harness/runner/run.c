@@ -33,7 +33,7 @@ const char *tw_version(void)
 static const size_t options_size[] = {TW_VERSION_END(tw_run_options, shard_count),
 				     TW_VERSION_END(tw_run_options, header_count),
 				     TW_VERSION_END(tw_run_options, performances_set), /* 3: issue 13, GEN and DATA */
-				     TW_VERSION_END(tw_run_options, key_time_s)}; /* 4: issue 14, CLOCK */
+				     TW_VERSION_END(tw_run_options, script_time_s)}; /* 4: issue 14, CLOCK, F2 */
 _Static_assert(sizeof(options_size) / sizeof(options_size[0]) == TW_RUN_OPTIONS_VERSION,
 	       "a size per version");
 /* A field added by version 2 lies past version 1's last byte, or a caller
@@ -139,6 +139,10 @@ static int check_options(const tw_run_options *o, const char *who, tw_error *err
 	if (!isfinite(o->key_time_s) || o->key_time_s < 0 || o->key_time_s > 10)
 		return tw_error_set(err, TW_EUSAGE, "%s: key_time_s %g: from 0 to 10 s", who,
 				    o->key_time_s);
+	/* issue 14, F2 */
+	if (!isfinite(o->script_time_s) || o->script_time_s < 0.01 || o->script_time_s > 60)
+		return tw_error_set(err, TW_EUSAGE, "%s: script_time_s %g: from 0.01 to 60 s", who,
+				    o->script_time_s);
 	if (!isfinite(o->call_max_seconds) || o->call_max_seconds <= 0)
 		return tw_error_set(err, TW_EUSAGE, "%s: call_max_seconds %g: above 0", who,
 				    o->call_max_seconds);

@@ -144,7 +144,7 @@ typedef struct tw_scene_figures {
 	const char *not_run_why;
 } tw_scene_figures;
 
-#define TW_TOUCHPOINT_FIGURES_VERSION 1
+#define TW_TOUCHPOINT_FIGURES_VERSION 2
 #define TW_TOUCHPOINT_FIGURES_INIT { .version = TW_TOUCHPOINT_FIGURES_VERSION }
 
 /* A touchpoint: a step of a scene, measured over every performance. */
@@ -156,7 +156,7 @@ typedef struct tw_touchpoint_figures {
 	const char *source;        /* its line as written, without indentation */
 	uint64_t count;            /* performed (not skipped) */
 	uint64_t passed;
-	uint64_t failed;           /* the four causes summed: */
+	uint64_t failed;           /* the causes summed (version 2: five): */
 	uint64_t failed_expectation, failed_transport, failed_unreachable, failed_script;
 	uint64_t retries;          /* requests sent again */
 	uint64_t retried_passes;   /* passed only after a retry */
@@ -171,6 +171,9 @@ typedef struct tw_touchpoint_figures {
 	const char *first_failure; /* redacted; NULL when it never failed */
 	uint64_t limited;          /* performances that ended here at techweek's limit */
 	const char *first_limit;   /* redacted; NULL when none */
+	/* Version 2 (issue 14, F2): failed as the service's own fault (an
+	 * IVR document or script at fault), JSON failures.service. */
+	uint64_t failed_service;
 } tw_touchpoint_figures;
 
 #define TW_HOP_VERSION 2

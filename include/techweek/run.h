@@ -152,6 +152,9 @@ typedef struct tw_run_options {
 	 * 10. */
 	double speaking_rate;
 	double key_time_s;
+	/* Version 4 too (issue 14, F2): the CPU time a call's ECMAScript may
+	 * take in all (--call-script-time), default 1, from 0.01 to 60 s. */
+	double script_time_s;
 } tw_run_options;
 
 /* The most tw_run_options.max_body may be: 4 GiB, as --max-body. A body
@@ -194,6 +197,7 @@ TW_EXTERN(const char *) tw_verdict_key(tw_verdict v);
 		.call_max_fetches = 20, .call_max_seconds = 3600, .call_max_loops = 3, \
 		.performances = 1, .customers = 1, .jobs = 1, .think_scale = 1,        \
 		.progress_ms = 1000, .speaking_rate = 150, .key_time_s = 0.3,          \
+		.script_time_s = 1,                                                    \
 	}
 
 /* True when s[0..n) is an HTTP token (RFC 9110): what a header name and

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <libxml/parser.h>
 
+#include "channels/ivr/grammar.h" /* issue 14, F2 */
 #include "channels/ivr/grammar_srgs.h"
 
 #define BASE "http://127.0.0.1/ivr/menu.vxml"
@@ -355,10 +356,45 @@ static void doubling_rules_are_measured_once(void **state)
 	free(body);
 }
 
+/* issue 14, F2: could longer keys still match? Keys that match and
+ * cannot go on end the input (termtimeout); otherwise the IVR waits. */
+static void dtmf_longer(void **state)
+{
+	(void)state;
+	vxml_grammar pin = {0};
+	pin.builtin = B_DIGITS;
+	pin.builtin_dtmf = true;
+	pin.minlen = pin.maxlen = 4;
+	assert_true(tw_grammar_dtmf_longer(&pin, "0"));
+	assert_false(tw_grammar_dtmf_longer(&pin, "0123"));
+	assert_false(tw_grammar_dtmf_longer(&pin, "*"));
+	vxml_grammar number = {0};
+	number.builtin = B_NUMBER;
+	number.builtin_dtmf = true;
+	assert_true(tw_grammar_dtmf_longer(&number, "12"));
+	vxml_grammar yes = {0};
+	yes.builtin = B_BOOLEAN;
+	yes.builtin_dtmf = true;
+	assert_false(tw_grammar_dtmf_longer(&yes, "1"));
+	vxml_alt alts[2] = {{.dtmf = "11"}, {.dtmf = "12"}};
+	vxml_grammar pick = {0};
+	pick.alts = alts;
+	pick.nalts = 2;
+	assert_true(tw_grammar_dtmf_longer(&pick, "1"));
+	assert_false(tw_grammar_dtmf_longer(&pick, "0"));
+	assert_false(tw_grammar_dtmf_longer(&pick, "11"));
+	/* by voice only: no keys go on */
+	vxml_grammar voice = {0};
+	voice.builtin = B_DIGITS;
+	voice.builtin_voice = true;
+	assert_false(tw_grammar_dtmf_longer(&voice, "1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(yes_no_with_literal_tags),
+		cmocka_unit_test(dtmf_longer), /* issue 14, F2 */
 		cmocka_unit_test(dtmf_digits_with_repeat),
 		cmocka_unit_test(script_tags_build_the_interpretation),
 		cmocka_unit_test(special_rules_and_root_by_fragment),

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
 
 #include "channels/ivr/script.h"
 
@@ -211,6 +212,132 @@ static void cost(void **state)
 	printf("# sandbox fork + first evaluation + reap: %.2f ms\n", ms);
 }
 
+/* ---- issue 14, F2 ---- */
+
+/* A sandbox forked from a thread that then ends goes on serving (F1
+ * forks from short-lived threads; PR_SET_PDEATHSIG killed it here). */
+static void *start_in_thread(void *js)
+{
+	tw_error err = {0};
+	int rc = tw_js_run(js, "var x = 41", NULL, "t", 1, NULL, &err);
+	tw_error_clear(&err);
+	return rc == TW_OK ? js : NULL;
+}
+
+static void survives_its_thread(void **state)
+{
+	(void)state;
+	tw_js *js = fresh(0, 0);
+	pthread_t t;
+	void *ok = NULL;
+	assert_int_equal(pthread_create(&t, NULL, start_in_thread, js), 0);
+	assert_int_equal(pthread_join(t, &ok), 0);
+	assert_non_null(ok);
+	tw_js_value v = {0};
+	tw_error err = {0};
+	assert_int_equal(tw_js_run(js, "x + 1", NULL, "t", 1, &v, &err), TW_OK);
+	assert_string_equal(v.text, "42");
+	tw_js_value_free(&v);
+	tw_js_free(js);
+}
+
+/* The limit is the child's CPU time: a child held still (as on a loaded
+ * machine) for longer than the limit is not "an endless loop". */
+static void *hold_still(void *arg)
+{
+	int pid = *(int *)arg;
+	kill(pid, SIGSTOP);
+	struct timespec ms = {0, 600 * 1000000L};
+	nanosleep(&ms, NULL);
+	kill(pid, SIGCONT);
+	return NULL;
+}
+
+static void limit_is_cpu_time(void **state)
+{
+	(void)state;
+	tw_js *js = fresh(0.3, 0);
+	tw_error err = {0};
+	assert_int_equal(tw_js_run(js, "1", NULL, "t", 1, NULL, &err), TW_OK);
+	int pid = tw_js_pid(js);
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, hold_still, &pid), 0);
+	/* the thread may stop the child before or during this run: either
+	 * way 0.6 s of wall time pass and the script uses little CPU */
+	int rc = tw_js_run(js, "var n = 0; for (var i = 0; i < 1000; i++) n += i; n", NULL, "t", 1,
+			   NULL, &err);
+	pthread_join(t, NULL);
+	if (rc == TW_OK) /* the run ended before the stop: run again */
+		rc = tw_js_run(js, "2", NULL, "t", 1, NULL, &err);
+	assert_int_equal(rc, TW_OK);
+	tw_js_free(js);
+}
+
+/* A kill from outside (the OOM killer) is not the IVR's fault. */
+static void killed_from_outside(void **state)
+{
+	(void)state;
+	tw_js *js = fresh(0, 0);
+	tw_error err = {0};
+	assert_int_equal(tw_js_run(js, "1", NULL, "t", 1, NULL, &err), TW_OK);
+	kill(tw_js_pid(js), SIGKILL);
+	assert_int_equal(tw_js_run(js, "1", NULL, "t", 1, NULL, &err), TW_EINTERNAL);
+	assert_non_null(strstr(err.message, "killed from outside"));
+	tw_error_clear(&err);
+	assert_int_equal(tw_js_run(js, "1", NULL, "t", 1, NULL, &err), TW_EINTERNAL);
+	tw_error_clear(&err);
+	tw_js_free(js);
+}
+
+/* A value over 1 MiB is the script's error, not a stand-in string. */
+static void value_too_long(void **state)
+{
+	(void)state;
+	tw_js *js = fresh(0, 0);
+	tw_error err = {0};
+	tw_js_value v = {0};
+	assert_int_equal(tw_js_run(js, "var s = 'x'; while (s.length <= 1048576) s += s; s", NULL,
+				   "t", 1, &v, &err),
+			 TW_ESERVICE);
+	assert_null(v.text);
+	assert_non_null(strstr(err.message, "longer than 1 MiB"));
+	assert_true(tw_js_script_error(js));
+	tw_error_clear(&err);
+	assert_int_equal(tw_js_run(js, "1", NULL, "t", 1, NULL, &err), TW_OK);
+	tw_js_free(js);
+}
+
+/* The argument is not among the IVR's globals. */
+static void arg_hidden(void **state)
+{
+	(void)state;
+	tw_js *js = fresh(0, 0);
+	tw_error err = {0};
+	tw_js_value v = {0};
+	assert_int_equal(tw_js_run(js, "var ks = []; for (var k in this) ks.push(k); ks.join(',') + '|' + $tw_arg",
+				   "a", "t", 1, &v, &err),
+			 TW_OK);
+	assert_null(strstr(v.text, "$tw_arg"));
+	assert_non_null(strstr(v.text, "|a"));
+	tw_js_value_free(&v);
+	tw_js_free(js);
+}
+
+/* A child that gets no CPU at all is stopped by the wall backstop (10x
+ * the limit + 1 s), as techweek's failure, not the IVR's. */
+static void wall_backstop(void **state)
+{
+	(void)state;
+	tw_js *js = fresh(0.01, 0);
+	tw_error err = {0};
+	assert_int_equal(tw_js_run(js, "1", NULL, "t", 1, NULL, &err), TW_OK);
+	kill(tw_js_pid(js), SIGSTOP);
+	assert_int_equal(tw_js_run(js, "1", NULL, "t", 1, NULL, &err), TW_EINTERNAL);
+	assert_non_null(strstr(err.message, "did not answer in 1.1 s of wall time"));
+	tw_error_clear(&err);
+	tw_js_free(js); /* kills and reaps the stopped child */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +347,9 @@ int main(void)
 		cmocka_unit_test(memory_bomb),  cmocka_unit_test(recursion),
 		cmocka_unit_test(crash),
 		cmocka_unit_test(cost),
+		cmocka_unit_test(survives_its_thread), cmocka_unit_test(limit_is_cpu_time),
+		cmocka_unit_test(killed_from_outside), cmocka_unit_test(value_too_long),
+		cmocka_unit_test(arg_hidden),   cmocka_unit_test(wall_backstop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

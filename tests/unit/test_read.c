@@ -283,7 +283,7 @@ static void test_scenes_and_touchpoints(void **state)
 	assert_int_equal(t.passed, 0);
 	assert_int_equal(t.failed, 3);
 	assert_int_equal(t.failed_expectation, 3);
-	assert_int_equal(t.failed_transport + t.failed_unreachable + t.failed_script, 0);
+	assert_int_equal(t.failed_transport + t.failed_unreachable + t.failed_script + t.failed_service, 0);
 	assert_non_null(t.first_failure);
 	assert_int_equal(t.requests, 0);
 	assert_int_equal(t.first_byte.count, 0);
@@ -317,7 +317,8 @@ static void test_figures_versions(void **state)
 		assert_int_equal(tw_rehearsal_scene_byindex(&s, w->run, 0, 0, &err), TW_EUSAGE);
 		assert_null(s.name);
 		tw_error_clear(&err);
-		tw_touchpoint_figures t = {.version = bad[i]};
+		/* issue 14, F2: touchpoint figures have a version 2 */
+		tw_touchpoint_figures t = {.version = i ? TW_TOUCHPOINT_FIGURES_VERSION + 1 : 0};
 		assert_int_equal(tw_scene_touchpoint_byindex(&t, w->run, 0, 0, 0, &err), TW_EUSAGE);
 		assert_null(t.kind);
 		tw_error_clear(&err);
@@ -655,6 +656,7 @@ static void test_options_version(void **state)
 	assert_int_equal(a.call_max_loops, b.call_max_loops);
 	assert_true(a.speaking_rate == 150 && b.speaking_rate == 150); /* issue 14, CLOCK */
 	assert_true(a.key_time_s == 0.3 && b.key_time_s == 0.3);
+	assert_true(a.script_time_s == 1 && b.script_time_s == 1); /* issue 14, F2 */
 	assert_int_equal(a.performances, b.performances);
 	assert_int_equal(a.customers, b.customers);
 	assert_int_equal(a.jobs, b.jobs);

@@ -117,6 +117,7 @@ struct tw_call {
 	bool own_audio;
 	bool ran_out;      /* issue 14, MATCH: the IVR's hang-up was its
 			      document running out, not a <Hangup/> */
+	double script_time_s; /* issue 14, F2: 0: TW_JS_TIME_S */
 };
 
 void tw_call_limits_init(tw_call_limits *l)
@@ -173,6 +174,7 @@ tw_call *tw_call_new(const tw_call_options *opts)
 	call->state = TW_CALL_ENDED;
 	make_sid(call->account_sid, "AC", opts->seed, 1);
 	make_sid(call->call_sid, "CA", opts->seed, 2);
+	call->script_time_s = opts->script_time_s > 0 ? opts->script_time_s : 0; /* issue 14, F2 */
 	call->audio = opts->audio_cache; /* issue 14, AUDIO */
 	if (!call->audio && (call->audio = tw_audio_cache_new()))
 		call->own_audio = true;
@@ -1710,4 +1712,11 @@ const char *tw_call_from(const tw_call *call)
 const char *tw_call_to(const tw_call *call)
 {
 	return call->to;
+}
+
+/* ---- issue 14, F2 ---- */
+
+double tw_call_script_time(const tw_call *call)
+{
+	return call->script_time_s;
 }

@@ -88,6 +88,9 @@ typedef struct tw_call_options {
 	 * once per run. Borrowed: must outlive the call. NULL: the call
 	 * keeps its own (fetched once per call). */
 	tw_audio_cache *audio_cache;
+	/* issue 14, F2: the CPU time the call's ECMAScript may take in all
+	 * (script.h); 0 or less: TW_JS_TIME_S. */
+	double script_time_s;
 } tw_call_options;
 
 /* issue 14, CLOCK: the default time to key one digit, from typical
@@ -568,5 +571,9 @@ int tw_srgs_resources(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx);
  * To); borrowed. VoiceXML's session.connection reads them. */
 const char *tw_call_from(const tw_call *call);
 const char *tw_call_to(const tw_call *call);
+
+/* issue 14, F2: the CPU time the call's ECMAScript may take in all
+ * (tw_call_options.script_time_s); 0: the sandbox's default. */
+double tw_call_script_time(const tw_call *call);
 
 #endif

@@ -709,3 +709,28 @@ int tw_grammar_match_speech(const vxml_grammar *g, const char *phrase, char **va
 	free(said);
 	return rc;
 }
+
+/* ---- issue 14, F2 ---- */
+
+bool tw_grammar_dtmf_longer(const vxml_grammar *g, const char *keys)
+{
+	size_t len = strlen(keys);
+	if (g->builtin_dtmf && g->builtin == B_NUMBER)
+		return true;
+	if (g->builtin_dtmf && g->builtin == B_DIGITS && strspn(keys, "0123456789") == len &&
+	    (!g->maxlen || len < (size_t)g->maxlen))
+		return true;
+	for (size_t i = 0; i < g->nalts; i++) {
+		const char *d = g->alts[i].dtmf;
+		if (d && strlen(d) > len && strncmp(d, keys, len) == 0)
+			return true;
+	}
+	for (size_t i = 0; i < g->nsrgs; i++) {
+		if (!tw_srgs_dtmf(g->srgs[i]))
+			continue;
+		int fixed = tw_srgs_fixed_length(g->srgs[i]);
+		if (fixed == 0 || (size_t)fixed > len)
+			return true;
+	}
+	return false;
+}

@@ -96,4 +96,11 @@ int tw_grammar_match_dtmf(const vxml_grammar *g, const char *keys, char **value,
 int tw_grammar_match_speech(const vxml_grammar *g, const char *phrase, char **value,
 			    const vxml_alt **alt);
 
+/* issue 14, F2: could keys longer than keys (keys, then more) match g's
+ * DTMF? True when it cannot tell (an SRGS grammar of varying length): the
+ * platform then waits out interdigittimeout, as it must for one that
+ * can. VoiceXML 2.0 6.3.3: a complete match that accepts no more ends
+ * the input (termtimeout, 0 s by default). */
+bool tw_grammar_dtmf_longer(const vxml_grammar *g, const char *keys);
+
 #endif

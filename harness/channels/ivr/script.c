@@ -19,8 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,12 +31,23 @@
 
 #define NONE UINT32_MAX
 
+/* The child's exit codes: how the parent tells techweek's failures from
+ * the IVR's (issue 14, F2). 3-5 and 7 are techweek's. */
+enum {
+	EXIT_NO_STATE = 3, /* js_newstate failed */
+	EXIT_NO_MEMORY = 4, /* the child's own malloc failed */
+	EXIT_NO_FD = 5,     /* dup2 failed */
+	EXIT_CPU = 6,       /* the script's CPU budget is spent (SIGPROF) */
+	EXIT_PANIC = 7,     /* MuJS panicked outside a protected call */
+	EXIT_HEAP = 8,      /* MuJS panicked after the heap cap refused */
+};
+
 struct tw_js {
 	tw_js_limits limits;
 	pid_t pid;     /* 0: not started */
 	int fd;        /* the parent's end; -1 when none */
-	double left_s; /* script time left */
 	char *dead;    /* why the child is gone (every later run says it) */
+	int dead_code; /* and the code it fails with */
 	bool script_error; /* the last run failed with the script's error */
 };
 
@@ -50,7 +62,6 @@ tw_js *tw_js_new(const tw_js_limits *limits)
 		js->limits.time_s = TW_JS_TIME_S;
 	if (js->limits.heap_bytes == 0)
 		js->limits.heap_bytes = TW_JS_HEAP_BYTES;
-	js->left_s = js->limits.time_s;
 	js->fd = -1;
 	return js;
 }
@@ -196,11 +207,16 @@ static int send_str(int fd, const char *s)
 
 static int reply(int fd, int status, int type, int truthy, const char *text)
 {
+	/* a value too long to pass is an error, never a stand-in string the
+	 * document would go on with */
+	if (text && strlen(text) > TW_JS_MAX_TEXT) {
+		status = status ? status : 1;
+		type = truthy = 0;
+		text = "the value is longer than 1 MiB";
+	}
 	unsigned char head[3] = {(unsigned char)status, (unsigned char)type, (unsigned char)truthy};
 	if (send_all(fd, head, 3))
 		return -1;
-	if (text && strlen(text) > TW_JS_MAX_TEXT)
-		return send_str(fd, "(a value longer than 1 MiB)");
 	return send_str(fd, text);
 }
 
@@ -241,12 +257,26 @@ static void error_words(js_State *J, char *out, size_t size)
 	}
 }
 
+static void panic(js_State *J)
+{
+	heap *h = js_getcontext(J);
+	_exit(h && h->over ? EXIT_HEAP : EXIT_PANIC);
+}
+
+static void out_of_cpu(int sig)
+{
+	(void)sig;
+	_exit(EXIT_CPU);
+}
+
 static void serve(int fd, size_t cap)
 {
 	heap h = {0, cap, 0};
 	js_State *J = js_newstate(heap_alloc, &h, 0);
 	if (!J)
-		_exit(3);
+		_exit(EXIT_NO_STATE);
+	js_setcontext(J, &h);
+	js_atpanic(J, panic);
 	js_setreport(J, quiet);
 	for (;;) {
 		char *code = NULL, *arg = NULL, *file = NULL;
@@ -258,7 +288,7 @@ static void serve(int fd, size_t cap)
 		size_t pad = line > 1 && line < 1000000 ? (size_t)line - 1 : 0;
 		char *src = malloc(pad + strlen(code) + 1);
 		if (!src)
-			_exit(4);
+			_exit(EXIT_NO_MEMORY);
 		memset(src, '\n', pad);
 		strcpy(src + pad, code);
 		h.over = 0;
@@ -266,7 +296,8 @@ static void serve(int fd, size_t cap)
 			js_pushstring(J, arg);
 		else
 			js_pushundefined(J);
-		js_setglobal(J, "$tw_arg");
+		/* not enumerable: the IVR's `for (k in this)` does not see it */
+		js_defglobal(J, "$tw_arg", JS_DONTENUM);
 		int rc = js_ploadstring(J, file ? file : "script", src);
 		if (!rc) {
 			js_pushundefined(J);
@@ -298,7 +329,6 @@ static int start(tw_js *js, tw_error *err)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return tw_error_set(err, TW_EINTERNAL, "cannot start the ECMAScript sandbox: %s",
 				    strerror(errno));
-	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
@@ -308,9 +338,10 @@ static int start(tw_js *js, tw_error *err)
 				    strerror(e));
 	}
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(0);
+		/* No PR_SET_PDEATHSIG: it fires when the forking *thread* ends,
+		 * and calls fork from short-lived threads. An orphan ends on
+		 * its socket's EOF (read_str fails), and one spinning in a
+		 * script on its CPU budget (SIGPROF) or, past that, RLIMIT_CPU. */
 		/* the parent's handlers are not the child's: a crash must kill
 		 * it, not run (say) a test framework's recovery in it */
 		for (int sig = 1; sig < NSIG; sig++)
@@ -325,10 +356,33 @@ static int start(tw_js *js, tw_error *err)
 		int fd = sv[1];
 		if (fd != 3) {
 			if (dup2(fd, 3) < 0)
-				_exit(5);
+				_exit(EXIT_NO_FD);
 			fd = 3;
 		}
-		syscall(SYS_close_range, 4u, ~0u, 0u);
+		if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0) {
+			/* kernels before 5.9: close them one by one, or the child
+			 * would keep other calls' sockets open */
+			struct rlimit nofile;
+			long top = getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+						   nofile.rlim_cur != RLIM_INFINITY
+					   ? (long)nofile.rlim_cur
+					   : 65536;
+			for (long f = 4; f < top && f < (1L << 20); f++)
+				close((int)f);
+		}
+		/* The limit is the child's CPU time, so a loaded machine does
+		 * not make a legitimate script "an endless loop": SIGPROF
+		 * when the call's budget is spent; RLIMIT_CPU a little above
+		 * it in case that signal is somehow missed. */
+		signal(SIGPROF, out_of_cpu);
+		double t = js->limits.time_s;
+		struct itimerval budget = {{0, 0}, {(time_t)t, (suseconds_t)((t - (double)(time_t)t) * 1e6)}};
+		if (budget.it_value.tv_sec == 0 && budget.it_value.tv_usec == 0)
+			budget.it_value.tv_usec = 1;
+		setitimer(ITIMER_PROF, &budget, NULL);
+		rlim_t cpu = (rlim_t)t + 2;
+		struct rlimit rl = {cpu, cpu + 1};
+		setrlimit(RLIMIT_CPU, &rl);
 		serve(fd, js->limits.heap_bytes);
 		_exit(0);
 	}
@@ -373,12 +427,70 @@ static int read_until(int fd, void *buf, size_t len, double deadline)
 	return 0;
 }
 
-static int gone(tw_js *js, tw_error *err, const char *why)
+/* Ends the child for good: later runs fail with code and why. */
+static int gone_as(tw_js *js, tw_error *err, int code, const char *why)
 {
 	reap(js);
-	if (!js->dead)
+	if (!js->dead) {
 		js->dead = strdup(why);
-	return tw_error_set(err, TW_ESERVICE, "%s", js->dead ? js->dead : why);
+		js->dead_code = code;
+	}
+	return tw_error_set(err, js->dead ? js->dead_code : code, "%s", js->dead ? js->dead : why);
+}
+
+/* The child closed its socket: it has ended or is ending. Its wait
+ * status says whose fault that was (review #6): only what the IVR's
+ * script did (its CPU budget, its heap, a crash in it) is the IVR's. */
+static int ended(tw_js *js, tw_error *err)
+{
+	int status = 0;
+	pid_t got = 0;
+	for (int i = 0; i < 2000 && got == 0; i++) {
+		got = waitpid(js->pid, &status, WNOHANG);
+		if (got < 0 && errno == EINTR)
+			got = 0;
+		if (got == 0) {
+			struct timespec ms = {0, 1000000};
+			nanosleep(&ms, NULL);
+		}
+	}
+	if (got == js->pid)
+		js->pid = -1; /* reaped: reap() must not wait again */
+	char why[200];
+	int code = TW_EINTERNAL;
+	if (got <= 0) {
+		snprintf(why, sizeof(why), "the ECMAScript sandbox stopped answering");
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_CPU) {
+		code = TW_ESERVICE;
+		snprintf(why, sizeof(why), "the IVR's script ran past %g s (an endless loop?)",
+			 js->limits.time_s);
+	} else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
+		code = TW_ESERVICE;
+		snprintf(why, sizeof(why), "the IVR's script ran past %g s (an endless loop?)",
+			 js->limits.time_s);
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_HEAP) {
+		code = TW_ESERVICE;
+		snprintf(why, sizeof(why), "the IVR's script used more than %zu MiB of memory",
+			 js->limits.heap_bytes / (1024 * 1024));
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_PANIC) {
+		snprintf(why, sizeof(why), "techweek's ECMAScript engine (MuJS) failed (a panic)");
+	} else if (WIFEXITED(status)) {
+		snprintf(why, sizeof(why),
+			 "techweek could not start the ECMAScript sandbox (it exited with %d)",
+			 WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status) &&
+		   (WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGBUS ||
+		    WTERMSIG(status) == SIGFPE || WTERMSIG(status) == SIGILL)) {
+		code = TW_ESERVICE;
+		snprintf(why, sizeof(why), "the ECMAScript sandbox ended (the IVR's script crashed it)");
+	} else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+		snprintf(why, sizeof(why),
+			 "the ECMAScript sandbox was killed from outside (out of memory?)");
+	} else {
+		snprintf(why, sizeof(why), "the ECMAScript sandbox ended (signal %d)",
+			 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	}
+	return gone_as(js, err, code, why);
 }
 
 int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, long line,
@@ -388,42 +500,45 @@ int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, lo
 		*out = (tw_js_value){TW_JS_UNDEFINED, false, NULL};
 	js->script_error = false;
 	if (js->dead)
-		return tw_error_set(err, TW_ESERVICE, "%s", js->dead);
+		return tw_error_set(err, js->dead_code, "%s", js->dead);
 	if (strlen(code) > TW_JS_MAX_TEXT || (arg && strlen(arg) > TW_JS_MAX_TEXT))
 		return tw_error_set(err, TW_ELIMIT, "a script or value longer than 1 MiB");
 	int rc;
 	if (js->pid == 0 && (rc = start(js, err)))
 		return rc;
-	double began = now_s();
 	int32_t l = line > 0 && line < 1000000 ? (int32_t)line : 1;
 	if (send_str(js->fd, code) || send_str(js->fd, arg) || send_str(js->fd, file) ||
 	    send_all(js->fd, &l, sizeof(l)))
-		return gone(js, err, "the ECMAScript sandbox ended (the IVR's script crashed it)");
+		return ended(js, err);
 	unsigned char head[3];
 	uint32_t len = 0;
-	double deadline = began + js->left_s;
+	/* The child keeps its own CPU budget; the wall clock is only a
+	 * backstop for a child that gets no CPU at all. */
+	double wall = TW_JS_WALL_FACTOR * js->limits.time_s + 1;
+	double deadline = now_s() + wall;
 	int r = read_until(js->fd, head, 3, deadline);
 	if (!r)
 		r = read_until(js->fd, &len, sizeof(len), deadline);
 	char *text = NULL;
 	if (!r && len != NONE) {
 		if (len > TW_JS_MAX_TEXT + 64 || !(text = malloc((size_t)len + 1)))
-			return gone(js, err, "the ECMAScript sandbox answered nonsense");
+			return gone_as(js, err, TW_EINTERNAL, "the ECMAScript sandbox answered nonsense");
 		r = read_until(js->fd, text, len, deadline);
 		if (!r)
 			text[len] = '\0';
 	}
-	js->left_s -= now_s() - began;
 	if (r == -2) {
 		free(text);
-		char why[160];
-		snprintf(why, sizeof(why), "the IVR's script ran past %g s (an endless loop?)",
-			 js->limits.time_s);
-		return gone(js, err, why);
+		char why[200];
+		snprintf(why, sizeof(why),
+			 "the ECMAScript sandbox did not answer in %g s of wall time (is techweek's "
+			 "machine overloaded?)",
+			 wall);
+		return gone_as(js, err, TW_EINTERNAL, why);
 	}
 	if (r) {
 		free(text);
-		return gone(js, err, "the ECMAScript sandbox ended (the IVR's script crashed it)");
+		return ended(js, err);
 	}
 	if (head[0] == 2) {
 		free(text);

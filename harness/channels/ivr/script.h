@@ -4,19 +4,30 @@
  *
  * Why a process: an IVR's script is code from the service under test. It
  * may loop forever or eat memory, and MuJS has no execution-timeout hook.
- * Running it in a forked child lets the call bound its wall time (poll on
- * the child's answer, SIGKILL past the limit) and its heap (MuJS's
+ * Running it in a forked child lets the call bound its CPU time (the
+ * child's ITIMER_PROF, RLIMIT_CPU behind it) and its heap (MuJS's
  * allocator hook, capped), and a crash there is the IVR's fault, never
  * techweek's.
  *
- * How: the first tw_js_run forks the child (no exec). The child sets
- * PR_SET_PDEATHSIG (it dies with the call's process), closes every file
- * descriptor but its end of a socketpair, runs MuJS and answers requests
- * one at a time; it only ever leaves through _exit. Each request is
- * global code and an optional argument string (the global $tw_arg), so
- * the IVR's text never has to be quoted into code. The time limit is the
- * call's total script time (TW_JS_TIME_S by default): every request spends
- * from it.
+ * How: the first tw_js_run forks the child (no exec). The child closes
+ * every file descriptor but its end of a socketpair, runs MuJS and
+ * answers requests one at a time; it only ever leaves through _exit, and
+ * it ends when its socket reaches EOF (the parent is gone). It may be
+ * forked from a short-lived thread: nothing in it depends on the forking
+ * thread (no PR_SET_PDEATHSIG). Each request is global code and an
+ * optional argument string (the global $tw_arg, not enumerable), so the
+ * IVR's text never has to be quoted into code. The time limit is the
+ * child's CPU time for the whole call (TW_JS_TIME_S by default,
+ * --call-script-time): every request spends from it, a machine busy
+ * with other work does not. The parent waits at most TW_JS_WALL_FACTOR
+ * times the limit plus 1 s of wall time for an answer (a backstop; past
+ * it the failure is techweek's, not the IVR's).
+ *
+ * Whose fault: the IVR's (TW_ESERVICE) are a script error, the CPU
+ * budget, the heap cap, a crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL) and a
+ * value over TW_JS_MAX_TEXT; techweek's (TW_EINTERNAL) are the child's
+ * own start-up failure, a MuJS panic that is not the heap cap, a kill
+ * from outside (the OOM killer) and the wall backstop.
  *
  * Ownership: tw_js_new allocates; tw_js_free kills and reaps the child
  * and frees everything. Values out are malloc'd (tw_js_value_free).
@@ -30,14 +41,15 @@
 
 #include "techweek/error.h"
 
-#define TW_JS_TIME_S 1.0                    /* script wall time per call */
+#define TW_JS_TIME_S 1.0                    /* script CPU time per call */
+#define TW_JS_WALL_FACTOR 10.0              /* the wall backstop: 10x the limit + 1 s */
 #define TW_JS_HEAP_BYTES (64u * 1024 * 1024) /* the script heap's cap */
 #define TW_JS_MAX_TEXT (1u << 20)           /* bytes of code, argument or value */
 
 typedef struct tw_js tw_js;
 
 typedef struct tw_js_limits {
-	double time_s;     /* total script wall time for the call; <= 0: default */
+	double time_s;     /* total script CPU time for the call; <= 0: default */
 	size_t heap_bytes; /* the child's MuJS heap; 0: default */
 } tw_js_limits;
 
@@ -68,12 +80,12 @@ void tw_js_free(tw_js *js);
  * environment, with the global $tw_arg set to arg (undefined for NULL).
  * file and line say where the code starts (messages count lines from
  * there; MuJS's stack trace names file). out (may be NULL) gets the
- * completion value. Errors, all TW_ESERVICE (the IVR's fault) with the
+ * completion value. Errors, TW_ESERVICE (the IVR's fault) with the
  * cause in words: a syntax or runtime error ("ReferenceError: 'x' is not
- * defined (line 12)"), the time limit ("ran past 1 s (an endless loop?)"),
- * the heap cap, the child crashing; once the child is gone every later
- * run fails the same way. TW_ENOMEM, TW_ELIMIT (text over
- * TW_JS_MAX_TEXT), TW_EINTERNAL when the child cannot be started.
+ * defined (line 12)"), a value over 1 MiB, the time limit ("ran past 1 s
+ * (an endless loop?)"), the heap cap, the child crashing; TW_EINTERNAL
+ * (techweek's) as said above; once the child is gone every later run
+ * fails the same way. TW_ENOMEM, TW_ELIMIT (text over TW_JS_MAX_TEXT in).
  */
 int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, long line,
 	      tw_js_value *out, tw_error *err);

@@ -457,9 +457,12 @@ static char *resolve(vxml *v, const char *ref);
 #define JS_CHAIN "with(session)with(application)with(document)with(dialog)"
 
 static const char js_prelude[] =
-	"var session = {connection: {local: {uri: ''}, remote: {uri: ''}}};"
-	"var application = {}, document = {}, dialog = {};"
-	"var $tw_v, $tw_k, $tw_keys, $tw_params = null, $tw_ret, $tw_stack = [];";
+	/* issue 14, F2: techweek's own names in one object the IVR's scripts
+	 * can neither list nor replace */
+	"Object.defineProperty(this, '$tw', {value: {v: undefined, k: undefined, keys: undefined,"
+	" params: null, ret: undefined, stack: []}, writable: false, enumerable: false,"
+	" configurable: false});"
+	"var application = {}, document = {}, dialog = {};";
 
 /* A name that may be written into code: letters, digits, _ and $, not
  * starting with a digit. */
@@ -508,15 +511,20 @@ static int js_run_at(vxml *v, xmlNodePtr n, const char *code, const char *arg, c
 	tw_error e = {0};
 	int rc;
 	if (!v->js) {
-		if (!(v->js = tw_js_new(NULL)))
+		tw_js_limits limits = {tw_call_script_time(v->call), 0}; /* issue 14, F2 */
+		if (!(v->js = tw_js_new(&limits)))
 			return tw_vxml_nomem(err);
 		char who[300]; /* the numbers are the tester's: arguments, not code */
 		snprintf(who, sizeof(who), "%s\n%s", tw_call_to(v->call), tw_call_from(v->call));
 		rc = tw_js_run(v->js, js_prelude, NULL, "prelude", 1, NULL, &e);
 		if (!rc)
 			rc = tw_js_run(v->js,
-				       "$tw_v = $tw_arg.split('\\n'); session.connection.local.uri = 'tel:' + $tw_v[0];"
-				       " session.connection.remote.uri = 'tel:' + $tw_v[1]; undefined",
+				       "$tw.v = $tw_arg.split('\\n'); Object.defineProperty(this, 'session',"
+				       " {value: Object.freeze({connection: Object.freeze({"
+				       "local: Object.freeze({uri: 'tel:' + $tw.v[0]}),"
+				       " remote: Object.freeze({uri: 'tel:' + $tw.v[1]})})}),"
+				       " writable: false, enumerable: false, configurable: false});"
+				       " undefined", /* issue 14, F2: session is read-only */
 				       who, "prelude", 1, NULL, &e);
 		if (rc) {
 			rc = tw_error_set(err, TW_EINTERNAL, "the ECMAScript sandbox: %s",
@@ -605,9 +613,9 @@ static int js_var(vxml *v, xmlNodePtr n, const char *scope, const char *name, co
 	char code[700];
 	/* a subdialog's dialog variable takes the <param> of its name */
 	snprintf(code, sizeof(code),
-		 "$tw_v = undefined; if (%s && $tw_params && $tw_params.hasOwnProperty(\"%s\"))"
-		 " $tw_v = $tw_params[\"%s\"]; else if ($tw_arg !== undefined) " JS_CHAIN
-		 "{$tw_v = eval($tw_arg)} %s[\"%s\"] = $tw_v; undefined",
+		 "$tw.v = undefined; if (%s && $tw.params && $tw.params.hasOwnProperty(\"%s\"))"
+		 " $tw.v = $tw.params[\"%s\"]; else if ($tw_arg !== undefined) " JS_CHAIN
+		 "{$tw.v = eval($tw_arg)} %s[\"%s\"] = $tw.v; undefined",
 		 strcmp(scope, "dialog") == 0 ? "true" : "false", name, name, scope, name);
 	return js_run(v, n, code, expr, NULL, err);
 }
@@ -674,10 +682,10 @@ static int js_shadow(vxml *v, xmlNodePtr n, const char *name, const tw_call_inpu
 		return tw_vxml_nomem(err);
 	char code[600];
 	snprintf(code, sizeof(code),
-		 "$tw_v = JSON.parse($tw_arg); %s%s%s application.lastresult$ = [$tw_v];"
-		 " for ($tw_k in $tw_v) application.lastresult$[$tw_k] = $tw_v[$tw_k]; undefined",
+		 "$tw.v = JSON.parse($tw_arg); %s%s%s application.lastresult$ = [$tw.v];"
+		 " for ($tw.k in $tw.v) application.lastresult$[$tw.k] = $tw.v[$tw.k]; undefined",
 		 name && js_name(name) ? "dialog[\"" : "", name && js_name(name) ? name : "",
-		 name && js_name(name) ? "$\"] = $tw_v;" : "");
+		 name && js_name(name) ? "$\"] = $tw.v;" : "");
 	int rc = js_run(v, n, code, text, NULL, err);
 	free(text);
 	return rc;
@@ -734,8 +742,8 @@ static int js_script(vxml *v, xmlNodePtr n, const char *scope, tw_error *err)
 		return tw_vxml_nomem(err);
 	/* MuJS's global variables are not enumerable: ask for every name */
 	rc = js_run(v, n,
-		    "$tw_keys = {}; Object.getOwnPropertyNames(this).forEach(function (k) {"
-		    " $tw_keys[k] = 1; }); undefined",
+		    "$tw.keys = {}; Object.getOwnPropertyNames(this).forEach(function (k) {"
+		    " $tw.keys[k] = 1; }); undefined",
 		    NULL, NULL, err);
 	size_t len = strlen(body) + 128;
 	char *code = rc ? NULL : malloc(len);
@@ -749,7 +757,7 @@ static int js_script(vxml *v, xmlNodePtr n, const char *scope, tw_error *err)
 		char move[300];
 		snprintf(move, sizeof(move),
 			 "Object.getOwnPropertyNames(this).forEach(function (k) {"
-			 " if (!$tw_keys[k]) { %s[k] = this[k]; if (!delete this[k]) this[k] = undefined; }"
+			 " if (!$tw.keys[k]) { %s[k] = this[k]; if (!delete this[k]) this[k] = undefined; }"
 			 " }, this); undefined",
 			 scope);
 		rc = js_run(v, n, move, NULL, NULL, err);
@@ -1990,7 +1998,7 @@ static int enter_dialog(vxml *v, xmlNodePtr d, tw_error *err)
 	int rc = enter_dialog_items(v, d, err);
 	if (!rc && v->params_pending) { /* issue 14, JS: only the first dialog takes them */
 		v->params_pending = false;
-		rc = js_run(v, d, "$tw_params = null; undefined", NULL, NULL, err);
+		rc = js_run(v, d, "$tw.params = null; undefined", NULL, NULL, err);
 	}
 	return rc;
 }
@@ -2168,7 +2176,7 @@ static void frames_free(vxml *v)
 	v->nframes = 0;
 }
 
-/* $tw_params or $tw_ret ("into") gets name = expr's value (value: a
+/* $tw.params or $tw.ret ("into") gets name = expr's value (value: a
  * literal string instead). */
 static int js_collect(vxml *v, xmlNodePtr n, const char *into, const char *name, const char *expr,
 		      const char *value, tw_error *err)
@@ -2178,7 +2186,7 @@ static int js_collect(vxml *v, xmlNodePtr n, const char *into, const char *name,
 		return tw_vxml_fail(v, err, n, "\"%s\" is not a variable name", name);
 	if (expr)
 		snprintf(code, sizeof(code),
-			 "$tw_v = undefined; " JS_CHAIN "{$tw_v = eval($tw_arg)} %s[\"%s\"] = $tw_v; undefined",
+			 "$tw.v = undefined; " JS_CHAIN "{$tw.v = eval($tw_arg)} %s[\"%s\"] = $tw.v; undefined",
 			 into, name);
 	else
 		snprintf(code, sizeof(code), "%s[\"%s\"] = $tw_arg; undefined", into, name);
@@ -2204,12 +2212,12 @@ static int do_subdialog(vxml *v, vxml_item *it, tw_error *err)
 		rc = tw_vxml_unsupported(v, err, n,
 					 "it runs subdialogs from other documents only, not a dialog of the same one");
 	if (!rc)
-		rc = js_run(v, n, "$tw_params = {}; undefined", NULL, NULL, err);
+		rc = js_run(v, n, "$tw.params = {}; undefined", NULL, NULL, err);
 	for (xmlNodePtr c = n->children; c && !rc; c = c->next) {
 		if (!tw_vxml_is(c, "param"))
 			continue;
 		const char *pn = tw_vxml_attr(c, "name");
-		rc = pn ? js_collect(v, c, "$tw_params", pn, tw_vxml_attr(c, "expr"),
+		rc = pn ? js_collect(v, c, "$tw.params", pn, tw_vxml_attr(c, "expr"),
 				     tw_vxml_attr(c, "value"), err)
 			: tw_vxml_fail(v, err, c, "<param> without a name");
 	}
@@ -2239,7 +2247,7 @@ static int do_subdialog(vxml *v, vxml_item *it, tw_error *err)
 		v->frames = grown;
 	if (!rc)
 		rc = js_run(v, n,
-			    "$tw_stack.push({application: application, document: document, dialog: dialog});"
+			    "$tw.stack.push({application: application, document: document, dialog: dialog});"
 			    " undefined",
 			    NULL, NULL, err);
 	if (!rc)
@@ -2275,12 +2283,12 @@ static int do_return(vxml *v, xmlNodePtr n, tw_error *err)
 		return tw_vxml_fail(v, err, n, "<return> outside a subdialog");
 	char **names = NULL, *event = NULL;
 	size_t count = 0;
-	int rc = js_run(v, n, "$tw_ret = {}; undefined", NULL, NULL, err);
+	int rc = js_run(v, n, "$tw.ret = {}; undefined", NULL, NULL, err);
 	const char *list = tw_vxml_attr(n, "namelist");
 	if (!rc && list)
 		rc = namelist(v, list, &names, &count, err);
 	for (size_t i = 0; i < count && !rc; i++)
-		rc = js_collect(v, n, "$tw_ret", names[i], names[i], NULL, err);
+		rc = js_collect(v, n, "$tw.ret", names[i], names[i], NULL, err);
 	names_free(names, count);
 	if (!rc)
 		rc = attr_or_expr(v, n, "event", "eventexpr", &event, err);
@@ -2312,8 +2320,8 @@ static int do_return(vxml *v, xmlNodePtr n, tw_error *err)
 	v->next_dialog = NULL;
 	v->params_pending = false;
 	rc = js_run(v, it->node,
-		    "$tw_v = $tw_stack.pop(); application = $tw_v.application;"
-		    " document = $tw_v.document; dialog = $tw_v.dialog; $tw_params = null; undefined",
+		    "$tw.v = $tw.stack.pop(); application = $tw.v.application;"
+		    " document = $tw.v.document; dialog = $tw.v.dialog; $tw.params = null; undefined",
 		    NULL, NULL, err);
 	v->unwind = v->left = false;
 	if (!rc && event) {
@@ -2321,7 +2329,7 @@ static int do_return(vxml *v, xmlNodePtr n, tw_error *err)
 	} else if (!rc) {
 		if (it->name) {
 			char code[300];
-			snprintf(code, sizeof(code), "dialog[\"%s\"] = $tw_ret; undefined", it->name);
+			snprintf(code, sizeof(code), "dialog[\"%s\"] = $tw.ret; undefined", it->name);
 			rc = js_run(v, it->node, code, NULL, NULL, err);
 		} else {
 			it->done = true;
@@ -2541,6 +2549,49 @@ static int run(vxml *v, tw_error *err)
 	}
 }
 
+/* issue 14, F2: do keys match a <link> in scope of it (complete), and
+ * could a longer sequence match one (longer)? Innermost first, the scopes
+ * link_match reads. A link grammar that cannot be read counts as longer:
+ * link_match says what is wrong with it when it is tried. */
+static void links_keys(vxml *v, vxml_item *it, const char *keys, bool *complete, bool *longer)
+{
+	xmlNodePtr scopes[] = {it->node, v->dialog, xmlDocGetRootElement(v->doc),
+			       v->root_doc ? xmlDocGetRootElement(v->root_doc) : NULL};
+	size_t len = strlen(keys);
+	for (size_t s = 0; s < 4; s++) {
+		if (!scopes[s] || (s > 0 && scopes[s] == scopes[s - 1]))
+			continue;
+		for (xmlNodePtr l = scopes[s]->children; l; l = l->next) {
+			if (!tw_vxml_is(l, "link"))
+				continue;
+			const char *dtmf = tw_vxml_attr(l, "dtmf");
+			if (dtmf) {
+				*complete = *complete || strcmp(dtmf, keys) == 0;
+				*longer = *longer || (strlen(dtmf) > len && strncmp(dtmf, keys, len) == 0);
+			}
+			bool has_grammar = false;
+			for (xmlNodePtr g = l->children; g; g = g->next)
+				has_grammar = has_grammar || tw_vxml_is(g, "grammar");
+			if (!has_grammar)
+				continue;
+			vxml_grammar g = {0};
+			tw_error e = {0};
+			char *value = NULL;
+			const vxml_alt *alt = NULL;
+			if (tw_grammar_field(v, l, &g, &e) == TW_OK &&
+			    tw_grammar_match_dtmf(&g, keys, &value, &alt) == TW_OK) {
+				*complete = *complete || value;
+				*longer = *longer || tw_grammar_dtmf_longer(&g, keys);
+			} else {
+				*longer = true;
+			}
+			free(value);
+			tw_grammar_free(&g);
+			tw_error_clear(&e);
+		}
+	}
+}
+
 /*
  * Keys as the platform collects them: up to the termchar or the number of
  * keys every match has; what follows is not heard (a note says so). w and
@@ -2581,9 +2632,33 @@ static int gather_keys(vxml *v, vxml_item *it, const char *pressed, char **keys,
 			 tw_call_quote(v->call, dropped, q, sizeof(q)), desc, xmlGetLineNo(it->node));
 		rc = note(v, text, err);
 	}
-	if (!done) {
+	/* issue 14, F2: keys that match the field or a link and that no
+	 * longer input could match end the input there (VoiceXML 2.0 6.3.3:
+	 * termtimeout, 0 s unless set), as a platform does. */
+	if (!rc && !done && n > 0) {
+		char *value = NULL;
+		const vxml_alt *alt = NULL;
+		bool complete = tw_grammar_match_dtmf(&v->grammar, got, &value, &alt) == TW_OK && value;
+		free(value);
+		bool longer = tw_grammar_dtmf_longer(&v->grammar, got);
+		links_keys(v, it, got, &complete, &longer);
+		if (complete && !longer) {
+			done = true;
+			const char *tt = property(v, it->node, "termtimeout");
+			double wait = tt ? parse_time(tt) : 0;
+			if (wait > 0)
+				tw_call_wait(v->call, wait);
+		}
+	}
+	if (!rc && !done) {
 		const char *idt = property(v, it->node, "interdigittimeout");
 		double wait = idt ? parse_time(idt) : -1;
+		/* issue 14, F2: the wait is the caller's time: say it */
+		char text[160];
+		snprintf(text, sizeof(text), "the IVR waited %.1f s for more keys (%s)",
+			 wait >= 0 ? wait : l->timeout_s,
+			 wait >= 0 ? "its interdigittimeout" : "its timeout: no interdigittimeout set");
+		rc = note(v, text, err);
 		tw_call_wait(v->call, wait >= 0 ? wait : l->timeout_s);
 	}
 	free(dropped);
