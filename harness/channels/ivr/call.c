@@ -1711,3 +1711,9 @@ const char *tw_call_to(const tw_call *call)
 {
 	return call->to;
 }
+
+/* issue 14, F1 */
+bool tw_call_speaks_vxml(const tw_call *call)
+{
+	return call && call->current == DIALECT_VXML;
+}

@@ -308,7 +308,6 @@ static int start(tw_js *js, tw_error *err)
 				    strerror(e));
 	}
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(0);
 		/* the parent's handlers are not the child's: a crash must kill
