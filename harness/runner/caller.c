@@ -603,6 +603,148 @@ static int silence(tw_call *call, const tw_step *st, const char *value, tw_error
 
 static call_action silence;
 
+/* ---- issue 14, F1: call operations off the loop ----
+ *
+ * An operation that may run the VoiceXML interpreter (and so wait for the
+ * call's ECMAScript sandbox: a fork, round trips, up to the call's script
+ * time) runs on a thread of its own (runner/offload.h) while the customer
+ * is SCRIPTING, so the worker's other customers are not kept waiting and
+ * do not measure someone else's script. The thread touches only the call
+ * (what it borrows may be read off the loop: channels/ivr/call.h, "Off
+ * the loop") and the op; what follows the operation (continue_op) runs on
+ * the loop's thread once the loop has joined it. TwiML runs inline: its
+ * interpreter never waits. */
+
+typedef enum op_kind { OP_DOCUMENT, OP_RESOURCE_FAILED, OP_ACTION, OP_HANGUP } op_kind;
+
+typedef struct call_op {
+	op_kind kind;
+	tw_call *call;
+	/* OP_DOCUMENT: the answer, borrowed from c->resp (the loop leaves a
+	 * SCRIPTING customer's response alone) */
+	const char *url, *content_type, *body;
+	size_t len;
+	long status;
+	double total_ms;    /* OP_DOCUMENT, OP_RESOURCE_FAILED */
+	bool resource;      /* OP_DOCUMENT: it was a resource's fetch */
+	char *text;         /* owned: OP_RESOURCE_FAILED's why, OP_ACTION's value */
+	const tw_step *st;  /* OP_ACTION */
+	call_action *action;
+	int rc;             /* the operation's answer */
+	tw_error e;
+} call_op;
+
+static void run_op(void *arg)
+{
+	call_op *op = arg;
+	switch (op->kind) {
+	case OP_DOCUMENT:
+		op->rc = tw_call_document(op->call, op->url, op->status, op->content_type, op->body,
+					  op->len, op->total_ms, &op->e);
+		break;
+	case OP_RESOURCE_FAILED:
+		op->rc = tw_call_resource_failed(op->call, op->text, op->total_ms, &op->e);
+		break;
+	case OP_ACTION:
+		op->rc = op->action(op->call, op->st, op->text, &op->e);
+		break;
+	case OP_HANGUP:
+		op->rc = tw_call_hangup(op->call, &op->e);
+		break;
+	}
+}
+
+/* What follows an operation, on the loop's thread; op's own memory is
+ * the caller's. */
+static void continue_op(tw_customer *c, tw_step_result *sr, call_op *op, double now_ms)
+{
+	if (op->rc == TW_OK) {
+		fetch_or_pass(c, sr, now_ms);
+	} else if (op->kind == OP_DOCUMENT && !op->resource && op->status >= 400 &&
+		   op->e.code == TW_ESERVICE) {
+		/* The call ends on an error answer (it has no document to
+		 * go on with); whether that fails the step that fetched it is
+		 * the rule of every request step. */
+		const char *last = tw_call_last_prompt(c->call);
+		transcribe(c);
+		if (!tw_customer_status_unexpected(c)) {
+			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
+		} else if (last) {
+			char q[LAST_HEARD_QUOTED], after[LAST_HEARD_QUOTED + 20];
+			snprintf(after, sizeof(after), " (last heard: \"%s\")",
+				 tw_call_quote(c->call, last, q, sizeof(q)));
+			tw_customer_fail_status(c, sr, now_ms, after);
+		} else {
+			tw_customer_fail_status(c, sr, now_ms, " (nothing heard yet)");
+		}
+	} else {
+		fail_call(c, sr, &op->e, now_ms);
+	}
+	tw_error_clear(&op->e);
+	free(op->text);
+	op->text = NULL;
+}
+
+/* True when op may run the VoiceXML interpreter: the call speaks it
+ * already, or the document that comes is one (its root, looked for
+ * cheaply: a TwiML document naming <vxml> only costs a thread). */
+static bool may_script(const call_op *op)
+{
+	if (tw_call_speaks_vxml(op->call))
+		return true;
+	if (op->kind != OP_DOCUMENT || !op->body)
+		return false;
+	for (const char *p = op->body; (p = memchr(p, '<', op->len - (size_t)(p - op->body)));
+	     p++)
+		if (op->len - (size_t)(p - op->body) >= 5 && memcmp(p, "<vxml", 5) == 0)
+			return true;
+	return false;
+}
+
+/* Performs op: off the loop when it may script and the customer has a
+ * loop to wake (the customer is then SCRIPTING and op is taken over),
+ * else here and now. */
+static void perform_op(tw_customer *c, tw_step_result *sr, call_op *op, double now_ms)
+{
+	if (c->multi && !c->call_op && may_script(op)) {
+		call_op *off = malloc(sizeof(*off));
+		if (off) {
+			*off = *op;
+			if (tw_offload_start(&c->offload, run_op, off, c->multi) == TW_OK) {
+				c->call_op = off;
+				c->state = TW_CUSTOMER_SCRIPTING;
+				return;
+			}
+			free(off); /* no thread: inline, as before */
+		}
+	}
+	run_op(op);
+	continue_op(c, sr, op, now_ms);
+}
+
+void tw_caller_offload_done(tw_customer *c, tw_step_result *sr, double now_ms)
+{
+	tw_offload_join(&c->offload);
+	call_op *op = c->call_op;
+	c->call_op = NULL;
+	if (!op)
+		return;
+	continue_op(c, sr, op, now_ms);
+	free(op);
+}
+
+void tw_caller_offload_free(tw_customer *c)
+{
+	tw_offload_join(&c->offload);
+	call_op *op = c->call_op;
+	c->call_op = NULL;
+	if (!op)
+		return;
+	tw_error_clear(&op->e);
+	free(op->text);
+	free(op);
+}
+
 /* issue 14, CLOCK: the caller barges in. The steps before this one
  * counted the ask's prompts whole as they played; what was cut comes off
  * them, the latest first, so the scene's time to outcome is the clock's. */
@@ -637,12 +779,13 @@ static void act_with(tw_customer *c, tw_step_result *sr, const tw_step *st, cons
 		barge_in(c);
 	c->heard = tw_call_event_count(c->call);
 	c->heard_byte = 0;
-	tw_error e = {0};
-	if (action(c->call, st, value, &e) != TW_OK)
-		fail_call(c, sr, &e, now_ms);
-	else
-		fetch_or_pass(c, sr, now_ms);
-	tw_error_clear(&e);
+	/* issue 14, F1: maybe off the loop */
+	call_op op = {.kind = OP_ACTION, .call = c->call, .st = st, .action = action};
+	if (value && !(op.text = strdup(value))) {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+		return;
+	}
+	perform_op(c, sr, &op, now_ms);
 }
 
 /* A handler of the step answers what the IVR said from the cursor on,
@@ -1085,12 +1228,10 @@ void tw_caller_hangup(tw_customer *c, tw_step_result *sr, const tw_step *st, dou
 	(void)st;
 	if (!on_call(c, sr, now_ms))
 		return;
-	tw_error e = {0};
-	if (tw_call_hangup(c->call, &e) != TW_OK)
-		fail_call(c, sr, &e, now_ms);
-	else
-		fetch_or_pass(c, sr, now_ms); /* a Dial's action is told */
-	tw_error_clear(&e);
+	/* a Dial's action is told (fetch_or_pass); issue 14, F1: maybe off
+	 * the loop */
+	call_op op = {.kind = OP_HANGUP, .call = c->call};
+	perform_op(c, sr, &op, now_ms);
 }
 
 void tw_caller_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, double now_ms)
@@ -1107,32 +1248,20 @@ void tw_caller_webhook_done(tw_customer *c, tw_step_result *sr, double now_ms)
 {
 	c->webhook = false;
 	const tw_response *r = &c->resp;
-	tw_error e = {0};
-	/* issue 14, AUDIO: a resource's error status is not the call's */
-	bool resource = tw_call_fetching_resource(c->call);
-	if (tw_call_document(c->call, r->url, r->status, r->content_type, r->body.data,
-			     r->body.len, r->timings.total_ms, &e) == TW_OK) {
-		fetch_or_pass(c, sr, now_ms);
-	} else if (!resource && r->status >= 400 && e.code == TW_ESERVICE) {
-		/* The call ends on an error answer (it has no document to
-		 * go on with); whether that fails the step that fetched it is
-		 * the rule of every request step. */
-		const char *last = tw_call_last_prompt(c->call);
-		transcribe(c);
-		if (!tw_customer_status_unexpected(c)) {
-			tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
-		} else if (last) {
-			char q[LAST_HEARD_QUOTED], after[LAST_HEARD_QUOTED + 20];
-			snprintf(after, sizeof(after), " (last heard: \"%s\")",
-				 tw_call_quote(c->call, last, q, sizeof(q)));
-			tw_customer_fail_status(c, sr, now_ms, after);
-		} else {
-			tw_customer_fail_status(c, sr, now_ms, " (nothing heard yet)");
-		}
-	} else {
-		fail_call(c, sr, &e, now_ms);
-	}
-	tw_error_clear(&e);
+	/* issue 14, AUDIO: a resource's error status is not the call's;
+	 * issue 14, F1: what follows is continue_op's, maybe off the loop */
+	call_op op = {
+		.kind = OP_DOCUMENT,
+		.call = c->call,
+		.url = r->url,
+		.status = r->status,
+		.content_type = r->content_type,
+		.body = r->body.data,
+		.len = r->body.len,
+		.total_ms = r->timings.total_ms,
+		.resource = tw_call_fetching_resource(c->call),
+	};
+	perform_op(c, sr, &op, now_ms);
 }
 
 /* issue 14, AUDIO */
@@ -1142,12 +1271,13 @@ bool tw_caller_resource_failed(tw_customer *c, tw_step_result *sr, const char *w
 	if (!c->call || !tw_call_fetching_resource(c->call))
 		return false;
 	c->webhook = false;
-	tw_error e = {0};
-	if (tw_call_resource_failed(c->call, why, c->resp.timings.total_ms, &e) == TW_OK)
-		fetch_or_pass(c, sr, now_ms);
-	else
-		fail_call(c, sr, &e, now_ms);
-	tw_error_clear(&e);
+	call_op op = {.kind = OP_RESOURCE_FAILED, .call = c->call,
+		      .total_ms = c->resp.timings.total_ms};
+	if (why && !(op.text = strdup(why))) {
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+		return true;
+	}
+	perform_op(c, sr, &op, now_ms); /* issue 14, F1: maybe off the loop */
 	return true;
 }
 

@@ -46,4 +46,12 @@ bool tw_caller_resource_failed(tw_customer *c, tw_step_result *sr, const char *w
  * go into the result. */
 void tw_caller_finish(tw_customer *c);
 
+/* issue 14, F1: joins the call operation that ran off the loop
+ * (c->offload) and goes on from it as the step would have inline: the
+ * next fetch, the step's end or its failure. */
+void tw_caller_offload_done(tw_customer *c, tw_step_result *sr, double now_ms);
+/* issue 14, F1: waits for an operation off the loop, if one runs, and
+ * drops it without going on (the customer is being freed). */
+void tw_caller_offload_free(tw_customer *c);
+
 #endif

@@ -1522,11 +1522,13 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "%s", why_lost);
 	} else if (c->webhook && rc == TW_OK) {
 		tw_caller_webhook_done(c, sr, now_ms);
-		if (c->state == TW_CUSTOMER_WAITING)
-			return; /* the IVR asked for another document */
+		if (c->state == TW_CUSTOMER_WAITING || c->state == TW_CUSTOMER_SCRIPTING)
+			return; /* the IVR asked for another document; issue 14,
+				   F1: or the call runs it off the loop */
 	} else if (rc != TW_OK && c->webhook && !c->interrupted && !lost &&
 		   tw_caller_resource_failed(c, sr, e.message, now_ms)) { /* issue 14, AUDIO */
-		if (c->state == TW_CUSTOMER_WAITING) {
+		if (c->state == TW_CUSTOMER_WAITING ||
+		    c->state == TW_CUSTOMER_SCRIPTING) { /* issue 14, F1 */
 			tw_error_clear(&e);
 			return;
 		}
@@ -1554,6 +1556,11 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms)
 void tw_customer_interrupt(tw_customer *c, double now_ms)
 {
 	c->interrupted = true;
+	/* issue 14, F1: the operation off the loop is waited for (the call's
+	 * stop request cuts its interpreter short, the sandbox's time limit
+	 * bounds the rest), and then what follows it is interrupted */
+	if (c->state == TW_CUSTOMER_SCRIPTING)
+		tw_customer_offload_done(c, now_ms);
 	if (c->state == TW_CUSTOMER_WAITING) {
 		tw_customer_transfer_done(c, CURLE_ABORTED_BY_CALLBACK, now_ms);
 	} else if (c->state == TW_CUSTOMER_PAUSED) {
@@ -1571,6 +1578,7 @@ void tw_customer_interrupt(tw_customer *c, double now_ms)
 
 void tw_customer_free(tw_customer *c)
 {
+	tw_caller_offload_free(c); /* issue 14, F1: before the call it uses */
 	free(c->authorization);
 	free(c->auth_origin);
 	tw_http_request_free(&c->sent);
@@ -1585,4 +1593,17 @@ void tw_customer_free(tw_customer *c)
 	tw_vars_free(c->use_defaults); /* issue 13, F1 */
 	free(c->handler_note); /* issue 14, MATCH */
 	memset(c, 0, sizeof(*c));
+}
+
+/* issue 14, F1 */
+void tw_customer_offload_done(tw_customer *c, double now_ms)
+{
+	if (c->state != TW_CUSTOMER_SCRIPTING)
+		return;
+	c->state = TW_CUSTOMER_READY;
+	tw_caller_offload_done(c, cur_result(c), now_ms);
+	if (c->state == TW_CUSTOMER_WAITING || c->state == TW_CUSTOMER_SCRIPTING)
+		return;
+	next_step(c);
+	tw_customer_advance(c, now_ms);
 }

@@ -16,6 +16,7 @@
 #include "channels/web/transfer.h"
 #include "core/generate.h"
 #include "language/ast.h"
+#include "runner/offload.h" /* issue 14, F1 */
 #include "runner/run.h"
 
 typedef enum tw_customer_state {
@@ -23,6 +24,9 @@ typedef enum tw_customer_state {
 	TW_CUSTOMER_WAITING, /* a transfer is under way on c->easy */
 	TW_CUSTOMER_PAUSED,  /* thinking until wake_at_ms */
 	TW_CUSTOMER_DONE,
+	/* issue 14, F1: a call operation runs off the loop (c->offload);
+	   the loop joins it and goes on (tw_customer_offload_done) */
+	TW_CUSTOMER_SCRIPTING,
 } tw_customer_state;
 
 typedef struct tw_customer {
@@ -96,6 +100,13 @@ typedef struct tw_customer {
 	const tw_step *hearing;
 	int handler_actions;
 	char *handler_note; /* owned: what they did, for the step's note */
+	/* issue 14, F1: the loop's multi handle, woken when an operation off
+	 * the loop ends (borrowed; NULL: operations run inline); the
+	 * operation running (SCRIPTING) and its arguments and answer (owned
+	 * by runner/caller.c, freed when joined) */
+	CURLM *multi;
+	tw_offload offload;
+	void *call_op;
 } tw_customer;
 
 /* Milliseconds on a monotonic clock. */
@@ -163,6 +174,13 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms);
 void tw_customer_interrupt(tw_customer *c, double now_ms);
 
 void tw_customer_free(tw_customer *c);
+
+/* issue 14, F1: a SCRIPTING customer's operation has ended
+ * (tw_offload_done), or the run stops (then this waits for it): joins it
+ * and performs what follows it on the caller's (the loop's) thread, as
+ * tw_customer_transfer_done does after a transfer. Leaves the customer
+ * WAITING (its handle not yet added), PAUSED, SCRIPTING again, or DONE. */
+void tw_customer_offload_done(tw_customer *c, double now_ms);
 
 /* ---- for the step modules (customer.c, caller.c) ---- */
 

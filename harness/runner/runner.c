@@ -335,6 +335,7 @@ static int start_performance(worker *w, size_t ri, unsigned long long ticket,
 		return rc ? rc : TW_ENOMEM;
 	}
 	sl->c.performance = ticket + 1;
+	sl->c.multi = w->multi; /* issue 14, F1: woken by operations off the loop */
 	/* issue 13, GEN: {{seq}}, {{customer}} and the random values */
 	schedule *sc = w->sched;
 	tw_customer_generate(&sl->c, run->seed, sc->streams ? sc->streams[ri] : ri,
@@ -462,6 +463,11 @@ static void *work(void *arg)
 				} else {
 					wait_ms = fmin(wait_ms, c->wake_at_ms - now);
 				}
+			}
+			/* issue 14, F1: an operation off the loop ended */
+			if (c->state == TW_CUSTOMER_SCRIPTING && tw_offload_done(&c->offload)) {
+				tw_customer_offload_done(c, now);
+				add_if_waiting(w, c);
 			}
 			if (c->state == TW_CUSTOMER_DONE) {
 				if (performance_done(w, sl) != TW_OK)

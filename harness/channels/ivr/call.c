@@ -1720,3 +1720,9 @@ double tw_call_script_time(const tw_call *call)
 {
 	return call->script_time_s;
 }
+
+/* issue 14, F1 */
+bool tw_call_speaks_vxml(const tw_call *call)
+{
+	return call && call->current == DIALECT_VXML;
+}

@@ -552,6 +552,23 @@ int tw_call_audio_event(tw_call *call, const char *text, double seconds);
 /* For the owner: true while the pending request is a resource's. */
 bool tw_call_fetching_resource(const tw_call *call);
 
+/* ---- issue 14, F1: off the loop ----
+ * The owner may run tw_call_document, tw_call_resource_failed,
+ * tw_call_press, tw_call_say, tw_call_silence and tw_call_hangup on a
+ * thread other than its event loop's (runner/caller.c does so for a
+ * VoiceXML call: the interpreter may wait for the ECMAScript sandbox),
+ * one at a time, the owner touching neither the call nor the buffers it
+ * passed until that thread is joined. What the call borrows meanwhile is
+ * safe to read from there: tw_call_options.redact (the run's secrets are
+ * all registered before the first performance starts, and only read
+ * after), audio_cache (its own mutex), stop (run_cut reads an atomic);
+ * the sandbox (script.c) is the call's own: its child is forked from
+ * that thread, and outlives it (no PR_SET_PDEATHSIG: it ends on its
+ * socket's EOF). */
+/* True when the call's current document is VoiceXML (also while it
+ * fetches what that document needs). */
+bool tw_call_speaks_vxml(const tw_call *call);
+
 /* For the owner: the pending resource request could not be sent or
  * answered (why: the transport's words); kept as that resource's failure
  * and the call goes on (the next resource, or the document). fetch_ms as

@@ -1,0 +1,155 @@
+/*
+ * issue 14, F1: call operations off the loop (runner/offload.h). An
+ * operation's thread wakes the loop's multi handle when it ends; joining
+ * waits for one still running (a stop); a VoiceXML call's sandbox, forked
+ * from one operation's thread, serves the next operation after that
+ * thread is gone; a stop during an endless script is joined. Run under
+ * ASan (.ci/build asan) these also show that nothing leaks.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "channels/ivr/call.h"
+#include "runner/offload.h"
+
+#define URL "http://127.0.0.1:1/vxml"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function" /* the fixture's helpers for other tests */
+#include "call_fixture.h"
+#pragma GCC diagnostic pop
+
+#define VXML_OPEN "<?xml version=\"1.0\"?>\n<vxml version=\"2.1\" xmlns=\"http://www.w3.org/2001/vxml\">\n"
+#define VXML_CLOSE "</vxml>\n"
+
+typedef struct doc_op {
+	tw_call *call;
+	const char *doc;
+	const char *keys; /* instead of doc: press these */
+	int rc;
+	tw_error err;
+} doc_op;
+
+static void run_doc(void *arg)
+{
+	doc_op *op = arg;
+	if (op->keys)
+		op->rc = tw_call_press(op->call, op->keys, &op->err);
+	else
+		op->rc = answer_from(op->call, URL, op->doc, &op->err);
+}
+
+/* Waits on multi until the op has ended: it woke the multi. No timeout
+ * is relied on: a missed wake-up would hang the test (meson's timeout). */
+static void wait_woken(CURLM *multi, tw_offload *o)
+{
+	while (!tw_offload_done(o))
+		curl_multi_poll(multi, NULL, 0, 3600 * 1000, NULL);
+}
+
+static void op_sets(void *arg)
+{
+	atomic_store((_Atomic int *)arg, 42);
+}
+
+static void ends_and_wakes_the_loop(void **state)
+{
+	(void)state;
+	CURLM *multi = curl_multi_init();
+	assert_non_null(multi);
+	tw_offload o = {0};
+	_Atomic int v = 0;
+	assert_int_equal(tw_offload_start(&o, op_sets, &v, multi), TW_OK);
+	wait_woken(multi, &o);
+	tw_offload_join(&o);
+	assert_int_equal(atomic_load(&v), 42);
+	assert_false(tw_offload_done(&o)); /* joined: nothing running */
+	tw_offload_join(&o);               /* nothing to join: returns */
+	curl_multi_cleanup(multi);
+}
+
+/* The sandbox a VoiceXML call forks from one operation's thread serves
+ * the call's next operation, on another thread, after the first is gone:
+ * the child does not die with the thread that forked it. */
+static void sandbox_outlives_the_forking_thread(void **state)
+{
+	(void)state;
+	CURLM *multi = curl_multi_init();
+	tw_call *call = call_started();
+	doc_op op = {
+		.call = call,
+		.doc = VXML_OPEN
+		"<form><var name=\"n\" expr=\"1\"/>"
+		"<field name=\"d\" type=\"digits?length=1\"><prompt>Press a key.</prompt>"
+		"<filled><prompt><value expr=\"'got ' + (n + Number(d))\"/></prompt>"
+		"<disconnect/></filled></field></form>" VXML_CLOSE,
+	};
+	tw_offload o = {0};
+	assert_int_equal(tw_offload_start(&o, run_doc, &op, multi), TW_OK);
+	wait_woken(multi, &o);
+	tw_offload_join(&o);
+	ok(op.rc, &op.err);
+	assert_true(tw_call_speaks_vxml(call));
+	assert_int_equal(tw_call_state_of(call), TW_CALL_LISTENING);
+	doc_op press = {.call = call, .keys = "1"};
+	assert_int_equal(tw_offload_start(&o, run_doc, &press, multi), TW_OK);
+	wait_woken(multi, &o);
+	tw_offload_join(&o);
+	ok(press.rc, &press.err);
+	assert_string_equal(tw_call_last_prompt(call), "got 2");
+	tw_call_free(call);
+	curl_multi_cleanup(multi);
+}
+
+static bool stop_asked(void *ctx)
+{
+	return atomic_load((_Atomic int *)ctx) != 0;
+}
+
+/* A stop while an endless script runs off the loop: the owner joins the
+ * operation (the stop request cuts the interpreter short, the sandbox's
+ * time limit bounds the script) and frees the call; the call failed. */
+static void stop_during_an_endless_script_joins(void **state)
+{
+	(void)state;
+	_Atomic int stop = 0;
+	tw_call_options opts = {.stop = stop_asked, .stop_ctx = &stop};
+	tw_call_limits_init(&opts.limits);
+	tw_call *call = call_placed(opts);
+	doc_op op = {
+		.call = call,
+		.doc = VXML_OPEN "<form><block><script>while (true) {}</script>"
+		"<prompt>Never.</prompt></block></form>" VXML_CLOSE,
+	};
+	tw_offload o = {0};
+	assert_int_equal(tw_offload_start(&o, run_doc, &op, NULL), TW_OK);
+	atomic_store(&stop, 1);
+	tw_offload_join(&o);
+	assert_int_not_equal(op.rc, TW_OK);
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	tw_error_clear(&op.err);
+	tw_call_free(call);
+}
+
+int main(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ends_and_wakes_the_loop),
+		cmocka_unit_test(sandbox_outlives_the_forking_thread),
+		cmocka_unit_test(stop_during_an_endless_script_joins),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	curl_global_cleanup();
+	return rc;
+}
