@@ -404,6 +404,7 @@ void tw_caller_call(tw_customer *c, tw_step_result *sr, const tw_step *st, doubl
 	tw_call_limits_init(&o.limits);
 	o.limits.max_fetches = c->run->opts.call_max_fetches;
 	o.limits.max_call_s = c->run->opts.call_max_seconds;
+	o.limits.prefetch_s = c->run->opts.timeout_ms / 1000.0; /* issue 14, F3 */
 	o.limits.max_prompt_loops = c->run->opts.call_max_loops;
 	if (!(c->call = tw_call_new(&o))) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "channels/ivr/grammar_srgs.h"
 #include "channels/web/html.h"
 #include "core/array.h"
 #include "core/buf.h"
@@ -49,6 +50,11 @@ typedef struct resource {
 	size_t len;
 	char *failure;      /* owned; why the fetch failed, or NULL */
 	bool noted;         /* its audio's "could not time" note is written */
+	int depth;          /* issue 14, F3: grammars between it and the
+			       document (0: the document names it) */
+	char *audio_why;    /* issue 14, F3: owned; why its audio could not be
+			       timed (this call's alone: the run's cache
+			       keeps only lengths), or NULL */
 } resource;
 
 struct tw_call {
@@ -117,6 +123,10 @@ struct tw_call {
 	bool own_audio;
 	bool ran_out;      /* issue 14, MATCH: the IVR's hang-up was its
 			      document running out, not a <Hangup/> */
+	/* issue 14, F3: the prefetch of the held document, all of its
+	 * files (the grammars' and the root's too) */
+	size_t res_doc_count;    /* files it added */
+	double res_doc_ms;       /* real time their fetches took */
 };
 
 void tw_call_limits_init(tw_call_limits *l)
@@ -125,6 +135,7 @@ void tw_call_limits_init(tw_call_limits *l)
 	l->max_call_s = 3600;
 	l->max_prompt_loops = 3;
 	l->max_lines = TW_CALL_MAX_LINES;
+	l->prefetch_s = 30;
 }
 
 static char *dup_or_null(const char *s)
@@ -697,6 +708,10 @@ const char *tw_call_status_word(const tw_call *call)
 		return "completed";
 	switch (call->state) {
 	case TW_CALL_ENDED:
+		/* issue 14, F3: ENDED with no end yet is a document being
+		 * followed (a Redirect, a submit, a subdialog): in progress */
+		if (call->end == TW_END_NONE)
+			return "in-progress";
 		return call->end == TW_END_REJECTED ? (call->rejected && strcmp(call->rejected, "busy") == 0
 						       ? "busy" : "canceled")
 						    : "completed";
@@ -1329,6 +1344,7 @@ static void resource_clear(resource *r)
 	free(r->content_type);
 	free(r->body);
 	free(r->failure);
+	free(r->audio_why);
 }
 
 static void drop_held(tw_call *call)
@@ -1378,6 +1394,12 @@ typedef struct collecting {
 	bool in_root;   /* collecting an application root's: it has none */
 	size_t added;
 	size_t left;    /* past TW_CALL_MAX_RESOURCES */
+	/* issue 14, F3: collecting a fetched file's (a grammar's, the
+	 * root's): what it names past the document's cap is the IVR's fault */
+	bool fetched;
+	int depth;      /* of what it names */
+	long line;      /* of the first one past a cap */
+	bool too_deep, too_many;
 } collecting;
 
 static int add_ref(void *ctx, tw_call_res_kind kind, const char *ref, long line)
@@ -1391,8 +1413,16 @@ static int add_ref(void *ctx, tw_call_res_kind kind, const char *ref, long line)
 		free(url);
 		return TW_OK;
 	}
-	if (c->added == TW_CALL_MAX_RESOURCES) {
-		c->left++;
+	/* issue 14, F3: one cap for the document and every file its files
+	 * name, so a grammar naming a new grammar for ever ends */
+	if (c->depth > TW_SRGS_MAX_DOCS || call->res_doc_count == TW_CALL_MAX_RESOURCES) {
+		if (!c->fetched) {
+			c->left++;
+		} else if (!c->too_deep && !c->too_many) {
+			c->too_deep = c->depth > TW_SRGS_MAX_DOCS;
+			c->too_many = !c->too_deep;
+			c->line = line;
+		}
 		free(url);
 		return TW_OK;
 	}
@@ -1400,7 +1430,7 @@ static int add_ref(void *ctx, tw_call_res_kind kind, const char *ref, long line)
 		free(url);
 		return TW_ENOMEM;
 	}
-	resource r = {.url = url, .kind = kind, .line = line};
+	resource r = {.url = url, .kind = kind, .line = line, .depth = c->depth};
 	double s;
 	/* Timed by the run already: not fetched again. */
 	if (kind == TW_RES_AUDIO && tw_audio_cache_get(call->audio, url, &s, NULL))
@@ -1411,6 +1441,7 @@ static int add_ref(void *ctx, tw_call_res_kind kind, const char *ref, long line)
 	}
 	call->res[call->res_count++] = r;
 	c->added++;
+	call->res_doc_count++;
 	return TW_OK;
 }
 
@@ -1461,6 +1492,8 @@ static int hold_for_resources(tw_call *call, int d, xmlDocPtr doc, const char *u
 			      tw_error *err)
 {
 	collecting c = {.call = call, .base = url};
+	call->res_doc_count = 0;
+	call->res_doc_ms = 0;
 	int rc = dialects[d]->resources ? dialects[d]->resources(doc, add_ref, &c) : TW_OK;
 	if (rc == TW_OK && c.left) {
 		char note[200];
@@ -1494,6 +1527,29 @@ static int hold_for_resources(tw_call *call, int d, xmlDocPtr doc, const char *u
 	return 1;
 }
 
+/* issue 14, F3: the prefetch went past one of its caps (c's, or the
+ * time budget): the IVR's fault, as a platform's error.badfetch. */
+static void prefetch_over(tw_call *call, const collecting *c, tw_error *err)
+{
+	quote_buf q;
+	const char *base = tw_call_quote(call, c->base, q, sizeof(q));
+	if (c->too_deep)
+		tw_error_set(err, TW_ESERVICE,
+			     "the document's grammars refer to grammars more than %d deep "
+			     "(what a grammar may nest): line %ld of %s names one more",
+			     TW_SRGS_MAX_DOCS, c->line, base);
+	else if (c->too_many)
+		tw_error_set(err, TW_ESERVICE,
+			     "the document and the files it refers to name more than %d files "
+			     "(what techweek fetches for one document): line %ld of %s names "
+			     "one more", TW_CALL_MAX_RESOURCES, c->line, base);
+	else
+		tw_error_set(err, TW_ESERVICE,
+			     "fetching the files the document refers to took more than %g s "
+			     "(--timeout), %zu files so far, the last %s",
+			     call->limits.prefetch_s, call->res_doc_count, base);
+}
+
 /* The pending resource's answer (failed: the transport's words, or
  * NULL), kept; then the next resource, or the held document runs. */
 static int resource_answer(tw_call *call, long status, const char *content_type,
@@ -1502,6 +1558,8 @@ static int resource_answer(tw_call *call, long status, const char *content_type,
 {
 	tw_call_wait(call, fetch_ms / 1000.0);
 	call->res_fetching = false;
+	if (fetch_ms > 0)
+		call->res_doc_ms += fetch_ms;
 	if (call->halt.code != TW_OK) {
 		drop_held(call);
 		return settle(call, call->halt.code, err);
@@ -1541,13 +1599,19 @@ static int resource_answer(tw_call *call, long status, const char *content_type,
 		if (!r->body || (content_type && !r->content_type))
 			rc = TW_ENOMEM;
 	}
-	if (rc == TW_OK && r->kind == TW_RES_AUDIO)
-		rc = tw_audio_cache_put(call->audio, r->url, seconds, why[0] ? why : NULL);
+	/* issue 14, F3: only a length is the run's; a failure (a 503, a
+	 * timeout) is this call's, and the next call tries again */
+	if (rc == TW_OK && r->kind == TW_RES_AUDIO && seconds >= 0)
+		rc = tw_audio_cache_put(call->audio, r->url, seconds, NULL);
+	else if (rc == TW_OK && r->kind == TW_RES_AUDIO && !(r->audio_why = strdup(why)))
+		rc = TW_ENOMEM;
+	collecting c = {.call = call, .base = r->url, .in_root = true, .fetched = true,
+			.depth = r->depth + 1};
 	if (rc == TW_OK && r->kind == TW_RES_APPLICATION && !r->failure) {
 		/* The root document's own resources, before the document runs. */
 		xmlDocPtr root = parse_xml(r->body, r->len, r->url);
 		if (root) {
-			collecting c = {.call = call, .base = r->url, .in_root = true};
+			c.depth = 0; /* the document's own, in effect */
 			rc = tw_vxml_resources(root, add_ref, &c);
 			xmlFreeDoc(root);
 			r = NULL; /* res may have moved */
@@ -1557,11 +1621,16 @@ static int resource_answer(tw_call *call, long status, const char *content_type,
 		/* issue 14, SRGS: the grammars this grammar's rulerefs name */
 		xmlDocPtr g = parse_xml(r->body, r->len, r->url);
 		if (g) {
-			collecting c = {.call = call, .base = r->url, .in_root = true};
 			rc = tw_srgs_resources(g, add_ref, &c);
 			xmlFreeDoc(g);
 			r = NULL;
 		}
+	}
+	if (rc == TW_OK && (c.too_deep || c.too_many ||
+			    call->res_doc_ms > call->limits.prefetch_s * 1000)) {
+		prefetch_over(call, &c, err);
+		drop_held(call);
+		return fail(call, err);
 	}
 	if (rc == TW_OK && next_resource(call, &rc))
 		return TW_OK;
@@ -1624,7 +1693,10 @@ static double audio_s(tw_call *call, const char *base, const char *ref,
 	char *url = absolute(base, ref ? ref : "");
 	double s = -1;
 	*r = find(call, url);
-	if (!url || !tw_audio_cache_get(call->audio, url, &s, why)) {
+	if (url && *r && (*r)->audio_why && !tw_audio_cache_get(call->audio, url, &s, NULL)) {
+		snprintf(why, TW_AUDIO_WHY_SIZE, "%s", (*r)->audio_why);
+		s = -1;
+	} else if (!url || !tw_audio_cache_get(call->audio, url, &s, why)) {
 		snprintf(why, TW_AUDIO_WHY_SIZE, "%s",
 			 url && !is_http(url) ? "techweek fetches only http and https URLs"
 			 : !*r ? "not fetched before the document ran: a computed URL, or "

@@ -50,6 +50,9 @@ typedef struct tw_call_limits {
 	int max_lines;         /* transcript lines one document may add before
 				  the IVR waits for the caller, fetches or
 				  ends; default TW_CALL_MAX_LINES */
+	double prefetch_s;     /* issue 14, F3: real seconds the files one
+				  document refers to may take to fetch, all
+				  of them (the run's --timeout); default 30 */
 } tw_call_limits;
 
 /* Far above any real menu (a carrier's 64 KB TwiML holds a few thousand
