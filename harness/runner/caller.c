@@ -1085,6 +1085,9 @@ void tw_caller_hangup(tw_customer *c, tw_step_result *sr, const tw_step *st, dou
 	(void)st;
 	if (!on_call(c, sr, now_ms))
 		return;
+	/* issue 14, F3: a caller who has heard enough leaves there, not
+	 * after the ask's loop plays */
+	barge_in(c);
 	tw_error e = {0};
 	if (tw_call_hangup(c->call, &e) != TW_OK)
 		fail_call(c, sr, &e, now_ms);
