@@ -316,12 +316,29 @@ static int halt_error(const tw_call *call, tw_error *err)
 /* The call clock's limit, checked wherever the clock moves, and the
  * owner's stop request (ask_stop), asked wherever interpretation goes on:
  * neither waits for a document to end. */
+/* issue 14, F3: the interpreter is inside an element that listens (a
+ * <Gather>, a field, a menu): what it plays there is an ask the caller may
+ * still cut short (barge-in), so the clock limit waits for the caller's
+ * move, or for the interpreter to stop without listening (settle). The
+ * max_lines cap bounds such an element that never ends. */
+static bool in_listening_element(const tw_call *call)
+{
+	static const char *const listens[] = {"Gather", "field", "menu", "initial"};
+	if (call->state == TW_CALL_LISTENING) /* the caller's move */
+		return false;
+	for (const xmlNode *n = call->at; n && n->type == XML_ELEMENT_NODE; n = n->parent)
+		for (size_t i = 0; i < sizeof(listens) / sizeof(listens[0]); i++)
+			if (strcmp((const char *)n->name, listens[i]) == 0)
+				return true;
+	return false;
+}
+
 static int check(tw_call *call, bool ask_stop)
 {
 	if (call->halt.code != TW_OK)
 		return call->halt.code;
 	/* A hair over: 9000 prompts of 0.4 s add up to 3600.0000001 s. */
-	if (call->clock_s > call->limits.max_call_s + 1e-6)
+	if (call->clock_s > call->limits.max_call_s + 1e-6 && !in_listening_element(call))
 		return halt(call, TW_ELIMIT,
 			    "the call went past %.0f s of call time (--call-max-time): "
 			    "%.2f s on the call clock", call->limits.max_call_s, call->clock_s);
@@ -941,8 +958,17 @@ static int fail(tw_call *call, tw_error *err)
 
 /* After an interpreter ran: the call's halt (whatever the interpreter
  * made of it), or the interpreter's own failure. */
+static bool barge_open(const tw_call *call);
+
 static int settle(tw_call *call, int rc, tw_error *err)
 {
+	/* issue 14, F3: an ask the caller may cut is judged on the clock
+	 * after the caller's move; anything else now */
+	if (rc == TW_OK && call->halt.code == TW_OK && !barge_open(call) &&
+	    call->clock_s > call->limits.max_call_s + 1e-6)
+		halt(call, TW_ELIMIT,
+		     "the call went past %.0f s of call time (--call-max-time): "
+		     "%.2f s on the call clock", call->limits.max_call_s, call->clock_s);
 	if (call->halt.code != TW_OK) {
 		halt_error(call, err);
 		return fail(call, err);
