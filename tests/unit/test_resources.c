@@ -195,6 +195,45 @@ static void a_failed_audio_fetch_is_the_calls_alone(void **state)
 	tw_audio_cache_free(cache);
 }
 
+/* Each play waits for its own file's fetch, when it plays. */
+static void a_fetch_is_on_the_clock_when_the_file_plays(void **state)
+{
+	(void)state;
+	tw_audio_cache *cache = tw_audio_cache_new();
+	tw_call *call = new_call(cache, 0);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, URL, 200,
+				"<Response><Play>a.wav</Play><Say>Hi</Say><Play>b.wav</Play>"
+				"</Response>", 0, &err),
+			 TW_OK);
+	size_t len;
+	unsigned char *w = wav(8000, 8000, &len);
+	assert_true(tw_call_fetching_resource(call));
+	assert_int_equal(tw_call_document(call, BASE "a.wav", 200, "audio/wav", (char *)w, len,
+					  500, &err), TW_OK);
+	assert_true(tw_call_fetching_resource(call));
+	assert_int_equal(tw_call_document(call, BASE "b.wav", 200, "audio/wav", (char *)w, len,
+					  700, &err), TW_OK);
+	free(w);
+	assert_true(tw_call_event_count(call) >= 3);
+	assert_true(fabs(tw_call_event_at(call, 0)->at_s - 0.5) < 1e-9);       /* a */
+	assert_true(fabs(tw_call_event_at(call, 1)->at_s - 1.5) < 1e-9);       /* Hi */
+	assert_true(fabs(tw_call_event_at(call, 2)->at_s - (1.9 + 0.7)) < 1e-9); /* b */
+	tw_call_free(call);
+	/* The run has them: the next call waits for neither. */
+	call = new_call(cache, 0);
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, URL, 200,
+				"<Response><Play>a.wav</Play><Say>Hi</Say><Play>b.wav</Play>"
+				"</Response>", 0, &err),
+			 TW_OK);
+	assert_false(tw_call_fetching_resource(call));
+	assert_true(fabs(tw_call_event_at(call, 2)->at_s - 1.4) < 1e-9);
+	tw_call_free(call);
+	tw_audio_cache_free(cache);
+}
+
 static const char *param(const tw_call_request *r, const char *name)
 {
 	for (size_t i = 0; i < r->param_count; i++)
@@ -227,6 +266,7 @@ int main(void)
 		cmocka_unit_test(the_prefetch_of_a_document_has_a_time_budget),
 		cmocka_unit_test(a_failed_audio_fetch_is_the_calls_alone),
 		cmocka_unit_test(a_request_made_mid_call_is_in_progress),
+		cmocka_unit_test(a_fetch_is_on_the_clock_when_the_file_plays),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,9 @@ typedef struct resource {
 	char *audio_why;    /* issue 14, F3: owned; why its audio could not be
 			       timed (this call's alone: the run's cache
 			       keeps only lengths), or NULL */
+	double fetch_s;     /* issue 14, F3: the real time its fetch took,
+			       on the call clock when first used (charge) */
+	bool charged;
 } resource;
 
 struct tw_call {
@@ -1553,6 +1556,18 @@ static int hold_for_resources(tw_call *call, int d, xmlDocPtr doc, const char *u
 	return 1;
 }
 
+/* issue 14, F3: the first use of r in the call puts its fetch on the
+ * clock: the caller waits for what the carrier fetched for the prompt or
+ * grammar at hand. A file the run had timed costs nothing (fetch_s 0: a
+ * carrier's cache). */
+static void charge(tw_call *call, resource *r)
+{
+	if (!r || r->charged)
+		return;
+	r->charged = true;
+	tw_call_wait(call, r->fetch_s);
+}
+
 /* issue 14, F3: the prefetch went past one of its caps (c's, or the
  * time budget): the IVR's fault, as a platform's error.badfetch. */
 static void prefetch_over(tw_call *call, const collecting *c, tw_error *err)
@@ -1582,10 +1597,13 @@ static int resource_answer(tw_call *call, long status, const char *content_type,
 			   const char *body, size_t len, double fetch_ms, const char *failed,
 			   tw_error *err)
 {
-	tw_call_wait(call, fetch_ms / 1000.0);
+	/* issue 14, F3: the caller waits for a file when the document uses
+	 * it (charge), not for every file of every branch now */
 	call->res_fetching = false;
-	if (fetch_ms > 0)
+	if (fetch_ms > 0) {
 		call->res_doc_ms += fetch_ms;
+		call->res[call->res_current].fetch_s = fetch_ms / 1000.0;
+	}
 	if (call->halt.code != TW_OK) {
 		drop_held(call);
 		return settle(call, call->halt.code, err);
@@ -1692,7 +1710,7 @@ int tw_call_resource(tw_call *call, const char *base, const char *ref, const cha
 {
 	quote_buf q;
 	char *url = absolute(base, ref ? ref : "");
-	const resource *r = find(call, url);
+	resource *r = find(call, url);
 	if (!r || !r->done || r->kind == TW_RES_AUDIO) {
 		tw_error_set(err, TW_CALL_NOT_FETCHED,
 			     "%s was not fetched before the document ran (a computed URL?)",
@@ -1701,6 +1719,7 @@ int tw_call_resource(tw_call *call, const char *base, const char *ref, const cha
 		return TW_CALL_NOT_FETCHED;
 	}
 	free(url);
+	charge(call, r);
 	if (r->failure)
 		return tw_error_set(err, TW_ESERVICE, "%s", r->failure);
 	if (body)
@@ -1719,6 +1738,7 @@ static double audio_s(tw_call *call, const char *base, const char *ref,
 	char *url = absolute(base, ref ? ref : "");
 	double s = -1;
 	*r = find(call, url);
+	charge(call, *r);
 	if (url && *r && (*r)->audio_why && !tw_audio_cache_get(call->audio, url, &s, NULL)) {
 		snprintf(why, TW_AUDIO_WHY_SIZE, "%s", (*r)->audio_why);
 		s = -1;
