@@ -61,7 +61,8 @@ static void render_event(tw_buf *b, const tw_call_event *e)
 	case TW_EV_PLAY:
 		tw_buf_printf(b, "IVR plays %s", t);
 		if (e->audio) /* issue 14, AUDIO: a file, for its length */
-			tw_buf_printf(b, " (%.1f s)", e->duration_s);
+			tw_buf_printf(b, e->estimated ? " (%.1f s, estimated)" : " (%.1f s)",
+				      e->duration_s);
 		break;
 	case TW_EV_PAUSE:
 		tw_buf_printf(b, "IVR is silent for %.1fs", e->duration_s);
@@ -1146,7 +1147,18 @@ bool tw_caller_resource_failed(tw_customer *c, tw_step_result *sr, const char *w
 		return false;
 	c->webhook = false;
 	tw_error e = {0};
-	if (tw_call_resource_failed(c->call, why, c->resp.timings.total_ms, &e) == TW_OK)
+	int rc;
+	if (c->resp.truncated && c->resp.body.len > 0) {
+		/* issue 14, F3: a file past --max-body: timed from what came */
+		const char *cl = tw_response_header(&c->resp, "Content-Length");
+		double size = cl ? strtod(cl, NULL) : 0;
+		rc = tw_call_resource_partial(c->call, c->resp.status, c->resp.content_type,
+					      c->resp.body.data, c->resp.body.len, size,
+					      c->resp.timings.total_ms, &e);
+	} else {
+		rc = tw_call_resource_failed(c->call, why, c->resp.timings.total_ms, &e);
+	}
+	if (rc == TW_OK)
 		fetch_or_pass(c, sr, now_ms);
 	else
 		fail_call(c, sr, &e, now_ms);

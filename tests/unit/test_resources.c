@@ -234,6 +234,24 @@ static void a_fetch_is_on_the_clock_when_the_file_plays(void **state)
 	tw_audio_cache_free(cache);
 }
 
+/* A WAV's header states its length: the first bytes are enough when the
+ * file's size is known; without it, what came is timed and marked. */
+static void a_wav_past_the_cap_is_timed_from_its_header(void **state)
+{
+	(void)state;
+	size_t len;
+	unsigned char *w = wav(8000, 80000, &len); /* 10 s */
+	char why[TW_AUDIO_WHY_SIZE];
+	bool estimated = true;
+	double s = tw_audio_duration_prefix(w, 4096, len, &estimated, why);
+	assert_true(fabs(s - 10.0) < 1e-9);
+	assert_false(estimated);
+	s = tw_audio_duration_prefix(w, 4096, 0, &estimated, why);
+	assert_true(s >= 0 && s < 10.0);
+	assert_true(estimated);
+	free(w);
+}
+
 static const char *param(const tw_call_request *r, const char *name)
 {
 	for (size_t i = 0; i < r->param_count; i++)
@@ -267,6 +285,7 @@ int main(void)
 		cmocka_unit_test(a_failed_audio_fetch_is_the_calls_alone),
 		cmocka_unit_test(a_request_made_mid_call_is_in_progress),
 		cmocka_unit_test(a_fetch_is_on_the_clock_when_the_file_plays),
+		cmocka_unit_test(a_wav_past_the_cap_is_timed_from_its_header),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

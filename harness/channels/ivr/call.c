@@ -58,6 +58,9 @@ typedef struct resource {
 	double fetch_s;     /* issue 14, F3: the real time its fetch took,
 			       on the call clock when first used (charge) */
 	bool charged;
+	double est_s;       /* issue 14, F3: the length of audio larger than
+			       --max-body, estimated; < 0: none */
+	char *est_note;     /* owned; the note its first play adds, or NULL */
 } resource;
 
 struct tw_call {
@@ -130,6 +133,9 @@ struct tw_call {
 	 * files (the grammars' and the root's too) */
 	size_t res_doc_count;    /* files it added */
 	double res_doc_ms;       /* real time their fetches took */
+	bool res_partial;        /* the answer being kept is the first bytes
+				    of a file larger than --max-body */
+	double res_size;         /* its Content-Length; 0: not given */
 };
 
 void tw_call_limits_init(tw_call_limits *l)
@@ -1374,6 +1380,7 @@ static void resource_clear(resource *r)
 	free(r->body);
 	free(r->failure);
 	free(r->audio_why);
+	free(r->est_note);
 }
 
 static void drop_held(tw_call *call)
@@ -1459,7 +1466,7 @@ static int add_ref(void *ctx, tw_call_res_kind kind, const char *ref, long line)
 		free(url);
 		return TW_ENOMEM;
 	}
-	resource r = {.url = url, .kind = kind, .line = line, .depth = c->depth};
+	resource r = {.url = url, .kind = kind, .line = line, .depth = c->depth, .est_s = -1};
 	double s;
 	/* Timed by the run already: not fetched again. */
 	if (kind == TW_RES_AUDIO && tw_audio_cache_get(call->audio, url, &s, NULL))
@@ -1620,8 +1627,30 @@ static int resource_answer(tw_call *call, long status, const char *content_type,
 		snprintf(why, sizeof(why), "answered %ld", status);
 	int rc = TW_OK;
 	double seconds = -1;
-	if (!why[0] && r->kind == TW_RES_AUDIO)
+	if (!why[0] && r->kind == TW_RES_AUDIO && call->res_partial) {
+		/* issue 14, F3: a file past --max-body, timed from what came */
+		bool estimated = false;
+		seconds = tw_audio_duration_prefix(body, len, (size_t)call->res_size, &estimated,
+						   why);
+		if (seconds >= 0 && estimated) {
+			r->est_s = seconds;
+			seconds = -1; /* this call's, not the run's */
+			if (call->res_size <= 0) {
+				tw_buf b;
+				tw_buf_init(&b, 4096);
+				tw_buf_printf(&b, "%s is larger than --max-body and its server did "
+					      "not say how large: timed from its first %zu bytes "
+					      "only, %.1f s; it plays longer", r->url, len, r->est_s);
+				if (!tw_buf_failed(&b))
+					r->est_note = tw_buf_steal(&b);
+				else
+					tw_buf_free(&b);
+			}
+		}
+	} else if (!why[0] && r->kind == TW_RES_AUDIO) {
 		seconds = tw_audio_duration(body, len, why);
+	}
+	call->res_partial = false;
 	if (why[0]) {
 		quote_buf q;
 		tw_buf b;
@@ -1647,7 +1676,8 @@ static int resource_answer(tw_call *call, long status, const char *content_type,
 	 * timeout) is this call's, and the next call tries again */
 	if (rc == TW_OK && r->kind == TW_RES_AUDIO && seconds >= 0)
 		rc = tw_audio_cache_put(call->audio, r->url, seconds, NULL);
-	else if (rc == TW_OK && r->kind == TW_RES_AUDIO && !(r->audio_why = strdup(why)))
+	else if (rc == TW_OK && r->kind == TW_RES_AUDIO && r->est_s < 0 &&
+		 !(r->audio_why = strdup(why)))
 		rc = TW_ENOMEM;
 	collecting c = {.call = call, .base = r->url, .in_root = true, .fetched = true,
 			.depth = r->depth + 1};
@@ -1705,6 +1735,20 @@ int tw_call_resource_failed(tw_call *call, const char *why, double fetch_ms, tw_
 			       why && *why ? why : "could not be fetched", err);
 }
 
+int tw_call_resource_partial(tw_call *call, long status, const char *content_type,
+			     const char *body, size_t kept, double size, double fetch_ms,
+			     tw_error *err)
+{
+	if (!tw_call_fetching_resource(call))
+		return tw_error_set(err, TW_EUSAGE, "no resource is being fetched");
+	if (call->res[call->res_current].kind != TW_RES_AUDIO || status < 200 || status >= 300)
+		return resource_answer(call, 0, NULL, NULL, 0, fetch_ms,
+				       "is larger than the --max-body limit", err);
+	call->res_partial = true;
+	call->res_size = size > (double)kept ? size : 0;
+	return resource_answer(call, status, content_type, body, kept, fetch_ms, NULL, err);
+}
+
 int tw_call_resource(tw_call *call, const char *base, const char *ref, const char **body,
 		     size_t *len, const char **content_type, tw_error *err)
 {
@@ -1739,6 +1783,11 @@ static double audio_s(tw_call *call, const char *base, const char *ref,
 	double s = -1;
 	*r = find(call, url);
 	charge(call, *r);
+	if (*r && (*r)->est_s >= 0) {
+		free(url);
+		why[0] = '\0';
+		return (*r)->est_s;
+	}
 	if (url && *r && (*r)->audio_why && !tw_audio_cache_get(call->audio, url, &s, NULL)) {
 		snprintf(why, TW_AUDIO_WHY_SIZE, "%s", (*r)->audio_why);
 		s = -1;
@@ -1773,6 +1822,10 @@ double tw_call_audio_timed(tw_call *call, const char *base, const char *ref, int
 	resource *r;
 	double s = audio_s(call, base, ref, why, &r);
 	*rc = TW_OK;
+	if (s >= 0 && r && r->est_note && !r->noted) {
+		r->noted = true;
+		*rc = add_event(call, TW_EV_NOTE, r->est_note, 0, true);
+	}
 	if (s >= 0)
 		return s;
 	if (!r || !r->noted) {
@@ -1797,6 +1850,10 @@ int tw_call_audio_event(tw_call *call, const char *text, double seconds)
 	int rc = add_event(call, TW_EV_PLAY, text, seconds, true);
 	if (call->event_count > before)
 		call->events[before].audio = true;
+	/* issue 14, F3: text is the absolute URL the file was fetched by */
+	const resource *r = call->event_count > before ? find(call, text) : NULL;
+	if (r && r->est_s >= 0)
+		call->events[before].estimated = true;
 	return rc;
 }
 

@@ -167,6 +167,9 @@ typedef struct tw_call_event {
 	bool barged_in;    /* a PRESS or SPEAK that cut the IVR's prompts
 			      short (tw_call_barge_in): the transcript says
 			      so even when what it cut never began */
+	bool estimated;    /* issue 14, F3: an audio PLAY whose length is
+			      estimated (a file past --max-body, its kept
+			      part scaled): "(61.2 s, estimated)" */
 } tw_call_event;
 
 /* What the IVR is collecting while LISTENING. */
@@ -557,6 +560,16 @@ bool tw_call_fetching_resource(const tw_call *call);
  * and the call goes on (the next resource, or the document). fetch_ms as
  * for tw_call_document. TW_EUSAGE when no resource is pending. */
 int tw_call_resource_failed(tw_call *call, const char *why, double fetch_ms, tw_error *err);
+
+/* issue 14, F3: for the owner: the pending resource's answer was larger
+ * than --max-body and only its first kept bytes came (size: the
+ * Content-Length the server gave, 0 when none). Audio is timed from them
+ * (audio.h tw_audio_duration_prefix): its play is marked estimated when
+ * the length is scaled, with a note when the size was not given; any
+ * other resource fails as too large. As tw_call_document otherwise. */
+int tw_call_resource_partial(tw_call *call, long status, const char *content_type,
+			     const char *body, size_t kept, double size, double fetch_ms,
+			     tw_error *err);
 
 /* The collectors (resources.c). */
 int tw_twiml_resources(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx);
