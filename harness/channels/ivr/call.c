@@ -1013,6 +1013,33 @@ static const char *root_name(xmlDocPtr doc)
 	return root ? (const char *)root->name : NULL;
 }
 
+/* issue 14, F3: the one way the IVR's bytes become a tree. NONET and no
+ * entity substitution: a hostile document fetches nothing and expands
+ * nothing. */
+xmlDocPtr tw_call_parse_xml(const char *body, size_t len, const char *url, char *why,
+			    size_t why_size)
+{
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		if (why)
+			snprintf(why, why_size, "out of memory");
+		return NULL;
+	}
+	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body ? body : "",
+					  (int)(len > 0x7fffffff ? 0x7fffffff : len), url, NULL,
+					  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc && why) {
+		const xmlError *xe = xmlCtxtGetLastError(ctxt);
+		snprintf(why, why_size, "an empty document");
+		if (xe && xe->message) {
+			snprintf(why, why_size, "line %d: %s", xe->line, xe->message);
+			why[strcspn(why, "\n")] = '\0';
+		}
+	}
+	xmlFreeParserCtxt(ctxt);
+	return doc;
+}
+
 static int resource_answer(tw_call *call, long status, const char *content_type,
 			   const char *body, size_t len, double fetch_ms, const char *failed,
 			   tw_error *err);
@@ -1047,32 +1074,17 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 			     tw_call_quote(call, url, q, sizeof(q)), status);
 		return fail(call, err);
 	}
-	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-	if (!ctxt) {
-		tw_error_set(err, TW_ENOMEM, "out of memory");
-		return fail(call, err);
-	}
-	/* NONET and no entity substitution: a hostile document fetches
-	 * nothing and expands nothing. */
-	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body ? body : "", (int)(len > 0x7fffffff ? 0x7fffffff : len),
-					  url, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-					  XML_PARSE_NOWARNING);
+	char why[200];
+	xmlDocPtr doc = tw_call_parse_xml(body, len, url, why, sizeof(why));
 	if (!doc) {
-		const xmlError *xe = xmlCtxtGetLastError(ctxt);
-		char why[200] = "an empty document";
-		if (xe && xe->message) {
-			snprintf(why, sizeof(why), "line %d: %s", xe->line,
-				 tw_call_quote(call, xe->message, q, sizeof(q)));
-			why[strcspn(why, "\n")] = '\0';
-		}
+		quote_buf w;
 		tw_error_set(err, TW_ESERVICE,
 			     "the webhook %s did not answer XML (Content-Type %s): %s",
 			     tw_call_quote(call, url, q, sizeof(q)),
-			     content_type ? content_type : "none", why);
-		xmlFreeParserCtxt(ctxt);
+			     content_type ? content_type : "none",
+			     tw_call_quote(call, why, w, sizeof(w)));
 		return fail(call, err);
 	}
-	xmlFreeParserCtxt(ctxt);
 	const char *root = root_name(doc);
 	int d = -1;
 	for (int i = 0; i < DIALECT_COUNT; i++)
@@ -1363,14 +1375,7 @@ void tw_call_barge_in(tw_call *call, size_t heard, size_t heard_byte)
 /* Parsed as the call parses documents: NONET, no entities expanded. */
 static xmlDocPtr parse_xml(const char *body, size_t len, const char *url)
 {
-	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-	if (!ctxt)
-		return NULL;
-	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body ? body : "",
-					  (int)(len > 0x7fffffff ? 0x7fffffff : len), url, NULL,
-					  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	xmlFreeParserCtxt(ctxt);
-	return doc;
+	return tw_call_parse_xml(body, len, url, NULL, 0);
 }
 
 static void resource_clear(resource *r)
@@ -1803,31 +1808,20 @@ static double audio_s(tw_call *call, const char *base, const char *ref,
 	return s;
 }
 
-double tw_call_audio_s(tw_call *call, const char *base, const char *ref)
+double tw_call_audio_timed(tw_call *call, const char *base, const char *ref, char *why,
+			   int *rc)
 {
-	char why[TW_AUDIO_WHY_SIZE];
+	char own[TW_AUDIO_WHY_SIZE];
 	resource *r;
-	return audio_s(call, base, ref, why, &r);
-}
-
-double tw_call_audio_why(tw_call *call, const char *base, const char *ref, char *why)
-{
-	resource *r;
-	return audio_s(call, base, ref, why, &r);
-}
-
-double tw_call_audio_timed(tw_call *call, const char *base, const char *ref, int *rc)
-{
-	char why[TW_AUDIO_WHY_SIZE];
-	resource *r;
-	double s = audio_s(call, base, ref, why, &r);
+	double s = audio_s(call, base, ref, why ? why : own, &r);
 	*rc = TW_OK;
 	if (s >= 0 && r && r->est_note && !r->noted) {
 		r->noted = true;
 		*rc = add_event(call, TW_EV_NOTE, r->est_note, 0, true);
 	}
-	if (s >= 0)
+	if (s >= 0 || why)
 		return s;
+	why = own;
 	if (!r || !r->noted) {
 		char *url = absolute(base, ref ? ref : "");
 		tw_buf b;

@@ -532,21 +532,20 @@ int tw_call_resource(tw_call *call, const char *base, const char *ref,
 		     const char **body, size_t *len, const char **content_type,
 		     tw_error *err);
 
-/* Seconds that audio takes, from the run's cache (fetched before the
- * document ran); a negative value when it could not be read (the caller
- * then adds a note and uses TW_CALL_AUDIO_DEFAULT_S). */
-double tw_call_audio_s(tw_call *call, const char *base, const char *ref);
-
-/* tw_call_audio_s, with why (TW_AUDIO_WHY_SIZE bytes) saying why when it
- * is negative ("answered 404", "not audio libsndfile can read: ...", "not
- * fetched before the document ran: a computed URL?"). */
-double tw_call_audio_why(tw_call *call, const char *base, const char *ref, char *why);
-
-/* tw_call_audio_s, and when the audio could not be timed, a transcript
- * note (once per URL per call) "could not time URL (why); counted as
- * 3.0 s" and TW_CALL_AUDIO_DEFAULT_S. *rc gets TW_OK, or the note's
- * failure (TW_ENOMEM, a halt's code). */
-double tw_call_audio_timed(tw_call *call, const char *base, const char *ref, int *rc);
+/* Seconds that audio takes (one lookup for every interpreter; issue 14,
+ * F3): its length from the run's cache (fetched before the document ran),
+ * or this call's estimate of a file past --max-body. The first use of
+ * the file in the call puts its fetch's time on the clock. When it could
+ * not be timed:
+ * - why non-NULL (TW_AUDIO_WHY_SIZE bytes): a negative value, why saying
+ *   why ("answered 404", "not audio libsndfile can read: ...", "not
+ *   fetched before the document ran: a computed URL?"), no note: the
+ *   interpreter decides (VoiceXML plays the fallback content);
+ * - why NULL: a transcript note (once per URL per call) "could not time
+ *   URL (why); counted as 3.0 s" and TW_CALL_AUDIO_DEFAULT_S.
+ * *rc gets TW_OK, or a note's failure (TW_ENOMEM, a halt's code). */
+double tw_call_audio_timed(tw_call *call, const char *base, const char *ref, char *why,
+			   int *rc);
 
 /* Records a PLAY of an audio file (text: as the transcript shows it) that
  * takes seconds: tw_call_event_add, with the event marked audio. */
@@ -570,6 +569,13 @@ int tw_call_resource_failed(tw_call *call, const char *why, double fetch_ms, tw_
 int tw_call_resource_partial(tw_call *call, long status, const char *content_type,
 			     const char *body, size_t kept, double size, double fetch_ms,
 			     tw_error *err);
+
+/* issue 14, F3: the IVR's bytes (a document, a root, a grammar) as XML,
+ * as every reader of them parses them: no network, no entity expansion,
+ * no messages. NULL when not well-formed, with why (why_size bytes; may be
+ * NULL) saying where ("line 3: ..."). Freed with xmlFreeDoc. */
+xmlDocPtr tw_call_parse_xml(const char *body, size_t len, const char *url, char *why,
+			    size_t why_size);
 
 /* The collectors (resources.c). */
 int tw_twiml_resources(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx);
