@@ -252,6 +252,47 @@ static void a_wav_past_the_cap_is_timed_from_its_header(void **state)
 	free(w);
 }
 
+/* The owner hands over the first bytes of a file past --max-body: a WAV
+ * with its size known plays its length; with none, what came plays,
+ * estimated, after a note. */
+static void a_file_past_the_cap_plays_what_its_first_bytes_say(void **state)
+{
+	(void)state;
+	size_t len;
+	unsigned char *w = wav(8000, 80000, &len); /* 10 s */
+	for (int known = 1; known >= 0; known--) {
+		tw_call *call = new_call(NULL, 0);
+		tw_error err = {0};
+		assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+		assert_int_equal(answer(call, URL, 200, plays, 0, &err), TW_OK);
+		assert_true(tw_call_fetching_resource(call));
+		assert_int_equal(tw_call_resource_partial(call, 200, "audio/wav", (char *)w, 4096,
+							  known ? (double)len : 0, 0, &err),
+				 TW_OK);
+		const tw_call_event *play = NULL, *note = NULL;
+		for (size_t i = 0; i < tw_call_event_count(call); i++) {
+			const tw_call_event *e = tw_call_event_at(call, i);
+			if (e->kind == TW_EV_PLAY)
+				play = e;
+			if (e->kind == TW_EV_NOTE)
+				note = e;
+		}
+		assert_non_null(play);
+		if (known) {
+			assert_true(fabs(play->duration_s - 10.0) < 1e-9);
+			assert_false(play->estimated);
+			assert_null(note);
+		} else {
+			assert_true(play->duration_s < 10.0);
+			assert_true(play->estimated);
+			assert_non_null(note);
+			assert_non_null(strstr(note->text, "did not say how large"));
+		}
+		tw_call_free(call);
+	}
+	free(w);
+}
+
 static const char *param(const tw_call_request *r, const char *name)
 {
 	for (size_t i = 0; i < r->param_count; i++)
@@ -286,6 +327,7 @@ int main(void)
 		cmocka_unit_test(a_request_made_mid_call_is_in_progress),
 		cmocka_unit_test(a_fetch_is_on_the_clock_when_the_file_plays),
 		cmocka_unit_test(a_wav_past_the_cap_is_timed_from_its_header),
+		cmocka_unit_test(a_file_past_the_cap_plays_what_its_first_bytes_say),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1432,7 +1432,8 @@ static resource *find(const tw_call *call, const char *url)
 typedef struct collecting {
 	tw_call *call;
 	const char *base;
-	bool in_root;   /* collecting an application root's: it has none */
+	bool no_root;   /* collecting an application root's or a grammar's: an
+			   application root it names is not followed */
 	size_t added;
 	size_t left;    /* past TW_CALL_MAX_RESOURCES */
 	/* issue 14, F3: collecting a fetched file's (a grammar's, the
@@ -1447,7 +1448,7 @@ static int add_ref(void *ctx, tw_call_res_kind kind, const char *ref, long line)
 {
 	collecting *c = ctx;
 	tw_call *call = c->call;
-	if (c->in_root && kind == TW_RES_APPLICATION)
+	if (c->no_root && kind == TW_RES_APPLICATION)
 		return TW_OK;
 	char *url = absolute(c->base, ref);
 	if (!url || !is_http(url) || find(call, url)) {
@@ -1684,7 +1685,7 @@ static int resource_answer(tw_call *call, long status, const char *content_type,
 	else if (rc == TW_OK && r->kind == TW_RES_AUDIO && r->est_s < 0 &&
 		 !(r->audio_why = strdup(why)))
 		rc = TW_ENOMEM;
-	collecting c = {.call = call, .base = r->url, .in_root = true, .fetched = true,
+	collecting c = {.call = call, .base = r->url, .no_root = true, .fetched = true,
 			.depth = r->depth + 1};
 	if (rc == TW_OK && r->kind == TW_RES_APPLICATION && !r->failure) {
 		/* The root document's own resources, before the document runs. */
