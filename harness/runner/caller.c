@@ -61,7 +61,8 @@ static void render_event(tw_buf *b, const tw_call_event *e)
 	case TW_EV_PLAY:
 		tw_buf_printf(b, "IVR plays %s", t);
 		if (e->audio) /* issue 14, AUDIO: a file, for its length */
-			tw_buf_printf(b, " (%.1f s)", e->duration_s);
+			tw_buf_printf(b, e->estimated ? " (%.1f s, estimated)" : " (%.1f s)",
+				      e->duration_s);
 		break;
 	case TW_EV_PAUSE:
 		tw_buf_printf(b, "IVR is silent for %.1fs", e->duration_s);
@@ -405,6 +406,7 @@ void tw_caller_call(tw_customer *c, tw_step_result *sr, const tw_step *st, doubl
 	tw_call_limits_init(&o.limits);
 	o.limits.max_fetches = c->run->opts.call_max_fetches;
 	o.limits.max_call_s = c->run->opts.call_max_seconds;
+	o.limits.prefetch_s = c->run->opts.timeout_ms / 1000.0; /* issue 14, F3 */
 	o.limits.max_prompt_loops = c->run->opts.call_max_loops;
 	if (!(c->call = tw_call_new(&o))) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
@@ -615,17 +617,24 @@ static call_action silence;
  * the loop's thread once the loop has joined it. TwiML runs inline: its
  * interpreter never waits. */
 
-typedef enum op_kind { OP_DOCUMENT, OP_RESOURCE_FAILED, OP_ACTION, OP_HANGUP } op_kind;
+typedef enum op_kind {
+	OP_DOCUMENT,
+	OP_RESOURCE_FAILED,
+	OP_RESOURCE_PARTIAL, /* issue 14, F3: a file past --max-body */
+	OP_ACTION,
+	OP_HANGUP,
+} op_kind;
 
 typedef struct call_op {
 	op_kind kind;
 	tw_call *call;
-	/* OP_DOCUMENT: the answer, borrowed from c->resp (the loop leaves a
-	 * SCRIPTING customer's response alone) */
+	/* OP_DOCUMENT, OP_RESOURCE_PARTIAL: the answer, borrowed from c->resp
+	 * (the loop leaves a SCRIPTING customer's response alone) */
 	const char *url, *content_type, *body;
 	size_t len;
 	long status;
-	double total_ms;    /* OP_DOCUMENT, OP_RESOURCE_FAILED */
+	double total_ms;    /* OP_DOCUMENT, OP_RESOURCE_FAILED, _PARTIAL */
+	double size;        /* OP_RESOURCE_PARTIAL: its Content-Length; 0: none */
 	bool resource;      /* OP_DOCUMENT: it was a resource's fetch */
 	char *text;         /* owned: OP_RESOURCE_FAILED's why, OP_ACTION's value */
 	const tw_step *st;  /* OP_ACTION */
@@ -644,6 +653,10 @@ static void run_op(void *arg)
 		break;
 	case OP_RESOURCE_FAILED:
 		op->rc = tw_call_resource_failed(op->call, op->text, op->total_ms, &op->e);
+		break;
+	case OP_RESOURCE_PARTIAL:
+		op->rc = tw_call_resource_partial(op->call, op->status, op->content_type, op->body,
+						  op->len, op->size, op->total_ms, &op->e);
 		break;
 	case OP_ACTION:
 		op->rc = op->action(op->call, op->st, op->text, &op->e);
@@ -1228,6 +1241,9 @@ void tw_caller_hangup(tw_customer *c, tw_step_result *sr, const tw_step *st, dou
 	(void)st;
 	if (!on_call(c, sr, now_ms))
 		return;
+	/* issue 14, F3: a caller who has heard enough leaves there, not
+	 * after the ask's loop plays */
+	barge_in(c);
 	/* a Dial's action is told (fetch_or_pass); issue 14, F1: maybe off
 	 * the loop */
 	call_op op = {.kind = OP_HANGUP, .call = c->call};
@@ -1273,7 +1289,16 @@ bool tw_caller_resource_failed(tw_customer *c, tw_step_result *sr, const char *w
 	c->webhook = false;
 	call_op op = {.kind = OP_RESOURCE_FAILED, .call = c->call,
 		      .total_ms = c->resp.timings.total_ms};
-	if (why && !(op.text = strdup(why))) {
+	if (c->resp.truncated && c->resp.body.len > 0) {
+		/* issue 14, F3: a file past --max-body: timed from what came */
+		const char *cl = tw_response_header(&c->resp, "Content-Length");
+		op.kind = OP_RESOURCE_PARTIAL;
+		op.size = cl ? strtod(cl, NULL) : 0;
+		op.status = c->resp.status;
+		op.content_type = c->resp.content_type;
+		op.body = c->resp.body.data;
+		op.len = c->resp.body.len;
+	} else if (why && !(op.text = strdup(why))) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		return true;
 	}

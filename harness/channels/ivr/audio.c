@@ -105,19 +105,22 @@ size_t tw_audio_cache_count(tw_audio_cache *c)
 typedef struct memfile {
 	const unsigned char *data;
 	sf_count_t len, pos;
+	sf_count_t size; /* issue 14, F3: what the file's size is said to be
+			    (the server's Content-Length; >= len): bytes past
+			    len read as nothing */
 } memfile;
 
 static sf_count_t mem_length(void *user)
 {
-	return ((memfile *)user)->len;
+	return ((memfile *)user)->size;
 }
 
 static sf_count_t mem_seek(sf_count_t offset, int whence, void *user)
 {
 	memfile *m = user;
 	sf_count_t to = whence == SEEK_SET ? offset : whence == SEEK_CUR ? m->pos + offset
-									: m->len + offset;
-	if (to < 0 || to > m->len)
+									: m->size + offset;
+	if (to < 0 || to > m->size)
 		return -1;
 	m->pos = to;
 	return m->pos;
@@ -126,6 +129,8 @@ static sf_count_t mem_seek(sf_count_t offset, int whence, void *user)
 static sf_count_t mem_read(void *ptr, sf_count_t count, void *user)
 {
 	memfile *m = user;
+	if (m->pos >= m->len)
+		return 0;
 	sf_count_t n = count < m->len - m->pos ? count : m->len - m->pos;
 	if (n > 0) {
 		memcpy(ptr, m->data + m->pos, (size_t)n);
@@ -148,13 +153,17 @@ static sf_count_t mem_tell(void *user)
 	return ((memfile *)user)->pos;
 }
 
-double tw_audio_duration(const void *data, size_t len, char why[TW_AUDIO_WHY_SIZE])
+/* The length of data (len bytes of a file of size bytes); its format in
+ * *format. */
+static double duration_of(const void *data, size_t len, size_t size, int *format,
+			  char why[TW_AUDIO_WHY_SIZE])
 {
 	if (!data || len == 0) {
 		snprintf(why, TW_AUDIO_WHY_SIZE, "an empty answer");
 		return -1;
 	}
-	memfile m = {.data = data, .len = (sf_count_t)len};
+	memfile m = {.data = data, .len = (sf_count_t)len,
+		     .size = (sf_count_t)(size > len ? size : len)};
 	SF_VIRTUAL_IO io = {mem_length, mem_seek, mem_read, mem_write, mem_tell};
 	SF_INFO info = {0};
 	SNDFILE *f = sf_open_virtual(&io, SFM_READ, &info, &m);
@@ -167,10 +176,38 @@ double tw_audio_duration(const void *data, size_t len, char why[TW_AUDIO_WHY_SIZ
 		return -1;
 	}
 	sf_close(f);
+	*format = info.format & SF_FORMAT_TYPEMASK;
 	if (info.samplerate <= 0 || info.frames <= 0) {
 		snprintf(why, TW_AUDIO_WHY_SIZE, "no samples in it");
 		return -1;
 	}
 	why[0] = '\0';
 	return (double)info.frames / info.samplerate;
+}
+
+double tw_audio_duration(const void *data, size_t len, char why[TW_AUDIO_WHY_SIZE])
+{
+	int format;
+	return duration_of(data, len, len, &format, why);
+}
+
+/* issue 14, F3: WAV, FLAC and Ogg state their length in their headers
+ * (read with the declared size, so the header's length is not cut to the
+ * bytes kept); MP3 has none, so its kept part's length is scaled by the
+ * share of the file kept. */
+double tw_audio_duration_prefix(const void *data, size_t kept, size_t size,
+				bool *estimated, char why[TW_AUDIO_WHY_SIZE])
+{
+	int format = 0;
+	*estimated = false;
+	if (size > kept) {
+		double s = duration_of(data, kept, size, &format, why);
+		if (s >= 0 && format != SF_FORMAT_MPEG)
+			return s;
+	}
+	double s = duration_of(data, kept, kept, &format, why);
+	if (s < 0)
+		return s;
+	*estimated = true;
+	return size > kept ? s * ((double)size / (double)kept) : s;
 }

@@ -52,4 +52,13 @@ size_t tw_audio_cache_count(tw_audio_cache *cache);
  * audio libsndfile can read: ...", "no samples"). */
 double tw_audio_duration(const void *data, size_t len, char why[TW_AUDIO_WHY_SIZE]);
 
+/* issue 14, F3: the length of a file of which only the first kept bytes
+ * came (the rest was past --max-body); size: the whole file's bytes (the
+ * server's Content-Length), 0 when unknown. A header that states the
+ * length (WAV, FLAC, Ogg) gives it exactly; otherwise (MP3, or no size
+ * known) *estimated is set: the kept part's length, scaled by size / kept
+ * when size is known. Negative with why as tw_audio_duration. */
+double tw_audio_duration_prefix(const void *data, size_t kept, size_t size,
+				bool *estimated, char why[TW_AUDIO_WHY_SIZE]);
+
 #endif

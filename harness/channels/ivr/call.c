@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "channels/ivr/grammar_srgs.h"
 #include "channels/web/html.h"
 #include "core/array.h"
 #include "core/buf.h"
@@ -49,6 +50,17 @@ typedef struct resource {
 	size_t len;
 	char *failure;      /* owned; why the fetch failed, or NULL */
 	bool noted;         /* its audio's "could not time" note is written */
+	int depth;          /* issue 14, F3: grammars between it and the
+			       document (0: the document names it) */
+	char *audio_why;    /* issue 14, F3: owned; why its audio could not be
+			       timed (this call's alone: the run's cache
+			       keeps only lengths), or NULL */
+	double fetch_s;     /* issue 14, F3: the real time its fetch took,
+			       on the call clock when first used (charge) */
+	bool charged;
+	double est_s;       /* issue 14, F3: the length of audio larger than
+			       --max-body, estimated; < 0: none */
+	char *est_note;     /* owned; the note its first play adds, or NULL */
 } resource;
 
 struct tw_call {
@@ -118,6 +130,13 @@ struct tw_call {
 	bool ran_out;      /* issue 14, MATCH: the IVR's hang-up was its
 			      document running out, not a <Hangup/> */
 	double script_time_s; /* issue 14, F2: 0: TW_JS_TIME_S */
+	/* issue 14, F3: the prefetch of the held document, all of its
+	 * files (the grammars' and the root's too) */
+	size_t res_doc_count;    /* files it added */
+	double res_doc_ms;       /* real time their fetches took */
+	bool res_partial;        /* the answer being kept is the first bytes
+				    of a file larger than --max-body */
+	double res_size;         /* its Content-Length; 0: not given */
 };
 
 void tw_call_limits_init(tw_call_limits *l)
@@ -126,6 +145,7 @@ void tw_call_limits_init(tw_call_limits *l)
 	l->max_call_s = 3600;
 	l->max_prompt_loops = 3;
 	l->max_lines = TW_CALL_MAX_LINES;
+	l->prefetch_s = 30;
 }
 
 static char *dup_or_null(const char *s)
@@ -307,12 +327,29 @@ static int halt_error(const tw_call *call, tw_error *err)
 /* The call clock's limit, checked wherever the clock moves, and the
  * owner's stop request (ask_stop), asked wherever interpretation goes on:
  * neither waits for a document to end. */
+/* issue 14, F3: the interpreter is inside an element that listens (a
+ * <Gather>, a field, a menu): what it plays there is an ask the caller may
+ * still cut short (barge-in), so the clock limit waits for the caller's
+ * move, or for the interpreter to stop without listening (settle). The
+ * max_lines cap bounds such an element that never ends. */
+static bool in_listening_element(const tw_call *call)
+{
+	static const char *const listens[] = {"Gather", "field", "menu", "initial"};
+	if (call->state == TW_CALL_LISTENING) /* the caller's move */
+		return false;
+	for (const xmlNode *n = call->at; n && n->type == XML_ELEMENT_NODE; n = n->parent)
+		for (size_t i = 0; i < sizeof(listens) / sizeof(listens[0]); i++)
+			if (strcmp((const char *)n->name, listens[i]) == 0)
+				return true;
+	return false;
+}
+
 static int check(tw_call *call, bool ask_stop)
 {
 	if (call->halt.code != TW_OK)
 		return call->halt.code;
 	/* A hair over: 9000 prompts of 0.4 s add up to 3600.0000001 s. */
-	if (call->clock_s > call->limits.max_call_s + 1e-6)
+	if (call->clock_s > call->limits.max_call_s + 1e-6 && !in_listening_element(call))
 		return halt(call, TW_ELIMIT,
 			    "the call went past %.0f s of call time (--call-max-time): "
 			    "%.2f s on the call clock", call->limits.max_call_s, call->clock_s);
@@ -699,6 +736,10 @@ const char *tw_call_status_word(const tw_call *call)
 		return "completed";
 	switch (call->state) {
 	case TW_CALL_ENDED:
+		/* issue 14, F3: ENDED with no end yet is a document being
+		 * followed (a Redirect, a submit, a subdialog): in progress */
+		if (call->end == TW_END_NONE)
+			return "in-progress";
 		return call->end == TW_END_REJECTED ? (call->rejected && strcmp(call->rejected, "busy") == 0
 						       ? "busy" : "canceled")
 						    : "completed";
@@ -928,8 +969,17 @@ static int fail(tw_call *call, tw_error *err)
 
 /* After an interpreter ran: the call's halt (whatever the interpreter
  * made of it), or the interpreter's own failure. */
+static bool barge_open(const tw_call *call);
+
 static int settle(tw_call *call, int rc, tw_error *err)
 {
+	/* issue 14, F3: an ask the caller may cut is judged on the clock
+	 * after the caller's move; anything else now */
+	if (rc == TW_OK && call->halt.code == TW_OK && !barge_open(call) &&
+	    call->clock_s > call->limits.max_call_s + 1e-6)
+		halt(call, TW_ELIMIT,
+		     "the call went past %.0f s of call time (--call-max-time): "
+		     "%.2f s on the call clock", call->limits.max_call_s, call->clock_s);
 	if (call->halt.code != TW_OK) {
 		halt_error(call, err);
 		return fail(call, err);
@@ -963,6 +1013,33 @@ static const char *root_name(xmlDocPtr doc)
 {
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	return root ? (const char *)root->name : NULL;
+}
+
+/* issue 14, F3: the one way the IVR's bytes become a tree. NONET and no
+ * entity substitution: a hostile document fetches nothing and expands
+ * nothing. */
+xmlDocPtr tw_call_parse_xml(const char *body, size_t len, const char *url, char *why,
+			    size_t why_size)
+{
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		if (why)
+			snprintf(why, why_size, "out of memory");
+		return NULL;
+	}
+	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body ? body : "",
+					  (int)(len > 0x7fffffff ? 0x7fffffff : len), url, NULL,
+					  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc && why) {
+		const xmlError *xe = xmlCtxtGetLastError(ctxt);
+		snprintf(why, why_size, "an empty document");
+		if (xe && xe->message) {
+			snprintf(why, why_size, "line %d: %s", xe->line, xe->message);
+			why[strcspn(why, "\n")] = '\0';
+		}
+	}
+	xmlFreeParserCtxt(ctxt);
+	return doc;
 }
 
 static int resource_answer(tw_call *call, long status, const char *content_type,
@@ -999,32 +1076,17 @@ int tw_call_document(tw_call *call, const char *url, long status, const char *co
 			     tw_call_quote(call, url, q, sizeof(q)), status);
 		return fail(call, err);
 	}
-	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-	if (!ctxt) {
-		tw_error_set(err, TW_ENOMEM, "out of memory");
-		return fail(call, err);
-	}
-	/* NONET and no entity substitution: a hostile document fetches
-	 * nothing and expands nothing. */
-	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body ? body : "", (int)(len > 0x7fffffff ? 0x7fffffff : len),
-					  url, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-					  XML_PARSE_NOWARNING);
+	char why[200];
+	xmlDocPtr doc = tw_call_parse_xml(body, len, url, why, sizeof(why));
 	if (!doc) {
-		const xmlError *xe = xmlCtxtGetLastError(ctxt);
-		char why[200] = "an empty document";
-		if (xe && xe->message) {
-			snprintf(why, sizeof(why), "line %d: %s", xe->line,
-				 tw_call_quote(call, xe->message, q, sizeof(q)));
-			why[strcspn(why, "\n")] = '\0';
-		}
+		quote_buf w;
 		tw_error_set(err, TW_ESERVICE,
 			     "the webhook %s did not answer XML (Content-Type %s): %s",
 			     tw_call_quote(call, url, q, sizeof(q)),
-			     content_type ? content_type : "none", why);
-		xmlFreeParserCtxt(ctxt);
+			     content_type ? content_type : "none",
+			     tw_call_quote(call, why, w, sizeof(w)));
 		return fail(call, err);
 	}
-	xmlFreeParserCtxt(ctxt);
 	const char *root = root_name(doc);
 	int d = -1;
 	for (int i = 0; i < DIALECT_COUNT; i++)
@@ -1315,14 +1377,7 @@ void tw_call_barge_in(tw_call *call, size_t heard, size_t heard_byte)
 /* Parsed as the call parses documents: NONET, no entities expanded. */
 static xmlDocPtr parse_xml(const char *body, size_t len, const char *url)
 {
-	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-	if (!ctxt)
-		return NULL;
-	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body ? body : "",
-					  (int)(len > 0x7fffffff ? 0x7fffffff : len), url, NULL,
-					  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	xmlFreeParserCtxt(ctxt);
-	return doc;
+	return tw_call_parse_xml(body, len, url, NULL, 0);
 }
 
 static void resource_clear(resource *r)
@@ -1331,6 +1386,8 @@ static void resource_clear(resource *r)
 	free(r->content_type);
 	free(r->body);
 	free(r->failure);
+	free(r->audio_why);
+	free(r->est_note);
 }
 
 static void drop_held(tw_call *call)
@@ -1377,24 +1434,39 @@ static resource *find(const tw_call *call, const char *url)
 typedef struct collecting {
 	tw_call *call;
 	const char *base;
-	bool in_root;   /* collecting an application root's: it has none */
+	bool no_root;   /* collecting an application root's or a grammar's: an
+			   application root it names is not followed */
 	size_t added;
 	size_t left;    /* past TW_CALL_MAX_RESOURCES */
+	/* issue 14, F3: collecting a fetched file's (a grammar's, the
+	 * root's): what it names past the document's cap is the IVR's fault */
+	bool fetched;
+	int depth;      /* of what it names */
+	long line;      /* of the first one past a cap */
+	bool too_deep, too_many;
 } collecting;
 
 static int add_ref(void *ctx, tw_call_res_kind kind, const char *ref, long line)
 {
 	collecting *c = ctx;
 	tw_call *call = c->call;
-	if (c->in_root && kind == TW_RES_APPLICATION)
+	if (c->no_root && kind == TW_RES_APPLICATION)
 		return TW_OK;
 	char *url = absolute(c->base, ref);
 	if (!url || !is_http(url) || find(call, url)) {
 		free(url);
 		return TW_OK;
 	}
-	if (c->added == TW_CALL_MAX_RESOURCES) {
-		c->left++;
+	/* issue 14, F3: one cap for the document and every file its files
+	 * name, so a grammar naming a new grammar for ever ends */
+	if (c->depth > TW_SRGS_MAX_DOCS || call->res_doc_count == TW_CALL_MAX_RESOURCES) {
+		if (!c->fetched) {
+			c->left++;
+		} else if (!c->too_deep && !c->too_many) {
+			c->too_deep = c->depth > TW_SRGS_MAX_DOCS;
+			c->too_many = !c->too_deep;
+			c->line = line;
+		}
 		free(url);
 		return TW_OK;
 	}
@@ -1402,7 +1474,7 @@ static int add_ref(void *ctx, tw_call_res_kind kind, const char *ref, long line)
 		free(url);
 		return TW_ENOMEM;
 	}
-	resource r = {.url = url, .kind = kind, .line = line};
+	resource r = {.url = url, .kind = kind, .line = line, .depth = c->depth, .est_s = -1};
 	double s;
 	/* Timed by the run already: not fetched again. */
 	if (kind == TW_RES_AUDIO && tw_audio_cache_get(call->audio, url, &s, NULL))
@@ -1413,6 +1485,7 @@ static int add_ref(void *ctx, tw_call_res_kind kind, const char *ref, long line)
 	}
 	call->res[call->res_count++] = r;
 	c->added++;
+	call->res_doc_count++;
 	return TW_OK;
 }
 
@@ -1463,6 +1536,8 @@ static int hold_for_resources(tw_call *call, int d, xmlDocPtr doc, const char *u
 			      tw_error *err)
 {
 	collecting c = {.call = call, .base = url};
+	call->res_doc_count = 0;
+	call->res_doc_ms = 0;
 	int rc = dialects[d]->resources ? dialects[d]->resources(doc, add_ref, &c) : TW_OK;
 	if (rc == TW_OK && c.left) {
 		char note[200];
@@ -1496,14 +1571,54 @@ static int hold_for_resources(tw_call *call, int d, xmlDocPtr doc, const char *u
 	return 1;
 }
 
+/* issue 14, F3: the first use of r in the call puts its fetch on the
+ * clock: the caller waits for what the carrier fetched for the prompt or
+ * grammar at hand. A file the run had timed costs nothing (fetch_s 0: a
+ * carrier's cache). */
+static void charge(tw_call *call, resource *r)
+{
+	if (!r || r->charged)
+		return;
+	r->charged = true;
+	tw_call_wait(call, r->fetch_s);
+}
+
+/* issue 14, F3: the prefetch went past one of its caps (c's, or the
+ * time budget): the IVR's fault, as a platform's error.badfetch. */
+static void prefetch_over(tw_call *call, const collecting *c, tw_error *err)
+{
+	quote_buf q;
+	const char *base = tw_call_quote(call, c->base, q, sizeof(q));
+	if (c->too_deep)
+		tw_error_set(err, TW_ESERVICE,
+			     "the document's grammars refer to grammars more than %d deep "
+			     "(what a grammar may nest): line %ld of %s names one more",
+			     TW_SRGS_MAX_DOCS, c->line, base);
+	else if (c->too_many)
+		tw_error_set(err, TW_ESERVICE,
+			     "the document and the files it refers to name more than %d files "
+			     "(what techweek fetches for one document): line %ld of %s names "
+			     "one more", TW_CALL_MAX_RESOURCES, c->line, base);
+	else
+		tw_error_set(err, TW_ESERVICE,
+			     "fetching the files the document refers to took more than %g s "
+			     "(--timeout), %zu files so far, the last %s",
+			     call->limits.prefetch_s, call->res_doc_count, base);
+}
+
 /* The pending resource's answer (failed: the transport's words, or
  * NULL), kept; then the next resource, or the held document runs. */
 static int resource_answer(tw_call *call, long status, const char *content_type,
 			   const char *body, size_t len, double fetch_ms, const char *failed,
 			   tw_error *err)
 {
-	tw_call_wait(call, fetch_ms / 1000.0);
+	/* issue 14, F3: the caller waits for a file when the document uses
+	 * it (charge), not for every file of every branch now */
 	call->res_fetching = false;
+	if (fetch_ms > 0) {
+		call->res_doc_ms += fetch_ms;
+		call->res[call->res_current].fetch_s = fetch_ms / 1000.0;
+	}
 	if (call->halt.code != TW_OK) {
 		drop_held(call);
 		return settle(call, call->halt.code, err);
@@ -1520,8 +1635,30 @@ static int resource_answer(tw_call *call, long status, const char *content_type,
 		snprintf(why, sizeof(why), "answered %ld", status);
 	int rc = TW_OK;
 	double seconds = -1;
-	if (!why[0] && r->kind == TW_RES_AUDIO)
+	if (!why[0] && r->kind == TW_RES_AUDIO && call->res_partial) {
+		/* issue 14, F3: a file past --max-body, timed from what came */
+		bool estimated = false;
+		seconds = tw_audio_duration_prefix(body, len, (size_t)call->res_size, &estimated,
+						   why);
+		if (seconds >= 0 && estimated) {
+			r->est_s = seconds;
+			seconds = -1; /* this call's, not the run's */
+			if (call->res_size <= 0) {
+				tw_buf b;
+				tw_buf_init(&b, 4096);
+				tw_buf_printf(&b, "%s is larger than --max-body and its server did "
+					      "not say how large: timed from its first %zu bytes "
+					      "only, %.1f s; it plays longer", r->url, len, r->est_s);
+				if (!tw_buf_failed(&b))
+					r->est_note = tw_buf_steal(&b);
+				else
+					tw_buf_free(&b);
+			}
+		}
+	} else if (!why[0] && r->kind == TW_RES_AUDIO) {
 		seconds = tw_audio_duration(body, len, why);
+	}
+	call->res_partial = false;
 	if (why[0]) {
 		quote_buf q;
 		tw_buf b;
@@ -1543,13 +1680,20 @@ static int resource_answer(tw_call *call, long status, const char *content_type,
 		if (!r->body || (content_type && !r->content_type))
 			rc = TW_ENOMEM;
 	}
-	if (rc == TW_OK && r->kind == TW_RES_AUDIO)
-		rc = tw_audio_cache_put(call->audio, r->url, seconds, why[0] ? why : NULL);
+	/* issue 14, F3: only a length is the run's; a failure (a 503, a
+	 * timeout) is this call's, and the next call tries again */
+	if (rc == TW_OK && r->kind == TW_RES_AUDIO && seconds >= 0)
+		rc = tw_audio_cache_put(call->audio, r->url, seconds, NULL);
+	else if (rc == TW_OK && r->kind == TW_RES_AUDIO && r->est_s < 0 &&
+		 !(r->audio_why = strdup(why)))
+		rc = TW_ENOMEM;
+	collecting c = {.call = call, .base = r->url, .no_root = true, .fetched = true,
+			.depth = r->depth + 1};
 	if (rc == TW_OK && r->kind == TW_RES_APPLICATION && !r->failure) {
 		/* The root document's own resources, before the document runs. */
 		xmlDocPtr root = parse_xml(r->body, r->len, r->url);
 		if (root) {
-			collecting c = {.call = call, .base = r->url, .in_root = true};
+			c.depth = 0; /* the document's own, in effect */
 			rc = tw_vxml_resources(root, add_ref, &c);
 			xmlFreeDoc(root);
 			r = NULL; /* res may have moved */
@@ -1559,11 +1703,16 @@ static int resource_answer(tw_call *call, long status, const char *content_type,
 		/* issue 14, SRGS: the grammars this grammar's rulerefs name */
 		xmlDocPtr g = parse_xml(r->body, r->len, r->url);
 		if (g) {
-			collecting c = {.call = call, .base = r->url, .in_root = true};
 			rc = tw_srgs_resources(g, add_ref, &c);
 			xmlFreeDoc(g);
 			r = NULL;
 		}
+	}
+	if (rc == TW_OK && (c.too_deep || c.too_many ||
+			    call->res_doc_ms > call->limits.prefetch_s * 1000)) {
+		prefetch_over(call, &c, err);
+		drop_held(call);
+		return fail(call, err);
 	}
 	if (rc == TW_OK && next_resource(call, &rc))
 		return TW_OK;
@@ -1594,12 +1743,26 @@ int tw_call_resource_failed(tw_call *call, const char *why, double fetch_ms, tw_
 			       why && *why ? why : "could not be fetched", err);
 }
 
+int tw_call_resource_partial(tw_call *call, long status, const char *content_type,
+			     const char *body, size_t kept, double size, double fetch_ms,
+			     tw_error *err)
+{
+	if (!tw_call_fetching_resource(call))
+		return tw_error_set(err, TW_EUSAGE, "no resource is being fetched");
+	if (call->res[call->res_current].kind != TW_RES_AUDIO || status < 200 || status >= 300)
+		return resource_answer(call, 0, NULL, NULL, 0, fetch_ms,
+				       "is larger than the --max-body limit", err);
+	call->res_partial = true;
+	call->res_size = size > (double)kept ? size : 0;
+	return resource_answer(call, status, content_type, body, kept, fetch_ms, NULL, err);
+}
+
 int tw_call_resource(tw_call *call, const char *base, const char *ref, const char **body,
 		     size_t *len, const char **content_type, tw_error *err)
 {
 	quote_buf q;
 	char *url = absolute(base, ref ? ref : "");
-	const resource *r = find(call, url);
+	resource *r = find(call, url);
 	if (!r || !r->done || r->kind == TW_RES_AUDIO) {
 		tw_error_set(err, TW_CALL_NOT_FETCHED,
 			     "%s was not fetched before the document ran (a computed URL?)",
@@ -1608,6 +1771,7 @@ int tw_call_resource(tw_call *call, const char *base, const char *ref, const cha
 		return TW_CALL_NOT_FETCHED;
 	}
 	free(url);
+	charge(call, r);
 	if (r->failure)
 		return tw_error_set(err, TW_ESERVICE, "%s", r->failure);
 	if (body)
@@ -1626,7 +1790,16 @@ static double audio_s(tw_call *call, const char *base, const char *ref,
 	char *url = absolute(base, ref ? ref : "");
 	double s = -1;
 	*r = find(call, url);
-	if (!url || !tw_audio_cache_get(call->audio, url, &s, why)) {
+	charge(call, *r);
+	if (*r && (*r)->est_s >= 0) {
+		free(url);
+		why[0] = '\0';
+		return (*r)->est_s;
+	}
+	if (url && *r && (*r)->audio_why && !tw_audio_cache_get(call->audio, url, &s, NULL)) {
+		snprintf(why, TW_AUDIO_WHY_SIZE, "%s", (*r)->audio_why);
+		s = -1;
+	} else if (!url || !tw_audio_cache_get(call->audio, url, &s, why)) {
 		snprintf(why, TW_AUDIO_WHY_SIZE, "%s",
 			 url && !is_http(url) ? "techweek fetches only http and https URLs"
 			 : !*r ? "not fetched before the document ran: a computed URL, or "
@@ -1638,27 +1811,20 @@ static double audio_s(tw_call *call, const char *base, const char *ref,
 	return s;
 }
 
-double tw_call_audio_s(tw_call *call, const char *base, const char *ref)
+double tw_call_audio_timed(tw_call *call, const char *base, const char *ref, char *why,
+			   int *rc)
 {
-	char why[TW_AUDIO_WHY_SIZE];
+	char own[TW_AUDIO_WHY_SIZE];
 	resource *r;
-	return audio_s(call, base, ref, why, &r);
-}
-
-double tw_call_audio_why(tw_call *call, const char *base, const char *ref, char *why)
-{
-	resource *r;
-	return audio_s(call, base, ref, why, &r);
-}
-
-double tw_call_audio_timed(tw_call *call, const char *base, const char *ref, int *rc)
-{
-	char why[TW_AUDIO_WHY_SIZE];
-	resource *r;
-	double s = audio_s(call, base, ref, why, &r);
+	double s = audio_s(call, base, ref, why ? why : own, &r);
 	*rc = TW_OK;
-	if (s >= 0)
+	if (s >= 0 && r && r->est_note && !r->noted) {
+		r->noted = true;
+		*rc = add_event(call, TW_EV_NOTE, r->est_note, 0, true);
+	}
+	if (s >= 0 || why)
 		return s;
+	why = own;
 	if (!r || !r->noted) {
 		char *url = absolute(base, ref ? ref : "");
 		tw_buf b;
@@ -1681,6 +1847,10 @@ int tw_call_audio_event(tw_call *call, const char *text, double seconds)
 	int rc = add_event(call, TW_EV_PLAY, text, seconds, true);
 	if (call->event_count > before)
 		call->events[before].audio = true;
+	/* issue 14, F3: text is the absolute URL the file was fetched by */
+	const resource *r = call->event_count > before ? find(call, text) : NULL;
+	if (r && r->est_s >= 0)
+		call->events[before].estimated = true;
 	return rc;
 }
 
@@ -1724,5 +1894,8 @@ double tw_call_script_time(const tw_call *call)
 /* issue 14, F1 */
 bool tw_call_speaks_vxml(const tw_call *call)
 {
-	return call && call->current == DIALECT_VXML;
+	/* a VoiceXML document held for its files runs when the last one is
+	 * answered: that answer may script too */
+	return call && (call->current == DIALECT_VXML ||
+			(call->held && call->held_dialect == DIALECT_VXML));
 }

@@ -50,6 +50,9 @@ typedef struct tw_call_limits {
 	int max_lines;         /* transcript lines one document may add before
 				  the IVR waits for the caller, fetches or
 				  ends; default TW_CALL_MAX_LINES */
+	double prefetch_s;     /* issue 14, F3: real seconds the files one
+				  document refers to may take to fetch, all
+				  of them (the run's --timeout); default 30 */
 } tw_call_limits;
 
 /* Far above any real menu (a carrier's 64 KB TwiML holds a few thousand
@@ -167,6 +170,9 @@ typedef struct tw_call_event {
 	bool barged_in;    /* a PRESS or SPEAK that cut the IVR's prompts
 			      short (tw_call_barge_in): the transcript says
 			      so even when what it cut never began */
+	bool estimated;    /* issue 14, F3: an audio PLAY whose length is
+			      estimated (a file past --max-body, its kept
+			      part scaled): "(61.2 s, estimated)" */
 } tw_call_event;
 
 /* What the IVR is collecting while LISTENING. */
@@ -529,21 +535,20 @@ int tw_call_resource(tw_call *call, const char *base, const char *ref,
 		     const char **body, size_t *len, const char **content_type,
 		     tw_error *err);
 
-/* Seconds that audio takes, from the run's cache (fetched before the
- * document ran); a negative value when it could not be read (the caller
- * then adds a note and uses TW_CALL_AUDIO_DEFAULT_S). */
-double tw_call_audio_s(tw_call *call, const char *base, const char *ref);
-
-/* tw_call_audio_s, with why (TW_AUDIO_WHY_SIZE bytes) saying why when it
- * is negative ("answered 404", "not audio libsndfile can read: ...", "not
- * fetched before the document ran: a computed URL?"). */
-double tw_call_audio_why(tw_call *call, const char *base, const char *ref, char *why);
-
-/* tw_call_audio_s, and when the audio could not be timed, a transcript
- * note (once per URL per call) "could not time URL (why); counted as
- * 3.0 s" and TW_CALL_AUDIO_DEFAULT_S. *rc gets TW_OK, or the note's
- * failure (TW_ENOMEM, a halt's code). */
-double tw_call_audio_timed(tw_call *call, const char *base, const char *ref, int *rc);
+/* Seconds that audio takes (one lookup for every interpreter; issue 14,
+ * F3): its length from the run's cache (fetched before the document ran),
+ * or this call's estimate of a file past --max-body. The first use of
+ * the file in the call puts its fetch's time on the clock. When it could
+ * not be timed:
+ * - why non-NULL (TW_AUDIO_WHY_SIZE bytes): a negative value, why saying
+ *   why ("answered 404", "not audio libsndfile can read: ...", "not
+ *   fetched before the document ran: a computed URL?"), no note: the
+ *   interpreter decides (VoiceXML plays the fallback content);
+ * - why NULL: a transcript note (once per URL per call) "could not time
+ *   URL (why); counted as 3.0 s" and TW_CALL_AUDIO_DEFAULT_S.
+ * *rc gets TW_OK, or a note's failure (TW_ENOMEM, a halt's code). */
+double tw_call_audio_timed(tw_call *call, const char *base, const char *ref, char *why,
+			   int *rc);
 
 /* Records a PLAY of an audio file (text: as the transcript shows it) that
  * takes seconds: tw_call_event_add, with the event marked audio. */
@@ -565,8 +570,8 @@ bool tw_call_fetching_resource(const tw_call *call);
  * the sandbox (script.c) is the call's own: its child is forked from
  * that thread, and outlives it (no PR_SET_PDEATHSIG: it ends on its
  * socket's EOF). */
-/* True when the call's current document is VoiceXML (also while it
- * fetches what that document needs). */
+/* True when the call's current document is VoiceXML, or a VoiceXML
+ * document is held while the files it needs are fetched. */
 bool tw_call_speaks_vxml(const tw_call *call);
 
 /* For the owner: the pending resource request could not be sent or
@@ -574,6 +579,23 @@ bool tw_call_speaks_vxml(const tw_call *call);
  * and the call goes on (the next resource, or the document). fetch_ms as
  * for tw_call_document. TW_EUSAGE when no resource is pending. */
 int tw_call_resource_failed(tw_call *call, const char *why, double fetch_ms, tw_error *err);
+
+/* issue 14, F3: for the owner: the pending resource's answer was larger
+ * than --max-body and only its first kept bytes came (size: the
+ * Content-Length the server gave, 0 when none). Audio is timed from them
+ * (audio.h tw_audio_duration_prefix): its play is marked estimated when
+ * the length is scaled, with a note when the size was not given; any
+ * other resource fails as too large. As tw_call_document otherwise. */
+int tw_call_resource_partial(tw_call *call, long status, const char *content_type,
+			     const char *body, size_t kept, double size, double fetch_ms,
+			     tw_error *err);
+
+/* issue 14, F3: the IVR's bytes (a document, a root, a grammar) as XML,
+ * as every reader of them parses them: no network, no entity expansion,
+ * no messages. NULL when not well-formed, with why (why_size bytes; may be
+ * NULL) saying where ("line 3: ..."). Freed with xmlFreeDoc. */
+xmlDocPtr tw_call_parse_xml(const char *body, size_t len, const char *url, char *why,
+			    size_t why_size);
 
 /* The collectors (resources.c). */
 int tw_twiml_resources(xmlDocPtr doc, tw_call_ref_fn *found, void *ctx);

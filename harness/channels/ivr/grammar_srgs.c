@@ -19,6 +19,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "channels/ivr/call.h" /* issue 14, F3: tw_call_parse_xml */
 #include "channels/ivr/grammar_srgs.h"
 #include "core/array.h"
 
@@ -758,14 +759,7 @@ static int read_body(reader *r, size_t d, const char *body, size_t len, const ch
 		return tw_error_set(r->err, TW_ELIMIT, "it reads grammars of up to 2 GiB");
 	}
 	/* as the call reads documents (call.c): no network, no messages */
-	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-	if (!ctxt) {
-		r->doc = saved;
-		return nomem(r);
-	}
-	xmlDocPtr x = xmlCtxtReadMemory(ctxt, body, (int)len, r->g->docs[d].url, NULL,
-					XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	xmlFreeParserCtxt(ctxt);
+	xmlDocPtr x = tw_call_parse_xml(body, len, r->g->docs[d].url, NULL, 0); /* issue 14, F3 */
 	xmlNodePtr top = x ? xmlDocGetRootElement(x) : NULL;
 	if (!top) {
 		rc = problem(r, TW_ESERVICE, NULL, "the grammar is not well-formed XML");

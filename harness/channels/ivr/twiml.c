@@ -423,7 +423,7 @@ static int verb_play(struct twiml *t, tw_call *call, xmlNodePtr v, struct run *r
 	/* issue 14, AUDIO: a file plays for its length, fetched before the
 	 * document ran */
 	bool audio = !xmlHasProp(v, (const xmlChar *)"digits");
-	if (audio && (s = tw_call_audio_timed(call, t->url, text, &rc), rc)) {
+	if (audio && (s = tw_call_audio_timed(call, t->url, text, NULL, &rc), rc)) {
 		free(text);
 		return line_failed(rc, err);
 	}

@@ -1103,7 +1103,10 @@ static int render_audio(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 	double fallback_s = rc == TW_OK ? tw_call_speech_s(v->call, tw_buf_str(&fb)) : 0;
 	tw_buf_free(&fb);
 	char why[TW_AUDIO_WHY_SIZE];
-	double seconds = rc ? -1 : tw_call_audio_why(v->call, v->url, src, why);
+	int r1 = TW_OK;
+	double seconds = rc ? -1 : tw_call_audio_timed(v->call, v->url, src, why, &r1);
+	if (r1 && !rc)
+		rc = tw_error_set(err, r1, "cannot record a note");
 	char *url = rc ? NULL : resolve(v, src);
 	bool is_computed = computed != NULL;
 	free(computed);
@@ -1132,7 +1135,7 @@ static int render_audio(vxml *v, xmlNodePtr n, tw_buf *b, tw_error *err)
 		rc = tw_buf_failed(&msg) ? tw_vxml_nomem(err) : note(v, tw_buf_str(&msg), err);
 	} else if (seconds < 0) {
 		int r2 = TW_OK;
-		seconds = tw_call_audio_timed(v->call, v->url, src, &r2);
+		seconds = tw_call_audio_timed(v->call, v->url, src, NULL, &r2);
 		rc = r2 ? tw_error_set(err, r2, "cannot record a note") : TW_OK;
 	}
 	tw_buf_free(&msg);
@@ -2836,8 +2839,7 @@ static int load_root(vxml *v, xmlNodePtr leaf, const char *app, tw_error *err)
 	tw_error_clear(&e);
 	if (rc)
 		return rc;
-	v->root_doc = xmlReadMemory(body ? body : "", (int)(len > 0x7fffffff ? 0x7fffffff : len), url,
-				    NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	v->root_doc = tw_call_parse_xml(body, len, url, NULL, 0); /* issue 14, F3 */
 	xmlNodePtr r = xmlDocGetRootElement(v->root_doc);
 	if (!tw_vxml_is(r, "vxml"))
 		return tw_vxml_fail(v, err, leaf,

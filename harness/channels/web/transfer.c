@@ -32,6 +32,12 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 		if (tw_buf_reserve(body, (size_t)declared) == TW_ENOMEM)
 			return 0;
 	}
+	/* issue 14, F3: a body past the cap keeps its first max bytes (a
+	 * sound file is timed from them) */
+	size_t room = body->max - body->len;
+	if (len > room && !tw_buf_failed(body) && room > 0 &&
+	    tw_buf_append(body, data, room) == TW_OK)
+		t->resp->bytes_in += (double)room;
 	if (tw_buf_append(body, data, len) != TW_OK) {
 		t->overflow = true;
 		return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */

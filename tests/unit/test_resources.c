@@ -1,0 +1,333 @@
+/*
+ * Issue 14, F3: the resources a document needs, bounded (a grammar that
+ * names a new grammar for ever), failures kept per call, fetch time on
+ * the clock when a file is used, and the call's status word mid-call.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channels/ivr/audio.h"
+#include "channels/ivr/call.h"
+
+#define BASE "http://127.0.0.1:1/ivr/"
+#define URL BASE "voice"
+
+static void le(unsigned char *p, unsigned long v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A 16-bit mono PCM WAV of frames samples at rate Hz (silence). */
+static unsigned char *wav(unsigned long rate, unsigned long frames, size_t *len)
+{
+	*len = 44 + frames * 2;
+	unsigned char *w = calloc(1, *len);
+	assert_non_null(w);
+	memcpy(w, "RIFF", 4);
+	le(w + 4, (unsigned long)*len - 8, 4);
+	memcpy(w + 8, "WAVEfmt ", 8);
+	le(w + 16, 16, 4);
+	le(w + 20, 1, 2);
+	le(w + 22, 1, 2);
+	le(w + 24, rate, 4);
+	le(w + 28, rate * 2, 4);
+	le(w + 32, 2, 2);
+	le(w + 34, 16, 2);
+	memcpy(w + 36, "data", 4);
+	le(w + 40, frames * 2, 4);
+	return w;
+}
+
+static tw_call *new_call(tw_audio_cache *cache, double prefetch_s)
+{
+	tw_call_options o = {.from = "+15550001111", .to = "+15550002222", .seed = 7,
+			     .audio_cache = cache};
+	tw_call_limits_init(&o.limits);
+	if (prefetch_s > 0)
+		o.limits.prefetch_s = prefetch_s;
+	tw_call *call = tw_call_new(&o);
+	assert_non_null(call);
+	return call;
+}
+
+static int answer(tw_call *call, const char *url, long status, const char *body, double ms,
+		  tw_error *err)
+{
+	return tw_call_document(call, url, status, "text/xml", body, strlen(body), ms, err);
+}
+
+static const char menu[] = "<?xml version=\"1.0\"?>\n"
+			   "<vxml version=\"2.1\">\n"
+			   "<form><field name=\"n\">\n"
+			   "<grammar src=\"g/0.grxml\"/>\n"
+			   "<prompt>Say a number</prompt>\n"
+			   "</field></form></vxml>\n";
+
+/* Grammar n names grammar n + 1 (or, wide, 100 grammars of its own). */
+static void grammar(char *out, size_t size, int n, bool wide)
+{
+	int w = snprintf(out, size,
+			 "<grammar xmlns=\"http://www.w3.org/2001/06/grammar\" root=\"r\">"
+			 "<rule id=\"r\"><one-of>");
+	for (int i = 0; i < (wide ? 100 : 1); i++)
+		w += snprintf(out + w, size - (size_t)w, "<item><ruleref uri=\"%d.grxml#r\"/></item>",
+			      wide ? 1000 + i : n + 1);
+	snprintf(out + w, size - (size_t)w, "</one-of></rule></grammar>");
+}
+
+/* Answers every resource GET with a grammar; the number of GETs. */
+static int follow(tw_call *call, bool wide, double ms)
+{
+	tw_error err = {0};
+	int gets = 0;
+	char body[16384];
+	while (tw_call_fetching_resource(call) && gets < 1000) {
+		const char *u = tw_call_pending(call)->url;
+		int n = atoi(strrchr(u, '/') + 1);
+		grammar(body, sizeof(body), n, wide && gets == 0);
+		gets++;
+		answer(call, u, 200, body, ms, &err);
+		tw_error_clear(&err);
+	}
+	return gets;
+}
+
+static void a_grammar_chain_stops_at_the_depth_the_reader_takes(void **state)
+{
+	(void)state;
+	tw_call *call = new_call(NULL, 0);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, URL, 200, menu, 0, &err), TW_OK);
+	int gets = follow(call, false, 0);
+	assert_true(gets <= 17);
+	assert_int_equal(tw_call_state_of(call), TW_CALL_ENDED);
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	assert_int_equal(tw_call_error(call)->code, TW_ESERVICE);
+	assert_non_null(strstr(tw_call_error(call)->message, "more than 16 deep"));
+	tw_call_free(call);
+}
+
+static void the_files_of_a_documents_grammars_share_its_cap(void **state)
+{
+	(void)state;
+	tw_call *call = new_call(NULL, 0);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, URL, 200, menu, 0, &err), TW_OK);
+	int gets = follow(call, true, 0);
+	assert_true(gets <= TW_CALL_MAX_RESOURCES);
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	assert_int_equal(tw_call_error(call)->code, TW_ESERVICE);
+	assert_non_null(strstr(tw_call_error(call)->message, "more than 64 files"));
+	tw_call_free(call);
+}
+
+static void the_prefetch_of_a_document_has_a_time_budget(void **state)
+{
+	(void)state;
+	tw_call *call = new_call(NULL, 2);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, URL, 200, menu, 0, &err), TW_OK);
+	int gets = follow(call, false, 900);
+	assert_int_equal(gets, 3);
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	assert_int_equal(tw_call_error(call)->code, TW_ESERVICE);
+	assert_non_null(strstr(tw_call_error(call)->message, "more than 2 s (--timeout)"));
+	tw_call_free(call);
+}
+
+static const char plays[] = "<Response><Play>x.wav</Play><Hangup/></Response>";
+
+/* One call of the run: x.wav answered with status (a 1 s WAV on 200);
+ * true when the call asked for it. */
+static bool one_call(tw_audio_cache *cache, long status, char *transcript, size_t size)
+{
+	tw_call *call = new_call(cache, 0);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, URL, 200, plays, 0, &err), TW_OK);
+	bool asked = tw_call_fetching_resource(call);
+	if (asked) {
+		size_t len;
+		unsigned char *w = wav(8000, 8000, &len);
+		assert_int_equal(tw_call_document(call, BASE "x.wav", status, "audio/wav",
+						  status == 200 ? (char *)w : "busy",
+						  status == 200 ? len : 4, 0, &err),
+				 TW_OK);
+		free(w);
+	}
+	size_t n = 0;
+	transcript[0] = '\0';
+	for (size_t i = 0; i < tw_call_event_count(call); i++) {
+		const tw_call_event *e = tw_call_event_at(call, i);
+		n += (size_t)snprintf(transcript + n, size - n, "%s (%.1f)\n",
+				      e->text ? e->text : "", e->duration_s);
+	}
+	tw_call_free(call);
+	return asked;
+}
+
+static void a_failed_audio_fetch_is_the_calls_alone(void **state)
+{
+	(void)state;
+	tw_audio_cache *cache = tw_audio_cache_new();
+	char t[2048];
+	assert_true(one_call(cache, 503, t, sizeof(t)));
+	assert_non_null(strstr(t, "could not time " BASE "x.wav (answered 503)"));
+	/* The next call tries again, and times what it gets. */
+	assert_true(one_call(cache, 200, t, sizeof(t)));
+	assert_null(strstr(t, "could not time"));
+	assert_non_null(strstr(t, BASE "x.wav (1.0)"));
+	/* A success is kept for the run. */
+	assert_false(one_call(cache, 200, t, sizeof(t)));
+	assert_non_null(strstr(t, BASE "x.wav (1.0)"));
+	tw_audio_cache_free(cache);
+}
+
+/* Each play waits for its own file's fetch, when it plays. */
+static void a_fetch_is_on_the_clock_when_the_file_plays(void **state)
+{
+	(void)state;
+	tw_audio_cache *cache = tw_audio_cache_new();
+	tw_call *call = new_call(cache, 0);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, URL, 200,
+				"<Response><Play>a.wav</Play><Say>Hi</Say><Play>b.wav</Play>"
+				"</Response>", 0, &err),
+			 TW_OK);
+	size_t len;
+	unsigned char *w = wav(8000, 8000, &len);
+	assert_true(tw_call_fetching_resource(call));
+	assert_int_equal(tw_call_document(call, BASE "a.wav", 200, "audio/wav", (char *)w, len,
+					  500, &err), TW_OK);
+	assert_true(tw_call_fetching_resource(call));
+	assert_int_equal(tw_call_document(call, BASE "b.wav", 200, "audio/wav", (char *)w, len,
+					  700, &err), TW_OK);
+	free(w);
+	assert_true(tw_call_event_count(call) >= 3);
+	assert_true(fabs(tw_call_event_at(call, 0)->at_s - 0.5) < 1e-9);       /* a */
+	assert_true(fabs(tw_call_event_at(call, 1)->at_s - 1.5) < 1e-9);       /* Hi */
+	assert_true(fabs(tw_call_event_at(call, 2)->at_s - (1.9 + 0.7)) < 1e-9); /* b */
+	tw_call_free(call);
+	/* The run has them: the next call waits for neither. */
+	call = new_call(cache, 0);
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, URL, 200,
+				"<Response><Play>a.wav</Play><Say>Hi</Say><Play>b.wav</Play>"
+				"</Response>", 0, &err),
+			 TW_OK);
+	assert_false(tw_call_fetching_resource(call));
+	assert_true(fabs(tw_call_event_at(call, 2)->at_s - 1.4) < 1e-9);
+	tw_call_free(call);
+	tw_audio_cache_free(cache);
+}
+
+/* A WAV's header states its length: the first bytes are enough when the
+ * file's size is known; without it, what came is timed and marked. */
+static void a_wav_past_the_cap_is_timed_from_its_header(void **state)
+{
+	(void)state;
+	size_t len;
+	unsigned char *w = wav(8000, 80000, &len); /* 10 s */
+	char why[TW_AUDIO_WHY_SIZE];
+	bool estimated = true;
+	double s = tw_audio_duration_prefix(w, 4096, len, &estimated, why);
+	assert_true(fabs(s - 10.0) < 1e-9);
+	assert_false(estimated);
+	s = tw_audio_duration_prefix(w, 4096, 0, &estimated, why);
+	assert_true(s >= 0 && s < 10.0);
+	assert_true(estimated);
+	free(w);
+}
+
+/* The owner hands over the first bytes of a file past --max-body: a WAV
+ * with its size known plays its length; with none, what came plays,
+ * estimated, after a note. */
+static void a_file_past_the_cap_plays_what_its_first_bytes_say(void **state)
+{
+	(void)state;
+	size_t len;
+	unsigned char *w = wav(8000, 80000, &len); /* 10 s */
+	for (int known = 1; known >= 0; known--) {
+		tw_call *call = new_call(NULL, 0);
+		tw_error err = {0};
+		assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+		assert_int_equal(answer(call, URL, 200, plays, 0, &err), TW_OK);
+		assert_true(tw_call_fetching_resource(call));
+		assert_int_equal(tw_call_resource_partial(call, 200, "audio/wav", (char *)w, 4096,
+							  known ? (double)len : 0, 0, &err),
+				 TW_OK);
+		const tw_call_event *play = NULL, *note = NULL;
+		for (size_t i = 0; i < tw_call_event_count(call); i++) {
+			const tw_call_event *e = tw_call_event_at(call, i);
+			if (e->kind == TW_EV_PLAY)
+				play = e;
+			if (e->kind == TW_EV_NOTE)
+				note = e;
+		}
+		assert_non_null(play);
+		if (known) {
+			assert_true(fabs(play->duration_s - 10.0) < 1e-9);
+			assert_false(play->estimated);
+			assert_null(note);
+		} else {
+			assert_true(play->duration_s < 10.0);
+			assert_true(play->estimated);
+			assert_non_null(note);
+			assert_non_null(strstr(note->text, "did not say how large"));
+		}
+		tw_call_free(call);
+	}
+	free(w);
+}
+
+static const char *param(const tw_call_request *r, const char *name)
+{
+	for (size_t i = 0; i < r->param_count; i++)
+		if (strcmp(r->params[i].name, name) == 0)
+			return r->params[i].value;
+	return NULL;
+}
+
+static void a_request_made_mid_call_is_in_progress(void **state)
+{
+	(void)state;
+	tw_call *call = new_call(NULL, 0);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_string_equal(param(tw_call_pending(call), "CallStatus"), "ringing");
+	assert_int_equal(answer(call, URL, 200,
+				"<Response><Say>Hi</Say><Redirect>next</Redirect></Response>", 0,
+				&err),
+			 TW_OK);
+	assert_int_equal(tw_call_state_of(call), TW_CALL_FETCHING);
+	assert_string_equal(param(tw_call_pending(call), "CallStatus"), "in-progress");
+	tw_call_free(call);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_grammar_chain_stops_at_the_depth_the_reader_takes),
+		cmocka_unit_test(the_files_of_a_documents_grammars_share_its_cap),
+		cmocka_unit_test(the_prefetch_of_a_document_has_a_time_budget),
+		cmocka_unit_test(a_failed_audio_fetch_is_the_calls_alone),
+		cmocka_unit_test(a_request_made_mid_call_is_in_progress),
+		cmocka_unit_test(a_fetch_is_on_the_clock_when_the_file_plays),
+		cmocka_unit_test(a_wav_past_the_cap_is_timed_from_its_header),
+		cmocka_unit_test(a_file_past_the_cap_plays_what_its_first_bytes_say),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
