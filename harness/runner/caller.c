@@ -454,6 +454,9 @@ typedef struct look {
 	size_t ovec[2 * GROUPS]; /* a regex's groups (SIZE_MAX: none) */
 	double similarity;      /* fuzzy: the best stretch's */
 	tw_expect_outcome out;  /* the verdict on the rest (not fuzzy) */
+	/* issue 14, F4: fuzzy */
+	size_t word_start, word_end; /* start..end in whole words, to quote */
+	bool truncated;              /* only the prompt's first part was read */
 } look;
 
 /* The shortest start of rest (n bytes) the expectation holds on: where
@@ -510,6 +513,9 @@ static int look_at(tw_customer *c, const tw_expect *ex, const char *want, const 
 		lk->similarity = m.similarity;
 		lk->start = from + m.start;
 		lk->end = from + m.end;
+		lk->word_start = from + m.word_start;
+		lk->word_end = from + m.word_end;
+		lk->truncated = m.truncated;
 		/* `hear not ... fuzzy`: found is "said", as for the rest */
 		lk->found = m.similarity + 1e-9 >= ex->fuzzy;
 		return TW_OK;
@@ -715,6 +721,16 @@ static bool answer(tw_customer *c, tw_step_result *sr, const tw_step *st, double
 	return false;
 }
 
+/* issue 14, F4: says (appended to note) that a fuzzy look read only the
+ * first part of a long prompt. */
+static void truncated_note(char *note, size_t size)
+{
+	size_t k = strlen(note);
+	snprintf(note + k, size - k,
+		 "%sfuzzy read only the first %d KiB of a longer prompt (techweek's limit)",
+		 k ? "; " : "", TW_FUZZY_MAX_PROMPT / 1024);
+}
+
 /* The step passes, saying what its handlers did. */
 static void hear_passed(tw_customer *c, tw_step_result *sr, double now_ms, const char *more)
 {
@@ -733,6 +749,24 @@ static void hear_passed(tw_customer *c, tw_step_result *sr, double now_ms, const
 	tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 }
 
+/* issue 14, F4: a fuzzy look the words cannot make (too long, nothing to
+ * compare once expanded): the step is broken, as the script wrote it. */
+static void fuzzy_refused(tw_customer *c, tw_step_result *sr, int rc, double now_ms)
+{
+	if (rc == TW_ELIMIT)
+		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
+				 "the words of a fuzzy hear pass %d characters: write the "
+				 "part that matters",
+				 TW_FUZZY_MAX_EXPECTED);
+	else if (rc == TW_EUSAGE)
+		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
+				 "the words of a fuzzy hear have no letter or digit once "
+				 "punctuation is dropped: nothing to compare, it would match "
+				 "any prompt; write words the IVR says");
+	else
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+}
+
 /* `hear not "x"`: nothing said from the cursor on says it. Nothing is
  * consumed: what was not said cannot be heard past. */
 static void hear_not(tw_customer *c, tw_step_result *sr, const tw_step *st, const char *want,
@@ -747,10 +781,7 @@ static void hear_not(tw_customer *c, tw_step_result *sr, const tw_step *st, cons
 		int rc = look_at(c, &st->expect, want, t, from_byte(c, i), &lk);
 		if (rc != TW_OK) {
 			tw_expect_outcome_free(&lk.out);
-			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
-					 rc == TW_ELIMIT ? "the fuzzy words pass %d characters"
-							 : "out of memory",
-					 TW_FUZZY_MAX_EXPECTED);
+			fuzzy_refused(c, sr, rc, now_ms);
 			return;
 		}
 		if (st->expect.fuzzy > 0 && lk.found) {
@@ -788,17 +819,15 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 	size_t n = tw_call_event_count(c->call);
 	double best = -1;
 	size_t best_event = 0, best_start = 0, best_end = 0;
+	bool truncated = false; /* issue 14, F4 */
 	for (size_t i = c->heard; i < n; i++) {
 		const char *t = prompt_text(c->call, i);
 		if (!t)
 			continue;
 		look lk;
 		int rc = look_at(c, ex, want, t, from_byte(c, i), &lk);
-		if (rc == TW_ELIMIT) {
-			tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
-					 "the words of a fuzzy hear pass %d characters: write the "
-					 "part that matters",
-					 TW_FUZZY_MAX_EXPECTED);
+		if (rc == TW_ELIMIT || rc == TW_EUSAGE) {
+			fuzzy_refused(c, sr, rc, now_ms);
 			free(want);
 			return;
 		}
@@ -824,19 +853,22 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 			}
 			free(fuzzy_capture);
 			tw_expect_outcome_free(&lk.out);
-			char note[64];
+			char note[160] = "";
 			if (ex->fuzzy > 0 && lk.similarity < 1)
 				snprintf(note, sizeof(note), "heard %.2f similar", lk.similarity);
-			hear_passed(c, sr, now_ms, ex->fuzzy > 0 && lk.similarity < 1 ? note : NULL);
+			if (ex->fuzzy > 0 && lk.truncated)
+				truncated_note(note, sizeof(note));
+			hear_passed(c, sr, now_ms, note[0] ? note : NULL);
 			free(want);
 			free(expected);
 			return;
 		}
+		truncated = truncated || lk.truncated;
 		if (ex->fuzzy > 0 && lk.similarity > best) {
 			best = lk.similarity;
 			best_event = i;
-			best_start = lk.start;
-			best_end = lk.end;
+			best_start = lk.word_start;
+			best_end = lk.word_end;
 		}
 		if (!expected) {
 			expected = lk.out.expected;
@@ -894,10 +926,15 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 	const char *what = expected ? expected : "the prompt";
 	if (strncmp(what, "contains ", 9) == 0)
 		what += 9;
-	char more[96] = "";
+	char more[256] = "";
 	if (c->handler_actions >= HANDLER_ACTIONS_MAX)
 		snprintf(more, sizeof(more), " (after %d handler actions, the most a step takes)",
 			 HANDLER_ACTIONS_MAX);
+	if (ex->fuzzy > 0 && truncated) {
+		size_t k = strlen(more);
+		snprintf(more + k, sizeof(more) - k, "; ");
+		truncated_note(more + k + 2, sizeof(more) - k - 2);
+	}
 	if (prompts == 0) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, NULL,
 				 "did not hear %s: the IVR said nothing more (%s)%s", what,
