@@ -1623,6 +1623,11 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 		if (at)
 			tw_page_el_text(h, code_td, "div", "from", tw_page_fmt(h, "in %s", at));
 		tw_page_el_text(h, code_td, "code", NULL, tw_page_step_source(step));
+		/* issue 14, F4: what the shown performance's step did besides
+		 * (a handler's answer, "not heard"), where the step is read */
+		if (st && st->note && !tw_status_is_problem(st->status))
+			add_text_max(h, tw_page_el(h, code_td, "div", "small muted note"),
+				     tw_page_fmt(h, "note: %s", st->note), 200, true);
 		health_or_not_run(h, tw_page_el(h, tr, "td", NULL), x, left_out);
 		if (ap) {
 			char tms[48], apdex[TW_FLOOR_SHOWN_SIZE];
