@@ -47,7 +47,9 @@ static void say_heard(tw_buf *b, const char *t, int words)
 	tw_buf_printf(b, "IVR says \"%.*s…\"", (int)(p - t), t);
 }
 
-static void render_event(tw_buf *b, const tw_call_event *e)
+/* barge: what a barged-in key or phrase says it cut (NULL: "(barging
+ * in)"), from barge_words. */
+static void render_event(tw_buf *b, const tw_call_event *e, const char *barge)
 {
 	tw_buf_printf(b, "%7.1fs  ", e->at_s);
 	const char *t = e->text ? e->text : "";
@@ -96,7 +98,7 @@ static void render_event(tw_buf *b, const tw_call_event *e)
 	if (e->cut) /* issue 14, CLOCK */
 		tw_buf_puts(b, "  (cut off by the caller)");
 	else if (e->barged_in)
-		tw_buf_puts(b, "  (barging in)");
+		tw_buf_printf(b, "  (%s)", barge ? barge : "barging in");
 	else if (e->asks_again)
 		tw_buf_puts(b, "  (asked again)");
 	else if (e->repeat)
@@ -110,6 +112,48 @@ static void render_event(tw_buf *b, const tw_call_event *e)
 static bool never_played(const tw_call_event *e)
 {
 	return e->unplayed || (e->cut && e->duration_s <= 0);
+}
+
+/* issue 14, F4 (trial F8): the words a key or phrase that barged in (event
+ * i) says, when what it cut is left out of the transcript (a loop play cut
+ * at its start): "barging in: the next play of "Stage Pizza. For orders,…"
+ * was not played", so that the reader sees what was barged into. NULL
+ * when a cut prompt is shown ("(cut off by the caller)" says it). The
+ * turn's events are those after the caller's last input. */
+static char *barge_words(const tw_call *call, size_t i, char *out, size_t size)
+{
+	const tw_call_event *left = NULL;
+	size_t j = i;
+	while (j-- > 0) {
+		const tw_call_event *e = tw_call_event_at(call, j);
+		if (e->kind == TW_EV_PRESS || e->kind == TW_EV_SPEAK || e->kind == TW_EV_SILENCE)
+			break;
+		if (!e->is_prompt || !e->cut)
+			continue;
+		if (!never_played(e))
+			return NULL;
+		left = e; /* the earliest cut at its start */
+	}
+	if (!left || !left->text)
+		return NULL;
+	bool again = false; /* a loop's next play: the same words played whole */
+	for (size_t k = j + 1; k < i && !again; k++) {
+		const tw_call_event *e = tw_call_event_at(call, k);
+		again = e != left && e->is_prompt && !never_played(e) && e->text &&
+			e->kind == left->kind && strcmp(e->text, left->text) == 0;
+	}
+	/* its first words, as say_heard cuts */
+	const char *t = left->text, *p = t;
+	for (int w = 0; *p && w < 4; w++) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+	}
+	int n = (int)(p - t) > 60 ? 60 : (int)(p - t);
+	snprintf(out, size, "barging in: %s\"%.*s%s\" was not played", again ? "the next play of " : "",
+		 n, t, *p ? "\xE2\x80\xA6" : "");
+	return out;
 }
 
 /* Appends the events not yet written to the scene's transcript: all of
@@ -145,7 +189,9 @@ static void transcribe_upto(tw_customer *c, bool all)
 		size_t before = b.len;
 		if (never_played(tw_call_event_at(c->call, i)))
 			continue;
-		render_event(&b, tw_call_event_at(c->call, i));
+		char barge[160];
+		const tw_call_event *e = tw_call_event_at(c->call, i);
+		render_event(&b, e, e->barged_in ? barge_words(c->call, i, barge, sizeof(barge)) : NULL);
 		if (tw_buf_failed(&b) == TW_ELIMIT) {
 			/* The line that did not fit is left out whole. */
 			if (b.data)
