@@ -976,11 +976,13 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 	if (c->handler_actions >= HANDLER_ACTIONS_MAX)
 		snprintf(more, sizeof(more), " (after %d handler actions, the most a step takes)",
 			 HANDLER_ACTIONS_MAX);
-	if (ex->fuzzy > 0 && truncated) {
-		size_t k = strlen(more);
-		snprintf(more + k, sizeof(more) - k, "; ");
-		truncated_note(more + k + 2, sizeof(more) - k - 2);
-	}
+	/* issue 14, F4: said before the quotes, which a report may cut */
+	char lim[128] = "";
+	if (ex->fuzzy > 0 && truncated)
+		snprintf(lim, sizeof(lim),
+			 " in the first %d KiB of a longer prompt (a fuzzy look reads no more: "
+			 "techweek's limit)",
+			 TW_FUZZY_MAX_PROMPT / 1024);
 	if (prompts == 0) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, NULL,
 				 "did not hear %s: the IVR said nothing more (%s)%s", what,
@@ -989,14 +991,14 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 				 more);
 	} else if (ex->fuzzy > 0 && best >= 0 && best_end == best_start) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, tw_buf_str(&said),
-				 "did not hear %s: nothing said came close%s", what, more);
+				 "did not hear %s%s: nothing said came close%s", what, lim, more);
 	} else if (ex->fuzzy > 0 && best >= 0) {
 		const char *t = prompt_text(c->call, best_event);
 		char q[LAST_HEARD_QUOTED];
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, tw_buf_str(&said),
-				 "did not hear %s: the closest was \"%.*s\", %.2f similar, in "
+				 "did not hear %s%s: the closest was \"%.*s\", %.2f similar, in "
 				 "\"%s\"%s",
-				 what, (int)(best_end - best_start), t + best_start, best,
+				 what, lim, (int)(best_end - best_start), t + best_start, best,
 				 tw_call_quote(c->call, t, q, sizeof(q)), more);
 	} else {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, tw_buf_str(&said),
