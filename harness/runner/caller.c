@@ -819,6 +819,7 @@ static void hear_not(tw_customer *c, tw_step_result *sr, const tw_step *st, cons
 		     double now_ms)
 {
 	size_t n = tw_call_event_count(c->call);
+	bool truncated = false; /* issue 14, F4 */
 	for (size_t i = c->heard; i < n; i++) {
 		const char *t = prompt_text(c->call, i);
 		if (!t)
@@ -846,7 +847,18 @@ static void hear_not(tw_customer *c, tw_step_result *sr, const tw_step *st, cons
 			tw_expect_outcome_free(&lk.out);
 			return;
 		}
+		truncated = truncated || lk.truncated;
 		tw_expect_outcome_free(&lk.out);
+	}
+	/* issue 14, F4: not heard in what a fuzzy look read, but the rest of
+	 * a long prompt was not looked at: techweek cannot say */
+	if (truncated) {
+		tw_customer_fail(c, sr, TW_STATUS_LIMITED, now_ms, NULL, NULL,
+				 "techweek's limit: not heard in the first %d KiB of a longer "
+				 "prompt, the most a fuzzy look reads; the rest was not looked at "
+				 "(hear not without fuzzy looks at all of it)",
+				 TW_FUZZY_MAX_PROMPT / 1024);
+		return;
 	}
 	hear_passed(c, sr, now_ms, NULL);
 }
@@ -995,7 +1007,9 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 	} else if (ex->fuzzy > 0 && best >= 0) {
 		const char *t = prompt_text(c->call, best_event);
 		char q[LAST_HEARD_QUOTED];
-		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, tw_buf_str(&said),
+		/* issue 14, F4: what was not read may hold it: techweek's limit */
+		tw_customer_fail(c, sr, truncated ? TW_STATUS_LIMITED : TW_STATUS_FAILED, now_ms,
+				 expected, tw_buf_str(&said),
 				 "did not hear %s%s: the closest was \"%.*s\", %.2f similar, in "
 				 "\"%s\"%s",
 				 what, lim, (int)(best_end - best_start), t + best_start, best,
