@@ -34,6 +34,12 @@
  * end) and the match says so (truncated). */
 #define TW_FUZZY_MAX_PROMPT 8192
 
+/* issue 14, F4: the most fuzzy work one step does, in cells, over all its
+ * looks (a hear's at each prompt from the cursor, each `when hear ...
+ * fuzzy` handler's at each): about 6 looks of the largest size, and
+ * thousands of the usual ones (30 characters against 200). */
+#define TW_FUZZY_STEP_CELLS 100000000ULL
+
 /* The default threshold of a bare `fuzzy`. */
 #define TW_FUZZY_DEFAULT 0.8
 

@@ -552,6 +552,13 @@ static int look_at(tw_customer *c, const tw_expect *ex, const char *want, const 
 	size_t n = len - from;
 	lk->start = lk->end = from;
 	if (ex->fuzzy > 0) {
+		/* issue 14, F4: the step's work is bounded, whatever the
+		 * handlers and prompts (an upper bound: bytes, not characters) */
+		uint64_t cells = (uint64_t)(n < TW_FUZZY_MAX_PROMPT ? n : TW_FUZZY_MAX_PROMPT) *
+				 (want ? strlen(want) : 0);
+		if (c->fuzzy_cells + cells > TW_FUZZY_STEP_CELLS)
+			return TW_EUNSUPPORTED;
+		c->fuzzy_cells += cells;
 		tw_fuzzy_match m;
 		int rc = tw_fuzzy_find(want ? want : "", rest, n, &m);
 		if (rc)
@@ -653,6 +660,7 @@ static int say(tw_call *call, const tw_step *st, const char *value, tw_error *e)
 static int silence(tw_call *call, const tw_step *st, const char *value, tw_error *e);
 
 static call_action silence;
+static void fuzzy_refused(tw_customer *c, tw_step_result *sr, int rc, double now_ms);
 
 /* issue 14, CLOCK: the caller barges in. The steps before this one
  * counted the ask's prompts whole as they played; what was cut comes off
@@ -718,6 +726,11 @@ static bool answer(tw_customer *c, tw_step_result *sr, const tw_step *st, double
 			look lk;
 			int rc = look_at(c, &h->expect, want, t, from_byte(c, i), &lk);
 			tw_expect_outcome_free(&lk.out);
+			if (rc == TW_EUNSUPPORTED) { /* issue 14, F4: the step's work */
+				free(want);
+				fuzzy_refused(c, sr, rc, now_ms);
+				return true;
+			}
 			if (rc != TW_OK || !lk.found)
 				continue;
 			free(want);
@@ -804,6 +817,12 @@ static void fuzzy_refused(tw_customer *c, tw_step_result *sr, int rc, double now
 				 "the words of a fuzzy hear pass %d characters: write the "
 				 "part that matters",
 				 TW_FUZZY_MAX_EXPECTED);
+	else if (rc == TW_EUNSUPPORTED)
+		tw_customer_fail(c, sr, TW_STATUS_LIMITED, now_ms, NULL, NULL,
+				 "techweek's limit: the step's fuzzy looks passed %llu million "
+				 "cells (words x prompt, for each prompt and each fuzzy handler): "
+				 "hear fewer words, or fewer prompts at once",
+				 TW_FUZZY_STEP_CELLS / 1000000ULL);
 	else if (rc == TW_EUSAGE)
 		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
 				 "the words of a fuzzy hear have no letter or digit once "
@@ -884,7 +903,7 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 			continue;
 		look lk;
 		int rc = look_at(c, ex, want, t, from_byte(c, i), &lk);
-		if (rc == TW_ELIMIT || rc == TW_EUSAGE) {
+		if (rc == TW_ELIMIT || rc == TW_EUSAGE || rc == TW_EUNSUPPORTED) {
 			fuzzy_refused(c, sr, rc, now_ms);
 			free(want);
 			return;
@@ -1136,6 +1155,7 @@ void tw_caller_hear(tw_customer *c, tw_step_result *sr, const tw_step *st, doubl
 {
 	c->hearing = NULL; /* issue 14, MATCH: a new step, no handler acted yet */
 	c->handler_actions = 0;
+	c->fuzzy_cells = 0; /* issue 14, F4 */
 	free(c->handler_note);
 	c->handler_note = NULL;
 	if (on_call(c, sr, now_ms))
@@ -1195,6 +1215,7 @@ void tw_caller_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, dou
 {
 	c->hearing = NULL; /* issue 14, MATCH: a new step, no handler acted yet */
 	c->handler_actions = 0;
+	c->fuzzy_cells = 0; /* issue 14, F4 */
 	free(c->handler_note);
 	c->handler_note = NULL;
 	if (on_call(c, sr, now_ms))
