@@ -128,7 +128,26 @@ int tw_fuzzy_find(const char *expected, const char *text, size_t len, tw_fuzzy_m
 		norm_free(&p);
 		return TW_ELIMIT;
 	}
-	if (normalise(text ? text : "", text ? len : 0, &t) != TW_OK) {
+	if (p.n == 0) { /* similar to everything: a hear that cannot fail */
+		norm_free(&p);
+		return TW_EUSAGE;
+	}
+	if (!text)
+		len = 0;
+	/* issue 14, F4: a look reads a bounded part of the prompt, cut at a
+	 * blank so that no word is read in half */
+	bool truncated = len > TW_FUZZY_MAX_PROMPT;
+	if (truncated) {
+		size_t cut = TW_FUZZY_MAX_PROMPT;
+		while (cut > TW_FUZZY_MAX_PROMPT / 2 && text[cut] != ' ')
+			cut--;
+		if (text[cut] != ' ')
+			cut = TW_FUZZY_MAX_PROMPT;
+		while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+			cut--; /* not inside a UTF-8 sequence */
+		len = cut;
+	}
+	if (normalise(text ? text : "", len, &t) != TW_OK) {
 		norm_free(&p);
 		return TW_ENOMEM;
 	}
@@ -183,6 +202,20 @@ int tw_fuzzy_find(const char *expected, const char *text, size_t len, tw_fuzzy_m
 	m->similarity = mlen ? 1.0 - (double)best / (double)mlen : 1.0;
 	m->end = best_end ? t.end[best_end - 1] : 0;
 	m->start = best_start < best_end ? t.begin[best_start] : m->end;
+	m->truncated = truncated;
+	/* issue 14, F4: the stretch as a reader quotes it, in whole words
+	 * ("For returns, press 2", not "For returns, press ") */
+	m->word_start = m->start;
+	m->word_end = m->end;
+	if (best_start < best_end) {
+		size_t ws = best_start, we = best_end;
+		while (ws > 0 && t.cp[ws - 1] != ' ')
+			ws--;
+		while (we < t.n && t.cp[we] != ' ')
+			we++;
+		m->word_start = t.begin[ws];
+		m->word_end = t.end[we - 1];
+	}
 out:
 	free(prev);
 	free(cur);
@@ -191,4 +224,16 @@ out:
 	norm_free(&p);
 	norm_free(&t);
 	return rc;
+}
+
+/* ---- issue 14, F4 ---- */
+
+bool tw_fuzzy_has_words(const char *text)
+{
+	norm t;
+	if (normalise(text, strlen(text), &t) != TW_OK)
+		return true; /* out of memory: the look will say so */
+	bool any = t.n > 0;
+	norm_free(&t);
+	return any;
 }

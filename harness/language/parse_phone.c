@@ -169,6 +169,14 @@ int tw_parse_fuzzy(parser *p, tw_expect *e)
 			"for sales\" fuzzy), not with '%s': a regex or an exact comparison is "
 			"already what it says",
 			tw_op_str(e->op));
+	/* issue 14, F4: words that normalise to nothing are similar to every
+	 * prompt: such a hear could never fail */
+	if (e->value.kind == TW_VAL_STRING && e->value.text && !tw_fuzzy_has_words(e->value.text))
+		return tw_parse_err(p, e->value.loc.col ? e->value.loc.col : t.col,
+				    "nothing is left of \"%s\" to compare once case and "
+				    "punctuation are dropped, so a fuzzy hear of it would pass on "
+				    "any prompt: write words or digits the IVR says",
+				    e->value.text);
 	e->fuzzy = TW_FUZZY_DEFAULT;
 	tw_token n;
 	if ((rc = tw_parse_peek(p, &n)))

@@ -302,6 +302,8 @@ static double effort(const tw_plan *s, const tw_rehearsal_metrics *m, tw_rehears
 	}
 	rs->budget_ms = s->budget_ms > 0 ? (double)s->budget_ms : 0;
 	rs->budget_steps = s->budget_steps > 0 ? (double)s->budget_steps : (double)actions;
+	rs->budget_steps_implied = !(s->budget_steps > 0) && actions > 0; /* issue 14, F4 */
+	rs->achieved = m->achieved;
 	rs->steps_mean = (double)m->frontstage_steps / perfs;
 	rs->demand_mean = (double)demand / perfs;
 	rs->time_p90_ms = m->achieved ? tw_histogram_percentile(m->time_to_outcome, 90) : 0;
@@ -578,7 +580,14 @@ static void why_effort(tw_buf *b, const tw_rehearsal_metrics *m, const tw_rehear
 		if (!m->achieved) {
 			tw_buf_puts(b, "no customer reached the outcome, against a budget of ");
 		} else {
-			tw_buf_puts(b, "9 in 10 customers took up to ");
+			/* issue 14, F4: fewer than 10 customers, no "9 in 10" */
+			if (m->achieved == 1)
+				tw_buf_puts(b, "the customer took ");
+			else if (m->achieved < 10)
+				tw_buf_printf(b, "%llu customers: the slowest took ",
+					      (unsigned long long)m->achieved);
+			else
+				tw_buf_puts(b, "9 in 10 customers took up to ");
 			put_ms(b, rs->time_p90_ms);
 			tw_buf_puts(b, " on their clock to reach the outcome, against a budget of ");
 		}
@@ -591,6 +600,8 @@ static void why_effort(tw_buf *b, const tw_rehearsal_metrics *m, const tw_rehear
 		put_num(b, rs->steps_mean + rs->demand_mean);
 		tw_buf_puts(b, " steps per performance against a budget of ");
 		put_num(b, rs->budget_steps);
+		if (rs->budget_steps_implied) /* issue 14, F4 */
+			tw_buf_puts(b, " (the frontstage actions)");
 		if (rs->demand_mean > 0) {
 			tw_buf_puts(b, ", ");
 			put_num(b, rs->demand_mean);

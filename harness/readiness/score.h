@@ -163,6 +163,12 @@ typedef struct tw_rehearsal_score {
 	double demand_mean;     /* failure demand per performance: prompts
 				   heard again + frontstage retries */
 	double budget_ms, budget_steps;
+	/* issue 14, F4 */
+	uint64_t achieved;           /* performances that reached the outcome:
+				        under 10, "9 in 10" is no figure to
+				        quote (the p90 is the slowest) */
+	bool budget_steps_implied;   /* no `budget` steps: the frontstage
+				        actions are the budget */
 } tw_rehearsal_score;
 
 typedef struct tw_run_score {

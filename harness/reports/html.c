@@ -1297,22 +1297,29 @@ static const char *part_figures(html *h, const tw_rehearsal_score *rs, tw_part p
 				   (unsigned long long)rs->irregular,
 				   tw_page_plural(rs->irregular, "performance", "performances"));
 	case TW_PART_EFFORT: {
-		char steps[64];
+		char steps[96];
 		tw_page_fmt_ms(a, sizeof(a), rs->time_p90_ms);
 		if (rs->budget_ms > 0) {
 			tw_page_fmt_ms(b, sizeof(b), rs->budget_ms);
 		} else {
-			snprintf(b, sizeof(b), "no budget");
+			/* issue 14, F4: the steps may still have a budget */
+			snprintf(b, sizeof(b), "no time budget");
 		}
 		if (rs->budget_steps > 0)
-			snprintf(steps, sizeof(steps), "%.1f of %.0f steps", rs->steps_mean,
-				 rs->budget_steps);
+			snprintf(steps, sizeof(steps), "%.1f of %.0f steps%s", rs->steps_mean,
+				 rs->budget_steps,
+				 rs->budget_steps_implied ? " (budget: the frontstage actions)"
+							  : "");
 		else
 			snprintf(steps, sizeof(steps), "%.1f steps", rs->steps_mean);
+		/* issue 14, F4: under 10 customers the p90 is the slowest */
+		const char *which = rs->achieved >= 10 ? "p90 time to outcome"
+				    : rs->achieved == 1 ? "the customer's time to outcome"
+							: "the slowest time to outcome";
 		return tw_page_fmt(
 			h,
-			"p90 time to outcome on the customer's clock %s (%s%s); %s; failure demand %.1f a performance",
-			rs->time_p90_ms > 0 ? a : "\xE2\x80\x94",
+			"%s on the customer's clock %s (%s%s); %s; failure demand %.1f a performance",
+			which, rs->time_p90_ms > 0 ? a : "\xE2\x80\x94",
 			rs->budget_ms > 0 ? "budget " : "", b, steps, rs->demand_mean);
 	}
 	default:
@@ -1623,6 +1630,11 @@ static void write_scene(html *h, node ol, size_t ri, size_t si)
 		if (at)
 			tw_page_el_text(h, code_td, "div", "from", tw_page_fmt(h, "in %s", at));
 		tw_page_el_text(h, code_td, "code", NULL, tw_page_step_source(step));
+		/* issue 14, F4: what the shown performance's step did besides
+		 * (a handler's answer, "not heard"), where the step is read */
+		if (st && st->note && !tw_status_is_problem(st->status))
+			add_text_max(h, tw_page_el(h, code_td, "div", "small muted note"),
+				     tw_page_fmt(h, "note: %s", st->note), 200, true);
 		health_or_not_run(h, tw_page_el(h, tr, "td", NULL), x, left_out);
 		if (ap) {
 			char tms[48], apdex[TW_FLOOR_SHOWN_SIZE];

@@ -589,6 +589,8 @@ static void step_log(junit_writer *j, const tw_scene_result *sc)
 		if ((tw_status_is_problem(st->status) || st->status == TW_STATUS_LIMITED) &&
 		    st->message)
 			textf(j, "          %s\n", st->message);
+		else if (st->note) /* issue 14, F4: a handler's answer, "not heard" */
+			textf(j, "          note: %s\n", st->note);
 	}
 }
 

@@ -398,6 +398,9 @@ static void verbose_step(const summary *s, const tw_step_result *st)
 	}
 	if (tw_status_is_problem(st->status))
 		step_details(s, st, 16, false);
+	else if (st->note) /* issue 14, F4: what a passed step did besides
+			      (a handler's answer, "not heard") */
+		detail(s, 16, "note: ", st->note, WHOLE, true);
 }
 
 /* A call's transcript, or its last `tail` lines (0: all): what led to a

@@ -47,7 +47,9 @@ static void say_heard(tw_buf *b, const char *t, int words)
 	tw_buf_printf(b, "IVR says \"%.*s…\"", (int)(p - t), t);
 }
 
-static void render_event(tw_buf *b, const tw_call_event *e)
+/* barge: what a barged-in key or phrase says it cut (NULL: "(barging
+ * in)"), from barge_words. */
+static void render_event(tw_buf *b, const tw_call_event *e, const char *barge)
 {
 	tw_buf_printf(b, "%7.1fs  ", e->at_s);
 	const char *t = e->text ? e->text : "";
@@ -97,7 +99,7 @@ static void render_event(tw_buf *b, const tw_call_event *e)
 	if (e->cut) /* issue 14, CLOCK */
 		tw_buf_puts(b, "  (cut off by the caller)");
 	else if (e->barged_in)
-		tw_buf_puts(b, "  (barging in)");
+		tw_buf_printf(b, "  (%s)", barge ? barge : "barging in");
 	else if (e->asks_again)
 		tw_buf_puts(b, "  (asked again)");
 	else if (e->repeat)
@@ -111,6 +113,48 @@ static void render_event(tw_buf *b, const tw_call_event *e)
 static bool never_played(const tw_call_event *e)
 {
 	return e->unplayed || (e->cut && e->duration_s <= 0);
+}
+
+/* issue 14, F4 (trial F8): the words a key or phrase that barged in (event
+ * i) says, when what it cut is left out of the transcript (a loop play cut
+ * at its start): "barging in: the next play of "Stage Pizza. For orders,…"
+ * was not played", so that the reader sees what was barged into. NULL
+ * when a cut prompt is shown ("(cut off by the caller)" says it). The
+ * turn's events are those after the caller's last input. */
+static char *barge_words(const tw_call *call, size_t i, char *out, size_t size)
+{
+	const tw_call_event *left = NULL;
+	size_t j = i;
+	while (j-- > 0) {
+		const tw_call_event *e = tw_call_event_at(call, j);
+		if (e->kind == TW_EV_PRESS || e->kind == TW_EV_SPEAK || e->kind == TW_EV_SILENCE)
+			break;
+		if (!e->is_prompt || !e->cut)
+			continue;
+		if (!never_played(e))
+			return NULL;
+		left = e; /* the earliest cut at its start */
+	}
+	if (!left || !left->text)
+		return NULL;
+	bool again = false; /* a loop's next play: the same words played whole */
+	for (size_t k = j + 1; k < i && !again; k++) {
+		const tw_call_event *e = tw_call_event_at(call, k);
+		again = e != left && e->is_prompt && !never_played(e) && e->text &&
+			e->kind == left->kind && strcmp(e->text, left->text) == 0;
+	}
+	/* its first words, as say_heard cuts */
+	const char *t = left->text, *p = t;
+	for (int w = 0; *p && w < 4; w++) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+	}
+	int n = (int)(p - t) > 60 ? 60 : (int)(p - t);
+	snprintf(out, size, "barging in: %s\"%.*s%s\" was not played", again ? "the next play of " : "",
+		 n, t, *p ? "\xE2\x80\xA6" : "");
+	return out;
 }
 
 /* Appends the events not yet written to the scene's transcript: all of
@@ -146,7 +190,9 @@ static void transcribe_upto(tw_customer *c, bool all)
 		size_t before = b.len;
 		if (never_played(tw_call_event_at(c->call, i)))
 			continue;
-		render_event(&b, tw_call_event_at(c->call, i));
+		char barge[160];
+		const tw_call_event *e = tw_call_event_at(c->call, i);
+		render_event(&b, e, e->barged_in ? barge_words(c->call, i, barge, sizeof(barge)) : NULL);
 		if (tw_buf_failed(&b) == TW_ELIMIT) {
 			/* The line that did not fit is left out whole. */
 			if (b.data)
@@ -457,6 +503,9 @@ typedef struct look {
 	size_t ovec[2 * GROUPS]; /* a regex's groups (SIZE_MAX: none) */
 	double similarity;      /* fuzzy: the best stretch's */
 	tw_expect_outcome out;  /* the verdict on the rest (not fuzzy) */
+	/* issue 14, F4: fuzzy */
+	size_t word_start, word_end; /* start..end in whole words, to quote */
+	bool truncated;              /* only the prompt's first part was read */
 } look;
 
 /* The shortest start of rest (n bytes) the expectation holds on: where
@@ -506,6 +555,13 @@ static int look_at(tw_customer *c, const tw_expect *ex, const char *want, const 
 	size_t n = len - from;
 	lk->start = lk->end = from;
 	if (ex->fuzzy > 0) {
+		/* issue 14, F4: the step's work is bounded, whatever the
+		 * handlers and prompts (an upper bound: bytes, not characters) */
+		uint64_t cells = (uint64_t)(n < TW_FUZZY_MAX_PROMPT ? n : TW_FUZZY_MAX_PROMPT) *
+				 (want ? strlen(want) : 0);
+		if (c->fuzzy_cells + cells > TW_FUZZY_STEP_CELLS)
+			return TW_EUNSUPPORTED;
+		c->fuzzy_cells += cells;
 		tw_fuzzy_match m;
 		int rc = tw_fuzzy_find(want ? want : "", rest, n, &m);
 		if (rc)
@@ -513,6 +569,9 @@ static int look_at(tw_customer *c, const tw_expect *ex, const char *want, const 
 		lk->similarity = m.similarity;
 		lk->start = from + m.start;
 		lk->end = from + m.end;
+		lk->word_start = from + m.word_start;
+		lk->word_end = from + m.word_end;
+		lk->truncated = m.truncated;
 		/* `hear not ... fuzzy`: found is "said", as for the rest */
 		lk->found = m.similarity + 1e-9 >= ex->fuzzy;
 		return TW_OK;
@@ -604,6 +663,7 @@ static int say(tw_call *call, const tw_step *st, const char *value, tw_error *e)
 static int silence(tw_call *call, const tw_step *st, const char *value, tw_error *e);
 
 static call_action silence;
+static void fuzzy_refused(tw_customer *c, tw_step_result *sr, int rc, double now_ms);
 
 /* ---- issue 14, F1: call operations off the loop ----
  *
@@ -823,6 +883,11 @@ static bool answer(tw_customer *c, tw_step_result *sr, const tw_step *st, double
 			look lk;
 			int rc = look_at(c, &h->expect, want, t, from_byte(c, i), &lk);
 			tw_expect_outcome_free(&lk.out);
+			if (rc == TW_EUNSUPPORTED) { /* issue 14, F4: the step's work */
+				free(want);
+				fuzzy_refused(c, sr, rc, now_ms);
+				return true;
+			}
 			if (rc != TW_OK || !lk.found)
 				continue;
 			free(want);
@@ -872,6 +937,16 @@ static bool answer(tw_customer *c, tw_step_result *sr, const tw_step *st, double
 	return false;
 }
 
+/* issue 14, F4: says (appended to note) that a fuzzy look read only the
+ * first part of a long prompt. */
+static void truncated_note(char *note, size_t size)
+{
+	size_t k = strlen(note);
+	snprintf(note + k, size - k,
+		 "%sfuzzy read only the first %d KiB of a longer prompt (techweek's limit)",
+		 k ? "; " : "", TW_FUZZY_MAX_PROMPT / 1024);
+}
+
 /* The step passes, saying what its handlers did. */
 static void hear_passed(tw_customer *c, tw_step_result *sr, double now_ms, const char *more)
 {
@@ -890,12 +965,37 @@ static void hear_passed(tw_customer *c, tw_step_result *sr, double now_ms, const
 	tw_customer_finish_step(c, sr, TW_STATUS_PASSED, now_ms);
 }
 
+/* issue 14, F4: a fuzzy look the words cannot make (too long, nothing to
+ * compare once expanded): the step is broken, as the script wrote it. */
+static void fuzzy_refused(tw_customer *c, tw_step_result *sr, int rc, double now_ms)
+{
+	if (rc == TW_ELIMIT)
+		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
+				 "the words of a fuzzy hear pass %d characters: write the "
+				 "part that matters",
+				 TW_FUZZY_MAX_EXPECTED);
+	else if (rc == TW_EUNSUPPORTED)
+		tw_customer_fail(c, sr, TW_STATUS_LIMITED, now_ms, NULL, NULL,
+				 "techweek's limit: the step's fuzzy looks passed %llu million "
+				 "cells (words x prompt, for each prompt and each fuzzy handler): "
+				 "hear fewer words, or fewer prompts at once",
+				 TW_FUZZY_STEP_CELLS / 1000000ULL);
+	else if (rc == TW_EUSAGE)
+		tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
+				 "the words of a fuzzy hear have no letter or digit once "
+				 "punctuation is dropped: nothing to compare, it would match "
+				 "any prompt; write words the IVR says");
+	else
+		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
+}
+
 /* `hear not "x"`: nothing said from the cursor on says it. Nothing is
  * consumed: what was not said cannot be heard past. */
 static void hear_not(tw_customer *c, tw_step_result *sr, const tw_step *st, const char *want,
 		     double now_ms)
 {
 	size_t n = tw_call_event_count(c->call);
+	bool truncated = false; /* issue 14, F4 */
 	for (size_t i = c->heard; i < n; i++) {
 		const char *t = prompt_text(c->call, i);
 		if (!t)
@@ -904,10 +1004,7 @@ static void hear_not(tw_customer *c, tw_step_result *sr, const tw_step *st, cons
 		int rc = look_at(c, &st->expect, want, t, from_byte(c, i), &lk);
 		if (rc != TW_OK) {
 			tw_expect_outcome_free(&lk.out);
-			tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL,
-					 rc == TW_ELIMIT ? "the fuzzy words pass %d characters"
-							 : "out of memory",
-					 TW_FUZZY_MAX_EXPECTED);
+			fuzzy_refused(c, sr, rc, now_ms);
 			return;
 		}
 		if (st->expect.fuzzy > 0 && lk.found) {
@@ -926,7 +1023,18 @@ static void hear_not(tw_customer *c, tw_step_result *sr, const tw_step *st, cons
 			tw_expect_outcome_free(&lk.out);
 			return;
 		}
+		truncated = truncated || lk.truncated;
 		tw_expect_outcome_free(&lk.out);
+	}
+	/* issue 14, F4: not heard in what a fuzzy look read, but the rest of
+	 * a long prompt was not looked at: techweek cannot say */
+	if (truncated) {
+		tw_customer_fail(c, sr, TW_STATUS_LIMITED, now_ms, NULL, NULL,
+				 "techweek's limit: not heard in the first %d KiB of a longer "
+				 "prompt, the most a fuzzy look reads; the rest was not looked at "
+				 "(hear not without fuzzy looks at all of it)",
+				 TW_FUZZY_MAX_PROMPT / 1024);
+		return;
 	}
 	hear_passed(c, sr, now_ms, NULL);
 }
@@ -945,17 +1053,15 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 	size_t n = tw_call_event_count(c->call);
 	double best = -1;
 	size_t best_event = 0, best_start = 0, best_end = 0;
+	bool truncated = false; /* issue 14, F4 */
 	for (size_t i = c->heard; i < n; i++) {
 		const char *t = prompt_text(c->call, i);
 		if (!t)
 			continue;
 		look lk;
 		int rc = look_at(c, ex, want, t, from_byte(c, i), &lk);
-		if (rc == TW_ELIMIT) {
-			tw_customer_fail(c, sr, TW_STATUS_BROKEN, now_ms, NULL, NULL,
-					 "the words of a fuzzy hear pass %d characters: write the "
-					 "part that matters",
-					 TW_FUZZY_MAX_EXPECTED);
+		if (rc == TW_ELIMIT || rc == TW_EUSAGE || rc == TW_EUNSUPPORTED) {
+			fuzzy_refused(c, sr, rc, now_ms);
 			free(want);
 			return;
 		}
@@ -981,19 +1087,22 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 			}
 			free(fuzzy_capture);
 			tw_expect_outcome_free(&lk.out);
-			char note[64];
+			char note[160] = "";
 			if (ex->fuzzy > 0 && lk.similarity < 1)
 				snprintf(note, sizeof(note), "heard %.2f similar", lk.similarity);
-			hear_passed(c, sr, now_ms, ex->fuzzy > 0 && lk.similarity < 1 ? note : NULL);
+			if (ex->fuzzy > 0 && lk.truncated)
+				truncated_note(note, sizeof(note));
+			hear_passed(c, sr, now_ms, note[0] ? note : NULL);
 			free(want);
 			free(expected);
 			return;
 		}
+		truncated = truncated || lk.truncated;
 		if (ex->fuzzy > 0 && lk.similarity > best) {
 			best = lk.similarity;
 			best_event = i;
-			best_start = lk.start;
-			best_end = lk.end;
+			best_start = lk.word_start;
+			best_end = lk.word_end;
 		}
 		if (!expected) {
 			expected = lk.out.expected;
@@ -1051,10 +1160,17 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 	const char *what = expected ? expected : "the prompt";
 	if (strncmp(what, "contains ", 9) == 0)
 		what += 9;
-	char more[96] = "";
+	char more[256] = "";
 	if (c->handler_actions >= HANDLER_ACTIONS_MAX)
 		snprintf(more, sizeof(more), " (after %d handler actions, the most a step takes)",
 			 HANDLER_ACTIONS_MAX);
+	/* issue 14, F4: said before the quotes, which a report may cut */
+	char lim[128] = "";
+	if (ex->fuzzy > 0 && truncated)
+		snprintf(lim, sizeof(lim),
+			 " in the first %d KiB of a longer prompt (a fuzzy look reads no more: "
+			 "techweek's limit)",
+			 TW_FUZZY_MAX_PROMPT / 1024);
 	if (prompts == 0) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, NULL,
 				 "did not hear %s: the IVR said nothing more (%s)%s", what,
@@ -1063,14 +1179,16 @@ static void hear(tw_customer *c, tw_step_result *sr, const tw_step *st, double n
 				 more);
 	} else if (ex->fuzzy > 0 && best >= 0 && best_end == best_start) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, tw_buf_str(&said),
-				 "did not hear %s: nothing said came close%s", what, more);
+				 "did not hear %s%s: nothing said came close%s", what, lim, more);
 	} else if (ex->fuzzy > 0 && best >= 0) {
 		const char *t = prompt_text(c->call, best_event);
 		char q[LAST_HEARD_QUOTED];
-		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, tw_buf_str(&said),
-				 "did not hear %s: the closest was \"%.*s\", %.2f similar, in "
+		/* issue 14, F4: what was not read may hold it: techweek's limit */
+		tw_customer_fail(c, sr, truncated ? TW_STATUS_LIMITED : TW_STATUS_FAILED, now_ms,
+				 expected, tw_buf_str(&said),
+				 "did not hear %s%s: the closest was \"%.*s\", %.2f similar, in "
 				 "\"%s\"%s",
-				 what, (int)(best_end - best_start), t + best_start, best,
+				 what, lim, (int)(best_end - best_start), t + best_start, best,
 				 tw_call_quote(c->call, t, q, sizeof(q)), more);
 	} else {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, expected, tw_buf_str(&said),
@@ -1194,6 +1312,7 @@ void tw_caller_hear(tw_customer *c, tw_step_result *sr, const tw_step *st, doubl
 {
 	c->hearing = NULL; /* issue 14, MATCH: a new step, no handler acted yet */
 	c->handler_actions = 0;
+	c->fuzzy_cells = 0; /* issue 14, F4 */
 	free(c->handler_note);
 	c->handler_note = NULL;
 	if (on_call(c, sr, now_ms))
@@ -1254,6 +1373,7 @@ void tw_caller_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, dou
 {
 	c->hearing = NULL; /* issue 14, MATCH: a new step, no handler acted yet */
 	c->handler_actions = 0;
+	c->fuzzy_cells = 0; /* issue 14, F4 */
 	free(c->handler_note);
 	c->handler_note = NULL;
 	if (on_call(c, sr, now_ms))

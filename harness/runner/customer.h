@@ -107,6 +107,10 @@ typedef struct tw_customer {
 	CURLM *multi;
 	tw_offload offload;
 	void *call_op;
+	/* issue 14, F4: the fuzzy matching work of the step so far (cells
+	 * of its looks' tables: every hear and handler look), bounded by
+	 * TW_FUZZY_STEP_CELLS in caller.c */
+	uint64_t fuzzy_cells;
 } tw_customer;
 
 /* Milliseconds on a monotonic clock. */

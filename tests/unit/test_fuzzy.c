@@ -75,8 +75,12 @@ static void leftmost_of_equal_matches(void **state)
 static void empty_and_too_long(void **state)
 {
 	(void)state;
-	tw_fuzzy_match m = find("", "anything");
-	assert_true(m.similarity == 1.0);
+	tw_fuzzy_match m;
+	/* issue 14, F4: nothing to compare is refused, not similar to all */
+	assert_int_equal(tw_fuzzy_find("", "anything", 8, &m), TW_EUSAGE);
+	assert_int_equal(tw_fuzzy_find("?!", "anything", 8, &m), TW_EUSAGE);
+	assert_false(tw_fuzzy_has_words("?! ..."));
+	assert_true(tw_fuzzy_has_words("?1"));
 	m = find("abc", "");
 	assert_true(m.similarity == 0.0);
 	size_t n = TW_FUZZY_MAX_EXPECTED + 1;
@@ -99,6 +103,44 @@ static void bytes_not_utf8_are_characters(void **state)
 	assert_int_equal(m.end, 7);
 }
 
+/* issue 14, F4 (trial F11): a failure quotes whole words. */
+static void quoted_stretch_ends_at_word_ends(void **state)
+{
+	(void)state;
+	const char *text = "For orders, press 1. For returns, press 2. Goodbye.";
+	tw_fuzzy_match m = find("For catering, press 4", text);
+	assert_true(m.similarity < 0.8);
+	assert_true(m.word_start <= m.start && m.word_end >= m.end);
+	/* the quote never ends inside a word or before a digit */
+	assert_true(m.word_end == strlen(text) || text[m.word_end] == ' ' ||
+		    text[m.word_end] == '.' || text[m.word_end] == ',');
+	assert_true(m.word_start == 0 || text[m.word_start - 1] == ' ');
+	assert_true(m.word_end > m.word_start && text[m.word_end - 1] != ' ');
+}
+
+/* issue 14, F4 (review #9): a look reads at most TW_FUZZY_MAX_PROMPT
+ * bytes of a prompt, whatever its length. */
+static void a_long_prompt_is_read_in_part(void **state)
+{
+	(void)state;
+	size_t n = 1 << 20;
+	char *text = malloc(n + 1);
+	assert_non_null(text);
+	for (size_t i = 0; i < n; i++)
+		text[i] = i % 6 == 5 ? ' ' : 'a' + (char)(i % 5);
+	memcpy(text + n - 12, "press 9 now", 11);
+	text[n] = '\0';
+	tw_fuzzy_match m;
+	assert_int_equal(tw_fuzzy_find("press 9 now", text, n, &m), TW_OK);
+	assert_true(m.truncated);
+	assert_true(m.end <= TW_FUZZY_MAX_PROMPT);
+	assert_true(m.similarity < 1.0);
+	assert_int_equal(tw_fuzzy_find("press 9 now", text + n - 100, 100, &m), TW_OK);
+	assert_false(m.truncated);
+	assert_true(m.similarity == 1.0);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +150,8 @@ int main(void)
 		cmocka_unit_test(leftmost_of_equal_matches),
 		cmocka_unit_test(empty_and_too_long),
 		cmocka_unit_test(bytes_not_utf8_are_characters),
+		cmocka_unit_test(quoted_stretch_ends_at_word_ends),
+		cmocka_unit_test(a_long_prompt_is_read_in_part),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -317,7 +317,8 @@ static void test_worked_example(void **state)
 		 "1 s (Apdex 0.7)"},
 		{1, TW_PART_EFFORT, 1.875, false,
 		 "Check on the order by phone: customer effort over budget: 5 steps per performance "
-		 "against a budget of 4, 1 of them failure demand (re-prompt turns, retries)"},
+		 "against a budget of 4 (the frontstage actions), 1 of them failure demand "
+		 "(re-prompt turns, retries)"},
 	};
 	assert_int_equal(sc.loss_count, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < sc.loss_count; i++) {
@@ -872,6 +873,15 @@ static void test_failures_not_slowness(void **state)
 
 /* ---- effort ---- */
 
+/* issue 14, F4: the why of the effort loss, or NULL. */
+static const char *effort_why(const tw_run_score *sc)
+{
+	for (size_t i = 0; i < sc->loss_count; i++)
+		if (sc->losses[i].part == TW_PART_EFFORT)
+			return sc->losses[i].why;
+	return NULL;
+}
+
 static void test_effort_budget(void **state)
 {
 	fixture *fx = *state;
@@ -920,6 +930,26 @@ static void test_effort_budget(void **state)
 	assert_near(sc.rehearsals[0].part[TW_PART_EFFORT], 1);
 	tw_run_score_free(&sc);
 
+	/* issue 14, F4 (trial F10): under 10 customers reached the outcome,
+	 * no "9 in 10": the one customer, or the slowest of a few */
+	uint64_t achieved = m->achieved;
+	m->frontstage_steps = 30;
+	tw_histogram_reset(m->time_to_outcome);
+	record(m->time_to_outcome, 15000, 1);
+	m->achieved = 1;
+	sc = score_of(fx, &cfg);
+	assert_non_null(effort_why(&sc));
+	assert_non_null(strstr(effort_why(&sc), "customer effort over budget: the customer took 15 s on "
+						"their clock to reach the outcome"));
+	tw_run_score_free(&sc);
+	m->achieved = 4;
+	sc = score_of(fx, &cfg);
+	assert_non_null(strstr(effort_why(&sc),
+			       "customer effort over budget: 4 customers: the slowest took 15 s on "
+			       "their clock"));
+	tw_run_score_free(&sc);
+	m->achieved = achieved;
+
 	/* no budget: the steps against the script's own frontstage actions
 	 * (visit, fill, submit), time not judged */
 	s->budget_ms = 0;
@@ -928,6 +958,9 @@ static void test_effort_budget(void **state)
 	sc = score_of(fx, &cfg);
 	assert_near(sc.rehearsals[0].budget_steps, 3);
 	assert_near(sc.rehearsals[0].part[TW_PART_EFFORT], 0.5);
+	/* issue 14, F4 (trial F9): the implied budget says what it is */
+	assert_true(sc.rehearsals[0].budget_steps_implied);
+	assert_non_null(strstr(effort_why(&sc), "against a budget of 3 (the frontstage actions)"));
 	tw_run_score_free(&sc);
 
 	/* backstage only, no budget: nothing to judge */
