@@ -147,6 +147,79 @@ static void the_prefetch_of_a_document_has_a_time_budget(void **state)
 	tw_call_free(call);
 }
 
+/* A menu's recordings have a cap of their own: 70 of them (6 past the
+ * cap, played for the default length with a note) do not crowd out the
+ * grammar chain the field needs. */
+static void audio_does_not_crowd_out_grammars(void **state)
+{
+	(void)state;
+	char doc[16384];
+	int w = snprintf(doc, sizeof(doc), "<?xml version=\"1.0\"?>\n<vxml version=\"2.1\"><form>"
+			 "<field name=\"n\"><grammar src=\"g/0.grxml\"/><prompt>");
+	for (int i = 0; i < 70; i++)
+		w += snprintf(doc + w, sizeof(doc) - (size_t)w, "<audio src=\"a%d.wav\"/>", i);
+	snprintf(doc + w, sizeof(doc) - (size_t)w, "</prompt></field></form></vxml>");
+	tw_call *call = new_call(NULL, 0);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, URL, 200, doc, 0, &err), TW_OK);
+	int audio = 0, grammars = 0;
+	while (tw_call_fetching_resource(call)) {
+		const char *u = tw_call_pending(call)->url;
+		if (strstr(u, ".wav")) {
+			audio++;
+			answer(call, u, 404, "no", 0, &err);
+		} else {
+			/* grammar n names n + 1 up to 3, which is a plain one */
+			int n = atoi(strrchr(u, '/') + 1);
+			char g[1024];
+			if (n < 3)
+				grammar(g, sizeof(g), n, false);
+			else
+				snprintf(g, sizeof(g), "<grammar xmlns=\"http://www.w3.org/2001/06/grammar\" "
+					 "root=\"r\" mode=\"dtmf\"><rule id=\"r\"><item>1</item></rule>"
+					 "</grammar>");
+			grammars++;
+			answer(call, u, 200, g, 0, &err);
+		}
+		tw_error_clear(&err);
+	}
+	assert_int_equal(audio, TW_CALL_MAX_RESOURCES);
+	assert_int_equal(grammars, 4);
+	assert_int_not_equal(tw_call_end_reason(call), TW_END_FAILED);
+	tw_call_free(call);
+}
+
+/* Past the time budget, the recordings not fetched yet are skipped (a
+ * carrier skips what it cannot get): the document runs, with a note. */
+static void past_the_budget_audio_is_skipped(void **state)
+{
+	(void)state;
+	tw_call *call = new_call(NULL, 2);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, URL, 200,
+				"<Response><Play>a.wav</Play><Play>b.wav</Play><Play>c.wav</Play>"
+				"<Play>d.wav</Play><Play>e.wav</Play><Hangup/></Response>", 0, &err),
+			 TW_OK);
+	int gets = 0;
+	while (tw_call_fetching_resource(call)) {
+		gets++;
+		answer(call, tw_call_pending(call)->url, 404, "no", 900, &err);
+		tw_error_clear(&err);
+	}
+	assert_int_equal(gets, 3);
+	assert_int_equal(tw_call_end_reason(call), TW_END_HANGUP);
+	bool noted = false;
+	for (size_t i = 0; i < tw_call_event_count(call); i++) {
+		const tw_call_event *e = tw_call_event_at(call, i);
+		noted |= e->kind == TW_EV_NOTE && e->text &&
+			 strstr(e->text, "took more than 2 s (--timeout)");
+	}
+	assert_true(noted);
+	tw_call_free(call);
+}
+
 static const char plays[] = "<Response><Play>x.wav</Play><Hangup/></Response>";
 
 /* One call of the run: x.wav answered with status (a 1 s WAV on 200);
@@ -323,6 +396,8 @@ int main(void)
 		cmocka_unit_test(a_grammar_chain_stops_at_the_depth_the_reader_takes),
 		cmocka_unit_test(the_files_of_a_documents_grammars_share_its_cap),
 		cmocka_unit_test(the_prefetch_of_a_document_has_a_time_budget),
+		cmocka_unit_test(audio_does_not_crowd_out_grammars),
+		cmocka_unit_test(past_the_budget_audio_is_skipped),
 		cmocka_unit_test(a_failed_audio_fetch_is_the_calls_alone),
 		cmocka_unit_test(a_request_made_mid_call_is_in_progress),
 		cmocka_unit_test(a_fetch_is_on_the_clock_when_the_file_plays),

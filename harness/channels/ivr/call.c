@@ -132,7 +132,10 @@ struct tw_call {
 	double script_time_s; /* issue 14, F2: 0: TW_JS_TIME_S */
 	/* issue 14, F3: the prefetch of the held document, all of its
 	 * files (the grammars' and the root's too) */
-	size_t res_doc_count;    /* files it added */
+	size_t res_doc_count;    /* files it added, audio apart */
+	size_t res_doc_audio;    /* audio files it added: a cap of their own,
+				    so that a menu's recordings never crowd
+				    out the grammars it needs */
 	double res_doc_ms;       /* real time their fetches took */
 	bool res_partial;        /* the answer being kept is the first bytes
 				    of a file larger than --max-body */
@@ -1459,8 +1462,11 @@ static int add_ref(void *ctx, tw_call_res_kind kind, const char *ref, long line)
 	}
 	/* issue 14, F3: one cap for the document and every file its files
 	 * name, so a grammar naming a new grammar for ever ends */
-	if (c->depth > TW_SRGS_MAX_DOCS || call->res_doc_count == TW_CALL_MAX_RESOURCES) {
-		if (!c->fetched) {
+	size_t *count = kind == TW_RES_AUDIO ? &call->res_doc_audio : &call->res_doc_count;
+	if (c->depth > TW_SRGS_MAX_DOCS || *count == TW_CALL_MAX_RESOURCES) {
+		/* audio past the cap plays for the default length, with a
+		 * note; a grammar, script or root past it is the IVR's fault */
+		if (!c->fetched || kind == TW_RES_AUDIO) {
 			c->left++;
 		} else if (!c->too_deep && !c->too_many) {
 			c->too_deep = c->depth > TW_SRGS_MAX_DOCS;
@@ -1485,7 +1491,7 @@ static int add_ref(void *ctx, tw_call_res_kind kind, const char *ref, long line)
 	}
 	call->res[call->res_count++] = r;
 	c->added++;
-	call->res_doc_count++;
+	(*count)++;
 	return TW_OK;
 }
 
@@ -1537,6 +1543,7 @@ static int hold_for_resources(tw_call *call, int d, xmlDocPtr doc, const char *u
 {
 	collecting c = {.call = call, .base = url};
 	call->res_doc_count = 0;
+	call->res_doc_audio = 0;
 	call->res_doc_ms = 0;
 	int rc = dialects[d]->resources ? dialects[d]->resources(doc, add_ref, &c) : TW_OK;
 	if (rc == TW_OK && c.left) {
@@ -1581,6 +1588,32 @@ static void charge(tw_call *call, resource *r)
 		return;
 	r->charged = true;
 	tw_call_wait(call, r->fetch_s);
+}
+
+/* The prefetch went past its time: the audio not fetched yet is skipped,
+ * as a carrier skips a recording it cannot get (it plays for the default
+ * length, with a note): 1 when a grammar, script or root is left, which
+ * the document cannot run without, else 0; -1 out of memory. */
+static int skip_audio_left(tw_call *call)
+{
+	int left = 0;
+	for (size_t i = call->res_next; i < call->res_count; i++) {
+		resource *r = &call->res[i];
+		if (r->done)
+			continue;
+		if (r->kind != TW_RES_AUDIO) {
+			left = 1;
+			continue;
+		}
+		r->done = true;
+		char why[160];
+		snprintf(why, sizeof(why),
+			 "not fetched: the document's files took more than %g s (--timeout)",
+			 call->limits.prefetch_s);
+		if (!(r->audio_why = strdup(why)))
+			return -1;
+	}
+	return left;
 }
 
 /* issue 14, F3: the prefetch went past one of its caps (c's, or the
@@ -1708,8 +1741,12 @@ static int resource_answer(tw_call *call, long status, const char *content_type,
 			r = NULL;
 		}
 	}
-	if (rc == TW_OK && (c.too_deep || c.too_many ||
-			    call->res_doc_ms > call->limits.prefetch_s * 1000)) {
+	int left = 0;
+	if (rc == TW_OK && !c.too_deep && !c.too_many &&
+	    call->res_doc_ms > call->limits.prefetch_s * 1000 &&
+	    (left = skip_audio_left(call)) < 0)
+		rc = TW_ENOMEM;
+	if (rc == TW_OK && (c.too_deep || c.too_many || left)) {
 		prefetch_over(call, &c, err);
 		drop_held(call);
 		return fail(call, err);
