@@ -44,7 +44,9 @@ typedef struct tw_srgs tw_srgs;
 
 /* Where a grammar's external references come from: fetch gives the body
  * of ref resolved against base (borrowed; it must outlive tw_srgs_read's
- * call only), TW_ENOENT-like codes as the fetcher's owner documents them.
+ * call only), or an error as tw_call_resource gives it (TW_CALL_NOT_FETCHED
+ * for a file not fetched before the document ran, TW_ESERVICE for one
+ * whose fetch failed).
  * NULL fetcher: external references are techweek's limit. */
 typedef struct tw_srgs_fetcher {
 	int (*fetch)(void *ctx, const char *base, const char *ref, const char **body,
