@@ -1305,13 +1305,17 @@ static const char *part_figures(html *h, const tw_rehearsal_score *rs, tw_part p
 			/* issue 14, F4: the steps may still have a budget */
 			snprintf(b, sizeof(b), "no time budget");
 		}
+		/* the steps judged: the actions and the failure demand (re-prompt
+		 * turns, retries), as the terminal's loss counts them */
+		double judged = rs->steps_mean + rs->demand_mean;
 		if (rs->budget_steps > 0)
-			snprintf(steps, sizeof(steps), "%.1f of %.0f steps%s", rs->steps_mean,
+			snprintf(steps, sizeof(steps), "%.1f of %.0f steps%s%s", judged,
 				 rs->budget_steps,
+				 rs->demand_mean > 0 ? " with failure demand" : "",
 				 rs->budget_steps_implied ? " (budget: the frontstage actions)"
 							  : "");
 		else
-			snprintf(steps, sizeof(steps), "%.1f steps", rs->steps_mean);
+			snprintf(steps, sizeof(steps), "%.1f steps", judged);
 		/* issue 14, F4: under 10 customers the p90 is the slowest */
 		const char *which = rs->achieved >= 10 ? "p90 time to outcome"
 				    : rs->achieved == 1 ? "the customer's time to outcome"
