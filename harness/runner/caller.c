@@ -346,11 +346,13 @@ void tw_caller_finish(tw_customer *c)
 /* The call's stop request: the run's second stop (a second Ctrl-C, or a
  * first one not heeded within the step timeout) cuts a document being
  * followed short, as it cuts the transfers under way, and the performance
- * counts as interrupted, not performed. */
+ * counts as interrupted, not performed. issue 14, F6: so does an open
+ * model past its duration plus the step timeout (run->cut), and the
+ * request reaches a script in the sandbox (script.h stop). */
 static bool run_cut(void *ctx)
 {
-	const tw_run *run = ctx;
-	return run->stop > 1;
+	tw_run *run = ctx;
+	return run->stop > 1 || atomic_load(&run->cut);
 }
 
 /* The call's failure, or err, as the step's failure, with the transcript

@@ -1559,8 +1559,12 @@ void tw_customer_interrupt(tw_customer *c, double now_ms)
 	/* issue 14, F1: the operation off the loop is waited for (the call's
 	 * stop request cuts its interpreter short, the sandbox's time limit
 	 * bounds the rest), and then what follows it is interrupted */
-	if (c->state == TW_CUSTOMER_SCRIPTING)
+	if (c->state == TW_CUSTOMER_SCRIPTING) {
+		/* issue 14, F6: the join may wait; what follows is timed after */
+		tw_offload_join(&c->offload);
+		now_ms = tw_clock_ms();
 		tw_customer_offload_done(c, now_ms);
+	}
 	if (c->state == TW_CUSTOMER_WAITING) {
 		tw_customer_transfer_done(c, CURLE_ABORTED_BY_CALLBACK, now_ms);
 	} else if (c->state == TW_CUSTOMER_PAUSED) {

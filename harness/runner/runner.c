@@ -453,6 +453,13 @@ static void *work(void *arg)
 			tw_customer *c = &sl->c;
 			if (!sl->busy)
 				continue;
+			/* issue 14, F1: an operation off the loop ended; first
+			 * (issue 14, F6), so that a turn that ends in a pause
+			 * folds its wake time in below */
+			if (c->state == TW_CUSTOMER_SCRIPTING && tw_offload_done(&c->offload)) {
+				tw_customer_offload_done(c, now);
+				add_if_waiting(w, c);
+			}
 			if (c->state == TW_CUSTOMER_PAUSED) {
 				/* A stopping run cuts think time short. */
 				if (w->run->stop && c->wake_at_ms > now)
@@ -463,11 +470,6 @@ static void *work(void *arg)
 				} else {
 					wait_ms = fmin(wait_ms, c->wake_at_ms - now);
 				}
-			}
-			/* issue 14, F1: an operation off the loop ended */
-			if (c->state == TW_CUSTOMER_SCRIPTING && tw_offload_done(&c->offload)) {
-				tw_customer_offload_done(c, now);
-				add_if_waiting(w, c);
 			}
 			if (c->state == TW_CUSTOMER_DONE) {
 				if (performance_done(w, sl) != TW_OK)
@@ -595,6 +597,8 @@ static int run_workers(tw_run *run, schedule *sc, worker *ws, unsigned jobs, tw_
 		 * whatever the service does. */
 		bool overdue = sc->open && now - sc->t0_ms >
 			(double)run->opts.duration_ms + (double)run->opts.timeout_ms;
+		if (stop > 1 || overdue) /* issue 14, F6: the calls' stop request */
+			atomic_store(&run->cut, 1);
 		if ((stop > 1 || overdue) && !atomic_exchange(&sc->cut, 1))
 			for (unsigned i = 0; i < started; i++)
 				curl_multi_wakeup(ws[i].multi);

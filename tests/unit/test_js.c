@@ -22,7 +22,7 @@
 
 static tw_js *fresh(double time_s, size_t heap)
 {
-	tw_js_limits l = {time_s, heap};
+	tw_js_limits l = {.time_s = time_s, .heap_bytes = heap};
 	tw_js *js = tw_js_new(&l);
 	assert_non_null(js);
 	return js;
@@ -338,6 +338,35 @@ static void wall_backstop(void **state)
 	tw_js_free(js); /* kills and reaps the stopped child */
 }
 
+/* issue 14, F6: the owner's stop request reaches a script that is
+ * running: the wait for the child asks it in short slices, kills and
+ * reaps the child and says "cut off", well inside a 20 s budget (the old
+ * wait sat out the whole budget and then blamed the script). */
+static bool stop_after_two(void *ctx)
+{
+	int *asked = ctx;
+	return ++*asked > 2;
+}
+
+static void stop_cuts_a_running_script(void **state)
+{
+	(void)state;
+	int asked = 0;
+	tw_js_limits limits = {.time_s = 20, .stop = stop_after_two, .stop_ctx = &asked};
+	tw_js *js = tw_js_new(&limits);
+	assert_non_null(js);
+	tw_error err = {0};
+	assert_int_equal(tw_js_run(js, "while (true) {}", NULL, "t", 1, NULL, &err), TW_ELIMIT);
+	assert_non_null(strstr(err.message, "cut off"));
+	assert_true(tw_js_cut(js));
+	assert_false(tw_js_script_error(js));
+	assert_int_equal(tw_js_pid(js), -1); /* killed and reaped */
+	tw_error_clear(&err);
+	assert_int_equal(tw_js_run(js, "1", NULL, "t", 1, NULL, &err), TW_ELIMIT);
+	tw_error_clear(&err);
+	tw_js_free(js);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +379,7 @@ int main(void)
 		cmocka_unit_test(survives_its_thread), cmocka_unit_test(limit_is_cpu_time),
 		cmocka_unit_test(killed_from_outside), cmocka_unit_test(value_too_long),
 		cmocka_unit_test(arg_hidden),   cmocka_unit_test(wall_backstop),
+		cmocka_unit_test(stop_cuts_a_running_script), /* issue 14, F6 */
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

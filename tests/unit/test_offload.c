@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -141,6 +142,52 @@ static void stop_during_an_endless_script_joins(void **state)
 	tw_call_free(call);
 }
 
+/* issue 14, F6: a stop while an endless script runs, with a script time
+ * far past any test's patience (20 s): the stop reaches the sandbox, the
+ * join returns, and the call was stopped (its performance counts as
+ * interrupted), "cut off", not "ran past 20 s". */
+typedef struct stop_later {
+	struct timespec first; /* when first asked; 0: not yet */
+} stop_later;
+
+/* Says yes from 200 ms after it was first asked: the interpreter asks it
+ * between elements, before the script starts; only a wait that asks while
+ * the script runs sees the yes before the script's time is out. */
+static bool stop_later_asked(void *ctx)
+{
+	stop_later *s = ctx;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (s->first.tv_sec == 0 && s->first.tv_nsec == 0)
+		s->first = now;
+	return (double)(now.tv_sec - s->first.tv_sec) +
+		       (double)(now.tv_nsec - s->first.tv_nsec) / 1e9 >= 0.2;
+}
+
+static void stop_reaches_a_running_script(void **state)
+{
+	(void)state;
+	stop_later stop = {{0, 0}};
+	tw_call_options opts = {.stop = stop_later_asked, .stop_ctx = &stop, .script_time_s = 20};
+	tw_call_limits_init(&opts.limits);
+	tw_call *call = call_placed(opts);
+	doc_op op = {
+		.call = call,
+		.doc = VXML_OPEN "<form><block><script>while (true) {}</script>"
+		"<prompt>Never.</prompt></block></form>" VXML_CLOSE,
+	};
+	tw_offload o = {0};
+	assert_int_equal(tw_offload_start(&o, run_doc, &op, NULL), TW_OK);
+	tw_offload_join(&o);
+	assert_int_not_equal(op.rc, TW_OK);
+	assert_non_null(op.err.message);
+	assert_non_null(strstr(op.err.message, "cut off"));
+	assert_true(tw_call_was_stopped(call));
+	assert_int_equal(tw_call_end_reason(call), TW_END_FAILED);
+	tw_error_clear(&op.err);
+	tw_call_free(call);
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -148,6 +195,7 @@ int main(void)
 		cmocka_unit_test(ends_and_wakes_the_loop),
 		cmocka_unit_test(sandbox_outlives_the_forking_thread),
 		cmocka_unit_test(stop_during_an_endless_script_joins),
+		cmocka_unit_test(stop_reaches_a_running_script), /* issue 14, F6 */
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();

@@ -359,8 +359,8 @@ static int check(tw_call *call, bool ask_stop)
 	if (ask_stop && call->stop && call->stop(call->stop_ctx)) {
 		call->stopped = true;
 		return halt(call, TW_ELIMIT,
-			    "cut off: the run was ending (Ctrl-C) while the IVR's document was "
-			    "being followed");
+			    "cut off: the run was ending while the IVR's document was "
+			    "being followed"); /* issue 14, F6: also --duration's end */
 	}
 	return TW_OK;
 }
@@ -1935,4 +1935,19 @@ bool tw_call_speaks_vxml(const tw_call *call)
 	 * answered: that answer may script too */
 	return call && (call->current == DIALECT_VXML ||
 			(call->held && call->held_dialect == DIALECT_VXML));
+}
+
+/* ---- issue 14, F6 ---- */
+
+bool tw_call_stop_asked(void *ctx)
+{
+	tw_call *call = ctx;
+	return call->stop && call->stop(call->stop_ctx);
+}
+
+int tw_call_cut(tw_call *call, tw_error *err)
+{
+	call->stopped = call->halt.code == TW_OK || call->stopped;
+	halt(call, TW_ELIMIT, "cut off: the run was ending while the IVR's script ran");
+	return halt_error(call, err);
 }

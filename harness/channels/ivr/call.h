@@ -615,4 +615,14 @@ const char *tw_call_to(const tw_call *call);
  * (tw_call_options.script_time_s); 0: the sandbox's default. */
 double tw_call_script_time(const tw_call *call);
 
+/* ---- issue 14, F6: a stop reaches the sandbox ----
+ * The owner's stop request (tw_call_options.stop) as the sandbox's stop
+ * hook (tw_js_limits.stop, ctx: the call): the interpreter asks it only
+ * between elements, the sandbox while it waits for a script. */
+bool tw_call_stop_asked(void *call);
+/* The sandbox was cut off by that request: the call halts there as a
+ * stop does (tw_call_was_stopped is true from then on), err says so. The
+ * halt's code (TW_ELIMIT). */
+int tw_call_cut(tw_call *call, tw_error *err);
+
 #endif

@@ -49,6 +49,7 @@ struct tw_js {
 	char *dead;    /* why the child is gone (every later run says it) */
 	int dead_code; /* and the code it fails with */
 	bool script_error; /* the last run failed with the script's error */
+	bool cut;          /* issue 14, F6: limits.stop ended it */
 };
 
 tw_js *tw_js_new(const tw_js_limits *limits)
@@ -399,9 +400,16 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* issue 14, F6: the owner's stop request says stop */
+static bool stop_asked(const tw_js *js)
+{
+	return js->limits.stop && js->limits.stop(js->limits.stop_ctx);
+}
+
 /* Reads len bytes before the deadline (monotonic seconds): 0, -1 when
- * the child is gone, -2 past the deadline. */
-static int read_until(int fd, void *buf, size_t len, double deadline)
+ * the child is gone, -2 past the deadline, -3 when js's stop request
+ * said stop (asked every TW_JS_STOP_MS of waiting). */
+static int read_until(const tw_js *js, int fd, void *buf, size_t len, double deadline)
 {
 	char *p = buf;
 	while (len) {
@@ -409,13 +417,19 @@ static int read_until(int fd, void *buf, size_t len, double deadline)
 		if (left <= 0)
 			return -2;
 		struct pollfd pfd = {fd, POLLIN, 0};
-		int r = poll(&pfd, 1, (int)(left * 1000) + 1);
+		int ms = (int)(left * 1000) + 1;
+		if (js->limits.stop && ms > TW_JS_STOP_MS)
+			ms = TW_JS_STOP_MS;
+		int r = poll(&pfd, 1, ms);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return -1;
-		if (r == 0)
+		if (r == 0) {
+			if (stop_asked(js))
+				return -3;
 			continue;
+		}
 		ssize_t n = read(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -504,6 +518,10 @@ int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, lo
 	if (strlen(code) > TW_JS_MAX_TEXT || (arg && strlen(arg) > TW_JS_MAX_TEXT))
 		return tw_error_set(err, TW_ELIMIT, "a script or value longer than 1 MiB");
 	int rc;
+	if (js->pid == 0 && stop_asked(js)) { /* issue 14, F6: no fork for a run that ends */
+		js->cut = true;
+		return tw_error_set(err, TW_ELIMIT, "cut off: the run was ending");
+	}
 	if (js->pid == 0 && (rc = start(js, err)))
 		return rc;
 	int32_t l = line > 0 && line < 1000000 ? (int32_t)line : 1;
@@ -516,16 +534,22 @@ int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, lo
 	 * backstop for a child that gets no CPU at all. */
 	double wall = TW_JS_WALL_FACTOR * js->limits.time_s + 1;
 	double deadline = now_s() + wall;
-	int r = read_until(js->fd, head, 3, deadline);
+	int r = read_until(js, js->fd, head, 3, deadline);
 	if (!r)
-		r = read_until(js->fd, &len, sizeof(len), deadline);
+		r = read_until(js, js->fd, &len, sizeof(len), deadline);
 	char *text = NULL;
 	if (!r && len != NONE) {
 		if (len > TW_JS_MAX_TEXT + 64 || !(text = malloc((size_t)len + 1)))
 			return gone_as(js, err, TW_EINTERNAL, "the ECMAScript sandbox answered nonsense");
-		r = read_until(js->fd, text, len, deadline);
+		r = read_until(js, js->fd, text, len, deadline);
 		if (!r)
 			text[len] = '\0';
+	}
+	if (r == -3) { /* issue 14, F6 */
+		free(text);
+		js->cut = true;
+		return gone_as(js, err, TW_ELIMIT,
+			       "cut off: the run was ending while the IVR's script ran");
 	}
 	if (r == -2) {
 		free(text);
@@ -558,4 +582,10 @@ int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, lo
 	else
 		free(text);
 	return TW_OK;
+}
+
+/* issue 14, F6 */
+bool tw_js_cut(const tw_js *js)
+{
+	return js && js->cut;
 }

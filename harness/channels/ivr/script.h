@@ -48,9 +48,19 @@
 
 typedef struct tw_js tw_js;
 
+#define TW_JS_STOP_MS 50 /* issue 14, F6: how often a wait asks stop */
+
 typedef struct tw_js_limits {
 	double time_s;     /* total script CPU time for the call; <= 0: default */
 	size_t heap_bytes; /* the child's MuJS heap; 0: default */
+	/* issue 14, F6: the owner's stop request (NULL: none), asked on the
+	 * thread that runs tw_js_run every TW_JS_STOP_MS while it waits for
+	 * the child, and before a run starts: true kills and reaps the
+	 * child, and the run (and every later one) fails TW_ELIMIT "cut off"
+	 * (tw_js_cut), so a run that is ending does not sit out a script's
+	 * time limit. */
+	bool (*stop)(void *ctx);
+	void *stop_ctx;
 } tw_js_limits;
 
 typedef enum tw_js_type {
@@ -102,5 +112,9 @@ bool tw_js_script_error(const tw_js *js);
 int tw_js_pid(const tw_js *js);
 
 void tw_js_value_free(tw_js_value *v);
+
+/* issue 14, F6: true once a run was cut off by limits.stop (the child is
+ * gone): the owner's stop, not the script, ended it. */
+bool tw_js_cut(const tw_js *js);
 
 #endif

@@ -511,7 +511,8 @@ static int js_run_at(vxml *v, xmlNodePtr n, const char *code, const char *arg, c
 	tw_error e = {0};
 	int rc;
 	if (!v->js) {
-		tw_js_limits limits = {tw_call_script_time(v->call), 0}; /* issue 14, F2 */
+		tw_js_limits limits = {tw_call_script_time(v->call), 0, /* issue 14, F2 */
+				       tw_call_stop_asked, v->call}; /* issue 14, F6 */
 		if (!(v->js = tw_js_new(&limits)))
 			return tw_vxml_nomem(err);
 		char who[300]; /* the numbers are the tester's: arguments, not code */
@@ -526,6 +527,10 @@ static int js_run_at(vxml *v, xmlNodePtr n, const char *code, const char *arg, c
 				       " writable: false, enumerable: false, configurable: false});"
 				       " undefined", /* issue 14, F2: session is read-only */
 				       who, "prelude", 1, NULL, &e);
+		if (rc && tw_js_cut(v->js)) { /* issue 14, F6 */
+			tw_error_clear(&e);
+			return tw_call_cut(v->call, err);
+		}
 		if (rc) {
 			rc = tw_error_set(err, TW_EINTERNAL, "the ECMAScript sandbox: %s",
 					  e.message ? e.message : "out of memory");
@@ -538,6 +543,10 @@ static int js_run_at(vxml *v, xmlNodePtr n, const char *code, const char *arg, c
 		       &e);
 	if (!rc)
 		return TW_OK;
+	if (tw_js_cut(v->js)) { /* issue 14, F6: the run's stop, not the script */
+		tw_error_clear(&e);
+		return tw_call_cut(v->call, err);
+	}
 	if (rc == TW_ENOMEM && !e.message)
 		return tw_vxml_nomem(err);
 	char d[160], q[400];
