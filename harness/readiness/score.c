@@ -796,11 +796,13 @@ tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 		return TW_VERDICT_INTERRUPTED;
 	tw_verdict v = TW_VERDICT_READY;
 	bool minor_exempt = tw_readiness_minor_exempt(run, score);
+	bool any = false; /* a rehearsal performed, not cut short */
 	for (size_t i = 0; i < run->count; i++) {
 		const tw_rehearsal_result *r = &run->rehearsals[i];
 		const tw_rehearsal_metrics *m = run->metrics ? &run->metrics[i] : NULL;
 		if (r->interrupted)
 			continue; /* not performed: it neither passed nor failed */
+		any = true;
 		if (r->status == TW_STATUS_BROKEN)
 			return TW_VERDICT_BROKEN;
 		const tw_rehearsal_score *rs =
@@ -821,6 +823,10 @@ tw_verdict tw_readiness_verdict(const tw_run *run, const tw_run_score *score)
 		else if (v == TW_VERDICT_READY && limited)
 			v = TW_VERDICT_LIMITED;
 	}
+	/* Every rehearsal cut short (an open model whose duration ended with
+	 * all of it under way): nothing was shown ready. */
+	if (!any)
+		return TW_VERDICT_INTERRUPTED;
 	/* Cut short by an error of its own (out of memory), the run could not
 	 * be carried out: what little it did, passed or failed, is no
 	 * verdict on the service. */
