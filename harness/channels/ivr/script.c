@@ -349,6 +349,11 @@ static int start(tw_js *js, tw_error *err)
 				signal(sig, SIG_DFL);
 		signal(SIGINT, SIG_IGN); /* the parent decides when it ends */
 		signal(SIGPIPE, SIG_IGN);
+		/* issue 14, F5 (review2 low): nor does a group's SIGTERM/SIGHUP/
+		 * SIGQUIT (a cancelled CI job): it ends on EOF or its CPU limit */
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGQUIT, SIG_IGN);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -397,6 +402,29 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* issue 14, F5: the child's CPU time so far (utime + stime, in clock
+ * ticks, from /proc/PID/stat); -1 when it cannot be read. */
+static long long child_cpu(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')'); /* the name may hold spaces and parens */
+	if (!p)
+		return -1;
+	unsigned long long ut = 0, st = 0;
+	/* after ")": state(3) ppid pgrp session tty tpgid flags minflt
+	 * cminflt majflt cmajflt utime(14) stime(15) */
+	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	return (long long)(ut + st);
 }
 
 /* Reads len bytes before the deadline (monotonic seconds): 0, -1 when
@@ -516,7 +544,23 @@ int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, lo
 	 * backstop for a child that gets no CPU at all. */
 	double wall = TW_JS_WALL_FACTOR * js->limits.time_s + 1;
 	double deadline = now_s() + wall;
+	long long cpu = child_cpu(js->pid); /* issue 14, F5 */
 	int r = read_until(js->fd, head, 3, deadline);
+	/* issue 14, F5 (review2 #1): a child starved of CPU (many sandboxes
+	 * on few cores) is still working: wait on while its CPU time
+	 * advances, so it reaches its own limit and is judged on it; give up
+	 * when it stalled for a whole backstop, or past the hard cap. */
+	double hard = deadline + (TW_JS_WALL_HARD_FACTOR - 1) * wall;
+	while (r == -2 && now_s() < hard) {
+		long long was = cpu;
+		cpu = child_cpu(js->pid);
+		if (cpu < 0 || cpu <= was)
+			break;
+		deadline = now_s() + wall;
+		r = read_until(js->fd, head, 3, deadline);
+	}
+	if (!r)
+		deadline = now_s() + wall; /* the rest of the answer follows */
 	if (!r)
 		r = read_until(js->fd, &len, sizeof(len), deadline);
 	char *text = NULL;
