@@ -810,7 +810,7 @@ void tw_caller_offload_done(tw_customer *c, tw_step_result *sr, double now_ms)
 
 void tw_caller_offload_free(tw_customer *c)
 {
-	tw_offload_join(&c->offload);
+	tw_offload_cancel(&c->offload); /* issue 14, F5: a queued op is dropped */
 	call_op *op = c->call_op;
 	c->call_op = NULL;
 	if (!op)

@@ -121,7 +121,13 @@ void tw_customer_fail(tw_customer *c, tw_step_result *sr, tw_status status, doub
 
 void tw_customer_fail_error(tw_customer *c, tw_step_result *sr, double now_ms, const tw_error *e)
 {
-	tw_customer_fail(c, sr, e->code == TW_EUNSUPPORTED ? TW_STATUS_LIMITED : TW_STATUS_FAILED,
+	/* issue 14, F5 (review2 #2): techweek's own failure (TW_EINTERNAL: a
+	 * call's sandbox backstop, engine panic, start-up, outside kill) is
+	 * techweek's limit, as for what it does not support: not the
+	 * service's failure, not an expectation's. */
+	tw_customer_fail(c, sr,
+			 e->code == TW_EUNSUPPORTED || e->code == TW_EINTERNAL ? TW_STATUS_LIMITED
+									    : TW_STATUS_FAILED,
 			 now_ms, NULL, NULL, "%s", e->message ? e->message : tw_code_str(e->code));
 	sr->service = e->code == TW_ESERVICE; /* issue 14, F2 */
 }

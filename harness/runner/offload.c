@@ -9,6 +9,7 @@
 #include "runner/offload.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "techweek/error.h"
 
@@ -23,18 +24,104 @@ static void *run_op(void *arg)
 	return NULL;
 }
 
-int tw_offload_start(tw_offload *o, void (*op)(void *arg), void *arg, CURLM *wake)
+unsigned tw_offload_gate_cap(void)
 {
-	o->op = op;
-	o->arg = arg;
-	o->wake = wake;
-	atomic_store(&o->done, 0);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 2 ? (unsigned)n : 2;
+}
+
+/* Starts o's thread, counted in its gate; on failure, none counted. */
+static int launch(tw_offload *o)
+{
 	if (pthread_create(&o->thread, NULL, run_op, o) != 0) {
 		o->running = false;
 		return TW_EINTERNAL;
 	}
 	o->running = true;
+	if (o->gate)
+		o->gate->running++;
 	return TW_OK;
+}
+
+int tw_offload_start(tw_offload *o, void (*op)(void *arg), void *arg, CURLM *wake)
+{
+	o->op = op;
+	o->arg = arg;
+	o->wake = wake;
+	o->queued = o->ran_here = false;
+	o->next = NULL;
+	atomic_store(&o->done, 0);
+	tw_offload_gate *g = o->gate;
+	if (g && g->max && g->running >= g->max) { /* issue 14, F5: wait */
+		o->queued = true;
+		if (g->tail)
+			g->tail->next = o;
+		else
+			g->head = o;
+		g->tail = o;
+		return TW_OK;
+	}
+	return launch(o);
+}
+
+/* Takes o out of its gate's queue. */
+static void dequeue(tw_offload *o)
+{
+	tw_offload_gate *g = o->gate;
+	tw_offload **pp = &g->head, *prev = NULL;
+	while (*pp && *pp != o) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	if (*pp)
+		*pp = o->next;
+	if (g->tail == o)
+		g->tail = prev;
+	o->next = NULL;
+	o->queued = false;
+}
+
+/* Starts the queued ops the gate has room for. One whose thread cannot
+ * be made runs here, on the loop, as an unqueued one would. */
+static void start_queued(tw_offload_gate *g)
+{
+	while (g->head && (!g->max || g->running < g->max)) {
+		tw_offload *o = g->head;
+		dequeue(o);
+		if (launch(o) != TW_OK) {
+			o->op(o->arg);
+			o->ran_here = o->running = true;
+			atomic_store(&o->done, 1);
+			if (o->wake)
+				curl_multi_wakeup(o->wake);
+		}
+	}
+}
+
+static void join(tw_offload *o, bool drop_queued)
+{
+	if (o->queued) {
+		dequeue(o);
+		if (!drop_queued)
+			o->op(o->arg);
+		return;
+	}
+	if (!o->running)
+		return;
+	if (!o->ran_here)
+		pthread_join(o->thread, NULL);
+	o->running = false;
+	if (o->gate && !o->ran_here) {
+		o->gate->running--;
+		if (!drop_queued)
+			start_queued(o->gate);
+	}
+	o->ran_here = false;
+}
+
+void tw_offload_cancel(tw_offload *o)
+{
+	join(o, true);
 }
 
 bool tw_offload_done(const tw_offload *o)
@@ -44,8 +131,5 @@ bool tw_offload_done(const tw_offload *o)
 
 void tw_offload_join(tw_offload *o)
 {
-	if (!o->running)
-		return;
-	pthread_join(o->thread, NULL);
-	o->running = false;
+	join(o, false);
 }

@@ -17,24 +17,52 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-typedef struct tw_offload {
+typedef struct tw_offload tw_offload;
+
+/* issue 14, F5 (review2 #1): at most max operations of one job (one
+ * worker's loop) run at once; more wait in a queue, first come first
+ * started, and start as running ones are joined. Each scripting turn's
+ * sandbox uses a CPU: unbounded, N busy sandboxes on C cores each get
+ * C/N of one, and an endless script's 1 s of CPU takes N/C s of wall time.
+ * Used by the loop's thread only (no lock). Zeroed: no cap. */
+typedef struct tw_offload_gate {
+	unsigned max;        /* 0: no cap */
+	unsigned running;    /* started, not joined */
+	tw_offload *head, *tail; /* queued, not started */
+} tw_offload_gate;
+
+/* The cap for a job: max(2, online CPUs). */
+unsigned tw_offload_gate_cap(void);
+
+struct tw_offload {
 	pthread_t thread;
 	bool running;          /* started, not joined yet */
 	_Atomic int done;      /* set by the thread as its last act on op */
 	void (*op)(void *arg); /* runs on the thread */
 	void *arg;             /* borrowed: op's, until joined */
 	CURLM *wake;           /* borrowed: woken when op ended; NULL: none */
-} tw_offload;
+	/* issue 14, F5 */
+	tw_offload_gate *gate; /* borrowed, set before start; NULL: no cap */
+	bool queued;           /* waiting in gate's queue, not started */
+	bool ran_here;         /* no thread could be made: op ran on the loop */
+	tw_offload *next;      /* gate's queue */
+};
 
 /* Runs op(arg) on a new thread; wake (may be NULL) is woken with
  * curl_multi_wakeup when it ends. TW_OK; TW_EINTERNAL when no thread
  * could be made (the caller then runs op itself). o must stay where it
- * is until joined. */
+ * is until joined. With o->gate full, o is queued (TW_OK, not done) and
+ * starts when a running one of the gate is joined. */
 int tw_offload_start(tw_offload *o, void (*op)(void *arg), void *arg, CURLM *wake);
 /* True when the op started has ended (tw_offload_join will not wait). */
 bool tw_offload_done(const tw_offload *o);
 /* Waits for the op started to end and reaps its thread; nothing when none
- * is running. */
+ * is running. A queued op leaves the queue and runs here (a stop: the
+ * call's stop callback cuts it short). Then starts queued ops the gate
+ * has room for. */
 void tw_offload_join(tw_offload *o);
+/* issue 14, F5: as tw_offload_join, but a queued op is dropped unrun and
+ * no queued op is started (freeing: the run is over). */
+void tw_offload_cancel(tw_offload *o);
 
 #endif

@@ -173,6 +173,7 @@ typedef struct worker {
 	tw_error err;
 	pthread_t thread;
 	size_t first_customer;         /* issue 13, GEN: slots[0]'s number, from 0 */
+	tw_offload_gate gate;          /* issue 14, F5: scripting turns at once */
 } worker;
 
 /* The time of the k-th arrival (from 0) since the start, for a rate that
@@ -336,6 +337,7 @@ static int start_performance(worker *w, size_t ri, unsigned long long ticket,
 	}
 	sl->c.performance = ticket + 1;
 	sl->c.multi = w->multi; /* issue 14, F1: woken by operations off the loop */
+	sl->c.offload.gate = &w->gate; /* issue 14, F5 */
 	/* issue 13, GEN: {{seq}}, {{customer}} and the random values */
 	schedule *sc = w->sched;
 	tw_customer_generate(&sl->c, run->seed, sc->streams ? sc->streams[ri] : ri,
@@ -807,6 +809,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 		w->first_customer = i ? ws[i - 1].first_customer + ws[i - 1].slot_count : 0;
 		w->rate = rate / jobs;
 		w->multi = curl_multi_init();
+		w->gate.max = tw_offload_gate_cap(); /* issue 14, F5 */
 		w->slots = calloc(w->slot_count, sizeof(*w->slots));
 		w->metrics = calloc(run->count ? run->count : 1, sizeof(*w->metrics));
 		if (!w->multi || !w->slots || !w->metrics)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sched.h>
 
 #include <curl/curl.h>
 
@@ -188,6 +189,76 @@ static void stop_reaches_a_running_script(void **state)
 	tw_call_free(call);
 }
 
+/* issue 14, F5: an op that counts itself started, then waits until let
+ * go (no timing: each test lets go explicitly). */
+typedef struct held_op {
+	_Atomic int *started;
+	_Atomic int go;
+	_Atomic int ran;
+} held_op;
+
+static void held(void *arg)
+{
+	held_op *h = arg;
+	atomic_fetch_add(h->started, 1);
+	while (!atomic_load(&h->go))
+		sched_yield();
+	atomic_store(&h->ran, 1);
+}
+
+/* issue 14, F5 (review2 #1): a gate of 2 runs at most 2 ops at once; a
+ * third waits queued (not started, not done) and starts when a running
+ * one is joined; joining a queued op runs it there; cancelling a queued
+ * op drops it unrun. */
+static void gate_caps_ops_at_once(void **state)
+{
+	(void)state;
+	CURLM *multi = curl_multi_init();
+	tw_offload_gate gate = {.max = 2};
+	_Atomic int started = 0;
+	held_op h[5];
+	tw_offload o[5];
+	memset(o, 0, sizeof(o));
+	for (int i = 0; i < 5; i++) {
+		h[i] = (held_op){.started = &started};
+		o[i].gate = &gate;
+		assert_int_equal(tw_offload_start(&o[i], held, &h[i], multi), TW_OK);
+	}
+	assert_int_equal(gate.running, 2);
+	assert_true(o[2].queued && o[3].queued && o[4].queued);
+	while (atomic_load(&started) < 2)
+		sched_yield();
+	assert_false(tw_offload_done(&o[2])); /* queued: not done */
+	/* one ends and is joined: the first queued starts */
+	atomic_store(&h[0].go, 1);
+	wait_woken(multi, &o[0]);
+	tw_offload_join(&o[0]);
+	assert_false(o[2].queued);
+	assert_true(o[2].running);
+	assert_int_equal(gate.running, 2);
+	while (atomic_load(&started) < 3)
+		sched_yield();
+	/* a queued op joined (a stop) runs here, and leaves the queue */
+	atomic_store(&h[3].go, 1);
+	tw_offload_join(&o[3]);
+	assert_int_equal(atomic_load(&h[3].ran), 1);
+	assert_false(o[3].queued);
+	/* a queued op cancelled (freeing) is dropped unrun */
+	tw_offload_cancel(&o[4]);
+	assert_int_equal(atomic_load(&h[4].ran), 0);
+	assert_null(gate.head);
+	assert_null(gate.tail);
+	for (int i = 1; i < 3; i++) {
+		atomic_store(&h[i].go, 1);
+		tw_offload_join(&o[i]);
+		assert_int_equal(atomic_load(&h[i].ran), 1);
+	}
+	assert_int_equal(gate.running, 0);
+	assert_int_equal(atomic_load(&started), 4);
+	assert_true(tw_offload_gate_cap() >= 2);
+	curl_multi_cleanup(multi);
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -196,6 +267,7 @@ int main(void)
 		cmocka_unit_test(sandbox_outlives_the_forking_thread),
 		cmocka_unit_test(stop_during_an_endless_script_joins),
 		cmocka_unit_test(stop_reaches_a_running_script), /* issue 14, F6 */
+		cmocka_unit_test(gate_caps_ops_at_once), /* issue 14, F5 */
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();

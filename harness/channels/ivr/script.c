@@ -270,12 +270,18 @@ static void out_of_cpu(int sig)
 	_exit(EXIT_CPU);
 }
 
-static void serve(int fd, size_t cap)
+static void serve(int fd, size_t cap, double t)
 {
 	heap h = {0, cap, 0};
 	js_State *J = js_newstate(heap_alloc, &h, 0);
 	if (!J)
 		_exit(EXIT_NO_STATE);
+	/* The budget is the IVR's scripts' alone: armed once the engine is
+	 * up, so techweek's own start (slow under valgrind) is not in it. */
+	struct itimerval budget = {{0, 0}, {(time_t)t, (suseconds_t)((t - (double)(time_t)t) * 1e6)}};
+	if (budget.it_value.tv_sec == 0 && budget.it_value.tv_usec == 0)
+		budget.it_value.tv_usec = 1;
+	setitimer(ITIMER_PROF, &budget, NULL);
 	js_setcontext(J, &h);
 	js_atpanic(J, panic);
 	js_setreport(J, quiet);
@@ -350,6 +356,11 @@ static int start(tw_js *js, tw_error *err)
 				signal(sig, SIG_DFL);
 		signal(SIGINT, SIG_IGN); /* the parent decides when it ends */
 		signal(SIGPIPE, SIG_IGN);
+		/* issue 14, F5 (review2 low): nor does a group's SIGTERM/SIGHUP/
+		 * SIGQUIT (a cancelled CI job): it ends on EOF or its CPU limit */
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGQUIT, SIG_IGN);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -377,14 +388,10 @@ static int start(tw_js *js, tw_error *err)
 		 * it in case that signal is somehow missed. */
 		signal(SIGPROF, out_of_cpu);
 		double t = js->limits.time_s;
-		struct itimerval budget = {{0, 0}, {(time_t)t, (suseconds_t)((t - (double)(time_t)t) * 1e6)}};
-		if (budget.it_value.tv_sec == 0 && budget.it_value.tv_usec == 0)
-			budget.it_value.tv_usec = 1;
-		setitimer(ITIMER_PROF, &budget, NULL);
 		rlim_t cpu = (rlim_t)t + 2;
 		struct rlimit rl = {cpu, cpu + 1};
 		setrlimit(RLIMIT_CPU, &rl);
-		serve(fd, js->limits.heap_bytes);
+		serve(fd, js->limits.heap_bytes, t);
 		_exit(0);
 	}
 	close(sv[1]);
@@ -404,6 +411,29 @@ static double now_s(void)
 static bool stop_asked(const tw_js *js)
 {
 	return js->limits.stop && js->limits.stop(js->limits.stop_ctx);
+}
+
+/* issue 14, F5: the child's CPU time so far (utime + stime, in clock
+ * ticks, from /proc/PID/stat); -1 when it cannot be read. */
+static long long child_cpu(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')'); /* the name may hold spaces and parens */
+	if (!p)
+		return -1;
+	unsigned long long ut = 0, st = 0;
+	/* after ")": state(3) ppid pgrp session tty tpgid flags minflt
+	 * cminflt majflt cmajflt utime(14) stime(15) */
+	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	return (long long)(ut + st);
 }
 
 /* Reads len bytes before the deadline (monotonic seconds): 0, -1 when
@@ -534,7 +564,23 @@ int tw_js_run(tw_js *js, const char *code, const char *arg, const char *file, lo
 	 * backstop for a child that gets no CPU at all. */
 	double wall = TW_JS_WALL_FACTOR * js->limits.time_s + 1;
 	double deadline = now_s() + wall;
+	long long cpu = child_cpu(js->pid); /* issue 14, F5 */
 	int r = read_until(js, js->fd, head, 3, deadline);
+	/* issue 14, F5 (review2 #1): a child starved of CPU (many sandboxes
+	 * on few cores) is still working: wait on while its CPU time
+	 * advances, so it reaches its own limit and is judged on it; give up
+	 * when it stalled for a whole backstop, or past the hard cap. */
+	double hard = deadline + (TW_JS_WALL_HARD_FACTOR - 1) * wall;
+	while (r == -2 && now_s() < hard) {
+		long long was = cpu;
+		cpu = child_cpu(js->pid);
+		if (cpu < 0 || cpu <= was)
+			break;
+		deadline = now_s() + wall;
+		r = read_until(js, js->fd, head, 3, deadline);
+	}
+	if (!r)
+		deadline = now_s() + wall; /* the rest of the answer follows */
 	if (!r)
 		r = read_until(js, js->fd, &len, sizeof(len), deadline);
 	char *text = NULL;

@@ -21,7 +21,10 @@
  * --call-script-time): every request spends from it, a machine busy
  * with other work does not. The parent waits at most TW_JS_WALL_FACTOR
  * times the limit plus 1 s of wall time for an answer (a backstop; past
- * it the failure is techweek's, not the IVR's).
+ * it the failure is techweek's, not the IVR's) -- issue 14, F5: in which
+ * the child's CPU time did not advance (/proc/PID/stat); a child starved
+ * by a busy machine is waited for, up to TW_JS_WALL_HARD_FACTOR
+ * backstops, so it reaches its own CPU limit.
  *
  * Whose fault: the IVR's (TW_ESERVICE) are a script error, the CPU
  * budget, the heap cap, a crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL) and a
@@ -43,6 +46,9 @@
 
 #define TW_JS_TIME_S 1.0                    /* script CPU time per call */
 #define TW_JS_WALL_FACTOR 10.0              /* the wall backstop: 10x the limit + 1 s */
+/* issue 14, F5: the backstop gives up only when the child's CPU time did
+ * not advance during it; while it does, at most this many backstops */
+#define TW_JS_WALL_HARD_FACTOR 10.0
 #define TW_JS_HEAP_BYTES (64u * 1024 * 1024) /* the script heap's cap */
 #define TW_JS_MAX_TEXT (1u << 20)           /* bytes of code, argument or value */
 
