@@ -69,7 +69,9 @@ fi
 techweek=$root/build/plain/harness/techweek
 stage_bin=$root/build/plain/fixtures/techweek-stage
 if [ ! -x "$techweek" ] || [ ! -x "$stage_bin" ]; then die "no build in build/plain"; fi
-"$techweek" run --help | grep -q -- --performances ||
+# grep reads the whole help (not -q): quitting at the first match would
+# leave techweek writing into a closed pipe, and pipefail fails the check
+"$techweek" run --help | grep -- --performances >/dev/null ||
     die "this techweek has no --performances: build a newer one"
 if [ ! -x "$bench/node_modules/.bin/newman" ]; then
     say "installing newman (npm ci in tests/bench)"
