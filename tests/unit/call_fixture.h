@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "channels/ivr/call.h"
+#include "wav_fixture.h"
 
 static void ok(int rc, const tw_error *err)
 {
@@ -43,33 +44,13 @@ static tw_call *call_started(void)
  * grammar, a script) is not found (404). */
 #define FIXTURE_AUDIO_S 2.0
 
-static void fixture_le(unsigned char *p, unsigned long v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
 static int fixture_resource(tw_call *call, tw_error *err)
 {
 	const tw_call_request *r = tw_call_pending(call);
 	if (strncmp(r->accept, "audio/", 6) != 0)
 		return tw_call_document(call, r->url, 404, "text/plain", "no", 2, 0, err);
-	unsigned long frames = (unsigned long)(8000 * FIXTURE_AUDIO_S);
-	size_t len = 44 + frames * 2;
-	unsigned char *w = calloc(1, len);
-	assert_non_null(w);
-	memcpy(w, "RIFF", 4);
-	fixture_le(w + 4, (unsigned long)len - 8, 4);
-	memcpy(w + 8, "WAVEfmt ", 8);
-	fixture_le(w + 16, 16, 4);
-	fixture_le(w + 20, 1, 2);
-	fixture_le(w + 22, 1, 2);
-	fixture_le(w + 24, 8000, 4);
-	fixture_le(w + 28, 16000, 4);
-	fixture_le(w + 32, 2, 2);
-	fixture_le(w + 34, 16, 2);
-	memcpy(w + 36, "data", 4);
-	fixture_le(w + 40, frames * 2, 4);
+	size_t len;
+	unsigned char *w = fixture_wav(8000, (unsigned long)(8000 * FIXTURE_AUDIO_S), &len);
 	int rc = tw_call_document(call, r->url, 200, "audio/wav", (const char *)w, len, 0, err);
 	free(w);
 	return rc;

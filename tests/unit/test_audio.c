@@ -18,35 +18,10 @@
 #include "channels/ivr/audio.h"
 #include "channels/ivr/call.h"
 
+#include "wav_fixture.h"
+
 #define BASE "http://127.0.0.1:1/ivr/"
 #define URL BASE "voice"
-
-static void le(unsigned char *p, unsigned long v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* A 16-bit mono PCM WAV of frames samples at rate Hz (silence). */
-static unsigned char *wav(unsigned long rate, unsigned long frames, size_t *len)
-{
-	*len = 44 + frames * 2;
-	unsigned char *w = calloc(1, *len);
-	assert_non_null(w);
-	memcpy(w, "RIFF", 4);
-	le(w + 4, (unsigned long)*len - 8, 4);
-	memcpy(w + 8, "WAVEfmt ", 8);
-	le(w + 16, 16, 4);
-	le(w + 20, 1, 2);
-	le(w + 22, 1, 2);
-	le(w + 24, rate, 4);
-	le(w + 28, rate * 2, 4);
-	le(w + 32, 2, 2);
-	le(w + 34, 16, 2);
-	memcpy(w + 36, "data", 4);
-	le(w + 40, frames * 2, 4);
-	return w;
-}
 
 /* The length, or negative, without a note. */
 static double audio_s(tw_call *call, const char *base, const char *ref)
@@ -78,7 +53,7 @@ static void a_wav_is_timed_from_memory(void **state)
 {
 	(void)state;
 	size_t len;
-	unsigned char *w = wav(8000, 12000, &len);
+	unsigned char *w = fixture_wav(8000, 12000, &len);
 	char why[TW_AUDIO_WHY_SIZE];
 	assert_true(fabs(tw_audio_duration(w, len, why) - 1.5) < 1e-9);
 	free(w);
@@ -254,7 +229,7 @@ static void voicexml_resources_are_fetched_before_it_runs(void **state)
 	assert_int_equal(answer(call, BASE "g.grxml", 200, "<grammar/>", 10, &err), TW_OK);
 	expect_get(call, BASE "hello.wav");
 	size_t len;
-	unsigned char *w = wav(8000, 16000, &len);
+	unsigned char *w = fixture_wav(8000, 16000, &len);
 	assert_int_equal(tw_call_document(call, BASE "hello.wav", 200, "audio/wav", (char *)w,
 					  len, 10, &err),
 			 TW_OK);
@@ -350,7 +325,7 @@ static void plays_take_their_length_and_the_default_when_untimed(void **state)
 	assert_int_equal(answer(call, BASE "page.wav", 200, "<html/>", 0, &err), TW_OK);
 	expect_get(call, BASE "tone.wav");
 	size_t len;
-	unsigned char *w = wav(8000, 8000 * 4 + 1600, &len);
+	unsigned char *w = fixture_wav(8000, 8000 * 4 + 1600, &len);
 	assert_int_equal(tw_call_document(call, BASE "tone.wav", 200, "audio/wav", (char *)w,
 					  len, 0, &err),
 			 TW_OK);
@@ -391,7 +366,7 @@ static void voicexml_audio_takes_its_length_or_plays_its_fallback(void **state)
 			 TW_OK);
 	expect_get(call, BASE "hi.wav");
 	size_t len;
-	unsigned char *w = wav(8000, 12000, &len);
+	unsigned char *w = fixture_wav(8000, 12000, &len);
 	assert_int_equal(tw_call_document(call, BASE "hi.wav", 200, "audio/wav", (char *)w, len,
 					  0, &err),
 			 TW_OK);

@@ -17,35 +17,10 @@
 #include "channels/ivr/audio.h"
 #include "channels/ivr/call.h"
 
+#include "wav_fixture.h"
+
 #define BASE "http://127.0.0.1:1/ivr/"
 #define URL BASE "voice"
-
-static void le(unsigned char *p, unsigned long v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* A 16-bit mono PCM WAV of frames samples at rate Hz (silence). */
-static unsigned char *wav(unsigned long rate, unsigned long frames, size_t *len)
-{
-	*len = 44 + frames * 2;
-	unsigned char *w = calloc(1, *len);
-	assert_non_null(w);
-	memcpy(w, "RIFF", 4);
-	le(w + 4, (unsigned long)*len - 8, 4);
-	memcpy(w + 8, "WAVEfmt ", 8);
-	le(w + 16, 16, 4);
-	le(w + 20, 1, 2);
-	le(w + 22, 1, 2);
-	le(w + 24, rate, 4);
-	le(w + 28, rate * 2, 4);
-	le(w + 32, 2, 2);
-	le(w + 34, 16, 2);
-	memcpy(w + 36, "data", 4);
-	le(w + 40, frames * 2, 4);
-	return w;
-}
 
 static tw_call *new_call(tw_audio_cache *cache, double prefetch_s)
 {
@@ -233,7 +208,7 @@ static bool one_call(tw_audio_cache *cache, long status, char *transcript, size_
 	bool asked = tw_call_fetching_resource(call);
 	if (asked) {
 		size_t len;
-		unsigned char *w = wav(8000, 8000, &len);
+		unsigned char *w = fixture_wav(8000, 8000, &len);
 		assert_int_equal(tw_call_document(call, BASE "x.wav", status, "audio/wav",
 						  status == 200 ? (char *)w : "busy",
 						  status == 200 ? len : 4, 0, &err),
@@ -281,7 +256,7 @@ static void a_fetch_is_on_the_clock_when_the_file_plays(void **state)
 				"</Response>", 0, &err),
 			 TW_OK);
 	size_t len;
-	unsigned char *w = wav(8000, 8000, &len);
+	unsigned char *w = fixture_wav(8000, 8000, &len);
 	assert_true(tw_call_fetching_resource(call));
 	assert_int_equal(tw_call_document(call, BASE "a.wav", 200, "audio/wav", (char *)w, len,
 					  500, &err), TW_OK);
@@ -313,7 +288,7 @@ static void a_wav_past_the_cap_is_timed_from_its_header(void **state)
 {
 	(void)state;
 	size_t len;
-	unsigned char *w = wav(8000, 80000, &len); /* 10 s */
+	unsigned char *w = fixture_wav(8000, 80000, &len); /* 10 s */
 	char why[TW_AUDIO_WHY_SIZE];
 	bool estimated = true;
 	double s = tw_audio_duration_prefix(w, 4096, len, &estimated, why);
@@ -332,7 +307,7 @@ static void a_file_past_the_cap_plays_what_its_first_bytes_say(void **state)
 {
 	(void)state;
 	size_t len;
-	unsigned char *w = wav(8000, 80000, &len); /* 10 s */
+	unsigned char *w = fixture_wav(8000, 80000, &len); /* 10 s */
 	for (int known = 1; known >= 0; known--) {
 		tw_call *call = new_call(NULL, 0);
 		tw_error err = {0};
