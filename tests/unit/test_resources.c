@@ -282,6 +282,38 @@ static void a_fetch_is_on_the_clock_when_the_file_plays(void **state)
 	tw_audio_cache_free(cache);
 }
 
+/* The collector and the interpreter name a file by the same URL: a src
+ * with blanks around it is fetched once and timed when it plays, not
+ * "not fetched" and the default length. */
+static void a_src_with_blanks_is_the_file_fetched(void **state)
+{
+	(void)state;
+	tw_call *call = new_call(NULL, 0);
+	tw_error err = {0};
+	assert_int_equal(tw_call_start(call, URL, &err), TW_OK);
+	assert_int_equal(answer(call, URL, 200,
+				"<?xml version=\"1.0\"?>\n<vxml version=\"2.1\"><form><block>"
+				"<prompt><audio src=\" a.wav \"/></prompt></block></form></vxml>",
+				0, &err),
+			 TW_OK);
+	assert_true(tw_call_fetching_resource(call));
+	assert_string_equal(tw_call_pending(call)->url, BASE "a.wav");
+	size_t len;
+	unsigned char *w = fixture_wav(8000, 8000, &len); /* 1 s */
+	assert_int_equal(tw_call_document(call, BASE "a.wav", 200, "audio/wav", (char *)w, len, 0,
+					  &err),
+			 TW_OK);
+	free(w);
+	bool played = false;
+	for (size_t i = 0; i < tw_call_event_count(call); i++) {
+		const tw_call_event *e = tw_call_event_at(call, i);
+		assert_false(e->kind == TW_EV_NOTE);
+		played |= e->kind == TW_EV_PLAY && fabs(e->duration_s - 1.0) < 1e-9;
+	}
+	assert_true(played);
+	tw_call_free(call);
+}
+
 /* A WAV's header states its length: the first bytes are enough when the
  * file's size is known; without it, what came is timed and marked. */
 static void a_wav_past_the_cap_is_timed_from_its_header(void **state)
@@ -376,6 +408,7 @@ int main(void)
 		cmocka_unit_test(a_failed_audio_fetch_is_the_calls_alone),
 		cmocka_unit_test(a_request_made_mid_call_is_in_progress),
 		cmocka_unit_test(a_fetch_is_on_the_clock_when_the_file_plays),
+		cmocka_unit_test(a_src_with_blanks_is_the_file_fetched),
 		cmocka_unit_test(a_wav_past_the_cap_is_timed_from_its_header),
 		cmocka_unit_test(a_file_past_the_cap_plays_what_its_first_bytes_say),
 	};
