@@ -769,11 +769,11 @@ static bool may_script(const call_op *op)
 		return true;
 	if (op->kind != OP_DOCUMENT || !op->body)
 		return false;
-	for (const char *p = op->body; (p = memchr(p, '<', op->len - (size_t)(p - op->body)));
-	     p++)
-		if (op->len - (size_t)(p - op->body) >= 5 && memcmp(p, "<vxml", 5) == 0)
-			return true;
-	return false;
+	/* the root, as the call will read it */
+	size_t n;
+	bool declared;
+	const char *root = tw_body_first_element(op->body, op->len, &n, &declared);
+	return root && n == 4 && memcmp(root, "vxml", 4) == 0;
 }
 
 /* Performs op: off the loop when it may script and the customer has a

@@ -291,22 +291,24 @@ static const char *past(const char *p, const char *stop, const char *end, size_t
  * XML declaration and that element is not <html> in any case. An HTML page
  * stays HTML: it begins with a doctype or <html>, and a page with an XML
  * declaration before <html> (XHTML served as HTML) is HTML to a browser. */
-bool tw_response_body_is_xml(const tw_response *r)
+const char *tw_body_first_element(const char *body, size_t len, size_t *n, bool *declared)
 {
-	const char *p = r->body.data, *stop = p + r->body.len;
+	const char *p = body, *stop = p + len;
+	*n = 0;
+	*declared = false;
 	if (!p)
-		return false;
-	if (r->body.len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		return NULL;
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		p += 3;
 	/* XML allows the declaration only at the very start: after blanks it
 	 * is no declaration (and libxml2 refuses the document, as a carrier
 	 * would). */
-	bool declared = stop - p >= 6 && memcmp(p, "<?xml", 5) == 0 && isspace((unsigned char)p[5]);
+	*declared = stop - p >= 6 && memcmp(p, "<?xml", 5) == 0 && isspace((unsigned char)p[5]);
 	for (;;) {
 		while (p < stop && isspace((unsigned char)*p))
 			p++;
 		if (stop - p < 2 || *p != '<')
-			return false;
+			return NULL;
 		if (p[1] == '?') {
 			p = past(p + 2, stop, "?>", 2);
 		} else if (stop - p >= 4 && memcmp(p, "<!--", 4) == 0) {
@@ -326,7 +328,17 @@ bool tw_response_body_is_xml(const tw_response *r)
 	const char *name = ++p;
 	while (p < stop && !isspace((unsigned char)*p) && *p != '>' && *p != '/')
 		p++;
-	size_t n = (size_t)(p - name);
+	*n = (size_t)(p - name);
+	return name;
+}
+
+bool tw_response_body_is_xml(const tw_response *r)
+{
+	size_t n;
+	bool declared;
+	const char *name = tw_body_first_element(r->body.data, r->body.len, &n, &declared);
+	if (!name)
+		return false;
 	if ((n == 8 && memcmp(name, "Response", 8) == 0) || (n == 4 && memcmp(name, "vxml", 4) == 0))
 		return true;
 	return declared && n > 0 && !(n == 4 && strncasecmp(name, "html", 4) == 0);

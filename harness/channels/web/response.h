@@ -154,6 +154,12 @@ bool tw_response_is_xml(const tw_response *r);
  * <Response> or <vxml>, or it began with an XML declaration and that
  * element is not <html>. */
 bool tw_response_body_is_xml(const tw_response *r);
+/* The name of the first element of body (len bytes), past an optional
+ * UTF-8 BOM, blanks, comments, processing instructions and a doctype:
+ * borrowed from body, *n bytes long; NULL when the body does not go on with
+ * an element there. *declared: it began with an XML declaration. What
+ * tw_response_body_is_xml and the phone channel (is this VoiceXML?) read. */
+const char *tw_body_first_element(const char *body, size_t len, size_t *n, bool *declared);
 
 /* The body parsed as HTML (HTML parser) or XML (XML types), NULL when there
  * is no body or it does not parse. Owned by r. Steps that fill forms change
