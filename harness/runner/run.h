@@ -130,10 +130,10 @@ struct tw_run {
 	 * URL is fetched once per run; owned, locks itself (every call of the
 	 * run borrows it through tw_call_options) */
 	struct tw_audio_cache *audio;
-	/* issue 14, F6: the transfers and calls under way are being cut (a
-	 * second stop, or an open model past its duration plus the step
-	 * timeout): set by the runner with its schedule's cut, read by every
-	 * call's stop request (caller.c run_cut), off the loop too. */
+	/* The transfers and calls under way are being cut (a second stop, or
+	 * an open model past its duration plus the step timeout): set once by
+	 * the runner, read by its workers and by every call's stop request
+	 * (caller.c run_cut), off the loop too. */
 	_Atomic int cut;
 };
 

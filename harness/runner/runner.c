@@ -128,9 +128,6 @@ typedef struct schedule {
 	_Atomic unsigned long long next_ticket;
 	_Atomic unsigned long long done, failed, in_flight, dropped;
 	_Atomic int closing;    /* no more performances start */
-	_Atomic int cut;        /* transfers under way are cut: a second stop,
-				   or the open model's duration plus the step
-				   timeout has passed */
 	pthread_mutex_t shown_lock; /* run->rehearsals[i], the shown ones */
 	pthread_mutex_t idle_lock;
 	pthread_cond_t idle;    /* a worker finished */
@@ -425,7 +422,7 @@ static void *work(void *arg)
 			break;
 		if (!more && w->busy == 0)
 			break;
-		if (atomic_load(&sc->cut) && !w->aborted)
+		if (atomic_load(&w->run->cut) && !w->aborted)
 			abort_in_flight(w, now);
 
 		int running = 0;
@@ -599,9 +596,9 @@ static int run_workers(tw_run *run, schedule *sc, worker *ws, unsigned jobs, tw_
 		 * whatever the service does. */
 		bool overdue = sc->open && now - sc->t0_ms >
 			(double)run->opts.duration_ms + (double)run->opts.timeout_ms;
-		if (stop > 1 || overdue) /* issue 14, F6: the calls' stop request */
-			atomic_store(&run->cut, 1);
-		if ((stop > 1 || overdue) && !atomic_exchange(&sc->cut, 1))
+		/* the transfers under way are cut, and the calls' stop request
+		 * (caller.c run_cut) says so to a document or script */
+		if ((stop > 1 || overdue) && !atomic_exchange(&run->cut, 1))
 			for (unsigned i = 0; i < started; i++)
 				curl_multi_wakeup(ws[i].multi);
 		if (stop != seen_stop) {
