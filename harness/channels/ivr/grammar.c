@@ -18,18 +18,6 @@
 #include "core/array.h"
 #include "core/buf.h"
 
-/* Words as a recogniser compares them: lower case, letters and digits. */
-static char *normalise(const char *s)
-{
-	char *out = strdup(s ? s : "");
-	if (!out)
-		return NULL;
-	for (char *p = out; *p; p++)
-		*p = isalnum((unsigned char)*p) || *p == '\'' ? (char)tolower((unsigned char)*p) : ' ';
-	tw_vxml_squeeze(out);
-	return out;
-}
-
 void tw_grammar_free(vxml_grammar *g)
 {
 	for (size_t i = 0; i < g->nalts; i++) {
@@ -60,7 +48,7 @@ static int alt_add(vxml_grammar *g, const char *dtmf, const char *text, const ch
 	a.text = tw_vxml_dup(text);
 	if (a.text)
 		tw_vxml_squeeze(a.text);
-	a.phrase = text && !tw_vxml_blank(text) ? normalise(text) : NULL;
+	a.phrase = text && !tw_vxml_blank(text) ? tw_srgs_words(text) : NULL;
 	a.value = tw_vxml_dup(value);
 	g->alts[g->nalts++] = a;
 	if ((dtmf && !a.dtmf) || (text && !a.text) || (text && !tw_vxml_blank(text) && !a.phrase) ||
@@ -675,7 +663,7 @@ int tw_grammar_match_speech(const vxml_grammar *g, const char *phrase, char **va
 {
 	*value = NULL;
 	*alt = NULL;
-	char *said = normalise(phrase);
+	char *said = tw_srgs_words(phrase);
 	if (!said)
 		return TW_ENOMEM;
 	for (size_t i = 0; i < g->nalts && !*alt; i++) {

@@ -162,10 +162,10 @@ static int kid_add(reader *r, size_t parent, size_t kid)
 	return TW_OK;
 }
 
-/* Words as a recogniser compares them: lower case, letters and digits
- * (as grammar.c's), whitespace collapsed. */
-static char *normalise(const char *s)
+char *tw_srgs_words(const char *s)
 {
+	if (!s)
+		s = "";
 	size_t n = strlen(s);
 	char *out = malloc(n + 1);
 	if (!out)
@@ -213,7 +213,7 @@ static int tokens(reader *r, xmlNodePtr at, size_t seq, const char *text)
 		}
 		return TW_OK;
 	}
-	char *words = normalise(text);
+	char *words = tw_srgs_words(text);
 	if (!words)
 		return nomem(r);
 	int rc = TW_OK;
@@ -1633,7 +1633,7 @@ int tw_srgs_match(const tw_srgs *g, const char *input, const char *slot, char **
 			m.tok[m.ntok++] = &words[2 * i];
 		}
 	} else {
-		if (!(words = normalise(input)))
+		if (!(words = tw_srgs_words(input)))
 			goto oom;
 		m.tok = calloc(strlen(words) / 2 + 2, sizeof(*m.tok));
 		if (!m.tok)

@@ -82,6 +82,12 @@ int tw_srgs_read_bytes(const char *body, size_t len, const char *content_type,
 
 void tw_srgs_free(tw_srgs *g);
 
+/* Words as a recogniser compares them: lower case, letters, digits and
+ * apostrophes, anything else a space, blanks collapsed and trimmed. What
+ * a grammar's words and a caller's phrase are both turned into, here and
+ * in grammar.c. malloc'd; NULL out of memory; NULL s reads as "". */
+char *tw_srgs_words(const char *s);
+
 /* The grammar's mode. */
 bool tw_srgs_dtmf(const tw_srgs *g);
 
