@@ -781,11 +781,11 @@ static bool may_script(const call_op *op)
  * else here and now. */
 static void perform_op(tw_customer *c, tw_step_result *sr, call_op *op, double now_ms)
 {
-	if (c->multi && !c->call_op && may_script(op)) {
+	if (c->wake && !c->call_op && may_script(op)) {
 		call_op *off = malloc(sizeof(*off));
 		if (off) {
 			*off = *op;
-			if (tw_offload_start(&c->offload, run_op, off, c->multi) == TW_OK) {
+			if (tw_offload_start(&c->offload, run_op, off, c->wake) == TW_OK) {
 				c->call_op = off;
 				c->state = TW_CUSTOMER_SCRIPTING;
 				return;

@@ -100,11 +100,12 @@ typedef struct tw_customer {
 	const tw_step *hearing;
 	int handler_actions;
 	char *handler_note; /* owned: what they did, for the step's note */
-	/* issue 14, F1: the loop's multi handle, woken when an operation off
-	 * the loop ends (borrowed; NULL: operations run inline); the
+	/* issue 14, F1: the loop's wake (issue 15, LOOP: its eventfd and
+	 * list of ended operations), signalled when an operation off the
+	 * loop ends (borrowed; NULL: operations run inline); the
 	 * operation running (SCRIPTING) and its arguments and answer (owned
 	 * by runner/caller.c, freed when joined) */
-	CURLM *multi;
+	tw_wake *wake;
 	tw_offload offload;
 	void *call_op;
 	/* issue 14, F4: the fuzzy matching work of the step so far (cells

@@ -8,19 +8,78 @@
  */
 #include "runner/offload.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "techweek/error.h"
+
+int tw_wake_init(tw_wake *w)
+{
+	atomic_store(&w->ended, NULL);
+	w->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return w->fd < 0 ? TW_EINTERNAL : TW_OK;
+}
+
+void tw_wake_free(tw_wake *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+}
+
+void tw_wake_signal(tw_wake *w)
+{
+	uint64_t one = 1;
+	/* EAGAIN: the count is at its maximum, the loop is woken anyway */
+	while (write(w->fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
+void tw_wake_clear(tw_wake *w)
+{
+	uint64_t n;
+	while (read(w->fd, &n, sizeof(n)) < 0 && errno == EINTR)
+		;
+}
+
+tw_offload *tw_wake_take_ended(tw_wake *w)
+{
+	return atomic_exchange(&w->ended, NULL);
+}
+
+tw_offload *tw_offload_next_ended(tw_offload *o)
+{
+	tw_offload *next = o->next_ended;
+	/* after next is read: from here o may be listed again */
+	atomic_store(&o->listed, 0);
+	return next;
+}
+
+/* o ended: listed on its wake (once) and the loop woken. The done flag
+ * was set first: the loop woken must see it. */
+static void post_ended(tw_offload *o)
+{
+	tw_wake *w = o->wake;
+	if (!w)
+		return;
+	if (!atomic_exchange(&o->listed, 1)) {
+		tw_offload *head = atomic_load(&w->ended);
+		do
+			o->next_ended = head;
+		while (!atomic_compare_exchange_weak(&w->ended, &head, o));
+	}
+	tw_wake_signal(w);
+}
 
 static void *run_op(void *arg)
 {
 	tw_offload *o = arg;
 	o->op(o->arg);
-	/* The flag first: the loop woken must see it. */
 	atomic_store(&o->done, 1);
-	if (o->wake)
-		curl_multi_wakeup(o->wake);
+	post_ended(o);
 	return NULL;
 }
 
@@ -43,7 +102,7 @@ static int launch(tw_offload *o)
 	return TW_OK;
 }
 
-int tw_offload_start(tw_offload *o, void (*op)(void *arg), void *arg, CURLM *wake)
+int tw_offload_start(tw_offload *o, void (*op)(void *arg), void *arg, tw_wake *wake)
 {
 	o->op = op;
 	o->arg = arg;
@@ -92,8 +151,7 @@ static void start_queued(tw_offload_gate *g)
 			o->op(o->arg);
 			o->ran_here = o->running = true;
 			atomic_store(&o->done, 1);
-			if (o->wake)
-				curl_multi_wakeup(o->wake);
+			post_ended(o);
 		}
 	}
 }

@@ -5,6 +5,16 @@
  * customers ask for, hands finished transfers back to them, and wakes
  * paused ones. No transfer ever blocks a loop, so many customers share one.
  *
+ * issue 15, LOOP: the loop is event driven, so that a wake costs what
+ * happened, not what is under way: libcurl tells it which sockets to
+ * watch (curl_multi_socket_action) and it sleeps in epoll_wait until one
+ * is ready, libcurl's own timer, the next paused customer's wake-up (a
+ * timer heap, runner/loop.h) or the next arrival is due, or its eventfd
+ * is signalled (an operation off the loop ended, or a stop is relayed).
+ * A customer is handed back to the loop only when its state changed, and
+ * then by that state: its transfer added, its pause put in the heap, its
+ * end queued to be retired; a start takes a free slot from a stack.
+ *
  * Performances are handed out by shared atomic counters (closed model:
  * tickets 0..planned-1; open model: each worker's share of the arrival
  * rate), so workers never wait on each other. A finished performance is
@@ -16,17 +26,22 @@
  * A tech run (the defaults) performs each rehearsal once, one customer at
  * a time, so its timings are not disturbed by its own traffic.
  */
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/generate.h"
 #include "core/template.h"
 #include "language/parser.h" /* issue 13, USE: tw_use_chain_append */
 #include "runner/customer.h"
+#include "runner/loop.h" /* issue 15, LOOP */
 #include "runner/rows.h"
 #include "runner/run.h"
 
@@ -151,6 +166,7 @@ typedef struct slot {
 	tw_rehearsal_result result; /* this performance's */
 	size_t rehearsal;
 	bool busy;
+	bool retiring; /* issue 15, LOOP: DONE, on the worker's retire list */
 	tw_vars *row_vars; /* issue 13, DATA: the row's variables the
 			      customer reads through to; owned */
 } slot;
@@ -171,7 +187,49 @@ typedef struct worker {
 	pthread_t thread;
 	size_t first_customer;         /* issue 13, GEN: slots[0]'s number, from 0 */
 	tw_offload_gate gate;          /* issue 14, F5: scripting turns at once */
+	/* issue 15, LOOP: the event loop's own */
+	int epfd;                      /* owned: epoll of libcurl's sockets and wake.fd */
+	tw_wake wake;                  /* owned: signalled from other threads */
+	double curl_due_ms;            /* libcurl's timer; < 0: none */
+	tw_slot_stack free_slots;      /* owned */
+	tw_timer_heap paused;          /* owned: the PAUSED customers' wake-ups */
+	size_t *retire;                /* owned: slots DONE, to retire */
+	size_t retire_count;
 } worker;
+
+/* The slot whose customer is c. */
+static slot *slot_of(tw_customer *c)
+{
+	return (slot *)(void *)((char *)c - offsetof(slot, c));
+}
+
+/* issue 15, LOOP: hands customer c back to the loop after its state
+ * changed (it was started, advanced, or a transfer or operation of its
+ * ended): a transfer to add, a pause to time, an end to retire; a
+ * SCRIPTING one waits for its operation's wake. */
+static void hand_to_loop(worker *w, tw_customer *c)
+{
+	slot *sl = slot_of(c);
+	size_t i = (size_t)(sl - w->slots);
+	if (c->state != TW_CUSTOMER_PAUSED)
+		tw_timer_heap_remove(&w->paused, i);
+	switch (c->state) {
+	case TW_CUSTOMER_WAITING:
+		curl_multi_add_handle(w->multi, c->xfer.easy);
+		break;
+	case TW_CUSTOMER_PAUSED:
+		tw_timer_heap_set(&w->paused, i, c->wake_at_ms);
+		break;
+	case TW_CUSTOMER_DONE:
+		if (!sl->retiring && w->retire_count < w->slot_count) {
+			sl->retiring = true;
+			w->retire[w->retire_count++] = i;
+		}
+		break;
+	default:
+		break;
+	}
+}
 
 /* The time of the k-th arrival (from 0) since the start, for a rate that
  * rises linearly from 0 over ramp_ms, then stays: the inverse of the
@@ -256,12 +314,6 @@ static int performance_done(worker *w, slot *sl)
 	return rc;
 }
 
-static void add_if_waiting(worker *w, tw_customer *c)
-{
-	if (c->state == TW_CUSTOMER_WAITING)
-		curl_multi_add_handle(w->multi, c->xfer.easy);
-}
-
 /* issue 13, DATA: performance `round` (from 0, in this run) of rehearsal
  * ri: its number as unsharded, and the row of its data it takes into
  * sl->row_vars (NULL without data). */
@@ -303,12 +355,10 @@ static int take_row(worker *w, slot *sl, size_t ri, unsigned long long ticket,
 static int start_performance(worker *w, size_t ri, unsigned long long ticket,
 			     unsigned long round)
 {
-	slot *sl = NULL;
-	for (size_t i = 0; i < w->slot_count && !sl; i++)
-		if (!w->slots[i].busy)
-			sl = &w->slots[i];
-	if (!sl)
+	size_t free_slot; /* issue 15, LOOP */
+	if (!tw_slot_stack_pop(&w->free_slots, &free_slot))
 		return tw_error_set(&w->err, TW_EINTERNAL, "no free customer for a performance");
+	slot *sl = &w->slots[free_slot];
 	tw_run *run = w->run;
 	memset(&sl->result, 0, sizeof(sl->result));
 	sl->result.plan = run->rehearsals[ri].plan;
@@ -333,7 +383,7 @@ static int start_performance(worker *w, size_t ri, unsigned long long ticket,
 		return rc ? rc : TW_ENOMEM;
 	}
 	sl->c.performance = ticket + 1;
-	sl->c.multi = w->multi; /* issue 14, F1: woken by operations off the loop */
+	sl->c.wake = &w->wake; /* issue 14, F1: woken by operations off the loop */
 	sl->c.offload.gate = &w->gate; /* issue 14, F5 */
 	/* issue 13, GEN: {{seq}}, {{customer}} and the random values */
 	schedule *sc = w->sched;
@@ -345,7 +395,7 @@ static int start_performance(worker *w, size_t ri, unsigned long long ticket,
 	atomic_fetch_add(&w->sched->in_flight, 1);
 	sl->c.state = TW_CUSTOMER_READY;
 	tw_customer_advance(&sl->c, tw_clock_ms());
-	add_if_waiting(w, &sl->c);
+	hand_to_loop(w, &sl->c);
 	return TW_OK;
 }
 
@@ -394,7 +444,25 @@ static bool schedule_more(worker *w, double now, double *next_ms)
 	}
 }
 
-/* A second tw_run_stop: the transfers under way are cut. */
+/* issue 15, LOOP: takes the ended operations off the wake's list and
+ * carries on with their customers. A listed operation may have been
+ * joined since (an interrupt): its customer is no longer SCRIPTING. */
+static void offloads_ended(worker *w, double now)
+{
+	tw_offload *o = tw_wake_take_ended(&w->wake);
+	while (o) {
+		/* each tw_offload is a customer's, in one of this worker's slots */
+		tw_customer *c = (tw_customer *)(void *)((char *)o - offsetof(tw_customer, offload));
+		o = tw_offload_next_ended(o);
+		if (c->state == TW_CUSTOMER_SCRIPTING && tw_offload_done(&c->offload)) {
+			tw_customer_offload_done(c, now);
+			hand_to_loop(w, c);
+		}
+	}
+}
+
+/* A second tw_run_stop: the transfers under way are cut. Once per run:
+ * the only walk over every slot while the loop runs. */
 static void abort_in_flight(worker *w, double now)
 {
 	w->aborted = true;
@@ -405,85 +473,185 @@ static void abort_in_flight(worker *w, double now)
 		if (c->state == TW_CUSTOMER_WAITING)
 			curl_multi_remove_handle(w->multi, c->xfer.easy);
 		tw_customer_interrupt(c, now);
-		add_if_waiting(w, c);
+		hand_to_loop(w, c);
+	}
+	/* Every operation was joined: none is left on the wake's list when
+	 * its customer is retired (a slot reused must not be listed). */
+	offloads_ended(w, now);
+}
+
+/* Wakes the paused customers that are due; a stopping run cuts think
+ * time short, so then every one is. */
+static void wake_paused(worker *w, double now)
+{
+	bool stopping = w->run->stop != 0;
+	size_t i;
+	while (tw_timer_heap_pop_due(&w->paused, stopping ? INFINITY : now, &i)) {
+		tw_customer *c = &w->slots[i].c;
+		if (c->wake_at_ms > now)
+			c->wake_at_ms = now; /* only when stopping */
+		tw_customer_advance(c, now);
+		hand_to_loop(w, c);
 	}
 }
+
+/* Retires the performances that ended; their slots are free again. */
+static void retire_done(worker *w)
+{
+	for (size_t k = 0; k < w->retire_count; k++) {
+		size_t i = w->retire[k];
+		slot *sl = &w->slots[i];
+		sl->retiring = false;
+		if (!sl->busy)
+			continue;
+		if (performance_done(w, sl) != TW_OK && w->rc == TW_OK)
+			w->rc = tw_error_set(&w->err, TW_ENOMEM, "out of memory");
+		tw_slot_stack_push(&w->free_slots, i);
+	}
+	w->retire_count = 0;
+}
+
+static void transfers_done(worker *w)
+{
+	CURLMsg *msg;
+	int left;
+	while ((msg = curl_multi_info_read(w->multi, &left))) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		CURL *easy = msg->easy_handle;
+		CURLcode result = msg->data.result;
+		tw_customer *c = NULL;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&c);
+		curl_multi_remove_handle(w->multi, easy);
+		tw_customer_transfer_done(c, result, tw_clock_ms());
+		hand_to_loop(w, c);
+	}
+}
+
+/* libcurl's CURLMOPT_SOCKETFUNCTION: watch s for what it asks. A socket
+ * seen before carries a non-NULL socketp (curl_multi_assign). */
+static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	(void)easy;
+	worker *w = userp;
+	if (what == CURL_POLL_REMOVE) {
+		/* libcurl may have closed it already, which dropped it from
+		 * the epoll: ENOENT/EBADF are fine */
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, s, NULL);
+		return 0;
+	}
+	struct epoll_event ev = {
+		.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
+		.data.fd = s,
+	};
+	if (socketp) {
+		if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, s, &ev) == 0 || errno != ENOENT)
+			return 0;
+	}
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, s, &ev) != 0 && errno == EEXIST)
+		epoll_ctl(w->epfd, EPOLL_CTL_MOD, s, &ev);
+	curl_multi_assign(w->multi, s, w); /* any non-NULL: seen */
+	return 0;
+}
+
+/* libcurl's CURLMOPT_TIMERFUNCTION: when it wants to be called with
+ * CURL_SOCKET_TIMEOUT (never from here: the loop does it). */
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	(void)multi;
+	worker *w = userp;
+	w->curl_due_ms = timeout_ms < 0 ? -1 : tw_clock_ms() + (double)timeout_ms;
+	return 0;
+}
+
+#define LOOP_EVENTS 256
 
 static void *work(void *arg)
 {
 	worker *w = arg;
 	schedule *sc = w->sched;
 	bool more = true;
+	int running = 0;
+	struct epoll_event evs[LOOP_EVENTS];
 	while (w->rc == TW_OK) {
 		double now = tw_clock_ms(), next_arrival = 0;
 		if (more)
 			more = schedule_more(w, now, &next_arrival);
 		if (w->rc)
 			break;
+		retire_done(w); /* a start that ended at once */
 		if (!more && w->busy == 0)
 			break;
-		if (atomic_load(&w->run->cut) && !w->aborted)
+		if (atomic_load(&w->run->cut) && !w->aborted) {
 			abort_in_flight(w, now);
-
-		int running = 0;
-		curl_multi_perform(w->multi, &running);
-		CURLMsg *msg;
-		int left;
-		while ((msg = curl_multi_info_read(w->multi, &left))) {
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			CURL *easy = msg->easy_handle;
-			CURLcode result = msg->data.result;
-			tw_customer *c = NULL;
-			curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&c);
-			curl_multi_remove_handle(w->multi, easy);
-			tw_customer_transfer_done(c, result, tw_clock_ms());
-			add_if_waiting(w, c);
+			retire_done(w);
+			continue;
 		}
 
-		/* Wake paused customers, retire finished ones, and find how
-		 * long the loop may sleep. */
-		now = tw_clock_ms();
+		/* How long the loop may sleep: until libcurl's timer, the next
+		 * paused customer's wake-up or the next arrival; a second at
+		 * most, as a backstop (every change is signalled). */
 		double wait_ms = 1000;
-		if (more && sc->open && next_arrival > now)
+		if (more && sc->open && next_arrival > 0)
 			wait_ms = fmin(wait_ms, next_arrival - now);
-		for (size_t i = 0; i < w->slot_count; i++) {
-			slot *sl = &w->slots[i];
-			tw_customer *c = &sl->c;
-			if (!sl->busy)
+		if (w->curl_due_ms >= 0)
+			wait_ms = fmin(wait_ms, w->curl_due_ms - now);
+		size_t top;
+		double top_due;
+		if (tw_timer_heap_peek(&w->paused, &top, &top_due))
+			wait_ms = w->run->stop ? 0 : fmin(wait_ms, top_due - now);
+		int timeout = wait_ms <= 0 ? 0 : (int)ceil(wait_ms);
+		int n = epoll_wait(w->epfd, evs, LOOP_EVENTS, timeout);
+		for (int k = 0; k < n; k++) {
+			int fd = evs[k].data.fd;
+			if (fd == w->wake.fd) {
+				tw_wake_clear(&w->wake);
 				continue;
-			/* issue 14, F1: an operation off the loop ended; first
-			 * (issue 14, F6), so that a turn that ends in a pause
-			 * folds its wake time in below */
-			if (c->state == TW_CUSTOMER_SCRIPTING && tw_offload_done(&c->offload)) {
-				tw_customer_offload_done(c, now);
-				add_if_waiting(w, c);
 			}
-			if (c->state == TW_CUSTOMER_PAUSED) {
-				/* A stopping run cuts think time short. */
-				if (w->run->stop && c->wake_at_ms > now)
-					c->wake_at_ms = now;
-				if (now >= c->wake_at_ms) {
-					tw_customer_advance(c, now);
-					add_if_waiting(w, c);
-				} else {
-					wait_ms = fmin(wait_ms, c->wake_at_ms - now);
-				}
-			}
-			if (c->state == TW_CUSTOMER_DONE) {
-				if (performance_done(w, sl) != TW_OK)
-					w->rc = tw_error_set(&w->err, TW_ENOMEM, "out of memory");
-				wait_ms = 0;
-			}
+			uint32_t e = evs[k].events;
+			int flags = (e & EPOLLIN ? CURL_CSELECT_IN : 0) |
+				    (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+				    (e & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+			curl_multi_socket_action(w->multi, fd, flags, &running);
 		}
-		if (wait_ms > 0)
-			curl_multi_poll(w->multi, NULL, 0, (int)ceil(wait_ms), NULL);
+		now = tw_clock_ms();
+		if (w->curl_due_ms >= 0 && now >= w->curl_due_ms) {
+			w->curl_due_ms = -1; /* libcurl sets it again if it must */
+			curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+		}
+		transfers_done(w);
+		/* issue 14, F1/F6: ended operations first, so that a turn that
+		 * ends in a pause is timed below */
+		offloads_ended(w, now);
+		wake_paused(w, tw_clock_ms());
+		retire_done(w);
 	}
 	pthread_mutex_lock(&sc->idle_lock);
 	sc->workers_left--;
 	pthread_cond_signal(&sc->idle);
 	pthread_mutex_unlock(&sc->idle_lock);
 	return NULL;
+}
+
+/* issue 15, LOOP: sets worker w's loop up: its epoll, its wake, and
+ * libcurl's callbacks into them. TW_OK; TW_EINTERNAL (in err) when the
+ * kernel gives no descriptor for them. */
+static int loop_init(worker *w, tw_error *err)
+{
+	w->curl_due_ms = -1;
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (w->epfd < 0 || tw_wake_init(&w->wake) != TW_OK)
+		return tw_error_set(err, TW_EINTERNAL, "cannot set up a worker's event loop: %s",
+				    strerror(errno));
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = w->wake.fd};
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wake.fd, &ev) != 0)
+		return tw_error_set(err, TW_EINTERNAL, "cannot set up a worker's event loop: %s",
+				    strerror(errno));
+	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+	return TW_OK;
 }
 
 /* ---- setting up ---- */
@@ -600,11 +768,11 @@ static int run_workers(tw_run *run, schedule *sc, worker *ws, unsigned jobs, tw_
 		 * (caller.c run_cut) says so to a document or script */
 		if ((stop > 1 || overdue) && !atomic_exchange(&run->cut, 1))
 			for (unsigned i = 0; i < started; i++)
-				curl_multi_wakeup(ws[i].multi);
+				tw_wake_signal(&ws[i].wake);
 		if (stop != seen_stop) {
 			atomic_store(&sc->closing, 1);
 			for (unsigned i = 0; i < started; i++)
-				curl_multi_wakeup(ws[i].multi);
+				tw_wake_signal(&ws[i].wake);
 			seen_stop = stop;
 			progress_now(run, sc, true);
 			shown = true;
@@ -794,6 +962,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	worker *ws = calloc(jobs, sizeof(*ws));
 	if (rc == TW_OK && !ws)
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+
 	pthread_mutex_init(&sc.shown_lock, NULL);
 	pthread_mutex_init(&sc.idle_lock, NULL);
 	pthread_cond_init(&sc.idle, NULL);
@@ -805,12 +974,18 @@ int tw_run_execute(tw_run *run, tw_error *err)
 		w->slot_count = customers / jobs + (i < customers % jobs);
 		w->first_customer = i ? ws[i - 1].first_customer + ws[i - 1].slot_count : 0;
 		w->rate = rate / jobs;
+		w->epfd = w->wake.fd = -1; /* issue 15, LOOP: none yet */
 		w->multi = curl_multi_init();
 		w->gate.max = tw_offload_gate_cap(); /* issue 14, F5 */
 		w->slots = calloc(w->slot_count, sizeof(*w->slots));
 		w->metrics = calloc(run->count ? run->count : 1, sizeof(*w->metrics));
-		if (!w->multi || !w->slots || !w->metrics)
+		w->retire = calloc(w->slot_count, sizeof(*w->retire));
+		if (!w->multi || !w->slots || !w->metrics || !w->retire ||
+		    tw_slot_stack_init(&w->free_slots, w->slot_count) != TW_OK ||
+		    tw_timer_heap_init(&w->paused, w->slot_count) != TW_OK)
 			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
+		if (rc == TW_OK)
+			rc = loop_init(w, err);
 		for (size_t r = 0; rc == TW_OK && r < run->count; r++)
 			if (tw_rehearsal_metrics_init(&w->metrics[r], run->rehearsals[r].plan))
 				rc = tw_error_set(err, TW_ENOMEM, "out of memory");
@@ -843,6 +1018,15 @@ int tw_run_execute(tw_run *run, tw_error *err)
 		free(w->slots);
 		if (w->multi)
 			curl_multi_cleanup(w->multi);
+		/* issue 15, LOOP: after every operation that may signal the
+		 * wake was joined (tw_customer_free) and libcurl let go of its
+		 * sockets (curl_multi_cleanup) */
+		if (w->epfd >= 0)
+			close(w->epfd);
+		tw_wake_free(&w->wake);
+		free(w->retire);
+		tw_slot_stack_free(&w->free_slots);
+		tw_timer_heap_free(&w->paused);
 	}
 	free(ws);
 	/* A worker takes a ticket before it knows the plan is done: the

@@ -1,6 +1,7 @@
 /*
  * issue 14, F1: call operations off the loop (runner/offload.h). An
- * operation's thread wakes the loop's multi handle when it ends; joining
+ * operation's thread wakes the loop (issue 15: its eventfd, with the op
+ * on the wake's list of ended ops) when it ends; joining
  * waits for one still running (a stop); a VoiceXML call's sandbox, forked
  * from one operation's thread, serves the next operation after that
  * thread is gone; a stop during an endless script is joined. Run under
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <sched.h>
+#include <poll.h>
 
 #include <curl/curl.h>
 
@@ -51,12 +53,30 @@ static void run_doc(void *arg)
 		op->rc = answer_from(op->call, URL, op->doc, &op->err);
 }
 
-/* Waits on multi until the op has ended: it woke the multi. No timeout
- * is relied on: a missed wake-up would hang the test (meson's timeout). */
-static void wait_woken(CURLM *multi, tw_offload *o)
+/* Waits on the wake's eventfd until the op has ended: it signalled it.
+ * No timeout is relied on: a missed wake-up would hang the test (meson's
+ * timeout). */
+static void wait_woken(tw_wake *wake, tw_offload *o)
 {
-	while (!tw_offload_done(o))
-		curl_multi_poll(multi, NULL, 0, 3600 * 1000, NULL);
+	while (!tw_offload_done(o)) {
+		struct pollfd p = {.fd = wake->fd, .events = POLLIN};
+		poll(&p, 1, 3600 * 1000);
+		tw_wake_clear(wake);
+	}
+}
+
+static tw_wake *wake_new(void)
+{
+	tw_wake *w = malloc(sizeof(*w));
+	assert_non_null(w);
+	assert_int_equal(tw_wake_init(w), TW_OK);
+	return w;
+}
+
+static void wake_del(tw_wake *w)
+{
+	tw_wake_free(w);
+	free(w);
 }
 
 static void op_sets(void *arg)
@@ -67,8 +87,7 @@ static void op_sets(void *arg)
 static void ends_and_wakes_the_loop(void **state)
 {
 	(void)state;
-	CURLM *multi = curl_multi_init();
-	assert_non_null(multi);
+	tw_wake *multi = wake_new();
 	tw_offload o = {0};
 	_Atomic int v = 0;
 	assert_int_equal(tw_offload_start(&o, op_sets, &v, multi), TW_OK);
@@ -77,7 +96,43 @@ static void ends_and_wakes_the_loop(void **state)
 	assert_int_equal(atomic_load(&v), 42);
 	assert_false(tw_offload_done(&o)); /* joined: nothing running */
 	tw_offload_join(&o);               /* nothing to join: returns */
-	curl_multi_cleanup(multi);
+	wake_del(multi);
+}
+
+/* issue 15, LOOP: an op that ended is on its wake's list, once however
+ * often it ended before the loop took the list, and can be listed again
+ * once taken: the loop finds the ops that ended without a scan. */
+static void ended_ops_are_listed_once(void **state)
+{
+	(void)state;
+	tw_wake *wake = wake_new();
+	tw_offload o[2];
+	memset(o, 0, sizeof(o));
+	_Atomic int v[2] = {0, 0};
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(tw_offload_start(&o[i], op_sets, &v[i], wake), TW_OK);
+		wait_woken(wake, &o[i]);
+		tw_offload_join(&o[i]);
+	}
+	/* o[0] again before the list is taken: still listed once */
+	assert_int_equal(tw_offload_start(&o[0], op_sets, &v[0], wake), TW_OK);
+	wait_woken(wake, &o[0]);
+	int seen[2] = {0, 0}, count = 0;
+	for (tw_offload *e = tw_wake_take_ended(wake); e; e = tw_offload_next_ended(e), count++)
+		seen[e - o]++;
+	assert_int_equal(count, 2);
+	assert_int_equal(seen[0], 1);
+	assert_int_equal(seen[1], 1);
+	assert_null(tw_wake_take_ended(wake));
+	/* taken: listed again when it ends again */
+	tw_offload_join(&o[0]);
+	assert_int_equal(tw_offload_start(&o[0], op_sets, &v[0], wake), TW_OK);
+	wait_woken(wake, &o[0]);
+	tw_offload_join(&o[0]);
+	tw_offload *e = tw_wake_take_ended(wake);
+	assert_ptr_equal(e, &o[0]);
+	assert_null(tw_offload_next_ended(e));
+	wake_del(wake);
 }
 
 /* The sandbox a VoiceXML call forks from one operation's thread serves
@@ -86,7 +141,7 @@ static void ends_and_wakes_the_loop(void **state)
 static void sandbox_outlives_the_forking_thread(void **state)
 {
 	(void)state;
-	CURLM *multi = curl_multi_init();
+	tw_wake *multi = wake_new();
 	tw_call *call = call_started();
 	doc_op op = {
 		.call = call,
@@ -110,7 +165,7 @@ static void sandbox_outlives_the_forking_thread(void **state)
 	ok(press.rc, &press.err);
 	assert_string_equal(tw_call_last_prompt(call), "got 2");
 	tw_call_free(call);
-	curl_multi_cleanup(multi);
+	wake_del(multi);
 }
 
 static bool stop_asked(void *ctx)
@@ -213,7 +268,7 @@ static void held(void *arg)
 static void gate_caps_ops_at_once(void **state)
 {
 	(void)state;
-	CURLM *multi = curl_multi_init();
+	tw_wake *multi = wake_new();
 	tw_offload_gate gate = {.max = 2};
 	_Atomic int started = 0;
 	held_op h[5];
@@ -256,7 +311,7 @@ static void gate_caps_ops_at_once(void **state)
 	assert_int_equal(gate.running, 0);
 	assert_int_equal(atomic_load(&started), 4);
 	assert_true(tw_offload_gate_cap() >= 2);
-	curl_multi_cleanup(multi);
+	wake_del(multi);
 }
 
 int main(void)
@@ -264,6 +319,7 @@ int main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ends_and_wakes_the_loop),
+		cmocka_unit_test(ended_ops_are_listed_once),
 		cmocka_unit_test(sandbox_outlives_the_forking_thread),
 		cmocka_unit_test(stop_during_an_endless_script_joins),
 		cmocka_unit_test(stop_reaches_a_running_script), /* issue 14, F6 */
