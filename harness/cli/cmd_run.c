@@ -163,6 +163,12 @@ int tw_cmd_run(int argc, char **argv)
 		status = checked == TW_EUSAGE ? TW_EXIT_USAGE : TW_EXIT_UNREACHABLE;
 		goto out;
 	}
+	/* issue 15: enough open files for --customers, or said before the run */
+	if (tw_run_reserve_fds(run, &err) != TW_OK) {
+		tw_cli_print_error(&err);
+		status = TW_EXIT_USAGE;
+		goto out;
+	}
 	progress_view view = {.tty = isatty(STDERR_FILENO) != 0};
 	if (!o.quiet && o.progress_ms >= 0) {
 		tw_run_options *ro = tw_run_options_of(run);

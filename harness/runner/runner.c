@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -876,8 +877,46 @@ static void gen_streams(tw_run *run, schedule *sc)
 	}
 }
 
+/* issue 15, LOOP: what a run of `customers` customers may hold open at
+ * once: a connection and a little (a call's sandbox, a resolver's
+ * socket) per customer, plus techweek's own (reports, epolls, eventfds,
+ * the stage of a test) */
+#define FDS_PER_CUSTOMER 2
+#define FDS_SLACK 64
+
+int tw_run_reserve_fds(tw_run *run, tw_error *err)
+{
+	if (!run)
+		return tw_error_set(err, TW_EUSAGE, "no run");
+	unsigned long customers = run->opts.customers ? run->opts.customers : 1;
+	rlim_t need = (rlim_t)customers * FDS_PER_CUSTOMER + FDS_SLACK;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= need)
+		return TW_OK;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+		return tw_error_set(err, TW_EUSAGE,
+				    "--customers %lu needs about %llu open files, but the hard "
+				    "limit on them (RLIMIT_NOFILE) is %llu: raise it (ulimit -n %llu, "
+				    "or ulimit -Hn as root) or run fewer customers",
+				    customers, (unsigned long long)need,
+				    (unsigned long long)rl.rlim_max, (unsigned long long)need);
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return tw_error_set(err, TW_EUSAGE,
+				    "--customers %lu needs about %llu open files, and the limit on "
+				    "them (RLIMIT_NOFILE) could not be raised: %s (ulimit -n %llu)",
+				    customers, (unsigned long long)need, strerror(errno),
+				    (unsigned long long)need);
+	return TW_OK;
+}
+
 int tw_run_execute(tw_run *run, tw_error *err)
 {
+	/* issue 15, LOOP: descriptors for every customer, before anything
+	 * is sent (the run left as it was when there cannot be enough) */
+	if (run && !run->executed && tw_run_reserve_fds(run, err) != TW_OK)
+		return TW_EUSAGE;
 	int begun = tw_run_execute_begin(run, err);
 	if (begun != TW_OK)
 		return begun;

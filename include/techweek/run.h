@@ -267,6 +267,16 @@ TW_EXTERN(int) tw_run_load_parts(tw_run **out, const char *const *paths, size_t 
  * and the verdict is TW_VERDICT_UNREACHABLE. */
 TW_EXTERN(int) tw_run_execute(tw_run *run, tw_error *err);
 
+/* issue 15: makes sure the process may hold open the files the run's
+ * customers need (about two each, plus some): raises the soft
+ * RLIMIT_NOFILE up to the hard limit when it is lower. TW_OK;
+ * TW_EUSAGE, with a message naming the limit and `ulimit -n`, when the
+ * hard limit is too low (or the soft one cannot be raised): the run
+ * should not start. tw_run_execute calls it first (returning TW_EUSAGE,
+ * the run left as it was); a caller that wants to tell this apart from
+ * the run's own outcome calls it before. */
+TW_EXTERN(int) tw_run_reserve_fds(tw_run *run, tw_error *err);
+
 /* With keep_cookies: writes the jar of the run's first performance (the
  * first started) as it ended, whatever its outcome, to path (atomically)
  * in Netscape cookie file format: libcurl's lines, one cookie a line,
