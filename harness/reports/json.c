@@ -372,6 +372,17 @@ static json_t *totals(json_ctx *c, const tw_run *run, const figures *f)
 	set(c, o, "planned", count(run->planned));
 	set(c, o, "started", count(run->started));
 	set(c, o, "dropped", count(run->dropped));
+	/* issue 15, LOOP: an open model's lateness of its starts; a merge of
+	 * several shards knows only the max */
+	if (run->start_lag.set) {
+		json_t *l = object(c);
+		if (run->start_lag.exact) {
+			set(c, l, "p50", ms(run->start_lag.p50_ms));
+			set(c, l, "p99", ms(run->start_lag.p99_ms));
+		}
+		set(c, l, "max", ms(run->start_lag.max_ms));
+		set(c, o, "start_lag_ms", l);
+	}
 	set(c, o, "steps", count(steps));
 	set(c, o, "requests", count(requests));
 	switch (run->stop_reason) {

@@ -879,6 +879,30 @@ static void read_totals(tw_jreader *rd, tw_run *run, const part *p, bool first)
 	run->planned += tw_jr_count_of(rd, t, "planned");
 	run->started += tw_jr_count_of(rd, t, "started");
 	run->dropped += tw_jr_count_of(rd, t, "dropped");
+	/* issue 15, LOOP: the open model's lateness of its starts. Parts
+	 * carry percentiles, not their histograms: one part's are kept, the
+	 * merge of several keeps the max of their maxima only. */
+	json_t *lag = t ? json_object_get(t, "start_lag_ms") : NULL;
+	if (lag) {
+		size_t ml = tw_jr_push(rd, "start_lag_ms", 0);
+		lag = tw_jr_object(rd, lag, false);
+		double max = lag ? tw_jr_number_of(rd, lag, "max", 0) : 0;
+		bool exact = lag && json_object_get(lag, "p50") && json_object_get(lag, "p99");
+		if (!run->start_lag.set) {
+			run->start_lag.set = true;
+			run->start_lag.exact = exact;
+			run->start_lag.max_ms = max;
+			if (exact) {
+				run->start_lag.p50_ms = tw_jr_number_of(rd, lag, "p50", 0);
+				run->start_lag.p99_ms = tw_jr_number_of(rd, lag, "p99", 0);
+			}
+		} else {
+			run->start_lag.exact = false;
+			if (max > run->start_lag.max_ms)
+				run->start_lag.max_ms = max;
+		}
+		tw_jr_pop(rd, ml);
+	}
 	const char *stopped = tw_jr_string_of(rd, t, "stopped", true);
 	if (stopped && strcmp(stopped, "interrupted") != 0 && strcmp(stopped, "max_failures") != 0) {
 		size_t ms = tw_jr_push(rd, "stopped", 0);

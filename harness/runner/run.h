@@ -135,6 +135,14 @@ struct tw_run {
 	 * the runner, read by its workers and by every call's stop request
 	 * (caller.c run_cut), off the loop too. */
 	_Atomic int cut;
+	/* issue 15, LOOP: an open model's lateness of its starts (actual
+	 * start - due time), JSON totals.start_lag_ms; set: measured (open
+	 * model only); exact: p50/p99 known (a merge of several shards keeps
+	 * only the max) */
+	struct {
+		bool set, exact;
+		double p50_ms, p99_ms, max_ms;
+	} start_lag;
 };
 
 /* Records the lineup from the rehearsals added so far (tw_run_execute

@@ -41,6 +41,7 @@
 #include "core/generate.h"
 #include "core/template.h"
 #include "language/parser.h" /* issue 13, USE: tw_use_chain_append */
+#include "metrics/histogram.h"
 #include "runner/customer.h"
 #include "runner/loop.h" /* issue 15, LOOP */
 #include "runner/rows.h"
@@ -196,6 +197,7 @@ typedef struct worker {
 	tw_timer_heap paused;          /* owned: the PAUSED customers' wake-ups */
 	size_t *retire;                /* owned: slots DONE, to retire */
 	size_t retire_count;
+	tw_histogram *start_lag;       /* owned: open model, each start's lateness */
 } worker;
 
 /* The slot whose customer is c. */
@@ -438,6 +440,9 @@ static bool schedule_more(worker *w, double now, double *next_ms)
 			continue;
 		}
 		unsigned long long t = atomic_fetch_add(&sc->next_ticket, 1);
+		/* issue 15, LOOP: how late this start is */
+		double lag = tw_clock_ms() - (sc->t0_ms + due);
+		tw_histogram_record(w->start_lag, lag > 0 ? lag : 0);
 		w->rc = start_performance(w, sc->runnable[t % sc->runnable_count], t,
 					  (unsigned long)(t / sc->runnable_count));
 		if (w->rc)
@@ -999,7 +1004,8 @@ int tw_run_execute(tw_run *run, tw_error *err)
 	if (jobs > customers)
 		jobs = (unsigned)customers;
 	worker *ws = calloc(jobs, sizeof(*ws));
-	if (rc == TW_OK && !ws)
+	tw_histogram *start_lag = tw_histogram_new(); /* issue 15, LOOP */
+	if (rc == TW_OK && (!ws || !start_lag))
 		rc = tw_error_set(err, TW_ENOMEM, "out of memory");
 
 	pthread_mutex_init(&sc.shown_lock, NULL);
@@ -1019,7 +1025,8 @@ int tw_run_execute(tw_run *run, tw_error *err)
 		w->slots = calloc(w->slot_count, sizeof(*w->slots));
 		w->metrics = calloc(run->count ? run->count : 1, sizeof(*w->metrics));
 		w->retire = calloc(w->slot_count, sizeof(*w->retire));
-		if (!w->multi || !w->slots || !w->metrics || !w->retire ||
+		w->start_lag = tw_histogram_new();
+		if (!w->multi || !w->slots || !w->metrics || !w->retire || !w->start_lag ||
 		    tw_slot_stack_init(&w->free_slots, w->slot_count) != TW_OK ||
 		    tw_timer_heap_init(&w->paused, w->slot_count) != TW_OK)
 			rc = tw_error_set(err, TW_ENOMEM, "out of memory");
@@ -1066,8 +1073,20 @@ int tw_run_execute(tw_run *run, tw_error *err)
 		free(w->retire);
 		tw_slot_stack_free(&w->free_slots);
 		tw_timer_heap_free(&w->paused);
+		if (w->start_lag && start_lag)
+			tw_histogram_merge(start_lag, w->start_lag);
+		tw_histogram_free(w->start_lag);
 	}
 	free(ws);
+	/* issue 15, LOOP: the open model's lateness of its starts */
+	if (sc.open && start_lag && tw_histogram_count(start_lag) > 0) {
+		run->start_lag.set = true;
+		run->start_lag.exact = true;
+		run->start_lag.p50_ms = tw_histogram_percentile(start_lag, 50);
+		run->start_lag.p99_ms = tw_histogram_percentile(start_lag, 99);
+		run->start_lag.max_ms = tw_histogram_max(start_lag);
+	}
+	tw_histogram_free(start_lag);
 	/* A worker takes a ticket before it knows the plan is done: the
 	 * closed model never starts more than it planned, none if none. */
 	run->started = atomic_load(&sc.next_ticket);
