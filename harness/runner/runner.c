@@ -193,6 +193,7 @@ typedef struct worker {
 	int epfd;                      /* owned: epoll of libcurl's sockets and wake.fd */
 	tw_wake wake;                  /* owned: signalled from other threads */
 	double curl_due_ms;            /* libcurl's timer; < 0: none */
+	bool no_pwait2;                /* epoll_pwait2 is not there: epoll_wait */
 	tw_slot_stack free_slots;      /* owned */
 	tw_timer_heap paused;          /* owned: the PAUSED customers' wake-ups */
 	size_t *retire;                /* owned: slots DONE, to retire */
@@ -572,6 +573,25 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
 
 #define LOOP_EVENTS 256
 
+/* Sleeps in epoll for wait_ms at most, to the microsecond where the
+ * kernel can (epoll_pwait2, Linux 5.11): epoll_wait's whole milliseconds
+ * would start each arrival of an open model up to a millisecond late. */
+static int loop_wait(worker *w, struct epoll_event *evs, double wait_ms)
+{
+	if (wait_ms <= 0)
+		return epoll_wait(w->epfd, evs, LOOP_EVENTS, 0);
+	if (!w->no_pwait2) {
+		double whole = floor(wait_ms / 1000);
+		struct timespec ts = {.tv_sec = (time_t)whole,
+				      .tv_nsec = (long)((wait_ms - whole * 1000) * 1e6)};
+		int n = epoll_pwait2(w->epfd, evs, LOOP_EVENTS, &ts, NULL);
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		w->no_pwait2 = true; /* an older kernel, or valgrind */
+	}
+	return epoll_wait(w->epfd, evs, LOOP_EVENTS, (int)ceil(wait_ms));
+}
+
 static void *work(void *arg)
 {
 	worker *w = arg;
@@ -606,8 +626,7 @@ static void *work(void *arg)
 		double top_due;
 		if (tw_timer_heap_peek(&w->paused, &top, &top_due))
 			wait_ms = w->run->stop ? 0 : fmin(wait_ms, top_due - now);
-		int timeout = wait_ms <= 0 ? 0 : (int)ceil(wait_ms);
-		int n = epoll_wait(w->epfd, evs, LOOP_EVENTS, timeout);
+		int n = loop_wait(w, evs, wait_ms);
 		for (int k = 0; k < n; k++) {
 			int fd = evs[k].data.fd;
 			if (fd == w->wake.fd) {
