@@ -85,6 +85,21 @@ check_mode one performances rehearsals/order-pizza.rehearsal
 check_mode limited rehearsals tests/cases/limits-say-keys-only.rehearsal tests/cases/verdict-ready.rehearsal
 [ "$(jq -c '[.verdict, .totals.limited, .totals.interrupted]' "$work/limited-m.json")" = '["limited",40,0]' ] ||
   fail "limited: merged $(jq -c '[.verdict, .totals.limited, .totals.interrupted]' "$work/limited-m.json")"
+# issue 15, LOOP: an open model's shards each carry start_lag_ms; their
+# percentiles cannot be combined, so the merge keeps only the greatest max.
+for i in 1 2; do
+  "$techweek" run --var "stage=$stage" --rate 40/s --duration 1s --customers 4 -q --no-reports \
+    --json "$work/open-$i.json" --shard $i/2 rehearsals/order-pizza.rehearsal >/dev/null 2>&1
+done
+"$techweek" merge --no-reports --json "$work/open-m.json" "$work/open-1.json" "$work/open-2.json" >/dev/null 2>&1
+want=$(jq -s '[.[].totals.start_lag_ms.max] | max' "$work/open-1.json" "$work/open-2.json")
+[ "$(jq -c '.totals.start_lag_ms | keys' "$work/open-m.json")" = '["max"]' ] &&
+  [ "$(jq '.totals.start_lag_ms.max' "$work/open-m.json")" = "$want" ] ||
+  fail "open: merged start_lag_ms $(jq -c .totals.start_lag_ms "$work/open-m.json"), want only max $want"
+"$techweek" merge --no-reports --json "$work/closed-m.json" "$work/one-1.json" "$work/one-2.json" >/dev/null 2>&1
+[ "$(jq '.totals | has("start_lag_ms")' "$work/closed-m.json")" = false ] ||
+  fail "closed: a merge of closed-model shards has start_lag_ms"
+
 # issue 13, FLOW: conditional scenes (the stage's coin: heads on odd
 # tosses, 20 of 40 whoever tosses) merge with what they add: the scene's
 # `when`, the performances it left the scene out of, and the shown
