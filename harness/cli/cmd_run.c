@@ -166,6 +166,7 @@ int tw_cmd_run(int argc, char **argv)
 	/* issue 15: enough open files for --customers, or said before the run */
 	if (tw_run_reserve_fds(run, &err) != TW_OK) {
 		tw_cli_print_error(&err);
+		tw_error_clear(&err);
 		status = TW_EXIT_USAGE;
 		goto out;
 	}
