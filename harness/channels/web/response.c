@@ -10,6 +10,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
 #include <libxml/parser.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,14 +26,14 @@ void tw_response_init(tw_response *r, size_t max_body)
 	memset(r, 0, sizeof(*r));
 	tw_buf_init(&r->body, max_body);
 	tw_buf_init(&r->hop_urls, TW_RESPONSE_HOP_URLS_MAX);
+	/* Room for the block's cap and the NULs it adds: the cap is checked
+	 * on the lines as they come. */
+	tw_buf_init(&r->header_text, 2 * TW_RESPONSE_HEADERS_MAX);
 }
 
 static void free_headers(tw_response *r)
 {
-	for (size_t i = 0; i < r->header_count; i++) {
-		free(r->headers[i].name);
-		free(r->headers[i].value);
-	}
+	tw_buf_reset(&r->header_text);
 	r->header_count = 0;
 }
 
@@ -78,6 +79,7 @@ void tw_response_reset(tw_response *r)
 	tw_buf body = r->body;
 	tw_header *headers = r->headers;
 	size_t header_cap = r->header_cap;
+	tw_buf header_text = r->header_text;
 	CURL *easy = r->easy;
 	tw_response_hop *hops = r->hops;
 	size_t hop_cap = r->hop_cap;
@@ -97,6 +99,7 @@ void tw_response_reset(tw_response *r)
 	r->body = body;
 	r->headers = headers;
 	r->header_cap = header_cap;
+	r->header_text = header_text;
 	r->easy = easy;
 	r->hops = hops;
 	r->hop_cap = hop_cap;
@@ -108,6 +111,7 @@ void tw_response_free(tw_response *r)
 	tw_response_reset(r);
 	free(r->headers);
 	free(r->hops);
+	tw_buf_free(&r->header_text);
 	tw_buf_free(&r->body);
 	tw_buf_free(&r->hop_urls);
 	memset(r, 0, sizeof(*r));
@@ -171,6 +175,30 @@ static int status_reason(tw_response *r, const char *line, size_t len)
 	return (r->reason = strndup(p, n)) ? TW_OK : TW_ENOMEM;
 }
 
+/* Room for need bytes in header_text, doubling; the headers already in it
+ * move with it (held as offsets while it moves). TW_OK, or TW_ENOMEM /
+ * TW_ELIMIT (past its cap). */
+static int grow_header_text(tw_response *r, size_t need)
+{
+	tw_buf *text = &r->header_text;
+	size_t cap = text->cap ? text->cap : 512;
+	while (cap < need + 1 && cap <= text->max)
+		cap *= 2;
+	if (cap > text->max)
+		cap = need;
+	for (size_t i = 0; i < r->header_count; i++) {
+		r->headers[i].name = (char *)(uintptr_t)(r->headers[i].name - text->data);
+		r->headers[i].value = (char *)(uintptr_t)(r->headers[i].value - text->data);
+	}
+	int rc = tw_buf_reserve(text, cap);
+	if (rc == TW_OK)
+		for (size_t i = 0; i < r->header_count; i++) {
+			r->headers[i].name = text->data + (uintptr_t)r->headers[i].name;
+			r->headers[i].value = text->data + (uintptr_t)r->headers[i].value;
+		}
+	return rc;
+}
+
 int tw_response_header_line(tw_response *r, const char *line, size_t len)
 {
 	size_t raw = len;
@@ -201,14 +229,22 @@ int tw_response_header_line(tw_response *r, const char *line, size_t len)
 		v++;
 	while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
-	char *name = strndup(line, (size_t)(colon - line));
-	char *value = strndup(v, (size_t)(end - v));
-	if (!name || !value) {
-		free(name);
-		free(value);
+	/* Name and value into the one buffer: two copies, no allocation
+	 * once it has the room. */
+	tw_buf *text = &r->header_text;
+	size_t name_at = text->len, nlen = (size_t)(colon - line), vlen = (size_t)(end - v);
+	size_t value_at = name_at + nlen + 1, need = value_at + vlen + 1;
+	if (need + 1 > text->cap && grow_header_text(r, need) != TW_OK) {
+		free_headers(r); /* forgets the failure; the block is lost */
 		return TW_ENOMEM;
 	}
-	r->headers[r->header_count++] = (tw_header){name, value};
+	memcpy(text->data + name_at, line, nlen);
+	text->data[value_at - 1] = '\0';
+	memcpy(text->data + value_at, v, vlen);
+	text->data[need - 1] = '\0';
+	text->data[need] = '\0';
+	text->len = need;
+	r->headers[r->header_count++] = (tw_header){text->data + name_at, text->data + value_at};
 	return TW_OK;
 }
 

@@ -26,8 +26,8 @@ typedef struct tw_timings {
 } tw_timings;
 
 typedef struct tw_header {
-	char *name;  /* as received */
-	char *value; /* trimmed */
+	char *name;  /* as received; borrowed from tw_response.header_text */
+	char *value; /* trimmed; borrowed from tw_response.header_text */
 } tw_header;
 
 /* Room for a request's method: techweek sends GET, HEAD, POST, PUT,
@@ -54,6 +54,10 @@ typedef struct tw_response {
 	tw_header *headers;     /* the final response's headers; owned */
 	size_t header_count;
 	size_t header_cap;
+	tw_buf header_text;     /* their names and values, NUL-terminated, one
+				   after another; kept with its room from one
+				   transfer to the next, so a warm customer's
+				   headers allocate nothing */
 	size_t header_bytes;    /* this hop's header lines so far */
 	tw_buf body;            /* capped; see tw_run_options.max_body */
 	bool truncated;         /* the body went past the cap */

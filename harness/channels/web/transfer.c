@@ -208,7 +208,7 @@ static int setup_mime(tw_transfer *t, const tw_http_request *req, tw_error *err)
  * (the `version` subject tells which came); the server's certificate is
  * kept (CERTINFO) for `expect certificate`, which costs a little per new
  * TLS connection only. */
-static int apply_transport(CURL *easy, const tw_http_request *req, tw_error *err)
+static int apply_transport(CURL *easy, const tw_http_request *req, bool follow, tw_error *err)
 {
 	static const struct {
 		int version;
@@ -225,8 +225,9 @@ static int apply_transport(CURL *easy, const tw_http_request *req, tw_error *err
 			return tw_error_set(err, TW_EUNSUPPORTED,
 					    "this libcurl (%s) cannot speak the HTTP version asked for",
 					    curl_version_info(CURLVERSION_NOW)->version);
-	/* Set on every request: an easy handle may carry the last one's. */
-	curl_easy_setopt(easy, CURLOPT_HTTP_CONTENT_DECODING, req->raw_body ? 0L : 1L);
+	/* Decoding is libcurl's default (the handle was reset). */
+	if (req->raw_body)
+		curl_easy_setopt(easy, CURLOPT_HTTP_CONTENT_DECODING, 0L);
 	if (req->insecure) {
 		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -244,7 +245,10 @@ static int apply_transport(CURL *easy, const tw_http_request *req, tw_error *err
 		if (req->key)
 			curl_easy_setopt(easy, CURLOPT_SSLKEY, req->key);
 	}
-	curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
+	/* Only where a TLS handshake can happen: an https URL, or any
+	 * redirect followed (it may lead to one). */
+	if (follow || strncasecmp(req->url, "https:", 6) == 0)
+		curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
 	return TW_OK;
 }
 
@@ -294,24 +298,69 @@ char *tw_transfer_jar_text(CURLSH *jar)
 	return tw_buf_steal(&b);
 }
 
+/* Frees what the last request held (headers, parts, origins) and readies
+ * t's fields for the next one; the handle, its jar and the run's
+ * certificates stay. */
+static void release_request(tw_transfer *t)
+{
+	if (t->easy) {
+		/* The handle outlives the request (its cookies are read by
+		 * expectations): drop pointers to what is about to be freed. */
+		if (t->headers)
+			curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, NULL);
+		if (t->mime)
+			curl_easy_setopt(t->easy, CURLOPT_MIMEPOST, NULL);
+		if (t->posted)
+			curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, NULL);
+	}
+	curl_slist_free_all(t->headers);
+	curl_mime_free(t->mime);
+	free(t->origin);
+	free(t->last_origin);
+	t->headers = NULL;
+	t->mime = NULL;
+	t->posted = false;
+	t->referer_line = t->cookie_guard = t->origin_line = NULL;
+	t->origin = t->last_origin = NULL;
+	t->tainted = false;
+}
+
 int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		      const tw_http_request *req, const tw_run_options *opts,
 		      void *private, tw_error *err)
 {
+	release_request(t);
+	/* One handle for every transfer of the slot (decision 2): a reset
+	 * puts every option back to libcurl's default, so what follows sets
+	 * only those a step needs that differ from it. */
+	CURL *easy = t->easy;
 	tw_transfer_certs *certs = t->certs;
-	tw_transfer_free(t);
+	bool engine_on = t->cookie_engine;
+	memset(t, 0, sizeof(*t));
 	t->certs = certs;
 	t->resp = resp;
 	tw_response_reset(resp);
-	CURL *easy = t->easy = curl_easy_init();
+	if (easy) {
+		/* The queued cookie-file list stays on the handle after its
+		 * transfer; curl_easy_reset drops it unfreed (transfer.h): free
+		 * it first. The engine stays on, and the shared jar is not
+		 * cleared (libcurl clears only a handle's own cookies). */
+		curl_easy_setopt(easy, CURLOPT_COOKIEFILE, NULL);
+		curl_easy_reset(easy);
+	} else
+		easy = curl_easy_init();
+	t->easy = easy;
 	resp->easy = easy;
 	resp->method = strdup(req->method);
 	if (!easy || !resp->method)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 
-	/* The share holds the jar; COOKIEFILE "" switches the engine on. */
+	/* The share holds the jar; COOKIEFILE "" switches the handle's
+	 * cookie engine on, once per handle (transfer.h). */
 	curl_easy_setopt(easy, CURLOPT_SHARE, jar);
-	curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");
+	if (!engine_on)
+		curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");
+	t->cookie_engine = true;
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, private);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -325,8 +374,12 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	/* A chain a meta refresh continues has used some of the limit. */
 	long left = opts->max_redirects - resp->chain_redirects;
 	t->max_redirects = opts->max_redirects;
-	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, follow && left > 0 ? 1L : 0L);
-	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, left > 0 ? left : 0L);
+	/* Not following is libcurl's default, and its limit is read only
+	 * when it follows. */
+	if (follow && left > 0) {
+		curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(easy, CURLOPT_MAXREDIRS, left);
+	}
 	/* No AUTOREFERER: a redirect keeps the Referer the chain started
 	 * with, as in a browser (hop_headers); a visit and a raw request
 	 * send none. */
@@ -342,7 +395,7 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	}
 	if (opts->cacert)
 		curl_easy_setopt(easy, CURLOPT_CAINFO, opts->cacert);
-	int trc = apply_transport(easy, req, err);
+	int trc = apply_transport(easy, req, follow, err);
 	if (trc)
 		return trc;
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
@@ -356,11 +409,11 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 
 	const char *m = req->method;
+	/* A bodiless GET is what a reset handle sends. */
+	bool plain_get = strcmp(m, "GET") == 0 && !req->body && req->part_count == 0;
 	if (strcmp(m, "HEAD") == 0)
 		curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
-	else if (strcmp(m, "GET") == 0 && !req->body && req->part_count == 0)
-		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
-	else if (strcmp(m, "POST") != 0)
+	else if (!plain_get && strcmp(m, "POST") != 0)
 		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, m);
 
 	if (req->part_count > 0) {
@@ -372,10 +425,12 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		 * should not be held twice per customer. */
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
+		t->posted = true;
 		resp->bytes_out = (double)req->body_len;
 	} else if (strcmp(m, "POST") == 0) {
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, 0L);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
+		t->posted = true;
 	}
 
 	if (req->navigation && !tw_http_request_has_header(req, "Accept"))
@@ -434,9 +489,16 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		t->referrer_policy = req->referrer_policy;
 	}
 	/* libcurl would send "Expect: 100-continue" for large bodies and wait
-	 * for the server; browsers never do. */
-	t->headers = curl_slist_append(t->headers, "Expect:");
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
+	 * for the server; browsers never do. A request without a body needs
+	 * no line (and, often, no list at all). */
+	if (req->body || req->part_count > 0) {
+		struct curl_slist *l = curl_slist_append(t->headers, "Expect:");
+		if (!l)
+			return tw_error_set(err, TW_ENOMEM, "out of memory");
+		t->headers = l;
+	}
+	if (t->headers)
+		curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
 	return TW_OK;
 }
 
@@ -689,7 +751,9 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 	r->timings.first_byte_ms = ms(e, CURLINFO_STARTTRANSFER_TIME_T);
 	r->timings.total_ms = ms(e, CURLINFO_TOTAL_TIME_T);
 	r->timings.redirect_ms = ms(e, CURLINFO_REDIRECT_TIME_T);
-	tw_transfer_cleanup(t);
+	/* The jar stays attached: expectations read the cookies through the
+	 * handle until the customer's performance ends. */
+	release_request(t);
 
 	if (result == CURLE_OK)
 		return TW_OK;
@@ -789,22 +853,15 @@ int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_erro
 
 void tw_transfer_cleanup(tw_transfer *t)
 {
-	if (t->easy) {
-		/* The handle outlives the request (its cookies are read by
-		 * expectations): drop pointers to what is about to be freed. */
-		curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, NULL);
-		curl_easy_setopt(t->easy, CURLOPT_MIMEPOST, NULL);
-		curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, NULL);
-	}
-	curl_slist_free_all(t->headers);
-	curl_mime_free(t->mime);
-	free(t->origin);
-	free(t->last_origin);
-	t->headers = NULL;
-	t->mime = NULL;
-	t->referer_line = t->cookie_guard = t->origin_line = NULL;
-	t->origin = t->last_origin = NULL;
-	t->tainted = false;
+	release_request(t);
+	/* Detached, the handle keeps nothing of the customer's: the jar may
+	 * be freed (curl_share_cleanup refuses a share still attached) or
+	 * handed to the slot's next customer. Its cookie pointer goes with
+	 * the share (libcurl drops the jar's list from the handle). */
+	if (t->easy)
+		curl_easy_setopt(t->easy, CURLOPT_SHARE, NULL);
+	if (t->resp && t->resp->easy == t->easy)
+		t->resp->easy = NULL;
 }
 
 void tw_transfer_free(tw_transfer *t)
@@ -812,7 +869,5 @@ void tw_transfer_free(tw_transfer *t)
 	tw_transfer_cleanup(t);
 	if (t->easy)
 		curl_easy_cleanup(t->easy);
-	if (t->resp && t->resp->easy == t->easy)
-		t->resp->easy = NULL;
 	memset(t, 0, sizeof(*t));
 }

@@ -5,11 +5,24 @@
  * tw_transfer_done reads what happened into the response.
  *
  * A customer's cookie jar is a libcurl share handle (tw_transfer_jar_new)
- * that lives for the whole performance; each transfer gets a fresh easy
- * handle attached to it. Connections are pooled by the multi handle, so they
- * are reused across steps all the same: together, a browser's session.
- * (A single easy handle with curl_easy_reset between steps would leak
- * libcurl 7.88's queued cookie-file list at every reset.)
+ * that lives for the whole performance. One easy handle serves every
+ * transfer of a worker's slot, customer after customer: tw_transfer_start
+ * resets it (curl_easy_reset: every option back to libcurl's default) and
+ * attaches the customer's jar; tw_transfer_cleanup detaches it when the
+ * customer ends. Connections and DNS are pooled by the multi handle: with
+ * the jar, a browser's session.
+ *
+ * libcurl 7.88 and the cookie engine, as measured (tests/unit/
+ * test_transfer.c under valgrind): attaching a share with cookies points
+ * the handle at the jar, but no cookie is sent or kept until the handle's
+ * cookie engine is on, and only a cookie file (CURLOPT_COOKIEFILE "")
+ * switches it on; once on, it stays on through curl_easy_reset and
+ * COOKIEFILE NULL (a state of the handle, not an option). The file list
+ * COOKIEFILE queues is not consumed by the transfer: it stays with the
+ * handle's options, curl_easy_cleanup frees it, and curl_easy_reset drops
+ * it unfreed (one list lost per reset: the leak that made techweek use a
+ * fresh handle per transfer before issue 15). So COOKIEFILE "" is given
+ * once per handle, and COOKIEFILE NULL frees the list before each reset.
  */
 #ifndef TW_WEB_TRANSFER_H
 #define TW_WEB_TRANSFER_H
@@ -44,9 +57,13 @@ tw_transfer_certs *tw_transfer_certs_new(void);
 void tw_transfer_certs_free(tw_transfer_certs *certs);
 
 typedef struct tw_transfer {
-	CURL *easy;                 /* owned: the last transfer's handle, kept
-				       until the next one so its cookies can
-				       be read (tw_response.easy) */
+	CURL *easy;                 /* owned: the slot's handle, reset and
+				       reused by each tw_transfer_start; its
+				       jar stays attached after a transfer so
+				       its cookies can be read (tw_response.easy)
+				       until tw_transfer_cleanup */
+	bool cookie_engine;         /* easy's cookie engine is on (see above) */
+	bool posted;                /* CURLOPT_POSTFIELDS points into a request */
 	tw_response *resp;          /* borrowed: where the answer goes */
 	struct curl_slist *headers; /* owned until done */
 	curl_mime *mime;            /* owned until done */
@@ -87,10 +104,11 @@ int tw_transfer_jar_load(CURLSH *jar, const char *path, tw_error *err);
  * memory. */
 char *tw_transfer_jar_text(CURLSH *jar);
 
-/* t starts zeroed and is reused for every transfer of one customer. Makes
- * a new easy handle (t->easy, freeing the previous one, which must no longer
- * be in a multi handle) using jar, set up for req; resp is reset and filled
- * as the transfer runs. req is borrowed and must stay unchanged until the
+/* t starts zeroed and is reused for every transfer, of one customer and of
+ * the next ones in its slot. Resets t->easy (made on first use; it must not
+ * be in a multi handle) and attaches jar (borrowed; the handle holds it until
+ * tw_transfer_cleanup or the next start), set up for req; resp is reset and
+ * filled as the transfer runs. req is borrowed and must stay unchanged until the
  * transfer is done (its body is sent from where it is). private is stored
  * as CURLOPT_PRIVATE. On error
  * nothing needs to be sent (e.g. a part's file cannot be read). */
@@ -105,11 +123,15 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
  * connection, connect timeout, TLS handshake) from one that misbehaved. */
 int tw_transfer_done(tw_transfer *t, CURLcode result, bool *unreachable, tw_error *err);
 
-/* Frees what the transfer holds for its request (headers, parts); the easy
- * handle stays. Safe to call twice. */
+/* The customer's end of t: frees what the transfer holds for its request
+ * (headers, parts) and detaches the handle from its jar (CURLOPT_SHARE
+ * NULL), after which the handle holds nothing of the customer's that
+ * curl_easy_reset does not clear and the jar may be freed or reused. The
+ * handle stays for the next tw_transfer_start. Call it before
+ * curl_share_cleanup of the jar. Safe to call twice. */
 void tw_transfer_cleanup(tw_transfer *t);
 
-/* Frees everything, the easy handle too. */
+/* Frees everything, the easy handle too (detached first). */
 void tw_transfer_free(tw_transfer *t);
 
 #endif
