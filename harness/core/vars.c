@@ -17,6 +17,7 @@
 #include "core/array.h"
 #include "core/generate.h"
 #include "core/strmap.h"
+#include "core/vars_internal.h"
 
 typedef struct entry {
 	char *name;
@@ -58,6 +59,23 @@ void tw_vars_free(tw_vars *vars)
 	free(vars->items);
 	tw_strmap_free(&vars->index);
 	free(vars);
+}
+
+tw_vars *tw_vars_reuse(tw_vars *vars, const tw_vars *base)
+{
+	if (!vars)
+		return NULL;
+	for (size_t i = 0; i < vars->count; i++) {
+		free(vars->items[i].name);
+		free(vars->items[i].value);
+	}
+	vars->count = 0;
+	/* The map has no removal: it goes, keys and all (they were the
+	 * names), and the next capture makes a new one. */
+	tw_strmap_free(&vars->index);
+	vars->base = base;
+	vars->gen = NULL;
+	return vars;
 }
 
 static entry *find(const tw_vars *vars, const char *name)

@@ -34,6 +34,7 @@
 #include "core/datafile.h"
 #include "core/fsutil.h"
 #include "core/template.h"
+#include "core/vars_internal.h" /* issue 15, LIFE */
 #include "expectations/expect.h"
 #include "runner/caller.h"
 #include "runner/flow.h" /* issue 13, FLOW */
@@ -323,45 +324,38 @@ int tw_customer_auth_secrets(tw_run *run, const tw_script *s, const tw_vars *var
 	return rc;
 }
 
+/* issue 15, LIFE: what a customer's slot keeps from one performance to
+ * the next is what a browser keeps when one person leaves it and the next
+ * sits down on a fresh profile: the handle and its connections (the multi
+ * pools them anyway), the jar's memory emptied, the buffers. Everything a
+ * customer learned (cookies, captures, pages, headers, credentials) goes
+ * with tw_customer_end. */
 int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 		     const tw_vars *cast, tw_error *err)
 {
-	memset(c, 0, sizeof(*c));
+	/* All-zero or ended: every field but those kept is zero already. */
 	c->run = run;
 	c->result = result;
 	c->script = result->plan->script;
 	/* issue 13, GEN: nothing to expand per performance (tw_script_compile) */
 	c->cast_done = !c->script->cast_generated;
-	tw_response_init(&c->resp, run->opts.max_body);
+	if (!c->reused)
+		tw_response_init(&c->resp, run->opts.max_body);
+	c->reused = true;
 	const tw_script *s = c->script;
 
-	/* The count only with its array: a result whose allocation failed is
-	 * freed as an empty one. */
-	result->scenes = calloc(s->scene_count ? s->scene_count : 1, sizeof(*result->scenes));
-	result->scene_count = result->scenes ? s->scene_count : 0;
-	c->vars = tw_vars_new_over(cast);
-	c->jar = tw_transfer_jar_new();
+	if (!c->jar)
+		c->jar = tw_transfer_jar_new();
+	c->vars = c->vars ? tw_vars_reuse(c->vars, cast) : tw_vars_new_over(cast);
 	c->xfer.certs = run->certs;
 	c->performance = (unsigned long long)(tw_clock_ms() * 1000.0);
+	/* The runner lays result out for its plan (tw_rehearsal_result_reuse). */
 	if (!result->scenes || !c->vars || !c->jar)
 		return tw_error_set(err, TW_ENOMEM, "out of memory");
 	if (run->opts.cookies) {
 		int rc = tw_transfer_jar_load(c->jar, run->opts.cookies, err);
 		if (rc)
 			return rc;
-	}
-	for (size_t i = 0; i < s->scene_count; i++) {
-		tw_scene_result *sc = &result->scenes[i];
-		sc->scene = &result->plan->scenes[i];
-		sc->status = TW_STATUS_SKIPPED;
-		sc->steps = calloc(sc->scene->touchpoint_count ? sc->scene->touchpoint_count : 1,
-				   sizeof(*sc->steps));
-		if (!sc->steps)
-			return tw_error_set(err, TW_ENOMEM, "out of memory");
-		for (size_t j = 0; j < sc->scene->touchpoint_count; j++) {
-			sc->steps[j].step = &sc->scene->touchpoints[j];
-			sc->steps[j].status = TW_STATUS_SKIPPED;
-		}
 	}
 	c->state = s->scene_count ? TW_CUSTOMER_READY : TW_CUSTOMER_DONE;
 	/* Skip leading empty scenes (the checker reports them, but be safe). */
@@ -371,6 +365,55 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 	if (c->scene >= s->scene_count)
 		c->state = TW_CUSTOMER_DONE;
 	return TW_OK;
+}
+
+/* Empties the jar for the slot's next customer. Its cookies are cleared
+ * through the customer's handle, attached for the moment only (a kept
+ * handle is detached from its jar between transfers); without a handle
+ * the jar is let go and the next customer makes a new one. */
+static void empty_jar(tw_customer *c)
+{
+	if (!c->jar)
+		return;
+	CURL *easy = c->xfer.easy;
+	if (easy && curl_easy_setopt(easy, CURLOPT_SHARE, c->jar) == CURLE_OK &&
+	    curl_easy_setopt(easy, CURLOPT_COOKIELIST, "ALL") == CURLE_OK &&
+	    curl_easy_setopt(easy, CURLOPT_SHARE, NULL) == CURLE_OK)
+		return;
+	if (easy)
+		curl_easy_setopt(easy, CURLOPT_SHARE, NULL);
+	curl_share_cleanup(c->jar);
+	c->jar = NULL;
+}
+
+void tw_customer_end(tw_customer *c)
+{
+	tw_caller_offload_free(c); /* issue 14, F1: before the call it uses */
+	free(c->authorization);
+	free(c->auth_origin);
+	tw_http_request_free(&c->sent);
+	tw_call_free(c->call);
+	tw_transfer_cleanup(&c->xfer);
+	if (c->reused)
+		tw_response_reset(&c->resp);
+	if (c->webhook_stashed) /* issue 14, AUDIO */
+		tw_response_free(&c->webhook_resp);
+	empty_jar(c);
+	if (c->vars)
+		tw_vars_reuse(c->vars, NULL);
+	tw_vars_free(c->use_defaults); /* issue 13, F1 */
+	free(c->handler_note); /* issue 14, MATCH */
+	tw_transfer xfer = c->xfer;
+	CURLSH *jar = c->jar;
+	tw_vars *vars = c->vars;
+	tw_response resp = c->resp;
+	bool reused = c->reused;
+	memset(c, 0, sizeof(*c));
+	c->xfer = xfer;
+	c->jar = jar;
+	c->vars = vars;
+	c->resp = resp;
+	c->reused = reused;
 }
 
 /* An absolute URL for a step: relative ones resolve against the page. */
@@ -1588,20 +1631,13 @@ void tw_customer_interrupt(tw_customer *c, double now_ms)
 
 void tw_customer_free(tw_customer *c)
 {
-	tw_caller_offload_free(c); /* issue 14, F1: before the call it uses */
-	free(c->authorization);
-	free(c->auth_origin);
-	tw_http_request_free(&c->sent);
-	tw_call_free(c->call);
+	tw_customer_end(c);
+	/* The handle before the jar: a share in use cannot be cleaned up. */
 	tw_transfer_free(&c->xfer);
 	tw_response_free(&c->resp);
-	if (c->webhook_stashed) /* issue 14, AUDIO */
-		tw_response_free(&c->webhook_resp);
 	if (c->jar)
 		curl_share_cleanup(c->jar);
 	tw_vars_free(c->vars);
-	tw_vars_free(c->use_defaults); /* issue 13, F1 */
-	free(c->handler_note); /* issue 14, MATCH */
 	memset(c, 0, sizeof(*c));
 }
 

@@ -33,8 +33,10 @@ typedef struct tw_customer {
 	tw_run *run;                 /* borrowed */
 	tw_rehearsal_result *result; /* borrowed: filled as steps run */
 	const tw_script *script;     /* borrowed */
-	tw_vars *vars;               /* owned: captures, over the shared cast */
-	CURLSH *jar;                 /* owned: the customer's cookie jar */
+	tw_vars *vars;               /* owned: captures, over the shared cast;
+					kept emptied by tw_customer_end */
+	CURLSH *jar;                 /* owned: the customer's cookie jar;
+					kept emptied by tw_customer_end */
 	tw_transfer xfer;            /* xfer.easy: the transfer under way */
 	tw_http_request sent;        /* the last request sent (for --retry) */
 	bool interrupted;            /* the run is being stopped */
@@ -112,6 +114,10 @@ typedef struct tw_customer {
 	 * of its looks' tables: every hear and handler look), bounded by
 	 * TW_FUZZY_STEP_CELLS in caller.c */
 	uint64_t fuzzy_cells;
+	/* issue 15, LIFE: c has been through tw_customer_init: what
+	 * tw_customer_end keeps (xfer's handle, jar emptied, vars emptied,
+	 * resp's buffers) is there to reuse */
+	bool reused;
 } tw_customer;
 
 /* Milliseconds on a monotonic clock. */
@@ -151,9 +157,13 @@ int tw_customer_auth_secrets(tw_run *run, const tw_script *s, const tw_vars *var
  * row's (runner/rows.c) leave those out. */
 bool tw_customer_value_deferred(const char *value, const tw_vars *deferred);
 
-/* Prepares a customer for result (whose script is set): variables that read
- * through to cast (from tw_customer_cast; borrowed, must outlive the
- * customer) and a fresh cookie jar. Only memory can fail. */
+/* Prepares a customer for result (whose plan is set and which is laid out
+ * for it: tw_rehearsal_result_reuse): variables that read through to cast
+ * (from tw_customer_cast; borrowed, must outlive the customer) and an
+ * empty cookie jar. c is all-zero or was ended by tw_customer_end; what
+ * that kept (the easy handle in c->xfer, the emptied jar and variable
+ * set, the response's buffers) is reused. Only memory can fail; then
+ * tw_customer_free (or tw_customer_end) c. */
 int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 		     const tw_vars *cast, tw_error *err);
 
@@ -178,6 +188,18 @@ void tw_customer_transfer_done(tw_customer *c, CURLcode result, double now_ms);
  * ends. */
 void tw_customer_interrupt(tw_customer *c, double now_ms);
 
+/* issue 15, LIFE: the performance is over (the customer DONE, or never
+ * started; its handle in no multi handle): frees what belongs to it and
+ * keeps for the slot's next customer what a browser session would keep
+ * across people: the easy handle in c->xfer (its request's options freed:
+ * tw_transfer_cleanup), the jar emptied of every cookie, the variable set
+ * emptied of every capture, the response's buffers. No cookie, variable,
+ * capture, header, credential, call or page survives it. Then c is ready
+ * for tw_customer_init. */
+void tw_customer_end(tw_customer *c);
+
+/* Everything, what tw_customer_end keeps too; c is then all-zero. For a
+ * zeroed c, an ended one, or one whose init failed. */
 void tw_customer_free(tw_customer *c);
 
 /* issue 14, F1: a SCRIPTING customer's operation has ended

@@ -88,8 +88,11 @@ int tw_step_result_add_hop(tw_step_result *st, const char *method, char *url, lo
 	return TW_OK;
 }
 
-static void free_step(tw_step_result *s)
+/* Empties s but keeps its hops array for the next step laid out there. */
+static void clear_step(tw_step_result *s)
 {
+	tw_step_hop *hops = s->hops;
+	size_t hop_cap = s->hop_cap;
 	free(s->message);
 	free(s->note);
 	free(s->expected);
@@ -97,26 +100,110 @@ static void free_step(tw_step_result *s)
 	free(s->method);
 	free(s->url);
 	for (size_t i = 0; i < s->hop_count; i++)
-		free(s->hops[i].url);
+		free(hops[i].url);
+	memset(s, 0, sizeof(*s));
+	s->hops = hops;
+	s->hop_cap = hop_cap;
+}
+
+static void free_step(tw_step_result *s)
+{
+	clear_step(s);
 	free(s->hops);
+	s->hops = NULL;
+	s->hop_cap = 0;
+}
+
+/* What a performance wrote into r's scenes, their memory kept when it is
+ * the pool's: a scene's own steps array is freed. */
+static void clear_scenes(tw_rehearsal_result *r)
+{
+	for (size_t i = 0; i < r->scene_count; i++) {
+		tw_scene_result *sc = &r->scenes[i];
+		if (!r->step_pool) {
+			for (size_t j = 0; sc->scene && sc->steps && j < sc->scene->touchpoint_count;
+			     j++)
+				free_step(&sc->steps[j]);
+			free(sc->steps);
+		}
+		free(sc->transcript);
+		free(sc->not_run); /* issue 13, FLOW */
+		sc->steps = NULL;
+		sc->transcript = sc->not_run = NULL;
+	}
+	for (size_t i = 0; r->step_pool && i < r->step_used; i++)
+		clear_step(&r->step_pool[i]);
+	r->step_used = 0;
 }
 
 void tw_rehearsal_result_free(tw_rehearsal_result *r)
 {
-	for (size_t i = 0; i < r->scene_count; i++) {
-		tw_scene_result *sc = &r->scenes[i];
-		for (size_t j = 0; sc->scene && sc->steps && j < sc->scene->touchpoint_count; j++)
-			free_step(&sc->steps[j]);
-		free(sc->steps);
-		free(sc->transcript);
-		free(sc->not_run); /* issue 13, FLOW */
-	}
+	clear_scenes(r);
+	/* Past step_used a pooled step holds only a kept hops array. */
+	for (size_t i = 0; r->step_pool && i < r->step_cap; i++)
+		free_step(&r->step_pool[i]);
+	free(r->step_pool);
 	free(r->scenes);
 	free(r->path);
 	free(r->name);
 	free(r->data_file); /* issue 13, DATA */
 	tw_error_clear(&r->problem);
 	memset(r, 0, sizeof(*r));
+}
+
+int tw_rehearsal_result_reuse(tw_rehearsal_result *r, const tw_plan *plan)
+{
+	clear_scenes(r);
+	free(r->path);
+	free(r->name);
+	free(r->data_file);
+	tw_error_clear(&r->problem);
+	/* A result laid out elsewhere (a shown one handed back) may not say
+	 * how many scenes its array holds: it is not reused. */
+	if (!r->scene_cap) {
+		free(r->scenes);
+		r->scenes = NULL;
+	}
+	tw_rehearsal_result kept = {
+		.scenes = r->scenes,
+		.scene_cap = r->scene_cap,
+		.step_pool = r->step_pool,
+		.step_cap = r->step_cap,
+		.started_s = r->started_s,
+	};
+	memcpy(kept.started_at, r->started_at, sizeof(kept.started_at));
+	*r = kept;
+	r->plan = plan;
+	size_t scenes = plan ? plan->scene_count : 0, steps = 0;
+	for (size_t i = 0; i < scenes; i++)
+		steps += plan->scenes[i].touchpoint_count;
+	/* At least one of each, so a result with no steps still has arrays
+	 * (reports tell a scene that never ran by its NULL steps). */
+	if (tw_array_grow(&r->scenes, &r->scene_cap, scenes ? scenes : 1, sizeof(*r->scenes)))
+		return TW_ENOMEM;
+	size_t had = r->step_cap;
+	if (tw_array_grow(&r->step_pool, &r->step_cap, steps ? steps : 1, sizeof(*r->step_pool)))
+		return TW_ENOMEM;
+	if (r->step_cap > had)
+		memset(&r->step_pool[had], 0, (r->step_cap - had) * sizeof(*r->step_pool));
+	size_t at = 0;
+	for (size_t i = 0; i < scenes; i++) {
+		tw_scene_result *sc = &r->scenes[i];
+		memset(sc, 0, sizeof(*sc));
+		sc->scene = &plan->scenes[i];
+		sc->status = TW_STATUS_SKIPPED;
+		sc->steps = &r->step_pool[at];
+		for (size_t j = 0; j < sc->scene->touchpoint_count; j++) {
+			sc->steps[j].step = &sc->scene->touchpoints[j];
+			sc->steps[j].status = TW_STATUS_SKIPPED;
+		}
+		at += sc->scene->touchpoint_count;
+	}
+	/* The count only once laid out: a result cut short by memory frees
+	 * as an empty one. */
+	r->scene_count = scenes;
+	r->step_used = steps;
+	return TW_OK;
 }
 
 /* ---- folding a performance into its rehearsal's figures ---- */

@@ -142,6 +142,19 @@ typedef struct tw_rehearsal_result {
 	long data_row;
 	char *data_file;
 	unsigned long long seq;
+	/* issue 15, LIFE: memory a runner slot keeps from one performance to
+	 * the next (tw_rehearsal_result_reuse), so a performance allocates no
+	 * result. scenes has room for scene_cap; with step_pool set, every
+	 * scene's steps lie in it (owned; step_cap entries, the first
+	 * step_used laid out, the rest zeroed but for their kept hops
+	 * arrays), so one array serves whichever plan comes next. NULL pool:
+	 * each scene's steps are an array of its own (results read from
+	 * JSON, tests). started_s: the second started_at was written for, so
+	 * a performance started in the same second reuses the text. */
+	size_t scene_cap;
+	tw_step_result *step_pool;
+	size_t step_cap, step_used;
+	long long started_s;
 } tw_rehearsal_result;
 
 /* Readers for reports: the steps a scene result holds (0 when the scene
@@ -165,5 +178,13 @@ void tw_step_result_hop(tw_hop *out, const tw_step_result *st, size_t i);
 int tw_step_result_add_hop(tw_step_result *st, const char *method, char *url, long status);
 
 void tw_rehearsal_result_free(tw_rehearsal_result *r);
+
+/* issue 15, LIFE: empties r as tw_rehearsal_result_free would, but keeps
+ * its memory (scenes, the step pool, each step's hops array) and
+ * started_at/started_s, then lays it out for plan (borrowed, set as
+ * r->plan): every scene and step SKIPPED, pointing at the plan's, as a
+ * fresh result. r is zeroed or was freed or reused before. TW_OK, or
+ * TW_ENOMEM with r empty (no scenes) but still reusable and freeable. */
+int tw_rehearsal_result_reuse(tw_rehearsal_result *r, const tw_plan *plan);
 
 #endif

@@ -47,12 +47,16 @@
 #include "runner/rows.h"
 #include "runner/run.h"
 
-static void iso_now(char out[32])
+static void iso_time(char out[32], time_t t)
 {
-	time_t t = time(NULL);
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm); /* says its zone: UTC */
+}
+
+static void iso_now(char out[32])
+{
+	iso_time(out, time(NULL));
 }
 
 typedef struct scan_ctx {
@@ -248,21 +252,21 @@ static double arrival_ms(double k, double rate_per_ms, double ramp_ms)
 	return ramp_ms + (k - ramp_arrivals) / rate_per_ms;
 }
 
-/* Moves a finished performance into the shown result, keeping its name
- * and path. */
+/* Makes a finished performance the shown result, keeping the shown one's
+ * name and path: the two swap, so nothing is copied and the slot gets
+ * the old shown result's memory back to lay its next performance in
+ * (tw_rehearsal_result_reuse empties it). */
 static void adopt(tw_rehearsal_result *shown, tw_rehearsal_result *perf)
 {
-	char *path = shown->path, *name = shown->name;
-	const tw_plan *plan = shown->plan;
-	shown->path = shown->name = NULL;
-	tw_rehearsal_result_free(shown);
+	tw_rehearsal_result old = *shown;
 	*shown = *perf;
-	free(shown->path);
-	free(shown->name);
-	shown->path = path;
-	shown->name = name;
-	shown->plan = plan;
-	memset(perf, 0, sizeof(*perf));
+	shown->path = old.path;
+	shown->name = old.name;
+	shown->plan = old.plan;
+	old.path = perf->path;
+	old.name = perf->name;
+	old.plan = perf->plan;
+	*perf = old;
 }
 
 /* Techweek's limit is not the service's failure: it does not count
@@ -309,10 +313,11 @@ static int performance_done(worker *w, slot *sl)
 	if (!shown->scenes || show_rank(r) > show_rank(shown))
 		adopt(shown, r);
 	pthread_mutex_unlock(&sc->shown_lock);
-	tw_customer_free(&sl->c);
+	/* issue 15, LIFE: the slot keeps its handle, jar and result memory
+	 * for its next customer, emptied */
+	tw_customer_end(&sl->c);
 	tw_vars_free(sl->row_vars); /* after the customer reading through to it */
 	sl->row_vars = NULL;
-	tw_rehearsal_result_free(r);
 	sl->busy = false;
 	w->busy--;
 	return rc;
@@ -364,24 +369,28 @@ static int start_performance(worker *w, size_t ri, unsigned long long ticket,
 		return tw_error_set(&w->err, TW_EINTERNAL, "no free customer for a performance");
 	slot *sl = &w->slots[free_slot];
 	tw_run *run = w->run;
-	memset(&sl->result, 0, sizeof(sl->result));
-	sl->result.plan = run->rehearsals[ri].plan;
+	/* issue 15, LIFE: laid out in the memory the slot's last performance
+	 * used; freed at the run's end */
+	if (tw_rehearsal_result_reuse(&sl->result, run->rehearsals[ri].plan) != TW_OK)
+		return tw_error_set(&w->err, TW_ENOMEM, "out of memory");
 	sl->rehearsal = ri;
-	iso_now(sl->result.started_at);
-	int taken = take_row(w, sl, ri, ticket, round); /* issue 13, DATA */
-	if (taken != TW_OK) {
-		tw_rehearsal_result_free(&sl->result);
-		return taken;
+	/* A second's text is written once, however many start in it. */
+	time_t now_s = time(NULL);
+	if (now_s != sl->result.started_s || !sl->result.started_at[0]) {
+		iso_time(sl->result.started_at, now_s);
+		sl->result.started_s = now_s;
 	}
+	int taken = take_row(w, sl, ri, ticket, round); /* issue 13, DATA */
+	if (taken != TW_OK)
+		return taken;
 	tw_error e = {0};
 	if (tw_customer_init(&sl->c, run, &sl->result,
 			     sl->row_vars ? sl->row_vars : run->casts[ri], &e) != TW_OK) {
 		/* The pre-flight performed the same setup: only memory can
 		 * fail here. */
-		tw_customer_free(&sl->c);
+		tw_customer_end(&sl->c);
 		tw_vars_free(sl->row_vars);
 		sl->row_vars = NULL;
-		tw_rehearsal_result_free(&sl->result);
 		int rc = e.code;
 		tw_error_move(&w->err, &e);
 		return rc ? rc : TW_ENOMEM;
@@ -1065,14 +1074,14 @@ int tw_run_execute(tw_run *run, tw_error *err)
 			tw_error_move(err, &w->err);
 		}
 		tw_error_clear(&w->err);
-		for (size_t s = 0; w->slots && s < w->slot_count; s++)
-			if (w->slots[s].busy) {
-				if (w->slots[s].c.xfer.easy)
-					curl_multi_remove_handle(w->multi, w->slots[s].c.xfer.easy);
-				tw_customer_free(&w->slots[s].c);
-				tw_vars_free(w->slots[s].row_vars);
-				tw_rehearsal_result_free(&w->slots[s].result);
-			}
+		/* issue 15, LIFE: an idle slot keeps memory too */
+		for (size_t s = 0; w->slots && s < w->slot_count; s++) {
+			if (w->slots[s].busy && w->slots[s].c.xfer.easy)
+				curl_multi_remove_handle(w->multi, w->slots[s].c.xfer.easy);
+			tw_customer_free(&w->slots[s].c);
+			tw_vars_free(w->slots[s].row_vars);
+			tw_rehearsal_result_free(&w->slots[s].result);
+		}
 		for (size_t r = 0; w->metrics && r < run->count; r++) {
 			if (rc == TW_OK && run->metrics &&
 			    tw_rehearsal_metrics_merge(&run->metrics[r], &w->metrics[r]) != TW_OK)
