@@ -376,7 +376,18 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 /* An absolute URL for a step: relative ones resolve against the page. */
 static char *step_url(tw_customer *c, tw_step_result *sr, const char *tpl, double now_ms)
 {
-	char *url = tw_customer_expand(c, sr, tpl, now_ms);
+	/* issue 15, PLAN: the plan split the step's URL once */
+	const tw_template *split = sr->step ? tw_memo_url(sr->step->memo) : NULL;
+	char *url = NULL;
+	if (split && strcmp(tw_template_text(split), tpl) == 0) {
+		tw_error e = {0};
+		if (tw_template_expand_compiled(split, c->vars, TW_EXPAND_PLAIN, &url, NULL, &e) !=
+		    TW_OK)
+			tw_customer_fail_error(c, sr, now_ms, &e);
+		tw_error_clear(&e);
+	} else {
+		url = tw_customer_expand(c, sr, tpl, now_ms);
+	}
 	if (!url)
 		return NULL;
 	bool absolute = strstr(url, "://") != NULL;

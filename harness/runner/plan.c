@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/template.h"
 #include "language/ast.h"
 #include "techweek/error.h"
 
@@ -20,7 +21,13 @@ typedef struct memo_entry {
 
 struct tw_step_memo {
 	_Atomic(memo_entry *) entry[TW_MEMO_KINDS]; /* owned; set once */
+	tw_template *url; /* owned; the request's URL, split once */
 };
+
+const tw_template *tw_memo_url(const tw_step_memo *memo)
+{
+	return memo ? memo->url : NULL;
+}
 
 const char *tw_memo_get(tw_step_memo *memo, tw_memo_kind kind, const void *key, size_t len,
 			const void *owner)
@@ -55,12 +62,18 @@ void tw_memo_keep(tw_step_memo *memo, tw_memo_kind kind, const void *key, size_t
 		free(e);
 }
 
-static void memo_free(tw_step_memo *memo)
+tw_step_memo *tw_step_memo_new(void)
+{
+	return calloc(1, sizeof(tw_step_memo));
+}
+
+void tw_step_memo_free(tw_step_memo *memo)
 {
 	if (!memo)
 		return;
 	for (int k = 0; k < TW_MEMO_KINDS; k++)
 		free(atomic_load_explicit(&memo->entry[k], memory_order_relaxed));
+	tw_template_free(memo->url);
 	free(memo);
 }
 
@@ -185,8 +198,10 @@ static int copy_scene(tw_plan *p, size_t i)
 		tp->action = tw_step_facts_of(st->kind)->action;
 		/* issue 15, PLAN: the memo is malloc'd (its atomics want no
 		 * arena's alignment doubts); tw_plan_free frees it */
-		tp->memo = calloc(1, sizeof(*tp->memo));
+		tp->memo = tw_step_memo_new();
 		if (!tp->source || !tp->memo)
+			return TW_ENOMEM;
+		if (st->req.url && !(tp->memo->url = tw_template_compile(st->req.url)))
 			return TW_ENOMEM;
 	}
 	return TW_OK;
@@ -236,7 +251,7 @@ void tw_plan_free(tw_plan *plan)
 		for (size_t j = 0; plan->scenes[i].touchpoints &&
 				   j < plan->scenes[i].touchpoint_count;
 		     j++)
-			memo_free(plan->scenes[i].touchpoints[j].memo);
+			tw_step_memo_free(plan->scenes[i].touchpoints[j].memo);
 	tw_arena_free(&plan->arena);
 	free(plan);
 }

@@ -120,6 +120,15 @@ typedef enum tw_memo_kind {
 	TW_MEMO_KINDS
 } tw_memo_kind;
 
+/* An empty memo (NULL: out of memory), and its end: the plan makes and
+ * frees its steps' own; these are for a memo apart from a plan. */
+tw_step_memo *tw_step_memo_new(void);
+void tw_step_memo_free(tw_step_memo *memo);
+
+/* The step's URL template (a request step's), split once when the plan
+ * was made; NULL when it has none or memo is NULL. Owned by the plan. */
+const struct tw_template *tw_memo_url(const tw_step_memo *memo);
+
 /* The value kept for key (len bytes) under owner (what else the value
  * depends on, e.g. the run's redaction; NULL: nothing), or NULL. Borrowed:
  * valid until tw_plan_free. memo may be NULL (none: always NULL). */
