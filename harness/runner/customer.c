@@ -1315,7 +1315,7 @@ bool tw_customer_status_unexpected(tw_customer *c)
 			continue;
 		bool quick;
 		if (tw_expect_quick(&st->expect, &c->resp, &quick))
-			return false;
+			return false; /* it holds: the status is declared */
 		tw_expect_outcome out = {0};
 		bool holds = tw_expect_eval(&st->expect, &c->resp, c->vars, &c->run->redact, &out) ==
 				     TW_OK &&
@@ -1439,7 +1439,7 @@ static bool poll_holds(tw_customer *c)
 			continue;
 		bool quick;
 		if (tw_expect_quick(&st->expect, &c->resp, &quick))
-			return false;
+			continue; /* it holds */
 		tw_expect_outcome out = {0};
 		bool holds = tw_expect_eval(&st->expect, &c->resp, c->vars, &c->run->redact, &out) ==
 				     TW_OK &&
