@@ -206,6 +206,163 @@ static int append_value(tw_buf *b, const char *value, tw_expand_mode mode, bool 
 	return tw_buf_puts(b, value);
 }
 
+/* ---- pieces: one walk for tw_template_expand and tw_template_compile ---- */
+
+/* issue 15, PLAN: a template is a run of pieces: a literal span of its
+ * text, a reference, or the malformed reference expansion stops at. The
+ * walk below is expansion's old loop with the values taken out, so a
+ * compiled template expands exactly as its text does, error for error in
+ * the same order (an unset variable before a malformed reference is
+ * still the error). */
+typedef enum piece_kind { PIECE_TEXT, PIECE_REF, PIECE_BAD } piece_kind;
+
+struct tw_template_piece {
+	piece_kind kind;
+	size_t off, len;  /* PIECE_TEXT: the bytes of the text it writes */
+	tw_ref ref;       /* PIECE_REF; its names point into the text */
+	bool in_string;   /* PIECE_REF: inside a JSON string (TW_EXPAND_JSON) */
+	const char *why;  /* PIECE_BAD: the syntax error (static) */
+};
+
+typedef struct walk {
+	const char *tpl, *p;
+	json_pos jp;
+	const char *pending; /* "\{{": the "{{" still to write */
+	bool over;
+} walk;
+
+/* The next piece; false at the end (after PIECE_BAD too). */
+static bool next_piece(walk *w, struct tw_template_piece *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (w->over)
+		return false;
+	if (w->pending) {
+		/* the "{{" of "\{{", literal; JSON's state reads it raw */
+		out->kind = PIECE_TEXT;
+		out->off = (size_t)(w->pending - w->tpl);
+		out->len = 2;
+		json_advance(&w->jp, w->pending, 2);
+		w->p = w->pending + 2;
+		w->pending = NULL;
+		return true;
+	}
+	const char *p = w->p;
+	const char *open = strstr(p, "{{");
+	if (!open) {
+		w->over = true;
+		if (!*p)
+			return false;
+		out->kind = PIECE_TEXT;
+		out->off = (size_t)(p - w->tpl);
+		out->len = strlen(p);
+		return true;
+	}
+	if (escaped_braces(p, open)) {
+		/* the text before, without its backslash (which JSON's state
+		 * still reads: it escapes in a JSON string) */
+		out->kind = PIECE_TEXT;
+		out->off = (size_t)(p - w->tpl);
+		out->len = (size_t)(open - 1 - p);
+		json_advance(&w->jp, p, (size_t)(open - p));
+		w->pending = open;
+		return true;
+	}
+	if (open > p) {
+		out->kind = PIECE_TEXT;
+		out->off = (size_t)(p - w->tpl);
+		out->len = (size_t)(open - p);
+		json_advance(&w->jp, p, (size_t)(open - p));
+		w->p = open;
+		return true;
+	}
+	const char *close = strstr(open + 2, "}}");
+	size_t at;
+	if (!close) {
+		out->kind = PIECE_BAD;
+		out->why = "unclosed {{: expected }}";
+		w->over = true;
+		return true;
+	}
+	if (parse_ref(open + 2, (size_t)(close - open - 2), &out->ref, &out->why, &at)) {
+		out->kind = PIECE_BAD;
+		w->over = true;
+		return true;
+	}
+	out->kind = PIECE_REF;
+	out->ref.offset = (size_t)(open - w->tpl);
+	out->in_string = w->jp.in_string;
+	w->p = close + 2;
+	return true;
+}
+
+/* Writes one piece of tpl into b. */
+static int expand_piece(tw_buf *b, const char *tpl, const struct tw_template_piece *pc,
+			const tw_vars *vars, tw_expand_mode mode, bool *secret_used,
+			tw_error *err)
+{
+	if (pc->kind == PIECE_TEXT)
+		return tw_buf_append(b, tpl + pc->off, pc->len);
+	if (pc->kind == PIECE_BAD)
+		return tw_error_set(err, TW_ESYNTAX, "%s", pc->why);
+	const tw_ref *ref = &pc->ref;
+	int rc;
+	if (ref->kind == TW_REF_GEN) {
+		/* issue 13, GEN: made now, inserted as a variable's value */
+		tw_buf made;
+		tw_buf_init(&made, TW_GEN_VALUE_MAX);
+		rc = tw_gen_append(&made, tw_vars_gen(vars), &ref->gen, err);
+		if (rc == TW_OK && !(rc = tw_buf_failed(&made)))
+			rc = append_value(b, tw_buf_str(&made), mode, pc->in_string,
+					  tw_gen_kind_word(ref->gen.kind), err);
+		tw_buf_free(&made);
+		if (rc == TW_ECHECK)
+			return rc;
+		if (rc == TW_ELIMIT || rc == TW_ENOMEM)
+			tw_error_set(err, rc, "template expands past %zu bytes", TEMPLATE_MAX);
+		return rc;
+	}
+	char name[256];
+	if (ref->name_len >= sizeof(name))
+		return tw_error_set(err, TW_ELIMIT, "variable name too long");
+	memcpy(name, ref->name, ref->name_len);
+	name[ref->name_len] = '\0';
+	const char *value;
+	bool secret = false;
+	if (ref->kind == TW_REF_VAR) {
+		value = tw_vars_get(vars, name, &secret);
+		if (!value)
+			return tw_error_set(err, TW_ECHECK, "variable '%s' is not set", name);
+	} else {
+		value = getenv(name);
+		secret = ref->kind == TW_REF_SECRET;
+		if (!value)
+			return tw_error_set(err, TW_ECHECK,
+					    "environment variable %s is not set (needed by {{%s %s}})",
+					    name, secret ? "secret" : "env", name);
+	}
+	if (secret && secret_used)
+		*secret_used = true;
+	rc = append_value(b, value, mode, pc->in_string, name, err);
+	if (rc == TW_ELIMIT || rc == TW_ENOMEM)
+		tw_error_set(err, rc, "template expands past %zu bytes", TEMPLATE_MAX);
+	return rc;
+}
+
+static int expand_done(tw_buf *b, int rc, char **out, tw_error *err)
+{
+	if (rc) {
+		if (rc == TW_ELIMIT || rc == TW_ENOMEM) {
+			if (!err || err->code == TW_OK)
+				tw_error_set(err, rc, "template too large");
+		}
+		tw_buf_free(b);
+		return rc;
+	}
+	*out = tw_buf_steal(b);
+	return *out ? TW_OK : tw_error_set(err, TW_ENOMEM, "out of memory");
+}
+
 int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode,
 		       char **out, bool *secret_used, tw_error *err)
 {
@@ -214,102 +371,85 @@ int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode
 		*secret_used = false;
 	tw_buf b;
 	tw_buf_init(&b, TEMPLATE_MAX);
-	const char *p = tpl;
+	walk w = {.tpl = tpl, .p = tpl};
+	struct tw_template_piece pc;
 	int rc = TW_OK;
-	json_pos jp = {0};
-	while (rc == TW_OK) {
-		const char *open = strstr(p, "{{");
-		if (!open) {
-			rc = tw_buf_puts(&b, p);
-			break;
-		}
-		if (escaped_braces(p, open)) {
-			/* \{{: the literal text, without its backslash */
-			if ((rc = tw_buf_append(&b, p, (size_t)(open - 1 - p))) ||
-			    (rc = tw_buf_puts(&b, "{{")))
-				break;
-			json_advance(&jp, p, (size_t)(open + 2 - p));
-			p = open + 2;
-			continue;
-		}
-		if ((rc = tw_buf_append(&b, p, (size_t)(open - p))))
-			break;
-		json_advance(&jp, p, (size_t)(open - p));
-		const char *close = strstr(open + 2, "}}");
-		tw_ref ref;
-		const char *why = NULL;
-		size_t at;
-		if (!close) {
-			rc = tw_error_set(err, TW_ESYNTAX, "unclosed {{: expected }}");
-			break;
-		}
-		if (parse_ref(open + 2, (size_t)(close - open - 2), &ref, &why, &at)) {
-			rc = tw_error_set(err, TW_ESYNTAX, "%s", why);
-			break;
-		}
-		if (ref.kind == TW_REF_GEN) {
-			/* issue 13, GEN: made now, inserted as a variable's value */
-			tw_buf made;
-			tw_buf_init(&made, TW_GEN_VALUE_MAX);
-			rc = tw_gen_append(&made, tw_vars_gen(vars), &ref.gen, err);
-			if (rc == TW_OK && !(rc = tw_buf_failed(&made)))
-				rc = append_value(&b, tw_buf_str(&made), mode, jp.in_string,
-						  tw_gen_kind_word(ref.gen.kind), err);
-			tw_buf_free(&made);
-			if (rc == TW_ECHECK)
-				break;
-			if (rc == TW_ELIMIT || rc == TW_ENOMEM)
-				tw_error_set(err, rc, "template expands past %zu bytes", TEMPLATE_MAX);
-			p = close + 2;
-			continue;
-		}
-		char name[256];
-		if (ref.name_len >= sizeof(name)) {
-			rc = tw_error_set(err, TW_ELIMIT, "variable name too long");
-			break;
-		}
-		memcpy(name, ref.name, ref.name_len);
-		name[ref.name_len] = '\0';
-		const char *value;
-		bool secret = false;
-		if (ref.kind == TW_REF_VAR) {
-			value = tw_vars_get(vars, name, &secret);
-			if (!value) {
-				rc = tw_error_set(err, TW_ECHECK, "variable '%s' is not set", name);
-				break;
-			}
-		} else {
-			value = getenv(name);
-			secret = ref.kind == TW_REF_SECRET;
-			if (!value) {
-				rc = tw_error_set(err, TW_ECHECK,
-						  "environment variable %s is not set (needed by {{%s %s}})",
-						  name, secret ? "secret" : "env", name);
-				break;
-			}
-		}
-		if (secret && secret_used)
-			*secret_used = true;
-		if (mode == TW_EXPAND_REGEX)
-			rc = append_regex_literal(&b, value);
-		else if (mode == TW_EXPAND_JSON)
-			rc = append_json(&b, value, jp.in_string, name, err);
-		else
-			rc = tw_buf_puts(&b, value);
-		if (rc == TW_ECHECK)
-			break;
-		if (rc == TW_ELIMIT || rc == TW_ENOMEM)
-			tw_error_set(err, rc, "template expands past %zu bytes", TEMPLATE_MAX);
-		p = close + 2;
+	while (rc == TW_OK && next_piece(&w, &pc))
+		rc = expand_piece(&b, tpl, &pc, vars, mode, secret_used, err);
+	return expand_done(&b, rc, out, err);
+}
+
+/* ---- compiled templates (issue 15, PLAN) ---- */
+
+struct tw_template {
+	char *text; /* owned copy: the pieces point into it */
+	struct tw_template_piece *pieces; /* owned */
+	size_t count;
+	bool constant; /* no reference, no escape: the text is the value */
+};
+
+tw_template *tw_template_compile(const char *tpl)
+{
+	tw_template *t = calloc(1, sizeof(*t));
+	if (!t || !(t->text = strdup(tpl ? tpl : ""))) {
+		free(t);
+		return NULL;
 	}
-	if (rc) {
-		if (rc == TW_ELIMIT || rc == TW_ENOMEM) {
-			if (!err || err->code == TW_OK)
-				tw_error_set(err, rc, "template too large");
+	walk w = {.tpl = t->text, .p = t->text};
+	struct tw_template_piece pc;
+	size_t cap = 0;
+	while (next_piece(&w, &pc)) {
+		if (t->count == cap) {
+			size_t n = cap ? cap * 2 : 4;
+			struct tw_template_piece *grown = realloc(t->pieces, n * sizeof(*grown));
+			if (!grown) {
+				tw_template_free(t);
+				return NULL;
+			}
+			t->pieces = grown;
+			cap = n;
 		}
-		tw_buf_free(&b);
-		return rc;
+		t->pieces[t->count++] = pc;
 	}
-	*out = tw_buf_steal(&b);
-	return *out ? TW_OK : tw_error_set(err, TW_ENOMEM, "out of memory");
+	t->constant = strlen(t->text) <= TEMPLATE_MAX && (t->count == 0 || (t->count == 1 && t->pieces[0].kind == PIECE_TEXT &&
+					 t->pieces[0].len == strlen(t->text)));
+	return t;
+}
+
+void tw_template_free(tw_template *t)
+{
+	if (!t)
+		return;
+	free(t->pieces);
+	free(t->text);
+	free(t);
+}
+
+const char *tw_template_text(const tw_template *t)
+{
+	return t->text;
+}
+
+const char *tw_template_constant(const tw_template *t)
+{
+	return t->constant ? t->text : NULL;
+}
+
+int tw_template_expand_compiled(const tw_template *t, const tw_vars *vars, tw_expand_mode mode,
+				char **out, bool *secret_used, tw_error *err)
+{
+	*out = NULL;
+	if (secret_used)
+		*secret_used = false;
+	if (t->constant) {
+		/* no reference: in every mode the text is the value */
+		*out = strdup(t->text);
+		return *out ? TW_OK : tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
+	tw_buf b;
+	tw_buf_init(&b, TEMPLATE_MAX);
+	int rc = TW_OK;
+	for (size_t i = 0; rc == TW_OK && i < t->count; i++)
+		rc = expand_piece(&b, t->text, &t->pieces[i], vars, mode, secret_used, err);
+	return expand_done(&b, rc, out, err);
 }

@@ -75,4 +75,22 @@ json_t *tw_template_json(const char *text);
 int tw_template_expand(const char *tpl, const tw_vars *vars, tw_expand_mode mode,
 		       char **out, bool *secret_used, tw_error *err);
 
+/* issue 15, PLAN: a template split once into its text and references,
+ * for text every performance expands (a step's URL). Expanding it gives
+ * exactly what tw_template_expand gives its text, errors included, in
+ * the same order: a malformed reference is kept and fails the expansion
+ * where it stands. NULL from tw_template_compile: out of memory. Owned by
+ * the caller, freed with tw_template_free; read-only once made, so worker
+ * threads share it. */
+typedef struct tw_template tw_template;
+tw_template *tw_template_compile(const char *tpl);
+void tw_template_free(tw_template *t);
+/* The text it was compiled from (owned by t). */
+const char *tw_template_text(const tw_template *t);
+/* The text when it holds no reference at all ("\{{" escapes make it
+ * something else: NULL then too), else NULL. Owned by t. */
+const char *tw_template_constant(const tw_template *t);
+int tw_template_expand_compiled(const tw_template *t, const tw_vars *vars, tw_expand_mode mode,
+				char **out, bool *secret_used, tw_error *err);
+
 #endif

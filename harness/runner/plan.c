@@ -3,11 +3,79 @@
  */
 #include "runner/plan.h"
 
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/template.h"
 #include "language/ast.h"
 #include "techweek/error.h"
+
+typedef struct memo_entry {
+	const void *owner;
+	size_t len;
+	char *value; /* NUL-terminated, in the same block as key */
+	char key[];
+} memo_entry;
+
+struct tw_step_memo {
+	_Atomic(memo_entry *) entry[TW_MEMO_KINDS]; /* owned; set once */
+	tw_template *url; /* owned; the request's URL, split once */
+};
+
+const tw_template *tw_memo_url(const tw_step_memo *memo)
+{
+	return memo ? memo->url : NULL;
+}
+
+const char *tw_memo_get(tw_step_memo *memo, tw_memo_kind kind, const void *key, size_t len,
+			const void *owner)
+{
+	if (!memo)
+		return NULL;
+	memo_entry *e = atomic_load_explicit(&memo->entry[kind], memory_order_acquire);
+	if (!e || e->owner != owner || e->len != len || memcmp(e->key, key, len) != 0)
+		return NULL;
+	return e->value;
+}
+
+void tw_memo_keep(tw_step_memo *memo, tw_memo_kind kind, const void *key, size_t len,
+		  const void *owner, const char *value)
+{
+	if (!memo || atomic_load_explicit(&memo->entry[kind], memory_order_relaxed))
+		return;
+	size_t vlen = strlen(value);
+	if (len > SIZE_MAX / 2 || vlen > SIZE_MAX / 2)
+		return;
+	memo_entry *e = malloc(sizeof(*e) + len + vlen + 1);
+	if (!e)
+		return;
+	e->owner = owner;
+	e->len = len;
+	memcpy(e->key, key, len);
+	e->value = e->key + len;
+	memcpy(e->value, value, vlen + 1);
+	memo_entry *none = NULL;
+	if (!atomic_compare_exchange_strong_explicit(&memo->entry[kind], &none, e,
+						     memory_order_release, memory_order_relaxed))
+		free(e);
+}
+
+tw_step_memo *tw_step_memo_new(void)
+{
+	return calloc(1, sizeof(tw_step_memo));
+}
+
+void tw_step_memo_free(tw_step_memo *memo)
+{
+	if (!memo)
+		return;
+	for (int k = 0; k < TW_MEMO_KINDS; k++)
+		free(atomic_load_explicit(&memo->entry[k], memory_order_relaxed));
+	tw_template_free(memo->url);
+	free(memo);
+}
 
 tw_plan *tw_plan_new(const char *path, const char *name)
 {
@@ -128,7 +196,12 @@ static int copy_scene(tw_plan *p, size_t i)
 		tp->apdex_ms = script_apdex(s, sc, st);
 		tp->apdex = tw_step_facts_of(st->kind)->apdex;
 		tp->action = tw_step_facts_of(st->kind)->action;
-		if (!tp->source)
+		/* issue 15, PLAN: the memo is malloc'd (its atomics want no
+		 * arena's alignment doubts); tw_plan_free frees it */
+		tp->memo = tw_step_memo_new();
+		if (!tp->source || !tp->memo)
+			return TW_ENOMEM;
+		if (st->req.url && !(tp->memo->url = tw_template_compile(st->req.url)))
 			return TW_ENOMEM;
 	}
 	return TW_OK;
@@ -174,6 +247,11 @@ void tw_plan_free(tw_plan *plan)
 {
 	if (!plan)
 		return;
+	for (size_t i = 0; plan->scenes && i < plan->scene_count; i++)
+		for (size_t j = 0; plan->scenes[i].touchpoints &&
+				   j < plan->scenes[i].touchpoint_count;
+		     j++)
+			tw_step_memo_free(plan->scenes[i].touchpoints[j].memo);
 	tw_arena_free(&plan->arena);
 	free(plan);
 }

@@ -26,6 +26,10 @@ struct tw_step;
 struct tw_scene;
 struct tw_script;
 
+/* issue 15, PLAN: what one step works out the same way in every
+ * performance, kept the first time (tw_memo_get/tw_memo_keep). */
+typedef struct tw_step_memo tw_step_memo;
+
 /* A touchpoint: a step of a scene, where the customer meets the service. */
 typedef struct tw_touchpoint {
 	tw_step_kind kind;
@@ -41,6 +45,8 @@ typedef struct tw_touchpoint {
 	tw_step_apdex apdex;   /* steps.def's class: NONE when not timed */
 	bool action;           /* a customer's action: the step budget counts it */
 	const struct tw_step *ast; /* the runner's; NULL when rebuilt from JSON */
+	/* issue 15, PLAN: owned by the plan; NULL when rebuilt from JSON */
+	tw_step_memo *memo;
 } tw_touchpoint;
 
 typedef struct tw_plan_scene {
@@ -92,6 +98,46 @@ int tw_plan_set_scenes(tw_plan *plan, size_t count);
 int tw_plan_set_touchpoints(tw_plan *plan, size_t scene, size_t count);
 
 void tw_plan_free(tw_plan *plan);
+
+/*
+ * issue 15, PLAN: a step's memo. Some work of a step is a pure function of
+ * text a performance has in hand: an absolute URL resolved (the same
+ * expanded URL always resolves the same), the words a failing status
+ * quotes from the page (the same Content-Type and body always read the
+ * same, under the run's redaction, which is fixed before the first
+ * request). Each memo keeps the first key it is given and its value, for
+ * the plan's life; a later performance with the same key (compared byte
+ * by byte, so nothing is assumed about where the text came from) takes
+ * the value instead of doing the work again; any other key does the work
+ * as before. One entry, set once with a compare-and-swap and never
+ * changed after, so worker threads read it without a lock; a thread that
+ * loses the race frees its own entry.
+ */
+typedef enum tw_memo_kind {
+	TW_MEMO_URL,         /* an absolute URL as expanded -> tw_url_resolve's */
+	TW_MEMO_STATUS_TEXT, /* Content-Type, NUL, body -> the failing
+				status's excerpt (tw_customer_fail_status) */
+	TW_MEMO_KINDS
+} tw_memo_kind;
+
+/* An empty memo (NULL: out of memory), and its end: the plan makes and
+ * frees its steps' own; these are for a memo apart from a plan. */
+tw_step_memo *tw_step_memo_new(void);
+void tw_step_memo_free(tw_step_memo *memo);
+
+/* The step's URL template (a request step's), split once when the plan
+ * was made; NULL when it has none or memo is NULL. Owned by the plan. */
+const struct tw_template *tw_memo_url(const tw_step_memo *memo);
+
+/* The value kept for key (len bytes) under owner (what else the value
+ * depends on, e.g. the run's redaction; NULL: nothing), or NULL. Borrowed:
+ * valid until tw_plan_free. memo may be NULL (none: always NULL). */
+const char *tw_memo_get(tw_step_memo *memo, tw_memo_kind kind, const void *key, size_t len,
+			const void *owner);
+/* Keeps value for key when the memo has nothing yet; copies both. Out of
+ * memory or a lost race keeps nothing, which only costs the work again. */
+void tw_memo_keep(tw_step_memo *memo, tw_memo_kind kind, const void *key, size_t len,
+		  const void *owner, const char *value);
 
 /* issue 13, USE: the file a touchpoint is written in when it is not the
  * plan's own (a scene a `use` brought), else NULL: reports then show
