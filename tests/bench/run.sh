@@ -7,39 +7,59 @@
 #
 # It installs what is missing (Debian: wrk, nginx, time, nodejs, npm, plus
 # what .ci/deps installs; npm: newman into tests/bench/node_modules from the
-# committed package-lock.json), builds techweek (.ci/build plain), starts an
-# nginx of its own and the stage, both on 127.0.0.1 only, and prints:
+# committed package-lock.json), builds techweek (.ci/build plain), raises the
+# open-file limit for itself and its children, starts an nginx of its own and
+# the stage, both on 127.0.0.1 only, and prints:
 #   a) requests/s and CPU per request of techweek and of wrk on a static file
-#      served by that nginx, 50 connections, 1 and 2 threads, and nginx's CPU
-#      use during each run;
+#      served by that nginx, 50 connections, 1 and 2 threads, nginx's CPU use
+#      during each run and which side was the bottleneck;
 #   b) the same web journey run M times by techweek (1 customer, and 10 at
 #      once) and by newman (-n M): wall time and CPU time;
-#   c) techweek's CPU per step and peak resident memory at 1 000 and 100 000
-#      performances of the one-step rehearsal;
-# then a Markdown table ready to paste into docs/performance.md.
+#   c) techweek's CPU per step and peak resident memory at 1 000 and
+#      1 000 000 performances of the one-step rehearsal (flat memory);
+#   d) the scale curve: 50, 500 and 5 000 customers on the one-step rehearsal
+#      (rate, CPU per request, peak memory per customer, bottleneck), and
+#      the same numbers of customers all idle at once in a pause (resident
+#      memory per idle customer);
+#   e) the open model: 2 000 arrivals/s for 20 s, requested against achieved
+#      rate and the lateness of the starts;
+# then Markdown tables ready to paste into docs/performance.md.
 #
 # Knobs (environment):
-#   BENCH_SECONDS=10      length of each rate run (wrk -d; techweek sized to it)
-#   BENCH_JOURNEYS=500    M, journeys per tool in b)
-#   BENCH_SMALL=1000      performances of the small run in c)
-#   BENCH_LARGE=100000    performances of the large run in c)
-#   BENCH_SKIP_BUILD=1    use build/plain as it is (no .ci/build)
+#   BENCH_SECONDS=10       length of each rate run in a) and d) (wrk -d;
+#                          techweek's --performances sized to it)
+#   BENCH_PROBE=20000      performances of the short run that sizes each
+#                          techweek rate run
+#   BENCH_JOURNEYS=500     M, journeys per tool in b)
+#   BENCH_SMALL=1000       performances of the small run in c)
+#   BENCH_LARGE=1000000    performances of the large run in c)
+#   BENCH_SCALE="50 500 5000"  customers in d)
+#   BENCH_IDLE_SECONDS=20  how long each idle customer pauses in d)
+#   BENCH_RATE=2000        arrivals a second in e)
+#   BENCH_RATE_SECONDS=20  how long arrivals go on in e)
+#   BENCH_RATE_CUSTOMERS=1000  customers at most in flight in e)
+#   BENCH_NOFILE=65536     open-file limit (ulimit -n) wanted for the run
+#   BENCH_SKIP_BUILD=1     use build/plain as it is (no .ci/build)
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 root=$PWD
 bench=$root/tests/bench
 seconds=${BENCH_SECONDS:-10}
+probe=${BENCH_PROBE:-20000}
 journeys=${BENCH_JOURNEYS:-500}
 small=${BENCH_SMALL:-1000}
-large=${BENCH_LARGE:-100000}
+large=${BENCH_LARGE:-1000000}
+read -r -a scale <<<"${BENCH_SCALE:-50 500 5000}"
+idle_seconds=${BENCH_IDLE_SECONDS:-20}
+open_rate=${BENCH_RATE:-2000}
+open_seconds=${BENCH_RATE_SECONDS:-20}
+open_customers=${BENCH_RATE_CUSTOMERS:-1000}
+nofile_wanted=${BENCH_NOFILE:-65536}
 connections=50
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() {
-    printf 'bench: %s\n' "$*" >&2
-    exit 1
-}
+# shellcheck source=tests/bench/lib.sh
+. "$bench/lib.sh"
 
 # --- what it needs -------------------------------------------------------------
 
@@ -50,6 +70,7 @@ install_missing() {
     [ -x /usr/bin/time ] || missing+=(time)
     command -v node >/dev/null || missing+=(nodejs)
     command -v npm >/dev/null || missing+=(npm)
+    command -v curl >/dev/null || missing+=(curl)
     [ ${#missing[@]} -eq 0 ] && return 0
     say "installing ${missing[*]}"
     local sudo=""
@@ -82,14 +103,15 @@ newman=$bench/node_modules/.bin/newman
 # --- helpers -------------------------------------------------------------------
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/techweek-bench.XXXXXX")
-nginx_master=
 stage_pid=
+bg_pid=
 
 cleanup() {
-    if [ -n "$nginx_master" ] && kill -0 "$nginx_master" 2>/dev/null; then
-        kill -QUIT "$nginx_master" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$nginx_master" 2>/dev/null || break; sleep 0.1; done
+    if [ -n "$bg_pid" ] && kill -0 "$bg_pid" 2>/dev/null; then
+        kill -TERM "$bg_pid" 2>/dev/null || true
+        wait "$bg_pid" 2>/dev/null || true
     fi
+    stop_nginx
     if [ -n "$stage_pid" ] && kill -0 "$stage_pid" 2>/dev/null; then
         kill -TERM "$stage_pid" 2>/dev/null || true
         wait "$stage_pid" 2>/dev/null || true
@@ -101,39 +123,17 @@ trap 'exit 130' INT TERM
 
 hz=$(getconf CLK_TCK)
 
-# cpu_ticks PID... : user+system clock ticks the processes have used so far
-# (fields 14 and 15 of /proc/PID/stat; for a process, all its threads').
-cpu_ticks() {
-    local total=0 pid stat
-    local -a f
-    for pid in "$@"; do
-        stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-        read -r -a f <<<"${stat##*) }" # from field 3 (state) on
-        total=$((total + f[11] + f[12]))
-    done
-    echo "$total"
-}
-
-# machine_ticks : "IDLE TOTAL" clock ticks of all CPUs since boot (/proc/stat).
-machine_ticks() {
-    local -a f
-    read -r -a f </proc/stat # cpu user nice system idle iowait irq softirq steal ...
-    echo "$((f[4] + f[5])) $((f[1] + f[2] + f[3] + f[4] + f[5] + f[6] + f[7] + f[8]))"
-}
-
-# children PID : the processes whose parent is PID (nginx's workers).
-children() {
-    local path stat
-    local -a f
-    for path in /proc/[0-9]*/stat; do
-        stat=$(cat "$path" 2>/dev/null) || continue
-        read -r -a f <<<"${stat##*) }"
-        if [ "${f[1]}" = "$1" ]; then
-            path=${path#/proc/}
-            echo "${path%/stat}"
-        fi
-    done
-}
+# 5 000 customers need some 10 000 descriptors (a connection and techweek's
+# own per customer, and nginx's side of each): raise the limit for this shell,
+# which every client and nginx inherit. Said in the output, not done silently.
+nofile_before=$(ulimit -Sn)
+raise_nofile "$nofile_wanted"
+nofile=$(ulimit -Sn)
+say "open files: soft limit $nofile (was $nofile_before, wanted $nofile_wanted, hard limit $(ulimit -Hn)) for this run (ulimit -n)"
+if [ "$nofile" != unlimited ] && [ "$nofile" -lt $((2 * ${scale[-1]} + 256)) ]; then
+    say "warning: $nofile open files may not be enough for ${scale[-1]} customers (hard limit $(ulimit -Hn))"
+fi
+[ "$nofile" = unlimited ] && nofile=$nofile_wanted
 
 # timed NAME CMD... : runs CMD under /usr/bin/time; its stdout goes to
 # $work/NAME.out, stderr to $work/NAME.err, and "user sys maxrss_kb wall" to
@@ -155,9 +155,6 @@ sys_s() { awk 'END { print $2 }' "$work/$1.time"; }
 cpu_s() { awk 'END { printf "%.2f", $1 + $2 }' "$work/$1.time"; }
 rss_kb() { awk 'END { print $3 }' "$work/$1.time"; }
 wall_s() { awk 'END { print $4 }' "$work/$1.time"; }
-
-# calc EXPR : floating point arithmetic (awk), e.g. calc "3 / 7" "%.3f".
-calc() { awk "BEGIN { printf \"${2:-%.2f}\", $1 }"; }
 
 # json FILE EXPR : a value from techweek's JSON result (EXPR in JavaScript on d).
 json() { node -e 'const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
@@ -191,68 +188,6 @@ tw() {
 }
 tw_seconds() { calc "$(json "$work/$1.json" 'd.elapsed_ms') / 1000" "%.3f"; }
 
-# --- nginx ------------------------------------------------------------------
-
-start_nginx() {
-    local dir=$work/nginx port conf
-    mkdir -p "$dir/www" "$dir/tmp"
-    printf 'pong\n' >"$dir/www/ping.txt"
-    # The workers drop to an unprivileged user when started as root.
-    chmod 755 "$work" "$dir" "$dir/www"
-    chmod 644 "$dir/www/ping.txt"
-    for _ in $(seq 20); do
-        port=$((20000 + RANDOM % 30000))
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue # taken
-        conf=$dir/nginx.conf
-        cat >"$conf" <<EOF
-worker_processes auto;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    default_type text/plain;
-    keepalive_requests 100000000;
-    keepalive_timeout 60s;
-    client_body_temp_path $dir/tmp/body;
-    proxy_temp_path $dir/tmp/proxy;
-    fastcgi_temp_path $dir/tmp/fastcgi;
-    uwsgi_temp_path $dir/tmp/uwsgi;
-    scgi_temp_path $dir/tmp/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        root $dir/www;
-    }
-}
-EOF
-        if nginx -p "$dir" -c "$conf" -e "$dir/error.log" 2>>"$dir/start.err"; then
-            nginx_master=$(cat "$dir/nginx.pid")
-            nginx_url=http://127.0.0.1:$port/ping.txt
-            local body
-            body=$(curl -sS --max-time 5 "$nginx_url") || die "nginx does not answer on $nginx_url"
-            [ "$body" = pong ] || die "nginx answers '$body' on $nginx_url"
-            mapfile -t nginx_workers < <(children "$nginx_master")
-            [ ${#nginx_workers[@]} -gt 0 ] || die "nginx has no workers"
-            return 0
-        fi
-    done
-    cat "$dir/start.err" >&2
-    die "nginx could not start"
-}
-
-# --- the stage --------------------------------------------------------------
-
-start_stage() {
-    mkfifo "$work/stage.url"
-    "$stage_bin" --host 127.0.0.1 --port 0 >"$work/stage.url" 2>"$work/stage.err" &
-    stage_pid=$!
-    exec 4<"$work/stage.url"
-    read -r -t 10 stage_url <&4 || die "the stage did not start: $(cat "$work/stage.err")"
-    [[ $stage_url == http://127.0.0.1:* ]] || die "the stage printed '$stage_url'"
-}
-
-# === a) techweek vs wrk on a static file ========================================
-
 # Another busy process on the machine skews every figure: say how idle it was.
 read -r idle0 total0 < <(machine_ticks)
 sleep 1
@@ -262,27 +197,65 @@ if [ "$idle_before" -lt 90 ]; then
     say "warning: the machine was only $idle_before% idle before the benchmark; figures will be low"
 fi
 
-start_nginx
-say "nginx: $nginx_url (${#nginx_workers[@]} workers)"
+start_nginx "$nofile"
+say "nginx: $nginx_url (${#nginx_workers[@]} workers, worker_rlimit_nofile $nofile, worker_connections $nginx_connections)"
 
-declare -A rate cpu_req srv_cpu idle reqs wall
+# --- CPU over a run, and which side limited it ----------------------------------
+
+declare -A rate cpu_req srv_cpu srv_max idle reqs wall threads
 # server_before / server_after NAME : nginx workers' CPU over a run, as % of
-# one core, and how much of the whole machine sat idle meanwhile.
+# one core (all workers, and the busiest one), and how much of the whole
+# machine sat idle meanwhile.
+declare -a srv_w0
 server_before() {
-    srv_ticks0=$(cpu_ticks "${nginx_workers[@]}")
+    local i
+    for i in "${!nginx_workers[@]}"; do srv_w0[i]=$(cpu_ticks "${nginx_workers[i]}"); done
     read -r idle0 total0 < <(machine_ticks)
 }
 server_after() {
-    local ticks=$(($(cpu_ticks "${nginx_workers[@]}") - srv_ticks0)) idle1 total1
+    local i t sum=0 max=0 idle1 total1
+    for i in "${!nginx_workers[@]}"; do
+        t=$(($(cpu_ticks "${nginx_workers[i]}") - srv_w0[i]))
+        sum=$((sum + t))
+        [ "$t" -gt "$max" ] && max=$t
+    done
     read -r idle1 total1 < <(machine_ticks)
-    srv_cpu[$1]=$(calc "100 * $ticks / $hz / ${wall[$1]}" "%.0f")
+    srv_cpu[$1]=$(calc "100 * $sum / $hz / ${wall[$1]}" "%.0f")
+    srv_max[$1]=$(calc "100 * $max / $hz / ${wall[$1]}" "%.0f")
     idle[$1]=$(calc "100 * ($idle1 - $idle0) / ($total1 - $total0)" "%.0f")
 }
+client_cpu() { calc "100 * $(cpu_s "$1") / ${wall[$1]}" "%.0f"; }
+
+# bottleneck NAME : what limited a rate run, by this rule (printed with the
+# tables): the client when its CPU is at least 90% of a core per thread it
+# runs; the server when its busiest nginx worker is at least 90% of a core
+# (a worker serves its own connections on one core); both when both; else
+# the machine when under 5% of all its CPUs sat idle (client and server
+# share them); else neither (they waited on each other).
+bottleneck() {
+    local c s
+    c=$(calc "$(client_cpu "$1") >= 90 * ${threads[$1]}" "%d")
+    s=$(calc "${srv_max[$1]} >= 90" "%d")
+    if [ "$c" = 1 ] && [ "$s" = 1 ]; then
+        echo "client and server"
+    elif [ "$c" = 1 ]; then
+        echo client
+    elif [ "$s" = 1 ]; then
+        echo server
+    elif [ "$(calc "${idle[$1]} < 5" "%d")" = 1 ]; then
+        echo "machine (no CPU idle)"
+    else
+        echo neither
+    fi
+}
+
+# === a) techweek vs wrk on a static file ========================================
 
 run_wrk() {
-    local threads=$1 name=wrk-t$1
+    local t=$1 name=wrk-t$1
+    threads[$name]=$t
     server_before
-    timed "$name" wrk -c "$connections" -t "$threads" -d "${seconds}s" "$nginx_url" ||
+    timed "$name" wrk -c "$connections" -t "$t" -d "${seconds}s" "$nginx_url" ||
         die "wrk failed"
     local out=$work/$name.out
     if grep -q -E 'Non-2xx|Socket errors' "$out"; then
@@ -294,31 +267,112 @@ run_wrk() {
     server_after "$name"
     rate[$name]=$(calc "${reqs[$name]} / ${wall[$name]}" "%.0f")
     cpu_req[$name]=$(calc "1e6 * $(cpu_s "$name") / ${reqs[$name]}" "%.2f")
-    say "$name: ${rate[$name]} req/s, ${cpu_req[$name]} us CPU/request, nginx ${srv_cpu[$name]}% of a core, machine ${idle[$name]}% idle"
+    say "$name: ${rate[$name]} req/s, ${cpu_req[$name]} us CPU/request, nginx ${srv_cpu[$name]}% of a core, machine ${idle[$name]}% idle; bottleneck: $(bottleneck "$name")"
 }
 
+# run_tw_ping NAME CUSTOMERS JOBS : about $seconds of the one-step rehearsal.
 run_tw_ping() {
-    local jobs=$1 name=techweek-j$1
+    local name=$1 c=$2 jobs=$3
+    threads[$name]=$jobs
     # Size --performances to about $seconds: a short run first measures the rate.
-    tw "$name-probe" 20000 "$connections" "$jobs" "$bench/ping.rehearsal" "target=$nginx_url"
+    local p=$probe
+    [ "$p" -ge $((4 * c)) ] || p=$((4 * c))
+    tw "$name-probe" "$p" "$c" "$jobs" "$bench/ping.rehearsal" "target=$nginx_url"
     local n
-    n=$(calc "20000 / $(tw_seconds "$name-probe") * $seconds" "%.0f")
+    n=$(calc "$p / $(tw_seconds "$name-probe") * $seconds" "%.0f")
+    [ "$n" -ge $((2 * c)) ] || n=$((2 * c))
     server_before
-    tw "$name" "$n" "$connections" "$jobs" "$bench/ping.rehearsal" "target=$nginx_url"
+    tw "$name" "$n" "$c" "$jobs" "$bench/ping.rehearsal" "target=$nginx_url"
     reqs[$name]=$n
     wall[$name]=$(tw_seconds "$name")
     server_after "$name"
     rate[$name]=$(calc "$n / ${wall[$name]}" "%.0f")
     cpu_req[$name]=$(calc "1e6 * $(cpu_s "$name") / $n" "%.2f")
-    say "$name: ${rate[$name]} req/s, ${cpu_req[$name]} us CPU/request, nginx ${srv_cpu[$name]}% of a core, machine ${idle[$name]}% idle"
+    say "$name: ${rate[$name]} req/s, ${cpu_req[$name]} us CPU/request, nginx ${srv_cpu[$name]}% of a core, machine ${idle[$name]}% idle, $(rss_kb "$name") KB peak RSS; bottleneck: $(bottleneck "$name")"
 }
 
-for threads in 1 2; do
-    run_wrk "$threads"
-    run_tw_ping "$threads"
+for t in 1 2; do
+    run_wrk "$t"
+    run_tw_ping "techweek-j$t" "$connections" "$t"
 done
 
-# === c) CPU per step and peak memory at 1 000 and 100 000 performances ==========
+# === d) the scale curve: busy customers, then idle ones =========================
+
+# The baseline for memory per customer: one customer.
+tw scale-c1 "$small" 1 1 "$bench/ping.rehearsal" "target=$nginx_url"
+say "scale-c1: $(rss_kb scale-c1) KB peak RSS"
+for c in "${scale[@]}"; do
+    run_tw_ping "scale-c$c" "$c" 1
+done
+
+# idle_run N : N customers GET /idle.txt, pause $idle_seconds, GET /after.txt.
+# Once nginx has logged N requests for /idle.txt and none for /after.txt,
+# every customer is in its pause: techweek's VmRSS is sampled then (the
+# largest of a few samples over a second, so that the last responses are
+# taken in), and counts only if still no customer has left its pause after.
+declare -A idle_rss idle_note
+idle_run() {
+    local n=$1 name=idle-c$1 got=0 best=0 r deadline
+    : >"$nginx_dir/idle.log"
+    : >"$nginx_dir/after.log"
+    "$techweek" run -q --reports "$work/reports-$name" --json "$work/$name.json" \
+        --performances "$n" --customers "$n" --jobs 1 --think-scale "$idle_seconds" \
+        --var "target=$nginx_base/idle.txt" --var "after=$nginx_base/after.txt" \
+        "$bench/idle.rehearsal" >"$work/$name.out" 2>"$work/$name.err" &
+    bg_pid=$!
+    deadline=$((SECONDS + idle_seconds + 120))
+    while [ $SECONDS -lt $deadline ] && kill -0 "$bg_pid" 2>/dev/null &&
+        [ ! -s "$nginx_dir/after.log" ]; do
+        got=$(wc -l <"$nginx_dir/idle.log")
+        [ "$got" -ge "$n" ] && break
+        sleep 0.05
+    done
+    idle_note[$n]=
+    if [ "$got" -ge "$n" ] && [ ! -s "$nginx_dir/after.log" ]; then
+        for _ in 1 2 3 4 5; do
+            sleep 0.2
+            r=$(vmrss_kb "$bg_pid")
+            [ -n "$r" ] && [ "$r" -gt "$best" ] && best=$r
+        done
+        [ -s "$nginx_dir/after.log" ] && idle_note[$n]="a customer left its pause while sampling (raise BENCH_IDLE_SECONDS)"
+    else
+        idle_note[$n]="only $got of $n customers were waiting at once (raise BENCH_IDLE_SECONDS)"
+    fi
+    idle_rss[$n]=$best
+    wait "$bg_pid" || die "techweek run $name failed: $(tail -n 5 "$work/$name.err")"
+    bg_pid=
+    check_counts "$work/$name.json" "$n"
+    say "$name: ${idle_rss[$n]} KB resident with $n customers paused${idle_note[$n]:+; ${idle_note[$n]}}"
+}
+for c in 1 "${scale[@]}"; do idle_run "$c"; done
+
+# === e) the open model's accuracy ===============================================
+
+open_name=open
+threads[$open_name]=1
+server_before
+timed "$open_name" "$techweek" run -q --reports "$work/reports-$open_name" --json "$work/$open_name.json" \
+    --rate "$open_rate/s" --duration "${open_seconds}s" --customers "$open_customers" --jobs 1 \
+    --var "target=$nginx_url" "$bench/ping.rehearsal" || true
+[ -s "$work/$open_name.json" ] || die "the open-model run wrote no result"
+wall[$open_name]=$(tw_seconds "$open_name")
+server_after "$open_name"
+open_started=$(json "$work/$open_name.json" 'd.totals.started')
+open_dropped=$(json "$work/$open_name.json" 'd.totals.dropped')
+open_failed=$(json "$work/$open_name.json" 'd.totals.failed')
+open_duration=$(calc "$(json "$work/$open_name.json" 'd.schedule.duration_ms') / 1000" "%.3f")
+open_achieved=$(calc "$open_started / $open_duration" "%.1f")
+open_error=$(calc "100 * ($open_achieved - $open_rate) / $open_rate" "%+.2f")
+# Arrivals (started + dropped) tell the schedule's accuracy apart from a
+# shortage of free customers, which the dropped count shows.
+open_arrivals=$(calc "($open_started + $open_dropped) / $open_duration" "%.1f")
+# shellcheck disable=SC2016 # JavaScript's ${...}, not the shell's
+open_lag=$(json "$work/$open_name.json" 'const l = d.totals.start_lag_ms;
+    l ? `${l.p50 ?? "n/a"} | ${l.p99 ?? "n/a"} | ${l.max}` : "n/a (techweek does not report it) | n/a | n/a"')
+[ "$open_failed" = 0 ] || die "the open-model run had $open_failed failed performances"
+say "open: requested $open_rate/s, achieved $open_achieved/s ($open_error%), arrivals $open_arrivals/s, $open_dropped dropped, start lag ms (p50 | p99 | max): $open_lag"
+
+# === c) CPU per step and peak memory at 1 000 and 1 000 000 performances ========
 
 declare -A steps cpu_step
 for n in "$small" "$large"; do
@@ -331,6 +385,14 @@ done
 
 # === b) the web journey: techweek vs newman =====================================
 
+start_stage() {
+    mkfifo "$work/stage.url"
+    "$stage_bin" --host 127.0.0.1 --port 0 >"$work/stage.url" 2>"$work/stage.err" &
+    stage_pid=$!
+    exec 4<"$work/stage.url"
+    read -r -t 10 stage_url <&4 || die "the stage did not start: $(cat "$work/stage.err")"
+    [[ $stage_url == http://127.0.0.1:* ]] || die "the stage printed '$stage_url'"
+}
 start_stage
 say "stage: $stage_url"
 # A warm-up journey, and newman's own check that the collection passes.
@@ -367,6 +429,7 @@ done
 # === the report ================================================================
 
 ratio() { calc "$1 / $2" "%.2f"; }
+mib() { calc "$1 / 1024" "%.1f"; }
 
 cpu_model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 cat <<EOF
@@ -378,11 +441,19 @@ $(free -g | awk '/^Mem:/ { print $2 }') GiB, Linux $(uname -r); ${idle_before}% 
 $(date -u '+%Y-%m-%d %H:%M UTC').
 techweek $("$techweek" --version 2>&1 | head -n 1 | awk '{ print $NF }'), $(wrk --version 2>&1 | head -n 1 | awk '{ print "wrk " $2 }'),
 $(nginx -v 2>&1 | sed 's/.*: //'), newman $("$newman" --version), node $(node --version).
+Open files: the benchmark set its soft limit (\`ulimit -n\`) to $nofile for every client (it was
+$nofile_before; wanted $nofile_wanted, hard limit $(ulimit -Hn)); nginx: ${#nginx_workers[@]} workers,
+\`worker_rlimit_nofile $nofile\`, \`worker_connections $nginx_connections\`.
+
+Bottleneck (a, d): the client when its CPU is at least 90% of a core per
+thread it runs; the server when its busiest nginx worker is at least 90% of
+a core; both when both; else the machine when under 5% of all CPUs sat idle
+(client and server share them); else neither.
 
 ### a) One GET of a static file (nginx), $connections connections, ~${seconds} s each
 
-| client | requests | seconds | requests/s | CPU µs/request | client CPU (% of a core) | nginx CPU (% of a core) | machine idle |
-|---|---:|---:|---:|---:|---:|---:|---:|
+| client | requests | seconds | requests/s | CPU µs/request | client CPU (% of a core) | nginx CPU (% of a core; busiest worker) | machine idle | bottleneck |
+|---|---:|---:|---:|---:|---:|---:|---:|---|
 EOF
 for t in 1 2; do
     for name in "wrk-t$t" "techweek-j$t"; do
@@ -391,9 +462,10 @@ for t in 1 2; do
         else
             label="techweek --customers $connections --jobs $t"
         fi
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s%% |\n' "$label" \
+        printf '| %s | %s | %s | %s | %s | %s | %s; %s | %s%% | %s |\n' "$label" \
             "${reqs[$name]}" "${wall[$name]}" "${rate[$name]}" "${cpu_req[$name]}" \
-            "$(calc "100 * $(cpu_s "$name") / ${wall[$name]}" "%.0f")" "${srv_cpu[$name]}" "${idle[$name]}"
+            "$(client_cpu "$name")" "${srv_cpu[$name]}" "${srv_max[$name]}" "${idle[$name]}" \
+            "$(bottleneck "$name")"
     done
 done
 cat <<EOF
@@ -434,10 +506,56 @@ for n in "$small" "$large"; do
     name=mem-$n
     printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$n" "${steps[$name]}" "$(wall_s "$name")" \
         "$(cpu_s "$name")" "${cpu_step[$name]}" "$(calc "1e6 * $(cpu_s "$name") / $n" "%.2f")" \
-        "$(calc "$(rss_kb "$name") / 1024" "%.1f")"
+        "$(mib "$(rss_kb "$name")")"
 done
 cat <<EOF
 
-Peak RSS at $large performances minus at $small: $(calc "($(rss_kb "mem-$large") - $(rss_kb "mem-$small")) / 1024" "%.1f") MiB.
-Every run counted every scheduled performance exactly once, all passed; newman passed all its tests.
+Peak RSS at $large performances minus at $small: $(mib "$(($(rss_kb "mem-$large") - $(rss_kb "mem-$small")))") MiB.
+
+### d) Scale: customers in flight (one-step GET, --jobs 1)
+
+Busy: each customer GETs and ends, and a new one takes its place, ~${seconds} s
+a run. Peak RSS per customer = (peak RSS − peak RSS with 1 customer, $(mib "$(rss_kb scale-c1)") MiB) / customers.
+
+| customers | requests | seconds | requests/s | CPU µs/request | peak RSS (MiB) | KiB per customer | client CPU (% of a core) | nginx CPU (% of a core; busiest worker) | machine idle | bottleneck |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
+EOF
+for c in "${scale[@]}"; do
+    name=scale-c$c
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s; %s | %s%% | %s |\n' "$c" "${reqs[$name]}" \
+        "${wall[$name]}" "${rate[$name]}" "${cpu_req[$name]}" "$(mib "$(rss_kb "$name")")" \
+        "$(calc "($(rss_kb "$name") - $(rss_kb scale-c1)) / $c" "%.1f")" "$(client_cpu "$name")" \
+        "${srv_cpu[$name]}" "${srv_max[$name]}" "${idle[$name]}" "$(bottleneck "$name")"
+done
+cat <<EOF
+
+Idle: N customers GET, then all N wait in a \`pause\` of ${idle_seconds} s
+(\`tests/bench/idle.rehearsal\`); techweek's VmRSS is sampled while all N
+wait. RSS per idle customer = (RSS(N) − RSS(1)) / (N − 1).
+
+| customers | RSS while all wait (MiB) | KiB per idle customer | note |
+|---:|---:|---:|---|
+EOF
+for c in 1 "${scale[@]}"; do
+    per=—
+    if [ "$c" != 1 ] && [ "${idle_rss[$c]}" -gt 0 ] && [ "${idle_rss[1]}" -gt 0 ]; then
+        per=$(calc "(${idle_rss[$c]} - ${idle_rss[1]}) / ($c - 1)" "%.1f")
+    fi
+    printf '| %s | %s | %s | %s |\n' "$c" "$(mib "${idle_rss[$c]}")" "$per" "${idle_note[$c]:-}"
+done
+cat <<EOF
+
+### e) Open model: --rate $open_rate/s --duration ${open_seconds}s --customers $open_customers --jobs 1
+
+| requested/s | started | achieved/s | error | arrivals/s | dropped | start lag ms p50 | p99 | max | client CPU (% of a core) | nginx CPU (% of a core) |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| $open_rate | $open_started | $open_achieved | $open_error% | $open_arrivals | $open_dropped | $open_lag | $(client_cpu "$open_name") | ${srv_cpu[$open_name]} |
+
+Achieved = \`.totals.started\` / the requested duration; arrivals = (started +
+dropped) / the duration (dropped: no customer was free); start lag from
+\`.totals.start_lag_ms\` (each start's lateness against its due time).
+
+Every closed-model run counted every scheduled performance exactly once, all passed;
+the open-model run had no failed performance; newman passed all its tests.
+The machine was shared with whatever else ran on it (see "idle just before").
 EOF
