@@ -47,14 +47,14 @@ int tw_expect_eval_given(const tw_expect *ex, const char *value, const char *abs
 			 const tw_vars *vars, const tw_redact *redact, tw_expect_outcome *out);
 void tw_expect_outcome_free(tw_expect_outcome *out);
 
-/* Whether ex holds on resp, when that is decided without building any
- * words: true sets *passed; false leaves the verdict to tw_expect_eval.
+/* True when ex holds on resp and that is decided without building any
+ * words; false leaves the verdict to tw_expect_eval.
  * Only `expect status N` and `expect status != N` (N written as digits,
  * no filters, no capture) are decided here, and only when they hold: a
  * failure's message is tw_expect_eval's, so a fail always goes there.
  * What it saves is the label, the expected words and the message a pass
  * throws away (issue 15: about 14 000 instructions a check). */
-bool tw_expect_quick(const tw_expect *ex, const tw_response *resp, bool *passed);
+bool tw_expect_quick(const tw_expect *ex, const tw_response *resp);
 
 /* A readable excerpt of text for a message: at most max bytes (cut on a
  * UTF-8 boundary, "…" appended), control characters shown as spaces. When
