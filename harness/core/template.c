@@ -411,8 +411,10 @@ tw_template *tw_template_compile(const char *tpl)
 		}
 		t->pieces[t->count++] = pc;
 	}
-	t->constant = strlen(t->text) <= TEMPLATE_MAX && (t->count == 0 || (t->count == 1 && t->pieces[0].kind == PIECE_TEXT &&
-					 t->pieces[0].len == strlen(t->text)));
+	size_t len = strlen(t->text);
+	t->constant = len <= TEMPLATE_MAX &&
+		      (t->count == 0 || (t->count == 1 && t->pieces[0].kind == PIECE_TEXT &&
+					 t->pieces[0].len == len));
 	return t;
 }
 

@@ -75,8 +75,6 @@ struct tw_offload {
 	/* issue 15, LOOP: the wake's list of ended ops */
 	tw_offload *next_ended;
 	_Atomic int listed;    /* on the wake's list, not yet taken */
-	void *owner;           /* borrowed: whose op (the loop's customer);
-				  set by the owner, never read here */
 };
 
 /* Runs op(arg) on a new thread; wake (may be NULL) lists o and is
