@@ -44,6 +44,7 @@
 #include "metrics/histogram.h"
 #include "runner/customer.h"
 #include "runner/loop.h" /* issue 15, LOOP */
+#include "runner/watch.h" /* issue 15 */
 #include "runner/rows.h"
 #include "runner/run.h"
 
@@ -196,6 +197,8 @@ typedef struct worker {
 	/* issue 15, LOOP: the event loop's own */
 	int epfd;                      /* owned: epoll of libcurl's sockets and wake.fd */
 	tw_wake wake;                  /* owned: signalled from other threads */
+	tw_watch watch;                /* owned: which sockets epfd watches */
+	tw_transfer_sockets sockets;   /* the customers' handles tell watch */
 	double curl_due_ms;            /* libcurl's timer; < 0: none */
 	bool no_pwait2;                /* epoll_pwait2 is not there: epoll_wait */
 	tw_slot_stack free_slots;      /* owned */
@@ -397,6 +400,7 @@ static int start_performance(worker *w, size_t ri, unsigned long long ticket,
 	}
 	sl->c.performance = ticket + 1;
 	sl->c.wake = &w->wake; /* issue 14, F1: woken by operations off the loop */
+	sl->c.xfer.sockets = &w->sockets; /* issue 15 */
 	sl->c.offload.gate = &w->gate; /* issue 14, F5 */
 	/* issue 13, GEN: {{seq}}, {{customer}} and the random values */
 	schedule *sc = w->sched;
@@ -544,29 +548,12 @@ static void transfers_done(worker *w)
 	}
 }
 
-/* libcurl's CURLMOPT_SOCKETFUNCTION: watch s for what it asks. A socket
- * seen before carries a non-NULL socketp (curl_multi_assign). */
+/* libcurl's CURLMOPT_SOCKETFUNCTION: watch s for what it asks. */
 static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
 	(void)easy;
-	worker *w = userp;
-	if (what == CURL_POLL_REMOVE) {
-		/* libcurl may have closed it already, which dropped it from
-		 * the epoll: ENOENT/EBADF are fine */
-		epoll_ctl(w->epfd, EPOLL_CTL_DEL, s, NULL);
-		return 0;
-	}
-	struct epoll_event ev = {
-		.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
-		.data.fd = s,
-	};
-	if (socketp) {
-		if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, s, &ev) == 0 || errno != ENOENT)
-			return 0;
-	}
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, s, &ev) != 0 && errno == EEXIST)
-		epoll_ctl(w->epfd, EPOLL_CTL_MOD, s, &ev);
-	curl_multi_assign(w->multi, s, w); /* any non-NULL: seen */
+	(void)socketp;
+	tw_watch_socket(&((worker *)userp)->watch, s, what);
 	return 0;
 }
 
@@ -642,6 +629,8 @@ static void *work(void *arg)
 				tw_wake_clear(&w->wake);
 				continue;
 			}
+			if (!tw_watch_event(&w->watch, fd))
+				continue; /* a kept-alive connection no transfer uses */
 			uint32_t e = evs[k].events;
 			int flags = (e & EPOLLIN ? CURL_CSELECT_IN : 0) |
 				    (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
@@ -681,6 +670,8 @@ static int loop_init(worker *w, tw_error *err)
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wake.fd, &ev) != 0)
 		return tw_error_set(err, TW_EINTERNAL, "cannot set up a worker's event loop: %s",
 				    strerror(errno));
+	tw_watch_init(&w->watch, w->epfd);
+	w->sockets = (tw_transfer_sockets){tw_watch_opened, tw_watch_closed, &w->watch};
 	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
 	curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
 	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_timer);
@@ -1097,6 +1088,7 @@ int tw_run_execute(tw_run *run, tw_error *err)
 		 * sockets (curl_multi_cleanup) */
 		if (w->epfd >= 0)
 			close(w->epfd);
+		tw_watch_free(&w->watch);
 		tw_wake_free(&w->wake);
 		free(w->retire);
 		tw_slot_stack_free(&w->free_slots);

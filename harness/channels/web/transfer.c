@@ -335,9 +335,11 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	 * only those a step needs that differ from it. */
 	CURL *easy = t->easy;
 	tw_transfer_certs *certs = t->certs;
+	const tw_transfer_sockets *sockets = t->sockets;
 	bool engine_on = t->cookie_engine;
 	memset(t, 0, sizeof(*t));
 	t->certs = certs;
+	t->sockets = sockets;
 	t->resp = resp;
 	tw_response_reset(resp);
 	if (easy) {
@@ -362,6 +364,12 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 		curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");
 	t->cookie_engine = true;
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, private);
+	if (sockets) {
+		curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, sockets->opened);
+		curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, sockets->data);
+		curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, sockets->closed);
+		curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, sockets->data);
+	}
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_URL, req->url);

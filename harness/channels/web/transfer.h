@@ -56,6 +56,14 @@ typedef struct tw_transfer_certs {
 tw_transfer_certs *tw_transfer_certs_new(void);
 void tw_transfer_certs_free(tw_transfer_certs *certs);
 
+/* issue 15: whom libcurl tells of each socket it opens for a connection,
+ * and who closes them (runner/watch.h). */
+typedef struct tw_transfer_sockets {
+	curl_sockopt_callback opened;
+	curl_closesocket_callback closed;
+	void *data;
+} tw_transfer_sockets;
+
 typedef struct tw_transfer {
 	CURL *easy;                 /* owned: the slot's handle, reset and
 				       reused by each tw_transfer_start; its
@@ -90,6 +98,9 @@ typedef struct tw_transfer {
 	 * from one transfer to the next; NULL: certificates are read from
 	 * the handshake only */
 	tw_transfer_certs *certs;
+	/* issue 15: borrowed, the loop's; kept from one transfer to the
+	 * next; NULL: libcurl opens and closes its sockets unwatched */
+	const tw_transfer_sockets *sockets;
 } tw_transfer;
 
 /* A new cookie jar; NULL on out of memory. Free it with
