@@ -348,6 +348,7 @@ int tw_customer_init(tw_customer *c, tw_run *run, tw_rehearsal_result *result,
 		c->jar = tw_transfer_jar_new();
 	c->vars = c->vars ? tw_vars_reuse(c->vars, cast) : tw_vars_new_over(cast);
 	c->xfer.certs = run->certs;
+	c->xfer.common = &run->common; /* issue 15 */
 	c->performance = (unsigned long long)(tw_clock_ms() * 1000.0);
 	/* The runner lays result out for its plan (tw_rehearsal_result_reuse). */
 	if (!result->scenes || !c->vars || !c->jar)

@@ -281,8 +281,10 @@ int tw_run_new(tw_run **out, const tw_run_options *opts, tw_error *err)
 	run->seed = o.seed_set ? o.seed : 0; /* issue 13, GEN: a merged run's */
 	run->certs = tw_transfer_certs_new();
 	run->audio = tw_audio_cache_new(); /* issue 14, AUDIO */
-	if (!run->certs || !run->audio) {
+	if (!run->certs || !run->audio ||
+	    tw_transfer_common_init(&run->common, tw_transfer_user_agent(&run->opts), err) != TW_OK) {
 		tw_transfer_certs_free(run->certs);
+		tw_transfer_common_free(&run->common);
 		tw_audio_cache_free(run->audio);
 		free(run);
 		tw_global_cleanup();
@@ -663,6 +665,7 @@ void tw_run_free(tw_run *run)
 	tw_redact_free(&run->redact);
 	free(run->cookies);
 	tw_transfer_certs_free(run->certs);
+	tw_transfer_common_free(&run->common);
 	tw_selection_free(run->selection); /* issue 13, SUITE */
 	free(run->environment);
 	tw_audio_cache_free(run->audio); /* issue 14, AUDIO */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "channels/web/transfer.h"
 #include "core/buf.h"
 #include "core/redact.h"
 #include "metrics/metrics.h"
@@ -111,6 +112,7 @@ struct tw_run {
 	/* transport (issue 12, capability 11): the server certificate each
 	 * origin showed, for responses on pooled connections; owned */
 	struct tw_transfer_certs *certs;
+	tw_transfer_common common; /* issue 15: the lines every request sends */
 	/* issue 13, SUITE: what --tag/--skip-tag/--name left out (owned;
 	 * NULL: no selection) and the --env environment (owned; NULL: none),
 	 * for the reports (runner/suite.h) */

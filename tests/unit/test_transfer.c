@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -30,9 +31,29 @@ typedef struct upload {
 	size_t len;
 } upload;
 
+/* How many lines of a name the request had, and the first's value. */
+typedef struct counted {
+	const char *name;
+	int n;
+	const char *value;
+} counted;
+
+static enum MHD_Result count_line(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	(void)kind;
+	counted *c = cls;
+	if (strcasecmp(key, c->name) == 0 && c->n++ == 0)
+		c->value = value;
+	return MHD_YES;
+}
+
 static enum MHD_Result echo(struct MHD_Connection *c, const char *method, const char *version,
 			    const upload *up)
 {
+	counted agent = {"User-Agent", 0, "-"}, encoding = {"Accept-Encoding", 0, "-"};
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_line, &agent);
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_line, &encoding);
 	const char *cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
 	const char *custom = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Custom");
 	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
@@ -40,10 +61,11 @@ static enum MHD_Result echo(struct MHD_Connection *c, const char *method, const 
 	const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	char text[1024];
 	snprintf(text, sizeof(text),
+		 "agents=%d agent=%s encodings=%d encoding=%s "
 		 "method=%s version=%s cookie=%s custom=%s accept=%s referer=%s length=%s body=%.*s",
-		 method, version, cookie ? cookie : "-", custom ? custom : "-",
-		 accept ? accept : "-", referer ? referer : "-", length ? length : "-",
-		 (int)up->len, up->body);
+		 agent.n, agent.value, encoding.n, encoding.value, method, version,
+		 cookie ? cookie : "-", custom ? custom : "-", accept ? accept : "-",
+		 referer ? referer : "-", length ? length : "-", (int)up->len, up->body);
 	struct MHD_Response *r =
 		MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_COPY);
 	MHD_add_response_header(r, "Content-Type", "text/plain");
@@ -89,6 +111,18 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		MHD_destroy_response(r);
 		return rc;
 	}
+	if (strcmp(url, "/gzip") == 0) {
+		/* "unzipped text", gzip'd */
+		static const unsigned char gz[] = {
+			0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x2b,
+			0xcd, 0xab, 0xca, 0x2c, 0x28, 0x48, 0x4d, 0x51, 0x28, 0x49, 0xad,
+			0x28, 0x01, 0x00, 0x5a, 0x38, 0xa5, 0x95, 0x0d, 0x00, 0x00, 0x00};
+		r = MHD_create_response_from_buffer(sizeof(gz), (void *)gz, MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(r, "Content-Encoding", "gzip");
+		rc = MHD_queue_response(c, MHD_HTTP_OK, r);
+		MHD_destroy_response(r);
+		return rc;
+	}
 	if (strcmp(url, "/slow") == 0)
 		usleep(300 * 1000); /* longer than the 50 ms a request allows itself */
 	return echo(c, method, version, up);
@@ -109,6 +143,7 @@ typedef struct world {
 	char base[64];
 	tw_run_options opts;
 	tw_transfer t;
+	tw_transfer_common common;
 	tw_response resp;
 	CURLSH *jar;
 } world;
@@ -133,6 +168,11 @@ static int setup(void **state)
 	w->opts.connect_timeout_ms = 10000;
 	w->opts.timeout_ms = 30000;
 	w->opts.max_redirects = 10;
+	/* As a run's customers: the common lines at the tail of the list. */
+	tw_error err = {0};
+	if (tw_transfer_common_init(&w->common, "techweek/test", &err) != TW_OK)
+		return -1;
+	w->t.common = &w->common;
 	tw_response_init(&w->resp, 1 << 20);
 	w->jar = tw_transfer_jar_new();
 	if (!w->jar)
@@ -145,6 +185,7 @@ static int teardown(void **state)
 {
 	world *w = *state;
 	tw_transfer_free(&w->t);
+	tw_transfer_common_free(&w->common);
 	tw_response_free(&w->resp);
 	curl_share_cleanup(w->jar);
 	MHD_stop_daemon(w->daemon);
@@ -343,6 +384,47 @@ static void test_reuse_after_failed_start(void **state)
 	has(w, "length=- body=");
 }
 
+/* issue 15: User-Agent and Accept-Encoding are the run's common lines,
+ * linked at the tail of each request's list: sent once each, replaced by
+ * the script's own, never left on the list for the next request, and the
+ * answer still decoded. */
+static void test_common_lines(void **state)
+{
+	world *w = *state;
+	tw_http_request req = request(w, "GET", "/echo");
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	has(w, "agents=1 agent=techweek/test encodings=1 encoding=deflate, gzip");
+	req = request(w, "GET", "/echo");
+	assert_int_equal(tw_http_request_add_header(&req, "X-Custom", "one"), TW_OK);
+	assert_int_equal(tw_http_request_add_header(&req, "User-Agent", "mine"), TW_OK);
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	has(w, "custom=one ");
+	has(w, "agents=1 agent=mine encodings=1 encoding=deflate, gzip");
+	req = request(w, "GET", "/echo");
+	assert_int_equal(tw_http_request_add_header(&req, "accept-encoding", "identity"), TW_OK);
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	has(w, "agents=1 agent=techweek/test encodings=1 encoding=identity method=");
+	req = request(w, "GET", "/echo");
+	assert_int_equal(tw_http_request_add_header(&req, "User-Agent", "mine"), TW_OK);
+	assert_int_equal(tw_http_request_add_header(&req, "Accept-Encoding", "identity"), TW_OK);
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	has(w, "agents=1 agent=mine encodings=1 encoding=identity method=");
+	/* After a redirect too: the list is read again for the next hop. */
+	req = request(w, "GET", "/redirect");
+	req.follow = 1;
+	assert_int_equal(tw_http_request_add_header(&req, "X-Custom", "two"), TW_OK);
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	has(w, "custom=two ");
+	has(w, "agents=1 agent=techweek/test encodings=1 encoding=deflate, gzip");
+	req = request(w, "GET", "/echo");
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	has(w, "custom=- ");
+	has(w, "agents=1 agent=techweek/test encodings=1 ");
+	req = request(w, "GET", "/gzip");
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	assert_string_equal(body(w), "unzipped text");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +436,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_version_and_timeout_do_not_stay, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reuse_after_failed_start, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_common_lines, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

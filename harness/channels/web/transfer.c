@@ -298,6 +298,56 @@ char *tw_transfer_jar_text(CURLSH *jar)
 	return tw_buf_steal(&b);
 }
 
+/* "Name: value", malloc'd; NULL when out of memory. */
+static char *header_line(const char *name, const char *value)
+{
+	size_t n = strlen(name) + 2 + strlen(value) + 1;
+	char *line = malloc(n);
+	if (line)
+		snprintf(line, n, "%s: %s", name, value);
+	return line;
+}
+
+const char *tw_transfer_user_agent(const tw_run_options *opts)
+{
+	return opts->user_agent ? opts->user_agent : "techweek/" TW_VERSION;
+}
+
+int tw_transfer_common_init(tw_transfer_common *c, const char *user_agent, tw_error *err)
+{
+	memset(c, 0, sizeof(*c));
+	/* libcurl's own list for CURLOPT_ACCEPT_ENCODING "" (7.88:
+	 * Curl_all_content_encodings), from what it was built with. */
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	char list[64] = "";
+	if (v->features & CURL_VERSION_LIBZ)
+		strcat(list, "deflate, gzip");
+	if (v->features & CURL_VERSION_BROTLI)
+		strcat(list, *list ? ", br" : "br");
+	if (v->features & CURL_VERSION_ZSTD)
+		strcat(list, *list ? ", zstd" : "zstd");
+	if (!*list)
+		strcpy(list, "identity");
+	c->agent_line = header_line("User-Agent", user_agent);
+	c->encoding_line = header_line("Accept-Encoding", list);
+	if (!c->agent_line || !c->encoding_line) {
+		tw_transfer_common_free(c);
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	}
+	c->encodings = c->encoding_line + strlen("Accept-Encoding: ");
+	c->encoding = (struct curl_slist){c->encoding_line, NULL};
+	c->agent = (struct curl_slist){c->agent_line, NULL};
+	c->both = (struct curl_slist){c->agent_line, &c->encoding};
+	return TW_OK;
+}
+
+void tw_transfer_common_free(tw_transfer_common *c)
+{
+	free(c->agent_line);
+	free(c->encoding_line);
+	memset(c, 0, sizeof(*c));
+}
+
 /* Frees what the last request held (headers, parts, origins) and readies
  * t's fields for the next one; the handle, its jar and the run's
  * certificates stay. */
@@ -306,18 +356,20 @@ static void release_request(tw_transfer *t)
 	if (t->easy) {
 		/* The handle outlives the request (its cookies are read by
 		 * expectations): drop pointers to what is about to be freed. */
-		if (t->headers)
+		if (t->headers || t->common)
 			curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, NULL);
 		if (t->mime)
 			curl_easy_setopt(t->easy, CURLOPT_MIMEPOST, NULL);
 		if (t->posted)
 			curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, NULL);
 	}
+	if (t->common_after)
+		t->common_after->next = NULL; /* the run's, not to be freed */
 	curl_slist_free_all(t->headers);
 	curl_mime_free(t->mime);
 	free(t->origin);
 	free(t->last_origin);
-	t->headers = NULL;
+	t->headers = t->common_after = NULL;
 	t->mime = NULL;
 	t->posted = false;
 	t->referer_line = t->cookie_guard = t->origin_line = NULL;
@@ -336,10 +388,12 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	CURL *easy = t->easy;
 	tw_transfer_certs *certs = t->certs;
 	const tw_transfer_sockets *sockets = t->sockets;
+	const tw_transfer_common *common = t->common;
 	bool engine_on = t->cookie_engine;
 	memset(t, 0, sizeof(*t));
 	t->certs = certs;
 	t->sockets = sockets;
+	t->common = common;
 	t->resp = resp;
 	tw_response_reset(resp);
 	if (easy) {
@@ -391,12 +445,13 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	/* No AUTOREFERER: a redirect keeps the Referer the chain started
 	 * with, as in a browser (hop_headers); a visit and a raw request
 	 * send none. */
-	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+	/* Decoding on; the lines themselves are the common tail below. */
+	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, common ? common->encodings : "");
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, opts->connect_timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
 			 req->timeout_ms > 0 ? req->timeout_ms : opts->timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_USERAGENT,
-			 opts->user_agent ? opts->user_agent : "techweek/" TW_VERSION);
+	if (!common)
+		curl_easy_setopt(easy, CURLOPT_USERAGENT, tw_transfer_user_agent(opts));
 	if (opts->insecure) {
 		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -505,8 +560,25 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 			return tw_error_set(err, TW_ENOMEM, "out of memory");
 		t->headers = l;
 	}
-	if (t->headers)
-		curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
+	struct curl_slist *tail = NULL;
+	if (common) {
+		/* A script's own line wins, as it did over libcurl's. */
+		bool agent = !tw_http_request_has_header(req, "User-Agent");
+		bool encoding = !tw_http_request_has_header(req, "Accept-Encoding");
+		const struct curl_slist *c = agent && encoding ? &common->both
+					     : agent	      ? &common->agent
+					     : encoding	      ? &common->encoding
+							      : NULL;
+		tail = (struct curl_slist *)c; /* libcurl only reads it */
+	}
+	if (t->headers && tail) {
+		t->common_after = t->headers;
+		while (t->common_after->next)
+			t->common_after = t->common_after->next;
+		t->common_after->next = tail;
+	}
+	if (t->headers || tail)
+		curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers ? t->headers : tail);
 	return TW_OK;
 }
 

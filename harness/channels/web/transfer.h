@@ -56,6 +56,30 @@ typedef struct tw_transfer_certs {
 tw_transfer_certs *tw_transfer_certs_new(void);
 void tw_transfer_certs_free(tw_transfer_certs *certs);
 
+/* issue 15: the header lines every request of a run sends unless the
+ * script gives its own, "User-Agent: ..." and "Accept-Encoding: ...", as
+ * nodes linked at the tail of each request's list and never freed with it.
+ * As CURLOPT_USERAGENT and CURLOPT_ACCEPT_ENCODING "" they cost about 6 %
+ * of a request's instructions: libcurl formats them anew for every request
+ * with its own printf, and works out its list of encodings at each setopt.
+ * Read-only once made: shared by a run's threads. */
+typedef struct tw_transfer_common {
+	struct curl_slist both;    /* User-Agent, then Accept-Encoding */
+	struct curl_slist agent;   /* User-Agent alone */
+	struct curl_slist encoding; /* Accept-Encoding alone */
+	char *agent_line;          /* owned: "User-Agent: ..." */
+	char *encoding_line;       /* owned: "Accept-Encoding: ..." */
+	const char *encodings;     /* into encoding_line: the list alone */
+} tw_transfer_common;
+
+/* The User-Agent a run sends: --user-agent, or techweek/VERSION. */
+const char *tw_transfer_user_agent(const tw_run_options *opts);
+
+/* Makes c's lines for user_agent and the encodings this libcurl decodes.
+ * TW_OK or TW_ENOMEM (in err). */
+int tw_transfer_common_init(tw_transfer_common *c, const char *user_agent, tw_error *err);
+void tw_transfer_common_free(tw_transfer_common *c);
+
 /* issue 15: whom libcurl tells of each socket it opens for a connection,
  * and who closes them (runner/watch.h). */
 typedef struct tw_transfer_sockets {
@@ -101,6 +125,11 @@ typedef struct tw_transfer {
 	/* issue 15: borrowed, the loop's; kept from one transfer to the
 	 * next; NULL: libcurl opens and closes its sockets unwatched */
 	const tw_transfer_sockets *sockets;
+	/* issue 15: borrowed, the run's; kept from one transfer to the next;
+	 * NULL: libcurl's own User-Agent and Accept-Encoding */
+	const tw_transfer_common *common;
+	struct curl_slist *common_after; /* the request's own line the common
+					    tail is linked after, or NULL */
 } tw_transfer;
 
 /* A new cookie jar; NULL on out of memory. Free it with
