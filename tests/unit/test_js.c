@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <pthread.h>
+#include <sched.h>
 
 #include "channels/ivr/script.h"
 
@@ -402,15 +403,31 @@ static void nap_ms(long ms)
 		;
 }
 
+/* The child's CPU time in nanoseconds (its process CPU clock). */
+static long long cpu_ns(pid_t pid)
+{
+	clockid_t clock;
+	struct timespec ts;
+	if (clock_getcpuclockid(pid, &clock) != 0 || clock_gettime(clock, &ts) != 0)
+		return -1;
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 /* Keeps the child stopped for 4 s but for a 30 ms spurt at 1 s: far less
- * CPU than its 0.2 s limit within the 3 s backstop, but advancing. */
+ * CPU than its 0.2 s limit within the 3 s backstop, but advancing. The
+ * spurt lasts until the child has run at all: a loaded machine may give
+ * it none of those 30 ms, and a child that did not run is not the one
+ * this test is about. */
 static void *starve(void *arg)
 {
 	starver *sv = arg;
 	kill(sv->pid, SIGSTOP);
 	nap_ms(1000);
+	long long before = cpu_ns(sv->pid);
 	kill(sv->pid, SIGCONT);
 	nap_ms(30);
+	while (before >= 0 && cpu_ns(sv->pid) == before)
+		sched_yield();
 	kill(sv->pid, SIGSTOP);
 	nap_ms(3000);
 	kill(sv->pid, SIGCONT);

@@ -413,27 +413,18 @@ static bool stop_asked(const tw_js *js)
 	return js->limits.stop && js->limits.stop(js->limits.stop_ctx);
 }
 
-/* issue 14, F5: the child's CPU time so far (utime + stime, in clock
- * ticks, from /proc/PID/stat); -1 when it cannot be read. */
+/* issue 14, F5: the child's CPU time so far, in nanoseconds (its
+ * process CPU clock); -1 when it cannot be read. Not /proc/PID/stat:
+ * that counts utime + stime in clock ticks (10 ms), so a starved child
+ * that ran a few ms in a backstop could read as not having run at all
+ * -- only on a loaded machine, where such crumbs are all it gets. */
 static long long child_cpu(pid_t pid)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	clockid_t clock;
+	struct timespec ts;
+	if (clock_getcpuclockid(pid, &clock) != 0 || clock_gettime(clock, &ts) != 0)
 		return -1;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')'); /* the name may hold spaces and parens */
-	if (!p)
-		return -1;
-	unsigned long long ut = 0, st = 0;
-	/* after ")": state(3) ppid pgrp session tty tpgid flags minflt
-	 * cminflt majflt cmajflt utime(14) stime(15) */
-	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-		return -1;
-	return (long long)(ut + st);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /* Reads len bytes before the deadline (monotonic seconds): 0, -1 when

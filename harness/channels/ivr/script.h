@@ -22,9 +22,9 @@
  * with other work does not. The parent waits at most TW_JS_WALL_FACTOR
  * times the limit plus 1 s of wall time for an answer (a backstop; past
  * it the failure is techweek's, not the IVR's) -- issue 14, F5: in which
- * the child's CPU time did not advance (/proc/PID/stat); a child starved
- * by a busy machine is waited for, up to TW_JS_WALL_HARD_FACTOR
- * backstops, so it reaches its own CPU limit.
+ * the child's CPU time did not advance (its process CPU clock, to the
+ * nanosecond); a child starved by a busy machine is waited for, up to
+ * TW_JS_WALL_HARD_FACTOR backstops, so it reaches its own CPU limit.
  *
  * Whose fault: the IVR's (TW_ESERVICE) are a script error, the CPU
  * budget, the heap cap, a crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL) and a
