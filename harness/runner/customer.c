@@ -666,6 +666,7 @@ static int build_request(tw_customer *c, tw_step_result *sr, const tw_step *st,
 	free(url);
 	if (rc)
 		return rc;
+	req->parsed_url = tw_memo_parsed_url(sr->step ? sr->step->memo : NULL, req->url); /* issue 15 */
 	req->navigation = st->kind == TW_STEP_VISIT;
 	req->timeout_ms = r->timeout_ms;
 	req->follow = r->follow;

@@ -8,12 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "core/template.h"
 #include "language/ast.h"
 #include "techweek/error.h"
 
 typedef struct memo_entry {
 	const void *owner;
+	CURLU *parsed; /* owned: a TW_MEMO_URL value parsed by libcurl, or NULL */
 	size_t len;
 	char *value; /* NUL-terminated, in the same block as key */
 	char key[];
@@ -23,6 +26,13 @@ struct tw_step_memo {
 	_Atomic(memo_entry *) entry[TW_MEMO_KINDS]; /* owned; set once */
 	tw_template *url; /* owned; the request's URL, split once */
 };
+
+static void free_entry(memo_entry *e)
+{
+	if (e)
+		curl_url_cleanup(e->parsed);
+	free(e);
+}
 
 const tw_template *tw_memo_url(const tw_step_memo *memo)
 {
@@ -52,14 +62,30 @@ void tw_memo_keep(tw_step_memo *memo, tw_memo_kind kind, const void *key, size_t
 	if (!e)
 		return;
 	e->owner = owner;
+	e->parsed = NULL;
 	e->len = len;
 	memcpy(e->key, key, len);
 	e->value = e->key + len;
 	memcpy(e->value, value, vlen + 1);
+	/* The flags libcurl parses a CURLOPT_URL with (7.88, url.c). Not
+	 * parsed: the URL goes as text, as before. */
+	if (kind == TW_MEMO_URL && (e->parsed = curl_url()) &&
+	    curl_url_set(e->parsed, CURLUPART_URL, value,
+			 CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+		curl_url_cleanup(e->parsed);
+		e->parsed = NULL;
+	}
 	memo_entry *none = NULL;
 	if (!atomic_compare_exchange_strong_explicit(&memo->entry[kind], &none, e,
 						     memory_order_release, memory_order_relaxed))
-		free(e);
+		free_entry(e);
+}
+
+const CURLU *tw_memo_parsed_url(tw_step_memo *memo, const char *url)
+{
+	memo_entry *e = memo ? atomic_load_explicit(&memo->entry[TW_MEMO_URL], memory_order_acquire)
+			     : NULL;
+	return e && e->parsed && strcmp(e->value, url) == 0 ? e->parsed : NULL;
 }
 
 tw_step_memo *tw_step_memo_new(void)
@@ -72,7 +98,7 @@ void tw_step_memo_free(tw_step_memo *memo)
 	if (!memo)
 		return;
 	for (int k = 0; k < TW_MEMO_KINDS; k++)
-		free(atomic_load_explicit(&memo->entry[k], memory_order_relaxed));
+		free_entry(atomic_load_explicit(&memo->entry[k], memory_order_relaxed));
 	tw_template_free(memo->url);
 	free(memo);
 }

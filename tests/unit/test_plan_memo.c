@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +244,35 @@ static void memo_gives_only_its_own_key(void **state)
 	tw_step_memo_free(memo);
 }
 
+/* issue 15: the memo's URL, parsed once, is given only for that URL
+ * exactly (a query appended after makes another), and reads back as it. */
+static void memo_parses_its_url_once(void **state)
+{
+	(void)state;
+	tw_step_memo *memo = tw_step_memo_new();
+	assert_non_null(memo);
+	const char *url = "http://127.0.0.1:8080/a/b?x=1";
+	assert_null(tw_memo_parsed_url(memo, url));
+	tw_memo_keep(memo, TW_MEMO_URL, "{{t}}", 5, NULL, url);
+	const CURLU *h = tw_memo_parsed_url(memo, url);
+	assert_non_null(h);
+	char *back = NULL;
+	assert_int_equal(curl_url_get((CURLU *)h, CURLUPART_URL, &back, 0), CURLUE_OK);
+	assert_string_equal(back, url);
+	curl_free(back);
+	assert_ptr_equal(tw_memo_parsed_url(memo, url), h); /* the same one */
+	assert_null(tw_memo_parsed_url(memo, "http://127.0.0.1:8080/a/b?x=1&q=2"));
+	assert_null(tw_memo_parsed_url(memo, "http://127.0.0.1:8080/a/b"));
+	assert_null(tw_memo_parsed_url(NULL, url));
+	/* Another kind of memo parses nothing. */
+	tw_step_memo *other = tw_step_memo_new();
+	assert_non_null(other);
+	tw_memo_keep(other, TW_MEMO_STATUS_TEXT, "k", 1, NULL, url);
+	assert_null(tw_memo_parsed_url(other, url));
+	tw_step_memo_free(other);
+	tw_step_memo_free(memo);
+}
+
 typedef struct racer {
 	tw_step_memo *memo;
 	char value[16];
@@ -382,6 +412,7 @@ int main(void)
 		cmocka_unit_test(compiled_templates_expand_as_their_text),
 		cmocka_unit_test(split_urls_resolve_as_their_text),
 		cmocka_unit_test(memo_gives_only_its_own_key),
+		cmocka_unit_test(memo_parses_its_url_once),
 		cmocka_unit_test(memo_race_keeps_one),
 		cmocka_unit_test(quick_status_agrees_with_eval),
 		cmocka_unit_test(plan_splits_request_urls),

@@ -42,6 +42,9 @@ typedef struct tw_http_request {
 	 * request of the chain, redirects too, gets its Referer from it */
 	char *referrer;
 	int referrer_policy;
+	/* issue 15: url as libcurl parsed it (a step memo's); borrowed,
+	 * read-only; NULL: libcurl parses url */
+	const struct Curl_URL *parsed_url;
 } tw_http_request;
 
 /* All of these return TW_OK or TW_ENOMEM; strings are copied. */

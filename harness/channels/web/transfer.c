@@ -426,7 +426,11 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	}
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(easy, CURLOPT_URL, req->url);
+	/* libcurl only reads the handle (it copies it per transfer). */
+	if (req->parsed_url)
+		curl_easy_setopt(easy, CURLOPT_CURLU, (CURLU *)req->parsed_url);
+	else
+		curl_easy_setopt(easy, CURLOPT_URL, req->url);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	/* Under a limit of 0 libcurl would take the first 3xx for one
