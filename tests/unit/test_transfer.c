@@ -48,8 +48,8 @@ static enum MHD_Result count_line(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
-static enum MHD_Result echo(struct MHD_Connection *c, const char *method, const char *version,
-			    const upload *up)
+static enum MHD_Result echo(struct MHD_Connection *c, const char *url, const char *method,
+			    const char *version, const upload *up)
 {
 	counted agent = {"User-Agent", 0, "-"}, encoding = {"Accept-Encoding", 0, "-"};
 	MHD_get_connection_values(c, MHD_HEADER_KIND, count_line, &agent);
@@ -61,9 +61,9 @@ static enum MHD_Result echo(struct MHD_Connection *c, const char *method, const 
 	const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	char text[1024];
 	snprintf(text, sizeof(text),
-		 "agents=%d agent=%s encodings=%d encoding=%s "
+		 "path=%s agents=%d agent=%s encodings=%d encoding=%s "
 		 "method=%s version=%s cookie=%s custom=%s accept=%s referer=%s length=%s body=%.*s",
-		 agent.n, agent.value, encoding.n, encoding.value, method, version,
+		 url, agent.n, agent.value, encoding.n, encoding.value, method, version,
 		 cookie ? cookie : "-", custom ? custom : "-", accept ? accept : "-",
 		 referer ? referer : "-", length ? length : "-", (int)up->len, up->body);
 	struct MHD_Response *r =
@@ -125,7 +125,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (strcmp(url, "/slow") == 0)
 		usleep(300 * 1000); /* longer than the 50 ms a request allows itself */
-	return echo(c, method, version, up);
+	return echo(c, url, method, version, up);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -425,6 +425,70 @@ static void test_common_lines(void **state)
 	assert_string_equal(body(w), "unzipped text");
 }
 
+/* issue 15: a plain request after a plain one with the same options keeps
+ * the handle's options (no reset): only the URL, the jar and the header
+ * lines change, and each must change. */
+static void test_plain_requests_change_what_they_must(void **state)
+{
+	world *w = *state;
+	tw_http_request req = request(w, "GET", "/echo/1");
+	assert_int_equal(tw_http_request_add_header(&req, "X-Custom", "one"), TW_OK);
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	has(w, "path=/echo/1 ");
+	has(w, "custom=one ");
+	req = request(w, "GET", "/echo/2");
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	has(w, "path=/echo/2 ");
+	has(w, "custom=- ");
+	/* A URL given parsed (a step memo's), then as text, then parsed:
+	 * each goes where it says. */
+	char text[128];
+	snprintf(text, sizeof(text), "%s/echo/parsed", w->base);
+	CURLU *h = curl_url();
+	assert_non_null(h);
+	assert_int_equal(curl_url_set(h, CURLUPART_URL, text, 0), CURLUE_OK);
+	char text2[128];
+	snprintf(text2, sizeof(text2), "%s/echo/text", w->base);
+	req = request(w, "GET", "/echo/parsed");
+	req.parsed_url = h;
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	has(w, "path=/echo/parsed ");
+	assert_string_equal(w->resp.url, text); /* where the page is */
+	req = request(w, "GET", "/echo/text");
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	has(w, "path=/echo/text ");
+	assert_string_equal(w->resp.url, text2);
+	req = request(w, "GET", "/echo/parsed");
+	req.parsed_url = h;
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	has(w, "path=/echo/parsed ");
+	assert_string_equal(w->resp.url, text);
+	/* Two parsed URLs in turn. */
+	CURLU *h2 = curl_url();
+	assert_non_null(h2);
+	assert_int_equal(curl_url_set(h2, CURLUPART_URL, text2, 0), CURLUE_OK);
+	req = request(w, "GET", "/echo/text");
+	req.parsed_url = h2;
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	has(w, "path=/echo/text ");
+	assert_string_equal(w->resp.url, text2);
+	curl_url_cleanup(h2);
+	/* A jar's cookies, then another jar's: the share is set again. */
+	req = request(w, "GET", "/set?v=mine");
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	CURLSH *other = tw_transfer_jar_new();
+	assert_non_null(other);
+	req = request(w, "GET", "/echo/3");
+	assert_int_equal(send_on(w, other, &req), TW_OK);
+	has(w, "cookie=- ");
+	req = request(w, "GET", "/echo/4");
+	assert_int_equal(send_on(w, w->jar, &req), TW_OK);
+	has(w, "cookie=k=mine ");
+	tw_transfer_cleanup(&w->t);
+	curl_share_cleanup(other);
+	curl_url_cleanup(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +501,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reuse_after_failed_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_common_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plain_requests_change_what_they_must, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

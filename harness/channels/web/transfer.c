@@ -377,83 +377,69 @@ static void release_request(tw_transfer *t)
 	t->tainted = false;
 }
 
-int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
-		      const tw_http_request *req, const tw_run_options *opts,
-		      void *private, tw_error *err)
+/* The options a request sets beyond its URL, its jar and its header
+ * lines, when it is a plain one: a GET without body, parts, script cookies
+ * or transport lines of its own. */
+static tw_transfer_shape shape_of(const tw_http_request *req, const tw_run_options *opts,
+				  bool follow, long left, void *private)
 {
-	release_request(t);
-	/* One handle for every transfer of the slot (decision 2): a reset
-	 * puts every option back to libcurl's default, so what follows sets
-	 * only those a step needs that differ from it. */
-	CURL *easy = t->easy;
-	tw_transfer_certs *certs = t->certs;
-	const tw_transfer_sockets *sockets = t->sockets;
-	const tw_transfer_common *common = t->common;
-	bool engine_on = t->cookie_engine;
-	memset(t, 0, sizeof(*t));
-	t->certs = certs;
-	t->sockets = sockets;
-	t->common = common;
-	t->resp = resp;
-	tw_response_reset(resp);
-	if (easy) {
-		/* The queued cookie-file list stays on the handle after its
-		 * transfer; curl_easy_reset drops it unfreed (transfer.h): free
-		 * it first. The engine stays on, and the shared jar is not
-		 * cleared (libcurl clears only a handle's own cookies). */
-		curl_easy_setopt(easy, CURLOPT_COOKIEFILE, NULL);
-		curl_easy_reset(easy);
-	} else
-		easy = curl_easy_init();
-	t->easy = easy;
-	resp->easy = easy;
-	resp->method = strdup(req->method);
-	if (!easy || !resp->method)
-		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	tw_transfer_shape s;
+	s.plain = strcmp(req->method, "GET") == 0 && !req->body && req->part_count == 0 &&
+		  req->http_version == 0 && !req->raw_body && !req->insecure && !req->cert &&
+		  !tw_http_request_has_header(req, "Cookie");
+	s.follow = follow && left > 0;
+	s.left = s.follow ? left : 0;
+	s.certinfo = follow || strncasecmp(req->url, "https:", 6) == 0;
+	s.timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : opts->timeout_ms;
+	s.opts = opts;
+	s.private = private;
+	return s;
+}
 
-	/* The share holds the jar; COOKIEFILE "" switches the handle's
-	 * cookie engine on, once per handle (transfer.h). */
-	curl_easy_setopt(easy, CURLOPT_SHARE, jar);
+/* Whether two plain requests set the same options. */
+static bool same_shape(const tw_transfer_shape *a, const tw_transfer_shape *b)
+{
+	return a->plain && b->plain && a->follow == b->follow && a->certinfo == b->certinfo &&
+	       a->left == b->left && a->timeout_ms == b->timeout_ms && a->opts == b->opts &&
+	       a->private == b->private;
+}
+
+/* Every option but the URL, the jar and the header lines, on a handle
+ * just reset (so only those that differ from libcurl's defaults). */
+static int set_options(tw_transfer *t, const tw_http_request *req, const tw_run_options *opts,
+		       const tw_transfer_shape *shape, bool follow, bool engine_on, tw_error *err)
+{
+	CURL *easy = t->easy;
+	const tw_transfer_common *common = t->common;
+	/* COOKIEFILE "" switches the handle's cookie engine on, once per
+	 * handle (transfer.h). */
 	if (!engine_on)
 		curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");
-	t->cookie_engine = true;
-	curl_easy_setopt(easy, CURLOPT_PRIVATE, private);
-	if (sockets) {
-		curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, sockets->opened);
-		curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, sockets->data);
-		curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, sockets->closed);
-		curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, sockets->data);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, shape->private);
+	if (t->sockets) {
+		curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, t->sockets->opened);
+		curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, t->sockets->data);
+		curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, t->sockets->closed);
+		curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, t->sockets->data);
 	}
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	/* libcurl only reads the handle (it copies it per transfer). */
-	if (req->parsed_url)
-		curl_easy_setopt(easy, CURLOPT_CURLU, (CURLU *)req->parsed_url);
-	else
-		curl_easy_setopt(easy, CURLOPT_URL, req->url);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	/* Under a limit of 0 libcurl would take the first 3xx for one
-	 * redirect too many: a limit of 0 follows none, the 3xx is the
-	 * response. */
-	bool follow = req->follow ? req->follow > 0 : !opts->no_follow;
-	/* A chain a meta refresh continues has used some of the limit. */
-	long left = opts->max_redirects - resp->chain_redirects;
-	t->max_redirects = opts->max_redirects;
 	/* Not following is libcurl's default, and its limit is read only
 	 * when it follows. */
-	if (follow && left > 0) {
+	if (shape->follow) {
 		curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(easy, CURLOPT_MAXREDIRS, left);
+		curl_easy_setopt(easy, CURLOPT_MAXREDIRS, shape->left);
 	}
 	/* No AUTOREFERER: a redirect keeps the Referer the chain started
 	 * with, as in a browser (hop_headers); a visit and a raw request
 	 * send none. */
-	/* Decoding on; the lines themselves are the common tail below. */
+	/* Decoding on; the lines themselves are the common tail (see the
+	 * end of tw_transfer_start). */
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, common ? common->encodings : "");
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, opts->connect_timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
-			 req->timeout_ms > 0 ? req->timeout_ms : opts->timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, shape->timeout_ms);
 	if (!common)
 		curl_easy_setopt(easy, CURLOPT_USERAGENT, tw_transfer_user_agent(opts));
 	if (opts->insecure) {
@@ -483,22 +469,87 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	else if (!plain_get && strcmp(m, "POST") != 0)
 		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, m);
 
-	if (req->part_count > 0) {
-		int rc = setup_mime(t, req, err);
-		if (rc)
-			return rc;
-	} else if (req->body) {
+	if (req->part_count > 0)
+		return setup_mime(t, req, err);
+	if (req->body) {
 		/* Not copied: req outlives the transfer, and a large body
 		 * should not be held twice per customer. */
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
 		t->posted = true;
-		resp->bytes_out = (double)req->body_len;
+		t->resp->bytes_out = (double)req->body_len;
 	} else if (strcmp(m, "POST") == 0) {
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, 0L);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
 		t->posted = true;
 	}
+	return TW_OK;
+}
+
+int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
+		      const tw_http_request *req, const tw_run_options *opts,
+		      void *private, tw_error *err)
+{
+	release_request(t);
+	/* Under a limit of 0 libcurl would take the first 3xx for one
+	 * redirect too many: a limit of 0 follows none, the 3xx is the
+	 * response. */
+	bool follow = req->follow ? req->follow > 0 : !opts->no_follow;
+	/* A chain a meta refresh continues has used some of the limit. */
+	long left = opts->max_redirects - resp->chain_redirects;
+	tw_transfer_shape shape = shape_of(req, opts, follow, left, private);
+	/* One handle for every transfer of the slot (decision 2). A plain
+	 * request after a plain one with the same options leaves them as they
+	 * are (only the URL, the jar and the header lines change); any other
+	 * resets the handle, which puts every option back to libcurl's
+	 * default, and sets those it needs. A reset and its options were a
+	 * tenth of a one-step performance's instructions. */
+	CURL *easy = t->easy;
+	bool keep = easy && same_shape(&shape, &t->shape);
+	tw_transfer_certs *certs = t->certs;
+	const tw_transfer_sockets *sockets = t->sockets;
+	const tw_transfer_common *common = t->common;
+	bool engine_on = t->cookie_engine;
+	memset(t, 0, sizeof(*t));
+	t->certs = certs;
+	t->sockets = sockets;
+	t->common = common;
+	t->resp = resp;
+	t->max_redirects = opts->max_redirects;
+	tw_response_reset(resp);
+	if (easy) {
+		/* The queued cookie-file list stays on the handle after its
+		 * transfer: curl_easy_reset would drop it unfreed (transfer.h),
+		 * and a kept handle would load it again at every transfer. The
+		 * engine stays on, and the shared jar is not cleared (libcurl
+		 * clears only a handle's own cookies). */
+		curl_easy_setopt(easy, CURLOPT_COOKIEFILE, NULL);
+		if (!keep)
+			curl_easy_reset(easy);
+	} else
+		easy = curl_easy_init();
+	t->easy = easy;
+	resp->easy = easy;
+	resp->method = strdup(req->method);
+	if (!easy || !resp->method)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	t->cookie_engine = true;
+	/* The share holds the jar (a customer's end takes it off). */
+	curl_easy_setopt(easy, CURLOPT_SHARE, jar);
+	/* libcurl only reads the handle (it copies it per transfer); a
+	 * handle set takes precedence over the text, so a kept handle's is
+	 * taken off for a URL given as text. The text is set either way:
+	 * libcurl 7.88 reads a handle's URL back for CURLINFO_EFFECTIVE_URL
+	 * only on a handle that has none yet, so a kept handle would report
+	 * the URL before. */
+	curl_easy_setopt(easy, CURLOPT_CURLU, (CURLU *)req->parsed_url);
+	curl_easy_setopt(easy, CURLOPT_URL, req->url);
+	if (!keep) {
+		int rc = set_options(t, req, opts, &shape, follow, engine_on, err);
+		if (rc)
+			return rc; /* t->shape stays unset: the next one resets */
+	}
+	t->shape = shape;
 
 	if (req->navigation && !tw_http_request_has_header(req, "Accept"))
 		t->headers = curl_slist_append(

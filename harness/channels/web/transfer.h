@@ -88,6 +88,18 @@ typedef struct tw_transfer_sockets {
 	void *data;
 } tw_transfer_sockets;
 
+/* issue 15: what a plain request set on the handle beyond its URL, jar
+ * and header lines (tw_transfer_start). */
+typedef struct tw_transfer_shape {
+	bool plain; /* a GET without body, parts, cookies or transport lines */
+	bool follow;
+	bool certinfo;
+	long left;
+	long timeout_ms;
+	const tw_run_options *opts;
+	void *private;
+} tw_transfer_shape;
+
 typedef struct tw_transfer {
 	CURL *easy;                 /* owned: the slot's handle, reset and
 				       reused by each tw_transfer_start; its
@@ -130,6 +142,8 @@ typedef struct tw_transfer {
 	const tw_transfer_common *common;
 	struct curl_slist *common_after; /* the request's own line the common
 					    tail is linked after, or NULL */
+	tw_transfer_shape shape;         /* what the handle's options are set
+					    for; plain false: unknown */
 } tw_transfer;
 
 /* A new cookie jar; NULL on out of memory. Free it with
