@@ -12,7 +12,9 @@
 # the stage, both on 127.0.0.1 only, and prints:
 #   a) requests/s and CPU per request of techweek and of wrk on a static file
 #      served by that nginx, 50 connections, 1 and 2 threads, nginx's CPU use
-#      during each run and which side was the bottleneck;
+#      during each run and which side was the bottleneck; and of libcurl alone
+#      (tests/bench/curl_floor.c: the same requests with nothing else), which
+#      splits techweek's cost into libcurl's own and techweek's;
 #   b) the same web journey run M times by techweek (1 customer, and 10 at
 #      once) and by newman (-n M): wall time and CPU time;
 #   c) techweek's CPU per step and peak resident memory at 1 000 and
@@ -88,6 +90,7 @@ if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
     bash .ci/build plain
 fi
 techweek=$root/build/plain/harness/techweek
+floor=$root/build/plain/tests/bench/curl_floor
 stage_bin=$root/build/plain/fixtures/techweek-stage
 if [ ! -x "$techweek" ] || [ ! -x "$stage_bin" ]; then die "no build in build/plain"; fi
 # grep reads the whole help (not -q): quitting at the first match would
@@ -291,9 +294,25 @@ run_tw_ping() {
     say "$name: ${rate[$name]} req/s, ${cpu_req[$name]} us CPU/request, nginx ${srv_cpu[$name]}% of a core, machine ${idle[$name]}% idle, $(rss_kb "$name") KB peak RSS; bottleneck: $(bottleneck "$name")"
 }
 
+# run_floor : libcurl alone (curl_floor), as many requests on as many
+# connections as techweek-j1 sent, one thread.
+run_floor() {
+    local name=floor n=${reqs[techweek-j1]}
+    threads[$name]=1
+    server_before
+    timed "$name" "$floor" "$nginx_url" "$connections" "$n" || die "curl_floor failed"
+    reqs[$name]=$n
+    wall[$name]=$(awk '/requests in/ { print $4 }' "$work/$name.out")
+    server_after "$name"
+    rate[$name]=$(calc "$n / ${wall[$name]}" "%.0f")
+    cpu_req[$name]=$(calc "1e6 * $(cpu_s "$name") / $n" "%.2f")
+    say "$name: ${rate[$name]} req/s, ${cpu_req[$name]} us CPU/request, nginx ${srv_cpu[$name]}% of a core, machine ${idle[$name]}% idle; bottleneck: $(bottleneck "$name")"
+}
+
 for t in 1 2; do
     run_wrk "$t"
     run_tw_ping "techweek-j$t" "$connections" "$t"
+    [ "$t" = 1 ] && run_floor
 done
 
 # === d) the scale curve: busy customers, then idle ones =========================
@@ -456,12 +475,14 @@ a core; both when both; else the machine when under 5% of all CPUs sat idle
 |---|---:|---:|---:|---:|---:|---:|---:|---|
 EOF
 for t in 1 2; do
-    for name in "wrk-t$t" "techweek-j$t"; do
-        if [ "$name" = "wrk-t$t" ]; then
-            label="wrk -c $connections -t $t"
-        else
-            label="techweek --customers $connections --jobs $t"
-        fi
+    names=("wrk-t$t" "techweek-j$t")
+    [ "$t" = 1 ] && names+=(floor)
+    for name in "${names[@]}"; do
+        case $name in
+        wrk-*) label="wrk -c $connections -t $t" ;;
+        techweek-*) label="techweek --customers $connections --jobs $t" ;;
+        floor) label="libcurl alone (curl_floor, $connections connections)" ;;
+        esac
         printf '| %s | %s | %s | %s | %s | %s | %s; %s | %s%% | %s |\n' "$label" \
             "${reqs[$name]}" "${wall[$name]}" "${rate[$name]}" "${cpu_req[$name]}" \
             "$(client_cpu "$name")" "${srv_cpu[$name]}" "${srv_max[$name]}" "${idle[$name]}" \
@@ -474,6 +495,9 @@ cat <<EOF
 |---|---:|---:|
 | 1 | $(ratio "${rate[techweek-j1]}" "${rate[wrk-t1]}") | $(ratio "${cpu_req[techweek-j1]}" "${cpu_req[wrk-t1]}") |
 | 2 | $(ratio "${rate[techweek-j2]}" "${rate[wrk-t2]}") | $(ratio "${cpu_req[techweek-j2]}" "${cpu_req[wrk-t2]}") |
+
+Where techweek's CPU per request goes (one thread): libcurl alone costs
+$(ratio "${cpu_req[floor]}" "${cpu_req[wrk-t1]}")× wrk's CPU per request; techweek costs $(ratio "${cpu_req[techweek-j1]}" "${cpu_req[floor]}")× libcurl alone's.
 
 ### b) The web journey (page, form with CSRF token and cookie, 303 to the confirmation, JSON API check), $journeys times
 
