@@ -45,11 +45,13 @@ if ! command -v valgrind >/dev/null || ! command -v callgrind_annotate >/dev/nul
     $sudo apt-get install -y -qq --no-install-recommends valgrind >/dev/null
 fi
 techweek=$build/harness/techweek
+floor=$build/tests/bench/curl_floor
 if [ ! -x "$techweek" ]; then
     say "building techweek (.ci/build plain)"
     bash .ci/build plain
 fi
 [ -x "$techweek" ] || die "no techweek in $build"
+[ -x "$floor" ] || die "no tests/bench/curl_floor in $build"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/techweek-profile.XXXXXX")
 trap 'stop_nginx; rm -rf "$work"' EXIT
@@ -87,8 +89,7 @@ printf '\ntop %s functions by inclusive Ir (named ones; %% of the whole program)
 printf '%14s %7s %11s  %s\n' "Ir" "%" "Ir/perf" "function (object)"
 grep -E '^ *[0-9,]+ \([ 0-9.]+%\)  .* \[' "$work/annotate.txt" |
     grep -v -E '\?\?\?:0x|PROGRAM TOTALS' |
-    head -n "$top" |
-    awk -v n="$performances" '{
+    awk -v n="$performances" -v top="$top" 'NR > top { next } {
         ir = $1; gsub(/,/, "", ir)
         match($0, /\( *[0-9.]+%\)/)
         pct = substr($0, RSTART + 1, RLENGTH - 2); gsub(/ /, "", pct)
@@ -98,3 +99,14 @@ grep -E '^ *[0-9,]+ \([ 0-9.]+%\)  .* \[' "$work/annotate.txt" |
         sub(/^[^:]*\//, "", name)                  # harness/runner/runner.c:work -> runner.c:work
         printf "%14s %7s %10.1fk  %s (%s)\n", $1, pct, ir / n / 1000, name, obj
     }'
+
+say "callgrind: libcurl alone (curl_floor), $performances requests on $customers connections"
+valgrind --tool=callgrind --callgrind-out-file="$work/floor.out" \
+    "$floor" "$target" "$customers" "$performances" >/dev/null 2>"$work/floor.err" ||
+    die "curl_floor under callgrind failed: $(tail -n 20 "$work/floor.err")"
+floor_ir=$(callgrind_annotate --inclusive=yes "$work/floor.out" |
+    awk '!found && /curl_floor\.c:main \[/ { gsub(/,/, "", $1); print $1; found = 1 }')
+[ -n "$floor_ir" ] || die "no curl_floor.c:main in callgrind's output"
+printf '\nlibcurl alone (curl_floor.c:main, inclusive): %s Ir / %s = %s Ir per request\n' \
+    "$(calc "$floor_ir / 1e6" "%.1f")M" "$performances" "$(calc "$floor_ir / $performances / 1000" "%.1f")k"
+printf 'techweek / libcurl alone: %s\n' "$(calc "$work_ir / $floor_ir" "%.2f")"

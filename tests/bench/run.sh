@@ -20,7 +20,8 @@
 #   c) techweek's CPU per step and peak resident memory at 1 000 and
 #      1 000 000 performances of the one-step rehearsal (flat memory);
 #   d) the scale curve: 50, 500 and 5 000 customers on the one-step rehearsal
-#      (rate, CPU per request, peak memory per customer, bottleneck), and
+#      (rate, CPU per request beside libcurl alone's on as many connections,
+#      peak memory per customer, bottleneck), and
 #      the same numbers of customers all idle at once in a pause (resident
 #      memory per idle customer);
 #   e) the open model: 2 000 arrivals/s for 20 s, requested against achieved
@@ -294,13 +295,13 @@ run_tw_ping() {
     say "$name: ${rate[$name]} req/s, ${cpu_req[$name]} us CPU/request, nginx ${srv_cpu[$name]}% of a core, machine ${idle[$name]}% idle, $(rss_kb "$name") KB peak RSS; bottleneck: $(bottleneck "$name")"
 }
 
-# run_floor : libcurl alone (curl_floor), as many requests on as many
-# connections as techweek-j1 sent, one thread.
+# run_floor NAME AS CONNECTIONS : libcurl alone (curl_floor), as many
+# requests as the techweek run AS sent, on CONNECTIONS connections, one thread.
 run_floor() {
-    local name=floor n=${reqs[techweek-j1]}
+    local name=$1 n=${reqs[$2]} c=$3
     threads[$name]=1
     server_before
-    timed "$name" "$floor" "$nginx_url" "$connections" "$n" || die "curl_floor failed"
+    timed "$name" "$floor" "$nginx_url" "$c" "$n" || die "curl_floor failed"
     reqs[$name]=$n
     wall[$name]=$(awk '/requests in/ { print $4 }' "$work/$name.out")
     server_after "$name"
@@ -312,7 +313,7 @@ run_floor() {
 for t in 1 2; do
     run_wrk "$t"
     run_tw_ping "techweek-j$t" "$connections" "$t"
-    [ "$t" = 1 ] && run_floor
+    [ "$t" = 1 ] && run_floor floor techweek-j1 "$connections"
 done
 
 # === d) the scale curve: busy customers, then idle ones =========================
@@ -322,6 +323,7 @@ tw scale-c1 "$small" 1 1 "$bench/ping.rehearsal" "target=$nginx_url"
 say "scale-c1: $(rss_kb scale-c1) KB peak RSS"
 for c in "${scale[@]}"; do
     run_tw_ping "scale-c$c" "$c" 1
+    run_floor "floor-c$c" "scale-c$c" "$c"
 done
 
 # idle_run N : N customers GET /idle.txt, pause $idle_seconds, GET /after.txt.
@@ -539,15 +541,17 @@ Peak RSS at $large performances minus at $small: $(mib "$(($(rss_kb "mem-$large"
 ### d) Scale: customers in flight (one-step GET, --jobs 1)
 
 Busy: each customer GETs and ends, and a new one takes its place, ~${seconds} s
-a run. Peak RSS per customer = (peak RSS − peak RSS with 1 customer, $(mib "$(rss_kb scale-c1)") MiB) / customers.
+a run; "libcurl alone" is curl_floor with as many requests on as many
+connections. Peak RSS per customer = (peak RSS − peak RSS with 1 customer, $(mib "$(rss_kb scale-c1)") MiB) / customers.
 
-| customers | requests | seconds | requests/s | CPU µs/request | peak RSS (MiB) | KiB per customer | client CPU (% of a core) | nginx CPU (% of a core; busiest worker) | machine idle | bottleneck |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
+| customers | requests | seconds | requests/s | CPU µs/request | libcurl alone: CPU µs/request | peak RSS (MiB) | KiB per customer | client CPU (% of a core) | nginx CPU (% of a core; busiest worker) | machine idle | bottleneck |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
 EOF
 for c in "${scale[@]}"; do
     name=scale-c$c
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s; %s | %s%% | %s |\n' "$c" "${reqs[$name]}" \
-        "${wall[$name]}" "${rate[$name]}" "${cpu_req[$name]}" "$(mib "$(rss_kb "$name")")" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s; %s | %s%% | %s |\n' "$c" "${reqs[$name]}" \
+        "${wall[$name]}" "${rate[$name]}" "${cpu_req[$name]}" "${cpu_req[floor-c$c]}" \
+        "$(mib "$(rss_kb "$name")")" \
         "$(calc "($(rss_kb "$name") - $(rss_kb scale-c1)) / $c" "%.1f")" "$(client_cpu "$name")" \
         "${srv_cpu[$name]}" "${srv_max[$name]}" "${idle[$name]}" "$(bottleneck "$name")"
 done
