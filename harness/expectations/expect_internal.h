@@ -69,6 +69,8 @@ typedef struct eval {
 	bool whole;     /* issue 14, CLOCK: quotes and excerpts are whole (up
 			   to TW_EXPECT_WHOLE_MAX): a call subject's, which
 			   only a report may cut */
+	bool brief;     /* tw_expect_eval_brief: the verdict (and capture)
+			   without words; a failure is evaluated again */
 } eval;
 
 /* issue 14, CLOCK: what "whole" holds at most: a step's message (64 KiB)

@@ -886,7 +886,7 @@ static void run_expect(tw_customer *c, tw_step_result *sr, const tw_step *st, do
 		return;
 	}
 	tw_expect_outcome out = {0};
-	if (tw_expect_eval(&st->expect, &c->resp, c->vars, &c->run->redact, &out) != TW_OK) {
+	if (tw_expect_eval_brief(&st->expect, &c->resp, c->vars, &c->run->redact, &out) != TW_OK) {
 		tw_customer_fail(c, sr, TW_STATUS_FAILED, now_ms, NULL, NULL, "out of memory");
 		return;
 	}
@@ -1360,8 +1360,8 @@ bool tw_customer_status_unexpected(tw_customer *c)
 		if (tw_expect_quick(&st->expect, &c->resp))
 			return false; /* it holds: the status is declared */
 		tw_expect_outcome out = {0};
-		bool holds = tw_expect_eval(&st->expect, &c->resp, c->vars, &c->run->redact, &out) ==
-				     TW_OK &&
+		bool holds = tw_expect_eval_brief(&st->expect, &c->resp, c->vars, &c->run->redact,
+						  &out) == TW_OK &&
 			     out.passed;
 		tw_expect_outcome_free(&out);
 		if (holds)
@@ -1483,8 +1483,8 @@ static bool poll_holds(tw_customer *c)
 		if (tw_expect_quick(&st->expect, &c->resp))
 			continue; /* it holds */
 		tw_expect_outcome out = {0};
-		bool holds = tw_expect_eval(&st->expect, &c->resp, c->vars, &c->run->redact, &out) ==
-				     TW_OK &&
+		bool holds = tw_expect_eval_brief(&st->expect, &c->resp, c->vars, &c->run->redact,
+						  &out) == TW_OK &&
 			     out.passed;
 		tw_expect_outcome_free(&out);
 		if (!holds)

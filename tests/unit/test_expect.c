@@ -177,12 +177,39 @@ static tw_expect counted(tw_expect e)
 	return e;
 }
 
-/* Evaluates e, asserts the verdict and (when not NULL) the message; the
- * caller frees the outcome. */
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* tw_expect_eval_brief on the same case: the same verdict and capture; a
+ * pass without words, a failure with exactly tw_expect_eval's. */
+static void same_when_brief(fx *f, const tw_expect *e, const tw_expect_outcome *full)
+{
+	tw_expect_outcome b;
+	assert_int_equal(tw_expect_eval_brief(e, &f->resp, f->vars, NULL, &b), TW_OK);
+	assert_int_equal(b.passed, full->passed);
+	assert_true(same_text(b.captured, full->captured));
+	assert_int_equal(b.captured_secret, full->captured_secret);
+	if (b.passed) {
+		assert_null(b.message);
+		assert_null(b.expected);
+		assert_null(b.actual);
+	} else {
+		assert_true(same_text(b.message, full->message));
+		assert_true(same_text(b.expected, full->expected));
+		assert_true(same_text(b.actual, full->actual));
+	}
+	tw_expect_outcome_free(&b);
+}
+
+/* Evaluates e, asserts the verdict and (when not NULL) the message, and
+ * that the brief evaluation agrees; the caller frees the outcome. */
 static tw_expect_outcome judge(fx *f, tw_expect e, bool passed, const char *message)
 {
 	tw_expect_outcome o;
 	assert_int_equal(tw_expect_eval(&e, &f->resp, f->vars, NULL, &o), TW_OK);
+	same_when_brief(f, &e, &o);
 	if (o.passed != passed)
 		fail_msg("expected %s, got %s: %s", passed ? "a pass" : "a failure",
 			 o.passed ? "a pass" : "a failure", o.message);
