@@ -919,14 +919,16 @@ static int carry_authorization(tw_customer *c, tw_http_request *req)
 {
 	const char *prefix = "Authorization:";
 	size_t n = strlen(prefix);
-	char *origin = tw_url_origin(req->url);
-	if (!origin)
-		return TW_OK; /* no origin to speak of */
-	int rc = TW_OK;
 	const char *given = NULL;
 	for (size_t i = 0; i < req->header_count && !given; i++)
 		if (strncasecmp(req->headers[i], prefix, n) == 0)
 			given = req->headers[i] + n;
+	if (!given && !c->authorization)
+		return TW_OK; /* nothing to keep, nothing to carry */
+	char *origin = tw_url_origin(req->url);
+	if (!origin)
+		return TW_OK; /* no origin to speak of */
+	int rc = TW_OK;
 	if (given) {
 		given += strspn(given, " \t");
 		char *copy = strdup(given);
