@@ -846,8 +846,8 @@ char *tw_url_origin(const char *url)
 	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
 		/* The default port is no part of an origin as browsers write it. */
 		curl_url_get(h, CURLUPART_PORT, &port, CURLU_NO_DEFAULT_PORT);
-		/* Copied, not printed: a web journey asks for up to ten
-		 * origins, and vsnprintf was a fifth of each one's cost. */
+		/* Copied, not printed: vsnprintf was over a quarter of an
+		 * origin's cost, and a web journey asks for several. */
 		size_t ns = strlen(scheme), nh = strlen(host), np = port ? strlen(port) : 0;
 		out = malloc(ns + 3 + nh + (port ? 1 + np : 0) + 1);
 		if (out) {

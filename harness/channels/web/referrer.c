@@ -67,11 +67,20 @@ int tw_referrer_value(tw_referrer_policy policy, const char *referrer, const cha
 	if (!referrer || policy == TW_REFERRER_NO_REFERRER)
 		return TW_OK;
 	char *from = tw_url_origin(referrer), *to = tw_url_origin(url);
-	if (!from || !to) { /* no origin to speak of (or out of memory) */
-		free(from);
-		free(to);
+	int rc = tw_referrer_value_between(policy, referrer, from, url, to, out);
+	free(from);
+	free(to);
+	return rc;
+}
+
+int tw_referrer_value_between(tw_referrer_policy policy, const char *referrer,
+			      const char *from, const char *url, const char *to, char **out)
+{
+	*out = NULL;
+	if (!referrer || policy == TW_REFERRER_NO_REFERRER)
 		return TW_OK;
-	}
+	if (!from || !to) /* no origin to speak of (or out of memory) */
+		return TW_OK;
 	bool same = strcmp(from, to) == 0;
 	bool downgrade = is_https(referrer) && !is_https(url);
 	enum { NONE, ORIGIN, FULL } send = FULL;
@@ -108,7 +117,5 @@ int tw_referrer_value(tw_referrer_policy policy, const char *referrer, const cha
 	}
 	if (send != NONE && !*out)
 		rc = TW_ENOMEM;
-	free(from);
-	free(to);
 	return rc;
 }

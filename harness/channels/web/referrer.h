@@ -36,5 +36,9 @@ tw_referrer_policy tw_referrer_policy_parse(const char *text, int legacy);
  * none. *out is malloc'd, NULL for none. TW_OK or TW_ENOMEM. */
 int tw_referrer_value(tw_referrer_policy policy, const char *referrer, const char *url,
 		      char **out);
+/* The same, given the two URLs' origins (tw_url_origin; NULL: none to
+ * speak of, and then no Referer): for a caller that already has them. */
+int tw_referrer_value_between(tw_referrer_policy policy, const char *referrer,
+			      const char *from, const char *url, const char *to, char **out);
 
 #endif

@@ -121,37 +121,45 @@ static void rewrite_line(struct curl_slist *line, size_t room, const char *name,
  * redirect anywhere). */
 static void hop_headers(tw_transfer *t, const char *method, const char *url)
 {
+	/* One origin a hop, for the three lines: each costs a URL parse. */
+	char *here = t->origin_line || t->referer_line || t->cookie_guard ? tw_url_origin(url)
+									 : NULL;
 	if (t->origin_line) {
 		/* Fetch: no Origin once a 303 (or a 301/302 after a POST)
 		 * made the request a GET; "null" once the chain went from an
 		 * origin other than the page's to another one. */
-		char *here = tw_url_origin(url);
 		if (t->last_origin && (!here || strcmp(here, t->last_origin) != 0) &&
 		    strcmp(t->page_origin, t->last_origin) != 0)
 			t->tainted = true;
 		bool safe = !method || strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 		rewrite_line(t->origin_line, t->origin_room, "Origin",
 			     safe ? NULL : t->tainted ? "null" : t->page_origin);
-		free(t->last_origin);
-		t->last_origin = here;
 	}
 	if (t->referer_line) {
 		const char *changed = t->sent > 1 ? tw_response_header(t->resp, "Referrer-Policy") : NULL;
 		int p = tw_referrer_policy_parse(changed, 0);
 		if (p != TW_REFERRER_UNSET)
 			t->referrer_policy = p;
+		/* The page's origin is the same for every hop. */
+		if (t->referrer && !t->referrer_origin)
+			t->referrer_origin = tw_url_origin(t->referrer);
 		char *value = NULL;
-		(void)tw_referrer_value(t->referrer_policy, t->referrer, url, &value);
+		(void)tw_referrer_value_between(t->referrer_policy, t->referrer, t->referrer_origin,
+						url, here, &value);
 		rewrite_line(t->referer_line, t->referer_room, "Referer", value); /* out of memory: none */
 		free(value);
 	}
 	if (t->cookie_guard) {
-		char *origin = tw_url_origin(url);
-		bool other = !origin || !t->origin || strcmp(origin, t->origin) != 0;
+		bool other = !here || !t->origin || strcmp(here, t->origin) != 0;
 		/* "Cookie:" tells libcurl a Cookie line is given (so it adds no
 		 * CURLOPT_COOKIE) and is itself not sent: the jar's go alone. */
 		memcpy(t->cookie_guard->data, other ? "Cookie:" : "", other ? 8 : 1);
-		free(origin);
+	}
+	if (t->origin_line) {
+		free(t->last_origin);
+		t->last_origin = here; /* the next hop's previous origin */
+	} else {
+		free(here);
 	}
 }
 
@@ -369,11 +377,12 @@ static void release_request(tw_transfer *t)
 	curl_mime_free(t->mime);
 	free(t->origin);
 	free(t->last_origin);
+	free(t->referrer_origin);
 	t->headers = t->common_after = NULL;
 	t->mime = NULL;
 	t->posted = false;
 	t->referer_line = t->cookie_guard = t->origin_line = NULL;
-	t->origin = t->last_origin = NULL;
+	t->origin = t->last_origin = t->referrer_origin = NULL;
 	t->tainted = false;
 }
 

@@ -121,6 +121,7 @@ typedef struct tw_transfer {
 	struct curl_slist *referer_line; /* "Referer: ..." or "Referer:" (none) */
 	size_t referer_room, origin_room; /* their lines' first lengths */
 	const char *referrer;            /* borrowed from the request */
+	char *referrer_origin;           /* owned: its origin, once asked */
 	int referrer_policy;             /* tw_referrer_policy */
 	struct curl_slist *cookie_guard; /* "Cookie:" where the script's
 					    Cookie must not go, else "" */
