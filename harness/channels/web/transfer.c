@@ -113,6 +113,18 @@ static void rewrite_line(struct curl_slist *line, size_t room, const char *name,
 		snprintf(line->data, room + 1, "%s:", name); /* "Name:": not sent */
 }
 
+/* Fetch's request-body-header names: what describes a body, not the
+ * request. */
+static bool is_body_header(const char *line)
+{
+	static const char *const names[] = {"Content-Type:", "Content-Encoding:",
+					    "Content-Language:", "Content-Location:"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strncasecmp(line, names[i], strlen(names[i])) == 0)
+			return true;
+	return false;
+}
+
 /* What a browser's request to url says that depends on url: the Referer
  * the policy lets that origin see (a redirect's Referrer-Policy header
  * changes the policy for the requests after it), and the script's
@@ -160,6 +172,15 @@ static void hop_headers(tw_transfer *t, const char *method, const char *url)
 		t->last_origin = here; /* the next hop's previous origin */
 	} else {
 		free(here);
+	}
+	/* Fetch, HTTP-redirect fetch: a redirect that makes the request a
+	 * GET drops its body and the headers about it ("Name:" is not
+	 * sent); libcurl drops the body, not a line it was given. */
+	bool bodiless = method && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+	for (size_t i = 0; bodiless && i < t->body_line_count; i++) {
+		char *colon = strchr(t->body_lines[i]->data, ':');
+		if (colon)
+			colon[1] = '\0';
 	}
 }
 
@@ -382,6 +403,7 @@ static void release_request(tw_transfer *t)
 	t->mime = NULL;
 	t->posted = false;
 	t->referer_line = t->cookie_guard = t->origin_line = NULL;
+	t->body_line_count = 0;
 	t->origin = t->last_origin = t->referrer_origin = NULL;
 	t->tainted = false;
 }
@@ -568,6 +590,7 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	 * CURLOPT_COOKIE with the jar, but sends a Cookie line beside it. */
 	tw_buf cookies;
 	tw_buf_init(&cookies, SIZE_MAX);
+	bool has_body = strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
 	for (size_t i = 0; i < req->header_count; i++) {
 		const char *line = req->headers[i];
 		if (strncasecmp(line, "Origin:", 7) == 0 && !t->origin_line) {
@@ -578,6 +601,15 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 			}
 			t->page_origin = line + 7 + strspn(line + 7, " \t");
 			t->origin_room = strlen(line);
+			continue;
+		}
+		if (has_body && t->body_line_count < TW_BODY_LINES && is_body_header(line)) {
+			struct curl_slist *l = append_line(t, line);
+			if (!l) {
+				tw_buf_free(&cookies);
+				return tw_error_set(err, TW_ENOMEM, "out of memory");
+			}
+			t->body_lines[t->body_line_count++] = l;
 			continue;
 		}
 		if (strncasecmp(line, "Cookie:", 7) == 0) {

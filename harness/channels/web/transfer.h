@@ -35,6 +35,9 @@
 #include "channels/web/response.h"
 #include "techweek/run.h"
 
+/* Body header lines a transfer can drop on a redirect (Fetch names four). */
+#define TW_BODY_LINES 4
+
 /* The server certificate each origin showed, for the whole run (issue 12,
  * capability 11): libcurl reports CERTINFO at the handshake only, and a
  * connection is pooled across steps and customers, so a response on a
@@ -130,6 +133,11 @@ typedef struct tw_transfer {
 	const char *page_origin;         /* borrowed: the Origin the request has */
 	char *last_origin;               /* owned: the previous request's origin */
 	bool tainted;                    /* Fetch's redirect-tainted origin */
+	/* The script's or the form's lines about its body (Content-Type and
+	 * the like, the first TW_BODY_LINES of them), emptied when a
+	 * redirect makes the request a GET. Lines of headers. */
+	struct curl_slist *body_lines[TW_BODY_LINES];
+	size_t body_line_count;
 	char errbuf[CURL_ERROR_SIZE];
 	/* transport (issue 12, capability 11): borrowed, the run's; kept
 	 * from one transfer to the next; NULL: certificates are read from
