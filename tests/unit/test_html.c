@@ -596,6 +596,12 @@ static void navigations_send_referer_and_origin_as_browsers_do(void **state)
 	/* same origin: the whole page URL, without fragment or credentials */
 	referrer("GET", "http://ada:pw@a.test:8080/menu?x=1#top", "http://a.test:8080/pizza",
 		 "http://a.test:8080/menu?x=1", NULL);
+	referrer("GET", "http://a.test:8080/menu?x=1#top", "http://a.test:8080/pizza",
+		 "http://a.test:8080/menu?x=1", NULL);
+	referrer("GET", "http://ada@a.test:8080/menu?to=b@c.test", "http://a.test:8080/pizza",
+		 "http://a.test:8080/menu?to=b@c.test", NULL);
+	referrer("GET", "http://a.test:8080/menu?x=1", "http://a.test:8080/pizza",
+		 "http://a.test:8080/menu?x=1", NULL);
 	/* another origin: only where the customer came from */
 	referrer("GET", "https://a.test/menu", "https://b.test/", "https://a.test/", NULL);
 	/* a POST says its origin too */

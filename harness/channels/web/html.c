@@ -883,6 +883,11 @@ static bool is_scheme(const char *url, const char *scheme)
 /* The page's URL as a Referer: no fragment, no user name or password. */
 static char *referer_url(const char *page_url)
 {
+	/* Without '#' and '@' there is neither to take out (a page's URL is
+	 * libcurl's, already in its normal form): the URL API's round trip,
+	 * four parts set and the URL printed, is a click's dearest step. */
+	if (!strchr(page_url, '#') && !strchr(page_url, '@'))
+		return strdup(page_url);
 	CURLU *h = curl_url();
 	char *u = NULL, *out = NULL;
 	if (h && curl_url_set(h, CURLUPART_URL, page_url, 0) == CURLUE_OK &&
