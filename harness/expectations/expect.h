@@ -40,8 +40,9 @@ int tw_expect_eval(const tw_expect *ex, tw_response *resp, const tw_vars *vars,
  * carries no words (message, expected and actual are NULL; captured is
  * set as tw_expect_eval sets it), and a failure is evaluated again in
  * full, so its outcome is exactly tw_expect_eval's. The runner's checks
- * pass far more often than they fail, and a pass's words were about half
- * of its cost (issue 15: 20 000 instructions of an `expect text`). */
+ * pass far more often than they fail, and a pass's words were most of
+ * its cost (issue 15, the web journey under callgrind: 44 k instructions
+ * an expectation, 17 k without them). */
 int tw_expect_eval_brief(const tw_expect *ex, tw_response *resp, const tw_vars *vars,
 			 const tw_redact *redact, tw_expect_outcome *out);
 
