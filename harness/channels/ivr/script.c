@@ -114,6 +114,21 @@ void tw_js_value_free(tw_js_value *v)
 
 /* ---- the child ---- */
 
+/*
+ * The child allocates only through glibc's own names for its allocator.
+ * A fork copies one thread, and every lock the others held stays held in
+ * the child: glibc's malloc resets its own at the fork, but a malloc that
+ * replaces it may not. AddressSanitizer's (GCC 12) did not: a child that
+ * forked while the worker thread was inside it waited forever in its
+ * first allocation (tests/cases/offload-script-waits, about 1 run in 5
+ * under ASan, before and after the allocator change). ASan leaves the
+ * __libc_ names to glibc; mimalloc, when the command links it, takes
+ * them too, and links no mutex a fork could leave held.
+ */
+extern void *__libc_malloc(size_t size);
+extern void *__libc_realloc(void *ptr, size_t size);
+extern void __libc_free(void *ptr);
+
 typedef struct heap {
 	size_t used, cap;
 	int over; /* an allocation was refused */
@@ -129,7 +144,7 @@ static void *heap_alloc(void *ctx, void *ptr, int size)
 	if (size <= 0) {
 		if (old) {
 			h->used -= was;
-			free(old);
+			__libc_free(old);
 		}
 		return NULL;
 	}
@@ -137,7 +152,7 @@ static void *heap_alloc(void *ctx, void *ptr, int size)
 		h->over = 1;
 		return NULL;
 	}
-	size_t *p = realloc(old, (size_t)size + 2 * sizeof(size_t));
+	size_t *p = __libc_realloc(old, (size_t)size + 2 * sizeof(size_t));
 	if (!p)
 		return NULL;
 	h->used = h->used - was + (size_t)size;
@@ -181,7 +196,8 @@ static int send_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* A string off the wire: malloc'd, NULL for none; -1 on a broken wire. */
+/* A string off the wire (the child's): __libc_malloc'd, NULL for none; -1
+ * on a broken wire. */
 static int read_str(int fd, char **out)
 {
 	uint32_t len;
@@ -190,7 +206,7 @@ static int read_str(int fd, char **out)
 		return -1;
 	if (len == NONE)
 		return 0;
-	if (len > TW_JS_MAX_TEXT + 4096 || !(*out = malloc((size_t)len + 1)))
+	if (len > TW_JS_MAX_TEXT + 4096 || !(*out = __libc_malloc((size_t)len + 1)))
 		return -1;
 	if (read_all(fd, *out, len))
 		return -1;
@@ -293,7 +309,7 @@ static void serve(int fd, size_t cap, double t)
 			_exit(0);
 		/* line numbers count from where the code sits in its document */
 		size_t pad = line > 1 && line < 1000000 ? (size_t)line - 1 : 0;
-		char *src = malloc(pad + strlen(code) + 1);
+		char *src = __libc_malloc(pad + strlen(code) + 1);
 		if (!src)
 			_exit(EXIT_NO_MEMORY);
 		memset(src, '\n', pad);
@@ -321,10 +337,10 @@ static void serve(int fd, size_t cap, double t)
 			sent = reply(fd, h.over ? 2 : 0, type, js_toboolean(J, -1), text);
 		}
 		js_pop(J, 1);
-		free(src);
-		free(code);
-		free(arg);
-		free(file);
+		__libc_free(src);
+		__libc_free(code);
+		__libc_free(arg);
+		__libc_free(file);
 		if (sent)
 			_exit(0);
 	}
