@@ -16,11 +16,12 @@
 #          writes its reports and exits 3.
 #
 # The budget is address space, not resident memory, so it includes the
-# program, its libraries and its allocator's reservations (MEM_BASE_MB). glibc is told to keep one arena
-# and to map every allocation of 256 KiB or more on its own, so that the
-# address space follows what techweek holds rather than how malloc
-# reserves it. A run must also have performed every performance: a run
-# that stops on "out of memory" fails the test.
+# program, its libraries and its allocator's reservations (MEM_BASE_MB).
+# glibc is told to keep one arena and to map every allocation of 256 KiB
+# or more on its own, so that the address space follows what techweek
+# holds rather than how malloc reserves it. A run must also have
+# performed every performance: a run that stops on "out of memory" fails
+# the test.
 # ulimit -v does not work under AddressSanitizer (it reserves terabytes of
 # shadow memory), so the sanitizer build skips this test. Nothing here is
 # timed: --timeout is generous, as 20 pages of 7 MiB take a while on a busy

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 
 #include "channels/ivr/script.h"
 
@@ -248,7 +249,7 @@ static void survives_its_thread(void **state)
 /* A sandbox forked while another thread is inside malloc starts all the
  * same: the fork copies that thread's locks held, and the child must not
  * wait on them (under ASan it did, about 1 fork in 5 of a busy run). */
-static volatile int churning;
+static atomic_int churning;
 
 static void *churn(void *arg)
 {

@@ -113,6 +113,12 @@ static void rewrite_line(struct curl_slist *line, size_t room, const char *name,
 		snprintf(line->data, room + 1, "%s:", name); /* "Name:": not sent */
 }
 
+/* A method that sends no body (Fetch's request-body headers go with it). */
+static bool get_or_head(const char *method)
+{
+	return method && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+}
+
 /* Fetch's request-body-header names: what describes a body, not the
  * request. */
 static bool is_body_header(const char *line)
@@ -143,7 +149,7 @@ static void hop_headers(tw_transfer *t, const char *method, const char *url)
 		if (t->last_origin && (!here || strcmp(here, t->last_origin) != 0) &&
 		    strcmp(t->page_origin, t->last_origin) != 0)
 			t->tainted = true;
-		bool safe = !method || strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+		bool safe = !method || get_or_head(method);
 		rewrite_line(t->origin_line, t->origin_room, "Origin",
 			     safe ? NULL : t->tainted ? "null" : t->page_origin);
 	}
@@ -176,8 +182,7 @@ static void hop_headers(tw_transfer *t, const char *method, const char *url)
 	/* Fetch, HTTP-redirect fetch: a redirect that makes the request a
 	 * GET drops its body and the headers about it ("Name:" is not
 	 * sent); libcurl drops the body, not a line it was given. */
-	bool bodiless = method && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
-	for (size_t i = 0; bodiless && i < t->body_line_count; i++) {
+	for (size_t i = 0; get_or_head(method) && i < t->body_line_count; i++) {
 		char *colon = strchr(t->body_lines[i]->data, ':');
 		if (colon)
 			colon[1] = '\0';
@@ -590,7 +595,7 @@ int tw_transfer_start(tw_transfer *t, CURLSH *jar, tw_response *resp,
 	 * CURLOPT_COOKIE with the jar, but sends a Cookie line beside it. */
 	tw_buf cookies;
 	tw_buf_init(&cookies, SIZE_MAX);
-	bool has_body = strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
+	bool has_body = !get_or_head(req->method);
 	for (size_t i = 0; i < req->header_count; i++) {
 		const char *line = req->headers[i];
 		if (strncasecmp(line, "Origin:", 7) == 0 && !t->origin_line) {
