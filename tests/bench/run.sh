@@ -15,8 +15,9 @@
 #      during each run and which side was the bottleneck; and of libcurl alone
 #      (tests/bench/curl_floor.c: the same requests with nothing else), which
 #      splits techweek's cost into libcurl's own and techweek's;
-#   b) the same web journey run M times by techweek (1 customer, and 10 at
-#      once) and by newman (-n M): wall time and CPU time;
+#   b) the same web journey run M times by newman (-n M) and by techweek
+#      (1 customer, and 10 at once; the median of BENCH_REPEATS runs, half
+#      before newman and half after): wall time and CPU time;
 #   c) techweek's CPU per step and peak resident memory at 1 000 and
 #      1 000 000 performances of the one-step rehearsal (flat memory);
 #   d) the scale curve: 50, 500 and 5 000 customers on the one-step rehearsal
@@ -34,6 +35,7 @@
 #   BENCH_PROBE=20000      performances of the short run that sizes each
 #                          techweek rate run
 #   BENCH_JOURNEYS=500     M, journeys per tool in b)
+#   BENCH_REPEATS=5        techweek's runs of the journey in b), each way
 #   BENCH_SMALL=1000       performances of the small run in c)
 #   BENCH_LARGE=1000000    performances of the large run in c)
 #   BENCH_SCALE="50 500 5000"  customers in d)
@@ -51,6 +53,7 @@ bench=$root/tests/bench
 seconds=${BENCH_SECONDS:-10}
 probe=${BENCH_PROBE:-20000}
 journeys=${BENCH_JOURNEYS:-500}
+repeats=${BENCH_REPEATS:-5}
 small=${BENCH_SMALL:-1000}
 large=${BENCH_LARGE:-1000000}
 read -r -a scale <<<"${BENCH_SCALE:-50 500 5000}"
@@ -63,6 +66,7 @@ connections=50
 
 # shellcheck source=tests/bench/lib.sh
 . "$bench/lib.sh"
+[[ $repeats =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEATS must be a whole number, at least 1 (it is '$repeats')"
 
 # --- what it needs -------------------------------------------------------------
 
@@ -154,9 +158,23 @@ timed() {
     fi
     return $rc
 }
+# timed_fine NAME CMD... : as timed, to the millisecond (bash's time keyword;
+# GNU time prints hundredths, a 4% step on the 0.25 s of a journey run), and
+# no peak RSS (0 in its place).
+timed_fine() {
+    local name=$1
+    shift
+    local rc=0 TIMEFORMAT='%3U %3S 0 %3R'
+    { time "$@" >"$work/$name.out" 2>"$work/$name.err"; } 2>"$work/$name.time" || rc=$?
+    if [ $rc -ne 0 ]; then
+        say "'$*' exited $rc; its stderr:"
+        tail -n 20 "$work/$name.err" >&2
+    fi
+    return $rc
+}
 user_s() { awk 'END { print $1 }' "$work/$1.time"; }
 sys_s() { awk 'END { print $2 }' "$work/$1.time"; }
-cpu_s() { awk 'END { printf "%.2f", $1 + $2 }' "$work/$1.time"; }
+cpu_s() { awk 'END { printf "%.3f", $1 + $2 }' "$work/$1.time"; }
 rss_kb() { awk 'END { print $3 }' "$work/$1.time"; }
 wall_s() { awk 'END { print $4 }' "$work/$1.time"; }
 
@@ -179,13 +197,14 @@ check_counts() {
 
 # tw NAME PERFORMANCES CUSTOMERS JOBS REHEARSAL VARS... : one timed techweek run,
 # its JSON result in $work/NAME.json; dies unless every performance passed.
+# TW_TIMER=timed_fine times it to the millisecond.
 tw() {
     local name=$1 n=$2 c=$3 j=$4 file=$5
     shift 5
     local -a vars=()
     local v
     for v in "$@"; do vars+=(--var "$v"); done
-    timed "$name" "$techweek" run -q --reports "$work/reports-$name" --json "$work/$name.json" \
+    "${TW_TIMER:-timed}" "$name" "$techweek" run -q --reports "$work/reports-$name" --json "$work/$name.json" \
         --performances "$n" --customers "$c" --jobs "$j" "${vars[@]}" "$file" ||
         die "techweek run $name failed"
     check_counts "$work/$name.json" "$n"
@@ -428,24 +447,50 @@ stage_after() {
     srv_cpu[$1]=$(calc "100 * ($(cpu_ticks "$stage_pid") - $stage_ticks0) / $hz / ${wall[$1]}" "%.0f")
 }
 
+# journey K : techweek's K-th pair of journey runs, 1 customer then 10.
+journey() {
+    local c jobs name
+    for c in 1 10; do
+        jobs=1
+        [ "$c" = 1 ] || jobs=2
+        name=journey-c$c-$1
+        stage_before
+        TW_TIMER=timed_fine tw "$name" "$journeys" "$c" "$jobs" "$bench/journey.rehearsal" \
+            "stage=$stage_url"
+        wall[$name]=$(wall_s "$name")
+        stage_after "$name"
+        say "$name: $journeys journeys in ${wall[$name]} s, $(cpu_s "$name") s CPU"
+    done
+}
+
+# A techweek run lasts a quarter of a second, newman's half a minute, and the
+# machine's speed drifts by more than the gap between two targets within
+# minutes: techweek runs BENCH_REPEATS times, half before newman and half
+# after, and its median run is the one compared.
+half=$(((repeats + 1) / 2))
+for ((k = 1; k <= half; k++)); do journey "$k"; done
 stage_before
-timed newman "$newman" run "$bench/journey.postman_collection.json" \
+timed_fine newman "$newman" run "$bench/journey.postman_collection.json" \
     --env-var "stage=$stage_url" -n "$journeys" --silent ||
     die "newman failed (a test did not pass, or it could not run)"
 wall[newman]=$(wall_s newman)
 stage_after newman
 say "newman: $journeys journeys in ${wall[newman]} s, $(cpu_s newman) s CPU"
+for ((k = half + 1; k <= repeats; k++)); do journey "$k"; done
 
-for c in 1 10; do
-    name=journey-c$c
-    jobs=1
-    [ "$c" = 1 ] || jobs=2
-    stage_before
-    tw "$name" "$journeys" "$c" "$jobs" "$bench/journey.rehearsal" "stage=$stage_url"
-    wall[$name]=$(wall_s "$name")
-    stage_after "$name"
-    say "$name: $journeys journeys in ${wall[$name]} s, $(cpu_s "$name") s CPU"
-done
+# median_run PREFIX : the name of the run of median CPU time among PREFIX-1..
+# PREFIX-$repeats; all_cpu PREFIX : their CPU times, smallest first.
+median_run() {
+    local k
+    for ((k = 1; k <= repeats; k++)); do echo "$(cpu_s "$1-$k") $1-$k"; done |
+        sort -g | sed -n "$(((repeats + 1) / 2))p" | cut -d' ' -f2
+}
+all_cpu() {
+    local k
+    for ((k = 1; k <= repeats; k++)); do cpu_s "$1-$k"; echo; done | sort -g | paste -sd' '
+}
+journey_c1=$(median_run journey-c1)
+journey_c10=$(median_run journey-c10)
 
 # === the report ================================================================
 
@@ -506,11 +551,11 @@ $(ratio "${cpu_req[floor]}" "${cpu_req[wrk-t1]}")× wrk's CPU per request; techw
 | runner | wall s | user s | sys s | CPU s | journeys/s | stage CPU (% of a core) |
 |---|---:|---:|---:|---:|---:|---:|
 EOF
-for name in newman journey-c1 journey-c10; do
+for name in newman "$journey_c1" "$journey_c10"; do
     case $name in
     newman) label="newman -n $journeys" ;;
-    journey-c1) label="techweek --performances $journeys --customers 1" ;;
-    journey-c10) label="techweek --performances $journeys --customers 10 --jobs 2" ;;
+    journey-c1-*) label="techweek --performances $journeys --customers 1 (median of $repeats runs)" ;;
+    journey-c10-*) label="techweek --performances $journeys --customers 10 --jobs 2 (median of $repeats runs)" ;;
     esac
     printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "${wall[$name]}" \
         "$(user_s "$name")" "$(sys_s "$name")" "$(cpu_s "$name")" \
@@ -518,10 +563,13 @@ for name in newman journey-c1 journey-c10; do
 done
 cat <<EOF
 
-| techweek | newman/techweek wall time | newman/techweek CPU time |
+techweek's CPU s in each of its $repeats runs, smallest first ($half ran before newman, $((repeats - half)) after):
+1 customer $(all_cpu journey-c1); 10 customers $(all_cpu journey-c10).
+
+| techweek (median run) | newman/techweek wall time | newman/techweek CPU time |
 |---|---:|---:|
-| 1 customer | $(ratio "${wall[newman]}" "${wall[journey-c1]}") | $(ratio "$(cpu_s newman)" "$(cpu_s journey-c1)") |
-| 10 customers, 2 jobs | $(ratio "${wall[newman]}" "${wall[journey-c10]}") | $(ratio "$(cpu_s newman)" "$(cpu_s journey-c10)") |
+| 1 customer | $(ratio "${wall[newman]}" "${wall[$journey_c1]}") | $(ratio "$(cpu_s newman)" "$(cpu_s "$journey_c1")") |
+| 10 customers, 2 jobs | $(ratio "${wall[newman]}" "${wall[$journey_c10]}") | $(ratio "$(cpu_s newman)" "$(cpu_s "$journey_c10")") |
 
 ### c) techweek: CPU per step and peak memory (one-step GET, $connections customers)
 
