@@ -35,7 +35,7 @@
 #   BENCH_PROBE=20000      performances of the short run that sizes each
 #                          techweek rate run
 #   BENCH_JOURNEYS=500     M, journeys per tool in b)
-#   BENCH_REPEATS=5        techweek's runs of the journey in b), each way
+#   BENCH_REPEATS=5        techweek's runs of the journey in b), with 1 customer and again with 10
 #   BENCH_SMALL=1000       performances of the small run in c)
 #   BENCH_LARGE=1000000    performances of the large run in c)
 #   BENCH_SCALE="50 500 5000"  customers in d)
