@@ -584,6 +584,59 @@ static void referrer(const char *method, const char *page, const char *to, const
 	referrer_under(TW_REFERRER_UNSET, method, page, to, referer, origin);
 }
 
+/* A hint saves a URL parse and never changes the answer: for every pair of
+ * these URLs, the origin of one that libcurl accepts, with the other's
+ * origin as its hint, is the origin of the one alone. */
+static void an_origin_hint_never_changes_the_origin(void **state)
+{
+	(void)state;
+	static const char *const urls[] = {
+		"http://127.0.0.1:8080/x",
+		"http://127.0.0.1:8080",
+		"http://127.0.0.1:8080?q=1",
+		"http://127.0.0.1:80/x",
+		"http://127.0.0.1/x",
+		"http://127.0.0.1:8080@evil.test/x",
+		"http://127.0.0.1:80801/x",
+		"http://127.0.0.1:8080.evil.test/x",
+		"HTTP://127.0.0.1:8080/x",
+		"https://127.0.0.1:8080/x",
+		"https://Shop.Example:443/a?b#c",
+		"https://shop.example/a",
+		"https://shop.example:8443/a",
+		"http://ada:pw@shop.example/a",
+		"http://[::1]:8080/x",
+		"http://[::1]/x",
+		"http://[::1]:8080/../y",
+		"http://a.test/x",
+		"http://a.test./x",
+		"http://a.test/x y",
+		"file:///etc/passwd",
+		"not a url",
+	};
+	size_t n = sizeof(urls) / sizeof(urls[0]);
+	int fast = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *alone = tw_url_origin(urls[i]);
+		for (size_t j = 0; j < n; j++) {
+			char *hint = tw_url_origin(urls[j]);
+			char *hinted = tw_url_origin_hint(urls[i], hint);
+			if (alone) {
+				assert_non_null(hinted);
+				assert_string_equal(hinted, alone);
+				fast += hint && strcmp(hint, alone) == 0;
+			}
+			free(hint);
+			free(hinted);
+		}
+		free(alone);
+	}
+	assert_true(fast > 0);
+	char *o = tw_url_origin_hint("http://a.test/x", NULL);
+	assert_string_equal(o, "http://a.test");
+	free(o);
+}
+
 static void navigations_send_referer_and_origin_as_browsers_do(void **state)
 {
 	(void)state;
@@ -765,6 +818,7 @@ int main(void)
 		cmocka_unit_test(click_replaces_the_request_it_is_given),
 		cmocka_unit_test(messages_are_cut_after_the_secrets_are_masked),
 		cmocka_unit_test(a_page_s_referrer_policy_is_honoured),
+		cmocka_unit_test(an_origin_hint_never_changes_the_origin),
 		cmocka_unit_test(navigations_send_referer_and_origin_as_browsers_do),
 		cmocka_unit_test(links_so_called_are_told_apart),
 	};

@@ -874,6 +874,14 @@ char *tw_url_origin(const char *url)
 	return out;
 }
 
+char *tw_url_origin_hint(const char *url, const char *hint)
+{
+	size_t n = hint ? strlen(hint) : 0;
+	if (n && url && strncmp(url, hint, n) == 0 && url[n] == '/')
+		return strdup(hint);
+	return tw_url_origin(url);
+}
+
 static bool is_scheme(const char *url, const char *scheme)
 {
 	size_t n = strlen(scheme);
@@ -941,7 +949,8 @@ int tw_html_element_referrer_policy(xmlNodePtr node)
 
 int tw_html_add_referrer(tw_http_request *req, const char *page_url, int page_policy)
 {
-	char *from = tw_url_origin(page_url), *to = tw_url_origin(req->url);
+	char *from = tw_url_origin(page_url);
+	char *to = from ? tw_url_origin_hint(req->url, from) : NULL;
 	if (!from || !to) {
 		/* No origin to speak of (tw_url_origin cannot tell it from out
 		 * of memory): nothing said is the safe side either way. */

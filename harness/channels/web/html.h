@@ -65,6 +65,12 @@ int tw_html_click(xmlDocPtr doc, const char *page_url, const char *text, long nt
  * "https://example.com": the port only when not the scheme's default),
  * lower case. malloc'd; NULL when url has no host (or out of memory). */
 char *tw_url_origin(const char *url);
+/* tw_url_origin(url), without parsing url when it is hint followed by '/':
+ * an authority ends at its first '/', and hint, itself from tw_url_origin,
+ * is what libcurl gives back for that authority. For the URLs of requests
+ * and pages, which libcurl has accepted: a URL it would refuse may get the
+ * hint's origin. hint may be NULL. malloc'd, as tw_url_origin's. */
+char *tw_url_origin_hint(const char *url, const char *hint);
 
 /* The referrer policy of a page (channels/web/referrer.h): its last
  * <meta name="referrer"> that names one, else its Referrer-Policy header

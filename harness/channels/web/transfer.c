@@ -139,9 +139,18 @@ static bool is_body_header(const char *line)
  * redirect anywhere). */
 static void hop_headers(tw_transfer *t, const char *method, const char *url)
 {
-	/* One origin a hop, for the three lines: each costs a URL parse. */
-	char *here = t->origin_line || t->referer_line || t->cookie_guard ? tw_url_origin(url)
-									 : NULL;
+	/* The page's origin is the same for every hop. */
+	if (t->referer_line && t->referrer && !t->referrer_origin)
+		t->referrer_origin = tw_url_origin(t->referrer);
+	/* One origin a hop, for the three lines. A hop mostly stays where the
+	 * one before it went, or where the page is: with that origin as the
+	 * hint, it costs no URL parse. */
+	const char *hint = t->last_origin     ? t->last_origin
+			   : t->referrer_origin ? t->referrer_origin
+						: t->origin;
+	char *here = t->origin_line || t->referer_line || t->cookie_guard
+			     ? tw_url_origin_hint(url, hint)
+			     : NULL;
 	if (t->origin_line) {
 		/* Fetch: no Origin once a 303 (or a 301/302 after a POST)
 		 * made the request a GET; "null" once the chain went from an
@@ -158,9 +167,6 @@ static void hop_headers(tw_transfer *t, const char *method, const char *url)
 		int p = tw_referrer_policy_parse(changed, 0);
 		if (p != TW_REFERRER_UNSET)
 			t->referrer_policy = p;
-		/* The page's origin is the same for every hop. */
-		if (t->referrer && !t->referrer_origin)
-			t->referrer_origin = tw_url_origin(t->referrer);
 		char *value = NULL;
 		(void)tw_referrer_value_between(t->referrer_policy, t->referrer, t->referrer_origin,
 						url, here, &value);
@@ -173,12 +179,8 @@ static void hop_headers(tw_transfer *t, const char *method, const char *url)
 		 * CURLOPT_COOKIE) and is itself not sent: the jar's go alone. */
 		memcpy(t->cookie_guard->data, other ? "Cookie:" : "", other ? 8 : 1);
 	}
-	if (t->origin_line) {
-		free(t->last_origin);
-		t->last_origin = here; /* the next hop's previous origin */
-	} else {
-		free(here);
-	}
+	free(t->last_origin);
+	t->last_origin = here; /* the next hop's previous origin */
 	/* Fetch, HTTP-redirect fetch: a redirect that makes the request a
 	 * GET drops its body and the headers about it ("Name:" is not
 	 * sent); libcurl drops the body, not a line it was given. */
