@@ -1020,6 +1020,16 @@ static void perform_click(tw_customer *c, tw_step_result *sr, const tw_step *st,
 	free(within);
 }
 
+static const char *action_get(void *ud, const char *key, size_t len)
+{
+	return tw_memo_get(ud, TW_MEMO_ACTION, key, len, NULL);
+}
+
+static void action_keep(void *ud, const char *key, size_t len, const char *url)
+{
+	tw_memo_keep(ud, TW_MEMO_ACTION, key, len, NULL, url);
+}
+
 static void perform_submit(tw_customer *c, tw_step_result *sr, const tw_step *st,
 			   double now_ms)
 {
@@ -1031,7 +1041,11 @@ static void perform_submit(tw_customer *c, tw_step_result *sr, const tw_step *st
 		return;
 	tw_http_request req = {0};
 	tw_error e = {0};
-	if (tw_form_submit(doc, c->resp.url, target, c->last_form, &req, &e) != TW_OK)
+	/* issue 15: the same form on the same page goes to the same URL,
+	 * performance after performance: the step resolves it once */
+	tw_resolve_memo memo = {action_get, action_keep, sr->step ? sr->step->memo : NULL};
+	if (tw_form_submit_memo(doc, c->resp.url, target, c->last_form, memo.ud ? &memo : NULL,
+				&req, &e) != TW_OK)
 		tw_customer_fail_error(c, sr, now_ms, &e);
 	else if (navigation_headers(c, sr, st, &req, now_ms) == TW_OK)
 		start_page_transfer(c, sr, &req, now_ms);

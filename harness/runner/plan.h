@@ -117,6 +117,8 @@ typedef enum tw_memo_kind {
 	TW_MEMO_URL,         /* an absolute URL as expanded -> tw_url_resolve's */
 	TW_MEMO_STATUS_TEXT, /* Content-Type, NUL, body -> the failing
 				status's excerpt (tw_customer_fail_status) */
+	TW_MEMO_ACTION,      /* a form's base, NUL, action -> the URL it
+				resolves to (tw_form_submit_memo) */
 	TW_MEMO_KINDS
 } tw_memo_kind;
 

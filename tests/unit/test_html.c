@@ -584,6 +584,94 @@ static void referrer(const char *method, const char *page, const char *to, const
 	referrer_under(TW_REFERRER_UNSET, method, page, to, referer, origin);
 }
 
+/* A memo of one entry, as a step's: set once, then read. */
+typedef struct one_memo {
+	char key[256];
+	size_t len;
+	char url[256];
+	int gets, hits, keeps;
+} one_memo;
+
+static const char *one_get(void *ud, const char *key, size_t len)
+{
+	one_memo *m = ud;
+	m->gets++;
+	if (m->keeps && m->len == len && memcmp(m->key, key, len) == 0) {
+		m->hits++;
+		return m->url;
+	}
+	return NULL;
+}
+
+static void one_keep(void *ud, const char *key, size_t len, const char *url)
+{
+	one_memo *m = ud;
+	if (m->keeps || len > sizeof(m->key) || strlen(url) >= sizeof(m->url))
+		return;
+	memcpy(m->key, key, len);
+	m->len = len;
+	strcpy(m->url, url);
+	m->keeps++;
+}
+
+static void a_resolution_kept_answers_as_the_resolution_would(void **state)
+{
+	(void)state;
+	one_memo m = {0};
+	tw_resolve_memo memo = {one_get, one_keep, &m};
+	static const struct {
+		const char *base, *ref;
+	} pairs[] = {
+		{"http://a.test/shop/menu?x=1", "../order?y=2#top"},
+		{"http://a.test/shop/menu?x=1", "../order?y=2#top"},
+		{"http://a.test/shop/menu", "/order"},
+		{"http://b.test/", "../order?y=2#top"},
+		{NULL, "http://a.test/x"},
+		{"", "http://a.test/x"},
+		{"http://a.test/", "mailto:ada@a.test"},
+		{"http://a.test/", "mailto:ada@a.test"},
+	};
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		char *want = NULL, *got = NULL;
+		tw_error e1 = {0}, e2 = {0};
+		int rc1 = tw_url_resolve(pairs[i].base, pairs[i].ref, &want, &e1);
+		int rc2 = tw_url_resolve_memo(&memo, pairs[i].base, pairs[i].ref, &got, &e2);
+		assert_int_equal(rc2, rc1);
+		if (rc1 == TW_OK) {
+			assert_string_equal(got, want);
+		} else {
+			assert_null(got);
+			assert_string_equal(e2.message, e1.message);
+		}
+		free(want);
+		free(got);
+		tw_error_clear(&e1);
+		tw_error_clear(&e2);
+	}
+	/* the first pair was kept and answered the second; no other matched
+	 * it, and the refusal was never kept */
+	assert_int_equal(m.keeps, 1);
+	assert_int_equal(m.hits, 1);
+	assert_string_equal(m.url, "http://a.test/order?y=2");
+	/* no base is not an empty one, which is no URL to resolve against */
+	one_memo m2 = {0};
+	tw_resolve_memo memo2 = {one_get, one_keep, &m2};
+	char *u = NULL;
+	tw_error e2 = {0};
+	assert_int_equal(tw_url_resolve_memo(&memo2, NULL, "http://a.test/x", &u, &e2), TW_OK);
+	free(u);
+	assert_int_equal(tw_url_resolve_memo(&memo2, "", "http://a.test/x", &u, &e2), TW_EUSAGE);
+	assert_null(u);
+	assert_int_equal(m2.hits, 0);
+	tw_error_clear(&e2);
+	/* no memo: tw_url_resolve itself */
+	char *url = NULL;
+	tw_error e = {0};
+	assert_int_equal(tw_url_resolve_memo(NULL, "http://a.test/a/b", "c", &url, &e), TW_OK);
+	assert_string_equal(url, "http://a.test/a/c");
+	free(url);
+}
+
 /* A hint saves a URL parse and never changes the answer: for every pair of
  * these URLs, the origin of one that libcurl accepts, with the other's
  * origin as its hint, is the origin of the one alone. */
@@ -818,6 +906,7 @@ int main(void)
 		cmocka_unit_test(click_replaces_the_request_it_is_given),
 		cmocka_unit_test(messages_are_cut_after_the_secrets_are_masked),
 		cmocka_unit_test(a_page_s_referrer_policy_is_honoured),
+		cmocka_unit_test(a_resolution_kept_answers_as_the_resolution_would),
 		cmocka_unit_test(an_origin_hint_never_changes_the_origin),
 		cmocka_unit_test(navigations_send_referer_and_origin_as_browsers_do),
 		cmocka_unit_test(links_so_called_are_told_apart),

@@ -1551,6 +1551,13 @@ static int check_required(xmlDocPtr doc, const owner_test *t, xmlNodePtr submitt
 int tw_form_submit(xmlDocPtr doc, const char *page_url, const char *button,
 		   xmlNodePtr preferred_form, tw_http_request *out, tw_error *err)
 {
+	return tw_form_submit_memo(doc, page_url, button, preferred_form, NULL, out, err);
+}
+
+int tw_form_submit_memo(xmlDocPtr doc, const char *page_url, const char *button,
+			xmlNodePtr preferred_form, const tw_resolve_memo *memo,
+			tw_http_request *out, tw_error *err)
+{
 	xmlNodePtr form = NULL, submitter = NULL;
 	int rc;
 	if (button) {
@@ -1598,7 +1605,7 @@ int tw_form_submit(xmlDocPtr doc, const char *page_url, const char *button,
 	if ((rc = check_required(doc, &t, submitter, err)) != TW_OK)
 		return rc;
 	char *url = NULL;
-	if ((rc = tw_submit_action_url(doc, page_url, form, submitter, &url, err)) != TW_OK)
+	if ((rc = tw_submit_action_url(doc, page_url, form, submitter, memo, &url, err)) != TW_OK)
 		return rc;
 	entry_list entries = {0};
 	tw_http_request req = {0};

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 
 #include "techweek/error.h"
+#include "channels/web/html.h"
 #include "channels/web/request.h"
 
 /* Finding a field: exact label text (label[for] or a wrapping label; a
@@ -72,5 +73,10 @@ int tw_form_tick(xmlDocPtr doc, const char *field, bool on,
  * error it is left as it was. */
 int tw_form_submit(xmlDocPtr doc, const char *page_url, const char *button,
 		   xmlNodePtr preferred_form, tw_http_request *out, tw_error *err);
+/* tw_form_submit, resolving the form's action through memo (may be NULL;
+ * see tw_url_resolve_memo). */
+int tw_form_submit_memo(xmlDocPtr doc, const char *page_url, const char *button,
+			xmlNodePtr preferred_form, const tw_resolve_memo *memo,
+			tw_http_request *out, tw_error *err);
 
 #endif

@@ -372,6 +372,31 @@ int tw_url_resolve(const char *base, const char *ref, char **out, tw_error *err)
 	return rc;
 }
 
+int tw_url_resolve_memo(const tw_resolve_memo *memo, const char *base, const char *ref,
+			char **out, tw_error *err)
+{
+	if (!memo || !ref)
+		return tw_url_resolve(base, ref, out, err);
+	/* Without a base, no NUL: no key with a base (even "") is the same. */
+	size_t nb = base ? strlen(base) + 1 : 0, nr = strlen(ref);
+	char *key = malloc(nb + nr + 1);
+	if (!key)
+		return tw_error_set(err, TW_ENOMEM, "out of memory");
+	if (nb)
+		memcpy(key, base, nb);
+	memcpy(key + nb, ref, nr);
+	const char *known = memo->get(memo->ud, key, nb + nr);
+	int rc;
+	if (known) {
+		*out = strdup(known);
+		rc = *out ? TW_OK : tw_error_set(err, TW_ENOMEM, "out of memory");
+	} else if ((rc = tw_url_resolve(base, ref, out, err)) == TW_OK) {
+		memo->keep(memo->ud, key, nb + nr, *out);
+	}
+	free(key);
+	return rc;
+}
+
 char *tw_html_base_url(xmlDocPtr doc, const char *page_url)
 {
 	xmlNodePtr root = (xmlNodePtr)doc;

@@ -6,6 +6,7 @@
 #define TW_WEB_HTML_H
 
 #include <libxml/tree.h>
+#include <stddef.h>
 
 #include "techweek/error.h"
 #include "channels/web/request.h"
@@ -46,6 +47,23 @@ char *tw_html_base_url(xmlDocPtr doc, const char *page_url);
  * whole, marked where to cut it: show them through tw_redact_message,
  * which masks the run's secrets first (core/redact.h). */
 int tw_url_resolve(const char *base, const char *ref, char **out, tw_error *err);
+
+/* Where a caller keeps the resolutions it asks for again and again (a
+ * step's form action on the same page, performance after performance):
+ * get gives the URL kept for key, or NULL; keep keeps a copy of one. A
+ * key is the base, a NUL, then the reference; without a base, the
+ * reference alone. */
+typedef struct tw_resolve_memo {
+	const char *(*get)(void *ud, const char *key, size_t len);
+	void (*keep)(void *ud, const char *key, size_t len, const char *url);
+	void *ud;
+} tw_resolve_memo;
+
+/* tw_url_resolve, answered from memo when it has base and ref, else
+ * resolved and, when valid, kept there; memo may be NULL. What does not
+ * resolve is never kept, so its error is tw_url_resolve's. */
+int tw_url_resolve_memo(const tw_resolve_memo *memo, const char *base, const char *ref,
+			char **out, tw_error *err);
 
 /* The request for clicking the link whose visible text is text: exact
  * match after whitespace collapsing first, then a unique case-sensitive

@@ -126,18 +126,19 @@ static const char *submission_attr(xmlNodePtr form, xmlNodePtr submitter, const 
 /* The URL the form goes to: formaction/action against the base URL, the
  * page itself when empty. */
 int tw_submit_action_url(xmlDocPtr doc, const char *page_url, xmlNodePtr form,
-			 xmlNodePtr submitter, char **out, tw_error *err)
+			 xmlNodePtr submitter, const tw_resolve_memo *memo, char **out,
+			 tw_error *err)
 {
 	const char *action = submission_attr(form, submitter, "action");
 	tw_error e = {0};
 	char *base = NULL;
 	int rc;
 	if (!action || !action[0]) {
-		rc = tw_url_resolve(NULL, page_url ? page_url : "", out, &e);
+		rc = tw_url_resolve_memo(memo, NULL, page_url ? page_url : "", out, &e);
 	} else if (!(base = tw_html_base_url(doc, page_url))) {
 		rc = tw_error_set(&e, TW_ENOMEM, "out of memory");
 	} else {
-		rc = tw_url_resolve(base, action, out, &e);
+		rc = tw_url_resolve_memo(memo, base, action, out, &e);
 	}
 	free(base);
 	if (rc != TW_OK)

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "channels/web/html.h"
 #include "channels/web/request.h"
 #include "techweek/error.h"
 
@@ -60,9 +61,11 @@ int tw_submit_add_entry(entry_list *l, const char *name, const char *value, bool
 int tw_submit_method(xmlNodePtr form, xmlNodePtr submitter, const char **method,
 		     enum enctype *type, tw_error *err);
 
-/* The URL the form goes to (malloc'd into *out). */
+/* The URL the form goes to (malloc'd into *out); memo (may be NULL) as
+ * tw_url_resolve_memo's. */
 int tw_submit_action_url(xmlDocPtr doc, const char *page_url, xmlNodePtr form,
-			 xmlNodePtr submitter, char **out, tw_error *err);
+			 xmlNodePtr submitter, const tw_resolve_memo *memo, char **out,
+			 tw_error *err);
 
 /* Fills req (empty) with the entries sent to url. Returns TW_OK, TW_ENOMEM,
  * TW_ELIMIT (more than TW_SUBMIT_BODY_MAX) or TW_EINTERNAL (libcurl
