@@ -649,10 +649,20 @@ static void a_resolution_kept_answers_as_the_resolution_would(void **state)
 		tw_error_clear(&e2);
 	}
 	/* the first pair was kept and answered the second; no other matched
-	 * it, and the refusal was never kept */
+	 * it */
 	assert_int_equal(m.keeps, 1);
 	assert_int_equal(m.hits, 1);
 	assert_string_equal(m.url, "http://a.test/order?y=2");
+	/* a refusal is never kept */
+	one_memo m3 = {0};
+	tw_resolve_memo memo3 = {one_get, one_keep, &m3};
+	char *no = NULL;
+	tw_error e3 = {0};
+	assert_int_equal(tw_url_resolve_memo(&memo3, "http://a.test/", "mailto:ada@a.test", &no, &e3),
+			 TW_EUSAGE);
+	assert_null(no);
+	assert_int_equal(m3.keeps, 0);
+	tw_error_clear(&e3);
 	/* no base is not an empty one, which is no URL to resolve against */
 	one_memo m2 = {0};
 	tw_resolve_memo memo2 = {one_get, one_keep, &m2};
