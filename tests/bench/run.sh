@@ -479,11 +479,12 @@ say "newman: $journeys journeys in ${wall[newman]} s, $(cpu_s newman) s CPU"
 for ((k = half + 1; k <= repeats; k++)); do journey "$k"; done
 
 # median_run PREFIX : the name of the run of median CPU time among PREFIX-1..
-# PREFIX-$repeats; all_cpu PREFIX : their CPU times, smallest first.
+# PREFIX-$repeats (of an even count, the dearer of the middle two: never
+# techweek's benefit); all_cpu PREFIX : their CPU times, smallest first.
 median_run() {
     local k
     for ((k = 1; k <= repeats; k++)); do echo "$(cpu_s "$1-$k") $1-$k"; done |
-        sort -g | sed -n "$(((repeats + 1) / 2))p" | cut -d' ' -f2
+        sort -g | sed -n "$((repeats / 2 + 1))p" | cut -d' ' -f2
 }
 all_cpu() {
     local k
