@@ -152,11 +152,18 @@ timed() {
     local rc=0
     /usr/bin/time -f '%U %S %M %e' -o "$work/$name.time" "$@" \
         >"$work/$name.out" 2>"$work/$name.err" || rc=$?
-    if [ $rc -ne 0 ]; then
+    said_failure "$name" $rc "$@"
+}
+# said_failure NAME RC CMD... : unless RC is 0, says CMD failed and shows the
+# end of its stderr; returns RC.
+said_failure() {
+    local name=$1 rc=$2
+    shift 2
+    if [ "$rc" -ne 0 ]; then
         say "'$*' exited $rc; its stderr:"
         tail -n 20 "$work/$name.err" >&2
     fi
-    return $rc
+    return "$rc"
 }
 # timed_fine NAME CMD... : as timed, to the millisecond (bash's time keyword;
 # GNU time prints hundredths, a 4% step on the 0.25 s of a journey run), and
@@ -166,11 +173,7 @@ timed_fine() {
     shift
     local rc=0 TIMEFORMAT='%3U %3S 0 %3R'
     { time "$@" >"$work/$name.out" 2>"$work/$name.err"; } 2>"$work/$name.time" || rc=$?
-    if [ $rc -ne 0 ]; then
-        say "'$*' exited $rc; its stderr:"
-        tail -n 20 "$work/$name.err" >&2
-    fi
-    return $rc
+    said_failure "$name" $rc "$@"
 }
 user_s() { awk 'END { print $1 }' "$work/$1.time"; }
 sys_s() { awk 'END { print $2 }' "$work/$1.time"; }

@@ -184,7 +184,9 @@ static void hop_headers(tw_transfer *t, const char *method, const char *url)
 	/* Fetch, HTTP-redirect fetch: a redirect that makes the request a
 	 * GET drops its body and the headers about it ("Name:" is not
 	 * sent); libcurl drops the body, not a line it was given. */
-	for (size_t i = 0; get_or_head(method) && i < t->body_line_count; i++) {
+	if (!get_or_head(method))
+		return;
+	for (size_t i = 0; i < t->body_line_count; i++) {
 		char *colon = strchr(t->body_lines[i]->data, ':');
 		if (colon)
 			colon[1] = '\0';
